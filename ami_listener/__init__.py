@@ -1,0 +1,1 @@
+"""AMI events → one record per call: reader → call builder → store."""

@@ -1,0 +1,135 @@
+"""A live AMI connection for reading events: login, keepalive Ping, reconnect with capped backoff.
+
+Runs in its own thread. Bytes go to ``on_bytes`` exactly as received (for captures); frames go to
+``on_message``. A handler that raises is logged and the reading goes on: one bad event never
+stops the listener.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from typing import Callable
+
+from ami_listener.reader import FrameReader, Message, parse
+
+log = logging.getLogger(__name__)
+
+
+class AmiConnection:
+    def __init__(self, host: str, port: int, user: str, secret: str, *,
+                 on_message: Callable[[Message], None] | None = None,
+                 on_bytes: Callable[[bytes], None] | None = None,
+                 on_state: Callable[[str], None] | None = None,
+                 ping_interval: float = 5.0, backoff_max: float = 10.0, events: str = "on"):
+        self.host, self.port, self.user, self.secret = host, port, user, secret
+        self.on_message, self.on_bytes, self.on_state = on_message, on_bytes, on_state
+        self.ping_interval, self.backoff_max, self.events = ping_interval, backoff_max, events
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._sock: socket.socket | None = None
+        self._send_lock = threading.Lock()
+        self.connected = threading.Event()
+        self.connects = 0
+
+    # -- control ----------------------------------------------------------------------------
+    def start(self) -> "AmiConnection":
+        self._thread = threading.Thread(target=self.run, name="ami-reader", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.drop()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def drop(self) -> None:
+        """Close the TCP connection (the reader reconnects unless stopped)."""
+        sock = self._sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def send(self, action: str, **fields: str) -> None:
+        lines = [f"Action: {action}"] + [f"{k}: {v}" for k, v in fields.items()]
+        if any("\r" in x or "\n" in x for x in lines):
+            raise ValueError("AMI header values must not contain line breaks")
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        with self._send_lock:
+            if self._sock is None:
+                raise ConnectionError("AMI not connected")
+            self._sock.sendall(data)
+
+    # -- the loop ---------------------------------------------------------------------------
+    def run(self) -> None:
+        backoff = 0.2
+        while not self._stop.is_set():
+            try:
+                self._session()
+                backoff = 0.2
+            except OSError as exc:
+                log.warning("AMI %s:%s: %s", self.host, self.port, exc)
+            finally:
+                self._sock = None
+                if self.connected.is_set():
+                    self.connected.clear()
+                    self._state("down")
+            if self._stop.wait(backoff):
+                break
+            backoff = min(backoff * 2, self.backoff_max)
+
+    def _state(self, state: str) -> None:
+        if self.on_state:
+            try:
+                self.on_state(state)
+            except Exception:  # noqa: BLE001 - a handler must never stop the reader
+                log.exception("AMI state handler failed")
+
+    def _session(self) -> None:
+        sock = socket.create_connection((self.host, self.port), timeout=5)
+        sock.settimeout(1.0)
+        self._sock = sock
+        reader = FrameReader()
+        self.send("Login", Username=self.user, Secret=self.secret, Events=self.events)
+        last_ping = time.monotonic()
+        logged_in = False
+        try:
+            while not self._stop.is_set():
+                try:
+                    data = sock.recv(1 << 16)
+                except socket.timeout:
+                    data = None
+                if data == b"":
+                    raise ConnectionError("AMI closed the connection")
+                if data:
+                    if self.on_bytes:
+                        try:
+                            self.on_bytes(data)
+                        except Exception:  # noqa: BLE001
+                            log.exception("AMI bytes handler failed")
+                    for frame in reader.feed(data):
+                        msg = parse(frame)
+                        if not logged_in and msg.kind == "response":
+                            if msg.name.lower() != "success":
+                                raise ConnectionError(f"AMI login refused: {msg.get('Message')}")
+                            logged_in = True
+                            self.connects += 1
+                            self.connected.set()
+                            self._state("up")
+                            continue
+                        if self.on_message:
+                            try:
+                                self.on_message(msg)
+                            except Exception:  # noqa: BLE001
+                                log.exception("AMI handler failed on %s", msg.name)
+                now = time.monotonic()
+                if logged_in and now - last_ping >= self.ping_interval:
+                    self.send("Ping")
+                    last_ping = now
+        finally:
+            sock.close()

@@ -1,0 +1,1 @@
+"""The private Asterisk: its configuration, its process, and AMI actions."""

@@ -1,0 +1,135 @@
+"""Sending AMI actions, through the ``asterisk-ami`` client.
+
+``asterisk-ami`` is used for actions only: its reader thread dies after ``timeout`` seconds of
+idle traffic and on any exception in a callback, so the listener reads events with its own reader
+(ami_listener.reader). Here each ``Ami`` session is short: log in, send, log off.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from asterisk.ami import AMIClient, SimpleAction
+
+from hotline.settings import Settings
+
+
+class AmiError(RuntimeError):
+    pass
+
+
+def _clean(value: Any) -> str:
+    """A header value must not carry CR/LF: that would inject headers into the action."""
+    text = str(value)
+    if "\r" in text or "\n" in text:
+        raise AmiError(f"AMI header value contains a line break: {text!r}")
+    return text
+
+
+class Ami:
+    """One logged-in AMI session for actions. Use as a context manager."""
+
+    def __init__(self, host: str, port: int, user: str, secret: str, timeout: float = 10.0):
+        self.host, self.port, self.user, self.secret = host, port, user, secret
+        self.timeout = timeout
+        self._client: AMIClient | None = None
+        self._events: list[dict[str, str]] = []
+        self._cond = threading.Condition()
+
+    @classmethod
+    def from_settings(cls, s: Settings, timeout: float = 10.0) -> "Ami":
+        return cls(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"), timeout)
+
+    def __enter__(self) -> "Ami":
+        self.login()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def login(self) -> None:
+        client = AMIClient(address=self.host, port=self.port, timeout=self.timeout)
+        client.add_event_listener(self._on_event)
+        try:
+            future = client.login(username=self.user, secret=self.secret)
+            response = future.response
+        except OSError as exc:
+            raise AmiError(f"AMI {self.host}:{self.port}: cannot connect: {exc}") from exc
+        if response is None:
+            client.disconnect()
+            raise AmiError(f"AMI {self.host}:{self.port}: no answer to Login")
+        if response.is_error():
+            client.disconnect()
+            raise AmiError(f"AMI {self.host}:{self.port}: login refused: {response.keys.get('Message')}")
+        self._client = client
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.logoff()
+            except OSError:
+                pass
+            self._client.disconnect()
+            self._client = None
+
+    def _on_event(self, event: Any, source: Any) -> None:
+        with self._cond:
+            self._events.append({"Event": event.name, **{k: str(v) for k, v in event.keys.items()}})
+            self._cond.notify_all()
+
+    def action(self, name: str, variables: dict[str, Any] | None = None, **fields: Any) -> dict[str, str]:
+        """Send one action; return the response's headers or raise AmiError on an error response."""
+        if self._client is None:
+            raise AmiError("not logged in")
+        act = SimpleAction(_clean(name), **{k: _clean(v) for k, v in fields.items()})
+        if variables:
+            act.variables = {_clean(k): _clean(v) for k, v in variables.items()}
+        response = self._client.send_action(act).response
+        if response is None:
+            raise AmiError(f"AMI action {name}: no response within {self.timeout} s")
+        keys = dict(response.keys)
+        if response.follows:
+            keys["__follows__"] = "\n".join(response.follows)
+        if response.is_error():
+            raise AmiError(f"AMI action {name}: {keys.get('Message', 'error')}")
+        return keys
+
+    def command(self, cli: str) -> str:
+        """Run a CLI command; returns its output text."""
+        keys = self.action("Command", Command=cli)
+        return "\n".join(x for x in (keys.get("Output", ""), keys.get("__follows__", "")) if x)
+
+    def list_action(self, name: str, complete: str, **fields: Any) -> list[dict[str, str]]:
+        """An action answered by a list of events ending with ``complete``; returns the events."""
+        action_id = f"hl-{time.monotonic_ns()}"
+        self.action(name, ActionID=action_id, **fields)
+        deadline = time.monotonic() + self.timeout
+        with self._cond:
+            while True:
+                mine = [e for e in self._events if e.get("ActionID") == action_id]
+                if any(e["Event"] == complete for e in mine):
+                    self._events = [e for e in self._events if e.get("ActionID") != action_id]
+                    return [e for e in mine if e["Event"] != complete]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AmiError(f"AMI action {name}: no {complete} within {self.timeout} s")
+                self._cond.wait(left)
+
+    def originate(self, channel: str, *, context: str | None = None, exten: str | None = None,
+                  priority: int = 1, application: str | None = None, data: str | None = None,
+                  callerid: str | None = None, timeout_s: float = 30, variables: dict[str, Any] | None = None,
+                  channel_id: str | None = None) -> dict[str, str]:
+        fields: dict[str, Any] = {"Channel": channel, "Async": "true", "Timeout": int(timeout_s * 1000)}
+        if application:
+            fields["Application"] = application
+            if data is not None:
+                fields["Data"] = data
+        else:
+            fields.update(Context=context, Exten=exten, Priority=priority)
+        if callerid:
+            fields["CallerID"] = callerid
+        if channel_id:
+            fields["ChannelId"] = channel_id
+        return self.action("Originate", variables=variables, **fields)

@@ -1,0 +1,50 @@
+"""``hotline pbx``: the private Asterisk."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from hotline.pbx.config import render
+from hotline.pbx.process import Asterisk, AsteriskError
+from hotline.settings import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("pbx", help="the private Asterisk: render its config, run it")
+    psub = p.add_subparsers(dest="pbx_command", required=True)
+    psub.add_parser("render", help="write the Asterisk configuration into the runtime directory").set_defaults(func=_render)
+    psub.add_parser("run", help="start Asterisk and keep it up until Ctrl-C").set_defaults(func=_run)
+    psub.add_parser("cli", help="run an Asterisk CLI command").add_argument("line", nargs="+")
+    psub.choices["cli"].set_defaults(func=_cli)
+
+
+def _render(s: Settings, args: argparse.Namespace) -> int:
+    layout = render(s)
+    print(f"rendered into {layout.etc}")
+    return 0
+
+
+def _run(s: Settings, args: argparse.Namespace) -> int:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        with Asterisk(s) as ast:
+            print(f"asterisk up in {ast.start_seconds:.2f} s: AMI {s.ami_host}:{s.ami_port}, "
+                  f"SIP udp {s.sip_port}, logs {ast.layout.log}", flush=True)
+            try:
+                while not stop.wait(1) and ast.running:
+                    pass
+            except KeyboardInterrupt:
+                pass
+    except AsteriskError as exc:
+        print(f"hotline: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cli(s: Settings, args: argparse.Namespace) -> int:
+    print(Asterisk(s).cli(" ".join(args.line)), end="")
+    return 0

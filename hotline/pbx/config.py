@@ -1,0 +1,198 @@
+"""Renders the repo's Asterisk configuration templates (``asterisk/``) into a private directory.
+
+Templates use ``{{name}}`` placeholders (Asterisk's own ``${...}`` stays untouched). Every
+writable path Asterisk uses lies under ``settings.asterisk_dir``; nothing in /etc or /var is read
+or written, so several instances can run side by side on different ports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from hotline.settings import ROOT, Settings
+
+TEMPLATES = ROOT / "asterisk"
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one private Asterisk keeps everything."""
+
+    base: Path
+
+    @property
+    def etc(self) -> Path:
+        return self.base / "etc"
+
+    @property
+    def run(self) -> Path:
+        return self.base / "run"
+
+    @property
+    def log(self) -> Path:
+        return self.base / "log"
+
+    @property
+    def spool(self) -> Path:
+        return self.base / "spool"
+
+    @property
+    def lib(self) -> Path:
+        return self.base / "lib"
+
+    @property
+    def data(self) -> Path:
+        return self.base / "data"
+
+    @property
+    def cache(self) -> Path:
+        return self.base / "cache"
+
+    @property
+    def monitor(self) -> Path:
+        return self.spool / "monitor"
+
+    @property
+    def conf(self) -> Path:
+        return self.etc / "asterisk.conf"
+
+    @property
+    def queue_log(self) -> Path:
+        return self.log / "queue_log"
+
+    @property
+    def cel_csv(self) -> Path:
+        return self.log / "cel-custom" / "Master.csv"
+
+    @property
+    def messages(self) -> Path:
+        return self.log / "messages"
+
+    @property
+    def ctl(self) -> Path:
+        return self.run / "asterisk.ctl"
+
+    @property
+    def pid(self) -> Path:
+        return self.run / "asterisk.pid"
+
+
+def _members(s: Settings) -> str:
+    lines = []
+    for ext in s.agents:
+        if s.agent_technology == "pjsip":
+            lines.append(f"member => PJSIP/{ext},0,{ext}")
+        elif s.agent_technology == "local":
+            # /n: no Local optimisation, so the member channel stays visible in the bridge.
+            lines.append(f"member => Local/{ext}@agents/n,0,{ext}")
+        else:
+            raise ConfigError(f"agent_technology must be 'local' or 'pjsip', not {s.agent_technology!r}")
+    return "\n".join(lines)
+
+
+def _endpoints(s: Settings) -> str:
+    blocks = []
+    for ext in s.agents:
+        blocks.append(
+            f"[{ext}]\ntype = endpoint\ncontext = agents-phone\ndisallow = all\nallow = alaw,ulaw\n"
+            f"auth = {ext}-auth\naors = {ext}\ndirect_media = no\ncallerid = {ext} <{ext}>\n\n"
+            f"[{ext}-auth]\ntype = auth\nauth_type = userpass\nusername = {ext}\n"
+            f"password = {s.secret('sip_' + ext)}\n\n"
+            f"[{ext}]\ntype = aor\nmax_contacts = 1\nremove_existing = yes\n"
+        )
+    return "\n".join(blocks)
+
+
+def values(s: Settings, layout: Layout) -> dict[str, str]:
+    local = s.agent_technology == "local"
+    return {
+        "etc_dir": str(layout.etc),
+        "modules_dir": s.asterisk_modules_dir,
+        "lib_dir": str(layout.lib),
+        "data_dir": str(layout.data),
+        "spool_dir": str(layout.spool),
+        "run_dir": str(layout.run),
+        "log_dir": str(layout.log),
+        "cache_dir": str(layout.cache),
+        "monitor_dir": str(layout.monitor),
+        "moh_dir": str(Path(s.asterisk_data_dir) / "moh"),
+        "ami_host": s.ami_host,
+        "ami_port": str(s.ami_port),
+        "ami_user": s.ami_user,
+        "ami_secret": s.secret("ami_secret"),
+        "sip_port": str(s.sip_port),
+        "rtp_start": str(s.rtp_start),
+        "rtp_end": str(s.rtp_end),
+        "server_id": s.server_id,
+        "hotline_number": s.hotline_number,
+        "queue_name": s.queue_name,
+        "queue_strategy": s.queue_strategy,
+        "queue_member_timeout_s": str(s.queue_member_timeout_s),
+        "queue_retry_s": str(s.queue_retry_s),
+        "queue_timeout_s": str(s.queue_timeout_s),
+        "queue_wrapup_s": str(s.queue_wrapup_s),
+        "queue_members": _members(s),
+        "agent_endpoints": _endpoints(s),
+        "agent_dial_prefix": "Local/" if local else "PJSIP/",
+        "agent_dial_suffix": "@agents/n" if local else "",
+        "record_calls": "1" if s.record_calls else "0",
+        "agi_host": s.agi_host,
+        "agi_port": str(s.agi_port),
+    }
+
+
+def render_text(text: str, vals: dict[str, str], name: str = "<template>") -> str:
+    def sub(m: re.Match[str]) -> str:
+        key = m.group(1)
+        if key not in vals:
+            raise ConfigError(f"{name}: unknown placeholder {{{{{key}}}}}")
+        return vals[key]
+
+    return _PLACEHOLDER.sub(sub, text)
+
+
+def render(s: Settings, templates: Path = TEMPLATES) -> Layout:
+    """Write the private configuration and create the private directories; returns the layout."""
+    layout = Layout(s.asterisk_dir)
+    for d in (layout.etc, layout.run, layout.log, layout.spool, layout.lib, layout.data,
+              layout.cache, layout.monitor, layout.log / "cel-custom"):
+        d.mkdir(parents=True, exist_ok=True)
+    vals = values(s, layout)
+    for tpl in sorted(templates.glob("*.conf")):
+        out = layout.etc / tpl.name
+        out.write_text(render_text(tpl.read_text(encoding="utf-8"), vals, tpl.name), encoding="utf-8")
+    (layout.etc / "manager.conf").chmod(0o600)
+    (layout.etc / "pjsip.conf").chmod(0o600)
+    _link_data(s, layout)
+    return layout
+
+
+def _link_data(s: Settings, layout: Layout) -> None:
+    """astdatadir is private so the built ``zh`` prompts sit beside the system's sounds."""
+    system = Path(s.asterisk_data_dir)
+    sounds = layout.data / "sounds"
+    sounds.mkdir(parents=True, exist_ok=True)
+    for entry in ("documentation", "moh", "agi-bin", "keys"):
+        _symlink(layout.data / entry, system / entry)
+    if (system / "sounds").is_dir():
+        for lang in (system / "sounds").iterdir():
+            if lang.name != "zh":
+                _symlink(sounds / lang.name, lang)
+    s.sounds_dir.mkdir(parents=True, exist_ok=True)
+    _symlink(sounds / "zh", s.sounds_dir)
+
+
+def _symlink(link: Path, target: Path) -> None:
+    if link.is_symlink() and link.readlink() == target:
+        return
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    if target.exists():
+        link.symlink_to(target)

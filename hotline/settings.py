@@ -1,0 +1,187 @@
+"""All settings in one place: defaults in code, a TOML file overlay, environment overrides.
+
+Precedence (later wins): the defaults below, the file named by ``HOTLINE_CONFIG`` (or
+``hotline.toml`` in the working directory when present), then ``HOTLINE_<FIELD>`` environment
+variables (``HOTLINE_RING_CYCLE_S=1``). Every number from SERVICE-STANDARDS.md is a field here,
+never a constant in code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting could not be read: names the key and the source."""
+
+
+@dataclass
+class Settings:
+    # --- identity and places -------------------------------------------------------------
+    server_id: str = "pbx1"
+    runtime_dir: Path = ROOT / "var"
+    database_url: str = ""  # empty: sqlite file under runtime_dir
+    timezone: str = "Asia/Shanghai"
+    company_name: str = "有线电视"
+
+    # --- the private Asterisk ----------------------------------------------------------------
+    asterisk_binary: str = "asterisk"
+    asterisk_modules_dir: str = "/usr/lib/asterisk/modules"
+    asterisk_data_dir: str = "/usr/share/asterisk"
+    asterisk_start_timeout_s: float = 20.0
+    ami_host: str = "127.0.0.1"
+    ami_port: int = 5039  # not 5038: a system Asterisk may hold the default
+    ami_user: str = "hotline"
+    ami_secret: str = ""  # empty: generated once into runtime_dir/secrets (mode 0600)
+    sip_port: int = 5070
+    rtp_start: int = 20000
+    rtp_end: int = 20999
+    agi_host: str = "127.0.0.1"
+    agi_port: int = 4573
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    web_secret_key: str = ""  # empty: generated once into runtime_dir/secrets
+
+    # --- hotline and queue -----------------------------------------------------------------
+    hotline_number: str = "10000"
+    queue_name: str = "hotline"
+    queue_strategy: str = "rrmemory"
+    queue_member_timeout_s: int = 15  # how long one member rings before the next is tried
+    queue_retry_s: int = 1
+    queue_timeout_s: int = 300  # caller leaves the queue unanswered after this
+    queue_wrapup_s: int = 0
+    agents: list[str] = field(default_factory=lambda: ["8001", "8002", "8003"])
+    agent_technology: str = "local"  # local: simulated Local/<ext>@agents; pjsip: real phones
+    record_calls: bool = True
+
+    # --- service rules (SERVICE-STANDARDS.md) ------------------------------------------------
+    ring_cycle_s: float = 5.0  # R-ANS-4RINGS: China's ring is 1 s on + 4 s off
+    max_rings: int = 4  # R-ANS-4RINGS
+    hours_open: str = "08:00"  # R-ANS-HOURS
+    hours_close: str = "22:00"  # R-ANS-HOURS
+    short_abandon_s: float = 5.0
+    service_level_s: float = 20.0  # SL(N): N seconds
+    repeat_window_h: float = 24.0  # R-ONE-CALL
+    # R-FAULT-SLA, minutes after the report
+    sla_urban_arrive_min: int = 30
+    sla_urban_small_fix_min: int = 60
+    sla_urban_big_fix_min: int = 24 * 60
+    sla_rural_arrive_min: int = 120
+    sla_rural_small_fix_min: int = 12 * 60
+    sla_rural_big_fix_min: int = 24 * 60
+    fault_same_evening_cutoff: str = "21:00"
+    # R-KPI monthly targets, percent
+    kpi_satisfaction_pct: float = 95.0
+    kpi_on_time_pct: float = 98.0
+    kpi_complaint_resolution_pct: float = 99.0
+    kpi_compliance_pct: float = 95.0
+    kpi_retraining_months: int = 3
+
+    # --- derived -------------------------------------------------------------------------------
+    @property
+    def ring_threshold_s(self) -> float:
+        """R-ANS-4RINGS: a ring longer than this is past the allowed number of rings."""
+        return self.max_rings * self.ring_cycle_s
+
+    @property
+    def asterisk_dir(self) -> Path:
+        return self.runtime_dir / "asterisk"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.runtime_dir / "secrets"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.runtime_dir / "log"
+
+    @property
+    def sounds_dir(self) -> Path:
+        """Built prompt audio; the private Asterisk sees it as its ``zh`` sounds."""
+        return self.runtime_dir / "sounds" / "zh"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.runtime_dir / 'hotline.db'}"
+
+    def secret(self, name: str) -> str:
+        """A secret from its setting, else generated once and kept in secrets_dir (0600)."""
+        explicit = getattr(self, name, "")
+        if explicit:
+            return explicit
+        self.secrets_dir.mkdir(parents=True, exist_ok=True)
+        path = self.secrets_dir / name
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(16))
+        return path.read_text().strip()
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(name: str, typ: Any, value: Any, source: str) -> Any:
+    try:
+        if typ is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(text)
+        if typ is int:
+            return int(value)
+        if typ is float:
+            return float(value)
+        if typ is Path:
+            return Path(value).expanduser()
+        if typ == list[str]:
+            if isinstance(value, str):
+                return [v.strip() for v in value.split(",") if v.strip()]
+            return [str(v) for v in value]
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"setting {name!r} from {source}: cannot read {value!r} as {typ}") from exc
+
+
+def load(config_file: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None,
+         **overrides: Any) -> Settings:
+    env = dict(os.environ if env is None else env)
+    hints = get_type_hints(Settings)
+    names = {f.name for f in dataclasses.fields(Settings)}
+    values: dict[str, Any] = {}
+
+    path = config_file or env.get("HOTLINE_CONFIG")
+    if path is None and Path("hotline.toml").exists():
+        path = "hotline.toml"
+    if path:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"config file {path}: {exc}") from exc
+        for key, value in data.items():
+            if key not in names:
+                raise SettingsError(f"config file {path}: unknown setting {key!r}")
+            values[key] = _coerce(key, hints[key], value, str(path))
+
+    for name in names:
+        key = "HOTLINE_" + name.upper()
+        if key in env:
+            values[name] = _coerce(name, hints[name], env[key], f"${key}")
+
+    for key, value in overrides.items():
+        if key not in names:
+            raise SettingsError(f"unknown setting {key!r}")
+        values[key] = _coerce(key, hints[key], value, "arguments")
+    return Settings(**values)

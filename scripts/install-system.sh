@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the hotline needs. Idempotent and quiet when all is present.
+# Asterisk is not in Debian 12; it comes from Debian 11 (bullseye, Asterisk 16.28) on the same
+# mirror the machine already uses, pinned at priority 100 so nothing else is pulled from bullseye.
+set -euo pipefail
+
+PKGS_BOOKWORM=(sox espeak-ng sip-tester chromium postgresql)
+PKG_ASTERISK=asterisk
+[ "${HOTLINE_SKIP_BROWSER:-}" = 1 ] && PKGS_BOOKWORM=(sox espeak-ng sip-tester postgresql)
+
+missing=()
+command -v asterisk >/dev/null 2>&1 || missing+=("$PKG_ASTERISK")
+command -v sox >/dev/null 2>&1 || missing+=(sox)
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
+if [ "${HOTLINE_SKIP_BROWSER:-}" != 1 ]; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-system: missing ${missing[*]}" >&2
+if [ "$(id -u)" != 0 ]; then
+  echo "install-system: need root to apt-get install: ${missing[*]} (run as root, or install them yourself)" >&2
+  exit 2
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-system: apt-get not found; this script supports Debian 12 only. Install: ${missing[*]}" >&2
+  exit 2
+fi
+
+# The mirror the machine already uses: first URIs:/deb line of its sources.
+mirror=""
+if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+  mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+fi
+if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+  mirror=$(awk '$1=="deb" && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list)
+fi
+mirror=${mirror:-http://deb.debian.org/debian}
+
+src=/etc/apt/sources.list.d/hotline-bullseye.sources
+pin=/etc/apt/preferences.d/hotline-bullseye
+if [ ! -f "$src" ]; then
+  cat >"$src" <<SRC
+Types: deb
+URIs: $mirror
+Suites: bullseye
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+if [ ! -f "$pin" ]; then
+  cat >"$pin" <<PIN
+Package: *
+Pin: release n=bullseye
+Pin-Priority: 100
+PIN
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+log=$(mktemp)
+if ! apt-get update -q >"$log" 2>&1; then
+  echo "install-system: apt-get update failed (no network to the Debian mirror $mirror?):" >&2
+  tail -20 "$log" >&2; exit 2
+fi
+want=()
+for p in "${missing[@]}"; do [ "$p" != asterisk ] && want+=("$p"); done
+if [ ${#want[@]} -gt 0 ]; then
+  apt-get install -y -q --no-install-recommends "${want[@]}" >"$log" 2>&1 || { tail -30 "$log" >&2; exit 2; }
+fi
+if [[ " ${missing[*]} " == *" asterisk "* ]]; then
+  # policy-rc.d stops the package from starting a system Asterisk where an init system runs.
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -q -t bullseye asterisk >"$log" 2>&1 || { rm -f /usr/sbin/policy-rc.d; tail -30 "$log" >&2; exit 2; }
+  rm -f /usr/sbin/policy-rc.d
+fi
+rm -f "$log"
+echo "install-system: installed ${missing[*]}" >&2

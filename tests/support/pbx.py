@@ -1,0 +1,82 @@
+"""Test helpers around the real private Asterisk: settings for a test instance, an event tap."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from ami_listener.connection import AmiConnection
+from ami_listener.reader import Message
+from hotline.settings import Settings, load
+from tests.support.ports import free_port, rtp_range
+
+
+def pbx_test_settings(runtime_dir: Path, **overrides: Any) -> Settings:
+    """A private instance on free ports with a 1 s ring cycle (R-ANS-4RINGS: 4 rings = 4 s)."""
+    rtp_start, rtp_end = rtp_range()
+    values: dict[str, Any] = dict(
+        runtime_dir=runtime_dir, server_id="test", ami_port=free_port(), sip_port=free_port(udp_too=True),
+        agi_port=free_port(), web_port=free_port(), rtp_start=rtp_start, rtp_end=rtp_end,
+        ring_cycle_s=1.0, queue_member_timeout_s=3, queue_strategy="linear", queue_timeout_s=30,
+        agents=["8001", "8002", "8003"], asterisk_start_timeout_s=15,
+    )
+    values.update(overrides)
+    return load(config_file=None, env={}, **values)
+
+
+class EventTap:
+    """Collects every AMI message of a private Asterisk, for tests to wait on."""
+
+    def __init__(self, s: Settings):
+        self.messages: list[Message] = []
+        self.raw = bytearray()
+        self._cond = threading.Condition()
+        self.conn = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"),
+                                  on_message=self._on_message, on_bytes=self.raw.extend)
+
+    def __enter__(self) -> "EventTap":
+        self.conn.start()
+        if not self.conn.connected.wait(10):
+            raise TimeoutError("event tap could not log in")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.stop()
+
+    def _on_message(self, msg: Message) -> None:
+        with self._cond:
+            self.messages.append(msg)
+            self._cond.notify_all()
+
+    def wait_for(self, pred: Callable[[Message], bool], timeout: float = 20.0) -> Message:
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._cond:
+            while True:
+                for msg in self.messages[seen:]:
+                    if pred(msg):
+                        return msg
+                seen = len(self.messages)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("no matching AMI event within %.0f s" % timeout)
+                self._cond.wait(left)
+
+    def events(self, name: str | None = None, **match: str) -> list[Message]:
+        with self._cond:
+            return [m for m in self.messages if m.kind == "event" and (name is None or m.name == name)
+                    and all(m.get(k) == v for k, v in match.items())]
+
+    def wait_call_gone(self, linkedid: str, timeout: float = 30.0) -> list[Message]:
+        """Waits until every channel of the call has hung up; returns the call's events."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            evs = [m for m in self.events() if m.get("Linkedid") == linkedid]
+            up = {m.get("Uniqueid") for m in evs if m.name == "Newchannel"}
+            down = {m.get("Uniqueid") for m in evs if m.name == "Hangup"}
+            if up and up <= down:
+                return evs
+            time.sleep(0.1)
+        raise TimeoutError(f"call {linkedid} still up after {timeout} s")
