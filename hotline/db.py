@@ -35,8 +35,9 @@ def make_engine(url: str, **kw: Any) -> Engine:
     return create_engine(url, **kw)
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with Alembic (the only way tables are made)."""
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema to ``revision`` with Alembic (the only way tables are made). Features may
+    add their own branch of revisions; "heads" applies all of them."""
     from alembic import command
     from alembic.config import Config
 

@@ -1,4 +1,12 @@
-"""Autogenerate an Alembic revision from the models: python scripts/new-migration.py "message"."""
+"""Autogenerate an Alembic revision from the models.
+
+    python scripts/new-migration.py "message" REV_ID [--branch LABEL]
+
+With --branch, the revision starts its own branch off 0001 (one per feature, so features
+developed side by side never fight over the head); without it, it follows the single head.
+Check the generated file: it holds every difference between all migrations and all models.
+"""
+import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -9,6 +17,11 @@ from alembic.config import Config  # noqa: E402
 
 from hotline.db import MIGRATIONS, make_engine, migrate  # noqa: E402
 
+ap = argparse.ArgumentParser()
+ap.add_argument("message")
+ap.add_argument("rev_id")
+ap.add_argument("--branch")
+a = ap.parse_args()
 with tempfile.TemporaryDirectory() as tmp:
     engine = make_engine(f"sqlite:///{tmp}/m.db")
     migrate(engine)
@@ -16,4 +29,5 @@ with tempfile.TemporaryDirectory() as tmp:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.revision(cfg, message=sys.argv[1], autogenerate=True, rev_id=sys.argv[2] if len(sys.argv) > 2 else None)
+        kw = {"head": "0001", "branch_label": a.branch} if a.branch else {}
+        command.revision(cfg, message=a.message, autogenerate=True, rev_id=a.rev_id, **kw)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 05:55:35.698655
+Create Date: 2026-11-22 05:59:01.132146
 """
 from alembic import op
 import sqlalchemy as sa
@@ -23,8 +23,8 @@ def upgrade() -> None:
     sa.Column('agent', sa.String(length=64), nullable=False),
     sa.Column('queue', sa.String(length=64), nullable=False),
     sa.Column('reason', sa.String(length=255), nullable=True),
-    sa.Column('paused_at', hotline.models.UTCDateTime(), nullable=False),
-    sa.Column('unpaused_at', hotline.models.UTCDateTime(), nullable=True),
+    sa.Column('paused_at', hotline.models.base.UTCDateTime(), nullable=False),
+    sa.Column('unpaused_at', hotline.models.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('agent_pauses', schema=None) as batch_op:
@@ -36,8 +36,8 @@ def upgrade() -> None:
     sa.Column('agent', sa.String(length=64), nullable=False),
     sa.Column('interface', sa.String(length=255), nullable=False),
     sa.Column('queue', sa.String(length=64), nullable=False),
-    sa.Column('login_at', hotline.models.UTCDateTime(), nullable=False),
-    sa.Column('logout_at', hotline.models.UTCDateTime(), nullable=True),
+    sa.Column('login_at', hotline.models.base.UTCDateTime(), nullable=False),
+    sa.Column('logout_at', hotline.models.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('agent_sessions', schema=None) as batch_op:
@@ -46,7 +46,7 @@ def upgrade() -> None:
     op.create_table('ami_events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('server', sa.String(length=64), nullable=False),
-    sa.Column('received_at', hotline.models.UTCDateTime(), nullable=False),
+    sa.Column('received_at', hotline.models.base.UTCDateTime(), nullable=False),
     sa.Column('event_time', sa.Float(), nullable=True),
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('linkedid', sa.String(length=64), nullable=True),
@@ -67,10 +67,10 @@ def upgrade() -> None:
     sa.Column('caller_number', sa.String(length=64), nullable=True),
     sa.Column('caller_name', sa.String(length=255), nullable=True),
     sa.Column('dialed', sa.String(length=64), nullable=True),
-    sa.Column('started_at', hotline.models.UTCDateTime(), nullable=True),
-    sa.Column('queued_at', hotline.models.UTCDateTime(), nullable=True),
-    sa.Column('answered_at', hotline.models.UTCDateTime(), nullable=True),
-    sa.Column('ended_at', hotline.models.UTCDateTime(), nullable=True),
+    sa.Column('started_at', hotline.models.base.UTCDateTime(), nullable=True),
+    sa.Column('queued_at', hotline.models.base.UTCDateTime(), nullable=True),
+    sa.Column('answered_at', hotline.models.base.UTCDateTime(), nullable=True),
+    sa.Column('ended_at', hotline.models.base.UTCDateTime(), nullable=True),
     sa.Column('queue', sa.String(length=64), nullable=True),
     sa.Column('agent', sa.String(length=64), nullable=True),
     sa.Column('final_agent', sa.String(length=64), nullable=True),
@@ -87,7 +87,7 @@ def upgrade() -> None:
     sa.Column('survey', sa.Integer(), nullable=True),
     sa.Column('incomplete', sa.Boolean(), nullable=False),
     sa.Column('vars', sa.JSON(), nullable=False),
-    sa.Column('built_at', hotline.models.UTCDateTime(), nullable=False),
+    sa.Column('built_at', hotline.models.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('server', 'call_id', name='uq_calls_server_call')
     )
@@ -96,11 +96,17 @@ def upgrade() -> None:
         batch_op.create_index('ix_calls_caller_started', ['caller_number', 'started_at'], unique=False)
         batch_op.create_index('ix_calls_started', ['started_at'], unique=False)
 
+    op.create_table('live_state',
+    sa.Column('server', sa.String(length=64), nullable=False),
+    sa.Column('updated_at', hotline.models.base.UTCDateTime(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('server')
+    )
     op.create_table('ring_attempts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('call_pk', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('agent', sa.String(length=64), nullable=False),
-    sa.Column('rang_at', hotline.models.UTCDateTime(), nullable=False),
+    sa.Column('rang_at', hotline.models.base.UTCDateTime(), nullable=False),
     sa.Column('ring_seconds', sa.Float(), nullable=True),
     sa.Column('result', sa.String(length=16), nullable=False),
     sa.ForeignKeyConstraint(['call_pk'], ['calls.id'], ondelete='CASCADE'),
@@ -120,6 +126,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_ring_attempts_agent_rang')
 
     op.drop_table('ring_attempts')
+    op.drop_table('live_state')
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.drop_index('ix_calls_started')
         batch_op.drop_index('ix_calls_caller_started')

@@ -1,38 +1,14 @@
-"""The store's tables (SQLAlchemy 2.0 typed models). Schema changes go through Alembic
-(``hotline/migrations``); ``tests/hotline/test_migrations.py`` fails when the two drift apart."""
+"""Calls as the listener stores them: raw AMI events, call records, ring attempts, agent presence."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer,
-                        String, Text, TypeDecorator, UniqueConstraint)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stored as naive UTC on every engine, returned timezone-aware (UTC)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
-
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+from hotline.models.base import Base, BigId
 
 
 class AmiEvent(Base):
@@ -143,3 +119,14 @@ class AgentPause(Base):
     reason: Mapped[str | None] = mapped_column(String(255))
     paused_at: Mapped[datetime]
     unpaused_at: Mapped[datetime | None]
+
+
+class LiveState(Base):
+    """What is happening now on one Asterisk (queues, waiting callers, agents): the listener keeps
+    it current, the wallboard streams it. ``data`` layout: see ami_listener/live.py."""
+
+    __tablename__ = "live_state"
+
+    server: Mapped[str] = mapped_column(String(64), primary_key=True)
+    updated_at: Mapped[datetime]
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,11 @@
+"""The store's tables (SQLAlchemy 2.0 typed models), one module per feature.
+
+Schema changes go through Alembic (``hotline/migrations``); ``tests/hotline/test_migrations.py``
+fails when models and migrations drift apart.
+"""
+
+from hotline.models.base import Base, UTCDateTime  # noqa: F401
+from hotline.models.calls import AgentPause, AgentSession, AmiEvent, Call, LiveState, RingAttempt  # noqa: F401
+from hotline.models.ivr import *  # noqa: F401,F403
+from hotline.models.callbacks import *  # noqa: F401,F403
+from hotline.models.panel import *  # noqa: F401,F403

@@ -1,0 +1,3 @@
+"""callbacks models (filled in by their feature)."""
+
+__all__: list[str] = []

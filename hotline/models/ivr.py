@@ -1,0 +1,3 @@
+"""ivr models (filled in by their feature)."""
+
+__all__: list[str] = []
