@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 log = logging.getLogger(__name__)
 
 SEP = b"\r\n\r\n"
+BANNER = b"Asterisk Call Manager"
 MAX_FRAME = 1 << 20  # a frame larger than this is garbage; it is dropped, logged
 
 
@@ -31,6 +32,8 @@ class Message:
             return "event"
         if "Response" in self.headers:
             return "response"
+        if "Banner" in self.headers:
+            return "banner"  # a (re)connection: in a capture, what lies before it may be missing
         return "unknown"
 
     @property
@@ -58,6 +61,8 @@ def parse(frame: bytes) -> Message:
     """Headers of one frame. The first occurrence of a repeated header wins; lines without a
     colon are ignored (and kept in ``raw``)."""
     text = frame.decode("utf-8", errors="replace")
+    if frame.startswith(BANNER):
+        return Message({"Banner": text.strip()}, text)
     headers: dict[str, str] = {}
     for line in text.split("\r\n") if "\r\n" in text else text.split("\n"):
         key, sep, value = line.partition(":")
@@ -74,18 +79,11 @@ class FrameReader:
 
     def __init__(self) -> None:
         self._buf = bytearray()
-        self.banner: str | None = None
         self.dropped = 0
 
     def feed(self, data: bytes) -> list[bytes]:
         buf = self._buf
         buf += data
-        if self.banner is None and buf.startswith(b"Asterisk Call Manager"):
-            end = buf.find(b"\r\n")
-            if end < 0:
-                return []
-            self.banner = buf[:end].decode("ascii", errors="replace")
-            del buf[: end + 2]
         if SEP not in buf:
             if len(buf) > MAX_FRAME:
                 log.warning("AMI: dropping %d bytes without a frame end", len(buf))
@@ -103,6 +101,12 @@ class FrameReader:
                 log.warning("AMI: dropping an oversized frame of %d bytes", len(part))
                 self.dropped += 1
                 continue
+            if part.startswith(BANNER):
+                # the banner line has no blank line after it: it shares a frame with what follows
+                banner, _, part = part.partition(b"\r\n")
+                out.append(banner)
+                if not part:
+                    continue
             out.append(part)
         return out
 

@@ -61,6 +61,10 @@ class Settings:
     agents: list[str] = field(default_factory=lambda: ["8001", "8002", "8003"])
     agent_technology: str = "local"  # local: simulated Local/<ext>@agents; pjsip: real phones
     record_calls: bool = True
+    # callbacks dial customers through this (Asterisk Dial syntax, {number} = the customer's number);
+    # the default reaches simulated customers, a real site uses e.g. "PJSIP/{number}@trunk"
+    outbound_dial: str = "Local/{number}@sim-customer/n"
+    callback_ring_s: int = 30
 
     # --- service rules (SERVICE-STANDARDS.md) ------------------------------------------------
     ring_cycle_s: float = 5.0  # R-ANS-4RINGS: China's ring is 1 s on + 4 s off
@@ -84,6 +88,32 @@ class Settings:
     kpi_complaint_resolution_pct: float = 99.0
     kpi_compliance_pct: float = 95.0
     kpi_retraining_months: int = 3
+
+    # --- panel (web/) ------------------------------------------------------------------------
+    recordings_dir: str = ""  # empty: the private Asterisk's monitor dir; recordings are served only from inside it
+    login_max_failures: int = 5  # failed logins per IP+user within login_window_s before refusing
+    login_window_s: int = 300
+    wallboard_poll_s: float = 0.25  # how often the SSE stream reads live_state (push on change)
+
+    # --- prompts (prompts/) -----------------------------------------------------------------
+    gtts_url: str = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
+    gtts_lang: str = "zh-CN"
+    gtts_timeout_s: float = 10.0  # per request: gTTS's default (None) waits forever on a silent endpoint
+    gtts_probe_timeout_s: float = 3.0  # one reachability probe per build before using gTTS at all
+    espeak_voice: str = "cmn-latn-pinyin"  # the plain "cmn" voice reads tone digits in English
+
+    # --- IVR (ivr/) -----------------------------------------------------------------------------
+    fault_same_evening_end: str = "24:00"  # R-FAULT-SLA: "no fault left overnight" (small faults)
+    ivr_menu_tries: int = 3  # wrong or no key this many times: to an agent, never a hang-up
+    ivr_key_timeout_s: float = 5.0  # one-key menus: wait after the prompt
+    ivr_entry_timeout_s: float = 10.0  # numbers ended by #: wait after the prompt
+    ivr_record_max_s: int = 60  # fault description, stopped earlier by # or silence
+    ivr_record_silence_s: int = 3
+    ivr_fault_types: list[str] = field(default_factory=lambda: [
+        "no_picture", "mosaic", "no_sound", "broadband", "phone_line", "other"])  # key n = item n
+    ivr_db_timeout_s: float = 2.0  # a slower database is skipped for that step, never waited on
+    ivr_db_workers: int = 8  # threads doing the IVR's database work, off the asyncio loop
+    ivr_agi_read_timeout_s: float = 10.0  # a connection that sends no complete AGI request in time is dropped
 
     # --- derived -------------------------------------------------------------------------------
     @property

@@ -4,7 +4,7 @@
 # mirror the machine already uses, pinned at priority 100 so nothing else is pulled from bullseye.
 set -euo pipefail
 
-PKGS_BOOKWORM=(sox espeak-ng sip-tester chromium postgresql)
+PKGS_BOOKWORM=(sox espeak-ng sip-tester chromium fonts-noto-cjk postgresql)
 PKG_ASTERISK=asterisk
 [ "${HOTLINE_SKIP_BROWSER:-}" = 1 ] && PKGS_BOOKWORM=(sox espeak-ng sip-tester postgresql)
 
@@ -12,9 +12,14 @@ missing=()
 command -v asterisk >/dev/null 2>&1 || missing+=("$PKG_ASTERISK")
 command -v sox >/dev/null 2>&1 || missing+=(sox)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+# gTTS answers mp3: sox decodes it (and tests encode it) only with its mp3 format module
+sox_formats=$(sox -h 2>/dev/null | sed -n 's/^AUDIO FILE FORMATS://p' || true)
+[[ " $sox_formats " == *" mp3 "* ]] || missing+=(libsox-fmt-mp3)
 command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
 if [ "${HOTLINE_SKIP_BROWSER:-}" != 1 ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # the panel is in Chinese: without CJK fonts the browser tests' screenshots show boxes
+  [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 fi
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -15,6 +15,6 @@ want=$(cat requirements.txt requirements-dev.txt pyproject.toml | sha1sum | cut 
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing Python packages into .venv" >&2
   .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
-  .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps -e . --config-settings editable_mode=compat
   echo "$want" >"$stamp"
 fi

@@ -24,3 +24,16 @@ def pbx(pbx_settings: Settings) -> Iterator[Asterisk]:
     ast = Asterisk(pbx_settings).start()
     yield ast
     ast.stop()
+
+
+@pytest.fixture(scope="session")
+def built_prompts(pbx_settings: Settings):  # -> prompts.builder.BuildReport
+    """Every prompt of prompts/catalogue.toml rendered with espeak-ng into pbx_settings.sounds_dir
+    (hotline/<id>.wav, digits/<n>.wav), which the session's Asterisk plays as language zh.
+    Independent of `pbx`: tests that play prompts request both."""
+    from prompts.builder import build
+
+    report = build(pbx_settings, engine="espeak", progress=None)
+    if report.failed:
+        pytest.fail(f"building prompts failed: {report.failed}")
+    return report

@@ -140,11 +140,16 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
         "queue_wrapup_s": str(s.queue_wrapup_s),
         "queue_members": _members(s),
         "agent_endpoints": _endpoints(s),
-        "agent_dial_prefix": "Local/" if local else "PJSIP/",
-        "agent_dial_suffix": "@agents/n" if local else "",
+        "agent_transfer_extens": "\n".join(
+            f"exten => {ext},1,Dial({'Local/' + ext + '@agents/n' if local else 'PJSIP/' + ext},60)\n"
+            f" same => n,Hangup()" for ext in s.agents),
         "record_calls": "1" if s.record_calls else "0",
+        "company_name": s.company_name,
+        "outbound_dial": s.outbound_dial.replace("{number}", "${EXTEN}"),
+        "callback_ring_s": str(s.callback_ring_s),
         "agi_host": s.agi_host,
         "agi_port": str(s.agi_port),
+        "ring_threshold_s": f"{s.ring_threshold_s:g}",  # R-ANS-LATE-APOLOGY, agent connect
     }
 
 

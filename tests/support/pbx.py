@@ -19,7 +19,7 @@ def pbx_test_settings(runtime_dir: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = dict(
         runtime_dir=runtime_dir, server_id="test", ami_port=free_port(), sip_port=free_port(udp_too=True),
         agi_port=free_port(), web_port=free_port(), rtp_start=rtp_start, rtp_end=rtp_end,
-        ring_cycle_s=1.0, queue_member_timeout_s=3, queue_strategy="linear", queue_timeout_s=30,
+        ring_cycle_s=1.0, queue_member_timeout_s=6, queue_strategy="linear", queue_timeout_s=30,
         agents=["8001", "8002", "8003"], asterisk_start_timeout_s=15,
     )
     values.update(overrides)

@@ -1,0 +1,128 @@
+"""Subcommands of the AMI listener: capture, listen, replay, rebuild, simulate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from hotline.settings import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("capture", help="write the raw AMI byte stream to a file (for test fixtures)")
+    p.add_argument("out", type=Path)
+    p.add_argument("--seconds", type=float, help="stop after this long (default: until Ctrl-C)")
+    p.set_defaults(func=_capture)
+
+    p = sub.add_parser("listen", help="read AMI live and keep one record per call")
+    p.set_defaults(func=_listen)
+
+    p = sub.add_parser("replay", help="feed AMI captures through the listener's reader/builder/store")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true", help="print one JSON object per call, sorted by started_at")
+    p.add_argument("--no-store", action="store_true", help="do not write to the database")
+    p.set_defaults(func=_replay)
+
+    p = sub.add_parser("rebuild", help="rebuild the call records of a time window from the stored events")
+    p.add_argument("--since", required=True, help="ISO date/time (UTC unless it has an offset)")
+    p.add_argument("--until", required=True)
+    p.set_defaults(func=_rebuild)
+
+    p = sub.add_parser("simulate", help="originate realistic demo/test calls into the private Asterisk")
+    p.add_argument("--calls", type=int, default=20)
+    p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--seed", type=int)
+    p.set_defaults(func=_simulate)
+
+
+def _wait_for_signal(seconds: float | None) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait(seconds)
+    except KeyboardInterrupt:
+        pass
+
+
+def _capture(s: Settings, args: argparse.Namespace) -> int:
+    from ami_listener.connection import AmiConnection
+
+    with open(args.out, "wb") as fh:
+        conn = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"), on_bytes=fh.write)
+        conn.start()
+        if not conn.connected.wait(10):
+            print(f"hotline capture: cannot log in to AMI at {s.ami_host}:{s.ami_port}", file=sys.stderr)
+            conn.stop()
+            return 1
+        print(f"capturing AMI from {s.ami_host}:{s.ami_port} into {args.out} (Ctrl-C stops)", file=sys.stderr)
+        _wait_for_signal(args.seconds)
+        conn.stop()
+    return 0
+
+
+def _listen(s: Settings, args: argparse.Namespace) -> int:
+    from ami_listener.listen import Listener
+
+    listener = Listener(s).start()
+    print(f"listening to AMI {s.ami_host}:{s.ami_port} as server {s.server_id!r}, storing into {s.db_url}",
+          file=sys.stderr, flush=True)
+    _wait_for_signal(None)
+    listener.stop()
+    return 0
+
+
+def _replay(s: Settings, args: argparse.Namespace) -> int:
+    from ami_listener.jsonout import record_json
+    from ami_listener.pipeline import Pipeline
+    from ami_listener.reader import read_file
+    from ami_listener.store import Store
+    from hotline.db import open_db
+
+    store = None
+    if not args.no_store:
+        _, sessions = open_db(s)
+        store = Store(sessions, s.server_id)
+    records = []
+    pipe = Pipeline(s, store, on_call=records.append)
+    for path in args.files:
+        if not path.exists():
+            print(f"hotline replay: no such file {path}", file=sys.stderr)
+            return 2
+        for msg in read_file(str(path)):
+            pipe.feed(msg)
+    pipe.close()
+    if args.json:
+        records.sort(key=lambda r: (r.started_at is None, r.started_at or 0.0, r.call_id))
+        for rec in records:
+            print(json.dumps(record_json(rec, s.timezone), ensure_ascii=False))
+    print(f"replayed {pipe.counts['events']} events: {pipe.counts['calls']} calls"
+          + (f", {pipe.counts['errors']} errors (see log)" if pipe.counts["errors"] else ""), file=sys.stderr)
+    return 0
+
+
+def _parse_when(text: str) -> datetime:
+    dt = datetime.fromisoformat(text)
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _rebuild(s: Settings, args: argparse.Namespace) -> int:
+    from ami_listener.rebuild import rebuild
+
+    n = rebuild(s, _parse_when(args.since), _parse_when(args.until))
+    print(f"rebuilt {n} calls", file=sys.stderr)
+    return 0
+
+
+def _simulate(s: Settings, args: argparse.Namespace) -> int:
+    from ami_listener.simulate import simulate
+
+    t0 = time.monotonic()
+    outcomes = simulate(s, calls=args.calls, concurrency=args.concurrency, seed=args.seed)
+    print(f"simulated {len(outcomes)} calls in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+    return 0

@@ -1,0 +1,103 @@
+"""reader → tracker → builder → store: the one path live listening, replay and rebuild share."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+from ami_listener.builder import CallRecord, Rules, build_call
+from ami_listener.live import LiveView
+from ami_listener.reader import Message
+from ami_listener.store import Store
+from ami_listener.tracker import CallTracker
+from hotline.settings import Settings
+from hotline.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+IGNORED_EVENTS = {"TestEvent"}  # the Debian build emits them; they mean nothing
+PRESENCE_EVENTS = {"QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause"}
+
+
+def default_members(s: Settings) -> dict[str, str]:
+    members: dict[str, str] = {}
+    for ext in s.agents:
+        members[f"Local/{ext}@agents"] = ext
+        members[f"PJSIP/{ext}"] = ext
+    return members
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, store: Store | None,
+                 on_call: Callable[[CallRecord], None] | None = None, batch: int = 2000,
+                 live: LiveView | None = None):
+        self.settings = settings
+        self.store = store
+        self.on_call = on_call
+        self.batch = batch
+        self.live = live
+        self.rules = Rules(settings.ring_cycle_s, settings.max_rings)
+        self.members = default_members(settings)
+        self.tracker = CallTracker(self._finished)
+        self._events: list[tuple[Message, str | None, object]] = []
+        self._calls: list[CallRecord] = []
+        self._presence: list[Message] = []
+        self.counts = {"events": 0, "calls": 0, "errors": 0}
+
+    def feed(self, msg: Message) -> None:
+        if msg.kind == "banner" and self.counts["events"]:
+            # a new AMI session inside the stream: events of calls then open may be lost
+            self.tracker.mark_gap()
+            return
+        if msg.kind != "event" or msg.name in IGNORED_EVENTS:
+            return
+        self.counts["events"] += 1
+        try:
+            lid = self.tracker.feed(msg)
+        except Exception:  # noqa: BLE001 - one bad event must not stop the listener
+            self.counts["errors"] += 1
+            log.exception("tracker failed on %s", msg.name)
+            lid = None
+        if self.live is not None:
+            self.live.feed(msg)
+        if self.store is not None:
+            self._events.append((msg, lid, utcnow()))
+            if msg.name in PRESENCE_EVENTS:
+                self._presence.append(msg)
+            if len(self._events) >= self.batch:
+                self.flush()
+
+    def _finished(self, call_id: str, events: list[Message], gap: bool) -> None:
+        try:
+            rec = build_call(call_id, events, server=self.settings.server_id, rules=self.rules,
+                             members={**self.members, **self.tracker.members}, gap=gap)
+        except Exception:  # noqa: BLE001 - keep a record that says what we know: nothing certain
+            self.counts["errors"] += 1
+            log.exception("building call %s failed; stored as incomplete", call_id)
+            rec = CallRecord(call_id=call_id, server=self.settings.server_id, incomplete=True)
+        self.counts["calls"] += 1
+        self._calls.append(rec)
+        if self.on_call is not None:
+            self.on_call(rec)
+
+    def tick(self, now: float | None = None) -> None:
+        self.tracker.tick(time.time() if now is None else now)
+
+    def flush(self) -> None:
+        live = None
+        if self.live is not None and self.live.changed:
+            live = self.live.snapshot(time.time())
+        if self.store is None:
+            self._calls.clear()
+            return
+        if not (self._events or self._calls or self._presence or live):
+            return
+        rows = self.store.event_rows(self._events)
+        self.store.write(rows, self._calls, live, self._presence)
+        self._events, self._calls, self._presence = [], [], []
+
+    def close(self) -> None:
+        """End of input: every call still open is built (incomplete) and everything written."""
+        self.tracker.flush()
+        self.flush()

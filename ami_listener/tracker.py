@@ -1,0 +1,132 @@
+"""Groups the AMI event stream into calls by Linkedid and says when each call is over.
+
+A call is over when every channel seen for its Linkedid has hung up. It is handed on a short
+grace period later (in event time), because some events about it arrive after the last Hangup
+(OriginateResponse of a failed originate, QUEUESTATUS, AgentComplete).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ami_listener.builder import interface_key
+from ami_listener.reader import Message
+
+log = logging.getLogger(__name__)
+
+MEMBER_EVENTS = ("QueueMemberStatus", "QueueMemberAdded", "QueueMember", "AgentCalled")
+TRANSFER_LINKEDIDS = ("TransfereeLinkedid", "TransfererLinkedid", "OrigTransfererLinkedid",
+                      "SecondTransfererLinkedid", "TransferTargetLinkedid")
+MAX_EVENTS_PER_CALL = 20000  # a runaway call (e.g. a busy-retry loop for hours) is cut, logged
+
+
+@dataclass
+class OpenCall:
+    call_id: str
+    events: list[Message] = field(default_factory=list)
+    channels: set[str] = field(default_factory=set)
+    hung: set[str] = field(default_factory=set)
+    done_at: float | None = None
+    gap: bool = False
+    truncated: bool = False
+
+
+Finished = Callable[[str, list[Message], bool], None]
+
+
+class CallTracker:
+    def __init__(self, on_finished: Finished, grace_s: float = 1.0):
+        self.on_finished = on_finished
+        self.grace_s = grace_s
+        self.open: dict[str, OpenCall] = {}
+        self.uid_call: dict[str, str] = {}
+        self.members: dict[str, str] = {}
+        self.now = 0.0
+
+    def linkedid_of(self, msg: Message) -> str | None:
+        h = msg.headers
+        lid = h.get("Linkedid") or h.get("LinkedID") or h.get("DestLinkedid")
+        if lid:
+            return lid
+        for key in TRANSFER_LINKEDIDS:
+            if h.get(key):
+                return h[key]
+        uid = h.get("Uniqueid") or h.get("DestUniqueid")
+        if uid:
+            return self.uid_call.get(uid)
+        return None
+
+    def feed(self, msg: Message) -> str | None:
+        """Adds one message; returns the Linkedid it was filed under (None: not about a call)."""
+        if msg.kind != "event":
+            return None
+        h = msg.headers
+        ts = msg.timestamp
+        if ts is not None and ts > self.now:
+            self.now = ts
+        if msg.name in MEMBER_EVENTS and h.get("Interface") and h.get("MemberName"):
+            self.members[interface_key(h["Interface"])] = h["MemberName"]
+        lid = self.linkedid_of(msg)
+        if lid is not None:
+            call = self.open.get(lid)
+            if call is None:
+                if msg.name == "OriginateResponse" and lid not in self.uid_call.values():
+                    log.debug("late OriginateResponse for finished call %s", lid)
+                call = self.open[lid] = OpenCall(lid)
+            if len(call.events) < MAX_EVENTS_PER_CALL:
+                call.events.append(msg)
+            elif not call.truncated:
+                call.truncated = True
+                log.warning("call %s: more than %d events; later ones are stored but not built",
+                            lid, MAX_EVENTS_PER_CALL)
+            uid = h.get("Uniqueid")
+            if uid and h.get("Channel") and msg.name != "OriginateResponse":
+                if uid not in call.channels:
+                    call.channels.add(uid)
+                    self.uid_call[uid] = lid
+                if msg.name == "Hangup":
+                    call.hung.add(uid)
+            if call.channels and call.channels <= call.hung:
+                if call.done_at is None:
+                    call.done_at = self.now
+            else:
+                call.done_at = None
+        self._finish_due()
+        return lid
+
+    def _finish_due(self) -> None:
+        due = [c for c in self.open.values() if c.done_at is not None and c.done_at + self.grace_s <= self.now]
+        for call in due:
+            self._finish(call)
+
+    def tick(self, now: float) -> None:
+        """Live mode: time passes even when no event arrives."""
+        if now > self.now:
+            self.now = now
+        self._finish_due()
+
+    def _finish(self, call: OpenCall) -> None:
+        del self.open[call.call_id]
+        for uid in call.channels:
+            self.uid_call.pop(uid, None)
+        self.on_finished(call.call_id, call.events, call.gap)
+
+    def mark_gap(self) -> None:
+        """AMI was down: events of every open call may be missing."""
+        for call in self.open.values():
+            call.gap = True
+
+    def close_gone(self, live_uniqueids: set[str]) -> None:
+        """After a re-sync: calls none of whose channels still exist are over (their Hangups were
+        lost in a gap)."""
+        for call in list(self.open.values()):
+            if not (call.channels - call.hung) & live_uniqueids:
+                call.gap = True
+                self._finish(call)
+
+    def flush(self) -> None:
+        """End of a replay: hand on every call still open (marked incomplete by the builder)."""
+        for call in list(self.open.values()):
+            self._finish(call)

@@ -1,0 +1,60 @@
+"""Replay into the database: one row per call, idempotent replays and rebuilds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from hotline.db import open_db
+from hotline.models import AmiEvent, Call, RingAttempt
+from hotline.settings import ROOT
+from tests.ami_listener.replay import CAPTURES, replay_settings
+
+
+def _replay(db_url: str, *files: str, json: bool = False) -> subprocess.CompletedProcess[str]:
+    env = {"HOTLINE_DATABASE_URL": db_url, "HOTLINE_RING_CYCLE_S": "1", "HOTLINE_SERVER_ID": "replay",
+           "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "hotline", "replay", *[str(CAPTURES / f"{f}.ami") for f in files]]
+    return subprocess.run(cmd + (["--json"] if json else []), env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+
+
+def test_replay_twice_creates_no_duplicates(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    _replay(url, "quick_answer", "ring_no_answer_rollover", "concurrent_30")
+    _, sessions = open_db(replay_settings(database_url=url))
+    with sessions() as db:
+        first = (db.scalar(select(func.count()).select_from(Call)), db.scalar(select(func.count()).select_from(AmiEvent)),
+                 db.scalar(select(func.count()).select_from(RingAttempt)))
+    out = _replay(url, "quick_answer", "ring_no_answer_rollover", "concurrent_30", json=True)
+    with sessions() as db:
+        again = (db.scalar(select(func.count()).select_from(Call)), db.scalar(select(func.count()).select_from(AmiEvent)),
+                 db.scalar(select(func.count()).select_from(RingAttempt)))
+        rollover = db.scalars(select(Call).where(Call.agent == "8002", Call.wait_seconds > 8)).one()
+        assert [(a.agent, a.result) for a in rollover.attempts] == [("8001", "no_answer"), ("8002", "answered")]
+    assert first == again and first[0] == 32
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    assert len(lines) == 32
+    starts = [__import__("json").loads(ln)["started_at"] for ln in lines]
+    assert starts == sorted(starts)
+
+
+def test_rebuild_is_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    _replay(url, "queue_blind_transfer", "abandon_queued")
+    _, sessions = open_db(replay_settings(database_url=url))
+    with sessions() as db:
+        before = {c.call_id: (c.disposition, c.final_agent, c.transfers, c.hangup_first) for c in db.scalars(select(Call))}
+        db.execute(Call.__table__.update().values(disposition="failed"))  # damage the records
+        db.commit()
+    env = {"HOTLINE_DATABASE_URL": url, "HOTLINE_RING_CYCLE_S": "1", "HOTLINE_SERVER_ID": "replay",
+           "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    for _ in range(2):
+        subprocess.run([sys.executable, "-m", "hotline", "rebuild", "--since", "2000-01-01", "--until", "2100-01-01"],
+                       env=env, check=True, capture_output=True, timeout=60)
+    with sessions() as db:
+        after = {c.call_id: (c.disposition, c.final_agent, c.transfers, c.hangup_first) for c in db.scalars(select(Call))}
+    assert after == before and len(after) == 2

@@ -1,0 +1,228 @@
+"""Records the AMI captures the listener's tests replay, from the project's real Asterisk.
+
+    .venv/bin/python -m tests.captures.record [NAME ...]     (default: every scenario)
+
+Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
+raw bytes exactly as AMI sent them (banner and login response included), as ``hotline capture``
+would. Captures are never edited by hand; re-record them with this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Callable
+
+from ami_listener.connection import AmiConnection
+from hotline.pbx.ami import Ami
+from hotline.pbx.process import Asterisk
+from hotline.settings import Settings
+from tests.support.pbx import EventTap, pbx_test_settings
+
+HERE = Path(__file__).resolve().parent
+log = logging.getLogger("record")
+
+# Ring cycle 1 s in the replay tests: 4 rings = 4 s (R-ANS-4RINGS).
+CAPTURE_SETTINGS = dict(queue_member_timeout_s=7, queue_timeout_s=12, queue_strategy="linear",
+                        server_id="capture", agents=["8001", "8002", "8003"])
+
+
+class Recorder:
+    def __init__(self, s: Settings, ast: Asterisk, tap: EventTap):
+        self.s, self.ast, self.tap = s, ast, tap
+
+    def inbound(self, *, caller: str = "13800000001", name: str = "张三", stay: float = 20,
+                agents: dict[str, tuple[str, float, float]] | None = None, dtmf: str = "",
+                **extra: str) -> str:
+        """Originates one inbound call; agents = {ext: (mode, ring_s, talk_s)}. Returns its Linkedid."""
+        call_id = f"cap-{uuid.uuid4().hex[:10]}"
+        variables = {"SIM_STAY": str(stay)}
+        if dtmf:
+            variables["SIM_DTMF"] = dtmf
+        for ext, (mode, ring, talk) in (agents or {}).items():
+            variables[f"__SIM_MODE_{ext}"] = mode
+            variables[f"__SIM_RING_{ext}"] = str(ring)
+            variables[f"__SIM_TALK_{ext}"] = str(talk)
+        variables.update(extra)
+        with self.ast.ami() as ami:
+            ami.originate(f"Local/{self.s.hotline_number}@from-pstn", context="sim-caller", exten="s",
+                          callerid=f'"{name}" <{caller}>', channel_id=call_id, variables=variables,
+                          timeout_s=60)
+        return call_id
+
+    def callback(self, *, agent: str = "8001", customer: str = "13900000009", agent_mode: str = "answer",
+                 agent_ring: float = 1, agent_talk: float = 4, customer_mode: str = "answer",
+                 customer_ring: float = 1, customer_talk: float = 3, originate_timeout: float = 6) -> str:
+        call_id = f"cap-{uuid.uuid4().hex[:10]}"
+        with self.ast.ami() as ami:
+            ami.originate(f"Local/{agent}@agents/n", context="hotline-callback", exten=customer,
+                          callerid=f'"回访" <{customer}>', channel_id=call_id, timeout_s=originate_timeout,
+                          variables={f"SIM_MODE_{agent}": agent_mode, f"SIM_RING_{agent}": str(agent_ring),
+                                     f"SIM_TALK_{agent}": str(agent_talk), "__SIM_CUSTOMER": customer_mode,
+                                     "__SIM_CUSTOMER_RING": str(customer_ring),
+                                     "__SIM_CUSTOMER_TALK": str(customer_talk), "HOTLINE_TASK_ID": "42",
+                                     "HOTLINE_AGENT": agent})
+        return call_id
+
+    def agent_channel(self, call_id: str, agent: str, timeout: float = 20) -> str:
+        """The agent's channel in the bridge with the caller, once the agent answered."""
+        ev = self.tap.wait_for(lambda m: m.name == "AgentConnect" and m.get("Linkedid") == call_id
+                               and m.get("MemberName") == agent, timeout)
+        return ev["DestChannel"]
+
+    def caller_channel(self, call_id: str) -> str:
+        ev = self.tap.wait_for(lambda m: m.name == "QueueCallerJoin" and m.get("Linkedid") == call_id)
+        return ev["Channel"]
+
+    def wait_gone(self, *call_ids: str, timeout: float = 60) -> None:
+        for cid in call_ids:
+            self.tap.wait_call_gone(cid, timeout)
+
+    def wait_originate_done(self, call_id: str, timeout: float = 30) -> None:
+        self.tap.wait_for(lambda m: m.name == "OriginateResponse" and call_id in (m.get("Uniqueid") or "")
+                          , timeout)
+
+
+def _scenarios() -> dict[str, Callable[[Recorder], None]]:
+    def quick_answer(r: Recorder) -> None:
+        r.wait_gone(r.inbound(agents={"8001": ("answer", 1, 2)}, stay=10))
+
+    def late_answer(r: Recorder) -> None:
+        r.wait_gone(r.inbound(agents={"8001": ("answer", 5.5, 2)}, stay=15))
+
+    def ring_no_answer_rollover(r: Recorder) -> None:
+        r.wait_gone(r.inbound(agents={"8001": ("noanswer", 0, 0), "8002": ("answer", 1, 2)}, stay=20))
+
+    def abandon_queued(r: Recorder) -> None:
+        r.wait_gone(r.inbound(agents={"8001": ("noanswer", 0, 0)}, stay=3))
+
+    def queue_timeout(r: Recorder) -> None:
+        r.wait_gone(r.inbound(agents={a: ("busy", 0, 0) for a in ("8001", "8002", "8003")}, stay=30))
+
+    def agent_hangs_up_first(r: Recorder) -> None:
+        r.wait_gone(r.inbound(agents={"8001": ("answer", 1, 2)}, stay=10))
+
+    def caller_hangs_up_first(r: Recorder) -> None:
+        r.wait_gone(r.inbound(agents={"8001": ("answer", 1, 20)}, stay=4))
+
+    def queue_blind_transfer(r: Recorder) -> None:
+        cid = r.inbound(agents={"8001": ("answer", 1, 20), "8002": ("answer", 1, 2)}, stay=15)
+        chan = r.agent_channel(cid, "8001")
+        time.sleep(1)
+        with r.ast.ami() as ami:
+            ami.action("BlindTransfer", Channel=chan, Context="agents-transfer", Exten="8002")
+        r.wait_gone(cid)
+
+    def queue_attended_transfer(r: Recorder) -> None:
+        cid = r.inbound(agents={"8001": ("answer", 1, 20), "8002": ("answer", 1, 3)}, stay=15)
+        chan = r.agent_channel(cid, "8001")
+        time.sleep(1)
+        with r.ast.ami() as ami:
+            ami.action("Atxfer", Channel=chan, Context="agents-transfer", Exten="8002")
+        # the transfer target answers after its ring; then the transferring agent hangs up,
+        # which completes the transfer
+        r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
+                       and (m.get("DestChannel") or "").startswith("Local/8002@agents"), 15)
+        time.sleep(1)
+        with r.ast.ami() as ami:
+            ami.action("Hangup", Channel=chan)
+        r.wait_gone(cid)
+
+    def ami_redirect(r: Recorder) -> None:
+        cid = r.inbound(agents={"8001": ("answer", 1, 20), "8003": ("answer", 1, 2)}, stay=15)
+        r.agent_channel(cid, "8001")
+        caller = r.caller_channel(cid)
+        time.sleep(1)
+        with r.ast.ami() as ami:
+            ami.action("Redirect", Channel=caller, Context="agents-transfer", Exten="8003", Priority="1")
+        r.wait_gone(cid)
+
+    def callback_answered(r: Recorder) -> None:
+        r.wait_gone(r.callback(customer_mode="answer", agent_talk=20))
+
+    def callback_not_answered(r: Recorder) -> None:
+        r.wait_gone(r.callback(customer_mode="noanswer", agent_talk=20))
+
+    def callback_agent_no_answer(r: Recorder) -> None:
+        cid = r.callback(agent_mode="noanswer", originate_timeout=3)
+        r.wait_originate_done(cid)
+        r.wait_gone(cid)
+
+    def concurrent_30(r: Recorder) -> None:
+        import random
+        rnd = random.Random(30)
+        ids = []
+        for i in range(30):
+            agents = {a: (rnd.choice(["answer"] * 4 + ["noanswer"]), rnd.choice([1, 2, 3]), rnd.choice([1, 2]))
+                      for a in ("8001", "8002", "8003")}
+            ids.append(r.inbound(caller=f"1380000{i:04d}", name=f"客户{i}", agents=agents,
+                                 stay=rnd.choice([4, 20, 20, 20])))
+            time.sleep(0.05)
+        r.wait_gone(*ids, timeout=90)
+
+    return {f.__name__: f for f in (quick_answer, late_answer, ring_no_answer_rollover, abandon_queued,
+                                    queue_timeout, agent_hangs_up_first, caller_hangs_up_first,
+                                    queue_blind_transfer, queue_attended_transfer, ami_redirect,
+                                    callback_answered, callback_not_answered, callback_agent_no_answer,
+                                    concurrent_30)}
+
+
+def record(names: list[str], out_dir: Path = HERE) -> None:
+    scenarios = _scenarios()
+    unknown = [n for n in names if n not in scenarios and n != "ami_disconnect"]
+    if unknown:
+        raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)} + ami_disconnect")
+    with tempfile.TemporaryDirectory() as tmp:
+        s = pbx_test_settings(Path(tmp), **CAPTURE_SETTINGS)
+        with Asterisk(s) as ast, EventTap(s) as tap:
+            rec = Recorder(s, ast, tap)
+            for name in names or list(scenarios) + ["ami_disconnect"]:
+                path = out_dir / f"{name}.ami"
+                with open(path, "wb") as fh:
+                    cap = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"),
+                                        on_bytes=fh.write, ping_interval=30)
+                    cap.start()
+                    cap.connected.wait(10)
+                    t0 = time.monotonic()
+                    if name == "ami_disconnect":
+                        _ami_disconnect(rec, cap)
+                    else:
+                        scenarios[name](rec)
+                    time.sleep(0.5)
+                    cap.stop()
+                log.info("%s: %d bytes in %.1f s", path.name, path.stat().st_size, time.monotonic() - t0)
+
+
+def _ami_disconnect(r: Recorder, cap: AmiConnection) -> None:
+    """Three calls: one wholly before the drop, one spanning it, one wholly inside the gap,
+    and one after."""
+    before = r.inbound(caller="13800000101", agents={"8001": ("answer", 1, 1)}, stay=10)
+    r.wait_gone(before)
+    spanning = r.inbound(caller="13800000102", agents={"8001": ("answer", 1, 4)}, stay=10)
+    r.agent_channel(spanning, "8001")
+    cap.backoff_max = 6
+    cap.drop()
+    cap._stop.set()  # stay away for a while: the gap
+    time.sleep(0.3)
+    inside = r.inbound(caller="13800000103", agents={"8002": ("answer", 1, 1)}, stay=3)
+    r.wait_gone(inside)
+    cap._stop.clear()
+    cap.start()
+    cap.connected.wait(10)
+    r.wait_gone(spanning)
+    after = r.inbound(caller="13800000104", agents={"8003": ("answer", 1, 1)}, stay=10)
+    r.wait_gone(after)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("names", nargs="*")
+    record(ap.parse_args().names)
+    sys.exit(0)
