@@ -182,7 +182,9 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     ``members`` maps queue member interfaces to member names (learnt by the caller from the
     whole stream); ``gap`` says events of this call may be missing (AMI was down meanwhile).
     """
-    evs = sorted((e for e in events if e.kind == "event"), key=_order_key())
+    evs = [e for e in events if e.kind == "event"]
+    if not _in_order(evs):
+        evs.sort(key=_order_key())
     c = _Call(call_id, evs, members or {})
     rec = CallRecord(call_id=call_id, server=server)
     first = c.chans.get(call_id)
@@ -216,6 +218,17 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
         # keep only what the seen events prove
         rec.hangup_first = None
     return rec
+
+
+def _in_order(evs: list[Message]) -> bool:
+    last = 0.0
+    for e in evs:
+        ts = e.timestamp
+        if ts is not None:
+            if ts < last:
+                return False
+            last = ts
+    return True
 
 
 def _order_key():

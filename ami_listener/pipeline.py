@@ -12,7 +12,6 @@ from ami_listener.reader import Message
 from ami_listener.store import Store
 from ami_listener.tracker import CallTracker
 from hotline.settings import Settings
-from hotline.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ class Pipeline:
         self.rules = Rules(settings.ring_cycle_s, settings.max_rings)
         self.members = default_members(settings)
         self.tracker = CallTracker(self._finished)
-        self._events: list[tuple[Message, str | None, object]] = []
+        self._events: list[tuple[Message, str | None, float]] = []
         self._calls: list[CallRecord] = []
         self._presence: list[Message] = []
         self.counts = {"events": 0, "calls": 0, "errors": 0}
@@ -62,7 +61,7 @@ class Pipeline:
         if self.live is not None:
             self.live.feed(msg)
         if self.store is not None:
-            self._events.append((msg, lid, utcnow()))
+            self._events.append((msg, lid, time.time()))
             if msg.name in PRESENCE_EVENTS:
                 self._presence.append(msg)
             if len(self._events) >= self.batch:
@@ -93,8 +92,7 @@ class Pipeline:
             return
         if not (self._events or self._calls or self._presence or live):
             return
-        rows = self.store.event_rows(self._events)
-        self.store.write(rows, self._calls, live, self._presence)
+        self.store.write(self._events, self._calls, live, self._presence)
         self._events, self._calls, self._presence = [], [], []
 
     def close(self) -> None:

@@ -41,9 +41,11 @@ class CallTracker:
         self.on_finished = on_finished
         self.grace_s = grace_s
         self.open: dict[str, OpenCall] = {}
+        self.done: dict[str, OpenCall] = {}  # open calls whose channels are all gone: in their grace time
         self.uid_call: dict[str, str] = {}
         self.members: dict[str, str] = {}
         self.now = 0.0
+        self._next_check = 0.0
 
     def linkedid_of(self, msg: Message) -> str | None:
         h = msg.headers
@@ -72,8 +74,6 @@ class CallTracker:
         if lid is not None:
             call = self.open.get(lid)
             if call is None:
-                if msg.name == "OriginateResponse" and lid not in self.uid_call.values():
-                    log.debug("late OriginateResponse for finished call %s", lid)
                 call = self.open[lid] = OpenCall(lid)
             if len(call.events) < MAX_EVENTS_PER_CALL:
                 call.events.append(msg)
@@ -91,13 +91,18 @@ class CallTracker:
             if call.channels and call.channels <= call.hung:
                 if call.done_at is None:
                     call.done_at = self.now
-            else:
+                    self.done[lid] = call
+            elif call.done_at is not None:
                 call.done_at = None
+                self.done.pop(lid, None)
         self._finish_due()
         return lid
 
     def _finish_due(self) -> None:
-        due = [c for c in self.open.values() if c.done_at is not None and c.done_at + self.grace_s <= self.now]
+        if not self.done or self.now < self._next_check:
+            return
+        self._next_check = self.now + 0.1  # event time moves in small steps: look ten times a second
+        due = [c for c in self.done.values() if c.done_at is not None and c.done_at + self.grace_s <= self.now]
         for call in due:
             self._finish(call)
 
@@ -109,6 +114,7 @@ class CallTracker:
 
     def _finish(self, call: OpenCall) -> None:
         del self.open[call.call_id]
+        self.done.pop(call.call_id, None)
         for uid in call.channels:
             self.uid_call.pop(uid, None)
         self.on_finished(call.call_id, call.events, call.gap)

@@ -29,5 +29,5 @@ with tempfile.TemporaryDirectory() as tmp:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        kw = {"head": "0001", "branch_label": a.branch} if a.branch else {}
+        kw = {"head": "0001", "branch_label": a.branch, "splice": True} if a.branch else {}
         command.revision(cfg, message=a.message, autogenerate=True, rev_id=a.rev_id, **kw)

@@ -11,26 +11,36 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hotline.models.base import Base, BigId
 
 
-class AmiEvent(Base):
-    """Every AMI event as received: the source of truth calls are (re)built from."""
+class AmiEventBatch(Base):
+    """Raw AMI events exactly as received, appended a batch at a time (one row per flush of the
+    listener, frames separated by a blank line): the source of truth calls are (re)built from.
+    One row per event could not keep up with AMI (bench/listener_throughput.py)."""
 
-    __tablename__ = "ami_events"
+    __tablename__ = "ami_event_batches"
     __table_args__ = (
-        UniqueConstraint("server", "digest", name="uq_ami_events_digest"),
-        Index("ix_ami_events_server_linkedid", "server", "linkedid"),
-        Index("ix_ami_events_received", "received_at"),
+        UniqueConstraint("server", "digest", name="uq_ami_event_batches_digest"),
+        Index("ix_ami_event_batches_received", "server", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     server: Mapped[str] = mapped_column(String(64))
-    received_at: Mapped[datetime]
-    event_time: Mapped[float | None] = mapped_column(Float)  # the event's Timestamp header
-    name: Mapped[str] = mapped_column(String(64))
-    linkedid: Mapped[str | None] = mapped_column(String(64))
-    # sha1 of the raw frame: an event seen twice (replayed capture, duplicate after reconnect)
-    # is stored once.
+    received_at: Mapped[datetime]  # the first event's arrival
+    received_until: Mapped[datetime]
+    events: Mapped[int] = mapped_column(Integer)
+    # sha1 of raw: the same batch stored twice (a capture replayed again) is kept once
     digest: Mapped[str] = mapped_column(String(40))
     raw: Mapped[str] = mapped_column(Text)
+
+
+class AmiEventCall(Base):
+    """Which batches hold events of which call (Linkedid)."""
+
+    __tablename__ = "ami_event_calls"
+    __table_args__ = (Index("ix_ami_event_calls_linkedid", "server", "linkedid"),)
+
+    batch_id: Mapped[int] = mapped_column(ForeignKey("ami_event_batches.id", ondelete="CASCADE"), primary_key=True)
+    linkedid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    server: Mapped[str] = mapped_column(String(64))
 
 
 class Call(Base):

@@ -37,8 +37,8 @@ def _plan() -> list[tuple[str, SimCall]]:
     return plan
 
 
-def test_live_listener_records_every_call_once(pbx: Asterisk, tmp_path: Path) -> None:
-    s = pbx.settings.replace(database_url=f"sqlite:///{tmp_path / 'live.db'}")
+def test_live_listener_records_every_call_once(pbx: Asterisk, db_url: str) -> None:
+    s = pbx.settings.replace(database_url=db_url)
     listener = Listener(s).start()
     try:
         assert listener.conn.connected.wait(10)

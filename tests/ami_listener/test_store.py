@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from hotline.db import open_db
-from hotline.models import AmiEvent, Call, RingAttempt
+from hotline.models import AmiEventBatch, Call, RingAttempt
 from hotline.settings import ROOT
 from tests.ami_listener.replay import CAPTURES, replay_settings
 
@@ -22,16 +22,16 @@ def _replay(db_url: str, *files: str, json: bool = False) -> subprocess.Complete
                           timeout=120, check=True)
 
 
-def test_replay_twice_creates_no_duplicates(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'h.db'}"
+def test_replay_twice_creates_no_duplicates(db_url: str) -> None:
+    url = db_url
     _replay(url, "quick_answer", "ring_no_answer_rollover", "concurrent_30")
     _, sessions = open_db(replay_settings(database_url=url))
     with sessions() as db:
-        first = (db.scalar(select(func.count()).select_from(Call)), db.scalar(select(func.count()).select_from(AmiEvent)),
+        first = (db.scalar(select(func.count()).select_from(Call)), db.scalar(select(func.sum(AmiEventBatch.events))),
                  db.scalar(select(func.count()).select_from(RingAttempt)))
     out = _replay(url, "quick_answer", "ring_no_answer_rollover", "concurrent_30", json=True)
     with sessions() as db:
-        again = (db.scalar(select(func.count()).select_from(Call)), db.scalar(select(func.count()).select_from(AmiEvent)),
+        again = (db.scalar(select(func.count()).select_from(Call)), db.scalar(select(func.sum(AmiEventBatch.events))),
                  db.scalar(select(func.count()).select_from(RingAttempt)))
         rollover = db.scalars(select(Call).where(Call.agent == "8002", Call.wait_seconds > 8)).one()
         assert [(a.agent, a.result) for a in rollover.attempts] == [("8001", "no_answer"), ("8002", "answered")]
@@ -42,8 +42,8 @@ def test_replay_twice_creates_no_duplicates(tmp_path: Path) -> None:
     assert starts == sorted(starts)
 
 
-def test_rebuild_is_idempotent(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'h.db'}"
+def test_rebuild_is_idempotent(db_url: str) -> None:
+    url = db_url
     _replay(url, "queue_blind_transfer", "abandon_queued")
     _, sessions = open_db(replay_settings(database_url=url))
     with sessions() as db:
