@@ -1,5 +1,6 @@
 # The two commands a newcomer needs (README): `make run` and `make test`.
 .PHONY: run test setup bench
+.PHONY: test-postgres
 
 setup:
 	@bash scripts/setup.sh
@@ -9,6 +10,11 @@ run: setup
 
 test: setup
 	.venv/bin/python -m pytest
+	$(MAKE) --no-print-directory test-postgres
 
 bench: setup
 	.venv/bin/python bench/run_all.py
+
+# the tests that create a database (db_url fixture, marker `db`) again on a private PostgreSQL
+test-postgres: setup
+	HOTLINE_TEST_DB=postgres .venv/bin/python -m pytest -q -m db

@@ -138,6 +138,8 @@ class _Call:
         for e in events:
             if e.name in ("AgentCalled", "QueueMemberStatus") and e.get("Interface") and e.get("MemberName"):
                 self.members[interface_key(e["Interface"])] = e["MemberName"]
+        self.member_names = set(self.members.values())
+        for e in events:
             uid = e.get("Uniqueid")
             name = e.get("Channel")
             if not uid or not name or e.name == "OriginateResponse":
@@ -163,6 +165,10 @@ class _Call:
         dev = device_of(channel)
         if dev in self.members:
             return self.members[dev]
+        # a member's phone reached through a Local member (FreePBX-style from-queue): PJSIP/8001
+        m = _TECH_EXT.match(dev)
+        if m and m.group(1) in self.member_names:
+            return m.group(1)
         return None
 
     def named(self, name: str) -> list[Message]:
@@ -288,18 +294,15 @@ def _caller_party(c: _Call, first: _Chan | None, service: str | None) -> set[str
     return names
 
 
-def _agent_party(c: _Call, agent: str | None) -> set[str]:
-    if not agent:
-        return set()
-    names = {ch.name for ch in c.chans.values() if c.agent_of(ch.name) == agent}
-    return names | {s for n in names if (s := c.sibling(n))}
-
-
 def _inbound(c: _Call, rec: CallRecord, first: _Chan | None, joins: list[Message], rules: Rules) -> None:
     if first is not None:
         rec.dialed = first.exten if first.created else None
     join = joins[0] if joins else None
-    service = join.get("Channel") if join else (first.name if first else None)
+    # the caller's channel running the hotline's dialplan: the one that queued, else (a Local
+    # caller) the ;2 half of the originated channel, else (a real phone) that channel itself
+    service = join.get("Channel") if join else None
+    if service is None and first is not None:
+        service = first.name[:-2] + ";2" if first.name.endswith(";1") and local_base(first.name) else first.name
     if join is not None:
         rec.queue = join.get("Queue")
         rec.queued_at = join.timestamp
@@ -406,24 +409,27 @@ def _conversation(c: _Call, rec: CallRecord, first: _Chan | None, service: str |
                                   "at": e.timestamp, "result": e.get("Result")})
         else:
             continue
-        # who is the caller talking to now?
+        # who is the caller talking to now? Talk time counts while anyone is bridged with the
+        # caller (after a Local member optimises away, that is a device no member map names)
         peer_agent = None
+        present = False
         for members in bridges.values():
             if members & caller:
                 for ch in members - caller:
+                    present = True
                     peer_agent = c.agent_of(ch) or c.agent_of(c.sibling(ch) or "") or peer_agent
                     if peer_agent is None and local_base(ch):
                         peer_agent = _agent_behind_local(c, ch, bridges)
         if peer_agent and (not peers or peers[-1][1] != peer_agent):
             peers.append((e.timestamp or 0.0, peer_agent))
-        if peer_agent and talking_since is None:
+        if present and talking_since is None:
             talking_since = e.timestamp
-        elif not peer_agent and talking_since is not None:
+        elif not present and talking_since is not None:
             talk += (e.timestamp or talking_since) - talking_since
             talking_since = None
         if peer_agent:
             final_agent = peer_agent
-        elif name == "BridgeLeave" and chan in caller and rec.answered_at is not None:
+        elif not present and name == "BridgeLeave" and chan in caller and rec.answered_at is not None:
             _maybe_redirect(c, rec, e, chan)
     if talking_since is not None:
         end = next((ch.hung_at for ch in c.chans.values() if ch.name == service and ch.hung_at), rec.ended_at)
@@ -470,22 +476,35 @@ def _maybe_redirect(c: _Call, rec: CallRecord, leave: Message, chan: str) -> Non
 
 
 def _hangup_first(c: _Call, rec: CallRecord, caller: set[str], service: str | None) -> str | None:
-    """R-ANS-HANGUP-LAST: the party whose hang-up ended the call. A soft hang-up of the caller's
-    own dialplan channel is the system (IVR, queue timeout), not the caller."""
-    since = rec.answered_at if rec.answered_at is not None else None
-    final = _agent_party(c, rec.final_agent)
+    """R-ANS-HANGUP-LAST: the party whose hang-up ended the call. Once answered, only a hang-up by a
+    channel (or its Local twin) then bridged with the caller counts: Local channels torn down by an
+    optimisation or a transfer also log hang-up requests. A soft hang-up of the caller's own
+    dialplan channel is the system (IVR, queue timeout), not the caller."""
+    since = rec.answered_at
+    bridges: dict[str, set[str]] = {}
     for e in c.events:
-        if e.name not in HANGUP_REQUESTS:
+        name, chan = e.name, e.get("Channel")
+        if name == "BridgeEnter" and chan:
+            bridges.setdefault(e.get("BridgeUniqueid") or "", set()).add(chan)
             continue
-        if since is not None and (e.timestamp or 0) < since:
+        if name == "BridgeLeave" and chan:
+            bridges.get(e.get("BridgeUniqueid") or "", set()).discard(chan)
             continue
-        chan = e.get("Channel")
-        if chan in final:
-            return "agent"
-        if chan in caller:
-            # Asterisk soft-hangs the channel its own dialplan was running; a hang-up by the
-            # caller's phone arrives as HangupRequest (or, for a Local caller, on the other half).
-            return "system" if e.name == "SoftHangupRequest" and chan == service else "caller"
+        if name not in HANGUP_REQUESTS or not chan:
+            continue
+        if since is not None:
+            if (e.timestamp or 0) < since:
+                continue
+            twin = c.sibling(chan)
+            if not any((chan in m or twin in m) and m & caller and m - caller for m in bridges.values()):
+                continue
+            if chan not in caller:
+                return "agent"
+        elif chan not in caller:
+            continue  # agents rung but not answering are cancelled: not a hang-up by anyone
+        # Asterisk soft-hangs the channel its own dialplan was running; a hang-up by the
+        # caller's phone arrives as HangupRequest (or, for a Local caller, on the other half).
+        return "system" if name == "SoftHangupRequest" and chan == service else "caller"
     return None
 
 

@@ -23,16 +23,19 @@ class AmiConnection:
                  on_message: Callable[[Message], None] | None = None,
                  on_bytes: Callable[[bytes], None] | None = None,
                  on_state: Callable[[str], None] | None = None,
-                 ping_interval: float = 5.0, backoff_max: float = 10.0, events: str = "on"):
+                 ping_interval: float = 5.0, backoff_max: float = 10.0, events: str = "on",
+                 thin: bool = False):
         self.host, self.port, self.user, self.secret = host, port, user, secret
         self.on_message, self.on_bytes, self.on_state = on_message, on_bytes, on_state
         self.ping_interval, self.backoff_max, self.events = ping_interval, backoff_max, events
+        self.thin = thin  # the listener's pipeline wants bulk events parsed thin (reader.parse)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
         self._send_lock = threading.Lock()
         self.connected = threading.Event()
         self.connects = 0
+        self._hold_until = 0.0
 
     # -- control ----------------------------------------------------------------------------
     def start(self) -> "AmiConnection":
@@ -45,6 +48,11 @@ class AmiConnection:
         self.drop()
         if self._thread is not None:
             self._thread.join(5)
+
+    def hold_off(self, seconds: float) -> None:
+        """Drop the connection and stay away this long (tests and operators simulating a gap)."""
+        self._hold_until = time.monotonic() + seconds
+        self.drop()
 
     def drop(self) -> None:
         """Close the TCP connection (the reader reconnects unless stopped)."""
@@ -79,7 +87,8 @@ class AmiConnection:
                 if self.connected.is_set():
                     self.connected.clear()
                     self._state("down")
-            if self._stop.wait(backoff):
+            wait = max(backoff, self._hold_until - time.monotonic())
+            if self._stop.wait(wait):
                 break
             backoff = min(backoff * 2, self.backoff_max)
 
@@ -113,7 +122,7 @@ class AmiConnection:
                         except Exception:  # noqa: BLE001
                             log.exception("AMI bytes handler failed")
                     for frame in reader.feed(data):
-                        msg = parse(frame)
+                        msg = parse(frame, self.thin)
                         if not logged_in and msg.kind == "response":
                             if msg.name.lower() != "success":
                                 raise ConnectionError(f"AMI login refused: {msg.get('Message')}")

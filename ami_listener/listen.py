@@ -7,14 +7,19 @@ import logging
 import queue
 import threading
 import time
+from pathlib import Path
 
+from ami_listener.backfill import backfill_calls, read_cel
+from ami_listener.builder import CallRecord
 from ami_listener.connection import AmiConnection
+from ami_listener.journal import Journal, JournalFull
 from ami_listener.live import LiveView
 from ami_listener.pipeline import Pipeline
 from ami_listener.reader import Message
 from ami_listener.store import Store
 from hotline.db import open_db
 from hotline.pbx.ami import Ami, AmiError
+from hotline.pbx.config import Layout
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,16 +31,24 @@ class Listener:
         _, sessions = open_db(settings)
         self.live = LiveView()
         self.pipeline = Pipeline(settings, Store(sessions, settings.server_id), live=self.live)
+        self.pipeline.repair = self._repair
+        self.pipeline.journal = Journal(settings.runtime_dir / "spool" / f"listener-{settings.server_id}.journal",
+                                        int(settings.listener_journal_max_mb * 1024 * 1024))
         self.inbox: queue.Queue[Message | tuple[str, str]] = queue.Queue()
         self.flush_interval = flush_interval
         self.conn = AmiConnection(settings.ami_host, settings.ami_port, settings.ami_user,
                                   settings.secret("ami_secret"), on_message=self.inbox.put,
-                                  on_state=lambda st: self.inbox.put(("state", st)))
+                                  on_state=lambda st: self.inbox.put(("state", st)), thin=True)
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
-        self._was_down = False
+        self.down_since: float | None = None  # start of the AMI gap not yet backfilled
+        self.backfilled = 0
 
     def start(self) -> "Listener":
+        last = self.pipeline.store.last_received() if self.pipeline.store else None
+        if last is not None:
+            # a listener that was stopped or killed: calls made meanwhile are in Asterisk's logs
+            self.down_since = last.timestamp()
         self._worker = threading.Thread(target=self._run, name="listener", daemon=True)
         self._worker.start()
         self.conn.start()
@@ -70,22 +83,71 @@ class Listener:
         try:
             self.pipeline.tick()
             self.pipeline.flush()
-        except Exception:  # noqa: BLE001 - the store may be briefly unavailable; keep what we have
+        except JournalFull as exc:
+            # nowhere left to keep events: stop reading AMI; what happens meanwhile is backfilled
+            # from Asterisk's logs once the database is back
+            log.error("%s: not reading AMI for %.0f s", exc, self.settings.listener_db_retry_s)
+            self.conn.hold_off(self.settings.listener_db_retry_s)
+        except Exception:  # noqa: BLE001 - keep what we have and try again at the next flush
             log.exception("writing to the store failed; will retry")
 
     def _state(self, state: str) -> None:
         if state == "down":
             log.warning("AMI connection lost: calls in progress are marked as having a gap")
-            self._was_down = True
+            if self.down_since is None:
+                self.down_since = time.time()
             self.pipeline.tracker.mark_gap()
             self.live.gap = True
             self.live.changed = True
         elif state == "up":
             log.info("AMI connected")
-            if self._was_down:
-                self._resync()
+            self._resync()  # also fills the wallboard with every member, idle ones included
+            if self.down_since is not None:
+                self._backfill(self.down_since, time.time())
+                self.down_since = None
             self.live.gap = False
             self.live.changed = True
+
+    def _logs(self) -> tuple[Path, Path]:
+        s = self.settings
+        layout = Layout(s.asterisk_dir)
+        return (Path(s.cel_csv_path) if s.cel_csv_path else layout.cel_csv,
+                Path(s.queue_log_path) if s.queue_log_path else layout.queue_log)
+
+    def _repair(self, rec: CallRecord) -> CallRecord | None:
+        """A call the listener saw only in part (attached mid-call, AMI gap): Asterisk's CEL has
+        all of it once it ended."""
+        cel, qlog = self._logs()
+        end = rec.ended_at or time.time()
+        try:
+            found = backfill_calls(cel, qlog, end - 6 * 3600, end + 1, server=self.settings.server_id,
+                                   rules=self.pipeline.rules, members={**self.pipeline.members,
+                                                                       **self.pipeline.tracker.members},
+                                   skip=set(), only={rec.call_id})
+        except Exception:  # noqa: BLE001 - keep the incomplete record rather than nothing
+            log.exception("completing call %s from CEL failed", rec.call_id)
+            return None
+        return found[0] if found else None
+
+    def _backfill(self, since: float, until: float) -> None:
+        """Records for the calls that started and ended while AMI was not read (R-ONE-CALL:
+        a missed caller must still be seen, and called back)."""
+        s = self.settings
+        cel, qlog = self._logs()
+        store = self.pipeline.store
+        margin = 10.0
+        try:
+            candidates = set(read_cel(cel, since - margin, until))
+            skip = store.existing_calls(candidates) | set(self.pipeline.tracker.open)
+            records = backfill_calls(cel, qlog, since - margin, until, server=s.server_id,
+                                     rules=self.pipeline.rules,
+                                     members={**self.pipeline.members, **self.pipeline.tracker.members}, skip=skip)
+            store.write([], records)
+        except Exception:  # noqa: BLE001 - a backfill that fails leaves the gap visible, logged
+            log.exception("backfilling the AMI gap failed")
+            return
+        self.backfilled += len(records)
+        log.info("AMI gap %.0f s: %d calls backfilled from %s", until - since, len(records), cel)
 
     def _resync(self) -> None:
         """After a reconnect: calls whose channels are all gone ended during the gap."""
@@ -98,6 +160,5 @@ class Listener:
             return
         self.pipeline.tracker.close_gone({c.get("Uniqueid", "") for c in chans})
         self.live.reset()
-        from ami_listener.reader import Message as M
-        for ev in status:
-            self.live.feed(M({k: v for k, v in ev.items()}, ""))
+        for ev in status:  # QueueMember / QueueEntry rows rebuild the wallboard
+            self.live.feed(Message(dict(ev), ""))

@@ -60,6 +60,10 @@ class LiveView:
                 return
             else:  # QueueMemberStatus / Added / Pause / QueueMember
                 state = "paused" if h.get("Paused") == "1" else _DEVICE_STATE.get(h.get("Status") or "1", "idle")
+                if state == "talking" and agent["state"] == "ringing":
+                    # a Local member's device shows "in use" while it still rings: AgentConnect
+                    # (or AgentComplete / AgentRingNoAnswer) decides
+                    state = "ringing"
             if state != agent["state"]:
                 agent["state"], agent["since"] = state, ts
             agent["queue"] = queue

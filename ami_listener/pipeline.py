@@ -6,7 +6,10 @@ import logging
 import time
 from typing import Callable
 
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+
 from ami_listener.builder import CallRecord, Rules, build_call
+from ami_listener.journal import Journal
 from ami_listener.live import LiveView
 from ami_listener.reader import Message
 from ami_listener.store import Store
@@ -43,6 +46,10 @@ class Pipeline:
         self._calls: list[CallRecord] = []
         self._presence: list[Message] = []
         self.counts = {"events": 0, "calls": 0, "errors": 0}
+        # live listening: a call seen only in part may be completed from Asterisk's own logs
+        self.repair: Callable[[CallRecord], CallRecord | None] | None = None
+        # live listening: where batches wait while the database is unavailable
+        self.journal: Journal | None = None
 
     def feed(self, msg: Message) -> None:
         if msg.kind == "banner" and self.counts["events"]:
@@ -75,6 +82,8 @@ class Pipeline:
             self.counts["errors"] += 1
             log.exception("building call %s failed; stored as incomplete", call_id)
             rec = CallRecord(call_id=call_id, server=self.settings.server_id, incomplete=True)
+        if rec.incomplete and self.repair is not None:
+            rec = self.repair(rec) or rec
         self.counts["calls"] += 1
         self._calls.append(rec)
         if self.on_call is not None:
@@ -92,8 +101,27 @@ class Pipeline:
             return
         if not (self._events or self._calls or self._presence or live):
             return
-        self.store.write(self._events, self._calls, live, self._presence)
+        events, calls, presence = self._events, self._calls, self._presence
         self._events, self._calls, self._presence = [], [], []
+        try:
+            if self.journal is not None and self.journal.pending():
+                self.journal.drain(self.store)  # older batches first
+            self.store.write(events, calls, live, presence)
+        except (DataError, IntegrityError) as exc:
+            # refused for its content, not because the database is down: retrying cannot help
+            self.counts["errors"] += 1
+            if self.journal is None:
+                raise
+            self.journal.reject(events, calls, presence, exc)
+        except DBAPIError as exc:
+            if self.journal is None:
+                self._events, self._calls, self._presence = events, calls, presence
+                raise
+            log.warning("database unavailable (%s): %d events, %d calls kept in %s",
+                        exc.__class__.__name__, len(events), len(calls), self.journal.path)
+            self.journal.append(events, calls, presence)  # JournalFull propagates to the listener
+            if self.live is not None and live is not None:
+                self.live.changed = True  # the wallboard row is rewritten next time
 
     def close(self) -> None:
         """End of input: every call still open is built (incomplete) and everything written."""

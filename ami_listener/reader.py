@@ -79,10 +79,14 @@ def _header(text: str, key: str) -> str | None:
     return text[at:] if end < 0 else text[at:end]
 
 
-def parse(frame: bytes) -> Message:
+def parse(frame: bytes, thin: bool = True) -> Message:
     """Headers of one frame. The first occurrence of a repeated header wins; lines without a
-    colon are ignored (and kept in ``raw``)."""
-    if frame.startswith(b"Event: "):
+    colon are ignored (and kept in ``raw``). With ``thin``, bulk events keep only their name,
+    Linkedid and Timestamp (all the listener needs of them). A NUL byte (no AMI text has one;
+    PostgreSQL refuses to store it) becomes U+FFFD like any other undecodable byte."""
+    if b"\x00" in frame:
+        frame = frame.replace(b"\x00", "\ufffd".encode())
+    if thin and frame.startswith(b"Event: "):
         end = frame.find(b"\r\n")
         name = frame[7:end] if end > 0 else b""
         if name in THIN_EVENTS and not (name == b"VarSet" and (
@@ -127,8 +131,11 @@ class FrameReader:
 
     def feed(self, data: bytes) -> list[bytes]:
         buf = self._buf
+        # look for a frame end only where one can newly be: a peer trickling a huge frame in
+        # small reads must not make every read rescan the whole buffer
+        start = max(0, len(buf) - len(SEP) + 1)
         buf += data
-        if SEP not in buf:
+        if buf.find(SEP, start) < 0:
             if len(buf) > MAX_FRAME:
                 log.warning("AMI: dropping %d bytes without a frame end", len(buf))
                 self.dropped += 1

@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ami_listener.builder import CallRecord
@@ -30,15 +30,6 @@ class Store:
     def __init__(self, sessions: sessionmaker[Session], server: str):
         self.sessions = sessions
         self.server = server
-        dialect = sessions.kw["bind"].dialect
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        cols = "server, received_at, event_time, name, linkedid, digest, raw"
-        self._insert_sql = (f"INSERT INTO ami_events ({cols}) VALUES ({', '.join([mark] * 7)}) "
-                            f"ON CONFLICT (server, digest) DO NOTHING")
-        if dialect.name == "sqlite":
-            self._format_time = lambda ts: datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
-        else:
-            self._format_time = lambda ts: datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
 
     # -- events ------------------------------------------------------------------------------
     def _batch(self, db: Session, events: Sequence[tuple[Message, str | None, float]]) -> None:
@@ -76,21 +67,30 @@ class Store:
 
     # -- calls ---------------------------------------------------------------------------------
     def _save_calls(self, db: Session, records: Sequence[CallRecord]) -> None:
-        """Replace these calls' rows (a rebuilt call overwrites its old record), in bulk: one row
-        at a time through the ORM cost more than everything else the listener does."""
+        """Write these calls' records in bulk (one row at a time through the ORM cost more than
+        everything else the listener does). A call built again (rebuild, backfill, a late event)
+        is updated in place: QA grades and the listening audit refer to its row."""
         latest = {rec.call_id: rec for rec in records}  # a call built twice in one batch: the last wins
         calls, attempts = Call.__table__, RingAttempt.__table__
         ids = list(latest)
+        existing: dict[str, int] = {}
         for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            old = select(calls.c.id).where(calls.c.server == self.server, calls.c.call_id.in_(chunk))
-            db.execute(attempts.delete().where(attempts.c.call_pk.in_(old)))
-            db.execute(calls.delete().where(calls.c.server == self.server, calls.c.call_id.in_(chunk)))
+            existing.update((cid, pk) for pk, cid in db.execute(select(calls.c.id, calls.c.call_id).where(
+                calls.c.server == self.server, calls.c.call_id.in_(ids[i:i + 500]))))
         now = utcnow()
-        rows = [self._call_row(rec, now) for rec in latest.values()]
-        pks = dict((cid, pk) for pk, cid in db.execute(
-            insert(Call).returning(Call.id, Call.call_id, sort_by_parameter_order=True), rows))
-        ring_rows = [{"call_pk": pks[rec.call_id], "agent": a.agent, "rang_at": from_epoch(a.rang_at),
+        rows = {cid: self._call_row(rec, now) for cid, rec in latest.items()}
+        if existing:
+            pks = list(existing.values())
+            for i in range(0, len(pks), 500):
+                db.execute(attempts.delete().where(attempts.c.call_pk.in_(pks[i:i + 500])))
+            db.execute(update(calls).where(calls.c.id == bindparam("pk")),
+                       [{**rows[cid], "pk": pk} for cid, pk in existing.items()])
+        fresh = [rows[cid] for cid in ids if cid not in existing]
+        pk_of = dict(existing)
+        if fresh:
+            pk_of.update((cid, pk) for pk, cid in db.execute(
+                insert(Call).returning(Call.id, Call.call_id, sort_by_parameter_order=True), fresh))
+        ring_rows = [{"call_pk": pk_of[rec.call_id], "agent": _cut(a.agent, 64), "rang_at": from_epoch(a.rang_at),
                       "ring_seconds": _r(a.ring_seconds), "result": a.result}
                      for rec in latest.values() for a in rec.attempts]
         if ring_rows:
@@ -99,13 +99,16 @@ class Store:
     @staticmethod
     def _call_row(rec: CallRecord, now: datetime) -> dict:
         return dict(
-            server=rec.server, call_id=rec.call_id, direction=rec.direction, caller_number=rec.caller_number,
-            caller_name=rec.caller_name, dialed=rec.dialed, started_at=_dt(rec.started_at),
+            # AMI values are the caller's to choose: cut to the columns' sizes (PostgreSQL refuses more)
+            server=rec.server, call_id=_cut(rec.call_id, 64), direction=rec.direction,
+            caller_number=_cut(rec.caller_number, 64), caller_name=_cut(rec.caller_name, 255),
+            dialed=_cut(rec.dialed, 64), started_at=_dt(rec.started_at),
             queued_at=_dt(rec.queued_at), answered_at=_dt(rec.answered_at), ended_at=_dt(rec.ended_at),
-            queue=rec.queue, agent=rec.agent, final_agent=rec.final_agent, wait_seconds=_r(rec.wait_seconds),
+            queue=_cut(rec.queue, 64), agent=_cut(rec.agent, 64), final_agent=_cut(rec.final_agent, 64),
+            wait_seconds=_r(rec.wait_seconds),
             ring_seconds=_r(rec.ring_seconds), rings=rec.rings, within_4_rings=rec.within_4_rings,
             talk_seconds=_r(rec.talk_seconds), disposition=rec.disposition, hangup_first=rec.hangup_first,
-            recording=rec.recording, transfers=[_json_times(t) for t in rec.transfers],
+            recording=_cut(rec.recording, 512), transfers=[_json_times(t) for t in rec.transfers],
             ivr=None if rec.ivr is None else {**rec.ivr, "path": [_json_times(p) for p in rec.ivr["path"]]},
             survey=rec.survey, incomplete=rec.incomplete, vars=rec.vars, built_at=now,
         )
@@ -146,6 +149,16 @@ class Store:
                 AmiEventBatch.received_at < until)).all()
         return sorted(set(from_calls) | set(from_events))
 
+    def existing_calls(self, call_ids: Iterable[str]) -> set[str]:
+        ids = list(call_ids)
+        with self.sessions() as db:
+            return set(db.scalars(select(Call.call_id).where(Call.server == self.server, Call.call_id.in_(ids))))
+
+    def last_received(self) -> datetime | None:
+        """When the last stored event arrived: where a restarted listener's gap begins."""
+        with self.sessions() as db:
+            return db.scalar(select(func.max(AmiEventBatch.received_until)).where(AmiEventBatch.server == self.server))
+
     def batches_for(self, call_ids: Iterable[str]) -> list[str]:
         """The raw batches holding events of these calls, in the order they were stored."""
         ids = list(call_ids)
@@ -153,6 +166,10 @@ class Store:
             return list(db.scalars(select(AmiEventBatch.raw).where(AmiEventBatch.id.in_(
                 select(AmiEventCall.batch_id).where(AmiEventCall.server == self.server,
                                                     AmiEventCall.linkedid.in_(ids)))).order_by(AmiEventBatch.id)))
+
+
+def _cut(text: str | None, size: int) -> str | None:
+    return None if text is None else text[:size]
 
 
 def _r(x: float | None) -> float | None:

@@ -18,6 +18,8 @@ COMMAND_MODULES = [
     "ivr.cli",
     "prompts.cli",
     "web.cli",
+    "hotline.callbacks.cli",
+    "hotline.retention_cli",
 ]
 
 

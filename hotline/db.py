@@ -14,12 +14,12 @@ from hotline.settings import ROOT, Settings
 MIGRATIONS = ROOT / "hotline" / "migrations"
 
 
-def make_engine(url: str, **kw: Any) -> Engine:
+def make_engine(url: str, busy_timeout_s: float = 30.0, **kw: Any) -> Engine:
     if url.startswith("sqlite"):
         if url in ("sqlite://", "sqlite:///:memory:"):
             # one connection shared by every thread: in-memory SQLite behind a threaded server
             kw.setdefault("poolclass", StaticPool)
-        kw.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        kw.setdefault("connect_args", {"check_same_thread": False, "timeout": busy_timeout_s})
         engine = create_engine(url, **kw)
 
         @event.listens_for(engine, "connect")
@@ -52,7 +52,7 @@ def open_db(s: Settings, upgrade: bool = True) -> tuple[Engine, sessionmaker[Ses
     url = s.db_url
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
+    engine = make_engine(url, busy_timeout_s=s.db_busy_timeout_s)
     if upgrade:
         migrate(engine)
     return engine, sessionmaker(engine, expire_on_commit=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ SERVICES = [
     ("listener", "ami_listener.cli", ["listen"]),
     ("ivr", "ivr.cli", ["ivr"]),
     ("panel", "web.cli", ["web"]),
+    ("scheduler", "hotline.callbacks.cli", ["scheduler"]),
 ]
 
 
@@ -56,6 +58,7 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
     if _exists("prompts.cli"):
         subprocess.run(_hotline("prompts", "build"), check=True, env=env, cwd=ROOT)
     subprocess.run(_hotline("db", "upgrade"), check=True, env=env, cwd=ROOT)
+    users = _demo_users(s, env) if _exists("web.cli") else []
     try:
         ast = Asterisk(s).start()
     except AsteriskError as exc:
@@ -69,6 +72,8 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
         if not args.no_demo and _exists("ami_listener.simulate"):
             spawn("demo", _hotline("simulate", "--calls", str(args.demo_calls), "--concurrency", "4"))
         _print_where(s, ast, [n for n, _ in children])
+        for name, role, password in users:
+            print(f"  login      {name} / {password}  ({role})", flush=True)
         try:
             while not stop.wait(1):
                 for name, proc in children:
@@ -91,6 +96,28 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
         ast.stop()
         print("stopped: Asterisk and every service are down", flush=True)
     return 0
+
+
+DEMO_USERS = [("supervisor", "supervisor", None), ("inspector", "inspector", None), ("agent8001", "agent", "8001")]
+
+
+def _demo_users(s: Settings, env: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Panel users for a first look, created once; their generated passwords are kept in
+    runtime_dir/secrets/demo_users (mode 0600), never in the repo."""
+    path = s.secrets_dir / "demo_users"
+    if path.exists():
+        return [tuple(line.split(" ", 2)) for line in path.read_text().splitlines() if line.count(" ") >= 2]  # type: ignore[misc]
+    made = []
+    for name, role, agent in DEMO_USERS:
+        password = secrets.token_urlsafe(9)
+        cmd = _hotline("user", "add", name, "--role", role, "--password", password) + (["--agent", agent] if agent else [])
+        if subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True).returncode == 0:
+            made.append((name, role, password))
+    s.secrets_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("".join(f"{n} {r} {p}\n" for n, r, p in made))
+    return made
 
 
 def _print_where(s: Settings, ast: Asterisk, running: list[str]) -> None:

@@ -65,6 +65,13 @@ class Settings:
     # the default reaches simulated customers, a real site uses e.g. "PJSIP/{number}@trunk"
     outbound_dial: str = "Local/{number}@sim-customer/n"
     callback_ring_s: int = 30
+    # Asterisk's durable logs the listener backfills AMI gaps from (empty: the private Asterisk's)
+    cel_csv_path: str = ""
+    queue_log_path: str = ""
+    # while the database is unavailable the listener keeps batches on disk, up to this much
+    listener_journal_max_mb: float = 512.0
+    listener_db_retry_s: float = 30.0  # with the journal full: how long AMI is left unread
+    db_busy_timeout_s: float = 5.0  # SQLite: how long a write waits for a lock before it fails
 
     # --- service rules (SERVICE-STANDARDS.md) ------------------------------------------------
     ring_cycle_s: float = 5.0  # R-ANS-4RINGS: China's ring is 1 s on + 4 s off
@@ -114,6 +121,30 @@ class Settings:
     ivr_db_timeout_s: float = 2.0  # a slower database is skipped for that step, never waited on
     ivr_db_workers: int = 8  # threads doing the IVR's database work, off the asyncio loop
     ivr_agi_read_timeout_s: float = 10.0  # a connection that sends no complete AGI request in time is dropped
+
+    # --- callbacks (hotline/callbacks/) ----------------------------------------------------------
+    phone_region: str = "CN"  # numbers without a country code are read as this region's
+    callback_missed_due_min: int = 15  # R-MISSED-CALLBACK: a missed caller is called back within this
+    callback_partial_report_grace_min: int = 10  # an incomplete IVR report this old (call gone) is a missed call
+    callback_revisit_start: str = "09:00"  # R-FAULT-REVISIT: next working morning, from…
+    callback_revisit_end: str = "12:00"  # …until (the deadline)
+    callback_consult_due_h: float = 24.0  # R-CONSULT-24H, counted in working-day hours
+    complaint_contact_h: float = 2.0  # R-COMPLAINT: a supervisor contacts the customer
+    complaint_solution_h: float = 24.0  # R-COMPLAINT: general complaint solved
+    complaint_progress_h: float = 72.0  # R-COMPLAINT: complex complaint, progress reported
+    callback_overdue_release_min: int = 60  # R-OVERDUE: overdue agent-owned task becomes anyone's after this
+    callback_max_attempts: int = 3  # dials that reached the customer's line, per task
+    callback_retry_min: int = 30  # between two attempts of one task
+    callback_reached_min_talk_s: float = 5.0  # shorter than this is not "reached"
+    callback_agent_ring_s: int = 20  # how long the agent's phone rings for a click-to-call
+    callback_reconcile_timeout_min: int = 10  # an attempt with no call record after this failed
+    callback_scheduler_interval_s: float = 30.0  # `hotline scheduler` pass interval
+
+    # --- retention (hotline/retention.py, `hotline purge`); 0 days = keep forever ------------------
+    retention_raw_events_days: int = 90  # raw AMI event batches (calls can be rebuilt from them until then)
+    retention_calls_days: int = 1095  # call records with their ring attempts, QA grades, listens
+    retention_recordings_days: int = 180  # call recordings (the wav files; the call keeps its row)
+    complaint_keep_days: int = 1096  # R-COMPLAINT: complaint files kept at least 3 years; never purged younger
 
     # --- derived -------------------------------------------------------------------------------
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.support.pbx import pbx_test_settings
+from tests.support.postgres import backend, new_db_url, server, stop_server
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +39,33 @@ def built_prompts(pbx_settings: Settings):  # -> prompts.builder.BuildReport
     if report.failed:
         pytest.fail(f"building prompts failed: {report.failed}")
     return report
+
+
+# --- the database under test (tests/support/postgres.py) ---------------------------------------
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "db: gets its database from the db_url fixture; `make test-postgres` "
+                                       "runs these again on PostgreSQL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "db_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated-on-open database for one test: SQLite under tmp_path, or a new database in
+    the private PostgreSQL when HOTLINE_TEST_DB=postgres."""
+    url = new_db_url(tmp_path)
+    yield url
+    if backend() == "postgres":
+        server().drop_database(url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_postgres() -> Iterator[None]:
+    """Stops the private PostgreSQL (started on first use) at the end of the session."""
+    yield
+    stop_server()

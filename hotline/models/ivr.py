@@ -1,3 +1,81 @@
-"""ivr models (filled in by their feature)."""
+"""IVR tables: known customers (and the VIP list), known outages, fault reports taken by keypad."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.models.base import Base, BigId
+
+__all__ = ["Customer", "Outage", "FaultReport", "OUTAGE_CAUSES", "AREAS", "REPORT_STATUSES"]
+
+# R-FAULT-OUTAGE: the causes the IVR can name (prompt outage_cause_<cause>).
+OUTAGE_CAUSES = ("power", "headend", "force_majeure", "other")
+# R-FAULT-SLA: the two areas with their own repair time limits.
+AREAS = ("urban", "rural")
+# incomplete: the caller left (or is still keying) before confirming — R-ONE-CALL: a callback is
+# due; open: confirmed, waiting for repair; closed: repaired (set by the panel).
+REPORT_STATUSES = ("incomplete", "open", "closed")
+
+
+class Customer(Base):
+    """A known caller. ``vip`` puts the number on the VIP list (R-VIP: queue priority)."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    phone: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    account: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(255))
+    # the district outages are entered for ("东城", "north-3"); free text, matched exactly
+    area: Mapped[str | None] = mapped_column(String(64))
+    vip: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Outage(Base):
+    """A known outage in one area (``*`` = every area), entered in the panel. Open while
+    ``ended_at`` is empty or in the future."""
+
+    __tablename__ = "outages"
+    __table_args__ = (Index("ix_outages_area_started", "area", "started_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    area: Mapped[str] = mapped_column(String(64))
+    cause: Mapped[str] = mapped_column(String(32))  # one of OUTAGE_CAUSES
+    note: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class FaultReport(Base):
+    """A fault report keyed in the IVR, saved step by step so a hang-up loses nothing."""
+
+    __tablename__ = "fault_reports"
+    __table_args__ = (
+        Index("ix_fault_reports_caller_created", "caller", "created_at"),
+        Index("ix_fault_reports_status_created", "status", "created_at"),
+        Index("ix_fault_reports_call", "server", "call_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket: Mapped[str | None] = mapped_column(String(32), unique=True)
+    server: Mapped[str] = mapped_column(String(64))
+    call_id: Mapped[str] = mapped_column(String(64))  # the call's Linkedid
+    caller: Mapped[str | None] = mapped_column(String(64))
+    contact: Mapped[str | None] = mapped_column(String(64))
+    account: Mapped[str | None] = mapped_column(String(64))
+    area: Mapped[str | None] = mapped_column(String(16))  # one of AREAS
+    fault_type: Mapped[str | None] = mapped_column(String(32))
+    recording: Mapped[str | None] = mapped_column(String(512))  # absolute path of the wav
+    status: Mapped[str] = mapped_column(String(16), default="incomplete")
+    last_step: Mapped[str | None] = mapped_column(String(32))  # the last step entered
+    out_of_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    arrive_by: Mapped[datetime | None]  # R-FAULT-SLA
+    fix_by: Mapped[datetime | None]  # R-FAULT-SLA, small fault

@@ -1,3 +1,77 @@
-"""panel models (filled in by their feature)."""
+"""Panel tables: users and roles, QA grades, the recording-listen audit log, API tokens."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hotline.models.base import Base, BigId
+
+__all__ = ["User", "QaGrade", "RecordingListen", "ApiToken", "ROLES"]
+
+# agent: own calls only; inspector: QA (numbers masked); supervisor: team, outages, wallboard;
+# admin: everything.
+ROLES = ("agent", "inspector", "supervisor", "admin")
+
+
+class User(Base):
+    __tablename__ = "panel_users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    agent: Mapped[str | None] = mapped_column(String(64))  # extension, for role agent
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class QaGrade(Base):
+    """One inspection of one call (R-QA). Never edited: a correction is a new row that names the
+    grade it corrects and why; the newest grade of a call is the one that counts."""
+
+    __tablename__ = "qa_grades"
+    __table_args__ = (Index("ix_qa_grades_call", "call_pk", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    call_pk: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    agent: Mapped[str | None] = mapped_column(String(64))  # the graded agent, copied from the call
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("panel_users.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    checklist: Mapped[dict[str, Any]] = mapped_column(default=dict)  # item id -> true/false
+    comment: Mapped[str | None] = mapped_column(Text)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("qa_grades.id"))
+    reason: Mapped[str | None] = mapped_column(Text)  # required when corrects_id is set
+    created_at: Mapped[datetime]
+
+
+class RecordingListen(Base):
+    """Audit log (R-PRIVACY): who listened to which call's recording, when, from where."""
+
+    __tablename__ = "recording_listens"
+    __table_args__ = (Index("ix_recording_listens_call", "call_pk"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    call_pk: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("panel_users.id"))
+    username: Mapped[str] = mapped_column(String(64))
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its sha256 is stored. It acts as its user (same role
+    limits as the pages)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("panel_users.id"))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -75,6 +75,8 @@ class Ami:
             self._client = None
 
     def _on_event(self, event: Any, source: Any) -> None:
+        if "ActionID" not in event.keys:
+            return  # only the answers to list actions are wanted; a long session must not pile up events
         with self._cond:
             self._events.append({"Event": event.name, **{k: str(v) for k, v in event.keys.items()}})
             self._cond.notify_all()

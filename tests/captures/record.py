@@ -50,8 +50,9 @@ class Recorder:
             variables[f"__SIM_RING_{ext}"] = str(ring)
             variables[f"__SIM_TALK_{ext}"] = str(talk)
         variables.update(extra)
+        inbound = "inbound" if self.s.server_id == "foreign" else "from-pstn"
         with self.ast.ami() as ami:
-            ami.originate(f"Local/{self.s.hotline_number}@from-pstn", context="sim-caller", exten="s",
+            ami.originate(f"Local/{self.s.hotline_number}@{inbound}", context="sim-caller", exten="s",
                           callerid=f'"{name}" <{caller}>', channel_id=call_id, variables=variables,
                           timeout_s=60)
         return call_id
@@ -94,7 +95,7 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
         r.wait_gone(r.inbound(agents={"8001": ("answer", 1, 2)}, stay=10))
 
     def late_answer(r: Recorder) -> None:
-        r.wait_gone(r.inbound(agents={"8001": ("answer", 5.5, 2)}, stay=15))
+        r.wait_gone(r.inbound(agents={"8001": ("answer", 5.5, 2)}, stay=40))
 
     def ring_no_answer_rollover(r: Recorder) -> None:
         r.wait_gone(r.inbound(agents={"8001": ("noanswer", 0, 0), "8002": ("answer", 1, 2)}, stay=20))
@@ -166,11 +167,76 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             time.sleep(0.05)
         r.wait_gone(*ids, timeout=90)
 
+    def hangup_in_ivr(r: Recorder) -> None:
+        # R-ONE-CALL: a fault report left after the contact and account steps
+        keys = "1" + "ww" + "1" + "ww" + "55500012#"
+        r.wait_gone(r.inbound(caller="13800000201", dtmf=keys, stay=1.5))
+
+    def ivr_menu_to_agent(r: Recorder) -> None:
+        # the menu's 0 (agent), pressed once the greeting has played
+        r.wait_gone(r.inbound(caller="13800000202", dtmf="w" * 12 + "0", agents={"8001": ("answer", 1, 2)},
+                              stay=20))
+
     return {f.__name__: f for f in (quick_answer, late_answer, ring_no_answer_rollover, abandon_queued,
                                     queue_timeout, agent_hangs_up_first, caller_hangs_up_first,
                                     queue_blind_transfer, queue_attended_transfer, ami_redirect,
                                     callback_answered, callback_not_answered, callback_agent_no_answer,
-                                    concurrent_30)}
+                                    concurrent_30, hangup_in_ivr, ivr_menu_to_agent)}
+
+
+def _foreign_scenarios() -> dict[str, Callable[[Recorder], None]]:
+    """Recorded from tests/captures/foreign/ (a dialplan unlike ours): hotline number 400."""
+
+    def call(r: Recorder, agents: dict[str, tuple[str, float, float]], stay: float) -> str:
+        return r.inbound(agents=agents, stay=stay, caller="13600000001", name="外线")
+
+    def foreign_ringall_answered(r: Recorder) -> None:
+        # Alice and Bob ring together; Bob answers after 2 s, hangs up after 3 s of talk
+        r.wait_gone(call(r, {"8001": ("noanswer", 0, 0), "8002": ("answer", 2, 3)}, stay=30))
+
+    def foreign_caller_hangs_up(r: Recorder) -> None:
+        r.wait_gone(call(r, {"8001": ("answer", 1, 30), "8002": ("noanswer", 0, 0)}, stay=6))
+
+    def foreign_abandon(r: Recorder) -> None:
+        r.wait_gone(call(r, {"8001": ("noanswer", 0, 0), "8002": ("noanswer", 0, 0)}, stay=4))
+
+    def foreign_timeout(r: Recorder) -> None:
+        r.wait_gone(call(r, {"8001": ("noanswer", 0, 0), "8002": ("noanswer", 0, 0)}, stay=40))
+
+    return {f.__name__: f for f in (foreign_ringall_answered, foreign_caller_hangs_up, foreign_abandon,
+                                    foreign_timeout)}
+
+
+def record_foreign(names: list[str], out_dir: Path = HERE) -> None:
+    from hotline.pbx.config import TEMPLATES
+
+    scenarios = _foreign_scenarios()
+    with tempfile.TemporaryDirectory() as tmp:
+        templates = Path(tmp) / "templates"
+        templates.mkdir()
+        for f in TEMPLATES.glob("*.conf"):
+            (templates / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+        for f in (HERE / "foreign").glob("*.conf"):
+            (templates / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+        s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign", hotline_number="400", queue_timeout_s=10)
+        with Asterisk(s, templates) as ast, EventTap(s) as tap:
+            rec = Recorder(s, ast, tap)
+            for name in names or list(scenarios):
+                path = out_dir / f"{name}.ami"
+                with open(path, "wb") as fh:
+                    cap = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"),
+                                        on_bytes=fh.write, ping_interval=30)
+                    cap.start()
+                    cap.connected.wait(10)
+                    scenarios[name](rec)
+                    time.sleep(0.5)
+                    cap.stop()
+                log.info("%s: %d bytes", path.name, path.stat().st_size)
+
+
+# Recorded with the IVR (FastAGI) serving; the others with it down, which callers survive too:
+# the dialplan sends them straight to the queue (HOTLINE_IVR=skipped).
+WITH_IVR = {"hangup_in_ivr", "ivr_menu_to_agent"}
 
 
 def record(names: list[str], out_dir: Path = HERE) -> None:
@@ -180,9 +246,14 @@ def record(names: list[str], out_dir: Path = HERE) -> None:
         raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)} + ami_disconnect")
     with tempfile.TemporaryDirectory() as tmp:
         s = pbx_test_settings(Path(tmp), **CAPTURE_SETTINGS)
+        s = s.replace(database_url=f"sqlite:///{tmp}/ivr.db", ivr_key_timeout_s=2.0, ivr_entry_timeout_s=3.0)
+        from prompts.builder import build
+
+        build(s, engine="espeak", progress=None)  # the agent side's work-number announcement plays them
         with Asterisk(s) as ast, EventTap(s) as tap:
             rec = Recorder(s, ast, tap)
             for name in names or list(scenarios) + ["ami_disconnect"]:
+                ivr = _start_ivr(s) if name in WITH_IVR else None
                 path = out_dir / f"{name}.ami"
                 with open(path, "wb") as fh:
                     cap = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"),
@@ -196,7 +267,16 @@ def record(names: list[str], out_dir: Path = HERE) -> None:
                         scenarios[name](rec)
                     time.sleep(0.5)
                     cap.stop()
+                if ivr is not None:
+                    ivr.stop()
                 log.info("%s: %d bytes in %.1f s", path.name, path.stat().st_size, time.monotonic() - t0)
+
+
+def _start_ivr(s: Settings):  # type: ignore[no-untyped-def]
+    from ivr.app import build
+    from ivr.server import ServerThread
+
+    return ServerThread(lambda: build(s).server).start()
 
 
 def _ami_disconnect(r: Recorder, cap: AmiConnection) -> None:
@@ -224,5 +304,7 @@ if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("names", nargs="*")
-    record(ap.parse_args().names)
+    ap.add_argument("--foreign", action="store_true", help="record from tests/captures/foreign/ instead")
+    a = ap.parse_args()
+    (record_foreign if a.foreign else record)(a.names)
     sys.exit(0)

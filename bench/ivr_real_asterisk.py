@@ -1,0 +1,209 @@
+"""End-to-end IVR benchmark on a real Asterisk: many simultaneous simulated callers keying into from-pstn.
+
+    .venv/bin/python bench/ivr_real_asterisk.py [--calls 50]
+
+Starts its own private Asterisk (free ports, temporary runtime dir), builds the prompts with espeak
+into it, runs the FastAGI IVR in this process (ServerThread) with its own temporary SQLite
+database and short key timeouts, adds enough queue agents (AMI QueueAdd of Local/<ext>@agents/n)
+that no caller waits for another, then originates all the calls at once into from-pstn
+(sim-caller): about half key a whole fault report, the other half press 0 for an agent. Waits
+until every call is gone and prints calls placed, calls that finished the IVR (HOTLINE_IVR=done),
+fault reports in the IVR database, failed sessions, wall time and the server-side AGI command
+turnaround (p50/p99). Unlike bench/ivr_load.py the peer is Asterisk itself, so the figures include
+its AGI handling and real prompt/key timing. Figures only, no asserts. Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from hotline.db import open_db  # noqa: E402
+from hotline.models.ivr import FaultReport  # noqa: E402
+from hotline.pbx.ami import Ami  # noqa: E402
+from hotline.pbx.process import Asterisk  # noqa: E402
+from hotline.settings import Settings  # noqa: E402
+from ivr.app import IvrApp, build  # noqa: E402
+from ivr.server import ServerThread  # noqa: E402
+from tests.support.pbx import EventTap, pbx_test_settings  # noqa: E402
+
+BASE_AGENTS = ["8001", "8002", "8003"]
+
+
+def pause(seconds: float) -> str:
+    """SendDTMF pauses ('w' = 0.5 s) lasting at least ``seconds``."""
+    return "w" * max(1, math.ceil(seconds / 0.5))
+
+
+# The same keys as tests/ivr/test_ivr_calls.py fault_keys: fault report, own number, account + #,
+# urban, fault type 2, a short description ended by #, confirm. Each key falls while the IVR plays
+# or waits for it.
+FAULT_KEYS = ("1" + pause(1) + "1" + pause(1) + "12345678#" + pause(1) + "1" + pause(1) + "2"
+              + pause(1) + "#" + pause(1.5) + "#" + pause(1) + "1")
+AGENT_KEYS = "0"  # the greeting passes the key on to the menu: 0 = an agent
+
+
+class StaffedClock:
+    """Real time running from today's 10:00 local: in service hours (R-ANS-HOURS) whenever the
+    benchmark runs, so 0 reaches the queue rather than the out-of-hours notice."""
+
+    def __init__(self, tz: str):
+        local = datetime.now(ZoneInfo(tz)).replace(hour=10, minute=0, second=0, microsecond=0)
+        self._base, self._t0 = local.astimezone(timezone.utc), time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self._base + timedelta(seconds=time.monotonic() - self._t0)
+
+
+def originate(ami: Ami, s: Settings, i: int, fault: bool) -> str:
+    call_id = f"bench-{i:03d}-{uuid.uuid4().hex[:8]}"
+    variables = {"SIM_STAY": "90" if fault else "30", "SIM_DTMF": FAULT_KEYS if fault else AGENT_KEYS,
+                 "SIM_DTMF_DELAY": "1", "__SIM_RING": "1", "__SIM_TALK": "2"}
+    ami.action("Originate", variables=variables, Channel=f"Local/{s.hotline_number}@from-pstn",
+               Context="sim-caller", Exten="s", Priority=1, CallerID=f'"bench {i}" <138{i:08d}>',
+               Async="true", Timeout=30000, ChannelId=call_id, OtherChannelId=call_id + "-2")
+    return call_id
+
+
+def wait_all_gone(tap: EventTap, ids: list[str], timeout: float) -> tuple[set[str], float]:
+    """Polls the tap until every channel of every call has hung up; returns the calls still up."""
+    deadline = time.monotonic() + timeout
+    pending = set(ids)
+    while pending and time.monotonic() < deadline:
+        up: dict[str, set[str]] = {}
+        down: dict[str, set[str]] = {}
+        for m in tap.events():
+            lid = m.get("Linkedid")
+            if lid in pending:
+                if m.name == "Newchannel":
+                    up.setdefault(lid, set()).add(m.get("Uniqueid"))
+                elif m.name == "Hangup":
+                    down.setdefault(lid, set()).add(m.get("Uniqueid"))
+        pending = {lid for lid in pending if not up.get(lid) or not up[lid] <= down.get(lid, set())}
+        if pending:
+            time.sleep(0.5)
+    return pending, time.monotonic()
+
+
+def run(calls: int, timeout: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="hotline-bench-") as tmp:
+        n_agent_calls = calls - (calls + 1) // 2
+        extra = [f"8{100 + k}" for k in range(max(0, n_agent_calls + 2 - len(BASE_AGENTS)))]
+        s = pbx_test_settings(Path(tmp), agents=list(BASE_AGENTS), queue_timeout_s=120)
+        s = s.replace(database_url=f"sqlite:///{tmp}/ivr.db", ivr_key_timeout_s=2.0, ivr_entry_timeout_s=3.0,
+                      ivr_record_max_s=6, ivr_record_silence_s=3)
+        from prompts.builder import build as build_prompts
+
+        t = time.monotonic()
+        report = build_prompts(s, engine="espeak", progress=None)
+        if report.failed:
+            raise SystemExit(f"building prompts failed: {report.failed}")
+        print(f"prompts built with espeak in {time.monotonic() - t:.1f} s", flush=True)
+        _engine, sessions = open_db(s)
+        holder: dict[str, IvrApp] = {}
+
+        def make():
+            holder["app"] = build(s, clock=StaffedClock(s.timezone), sessions=sessions)
+            return holder["app"].server
+
+        ivr = ServerThread(make)
+        with Asterisk(s) as ast, EventTap(s) as tap:  # Asterisk stops on leaving, Ctrl-C included
+            ivr.start()
+            try:
+                with ast.ami() as ami:
+                    for ext in extra:
+                        ami.action("QueueAdd", Queue=s.queue_name, Interface=f"Local/{ext}@agents/n",
+                                   MemberName=ext)
+                    t0 = time.monotonic()
+                    ids = [originate(ami, s, i, fault=(i % 2 == 0)) for i in range(calls)]
+                print(f"{calls} calls originated in {time.monotonic() - t0:.2f} s; waiting for them to end",
+                      flush=True)
+                still_up, t_end = wait_all_gone(tap, ids, timeout)
+                _report(tap, ids, still_up, t_end - t0, ivr, sessions, len(BASE_AGENTS) + len(extra))
+            except KeyboardInterrupt:
+                # stopping cancels the sessions still running; Python 3.11's asyncio streams log
+                # each cancelled connection task as an error: noise, not news, on Ctrl-C
+                logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+                raise
+            finally:
+                ivr.stop()  # before Asterisk goes, so open sessions end on a live connection
+                if "app" in holder:
+                    holder["app"].store.close()
+
+
+def _report(tap: EventTap, ids: list[str], still_up: set[str], wall: float,
+            ivr: ServerThread, sessions, agents: int) -> None:  # type: ignore[no-untyped-def]
+    wanted = set(ids)
+    ivr_state: dict[str, str] = {}
+    tickets: set[str] = set()
+    connected: set[str] = set()
+    for m in tap.events():
+        lid = m.get("Linkedid")
+        if lid not in wanted:
+            continue
+        if m.name == "VarSet" and m.get("Variable") == "HOTLINE_IVR":
+            ivr_state[lid] = m.get("Value") or ""
+        elif m.name == "VarSet" and m.get("Variable") == "HOTLINE_FAULT_TICKET" and m.get("Value"):
+            tickets.add(lid)
+        elif m.name == "AgentConnect":
+            connected.add(lid)
+    fault_ids = set(ids[0::2])
+    agent_ids = set(ids[1::2])
+    states = Counter(ivr_state.get(i, "(none)") for i in ids)
+    time.sleep(1)  # the IVR writes behind the caller: let the last report update land
+    with sessions() as db:
+        by_status = dict(db.execute(select(FaultReport.status, func.count()).group_by(FaultReport.status)).all())
+    stats = ivr.server.stats if ivr.server else None
+    print()
+    print(f"IVR on a real Asterisk ({os.cpu_count()} cpus, SQLite, IVR in-process, {agents} queue agents)")
+    print(f"  calls placed        {len(ids)} ({len(fault_ids)} fault reports by keypad, {len(agent_ids)} press 0)")
+    print(f"  HOTLINE_IVR         " + ", ".join(f"{k}={v}" for k, v in sorted(states.items())))
+    print(f"  finished the IVR    {states.get('done', 0)} (HOTLINE_IVR=done)")
+    print(f"  ticket read back    {len(tickets & fault_ids)} of {len(fault_ids)} fault callers")
+    print(f"  reached an agent    {len(connected & agent_ids)} of {len(agent_ids)} callers pressing 0")
+    print(f"  fault reports rows  {sum(by_status.values())} ("
+          + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())) + ")")
+    if stats is not None:
+        p50, p99 = stats.percentile(50), stats.percentile(99)
+        print(f"  AGI sessions        {stats.sessions_started} started, {stats.sessions_failed} errored,"
+              f" {stats.bad_requests} bad requests, peak {stats.peak_active} at once")
+        print(f"  AGI commands        {len(stats.turnaround)}")
+        if p50 is not None and p99 is not None:
+            print(f"  turnaround p50      {p50 * 1000:.2f} ms")
+            print(f"  turnaround p99      {p99 * 1000:.2f} ms   (server side: Asterisk's reply read → next command)")
+    print(f"  wall time           {wall:.1f} s (first originate → last channel gone)"
+          + (f"; {len(still_up)} calls still up at the timeout" if still_up else ""))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=50)
+    ap.add_argument("--timeout", type=float, default=240.0, help="seconds to wait for every call to end")
+    a = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    # the event tap's own disconnect on leaving is logged as a warning: not news here
+    logging.getLogger("ami_listener.connection").setLevel(logging.ERROR)
+    try:
+        run(a.calls, a.timeout)
+    except KeyboardInterrupt:
+        print("\ninterrupted: IVR and Asterisk stopped", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""The supervisor page's queries over 1 M generated call records in SQLite: prints ms per query
+and per page (target < 200 ms). No asserts: figures to read, not a test.
+
+    .venv/bin/python bench/panel_queries.py [--calls 1000000] [--fresh]
+
+The generated store is kept in bench/out/panel_1m.db (git-ignored) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hotline import metrics  # noqa: E402
+from hotline.db import open_db  # noqa: E402
+from hotline.settings import load  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+AGENTS = [str(8001 + i) for i in range(30)]
+
+
+def generate(path: Path, n: int) -> None:
+    """n calls spread over the 365 days before now, ~1.2 ring attempts each, written with plain
+    sqlite3 (the ORM would take minutes)."""
+    s = load(config_file=None, env={}, runtime_dir=OUT, database_url=f"sqlite:///{path}")
+    engine, _ = open_db(s)  # the real schema, through the migrations
+    engine.dispose()
+    rnd = random.Random(7)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    span = 365 * 86400
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    fmt = "%Y-%m-%d %H:%M:%S.%f"
+    calls, attempts = [], []
+    t0 = time.monotonic()
+    for i in range(1, n + 1):
+        start = now - timedelta(seconds=span * (i / n)) + timedelta(seconds=rnd.random())
+        r = rnd.random()
+        disp = "answered" if r < 0.8 else "abandoned" if r < 0.9 else "timeout" if r < 0.92 else "ivr"
+        wait = rnd.expovariate(1 / 15) if disp != "ivr" else None
+        agent = rnd.choice(AGENTS) if disp == "answered" else None
+        within = (wait or 0) <= 20 if agent else None
+        talk = rnd.uniform(20, 400) if agent else None
+        queued = None if disp == "ivr" else start + timedelta(seconds=8)
+        calls.append((i, "pbx1", f"{1.7e9 + i:.0f}.{i}", "inbound", f"13{rnd.randrange(10**9):09d}", None, "10000",
+                      start.strftime(fmt), queued and queued.strftime(fmt), None, None, "hotline" if queued else None,
+                      agent, agent, wait, wait if agent else None, None, within, talk, disp,
+                      "agent" if agent and rnd.random() < 0.03 else "caller", None, "[]", None,
+                      (1 if rnd.random() < 0.9 else 2) if agent and rnd.random() < 0.3 else None, 0,
+                      '{"HOTLINE_LATE_APOLOGY": "1"}' if agent and not within else "{}", start.strftime(fmt)))
+        if agent:
+            rang = queued or start
+            if rnd.random() < 0.2:
+                attempts.append((i, rnd.choice(AGENTS), rang.strftime(fmt), 15.0, "no_answer"))
+            attempts.append((i, agent, rang.strftime(fmt), wait, "answered"))
+        if len(calls) >= 50000:
+            _flush(con, calls, attempts)
+            print(f"  {i} calls generated ({time.monotonic() - t0:.0f} s)", flush=True)
+    _flush(con, calls, attempts)
+    con.execute("ANALYZE")
+    con.commit()
+    con.close()
+
+
+def _flush(con: sqlite3.Connection, calls: list[tuple], attempts: list[tuple]) -> None:  # type: ignore[type-arg]
+    con.executemany(
+        "INSERT INTO calls (id, server, call_id, direction, caller_number, caller_name, dialed, started_at, queued_at,"
+        " answered_at, ended_at, queue, agent, final_agent, wait_seconds, ring_seconds, rings, within_4_rings,"
+        " talk_seconds, disposition, hangup_first, recording, transfers, ivr, survey, incomplete, vars, built_at)"
+        " VALUES (" + ",".join("?" * 28) + ")", calls)
+    con.executemany("INSERT INTO ring_attempts (call_pk, agent, rang_at, ring_seconds, result) VALUES (?,?,?,?,?)",
+                    attempts)
+    con.commit()
+    calls.clear()
+    attempts.clear()
+
+
+def timed(label: str, fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    print(f"  {label:<42} {best * 1000:8.1f} ms")
+    return best
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calls", type=int, default=1_000_000)
+    ap.add_argument("--fresh", action="store_true")
+    a = ap.parse_args()
+    OUT.mkdir(exist_ok=True)
+    path = OUT / ("panel_1m.db" if a.calls == 1_000_000 else f"panel_{a.calls}.db")
+    if a.fresh and path.exists():
+        path.unlink()
+    if not path.exists():
+        print(f"generating {a.calls} calls into {path} …", flush=True)
+        generate(path, a.calls)
+    s = load(config_file=None, env={}, runtime_dir=OUT, database_url=f"sqlite:///{path}",
+             agents=",".join(AGENTS))
+    _engine, Session = open_db(s)
+    db = Session()
+    n = db.execute(metrics.select(metrics.func.count()).select_from(metrics.Call)).scalar()
+    print(f"{n} calls in {path} ({path.stat().st_size / 1e6:.0f} MB)")
+    now = datetime.now(timezone.utc)
+    local = now.astimezone(metrics.ZoneInfo(s.timezone))
+    for kind in ("day", "week", "month"):
+        start, end = metrics.period(kind, s)
+        print(f"supervisor page, period {kind}:")
+        total = 0.0
+        total += timed("team + per agent (team_and_agents)", lambda: metrics.team_and_agents(db, s, start, end))
+        timed("R-KPI, 3 months, cold (cache cleared)",
+              lambda: (metrics.clear_cache(), metrics.kpis(db, s, local.year, local.month)), repeat=1)
+        total += timed("R-KPI, 3 months (cached: 1 h closed, 60 s current)",
+                       lambda: metrics.kpis(db, s, local.year, local.month))
+        total += timed("chart series (series)", lambda: metrics.series(db, s, start, end))
+        print(f"  {'sum of the queries':<42} {total * 1000:8.1f} ms")
+
+    # the whole page through Flask (queries + templates), as a supervisor
+    from web import create_app
+    from web.users import add_user
+
+    app = create_app(s)
+    try:
+        add_user(db, "bench-boss", "supervisor", "bench-password-1")
+    except Exception:
+        db.rollback()
+    c = app.test_client()
+    import re
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
+    c.post("/login", data={"username": "bench-boss", "password": "bench-password-1", "csrf_token": token})
+    print("whole page (Flask test client):")
+    for kind in ("day", "week", "month"):
+        timed(f"GET /supervisor?period={kind}", lambda: c.get(f"/supervisor?period={kind}"))
+    timed("GET /calls (inspector search, first page)", lambda: c.get("/calls"))
+    timed("GET /wallboard/snapshot", lambda: c.get("/wallboard/snapshot"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""Callbacks (R-ONE-CALL): whatever the hotline could not finish, it follows up.
+
+Tasks with deadlines (``tasks``: missed calls, fault revisits, consultations, complaints), working
+days from the Chinese calendar (``workdays``), dialling through Asterisk (``dialer``), the
+scheduler that makes and watches them (``scheduler``), and read-only views for the panel and the
+metrics (``queries``). The panel uses the names re-exported here.
+"""
+
+from hotline.callbacks.dialer import dial, reconcile, record_outcome
+from hotline.callbacks.queries import (acknowledge, complaint_clock_counts, missed_callback_counts, open_escalations,
+                                       open_tasks, overdue_tasks, revisit_counts, task_dict, withheld_missed_calls)
+from hotline.callbacks.tasks import (CallbackError, cancel_task, create_complaint, mark_consultation, record_revisit,
+                                     update_complaint)
+
+__all__ = ["dial", "reconcile", "record_outcome", "acknowledge", "complaint_clock_counts", "missed_callback_counts",
+           "open_escalations", "open_tasks", "overdue_tasks", "revisit_counts", "task_dict", "withheld_missed_calls",
+           "CallbackError", "cancel_task", "create_complaint", "mark_consultation", "record_revisit",
+           "update_complaint"]

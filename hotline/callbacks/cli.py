@@ -1,0 +1,208 @@
+"""``hotline callback …`` (list, dial, consult, complaint, revisit, outcome, cancel, escalations)
+and ``hotline scheduler``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+
+from hotline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("callback", help="callback tasks: list, dial, record consultations and complaints")
+    cb = p.add_subparsers(dest="callback_command", metavar="ACTION", required=True)
+
+    q = cb.add_parser("list", help="open tasks, most urgent first")
+    q.add_argument("--agent", help="only this agent's tasks and tasks anyone may take")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_list)
+
+    q = cb.add_parser("dial", help="ring the agent, then the task's customer (click-to-call)")
+    q.add_argument("task", type=int)
+    q.add_argument("--agent", required=True, help="agent extension, e.g. 8001")
+    q.add_argument("--force", action="store_true", help="dial even before the task's window or retry spacing")
+    q.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="extra channel variable")
+    q.set_defaults(func=_dial)
+
+    q = cb.add_parser("consult", help="R-CONSULT-24H: a question not answered on the spot")
+    q.add_argument("number")
+    q.add_argument("--agent")
+    q.add_argument("--call", help="the call's id (Linkedid)")
+    q.add_argument("--note")
+    q.set_defaults(func=_consult)
+
+    q = cb.add_parser("complaint", help="R-COMPLAINT: record a complaint (starts its clocks)")
+    q.add_argument("number")
+    q.add_argument("--kind", choices=["general", "complex"], default="general")
+    q.add_argument("--category")
+    q.add_argument("--summary")
+    q.add_argument("--call")
+    q.add_argument("--by")
+    q.set_defaults(func=_complaint)
+
+    q = cb.add_parser("complaint-update", help="stop a complaint's clocks")
+    q.add_argument("complaint", type=int)
+    q.add_argument("--contacted", action="store_true")
+    q.add_argument("--resolved", action="store_true", help="solved (general) / progress reported (complex)")
+    q.add_argument("--closed", action="store_true")
+    q.set_defaults(func=_complaint_update)
+
+    q = cb.add_parser("revisit", help="R-FAULT-REVISIT: record a revisit's outcome")
+    q.add_argument("task", type=int)
+    q.add_argument("--fixed", choices=["yes", "no"])
+    q.add_argument("--satisfied", choices=["yes", "no"])
+    q.add_argument("--note")
+    q.set_defaults(func=_revisit)
+
+    q = cb.add_parser("outcome", help="the agent's word on an attempt (wrong_number, busy, …)")
+    q.add_argument("attempt", type=int)
+    q.add_argument("outcome", choices=["reached", "no_answer", "busy", "wrong_number"])
+    q.add_argument("--note")
+    q.set_defaults(func=_outcome)
+
+    q = cb.add_parser("cancel", help="cancel a task")
+    q.add_argument("task", type=int)
+    q.add_argument("--note")
+    q.set_defaults(func=_cancel)
+
+    q = cb.add_parser("escalations", help="escalations not yet acknowledged")
+    q.add_argument("--ack", type=int, metavar="ID", help="acknowledge this one")
+    q.add_argument("--by", default="cli")
+    q.set_defaults(func=_escalations)
+
+    p = sub.add_parser("scheduler", help="make, watch and escalate callback tasks (runs until stopped)")
+    p.add_argument("--once", action="store_true", help="one pass, then exit")
+    p.set_defaults(func=_scheduler)
+
+
+def _db(s: Settings):  # -> sessionmaker
+    from hotline.db import open_db
+
+    return open_db(s)[1]
+
+
+def _run(s: Settings, fn) -> int:  # type: ignore[no-untyped-def]
+    from hotline.callbacks import CallbackError
+
+    sessions = _db(s)
+    with sessions() as db:
+        try:
+            out = fn(db)
+            db.commit()
+        except CallbackError as exc:
+            print(f"hotline callback: {exc}", file=sys.stderr)
+            return 1
+    if out is not None:
+        print(out)
+    return 0
+
+
+def _yn(v: str | None) -> bool | None:
+    return None if v is None else v == "yes"
+
+
+def _list(s: Settings, args: argparse.Namespace) -> int:
+    from hotline.callbacks import open_tasks, task_dict
+
+    def f(db):  # type: ignore[no-untyped-def]
+        rows = [task_dict(t, s.timezone) for t in open_tasks(db, args.agent)]
+        if args.json:
+            return json.dumps(rows, ensure_ascii=False, indent=1)
+        lines = [f"{'id':>5} {'reason':9} {'number':15} {'due':29} {'owner':6} {'status':11} tries"]
+        for r in rows:
+            flag = " OVERDUE" if r["overdue"] else ""
+            lines.append(f"{r['id']:>5} {r['reason']:9} {r['number']:15} {r['due_at']:29} {r['owner'] or '-':6} "
+                         f"{r['status']:11} {len(r['attempts'])}{flag}")
+        return "\n".join(lines)
+    return _run(s, f)
+
+
+def _dial(s: Settings, args: argparse.Namespace) -> int:
+    from hotline.callbacks import dial
+
+    extra = {}
+    for item in args.var:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            print(f"hotline callback: --var wants NAME=VALUE, not {item!r}", file=sys.stderr)
+            return 2
+        extra[name] = value
+    return _run(s, lambda db: (lambda a: f"attempt {a.id}: call {a.call_id} (agent {a.agent} rings first)")(
+        dial(s, db, args.task, args.agent, variables=extra, force=args.force)))
+
+
+def _consult(s: Settings, args: argparse.Namespace) -> int:
+    from hotline.callbacks import mark_consultation
+
+    return _run(s, lambda db: (lambda t: f"task {t.id} due {t.due_at.isoformat()}")(
+        mark_consultation(db, s, args.number, agent=args.agent, call_id=args.call, note=args.note)))
+
+
+def _complaint(s: Settings, args: argparse.Namespace) -> int:
+    from hotline.callbacks import create_complaint
+
+    return _run(s, lambda db: (lambda c: f"complaint {c.id}: contact by {c.contact_due.isoformat()}, "
+                                         f"{'solution' if c.kind == 'general' else 'progress'} by "
+                                         f"{c.resolve_due.isoformat()}")(
+        create_complaint(db, s, args.number, kind=args.kind, summary=args.summary, category=args.category,
+                         call_id=args.call, created_by=args.by)))
+
+
+def _complaint_update(s: Settings, args: argparse.Namespace) -> int:
+    from hotline.callbacks import update_complaint
+
+    return _run(s, lambda db: (update_complaint(db, args.complaint, contacted=args.contacted, resolved=args.resolved,
+                                                closed=args.closed), None)[1])
+
+
+def _revisit(s: Settings, args: argparse.Namespace) -> int:
+    from hotline.callbacks import record_revisit
+
+    return _run(s, lambda db: (record_revisit(db, args.task, fixed=_yn(args.fixed), satisfied=_yn(args.satisfied),
+                                              note=args.note), None)[1])
+
+
+def _outcome(s: Settings, args: argparse.Namespace) -> int:
+    from hotline.callbacks import record_outcome
+
+    return _run(s, lambda db: (record_outcome(s, db, args.attempt, args.outcome, args.note), None)[1])
+
+
+def _cancel(s: Settings, args: argparse.Namespace) -> int:
+    from hotline.callbacks import cancel_task
+
+    return _run(s, lambda db: (cancel_task(db, args.task, args.note), None)[1])
+
+
+def _escalations(s: Settings, args: argparse.Namespace) -> int:
+    from hotline.callbacks import acknowledge, open_escalations
+    from hotline.timeutil import iso_local
+
+    def f(db):  # type: ignore[no-untyped-def]
+        if args.ack is not None:
+            acknowledge(db, args.ack, args.by)
+        return "\n".join(f"{e.id:>5} {e.kind:20} {e.subject:16} due {iso_local(e.due_at, s.timezone)} "
+                         f"raised {iso_local(e.raised_at, s.timezone)}" for e in open_escalations(db))
+    return _run(s, f)
+
+
+def _scheduler(s: Settings, args: argparse.Namespace) -> int:
+    from hotline.callbacks.scheduler import Scheduler
+
+    sched = Scheduler(s, _db(s))
+    if args.once:
+        print(f"scheduler pass: {sched.once()}")
+        return 0
+    signal.signal(signal.SIGTERM, lambda *_: sched.stop_event.set())
+    log.info("scheduler running: a pass every %g s", s.callback_scheduler_interval_s)
+    try:
+        sched.run()
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,171 @@
+"""Dialling a task (click-to-call) and learning what came of it.
+
+AMI Originate rings the agent's interface first; when the agent answers, the dialplan's
+``hotline-callback`` context dials the customer with the hotline's caller id. The call carries
+HOTLINE_TASK_ID and HOTLINE_AGENT, and its Linkedid is chosen here (Originate ChannelId), so the
+attempt names its call record before the call exists. The outcome is read from that record once
+the listener has built it (:func:`reconcile`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.callbacks.numbers import dial_digits
+from hotline.callbacks.tasks import CallbackError, close_task, get_task
+from hotline.models import Call
+from hotline.models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackTask, Complaint
+from hotline.pbx.ami import Ami, AmiError
+from hotline.settings import Settings
+from hotline.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+# outcomes that mean the customer's line was tried (count against callback_max_attempts)
+COUNTED = ("reached", "no_answer", "busy", "wrong_number")
+
+
+def agent_interface(s: Settings, agent: str) -> str:
+    if not agent.isdigit():
+        raise CallbackError(f"agent must be an extension number, not {agent!r}")
+    return f"Local/{agent}@agents/n" if s.agent_technology == "local" else f"PJSIP/{agent}"
+
+
+def counted_attempts(task: CallbackTask) -> int:
+    return sum(1 for a in task.attempts if a.outcome in COUNTED)
+
+
+def dial(s: Settings, db: Session, task_id: int, agent: str, *, variables: dict[str, Any] | None = None,
+         force: bool = False, now: datetime | None = None, ami: Ami | None = None) -> CallbackAttempt:
+    """Rings ``agent``, then the task's customer. Commits the attempt (pending) before the
+    originate, so a crash in between leaves a trace, not a silent call. ``variables`` are extra
+    channel variables (tests: SIM_MODE_<ext>, __SIM_CUSTOMER …). ``force`` dials even before the
+    task's window or the retry spacing."""
+    now = now or utcnow()
+    task = get_task(db, task_id)
+    if task.status not in OPEN_STATUSES:
+        raise CallbackError(f"task {task_id} is {task.status}")
+    if any(a.outcome == "pending" for a in task.attempts):
+        raise CallbackError(f"task {task_id} has a call in progress")
+    if counted_attempts(task) >= s.callback_max_attempts:
+        raise CallbackError(f"task {task_id} has had its {s.callback_max_attempts} attempts")
+    if not force and task.next_attempt_at is not None and now < task.next_attempt_at:
+        raise CallbackError(f"task {task_id}: next attempt not before {task.next_attempt_at.isoformat()}")
+    if not force and task.not_before is not None and now < task.not_before:
+        raise CallbackError(f"task {task_id}: not before {task.not_before.isoformat()}")
+    channel = agent_interface(s, agent)
+    exten = dial_digits(task.number, s.phone_region)
+    call_id = f"cb-{task.id}-{uuid.uuid4().hex[:10]}"
+    attempt = CallbackAttempt(task_id=task.id, at=now, agent=agent, call_server=s.server_id, call_id=call_id,
+                              outcome="pending")
+    task.attempts.append(attempt)
+    task.status = "in_progress"
+    task.owner = agent  # dialling claims an "anyone" task
+    db.commit()
+    chan_vars = {"HOTLINE_TASK_ID": str(task.id), "HOTLINE_AGENT": agent, **(variables or {})}
+    try:
+        if ami is not None:
+            _originate(s, ami, channel, exten, task, call_id, chan_vars)
+        else:
+            with Ami.from_settings(s) as session_ami:
+                _originate(s, session_ami, channel, exten, task, call_id, chan_vars)
+    except AmiError as exc:
+        attempt.outcome, attempt.note, attempt.reconciled_at = "failed", f"originate: {exc}", utcnow()
+        task.status = "open"
+        db.commit()
+        raise CallbackError(f"task {task_id}: could not dial: {exc}") from exc
+    log.info("task %s: dialling %s via agent %s (call %s)", task.id, exten, agent, call_id)
+    return attempt
+
+
+def _originate(s: Settings, ami: Ami, channel: str, exten: str, task: CallbackTask, call_id: str,
+               variables: dict[str, Any]) -> None:
+    # the agent's phone shows who is being called back and why
+    ami.originate(channel, context="hotline-callback", exten=exten, priority=1,
+                  callerid=f'"回访{task.id}" <{exten}>', timeout_s=s.callback_agent_ring_s,
+                  variables=variables, channel_id=call_id)
+
+
+def outcome_of(s: Settings, call: Call) -> tuple[str, str | None]:
+    """What an attempt's call record says: reached needs the customer answered for at least
+    callback_reached_min_talk_s."""
+    if call.disposition == "answered":
+        talk = call.talk_seconds or 0.0
+        if talk >= s.callback_reached_min_talk_s:
+            return "reached", None
+        return "no_answer", f"answered but only {talk:.1f} s (< {s.callback_reached_min_talk_s:g} s)"
+    if call.disposition == "agent_no_answer":
+        return "agent_no_answer", None
+    if call.disposition == "no_answer":
+        return "no_answer", None
+    return "failed", f"call record disposition {call.disposition}"
+
+
+def apply_outcome(s: Settings, db: Session, attempt: CallbackAttempt, outcome: str, now: datetime,
+                  note: str | None = None) -> None:
+    """Records an attempt's outcome and moves its task: done when reached, failed when out of
+    attempts or the number is wrong, else open again after the retry spacing."""
+    task = attempt.task
+    attempt.outcome, attempt.reconciled_at = outcome, now
+    if note:
+        attempt.note = "\n".join(x for x in (attempt.note, note) if x)
+    if task.status not in OPEN_STATUSES:
+        return  # closed meanwhile (e.g. the customer called in and was answered)
+    if outcome == "reached":
+        close_task(task, "done", "reached", attempt.answered_at or now, attempt.call_id)
+        if task.complaint_id is not None:
+            complaint = db.get(Complaint, task.complaint_id)
+            if complaint is not None and complaint.contacted_at is None:
+                complaint.contacted_at = attempt.answered_at or attempt.at
+    elif outcome == "wrong_number":
+        close_task(task, "failed", "wrong_number", now)
+    elif outcome in COUNTED and counted_attempts(task) >= s.callback_max_attempts:
+        close_task(task, "failed", "attempts", now)
+    else:
+        task.status = "open"
+        if outcome in COUNTED:
+            task.next_attempt_at = attempt.at + timedelta(minutes=s.callback_retry_min)
+
+
+def record_outcome(s: Settings, db: Session, attempt_id: int, outcome: str, note: str | None = None,
+                   now: datetime | None = None) -> CallbackAttempt:
+    """The agent's word on an attempt (e.g. wrong_number, busy), over what the call record said."""
+    if outcome not in COUNTED:
+        raise CallbackError(f"outcome must be one of {COUNTED}, not {outcome!r}")
+    attempt = db.get(CallbackAttempt, attempt_id)
+    if attempt is None:
+        raise CallbackError(f"no callback attempt {attempt_id}")
+    now = now or utcnow()
+    task = attempt.task
+    if task.status not in OPEN_STATUSES and attempt.outcome == "reached" and outcome != "reached":
+        task.status, task.closed_at, task.closed_reason = "in_progress", None, None  # re-opened by the agent
+    apply_outcome(s, db, attempt, outcome, now, note)
+    return attempt
+
+
+def reconcile(s: Settings, db: Session, now: datetime | None = None) -> int:
+    """Pending attempts whose call record exists get their outcome; those with no record after
+    callback_reconcile_timeout_min failed. Returns how many were settled."""
+    now = now or utcnow()
+    settled = 0
+    for attempt in db.scalars(select(CallbackAttempt).where(CallbackAttempt.outcome == "pending")):
+        call = db.scalars(select(Call).where(Call.server == attempt.call_server,
+                                             Call.call_id == attempt.call_id)).first()
+        if call is None:
+            if now - attempt.at >= timedelta(minutes=s.callback_reconcile_timeout_min):
+                apply_outcome(s, db, attempt, "failed", now, "no call record")
+                settled += 1
+            continue
+        attempt.talk_seconds, attempt.answered_at = call.talk_seconds, call.answered_at
+        outcome, note = outcome_of(s, call)
+        if call.vars.get("HOTLINE_TASK_ID") not in (None, str(attempt.task_id)):
+            note = "\n".join(x for x in (note, f"call carries task {call.vars.get('HOTLINE_TASK_ID')}") if x)
+        apply_outcome(s, db, attempt, outcome, now, note)
+        settled += 1
+    return settled

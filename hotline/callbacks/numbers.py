@@ -1,0 +1,47 @@
+"""Customer numbers: one normal form (E.164, +86 aware) so a caller's abandons, later calls and
+callbacks all meet on the same task, and the digits Asterisk dials to reach them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+# what Asterisk and carriers put in the caller id when the caller hides it
+WITHHELD = {"", "anonymous", "unknown", "<unknown>", "withheld", "restricted", "private", "unavailable"}
+
+
+@dataclass(frozen=True)
+class Number:
+    e164: str
+    raw: str
+
+
+def is_withheld(raw: str | None) -> bool:
+    return raw is None or raw.strip().lower() in WITHHELD
+
+
+def normalise(raw: str | None, region: str = "CN") -> Number | None:
+    """The E.164 form of a callable number; None when withheld or not a valid number."""
+    if is_withheld(raw):
+        return None
+    text = raw.strip()  # type: ignore[union-attr]
+    if text.startswith("00"):
+        text = "+" + text[2:]  # international prefix used from China
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return Number(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), raw.strip())  # type: ignore[union-attr]
+
+
+def dial_digits(e164: str, region: str = "CN") -> str:
+    """Digits to dial from a line in ``region``: national form (trunk prefix kept, e.g. 010…) at
+    home, 00 + country code + number abroad."""
+    parsed = phonenumbers.parse(e164, None)
+    if phonenumbers.region_code_for_number(parsed) == region.upper():
+        national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return "".join(ch for ch in national if ch.isdigit())
+    return f"00{parsed.country_code}{phonenumbers.national_significant_number(parsed)}"

@@ -1,0 +1,142 @@
+"""Read-only views for the panel, the wallboard and the metrics: plain functions over a session.
+Rates are the panel's business (hotline/metrics.py); these give the raw counts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hotline.callbacks.numbers import normalise
+from hotline.models import Call
+from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation
+from hotline.settings import Settings
+from hotline.timeutil import utcnow
+
+
+def open_tasks(db: Session, agent: str | None = None, *, include_anyone: bool = True) -> list[CallbackTask]:
+    """Open and in-progress tasks, most urgent first (priority, then deadline). With ``agent``:
+    that agent's tasks plus, unless include_anyone is False, tasks anyone may take."""
+    q = select(CallbackTask).where(CallbackTask.status.in_(OPEN_STATUSES))
+    if agent is not None:
+        q = q.where(CallbackTask.owner == agent) if not include_anyone else \
+            q.where((CallbackTask.owner == agent) | CallbackTask.owner.is_(None))
+    return list(db.scalars(q.order_by(CallbackTask.priority.desc(), CallbackTask.due_at, CallbackTask.id)))
+
+
+def task_dict(task: CallbackTask, tz: str, now: datetime | None = None) -> dict[str, Any]:
+    """A task as JSON (times in the operator's zone), for the panel's API."""
+    from hotline.timeutil import iso_local
+
+    now = now or utcnow()
+    return {
+        "id": task.id, "reason": task.reason, "number": task.number, "status": task.status, "owner": task.owner,
+        "priority": task.priority, "created_at": iso_local(task.created_at, tz), "due_at": iso_local(task.due_at, tz),
+        "not_before": iso_local(task.not_before, tz), "overdue": task.status in OPEN_STATUSES and task.due_at < now,
+        "missed_calls": task.missed_calls, "call_id": task.call_id, "fault_report_id": task.fault_report_id,
+        "complaint_id": task.complaint_id, "next_attempt_at": iso_local(task.next_attempt_at, tz),
+        "closed_at": iso_local(task.closed_at, tz), "closed_reason": task.closed_reason, "note": task.note,
+        "revisit_fixed": task.revisit_fixed, "revisit_satisfied": task.revisit_satisfied,
+        "attempts": [{"id": a.id, "at": iso_local(a.at, tz), "agent": a.agent, "call_id": a.call_id,
+                      "outcome": a.outcome, "talk_seconds": a.talk_seconds, "note": a.note} for a in task.attempts],
+    }
+
+
+def overdue_tasks(db: Session, now: datetime | None = None) -> list[CallbackTask]:
+    """R-OVERDUE: open tasks past their deadline, oldest deadline first."""
+    now = now or utcnow()
+    return list(db.scalars(select(CallbackTask).where(CallbackTask.status.in_(OPEN_STATUSES),
+                                                      CallbackTask.due_at < now).order_by(CallbackTask.due_at)))
+
+
+def open_escalations(db: Session) -> list[Escalation]:
+    """What supervisors have not acknowledged yet (for the wallboard), oldest first."""
+    return list(db.scalars(select(Escalation).where(Escalation.acknowledged_at.is_(None))
+                           .order_by(Escalation.raised_at, Escalation.id)))
+
+
+def acknowledge(db: Session, escalation_id: int, by: str, now: datetime | None = None) -> Escalation | None:
+    esc = db.get(Escalation, escalation_id)
+    if esc is not None and esc.acknowledged_at is None:
+        esc.acknowledged_at, esc.acknowledged_by = now or utcnow(), by
+    return esc
+
+
+# -- metric inputs ------------------------------------------------------------------------------
+def missed_callback_counts(db: Session, s: Settings, since: datetime, until: datetime,
+                           within_min: float | None = None) -> dict[str, int]:
+    """R-MISSED-CALLBACK closure for missed-call tasks created in [since, until):
+    ``tasks``; ``reached`` (a callback reached them); ``called_in`` (they called again and were
+    answered); ``closed_within`` (either, within ``within_min`` of the missed call — default
+    callback_missed_due_min); ``open``, ``failed``; ``missed_calls`` (all abandons counted in them)."""
+    within = timedelta(minutes=s.callback_missed_due_min if within_min is None else within_min)
+    rows = db.scalars(select(CallbackTask).where(CallbackTask.reason == "missed", CallbackTask.created_at >= since,
+                                                 CallbackTask.created_at < until)).all()
+    out = {"tasks": len(rows), "reached": 0, "called_in": 0, "closed_within": 0, "open": 0, "failed": 0,
+           "missed_calls": 0}
+    for t in rows:
+        out["missed_calls"] += t.missed_calls or 0
+        if t.status in OPEN_STATUSES:
+            out["open"] += 1
+        elif t.status == "failed":
+            out["failed"] += 1
+        if t.closed_reason in ("reached", "answered_call"):
+            out["reached" if t.closed_reason == "reached" else "called_in"] += 1
+            if t.closed_at is not None and t.closed_at - t.created_at <= within:
+                out["closed_within"] += 1
+    return out
+
+
+def withheld_missed_calls(db: Session, s: Settings, since: datetime, until: datetime) -> int:
+    """Missed inbound calls with no callable number (withheld / invalid): no task, but counted."""
+    numbers = db.scalars(select(Call.caller_number).where(
+        Call.direction == "inbound", Call.disposition.in_(("abandoned", "timeout")),
+        Call.started_at >= since, Call.started_at < until)).all()
+    return sum(1 for n in numbers if normalise(n, s.phone_region) is None)
+
+
+def revisit_counts(db: Session, since: datetime, until: datetime, now: datetime | None = None) -> dict[str, int]:
+    """R-FAULT-REVISIT for revisit tasks due in [since, until): ``tasks``, ``done`` (closed as
+    done), ``on_time`` (done by the deadline), ``fixed`` / ``satisfied`` (answers recorded yes),
+    ``open``, ``overdue`` (still open past the deadline), ``failed``."""
+    now = now or utcnow()
+    rows = db.scalars(select(CallbackTask).where(CallbackTask.reason == "revisit", CallbackTask.due_at >= since,
+                                                 CallbackTask.due_at < until)).all()
+    out = {"tasks": len(rows), "done": 0, "on_time": 0, "fixed": 0, "satisfied": 0, "open": 0, "overdue": 0,
+           "failed": 0}
+    for t in rows:
+        if t.status == "done":
+            out["done"] += 1
+            out["on_time"] += int(t.closed_at is not None and t.closed_at <= t.due_at)
+        elif t.status in OPEN_STATUSES:
+            out["open"] += 1
+            out["overdue"] += int(t.due_at < now)
+        elif t.status == "failed":
+            out["failed"] += 1
+        out["fixed"] += int(t.revisit_fixed is True)
+        out["satisfied"] += int(t.revisit_satisfied is True)
+    return out
+
+
+def complaint_clock_counts(db: Session, since: datetime, until: datetime,
+                           now: datetime | None = None) -> dict[str, dict[str, int]]:
+    """R-COMPLAINT clocks of complaints received in [since, until), per clock (``contact``,
+    ``solution`` for general, ``progress`` for complex): ``met`` (done by the deadline), ``missed``
+    (done late, or not done and past the deadline), ``pending`` (not done, deadline ahead)."""
+    now = now or utcnow()
+    out = {k: {"met": 0, "missed": 0, "pending": 0} for k in ("contact", "solution", "progress")}
+    for c in db.scalars(select(Complaint).where(Complaint.received_at >= since, Complaint.received_at < until)):
+        clocks = [("contact", c.contact_due, c.contacted_at),
+                  ("solution" if c.kind == "general" else "progress", c.resolve_due, c.resolved_at)]
+        for name, due, done in clocks:
+            if done is not None:
+                out[name]["met" if done <= due else "missed"] += 1
+            else:
+                out[name]["missed" if now > due else "pending"] += 1
+    return out
+
+
+def task_counts_by_status(db: Session) -> dict[str, int]:
+    return dict(db.execute(select(CallbackTask.status, func.count()).group_by(CallbackTask.status)).all())

@@ -1,0 +1,192 @@
+"""``hotline scheduler``: one pass makes the tasks new call records, fault reports and complaints
+call for, settles dialled attempts from their call records, flags overdue tasks (R-OVERDUE) and
+escalates missed complaint clocks (R-COMPLAINT).
+
+Idempotent: every record that fed a task is remembered (callback_sources) and every escalation is
+unique per (kind, subject), so a second pass — or a pass after a restart — creates nothing twice.
+Watermarks (callback_scheduler_state) only spare it re-reading old rows; each pass commits its
+work and its watermarks together.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotline.callbacks import dialer, tasks
+from hotline.models import Call
+from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation, SchedulerState
+from hotline.models.ivr import FaultReport
+from hotline.settings import Settings
+from hotline.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+BATCH = 500
+
+
+@dataclass
+class PassReport:
+    calls: int = 0
+    reports: int = 0
+    tasks_created: int = 0
+    tasks_closed: int = 0
+    attempts_settled: int = 0
+    overdue: int = 0
+    released: int = 0
+    escalations: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (f"calls {self.calls}, reports {self.reports}, tasks +{self.tasks_created} "
+                f"closed {self.tasks_closed}, attempts settled {self.attempts_settled}, overdue {self.overdue}, "
+                f"released {self.released}, escalations {len(self.escalations)}")
+
+
+def _state(db: Session, name: str) -> SchedulerState:
+    row = db.get(SchedulerState, name)
+    if row is None:
+        row = SchedulerState(name=name, value={}, updated_at=utcnow())
+        db.add(row)
+    return row
+
+
+def _escalate(db: Session, rep: PassReport, kind: str, *, due_at: datetime, now: datetime,
+              task: CallbackTask | None = None, complaint: Complaint | None = None) -> None:
+    subject = f"task:{task.id}" if task is not None else f"complaint:{complaint.id}"  # type: ignore[union-attr]
+    if db.scalar(select(Escalation.id).where(Escalation.kind == kind, Escalation.subject == subject)):
+        return
+    db.add(Escalation(kind=kind, subject=subject, task_id=task.id if task else None,
+                      complaint_id=complaint.id if complaint else None, due_at=due_at, raised_at=now))
+    rep.escalations.append(f"{kind} {subject}")
+    log.warning("escalation to supervisors: %s %s (due %s)", kind, subject, due_at.isoformat())
+
+
+def run_pass(s: Settings, db: Session, now: datetime | None = None) -> PassReport:
+    """One pass in ``db`` (committed by the caller)."""
+    now = now or utcnow()
+    rep = PassReport()
+    rep.attempts_settled = dialer.reconcile(s, db, now)
+    _calls(s, db, rep)
+    _reports(s, db, rep, now)
+    _complaints(db, rep)
+    _overdue(s, db, rep, now)
+    _complaint_clocks(db, rep, now)
+    return rep
+
+
+def _calls(s: Settings, db: Session, rep: PassReport) -> None:
+    # rebuilt calls are stored as new rows, so an id watermark sees them again: harmless, sources
+    # make the rules idempotent
+    st = _state(db, "calls")
+    last = int(st.value.get("last_id", 0))
+    while True:
+        rows = db.scalars(select(Call).where(Call.id > last).order_by(Call.id).limit(BATCH)).all()
+        for call in rows:
+            last = call.id
+            if call.direction != "inbound":
+                continue  # outbound records are read through their attempts (dialer.reconcile)
+            rep.calls += 1
+            if call.disposition in tasks.MISSED_DISPOSITIONS:
+                task = tasks.on_missed_call(db, s, call)
+                if task is not None and task.missed_calls == 1:
+                    rep.tasks_created += 1
+            elif call.disposition == "answered":
+                rep.tasks_closed += len(tasks.on_answered_call(db, s, call))
+        if len(rows) < BATCH:
+            break
+    if st.value.get("last_id") != last:
+        st.value, st.updated_at = {"last_id": last}, utcnow()
+
+
+def _reports(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
+    st = _state(db, "fault_reports")
+    since_text = st.value.get("since")
+    since = datetime.fromisoformat(since_text) if since_text else None
+    q = select(FaultReport).order_by(FaultReport.updated_at, FaultReport.id)
+    if since is not None:
+        q = q.where(FaultReport.updated_at >= since)
+    grace = timedelta(minutes=s.callback_partial_report_grace_min)
+    waiting: list[datetime] = []  # incomplete reports whose call may still be going on
+    newest = since
+    for report in db.scalars(q):
+        rep.reports += 1
+        newest = report.updated_at if newest is None or report.updated_at > newest else newest
+        if report.status == "incomplete":
+            ended = db.scalar(select(Call.id).where(Call.server == report.server, Call.call_id == report.call_id))
+            if ended is None and now - report.updated_at < grace:
+                waiting.append(report.updated_at)
+                continue
+            if tasks.on_partial_report(db, s, report) is not None:
+                rep.tasks_created += 1
+        elif tasks.on_fault_report(db, s, report) is not None:
+            rep.tasks_created += 1
+    mark = min(waiting) if waiting else newest
+    if mark is not None and st.value.get("since") != mark.isoformat():
+        st.value, st.updated_at = {"since": mark.isoformat()}, utcnow()
+
+
+def _complaints(db: Session, rep: PassReport) -> None:
+    # complaints normally get their task when recorded; this covers ones written by other means
+    st = _state(db, "complaints")
+    last = int(st.value.get("last_id", 0))
+    for c in db.scalars(select(Complaint).where(Complaint.id > last).order_by(Complaint.id)):
+        if tasks.ensure_complaint_task(db, c) is not None:
+            rep.tasks_created += 1
+        last = c.id
+    if st.value.get("last_id", 0) != last:
+        st.value, st.updated_at = {"last_id": last}, utcnow()
+
+
+def _overdue(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
+    """R-OVERDUE: flag, escalate, and hand an agent's overdue task to anyone after a while."""
+    release = timedelta(minutes=s.callback_overdue_release_min)
+    for task in db.scalars(select(CallbackTask).where(CallbackTask.status.in_(OPEN_STATUSES),
+                                                      CallbackTask.due_at < now)):
+        if task.overdue_at is None:
+            task.overdue_at = now
+            rep.overdue += 1
+            _escalate(db, rep, "task_overdue", due_at=task.due_at, now=now, task=task)
+        if task.owner is not None and now >= task.due_at + release \
+                and not any(a.outcome == "pending" for a in task.attempts):
+            log.info("task %s overdue since %s: released from agent %s to anyone", task.id,
+                     task.due_at.isoformat(), task.owner)
+            task.owner, task.released_at = None, now
+            rep.released += 1
+
+
+def _complaint_clocks(db: Session, rep: PassReport, now: datetime) -> None:
+    """R-COMPLAINT: each clock missed is its own escalation."""
+    for c in db.scalars(select(Complaint).where(Complaint.closed_at.is_(None), or_(
+            Complaint.contacted_at.is_(None), Complaint.resolved_at.is_(None)))):
+        if c.contacted_at is None and now > c.contact_due:
+            _escalate(db, rep, "complaint_contact", due_at=c.contact_due, now=now, complaint=c)
+        if c.resolved_at is None and now > c.resolve_due:
+            kind = "complaint_solution" if c.kind == "general" else "complaint_progress"
+            _escalate(db, rep, kind, due_at=c.resolve_due, now=now, complaint=c)
+
+
+class Scheduler:
+    """The loop behind ``hotline scheduler``: a pass every callback_scheduler_interval_s."""
+
+    def __init__(self, s: Settings, sessions: sessionmaker[Session]):
+        self.s, self.sessions = s, sessions
+        self.stop_event = threading.Event()
+
+    def once(self, now: datetime | None = None) -> PassReport:
+        with self.sessions() as db:
+            rep = run_pass(self.s, db, now)
+            db.commit()
+        return rep
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                rep = self.once()
+                log.info("scheduler pass: %s", rep)
+            except Exception:  # noqa: BLE001 - a failed pass (database away) is retried next time
+                log.exception("scheduler pass failed; retrying in %.0f s", self.s.callback_scheduler_interval_s)
+            self.stop_event.wait(self.s.callback_scheduler_interval_s)

@@ -1,0 +1,261 @@
+"""Callback tasks and the rules that make and close them (R-ONE-CALL and the rules it implies).
+
+Every function works in the caller's session and never commits: the scheduler, the CLI and the
+panel decide the transaction. Times are UTC; ``now`` is injectable everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.callbacks.numbers import normalise
+from hotline.callbacks.workdays import add_working_hours, next_morning
+from hotline.models import Call
+from hotline.models.callbacks import (COMPLAINT_KINDS, OPEN_STATUSES, CallbackSource, CallbackTask, Complaint)
+from hotline.models.ivr import FaultReport
+from hotline.settings import Settings
+from hotline.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+# higher is dialled first: a complaint's 2 h clock beats a missed call's 15 min beats the rest
+PRIORITY = {"complaint": 30, "missed": 20, "consult": 10, "revisit": 10}
+MISSED_DISPOSITIONS = ("abandoned", "timeout")
+
+
+class CallbackError(ValueError):
+    """A callback request that cannot be done (unknown task, closed task, bad number, …)."""
+
+
+# -- sources: what has already been handled ---------------------------------------------------
+def call_ref(server: str, call_id: str) -> str:
+    return f"{server}:{call_id}"
+
+
+def seen(db: Session, kind: str, ref: str) -> bool:
+    return db.scalar(select(CallbackSource.id).where(CallbackSource.kind == kind, CallbackSource.ref == ref)) is not None
+
+
+def _source(db: Session, task: CallbackTask | None, kind: str, ref: str, at: datetime) -> None:
+    db.add(CallbackSource(task_id=None if task is None else task.id, kind=kind, ref=ref, at=at))
+
+
+# -- tasks ---------------------------------------------------------------------------------------
+def open_task_for(db: Session, number: str, reason: str) -> CallbackTask | None:
+    return db.scalars(select(CallbackTask).where(
+        CallbackTask.number == number, CallbackTask.reason == reason,
+        CallbackTask.status.in_(OPEN_STATUSES)).order_by(CallbackTask.id)).first()
+
+
+def create_task(db: Session, *, reason: str, number: str, number_raw: str | None, created_at: datetime,
+                due_at: datetime, not_before: datetime | None = None, owner: str | None = None,
+                call: tuple[str, str] | None = None, fault_report_id: int | None = None,
+                complaint_id: int | None = None, note: str | None = None) -> CallbackTask:
+    task = CallbackTask(reason=reason, number=number, number_raw=number_raw, created_at=created_at, due_at=due_at,
+                        not_before=not_before, priority=PRIORITY.get(reason, 0), owner=owner, status="open",
+                        call_server=call[0] if call else None, call_id=call[1] if call else None,
+                        fault_report_id=fault_report_id, complaint_id=complaint_id, note=note, missed_calls=0)
+    db.add(task)
+    db.flush()  # the id, for sources and attempts
+    log.info("callback task %s (%s) for %s due %s", task.id, reason, number, due_at.isoformat())
+    return task
+
+
+def close_task(task: CallbackTask, status: str, reason: str, at: datetime, call_id: str | None = None) -> None:
+    task.status, task.closed_reason, task.closed_at = status, reason, at
+    if call_id:
+        task.closed_call_id = call_id
+    task.next_attempt_at = None
+    log.info("callback task %s %s (%s)", task.id, status, reason)
+
+
+def get_task(db: Session, task_id: int) -> CallbackTask:
+    task = db.get(CallbackTask, task_id)
+    if task is None:
+        raise CallbackError(f"no callback task {task_id}")
+    return task
+
+
+def cancel_task(db: Session, task_id: int, note: str | None = None, now: datetime | None = None) -> CallbackTask:
+    task = get_task(db, task_id)
+    if task.status not in OPEN_STATUSES:
+        raise CallbackError(f"task {task_id} is already {task.status}")
+    close_task(task, "cancelled", "cancelled", now or utcnow())
+    if note:
+        task.note = "\n".join(x for x in (task.note, note) if x)
+    return task
+
+
+# -- R-MISSED-CALLBACK ------------------------------------------------------------------------
+def on_missed_call(db: Session, s: Settings, call: Call) -> CallbackTask | None:
+    """An abandoned or timed-out inbound call: one open task per number, repeated abandons add to
+    it. Short abandons count too; withheld or invalid numbers make no task (counted from calls)."""
+    ref = call_ref(call.server, call.call_id)
+    if seen(db, "call", ref):
+        return None
+    at = call.ended_at or call.started_at or utcnow()
+    number = normalise(call.caller_number, s.phone_region)
+    if number is None:
+        _source(db, None, "call", ref, at)
+        log.info("missed call %s from %r: withheld or not a number, no callback", call.call_id, call.caller_number)
+        return None
+    task = open_task_for(db, number.e164, "missed")
+    if task is None:
+        task = create_task(db, reason="missed", number=number.e164, number_raw=number.raw, created_at=at,
+                           due_at=at + timedelta(minutes=s.callback_missed_due_min),
+                           call=(call.server, call.call_id))
+    task.missed_calls = (task.missed_calls or 0) + 1
+    if task.last_missed_at is None or at > task.last_missed_at:
+        task.last_missed_at = at
+    _source(db, task, "call", ref, at)
+    return task
+
+
+def on_answered_call(db: Session, s: Settings, call: Call) -> list[CallbackTask]:
+    """The same number called again and was answered: its missed-call task is done (R-ONE-CALL)."""
+    number = normalise(call.caller_number, s.phone_region)
+    started = call.started_at or call.answered_at
+    if number is None or started is None:
+        return []
+    closed = []
+    for task in db.scalars(select(CallbackTask).where(
+            CallbackTask.number == number.e164, CallbackTask.reason == "missed",
+            CallbackTask.status.in_(OPEN_STATUSES))):
+        if started > (task.last_missed_at or task.created_at):
+            close_task(task, "done", "answered_call", call.answered_at or started, call.call_id)
+            closed.append(task)
+    return closed
+
+
+def on_partial_report(db: Session, s: Settings, report: FaultReport) -> CallbackTask | None:
+    """A fault report left incomplete in the IVR is a missed call (R-ONE-CALL)."""
+    ref = str(report.id)
+    if seen(db, "partial_report", ref):
+        return None
+    number = normalise(report.contact, s.phone_region) or normalise(report.caller, s.phone_region)
+    at = report.updated_at or report.created_at
+    if number is None:
+        _source(db, None, "partial_report", ref, at)
+        return None
+    task = open_task_for(db, number.e164, "missed")
+    if task is None:
+        task = create_task(db, reason="missed", number=number.e164, number_raw=report.contact or report.caller,
+                           created_at=at, due_at=at + timedelta(minutes=s.callback_missed_due_min),
+                           call=(report.server, report.call_id), fault_report_id=report.id)
+        task.missed_calls = 1
+    elif not seen(db, "call", call_ref(report.server, report.call_id)):
+        task.missed_calls = (task.missed_calls or 0) + 1  # a call not already counted as abandoned
+    if task.fault_report_id is None:
+        task.fault_report_id = report.id
+    if task.last_missed_at is None or at > task.last_missed_at:
+        task.last_missed_at = at
+    _source(db, task, "partial_report", ref, at)
+    return task
+
+
+# -- R-FAULT-REVISIT ------------------------------------------------------------------------------
+def on_fault_report(db: Session, s: Settings, report: FaultReport) -> CallbackTask | None:
+    """Every confirmed fault report is called back the next working morning (09:00–12:00)."""
+    ref = str(report.id)
+    if seen(db, "fault_report", ref):
+        return None
+    number = normalise(report.contact, s.phone_region) or normalise(report.caller, s.phone_region)
+    if number is None:
+        _source(db, None, "fault_report", ref, report.created_at)
+        log.warning("fault report %s has no callable number: no revisit", report.ticket or report.id)
+        return None
+    opens, due = next_morning(report.created_at, s.timezone, s.callback_revisit_start, s.callback_revisit_end)
+    task = create_task(db, reason="revisit", number=number.e164, number_raw=report.contact or report.caller,
+                       created_at=report.created_at, due_at=due, not_before=opens,
+                       call=(report.server, report.call_id), fault_report_id=report.id,
+                       note=f"ticket {report.ticket}" if report.ticket else None)
+    _source(db, task, "fault_report", ref, report.created_at)
+    return task
+
+
+def record_revisit(db: Session, task_id: int, *, fixed: bool | None, satisfied: bool | None,
+                   note: str | None = None, now: datetime | None = None) -> CallbackTask:
+    """The revisit's outcome. fault_reports has no column for it, so it is kept on the task."""
+    task = get_task(db, task_id)
+    if task.reason != "revisit":
+        raise CallbackError(f"task {task_id} is a {task.reason} task, not a revisit")
+    task.revisit_fixed, task.revisit_satisfied = fixed, satisfied
+    if note:
+        task.note = "\n".join(x for x in (task.note, note) if x)
+    if task.status in OPEN_STATUSES:
+        close_task(task, "done", "revisited", now or utcnow())
+    return task
+
+
+# -- R-CONSULT-24H ----------------------------------------------------------------------------------
+def mark_consultation(db: Session, s: Settings, number: str, *, agent: str | None = None,
+                      call_id: str | None = None, note: str | None = None,
+                      now: datetime | None = None) -> CallbackTask:
+    """A question the agent could not answer on the spot: answered within 24 working-day hours."""
+    num = normalise(number, s.phone_region)
+    if num is None:
+        raise CallbackError(f"not a callable number: {number!r}")
+    now = now or utcnow()
+    return create_task(db, reason="consult", number=num.e164, number_raw=num.raw, created_at=now,
+                       due_at=add_working_hours(now, s.callback_consult_due_h, s.timezone), owner=agent,
+                       call=(s.server_id, call_id) if call_id else None, note=note)
+
+
+# -- R-COMPLAINT -------------------------------------------------------------------------------------
+def create_complaint(db: Session, s: Settings, number: str, *, kind: str = "general", summary: str | None = None,
+                     category: str | None = None, call_id: str | None = None, created_by: str | None = None,
+                     now: datetime | None = None) -> Complaint:
+    """Records a complaint with its clocks and the 2 h contact task."""
+    if kind not in COMPLAINT_KINDS:
+        raise CallbackError(f"complaint kind must be one of {COMPLAINT_KINDS}, not {kind!r}")
+    num = normalise(number, s.phone_region)
+    if num is None:
+        raise CallbackError(f"not a callable number: {number!r}")
+    now = now or utcnow()
+    hours = s.complaint_solution_h if kind == "general" else s.complaint_progress_h
+    complaint = Complaint(number=num.e164, kind=kind, category=category, summary=summary,
+                          call_server=s.server_id if call_id else None, call_id=call_id, received_at=now,
+                          created_by=created_by, contact_due=now + timedelta(hours=s.complaint_contact_h),
+                          resolve_due=now + timedelta(hours=hours))
+    db.add(complaint)
+    db.flush()
+    log.warning("complaint %s (%s) from %s: contact by %s", complaint.id, kind, num.e164,
+                complaint.contact_due.isoformat())
+    ensure_complaint_task(db, complaint)
+    return complaint
+
+
+def ensure_complaint_task(db: Session, complaint: Complaint) -> CallbackTask | None:
+    ref = str(complaint.id)
+    if seen(db, "complaint", ref) or complaint.closed_at is not None or complaint.contacted_at is not None:
+        return None
+    task = create_task(db, reason="complaint", number=complaint.number, number_raw=None,
+                       created_at=complaint.received_at, due_at=complaint.contact_due,
+                       call=(complaint.call_server, complaint.call_id) if complaint.call_id else None,
+                       complaint_id=complaint.id)
+    _source(db, task, "complaint", ref, complaint.received_at)
+    return task
+
+
+def update_complaint(db: Session, complaint_id: int, *, contacted: bool = False, resolved: bool = False,
+                     closed: bool = False, now: datetime | None = None) -> Complaint:
+    """Stops a complaint's clocks: contacted (2 h), resolved = solved (general) or progress
+    reported (complex), closed."""
+    c = db.get(Complaint, complaint_id)
+    if c is None:
+        raise CallbackError(f"no complaint {complaint_id}")
+    now = now or utcnow()
+    if contacted and c.contacted_at is None:
+        c.contacted_at = now
+        for task in db.scalars(select(CallbackTask).where(CallbackTask.complaint_id == c.id,
+                                                          CallbackTask.status.in_(OPEN_STATUSES))):
+            close_task(task, "done", "contacted", now)
+    if resolved and c.resolved_at is None:
+        c.resolved_at = now
+    if closed and c.closed_at is None:
+        c.closed_at = now
+    return c

@@ -1,0 +1,103 @@
+"""Service rules shared by the IVR and the panel: pure functions of settings and times.
+
+Times given are timezone-aware; rules are applied in the operator's zone (settings.timezone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hotline.settings import Settings
+
+
+def parse_hhmm(text: str) -> timedelta:
+    """"08:00" → 8 h after midnight; "24:00" is allowed (the end of the day)."""
+    try:
+        hh, mm = text.strip().split(":")
+        value = timedelta(hours=int(hh), minutes=int(mm))
+    except ValueError as exc:
+        raise ValueError(f"not a HH:MM time: {text!r}") from exc
+    if not timedelta(0) <= value <= timedelta(hours=24) or not 0 <= int(mm) < 60:
+        raise ValueError(f"not a time of day: {text!r}")
+    return value
+
+
+def _local(s: Settings, dt: datetime) -> datetime:
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime given to a service rule")
+    return dt.astimezone(ZoneInfo(s.timezone))
+
+
+def _midnight(local: datetime) -> datetime:
+    """Local midnight starting local's day (zone-aware, correct across DST changes)."""
+    return datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
+
+
+def _since_midnight(local: datetime) -> timedelta:
+    return local - _midnight(local)
+
+
+def in_service_hours(s: Settings, at: datetime) -> bool:
+    """R-ANS-HOURS: agents answer every day, holidays included, from hours_open to hours_close.
+    A close earlier than the open means the hours run over midnight."""
+    t = _since_midnight(_local(s, at))
+    open_, close = parse_hhmm(s.hours_open), parse_hhmm(s.hours_close)
+    if open_ == close:
+        return True  # around the clock
+    if open_ < close:
+        return open_ <= t < close
+    return t >= open_ or t < close
+
+
+def past_ring_threshold(s: Settings, waited_s: float) -> bool:
+    """R-ANS-4RINGS / R-ANS-LATE-APOLOGY: a wait longer than max_rings ring cycles."""
+    return waited_s > s.ring_threshold_s
+
+
+@dataclass(frozen=True)
+class FaultDue:
+    """R-FAULT-SLA promise for one report."""
+
+    starts_at: datetime  # when the repair clock starts (the report, or next morning)
+    arrive_by: datetime
+    fix_by: datetime
+    same_evening: bool  # reported before the cutoff: handled the same evening
+
+
+def sla_minutes(s: Settings, area: str, big: bool = False) -> tuple[int, int]:
+    """(arrive within, fixed within) minutes for an area (urban | rural)."""
+    if area == "urban":
+        return s.sla_urban_arrive_min, s.sla_urban_big_fix_min if big else s.sla_urban_small_fix_min
+    if area == "rural":
+        return s.sla_rural_arrive_min, s.sla_rural_big_fix_min if big else s.sla_rural_small_fix_min
+    raise ValueError(f"unknown area {area!r} (urban or rural)")
+
+
+def fault_due(s: Settings, area: str, reported_at: datetime, big: bool = False) -> FaultDue:
+    """R-FAULT-SLA: arrive-by and fix-by for a report made at ``reported_at``.
+
+    Reports before ``fault_same_evening_cutoff`` (21:00) are handled the same evening: the clock
+    runs from the report and a small fault is fixed no later than ``fault_same_evening_end``
+    ("no fault left overnight"), yet never before the technician can arrive. Reports after the
+    cutoff, or before opening time, start the clock at the next ``hours_open``.
+    """
+    arrive_min, fix_min = sla_minutes(s, area, big)
+    local = _local(s, reported_at)
+    t = _since_midnight(local)
+    cutoff, open_ = parse_hhmm(s.fault_same_evening_cutoff), parse_hhmm(s.hours_open)
+    same_evening = open_ <= t < cutoff
+    if same_evening:
+        start = local
+    elif t >= cutoff:
+        start = _midnight(local + timedelta(days=1)) + open_
+    else:
+        start = _midnight(local) + open_
+    arrive_by = start + timedelta(minutes=arrive_min)
+    fix_by = start + timedelta(minutes=fix_min)
+    if same_evening and not big:
+        evening_end = _midnight(local) + parse_hhmm(s.fault_same_evening_end)
+        fix_by = max(min(fix_by, evening_end), arrive_by)
+    utc = ZoneInfo("UTC")
+    return FaultDue(start.astimezone(utc), arrive_by.astimezone(utc), fix_by.astimezone(utc), same_evening)

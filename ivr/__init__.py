@@ -1,0 +1,1 @@
+"""The hotline's FastAGI IVR (``hotline ivr``)."""

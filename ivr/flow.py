@@ -1,0 +1,300 @@
+"""The hotline's IVR flows: inbound (greeting, outage notice, menu, fault report) and survey.
+
+Every step leaves a trace on the call for the listener: ``HOTLINE_*`` channel variables and a
+``UserEvent: HotlineIvr`` with Step / Digits / Result. What the inbound flow decides next is left
+in HOTLINE_NEXT (queue | hangup); the dialplan queues the caller unless told to hang up, so a
+crashed or missing IVR never drops a caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from hotline import rules
+from hotline.settings import Settings
+from hotline.timeutil import utcnow
+from ivr.agi import CallerHangup
+from ivr.server import AgiChannel
+from ivr.store import IvrStore, ReportWriter
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+ALL_KEYS = "0123456789*#"
+MENU = {"1": "fault", "2": "consult", "3": "complaint", "0": "agent"}
+AREA_KEYS = {"1": "urban", "2": "rural"}
+# every prompt the flows (and the agent-connect dialplan) play; checked at start
+PROMPTS_USED = [
+    "welcome", "menu", "invalid_key", "no_input", "fault_contact_confirm", "fault_enter_contact",
+    "fault_account", "fault_area", "fault_type", "fault_describe", "fault_confirm", "fault_ticket",
+    "sla_urban", "sla_rural", "outage_prefix", "outage_cause_power", "outage_cause_headend",
+    "outage_cause_force_majeure", "outage_cause_other", "outage_apology", "out_of_hours",
+    "consult_callback", "complaint_received", "queue_hold", "late_apology", "work_number_prefix",
+    "work_number_suffix", "survey", "survey_thanks", "goodbye",
+] + [f"digits/{d}" for d in range(10)]
+_PHONE = re.compile(r"^\d{5,20}$")
+_ACCOUNT = re.compile(r"^\d{1,32}$")
+
+
+def prompt(pid: str) -> str:
+    return f"hotline/{pid}"
+
+
+def recordings_dir(s: Settings) -> Path:
+    """IVR voice descriptions sit inside the monitor dir the panel serves recordings from."""
+    return Path(s.recordings_dir) / "ivr" if s.recordings_dir else s.asterisk_dir / "spool" / "monitor" / "ivr"
+
+
+class Call:
+    """One caller's session: prompts, keys, and the trace the listener reads."""
+
+    def __init__(self, s: Settings, ch: AgiChannel):
+        self.s, self.ch = s, ch
+        args = ch.request.args
+        self.call_id = args[0] if args and args[0] else ch.request.uniqueid  # the Linkedid
+        self.caller = ch.request.caller
+        self.heard_hours = False  # the out-of-hours notice was played to the end
+
+    async def trace(self, step: str, digits: str = "", result: str = "ok") -> None:
+        body = f"HotlineIvr,Step: {step},Digits: {digits},Result: {result}"
+        await self.ch.command("EXEC", "UserEvent", body)
+
+    async def setvar(self, name: str, value: object) -> None:
+        await self.ch.command("SET VARIABLE", name, value)
+
+    async def play(self, *ids: str, keys: str = "") -> str:
+        """Play prompts in turn; a key in ``keys`` stops them and is returned."""
+        for pid in ids:
+            reply = await self.ch.command("STREAM FILE", prompt(pid), keys)
+            if reply.digit:
+                return reply.digit
+        return ""
+
+    async def say_digits(self, digits: str) -> None:
+        await self.ch.command("SAY DIGITS", digits, "")
+
+    async def get_data(self, pid: str, timeout_s: float, max_digits: int) -> tuple[str, bool]:
+        """Play a prompt and collect keys: (digits, timed_out). # ends the entry."""
+        reply = await self.ch.command("GET DATA", prompt(pid), int(timeout_s * 1000), max_digits)
+        return reply.result, reply.data == "timeout"
+
+    async def choose(self, step: str, pid: str, keys: str, first: str = "") -> str | None:
+        """A one-key menu with re-prompts (at most ivr_menu_tries); None when no valid key came."""
+        for attempt in range(self.s.ivr_menu_tries):
+            if first:
+                digits, timed_out = first, False
+                first = ""
+            else:
+                digits, timed_out = await self.get_data(pid, self.s.ivr_key_timeout_s, 1)
+            if digits and digits in keys:
+                await self.trace(step, digits, "ok")
+                return digits
+            result = "invalid" if digits or not timed_out else "timeout"
+            await self.trace(step, digits, result)
+            if attempt + 1 < self.s.ivr_menu_tries:
+                # a key pressed over the apology is the next try
+                first = await self.play("invalid_key" if result == "invalid" else "no_input", keys=ALL_KEYS)
+        return None
+
+    async def enter(self, step: str, pid: str, pattern: re.Pattern[str]) -> str | None:
+        """A number ended by # (or the timeout), with re-prompts; None when none was valid."""
+        for attempt in range(self.s.ivr_menu_tries):
+            digits, timed_out = await self.get_data(pid, self.s.ivr_entry_timeout_s, 32)
+            if pattern.match(digits):
+                await self.trace(step, digits, "ok")
+                return digits
+            result = "timeout" if timed_out and not digits else "invalid"
+            await self.trace(step, digits, result)
+            if attempt + 1 < self.s.ivr_menu_tries:
+                await self.play("invalid_key" if result == "invalid" else "no_input")
+        return None
+
+
+@dataclass
+class Report:
+    """The fault report as keyed so far; mirrored to the database and to call variables."""
+
+    report_id: int | None = None
+    ticket: str | None = None
+    contact: str | None = None
+    account: str | None = None
+    area: str | None = None
+    fault_type: str | None = None
+    recording: str | None = None
+
+
+class IvrFlows:
+    def __init__(self, s: Settings, store: IvrStore, clock: Clock = utcnow):
+        self.s, self.store, self.clock = s, store, clock
+        recordings_dir(s).mkdir(parents=True, exist_ok=True)
+
+    def routes(self) -> dict[str, Callable[[AgiChannel], object]]:
+        return {"inbound": self.inbound, "survey": self.survey}
+
+    # --- inbound ---------------------------------------------------------------------------
+    async def inbound(self, ch: AgiChannel) -> None:
+        call = Call(self.s, ch)
+        now = self.clock()
+        # the look-up runs while the greeting plays: the caller never waits on the database
+        lookup = asyncio.ensure_future(self.store.lookup(call.caller, now))
+        try:
+            key = await call.play("welcome", keys=ALL_KEYS)  # R-ANS-GREET
+        finally:
+            info = await lookup
+        await call.trace("greeting", key, "ok")
+        if info.vip:
+            await call.setvar("HOTLINE_VIP", "1")  # R-VIP: hotline-queue sets QUEUE_PRIO
+        if info.customer_id is not None:
+            await call.setvar("HOTLINE_CUSTOMER", info.customer_id)
+        if info.open_reports:
+            await call.setvar("HOTLINE_OPEN_MATTERS", info.open_reports)  # R-ONE-CALL
+        if info.outage_id is not None:  # R-FAULT-OUTAGE: the cause and an apology
+            await call.setvar("HOTLINE_OUTAGE", info.outage_id)
+            cause = info.outage_cause if info.outage_cause in ("power", "headend", "force_majeure") else "other"
+            await call.play("outage_prefix", f"outage_cause_{cause}", "outage_apology")
+            await call.trace("outage", cause, "ok")
+        staffed = rules.in_service_hours(self.s, now)  # R-ANS-HOURS
+        if not staffed:
+            await call.setvar("HOTLINE_OUT_OF_HOURS", "1")
+            if not key:
+                key = await call.play("out_of_hours", keys=ALL_KEYS)
+                call.heard_hours = not key
+            await call.trace("out_of_hours", key, "ok")
+        choice = await call.choose("menu", "menu", "".join(MENU), first=key)
+        matter = MENU.get(choice or "", "agent")
+        await call.setvar("HOTLINE_MENU", matter if choice else "none")
+        if matter == "fault":
+            done = await self.fault_report(call, staffed)
+            if done:
+                await call.play("goodbye")
+                await self.finish(call, "hangup")
+                return
+            # keys ran out or the database is down: a person takes it over (or calls back)
+        await self.to_agent(call, matter, staffed)
+
+    async def to_agent(self, call: Call, matter: str, staffed: bool) -> None:
+        if staffed:
+            await call.trace("queue", "", "ok")
+            await call.play("queue_hold")
+            await self.finish(call, "queue")
+            return
+        # R-ANS-HOURS: nobody to queue for; promise a callback (R-ONE-CALL)
+        await call.setvar("HOTLINE_CALLBACK", "1")
+        if not call.heard_hours:
+            await call.play("out_of_hours")
+        await call.play("complaint_received" if matter == "complaint" else "consult_callback")
+        await call.trace("callback", "", "ok")
+        await call.play("goodbye")
+        await self.finish(call, "hangup")
+
+    async def finish(self, call: Call, next_step: str) -> None:
+        await call.setvar("HOTLINE_NEXT", next_step)
+        await call.setvar("HOTLINE_IVR", "done")
+
+    # --- fault report ------------------------------------------------------------------------
+    async def fault_report(self, call: Call, staffed: bool) -> bool:
+        """R-FAULT-*: keyed report, saved step by step. True when it was confirmed and read back."""
+        rep = Report()
+        writer = self.store.writer()
+        writer.start(call.call_id, call.caller, self.clock(), not staffed)  # saved before any key
+        try:
+            return await self._fault_steps(call, rep, writer)
+        finally:
+            writer.close()
+
+    def _save(self, writer: ReportWriter, rep: Report, step: str, **fields: object) -> None:
+        writer.update(self.clock(), last_step=step, **fields)
+
+    async def _fault_steps(self, call: Call, rep: Report, writer: ReportWriter) -> bool:
+        for _round in range(self.s.ivr_menu_tries):
+            # contact number: the caller's own, or another one keyed in
+            rep.contact = None
+            if call.caller and _PHONE.match(call.caller):
+                key = await call.choose("fault.contact", "fault_contact_confirm", "12")
+                if key is None:
+                    return False
+                if key == "1":
+                    rep.contact = call.caller
+            if rep.contact is None:
+                rep.contact = await call.enter("fault.contact", "fault_enter_contact", _PHONE)
+                if rep.contact is None:
+                    return False
+            await call.setvar("HOTLINE_FAULT_CONTACT", rep.contact)
+            self._save(writer, rep, "contact", contact=rep.contact)
+
+            rep.account = await call.enter("fault.account", "fault_account", _ACCOUNT)
+            if rep.account is None:
+                return False
+            await call.setvar("HOTLINE_FAULT_ACCOUNT", rep.account)
+            self._save(writer, rep, "account", account=rep.account)
+
+            key = await call.choose("fault.area", "fault_area", "".join(AREA_KEYS))
+            if key is None:
+                return False
+            rep.area = AREA_KEYS[key]
+            await call.setvar("HOTLINE_FAULT_AREA", rep.area)
+            self._save(writer, rep, "area", area=rep.area)
+
+            types = self.s.ivr_fault_types
+            key = await call.choose("fault.type", "fault_type", "".join(str(i + 1) for i in range(min(len(types), 9))))
+            if key is None:
+                return False
+            rep.fault_type = types[int(key) - 1]
+            await call.setvar("HOTLINE_FAULT_TYPE", rep.fault_type)
+            self._save(writer, rep, "type", fault_type=rep.fault_type)
+
+            rep.recording = await self._describe(call, rep, writer)
+            if rep.recording:
+                await call.setvar("HOTLINE_FAULT_RECORDING", rep.recording)
+                self._save(writer, rep, "describe", recording=rep.recording)
+
+            # no key is taken as a yes: what was keyed is kept, never dropped
+            key = await call.choose("fault.confirm", "fault_confirm", "12")
+            if key != "2":
+                break
+        else:
+            return False
+        stored = await writer.report(self.s.ivr_db_timeout_s)
+        if stored is None:
+            return False  # not stored: an agent takes the details (they are on the call)
+        rep.report_id, rep.ticket = stored
+        await call.setvar("HOTLINE_FAULT_REPORT", rep.report_id)
+        self._save(writer, rep, "confirm", status="open")
+        await call.setvar("HOTLINE_FAULT_TICKET", rep.ticket)
+        # read-back: ticket number and the time promise for the area (R-FAULT-SLA)
+        await call.play("fault_ticket")
+        await call.say_digits(rep.ticket or "")
+        await call.play(f"sla_{rep.area}")
+        await call.trace("fault.ticket", rep.ticket or "", "ok")
+        return True
+
+    async def _describe(self, call: Call, rep: Report, writer: ReportWriter) -> str | None:
+        # '#' over the prompt skips it: the recording starts at once ('#' again ends it)
+        await call.play("fault_describe", keys="#")
+        name = f"{call.call_id}-fault"
+        base = recordings_dir(self.s) / name
+        try:
+            reply = await call.ch.command("RECORD FILE", str(base), "wav", "#", self.s.ivr_record_max_s * 1000,
+                                          "BEEP", f"s={self.s.ivr_record_silence_s}")
+        except CallerHangup:
+            # what was said before the hang-up is kept
+            self._save(writer, rep, "describe", recording=f"{base}.wav")
+            raise
+        await call.trace("fault.describe", reply.digit, "ok" if reply.ok else "invalid")
+        return f"{base}.wav" if reply.ok else None
+
+    # --- survey ------------------------------------------------------------------------------
+    async def survey(self, ch: AgiChannel) -> None:
+        """R-SURVEY: 1 satisfied, 2 fair, 3 dissatisfied, stored on the call."""
+        call = Call(self.s, ch)
+        key = await call.choose("survey", "survey", "123")
+        if key:
+            await call.setvar("HOTLINE_SURVEY", key)
+            await call.play("survey_thanks")
+        await call.play("goodbye")

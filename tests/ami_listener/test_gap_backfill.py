@@ -1,0 +1,137 @@
+"""Calls made while the listener could not read AMI still get their records (issue 8, faults)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from ami_listener.listen import Listener
+from ami_listener.simulate import SimCall, originate
+from hotline.db import open_db
+from hotline.models import Call
+from hotline.pbx.process import Asterisk
+from hotline.settings import ROOT
+
+pytestmark = pytest.mark.asterisk
+
+
+def _call(tag: str, number: str, ring: float, talk: float, stay: float, mode: str = "answer") -> SimCall:
+    agents = {ext: (mode, ring, talk) for ext in ("8001", "8002", "8003")}
+    return SimCall(f"{tag}-{time.time_ns() % 10**9}", number, "缺口", stay, agents)
+
+
+def _wait_record(sessions, call_id: str, timeout: float = 20) -> Call:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sessions() as db:
+            row = db.scalars(select(Call).where(Call.call_id == call_id)).first()
+            if row is not None:
+                return row
+        time.sleep(0.3)
+    raise AssertionError(f"no record for {call_id}")
+
+
+def test_call_inside_an_ami_gap_is_backfilled(pbx: Asterisk, tmp_path: Path) -> None:
+    s = pbx.settings.replace(database_url=f"sqlite:///{tmp_path / 'gap.db'}")
+    listener = Listener(s).start()
+    try:
+        assert listener.conn.connected.wait(10)
+        listener.conn.hold_off(8)  # AMI gone for 8 s
+        time.sleep(0.5)
+        answered = _call("gap-answered", "13700000001", ring=1, talk=2, stay=30)
+        abandoned = _call("gap-abandon", "13700000002", ring=0, talk=0, stay=2, mode="noanswer")
+        with pbx.ami() as ami:
+            originate(ami, s, answered)
+            originate(ami, s, abandoned)
+        _, sessions = open_db(s)
+        a = _wait_record(sessions, answered.call_id)
+        b = _wait_record(sessions, abandoned.call_id)
+    finally:
+        listener.stop()
+    assert a.vars.get("HOTLINE_SOURCE") == "backfill" and not a.incomplete
+    assert (a.disposition, a.caller_number, a.hangup_first) == ("answered", "13700000001", "agent")
+    assert a.agent in ("8001", "8002", "8003") and abs(a.ring_seconds - 1.0) < 0.3 and a.within_4_rings
+    # talk time includes the work-number announcement the agent side plays (R-ANS-GREET)
+    assert 1.8 < a.talk_seconds < 9 and a.queue == s.queue_name
+    assert (b.disposition, b.caller_number, b.agent) == ("abandoned", "13700000002", None)
+    assert listener.backfilled >= 2
+
+
+def test_killed_listener_restarts_without_losing_or_doubling_calls(pbx: Asterisk, tmp_path: Path) -> None:
+    s = pbx.settings
+    db_url = f"sqlite:///{tmp_path / 'kill.db'}"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HOTLINE_DATABASE_URL=db_url, HOTLINE_RUNTIME_DIR=str(s.runtime_dir),
+               HOTLINE_AMI_PORT=str(s.ami_port), HOTLINE_SERVER_ID=s.server_id, HOTLINE_RING_CYCLE_S="1")
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "hotline", "listen"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    _, sessions = open_db(s.replace(database_url=db_url))
+    first = start()
+    try:
+        before = _call("kill-before", "13700000011", ring=1, talk=1, stay=30)
+        time.sleep(1.5)
+        with pbx.ami() as ami:
+            originate(ami, s, before)
+        _wait_record(sessions, before.call_id)
+        first.send_signal(signal.SIGKILL)
+        first.wait(5)
+        during = _call("kill-during", "13700000012", ring=1, talk=1, stay=30)
+        with pbx.ami() as ami:
+            originate(ami, s, during)
+        time.sleep(4)  # the call ends while no listener runs
+        second = start()
+        try:
+            row = _wait_record(sessions, during.call_id)
+        finally:
+            second.terminate()
+            second.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert row.disposition == "answered" and row.vars.get("HOTLINE_SOURCE") == "backfill"
+    with sessions() as db:
+        ids = db.scalars(select(Call.call_id)).all()
+    assert ids.count(before.call_id) == 1 and ids.count(during.call_id) == 1
+
+
+def test_database_unavailable_loses_nothing(pbx: Asterisk, tmp_path: Path) -> None:
+    """SQLite locked by someone else for a while: batches wait in the journal, then all land."""
+    import sqlite3
+
+    db_file = tmp_path / "locked.db"
+    # its own runtime dir, so its journal is its own (the AMI secret is the session Asterisk's)
+    s = pbx.settings.replace(database_url=f"sqlite:///{db_file}", db_busy_timeout_s=0.2,
+                             runtime_dir=tmp_path / "rt", ami_secret=pbx.settings.secret("ami_secret"))
+    _, sessions = open_db(s)  # schema first
+    listener = Listener(s).start()
+    locker = sqlite3.connect(db_file, timeout=5)
+    try:
+        assert listener.conn.connected.wait(10)
+        locker.execute("BEGIN EXCLUSIVE")  # nobody else can write now
+        calls = [_call(f"dbdown-{i}", f"1370000003{i}", ring=1, talk=1, stay=30) for i in range(2)]
+        with pbx.ami() as ami:
+            for c in calls:
+                originate(ami, s, c)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not listener.pipeline.journal.pending():
+            time.sleep(0.2)
+        assert listener.pipeline.journal.pending(), "nothing was journalled while the database was locked"
+        time.sleep(7)  # the calls end while the database is still locked
+        locker.rollback()
+        for c in calls:
+            row = _wait_record(sessions, c.call_id)
+            assert row.disposition == "answered" and not row.incomplete
+            assert row.vars.get("HOTLINE_SOURCE") is None  # from the journalled AMI events, not backfill
+    finally:
+        locker.close()
+        listener.stop()
+    assert not listener.pipeline.journal.pending()

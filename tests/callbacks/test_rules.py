@@ -1,0 +1,253 @@
+"""Task rules, deadlines on the Chinese calendar, complaint clocks, overdue handling and the
+scheduler's idempotence — on a real (temp SQLite) database with an injected clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from hotline.callbacks import (CallbackError, complaint_clock_counts, create_complaint, dial, mark_consultation,
+                               missed_callback_counts, open_escalations, open_tasks, record_outcome, record_revisit,
+                               revisit_counts, update_complaint, withheld_missed_calls)
+from hotline.callbacks.dialer import apply_outcome
+from hotline.callbacks.numbers import dial_digits, normalise
+from hotline.callbacks.scheduler import Scheduler, run_pass
+from hotline.callbacks.workdays import add_working_hours, is_workday
+from hotline.models.callbacks import CallbackAttempt, CallbackSource, CallbackTask, Escalation, SchedulerState
+from tests.callbacks.conftest import TZ, add_call, add_report, local
+
+
+def _tasks(db, **where):
+    q = select(CallbackTask)
+    for k, v in where.items():
+        q = q.where(getattr(CallbackTask, k) == v)
+    return db.scalars(q.order_by(CallbackTask.id)).all()
+
+
+def test_numbers_are_normalised_plus86_aware() -> None:
+    assert normalise("13800000001").e164 == "+8613800000001"
+    assert normalise("+86 138 0000 0001").e164 == "+8613800000001"
+    assert normalise("8613800000001").e164 == "+8613800000001"
+    assert normalise("010-1234-5678").e164 == "+861012345678"
+    for withheld in (None, "", "anonymous", "<unknown>", "8001", "12345"):
+        assert normalise(withheld) is None, withheld
+    assert dial_digits("+8613800000001") == "13800000001"
+    assert dial_digits("+861012345678") == "01012345678"  # trunk prefix kept for landlines
+    assert dial_digits("+85291234567") == "0085291234567"
+
+
+def test_missed_calls_make_one_task_per_number_and_an_answered_call_closes_it(settings, db) -> None:
+    """R-MISSED-CALLBACK / R-ONE-CALL."""
+    t0 = local(2025, 11, 12, 10, 0)
+    add_call(db, number="13800000001", disposition="abandoned", at=t0, wait=1.0)  # short abandon: still called back
+    add_call(db, number="+8613800000001", disposition="timeout", at=t0 + timedelta(minutes=3))
+    add_call(db, number="13900000002", disposition="abandoned", at=t0)
+    add_call(db, number="anonymous", disposition="abandoned", at=t0)  # withheld: counted, no task
+    add_call(db, number="8001", disposition="abandoned", at=t0)  # not a number
+    db.commit()
+    rep = run_pass(settings, db, now=t0 + timedelta(minutes=5))
+    db.commit()
+    assert rep.tasks_created == 2
+    a, b = _tasks(db, reason="missed")
+    assert (a.number, a.missed_calls, a.status) == ("+8613800000001", 2, "open")
+    assert a.due_at == (t0 + timedelta(seconds=1, minutes=settings.callback_missed_due_min))
+    assert (b.number, b.missed_calls) == ("+8613900000002", 1)
+    assert withheld_missed_calls(db, settings, t0 - timedelta(hours=1), t0 + timedelta(hours=1)) == 2
+
+    # the first caller calls again and is answered: the task closes itself
+    add_call(db, number="13800000001", disposition="answered", at=t0 + timedelta(minutes=8), wait=3, talk=30)
+    db.commit()
+    run_pass(settings, db, now=t0 + timedelta(minutes=9))
+    db.commit()
+    db.refresh(a)
+    assert (a.status, a.closed_reason) == ("done", "answered_call")
+    assert _tasks(db, id=b.id)[0].status == "open"
+    counts = missed_callback_counts(db, settings, t0 - timedelta(hours=1), t0 + timedelta(hours=1))
+    assert counts == {"tasks": 2, "reached": 0, "called_in": 1, "closed_within": 1, "open": 1, "failed": 0,
+                      "missed_calls": 3}
+
+
+def test_answered_call_before_the_abandon_does_not_close_it(settings, db) -> None:
+    t0 = local(2025, 11, 12, 10, 0)
+    add_call(db, number="13800000001", disposition="answered", at=t0, talk=20)
+    add_call(db, number="13800000001", disposition="abandoned", at=t0 + timedelta(minutes=2))
+    db.commit()
+    run_pass(settings, db, now=t0 + timedelta(minutes=3))
+    db.commit()
+    assert [t.status for t in _tasks(db)] == ["open"]
+
+
+@pytest.mark.parametrize("reported, morning", [
+    (local(2025, 11, 14, 16, 30), local(2025, 11, 17)),  # Friday → Monday (weekend)
+    (local(2025, 9, 26, 16, 30), local(2025, 9, 28)),  # Friday → Sunday 28 Sep, a make-up workday
+    (local(2025, 10, 10, 16, 30), local(2025, 10, 11)),  # Friday → Saturday 11 Oct, a make-up workday
+    (local(2025, 9, 30, 20, 0), local(2025, 10, 9)),  # National Day holiday 1–8 Oct
+    (local(2026, 2, 13, 9, 0), local(2026, 2, 14)),  # Friday → Saturday 14 Feb 2026, a make-up workday
+])
+def test_fault_report_revisit_due_next_working_morning(settings, db, reported, morning) -> None:
+    """R-FAULT-REVISIT: next working morning 09:00–12:00 (Chinese calendar)."""
+    assert is_workday(morning.date())
+    add_report(db, at=reported, contact="13700000003")
+    db.commit()
+    run_pass(settings, db, now=reported + timedelta(minutes=1))
+    db.commit()
+    (task,) = _tasks(db, reason="revisit")
+    assert task.not_before.astimezone(TZ) == morning.replace(hour=9)
+    assert task.due_at.astimezone(TZ) == morning.replace(hour=12)
+    assert task.number == "+8613700000003"
+    with pytest.raises(CallbackError, match="not before"):  # too early to dial: refused before any AMI
+        dial(settings, db, task.id, "8001", now=reported + timedelta(hours=1))
+    record_revisit(db, task.id, fixed=True, satisfied=False, note="picture back, technician late",
+                   now=morning.replace(hour=10))
+    db.commit()
+    assert (task.status, task.revisit_fixed, task.revisit_satisfied) == ("done", True, False)
+    counts = revisit_counts(db, morning, morning + timedelta(days=1))
+    assert (counts["tasks"], counts["done"], counts["on_time"], counts["fixed"], counts["satisfied"]) == (1, 1, 1, 1, 0)
+
+
+def test_partial_ivr_report_is_a_missed_call_once_the_call_is_over(settings, db) -> None:
+    t0 = local(2025, 11, 12, 10, 0)
+    report = add_report(db, at=t0, status="incomplete", caller="13600000004", call_id="ivr-1")
+    db.commit()
+    run_pass(settings, db, now=t0 + timedelta(minutes=1))  # call may still be going on
+    db.commit()
+    assert _tasks(db) == []
+    add_call(db, number="13600000004", disposition="ivr", at=t0, call_id="ivr-1")
+    db.commit()
+    run_pass(settings, db, now=t0 + timedelta(minutes=2))
+    db.commit()
+    (task,) = _tasks(db)
+    assert (task.reason, task.number, task.fault_report_id, task.missed_calls) == (
+        "missed", "+8613600000004", report.id, 1)
+    assert not _tasks(db, reason="revisit")  # an unconfirmed report is not a repair to revisit
+
+
+def test_consultation_due_within_24_working_hours(settings, db) -> None:
+    """R-CONSULT-24H: the clock stops on rest days and counts make-up workdays."""
+    tz = settings.timezone
+    assert add_working_hours(local(2025, 11, 12, 15), 24, tz) == local(2025, 11, 13, 15)
+    assert add_working_hours(local(2025, 11, 14, 15), 24, tz) == local(2025, 11, 17, 15)  # over a weekend
+    assert add_working_hours(local(2025, 9, 26, 15), 24, tz) == local(2025, 9, 28, 15)  # Sunday make-up day
+    assert add_working_hours(local(2025, 11, 15, 10), 24, tz) == local(2025, 11, 18, 0)  # asked on a Saturday
+    task = mark_consultation(db, settings, "138 0000 0005", agent="8002", note="套餐资费", now=local(2025, 11, 14, 15))
+    db.commit()
+    assert (task.reason, task.owner, task.due_at) == ("consult", "8002", local(2025, 11, 17, 15))
+    assert [t.id for t in open_tasks(db, agent="8002")] == [task.id]
+    assert open_tasks(db, agent="8003") == []
+    with pytest.raises(CallbackError):
+        mark_consultation(db, settings, "anonymous")
+
+
+@pytest.mark.parametrize("kind, late_clock, late_h", [("general", "complaint_solution", 24),
+                                                      ("complex", "complaint_progress", 72)])
+def test_complaint_clocks_escalate_each_deadline(settings, sessions, kind, late_clock, late_h) -> None:
+    """R-COMPLAINT: contact within 2 h; solution within 24 h (general) or progress within 72 h
+    (complex). Each missed clock is one escalation, however many passes run."""
+    t0 = local(2025, 11, 12, 10, 0)
+    with sessions() as db:
+        c = create_complaint(db, settings, "13800000006", kind=kind, summary="乱收费", now=t0)
+        db.commit()
+        (task,) = _tasks(db, reason="complaint")
+        assert task.due_at == t0 + timedelta(hours=2) and task.priority > 20
+    sched = Scheduler(settings, sessions)
+
+    def kinds():
+        with sessions() as db:
+            return sorted(e.kind for e in open_escalations(db))
+
+    sched.once(now=t0 + timedelta(hours=1, minutes=59))
+    assert kinds() == []
+    sched.once(now=t0 + timedelta(hours=2, minutes=1))
+    sched.once(now=t0 + timedelta(hours=2, minutes=2))
+    assert kinds() == ["complaint_contact", "task_overdue"]
+    with sessions() as db:
+        update_complaint(db, c.id, contacted=True, now=t0 + timedelta(hours=3))
+        db.commit()
+        assert _tasks(db, reason="complaint")[0].status == "done"
+    sched.once(now=t0 + timedelta(hours=23, minutes=59))
+    assert late_clock not in kinds()
+    sched.once(now=t0 + timedelta(hours=24, minutes=1))
+    assert (late_clock in kinds()) is (late_h == 24)
+    sched.once(now=t0 + timedelta(hours=72, minutes=1))
+    sched.once(now=t0 + timedelta(hours=80))
+    assert kinds() == sorted(["complaint_contact", "task_overdue", late_clock])
+    with sessions() as db:
+        counts = complaint_clock_counts(db, t0, t0 + timedelta(days=1), now=t0 + timedelta(hours=80))
+    name = "solution" if kind == "general" else "progress"
+    assert counts["contact"] == {"met": 0, "missed": 1, "pending": 0}
+    assert counts[name] == {"met": 0, "missed": 1, "pending": 0}
+
+
+def test_overdue_task_flagged_then_released_to_anyone(settings, sessions) -> None:
+    """R-OVERDUE."""
+    t0 = local(2025, 11, 12, 10, 0)
+    with sessions() as db:
+        task = mark_consultation(db, settings, "13800000007", agent="8001", now=t0)
+        db.commit()
+        due = task.due_at
+    sched = Scheduler(settings, sessions)
+    assert sched.once(now=due - timedelta(minutes=1)).overdue == 0
+    rep = sched.once(now=due + timedelta(minutes=1))
+    assert (rep.overdue, rep.released, rep.escalations) == (1, 0, [f"task_overdue task:{task.id}"])
+    rep = sched.once(now=due + timedelta(minutes=settings.callback_overdue_release_min + 1))
+    assert (rep.overdue, rep.released, rep.escalations) == (0, 1, [])
+    with sessions() as db:
+        t = db.get(CallbackTask, task.id)
+        assert t.owner is None and t.overdue_at is not None and t.released_at is not None
+        assert [x.id for x in open_tasks(db, agent="8003")] == [task.id]  # anyone's now
+
+
+def test_attempt_outcomes_retry_spacing_and_limit(settings, db) -> None:
+    t0 = local(2025, 11, 12, 10, 0)
+    task = mark_consultation(db, settings, "13800000008", now=t0)
+    db.commit()
+    for i in range(settings.callback_max_attempts):
+        at = t0 + timedelta(minutes=settings.callback_retry_min * i)
+        attempt = CallbackAttempt(task=task, at=at, agent="8001", call_server="test", call_id=f"x{i}", outcome="pending")
+        db.add(attempt)
+        db.flush()
+        apply_outcome(settings, db, attempt, "no_answer", at + timedelta(seconds=40))
+        if i < settings.callback_max_attempts - 1:
+            assert task.status == "open"
+            assert task.next_attempt_at == at + timedelta(minutes=settings.callback_retry_min)
+            with pytest.raises(CallbackError, match="next attempt"):
+                dial(settings, db, task.id, "8001", now=at + timedelta(minutes=1))
+    assert (task.status, task.closed_reason) == ("failed", "attempts")
+    with pytest.raises(CallbackError):
+        dial(settings, db, task.id, "8001", force=True)
+
+    other = mark_consultation(db, settings, "13800000009", now=t0)
+    db.add(CallbackAttempt(task=other, at=t0, agent="8001", call_server="test", call_id="y", outcome="pending"))
+    db.flush()
+    record_outcome(settings, db, other.attempts[0].id, "wrong_number", note="空号")
+    assert (other.status, other.closed_reason) == ("failed", "wrong_number")
+
+
+def test_scheduler_is_idempotent_and_survives_restart(settings, sessions) -> None:
+    t0 = local(2025, 11, 14, 16, 0)
+    with sessions() as db:
+        for i in range(3):
+            add_call(db, number=f"1380000010{i}", disposition="abandoned", at=t0 + timedelta(minutes=i))
+        add_report(db, at=t0, contact="13700000010")
+        add_report(db, at=t0, status="incomplete", caller="13700000011")
+        create_complaint(db, settings, "13700000012", now=t0)
+        db.commit()
+    now = t0 + timedelta(hours=30)  # Saturday: all but the revisit (due Monday) overdue; complaint clocks out
+
+    def snapshot():
+        with sessions() as db:
+            return tuple(db.scalar(select(func.count()).select_from(m)) for m in
+                         (CallbackTask, CallbackSource, Escalation))
+
+    Scheduler(settings, sessions).once(now=now)
+    first = snapshot()
+    assert first[0] == 3 + 1 + 1 + 1 and first[2] == 5 + 2  # 5 overdue tasks, complaint contact + solution
+    Scheduler(settings, sessions).once(now=now)  # a second pass, as after a restart
+    assert snapshot() == first
+    with sessions() as db:  # even with its watermarks lost, nothing is made twice
+        db.execute(SchedulerState.__table__.delete())
+        db.commit()
+    Scheduler(settings, sessions).once(now=now + timedelta(minutes=1))
+    assert snapshot() == first

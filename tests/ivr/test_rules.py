@@ -1,0 +1,67 @@
+"""hotline.rules: service hours (R-ANS-HOURS), repair time limits (R-FAULT-SLA), 4 rings (R-ANS-4RINGS)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hotline.rules import fault_due, in_service_hours, past_ring_threshold
+from hotline.settings import load
+
+S = load(config_file=None, env={})
+TZ = ZoneInfo(S.timezone)
+
+
+def at(hh: int, mm: int = 0, day: int = 2) -> datetime:
+    return datetime(2026, 3, day, hh, mm, tzinfo=TZ)
+
+
+@pytest.mark.parametrize("hh,mm,open_", [(7, 59, False), (8, 0, True), (12, 0, True), (21, 59, True),
+                                          (22, 0, False), (3, 0, False)])
+def test_service_hours(hh: int, mm: int, open_: bool) -> None:
+    assert in_service_hours(S, at(hh, mm)) is open_
+
+
+def test_service_hours_over_midnight_and_around_the_clock() -> None:
+    night = S.replace(hours_open="20:00", hours_close="06:00")
+    assert in_service_hours(night, at(23)) and in_service_hours(night, at(5)) and not in_service_hours(night, at(12))
+    assert in_service_hours(S.replace(hours_open="00:00", hours_close="00:00"), at(4))
+
+
+def test_urban_and_rural_limits() -> None:
+    u = fault_due(S, "urban", at(10))
+    assert (u.arrive_by - at(10), u.fix_by - at(10), u.same_evening) == (timedelta(minutes=30), timedelta(hours=1), True)
+    r = fault_due(S, "rural", at(10))
+    assert (r.arrive_by - at(10), r.fix_by - at(10)) == (timedelta(hours=2), timedelta(hours=12))
+    big = fault_due(S, "rural", at(10), big=True)
+    assert big.fix_by - at(10) == timedelta(days=1)
+
+
+def test_same_evening_cutoff() -> None:
+    # before 21:00: handled the same evening, a small fault never left overnight
+    r = fault_due(S, "rural", at(20, 30))
+    assert r.arrive_by == at(22, 30) and r.fix_by == at(0, 0, day=3)
+    # after the cutoff: the clock starts at the next opening
+    late = fault_due(S, "urban", at(21, 30))
+    assert (late.starts_at, late.arrive_by, late.fix_by, late.same_evening) == (
+        at(8, day=3), at(8, 30, day=3), at(9, day=3), False)
+    early = fault_due(S, "urban", at(3))
+    assert early.arrive_by == at(8, 30)
+    special = S.replace(fault_same_evening_cutoff="24:00")  # special periods
+    assert fault_due(special, "urban", at(23)).arrive_by == at(23, 30)
+
+
+def test_bad_input_is_refused() -> None:
+    with pytest.raises(ValueError):
+        fault_due(S, "suburb", at(10))
+    with pytest.raises(ValueError):
+        fault_due(S, "urban", datetime(2026, 3, 2, 10))  # naive
+    with pytest.raises(ValueError):
+        in_service_hours(S.replace(hours_open="8h"), at(10))
+
+
+def test_ring_threshold() -> None:
+    assert S.ring_threshold_s == 20
+    assert not past_ring_threshold(S, 20.0) and past_ring_threshold(S, 20.01)

@@ -1,0 +1,209 @@
+"""The FastAGI server and flows against a scripted AGI peer (no Asterisk): protocol, isolation of
+sessions, hang-ups, a slow or broken database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import sqlite3
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from sqlalchemy import select
+
+from hotline.db import make_engine, open_db
+from hotline.models.ivr import Customer, FaultReport
+from hotline.settings import Settings, load
+from ivr.agi import AgiProtocolError, command_line, parse_reply, parse_request, quote
+from ivr.app import build
+from ivr.fakepeer import PeerScript, run_peer
+from ivr.server import AgiServer, ServerThread
+from tests.support.ports import free_port
+from sqlalchemy.orm import sessionmaker
+
+TEN_AM = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
+FAULT_KEYS = ["1", "1", "12345678", "1", "2", "1"]  # menu, own number, account, urban, mosaic, confirm
+
+
+def settings(tmp_path: Path, **kw: Any) -> Settings:
+    return load(config_file=None, env={}, runtime_dir=tmp_path, agi_port=free_port(),
+                database_url=f"sqlite:///{tmp_path / 'ivr.db'}", **kw)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Settings, Any]]:
+    s = settings(tmp_path, ivr_db_timeout_s=0.5)
+    _engine, sessions = open_db(s)
+    apps = {}
+
+    def make() -> AgiServer:
+        apps["app"] = build(s, clock=lambda: TEN_AM, sessions=sessions)
+        return apps["app"].server
+
+    with ServerThread(make) as th:
+        yield s, th, sessions
+    apps["app"].store.close()
+
+
+def peers(s: Settings, *scripts: PeerScript) -> list[Any]:
+    async def main() -> list[Any]:
+        return await asyncio.gather(*(run_peer(s.agi_host, s.agi_port, sc, uniqueid=f"17000.{i}")
+                                      for i, sc in enumerate(scripts)))
+    return asyncio.run(main())
+
+
+def drain(th: ServerThread) -> None:
+    """Wait for the writes that trail the sessions (the caller never waits on them)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if not th.server or th.server.stats.active == 0:
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
+
+
+# --- codec --------------------------------------------------------------------------------
+
+def test_reply_parsing() -> None:
+    r = parse_reply("200 result=12345 (timeout)")
+    assert (r.code, r.result, r.data, r.ok, r.hangup) == (200, "12345", "timeout", True, False)
+    r = parse_reply("200 result=35 (dtmf) endpos=8000")
+    assert r.digit == "#" and r.extra == {"endpos": "8000"}
+    assert parse_reply("200 result=-1").hangup
+    assert parse_reply("511 Command Not Permitted on a dead channel or intercept routine").hangup
+    assert parse_reply("510 Invalid or unknown command").code == 510
+    with pytest.raises(AgiProtocolError):
+        parse_reply("garbage")
+
+
+def test_request_parsing_and_quoting() -> None:
+    req = parse_request(["agi_network: yes", "agi_request: agi://127.0.0.1:4573/inbound?x=1",
+                         "agi_channel: Local/10000@from-pstn-1;2", "agi_callerid: unknown", "agi_arg_1: 17.2"])
+    assert (req.path, req.caller, req.args) == ("inbound", "", ["17.2"])
+    with pytest.raises(AgiProtocolError):
+        parse_request(["GET / HTTP/1.1"])
+    with pytest.raises(AgiProtocolError):
+        parse_request(["agi_network: yes"])
+    assert quote('a "b" \\c') == '"a \\"b\\" \\\\c"'
+    assert command_line("EXEC", "UserEvent", "HotlineIvr,Step: menu") == b'EXEC "UserEvent" "HotlineIvr,Step: menu"\n'
+    with pytest.raises(ValueError):
+        quote("two\nlines")  # would inject a second command
+
+
+# --- flows through the server -------------------------------------------------------------
+
+def test_fault_report_session(served: Any) -> None:
+    s, th, sessions = served
+    [res] = peers(s, PeerScript(caller="13800000001", keys=list(FAULT_KEYS), linkedid="call-1"))
+    assert res.variables["HOTLINE_IVR"] == "done" and res.variables["HOTLINE_NEXT"] == "hangup"
+    drain(th)
+    with sessions() as db:
+        rep = db.scalars(select(FaultReport).where(FaultReport.call_id == "call-1")).one()
+    assert (rep.status, rep.contact, rep.account, rep.area, rep.fault_type) == (
+        "open", "13800000001", "12345678", "urban", "mosaic")
+    assert res.variables["HOTLINE_FAULT_TICKET"] == rep.ticket
+    assert any(c.startswith('SAY DIGITS "' + rep.ticket) for c in res.commands)
+    assert any('"hotline/sla_urban"' in c for c in res.commands)
+
+
+def test_vip_and_menu_choice_go_to_queue(served: Any) -> None:
+    s, th, sessions = served
+    with sessions.begin() as db:
+        db.add(Customer(phone="13900000009", vip=True, created_at=TEN_AM))
+    vip, plain = peers(s, PeerScript(caller="13900000009", keys=["0"]), PeerScript(caller="13900000010", keys=["2"]))
+    assert vip.variables["HOTLINE_VIP"] == "1" and vip.variables["HOTLINE_NEXT"] == "queue"
+    assert "HOTLINE_VIP" not in plain.variables and plain.variables["HOTLINE_MENU"] == "consult"
+
+
+def test_hang_up_mid_report_keeps_what_was_keyed(served: Any) -> None:
+    s, th, sessions = served
+    # 11 commands answered: through the account step; the area question meets the hang-up
+    script = PeerScript(caller="13800000002", keys=list(FAULT_KEYS), linkedid="call-2", hangup_after=11)
+    other = PeerScript(caller="13800000003", keys=list(FAULT_KEYS), linkedid="call-3")
+    cut, whole = peers(s, script, other)
+    assert "HOTLINE_IVR" not in cut.variables
+    assert whole.variables["HOTLINE_IVR"] == "done"  # the other session is untouched
+    drain(th)
+    with sessions() as db:
+        rep = db.scalars(select(FaultReport).where(FaultReport.call_id == "call-2")).one()
+    assert rep.status == "incomplete" and rep.contact == "13800000002" and rep.account == "12345678"
+    assert rep.area is None
+    assert th.server.stats.sessions_failed == 0
+
+
+def test_malformed_requests_end_only_their_session(served: Any, caplog: pytest.LogCaptureFixture) -> None:
+    s, th, _ = served
+    caplog.set_level(logging.WARNING, "ivr.server")
+    for junk in (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"\x00\xff\xfe garbage\n\n", b"agi_request: agi://x/nowhere\n"
+                 b"agi_channel: X\n\n", b"agi_network: yes\n" + b"a" * 20000 + b"\n\n"):
+        with socket.create_connection((s.agi_host, s.agi_port), timeout=5) as sock:
+            sock.sendall(junk)
+            sock.shutdown(socket.SHUT_WR)
+            assert sock.recv(100) == b""  # closed on us, nothing sent
+    [res] = peers(s, PeerScript(keys=["0"]))
+    assert res.variables["HOTLINE_NEXT"] == "queue"
+    assert th.server.stats.bad_requests == 4
+    assert "bad request" in caplog.text and "no flow for path 'nowhere'" in caplog.text
+
+
+def test_silent_connection_is_dropped(tmp_path: Path) -> None:
+    s = settings(tmp_path, ivr_agi_read_timeout_s=0.3)
+    with ServerThread(lambda: build(s, clock=lambda: TEN_AM).server) as th:
+        with socket.create_connection((s.agi_host, s.agi_port), timeout=5) as sock:
+            sock.sendall(b"agi_network: yes\n")
+            assert sock.recv(100) == b""  # dropped after the request timeout
+        assert th.server.stats.bad_requests == 1
+
+
+def test_failing_flow_ends_only_that_session(served: Any, caplog: pytest.LogCaptureFixture) -> None:
+    s, th, _ = served
+
+    async def boom(ch: Any) -> None:
+        await ch.command("ANSWER")
+        raise RuntimeError("bug in a flow")
+
+    th.server.routes["boom"] = boom
+    bad, good = peers(s, PeerScript(path="boom"), PeerScript(keys=["0"]))
+    assert bad.closed_by_server and good.variables["HOTLINE_NEXT"] == "queue"
+    assert th.server.stats.sessions_failed == 1 and "bug in a flow" in caplog.text
+
+
+def test_locked_database_does_not_stall_sessions(served: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """A database that does not answer (held by another writer) costs each session at most
+    ivr_db_timeout_s per read; the caller is then handed to an agent, never left waiting."""
+    s, th, sessions = served
+    locker = sqlite3.connect(str(Path(s.db_url.removeprefix("sqlite:///"))), timeout=0)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        scripts = [PeerScript(caller=f"1380000{i:04d}", keys=list(FAULT_KEYS), linkedid=f"locked-{i}")
+                   for i in range(20)]
+        results = peers(s, *scripts)
+    finally:
+        locker.rollback()
+        locker.close()
+    for res in results:
+        # the report could not be stored: an agent takes it (the keyed details are on the call)
+        assert res.variables["HOTLINE_NEXT"] == "queue"
+        assert res.variables["HOTLINE_FAULT_ACCOUNT"] == "12345678"
+    assert "carrying on without it" in caplog.text
+    assert th.server.stats.sessions_failed == 0
+
+
+def test_broken_database_still_serves_callers(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    sessions = sessionmaker(make_engine(f"sqlite:///{tmp_path / 'no-tables.db'}"))  # never migrated
+    with ServerThread(lambda: build(s, clock=lambda: TEN_AM, sessions=sessions).server) as th:
+        [res] = peers(s, PeerScript(keys=list(FAULT_KEYS)))
+        assert res.variables["HOTLINE_NEXT"] == "queue"
+        assert th.server.stats.sessions_failed == 0
+
+
+def test_many_concurrent_sessions(served: Any) -> None:
+    s, th, _ = served
+    results = peers(s, *[PeerScript(caller=f"1370000{i:04d}", keys=["0"]) for i in range(200)])
+    assert all(r.variables.get("HOTLINE_NEXT") == "queue" for r in results)
+    assert th.server.stats.peak_active > 1

@@ -1,0 +1,197 @@
+"""A private PostgreSQL for tests, and the one helper every test that needs a database uses.
+
+``new_db_url(tmp_path)`` returns a fresh, empty database URL: a SQLite file under ``tmp_path`` by
+default, or — with ``HOTLINE_TEST_DB=postgres`` — a new database in a private PostgreSQL server
+(Debian's ``postgresql`` binaries, its own data dir and a free port, started on first use and
+stopped at the end of the session). Every database is a copy of a template migrated once, so the
+Alembic migrations are proven on PostgreSQL and each test still starts from a clean store.
+
+PostgreSQL refuses to run as root: when we are root the server runs as the ``postgres`` system
+user, with its data dir in a directory of its own under /tmp (pytest's tmp dirs are 0700 root).
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import itertools
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from tests.support.ports import free_port
+
+PG_BIN = Path(os.environ.get("HOTLINE_PG_BIN", "/usr/lib/postgresql/15/bin"))
+USER = "hotline"
+TEMPLATE = "hotline_template"
+
+
+def backend() -> str:
+    """Which database the suite runs on: ``sqlite`` (default) or ``postgres``."""
+    value = os.environ.get("HOTLINE_TEST_DB", "sqlite").strip().lower() or "sqlite"
+    if value not in ("sqlite", "postgres"):
+        raise ValueError(f"HOTLINE_TEST_DB must be sqlite or postgres, not {value!r}")
+    return value
+
+
+def _pg_bin() -> Path:
+    if (PG_BIN / "initdb").exists():
+        return PG_BIN
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): "
+                           "run scripts/install-system.sh")
+    return found[-1].parent
+
+
+def _die_with_parent() -> None:
+    # set after the uid change (which clears it): a killed test run leaves no postgres behind
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGINT)
+    except OSError:
+        pass
+    os.setsid()
+
+
+class PrivatePostgres:
+    """One throw-away PostgreSQL cluster: ``start()``, ``create_database()``, ``stop()``."""
+
+    def __init__(self) -> None:
+        self.bin = _pg_bin()
+        self.base = Path(tempfile.mkdtemp(prefix="hotline-pg-"))
+        self.data = self.base / "data"
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._names = itertools.count(1)
+        self._lock = threading.Lock()
+        self._as: dict[str, object] = {}
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.base, pw.pw_uid, pw.pw_gid)
+            self._as = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
+
+    def url(self, dbname: str) -> str:
+        return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{dbname}"
+
+    def start(self) -> "PrivatePostgres":
+        log = self.base / "initdb.log"
+        with open(log, "wb") as out:
+            rc = subprocess.call([str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", USER,
+                                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+                                 stdout=out, stderr=subprocess.STDOUT, cwd=self.base, **self._as)  # type: ignore[arg-type]
+        if rc != 0:
+            raise RuntimeError(f"initdb failed ({rc}): {log.read_text(errors='replace')[-2000:]}")
+        # durability is not what a test checks: no fsync makes a database copy take milliseconds
+        opts = ["-c", "listen_addresses=127.0.0.1", "-c", f"port={self.port}",
+                "-c", f"unix_socket_directories={self.base}", "-c", "fsync=off",
+                "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300",
+                "-c", "shared_buffers=64MB"]
+        server_log = open(self.base / "server.log", "ab")
+        self.proc = subprocess.Popen([str(self.bin / "postgres"), "-D", str(self.data), *opts],
+                                     stdin=subprocess.DEVNULL, stdout=server_log, stderr=subprocess.STDOUT,
+                                     cwd=self.base, preexec_fn=_die_with_parent, close_fds=True,
+                                     **self._as)  # type: ignore[arg-type]
+        server_log.close()
+        atexit.register(self.stop)
+        self._wait_ready()
+        self._make_template()
+        return self
+
+    def _connect(self, dbname: str = "postgres"):  # -> psycopg.Connection
+        import psycopg
+
+        return psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname=dbname, autocommit=True,
+                               connect_timeout=5)
+
+    def _wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"postgres exited ({self.proc.returncode}): {self.tail()}")
+            try:
+                self._connect().close()
+                return
+            except Exception as exc:  # noqa: BLE001 - starting up: retry until the deadline
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"postgres not ready within {timeout:.0f} s ({exc}): {self.tail()}") from exc
+                time.sleep(0.1)
+
+    def _make_template(self) -> None:
+        """A database with every migration applied (by the product's own code), copied per test."""
+        from hotline.db import make_engine, migrate
+
+        with self._connect() as conn:
+            conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+        engine = make_engine(self.url(TEMPLATE))
+        try:
+            migrate(engine)
+        finally:
+            engine.dispose()
+
+    def create_database(self, prefix: str = "t", migrated: bool = True) -> str:
+        """A new database; its URL. ``migrated=False``: empty, for tests of the migrations."""
+        with self._lock:
+            name = f"{prefix}_{next(self._names)}"
+            with self._connect() as conn:
+                conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{TEMPLATE}"' if migrated else ""))
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        try:
+            with self._connect() as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except Exception:  # noqa: BLE001 - the cluster goes away at the end anyway
+            pass
+
+    def tail(self, n: int = 2000) -> str:
+        try:
+            return (self.base / "server.log").read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGINT)  # "fast" shutdown: clients are disconnected
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+_server: PrivatePostgres | None = None
+_server_lock = threading.Lock()
+
+
+def server() -> PrivatePostgres:
+    """The session's PostgreSQL, started on first use."""
+    global _server
+    with _server_lock:
+        if _server is None:
+            _server = PrivatePostgres().start()
+        return _server
+
+
+def stop_server() -> None:
+    global _server
+    with _server_lock:
+        if _server is not None:
+            _server.stop()
+            _server = None
+
+
+def new_db_url(tmp_path: Path, name: str = "hotline.db") -> str:
+    """A fresh database for one test, on the backend HOTLINE_TEST_DB names."""
+    if backend() == "postgres":
+        return server().create_database()
+    return f"sqlite:///{tmp_path / name}"

@@ -1,0 +1,79 @@
+"""Panel fixtures: a temp SQLite store, one user per role, a test client that logs in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hotline.settings import Settings, load
+from web import create_app
+from web.context import session_factory
+from web.users import add_user
+
+PASSWORD = "secret-pass-1"
+USERS = {
+    "agent1": ("agent", "8001"),
+    "agent2": ("agent", "8002"),
+    "insp": ("inspector", None),
+    "boss": ("supervisor", None),
+    "root": ("admin", None),
+}
+
+
+@dataclass
+class Panel:
+    app: Flask
+    settings: Settings
+    monitor: Path
+
+    def db(self) -> Any:
+        with self.app.app_context():
+            return session_factory()()
+
+    def client(self, user: str | None = None) -> FlaskClient:
+        c = self.app.test_client()
+        if user:
+            login(c, user)
+        return c
+
+
+def login(c: FlaskClient, user: str, password: str = PASSWORD) -> Any:
+    c.get("/login")
+    token = csrf_of(c)
+    return c.post("/login", data={"username": user, "password": password, "csrf_token": token})
+
+
+def csrf_of(c: FlaskClient, path: str = "/login") -> str:
+    import re
+
+    html = c.get(path).get_data(as_text=True)
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, f"no csrf token on {path}"
+    return m.group(1)
+
+
+def panel_settings(tmp: Path, **kw: Any) -> Settings:
+    values: dict[str, Any] = dict(runtime_dir=tmp / "var", recordings_dir=str(tmp / "monitor"),
+                                  agents=["8001", "8002", "8003"])
+    values.update(kw)
+    return load(config_file=None, env={}, **values)
+
+
+@pytest.fixture
+def panel(tmp_path: Path, db_url: str) -> Iterator[Panel]:
+    s = panel_settings(tmp_path, database_url=db_url)
+    (tmp_path / "monitor").mkdir()
+    app = create_app(s)
+    app.config["TESTING"] = True
+    p = Panel(app, s, tmp_path / "monitor")
+    db = p.db()
+    for name, (role, agent) in USERS.items():
+        add_user(db, name, role, PASSWORD, agent)
+    db.close()
+    yield p
+    app.extensions["hotline"]["engine"].dispose()

@@ -1,0 +1,126 @@
+"""End to end in headless Chromium (Debian's, driven by Playwright): the inspector finds a call,
+plays its recording and grades it; an agent sees only their own calls; the wallboard follows
+live_state. Screenshots of the main pages go to tests/artifacts/ (git-ignored)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterator
+
+import pytest
+
+from hotline.models import QaGrade, RecordingListen
+from tests.web.browser import chromium, login as _login, new_page as _page, serve, shot as _shot, wait_js as _wait
+from tests.web.conftest import Panel
+from tests.web.factory import live_data, make_call, make_wav, set_live
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def served(panel: Panel) -> Iterator[tuple[Panel, str]]:
+    with serve(panel.app) as base:
+        yield panel, base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+def test_inspector_finds_plays_and_grades_a_call(served: tuple[Panel, str], browser: Any) -> None:
+    panel, base = served
+    db = panel.db()
+    wav = make_wav(panel.monitor / "1700000000.5-1700000000.6.wav", 1.5)
+    target = make_call(db, agent="8002", number="13712345678", caller_name="张三<script>x</script>", wait=28,
+                       recording=str(wav), hangup_first="caller", vars={"HOTLINE_WORKNUM_PLAYED": "1"},
+                       attempts=[("8001", 8.0, "no_answer"), ("8002", 20.0, "answered")],
+                       ivr={"path": [{"step": "menu", "digits": "2", "result": "ok"}]})
+    for i in range(5):
+        make_call(db, agent="8001", number=f"1360000000{i}")
+    page = _page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, base, "insp")
+    page.goto(base + "/calls")
+    _shot(page, "calls-inspector")
+    page.fill("input[name=number]", "5678")
+    page.check("input[name=late]")
+    page.click("#do-search")
+    rows = page.locator("#calls tr.call")
+    assert rows.count() == 1
+    assert "*******5678" in rows.first.inner_text()
+    rows.first.locator("a").click()
+    page.wait_for_selector("#timeline")
+    assert page.locator("#caller-name").inner_text() == "张三<script>x</script>"  # shown as text, not run
+    assert "话务员 8001 振铃 8.0 秒" in page.locator("#timeline").inner_text()
+    # the recording plays in the HTML5 player
+    page.evaluate("document.getElementById('player').play()")
+    _wait(page, "document.getElementById('player').currentTime > 0.3")
+    duration = page.evaluate("document.getElementById('player').duration")
+    assert abs(duration - 1.5) < 0.1
+    assert panel.db().query(RecordingListen).filter_by(call_pk=target.id, username="insp").count() >= 1
+    # R-QA: facts pre-filled; the inspector completes the form and saves
+    assert page.is_checked("#item_hung_up_last") and page.is_checked("#item_greeting")
+    assert not page.is_checked("#item_four_rings")  # waited 28 s > 4 rings, no apology
+    page.check("#item_polite")
+    page.fill("#score", "88")
+    _shot(page, "call-page")
+    page.click("#save-grade")
+    page.wait_for_selector("#grades td:text('88')")
+    g = panel.db().query(QaGrade).filter_by(call_pk=target.id).one()
+    assert g.score == 88 and g.checklist["polite"] and g.checklist["hung_up_last"]
+    # the form now offers a correction, which needs a reason
+    assert page.locator("input[name=corrects_id]").count() == 1
+    assert errors == []
+
+
+def test_agent_sees_only_own_calls(served: tuple[Panel, str], browser: Any) -> None:
+    panel, base = served
+    db = panel.db()
+    for i in range(3):
+        make_call(db, agent="8001", number=f"1351111000{i}")
+    other = make_call(db, agent="8002", number="13522220000")
+    page = _page(browser)
+    _login(page, base, "agent1")
+    assert page.url.endswith("/agent")
+    _shot(page, "agent")
+    page.goto(base + "/calls")
+    text = page.locator("#calls").inner_text()
+    assert page.locator("#calls tr.call").count() == 3
+    assert "13522220000" not in text and "135111100" in text
+    resp = page.goto(f"{base}/calls/{other.id}")
+    assert resp.status == 404
+
+
+def test_supervisor_pages_and_live_wallboard(served: tuple[Panel, str], browser: Any) -> None:
+    panel, base = served
+    db = panel.db()
+    for i in range(12):
+        make_call(db, agent=f"800{1 + i % 3}", number=f"1340000{i:04d}", wait=3 + 4 * i,
+                  disposition="abandoned" if i % 5 == 4 else "answered", survey=1 + i % 2)
+    set_live(db, live_data(waiting=1, talking=1))
+    page = _page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, base, "boss")
+    page.goto(base + "/supervisor")
+    page.wait_for_selector("body[data-charts-ready='1']")
+    assert "班组指标" in page.content()
+    _shot(page, "supervisor")
+    page.goto(base + "/wallboard")
+    _wait(page, "document.getElementById('wb-waiting').textContent === '1'")
+    assert page.locator("#wb-talking").inner_text() == "1"
+    # the listener changes live_state: the board follows within a second
+    t0 = time.monotonic()
+    set_live(panel.db(), live_data(waiting=4, ringing=2, talking=1, paused=1))
+    _wait(page, "document.getElementById('wb-waiting').textContent === '4'", timeout=1.0)
+    print(f"wallboard updated {time.monotonic() - t0:.3f} s after the live_state change")
+    assert page.locator("#wb-ringing").inner_text() == "2"
+    assert page.locator("#wb-paused").inner_text() == "1"
+    assert page.locator("#wb-sl").inner_text().endswith("%")
+    _shot(page, "wallboard")
+    page.goto(base + "/login")
+    _shot(page, "login")
+    assert errors == []

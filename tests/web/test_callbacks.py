@@ -1,0 +1,305 @@
+"""The panel over the callbacks feature: the agent's task list and dial button (R-ONE-CALL), the
+callbacks API, the supervisor's complaints page (R-COMPLAINT clocks, R-OVERDUE escalations), the
+wallboard's escalations, and the follow-up metrics (R-MISSED-CALLBACK, R-FAULT-REVISIT,
+R-COMPLAINT, R-KPI) shown the same on page, API and CSV. Tasks are made through hotline.callbacks
+(and its scheduler pass) in the panel's temp SQLite store."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from hotline import callbacks, metrics
+from hotline.callbacks import scheduler
+from hotline.callbacks import tasks as cbtasks
+from hotline.metrics import Ratio
+from hotline.models.callbacks import CallbackAttempt, CallbackTask, Complaint, Escalation
+from hotline.timeutil import utcnow
+from tests.support.ports import free_port
+from tests.web.conftest import Panel, csrf_of
+from tests.web.factory import make_call
+
+
+def _consult(panel: Panel, number: str, agent: str | None) -> int:
+    db = panel.db()
+    task = callbacks.mark_consultation(db, panel.settings, number, agent=agent, note=f"<b>{number}</b>")
+    db.commit()
+    return task.id
+
+
+@pytest.fixture
+def three_tasks(panel: Panel) -> dict[str, int]:
+    """8001's consultation, 8002's consultation, and a missed-call task (anyone's) made by the
+    scheduler from an abandoned call."""
+    ids = {"mine": _consult(panel, "13811110001", "8001"), "theirs": _consult(panel, "13822220002", "8002")}
+    db = panel.db()
+    make_call(db, disposition="abandoned", number="13833330003", wait=40)
+    scheduler.run_pass(panel.settings, db)
+    db.commit()
+    ids["anyone"] = db.query(CallbackTask).filter_by(reason="missed").one().id
+    return ids
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_agent_sees_own_and_anyones_tasks_only(panel: Panel, three_tasks: dict[str, int]) -> None:
+    html = panel.client("agent1").get("/agent").get_data(as_text=True)
+    assert "+8613811110001" in html and "+8613833330003" in html
+    assert "+8613822220002" not in html  # 8002's task does not exist for 8001
+    assert "咨询答复" in html and "未接回拨" in html and "任何人" in html
+    assert "&lt;b&gt;13811110001&lt;/b&gt;" in html  # the note, escaped
+    assert html.count('class="dial"') == 2  # one dial button per visible task
+    api = panel.client("agent1").get("/api/v1/callbacks").get_json()["tasks"]
+    # most urgent first: the missed call (priority 20) before the consultation (10)
+    assert [t["id"] for t in api] == [three_tasks["anyone"], three_tasks["mine"]]
+    assert api[0]["due_at"].endswith("+08:00") and api[1]["owner"] == "8001"
+    # filters cannot widen an agent's view
+    assert [t["id"] for t in panel.client("agent1").get("/api/v1/callbacks?agent=8002").get_json()["tasks"]] == \
+        [three_tasks["anyone"], three_tasks["mine"]]
+    assert [t["id"] for t in panel.client("agent2").get("/api/v1/callbacks?reason=consult").get_json()["tasks"]] == \
+        [three_tasks["theirs"]]
+
+
+def test_supervisor_api_filters(panel: Panel, three_tasks: dict[str, int]) -> None:
+    c = panel.client("boss")
+    assert {t["id"] for t in c.get("/api/v1/callbacks").get_json()["tasks"]} == set(three_tasks.values())
+    assert {t["id"] for t in c.get("/api/v1/callbacks?agent=8002").get_json()["tasks"]} == \
+        {three_tasks["theirs"], three_tasks["anyone"]}
+    assert [t["id"] for t in c.get("/api/v1/callbacks?reason=missed").get_json()["tasks"]] == [three_tasks["anyone"]]
+    assert c.get("/api/v1/callbacks?overdue=1").get_json()["tasks"] == []  # nothing past its deadline yet
+    r = c.get("/api/v1/callbacks?reason=nonsense")
+    assert r.status_code == 400 and "reason" in r.get_json()["details"][0]
+
+
+def test_agent_cannot_dial_another_agents_task(panel: Panel, three_tasks: dict[str, int],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(callbacks, "dial", lambda *a, **kw: calls.append(a))
+    c = panel.client("agent1")
+    token = csrf_of(c, "/agent")
+    r = c.post(f"/agent/tasks/{three_tasks['theirs']}/dial", data={"csrf_token": token})
+    assert r.status_code == 404
+    assert c.post("/agent/tasks/99999/dial", data={"csrf_token": token}).status_code == 404
+    assert calls == []
+    # the other roles have no dial button at all
+    for user in ("insp", "boss"):
+        other = panel.client(user)
+        assert other.post(f"/agent/tasks/{three_tasks['mine']}/dial",
+                          data={"csrf_token": csrf_of(other, "/calls")}).status_code == 403
+    assert calls == []
+
+
+def test_dial_button_calls_the_callbacks_api(panel: Panel, three_tasks: dict[str, int],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wiring only: the real dialling is tested in tests/callbacks against Asterisk."""
+    calls: list[tuple[Any, ...]] = []
+
+    class Attempt:
+        call_id = "cb-test"
+
+    def fake_dial(s: Any, db: Any, task_id: int, agent: str) -> Attempt:
+        calls.append((s, task_id, agent))
+        return Attempt()
+
+    monkeypatch.setattr(callbacks, "dial", fake_dial)
+    c = panel.client("agent1")
+    assert c.post(f"/agent/tasks/{three_tasks['mine']}/dial").status_code == 400  # CSRF
+    token = csrf_of(c, "/agent")
+    for key in ("mine", "anyone"):
+        r = c.post(f"/agent/tasks/{three_tasks[key]}/dial", data={"csrf_token": token})
+        assert r.status_code == 303 and r.headers["Location"].endswith("/agent")
+    assert calls == [(panel.settings, three_tasks["mine"], "8001"), (panel.settings, three_tasks["anyone"], "8001")]
+    assert "正在回访" in c.get("/agent").get_data(as_text=True)
+
+
+def test_refused_dial_is_a_message_not_an_error(panel: Panel, three_tasks: dict[str, int]) -> None:
+    """The real callbacks.dial: a closed task and an unreachable Asterisk are refused with their
+    reason on the page."""
+    panel.app.extensions["hotline"]["settings"] = panel.settings.replace(ami_port=free_port())  # nobody listens
+    db = panel.db()
+    callbacks.cancel_task(db, three_tasks["anyone"], note="customer wrote in")
+    db.commit()
+    c = panel.client("agent1")
+    token = csrf_of(c, "/agent")
+    r = c.post(f"/agent/tasks/{three_tasks['anyone']}/dial", data={"csrf_token": token}, follow_redirects=True)
+    assert r.status_code == 200 and "未拨打" in r.get_data(as_text=True) and "cancelled" in r.get_data(as_text=True)
+    r = c.post(f"/agent/tasks/{three_tasks['mine']}/dial", data={"csrf_token": token}, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "未拨打" in html and "could not dial" in html
+    attempt = panel.db().query(CallbackAttempt).filter_by(task_id=three_tasks["mine"]).one()
+    assert attempt.outcome == "failed" and attempt.agent == "8001"  # the trace the dialer leaves
+    assert panel.db().get(CallbackTask, three_tasks["mine"]).status == "open"  # can be dialled again
+
+
+# --- complaints, escalations, overdue tasks -----------------------------------------------------
+
+@pytest.fixture
+def late(panel: Panel) -> dict[str, int]:
+    """A general complaint 3 h old nobody contacted, a complex one contacted in time, and an
+    overdue consultation of 8002's; one scheduler pass raises the escalations."""
+    s = panel.settings
+    db = panel.db()
+    now = utcnow()
+    c1 = callbacks.create_complaint(db, s, "13900000001", kind="general", summary="<script>x</script>",
+                                    category="unclear bills", now=now - timedelta(hours=3), created_by="boss")
+    c2 = callbacks.create_complaint(db, s, "13900000002", kind="complex", now=now - timedelta(hours=1))
+    callbacks.update_complaint(db, c2.id, contacted=True, now=now - timedelta(minutes=30))
+    task = cbtasks.create_task(db, reason="consult", number="+8613900000003", number_raw=None, owner="8002",
+                               created_at=now - timedelta(hours=30), due_at=now - timedelta(minutes=5))
+    db.commit()
+    scheduler.run_pass(s, db)
+    db.commit()
+    return {"c1": c1.id, "c2": c2.id, "task": task.id}
+
+
+def test_complaints_page_clocks_escalations_and_overdue(panel: Panel, late: dict[str, int]) -> None:
+    c = panel.client("boss")
+    html = c.get("/complaints").get_data(as_text=True)
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x" not in html
+    # c1: contact clock missed, solution running; c2: contact met, progress running
+    row1 = html[html.index(f'class="complaint" data-id="{late["c1"]}"'):]
+    row1 = row1[:row1.index("</tr>")]
+    assert "超时" in row1 and "clock-missed" in row1 and "clock-pending" in row1
+    row2 = html[html.index(f'class="complaint" data-id="{late["c2"]}"'):]
+    row2 = row2[:row2.index("</tr>")]
+    assert "clock-met" in row2 and "复杂投诉" in row2
+    # escalations, each once: c1's contact clock, c1's overdue contact task, the overdue consultation
+    c1_task = panel.db().query(CallbackTask).filter_by(complaint_id=late["c1"]).one().id
+    esc = {e.subject: e for e in callbacks.open_escalations(panel.db())}
+    assert set(esc) == {f"complaint:{late['c1']}", f"task:{c1_task}", f"task:{late['task']}"}
+    assert "投诉未按时联系" in html and "回访任务超时" in html
+    assert f'data-task="{late["task"]}"' in html and f'data-task="{c1_task}"' in html  # overdue tasks
+    assert 'id="m-complaint_clocks">1/2 (50.0%)' in html  # c1 contact missed, c2 contact met
+    # CSV of each table
+    rows = _csv(c.get("/complaints?format=csv").get_data(as_text=True))
+    assert {r["id"]: r["contact_state"] for r in rows} == {str(late["c1"]): "missed", str(late["c2"]): "met"}
+    assert len(_csv(c.get("/complaints?format=csv&table=escalations").get_data(as_text=True))) == 3
+    assert [r["id"] for r in _csv(c.get("/complaints?format=csv&table=overdue").get_data(as_text=True))] == \
+        [str(c1_task), str(late["task"])]  # oldest deadline first
+    assert c.get("/complaints?format=csv&table=nope").status_code == 404
+    # acknowledging takes it off the list (and the wallboard)
+    token = csrf_of(c, "/complaints")
+    e = esc[f"complaint:{late['c1']}"]
+    assert c.post(f"/complaints/escalations/{e.id}/ack").status_code == 400  # CSRF
+    assert c.post(f"/complaints/escalations/{e.id}/ack", data={"csrf_token": token}).status_code == 303
+    got = panel.db().get(Escalation, e.id)
+    assert got.acknowledged_by == "boss" and got.acknowledged_at is not None
+    assert f"complaint:{late['c1']}" not in {x.subject for x in callbacks.open_escalations(panel.db())}
+    assert c.post("/complaints/escalations/99999/ack", data={"csrf_token": token}).status_code == 404
+    # the supervisor stops c1's contact clock, then solves it
+    for action in ("contacted", "resolved"):
+        assert c.post(f"/complaints/{late['c1']}/update", data={"csrf_token": token, "action": action}).status_code == 303
+    comp = panel.db().get(Complaint, late["c1"])
+    assert comp.contacted_at is not None and comp.resolved_at is not None and comp.closed_at is None
+    assert c.post(f"/complaints/{late['c1']}/update", data={"csrf_token": token, "action": "bogus"}).status_code == 303
+    assert c.post("/complaints/99999/update", data={"csrf_token": token, "action": "closed"}).status_code == 404
+    # agents and inspectors cannot acknowledge
+    agent = panel.client("agent1")
+    assert agent.post(f"/complaints/escalations/{e.id}/ack", data={"csrf_token": csrf_of(agent, "/agent")}).status_code == 403
+
+
+def test_wallboard_lists_escalations_without_numbers(panel: Panel, late: dict[str, int]) -> None:
+    snap = panel.client("boss").get("/wallboard/snapshot").get_json()
+    assert sorted(e["kind"] for e in snap["escalations"]) == ["complaint_contact", "task_overdue", "task_overdue"]
+    assert all(e["due_at"] < snap["now"] for e in snap["escalations"])
+    assert "1390000000" not in str(snap["escalations"])  # a shared screen shows no customer number (R-PRIVACY)
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def followups(panel: Panel) -> dict[str, Any]:
+    """A local day a week ago, counted by hand in the assertions below (every deadline is past)."""
+    s = panel.settings
+    day = (utcnow().astimezone(metrics.ZoneInfo(s.timezone)) - timedelta(days=7)).date()
+    start = metrics.local_day_start(day, s.timezone)
+    base = start + timedelta(hours=8)
+    h = lambda n: base + timedelta(hours=n)  # noqa: E731
+    m = lambda n: base + timedelta(minutes=n)  # noqa: E731
+    db = panel.db()
+
+    def task(reason: str, number: str, due: Any) -> CallbackTask:
+        return cbtasks.create_task(db, reason=reason, number=number, number_raw=None, created_at=base, due_at=due)
+
+    # R-MISSED-CALLBACK: reached in 10 min (within 15), called in after 20 min, still open, failed
+    cbtasks.close_task(task("missed", "+8613700000001", m(15)), "done", "reached", m(10))
+    cbtasks.close_task(task("missed", "+8613700000002", m(15)), "done", "answered_call", m(20))
+    task("missed", "+8613700000003", m(15))
+    cbtasks.close_task(task("missed", "+8613700000004", m(15)), "failed", "attempts", m(90))
+    # R-FAULT-REVISIT: done on time, done late, open past its deadline, cancelled
+    callbacks.record_revisit(db, task("revisit", "+8613700000011", h(3)).id, fixed=True, satisfied=True, now=h(1))
+    callbacks.record_revisit(db, task("revisit", "+8613700000012", h(3)).id, fixed=False, satisfied=None, now=h(5))
+    task("revisit", "+8613700000013", h(3))
+    callbacks.cancel_task(db, task("revisit", "+8613700000014", h(3)).id, now=h(2))
+    # R-COMPLAINT: contact 2 h; solution 24 h (general) / progress 72 h (complex)
+    c1 = callbacks.create_complaint(db, s, "13700000021", kind="general", now=base)
+    callbacks.update_complaint(db, c1.id, contacted=True, now=h(1))  # contact met
+    callbacks.update_complaint(db, c1.id, resolved=True, now=h(30))  # solution missed
+    c2 = callbacks.create_complaint(db, s, "13700000022", kind="general", now=base)
+    callbacks.update_complaint(db, c2.id, contacted=True, now=h(3))  # contact missed
+    callbacks.update_complaint(db, c2.id, resolved=True, now=h(10))  # solution met
+    c3 = callbacks.create_complaint(db, s, "13700000023", kind="complex", now=base)
+    callbacks.update_complaint(db, c3.id, contacted=True, now=h(1))  # contact met; progress never: missed
+    callbacks.create_complaint(db, s, "13700000024", kind="general", now=base)  # both clocks missed
+    db.commit()
+    return {"day": day, "start": start, "end": start + timedelta(days=1)}
+
+
+def test_followup_metrics_follow_the_definitions(panel: Panel, followups: dict[str, Any]) -> None:
+    s, db = panel.settings, panel.db()
+    start, end = followups["start"], followups["end"]
+    assert metrics.callback_closure(db, s, start, end) == Ratio(1, 4)
+    assert metrics.revisit_done(db, start, end) == Ratio(2, 3)
+    assert metrics.complaint_clocks(db, s, start, end) == Ratio(3, 8)  # contact 2/4, solution 1/3, progress 0/1
+    assert metrics.complaint_resolution(db, start, end) == Ratio(1, 3)
+    f = metrics.figures(db, s, start, end)
+    assert (f.callback_closure, f.revisit_done, f.complaint_clocks, f.complaint_resolution) == \
+        (Ratio(1, 4), Ratio(2, 3), Ratio(3, 8), Ratio(1, 3))
+    # they belong to the team: per agent there is no data
+    per = metrics.agent_figures(db, s, start, end)
+    assert per["8001"].callback_closure is None and per["8001"].complaint_resolution is None
+    # another day has none of it: 0/0 is "no data", not 0 %
+    assert metrics.callback_closure(db, s, end, end + timedelta(days=1)).value is None
+
+
+def test_followup_metrics_same_on_page_api_and_csv(panel: Panel, followups: dict[str, Any]) -> None:
+    d = followups["day"].isoformat()
+    q = f"date_from={d}&date_to={d}"
+    c = panel.client("boss")
+    html = c.get(f"/supervisor?{q}").get_data(as_text=True)
+    assert 'id="m-callback_closure">1/4 (25.0%)' in html
+    assert 'id="m-revisit_done">2/3 (66.7%)' in html
+    assert 'id="m-complaint_clocks">3/8 (37.5%)' in html
+    assert 'id="m-complaint_resolution">1/3 (33.3%)' in html
+    assert "R-MISSED-CALLBACK" in html and "R-FAULT-REVISIT" in html
+    api = c.get(f"/api/v1/metrics?{q}").get_json()["metrics"]
+    assert api["callback_closure"] == {"num": 1, "den": 4, "value": 0.25}
+    assert (api["revisit_done"]["num"], api["revisit_done"]["den"]) == (2, 3)
+    assert (api["complaint_clocks"]["num"], api["complaint_clocks"]["den"]) == (3, 8)
+    assert (api["complaint_resolution"]["num"], api["complaint_resolution"]["den"]) == (1, 3)
+    team = {r["metric"]: r for r in _csv(c.get(f"/supervisor?{q}&format=csv&table=team").get_data(as_text=True))}
+    assert (team["callback_closure"]["num"], team["callback_closure"]["den"]) == ("1", "4")
+    assert (team["revisit_done"]["num"], team["revisit_done"]["den"]) == ("2", "3")
+    assert (team["complaint_clocks"]["num"], team["complaint_clocks"]["den"]) == ("3", "8")
+    assert (team["complaint_resolution"]["num"], team["complaint_resolution"]["den"]) == ("1", "3")
+    # R-KPI complaint resolution: the team row of the month, below its 99 % target
+    kpi = _csv(c.get(f"/supervisor?{q}&format=csv&table=kpi").get_data(as_text=True))
+    assert kpi[0]["agent"] == "班组"
+    assert kpi[0]["complaint_resolution"] == "0.3333" and kpi[0]["retraining"] == ""
+    y, mo = followups["day"].year, followups["day"].month
+    cell = metrics.team_kpis(panel.db(), panel.settings, y, mo)["cells"]["complaint_resolution"]
+    assert cell.value == Ratio(1, 3) and cell.below
+    comp = c.get(f"/complaints?{q}").get_data(as_text=True)
+    assert 'id="m-complaint_resolution">1/3 (33.3%)' in comp
+
+
+def test_kpi_team_row_has_no_data_without_complaints(panel: Panel) -> None:
+    today = date.today()
+    cells = metrics.team_kpis(panel.db(), panel.settings, today.year, today.month)["cells"]
+    assert cells["complaint_resolution"].value == Ratio(0, 0) and not cells["complaint_resolution"].below

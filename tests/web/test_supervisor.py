@@ -1,0 +1,82 @@
+"""Supervisor pages beyond the team table: fault reports (R-FAULT-SLA countdown, overdue),
+outages (R-FAULT-OUTAGE, through hotline.outages so the IVR announces them), CSV exports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hotline import metrics
+from hotline.models.ivr import FaultReport, Outage
+from hotline.outages import current_outage
+from hotline.timeutil import utcnow
+from tests.web.conftest import Panel, csrf_of
+
+
+def _report(db, ticket: str, created_ago_min: int, fix_in_min: int, status: str = "open") -> FaultReport:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    r = FaultReport(ticket=ticket, server="pbx1", call_id=f"c-{ticket}", caller="13700000000", contact="13700000001",
+                    area="urban", fault_type="no_signal", status=status, created_at=now - timedelta(minutes=created_ago_min),
+                    updated_at=now, arrive_by=now + timedelta(minutes=fix_in_min - 30),
+                    fix_by=now + timedelta(minutes=fix_in_min))
+    db.add(r)
+    db.commit()
+    return r
+
+
+def test_fault_reports_countdown_overdue_and_close(panel: Panel) -> None:
+    db = panel.db()
+    _report(db, "F-OK", 10, 50)
+    late = _report(db, "F-LATE", 90, -30)
+    c = panel.client("boss")
+    html = c.get("/faults").get_data(as_text=True)
+    assert "F-OK" in html and "F-LATE" in html and "已超时" in html
+    overdue = c.get("/faults?overdue=1").get_data(as_text=True)
+    assert "F-LATE" in overdue and "F-OK" not in overdue
+    api = c.get("/api/v1/faults").get_json()["faults"]
+    by = {f["ticket"]: f for f in api}
+    assert by["F-LATE"]["overdue"] and by["F-LATE"]["fix_left_s"] < 0
+    assert not by["F-OK"]["overdue"] and 0 < by["F-OK"]["fix_left_s"] <= 50 * 60
+    csv_text = c.get("/faults?format=csv").get_data(as_text=True)
+    assert "F-LATE" in csv_text and csv_text.startswith("\ufeffticket,")
+    # SLA: the late one counts as due and not met; closing the on-time one meets it
+    s = panel.settings
+    start, end = metrics.period("day", s)
+    assert metrics.fault_sla(panel.db(), s, start, end) == metrics.Ratio(0, 1)
+    ok_id = panel.db().query(FaultReport).filter_by(ticket="F-OK").one().id
+    token = csrf_of(c, "/faults")
+    assert c.post(f"/faults/{ok_id}/close", data={"csrf_token": token}).status_code == 303
+    assert panel.db().get(FaultReport, ok_id).status == "closed"
+    assert metrics.fault_sla(panel.db(), s, start, end) == metrics.Ratio(1, 2)
+    assert c.post("/faults/99999/close", data={"csrf_token": token}).status_code == 404
+    assert late.id
+
+
+def test_outages_open_and_close_drive_the_ivr_lookup(panel: Panel) -> None:
+    c = panel.client("boss")
+    token = csrf_of(c, "/outages")
+    r = c.post("/outages", data={"csrf_token": token, "area": "东城", "cause": "headend", "note": "<i>maintenance</i>"})
+    assert r.status_code == 303
+    o = panel.db().query(Outage).one()
+    assert (o.area, o.cause, o.created_by, o.ended_at) == ("东城", "headend", "boss", None)
+    assert current_outage(panel.db(), "东城", utcnow()).id == o.id  # what the IVR reads
+    html = c.get("/outages").get_data(as_text=True)
+    assert "&lt;i&gt;maintenance&lt;/i&gt;" in html and "前端机房检修" in html
+    bad = c.post("/outages", data={"csrf_token": token, "area": "x", "cause": "aliens"})
+    assert bad.status_code == 400 and panel.db().query(Outage).count() == 1
+    assert c.post(f"/outages/{o.id}/close", data={"csrf_token": token}).status_code == 303
+    assert panel.db().get(Outage, o.id).ended_at is not None
+    assert current_outage(panel.db(), "东城", utcnow() + timedelta(seconds=1)) is None
+    assert "东城" in c.get("/outages?format=csv").get_data(as_text=True)
+
+
+def test_complaints_page_without_complaints(panel: Panel) -> None:
+    html = panel.client("boss").get("/complaints").get_data(as_text=True)
+    assert "没有待确认的升级提醒" in html and "没有超时任务" in html
+    assert 'id="m-complaint_clocks">0/0<' in html
+
+
+def test_supervisor_page_has_charts_and_kpi_targets(panel: Panel) -> None:
+    html = panel.client("boss").get("/supervisor?period=month").get_data(as_text=True)
+    assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in html
+    assert 'id="series-data"' in html and "satisfaction ≥ 95.0%" in html
+    assert panel.client("boss").get("/static/vendor/chartjs/chart.umd.min.js").status_code == 200

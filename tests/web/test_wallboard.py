@@ -1,0 +1,55 @@
+"""The wallboard's event stream: a snapshot first, then one push per live_state change."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any, Iterator
+
+from tests.web.conftest import Panel
+from tests.web.factory import live_data, make_call, set_live
+
+
+def _events(chunks: Iterator[bytes]) -> Iterator[dict[str, Any]]:
+    buf = b""
+    for chunk in chunks:
+        buf += chunk
+        while b"\n\n" in buf:
+            frame, buf = buf.split(b"\n\n", 1)
+            for line in frame.decode().splitlines():
+                if line.startswith("data: "):
+                    yield json.loads(line[6:])
+
+
+def test_stream_pushes_live_state_changes(panel: Panel) -> None:
+    db = panel.db()
+    make_call(db, agent="8001", wait=5)
+    make_call(db, disposition="abandoned", wait=60)
+    set_live(db, live_data(waiting=0))
+    r = panel.client("boss").get("/wallboard/stream", buffered=False)
+    assert r.status_code == 200 and r.mimetype == "text/event-stream"
+    events = _events(iter(r.response))
+    first = next(events)
+    assert first["waiting"] == 0 and first["sl"] == {"num": 1, "den": 2, "pct": 50.0, "n": 20.0}
+    # a change made by "the listener" while the stream is open
+    t0 = time.monotonic()
+    threading.Timer(0.3, lambda: set_live(panel.db(), live_data(waiting=3, ringing=1, talking=2, paused=1))).start()
+    second = next(events)
+    print(f"wallboard push {time.monotonic() - t0 - 0.3:.3f} s after the change")
+    assert second["waiting"] == 3
+    assert second["counts"] == {"idle": 0, "ringing": 1, "talking": 2, "paused": 1, "unavailable": 0}
+    assert second["oldest_since"] is not None and time.time() - second["oldest_since"] >= 31
+    # caller names never reach the wallboard
+    assert "<b>x</b>" not in json.dumps(second)
+    r.close()
+
+
+def test_several_servers_add_up_and_bad_rows_do_not_break_it(panel: Panel) -> None:
+    db = panel.db()
+    set_live(db, live_data(waiting=1, talking=1), server="pbx1")
+    set_live(db, live_data(waiting=2, ringing=1), server="pbx2")
+    set_live(db, {"queues": "garbage", "agents": {"9001": {"state": "weird"}}}, server="pbx3")
+    snap = panel.client("boss").get("/wallboard/snapshot").get_json()
+    assert snap["waiting"] == 3
+    assert snap["counts"]["talking"] == 1 and snap["counts"]["ringing"] == 1 and snap["counts"]["unavailable"] == 1

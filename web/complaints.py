@@ -1,0 +1,96 @@
+"""Complaints (R-COMPLAINT) with their clocks, escalations (R-OVERDUE, R-COMPLAINT) and overdue
+callback tasks, as the supervisor sees them. The tables and every change to them belong to the
+callbacks feature (``hotline.callbacks``); this module only shapes them for pages, API and CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline import callbacks
+from hotline.models.callbacks import CallbackTask, Complaint, Escalation
+from hotline.settings import Settings
+from hotline.timeutil import iso_local, utcnow
+
+
+def clock(due: datetime, done: datetime | None, now: datetime) -> dict[str, Any]:
+    """One clock: met / missed when stopped, else pending (left_s > 0) or missed (left_s < 0) —
+    the same rule as callbacks.complaint_clock_counts."""
+    if done is not None:
+        return {"state": "met" if done <= due else "missed", "left_s": None}
+    left = (due - now).total_seconds()
+    return {"state": "pending" if left >= 0 else "missed", "left_s": left}
+
+
+def complaint_rows(db: Session, s: Settings, start: datetime, end: datetime,
+                   now: datetime | None = None, limit: int = 2000) -> list[dict[str, Any]]:
+    """Complaints received in [start, end), plus every one not closed yet whenever received."""
+    now = now or utcnow()
+    tz = s.timezone
+    q = (select(Complaint).where(((Complaint.received_at >= start) & (Complaint.received_at < end))
+                                 | Complaint.closed_at.is_(None))
+         .order_by(Complaint.received_at.desc()).limit(limit))
+    out = []
+    for c in db.scalars(q):
+        contact = clock(c.contact_due, c.contacted_at, now)
+        resolve = clock(c.resolve_due, c.resolved_at, now)
+        out.append({
+            "id": c.id, "number": c.number, "kind": c.kind, "category": c.category, "summary": c.summary,
+            "received_at": iso_local(c.received_at, tz), "created_by": c.created_by,
+            "contact_due": iso_local(c.contact_due, tz), "contacted_at": iso_local(c.contacted_at, tz),
+            "contact_state": contact["state"], "contact_left_s": contact["left_s"],
+            "resolve_clock": "solution" if c.kind == "general" else "progress",
+            "resolve_due": iso_local(c.resolve_due, tz), "resolved_at": iso_local(c.resolved_at, tz),
+            "resolve_state": resolve["state"], "resolve_left_s": resolve["left_s"],
+            "closed_at": iso_local(c.closed_at, tz), "call_id": c.call_id,
+        })
+    return out
+
+
+def escalation_rows(db: Session, s: Settings, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Unacknowledged escalations, oldest first, with the number they are about (supervisors only)."""
+    now = now or utcnow()
+    out = []
+    for e in callbacks.open_escalations(db):
+        number = None
+        if e.task_id is not None:
+            task = db.get(CallbackTask, e.task_id)
+            number = task.number if task else None
+        elif e.complaint_id is not None:
+            comp = db.get(Complaint, e.complaint_id)
+            number = comp.number if comp else None
+        out.append({"id": e.id, "kind": e.kind, "subject": e.subject, "task_id": e.task_id,
+                    "complaint_id": e.complaint_id, "number": number, "due_at": iso_local(e.due_at, s.timezone),
+                    "raised_at": iso_local(e.raised_at, s.timezone),
+                    "late_s": (now - e.due_at).total_seconds()})
+    return out
+
+
+def wallboard_escalations(db: Session) -> list[dict[str, Any]]:
+    """For the wallboard (a shared screen): kind, subject and times only — no customer number."""
+    return [{"id": e.id, "kind": e.kind, "subject": e.subject, "due_at": e.due_at.timestamp(),
+             "raised_at": e.raised_at.timestamp()} for e in callbacks.open_escalations(db)]
+
+
+def overdue_task_rows(db: Session, s: Settings) -> list[dict[str, Any]]:
+    return [callbacks.task_dict(t, s.timezone) for t in callbacks.overdue_tasks(db)]
+
+
+def acknowledge(db: Session, escalation_id: int, by: str) -> Escalation:
+    esc = callbacks.acknowledge(db, escalation_id, by)
+    if esc is None:
+        raise LookupError(f"no escalation {escalation_id}")
+    db.commit()
+    return esc
+
+
+def update(db: Session, complaint_id: int, action: str) -> Complaint:
+    """contacted / resolved / closed: stops that clock (callbacks.update_complaint)."""
+    if action not in ("contacted", "resolved", "closed"):
+        raise ValueError(f"unknown action {action[:20]!r}")
+    c = callbacks.update_complaint(db, complaint_id, **{action: True})
+    db.commit()
+    return c

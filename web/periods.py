@@ -1,0 +1,39 @@
+"""The period a page or API call covers: ?period=day|week|month, or ?date_from=&date_to= (local dates,
+inclusive)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Mapping
+
+from hotline import metrics
+from hotline.settings import Settings
+
+
+def from_args(args: Mapping[str, str], s: Settings) -> tuple[datetime, datetime, str, list[str]]:
+    errors: list[str] = []
+    kind = args.get("period") or "day"
+    if kind not in ("day", "week", "month"):
+        errors.append(f"period: unknown {kind[:20]!r}")
+        kind = "day"
+    start, end = metrics.period(kind, s)
+    raw_from, raw_to = (args.get("date_from") or "").strip(), (args.get("date_to") or "").strip()
+    if raw_from or raw_to:
+        try:
+            d_from = date.fromisoformat(raw_from) if raw_from else None
+            d_to = date.fromisoformat(raw_to) if raw_to else None
+        except ValueError:
+            errors.append("date_from/date_to: not a date (YYYY-MM-DD)")
+        else:
+            d_from = d_from or d_to
+            d_to = d_to or d_from
+            assert d_from and d_to
+            if d_to < d_from:
+                d_from, d_to = d_to, d_from
+            if (d_to - d_from).days > 366:
+                errors.append("date range longer than a year; cut to 366 days")
+                d_from = d_to - timedelta(days=366)
+            start = metrics.local_day_start(d_from, s.timezone)
+            end = metrics.local_day_start(d_to + timedelta(days=1), s.timezone)
+            kind = "range"
+    return start, end, kind, errors

@@ -1,0 +1,60 @@
+// Live wallboard: server-sent events from /wallboard/stream (pushed whenever live_state changes).
+// Everything from the server is written with textContent: caller names are attacker-controlled.
+(function () {
+  "use strict";
+  var root = document.getElementById("wallboard");
+  var states = JSON.parse(document.getElementById("wb-states").textContent);
+  var kinds = JSON.parse(document.getElementById("wb-kinds").textContent);
+  var status = document.getElementById("wb-status");
+  var last = null, skew = 0;
+
+  function text(id, v) { document.getElementById(id).textContent = v; }
+  function fmt(sec) {
+    if (sec === null || sec === undefined || isNaN(sec)) return "–";
+    sec = Math.max(0, Math.floor(sec));
+    var m = Math.floor(sec / 60), s = sec % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+  function now() { return Date.now() / 1000 - skew; }
+  function rows(selector, items, cells, cls) {
+    var tbody = document.querySelector(selector + " tbody");
+    while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
+    items.forEach(function (item) {
+      var tr = document.createElement("tr");
+      cls(tr, item);
+      cells(item).forEach(function (v) {
+        var td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
+      });
+      tbody.appendChild(tr);
+    });
+  }
+  function render() {
+    if (!last) return;
+    text("wb-waiting", String(last.waiting));
+    text("wb-longest", last.oldest_since ? fmt(now() - last.oldest_since) : "–");
+    text("wb-ringing", String(last.counts.ringing || 0));
+    text("wb-talking", String(last.counts.talking || 0));
+    text("wb-paused", String(last.counts.paused || 0));
+    text("wb-sl", last.sl.pct === null ? "–" : last.sl.pct.toFixed(1) + "%");
+    text("wb-sl-ratio", last.sl.num + "/" + last.sl.den + " (≤" + last.sl.n + "s)");
+    rows("#wb-agents", last.agents, function (a) {
+      return [a.agent, states[a.state] || a.state, a.since ? fmt(now() - a.since) : ""];
+    }, function (tr, a) { tr.className = "state-" + a.state; tr.dataset.agent = a.agent; });
+    var esc = last.escalations || [];
+    text("wb-escalations", String(esc.length));
+    document.getElementById("wb-escalations").className = "big" + (esc.length ? " bad" : "");
+    rows("#wb-escalation-list", esc, function (e) {
+      return [kinds[e.kind] || e.kind, e.subject, fmt(now() - e.due_at)];
+    }, function (tr, e) { tr.className = "escalation"; tr.dataset.id = String(e.id); });
+  }
+  var es = new EventSource(root.dataset.stream);
+  es.onmessage = function (ev) {
+    last = JSON.parse(ev.data);
+    skew = Date.now() / 1000 - last.now;
+    root.dataset.updates = String((parseInt(root.dataset.updates || "0", 10)) + 1);
+    status.textContent = last.gap ? status.dataset.gap : "";
+    render();
+  };
+  es.onerror = function () { status.textContent = status.dataset.lost; };
+  setInterval(render, 1000);
+})();

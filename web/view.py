@@ -1,0 +1,119 @@
+"""Presentation helpers shared by pages, API and CSV: number masking (R-PRIVACY), time and figure
+formatting, tables that render as HTML or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Iterable
+
+from flask import Flask, Response
+from flask_login import current_user
+
+from hotline.metrics import Ratio
+from hotline.timeutil import iso_local
+from web.context import settings
+
+
+def number_for(number: str | None, user: Any = None) -> str | None:
+    """R-PRIVACY: inspectors see only the last 4 digits; agents only ever see their own calls
+    (they call customers back, so they see the full number); supervisors and admins see all."""
+    user = user or current_user
+    if number is None:
+        return None
+    if getattr(user, "role", None) == "inspector":
+        keep = number[-4:]
+        return "*" * max(len(number) - 4, 3) + keep
+    return number
+
+
+def local_time(dt: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    iso = iso_local(dt, settings().timezone)
+    if iso is None:
+        return ""
+    return datetime.fromisoformat(iso).strftime(fmt)
+
+
+def seconds(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1f}"
+
+
+def ratio(r: Ratio | None) -> str:
+    if r is None:
+        return "—"
+    return str(r) if r.den else f"{r.num}/0"
+
+
+def pct(r: Ratio | None) -> str:
+    if r is None or r.pct is None:
+        return "—"
+    return f"{r.pct:.1f}%"
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters.update(local=local_time, secs=seconds, ratio=ratio, pct=pct, number=number_for)
+    from flask_babel import get_locale
+
+    app.jinja_env.globals.update(settings=settings, get_locale=get_locale)
+
+
+@dataclass
+class Column:
+    """One column of a table, for HTML (``show``: display text, ``css``: cell class) and CSV
+    (``get``: the raw value)."""
+
+    key: str
+    label: str
+    get: Callable[[Any], Any]
+    show: Callable[[Any], Any] | None = None
+    css: Callable[[Any], str] | None = None
+
+    def text(self, row: Any) -> Any:
+        v = self.get(row)
+        if self.show is not None:
+            return self.show(row)
+        if isinstance(v, Ratio):
+            return ratio(v)
+        if isinstance(v, float):
+            return f"{v:.1f}"
+        if v is None:
+            return "—"
+        return v
+
+    def cls(self, row: Any) -> str:
+        return self.css(row) if self.css else ""
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, Ratio):
+        return "" if v.value is None else round(v.value, 4)
+    if isinstance(v, float):
+        return round(v, 2)
+    if v is None:
+        return ""
+    text = str(v)
+    # CSV injection: caller names are attacker-controlled and spreadsheets run formulas
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def csv_response(name: str, columns: list[Column], rows: Iterable[Any]) -> Response:
+    buf = io.StringIO()
+    buf.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with a BOM
+    w = csv.writer(buf)
+    w.writerow([c.key for c in columns])
+    for row in rows:
+        w.writerow([_cell(c.get(row)) for c in columns])
+    return Response(buf.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

@@ -1,0 +1,131 @@
+"""The live wallboard: calls waiting, longest wait, agents ringing / talking / paused, today's SL,
+and the escalations supervisors have not acknowledged (R-OVERDUE, R-COMPLAINT).
+
+The listener keeps ``live_state`` current (one row per Asterisk server). The SSE stream reads it
+every ``wallboard_poll_s`` seconds and pushes a snapshot whenever it changed, so a change reaches
+the browser within a poll interval plus the network — well under 1 s. The stream uses its own
+short database sessions (the request's session ends when the view returns)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+from flask import Blueprint, Response, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotline import metrics
+from hotline.models import LiveState
+from hotline.settings import Settings
+from web.auth import roles
+from web.complaints import wallboard_escalations
+from web.context import session_factory, settings
+
+bp = Blueprint("wallboard", __name__)
+STATES = ("idle", "ringing", "talking", "paused", "unavailable")
+HEARTBEAT_S = 15.0
+MAX_STREAM_S = 3600.0  # the browser's EventSource reconnects by itself
+SL_REFRESH_S = 10.0
+
+
+def _epoch(v: Any) -> float | None:
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            dt = datetime.fromisoformat(v)
+        except ValueError:
+            return None
+        return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
+    return None
+
+
+def live(db: Session) -> dict[str, Any]:
+    """The live part of the snapshot, merged over every server's live_state row."""
+    waiting = 0
+    oldest: float | None = None
+    counts = {k: 0 for k in STATES}
+    agents: list[dict[str, Any]] = []
+    gap = False
+    stamps = []
+    for row in db.scalars(select(LiveState).order_by(LiveState.server)):
+        data = row.data if isinstance(row.data, dict) else {}
+        stamps.append([row.server, row.updated_at.isoformat() if row.updated_at else None])
+        gap = gap or bool(data.get("gap"))
+        queues = data.get("queues")
+        for q in (queues.values() if isinstance(queues, dict) else []):
+            waiting_list = q.get("waiting") if isinstance(q, dict) else None
+            for w in waiting_list if isinstance(waiting_list, list) else []:
+                waiting += 1
+                since = _epoch(w.get("since")) if isinstance(w, dict) else None
+                if since is not None and (oldest is None or since < oldest):
+                    oldest = since
+        agent_map = data.get("agents")
+        for ext, a in sorted((agent_map if isinstance(agent_map, dict) else {}).items()):
+            a = a if isinstance(a, dict) else {}
+            state = str(a.get("state") or "unavailable")
+            state = state if state in counts else "unavailable"
+            counts[state] += 1
+            agents.append({"server": row.server, "agent": str(ext), "state": state, "since": _epoch(a.get("since"))})
+    return {"waiting": waiting, "oldest_since": oldest, "counts": counts, "agents": agents, "gap": gap,
+            "stamps": stamps, "escalations": wallboard_escalations(db)}
+
+
+def today_sl(db: Session, s: Settings) -> dict[str, Any]:
+    start, end = metrics.period("day", s)
+    f = metrics.figures(db, s, start, end)
+    return {"num": f.sl.num, "den": f.sl.den, "pct": f.sl.pct, "n": s.service_level_s}
+
+
+def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = None) -> Iterator[str]:
+    poll = s.wallboard_poll_s if poll is None else poll
+    started = last_push = time.monotonic()
+    last_live: dict[str, Any] | None = None
+    sl: dict[str, Any] | None = None
+    sl_at = 0.0
+    yield "retry: 1000\n\n"
+    while time.monotonic() - started < MAX_STREAM_S:
+        with Session() as db:
+            snap = live(db)
+            now = time.monotonic()
+            changed = snap != last_live
+            if changed or sl is None or now - sl_at >= SL_REFRESH_S:
+                new_sl = today_sl(db, s)
+                sl_at = now
+                changed = changed or new_sl != sl
+                sl = new_sl
+        if changed:
+            last_live = snap
+            payload = dict(snap, sl=sl, now=time.time())
+            yield f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+            last_push = now
+        elif now - last_push >= HEARTBEAT_S:
+            yield ": keepalive\n\n"
+            last_push = now
+        time.sleep(poll)
+
+
+@bp.get("/wallboard")
+@roles("supervisor")
+def board() -> Any:
+    return render_template("wallboard.html")
+
+
+@bp.get("/wallboard/stream")
+@roles("supervisor")
+def events() -> Response:
+    resp = Response(stream(session_factory(), settings()), mimetype="text/event-stream")
+    resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["X-Accel-Buffering"] = "no"
+    return resp
+
+
+@bp.get("/wallboard/snapshot")
+@roles("supervisor")
+def snapshot() -> Any:
+    s = settings()
+    with session_factory()() as db:
+        return dict(live(db), sl=today_sl(db, s), now=time.time())
