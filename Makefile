@@ -12,8 +12,11 @@ test: setup
 	.venv/bin/python -m pytest
 	$(MAKE) --no-print-directory test-postgres
 
+# benchmarks print their figures; the load test and the 1 M-call panel store take longer: run them by hand
 bench: setup
-	.venv/bin/python bench/run_all.py
+	.venv/bin/python bench/listener_throughput.py
+	.venv/bin/python bench/ivr_load.py
+	.venv/bin/python bench/ivr_real_asterisk.py
 
 # the tests that create a database (db_url fixture, marker `db`) again on a private PostgreSQL
 test-postgres: setup

@@ -40,6 +40,7 @@ class Listener:
                                   settings.secret("ami_secret"), on_message=self.inbox.put,
                                   on_state=lambda st: self.inbox.put(("state", st)), thin=True)
         self._stop = threading.Event()
+        self._stopping = False
         self._worker: threading.Thread | None = None
         self.down_since: float | None = None  # start of the AMI gap not yet backfilled
         self.backfilled = 0
@@ -55,7 +56,8 @@ class Listener:
         return self
 
     def stop(self) -> None:
-        self.conn.stop()
+        self._stopping = True  # the connection closing now is not an AMI gap
+        self.conn.stop()  # the reader ends first, so the worker drains everything it read
         self._stop.set()
         if self._worker is not None:
             self._worker.join(10)
@@ -92,6 +94,8 @@ class Listener:
             log.exception("writing to the store failed; will retry")
 
     def _state(self, state: str) -> None:
+        if state == "down" and self._stopping:
+            return
         if state == "down":
             log.warning("AMI connection lost: calls in progress are marked as having a gap")
             if self.down_since is None:

@@ -23,6 +23,7 @@ class CallFilter:
     date_from: date | None = None
     date_to: date | None = None  # inclusive
     agent: str | None = None
+    server: str | None = None  # one Asterisk of several (calls are keyed by server and Linkedid)
     number: str | None = None
     disposition: str | None = None
     late: bool = False  # answered past 4 rings (R-ANS-4RINGS)
@@ -43,6 +44,7 @@ class CallFilter:
                 except ValueError:
                     f.errors.append(f"{name}: not a date (YYYY-MM-DD): {raw[:20]!r}")
         f.agent = (args.get("agent") or "").strip()[:64] or None
+        f.server = (args.get("server") or "").strip()[:64] or None
         number = "".join(ch for ch in (args.get("number") or "") if ch.isdigit() or ch == "+")[:32]
         f.number = number or None
         disp = (args.get("disposition") or "").strip()
@@ -67,7 +69,7 @@ class CallFilter:
             out["date_from"] = self.date_from.isoformat()
         if self.date_to:
             out["date_to"] = self.date_to.isoformat()
-        for k in ("agent", "number", "disposition", "qa"):
+        for k in ("agent", "server", "number", "disposition", "qa"):
             if getattr(self, k):
                 out[k] = getattr(self, k)
         for k in ("late", "hangup_first", "recording"):
@@ -95,6 +97,8 @@ def search_query(s: Settings, f: CallFilter, user: Any) -> Select[Any]:
         q = q.where(Call.started_at < local_day_start(f.date_to + timedelta(days=1), s.timezone))
     if f.agent:
         q = q.where(or_(Call.agent == f.agent, Call.final_agent == f.agent))
+    if f.server:
+        q = q.where(Call.server == f.server)
     if f.number:
         # full number or its ending (inspectors only see the last 4 digits)
         q = q.where(or_(Call.caller_number == f.number, Call.caller_number.like(f"%{f.number}")))

@@ -33,6 +33,7 @@ def call_columns() -> list[Column]:
         Column("caller_number", _("Number"), lambda c: number_for(c.caller_number)),
         Column("caller_name", _("Name"), lambda c: c.caller_name),
         Column("agent", _("Agent"), lambda c: c.agent),
+        Column("server", _("Server"), lambda c: c.server),
         Column("disposition", _("Disposition"), lambda c: c.disposition),
         Column("wait_seconds", _("Wait s"), lambda c: c.wait_seconds),
         Column("ring_seconds", _("Ring s"), lambda c: c.ring_seconds),

@@ -29,7 +29,7 @@ def make_call(db: Session, *, at: datetime | None = None, agent: str | None = "8
     ring = wait if ring is None else ring
     if within_4_rings is None and answered:
         within_4_rings = ring <= 20.0
-    c = Call(server="pbx1", call_id=f"17000000{n:05d}.{n}", direction=kw.pop("direction", "inbound"),
+    c = Call(server=kw.pop("server", "pbx1"), call_id=f"17000000{n:05d}.{n}", direction=kw.pop("direction", "inbound"),
              caller_number=number, caller_name=kw.pop("caller_name", None), dialed="10000",
              started_at=at, queued_at=None if disposition == "ivr" else at + timedelta(seconds=10),
              answered_at=at + timedelta(seconds=10 + wait) if answered else None,

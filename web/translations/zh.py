@@ -11,7 +11,7 @@ ZH = {
     "Complaints": "投诉", "Wallboard": "实时看板",
     "agent": "话务员", "inspector": "质检员", "supervisor": "班长", "admin": "管理员",
     # call table
-    "ID": "编号", "Started": "开始时间", "Number": "号码", "Name": "姓名", "Agent": "话务员", "Disposition": "结果",
+    "ID": "编号", "Server": "服务器", "Started": "开始时间", "Number": "号码", "Name": "姓名", "Agent": "话务员", "Disposition": "结果",
     "Wait s": "等待(秒)", "Ring s": "振铃(秒)", "≤4 rings": "四声内", "Talk s": "通话(秒)", "Hung up first": "先挂机",
     "Recording": "录音", "QA": "质检", "Call search": "通话查询", "My calls": "我的通话", "From": "从", "To": "到",
     "any": "全部", "Late answer": "超四声接听", "Agent hung up first": "话务员先挂机", "Has recording": "有录音",
