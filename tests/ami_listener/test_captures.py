@@ -46,6 +46,10 @@ EXPECTED: dict[str, dict] = {
                           ivr_steps=["menu", "fault.contact", "fault.account"], ivr_skipped=False),
     "ivr_menu_to_agent": dict(disposition="answered", agent="8001", hangup_first="agent", ivr_skipped=False,
                               ivr_digits={"menu": "0"}),
+    # a real SIP caller (SIPp, endpoint `pstn`); the IVR was down: straight to the queue
+    "sip_caller_hangs_up": dict(direction="inbound", caller_number="sipp", queue="hotline", agent="8001",
+                                ring_seconds=2.0, hangup_first="caller", talk_seconds=(4.5, 6.5), ivr_skipped=True),
+    "sip_caller_agent_hangs_up": dict(agent="8001", ring_seconds=2.0, hangup_first="agent", talk_seconds=(10.0, 18.0)),
     # --- from tests/captures/foreign/: a dialplan unlike ours (ringall, named members, FreePBX-style
     # Local members that optimise away, hotline 400, no recording, no IVR)
     "foreign_ringall_answered": dict(queue="support", dialed="400", agent="Bob", final_agent="Bob",

@@ -71,6 +71,22 @@ class Recorder:
                                      "HOTLINE_AGENT": agent})
         return call_id
 
+    def sip_call(self, hold_s: float) -> None:
+        """One call over real SIP from SIPp into the hotline number (endpoint `pstn`, by IP)."""
+        import shutil
+        import subprocess
+
+        from tests.support.ports import free_port
+
+        if not shutil.which("sipp"):
+            raise SystemExit("sipp is not installed (scripts/install-system.sh installs sip-tester)")
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["sipp", "-sn", "uac", "-s", self.s.hotline_number, f"127.0.0.1:{self.s.sip_port}",
+                            "-i", "127.0.0.1", "-p", str(free_port(udp_too=True)), "-m", "1", "-d",
+                            str(int(hold_s * 1000)), "-timeout", "60s", "-nostdin"], cwd=tmp,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=90)
+        time.sleep(2)  # the last channels are torn down after the BYE
+
     def agent_channel(self, call_id: str, agent: str, timeout: float = 20) -> str:
         """The agent's channel in the bridge with the caller, once the agent answered."""
         ev = self.tap.wait_for(lambda m: m.name == "AgentConnect" and m.get("Linkedid") == call_id
@@ -167,6 +183,13 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             time.sleep(0.05)
         r.wait_gone(*ids, timeout=90)
 
+    def sip_caller_hangs_up(r: Recorder) -> None:
+        # a real SIP caller (SIPp's built-in UAC: INVITE, 8 s, BYE); agent 8001 rings 2 s, talks 10
+        r.sip_call(hold_s=8)
+
+    def sip_caller_agent_hangs_up(r: Recorder) -> None:
+        r.sip_call(hold_s=25)  # the agent's 10 s of talk end first: Asterisk sends the BYE
+
     def hangup_in_ivr(r: Recorder) -> None:
         # R-ONE-CALL: a fault report left after the contact and account steps
         keys = "1" + "ww" + "1" + "ww" + "55500012#"
@@ -181,7 +204,8 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     queue_timeout, agent_hangs_up_first, caller_hangs_up_first,
                                     queue_blind_transfer, queue_attended_transfer, ami_redirect,
                                     callback_answered, callback_not_answered, callback_agent_no_answer,
-                                    concurrent_30, hangup_in_ivr, ivr_menu_to_agent)}
+                                    concurrent_30, hangup_in_ivr, ivr_menu_to_agent, sip_caller_hangs_up,
+                                    sip_caller_agent_hangs_up)}
 
 
 def _foreign_scenarios() -> dict[str, Callable[[Recorder], None]]:
