@@ -135,3 +135,38 @@ def test_database_unavailable_loses_nothing(pbx: Asterisk, tmp_path: Path) -> No
         locker.close()
         listener.stop()
     assert not listener.pipeline.journal.pending()
+
+
+def test_asterisk_restart_mid_call(tmp_path: Path) -> None:
+    """Asterisk restarts while a call is up: the listener reconnects, the interrupted call gets one
+    record (finished from CEL), and calls after the restart are recorded as usual."""
+    from tests.support.pbx import pbx_test_settings
+
+    s = pbx_test_settings(tmp_path / "rt", server_id="restart", database_url=f"sqlite:///{tmp_path / 'r.db'}")
+    ast = Asterisk(s).start()
+    listener = Listener(s).start()
+    try:
+        assert listener.conn.connected.wait(10)
+        cut = _call("restart-cut", "13700000041", ring=1, talk=60, stay=60)
+        with ast.ami() as ami:
+            originate(ami, s, cut)
+        time.sleep(3)  # answered and talking
+        ast.stop()
+        ast = Asterisk(s).start()
+        deadline = time.monotonic() + 20
+        while listener.conn.connects < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert listener.conn.connects >= 2, "the listener did not reconnect"
+        after = _call("restart-after", "13700000042", ring=1, talk=1, stay=30)
+        with ast.ami() as ami:
+            originate(ami, s, after)
+        _, sessions = open_db(s)
+        a = _wait_record(sessions, after.call_id)
+        c = _wait_record(sessions, cut.call_id)
+    finally:
+        listener.stop()
+        ast.stop()
+    assert a.disposition == "answered" and not a.incomplete
+    assert c.disposition == "answered" and c.ended_at is not None and c.caller_number == "13700000041"
+    with sessions() as db:
+        assert len(db.scalars(select(Call).where(Call.call_id == cut.call_id)).all()) == 1

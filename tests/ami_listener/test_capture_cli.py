@@ -1,0 +1,42 @@
+"""`hotline capture` writes AMI exactly as received; `hotline replay --json` reads it back."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ami_listener.simulate import SimCall, originate
+from hotline.pbx.process import Asterisk
+from hotline.settings import ROOT
+
+pytestmark = pytest.mark.asterisk
+
+
+def test_capture_then_replay(pbx: Asterisk, tmp_path: Path) -> None:
+    s = pbx.settings
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HOTLINE_RUNTIME_DIR=str(s.runtime_dir),
+               HOTLINE_AMI_PORT=str(s.ami_port), HOTLINE_RING_CYCLE_S="1", HOTLINE_SERVER_ID="cap",
+               HOTLINE_DATABASE_URL=f"sqlite:///{tmp_path / 'r.db'}")
+    out = tmp_path / "one_call.ami"
+    cap = subprocess.Popen([sys.executable, "-m", "hotline", "capture", str(out), "--seconds", "12"], env=env,
+                           stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    call = SimCall(f"capcli-{time.time_ns() % 10**9}", "13500000077", "录音",
+                   stay_s=30, agents={a: ("answer", 1, 1) for a in s.agents})
+    with pbx.ami() as ami:
+        originate(ami, s, call)
+    assert cap.wait(30) == 0, cap.stderr.read()
+    data = out.read_bytes()
+    assert data.startswith(b"Asterisk Call Manager/") and b"Response: Success" in data
+    replay = subprocess.run([sys.executable, "-m", "hotline", "replay", str(out), "--json"], env=env,
+                            capture_output=True, text=True, timeout=60, check=True)
+    records = [json.loads(x) for x in replay.stdout.splitlines() if x.startswith("{")]
+    rec = next(r for r in records if r["call_id"] == call.call_id)
+    assert (rec["disposition"], rec["caller_number"], rec["caller_name"]) == ("answered", "13500000077", "录音")
+    assert rec["server"] == "cap" and not rec["incomplete"] and abs(rec["ring_seconds"] - 1.0) < 0.3
