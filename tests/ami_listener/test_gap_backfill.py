@@ -170,3 +170,36 @@ def test_asterisk_restart_mid_call(tmp_path: Path) -> None:
     assert c.disposition == "answered" and c.ended_at is not None and c.caller_number == "13700000041"
     with sessions() as db:
         assert len(db.scalars(select(Call).where(Call.call_id == cut.call_id)).all()) == 1
+
+
+def test_postgres_stopped_under_traffic_loses_nothing(pbx: Asterisk, tmp_path: Path) -> None:
+    """PostgreSQL goes away while calls are made: batches wait in the journal, land when it is back."""
+    from tests.support.postgres import PrivatePostgres
+
+    pg = PrivatePostgres().start()
+    try:
+        url = pg.create_database("down")
+        s = pbx.settings.replace(database_url=url, runtime_dir=tmp_path / "rt",
+                                 ami_secret=pbx.settings.secret("ami_secret"))
+        _, sessions = open_db(s)
+        listener = Listener(s).start()
+        try:
+            assert listener.conn.connected.wait(10)
+            pg.halt()
+            calls = [_call(f"pgdown-{i}", f"1370000005{i}", ring=1, talk=1, stay=30) for i in range(2)]
+            with pbx.ami() as ami:
+                for c in calls:
+                    originate(ami, s, c)
+            deadline = time.monotonic() + 25
+            while time.monotonic() < deadline and not listener.pipeline.journal.pending():
+                time.sleep(0.2)
+            assert listener.pipeline.journal.pending(), "nothing journalled while PostgreSQL was down"
+            time.sleep(6)  # the calls end while it is still down
+            pg.resume()
+            rows = [_wait_record(sessions, c.call_id, timeout=30) for c in calls]
+        finally:
+            listener.stop()
+        assert all(r.disposition == "answered" and not r.incomplete for r in rows)
+        assert not listener.pipeline.journal.pending()
+    finally:
+        pg.stop()

@@ -87,6 +87,13 @@ class PrivatePostgres:
                                  stdout=out, stderr=subprocess.STDOUT, cwd=self.base, **self._as)  # type: ignore[arg-type]
         if rc != 0:
             raise RuntimeError(f"initdb failed ({rc}): {log.read_text(errors='replace')[-2000:]}")
+        self._launch()
+        atexit.register(self.stop)
+        self._wait_ready()
+        self._make_template()
+        return self
+
+    def _launch(self) -> None:
         # durability is not what a test checks: no fsync makes a database copy take milliseconds
         opts = ["-c", "listen_addresses=127.0.0.1", "-c", f"port={self.port}",
                 "-c", f"unix_socket_directories={self.base}", "-c", "fsync=off",
@@ -98,10 +105,17 @@ class PrivatePostgres:
                                      cwd=self.base, preexec_fn=_die_with_parent, close_fds=True,
                                      **self._as)  # type: ignore[arg-type]
         server_log.close()
-        atexit.register(self.stop)
+
+    def halt(self) -> None:
+        """Stop the server but keep its data: the database is unavailable until resume()."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(15)
+
+    def resume(self) -> None:
+        self._launch()
         self._wait_ready()
-        self._make_template()
-        return self
 
     def _connect(self, dbname: str = "postgres"):  # -> psycopg.Connection
         import psycopg
