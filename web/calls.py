@@ -45,7 +45,10 @@ class CallFilter:
                     f.errors.append(f"{name}: not a date (YYYY-MM-DD): {raw[:20]!r}")
         f.agent = (args.get("agent") or "").strip()[:64] or None
         f.server = (args.get("server") or "").strip()[:64] or None
-        number = "".join(ch for ch in (args.get("number") or "") if ch.isdigit() or ch == "+")[:32]
+        raw_number = (args.get("number") or "").strip()
+        number = "".join(ch for ch in raw_number if ch.isdigit() or ch == "+")[:32]
+        if raw_number and not number:
+            f.errors.append(f"number: digits only, not {raw_number[:20]!r}")
         f.number = number or None
         disp = (args.get("disposition") or "").strip()
         if disp and disp not in DISPOSITIONS:
