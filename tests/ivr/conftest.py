@@ -24,6 +24,7 @@ from hotline.settings import Settings
 from ivr.app import IvrApp, build
 from ivr.server import ServerThread
 from tests.support.pbx import EventTap
+from tests.support.postgres import new_db_url
 
 
 class MovableClock:
@@ -60,16 +61,17 @@ class IvrEnv:
         return self.thread.server
 
 
-def ivr_settings(pbx: Asterisk, db_path: Path) -> Settings:
-    # short waits keep the real-Asterisk tests quick; the flow is the production one
-    return pbx.settings.replace(database_url=f"sqlite:///{db_path}", ivr_key_timeout_s=2.0,
+def ivr_settings(pbx: Asterisk, db_dir: Path) -> Settings:
+    # short waits keep the real-Asterisk tests quick; the flow is the production one. The database
+    # is SQLite, or PostgreSQL under `make test-postgres` (HOTLINE_TEST_DB=postgres)
+    return pbx.settings.replace(database_url=new_db_url(db_dir, "ivr.db"), ivr_key_timeout_s=2.0,
                                 ivr_entry_timeout_s=3.0, ivr_record_max_s=6, ivr_record_silence_s=3)
 
 
 @pytest.fixture(scope="module")
 def ivr_env(pbx: Asterisk, built_prompts: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[IvrEnv]:
     """The IVR serving the session's Asterisk (prompts from the `built_prompts` session fixture)."""
-    s = ivr_settings(pbx, tmp_path_factory.mktemp("ivrdb") / "ivr.db")
+    s = ivr_settings(pbx, tmp_path_factory.mktemp("ivrdb"))
     _engine, sessions = open_db(s)
     clock = MovableClock(s.timezone)
     holder: dict[str, IvrApp] = {}

@@ -14,7 +14,8 @@ from hotline.pbx.process import Asterisk
 from tests.ivr.conftest import finish, place_call
 from tests.support.pbx import EventTap
 
-pytestmark = pytest.mark.asterisk
+# `db`: run again on PostgreSQL by `make test-postgres`
+pytestmark = [pytest.mark.asterisk, pytest.mark.db]
 
 
 def agi_is_down(pbx: Asterisk) -> bool:

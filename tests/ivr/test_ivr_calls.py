@@ -20,7 +20,8 @@ from hotline.timeutil import utcnow
 from tests.ivr.conftest import IvrEnv, PlacedCall, finish, pause, place_call, prompt_seconds
 from tests.support.pbx import EventTap
 
-pytestmark = pytest.mark.asterisk
+# `db`: run again on PostgreSQL by `make test-postgres`
+pytestmark = [pytest.mark.asterisk, pytest.mark.db]
 
 ACCOUNT = "12345678"
 
