@@ -54,6 +54,16 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     csrf.exempt(api.bp)  # token-authenticated, read-only
     register_filters(app)
 
+    @app.before_request
+    def _no_nul_bytes() -> Any:
+        # No field of this panel takes a NUL byte, and PostgreSQL refuses one in a query
+        # parameter: a clear 400 here instead of a database error later.
+        for values in (request.args, request.form):
+            for key, value in values.items(multi=True):
+                if "\x00" in key or "\x00" in value:
+                    return {"error": f"field {key.replace(chr(0), '')[:40]!r}: NUL byte not allowed"}, 400
+        return None
+
     @app.teardown_appcontext
     def _close_db(_exc: BaseException | None) -> None:
         db = g.pop("db", None)

@@ -103,6 +103,29 @@ def test_killed_listener_restarts_without_losing_or_doubling_calls(pbx: Asterisk
     assert ids.count(before.call_id) == 1 and ids.count(during.call_id) == 1
 
 
+def _traffic_while_database_down(pbx: Asterisk, s, listener: Listener, sessions, tag: str,  # type: ignore[no-untyped-def]
+                                 down, up) -> list[Call]:
+    """Two calls made, and ended, while the database is unavailable; then it comes back."""
+    assert listener.conn.connected.wait(10)
+    down()
+    calls = [_call(f"{tag}-{i}", f"1370009{i:04d}", ring=1, talk=1, stay=30)
+             for i in range(2)]
+    with pbx.ami() as ami:
+        for c in calls:
+            originate(ami, s, c)
+    deadline = time.monotonic() + 25
+    while time.monotonic() < deadline and not listener.pipeline.journal.pending():
+        time.sleep(0.2)
+    assert listener.pipeline.journal.pending(), f"nothing journalled while the database was down ({tag})"
+    time.sleep(7)  # the calls end while it is still down
+    up()
+    rows = [_wait_record(sessions, c.call_id, timeout=30) for c in calls]
+    for row in rows:
+        assert row.disposition == "answered" and not row.incomplete
+        assert row.vars.get("HOTLINE_SOURCE") is None  # from the journalled AMI events, not backfill
+    return rows
+
+
 def test_database_unavailable_loses_nothing(pbx: Asterisk, tmp_path: Path) -> None:
     """SQLite locked by someone else for a while: batches wait in the journal, then all land."""
     import sqlite3
@@ -115,26 +138,31 @@ def test_database_unavailable_loses_nothing(pbx: Asterisk, tmp_path: Path) -> No
     listener = Listener(s).start()
     locker = sqlite3.connect(db_file, timeout=5)
     try:
-        assert listener.conn.connected.wait(10)
-        locker.execute("BEGIN EXCLUSIVE")  # nobody else can write now
-        calls = [_call(f"dbdown-{i}", f"1370000003{i}", ring=1, talk=1, stay=30) for i in range(2)]
-        with pbx.ami() as ami:
-            for c in calls:
-                originate(ami, s, c)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not listener.pipeline.journal.pending():
-            time.sleep(0.2)
-        assert listener.pipeline.journal.pending(), "nothing was journalled while the database was locked"
-        time.sleep(7)  # the calls end while the database is still locked
-        locker.rollback()
-        for c in calls:
-            row = _wait_record(sessions, c.call_id)
-            assert row.disposition == "answered" and not row.incomplete
-            assert row.vars.get("HOTLINE_SOURCE") is None  # from the journalled AMI events, not backfill
+        _traffic_while_database_down(pbx, s, listener, sessions, "dbdown",
+                                     lambda: locker.execute("BEGIN EXCLUSIVE"), locker.rollback)
     finally:
         locker.close()
         listener.stop()
     assert not listener.pipeline.journal.pending()
+
+
+def test_postgres_stopped_under_traffic_loses_nothing(pbx: Asterisk, tmp_path: Path) -> None:
+    """PostgreSQL goes away while calls are made: batches wait in the journal, land when it is back."""
+    from tests.support.postgres import PrivatePostgres
+
+    pg = PrivatePostgres().start()
+    try:
+        s = pbx.settings.replace(database_url=pg.create_database("down"), runtime_dir=tmp_path / "rt",
+                                 ami_secret=pbx.settings.secret("ami_secret"))
+        _, sessions = open_db(s)
+        listener = Listener(s).start()
+        try:
+            _traffic_while_database_down(pbx, s, listener, sessions, "pgdown", pg.halt, pg.resume)
+        finally:
+            listener.stop()
+        assert not listener.pipeline.journal.pending()
+    finally:
+        pg.stop()
 
 
 def test_asterisk_restart_mid_call(tmp_path: Path) -> None:
@@ -170,36 +198,3 @@ def test_asterisk_restart_mid_call(tmp_path: Path) -> None:
     assert c.disposition == "answered" and c.ended_at is not None and c.caller_number == "13700000041"
     with sessions() as db:
         assert len(db.scalars(select(Call).where(Call.call_id == cut.call_id)).all()) == 1
-
-
-def test_postgres_stopped_under_traffic_loses_nothing(pbx: Asterisk, tmp_path: Path) -> None:
-    """PostgreSQL goes away while calls are made: batches wait in the journal, land when it is back."""
-    from tests.support.postgres import PrivatePostgres
-
-    pg = PrivatePostgres().start()
-    try:
-        url = pg.create_database("down")
-        s = pbx.settings.replace(database_url=url, runtime_dir=tmp_path / "rt",
-                                 ami_secret=pbx.settings.secret("ami_secret"))
-        _, sessions = open_db(s)
-        listener = Listener(s).start()
-        try:
-            assert listener.conn.connected.wait(10)
-            pg.halt()
-            calls = [_call(f"pgdown-{i}", f"1370000005{i}", ring=1, talk=1, stay=30) for i in range(2)]
-            with pbx.ami() as ami:
-                for c in calls:
-                    originate(ami, s, c)
-            deadline = time.monotonic() + 25
-            while time.monotonic() < deadline and not listener.pipeline.journal.pending():
-                time.sleep(0.2)
-            assert listener.pipeline.journal.pending(), "nothing journalled while PostgreSQL was down"
-            time.sleep(6)  # the calls end while it is still down
-            pg.resume()
-            rows = [_wait_record(sessions, c.call_id, timeout=30) for c in calls]
-        finally:
-            listener.stop()
-        assert all(r.disposition == "answered" and not r.incomplete for r in rows)
-        assert not listener.pipeline.journal.pending()
-    finally:
-        pg.stop()
