@@ -70,7 +70,7 @@ def read_queue_log(path: Path, since: float, until: float) -> dict[str, list[lis
 
 def _msg(event: str, t: float, **headers: str) -> Message:
     h = {"Event": event, "Timestamp": f"{t:.6f}", **{k: v for k, v in headers.items() if v is not None}}
-    return Message(h, "\r\n".join(f"{k}: {v}" for k, v in h.items()))
+    return Message(h, "\r\n".join(f"{k}: {v}" for k, v in h.items()).encode())
 
 
 def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]]) -> list[Message]:

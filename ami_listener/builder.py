@@ -25,6 +25,11 @@ DIAL_RESULTS = {"ANSWER": "answered", "NOANSWER": "no_answer", "CANCEL": "cancel
 # QUEUESTATUS values meaning the caller left the queue unanswered without hanging up
 QUEUE_LEFT_UNANSWERED = {"TIMEOUT", "FULL", "JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL", "LEAVEUNAVAIL",
                          "CONTINUE", "WITHDRAW"}
+# A member channel hung up with one of these Q.850 causes before it answered was refused, not
+# left ringing, though app_queue reports NOANSWER: a PJSIP member answering 486 Busy Here is hung
+# up with cause 17 (user busy) before app_queue reads its BUSY frame (capture foreign_pjsip_busy).
+# A member that rings out is hung up with cause 0.
+REFUSED_CAUSES = {"17": "busy"}
 _CHAN_SUFFIX = re.compile(r"-[0-9a-fA-F]+(;\d)?$")
 _TECH_EXT = re.compile(r"^(?:PJSIP|SIP|IAX2|DAHDI)/([^-/@;]+)")
 
@@ -121,6 +126,7 @@ class _Chan:
     created: bool = False
     up_at: float | None = None
     hung_at: float | None = None
+    cause: str | None = None  # Q.850 hang-up cause
     caller_num: str | None = None
     caller_name: str | None = None
     exten: str | None = None
@@ -160,6 +166,9 @@ class _Call:
                 ch.up_at = e.timestamp
             if e.name == "Hangup":
                 ch.hung_at = e.timestamp
+                ch.cause = e.get("Cause") or ch.cause
+            elif e.name == "HangupRequest" and ch.cause is None:
+                ch.cause = e.get("Cause")
 
     def agent_of(self, channel: str | None) -> str | None:
         dev = device_of(channel)
@@ -191,7 +200,8 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     evs = [e for e in events if e.kind == "event"]
     if not _in_order(evs):
         evs.sort(key=_order_key())
-    c = _Call(call_id, evs, members or {})
+    # thin events (reader.THIN_EVENTS) say nothing the rules below read; only their times count
+    c = _Call(call_id, [e for e in evs if not e.thin], members or {})
     rec = CallRecord(call_id=call_id, server=server)
     first = c.chans.get(call_id)
     start_seen = first is not None and first.created
@@ -328,12 +338,13 @@ def _inbound(c: _Call, rec: CallRecord, first: _Chan | None, joins: list[Message
                 attempts[dest] = Attempt(agent, e.timestamp or 0.0, None, "pending", dest)  # transfer target
         elif e.name == "AgentRingNoAnswer" and dest in attempts and attempts[dest].result == "pending":
             a = attempts[dest]
-            a.result, a.ring_seconds = "no_answer", (e.timestamp or a.rang_at) - a.rang_at
+            a.result, a.ring_seconds = _refused(c, dest, "no_answer"), (e.timestamp or a.rang_at) - a.rang_at
         elif e.name == "DialEnd" and dest in attempts and attempts[dest].result == "pending":
             status = e.get("DialStatus") or ""
             if status in DIAL_RESULTS:
                 a = attempts[dest]
-                a.result, a.ring_seconds = DIAL_RESULTS[status], (e.timestamp or a.rang_at) - a.rang_at
+                result = _refused(c, dest, "no_answer") if status == "NOANSWER" else DIAL_RESULTS[status]
+                a.result, a.ring_seconds = result, (e.timestamp or a.rang_at) - a.rang_at
     for a in attempts.values():
         if a.result == "pending":  # the call (or the capture) ended while it rang
             a.result = "cancelled" if not rec.incomplete else "unknown"
@@ -381,6 +392,13 @@ def _inbound(c: _Call, rec: CallRecord, first: _Chan | None, joins: list[Message
         rec.disposition = "abandoned"
 
     _conversation(c, rec, first, service)
+
+
+def _refused(c: _Call, dest: str, default: str) -> str:
+    """The result of an attempt app_queue calls NOANSWER: busy / unavailable when the member's
+    channel was hung up with a refusing cause (REFUSED_CAUSES), else ``default``."""
+    ch = c.by_name.get(dest)
+    return REFUSED_CAUSES.get(ch.cause or "", default) if ch is not None else default
 
 
 def _conversation(c: _Call, rec: CallRecord, first: _Chan | None, service: str | None) -> None:

@@ -80,7 +80,7 @@ def _listen(s: Settings, args: argparse.Namespace) -> int:
 def _replay(s: Settings, args: argparse.Namespace) -> int:
     from ami_listener.jsonout import record_json
     from ami_listener.pipeline import Pipeline
-    from ami_listener.reader import read_file
+    from ami_listener.reader import file_chunks, read_frames
     from ami_listener.store import Store
     from hotline.db import open_db
 
@@ -94,8 +94,8 @@ def _replay(s: Settings, args: argparse.Namespace) -> int:
         if not path.exists():
             print(f"hotline replay: no such file {path}", file=sys.stderr)
             return 2
-        for msg in read_file(str(path)):
-            pipe.feed(msg)
+        for frames in read_frames(file_chunks(str(path))):
+            pipe.feed_frames(frames)
     pipe.close()
     if args.json:
         records.sort(key=lambda r: (r.started_at is None, r.started_at or 0.0, r.call_id))

@@ -18,12 +18,22 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from ami_listener.builder import Attempt, CallRecord
 from ami_listener.reader import Message, parse
+from ami_listener.store import RawBatch
 
 log = logging.getLogger(__name__)
 
 
 class JournalFull(RuntimeError):
     pass
+
+
+def _text(raw: bytes) -> str:
+    # the exact bytes survive JSON: undecodable ones become lone surrogates, written \udcXX
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _record_from(d: dict) -> CallRecord:
@@ -43,13 +53,18 @@ class Journal:
     def size(self) -> int:
         return self.path.stat().st_size if self.path.exists() else 0
 
-    def append(self, events: Sequence[tuple[Message, str | None, float]], calls: Sequence[CallRecord],
-               presence: Sequence[Message]) -> None:
-        line = json.dumps({
-            "events": [[m.raw, lid, received] for m, lid, received in events],
+    @staticmethod
+    def _line(raw: RawBatch, calls: Sequence[CallRecord], presence: Sequence[Message], **extra: str) -> str:
+        return json.dumps({
+            **extra,
+            "frames": [_text(f) for f in raw.frames], "linkedids": raw.linkedids,
+            "first_at": raw.first_at, "last_at": raw.last_at,
             "calls": [dataclasses.asdict(c) for c in calls],
-            "presence": [m.raw for m in presence],
-        }, ensure_ascii=False) + "\n"
+            "presence": [_text(m.raw) for m in presence],
+        }) + "\n"
+
+    def append(self, raw: RawBatch, calls: Sequence[CallRecord], presence: Sequence[Message]) -> None:
+        line = self._line(raw, calls, presence)
         if self.size() + len(line) > self.max_bytes:
             raise JournalFull(f"listener journal {self.path} would exceed {self.max_bytes} bytes")
         with open(self.path, "a", encoding="utf-8") as fh:
@@ -57,16 +72,13 @@ class Journal:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def reject(self, events: Sequence[tuple[Message, str | None, float]], calls: Sequence[CallRecord],
-               presence: Sequence[Message], why: Exception) -> None:
+    def reject(self, raw: RawBatch, calls: Sequence[CallRecord], presence: Sequence[Message],
+               why: Exception) -> None:
         """A batch the database refuses for what it holds (not for being down): kept on disk
         beside the journal for an operator, so that it never blocks the batches after it."""
-        line = json.dumps({"error": str(why)[:500], "events": [[m.raw, lid, r] for m, lid, r in events],
-                           "calls": [dataclasses.asdict(c) for c in calls], "presence": [m.raw for m in presence]},
-                          ensure_ascii=False) + "\n"
         with open(self.path.with_suffix(".rejected"), "a", encoding="utf-8") as fh:
-            fh.write(line)
-        log.error("database refused a batch of %d events (%s); kept in %s", len(events), why,
+            fh.write(self._line(raw, calls, presence, error=str(why)[:500]))
+        log.error("database refused a batch of %d events (%s); kept in %s", len(raw), why,
                   self.path.with_suffix(".rejected"))
 
     def drain(self, store) -> int:  # type: ignore[no-untyped-def]
@@ -81,14 +93,14 @@ class Journal:
                     done += 1
                     continue
                 item = json.loads(line)
-                events = [(parse(raw.encode("utf-8", "surrogatepass")), lid, received)
-                          for raw, lid, received in item["events"]]
+                raw = RawBatch([_bytes(f) for f in item["frames"]], item["linkedids"], item["first_at"],
+                               item["last_at"])
                 calls = [_record_from(c) for c in item["calls"]]
-                presence = [parse(raw.encode("utf-8", "surrogatepass")) for raw in item["presence"]]
+                presence = [parse(_bytes(text)) for text in item["presence"]]
                 try:
-                    store.write(events, calls, None, presence)
+                    store.write(raw, calls, None, presence)
                 except (DataError, IntegrityError) as exc:
-                    self.reject(events, calls, presence, exc)
+                    self.reject(raw, calls, presence, exc)
                 done += 1
         finally:
             rest = lines[done:]

@@ -34,11 +34,11 @@ class Listener:
         self.pipeline.repair = self._repair
         self.pipeline.journal = Journal(settings.runtime_dir / "spool" / f"listener-{settings.server_id}.journal",
                                         int(settings.listener_journal_max_mb * 1024 * 1024))
-        self.inbox: queue.Queue[Message | tuple[str, str]] = queue.Queue()
+        self.inbox: queue.Queue[list[bytes] | tuple[str, str]] = queue.Queue()
         self.flush_interval = flush_interval
         self.conn = AmiConnection(settings.ami_host, settings.ami_port, settings.ami_user,
-                                  settings.secret("ami_secret"), on_message=self.inbox.put,
-                                  on_state=lambda st: self.inbox.put(("state", st)), thin=True)
+                                  settings.secret("ami_secret"), on_frames=self.inbox.put,
+                                  on_state=lambda st: self.inbox.put(("state", st)))
         self._stop = threading.Event()
         self._stopping = False
         self._worker: threading.Thread | None = None
@@ -72,7 +72,7 @@ class Listener:
             if isinstance(item, tuple):
                 self._state(item[1])
             elif item is not None:
-                self.pipeline.feed(item)
+                self.pipeline.feed_frames(item)
             now = time.monotonic()
             if now - last_flush >= self.flush_interval or item is None:
                 self._flush()
@@ -146,7 +146,7 @@ class Listener:
             records = backfill_calls(cel, qlog, since - margin, until, server=s.server_id,
                                      rules=self.pipeline.rules,
                                      members={**self.pipeline.members, **self.pipeline.tracker.members}, skip=skip)
-            store.write([], records)
+            store.write(None, records)
         except Exception:  # noqa: BLE001 - a backfill that fails leaves the gap visible, logged
             log.exception("backfilling the AMI gap failed")
             return
@@ -165,4 +165,4 @@ class Listener:
         self.pipeline.tracker.close_gone({c.get("Uniqueid", "") for c in chans})
         self.live.reset()
         for ev in status:  # QueueMember / QueueEntry rows rebuild the wallboard
-            self.live.feed(Message(dict(ev), ""))
+            self.live.feed(Message(dict(ev), b""))

@@ -9,12 +9,13 @@ line after it and is recognised on its own.
 from __future__ import annotations
 
 import logging
+import re
+from operator import methodcaller
 from typing import Iterable, Iterator
 
 log = logging.getLogger(__name__)
 
 SEP = b"\r\n\r\n"
-SEP_TEXT = "\r\n\r\n"
 BANNER = b"Asterisk Call Manager"
 MAX_FRAME = 1 << 20  # a frame larger than this is garbage; it is dropped, logged
 
@@ -22,12 +23,13 @@ MAX_FRAME = 1 << 20  # a frame larger than this is garbage; it is dropped, logge
 class Message:
     """One AMI frame: an event, a response, a banner, or something unknown.
 
-    ``name``, ``kind`` and ``timestamp`` are worked out once here: the tracker and the builder
-    read them for every event many times over."""
+    ``raw`` is the frame's bytes exactly as received (what the event store keeps). ``name``,
+    ``kind`` and ``timestamp`` are worked out once here: the tracker and the builder read them for
+    every event many times over."""
 
     __slots__ = ("headers", "raw", "name", "kind", "timestamp", "thin")
 
-    def __init__(self, headers: dict[str, str], raw: str, thin: bool = False):
+    def __init__(self, headers: dict[str, str], raw: bytes, thin: bool = False):
         self.headers = headers
         self.raw = raw
         self.thin = thin  # only Event, Linkedid, Timestamp were read: see full()
@@ -40,11 +42,7 @@ class Message:
             self.kind, self.name = "banner", ""
         else:
             self.kind, self.name = "unknown", ""
-        ts = headers.get("Timestamp")
-        try:
-            self.timestamp: float | None = None if ts is None else float(ts)
-        except ValueError:
-            self.timestamp = None
+        self.timestamp = _float(headers.get("Timestamp"))
 
     def __repr__(self) -> str:
         return f"Message({self.kind} {self.name})"
@@ -54,15 +52,31 @@ class Message:
 
     def full(self) -> "Message":
         """Every header, for a frame that was parsed thin."""
-        return _parse_full(self.raw.encode("utf-8", "replace")) if self.thin else self
+        return _parse_full(self.raw) if self.thin else self
+
+    @property
+    def text(self) -> str:
+        return self.raw.decode("utf-8", errors="replace")
 
     def __getitem__(self, key: str) -> str:
         return self.headers[key]
 
 
+def _float(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+_new_message = object.__new__
+
+
 # Frames the call builder and the live view never read beyond their name, Linkedid and time, but
 # that make up most of the stream (VarSet and CEL alone are two thirds of it). They are parsed thin;
-# the raw text is kept whole for the event store, and ``full()`` parses it on demand. VarSet of the
+# the raw bytes are kept whole for the event store, and ``full()`` parses it on demand. VarSet of the
 # variables the builder reads (HOTLINE_*, QUEUESTATUS, MIXMONITOR_FILENAME) is parsed in full.
 THIN_EVENTS = frozenset((b"CEL", b"Newexten", b"AGIExecStart", b"AGIExecEnd", b"RTCPSent", b"RTCPReceived",
                          b"DTMFBegin", b"DTMFEnd", b"DeviceStateChange", b"ExtensionStatus", b"VarSet",
@@ -70,46 +84,76 @@ THIN_EVENTS = frozenset((b"CEL", b"Newexten", b"AGIExecStart", b"AGIExecEnd", b"
                          b"ChannelTalkingStart", b"ChannelTalkingStop"))
 
 
-def _header(text: str, key: str) -> str | None:
-    at = text.find(key)
-    if at < 0:
+# name → (its str, how its Linkedid line starts, that header's key): one lookup per frame
+_THIN = {name: (name.decode(), b"\r\nLinkedID: " if name == b"CEL" else b"\r\nLinkedid: ",
+                "LinkedID" if name == b"CEL" else "Linkedid") for name in THIN_EVENTS}
+# VarSet of these variables is read by the builder: parsed in full
+_WANTED_VARSET = re.compile(rb"\r\nVariable: (?:HOTLINE_|QUEUESTATUS\r\n|MIXMONITOR_FILENAME\r\n)")
+
+
+def thin_fields(frame: bytes) -> tuple[str, str, str | None, float | None] | None:
+    """For a frame of a THIN_EVENTS kind: (its name, its Linkedid header's key, the Linkedid,
+    the Timestamp) — all the listener needs of it; None for any other frame. Runs for most of
+    the stream, so it is written out by hand."""
+    if not frame.startswith(b"Event: "):
         return None
-    at += len(key)
-    end = text.find("\r\n", at)
-    return text[at:] if end < 0 else text[at:end]
+    end = frame.find(b"\r\n")
+    spec = _THIN.get(frame[7:end] if end > 0 else b"")
+    if spec is None or (spec[0] == "VarSet" and _WANTED_VARSET.search(frame)):
+        return None
+    name, key, header = spec
+    ts = lid = None
+    at = frame.find(b"\r\nTimestamp: ")
+    if at >= 0:
+        end = frame.find(b"\r\n", at + 13)
+        try:
+            ts = float(frame[at + 13:] if end < 0 else frame[at + 13:end])
+        except ValueError:
+            pass
+    at = frame.find(key)
+    if at >= 0:
+        at += len(key)
+        end = frame.find(b"\r\n", at)
+        lid = (frame[at:] if end < 0 else frame[at:end]).decode("utf-8", "replace")
+        if "\x00" in lid:
+            lid = lid.replace("\x00", "\ufffd")
+    return name, header, lid, ts
+
+
+def thin_message(name: str, header: str, lid: str | None, ts: float | None, frame: bytes) -> Message:
+    msg = _new_message(Message)
+    msg.headers = {"Event": name} if lid is None else {"Event": name, header: lid}
+    msg.raw, msg.thin, msg.kind, msg.name, msg.timestamp = frame, True, "event", name, ts
+    return msg
 
 
 def parse(frame: bytes, thin: bool = True) -> Message:
     """Headers of one frame. The first occurrence of a repeated header wins; lines without a
     colon are ignored (and kept in ``raw``). With ``thin``, bulk events keep only their name,
-    Linkedid and Timestamp (all the listener needs of them). A NUL byte (no AMI text has one;
-    PostgreSQL refuses to store it) becomes U+FFFD like any other undecodable byte."""
-    if b"\x00" in frame:
-        frame = frame.replace(b"\x00", "\ufffd".encode())
-    if thin and frame.startswith(b"Event: "):
-        end = frame.find(b"\r\n")
-        name = frame[7:end] if end > 0 else b""
-        if name in THIN_EVENTS and not (name == b"VarSet" and (
-                b"\r\nVariable: HOTLINE_" in frame or b"\r\nVariable: QUEUESTATUS\r\n" in frame
-                or b"\r\nVariable: MIXMONITOR_FILENAME\r\n" in frame)):
-            text = frame.decode("utf-8", errors="replace")
-            headers = {"Event": name.decode("ascii", "replace")}
-            key = "LinkedID" if name == b"CEL" else "Linkedid"  # CEL spells it differently
-            value = _header(text, "\r\n" + key + ": ")
-            if value is not None:
-                headers[key] = value
-            value = _header(text, "\r\nTimestamp: ")
-            if value is not None:
-                headers["Timestamp"] = value
-            return Message(headers, text, thin=True)
+    Linkedid and ``timestamp`` (all the listener needs of them; see thin_fields). In header
+    values a NUL byte (no AMI text has one; PostgreSQL refuses it in text) becomes U+FFFD like
+    any other undecodable byte; ``raw`` keeps the bytes as they came."""
+    if thin:
+        fields = thin_fields(frame)
+        if fields is not None:
+            return thin_message(*fields, frame)
     return _parse_full(frame)
 
 
 def _parse_full(frame: bytes) -> Message:
     text = frame.decode("utf-8", errors="replace")
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
     if frame.startswith(BANNER):
-        return Message({"Banner": text.strip()}, text)
-    headers: dict[str, str] = {}
+        return Message({"Banner": text.strip()}, frame)
+    if text.count(": ") == text.count("\r\n") + 1:
+        # the usual frame: every line one "Key: value" — split in one go, in C
+        parts = text.replace("\r\n", ": ").split(": ")
+        it = iter(parts)
+        headers = dict(zip(it, it))
+        if len(headers) * 2 == len(parts) and "" not in headers:
+            return Message(headers, frame)
+    headers = {}
     for line in text.split("\r\n") if "\r\n" in text else text.split("\n"):
         key, sep, value = line.partition(": ")
         if not sep:  # "Key:" with no value, or "Key:value"
@@ -119,7 +163,10 @@ def _parse_full(frame: bytes) -> Message:
             key, value = key.strip(), value.strip()
         if key and key not in headers:
             headers[key] = value
-    return Message(headers, text)
+    return Message(headers, frame)
+
+
+_trim = methodcaller("strip", b"\r\n")
 
 
 class FrameReader:
@@ -141,8 +188,12 @@ class FrameReader:
                 self.dropped += 1
                 buf.clear()
             return []
-        parts = bytes(buf).split(SEP)
+        whole = bytes(buf)
+        parts = whole.split(SEP)
         buf[:] = parts.pop()
+        if len(whole) <= MAX_FRAME and BANNER not in whole:
+            # the usual read (no frame can be oversized, no banner): only blank lines to drop
+            return [part for part in map(_trim, parts) if part]
         out = []
         for part in parts:
             part = part.strip(b"\r\n")
@@ -165,19 +216,29 @@ class FrameReader:
         return bytes(self._buf)
 
 
-def read_messages(chunks: Iterable[bytes]) -> Iterator[Message]:
+def read_frames(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
+    """The frames of a byte stream, a read at a time."""
     reader = FrameReader()
     for chunk in chunks:
-        for frame in reader.feed(chunk):
-            yield parse(frame)
+        frames = reader.feed(chunk)
+        if frames:
+            yield frames
     tail = reader.pending().strip(b"\r\n")
     if tail:
         log.warning("AMI: stream ended inside a frame; %d bytes of it dropped", len(tail))
 
 
+def read_messages(chunks: Iterable[bytes]) -> Iterator[Message]:
+    for frames in read_frames(chunks):
+        for frame in frames:
+            yield parse(frame)
+
+
+def file_chunks(path: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk_size):
+            yield block
+
+
 def read_file(path: str, chunk_size: int = 1 << 16) -> Iterator[Message]:
-    def chunks() -> Iterator[bytes]:
-        with open(path, "rb") as fh:
-            while block := fh.read(chunk_size):
-                yield block
-    return read_messages(chunks())
+    return read_messages(file_chunks(path, chunk_size))

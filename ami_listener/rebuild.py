@@ -24,7 +24,7 @@ def rebuild(s: Settings, since: datetime, until: datetime) -> int:
     calls: dict[str, tuple[list[Message], bool]] = {}
     tracker = CallTracker(lambda cid, evs, gap: calls.__setitem__(cid, (evs, gap)))
     seen: set[str] = set()
-    for msg in read_messages(raw.encode("utf-8", "surrogatepass") for raw in store.batches_for(wanted)):
+    for msg in read_messages(store.batches_for(wanted)):
         if msg.kind != "event":
             continue
         d = digest(msg.raw)
@@ -37,5 +37,5 @@ def rebuild(s: Settings, since: datetime, until: datetime) -> int:
     rules = Rules(s.ring_cycle_s, s.max_rings)
     records = [build_call(cid, evs, server=s.server_id, rules=rules, members=members, gap=gap)
                for cid, (evs, gap) in calls.items() if cid in wanted]
-    store.write([], records)
+    store.write(None, records)
     return len(records)

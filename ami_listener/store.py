@@ -4,22 +4,37 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ami_listener.builder import CallRecord
-from ami_listener.reader import SEP_TEXT as SEP, Message
+from ami_listener.reader import SEP, Message
 from hotline.models import AgentPause, AgentSession, AmiEventBatch, AmiEventCall, Call, LiveState, RingAttempt
 from hotline.timeutil import from_epoch, utcnow
 
 log = logging.getLogger(__name__)
 
 
-def digest(raw: str) -> str:
-    return hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()
+def digest(raw: bytes) -> str:
+    return hashlib.sha1(raw).hexdigest()
+
+
+@dataclass
+class RawBatch:
+    """AMI frames as received, in order, with the Linkedid each was filed under (None: not about
+    a call) and when the first and the last arrived (epoch seconds)."""
+
+    frames: list[bytes] = field(default_factory=list)
+    linkedids: list[str | None] = field(default_factory=list)
+    first_at: float = 0.0
+    last_at: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.frames)
 
 
 def _dt(ts: float | None) -> datetime | None:
@@ -32,28 +47,28 @@ class Store:
         self.server = server
 
     # -- events ------------------------------------------------------------------------------
-    def _batch(self, db: Session, events: Sequence[tuple[Message, str | None, float]]) -> None:
-        raw = SEP.join(msg.raw for msg, _, _ in events) + SEP
-        dig = digest(raw)
+    def _batch(self, db: Session, batch: RawBatch) -> None:
+        packed = AmiEventBatch.pack(SEP.join(batch.frames) + SEP)
+        dig = digest(packed)  # of the packed bytes: a tenth of the hashing, same frames → same bytes
         exists = db.scalar(select(AmiEventBatch.id).where(AmiEventBatch.server == self.server,
                                                           AmiEventBatch.digest == dig))
         if exists is not None:
             return  # the same events again (a capture replayed twice)
-        batch = AmiEventBatch(server=self.server, received_at=from_epoch(events[0][2]),
-                              received_until=from_epoch(events[-1][2]), events=len(events), digest=dig, raw=raw)
-        db.add(batch)
-        db.flush()
-        lids = {lid for _, lid, _ in events if lid}
+        batch_id = db.scalar(insert(AmiEventBatch.__table__).returning(AmiEventBatch.id), dict(
+            server=self.server, received_at=from_epoch(batch.first_at), received_until=from_epoch(batch.last_at),
+            events=len(batch.frames), digest=dig, raw_lz4=packed))
+        lids = set(batch.linkedids)
+        lids.discard(None)
         if lids:
-            db.execute(AmiEventCall.__table__.insert(),
-                       [{"batch_id": batch.id, "linkedid": lid[:64], "server": self.server} for lid in lids])
+            db.execute(insert(AmiEventCall.__table__),
+                       [{"batch_id": batch_id, "linkedid": lid[:64], "server": self.server} for lid in lids])
 
-    def write(self, events: Sequence[tuple[Message, str | None, float]], calls: Sequence[CallRecord] = (),
+    def write(self, batch: RawBatch | None, calls: Sequence[CallRecord] = (),
               live: dict | None = None, presence: Sequence[Message] = ()) -> None:
         """One transaction: the raw events first, then the calls built from them (persist first)."""
         with self.sessions.begin() as db:
-            if events:
-                self._batch(db, events)
+            if batch:
+                self._batch(db, batch)
             if calls:
                 self._save_calls(db, calls)
             for msg in presence:
@@ -89,12 +104,12 @@ class Store:
         pk_of = dict(existing)
         if fresh:
             pk_of.update((cid, pk) for pk, cid in db.execute(
-                insert(Call).returning(Call.id, Call.call_id, sort_by_parameter_order=True), fresh))
+                insert(calls).returning(calls.c.id, calls.c.call_id, sort_by_parameter_order=True), fresh))
         ring_rows = [{"call_pk": pk_of[rec.call_id], "agent": _cut(a.agent, 64), "rang_at": from_epoch(a.rang_at),
                       "ring_seconds": _r(a.ring_seconds), "result": a.result}
                      for rec in latest.values() for a in rec.attempts]
         if ring_rows:
-            db.execute(insert(RingAttempt), ring_rows)
+            db.execute(insert(attempts), ring_rows)
 
     @staticmethod
     def _call_row(rec: CallRecord, now: datetime) -> dict:
@@ -159,13 +174,14 @@ class Store:
         with self.sessions() as db:
             return db.scalar(select(func.max(AmiEventBatch.received_until)).where(AmiEventBatch.server == self.server))
 
-    def batches_for(self, call_ids: Iterable[str]) -> list[str]:
-        """The raw batches holding events of these calls, in the order they were stored."""
+    def batches_for(self, call_ids: Iterable[str]) -> Iterator[bytes]:
+        """The raw batches holding events of these calls (AMI bytes), in the order they were stored."""
         ids = list(call_ids)
         with self.sessions() as db:
-            return list(db.scalars(select(AmiEventBatch.raw).where(AmiEventBatch.id.in_(
+            stored = list(db.scalars(select(AmiEventBatch.raw_lz4).where(AmiEventBatch.id.in_(
                 select(AmiEventCall.batch_id).where(AmiEventCall.server == self.server,
                                                     AmiEventCall.linkedid.in_(ids)))).order_by(AmiEventBatch.id)))
+        return (AmiEventBatch.unpack(data) for data in stored)
 
 
 def _cut(text: str | None, size: int) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ami_listener.builder import interface_key
-from ami_listener.reader import Message
+from ami_listener.reader import Message, thin_message
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,15 @@ class OpenCall:
     done_at: float | None = None
     gap: bool = False
     truncated: bool = False
+    # Of the thin events only the earliest stamped one is kept, where it came (index in events):
+    # the builder reads nothing in them but the time a call began, and they are most of a call.
+    earliest_thin: tuple[int, Message] | None = None
+
+    def all_events(self) -> list[Message]:
+        if self.earliest_thin is None:
+            return self.events
+        at, msg = self.earliest_thin
+        return self.events[:at] + [msg] + self.events[at:]
 
 
 Finished = Callable[[str, list[Message], bool], None]
@@ -64,10 +73,12 @@ class CallTracker:
         """Adds one message; returns the Linkedid it was filed under (None: not about a call)."""
         if msg.kind != "event":
             return None
-        h = msg.headers
+        if msg.thin:
+            return self.feed_thin(msg)
         ts = msg.timestamp
         if ts is not None and ts > self.now:
             self.now = ts
+        h = msg.headers
         if msg.name in MEMBER_EVENTS and h.get("Interface") and h.get("MemberName"):
             self.members[interface_key(h["Interface"])] = h["MemberName"]
         lid = self.linkedid_of(msg)
@@ -98,6 +109,30 @@ class CallTracker:
         self._finish_due()
         return lid
 
+    def feed_thin(self, msg: Message) -> str | None:
+        """A Message parsed thin (reader.parse): see feed_thin_fields."""
+        h = msg.headers
+        key = "LinkedID" if "LinkedID" in h else "Linkedid"
+        return self.feed_thin_fields((msg.name, key, h.get(key), msg.timestamp), msg.raw)
+
+    def feed_thin_fields(self, fields: tuple[str, str, str | None, float | None], frame: bytes) -> str | None:
+        """An event of the thin kinds (reader.thin_fields: VarSet, CEL, Newexten…, most of the
+        stream): it names no channel and no member; all it tells its call is the time (see
+        OpenCall.earliest_thin). Returns the Linkedid it was filed under."""
+        ts = fields[3]
+        if ts is not None and ts > self.now:
+            self.now = ts
+        lid = fields[2] or None  # an empty one names no call
+        if lid is not None:
+            call = self.open.get(lid)
+            if call is None:
+                call = self.open[lid] = OpenCall(lid)
+            if ts is not None and (call.earliest_thin is None or ts < call.earliest_thin[1].timestamp):
+                call.earliest_thin = (len(call.events), thin_message(*fields, frame))
+        if self.done:
+            self._finish_due()
+        return lid
+
     def _finish_due(self) -> None:
         if not self.done or self.now < self._next_check:
             return
@@ -117,7 +152,7 @@ class CallTracker:
         self.done.pop(call.call_id, None)
         for uid in call.channels:
             self.uid_call.pop(uid, None)
-        self.on_finished(call.call_id, call.events, call.gap)
+        self.on_finished(call.call_id, call.all_events(), call.gap)
 
     def mark_gap(self) -> None:
         """AMI was down: events of every open call may be missing."""

@@ -171,7 +171,7 @@ def _report(tap: EventTap, ids: list[str], still_up: set[str], wall: float,
     print()
     print(f"IVR on a real Asterisk ({os.cpu_count()} cpus, SQLite, IVR in-process, {agents} queue agents)")
     print(f"  calls placed        {len(ids)} ({len(fault_ids)} fault reports by keypad, {len(agent_ids)} press 0)")
-    print(f"  HOTLINE_IVR         " + ", ".join(f"{k}={v}" for k, v in sorted(states.items())))
+    print("  HOTLINE_IVR         " + ", ".join(f"{k}={v}" for k, v in sorted(states.items())))
     print(f"  finished the IVR    {states.get('done', 0)} (HOTLINE_IVR=done)")
     print(f"  ticket read back    {len(tickets & fault_ids)} of {len(fault_ids)} fault callers")
     print(f"  reached an agent    {len(connected & agent_ids)} of {len(agent_ids)} callers pressing 0")

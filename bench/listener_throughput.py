@@ -34,13 +34,15 @@ TS = re.compile(rb"^Timestamp: (\d+\.\d+)\r$", re.M)
 CHUNK = 1 << 16
 
 
-def big_capture(min_events: int) -> tuple[bytes, int]:
+def big_capture(min_events: int, rounds: list[int] | None = None) -> tuple[bytes, int]:
+    """The real captures, copied until there are min_events; ``rounds`` gets the byte offset
+    where each full pass over the captures ends."""
     bodies = []
     for path in sorted(CAPTURES.glob("*.ami")):
         data = path.read_bytes()
         start = data.find(b"Event: ")
         bodies.append(data[start:])  # without banner and login response
-    out, events, k, shift = [], 0, 0, 0.0
+    out, events, k, shift, size = [], 0, 0, 0.0, 0
     while events < min_events:
         for body in bodies:
             ids = set(ID_HEADER.findall(body))
@@ -50,9 +52,12 @@ def big_capture(min_events: int) -> tuple[bytes, int]:
             offset = shift
             text = TS.sub(lambda m: b"Timestamp: %.6f\r" % (float(m.group(1)) + offset), text)
             out.append(text)
+            size += len(text)
             events += text.count(b"\r\nEvent: ") + 1
             k += 1
             shift += 100.0
+        if rounds is not None:
+            rounds.append(size)
     return b"".join(out), events
 
 
@@ -98,11 +103,10 @@ def run_reader(data: bytes) -> int:
 
 def run_pipeline(data: bytes, store: Store | None) -> tuple[int, Pipeline]:
     s = load(config_file=None, env={}, ring_cycle_s=1.0, server_id="bench")
-    pipe = Pipeline(s, store, batch=5000)
+    pipe = Pipeline(s, store)  # batches as the live listener makes them under load
     reader = FrameReader()
     for chunk in chunks(data):
-        for frame in reader.feed(chunk):
-            pipe.feed(parse(frame))
+        pipe.feed_frames(reader.feed(chunk))
     pipe.close()
     return pipe.counts["events"], pipe
 
@@ -129,35 +133,36 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=200_000)
     args = ap.parse_args()
-    data, n = big_capture(args.events)
+    rounds: list[int] = []
+    data, n = big_capture(args.events, rounds)
     print(f"capture: {len(data) / 1e6:.1f} MB, about {n} events from {len(list(CAPTURES.glob('*.ami')))} real captures")
     base, _ = timed("baseline: asterisk-ami reader (Event.read)", lambda: run_asterisk_ami(data))
     timed("our reader (framing + parse)", lambda: run_reader(data), base)
     _, (_, pipe) = timed("reader + call builder", lambda: run_pipeline(data, None), base)
     print(f"  calls built {pipe.counts['calls']}, open calls left {len(pipe.tracker.open)}")
-    # memory: the Python heap over the same stream, sampled as it goes (flat = no per-call leak)
+    # memory: the Python heap after each pass over the captures (the same calls in flight at
+    # each of those points, so flat = no per-call leak)
     tracemalloc.start()
     samples = []
     s = load(config_file=None, env={}, ring_cycle_s=1.0, server_id="bench")
     mem_pipe = Pipeline(s, None)
     reader = FrameReader()
-    seen = 0
-    for chunk in chunks(data):
-        for frame in reader.feed(chunk):
-            mem_pipe.feed(parse(frame))
-            seen += 1
-            if seen % 40000 == 0:
-                samples.append(tracemalloc.get_traced_memory()[0] / 1e6)
+    start = 0
+    for end in rounds:
+        mem_pipe.feed_frames(reader.feed(data[start:end]))
+        start = end
+        samples.append(tracemalloc.get_traced_memory()[0] / 1e6)
     mem_pipe.close()
     tracemalloc.stop()
-    print("  heap MB every 40k events: " + " ".join(f"{m:.1f}" for m in samples))
+    print(f"  heap MB after each of the {len(rounds)} passes: " + " ".join(f"{m:.1f}" for m in samples))
     with tempfile.TemporaryDirectory() as tmp:
         s = load(config_file=None, env={})
-        # a fresh database each run: a second run would find every batch already stored
+        # a fresh database each run (a second run would find every batch already stored), made
+        # and migrated before the clock starts
+        fresh = [open_db(s.replace(database_url=f"sqlite:///{Path(tmp) / f'bench-{i}.db'}"))[1] for i in range(3)]
+
         def stored() -> tuple[int, Pipeline]:
-            db = Path(tmp) / f"bench-{time.perf_counter_ns()}.db"
-            _, sessions = open_db(s.replace(database_url=f"sqlite:///{db}"))
-            return run_pipeline(data, Store(sessions, "bench"))
+            return run_pipeline(data, Store(fresh.pop(), "bench"))
 
         timed("reader + builder + SQLite store", stored, base)
 

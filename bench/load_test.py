@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
                                    .group_by(Call.call_id)).all())
         sip_rows = db.scalar(select(func.count()).select_from(Call).where(Call.caller_number == "sipp"))
         dispositions = dict(db.execute(select(Call.disposition, func.count()).group_by(Call.disposition)).all())
-        raw_chars = db.scalar(select(func.sum(func.length(AmiEventBatch.raw)))) or 0
+        raw_bytes = db.scalar(select(func.sum(func.length(AmiEventBatch.raw_lz4)))) or 0
         incomplete = db.scalar(select(func.count()).select_from(Call).where(Call.incomplete.is_(True)))
     missing = [c for c in placed if per_call.get(c, 0) == 0]
     dup = {c: n for c, n in per_call.items() if n > 1}
@@ -247,8 +247,8 @@ def main(argv: list[str] | None = None) -> int:
           f"dispositions {dispositions}")
     print(f"calls started over {started_until - t0:.0f} s, all ended after {elapsed:.0f} s")
     print(f"calls/s {total_calls / elapsed:.2f}   events/s {events / elapsed:.0f}   "
-          f"events per call {events / max(total_calls, 1):.0f}   raw event text per call "
-          f"{raw_chars / max(total_calls, 1) / 1024:.1f} KB")
+          f"events per call {events / max(total_calls, 1):.0f}   stored raw events per call (LZ4) "
+          f"{raw_bytes / max(total_calls, 1) / 1024:.1f} KB")
     print(f"CPU seconds: asterisk {ast_cpu:.1f}, listener threads {lis:.1f}, whole bench process {proc_cpu:.1f}; "
           f"listener / asterisk = {lis / ast_cpu if ast_cpu else float('nan'):.2f}")
     print("memory over time (bench process RSS, listener in it):")

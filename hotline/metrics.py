@@ -13,12 +13,14 @@ Conventions:
 from __future__ import annotations
 
 import importlib
+import threading
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, not_, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from hotline import callbacks
@@ -198,6 +200,12 @@ def period(kind: str, s: Settings, now: datetime | None = None) -> tuple[datetim
     return local_day_start(first, s.timezone), local_day_start(last, s.timezone)
 
 
+def kpi_month(s: Settings, start: datetime, end: datetime) -> tuple[int, int]:
+    """The month whose R-KPI table goes with the period [start, end): the one its middle is in."""
+    first = period("month", s, end - (end - start) / 2)[0].astimezone(ZoneInfo(s.timezone))
+    return first.year, first.month
+
+
 def month_range(year: int, month: int, tz: str) -> tuple[datetime, datetime]:
     first = date(year, month, 1)
     last = (first + timedelta(days=32)).replace(day=1)
@@ -273,6 +281,12 @@ class _Acc:
         elif disp == "timeout":
             self.timeouts += n
 
+    def merge(self, other: "_Acc") -> "_Acc":
+        """Add the sums of another group of calls (another part of the same period)."""
+        for k, v in vars(other).items():
+            setattr(self, k, getattr(self, k) + v)
+        return self
+
     def fill(self, f: Figures) -> Figures:
         f.offered, f.ivr_only, f.answered = self.offered, self.ivr_only, self.answered
         f.abandoned, f.short_abandoned, f.timeouts = self.abandoned, self.short_abandoned, self.timeouts
@@ -306,6 +320,193 @@ def _scan(db: Session, s: Settings, start: datetime, end: datetime,
     return team, per
 
 
+# --- the days already over are kept, today is read live ----------------------------------------
+#
+# Over 1 M calls a month of these scans took about 0.5 s on SQLite (bench/panel_queries.py), and
+# no index removes that: the cost is per call read (grouping, the CASE sums, the ring-attempt
+# join), tens of thousands of calls a month. But the calls of the days already over hardly ever
+# change, so a period is cut at the start of today: the part before is computed once and kept as
+# long as the calls started in it are the same (same count, same newest built_at: the listener
+# sets built_at on every write of a call and of its ring attempts, ami_listener/store.py, and
+# retention only deletes), today's part is computed live, and the parts add up (everything kept
+# is a count or a sum). The definitions stay the ones above: a part is computed by the same
+# functions as a whole period. QA grades and the follow-up tables change on their own and are
+# always read live.
+#
+# The past part is kept per local day, so that at midnight only yesterday is new (the week and
+# month periods, the running KPI month: each would otherwise be computed whole again), and a
+# rebuilt call costs its own day only. The days are checked together: one look at the whole span
+# (count, newest built_at) against the days' kept stamps added up — as strong as one stamp for the
+# span (a changed or added call moves the newest built_at, a deleted one the count) and as cheap
+# (~15 ms over a month of 1 M calls/year on SQLite); only when that differs are the days looked
+# at one by one (~25 ms a month) and the changed ones computed again.
+#
+# The web process's page threads and its warmer (web/warm.py) share these dicts: a value is built
+# whole before it is stored, stored with one assignment and never changed afterwards (callers
+# merge kept parts into new objects); eviction runs under _KEPT_LOCK, readers only .get().
+
+_KEPT: dict[tuple[Any, ...], tuple[tuple[int, Any], Any]] = {}
+_KEPT_MAX = 1000  # day parts: the supervisor page's three periods and KPI months use ~170, tens of KB each
+_KEPT_LOCK = threading.Lock()
+# one computation per kept part at a time: a page asking for a day the warmer is computing waits
+# for it instead of computing it a second time (striped: a lock per key would need evicting too)
+_COMPUTING = tuple(threading.Lock() for _ in range(16))
+_STATS = {"computed": 0}
+_RECORDING = threading.local()
+
+
+@dataclass
+class _Calls:
+    """What the calls (and their ring attempts) of part of a period give; parts add up."""
+
+    team: _Acc = field(default_factory=_Acc)
+    per: dict[str, _Acc] = field(default_factory=dict)
+    rings: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    repeat: tuple[int, int] = (0, 0)
+
+    def merge(self, other: "_Calls") -> "_Calls":
+        self.team.merge(other.team)
+        for agent, acc in other.per.items():
+            self.per.setdefault(agent, _Acc()).merge(acc)
+        for agent, v in other.rings.items():
+            old = self.rings.get(agent, (0, 0, 0, 0))
+            self.rings[agent] = (old[0] + v[0], old[1] + v[1], old[2] + v[2], old[3] + v[3])
+        self.repeat = (self.repeat[0] + other.repeat[0], self.repeat[1] + other.repeat[1])
+        return self
+
+
+def _calls_of(db: Session, s: Settings, start: datetime, end: datetime) -> _Calls:
+    team, per = _scan(db, s, start, end)
+    # repeats add up across parts: whether a call repeats depends on the calls of the
+    # repeat_window_h before it, which repeat_rate reads whatever the period's start
+    r = repeat_rate(db, s, start, end)
+    return _Calls(team, per, _ring_figures(db, s, start, end), (r.num, r.den))
+
+
+def _parts(s: Settings, start: datetime, end: datetime) -> list[tuple[datetime, datetime, bool]]:
+    """[start, end) cut at the start of today: (from, to, kept) — the days over kept, today live."""
+    cut = min(max(period("day", s)[0], start), end)
+    return [(a, b, kept) for a, b, kept in ((start, cut, True), (cut, end, False)) if a < b]
+
+
+def _days(s: Settings, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut at every local midnight."""
+    tz = ZoneInfo(s.timezone)
+    out: list[tuple[datetime, datetime]] = []
+    a = start
+    while a < end:
+        b = min(local_day_start(a.astimezone(tz).date() + timedelta(days=1), s.timezone), end)
+        if b <= a:  # cannot happen with a real zone; never loop forever on one that does it
+            b = end
+        out.append((a, b))
+        a = b
+    return out
+
+
+def _stamp_of(n: Any, newest: Any) -> tuple[int, Any]:
+    return int(n or 0), newest
+
+
+def _added(stamps: Iterable[tuple[int, Any]]) -> tuple[int, Any]:
+    stamps = list(stamps)
+    newest = [m for _, m in stamps if m is not None]
+    return sum(n for n, _ in stamps), max(newest) if newest else None
+
+
+def _day_stamps(db: Session, days: list[tuple[datetime, datetime]]) -> list[tuple[int, Any]]:
+    """(count, newest built_at) of the calls started in each [a, b): one statement per 100 days."""
+    out: list[tuple[int, Any]] = []
+    for i in range(0, len(days), 100):
+        chunk = days[i:i + 100]
+        q = union_all(*[select(literal_column(str(j)).label("j"), func.count().label("n"),
+                               func.max(Call.built_at).label("m")).where(_in_period(a, b))
+                        for j, (a, b) in enumerate(chunk)])
+        got = {r.j: _stamp_of(r.n, r.m) for r in db.execute(q)}
+        out.extend(got.get(j, (0, None)) for j in range(len(chunk)))
+    return out
+
+
+def _kept(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
+          compute: Any) -> list[Any]:
+    """compute(db, s, a, b) for every local day [a, b) of [start, end), each computed again only
+    when the calls started in that day changed (count or newest built_at; ix_calls_started_built
+    answers that from the index). The caller adds the days up."""
+    rec = getattr(_RECORDING, "kept", None)
+    if rec is not None:
+        rec.setdefault((what, start, end), compute)
+    url = str(db.get_bind().url)
+    days = _days(s, start, end)
+    keys = [(url, what, a, b, s.timezone, s.service_level_s, s.short_abandon_s, s.ring_threshold_s,
+             s.repeat_window_h) for a, b in days]
+    hits = [_KEPT.get(k) for k in keys]
+    # read before computing: a call written meanwhile makes the next look compute again
+    if all(h is not None for h in hits):
+        whole = _stamp_of(*db.execute(select(func.count(), func.max(Call.built_at))
+                                      .where(_in_period(start, end))).one())
+        if _added(h[0] for h in hits) == whole:  # type: ignore[index]
+            return [h[1] for h in hits]  # type: ignore[index]
+    out = []
+    for key, (a, b), hit, stamp in zip(keys, days, hits, _day_stamps(db, days)):
+        out.append(hit[1] if hit is not None and hit[0] == stamp else _compute(db, s, key, stamp, compute, a, b))
+    return out
+
+
+def _compute(db: Session, s: Settings, key: tuple[Any, ...], stamp: tuple[int, Any], compute: Any,
+             a: datetime, b: datetime) -> Any:
+    with _COMPUTING[hash(key) % len(_COMPUTING)]:
+        hit = _KEPT.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]  # another thread (the warmer) computed it while this one waited
+        value = compute(db, s, a, b)
+        with _KEPT_LOCK:
+            if len(_KEPT) >= _KEPT_MAX:
+                for old in list(_KEPT)[:_KEPT_MAX // 2]:  # the longest kept first
+                    del _KEPT[old]
+            _KEPT[key] = (stamp, value)
+            _STATS["computed"] += 1
+    return value
+
+
+def kept_computed() -> int:
+    """How many kept day parts were computed since the process started (the warmer logs it)."""
+    return _STATS["computed"]
+
+
+@contextmanager
+def recording_kept() -> Iterator[dict[tuple[Any, ...], Any]]:
+    """Records, on this thread, which kept spans the metric functions called inside read:
+    {(what, start, end): compute}. :func:`check_kept` looks at them again without the live part."""
+    _RECORDING.kept = rec = {}
+    try:
+        yield rec
+    finally:
+        _RECORDING.kept = None
+
+
+def check_kept(db: Session, s: Settings, recorded: dict[tuple[Any, ...], Any]) -> None:
+    """Check the kept days of spans recorded by :func:`recording_kept` (the validation queries
+    only) and compute again those whose calls changed — what the warmer does between midnights."""
+    for (what, start, end), compute in recorded.items():
+        _kept(db, s, what, start, end, compute)
+
+
+def _calls(db: Session, s: Settings, start: datetime, end: datetime) -> _Calls:
+    out = _Calls()  # a new object each time: what is kept is never changed
+    for a, b, kept in _parts(s, start, end):
+        for part in (_kept(db, s, ("calls",), a, b, _calls_of) if kept else [_calls_of(db, s, a, b)]):
+            out.merge(part)
+    return out
+
+
+def _scan_kept(db: Session, s: Settings, start: datetime, end: datetime) -> tuple[_Acc, dict[str, _Acc]]:
+    """:func:`_scan` of every agent, past days kept (the R-KPI months)."""
+    out = _Calls()
+    for a, b, kept in _parts(s, start, end):
+        for team, per in (_kept(db, s, ("scan",), a, b, _scan) if kept else [_scan(db, s, a, b)]):
+            out.merge(_Calls(team, per))
+    return out.team, out.per
+
+
 # --- team and per-agent figures -----------------------------------------------------------------
 
 def figures(db: Session, s: Settings, start: datetime, end: datetime, agent: str | None = None) -> Figures:
@@ -319,15 +520,18 @@ def agent_figures(db: Session, s: Settings, start: datetime, end: datetime,
                   agents: Iterable[str] | None = None) -> dict[str, Figures]:
     """Metrics per agent (answering agent of each call; ring attempts of each agent)."""
     wanted = list(agents) if agents is not None else None
+    if wanted is None:
+        c = _calls(db, s, start, end)
+        return _agents(db, s, start, end, c.per, None, rings=c.rings)
     _team, per = _scan(db, s, start, end, wanted)
     return _agents(db, s, start, end, per, wanted)
 
 
 def team_and_agents(db: Session, s: Settings, start: datetime, end: datetime) -> tuple[Figures, dict[str, Figures]]:
-    """Team figures and per-agent figures from one scan (the supervisor page)."""
-    team_acc, per = _scan(db, s, start, end)
-    f = team_acc.fill(Figures())
-    rings = _ring_figures(db, s, start, end)
+    """Team figures and per-agent figures from one reading of the calls (the supervisor page)."""
+    c = _calls(db, s, start, end)
+    f = c.team.fill(Figures())
+    rings = c.rings
     total = [0, 0, 0, 0]
     for v in rings.values():
         total = [a + b for a, b in zip(total, v)]
@@ -336,9 +540,9 @@ def team_and_agents(db: Session, s: Settings, start: datetime, end: datetime) ->
     n = sum(c for _, c in qa.values())
     f.qa_count = n
     f.qa_avg = (sum(a * c for a, c in qa.values()) / n) if n else None
-    f.repeat_rate = repeat_rate(db, s, start, end)
+    f.repeat_rate = Ratio(*c.repeat)
     _team_only(db, s, start, end, f)
-    return f, _agents(db, s, start, end, per, None, rings=rings, qa=qa)
+    return f, _agents(db, s, start, end, c.per, None, rings=rings, qa=qa)
 
 
 def _agents(db: Session, s: Settings, start: datetime, end: datetime, per: dict[str, _Acc],
@@ -526,11 +730,21 @@ def _bucket(db: Session, s: Settings, unit: str, start: datetime) -> Any:
 def series(db: Session, s: Settings, start: datetime, end: datetime, unit: str | None = None) -> dict[str, Any]:
     """Offered / answered / SL / abandon rate per hour (periods up to 2 days) or per day."""
     unit = unit or ("hour" if end - start <= timedelta(days=2) else "day")
-    b = _bucket(db, s, unit, start).label("b")
-    keys = _group_keys()
+
+    def buckets(db: Session, s: Settings, a: datetime, b: datetime) -> dict[str, _Acc]:
+        # the zone offset of the period's start for every part: the labels do not depend on the cut
+        label = _bucket(db, s, unit, start).label("b")
+        keys = _group_keys()
+        out: dict[str, _Acc] = {}
+        for row in db.execute(select(label, *keys, *_sums(s)).where(_in_period(a, b)).group_by(label, *keys)):
+            out.setdefault(row.b, _Acc()).add(row)
+        return out
+
     accs: dict[str, _Acc] = {}
-    for row in db.execute(select(b, *keys, *_sums(s)).where(_in_period(start, end)).group_by(b, *keys)):
-        accs.setdefault(row.b, _Acc()).add(row)
+    for a, b, kept in _parts(s, start, end):
+        for part in (_kept(db, s, ("series", unit, start), a, b, buckets) if kept else [buckets(db, s, a, b)]):
+            for k, acc in part.items():
+                accs.setdefault(k, _Acc()).merge(acc)
     found = {k: acc.fill(Figures()) for k, acc in accs.items()}
     out: dict[str, Any] = {"unit": unit, "labels": [], "offered": [], "answered": [], "ivr_only": [],
                            "sl_pct": [], "abandon_pct": []}
@@ -577,7 +791,9 @@ KPI_CACHE_S = {"closed": 3600.0, "current": 60.0}
 
 
 def clear_cache() -> None:
-    _KPI_CACHE.clear()
+    with _KEPT_LOCK:
+        _KPI_CACHE.clear()
+        _KEPT.clear()
 
 
 def _kpi_month(db: Session, s: Settings, year: int, month: int, agents: list[str] | None) -> dict[str, Figures]:
@@ -589,14 +805,15 @@ def _kpi_month(db: Session, s: Settings, year: int, month: int, agents: list[str
     hit = _KPI_CACHE.get(key)
     if hit and hit[0] > _time.monotonic():
         return hit[1]
-    _team, per = _scan(db, s, a, b, agents)
+    _team, per = _scan(db, s, a, b, agents) if agents is not None else _scan_kept(db, s, a, b)
     out = {ag: acc.fill(Figures()) for ag, acc in per.items()}
     for ag in (agents if agents is not None else s.agents):
         out.setdefault(ag, Figures())
     ttl = KPI_CACHE_S["closed" if b <= datetime.now(timezone.utc) else "current"]
-    if len(_KPI_CACHE) > 500:
-        _KPI_CACHE.clear()
-    _KPI_CACHE[key] = (_time.monotonic() + ttl, out)
+    with _KEPT_LOCK:  # shared with the warmer: stored whole, never changed afterwards
+        if len(_KPI_CACHE) > 500:
+            _KPI_CACHE.clear()
+        _KPI_CACHE[key] = (_time.monotonic() + ttl, out)
     return out
 
 
@@ -633,7 +850,7 @@ def team_kpis(db: Session, s: Settings, year: int, month: int) -> dict[str, Any]
     resolution exist only at team level (reports and complaints belong to no agent). Retraining
     is a person's matter, so the team row never carries it."""
     a, b = month_range(year, month, s.timezone)
-    team, _per = _scan(db, s, a, b)
+    team, _per = _scan_kept(db, s, a, b)
     f = _team_only(db, s, a, b, team.fill(Figures()))
     return {"cells": {k: KpiCell(getattr(f, metric), getattr(s, target)) for k, (metric, target, _) in KPIS.items()},
             "retraining": []}

@@ -204,7 +204,7 @@ def _purge_raw(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport, n
     if before is None:
         return
     with sessions() as db:
-        old = db.execute(select(AmiEventBatch.id, AmiEventBatch.events, func.length(AmiEventBatch.raw))
+        old = db.execute(select(AmiEventBatch.id, AmiEventBatch.events, func.length(AmiEventBatch.raw_lz4))
                          .where(AmiEventBatch.received_until < before)).all()
         held: set[int] = set()
         if keep:

@@ -101,6 +101,7 @@ class Settings:
     login_max_failures: int = 5  # failed logins per IP+user within login_window_s before refusing
     login_window_s: int = 300
     wallboard_poll_s: float = 0.25  # how often the SSE stream reads live_state (push on change)
+    panel_warm_interval_s: float = 60.0  # `hotline web` warms the supervisor page at start, re-checks this often; 0: off
 
     # --- prompts (prompts/) -----------------------------------------------------------------
     gtts_url: str = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"

@@ -34,9 +34,12 @@ def _web(s: Settings, args: argparse.Namespace) -> int:
     from werkzeug.serving import run_simple
 
     from web import create_app
+    from web.warm import start_for
 
     app = create_app(s)
     print(f"panel on http://{s.web_host}:{s.web_port}/", flush=True)
+    # the supervisor page's figures of past days, computed before the first supervisor asks
+    start_for(app)
     run_simple(s.web_host, s.web_port, app, threaded=True, use_reloader=False, use_debugger=False)
     return 0
 

@@ -108,17 +108,14 @@ def team() -> Any:
         flash(e, "error")
     table = request.args.get("table")
     fmt = request.args.get("format")
-    local_end = metrics.period("month", s, end - (end - start) / 2)[0]  # the month the period is in
-    from zoneinfo import ZoneInfo
-
-    month_local = local_end.astimezone(ZoneInfo(s.timezone))
+    year, month = metrics.kpi_month(s, start, end)
     if fmt == "csv":
         if table == "agents":
             return csv_response("agents", agent_columns(), metrics.agent_figures(db(), s, start, end).items())
         if table == "team":
             return csv_response("team", team_columns(), team_rows(metrics.figures(db(), s, start, end)))
         if table == "kpi":
-            return csv_response("kpi", kpi_columns(), _kpi_rows(s, month_local.year, month_local.month).items())
+            return csv_response("kpi", kpi_columns(), _kpi_rows(s, year, month).items())
         if table == "series":
             ser = metrics.series(db(), s, start, end)
             rows = list(zip(ser["labels"], ser["offered"], ser["answered"], ser["ivr_only"], ser["sl_pct"], ser["abandon_pct"]))
@@ -127,12 +124,12 @@ def team() -> Any:
             return csv_response("series", cols, rows)
         abort(404)
     team_f, agents = metrics.team_and_agents(db(), s, start, end)
-    kpi = _kpi_rows(s, month_local.year, month_local.month)
+    kpi = _kpi_rows(s, year, month)
     ser = metrics.series(db(), s, start, end)
     return render_template("supervisor.html", team=team_rows(team_f), team_columns=team_columns(),
                            agents=list(agents.items()), agent_columns=agent_columns(),
                            kpi=list(kpi.items()), kpi_columns=kpi_columns(), series=ser, kind=kind,
-                           start=start, end=end, month=f"{month_local.year}-{month_local.month:02d}",
+                           start=start, end=end, month=f"{year}-{month:02d}",
                            targets={k: getattr(s, t) for k, (_m, t, _z) in KPIS.items()},
                            definitions=metrics.METRICS)
 

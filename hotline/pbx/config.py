@@ -88,7 +88,9 @@ def _members(s: Settings) -> str:
     lines = []
     for ext in s.agents:
         if s.agent_technology == "pjsip":
-            lines.append(f"member => PJSIP/{ext},0,{ext}")
+            # a Local member so the dialplan greets the caller once the phone answers (R-ANS-GREET,
+            # [agents-phone]); its busy/idle state is the phone's own
+            lines.append(f"member => Local/{ext}@agents-phone/n,0,{ext},PJSIP/{ext}")
         elif s.agent_technology == "local":
             # /n: no Local optimisation, so the member channel stays visible in the bridge.
             lines.append(f"member => Local/{ext}@agents/n,0,{ext}")
@@ -140,8 +142,10 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
         "queue_wrapup_s": str(s.queue_wrapup_s),
         "queue_members": _members(s),
         "agent_endpoints": _endpoints(s),
+        # a phone agent is reached through [agents-phone] as the queue reaches it, not PJSIP/<ext>
+        # directly: a caller transferred to it hears its work number too (R-ANS-GREET)
         "agent_transfer_extens": "\n".join(
-            f"exten => {ext},1,Dial({'Local/' + ext + '@agents/n' if local else 'PJSIP/' + ext},60)\n"
+            f"exten => {ext},1,Dial(Local/{ext}@{'agents' if local else 'agents-phone'}/n,60)\n"
             f" same => n,Hangup()" for ext in s.agents),
         "record_calls": "1" if s.record_calls else "0",
         "company_name": s.company_name,

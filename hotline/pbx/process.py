@@ -23,10 +23,11 @@ class AsteriskError(RuntimeError):
     pass
 
 
-def _die_with_parent() -> None:
-    # PR_SET_PDEATHSIG: if the hotline process is killed, its Asterisk does not live on as an orphan.
+def die_with_parent(sig: int = signal.SIGTERM) -> None:
+    """For Popen's preexec_fn (PR_SET_PDEATHSIG): if the hotline process is killed, its Asterisk (or
+    a test's SIPp, PostgreSQL) does not live on as an orphan."""
     try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, sig)
     except OSError:
         pass
     os.setsid()
@@ -87,7 +88,7 @@ class Asterisk:
         self.proc = subprocess.Popen(
             [binary, "-f", "-n", "-C", str(layout.conf)],
             stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent, close_fds=True,
+            preexec_fn=die_with_parent, close_fds=True,
         )
         console.close()
         try:

@@ -8,7 +8,7 @@ from typing import Iterable
 from ami_listener.builder import CallRecord
 from ami_listener.jsonout import record_json
 from ami_listener.pipeline import Pipeline
-from ami_listener.reader import Message, read_file, read_messages
+from ami_listener.reader import Message, read_file, read_frames, read_messages
 from hotline.settings import Settings, load
 
 CAPTURES = Path(__file__).resolve().parent.parent / "captures"
@@ -28,6 +28,16 @@ def replay_messages(msgs: Iterable[Message], settings: Settings | None = None) -
     pipe = Pipeline(settings or replay_settings(), None, on_call=lambda r: records.__setitem__(r.call_id, r))
     for m in msgs:
         pipe.feed(m)
+    pipe.close()
+    return records
+
+
+def replay_frames(data: bytes, chunk: int = 4096, settings: Settings | None = None) -> dict[str, CallRecord]:
+    """The listener's own way in (Pipeline.feed_frames: thin events never become Messages)."""
+    records: dict[str, CallRecord] = {}
+    pipe = Pipeline(settings or replay_settings(), None, on_call=lambda r: records.__setitem__(r.call_id, r))
+    for frames in read_frames(data[i:i + chunk] for i in range(0, len(data), chunk)):
+        pipe.feed_frames(frames)
     pipe.close()
     return records
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ami_listener.replay import CAPTURES, as_json, capture, replay_messages
+from tests.ami_listener.replay import CAPTURES, as_json, capture, replay_frames, replay_messages
 
 T = 0.3
 # Talk time runs from the answer to the hang-up, so it includes the work-number announcement the
@@ -50,6 +50,13 @@ EXPECTED: dict[str, dict] = {
     "sip_caller_hangs_up": dict(direction="inbound", caller_number="sipp", queue="hotline", agent="8001",
                                 ring_seconds=2.0, hangup_first="caller", talk_seconds=(4.5, 6.5), ivr_skipped=True),
     "sip_caller_agent_hangs_up": dict(agent="8001", ring_seconds=2.0, hangup_first="agent", talk_seconds=(10.0, 18.0)),
+    # a real SIP phone as the agent (agent_technology = "pjsip": Local/8001@agents-phone/n members,
+    # SIPp phone answering after 0.8 s); the greeting played on the queue's leg (R-ANS-GREET)
+    "pjsip_agent_answered": dict(direction="inbound", caller_number="13800000401", queue="hotline",
+                                 disposition="answered", agent="8001", final_agent="8001", ring_seconds=0.8, rings=1,
+                                 within_4_rings=True, wait_seconds=0.8, hangup_first="caller",
+                                 talk_seconds=(6.7, 7.7), attempts=[("8001", "answered")], recording=True,
+                                 ivr_skipped=True, worknum_played=True),
     # --- from tests/captures/foreign/: a dialplan unlike ours (ringall, named members, FreePBX-style
     # Local members that optimise away, hotline 400, no recording, no IVR)
     "foreign_ringall_answered": dict(queue="support", dialed="400", agent="Bob", final_agent="Bob",
@@ -61,6 +68,36 @@ EXPECTED: dict[str, dict] = {
     "foreign_abandon": dict(disposition="abandoned", agent=None, hangup_first="caller", wait_seconds=3.0,
                             attempt_set={("Alice", "cancelled"), ("Bob", "cancelled")}),
     "foreign_timeout": dict(disposition="timeout", agent=None, hangup_first="system", wait_seconds=10.0),
+    # --- from tests/captures/foreign_pjsip/: the members are the SIP phones themselves (member =>
+    # PJSIP/8001,0,Alice; SIPp phones), no Local channel anywhere; rrmemory `support` at 400 (3 s
+    # per member, 1 s retry, MixMonitor on the caller), ringall `plain` at 401 (unnamed members)
+    "foreign_pjsip_answered": dict(direction="inbound", caller_number="13600000002", queue="support", dialed="400",
+                                   disposition="answered", agent="Alice", final_agent="Alice", ring_seconds=0.8,
+                                   rings=1, within_4_rings=True, wait_seconds=0.8, hangup_first="agent",
+                                   talk_seconds=(1.7, 2.3), attempts=[("Alice", "answered")], recording=True,
+                                   transfers=[], ivr=None),
+    # the caller stays 4 s in all: 0.8 s ringing, about 3.2 s talking
+    "foreign_pjsip_caller_hangs_up": dict(disposition="answered", agent="Alice", final_agent="Alice", ring_seconds=0.8,
+                                          rings=1, within_4_rings=True, wait_seconds=0.8, hangup_first="caller",
+                                          talk_seconds=(2.9, 3.5), attempts=[("Alice", "answered")]),
+    # Alice rings out after the member timeout (3 s), 1 s retry, Bob answers after 0.8 s
+    "foreign_pjsip_rollover": dict(disposition="answered", agent="Bob", final_agent="Bob", ring_seconds=0.8, rings=1,
+                                   within_4_rings=True, wait_seconds=4.8, hangup_first="agent",
+                                   talk_seconds=(1.7, 2.3), attempts=[("Alice", "no_answer"), ("Bob", "answered")],
+                                   attempt_rings=[3.0, 0.8]),
+    # Alice's phone answers 486 Busy Here (app_queue says NOANSWER; the channel's cause 17 says busy)
+    "foreign_pjsip_busy": dict(disposition="answered", agent="Bob", final_agent="Bob", ring_seconds=0.8, rings=1,
+                               within_4_rings=True, wait_seconds=0.8, hangup_first="agent", talk_seconds=(1.7, 2.3),
+                               attempts=[("Alice", "busy"), ("Bob", "answered")], attempt_rings=[0.0, 0.8]),
+    "foreign_pjsip_abandon": dict(disposition="abandoned", agent=None, final_agent=None, ring_seconds=None, rings=None,
+                                  within_4_rings=None, wait_seconds=2.0, hangup_first="caller", talk_seconds=None,
+                                  attempts=[("Alice", "cancelled")], attempt_rings=[2.0]),
+    # unnamed members: app_queue's MemberName is the interface; both ring, 8002 answers after 1.5 s
+    "foreign_pjsip_plain_ringall": dict(queue="plain", dialed="401", disposition="answered", agent="PJSIP/8002",
+                                        final_agent="PJSIP/8002", ring_seconds=1.5, rings=2, within_4_rings=True,
+                                        wait_seconds=1.5, hangup_first="agent", talk_seconds=(1.7, 2.3),
+                                        attempt_set={("PJSIP/8002", "answered"), ("PJSIP/8001", "cancelled")},
+                                        recording=False),
 }
 
 
@@ -68,6 +105,9 @@ def _check(rec: dict, want: dict) -> None:
     for key, value in want.items():
         if key == "attempts":
             assert [(a["agent"], a["result"]) for a in rec["attempts"]] == value, rec["attempts"]
+        elif key == "attempt_rings":
+            got = [a["ring_seconds"] for a in rec["attempts"]]
+            assert len(got) == len(value) and all(g is not None and abs(g - v) <= T for g, v in zip(got, value)), got
         elif key == "attempt_set":
             assert {(a["agent"], a["result"]) for a in rec["attempts"]} == value, rec["attempts"]
         elif key == "transfers":
@@ -82,6 +122,8 @@ def _check(rec: dict, want: dict) -> None:
         elif key == "ivr_digits":
             got = {p["step"]: p["digits"] for p in rec["ivr"]["path"]}
             assert all(got.get(k) == v for k, v in value.items()), rec["ivr"]["path"]
+        elif key == "worknum_played":
+            assert (rec["vars"].get("HOTLINE_WORKNUM_PLAYED") == "1") is value, rec["vars"]
         elif isinstance(value, tuple):
             assert rec[key] is not None and value[0] <= rec[key] <= value[1], (key, rec[key], value)
         elif isinstance(value, float):
@@ -99,6 +141,16 @@ def test_call_shape(name: str) -> None:
     assert rec["started_at"] and rec["ended_at"] and rec["started_at"].endswith("+08:00")
     assert rec["caller_number"] and rec["server"] == "replay"
     _check(rec, EXPECTED[name])
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in CAPTURES.glob("*.ami")))
+def test_frames_and_messages_build_the_same_records(name: str) -> None:
+    """The live listener and replay feed frames (thin events never parsed into Messages); tests,
+    rebuild and the head-cut replays feed Messages: one builder, the same records."""
+    data = (CAPTURES / f"{name}.ami").read_bytes()
+    by_frames = replay_frames(data, chunk=1000)
+    assert by_frames == replay_messages(capture(name))
+    assert by_frames  # a capture with no call would prove nothing
 
 
 def test_every_capture_has_a_row() -> None:

@@ -1,6 +1,8 @@
 """Records the AMI captures the listener's tests replay, from the project's real Asterisk.
 
     .venv/bin/python -m tests.captures.record [NAME ...]     (default: every scenario)
+    .venv/bin/python -m tests.captures.record --foreign [NAME ...]        (tests/captures/foreign/)
+    .venv/bin/python -m tests.captures.record --foreign-pjsip [NAME ...]  (tests/captures/foreign_pjsip/)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
 raw bytes exactly as AMI sent them (banner and login response included), as ``hotline capture``
@@ -13,14 +15,12 @@ import argparse
 import logging
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Callable
 
 from ami_listener.connection import AmiConnection
-from hotline.pbx.ami import Ami
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.support.pbx import EventTap, pbx_test_settings
@@ -39,7 +39,7 @@ class Recorder:
 
     def inbound(self, *, caller: str = "13800000001", name: str = "张三", stay: float = 20,
                 agents: dict[str, tuple[str, float, float]] | None = None, dtmf: str = "",
-                **extra: str) -> str:
+                number: str | None = None, **extra: str) -> str:
         """Originates one inbound call; agents = {ext: (mode, ring_s, talk_s)}. Returns its Linkedid."""
         call_id = f"cap-{uuid.uuid4().hex[:10]}"
         variables = {"SIM_STAY": str(stay)}
@@ -50,9 +50,9 @@ class Recorder:
             variables[f"__SIM_RING_{ext}"] = str(ring)
             variables[f"__SIM_TALK_{ext}"] = str(talk)
         variables.update(extra)
-        inbound = "inbound" if self.s.server_id == "foreign" else "from-pstn"
+        inbound = "inbound" if self.s.server_id.startswith("foreign") else "from-pstn"
         with self.ast.ami() as ami:
-            ami.originate(f"Local/{self.s.hotline_number}@{inbound}", context="sim-caller", exten="s",
+            ami.originate(f"Local/{number or self.s.hotline_number}@{inbound}", context="sim-caller", exten="s",
                           callerid=f'"{name}" <{caller}>', channel_id=call_id, variables=variables,
                           timeout_s=60)
         return call_id
@@ -232,30 +232,129 @@ def _foreign_scenarios() -> dict[str, Callable[[Recorder], None]]:
 
 
 def record_foreign(names: list[str], out_dir: Path = HERE) -> None:
-    from hotline.pbx.config import TEMPLATES
-
     scenarios = _foreign_scenarios()
     with tempfile.TemporaryDirectory() as tmp:
-        templates = Path(tmp) / "templates"
-        templates.mkdir()
-        for f in TEMPLATES.glob("*.conf"):
-            (templates / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
-        for f in (HERE / "foreign").glob("*.conf"):
-            (templates / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+        templates = _templates(tmp, "foreign")
         s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign", hotline_number="400", queue_timeout_s=10)
         with Asterisk(s, templates) as ast, EventTap(s) as tap:
             rec = Recorder(s, ast, tap)
             for name in names or list(scenarios):
-                path = out_dir / f"{name}.ami"
-                with open(path, "wb") as fh:
-                    cap = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"),
-                                        on_bytes=fh.write, ping_interval=30)
-                    cap.start()
-                    cap.connected.wait(10)
-                    scenarios[name](rec)
-                    time.sleep(0.5)
-                    cap.stop()
-                log.info("%s: %d bytes", path.name, path.stat().st_size)
+                _capture(s, out_dir / f"{name}.ami", lambda cap: scenarios[name](rec))
+
+
+def _pjsip_scenarios() -> dict[str, Callable[[Recorder], None]]:
+    """Recorded on an Asterisk whose agents are real SIP phones (agent_technology = "pjsip"):
+    SIPp phones registering as the agents (tests/support/sipphone.py); IVR down."""
+
+    def pjsip_agent_answered(r: Recorder) -> None:
+        # 8001's phone answers after 0.8 s (one ring); the caller hears the work number (R-ANS-GREET,
+        # about 4.5 s), talks about 2.5 s more with the agent and hangs up; Asterisk hangs up the phone
+        from tests.support.sipphone import SipPhone
+
+        with SipPhone(r.s, "8001", answer_after=0.8, talk=None):
+            r.wait_gone(r.inbound(caller="13800000401", name="李四", stay=8))
+
+    return {f.__name__: f for f in (pjsip_agent_answered,)}
+
+
+def record_pjsip(names: list[str], out_dir: Path = HERE) -> None:
+    scenarios = _pjsip_scenarios()
+    with tempfile.TemporaryDirectory() as tmp:
+        s = pbx_test_settings(Path(tmp), **{**CAPTURE_SETTINGS, "agents": ["8001", "8002"]}, agent_technology="pjsip")
+        from prompts.builder import build
+
+        build(s, engine="espeak", progress=None)  # the work-number announcement plays them
+        with Asterisk(s) as ast, EventTap(s) as tap:
+            rec = Recorder(s, ast, tap)
+            for name in names or list(scenarios):
+                _capture(s, out_dir / f"{name}.ami", lambda cap: scenarios[name](rec))
+
+
+def _foreign_pjsip_scenarios() -> dict[str, Callable[[Recorder], None]]:
+    """Recorded from tests/captures/foreign_pjsip/: queue members are the SIP phones themselves
+    (member => PJSIP/8001,0,Alice), SIPp phones registered as 8001 and 8002; rrmemory queue
+    `support` at 400 (named members, MixMonitor), ringall queue `plain` at 401 (unnamed members).
+    Each scenario runs on a fresh Asterisk, so rrmemory starts at Alice (8001)."""
+    from tests.support.sipphone import SipPhone
+
+    def call(r: Recorder, stay: float, number: str = "400") -> str:
+        return r.inbound(stay=stay, caller="13600000002", name="话机", number=number)
+
+    def foreign_pjsip_answered(r: Recorder) -> None:
+        # Alice's phone answers after 0.8 s (one ring at the 1 s cycle: SIP adds milliseconds,
+        # and 1.01 s would be a second ring), talks 2 s and hangs up (BYE); the caller would stay 10 s
+        with SipPhone(r.s, "8001", answer_after=0.8, talk=2), SipPhone(r.s, "8002", answer_after=0.8, talk=2):
+            r.wait_gone(call(r, stay=10))
+
+    def foreign_pjsip_caller_hangs_up(r: Recorder) -> None:
+        # Alice answers after 0.8 s and talks until the caller leaves, 4 s after queueing
+        with SipPhone(r.s, "8001", answer_after=0.8, talk=None), SipPhone(r.s, "8002", answer_after=0.8, talk=None):
+            r.wait_gone(call(r, stay=4))
+
+    def foreign_pjsip_rollover(r: Recorder) -> None:
+        # Alice's phone rings out (member timeout 3 s: RINGNOANSWER), 1 s retry, Bob answers after
+        # 0.8 s and hangs up after 2 s of talk
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=0.8, talk=2):
+            r.wait_gone(call(r, stay=12))
+
+    def foreign_pjsip_busy(r: Recorder) -> None:
+        # Alice's phone answers 486 Busy Here; the queue rings Bob at once, who answers after 0.8 s
+        with SipPhone(r.s, "8001", busy=True), SipPhone(r.s, "8002", answer_after=0.8, talk=2):
+            r.wait_gone(call(r, stay=10))
+
+    def foreign_pjsip_abandon(r: Recorder) -> None:
+        # the caller hangs up 2 s after queueing, while Alice's phone rings
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=None):
+            r.wait_gone(call(r, stay=2))
+
+    def foreign_pjsip_plain_ringall(r: Recorder) -> None:
+        # unnamed members ring together; 8002 answers after 1.5 s and hangs up after 2 s of talk
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=1.5, talk=2):
+            r.wait_gone(call(r, stay=10, number="401"))
+
+    return {f.__name__: f for f in (foreign_pjsip_answered, foreign_pjsip_caller_hangs_up, foreign_pjsip_rollover,
+                                    foreign_pjsip_busy, foreign_pjsip_abandon, foreign_pjsip_plain_ringall)}
+
+
+def record_foreign_pjsip(names: list[str], out_dir: Path = HERE) -> None:
+    scenarios = _foreign_pjsip_scenarios()
+    unknown = [n for n in names if n not in scenarios]
+    if unknown:
+        raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)}")
+    for name in names or list(scenarios):
+        with tempfile.TemporaryDirectory() as tmp:
+            # our pjsip.conf gives the agents' endpoints (8001, 8002) the phones register to
+            templates = _templates(tmp, "foreign_pjsip")
+            s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign-pjsip", hotline_number="400",
+                                  queue_timeout_s=10, agents=["8001", "8002"])
+            with Asterisk(s, templates) as ast, EventTap(s) as tap:
+                rec = Recorder(s, ast, tap)
+                _capture(s, out_dir / f"{name}.ami", lambda cap: scenarios[name](rec))
+
+
+def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None]) -> None:
+    """Runs one scenario while a second AMI session writes every byte it receives to path."""
+    t0 = time.monotonic()
+    with open(path, "wb") as fh:
+        cap = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"), on_bytes=fh.write,
+                            ping_interval=30)
+        cap.start()
+        cap.connected.wait(10)
+        scenario(cap)
+        time.sleep(0.5)  # the last events of the scenario's calls
+        cap.stop()
+    log.info("%s: %d bytes in %.1f s", path.name, path.stat().st_size, time.monotonic() - t0)
+
+
+def _templates(tmp: str, overlay: str) -> Path:
+    """Our Asterisk templates with a foreign dialplan's files laid over them."""
+    from hotline.pbx.config import TEMPLATES
+
+    templates = Path(tmp) / "templates"
+    templates.mkdir()
+    for f in [*TEMPLATES.glob("*.conf"), *(HERE / overlay).glob("*.conf")]:
+        (templates / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    return templates
 
 
 # Recorded with the IVR (FastAGI) serving; the others with it down, which callers survive too:
@@ -264,6 +363,12 @@ WITH_IVR = {"hangup_in_ivr", "ivr_menu_to_agent"}
 
 
 def record(names: list[str], out_dir: Path = HERE) -> None:
+    pjsip = [n for n in names if n in _pjsip_scenarios()]
+    if pjsip or not names:  # on an Asterisk of their own (real SIP phones as agents)
+        record_pjsip(pjsip, out_dir)
+        names = [n for n in names if n not in pjsip]
+        if pjsip and not names:
+            return
     scenarios = _scenarios()
     unknown = [n for n in names if n not in scenarios and n != "ami_disconnect"]
     if unknown:
@@ -278,22 +383,11 @@ def record(names: list[str], out_dir: Path = HERE) -> None:
             rec = Recorder(s, ast, tap)
             for name in names or list(scenarios) + ["ami_disconnect"]:
                 ivr = _start_ivr(s) if name in WITH_IVR else None
-                path = out_dir / f"{name}.ami"
-                with open(path, "wb") as fh:
-                    cap = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"),
-                                        on_bytes=fh.write, ping_interval=30)
-                    cap.start()
-                    cap.connected.wait(10)
-                    t0 = time.monotonic()
-                    if name == "ami_disconnect":
-                        _ami_disconnect(rec, cap)
-                    else:
-                        scenarios[name](rec)
-                    time.sleep(0.5)
-                    cap.stop()
+                _capture(s, out_dir / f"{name}.ami",
+                         (lambda cap: _ami_disconnect(rec, cap)) if name == "ami_disconnect"
+                         else (lambda cap: scenarios[name](rec)))
                 if ivr is not None:
                     ivr.stop()
-                log.info("%s: %d bytes in %.1f s", path.name, path.stat().st_size, time.monotonic() - t0)
 
 
 def _start_ivr(s: Settings):  # type: ignore[no-untyped-def]
@@ -329,6 +423,8 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("names", nargs="*")
     ap.add_argument("--foreign", action="store_true", help="record from tests/captures/foreign/ instead")
+    ap.add_argument("--foreign-pjsip", action="store_true",
+                    help="record from tests/captures/foreign_pjsip/ (PJSIP members, SIPp phones) instead")
     a = ap.parse_args()
-    (record_foreign if a.foreign else record)(a.names)
+    (record_foreign_pjsip if a.foreign_pjsip else record_foreign if a.foreign else record)(a.names)
     sys.exit(0)

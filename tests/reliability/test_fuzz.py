@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ami_listener.builder import CallRecord, Rules, build_call
 from ami_listener.jsonout import record_json
-from ami_listener.reader import MAX_FRAME, SEP, FrameReader, parse
+from ami_listener.reader import MAX_FRAME, SEP, FrameReader, parse, thin_fields
 from ami_listener.tracker import MAX_EVENTS_PER_CALL, CallTracker
 from tests.ami_listener.replay import CAPTURES
 
@@ -98,7 +98,12 @@ def _run(data: bytes, chunk: int) -> list[CallRecord]:
     for at in range(0, len(data), chunk):
         for frame in reader.feed(data[at:at + chunk]):
             assert len(frame) <= MAX_FRAME
-            tracker.feed(parse(frame))
+            # as Pipeline.feed_frames does (the live listener's path)
+            fields = thin_fields(frame)
+            if fields is None:
+                tracker.feed(parse(frame, thin=False))
+            else:
+                tracker.feed_thin_fields(fields, frame)
         # what the reader holds back is bounded whatever the peer sends
         assert len(reader.pending()) <= MAX_FRAME + chunk
     assert all(len(c.events) <= MAX_EVENTS_PER_CALL for c in tracker.open.values())
@@ -125,6 +130,8 @@ def test_any_bytes_parse_to_a_message(frame: bytes) -> None:
     msg = parse(frame)
     assert msg.kind in ("event", "response", "banner", "unknown")
     msg.full()
+    fields = thin_fields(b"Event: VarSet\r\n" + frame)
+    assert fields is None or (fields[0] == "VarSet" and (fields[2] is None or "\x00" not in fields[2]))
 
 
 def test_unmutated_captures_still_build_whole_calls() -> None:

@@ -45,9 +45,9 @@ def _wav(path: Path) -> Path:
 
 def _batch(db, age_days: float, linkedids: list[str], server: str = "pbx1") -> None:
     at = utcnow() - age_days * DAY
-    raw = "".join(f"Event: Newchannel\r\nLinkedid: {lid}\r\n\r\n" for lid in linkedids)
+    raw = "".join(f"Event: Newchannel\r\nLinkedid: {lid}\r\n\r\n" for lid in linkedids).encode()
     b = AmiEventBatch(server=server, received_at=at, received_until=at, events=len(linkedids),
-                      digest=f"{age_days}-{'-'.join(linkedids)}"[:40], raw=raw)
+                      digest=f"{age_days}-{'-'.join(linkedids)}"[:40], raw_lz4=AmiEventBatch.pack(raw))
     db.add(b)
     db.flush()
     for lid in linkedids:

@@ -13,7 +13,6 @@ user, with its data dir in a directory of its own under /tmp (pytest's tmp dirs 
 from __future__ import annotations
 
 import atexit
-import ctypes
 import itertools
 import os
 import pwd
@@ -23,8 +22,10 @@ import subprocess
 import tempfile
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
+from hotline.pbx.process import die_with_parent
 from tests.support.ports import free_port
 
 PG_BIN = Path(os.environ.get("HOTLINE_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -48,15 +49,6 @@ def _pg_bin() -> Path:
         raise RuntimeError("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): "
                            "run scripts/install-system.sh")
     return found[-1].parent
-
-
-def _die_with_parent() -> None:
-    # set after the uid change (which clears it): a killed test run leaves no postgres behind
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGINT)
-    except OSError:
-        pass
-    os.setsid()
 
 
 class PrivatePostgres:
@@ -102,7 +94,9 @@ class PrivatePostgres:
         server_log = open(self.base / "server.log", "ab")
         self.proc = subprocess.Popen([str(self.bin / "postgres"), "-D", str(self.data), *opts],
                                      stdin=subprocess.DEVNULL, stdout=server_log, stderr=subprocess.STDOUT,
-                                     cwd=self.base, preexec_fn=_die_with_parent, close_fds=True,
+                                     # SIGINT: PostgreSQL's fast shutdown; set after the uid change
+                                     cwd=self.base, preexec_fn=partial(die_with_parent, signal.SIGINT),
+                                     close_fds=True,
                                      **self._as)  # type: ignore[arg-type]
         server_log.close()
 
