@@ -144,8 +144,10 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
         "agent_endpoints": _endpoints(s),
         # a phone agent is reached through [agents-phone] as the queue reaches it, not PJSIP/<ext>
         # directly: a caller transferred to it hears its work number too (R-ANS-GREET)
+        # R-ANS-LATE-APOLOGY: the transferred caller's wait starts again at the transfer
         "agent_transfer_extens": "\n".join(
-            f"exten => {ext},1,Dial(Local/{ext}@{'agents' if local else 'agents-phone'}/n,60)\n"
+            f"exten => {ext},1,Set(__HOTLINE_WAIT_FROM=${{STRFTIME(,,%s.%3q)}})\n"
+            f" same => n,Dial(Local/{ext}@{'agents' if local else 'agents-phone'}/n,60)\n"
             f" same => n,Hangup()" for ext in s.agents),
         "record_calls": "1" if s.record_calls else "0",
         "company_name": s.company_name,
