@@ -54,10 +54,6 @@ class Message:
         """Every header, for a frame that was parsed thin."""
         return _parse_full(self.raw) if self.thin else self
 
-    @property
-    def text(self) -> str:
-        return self.raw.decode("utf-8", errors="replace")
-
     def __getitem__(self, key: str) -> str:
         return self.headers[key]
 

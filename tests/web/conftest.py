@@ -64,9 +64,9 @@ def panel_settings(tmp: Path, **kw: Any) -> Settings:
     return load(config_file=None, env={}, **values)
 
 
-@pytest.fixture
-def panel(tmp_path: Path, db_url: str) -> Iterator[Panel]:
-    s = panel_settings(tmp_path, database_url=db_url)
+def open_panel(tmp_path: Path, db_url: str, **kw: Any) -> Iterator[Panel]:
+    """A test app on db_url with the USERS; for fixtures (``yield from``)."""
+    s = panel_settings(tmp_path, database_url=db_url, **kw)
     (tmp_path / "monitor").mkdir()
     app = create_app(s)
     app.config["TESTING"] = True
@@ -77,3 +77,8 @@ def panel(tmp_path: Path, db_url: str) -> Iterator[Panel]:
     db.close()
     yield p
     app.extensions["hotline"]["engine"].dispose()
+
+
+@pytest.fixture
+def panel(tmp_path: Path, db_url: str) -> Iterator[Panel]:
+    yield from open_panel(tmp_path, db_url)

@@ -25,10 +25,9 @@ from hotline import metrics
 from hotline.db import make_engine, open_db
 from hotline.settings import ROOT
 from tests.support.ports import free_port
-from tests.web.conftest import USERS, PASSWORD, Panel, panel_settings
+from tests.web.conftest import Panel, open_panel, panel_settings
 from tests.web.factory import make_call
 from web import create_app, warm
-from web.users import add_user
 from web.warm import Warmer
 
 
@@ -43,17 +42,7 @@ def _zone() -> str:
 
 @pytest.fixture
 def warm_panel(tmp_path: Path, db_url: str) -> Iterator[Panel]:
-    s = panel_settings(tmp_path, database_url=db_url, timezone=_zone())
-    (tmp_path / "monitor").mkdir()
-    app = create_app(s)
-    app.config["TESTING"] = True
-    p = Panel(app, s, tmp_path / "monitor")
-    db = p.db()
-    for name, (role, agent) in USERS.items():
-        add_user(db, name, role, PASSWORD, agent)
-    db.close()
-    yield p
-    app.extensions["hotline"]["engine"].dispose()
+    yield from open_panel(tmp_path, db_url, timezone=_zone())
 
 
 def _today(s: Any) -> tuple[datetime, datetime]:
