@@ -36,6 +36,14 @@ def _bytes(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
+def _raw_of(item: dict) -> RawBatch:
+    if "events" in item:  # journalled before migration 0008: [raw text, linkedid, received] per event
+        events = item["events"]
+        return RawBatch([_bytes(e[0]) for e in events], [e[1] for e in events],
+                        events[0][2] if events else 0.0, events[-1][2] if events else 0.0)
+    return RawBatch([_bytes(f) for f in item["frames"]], item["linkedids"], item["first_at"], item["last_at"])
+
+
 def _record_from(d: dict) -> CallRecord:
     attempts = [Attempt(**a) for a in d.pop("attempts", [])]
     return CallRecord(**d, attempts=attempts)
@@ -93,8 +101,7 @@ class Journal:
                     done += 1
                     continue
                 item = json.loads(line)
-                raw = RawBatch([_bytes(f) for f in item["frames"]], item["linkedids"], item["first_at"],
-                               item["last_at"])
+                raw = _raw_of(item)
                 calls = [_record_from(c) for c in item["calls"]]
                 presence = [parse(_bytes(text)) for text in item["presence"]]
                 try:

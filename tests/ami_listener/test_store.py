@@ -66,3 +66,24 @@ def test_rebuild_is_idempotent(db_url: str) -> None:
         assert {c.call_id: c.id for c in db.scalars(select(Call))} == pks
         assert db.scalar(select(func.count()).select_from(QaGrade)) == 1
     assert after == before and len(after) == 2
+
+
+def test_journal_left_by_an_older_listener_is_still_written(db_url: str, tmp_path) -> None:
+    """A journal written before the store kept raw bytes (one [text, linkedid, received] per
+    event) drains into the new store: nothing accepted from AMI is lost across an upgrade."""
+    import json
+
+    from ami_listener.journal import Journal
+    from ami_listener.store import Store
+
+    frames = [(CAPTURES / "quick_answer.ami").read_bytes().split(b"\r\n\r\n")[i].decode() for i in (2, 3)]
+    journal = Journal(tmp_path / "old.journal", 1 << 20)
+    journal.path.write_text(json.dumps({"events": [[f, "1.1", 1795329521.0 + i] for i, f in enumerate(frames)],
+                                        "calls": [], "presence": []}) + "\n", encoding="utf-8")
+    _, sessions = open_db(replay_settings(database_url=db_url))
+    assert journal.drain(Store(sessions, "replay")) == 1
+    assert not journal.pending()
+    with sessions() as db:
+        batch = db.scalars(select(AmiEventBatch)).one()
+    assert batch.events == 2
+    assert AmiEventBatch.unpack(batch.raw_lz4) == "".join(f + "\r\n\r\n" for f in frames).encode()
