@@ -109,6 +109,7 @@ class Settings:
     gtts_timeout_s: float = 10.0  # per request: gTTS's default (None) waits forever on a silent endpoint
     gtts_probe_timeout_s: float = 3.0  # one reachability probe per build before using gTTS at all
     espeak_voice: str = "cmn-latn-pinyin"  # the plain "cmn" voice reads tone digits in English
+    espeak_speed_wpm: int = 175  # espeak-ng's own default (-s); the tests speak faster to run quicker
 
     # --- IVR (ivr/) -----------------------------------------------------------------------------
     fault_same_evening_end: str = "24:00"  # R-FAULT-SLA: "no fault left overnight" (small faults)

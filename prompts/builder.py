@@ -59,8 +59,8 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def cache_key(text: str, engine: str, voice: str) -> str:
-    blob = json.dumps([FORMAT_TAG, text, engine, voice], ensure_ascii=False)
+def cache_key(text: str, engine: str, variant: str) -> str:
+    blob = json.dumps([FORMAT_TAG, text, engine, variant], ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -92,7 +92,7 @@ def _up_to_date(p: Prompt, s: Settings, text: str, entry: dict[str, str] | None,
     eng = entry.get("engine", "")
     if eng not in acceptable or eng not in engines:
         return None
-    return eng if entry.get("key") == cache_key(text, eng, engines[eng].voice) else None
+    return eng if entry.get("key") == cache_key(text, eng, engines[eng].variant) else None
 
 
 def build(s: Settings, engine: str = "auto", force: bool = False, progress: TextIO | None = sys.stderr,
@@ -155,7 +155,7 @@ def build(s: Settings, engine: str = "auto", force: bool = False, progress: Text
                         usable.remove(name)
                         report.notes.append(f"{name} dropped after failing on {p.id}: {exc}")
                     continue
-                manifest[p.id] = {"key": cache_key(text, name, engines[name].voice), "engine": name,
+                manifest[p.id] = {"key": cache_key(text, name, engines[name].variant), "engine": name,
                                   "voice": engines[name].voice, "text": text, "file": f"{p.sound}.wav"}
                 _write_manifest(s.sounds_dir, manifest)
                 report.rendered[p.id] = name

@@ -19,13 +19,17 @@ log = logging.getLogger(__name__)
 _ZH_DIGITS = "零一二三四五六七八九"
 
 
+DEFAULT_ESPEAK_WPM = 175  # espeak-ng's own default speed
+
+
 class EngineError(RuntimeError):
     """This engine could not render this text (or is not usable at all)."""
 
 
 class Engine(Protocol):
     name: str  # short, stable: goes into the cache key and the build summary
-    voice: str  # goes into the cache key: a new voice re-renders
+    voice: str  # shown in the manifest
+    variant: str  # goes into the cache key: the voice and whatever else changes the sound
 
     def probe(self) -> str | None:
         """None when usable, else why not. Called once per build."""
@@ -39,8 +43,12 @@ class EspeakEngine:
 
     name = "espeak"
 
-    def __init__(self, voice: str = "cmn-latn-pinyin", binary: str = "espeak-ng", timeout_s: float = 60):
+    def __init__(self, voice: str = "cmn-latn-pinyin", binary: str = "espeak-ng", timeout_s: float = 60,
+                 speed_wpm: int = DEFAULT_ESPEAK_WPM):
         self.voice, self.binary, self.timeout_s = voice, binary, timeout_s
+        self.speed_wpm = speed_wpm
+        # prompts made at espeak's own speed keep the key they always had
+        self.variant = voice if speed_wpm == DEFAULT_ESPEAK_WPM else f"{voice} {speed_wpm} wpm"
 
     def probe(self) -> str | None:
         if not shutil.which(self.binary):
@@ -58,7 +66,8 @@ class EspeakEngine:
     def synthesize(self, text: str, workdir: Path) -> Path:
         out = workdir / "espeak.wav"
         try:
-            proc = subprocess.run([self.binary, "-v", self.voice, "-w", str(out), "--", self.speakable(text)],
+            proc = subprocess.run([self.binary, "-v", self.voice, "-s", str(self.speed_wpm), "-w", str(out), "--",
+                                   self.speakable(text)],
                                   capture_output=True, text=True, timeout=self.timeout_s)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise EngineError(f"espeak-ng: {exc}") from exc
@@ -76,7 +85,7 @@ class GttsEngine:
     def __init__(self, url: str, lang: str = "zh-CN", timeout_s: float = 10.0, probe_timeout_s: float = 3.0):
         self.url, self.lang = url, lang
         self.timeout_s, self.probe_timeout_s = timeout_s, probe_timeout_s
-        self.voice = lang
+        self.voice = self.variant = lang
 
     def _tts(self, text: str, timeout_s: float):
         from gtts import gTTS  # imported late: only builds that use it pay for requests
@@ -128,5 +137,5 @@ def engines_for(s: Settings) -> dict[str, Engine]:
     """Every engine by name, best first."""
     return {
         "gtts": GttsEngine(s.gtts_url, s.gtts_lang, s.gtts_timeout_s, s.gtts_probe_timeout_s),
-        "espeak": EspeakEngine(s.espeak_voice),
+        "espeak": EspeakEngine(s.espeak_voice, speed_wpm=s.espeak_speed_wpm),
     }

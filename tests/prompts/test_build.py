@@ -94,6 +94,20 @@ def test_second_build_renders_nothing_and_a_changed_text_only_its_prompt(tmp_pat
     forced = build(s_co, progress=None, catalogue=catalogue, force=True)
     assert len(forced.rendered) == len(first.rendered)
 
+    # espeak's speed changes the sound, so it is in the key too: every prompt again, shorter
+    was = _seconds(s.sounds_dir / "hotline" / "fault_type.wav")
+    s_fast = offline(tmp_path / "rt", sla_urban_arrive_min=45, company_name="广电网络", gtts_url=s.gtts_url,
+                     espeak_speed_wpm=s.espeak_speed_wpm * 2)
+    assert len(build(s_fast, progress=None, catalogue=catalogue).rendered) == len(first.rendered)
+    assert _seconds(s.sounds_dir / "hotline" / "fault_type.wav") < 0.7 * was
+
+
+def _seconds(wav: Path) -> float:
+    import wave
+
+    with wave.open(str(wav)) as w:
+        return w.getnframes() / w.getframerate()
+
 
 def test_no_working_engine_fails_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     s = offline(tmp_path)

@@ -21,6 +21,7 @@ def pbx_test_settings(runtime_dir: Path, **overrides: Any) -> Settings:
         agi_port=free_port(), web_port=free_port(), rtp_start=rtp_start, rtp_end=rtp_end,
         ring_cycle_s=1.0, queue_member_timeout_s=6, queue_strategy="linear", queue_timeout_s=30,
         agents=["8001", "8002", "8003"], asterisk_start_timeout_s=15,
+        espeak_speed_wpm=260,  # the same prompts, said faster: IVR calls in tests take less time
     )
     values.update(overrides)
     return load(config_file=None, env={}, **values)
