@@ -24,15 +24,13 @@ class AmiConnection:
                  on_frames: Callable[[list[bytes]], None] | None = None,
                  on_bytes: Callable[[bytes], None] | None = None,
                  on_state: Callable[[str], None] | None = None,
-                 ping_interval: float = 5.0, backoff_max: float = 10.0, events: str = "on",
-                 thin: bool = False):
+                 ping_interval: float = 5.0, backoff_max: float = 10.0, events: str = "on"):
         self.host, self.port, self.user, self.secret = host, port, user, secret
         self.on_message, self.on_bytes, self.on_state = on_message, on_bytes, on_state
         # the listener takes frames unparsed, a read at a time (Pipeline.feed_frames): cheaper
         # than a Message and a queue hop per event
         self.on_frames = on_frames
         self.ping_interval, self.backoff_max, self.events = ping_interval, backoff_max, events
-        self.thin = thin  # the listener's pipeline wants bulk events parsed thin (reader.parse)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
@@ -112,7 +110,7 @@ class AmiConnection:
             return
         if self.on_message:
             for frame in frames:
-                msg = parse(frame, self.thin)
+                msg = parse(frame, thin=False)
                 try:
                     self.on_message(msg)
                 except Exception:  # noqa: BLE001
@@ -143,7 +141,7 @@ class AmiConnection:
                     frames = reader.feed(data)
                     if not logged_in:
                         for i, frame in enumerate(frames):
-                            msg = parse(frame, self.thin)
+                            msg = parse(frame, thin=False)
                             if msg.kind == "response":
                                 if msg.name.lower() != "success":
                                     raise ConnectionError(f"AMI login refused: {msg.get('Message')}")

@@ -47,7 +47,7 @@ class FakeBatchExecute:
                 self.wfile.write(payload)
 
             def log_message(self, *args: object) -> None:
-                pass
+                """Silent: http.server would print every request to stderr."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}{PATH}"

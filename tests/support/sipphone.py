@@ -27,45 +27,34 @@ from tests.support.ports import free_port
 
 FOREVER_MS = 3_600_000
 
-_REGISTER = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+_REGISTER_MSG = """  <send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:{{ext}}@[remote_ip]>;tag=reg[pid]-[call_number]
+To: <sip:{{ext}}@[remote_ip]>
+Call-ID: [call_id]
+CSeq: {cseq} REGISTER
+Contact: <sip:{{ext}}@[local_ip]:[local_port]>
+{auth}Max-Forwards: 70
+Expires: {{expires}}
+User-Agent: sipp-phone
+Content-Length: 0
+
+]]></send>
+"""
+
+# register (the first try is refused 401 with a challenge, the second answers it), then stay
+_REGISTER = ("""<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="register {ext}">
-  <send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:{ext}@[remote_ip]>;tag=reg[pid]-[call_number]
-To: <sip:{ext}@[remote_ip]>
-Call-ID: [call_id]
-CSeq: 1 REGISTER
-Contact: <sip:{ext}@[local_ip]:[local_port]>
-Max-Forwards: 70
-Expires: {expires}
-User-Agent: sipp-phone
-Content-Length: 0
-
-]]></send>
-  <recv response="100" optional="true"/>
+""" + _REGISTER_MSG.format(cseq=1, auth="") + """  <recv response="100" optional="true"/>
   <recv response="401" auth="true"/>
-  <send retrans="500"><![CDATA[
-REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:{ext}@[remote_ip]>;tag=reg[pid]-[call_number]
-To: <sip:{ext}@[remote_ip]>
-Call-ID: [call_id]
-CSeq: 2 REGISTER
-Contact: <sip:{ext}@[local_ip]:[local_port]>
-[authentication username={ext} password={password}]
-Max-Forwards: 70
-Expires: {expires}
-User-Agent: sipp-phone
-Content-Length: 0
-
-]]></send>
-  <recv response="100" optional="true"/>
+""" + _REGISTER_MSG.format(cseq=2, auth="[authentication username={ext} password={password}]\n")
+             + """  <recv response="100" optional="true"/>
   <recv response="200"/>
   <nop><action><log message="registered"/></action></nop>
   <pause milliseconds="{lifetime_ms}"/>
 </scenario>
-"""
+""")
 
 # One incoming call. [last_*] copy the headers of the last message received (the INVITE, or the
 # CANCEL on the cancelled path, whose Via branch is the INVITE's).
