@@ -1,0 +1,39 @@
+"""The channel variables the hotline's apps pass each other through Asterisk: the IVR and the
+dialplan set them, the call builder and the metrics read them from the call record's ``vars``.
+This module is the one place their names are spelled in Python; ``asterisk/extensions.conf``
+spells the same names (``tests/hotline/test_chanvars.py`` checks that every name it uses is here)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ChanVar(StrEnum):
+    # the call's origin and routing
+    DIRECTION = "HOTLINE_DIRECTION"  # "outbound" on callbacks (vocabulary.Direction)
+    SOURCE = "HOTLINE_SOURCE"  # "backfill" on records rebuilt from CEL / queue_log
+    AGENT = "HOTLINE_AGENT"  # the agent a callback rings first
+    TASK_ID = "HOTLINE_TASK_ID"  # the callback task an outbound call works
+    QUEUE = "HOTLINE_QUEUE"
+    WAIT_FROM = "HOTLINE_WAIT_FROM"  # R-ANS-LATE-APOLOGY: epoch seconds the wait counts from
+    # the IVR (ivr/flow.py)
+    IVR = "HOTLINE_IVR"  # "done" | "skipped"
+    NEXT = "HOTLINE_NEXT"  # "queue" | "hangup"
+    MENU = "HOTLINE_MENU"
+    VIP = "HOTLINE_VIP"  # R-VIP
+    CUSTOMER = "HOTLINE_CUSTOMER"
+    OPEN_MATTERS = "HOTLINE_OPEN_MATTERS"  # R-ONE-CALL
+    OUTAGE = "HOTLINE_OUTAGE"  # R-FAULT-OUTAGE
+    OUT_OF_HOURS = "HOTLINE_OUT_OF_HOURS"  # R-ANS-HOURS
+    CALLBACK = "HOTLINE_CALLBACK"  # a callback was promised
+    FAULT_CONTACT = "HOTLINE_FAULT_CONTACT"
+    FAULT_ACCOUNT = "HOTLINE_FAULT_ACCOUNT"
+    FAULT_AREA = "HOTLINE_FAULT_AREA"
+    FAULT_TYPE = "HOTLINE_FAULT_TYPE"
+    FAULT_RECORDING = "HOTLINE_FAULT_RECORDING"
+    FAULT_REPORT = "HOTLINE_FAULT_REPORT"
+    FAULT_TICKET = "HOTLINE_FAULT_TICKET"
+    # the dialplan (asterisk/extensions.conf)
+    LATE_APOLOGY = "HOTLINE_LATE_APOLOGY"  # R-ANS-LATE-APOLOGY played
+    WORKNUM_PLAYED = "HOTLINE_WORKNUM_PLAYED"  # R-ANS-GREET played
+    SURVEY = "HOTLINE_SURVEY"  # R-SURVEY: 1 satisfied, 2 fair, 3 dissatisfied

@@ -1,0 +1,65 @@
+"""The typed vocabulary the apps share: every outcome, direction, result, party and state that
+crosses from one app to another (listener → store → panel, IVR → dialplan → builder) is one of
+these. They are ``StrEnum``s, so a member compares equal to the string stored in the database and
+sent in JSON (``Disposition.ANSWERED == "answered"``): the stored values do not change."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Direction(StrEnum):
+    """Who started the call: a caller into the hotline, or the hotline (a callback / click-to-call)."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    UNKNOWN = "unknown"
+
+
+class Disposition(StrEnum):
+    """How a call ended (the call record's ``disposition``)."""
+
+    ANSWERED = "answered"  # bridged with an agent (inbound) or the customer answered (outbound)
+    ABANDONED = "abandoned"  # the caller hung up while queued
+    TIMEOUT = "timeout"  # left the queue unanswered without hanging up (queue timeout, exit key)
+    IVR = "ivr"  # ended in the IVR / dialplan without reaching an agent
+    FAILED = "failed"  # never answered by anything
+    NO_ANSWER = "no_answer"  # outbound: the agent answered, the customer did not
+    AGENT_NO_ANSWER = "agent_no_answer"  # outbound: the agent's own phone did not answer
+    UNKNOWN = "unknown"  # the events seen do not prove an outcome (incomplete)
+
+
+class AttemptResult(StrEnum):
+    """What became of one ring of one agent (a ring attempt's ``result``)."""
+
+    ANSWERED = "answered"
+    NO_ANSWER = "no_answer"
+    CANCELLED = "cancelled"
+    BUSY = "busy"
+    UNAVAILABLE = "unavailable"
+    PENDING = "pending"  # still ringing (only while a call is built)
+    UNKNOWN = "unknown"
+
+
+class HangupParty(StrEnum):
+    """R-ANS-HANGUP-LAST: whose hang-up ended the call (``hangup_first``)."""
+
+    CALLER = "caller"
+    AGENT = "agent"
+    SYSTEM = "system"  # the dialplan / IVR / a queue timeout
+
+
+class TransferKind(StrEnum):
+    BLIND = "blind"
+    ATTENDED = "attended"
+    REDIRECT = "redirect"  # an AMI Redirect or dialplan transfer, no transfer event
+
+
+class AgentState(StrEnum):
+    """An agent's state on the live wallboard (from the listener's live feed)."""
+
+    IDLE = "idle"
+    RINGING = "ringing"
+    TALKING = "talking"
+    PAUSED = "paused"
+    UNAVAILABLE = "unavailable"
