@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 
 from hotline import callbacks
 from hotline.models import Call, QaGrade, RingAttempt
+from hotline.rules import ring_rule
 from hotline.settings import Settings
 
 
@@ -436,7 +437,7 @@ def _kept(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end:
         rec.setdefault((what, start, end), compute)
     url = str(db.get_bind().url)
     days = _days(s, start, end)
-    keys = [(url, what, a, b, s.timezone, s.service_level_s, s.short_abandon_s, s.ring_threshold_s,
+    keys = [(url, what, a, b, s.timezone, s.service_level_s, s.short_abandon_s, ring_rule(s).threshold_s,
              s.repeat_window_h) for a, b in days]
     hits = [_KEPT.get(k) for k in keys]
     # read before computing: a call written meanwhile makes the next look compute again
@@ -576,7 +577,7 @@ def _ring_figures(db: Session, s: Settings, start: datetime, end: datetime,
     """Per agent: (answered attempts, answered within 4 rings, no_answer attempts, late answers)."""
     answered = RingAttempt.result == "answered"
     within = and_(answered, or_(Call.within_4_rings.is_(True),
-                                and_(Call.within_4_rings.is_(None), RingAttempt.ring_seconds <= s.ring_threshold_s)))
+                                and_(Call.within_4_rings.is_(None), RingAttempt.ring_seconds <= ring_rule(s).threshold_s)))
     q = (select(RingAttempt.agent, _n(answered).label("a"), _n(within).label("w"),
                 _n(RingAttempt.result == "no_answer").label("na"))
          .select_from(Call).join(RingAttempt, RingAttempt.call_pk == Call.id)

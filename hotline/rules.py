@@ -5,6 +5,7 @@ Times given are timezone-aware; rules are applied in the operator's zone (settin
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -51,9 +52,35 @@ def in_service_hours(s: Settings, at: datetime) -> bool:
     return t >= open_ or t < close
 
 
-def past_ring_threshold(s: Settings, waited_s: float) -> bool:
-    """R-ANS-4RINGS / R-ANS-LATE-APOLOGY: a wait longer than max_rings ring cycles."""
-    return waited_s > s.ring_threshold_s
+@dataclass(frozen=True)
+class RingRule:
+    """R-ANS-4RINGS / R-ANS-LATE-APOLOGY: a seat answers within ``max_rings`` rings of
+    ``ring_cycle_s`` each (China: 1 s on + 4 s off, 4 rings = 20 s). The one home of the
+    threshold: the call builder, the metrics and the dialplan's apology all ask this rule."""
+
+    ring_cycle_s: float
+    max_rings: int
+
+    @classmethod
+    def of(cls, s: Settings) -> "RingRule":
+        return cls(ring_cycle_s=s.ring_cycle_s, max_rings=s.max_rings)
+
+    @property
+    def threshold_s(self) -> float:
+        return self.max_rings * self.ring_cycle_s
+
+    def within(self, ring_seconds: float) -> bool:
+        """Answered within the allowed rings (the boundary itself is within)."""
+        return ring_seconds <= self.threshold_s
+
+    def rings(self, ring_seconds: float) -> int:
+        """How many rings a ring of ``ring_seconds`` was: a ring of 1.0004 s at a 1 s cycle is
+        one ring (timestamps jitter by milliseconds)."""
+        return max(1, math.ceil(round(ring_seconds / self.ring_cycle_s, 2)))
+
+
+def ring_rule(s: Settings) -> RingRule:
+    return RingRule.of(s)
 
 
 @dataclass(frozen=True)

@@ -150,11 +150,6 @@ class Settings:
 
     # --- derived -------------------------------------------------------------------------------
     @property
-    def ring_threshold_s(self) -> float:
-        """R-ANS-4RINGS: a ring longer than this is past the allowed number of rings."""
-        return self.max_rings * self.ring_cycle_s
-
-    @property
     def asterisk_dir(self) -> Path:
         return self.runtime_dir / "asterisk"
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotline.rules import ring_rule
 from hotline.settings import ROOT, Settings
 
 TEMPLATES = ROOT / "asterisk"
@@ -155,7 +156,7 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
         "callback_ring_s": str(s.callback_ring_s),
         "agi_host": s.agi_host,
         "agi_port": str(s.agi_port),
-        "ring_threshold_s": f"{s.ring_threshold_s:g}",  # R-ANS-LATE-APOLOGY, agent connect
+        "ring_threshold_s": f"{ring_rule(s).threshold_s:g}",  # R-ANS-LATE-APOLOGY, agent connect
     }
 
 

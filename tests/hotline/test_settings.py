@@ -2,13 +2,14 @@ from pathlib import Path
 
 import pytest
 
+from hotline.rules import ring_rule
 from hotline.settings import SettingsError, load
 
 
 def test_defaults_come_from_the_standards() -> None:
     s = load(config_file=None, env={})
     assert (s.ring_cycle_s, s.max_rings) == (5.0, 4)  # R-ANS-4RINGS
-    assert s.ring_threshold_s == 20.0
+    assert ring_rule(s).threshold_s == 20.0
     assert (s.hours_open, s.hours_close) == ("08:00", "22:00")  # R-ANS-HOURS
     assert (s.sla_urban_arrive_min, s.sla_rural_arrive_min) == (30, 120)  # R-FAULT-SLA
 

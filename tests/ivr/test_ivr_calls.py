@@ -16,6 +16,7 @@ from sqlalchemy import select
 from hotline.models.ivr import Customer, FaultReport
 from hotline.outages import close_outage, open_outage
 from hotline.pbx.ami import Ami
+from hotline.rules import ring_rule
 from hotline.timeutil import utcnow
 from tests.ivr.conftest import IvrEnv, PlacedCall, finish, pause, place_call, prompt_seconds
 from tests.support.pbx import EventTap
@@ -256,7 +257,7 @@ def test_vip_answered_first_with_late_apology(ivr_env: IvrEnv, out_of_hours: dic
             for c in (plain, vip):
                 joins[c.call_id] = tap.wait_for(lambda m, c=c: m.name == "QueueCallerJoin"
                                                 and m.get("Linkedid") == c.call_id, 30)
-            time.sleep(s.ring_threshold_s)  # both wait past 4 rings
+            time.sleep(ring_rule(s).threshold_s)  # both wait past 4 rings
             ami.action("QueuePause", Queue=s.queue_name, Interface=members[0], Paused="false")
             first = tap.wait_for(lambda m: m.name == "AgentConnect" and m.get("Linkedid") in (plain.call_id, vip.call_id), 30)
         finally:

@@ -25,6 +25,7 @@ from hotline.callbacks.dialer import agent_interface
 from hotline.db import open_db
 from hotline.pbx.ami import Ami
 from hotline.pbx.process import Asterisk
+from hotline.rules import ring_rule
 from hotline.settings import Settings
 from tests.ami_listener.replay import replay_messages
 from tests.ivr.conftest import PlacedCall, finish, place_call
@@ -251,7 +252,7 @@ def test_blind_transfer_to_phone_agent_plays_its_work_number(phone_pbx: Asterisk
     assert rec.vars.get("HOTLINE_WORKNUM_PLAYED") == "1"
     # R-ANS-LATE-APOLOGY: 8002 answered 0.8 s after the transfer, so no apology — although by then
     # the caller had been on the line for more than 4 rings' worth since first queued
-    assert legs["8002"].timestamp - call.named("QueueCallerJoin")[0].timestamp > s.ring_threshold_s
+    assert legs["8002"].timestamp - call.named("QueueCallerJoin")[0].timestamp > ring_rule(s).threshold_s
     assert not [e for e in call.named("VarSet") if e.get("Variable") == "HOTLINE_LATE_APOLOGY"]
     assert rec.hangup_first == "agent"  # 8002's phone sent the BYE
     assert first_steps == ["registered", "invite", "answered", "bye-received"], "8001 was left up"

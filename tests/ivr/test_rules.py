@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.rules import fault_due, in_service_hours, past_ring_threshold
+from hotline.rules import fault_due, in_service_hours, ring_rule
 from hotline.settings import load
 
 S = load(config_file=None, env={})
@@ -63,5 +63,7 @@ def test_bad_input_is_refused() -> None:
 
 
 def test_ring_threshold() -> None:
-    assert S.ring_threshold_s == 20
-    assert not past_ring_threshold(S, 20.0) and past_ring_threshold(S, 20.01)
+    rule = ring_rule(S)
+    assert rule.threshold_s == 20
+    assert rule.within(20.0) and not rule.within(20.01)
+    assert rule.rings(20.0) == 4 and rule.rings(20.1) == 5 and rule.rings(1.0004) == 1
