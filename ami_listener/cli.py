@@ -1,4 +1,4 @@
-"""Subcommands of the AMI listener: capture, listen, replay, rebuild, simulate."""
+"""``hotline listener listen|capture|replay|rebuild|simulate``: the AMI listener's verbs."""
 
 from __future__ import annotations
 
@@ -15,26 +15,28 @@ from hotline.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("capture", help="write the raw AMI byte stream to a file (for test fixtures)")
+    area = sub.add_parser("listener", help="the AMI listener: one record per call, captures, replays, demo calls")
+    verbs = area.add_subparsers(dest="listener_command", metavar="ACTION", required=True)
+    p = verbs.add_parser("capture", help="write the raw AMI byte stream to a file (for test fixtures)")
     p.add_argument("out", type=Path)
     p.add_argument("--seconds", type=float, help="stop after this long (default: until Ctrl-C)")
     p.set_defaults(func=_capture)
 
-    p = sub.add_parser("listen", help="read AMI live and keep one record per call")
+    p = verbs.add_parser("listen", help="read AMI live and keep one record per call")
     p.set_defaults(func=_listen)
 
-    p = sub.add_parser("replay", help="feed AMI captures through the listener's reader/builder/store")
+    p = verbs.add_parser("replay", help="feed AMI captures through the listener's reader/builder/store")
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object per call, sorted by started_at")
     p.add_argument("--no-store", action="store_true", help="do not write to the database")
     p.set_defaults(func=_replay)
 
-    p = sub.add_parser("rebuild", help="rebuild the call records of a time window from the stored events")
+    p = verbs.add_parser("rebuild", help="rebuild the call records of a time window from the stored events")
     p.add_argument("--since", required=True, help="ISO date/time (UTC unless it has an offset)")
     p.add_argument("--until", required=True)
     p.set_defaults(func=_rebuild)
 
-    p = sub.add_parser("simulate", help="originate realistic demo/test calls into the private Asterisk")
+    p = verbs.add_parser("simulate", help="originate realistic demo/test calls into the private Asterisk")
     p.add_argument("--calls", type=int, default=20)
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--seed", type=int)
@@ -57,7 +59,7 @@ def _capture(s: Settings, args: argparse.Namespace) -> int:
         conn = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"), on_bytes=fh.write)
         conn.start()
         if not conn.connected.wait(10):
-            print(f"hotline capture: cannot log in to AMI at {s.ami_host}:{s.ami_port}", file=sys.stderr)
+            print(f"hotline listener capture: cannot log in to AMI at {s.ami_host}:{s.ami_port}", file=sys.stderr)
             conn.stop()
             return 1
         print(f"capturing AMI from {s.ami_host}:{s.ami_port} into {args.out} (Ctrl-C stops)", file=sys.stderr)
@@ -92,7 +94,7 @@ def _replay(s: Settings, args: argparse.Namespace) -> int:
     pipe = Pipeline(s, store, on_call=records.append)
     for path in args.files:
         if not path.exists():
-            print(f"hotline replay: no such file {path}", file=sys.stderr)
+            print(f"hotline listener replay: no such file {path}", file=sys.stderr)
             return 2
         for frames in read_frames(file_chunks(str(path))):
             pipe.feed_frames(frames)

@@ -1,5 +1,6 @@
-"""The ``hotline`` console entry point. Each app registers its own subcommands; modules are
-imported by name so the shared package never depends on an app at import time."""
+"""The ``hotline`` console entry point: ``hotline <area> <verb>``, plus ``hotline run`` (the whole
+hotline). Each area's module registers its own verbs. Apps are named here as strings and imported
+when the command line is built, so the core never imports an app (README, Layout)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,19 @@ import logging
 import sys
 
 from hotline import settings as settings_mod
+from hotline.db import SchemaError
 
+# one module per area, in the order `hotline --help` lists them
 COMMAND_MODULES = [
-    "hotline.run",
-    "hotline.pbx.cli",
-    "hotline.dbcli",
-    "ami_listener.cli",
-    "ivr.cli",
-    "prompts.cli",
-    "web.cli",
-    "hotline.callbacks.cli",
-    "hotline.retention_cli",
+    "hotline.run",  # run: the whole hotline
+    "hotline.pbx.cli",  # pbx render|start|cli
+    "hotline.dbcli",  # db upgrade|status
+    "ami_listener.cli",  # listener listen|capture|replay|rebuild|simulate
+    "ivr.cli",  # ivr serve
+    "web.cli",  # web serve, user add|token
+    "prompts.cli",  # prompts build|list
+    "scheduler.callbacks_cli",  # callbacks list|dial|consult|…
+    "scheduler.cli",  # scheduler run|purge
 ]
 
 
@@ -27,15 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotline", description="Asterisk hotline for a telecom / cable-TV operator")
     parser.add_argument("--config", help="TOML settings file (default: $HOTLINE_CONFIG or ./hotline.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="AREA")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue  # that app is not there yet
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
@@ -54,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(settings, args) or 0)
+    except SchemaError as exc:  # a service on a database `hotline db upgrade` has not brought up to date
+        print(f"hotline: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

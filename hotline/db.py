@@ -1,7 +1,11 @@
-"""Engine and sessions for the one SQLAlchemy URL the product uses (SQLite by default)."""
+"""Engine and sessions for the one SQLAlchemy URL the product uses (SQLite by default), and the
+schema's version: only `hotline db upgrade` and `hotline run` migrate (:func:`migrate`); every
+other process opens the database as it is and refuses a schema that is not current
+(:func:`check_schema`), so two versions of the hotline never write one database side by side."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +16,16 @@ from sqlalchemy.pool import StaticPool
 from hotline.settings import ROOT, Settings
 
 MIGRATIONS = ROOT / "hotline" / "migrations"
+_MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is not the one this hotline's code needs."""
 
 
 def make_engine(url: str, busy_timeout_s: float = 30.0, **kw: Any) -> Engine:
     if url.startswith("sqlite"):
-        if url in ("sqlite://", "sqlite:///:memory:"):
+        if url in _MEMORY_URLS:
             # one connection shared by every thread: in-memory SQLite behind a threaded server
             kw.setdefault("poolclass", StaticPool)
         kw.setdefault("connect_args", {"check_same_thread": False, "timeout": busy_timeout_s})
@@ -35,24 +44,71 @@ def make_engine(url: str, busy_timeout_s: float = 30.0, **kw: Any) -> Engine:
     return create_engine(url, **kw)
 
 
-def migrate(engine: Engine, revision: str = "heads") -> None:
-    """Bring the schema to ``revision`` with Alembic (the only way tables are made). Features may
-    add their own branch of revisions; "heads" applies all of them."""
-    from alembic import command
+def _alembic_config() -> Any:  # alembic.config.Config
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` with Alembic (the only way tables are made). The chain of
+    revisions is linear (one head): scripts/new-migration.py appends to it."""
+    from alembic import command
+
+    cfg = _alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
 
-def open_db(s: Settings, upgrade: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+@functools.cache
+def head_revision() -> str:
+    """The revision this code needs: the one head of hotline/migrations."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()  # raises if there are several
+    assert head is not None, "hotline/migrations has no revision"
+    return head
+
+
+def schema_revisions(engine: Engine) -> tuple[str, ...]:
+    """The revisions the database is at (empty: no schema yet; several: an older, branched schema)."""
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise SchemaError unless the database is at :func:`head_revision`."""
+    at, need = schema_revisions(engine), head_revision()
+    if at != (need,):
+        where = ", ".join(at) if at else "empty (no schema)"
+        raise SchemaError(f"database schema is at {where}, this hotline needs {need}: run `hotline db upgrade`")
+
+
+def settings_engine(s: Settings) -> Engine:
+    """The engine for ``s.db_url`` (a SQLite file's directory is made if missing)."""
     url = s.db_url
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+    if url.startswith("sqlite:///") and url not in _MEMORY_URLS:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url, busy_timeout_s=s.db_busy_timeout_s)
-    if upgrade:
-        migrate(engine)
+    return make_engine(url, busy_timeout_s=s.db_busy_timeout_s)
+
+
+def open_db(s: Settings, upgrade: bool = False) -> tuple[Engine, sessionmaker[Session]]:
+    """The engine and a session factory for ``s.db_url``. ``upgrade=True`` migrates first (for
+    `hotline db upgrade`, and for tests that make their own database); otherwise SchemaError
+    unless the schema is current. An in-memory database is born with this process and dies with
+    it, so nobody else could upgrade it: it is always migrated here."""
+    engine = settings_engine(s)
+    try:
+        if upgrade or s.db_url in _MEMORY_URLS:
+            migrate(engine)
+        else:
+            check_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine, sessionmaker(engine, expire_on_commit=False)

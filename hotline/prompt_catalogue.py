@@ -1,7 +1,9 @@
-"""The catalogue of standard phrases (prompts/catalogue.toml) and where their audio lives.
+"""The catalogue of standard phrases (hotline/phrases.toml, beside this module) and where their
+audio lives.
 
-Kept in the shared package so the IVR can check at start that every prompt it plays exists
-(:func:`missing_prompts`) without importing the prompts app, which renders the audio.
+The phrases are service rules (what the operator promises, in its words), so they are the core's
+data: the prompts app renders them to audio, and the IVR checks at start that every prompt it
+plays exists (:func:`missing_prompts`) without importing the prompts app.
 Texts are rendered from settings (company name, R-FAULT-SLA time limits, R-ANS-HOURS), so a
 changed setting changes the text and therefore the audio's cache key.
 """
@@ -10,13 +12,13 @@ from __future__ import annotations
 
 import string
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
-from hotline.settings import ROOT, Settings
+from hotline.settings import Settings
 
-CATALOGUE_PATH = ROOT / "prompts" / "catalogue.toml"
+CATALOGUE_PATH = Path(__file__).with_name("phrases.toml")
 PROMPT_DIR = "hotline"  # prompt X plays as hotline/X
 DIGIT_DIR = "digits"  # Asterisk's SayDigits looks for digits/<n> in the channel's language
 

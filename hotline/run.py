@@ -4,7 +4,6 @@ demo traffic, until Ctrl-C. Services are child processes of this one; stopping i
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import secrets
 import signal
@@ -16,12 +15,13 @@ import time
 from hotline.pbx.process import Asterisk, AsteriskError
 from hotline.settings import ROOT, Settings
 
-# (name, module that must exist, command line after `python -m hotline`)
+# (name, command line after `python -m hotline`): one process per app; each refuses to start on
+# a schema `hotline db upgrade` has not brought up to date, which is why the upgrade runs first
 SERVICES = [
-    ("listener", "ami_listener.cli", ["listen"]),
-    ("ivr", "ivr.cli", ["ivr"]),
-    ("panel", "web.cli", ["web"]),
-    ("scheduler", "hotline.callbacks.cli", ["scheduler"]),
+    ("listener", ["listener", "listen"]),
+    ("ivr", ["ivr", "serve"]),
+    ("panel", ["web", "serve"]),
+    ("scheduler", ["scheduler", "run"]),
 ]
 
 
@@ -30,13 +30,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-demo", action="store_true", help="do not generate demo calls")
     p.add_argument("--demo-calls", type=int, default=40)
     p.set_defaults(func=_run)
-
-
-def _exists(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def _hotline(*args: str) -> list[str]:
@@ -55,22 +48,20 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
         children.append((name, subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, env=env, cwd=ROOT)))
         logf.close()
 
-    if _exists("prompts.cli"):
-        subprocess.run(_hotline("prompts", "build"), check=True, env=env, cwd=ROOT)
+    subprocess.run(_hotline("prompts", "build"), check=True, env=env, cwd=ROOT)
     subprocess.run(_hotline("db", "upgrade"), check=True, env=env, cwd=ROOT)
-    users = _demo_users(s, env) if _exists("web.cli") else []
+    users = _demo_users(s, env)
     try:
         ast = Asterisk(s).start()
     except AsteriskError as exc:
         print(f"hotline: {exc}", file=sys.stderr)
         return 1
     try:
-        for name, module, cmd in SERVICES:
-            if cmd and _exists(module):
-                spawn(name, _hotline(*cmd))
+        for name, cmd in SERVICES:
+            spawn(name, _hotline(*cmd))
         time.sleep(1.0)
-        if not args.no_demo and _exists("ami_listener.simulate"):
-            spawn("demo", _hotline("simulate", "--calls", str(args.demo_calls), "--concurrency", "4"))
+        if not args.no_demo:
+            spawn("demo", _hotline("listener", "simulate", "--calls", str(args.demo_calls), "--concurrency", "4"))
         _print_where(s, ast, [n for n, _ in children])
         for name, role, password in users:
             print(f"  login      {name} / {password}  ({role})", flush=True)
@@ -123,13 +114,13 @@ def _demo_users(s: Settings, env: dict[str, str]) -> list[tuple[str, str, str]]:
 def _print_where(s: Settings, ast: Asterisk, running: list[str]) -> None:
     lines = [
         "hotline is running (Ctrl-C stops everything)",
-        f"  panel      http://{s.web_host}:{s.web_port}/" + ("" if "panel" in running else "  (not built yet)"),
+        f"  panel      http://{s.web_host}:{s.web_port}/",
         f"  AMI        {s.ami_host}:{s.ami_port} user {s.ami_user} (secret in {s.secrets_dir / 'ami_secret'})",
         f"  SIP        udp 127.0.0.1:{s.sip_port}; hotline number {s.hotline_number}",
         f"  FastAGI    {s.agi_host}:{s.agi_port}",
         f"  database   {s.db_url}",
         f"  asterisk   {ast.layout.base} (started in {ast.start_seconds:.2f} s); CLI: .venv/bin/hotline pbx cli core show channels",
         f"  logs       {s.log_dir}/*.log, {ast.layout.messages}, {ast.layout.queue_log}",
-        f"  services   {', '.join(running) or '(none yet)'}",
+        f"  services   {', '.join(running)}",
     ]
     print("\n".join(lines), flush=True)

@@ -1,4 +1,4 @@
-"""``hotline ivr``: serve the IVR flows over FastAGI on settings.agi_host:agi_port."""
+"""``hotline ivr serve``: the IVR flows over FastAGI on settings.agi_host:agi_port."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ log = logging.getLogger("ivr")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ivr", help="serve the IVR (FastAGI) for the dialplan")
-    p.set_defaults(func=_serve)
+    p = sub.add_parser("ivr", help="the IVR (FastAGI) the dialplan calls")
+    isub = p.add_subparsers(dest="ivr_command", metavar="ACTION", required=True)
+    isub.add_parser("serve", help="serve the IVR flows until stopped").set_defaults(func=_serve)
 
 
 def _serve(s: Settings, args: argparse.Namespace) -> int:

@@ -1,2 +1,2 @@
-"""The catalogue of standard phrases and their audio: `hotline prompts build` renders
-prompts/catalogue.toml into settings.sounds_dir for Asterisk (see hotline.prompt_catalogue)."""
+"""The prompts app: `hotline prompts build` renders the core's standard phrases
+(hotline/phrases.toml, read through hotline.prompt_catalogue) into settings.sounds_dir for Asterisk."""

@@ -12,7 +12,7 @@ from prompts.builder import ENGINE_CHOICES, BuildError, build, read_manifest
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("prompts", help="the standard phrases and their audio")
-    psub = p.add_subparsers(dest="prompts_command", metavar="ACTION")
+    psub = p.add_subparsers(dest="prompts_command", metavar="ACTION", required=True)
     b = psub.add_parser("build", help="render every prompt to 8 kHz wav in settings.sounds_dir")
     b.add_argument("--engine", choices=ENGINE_CHOICES, default="auto",
                    help="auto: gTTS when reachable, else espeak-ng (default)")
@@ -21,7 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(func=_build)
     ls = psub.add_parser("list", help="list the catalogue: id, rule, engine that built it, text")
     ls.set_defaults(func=_list)
-    p.set_defaults(func=lambda s, a: (p.print_help(), 2)[1])
 
 
 def _build(s: Settings, args: argparse.Namespace) -> int:

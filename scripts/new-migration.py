@@ -1,10 +1,10 @@
 """Autogenerate an Alembic revision from the models.
 
-    python scripts/new-migration.py "message" REV_ID [--branch LABEL]
+    python scripts/new-migration.py "message" REV_ID
 
-With --branch, the revision starts its own branch off 0001 (one per feature, so features
-developed side by side never fight over the head); without it, it follows the single head.
-Check the generated file: it holds every difference between all migrations and all models.
+The revision follows the single head: the chain of migrations stays linear (one head, which
+`hotline db upgrade` reaches and every service checks for). Check the generated file: it holds
+every difference between all migrations and all models.
 """
 import argparse
 import sys
@@ -20,7 +20,6 @@ from hotline.db import MIGRATIONS, make_engine, migrate  # noqa: E402
 ap = argparse.ArgumentParser()
 ap.add_argument("message")
 ap.add_argument("rev_id")
-ap.add_argument("--branch")
 a = ap.parse_args()
 with tempfile.TemporaryDirectory() as tmp:
     engine = make_engine(f"sqlite:///{tmp}/m.db")
@@ -29,5 +28,4 @@ with tempfile.TemporaryDirectory() as tmp:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        kw = {"head": "0001", "branch_label": a.branch, "splice": True} if a.branch else {}
-        command.revision(cfg, message=a.message, autogenerate=True, rev_id=a.rev_id, **kw)
+        command.revision(cfg, message=a.message, autogenerate=True, rev_id=a.rev_id)

@@ -32,7 +32,7 @@ def pbx(pbx_settings: Settings) -> Iterator[Asterisk]:
 
 @pytest.fixture(scope="session")
 def built_prompts(pbx_settings: Settings):  # -> prompts.builder.BuildReport
-    """Every prompt of prompts/catalogue.toml rendered with espeak-ng into pbx_settings.sounds_dir
+    """Every prompt of hotline/phrases.toml rendered with espeak-ng into pbx_settings.sounds_dir
     (hotline/<id>.wav, digits/<n>.wav), which the session's Asterisk plays as language zh.
     Independent of `pbx`: tests that play prompts request both."""
     from prompts.builder import build
@@ -64,8 +64,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated-on-open database for one test: SQLite under tmp_path, or a new database in
-    the private PostgreSQL when HOTLINE_TEST_DB=postgres."""
+    """A fresh database with the current schema for one test: SQLite under tmp_path, or a new
+    database in the private PostgreSQL when HOTLINE_TEST_DB=postgres."""
     url = new_db_url(tmp_path)
     yield url
     if backend() == "postgres":

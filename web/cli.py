@@ -1,4 +1,4 @@
-"""``hotline web`` (serve the panel) and ``hotline user add|token`` (panel users, API tokens)."""
+"""``hotline web serve`` (the panel) and ``hotline user add|token`` (panel users, API tokens)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from hotline.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("web", help="serve the panel and JSON API on web_host:web_port")
-    p.set_defaults(func=_web)
+    p = sub.add_parser("web", help="the panel and its JSON API")
+    wsub = p.add_subparsers(dest="web_command", metavar="ACTION", required=True)
+    wsub.add_parser("serve", help="serve them on web_host:web_port until stopped").set_defaults(func=_serve)
 
     u = sub.add_parser("user", help="panel users")
     usub = u.add_subparsers(dest="user_command", metavar="ACTION", required=True)
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tok.set_defaults(func=_user_token)
 
 
-def _web(s: Settings, args: argparse.Namespace) -> int:
+def _serve(s: Settings, args: argparse.Namespace) -> int:
     # werkzeug's threaded server: enough for a call centre's handful of screens (each wallboard
     # holds one thread for its event stream); put a reverse proxy in front for TLS.
     from werkzeug.serving import run_simple

@@ -1,9 +1,9 @@
 """Callbacks (R-ONE-CALL): whatever the hotline could not finish, it follows up.
 
 Tasks with deadlines (``tasks``: missed calls, fault revisits, consultations, complaints), working
-days from the Chinese calendar (``workdays``), dialling through Asterisk (``dialer``), the
-scheduler that makes and watches them (``scheduler``), and read-only views for the panel and the
-metrics (``queries``). The panel uses the names re-exported here.
+days from the Chinese calendar (``workdays``), dialling through Asterisk (``dialer``), and
+read-only views for the panel and the metrics (``queries``). The panel uses the names re-exported
+here; the scheduler app (scheduler/callbacks.py) makes and watches the tasks on a timer.
 """
 
 from hotline.callbacks.dialer import dial, reconcile, record_outcome

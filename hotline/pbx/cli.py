@@ -1,4 +1,5 @@
-"""``hotline pbx``: the private Asterisk."""
+"""``hotline pbx render|start|cli``: the private Asterisk on its own (``hotline run`` starts it
+with everything else)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from hotline.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("pbx", help="the private Asterisk: render its config, run it")
-    psub = p.add_subparsers(dest="pbx_command", required=True)
+    p = sub.add_parser("pbx", help="the private Asterisk: render its config, start it, talk to it")
+    psub = p.add_subparsers(dest="pbx_command", metavar="ACTION", required=True)
     psub.add_parser("render", help="write the Asterisk configuration into the runtime directory").set_defaults(func=_render)
-    psub.add_parser("run", help="start Asterisk and keep it up until Ctrl-C").set_defaults(func=_run)
-    psub.add_parser("cli", help="run an Asterisk CLI command").add_argument("line", nargs="+")
-    psub.choices["cli"].set_defaults(func=_cli)
+    psub.add_parser("start", help="start Asterisk alone and keep it up until Ctrl-C").set_defaults(func=_start)
+    cli = psub.add_parser("cli", help="run an Asterisk CLI command")
+    cli.add_argument("line", nargs="+")
+    cli.set_defaults(func=_cli)
 
 
 def _render(s: Settings, args: argparse.Namespace) -> int:
@@ -27,7 +29,7 @@ def _render(s: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(s: Settings, args: argparse.Namespace) -> int:
+def _start(s: Settings, args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

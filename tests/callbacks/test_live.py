@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ami_listener.listen import Listener
 from hotline.callbacks import dial, mark_consultation
-from hotline.callbacks.scheduler import Scheduler
+from scheduler.daemon import Scheduler
 from hotline.db import open_db
 from hotline.models import Call
 from hotline.models.callbacks import CallbackAttempt, CallbackTask

@@ -1,21 +1,21 @@
-"""Task rules, deadlines on the Chinese calendar, complaint clocks, overdue handling and the
-scheduler's idempotence — on a real (temp SQLite) database with an injected clock."""
+"""Task rules, deadlines on the Chinese calendar, consultations and attempts — on a real (temp
+SQLite) database with an injected clock. The scheduler's own work (clocks, overdue handling,
+idempotence) is tested in tests/scheduler."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from hotline.callbacks import (CallbackError, complaint_clock_counts, create_complaint, dial, mark_consultation,
-                               missed_callback_counts, open_escalations, open_tasks, record_outcome, record_revisit,
-                               revisit_counts, update_complaint, withheld_missed_calls)
+from hotline.callbacks import (CallbackError, dial, mark_consultation, missed_callback_counts, open_tasks,
+                               record_outcome, record_revisit, revisit_counts, withheld_missed_calls)
 from hotline.callbacks.dialer import apply_outcome
 from hotline.callbacks.numbers import dial_digits, normalise
-from hotline.callbacks.scheduler import Scheduler, run_pass
 from hotline.callbacks.workdays import add_working_hours, is_workday
-from hotline.models.callbacks import CallbackAttempt, CallbackSource, CallbackTask, Escalation, SchedulerState
+from hotline.models.callbacks import CallbackAttempt, CallbackTask
+from scheduler.callbacks import run_pass
 from tests.callbacks.conftest import TZ, add_call, add_report, local
 
 
@@ -140,65 +140,6 @@ def test_consultation_due_within_24_working_hours(settings, db) -> None:
         mark_consultation(db, settings, "anonymous")
 
 
-@pytest.mark.parametrize("kind, late_clock, late_h", [("general", "complaint_solution", 24),
-                                                      ("complex", "complaint_progress", 72)])
-def test_complaint_clocks_escalate_each_deadline(settings, sessions, kind, late_clock, late_h) -> None:
-    """R-COMPLAINT: contact within 2 h; solution within 24 h (general) or progress within 72 h
-    (complex). Each missed clock is one escalation, however many passes run."""
-    t0 = local(2025, 11, 12, 10, 0)
-    with sessions() as db:
-        c = create_complaint(db, settings, "13800000006", kind=kind, summary="乱收费", now=t0)
-        db.commit()
-        (task,) = _tasks(db, reason="complaint")
-        assert task.due_at == t0 + timedelta(hours=2) and task.priority > 20
-    sched = Scheduler(settings, sessions)
-
-    def kinds():
-        with sessions() as db:
-            return sorted(e.kind for e in open_escalations(db))
-
-    sched.once(now=t0 + timedelta(hours=1, minutes=59))
-    assert kinds() == []
-    sched.once(now=t0 + timedelta(hours=2, minutes=1))
-    sched.once(now=t0 + timedelta(hours=2, minutes=2))
-    assert kinds() == ["complaint_contact", "task_overdue"]
-    with sessions() as db:
-        update_complaint(db, c.id, contacted=True, now=t0 + timedelta(hours=3))
-        db.commit()
-        assert _tasks(db, reason="complaint")[0].status == "done"
-    sched.once(now=t0 + timedelta(hours=23, minutes=59))
-    assert late_clock not in kinds()
-    sched.once(now=t0 + timedelta(hours=24, minutes=1))
-    assert (late_clock in kinds()) is (late_h == 24)
-    sched.once(now=t0 + timedelta(hours=72, minutes=1))
-    sched.once(now=t0 + timedelta(hours=80))
-    assert kinds() == sorted(["complaint_contact", "task_overdue", late_clock])
-    with sessions() as db:
-        counts = complaint_clock_counts(db, t0, t0 + timedelta(days=1), now=t0 + timedelta(hours=80))
-    name = "solution" if kind == "general" else "progress"
-    assert counts["contact"] == {"met": 0, "missed": 1, "pending": 0}
-    assert counts[name] == {"met": 0, "missed": 1, "pending": 0}
-
-
-def test_overdue_task_flagged_then_released_to_anyone(settings, sessions) -> None:
-    """R-OVERDUE."""
-    t0 = local(2025, 11, 12, 10, 0)
-    with sessions() as db:
-        task = mark_consultation(db, settings, "13800000007", agent="8001", now=t0)
-        db.commit()
-        due = task.due_at
-    sched = Scheduler(settings, sessions)
-    assert sched.once(now=due - timedelta(minutes=1)).overdue == 0
-    rep = sched.once(now=due + timedelta(minutes=1))
-    assert (rep.overdue, rep.released, rep.escalations) == (1, 0, [f"task_overdue task:{task.id}"])
-    rep = sched.once(now=due + timedelta(minutes=settings.callback_overdue_release_min + 1))
-    assert (rep.overdue, rep.released, rep.escalations) == (0, 1, [])
-    with sessions() as db:
-        t = db.get(CallbackTask, task.id)
-        assert t.owner is None and t.overdue_at is not None and t.released_at is not None
-        assert [x.id for x in open_tasks(db, agent="8003")] == [task.id]  # anyone's now
-
-
 def test_attempt_outcomes_retry_spacing_and_limit(settings, db) -> None:
     t0 = local(2025, 11, 12, 10, 0)
     task = mark_consultation(db, settings, "13800000008", now=t0)
@@ -223,31 +164,3 @@ def test_attempt_outcomes_retry_spacing_and_limit(settings, db) -> None:
     db.flush()
     record_outcome(settings, db, other.attempts[0].id, "wrong_number", note="空号")
     assert (other.status, other.closed_reason) == ("failed", "wrong_number")
-
-
-def test_scheduler_is_idempotent_and_survives_restart(settings, sessions) -> None:
-    t0 = local(2025, 11, 14, 16, 0)
-    with sessions() as db:
-        for i in range(3):
-            add_call(db, number=f"1380000010{i}", disposition="abandoned", at=t0 + timedelta(minutes=i))
-        add_report(db, at=t0, contact="13700000010")
-        add_report(db, at=t0, status="incomplete", caller="13700000011")
-        create_complaint(db, settings, "13700000012", now=t0)
-        db.commit()
-    now = t0 + timedelta(hours=30)  # Saturday: all but the revisit (due Monday) overdue; complaint clocks out
-
-    def snapshot():
-        with sessions() as db:
-            return tuple(db.scalar(select(func.count()).select_from(m)) for m in
-                         (CallbackTask, CallbackSource, Escalation))
-
-    Scheduler(settings, sessions).once(now=now)
-    first = snapshot()
-    assert first[0] == 3 + 1 + 1 + 1 and first[2] == 5 + 2  # 5 overdue tasks, complaint contact + solution
-    Scheduler(settings, sessions).once(now=now)  # a second pass, as after a restart
-    assert snapshot() == first
-    with sessions() as db:  # even with its watermarks lost, nothing is made twice
-        db.execute(SchedulerState.__table__.delete())
-        db.commit()
-    Scheduler(settings, sessions).once(now=now + timedelta(minutes=1))
-    assert snapshot() == first

@@ -1,13 +1,39 @@
-"""Migrations and models describe the same schema (Alembic is the only way tables are made)."""
+"""Migrations and models describe the same schema (Alembic is the only way tables are made); the
+chain has one head; a database made before the merge upgrades without loss; and only
+`hotline db upgrade` migrates: every other opening refuses a schema that is not current."""
 
 import hashlib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import sessionmaker
 
-from hotline.db import make_engine, migrate
-from hotline.models import AmiEventBatch, Base
+from hotline.callbacks import create_complaint
+from hotline.db import MIGRATIONS, SchemaError, check_schema, head_revision, make_engine, migrate, open_db
+from hotline.models import AmiEventBatch, Base, Call, User
+from hotline.models.callbacks import CallbackTask, Complaint
+from hotline.models.ivr import Customer
+from hotline.settings import load
+from tests.support.postgres import new_db_url
+from web.users import add_user
+
+# the four heads a database made before the merge (0009) is at, one per feature branch
+BRANCH_HEADS = ("0002", "0003", "0006", "0008")
+
+
+def _alembic(engine: Engine, verb: str, revision: str) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        getattr(command, verb)(cfg, revision)
 
 
 def test_migrations_match_models(tmp_path: Path) -> None:
@@ -17,25 +43,63 @@ def test_migrations_match_models(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == [], f"models and migrations differ; write a migration: {diff}"
     migrate(engine)  # idempotent
+    check_schema(engine)
+
+
+def test_one_head() -> None:
+    """scripts/new-migration.py appends to the chain: a second head would be a new branch."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_heads() == [head_revision()]
+
+
+@pytest.mark.db
+def test_branched_database_upgrades_without_loss(tmp_path: Path) -> None:
+    url = new_db_url(tmp_path, "branched.db", migrated=False)
+    engine = make_engine(url)
+    for head in BRANCH_HEADS:
+        _alembic(engine, "upgrade", head)
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, server_id="old", database_url=url)
+    with pytest.raises(SchemaError, match="at 0002, 0003, 0006, 0008, this hotline needs 0009"):
+        open_db(s)
+    at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    # rows written by the code of today into the four-headed schema
+    with sessionmaker(engine, expire_on_commit=False)() as db:
+        db.add(Call(server="old", call_id="c-1", direction="inbound", caller_number="13800000001", started_at=at,
+                    ended_at=at + timedelta(seconds=30), disposition="abandoned", built_at=at, vars={}, transfers=[]))
+        db.add(Customer(phone="13800000001", name="张三", vip=True, created_at=at))
+        create_complaint(db, s, "13800000002", kind="complex", summary="乱收费", now=at)
+        add_user(db, "boss", "supervisor", "secret-pass-1")
+        db.commit()
+
+    migrate(engine)
+    engine.dispose()
+    _engine, sessions = open_db(s)  # current now: no SchemaError
+    with sessions() as db:
+        assert db.scalar(select(Call.caller_number).where(Call.call_id == "c-1")) == "13800000001"
+        assert db.scalar(select(Customer.name)) == "张三"
+        assert db.scalar(select(Complaint.summary)) == "乱收费"
+        assert db.scalar(select(func.count()).select_from(CallbackTask)) == 1  # the complaint's contact task
+        assert db.scalar(select(User.username)) == "boss"
+    with _engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_heads() == (head_revision(),)
+    _engine.dispose()
+
+
+@pytest.mark.db
+def test_open_db_refuses_a_schema_not_current(tmp_path: Path) -> None:
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, database_url=new_db_url(tmp_path, migrated=False))
+    with pytest.raises(SchemaError, match=r"at empty \(no schema\), this hotline needs .*run `hotline db upgrade`"):
+        open_db(s)
+    open_db(s, upgrade=True)[0].dispose()
+    open_db(s)[0].dispose()
 
 
 def test_raw_event_batches_survive_compression_migration(db_url: str) -> None:
     """0008 turns stored raw text into LZ4-compressed bytes: nothing stored before is lost, and the
     batch→call index (ON DELETE CASCADE) is untouched."""
-    from sqlalchemy import text
-
-    from alembic import command
-    from alembic.config import Config
-
-    from hotline.db import MIGRATIONS
-
-    engine = make_engine(db_url)
-    migrate(engine)  # (a PostgreSQL test database comes migrated already)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0008-1")  # the listener's branch only, back to text batches
+    engine = make_engine(db_url)  # (comes migrated)
+    _alembic(engine, "downgrade", "0005")  # the listener's branch only, back to text batches
     raw = "Event: Newchannel\r\nCallerIDName: 张三\r\nLinkedid: 1.1\r\n\r\n"
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO ami_event_batches (server, received_at, received_until, events, digest, raw)"
@@ -51,4 +115,5 @@ def test_raw_event_batches_survive_compression_migration(db_url: str) -> None:
     assert AmiEventBatch.unpack(stored).decode() == raw
     assert dig == hashlib.sha1(stored).hexdigest()  # what the listener's store computes: a batch stored again is known
     assert calls == 1
+    check_schema(engine)
     engine.dispose()

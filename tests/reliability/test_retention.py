@@ -1,4 +1,4 @@
-"""Retention: `hotline purge` deletes raw events, calls and recordings past their settings, never a
+"""Retention: `hotline scheduler purge` deletes raw events, calls and recordings past their settings, never a
 complaint file younger than R-COMPLAINT's 3 years, and never a file outside the recordings dir."""
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def test_purge_keeps_what_retention_and_complaints_require(tmp_path: Path, db_ur
            "HOTLINE_DATABASE_URL": db_url, "HOTLINE_RUNTIME_DIR": str(tmp_path / "var"),
            "HOTLINE_RECORDINGS_DIR": str(mon), "HOTLINE_RETENTION_RAW_EVENTS_DAYS": "30",
            "HOTLINE_RETENTION_CALLS_DAYS": "400", "HOTLINE_RETENTION_RECORDINGS_DAYS": "100"}
-    out = subprocess.run([sys.executable, "-m", "hotline", "purge", "--dry-run"], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "hotline", "scheduler", "purge", "--dry-run"], env=env, capture_output=True,
                          text=True, timeout=60, check=True).stdout
     assert "would delete 2 raw event batches" in out, out
     assert "would delete 2 call records" in out and "would delete 3 recordings" in out, out

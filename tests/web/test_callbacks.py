@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from hotline import callbacks, metrics
-from hotline.callbacks import scheduler
 from hotline.callbacks import tasks as cbtasks
 from hotline.metrics import Ratio
 from hotline.models.callbacks import CallbackAttempt, CallbackTask, Complaint, Escalation
 from hotline.timeutil import utcnow
+from scheduler.callbacks import run_pass
 from tests.support.ports import free_port
 from tests.web.conftest import Panel, csrf_of
 from tests.web.factory import make_call
@@ -38,7 +38,7 @@ def three_tasks(panel: Panel) -> dict[str, int]:
     ids = {"mine": _consult(panel, "13811110001", "8001"), "theirs": _consult(panel, "13822220002", "8002")}
     db = panel.db()
     make_call(db, disposition="abandoned", number="13833330003", wait=40)
-    scheduler.run_pass(panel.settings, db)
+    run_pass(panel.settings, db)
     db.commit()
     ids["anyone"] = db.query(CallbackTask).filter_by(reason="missed").one().id
     return ids
@@ -153,7 +153,7 @@ def late(panel: Panel) -> dict[str, int]:
     task = cbtasks.create_task(db, reason="consult", number="+8613900000003", number_raw=None, owner="8002",
                                created_at=now - timedelta(hours=30), due_at=now - timedelta(minutes=5))
     db.commit()
-    scheduler.run_pass(s, db)
+    run_pass(s, db)
     db.commit()
     return {"c1": c1.id, "c2": c2.id, "task": task.id}
 

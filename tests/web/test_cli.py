@@ -15,6 +15,7 @@ def test_user_add_generates_and_prints_a_password(tmp_path: Path, monkeypatch: p
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     s = panel_settings(tmp_path)
     monkeypatch.setenv("HOTLINE_RUNTIME_DIR", str(s.runtime_dir))
+    assert cli.main(["db", "upgrade"]) == 0
     assert cli.main(["user", "add", "li", "--role", "agent", "--agent", "8003"]) == 0
     out = capsys.readouterr().out
     password = out.split("password: ")[1].strip()

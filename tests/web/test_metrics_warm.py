@@ -25,6 +25,7 @@ from hotline import metrics
 from hotline.db import make_engine, open_db
 from hotline.settings import ROOT
 from tests.support.ports import free_port
+from tests.support.postgres import sqlite_url
 from tests.web.conftest import Panel, open_panel, panel_settings
 from tests.web.factory import make_call
 from web import create_app, warm
@@ -232,11 +233,11 @@ def test_the_warmer_keeps_trying_a_database_it_cannot_open(tmp_path: Path, caplo
 
 def test_start_for_runs_only_when_asked(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="web.warm")
-    off = create_app(panel_settings(tmp_path / "a", panel_warm_interval_s=0))
+    off = create_app(panel_settings(tmp_path / "a", panel_warm_interval_s=0, database_url=sqlite_url(tmp_path / "a.db")))
     assert warm.start_for(off) is None and "panel warmer off" in caplog.text
     memory = create_app(panel_settings(tmp_path / "b", database_url="sqlite://"))
     assert warm.start_for(memory) is None and "in-memory" in caplog.text
-    app = create_app(panel_settings(tmp_path / "c"))
+    app = create_app(panel_settings(tmp_path / "c", database_url=sqlite_url(tmp_path / "c.db")))
     # create_app alone starts nothing: tests' apps stay deterministic
     assert not [t for t in threading.enumerate() if t.name == "panel-warmer"]
     w = warm.start_for(app)
@@ -255,7 +256,7 @@ def test_hotline_web_warms_at_start_and_after_a_change(tmp_path: Path) -> None:
     past day is computed by a later round in the background."""
     runtime = tmp_path / "var"
     s = panel_settings(tmp_path, runtime_dir=runtime, timezone=_zone(), web_port=free_port())
-    _engine, Session = open_db(s)
+    _engine, Session = open_db(s, upgrade=True)
     cut, yesterday = _today(s)
     with Session() as db:
         make_call(db, at=yesterday + timedelta(hours=9), agent="8001")
@@ -264,7 +265,7 @@ def test_hotline_web_warms_at_start_and_after_a_change(tmp_path: Path) -> None:
     env.pop("HOTLINE_CONFIG", None)
     log = tmp_path / "web.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "hotline", "web"], env=env, cwd=tmp_path,
+        proc = subprocess.Popen([sys.executable, "-m", "hotline", "web", "serve"], env=env, cwd=tmp_path,
                                 stdout=out, stderr=subprocess.STDOUT)
     try:
         rounds = re.compile(r"panel figures warmed in [\d.]+ s \((\d+) day parts computed, round (\d+)\)")

@@ -1,21 +1,20 @@
-"""``hotline callback …`` (list, dial, consult, complaint, revisit, outcome, cancel, escalations)
-and ``hotline scheduler``."""
+"""``hotline callbacks …``: list, dial, consult, complaint, complaint-update, revisit, outcome,
+cancel, escalations — the callback tasks by hand (the scheduler makes and watches them)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
-import signal
 import sys
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.settings import Settings
 
-log = logging.getLogger(__name__)
-
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("callback", help="callback tasks: list, dial, record consultations and complaints")
+    p = sub.add_parser("callbacks", help="callback tasks: list, dial, record consultations and complaints")
     cb = p.add_subparsers(dest="callback_command", metavar="ACTION", required=True)
 
     q = cb.add_parser("list", help="open tasks, most urgent first")
@@ -76,18 +75,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--by", default="cli")
     q.set_defaults(func=_escalations)
 
-    p = sub.add_parser("scheduler", help="make, watch and escalate callback tasks (runs until stopped)")
-    p.add_argument("--once", action="store_true", help="one pass, then exit")
-    p.set_defaults(func=_scheduler)
 
-
-def _db(s: Settings):  # -> sessionmaker
+def _db(s: Settings) -> sessionmaker[Session]:
     from hotline.db import open_db
 
     return open_db(s)[1]
 
 
-def _run(s: Settings, fn) -> int:  # type: ignore[no-untyped-def]
+def _run(s: Settings, fn: Callable[[Session], str | None]) -> int:
     from hotline.callbacks import CallbackError
 
     sessions = _db(s)
@@ -96,7 +91,7 @@ def _run(s: Settings, fn) -> int:  # type: ignore[no-untyped-def]
             out = fn(db)
             db.commit()
         except CallbackError as exc:
-            print(f"hotline callback: {exc}", file=sys.stderr)
+            print(f"hotline callbacks: {exc}", file=sys.stderr)
             return 1
     if out is not None:
         print(out)
@@ -110,7 +105,7 @@ def _yn(v: str | None) -> bool | None:
 def _list(s: Settings, args: argparse.Namespace) -> int:
     from hotline.callbacks import open_tasks, task_dict
 
-    def f(db):  # type: ignore[no-untyped-def]
+    def f(db: Session) -> str:
         rows = [task_dict(t, s.timezone) for t in open_tasks(db, args.agent)]
         if args.json:
             return json.dumps(rows, ensure_ascii=False, indent=1)
@@ -126,11 +121,11 @@ def _list(s: Settings, args: argparse.Namespace) -> int:
 def _dial(s: Settings, args: argparse.Namespace) -> int:
     from hotline.callbacks import dial
 
-    extra = {}
+    extra: dict[str, str] = {}
     for item in args.var:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            print(f"hotline callback: --var wants NAME=VALUE, not {item!r}", file=sys.stderr)
+            print(f"hotline callbacks: --var wants NAME=VALUE, not {item!r}", file=sys.stderr)
             return 2
         extra[name] = value
     return _run(s, lambda db: (lambda a: f"attempt {a.id}: call {a.call_id} (agent {a.agent} rings first)")(
@@ -184,25 +179,9 @@ def _escalations(s: Settings, args: argparse.Namespace) -> int:
     from hotline.callbacks import acknowledge, open_escalations
     from hotline.timeutil import iso_local
 
-    def f(db):  # type: ignore[no-untyped-def]
+    def f(db: Session) -> str:
         if args.ack is not None:
             acknowledge(db, args.ack, args.by)
         return "\n".join(f"{e.id:>5} {e.kind:20} {e.subject:16} due {iso_local(e.due_at, s.timezone)} "
                          f"raised {iso_local(e.raised_at, s.timezone)}" for e in open_escalations(db))
     return _run(s, f)
-
-
-def _scheduler(s: Settings, args: argparse.Namespace) -> int:
-    from hotline.callbacks.scheduler import Scheduler
-
-    sched = Scheduler(s, _db(s))
-    if args.once:
-        print(f"scheduler pass: {sched.once()}")
-        return 0
-    signal.signal(signal.SIGTERM, lambda *_: sched.stop_event.set())
-    log.info("scheduler running: a pass every %g s", s.callback_scheduler_interval_s)
-    try:
-        sched.run()
-    except KeyboardInterrupt:
-        pass
-    return 0

@@ -1,4 +1,4 @@
-"""``hotline scheduler``: one pass makes the tasks new call records, fault reports and complaints
+"""The callbacks' timed work (R-ONE-CALL), run by ``hotline scheduler run``: one pass makes the tasks new call records, fault reports and complaints
 call for, settles dialled attempts from their call records, flags overdue tasks (R-OVERDUE) and
 escalates missed complaint clocks (R-COMPLAINT).
 
@@ -11,12 +11,11 @@ work and its watermarks together.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from hotline.callbacks import dialer, tasks
 from hotline.models import Call
@@ -167,26 +166,3 @@ def _complaint_clocks(db: Session, rep: PassReport, now: datetime) -> None:
         if c.resolved_at is None and now > c.resolve_due:
             kind = "complaint_solution" if c.kind == "general" else "complaint_progress"
             _escalate(db, rep, kind, due_at=c.resolve_due, now=now, complaint=c)
-
-
-class Scheduler:
-    """The loop behind ``hotline scheduler``: a pass every callback_scheduler_interval_s."""
-
-    def __init__(self, s: Settings, sessions: sessionmaker[Session]):
-        self.s, self.sessions = s, sessions
-        self.stop_event = threading.Event()
-
-    def once(self, now: datetime | None = None) -> PassReport:
-        with self.sessions() as db:
-            rep = run_pass(self.s, db, now)
-            db.commit()
-        return rep
-
-    def run(self) -> None:
-        while not self.stop_event.is_set():
-            try:
-                rep = self.once()
-                log.info("scheduler pass: %s", rep)
-            except Exception:  # noqa: BLE001 - a failed pass (database away) is retried next time
-                log.exception("scheduler pass failed; retrying in %.0f s", self.s.callback_scheduler_interval_s)
-            self.stop_event.wait(self.s.callback_scheduler_interval_s)
