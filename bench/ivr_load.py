@@ -71,7 +71,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         s = load(config_file=None, env={}, runtime_dir=Path(tmp), agi_port=free_port(),
                  database_url=f"sqlite:///{tmp}/bench.db")
-        _engine, sessions = open_db(s)
+        _engine, sessions = open_db(s, upgrade=True)
         clock = lambda: datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 local: staffed  # noqa: E731
         holder = {}
 

@@ -113,7 +113,7 @@ def run(calls: int, timeout: float) -> None:
         if report.failed:
             raise SystemExit(f"building prompts failed: {report.failed}")
         print(f"prompts built with espeak in {time.monotonic() - t:.1f} s", flush=True)
-        _engine, sessions = open_db(s)
+        _engine, sessions = open_db(s, upgrade=True)
         holder: dict[str, IvrApp] = {}
 
         def make():

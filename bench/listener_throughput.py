@@ -159,7 +159,8 @@ def main() -> None:
         s = load(config_file=None, env={})
         # a fresh database each run (a second run would find every batch already stored), made
         # and migrated before the clock starts
-        fresh = [open_db(s.replace(database_url=f"sqlite:///{Path(tmp) / f'bench-{i}.db'}"))[1] for i in range(3)]
+        fresh = [open_db(s.replace(database_url=f"sqlite:///{Path(tmp) / f'bench-{i}.db'}"), upgrade=True)[1]
+                 for i in range(3)]
 
         def stored() -> tuple[int, Pipeline]:
             return run_pipeline(data, Store(fresh.pop(), "bench"))

@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
              ring_cycle_s=1.0, queue_strategy="rrmemory", queue_member_timeout_s=4, queue_timeout_s=60,
              agents=["8001", "8002", "8003"], asterisk_start_timeout_s=30)
     rnd = random.Random(args.seed)
+    open_db(s, upgrade=True)[0].dispose()  # what `hotline db upgrade` does before the listener starts
     ast = Asterisk(s).start()
     listener = None
     try:

@@ -36,7 +36,7 @@ def generate(path: Path, n: int) -> None:
     """n calls spread over the 365 days before now, ~1.2 ring attempts each, written with plain
     sqlite3 (the ORM would take minutes)."""
     s = load(config_file=None, env={}, runtime_dir=OUT, database_url=f"sqlite:///{path}")
-    engine, _ = open_db(s)  # the real schema, through the migrations
+    engine, _ = open_db(s, upgrade=True)  # the real schema, through the migrations
     engine.dispose()
     rnd = random.Random(7)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -114,7 +114,7 @@ def main() -> int:
     s = load(config_file=None, env={}, runtime_dir=OUT, database_url=f"sqlite:///{path}",
              agents=",".join(AGENTS))
     t = time.perf_counter()
-    _engine, Session = open_db(s)
+    _engine, Session = open_db(s, upgrade=True)
     print(f"open_db, pending migrations included: {time.perf_counter() - t:.1f} s")
     db = Session()
     n = db.execute(metrics.select(metrics.func.count()).select_from(metrics.Call)).scalar()

@@ -1,4 +1,5 @@
-"""`hotline capture` writes AMI exactly as received; `hotline replay --json` reads it back."""
+"""`hotline listener capture` writes AMI exactly as received; `hotline listener replay --json`
+reads it back."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from ami_listener.simulate import SimCall, originate
 from hotline.pbx.process import Asterisk
 from hotline.settings import ROOT
+from tests.support.postgres import sqlite_url
 
 pytestmark = pytest.mark.asterisk
 
@@ -22,9 +24,9 @@ def test_capture_then_replay(pbx: Asterisk, tmp_path: Path) -> None:
     s = pbx.settings
     env = dict(os.environ, PYTHONPATH=str(ROOT), HOTLINE_RUNTIME_DIR=str(s.runtime_dir),
                HOTLINE_AMI_PORT=str(s.ami_port), HOTLINE_RING_CYCLE_S="1", HOTLINE_SERVER_ID="cap",
-               HOTLINE_DATABASE_URL=f"sqlite:///{tmp_path / 'r.db'}")
+               HOTLINE_DATABASE_URL=sqlite_url(tmp_path / "r.db"))
     out = tmp_path / "one_call.ami"
-    cap = subprocess.Popen([sys.executable, "-m", "hotline", "capture", str(out), "--seconds", "12"], env=env,
+    cap = subprocess.Popen([sys.executable, "-m", "hotline", "listener", "capture", str(out), "--seconds", "12"], env=env,
                            stderr=subprocess.PIPE, text=True)
     time.sleep(1.5)
     call = SimCall(f"capcli-{time.time_ns() % 10**9}", "13500000077", "录音",
@@ -34,7 +36,7 @@ def test_capture_then_replay(pbx: Asterisk, tmp_path: Path) -> None:
     assert cap.wait(30) == 0, cap.stderr.read()
     data = out.read_bytes()
     assert data.startswith(b"Asterisk Call Manager/") and b"Response: Success" in data
-    replay = subprocess.run([sys.executable, "-m", "hotline", "replay", str(out), "--json"], env=env,
+    replay = subprocess.run([sys.executable, "-m", "hotline", "listener", "replay", str(out), "--json"], env=env,
                             capture_output=True, text=True, timeout=60, check=True)
     records = [json.loads(x) for x in replay.stdout.splitlines() if x.startswith("{")]
     rec = next(r for r in records if r["call_id"] == call.call_id)

@@ -18,6 +18,7 @@ from hotline.db import open_db
 from hotline.models import Call
 from hotline.pbx.process import Asterisk
 from hotline.settings import ROOT
+from tests.support.postgres import sqlite_url
 
 pytestmark = pytest.mark.asterisk
 
@@ -39,7 +40,7 @@ def _wait_record(sessions, call_id: str, timeout: float = 20) -> Call:  # type: 
 
 
 def test_call_inside_an_ami_gap_is_backfilled(pbx: Asterisk, tmp_path: Path) -> None:
-    s = pbx.settings.replace(database_url=f"sqlite:///{tmp_path / 'gap.db'}")
+    s = pbx.settings.replace(database_url=sqlite_url(tmp_path / "gap.db"))
     listener = Listener(s).start()
     try:
         assert listener.conn.connected.wait(10)
@@ -66,12 +67,12 @@ def test_call_inside_an_ami_gap_is_backfilled(pbx: Asterisk, tmp_path: Path) -> 
 
 def test_killed_listener_restarts_without_losing_or_doubling_calls(pbx: Asterisk, tmp_path: Path) -> None:
     s = pbx.settings
-    db_url = f"sqlite:///{tmp_path / 'kill.db'}"
+    db_url = sqlite_url(tmp_path / "kill.db")
     env = dict(os.environ, PYTHONPATH=str(ROOT), HOTLINE_DATABASE_URL=db_url, HOTLINE_RUNTIME_DIR=str(s.runtime_dir),
                HOTLINE_AMI_PORT=str(s.ami_port), HOTLINE_SERVER_ID=s.server_id, HOTLINE_RING_CYCLE_S="1")
 
     def start() -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "hotline", "listen"], env=env,
+        return subprocess.Popen([sys.executable, "-m", "hotline", "listener", "listen"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     _, sessions = open_db(s.replace(database_url=db_url))
@@ -132,9 +133,9 @@ def test_database_unavailable_loses_nothing(pbx: Asterisk, tmp_path: Path) -> No
 
     db_file = tmp_path / "locked.db"
     # its own runtime dir, so its journal is its own (the AMI secret is the session Asterisk's)
-    s = pbx.settings.replace(database_url=f"sqlite:///{db_file}", db_busy_timeout_s=0.2,
+    s = pbx.settings.replace(database_url=sqlite_url(db_file), db_busy_timeout_s=0.2,
                              runtime_dir=tmp_path / "rt", ami_secret=pbx.settings.secret("ami_secret"))
-    _, sessions = open_db(s)  # schema first
+    _, sessions = open_db(s)
     listener = Listener(s).start()
     locker = sqlite3.connect(db_file, timeout=5)
     try:
@@ -170,7 +171,7 @@ def test_asterisk_restart_mid_call(tmp_path: Path) -> None:
     record (finished from CEL), and calls after the restart are recorded as usual."""
     from tests.support.pbx import pbx_test_settings
 
-    s = pbx_test_settings(tmp_path / "rt", server_id="restart", database_url=f"sqlite:///{tmp_path / 'r.db'}")
+    s = pbx_test_settings(tmp_path / "rt", server_id="restart", database_url=sqlite_url(tmp_path / "r.db"))
     ast = Asterisk(s).start()
     listener = Listener(s).start()
     try:

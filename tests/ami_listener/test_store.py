@@ -17,7 +17,7 @@ from tests.ami_listener.replay import CAPTURES, replay_settings
 def _replay(db_url: str, *files: str, json: bool = False) -> subprocess.CompletedProcess[str]:
     env = {"HOTLINE_DATABASE_URL": db_url, "HOTLINE_RING_CYCLE_S": "1", "HOTLINE_SERVER_ID": "replay",
            "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "hotline", "replay", *[str(CAPTURES / f"{f}.ami") for f in files]]
+    cmd = [sys.executable, "-m", "hotline", "listener", "replay", *[str(CAPTURES / f"{f}.ami") for f in files]]
     return subprocess.run(cmd + (["--json"] if json else []), env=env, capture_output=True, text=True,
                           timeout=120, check=True)
 
@@ -59,7 +59,7 @@ def test_rebuild_is_idempotent(db_url: str) -> None:
     env = {"HOTLINE_DATABASE_URL": url, "HOTLINE_RING_CYCLE_S": "1", "HOTLINE_SERVER_ID": "replay",
            "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     for _ in range(2):
-        subprocess.run([sys.executable, "-m", "hotline", "rebuild", "--since", "2000-01-01", "--until", "2100-01-01"],
+        subprocess.run([sys.executable, "-m", "hotline", "listener", "rebuild", "--since", "2000-01-01", "--until", "2100-01-01"],
                        env=env, check=True, capture_output=True, timeout=60)
     with sessions() as db:
         after = {c.call_id: (c.disposition, c.final_agent, c.transfers, c.hangup_first) for c in db.scalars(select(Call))}

@@ -24,6 +24,7 @@ from ami_listener.connection import AmiConnection
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.support.pbx import EventTap, pbx_test_settings
+from tests.support.postgres import sqlite_url
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("record")
@@ -375,7 +376,7 @@ def record(names: list[str], out_dir: Path = HERE) -> None:
         raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)} + ami_disconnect")
     with tempfile.TemporaryDirectory() as tmp:
         s = pbx_test_settings(Path(tmp), **CAPTURE_SETTINGS)
-        s = s.replace(database_url=f"sqlite:///{tmp}/ivr.db", ivr_key_timeout_s=2.0, ivr_entry_timeout_s=3.0)
+        s = s.replace(database_url=sqlite_url(Path(tmp) / "ivr.db"), ivr_key_timeout_s=2.0, ivr_entry_timeout_s=3.0)
         from prompts.builder import build
 
         build(s, engine="espeak", progress=None)  # the agent side's work-number announcement plays them

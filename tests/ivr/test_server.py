@@ -23,6 +23,7 @@ from ivr.app import build
 from ivr.fakepeer import PeerScript, run_peer
 from ivr.server import AgiServer, ServerThread
 from tests.support.ports import free_port
+from tests.support.postgres import sqlite_url
 from sqlalchemy.orm import sessionmaker
 
 TEN_AM = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
@@ -31,7 +32,7 @@ FAULT_KEYS = ["1", "1", "12345678", "1", "2", "1"]  # menu, own number, account,
 
 def settings(tmp_path: Path, **kw: Any) -> Settings:
     return load(config_file=None, env={}, runtime_dir=tmp_path, agi_port=free_port(),
-                database_url=f"sqlite:///{tmp_path / 'ivr.db'}", **kw)
+                database_url=sqlite_url(tmp_path / "ivr.db"), **kw)
 
 
 @pytest.fixture

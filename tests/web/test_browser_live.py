@@ -17,6 +17,7 @@ from ami_listener.listen import Listener
 from ami_listener.simulate import SimCall, originate
 from hotline.models import Call
 from hotline.pbx.process import Asterisk
+from tests.support.postgres import sqlite_url
 from tests.web.browser import chromium, login, new_page, serve, shot, wait_js
 from tests.web.conftest import PASSWORD
 from web import create_app
@@ -34,8 +35,8 @@ def _text(page: Any, sel: str) -> str:
 
 
 def test_wallboard_and_call_search_follow_a_real_call(pbx: Asterisk, tmp_path: Path) -> None:
-    s = pbx.settings.replace(database_url=f"sqlite:///{tmp_path / 'live.db'}")
-    app = create_app(s)  # migrates the new database before the listener opens it
+    s = pbx.settings.replace(database_url=sqlite_url(tmp_path / "live.db"))
+    app = create_app(s)
     with app.app_context():
         with session_factory()() as db:
             add_user(db, "boss", "supervisor", PASSWORD, None)
