@@ -101,7 +101,7 @@ class Settings:
     login_max_failures: int = 5  # failed logins per IP+user within login_window_s before refusing
     login_window_s: int = 300
     wallboard_poll_s: float = 0.25  # how often the SSE stream reads live_state (push on change)
-    panel_warm_interval_s: float = 60.0  # `hotline web` warms the supervisor page at start, re-checks this often; 0: off
+    panel_warm_interval_s: float = 60.0  # `hotline web serve` warms the supervisor page at start, re-checks this often; 0: off
 
     # --- prompts (prompts/) -----------------------------------------------------------------
     gtts_url: str = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
@@ -140,9 +140,9 @@ class Settings:
     callback_reached_min_talk_s: float = 5.0  # shorter than this is not "reached"
     callback_agent_ring_s: int = 20  # how long the agent's phone rings for a click-to-call
     callback_reconcile_timeout_min: int = 10  # an attempt with no call record after this failed
-    callback_scheduler_interval_s: float = 30.0  # `hotline scheduler` pass interval
+    callback_scheduler_interval_s: float = 30.0  # `hotline scheduler run` pass interval
 
-    # --- retention (hotline/retention.py, `hotline purge`); 0 days = keep forever ------------------
+    # --- retention (hotline/retention.py, `hotline scheduler purge`); 0 days = keep forever ------------------
     retention_raw_events_days: int = 90  # raw AMI event batches (calls can be rebuilt from them until then)
     retention_calls_days: int = 1095  # call records with their ring attempts, QA grades, listens
     retention_recordings_days: int = 180  # call recordings (the wav files; the call keeps its row)

@@ -1,1 +1,1 @@
-"""The hotline's FastAGI IVR (``hotline ivr``)."""
+"""The hotline's FastAGI IVR (``hotline ivr serve``)."""
