@@ -5,7 +5,7 @@
     .venv/bin/python -m tests.captures.record --foreign-pjsip [NAME ...]  (tests/captures/foreign_pjsip/)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
-raw bytes exactly as AMI sent them (banner and login response included), as ``hotline capture``
+raw bytes exactly as AMI sent them (banner and login response included), as ``hotline listener capture``
 would. Captures are never edited by hand; re-record them with this script.
 """
 

@@ -26,7 +26,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 
 @contextmanager
 def serve(app: Flask) -> Iterator[str]:
-    """The panel on a free port (werkzeug, threaded, like `hotline web`); yields its base URL."""
+    """The panel on a free port (werkzeug, threaded, like `hotline web serve`); yields its base URL."""
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     t = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,4 +1,4 @@
-"""The panel warmer (web/warm.py): `hotline web` computes the supervisor page's kept figures in the
+"""The panel warmer (web/warm.py): `hotline web serve` computes the supervisor page's kept figures in the
 background, so no supervisor waits for them — at start, after midnight, or after a past day's calls
 changed; and the kept figures are kept per day, so only what changed is computed again."""
 
@@ -252,7 +252,7 @@ def test_start_for_runs_only_when_asked(tmp_path: Path, caplog: pytest.LogCaptur
 
 
 def test_hotline_web_warms_at_start_and_after_a_change(tmp_path: Path) -> None:
-    """The real command: `hotline web` logs its first round, serves pages, and a call written for a
+    """The real command: `hotline web serve` logs its first round, serves pages, and a call written for a
     past day is computed by a later round in the background."""
     runtime = tmp_path / "var"
     s = panel_settings(tmp_path, runtime_dir=runtime, timezone=_zone(), web_port=free_port())
