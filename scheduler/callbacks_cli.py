@@ -128,51 +128,63 @@ def _dial(s: Settings, args: argparse.Namespace) -> int:
             print(f"hotline callbacks: --var wants NAME=VALUE, not {item!r}", file=sys.stderr)
             return 2
         extra[name] = value
-    return _run(s, lambda db: (lambda a: f"attempt {a.id}: call {a.call_id} (agent {a.agent} rings first)")(
-        dial(s, db, args.task, args.agent, variables=extra, force=args.force)))
+
+    def f(db: Session) -> str:
+        a = dial(s, db, args.task, args.agent, variables=extra, force=args.force)
+        return f"attempt {a.id}: call {a.call_id} (agent {a.agent} rings first)"
+    return _run(s, f)
 
 
 def _consult(s: Settings, args: argparse.Namespace) -> int:
     from hotline.callbacks import mark_consultation
 
-    return _run(s, lambda db: (lambda t: f"task {t.id} due {t.due_at.isoformat()}")(
-        mark_consultation(db, s, args.number, agent=args.agent, call_id=args.call, note=args.note)))
+    def f(db: Session) -> str:
+        t = mark_consultation(db, s, args.number, agent=args.agent, call_id=args.call, note=args.note)
+        return f"task {t.id} due {t.due_at.isoformat()}"
+    return _run(s, f)
 
 
 def _complaint(s: Settings, args: argparse.Namespace) -> int:
     from hotline.callbacks import create_complaint
 
-    return _run(s, lambda db: (lambda c: f"complaint {c.id}: contact by {c.contact_due.isoformat()}, "
-                                         f"{'solution' if c.kind == 'general' else 'progress'} by "
-                                         f"{c.resolve_due.isoformat()}")(
-        create_complaint(db, s, args.number, kind=args.kind, summary=args.summary, category=args.category,
-                         call_id=args.call, created_by=args.by)))
+    def f(db: Session) -> str:
+        c = create_complaint(db, s, args.number, kind=args.kind, summary=args.summary, category=args.category,
+                             call_id=args.call, created_by=args.by)
+        clock = "solution" if c.kind == "general" else "progress"
+        return f"complaint {c.id}: contact by {c.contact_due.isoformat()}, {clock} by {c.resolve_due.isoformat()}"
+    return _run(s, f)
 
 
 def _complaint_update(s: Settings, args: argparse.Namespace) -> int:
     from hotline.callbacks import update_complaint
 
-    return _run(s, lambda db: (update_complaint(db, args.complaint, contacted=args.contacted, resolved=args.resolved,
-                                                closed=args.closed), None)[1])
+    def f(db: Session) -> None:
+        update_complaint(db, args.complaint, contacted=args.contacted, resolved=args.resolved, closed=args.closed)
+    return _run(s, f)
 
 
 def _revisit(s: Settings, args: argparse.Namespace) -> int:
     from hotline.callbacks import record_revisit
 
-    return _run(s, lambda db: (record_revisit(db, args.task, fixed=_yn(args.fixed), satisfied=_yn(args.satisfied),
-                                              note=args.note), None)[1])
+    def f(db: Session) -> None:
+        record_revisit(db, args.task, fixed=_yn(args.fixed), satisfied=_yn(args.satisfied), note=args.note)
+    return _run(s, f)
 
 
 def _outcome(s: Settings, args: argparse.Namespace) -> int:
     from hotline.callbacks import record_outcome
 
-    return _run(s, lambda db: (record_outcome(s, db, args.attempt, args.outcome, args.note), None)[1])
+    def f(db: Session) -> None:
+        record_outcome(s, db, args.attempt, args.outcome, args.note)
+    return _run(s, f)
 
 
 def _cancel(s: Settings, args: argparse.Namespace) -> int:
     from hotline.callbacks import cancel_task
 
-    return _run(s, lambda db: (cancel_task(db, args.task, args.note), None)[1])
+    def f(db: Session) -> None:
+        cancel_task(db, args.task, args.note)
+    return _run(s, f)
 
 
 def _escalations(s: Settings, args: argparse.Namespace) -> int:
