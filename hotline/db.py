@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from hotline.settings import ROOT, Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = ROOT / "hotline" / "migrations"
 _MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
@@ -44,7 +47,7 @@ def make_engine(url: str, busy_timeout_s: float = 30.0, **kw: Any) -> Engine:
     return create_engine(url, **kw)
 
 
-def _alembic_config() -> Any:  # alembic.config.Config
+def _alembic_config() -> Config:
     from alembic.config import Config
 
     cfg = Config()
