@@ -12,17 +12,15 @@ from sqlalchemy.orm import Session
 
 from hotline import callbacks
 from hotline.models.callbacks import CallbackTask, Complaint, Escalation
+from hotline.rules import deadline_state
 from hotline.settings import Settings
 from hotline.timeutil import iso_local, utcnow
 
 
 def clock(due: datetime, done: datetime | None, now: datetime) -> dict[str, Any]:
-    """One clock: met / missed when stopped, else pending (left_s > 0) or missed (left_s < 0) —
-    the same rule as callbacks.complaint_clock_counts."""
-    if done is not None:
-        return {"state": "met" if done <= due else "missed", "left_s": None}
-    left = (due - now).total_seconds()
-    return {"state": "pending" if left >= 0 else "missed", "left_s": left}
+    """One clock: its state (hotline.rules.deadline_state, as callbacks.complaint_clock_counts
+    counts it) and, while it runs, the seconds left (negative: overdue)."""
+    return {"state": deadline_state(due, done, now), "left_s": None if done is not None else (due - now).total_seconds()}
 
 
 def complaint_rows(db: Session, s: Settings, start: datetime, end: datetime,

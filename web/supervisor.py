@@ -21,22 +21,27 @@ def _r(key: str) -> Any:
     return lambda row: getattr(row[1], key)
 
 
+def _m(key: str, **kw: Any) -> Column:
+    """A column of an agent's Figures, labelled from the metric catalogue."""
+    return Column(key, metric_label(key), _r(key), **kw)
+
+
 def agent_columns() -> list[Column]:
     """Rows are (agent, Figures)."""
     return [
         Column("agent", _("Agent"), lambda r: r[0]),
-        Column("answered", _("Answered"), _r("answered")),
-        Column("asa", _("ASA s"), _r("asa"), show=lambda r: seconds(r[1].asa)),
-        Column("aht", _("AHT s"), _r("aht"), show=lambda r: seconds(r[1].aht)),
-        Column("four_ring_rate", _("4-ring rate"), _r("four_ring_rate")),
-        Column("four_ring_violations", _("4-ring violations"), _r("four_ring_violations"),
-               css=lambda r: "bad" if r[1].four_ring_violations else ""),
-        Column("no_answer_attempts", _("Rang out"), _r("no_answer_attempts")),
-        Column("hangup_first", _("Hung up first"), _r("hangup_first"), css=lambda r: "bad" if r[1].hangup_first else ""),
-        Column("satisfaction", _("Satisfaction"), _r("satisfaction")),
-        Column("compliance", _("Standard compliance"), _r("compliance")),
-        Column("qa_avg", _("QA average"), _r("qa_avg"), show=lambda r: seconds(r[1].qa_avg)),
-        Column("qa_count", _("QA graded"), _r("qa_count")),
+        _m("answered"),
+        _m("sl_answered"),
+        _m("asa", show=lambda r: seconds(r[1].asa)),
+        _m("aht", show=lambda r: seconds(r[1].aht)),
+        _m("four_ring_rate"),
+        _m("four_ring_violations", css=lambda r: "bad" if r[1].four_ring_violations else ""),
+        _m("no_answer_attempts"),
+        _m("hangup_first", css=lambda r: "bad" if r[1].hangup_first else ""),
+        _m("satisfaction"),
+        _m("compliance"),
+        _m("qa_avg", show=lambda r: seconds(r[1].qa_avg)),
+        _m("qa_count"),
     ]
 
 
@@ -59,10 +64,8 @@ def team_rows(f: Figures) -> list[tuple[str, str, Any, str]]:
 
 
 def metric_label(key: str) -> str:
-    m = metrics.METRICS.get(key)
-    if m is None:
-        return key
-    return m.zh if _lang() == "zh" else m.en
+    """The catalogue's label (hotline.metrics.METRICS) in the page's language: the one source."""
+    return metrics.label(key, _lang())
 
 
 def _lang() -> str:
@@ -79,15 +82,18 @@ def team_columns() -> list[Column]:
             Column("den", "den", lambda r: r[2].den if isinstance(r[2], Ratio) else "")]
 
 
+def _kpi_column(key: str) -> Column:
+    def cell(r: Any) -> Any:
+        return r[1]["cells"][key]
+
+    return Column(key, KPIS[key].label(_lang()), lambda r: cell(r).value,
+                  show=lambda r: pct(cell(r).value) if cell(r).value is not None else _("no data"),
+                  css=lambda r: "bad" if cell(r).below else "")
+
+
 def kpi_columns() -> list[Column]:
     """Rows are (agent, {"cells": {kpi: KpiCell}, "retraining": [...]})."""
-    cols = [Column("agent", _("Agent"), lambda r: r[0])]
-    for key, (_metric, _target, zh) in KPIS.items():
-        cols.append(Column(key, zh if _lang() == "zh" else key.replace("_", " "),
-                           (lambda k: lambda r: r[1]["cells"][k].value)(key),
-                           show=(lambda k: lambda r: pct(r[1]["cells"][k].value) if r[1]["cells"][k].value is not None
-                                 else _("no data"))(key),
-                           css=(lambda k: lambda r: "bad" if r[1]["cells"][k].below else "")(key)))
+    cols = [Column("agent", _("Agent"), lambda r: r[0])] + [_kpi_column(k) for k in KPIS]
     cols.append(Column("retraining", _("Retraining"), lambda r: " ".join(r[1]["retraining"]),
                        css=lambda r: "bad" if r[1]["retraining"] else ""))
     return cols
@@ -130,7 +136,7 @@ def team() -> Any:
                            agents=list(agents.items()), agent_columns=agent_columns(),
                            kpi=list(kpi.items()), kpi_columns=kpi_columns(), series=ser, kind=kind,
                            start=start, end=end, month=f"{year}-{month:02d}",
-                           targets={k: getattr(s, t) for k, (_m, t, _z) in KPIS.items()},
+                           targets={k.label(_lang()): getattr(s, k.target_setting) for k in KPIS.values()},
                            definitions=metrics.METRICS)
 
 
@@ -150,7 +156,7 @@ def faults() -> Any:
             ("ticket", "status", "caller", "contact", "account", "area", "fault_type", "created_at", "arrive_by",
              "fix_by", "fix_left_s", "overdue")]
     if request.args.get("format") == "csv":
-        return csv_response("faults", cols, rows or [])
+        return csv_response("faults", cols, rows)
     return render_template("faults.html", rows=rows, sla=metrics.fault_sla(db(), s, start, end))
 
 
@@ -198,7 +204,7 @@ def outages() -> Any:
                 Column("started_at", "started_at", lambda o: local_time(o.started_at)),
                 Column("ended_at", "ended_at", lambda o: local_time(o.ended_at)),
                 Column("created_by", "created_by", lambda o: o.created_by)]
-        return csv_response("outages", cols, rows or [])
+        return csv_response("outages", cols, rows)
     return render_template("outages.html", rows=rows, causes=fa.outage_causes())
 
 
