@@ -136,7 +136,7 @@ def team() -> Any:
                            agents=list(agents.items()), agent_columns=agent_columns(),
                            kpi=list(kpi.items()), kpi_columns=kpi_columns(), series=ser, kind=kind,
                            start=start, end=end, month=f"{year}-{month:02d}",
-                           targets={k.label(_lang()): getattr(s, k.target_setting) for k in KPIS.values()},
+                           targets={k: getattr(s, kpi.target_setting) for k, kpi in KPIS.items()},
                            definitions=metrics.METRICS)
 
 

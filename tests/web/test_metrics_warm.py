@@ -22,6 +22,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from hotline import metrics
+from hotline.metrics import cache, queries
+from hotline.metrics.team import calls_of
 from hotline.db import make_engine, open_db
 from hotline.settings import ROOT
 from tests.support.ports import free_port
@@ -76,7 +78,7 @@ class _Spy:
         self.computed: list[tuple[Any, datetime, datetime]] = []
         self.past_scans: list[tuple[datetime, datetime]] = []
         self.day_looks = 0
-        compute, scan, day_stamps = metrics._compute, metrics._scan, metrics._day_stamps
+        compute, scan, day_stamps = cache.compute_day, queries.scan, cache.day_stamps
 
         def spy_compute(db: Any, s: Any, key: Any, stamp: Any, fn: Callable[..., Any], a: datetime,
                         b: datetime) -> Any:
@@ -92,9 +94,9 @@ class _Spy:
             self.day_looks += 1
             return day_stamps(db, days)
 
-        monkeypatch.setattr(metrics, "_compute", spy_compute)
-        monkeypatch.setattr(metrics, "_scan", spy_scan)
-        monkeypatch.setattr(metrics, "_day_stamps", spy_day_stamps)
+        monkeypatch.setattr(cache, "compute_day", spy_compute)
+        monkeypatch.setattr(queries, "scan", spy_scan)
+        monkeypatch.setattr(cache, "day_stamps", spy_day_stamps)
 
     def reset(self) -> None:
         self.computed.clear()
@@ -300,14 +302,14 @@ def test_a_day_asked_for_by_two_threads_is_computed_once(warm_panel: Panel) -> N
     def slow(db: Any, s: Any, a: datetime, b: datetime) -> Any:
         runs.append(1)
         time.sleep(0.3)
-        return metrics._calls_of(db, s, a, b)
+        return calls_of(db, s, a, b)
 
     got: list[Any] = []
 
     def ask() -> None:
         db = p.db()
         try:
-            got.append(metrics._kept(db, s, ("test-once",), yesterday, cut, slow))
+            got.append(cache.kept_days(db, s, ("test-once",), yesterday, cut, slow))
         finally:
             db.close()
 
@@ -330,7 +332,7 @@ def test_pages_and_the_warmer_at_once_see_whole_values(warm_panel: Panel, monkey
     db = p.db()
     want = metrics.team_and_agents(db, s, start, end)
     db.close()
-    monkeypatch.setattr(metrics, "_KEPT_MAX", 3)
+    monkeypatch.setattr(cache.KEPT, "max_entries", 3)
     metrics.clear_cache()
     w = _warmer(p, interval_s=0.0).start()
     errors: list[BaseException] = []
