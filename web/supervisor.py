@@ -137,7 +137,7 @@ def team() -> Any:
                            kpi=list(kpi.items()), kpi_columns=kpi_columns(), series=ser, kind=kind,
                            start=start, end=end, month=f"{year}-{month:02d}",
                            targets={k: getattr(s, kpi.target_setting) for k, kpi in KPIS.items()},
-                           definitions=metrics.METRICS)
+                           definitions=metrics.METRICS, metric_label=metric_label)
 
 
 # --- fault reports, outages, complaints ----------------------------------------------------------
@@ -157,7 +157,8 @@ def faults() -> Any:
              "fix_by", "fix_left_s", "overdue")]
     if request.args.get("format") == "csv":
         return csv_response("faults", cols, rows)
-    return render_template("faults.html", rows=rows, sla=metrics.fault_sla(db(), s, start, end))
+    return render_template("faults.html", rows=rows, sla=metrics.fault_sla(db(), s, start, end),
+                           metric_label=metric_label)
 
 
 @bp.post("/faults/<int:report_id>/close")

@@ -51,3 +51,20 @@ def test_agent_page_shows_own_figures(panel: Panel, day: dict[str, Any]) -> None
     assert "1/2 (50.0%)" in html  # 4-ring rate and satisfaction of 8001 today
     assert "没有待回访任务" in html  # no callback task yet
     assert "90" in html  # the corrected QA grade
+
+
+def test_agent_service_level_is_served_under_its_own_key(panel: Panel, day: dict[str, Any]) -> None:
+    """/api/v1/agents/metrics and the agents CSV: an agent's SL is sl_answered (÷ answered); sl
+    (÷ offered) is the team's and has no value per agent."""
+    c = panel.client("boss")
+    api = c.get("/api/v1/agents/metrics?period=day").get_json()["agents"]
+    assert api["8001"]["sl"] is None
+    assert api["8001"]["sl_answered"] == {"num": 1, "den": 2, "value": 0.5}
+    team = c.get("/api/v1/metrics?period=day").get_json()["metrics"]
+    assert team["sl"]["den"] == 6 and team["sl_answered"]["den"] == 4
+    agents = list(csv.DictReader(io.StringIO(
+        c.get("/supervisor?period=day&format=csv&table=agents").get_data(as_text=True).lstrip("\ufeff"))))
+    assert next(r for r in agents if r["agent"] == "8001")["sl_answered"] == "0.5"
+    assert "sl" not in agents[0]
+    mine = panel.client("agent1").get("/agent").get_data(as_text=True)
+    assert "服务水平(÷接通)" in mine  # the catalogue's label, the one source

@@ -94,3 +94,32 @@ def test_series_buckets_add_up(panel: Panel, day: dict[str, Any]) -> None:
     ser = metrics.series(panel.db(), s, start, end)
     assert ser["unit"] == "hour"
     assert sum(ser["offered"]) == 7 and sum(ser["answered"]) == 4 and sum(ser["ivr_only"]) == 1
+
+
+@pytest.mark.parametrize("cycle_s,within", [(5.0, 3), (1.0, 1)])  # China cadence, the tests' PBX cadence
+def test_four_ring_rate_asks_the_ring_rule_at_each_cadence(panel: Panel, cycle_s: float, within: int) -> None:
+    """R-ANS-4RINGS: an answered attempt whose call has no within_4_rings verdict is judged by
+    RingRule (max_rings × ring_cycle_s: 20 s in China, 4 s at the tests' 1 s cycle); a metric that
+    hard-coded either cadence fails one of the two."""
+    s = panel.settings.replace(ring_cycle_s=cycle_s)
+    db = panel.db()
+    at = metrics.period("day", s)[0] + timedelta(minutes=1)
+    for i, ring in enumerate((3.0, 10.0, 20.0, 21.0)):  # 1, 2, 4 and 5 rings in China
+        c = make_call(db, at=at + timedelta(minutes=i), agent="8001", wait=ring, number=f"13{i}")
+        c.within_4_rings = None  # no verdict stored: the rule decides
+    db.commit()
+    f = metrics.agent_figures(db, s, *metrics.period("day", s), agents=["8001"])["8001"]
+    assert f.four_ring_rate == Ratio(within, 4)
+    assert f.four_ring_violations == 4 - within
+    db.close()
+
+
+def test_an_agents_service_level_has_its_own_key(panel: Panel, day: dict[str, Any]) -> None:
+    """The team's sl is ÷ offered; an agent is offered no calls, so an agent has only sl_answered."""
+    s = panel.settings
+    start, end = metrics.period("day", s)
+    team, per = metrics.team_and_agents(panel.db(), s, start, end)
+    assert team.sl == Ratio(2, 6) and team.sl_answered == Ratio(2, 4)
+    assert per["8001"].sl is None and per["8001"].sl_answered == Ratio(1, 2)  # A1 in 20 s, A2 not
+    assert per["8002"].sl is None and per["8002"].sl_answered == Ratio(1, 2)  # A3 in, A5 not
+    assert metrics.figures(panel.db(), s, start, end, agent="8003").sl is None
