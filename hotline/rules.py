@@ -70,7 +70,7 @@ class RingRule:
     max_rings: int
 
     @classmethod
-    def of(cls, s: Settings) -> "RingRule":
+    def of(cls, s: Settings) -> RingRule:
         return cls(ring_cycle_s=s.ring_cycle_s, max_rings=s.max_rings)
 
     @property

@@ -75,7 +75,7 @@ def faults() -> Any:
     from web.faults import fault_rows
 
     s = settings()
-    start, end, kind, errors = from_args(request.args, s)
+    start, end, _kind, errors = from_args(request.args, s)
     if errors:
         return _bad(errors)
     return {"faults": fault_rows(db(), s, start, end, overdue_only=request.args.get("overdue") == "1")}

@@ -89,6 +89,7 @@ def update(db: Session, complaint_id: int, action: str) -> Complaint:
     """contacted / resolved / closed: stops that clock (callbacks.update_complaint)."""
     if action not in ("contacted", "resolved", "closed"):
         raise ValueError(f"unknown action {action[:20]!r}")
-    c = callbacks.update_complaint(db, complaint_id, **{action: True})
+    c = callbacks.update_complaint(db, complaint_id, contacted=action == "contacted", resolved=action == "resolved",
+                                   closed=action == "closed")
     db.commit()
     return c

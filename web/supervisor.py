@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from flask import Blueprint, abort, flash, render_template, request
@@ -15,6 +16,11 @@ from web.periods import from_args
 from web.view import Column, csv_response, pct, ratio, seconds
 
 bp = Blueprint("supervisor", __name__)
+
+
+def _keyed(keys: tuple[str, ...]) -> list[Column]:
+    """CSV columns of dict rows, one per key, headed by the key."""
+    return [Column(k, k, itemgetter(k)) for k in keys]
 
 
 def _r(key: str) -> Any:
@@ -125,7 +131,7 @@ def team() -> Any:
         if table == "series":
             ser = metrics.series(db(), s, start, end)
             rows = list(zip(ser["labels"], ser["offered"], ser["answered"], ser["ivr_only"], ser["sl_pct"], ser["abandon_pct"]))
-            cols = [Column(k, k, (lambda i: lambda r: r[i])(i))
+            cols = [Column(k, k, itemgetter(i))
                     for i, k in enumerate(["bucket", "offered", "answered", "ivr_only", "sl_pct", "abandon_pct"])]
             return csv_response("series", cols, rows)
         abort(404)
@@ -148,13 +154,12 @@ def faults() -> Any:
     from web.faults import fault_rows
 
     s = settings()
-    start, end, kind, errors = from_args(request.args, s)
+    start, end, _kind, errors = from_args(request.args, s)
     for e in errors:
         flash(e, "error")
     rows = fault_rows(db(), s, start, end, overdue_only=request.args.get("overdue") == "1")
-    cols = [Column(k, k, (lambda k: lambda r: r[k])(k)) for k in
-            ("ticket", "status", "caller", "contact", "account", "area", "fault_type", "created_at", "arrive_by",
-             "fix_by", "fix_left_s", "overdue")]
+    cols = _keyed(("ticket", "status", "caller", "contact", "account", "area", "fault_type", "created_at",
+                   "arrive_by", "fix_by", "fix_left_s", "overdue"))
     if request.args.get("format") == "csv":
         return csv_response("faults", cols, rows)
     return render_template("faults.html", rows=rows, sla=metrics.fault_sla(db(), s, start, end),
@@ -228,7 +233,7 @@ def _complaint_columns() -> list[Column]:
     keys = ("id", "number", "kind", "category", "summary", "received_at", "contact_due", "contacted_at",
             "contact_state", "resolve_clock", "resolve_due", "resolved_at", "resolve_state", "closed_at",
             "created_by", "call_id")
-    return [Column(k, k, (lambda k: lambda r: r[k])(k)) for k in keys]
+    return _keyed(keys)
 
 
 @bp.get("/complaints")
@@ -241,7 +246,7 @@ def complaints() -> Any:
     s = settings()
     args = request.args if (request.args.get("period") or request.args.get("date_from")
                             or request.args.get("date_to")) else {"period": "month"}
-    start, end, kind, errors = from_args(args, s)
+    start, end, _kind, errors = from_args(args, s)
     for e in errors:
         flash(e, "error")
     rows = cm.complaint_rows(db(), s, start, end)
@@ -250,12 +255,10 @@ def complaints() -> Any:
         if table == "complaints":
             return csv_response("complaints", _complaint_columns(), rows)
         if table == "escalations":
-            cols = [Column(k, k, (lambda k: lambda r: r[k])(k)) for k in
-                    ("id", "kind", "subject", "number", "due_at", "raised_at")]
+            cols = _keyed(("id", "kind", "subject", "number", "due_at", "raised_at"))
             return csv_response("escalations", cols, cm.escalation_rows(db(), s))
         if table == "overdue":
-            cols = [Column(k, k, (lambda k: lambda r: r[k])(k)) for k in
-                    ("id", "reason", "number", "owner", "status", "created_at", "due_at", "missed_calls")]
+            cols = _keyed(("id", "reason", "number", "owner", "status", "created_at", "due_at", "missed_calls"))
             return csv_response("overdue-tasks", cols, cm.overdue_task_rows(db(), s))
         abort(404)
     return render_template("complaints.html", rows=rows, escalations=cm.escalation_rows(db(), s),

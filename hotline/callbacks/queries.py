@@ -145,4 +145,5 @@ def complaint_clock_counts(db: Session, since: datetime, until: datetime,
 
 
 def task_counts_by_status(db: Session) -> dict[str, int]:
-    return dict(db.execute(select(CallbackTask.status, func.count()).group_by(CallbackTask.status)).all())
+    rows = db.execute(select(CallbackTask.status, func.count()).group_by(CallbackTask.status))
+    return {status: int(n) for status, n in rows}

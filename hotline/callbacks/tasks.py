@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from hotline.callbacks.numbers import normalise
 from hotline.callbacks.workdays import add_working_hours, next_morning
 from hotline.models import Call
-from hotline.models.callbacks import (COMPLAINT_KINDS, OPEN_STATUSES, CallbackSource, CallbackTask, Complaint)
+from hotline.models.callbacks import COMPLAINT_KINDS, OPEN_STATUSES, CallbackSource, CallbackTask, Complaint
 from hotline.models.ivr import FaultReport
 from hotline.settings import Settings
 from hotline.timeutil import utcnow

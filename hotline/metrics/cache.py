@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import func, literal_column, select, union_all
 from sqlalchemy.orm import Session
@@ -89,6 +90,11 @@ _STATS = {"computed": 0}
 _RECORDING = threading.local()
 
 
+def database(db: Session) -> str:
+    """Which database a value was read from (part of every key: tests and tools open several)."""
+    return str(db.get_bind().engine.url)
+
+
 def clear() -> None:
     KEPT.drop()
     KPI.drop()
@@ -125,7 +131,7 @@ def day_stamps(db: Session, spans: list[tuple[datetime, datetime]]) -> list[Stam
     out: list[Stamp] = []
     for i in range(0, len(spans), 100):
         chunk = spans[i:i + 100]
-        q = union_all(*[select(literal_column(str(j)).label("j"), func.count().label("n"),
+        q: Any = union_all(*[select(literal_column(str(j)).label("j"), func.count().label("n"),
                                func.max(Call.built_at).label("m")).where(in_period(a, b))
                         for j, (a, b) in enumerate(chunk)])
         got = {r.j: _stamp_of(r.n, r.m) for r in db.execute(q)}
@@ -141,7 +147,7 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
     rec = getattr(_RECORDING, "kept", None)
     if rec is not None:
         rec.setdefault((what, start, end), compute)
-    url = str(db.get_bind().url)
+    url = database(db)
     spans = days(s, start, end)
     keys = [(url, what, a, b, s.timezone, s.service_level_s, s.short_abandon_s, ring_rule(s).threshold_s,
              s.repeat_window_h) for a, b in spans]
@@ -180,7 +186,8 @@ def kept_computed() -> int:
 def recording_kept() -> Iterator[dict[tuple[Any, ...], Compute]]:
     """Records, on this thread, which kept spans the metric functions called inside read:
     {(what, start, end): compute}. :func:`check_kept` looks at them again without the live part."""
-    _RECORDING.kept = rec = {}
+    rec: dict[tuple[Any, ...], Compute] = {}
+    _RECORDING.kept = rec
     try:
         yield rec
     finally:

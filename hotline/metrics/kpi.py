@@ -3,9 +3,10 @@ for retraining (below target ``kpi_retraining_months`` months in a row)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -38,7 +39,7 @@ def _cells(s: Settings, f: Figures) -> dict[str, KpiCell]:
 
 def _scan_month(db: Session, s: Settings, start: datetime, end: datetime) -> tuple[Acc, dict[str, Acc]]:
     """queries.scan of every agent, past days kept."""
-    team, per = Acc(), {}  # new objects: what is kept is never changed
+    team, per = Acc(), dict[str, Acc]()  # new objects: what is kept is never changed
     for part_team, part_per in cache.by_day(db, s, ("scan",), start, end, queries.scan):
         team.merge(part_team)
         for agent, acc in part_per.items():
@@ -48,7 +49,7 @@ def _scan_month(db: Session, s: Settings, start: datetime, end: datetime) -> tup
 
 def _kpi_month(db: Session, s: Settings, year: int, month: int, agents: list[str] | None) -> dict[str, Figures]:
     a, b = month_range(year, month, s.timezone)
-    key = (str(db.get_bind().url), year, month, s.timezone, s.service_level_s, s.short_abandon_s,
+    key = (cache.database(db), year, month, s.timezone, s.service_level_s, s.short_abandon_s,
            tuple(agents) if agents is not None else None)
     hit: dict[str, Figures] | None = cache.KPI.fresh(key)
     if hit is not None:
@@ -57,7 +58,7 @@ def _kpi_month(db: Session, s: Settings, year: int, month: int, agents: list[str
     out = {ag: acc.fill(Figures()) for ag, acc in per.items()}
     for ag in (agents if agents is not None else s.agents):
         out.setdefault(ag, Figures())
-    cache.KPI.put_for(key, KPI_CACHE_S["closed" if b <= datetime.now(timezone.utc) else "current"], out)
+    cache.KPI.put_for(key, KPI_CACHE_S["closed" if b <= datetime.now(UTC) else "current"], out)
     return out
 
 

@@ -3,19 +3,19 @@ of the panel, the month of an R-KPI table, and the local days a period is cut in
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hotline.settings import Settings
 
 
 def local_day_start(d: date, tz: str) -> datetime:
-    return datetime.combine(d, time(0), tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+    return datetime.combine(d, time(0), tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
 def period(kind: str, s: Settings, now: datetime | None = None) -> tuple[datetime, datetime]:
     """[start, end) in UTC of the current local day / ISO week / month."""
-    now = (now or datetime.now(timezone.utc)).astimezone(ZoneInfo(s.timezone))
+    now = (now or datetime.now(UTC)).astimezone(ZoneInfo(s.timezone))
     today = now.date()
     if kind == "week":
         first = today - timedelta(days=today.weekday())

@@ -87,7 +87,7 @@ class Acc:
         elif disp == Disposition.TIMEOUT:
             self.timeouts += n
 
-    def merge(self, other: "Acc") -> "Acc":
+    def merge(self, other: Acc) -> Acc:
         """Add the sums of another group of calls (another part of the same period)."""
         for k, v in vars(other).items():
             setattr(self, k, getattr(self, k) + v)
@@ -118,7 +118,7 @@ def scan(db: Session, s: Settings, start: datetime, end: datetime,
     q = select(*keys, *sums(s)).where(in_period(start, end)).group_by(*keys)
     if agents is not None:
         q = q.where(Call.agent.in_(agents))
-    team, per = Acc(), {}
+    team, per = Acc(), dict[str, Acc]()
     for r in db.execute(q):
         team.add(r)
         if r.agent is not None:

@@ -63,7 +63,8 @@ def _labels(s: Settings, unit: str, start: datetime, end: datetime) -> list[str]
     tz = ZoneInfo(s.timezone)
     step = timedelta(hours=1) if unit == "hour" else timedelta(days=1)
     fmt = "%Y-%m-%d %H:00" if unit == "hour" else "%Y-%m-%d"
-    out, t = [], start
+    out: list[str] = []
+    t = start
     while t < end and len(out) < 1000:
         out.append(t.astimezone(tz).strftime(fmt))
         t += step

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ class Calls:
     rings: dict[str, RingCounts] = field(default_factory=dict)
     repeat: tuple[int, int] = (0, 0)
 
-    def merge(self, other: "Calls") -> "Calls":
+    def merge(self, other: Calls) -> Calls:
         self.team.merge(other.team)
         for agent, acc in other.per.items():
             self.per.setdefault(agent, Acc()).merge(acc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,7 @@ def set_live(db: Session, data: dict[str, Any], server: str = "pbx1") -> None:
 
 
 def live_data(waiting: int = 0, ringing: int = 0, talking: int = 0, paused: int = 0) -> dict[str, Any]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     agents: dict[str, Any] = {}
     ext = 8001
     for state, count in (("ringing", ringing), ("talking", talking), ("paused", paused)):

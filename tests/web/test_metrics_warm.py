@@ -12,9 +12,10 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,9 +23,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from hotline import metrics
+from hotline.db import make_engine, open_db
 from hotline.metrics import cache, queries
 from hotline.metrics.team import calls_of
-from hotline.db import make_engine, open_db
 from hotline.settings import ROOT
 from tests.support.ports import free_port
 from tests.web.conftest import Panel, open_panel, panel_settings

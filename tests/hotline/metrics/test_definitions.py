@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,7 +69,7 @@ def test_agent_figures_and_four_ring_rule(panel: Panel, day: dict[str, Any]) -> 
 
 def test_kpis_colour_and_retraining(panel: Panel, day: dict[str, Any]) -> None:
     s = panel.settings
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     db = panel.db()
     # 8001 broke the standard in each of the two previous months as well (R-KPI: 3 in a row)
     y, mo = now.astimezone(ZoneInfo(s.timezone)).year, now.astimezone(ZoneInfo(s.timezone)).month
