@@ -158,7 +158,7 @@ def in_time(done: datetime, due: datetime) -> bool: ...
 def in_time(done: Column, due: Column) -> ColumnElement[bool]: ...
 def in_time(done: datetime | Column, due: datetime | Column) -> bool | ColumnElement[bool]:
     """A matter done at ``done`` met its deadline ``due`` (done at the deadline itself is in time)."""
-    return done <= due  # type: ignore[operator,return-value]
+    return done <= due
 
 
 DeadlineState = Literal["met", "missed", "pending"]
