@@ -16,8 +16,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from hotline.settings import Settings
 
-# a datetime column of a model, or an SQL expression of one: the deadline rules below compare
-# them the same way in SQL as in Python, so a query and a page cannot disagree
+# a column of a model, or an SQL expression of one: the rules below that take one compare it the
+# same way in SQL as in Python, so a query and a page cannot disagree
 Column = ColumnElement[Any] | InstrumentedAttribute[Any]
 
 
@@ -77,8 +77,13 @@ class RingRule:
     def threshold_s(self) -> float:
         return self.max_rings * self.ring_cycle_s
 
-    def within(self, ring_seconds: float) -> bool:
-        """Answered within the allowed rings (the boundary itself is within)."""
+    @overload
+    def within(self, ring_seconds: float) -> bool: ...
+    @overload
+    def within(self, ring_seconds: Column) -> ColumnElement[bool]: ...
+    def within(self, ring_seconds: float | Column) -> bool | ColumnElement[bool]:
+        """Answered within the allowed rings (the boundary itself is within); on a column, the
+        same comparison in SQL (the metrics judge attempts whose call has no verdict by it)."""
         return ring_seconds <= self.threshold_s
 
     def rings(self, ring_seconds: float) -> int:

@@ -131,7 +131,7 @@ def ring_figures(db: Session, s: Settings, start: datetime, end: datetime,
     """Per agent: (answered attempts, answered within 4 rings, no_answer attempts, late answers)."""
     answered = RingAttempt.result == AttemptResult.ANSWERED
     within = and_(answered, or_(Call.within_4_rings.is_(True),
-                                and_(Call.within_4_rings.is_(None), RingAttempt.ring_seconds <= ring_rule(s).threshold_s)))
+                                and_(Call.within_4_rings.is_(None), ring_rule(s).within(RingAttempt.ring_seconds))))
     q = (select(RingAttempt.agent, count_if(answered).label("a"), count_if(within).label("w"),
                 count_if(RingAttempt.result == AttemptResult.NO_ANSWER).label("na"))
          .select_from(Call).join(RingAttempt, RingAttempt.call_pk == Call.id)
