@@ -50,7 +50,8 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("no_answer_attempts", "振铃未接", "Rang out", "R-ANS-4RINGS",
            "ring attempts of the agent that rang out unanswered (result no_answer)"),
     Metric("sl", "服务水平", "Service level", None,
-           "answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts)"),
+           "answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts); "
+           "the queue's figure: an agent has none (see sl_answered)"),
     Metric("sl_answered", "服务水平(÷接通)", "SL (÷ answered)", None,
            "answered with wait ≤ service_level_s ÷ answered; the only service level an agent has (an "
            "agent is offered no calls: the queue is)"),
