@@ -25,7 +25,10 @@ def hand_counted_day(db: Session, s: Settings) -> dict[str, Call]:
     """Today's calls (and QA grades by the panel user "insp"), counted by hand in the tests:
     A answered, B abandoned, T timeout, I IVR only, O outbound."""
     t = _base(s)
-    m = lambda n: t + timedelta(minutes=n)  # noqa: E731
+
+    def m(n: int) -> datetime:
+        return t + timedelta(minutes=n)
+
     c = {}
     c["A1"] = make_call(db, at=m(0), agent="8001", number="111", wait=5, talk=60, survey=1)
     c["B1"] = make_call(db, at=m(1), disposition="abandoned", number="222", wait=3)  # short abandon
