@@ -21,10 +21,15 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import func, select  # noqa: E402
+
 from hotline import metrics  # noqa: E402
+from hotline.metrics import cache as metrics_cache  # noqa: E402
+from hotline.models import Call  # noqa: E402
 from hotline.db import open_db  # noqa: E402
 from hotline.settings import load  # noqa: E402
 
@@ -117,10 +122,10 @@ def main() -> int:
     _engine, Session = open_db(s, upgrade=True)
     print(f"open_db, pending migrations included: {time.perf_counter() - t:.1f} s")
     db = Session()
-    n = db.execute(metrics.select(metrics.func.count()).select_from(metrics.Call)).scalar()
+    n = db.execute(select(func.count()).select_from(Call)).scalar()
     print(f"{n} calls in {path} ({path.stat().st_size / 1e6:.0f} MB)")
     now = datetime.now(timezone.utc)
-    local = now.astimezone(metrics.ZoneInfo(s.timezone))
+    local = now.astimezone(ZoneInfo(s.timezone))
 
     def kpi_rows() -> None:  # what the page shows: the team row, then the agents'
         metrics.team_kpis(db, s, local.year, local.month)
@@ -185,9 +190,8 @@ def with_warmer(s, app, c) -> None:  # type: ignore[no-untyped-def]
         w = Warmer(s, Session)
 
     def midnight() -> None:  # yesterday was live until now: no part of it is kept yet
-        for k in [k for k in metrics._KEPT if k[2] >= yesterday]:
-            del metrics._KEPT[k]
-        metrics._KPI_CACHE.clear()  # the running month's KPIs expire within 60 s anyway
+        metrics_cache.KEPT.drop(keep=lambda k: k[2] < yesterday)
+        metrics_cache.KPI.drop()  # the running month's KPIs expire within 60 s anyway
 
     with Session() as db:
         pk = db.execute(text("SELECT id FROM calls WHERE started_at >= :a AND started_at < :b LIMIT 1"),

@@ -8,9 +8,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import InstrumentedAttribute
+
 from hotline.settings import Settings
+
+# a column of a model, or an SQL expression of one: the rules below that take one compare it the
+# same way in SQL as in Python, so a query and a page cannot disagree
+Column = ColumnElement[Any] | InstrumentedAttribute[Any]
 
 
 def parse_hhmm(text: str) -> timedelta:
@@ -62,15 +70,20 @@ class RingRule:
     max_rings: int
 
     @classmethod
-    def of(cls, s: Settings) -> "RingRule":
+    def of(cls, s: Settings) -> RingRule:
         return cls(ring_cycle_s=s.ring_cycle_s, max_rings=s.max_rings)
 
     @property
     def threshold_s(self) -> float:
         return self.max_rings * self.ring_cycle_s
 
-    def within(self, ring_seconds: float) -> bool:
-        """Answered within the allowed rings (the boundary itself is within)."""
+    @overload
+    def within(self, ring_seconds: float) -> bool: ...
+    @overload
+    def within(self, ring_seconds: Column) -> ColumnElement[bool]: ...
+    def within(self, ring_seconds: float | Column) -> bool | ColumnElement[bool]:
+        """Answered within the allowed rings (the boundary itself is within); on a column, the
+        same comparison in SQL (the metrics judge attempts whose call has no verdict by it)."""
         return ring_seconds <= self.threshold_s
 
     def rings(self, ring_seconds: float) -> int:
@@ -128,3 +141,37 @@ def fault_due(s: Settings, area: str, reported_at: datetime, big: bool = False) 
         fix_by = max(min(fix_by, evening_end), arrive_by)
     utc = ZoneInfo("UTC")
     return FaultDue(start.astimezone(utc), arrive_by.astimezone(utc), fix_by.astimezone(utc), same_evening)
+
+
+# --- deadlines (R-OVERDUE, R-FAULT-SLA, R-FAULT-REVISIT, R-COMPLAINT) ------------------------------
+
+@overload
+def overdue(due: datetime, now: datetime) -> bool: ...
+@overload
+def overdue(due: Column, now: datetime) -> ColumnElement[bool]: ...
+def overdue(due: datetime | Column, now: datetime) -> bool | ColumnElement[bool]:
+    """R-OVERDUE: a deadline is missed once ``now`` is past it; the deadline instant itself is
+    still in time. The one definition of "overdue" for callback tasks, fault reports (fix-by) and
+    complaint clocks; on a column it is the same comparison in SQL. Whether the matter is still
+    open is the caller's part (a closed matter is never overdue)."""
+    return due < now
+
+
+@overload
+def in_time(done: datetime, due: datetime) -> bool: ...
+@overload
+def in_time(done: Column, due: Column) -> ColumnElement[bool]: ...
+def in_time(done: datetime | Column, due: datetime | Column) -> bool | ColumnElement[bool]:
+    """A matter done at ``done`` met its deadline ``due`` (done at the deadline itself is in time)."""
+    return done <= due
+
+
+DeadlineState = Literal["met", "missed", "pending"]
+
+
+def deadline_state(due: datetime, done: datetime | None, now: datetime) -> DeadlineState:
+    """R-COMPLAINT (and every clock like it): a stopped clock is met or missed by when it stopped;
+    a running one is missed once overdue, else pending."""
+    if done is not None:
+        return "met" if in_time(done, due) else "missed"
+    return "missed" if overdue(due, now) else "pending"

@@ -16,9 +16,14 @@ from hotline.models import Call, QaGrade
 from web import tasks
 from web.auth import roles
 from web.context import db, settings
+from web.supervisor import metric_label
 
 log = logging.getLogger(__name__)
 bp = Blueprint("agent", __name__)
+
+# the rows of "my figures": an agent's own metrics (labels from the metric catalogue)
+MY_FIGURES = ("answered", "sl_answered", "asa", "aht", "four_ring_rate", "four_ring_violations", "hangup_first",
+              "satisfaction", "compliance", "qa_avg")
 
 
 @bp.get("/agent")
@@ -29,7 +34,7 @@ def home() -> Any:
     figs = {}
     for kind in ("day", "week", "month"):
         start, end = metrics.period(kind, s)
-        figs[kind] = metrics.figures(db(), s, start, end, agent=ext) if ext else metrics.Figures()
+        figs[kind] = metrics.figures(db(), s, start, end, agent=ext) if ext else metrics.Figures(sl=None)
     grades = []
     if ext:
         grades = list(db().execute(
@@ -37,7 +42,8 @@ def home() -> Any:
             .where(QaGrade.agent == ext, metrics.current_grades())
             .order_by(QaGrade.created_at.desc()).limit(50)))
     open_tasks = tasks.open_callback_tasks(db(), s, ext) if ext else []
-    return render_template("agent.html", figs=figs, tasks=open_tasks, grades=grades)
+    rows = [(k, metric_label(k)) for k in MY_FIGURES]
+    return render_template("agent.html", figs=figs, rows=rows, tasks=open_tasks, grades=grades)
 
 
 @bp.post("/agent/tasks/<int:task_id>/dial")

@@ -75,13 +75,10 @@ def faults() -> Any:
     from web.faults import fault_rows
 
     s = settings()
-    start, end, kind, errors = from_args(request.args, s)
+    start, end, _kind, errors = from_args(request.args, s)
     if errors:
         return _bad(errors)
-    rows = fault_rows(db(), s, start, end, overdue_only=request.args.get("overdue") == "1")
-    if rows is None:
-        return {"faults": None, "note": "no fault report data"}
-    return {"faults": rows}
+    return {"faults": fault_rows(db(), s, start, end, overdue_only=request.args.get("overdue") == "1")}
 
 
 @bp.get("/callbacks")

@@ -12,17 +12,15 @@ from sqlalchemy.orm import Session
 
 from hotline import callbacks
 from hotline.models.callbacks import CallbackTask, Complaint, Escalation
+from hotline.rules import deadline_state
 from hotline.settings import Settings
 from hotline.timeutil import iso_local, utcnow
 
 
 def clock(due: datetime, done: datetime | None, now: datetime) -> dict[str, Any]:
-    """One clock: met / missed when stopped, else pending (left_s > 0) or missed (left_s < 0) —
-    the same rule as callbacks.complaint_clock_counts."""
-    if done is not None:
-        return {"state": "met" if done <= due else "missed", "left_s": None}
-    left = (due - now).total_seconds()
-    return {"state": "pending" if left >= 0 else "missed", "left_s": left}
+    """One clock: its state (hotline.rules.deadline_state, as callbacks.complaint_clock_counts
+    counts it) and, while it runs, the seconds left (negative: overdue)."""
+    return {"state": deadline_state(due, done, now), "left_s": None if done is not None else (due - now).total_seconds()}
 
 
 def complaint_rows(db: Session, s: Settings, start: datetime, end: datetime,
@@ -91,6 +89,7 @@ def update(db: Session, complaint_id: int, action: str) -> Complaint:
     """contacted / resolved / closed: stops that clock (callbacks.update_complaint)."""
     if action not in ("contacted", "resolved", "closed"):
         raise ValueError(f"unknown action {action[:20]!r}")
-    c = callbacks.update_complaint(db, complaint_id, **{action: True})
+    c = callbacks.update_complaint(db, complaint_id, contacted=action == "contacted", resolved=action == "resolved",
+                                   closed=action == "closed")
     db.commit()
     return c

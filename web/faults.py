@@ -5,62 +5,46 @@ which is what the IVR reads to announce them."""
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline import outages as outage_rules
+from hotline.models import OUTAGE_CAUSES, FaultReport, Outage
+from hotline.rules import overdue
 from hotline.settings import Settings
 from hotline.timeutil import iso_local, utcnow
 
 
-def _mod(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def models() -> Any:
-    m = _mod("hotline.models.ivr")
-    return m if m is not None and hasattr(m, "FaultReport") else None
-
-
 def fault_rows(db: Session, s: Settings, start: datetime, end: datetime,
-               overdue_only: bool = False, now: datetime | None = None) -> list[dict[str, Any]] | None:
+               overdue_only: bool = False, now: datetime | None = None) -> list[dict[str, Any]]:
     """Reports created in [start, end) — plus every report still open, whenever made — with
-    seconds left to arrive-by / fix-by (negative: overdue). None when the feature is absent."""
-    m = models()
-    if m is None:
-        return None
-    FR = m.FaultReport
+    seconds left to arrive-by / fix-by (negative: overdue)."""
+    fr = FaultReport
     now = now or utcnow()
-    q = select(FR).where(((FR.created_at >= start) & (FR.created_at < end)) | (FR.status == "open"))
+    q = select(fr).where(((fr.created_at >= start) & (fr.created_at < end)) | (fr.status == "open"))
     out = []
-    for r in db.scalars(q.order_by(FR.created_at.desc()).limit(5000)):
+    for r in db.scalars(q.order_by(fr.created_at.desc()).limit(5000)):
         open_ = r.status == "open"
         fix_left = (r.fix_by - now).total_seconds() if (open_ and r.fix_by) else None
         arrive_left = (r.arrive_by - now).total_seconds() if (open_ and r.arrive_by) else None
-        overdue = fix_left is not None and fix_left < 0
-        if overdue_only and not overdue:
+        late = open_ and r.fix_by is not None and overdue(r.fix_by, now)
+        if overdue_only and not late:
             continue
         out.append({
             "id": r.id, "ticket": r.ticket, "status": r.status, "caller": r.caller, "contact": r.contact,
             "account": r.account, "area": r.area, "fault_type": r.fault_type, "out_of_hours": r.out_of_hours,
             "created_at": iso_local(r.created_at, s.timezone), "arrive_by": iso_local(r.arrive_by, s.timezone),
             "fix_by": iso_local(r.fix_by, s.timezone), "arrive_left_s": arrive_left, "fix_left_s": fix_left,
-            "overdue": overdue, "server": r.server, "call_id": r.call_id,
+            "overdue": late, "server": r.server, "call_id": r.call_id,
         })
     return out
 
 
 def close_report(db: Session, report_id: int) -> None:
-    m = models()
-    if m is None:
-        raise LookupError("no fault reports")
-    r = db.get(m.FaultReport, report_id)
+    r = db.get(FaultReport, report_id)
     if r is None:
         raise LookupError(f"no fault report {report_id}")
     if r.status != "closed":
@@ -69,29 +53,19 @@ def close_report(db: Session, report_id: int) -> None:
     db.commit()
 
 
-def outages(db: Session, limit: int = 200) -> list[Any] | None:
-    m = models()
-    if m is None or not hasattr(m, "Outage"):
-        return None
-    return list(db.scalars(select(m.Outage).order_by(m.Outage.started_at.desc()).limit(limit)))
+def outages(db: Session, limit: int = 200) -> list[Outage]:
+    return list(db.scalars(select(Outage).order_by(Outage.started_at.desc()).limit(limit)))
 
 
 def outage_causes() -> tuple[str, ...]:
-    m = models()
-    return tuple(getattr(m, "OUTAGE_CAUSES", ())) if m else ()
+    return tuple(OUTAGE_CAUSES)
 
 
 def open_outage(db: Session, area: str, cause: str, note: str | None, by: str) -> None:
-    fn = getattr(_mod("hotline.outages"), "open_outage", None)
-    if fn is None:
-        raise LookupError("outages are not available")
-    fn(db, area, cause, note=note, created_by=by)
+    outage_rules.open_outage(db, area, cause, note=note, created_by=by)
     db.commit()
 
 
 def close_outage(db: Session, outage_id: int) -> None:
-    fn = getattr(_mod("hotline.outages"), "close_outage", None)
-    if fn is None:
-        raise LookupError("outages are not available")
-    fn(db, outage_id)
+    outage_rules.close_outage(db, outage_id)
     db.commit()

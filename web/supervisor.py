@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from flask import Blueprint, abort, flash, render_template, request
@@ -17,26 +18,36 @@ from web.view import Column, csv_response, pct, ratio, seconds
 bp = Blueprint("supervisor", __name__)
 
 
+def _keyed(keys: tuple[str, ...]) -> list[Column]:
+    """CSV columns of dict rows, one per key, headed by the key."""
+    return [Column(k, k, itemgetter(k)) for k in keys]
+
+
 def _r(key: str) -> Any:
     return lambda row: getattr(row[1], key)
+
+
+def _m(key: str, **kw: Any) -> Column:
+    """A column of an agent's Figures, labelled from the metric catalogue."""
+    return Column(key, metric_label(key), _r(key), **kw)
 
 
 def agent_columns() -> list[Column]:
     """Rows are (agent, Figures)."""
     return [
         Column("agent", _("Agent"), lambda r: r[0]),
-        Column("answered", _("Answered"), _r("answered")),
-        Column("asa", _("ASA s"), _r("asa"), show=lambda r: seconds(r[1].asa)),
-        Column("aht", _("AHT s"), _r("aht"), show=lambda r: seconds(r[1].aht)),
-        Column("four_ring_rate", _("4-ring rate"), _r("four_ring_rate")),
-        Column("four_ring_violations", _("4-ring violations"), _r("four_ring_violations"),
-               css=lambda r: "bad" if r[1].four_ring_violations else ""),
-        Column("no_answer_attempts", _("Rang out"), _r("no_answer_attempts")),
-        Column("hangup_first", _("Hung up first"), _r("hangup_first"), css=lambda r: "bad" if r[1].hangup_first else ""),
-        Column("satisfaction", _("Satisfaction"), _r("satisfaction")),
-        Column("compliance", _("Standard compliance"), _r("compliance")),
-        Column("qa_avg", _("QA average"), _r("qa_avg"), show=lambda r: seconds(r[1].qa_avg)),
-        Column("qa_count", _("QA graded"), _r("qa_count")),
+        _m("answered"),
+        _m("sl_answered"),
+        _m("asa", show=lambda r: seconds(r[1].asa)),
+        _m("aht", show=lambda r: seconds(r[1].aht)),
+        _m("four_ring_rate"),
+        _m("four_ring_violations", css=lambda r: "bad" if r[1].four_ring_violations else ""),
+        _m("no_answer_attempts"),
+        _m("hangup_first", css=lambda r: "bad" if r[1].hangup_first else ""),
+        _m("satisfaction"),
+        _m("compliance"),
+        _m("qa_avg", show=lambda r: seconds(r[1].qa_avg)),
+        _m("qa_count"),
     ]
 
 
@@ -59,10 +70,8 @@ def team_rows(f: Figures) -> list[tuple[str, str, Any, str]]:
 
 
 def metric_label(key: str) -> str:
-    m = metrics.METRICS.get(key)
-    if m is None:
-        return key
-    return m.zh if _lang() == "zh" else m.en
+    """The catalogue's label (hotline.metrics.METRICS) in the page's language: the one source."""
+    return metrics.label(key, _lang())
 
 
 def _lang() -> str:
@@ -79,15 +88,18 @@ def team_columns() -> list[Column]:
             Column("den", "den", lambda r: r[2].den if isinstance(r[2], Ratio) else "")]
 
 
+def _kpi_column(key: str) -> Column:
+    def cell(r: Any) -> Any:
+        return r[1]["cells"][key]
+
+    return Column(key, KPIS[key].label(_lang()), lambda r: cell(r).value,
+                  show=lambda r: pct(cell(r).value) if cell(r).value is not None else _("no data"),
+                  css=lambda r: "bad" if cell(r).below else "")
+
+
 def kpi_columns() -> list[Column]:
     """Rows are (agent, {"cells": {kpi: KpiCell}, "retraining": [...]})."""
-    cols = [Column("agent", _("Agent"), lambda r: r[0])]
-    for key, (_metric, _target, zh) in KPIS.items():
-        cols.append(Column(key, zh if _lang() == "zh" else key.replace("_", " "),
-                           (lambda k: lambda r: r[1]["cells"][k].value)(key),
-                           show=(lambda k: lambda r: pct(r[1]["cells"][k].value) if r[1]["cells"][k].value is not None
-                                 else _("no data"))(key),
-                           css=(lambda k: lambda r: "bad" if r[1]["cells"][k].below else "")(key)))
+    cols = [Column("agent", _("Agent"), lambda r: r[0])] + [_kpi_column(k) for k in KPIS]
     cols.append(Column("retraining", _("Retraining"), lambda r: " ".join(r[1]["retraining"]),
                        css=lambda r: "bad" if r[1]["retraining"] else ""))
     return cols
@@ -119,7 +131,7 @@ def team() -> Any:
         if table == "series":
             ser = metrics.series(db(), s, start, end)
             rows = list(zip(ser["labels"], ser["offered"], ser["answered"], ser["ivr_only"], ser["sl_pct"], ser["abandon_pct"]))
-            cols = [Column(k, k, (lambda i: lambda r: r[i])(i))
+            cols = [Column(k, k, itemgetter(i))
                     for i, k in enumerate(["bucket", "offered", "answered", "ivr_only", "sl_pct", "abandon_pct"])]
             return csv_response("series", cols, rows)
         abort(404)
@@ -130,8 +142,8 @@ def team() -> Any:
                            agents=list(agents.items()), agent_columns=agent_columns(),
                            kpi=list(kpi.items()), kpi_columns=kpi_columns(), series=ser, kind=kind,
                            start=start, end=end, month=f"{year}-{month:02d}",
-                           targets={k: getattr(s, t) for k, (_m, t, _z) in KPIS.items()},
-                           definitions=metrics.METRICS)
+                           targets={k: getattr(s, kpi.target_setting) for k, kpi in KPIS.items()},
+                           definitions=metrics.METRICS, metric_label=metric_label)
 
 
 # --- fault reports, outages, complaints ----------------------------------------------------------
@@ -142,16 +154,16 @@ def faults() -> Any:
     from web.faults import fault_rows
 
     s = settings()
-    start, end, kind, errors = from_args(request.args, s)
+    start, end, _kind, errors = from_args(request.args, s)
     for e in errors:
         flash(e, "error")
     rows = fault_rows(db(), s, start, end, overdue_only=request.args.get("overdue") == "1")
-    cols = [Column(k, k, (lambda k: lambda r: r[k])(k)) for k in
-            ("ticket", "status", "caller", "contact", "account", "area", "fault_type", "created_at", "arrive_by",
-             "fix_by", "fix_left_s", "overdue")]
+    cols = _keyed(("ticket", "status", "caller", "contact", "account", "area", "fault_type", "created_at",
+                   "arrive_by", "fix_by", "fix_left_s", "overdue"))
     if request.args.get("format") == "csv":
-        return csv_response("faults", cols, rows or [])
-    return render_template("faults.html", rows=rows, sla=metrics.fault_sla(db(), s, start, end))
+        return csv_response("faults", cols, rows)
+    return render_template("faults.html", rows=rows, sla=metrics.fault_sla(db(), s, start, end),
+                           metric_label=metric_label)
 
 
 @bp.post("/faults/<int:report_id>/close")
@@ -198,7 +210,7 @@ def outages() -> Any:
                 Column("started_at", "started_at", lambda o: local_time(o.started_at)),
                 Column("ended_at", "ended_at", lambda o: local_time(o.ended_at)),
                 Column("created_by", "created_by", lambda o: o.created_by)]
-        return csv_response("outages", cols, rows or [])
+        return csv_response("outages", cols, rows)
     return render_template("outages.html", rows=rows, causes=fa.outage_causes())
 
 
@@ -221,7 +233,7 @@ def _complaint_columns() -> list[Column]:
     keys = ("id", "number", "kind", "category", "summary", "received_at", "contact_due", "contacted_at",
             "contact_state", "resolve_clock", "resolve_due", "resolved_at", "resolve_state", "closed_at",
             "created_by", "call_id")
-    return [Column(k, k, (lambda k: lambda r: r[k])(k)) for k in keys]
+    return _keyed(keys)
 
 
 @bp.get("/complaints")
@@ -234,7 +246,7 @@ def complaints() -> Any:
     s = settings()
     args = request.args if (request.args.get("period") or request.args.get("date_from")
                             or request.args.get("date_to")) else {"period": "month"}
-    start, end, kind, errors = from_args(args, s)
+    start, end, _kind, errors = from_args(args, s)
     for e in errors:
         flash(e, "error")
     rows = cm.complaint_rows(db(), s, start, end)
@@ -243,12 +255,10 @@ def complaints() -> Any:
         if table == "complaints":
             return csv_response("complaints", _complaint_columns(), rows)
         if table == "escalations":
-            cols = [Column(k, k, (lambda k: lambda r: r[k])(k)) for k in
-                    ("id", "kind", "subject", "number", "due_at", "raised_at")]
+            cols = _keyed(("id", "kind", "subject", "number", "due_at", "raised_at"))
             return csv_response("escalations", cols, cm.escalation_rows(db(), s))
         if table == "overdue":
-            cols = [Column(k, k, (lambda k: lambda r: r[k])(k)) for k in
-                    ("id", "reason", "number", "owner", "status", "created_at", "due_at", "missed_calls")]
+            cols = _keyed(("id", "reason", "number", "owner", "status", "created_at", "due_at", "missed_calls"))
             return csv_response("overdue-tasks", cols, cm.overdue_task_rows(db(), s))
         abort(404)
     return render_template("complaints.html", rows=rows, escalations=cm.escalation_rows(db(), s),

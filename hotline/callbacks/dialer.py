@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import dial_digits
 from hotline.callbacks.tasks import CallbackError, close_task, get_task
+from hotline.chanvars import ChanVar
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackTask, Complaint
 from hotline.pbx.ami import Ami, AmiError
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
+from hotline.vocabulary import Disposition
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ def dial(s: Settings, db: Session, task_id: int, agent: str, *, variables: dict[
     task.status = "in_progress"
     task.owner = agent  # dialling claims an "anyone" task
     db.commit()
-    chan_vars = {"HOTLINE_TASK_ID": str(task.id), "HOTLINE_AGENT": agent, **(variables or {})}
+    chan_vars = {ChanVar.TASK_ID: str(task.id), ChanVar.AGENT: agent, **(variables or {})}
     try:
         if ami is not None:
             _originate(s, ami, channel, exten, task, call_id, chan_vars)
@@ -95,14 +97,14 @@ def _originate(s: Settings, ami: Ami, channel: str, exten: str, task: CallbackTa
 def outcome_of(s: Settings, call: Call) -> tuple[str, str | None]:
     """What an attempt's call record says: reached needs the customer answered for at least
     callback_reached_min_talk_s."""
-    if call.disposition == "answered":
+    if call.disposition == Disposition.ANSWERED:
         talk = call.talk_seconds or 0.0
         if talk >= s.callback_reached_min_talk_s:
             return "reached", None
         return "no_answer", f"answered but only {talk:.1f} s (< {s.callback_reached_min_talk_s:g} s)"
-    if call.disposition == "agent_no_answer":
+    if call.disposition == Disposition.AGENT_NO_ANSWER:
         return "agent_no_answer", None
-    if call.disposition == "no_answer":
+    if call.disposition == Disposition.NO_ANSWER:
         return "no_answer", None
     return "failed", f"call record disposition {call.disposition}"
 
@@ -164,8 +166,8 @@ def reconcile(s: Settings, db: Session, now: datetime | None = None) -> int:
             continue
         attempt.talk_seconds, attempt.answered_at = call.talk_seconds, call.answered_at
         outcome, note = outcome_of(s, call)
-        if call.vars.get("HOTLINE_TASK_ID") not in (None, str(attempt.task_id)):
-            note = "\n".join(x for x in (note, f"call carries task {call.vars.get('HOTLINE_TASK_ID')}") if x)
+        if call.vars.get(ChanVar.TASK_ID) not in (None, str(attempt.task_id)):
+            note = "\n".join(x for x in (note, f"call carries task {call.vars.get(ChanVar.TASK_ID)}") if x)
         apply_outcome(s, db, attempt, outcome, now, note)
         settled += 1
     return settled

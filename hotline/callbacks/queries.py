@@ -1,5 +1,6 @@
 """Read-only views for the panel, the wallboard and the metrics: plain functions over a session.
-Rates are the panel's business (hotline/metrics.py); these give the raw counts."""
+Rates are the panel's business (hotline.metrics); these give the raw counts. Deadlines are
+hotline.rules' (overdue, in_time, deadline_state)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from sqlalchemy.orm import Session
 from hotline.callbacks.numbers import normalise
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation
+from hotline.rules import deadline_state, in_time, overdue
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
+from hotline.vocabulary import Direction, Disposition
 
 
 def open_tasks(db: Session, agent: str | None = None, *, include_anyone: bool = True) -> list[CallbackTask]:
@@ -34,7 +37,7 @@ def task_dict(task: CallbackTask, tz: str, now: datetime | None = None) -> dict[
     return {
         "id": task.id, "reason": task.reason, "number": task.number, "status": task.status, "owner": task.owner,
         "priority": task.priority, "created_at": iso_local(task.created_at, tz), "due_at": iso_local(task.due_at, tz),
-        "not_before": iso_local(task.not_before, tz), "overdue": task.status in OPEN_STATUSES and task.due_at < now,
+        "not_before": iso_local(task.not_before, tz), "overdue": is_overdue(task, now),
         "missed_calls": task.missed_calls, "call_id": task.call_id, "fault_report_id": task.fault_report_id,
         "complaint_id": task.complaint_id, "next_attempt_at": iso_local(task.next_attempt_at, tz),
         "closed_at": iso_local(task.closed_at, tz), "closed_reason": task.closed_reason, "note": task.note,
@@ -44,11 +47,17 @@ def task_dict(task: CallbackTask, tz: str, now: datetime | None = None) -> dict[
     }
 
 
+def is_overdue(task: CallbackTask, now: datetime) -> bool:
+    """R-OVERDUE: a task still open past its deadline."""
+    return task.status in OPEN_STATUSES and overdue(task.due_at, now)
+
+
 def overdue_tasks(db: Session, now: datetime | None = None) -> list[CallbackTask]:
-    """R-OVERDUE: open tasks past their deadline, oldest deadline first."""
+    """R-OVERDUE: open tasks past their deadline (:func:`is_overdue` in SQL), oldest deadline first."""
     now = now or utcnow()
     return list(db.scalars(select(CallbackTask).where(CallbackTask.status.in_(OPEN_STATUSES),
-                                                      CallbackTask.due_at < now).order_by(CallbackTask.due_at)))
+                                                      overdue(CallbackTask.due_at, now))
+                           .order_by(CallbackTask.due_at)))
 
 
 def open_escalations(db: Session) -> list[Escalation]:
@@ -92,7 +101,7 @@ def missed_callback_counts(db: Session, s: Settings, since: datetime, until: dat
 def withheld_missed_calls(db: Session, s: Settings, since: datetime, until: datetime) -> int:
     """Missed inbound calls with no callable number (withheld / invalid): no task, but counted."""
     numbers = db.scalars(select(Call.caller_number).where(
-        Call.direction == "inbound", Call.disposition.in_(("abandoned", "timeout")),
+        Call.direction == Direction.INBOUND, Call.disposition.in_((Disposition.ABANDONED, Disposition.TIMEOUT)),
         Call.started_at >= since, Call.started_at < until)).all()
     return sum(1 for n in numbers if normalise(n, s.phone_region) is None)
 
@@ -109,10 +118,10 @@ def revisit_counts(db: Session, since: datetime, until: datetime, now: datetime 
     for t in rows:
         if t.status == "done":
             out["done"] += 1
-            out["on_time"] += int(t.closed_at is not None and t.closed_at <= t.due_at)
+            out["on_time"] += int(t.closed_at is not None and in_time(t.closed_at, t.due_at))
         elif t.status in OPEN_STATUSES:
             out["open"] += 1
-            out["overdue"] += int(t.due_at < now)
+            out["overdue"] += int(is_overdue(t, now))
         elif t.status == "failed":
             out["failed"] += 1
         out["fixed"] += int(t.revisit_fixed is True)
@@ -131,12 +140,10 @@ def complaint_clock_counts(db: Session, since: datetime, until: datetime,
         clocks = [("contact", c.contact_due, c.contacted_at),
                   ("solution" if c.kind == "general" else "progress", c.resolve_due, c.resolved_at)]
         for name, due, done in clocks:
-            if done is not None:
-                out[name]["met" if done <= due else "missed"] += 1
-            else:
-                out[name]["missed" if now > due else "pending"] += 1
+            out[name][deadline_state(due, done, now)] += 1
     return out
 
 
 def task_counts_by_status(db: Session) -> dict[str, int]:
-    return dict(db.execute(select(CallbackTask.status, func.count()).group_by(CallbackTask.status)).all())
+    rows = db.execute(select(CallbackTask.status, func.count()).group_by(CallbackTask.status))
+    return {status: int(n) for status, n in rows}

@@ -15,16 +15,17 @@ from sqlalchemy.orm import Session
 from hotline.callbacks.numbers import normalise
 from hotline.callbacks.workdays import add_working_hours, next_morning
 from hotline.models import Call
-from hotline.models.callbacks import (COMPLAINT_KINDS, OPEN_STATUSES, CallbackSource, CallbackTask, Complaint)
+from hotline.models.callbacks import COMPLAINT_KINDS, OPEN_STATUSES, CallbackSource, CallbackTask, Complaint
 from hotline.models.ivr import FaultReport
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
+from hotline.vocabulary import Disposition
 
 log = logging.getLogger(__name__)
 
 # higher is dialled first: a complaint's 2 h clock beats a missed call's 15 min beats the rest
 PRIORITY = {"complaint": 30, "missed": 20, "consult": 10, "revisit": 10}
-MISSED_DISPOSITIONS = ("abandoned", "timeout")
+MISSED_DISPOSITIONS = (Disposition.ABANDONED, Disposition.TIMEOUT)
 
 
 class CallbackError(ValueError):

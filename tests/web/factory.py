@@ -4,31 +4,36 @@ from __future__ import annotations
 
 import itertools
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hotline.models import Call, LiveState, RingAttempt
+from hotline.rules import RingRule, ring_rule
+from hotline.settings import load
 from hotline.timeutil import utcnow
 
 _seq = itertools.count(1)
+# R-ANS-4RINGS at the settings' default cadence (China: 5 s cycle), what the panel tests run with
+CHINA = ring_rule(load(config_file=None, env={}))
 
 
 def make_call(db: Session, *, at: datetime | None = None, agent: str | None = "8001",
               disposition: str = "answered", number: str = "13800138000", wait: float = 5.0,
               ring: float | None = None, talk: float = 60.0, hangup_first: str = "caller",
               within_4_rings: bool | None = None, attempts: list[tuple[str, float, str]] | None = None,
-              commit: bool = True, **kw: Any) -> Call:
+              commit: bool = True, rule: RingRule = CHINA, **kw: Any) -> Call:
     """One inbound call. ``attempts``: (agent, ring seconds, result) in order; by default the
-    answering agent rang for ``ring`` (= wait) seconds."""
+    answering agent rang for ``ring`` (= wait) seconds. ``within_4_rings`` is what the builder
+    would set by ``rule`` unless given (None stays None only for unanswered calls)."""
     n = next(_seq)
     at = at or utcnow() - timedelta(minutes=5)
     answered = disposition == "answered"
     ring = wait if ring is None else ring
     if within_4_rings is None and answered:
-        within_4_rings = ring <= 20.0
+        within_4_rings = rule.within(ring)
     c = Call(server=kw.pop("server", "pbx1"), call_id=f"17000000{n:05d}.{n}", direction=kw.pop("direction", "inbound"),
              caller_number=number, caller_name=kw.pop("caller_name", None), dialed="10000",
              started_at=at, queued_at=None if disposition == "ivr" else at + timedelta(seconds=10),
@@ -64,7 +69,7 @@ def set_live(db: Session, data: dict[str, Any], server: str = "pbx1") -> None:
 
 
 def live_data(waiting: int = 0, ringing: int = 0, talking: int = 0, paused: int = 0) -> dict[str, Any]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     agents: dict[str, Any] = {}
     ext = 8001
     for state, count in (("ringing", ringing), ("talking", talking), ("paused", paused)):

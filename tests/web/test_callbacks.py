@@ -10,6 +10,7 @@ import csv
 import io
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -217,7 +218,7 @@ def test_wallboard_lists_escalations_without_numbers(panel: Panel, late: dict[st
 def followups(panel: Panel) -> dict[str, Any]:
     """A local day a week ago, counted by hand in the assertions below (every deadline is past)."""
     s = panel.settings
-    day = (utcnow().astimezone(metrics.ZoneInfo(s.timezone)) - timedelta(days=7)).date()
+    day = (utcnow().astimezone(ZoneInfo(s.timezone)) - timedelta(days=7)).date()
     start = metrics.local_day_start(day, s.timezone)
     base = start + timedelta(hours=8)
     h = lambda n: base + timedelta(hours=n)  # noqa: E731

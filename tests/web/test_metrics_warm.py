@@ -12,9 +12,10 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +24,8 @@ from sqlalchemy.orm import sessionmaker
 
 from hotline import metrics
 from hotline.db import make_engine, open_db
+from hotline.metrics import cache, queries
+from hotline.metrics.team import calls_of
 from hotline.settings import ROOT
 from tests.support.ports import free_port
 from tests.support.postgres import sqlite_url
@@ -77,7 +80,7 @@ class _Spy:
         self.computed: list[tuple[Any, datetime, datetime]] = []
         self.past_scans: list[tuple[datetime, datetime]] = []
         self.day_looks = 0
-        compute, scan, day_stamps = metrics._compute, metrics._scan, metrics._day_stamps
+        compute, scan, day_stamps = cache.compute_day, queries.scan, cache.day_stamps
 
         def spy_compute(db: Any, s: Any, key: Any, stamp: Any, fn: Callable[..., Any], a: datetime,
                         b: datetime) -> Any:
@@ -93,9 +96,9 @@ class _Spy:
             self.day_looks += 1
             return day_stamps(db, days)
 
-        monkeypatch.setattr(metrics, "_compute", spy_compute)
-        monkeypatch.setattr(metrics, "_scan", spy_scan)
-        monkeypatch.setattr(metrics, "_day_stamps", spy_day_stamps)
+        monkeypatch.setattr(cache, "compute_day", spy_compute)
+        monkeypatch.setattr(queries, "scan", spy_scan)
+        monkeypatch.setattr(cache, "day_stamps", spy_day_stamps)
 
     def reset(self) -> None:
         self.computed.clear()
@@ -301,14 +304,14 @@ def test_a_day_asked_for_by_two_threads_is_computed_once(warm_panel: Panel) -> N
     def slow(db: Any, s: Any, a: datetime, b: datetime) -> Any:
         runs.append(1)
         time.sleep(0.3)
-        return metrics._calls_of(db, s, a, b)
+        return calls_of(db, s, a, b)
 
     got: list[Any] = []
 
     def ask() -> None:
         db = p.db()
         try:
-            got.append(metrics._kept(db, s, ("test-once",), yesterday, cut, slow))
+            got.append(cache.kept_days(db, s, ("test-once",), yesterday, cut, slow))
         finally:
             db.close()
 
@@ -331,7 +334,7 @@ def test_pages_and_the_warmer_at_once_see_whole_values(warm_panel: Panel, monkey
     db = p.db()
     want = metrics.team_and_agents(db, s, start, end)
     db.close()
-    monkeypatch.setattr(metrics, "_KEPT_MAX", 3)
+    monkeypatch.setattr(cache.KEPT, "max_entries", 3)
     metrics.clear_cache()
     w = _warmer(p, interval_s=0.0).start()
     errors: list[BaseException] = []

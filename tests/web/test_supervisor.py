@@ -80,3 +80,30 @@ def test_supervisor_page_has_charts_and_kpi_targets(panel: Panel) -> None:
     assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in html
     assert 'id="series-data"' in html and "satisfaction ≥ 95.0%" in html
     assert panel.client("boss").get("/static/vendor/chartjs/chart.umd.min.js").status_code == 200
+
+
+def test_overdue_means_the_same_on_every_page(panel: Panel) -> None:
+    """R-OVERDUE: one definition (hotline.rules.overdue) for callback tasks, fault reports and
+    complaint clocks — at the deadline instant each is still in time, a microsecond later each is
+    overdue."""
+    from hotline import callbacks
+    from hotline.callbacks.tasks import create_task
+    from web.complaints import clock
+    from web.faults import fault_rows
+
+    s = panel.settings
+    db = panel.db()
+    due = utcnow() + timedelta(hours=1)
+    task = create_task(db, reason="consult", number="+8613800000001", number_raw=None,
+                       created_at=due - timedelta(hours=2), due_at=due)
+    r = _report(db, "F-EDGE", 10, 60)
+    r.fix_by = due
+    db.commit()
+    day = (due - timedelta(days=1), due + timedelta(days=1))  # the report's period, whatever the hour
+    for now, late in ((due, False), (due + timedelta(microseconds=1), True)):
+        assert callbacks.task_dict(task, s.timezone, now)["overdue"] is late
+        assert (task in callbacks.overdue_tasks(db, now)) is late
+        assert next(f for f in fault_rows(db, s, *day, now=now) if f["ticket"] == "F-EDGE")["overdue"] is late
+        assert clock(due, None, now)["state"] == ("missed" if late else "pending")
+        assert metrics.fault_sla(db, s, *day, now=now) == metrics.Ratio(0, 1 if late else 0)
+    db.close()

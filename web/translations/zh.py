@@ -43,19 +43,15 @@ ZH = {
     "Today": "今天", "This week": "本周", "This month": "本月", "My open callback tasks": "我的待回访任务",
     "Reason": "事由", "Due": "期限", "Dial": "拨打", "No open callback tasks.": "没有待回访任务。",
     "My QA results": "我的质检结果",
-    # metrics
-    "Answered": "接通", "ASA s": "平均应答(秒)", "AHT s": "平均处理(秒)", "4-ring rate": "四声内接听率",
-    "4-ring violations": "超四声违规", "Rang out": "振铃未接", "Satisfaction": "满意度",
-    "Standard compliance": "服务规范达标率", "QA average": "质检平均分", "QA graded": "质检数", "no data": "无数据",
-    "No data": "无数据", "Metric": "指标", "Value": "数值", "Retraining": "需再培训", "Definition": "定义",
+    # metrics (the metric names themselves are hotline.metrics.METRICS' labels, not Babel's)
+    "no data": "无数据", "No data": "无数据", "Metric": "指标", "Value": "数值", "Retraining": "需再培训", "Definition": "定义",
     "Show": "显示", "Per agent": "按话务员", "Monthly KPIs (R-KPI)": "月度考核指标(R-KPI)", "Targets": "目标",
     "Red: below target. Retraining: below target %(n)s months in a row.": "红色:未达标。需再培训:连续 %(n)s 个月未达标。",
     "Team figures": "班组指标", "Calls, SL and abandon over time": "话务量、服务水平和放弃率趋势",
-    "Offered": "进入队列", "IVR only": "仅IVR", "Service level": "服务水平", "Abandon rate": "放弃率",
     # faults, outages, complaints
     "Fault report closed.": "报修已结单。", "Outage not saved: %(reason)s": "公告未保存:%(reason)s",
     "Outage opened: the IVR announces it now.": "公告已发布,语音导航现在会播报。", "Outage closed.": "公告已关闭。",
-    "Overdue only": "只看超时", "Fault SLA met": "故障时限达标率", "Ticket": "工单号", "Status": "状态",
+    "Overdue only": "只看超时", "Ticket": "工单号", "Status": "状态",
     "Area": "区域", "Type": "类型", "Reported": "报修时间", "Arrive by": "到达期限", "Fix by": "修复期限",
     "Time left": "剩余时间", "overdue": "已超时", "Repaired": "已修复", "Cause": "原因", "Note": "说明",
     "Open outage": "发布公告", "By": "发布人", "Close": "关闭", "Ended_": "结束",

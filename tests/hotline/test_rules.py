@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.rules import fault_due, in_service_hours, ring_rule
+from hotline.rules import deadline_state, fault_due, in_service_hours, in_time, overdue, ring_rule
 from hotline.settings import load
 
 S = load(config_file=None, env={})
@@ -67,3 +67,20 @@ def test_ring_threshold() -> None:
     assert rule.threshold_s == 20
     assert rule.within(20.0) and not rule.within(20.01)
     assert rule.rings(20.0) == 4 and rule.rings(20.1) == 5 and rule.rings(1.0004) == 1
+
+
+def test_overdue_is_past_the_deadline_not_at_it() -> None:
+    """R-OVERDUE: the one definition, for tasks, fault reports and complaint clocks alike."""
+    due = at(10)
+    assert not overdue(due, due) and overdue(due, due + timedelta(microseconds=1))
+    assert not overdue(due, due - timedelta(seconds=1))
+
+
+def test_deadline_state_of_a_clock() -> None:
+    """R-COMPLAINT: stopped by the deadline met, after it missed; running: pending, then missed."""
+    due = at(10)
+    assert deadline_state(due, due, due + timedelta(hours=5)) == "met"
+    assert deadline_state(due, due + timedelta(seconds=1), due) == "missed"
+    assert deadline_state(due, None, due) == "pending"
+    assert deadline_state(due, None, due + timedelta(seconds=1)) == "missed"
+    assert in_time(due, due) and not in_time(due + timedelta(seconds=1), due)

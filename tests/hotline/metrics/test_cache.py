@@ -1,4 +1,4 @@
-"""hotline.metrics keeps the figures of a period's past days and reads today live: the two parts
+"""hotline.metrics.cache keeps the figures of a period's past days and reads today live: the two parts
 give the figures of one reading, and a past day's call written again (a rebuild, a backfill, a
 call that ended after midnight) or deleted (retention) shows on the next look."""
 

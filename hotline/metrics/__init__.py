@@ -1,0 +1,32 @@
+"""Every metric of the hotline, defined once. Pages, the JSON API and CSV exports all call these
+functions; nothing else computes a metric. One module per concept:
+
+- :mod:`~hotline.metrics.definitions` — the catalogue (METRICS, KPIS): keys, labels, definitions;
+- :mod:`~hotline.metrics.values` — Ratio and Figures;
+- :mod:`~hotline.metrics.periods` — days, weeks, months in the operator's zone;
+- :mod:`~hotline.metrics.queries` — the grouped scan of the calls and its classification, ring
+  attempts (R-ANS-4RINGS), QA;
+- :mod:`~hotline.metrics.cache` — the one cache (kept past days, R-KPI months);
+- :mod:`~hotline.metrics.team` — team and per-agent figures of a period;
+- :mod:`~hotline.metrics.followup` — repeat calls, callbacks, revisits, fault SLA, complaints;
+- :mod:`~hotline.metrics.series` — the charts' time series;
+- :mod:`~hotline.metrics.kpi` — R-KPI months and retraining.
+"""
+
+from hotline.metrics.cache import check_kept, kept_computed, recording_kept
+from hotline.metrics.cache import clear as clear_cache
+from hotline.metrics.definitions import KPIS, METRICS, Kpi, Metric, label
+from hotline.metrics.followup import (callback_closure, complaint_clocks, complaint_resolution, fault_sla,
+                                      repeat_rate, revisit_done)
+from hotline.metrics.kpi import KpiCell, kpis, team_kpis
+from hotline.metrics.periods import kpi_month, local_day_start, month_range, months_back, period
+from hotline.metrics.queries import current_grades
+from hotline.metrics.series import series
+from hotline.metrics.team import agent_figures, figures, team_and_agents
+from hotline.metrics.values import Figures, Ratio
+
+__all__ = ["KPIS", "METRICS", "Figures", "Kpi", "KpiCell", "Metric", "Ratio", "agent_figures", "callback_closure",
+           "check_kept", "clear_cache", "complaint_clocks", "complaint_resolution", "current_grades", "fault_sla",
+           "figures", "kept_computed", "kpi_month", "kpis", "label", "local_day_start", "month_range",
+           "months_back", "period", "recording_kept", "repeat_rate", "revisit_done", "series", "team_and_agents",
+           "team_kpis"]

@@ -1,0 +1,201 @@
+"""The metrics' one cache: values built whole, stored with one assignment and never changed
+afterwards, under one lock. Two stores use it: the kept days (a past local day's figures, valid
+while its calls are the same) and the R-KPI months (valid for a time).
+
+Why days are kept: over 1 M calls a month the scans took about 0.5 s on SQLite
+(bench/panel_queries.py), and no index removes that: the cost is per call read (grouping, the CASE
+sums, the ring-attempt join). But the calls of the days already over hardly ever change, so a
+period is cut at the start of today: the part before is computed once per local day and kept as
+long as the calls started in that day are the same (same count, same newest built_at: the listener
+sets built_at on every write of a call and of its ring attempts, ami_listener/store.py, and
+retention only deletes), today's part is computed live, and the parts add up (everything kept is a
+count or a sum). A part is computed by the same functions as a whole period. QA grades and the
+follow-up tables change on their own and are always read live.
+
+Kept per local day so that at midnight only yesterday is new, and a rebuilt call costs its own day
+only. The days are checked together: one look at the whole span (count, newest built_at) against
+the days' stamps added up — as strong as one stamp for the span and as cheap (~15 ms over a month of
+1 M calls/year on SQLite); only when that differs are the days looked at one by one (~25 ms a month)
+and the changed ones computed again.
+
+The web process's page threads and its warmer (web/warm.py) share these stores: eviction runs under
+LOCK, readers only ``get``; callers merge kept parts into new objects.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, literal_column, select, union_all
+from sqlalchemy.orm import Session
+
+from hotline.metrics.periods import days, period
+from hotline.metrics.queries import in_period
+from hotline.models import Call
+from hotline.rules import ring_rule
+from hotline.settings import Settings
+
+Compute = Callable[[Session, Settings, datetime, datetime], Any]
+Stamp = tuple[int, Any]  # (count, newest built_at) of the calls of a day
+
+LOCK = threading.Lock()
+
+
+class Cache:
+    """Entries (check, value) by key: ``check`` says whether the value still holds (a day's
+    stamp, an expiry time). When full, the longest kept half goes."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+
+    def get(self, key: tuple[Any, ...]) -> tuple[Any, Any] | None:
+        return self._entries.get(key)
+
+    def put(self, key: tuple[Any, ...], check: Any, value: Any) -> None:
+        with LOCK:
+            if len(self._entries) >= self.max_entries:
+                for old in list(self._entries)[:max(1, self.max_entries // 2)]:
+                    del self._entries[old]
+            self._entries[key] = (check, value)
+
+    def fresh(self, key: tuple[Any, ...]) -> Any | None:
+        """The value of a time-limited entry (check = its monotonic expiry), None when gone."""
+        hit = self._entries.get(key)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def put_for(self, key: tuple[Any, ...], seconds: float, value: Any) -> None:
+        self.put(key, time.monotonic() + seconds, value)
+
+    def drop(self, keep: Callable[[tuple[Any, ...]], bool] = lambda _k: False) -> None:
+        with LOCK:
+            for k in [k for k in self._entries if not keep(k)]:
+                del self._entries[k]
+
+    def keys(self) -> list[tuple[Any, ...]]:
+        return list(self._entries)
+
+
+KEPT = Cache(1000)  # day parts: the supervisor page's three periods and KPI months use ~170, tens of KB each
+KPI = Cache(500)  # R-KPI months: a closed month is kept for an hour, the running month a minute
+# one computation per kept part at a time: a page asking for a day the warmer is computing waits
+# for it instead of computing it a second time (striped: a lock per key would need evicting too)
+_COMPUTING = tuple(threading.Lock() for _ in range(16))
+_STATS = {"computed": 0}
+_RECORDING = threading.local()
+
+
+def database(db: Session) -> str:
+    """Which database a value was read from (part of every key: tests and tools open several)."""
+    return str(db.get_bind().engine.url)
+
+
+def clear() -> None:
+    KEPT.drop()
+    KPI.drop()
+
+
+def parts(s: Settings, start: datetime, end: datetime) -> list[tuple[datetime, datetime, bool]]:
+    """[start, end) cut at the start of today: (from, to, kept) — the days over kept, today live."""
+    cut = min(max(period("day", s)[0], start), end)
+    return [(a, b, kept) for a, b, kept in ((start, cut, True), (cut, end, False)) if a < b]
+
+
+def by_day(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
+           compute: Compute) -> list[Any]:
+    """compute(db, s, a, b) of the parts of [start, end): one per past local day (kept), and
+    today's live. The caller adds them up."""
+    out: list[Any] = []
+    for a, b, kept in parts(s, start, end):
+        out.extend(kept_days(db, s, what, a, b, compute) if kept else [compute(db, s, a, b)])
+    return out
+
+
+def _stamp_of(n: Any, newest: Any) -> Stamp:
+    return int(n or 0), newest
+
+
+def _added(stamps: Iterable[Stamp]) -> Stamp:
+    stamps = list(stamps)
+    newest = [m for _, m in stamps if m is not None]
+    return sum(n for n, _ in stamps), max(newest) if newest else None
+
+
+def day_stamps(db: Session, spans: list[tuple[datetime, datetime]]) -> list[Stamp]:
+    """(count, newest built_at) of the calls started in each [a, b): one statement per 100 days."""
+    out: list[Stamp] = []
+    for i in range(0, len(spans), 100):
+        chunk = spans[i:i + 100]
+        q: Any = union_all(*[select(literal_column(str(j)).label("j"), func.count().label("n"),
+                               func.max(Call.built_at).label("m")).where(in_period(a, b))
+                        for j, (a, b) in enumerate(chunk)])
+        got = {r.j: _stamp_of(r.n, r.m) for r in db.execute(q)}
+        out.extend(got.get(j, (0, None)) for j in range(len(chunk)))
+    return out
+
+
+def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
+              compute: Compute) -> list[Any]:
+    """compute(db, s, a, b) for every local day [a, b) of [start, end), each computed again only
+    when the calls started in that day changed (count or newest built_at; ix_calls_started_built
+    answers that from the index)."""
+    rec = getattr(_RECORDING, "kept", None)
+    if rec is not None:
+        rec.setdefault((what, start, end), compute)
+    url = database(db)
+    spans = days(s, start, end)
+    keys = [(url, what, a, b, s.timezone, s.service_level_s, s.short_abandon_s, ring_rule(s).threshold_s,
+             s.repeat_window_h) for a, b in spans]
+    hits = [KEPT.get(k) for k in keys]
+    # read before computing: a call written meanwhile makes the next look compute again
+    if all(h is not None for h in hits):
+        whole = _stamp_of(*db.execute(select(func.count(), func.max(Call.built_at))
+                                      .where(in_period(start, end))).one())
+        if _added(h[0] for h in hits if h is not None) == whole:
+            return [h[1] for h in hits if h is not None]
+    out = []
+    for key, (a, b), hit, stamp in zip(keys, spans, hits, day_stamps(db, spans)):
+        out.append(hit[1] if hit is not None and hit[0] == stamp else compute_day(db, s, key, stamp, compute, a, b))
+    return out
+
+
+def compute_day(db: Session, s: Settings, key: tuple[Any, ...], stamp: Stamp, compute: Compute,
+                a: datetime, b: datetime) -> Any:
+    with _COMPUTING[hash(key) % len(_COMPUTING)]:
+        hit = KEPT.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]  # another thread (the warmer) computed it while this one waited
+        value = compute(db, s, a, b)
+        KEPT.put(key, stamp, value)
+        with LOCK:
+            _STATS["computed"] += 1
+    return value
+
+
+def kept_computed() -> int:
+    """How many kept day parts were computed since the process started (the warmer logs it)."""
+    return _STATS["computed"]
+
+
+@contextmanager
+def recording_kept() -> Iterator[dict[tuple[Any, ...], Compute]]:
+    """Records, on this thread, which kept spans the metric functions called inside read:
+    {(what, start, end): compute}. :func:`check_kept` looks at them again without the live part."""
+    rec: dict[tuple[Any, ...], Compute] = {}
+    _RECORDING.kept = rec
+    try:
+        yield rec
+    finally:
+        _RECORDING.kept = None
+
+
+def check_kept(db: Session, s: Settings, recorded: dict[tuple[Any, ...], Compute]) -> None:
+    """Check the kept days of spans recorded by :func:`recording_kept` (the validation queries
+    only) and compute again those whose calls changed — what the warmer does between midnights."""
+    for (what, start, end), compute in recorded.items():
+        kept_days(db, s, what, start, end, compute)

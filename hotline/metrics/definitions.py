@@ -1,0 +1,124 @@
+"""The catalogue: every metric and R-KPI of the hotline with its key, its labels (zh / en) and
+its written definition. The one source of metric names: the panel's tables, the agent page, CSV
+headers and the KPI table all read their labels here (Babel translates the rest of the UI only).
+
+Conventions of every metric:
+- a period is [start, end) in UTC; calls belong to the period of their ``started_at``;
+- only inbound calls count for queue metrics; outbound (callback) calls are not "offered";
+- a rate is a :class:`~hotline.metrics.values.Ratio` (numerator and denominator shown, value
+  ``None`` when the denominator is 0); a metric whose data does not exist yet is ``None`` ("no
+  data"), never 0;
+- thresholds come from settings (``service_level_s``, ``short_abandon_s``, ``repeat_window_h``,
+  ``kpi_*``) and from :mod:`hotline.rules` (the 4-ring threshold, deadlines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    zh: str
+    en: str
+    rule: str | None
+    definition: str
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+# The written definitions (also in README "## Panel"). Keys are used as column ids in tables,
+# JSON and CSV.
+METRICS: dict[str, Metric] = {m.key: m for m in [
+    Metric("offered", "进入队列", "Offered", None,
+           "inbound calls that reached the queue (answered + abandoned + timeout, or queued_at set)"),
+    Metric("ivr_only", "仅IVR", "IVR only", None,
+           "inbound calls that ended in the IVR without reaching the queue (disposition ivr); counted apart"),
+    Metric("answered", "接通", "Answered", None, "inbound calls bridged with an agent (disposition answered, agent set)"),
+    Metric("asa", "平均应答时间", "ASA", None, "mean wait_seconds of answered calls"),
+    Metric("aht", "平均处理时长", "AHT", None,
+           "mean of talk_seconds + after-call work over answered calls; after-call work is 0 "
+           "(no wrap-up data is recorded yet)"),
+    Metric("four_ring_rate", "四声内接听率", "4-ring rate", "R-ANS-4RINGS",
+           "answered ring attempts within 4 rings ÷ answered ring attempts, per agent (attempts of the "
+           "inbound calls of the period); within = the call's within_4_rings (else ring_seconds ≤ "
+           "max_rings × ring_cycle_s)"),
+    Metric("four_ring_violations", "超四声违规", "4-ring violations", "R-ANS-4RINGS",
+           "answered attempts past 4 rings + every no_answer attempt (rang out) of that agent"),
+    Metric("no_answer_attempts", "振铃未接", "Rang out", "R-ANS-4RINGS",
+           "ring attempts of the agent that rang out unanswered (result no_answer)"),
+    Metric("sl", "服务水平", "Service level", None,
+           "answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts); "
+           "the queue's figure: an agent has none (see sl_answered)"),
+    Metric("sl_answered", "服务水平(÷接通)", "SL (÷ answered)", None,
+           "answered with wait ≤ service_level_s ÷ answered; the only service level an agent has (an "
+           "agent is offered no calls: the queue is)"),
+    Metric("abandon_rate", "放弃率", "Abandon rate", None,
+           "abandoned with wait > short_abandon_s ÷ offered; short abandons (wait ≤ short_abandon_s) listed apart"),
+    Metric("abandoned", "放弃", "Abandoned", None, "inbound calls abandoned in the queue with wait > short_abandon_s"),
+    Metric("short_abandoned", "短时放弃", "Short abandons", None, "abandoned with wait ≤ short_abandon_s"),
+    Metric("timeouts", "排队超时", "Timeouts", None, "left the queue unanswered after queue_timeout_s"),
+    Metric("hangup_first", "先挂机违规", "Hung up first", "R-ANS-HANGUP-LAST",
+           "answered calls where the agent hung up first (hangup_first = agent)"),
+    Metric("repeat_rate", "重复来电率", "Repeat-call rate", "R-ONE-CALL",
+           "inbound calls from a number that already called within repeat_window_h about a matter "
+           "still open (that earlier call was not answered by an agent, or left a fault ticket) ÷ "
+           "inbound calls with a caller number"),
+    Metric("callback_closure", "未接回拨闭环率", "Callback closure", "R-MISSED-CALLBACK",
+           "missed-call tasks made in the period that were closed within callback_missed_due_min of the "
+           "missed call — a callback reached the customer, or they called again and were answered — ÷ "
+           "missed-call tasks made in the period (withheld numbers make no task and are not counted)"),
+    Metric("revisit_done", "故障回访完成率", "Revisits done", "R-FAULT-REVISIT",
+           "revisit tasks due in the period that were done (customer reached, answers recorded) ÷ revisit "
+           "tasks due in the period that are done, failed, or still open past their deadline; cancelled "
+           "tasks and deadlines still ahead do not count"),
+    Metric("fault_sla", "故障时限达标率", "Fault SLA met", "R-FAULT-SLA",
+           "fault reports (with a fix-by time) closed by their fix-by ÷ reports closed + reports open past "
+           "their fix-by; a closed report's updated_at is its repair time"),
+    Metric("complaint_clocks", "投诉时限达标率", "Complaint clocks met", "R-COMPLAINT",
+           "clocks of the complaints received in the period (contact 2 h; solution 24 h for a general one, "
+           "progress 72 h for a complex one) stopped by their deadline ÷ clocks stopped or past their "
+           "deadline; clocks still running within their deadline do not count"),
+    Metric("complaint_resolution", "投诉处理率", "Complaint resolution", "R-KPI",
+           "general complaints received in the period solved within complaint_solution_h ÷ general "
+           "complaints solved or past that deadline (the solution clock of complaint_clocks)"),
+    Metric("satisfaction", "满意度", "Satisfaction", "R-SURVEY", "surveys answered 1 (satisfied) ÷ surveys answered"),
+    Metric("qa_count", "质检数", "QA graded", "R-QA", "calls with a current QA grade"),
+    Metric("qa_avg", "质检平均分", "QA average", "R-QA",
+           "mean score of the current QA grade of each graded call (a correction replaces the grade it corrects)"),
+    Metric("compliance", "服务规范达标率", "Standard compliance", "R-KPI",
+           "answered calls that were within 4 rings or apologised (HOTLINE_LATE_APOLOGY) and where the "
+           "agent did not hang up first ÷ answered calls"),
+]}
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """R-KPI: one of the four monthly KPIs, the metric it is measured by and the setting holding
+    its target (percent)."""
+
+    key: str
+    metric: str
+    target_setting: str
+    zh: str
+    en: str
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+KPIS: dict[str, Kpi] = {k.key: k for k in [
+    Kpi("satisfaction", "satisfaction", "kpi_satisfaction_pct", "客户满意率", "Customer satisfaction"),
+    Kpi("on_time", "fault_sla", "kpi_on_time_pct", "及时处理率", "On-time handling"),
+    Kpi("complaint_resolution", "complaint_resolution", "kpi_complaint_resolution_pct", "投诉处理率",
+        "Complaint resolution"),
+    Kpi("compliance", "compliance", "kpi_compliance_pct", "服务规范达标率", "Standard compliance"),
+]}
+
+
+def label(key: str, lang: str) -> str:
+    """The label of a metric key in ``lang`` ("zh", else English); an unknown key is its own label."""
+    m = METRICS.get(key)
+    return key if m is None else m.label(lang)

@@ -1,0 +1,106 @@
+"""The follow-up metrics: R-ONE-CALL repeat calls, and the rates of the follow-up work
+(callbacks, revisits, fault repairs, complaints) whose raw counts hotline.callbacks gives. These
+belong to the team, not to an agent: tasks, reports and complaints are not per agent."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from hotline import callbacks
+from hotline.chanvars import ChanVar
+from hotline.metrics.queries import count_if
+from hotline.metrics.values import Figures, Ratio
+from hotline.models import Call, FaultReport
+from hotline.rules import in_time, overdue
+from hotline.settings import Settings
+from hotline.timeutil import utcnow
+from hotline.vocabulary import Direction, Disposition
+
+
+def repeat_rate(db: Session, s: Settings, start: datetime, end: datetime) -> Ratio:
+    """Computed in Python over (number, time) pairs: portable, and the window arithmetic on
+    stored UTC times differs between SQLite and PostgreSQL."""
+    window = timedelta(hours=s.repeat_window_h)
+    answered = and_(Call.disposition == Disposition.ANSWERED, Call.agent.isnot(None))
+    ticket = Call.vars[ChanVar.FAULT_TICKET].as_string().isnot(None)
+    in_window = and_(Call.direction == Direction.INBOUND, Call.caller_number.isnot(None), Call.caller_number != "",
+                     Call.started_at >= start - window, Call.started_at < end)
+    den = int(db.scalar(select(func.count()).where(in_window, Call.started_at >= start)) or 0)
+    # only numbers seen more than once can repeat: read just their calls
+    again = select(Call.caller_number).where(in_window).group_by(Call.caller_number).having(func.count() > 1)
+    rows = db.execute(
+        select(Call.caller_number, Call.started_at, case((or_(not_(answered), ticket), 1), else_=0))
+        .where(in_window, Call.caller_number.in_(again))
+        .order_by(Call.caller_number, Call.started_at)).all()
+    num = 0
+    last_open: dict[str, datetime] = {}
+    for number, at, is_open in rows:
+        if at >= start:
+            prev = last_open.get(number)
+            if prev is not None and at - prev <= window:
+                num += 1
+        if is_open:
+            last_open[number] = at
+    return Ratio(num, den)
+
+
+def team_only(db: Session, s: Settings, start: datetime, end: datetime, f: Figures) -> Figures:
+    """The metrics that belong to the team, not to an agent (tasks, reports and complaints are
+    not per agent): per agent they stay None ("no data")."""
+    f.callback_closure = callback_closure(db, s, start, end)
+    f.revisit_done = revisit_done(db, start, end)
+    f.fault_sla = fault_sla(db, s, start, end)
+    clocks = callbacks.complaint_clock_counts(db, start, end)
+    f.complaint_clocks = complaint_clocks(db, s, start, end, counts=clocks)
+    f.complaint_resolution = complaint_resolution(db, start, end, counts=clocks)
+    return f
+
+
+def callback_closure(db: Session, s: Settings, start: datetime, end: datetime) -> Ratio:
+    """R-MISSED-CALLBACK: missed-call tasks made in [start, end) closed within
+    callback_missed_due_min of the missed call (reached by a callback, or the customer called again
+    and was answered) ÷ missed-call tasks made in [start, end)."""
+    c = callbacks.missed_callback_counts(db, s, start, end, within_min=s.callback_missed_due_min)
+    return Ratio(c["closed_within"], c["tasks"])
+
+
+def revisit_done(db: Session, start: datetime, end: datetime, now: datetime | None = None) -> Ratio:
+    """R-FAULT-REVISIT: revisit tasks due in [start, end) done ÷ those done, failed or open past
+    their deadline (a deadline still ahead is not yet owed; a cancelled task is not owed)."""
+    c = callbacks.revisit_counts(db, start, end, now=now)
+    return Ratio(c["done"], c["done"] + c["failed"] + c["overdue"])
+
+
+def fault_sla(db: Session, s: Settings, start: datetime, end: datetime,
+              now: datetime | None = None) -> Ratio:
+    """R-FAULT-SLA: reports (made in the period, with a fix-by time) closed by their fix-by ÷
+    reports closed + reports still open past their fix-by. The report table has no closed_at:
+    a closed report's updated_at is taken as its repair time."""
+    fr = FaultReport
+    now = now or utcnow()
+    closed = fr.status == "closed"
+    met = and_(closed, in_time(fr.updated_at, fr.fix_by))
+    due = or_(closed, and_(fr.status == "open", overdue(fr.fix_by, now)))
+    row = db.execute(select(count_if(met), count_if(due)).where(fr.created_at >= start, fr.created_at < end,
+                                                                fr.fix_by.isnot(None))).one()
+    return Ratio(int(row[0]), int(row[1]))
+
+
+def complaint_clocks(db: Session, s: Settings, start: datetime, end: datetime,
+                     counts: dict[str, dict[str, int]] | None = None) -> Ratio:
+    """R-COMPLAINT: every clock (contact, solution / progress) of the complaints received in
+    [start, end) met ÷ met + missed; a clock still running inside its deadline is not counted."""
+    c = counts if counts is not None else callbacks.complaint_clock_counts(db, start, end)
+    met = sum(v["met"] for v in c.values())
+    return Ratio(met, met + sum(v["missed"] for v in c.values()))
+
+
+def complaint_resolution(db: Session, start: datetime, end: datetime,
+                         counts: dict[str, dict[str, int]] | None = None) -> Ratio:
+    """R-KPI complaint resolution: the solution clock (general complaints, complaint_solution_h)
+    met ÷ met + missed."""
+    sol = (counts if counts is not None else callbacks.complaint_clock_counts(db, start, end))["solution"]
+    return Ratio(sol["met"], sol["met"] + sol["missed"])

@@ -1,0 +1,170 @@
+"""The SQL of the metrics: one grouped scan of the calls of a period, classified in Python by
+:class:`Acc` (the definitions of the call metrics, see METRICS), the ring attempts per agent
+(R-ANS-4RINGS) and the current QA grades (R-QA).
+
+The calls of a period are read once, grouped by (agent, direction, disposition, queued?), with the
+per-row conditions summed inside each group; Acc then applies the definitions to the groups. One
+scan serves the team and every agent (about 3x faster on SQLite than one CASE aggregate per
+metric)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from hotline.chanvars import ChanVar
+from hotline.metrics.values import Figures, Ratio
+from hotline.models import Call, QaGrade, RingAttempt
+from hotline.rules import ring_rule
+from hotline.settings import Settings
+from hotline.vocabulary import AttemptResult, Direction, Disposition, HangupParty
+
+RingCounts = tuple[int, int, int, int]  # answered attempts, within 4 rings, no_answer attempts, late answers
+
+
+def count_if(cond: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def group_keys() -> list[Any]:
+    return [Call.agent.label("agent"), Call.direction.label("direction"), Call.disposition.label("disposition"),
+            Call.queued_at.isnot(None).label("queued")]
+
+
+def sums(s: Settings) -> list[Any]:
+    hung = Call.hangup_first == HangupParty.AGENT
+    apology = Call.vars[ChanVar.LATE_APOLOGY].as_string() == "1"
+    return [
+        func.count().label("n"),
+        count_if(Call.wait_seconds <= s.service_level_s).label("in_sl"),
+        count_if(or_(Call.wait_seconds.is_(None), Call.wait_seconds <= s.short_abandon_s)).label("short"),
+        func.coalesce(func.sum(Call.wait_seconds), 0.0).label("wait_sum"),
+        func.count(Call.wait_seconds).label("wait_n"),
+        # AHT: talk + after-call work; no wrap-up data exists, so after-call work is 0.
+        func.coalesce(func.sum(func.coalesce(Call.talk_seconds, 0.0)), 0.0).label("talk_sum"),
+        count_if(hung).label("hung"),
+        count_if(Call.survey.isnot(None)).label("surveyed"),
+        count_if(Call.survey == 1).label("satisfied"),
+        count_if(and_(or_(Call.within_4_rings.is_(True), apology), or_(Call.hangup_first.is_(None), not_(hung))))
+        .label("compliant"),
+    ]
+
+
+class Acc:
+    """The definitions applied to grouped rows (see METRICS)."""
+
+    def __init__(self) -> None:
+        self.offered = self.ivr_only = self.answered = self.in_sl = 0
+        self.abandoned = self.short_abandoned = self.timeouts = 0
+        self.wait_sum = self.talk_sum = 0.0
+        self.wait_n = self.hung = self.surveyed = self.satisfied = self.compliant = 0
+
+    def add(self, r: Any) -> None:
+        n = int(r.n)
+        self.surveyed += int(r.surveyed)
+        self.satisfied += int(r.satisfied)
+        if r.direction != Direction.INBOUND:
+            return
+        disp, queued = r.disposition, bool(r.queued)
+        if disp in (Disposition.ANSWERED, Disposition.ABANDONED, Disposition.TIMEOUT) or queued:
+            self.offered += n
+        if disp == Disposition.IVR and not queued:
+            self.ivr_only += n
+        if disp == Disposition.ANSWERED and r.agent is not None:
+            self.answered += n
+            self.in_sl += int(r.in_sl)
+            self.wait_sum += float(r.wait_sum)
+            self.wait_n += int(r.wait_n)
+            self.talk_sum += float(r.talk_sum)
+            self.hung += int(r.hung)
+            self.compliant += int(r.compliant)
+        elif disp == Disposition.ABANDONED:
+            self.short_abandoned += int(r.short)
+            self.abandoned += n - int(r.short)
+        elif disp == Disposition.TIMEOUT:
+            self.timeouts += n
+
+    def merge(self, other: Acc) -> Acc:
+        """Add the sums of another group of calls (another part of the same period)."""
+        for k, v in vars(other).items():
+            setattr(self, k, getattr(self, k) + v)
+        return self
+
+    def fill(self, f: Figures) -> Figures:
+        f.offered, f.ivr_only, f.answered = self.offered, self.ivr_only, self.answered
+        f.abandoned, f.short_abandoned, f.timeouts = self.abandoned, self.short_abandoned, self.timeouts
+        f.asa = self.wait_sum / self.wait_n if self.wait_n else None
+        f.aht = self.talk_sum / self.answered if self.answered else None
+        f.sl = Ratio(self.in_sl, self.answered + self.abandoned + self.timeouts)
+        f.sl_answered = Ratio(self.in_sl, self.answered)
+        f.abandon_rate = Ratio(self.abandoned, self.offered)
+        f.hangup_first = self.hung
+        f.satisfaction = Ratio(self.satisfied, self.surveyed)
+        f.compliance = Ratio(self.compliant, self.answered)
+        return f
+
+
+def in_period(start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(Call.started_at >= start, Call.started_at < end)
+
+
+def scan(db: Session, s: Settings, start: datetime, end: datetime,
+          agents: list[str] | None = None) -> tuple[Acc, dict[str, Acc]]:
+    """(team, per agent) accumulators of the calls started in [start, end)."""
+    keys = group_keys()
+    q = select(*keys, *sums(s)).where(in_period(start, end)).group_by(*keys)
+    if agents is not None:
+        q = q.where(Call.agent.in_(agents))
+    team, per = Acc(), dict[str, Acc]()
+    for r in db.execute(q):
+        team.add(r)
+        if r.agent is not None:
+            per.setdefault(r.agent, Acc()).add(r)
+    return team, per
+
+
+def ring_figures(db: Session, s: Settings, start: datetime, end: datetime,
+                  agents: list[str] | None = None) -> dict[str, RingCounts]:
+    """Per agent: (answered attempts, answered within 4 rings, no_answer attempts, late answers)."""
+    answered = RingAttempt.result == AttemptResult.ANSWERED
+    within = and_(answered, or_(Call.within_4_rings.is_(True),
+                                and_(Call.within_4_rings.is_(None), ring_rule(s).within(RingAttempt.ring_seconds))))
+    q = (select(RingAttempt.agent, count_if(answered).label("a"), count_if(within).label("w"),
+                count_if(RingAttempt.result == AttemptResult.NO_ANSWER).label("na"))
+         .select_from(Call).join(RingAttempt, RingAttempt.call_pk == Call.id)
+         # attempts belong to the period of their call (like every metric; uses the started_at
+         # index); an agent's phone ringing for an outbound (callback) call is not a caller kept waiting
+         .where(in_period(start, end), Call.direction == Direction.INBOUND))
+    if agents is not None:
+        q = q.where(RingAttempt.agent.in_(agents))
+    return {r.agent: (int(r.a), int(r.w), int(r.na), int(r.a) - int(r.w))
+            for r in db.execute(q.group_by(RingAttempt.agent))}
+
+
+def set_rings(f: Figures, v: tuple[int, ...]) -> None:
+    answered, within, no_answer, late = v
+    f.four_ring_rate = Ratio(within, answered)
+    f.no_answer_attempts = no_answer
+    # R-ANS-4RINGS: every ring-out counts against the agent as well as every late answer
+    f.four_ring_violations = late + no_answer
+
+
+def current_grades() -> Any:
+    """QA grades that count: those no later grade corrects."""
+    newer = aliased(QaGrade)
+    return not_(exists(select(1).where(newer.corrects_id == QaGrade.id)))
+
+
+def qa(db: Session, start: datetime, end: datetime,
+        agents: list[str] | None = None) -> dict[str, tuple[float, int]]:
+    q = (select(QaGrade.agent, func.avg(QaGrade.score), func.count())
+         .join(Call, Call.id == QaGrade.call_pk)
+         .where(in_period(start, end), current_grades(), QaGrade.agent.isnot(None)))
+    if agents is not None:
+        q = q.where(QaGrade.agent.in_(agents))
+    return {a: (float(avg), int(n)) for a, avg, n in db.execute(q.group_by(QaGrade.agent))}
+
+
