@@ -46,6 +46,9 @@ class Settings:
     rtp_end: int = 20999
     agi_host: str = "127.0.0.1"
     agi_port: int = 4573
+    # FastAGI runs dialplan applications on live calls: only these addresses / networks (the
+    # Asterisk) may open a session; a remote Asterisk needs its address here
+    agi_allowed_peers: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     web_secret_key: str = ""  # empty: generated once into runtime_dir/secrets
@@ -123,6 +126,7 @@ class Settings:
     ivr_db_timeout_s: float = 2.0  # a slower database is skipped for that step, never waited on
     ivr_db_workers: int = 8  # threads doing the IVR's database work, off the asyncio loop
     ivr_agi_read_timeout_s: float = 10.0  # a connection that sends no complete AGI request in time is dropped
+    ivr_max_sessions: int = 500  # concurrent FastAGI sessions; more are refused (logged), those callers queue at once
 
     # --- callbacks (hotline/callbacks/) ----------------------------------------------------------
     phone_region: str = "CN"  # numbers without a country code are read as this region's
