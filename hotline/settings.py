@@ -39,8 +39,15 @@ class Settings:
     asterisk_start_timeout_s: float = 20.0
     ami_host: str = "127.0.0.1"
     ami_port: int = 5039  # not 5038: a system Asterisk may hold the default
-    ami_user: str = "hotline"
-    ami_secret: str = ""  # empty: generated once into runtime_dir/secrets (mode 0600)
+    # Three AMI users, each with only what its programs send (hotline/pbx/ami.py AmiRole). Secrets
+    # empty: generated once into runtime_dir/secrets (mode 0600). For an existing Asterisk set
+    # ami_user / ami_secret alone and every program logs in as that one user, as before.
+    ami_user: str = "hotline"  # originate only: the panel's and the scheduler's callbacks
+    ami_secret: str = ""
+    ami_listener_user: str = "hotline-listener"  # reads events; Ping, CoreShowChannels, QueueStatus
+    ami_listener_secret: str = ""
+    ami_admin_user: str = "hotline-admin"  # CLI commands: only `hotline pbx` / `hotline run` (start, stop)
+    ami_admin_secret: str = ""
     sip_port: int = 5070
     rtp_start: int = 20000
     rtp_end: int = 20999
@@ -175,17 +182,24 @@ class Settings:
         return self.database_url or f"sqlite:///{self.runtime_dir / 'hotline.db'}"
 
     def secret(self, name: str) -> str:
-        """A secret from its setting, else generated once and kept in secrets_dir (0600)."""
+        """A secret from its setting, else generated once and kept in secrets_dir (0600).
+        An empty secret is refused: Asterisk would let anyone log in with an empty one."""
         explicit = getattr(self, name, "")
         if explicit:
+            if not explicit.strip():
+                raise SettingsError(f"setting {name!r} is blank: give a secret, or leave it unset to generate one")
             return explicit
-        self.secrets_dir.mkdir(parents=True, exist_ok=True)
+        self.secrets_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.secrets_dir / name
         if not path.exists():
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_hex(16))
-        return path.read_text().strip()
+        value = path.read_text().strip()
+        if not value:
+            raise SettingsError(f"secret file {path} is empty: delete it to have a new secret generated, "
+                                f"or set HOTLINE_{name.upper()}")
+        return value
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
