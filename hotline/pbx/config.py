@@ -106,7 +106,7 @@ def _endpoints(s: Settings) -> str:
     blocks = []
     for ext in s.agents:
         blocks.append(
-            f"[{ext}]\ntype = endpoint\ncontext = agents-phone\ndisallow = all\nallow = alaw,ulaw\n"
+            f"[{ext}]\ntype = endpoint\ncontext = agents-phone-out\ndisallow = all\nallow = alaw,ulaw\n"
             f"auth = {ext}-auth\naors = {ext}\ndirect_media = no\ncallerid = {ext} <{ext}>\n\n"
             f"[{ext}-auth]\ntype = auth\nauth_type = userpass\nusername = {ext}\n"
             f"password = {s.secret('sip_' + ext)}\n\n"
@@ -151,6 +151,9 @@ def _ami_users(s: Settings) -> str:
 
 def values(s: Settings, layout: Layout) -> dict[str, str]:
     local = s.agent_technology == "local"
+    for ext in s.agents:  # each becomes a dialplan extension, an endpoint and a Dial string
+        if not ext.isdigit():
+            raise ConfigError(f"agents: an extension is digits, not {ext!r}")
     return {
         "etc_dir": str(layout.etc),
         "modules_dir": s.asterisk_modules_dir,
@@ -185,9 +188,13 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
             f"exten => {ext},1,Set(__HOTLINE_WAIT_FROM=${{STRFTIME(,,%s.%3q)}})\n"
             f" same => n,Dial(Local/{ext}@{'agents' if local else 'agents-phone'}/n,60)\n"
             f" same => n,Hangup()" for ext in s.agents),
+        # an agent's phone reaches the other agents as a transfer does: through [agents-phone]
+        "agent_phone_extens": "\n".join(f"exten => {ext},1,Goto(agents-phone,{ext},1)" for ext in s.agents),
         "record_calls": "1" if s.record_calls else "0",
         "company_name": s.company_name,
-        "outbound_dial": s.outbound_dial.replace("{number}", "${EXTEN}"),
+        # digits only: whatever an Originate puts in the extension is one number, never a second
+        # channel ("&") or Dial options (",")
+        "outbound_dial": s.outbound_dial.replace("{number}", "${FILTER(0-9,${EXTEN})}"),
         "callback_ring_s": str(s.callback_ring_s),
         "agi_host": s.agi_host,
         "agi_port": str(s.agi_port),
