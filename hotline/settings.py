@@ -152,6 +152,13 @@ class Settings:
     callback_agent_ring_s: int = 20  # how long the agent's phone rings for a click-to-call
     callback_reconcile_timeout_min: int = 10  # an attempt with no call record after this failed
     callback_scheduler_interval_s: float = 30.0  # `hotline scheduler` pass interval
+    # --- dialling / SMS policy (hotline/dialing_policy.py): toll fraud through callbacks ------------
+    # numbers outside these are dialled or texted only once a supervisor approved (callback task `held`)
+    dial_allowed_regions: list[str] = field(default_factory=lambda: ["CN"])
+    dial_allowed_types: list[str] = field(default_factory=lambda: [
+        "fixed_line", "mobile", "fixed_line_or_mobile"])  # phonenumbers' PhoneNumberType names, lower case
+    dial_max_per_number_day: int = 6  # dials of one number per local day, whatever the task; 0: no cap
+    dial_max_per_day: int = 1000  # dials per local day in all; 0: no cap
 
     # --- retention (hotline/retention.py, `hotline purge`); 0 days = keep forever ------------------
     retention_raw_events_days: int = 90  # raw AMI event batches (calls can be rebuilt from them until then)
