@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
-from hotline.dialing_policy import assess
 from hotline.callbacks.workdays import add_working_hours, next_morning
+from hotline.dialing_policy import assess
 from hotline.models import Call
 from hotline.models.callbacks import (COMPLAINT_KINDS, OPEN_STATUSES, CallbackSource, CallbackTask, Complaint)
 from hotline.models.ivr import FaultReport
