@@ -117,3 +117,25 @@ def test_daily_caps_per_number_and_in_all(settings, db) -> None:
     # the next local day the caps start again
     dial(s, db, first.id, "8001", ami=ami, force=True, now=local(2025, 11, 13, 9, 0))
     assert len(ami.originates) == 4
+
+
+def test_cli_lists_held_tasks_and_approves_them(tmp_path, monkeypatch, capsys) -> None:
+    from hotline.cli import main
+
+    monkeypatch.setenv("HOTLINE_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.delenv("HOTLINE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("HOTLINE_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["callback", "consult", "0044 7400 123456"]) == 0
+    capsys.readouterr()
+    assert main(["callback", "held"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("1\tconsult\t+447400123456\tneeds supervisor approval: region GB")
+    assert main(["callback", "list", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == "[]"  # not offered to agents
+    assert main(["callback", "dial", "1", "--agent", "8001"]) == 1
+    assert "is held" in capsys.readouterr().err
+    assert main(["callback", "approve", "1", "--by", "supervisor1"]) == 0
+    assert main(["callback", "approve", "1", "--by", "supervisor1"]) == 1  # once
+    assert main(["callback", "held"]) == 0
+    assert capsys.readouterr().out == ""
