@@ -136,7 +136,10 @@ def _ami_users(s: Settings) -> str:
     for role in AmiRole:
         login = ami_login(s, role)
         read, write = AMI_PERMISSIONS[role]
-        _secret, r, w = users.setdefault(login.user, (login.secret, set(), set()))
+        secret, r, w = users.setdefault(login.user, (login.secret, set(), set()))
+        if secret != login.secret:
+            raise ConfigError(f"AMI user {login.user!r} is given two secrets: give each role its own user, "
+                              f"or one secret")
         r |= read
         w |= write
     blocks = []
