@@ -156,7 +156,7 @@ def on_answered_call(db: Session, s: Settings, call: Call) -> list[CallbackTask]
     closed = []
     for task in db.scalars(select(CallbackTask).where(
             CallbackTask.number == number.e164, CallbackTask.reason == "missed",
-            CallbackTask.status.in_(OPEN_STATUSES))):
+            CallbackTask.status.in_(PENDING_STATUSES))):
         if started > (task.last_missed_at or task.created_at):
             close_task(task, "done", "answered_call", call.answered_at or started, call.call_id)
             closed.append(task)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from hotline.callbacks import CallbackError, dial, mark_consultation
 from hotline.callbacks.dialer import apply_outcome
 from hotline.callbacks.scheduler import run_pass
-from hotline.callbacks.tasks import HELD, approve_task, create_task, on_missed_call
+from hotline.callbacks.tasks import HELD, approve_task, create_task, on_answered_call, on_missed_call
 from hotline.models.callbacks import CallbackTask
 from tests.callbacks.conftest import add_call, add_report, local
 
@@ -70,6 +70,10 @@ def test_foreign_caller_id_missed_call_is_held_and_counts_its_repeats(settings, 
     db.commit()
     task = _task(db)  # one task, not one per abandon
     assert (task.status, task.missed_calls) == (HELD, 2)
+    # R-ONE-CALL: the number calls again and is answered: nothing left to approve
+    on_answered_call(db, settings, add_call(db, number="+447400123456", disposition="answered",
+                                            at=T0 + timedelta(minutes=5), talk=30))
+    assert (task.status, task.closed_reason) == ("done", "answered_call")
 
 
 def test_task_outside_the_policy_made_any_other_way_is_not_dialled(settings, db) -> None:
