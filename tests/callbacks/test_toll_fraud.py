@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from hotline.callbacks import CallbackError, dial, mark_consultation
 from hotline.callbacks.dialer import apply_outcome
-from hotline.callbacks.scheduler import run_pass
+from scheduler.callbacks import run_pass
 from hotline.callbacks.tasks import HELD, approve_task, create_task, on_answered_call, on_missed_call
 from hotline.models.callbacks import CallbackTask
 from tests.callbacks.conftest import add_call, add_report, local
@@ -130,6 +130,7 @@ def test_cli_lists_held_tasks_and_approves_them(tmp_path, monkeypatch, capsys) -
     monkeypatch.delenv("HOTLINE_DATABASE_URL", raising=False)
     monkeypatch.delenv("HOTLINE_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)
+    assert main(["db", "upgrade"]) == 0
     assert main(["callbacks", "consult", "0044 7400 123456"]) == 0
     capsys.readouterr()
     assert main(["callbacks", "held"]) == 0
