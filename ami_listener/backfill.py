@@ -5,7 +5,7 @@ activity to ``queue_log`` whatever happens to the AMI connection. For each call 
 has no record, those rows are turned back into the AMI events they stand for and given to the
 same call builder: one builder, whatever the source. What CEL does not say (the ring start of an
 agent who did not answer, to the second only in queue_log) is taken from queue_log.
-The record carries ``vars["HOTLINE_SOURCE"] = "backfill"``.
+The record carries ``vars["HOTLINE_SOURCE"] = "backfill"`` (ChanVar.SOURCE).
 """
 
 from __future__ import annotations
@@ -13,11 +13,18 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Mapping
 
-from ami_listener.builder import CallRecord, Rules, build_call
+from ami_listener.builder import build_call
 from ami_listener.reader import Message
+from ami_listener.record import CallRecord
+from hotline.chanvars import ChanVar
+from hotline.pbx.config import Layout
+from hotline.rules import RingRule
+from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -174,8 +181,15 @@ def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]]
     return evs
 
 
-def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *, server: str, rules: Rules,
-                   members: dict[str, str], skip: set[str], only: set[str] | None = None) -> list[CallRecord]:
+def log_paths(s: Settings) -> tuple[Path, Path]:
+    """Where Asterisk writes CEL (Master.csv) and queue_log for this server."""
+    layout = Layout(s.asterisk_dir)
+    return (Path(s.cel_csv_path) if s.cel_csv_path else layout.cel_csv,
+            Path(s.queue_log_path) if s.queue_log_path else layout.queue_log)
+
+
+def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *, server: str, rules: RingRule,
+                   members: Mapping[str, str], skip: set[str], only: set[str] | None = None) -> list[CallRecord]:
     """Records for the calls that started in [since, until), ended, and are not in ``skip``
     (and, with ``only``, are among those)."""
     cel = read_cel(cel_csv, since, until)
@@ -191,6 +205,26 @@ def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *
         except Exception:  # noqa: BLE001 - one bad row set must not stop the others
             log.exception("backfill of call %s failed", lid)
             continue
-        rec.vars["HOTLINE_SOURCE"] = "backfill"
+        rec.vars[ChanVar.SOURCE.value] = "backfill"
         out.append(rec)
     return out
+
+
+class CelRepair:
+    """Completes a call the listener saw only in part (attached mid-call, AMI gap): Asterisk's
+    CEL has all of it once it ended. The pipeline's ``repair`` stage."""
+
+    def __init__(self, s: Settings, rules: RingRule):
+        self.server = s.server_id
+        self.rules = rules
+        self.cel, self.queue_log = log_paths(s)
+
+    def __call__(self, rec: CallRecord, members: Mapping[str, str]) -> CallRecord | None:
+        end = rec.ended_at or time.time()
+        try:
+            found = backfill_calls(self.cel, self.queue_log, end - 6 * 3600, end + 1, server=self.server,
+                                   rules=self.rules, members=members, skip=set(), only={rec.call_id})
+        except Exception:  # noqa: BLE001 - keep the incomplete record rather than nothing
+            log.exception("completing call %s from CEL failed", rec.call_id)
+            return None
+        return found[0] if found else None

@@ -11,8 +11,9 @@ from typing import Iterable, Iterator, Sequence
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ami_listener.builder import CallRecord
+from ami_listener.record import CallRecord
 from ami_listener.reader import SEP, Message
+from hotline.live_snapshot import LiveSnapshot
 from hotline.models import AgentPause, AgentSession, AmiEventBatch, AmiEventCall, Call, LiveState, RingAttempt
 from hotline.timeutil import from_epoch, utcnow
 
@@ -64,7 +65,7 @@ class Store:
                        [{"batch_id": batch_id, "linkedid": lid[:64], "server": self.server} for lid in lids])
 
     def write(self, batch: RawBatch | None, calls: Sequence[CallRecord] = (),
-              live: dict | None = None, presence: Sequence[Message] = ()) -> None:
+              live: LiveSnapshot | None = None, presence: Sequence[Message] = ()) -> None:
         """One transaction: the raw events first, then the calls built from them (persist first)."""
         with self.sessions.begin() as db:
             if batch:
@@ -74,11 +75,12 @@ class Store:
             for msg in presence:
                 self._presence(db, msg)
             if live is not None:
+                data = live.to_dict()
                 row = db.get(LiveState, self.server)
                 if row is None:
-                    db.add(LiveState(server=self.server, updated_at=utcnow(), data=live))
+                    db.add(LiveState(server=self.server, updated_at=utcnow(), data=data))
                 else:
-                    row.data, row.updated_at = live, utcnow()
+                    row.data, row.updated_at = data, utcnow()
 
     # -- calls ---------------------------------------------------------------------------------
     def _save_calls(self, db: Session, records: Sequence[CallRecord]) -> None:
@@ -123,7 +125,7 @@ class Store:
             wait_seconds=_r(rec.wait_seconds),
             ring_seconds=_r(rec.ring_seconds), rings=rec.rings, within_4_rings=rec.within_4_rings,
             talk_seconds=_r(rec.talk_seconds), disposition=rec.disposition, hangup_first=rec.hangup_first,
-            recording=_cut(rec.recording, 512), transfers=[_json_times(t) for t in rec.transfers],
+            recording=_cut(rec.recording, 512), transfers=[_json_times(t.as_json()) for t in rec.transfers],
             ivr=None if rec.ivr is None else {**rec.ivr, "path": [_json_times(p) for p in rec.ivr["path"]]},
             survey=rec.survey, incomplete=rec.incomplete, vars=rec.vars, built_at=now,
         )

@@ -2,16 +2,18 @@
 
 A call is over when every channel seen for its Linkedid has hung up. It is handed on a short
 grace period later (in event time), because some events about it arrive after the last Hangup
-(OriginateResponse of a failed originate, QUEUESTATUS, AgentComplete).
+(OriginateResponse of a failed originate, QUEUESTATUS, AgentComplete). Handed on means put in
+:attr:`CallTracker.finished` for whoever drives the tracker to take (:meth:`CallTracker.take`):
+the tracker calls nobody.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import NamedTuple
 
-from ami_listener.builder import interface_key
+from ami_listener.channels import interface_key
 from ami_listener.reader import Message, thin_message
 
 log = logging.getLogger(__name__)
@@ -42,13 +44,18 @@ class OpenCall:
         return self.events[:at] + [msg] + self.events[at:]
 
 
-Finished = Callable[[str, list[Message], bool], None]
+class FinishedCall(NamedTuple):
+    """A call that is over: its Linkedid, its events, and whether events of it may be missing."""
+
+    call_id: str
+    events: list[Message]
+    gap: bool
 
 
 class CallTracker:
-    def __init__(self, on_finished: Finished, grace_s: float = 1.0):
-        self.on_finished = on_finished
+    def __init__(self, grace_s: float = 1.0):
         self.grace_s = grace_s
+        self.finished: list[FinishedCall] = []  # over, not yet taken
         self.open: dict[str, OpenCall] = {}
         self.done: dict[str, OpenCall] = {}  # open calls whose channels are all gone: in their grace time
         self.uid_call: dict[str, str] = {}
@@ -152,7 +159,12 @@ class CallTracker:
         self.done.pop(call.call_id, None)
         for uid in call.channels:
             self.uid_call.pop(uid, None)
-        self.on_finished(call.call_id, call.all_events(), call.gap)
+        self.finished.append(FinishedCall(call.call_id, call.all_events(), call.gap))
+
+    def take(self) -> list[FinishedCall]:
+        """The calls finished since the last take, oldest first."""
+        done, self.finished = self.finished, []
+        return done
 
     def mark_gap(self) -> None:
         """AMI was down: events of every open call may be missing."""
