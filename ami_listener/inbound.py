@@ -77,9 +77,9 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
             agent = e.get("MemberName") or c.agent_of(dest) or device_of(dest)
             attempts[dest] = Attempt(agent, e.timestamp or 0.0, None, PENDING, dest)
         elif e.name == "DialBegin" and a is None and rec.queue is not None:
-            agent = c.agent_of(dest)
-            if agent and e.get("Channel") in caller:
-                attempts[dest] = Attempt(agent, e.timestamp or 0.0, None, PENDING, dest)
+            member = c.agent_of(dest)
+            if member and e.get("Channel") in caller:
+                attempts[dest] = Attempt(member, e.timestamp or 0.0, None, PENDING, dest)
         elif a is None or a.result != PENDING:
             continue
         elif e.name == "AgentRingNoAnswer":

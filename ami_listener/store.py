@@ -6,9 +6,9 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ami_listener.record import CallRecord
@@ -18,6 +18,13 @@ from hotline.models import AgentPause, AgentSession, AmiEventBatch, AmiEventCall
 from hotline.timeutil import from_epoch, utcnow
 
 log = logging.getLogger(__name__)
+
+
+# the tables the bulk writes below address directly (an ORM row at a time costs too much)
+_BATCHES = cast(Table, AmiEventBatch.__table__)
+_BATCH_CALLS = cast(Table, AmiEventCall.__table__)
+_CALLS = cast(Table, Call.__table__)
+_ATTEMPTS = cast(Table, RingAttempt.__table__)
 
 
 def digest(raw: bytes) -> str:
@@ -55,13 +62,12 @@ class Store:
                                                           AmiEventBatch.digest == dig))
         if exists is not None:
             return  # the same events again (a capture replayed twice)
-        batch_id = db.scalar(insert(AmiEventBatch.__table__).returning(AmiEventBatch.id), dict(
+        batch_id = db.scalar(insert(_BATCHES).returning(AmiEventBatch.id), dict(
             server=self.server, received_at=from_epoch(batch.first_at), received_until=from_epoch(batch.last_at),
             events=len(batch.frames), digest=dig, raw_lz4=packed))
-        lids = set(batch.linkedids)
-        lids.discard(None)
+        lids = {lid for lid in batch.linkedids if lid is not None}
         if lids:
-            db.execute(insert(AmiEventCall.__table__),
+            db.execute(insert(_BATCH_CALLS),
                        [{"batch_id": batch_id, "linkedid": lid[:64], "server": self.server} for lid in lids])
 
     def write(self, batch: RawBatch | None, calls: Sequence[CallRecord] = (),
@@ -88,7 +94,7 @@ class Store:
         everything else the listener does). A call built again (rebuild, backfill, a late event)
         is updated in place: QA grades and the listening audit refer to its row."""
         latest = {rec.call_id: rec for rec in records}  # a call built twice in one batch: the last wins
-        calls, attempts = Call.__table__, RingAttempt.__table__
+        calls, attempts = _CALLS, _ATTEMPTS
         ids = list(latest)
         existing: dict[str, int] = {}
         for i in range(0, len(ids), 500):

@@ -35,12 +35,12 @@ class OpenCall:
     truncated: bool = False
     # Of the thin events only the earliest stamped one is kept, where it came (index in events):
     # the builder reads nothing in them but the time a call began, and they are most of a call.
-    earliest_thin: tuple[int, Message] | None = None
+    earliest_thin: tuple[int, float, Message] | None = None  # (where, its time, it)
 
     def all_events(self) -> list[Message]:
         if self.earliest_thin is None:
             return self.events
-        at, msg = self.earliest_thin
+        at, _, msg = self.earliest_thin
         return self.events[:at] + [msg] + self.events[at:]
 
 
@@ -134,8 +134,8 @@ class CallTracker:
             call = self.open.get(lid)
             if call is None:
                 call = self.open[lid] = OpenCall(lid)
-            if ts is not None and (call.earliest_thin is None or ts < call.earliest_thin[1].timestamp):
-                call.earliest_thin = (len(call.events), thin_message(*fields, frame))
+            if ts is not None and (call.earliest_thin is None or ts < call.earliest_thin[1]):
+                call.earliest_thin = (len(call.events), ts, thin_message(*fields, frame))
         if self.done:
             self._finish_due()
         return lid
