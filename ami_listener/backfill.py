@@ -26,6 +26,7 @@ from hotline.chanvars import ChanVar
 from hotline.pbx.config import Layout
 from hotline.rules import RingRule
 from hotline.settings import Settings
+from hotline.vocabulary import HangupParty
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class _CelCall:
     first_start: dict[str, float] = field(default_factory=dict)
     answer_at: dict[str, float] = field(default_factory=dict)
     first_hangup: tuple[float, dict[str, str | None], str] | None = None  # (time, channel headers, hangupsource)
-    completed_by: tuple[str, str] | None = None  # queue_log COMPLETEAGENT/COMPLETECALLER: (who, member uid)
+    completed_by: tuple[HangupParty, str] | None = None  # queue_log COMPLETEAGENT/COMPLETECALLER: (who, member uid)
 
     def row(self, r: dict[str, str]) -> None:
         t = float(r["eventtime"])
@@ -146,7 +147,8 @@ class _CelCall:
                     t = max(t, self.answer_at.get(uid, t))
                     evs.append(_msg("QueueCallerJoin", t, CallerIDNum=data[1] if len(data) > 1 else None, **base))
                 elif what in ("COMPLETEAGENT", "COMPLETECALLER"):
-                    self.completed_by = ("agent" if what == "COMPLETEAGENT" else "caller", member_of_connect)
+                    self.completed_by = (HangupParty.AGENT if what == "COMPLETEAGENT" else HangupParty.CALLER,
+                                         member_of_connect)
                 elif what == "CONNECT" and len(data) > 1:
                     member_uid = member_of_connect = data[1]
                     member_chan = self.chan_of.get(member_uid, "")
@@ -177,7 +179,7 @@ class _CelCall:
         target = common
         if self.completed_by is not None:
             who, member_uid = self.completed_by
-            uid = member_uid if who == "agent" else self.lid
+            uid = member_uid if who == HangupParty.AGENT else self.lid
             if uid in self.chan_of:
                 target = dict(common, Channel=self.chan_of[uid], Uniqueid=uid)
         elif source:
