@@ -83,33 +83,32 @@ class ChannelIndex:
             if e.name in MEMBER_NAMING and e.get("Interface") and e.get("MemberName"):
                 self.members[interface_key(e["Interface"])] = e["MemberName"]
         self.member_names = set(self.members.values())
+        # one pass over every event of every call: written inline, a method call per event costs
+        chans, by_name = self.chans, self.by_name
         for e in events:
-            self._index(e)
-
-    def _index(self, e: Message) -> None:
-        uid = e.get("Uniqueid")
-        name = e.get("Channel")
-        if not uid or not name or e.name == "OriginateResponse":
-            return
-        ch = self.chans.get(uid)
-        if ch is None:
-            ch = self.chans[uid] = Channel(uid)
-        ch.name = name
-        self.by_name[name] = ch
-        if e.name == "Newchannel":
-            ch.created = True
-            ch.exten = e.get("Exten")
-        num = number(e.get("CallerIDNum"))
-        if num:
-            ch.caller_num = num
-            ch.caller_name = number(e.get("CallerIDName"))
-        if e.get("ChannelStateDesc") == "Up" and ch.up_at is None:
-            ch.up_at = e.timestamp
-        if e.name == "Hangup":
-            ch.hung_at = e.timestamp
-            ch.cause = e.get("Cause") or ch.cause
-        elif e.name == "HangupRequest" and ch.cause is None:
-            ch.cause = e.get("Cause")
+            uid = e.get("Uniqueid")
+            name = e.get("Channel")
+            if not uid or not name or e.name == "OriginateResponse":
+                continue
+            ch = chans.get(uid)
+            if ch is None:
+                ch = chans[uid] = Channel(uid)
+            ch.name = name
+            by_name[name] = ch
+            if e.name == "Newchannel":
+                ch.created = True
+                ch.exten = e.get("Exten")
+            num = number(e.get("CallerIDNum"))
+            if num:
+                ch.caller_num = num
+                ch.caller_name = number(e.get("CallerIDName"))
+            if e.get("ChannelStateDesc") == "Up" and ch.up_at is None:
+                ch.up_at = e.timestamp
+            if e.name == "Hangup":
+                ch.hung_at = e.timestamp
+                ch.cause = e.get("Cause") or ch.cause
+            elif e.name == "HangupRequest" and ch.cause is None:
+                ch.cause = e.get("Cause")
 
     def agent_of(self, channel: str | None) -> str | None:
         """The member name a channel belongs to, else None."""

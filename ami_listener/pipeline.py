@@ -70,15 +70,17 @@ class Pipeline:
     def feed_frames(self, frames: Iterable[bytes]) -> None:
         """Frames as read (reader.FrameReader): the way in for a stream. Events of the thin kinds
         (most of it) never become Messages; the rest go through :meth:`feed`."""
-        tracker, store = self.tracker, self.store
+        # most of the stream passes here: what it touches is bound to locals once
+        store, counts, finished = self.store, self.counts, self.tracker.finished
+        feed_thin = self.tracker.feed_thin_fields
         for frame in frames:
             fields = thin_fields(frame)
             if fields is None:
                 self.feed(parse(frame, thin=False))
                 continue
-            self.counts["events"] += 1
-            lid = tracker.feed_thin_fields(fields, frame)
-            if tracker.finished:
+            counts["events"] += 1
+            lid = feed_thin(fields, frame)
+            if finished:
                 self._build_finished()
             if store is not None:
                 self._keep(frame, lid)

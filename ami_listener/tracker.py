@@ -163,7 +163,8 @@ class CallTracker:
 
     def take(self) -> list[FinishedCall]:
         """The calls finished since the last take, oldest first."""
-        done, self.finished = self.finished, []
+        done = self.finished[:]
+        self.finished.clear()  # the same list: a runner may keep a reference to it
         return done
 
     def mark_gap(self) -> None:
