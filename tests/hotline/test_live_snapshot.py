@@ -33,5 +33,6 @@ def test_old_and_damaged_rows_still_read() -> None:
     assert snap.agents["8002"].state == AgentState.UNAVAILABLE
     assert snap.agents["8003"] == AgentLive(AgentState.PAUSED, 5.0, None, None)
     assert snap.gap is True and snap.updated is None
-    for nothing in (None, "garbage", [], {"queues": "garbage", "agents": None}):
+    nothings: list[object] = [None, "garbage", [], {"queues": "garbage", "agents": None}]
+    for nothing in nothings:
         assert LiveSnapshot.from_dict(nothing) == LiveSnapshot()
