@@ -23,6 +23,8 @@ PENDING = AttemptResult.PENDING
 
 
 def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list[Message], rule: RingRule) -> None:
+    """Fills ``rec`` for a call into the hotline; ``first`` is its originating channel (None if
+    not seen), ``joins`` its QueueCallerJoin events."""
     join = joins[0] if joins else None
     # the caller's channel running the hotline's dialplan: the one that queued, else (a Local
     # caller) the ;2 half of the originated channel, else (a real phone) that channel itself

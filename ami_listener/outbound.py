@@ -16,6 +16,7 @@ _LOCAL_EXT = re.compile(r"^Local/([^@]+)@")
 
 
 def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None) -> None:
+    """Fills ``rec`` for a callback: ``first`` is the originated channel, the agent's side."""
     agent_chans = c.party(first.name if first else None)
     rec.agent = rec.vars.get(ChanVar.AGENT) or (c.agent_of(first.name) if first else None)
     if rec.agent is None and first is not None:
