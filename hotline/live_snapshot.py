@@ -12,7 +12,7 @@ damaged by hand (a wallboard must never break on one bad row)::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hotline.vocabulary import AgentState
@@ -29,7 +29,7 @@ def _epoch(v: Any) -> float | None:
             dt = datetime.fromisoformat(v)
         except ValueError:
             return None
-        return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
+        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
     return None
 
 
@@ -53,7 +53,7 @@ class WaitingCaller:
                 "since": self.since}
 
     @classmethod
-    def from_dict(cls, v: Any) -> "WaitingCaller":
+    def from_dict(cls, v: Any) -> WaitingCaller:
         d = _dict(v)  # an entry that is not an object is still a caller waiting
         return cls(_text(d.get("call_id")), _text(d.get("caller_number")), _text(d.get("caller_name")),
                    _epoch(d.get("since")))
@@ -70,7 +70,7 @@ class AgentLive:
         return {"state": self.state, "since": self.since, "call_id": self.call_id, "queue": self.queue}
 
     @classmethod
-    def from_dict(cls, v: Any) -> "AgentLive":
+    def from_dict(cls, v: Any) -> AgentLive:
         d = _dict(v)
         try:
             state = AgentState(str(d.get("state")))
@@ -92,7 +92,7 @@ class LiveSnapshot:
                 "updated": self.updated}
 
     @classmethod
-    def from_dict(cls, v: Any) -> "LiveSnapshot":
+    def from_dict(cls, v: Any) -> LiveSnapshot:
         d = _dict(v)
         queues: dict[str, list[WaitingCaller]] = {}
         for name, q in _dict(d.get("queues")).items():
