@@ -6,8 +6,8 @@ The server runs in this process on its own event loop thread, with a real SQLite
 load client (ivr.fakepeer) plays Asterisk, answering every command at once, in another thread.
 Each session is a whole fault report (about 35 AGI commands, several database writes) or a menu
 choice to the queue. Prints concurrency, sessions/s and the AGI command turnaround measured inside
-the server (Asterisk's last line read → next command written: how long a channel waits on the IVR). Target (issue 5): 200 concurrent sessions on
-2 cores with p99 under 10 ms. Figures only, no asserts.
+the server (Asterisk's last line read → next command written: how long a channel waits on the IVR).
+Target (issue 5): 200 concurrent sessions on 2 cores with p99 under 10 ms. Figures only, no asserts.
 """
 
 from __future__ import annotations

@@ -49,8 +49,8 @@ def big_capture(min_events: int, rounds: list[int] | None = None) -> tuple[bytes
             text = body
             for i in sorted(ids, key=len, reverse=True):
                 text = text.replace(i, i + b"-" + str(k).encode())
-            offset = shift
-            text = TS.sub(lambda m: b"Timestamp: %.6f\r" % (float(m.group(1)) + offset), text)
+            # the callback runs inside this sub(), but binding shift keeps it independent of the loop
+            text = TS.sub(lambda m, offset=shift: b"Timestamp: %.6f\r" % (float(m.group(1)) + offset), text)
             out.append(text)
             size += len(text)
             events += text.count(b"\r\nEvent: ") + 1

@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     missing = [c for c in placed if per_call.get(c, 0) == 0]
     dup = {c: n for c, n in per_call.items() if n > 1}
     total_calls = sum(per_call.values())
-    lis, ast_cpu, proc_cpu = (b - a for a, b in zip(cpu0, cpu1))
+    lis, ast_cpu, proc_cpu = (b - a for a, b in zip(cpu0, cpu1, strict=True))
 
     print()
     print(f"simulated calls placed {len(placed)} (originate failures {failed}), peak in flight {peak}; "

@@ -122,7 +122,8 @@ def _update(s: Settings, report_id: int, at: datetime, fields: dict[str, Any]) -
     return fn
 
 
-def _insert(s: Settings, call_id: str, caller: str, at: datetime, out_of_hours: bool) -> Callable[[Session], tuple[int, str]]:
+def _insert(s: Settings, call_id: str, caller: str, at: datetime,
+            out_of_hours: bool) -> Callable[[Session], tuple[int, str]]:
     def fn(db: Session) -> tuple[int, str]:
         rep = FaultReport(server=s.server_id, call_id=call_id, caller=caller or None, status="incomplete",
                           last_step="start", out_of_hours=out_of_hours, created_at=at, updated_at=at)

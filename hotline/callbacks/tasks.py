@@ -42,7 +42,8 @@ def call_ref(server: str, call_id: str) -> str:
 
 
 def seen(db: Session, kind: str, ref: str) -> bool:
-    return db.scalar(select(CallbackSource.id).where(CallbackSource.kind == kind, CallbackSource.ref == ref)) is not None
+    found = db.scalar(select(CallbackSource.id).where(CallbackSource.kind == kind, CallbackSource.ref == ref))
+    return found is not None
 
 
 def _source(db: Session, task: CallbackTask | None, kind: str, ref: str, at: datetime) -> None:

@@ -159,7 +159,7 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
         if _added(h[0] for h in hits if h is not None) == whole:
             return [h[1] for h in hits if h is not None]
     out = []
-    for key, (a, b), hit, stamp in zip(keys, spans, hits, day_stamps(db, spans)):
+    for key, (a, b), hit, stamp in zip(keys, spans, hits, day_stamps(db, spans), strict=True):
         out.append(hit[1] if hit is not None and hit[0] == stamp else compute_day(db, s, key, stamp, compute, a, b))
     return out
 

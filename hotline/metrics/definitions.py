@@ -36,7 +36,8 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
            "inbound calls that reached the queue (answered + abandoned + timeout, or queued_at set)"),
     Metric("ivr_only", "仅IVR", "IVR only", None,
            "inbound calls that ended in the IVR without reaching the queue (disposition ivr); counted apart"),
-    Metric("answered", "接通", "Answered", None, "inbound calls bridged with an agent (disposition answered, agent set)"),
+    Metric("answered", "接通", "Answered", None,
+           "inbound calls bridged with an agent (disposition answered, agent set)"),
     Metric("asa", "平均应答时间", "ASA", None, "mean wait_seconds of answered calls"),
     Metric("aht", "平均处理时长", "AHT", None,
            "mean of talk_seconds + after-call work over answered calls; after-call work is 0 "

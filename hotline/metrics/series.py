@@ -24,7 +24,8 @@ def _bucket(db: Session, s: Settings, unit: str, start: datetime) -> Any:
         fmt = "%Y-%m-%d %H:00" if unit == "hour" else "%Y-%m-%d"
         return func.strftime(fmt, Call.started_at, f"{minutes:+d} minutes")
     fmt = "YYYY-MM-DD HH24:00" if unit == "hour" else "YYYY-MM-DD"
-    return func.to_char(Call.started_at + func.make_interval(0, 0, 0, 0, 0, minutes), fmt)  # a bare timedelta would be bound as a UTCDateTime
+    # make_interval: a bare timedelta would be bound as a UTCDateTime
+    return func.to_char(Call.started_at + func.make_interval(0, 0, 0, 0, 0, minutes), fmt)
 
 
 def series(db: Session, s: Settings, start: datetime, end: datetime, unit: str | None = None) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from hotline.settings import Settings
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("pbx", help="the private Asterisk: render its config, start it, talk to it")
     psub = p.add_subparsers(dest="pbx_command", metavar="ACTION", required=True)
-    psub.add_parser("render", help="write the Asterisk configuration into the runtime directory").set_defaults(func=_render)
+    render_cmd = psub.add_parser("render", help="write the Asterisk configuration into the runtime directory")
+    render_cmd.set_defaults(func=_render)
     psub.add_parser("start", help="start Asterisk alone and keep it up until Ctrl-C").set_defaults(func=_start)
     cli = psub.add_parser("cli", help="run an Asterisk CLI command")
     cli.add_argument("line", nargs="+")

@@ -155,7 +155,8 @@ def test_attempt_outcomes_retry_spacing_and_limit(settings, db) -> None:
     db.commit()
     for i in range(settings.callback_max_attempts):
         at = t0 + timedelta(minutes=settings.callback_retry_min * i)
-        attempt = CallbackAttempt(task=task, at=at, agent="8001", call_server="test", call_id=f"x{i}", outcome="pending")
+        attempt = CallbackAttempt(task=task, at=at, agent="8001", call_server="test", call_id=f"x{i}",
+                                  outcome="pending")
         db.add(attempt)
         db.flush()
         apply_outcome(settings, db, attempt, "no_answer", at + timedelta(seconds=40))

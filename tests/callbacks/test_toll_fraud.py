@@ -83,7 +83,7 @@ def test_task_outside_the_policy_made_any_other_way_is_not_dialled(settings, db)
     db.commit()
     assert task.status == "open"
     ami = RecordingAmi()
-    with pytest.raises(CallbackError, match="needs supervisor approval .*premium_rate"):
+    with pytest.raises(CallbackError, match=r"needs supervisor approval .*premium_rate"):
         dial(settings, db, task.id, "8001", ami=ami, force=True, now=T0)
     assert ami.originates == [] and task.status == HELD and not task.attempts
 
@@ -111,7 +111,8 @@ def test_daily_caps_per_number_and_in_all(settings, db) -> None:
     for i in range(2):
         attempt = dial(s, db, first.id, "8001", ami=ami, force=True, now=T0 + timedelta(minutes=i))
         apply_outcome(s, db, attempt, "no_answer", T0 + timedelta(minutes=i, seconds=30))
-    with pytest.raises(CallbackError, match=r"2 dials of \+8613800000001 today already \(setting dial_max_per_number_day\)"):
+    with pytest.raises(CallbackError,
+                       match=r"2 dials of \+8613800000001 today already \(setting dial_max_per_number_day\)"):
         dial(s, db, first.id, "8001", ami=ami, force=True, now=T0 + timedelta(minutes=5))
     attempt = dial(s, db, other.id, "8001", ami=ami, force=True, now=T0 + timedelta(minutes=6))
     apply_outcome(s, db, attempt, "no_answer", T0 + timedelta(minutes=7))

@@ -187,7 +187,7 @@ def test_originate_user_originates_and_nothing_more(pbx: Asterisk) -> None:
                           lambda: ami.action("Redirect", Channel="Local/s@play-00000001;1", Context="play",
                                              Exten="s", Priority=1),
                           lambda: ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")):
-            with pytest.raises(AmiError, match="Permission denied|Access Forbidden"):
+            with pytest.raises(AmiError, match=r"Permission denied|Access Forbidden"):
                 forbidden()
 
 

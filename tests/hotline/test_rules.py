@@ -32,7 +32,8 @@ def test_service_hours_over_midnight_and_around_the_clock() -> None:
 
 def test_urban_and_rural_limits() -> None:
     u = fault_due(S, "urban", at(10))
-    assert (u.arrive_by - at(10), u.fix_by - at(10), u.same_evening) == (timedelta(minutes=30), timedelta(hours=1), True)
+    assert (u.arrive_by - at(10), u.fix_by - at(10), u.same_evening) == (
+        timedelta(minutes=30), timedelta(hours=1), True)
     r = fault_due(S, "rural", at(10))
     assert (r.arrive_by - at(10), r.fix_by - at(10)) == (timedelta(hours=2), timedelta(hours=12))
     big = fault_due(S, "rural", at(10), big=True)

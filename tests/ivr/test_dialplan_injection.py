@@ -93,7 +93,8 @@ def phone_dials(s: Settings, ext: str, target: str, tmp: Path) -> str:
                    check=False)  # the outcome is read from the log below
     lines = log.read_text().split() if log.exists() else []
     if "final" not in lines:
-        messages = (work / "messages.log").read_text(errors="replace")[-3000:] if (work / "messages.log").exists() else ""
+        messages_log = work / "messages.log"
+        messages = messages_log.read_text(errors="replace")[-3000:] if messages_log.exists() else ""
         pytest.fail(f"no final response to the INVITE for {target!r}:\n{messages}")
     return lines[lines.index("final") + 1]
 

@@ -260,7 +260,8 @@ def test_vip_answered_first_with_late_apology(ivr_env: IvrEnv, out_of_hours: dic
                                                 and m.get("Linkedid") == c.call_id, 30)
             time.sleep(ring_rule(s).threshold_s)  # both wait past 4 rings
             ami.action("QueuePause", Queue=s.queue_name, Interface=members[0], Paused="false")
-            first = tap.wait_for(lambda m: m.name == "AgentConnect" and m.get("Linkedid") in (plain.call_id, vip.call_id), 30)
+            first = tap.wait_for(
+                lambda m: m.name == "AgentConnect" and m.get("Linkedid") in (plain.call_id, vip.call_id), 30)
         finally:
             for m in members:
                 ami.action("QueuePause", Queue=s.queue_name, Interface=m, Paused="false")

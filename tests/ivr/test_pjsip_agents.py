@@ -105,10 +105,10 @@ def answered(phone_pbx: Asterisk, tmp_path_factory: pytest.TempPathFactory) -> d
         q = place_call(s, "13800000301", stay=30)
         phone_busy(tap, "8001")  # 8001 rings for q: the next caller goes to 8002 (linear queue)
         l_stay = 14.5
-        l = place_call(s, "13800000302", stay=l_stay)
+        lc = place_call(s, "13800000302", stay=l_stay)
         finish(tap, q, 60)
-        finish(tap, l, 60)
-        out = {"q": q, "l": l, "q_rec": record_of(s, tap, q), "l_rec": record_of(s, tap, l), "l_stay": l_stay,
+        finish(tap, lc, 60)
+        out = {"q": q, "l": lc, "q_rec": record_of(s, tap, q), "l_rec": record_of(s, tap, lc), "l_stay": l_stay,
                "channels": active_channels(phone_pbx)}
         out["quick_steps"], out["late_steps"] = quick.steps(), late.steps()
     return out

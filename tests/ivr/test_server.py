@@ -113,7 +113,7 @@ def test_fault_report_session(served: Any) -> None:
 
 
 def test_vip_and_menu_choice_go_to_queue(served: Any) -> None:
-    s, th, sessions = served
+    s, _, sessions = served
     with sessions.begin() as db:
         db.add(Customer(phone="13900000009", vip=True, created_at=TEN_AM))
     vip, plain = peers(s, PeerScript(caller="13900000009", keys=["0"]), PeerScript(caller="13900000010", keys=["2"]))
@@ -177,7 +177,7 @@ def test_failing_flow_ends_only_that_session(served: Any, caplog: pytest.LogCapt
 def test_locked_database_does_not_stall_sessions(served: Any, caplog: pytest.LogCaptureFixture) -> None:
     """A database that does not answer (held by another writer) costs each session at most
     ivr_db_timeout_s per read; the caller is then handed to an agent, never left waiting."""
-    s, th, sessions = served
+    s, th, _ = served
     locker = sqlite3.connect(str(Path(s.db_url.removeprefix("sqlite:///"))), timeout=0)
     locker.execute("BEGIN EXCLUSIVE")
     try:

@@ -113,7 +113,8 @@ def test_no_working_engine_fails_clearly(tmp_path: Path, capsys: pytest.CaptureF
     s = offline(tmp_path)
     engines = {"gtts": GttsEngine(s.gtts_url, timeout_s=2, probe_timeout_s=2),
                "espeak": EspeakEngine(binary="no-such-espeak-ng")}
-    with pytest.raises(BuildError, match="no text-to-speech engine works.*gtts.*no-such-espeak-ng is not installed"):
+    with pytest.raises(BuildError,
+                       match=r"no text-to-speech engine works.*gtts.*no-such-espeak-ng is not installed"):
         build(s, progress=None, engines=engines)
 
     env = {"HOTLINE_RUNTIME_DIR": str(tmp_path), "HOTLINE_GTTS_URL": s.gtts_url,

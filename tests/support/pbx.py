@@ -64,7 +64,7 @@ class EventTap:
                 seen = len(self.messages)
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError("no matching AMI event within %.0f s" % timeout)
+                    raise TimeoutError(f"no matching AMI event within {timeout:.0f} s")
                 self._cond.wait(left)
 
     def events(self, name: str | None = None, **match: str) -> list[Message]:

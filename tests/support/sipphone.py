@@ -205,7 +205,10 @@ class SipPhone:
         self.answer_after, self.talk, self.busy = answer_after, talk, busy
         self.lifetime_s = lifetime_s
         self._own_dir = tmp_dir is None
-        self.dir = Path(tempfile.mkdtemp(prefix=f"sipphone-{ext}-")) if tmp_dir is None else Path(tmp_dir) / f"phone-{ext}-{time.monotonic_ns()}"
+        if tmp_dir is None:
+            self.dir = Path(tempfile.mkdtemp(prefix=f"sipphone-{ext}-"))
+        else:
+            self.dir = Path(tmp_dir) / f"phone-{ext}-{time.monotonic_ns()}"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port(udp_too=True)
         self.media_port = free_port(udp_too=True)

@@ -6,17 +6,18 @@ the hand-written factory of the other metrics tests says.
 
 The calls, as the captures recorded them (2026-11-22, 14:38-14:43 in Shanghai; 1 s ring cycle):
 
-    capture                   direction  outcome    number        wait s  answered by (ring s)  hung up first  other attempts
-    quick_answer              inbound    answered   13800000001   1.0     8001 (1.0)            agent          -
-    ring_no_answer_rollover   inbound    answered   13800000001   9.0     8002 (1.0)            agent          8001 rang out (7 s)
-    abandon_queued            inbound    abandoned  13800000001   3.0     -                     caller         8001 cancelled
-    queue_timeout             inbound    timeout    13800000001   12.1    -                     system         every agent busy
-    agent_hangs_up_first      inbound    answered   13800000001   1.0     8001 (1.0)            agent          -
-    caller_hangs_up_first     inbound    answered   13800000001   1.0     8001 (1.0)            caller         -
-    callback_answered         outbound   answered   13900000009   -       8001                  caller         -
-    hangup_in_ivr             inbound    ivr        13800000201   -       -                     caller         -
-    ivr_menu_to_agent         inbound    answered   13800000202   1.0     8001 (1.0)            agent          -
-    late_answer               inbound    answered   13800000001   5.5     8001 (5.5)            agent          -
+    capture                  direction  outcome    number       wait s  answered by  hung up  other attempts
+                                                                        (ring s)     first
+    quick_answer             inbound    answered   13800000001  1.0     8001 (1.0)   agent    -
+    ring_no_answer_rollover  inbound    answered   13800000001  9.0     8002 (1.0)   agent    8001 rang out (7 s)
+    abandon_queued           inbound    abandoned  13800000001  3.0     -            caller   8001 cancelled
+    queue_timeout            inbound    timeout    13800000001  12.1    -            system   every agent busy
+    agent_hangs_up_first     inbound    answered   13800000001  1.0     8001 (1.0)   agent    -
+    caller_hangs_up_first    inbound    answered   13800000001  1.0     8001 (1.0)   caller   -
+    callback_answered        outbound   answered   13900000009  -       8001         caller   -
+    hangup_in_ivr            inbound    ivr        13800000201  -       -            caller   -
+    ivr_menu_to_agent        inbound    answered   13800000202  1.0     8001 (1.0)   agent    -
+    late_answer              inbound    answered   13800000001  5.5     8001 (5.5)   agent    -
 
 Settings of the count: service_level_s = 5, short_abandon_s = 2 (so that SL and abandons are not
 trivially all or nothing), repeat_window_h = 24.
