@@ -192,7 +192,8 @@ class ReportWriter:
                     created = await self._write(f"new fault report {self._new}", _insert(self.store.s, *self._new))
                     self.created.set_result(created)
                     continue
-                rid = self.created.result()[0] if self.created.done() and self.created.result() else None
+                stored = self.created.result() if self.created.done() else None
+                rid = stored[0] if stored else None
                 if rid is None:
                     log.error("IVR database: fault report not stored; lost update %s", fields)
                     continue

@@ -10,9 +10,12 @@ import logging
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from hotline.settings import Settings
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,13 @@ class EspeakEngine:
         return out
 
 
+
+class _Speech(Protocol):
+    """What the build needs of a gTTS object (gtts ships no types)."""
+
+    def save(self, savefile: Path) -> None: ...
+
+
 class GttsEngine:
     """Google Translate's speech (gTTS), when the endpoint answers. Always with a timeout: gTTS's
     default of None hangs forever on an endpoint that accepts the connection but never answers."""
@@ -87,7 +97,7 @@ class GttsEngine:
         self.timeout_s, self.probe_timeout_s = timeout_s, probe_timeout_s
         self.voice = self.variant = lang
 
-    def _tts(self, text: str, timeout_s: float):
+    def _tts(self, text: str, timeout_s: float) -> _Speech:
         from gtts import gTTS  # imported late: only builds that use it pay for requests
 
         url = self.url
@@ -95,7 +105,7 @@ class GttsEngine:
         class _At(gTTS):
             """gTTS with the endpoint from settings (it only lets one choose the tld)."""
 
-            def _prepare_requests(self):
+            def _prepare_requests(self) -> list[requests.PreparedRequest]:
                 import requests
 
                 parts = self._tokenize(self.text)

@@ -59,10 +59,13 @@ def open_task_for(db: Session, number: str, reason: str) -> CallbackTask | None:
 
 def create_task(db: Session, *, reason: str, number: str, number_raw: str | None, created_at: datetime,
                 due_at: datetime, not_before: datetime | None = None, owner: str | None = None,
-                call: tuple[str, str] | None = None, fault_report_id: int | None = None,
+                call: tuple[str | None, str] | None = None, fault_report_id: int | None = None,
                 complaint_id: int | None = None, note: str | None = None, s: Settings | None = None,
                 caller_id: str | None = None) -> CallbackTask:
-    """With ``s``, the dialling policy applies: a number outside it makes a ``held`` task."""
+    """With ``s``, the dialling policy applies: a number outside it makes a ``held`` task.
+
+    ``call`` is (server, call id) as the rows hold it: a complaint's call_server column is nullable
+    (create_complaint fills it whenever it has a call id) and is copied as it is."""
     verdict = assess(s, number, caller_id=caller_id) if s is not None else None
     if verdict is not None and verdict.summary():
         note = "\n".join(x for x in (note, ("needs supervisor approval: " if not verdict.allowed else "")
