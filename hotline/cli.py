@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from hotline import settings as settings_mod
@@ -36,7 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Personal data at rest (#19): the database and its WAL, journals, logs, recordings and secrets of
+# every hotline process — and of Asterisk, its child — are created readable by this user only.
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: list[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
