@@ -5,7 +5,7 @@ escalates missed complaint clocks (R-COMPLAINT).
 Idempotent: every record that fed a task is remembered (callback_sources) and every escalation is
 unique per (kind, subject), so a second pass — or a pass after a restart — creates nothing twice.
 Watermarks (callback_scheduler_state) only spare it re-reading old rows; each pass commits its
-work and its watermarks together.
+work and its watermarks together. Calls are read by build time with an overlap (see ``_calls``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks import dialer, tasks
@@ -23,6 +23,7 @@ from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Esc
 from hotline.models.ivr import FaultReport
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
+from hotline.vocabulary import Direction, Disposition
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -78,27 +79,47 @@ def run_pass(s: Settings, db: Session, now: datetime | None = None) -> PassRepor
 
 
 def _calls(s: Settings, db: Session, rep: PassReport) -> None:
-    # rebuilt calls are stored as new rows, so an id watermark sees them again: harmless, sources
-    # make the rules idempotent
+    """Calls built (or rebuilt in place) since the watermark, re-read ``scheduler_watermark_overlap_s``
+    behind it: a record rebuilt in place keeps its id, and with several servers on one PostgreSQL a
+    smaller id can commit after a bigger one, so neither an id nor an exact time is a safe mark. The
+    overlap is re-read every pass; callback_sources make that harmless."""
     st = _state(db, "calls")
-    last = int(st.value.get("last_id", 0))
+    mark = _calls_mark(db, st.value)
+    overlap = timedelta(seconds=max(s.scheduler_watermark_overlap_s, 0.0))
+    cursor: tuple[datetime, int] | None = (mark - overlap, 0) if mark is not None else None
+    newest = mark
     while True:
-        rows = db.scalars(select(Call).where(Call.id > last).order_by(Call.id).limit(BATCH)).all()
+        q = select(Call).order_by(Call.built_at, Call.id).limit(BATCH)
+        if cursor is not None:
+            q = q.where(or_(Call.built_at > cursor[0], and_(Call.built_at == cursor[0], Call.id > cursor[1])))
+        rows = db.scalars(q).all()
         for call in rows:
-            last = call.id
-            if call.direction != "inbound":
-                continue  # outbound records are read through their attempts (dialer.reconcile)
-            rep.calls += 1
-            if call.disposition in tasks.MISSED_DISPOSITIONS:
-                task = tasks.on_missed_call(db, s, call)
-                if task is not None and task.missed_calls == 1:
-                    rep.tasks_created += 1
-            elif call.disposition == "answered":
-                rep.tasks_closed += len(tasks.on_answered_call(db, s, call))
+            cursor = (call.built_at, call.id)
+            newest = call.built_at if newest is None or call.built_at > newest else newest
+            if call.direction == Direction.INBOUND:  # outbound records are read through their attempts
+                _call(s, db, rep, call)
         if len(rows) < BATCH:
             break
-    if st.value.get("last_id") != last:
-        st.value, st.updated_at = {"last_id": last}, utcnow()
+    if newest is not None and st.value.get("built_since") != newest.isoformat():
+        st.value, st.updated_at = {"built_since": newest.isoformat()}, utcnow()
+
+
+def _calls_mark(db: Session, value: dict[str, object]) -> datetime | None:
+    if value.get("built_since"):
+        return datetime.fromisoformat(str(value["built_since"]))
+    if value.get("last_id"):  # a watermark kept before #19: the build time of the last call it had read
+        return db.scalar(select(Call.built_at).where(Call.id == int(str(value["last_id"]))))
+    return None
+
+
+def _call(s: Settings, db: Session, rep: PassReport, call: Call) -> None:
+    rep.calls += 1
+    if call.disposition in tasks.MISSED_DISPOSITIONS:
+        task = tasks.on_missed_call(db, s, call)
+        if task is not None and task.missed_calls == 1:
+            rep.tasks_created += 1
+    elif call.disposition == Disposition.ANSWERED:
+        rep.tasks_closed += len(tasks.on_answered_call(db, s, call))
 
 
 def _reports(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
