@@ -6,17 +6,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from hotline.db import open_db
 from hotline.models import AmiEventBatch, AmiEventCall, Call, RingAttempt
-from hotline.models.callbacks import CallbackAttempt, CallbackTask, Complaint
+from hotline.models.callbacks import CallbackAttempt, CallbackSource, CallbackTask, Complaint
+from hotline.models.ivr import Customer, FaultReport
 from hotline.retention import purge
 from hotline.settings import ROOT, Settings, load
 from hotline.timeutil import utcnow
+from tests.support.ports import free_port
 
 DAY = timedelta(days=1)
 
@@ -132,3 +134,115 @@ def test_zero_days_keeps_everything(tmp_path: Path, db_url: str) -> None:
     rep = purge(s, sessions)
     assert (rep.calls, rep.recordings, rep.raw_batches) == (0, 0, 0)
     assert (tmp_path / "monitor" / "ancient-1.wav").exists()
+
+
+def _aged(path: Path, days: float, data: bytes = b"RIFF" + b"\0" * 100) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    t = (utcnow() - days * DAY).timestamp()
+    os.utime(path, (t, t))
+    return path
+
+
+def _cel(days: float, event: str) -> str:
+    return f'"{event}","{(utcnow() - days * DAY).timestamp():.6f}","","13800000001","","","","s","from-pstn"\n'
+
+
+def _queue_line(days: float, event: str) -> str:
+    return f"{int((utcnow() - days * DAY).timestamp())}|c1|hotline|NONE|{event}|1|1|5\n"
+
+
+def _log_line(days: float, text: str) -> str:
+    return (datetime.now() - days * DAY).strftime("%Y-%m-%d %H:%M:%S,000 INFO x: ") + text + "\n"
+
+
+def test_purge_covers_reports_voices_tasks_customers_and_files(tmp_path: Path, db_url: str) -> None:
+    """#19: fault reports, IVR voice descriptions, callback tasks, customers (when set), CEL,
+    queue_log, logs, set-aside journals and orphan recordings are purged too; a report of an open
+    complaint's customer, or named by an open task, is kept (R-COMPLAINT)."""
+    mon = tmp_path / "monitor"
+    s = _settings(tmp_path, db_url).replace(
+        retention_fault_reports_days=400, retention_voice_days=100, retention_callback_tasks_days=400,
+        retention_customers_days=400, retention_asterisk_logs_days=30, retention_logs_days=10,
+        cel_csv_path=str(tmp_path / "cel" / "Master.csv"), queue_log_path=str(tmp_path / "queue_log"),
+        ami_port=free_port())  # no Asterisk there: queue_log is simply cut
+    _, sessions = open_db(s)
+    now = utcnow()
+
+    def report(name: str, days: float, caller: str = "13900000001") -> FaultReport:
+        at = now - days * DAY
+        r = FaultReport(server="pbx1", call_id=name, caller=caller, status="open", created_at=at, updated_at=at,
+                        recording=str(_wav(mon / "ivr" / f"{name}-fault.wav")))
+        db.add(r)
+        db.flush()
+        return r
+
+    with sessions.begin() as db:
+        old, voice, fresh = report("r-old", 500), report("r-voice", 150), report("r-fresh", 5)
+        complained = report("r-complained", 500, caller="13800000009")
+        tasked = report("r-tasked", 500)
+        db.add(Complaint(number="+8613800000009", received_at=now - 600 * DAY, contact_due=now - 599 * DAY,
+                         resolve_due=now - 598 * DAY))  # 600 days old, still open
+        young = Complaint(number="+8613800000010", received_at=now - 500 * DAY, contact_due=now - 499 * DAY,
+                          resolve_due=now - 498 * DAY, closed_at=now - 490 * DAY)
+        db.add(young)
+        db.flush()
+
+        def task(status: str, days: float, **kw: object) -> CallbackTask:
+            at = now - days * DAY
+            t = CallbackTask(reason="missed", number="+8613900000001", status=status, created_at=at, due_at=at,
+                             closed_at=None if status == "open" else at, **kw)
+            db.add(t)
+            db.flush()
+            return t
+
+        done = task("done", 500)
+        db.add(CallbackAttempt(task_id=done.id, at=now - 500 * DAY, agent="8001", call_server="pbx1", call_id="cb-1",
+                               outcome="reached"))
+        db.add(CallbackSource(task_id=done.id, kind="call", ref="pbx1/old-missed", at=now - 500 * DAY))
+        db.add(CallbackSource(task_id=done.id, kind="call", ref="pbx1/later-missed", at=now - 300 * DAY))
+        still_open = task("open", 500, fault_report_id=tasked.id)
+        of_complaint = task("done", 500, complaint_id=young.id)
+        db.add_all([Customer(phone="+8613900000002", created_at=now - 500 * DAY, vip=False),
+                    Customer(phone="+8613900000003", created_at=now - 500 * DAY, vip=True),
+                    Customer(phone="+8613900000004", created_at=now - 5 * DAY, vip=False)])
+        _call(db, "named", 5, _aged(mon / "named-1.wav", 150))
+        ids = {k: v.id for k, v in dict(old=old, voice=voice, fresh=fresh, complained=complained, tasked=tasked,
+                                         done=done, still_open=still_open, of_complaint=of_complaint).items()}
+    orphan, new_orphan = _aged(mon / "orphan-1.wav", 150), _aged(mon / "new-1.wav", 1)
+    cel = tmp_path / "cel" / "Master.csv"
+    cel.parent.mkdir()
+    cel.write_text(_cel(40, "CHAN_START") + _cel(31, "HANGUP") + _cel(2, "CHAN_START") + _cel(1, "HANGUP"))
+    (tmp_path / "queue_log").write_text(_queue_line(40, "ENTERQUEUE") + _queue_line(1, "CONNECT"))
+    logf = s.log_dir / "listener.log"
+    logf.parent.mkdir(parents=True)
+    logf.write_text(_log_line(20, "old") + "Traceback: an old one\n" + _log_line(2, "new") + "  its detail\n")
+    rejected = _aged(s.runtime_dir / "spool" / "listener-pbx1.rejected", 20, b"{}\n")
+    live_journal = _aged(s.runtime_dir / "spool" / "listener-pbx1.journal", 20, b"{}\n")
+
+    rep = purge(s, sessions)
+
+    with sessions() as db:
+        reports = {r.call_id: r.recording for r in db.scalars(select(FaultReport))}
+        tasks = {t.id for t in db.scalars(select(CallbackTask))}
+        sources = db.scalars(select(CallbackSource)).all()
+        customers = {c.phone for c in db.scalars(select(Customer))}
+        attempts = db.scalar(select(func.count()).select_from(CallbackAttempt))
+    assert set(reports) == {"r-voice", "r-fresh", "r-complained", "r-tasked"}
+    assert reports["r-voice"] is None and reports["r-fresh"] and reports["r-complained"]
+    assert sorted(p.name for p in (mon / "ivr").iterdir()) == ["r-complained-fault.wav", "r-fresh-fault.wav",
+                                                              "r-tasked-fault.wav"]
+    assert tasks == {ids["still_open"], ids["of_complaint"]} and attempts == 0
+    # the proof a record was handled outlives the task while that record may still be read
+    assert [(x.ref, x.task_id) for x in sources] == [("pbx1/later-missed", None)] and rep.sources == 1
+    assert customers == {"+8613900000003", "+8613900000004"}
+    assert not orphan.exists() and new_orphan.exists() and (mon / "named-1.wav").exists()
+    assert [ln.split(",")[0] for ln in cel.read_text().splitlines()] == ['"CHAN_START"', '"HANGUP"']
+    assert "ENTERQUEUE" not in (tmp_path / "queue_log").read_text() and "CONNECT" in (tmp_path / "queue_log").read_text()
+    kept_log = logf.read_text()  # a line without a time (a traceback) goes with the line before it
+    assert "INFO x: new\n  its detail\n" in kept_log and "old" not in kept_log and kept_log.count("\n") == 2
+    assert not rejected.exists() and live_journal.exists()
+    assert (rep.fault_reports, rep.voice_files, rep.tasks, rep.customers, rep.orphans) == (1, 2, 1, 1, 1)
+    assert (rep.cel_lines, rep.queue_log_lines, rep.log_lines, rep.journals, rep.reports_kept) == (2, 1, 2, 1, 2)
+    again = purge(s, sessions)
+    assert (again.fault_reports, again.tasks, again.cel_lines, again.log_lines, again.orphans) == (0, 0, 0, 0, 0)

@@ -1,0 +1,194 @@
+"""Retention of what the hotline keeps in files rather than rows (#19): Asterisk's CEL
+(``cel-custom/Master.csv``) and ``queue_log``, the services' logs, the listener's set-aside
+journals, and recordings no record names any more. hotline/retention.py calls it.
+
+Files that someone keeps writing are cut, not rotated away, so every reader keeps finding recent
+lines where it always did (the listener's backfill reads Master.csv and queue_log by name):
+
+- CEL: cel_custom opens, appends and closes the file for every event (cel/cel_custom.c), so the
+  lines to keep are written to a new file that is renamed over Master.csv; lines Asterisk appended
+  to the old file meanwhile are copied over after the rename.
+- queue_log: Asterisk keeps it open (logger.c, ``qlog``); ``logger reload`` closes and reopens it
+  by name (``logger_queue_restart``). So it is replaced the same way and then ``logger reload`` is
+  sent through AMI ``Command`` (the admin path `hotline pbx cli` uses). Without that permission
+  queue_log is left whole (said in the report) unless Asterisk is not running.
+- The services' logs are held open with O_APPEND by their processes: they are cut in place
+  (truncate-by-copy); a line written during the copy may be lost, never a line kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from hotline.pbx.ami import Ami, AmiError
+from hotline.pbx.config import Layout
+from hotline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_CEL_TIME = re.compile(rb'^"[^"]*","(\d+(?:\.\d+)?)"')
+_QUEUE_TIME = re.compile(rb"^(\d+(?:\.\d+)?)\|")
+_LOG_TIME = re.compile(rb"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
+SET_ASIDE = ("*.rejected*", "*.quarantine*", "*.bad*")  # the listener's journals put aside, not the live one
+AUDIO = (".wav", ".WAV", ".gsm", ".ulaw", ".alaw", ".sln", ".mp3")
+
+# a line's time (epoch seconds), or None: a line without one goes with the line before it
+LineTime = Callable[[bytes], float | None]
+
+
+def cel_time(line: bytes) -> float | None:
+    m = _CEL_TIME.match(line)
+    return float(m.group(1)) if m else None
+
+
+def queue_log_time(line: bytes) -> float | None:
+    m = _QUEUE_TIME.match(line)
+    return float(m.group(1)) if m else None
+
+
+def log_time(line: bytes) -> float | None:
+    """Python logging's asctime and `hotline run`'s notes: local time."""
+    m = _LOG_TIME.match(line)
+    if not m:
+        return None
+    try:
+        return time.mktime(time.strptime(m.group(1).decode(), "%Y-%m-%d %H:%M:%S"))
+    except ValueError:
+        return None
+
+
+def keep_lines(data: bytes, line_time: LineTime, before: float) -> tuple[bytes, int]:
+    """The lines at or after ``before`` (and those whose time cannot be read after a kept one,
+    or at the start); returns (kept bytes, lines dropped)."""
+    kept: list[bytes] = []
+    dropped = 0
+    keeping = True
+    for line in data.splitlines(keepends=True):
+        t = line_time(line)
+        if t is not None:
+            keeping = t >= before
+        if keeping:
+            kept.append(line)
+        else:
+            dropped += 1
+    return b"".join(kept), dropped
+
+
+def cut_by_rename(path: Path, line_time: LineTime, before: float, dry_run: bool,
+                  after_rename: Callable[[], None] | None = None) -> int:
+    """Drops the lines older than ``before`` from a file its writer opens by name: the kept lines go
+    to a new file renamed over it; whatever reached the old file meanwhile is appended after."""
+    try:
+        old = open(path, "rb")
+    except FileNotFoundError:
+        return 0
+    with old:
+        data = old.read()
+        kept, dropped = keep_lines(data, line_time, before)
+        if dropped == 0 or dry_run:
+            return dropped
+        tmp = path.with_name(path.name + ".purge")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(kept)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        if after_rename is not None:
+            after_rename()
+        time.sleep(0.2)  # a writer that opened the old name just before the rename has written by now
+        late = old.read()
+    if late:
+        with open(path, "ab") as fh:
+            fh.write(late)
+    return dropped
+
+
+def cut_in_place(path: Path, line_time: LineTime, before: float, dry_run: bool) -> int:
+    """For files their writers hold open with O_APPEND (our services' logs)."""
+    try:
+        fh = open(path, "r+b")
+    except FileNotFoundError:
+        return 0
+    with fh:
+        kept, dropped = keep_lines(fh.read(), line_time, before)
+        if dropped and not dry_run:
+            fh.seek(0)
+            fh.write(kept)
+            fh.truncate()
+    return dropped
+
+
+def cel_path(s: Settings) -> Path:
+    return Path(s.cel_csv_path) if s.cel_csv_path else Layout(s.asterisk_dir).cel_csv
+
+
+def queue_log_path(s: Settings) -> Path:
+    return Path(s.queue_log_path) if s.queue_log_path else Layout(s.asterisk_dir).queue_log
+
+
+def cut_queue_log(s: Settings, before: float, dry_run: bool) -> tuple[int, str | None]:
+    """(lines dropped, why it was left whole)."""
+    path = queue_log_path(s)
+    due = cut_by_rename(path, queue_log_time, before, True)
+    if dry_run or not due:
+        return due, None
+    try:
+        ami = Ami.from_settings(s, timeout=5)
+        ami.login()
+    except AmiError as exc:
+        if isinstance(exc.__cause__, ConnectionRefusedError):  # no Asterisk: it opens the file by name at start
+            return cut_by_rename(path, queue_log_time, before, False), None
+        return 0, f"{path}: left whole, Asterisk could not be asked to reopen it ({exc})"
+    try:
+        ami.command("core show uptime")  # the Command permission, asked before anything is replaced
+    except AmiError as exc:
+        ami.close()
+        return 0, f"{path}: left whole, AMI Command is not allowed to this user ({exc})"
+    try:
+        def reopen() -> None:
+            out = ami.command("logger reload")
+            if "fail" in out.lower():
+                log.warning("purge: `logger reload` said %r", out)
+        return cut_by_rename(path, queue_log_time, before, False, after_rename=reopen), None
+    except AmiError as exc:
+        return 0, f"{path}: `logger reload` refused ({exc})"
+    finally:
+        ami.close()
+
+
+def cut_logs(s: Settings, before: float, dry_run: bool) -> int:
+    return sum(cut_in_place(p, log_time, before, dry_run) for p in sorted(s.log_dir.glob("*.log")))
+
+
+def old_files(paths: Iterable[Path], before: float) -> list[Path]:
+    out = []
+    for p in paths:
+        try:
+            if p.is_file() and not p.is_symlink() and p.stat().st_mtime < before:
+                out.append(p)
+        except OSError:
+            continue
+    return out
+
+
+def set_aside_journals(s: Settings, before: float) -> list[Path]:
+    spool = s.runtime_dir / "spool"
+    return old_files((p for pattern in SET_ASIDE for p in spool.glob(pattern)), before) if spool.is_dir() else []
+
+
+def old_audio(root: Path, before: float) -> list[Path]:
+    """Audio files under ``root`` older than ``before`` (retention.py keeps those a record names)."""
+    if not root.is_dir():
+        return []
+    return old_files((p for p in root.rglob("*") if p.suffix in AUDIO), before)
+
+
+def epoch(dt: datetime) -> float:
+    return dt.timestamp()
