@@ -4,17 +4,22 @@ complaint file younger than R-COMPLAINT's 3 years, and never a file outside the 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from hotline.db import open_db
 from hotline.models import AmiEventBatch, AmiEventCall, Call, RingAttempt
 from hotline.models.callbacks import CallbackAttempt, CallbackSource, CallbackTask, Complaint
 from hotline.models.ivr import Customer, FaultReport
+from hotline.pbx.ami import Ami
+from hotline.pbx.process import Asterisk
 from hotline.retention import purge
 from hotline.settings import ROOT, Settings, load
 from hotline.timeutil import utcnow
@@ -246,3 +251,54 @@ def test_purge_covers_reports_voices_tasks_customers_and_files(tmp_path: Path, d
     assert (rep.cel_lines, rep.queue_log_lines, rep.log_lines, rep.journals, rep.reports_kept) == (2, 1, 2, 1, 2)
     again = purge(s, sessions)
     assert (again.fault_reports, again.tasks, again.cel_lines, again.log_lines, again.orphans) == (0, 0, 0, 0, 0)
+
+
+def _prepend(path: Path, text: str) -> None:
+    """Old lines in front of what Asterisk wrote (it appends: O_APPEND, so its next line goes last)."""
+    with open(path, "r+", encoding="utf-8") as fh:
+        rest = fh.read()
+        fh.seek(0)
+        fh.write(text + rest)
+
+
+def _wait_line(path: Path, needle: str, timeout: float = 10.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = path.read_text(errors="replace") if path.exists() else ""
+        if needle in text:
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"{needle!r} never reached {path}:\n{path.read_text(errors='replace')[-2000:]}")
+
+
+@pytest.mark.asterisk
+def test_cel_and_queue_log_cut_while_asterisk_writes_them(pbx: Asterisk, db_url: str) -> None:
+    """#19: CEL and queue_log lines past retention_asterisk_logs_days go, and Asterisk goes on
+    writing to the files by their names: CEL is opened per event, queue_log is reopened through
+    `logger reload` (AMI Command)."""
+    s = pbx.settings.replace(database_url=db_url, retention_asterisk_logs_days=30, retention_logs_days=0,
+                             retention_recordings_days=0)
+    layout = pbx.layout
+    with Ami.from_settings(s) as ami:  # both files exist and have recent lines
+        ami.action("QueueAdd", Queue=s.queue_name, Interface="Local/7771@agents/n", MemberName="7771")
+        ami.originate(f"Local/{s.hotline_number}@from-pstn", application="Hangup", timeout_s=5)
+    _wait_line(layout.queue_log, "ADDMEMBER")
+    _wait_line(layout.cel_csv, "CHAN_START")
+    _prepend(layout.queue_log, _queue_line(40, "ENTERQUEUE-OLD"))
+    _prepend(layout.cel_csv, _cel(40, "OLD_EVENT"))
+    inode = layout.queue_log.stat().st_ino
+
+    rep = purge(s, open_db(s)[1])
+
+    assert rep.queue_log_lines == 1 and rep.cel_lines == 1, rep.lines()
+    assert not any("queue_log" in x for x in rep.skipped), rep.skipped
+    assert "ENTERQUEUE-OLD" not in layout.queue_log.read_text() and "ADDMEMBER" in layout.queue_log.read_text()
+    assert "OLD_EVENT" not in layout.cel_csv.read_text()
+    assert layout.queue_log.stat().st_ino != inode
+    with Ami.from_settings(s) as ami:  # what Asterisk writes next lands in the files by those names
+        ami.action("QueueRemove", Queue=s.queue_name, Interface="Local/7771@agents/n")
+        ami.originate(f"Local/{s.hotline_number}@from-pstn", application="Hangup", timeout_s=5,
+                      channel_id="retention-cel-after")
+    _wait_line(layout.queue_log, "REMOVEMEMBER")
+    _wait_line(layout.cel_csv, "retention-cel-after")
+    assert stat.S_IMODE(layout.queue_log.stat().st_mode) & 0o077 == 0
