@@ -22,9 +22,9 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 from hotline.pbx.ami import Ami, AmiError
 from hotline.pbx.config import Layout

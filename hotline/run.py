@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from hotline.pbx.process import Asterisk, AsteriskError
 from hotline.settings import ROOT, Settings

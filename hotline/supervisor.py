@@ -12,9 +12,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from hotline.pbx.process import die_with_parent
 from hotline.settings import ROOT, Settings
