@@ -159,6 +159,7 @@ class Settings:
     retention_logs_days: int = 30  # runtime_dir/log/*.log (rotated copies), listener journals set aside
     retention_purge_hour: int = 3  # `hotline scheduler run` purges once a day, after this local hour
     scheduler_watermark_overlap_s: float = 600.0  # calls re-read this far behind the watermark (late commits, rebuilds)
+    scheduler_started_lookback_h: float = 24.0  # a pass reads calls started this recently; a daily sweep the rest
 
     # --- derived -------------------------------------------------------------------------------
     @property

@@ -157,3 +157,20 @@ def test_ids_committed_out_of_order_are_not_skipped(settings, sessions) -> None:
         db.commit()
     Scheduler(settings, sessions).once(now=t0 + timedelta(seconds=60))
     assert _missed_tasks(sessions) == ["+8613800000301", "+8613800000302"]
+
+
+def test_a_call_of_days_ago_rebuilt_makes_its_task_by_the_next_sweep(settings, sessions) -> None:
+    """A pass reads calls started within scheduler_started_lookback_h (indexed); once a local day a
+    sweep reads every record built since the last sweep, whenever its call started."""
+    t0 = local(2025, 11, 17, 10, 0)
+    with sessions() as db:
+        pk = add_call(db, number="13800000401", disposition="unknown", at=t0 - timedelta(days=3)).id
+        db.commit()
+    Scheduler(settings, sessions).once(now=t0)
+    with sessions() as db:  # `hotline listener rebuild` over a window three days back
+        row = db.get(Call, pk)
+        row.disposition, row.built_at = "abandoned", t0 + timedelta(hours=1)
+        db.commit()
+    Scheduler(settings, sessions).once(now=t0 + timedelta(hours=1, minutes=1))
+    Scheduler(settings, sessions).once(now=local(2025, 11, 18, 0, 1))
+    assert _missed_tasks(sessions) == ["+8613800000401"]
