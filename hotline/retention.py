@@ -26,8 +26,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 from hotline import retention_files as files
 from hotline.callbacks.numbers import normalise
@@ -281,9 +282,13 @@ def _purge_reports(s: Settings, sessions: sessionmaker[Session], rep: PurgeRepor
         numbers = set(db.scalars(select(Complaint.number).where(Complaint.closed_at.is_(None))))
         tasked = set(db.scalars(select(CallbackTask.fault_report_id).where(
             CallbackTask.status.in_(OPEN_STATUSES), CallbackTask.fault_report_id.isnot(None))))
+        # past the voice cutoff only reports still holding a voice matter, until the report cutoff
+        wanted: ColumnElement[bool] = FaultReport.recording.isnot(None)
+        if report_cut is not None:
+            wanted = or_(wanted, FaultReport.created_at < report_cut)
         rows = db.execute(select(FaultReport.id, FaultReport.server, FaultReport.call_id, FaultReport.caller,
                                  FaultReport.contact, FaultReport.recording, FaultReport.created_at)
-                          .where(FaultReport.created_at < max(cuts))).all()
+                          .where(FaultReport.created_at < max(cuts), wanted)).all()
     doomed, unvoiced = [], []
     for pk, server, call_id, caller, contact, recording, created in rows:
         past = report_cut is not None and created < report_cut
