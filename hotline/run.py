@@ -128,6 +128,8 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not leave a half-stopped hotline
+            signal.signal(sig, signal.SIG_IGN)
         print("\nstopping…", flush=True)
         sup.stop_all()
         ast.stop()
@@ -195,7 +197,8 @@ def demo_logins(s: Settings, env: dict[str, str]) -> list[str]:
     lines = []
     for name, role, agent in DEMO_USERS:
         if name in have:
-            lines.append(f"  login      {name} ({role}; password shown when it was made, kept in {path})")
+            where = f"kept in {path}" if name in kept else "not kept here: `hotline user` made it"
+            lines.append(f"  login      {name} ({role}; password shown when it was made, {where})")
             continue
         cmd = hotline_argv("user", "add", name, "--role", role, *(["--agent", agent] if agent else []))
         done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
