@@ -373,10 +373,7 @@ def _purge_files(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport,
     if asterisk_before is not None:
         rep.cel_lines += files.cut_by_rename(files.cel_path(s), files.cel_time, files.epoch(asterisk_before),
                                              rep.dry_run)
-        lines, why = files.cut_queue_log(s, files.epoch(asterisk_before), rep.dry_run)
-        rep.queue_log_lines += lines
-        if why:
-            rep.skipped.append(why)
+        rep.queue_log_lines += files.cut_queue_log(s, files.epoch(asterisk_before), rep.dry_run)
     logs_before = cutoff(s.retention_logs_days, now)
     if logs_before is not None:
         rep.log_lines += files.cut_logs(s, files.epoch(logs_before), rep.dry_run)

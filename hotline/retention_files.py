@@ -8,10 +8,10 @@ lines where it always did (the listener's backfill reads Master.csv and queue_lo
 - CEL: cel_custom opens, appends and closes the file for every event (cel/cel_custom.c), so the
   lines to keep are written to a new file that is renamed over Master.csv; lines Asterisk appended
   to the old file meanwhile are copied over after the rename.
-- queue_log: Asterisk keeps it open (logger.c, ``qlog``); ``logger reload`` closes and reopens it
-  by name (``logger_queue_restart``). So it is replaced the same way and then ``logger reload`` is
-  sent through AMI ``Command`` (the admin path `hotline pbx cli` uses). Without that permission
-  queue_log is left whole (said in the report) unless Asterisk is not running.
+- queue_log: Asterisk keeps it open (logger.c, ``qlog``, opened "a" and flushed per line);
+  ``logger reload`` closes and reopens it by name (``logger_queue_restart``). So it is replaced the
+  same way and then ``logger reload`` is sent through AMI ``Command`` (the admin path `hotline pbx
+  cli` uses). Without that right (or with no Asterisk) it is cut in place like the logs below.
 - The services' logs are held open with O_APPEND by their processes: they are cut in place
   (truncate-by-copy); a line written during the copy may be lost, never a line kept.
 """
@@ -133,34 +133,42 @@ def queue_log_path(s: Settings) -> Path:
     return Path(s.queue_log_path) if s.queue_log_path else Layout(s.asterisk_dir).queue_log
 
 
-def cut_queue_log(s: Settings, before: float, dry_run: bool) -> tuple[int, str | None]:
-    """(lines dropped, why it was left whole)."""
+def cut_queue_log(s: Settings, before: float, dry_run: bool) -> int:
+    """Replaced and reopened through ``logger reload`` when AMI Command is allowed; otherwise cut in
+    place (Asterisk appends with O_APPEND and flushes each line, so it goes on at the new end)."""
     path = queue_log_path(s)
     due = cut_by_rename(path, queue_log_time, before, True)
     if dry_run or not due:
-        return due, None
-    try:
-        ami = Ami.from_settings(s, timeout=5)
-        ami.login()
-    except AmiError as exc:
-        if isinstance(exc.__cause__, ConnectionRefusedError):  # no Asterisk: it opens the file by name at start
-            return cut_by_rename(path, queue_log_time, before, False), None
-        return 0, f"{path}: left whole, Asterisk could not be asked to reopen it ({exc})"
-    try:
-        ami.command("core show uptime")  # the Command permission, asked before anything is replaced
-    except AmiError as exc:
-        ami.close()
-        return 0, f"{path}: left whole, AMI Command is not allowed to this user ({exc})"
+        return due
+    ami = _command_session(s)
+    if ami is None:
+        log.info("purge: %s cut in place (no AMI Command to make Asterisk reopen it)", path)
+        return cut_in_place(path, queue_log_time, before, False)
     try:
         def reopen() -> None:
             out = ami.command("logger reload")
             if "fail" in out.lower():
                 log.warning("purge: `logger reload` said %r", out)
-        return cut_by_rename(path, queue_log_time, before, False, after_rename=reopen), None
-    except AmiError as exc:
-        return 0, f"{path}: `logger reload` refused ({exc})"
+        return cut_by_rename(path, queue_log_time, before, False, after_rename=reopen)
     finally:
         ami.close()
+
+
+def _command_session(s: Settings) -> Ami | None:
+    """A logged-in AMI session allowed to run CLI commands, or None (no Asterisk, no such right)."""
+    try:
+        ami = Ami.from_settings(s, timeout=5)
+        ami.login()
+    except AmiError as exc:
+        log.info("purge: no AMI session for `logger reload`: %s", exc)
+        return None
+    try:
+        ami.command("core show uptime")
+    except AmiError as exc:
+        log.info("purge: AMI user %s may not run CLI commands: %s", s.ami_user, exc)
+        ami.close()
+        return None
+    return ami
 
 
 def cut_logs(s: Settings, before: float, dry_run: bool) -> int:
