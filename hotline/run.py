@@ -150,7 +150,9 @@ def _serve(s: Settings, args: argparse.Namespace, sup: Supervisor, ast: Asterisk
     if not args.no_demo:
         sup.start(Service("demo", hotline_argv("listener", "simulate", "--calls", str(args.demo_calls),
                                                "--concurrency", "4"), restart=False))
-    _print_where(s, ast, [svc.name for svc in sup.services])
+    _print_where(s, ast, [svc.name for svc in sup.services if svc.restart])
+    if not args.no_demo:
+        print(f"  demo       {args.demo_calls} simulated calls (`hotline listener simulate`, log demo.log)", flush=True)
     for line in logins:
         print(line, flush=True)
     keeper = AsteriskKeeper(s, ast)
@@ -239,6 +241,6 @@ def _print_where(s: Settings, ast: Asterisk, running: list[str]) -> None:
         f"  database   {s.db_url}",
         f"  asterisk   {ast.layout.base} (started in {ast.start_seconds or 0:.2f} s); CLI: .venv/bin/hotline pbx cli core show channels",
         f"  logs       {s.log_dir}/*.log, {ast.layout.messages}, {ast.layout.queue_log}",
-        f"  services   {', '.join(running)} (a service that dies is restarted)",
+        f"  services   {', '.join(running)} (one that dies is restarted)",
     ]
     print("\n".join(lines), flush=True)
