@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from hotline import settings as settings_mod
@@ -36,9 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Personal data at rest (#19): the database and its WAL, journals, logs, recordings and secrets of
+# every hotline process — and of Asterisk, its child — are created readable by this user only.
+# Prompt audio is no personal data, and an Asterisk of its own running as another user must read it.
+PRIVATE_UMASK = 0o077
+SHARED_AREAS = {"prompts": 0o022}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    os.umask(SHARED_AREAS.get(args.command, PRIVATE_UMASK))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):

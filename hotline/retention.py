@@ -1,9 +1,12 @@
 """How long the hotline keeps what it stores, and ``purge`` that enforces it.
 
-Three things grow with traffic: raw AMI event batches (``retention_raw_events_days``), call records
-(``retention_calls_days``; their ring attempts, QA grades and recording listens go with them) and
+What grows with traffic: raw AMI event batches (``retention_raw_events_days``), call records
+(``retention_calls_days``; their ring attempts, QA grades and recording listens go with them),
 call recordings (``retention_recordings_days``; the wav is deleted, the call keeps its row with
-``recording`` cleared). 0 days keeps that kind forever.
+``recording`` cleared), fault reports and their IVR voice descriptions, closed callback tasks,
+customers (kept unless set), and files: CEL and queue_log lines, the services' logs, set-aside
+journals, recordings no record names (hotline/retention_files.py). 0 days keeps that kind forever.
+``hotline scheduler run`` purges once a day (scheduler/daemon.py).
 
 R-COMPLAINT: complaint files are kept at least 3 years. Complaints themselves are never purged;
 the calls of a complaint younger than ``complaint_keep_days`` (the call it came in on, and the
@@ -23,11 +26,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
+from hotline import retention_files as files
+from hotline.callbacks.numbers import normalise
 from hotline.models import AmiEventBatch, AmiEventCall, Call
-from hotline.models.callbacks import CallbackAttempt, CallbackTask, Complaint
+from hotline.models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackSource, CallbackTask, Complaint, Escalation
+from hotline.models.ivr import Customer, FaultReport
 from hotline.pbx.config import Layout
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
@@ -46,6 +53,17 @@ class PurgeReport:
     calls: int = 0
     recordings: int = 0
     recording_bytes: int = 0
+    fault_reports: int = 0
+    voice_files: int = 0
+    tasks: int = 0
+    sources: int = 0
+    customers: int = 0
+    cel_lines: int = 0
+    queue_log_lines: int = 0
+    log_lines: int = 0
+    journals: int = 0
+    orphans: int = 0
+    reports_kept: int = 0  # fault reports past their cutoff kept for a complaint or an open task
     kept: set[int] = field(default_factory=set, repr=False)  # calls past a cutoff kept because of R-COMPLAINT
     skipped: list[str] = field(default_factory=list)  # recordings not deleted, with the reason
 
@@ -58,8 +76,15 @@ class PurgeReport:
         out = [f"{verb} {self.raw_batches} raw event batches ({self.raw_events} events, {_size(self.raw_bytes)})",
                f"{verb} {self.calls} call records",
                f"{verb} {self.recordings} recordings ({_size(self.recording_bytes)})",
+               f"{verb} {self.fault_reports} fault reports and {self.voice_files} IVR voice descriptions",
+               f"{verb} {self.tasks} closed callback tasks (with their attempts) and {self.sources} task sources",
+               f"{verb} {self.customers} customers",
+               f"{verb} {self.cel_lines} CEL lines and {self.queue_log_lines} queue_log lines",
+               f"{verb} {self.log_lines} log lines, {self.journals} set-aside journals, "
+               f"{self.orphans} recordings no record names",
                f"kept {self.kept_for_complaints} calls (or their recordings) past a cutoff for complaints younger than the "
-               f"R-COMPLAINT minimum"]
+               f"R-COMPLAINT minimum",
+               f"kept {self.reports_kept} fault reports past their cutoff for an open complaint or task"]
         out += [f"skipped {s}" for s in self.skipped[:20]]
         if len(self.skipped) > 20:
             out.append(f"... and {len(self.skipped) - 20} more skipped")
@@ -122,6 +147,10 @@ def purge(s: Settings, sessions: sessionmaker[Session], dry_run: bool = False,
     _purge_recordings(s, sessions, rep, now, keep_pks)
     _purge_calls(s, sessions, rep, now, keep_pks)
     _purge_raw(s, sessions, rep, now, keep)
+    _purge_reports(s, sessions, rep, now, keep)
+    _purge_tasks(s, sessions, rep, now)
+    _purge_customers(s, sessions, rep, now)
+    _purge_files(s, sessions, rep, now)
     for line in rep.lines():
         log.info("purge: %s", line)
     return rep
@@ -141,21 +170,9 @@ def _purge_recordings(s: Settings, sessions: sessionmaker[Session], rep: PurgeRe
         if pk in keep_pks:
             rep.kept.add(pk)
             continue
-        try:
-            real = Path(path).resolve()
-        except (OSError, RuntimeError) as exc:  # a link loop, an unreadable path
-            rep.skipped.append(f"{path}: {exc}")
-            continue
-        if not real.is_relative_to(root):
-            # a path the database names but that lies outside the recordings dir is never deleted
-            rep.skipped.append(f"{path}: outside {root}")
-            continue
-        try:
-            size = real.stat().st_size
-        except FileNotFoundError:
-            size = 0  # already gone: only the row is cleared
-        if not dry_run_or_unlink(real, rep.dry_run):
-            rep.skipped.append(f"{path}: could not be deleted")
+        # a path the database names but that lies outside the recordings dir is never deleted
+        size = _unlink_inside(path, root, rep)
+        if size is None:
             continue
         rep.recordings += 1
         rep.recording_bytes += size
@@ -224,3 +241,165 @@ def _purge_raw(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport, n
         with sessions.begin() as db:
             db.execute(delete(AmiEventCall).where(AmiEventCall.batch_id.in_(part)))
             db.execute(delete(AmiEventBatch).where(AmiEventBatch.id.in_(part)))
+
+
+def _unlink_inside(path: str, root: Path, rep: PurgeReport) -> int | None:
+    """Deletes ``path`` (unless dry run) if it lies inside ``root``; its size, or None when skipped."""
+    try:
+        real = Path(path).resolve()
+    except (OSError, RuntimeError) as exc:
+        rep.skipped.append(f"{path}: {exc}")
+        return None
+    if not real.is_relative_to(root):
+        rep.skipped.append(f"{path}: outside {root}")
+        return None
+    try:
+        size = real.stat().st_size
+    except FileNotFoundError:
+        size = 0
+    if not dry_run_or_unlink(real, rep.dry_run):
+        rep.skipped.append(f"{path}: could not be deleted")
+        return None
+    return size
+
+
+def _report_numbers(caller: str | None, contact: str | None, region: str) -> set[str]:
+    return {n.e164 for n in (normalise(caller, region), normalise(contact, region)) if n is not None}
+
+
+def _purge_reports(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport, now: datetime,
+                   keep: set[tuple[str, str]]) -> None:
+    """Fault reports past ``retention_fault_reports_days``, IVR voice descriptions past
+    ``retention_voice_days``. A report is kept, with its voice, while an open complaint is about its
+    customer, a complaint younger than R-COMPLAINT's minimum came in on its call, or an open task
+    names it."""
+    report_cut, voice_cut = cutoff(s.retention_fault_reports_days, now), cutoff(s.retention_voice_days, now)
+    cuts = [c for c in (report_cut, voice_cut) if c is not None]
+    if not cuts:
+        return
+    root = recordings_dir(s).resolve()
+    with sessions() as db:
+        numbers = set(db.scalars(select(Complaint.number).where(Complaint.closed_at.is_(None))))
+        tasked = set(db.scalars(select(CallbackTask.fault_report_id).where(
+            CallbackTask.status.in_(OPEN_STATUSES), CallbackTask.fault_report_id.isnot(None))))
+        # past the voice cutoff only reports still holding a voice matter, until the report cutoff
+        wanted: ColumnElement[bool] = FaultReport.recording.isnot(None)
+        if report_cut is not None:
+            wanted = or_(wanted, FaultReport.created_at < report_cut)
+        rows = db.execute(select(FaultReport.id, FaultReport.server, FaultReport.call_id, FaultReport.caller,
+                                 FaultReport.contact, FaultReport.recording, FaultReport.created_at)
+                          .where(FaultReport.created_at < max(cuts), wanted)).all()
+    doomed, unvoiced = [], []
+    for pk, server, call_id, caller, contact, recording, created in rows:
+        past = report_cut is not None and created < report_cut
+        if (server, call_id) in keep or pk in tasked or _report_numbers(caller, contact, s.phone_region) & numbers:
+            rep.reports_kept += past
+            continue
+        if recording and (past or (voice_cut is not None and created < voice_cut)):
+            if _unlink_inside(recording, root, rep) is None:
+                continue
+            rep.voice_files += 1
+            unvoiced.append(pk)
+        if past:
+            doomed.append(pk)
+    rep.fault_reports += len(doomed)
+    if rep.dry_run:
+        return
+    for part in _chunks(unvoiced):
+        with sessions.begin() as db:
+            db.execute(update(FaultReport).where(FaultReport.id.in_(part)).values(recording=None))
+    for part in _chunks(doomed):
+        with sessions.begin() as db:
+            db.execute(update(CallbackTask).where(CallbackTask.fault_report_id.in_(part)).values(fault_report_id=None))
+            db.execute(delete(FaultReport).where(FaultReport.id.in_(part)))
+
+
+def _purge_tasks(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport, now: datetime) -> None:
+    """Closed callback tasks past ``retention_callback_tasks_days`` (attempts and escalations go with
+    them; a complaint's tasks stay while it is younger than R-COMPLAINT's minimum). Their sources
+    stay — the proof a record was handled, so nothing is made twice — until the records they name
+    are past retention themselves."""
+    before = cutoff(s.retention_callback_tasks_days, now)
+    if before is not None:
+        young = select(Complaint.id).where(Complaint.received_at >= now - timedelta(days=max(s.complaint_keep_days, 0)))
+        with sessions() as db:
+            doomed = list(db.scalars(select(CallbackTask.id).where(
+                CallbackTask.status.not_in(OPEN_STATUSES),
+                func.coalesce(CallbackTask.closed_at, CallbackTask.created_at) < before,
+                (CallbackTask.complaint_id.is_(None)) | CallbackTask.complaint_id.not_in(young))))
+        rep.tasks += len(doomed)
+        if not rep.dry_run:
+            for part in _chunks(doomed):
+                with sessions.begin() as db:
+                    db.execute(update(CallbackSource).where(CallbackSource.task_id.in_(part)).values(task_id=None))
+                    db.execute(delete(CallbackAttempt).where(CallbackAttempt.task_id.in_(part)))
+                    db.execute(delete(Escalation).where(Escalation.task_id.in_(part)))
+                    db.execute(delete(CallbackTask).where(CallbackTask.id.in_(part)))
+    days = (s.retention_calls_days, s.retention_fault_reports_days)
+    sources_before = None if min(days) <= 0 else cutoff(max(days), now)
+    if sources_before is None:
+        return
+    with sessions() as db:
+        old = list(db.scalars(select(CallbackSource.id).where(CallbackSource.task_id.is_(None),
+                                                              CallbackSource.at < sources_before)))
+    rep.sources += len(old)
+    if not rep.dry_run:
+        for part in _chunks(old):
+            with sessions.begin() as db:
+                db.execute(delete(CallbackSource).where(CallbackSource.id.in_(part)))
+
+
+def _purge_customers(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport, now: datetime) -> None:
+    """Customers are the operator's subscriber list (the IVR's VIP look-up): kept unless
+    ``retention_customers_days`` is set; never a VIP nor one an open complaint is about."""
+    before = cutoff(s.retention_customers_days, now)
+    if before is None:
+        return
+    with sessions() as db:
+        numbers = set(db.scalars(select(Complaint.number).where(Complaint.closed_at.is_(None))))
+        rows = db.execute(select(Customer.id, Customer.phone).where(Customer.created_at < before,
+                                                                    Customer.vip.is_not(True))).all()
+    doomed = [pk for pk, phone in rows if not _report_numbers(phone, None, s.phone_region) & numbers]
+    rep.customers += len(doomed)
+    if not rep.dry_run:
+        for part in _chunks(doomed):
+            with sessions.begin() as db:
+                db.execute(delete(Customer).where(Customer.id.in_(part)))
+
+
+def _purge_files(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport, now: datetime) -> None:
+    """CEL, queue_log, logs, set-aside journals, orphan recordings (hotline/retention_files.py)."""
+    asterisk_before = cutoff(s.retention_asterisk_logs_days, now)
+    if asterisk_before is not None:
+        rep.cel_lines += files.cut_by_rename(files.cel_path(s), files.cel_time, files.epoch(asterisk_before),
+                                             rep.dry_run)
+        rep.queue_log_lines += files.cut_queue_log(s, files.epoch(asterisk_before), rep.dry_run)
+    logs_before = cutoff(s.retention_logs_days, now)
+    if logs_before is not None:
+        rep.log_lines += files.cut_logs(s, files.epoch(logs_before), rep.dry_run)
+        for path in files.set_aside_journals(s, files.epoch(logs_before)):
+            rep.journals += dry_run_or_unlink(path, rep.dry_run)
+    recordings_before = cutoff(s.retention_recordings_days, now)
+    if recordings_before is not None:
+        _purge_orphans(s, sessions, rep, files.epoch(recordings_before))
+
+
+def _purge_orphans(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport, before: float) -> None:
+    """Old recordings no call and no fault report names (a call never recorded, a record lost)."""
+    root = recordings_dir(s)
+    candidates = files.old_audio(root, before)
+    named: set[str] = set()
+    names = sorted({str(p) for p in candidates} | {str(p.resolve()) for p in candidates})
+    with sessions() as db:
+        for i in range(0, len(names), 500):
+            part = names[i:i + 500]
+            named.update(db.scalars(select(Call.recording).where(Call.recording.in_(part))))
+            named.update(r for r in db.scalars(select(FaultReport.recording).where(FaultReport.recording.in_(part)))
+                         if r is not None)
+    for path in candidates:
+        if str(path) in named or str(path.resolve()) in named:
+            continue
+        size = _unlink_inside(str(path), root.resolve(), rep)
+        if size is not None:
+            rep.orphans += 1
+            rep.recording_bytes += size

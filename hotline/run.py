@@ -1,114 +1,234 @@
-"""``hotline run``: the whole hotline on one machine — Asterisk, listener, IVR, panel — with
-demo traffic, until Ctrl-C. Services are child processes of this one; stopping it stops them all."""
+"""``hotline run``: the whole hotline on one machine — Asterisk, listener, IVR, panel, scheduler —
+with demo traffic, until Ctrl-C (or SIGTERM), the only things that stop it all.
+
+Before anything starts every port is checked; "hotline is running" is printed once every service
+answers; a start that fails stops what was started and exits non-zero. Then the services are
+supervised (hotline/supervisor.py): one that dies is restarted with back-off, and neither
+Asterisk nor the calls in progress notice."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
-import secrets
 import signal
+import socket
 import subprocess
 import sys
-import threading
 import time
+from collections.abc import Callable
 
 from hotline.pbx.process import Asterisk, AsteriskError
 from hotline.settings import ROOT, Settings
+from hotline.supervisor import Service, Supervisor, hotline_argv, http_answers, tcp_accepts
 
-# (name, command line after `python -m hotline`): one process per app; each refuses to start on
-# a schema `hotline db upgrade` has not brought up to date, which is why the upgrade runs first
-SERVICES = [
-    ("listener", ["listener", "listen"]),
-    ("ivr", ["ivr", "serve"]),
-    ("panel", ["web", "serve"]),
-    ("scheduler", ["scheduler", "run"]),
+# every port a run binds: (setting, what listens, host setting, udp)
+PORTS = [
+    ("web_port", "panel", "web_host", False),
+    ("ami_port", "AMI", "ami_host", False),
+    ("sip_port", "SIP", "ami_host", True),  # the private Asterisk binds SIP on the AMI's loopback
+    ("agi_port", "FastAGI", "agi_host", False),
 ]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="run the whole hotline (Asterisk, listener, IVR, panel) with demo traffic")
-    p.add_argument("--no-demo", action="store_true", help="do not generate demo calls")
+    p = sub.add_parser("run", help="run the whole hotline (Asterisk, listener, IVR, panel, scheduler) with demo traffic")
+    p.add_argument("--no-demo", action="store_true", help="no demo calls and no demo logins")
     p.add_argument("--demo-calls", type=int, default=40)
     p.set_defaults(func=_run)
 
 
-def _hotline(*args: str) -> list[str]:
-    return [sys.executable, "-m", "hotline", *args]
+def services(s: Settings) -> list[Service]:
+    """One process per app, each with what proves it answers. Each refuses a schema `hotline db
+    upgrade` has not brought up to date, which is why the upgrade runs first."""
+    return [
+        Service("listener", hotline_argv("listener", "listen"), lambda _s, logged: "AMI connected" in logged),
+        Service("ivr", hotline_argv("ivr", "serve"), lambda s_, _l: tcp_accepts(s_.agi_host, s_.agi_port)),
+        Service("panel", hotline_argv("web", "serve"),
+                lambda s_, _l: http_answers(f"http://{s_.web_host}:{s_.web_port}/login")),
+        Service("scheduler", hotline_argv("scheduler", "run"), lambda _s, logged: "scheduler pass:" in logged),
+    ]
+
+
+def ports_taken(s: Settings) -> list[str]:
+    """What stops a run before it starts anything: each taken port, and the setting to change."""
+    problems = []
+    for key, what, host_key, udp in PORTS:
+        host, port = str(getattr(s, host_key)), int(getattr(s, key))
+        err = _bind_error(host, port, udp)
+        if err is None:
+            continue
+        hint = f"HOTLINE_{key.upper()}={_free_port(host, udp)}" if err.errno == errno.EADDRINUSE else \
+            f"HOTLINE_{host_key.upper()}=<an address of this host>"
+        problems.append(f"{what} port {host}:{port}/{'udp' if udp else 'tcp'} cannot be used ({err.strerror}): "
+                        f"stop what holds it or set {hint}")
+    return problems
+
+
+def _bind_error(host: str, port: int, udp: bool) -> OSError | None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
+    try:
+        if not udp:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no owner
+        sock.bind((host, port))
+        return None
+    except OSError as exc:
+        return exc
+    finally:
+        sock.close()
+
+
+def _free_port(host: str, udp: bool) -> int:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM if udp else socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            return int(sock.getsockname()[1])
+    except OSError:
+        return 0
+
+
+def private_dirs(s: Settings) -> None:
+    """0700 runtime directories (the umask, set in hotline.cli, makes new files 0600); files an
+    older run left readable are closed too."""
+    for d in (s.runtime_dir, s.log_dir, s.secrets_dir):
+        d.mkdir(mode=0o700, parents=True, exist_ok=True)
+        d.chmod(0o700)
+    old = [*s.log_dir.iterdir(), *s.secrets_dir.iterdir(), *(p for p in s.runtime_dir.glob("hotline.db*"))]
+    for f in (p for p in old if p.is_file() and not p.is_symlink()):
+        f.chmod(f.stat().st_mode & 0o700)
 
 
 def _run(s: Settings, args: argparse.Namespace) -> int:
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    s.log_dir.mkdir(parents=True, exist_ok=True)
+    problems = ports_taken(s)
+    if problems:
+        for line in problems:
+            print(f"hotline: {line}", file=sys.stderr)
+        print("hotline: nothing was started", file=sys.stderr)
+        return 1
+    # SIGTERM stops the run the way Ctrl-C does, wherever it is (start-up included)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    private_dirs(s)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    children: list[tuple[str, subprocess.Popen[bytes]]] = []
-
-    def spawn(name: str, cmd: list[str]) -> None:
-        logf = open(s.log_dir / f"{name}.log", "ab")
-        children.append((name, subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, env=env, cwd=ROOT)))
-        logf.close()
-
-    subprocess.run(_hotline("prompts", "build"), check=True, env=env, cwd=ROOT)
-    subprocess.run(_hotline("db", "upgrade"), check=True, env=env, cwd=ROOT)
-    users = _demo_users(s, env)
     try:
+        for step in (("prompts", "build"), ("db", "upgrade")):
+            if subprocess.run(hotline_argv(*step), env=env, cwd=ROOT).returncode != 0:
+                print(f"hotline: `hotline {' '.join(step)}` failed: nothing else was started", file=sys.stderr)
+                return 1
+        logins = [] if args.no_demo else demo_logins(s, env)
         ast = Asterisk(s).start()
     except AsteriskError as exc:
         print(f"hotline: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 0
+    sup = Supervisor(s, env, lambda text: print(text, flush=True))
+    code = 0
     try:
-        for name, cmd in SERVICES:
-            spawn(name, _hotline(*cmd))
-        time.sleep(1.0)
-        if not args.no_demo:
-            spawn("demo", _hotline("listener", "simulate", "--calls", str(args.demo_calls), "--concurrency", "4"))
-        _print_where(s, ast, [n for n, _ in children])
-        for name, role, password in users:
-            print(f"  login      {name} / {password}  ({role})", flush=True)
-        try:
-            while not stop.wait(1):
-                for name, proc in children:
-                    if name != "demo" and proc.poll() is not None:
-                        print(f"hotline: {name} exited with status {proc.returncode}; see {s.log_dir / (name + '.log')}",
-                              file=sys.stderr)
-                        stop.set()
-        except KeyboardInterrupt:
-            pass
+        code = _serve(s, args, sup, ast, logins)
+    except KeyboardInterrupt:
+        pass
     finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not leave a half-stopped hotline
+            signal.signal(sig, signal.SIG_IGN)
         print("\nstopping…", flush=True)
-        for _, proc in children:
-            if proc.poll() is None:
-                proc.terminate()
-        for _, proc in children:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        sup.stop_all()
         ast.stop()
         print("stopped: Asterisk and every service are down", flush=True)
-    return 0
+    return code
+
+
+def _serve(s: Settings, args: argparse.Namespace, sup: Supervisor, ast: Asterisk, logins: list[str]) -> int:
+    """Start, wait until all answer, then supervise until interrupted; 1 when the start failed."""
+    for svc in services(s):
+        sup.start(svc)
+    problems = sup.wait_up(s.run_ready_timeout_s)
+    if problems:
+        for line in problems:
+            print(f"hotline: {line}", file=sys.stderr)
+        print("hotline: start failed", file=sys.stderr)
+        return 1
+    if not args.no_demo:
+        sup.start(Service("demo", hotline_argv("listener", "simulate", "--calls", str(args.demo_calls),
+                                               "--concurrency", "4"), restart=False))
+    _print_where(s, ast, [svc.name for svc in sup.services if svc.restart])
+    if not args.no_demo:
+        print(f"  demo       {args.demo_calls} simulated calls (`hotline listener simulate`, log demo.log)", flush=True)
+    for line in logins:
+        print(line, flush=True)
+    keeper = AsteriskKeeper(s, ast)
+    while True:
+        time.sleep(0.5)
+        sup.check()
+        keeper.check(sup.say)
+
+
+class AsteriskKeeper:
+    """Asterisk dying is not a reason to stop either: it is started again with back-off."""
+
+    def __init__(self, s: Settings, ast: Asterisk) -> None:
+        self.s, self.ast = s, ast
+        self.backoff_s, self.retry_at = 1.0, 0.0
+
+    def check(self, say: Callable[[str], None]) -> None:
+        proc = self.ast.proc
+        if proc is None or proc.poll() is None or time.monotonic() < self.retry_at:
+            return
+        say(f"hotline: Asterisk exited with status {proc.returncode}; starting it again")
+        try:
+            self.ast.stop()
+            self.ast.start()
+            self.backoff_s = 1.0
+            say(f"hotline: Asterisk started again in {self.ast.start_seconds or 0:.2f} s")
+        except AsteriskError as exc:
+            say(f"hotline: Asterisk did not start ({str(exc).splitlines()[0]}); next try in {self.backoff_s:g} s")
+            self.retry_at = time.monotonic() + self.backoff_s
+            self.backoff_s = min(self.backoff_s * 2, max(self.s.run_restart_backoff_max_s, 1.0))
 
 
 DEMO_USERS = [("supervisor", "supervisor", None), ("inspector", "inspector", None), ("agent8001", "agent", "8001")]
 
 
-def _demo_users(s: Settings, env: dict[str, str]) -> list[tuple[str, str, str]]:
-    """Panel users for a first look, created once; their generated passwords are kept in
-    runtime_dir/secrets/demo_users (mode 0600), never in the repo."""
+def demo_logins(s: Settings, env: dict[str, str]) -> list[str]:
+    """Panel users for a first look, created whenever they are missing (a deleted database loses
+    them; the passwords file alone lets nobody in). A password is generated by `hotline user add`
+    itself (never on a command line), printed once, at creation, and kept in
+    runtime_dir/secrets/demo_users (0600)."""
     path = s.secrets_dir / "demo_users"
-    if path.exists():
-        return [tuple(line.split(" ", 2)) for line in path.read_text().splitlines() if line.count(" ") >= 2]  # type: ignore[misc]
-    made = []
+    kept = {ln.split(" ", 1)[0]: ln for ln in (path.read_text().splitlines() if path.exists() else []) if ln.strip()}
+    have = _existing_users(s, [name for name, _, _ in DEMO_USERS])
+    lines = []
     for name, role, agent in DEMO_USERS:
-        password = secrets.token_urlsafe(9)
-        cmd = _hotline("user", "add", name, "--role", role, "--password", password) + (["--agent", agent] if agent else [])
-        if subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True).returncode == 0:
-            made.append((name, role, password))
-    s.secrets_dir.mkdir(parents=True, exist_ok=True)
+        if name in have:
+            where = f"kept in {path}" if name in kept else "not kept here: `hotline user` made it"
+            lines.append(f"  login      {name} ({role}; password shown when it was made, {where})")
+            continue
+        cmd = hotline_argv("user", "add", name, "--role", role, *(["--agent", agent] if agent else []))
+        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+        password = next((ln.split(":", 1)[1].strip() for ln in done.stdout.splitlines() if ln.startswith("password:")), "")
+        if done.returncode != 0 or not password:
+            lines.append(f"  login      {name}: not created ({done.stderr.strip() or done.stdout.strip()})")
+            continue
+        kept[name] = f"{name} {role} {password}"
+        lines.append(f"  login      {name} / {password}  ({role}; shown once, kept in {path})")
+    s.secrets_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write("".join(f"{n} {r} {p}\n" for n, r, p in made))
-    return made
+        fh.write("".join(line + "\n" for line in kept.values()))
+    return lines
+
+
+def _existing_users(s: Settings, names: list[str]) -> set[str]:
+    from sqlalchemy import select
+
+    from hotline.db import open_db
+    from hotline.models import User
+
+    engine, sessions = open_db(s)
+    try:
+        with sessions() as db:
+            return set(db.scalars(select(User.username).where(User.username.in_(names))))
+    finally:
+        engine.dispose()
 
 
 def _print_where(s: Settings, ast: Asterisk, running: list[str]) -> None:
@@ -119,8 +239,8 @@ def _print_where(s: Settings, ast: Asterisk, running: list[str]) -> None:
         f"  SIP        udp 127.0.0.1:{s.sip_port}; hotline number {s.hotline_number}",
         f"  FastAGI    {s.agi_host}:{s.agi_port}",
         f"  database   {s.db_url}",
-        f"  asterisk   {ast.layout.base} (started in {ast.start_seconds:.2f} s); CLI: .venv/bin/hotline pbx cli core show channels",
+        f"  asterisk   {ast.layout.base} (started in {ast.start_seconds or 0:.2f} s); CLI: .venv/bin/hotline pbx cli core show channels",
         f"  logs       {s.log_dir}/*.log, {ast.layout.messages}, {ast.layout.queue_log}",
-        f"  services   {', '.join(running)}",
+        f"  services   {', '.join(running)} (one that dies is restarted)",
     ]
     print("\n".join(lines), flush=True)

@@ -166,6 +166,19 @@ class Settings:
     retention_recordings_days: int = 180  # call recordings (the wav files; the call keeps its row)
     complaint_keep_days: int = 1096  # R-COMPLAINT: complaint files kept at least 3 years; never purged younger
 
+    # --- `hotline run` supervision, and retention of what the purge above did not cover (issue #19) ---
+    run_ready_timeout_s: float = 60.0  # `hotline run`: every service must answer within this, else the start failed
+    run_restart_backoff_max_s: float = 30.0  # a dead service is restarted after 1 s, doubling up to this
+    retention_fault_reports_days: int = 1095  # fault reports (a report of an open complaint's customer is kept)
+    retention_voice_days: int = 180  # IVR voice descriptions (recorded files; the report keeps its row)
+    retention_callback_tasks_days: int = 1095  # closed callback tasks with their attempts (complaints' kept)
+    retention_customers_days: int = 0  # customers not updated for this long; 0: kept (the operator's list)
+    retention_asterisk_logs_days: int = 90  # CEL Master.csv and queue_log lines (the backfill reads them)
+    retention_logs_days: int = 30  # runtime_dir/log/*.log (rotated copies), listener journals set aside
+    retention_purge_hour: int = 3  # `hotline scheduler run` purges once a day, after this local hour
+    scheduler_watermark_overlap_s: float = 600.0  # calls re-read this far behind the watermark (late commits, rebuilds)
+    scheduler_started_lookback_h: float = 24.0  # a pass reads calls started this recently; a daily sweep the rest
+
     # --- derived -------------------------------------------------------------------------------
     @property
     def asterisk_dir(self) -> Path:

@@ -5,7 +5,7 @@ escalates missed complaint clocks (R-COMPLAINT).
 Idempotent: every record that fed a task is remembered (callback_sources) and every escalation is
 unique per (kind, subject), so a second pass — or a pass after a restart — creates nothing twice.
 Watermarks (callback_scheduler_state) only spare it re-reading old rows; each pass commits its
-work and its watermarks together.
+work and its watermarks together. Calls are read by build time with an overlap (see ``_calls``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks import dialer, tasks
@@ -23,6 +24,7 @@ from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Esc
 from hotline.models.ivr import FaultReport
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
+from hotline.vocabulary import Direction, Disposition
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -69,7 +71,7 @@ def run_pass(s: Settings, db: Session, now: datetime | None = None) -> PassRepor
     now = now or utcnow()
     rep = PassReport()
     rep.attempts_settled = dialer.reconcile(s, db, now)
-    _calls(s, db, rep)
+    _calls(s, db, rep, now)
     _reports(s, db, rep, now)
     _complaints(db, rep)
     _overdue(s, db, rep, now)
@@ -77,28 +79,73 @@ def run_pass(s: Settings, db: Session, now: datetime | None = None) -> PassRepor
     return rep
 
 
-def _calls(s: Settings, db: Session, rep: PassReport) -> None:
-    # rebuilt calls are stored as new rows, so an id watermark sees them again: harmless, sources
-    # make the rules idempotent
+def _calls(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
+    """Calls built (or rebuilt in place) since the watermark, re-read ``scheduler_watermark_overlap_s``
+    behind it: a record rebuilt in place keeps its id, and with several servers on one PostgreSQL a
+    smaller id can commit after a bigger one, so neither an id nor an exact time is a safe mark. The
+    overlap is re-read every pass; callback_sources make that harmless.
+
+    ``built_at`` has no index of its own, so a pass reads only calls that started within
+    ``scheduler_started_lookback_h`` (index ``ix_calls_started_built``: ~1 ms over 1 M calls, where
+    a scan of built_at took 230 ms); once a local day a sweep without that bound picks up records
+    rebuilt for calls that started longer ago (`hotline listener rebuild` of an old window)."""
     st = _state(db, "calls")
-    last = int(st.value.get("last_id", 0))
+    value = dict(st.value)
+    overlap = timedelta(seconds=max(s.scheduler_watermark_overlap_s, 0.0))
+    mark = _calls_mark(db, value)
+    bound = now - timedelta(hours=s.scheduler_started_lookback_h) if mark is not None else None
+    newest = _read_calls(s, db, rep, None if mark is None else mark - overlap, bound) or mark
+    day = now.astimezone(ZoneInfo(s.timezone)).date().isoformat()
+    if value.get("swept_day") != day:
+        swept = datetime.fromisoformat(str(value["swept_since"])) if value.get("swept_since") else mark
+        if swept is not None and mark is not None:
+            swept = _read_calls(s, db, rep, swept - overlap, None) or swept
+        value.update(swept_day=day, swept_since=(swept or newest or now).isoformat())
+    if newest is not None:
+        value["built_since"] = newest.isoformat()
+    value.pop("last_id", None)
+    if value != st.value:
+        st.value, st.updated_at = value, utcnow()
+
+
+def _read_calls(s: Settings, db: Session, rep: PassReport, since: datetime | None,
+                started_since: datetime | None) -> datetime | None:
+    """Feeds the calls built at or after ``since`` (all when None) to the task rules, in build order;
+    returns the newest build time seen."""
+    cursor: tuple[datetime, int] | None = (since, 0) if since is not None else None
+    newest: datetime | None = None
     while True:
-        rows = db.scalars(select(Call).where(Call.id > last).order_by(Call.id).limit(BATCH)).all()
+        q = select(Call).order_by(Call.built_at, Call.id).limit(BATCH)
+        if started_since is not None:
+            q = q.where(or_(Call.started_at >= started_since, Call.started_at.is_(None)))
+        if cursor is not None:
+            q = q.where(or_(Call.built_at > cursor[0], and_(Call.built_at == cursor[0], Call.id > cursor[1])))
+        rows = db.scalars(q).all()
         for call in rows:
-            last = call.id
-            if call.direction != "inbound":
-                continue  # outbound records are read through their attempts (dialer.reconcile)
-            rep.calls += 1
-            if call.disposition in tasks.MISSED_DISPOSITIONS:
-                task = tasks.on_missed_call(db, s, call)
-                if task is not None and task.missed_calls == 1:
-                    rep.tasks_created += 1
-            elif call.disposition == "answered":
-                rep.tasks_closed += len(tasks.on_answered_call(db, s, call))
+            cursor = (call.built_at, call.id)
+            newest = call.built_at if newest is None or call.built_at > newest else newest
+            if call.direction == Direction.INBOUND:  # outbound records are read through their attempts
+                _call(s, db, rep, call)
         if len(rows) < BATCH:
-            break
-    if st.value.get("last_id") != last:
-        st.value, st.updated_at = {"last_id": last}, utcnow()
+            return newest
+
+
+def _calls_mark(db: Session, value: dict[str, object]) -> datetime | None:
+    if value.get("built_since"):
+        return datetime.fromisoformat(str(value["built_since"]))
+    if value.get("last_id"):  # a watermark kept before #19: the build time of the last call it had read
+        return db.scalar(select(Call.built_at).where(Call.id == int(str(value["last_id"]))))
+    return None
+
+
+def _call(s: Settings, db: Session, rep: PassReport, call: Call) -> None:
+    rep.calls += 1
+    if call.disposition in tasks.MISSED_DISPOSITIONS:
+        task = tasks.on_missed_call(db, s, call)
+        if task is not None and task.missed_calls == 1:
+            rep.tasks_created += 1
+    elif call.disposition == Disposition.ANSWERED:
+        rep.tasks_closed += len(tasks.on_answered_call(db, s, call))
 
 
 def _reports(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:

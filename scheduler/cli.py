@@ -17,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     run = ssub.add_parser("run", help="make, watch and escalate callback tasks (runs until stopped)")
     run.add_argument("--once", action="store_true", help="one pass, then exit")
     run.set_defaults(func=_run)
-    purge = ssub.add_parser("purge", help="delete raw AMI events, call records and recordings past their retention "
+    purge = ssub.add_parser("purge", help="delete what is past its retention now (`scheduler run` does it daily): raw "
+                                          "AMI events, calls, recordings, fault reports and voice descriptions, "
+                                          "closed callback tasks, CEL/queue_log lines, logs, set-aside journals "
                                           "(complaint files younger than R-COMPLAINT's minimum are kept)")
     purge.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
     purge.set_defaults(func=_purge)
@@ -51,7 +53,10 @@ def _purge(s: Settings, args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(f"retention: raw events {s.retention_raw_events_days} d, calls {s.retention_calls_days} d, "
-          f"recordings {s.retention_recordings_days} d (0 = forever); complaints kept ≥ {s.complaint_keep_days} d")
+          f"recordings {s.retention_recordings_days} d, fault reports {s.retention_fault_reports_days} d, "
+          f"voice descriptions {s.retention_voice_days} d, closed tasks {s.retention_callback_tasks_days} d, "
+          f"customers {s.retention_customers_days} d, CEL/queue_log {s.retention_asterisk_logs_days} d, "
+          f"logs {s.retention_logs_days} d (0 = forever); complaints kept ≥ {s.complaint_keep_days} d")
     for line in report.lines():
         print(line)
     return 0

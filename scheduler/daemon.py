@@ -1,22 +1,29 @@
 """The loop behind ``hotline scheduler run``: a pass of the timed work every
-callback_scheduler_interval_s, each pass in its own transaction."""
+callback_scheduler_interval_s, each pass in its own transaction, and the retention purge once a
+day (after ``retention_purge_hour``, local time; the day it last ran is kept in the database, so a
+restart does not purge twice)."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.models.callbacks import SchedulerState
+from hotline.retention import PurgeReport, purge
 from hotline.settings import Settings
+from hotline.timeutil import utcnow
 from scheduler.callbacks import PassReport, run_pass
 
 log = logging.getLogger(__name__)
+PURGE_STATE = "retention_purge"
 
 
 class Scheduler:
-    """Runs :func:`scheduler.callbacks.run_pass` until ``stop_event`` is set."""
+    """Runs :func:`scheduler.callbacks.run_pass` and the daily purge until ``stop_event`` is set."""
 
     def __init__(self, s: Settings, sessions: sessionmaker[Session]) -> None:
         self.s, self.sessions = s, sessions
@@ -28,6 +35,27 @@ class Scheduler:
             db.commit()
         return rep
 
+    def purge_if_due(self, now: datetime | None = None) -> PurgeReport | None:
+        """The retention purge, if today's has not run yet and its hour has come."""
+        now = now or utcnow()
+        local = now.astimezone(ZoneInfo(self.s.timezone))
+        if local.hour < self.s.retention_purge_hour:
+            return None
+        day = local.date().isoformat()
+        with self.sessions() as db:
+            state = db.get(SchedulerState, PURGE_STATE)
+            if state is not None and state.value.get("day") == day:
+                return None
+        log.info("retention purge for %s", day)
+        rep = purge(self.s, self.sessions, now=now)
+        with self.sessions.begin() as db:
+            state = db.get(SchedulerState, PURGE_STATE)
+            if state is None:
+                db.add(SchedulerState(name=PURGE_STATE, value={"day": day}, updated_at=utcnow()))
+            else:
+                state.value, state.updated_at = {"day": day}, utcnow()
+        return rep
+
     def run(self) -> None:
         while not self.stop_event.is_set():
             try:
@@ -35,4 +63,8 @@ class Scheduler:
                 log.info("scheduler pass: %s", rep)
             except Exception:  # noqa: BLE001 - a failed pass (database away) is retried next time
                 log.exception("scheduler pass failed; retrying in %.0f s", self.s.callback_scheduler_interval_s)
+            try:
+                self.purge_if_due()
+            except Exception:  # noqa: BLE001 - retried at the next pass; today's is not marked done
+                log.exception("retention purge failed; retrying after the next pass")
             self.stop_event.wait(self.s.callback_scheduler_interval_s)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from hotline.callbacks import (complaint_clock_counts, create_complaint, mark_consultation, open_escalations,
                                open_tasks, update_complaint)
+from hotline.models import Call
 from hotline.models.callbacks import CallbackSource, CallbackTask, Escalation, SchedulerState
 from scheduler.daemon import Scheduler
 from tests.callbacks.conftest import add_call, add_report, local
@@ -108,3 +109,68 @@ def test_scheduler_is_idempotent_and_survives_restart(settings, sessions) -> Non
         db.commit()
     Scheduler(settings, sessions).once(now=now + timedelta(minutes=1))
     assert snapshot() == first
+
+
+def _missed_tasks(sessions) -> list[str]:
+    with sessions() as db:
+        return sorted(t.number for t in _tasks(db, reason="missed"))
+
+
+def test_a_call_rebuilt_in_place_still_makes_its_task(settings, sessions) -> None:
+    """#19: a record rebuilt in place keeps its id; an id watermark never saw it again. R-MISSED-CALLBACK."""
+    t0 = local(2025, 11, 17, 10, 0)
+    with sessions() as db:
+        call = add_call(db, number="13800000201", disposition="unknown", at=t0)
+        add_call(db, number="13800000202", disposition="answered", at=t0 + timedelta(seconds=5), talk=30)
+        db.commit()
+        pk = call.id
+    Scheduler(settings, sessions).once(now=t0 + timedelta(minutes=1))
+    assert _missed_tasks(sessions) == []
+    # the listener's rebuild (or backfill) writes the same row again, now complete, an hour later
+    with sessions() as db:
+        row = db.get(Call, pk)
+        row.disposition, row.incomplete, row.built_at = "abandoned", False, t0 + timedelta(hours=1)
+        db.commit()
+    Scheduler(settings, sessions).once(now=t0 + timedelta(hours=1, minutes=1))
+    assert _missed_tasks(sessions) == ["+8613800000201"]
+    Scheduler(settings, sessions).once(now=t0 + timedelta(hours=1, minutes=2))
+    with sessions() as db:
+        (task,) = _tasks(db, reason="missed")
+        assert task.missed_calls == 1, "re-read in the overlap, never counted twice"
+
+
+def test_ids_committed_out_of_order_are_not_skipped(settings, sessions) -> None:
+    """#19: two servers on one PostgreSQL: server B's call got the smaller id but committed after
+    server A's call had been read — within the watermark's overlap it still makes its task."""
+    t0 = local(2025, 11, 17, 11, 0)
+    with sessions() as db:
+        add_call(db, number="13800000301", disposition="abandoned", at=t0, call_id="a-late-commit-2",
+                 server="pbx-a").id = 1000
+        db.commit()
+    Scheduler(settings, sessions).once(now=t0 + timedelta(seconds=30))
+    assert _missed_tasks(sessions) == ["+8613800000301"]
+    with sessions() as db:  # built 20 s before the other, committed after the pass: a smaller id
+        late = add_call(db, number="13800000302", disposition="timeout", at=t0 - timedelta(seconds=20),
+                        call_id="b-early-id-1", server="pbx-b")
+        db.flush()
+        late.id = 999
+        db.commit()
+    Scheduler(settings, sessions).once(now=t0 + timedelta(seconds=60))
+    assert _missed_tasks(sessions) == ["+8613800000301", "+8613800000302"]
+
+
+def test_a_call_of_days_ago_rebuilt_makes_its_task_by_the_next_sweep(settings, sessions) -> None:
+    """A pass reads calls started within scheduler_started_lookback_h (indexed); once a local day a
+    sweep reads every record built since the last sweep, whenever its call started."""
+    t0 = local(2025, 11, 17, 10, 0)
+    with sessions() as db:
+        pk = add_call(db, number="13800000401", disposition="unknown", at=t0 - timedelta(days=3)).id
+        db.commit()
+    Scheduler(settings, sessions).once(now=t0)
+    with sessions() as db:  # `hotline listener rebuild` over a window three days back
+        row = db.get(Call, pk)
+        row.disposition, row.built_at = "abandoned", t0 + timedelta(hours=1)
+        db.commit()
+    Scheduler(settings, sessions).once(now=t0 + timedelta(hours=1, minutes=1))
+    Scheduler(settings, sessions).once(now=local(2025, 11, 18, 0, 1))
+    assert _missed_tasks(sessions) == ["+8613800000401"]

@@ -1,0 +1,278 @@
+"""`hotline run` (issue #19): it supervises its services, checks its ports before starting anything,
+says "running" only once every service answers, makes demo logins only with demo traffic (and
+again when the database lost them), and keeps personal data private at rest."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from ami_listener.simulate import SimCall, originate
+from hotline.db import open_db
+from hotline.models import User
+from hotline.pbx.ami import Ami
+from hotline.settings import ROOT, Settings
+from hotline.supervisor import http_answers, tcp_accepts
+from tests.support.pbx import pbx_test_settings
+
+
+def _env(s: Settings, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
+    env.update(PYTHONPATH=str(ROOT), HOTLINE_RUNTIME_DIR=str(s.runtime_dir), HOTLINE_AMI_PORT=str(s.ami_port),
+               HOTLINE_SIP_PORT=str(s.sip_port), HOTLINE_AGI_PORT=str(s.agi_port), HOTLINE_WEB_PORT=str(s.web_port),
+               HOTLINE_RTP_START=str(s.rtp_start), HOTLINE_RTP_END=str(s.rtp_end), HOTLINE_RING_CYCLE_S="1",
+               HOTLINE_ESPEAK_SPEED_WPM="260", HOTLINE_CALLBACK_SCHEDULER_INTERVAL_S="2")
+    env.update(extra)
+    return env
+
+
+class Run:
+    """`hotline run` as a child; its output gathered line by line by a thread."""
+
+    def __init__(self, s: Settings, *args: str, **env: str) -> None:
+        self.s = s
+        self.proc = subprocess.Popen([sys.executable, "-m", "hotline", "run", *args], env=_env(s, **env),
+                                     cwd=s.runtime_dir.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def out(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, text: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.out:
+                return
+            if self.proc.poll() is not None:
+                self._reader.join(5)
+                if text in self.out:
+                    return
+                raise AssertionError(f"hotline run exited ({self.proc.returncode}) before {text!r}:\n{self.out}")
+            time.sleep(0.05)
+        raise AssertionError(f"no {text!r} within {timeout} s:\n{self.out}")
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self._reader.join(5)
+        return self.proc.returncode
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return pbx_test_settings(tmp_path / "var")
+
+
+def _children(pid: int) -> dict[int, str]:
+    """pid → command line of the direct children of ``pid``."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == pid:
+                out[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _child(run: Run, needle: str) -> int:
+    pids = [p for p, cmd in _children(run.proc.pid).items() if needle in cmd]
+    assert len(pids) == 1, _children(run.proc.pid)
+    return pids[0]
+
+
+def _call_channels(s: Settings, linkedid: str) -> list[str]:
+    with Ami.from_settings(s, timeout=5) as ami:
+        rows = ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
+    return [r.get("Channel", "") for r in rows if r.get("Linkedid") == linkedid]
+
+
+@pytest.fixture
+def running(settings: Settings) -> Iterator[Run]:
+    run = Run(settings, "--no-demo")
+    try:
+        run.wait_for("hotline is running")
+        yield run
+    finally:
+        run.stop()
+        if run.proc.poll() is None:
+            run.proc.kill()
+
+
+@pytest.mark.asterisk
+def test_a_killed_service_is_restarted_and_calls_go_on(running: Run) -> None:
+    s = running.s
+    # "running" means every service answers, at the moment it is said
+    assert http_answers(f"http://{s.web_host}:{s.web_port}/login")
+    assert tcp_accepts(s.agi_host, s.agi_port)
+    assert "AMI connected" in (s.log_dir / "listener.log").read_text()
+    assert "scheduler pass:" in (s.log_dir / "scheduler.log").read_text()
+    asterisk_pid = int((s.asterisk_dir / "run" / "asterisk.pid").read_text())
+
+    call = SimCall("run-sup-1", "13800138000", "王伟", stay_s=90, agents={e: ("answer", 0.5, 90) for e in s.agents},
+                   dtmf="0")
+    with Ami.from_settings(s) as ami:
+        originate(ami, s, call)
+    deadline = time.monotonic() + 20
+    while not _call_channels(s, call.call_id) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    before = _call_channels(s, call.call_id)
+    assert before, "the test call never came up"
+
+    listener = _child(running, "listener listen")
+    os.kill(listener, signal.SIGKILL)
+    running.wait_for("listener exited with status -9; restarting", timeout=15)
+    running.wait_for("listener restarted", timeout=15)
+    again = _child(running, "listener listen")
+    assert again != listener
+    deadline = time.monotonic() + 15
+    log = s.log_dir / "listener.log"
+    while log.read_text().count("AMI connected") < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert log.read_text().count("AMI connected") == 2, "the restarted listener did not log in"
+    assert "restarting in 1 s" in log.read_text(), "the restart is said in the service's log too"
+
+    # Asterisk was never stopped and the call in progress kept its channels
+    os.kill(asterisk_pid, 0)
+    assert int((s.asterisk_dir / "run" / "asterisk.pid").read_text()) == asterisk_pid
+    assert "core stop" not in running.out and "stopping" not in running.out
+    assert set(before) <= set(_call_channels(s, call.call_id))
+    assert running.proc.poll() is None
+
+    # --no-demo: no demo traffic, and no demo accounts
+    engine, sessions = open_db(s)
+    with sessions() as db:
+        assert db.scalars(select(User.username)).all() == []
+    engine.dispose()
+    assert not (s.secrets_dir / "demo_users").exists()
+
+    assert running.stop() == 0
+    assert "stopped: Asterisk and every service are down" in running.out
+    with pytest.raises(ProcessLookupError):
+        os.kill(asterisk_pid, 0)
+
+
+@pytest.mark.asterisk
+def test_personal_data_is_private_at_rest(running: Run) -> None:
+    """umask 077 in every hotline process and 0700 runtime directories (#19, personal data at rest)."""
+    s = running.s
+    for d in (s.runtime_dir, s.log_dir, s.secrets_dir):
+        assert stat.S_IMODE(d.stat().st_mode) == 0o700, d
+    files = [s.runtime_dir / "hotline.db", *s.log_dir.glob("*.log"), *s.secrets_dir.iterdir(),
+             *(s.asterisk_dir / "log").rglob("*")]
+    files = [f for f in files if f.is_file()]
+    assert any(f.name == "hotline.db" for f in files) and any(f.name == "listener.log" for f in files)
+    readable = {str(f): oct(stat.S_IMODE(f.stat().st_mode)) for f in files if f.stat().st_mode & 0o077}
+    assert readable == {}
+
+
+@pytest.mark.parametrize("setting", ["web_port", "agi_port", "ami_port", "sip_port"])
+def test_a_taken_port_stops_the_run_before_anything_starts(settings: Settings, setting: str) -> None:
+    udp = setting == "sip_port"
+    holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
+    holder.bind(("127.0.0.1", 0))
+    if not udp:
+        holder.listen()
+    port = holder.getsockname()[1]
+    s = settings.replace(**{setting: port})
+    try:
+        run = Run(s, "--no-demo")
+        code = run.proc.wait(60)
+        run._reader.join(5)
+    finally:
+        holder.close()
+    assert code != 0
+    assert f"HOTLINE_{setting.upper()}=" in run.out, run.out
+    assert "hotline is running" not in run.out
+    assert not (s.asterisk_dir / "run").exists(), "nothing may start before every port is checked"
+    assert not (s.runtime_dir / "hotline.db").exists()
+
+
+@pytest.mark.asterisk
+def test_a_start_that_fails_exits_non_zero_and_stops_what_it_started(settings: Settings) -> None:
+    run = Run(settings, "--no-demo", HOTLINE_RUN_READY_TIMEOUT_S="0.01")
+    code = run.proc.wait(120)
+    run._reader.join(5)
+    assert code == 1, run.out
+    assert "did not answer" in run.out and "start failed" in run.out
+    assert "hotline is running" not in run.out
+    assert "stopped: Asterisk and every service are down" in run.out
+    assert not (settings.asterisk_dir / "run" / "asterisk.pid").exists()
+    assert _children(run.proc.pid) == {}
+
+
+def test_demo_logins_made_again_after_the_database_was_deleted(settings: Settings,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The passwords file outliving the database let nobody in; passwords never on a command line."""
+    from hotline import run as run_mod
+
+    s = settings
+    env = _env(s)
+    argvs: list[list[str]] = []
+    real_run = subprocess.run
+
+    def spy(cmd: list[str], *a: object, **kw: object) -> subprocess.CompletedProcess[str]:
+        argvs.append(list(cmd))
+        return real_run(cmd, *a, **kw)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(run_mod.subprocess, "run", spy)
+
+    def passwords(lines: list[str]) -> dict[str, str]:
+        return {ln.split()[1]: ln.split(" / ")[1].split()[0] for ln in lines if " / " in ln}
+
+    def can_log_in(name: str, password: str) -> bool:
+        engine, sessions = open_db(s)
+        try:
+            with sessions() as db:
+                user = db.scalar(select(User).where(User.username == name))
+                return user is not None and check_password_hash(user.password_hash, password)
+        finally:
+            engine.dispose()
+
+    open_db(s, upgrade=True)[0].dispose()
+    first = passwords(run_mod.demo_logins(s, env))
+    assert set(first) == {"supervisor", "inspector", "agent8001"}
+    assert all(can_log_in(n, p) for n, p in first.items())
+    assert stat.S_IMODE((s.secrets_dir / "demo_users").stat().st_mode) == 0o600
+
+    second = run_mod.demo_logins(s, env)
+    assert passwords(second) == {}, "passwords are printed once, when made"
+    assert not any(p in line for line in second for p in first.values())
+
+    (s.runtime_dir / "hotline.db").unlink()
+    open_db(s, upgrade=True)[0].dispose()
+    third = passwords(run_mod.demo_logins(s, env))
+    assert set(third) == {"supervisor", "inspector", "agent8001"}
+    assert all(can_log_in(n, p) for n, p in third.items())
+    kept = (s.secrets_dir / "demo_users").read_text()
+    assert all(p in kept for p in third.values())
+
+    assert argvs and not any(p in arg for cmd in argvs for arg in cmd for p in [*first.values(), *third.values()])
