@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
-from hotline.pbx.ami import Ami, AmiError
+from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.pbx.config import Layout
 from hotline.settings import Settings
 
@@ -155,9 +155,11 @@ def cut_queue_log(s: Settings, before: float, dry_run: bool) -> int:
 
 
 def _command_session(s: Settings) -> Ami | None:
-    """A logged-in AMI session allowed to run CLI commands, or None (no Asterisk, no such right)."""
+    """A logged-in AMI session allowed to run CLI commands, or None (no Asterisk, no such right).
+    Only the admin user holds ``command`` (hotline.pbx.ami.AmiRole); an operator who gives the
+    scheduler no admin secret gets the cut-in-place path instead."""
     try:
-        ami = Ami.from_settings(s, timeout=5)
+        ami = Ami.from_settings(s, timeout=5, role=AmiRole.ADMIN)
         ami.login()
     except AmiError as exc:
         log.info("purge: no AMI session for `logger reload`: %s", exc)
@@ -165,7 +167,7 @@ def _command_session(s: Settings) -> Ami | None:
     try:
         ami.command("core show uptime")
     except AmiError as exc:
-        log.info("purge: AMI user %s may not run CLI commands: %s", s.ami_user, exc)
+        log.info("purge: AMI user %s may not run CLI commands: %s", s.ami_admin_user, exc)
         ami.close()
         return None
     return ami

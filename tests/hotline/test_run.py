@@ -22,7 +22,7 @@ from werkzeug.security import check_password_hash
 from ami_listener.simulate import SimCall, originate
 from hotline.db import open_db
 from hotline.models import User
-from hotline.pbx.ami import Ami
+from hotline.pbx.ami import Ami, AmiRole
 from hotline.settings import ROOT, Settings
 from hotline.supervisor import http_answers, tcp_accepts
 from tests.support.pbx import pbx_test_settings
@@ -110,7 +110,7 @@ def _child(run: Run, needle: str) -> int:
 
 
 def _call_channels(s: Settings, linkedid: str) -> list[str]:
-    with Ami.from_settings(s, timeout=5) as ami:
+    with Ami.from_settings(s, timeout=5, role=AmiRole.LISTENER) as ami:
         rows = ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
     return [r.get("Channel", "") for r in rows if r.get("Linkedid") == linkedid]
 

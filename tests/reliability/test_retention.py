@@ -18,7 +18,7 @@ from hotline.db import open_db
 from hotline.models import AmiEventBatch, AmiEventCall, Call, RingAttempt
 from hotline.models.callbacks import CallbackAttempt, CallbackSource, CallbackTask, Complaint
 from hotline.models.ivr import Customer, FaultReport
-from hotline.pbx.ami import Ami
+from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.retention import purge
 from hotline.settings import ROOT, Settings, load
@@ -279,7 +279,7 @@ def test_cel_and_queue_log_cut_while_asterisk_writes_them(pbx: Asterisk, db_url:
     s = pbx.settings.replace(database_url=db_url, retention_asterisk_logs_days=30, retention_logs_days=0,
                              retention_recordings_days=0)
     layout = pbx.layout
-    with Ami.from_settings(s) as ami:  # both files exist and have recent lines
+    with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:  # both files exist and have recent lines
         ami.action("QueueAdd", Queue=s.queue_name, Interface="Local/7771@agents/n", MemberName="7771")
         ami.originate(f"Local/{s.hotline_number}@from-pstn", application="Hangup", timeout_s=5)
     _wait_line(layout.queue_log, "ADDMEMBER")
@@ -294,7 +294,7 @@ def test_cel_and_queue_log_cut_while_asterisk_writes_them(pbx: Asterisk, db_url:
     assert "ENTERQUEUE-OLD" not in layout.queue_log.read_text() and "ADDMEMBER" in layout.queue_log.read_text()
     assert "OLD_EVENT" not in layout.cel_csv.read_text()
     assert layout.queue_log.stat().st_ino != inode
-    with Ami.from_settings(s) as ami:  # what Asterisk writes next lands in the files by those names
+    with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:  # what Asterisk writes next lands in the files by those names
         ami.action("QueueRemove", Queue=s.queue_name, Interface="Local/7771@agents/n")
         ami.originate(f"Local/{s.hotline_number}@from-pstn", application="Hangup", timeout_s=5,
                       channel_id="retention-cel-after")
@@ -305,11 +305,11 @@ def test_cel_and_queue_log_cut_while_asterisk_writes_them(pbx: Asterisk, db_url:
     # an AMI user without the right to run `logger reload`: queue_log is cut in place instead
     _prepend(layout.queue_log, _queue_line(40, "ENTERQUEUE-OLD-2"))
     inode = layout.queue_log.stat().st_ino
-    rep = purge(s.replace(ami_secret="not-the-secret"), open_db(s)[1])
+    rep = purge(s.replace(ami_admin_secret="not-the-secret"), open_db(s)[1])
     assert rep.queue_log_lines == 1 and layout.queue_log.stat().st_ino == inode
     assert "ENTERQUEUE-OLD-2" not in layout.queue_log.read_text() and "REMOVEMEMBER" in layout.queue_log.read_text()
-    with Ami.from_settings(s) as ami:
+    with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
         ami.action("QueueAdd", Queue=s.queue_name, Interface="Local/7772@agents/n", MemberName="7772")
     _wait_line(layout.queue_log, "7772|ADDMEMBER")
-    with Ami.from_settings(s) as ami:  # the session's queue as other tests expect it
+    with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:  # the session's queue as other tests expect it
         ami.action("QueueRemove", Queue=s.queue_name, Interface="Local/7772@agents/n")
