@@ -148,6 +148,10 @@ class Settings:
     retention_recordings_days: int = 180  # call recordings (the wav files; the call keeps its row)
     complaint_keep_days: int = 1096  # R-COMPLAINT: complaint files kept at least 3 years; never purged younger
 
+    # --- desk (hotline/desk/): agent presence, call controls, supervisor monitoring ---------------
+    desk_wrapup_s: int = 15  # 话后整理: after an answered call the agent stays paused this long
+    desk_break_reasons: list[str] = field(default_factory=lambda: ["用餐", "培训", "会议", "其他"])  # 小休
+
     # --- derived -------------------------------------------------------------------------------
     @property
     def asterisk_dir(self) -> Path:
