@@ -41,3 +41,4 @@ class ChanVar(StrEnum):
     SURVEY_AGENT = "HOTLINE_SURVEY_AGENT"  # R-SURVEY: the agent who sent the caller to the survey
     MALICIOUS = "HOTLINE_MALICIOUS"  # R-ANS-HANGUP-LAST exception: the agent who flagged the call malicious
     FORCED_HANGUP = "HOTLINE_FORCED_HANGUP"  # 强拆: the supervisor who ended the call
+    DESK = "HOTLINE_DESK"  # on the desk's own channels (a phrase player, a supervisor's spy): "<use>:<call id>"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base, BigId
 
-__all__ = ["PresenceChange", "DeskControl"]
+__all__ = ["DeskControl", "PresenceChange"]
 
 
 class PresenceChange(Base):
