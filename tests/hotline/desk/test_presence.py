@@ -4,9 +4,7 @@ change is a desk_presence row (who, state, reason, from, until, by whom)."""
 
 from __future__ import annotations
 
-import shutil
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,12 @@ from hotline.pbx.ami import Ami
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from hotline.vocabulary import AgentPresence as P
-from tests.hotline.desk.conftest import desk_settings, dynamic_templates, eventually, quiet
+from tests.hotline.desk.conftest import (
+    desk_settings,
+    dynamic_templates,
+    eventually,
+    quiet,
+)
 from tests.ivr.conftest import place_call
 from tests.support.pbx import EventTap
 
@@ -106,7 +109,7 @@ def test_after_call_work_pauses_then_resumes(desk_pbx: Asterisk, db: Session, am
     s = desk_pbx.settings
     _logout_all(s, db, ami)
     presence.login(s, db, "8001", ami=ami)
-    t0 = datetime.now(timezone.utc)
+    t0 = datetime.now(UTC)
     assert presence.on_call_event(s, db, "8001", CallPhase.RINGING, "c-1", t0, ami=ami).presence.state == P.RINGING
     assert presence.on_call_event(s, db, "8001", CallPhase.ANSWERED, "c-1", t0, ami=ami).presence.state == P.TALKING
     # another call's end does not end this one
@@ -140,7 +143,7 @@ def test_busy_during_a_call_stays_busy_after_it(desk_pbx: Asterisk, db: Session,
     s = desk_pbx.settings
     _logout_all(s, db, ami)
     presence.login(s, db, "8002", ami=ami)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     presence.on_call_event(s, db, "8002", CallPhase.ANSWERED, "c-9", now, ami=ami)
     assert not presence.set_state(s, db, "8002", P.AVAILABLE, ami=ami).ok  # on a call
     assert presence.set_state(s, db, "8002", P.BUSY, ami=ami).ok
