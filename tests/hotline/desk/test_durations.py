@@ -4,7 +4,7 @@ with a recording stand-in for AMI (the real queue is in test_presence.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from hotline.pbx.ami import Ami
 from hotline.settings import Settings, load
 from hotline.vocabulary import AgentPresence as P
 
-T0 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 class RecordingAmi(Ami):
