@@ -217,6 +217,7 @@ def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_i
             view = _record(db, s, agent, P.RINGING, at, by=SYSTEM, call_id=call_id)
         elif phase == CallPhase.ANSWERED and (cur.state == P.AVAILABLE or (cur.state == P.RINGING and same_call)):
             view = _record(db, s, agent, P.TALKING, at, by=SYSTEM, call_id=call_id)
+            _stop_other_rings(s, db, agent, call_id, at)
         elif phase == CallPhase.ENDED and cur.state == P.TALKING and same_call:
             view = _start_wrapup(s, db, agent, call_id, at, ami)
         elif phase == CallPhase.ENDED and cur.state == P.RINGING and same_call:
@@ -226,6 +227,28 @@ def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_i
     except AmiError as exc:
         return PresenceResult(False, f"the PBX refused the wrap-up pause: {exc}", cur)
     return PresenceResult(True, f"{agent} is {view.state.value}", view, True)
+
+
+def _stop_other_rings(s: Settings, db: Session, agent: str, call_id: str, at: datetime) -> None:
+    """A call one agent answered stops ringing the others (ringall: no event says so for them)."""
+    ringing = db.scalars(select(PresenceChange).where(
+        PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
+        PresenceChange.state == P.RINGING.value, PresenceChange.call_id == call_id,
+        PresenceChange.agent != agent)).all()
+    for row in ringing:
+        _record(db, s, row.agent, P.AVAILABLE, at, by=SYSTEM)
+
+
+def call_gone(s: Settings, db: Session, call_id: str, at: datetime) -> list[str]:
+    """The caller left the queue (abandoned, timed out): agents still ringing for the call are
+    available again. Returns them."""
+    rows = db.scalars(select(PresenceChange).where(
+        PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
+        PresenceChange.state == P.RINGING.value, PresenceChange.call_id == call_id)).all()
+    agents = [row.agent for row in rows]
+    for agent in agents:
+        _record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
+    return agents
 
 
 def on_call_ended(s: Settings, db: Session, agent: str, call_id: str, at: datetime, *,

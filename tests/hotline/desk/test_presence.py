@@ -4,6 +4,7 @@ change is a desk_presence row (who, state, reason, from, until, by whom)."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.desk import members, presence
+from hotline.desk import events, members, presence
 from hotline.desk.presence import CallPhase
 from hotline.models.desk import PresenceChange
 from hotline.pbx.ami import Ami
@@ -177,3 +178,47 @@ def test_members_survive_an_asterisk_restart(tmp_path: Path, pbx_settings: Setti
             assert {a: live[a].paused for a in live} == {"8001": False, "8002": True}
     finally:
         ast.stop()
+
+
+def _feed_call(s: Settings, db: Session, ami: Ami, tap: EventTap, call_id: str) -> None:
+    """The call's queue events through hotline.desk.events, as the listener will hand them over."""
+    for m in list(tap.messages):
+        if m.kind == "event" and m.get("Linkedid") == call_id:
+            full = m.full()
+            events.feed(s, db, full.name, full.headers, datetime.fromtimestamp(full.timestamp or time.time(), UTC),
+                        ami=ami)
+
+
+def test_real_calls_drive_ringing_talking_and_after_call_work(desk_pbx: Asterisk, db: Session, ami: Ami) -> None:
+    """A real queue call answered by 8001, its events fed to the desk: 8001 rang, talked, and is in
+    话后整理 — paused, so the next call rings 8002; once expire_wrapups ends it, 8001 is rung again."""
+    s = desk_pbx.settings.replace(desk_wrapup_s=60)
+    quiet(desk_pbx)
+    _logout_all(s, db, ami)
+    for agent in ("8001", "8002"):
+        presence.login(s, db, agent, ami=ami)
+
+    def call(caller: str) -> tuple[str, set[str | None]]:
+        with EventTap(s) as tap:
+            placed = place_call(s, caller, stay=5, __SIM_RING="1", __SIM_TALK="1")
+            tap.wait_call_gone(placed.call_id)
+            time.sleep(0.3)  # the queue's last events of the call
+            _feed_call(s, db, ami, tap, placed.call_id)
+            return placed.call_id, {e.get("MemberName") for e in tap.events("AgentConnect", Linkedid=placed.call_id)}
+
+    first, answered = call("13800000421")
+    assert answered == {"8001"}
+    rows = db.scalars(select(PresenceChange).where(PresenceChange.agent == "8001", PresenceChange.call_id == first)
+                      .order_by(PresenceChange.id)).all()
+    assert [r.state for r in rows] == ["ringing", "talking", "wrap_up"]
+    assert members.status(ami, s)["8001"].reason == "wrap-up"
+    _second, answered = call("13800000422")
+    assert answered == {"8002"}, "8001 is in after-call work: the queue rang 8002"
+    wrap = presence.current(db, s, "8001")
+    assert wrap.state == P.WRAP_UP and wrap.wrapup_until is not None
+    assert [r.presence.agent for r in presence.expire_wrapups(s, db, wrap.wrapup_until, ami=ami)] == ["8001"]
+    assert not members.status(ami, s)["8001"].paused
+    presence.end_wrapup(s, db, "8002", ami=ami)  # 8002's own wrap-up after the second call
+    _third, answered = call("13800000423")
+    assert answered == {"8001"}
+    _logout_all(s, db, ami)
