@@ -9,14 +9,9 @@ dials the same Local members); the caller is the other channel of its bridge."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy.orm import Session
-
-from hotline.models.desk import DeskControl
 from hotline.pbx.ami import Ami
-from hotline.settings import Settings
 
 
 class ControlOutcome(StrEnum):
@@ -88,9 +83,3 @@ def find(ami: Ami, agent: str, call_id: str) -> AgentCall | tuple[ControlOutcome
             return AgentCall(call_id, agent, leg.name, peers[0].name, leg.bridge_id)
     return ControlOutcome.NOT_ANSWERED, f"{agent} has not answered call {call_id}"
 
-
-def audit(db: Session, s: Settings, actor: str, result: ControlResult, at: datetime | None = None) -> None:
-    db.add(DeskControl(server=s.server_id, at=at or datetime.now(UTC), actor=actor, agent=result.agent,
-                       call_id=result.call_id, control=result.control, detail=result.detail,
-                       outcome=result.outcome.value, message=result.message))
-    db.commit()

@@ -20,7 +20,7 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from hotline.chanvars import ChanVar
-from hotline.desk import calls
+from hotline.desk import audit, calls
 from hotline.desk.calls import AgentCall, ControlOutcome, ControlResult
 from hotline.pbx.ami import Ami, AmiError
 from hotline.settings import Settings
@@ -72,14 +72,14 @@ def run(s: Settings, db: Session, actor: str, agent: str, call_id: str, control:
     except AmiError as exc:
         outcome, message = ControlOutcome.REFUSED, f"the PBX cannot be reached: {exc}"
     result = ControlResult(str(control), agent, call_id, outcome, message, detail)
-    calls.audit(db, s, actor, result)
+    audit.record(db, s, actor, result)
     return result
 
 
 def refuse(s: Settings, db: Session, actor: str, agent: str, call_id: str, control: str, detail: str | None,
            message: str) -> ControlResult:
     result = ControlResult(str(control), agent, call_id, ControlOutcome.REFUSED, message, detail)
-    calls.audit(db, s, actor, result)
+    audit.record(db, s, actor, result)
     return result
 
 
