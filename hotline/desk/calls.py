@@ -4,7 +4,8 @@ call still ringing gets a ``ControlResult`` saying so — never an exception.
 
 An agent's leg is the queue member's channel: ``Local/<ext>@agents-…;1`` (simulated agents) or
 ``Local/<ext>@agents-phone-…;1`` (phones), also after a transfer to the agent (agents-transfer
-dials the same Local members); the caller is the other channel of its bridge."""
+dials the same Local members), else the phone's own ``PJSIP/<ext>-…`` (a callback); the caller is
+the other channel of its bridge."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def channels(ami: Ami) -> list[Channel]:
 
 
 def is_agent_leg(name: str, agent: str) -> bool:
-    return name.startswith(f"Local/{agent}@agents-") and name.endswith(";1")
+    """The queue member's channel, or the agent's phone itself (a callback rings ``PJSIP/<ext>``)."""
+    return (name.startswith(f"Local/{agent}@agents-") and name.endswith(";1")) or name.startswith(f"PJSIP/{agent}-")
 
 
 def find(ami: Ami, agent: str, call_id: str) -> AgentCall | tuple[ControlOutcome, str]:
@@ -74,7 +76,9 @@ def find(ami: Ami, agent: str, call_id: str) -> AgentCall | tuple[ControlOutcome
     chans = [c for c in channels(ami) if c.linkedid == call_id]
     if not chans:
         return ControlOutcome.CALL_ENDED, f"call {call_id} has ended"
-    legs = [c for c in chans if is_agent_leg(c.name, agent)]
+    # the member channel first: a phone agent's PJSIP channel is bridged with the member's other
+    # side, not with the caller
+    legs = sorted((c for c in chans if is_agent_leg(c.name, agent)), key=lambda c: not c.name.startswith("Local/"))
     if not legs:
         return ControlOutcome.NOT_YOURS, f"call {call_id} is not {agent}'s"
     for leg in legs:
