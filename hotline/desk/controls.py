@@ -5,8 +5,8 @@ yet answers with a ``ControlResult`` saying so, and every use is stored (``desk_
 - transfer (blind) to another agent (``agents-transfer``) or back to the queue;
 - 转满意度 (R-SURVEY): the caller goes to ``hotline-survey``, and ``HOTLINE_SURVEY_AGENT`` on the
   caller's channel names the agent who sent them, so the rating is credited to that agent;
-- standard phrases (R-ANS-SILENT): played to the caller during the call by a Local channel whose
-  other side barges in with ChanSpy (``[desk-phrase]`` in extensions.conf);
+- standard phrases (R-ANS-SILENT): played into the call by a Local channel that joins the caller's
+  bridge (``[desk-phrase]`` in extensions.conf);
 - 恶意骚扰 (R-ANS-HANGUP-LAST's exception): ``HOTLINE_MALICIOUS`` names the flagging agent on the
   caller's channel and the warning plays to the caller; the agent may then hang up;
 - hang up the agent's leg.
@@ -109,10 +109,11 @@ def send_to_survey(s: Settings, db: Session, agent: str, call_id: str, *, ami: A
 
 
 def _play(a: Ami, s: Settings, call: AgentCall, prompt: str) -> None:
-    """Plays ``hotline/<prompt>`` to the caller: the phrase side of a Local channel plays it, the
-    other side barges into the caller's channel (ChanSpy B: caller and agent hear it; q: no beep;
-    E: ends with the caller)."""
-    a.originate("Local/s@desk-phrase/n", application="ChanSpy", data=f"{call.caller_channel},qBE",
+    """Plays ``hotline/<prompt>`` into the call: one side of a Local channel joins the caller's
+    bridge (BridgeAdd: a third party, mixed to caller and agent, so the call's recording holds it
+    too), the other side plays the prompt and hangs up, which takes the player out again. The
+    mix runs on its own clock: it is heard even while neither party sends audio."""
+    a.originate("Local/s@desk-phrase/n", application="BridgeAdd", data=call.caller_channel,
                 callerid=f'"desk {call.agent}" <{call.agent}>', timeout_s=10,
                 variables={"DESK_PHRASE": prompt, ChanVar.DESK.value: f"phrase:{call.call_id}"})
 

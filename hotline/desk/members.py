@@ -26,6 +26,7 @@ class MemberStatus:
 
     agent: str
     interface: str
+    state_interface: str
     paused: bool
     reason: str
     dynamic: bool
@@ -81,6 +82,7 @@ def status(ami: Ami, s: Settings) -> dict[str, MemberStatus]:
         name = ev.get("Name") or ev.get("MemberName") or ""
         out[name] = MemberStatus(
             agent=name, interface=ev.get("Location") or ev.get("Interface") or "",
+            state_interface=ev.get("StateInterface") or "",
             paused=ev.get("Paused") == "1", reason=ev.get("PausedReason") or "",
             dynamic=(ev.get("Membership") or "") == "dynamic", in_call=ev.get("InCall") == "1",
             status=int(ev.get("Status") or 0))

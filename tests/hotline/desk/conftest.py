@@ -37,7 +37,8 @@ def dynamic_templates(tmp: Path) -> Path:
 
 
 def desk_settings(runtime: Path, **kw: Any) -> Settings:
-    return pbx_test_settings(runtime, server_id="desk", agents=["8001", "8002", "8003"], desk_wrapup_s=2, **kw)
+    values: dict[str, Any] = {"server_id": "desk", "agents": ["8001", "8002", "8003"], "desk_wrapup_s": 2, **kw}
+    return pbx_test_settings(runtime, **values)
 
 
 @pytest.fixture(scope="module")

@@ -106,8 +106,9 @@ def _hears(s: Settings, ami: Ami, tap: EventTap, call: PlacedCall, tmp: Path, pl
 
 
 def test_a_standard_phrase_reaches_the_caller(desk_pbx: Asterisk, db: Session, ami: Ami, tmp_path: Path) -> None:
-    """R-ANS-SILENT: 8001 plays silent_caller; the caller's side receives that prompt's audio (its
-    loudness envelope is found in the caller's recording), not please_repeat's."""
+    """R-ANS-SILENT: 8001 plays silent_caller; a player joins the call's bridge, and the caller's
+    side receives that prompt's audio (its loudness envelope is found in the caller's recording),
+    not please_repeat's. The call goes on after it."""
     s = desk_pbx.settings
     quiet(desk_pbx)
     only(s, db, ami, "8001")
@@ -119,12 +120,18 @@ def test_a_standard_phrase_reaches_the_caller(desk_pbx: Asterisk, db: Session, a
         path = _hears(s, ami, tap, call, tmp_path, lambda: results.append(
             controls.play_phrase(s, db, "8001", call.call_id, Phrase.SILENT_CALLER, ami=ami)))
         assert results[0].ok, results[0].message
-        spy = tap.wait_for(lambda m: m.name == "ChanSpyStart", 10)
+        player = tap.wait_for(lambda m: m.name == "BridgeEnter" and (m.get("Channel") or "").startswith(
+            "Local/s@desk-phrase-"), 10)
         time.sleep(prompt_s(s, "silent_caller") + 1.5)
         ami.action("StopMixMonitor", Channel=caller_channel(tap, call))
+        # the player has left; the call goes on, still 8001's
         assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
         finish(tap, call)
-    assert spy["SpyeeChannel"] == queued_caller(tap, call)
+        rec = replay_messages(list(tap.messages), s)[call.call_id]
+    caller_in = next(m for m in tap.events("BridgeEnter", Linkedid=call.call_id)
+                     if m.get("Channel") == queued_caller(tap, call))
+    assert player["BridgeUniqueid"] == caller_in["BridgeUniqueid"], "the player joined the caller's bridge"
+    assert (rec.disposition, rec.agent, rec.hangup_first) == ("answered", "8001", "agent")
     heard, _at = best_match(path, s.sounds_dir / "hotline" / "silent_caller.wav")
     other, _ = best_match(path, s.sounds_dir / "hotline" / "please_repeat.wav")
     assert heard > 0.9, (heard, other)
