@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -15,23 +14,11 @@ from hotline.db import open_db
 from hotline.desk import presence
 from hotline.desk.durations import state_seconds, wrapup_by_call
 from hotline.desk.presence import CallPhase
-from hotline.pbx.ami import Ami
 from hotline.settings import Settings, load
 from hotline.vocabulary import AgentPresence as P
+from tests.hotline.desk.fakes import RecordingAmi
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-class RecordingAmi(Ami):
-    """Takes every action, answers success, remembers (name, fields)."""
-
-    def __init__(self) -> None:
-        super().__init__("127.0.0.1", 0, "", "")
-        self.sent: list[tuple[str, dict[str, Any]]] = []
-
-    def action(self, name: str, variables: dict[str, Any] | None = None, **fields: Any) -> dict[str, str]:
-        self.sent.append((name, fields))
-        return {"Response": "Success"}
 
 
 def at(seconds: float) -> datetime:
