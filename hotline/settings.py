@@ -178,6 +178,9 @@ class Settings:
     retention_purge_hour: int = 3  # `hotline scheduler run` purges once a day, after this local hour
     scheduler_watermark_overlap_s: float = 600.0  # calls re-read this far behind the watermark (late commits, rebuilds)
     scheduler_started_lookback_h: float = 24.0  # a pass reads calls started this recently; a daily sweep the rest
+    # --- desk (hotline/desk/): agent presence, call controls, supervisor monitoring ---------------
+    desk_wrapup_s: int = 15  # 话后整理: after an answered call the agent stays paused this long
+    desk_break_reasons: list[str] = field(default_factory=lambda: ["用餐", "培训", "会议", "其他"])  # 小休
 
     # --- derived -------------------------------------------------------------------------------
     @property

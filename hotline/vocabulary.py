@@ -63,3 +63,17 @@ class AgentState(StrEnum):
     TALKING = "talking"
     PAUSED = "paused"
     UNAVAILABLE = "unavailable"
+
+
+class AgentPresence(StrEnum):
+    """An agent's desk state (hotline/desk/presence.py), one state machine, every change stored.
+    Not the wallboard's ``AgentState``: that one is read from the queue's events; this one is what
+    the agent (or a supervisor) chose, plus the call phases the listener reports."""
+
+    LOGGED_OUT = "logged_out"  # 签出: not a member of the queue
+    AVAILABLE = "available"  # 示闲: a member, not paused
+    BUSY = "busy"  # 示忙: paused
+    BREAK = "break"  # 小休: paused with a reason (settings.desk_break_reasons)
+    RINGING = "ringing"
+    TALKING = "talking"
+    WRAP_UP = "wrap_up"  # 话后整理: paused for settings.desk_wrapup_s after an answered call
