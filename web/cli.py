@@ -35,7 +35,7 @@ def _serve(s: Settings, args: argparse.Namespace) -> int:
     from werkzeug.serving import run_simple
 
     from web import create_app
-    from web.warm import start_for
+    from web.team.warm import start_for
 
     app = create_app(s)
     print(f"panel on http://{s.web_host}:{s.web_port}/", flush=True)
@@ -47,7 +47,7 @@ def _serve(s: Settings, args: argparse.Namespace) -> int:
 
 def _user_add(s: Settings, args: argparse.Namespace) -> int:
     from hotline.db import open_db
-    from web.users import UserError, add_user
+    from web.auth.users import UserError, add_user
 
     password = args.password or secrets.token_urlsafe(12)
     _engine, Session = open_db(s)
@@ -68,7 +68,7 @@ def _user_token(s: Settings, args: argparse.Namespace) -> int:
 
     from hotline.db import open_db
     from hotline.models import User
-    from web.users import new_token
+    from web.auth.users import new_token
 
     _engine, Session = open_db(s)
     with Session() as db:

@@ -22,7 +22,7 @@ from hotline.models.callbacks import CallbackTask, Complaint
 from hotline.models.ivr import Customer
 from hotline.settings import load
 from tests.support.postgres import new_db_url
-from web.users import add_user
+from web.auth.users import add_user
 
 # the four heads a database made before the merge (0009) is at, one per feature branch
 BRANCH_HEADS = ("0002", "0003", "0006", "0008")

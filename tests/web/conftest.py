@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from hotline.settings import Settings, load
 from web import create_app
 from web.context import session_factory
-from web.users import add_user
+from web.auth.users import add_user
 
 PASSWORD = "secret-pass-1"
 USERS = {

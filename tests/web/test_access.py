@@ -7,7 +7,7 @@ import pytest
 from hotline.models import User
 from tests.web.conftest import PASSWORD, USERS, Panel, csrf_of, login
 from tests.web.factory import make_call, make_wav
-from web.users import new_token
+from web.auth.users import new_token
 
 # GET routes and the roles that may open them (admin may open everything).
 ROUTES: dict[str, set[str]] = {

@@ -22,7 +22,7 @@ from tests.web.browser import chromium, login, new_page, serve, shot, wait_js
 from tests.web.conftest import PASSWORD
 from web import create_app
 from web.context import session_factory
-from web.users import add_user
+from web.auth.users import add_user
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.browser]
 

@@ -1,4 +1,4 @@
-"""Call search and visibility: the same filters for the inspector page, the agent's own calls,
+"""Call search and visibility: the same filters for the search page, the agent's own calls,
 CSV export and the JSON API."""
 
 from __future__ import annotations
@@ -13,8 +13,11 @@ from sqlalchemy.orm import Session
 from hotline.metrics import current_grades, local_day_start
 from hotline.models import Call, QaGrade
 from hotline.settings import Settings
+from hotline.timeutil import iso_local
+from hotline.vocabulary import Disposition, HangupParty
+from web.view import number_for
 
-DISPOSITIONS = ("answered", "abandoned", "timeout", "ivr", "failed", "no_answer", "agent_no_answer")
+DISPOSITIONS = tuple(d.value for d in Disposition if d is not Disposition.UNKNOWN)  # what a search may ask for
 PAGE_SIZE = 50
 
 
@@ -108,9 +111,9 @@ def search_query(s: Settings, f: CallFilter, user: Any) -> Select[Any]:
     if f.disposition:
         q = q.where(Call.disposition == f.disposition)
     if f.late:
-        q = q.where(Call.disposition == "answered", Call.within_4_rings.is_(False))
+        q = q.where(Call.disposition == Disposition.ANSWERED, Call.within_4_rings.is_(False))
     if f.hangup_first:
-        q = q.where(Call.hangup_first == "agent")
+        q = q.where(Call.hangup_first == HangupParty.AGENT)
     if f.recording:
         q = q.where(Call.recording.isnot(None))
     if f.qa:
@@ -147,9 +150,6 @@ def count(db: Session, q: Select[Any]) -> int:
 
 
 def call_json(c: Call, user: Any, grade: QaGrade | None, tz: str) -> dict[str, Any]:
-    from hotline.timeutil import iso_local
-    from web.view import number_for
-
     return {
         "id": c.id, "server": c.server, "call_id": c.call_id, "direction": c.direction,
         "caller_number": number_for(c.caller_number, user), "caller_name": c.caller_name,

@@ -35,7 +35,7 @@ PERIODS = ("day", "week", "month")  # the choices of /supervisor?period=
 
 
 def warm_page(db: Session, s: Settings) -> None:
-    """What /supervisor reads for each of its periods (web/supervisor.py ``team``)."""
+    """What /supervisor reads for each of its periods (web/team/views.py ``index``)."""
     for kind in PERIODS:
         start, end = metrics.period(kind, s)
         year, month = metrics.kpi_month(s, start, end)

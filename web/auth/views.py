@@ -1,0 +1,56 @@
+"""The login and logout pages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from web.auth.access import PanelUser
+from web.auth.limiter import LoginLimiter
+from web.auth.users import check_login
+from web.context import db, ext, settings
+
+log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # only local paths: an open redirect after login would help phishing
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if request.method == "GET":
+        return render_template("auth/login.html")
+    s = settings()
+    username = (request.form.get("username") or "").strip()[:64]
+    password = request.form.get("password") or ""
+    limiter: LoginLimiter = ext()["login_limiter"]
+    key = (request.remote_addr or "?", username.lower())
+    if limiter.blocked(key, s.login_max_failures, s.login_window_s):
+        log.warning("login refused (rate limit) for %r from %s", username, key[0])
+        flash(_("Too many failed logins. Try again later."), "error")
+        return render_template("auth/login.html", username=username), 429
+    row = check_login(db(), username, password)
+    if row is None:
+        limiter.failed(key)
+        log.info("failed login for %r from %s", username, key[0])
+        flash(_("Wrong user name or password."), "error")
+        return render_template("auth/login.html", username=username), 401
+    limiter.succeeded(key)
+    login_user(PanelUser(row))
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Any:
+    logout_user()
+    return redirect(url_for("auth.login"))
