@@ -54,9 +54,10 @@ def _wait_for_signal(seconds: float | None) -> None:
 
 def _capture(s: Settings, args: argparse.Namespace) -> int:
     from ami_listener.connection import AmiConnection
+    from hotline.pbx.ami import AmiRole, ami_login
 
     with open(args.out, "wb") as fh:
-        conn = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"), on_bytes=fh.write)
+        conn = AmiConnection(s.ami_host, s.ami_port, *ami_login(s, AmiRole.LISTENER), on_bytes=fh.write)
         conn.start()
         if not conn.connected.wait(10):
             print(f"hotline listener capture: cannot log in to AMI at {s.ami_host}:{s.ami_port}", file=sys.stderr)

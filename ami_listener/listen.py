@@ -18,7 +18,7 @@ from ami_listener.pipeline import Pipeline
 from ami_listener.reader import Message
 from ami_listener.store import Store
 from hotline.db import open_db
-from hotline.pbx.ami import Ami, AmiError
+from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
 from hotline.pbx.config import Layout
 from hotline.settings import Settings
 
@@ -36,8 +36,8 @@ class Listener:
                                         int(settings.listener_journal_max_mb * 1024 * 1024))
         self.inbox: queue.Queue[list[bytes] | tuple[str, str]] = queue.Queue()
         self.flush_interval = flush_interval
-        self.conn = AmiConnection(settings.ami_host, settings.ami_port, settings.ami_user,
-                                  settings.secret("ami_secret"), on_frames=self.inbox.put,
+        self.conn = AmiConnection(settings.ami_host, settings.ami_port, *ami_login(settings, AmiRole.LISTENER),
+                                  on_frames=self.inbox.put,
                                   on_state=lambda st: self.inbox.put(("state", st)))
         self._stop = threading.Event()
         self._stopping = False
@@ -156,7 +156,7 @@ class Listener:
     def _resync(self) -> None:
         """After a reconnect: calls whose channels are all gone ended during the gap."""
         try:
-            with Ami.from_settings(self.settings, timeout=5) as ami:
+            with Ami.from_settings(self.settings, timeout=5, role=AmiRole.LISTENER) as ami:
                 chans = ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
                 status = ami.list_action("QueueStatus", "QueueStatusComplete")
         except AmiError as exc:

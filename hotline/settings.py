@@ -39,13 +39,23 @@ class Settings:
     asterisk_start_timeout_s: float = 20.0
     ami_host: str = "127.0.0.1"
     ami_port: int = 5039  # not 5038: a system Asterisk may hold the default
-    ami_user: str = "hotline"
-    ami_secret: str = ""  # empty: generated once into runtime_dir/secrets (mode 0600)
+    # Three AMI users, each with only what its programs send (hotline/pbx/ami.py AmiRole). Secrets
+    # empty: generated once into runtime_dir/secrets (mode 0600). For an existing Asterisk set
+    # ami_user / ami_secret alone and every program logs in as that one user, as before.
+    ami_user: str = "hotline"  # originate only: the panel's and the scheduler's callbacks
+    ami_secret: str = ""
+    ami_listener_user: str = "hotline-listener"  # reads events; Ping, CoreShowChannels, QueueStatus
+    ami_listener_secret: str = ""
+    ami_admin_user: str = "hotline-admin"  # CLI commands: only `hotline pbx` / `hotline run` (start, stop)
+    ami_admin_secret: str = ""
     sip_port: int = 5070
     rtp_start: int = 20000
     rtp_end: int = 20999
     agi_host: str = "127.0.0.1"
     agi_port: int = 4573
+    # FastAGI runs dialplan applications on live calls: only these addresses / networks (the
+    # Asterisk) may open a session; a remote Asterisk needs its address here
+    agi_allowed_peers: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     web_secret_key: str = ""  # empty: generated once into runtime_dir/secrets
@@ -123,6 +133,7 @@ class Settings:
     ivr_db_timeout_s: float = 2.0  # a slower database is skipped for that step, never waited on
     ivr_db_workers: int = 8  # threads doing the IVR's database work, off the asyncio loop
     ivr_agi_read_timeout_s: float = 10.0  # a connection that sends no complete AGI request in time is dropped
+    ivr_max_sessions: int = 500  # concurrent FastAGI sessions; more are refused (logged), those callers queue at once
 
     # --- callbacks (hotline/callbacks/) ----------------------------------------------------------
     phone_region: str = "CN"  # numbers without a country code are read as this region's
@@ -141,6 +152,13 @@ class Settings:
     callback_agent_ring_s: int = 20  # how long the agent's phone rings for a click-to-call
     callback_reconcile_timeout_min: int = 10  # an attempt with no call record after this failed
     callback_scheduler_interval_s: float = 30.0  # `hotline scheduler run` pass interval
+    # --- dialling / SMS policy (hotline/dialing_policy.py): toll fraud through callbacks ------------
+    # numbers outside these are dialled or texted only once a supervisor approved (callback task `held`)
+    dial_allowed_regions: list[str] = field(default_factory=lambda: ["CN"])
+    dial_allowed_types: list[str] = field(default_factory=lambda: [
+        "fixed_line", "mobile", "fixed_line_or_mobile"])  # phonenumbers' PhoneNumberType names, lower case
+    dial_max_per_number_day: int = 6  # dials of one number per local day, whatever the task; 0: no cap
+    dial_max_per_day: int = 1000  # dials per local day in all; 0: no cap
 
     # --- retention (hotline/retention.py, `hotline scheduler purge`); 0 days = keep forever ------------------
     retention_raw_events_days: int = 90  # raw AMI event batches (calls can be rebuilt from them until then)
@@ -171,17 +189,24 @@ class Settings:
         return self.database_url or f"sqlite:///{self.runtime_dir / 'hotline.db'}"
 
     def secret(self, name: str) -> str:
-        """A secret from its setting, else generated once and kept in secrets_dir (0600)."""
+        """A secret from its setting, else generated once and kept in secrets_dir (0600).
+        An empty secret is refused: Asterisk would let anyone log in with an empty one."""
         explicit = getattr(self, name, "")
         if explicit:
+            if not explicit.strip():
+                raise SettingsError(f"setting {name!r} is blank: give a secret, or leave it unset to generate one")
             return explicit
-        self.secrets_dir.mkdir(parents=True, exist_ok=True)
+        self.secrets_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.secrets_dir / name
         if not path.exists():
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_hex(16))
-        return path.read_text().strip()
+        value = path.read_text().strip()
+        if not value:
+            raise SettingsError(f"secret file {path} is empty: delete it to have a new secret generated, "
+                                f"or set HOTLINE_{name.upper()}")
+        return value
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)

@@ -15,6 +15,9 @@ MAX_ENV_LINES = 200  # a request longer than this is not AGI
 _ENV_LINE = re.compile(r"^agi_([a-z0-9_]+):\s?(.*)$")
 _REPLY = re.compile(r"^(\d{3})[ -](.*)$")
 _RESULT = re.compile(r"^result=(\S*)\s*(?:\((.*?)\))?\s*(.*)$")
+# An Asterisk uniqueid / linkedid ("1700000000.12", "pbx1-1700000000.12"): it names files (the
+# voice description's RECORD FILE path), so nothing else may pass — no "/", no leading ".".
+_CALL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class AgiProtocolError(ValueError):
@@ -61,6 +64,11 @@ class AgiRequest:
     @property
     def uniqueid(self) -> str:
         return self.env.get("uniqueid", "")
+
+
+def safe_call_id(value: str) -> str | None:
+    """``value`` when it has the shape of an Asterisk call id, else None (it may reach a file name)."""
+    return value if _CALL_ID.fullmatch(value) else None
 
 
 def parse_env_line(line: str) -> tuple[str, str]:

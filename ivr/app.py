@@ -26,6 +26,7 @@ def build(s: Settings, clock: Clock = utcnow, sessions: sessionmaker[Session] | 
         _engine, sessions = open_db(s)
     store = IvrStore(s, sessions)
     flows = IvrFlows(s, store, clock)
-    server = AgiServer(flows.routes(), s.agi_host, s.agi_port, s.ivr_agi_read_timeout_s)
+    server = AgiServer(flows.routes(), s.agi_host, s.agi_port, s.ivr_agi_read_timeout_s,
+                       allowed_peers=s.agi_allowed_peers, max_sessions=s.ivr_max_sessions)
     server.on_close.append(store.drain)  # writes behind the callers still go out
     return IvrApp(server, flows, store)

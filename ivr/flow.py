@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Callable
 
 from hotline import rules
+from hotline.chanvars import ChanVar
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
-from ivr.agi import CallerHangup
+from ivr.agi import AgiProtocolError, AgiRequest, CallerHangup, safe_call_id
 from ivr.server import AgiChannel
 from ivr.store import IvrStore, ReportWriter
 
@@ -51,13 +52,26 @@ def recordings_dir(s: Settings) -> Path:
     return Path(s.recordings_dir) / "ivr" if s.recordings_dir else s.asterisk_dir / "spool" / "monitor" / "ivr"
 
 
+def _call_id(request: AgiRequest) -> str:
+    """The call's Linkedid (agi_arg_1), else the channel's uniqueid. Either names the voice
+    description's file: one that is not a plain Asterisk id is refused, never used in a path."""
+    args = request.args
+    if args and args[0]:
+        if safe_call_id(args[0]):
+            return args[0]
+        log.warning("FastAGI %s: agi_arg_1 %r is not a call id: using the uniqueid", request.channel, args[0][:80])
+    uniqueid = safe_call_id(request.uniqueid)
+    if uniqueid is None:
+        raise AgiProtocolError(f"agi_uniqueid {request.uniqueid[:80]!r} is not a call id")
+    return uniqueid
+
+
 class Call:
     """One caller's session: prompts, keys, and the trace the listener reads."""
 
     def __init__(self, s: Settings, ch: AgiChannel):
         self.s, self.ch = s, ch
-        args = ch.request.args
-        self.call_id = args[0] if args and args[0] else ch.request.uniqueid  # the Linkedid
+        self.call_id = _call_id(ch.request)  # the Linkedid
         self.caller = ch.request.caller
         self.heard_hours = False  # the out-of-hours notice was played to the end
 
@@ -149,26 +163,26 @@ class IvrFlows:
             info = await lookup
         await call.trace("greeting", key, "ok")
         if info.vip:
-            await call.setvar("HOTLINE_VIP", "1")  # R-VIP: hotline-queue sets QUEUE_PRIO
+            await call.setvar(ChanVar.VIP, "1")  # R-VIP: hotline-queue sets QUEUE_PRIO
         if info.customer_id is not None:
-            await call.setvar("HOTLINE_CUSTOMER", info.customer_id)
+            await call.setvar(ChanVar.CUSTOMER, info.customer_id)
         if info.open_reports:
-            await call.setvar("HOTLINE_OPEN_MATTERS", info.open_reports)  # R-ONE-CALL
+            await call.setvar(ChanVar.OPEN_MATTERS, info.open_reports)  # R-ONE-CALL
         if info.outage_id is not None:  # R-FAULT-OUTAGE: the cause and an apology
-            await call.setvar("HOTLINE_OUTAGE", info.outage_id)
+            await call.setvar(ChanVar.OUTAGE, info.outage_id)
             cause = info.outage_cause if info.outage_cause in ("power", "headend", "force_majeure") else "other"
             await call.play("outage_prefix", f"outage_cause_{cause}", "outage_apology")
             await call.trace("outage", cause, "ok")
         staffed = rules.in_service_hours(self.s, now)  # R-ANS-HOURS
         if not staffed:
-            await call.setvar("HOTLINE_OUT_OF_HOURS", "1")
+            await call.setvar(ChanVar.OUT_OF_HOURS, "1")
             if not key:
                 key = await call.play("out_of_hours", keys=ALL_KEYS)
                 call.heard_hours = not key
             await call.trace("out_of_hours", key, "ok")
         choice = await call.choose("menu", "menu", "".join(MENU), first=key)
         matter = MENU.get(choice or "", "agent")
-        await call.setvar("HOTLINE_MENU", matter if choice else "none")
+        await call.setvar(ChanVar.MENU, matter if choice else "none")
         if matter == "fault":
             done = await self.fault_report(call, staffed)
             if done:
@@ -185,7 +199,7 @@ class IvrFlows:
             await self.finish(call, "queue")
             return
         # R-ANS-HOURS: nobody to queue for; promise a callback (R-ONE-CALL)
-        await call.setvar("HOTLINE_CALLBACK", "1")
+        await call.setvar(ChanVar.CALLBACK, "1")
         if not call.heard_hours:
             await call.play("out_of_hours")
         await call.play("complaint_received" if matter == "complaint" else "consult_callback")
@@ -194,8 +208,8 @@ class IvrFlows:
         await self.finish(call, "hangup")
 
     async def finish(self, call: Call, next_step: str) -> None:
-        await call.setvar("HOTLINE_NEXT", next_step)
-        await call.setvar("HOTLINE_IVR", "done")
+        await call.setvar(ChanVar.NEXT, next_step)
+        await call.setvar(ChanVar.IVR, "done")
 
     # --- fault report ------------------------------------------------------------------------
     async def fault_report(self, call: Call, staffed: bool) -> bool:
@@ -225,20 +239,20 @@ class IvrFlows:
                 rep.contact = await call.enter("fault.contact", "fault_enter_contact", _PHONE)
                 if rep.contact is None:
                     return False
-            await call.setvar("HOTLINE_FAULT_CONTACT", rep.contact)
+            await call.setvar(ChanVar.FAULT_CONTACT, rep.contact)
             self._save(writer, rep, "contact", contact=rep.contact)
 
             rep.account = await call.enter("fault.account", "fault_account", _ACCOUNT)
             if rep.account is None:
                 return False
-            await call.setvar("HOTLINE_FAULT_ACCOUNT", rep.account)
+            await call.setvar(ChanVar.FAULT_ACCOUNT, rep.account)
             self._save(writer, rep, "account", account=rep.account)
 
             key = await call.choose("fault.area", "fault_area", "".join(AREA_KEYS))
             if key is None:
                 return False
             rep.area = AREA_KEYS[key]
-            await call.setvar("HOTLINE_FAULT_AREA", rep.area)
+            await call.setvar(ChanVar.FAULT_AREA, rep.area)
             self._save(writer, rep, "area", area=rep.area)
 
             types = self.s.ivr_fault_types
@@ -246,12 +260,12 @@ class IvrFlows:
             if key is None:
                 return False
             rep.fault_type = types[int(key) - 1]
-            await call.setvar("HOTLINE_FAULT_TYPE", rep.fault_type)
+            await call.setvar(ChanVar.FAULT_TYPE, rep.fault_type)
             self._save(writer, rep, "type", fault_type=rep.fault_type)
 
             rep.recording = await self._describe(call, rep, writer)
             if rep.recording:
-                await call.setvar("HOTLINE_FAULT_RECORDING", rep.recording)
+                await call.setvar(ChanVar.FAULT_RECORDING, rep.recording)
                 self._save(writer, rep, "describe", recording=rep.recording)
 
             # no key is taken as a yes: what was keyed is kept, never dropped
@@ -264,9 +278,9 @@ class IvrFlows:
         if stored is None:
             return False  # not stored: an agent takes the details (they are on the call)
         rep.report_id, rep.ticket = stored
-        await call.setvar("HOTLINE_FAULT_REPORT", rep.report_id)
+        await call.setvar(ChanVar.FAULT_REPORT, rep.report_id)
         self._save(writer, rep, "confirm", status="open")
-        await call.setvar("HOTLINE_FAULT_TICKET", rep.ticket)
+        await call.setvar(ChanVar.FAULT_TICKET, rep.ticket)
         # read-back: ticket number and the time promise for the area (R-FAULT-SLA)
         await call.play("fault_ticket")
         await call.say_digits(rep.ticket or "")
@@ -295,6 +309,6 @@ class IvrFlows:
         call = Call(self.s, ch)
         key = await call.choose("survey", "survey", "123")
         if key:
-            await call.setvar("HOTLINE_SURVEY", key)
+            await call.setvar(ChanVar.SURVEY, key)
             await call.play("survey_thanks")
         await call.play("goodbye")

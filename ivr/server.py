@@ -9,11 +9,12 @@ is measured here, in the server, for the benchmark.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Iterable
 
 from ivr.agi import AgiProtocolError, AgiRequest, CallerHangup, Reply, command_line, parse_reply, parse_request
 
@@ -33,6 +34,8 @@ class Stats:
     sessions_ended: int = 0
     sessions_failed: int = 0
     bad_requests: int = 0
+    refused_peers: int = 0  # connections from an address not allowed
+    refused_busy: int = 0  # connections over the session cap
     active: int = 0
     peak_active: int = 0
     turnaround: list[float] = field(default_factory=list)
@@ -102,13 +105,25 @@ class AgiChannel:
 Handler = Callable[[AgiChannel], Awaitable[None]]
 
 
-class AgiServer:
-    """Routes each session by its request path (agi://host:port/<path>) to a handler."""
+def _networks(allowed: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(a, strict=False) for a in allowed]
 
-    def __init__(self, routes: dict[str, Handler], host: str, port: int, request_timeout_s: float = 10.0):
+
+class AgiServer:
+    """Routes each session by its request path (agi://host:port/<path>) to a handler.
+
+    Only ``allowed_peers`` (addresses or networks: the Asterisk) may open a session, and at most
+    ``max_sessions`` at once: AGI commands run dialplan applications on live calls, and each
+    session holds a database worker. A refused connection is closed before anything is sent; the
+    dialplan then queues the caller as when the IVR is down."""
+
+    def __init__(self, routes: dict[str, Handler], host: str, port: int, request_timeout_s: float = 10.0,
+                 allowed_peers: Iterable[str] = ("127.0.0.1", "::1"), max_sessions: int = 500):
         self.routes = routes
         self.host, self.port = host, port
         self.request_timeout_s = request_timeout_s
+        self.allowed = _networks(allowed_peers)
+        self.max_sessions = max_sessions
         self.stats = Stats()
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -131,11 +146,30 @@ class AgiServer:
         for hook in self.on_close:
             await hook()
 
+    def _refusal(self, peer: object) -> str | None:
+        """Why a connection from ``peer`` is refused, or None."""
+        host = peer[0] if isinstance(peer, tuple) and peer else ""
+        try:
+            addr = ipaddress.ip_address(str(host).split("%", 1)[0])
+        except ValueError:
+            addr = None
+        if addr is None or not any(addr in net for net in self.allowed):
+            self.stats.refused_peers += 1
+            return "address not allowed (setting agi_allowed_peers)"
+        if len(self._tasks) >= self.max_sessions:
+            self.stats.refused_busy += 1
+            return f"{self.max_sessions} sessions already (setting ivr_max_sessions)"
+        return None
+
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
-        if task is not None:
+        refusal = self._refusal(writer.get_extra_info("peername"))
+        if task is not None and refusal is None:
             self._tasks.add(task)
         try:
+            if refusal is not None:
+                log.warning("FastAGI: refused %s: %s", writer.get_extra_info("peername"), refusal)
+                return
             await self._session(reader, writer)
         except asyncio.CancelledError:
             pass  # the server is closing: asyncio would log the cancellation as an error
@@ -185,6 +219,9 @@ class AgiServer:
             await handler(chan)
         except CallerHangup as exc:
             log.info("FastAGI %s: caller hung up (%s)", request.channel, exc)
+        except AgiProtocolError as exc:
+            stats.bad_requests += 1
+            log.warning("FastAGI %s: %s", request.channel, exc)
         except asyncio.CancelledError:
             raise
         except Exception:  # one broken session must never take the server down

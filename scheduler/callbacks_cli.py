@@ -70,6 +70,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--note")
     q.set_defaults(func=_cancel)
 
+    q = cb.add_parser("held", help="tasks outside the dialling policy, waiting for a supervisor")
+    q.set_defaults(func=_held)
+
+    q = cb.add_parser("approve", help="a supervisor lets a held task be dialled")
+    q.add_argument("task", type=int)
+    q.add_argument("--by", required=True, help="the approving supervisor")
+    q.set_defaults(func=_approve)
+
     q = cb.add_parser("escalations", help="escalations not yet acknowledged")
     q.add_argument("--ack", type=int, metavar="ID", help="acknowledge this one")
     q.add_argument("--by", default="cli")
@@ -184,6 +192,27 @@ def _cancel(s: Settings, args: argparse.Namespace) -> int:
 
     def f(db: Session) -> None:
         cancel_task(db, args.task, args.note)
+    return _run(s, f)
+
+
+def _held(s: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from hotline.callbacks.tasks import HELD
+    from hotline.models.callbacks import CallbackTask
+
+    def rows(db: Session) -> str | None:
+        held = db.scalars(select(CallbackTask).where(CallbackTask.status == HELD).order_by(CallbackTask.id))
+        return "\n".join(f"{t.id}\t{t.reason}\t{t.number}\t{(t.note or '').replace(chr(10), ' | ')}"
+                         for t in held) or None
+    return _run(s, rows)
+
+
+def _approve(s: Settings, args: argparse.Namespace) -> int:
+    from hotline.callbacks.tasks import approve_task
+
+    def f(db: Session) -> None:
+        approve_task(db, args.task, args.by)
     return _run(s, f)
 
 

@@ -18,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import dial_digits
-from hotline.callbacks.tasks import CallbackError, close_task, get_task
+from hotline.callbacks.tasks import HELD, CallbackError, approved, close_task, get_task
 from hotline.chanvars import ChanVar
+from hotline.dialing_policy import assess, over_cap
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackTask, Complaint
 from hotline.pbx.ami import Ami, AmiError
@@ -61,6 +62,7 @@ def dial(s: Settings, db: Session, task_id: int, agent: str, *, variables: dict[
         raise CallbackError(f"task {task_id}: next attempt not before {task.next_attempt_at.isoformat()}")
     if not force and task.not_before is not None and now < task.not_before:
         raise CallbackError(f"task {task_id}: not before {task.not_before.isoformat()}")
+    _within_policy(s, db, task, now)
     channel = agent_interface(s, agent)
     exten = dial_digits(task.number, s.phone_region)
     call_id = f"cb-{task.id}-{uuid.uuid4().hex[:10]}"
@@ -84,6 +86,19 @@ def dial(s: Settings, db: Session, task_id: int, agent: str, *, variables: dict[
         raise CallbackError(f"task {task_id}: could not dial: {exc}") from exc
     log.info("task %s: dialling %s via agent %s (call %s)", task.id, exten, agent, call_id)
     return attempt
+
+
+def _within_policy(s: Settings, db: Session, task: CallbackTask, now: datetime) -> None:
+    """Toll fraud: a number outside the dialling policy is dialled only once a supervisor approved
+    it (whatever made the task); no number beyond the daily caps. ``force`` skips neither."""
+    verdict = assess(s, task.number)
+    if not verdict.allowed and not approved(db, task):
+        task.status = HELD
+        db.commit()
+        raise CallbackError(f"task {task.id}: {task.number} needs supervisor approval ({verdict.summary()})")
+    cap = over_cap(s, db, task.number, now)
+    if cap is not None:
+        raise CallbackError(f"task {task.id}: {cap}")
 
 
 def _originate(s: Settings, ami: Ami, channel: str, exten: str, task: CallbackTask, call_id: str,

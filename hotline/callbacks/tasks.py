@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
 from hotline.callbacks.workdays import add_working_hours, next_morning
+from hotline.dialing_policy import assess
 from hotline.models import Call
 from hotline.models.callbacks import COMPLAINT_KINDS, OPEN_STATUSES, CallbackSource, CallbackTask, Complaint
 from hotline.models.ivr import FaultReport
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 # higher is dialled first: a complaint's 2 h clock beats a missed call's 15 min beats the rest
 PRIORITY = {"complaint": 30, "missed": 20, "consult": 10, "revisit": 10}
 MISSED_DISPOSITIONS = (Disposition.ABANDONED, Disposition.TIMEOUT)
+# outside the dialling policy (hotline/dialing_policy.py): never dialled until a supervisor approves
+HELD = "held"
+PENDING_STATUSES = (*OPEN_STATUSES, HELD)
 
 
 class CallbackError(ValueError):
@@ -49,19 +53,29 @@ def _source(db: Session, task: CallbackTask | None, kind: str, ref: str, at: dat
 def open_task_for(db: Session, number: str, reason: str) -> CallbackTask | None:
     return db.scalars(select(CallbackTask).where(
         CallbackTask.number == number, CallbackTask.reason == reason,
-        CallbackTask.status.in_(OPEN_STATUSES)).order_by(CallbackTask.id)).first()
+        CallbackTask.status.in_(PENDING_STATUSES)).order_by(CallbackTask.id)).first()
 
 
 def create_task(db: Session, *, reason: str, number: str, number_raw: str | None, created_at: datetime,
                 due_at: datetime, not_before: datetime | None = None, owner: str | None = None,
                 call: tuple[str, str] | None = None, fault_report_id: int | None = None,
-                complaint_id: int | None = None, note: str | None = None) -> CallbackTask:
+                complaint_id: int | None = None, note: str | None = None, s: Settings | None = None,
+                caller_id: str | None = None) -> CallbackTask:
+    """With ``s``, the dialling policy applies: a number outside it makes a ``held`` task."""
+    verdict = assess(s, number, caller_id=caller_id) if s is not None else None
+    if verdict is not None and verdict.summary():
+        note = "\n".join(x for x in (note, ("needs supervisor approval: " if not verdict.allowed else "")
+                                      + verdict.summary()) if x)
     task = CallbackTask(reason=reason, number=number, number_raw=number_raw, created_at=created_at, due_at=due_at,
-                        not_before=not_before, priority=PRIORITY.get(reason, 0), owner=owner, status="open",
+                        not_before=not_before, priority=PRIORITY.get(reason, 0), owner=owner,
+                        status=HELD if verdict is not None and not verdict.allowed else "open",
                         call_server=call[0] if call else None, call_id=call[1] if call else None,
                         fault_report_id=fault_report_id, complaint_id=complaint_id, note=note, missed_calls=0)
     db.add(task)
     db.flush()  # the id, for sources and attempts
+    if task.status == HELD:
+        log.warning("callback task %s for %s held for a supervisor: %s", task.id, number, verdict.summary()
+                    if verdict else "")
     log.info("callback task %s (%s) for %s due %s", task.id, reason, number, due_at.isoformat())
     return task
 
@@ -81,9 +95,27 @@ def get_task(db: Session, task_id: int) -> CallbackTask:
     return task
 
 
+def approve_task(db: Session, task_id: int, by: str, now: datetime | None = None) -> CallbackTask:
+    """A supervisor lets a held task (outside the dialling policy) be dialled; the approval is
+    kept as a source of the task, which :func:`approved` reads back."""
+    task = get_task(db, task_id)
+    if task.status != HELD:
+        raise CallbackError(f"task {task_id} is {task.status}, not held for approval")
+    now = now or utcnow()
+    task.status = "open"
+    task.note = "\n".join(x for x in (task.note, f"approved by {by}") if x)
+    _source(db, task, "approval", str(task.id), now)
+    log.warning("callback task %s for %s approved by %s", task.id, task.number, by)
+    return task
+
+
+def approved(db: Session, task: CallbackTask) -> bool:
+    return seen(db, "approval", str(task.id))
+
+
 def cancel_task(db: Session, task_id: int, note: str | None = None, now: datetime | None = None) -> CallbackTask:
     task = get_task(db, task_id)
-    if task.status not in OPEN_STATUSES:
+    if task.status not in PENDING_STATUSES:
         raise CallbackError(f"task {task_id} is already {task.status}")
     close_task(task, "cancelled", "cancelled", now or utcnow())
     if note:
@@ -108,7 +140,7 @@ def on_missed_call(db: Session, s: Settings, call: Call) -> CallbackTask | None:
     if task is None:
         task = create_task(db, reason="missed", number=number.e164, number_raw=number.raw, created_at=at,
                            due_at=at + timedelta(minutes=s.callback_missed_due_min),
-                           call=(call.server, call.call_id))
+                           call=(call.server, call.call_id), s=s)
     task.missed_calls = (task.missed_calls or 0) + 1
     if task.last_missed_at is None or at > task.last_missed_at:
         task.last_missed_at = at
@@ -125,7 +157,7 @@ def on_answered_call(db: Session, s: Settings, call: Call) -> list[CallbackTask]
     closed = []
     for task in db.scalars(select(CallbackTask).where(
             CallbackTask.number == number.e164, CallbackTask.reason == "missed",
-            CallbackTask.status.in_(OPEN_STATUSES))):
+            CallbackTask.status.in_(PENDING_STATUSES))):
         if started > (task.last_missed_at or task.created_at):
             close_task(task, "done", "answered_call", call.answered_at or started, call.call_id)
             closed.append(task)
@@ -138,6 +170,7 @@ def on_partial_report(db: Session, s: Settings, report: FaultReport) -> Callback
     if seen(db, "partial_report", ref):
         return None
     number = normalise(report.contact, s.phone_region) or normalise(report.caller, s.phone_region)
+    caller = normalise(report.caller, s.phone_region)
     at = report.updated_at or report.created_at
     if number is None:
         _source(db, None, "partial_report", ref, at)
@@ -146,7 +179,8 @@ def on_partial_report(db: Session, s: Settings, report: FaultReport) -> Callback
     if task is None:
         task = create_task(db, reason="missed", number=number.e164, number_raw=report.contact or report.caller,
                            created_at=at, due_at=at + timedelta(minutes=s.callback_missed_due_min),
-                           call=(report.server, report.call_id), fault_report_id=report.id)
+                           call=(report.server, report.call_id), fault_report_id=report.id,
+                           s=s, caller_id=caller.e164 if caller else None)
         task.missed_calls = 1
     elif not seen(db, "call", call_ref(report.server, report.call_id)):
         task.missed_calls = (task.missed_calls or 0) + 1  # a call not already counted as abandoned
@@ -165,6 +199,7 @@ def on_fault_report(db: Session, s: Settings, report: FaultReport) -> CallbackTa
     if seen(db, "fault_report", ref):
         return None
     number = normalise(report.contact, s.phone_region) or normalise(report.caller, s.phone_region)
+    caller = normalise(report.caller, s.phone_region)
     if number is None:
         _source(db, None, "fault_report", ref, report.created_at)
         log.warning("fault report %s has no callable number: no revisit", report.ticket or report.id)
@@ -173,7 +208,8 @@ def on_fault_report(db: Session, s: Settings, report: FaultReport) -> CallbackTa
     task = create_task(db, reason="revisit", number=number.e164, number_raw=report.contact or report.caller,
                        created_at=report.created_at, due_at=due, not_before=opens,
                        call=(report.server, report.call_id), fault_report_id=report.id,
-                       note=f"ticket {report.ticket}" if report.ticket else None)
+                       note=f"ticket {report.ticket}" if report.ticket else None,
+                       s=s, caller_id=caller.e164 if caller else None)
     _source(db, task, "fault_report", ref, report.created_at)
     return task
 
@@ -203,7 +239,7 @@ def mark_consultation(db: Session, s: Settings, number: str, *, agent: str | Non
     now = now or utcnow()
     return create_task(db, reason="consult", number=num.e164, number_raw=num.raw, created_at=now,
                        due_at=add_working_hours(now, s.callback_consult_due_h, s.timezone), owner=agent,
-                       call=(s.server_id, call_id) if call_id else None, note=note)
+                       call=(s.server_id, call_id) if call_id else None, note=note, s=s)
 
 
 # -- R-COMPLAINT -------------------------------------------------------------------------------------
@@ -226,18 +262,18 @@ def create_complaint(db: Session, s: Settings, number: str, *, kind: str = "gene
     db.flush()
     log.warning("complaint %s (%s) from %s: contact by %s", complaint.id, kind, num.e164,
                 complaint.contact_due.isoformat())
-    ensure_complaint_task(db, complaint)
+    ensure_complaint_task(db, complaint, s)
     return complaint
 
 
-def ensure_complaint_task(db: Session, complaint: Complaint) -> CallbackTask | None:
+def ensure_complaint_task(db: Session, complaint: Complaint, s: Settings | None = None) -> CallbackTask | None:
     ref = str(complaint.id)
     if seen(db, "complaint", ref) or complaint.closed_at is not None or complaint.contacted_at is not None:
         return None
     task = create_task(db, reason="complaint", number=complaint.number, number_raw=None,
                        created_at=complaint.received_at, due_at=complaint.contact_due,
                        call=(complaint.call_server, complaint.call_id) if complaint.call_id else None,
-                       complaint_id=complaint.id)
+                       complaint_id=complaint.id, s=s)
     _source(db, task, "complaint", ref, complaint.received_at)
     return task
 

@@ -18,7 +18,8 @@ __all__ = ["CallbackTask", "CallbackAttempt", "CallbackSource", "Complaint", "Es
 # missed: R-MISSED-CALLBACK (abandoned / timed-out call, partial IVR report); revisit:
 # R-FAULT-REVISIT; consult: R-CONSULT-24H; complaint: R-COMPLAINT (the 2 h contact call).
 TASK_REASONS = ("missed", "revisit", "consult", "complaint")
-TASK_STATUSES = ("open", "in_progress", "done", "failed", "cancelled")
+# held: outside the dialling policy (hotline/dialing_policy.py), waits for a supervisor's approval
+TASK_STATUSES = ("open", "in_progress", "done", "failed", "cancelled", "held")
 OPEN_STATUSES = ("open", "in_progress")
 # pending: dialled, its call record not built yet; agent_no_answer: the agent never picked up,
 # so the customer was not dialled (does not count against the attempt limit).

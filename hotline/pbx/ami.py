@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from enum import StrEnum
+from typing import Any, NamedTuple
 
 from asterisk.ami import AMIClient, SimpleAction
 
@@ -18,6 +19,40 @@ from hotline.settings import Settings
 
 class AmiError(RuntimeError):
     pass
+
+
+class AmiRole(StrEnum):
+    """Who logs in to AMI. Each role is its own manager.conf user with only what it sends
+    (Asterisk 16 privileges, `manager show command <Action>`), so no service holds a shell:
+    ``command`` (any CLI command, ``!`` runs one in a shell) is the admin's alone."""
+
+    LISTENER = "listener"  # the listener, `hotline capture`, test taps: events; Ping, QueueStatus (none),
+    # CoreShowChannels (reporting)
+    ORIGINATE = "originate"  # the panel, the scheduler, the simulator: Originate (originate)
+    ADMIN = "admin"  # the process that runs the private Asterisk: `core waitfullybooted`, `core stop now`
+
+
+class AmiLogin(NamedTuple):
+    user: str
+    secret: str
+
+
+# role → (the user-name setting, the secret setting)
+_SETTINGS = {
+    AmiRole.ORIGINATE: ("ami_user", "ami_secret"),
+    AmiRole.LISTENER: ("ami_listener_user", "ami_listener_secret"),
+    AmiRole.ADMIN: ("ami_admin_user", "ami_admin_secret"),
+}
+
+
+def ami_login(s: Settings, role: AmiRole) -> AmiLogin:
+    """The user and secret ``role`` logs in with. An existing Asterisk configured with ami_user /
+    ami_secret only (one user, as before the roles) keeps working: a role without a secret of its
+    own then logs in as that user."""
+    user_field, secret_field = _SETTINGS[role]
+    if role is not AmiRole.ORIGINATE and not getattr(s, secret_field) and s.ami_secret:
+        return AmiLogin(s.ami_user, s.secret("ami_secret"))
+    return AmiLogin(getattr(s, user_field), s.secret(secret_field))
 
 
 def _clean(value: Any) -> str:
@@ -32,6 +67,8 @@ class Ami:
     """One logged-in AMI session for actions. Use as a context manager."""
 
     def __init__(self, host: str, port: int, user: str, secret: str, timeout: float = 10.0):
+        if not secret:
+            raise AmiError(f"AMI user {user!r}: empty secret refused")
         self.host, self.port, self.user, self.secret = host, port, user, secret
         self.timeout = timeout
         self._client: AMIClient | None = None
@@ -39,8 +76,9 @@ class Ami:
         self._cond = threading.Condition()
 
     @classmethod
-    def from_settings(cls, s: Settings, timeout: float = 10.0) -> "Ami":
-        return cls(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"), timeout)
+    def from_settings(cls, s: Settings, timeout: float = 10.0, role: AmiRole = AmiRole.ORIGINATE) -> "Ami":
+        login = ami_login(s, role)
+        return cls(s.ami_host, s.ami_port, login.user, login.secret, timeout)
 
     def __enter__(self) -> "Ami":
         self.login()

@@ -7,10 +7,12 @@ or written, so several instances can run side by side on different ports.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotline.pbx.ami import AmiRole, ami_login
 from hotline.rules import ring_rule
 from hotline.settings import ROOT, Settings
 
@@ -104,7 +106,7 @@ def _endpoints(s: Settings) -> str:
     blocks = []
     for ext in s.agents:
         blocks.append(
-            f"[{ext}]\ntype = endpoint\ncontext = agents-phone\ndisallow = all\nallow = alaw,ulaw\n"
+            f"[{ext}]\ntype = endpoint\ncontext = agents-phone-out\ndisallow = all\nallow = alaw,ulaw\n"
             f"auth = {ext}-auth\naors = {ext}\ndirect_media = no\ncallerid = {ext} <{ext}>\n\n"
             f"[{ext}-auth]\ntype = auth\nauth_type = userpass\nusername = {ext}\n"
             f"password = {s.secret('sip_' + ext)}\n\n"
@@ -113,8 +115,48 @@ def _endpoints(s: Settings) -> str:
     return "\n".join(blocks)
 
 
+# What each AMI role may read and write (Asterisk 16 classes). Read: channel/queue/agent events,
+# VarSet (queue status, recording name), UserEvents from the IVR, system state for readiness.
+_EVENTS = {"system", "call", "agent", "user", "dtmf", "dialplan"}
+AMI_PERMISSIONS: dict[AmiRole, tuple[set[str], set[str]]] = {
+    # CoreShowChannels needs system or reporting: reporting (read-only status actions only)
+    AmiRole.LISTENER: (_EVENTS, {"reporting"}),
+    AmiRole.ORIGINATE: (set(), {"originate"}),
+    AmiRole.ADMIN: (_EVENTS, {"system", "call", "originate", "agent", "command", "reporting"}),
+}
+# noise nothing in the product reads
+_EVENT_FILTERS = ("Newexten", "AGIExecStart", "AGIExecEnd", "RTCPSent", "RTCPReceived", "TestEvent",
+                  "DeviceStateChange", "ChallengeSent", "SuccessfulAuth")
+
+
+def _ami_users(s: Settings) -> str:
+    """manager.conf's users: one per role; roles that share a login (an explicit ami_secret and no
+    secret of their own, see ami_login) share one user holding what each of them needs."""
+    users: dict[str, tuple[str, set[str], set[str]]] = {}
+    for role in AmiRole:
+        login = ami_login(s, role)
+        read, write = AMI_PERMISSIONS[role]
+        secret, r, w = users.setdefault(login.user, (login.secret, set(), set()))
+        if secret != login.secret:
+            raise ConfigError(f"AMI user {login.user!r} is given two secrets: give each role its own user, "
+                              f"or one secret")
+        r |= read
+        w |= write
+    blocks = []
+    for user, (secret, read, write) in users.items():
+        lines = [f"[{user}]", f"secret = {secret}", "deny = 0.0.0.0/0.0.0.0", "permit = 127.0.0.1/255.255.255.255",
+                 f"read = {','.join(sorted(read))}", f"write = {','.join(sorted(write))}", "writetimeout = 2000"]
+        if read:
+            lines += [f"eventfilter = !Event: {name}" for name in _EVENT_FILTERS]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
 def values(s: Settings, layout: Layout) -> dict[str, str]:
     local = s.agent_technology == "local"
+    for ext in s.agents:  # each becomes a dialplan extension, an endpoint and a Dial string
+        if not ext.isdigit():
+            raise ConfigError(f"agents: an extension is digits, not {ext!r}")
     return {
         "etc_dir": str(layout.etc),
         "modules_dir": s.asterisk_modules_dir,
@@ -128,8 +170,7 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
         "moh_dir": str(Path(s.asterisk_data_dir) / "moh"),
         "ami_host": s.ami_host,
         "ami_port": str(s.ami_port),
-        "ami_user": s.ami_user,
-        "ami_secret": s.secret("ami_secret"),
+        "ami_users": _ami_users(s),
         "sip_port": str(s.sip_port),
         "rtp_start": str(s.rtp_start),
         "rtp_end": str(s.rtp_end),
@@ -150,9 +191,13 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
             f"exten => {ext},1,Set(__HOTLINE_WAIT_FROM=${{STRFTIME(,,%s.%3q)}})\n"
             f" same => n,Dial(Local/{ext}@{'agents' if local else 'agents-phone'}/n,60)\n"
             f" same => n,Hangup()" for ext in s.agents),
+        # an agent's phone reaches the other agents as a transfer does: through [agents-phone]
+        "agent_phone_extens": "\n".join(f"exten => {ext},1,Goto(agents-phone,{ext},1)" for ext in s.agents),
         "record_calls": "1" if s.record_calls else "0",
         "company_name": s.company_name,
-        "outbound_dial": s.outbound_dial.replace("{number}", "${EXTEN}"),
+        # digits only: whatever an Originate puts in the extension is one number, never a second
+        # channel ("&") or Dial options (",")
+        "outbound_dial": s.outbound_dial.replace("{number}", "${FILTER(0-9,${EXTEN})}"),
         "callback_ring_s": str(s.callback_ring_s),
         "agi_host": s.agi_host,
         "agi_port": str(s.agi_port),
@@ -176,14 +221,21 @@ def render(s: Settings, templates: Path = TEMPLATES) -> Layout:
     for d in (layout.etc, layout.run, layout.log, layout.spool, layout.lib, layout.data,
               layout.cache, layout.monitor, layout.log / "cel-custom"):
         d.mkdir(parents=True, exist_ok=True)
+    layout.etc.chmod(0o700)
     vals = values(s, layout)
     for tpl in sorted(templates.glob("*.conf")):
-        out = layout.etc / tpl.name
-        out.write_text(render_text(tpl.read_text(encoding="utf-8"), vals, tpl.name), encoding="utf-8")
-    (layout.etc / "manager.conf").chmod(0o600)
-    (layout.etc / "pjsip.conf").chmod(0o600)
+        _write_private(layout.etc / tpl.name, render_text(tpl.read_text(encoding="utf-8"), vals, tpl.name))
     _link_data(s, layout)
     return layout
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Written 0600 from its first byte (secrets, agents' SIP passwords): never readable by others,
+    not even between a write and a chmod."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file left by an older version keeps its old mode through O_CREAT
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def _link_data(s: Settings, layout: Layout) -> None:

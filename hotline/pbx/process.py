@@ -12,7 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from hotline.pbx.ami import Ami, AmiError
+from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.pbx.config import TEMPLATES, Layout, render
 from hotline.settings import Settings
 
@@ -175,7 +175,8 @@ class Asterisk:
 
     # -- talking to it ------------------------------------------------------------------------
     def ami(self, timeout: float = 10.0) -> Ami:
-        return Ami.from_settings(self.settings, timeout)
+        """An admin session: only the owner of this Asterisk (start, stop; tests) uses it."""
+        return Ami.from_settings(self.settings, timeout, AmiRole.ADMIN)
 
     def cli(self, command: str) -> str:
         """A CLI command through the private control socket (``asterisk -rx``)."""

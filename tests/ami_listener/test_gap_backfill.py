@@ -134,7 +134,8 @@ def test_database_unavailable_loses_nothing(pbx: Asterisk, tmp_path: Path) -> No
     db_file = tmp_path / "locked.db"
     # its own runtime dir, so its journal is its own (the AMI secret is the session Asterisk's)
     s = pbx.settings.replace(database_url=sqlite_url(db_file), db_busy_timeout_s=0.2,
-                             runtime_dir=tmp_path / "rt", ami_secret=pbx.settings.secret("ami_secret"))
+                             runtime_dir=tmp_path / "rt", ami_secret=pbx.settings.secret("ami_secret"),
+                             ami_listener_secret=pbx.settings.secret("ami_listener_secret"))
     _, sessions = open_db(s)
     listener = Listener(s).start()
     locker = sqlite3.connect(db_file, timeout=5)
@@ -154,7 +155,8 @@ def test_postgres_stopped_under_traffic_loses_nothing(pbx: Asterisk, tmp_path: P
     pg = PrivatePostgres().start()
     try:
         s = pbx.settings.replace(database_url=pg.create_database("down"), runtime_dir=tmp_path / "rt",
-                                 ami_secret=pbx.settings.secret("ami_secret"))
+                                 ami_secret=pbx.settings.secret("ami_secret"),
+                                 ami_listener_secret=pbx.settings.secret("ami_listener_secret"))
         _, sessions = open_db(s)
         listener = Listener(s).start()
         try:

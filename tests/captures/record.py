@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from ami_listener.connection import AmiConnection
+from hotline.pbx.ami import AmiRole, ami_login
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.support.pbx import EventTap, pbx_test_settings
@@ -337,7 +338,7 @@ def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None])
     """Runs one scenario while a second AMI session writes every byte it receives to path."""
     t0 = time.monotonic()
     with open(path, "wb") as fh:
-        cap = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"), on_bytes=fh.write,
+        cap = AmiConnection(s.ami_host, s.ami_port, *ami_login(s, AmiRole.LISTENER), on_bytes=fh.write,
                             ping_interval=30)
         cap.start()
         cap.connected.wait(10)

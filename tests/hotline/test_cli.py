@@ -19,7 +19,7 @@ AREAS = {
     "web": {"serve"},
     "user": {"add", "token"},
     "prompts": {"build", "list"},
-    "callbacks": {"list", "dial", "consult", "complaint", "complaint-update", "revisit", "outcome", "cancel",
+    "callbacks": {"list", "dial", "consult", "complaint", "complaint-update", "revisit", "outcome", "cancel", "held", "approve",
                   "escalations"},
     "scheduler": {"run", "purge"},
 }

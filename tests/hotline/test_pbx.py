@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from hotline.pbx.ami import AmiError
-from hotline.pbx.config import TEMPLATES
+from hotline.pbx.ami import Ami, AmiError, AmiLogin, AmiRole, ami_login
+from hotline.pbx.config import TEMPLATES, render
 from hotline.pbx.process import Asterisk, AsteriskError
-from hotline.settings import ROOT
+from hotline.settings import ROOT, SettingsError
 from tests.support.pbx import EventTap, pbx_test_settings
 
 pytestmark = pytest.mark.asterisk
@@ -153,3 +153,83 @@ def test_run_command_starts_and_stops_cleanly(tmp_path: Path) -> None:
     # and it starts again at once: nothing stale left behind
     again = Asterisk(s).start()
     again.stop()
+
+
+# --- AMI users: one per role, none of them a shell (issue 19) --------------------------------
+
+def test_listener_user_reads_but_cannot_originate_or_run_commands(pbx: Asterisk) -> None:
+    s = pbx.settings
+    login = ami_login(s, AmiRole.LISTENER)
+    assert login.user == "hotline-listener" and login.secret != s.secret("ami_secret")
+    with Ami(s.ami_host, s.ami_port, *login, timeout=5) as ami:
+        # what ami_listener sends: Ping, and CoreShowChannels + QueueStatus to re-sync
+        assert ami.action("Ping")["Ping"] == "Pong"
+        ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
+        ami.list_action("QueueStatus", "QueueStatusComplete")
+        with pytest.raises(AmiError, match="Permission denied"):
+            ami.originate("Local/s@play/n", context="play", exten="s")
+        with pytest.raises(AmiError, match="Permission denied"):
+            ami.command("core show version")
+    with EventTap(s) as tap, pbx.ami() as admin:  # the tap logs in as the listener: it gets events
+        admin.originate("Local/s@play/n", context="play", exten="s", channel_id=f"t-{uuid.uuid4().hex[:12]}")
+        tap.wait_for(lambda m: m.name == "Newchannel", 10)
+
+
+def test_originate_user_originates_and_nothing_more(pbx: Asterisk) -> None:
+    s = pbx.settings
+    assert ami_login(s, AmiRole.ORIGINATE).user == s.ami_user == "hotline"
+    with Ami.from_settings(s, timeout=5) as ami:
+        reply = ami.originate("Local/s@play/n", context="play", exten="s")
+        assert "successfully queued" in reply.get("Message", ""), reply
+        for forbidden in (lambda: ami.command("core show version"),
+                          # Originate of a shell application needs `system` too
+                          lambda: ami.originate("Local/s@play/n", application="System", data="touch /tmp/hl-x"),
+                          lambda: ami.action("Redirect", Channel="Local/s@play-00000001;1", Context="play",
+                                             Exten="s", Priority=1),
+                          lambda: ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")):
+            with pytest.raises(AmiError, match="Permission denied|Access Forbidden"):
+                forbidden()
+
+
+def test_config_files_are_private_from_their_first_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = pbx_test_settings(tmp_path)
+    s.asterisk_dir.joinpath("etc").mkdir(parents=True)
+    stale = s.asterisk_dir / "etc" / "manager.conf"
+    stale.write_text("left by an older version")
+    stale.chmod(0o644)
+    real_chmod = Path.chmod
+
+    def no_chmod_of_files(path: Path, mode: int, **kw: object) -> None:
+        assert not path.is_file(), f"{path} made private only after it was written"
+        real_chmod(path, mode)
+
+    monkeypatch.setattr(Path, "chmod", no_chmod_of_files)
+    layout = render(s)
+    for conf in layout.etc.glob("*.conf"):
+        assert conf.stat().st_mode & 0o777 == 0o600, conf
+    assert layout.etc.stat().st_mode & 0o777 == 0o700
+    for secret in s.secrets_dir.iterdir():
+        assert secret.stat().st_mode & 0o777 == 0o600, secret
+    manager = (layout.etc / "manager.conf").read_text()
+    assert manager.count("secret = ") == 3 and "secret = \n" not in manager
+
+
+def test_empty_secret_is_refused(tmp_path: Path) -> None:
+    s = pbx_test_settings(tmp_path)
+    s.secrets_dir.mkdir(parents=True)
+    (s.secrets_dir / "ami_listener_secret").write_text("\n")
+    with pytest.raises(SettingsError, match="ami_listener_secret is empty: delete it"):
+        render(s)
+    with pytest.raises(SettingsError, match="'ami_admin_secret' is blank"):
+        render(s.replace(ami_admin_secret="  ", ami_listener_secret="x" * 20))
+    with pytest.raises(AmiError, match="empty secret refused"):
+        Ami("127.0.0.1", s.ami_port, "hotline", "")
+
+
+def test_one_user_of_an_existing_asterisk_still_serves_every_role(tmp_path: Path) -> None:
+    s = pbx_test_settings(tmp_path, ami_user="legacy", ami_secret="s3cret-of-old")
+    assert {ami_login(s, role) for role in AmiRole} == {AmiLogin("legacy", "s3cret-of-old")}
+    manager = (render(s).etc / "manager.conf").read_text()
+    assert manager.count("secret = ") == 1 and "[legacy]" in manager
+    assert "read = agent,call,dialplan,dtmf,system,user" in manager
+    assert "write = agent,call,command,originate,reporting,system" in manager

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hotline.pbx.ami import Ami
+from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from tests.ivr.conftest import finish, place_call
 from tests.support.pbx import EventTap
@@ -51,7 +51,7 @@ def test_agi_down_survey_runs_in_dialplan(pbx: Asterisk, built_prompts: Any) -> 
         tap.wait_for(lambda m: m.name == "AgentConnect" and m.get("Linkedid") == call.call_id, 20)
         ivr_side = tap.wait_for(lambda m: m.name == "Newchannel" and m.get("Uniqueid") == call.ivr_channel_id, 5)
         caller_side = tap.wait_for(lambda m: m.name == "Newchannel" and m.get("Uniqueid") == call.call_id, 5)
-        with Ami.from_settings(s) as ami:
+        with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
             ami.action("Redirect", Channel=ivr_side.get("Channel"), Context="hotline-survey", Exten="s", Priority=1)
             time.sleep(2.0)
             ami.action("PlayDTMF", Channel=caller_side.get("Channel"), Digit="3", Duration=250)

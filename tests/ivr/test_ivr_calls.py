@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from hotline.models.ivr import Customer, FaultReport
 from hotline.outages import close_outage, open_outage
-from hotline.pbx.ami import Ami
+from hotline.pbx.ami import Ami, AmiRole
 from hotline.rules import ring_rule
 from hotline.timeutil import utcnow
 from tests.ivr.conftest import IvrEnv, PlacedCall, finish, pause, place_call, prompt_seconds
@@ -116,7 +116,7 @@ def in_hours(ivr_env: IvrEnv) -> dict[str, Any]:
         call = place_call(s, "13800000108", "0", stay=40, __SIM_RING="1", __SIM_TALK="30")
         tap.wait_for(lambda m: m.name == "AgentConnect" and m.get("Linkedid") == call.call_id, 30)
         ivr_side = tap.wait_for(lambda m: m.name == "Newchannel" and m.get("Uniqueid") == call.ivr_channel_id, 5)
-        with Ami.from_settings(s) as ami:
+        with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
             ami.action("Redirect", Channel=ivr_side.get("Channel"), Context="hotline-survey", Exten="s", Priority=1)
             time.sleep(2.0)  # into the survey prompt, which a key interrupts
             ami.action("PlayDTMF", Channel=_caller_channel(tap, call), Digit="2", Duration=250)
@@ -246,7 +246,7 @@ def test_vip_answered_first_with_late_apology(ivr_env: IvrEnv, out_of_hours: dic
     env.clock.set_local(10, 0)
     add_customer(env, "13900000002", name="VIP", vip=True)
     members = [f"Local/{ext}@agents/n" for ext in s.agents]
-    with EventTap(s) as tap, Ami.from_settings(s) as ami:
+    with EventTap(s) as tap, Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
         for m in members:
             ami.action("QueuePause", Queue=s.queue_name, Interface=m, Paused="true")
         try:

@@ -23,7 +23,7 @@ from ami_listener.builder import CallRecord
 from hotline.callbacks import dial, mark_consultation
 from hotline.callbacks.dialer import agent_interface
 from hotline.db import open_db
-from hotline.pbx.ami import Ami
+from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.rules import ring_rule
 from hotline.settings import Settings
@@ -234,7 +234,7 @@ def test_blind_transfer_to_phone_agent_plays_its_work_number(phone_pbx: Asterisk
         tap.wait_for(lambda m: m.name == "VarSet" and m.get("Linkedid") == call.call_id
                      and m.get("Variable") == "HOTLINE_WORKNUM_PLAYED", 20)
         leg = tap.wait_for(lambda m: m.name == "AgentConnect" and m.get("Linkedid") == call.call_id, 5)
-        with Ami.from_settings(s) as ami:
+        with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
             ami.action("BlindTransfer", Channel=leg["DestChannel"], Context="agents-transfer", Exten="8002")
         finish(tap, call, 60)
         rec = record_of(s, tap, call)

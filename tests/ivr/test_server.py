@@ -208,3 +208,70 @@ def test_many_concurrent_sessions(served: Any) -> None:
     results = peers(s, *[PeerScript(caller=f"1370000{i:04d}", keys=["0"]) for i in range(200)])
     assert all(r.variables.get("HOTLINE_NEXT") == "queue" for r in results)
     assert th.server.stats.peak_active > 1
+
+
+# --- who may open a session (issue 19) ----------------------------------------------------
+
+def test_peer_outside_the_allow_list_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, "ivr.server")
+    s = settings(tmp_path, agi_allowed_peers=["10.9.9.9", "192.168.0.0/16"])
+    with ServerThread(lambda: build(s, clock=lambda: TEN_AM).server) as th:
+        [res] = peers(s, PeerScript(keys=["0"]))
+        assert res.closed_by_server and res.commands == [] and res.variables == {}  # not one command ran
+        assert th.server.stats.refused_peers == 1 and th.server.stats.sessions_started == 0
+    assert "address not allowed (setting agi_allowed_peers)" in caplog.text
+
+
+def test_loopback_is_the_default_allow_list(served: Any) -> None:
+    s, th, _ = served
+    assert s.agi_allowed_peers == ["127.0.0.1", "::1"]
+    [res] = peers(s, PeerScript(keys=["0"]))
+    assert res.variables["HOTLINE_NEXT"] == "queue" and th.server.stats.refused_peers == 0
+
+
+def test_sessions_over_the_cap_are_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, "ivr.server")
+    s = settings(tmp_path, ivr_max_sessions=2)
+    with ServerThread(lambda: build(s, clock=lambda: TEN_AM).server) as th:
+        held = [socket.create_connection((s.agi_host, s.agi_port), timeout=5) for _ in range(2)]
+        try:
+            for sock in held:
+                sock.sendall(b"agi_network: yes\n")  # an unfinished request holds its slot
+            time.sleep(0.2)
+            with socket.create_connection((s.agi_host, s.agi_port), timeout=5) as third:
+                assert third.recv(100) == b""  # closed at once, not after the request timeout
+            assert th.server.stats.refused_busy == 1
+        finally:
+            for sock in held:
+                sock.close()
+        deadline = time.monotonic() + 5
+        while th.server._tasks and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [res] = peers(s, PeerScript(keys=["0"]))  # the slots are free again
+        assert res.variables["HOTLINE_NEXT"] == "queue"
+    assert "2 sessions already (setting ivr_max_sessions)" in caplog.text
+
+
+@pytest.mark.parametrize("linkedid", ["../../../tmp/evil", "/etc/cron.d/x", ".hidden", "a b", "x" * 200])
+def test_linkedid_that_is_not_a_call_id_never_reaches_a_file_path(served: Any, linkedid: str) -> None:
+    s, th, sessions = served
+    [res] = peers(s, PeerScript(caller="13800000004", keys=list(FAULT_KEYS), linkedid=linkedid))
+    [record] = [c for c in res.commands if c.startswith("RECORD FILE")]
+    path = Path(record.split('"')[1])
+    assert path.parent == Path(s.asterisk_dir) / "spool" / "monitor" / "ivr"
+    assert path.name == "17000.0-fault"  # the channel's uniqueid stands in
+    drain(th)
+    with sessions() as db:
+        rep = db.scalars(select(FaultReport).where(FaultReport.contact == "13800000004")).one()
+    assert rep.call_id == "17000.0"
+
+
+def test_request_without_a_usable_call_id_is_refused(served: Any, caplog: pytest.LogCaptureFixture) -> None:
+    s, th, _ = served
+    caplog.set_level(logging.WARNING, "ivr.server")
+
+    async def main() -> Any:
+        return await run_peer(s.agi_host, s.agi_port, PeerScript(keys=["0"], linkedid="../x"), uniqueid="../y")
+    res = asyncio.run(main())
+    assert res.closed_by_server and not any(c.startswith("RECORD FILE") for c in res.commands)
+    assert "is not a call id" in caplog.text and th.server.stats.sessions_failed == 0

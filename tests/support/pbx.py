@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from ami_listener.connection import AmiConnection
 from ami_listener.reader import Message
+from hotline.pbx.ami import AmiRole, ami_login
 from hotline.settings import Settings, load
 from tests.support.ports import free_port, rtp_range
 
@@ -34,7 +35,7 @@ class EventTap:
         self.messages: list[Message] = []
         self.raw = bytearray()
         self._cond = threading.Condition()
-        self.conn = AmiConnection(s.ami_host, s.ami_port, s.ami_user, s.secret("ami_secret"),
+        self.conn = AmiConnection(s.ami_host, s.ami_port, *ami_login(s, AmiRole.LISTENER),
                                   on_message=self._on_message, on_bytes=self.raw.extend)
 
     def __enter__(self) -> "EventTap":
