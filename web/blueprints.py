@@ -8,7 +8,18 @@ from web.security import csrf
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import agent, api, callbacks, complaints, faults, home, i18n, outages, quality, wallboard
+    from web import (
+        agent,
+        api,
+        callbacks,
+        complaints,
+        faults,
+        home,
+        i18n,
+        outages,
+        quality,
+        wallboard,
+    )
     from web.auth.views import bp as auth
     from web.calls.views import bp as calls
     from web.team.views import bp as team

@@ -3,8 +3,8 @@ inclusive)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Mapping
 
 from hotline import metrics
 from hotline.settings import Settings

@@ -17,7 +17,12 @@ import pytest
 from hotline import callbacks, metrics
 from hotline.callbacks import tasks as cbtasks
 from hotline.metrics import Ratio
-from hotline.models.callbacks import CallbackAttempt, CallbackTask, Complaint, Escalation
+from hotline.models.callbacks import (
+    CallbackAttempt,
+    CallbackTask,
+    Complaint,
+    Escalation,
+)
 from hotline.timeutil import utcnow
 from scheduler.callbacks import run_pass
 from tests.support.ports import free_port
@@ -221,8 +226,8 @@ def followups(panel: Panel) -> dict[str, Any]:
     day = (utcnow().astimezone(ZoneInfo(s.timezone)) - timedelta(days=7)).date()
     start = metrics.local_day_start(day, s.timezone)
     base = start + timedelta(hours=8)
-    h = lambda n: base + timedelta(hours=n)  # noqa: E731
-    m = lambda n: base + timedelta(minutes=n)  # noqa: E731
+    h = lambda n: base + timedelta(hours=n)
+    m = lambda n: base + timedelta(minutes=n)
     db = panel.db()
 
     def task(reason: str, number: str, due: Any) -> CallbackTask:

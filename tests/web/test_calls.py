@@ -27,7 +27,7 @@ def test_search_filters(panel: Panel) -> None:
     db.add(QaGrade(call_pk=rude.id, agent="8001", inspector_id=3, score=50, checklist={}, created_at=utcnow()))
     db.commit()
     c = panel.client("insp")
-    q = lambda args: _ids(c.get("/calls?" + args).get_data(as_text=True))  # noqa: E731
+    q = lambda args: _ids(c.get("/calls?" + args).get_data(as_text=True))
     assert q("") == {ok.id, late.id, rude.id, gone.id, old.id}
     assert q("agent=8001") == {ok.id, rude.id, old.id}
     assert q("late=1") == {late.id}
@@ -116,7 +116,7 @@ def test_qa_checklist_prefilled_from_the_call_record(panel: Panel) -> None:
         html = c.get(f"/calls/{call_pk}").get_data(as_text=True)
         out = {}
         for key in ("greeting", "four_rings", "hung_up_last", "polite"):
-            tag = re.search(rf'<input type="checkbox" name="item_{key}"[^>]*>', html, re.S).group(0)
+            tag = re.search(rf'<input type="checkbox" name="item_{key}"[^>]*>', html, re.DOTALL).group(0)
             out[key] = "checked" in tag
         return out
 
@@ -130,7 +130,7 @@ def test_grades_are_never_edited_only_corrected(panel: Panel) -> None:
     call = make_call(db, agent="8001")
     c = panel.client("insp")
     token = csrf_of(c, f"/calls/{call.id}")
-    post = lambda **form: c.post(f"/calls/{call.id}/qa", data=dict(csrf_token=token, **form))  # noqa: E731
+    post = lambda **form: c.post(f"/calls/{call.id}/qa", data=dict(csrf_token=token, **form))
     for bad in ("101", "-1", "abc", ""):
         post(score=bad)
     assert panel.db().query(QaGrade).count() == 0

@@ -118,7 +118,7 @@ def test_after_the_warmer_the_page_computes_nothing_of_past_days(warm_panel: Pan
     p = warm_panel
     _calls(p)
     cut, _yesterday = _today(p.settings)
-    took, computed = _warmer(p).round()
+    _took, computed = _warmer(p).round()
     assert computed > 0
     spy = _Spy(monkeypatch, cut)
     c = p.client("boss")
@@ -261,7 +261,7 @@ def test_hotline_web_warms_at_start_and_after_a_change(tmp_path: Path) -> None:
     runtime = tmp_path / "var"
     s = panel_settings(tmp_path, runtime_dir=runtime, timezone=_zone(), web_port=free_port())
     _engine, Session = open_db(s, upgrade=True)
-    cut, yesterday = _today(s)
+    _cut, yesterday = _today(s)
     with Session() as db:
         make_call(db, at=yesterday + timedelta(hours=9), agent="8001")
     env = dict(os.environ, PYTHONPATH=str(ROOT), HOTLINE_RUNTIME_DIR=str(runtime), HOTLINE_TIMEZONE=s.timezone,

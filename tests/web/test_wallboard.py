@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from tests.web.conftest import Panel
 from tests.web.factory import live_data, make_call, set_live

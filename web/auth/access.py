@@ -3,8 +3,9 @@ route declares."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask, Request, abort, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required

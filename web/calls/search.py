@@ -3,9 +3,10 @@ CSV export and the JSON API."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -37,7 +38,7 @@ class CallFilter:
     errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> "CallFilter":
+    def from_args(cls, args: Mapping[str, str]) -> CallFilter:
         f = cls()
         for name in ("date_from", "date_to"):
             raw = (args.get(name) or "").strip()

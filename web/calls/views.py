@@ -13,7 +13,8 @@ from hotline.models import QaGrade, RecordingListen, User
 from web import quality
 from web.auth.access import roles
 from web.calls import recordings
-from web.calls.search import DISPOSITIONS, CallFilter, get_visible, grades_of, search as search_calls
+from web.calls.search import DISPOSITIONS, CallFilter, get_visible, grades_of
+from web.calls.search import search as search_calls
 from web.calls.timeline import timeline
 from web.context import db, settings
 from web.view import Column, csv_response, local_time, number_for

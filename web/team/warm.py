@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -78,7 +78,7 @@ class Warmer:
     def pause(self, now: datetime | None = None) -> float:
         """Seconds to the next round: the interval, or just past the next local midnight if that
         comes first (yesterday then becomes a kept day)."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         to_midnight = (metrics.period("day", self.s, now)[1] - now).total_seconds() + 1.0
         return max(0.0, min(self.interval_s, to_midnight))
 
@@ -106,7 +106,7 @@ class Warmer:
                 pause = self.interval_s
             self._stop.wait(pause)
 
-    def start(self) -> "Warmer":
+    def start(self) -> Warmer:
         self._thread = threading.Thread(target=self.run, name="panel-warmer", daemon=True)
         self._thread.start()
         return self

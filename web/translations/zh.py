@@ -104,7 +104,8 @@ if __name__ == "__main__":
             template = read_po(fh)
     cat = Catalog(locale="zh_Hans_CN", project="hotline", charset="utf-8")
     missing = []
-    ids = [m.id for m in template if m.id] + [k for k in ZH if k not in {m.id for m in template}]
+    # the panel has no plural messages: every id is a plain string
+    ids = [str(m.id) for m in template if m.id] + [k for k in ZH if k not in {m.id for m in template}]
     for mid in ids:
         if mid not in ZH:
             missing.append(mid)
