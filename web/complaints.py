@@ -22,7 +22,7 @@ from hotline.timeutil import iso_local, utcnow
 from web.auth.access import roles
 from web.context import db, settings
 from web.periods import from_args
-from web.view import Column, csv_response
+from web.view import Column, csv_response, export_table
 
 bp = Blueprint("complaints", __name__)
 # CSV exports: ?table= → (file name, columns, rows)
@@ -125,10 +125,8 @@ def index() -> Any:
     start, end, _kind, errors = from_args(args, s)
     for e in errors:
         flash(e, "error")
-    if request.args.get("format") == "csv":
-        table = request.args.get("table") or "complaints"
-        if table not in CSV_KEYS:
-            abort(404)
+    table = export_table(request.args, CSV_KEYS, default="complaints")
+    if table is not None:
         rows = {"complaints": lambda: complaint_rows(db(), s, start, end),
                 "escalations": lambda: escalation_rows(db(), s),
                 "overdue": lambda: overdue_task_rows(db(), s)}[table]()

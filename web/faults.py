@@ -21,7 +21,7 @@ from web.auth.access import roles
 from web.context import db, settings
 from web.i18n import metric_label
 from web.periods import from_args
-from web.view import Column, csv_response
+from web.view import Column, csv_response, export_table
 
 bp = Blueprint("faults", __name__)
 CSV_KEYS = ("ticket", "status", "caller", "contact", "account", "area", "fault_type", "created_at", "arrive_by",
@@ -71,7 +71,7 @@ def index() -> Any:
     for e in errors:
         flash(e, "error")
     rows = fault_rows(db(), s, start, end, overdue_only=request.args.get("overdue") == "1")
-    if request.args.get("format") == "csv":
+    if export_table(request.args) is not None:
         return csv_response("faults", [Column(k, k, itemgetter(k)) for k in CSV_KEYS], rows)
     return render_template("faults/index.html", rows=rows, sla=metrics.fault_sla(db(), s, start, end),
                            metric_label=metric_label)

@@ -16,7 +16,7 @@ from hotline import outages as outage_rules
 from hotline.models import OUTAGE_CAUSES, Outage
 from web.auth.access import roles
 from web.context import db
-from web.view import Column, csv_response, local_time
+from web.view import Column, csv_response, export_table, local_time
 
 bp = Blueprint("outages", __name__)
 
@@ -63,7 +63,7 @@ def index() -> Any:
         flash(_("Outage opened: the IVR announces it now."), "ok")
         return redirect(url_for("outages.index"), 303)
     rows = outages(db())
-    if request.args.get("format") == "csv":
+    if export_table(request.args) is not None:
         return csv_response("outages", csv_columns(), rows)
     return render_template("outages/index.html", rows=rows, causes=outage_causes())
 

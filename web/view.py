@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from hotline.metrics import Ratio
@@ -55,9 +56,34 @@ def pct(r: Ratio | None) -> str:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(local=local_time, secs=seconds, ratio=ratio, pct=pct, number=number_for)
-    from flask_babel import get_locale
+    app.jinja_env.globals.update(settings=settings, get_locale=get_locale, csv_url=csv_url)
 
-    app.jinja_env.globals.update(settings=settings, get_locale=get_locale)
+
+def export_table(args: Mapping[str, str], tables: Collection[str] = (), default: str | None = None) -> str | None:
+    """What a page's query asks for: None for the page itself, else the CSV table (``""`` for a page
+    with one table). An unknown format or table, or a table without ``format=csv``, is a 400 naming
+    the choices — never a page that ignores it or a 500."""
+    fmt = args.get("format")
+    table = args.get("table")
+    if fmt not in (None, "", "csv"):
+        abort(400, f"format: only csv, not {fmt[:20]!r}")
+    if fmt != "csv":
+        if table is not None:
+            abort(400, "table: only with format=csv")
+        return None
+    table = table or default or ""
+    if tables and table not in tables or not tables and table:
+        choices = ", ".join(tables) or "none"
+        abort(400, f"table: one of {choices}, not {table[:20]!r}")
+    return table
+
+
+def csv_url(table: str | None = None) -> str:
+    """This page as CSV, with the same filters (and ``table``, on a page with several)."""
+    args = {k: v for k, v in request.args.items() if k not in ("format", "table")}
+    if table:
+        args["table"] = table
+    return url_for(request.endpoint or "home.index", **(request.view_args or {}), **args, format="csv")
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -18,11 +19,20 @@ log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    # only local paths: an open redirect after login would help phishing
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+def safe_next(target: str | None) -> str:
+    """Where to go after login: only a path on this site (an open redirect would help phishing).
+    Browsers drop tabs and newlines inside URLs (``/<tab>/evil`` is ``//evil``, another host), treat
+    ``\\`` as ``/``, and a newline in a Location header is a 500: any of them, any control or space
+    character, or anything with a scheme or host, sends the user home instead."""
+    home = url_for("home.index")
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return home
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return home
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -46,7 +56,7 @@ def login() -> Any:
         return render_template("auth/login.html", username=username), 401
     limiter.succeeded(key)
     login_user(PanelUser(row))
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")

@@ -16,6 +16,7 @@ from hotline.models import Call, QaGrade
 from hotline.settings import Settings
 from hotline.timeutil import iso_local
 from hotline.vocabulary import Disposition, HangupParty
+from web.periods import parse_date
 from web.view import number_for
 
 DISPOSITIONS = tuple(d.value for d in Disposition if d is not Disposition.UNKNOWN)  # what a search may ask for
@@ -44,9 +45,9 @@ class CallFilter:
             raw = (args.get(name) or "").strip()
             if raw:
                 try:
-                    setattr(f, name, date.fromisoformat(raw))
-                except ValueError:
-                    f.errors.append(f"{name}: not a date (YYYY-MM-DD): {raw[:20]!r}")
+                    setattr(f, name, parse_date(name, raw))
+                except ValueError as exc:
+                    f.errors.append(str(exc))
         f.agent = (args.get("agent") or "").strip()[:64] or None
         f.server = (args.get("server") or "").strip()[:64] or None
         raw_number = (args.get("number") or "").strip()

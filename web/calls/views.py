@@ -17,7 +17,7 @@ from web.calls.search import DISPOSITIONS, CallFilter, get_visible, grades_of
 from web.calls.search import search as search_calls
 from web.calls.timeline import timeline
 from web.context import db, settings
-from web.view import Column, csv_response, local_time, number_for
+from web.view import Column, csv_response, export_table, local_time, number_for
 
 bp = Blueprint("calls", __name__)
 ALL = ("agent", "inspector", "supervisor")
@@ -48,7 +48,7 @@ def search() -> Any:
     f = CallFilter.from_args(request.args)
     for e in f.errors:
         flash(e, "error")
-    if request.args.get("format") == "csv":
+    if export_table(request.args) is not None:
         rows, _more = search_calls(db(), s, f, current_user, limit=100000)
         return csv_response("calls", call_columns(), rows)
     rows, more = search_calls(db(), s, f, current_user)

@@ -3,10 +3,11 @@ and each table as CSV."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, Response, flash, render_template, request
 
 from hotline import metrics
 from hotline.metrics import KPIS
@@ -15,9 +16,10 @@ from web.context import db, settings
 from web.i18n import metric_label
 from web.periods import from_args
 from web.team import tables
-from web.view import Column, csv_response
+from web.view import Column, csv_response, export_table
 
 bp = Blueprint("team", __name__)
+CSV_TABLES = ("agents", "team", "kpi", "series")
 
 
 @bp.get("/supervisor")
@@ -27,23 +29,10 @@ def index() -> Any:
     start, end, kind, errors = from_args(request.args, s)
     for e in errors:
         flash(e, "error")
-    table = request.args.get("table")
-    fmt = request.args.get("format")
     year, month = metrics.kpi_month(s, start, end)
-    if fmt == "csv":
-        if table == "agents":
-            return csv_response("agents", tables.agent_columns(), metrics.agent_figures(db(), s, start, end).items())
-        if table == "team":
-            return csv_response("team", tables.team_columns(), tables.team_rows(metrics.figures(db(), s, start, end)))
-        if table == "kpi":
-            return csv_response("kpi", tables.kpi_columns(), tables.kpi_rows(s, year, month).items())
-        if table == "series":
-            ser = metrics.series(db(), s, start, end)
-            rows = list(zip(ser["labels"], ser["offered"], ser["answered"], ser["ivr_only"], ser["sl_pct"], ser["abandon_pct"]))
-            cols = [Column(k, k, itemgetter(i))
-                    for i, k in enumerate(["bucket", "offered", "answered", "ivr_only", "sl_pct", "abandon_pct"])]
-            return csv_response("series", cols, rows)
-        abort(404)
+    table = export_table(request.args, CSV_TABLES)
+    if table is not None:
+        return _csv(table, start, end, year, month)
     team_f, agents = metrics.team_and_agents(db(), s, start, end)
     kpi = tables.kpi_rows(s, year, month)
     ser = metrics.series(db(), s, start, end)
@@ -53,3 +42,17 @@ def index() -> Any:
                            start=start, end=end, month=f"{year}-{month:02d}",
                            targets={k: getattr(s, kpi.target_setting) for k, kpi in KPIS.items()},
                            definitions=metrics.METRICS, metric_label=metric_label)
+
+
+def _csv(table: str, start: datetime, end: datetime, year: int, month: int) -> Response:
+    s = settings()
+    if table == "agents":
+        return csv_response("agents", tables.agent_columns(), metrics.agent_figures(db(), s, start, end).items())
+    if table == "team":
+        return csv_response("team", tables.team_columns(), tables.team_rows(metrics.figures(db(), s, start, end)))
+    if table == "kpi":
+        return csv_response("kpi", tables.kpi_columns(), tables.kpi_rows(s, year, month).items())
+    ser = metrics.series(db(), s, start, end)
+    keys = ["bucket", "offered", "answered", "ivr_only", "sl_pct", "abandon_pct"]
+    rows = list(zip(ser["labels"], ser["offered"], ser["answered"], ser["ivr_only"], ser["sl_pct"], ser["abandon_pct"]))
+    return csv_response("series", [Column(k, k, itemgetter(i)) for i, k in enumerate(keys)], rows)
