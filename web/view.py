@@ -19,16 +19,33 @@ from hotline.timeutil import iso_local
 from web.context import settings
 
 
+VISIBLE_DIGITS = 4  # R-PRIVACY: what an inspector sees of a number — its last 4 digits
+
+
+def masked_numbers(user: Any = None) -> bool:
+    """Whether this user sees numbers masked (R-PRIVACY)."""
+    return getattr(user or current_user, "role", None) == "inspector"
+
+
 def number_for(number: str | None, user: Any = None) -> str | None:
     """R-PRIVACY: inspectors see only the last 4 digits; agents only ever see their own calls
     (they call customers back, so they see the full number); supervisors and admins see all."""
-    user = user or current_user
-    if number is None:
-        return None
-    if getattr(user, "role", None) == "inspector":
-        keep = number[-4:]
-        return "*" * max(len(number) - 4, 3) + keep
-    return number
+    if number is None or not masked_numbers(user):
+        return number
+    return "*" * max(len(number) - VISIBLE_DIGITS, 3) + number[-VISIBLE_DIGITS:]
+
+
+def keyed_for(value: Any, user: Any = None) -> str:
+    """R-PRIVACY for what a caller keyed in the IVR (a contact number, an account) or a transfer
+    target: inspectors see a one-key menu choice and an agent's extension as they are; any other
+    entry masked — a phone-length one (8 digits or more) keeps its last 4 digits like a number,
+    a shorter one (an account, a ticket) none."""
+    text = "" if value is None else str(value)
+    if len(text) <= 1 or not masked_numbers(user) or text in settings().agents:
+        return text
+    if len(text) >= 8:
+        return "*" * (len(text) - VISIBLE_DIGITS) + text[-VISIBLE_DIGITS:]
+    return "*" * len(text)
 
 
 def local_time(dt: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
@@ -55,7 +72,8 @@ def pct(r: Ratio | None) -> str:
 
 
 def register_filters(app: Flask) -> None:
-    app.jinja_env.filters.update(local=local_time, secs=seconds, ratio=ratio, pct=pct, number=number_for)
+    app.jinja_env.filters.update(local=local_time, secs=seconds, ratio=ratio, pct=pct, number=number_for,
+                                 keyed=keyed_for)
     app.jinja_env.globals.update(settings=settings, get_locale=get_locale, csv_url=csv_url)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.metrics import current_grades, local_day_start
@@ -17,7 +17,7 @@ from hotline.settings import Settings
 from hotline.timeutil import iso_local
 from hotline.vocabulary import Disposition, HangupParty
 from web.periods import parse_date
-from web.view import number_for
+from web.view import VISIBLE_DIGITS, masked_numbers, number_for
 
 DISPOSITIONS = tuple(d.value for d in Disposition if d is not Disposition.UNKNOWN)  # what a search may ask for
 PAGE_SIZE = 50
@@ -108,8 +108,11 @@ def search_query(s: Settings, f: CallFilter, user: Any) -> Select[Any]:
     if f.server:
         q = q.where(Call.server == f.server)
     if f.number:
-        # full number or its ending (inspectors only see the last 4 digits)
-        q = q.where(or_(Call.caller_number == f.number, Call.caller_number.like(f"%{f.number}")))
+        # the full number, or its ending — for an inspector only an ending they can see (R-PRIVACY:
+        # searching ever longer endings would otherwise recover a number digit by digit)
+        ending_ok = sum(ch.isdigit() for ch in f.number) <= VISIBLE_DIGITS or not masked_numbers(user)
+        ending = Call.caller_number.like(f"%{f.number}") if ending_ok else false()
+        q = q.where(or_(Call.caller_number == f.number, ending))
     if f.disposition:
         q = q.where(Call.disposition == f.disposition)
     if f.late:
