@@ -10,9 +10,13 @@ from typing import Any
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, redirect, request, session, url_for
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 
 from hotline import metrics
+from hotline.models import AREAS, OUTAGE_CAUSES, REPORT_STATUSES, ROLES
+from hotline.models.callbacks import (ATTEMPT_OUTCOMES, COMPLAINT_KINDS, ESCALATION_KINDS, TASK_REASONS,
+                                      TASK_STATUSES)
+from hotline.vocabulary import AgentState, AttemptResult, Disposition, HangupParty, TransferKind
 from hotline.settings import Settings
 
 LANGUAGES = ("zh", "en")
@@ -23,6 +27,7 @@ bp = Blueprint("i18n", __name__)
 def init(app: Flask, s: Settings) -> None:
     app.config.update(BABEL_DEFAULT_LOCALE="zh", BABEL_TRANSLATION_DIRECTORIES=str(compiled_translations(s)))
     Babel(app, locale_selector=locale)
+    app.jinja_env.filters["label"] = label
 
 
 def locale() -> str:
@@ -34,6 +39,22 @@ def lang() -> str:
     """The page's language code."""
     loc = get_locale()
     return loc.language if loc else "zh"
+
+
+# The stored values a page names through the catalogue: fixed lists of the models and the typed
+# vocabulary. Anything else (a row written by hand, a future value) is shown as it is, escaped.
+KNOWN_LABELS: frozenset[str] = frozenset(
+    {str(v) for enum in (Disposition, AttemptResult, HangupParty, TransferKind, AgentState) for v in enum}
+    | set(ROLES) | set(TASK_REASONS) | set(TASK_STATUSES) | set(ATTEMPT_OUTCOMES) | set(COMPLAINT_KINDS)
+    | set(ESCALATION_KINDS) | set(OUTAGE_CAUSES) | set(AREAS) | set(REPORT_STATUSES) | {"solution", "progress"})
+
+
+def label(value: object) -> str:
+    """A stored key in the page's language (the ``label`` filter). Jinja marks what ``_()``
+    returns as safe, so ``_(stored value)`` would print stored HTML as HTML: known keys are
+    translated, anything else comes back as plain text for the template to escape."""
+    text = "" if value is None else str(value)
+    return gettext(text) if text in KNOWN_LABELS else text
 
 
 def metric_label(key: str) -> str:

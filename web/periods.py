@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from hotline import metrics
 from hotline.settings import Settings
 
-
 # the dates a filter may name: wide enough for any call on record, narrow enough that a day's
 # start in the operator's zone and the day after stay representable (no OverflowError → 500)
 FIRST_DATE = date(1970, 1, 2)

@@ -18,7 +18,6 @@ from hotline.metrics import Ratio
 from hotline.timeutil import iso_local
 from web.context import settings
 
-
 VISIBLE_DIGITS = 4  # R-PRIVACY: what an inspector sees of a number — its last 4 digits
 
 
