@@ -78,8 +78,8 @@ def register_filters(app: Flask) -> None:
 
 def export_table(args: Mapping[str, str], tables: Collection[str] = (), default: str | None = None) -> str | None:
     """What a page's query asks for: None for the page itself, else the CSV table (``""`` for a page
-    with one table). An unknown format or table, or a table without ``format=csv``, is a 400 naming
-    the choices — never a page that ignores it or a 500."""
+    with one table). An unknown format, or a table without ``format=csv``, is a 400 saying so —
+    never a page that ignores it or a 500; an unknown table is a 404 (a file that is not there)."""
     fmt = args.get("format")
     table = args.get("table")
     if fmt not in (None, "", "csv"):
@@ -91,7 +91,7 @@ def export_table(args: Mapping[str, str], tables: Collection[str] = (), default:
     table = table or default or ""
     if tables and table not in tables or not tables and table:
         choices = ", ".join(tables) or "none"
-        abort(400, f"table: one of {choices}, not {table[:20]!r}")
+        abort(404, f"table: one of {choices}, not {table[:20]!r}")
     return table
 
 

@@ -6,12 +6,12 @@ import pytest
 
 from tests.web.conftest import Panel
 
-# an unknown format or table (or a table without format=csv): 400 naming the choices
-BAD_EXPORTS = [
-    "/supervisor?table=kpi", "/supervisor?format=x", "/supervisor?format=csv&table=nope",
-    "/supervisor?format=csv", "/faults?format=x", "/faults?format=csv&table=x", "/outages?format=x",
-    "/complaints?format=x", "/complaints?format=csv&table=nope", "/calls?format=x", "/calls?table=x",
-]
+# an unknown format, or a table without format=csv: 400 saying so
+BAD_EXPORTS = ["/supervisor?table=kpi", "/supervisor?format=x", "/faults?format=x", "/outages?format=x",
+               "/complaints?format=x", "/complaints?table=overdue", "/calls?format=x", "/calls?table=x"]
+# a CSV table the page does not have: 404, as before
+NO_SUCH_TABLE = ["/supervisor?format=csv&table=nope", "/supervisor?format=csv", "/faults?format=csv&table=x",
+                 "/complaints?format=csv&table=nope"]
 # dates no calendar of this product holds (the day after 9999-12-31 does not exist; 0001-01-01 in
 # the operator's zone starts before year 1 in UTC)
 FAR_DATES = ["date_to=9999-12-31", "date_from=0001-01-01", "date_from=9999-12-31&date_to=9999-12-31"]
@@ -24,6 +24,11 @@ def test_unknown_format_or_table_is_a_400(panel: Panel, path: str) -> None:
     r = panel.client("boss").get(path)
     assert r.status_code == 400, (path, r.status_code)
     assert ("format" in r.get_data(as_text=True)) or ("table" in r.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("path", NO_SUCH_TABLE)
+def test_unknown_table_is_a_404(panel: Panel, path: str) -> None:
+    assert panel.client("boss").get(path).status_code == 404, path
 
 
 def test_far_dates_are_a_400_on_the_api_and_a_message_on_pages(panel: Panel) -> None:
