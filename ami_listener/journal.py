@@ -16,7 +16,7 @@ from typing import Sequence
 
 from sqlalchemy.exc import DataError, IntegrityError
 
-from ami_listener.builder import Attempt, CallRecord
+from ami_listener.record import CallRecord
 from ami_listener.reader import Message, parse
 from ami_listener.store import RawBatch
 
@@ -42,11 +42,6 @@ def _raw_of(item: dict) -> RawBatch:
         return RawBatch([_bytes(e[0]) for e in events], [e[1] for e in events],
                         events[0][2] if events else 0.0, events[-1][2] if events else 0.0)
     return RawBatch([_bytes(f) for f in item["frames"]], item["linkedids"], item["first_at"], item["last_at"])
-
-
-def _record_from(d: dict) -> CallRecord:
-    attempts = [Attempt(**a) for a in d.pop("attempts", [])]
-    return CallRecord(**d, attempts=attempts)
 
 
 class Journal:
@@ -102,7 +97,7 @@ class Journal:
                     continue
                 item = json.loads(line)
                 raw = _raw_of(item)
-                calls = [_record_from(c) for c in item["calls"]]
+                calls = [CallRecord.from_dict(c) for c in item["calls"]]
                 presence = [parse(_bytes(text)) for text in item["presence"]]
                 try:
                     store.write(raw, calls, None, presence)

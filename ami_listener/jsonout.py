@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ami_listener.builder import CallRecord
+from ami_listener.record import CallRecord
 from hotline.timeutil import from_epoch, iso_local
 
 
@@ -24,7 +24,7 @@ def record_json(rec: CallRecord, tz: str) -> dict[str, Any]:
         "within_4_rings": rec.within_4_rings,
         "attempts": [{**a.as_json(), "rang_at": t(a.rang_at)} for a in rec.attempts],
         "disposition": rec.disposition, "hangup_first": rec.hangup_first, "talk_seconds": r(rec.talk_seconds),
-        "transfers": [{**x, "at": t(x.get("at"))} for x in rec.transfers],
+        "transfers": [{**x.as_json(), "at": t(x.at)} for x in rec.transfers],
         "final_agent": rec.final_agent, "recording": rec.recording,
         "ivr": None if rec.ivr is None else {**rec.ivr, "path": [{**p, "at": t(p.get("at"))} for p in rec.ivr["path"]]},
         "survey": rec.survey, "incomplete": rec.incomplete, "vars": rec.vars,

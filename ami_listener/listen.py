@@ -1,5 +1,7 @@
 """``hotline listen``: the live listener. The socket thread only reads; one worker thread runs the
-pipeline, so the tracker, the builder and the store never need locks."""
+pipeline, so the tracker, the builder and the store never need locks. The listener sits above the
+pipeline: it tells it about the connection (gaps, re-syncs) and backfills gaps; nothing below
+calls it."""
 
 from __future__ import annotations
 
@@ -7,10 +9,7 @@ import logging
 import queue
 import threading
 import time
-from pathlib import Path
-
-from ami_listener.backfill import backfill_calls, read_cel
-from ami_listener.builder import CallRecord
+from ami_listener.backfill import CelRepair, backfill_calls, log_paths, read_cel
 from ami_listener.connection import AmiConnection
 from ami_listener.journal import Journal, JournalFull
 from ami_listener.live import LiveView
@@ -19,7 +18,7 @@ from ami_listener.reader import Message
 from ami_listener.store import Store
 from hotline.db import open_db
 from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
-from hotline.pbx.config import Layout
+from hotline.rules import ring_rule
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,10 +29,11 @@ class Listener:
         self.settings = settings
         _, sessions = open_db(settings)
         self.live = LiveView()
-        self.pipeline = Pipeline(settings, Store(sessions, settings.server_id), live=self.live)
-        self.pipeline.repair = self._repair
-        self.pipeline.journal = Journal(settings.runtime_dir / "spool" / f"listener-{settings.server_id}.journal",
-                                        int(settings.listener_journal_max_mb * 1024 * 1024))
+        journal = Journal(settings.runtime_dir / "spool" / f"listener-{settings.server_id}.journal",
+                          int(settings.listener_journal_max_mb * 1024 * 1024))
+        self.store = Store(sessions, settings.server_id)
+        self.pipeline = Pipeline(settings, self.store, live=self.live,
+                                 repair=CelRepair(settings, ring_rule(settings)), journal=journal)
         self.inbox: queue.Queue[list[bytes] | tuple[str, str]] = queue.Queue()
         self.flush_interval = flush_interval
         self.conn = AmiConnection(settings.ami_host, settings.ami_port, *ami_login(settings, AmiRole.LISTENER),
@@ -46,7 +46,7 @@ class Listener:
         self.backfilled = 0
 
     def start(self) -> "Listener":
-        last = self.pipeline.store.last_received() if self.pipeline.store else None
+        last = self.store.last_received()
         if last is not None:
             # a listener that was stopped or killed: calls made meanwhile are in Asterisk's logs
             self.down_since = last.timestamp()
@@ -100,7 +100,7 @@ class Listener:
             log.warning("AMI connection lost: calls in progress are marked as having a gap")
             if self.down_since is None:
                 self.down_since = time.time()
-            self.pipeline.tracker.mark_gap()
+            self.pipeline.mark_gap()
             self.live.gap = True
             self.live.changed = True
         elif state == "up":
@@ -112,41 +112,18 @@ class Listener:
             self.live.gap = False
             self.live.changed = True
 
-    def _logs(self) -> tuple[Path, Path]:
-        s = self.settings
-        layout = Layout(s.asterisk_dir)
-        return (Path(s.cel_csv_path) if s.cel_csv_path else layout.cel_csv,
-                Path(s.queue_log_path) if s.queue_log_path else layout.queue_log)
-
-    def _repair(self, rec: CallRecord) -> CallRecord | None:
-        """A call the listener saw only in part (attached mid-call, AMI gap): Asterisk's CEL has
-        all of it once it ended."""
-        cel, qlog = self._logs()
-        end = rec.ended_at or time.time()
-        try:
-            found = backfill_calls(cel, qlog, end - 6 * 3600, end + 1, server=self.settings.server_id,
-                                   rules=self.pipeline.rules, members={**self.pipeline.members,
-                                                                       **self.pipeline.tracker.members},
-                                   skip=set(), only={rec.call_id})
-        except Exception:  # noqa: BLE001 - keep the incomplete record rather than nothing
-            log.exception("completing call %s from CEL failed", rec.call_id)
-            return None
-        return found[0] if found else None
-
     def _backfill(self, since: float, until: float) -> None:
         """Records for the calls that started and ended while AMI was not read (R-ONE-CALL:
         a missed caller must still be seen, and called back)."""
         s = self.settings
-        cel, qlog = self._logs()
-        store = self.pipeline.store
+        cel, qlog = log_paths(s)
         margin = 10.0
         try:
             candidates = set(read_cel(cel, since - margin, until))
-            skip = store.existing_calls(candidates) | set(self.pipeline.tracker.open)
+            skip = self.store.existing_calls(candidates) | self.pipeline.open_calls()
             records = backfill_calls(cel, qlog, since - margin, until, server=s.server_id,
-                                     rules=self.pipeline.rules,
-                                     members={**self.pipeline.members, **self.pipeline.tracker.members}, skip=skip)
-            store.write(None, records)
+                                     rules=self.pipeline.rules, members=self.pipeline.members, skip=skip)
+            self.store.write(None, records)
         except Exception:  # noqa: BLE001 - a backfill that fails leaves the gap visible, logged
             log.exception("backfilling the AMI gap failed")
             return
@@ -162,7 +139,7 @@ class Listener:
         except AmiError as exc:
             log.warning("re-sync after reconnect failed: %s", exc)
             return
-        self.pipeline.tracker.close_gone({c.get("Uniqueid", "") for c in chans})
+        self.pipeline.close_gone({c.get("Uniqueid", "") for c in chans})
         self.live.reset()
         for ev in status:  # QueueMember / QueueEntry rows rebuild the wallboard
             self.live.feed(Message(dict(ev), b""))

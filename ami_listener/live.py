@@ -1,21 +1,19 @@
 """What is happening now — callers waiting, agents ringing/talking/paused — for the wallboard.
 
-The snapshot (``live_state.data``) is::
-
-    {"queues": {name: {"waiting": [{"call_id", "caller_number", "caller_name", "since"}]}},
-     "agents": {member: {"state": "idle|ringing|talking|paused|unavailable", "since", "call_id", "queue"}},
-     "gap": bool, "updated": epoch seconds}
+The listener keeps one :class:`LiveView` current from the event stream; its :meth:`LiveView.snapshot`
+is the ``live_state`` row (``hotline.live_snapshot.LiveSnapshot``, the schema the wallboard reads).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from ami_listener.reader import Message
+from hotline.live_snapshot import AgentLive, LiveSnapshot, WaitingCaller
+from hotline.vocabulary import AgentState
 
 # AST_DEVICE_* codes in QueueMemberStatus.Status
-_DEVICE_STATE = {"1": "idle", "2": "talking", "3": "talking", "4": "unavailable", "5": "unavailable",
-                 "6": "ringing", "7": "ringing", "8": "talking", "0": "idle"}
+_DEVICE_STATE = {"1": AgentState.IDLE, "2": AgentState.TALKING, "3": AgentState.TALKING,
+                 "4": AgentState.UNAVAILABLE, "5": AgentState.UNAVAILABLE, "6": AgentState.RINGING,
+                 "7": AgentState.RINGING, "8": AgentState.TALKING, "0": AgentState.IDLE}
 RELEVANT = {"QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled", "AgentConnect",
             "AgentComplete", "AgentRingNoAnswer", "QueueMemberStatus", "QueueMemberAdded",
             "QueueMemberRemoved", "QueueMemberPause", "QueueEntry", "QueueMember"}
@@ -23,8 +21,8 @@ RELEVANT = {"QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentC
 
 class LiveView:
     def __init__(self) -> None:
-        self.queues: dict[str, dict[str, dict[str, Any]]] = {}
-        self.agents: dict[str, dict[str, Any]] = {}
+        self.queues: dict[str, dict[str, WaitingCaller]] = {}
+        self.agents: dict[str, AgentLive] = {}
         self.gap = False
         self.changed = False
 
@@ -37,45 +35,55 @@ class LiveView:
         queue = h.get("Queue") or ""
         lid = h.get("Linkedid") or ""
         if name in ("QueueCallerJoin", "QueueEntry"):
-            self.queues.setdefault(queue, {})[lid or h.get("Uniqueid", "")] = {
-                "call_id": lid, "caller_number": h.get("CallerIDNum"), "caller_name": h.get("CallerIDName"),
-                "since": ts if name == "QueueCallerJoin" else (ts or 0) - float(h.get("Wait") or 0)}
+            since = ts if name == "QueueCallerJoin" else (ts or 0) - float(h.get("Wait") or 0)
+            self.queues.setdefault(queue, {})[lid or h.get("Uniqueid", "")] = WaitingCaller(
+                lid, h.get("CallerIDNum"), h.get("CallerIDName"), since)
         elif name in ("QueueCallerLeave", "QueueCallerAbandon"):
             self.queues.setdefault(queue, {}).pop(lid, None)
-        else:
-            member = h.get("MemberName")
-            if not member:
-                return
-            agent = self.agents.setdefault(member, {"state": "idle", "since": ts, "call_id": None, "queue": queue})
-            state = agent["state"]
-            if name == "AgentCalled":
-                state, agent["call_id"] = "ringing", lid
-            elif name == "AgentConnect":
-                state, agent["call_id"] = "talking", lid
-            elif name in ("AgentComplete", "AgentRingNoAnswer"):
-                state, agent["call_id"] = "idle", None
-            elif name == "QueueMemberRemoved":
-                self.agents.pop(member, None)
+        elif name == "QueueMemberRemoved":
+            if h.get("MemberName"):
+                self.agents.pop(h["MemberName"], None)
                 self.changed = True
-                return
-            else:  # QueueMemberStatus / Added / Pause / QueueMember
-                state = "paused" if h.get("Paused") == "1" else _DEVICE_STATE.get(h.get("Status") or "1", "idle")
-                if state == "talking" and agent["state"] == "ringing":
-                    # a Local member's device shows "in use" while it still rings: AgentConnect
-                    # (or AgentComplete / AgentRingNoAnswer) decides
-                    state = "ringing"
-            if state != agent["state"]:
-                agent["state"], agent["since"] = state, ts
-            agent["queue"] = queue
+            return
+        elif not self._member(msg, queue, lid):
+            return
         self.changed = True
+
+    def _member(self, msg: Message, queue: str, lid: str) -> bool:
+        """An event about one member: its new state. False if it names no member."""
+        h = msg.headers
+        member = h.get("MemberName")
+        if not member:
+            return False
+        agent = self.agents.get(member)
+        if agent is None:
+            agent = self.agents[member] = AgentLive(AgentState.IDLE, msg.timestamp, None, queue)
+        state = agent.state
+        if msg.name == "AgentCalled":
+            state, agent.call_id = AgentState.RINGING, lid
+        elif msg.name == "AgentConnect":
+            state, agent.call_id = AgentState.TALKING, lid
+        elif msg.name in ("AgentComplete", "AgentRingNoAnswer"):
+            state, agent.call_id = AgentState.IDLE, None
+        else:  # QueueMemberStatus / Added / Pause / QueueMember
+            state = (AgentState.PAUSED if h.get("Paused") == "1"
+                     else _DEVICE_STATE.get(h.get("Status") or "1", AgentState.IDLE))
+            if state == AgentState.TALKING and agent.state == AgentState.RINGING:
+                # a Local member's device shows "in use" while it still rings: AgentConnect
+                # (or AgentComplete / AgentRingNoAnswer) decides
+                state = AgentState.RINGING
+        if state != agent.state:
+            agent.state, agent.since = state, msg.timestamp
+        agent.queue = queue
+        return True
 
     def reset(self) -> None:
         self.queues.clear()
         self.agents.clear()
         self.changed = True
 
-    def snapshot(self, now: float) -> dict[str, Any]:
+    def snapshot(self, now: float) -> LiveSnapshot:
         self.changed = False
-        return {"queues": {q: {"waiting": sorted(w.values(), key=lambda x: x["since"] or 0)}
-                           for q, w in self.queues.items()},
-                "agents": self.agents, "gap": self.gap, "updated": now}
+        return LiveSnapshot({q: sorted(w.values(), key=lambda x: x.since or 0) for q, w in self.queues.items()},
+                            {m: AgentLive(a.state, a.since, a.call_id, a.queue) for m, a in self.agents.items()},
+                            self.gap, now)

@@ -1,25 +1,34 @@
-"""reader → tracker → builder → store: the one path live listening, replay and rebuild share."""
+"""reader → tracker → builder → store: the one path live listening, replay and rebuild share.
+
+The pipeline is the runner: it takes frames from the reader, hands each to the tracker, builds
+the calls the tracker says are over, and writes batches to the store (through the journal while
+the database is down). Data flows one way; no stage calls back into the one before it.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
-from ami_listener.builder import CallRecord, Rules, build_call
+from ami_listener.builder import build_call
 from ami_listener.journal import Journal
 from ami_listener.live import LiveView
 from ami_listener.reader import Message, parse, thin_fields
+from ami_listener.record import CallRecord
 from ami_listener.store import RawBatch, Store
 from ami_listener.tracker import CallTracker
+from hotline.rules import ring_rule
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 
 IGNORED_EVENTS = {"TestEvent"}  # the Debian build emits them; they mean nothing
 PRESENCE_EVENTS = {"QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause"}
+# completes a call seen only in part (backfill.CelRepair), given the members known
+Repair = Callable[[CallRecord, Mapping[str, str]], CallRecord | None]
 
 
 def default_members(s: Settings) -> dict[str, str]:
@@ -31,37 +40,48 @@ def default_members(s: Settings) -> dict[str, str]:
 
 
 class Pipeline:
+    """``on_call`` receives every record built (replay prints them); ``live`` is kept current
+    from the stream; ``repair`` completes a call seen only in part (live listening: Asterisk's
+    own logs); ``journal`` keeps batches while the database is unavailable."""
+
     def __init__(self, settings: Settings, store: Store | None,
                  on_call: Callable[[CallRecord], None] | None = None, batch: int = 5000,
-                 live: LiveView | None = None):
+                 live: LiveView | None = None, repair: Repair | None = None, journal: Journal | None = None):
         self.settings = settings
         self.store = store
         self.on_call = on_call
         self.batch = batch  # events per write under load; otherwise the listener flushes every 0.2 s
         self.live = live
-        self.rules = Rules(settings.ring_cycle_s, settings.max_rings)
-        self.members = default_members(settings)
-        self.tracker = CallTracker(self._finished)
+        self.repair = repair
+        self.journal = journal
+        self.rules = ring_rule(settings)
+        self.tracker = CallTracker()
+        self._default_members = default_members(settings)
         self._raw = RawBatch()
         self._calls: list[CallRecord] = []
         self._presence: list[Message] = []
         self.counts = {"events": 0, "calls": 0, "errors": 0}
-        # live listening: a call seen only in part may be completed from Asterisk's own logs
-        self.repair: Callable[[CallRecord], CallRecord | None] | None = None
-        # live listening: where batches wait while the database is unavailable
-        self.journal: Journal | None = None
+
+    @property
+    def members(self) -> dict[str, str]:
+        """Queue member interfaces → member names: the configured agents, then what the stream said."""
+        return {**self._default_members, **self.tracker.members}
 
     def feed_frames(self, frames: Iterable[bytes]) -> None:
         """Frames as read (reader.FrameReader): the way in for a stream. Events of the thin kinds
         (most of it) never become Messages; the rest go through :meth:`feed`."""
-        tracker, store = self.tracker, self.store
+        # most of the stream passes here: what it touches is bound to locals once
+        store, counts, finished = self.store, self.counts, self.tracker.finished
+        feed_thin = self.tracker.feed_thin_fields
         for frame in frames:
             fields = thin_fields(frame)
             if fields is None:
                 self.feed(parse(frame, thin=False))
                 continue
-            self.counts["events"] += 1
-            lid = tracker.feed_thin_fields(fields, frame)
+            counts["events"] += 1
+            lid = feed_thin(fields, frame)
+            if finished:
+                self._build_finished()
             if store is not None:
                 self._keep(frame, lid)
 
@@ -87,6 +107,8 @@ class Pipeline:
                 self.live.feed(msg)
             if msg.name in PRESENCE_EVENTS and self.store is not None:
                 self._presence.append(msg)
+        if self.tracker.finished:
+            self._build_finished()
         if self.store is not None:
             self._keep(msg.raw, lid)
 
@@ -99,26 +121,46 @@ class Pipeline:
         if len(raw.frames) >= self.batch:
             self.flush()
 
-    def _finished(self, call_id: str, events: list[Message], gap: bool) -> None:
+    def _build_finished(self) -> None:
+        for call_id, events, gap in self.tracker.take():
+            self._build(call_id, events, gap)
+
+    def _build(self, call_id: str, events: list[Message], gap: bool) -> None:
         try:
             rec = build_call(call_id, events, server=self.settings.server_id, rules=self.rules,
-                             members={**self.members, **self.tracker.members}, gap=gap)
+                             members=self.members, gap=gap)
         except Exception:  # noqa: BLE001 - keep a record that says what we know: nothing certain
             self.counts["errors"] += 1
             log.exception("building call %s failed; stored as incomplete", call_id)
             rec = CallRecord(call_id=call_id, server=self.settings.server_id, incomplete=True)
         if rec.incomplete and self.repair is not None:
-            rec = self.repair(rec) or rec
+            rec = self.repair(rec, self.members) or rec
         self.counts["calls"] += 1
         if self.store is not None:
             self._calls.append(rec)
         if self.on_call is not None:
             self.on_call(rec)
 
+    # -- what the live listener tells the path -------------------------------------------------
     def tick(self, now: float | None = None) -> None:
+        """Live mode: time passes even when no event arrives."""
         self.tracker.tick(time.time() if now is None else now)
+        self._build_finished()
+
+    def mark_gap(self) -> None:
+        """AMI is down: events of every open call may be missing."""
+        self.tracker.mark_gap()
+
+    def close_gone(self, live_uniqueids: set[str]) -> None:
+        """After a re-sync: calls none of whose channels still exist are over."""
+        self.tracker.close_gone(live_uniqueids)
+        self._build_finished()
+
+    def open_calls(self) -> set[str]:
+        return set(self.tracker.open)
 
     def flush(self) -> None:
+        """Writes what is pending in one transaction; while the database is down, into the journal."""
         live = None
         if self.live is not None and self.live.changed:
             live = self.live.snapshot(time.time())
@@ -153,4 +195,5 @@ class Pipeline:
     def close(self) -> None:
         """End of input: every call still open is built (incomplete) and everything written."""
         self.tracker.flush()
+        self._build_finished()
         self.flush()

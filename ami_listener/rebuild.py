@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ami_listener.builder import Rules, build_call
+from ami_listener.builder import build_call
 from ami_listener.pipeline import default_members
-from ami_listener.reader import Message, read_messages
+from ami_listener.reader import read_messages
 from ami_listener.store import Store, digest
 from ami_listener.tracker import CallTracker
 from hotline.db import open_db
+from hotline.rules import ring_rule
 from hotline.settings import Settings
 
 
@@ -21,8 +22,7 @@ def rebuild(s: Settings, since: datetime, until: datetime) -> int:
     _, sessions = open_db(s)
     store = Store(sessions, s.server_id)
     wanted = set(store.call_ids_between(since, until))
-    calls: dict[str, tuple[list[Message], bool]] = {}
-    tracker = CallTracker(lambda cid, evs, gap: calls.__setitem__(cid, (evs, gap)))
+    tracker = CallTracker()
     seen: set[str] = set()
     for msg in read_messages(store.batches_for(wanted)):
         if msg.kind != "event":
@@ -33,9 +33,10 @@ def rebuild(s: Settings, since: datetime, until: datetime) -> int:
         seen.add(d)
         tracker.feed(msg)
     tracker.flush()
+    calls = {done.call_id: done for done in tracker.take()}  # a call finished twice: the last wins
     members = {**default_members(s), **tracker.members}
-    rules = Rules(s.ring_cycle_s, s.max_rings)
+    rules = ring_rule(s)
     records = [build_call(cid, evs, server=s.server_id, rules=rules, members=members, gap=gap)
-               for cid, (evs, gap) in calls.items() if cid in wanted]
+               for cid, (_, evs, gap) in calls.items() if cid in wanted]
     store.write(None, records)
     return len(records)

@@ -6,17 +6,25 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ami_listener.builder import CallRecord
+from ami_listener.record import CallRecord
 from ami_listener.reader import SEP, Message
+from hotline.live_snapshot import LiveSnapshot
 from hotline.models import AgentPause, AgentSession, AmiEventBatch, AmiEventCall, Call, LiveState, RingAttempt
 from hotline.timeutil import from_epoch, utcnow
 
 log = logging.getLogger(__name__)
+
+
+# the tables the bulk writes below address directly (an ORM row at a time costs too much)
+_BATCHES = cast(Table, AmiEventBatch.__table__)
+_BATCH_CALLS = cast(Table, AmiEventCall.__table__)
+_CALLS = cast(Table, Call.__table__)
+_ATTEMPTS = cast(Table, RingAttempt.__table__)
 
 
 def digest(raw: bytes) -> str:
@@ -54,17 +62,16 @@ class Store:
                                                           AmiEventBatch.digest == dig))
         if exists is not None:
             return  # the same events again (a capture replayed twice)
-        batch_id = db.scalar(insert(AmiEventBatch.__table__).returning(AmiEventBatch.id), dict(
+        batch_id = db.scalar(insert(_BATCHES).returning(AmiEventBatch.id), dict(
             server=self.server, received_at=from_epoch(batch.first_at), received_until=from_epoch(batch.last_at),
             events=len(batch.frames), digest=dig, raw_lz4=packed))
-        lids = set(batch.linkedids)
-        lids.discard(None)
+        lids = {lid for lid in batch.linkedids if lid is not None}
         if lids:
-            db.execute(insert(AmiEventCall.__table__),
+            db.execute(insert(_BATCH_CALLS),
                        [{"batch_id": batch_id, "linkedid": lid[:64], "server": self.server} for lid in lids])
 
     def write(self, batch: RawBatch | None, calls: Sequence[CallRecord] = (),
-              live: dict | None = None, presence: Sequence[Message] = ()) -> None:
+              live: LiveSnapshot | None = None, presence: Sequence[Message] = ()) -> None:
         """One transaction: the raw events first, then the calls built from them (persist first)."""
         with self.sessions.begin() as db:
             if batch:
@@ -74,11 +81,12 @@ class Store:
             for msg in presence:
                 self._presence(db, msg)
             if live is not None:
+                data = live.to_dict()
                 row = db.get(LiveState, self.server)
                 if row is None:
-                    db.add(LiveState(server=self.server, updated_at=utcnow(), data=live))
+                    db.add(LiveState(server=self.server, updated_at=utcnow(), data=data))
                 else:
-                    row.data, row.updated_at = live, utcnow()
+                    row.data, row.updated_at = data, utcnow()
 
     # -- calls ---------------------------------------------------------------------------------
     def _save_calls(self, db: Session, records: Sequence[CallRecord]) -> None:
@@ -86,7 +94,7 @@ class Store:
         everything else the listener does). A call built again (rebuild, backfill, a late event)
         is updated in place: QA grades and the listening audit refer to its row."""
         latest = {rec.call_id: rec for rec in records}  # a call built twice in one batch: the last wins
-        calls, attempts = Call.__table__, RingAttempt.__table__
+        calls, attempts = _CALLS, _ATTEMPTS
         ids = list(latest)
         existing: dict[str, int] = {}
         for i in range(0, len(ids), 500):
@@ -123,7 +131,7 @@ class Store:
             wait_seconds=_r(rec.wait_seconds),
             ring_seconds=_r(rec.ring_seconds), rings=rec.rings, within_4_rings=rec.within_4_rings,
             talk_seconds=_r(rec.talk_seconds), disposition=rec.disposition, hangup_first=rec.hangup_first,
-            recording=_cut(rec.recording, 512), transfers=[_json_times(t) for t in rec.transfers],
+            recording=_cut(rec.recording, 512), transfers=[_json_times(t.as_json()) for t in rec.transfers],
             ivr=None if rec.ivr is None else {**rec.ivr, "path": [_json_times(p) for p in rec.ivr["path"]]},
             survey=rec.survey, incomplete=rec.incomplete, vars=rec.vars, built_at=now,
         )

@@ -2,16 +2,18 @@
 
 A call is over when every channel seen for its Linkedid has hung up. It is handed on a short
 grace period later (in event time), because some events about it arrive after the last Hangup
-(OriginateResponse of a failed originate, QUEUESTATUS, AgentComplete).
+(OriginateResponse of a failed originate, QUEUESTATUS, AgentComplete). Handed on means put in
+:attr:`CallTracker.finished` for whoever drives the tracker to take (:meth:`CallTracker.take`):
+the tracker calls nobody.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import NamedTuple
 
-from ami_listener.builder import interface_key
+from ami_listener.channels import interface_key
 from ami_listener.reader import Message, thin_message
 
 log = logging.getLogger(__name__)
@@ -33,22 +35,27 @@ class OpenCall:
     truncated: bool = False
     # Of the thin events only the earliest stamped one is kept, where it came (index in events):
     # the builder reads nothing in them but the time a call began, and they are most of a call.
-    earliest_thin: tuple[int, Message] | None = None
+    earliest_thin: tuple[int, float, Message] | None = None  # (where, its time, it)
 
     def all_events(self) -> list[Message]:
         if self.earliest_thin is None:
             return self.events
-        at, msg = self.earliest_thin
+        at, _, msg = self.earliest_thin
         return self.events[:at] + [msg] + self.events[at:]
 
 
-Finished = Callable[[str, list[Message], bool], None]
+class FinishedCall(NamedTuple):
+    """A call that is over: its Linkedid, its events, and whether events of it may be missing."""
+
+    call_id: str
+    events: list[Message]
+    gap: bool
 
 
 class CallTracker:
-    def __init__(self, on_finished: Finished, grace_s: float = 1.0):
-        self.on_finished = on_finished
+    def __init__(self, grace_s: float = 1.0):
         self.grace_s = grace_s
+        self.finished: list[FinishedCall] = []  # over, not yet taken
         self.open: dict[str, OpenCall] = {}
         self.done: dict[str, OpenCall] = {}  # open calls whose channels are all gone: in their grace time
         self.uid_call: dict[str, str] = {}
@@ -127,8 +134,8 @@ class CallTracker:
             call = self.open.get(lid)
             if call is None:
                 call = self.open[lid] = OpenCall(lid)
-            if ts is not None and (call.earliest_thin is None or ts < call.earliest_thin[1].timestamp):
-                call.earliest_thin = (len(call.events), thin_message(*fields, frame))
+            if ts is not None and (call.earliest_thin is None or ts < call.earliest_thin[1]):
+                call.earliest_thin = (len(call.events), ts, thin_message(*fields, frame))
         if self.done:
             self._finish_due()
         return lid
@@ -152,7 +159,13 @@ class CallTracker:
         self.done.pop(call.call_id, None)
         for uid in call.channels:
             self.uid_call.pop(uid, None)
-        self.on_finished(call.call_id, call.all_events(), call.gap)
+        self.finished.append(FinishedCall(call.call_id, call.all_events(), call.gap))
+
+    def take(self) -> list[FinishedCall]:
+        """The calls finished since the last take, oldest first."""
+        done = self.finished[:]
+        self.finished.clear()  # the same list: a runner may keep a reference to it
+        return done
 
     def mark_gap(self) -> None:
         """AMI was down: events of every open call may be missing."""

@@ -21,17 +21,17 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hotline.db import open_db  # noqa: E402
-from hotline.settings import load  # noqa: E402
-from ivr.app import build  # noqa: E402
-from ivr.fakepeer import PeerScript, run_peer  # noqa: E402
-from ivr.server import ServerThread  # noqa: E402
-from tests.support.ports import free_port  # noqa: E402
+from hotline.db import open_db
+from hotline.settings import load
+from ivr.app import build
+from ivr.fakepeer import PeerScript, run_peer
+from ivr.server import ServerThread
+from tests.support.ports import free_port
 
 FAULT = ["1", "1", "12345678", "1", "2", "1"]
 
@@ -72,7 +72,7 @@ def main() -> int:
         s = load(config_file=None, env={}, runtime_dir=Path(tmp), agi_port=free_port(),
                  database_url=f"sqlite:///{tmp}/bench.db")
         _engine, sessions = open_db(s, upgrade=True)
-        clock = lambda: datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 local: staffed  # noqa: E731
+        clock = lambda: datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 local: staffed  # noqa: E731
         holder = {}
 
         def make():

@@ -24,22 +24,22 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select
 
-from hotline.db import open_db  # noqa: E402
-from hotline.models.ivr import FaultReport  # noqa: E402
-from hotline.pbx.ami import Ami  # noqa: E402
-from hotline.pbx.process import Asterisk  # noqa: E402
-from hotline.settings import Settings  # noqa: E402
-from ivr.app import IvrApp, build  # noqa: E402
-from ivr.server import ServerThread  # noqa: E402
-from tests.support.pbx import EventTap, pbx_test_settings  # noqa: E402
+from hotline.db import open_db
+from hotline.models.ivr import FaultReport
+from hotline.pbx.ami import Ami
+from hotline.pbx.process import Asterisk
+from hotline.settings import Settings
+from ivr.app import IvrApp, build
+from ivr.server import ServerThread
+from tests.support.pbx import EventTap, pbx_test_settings
 
 BASE_AGENTS = ["8001", "8002", "8003"]
 
@@ -63,7 +63,7 @@ class StaffedClock:
 
     def __init__(self, tz: str):
         local = datetime.now(ZoneInfo(tz)).replace(hour=10, minute=0, second=0, microsecond=0)
-        self._base, self._t0 = local.astimezone(timezone.utc), time.monotonic()
+        self._base, self._t0 = local.astimezone(UTC), time.monotonic()
 
     def __call__(self) -> datetime:
         return self._base + timedelta(seconds=time.monotonic() - self._t0)

@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ami_listener.pipeline import Pipeline  # noqa: E402
-from ami_listener.reader import FrameReader, parse  # noqa: E402
-from ami_listener.store import Store  # noqa: E402
-from hotline.db import open_db  # noqa: E402
-from hotline.settings import load  # noqa: E402
+from ami_listener.pipeline import Pipeline
+from ami_listener.reader import FrameReader, parse
+from ami_listener.store import Store
+from hotline.db import open_db
+from hotline.settings import load
 
 CAPTURES = Path(__file__).resolve().parent.parent / "tests" / "captures"
 ID_HEADER = re.compile(rb"^(?:\w*Uniqueid|\w*Linkedid|\w*LinkedID|ChannelId): (\S+)\r$", re.M)

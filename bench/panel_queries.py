@@ -19,19 +19,19 @@ import random
 import sqlite3
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select
 
-from hotline import metrics  # noqa: E402
-from hotline.metrics import cache as metrics_cache  # noqa: E402
-from hotline.models import Call  # noqa: E402
-from hotline.db import open_db  # noqa: E402
-from hotline.settings import load  # noqa: E402
+from hotline import metrics
+from hotline.db import open_db
+from hotline.metrics import cache as metrics_cache
+from hotline.models import Call
+from hotline.settings import load
 
 OUT = Path(__file__).resolve().parent / "out"
 AGENTS = [str(8001 + i) for i in range(30)]
@@ -44,7 +44,7 @@ def generate(path: Path, n: int) -> None:
     engine, _ = open_db(s, upgrade=True)  # the real schema, through the migrations
     engine.dispose()
     rnd = random.Random(7)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     span = 365 * 86400
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
@@ -124,7 +124,7 @@ def main() -> int:
     db = Session()
     n = db.execute(select(func.count()).select_from(Call)).scalar()
     print(f"{n} calls in {path} ({path.stat().st_size / 1e6:.0f} MB)")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     local = now.astimezone(ZoneInfo(s.timezone))
 
     def kpi_rows() -> None:  # what the page shows: the team row, then the agents'
@@ -201,7 +201,7 @@ def with_warmer(s, app, c) -> None:  # type: ignore[no-untyped-def]
     def rewrite() -> None:  # a past day's call written again (a rebuild, a call that ended after midnight)
         with Session() as db:
             db.execute(text("UPDATE calls SET built_at = :t WHERE id = :id"),
-                       {"t": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"), "id": pk})
+                       {"t": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), "id": pk})
             db.commit()
 
     def steps(title: str, seq: list[tuple[str | None, object]]) -> None:

@@ -13,8 +13,8 @@ import ipaddress
 import logging
 import threading
 import time
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Iterable
 
 from ivr.agi import AgiProtocolError, AgiRequest, CallerHangup, Reply, command_line, parse_reply, parse_request
 
@@ -202,7 +202,7 @@ class AgiServer:
         peer = writer.get_extra_info("peername")
         try:
             request = await asyncio.wait_for(self._read_request(reader), self.request_timeout_s)
-        except (AgiProtocolError, asyncio.TimeoutError, ValueError, asyncio.LimitOverrunError, OSError) as exc:
+        except (TimeoutError, AgiProtocolError, ValueError, asyncio.LimitOverrunError, OSError) as exc:
             stats.bad_requests += 1
             log.warning("FastAGI: bad request from %s: %s", peer, exc or type(exc).__name__)
             return
@@ -243,7 +243,7 @@ class ServerThread:
         self._ready = threading.Event()
         self._error: BaseException | None = None
 
-    def start(self) -> "ServerThread":
+    def start(self) -> ServerThread:
         self._thread = threading.Thread(target=self._run, name="fastagi", daemon=True)
         self._thread.start()
         if not self._ready.wait(10):
@@ -271,7 +271,7 @@ class ServerThread:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(10)
 
-    def __enter__(self) -> "ServerThread":
+    def __enter__(self) -> ServerThread:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -75,7 +76,7 @@ class IvrStore:
         """``run`` within ivr_db_timeout_s; on error or timeout log and return ``default``."""
         try:
             return await asyncio.wait_for(self.run(fn, write), self.timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("IVR database: %s took longer than %.1f s; carrying on without it", what, self.timeout_s)
         except Exception as exc:
             log.warning("IVR database: %s failed: %s", what, exc)
@@ -94,7 +95,7 @@ class IvrStore:
         return await self.bounded(f"caller lookup {number}", fn, UNKNOWN)
 
     # --- writes ----------------------------------------------------------------------------
-    def writer(self) -> "ReportWriter":
+    def writer(self) -> ReportWriter:
         return ReportWriter(self)
 
     def keep(self, task: asyncio.Task[Any]) -> None:
@@ -114,7 +115,7 @@ def _update(s: Settings, report_id: int, at: datetime, fields: dict[str, Any]) -
             raise LookupError(f"fault report {report_id} is gone")
         for key, value in fields.items():
             setattr(rep, key, value)
-        if "area" in fields and fields["area"]:
+        if fields.get("area"):
             due = fault_due(s, fields["area"], rep.created_at)  # R-FAULT-SLA
             rep.arrive_by, rep.fix_by = due.arrive_by, due.fix_by
         rep.updated_at = at
@@ -164,7 +165,7 @@ class ReportWriter:
         """(id, ticket) once the row exists; None if it could not be written within ``timeout_s``."""
         try:
             return await asyncio.wait_for(asyncio.shield(self.created), timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("IVR database: fault report not stored within %.1f s; carrying on without it", timeout_s)
             return None
 

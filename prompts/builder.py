@@ -14,9 +14,10 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, TextIO
+from typing import TextIO
 
 from hotline.prompt_catalogue import Prompt, load_catalogue
 from hotline.settings import Settings

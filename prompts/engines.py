@@ -95,7 +95,7 @@ class GttsEngine:
         class _At(gTTS):
             """gTTS with the endpoint from settings (it only lets one choose the tld)."""
 
-            def _prepare_requests(self):  # noqa: ANN202 - mirrors gTTS 2.5.4
+            def _prepare_requests(self):
                 import requests
 
                 parts = self._tokenize(self.text)

@@ -12,10 +12,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
+from alembic import command
+from alembic.config import Config
 
-from hotline.db import MIGRATIONS, make_engine, migrate  # noqa: E402
+from hotline.db import MIGRATIONS, make_engine, migrate
 
 ap = argparse.ArgumentParser()
 ap.add_argument("message")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from flask import Blueprint, Response, render_template
@@ -18,58 +17,40 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline import metrics
+from hotline.live_snapshot import LiveSnapshot
 from hotline.models import LiveState
 from hotline.settings import Settings
+from hotline.vocabulary import AgentState
 from web.auth import roles
 from web.complaints import wallboard_escalations
 from web.context import session_factory, settings
 
 bp = Blueprint("wallboard", __name__)
-STATES = ("idle", "ringing", "talking", "paused", "unavailable")
 HEARTBEAT_S = 15.0
 MAX_STREAM_S = 3600.0  # the browser's EventSource reconnects by itself
 SL_REFRESH_S = 10.0
-
-
-def _epoch(v: Any) -> float | None:
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, str):
-        try:
-            dt = datetime.fromisoformat(v)
-        except ValueError:
-            return None
-        return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
-    return None
 
 
 def live(db: Session) -> dict[str, Any]:
     """The live part of the snapshot, merged over every server's live_state row."""
     waiting = 0
     oldest: float | None = None
-    counts = {k: 0 for k in STATES}
+    counts = {state.value: 0 for state in AgentState}
     agents: list[dict[str, Any]] = []
     gap = False
     stamps = []
     for row in db.scalars(select(LiveState).order_by(LiveState.server)):
-        data = row.data if isinstance(row.data, dict) else {}
+        snap = LiveSnapshot.from_dict(row.data)
         stamps.append([row.server, row.updated_at.isoformat() if row.updated_at else None])
-        gap = gap or bool(data.get("gap"))
-        queues = data.get("queues")
-        for q in (queues.values() if isinstance(queues, dict) else []):
-            waiting_list = q.get("waiting") if isinstance(q, dict) else None
-            for w in waiting_list if isinstance(waiting_list, list) else []:
-                waiting += 1
-                since = _epoch(w.get("since")) if isinstance(w, dict) else None
-                if since is not None and (oldest is None or since < oldest):
-                    oldest = since
-        agent_map = data.get("agents")
-        for ext, a in sorted((agent_map if isinstance(agent_map, dict) else {}).items()):
-            a = a if isinstance(a, dict) else {}
-            state = str(a.get("state") or "unavailable")
-            state = state if state in counts else "unavailable"
-            counts[state] += 1
-            agents.append({"server": row.server, "agent": str(ext), "state": state, "since": _epoch(a.get("since"))})
+        gap = gap or snap.gap
+        for callers in snap.queues.values():
+            waiting += len(callers)
+            for w in callers:
+                if w.since is not None and (oldest is None or w.since < oldest):
+                    oldest = w.since
+        for ext, a in sorted(snap.agents.items()):
+            counts[a.state] += 1
+            agents.append({"server": row.server, "agent": ext, "state": a.state.value, "since": a.since})
     return {"waiting": waiting, "oldest_since": oldest, "counts": counts, "agents": agents, "gap": gap,
             "stamps": stamps, "escalations": wallboard_escalations(db)}
 

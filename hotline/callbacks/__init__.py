@@ -7,12 +7,43 @@ here; the scheduler app (scheduler/callbacks.py) makes and watches the tasks on 
 """
 
 from hotline.callbacks.dialer import dial, reconcile, record_outcome
-from hotline.callbacks.queries import (acknowledge, complaint_clock_counts, missed_callback_counts, open_escalations,
-                                       open_tasks, overdue_tasks, revisit_counts, task_dict, withheld_missed_calls)
-from hotline.callbacks.tasks import (CallbackError, cancel_task, create_complaint, mark_consultation, record_revisit,
-                                     update_complaint)
+from hotline.callbacks.queries import (
+                                       acknowledge,
+                                       complaint_clock_counts,
+                                       missed_callback_counts,
+                                       open_escalations,
+                                       open_tasks,
+                                       overdue_tasks,
+                                       revisit_counts,
+                                       task_dict,
+                                       withheld_missed_calls,
+)
+from hotline.callbacks.tasks import (
+                                       CallbackError,
+                                       cancel_task,
+                                       create_complaint,
+                                       mark_consultation,
+                                       record_revisit,
+                                       update_complaint,
+)
 
-__all__ = ["dial", "reconcile", "record_outcome", "acknowledge", "complaint_clock_counts", "missed_callback_counts",
-           "open_escalations", "open_tasks", "overdue_tasks", "revisit_counts", "task_dict", "withheld_missed_calls",
-           "CallbackError", "cancel_task", "create_complaint", "mark_consultation", "record_revisit",
-           "update_complaint"]
+__all__ = [
+                                       "CallbackError",
+                                       "acknowledge",
+                                       "cancel_task",
+                                       "complaint_clock_counts",
+                                       "create_complaint",
+                                       "dial",
+                                       "mark_consultation",
+                                       "missed_callback_counts",
+                                       "open_escalations",
+                                       "open_tasks",
+                                       "overdue_tasks",
+                                       "reconcile",
+                                       "record_outcome",
+                                       "record_revisit",
+                                       "revisit_counts",
+                                       "task_dict",
+                                       "update_complaint",
+                                       "withheld_missed_calls",
+]

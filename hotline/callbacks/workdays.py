@@ -5,7 +5,7 @@ days only (R-CONSULT-24H). Local times are in settings.timezone; results are UTC
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -42,8 +42,8 @@ def next_morning(at: datetime, tz: str, start: str, end: str) -> tuple[datetime,
     """(window opens, deadline) on the first working day after ``at``'s local date, in UTC."""
     zone = ZoneInfo(tz)
     day = next_workday(at.astimezone(zone).date())
-    opens = datetime.combine(day, _hm(start), zone).astimezone(timezone.utc)
-    due = datetime.combine(day, _hm(end), zone).astimezone(timezone.utc)
+    opens = datetime.combine(day, _hm(start), zone).astimezone(UTC)
+    due = datetime.combine(day, _hm(end), zone).astimezone(UTC)
     return opens, due
 
 
@@ -59,6 +59,6 @@ def add_working_hours(at: datetime, hours: float, tz: str) -> datetime:
         if is_workday(day):
             span = midnight - cur
             if left <= span:
-                return (cur + left).astimezone(timezone.utc)
+                return (cur + left).astimezone(UTC)
             left -= span
         cur = midnight

@@ -16,8 +16,14 @@ functions; nothing else computes a metric. One module per concept:
 from hotline.metrics.cache import check_kept, kept_computed, recording_kept
 from hotline.metrics.cache import clear as clear_cache
 from hotline.metrics.definitions import KPIS, METRICS, Kpi, Metric, label
-from hotline.metrics.followup import (callback_closure, complaint_clocks, complaint_resolution, fault_sla,
-                                      repeat_rate, revisit_done)
+from hotline.metrics.followup import (
+                                      callback_closure,
+                                      complaint_clocks,
+                                      complaint_resolution,
+                                      fault_sla,
+                                      repeat_rate,
+                                      revisit_done,
+)
 from hotline.metrics.kpi import KpiCell, kpis, team_kpis
 from hotline.metrics.periods import kpi_month, local_day_start, month_range, months_back, period
 from hotline.metrics.queries import current_grades

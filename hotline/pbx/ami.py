@@ -76,11 +76,11 @@ class Ami:
         self._cond = threading.Condition()
 
     @classmethod
-    def from_settings(cls, s: Settings, timeout: float = 10.0, role: AmiRole = AmiRole.ORIGINATE) -> "Ami":
+    def from_settings(cls, s: Settings, timeout: float = 10.0, role: AmiRole = AmiRole.ORIGINATE) -> Ami:
         login = ami_login(s, role)
         return cls(s.ami_host, s.ami_port, login.user, login.secret, timeout)
 
-    def __enter__(self) -> "Ami":
+    def __enter__(self) -> Ami:
         self.login()
         return self
 

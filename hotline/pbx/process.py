@@ -71,7 +71,7 @@ class Asterisk:
         self.start_seconds: float | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
-    def start(self) -> "Asterisk":
+    def start(self) -> Asterisk:
         s = self.settings
         binary = shutil.which(s.asterisk_binary)
         if not binary:
@@ -163,7 +163,7 @@ class Asterisk:
         self.layout.ctl.unlink(missing_ok=True)
         self.proc = None
 
-    def __enter__(self) -> "Asterisk":
+    def __enter__(self) -> Asterisk:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from ami_listener.builder import CallRecord
+from ami_listener.record import CallRecord
 from ami_listener.jsonout import record_json
 from ami_listener.pipeline import Pipeline
 from ami_listener.reader import Message, read_file, read_frames, read_messages

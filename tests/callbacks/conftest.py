@@ -4,9 +4,9 @@ the records the rules read (calls from the listener, fault reports from the IVR)
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest

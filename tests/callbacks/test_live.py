@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from ami_listener.listen import Listener
 from hotline.callbacks import dial, mark_consultation
-from scheduler.daemon import Scheduler
 from hotline.db import open_db
 from hotline.models import Call
 from hotline.models.callbacks import CallbackAttempt, CallbackTask
 from hotline.pbx.process import Asterisk
+from scheduler.daemon import Scheduler
 
 pytestmark = pytest.mark.asterisk
 AGENTS = ("8001", "8002", "8003")

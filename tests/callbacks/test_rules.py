@@ -9,8 +9,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hotline.callbacks import (CallbackError, dial, mark_consultation, missed_callback_counts, open_tasks,
-                               record_outcome, record_revisit, revisit_counts, withheld_missed_calls)
+from hotline.callbacks import (
+    CallbackError,
+    dial,
+    mark_consultation,
+    missed_callback_counts,
+    open_tasks,
+    record_outcome,
+    record_revisit,
+    revisit_counts,
+    withheld_missed_calls,
+)
 from hotline.callbacks.dialer import apply_outcome
 from hotline.callbacks.numbers import dial_digits, normalise
 from hotline.callbacks.workdays import add_working_hours, is_workday

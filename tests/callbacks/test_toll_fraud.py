@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from hotline.callbacks import CallbackError, dial, mark_consultation
 from hotline.callbacks.dialer import apply_outcome
-from scheduler.callbacks import run_pass
 from hotline.callbacks.tasks import HELD, approve_task, create_task, on_answered_call, on_missed_call
 from hotline.models.callbacks import CallbackTask
+from scheduler.callbacks import run_pass
 from tests.callbacks.conftest import add_call, add_report, local
 
 T0 = local(2025, 11, 12, 10, 0)

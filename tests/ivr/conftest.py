@@ -8,10 +8,11 @@ import threading
 import time
 import uuid
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,7 +33,7 @@ class MovableClock:
 
     def __init__(self, tz: str):
         self.tz = ZoneInfo(tz)
-        self._base = datetime.now(timezone.utc)
+        self._base = datetime.now(UTC)
         self._t0 = time.monotonic()
         self._lock = threading.Lock()
 
@@ -40,7 +41,7 @@ class MovableClock:
         """From now on the clock reads today's hh:mm local (then runs on)."""
         local = datetime.now(self.tz).replace(hour=hh, minute=mm, second=0, microsecond=0)
         with self._lock:
-            self._base, self._t0 = local.astimezone(timezone.utc), time.monotonic()
+            self._base, self._t0 = local.astimezone(UTC), time.monotonic()
         return self._base
 
     def __call__(self) -> datetime:

@@ -14,8 +14,9 @@ import re
 import shutil
 import time
 import wave
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -240,7 +241,7 @@ def test_blind_transfer_to_phone_agent_plays_its_work_number(phone_pbx: Asterisk
         rec = record_of(s, tap, call)
         channels = active_channels(phone_pbx)
         first_steps, second_steps = first.steps(), second.steps()
-    assert [(t["kind"], t["from_agent"], t["to"]) for t in rec.transfers] == [("blind", "8001", "8002")]
+    assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("blind", "8001", "8002")]
     assert (rec.disposition, rec.agent, rec.final_agent) == ("answered", "8001", "8002")
     legs = worknum_legs(call)
     assert sorted(legs) == ["8001", "8002"], "one work-number announcement per agent"

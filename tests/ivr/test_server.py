@@ -8,12 +8,14 @@ import logging
 import socket
 import sqlite3
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from hotline.db import make_engine, open_db
 from hotline.models.ivr import Customer, FaultReport
@@ -24,9 +26,8 @@ from ivr.fakepeer import PeerScript, run_peer
 from ivr.server import AgiServer, ServerThread
 from tests.support.ports import free_port
 from tests.support.postgres import sqlite_url
-from sqlalchemy.orm import sessionmaker
 
-TEN_AM = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
+TEN_AM = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 FAULT_KEYS = ["1", "1", "12345678", "1", "2", "1"]  # menu, own number, account, urban, mosaic, confirm
 
 

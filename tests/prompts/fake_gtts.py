@@ -53,7 +53,7 @@ class FakeBatchExecute:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}{PATH}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "FakeBatchExecute":
+    def __enter__(self) -> FakeBatchExecute:
         self._thread.start()
         return self
 
@@ -83,7 +83,7 @@ class Blackhole:
                 continue
             self.accepted.append(conn)
 
-    def __enter__(self) -> "Blackhole":
+    def __enter__(self) -> Blackhole:
         self._thread.start()
         return self
 

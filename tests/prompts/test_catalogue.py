@@ -7,8 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from hotline.prompt_catalogue import (CATALOGUE_PATH, CatalogueError, by_id, load_catalogue, missing_prompts,
-                                      zh_clock, zh_duration, zh_number)
+from hotline.prompt_catalogue import (
+    CATALOGUE_PATH,
+    CatalogueError,
+    by_id,
+    load_catalogue,
+    missing_prompts,
+    zh_clock,
+    zh_duration,
+    zh_number,
+)
 from hotline.settings import load
 
 # The ids the IVR and the agent-side dialplan rely on (helper-context: "Interfaces already fixed").

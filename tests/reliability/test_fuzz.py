@@ -12,10 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ami_listener.builder import CallRecord, Rules, build_call
+from ami_listener.builder import build_call
 from ami_listener.jsonout import record_json
+from ami_listener.record import CallRecord
 from ami_listener.reader import MAX_FRAME, SEP, FrameReader, parse, thin_fields
 from ami_listener.tracker import MAX_EVENTS_PER_CALL, CallTracker
+from hotline.rules import RingRule
 from tests.ami_listener.replay import CAPTURES
 
 # the small captures: the large ones only repeat the same frames and would slow every example
@@ -88,12 +90,13 @@ ops = st.lists(st.tuples(
 def _run(data: bytes, chunk: int) -> list[CallRecord]:
     """reader → tracker → builder, asserting the reader's memory bound on the way."""
     records: list[CallRecord] = []
-    rules = Rules(1.0, 4)
+    rules = RingRule(1.0, 4)
 
-    def finished(call_id: str, events: list, gap: bool) -> None:
-        records.append(build_call(call_id, events, server="fuzz", rules=rules, members=tracker.members, gap=gap))
+    def build_finished() -> None:
+        for call_id, events, gap in tracker.take():
+            records.append(build_call(call_id, events, server="fuzz", rules=rules, members=tracker.members, gap=gap))
 
-    tracker = CallTracker(finished)
+    tracker = CallTracker()
     reader = FrameReader()
     for at in range(0, len(data), chunk):
         for frame in reader.feed(data[at:at + chunk]):
@@ -104,10 +107,12 @@ def _run(data: bytes, chunk: int) -> list[CallRecord]:
                 tracker.feed(parse(frame, thin=False))
             else:
                 tracker.feed_thin_fields(fields, frame)
+            build_finished()
         # what the reader holds back is bounded whatever the peer sends
         assert len(reader.pending()) <= MAX_FRAME + chunk
     assert all(len(c.events) <= MAX_EVENTS_PER_CALL for c in tracker.open.values())
     tracker.flush()
+    build_finished()
     return records
 
 

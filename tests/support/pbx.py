@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ami_listener.connection import AmiConnection
 from ami_listener.reader import Message
@@ -38,7 +39,7 @@ class EventTap:
         self.conn = AmiConnection(s.ami_host, s.ami_port, *ami_login(s, AmiRole.LISTENER),
                                   on_message=self._on_message, on_bytes=self.raw.extend)
 
-    def __enter__(self) -> "EventTap":
+    def __enter__(self) -> EventTap:
         self.conn.start()
         if not self.conn.connected.wait(10):
             raise TimeoutError("event tap could not log in")

@@ -75,7 +75,7 @@ class PrivatePostgres:
     def url(self, dbname: str) -> str:
         return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{dbname}"
 
-    def start(self) -> "PrivatePostgres":
+    def start(self) -> PrivatePostgres:
         log = self.base / "initdb.log"
         with open(log, "wb") as out:
             rc = subprocess.call([str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", USER,
@@ -129,7 +129,7 @@ class PrivatePostgres:
             try:
                 self._connect().close()
                 return
-            except Exception as exc:  # noqa: BLE001 - starting up: retry until the deadline
+            except Exception as exc:
                 if time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError(f"postgres not ready within {timeout:.0f} s ({exc}): {self.tail()}") from exc

@@ -229,7 +229,7 @@ class SipPhone:
         return self.dir / "steps.log"
 
     # -- lifecycle ------------------------------------------------------------------------
-    def start(self, timeout: float = 10.0) -> "SipPhone":
+    def start(self, timeout: float = 10.0) -> SipPhone:
         binary = shutil.which("sipp")
         if not binary:
             raise RuntimeError("sipp is not installed: scripts/install-system.sh installs sip-tester")
@@ -268,7 +268,7 @@ class SipPhone:
         if self._own_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def __enter__(self) -> "SipPhone":
+    def __enter__(self) -> SipPhone:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-22 05:59:01.132146
 """
-from alembic import op
 import sqlalchemy as sa
-import hotline.models
+from alembic import op
 
+import hotline.models
 
 revision = '0001'
 down_revision = None

@@ -4,10 +4,10 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-22 06:03:39.535163
 """
-from alembic import op
 import sqlalchemy as sa
-import hotline.models
+from alembic import op
 
+import hotline.models
 
 revision = '0002'
 down_revision = '0001'

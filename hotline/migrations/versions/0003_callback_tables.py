@@ -4,10 +4,10 @@ Revision ID: 0003
 Revises: 0001
 Create Date: 2026-11-22 06:14:59.158621
 """
-from alembic import op
 import sqlalchemy as sa
-import hotline.models
+from alembic import op
 
+import hotline.models
 
 revision = '0003'
 down_revision = '0001'

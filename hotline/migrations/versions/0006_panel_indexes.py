@@ -6,9 +6,6 @@ Revises: 0004
 Create Date: 2026-11-22 08:45:05.966319
 """
 from alembic import op
-import sqlalchemy as sa
-import hotline.models
-
 
 revision = '0006'
 down_revision = '0004'

@@ -1,0 +1,101 @@
+"""What happened once the caller reached someone: transfers, the final agent, talk time and who
+hung up first, from one walk over the bridges the caller was in."""
+
+from __future__ import annotations
+
+from ami_listener.bridges import Bridges
+from ami_listener.channels import ChannelIndex, local_base, sibling
+from ami_listener.reader import Message
+from ami_listener.record import CallRecord
+from ami_listener.transfers import HANGUP_REQUESTS, TRANSFER_EVENTS, fill_targets, redirect_of, transfer_of
+from hotline.vocabulary import HangupParty
+
+
+class Conversation:
+    """One inbound call's walk: :meth:`run` fills the record's transfers, final agent, talk time
+    and ``hangup_first``. ``caller`` is the caller's party (its channels and Local twins);
+    ``service`` the caller's channel that ran the hotline's dialplan."""
+
+    def __init__(self, c: ChannelIndex, rec: CallRecord, caller: set[str], service: str | None):
+        self.c, self.rec, self.caller, self.service = c, rec, caller, service
+        self.bridges = Bridges()
+        self.talk: float | None = 0.0
+        self.talking_since: float | None = None
+        self.final_agent = rec.agent
+        self.peers: list[tuple[float, str]] = []  # (since, agent) each time the caller's peer changed
+        self.hangup: HangupParty | None = None
+        self.hangup_seen = False
+
+    def run(self) -> None:
+        rec = self.rec
+        for e in self.c.events:
+            if self.bridges.feed(e):
+                self._moved(e)
+            elif e.name in TRANSFER_EVENTS:
+                rec.transfers.append(transfer_of(self.c, e))
+                self._moved(e)
+            elif e.name in HANGUP_REQUESTS and not self.hangup_seen and e.get("Channel"):
+                self._hangup_request(e)
+        if self.talking_since is not None:
+            end = next((ch.hung_at for ch in self.c.chans.values() if ch.name == self.service and ch.hung_at),
+                       rec.ended_at)
+            self.talk = None if end is None or self.talk is None else self.talk + end - self.talking_since
+        fill_targets(rec.transfers, self.peers)
+        if rec.answered_at is not None:
+            rec.talk_seconds = self.talk
+            rec.final_agent = self.final_agent
+        rec.hangup_first = self.hangup
+
+    def _moved(self, e: Message) -> None:
+        """After a bridge or transfer event: who is the caller talking to now? Talk time counts
+        while anyone is bridged with the caller (after a Local member optimises away, that is a
+        device no member map names)."""
+        c, caller = self.c, self.caller
+        peer_agent = None
+        present = False
+        for members in self.bridges.with_party(caller):
+            for ch in members - caller:
+                present = True
+                peer_agent = c.agent_of(ch) or c.agent_of(sibling(ch) or "") or peer_agent
+                if peer_agent is None and local_base(ch):
+                    peer_agent = self.bridges.agent_behind_local(ch, c.agent_of)
+        if peer_agent and (not self.peers or self.peers[-1][1] != peer_agent):
+            self.peers.append((e.timestamp or 0.0, peer_agent))
+        if present and self.talking_since is None:
+            self.talking_since = e.timestamp
+        elif not present and self.talking_since is not None:
+            if self.talk is not None:
+                self.talk += (e.timestamp or self.talking_since) - self.talking_since
+            self.talking_since = None
+        chan = e.get("Channel")
+        if peer_agent:
+            self.final_agent = peer_agent
+        elif not present and e.name == "BridgeLeave" and chan in caller and self.rec.answered_at is not None:
+            rec = self.rec
+            redirect = redirect_of(c, rec.transfers, e, chan or "", rec.final_agent or rec.agent)
+            if redirect is not None:
+                rec.transfers.append(redirect)
+
+    def _hangup_request(self, e: Message) -> None:
+        """R-ANS-HANGUP-LAST: the party whose hang-up ended the call. Once answered, only a
+        hang-up by a channel (or its Local twin) then bridged with the caller counts: Local
+        channels torn down by an optimisation or a transfer also log hang-up requests. A soft
+        hang-up of the caller's own dialplan channel is the system (IVR, queue timeout), not the
+        caller."""
+        chan = e.get("Channel") or ""
+        since = self.rec.answered_at
+        if since is not None:
+            if (e.timestamp or 0) < since or not self.bridges.links(chan, self.caller):
+                return
+            if chan not in self.caller:
+                self._decide(HangupParty.AGENT)
+                return
+        elif chan not in self.caller:
+            return  # agents rung but not answering are cancelled: not a hang-up by anyone
+        # Asterisk soft-hangs the channel its own dialplan was running; a hang-up by the
+        # caller's phone arrives as HangupRequest (or, for a Local caller, on the other half).
+        self._decide(HangupParty.SYSTEM if e.name == "SoftHangupRequest" and chan == self.service
+                     else HangupParty.CALLER)
+
+    def _decide(self, party: HangupParty) -> None:
+        self.hangup, self.hangup_seen = party, True

@@ -1,0 +1,123 @@
+"""An inbound call: the caller, the agents rung (ring attempts), the answer and its rings, the
+wait, the outcome, then the conversation (conversation.py)."""
+
+from __future__ import annotations
+
+from ami_listener.channels import Channel, ChannelIndex, device_of, local_base, number
+from ami_listener.conversation import Conversation
+from ami_listener.outcome import INBOUND, InboundFacts
+from ami_listener.reader import Message
+from ami_listener.record import Attempt, CallRecord
+from hotline.rules import RingRule
+from hotline.vocabulary import AttemptResult
+
+DIAL_RESULTS = {"ANSWER": AttemptResult.ANSWERED, "NOANSWER": AttemptResult.NO_ANSWER,
+                "CANCEL": AttemptResult.CANCELLED, "BUSY": AttemptResult.BUSY,
+                "CHANUNAVAIL": AttemptResult.UNAVAILABLE, "CONGESTION": AttemptResult.UNAVAILABLE}
+# A member channel hung up with one of these Q.850 causes before it answered was refused, not
+# left ringing, though app_queue reports NOANSWER: a PJSIP member answering 486 Busy Here is hung
+# up with cause 17 (user busy) before app_queue reads its BUSY frame (capture foreign_pjsip_busy).
+# A member that rings out is hung up with cause 0.
+REFUSED_CAUSES = {"17": AttemptResult.BUSY}
+PENDING = AttemptResult.PENDING
+
+
+def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list[Message], rule: RingRule) -> None:
+    """Fills ``rec`` for a call into the hotline; ``first`` is its originating channel (None if
+    not seen), ``joins`` its QueueCallerJoin events."""
+    join = joins[0] if joins else None
+    # the caller's channel running the hotline's dialplan: the one that queued, else (a Local
+    # caller) the ;2 half of the originated channel, else (a real phone) that channel itself
+    service = join.get("Channel") if join else None
+    if service is None and first is not None:
+        service = first.name[:-2] + ";2" if first.name.endswith(";1") and local_base(first.name) else first.name
+    _caller(rec, first, join)
+    caller = c.party(first.name if first else None, service)
+    rec.attempts = _attempts(c, rec, caller)
+    _answer(c, rec, rule)
+    leave = next((e for e in c.events if e.name in ("QueueCallerAbandon", "QueueCallerLeave")), None)
+    if rec.queued_at is not None:
+        end = rec.answered_at if rec.answered_at is not None else (leave.timestamp if leave else None)
+        if end is not None:
+            rec.wait_seconds = end - rec.queued_at
+    rec.disposition = INBOUND.decide(InboundFacts(
+        answered=rec.answered_at is not None,
+        queue_status=next((e.get("Value") for e in reversed(c.events)
+                           if e.name == "VarSet" and e.get("Variable") == "QUEUESTATUS"), None),
+        abandoned=any(e.name == "QueueCallerAbandon" for e in c.events),
+        left_queue=leave is not None, queued=join is not None, complete=not rec.incomplete,
+        caller_up=first is not None and c.is_up(first)))
+    Conversation(c, rec, caller, service).run()
+
+
+def _caller(rec: CallRecord, first: Channel | None, join: Message | None) -> None:
+    """Who called what: the queue entry names the caller, else the caller's own channel."""
+    if first is not None:
+        rec.dialed = first.exten if first.created else None
+    if join is not None:
+        rec.queue = join.get("Queue")
+        rec.queued_at = join.timestamp
+        rec.caller_number = number(join.get("CallerIDNum"))
+        rec.caller_name = number(join.get("CallerIDName"))
+    elif first is not None and first.created:
+        rec.caller_number, rec.caller_name = first.caller_num, first.caller_name
+    if rec.caller_number is None and first is not None and first.created:
+        rec.caller_number, rec.caller_name = first.caller_num, first.caller_name
+
+
+def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attempt]:
+    """Every agent rung: AgentCalled opens an attempt, its first DialEnd (or AgentRingNoAnswer)
+    closes it. Keeping the first DialEnd matters: a ringall member that rings out gets NOANSWER
+    then CANCEL. A DialBegin from the caller to an agent while queued is a transfer target."""
+    attempts: dict[str, Attempt] = {}
+    for e in c.events:
+        dest = e.get("DestChannel")
+        if not dest:
+            continue
+        a = attempts.get(dest)
+        if e.name == "AgentCalled":
+            agent = e.get("MemberName") or c.agent_of(dest) or device_of(dest)
+            attempts[dest] = Attempt(agent, e.timestamp or 0.0, None, PENDING, dest)
+        elif e.name == "DialBegin" and a is None and rec.queue is not None:
+            member = c.agent_of(dest)
+            if member and e.get("Channel") in caller:
+                attempts[dest] = Attempt(member, e.timestamp or 0.0, None, PENDING, dest)
+        elif a is None or a.result != PENDING:
+            continue
+        elif e.name == "AgentRingNoAnswer":
+            a.result, a.ring_seconds = _refused(c, dest), (e.timestamp or a.rang_at) - a.rang_at
+        elif e.name == "DialEnd" and (e.get("DialStatus") or "") in DIAL_RESULTS:
+            status = e.get("DialStatus") or ""
+            a.result = _refused(c, dest) if status == "NOANSWER" else DIAL_RESULTS[status]
+            a.ring_seconds = (e.timestamp or a.rang_at) - a.rang_at
+    for a in attempts.values():
+        if a.result == PENDING:  # the call (or the capture) ended while it rang
+            a.result = AttemptResult.CANCELLED if not rec.incomplete else AttemptResult.UNKNOWN
+            end = c.by_name.get(a.channel)
+            if end is not None and end.hung_at is not None:
+                a.ring_seconds = end.hung_at - a.rang_at
+    return sorted(attempts.values(), key=lambda a: a.rang_at)
+
+
+def _refused(c: ChannelIndex, dest: str) -> AttemptResult:
+    """The result of an attempt app_queue calls NOANSWER: busy / unavailable when the member's
+    channel was hung up with a refusing cause (REFUSED_CAUSES), else no answer."""
+    ch = c.by_name.get(dest)
+    return REFUSED_CAUSES.get(ch.cause or "", AttemptResult.NO_ANSWER) if ch is not None else AttemptResult.NO_ANSWER
+
+
+def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule) -> None:
+    """The answer, who gave it, and how long it rang (R-ANS-4RINGS, by the ring rule)."""
+    answered = next((a for a in rec.attempts if a.result == AttemptResult.ANSWERED), None)
+    if answered is not None:
+        rec.answered_at = answered.rang_at + (answered.ring_seconds or 0.0)
+        rec.agent = answered.agent
+        rec.ring_seconds = answered.ring_seconds
+    else:
+        connect = next((e for e in c.events if e.name == "AgentConnect"), None)
+        if connect is not None:  # answer seen, its ring start not (incomplete)
+            rec.answered_at = connect.timestamp
+            rec.agent = connect.get("MemberName") or c.agent_of(connect.get("DestChannel"))
+    if rec.ring_seconds is not None:
+        rec.rings = rule.rings(rec.ring_seconds)
+        rec.within_4_rings = rule.within(rec.ring_seconds)  # R-ANS-4RINGS

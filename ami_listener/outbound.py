@@ -1,0 +1,59 @@
+"""An outbound call (a callback / click-to-call): the agent's device rings first, then the
+customer is dialled."""
+
+from __future__ import annotations
+
+import re
+
+from ami_listener.channels import TECH_EXT, Channel, ChannelIndex, number
+from ami_listener.outcome import OUTBOUND, OutboundFacts
+from ami_listener.record import CallRecord
+from ami_listener.transfers import HANGUP_REQUESTS
+from hotline.chanvars import ChanVar
+from hotline.vocabulary import Disposition, HangupParty
+
+_LOCAL_EXT = re.compile(r"^Local/([^@]+)@")
+
+
+def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None) -> None:
+    """Fills ``rec`` for a callback: ``first`` is the originated channel, the agent's side."""
+    agent_chans = c.party(first.name if first else None)
+    rec.agent = rec.vars.get(ChanVar.AGENT) or (c.agent_of(first.name) if first else None)
+    if rec.agent is None and first is not None:
+        m = TECH_EXT.match(first.name) or _LOCAL_EXT.match(first.name)
+        rec.agent = m.group(1) if m else None
+    rec.final_agent = rec.agent
+    dial = next((e for e in c.events if e.name == "DialBegin" and e.get("Channel") in agent_chans), None)
+    customer_chan = dial.get("DestChannel") if dial else None
+    if dial is not None:
+        rec.dialed = number(dial.get("DestExten")) or number(
+            (dial.get("DialString") or "").split("@")[0].split("/")[-1])
+    if rec.dialed is None:  # the customer was never dialled: the originate still names the number
+        rec.dialed = next((number(e.get("Exten")) for e in c.named("OriginateResponse")), None)
+    rec.caller_number = rec.dialed
+    end = next((e for e in c.events if e.name == "DialEnd" and e.get("DestChannel") == customer_chan), None)
+    if end is not None and end.get("DialStatus") == "ANSWER":
+        rec.answered_at = end.timestamp
+    rec.disposition = OUTBOUND.decide(OutboundFacts(
+        answered=rec.answered_at is not None,
+        agent_up=any(ch.up_at is not None for ch in c.chans.values() if ch.name in agent_chans),
+        customer_dialled=dial is not None, complete=not rec.incomplete))
+    if rec.disposition == Disposition.ANSWERED and rec.answered_at is not None:
+        answered_at = rec.answered_at
+        hung = [ch.hung_at for ch in c.chans.values() if ch.hung_at is not None]
+        bridge_left = next((e.timestamp for e in c.events if e.name == "BridgeLeave"
+                            and e.get("Channel") in agent_chans and (e.timestamp or 0) > answered_at), None)
+        stop = bridge_left or (min(hung) if hung else None)
+        rec.talk_seconds = None if stop is None else stop - answered_at
+        rec.hangup_first = _hangup_first(c, answered_at, agent_chans, c.party(customer_chan))
+
+
+def _hangup_first(c: ChannelIndex, answered_at: float, agent: set[str], customer: set[str]) -> HangupParty | None:
+    """R-ANS-HANGUP-LAST: the first hang-up request after the answer, by the agent's side or the customer's."""
+    for e in c.events:
+        if e.name in HANGUP_REQUESTS and (e.timestamp or 0) >= answered_at:
+            if e.get("Channel") in agent:
+                return HangupParty.AGENT
+            if e.get("Channel") in customer:
+                return HangupParty.CALLER
+    return None

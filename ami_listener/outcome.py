@@ -1,0 +1,63 @@
+"""How a call ended (its disposition), decided by an explicit table: the first row whose
+condition the call's facts meet gives the outcome; no row, ``unknown`` (what the seen events do
+not prove is not guessed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Generic, TypeVar
+
+from hotline.vocabulary import Disposition
+
+# QUEUESTATUS values meaning the caller left the queue unanswered without hanging up
+QUEUE_LEFT_UNANSWERED = frozenset({"TIMEOUT", "FULL", "JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL", "LEAVEUNAVAIL",
+                                   "CONTINUE", "WITHDRAW"})
+
+
+@dataclass(frozen=True)
+class InboundFacts:
+    answered: bool  # an agent answered (or the answer was seen)
+    queue_status: str | None  # the last QUEUESTATUS the dialplan set
+    abandoned: bool  # QueueCallerAbandon
+    left_queue: bool  # QueueCallerLeave or QueueCallerAbandon
+    queued: bool  # QueueCallerJoin
+    complete: bool  # every event of the call was seen
+    caller_up: bool  # the caller's channel (or its Local twin) was answered by the dialplan
+
+
+@dataclass(frozen=True)
+class OutboundFacts:
+    answered: bool  # the customer answered
+    agent_up: bool  # the agent's device answered
+    customer_dialled: bool
+    complete: bool
+
+
+F = TypeVar("F")
+Row = tuple[str, Callable[[F], bool], Disposition]
+
+
+@dataclass(frozen=True)
+class OutcomeTable(Generic[F]):
+    rows: tuple[Row[F], ...]
+
+    def decide(self, facts: F) -> Disposition:
+        return next((outcome for _, holds, outcome in self.rows if holds(facts)), Disposition.UNKNOWN)
+
+
+INBOUND: OutcomeTable[InboundFacts] = OutcomeTable((
+    ("an agent answered", lambda f: f.answered, Disposition.ANSWERED),
+    # a queue timeout also emits QueueCallerAbandon: QUEUESTATUS decides first
+    ("the queue let the caller go", lambda f: f.queue_status in QUEUE_LEFT_UNANSWERED, Disposition.TIMEOUT),
+    ("the caller hung up in the queue", lambda f: f.abandoned, Disposition.ABANDONED),
+    ("left the queue by the exit key", lambda f: f.left_queue, Disposition.TIMEOUT),
+    ("never queued, the IVR answered", lambda f: f.complete and not f.queued and f.caller_up, Disposition.IVR),
+    ("never queued, never answered", lambda f: f.complete and not f.queued, Disposition.FAILED),
+    ("queued, gone without a queue event", lambda f: f.complete and f.queued, Disposition.ABANDONED),
+))
+
+OUTBOUND: OutcomeTable[OutboundFacts] = OutcomeTable((
+    ("the customer answered", lambda f: f.answered, Disposition.ANSWERED),
+    ("the agent answered, the customer did not", lambda f: f.agent_up or f.customer_dialled, Disposition.NO_ANSWER),
+    ("the agent's phone did not answer", lambda f: f.complete, Disposition.AGENT_NO_ANSWER),
+))

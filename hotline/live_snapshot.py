@@ -1,0 +1,102 @@
+"""The live snapshot: what is happening now on one Asterisk server — callers waiting, agents
+ringing / talking / paused — as the listener writes it (``live_state.data``) and the wallboard
+reads it. This dataclass is the schema of that JSON; :meth:`LiveSnapshot.to_dict` writes it,
+:meth:`LiveSnapshot.from_dict` reads it back and tolerates rows written by older listeners or
+damaged by hand (a wallboard must never break on one bad row)::
+
+    {"queues": {name: {"waiting": [{"call_id", "caller_number", "caller_name", "since"}]}},
+     "agents": {member: {"state": AgentState, "since", "call_id", "queue"}},
+     "gap": bool, "updated": epoch seconds}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from hotline.vocabulary import AgentState
+
+
+def _epoch(v: Any) -> float | None:
+    """Epoch seconds from a number or an ISO date/time (naive means UTC); else None."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            dt = datetime.fromisoformat(v)
+        except ValueError:
+            return None
+        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+    return None
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def _dict(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
+
+
+@dataclass
+class WaitingCaller:
+    call_id: str | None = None
+    caller_number: str | None = None
+    caller_name: str | None = None
+    since: float | None = None  # when the caller joined the queue
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"call_id": self.call_id, "caller_number": self.caller_number, "caller_name": self.caller_name,
+                "since": self.since}
+
+    @classmethod
+    def from_dict(cls, v: Any) -> WaitingCaller:
+        d = _dict(v)  # an entry that is not an object is still a caller waiting
+        return cls(_text(d.get("call_id")), _text(d.get("caller_number")), _text(d.get("caller_name")),
+                   _epoch(d.get("since")))
+
+
+@dataclass
+class AgentLive:
+    state: AgentState = AgentState.IDLE
+    since: float | None = None  # when the agent entered this state
+    call_id: str | None = None  # the call ringing or talking
+    queue: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"state": self.state, "since": self.since, "call_id": self.call_id, "queue": self.queue}
+
+    @classmethod
+    def from_dict(cls, v: Any) -> AgentLive:
+        d = _dict(v)
+        try:
+            state = AgentState(str(d.get("state")))
+        except ValueError:
+            state = AgentState.UNAVAILABLE  # a state this reader does not know: not available to take calls
+        return cls(state, _epoch(d.get("since")), _text(d.get("call_id")), _text(d.get("queue")))
+
+
+@dataclass
+class LiveSnapshot:
+    queues: dict[str, list[WaitingCaller]] = field(default_factory=dict)  # queue → callers, longest waiting first
+    agents: dict[str, AgentLive] = field(default_factory=dict)  # member name → state
+    gap: bool = False  # AMI is not being read: what is shown may be stale
+    updated: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"queues": {q: {"waiting": [w.to_dict() for w in waiting]} for q, waiting in self.queues.items()},
+                "agents": {m: a.to_dict() for m, a in self.agents.items()}, "gap": self.gap,
+                "updated": self.updated}
+
+    @classmethod
+    def from_dict(cls, v: Any) -> LiveSnapshot:
+        d = _dict(v)
+        queues: dict[str, list[WaitingCaller]] = {}
+        for name, q in _dict(d.get("queues")).items():
+            waiting = _dict(q).get("waiting")
+            queues[str(name)] = [WaitingCaller.from_dict(w) for w in waiting] if isinstance(waiting, list) else []
+        agents = {str(m): AgentLive.from_dict(a) for m, a in _dict(d.get("agents")).items()}
+        return cls(queues, agents, bool(d.get("gap")), _epoch(d.get("updated")))

@@ -1,0 +1,43 @@
+"""The listener's live view, fed a real capture, makes the snapshot the wallboard reads."""
+
+from __future__ import annotations
+
+from ami_listener.live import LiveView
+from ami_listener.reader import Message
+from hotline.live_snapshot import LiveSnapshot
+from hotline.vocabulary import AgentState
+from tests.ami_listener.replay import capture
+
+
+def _event(name: str, ts: float, **headers: str) -> Message:
+    return Message({"Event": name, "Timestamp": f"{ts:.6f}", **headers}, b"")
+
+
+def test_a_call_through_the_queue() -> None:
+    view = LiveView()
+    view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline", Status="1", Paused="0"))
+    view.feed(_event("QueueCallerJoin", 2.0, Queue="hotline", Linkedid="c1", CallerIDNum="139", CallerIDName="x"))
+    view.feed(_event("AgentCalled", 2.5, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    snap = view.snapshot(3.0)
+    assert not view.changed
+    assert [(w.call_id, w.since) for w in snap.queues["hotline"]] == [("c1", 2.0)]
+    assert (snap.agents["8001"].state, snap.agents["8001"].since, snap.agents["8001"].call_id) == \
+        (AgentState.RINGING, 2.5, "c1")
+    view.feed(_event("AgentConnect", 3.5, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("QueueCallerLeave", 3.5, Queue="hotline", Linkedid="c1"))
+    snap = view.snapshot(4.0)
+    assert snap.queues["hotline"] == [] and snap.agents["8001"].state == AgentState.TALKING
+    # what the store writes is what the wallboard reads back
+    assert LiveSnapshot.from_dict(snap.to_dict()) == snap
+    view.feed(_event("QueueMemberRemoved", 5.0, MemberName="8001", Queue="hotline"))
+    assert view.changed and "8001" not in view.snapshot(6.0).agents
+
+
+def test_a_real_capture_ends_with_nobody_waiting() -> None:
+    view = LiveView()
+    for msg in capture("ring_no_answer_rollover"):
+        view.feed(msg)
+    snap = view.snapshot(0.0)
+    assert all(not waiting for waiting in snap.queues.values())
+    assert {"8001", "8002"} <= set(snap.agents)
+    assert all(a.state != AgentState.RINGING for a in snap.agents.values())

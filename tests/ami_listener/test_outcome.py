@@ -1,0 +1,38 @@
+"""The disposition tables: the first row that holds decides, in the order the table gives."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ami_listener.outcome import INBOUND, OUTBOUND, InboundFacts, OutboundFacts
+from hotline.vocabulary import Disposition
+
+QUEUED = InboundFacts(answered=False, queue_status=None, abandoned=False, left_queue=False, queued=True,
+                      complete=True, caller_up=True)
+
+
+def test_inbound_rows_in_order() -> None:
+    assert INBOUND.decide(replace(QUEUED, answered=True, abandoned=True)) == Disposition.ANSWERED
+    # a queue timeout also emits QueueCallerAbandon: QUEUESTATUS wins
+    assert INBOUND.decide(replace(QUEUED, queue_status="TIMEOUT", abandoned=True, left_queue=True)) \
+        == Disposition.TIMEOUT
+    assert INBOUND.decide(replace(QUEUED, abandoned=True, left_queue=True)) == Disposition.ABANDONED
+    assert INBOUND.decide(replace(QUEUED, left_queue=True)) == Disposition.TIMEOUT  # the exit key
+    assert INBOUND.decide(QUEUED) == Disposition.ABANDONED
+    assert INBOUND.decide(replace(QUEUED, queued=False)) == Disposition.IVR
+    assert INBOUND.decide(replace(QUEUED, queued=False, caller_up=False)) == Disposition.FAILED
+
+
+def test_incomplete_calls_are_not_guessed() -> None:
+    assert INBOUND.decide(replace(QUEUED, complete=False)) == Disposition.UNKNOWN
+    assert INBOUND.decide(replace(QUEUED, complete=False, queued=False)) == Disposition.UNKNOWN
+    assert INBOUND.decide(replace(QUEUED, complete=False, answered=True)) == Disposition.ANSWERED
+
+
+def test_outbound_rows_in_order() -> None:
+    none = OutboundFacts(answered=False, agent_up=False, customer_dialled=False, complete=True)
+    assert OUTBOUND.decide(replace(none, answered=True, agent_up=True)) == Disposition.ANSWERED
+    assert OUTBOUND.decide(replace(none, agent_up=True)) == Disposition.NO_ANSWER
+    assert OUTBOUND.decide(replace(none, customer_dialled=True)) == Disposition.NO_ANSWER
+    assert OUTBOUND.decide(none) == Disposition.AGENT_NO_ANSWER
+    assert OUTBOUND.decide(replace(none, complete=False)) == Disposition.UNKNOWN

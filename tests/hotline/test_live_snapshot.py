@@ -1,0 +1,38 @@
+"""The live snapshot (``live_state.data``): the listener writes it, the wallboard reads it, with
+the one dataclass; rows written by older listeners or damaged by hand still read."""
+
+from __future__ import annotations
+
+import json
+
+from hotline.live_snapshot import AgentLive, LiveSnapshot, WaitingCaller
+from hotline.vocabulary import AgentState
+
+
+def test_round_trip_through_json() -> None:
+    snap = LiveSnapshot({"hotline": [WaitingCaller("1.1", "13800000001", "王伟", 100.5)]},
+                        {"8001": AgentLive(AgentState.TALKING, 99.0, "1.0", "hotline")}, gap=True, updated=101.0)
+    data = json.loads(json.dumps(snap.to_dict()))
+    assert data == {"queues": {"hotline": {"waiting": [{"call_id": "1.1", "caller_number": "13800000001",
+                                                        "caller_name": "王伟", "since": 100.5}]}},
+                    "agents": {"8001": {"state": "talking", "since": 99.0, "call_id": "1.0", "queue": "hotline"}},
+                    "gap": True, "updated": 101.0}
+    assert LiveSnapshot.from_dict(data) == snap
+
+
+def test_old_and_damaged_rows_still_read() -> None:
+    # ISO times (older rows and the test factory), an unknown state, entries of the wrong type
+    snap = LiveSnapshot.from_dict({
+        "queues": {"hotline": {"waiting": [{"since": "2026-01-01T00:00:30"}, "garbage"]},
+                   "other": "garbage", "third": {"waiting": "garbage"}},
+        "agents": {"8001": {"state": "weird"}, "8002": "garbage", "8003": {"state": "paused", "since": 5}},
+        "gap": 1})
+    assert [w.since for w in snap.queues["hotline"]] == [1767225630.0, None]
+    assert snap.queues["other"] == [] and snap.queues["third"] == []
+    assert snap.agents["8001"].state == AgentState.UNAVAILABLE
+    assert snap.agents["8002"].state == AgentState.UNAVAILABLE
+    assert snap.agents["8003"] == AgentLive(AgentState.PAUSED, 5.0, None, None)
+    assert snap.gap is True and snap.updated is None
+    nothings: list[object] = [None, "garbage", [], {"queues": "garbage", "agents": None}]
+    for nothing in nothings:
+        assert LiveSnapshot.from_dict(nothing) == LiveSnapshot()
