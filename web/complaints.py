@@ -39,7 +39,8 @@ CSV_NAMES = {"complaints": "complaints", "escalations": "escalations", "overdue"
 def clock(due: datetime, done: datetime | None, now: datetime) -> dict[str, Any]:
     """One clock: its state (hotline.rules.deadline_state, as callbacks.complaint_clock_counts
     counts it) and, while it runs, the seconds left (negative: overdue)."""
-    return {"state": deadline_state(due, done, now), "left_s": None if done is not None else (due - now).total_seconds()}
+    left = None if done is not None else (due - now).total_seconds()
+    return {"state": deadline_state(due, done, now), "left_s": left}
 
 
 def complaint_rows(db: Session, s: Settings, start: datetime, end: datetime,

@@ -14,10 +14,9 @@ from flask_babel import Babel, get_locale, gettext
 
 from hotline import metrics
 from hotline.models import AREAS, OUTAGE_CAUSES, REPORT_STATUSES, ROLES
-from hotline.models.callbacks import (ATTEMPT_OUTCOMES, COMPLAINT_KINDS, ESCALATION_KINDS, TASK_REASONS,
-                                      TASK_STATUSES)
-from hotline.vocabulary import AgentState, AttemptResult, Disposition, HangupParty, TransferKind
+from hotline.models.callbacks import ATTEMPT_OUTCOMES, COMPLAINT_KINDS, ESCALATION_KINDS, TASK_REASONS, TASK_STATUSES
 from hotline.settings import Settings
+from hotline.vocabulary import AgentState, AttemptResult, Disposition, HangupParty, TransferKind
 
 LANGUAGES = ("zh", "en")
 SOURCE = Path(__file__).parent / "translations"

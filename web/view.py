@@ -89,7 +89,7 @@ def export_table(args: Mapping[str, str], tables: Collection[str] = (), default:
             abort(400, "table: only with format=csv")
         return None
     table = table or default or ""
-    if tables and table not in tables or not tables and table:
+    if (tables and table not in tables) or (not tables and table):
         choices = ", ".join(tables) or "none"
         abort(404, f"table: one of {choices}, not {table[:20]!r}")
     return table
@@ -100,7 +100,8 @@ def csv_url(table: str | None = None) -> str:
     args = {k: v for k, v in request.args.items() if k not in ("format", "table")}
     if table:
         args["table"] = table
-    return url_for(request.endpoint or "home.index", **(request.view_args or {}), **args, format="csv")
+    values: dict[str, Any] = {**(request.view_args or {}), **args, "format": "csv"}
+    return url_for(request.endpoint or "home.index", **values)
 
 
 @dataclass

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from flask import Blueprint, Response, render_template
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from hotline.live_snapshot import LiveSnapshot
 from hotline.models import LiveState
 from hotline.settings import Settings
 from hotline.vocabulary import AgentState
-from web.auth import roles
+from web.auth.access import roles
 from web.complaints import wallboard_escalations
 from web.context import session_factory, settings
 
@@ -57,8 +58,8 @@ def live(db: Session) -> dict[str, Any]:
 
 def today_sl(db: Session, s: Settings) -> dict[str, Any]:
     start, end = metrics.period("day", s)
-    f = metrics.figures(db, s, start, end)
-    return {"num": f.sl.num, "den": f.sl.den, "pct": f.sl.pct, "n": s.service_level_s}
+    sl = metrics.figures(db, s, start, end).sl or metrics.Ratio(0, 0)  # the team's figures always have one
+    return {"num": sl.num, "den": sl.den, "pct": sl.pct, "n": s.service_level_s}
 
 
 def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = None) -> Iterator[str]:
@@ -92,7 +93,7 @@ def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = Non
 @bp.get("/wallboard")
 @roles("supervisor")
 def board() -> Any:
-    return render_template("wallboard.html")
+    return render_template("wallboard/board.html")
 
 
 @bp.get("/wallboard/stream")

@@ -53,7 +53,7 @@ def _path(p: str, own: int) -> str:
 
 def test_nothing_answers_without_login(panel: Panel, own_call: int) -> None:
     c = panel.client()
-    for p in list(ROUTES) + ["/wallboard/stream", "/"]:
+    for p in [*list(ROUTES), "/wallboard/stream", "/"]:
         r = c.get(_path(p, own_call))
         if p.startswith("/api/"):
             assert r.status_code == 401, p

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from hotline.models import QaGrade, RecordingListen
 from hotline.timeutil import utcnow
@@ -27,7 +28,9 @@ def test_search_filters(panel: Panel) -> None:
     db.add(QaGrade(call_pk=rude.id, agent="8001", inspector_id=3, score=50, checklist={}, created_at=utcnow()))
     db.commit()
     c = panel.client("insp")
-    q = lambda args: _ids(c.get("/calls?" + args).get_data(as_text=True))
+    def q(args: str) -> set[int]:
+        return _ids(c.get("/calls?" + args).get_data(as_text=True))
+
     assert q("") == {ok.id, late.id, rude.id, gone.id, old.id}
     assert q("agent=8001") == {ok.id, rude.id, old.id}
     assert q("late=1") == {late.id}
@@ -130,7 +133,9 @@ def test_grades_are_never_edited_only_corrected(panel: Panel) -> None:
     call = make_call(db, agent="8001")
     c = panel.client("insp")
     token = csrf_of(c, f"/calls/{call.id}")
-    post = lambda **form: c.post(f"/calls/{call.id}/qa", data=dict(csrf_token=token, **form))
+    def post(**form: str) -> Any:
+        return c.post(f"/calls/{call.id}/qa", data=dict(csrf_token=token, **form))
+
     for bad in ("101", "-1", "abc", ""):
         post(score=bad)
     assert panel.db().query(QaGrade).count() == 0

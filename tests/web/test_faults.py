@@ -13,7 +13,8 @@ from tests.web.conftest import Panel, csrf_of
 def _report(db, ticket: str, created_ago_min: int, fix_in_min: int, status: str = "open") -> FaultReport:  # type: ignore[no-untyped-def]
     now = utcnow()
     r = FaultReport(ticket=ticket, server="pbx1", call_id=f"c-{ticket}", caller="13700000000", contact="13700000001",
-                    area="urban", fault_type="no_signal", status=status, created_at=now - timedelta(minutes=created_ago_min),
+                    area="urban", fault_type="no_signal", status=status,
+                    created_at=now - timedelta(minutes=created_ago_min),
                     updated_at=now, arrive_by=now + timedelta(minutes=fix_in_min - 30),
                     fix_by=now + timedelta(minutes=fix_in_min))
     db.add(r)

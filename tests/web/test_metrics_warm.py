@@ -237,7 +237,8 @@ def test_the_warmer_keeps_trying_a_database_it_cannot_open(tmp_path: Path, caplo
 
 def test_start_for_runs_only_when_asked(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="web.team.warm")
-    off = create_app(panel_settings(tmp_path / "a", panel_warm_interval_s=0, database_url=sqlite_url(tmp_path / "a.db")))
+    off = create_app(panel_settings(tmp_path / "a", panel_warm_interval_s=0,
+                                    database_url=sqlite_url(tmp_path / "a.db")))
     assert warm.start_for(off) is None and "panel warmer off" in caplog.text
     memory = create_app(panel_settings(tmp_path / "b", database_url="sqlite://"))
     assert warm.start_for(memory) is None and "in-memory" in caplog.text
@@ -348,7 +349,7 @@ def test_pages_and_the_warmer_at_once_see_whole_values(warm_panel: Panel, monkey
                 seen.append(metrics.team_and_agents(db, s, start, end))
                 if len(seen) % 4 == 0:
                     metrics.clear_cache()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             db.close()

@@ -1,7 +1,2 @@
 """Who may do what: panel users and API tokens (users), the login session and role checks
 (access), the login rate limit (limiter), the login and logout pages (views)."""
-from web.auth.access import (
-    roles,  # TEMPORARY until wallboard.py is moved (after merging main)
-)
-
-__all__ = ["roles"]

@@ -54,5 +54,5 @@ def _csv(table: str, start: datetime, end: datetime, year: int, month: int) -> R
         return csv_response("kpi", tables.kpi_columns(), tables.kpi_rows(s, year, month).items())
     ser = metrics.series(db(), s, start, end)
     keys = ["bucket", "offered", "answered", "ivr_only", "sl_pct", "abandon_pct"]
-    rows = list(zip(ser["labels"], ser["offered"], ser["answered"], ser["ivr_only"], ser["sl_pct"], ser["abandon_pct"]))
+    rows = list(zip(*(ser[k] for k in ["labels", *keys[1:]]), strict=True))
     return csv_response("series", [Column(k, k, itemgetter(i)) for i, k in enumerate(keys)], rows)

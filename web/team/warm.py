@@ -102,7 +102,7 @@ class Warmer:
                 failing = False
             try:
                 pause = self.pause()
-            except Exception:  # noqa: BLE001 - e.g. a zone that cannot be read: the round logged it
+            except Exception:
                 pause = self.interval_s
             self._stop.wait(pause)
 
