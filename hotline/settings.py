@@ -166,6 +166,14 @@ class Settings:
     retention_recordings_days: int = 180  # call recordings (the wav files; the call keeps its row)
     complaint_keep_days: int = 1096  # R-COMPLAINT: complaint files kept at least 3 years; never purged younger
 
+    # --- panel security (web/security.py, web/auth/) -------------------------------------------------
+    web_secure_cookies: bool = False  # session cookie sent over HTTPS only: set it behind a TLS proxy
+    web_trusted_proxies: int = 0  # reverse proxies in front of the panel whose X-Forwarded-For/-Proto count; 0: none
+    login_ip_max_failures: int = 20  # failed logins per IP, whatever the user name (unknown ones too), per window
+    login_limiter_max_keys: int = 10000  # the login limiter forgets its stalest keys past this many
+    api_token_days: int = 365  # an API token expires this many days after it is made; 0: never
+    wallboard_user_check_s: float = 5.0  # an open wallboard stream rechecks its user this often
+
     # --- derived -------------------------------------------------------------------------------
     @property
     def asterisk_dir(self) -> Path:

@@ -27,14 +27,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         s = s.replace(**overrides)
     app = Flask(__name__)
     engine, Session = open_db(s)
-    app.config.update(
-        SECRET_KEY=s.secret("web_secret_key"),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        MAX_CONTENT_LENGTH=1 << 20,
-    )
+    app.config.update(SECRET_KEY=s.secret("web_secret_key"), MAX_CONTENT_LENGTH=1 << 20)
     app.extensions["hotline"] = {"settings": s, "engine": engine, "Session": Session}
-    security.init(app)
+    security.init(app, s)
     i18n.init(app, s)
     init_login(app)
     register_blueprints(app)

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, Request, abort, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required
+from sqlalchemy.orm import Session
 
 from hotline.models import User
 from web.auth.limiter import LoginLimiter
@@ -24,30 +25,42 @@ class PanelUser(UserMixin):
         self.username = row.username
         self.role = row.role
         self.agent = row.agent
+        self.session_version = row.session_version or 0
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie holds: the user and the session version it was made under
+        (raised on logout, password change and disable: web.auth.users.end_sessions)."""
+        return f"{self.id}.{self.session_version}"
 
     def has(self, *roles: str) -> bool:
         return self.role == "admin" or self.role in roles
 
 
 def init_login(app: Flask) -> None:
+    s = app.extensions["hotline"]["settings"]
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    app.extensions["hotline"]["login_limiter"] = LoginLimiter()
+    app.extensions["hotline"]["login_limiter"] = LoginLimiter(s.login_window_s, s.login_limiter_max_keys)
     login_manager.user_loader(_load)
     login_manager.request_loader(_from_token)
     login_manager.unauthorized_handler(_unauthorized)
 
 
-def _load(user_id: str) -> PanelUser | None:
+def _load(session_id: str) -> PanelUser | None:
+    return user_of_session(db(), session_id)
+
+
+def user_of_session(session: Session, session_id: str) -> PanelUser | None:
+    """The user a session id names, while that session holds: the user active, the version the
+    current one (a session from before the upgrade that added versions holds none)."""
+    user_id, _, version = session_id.partition(".")
     try:
-        row = db().get(User, int(user_id))
+        row = session.get(User, int(user_id))
+        current = int(version) == row.session_version if row is not None else False
     except ValueError:
         return None
-    return PanelUser(row) if row is not None and row.active else None
+    return PanelUser(row) if row is not None and row.active and current else None
 
 
 def _from_token(req: Request) -> PanelUser | None:

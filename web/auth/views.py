@@ -8,11 +8,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
+from hotline.models import User
 from web.auth.access import PanelUser
 from web.auth.limiter import LoginLimiter
-from web.auth.users import check_login
+from web.auth.users import check_login, end_sessions
 from web.context import db, ext, settings
 
 log = logging.getLogger(__name__)
@@ -43,15 +44,16 @@ def login() -> Any:
     username = (request.form.get("username") or "").strip()[:64]
     password = request.form.get("password") or ""
     limiter: LoginLimiter = ext()["login_limiter"]
-    key = (request.remote_addr or "?", username.lower())
-    if limiter.blocked(key, s.login_max_failures, s.login_window_s):
-        log.warning("login refused (rate limit) for %r from %s", username, key[0])
+    ip = request.remote_addr or "?"  # the client's, through web_trusted_proxies (web/security.py)
+    key, ip_key = (ip, username.lower()), (ip, "")
+    if limiter.blocked(key, s.login_max_failures) or limiter.blocked(ip_key, s.login_ip_max_failures):
+        log.warning("login refused (rate limit) for %r from %s", username, ip)
         flash(_("Too many failed logins. Try again later."), "error")
         return render_template("auth/login.html", username=username), 429
     row = check_login(db(), username, password)
     if row is None:
-        limiter.failed(key)
-        log.info("failed login for %r from %s", username, key[0])
+        limiter.failed(key, ip_key)  # a made-up name counts against the address as much as a real one
+        log.info("failed login for %r from %s", username, ip)
         flash(_("Wrong user name or password."), "error")
         return render_template("auth/login.html", username=username), 401
     limiter.succeeded(key)
@@ -62,5 +64,10 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
+    """Ends this session and every other of this user (a copied cookie stops working too)."""
+    row = db().get(User, current_user.id)
+    if row is not None:
+        end_sessions(row)
+        db().commit()
     logout_user()
     return redirect(url_for("auth.login"))
