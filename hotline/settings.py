@@ -181,6 +181,13 @@ class Settings:
     # --- desk (hotline/desk/): agent presence, call controls, supervisor monitoring ---------------
     desk_wrapup_s: int = 15  # 话后整理: after an answered call the agent stays paused this long
     desk_break_reasons: list[str] = field(default_factory=lambda: ["用餐", "培训", "会议", "其他"])  # 小休
+    # --- panel security (web/security.py, web/auth/) -------------------------------------------------
+    web_secure_cookies: bool = False  # session cookie sent over HTTPS only: set it behind a TLS proxy
+    web_trusted_proxies: int = 0  # reverse proxies in front of the panel whose X-Forwarded-For/-Proto count; 0: none
+    login_ip_max_failures: int = 20  # failed logins per IP, whatever the user name (unknown ones too), per window
+    login_limiter_max_keys: int = 10000  # the login limiter forgets its stalest keys past this many
+    api_token_days: int = 365  # an API token expires this many days after it is made; 0: never
+    wallboard_user_check_s: float = 5.0  # an open wallboard stream rechecks its user this often
 
     # --- derived -------------------------------------------------------------------------------
     @property

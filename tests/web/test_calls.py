@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from hotline.models import QaGrade, RecordingListen
 from hotline.timeutil import utcnow
@@ -27,7 +28,9 @@ def test_search_filters(panel: Panel) -> None:
     db.add(QaGrade(call_pk=rude.id, agent="8001", inspector_id=3, score=50, checklist={}, created_at=utcnow()))
     db.commit()
     c = panel.client("insp")
-    q = lambda args: _ids(c.get("/calls?" + args).get_data(as_text=True))  # noqa: E731
+    def q(args: str) -> set[int]:
+        return _ids(c.get("/calls?" + args).get_data(as_text=True))
+
     assert q("") == {ok.id, late.id, rude.id, gone.id, old.id}
     assert q("agent=8001") == {ok.id, rude.id, old.id}
     assert q("late=1") == {late.id}
@@ -116,7 +119,7 @@ def test_qa_checklist_prefilled_from_the_call_record(panel: Panel) -> None:
         html = c.get(f"/calls/{call_pk}").get_data(as_text=True)
         out = {}
         for key in ("greeting", "four_rings", "hung_up_last", "polite"):
-            tag = re.search(rf'<input type="checkbox" name="item_{key}"[^>]*>', html, re.S).group(0)
+            tag = re.search(rf'<input type="checkbox" name="item_{key}"[^>]*>', html, re.DOTALL).group(0)
             out[key] = "checked" in tag
         return out
 
@@ -130,7 +133,9 @@ def test_grades_are_never_edited_only_corrected(panel: Panel) -> None:
     call = make_call(db, agent="8001")
     c = panel.client("insp")
     token = csrf_of(c, f"/calls/{call.id}")
-    post = lambda **form: c.post(f"/calls/{call.id}/qa", data=dict(csrf_token=token, **form))  # noqa: E731
+    def post(**form: str) -> Any:
+        return c.post(f"/calls/{call.id}/qa", data=dict(csrf_token=token, **form))
+
     for bad in ("101", "-1", "abc", ""):
         post(score=bad)
     assert panel.db().query(QaGrade).count() == 0
@@ -158,3 +163,76 @@ def test_grades_are_never_edited_only_corrected(panel: Panel) -> None:
     t2 = csrf_of(boss, f"/calls/{call.id}")
     assert boss.post(f"/calls/{call.id}/qa", data={"csrf_token": t2, "score": "50"}).status_code == 403
     assert 'id="qa-form"' not in boss.get(f"/calls/{call.id}").get_data(as_text=True)
+
+
+def test_inspector_cannot_recover_a_number_by_longer_endings(panel: Panel) -> None:
+    """R-PRIVACY (issue 19): an inspector sees the last 4 digits and may search by them or by the
+    whole number; an ending of 5 digits or more would reveal one more digit per ~10 requests."""
+    db = panel.db()
+    make_call(db, agent="8001", number="13912345678", caller_name="target")
+    insp, boss = panel.client("insp"), panel.client("boss")
+
+    def found(c: object, number: str) -> bool:
+        return bool(c.get(f"/api/v1/calls?number={number}").get_json()["calls"])  # type: ignore[attr-defined]
+
+    assert found(insp, "5678") and found(insp, "678") and found(insp, "13912345678")
+    for ending in ("45678", "345678", "2345678", "912345678"):
+        assert not found(insp, ending), ending
+        assert 'class="call"' not in insp.get(f"/calls?number={ending}").get_data(as_text=True)
+        assert found(boss, ending), ending  # supervisors see whole numbers anyway
+
+
+def test_inspector_sees_keyed_numbers_masked_on_the_timeline(panel: Panel) -> None:
+    db = panel.db()
+    t0 = utcnow() - timedelta(minutes=3)
+    path = [{"step": "menu", "digits": "2", "result": "ok", "at": t0.isoformat()},
+            {"step": "fault.contact", "digits": "13700001234", "result": "ok", "at": t0.isoformat()},
+            {"step": "fault.account", "digits": "5550123", "result": "ok", "at": t0.isoformat()}]
+    call = make_call(db, at=t0, agent="8001", ivr={"path": path},
+                     transfers=[{"kind": "blind", "to": "13600009876", "at": t0.isoformat()},
+                                {"kind": "attended", "to": "8002", "at": t0.isoformat()}])
+    insp = panel.client("insp").get(f"/calls/{call.id}").get_data(as_text=True)
+    for secret in ("13700001234", "5550123", "13600009876"):
+        assert secret not in insp, secret
+    assert "«2»" in insp and "«*******1234»" in insp and "«*******»" in insp
+    assert "to=*******9876" in insp and "to=8002" in insp
+    boss = panel.client("boss").get(f"/calls/{call.id}").get_data(as_text=True)
+    assert "13700001234" in boss and "5550123" in boss and "13600009876" in boss
+
+
+def test_every_fetch_of_a_recordings_start_is_audited(panel: Panel) -> None:
+    """Issue 19: only a missing Range or one spelled ``bytes=0-`` was logged; other spellings of a
+    range from byte 0 fetched the whole recording without a trace."""
+    db = panel.db()
+    wav = make_wav(panel.monitor / "ranges.wav", 0.3)
+    size = wav.stat().st_size
+    call = make_call(db, agent="8001", recording=str(wav))
+    insp = panel.client("insp")
+
+    def listens() -> int:
+        with panel.app.app_context():
+            return len(panel.db().query(RecordingListen).filter_by(call_pk=call.id).all())
+
+    starts = ["bytes=00-", "BYTES=0-", "bytes= 0-99", "bytes=0-0",
+              "bytes=000-10"]
+    for n, header in enumerate(starts, 1):
+        r = insp.get(f"/calls/{call.id}/recording", headers={"Range": header})
+        assert r.status_code in (200, 206), (header, r.status_code)
+        assert listens() == n, header
+    before = listens()
+    for header in ("bytes=100-", "bytes=1-", "bytes=-10"):  # a player's later ranges: not a new listen
+        r = insp.get(f"/calls/{call.id}/recording", headers={"Range": header})
+        assert r.status_code == 206 and r.content_range is not None and r.content_range.start > 0, header
+    assert listens() == before
+    # a whole-file suffix range: Werkzeug answers 416 (nothing sent), or, if it ever sends, it is on record
+    for header in (f"bytes=-{size}", f"bytes=-{size + 100}"):
+        r = insp.get(f"/calls/{call.id}/recording", headers={"Range": header})
+        assert r.status_code == 416 or listens() == before + 1, header
+    # all but the first byte, by someone who has not listened: a listen of its own
+    boss = panel.client("boss")
+    n = listens()
+    r = boss.get(f"/calls/{call.id}/recording", headers={"Range": "bytes=1-"})
+    assert r.status_code == 206 and len(r.data) == size - 1
+    assert listens() == n + 1
+    assert boss.get(f"/calls/{call.id}/recording", headers={"Range": "bytes=2-"}).status_code == 206
+    assert listens() == n + 1  # its player's next range belongs to that listen

@@ -1,13 +1,11 @@
-"""Supervisor pages beyond the team table: fault reports (R-FAULT-SLA countdown, overdue),
-outages (R-FAULT-OUTAGE, through hotline.outages so the IVR announces them), CSV exports."""
+"""Fault reports (R-FAULT-SLA countdown, overdue (R-OVERDUE), closing, CSV)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from hotline import metrics
-from hotline.models.ivr import FaultReport, Outage
-from hotline.outages import current_outage
+from hotline.models.ivr import FaultReport
 from hotline.timeutil import utcnow
 from tests.web.conftest import Panel, csrf_of
 
@@ -15,7 +13,8 @@ from tests.web.conftest import Panel, csrf_of
 def _report(db, ticket: str, created_ago_min: int, fix_in_min: int, status: str = "open") -> FaultReport:  # type: ignore[no-untyped-def]
     now = utcnow()
     r = FaultReport(ticket=ticket, server="pbx1", call_id=f"c-{ticket}", caller="13700000000", contact="13700000001",
-                    area="urban", fault_type="no_signal", status=status, created_at=now - timedelta(minutes=created_ago_min),
+                    area="urban", fault_type="no_signal", status=status,
+                    created_at=now - timedelta(minutes=created_ago_min),
                     updated_at=now, arrive_by=now + timedelta(minutes=fix_in_min - 30),
                     fix_by=now + timedelta(minutes=fix_in_min))
     db.add(r)
@@ -49,37 +48,6 @@ def test_fault_reports_countdown_overdue_and_close(panel: Panel) -> None:
     assert metrics.fault_sla(panel.db(), s, start, end) == metrics.Ratio(1, 2)
     assert c.post("/faults/99999/close", data={"csrf_token": token}).status_code == 404
     assert late.id
-
-
-def test_outages_open_and_close_drive_the_ivr_lookup(panel: Panel) -> None:
-    c = panel.client("boss")
-    token = csrf_of(c, "/outages")
-    r = c.post("/outages", data={"csrf_token": token, "area": "东城", "cause": "headend", "note": "<i>maintenance</i>"})
-    assert r.status_code == 303
-    o = panel.db().query(Outage).one()
-    assert (o.area, o.cause, o.created_by, o.ended_at) == ("东城", "headend", "boss", None)
-    assert current_outage(panel.db(), "东城", utcnow()).id == o.id  # what the IVR reads
-    html = c.get("/outages").get_data(as_text=True)
-    assert "&lt;i&gt;maintenance&lt;/i&gt;" in html and "前端机房检修" in html
-    bad = c.post("/outages", data={"csrf_token": token, "area": "x", "cause": "aliens"})
-    assert bad.status_code == 400 and panel.db().query(Outage).count() == 1
-    assert c.post(f"/outages/{o.id}/close", data={"csrf_token": token}).status_code == 303
-    assert panel.db().get(Outage, o.id).ended_at is not None
-    assert current_outage(panel.db(), "东城", utcnow() + timedelta(seconds=1)) is None
-    assert "东城" in c.get("/outages?format=csv").get_data(as_text=True)
-
-
-def test_complaints_page_without_complaints(panel: Panel) -> None:
-    html = panel.client("boss").get("/complaints").get_data(as_text=True)
-    assert "没有待确认的升级提醒" in html and "没有超时任务" in html
-    assert 'id="m-complaint_clocks">0/0<' in html
-
-
-def test_supervisor_page_has_charts_and_kpi_targets(panel: Panel) -> None:
-    html = panel.client("boss").get("/supervisor?period=month").get_data(as_text=True)
-    assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in html
-    assert 'id="series-data"' in html and "satisfaction ≥ 95.0%" in html
-    assert panel.client("boss").get("/static/vendor/chartjs/chart.umd.min.js").status_code == 200
 
 
 def test_overdue_means_the_same_on_every_page(panel: Panel) -> None:

@@ -1,20 +1,25 @@
-"""Call search and visibility: the same filters for the inspector page, the agent's own calls,
+"""Call search and visibility: the same filters for the search page, the agent's own calls,
 CSV export and the JSON API."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Mapping
+from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.metrics import current_grades, local_day_start
 from hotline.models import Call, QaGrade
 from hotline.settings import Settings
+from hotline.timeutil import iso_local
+from hotline.vocabulary import Disposition, HangupParty
+from web.periods import parse_date
+from web.view import VISIBLE_DIGITS, masked_numbers, number_for
 
-DISPOSITIONS = ("answered", "abandoned", "timeout", "ivr", "failed", "no_answer", "agent_no_answer")
+DISPOSITIONS = tuple(d.value for d in Disposition if d is not Disposition.UNKNOWN)  # what a search may ask for
 PAGE_SIZE = 50
 
 
@@ -34,15 +39,15 @@ class CallFilter:
     errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> "CallFilter":
+    def from_args(cls, args: Mapping[str, str]) -> CallFilter:
         f = cls()
         for name in ("date_from", "date_to"):
             raw = (args.get(name) or "").strip()
             if raw:
                 try:
-                    setattr(f, name, date.fromisoformat(raw))
-                except ValueError:
-                    f.errors.append(f"{name}: not a date (YYYY-MM-DD): {raw[:20]!r}")
+                    setattr(f, name, parse_date(name, raw))
+                except ValueError as exc:
+                    f.errors.append(str(exc))
         f.agent = (args.get("agent") or "").strip()[:64] or None
         f.server = (args.get("server") or "").strip()[:64] or None
         raw_number = (args.get("number") or "").strip()
@@ -103,14 +108,17 @@ def search_query(s: Settings, f: CallFilter, user: Any) -> Select[Any]:
     if f.server:
         q = q.where(Call.server == f.server)
     if f.number:
-        # full number or its ending (inspectors only see the last 4 digits)
-        q = q.where(or_(Call.caller_number == f.number, Call.caller_number.like(f"%{f.number}")))
+        # the full number, or its ending — for an inspector only an ending they can see (R-PRIVACY:
+        # searching ever longer endings would otherwise recover a number digit by digit)
+        ending_ok = sum(ch.isdigit() for ch in f.number) <= VISIBLE_DIGITS or not masked_numbers(user)
+        ending = Call.caller_number.like(f"%{f.number}") if ending_ok else false()
+        q = q.where(or_(Call.caller_number == f.number, ending))
     if f.disposition:
         q = q.where(Call.disposition == f.disposition)
     if f.late:
-        q = q.where(Call.disposition == "answered", Call.within_4_rings.is_(False))
+        q = q.where(Call.disposition == Disposition.ANSWERED, Call.within_4_rings.is_(False))
     if f.hangup_first:
-        q = q.where(Call.hangup_first == "agent")
+        q = q.where(Call.hangup_first == HangupParty.AGENT)
     if f.recording:
         q = q.where(Call.recording.isnot(None))
     if f.qa:
@@ -147,9 +155,6 @@ def count(db: Session, q: Select[Any]) -> int:
 
 
 def call_json(c: Call, user: Any, grade: QaGrade | None, tz: str) -> dict[str, Any]:
-    from hotline.timeutil import iso_local
-    from web.view import number_for
-
     return {
         "id": c.id, "server": c.server, "call_id": c.call_id, "direction": c.direction,
         "caller_number": number_for(c.caller_number, user), "caller_name": c.caller_name,

@@ -1,16 +1,26 @@
-"""Callback tasks as the panel sees them, through the callbacks API (``hotline.callbacks``). Kept in
-one place so the agent page, the dial button and the JSON API apply the same visibility rule: an
-agent sees and dials only their own tasks and anyone's (owner unset); supervisors see every task."""
+"""Callback tasks as the panel sees them, through the callbacks API (``hotline.callbacks``), and the
+agent's dial button. Kept in one place so the agent page, the dial button and the JSON API apply
+the same visibility rule: an agent sees and dials only their own tasks and anyone's (owner unset);
+supervisors see every task."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from hotline import callbacks
 from hotline.models.callbacks import TASK_REASONS, CallbackAttempt, CallbackTask
 from hotline.settings import Settings
+from web.auth.access import roles
+from web.context import db, settings
+
+log = logging.getLogger(__name__)
+bp = Blueprint("callbacks", __name__)
 
 
 class TaskFilter:
@@ -44,3 +54,25 @@ def dial(db: Session, s: Settings, task_id: int, agent: str) -> CallbackAttempt:
     if not visible_to(db.get(CallbackTask, task_id), agent):
         raise LookupError(task_id)
     return callbacks.dial(s, db, task_id, agent)
+
+
+@bp.post("/agent/tasks/<int:task_id>/dial")
+@roles("agent")
+def dial_task(task_id: int) -> Any:
+    """Click-to-call: the agent's phone rings first, then the customer's (hotline.callbacks.dial)."""
+    ext = current_user.agent
+    if not ext:
+        flash(_("Your user has no extension: ask an administrator."), "error")
+        return redirect(url_for("agent.home"), 303)
+    try:
+        attempt = dial(db(), settings(), task_id, ext)
+    except LookupError:
+        abort(404)  # another agent's task does not exist for this one
+    except callbacks.CallbackError as exc:
+        db().rollback()
+        log.info("dial of task %s by %s refused: %s", task_id, ext, exc)
+        flash(_("Not dialled: %(reason)s", reason=str(exc)), "error")
+        return redirect(url_for("agent.home"), 303)
+    flash(_("Calling back (task %(id)s): your phone rings first, then the customer's.", id=task_id), "ok")
+    log.info("task %s dialled by %s (call %s)", task_id, ext, attempt.call_id)
+    return redirect(url_for("agent.home"), 303)

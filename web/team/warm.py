@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -35,7 +35,7 @@ PERIODS = ("day", "week", "month")  # the choices of /supervisor?period=
 
 
 def warm_page(db: Session, s: Settings) -> None:
-    """What /supervisor reads for each of its periods (web/supervisor.py ``team``)."""
+    """What /supervisor reads for each of its periods (web/team/views.py ``index``)."""
     for kind in PERIODS:
         start, end = metrics.period(kind, s)
         year, month = metrics.kpi_month(s, start, end)
@@ -78,7 +78,7 @@ class Warmer:
     def pause(self, now: datetime | None = None) -> float:
         """Seconds to the next round: the interval, or just past the next local midnight if that
         comes first (yesterday then becomes a kept day)."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         to_midnight = (metrics.period("day", self.s, now)[1] - now).total_seconds() + 1.0
         return max(0.0, min(self.interval_s, to_midnight))
 
@@ -102,11 +102,11 @@ class Warmer:
                 failing = False
             try:
                 pause = self.pause()
-            except Exception:  # noqa: BLE001 - e.g. a zone that cannot be read: the round logged it
+            except Exception:
                 pause = self.interval_s
             self._stop.wait(pause)
 
-    def start(self) -> "Warmer":
+    def start(self) -> Warmer:
         self._thread = threading.Thread(target=self.run, name="panel-warmer", daemon=True)
         self._thread.start()
         return self

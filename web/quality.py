@@ -1,16 +1,27 @@
-"""The R-QA checklist and QA grades. Items the call's facts decide are pre-filled from the record;
-grades are never edited: a correction is a new grade naming the one it corrects, with a reason."""
+"""Quality inspection: the R-QA checklist and QA grades, given on the call page. Items the call's
+facts decide are pre-filled from the record; grades are never edited: a correction is a new grade
+naming the one it corrects, with a reason."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.chanvars import ChanVar
 from hotline.models import Call, QaGrade
 from hotline.timeutil import utcnow
+from hotline.vocabulary import HangupParty
+from web.auth.access import roles
+from web.calls.search import get_visible
+from web.context import db
+
+bp = Blueprint("quality", __name__)
 
 
 @dataclass(frozen=True)
@@ -39,10 +50,10 @@ def _flag(vars_: dict[str, Any] | None, name: str) -> bool:
 def facts(c: Call) -> dict[str, bool]:
     """Checklist items decided by the call record itself."""
     return {
-        "four_rings": bool(c.within_4_rings) or _flag(c.vars, "HOTLINE_LATE_APOLOGY"),
-        "hung_up_last": c.hangup_first != "agent",
+        "four_rings": bool(c.within_4_rings) or _flag(c.vars, ChanVar.LATE_APOLOGY),
+        "hung_up_last": c.hangup_first != HangupParty.AGENT,
         # the system plays the agent's work number on pickup (R-ANS-GREET): the part a machine can check
-        "greeting": _flag(c.vars, "HOTLINE_WORKNUM_PLAYED"),
+        "greeting": _flag(c.vars, ChanVar.WORKNUM_PLAYED),
     }
 
 
@@ -86,3 +97,19 @@ def add_grade(db: Session, c: Call, inspector_id: int, form: Any) -> QaGrade:
     db.add(g)
     db.commit()
     return g
+
+
+@bp.post("/calls/<int:call_pk>/qa")
+@roles("inspector")
+def grade(call_pk: int) -> Any:
+    c = get_visible(db(), call_pk, current_user)
+    if c is None:
+        abort(404)
+    try:
+        add_grade(db(), c, current_user.id, request.form)
+    except GradeError as exc:
+        db().rollback()
+        flash(_("Grade not saved: %(reason)s", reason=str(exc)), "error")
+        return redirect(url_for("calls.call", call_pk=c.id), 303)
+    flash(_("Grade saved."), "ok")
+    return redirect(url_for("calls.call", call_pk=c.id), 303)

@@ -4,7 +4,7 @@ transfers, who hung up — in time order, as plain data (the template escapes it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hotline.models import Call
@@ -19,13 +19,13 @@ class Step:
 
 def _parse(at: Any) -> datetime | None:
     if isinstance(at, (int, float)):
-        return datetime.fromtimestamp(at, tz=timezone.utc)
+        return datetime.fromtimestamp(at, tz=UTC)
     if isinstance(at, str):
         try:
             dt = datetime.fromisoformat(at)
         except ValueError:
             return None
-        return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
     return None
 
 
@@ -57,7 +57,7 @@ def timeline(c: Call) -> list[Step]:
         steps.append(Step(c.ended_at, "ended", {"hangup_first": c.hangup_first, "disposition": c.disposition,
                                                 "talk": c.talk_seconds}))
     # stable sort: steps without a time keep their place after the previous timed one
-    last = datetime.min.replace(tzinfo=timezone.utc)
+    last = datetime.min.replace(tzinfo=UTC)
     keyed = []
     for i, st in enumerate(steps):
         last = st.at or last
