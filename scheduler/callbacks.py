@@ -1,6 +1,6 @@
-"""The callbacks' timed work (R-ONE-CALL), run by ``hotline scheduler run``: one pass makes the tasks new call records, fault reports and complaints
-call for, settles dialled attempts from their call records, flags overdue tasks (R-OVERDUE) and
-escalates missed complaint clocks (R-COMPLAINT).
+"""The callbacks' timed work (R-ONE-CALL), run by ``hotline scheduler run``: one pass makes the
+tasks new call records, fault reports and complaints call for, settles dialled attempts from their
+call records, flags overdue tasks (R-OVERDUE) and escalates missed complaint clocks (R-COMPLAINT).
 
 Idempotent: every record that fed a task is remembered (callback_sources) and every escalation is
 unique per (kind, subject), so a second pass — or a pass after a restart — creates nothing twice.

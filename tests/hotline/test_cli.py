@@ -19,8 +19,8 @@ AREAS = {
     "web": {"serve"},
     "user": {"add", "passwd", "disable", "enable", "token"},
     "prompts": {"build", "list"},
-    "callbacks": {"list", "dial", "consult", "complaint", "complaint-update", "revisit", "outcome", "cancel", "held", "approve",
-                  "escalations"},
+    "callbacks": {"list", "dial", "consult", "complaint", "complaint-update", "revisit", "outcome", "cancel", "held",
+                  "approve", "escalations"},
     "scheduler": {"run", "purge"},
 }
 

@@ -9,8 +9,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hotline.callbacks import (complaint_clock_counts, create_complaint, mark_consultation, open_escalations,
-                               open_tasks, update_complaint)
+from hotline.callbacks import (
+    complaint_clock_counts,
+    create_complaint,
+    mark_consultation,
+    open_escalations,
+    open_tasks,
+    update_complaint,
+)
 from hotline.models import Call
 from hotline.models.callbacks import CallbackSource, CallbackTask, Escalation, SchedulerState
 from scheduler.daemon import Scheduler

@@ -9,7 +9,6 @@ from alembic import op
 
 import hotline.models.base
 
-
 revision = '0010'
 down_revision = '0009'
 branch_labels = None

@@ -22,7 +22,7 @@ def envelope(path: Path) -> list[float]:
 
 def _corr(a: list[float], b: list[float]) -> float:
     ma, mb = sum(a) / len(a), sum(b) / len(b)
-    num = sum((x - ma) * (y - mb) for x, y in zip(a, b))
+    num = sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True))
     den = math.sqrt(sum((x - ma) ** 2 for x in a) * sum((y - mb) ** 2 for y in b))
     return num / den if den else 0.0
 
