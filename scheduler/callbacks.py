@@ -22,6 +22,7 @@ from hotline.callbacks import dialer, tasks
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation, SchedulerState
 from hotline.models.ivr import FaultReport
+from hotline.rules import overdue
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from hotline.vocabulary import Direction, Disposition
@@ -191,7 +192,7 @@ def _overdue(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
     """R-OVERDUE: flag, escalate, and hand an agent's overdue task to anyone after a while."""
     release = timedelta(minutes=s.callback_overdue_release_min)
     for task in db.scalars(select(CallbackTask).where(CallbackTask.status.in_(OPEN_STATUSES),
-                                                      CallbackTask.due_at < now)):
+                                                      overdue(CallbackTask.due_at, now))):
         if task.overdue_at is None:
             task.overdue_at = now
             rep.overdue += 1
@@ -208,8 +209,8 @@ def _complaint_clocks(db: Session, rep: PassReport, now: datetime) -> None:
     """R-COMPLAINT: each clock missed is its own escalation."""
     for c in db.scalars(select(Complaint).where(Complaint.closed_at.is_(None), or_(
             Complaint.contacted_at.is_(None), Complaint.resolved_at.is_(None)))):
-        if c.contacted_at is None and now > c.contact_due:
+        if c.contacted_at is None and overdue(c.contact_due, now):
             _escalate(db, rep, "complaint_contact", due_at=c.contact_due, now=now, complaint=c)
-        if c.resolved_at is None and now > c.resolve_due:
+        if c.resolved_at is None and overdue(c.resolve_due, now):
             kind = "complaint_solution" if c.kind == "general" else "complaint_progress"
             _escalate(db, rep, kind, due_at=c.resolve_due, now=now, complaint=c)
