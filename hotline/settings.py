@@ -166,6 +166,11 @@ class Settings:
     retention_recordings_days: int = 180  # call recordings (the wav files; the call keeps its row)
     complaint_keep_days: int = 1096  # R-COMPLAINT: complaint files kept at least 3 years; never purged younger
 
+    # --- cases and customers (hotline/cases/, hotline/customers/) ------------------------------------
+    case_categories_path: str = ""  # the kinds and categories of cases (TOML); empty: hotline/case_categories.toml
+    case_default_due_h: float = 24.0  # 建议 / 表扬 / 业务办理 (no rule of their own): working-day hours
+    districts: list[str] = field(default_factory=list)  # a customer's district is one of these; empty: any
+
     # --- derived -------------------------------------------------------------------------------
     @property
     def asterisk_dir(self) -> Path:
