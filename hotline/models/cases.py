@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.models.base import Base, BigId
 
-__all__ = ["Case", "CaseCall", "CaseFollowUp", "CaseHistory", "CustomerNumber", "Handover", "FOLLOW_UP_KINDS"]
+__all__ = ["FOLLOW_UP_KINDS", "Case", "CaseCall", "CaseFollowUp", "CaseHistory", "CustomerNumber", "Handover"]
 
 # what a case follows up with: a callback task (its attempts hang off it), an SMS, a work order
 FOLLOW_UP_KINDS = ("task", "sms", "work_order")
