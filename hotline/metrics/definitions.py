@@ -72,9 +72,10 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
            "missed call — a callback reached the customer, or they called again and were answered — ÷ "
            "missed-call tasks made in the period (withheld numbers make no task and are not counted)"),
     Metric("revisit_done", "故障回访完成率", "Revisits done", "R-FAULT-REVISIT",
-           "revisit tasks due in the period that were done (customer reached, answers recorded) ÷ revisit "
-           "tasks due in the period that are done, failed, or still open past their deadline; cancelled "
-           "tasks and deadlines still ahead do not count"),
+           "revisit tasks due in the period that were done (customer reached, both answers — fixed? "
+           "satisfied? — recorded) ÷ revisit tasks due in the period that are done, reached without both "
+           "answers, failed, or still open past their deadline; cancelled tasks and deadlines still ahead "
+           "do not count"),
     Metric("fault_sla", "故障时限达标率", "Fault SLA met", "R-FAULT-SLA",
            "fault reports (with a fix-by time) closed by their fix-by ÷ reports closed + reports open past "
            "their fix-by; a closed report's updated_at is its repair time"),
