@@ -7,10 +7,10 @@ Create Date: 2026-12-05 05:25:08
 
 Existing customers keep their rows; their main number (phone) stays the one the IVR matches.
 """
-from alembic import op
 import sqlalchemy as sa
-import hotline.models
+from alembic import op
 
+import hotline.models
 
 revision = '0013'
 down_revision = '0009'

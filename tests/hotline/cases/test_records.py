@@ -11,8 +11,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.workdays import add_working_hours
-from hotline.cases import (CaseAccessError, CaseChanges, CaseClosedError, CaseError, CaseInput, case_of_task,
-                           case_view, close_case, history, open_case, open_matters, update_case)
+from hotline.cases import (
+    CaseAccessError,
+    CaseChanges,
+    CaseClosedError,
+    CaseError,
+    CaseInput,
+    case_of_task,
+    case_view,
+    close_case,
+    history,
+    open_case,
+    open_matters,
+    update_case,
+)
 from hotline.customers import CustomerFields, save_customer
 from hotline.models.callbacks import CallbackTask, Complaint
 from hotline.rules import fault_due
