@@ -5,8 +5,9 @@ fails when models and migrations drift apart.
 """
 
 from hotline.models.base import Base, UTCDateTime  # noqa: F401
-from hotline.models.callbacks import *  # noqa: F403
-from hotline.models.calls import AgentPause, AgentSession, AmiEventBatch, AmiEventCall, Call, LiveState, RingAttempt  # noqa: F401
-from hotline.models.cases import *  # noqa: F403
-from hotline.models.ivr import *  # noqa: F403
-from hotline.models.panel import *  # noqa: F403
+from hotline.models.calls import (AgentPause, AgentSession, AmiEventBatch, AmiEventCall, Call,  # noqa: F401
+                                  LiveState, RingAttempt)
+from hotline.models.ivr import *  # noqa: F401,F403
+from hotline.models.callbacks import *  # noqa: F401,F403
+from hotline.models.panel import *  # noqa: F401,F403
+from hotline.models.cases import *  # noqa: F401,F403

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base, BigId
 
-__all__ = ["ROLES", "ApiToken", "QaGrade", "RecordingListen", "User"]
+__all__ = ["User", "QaGrade", "RecordingListen", "ApiToken", "ROLES"]
 
 # agent: own calls only; inspector: QA (numbers masked); supervisor: team, outages, wallboard;
 # admin: everything.
