@@ -66,8 +66,8 @@ def test_monthly_complaint_categories_equal_the_hand_count(settings: Settings, d
 def test_handover_prefilled_acknowledged_then_read_only(settings: Settings, db: Session) -> None:
     now = local(2025, 11, 12, 20, 0)
     case = open_case(db, settings, AGENT, CaseInput(kind="repair", number="13800000003"), now=now - timedelta(hours=3))
-    task = create_task(db, reason="missed", number="+8613800000004", number_raw=None, created_at=now - timedelta(hours=2),
-                       due_at=now - timedelta(hours=1))
+    task = create_task(db, reason="missed", number="+8613800000004", number_raw=None,
+                       created_at=now - timedelta(hours=2), due_at=now - timedelta(hours=1))
     complaint = create_complaint(db, settings, "13800000005", category="unclear_bill", now=now - timedelta(hours=1))
     outage = open_outage(db, "东城", "power", started_at=now - timedelta(hours=4))
     db.add(Escalation(kind="task_overdue", subject=f"task:{task.id}", task_id=task.id, due_at=task.due_at,
