@@ -30,6 +30,7 @@ from hotline.cases.records import (
                                   case_of_call,
                                   case_of_task,
                                   close_case,
+                                  find_cases,
                                   get_case,
                                   history,
                                   link_call,
@@ -37,6 +38,8 @@ from hotline.cases.records import (
                                   open_case,
                                   open_matters,
                                   receipt_sent,
+                                  receipts_due,
+                                  record_complete,
                                   update_case,
 )
 
@@ -44,6 +47,6 @@ __all__ = ["IVR", "OPEN_CASE_STATUSES", "Actor", "CaseAccessError", "CaseChanges
            "CaseInput", "CaseView", "CategoryAnalysis", "CategoryError", "CategoryRow", "HandoverError", "Kind",
            "acknowledge_handover", "add_follow_up", "add_notes", "analysis_csv", "case_for_fault_report",
            "case_of_call", "case_of_task", "case_view", "cases_from_call", "close_case", "complaint_categories",
-           "get_case", "history", "is_read_only", "latest_handovers", "link_call", "mark_revisited",
-           "open_case", "open_handover", "open_matters", "open_matters_snapshot", "receipt_sent",
-           "revisit_answered", "tree", "update_case"]
+           "find_cases", "get_case", "history", "is_read_only", "latest_handovers", "link_call", "mark_revisited",
+           "open_case", "open_handover", "open_matters", "open_matters_snapshot", "receipt_sent", "receipts_due",
+           "record_complete", "revisit_answered", "tree", "update_case"]

@@ -289,3 +289,31 @@ def history(db: Session, case: Case) -> list[CaseHistory]:
     return list(db.scalars(select(CaseHistory).where(CaseHistory.case_id == case.id).order_by(CaseHistory.id)))
 
 
+
+
+def find_cases(db: Session, *, owner: str | None = None, statuses: tuple[str, ...] | None = None,
+               kind: str | None = None, number: str | None = None, limit: int = 200) -> list[Case]:
+    """Cases for the lists (the desk's "my cases", the supervisor's open cases), by due time
+    (none last), newest first among equals. ``number`` is E.164."""
+    q = select(Case)
+    if owner is not None:
+        q = q.where(Case.owner == owner)
+    if statuses is not None:
+        q = q.where(Case.status.in_(statuses))
+    if kind is not None:
+        q = q.where(Case.kind == kind)
+    if number is not None:
+        q = q.where(Case.number == number)
+    return list(db.scalars(q.order_by(Case.due_at.is_(None), Case.due_at, Case.id.desc()).limit(limit)))
+
+
+def receipts_due(db: Session) -> list[Case]:
+    """R-COMPLAINT: cases whose receipt SMS has not gone out yet (for the notification outbox)."""
+    return list(db.scalars(select(Case).where(Case.receipt_due.is_(True), Case.receipt_sent_at.is_(None))
+                           .order_by(Case.id)))
+
+
+def record_complete(case: Case) -> bool:
+    """R-REC-FIELDS: name, address, contact number, the matter, the time and what was done are all
+    recorded (QA's "record complete" item is pre-filled from this)."""
+    return all((case.name, case.address, case.number, case.description, case.created_at, case.result))

@@ -20,9 +20,13 @@ from hotline.cases import (
     case_of_task,
     case_view,
     close_case,
+    find_cases,
     history,
     open_case,
     open_matters,
+    receipt_sent,
+    receipts_due,
+    record_complete,
     update_case,
 )
 from hotline.customers import CustomerFields, save_customer
@@ -142,3 +146,17 @@ def test_bad_input_is_a_clear_error(settings: Settings, db: Session) -> None:
         open_case(db, settings, AGENT, CaseInput(kind=CaseKind.COMPLAINT, category="unclear_bill"), now=T0)
     with pytest.raises(CaseError, match="not a phone number"):
         open_case(db, settings, AGENT, CaseInput(kind="consult", number="12"), now=T0)
+
+
+def test_receipt_due_until_the_outbox_sends_it_and_record_completeness(settings: Settings, db: Session) -> None:
+    case = open_case(db, settings, AGENT, CaseInput(kind="complaint", category="forced_bundling", number="13800000009",
+                                                    name="王五", address="西城区 9 号", description="被捆绑宽带"),
+                     now=T0)
+    assert receipts_due(db) == [case]
+    receipt_sent(db, case, 41, now=T0 + timedelta(minutes=1))
+    assert receipts_due(db) == [] and case.receipt_sent_at == T0 + timedelta(minutes=1)
+    assert ("sms", "41") in [(f.kind, f.ref) for f in case.follow_ups]
+    assert not record_complete(case)  # R-REC-FIELDS: what was done is still missing
+    close_case(db, settings, case.id, BOSS, result="bundle removed, refunded", now=T0 + timedelta(hours=3))
+    assert record_complete(case)
+    assert find_cases(db, statuses=("closed",)) == [case]
