@@ -15,7 +15,7 @@ from hotline.callbacks.numbers import normalise
 from hotline.cases.access import Actor
 from hotline.cases.categories import tree
 from hotline.cases.due import due_at
-from hotline.cases.records import CaseInput, case_of_call, link_call, mark_revisited, open_case
+from hotline.cases.records import CaseInput, cases_of_call, link_call, mark_revisited, open_case
 from hotline.chanvars import ChanVar
 from hotline.models import Call
 from hotline.models.callbacks import CallbackTask
@@ -45,15 +45,14 @@ def case_for_fault_report(db: Session, s: Settings, report: FaultReport, now: da
     case = open_case(db, s, IVR, form, call=None, source="ivr", reuse_open=False, now=at)
     case.fault_report_id = report.id
     case.due_at = due_at(s, CaseKind.REPAIR, at, report=report) or case.due_at
-    if case_of_call(db, report.server, report.call_id) is None:
-        link_call(db, case, report.server, report.call_id, IVR.name, now or at)
+    link_call(db, case, report.server, report.call_id, IVR.name, now or at)
     return case
 
 
 def cases_from_call(db: Session, s: Settings, call: Call, now: datetime | None = None) -> list[Case]:
     """Whatever cases a stored call record makes: call it once per call record the listener
     stores (or from the scheduler's pass over new calls). A call already tied to a case makes none."""
-    if case_of_call(db, call.server, call.call_id) is not None:
+    if cases_of_call(db, call.server, call.call_id):
         return []
     made: list[Case] = []
     report_id = str(call.vars.get(ChanVar.FAULT_REPORT) or "")

@@ -107,11 +107,11 @@ def open_matters(db: Session, s: Settings, number: str | None, kind: CaseKind | 
 
 def link_call(db: Session, case: Case, server: str, call_id: str, by: str | None = None,
               now: datetime | None = None) -> bool:
-    """Ties a call to the case (a call belongs to one case); False if it already was."""
-    linked = db.scalar(select(CaseCall).where(CaseCall.server == server, CaseCall.call_id == call_id))
+    """Ties a call to the case; False if it already was. One call may raise several matters, so a
+    call may be tied to several cases."""
+    linked = db.scalar(select(CaseCall.id).where(CaseCall.case_id == case.id, CaseCall.server == server,
+                                                 CaseCall.call_id == call_id))
     if linked is not None:
-        if linked.case_id != case.id:
-            raise CaseError(f"call {server}:{call_id} belongs to case {linked.case_id}")
         return False
     now = now or utcnow()
     case.calls.append(CaseCall(server=server, call_id=call_id, linked_at=now, linked_by=by))
@@ -130,9 +130,10 @@ def add_follow_up(db: Session, case: Case, kind: str, ref: str | int, by: str | 
     _log(db, case, "follow_up", None, f"{kind}:{ref}", by, now)
 
 
-def case_of_call(db: Session, server: str, call_id: str) -> Case | None:
-    return db.scalar(select(Case).join(CaseCall, CaseCall.case_id == Case.id)
-                     .where(CaseCall.server == server, CaseCall.call_id == call_id))
+def cases_of_call(db: Session, server: str, call_id: str) -> list[Case]:
+    """The cases a call is tied to, oldest first (the call page lists them)."""
+    return list(db.scalars(select(Case).join(CaseCall, CaseCall.case_id == Case.id)
+                           .where(CaseCall.server == server, CaseCall.call_id == call_id).order_by(Case.id)))
 
 
 def case_of_task(db: Session, task_id: int) -> Case | None:

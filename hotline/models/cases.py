@@ -64,13 +64,15 @@ class Case(Base):
 
 
 class CaseCall(Base):
-    """A call the case came in on (the calls table's server + call_id); a call belongs to one case."""
+    """A call the case came in on (the calls table's server + call_id). One call may raise
+    several matters (a complaint and a question), so it may belong to several cases."""
 
     __tablename__ = "case_calls"
-    __table_args__ = (UniqueConstraint("server", "call_id", name="uq_case_calls_call"),)
+    __table_args__ = (UniqueConstraint("case_id", "server", "call_id", name="uq_case_calls_case_call"),
+                      Index("ix_case_calls_call", "server", "call_id"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     server: Mapped[str] = mapped_column(String(64))
     call_id: Mapped[str] = mapped_column(String(64))
     linked_at: Mapped[datetime]

@@ -84,10 +84,10 @@ def upgrade() -> None:
     sa.Column('linked_by', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('server', 'call_id', name='uq_case_calls_call')
+    sa.UniqueConstraint('case_id', 'server', 'call_id', name='uq_case_calls_case_call')
     )
     with op.batch_alter_table('case_calls', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_case_calls_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_case_calls_call', ['server', 'call_id'], unique=False)
 
     op.create_table('case_follow_ups',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -136,7 +136,7 @@ def downgrade() -> None:
 
     op.drop_table('case_follow_ups')
     with op.batch_alter_table('case_calls', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_case_calls_case_id'))
+        batch_op.drop_index('ix_case_calls_call')
 
     op.drop_table('case_calls')
     with op.batch_alter_table('customer_numbers', schema=None) as batch_op:

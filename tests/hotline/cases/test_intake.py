@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks import record_revisit
 from hotline.callbacks.tasks import on_fault_report
-from hotline.cases import case_for_fault_report, case_of_call, cases_from_call, close_case, revisit_answered
+from hotline.cases import case_for_fault_report, cases_from_call, cases_of_call, close_case, revisit_answered
 from hotline.chanvars import ChanVar
 from hotline.models import Call
 from hotline.models.callbacks import CallbackTask, Complaint
@@ -44,7 +44,7 @@ def test_out_of_hours_consultation_is_a_case_with_its_callback(settings: Setting
     # the same caller again that night: linked to the open case, no second case or task
     again = _ivr_call(db, "+8613800000001", "agent", "n-2")
     assert cases_from_call(db, settings, again) == [case]
-    assert case_of_call(db, "test", "n-2") is case
+    assert cases_of_call(db, "test", "n-2") == [case]
     assert len(db.scalars(select(CallbackTask)).all()) == 1
 
 
@@ -75,7 +75,7 @@ def test_a_confirmed_fault_report_is_a_repair_case_then_revisited(settings: Sett
     (case,) = cases_from_call(db, settings, call)
     assert (case.kind, case.category, case.fault_report_id, case.due_at) == ("repair", "no_picture", report.id,
                                                                               due.fix_by)
-    assert case_of_call(db, "test", "f-1") is case
+    assert cases_of_call(db, "test", "f-1") == [case]
     assert case_for_fault_report(db, settings, report) is None  # once
     incomplete = add_report(db, at=at, status="incomplete", call_id="f-2")
     assert case_for_fault_report(db, settings, incomplete) is None

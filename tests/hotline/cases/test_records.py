@@ -19,6 +19,7 @@ from hotline.cases import (
     CaseInput,
     case_of_task,
     case_view,
+    cases_of_call,
     close_case,
     find_cases,
     history,
@@ -90,8 +91,9 @@ def test_a_repeat_call_about_an_open_case_is_linked_to_it(settings: Settings, db
     other = open_case(db, settings, AGENT, CaseInput(kind="consult", number="13800000005"), now=T0)
     assert other is not first  # another matter of the same caller
     separate = open_case(db, settings, AGENT, CaseInput(kind="repair", number="13800000005"), reuse_open=False,
-                         now=T0)
-    assert separate is not first
+                         call=("test", "c-2"), now=T0)
+    assert separate is not first  # one call, two matters: the call is tied to both
+    assert cases_of_call(db, "test", "c-2") == [first, separate]
 
 
 def test_every_change_is_kept_and_closed_cases_are_read_only(settings: Settings, db: Session) -> None:
