@@ -240,6 +240,26 @@ def update_case(db: Session, s: Settings, case_id: int, by: Actor, changes: Case
     return case
 
 
+def complaint_step(db: Session, case_id: int, by: Actor, *, contacted: bool = False, resolved: bool = False,
+                   note: str | None = None, now: datetime | None = None) -> Complaint:
+    """R-COMPLAINT from the panel: the supervisor contacted the customer (stops the 2 h clock), the
+    solution (general) or the progress report (complex) was given (stops the second clock); each
+    step is kept in the case's history with its note. Closing the case is close_case."""
+    case = get_case(db, case_id)
+    check_edit(case, by)
+    if case.complaint_id is None:
+        raise CaseError(f"case {case.id} is a {case.kind} case, not a complaint")
+    now = now or utcnow()
+    complaint = update_complaint(db, case.complaint_id, contacted=contacted, resolved=resolved, now=now)
+    for step, done in (("contacted", contacted), ("resolved", resolved)):
+        if done:
+            _log(db, case, f"complaint_{step}", None, note or now, by.name, now)
+    if case.status == CaseStatus.ACCEPTED:
+        _set(db, case, "status", CaseStatus.IN_PROGRESS.value, by.name, now)
+    case.updated_at = now
+    return complaint
+
+
 def _close(db: Session, case: Case, by: str | None, now: datetime) -> None:
     _set(db, case, "status", CaseStatus.CLOSED.value, by, now)
     case.closed_at = case.updated_at = now

@@ -21,6 +21,7 @@ from hotline.cases import (
     case_view,
     cases_of_call,
     close_case,
+    complaint_step,
     find_cases,
     history,
     open_case,
@@ -162,3 +163,22 @@ def test_receipt_due_until_the_outbox_sends_it_and_record_completeness(settings:
     close_case(db, settings, case.id, BOSS, result="bundle removed, refunded", now=T0 + timedelta(hours=3))
     assert record_complete(case)
     assert find_cases(db, statuses=("closed",)) == [case]
+
+
+def test_complaint_steps_from_the_panel_stop_the_clocks(settings: Settings, db: Session) -> None:
+    case = open_case(db, settings, AGENT, CaseInput(kind="complaint", category="unclear_bill", number="13800000010"),
+                     now=T0)
+    complaint = complaint_step(db, case.id, BOSS, contacted=True, note="called the customer, apologised",
+                               now=T0 + timedelta(hours=1))
+    assert complaint.contacted_at == T0 + timedelta(hours=1) and case.status == "in_progress"
+    (task,) = db.scalars(select(CallbackTask).where(CallbackTask.complaint_id == complaint.id))
+    assert (task.status, task.closed_reason) == ("done", "contacted")
+    update_case(db, settings, case.id, AGENT, CaseChanges(category="package_explained_badly"))
+    assert complaint.category == "package_explained_badly"  # the monthly analysis reads it there
+    close_case(db, settings, case.id, BOSS, result="bill explained in writing", now=T0 + timedelta(hours=20))
+    assert (complaint.resolved_at, complaint.closed_at) == (T0 + timedelta(hours=20), T0 + timedelta(hours=20))
+    fields = [h.field for h in history(db, case)]
+    assert "complaint_contacted" in fields and "category" in fields
+    with pytest.raises(CaseError, match="not a complaint"):
+        complaint_step(db, open_case(db, settings, AGENT, CaseInput(kind="praise"), now=T0).id, BOSS,
+                       contacted=True)
