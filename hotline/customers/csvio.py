@@ -60,10 +60,15 @@ def import_csv(db: Session, s: Settings, data: bytes | str, now: datetime | None
     """Adds or updates (found by any of its numbers) a customer per row, inside a savepoint that
     is rolled back when any row is bad: the report then lists every bad row and nothing is kept.
     The caller commits a clean import."""
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
+    report = ImportReport()
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
+    except UnicodeDecodeError as exc:  # Excel's "CSV" in a Chinese locale is GBK
+        line = data[:exc.start].count(b"\n") + 1 if isinstance(data, bytes) else 1
+        report.errors.append(CsvRowError(line, "not UTF-8: save the sheet as \"CSV UTF-8\""))
+        return report
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [_column(h) for h in next(reader, [])]
-    report = ImportReport()
     if "numbers" not in header:
         report.errors.append(CsvRowError(1, f"no numbers column (columns: {', '.join(FIELDS)})"))
         return report

@@ -74,3 +74,9 @@ def test_csv_import_with_a_bad_row_imports_nothing(settings: Settings, db: Sessi
 def test_csv_import_needs_a_numbers_column(settings: Settings, db: Session) -> None:
     report = import_csv(db, settings, "name,address\n张三,东城\n")
     assert [(e.line, e.message[:20]) for e in report.errors] == [(1, "no numbers column (c")]
+
+
+def test_csv_import_of_a_gbk_file_is_refused_with_its_line(settings: Settings, db: Session) -> None:
+    report = import_csv(db, settings, GOOD.encode("gbk"))
+    assert [(e.line, e.message) for e in report.errors] == [(2, 'not UTF-8: save the sheet as "CSV UTF-8"')]
+    assert db.scalar(select(func.count()).select_from(Customer)) == 0
