@@ -21,7 +21,7 @@ from hotline.cases.handover import (
                                   open_handover,
                                   open_matters_snapshot,
 )
-from hotline.cases.intake import IVR, case_for_fault_report, cases_from_call, revisit_answered
+from hotline.cases.intake import IVR, case_for_fault_report, cases_from_call, revisited_by_task
 from hotline.cases.records import (
                                   OPEN_CASE_STATUSES,
                                   CaseChanges,
@@ -50,4 +50,4 @@ __all__ = ["IVR", "OPEN_CASE_STATUSES", "Actor", "CaseAccessError", "CaseChanges
            "case_of_task", "case_view", "cases_from_call", "cases_of_call", "close_case", "complaint_categories",
            "complaint_step", "find_cases", "get_case", "history", "is_read_only", "latest_handovers", "link_call",
            "mark_revisited", "open_case", "open_handover", "open_matters", "open_matters_snapshot", "receipt_sent",
-           "receipts_due", "record_complete", "revisit_answered", "tree", "update_case"]
+           "receipts_due", "record_complete", "revisited_by_task", "tree", "update_case"]

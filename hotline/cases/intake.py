@@ -74,7 +74,7 @@ def cases_from_call(db: Session, s: Settings, call: Call, now: datetime | None =
     return made
 
 
-def revisit_answered(db: Session, task: CallbackTask, by: str | None, now: datetime | None = None) -> Case | None:
+def revisited_by_task(db: Session, task: CallbackTask, by: str | None, now: datetime | None = None) -> Case | None:
     """R-FAULT-REVISIT: once a revisit task has both answers (fixed? satisfied?), the fault's
     closed case is 已回访. Call after hotline.callbacks.record_revisit."""
     if task.revisit_fixed is None or task.revisit_satisfied is None or task.fault_report_id is None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks import record_revisit
 from hotline.callbacks.tasks import on_fault_report
-from hotline.cases import case_for_fault_report, cases_from_call, cases_of_call, close_case, revisit_answered
+from hotline.cases import case_for_fault_report, cases_from_call, cases_of_call, close_case, revisited_by_task
 from hotline.chanvars import ChanVar
 from hotline.models import Call
 from hotline.models.callbacks import CallbackTask, Complaint
@@ -84,6 +84,6 @@ def test_a_confirmed_fault_report_is_a_repair_case_then_revisited(settings: Sett
     task = on_fault_report(db, settings, report)
     assert task is not None
     record_revisit(db, task.id, fixed=True, satisfied=None)
-    assert revisit_answered(db, task, "8001") is None and case.status == "closed"
+    assert revisited_by_task(db, task, "8001") is None and case.status == "closed"
     record_revisit(db, task.id, fixed=True, satisfied=True)
-    assert revisit_answered(db, task, "8001") is case and case.status == "revisited"
+    assert revisited_by_task(db, task, "8001") is case and case.status == "revisited"
