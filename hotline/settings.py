@@ -188,6 +188,10 @@ class Settings:
     login_limiter_max_keys: int = 10000  # the login limiter forgets its stalest keys past this many
     api_token_days: int = 365  # an API token expires this many days after it is made; 0: never
     wallboard_user_check_s: float = 5.0  # an open wallboard stream rechecks its user this often
+    # --- cases and customers (hotline/cases/, hotline/customers/) ------------------------------------
+    case_categories_path: str = ""  # the kinds and categories of cases (TOML); empty: hotline/case_categories.toml
+    case_default_due_h: float = 24.0  # 建议 / 表扬 / 业务办理 (no rule of their own): working-day hours
+    districts: list[str] = field(default_factory=list)  # a customer's district is one of these; empty: any
 
     # --- derived -------------------------------------------------------------------------------
     @property

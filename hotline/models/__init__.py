@@ -11,3 +11,4 @@ from hotline.models.ivr import *  # noqa: F401,F403
 from hotline.models.callbacks import *  # noqa: F401,F403
 from hotline.models.panel import *  # noqa: F401,F403
 from hotline.models.desk import *  # noqa: F401,F403
+from hotline.models.cases import *  # noqa: F401,F403

@@ -22,6 +22,8 @@ AREAS = {
     "callbacks": {"list", "dial", "consult", "complaint", "complaint-update", "revisit", "outcome", "cancel", "held",
                   "approve", "escalations"},
     "scheduler": {"run", "purge"},
+    "customers": {"import", "export"},
+    "cases": {"complaint-categories"},
 }
 
 

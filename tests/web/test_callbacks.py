@@ -246,7 +246,7 @@ def followups(panel: Panel) -> dict[str, Any]:
     cbtasks.close_task(task("missed", "+8613700000004", m(15)), "failed", "attempts", m(90))
     # R-FAULT-REVISIT: done on time, done late, open past its deadline, cancelled
     callbacks.record_revisit(db, task("revisit", "+8613700000011", h(3)).id, fixed=True, satisfied=True, now=h(1))
-    callbacks.record_revisit(db, task("revisit", "+8613700000012", h(3)).id, fixed=False, satisfied=None, now=h(5))
+    callbacks.record_revisit(db, task("revisit", "+8613700000012", h(3)).id, fixed=False, satisfied=False, now=h(5))
     task("revisit", "+8613700000013", h(3))
     callbacks.cancel_task(db, task("revisit", "+8613700000014", h(3)).id, now=h(2))
     # R-COMPLAINT: contact 2 h; solution 24 h (general) / progress 72 h (complex)
