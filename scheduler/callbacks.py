@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from hotline import cases
 from hotline.callbacks import dialer, tasks
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation, SchedulerState
@@ -36,6 +37,7 @@ class PassReport:
     calls: int = 0
     reports: int = 0
     tasks_created: int = 0
+    cases_created: int = 0
     tasks_closed: int = 0
     attempts_settled: int = 0
     overdue: int = 0
@@ -43,7 +45,7 @@ class PassReport:
     escalations: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (f"calls {self.calls}, reports {self.reports}, tasks +{self.tasks_created} "
+        return (f"calls {self.calls}, reports {self.reports}, cases +{self.cases_created}, tasks +{self.tasks_created} "
                 f"closed {self.tasks_closed}, attempts settled {self.attempts_settled}, overdue {self.overdue}, "
                 f"released {self.released}, escalations {len(self.escalations)}")
 
@@ -127,6 +129,9 @@ def _read_calls(s: Settings, db: Session, rep: PassReport, since: datetime | Non
             newest = call.built_at if newest is None or call.built_at > newest else newest
             if call.direction == Direction.INBOUND:  # outbound records are read through their attempts
                 _call(s, db, rep, call)
+                # R-ONE-CALL / R-CONSULT-24H: an out-of-hours matter (HOTLINE_CALLBACK) or an IVR
+                # fault report becomes a case with its follow-up; idempotent per call
+                rep.cases_created += len(cases.cases_from_call(db, s, call))
         if len(rows) < BATCH:
             return newest
 
@@ -169,8 +174,11 @@ def _reports(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
                 continue
             if tasks.on_partial_report(db, s, report) is not None:
                 rep.tasks_created += 1
-        elif tasks.on_fault_report(db, s, report) is not None:
-            rep.tasks_created += 1
+        else:
+            if tasks.on_fault_report(db, s, report) is not None:
+                rep.tasks_created += 1
+            if cases.case_for_fault_report(db, s, report) is not None:  # a confirmed report is a case
+                rep.cases_created += 1
     mark = min(waiting) if waiting else newest
     if mark is not None and st.value.get("since") != mark.isoformat():
         st.value, st.updated_at = {"since": mark.isoformat()}, utcnow()
