@@ -94,7 +94,8 @@ def open_suggestions(db: Session) -> list[OutageSuggestion]:
 
 def close_outage_restored(db: Session, s: Settings, outage_id: int, by: str, now: datetime) -> int:
     """The outage is over: closed (``hotline.outages.close_outage``), its linked orders restored,
-    and "service restored" queued once to every linked caller. Returns how many were queued."""
+    and "service restored" queued once to every linked caller. Returns how many linked callers have
+    their message (queued now, or by an earlier close: never twice)."""
     outage = close_outage(db, outage_id, now)
     queued = 0
     for order in db.scalars(select(WorkOrder).where(WorkOrder.outage_id == outage_id).order_by(WorkOrder.id)):
