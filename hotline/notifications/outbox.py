@@ -103,6 +103,8 @@ def record_delivery_report(db: Session, message_id: int, ref: str, status: int, 
         raise NotificationError(f"delivery report for message {message_id}: reference does not match")
     if provider_message_id and not msg.provider_message_id:
         msg.provider_message_id = provider_message_id
+    if msg.status in ("delivered", "undelivered") and not status & (DLR_DELIVERED | DLR_UNDELIVERED | DLR_SMSC_REJECT):
+        return msg  # a late intermediate report (a long SMS reports each of its parts)
     msg.dlr_status = status
     if status & DLR_DELIVERED:
         msg.status, msg.delivered_at = "delivered", now

@@ -57,16 +57,23 @@ def _claim(db: Session, msg_id: int, now: datetime) -> str | None:
     won = db.execute(update(OutboxMessage)
                      .where(OutboxMessage.id == msg_id, OutboxMessage.status == "queued")
                      .values(status="sending", claim_token=token, claimed_at=now,
-                             attempts=OutboxMessage.attempts + 1)).rowcount
+                             attempts=OutboxMessage.attempts + 1)
+                     .execution_options(synchronize_session=False)).rowcount
     db.commit()
     return token if won == 1 else None
 
 
 def _record(db: Session, s: Settings, msg_id: int, token: str, result: SendResult, provider: str,
             now: datetime, rep: SendReport) -> None:
-    msg = db.get(OutboxMessage, msg_id)
-    if msg is None or msg.claim_token != token or msg.status != "sending":
-        db.rollback()  # a delivery report got there first: it knows better
+    msg = db.get(OutboxMessage, msg_id, populate_existing=True)  # the row as committed, not as cached
+    if msg is None or msg.claim_token != token:
+        db.rollback()
+        return
+    if msg.status != "sending":
+        # a delivery report got there before the gateway's answer: it went, and the report knows better
+        msg.provider, msg.sent_at = provider, msg.sent_at or now
+        rep.sent += 1
+        db.commit()
         return
     msg.provider, msg.last_error = provider, result.detail if result.outcome is not Outcome.ACCEPTED else None
     if result.outcome is Outcome.ACCEPTED:
@@ -89,7 +96,8 @@ def fail_stale_claims(db: Session, s: Settings, now: datetime) -> int:
     n = db.execute(update(OutboxMessage)
                    .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
                    .values(status="failed", last_error="the sender stopped while sending: not resent "
-                                                       "(it may have gone)")).rowcount
+                                                       "(it may have gone)")
+                   .execution_options(synchronize_session=False)).rowcount
     db.commit()
     return int(n or 0)
 
@@ -110,7 +118,7 @@ def send_due(db: Session, s: Settings, now: datetime, provider: SmsProvider | No
         token = _claim(db, msg_id, now)
         if token is None:
             continue  # another sender has it
-        msg = db.get(OutboxMessage, msg_id)
+        msg = db.get(OutboxMessage, msg_id, populate_existing=True)
         assert msg is not None
         result = gateway.send(OutgoingSms(msg.id, msg.to_number, msg.text, token))
         _record(db, s, msg_id, token, result, gateway.name, now, rep)

@@ -41,6 +41,7 @@ class Received:
     receiver: str
     coding: str  # fakesmsc's type: text, data, ucs-2…
     text: str
+    parts: int = 1  # a concatenated SMS: how many parts it came in
 
 
 def _decode(kind: str, data: str) -> str:
@@ -48,6 +49,21 @@ def _decode(kind: str, data: str) -> str:
         return data
     raw = unquote_to_bytes(data)
     return raw.decode("utf-16-be") if kind in ("ucs-2", "ucs2") else raw.decode("utf-8", "replace")
+
+
+def _concat_info(udh: bytes) -> tuple[bytes, int, int]:
+    """(reference, parts, this part) from a UDH's concatenation element (IEI 0: 8-bit reference,
+    IEI 8: 16-bit)."""
+    i = 1  # after the UDH length byte
+    while i < len(udh):
+        iei, size = udh[i], udh[i + 1]
+        body = udh[i + 2:i + 2 + size]
+        if iei == 0x00:
+            return body[:1], body[1], body[2]
+        if iei == 0x08:
+            return body[:2], body[2], body[3]
+        i += 2 + size
+    raise ValueError(f"UDH without a concatenation element: {udh.hex()}")
 
 
 class PrivateKannel:
@@ -156,13 +172,32 @@ text = "ok"
         raise RuntimeError(f"Kannel: {what} not ready in {timeout_s} s; see {self.base}/*.out, *.log")
 
     def received(self) -> list[Received]:
+        """Every message fakesmsc got, in order; a long message sent in parts (concatenated SMS:
+        UDH with a reference, the part count and number) is given once, whole, where its last part
+        arrived."""
         if not self.phone_log.exists():
             return []
-        out = []
+        out: list[Received] = []
+        parts: dict[tuple[str, str, bytes], dict[int, bytes]] = {}
         for line in self.phone_log.read_text(encoding="utf-8", errors="replace").splitlines():
             m = _GOT.search(line)
-            if m:
-                out.append(Received(m[1], m[2], m[3], _decode(m[3], m[4])))
+            if not m:
+                continue
+            sender, receiver, kind, rest = m[1], m[2], m[3], m[4]
+            if kind != "udh":
+                out.append(Received(sender, receiver, kind, _decode(kind, rest)))
+                continue
+            udh_text, _, payload = rest.partition(" ")
+            _, _, data = payload.partition(" ")  # "data <urlencoded bytes>"
+            udh = unquote_to_bytes(udh_text)
+            ref, total, seq = _concat_info(udh)
+            key = (sender, receiver, ref)
+            parts.setdefault(key, {})[seq] = unquote_to_bytes(data)
+            if len(parts[key]) == total:
+                got = parts.pop(key)
+                whole = b"".join(got[i] for i in range(1, total + 1))
+                # we always send coding=2: the parts are UCS-2
+                out.append(Received(sender, receiver, "ucs-2", whole.decode("utf-16-be"), total))
         return out
 
     def wait_received(self, n: int, timeout_s: float = 10.0) -> list[Received]:
