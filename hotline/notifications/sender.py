@@ -120,7 +120,11 @@ def send_due(db: Session, s: Settings, now: datetime, provider: SmsProvider | No
             continue  # another sender has it
         msg = db.get(OutboxMessage, msg_id, populate_existing=True)
         assert msg is not None
-        result = gateway.send(OutgoingSms(msg.id, msg.to_number, msg.text, token))
+        try:
+            result = gateway.send(OutgoingSms(msg.id, msg.to_number, msg.text, token))
+        except Exception as exc:  # noqa: BLE001 - a broken provider: whether it went is unknown
+            log.exception("SMS provider %s failed on message %s", gateway.name, msg_id)
+            result = SendResult(Outcome.UNKNOWN, detail=f"provider error: {exc}")
         _record(db, s, msg_id, token, result, gateway.name, now, rep)
         if result.outcome is Outcome.NOT_SENT:
             # the gateway is away: the rest would fail the same way; they wait for the next pass
