@@ -40,7 +40,7 @@ class SmsSender:
                     log.info("sms sender: %s", rep)
                 for err in rep.errors:
                     log.warning("sms sender: %s", err)
-            except Exception:  # noqa: BLE001 - database away: the next pass tries again
+            except Exception:
                 log.exception("sms sender pass failed; retrying in %.0f s", self.s.sms_send_interval_s)
             self.wake_event.wait(self.s.sms_send_interval_s)
             self.wake_event.clear()

@@ -113,9 +113,9 @@ def _assign(db: Session, s: Settings, order: WorkOrder, tech: Technician, by: st
     record(db, order, by, "dispatched" if previous is None else "reassigned", now, to=tech.username,
            previous=previous, note=note)
     queue_sms(db, s, tech.phone, Template.DISPATCH,
-              {"ticket": order.ticket or order.id, "district": order.district or "", "fault_type": order.fault_type or "",
-               "customer": order.customer_number or "", "arrive_by": local_text(s, order.arrive_by),
-               "fix_by": local_text(s, order.fix_by)}, now,
+              {"ticket": order.ticket or order.id, "district": order.district or "",
+               "fault_type": order.fault_type or "", "customer": order.customer_number or "",
+               "arrive_by": local_text(s, order.arrive_by), "fix_by": local_text(s, order.fix_by)}, now,
               links=Links(fault_report_id=order.fault_report_id, work_order_id=order.id))
 
 

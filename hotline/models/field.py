@@ -12,8 +12,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base, BigId
 
-__all__ = ["Technician", "WorkOrder", "WorkOrderEvent", "OutageSuggestion", "ORDER_STATUSES",
-           "OPEN_ORDER_STATUSES", "CLOSED_ORDER_STATUSES", "FAULT_SIZES", "SUGGESTION_STATUSES"]
+__all__ = [
+    "CLOSED_ORDER_STATUSES",
+    "FAULT_SIZES",
+    "OPEN_ORDER_STATUSES",
+    "ORDER_STATUSES",
+    "SUGGESTION_STATUSES",
+    "OutageSuggestion",
+    "Technician",
+    "WorkOrder",
+    "WorkOrderEvent",
+]
 
 # unassigned: no technician on duty in the district (a supervisor dispatches by hand);
 # outage: linked to a published outage instead of a technician (R-FAULT-OUTAGE);

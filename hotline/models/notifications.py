@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base, BigId
 
-__all__ = ["OutboxMessage", "OUTBOX_STATUSES", "PENDING_STATUSES"]
+__all__ = ["OUTBOX_STATUSES", "PENDING_STATUSES", "OutboxMessage"]
 
 # queued: waits for its next attempt; held: outside the SMS policy, waits for a supervisor;
 # sending: claimed by one sender (never by two); sent: the gateway took it; delivered /

@@ -5,10 +5,30 @@
 - :func:`record_delivery_report` — what the gateway reports back (the panel's DLR route)
 """
 
-from hotline.notifications.outbox import (Links, NotificationError, approve_held, cancel, messages_for, queue_sms,
-                                          record_delivery_report)
+from hotline.notifications.outbox import (
+                                          Links,
+                                          NotificationError,
+                                          approve_held,
+                                          cancel,
+                                          messages_for,
+                                          queue_sms,
+                                          record_delivery_report,
+)
 from hotline.notifications.sender import SendReport, backoff, provider_for, send_due
 from hotline.notifications.templates import Template, render
 
-__all__ = ["Links", "NotificationError", "approve_held", "cancel", "messages_for", "queue_sms",
-           "record_delivery_report", "SendReport", "backoff", "provider_for", "send_due", "Template", "render"]
+__all__ = [
+                                          "Links",
+                                          "NotificationError",
+                                          "SendReport",
+                                          "Template",
+                                          "approve_held",
+                                          "backoff",
+                                          "cancel",
+                                          "messages_for",
+                                          "provider_for",
+                                          "queue_sms",
+                                          "record_delivery_report",
+                                          "render",
+                                          "send_due",
+]

@@ -10,12 +10,11 @@ SMSC (coding 2 = UCS-2; 7-bit GSM has no Chinese). Delivery reports are asked fo
 from __future__ import annotations
 
 import http.client
-import socket
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from hotline.callbacks.numbers import dial_digits
-from hotline.notifications.provider import OutgoingSms, Outcome, SendResult
+from hotline.notifications.provider import Outcome, OutgoingSms, SendResult
 from hotline.settings import Settings
 
 # every report type: delivered / undelivered to the phone, buffered, SMSC accepted / rejected
@@ -65,7 +64,7 @@ class KannelProvider:
                 conn.request("GET", f"{parts.path or '/'}?{self.query(sms)}")
                 resp = conn.getresponse()
                 body = resp.read().decode("utf-8", "replace").strip()
-            except (OSError, socket.timeout, http.client.HTTPException) as exc:
+            except (TimeoutError, OSError, http.client.HTTPException) as exc:
                 return SendResult(Outcome.UNKNOWN, detail=f"no answer from Kannel after sending: {exc}")
         finally:
             conn.close()

@@ -14,13 +14,14 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, Result, or_, select, update
 from sqlalchemy.orm import Session
 
 from hotline.models.notifications import OutboxMessage
 from hotline.notifications.kannel import KannelProvider
-from hotline.notifications.provider import OutgoingSms, Outcome, SendResult, SmsProvider
+from hotline.notifications.provider import Outcome, OutgoingSms, SendResult, SmsProvider
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,13 +53,18 @@ def backoff(s: Settings, attempts: int) -> timedelta:
     return timedelta(seconds=min(s.sms_retry_max_s, s.sms_retry_base_s * 2 ** max(0, attempts - 1)))
 
 
+def _rows(result: Result[Any]) -> int:
+    """Rows an UPDATE matched (an UPDATE's result is a CursorResult)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
 def _claim(db: Session, msg_id: int, now: datetime) -> str | None:
     token = uuid.uuid4().hex
-    won = db.execute(update(OutboxMessage)
+    won = _rows(db.execute(update(OutboxMessage)
                      .where(OutboxMessage.id == msg_id, OutboxMessage.status == "queued")
                      .values(status="sending", claim_token=token, claimed_at=now,
                              attempts=OutboxMessage.attempts + 1)
-                     .execution_options(synchronize_session=False)).rowcount
+                     .execution_options(synchronize_session=False)))
     db.commit()
     return token if won == 1 else None
 
@@ -93,13 +99,13 @@ def _record(db: Session, s: Settings, msg_id: int, token: str, result: SendResul
 def fail_stale_claims(db: Session, s: Settings, now: datetime) -> int:
     """Claims older than sms_claim_stale_s: the sender died mid-send; failed, never resent."""
     cutoff = now - timedelta(seconds=s.sms_claim_stale_s)
-    n = db.execute(update(OutboxMessage)
+    n = _rows(db.execute(update(OutboxMessage)
                    .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
                    .values(status="failed", last_error="the sender stopped while sending: not resent "
                                                        "(it may have gone)")
-                   .execution_options(synchronize_session=False)).rowcount
+                   .execution_options(synchronize_session=False)))
     db.commit()
-    return int(n or 0)
+    return n
 
 
 def send_due(db: Session, s: Settings, now: datetime, provider: SmsProvider | None = None) -> SendReport:
@@ -122,7 +128,7 @@ def send_due(db: Session, s: Settings, now: datetime, provider: SmsProvider | No
         assert msg is not None
         try:
             result = gateway.send(OutgoingSms(msg.id, msg.to_number, msg.text, token))
-        except Exception as exc:  # noqa: BLE001 - a broken provider: whether it went is unknown
+        except Exception as exc:
             log.exception("SMS provider %s failed on message %s", gateway.name, msg_id)
             result = SendResult(Outcome.UNKNOWN, detail=f"provider error: {exc}")
         _record(db, s, msg_id, token, result, gateway.name, now, rep)

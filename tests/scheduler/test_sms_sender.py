@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.models.notifications import OutboxMessage
 from hotline.notifications import Template, queue_sms
-from hotline.notifications.provider import OutgoingSms, Outcome, SendResult
+from hotline.notifications.provider import Outcome, OutgoingSms, SendResult
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from scheduler.sms_sender import SmsSender

@@ -16,9 +16,9 @@ from hotline.models.ivr import FaultReport
 from hotline.settings import Settings, load
 from tests.callbacks.conftest import add_report, db, local, sessions
 
-__all__ = ["db", "sessions", "settings", "local", "tech", "report", "ALL_WEEK"]
+__all__ = ["ALL_WEEK", "db", "local", "report", "sessions", "settings", "tech"]
 
-ALL_WEEK = {d: ["08:00-20:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday")}
+ALL_WEEK: dict[str, object] = {d: ["08:00-20:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday")}
 _phones = itertools.count(13900000001)
 
 

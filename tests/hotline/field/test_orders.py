@@ -38,7 +38,8 @@ def test_dispatched_at_once_to_the_least_loaded_on_duty_technician(db: Session, 
     assert field.on_report_confirmed(db, settings, second.fault_report_id, T0).id == second.id  # idempotent
     texts = {m.template: m for m in db.scalars(select(OutboxMessage).where(OutboxMessage.work_order_id == second.id))}
     assert texts["repair_receipt"].to_number == "+8613800000001"
-    assert second.ticket in texts["repair_receipt"].text and "12月7日10:30" in texts["repair_receipt"].text
+    receipt = texts["repair_receipt"].text
+    assert second.ticket and second.ticket in receipt and "12月7日10:30" in receipt  # R-FAULT-SLA: arrive-by
     assert texts["dispatch"].to_number == idle.phone and "东城" in texts["dispatch"].text
     assert [e.action for e in field.history(db, second.id)] == ["created", "dispatched"]
 

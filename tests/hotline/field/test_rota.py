@@ -1,11 +1,11 @@
 """On duty by the weekly rota and the Chinese calendar: public holidays have their own entry, a
 make-up working day (调休) works like a Monday unless the rota says otherwise."""
 
+import pytest
+
 from hotline.field.rota import HOLIDAY, MAKEUP, day_key, on_duty, validate
 from hotline.models.field import Technician
 from tests.callbacks.conftest import local
-
-import pytest
 
 TZ = "Asia/Shanghai"
 

@@ -12,7 +12,7 @@ from hotline.settings import Settings, load
 from tests.callbacks.conftest import db, sessions
 from tests.support.kannel import PASSWORD, USERNAME, PrivateKannel
 
-__all__ = ["db", "sessions", "settings", "kannel"]
+__all__ = ["db", "kannel", "sessions", "settings"]
 
 
 @pytest.fixture

@@ -11,9 +11,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from hotline.notifications import (Links, NotificationError, Template, approve_held, queue_sms,
-                                   record_delivery_report, render, send_due)
-from hotline.notifications.provider import OutgoingSms, Outcome, SendResult
+from hotline.notifications import (
+    Links,
+    NotificationError,
+    Template,
+    approve_held,
+    queue_sms,
+    record_delivery_report,
+    render,
+    send_due,
+)
+from hotline.notifications.provider import Outcome, OutgoingSms, SendResult
 from hotline.notifications.sender import _claim
 from hotline.settings import Settings
 
@@ -37,7 +45,8 @@ class Script:
 
 
 def test_policy_mobiles_only(db: Session, settings: Settings) -> None:
-    mobile = queue_sms(db, settings, "13800000001", Template.REPAIR_RECEIPT, FIELDS, NOW, links=Links(work_order_id=None))
+    mobile = queue_sms(db, settings, "13800000001", Template.REPAIR_RECEIPT, FIELDS, NOW,
+                       links=Links(fault_report_id=7))
     landline = queue_sms(db, settings, "01012345678", Template.REPAIR_RECEIPT, FIELDS, NOW)
     abroad = queue_sms(db, settings, "+85291234567", Template.REPAIR_RECEIPT, FIELDS, NOW)
     assert mobile is not None and landline is not None and abroad is not None
