@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
@@ -95,25 +95,33 @@ DLR_DELIVERED, DLR_UNDELIVERED, DLR_BUFFERED, DLR_SMSC_ACK, DLR_SMSC_REJECT = 1,
 def record_delivery_report(db: Session, message_id: int, ref: str, status: int, now: datetime, *,
                            provider_message_id: str | None = None) -> OutboxMessage:
     """A delivery report from the gateway (the panel's DLR route calls this with the URL's
-    ``id``, ``ref``, ``type`` and Kannel's message id). ``ref`` is the claim token the sender put
-    in the report URL: a report with the wrong ref is refused (nobody else can forge one). A final
-    state (delivered / undelivered) is never moved back by a late intermediate report."""
+    ``id``, ``ref``, ``type`` and Kannel's message id ``kid``). ``ref`` is the claim token the
+    sender put in the report URL: a report with the wrong ref is refused (nobody else can forge
+    one). Written as conditional UPDATEs, so reports arriving at once (a long SMS reports each
+    part) and the sender's own write never undo each other: a final state (delivered /
+    undelivered) is never moved back by a late intermediate report. Commits."""
     msg = _get(db, message_id)
     if not ref or msg.claim_token != ref:
         raise NotificationError(f"delivery report for message {message_id}: reference does not match")
-    if provider_message_id and not msg.provider_message_id:
-        msg.provider_message_id = provider_message_id
-    if msg.status in ("delivered", "undelivered") and not status & (DLR_DELIVERED | DLR_UNDELIVERED | DLR_SMSC_REJECT):
-        return msg  # a late intermediate report (a long SMS reports each of its parts)
-    msg.dlr_status = status
+    ours = (OutboxMessage.id == message_id, OutboxMessage.claim_token == ref)
+    if provider_message_id:
+        _update(db, (*ours, OutboxMessage.provider_message_id.is_(None)), provider_message_id=provider_message_id)
     if status & DLR_DELIVERED:
-        msg.status, msg.delivered_at = "delivered", now
+        _update(db, ours, status="delivered", delivered_at=now, dlr_status=status)
     elif status & (DLR_UNDELIVERED | DLR_SMSC_REJECT):
-        msg.status, msg.last_error = "undelivered", f"delivery report {status}"
-    elif msg.status in ("sending", "queued", "failed"):
+        _update(db, ours, status="undelivered", dlr_status=status, last_error=f"delivery report {status}")
+    else:
         # the SMSC has it: it went (also after a send whose answer was lost), once
-        msg.status, msg.sent_at = "sent", msg.sent_at or now
+        _update(db, (*ours, OutboxMessage.status.in_(("sending", "queued", "failed"))), status="sent",
+                sent_at=func.coalesce(OutboxMessage.sent_at, now), dlr_status=status, last_error=None)
+        _update(db, (*ours, OutboxMessage.status == "sent"), dlr_status=status)
+    db.commit()
+    db.refresh(msg)
     return msg
+
+
+def _update(db: Session, where: tuple[ColumnElement[bool], ...], **values: Any) -> None:
+    db.execute(update(OutboxMessage).where(*where).values(**values).execution_options(synchronize_session=False))
 
 
 def messages_for(db: Session, *, work_order_id: int | None = None, complaint_id: int | None = None,

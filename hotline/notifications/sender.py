@@ -70,30 +70,33 @@ def _claim(db: Session, msg_id: int, now: datetime) -> str | None:
 
 
 def _record(db: Session, s: Settings, msg_id: int, token: str, result: SendResult, provider: str,
-            now: datetime, rep: SendReport) -> None:
-    msg = db.get(OutboxMessage, msg_id, populate_existing=True)  # the row as committed, not as cached
-    if msg is None or msg.claim_token != token:
-        db.rollback()
-        return
-    if msg.status != "sending":
-        # a delivery report got there before the gateway's answer: it went, and the report knows better
-        msg.provider, msg.sent_at = provider, msg.sent_at or now
-        rep.sent += 1
-        db.commit()
-        return
-    msg.provider, msg.last_error = provider, result.detail if result.outcome is not Outcome.ACCEPTED else None
+            now: datetime, attempts: int, rep: SendReport) -> None:
+    """The gateway's verdict, written only over our own claim still ``sending``: a delivery report
+    may have been recorded meanwhile (by the panel, in another transaction) and knows better."""
+    ours = (OutboxMessage.id == msg_id, OutboxMessage.claim_token == token)
+    values: dict[str, Any] = {"provider": provider, "last_error": result.detail}
     if result.outcome is Outcome.ACCEPTED:
-        msg.status, msg.sent_at = "sent", now
-        msg.provider_message_id = result.provider_message_id or msg.provider_message_id
+        values.update(status="sent", sent_at=now, last_error=None)
+        if result.provider_message_id:
+            values["provider_message_id"] = result.provider_message_id
+    elif result.outcome is Outcome.NOT_SENT and attempts < s.sms_max_attempts:
+        values.update(status="queued", next_attempt_at=now + backoff(s, attempts))
+    else:
+        values.update(status="failed")
+    won = _rows(db.execute(update(OutboxMessage).where(*ours, OutboxMessage.status == "sending").values(**values)
+                           .execution_options(synchronize_session=False)))
+    if won == 0:  # a delivery report got there before the gateway's answer: it went
+        db.execute(update(OutboxMessage).where(*ours, OutboxMessage.sent_at.is_(None)).values(sent_at=now)
+                   .execution_options(synchronize_session=False))
+        values["status"] = "sent"
+    db.commit()
+    if values["status"] == "sent":
         rep.sent += 1
-    elif result.outcome is Outcome.NOT_SENT and msg.attempts < s.sms_max_attempts:
-        msg.status, msg.next_attempt_at = "queued", now + backoff(s, msg.attempts)
+    elif values["status"] == "queued":
         rep.retry += 1
     else:
-        msg.status = "failed"
         rep.failed += 1
         rep.errors.append(f"message {msg_id}: {result.detail}")
-    db.commit()
 
 
 def fail_stale_claims(db: Session, s: Settings, now: datetime) -> int:
@@ -126,13 +129,15 @@ def send_due(db: Session, s: Settings, now: datetime, provider: SmsProvider | No
             continue  # another sender has it
         msg = db.get(OutboxMessage, msg_id, populate_existing=True)
         assert msg is not None
+        attempts = msg.attempts
         try:
             result = gateway.send(OutgoingSms(msg.id, msg.to_number, msg.text, token))
         except Exception as exc:
             log.exception("SMS provider %s failed on message %s", gateway.name, msg_id)
             result = SendResult(Outcome.UNKNOWN, detail=f"provider error: {exc}")
-        _record(db, s, msg_id, token, result, gateway.name, now, rep)
+        _record(db, s, msg_id, token, result, gateway.name, now, attempts, rep)
         if result.outcome is Outcome.NOT_SENT:
             # the gateway is away: the rest would fail the same way; they wait for the next pass
             break
+    db.expire_all()  # rows were written by statements: whoever shares the session reads them afresh
     return rep

@@ -94,3 +94,25 @@ def test_kannel_down_messages_wait_then_go_each_once(
     got = kannel.received()[before:]
     assert Counter(r.receiver for r in got) == Counter(f"1390000010{i}" for i in range(3))
     assert all("东城" in r.text and "已恢复" in r.text for r in got)
+
+
+def test_a_dispatched_order_texts_the_customer_and_the_technician(
+        db: Session, settings: Settings, kannel: PrivateKannel) -> None:
+    """R-FAULT-DISPATCH end to end on the SMS side: a confirmed report → work order → receipt to
+    the customer and the job to the technician, both at the phone side."""
+    from hotline import field
+    from tests.callbacks.conftest import add_report
+
+    s = kannel_settings(settings, kannel).replace(districts=["东城"])
+    now = utcnow()
+    all_day = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday", "workday")}
+    wang = field.add_technician(db, s, "wang", "13900000321", ["东城"], all_day, now)
+    rep = add_report(db, at=now, caller="13800000321")
+    order = field.on_report_confirmed(db, s, rep.id, now, district="东城")
+    db.commit()
+    before = len(kannel.received())
+    assert send_due(db, s, now).sent == 2
+    got = {r.receiver: r.text for r in kannel.wait_received(before + 2)[before:]}
+    assert set(got) == {"13800000321", "13900000321"} and wang.phone == "+8613900000321"
+    assert f"工单号{order.ticket}" in got["13800000321"]
+    assert f"新工单{order.ticket}" in got["13900000321"] and "13800000321" in got["13900000321"]
