@@ -3,6 +3,7 @@ and make-up working days (``hotline.callbacks.workdays``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,8 @@ from hotline.rules import parse_hhmm
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOLIDAY = "holiday"  # a public holiday falling on a weekday
 MAKEUP = "workday"  # a weekend day that is a make-up working day (调休); falls back to "mon"
+# day key → "HH:MM-HH:MM" spans, as Technician.rota holds it
+Rota = Mapping[str, Sequence[str]]
 
 
 def day_key(day: date) -> str:
@@ -26,14 +29,14 @@ def day_key(day: date) -> str:
     return WEEKDAYS[weekday]
 
 
-def spans(rota: dict[str, object], key: str) -> list[str]:
+def spans(rota: Mapping[str, object], key: str) -> list[str]:
     value = rota.get(key)
     if value is None and key == MAKEUP:
         value = rota.get("mon")
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def validate(rota: dict[str, object]) -> None:
+def validate(rota: Mapping[str, object]) -> None:
     """A rota names known days with "HH:MM-HH:MM" spans; raises ValueError otherwise."""
     for key, value in rota.items():
         if key not in (*WEEKDAYS, HOLIDAY, MAKEUP):

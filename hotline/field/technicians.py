@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
 from hotline.field.errors import FieldError
-from hotline.field.rota import on_duty, validate
+from hotline.field.rota import Rota, on_duty, validate
 from hotline.models.field import OPEN_ORDER_STATUSES, Technician, WorkOrder
 from hotline.settings import Settings
 
 
 def add_technician(db: Session, s: Settings, username: str, phone: str, districts: list[str],
-                   rota: dict[str, object], now: datetime, *, name: str | None = None) -> Technician:
+                   rota: Rota, now: datetime, *, name: str | None = None) -> Technician:
     """A new technician (the panel user ``username`` gets role technician separately). The caller
     commits."""
     number = normalise(phone, s.phone_region)
@@ -26,7 +26,7 @@ def add_technician(db: Session, s: Settings, username: str, phone: str, district
     if unknown:
         raise FieldError(f"technician {username}: districts {unknown} not in the districts setting")
     tech = Technician(username=username, name=name, phone=number.e164, districts=list(districts),
-                      rota=dict(rota), active=True, created_at=now)
+                      rota={k: list(v) for k, v in rota.items()}, active=True, created_at=now)
     db.add(tech)
     db.flush()
     return tech

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from hotline.field import add_technician
+from hotline.field.rota import Rota
 from hotline.models.field import Technician
 from hotline.models.ivr import FaultReport
 from hotline.settings import Settings, load
@@ -18,7 +19,7 @@ from tests.callbacks.conftest import add_report, db, local, sessions
 
 __all__ = ["ALL_WEEK", "db", "local", "report", "sessions", "settings", "tech"]
 
-ALL_WEEK: dict[str, object] = {d: ["08:00-20:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday")}
+ALL_WEEK: Rota = {d: ["08:00-20:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday")}
 _phones = itertools.count(13900000001)
 
 
@@ -29,7 +30,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
                 outage_cluster_window_min=30, field_unaccepted_escalate_min=15)
 
 
-def tech(db: Session, s: Settings, username: str, districts: list[str], rota: dict[str, object] | None = None,
+def tech(db: Session, s: Settings, username: str, districts: list[str], rota: Rota | None = None,
          at: datetime | None = None) -> Technician:
     return add_technician(db, s, username, str(next(_phones)), districts, ALL_WEEK if rota is None else rota,
                           at or local(2026, 12, 7, 8, 0), name=username)
