@@ -7,6 +7,7 @@ SMS: mobiles in the allowed regions); any other waits ``held`` for a supervisor.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -118,6 +119,19 @@ def record_delivery_report(db: Session, message_id: int, ref: str, status: int, 
     db.commit()
     db.refresh(msg)
     return msg
+
+
+def record_delivery_query(db: Session, query: Mapping[str, str], now: datetime) -> OutboxMessage:
+    """The panel's DLR route in one call: the report URL's query (``id``, ``ref``, ``type``,
+    ``kid``) → :func:`record_delivery_report`. NotificationError on a malformed or forged report
+    (answer 400)."""
+    try:
+        message_id, status = int(query["id"]), int(query["type"])
+        ref = query["ref"]
+    except (KeyError, ValueError) as exc:
+        raise NotificationError(f"malformed delivery report: {exc}") from exc
+    kid = (query.get("kid") or "").strip() or None
+    return record_delivery_report(db, message_id, ref, status, now, provider_message_id=kid[:64] if kid else None)
 
 
 def _update(db: Session, where: tuple[ColumnElement[bool], ...], **values: Any) -> None:

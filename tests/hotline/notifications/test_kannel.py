@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.models.notifications import OutboxMessage
-from hotline.notifications import Template, queue_sms, record_delivery_report, send_due
+from hotline.notifications import Template, queue_sms, record_delivery_query, send_due
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from tests.hotline.notifications.conftest import kannel_settings
@@ -38,9 +38,7 @@ def test_chinese_text_reaches_the_phone_and_the_delivery_report_is_recorded(
         db: Session, sessions: sessionmaker[Session], settings: Settings, kannel: PrivateKannel) -> None:
     def on_report(q: dict[str, str]) -> None:  # the panel's DLR route, played here
         with sessions() as rdb:
-            record_delivery_report(rdb, int(q["id"]), q["ref"], int(q["type"]), utcnow(),
-                                   provider_message_id=q.get("kid"))
-            rdb.commit()
+            record_delivery_query(rdb, q, utcnow())
 
     dlr = DlrReceiver(on_report)
     try:

@@ -17,6 +17,7 @@ from hotline.notifications import (
     Template,
     approve_held,
     queue_sms,
+    record_delivery_query,
     record_delivery_report,
     render,
     send_due,
@@ -137,3 +138,7 @@ def test_delivery_reports(db: Session, settings: Settings) -> None:
     assert (msg.status, msg.delivered_at, msg.provider_message_id) == ("delivered", NOW + timedelta(seconds=5), "p-1")
     record_delivery_report(db, msg.id, msg.claim_token, 8, NOW + timedelta(seconds=6))  # late, intermediate
     assert msg.status == "delivered"
+    for bad in ({"id": str(msg.id), "type": "1"}, {"id": "x", "ref": msg.claim_token, "type": "1"},
+                {"id": str(msg.id), "ref": "forged", "type": "1"}):
+        with pytest.raises(NotificationError):
+            record_delivery_query(db, bad, NOW)
