@@ -22,7 +22,7 @@ from hotline.field.orders import (
 from hotline.field.outages import close_outage_restored, dismiss_suggestion, open_suggestions, publish_suggested_outage
 from hotline.field.queries import EventRow, OrderRow, history, my_orders, open_orders, overdue_orders
 from hotline.field.rota import on_duty
-from hotline.field.technicians import add_technician, on_duty_for, technician
+from hotline.field.technicians import add_technician, on_duty_for, technician, update_technician
 
 __all__ = [
                                   "ClockReport",
@@ -57,4 +57,5 @@ __all__ = [
                                   "publish_suggested_outage",
                                   "set_review_note",
                                   "technician",
+                                  "update_technician",
 ]

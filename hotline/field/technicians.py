@@ -32,6 +32,31 @@ def add_technician(db: Session, s: Settings, username: str, phone: str, district
     return tech
 
 
+def update_technician(db: Session, s: Settings, username: str, *, phone: str | None = None,
+                      districts: list[str] | None = None, rota: Rota | None = None,
+                      active: bool | None = None) -> Technician:
+    """A supervisor changes a technician's number, districts, rota or takes them off (inactive:
+    never dispatched to; their open orders stay theirs until re-assigned)."""
+    tech = technician(db, username)
+    if phone is not None:
+        number = normalise(phone, s.phone_region)
+        if number is None:
+            raise FieldError(f"technician {username}: {phone!r} is not a phone number")
+        tech.phone = number.e164
+    if districts is not None:
+        unknown = [d for d in districts if s.districts and d not in s.districts]
+        if unknown:
+            raise FieldError(f"technician {username}: districts {unknown} not in the districts setting")
+        tech.districts = list(districts)
+    if rota is not None:
+        validate(rota)
+        tech.rota = {k: list(v) for k, v in rota.items()}
+    if active is not None:
+        tech.active = active
+    db.flush()
+    return tech
+
+
 def technician(db: Session, username: str) -> Technician:
     tech = db.scalars(select(Technician).where(Technician.username == username)).first()
     if tech is None:

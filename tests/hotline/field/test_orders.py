@@ -87,3 +87,18 @@ def test_only_the_assigned_technician_moves_an_order(db: Session, settings: Sett
     assert order.status == "dispatched" and order.reason is None
     assert field.history(db, order.id)[-1].action == "reassigned"
     assert field.history(db, order.id)[-1].detail["to"] == "li"
+
+
+def test_a_technician_taken_off_is_not_dispatched_to(db: Session, settings: Settings) -> None:
+    tech(db, settings, "wang", ["东城"])
+    li = tech(db, settings, "li", ["东城"])
+    field.update_technician(db, settings, "wang", active=False)
+    order = field.on_report_confirmed(db, settings, report(db, T0).id, T0, district="东城")
+    assert order.technician_id == li.id
+    with pytest.raises(FieldError, match="not in the districts setting"):
+        field.update_technician(db, settings, "li", districts=["南城"])
+    with pytest.raises(ValueError, match="unknown day"):
+        field.update_technician(db, settings, "li", rota={"weekend": ["08:00-18:00"]})
+    field.update_technician(db, settings, "li", rota={"sun": ["08:00-18:00"]}, phone="13911112222")
+    assert li.phone == "+8613911112222"
+    assert field.on_report_confirmed(db, settings, report(db, T0).id, T0, district="东城").status == "unassigned"
