@@ -35,9 +35,11 @@ def detect_cluster(db: Session, s: Settings, order: WorkOrder, now: datetime) ->
         WorkOrder.reported_at >= since, WorkOrder.outage_id.is_(None)).order_by(WorkOrder.reported_at)))
     if len(cluster) < s.outage_cluster_reports:
         return None
-    open_ = db.scalars(select(OutageSuggestion).where(
-        OutageSuggestion.district == order.district, OutageSuggestion.fault_type == order.fault_type,
-        OutageSuggestion.status == "suggested")).first()
+    same = (OutageSuggestion.district == order.district, OutageSuggestion.fault_type == order.fault_type)
+    if db.scalar(select(OutageSuggestion.id).where(*same, OutageSuggestion.status == "dismissed",
+                                                   OutageSuggestion.last_at >= since)):
+        return None  # a supervisor said no to this cluster: not again until its window has passed
+    open_ = db.scalars(select(OutageSuggestion).where(*same, OutageSuggestion.status == "suggested")).first()
     if open_ is not None:
         open_.order_ids = sorted({*open_.order_ids, *(o.id for o in cluster)})
         open_.last_at = max(open_.last_at, order.reported_at)

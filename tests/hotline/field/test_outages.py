@@ -65,3 +65,14 @@ def test_reports_spread_beyond_the_window_are_no_cluster(db: Session, settings: 
         at = T0 + timedelta(minutes=i * 10)  # 40 min from first to last: window is 30
         field.on_report_confirmed(db, settings, report(db, at, caller=f"138000011{i:02d}").id, at, district="东城")
     assert field.open_suggestions(db) == []
+
+
+def test_a_dismissed_cluster_is_not_suggested_again_within_its_window(db: Session, settings: Settings) -> None:
+    tech(db, settings, "wang", ["东城"])
+    _orders(db, settings, 5)
+    sug = field.open_suggestions(db)[0]
+    field.dismiss_suggestion(db, sug.id, "boss", T0 + timedelta(minutes=21))
+    _orders(db, settings, 1, start_min=25)  # the same cluster grows: no new alert
+    assert field.open_suggestions(db) == []
+    _orders(db, settings, 5, start_min=60)  # a new burst after the window
+    assert len(field.open_suggestions(db)) == 1
