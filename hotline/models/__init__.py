@@ -10,5 +10,5 @@ from hotline.models.calls import (AgentPause, AgentSession, AmiEventBatch, AmiEv
 from hotline.models.ivr import *  # noqa: F401,F403
 from hotline.models.callbacks import *  # noqa: F401,F403
 from hotline.models.panel import *  # noqa: F401,F403
-from hotline.models.field import *  # noqa: F401,F403
-from hotline.models.notifications import *  # noqa: F401,F403
+from hotline.models.field import *  # noqa: F403
+from hotline.models.notifications import *  # noqa: F403

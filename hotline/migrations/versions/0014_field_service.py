@@ -1,13 +1,14 @@
-"""field service and SMS (issue 15): technicians, work orders and their events, outage suggestions, the notification outbox
+"""field service and SMS (issue 15): technicians, work orders and their events, outage suggestions,
+the notification outbox
 
 Revision ID: 0014
 Revises: 0009
 Create Date: 2026-12-05 05:25:47.517402
 """
-from alembic import op
 import sqlalchemy as sa
-import hotline.models
+from alembic import op
 
+import hotline.models
 
 revision = '0014'
 down_revision = '0009'
@@ -46,7 +47,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('field_outage_suggestions', schema=None) as batch_op:
-        batch_op.create_index('ix_field_outage_suggestions_district', ['district', 'fault_type', 'status'], unique=False)
+        batch_op.create_index('ix_field_outage_suggestions_district', ['district', 'fault_type', 'status'],
+                              unique=False)
 
     op.create_table('field_work_orders',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -137,7 +139,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('notification_outbox', schema=None) as batch_op:
         batch_op.create_index('ix_notification_outbox_order', ['work_order_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_notification_outbox_provider_message_id'), ['provider_message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notification_outbox_provider_message_id'), ['provider_message_id'],
+                              unique=False)
         batch_op.create_index('ix_notification_outbox_status_next', ['status', 'next_attempt_at'], unique=False)
 
     # ### end Alembic commands ###
