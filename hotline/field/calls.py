@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import dial_digits
 from hotline.chanvars import ChanVar
-from hotline.dialing_policy import Purpose, assess
+from hotline.dialing_policy import Purpose, assess, over_cap
 from hotline.field.errors import FieldError
 from hotline.field.events import record
 from hotline.field.orders import owned_order
@@ -47,6 +47,9 @@ def call_customer(db: Session, s: Settings, order_id: int, username: str, now: d
         verdict = assess(s, number, purpose=Purpose.DIAL_OUT)
         if not verdict.allowed:
             raise FieldError(f"{number} is outside the dialling policy ({verdict.summary()})")
+    cap = over_cap(s, db, order.customer_number, now)  # the same daily caps as callbacks
+    if cap is not None:
+        raise FieldError(f"work order {order_id}: {cap}")
     tech_digits = dial_digits(tech.phone, s.phone_region)
     customer = dial_digits(order.customer_number, s.phone_region)
     channel = s.outbound_dial.format(number=tech_digits)
