@@ -180,7 +180,7 @@ class Settings:
     kannel_smsc_id: str = ""  # route through this smsc-id; empty: Kannel chooses
     sms_dlr_url: str = ""  # where Kannel reports delivery (the panel's route); empty: no delivery reports asked
     sms_templates_file: str = ""  # a TOML file of zh templates overriding hotline/notifications/templates.toml
-    sms_max_attempts: int = 8  # sends refused or unreachable this often: failed
+    sms_max_attempts: int = 0  # tries while the gateway is away, then failed; 0: wait for it however long
     sms_retry_base_s: float = 30.0  # back-off after the first failure, doubled each time…
     sms_retry_max_s: float = 1800.0  # …up to this
     sms_http_timeout_s: float = 10.0

@@ -79,7 +79,7 @@ def _record(db: Session, s: Settings, msg_id: int, token: str, result: SendResul
         values.update(status="sent", sent_at=now, last_error=None)
         if result.provider_message_id:
             values["provider_message_id"] = result.provider_message_id
-    elif result.outcome is Outcome.NOT_SENT and attempts < s.sms_max_attempts:
+    elif result.outcome is Outcome.NOT_SENT and (not s.sms_max_attempts or attempts < s.sms_max_attempts):
         values.update(status="queued", next_attempt_at=now + backoff(s, attempts))
     else:
         values.update(status="failed")
