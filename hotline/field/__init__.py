@@ -20,7 +20,16 @@ from hotline.field.orders import (
                                   on_report_confirmed,
 )
 from hotline.field.outages import close_outage_restored, dismiss_suggestion, open_suggestions, publish_suggested_outage
-from hotline.field.queries import EventRow, OrderRow, history, my_orders, open_orders, overdue_orders
+from hotline.field.queries import (
+                                  EventRow,
+                                  OrderRow,
+                                  TechnicianRow,
+                                  history,
+                                  my_orders,
+                                  open_orders,
+                                  overdue_orders,
+                                  technicians,
+)
 from hotline.field.rota import on_duty
 from hotline.field.technicians import add_technician, on_duty_for, technician, update_technician
 
@@ -32,6 +41,7 @@ __all__ = [
                                   "FieldEscalation",
                                   "OrderRow",
                                   "OverdueRow",
+                                  "TechnicianRow",
                                   "accept",
                                   "add_technician",
                                   "arrive",
@@ -57,5 +67,6 @@ __all__ = [
                                   "publish_suggested_outage",
                                   "set_review_note",
                                   "technician",
+                                  "technicians",
                                   "update_technician",
 ]

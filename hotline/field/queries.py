@@ -10,9 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.field.rota import on_duty
+from hotline.field.technicians import open_orders as count_open
 from hotline.field.technicians import technician
 from hotline.models.field import OPEN_ORDER_STATUSES, Technician, WorkOrder, WorkOrderEvent
 from hotline.rules import DeadlineState, deadline_state
+from hotline.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,22 @@ def history(db: Session, order_id: int) -> list[EventRow]:
     """Every step of an order, oldest first."""
     q = select(WorkOrderEvent).where(WorkOrderEvent.order_id == order_id).order_by(WorkOrderEvent.at, WorkOrderEvent.id)
     return [EventRow(e.at, e.actor, e.action, dict(e.detail)) for e in db.scalars(q)]
+
+
+@dataclass(frozen=True)
+class TechnicianRow:
+    username: str
+    name: str | None
+    phone: str
+    districts: tuple[str, ...]
+    active: bool
+    on_duty: bool  # at ``now``, by the rota and the Chinese calendar
+    open_orders: int
+
+
+def technicians(db: Session, s: Settings, now: datetime) -> list[TechnicianRow]:
+    """Every technician with whether they are on duty now and how many orders they hold (the
+    supervisor's dispatch page)."""
+    return [TechnicianRow(t.username, t.name, t.phone, tuple(t.districts), t.active, on_duty(t, now, s.timezone),
+                          count_open(db, t.id))
+            for t in db.scalars(select(Technician).order_by(Technician.username))]

@@ -102,3 +102,12 @@ def test_a_technician_taken_off_is_not_dispatched_to(db: Session, settings: Sett
     field.update_technician(db, settings, "li", rota={"sun": ["08:00-18:00"]}, phone="13911112222")
     assert li.phone == "+8613911112222"
     assert field.on_report_confirmed(db, settings, report(db, T0).id, T0, district="东城").status == "unassigned"
+
+
+def test_the_dispatch_board_lists_technicians_on_duty_and_their_load(db: Session, settings: Settings) -> None:
+    tech(db, settings, "wang", ["东城"])
+    tech(db, settings, "li", ["西城"], rota={"sun": ["08:00-18:00"]})
+    field.on_report_confirmed(db, settings, report(db, T0).id, T0, district="东城")
+    rows = {r.username: r for r in field.technicians(db, settings, T0)}
+    assert (rows["wang"].on_duty, rows["wang"].open_orders) == (True, 1)
+    assert (rows["li"].on_duty, rows["li"].open_orders, rows["li"].districts) == (False, 0, ("西城",))
