@@ -12,6 +12,7 @@ import sys
 
 from hotline import settings as settings_mod
 from hotline.db import SchemaError
+from hotline.privacy import RedactNumbers
 
 # one module per area, in the order `hotline --help` lists them
 COMMAND_MODULES = [
@@ -45,12 +46,19 @@ PRIVATE_UMASK = 0o077
 SHARED_AREAS = {"prompts": 0o022}
 
 
+def configure_logging(verbose: bool = False) -> None:
+    """Every service logs through the root handlers; numbers in them are masked (R-PRIVACY)."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactNumbers())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     os.umask(SHARED_AREAS.get(args.command, PRIVATE_UMASK))
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.verbose)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

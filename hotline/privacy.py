@@ -3,6 +3,9 @@ The one masking rule; the panel's ``web.view.number_for`` applies the same rule 
 
 from __future__ import annotations
 
+import logging
+import re
+
 from hotline.vocabulary import Role
 
 KEEP_DIGITS = 4
@@ -18,3 +21,26 @@ def mask_number(number: str | None) -> str | None:
 def sees_numbers(role: str) -> bool:
     """Inspectors read records with numbers masked; agents, supervisors and admins see them."""
     return role != Role.INSPECTOR
+
+
+# A phone number in free text: 7 to 15 digits, maybe after a "+", standing alone — not part of a
+# word, a channel's unique id (``1733384346.12``) or a longer run of digits.
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w.+])\+?\d{7,15}(?![\w.])")
+
+
+def redact_numbers(text: str) -> str:
+    """R-PRIVACY in logs: every phone number in ``text`` masked like an inspector sees it."""
+    return _NUMBER_IN_TEXT.sub(lambda m: mask_number(m.group(0)) or "", text)
+
+
+class RedactNumbers(logging.Filter):
+    """A logging filter that masks phone numbers in each record's message (R-PRIVACY: logs
+    outlive calls and are read by whoever runs the server). Installed on the root handlers by
+    ``hotline.cli.main``, so every service's log is covered."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_numbers(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True

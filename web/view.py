@@ -15,15 +15,16 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from hotline.metrics import Ratio
+from hotline.privacy import KEEP_DIGITS, mask_number, sees_numbers
 from hotline.timeutil import iso_local
 from web.context import settings
 
-VISIBLE_DIGITS = 4  # R-PRIVACY: what an inspector sees of a number — its last 4 digits
+VISIBLE_DIGITS = KEEP_DIGITS  # R-PRIVACY: what an inspector sees of a number — its last 4 digits
 
 
 def masked_numbers(user: Any = None) -> bool:
     """Whether this user sees numbers masked (R-PRIVACY)."""
-    return getattr(user or current_user, "role", None) == "inspector"
+    return not sees_numbers(getattr(user or current_user, "role", "") or "")
 
 
 def number_for(number: str | None, user: Any = None) -> str | None:
@@ -31,7 +32,7 @@ def number_for(number: str | None, user: Any = None) -> str | None:
     (they call customers back, so they see the full number); supervisors and admins see all."""
     if number is None or not masked_numbers(user):
         return number
-    return "*" * max(len(number) - VISIBLE_DIGITS, 3) + number[-VISIBLE_DIGITS:]
+    return mask_number(number)
 
 
 def keyed_for(value: Any, user: Any = None) -> str:
