@@ -179,6 +179,17 @@ class Settings:
     scheduler_watermark_overlap_s: float = 600.0  # calls re-read this far behind the watermark (late commits, rebuilds)
     scheduler_started_lookback_h: float = 24.0  # a pass reads calls started this recently; a daily sweep the rest
 
+    # --- production (#17): serving, shared figures, doctor --------------------------------------
+    rollup_interval_s: float = 60.0  # `hotline scheduler run` brings the supervisor page's per-day rollups up to date this often; 0: off
+    web_threads: int = 16  # `hotline web serve` (waitress): requests served at once; each open event stream holds one
+    web_connection_limit: int = 200  # connections open at once; more wait in the listen backlog
+    web_backlog: int = 1024  # the listen socket's backlog
+    web_channel_timeout_s: int = 120  # a connection idle this long (no request under way) is closed
+    web_max_request_body_bytes: int = 10 * 1024 * 1024  # larger request bodies are refused (413)
+    web_max_request_header_bytes: int = 64 * 1024  # larger request headers are refused (431)
+    doctor_min_free_mb: int = 1024  # `hotline doctor` fails below this much free space in runtime_dir
+    doctor_timeout_s: float = 5.0  # each network check of `hotline doctor` (connect, login, an event)
+
     # --- derived -------------------------------------------------------------------------------
     @property
     def asterisk_dir(self) -> Path:

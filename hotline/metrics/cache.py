@@ -34,14 +34,14 @@ from typing import Any
 from sqlalchemy import func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
+from hotline.metrics import rollups
 from hotline.metrics.periods import days, period
 from hotline.metrics.queries import in_period
 from hotline.models import Call
-from hotline.rules import ring_rule
 from hotline.settings import Settings
 
 Compute = Callable[[Session, Settings, datetime, datetime], Any]
-Stamp = tuple[int, Any]  # (count, newest built_at) of the calls of a day
+Stamp = rollups.Stamp
 
 LOCK = threading.Lock()
 
@@ -66,7 +66,7 @@ class Cache:
 
     def fresh(self, key: tuple[Any, ...]) -> Any | None:
         """The value of a time-limited entry (check = its monotonic expiry), None when gone."""
-        hit = self._entries.get(key)
+        hit = None if writing_on() else self._entries.get(key)
         return hit[1] if hit is not None and hit[0] > time.monotonic() else None
 
     def put_for(self, key: tuple[Any, ...], seconds: float, value: Any) -> None:
@@ -88,6 +88,7 @@ KPI = Cache(500)  # R-KPI months: a closed month is kept for an hour, the runnin
 _COMPUTING = tuple(threading.Lock() for _ in range(16))
 _STATS = {"computed": 0}
 _RECORDING = threading.local()
+_WRITING = threading.local()
 
 
 def database(db: Session) -> str:
@@ -143,15 +144,24 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
               compute: Compute) -> list[Any]:
     """compute(db, s, a, b) for every local day [a, b) of [start, end), each computed again only
     when the calls started in that day changed (count or newest built_at; ix_calls_started_built
-    answers that from the index)."""
+    answers that from the index). A day this process does not hold is read from its rollup (the
+    scheduler's, shared by every process); while :func:`writing_rollups` is on, only the rollups
+    count and every day computed is written to its rollup."""
     rec = getattr(_RECORDING, "kept", None)
     if rec is not None:
         rec.setdefault((what, start, end), compute)
-    url = database(db)
+    params = rollups.params_of(s)
     spans = days(s, start, end)
-    keys = [(url, what, a, b, s.timezone, s.service_level_s, s.short_abandon_s, ring_rule(s).threshold_s,
-             s.repeat_window_h) for a, b in spans]
-    hits = [KEPT.get(k) for k in keys]
+    keys = [(database(db), what, a, b, *params) for a, b in spans]
+    writing = writing_on()
+    hits = [None if writing else KEPT.get(k) for k in keys]
+    if any(h is None for h in hits):
+        shared = rollups.read(db, what, params, [span for span, h in zip(spans, hits, strict=True) if h is None])
+        for i, (a, _b) in enumerate(spans):
+            if hits[i] is None and a in shared:
+                hits[i] = shared[a]
+                if not writing:
+                    KEPT.put(keys[i], *shared[a])
     # read before computing: a call written meanwhile makes the next look compute again
     if all(h is not None for h in hits):
         whole = _stamp_of(*db.execute(select(func.count(), func.max(Call.built_at))
@@ -166,15 +176,39 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
 
 def compute_day(db: Session, s: Settings, key: tuple[Any, ...], stamp: Stamp, compute: Compute,
                 a: datetime, b: datetime) -> Any:
+    """The value of one day whose kept value is missing or no longer holds; written to its rollup
+    too while :func:`writing_rollups` is on. ``key``: (database, what, a, b, *params)."""
     with _COMPUTING[hash(key) % len(_COMPUTING)]:
         hit = KEPT.get(key)
         if hit is not None and hit[0] == stamp:
-            return hit[1]  # another thread (the warmer) computed it while this one waited
-        value = compute(db, s, a, b)
-        KEPT.put(key, stamp, value)
-        with LOCK:
-            _STATS["computed"] += 1
+            value = hit[1]  # another thread computed it while this one waited
+        else:
+            value = compute(db, s, a, b)
+            KEPT.put(key, stamp, value)
+            with LOCK:
+                _STATS["computed"] += 1
+    if writing_on():
+        rollups.write(db, key[1], key[4:], a, b, stamp, value)
+        _WRITING.written += 1
     return value
+
+
+@contextmanager
+def writing_rollups() -> Iterator[list[int]]:
+    """On this thread, the metric functions called inside check the rollups only (not this
+    process's memory nor its R-KPI months) and write every day they compute (the scheduler's
+    step, hotline.metrics.refresh). Yields a one-item list: the rows written, once done."""
+    _WRITING.on, _WRITING.written = True, 0
+    written = [0]
+    try:
+        yield written
+    finally:
+        written[0] = _WRITING.written
+        _WRITING.on = False
+
+
+def writing_on() -> bool:
+    return bool(getattr(_WRITING, "on", False))
 
 
 def kept_computed() -> int:

@@ -10,3 +10,4 @@ from hotline.models.calls import (AgentPause, AgentSession, AmiEventBatch, AmiEv
 from hotline.models.ivr import *  # noqa: F401,F403
 from hotline.models.callbacks import *  # noqa: F401,F403
 from hotline.models.panel import *  # noqa: F401,F403
+from hotline.models.rollups import *  # noqa: F401,F403
