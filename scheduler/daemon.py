@@ -75,14 +75,14 @@ class Scheduler:
             try:
                 rep = self.once()
                 log.info("scheduler pass: %s", rep)
-            except Exception:  # noqa: BLE001 - a failed pass (database away) is retried next time
+            except Exception:
                 log.exception("scheduler pass failed; retrying in %.0f s", self.s.callback_scheduler_interval_s)
             try:
                 self.rollups_if_due()
-            except Exception:  # noqa: BLE001 - retried next interval; panels compute stale days meanwhile
+            except Exception:
                 log.exception("supervisor rollups failed; retrying in %.0f s", self.s.rollup_interval_s)
             try:
                 self.purge_if_due()
-            except Exception:  # noqa: BLE001 - retried at the next pass; today's is not marked done
+            except Exception:
                 log.exception("retention purge failed; retrying after the next pass")
             self.stop_event.wait(self.s.callback_scheduler_interval_s)

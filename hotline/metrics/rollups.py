@@ -98,7 +98,8 @@ def write(db: Session, what: tuple[Any, ...], params: tuple[Any, ...], a: dateti
 
 def purge_before(db: Session, day: datetime) -> int:
     """Delete the rows of days before ``day`` (their calls are gone: retention). The caller commits."""
-    return db.execute(delete(MetricRollup).where(MetricRollup.day_start < day)).rowcount or 0
+    result: Any = db.execute(delete(MetricRollup).where(MetricRollup.day_start < day))
+    return int(result.rowcount or 0)
 
 
 def count(db: Session) -> int:

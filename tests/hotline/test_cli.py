@@ -13,7 +13,7 @@ from hotline.db import head_revision
 AREAS = {
     "run": None,
     "pbx": {"render", "start", "cli"},
-    "db": {"upgrade", "status"},
+    "db": {"upgrade", "status", "backup", "restore"},
     "listener": {"listen", "capture", "replay", "rebuild", "simulate"},
     "ivr": {"serve"},
     "web": {"serve"},

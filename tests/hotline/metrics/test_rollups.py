@@ -113,7 +113,7 @@ def test_the_step_writes_rollups_and_pages_read_them(p: Panel, monkeypatch: pyte
     assert _step(p) > 0
     db = p.db()
     assert db.scalar(select(func.count()).select_from(MetricRollup)) > 0
-    cut, yesterday = _today(s)
+    _cut, yesterday = _today(s)
     assert db.scalar(select(func.max(MetricRollup.day_start))) == yesterday  # past days only: today is live
     db.close()
     assert _step(p) == 0, "nothing changed: the next step only checks"
@@ -128,7 +128,7 @@ def test_the_step_writes_rollups_and_pages_read_them(p: Panel, monkeypatch: pyte
 def test_a_stale_rollup_is_computed_by_the_page_then_rewritten_by_the_next_step(
         p: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
     _calls(p)
-    cut, yesterday = _today(p.settings)
+    _cut, yesterday = _today(p.settings)
     _step(p)
     # a call that started yesterday is written only now (it ended after midnight)
     db = p.db()
@@ -153,7 +153,7 @@ def test_two_panel_processes_agree(p: Panel, monkeypatch: pytest.MonkeyPatch) ->
     """Two app instances on one database, each starting with nothing of its own (as two processes
     behind a proxy): the same figures, before and after a past day changes, none computed by them."""
     _calls(p)
-    cut, yesterday = _today(p.settings)
+    _cut, _yesterday = _today(p.settings)
     other = create_app(p.settings)
     other.config["TESTING"] = True
     second = Panel(other, p.settings, p.monitor)
