@@ -22,6 +22,7 @@ AREAS = {
     "callbacks": {"list", "dial", "consult", "complaint", "complaint-update", "revisit", "outcome", "cancel", "held", "approve",
                   "escalations"},
     "scheduler": {"run", "purge"},
+    "doctor": None,
 }
 
 
