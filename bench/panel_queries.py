@@ -4,7 +4,7 @@ and per page (target < 200 ms). No asserts: figures to read, not a test.
 hotline.metrics keeps the figures of the period's past days, per day (computed again only when their
 calls change) and reads today live, so each query is timed "cold" (caches cleared: what the first
 view after a restart would cost without the warmer) and warm (best of 3: every other view). Then
-with the warmer `hotline web serve` runs (web/warm.py): its round at start (cold) and between midnights
+with the warmer `hotline web serve` runs (web/team/warm.py): its round at start (cold) and between midnights
 (checks only), the first page after it, and what midnight and a rewritten past call cost.
 
     .venv/bin/python bench/panel_queries.py [--calls 1000000] [--fresh]
@@ -150,7 +150,7 @@ def main() -> int:
 
     # the whole page through Flask (queries + templates), as a supervisor
     from web import create_app
-    from web.users import add_user
+    from web.auth.users import add_user
 
     app = create_app(s)
     try:
@@ -174,12 +174,12 @@ def main() -> int:
 
 
 def with_warmer(s, app, c) -> None:  # type: ignore[no-untyped-def]
-    """What `hotline web serve` does: web/warm.py computes the kept figures in the background at start,
+    """What `hotline web serve` does: web/team/warm.py computes the kept figures in the background at start,
     checks them every panel_warm_interval_s and computes the days whose calls changed. A first view
     happens once per event, so each sequence of steps is run three times and the best kept."""
     from sqlalchemy import text
 
-    from web.warm import Warmer
+    from web.team.warm import Warmer
 
     Session = app.extensions["hotline"]["Session"]
     today = metrics.period("day", s)[0]
@@ -219,7 +219,7 @@ def with_warmer(s, app, c) -> None:  # type: ignore[no-untyped-def]
         for label, took in best.items():
             print(f"  {label:<56} {took * 1000:8.1f} ms")
 
-    steps("with the warmer (web/warm.py), as `hotline web serve` runs it — at start:", [
+    steps("with the warmer (web/team/warm.py), as `hotline web serve` runs it — at start:", [
         (None, start), ("warmer round at start (cold)", lambda: w.round()),
         ("GET /supervisor?period=day, first after it", lambda: page("day")),
         ("GET /supervisor?period=week, first after it", lambda: page("week")),

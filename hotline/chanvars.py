@@ -37,3 +37,8 @@ class ChanVar(StrEnum):
     LATE_APOLOGY = "HOTLINE_LATE_APOLOGY"  # R-ANS-LATE-APOLOGY played
     WORKNUM_PLAYED = "HOTLINE_WORKNUM_PLAYED"  # R-ANS-GREET played
     SURVEY = "HOTLINE_SURVEY"  # R-SURVEY: 1 satisfied, 2 fair, 3 dissatisfied
+    # the agent desk (hotline/desk/)
+    SURVEY_AGENT = "HOTLINE_SURVEY_AGENT"  # R-SURVEY: the agent who sent the caller to the survey
+    MALICIOUS = "HOTLINE_MALICIOUS"  # R-ANS-HANGUP-LAST exception: the agent who flagged the call malicious
+    FORCED_HANGUP = "HOTLINE_FORCED_HANGUP"  # 强拆: the supervisor who ended the call
+    DESK = "HOTLINE_DESK"  # on the desk's own channels (a phrase player, a supervisor's spy): "<use>:<call id>"

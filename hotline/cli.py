@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "prompts.cli",  # prompts build|list
     "scheduler.callbacks_cli",  # callbacks list|dial|consult|…
     "scheduler.cli",  # scheduler run|purge
+    "scheduler.customers_cli",  # customers import|export, cases complaint-categories
     "hotline.doctor",  # doctor: every check of a server and its Asterisk
 ]
 

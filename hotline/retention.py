@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable
 
 from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -82,7 +82,8 @@ class PurgeReport:
                f"{verb} {self.cel_lines} CEL lines and {self.queue_log_lines} queue_log lines",
                f"{verb} {self.log_lines} log lines, {self.journals} set-aside journals, "
                f"{self.orphans} recordings no record names",
-               f"kept {self.kept_for_complaints} calls (or their recordings) past a cutoff for complaints younger than the "
+               f"kept {self.kept_for_complaints} calls (or their recordings) past a cutoff for complaints "
+               "younger than the "
                f"R-COMPLAINT minimum",
                f"kept {self.reports_kept} fault reports past their cutoff for an open complaint or task"]
         out += [f"skipped {s}" for s in self.skipped[:20]]

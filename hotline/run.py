@@ -32,7 +32,8 @@ PORTS = [
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="run the whole hotline (Asterisk, listener, IVR, panel, scheduler) with demo traffic")
+    p = sub.add_parser("run", help="run the whole hotline (Asterisk, listener, IVR, panel, scheduler) "
+                       "with demo traffic")
     p.add_argument("--no-demo", action="store_true", help="no demo calls and no demo logins")
     p.add_argument("--demo-calls", type=int, default=40)
     p.set_defaults(func=_run)
@@ -204,7 +205,8 @@ def demo_logins(s: Settings, env: dict[str, str]) -> list[str]:
             continue
         cmd = hotline_argv("user", "add", name, "--role", role, *(["--agent", agent] if agent else []))
         done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
-        password = next((ln.split(":", 1)[1].strip() for ln in done.stdout.splitlines() if ln.startswith("password:")), "")
+        password = next((ln.split(":", 1)[1].strip() for ln in done.stdout.splitlines()
+                         if ln.startswith("password:")), "")
         if done.returncode != 0 or not password:
             lines.append(f"  login      {name}: not created ({done.stderr.strip() or done.stdout.strip()})")
             continue
@@ -239,7 +241,8 @@ def _print_where(s: Settings, ast: Asterisk, running: list[str]) -> None:
         f"  SIP        udp 127.0.0.1:{s.sip_port}; hotline number {s.hotline_number}",
         f"  FastAGI    {s.agi_host}:{s.agi_port}",
         f"  database   {s.db_url}",
-        f"  asterisk   {ast.layout.base} (started in {ast.start_seconds or 0:.2f} s); CLI: .venv/bin/hotline pbx cli core show channels",
+        f"  asterisk   {ast.layout.base} (started in {ast.start_seconds or 0:.2f} s); "
+        "CLI: .venv/bin/hotline pbx cli core show channels",
         f"  logs       {s.log_dir}/*.log, {ast.layout.messages}, {ast.layout.queue_log}",
         f"  services   {', '.join(running)} (one that dies is restarted)",
     ]

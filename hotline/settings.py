@@ -178,6 +178,20 @@ class Settings:
     retention_purge_hour: int = 3  # `hotline scheduler run` purges once a day, after this local hour
     scheduler_watermark_overlap_s: float = 600.0  # calls re-read this far behind the watermark (late commits, rebuilds)
     scheduler_started_lookback_h: float = 24.0  # a pass reads calls started this recently; a daily sweep the rest
+    # --- desk (hotline/desk/): agent presence, call controls, supervisor monitoring ---------------
+    desk_wrapup_s: int = 15  # 话后整理: after an answered call the agent stays paused this long
+    desk_break_reasons: list[str] = field(default_factory=lambda: ["用餐", "培训", "会议", "其他"])  # 小休
+    # --- panel security (web/security.py, web/auth/) -------------------------------------------------
+    web_secure_cookies: bool = False  # session cookie sent over HTTPS only: set it behind a TLS proxy
+    web_trusted_proxies: int = 0  # reverse proxies in front of the panel whose X-Forwarded-For/-Proto count; 0: none
+    login_ip_max_failures: int = 20  # failed logins per IP, whatever the user name (unknown ones too), per window
+    login_limiter_max_keys: int = 10000  # the login limiter forgets its stalest keys past this many
+    api_token_days: int = 365  # an API token expires this many days after it is made; 0: never
+    wallboard_user_check_s: float = 5.0  # an open wallboard stream rechecks its user this often
+    # --- cases and customers (hotline/cases/, hotline/customers/) ------------------------------------
+    case_categories_path: str = ""  # the kinds and categories of cases (TOML); empty: hotline/case_categories.toml
+    case_default_due_h: float = 24.0  # 建议 / 表扬 / 业务办理 (no rule of their own): working-day hours
+    districts: list[str] = field(default_factory=list)  # a customer's district is one of these; empty: any
 
     # --- production (#17): serving, shared figures, doctor --------------------------------------
     rollup_interval_s: float = 60.0  # `hotline scheduler run` brings the supervisor page's per-day rollups up to date this often; 0: off

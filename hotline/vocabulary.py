@@ -63,3 +63,46 @@ class AgentState(StrEnum):
     TALKING = "talking"
     PAUSED = "paused"
     UNAVAILABLE = "unavailable"
+
+
+class AgentPresence(StrEnum):
+    """An agent's desk state (hotline/desk/presence.py), one state machine, every change stored.
+    Not the wallboard's ``AgentState``: that one is read from the queue's events; this one is what
+    the agent (or a supervisor) chose, plus the call phases the listener reports."""
+
+    LOGGED_OUT = "logged_out"  # 签出: not a member of the queue
+    AVAILABLE = "available"  # 示闲: a member, not paused
+    BUSY = "busy"  # 示忙: paused
+    BREAK = "break"  # 小休: paused with a reason (settings.desk_break_reasons)
+    RINGING = "ringing"
+    TALKING = "talking"
+    WRAP_UP = "wrap_up"  # 话后整理: paused for settings.desk_wrapup_s after an answered call
+
+
+class Role(StrEnum):
+    """A panel user's role (hotline.models.panel.ROLES spells the same values)."""
+
+    AGENT = "agent"
+    INSPECTOR = "inspector"  # reads, numbers masked (R-PRIVACY)
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class CaseKind(StrEnum):
+    """What a case (工单) is about: the top level of hotline/case_categories.toml."""
+
+    REPAIR = "repair"  # 报修 (R-FAULT-SLA)
+    CONSULT = "consult"  # 咨询 (R-CONSULT-24H)
+    COMPLAINT = "complaint"  # 投诉 (R-COMPLAINT)
+    SUGGESTION = "suggestion"  # 建议
+    PRAISE = "praise"  # 表扬
+    SERVICE = "service"  # 业务办理
+
+
+class CaseStatus(StrEnum):
+    """A case's state: 受理 → 处理中 → 已办结 → 已回访. Closed and revisited cases are read-only."""
+
+    ACCEPTED = "accepted"  # 受理
+    IN_PROGRESS = "in_progress"  # 处理中
+    CLOSED = "closed"  # 已办结
+    REVISITED = "revisited"  # 已回访

@@ -11,17 +11,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from hotline import rules
 from hotline.chanvars import ChanVar
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from ivr.agi import AgiProtocolError, AgiRequest, CallerHangup, safe_call_id
-from ivr.server import AgiChannel
+from ivr.server import AgiChannel, Handler
 from ivr.store import IvrStore, ReportWriter
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ class IvrFlows:
         self.s, self.store, self.clock = s, store, clock
         recordings_dir(s).mkdir(parents=True, exist_ok=True)
 
-    def routes(self) -> dict[str, Callable[[AgiChannel], object]]:
+    def routes(self) -> dict[str, Handler]:
         return {"inbound": self.inbound, "survey": self.survey}
 
     # --- inbound ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.customers import find_customer
 from hotline.models.ivr import Customer, FaultReport
 from hotline.outages import current_outage
 from hotline.rules import fault_due
@@ -85,7 +86,9 @@ class IvrStore:
     # --- reads -----------------------------------------------------------------------------
     async def lookup(self, number: str, at: datetime) -> CallerInfo:
         def fn(db: Session) -> CallerInfo:
-            cust = db.scalars(select(Customer).where(Customer.phone == number)).first() if number else None
+            # any of the customer's numbers, in any form (the customer master); else the stored form
+            cust = (find_customer(db, self.s, number)
+                    or db.scalars(select(Customer).where(Customer.phone == number)).first()) if number else None
             open_reports = db.scalar(select(func.count(FaultReport.id)).where(
                 FaultReport.caller == number, FaultReport.status.in_(("incomplete", "open")))) if number else 0
             outage = current_outage(db, cust.area if cust else None, at)

@@ -1,6 +1,6 @@
-"""The callbacks' timed work (R-ONE-CALL), run by ``hotline scheduler run``: one pass makes the tasks new call records, fault reports and complaints
-call for, settles dialled attempts from their call records, flags overdue tasks (R-OVERDUE) and
-escalates missed complaint clocks (R-COMPLAINT).
+"""The callbacks' timed work (R-ONE-CALL), run by ``hotline scheduler run``: one pass makes the
+tasks new call records, fault reports and complaints call for, settles dialled attempts from their
+call records, flags overdue tasks (R-OVERDUE) and escalates missed complaint clocks (R-COMPLAINT).
 
 Idempotent: every record that fed a task is remembered (callback_sources) and every escalation is
 unique per (kind, subject), so a second pass — or a pass after a restart — creates nothing twice.
@@ -18,10 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from hotline import cases
 from hotline.callbacks import dialer, tasks
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation, SchedulerState
 from hotline.models.ivr import FaultReport
+from hotline.rules import overdue
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from hotline.vocabulary import Direction, Disposition
@@ -35,6 +37,7 @@ class PassReport:
     calls: int = 0
     reports: int = 0
     tasks_created: int = 0
+    cases_created: int = 0
     tasks_closed: int = 0
     attempts_settled: int = 0
     overdue: int = 0
@@ -42,7 +45,7 @@ class PassReport:
     escalations: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (f"calls {self.calls}, reports {self.reports}, tasks +{self.tasks_created} "
+        return (f"calls {self.calls}, reports {self.reports}, cases +{self.cases_created}, tasks +{self.tasks_created} "
                 f"closed {self.tasks_closed}, attempts settled {self.attempts_settled}, overdue {self.overdue}, "
                 f"released {self.released}, escalations {len(self.escalations)}")
 
@@ -126,6 +129,9 @@ def _read_calls(s: Settings, db: Session, rep: PassReport, since: datetime | Non
             newest = call.built_at if newest is None or call.built_at > newest else newest
             if call.direction == Direction.INBOUND:  # outbound records are read through their attempts
                 _call(s, db, rep, call)
+                # R-ONE-CALL / R-CONSULT-24H: an out-of-hours matter (HOTLINE_CALLBACK) or an IVR
+                # fault report becomes a case with its follow-up; idempotent per call
+                rep.cases_created += len(cases.cases_from_call(db, s, call))
         if len(rows) < BATCH:
             return newest
 
@@ -168,8 +174,11 @@ def _reports(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
                 continue
             if tasks.on_partial_report(db, s, report) is not None:
                 rep.tasks_created += 1
-        elif tasks.on_fault_report(db, s, report) is not None:
-            rep.tasks_created += 1
+        else:
+            if tasks.on_fault_report(db, s, report) is not None:
+                rep.tasks_created += 1
+            if cases.case_for_fault_report(db, s, report) is not None:  # a confirmed report is a case
+                rep.cases_created += 1
     mark = min(waiting) if waiting else newest
     if mark is not None and st.value.get("since") != mark.isoformat():
         st.value, st.updated_at = {"since": mark.isoformat()}, utcnow()
@@ -191,7 +200,7 @@ def _overdue(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
     """R-OVERDUE: flag, escalate, and hand an agent's overdue task to anyone after a while."""
     release = timedelta(minutes=s.callback_overdue_release_min)
     for task in db.scalars(select(CallbackTask).where(CallbackTask.status.in_(OPEN_STATUSES),
-                                                      CallbackTask.due_at < now)):
+                                                      overdue(CallbackTask.due_at, now))):
         if task.overdue_at is None:
             task.overdue_at = now
             rep.overdue += 1
@@ -208,8 +217,8 @@ def _complaint_clocks(db: Session, rep: PassReport, now: datetime) -> None:
     """R-COMPLAINT: each clock missed is its own escalation."""
     for c in db.scalars(select(Complaint).where(Complaint.closed_at.is_(None), or_(
             Complaint.contacted_at.is_(None), Complaint.resolved_at.is_(None)))):
-        if c.contacted_at is None and now > c.contact_due:
+        if c.contacted_at is None and overdue(c.contact_due, now):
             _escalate(db, rep, "complaint_contact", due_at=c.contact_due, now=now, complaint=c)
-        if c.resolved_at is None and now > c.resolve_due:
+        if c.resolved_at is None and overdue(c.resolve_due, now):
             kind = "complaint_solution" if c.kind == "general" else "complaint_progress"
             _escalate(db, rep, kind, due_at=c.resolve_due, now=now, complaint=c)

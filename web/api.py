@@ -10,11 +10,12 @@ from flask_login import current_user
 
 from hotline import metrics
 from hotline.timeutil import iso_local
-from web.auth import roles
-from web.calls import CallFilter, call_json, grades_of, search
+from web.auth.access import roles
+from web.callbacks import TaskFilter, open_callback_tasks
+from web.calls.search import CallFilter, call_json, grades_of, search
 from web.context import db, settings
+from web.faults import fault_rows
 from web.periods import from_args
-from web.tasks import TaskFilter, open_callback_tasks
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -72,8 +73,6 @@ def agent_metrics() -> Any:
 @bp.get("/faults")
 @roles("supervisor")
 def faults() -> Any:
-    from web.faults import fault_rows
-
     s = settings()
     start, end, _kind, errors = from_args(request.args, s)
     if errors:

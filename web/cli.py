@@ -1,10 +1,16 @@
-"""``hotline web serve`` (the panel) and ``hotline user add|token`` (panel users, API tokens)."""
+"""``hotline web serve`` (the panel) and ``hotline user add|passwd|disable|enable|token`` (panel
+users, their sessions and API tokens)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import secrets
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
 
 from hotline.models import ROLES
 from hotline.settings import Settings
@@ -23,9 +29,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--agent", help="the agent's extension (role agent)")
     add.add_argument("--password", help="default: generated and printed once")
     add.set_defaults(func=_user_add)
-    tok = usub.add_parser("token", help="create an API token for a user (printed once)")
-    tok.add_argument("name")
-    tok.add_argument("--label")
+    pw = usub.add_parser("passwd", help="set a user's password (asked twice, or generated); ends their sessions")
+    pw.add_argument("name")
+    pw.add_argument("--generate", action="store_true", help="generate one and print it once")
+    pw.set_defaults(func=_user_passwd)
+    for verb, active, text in (("disable", False, "disable a user: their sessions end, their tokens stop working"),
+                               ("enable", True, "enable a disabled user again")):
+        d = usub.add_parser(verb, help=text)
+        d.add_argument("name")
+        d.set_defaults(func=_user_active, active=active)
+    tok = usub.add_parser("token", help="API tokens: NAME makes one (printed once); list NAME; revoke NAME [--id]",
+                          description="hotline user token NAME | hotline user token list NAME | "
+                                      "hotline user token revoke NAME [--id ID]")
+    tok.add_argument("words", nargs="+", metavar="[list|revoke] NAME")
+    tok.add_argument("--label", help="a name for a new token")
+    tok.add_argument("--days", type=int, help="a new token's lifetime (default: api_token_days; 0: never expires)")
+    tok.add_argument("--id", type=int, dest="token_id", help="revoke this token only (default: all of the user's)")
     tok.set_defaults(func=_user_token)
 
 
@@ -35,7 +54,7 @@ def _serve(s: Settings, args: argparse.Namespace) -> int:
     from werkzeug.serving import run_simple
 
     from web import create_app
-    from web.warm import start_for
+    from web.team.warm import start_for
 
     app = create_app(s)
     print(f"panel on http://{s.web_host}:{s.web_port}/", flush=True)
@@ -45,36 +64,98 @@ def _serve(s: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _user_add(s: Settings, args: argparse.Namespace) -> int:
+@contextmanager
+def _db(s: Settings) -> Iterator[Session]:
     from hotline.db import open_db
-    from web.users import UserError, add_user
+
+    _engine, factory = open_db(s)
+    with factory() as db:
+        yield db
+
+
+def _run(command: str, action: Callable[[], int]) -> int:
+    """A user command's refusals (web.auth.users.UserError) as one line and exit status 2."""
+    from web.auth.users import UserError
+
+    try:
+        return action()
+    except UserError as exc:
+        print(f"hotline user {command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _user_add(s: Settings, args: argparse.Namespace) -> int:
+    from web.auth.users import add_user
 
     password = args.password or secrets.token_urlsafe(12)
-    _engine, Session = open_db(s)
-    with Session() as db:
-        try:
+
+    def add() -> int:
+        with _db(s) as db:
             add_user(db, args.name, args.role, password, args.agent)
-        except UserError as exc:
-            print(f"hotline user add: {exc}", file=sys.stderr)
-            return 2
-    print(f"user {args.name} ({args.role}{', agent ' + args.agent if args.agent else ''}) added")
-    if not args.password:
-        print(f"password: {password}")
-    return 0
+        print(f"user {args.name} ({args.role}{', agent ' + args.agent if args.agent else ''}) added")
+        if not args.password:
+            print(f"password: {password}")
+        return 0
+
+    return _run("add", add)
+
+
+def _user_passwd(s: Settings, args: argparse.Namespace) -> int:
+    from web.auth.users import UserError, set_password
+
+    def passwd() -> int:
+        if args.generate:
+            password = secrets.token_urlsafe(12)
+        else:  # never on the command line, where other users' `ps` would see it
+            password = getpass.getpass("new password: ")
+            if getpass.getpass("again: ") != password:
+                raise UserError("the two passwords differ")
+        with _db(s) as db:
+            set_password(db, args.name, password)
+        print(f"password of {args.name} changed; their sessions have ended")
+        if args.generate:
+            print(f"password: {password}")
+        return 0
+
+    return _run("passwd", passwd)
+
+
+def _user_active(s: Settings, args: argparse.Namespace) -> int:
+    from web.auth.users import set_active
+
+    def change() -> int:
+        with _db(s) as db:
+            set_active(db, args.name, args.active)
+        print(f"user {args.name} {'enabled' if args.active else 'disabled: sessions ended, tokens refused'}")
+        return 0
+
+    return _run(args.user_command, change)
 
 
 def _user_token(s: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy import select
+    from web.auth.users import UserError, find_user, new_token, revoke_tokens, tokens_of
 
-    from hotline.db import open_db
-    from hotline.models import User
-    from web.users import new_token
+    words = list(args.words)
+    verb = words.pop(0) if len(words) == 2 and words[0] in ("list", "revoke") else "add"
+    if len(words) != 1:
+        print("hotline user token: NAME, list NAME or revoke NAME", file=sys.stderr)
+        return 2
+    name = words[0]
 
-    _engine, Session = open_db(s)
-    with Session() as db:
-        user = db.scalar(select(User).where(User.username == args.name))
-        if user is None:
-            print(f"hotline user token: no user {args.name!r}", file=sys.stderr)
-            return 2
-        print(new_token(db, user, args.label))
-    return 0
+    def token() -> int:
+        with _db(s) as db:
+            if verb == "revoke":
+                print(f"{revoke_tokens(db, name, args.token_id)} token(s) of {name} revoked")
+            elif verb == "list":
+                for t in tokens_of(db, find_user(db, name)):
+                    state = "revoked" if t.revoked else f"expires {t.expires_at or 'never'}"
+                    used = t.last_used_at or "never"
+                    print(f"{t.id}\t{t.name or ''}\tmade {t.created_at}\tlast used {used}\t{state}")
+            else:
+                days = s.api_token_days if args.days is None else args.days
+                if days < 0:
+                    raise UserError("--days: 0 (never expires) or more")
+                print(new_token(db, find_user(db, name), args.label, days))
+        return 0
+
+    return _run(f"token {verb}" if verb != "add" else "token", token)

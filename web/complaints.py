@@ -5,22 +5,42 @@ callbacks feature (``hotline.callbacks``); this module only shapes them for page
 from __future__ import annotations
 
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import callbacks
+from hotline import callbacks, metrics
 from hotline.models.callbacks import CallbackTask, Complaint, Escalation
 from hotline.rules import deadline_state
 from hotline.settings import Settings
 from hotline.timeutil import iso_local, utcnow
+from web.auth.access import roles
+from web.context import db, settings
+from web.periods import from_args
+from web.view import Column, csv_response, export_table
+
+bp = Blueprint("complaints", __name__)
+# CSV exports: ?table= → (file name, columns, rows)
+CSV_KEYS = {
+    "complaints": ("id", "number", "kind", "category", "summary", "received_at", "contact_due", "contacted_at",
+                   "contact_state", "resolve_clock", "resolve_due", "resolved_at", "resolve_state", "closed_at",
+                   "created_by", "call_id"),
+    "escalations": ("id", "kind", "subject", "number", "due_at", "raised_at"),
+    "overdue": ("id", "reason", "number", "owner", "status", "created_at", "due_at", "missed_calls"),
+}
+CSV_NAMES = {"complaints": "complaints", "escalations": "escalations", "overdue": "overdue-tasks"}
 
 
 def clock(due: datetime, done: datetime | None, now: datetime) -> dict[str, Any]:
     """One clock: its state (hotline.rules.deadline_state, as callbacks.complaint_clock_counts
     counts it) and, while it runs, the seconds left (negative: overdue)."""
-    return {"state": deadline_state(due, done, now), "left_s": None if done is not None else (due - now).total_seconds()}
+    left = None if done is not None else (due - now).total_seconds()
+    return {"state": deadline_state(due, done, now), "left_s": left}
 
 
 def complaint_rows(db: Session, s: Settings, start: datetime, end: datetime,
@@ -93,3 +113,52 @@ def update(db: Session, complaint_id: int, action: str) -> Complaint:
                                    closed=action == "closed")
     db.commit()
     return c
+
+
+@bp.get("/complaints")
+@roles("supervisor")
+def index() -> Any:
+    """R-COMPLAINT clocks (contact 2 h, solution 24 h / progress 72 h), the escalations nobody has
+    acknowledged yet (R-OVERDUE, R-COMPLAINT) and the overdue callback tasks. Default period: month."""
+    s = settings()
+    args = request.args if (request.args.get("period") or request.args.get("date_from")
+                            or request.args.get("date_to")) else {"period": "month"}
+    start, end, _kind, errors = from_args(args, s)
+    for e in errors:
+        flash(e, "error")
+    table = export_table(request.args, CSV_KEYS, default="complaints")
+    if table is not None:
+        rows = {"complaints": lambda: complaint_rows(db(), s, start, end),
+                "escalations": lambda: escalation_rows(db(), s),
+                "overdue": lambda: overdue_task_rows(db(), s)}[table]()
+        return csv_response(CSV_NAMES[table], [Column(k, k, itemgetter(k)) for k in CSV_KEYS[table]], rows)
+    return render_template("complaints/index.html", rows=complaint_rows(db(), s, start, end),
+                           escalations=escalation_rows(db(), s), overdue=overdue_task_rows(db(), s),
+                           start=start, end=end, clocks=metrics.complaint_clocks(db(), s, start, end),
+                           resolution=metrics.complaint_resolution(db(), start, end))
+
+
+@bp.post("/complaints/escalations/<int:escalation_id>/ack")
+@roles("supervisor")
+def acknowledge_escalation(escalation_id: int) -> Any:
+    try:
+        acknowledge(db(), escalation_id, current_user.username)
+    except LookupError:
+        abort(404)
+    flash(_("Escalation acknowledged."), "ok")
+    return redirect(url_for("complaints.index"), 303)
+
+
+@bp.post("/complaints/<int:complaint_id>/update")
+@roles("supervisor")
+def update_complaint(complaint_id: int) -> Any:
+    try:
+        update(db(), complaint_id, request.form.get("action") or "")
+    except callbacks.CallbackError:
+        db().rollback()
+        abort(404)
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("complaints.index"), 303)
+    flash(_("Complaint updated."), "ok")
+    return redirect(url_for("complaints.index"), 303)

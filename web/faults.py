@@ -1,21 +1,31 @@
-"""Fault reports (R-FAULT-SLA countdown and overdue, R-OVERDUE) and known outages
-(R-FAULT-OUTAGE) as the supervisor sees them. The tables belong to the IVR feature
-(hotline/models/ivr.py); opening and closing outages goes through its hotline.outages functions,
-which is what the IVR reads to announce them."""
+"""Fault reports (R-FAULT-SLA countdown and overdue, R-OVERDUE) as the supervisor sees them, with
+CSV, and closing a report. The table belongs to the IVR feature (hotline/models/ivr.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import outages as outage_rules
-from hotline.models import OUTAGE_CAUSES, FaultReport, Outage
+from hotline import metrics
+from hotline.models import FaultReport
 from hotline.rules import overdue
 from hotline.settings import Settings
 from hotline.timeutil import iso_local, utcnow
+from web.auth.access import roles
+from web.context import db, settings
+from web.i18n import metric_label
+from web.periods import from_args
+from web.view import Column, csv_response, export_table
+
+bp = Blueprint("faults", __name__)
+CSV_KEYS = ("ticket", "status", "caller", "contact", "account", "area", "fault_type", "created_at", "arrive_by",
+            "fix_by", "fix_left_s", "overdue")
 
 
 def fault_rows(db: Session, s: Settings, start: datetime, end: datetime,
@@ -53,19 +63,26 @@ def close_report(db: Session, report_id: int) -> None:
     db.commit()
 
 
-def outages(db: Session, limit: int = 200) -> list[Outage]:
-    return list(db.scalars(select(Outage).order_by(Outage.started_at.desc()).limit(limit)))
+@bp.get("/faults")
+@roles("supervisor")
+def index() -> Any:
+    s = settings()
+    start, end, _kind, errors = from_args(request.args, s)
+    for e in errors:
+        flash(e, "error")
+    rows = fault_rows(db(), s, start, end, overdue_only=request.args.get("overdue") == "1")
+    if export_table(request.args) is not None:
+        return csv_response("faults", [Column(k, k, itemgetter(k)) for k in CSV_KEYS], rows)
+    return render_template("faults/index.html", rows=rows, sla=metrics.fault_sla(db(), s, start, end),
+                           metric_label=metric_label)
 
 
-def outage_causes() -> tuple[str, ...]:
-    return tuple(OUTAGE_CAUSES)
-
-
-def open_outage(db: Session, area: str, cause: str, note: str | None, by: str) -> None:
-    outage_rules.open_outage(db, area, cause, note=note, created_by=by)
-    db.commit()
-
-
-def close_outage(db: Session, outage_id: int) -> None:
-    outage_rules.close_outage(db, outage_id)
-    db.commit()
+@bp.post("/faults/<int:report_id>/close")
+@roles("supervisor")
+def close(report_id: int) -> Any:
+    try:
+        close_report(db(), report_id)
+    except LookupError:
+        abort(404)
+    flash(_("Fault report closed."), "ok")
+    return redirect(url_for("faults.index"), 303)

@@ -3,11 +3,27 @@ inclusive)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Mapping
 
 from hotline import metrics
 from hotline.settings import Settings
+
+# the dates a filter may name: wide enough for any call on record, narrow enough that a day's
+# start in the operator's zone and the day after stay representable (no OverflowError → 500)
+FIRST_DATE = date(1970, 1, 2)
+LAST_DATE = date(2999, 12, 31)
+
+
+def parse_date(name: str, raw: str) -> date:
+    """A local date ``YYYY-MM-DD`` within [FIRST_DATE, LAST_DATE]; ValueError naming the field."""
+    try:
+        d = date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{name}: not a date (YYYY-MM-DD): {raw[:20]!r}") from None
+    if not FIRST_DATE <= d <= LAST_DATE:
+        raise ValueError(f"{name}: out of range ({FIRST_DATE} – {LAST_DATE}): {raw[:20]!r}")
+    return d
 
 
 def from_args(args: Mapping[str, str], s: Settings) -> tuple[datetime, datetime, str, list[str]]:
@@ -20,10 +36,10 @@ def from_args(args: Mapping[str, str], s: Settings) -> tuple[datetime, datetime,
     raw_from, raw_to = (args.get("date_from") or "").strip(), (args.get("date_to") or "").strip()
     if raw_from or raw_to:
         try:
-            d_from = date.fromisoformat(raw_from) if raw_from else None
-            d_to = date.fromisoformat(raw_to) if raw_to else None
-        except ValueError:
-            errors.append("date_from/date_to: not a date (YYYY-MM-DD)")
+            d_from = parse_date("date_from", raw_from) if raw_from else None
+            d_to = parse_date("date_to", raw_to) if raw_to else None
+        except ValueError as exc:
+            errors.append(str(exc))
         else:
             d_from = d_from or d_to
             d_to = d_to or d_from

@@ -5,28 +5,46 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from hotline.metrics import Ratio
 from hotline.timeutil import iso_local
 from web.context import settings
 
+VISIBLE_DIGITS = 4  # R-PRIVACY: what an inspector sees of a number — its last 4 digits
+
+
+def masked_numbers(user: Any = None) -> bool:
+    """Whether this user sees numbers masked (R-PRIVACY)."""
+    return getattr(user or current_user, "role", None) == "inspector"
+
 
 def number_for(number: str | None, user: Any = None) -> str | None:
     """R-PRIVACY: inspectors see only the last 4 digits; agents only ever see their own calls
     (they call customers back, so they see the full number); supervisors and admins see all."""
-    user = user or current_user
-    if number is None:
-        return None
-    if getattr(user, "role", None) == "inspector":
-        keep = number[-4:]
-        return "*" * max(len(number) - 4, 3) + keep
-    return number
+    if number is None or not masked_numbers(user):
+        return number
+    return "*" * max(len(number) - VISIBLE_DIGITS, 3) + number[-VISIBLE_DIGITS:]
+
+
+def keyed_for(value: Any, user: Any = None) -> str:
+    """R-PRIVACY for what a caller keyed in the IVR (a contact number, an account) or a transfer
+    target: inspectors see a one-key menu choice and an agent's extension as they are; any other
+    entry masked — a phone-length one (8 digits or more) keeps its last 4 digits like a number,
+    a shorter one (an account, a ticket) none."""
+    text = "" if value is None else str(value)
+    if len(text) <= 1 or not masked_numbers(user) or text in settings().agents:
+        return text
+    if len(text) >= 8:
+        return "*" * (len(text) - VISIBLE_DIGITS) + text[-VISIBLE_DIGITS:]
+    return "*" * len(text)
 
 
 def local_time(dt: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
@@ -53,10 +71,37 @@ def pct(r: Ratio | None) -> str:
 
 
 def register_filters(app: Flask) -> None:
-    app.jinja_env.filters.update(local=local_time, secs=seconds, ratio=ratio, pct=pct, number=number_for)
-    from flask_babel import get_locale
+    app.jinja_env.filters.update(local=local_time, secs=seconds, ratio=ratio, pct=pct, number=number_for,
+                                 keyed=keyed_for)
+    app.jinja_env.globals.update(settings=settings, get_locale=get_locale, csv_url=csv_url)
 
-    app.jinja_env.globals.update(settings=settings, get_locale=get_locale)
+
+def export_table(args: Mapping[str, str], tables: Collection[str] = (), default: str | None = None) -> str | None:
+    """What a page's query asks for: None for the page itself, else the CSV table (``""`` for a page
+    with one table). An unknown format, or a table without ``format=csv``, is a 400 saying so —
+    never a page that ignores it or a 500; an unknown table is a 404 (a file that is not there)."""
+    fmt = args.get("format")
+    table = args.get("table")
+    if fmt not in (None, "", "csv"):
+        abort(400, f"format: only csv, not {fmt[:20]!r}")
+    if fmt != "csv":
+        if table is not None:
+            abort(400, "table: only with format=csv")
+        return None
+    table = table or default or ""
+    if (tables and table not in tables) or (not tables and table):
+        choices = ", ".join(tables) or "none"
+        abort(404, f"table: one of {choices}, not {table[:20]!r}")
+    return table
+
+
+def csv_url(table: str | None = None) -> str:
+    """This page as CSV, with the same filters (and ``table``, on a page with several)."""
+    args = {k: v for k, v in request.args.items() if k not in ("format", "table")}
+    if table:
+        args["table"] = table
+    values: dict[str, Any] = {**(request.view_args or {}), **args, "format": "csv"}
+    return url_for(request.endpoint or "home.index", **values)
 
 
 @dataclass

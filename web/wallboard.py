@@ -4,15 +4,19 @@ and the escalations supervisors have not acknowledged (R-OVERDUE, R-COMPLAINT).
 The listener keeps ``live_state`` current (one row per Asterisk server). The SSE stream reads it
 every ``wallboard_poll_s`` seconds and pushes a snapshot whenever it changed, so a change reaches
 the browser within a poll interval plus the network — well under 1 s. The stream uses its own
-short database sessions (the request's session ends when the view returns)."""
+short database sessions (the request's session ends when the view returns), and rechecks its
+user every ``wallboard_user_check_s``: a user disabled, logged out or no longer a supervisor sees
+the stream end (the browser's reconnect then meets the login)."""
 
 from __future__ import annotations
 
 import json
 import time
-from typing import Any, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from flask import Blueprint, Response, render_template
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,7 +25,7 @@ from hotline.live_snapshot import LiveSnapshot
 from hotline.models import LiveState
 from hotline.settings import Settings
 from hotline.vocabulary import AgentState
-from web.auth import roles
+from web.auth.access import roles, user_of_session
 from web.complaints import wallboard_escalations
 from web.context import session_factory, settings
 
@@ -57,21 +61,28 @@ def live(db: Session) -> dict[str, Any]:
 
 def today_sl(db: Session, s: Settings) -> dict[str, Any]:
     start, end = metrics.period("day", s)
-    f = metrics.figures(db, s, start, end)
-    return {"num": f.sl.num, "den": f.sl.den, "pct": f.sl.pct, "n": s.service_level_s}
+    sl = metrics.figures(db, s, start, end).sl or metrics.Ratio(0, 0)  # the team's figures always have one
+    return {"num": sl.num, "den": sl.den, "pct": sl.pct, "n": s.service_level_s}
 
 
-def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = None) -> Iterator[str]:
+def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = None,
+           allowed: Callable[[Session], bool] | None = None) -> Iterator[str]:
+    """The event stream; ``allowed(db)`` says whether its user may still watch (checked at every
+    ``wallboard_user_check_s``)."""
     poll = s.wallboard_poll_s if poll is None else poll
-    started = last_push = time.monotonic()
+    started = last_push = checked = time.monotonic()
     last_live: dict[str, Any] | None = None
     sl: dict[str, Any] | None = None
     sl_at = 0.0
     yield "retry: 1000\n\n"
     while time.monotonic() - started < MAX_STREAM_S:
         with Session() as db:
-            snap = live(db)
             now = time.monotonic()
+            if allowed is not None and now - checked >= s.wallboard_user_check_s:
+                if not allowed(db):
+                    return
+                checked = now
+            snap = live(db)
             changed = snap != last_live
             if changed or sl is None or now - sl_at >= SL_REFRESH_S:
                 new_sl = today_sl(db, s)
@@ -92,14 +103,20 @@ def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = Non
 @bp.get("/wallboard")
 @roles("supervisor")
 def board() -> Any:
-    return render_template("wallboard.html")
+    return render_template("wallboard/board.html")
 
 
 @bp.get("/wallboard/stream")
 @roles("supervisor")
 def events() -> Response:
-    resp = Response(stream(session_factory(), settings()), mimetype="text/event-stream")
-    resp.headers["Cache-Control"] = "no-cache"
+    session_id = current_user.get_id()
+
+    def allowed(db: Session) -> bool:
+        user = user_of_session(db, session_id)
+        return user is not None and user.has("supervisor")
+
+    resp = Response(stream(session_factory(), settings(), allowed=allowed), mimetype="text/event-stream")
+    resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Accel-Buffering"] = "no"
     return resp
 

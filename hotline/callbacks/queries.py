@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
+from hotline.callbacks.tasks import revisit_answered
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation
 from hotline.rules import deadline_state, in_time, overdue
@@ -108,15 +109,19 @@ def withheld_missed_calls(db: Session, s: Settings, since: datetime, until: date
 
 def revisit_counts(db: Session, since: datetime, until: datetime, now: datetime | None = None) -> dict[str, int]:
     """R-FAULT-REVISIT for revisit tasks due in [since, until): ``tasks``, ``done`` (closed as
-    done), ``on_time`` (done by the deadline), ``fixed`` / ``satisfied`` (answers recorded yes),
-    ``open``, ``overdue`` (still open past the deadline), ``failed``."""
+    done with both answers, fixed? and satisfied?), ``unanswered`` (closed as done — the customer
+    was reached — without both answers: not a done revisit), ``on_time`` (done by the deadline),
+    ``fixed`` / ``satisfied`` (answers recorded yes), ``open``, ``overdue`` (still open past the
+    deadline), ``failed``."""
     now = now or utcnow()
     rows = db.scalars(select(CallbackTask).where(CallbackTask.reason == "revisit", CallbackTask.due_at >= since,
                                                  CallbackTask.due_at < until)).all()
-    out = {"tasks": len(rows), "done": 0, "on_time": 0, "fixed": 0, "satisfied": 0, "open": 0, "overdue": 0,
-           "failed": 0}
+    out = {"tasks": len(rows), "done": 0, "unanswered": 0, "on_time": 0, "fixed": 0, "satisfied": 0, "open": 0,
+           "overdue": 0, "failed": 0}
     for t in rows:
-        if t.status == "done":
+        if t.status == "done" and not revisit_answered(t):
+            out["unanswered"] += 1
+        elif t.status == "done":
             out["done"] += 1
             out["on_time"] += int(t.closed_at is not None and in_time(t.closed_at, t.due_at))
         elif t.status in OPEN_STATUSES:

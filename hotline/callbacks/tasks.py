@@ -220,16 +220,23 @@ def on_fault_report(db: Session, s: Settings, report: FaultReport) -> CallbackTa
 
 def record_revisit(db: Session, task_id: int, *, fixed: bool | None, satisfied: bool | None,
                    note: str | None = None, now: datetime | None = None) -> CallbackTask:
-    """The revisit's outcome. fault_reports has no column for it, so it is kept on the task."""
+    """The revisit's outcome. fault_reports has no column for it, so it is kept on the task. A
+    revisit is done only with both answers, "fixed?" and "satisfied?" (R-FAULT-REVISIT): with one
+    of them missing the answers given are kept and the task stays open."""
     task = get_task(db, task_id)
     if task.reason != "revisit":
         raise CallbackError(f"task {task_id} is a {task.reason} task, not a revisit")
     task.revisit_fixed, task.revisit_satisfied = fixed, satisfied
     if note:
         task.note = "\n".join(x for x in (task.note, note) if x)
-    if task.status in OPEN_STATUSES:
+    if task.status in OPEN_STATUSES and revisit_answered(task):
         close_task(task, "done", "revisited", now or utcnow())
     return task
+
+
+def revisit_answered(task: CallbackTask) -> bool:
+    """R-FAULT-REVISIT: the customer answered both questions (a reached call alone is not a revisit)."""
+    return task.revisit_fixed is not None and task.revisit_satisfied is not None
 
 
 # -- R-CONSULT-24H ----------------------------------------------------------------------------------

@@ -72,9 +72,10 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
            "missed call — a callback reached the customer, or they called again and were answered — ÷ "
            "missed-call tasks made in the period (withheld numbers make no task and are not counted)"),
     Metric("revisit_done", "故障回访完成率", "Revisits done", "R-FAULT-REVISIT",
-           "revisit tasks due in the period that were done (customer reached, answers recorded) ÷ revisit "
-           "tasks due in the period that are done, failed, or still open past their deadline; cancelled "
-           "tasks and deadlines still ahead do not count"),
+           "revisit tasks due in the period that were done (customer reached, both answers — fixed? "
+           "satisfied? — recorded) ÷ revisit tasks due in the period that are done, reached without both "
+           "answers, failed, or still open past their deadline; cancelled tasks and deadlines still ahead "
+           "do not count"),
     Metric("fault_sla", "故障时限达标率", "Fault SLA met", "R-FAULT-SLA",
            "fault reports (with a fix-by time) closed by their fix-by ÷ reports closed + reports open past "
            "their fix-by; a closed report's updated_at is its repair time"),
@@ -92,6 +93,18 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("compliance", "服务规范达标率", "Standard compliance", "R-KPI",
            "answered calls that were within 4 rings or apologised (HOTLINE_LATE_APOLOGY) and where the "
            "agent did not hang up first ÷ answered calls"),
+    # cases (hotline/metrics/cases.py): cases belong to the period of their created_at
+    Metric("first_call_resolution", "一次解决率", "First-call resolution", "R-ONE-CALL",
+           "cases resolved on the call (first_call_resolved yes) ÷ cases where the desk recorded yes or no; "
+           "per agent by the case's owner"),
+    Metric("cases_by_kind", "工单分类", "Cases by kind", "R-REC-FIELDS",
+           "cases created in the period per kind (报修 咨询 投诉 建议 表扬 业务办理) and category"),
+    Metric("case_on_time", "工单及时处理率", "Cases on time", "R-KPI",
+           "cases closed by their deadline (the kind's rule: R-FAULT-SLA, R-CONSULT-24H, R-COMPLAINT, "
+           "case_default_due_h) ÷ cases closed or still open past it; cases within their deadline do not count"),
+    Metric("case_complaint_resolution", "投诉工单处理率", "Complaint cases resolved", "R-KPI",
+           "complaint cases closed by their deadline (solution 24 h general / progress 72 h complex) ÷ "
+           "complaint cases closed or still open past it"),
 ]}
 
 

@@ -68,10 +68,11 @@ def callback_closure(db: Session, s: Settings, start: datetime, end: datetime) -
 
 
 def revisit_done(db: Session, start: datetime, end: datetime, now: datetime | None = None) -> Ratio:
-    """R-FAULT-REVISIT: revisit tasks due in [start, end) done ÷ those done, failed or open past
-    their deadline (a deadline still ahead is not yet owed; a cancelled task is not owed)."""
+    """R-FAULT-REVISIT: revisit tasks due in [start, end) done (with both answers) ÷ those done,
+    reached without the answers, failed or open past their deadline (a deadline still ahead is
+    not yet owed; a cancelled task is not owed)."""
     c = callbacks.revisit_counts(db, start, end, now=now)
-    return Ratio(c["done"], c["done"] + c["failed"] + c["overdue"])
+    return Ratio(c["done"], c["done"] + c["unanswered"] + c["failed"] + c["overdue"])
 
 
 def fault_sla(db: Session, s: Settings, start: datetime, end: datetime,

@@ -10,4 +10,6 @@ from hotline.models.calls import (AgentPause, AgentSession, AmiEventBatch, AmiEv
 from hotline.models.ivr import *  # noqa: F401,F403
 from hotline.models.callbacks import *  # noqa: F401,F403
 from hotline.models.panel import *  # noqa: F401,F403
+from hotline.models.desk import *  # noqa: F401,F403
+from hotline.models.cases import *  # noqa: F401,F403
 from hotline.models.rollups import *  # noqa: F401,F403

@@ -11,9 +11,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.models.base import Base, BigId
 
-__all__ = ["CallbackTask", "CallbackAttempt", "CallbackSource", "Complaint", "Escalation", "SchedulerState",
-           "TASK_REASONS", "TASK_STATUSES", "OPEN_STATUSES", "ATTEMPT_OUTCOMES", "COMPLAINT_KINDS",
-           "ESCALATION_KINDS"]
+__all__ = [
+    "ATTEMPT_OUTCOMES",
+    "COMPLAINT_KINDS",
+    "ESCALATION_KINDS",
+    "OPEN_STATUSES",
+    "TASK_REASONS",
+    "TASK_STATUSES",
+    "CallbackAttempt",
+    "CallbackSource",
+    "CallbackTask",
+    "Complaint",
+    "Escalation",
+    "SchedulerState",
+]
 
 # missed: R-MISSED-CALLBACK (abandoned / timed-out call, partial IVR report); revisit:
 # R-FAULT-REVISIT; consult: R-CONSULT-24H; complaint: R-COMPLAINT (the 2 h contact call).
@@ -66,7 +77,7 @@ class CallbackTask(Base):
     revisit_satisfied: Mapped[bool | None] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
 
-    attempts: Mapped[list["CallbackAttempt"]] = relationship(
+    attempts: Mapped[list[CallbackAttempt]] = relationship(
         back_populates="task", cascade="all, delete-orphan", order_by="CallbackAttempt.at")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from hotline.models.base import Base, BigId
 
@@ -21,7 +21,9 @@ REPORT_STATUSES = ("incomplete", "open", "closed")
 
 
 class Customer(Base):
-    """A known caller. ``vip`` puts the number on the VIP list (R-VIP: queue priority)."""
+    """A customer (the customer master, hotline/customers/). ``vip`` puts the number on the VIP
+    list (R-VIP: queue priority). ``phone`` is the main number in the form callers present it
+    (national digits), which the IVR matches; every number, E.164, is in customer_numbers."""
 
     __tablename__ = "customers"
 
@@ -30,10 +32,15 @@ class Customer(Base):
     name: Mapped[str | None] = mapped_column(String(255))
     account: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(255))
-    # the district outages are entered for ("东城", "north-3"); free text, matched exactly
+    # the district outages are entered for ("东城", "north-3"); matched exactly. The customer
+    # master calls it ``district`` (one of settings.districts when that list is set)
     area: Mapped[str | None] = mapped_column(String(64))
+    district = synonym("area")
+    # R-FAULT-SLA: urban or rural (one of AREAS), which sets a repair case's deadline
+    area_type: Mapped[str | None] = mapped_column(String(16))
     vip: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None]
 
 
 class Outage(Base):

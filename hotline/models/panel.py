@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base, BigId
 
-__all__ = ["User", "QaGrade", "RecordingListen", "ApiToken", "ROLES"]
+__all__ = ["ROLES", "ApiToken", "QaGrade", "RecordingListen", "User"]
 
 # agent: own calls only; inspector: QA (numbers masked); supervisor: team, outages, wallboard;
 # admin: everything.
@@ -27,6 +27,9 @@ class User(Base):
     agent: Mapped[str | None] = mapped_column(String(64))  # extension, for role agent
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # part of every session's id: raised on logout, password change and disable, so that every
+    # session made before (a copied cookie, another browser) no longer logs in
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class QaGrade(Base):
@@ -75,3 +78,4 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime | None]  # None: never (made before tokens expired, or api_token_days = 0)

@@ -17,11 +17,13 @@ AREAS = {
     "listener": {"listen", "capture", "replay", "rebuild", "simulate"},
     "ivr": {"serve"},
     "web": {"serve"},
-    "user": {"add", "token"},
+    "user": {"add", "passwd", "disable", "enable", "token"},
     "prompts": {"build", "list"},
-    "callbacks": {"list", "dial", "consult", "complaint", "complaint-update", "revisit", "outcome", "cancel", "held", "approve",
-                  "escalations"},
+    "callbacks": {"list", "dial", "consult", "complaint", "complaint-update", "revisit", "outcome", "cancel", "held",
+                  "approve", "escalations"},
     "scheduler": {"run", "purge"},
+    "customers": {"import", "export"},
+    "cases": {"complaint-categories"},
     "doctor": None,
 }
 

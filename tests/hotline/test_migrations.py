@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import sessionmaker
 
 from hotline.callbacks import create_complaint
@@ -22,7 +22,6 @@ from hotline.models.callbacks import CallbackTask, Complaint
 from hotline.models.ivr import Customer
 from hotline.settings import load
 from tests.support.postgres import new_db_url
-from web.users import add_user
 
 # the four heads a database made before the merge (0009) is at, one per feature branch
 BRANCH_HEADS = ("0002", "0003", "0006", "0008")
@@ -60,17 +59,20 @@ def test_branched_database_upgrades_without_loss(tmp_path: Path) -> None:
     for head in BRANCH_HEADS:
         _alembic(engine, "upgrade", head)
     s = load(config_file=None, env={}, runtime_dir=tmp_path, server_id="old", database_url=url)
-    with pytest.raises(SchemaError, match="at 0002, 0003, 0006, 0008, this hotline needs " + head_revision()):
+    with pytest.raises(SchemaError, match=f"at 0002, 0003, 0006, 0008, this hotline needs {head_revision()}"):
         open_db(s)
     at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     # rows written by the code of today into the four-headed schema
     with sessionmaker(engine, expire_on_commit=False)() as db:
         db.add(Call(server="old", call_id="c-1", direction="inbound", caller_number="13800000001", started_at=at,
                     ended_at=at + timedelta(seconds=30), disposition="abandoned", built_at=at, vars={}, transfers=[]))
-        db.add(Customer(phone="13800000001", name="张三", vip=True, created_at=at))
+        # the columns the customers table had then (0013 added more): a core insert names only these
+        db.execute(insert(Customer).values(phone="13800000001", name="张三", vip=True, created_at=at))
         create_complaint(db, s, "13800000002", kind="complex", summary="乱收费", now=at)
-        add_user(db, "boss", "supervisor", "secret-pass-1")
         db.commit()
+    with engine.begin() as conn:  # a panel user as the code of then wrote it (no session_version: 0011)
+        conn.execute(text("INSERT INTO panel_users (username, password_hash, role, active, created_at)"
+                          " VALUES ('boss', 'x', 'supervisor', :t, :at)"), {"t": True, "at": at})
 
     migrate(engine)
     engine.dispose()
@@ -81,6 +83,7 @@ def test_branched_database_upgrades_without_loss(tmp_path: Path) -> None:
         assert db.scalar(select(Complaint.summary)) == "乱收费"
         assert db.scalar(select(func.count()).select_from(CallbackTask)) == 1  # the complaint's contact task
         assert db.scalar(select(User.username)) == "boss"
+        assert db.scalar(select(User.session_version)) == 0  # 0011: existing users start at version 0
     with _engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_heads() == (head_revision(),)
     _engine.dispose()

@@ -85,7 +85,7 @@ def test_two_servers_one_postgres_database(pbx: Asterisk, tmp_path: Path, pg_url
 
     # the panel: a supervisor's API search lists both servers' calls, each with its server
     from web import create_app
-    from web.users import add_user
+    from web.auth.users import add_user
     from tests.web.conftest import PASSWORD, login
 
     app = create_app(s_a.replace(runtime_dir=tmp_path / "web"))

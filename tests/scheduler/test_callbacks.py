@@ -9,8 +9,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hotline.callbacks import (complaint_clock_counts, create_complaint, mark_consultation, open_escalations,
-                               open_tasks, update_complaint)
+from hotline.callbacks import (
+    complaint_clock_counts,
+    create_complaint,
+    mark_consultation,
+    open_escalations,
+    open_tasks,
+    update_complaint,
+)
 from hotline.models import Call
 from hotline.models.callbacks import CallbackSource, CallbackTask, Escalation, SchedulerState
 from scheduler.daemon import Scheduler
@@ -174,3 +180,25 @@ def test_a_call_of_days_ago_rebuilt_makes_its_task_by_the_next_sweep(settings, s
     Scheduler(settings, sessions).once(now=t0 + timedelta(hours=1, minutes=1))
     Scheduler(settings, sessions).once(now=local(2025, 11, 18, 0, 1))
     assert _missed_tasks(sessions) == ["+8613800000401"]
+
+
+def test_the_pass_turns_out_of_hours_matters_and_fault_reports_into_cases(settings, sessions) -> None:
+    """#14: HOTLINE_CALLBACK=1 (the IVR promised an out-of-hours callback, R-ANS-HOURS) was read by
+    nobody; the pass makes the consultation case with its callback task (R-CONSULT-24H), and a
+    confirmed fault report its repair case — once, however often the pass runs."""
+    from hotline.chanvars import ChanVar
+    from hotline.models.cases import Case
+
+    night = local(2025, 11, 12, 23, 30)
+    with sessions() as db:
+        call = add_call(db, number="13800000077", disposition="ivr", at=night, call_id="oh-1")
+        call.vars = {ChanVar.OUT_OF_HOURS: "1", ChanVar.MENU: "consult", ChanVar.CALLBACK: "1", ChanVar.IVR: "done"}
+        add_report(db, at=night, contact="13700000078")
+        db.commit()
+    for _ in range(2):
+        Scheduler(settings, sessions).once(now=night + timedelta(minutes=5))
+    with sessions() as db:
+        kinds = sorted((c.kind, c.source) for c in db.scalars(select(Case)))
+        consult_tasks = _tasks(db, reason="consult")
+    assert kinds == [("consult", "ivr"), ("repair", "ivr")]
+    assert len(consult_tasks) == 1

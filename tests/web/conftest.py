@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,8 +13,8 @@ from flask.testing import FlaskClient
 
 from hotline.settings import Settings, load
 from web import create_app
+from web.auth.users import add_user
 from web.context import session_factory
-from web.users import add_user
 
 PASSWORD = "secret-pass-1"
 USERS = {
@@ -58,8 +59,8 @@ def csrf_of(c: FlaskClient, path: str = "/login") -> str:
 
 
 def panel_settings(tmp: Path, **kw: Any) -> Settings:
-    values: dict[str, Any] = dict(runtime_dir=tmp / "var", recordings_dir=str(tmp / "monitor"),
-                                  agents=["8001", "8002", "8003"])
+    values: dict[str, Any] = {"runtime_dir": tmp / "var", "recordings_dir": str(tmp / "monitor"),
+                                  "agents": ["8001", "8002", "8003"]}
     values.update(kw)
     return load(config_file=None, env={}, **values)
 

@@ -7,7 +7,7 @@ import pytest
 from hotline.models import User
 from tests.web.conftest import PASSWORD, USERS, Panel, csrf_of, login
 from tests.web.factory import make_call, make_wav
-from web.users import new_token
+from web.auth.users import new_token
 
 # GET routes and the roles that may open them (admin may open everything).
 ROUTES: dict[str, set[str]] = {
@@ -53,7 +53,7 @@ def _path(p: str, own: int) -> str:
 
 def test_nothing_answers_without_login(panel: Panel, own_call: int) -> None:
     c = panel.client()
-    for p in list(ROUTES) + ["/wallboard/stream", "/"]:
+    for p in [*list(ROUTES), "/wallboard/stream", "/"]:
         r = c.get(_path(p, own_call))
         if p.startswith("/api/"):
             assert r.status_code == 401, p

@@ -5,12 +5,17 @@ live_state. Screenshots of the main pages go to tests/artifacts/ (git-ignored)."
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from hotline.models import QaGrade, RecordingListen
-from tests.web.browser import chromium, login as _login, new_page as _page, serve, shot as _shot, wait_js as _wait
+from tests.web.browser import chromium, serve
+from tests.web.browser import login as _login
+from tests.web.browser import new_page as _page
+from tests.web.browser import shot as _shot
+from tests.web.browser import wait_js as _wait
 from tests.web.conftest import Panel
 from tests.web.factory import live_data, make_call, make_wav, set_live
 

@@ -21,8 +21,8 @@ from tests.support.postgres import sqlite_url
 from tests.web.browser import chromium, login, new_page, serve, shot, wait_js
 from tests.web.conftest import PASSWORD
 from web import create_app
+from web.auth.users import add_user
 from web.context import session_factory
-from web.users import add_user
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.browser]
 
@@ -37,10 +37,9 @@ def _text(page: Any, sel: str) -> str:
 def test_wallboard_and_call_search_follow_a_real_call(pbx: Asterisk, tmp_path: Path) -> None:
     s = pbx.settings.replace(database_url=sqlite_url(tmp_path / "live.db"))
     app = create_app(s)
-    with app.app_context():
-        with session_factory()() as db:
-            add_user(db, "boss", "supervisor", PASSWORD, None)
-            add_user(db, "insp", "inspector", PASSWORD, None)
+    with app.app_context(), session_factory()() as db:
+        add_user(db, "boss", "supervisor", PASSWORD, None)
+        add_user(db, "insp", "inspector", PASSWORD, None)
     listener = Listener(s).start()
     dialogs: list[str] = []
     errors: list[str] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,12 @@ import pytest
 from hotline import callbacks, metrics
 from hotline.callbacks import tasks as cbtasks
 from hotline.metrics import Ratio
-from hotline.models.callbacks import CallbackAttempt, CallbackTask, Complaint, Escalation
+from hotline.models.callbacks import (
+    CallbackAttempt,
+    CallbackTask,
+    Complaint,
+    Escalation,
+)
 from hotline.timeutil import utcnow
 from scheduler.callbacks import run_pass
 from tests.support.ports import free_port
@@ -195,14 +200,16 @@ def test_complaints_page_clocks_escalations_and_overdue(panel: Panel, late: dict
     assert c.post("/complaints/escalations/99999/ack", data={"csrf_token": token}).status_code == 404
     # the supervisor stops c1's contact clock, then solves it
     for action in ("contacted", "resolved"):
-        assert c.post(f"/complaints/{late['c1']}/update", data={"csrf_token": token, "action": action}).status_code == 303
+        r = c.post(f"/complaints/{late['c1']}/update", data={"csrf_token": token, "action": action})
+        assert r.status_code == 303
     comp = panel.db().get(Complaint, late["c1"])
     assert comp.contacted_at is not None and comp.resolved_at is not None and comp.closed_at is None
     assert c.post(f"/complaints/{late['c1']}/update", data={"csrf_token": token, "action": "bogus"}).status_code == 303
     assert c.post("/complaints/99999/update", data={"csrf_token": token, "action": "closed"}).status_code == 404
     # agents and inspectors cannot acknowledge
     agent = panel.client("agent1")
-    assert agent.post(f"/complaints/escalations/{e.id}/ack", data={"csrf_token": csrf_of(agent, "/agent")}).status_code == 403
+    r = agent.post(f"/complaints/escalations/{e.id}/ack", data={"csrf_token": csrf_of(agent, "/agent")})
+    assert r.status_code == 403
 
 
 def test_wallboard_lists_escalations_without_numbers(panel: Panel, late: dict[str, int]) -> None:
@@ -221,8 +228,12 @@ def followups(panel: Panel) -> dict[str, Any]:
     day = (utcnow().astimezone(ZoneInfo(s.timezone)) - timedelta(days=7)).date()
     start = metrics.local_day_start(day, s.timezone)
     base = start + timedelta(hours=8)
-    h = lambda n: base + timedelta(hours=n)  # noqa: E731
-    m = lambda n: base + timedelta(minutes=n)  # noqa: E731
+    def h(n: float) -> datetime:
+        return base + timedelta(hours=n)
+
+    def m(n: float) -> datetime:
+        return base + timedelta(minutes=n)
+
     db = panel.db()
 
     def task(reason: str, number: str, due: Any) -> CallbackTask:
@@ -235,7 +246,7 @@ def followups(panel: Panel) -> dict[str, Any]:
     cbtasks.close_task(task("missed", "+8613700000004", m(15)), "failed", "attempts", m(90))
     # R-FAULT-REVISIT: done on time, done late, open past its deadline, cancelled
     callbacks.record_revisit(db, task("revisit", "+8613700000011", h(3)).id, fixed=True, satisfied=True, now=h(1))
-    callbacks.record_revisit(db, task("revisit", "+8613700000012", h(3)).id, fixed=False, satisfied=None, now=h(5))
+    callbacks.record_revisit(db, task("revisit", "+8613700000012", h(3)).id, fixed=False, satisfied=False, now=h(5))
     task("revisit", "+8613700000013", h(3))
     callbacks.cancel_task(db, task("revisit", "+8613700000014", h(3)).id, now=h(2))
     # R-COMPLAINT: contact 2 h; solution 24 h (general) / progress 72 h (complex)

@@ -1,4 +1,4 @@
-"""The panel warmer (web/warm.py): `hotline web serve` computes the supervisor page's kept figures in the
+"""The panel warmer (web/team/warm.py): `hotline web serve` computes the supervisor page's kept figures in the
 background, so no supervisor waits for them — at start, after midnight, or after a past day's calls
 changed; and the kept figures are kept per day, so only what changed is computed again."""
 
@@ -31,8 +31,9 @@ from tests.support.ports import free_port
 from tests.support.postgres import sqlite_url
 from tests.web.conftest import Panel, open_panel, panel_settings
 from tests.web.factory import make_call
-from web import create_app, warm
-from web.warm import Warmer
+from web import create_app
+from web.team import warm
+from web.team.warm import Warmer
 
 
 def _zone() -> str:
@@ -117,7 +118,7 @@ def test_after_the_warmer_the_page_computes_nothing_of_past_days(warm_panel: Pan
     p = warm_panel
     _calls(p)
     cut, _yesterday = _today(p.settings)
-    took, computed = _warmer(p).round()
+    _took, computed = _warmer(p).round()
     assert computed > 0
     spy = _Spy(monkeypatch, cut)
     c = p.client("boss")
@@ -199,7 +200,7 @@ def test_the_warmer_survives_a_failing_round_and_logs_it(warm_panel: Panel, monk
         real(db, s)
 
     monkeypatch.setattr(warm, "warm_page", flaky)
-    caplog.set_level(logging.INFO, logger="web.warm")
+    caplog.set_level(logging.INFO, logger="web.team.warm")
     w = _warmer(p, interval_s=0.05).start()
     try:
         _wait(lambda: w.rounds >= 2, "two good rounds")
@@ -220,7 +221,7 @@ def test_the_warmer_survives_a_failing_round_and_logs_it(warm_panel: Panel, monk
 def test_the_warmer_keeps_trying_a_database_it_cannot_open(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     s = panel_settings(tmp_path)
     broken = sessionmaker(make_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'hotline.db'}"))
-    caplog.set_level(logging.INFO, logger="web.warm")
+    caplog.set_level(logging.INFO, logger="web.team.warm")
     w = Warmer(s, broken, interval_s=0.05).start()
     try:
         _wait(lambda: w.failures >= 3, "three failed rounds")
@@ -228,15 +229,16 @@ def test_the_warmer_keeps_trying_a_database_it_cannot_open(tmp_path: Path, caplo
     finally:
         w.stop()
     assert not w.alive
-    records = [r for r in caplog.records if r.name == "web.warm"]
+    records = [r for r in caplog.records if r.name == "web.team.warm"]
     assert records[0].levelno == logging.ERROR and records[0].exc_info is not None  # the traceback once…
     assert "unable to open database file" in caplog.text
     assert all(r.levelno == logging.WARNING for r in records[1:])  # …then one line per round
 
 
 def test_start_for_runs_only_when_asked(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="web.warm")
-    off = create_app(panel_settings(tmp_path / "a", panel_warm_interval_s=0, database_url=sqlite_url(tmp_path / "a.db")))
+    caplog.set_level(logging.INFO, logger="web.team.warm")
+    off = create_app(panel_settings(tmp_path / "a", panel_warm_interval_s=0,
+                                    database_url=sqlite_url(tmp_path / "a.db")))
     assert warm.start_for(off) is None and "panel warmer off" in caplog.text
     memory = create_app(panel_settings(tmp_path / "b", database_url="sqlite://"))
     assert warm.start_for(memory) is None and "in-memory" in caplog.text
@@ -260,7 +262,7 @@ def test_hotline_web_warms_at_start_and_after_a_change(tmp_path: Path) -> None:
     runtime = tmp_path / "var"
     s = panel_settings(tmp_path, runtime_dir=runtime, timezone=_zone(), web_port=free_port())
     _engine, Session = open_db(s, upgrade=True)
-    cut, yesterday = _today(s)
+    _cut, yesterday = _today(s)
     with Session() as db:
         make_call(db, at=yesterday + timedelta(hours=9), agent="8001")
     env = dict(os.environ, PYTHONPATH=str(ROOT), HOTLINE_RUNTIME_DIR=str(runtime), HOTLINE_TIMEZONE=s.timezone,
@@ -347,7 +349,7 @@ def test_pages_and_the_warmer_at_once_see_whole_values(warm_panel: Panel, monkey
                 seen.append(metrics.team_and_agents(db, s, start, end))
                 if len(seen) % 4 == 0:
                     metrics.clear_cache()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             db.close()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from tests.web.conftest import Panel
+from tests.web.conftest import Panel, csrf_of
 from tests.web.factory import live_data, make_call, set_live
 
 
@@ -53,3 +54,44 @@ def test_several_servers_add_up_and_bad_rows_do_not_break_it(panel: Panel) -> No
     snap = panel.client("boss").get("/wallboard/snapshot").get_json()
     assert snap["waiting"] == 3
     assert snap["counts"]["talking"] == 1 and snap["counts"]["ringing"] == 1 and snap["counts"]["unavailable"] == 1
+
+
+def _ends_within(chunks: Iterator[bytes], seconds: float) -> bool:
+    """Whether the stream ends (the server closes it) within ``seconds``."""
+    done = threading.Event()
+
+    def drain() -> None:
+        for _chunk in chunks:
+            pass
+        done.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    return done.wait(seconds)
+
+
+def test_an_open_stream_ends_when_its_user_is_disabled_or_logs_out(panel: Panel) -> None:
+    """Issue 19: the stream rechecks its user (every wallboard_user_check_s), so a supervisor who is
+    disabled, or logs out (elsewhere: every session of theirs ends), stops receiving live data."""
+    from web.auth.users import set_active
+
+    ext = panel.app.extensions["hotline"]
+    ext["settings"] = ext["settings"].replace(wallboard_user_check_s=0.1)
+    for user, how in (("boss", "still allowed"), ("boss", "logout"), ("root", "disable")):
+        r = panel.client(user).get("/wallboard/stream", buffered=False)
+        assert r.headers["Cache-Control"] == "no-store"
+        chunks = iter(r.response)
+        assert next(_events(chunks))["waiting"] == 0
+        if how == "still allowed":  # past several checks, a change still arrives
+            time.sleep(0.5)
+            set_live(panel.db(), live_data(waiting=2))
+            assert next(_events(chunks))["waiting"] == 2
+            set_live(panel.db(), live_data(waiting=0))
+            r.close()
+            continue
+        if how == "disable":
+            set_active(panel.db(), user, False)
+        elif how == "logout":
+            other = panel.client(user)
+            assert other.post("/logout", data={"csrf_token": csrf_of(other, "/supervisor")}).status_code == 302
+        assert _ends_within(chunks, 1.5), how
+        r.close()

@@ -11,7 +11,8 @@ ZH = {
     "Complaints": "投诉", "Wallboard": "实时看板",
     "agent": "话务员", "inspector": "质检员", "supervisor": "班长", "admin": "管理员",
     # call table
-    "ID": "编号", "Server": "服务器", "Started": "开始时间", "Number": "号码", "Name": "姓名", "Agent": "话务员", "Disposition": "结果",
+    "ID": "编号", "Server": "服务器", "Started": "开始时间", "Number": "号码", "Name": "姓名", "Agent": "话务员",
+    "Disposition": "结果",
     "Wait s": "等待(秒)", "Ring s": "振铃(秒)", "≤4 rings": "四声内", "Talk s": "通话(秒)", "Hung up first": "先挂机",
     "Recording": "录音", "QA": "质检", "Call search": "通话查询", "My calls": "我的通话", "From": "从", "To": "到",
     "any": "全部", "Late answer": "超四声接听", "Agent hung up first": "话务员先挂机", "Has recording": "有录音",
@@ -21,7 +22,8 @@ ZH = {
     "no_answer": "无人接听", "agent_no_answer": "话务员未接", "cancelled": "已取消", "busy": "忙",
     "caller": "客户", "system": "系统",
     # call page
-    "Call": "通话", "Survey": "满意度评价", "Timeline": "通话过程", "Call from %(number)s to %(dialed)s": "%(number)s 呼入 %(dialed)s",
+    "Call": "通话", "Survey": "满意度评价", "Timeline": "通话过程",
+    "Call from %(number)s to %(dialed)s": "%(number)s 呼入 %(dialed)s",
     "IVR": "语音导航", "keys": "按键", "Entered queue %(queue)s": "进入队列 %(queue)s",
     "Rang agent %(agent)s for %(s)s s: %(result)s": "话务员 %(agent)s 振铃 %(s)s 秒:%(result)s",
     "Answered by %(agent)s after %(s)s s": "等待 %(s)s 秒后由 %(agent)s 接听", "past 4 rings": "超过四声",
@@ -29,7 +31,8 @@ ZH = {
     "Every listen is recorded with your name and the time.": "每次收听都会记录收听人和时间。",
     "No recording.": "无录音。", "Listened by": "收听记录", "Quality inspection": "质检", "Inspector": "质检员",
     "Corrects": "更正", "Score": "得分", "Time": "时间", "Comment": "评语", "Not graded yet.": "尚未质检。",
-    "Saved grades cannot be edited. This form adds a correction of grade #%(id)s.": "已保存的评分不能修改。本表单将新增一条对评分 #%(id)s 的更正。",
+    "Saved grades cannot be edited. This form adds a correction of grade #%(id)s.":
+        "已保存的评分不能修改。本表单将新增一条对评分 #%(id)s 的更正。",
     "Checklist (R-QA)": "质检项目(R-QA)", "from the call record": "根据通话记录预填",
     "Score (0–100)": "得分(0–100)", "Reason for the correction": "更正原因", "Save grade": "保存评分",
     "Grade not saved: %(reason)s": "评分未保存:%(reason)s", "Grade saved.": "评分已保存。",
@@ -44,9 +47,11 @@ ZH = {
     "Reason": "事由", "Due": "期限", "Dial": "拨打", "No open callback tasks.": "没有待回访任务。",
     "My QA results": "我的质检结果",
     # metrics (the metric names themselves are hotline.metrics.METRICS' labels, not Babel's)
-    "no data": "无数据", "No data": "无数据", "Metric": "指标", "Value": "数值", "Retraining": "需再培训", "Definition": "定义",
+    "no data": "无数据", "No data": "无数据", "Metric": "指标", "Value": "数值", "Retraining": "需再培训",
+    "Definition": "定义",
     "Show": "显示", "Per agent": "按话务员", "Monthly KPIs (R-KPI)": "月度考核指标(R-KPI)", "Targets": "目标",
-    "Red: below target. Retraining: below target %(n)s months in a row.": "红色:未达标。需再培训:连续 %(n)s 个月未达标。",
+    "Red: below target. Retraining: below target %(n)s months in a row.":
+        "红色:未达标。需再培训:连续 %(n)s 个月未达标。",
     "Team figures": "班组指标", "Calls, SL and abandon over time": "话务量、服务水平和放弃率趋势",
     # faults, outages, complaints
     "Fault report closed.": "报修已结单。", "Outage not saved: %(reason)s": "公告未保存:%(reason)s",
@@ -60,8 +65,10 @@ ZH = {
     # callbacks (agent page, complaints page)
     "Your user has no extension: ask an administrator.": "您的账号没有分机号,请联系管理员。",
     "Not dialled: %(reason)s": "未拨打:%(reason)s",
-    "Calling back (task %(id)s): your phone rings first, then the customer's.": "正在回访(任务 %(id)s):先振铃您的话机,再呼叫客户。",
-    "Yours and anyone's, most urgent first. Dial rings your phone first, then the customer's.": "您的任务和公共任务,最紧急的在前。拨打时先振铃您的话机,再呼叫客户。",
+    "Calling back (task %(id)s): your phone rings first, then the customer's.":
+        "正在回访(任务 %(id)s):先振铃您的话机,再呼叫客户。",
+    "Yours and anyone's, most urgent first. Dial rings your phone first, then the customer's.":
+        "您的任务和公共任务,最紧急的在前。拨打时先振铃您的话机,再呼叫客户。",
     "Owner": "负责人", "Missed calls": "未接次数", "Attempts": "拨打记录", "anyone": "任何人",
     "missed": "未接回拨", "revisit": "故障回访", "consult": "咨询答复", "complaint": "投诉联系",
     "in_progress": "拨打中", "done": "已完成", "pending": "等待结果", "reached": "已联系上", "wrong_number": "号码错误",
@@ -71,7 +78,8 @@ ZH = {
     "No open escalations.": "没有待确认的升级提醒。", "Category": "分类", "Summary": "内容", "Received": "受理时间",
     "Contact by": "联系期限", "Contact clock": "联系时限", "Solution / progress by": "解决/进展期限",
     "Solution / progress clock": "解决/进展时限", "Closed": "结案", "Contacted": "已联系",
-    "Solved / progress sent": "已解决/已告知进展", "Overdue callback tasks": "超时回访任务", "No overdue tasks.": "没有超时任务。",
+    "Solved / progress sent": "已解决/已告知进展", "Overdue callback tasks": "超时回访任务",
+    "No overdue tasks.": "没有超时任务。",
     "clock met": "按时", "clock missed": "超时", "clock running": "剩余", "general": "一般投诉", "complex": "复杂投诉",
     "solution": "解决", "progress": "进展",
     "task_overdue": "回访任务超时", "complaint_contact": "投诉未按时联系", "complaint_solution": "投诉未按时解决",
@@ -104,7 +112,8 @@ if __name__ == "__main__":
             template = read_po(fh)
     cat = Catalog(locale="zh_Hans_CN", project="hotline", charset="utf-8")
     missing = []
-    ids = [m.id for m in template if m.id] + [k for k in ZH if k not in {m.id for m in template}]
+    # the panel has no plural messages: every id is a plain string
+    ids = [str(m.id) for m in template if m.id] + [k for k in ZH if k not in {m.id for m in template}]
     for mid in ids:
         if mid not in ZH:
             missing.append(mid)

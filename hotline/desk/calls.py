@@ -1,0 +1,89 @@
+"""Finding an agent's live call on the PBX, which every call control checks first: the call must be
+up and this agent's (issue 13 §3). A control on an ended call, on another agent's call, or on a
+call still ringing gets a ``ControlResult`` saying so — never an exception.
+
+An agent's leg is the queue member's channel: ``Local/<ext>@agents-…;1`` (simulated agents) or
+``Local/<ext>@agents-phone-…;1`` (phones), also after a transfer to the agent (agents-transfer
+dials the same Local members), else the phone's own ``PJSIP/<ext>-…`` (a callback); the caller is
+the other channel of its bridge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hotline.pbx.ami import Ami
+
+
+class ControlOutcome(StrEnum):
+    DONE = "done"
+    CALL_ENDED = "call_ended"  # no channel of the call is up
+    NOT_YOURS = "not_yours"  # the call is up, but this agent is not on it
+    NOT_ANSWERED = "not_answered"  # the agent's leg is not bridged with a caller (yet)
+    REFUSED = "refused"  # a wrong argument, or the PBX refused the action
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    uniqueid: str
+    linkedid: str
+    bridge_id: str
+    state: str  # ChannelStateDesc: Up, Ringing, …
+
+
+@dataclass(frozen=True)
+class AgentCall:
+    """An agent's answered call as it is on the PBX now."""
+
+    call_id: str
+    agent: str
+    agent_channel: str  # the agent's leg (its queue member channel)
+    caller_channel: str  # the caller's channel, bridged with the agent's leg
+    bridge_id: str
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    """What the desk shows after a control: ``ok`` or a clear message why not."""
+
+    control: str
+    agent: str
+    call_id: str
+    outcome: ControlOutcome
+    message: str
+    detail: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == ControlOutcome.DONE
+
+
+def channels(ami: Ami) -> list[Channel]:
+    return [Channel(e.get("Channel", ""), e.get("Uniqueid", ""), e.get("Linkedid", ""), e.get("BridgeId", ""),
+                    e.get("ChannelStateDesc", ""))
+            for e in ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
+            if e.get("Event") == "CoreShowChannel"]
+
+
+def is_agent_leg(name: str, agent: str) -> bool:
+    """The queue member's channel, or the agent's phone itself (a callback rings ``PJSIP/<ext>``)."""
+    return (name.startswith(f"Local/{agent}@agents-") and name.endswith(";1")) or name.startswith(f"PJSIP/{agent}-")
+
+
+def find(ami: Ami, agent: str, call_id: str) -> AgentCall | tuple[ControlOutcome, str]:
+    """The agent's answered call ``call_id`` (a Linkedid), or why there is none."""
+    chans = [c for c in channels(ami) if c.linkedid == call_id]
+    if not chans:
+        return ControlOutcome.CALL_ENDED, f"call {call_id} has ended"
+    # the member channel first: a phone agent's PJSIP channel is bridged with the member's other
+    # side, not with the caller
+    legs = sorted((c for c in chans if is_agent_leg(c.name, agent)), key=lambda c: not c.name.startswith("Local/"))
+    if not legs:
+        return ControlOutcome.NOT_YOURS, f"call {call_id} is not {agent}'s"
+    for leg in legs:
+        peers = [c for c in chans if leg.bridge_id and c.bridge_id == leg.bridge_id and c.name != leg.name]
+        if peers:
+            return AgentCall(call_id, agent, leg.name, peers[0].name, leg.bridge_id)
+    return ControlOutcome.NOT_ANSWERED, f"{agent} has not answered call {call_id}"
+

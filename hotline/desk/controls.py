@@ -1,0 +1,153 @@
+"""An agent's call controls through AMI (issue 13 §3). Each one first finds the agent's live
+call (``calls.find``): a control on an ended call, another agent's call or a call not answered
+yet answers with a ``ControlResult`` saying so, and every use is stored (``desk_controls``).
+
+- transfer (blind) to another agent (``agents-transfer``) or back to the queue;
+- 转满意度 (R-SURVEY): the caller goes to ``hotline-survey``, and ``HOTLINE_SURVEY_AGENT`` on the
+  caller's channel names the agent who sent them, so the rating is credited to that agent;
+- standard phrases (R-ANS-SILENT): played into the call by a Local channel that joins the caller's
+  bridge (``[desk-phrase]`` in extensions.conf);
+- 恶意骚扰 (R-ANS-HANGUP-LAST's exception): ``HOTLINE_MALICIOUS`` names the flagging agent on the
+  caller's channel and the warning plays to the caller; the agent may then hang up;
+- hang up the agent's leg.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from hotline.chanvars import ChanVar
+from hotline.desk import audit, calls
+from hotline.desk.calls import AgentCall, ControlOutcome, ControlResult
+from hotline.pbx.ami import Ami, AmiError
+from hotline.settings import Settings
+
+QUEUE = "queue"  # transfer target: back to the hotline queue
+
+
+class Control(StrEnum):
+    TRANSFER = "transfer"
+    SURVEY = "survey"
+    PHRASE = "phrase"
+    MALICIOUS = "malicious"
+    HANGUP = "hangup"
+
+
+class Phrase(StrEnum):
+    """The standard phrases an agent may play to the caller (prompt ids of hotline/phrases.toml)."""
+
+    SILENT_CALLER = "silent_caller"  # R-ANS-SILENT: 您好,这里是…客服中心,请讲。
+    PLEASE_REPEAT = "please_repeat"  # R-ANS-SILENT: 对不起,请您重复一遍好吗?
+    THANKS = "goodbye"  # R-ANS-SILENT: 感谢您对…的支持,欢迎您继续关注,再见。
+
+
+MALICIOUS_WARNING = "malicious_warning"
+
+
+def run(s: Settings, db: Session, actor: str, agent: str, call_id: str, control: str, detail: str | None,
+        act: Callable[[Ami, AgentCall], str], ami: Ami | None = None) -> ControlResult:
+    """Finds the call, runs ``act`` on it (its return is the message), stores the use. An AMI
+    error is checked against the call again: a call that ended meanwhile says so."""
+    def attempt(a: Ami) -> tuple[ControlOutcome, str]:
+        found = calls.find(a, agent, call_id)
+        if not isinstance(found, AgentCall):
+            return found
+        try:
+            return ControlOutcome.DONE, act(a, found)
+        except AmiError as exc:
+            again = calls.find(a, agent, call_id)
+            if not isinstance(again, AgentCall):
+                return again
+            return ControlOutcome.REFUSED, f"the PBX refused: {exc}"
+
+    try:
+        if ami is not None:
+            outcome, message = attempt(ami)
+        else:
+            with Ami.from_settings(s) as own:
+                outcome, message = attempt(own)
+    except AmiError as exc:
+        outcome, message = ControlOutcome.REFUSED, f"the PBX cannot be reached: {exc}"
+    result = ControlResult(str(control), agent, call_id, outcome, message, detail)
+    audit.record(db, s, actor, result)
+    return result
+
+
+def refuse(s: Settings, db: Session, actor: str, agent: str, call_id: str, control: str, detail: str | None,
+           message: str) -> ControlResult:
+    result = ControlResult(str(control), agent, call_id, ControlOutcome.REFUSED, message, detail)
+    audit.record(db, s, actor, result)
+    return result
+
+
+def transfer(s: Settings, db: Session, agent: str, call_id: str, to: str, *, ami: Ami | None = None) -> ControlResult:
+    """Blind transfer of the caller to agent ``to`` or, with ``to="queue"``, back to the queue."""
+    if to != QUEUE and (to not in s.agents or to == agent):
+        return refuse(s, db, agent, agent, call_id, Control.TRANSFER, to,
+                      f"{to!r} is not another agent of this hotline, nor {QUEUE!r}")
+    context, exten = ("hotline-queue", "s") if to == QUEUE else ("agents-transfer", to)
+
+    def act(a: Ami, call: AgentCall) -> str:
+        a.action("BlindTransfer", Channel=call.agent_channel, Context=context, Exten=exten)
+        return f"call {call_id} transferred to {to}"
+
+    return run(s, db, agent, agent, call_id, Control.TRANSFER, to, act, ami)
+
+
+def send_to_survey(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | None = None) -> ControlResult:
+    """转满意度 (R-SURVEY): the agent's leg ends, the caller is asked to rate; the rating is the
+    sending agent's (``HOTLINE_SURVEY_AGENT``)."""
+    def act(a: Ami, call: AgentCall) -> str:
+        a.action("Setvar", Channel=call.caller_channel, Variable=ChanVar.SURVEY_AGENT.value, Value=agent)
+        a.action("Redirect", Channel=call.caller_channel, Context="hotline-survey", Exten="s", Priority=1)
+        return f"the caller of {call_id} is rating {agent}'s service"
+
+    return run(s, db, agent, agent, call_id, Control.SURVEY, None, act, ami)
+
+
+def _play(a: Ami, s: Settings, call: AgentCall, prompt: str) -> None:
+    """Plays ``hotline/<prompt>`` into the call: one side of a Local channel joins the caller's
+    bridge (BridgeAdd: a third party, mixed to caller and agent, so the call's recording holds it
+    too), the other side plays the prompt and hangs up, which takes the player out again. The
+    mix runs on its own clock: it is heard even while neither party sends audio."""
+    a.originate("Local/s@desk-phrase/n", application="BridgeAdd", data=call.caller_channel,
+                callerid=f'"desk {call.agent}" <{call.agent}>', timeout_s=10,
+                variables={"DESK_PHRASE": prompt, ChanVar.DESK.value: f"phrase:{call.call_id}"})
+
+
+def play_phrase(s: Settings, db: Session, agent: str, call_id: str, phrase: Phrase | str, *,
+                ami: Ami | None = None) -> ControlResult:
+    """R-ANS-SILENT: a standard phrase played to the caller during the call."""
+    try:
+        p = Phrase(phrase)
+    except ValueError:
+        return refuse(s, db, agent, agent, call_id, Control.PHRASE, str(phrase),
+                      f"{phrase!r} is not a standard phrase ({', '.join(p.value for p in Phrase)})")
+
+    def act(a: Ami, call: AgentCall) -> str:
+        _play(a, s, call, p.value)
+        return f"playing {p.value} to the caller of {call_id}"
+
+    return run(s, db, agent, agent, call_id, Control.PHRASE, p.value, act, ami)
+
+
+def flag_malicious(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | None = None) -> ControlResult:
+    """恶意骚扰: the call is flagged (``HOTLINE_MALICIOUS`` = the agent) and the warning plays to the
+    caller; the agent may then hang up without breaking R-ANS-HANGUP-LAST."""
+    def act(a: Ami, call: AgentCall) -> str:
+        a.action("Setvar", Channel=call.caller_channel, Variable=ChanVar.MALICIOUS.value, Value=agent)
+        _play(a, s, call, MALICIOUS_WARNING)
+        return f"call {call_id} flagged malicious; the warning is playing to the caller"
+
+    return run(s, db, agent, agent, call_id, Control.MALICIOUS, None, act, ami)
+
+
+def hang_up(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | None = None) -> ControlResult:
+    def act(a: Ami, call: AgentCall) -> str:
+        a.action("Hangup", Channel=call.agent_channel)
+        return f"{agent} hung up call {call_id}"
+
+    return run(s, db, agent, agent, call_id, Control.HANGUP, None, act, ami)

@@ -1,0 +1,318 @@
+"""An agent's presence (issue 13 §1): one state machine, applied to the queue through AMI and
+stored change by change (``desk_presence``: who, which state and reason, from which state, from
+when until when, set by whom — the agent, a supervisor forcing it, or the system).
+
+- 签出 / 示闲: ``QueueRemove`` / ``QueueAdd``; 示忙, 小休 (with a reason from
+  ``settings.desk_break_reasons``) and 话后整理: ``QueuePause`` with a reason, so the queue rings
+  someone else. Members survive an Asterisk restart (``persistentmembers`` in queues.conf);
+  ``reapply`` puts the stored presence back on a PBX that lost it.
+- ringing / talking / call ended come from the listener's live events: ``on_call_event``.
+- 话后整理: after an answered call the agent stays paused ``settings.desk_wrapup_s``;
+  ``extend_wrapup`` (继续整理) and ``end_wrapup`` (返回接听); the scheduler calls
+  ``expire_wrapups`` to end the ones whose time is up.
+
+Every function takes the database session it commits and, optionally, a logged-in ``Ami`` (else it
+opens one). Refusals and PBX errors come back as a ``PresenceResult`` with a message, not raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.desk import members
+from hotline.models.desk import PresenceChange
+from hotline.pbx.ami import Ami, AmiError
+from hotline.settings import Settings
+from hotline.vocabulary import AgentPresence
+
+P = AgentPresence
+PAUSED = frozenset({P.BUSY, P.BREAK, P.WRAP_UP})  # a queue member, paused
+ON_CALL = frozenset({P.RINGING, P.TALKING})
+CHOSEN = frozenset({P.LOGGED_OUT, P.AVAILABLE, P.BUSY, P.BREAK})  # what an agent or supervisor sets
+SYSTEM = "system"  # ``by`` of changes the calls and the wrap-up timer make
+WRAPUP_REASON = "wrap-up"
+BUSY_REASON = "busy"
+
+
+class CallPhase(StrEnum):
+    """What the listener saw of a call to an agent."""
+
+    RINGING = "ringing"  # AgentCalled / DialBegin to the agent's member
+    ANSWERED = "answered"  # AgentConnect
+    ENDED = "ended"  # the agent's leg hung up (answered or not)
+
+
+@dataclass(frozen=True)
+class PresenceView:
+    """An agent's current presence, as the desk shows it."""
+
+    agent: str
+    state: AgentPresence
+    reason: str | None = None
+    since: datetime | None = None
+    by: str | None = None
+    forced: bool = False
+    call_id: str | None = None
+    wrapup_until: datetime | None = None
+
+    def wrapup_left_s(self, now: datetime) -> float | None:
+        """The 话后整理 countdown, in seconds (None outside wrap-up)."""
+        if self.state != P.WRAP_UP or self.wrapup_until is None:
+            return None
+        return max(0.0, (self.wrapup_until - now).total_seconds())
+
+
+@dataclass(frozen=True)
+class PresenceResult:
+    ok: bool
+    message: str
+    presence: PresenceView
+    changed: bool = False
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def _open_row(db: Session, s: Settings, agent: str) -> PresenceChange | None:
+    return db.scalars(select(PresenceChange).where(
+        PresenceChange.server == s.server_id, PresenceChange.agent == agent, PresenceChange.ended_at.is_(None))
+        .order_by(PresenceChange.started_at.desc(), PresenceChange.id.desc()).limit(1)).first()
+
+
+def _view(agent: str, row: PresenceChange | None) -> PresenceView:
+    if row is None:
+        return PresenceView(agent, P.LOGGED_OUT)
+    return PresenceView(agent, P(row.state), row.reason, row.started_at, row.by, row.forced, row.call_id,
+                        row.wrapup_until)
+
+
+def current(db: Session, s: Settings, agent: str) -> PresenceView:
+    return _view(agent, _open_row(db, s, agent))
+
+
+def board(db: Session, s: Settings) -> list[PresenceView]:
+    """Every agent of ``settings.agents`` with their presence (the supervisor's list)."""
+    return [current(db, s, agent) for agent in s.agents]
+
+
+def _record(db: Session, s: Settings, agent: str, state: AgentPresence, at: datetime, *, by: str,
+            forced: bool = False, reason: str | None = None, call_id: str | None = None,
+            wrapup_until: datetime | None = None) -> PresenceView:
+    old = _open_row(db, s, agent)
+    if old is not None:
+        old.ended_at = max(at, old.started_at)
+    row = PresenceChange(server=s.server_id, agent=agent, state=state.value, reason=reason,
+                         previous=old.state if old else P.LOGGED_OUT.value, started_at=at, by=by,
+                         forced=forced, call_id=call_id, wrapup_until=wrapup_until)
+    db.add(row)
+    db.commit()
+    return _view(agent, row)
+
+
+def _pause_reason(state: AgentPresence, reason: str | None) -> str:
+    if state == P.BREAK:
+        return f"break:{reason}"
+    return WRAPUP_REASON if state == P.WRAP_UP else BUSY_REASON
+
+
+def _apply(ami: Ami, s: Settings, agent: str, old: AgentPresence, new: AgentPresence, reason: str | None) -> None:
+    """The queue-side effect of a change from ``old`` to ``new``."""
+    if new == P.LOGGED_OUT:
+        members.remove(ami, s, agent)
+        return
+    if old == P.LOGGED_OUT:
+        members.add(ami, s, agent)
+    if new in PAUSED:
+        members.pause(ami, s, agent, True, _pause_reason(new, reason))
+    elif new == P.AVAILABLE and old in PAUSED:
+        members.pause(ami, s, agent, False)
+
+
+def _with_ami(s: Settings, ami: Ami | None, work: Callable[[Ami], None]) -> None:
+    if ami is not None:
+        work(ami)
+        return
+    with Ami.from_settings(s) as own:
+        work(own)
+
+
+def _refusal(s: Settings, agent: str, state: AgentPresence, reason: str | None, cur: PresenceView) -> str | None:
+    if agent not in s.agents:
+        return f"{agent} is not an agent of this hotline"
+    if state not in CHOSEN:
+        return f"{state.value} is not a state one chooses: it follows the calls"
+    if state == P.BREAK and reason not in s.desk_break_reasons:
+        return f"a break needs one of the reasons {', '.join(s.desk_break_reasons)}, not {reason!r}"
+    if state == P.AVAILABLE and cur.state in ON_CALL:
+        return f"{agent} is on a call ({cur.state.value}): available again once it ends"
+    return None
+
+
+def set_state(s: Settings, db: Session, agent: str, state: AgentPresence, reason: str | None = None, *,
+              by: str | None = None, forced: bool = False, now: datetime | None = None,
+              ami: Ami | None = None) -> PresenceResult:
+    """Log in (available), log out, 示忙 or 小休 (with ``reason``). ``by``: who asked (default the
+    agent); a supervisor passes ``forced=True`` (``force``). Busy or break chosen during a call
+    pauses the member at once, so no next call comes after this one."""
+    state = P(state)
+    reason = reason if state == P.BREAK else None
+    cur = current(db, s, agent)
+    refused = _refusal(s, agent, state, reason, cur)
+    if refused:
+        return PresenceResult(False, refused, cur)
+    if cur.state == state and cur.reason == reason:
+        return PresenceResult(True, f"{agent} is already {state.value}", cur)
+    try:
+        _with_ami(s, ami, lambda a: _apply(a, s, agent, cur.state, state, reason))
+    except AmiError as exc:
+        return PresenceResult(False, f"the PBX refused: {exc}", cur)
+    view = _record(db, s, agent, state, _now(now), by=by or agent, forced=forced, reason=reason)
+    return PresenceResult(True, f"{agent} is {state.value}" + (f" ({reason})" if reason else ""), view, True)
+
+
+def login(s: Settings, db: Session, agent: str, *, now: datetime | None = None,
+          ami: Ami | None = None) -> PresenceResult:
+    return set_state(s, db, agent, P.AVAILABLE, now=now, ami=ami)
+
+
+def logout(s: Settings, db: Session, agent: str, *, now: datetime | None = None,
+           ami: Ami | None = None) -> PresenceResult:
+    return set_state(s, db, agent, P.LOGGED_OUT, now=now, ami=ami)
+
+
+def force(s: Settings, db: Session, supervisor: str, agent: str, state: AgentPresence, reason: str | None = None,
+          *, now: datetime | None = None, ami: Ami | None = None) -> PresenceResult:
+    """A supervisor sets an agent's state (force a break, log out): stored with ``forced`` and
+    the supervisor as ``by``."""
+    return set_state(s, db, agent, state, reason, by=supervisor, forced=True, now=now, ami=ami)
+
+
+def _start_wrapup(s: Settings, db: Session, agent: str, call_id: str | None, at: datetime,
+                  ami: Ami | None) -> PresenceView:
+    if s.desk_wrapup_s <= 0:
+        return _record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
+    _with_ami(s, ami, lambda a: members.pause(a, s, agent, True, WRAPUP_REASON))
+    return _record(db, s, agent, P.WRAP_UP, at, by=SYSTEM, call_id=call_id,
+                   wrapup_until=at + timedelta(seconds=s.desk_wrapup_s))
+
+
+def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_id: str, at: datetime, *,
+                  ami: Ami | None = None) -> PresenceResult:
+    """The listener's (or a scheduler's) report of a call phase for ``agent``. An available agent
+    rings, a ringing one talks; when the call ends, an agent who talked starts 话后整理 (paused
+    ``desk_wrapup_s``), one who only rang is available again. An agent who chose busy or a
+    break, or is logged out, keeps that state: the calls do not change what a person chose."""
+    phase = CallPhase(phase)
+    cur = current(db, s, agent)
+    same_call = cur.call_id in (None, call_id)
+    try:
+        if phase == CallPhase.RINGING and cur.state == P.AVAILABLE:
+            view = _record(db, s, agent, P.RINGING, at, by=SYSTEM, call_id=call_id)
+        elif phase == CallPhase.ANSWERED and (cur.state == P.AVAILABLE or (cur.state == P.RINGING and same_call)):
+            view = _record(db, s, agent, P.TALKING, at, by=SYSTEM, call_id=call_id)
+            _stop_other_rings(s, db, agent, call_id, at)
+        elif phase == CallPhase.ENDED and cur.state == P.TALKING and same_call:
+            view = _start_wrapup(s, db, agent, call_id, at, ami)
+        elif phase == CallPhase.ENDED and cur.state == P.RINGING and same_call:
+            view = _record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
+        else:
+            return PresenceResult(True, f"{agent} stays {cur.state.value}", cur)
+    except AmiError as exc:
+        return PresenceResult(False, f"the PBX refused the wrap-up pause: {exc}", cur)
+    return PresenceResult(True, f"{agent} is {view.state.value}", view, True)
+
+
+def _stop_other_rings(s: Settings, db: Session, agent: str, call_id: str, at: datetime) -> None:
+    """A call one agent answered stops ringing the others (ringall: no event says so for them)."""
+    ringing = db.scalars(select(PresenceChange).where(
+        PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
+        PresenceChange.state == P.RINGING.value, PresenceChange.call_id == call_id,
+        PresenceChange.agent != agent)).all()
+    for row in ringing:
+        _record(db, s, row.agent, P.AVAILABLE, at, by=SYSTEM)
+
+
+def call_gone(s: Settings, db: Session, call_id: str, at: datetime) -> list[str]:
+    """The caller left the queue (abandoned, timed out): agents still ringing for the call are
+    available again. Returns them."""
+    rows = db.scalars(select(PresenceChange).where(
+        PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
+        PresenceChange.state == P.RINGING.value, PresenceChange.call_id == call_id)).all()
+    agents = [row.agent for row in rows]
+    for agent in agents:
+        _record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
+    return agents
+
+
+def on_call_ended(s: Settings, db: Session, agent: str, call_id: str, at: datetime, *,
+                  ami: Ami | None = None) -> PresenceResult:
+    return on_call_event(s, db, agent, CallPhase.ENDED, call_id, at, ami=ami)
+
+
+def extend_wrapup(s: Settings, db: Session, agent: str, seconds: float | None = None, *,
+                  now: datetime | None = None) -> PresenceResult:
+    """继续整理: the wrap-up lasts ``seconds`` (default ``desk_wrapup_s``) more from now, or from
+    its current end if that is later. The member is paused already: no AMI."""
+    cur = current(db, s, agent)
+    row = _open_row(db, s, agent)
+    if cur.state != P.WRAP_UP or row is None:
+        return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur)
+    start = max(_now(now), row.wrapup_until or _now(now))
+    row.wrapup_until = start + timedelta(seconds=s.desk_wrapup_s if seconds is None else seconds)
+    db.commit()
+    return PresenceResult(True, f"{agent}'s after-call work runs until {row.wrapup_until:%H:%M:%S}",
+                          _view(agent, row), True)
+
+
+def end_wrapup(s: Settings, db: Session, agent: str, *, by: str | None = None, now: datetime | None = None,
+               ami: Ami | None = None) -> PresenceResult:
+    """返回接听: after-call work ends now, the agent is available."""
+    cur = current(db, s, agent)
+    if cur.state != P.WRAP_UP:
+        return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur)
+    try:
+        _with_ami(s, ami, lambda a: members.pause(a, s, agent, False))
+    except AmiError as exc:
+        return PresenceResult(False, f"the PBX refused: {exc}", cur)
+    view = _record(db, s, agent, P.AVAILABLE, _now(now), by=by or agent)
+    return PresenceResult(True, f"{agent} is available", view, True)
+
+
+def expire_wrapups(s: Settings, db: Session, now: datetime | None = None, *,
+                   ami: Ami | None = None) -> list[PresenceResult]:
+    """The scheduler's timer: every wrap-up whose time is up ends (the agent is available)."""
+    due = db.scalars(select(PresenceChange).where(
+        PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
+        PresenceChange.state == P.WRAP_UP.value, PresenceChange.wrapup_until <= _now(now))).all()
+    return [end_wrapup(s, db, row.agent, by=SYSTEM, now=now, ami=ami) for row in due]
+
+
+def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
+    """Puts the stored presence back on the queue (a PBX that lost its dynamic members, e.g. its
+    astdb): adds the logged-in agents it lacks and sets each member's pause. Returns the agents
+    it changed something for."""
+    changed: list[str] = []
+
+    def work(a: Ami) -> None:
+        live = members.status(a, s)
+        for view in board(db, s):
+            m = live.get(view.agent)
+            want_paused = view.state in PAUSED
+            if view.state == P.LOGGED_OUT:
+                continue
+            if m is None:
+                members.add(a, s, view.agent)
+            if m is None or m.paused != want_paused:
+                members.pause(a, s, view.agent, want_paused, _pause_reason(view.state, view.reason)
+                              if want_paused else "")
+                changed.append(view.agent)
+
+    _with_ami(s, ami, work)
+    return changed

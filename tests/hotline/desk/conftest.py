@@ -1,0 +1,94 @@
+"""Desk fixtures: a private Asterisk of the desk tests' own whose queue has no static members —
+the desk logs agents in and out (QueueAdd / QueueRemove) — with the session's built prompts, and a
+migrated database per test."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy.orm import Session
+
+from hotline.db import open_db
+from hotline.desk import calls
+from hotline.desk.calls import AgentCall
+from hotline.pbx.ami import Ami
+from hotline.pbx.config import TEMPLATES
+from hotline.pbx.process import Asterisk
+from hotline.settings import Settings
+from tests.support.pbx import pbx_test_settings
+from tests.support.postgres import new_db_url
+
+T = TypeVar("T")
+
+
+def dynamic_templates(tmp: Path) -> Path:
+    """asterisk/*.conf with the queue's static members left out: every member is the desk's."""
+    out = tmp / "templates"
+    shutil.copytree(TEMPLATES, out)
+    queues = out / "queues.conf"
+    queues.write_text(queues.read_text().replace("{{queue_members}}\n", ""))
+    return out
+
+
+def desk_settings(runtime: Path, **kw: Any) -> Settings:
+    values: dict[str, Any] = {"server_id": "desk", "agents": ["8001", "8002", "8003"], "desk_wrapup_s": 2, **kw}
+    return pbx_test_settings(runtime, **values)
+
+
+@pytest.fixture(scope="module")
+def desk_pbx(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings,
+             built_prompts: Any) -> Iterator[Asterisk]:
+    tmp = tmp_path_factory.mktemp("desk")
+    s = desk_settings(tmp / "var")
+    shutil.copytree(pbx_settings.sounds_dir, s.sounds_dir)  # the session's prompts, built once
+    ast = Asterisk(s, dynamic_templates(tmp)).start()
+    yield ast
+    ast.stop()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Session]:
+    _engine, sessions = open_db(desk_settings(tmp_path, database_url=new_db_url(tmp_path, "desk.db")))
+    with sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def ami(desk_pbx: Asterisk) -> Iterator[Ami]:
+    with Ami.from_settings(desk_pbx.settings) as a:
+        yield a
+
+
+def eventually(probe: Callable[[], T | None], timeout: float = 15.0, what: str = "condition") -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = probe()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {what} within {timeout} s")
+        time.sleep(0.1)
+
+
+def answered_by(ami: Ami, agent: str, call_id: str, timeout: float = 20.0) -> AgentCall:
+    """Waits until ``agent`` is bridged with the caller of ``call_id``."""
+    def probe() -> AgentCall | None:
+        found = calls.find(ami, agent, call_id)
+        return found if isinstance(found, AgentCall) else None
+    return eventually(probe, timeout, f"answer of {call_id} by {agent}")
+
+
+def active_channels(ast: Asterisk) -> int:
+    m = re.search(r"(\d+) active channel", ast.cli("core show channels count"))
+    return int(m.group(1)) if m else -1
+
+
+def quiet(ast: Asterisk, timeout: float = 30.0) -> None:
+    """Waits until no channel is up (the previous test's calls are over)."""
+    eventually(lambda: active_channels(ast) == 0, timeout, "quiet PBX")

@@ -1,0 +1,74 @@
+"""The desk's raw durations for the metrics (issue 13 §1: logged-in, available, break by reason,
+after-call work — AHT = talk + after-call work, occupancy), from a day of presence changes driven
+with a recording stand-in for AMI (the real queue is in test_presence.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from hotline.db import open_db
+from hotline.desk import presence
+from hotline.desk.durations import state_seconds, wrapup_by_call
+from hotline.desk.presence import CallPhase
+from hotline.settings import Settings, load
+from hotline.vocabulary import AgentPresence as P
+from tests.hotline.desk.fakes import RecordingAmi
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def day(tmp_path: Path, db_url: str) -> tuple[Settings, Session, RecordingAmi]:
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, server_id="d", database_url=db_url)
+    _engine, sessions = open_db(s)
+    db, ami = sessions(), RecordingAmi()
+    presence.login(s, db, "8001", now=at(0), ami=ami)
+    presence.set_state(s, db, "8001", P.BREAK, "用餐", now=at(60), ami=ami)
+    presence.set_state(s, db, "8001", P.AVAILABLE, now=at(120), ami=ami)
+    presence.on_call_event(s, db, "8001", CallPhase.RINGING, "c-1", at(130), ami=ami)
+    presence.on_call_event(s, db, "8001", CallPhase.ANSWERED, "c-1", at(135), ami=ami)
+    presence.on_call_ended(s, db, "8001", "c-1", at(195), ami=ami)  # wrap-up: desk_wrapup_s = 15
+    presence.expire_wrapups(s, db, at(210), ami=ami)
+    presence.logout(s, db, "8001", now=at(300), ami=ami)
+    return s, db, ami
+
+
+def test_the_queue_actions_of_a_day(day: tuple[Settings, Session, RecordingAmi]) -> None:
+    _s, _db, ami = day
+    assert [(n, f.get("Paused"), f.get("Reason")) for n, f in ami.sent] == [
+        ("QueueAdd", "false", None), ("QueuePause", "true", "break:用餐"), ("QueuePause", "false", None),
+        ("QueuePause", "true", "wrap-up"), ("QueuePause", "false", None), ("QueueRemove", None, None)]
+    assert ami.sent[0][1]["Interface"] == "Local/8001@agents/n" and ami.sent[0][1]["MemberName"] == "8001"
+
+
+def test_seconds_per_state_over_the_whole_period(day: tuple[Settings, Session, RecordingAmi]) -> None:
+    s, db, _ami = day
+    d = state_seconds(db, s, T0, at(3600), now=at(3600))["8001"]
+    assert d.seconds == {P.AVAILABLE: 60 + 10 + 90, P.BREAK: 60, P.RINGING: 5, P.TALKING: 60,
+                         P.WRAP_UP: 15, P.LOGGED_OUT: 3300}
+    assert (d.logged_in_s, d.available_s, d.break_s, d.wrapup_s) == (300, 160, 60, 15)
+    assert d.break_by_reason == {"用餐": 60}
+    assert wrapup_by_call(db, s, T0, at(3600)) == {("8001", "c-1"): 15}
+
+
+def test_seconds_are_cut_to_the_period(day: tuple[Settings, Session, RecordingAmi]) -> None:
+    s, db, _ami = day
+    d = state_seconds(db, s, at(90), at(200), now=at(3600))["8001"]
+    assert d.seconds == {P.BREAK: 30, P.AVAILABLE: 10, P.RINGING: 5, P.TALKING: 60, P.WRAP_UP: 5}
+    assert d.logged_in_s == 110
+    assert state_seconds(db, s, at(90), at(200), agents=["8002"]) == {}
+
+
+def test_a_state_still_current_counts_until_now(day: tuple[Settings, Session, RecordingAmi]) -> None:
+    s, db, ami = day
+    presence.login(s, db, "8001", now=at(400), ami=ami)
+    d = state_seconds(db, s, at(300), at(3600), now=at(460))["8001"]
+    assert d.available_s == 60 and d.logged_in_s == 60

@@ -1,0 +1,35 @@
+"""Stored keys shown through the catalogue (issue 19): Jinja marks ``_()``'s result as safe, so a
+stored value that is not one of the fixed keys must come out escaped, never as HTML."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hotline.models.ivr import FaultReport, Outage
+from hotline.timeutil import utcnow
+from tests.web.conftest import Panel
+from tests.web.factory import make_call
+from web.i18n import KNOWN_LABELS
+
+EVIL = '<img src=x onerror=alert(1)>'
+ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+
+
+def test_unknown_stored_values_are_escaped_known_ones_translated(panel: Panel) -> None:
+    db = panel.db()
+    call = make_call(db, agent="8001", disposition=EVIL, attempts=[("8001", 4.0, EVIL)])
+    call.hangup_first = EVIL
+    known = make_call(db, agent="8001", disposition="abandoned")
+    now = utcnow()
+    db.add(FaultReport(ticket="F-X", server="pbx1", call_id="c-x", caller="13700000000", area=EVIL,
+                       fault_type="no_signal", status=EVIL, created_at=now, updated_at=now,
+                       fix_by=now + timedelta(hours=1)))
+    db.add(Outage(area="东城", cause=EVIL, started_at=now, created_by="boss"))
+    db.commit()
+    boss = panel.client("boss")
+    pages = [boss.get("/calls").get_data(as_text=True), boss.get(f"/calls/{call.id}").get_data(as_text=True),
+             boss.get("/faults").get_data(as_text=True), boss.get("/outages").get_data(as_text=True)]
+    for html in pages:
+        assert EVIL not in html and ESCAPED in html
+    assert "放弃" in boss.get(f"/calls/{known.id}").get_data(as_text=True)  # a known key still translated
+    assert {"abandoned", "no_answer", "urban", "power", "supervisor", "complex"} <= KNOWN_LABELS

@@ -1,0 +1,171 @@
+"""Call search and visibility: the same filters for the search page, the agent's own calls,
+CSV export and the JSON API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, exists, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from hotline.metrics import current_grades, local_day_start
+from hotline.models import Call, QaGrade
+from hotline.settings import Settings
+from hotline.timeutil import iso_local
+from hotline.vocabulary import Disposition, HangupParty
+from web.periods import parse_date
+from web.view import VISIBLE_DIGITS, masked_numbers, number_for
+
+DISPOSITIONS = tuple(d.value for d in Disposition if d is not Disposition.UNKNOWN)  # what a search may ask for
+PAGE_SIZE = 50
+
+
+@dataclass
+class CallFilter:
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    agent: str | None = None
+    server: str | None = None  # one Asterisk of several (calls are keyed by server and Linkedid)
+    number: str | None = None
+    disposition: str | None = None
+    late: bool = False  # answered past 4 rings (R-ANS-4RINGS)
+    hangup_first: bool = False  # agent hung up first (R-ANS-HANGUP-LAST)
+    recording: bool = False
+    qa: str | None = None  # graded | ungraded
+    page: int = 1
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> CallFilter:
+        f = cls()
+        for name in ("date_from", "date_to"):
+            raw = (args.get(name) or "").strip()
+            if raw:
+                try:
+                    setattr(f, name, parse_date(name, raw))
+                except ValueError as exc:
+                    f.errors.append(str(exc))
+        f.agent = (args.get("agent") or "").strip()[:64] or None
+        f.server = (args.get("server") or "").strip()[:64] or None
+        raw_number = (args.get("number") or "").strip()
+        number = "".join(ch for ch in raw_number if ch.isdigit() or ch == "+")[:32]
+        if raw_number and not number:
+            f.errors.append(f"number: digits only, not {raw_number[:20]!r}")
+        f.number = number or None
+        disp = (args.get("disposition") or "").strip()
+        if disp and disp not in DISPOSITIONS:
+            f.errors.append(f"disposition: unknown {disp[:20]!r}")
+        f.disposition = disp if disp in DISPOSITIONS else None
+        f.late = args.get("late") in ("1", "on", "true")
+        f.hangup_first = args.get("hangup_first") in ("1", "on", "true")
+        f.recording = args.get("recording") in ("1", "on", "true")
+        qa = args.get("qa") or ""
+        f.qa = qa if qa in ("graded", "ungraded") else None
+        try:
+            f.page = max(1, min(int(args.get("page") or 1), 100000))
+        except ValueError:
+            f.page = 1
+        return f
+
+    def args(self) -> dict[str, str]:
+        """Back to query arguments (for links to other pages of the same search)."""
+        out: dict[str, str] = {}
+        if self.date_from:
+            out["date_from"] = self.date_from.isoformat()
+        if self.date_to:
+            out["date_to"] = self.date_to.isoformat()
+        for k in ("agent", "server", "number", "disposition", "qa"):
+            if getattr(self, k):
+                out[k] = getattr(self, k)
+        for k in ("late", "hangup_first", "recording"):
+            if getattr(self, k):
+                out[k] = "1"
+        return out
+
+
+def own_calls(agent: str | None) -> Any:
+    """R-PRIVACY: the calls an agent may see — those they answered or ended up with."""
+    if not agent:
+        return Call.id.is_(None)  # an agent user without extension sees nothing
+    return or_(Call.agent == agent, Call.final_agent == agent)
+
+
+def visible(user: Any) -> Any:
+    return own_calls(user.agent) if user.role == "agent" else Call.id.isnot(None)
+
+
+def search_query(s: Settings, f: CallFilter, user: Any) -> Select[Any]:
+    q = select(Call).where(visible(user))
+    if f.date_from:
+        q = q.where(Call.started_at >= local_day_start(f.date_from, s.timezone))
+    if f.date_to:
+        q = q.where(Call.started_at < local_day_start(f.date_to + timedelta(days=1), s.timezone))
+    if f.agent:
+        q = q.where(or_(Call.agent == f.agent, Call.final_agent == f.agent))
+    if f.server:
+        q = q.where(Call.server == f.server)
+    if f.number:
+        # the full number, or its ending — for an inspector only an ending they can see (R-PRIVACY:
+        # searching ever longer endings would otherwise recover a number digit by digit)
+        ending_ok = sum(ch.isdigit() for ch in f.number) <= VISIBLE_DIGITS or not masked_numbers(user)
+        ending = Call.caller_number.like(f"%{f.number}") if ending_ok else false()
+        q = q.where(or_(Call.caller_number == f.number, ending))
+    if f.disposition:
+        q = q.where(Call.disposition == f.disposition)
+    if f.late:
+        q = q.where(Call.disposition == Disposition.ANSWERED, Call.within_4_rings.is_(False))
+    if f.hangup_first:
+        q = q.where(Call.hangup_first == HangupParty.AGENT)
+    if f.recording:
+        q = q.where(Call.recording.isnot(None))
+    if f.qa:
+        graded = exists(select(1).where(QaGrade.call_pk == Call.id))
+        q = q.where(graded if f.qa == "graded" else ~graded)
+    return q
+
+
+def search(db: Session, s: Settings, f: CallFilter, user: Any, page_size: int = PAGE_SIZE,
+           limit: int | None = None) -> tuple[list[Call], bool]:
+    """A page of matching calls, newest first, and whether there is a next page."""
+    q = search_query(s, f, user).order_by(Call.started_at.desc(), Call.id.desc())
+    if limit is not None:
+        return list(db.scalars(q.limit(limit))), False
+    rows = list(db.scalars(q.offset((f.page - 1) * page_size).limit(page_size + 1)))
+    return rows[:page_size], len(rows) > page_size
+
+
+def get_visible(db: Session, call_pk: int, user: Any) -> Call | None:
+    return db.scalar(select(Call).where(Call.id == call_pk, visible(user)))
+
+
+def grades_of(db: Session, call_pks: list[int]) -> dict[int, QaGrade]:
+    """The current QA grade of each call that has one."""
+    if not call_pks:
+        return {}
+    rows = db.scalars(select(QaGrade).where(QaGrade.call_pk.in_(call_pks), current_grades())
+                      .order_by(QaGrade.created_at))
+    return {g.call_pk: g for g in rows}
+
+
+def count(db: Session, q: Select[Any]) -> int:
+    return int(db.scalar(select(func.count()).select_from(q.subquery())) or 0)
+
+
+def call_json(c: Call, user: Any, grade: QaGrade | None, tz: str) -> dict[str, Any]:
+    return {
+        "id": c.id, "server": c.server, "call_id": c.call_id, "direction": c.direction,
+        "caller_number": number_for(c.caller_number, user), "caller_name": c.caller_name,
+        "started_at": iso_local(c.started_at, tz), "queued_at": iso_local(c.queued_at, tz),
+        "answered_at": iso_local(c.answered_at, tz), "ended_at": iso_local(c.ended_at, tz),
+        "queue": c.queue, "agent": c.agent, "final_agent": c.final_agent,
+        "wait_seconds": c.wait_seconds, "ring_seconds": c.ring_seconds, "rings": c.rings,
+        "within_4_rings": c.within_4_rings, "talk_seconds": c.talk_seconds,
+        "disposition": c.disposition, "hangup_first": c.hangup_first,
+        "has_recording": c.recording is not None, "survey": c.survey,
+        "qa_score": grade.score if grade else None,
+    }
+
+

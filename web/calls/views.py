@@ -1,0 +1,85 @@
+"""The call search page (with its CSV) and the call page: timeline, recording, QA grades."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from hotline.models import QaGrade, RecordingListen, User
+from web import quality
+from web.auth.access import roles
+from web.calls import recordings
+from web.calls.search import DISPOSITIONS, CallFilter, get_visible, grades_of
+from web.calls.search import search as search_calls
+from web.calls.timeline import timeline
+from web.context import db, settings
+from web.view import Column, csv_response, export_table, local_time, number_for
+
+bp = Blueprint("calls", __name__)
+ALL = ("agent", "inspector", "supervisor")
+
+
+def call_columns() -> list[Column]:
+    return [
+        Column("id", _("ID"), lambda c: c.id),
+        Column("started_at", _("Started"), lambda c: local_time(c.started_at)),
+        Column("caller_number", _("Number"), lambda c: number_for(c.caller_number)),
+        Column("caller_name", _("Name"), lambda c: c.caller_name),
+        Column("agent", _("Agent"), lambda c: c.agent),
+        Column("server", _("Server"), lambda c: c.server),
+        Column("disposition", _("Disposition"), lambda c: c.disposition),
+        Column("wait_seconds", _("Wait s"), lambda c: c.wait_seconds),
+        Column("ring_seconds", _("Ring s"), lambda c: c.ring_seconds),
+        Column("within_4_rings", _("≤4 rings"), lambda c: c.within_4_rings),
+        Column("talk_seconds", _("Talk s"), lambda c: c.talk_seconds),
+        Column("hangup_first", _("Hung up first"), lambda c: c.hangup_first),
+        Column("recording", _("Recording"), lambda c: c.recording is not None),
+    ]
+
+
+@bp.get("/calls")
+@roles(*ALL)
+def search() -> Any:
+    s = settings()
+    f = CallFilter.from_args(request.args)
+    for e in f.errors:
+        flash(e, "error")
+    if export_table(request.args) is not None:
+        rows, _more = search_calls(db(), s, f, current_user, limit=100000)
+        return csv_response("calls", call_columns(), rows)
+    rows, more = search_calls(db(), s, f, current_user)
+    grades = grades_of(db(), [c.id for c in rows])
+    return render_template("calls/search.html", calls=rows, f=f, more=more, grades=grades,
+                           dispositions=DISPOSITIONS, columns=call_columns())
+
+
+@bp.get("/calls/<int:call_pk>")
+@roles(*ALL)
+def call(call_pk: int) -> Any:
+    c = get_visible(db(), call_pk, current_user)
+    if c is None:
+        abort(404)  # not 403: an agent does not learn that another agent's call exists
+    grades = list(db().scalars(select(QaGrade).where(QaGrade.call_pk == c.id).order_by(QaGrade.id)))
+    names = {u.id: u.username for u in db().scalars(select(User).where(User.id.in_({g.inspector_id for g in grades})))}
+    listens = []
+    if current_user.has("supervisor", "inspector"):
+        listens = list(db().scalars(select(RecordingListen).where(RecordingListen.call_pk == c.id)
+                                    .order_by(RecordingListen.id.desc()).limit(20)))
+    playable = recordings.safe_path(settings(), c.recording) is not None
+    return render_template("calls/call.html", c=c, steps=timeline(c), grades=grades, names=names,
+                           current=quality.current_grade(db(), c.id), checklist=quality.CHECKLIST,
+                           facts=quality.facts(c), playable=playable, listens=listens,
+                           can_grade=current_user.has("inspector"))
+
+
+@bp.get("/calls/<int:call_pk>/recording")
+@roles(*ALL)
+def recording(call_pk: int) -> Any:
+    c = get_visible(db(), call_pk, current_user)
+    if c is None:
+        abort(404)
+    return recordings.serve(c)

@@ -1,0 +1,86 @@
+"""The panel's languages: Simplified Chinese by default, English on request (``/lang/<code>``).
+Messages come from web/translations (compiled at start, no binary .mo in the repository); metric
+labels from the metric catalogue (``hotline.metrics``), the one source of their names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask_babel import Babel, get_locale, gettext
+
+from hotline import metrics
+from hotline.models import AREAS, OUTAGE_CAUSES, REPORT_STATUSES, ROLES
+from hotline.models.callbacks import ATTEMPT_OUTCOMES, COMPLAINT_KINDS, ESCALATION_KINDS, TASK_REASONS, TASK_STATUSES
+from hotline.settings import Settings
+from hotline.vocabulary import AgentState, AttemptResult, Disposition, HangupParty, TransferKind
+
+LANGUAGES = ("zh", "en")
+SOURCE = Path(__file__).parent / "translations"
+bp = Blueprint("i18n", __name__)
+
+
+def init(app: Flask, s: Settings) -> None:
+    app.config.update(BABEL_DEFAULT_LOCALE="zh", BABEL_TRANSLATION_DIRECTORIES=str(compiled_translations(s)))
+    Babel(app, locale_selector=locale)
+    app.jinja_env.filters["label"] = label
+
+
+def locale() -> str:
+    lang = session.get("lang")
+    return lang if lang in LANGUAGES else "zh"
+
+
+def lang() -> str:
+    """The page's language code."""
+    loc = get_locale()
+    return loc.language if loc else "zh"
+
+
+# The stored values a page names through the catalogue: fixed lists of the models and the typed
+# vocabulary. Anything else (a row written by hand, a future value) is shown as it is, escaped.
+KNOWN_LABELS: frozenset[str] = frozenset(
+    {str(v) for enum in (Disposition, AttemptResult, HangupParty, TransferKind, AgentState) for v in enum}
+    | set(ROLES) | set(TASK_REASONS) | set(TASK_STATUSES) | set(ATTEMPT_OUTCOMES) | set(COMPLAINT_KINDS)
+    | set(ESCALATION_KINDS) | set(OUTAGE_CAUSES) | set(AREAS) | set(REPORT_STATUSES) | {"solution", "progress"})
+
+
+def label(value: object) -> str:
+    """A stored key in the page's language (the ``label`` filter). Jinja marks what ``_()``
+    returns as safe, so ``_(stored value)`` would print stored HTML as HTML: known keys are
+    translated, anything else comes back as plain text for the template to escape."""
+    text = "" if value is None else str(value)
+    return gettext(text) if text in KNOWN_LABELS else text
+
+
+def metric_label(key: str) -> str:
+    """The catalogue's label (hotline.metrics.METRICS) in the page's language."""
+    return metrics.label(key, lang())
+
+
+@bp.get("/lang/<code>")
+def set_lang(code: str) -> Any:
+    if code in LANGUAGES:
+        session["lang"] = code
+    nxt = request.referrer or url_for("home.index")
+    return redirect(nxt if nxt.startswith(request.host_url) else url_for("home.index"))
+
+
+def compiled_translations(s: Settings) -> Path:
+    """Compile web/translations/*.po into runtime_dir when newer than the compiled file."""
+    dst = s.runtime_dir / "cache" / "translations"
+    for po in SOURCE.glob("*/LC_MESSAGES/messages.po"):
+        mo = dst / po.relative_to(SOURCE).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        tmp = mo.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            write_mo(fh, catalog)
+        tmp.replace(mo)
+    return dst

@@ -1,0 +1,58 @@
+"""The supervisor's team page (``/supervisor``): figures for a period, KPIs for its month, charts,
+and each table as CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from flask import Blueprint, Response, flash, render_template, request
+
+from hotline import metrics
+from hotline.metrics import KPIS
+from web.auth.access import roles
+from web.context import db, settings
+from web.i18n import metric_label
+from web.periods import from_args
+from web.team import tables
+from web.view import Column, csv_response, export_table
+
+bp = Blueprint("team", __name__)
+CSV_TABLES = ("agents", "team", "kpi", "series")
+
+
+@bp.get("/supervisor")
+@roles("supervisor")
+def index() -> Any:
+    s = settings()
+    start, end, kind, errors = from_args(request.args, s)
+    for e in errors:
+        flash(e, "error")
+    year, month = metrics.kpi_month(s, start, end)
+    table = export_table(request.args, CSV_TABLES)
+    if table is not None:
+        return _csv(table, start, end, year, month)
+    team_f, agents = metrics.team_and_agents(db(), s, start, end)
+    kpi = tables.kpi_rows(s, year, month)
+    ser = metrics.series(db(), s, start, end)
+    return render_template("team/index.html", team=tables.team_rows(team_f), team_columns=tables.team_columns(),
+                           agents=list(agents.items()), agent_columns=tables.agent_columns(),
+                           kpi=list(kpi.items()), kpi_columns=tables.kpi_columns(), series=ser, kind=kind,
+                           start=start, end=end, month=f"{year}-{month:02d}",
+                           targets={k: getattr(s, kpi.target_setting) for k, kpi in KPIS.items()},
+                           definitions=metrics.METRICS, metric_label=metric_label)
+
+
+def _csv(table: str, start: datetime, end: datetime, year: int, month: int) -> Response:
+    s = settings()
+    if table == "agents":
+        return csv_response("agents", tables.agent_columns(), metrics.agent_figures(db(), s, start, end).items())
+    if table == "team":
+        return csv_response("team", tables.team_columns(), tables.team_rows(metrics.figures(db(), s, start, end)))
+    if table == "kpi":
+        return csv_response("kpi", tables.kpi_columns(), tables.kpi_rows(s, year, month).items())
+    ser = metrics.series(db(), s, start, end)
+    keys = ["bucket", "offered", "answered", "ivr_only", "sl_pct", "abandon_pct"]
+    rows = list(zip(*(ser[k] for k in ["labels", *keys[1:]]), strict=True))
+    return csv_response("series", [Column(k, k, itemgetter(i)) for i, k in enumerate(keys)], rows)
