@@ -111,7 +111,6 @@ class Settings:
     login_max_failures: int = 5  # failed logins per IP+user within login_window_s before refusing
     login_window_s: int = 300
     wallboard_poll_s: float = 0.25  # how often the SSE stream reads live_state (push on change)
-    panel_warm_interval_s: float = 60.0  # `hotline web serve` warms the supervisor page at start, re-checks this often; 0: off
 
     # --- prompts (prompts/) -----------------------------------------------------------------
     gtts_url: str = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
@@ -194,8 +193,8 @@ class Settings:
     districts: list[str] = field(default_factory=list)  # a customer's district is one of these; empty: any
 
     # --- production (#17): serving, shared figures, doctor --------------------------------------
-    rollup_interval_s: float = 60.0  # `hotline scheduler run` brings the supervisor page's per-day rollups up to date this often; 0: off
-    web_threads: int = 16  # `hotline web serve` (waitress): requests served at once; each open event stream holds one
+    rollup_interval_s: float = 60.0  # `hotline scheduler run` updates the supervisor page rollups this often; 0: off
+    web_threads: int = 64  # `hotline web serve` (waitress): requests at once; an open event stream holds one
     web_connection_limit: int = 200  # connections open at once; more wait in the listen backlog
     web_backlog: int = 1024  # the listen socket's backlog
     web_channel_timeout_s: int = 120  # a connection idle this long (no request under way) is closed

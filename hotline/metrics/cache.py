@@ -18,8 +18,14 @@ the days' stamps added up — as strong as one stamp for the span and as cheap (
 1 M calls/year on SQLite); only when that differs are the days looked at one by one (~25 ms a month)
 and the changed ones computed again.
 
-The web process's page threads and its warmer (web/warm.py) share these stores: eviction runs under
-LOCK, readers only ``get``; callers merge kept parts into new objects.
+Shared through the database: a day this process does not hold is read from its rollup
+(``metric_rollups``, :mod:`hotline.metrics.rollups`), which the scheduler daemon keeps up to date
+(:mod:`hotline.metrics.refresh`), so a panel process that starts, or a second one behind the same
+proxy, computes nothing of the days already over; a day whose rollup no longer holds (its calls
+changed since the scheduler's last step) is computed here and kept in this process until then.
+
+A process's page threads share these stores: eviction runs under LOCK, readers only ``get``;
+callers merge kept parts into new objects.
 """
 
 from __future__ import annotations
@@ -83,11 +89,9 @@ class Cache:
 
 KEPT = Cache(1000)  # day parts: the supervisor page's three periods and KPI months use ~170, tens of KB each
 KPI = Cache(500)  # R-KPI months: a closed month is kept for an hour, the running month a minute
-# one computation per kept part at a time: a page asking for a day the warmer is computing waits
+# one computation per kept part at a time: a page asking for a day another thread is computing waits
 # for it instead of computing it a second time (striped: a lock per key would need evicting too)
 _COMPUTING = tuple(threading.Lock() for _ in range(16))
-_STATS = {"computed": 0}
-_RECORDING = threading.local()
 _WRITING = threading.local()
 
 
@@ -147,9 +151,6 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
     answers that from the index). A day this process does not hold is read from its rollup (the
     scheduler's, shared by every process); while :func:`writing_rollups` is on, only the rollups
     count and every day computed is written to its rollup."""
-    rec = getattr(_RECORDING, "kept", None)
-    if rec is not None:
-        rec.setdefault((what, start, end), compute)
     params = rollups.params_of(s)
     spans = days(s, start, end)
     keys = [(database(db), what, a, b, *params) for a, b in spans]
@@ -185,8 +186,6 @@ def compute_day(db: Session, s: Settings, key: tuple[Any, ...], stamp: Stamp, co
         else:
             value = compute(db, s, a, b)
             KEPT.put(key, stamp, value)
-            with LOCK:
-                _STATS["computed"] += 1
     if writing_on():
         rollups.write(db, key[1], key[4:], a, b, stamp, value)
         _WRITING.written += 1
@@ -209,27 +208,3 @@ def writing_rollups() -> Iterator[list[int]]:
 
 def writing_on() -> bool:
     return bool(getattr(_WRITING, "on", False))
-
-
-def kept_computed() -> int:
-    """How many kept day parts were computed since the process started (the warmer logs it)."""
-    return _STATS["computed"]
-
-
-@contextmanager
-def recording_kept() -> Iterator[dict[tuple[Any, ...], Compute]]:
-    """Records, on this thread, which kept spans the metric functions called inside read:
-    {(what, start, end): compute}. :func:`check_kept` looks at them again without the live part."""
-    rec: dict[tuple[Any, ...], Compute] = {}
-    _RECORDING.kept = rec
-    try:
-        yield rec
-    finally:
-        _RECORDING.kept = None
-
-
-def check_kept(db: Session, s: Settings, recorded: dict[tuple[Any, ...], Compute]) -> None:
-    """Check the kept days of spans recorded by :func:`recording_kept` (the validation queries
-    only) and compute again those whose calls changed — what the warmer does between midnights."""
-    for (what, start, end), compute in recorded.items():
-        kept_days(db, s, what, start, end, compute)
