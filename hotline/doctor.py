@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from hotline.db import SchemaError, check_schema, settings_engine
 from hotline.pbx.ami import AmiRole, ami_login
-from hotline.settings import Settings
+from hotline.settings import Settings, SettingsError
 from hotline.supervisor import http_answers, tcp_accepts
 
 # The AMI events the call builder and the live state read (ami_listener: builder, inbound,
@@ -37,6 +37,10 @@ NEEDED_EVENTS = ("Newchannel", "Hangup", "HangupRequest", "SoftHangupRequest", "
                  "BlindTransfer", "AttendedTransfer")
 SYSTEM_MANAGER_CONF = Path("/etc/asterisk/manager.conf")
 PROBE_CONTEXT = "hotline-doctor-probe"  # no dialplan has it: the probe Originate rings nothing
+
+
+class LoginRefused(RuntimeError):
+    """Asterisk answered the Login with an error (wrong user or secret, or this host not permitted)."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ def _login(s: Settings, role: AmiRole) -> AmiSession:
     answer = session.action("Login", Username=user, Secret=secret, Events="on")
     if answer.get("Response") != "Success":
         session.close()
-        raise PermissionError(f"AMI user {user!r} refused: {answer.get('Message', 'login failed')}")
+        raise LoginRefused(f"AMI user {user!r} refused: {answer.get('Message', 'login failed')}")
     return session
 
 
@@ -174,11 +178,14 @@ def _actions(session: AmiSession) -> set[str]:
 def check_role(s: Settings, role: AmiRole) -> Check:
     """A role's login, and what it may send: the listener must not Originate nor run CLI
     commands; the originate user must Originate."""
-    user = ami_login(s, role).user
+    try:
+        user = ami_login(s, role).user
+    except (SettingsError, OSError) as exc:  # its secret cannot be read (runtime_dir/secrets)
+        return Check(f"AMI {role.value} user", False, f"no secret: {exc}")
     name = f"AMI {role.value} user {user!r}"
     try:
         session = _login(s, role)
-    except PermissionError as exc:
+    except LoginRefused as exc:
         return Check(name, False, f"{exc}: give manager.conf's [{user}] the secret of ami_{role.value}_secret "
                                   "(or ami_secret), and permit this host")
     except OSError as exc:
@@ -202,12 +209,12 @@ def check_events(s: Settings) -> Check:
     name = "AMI events and timestampevents"
     try:
         listener = _login(s, AmiRole.LISTENER)
-    except (OSError, PermissionError) as exc:
+    except (OSError, LoginRefused, SettingsError) as exc:
         return Check(name, False, f"listener cannot log in: {exc}")
     try:
         try:
             originate = _login(s, AmiRole.ORIGINATE)
-        except (OSError, PermissionError) as exc:
+        except (OSError, LoginRefused, SettingsError) as exc:
             return Check(name, False, f"originate user cannot log in to cause an event: {exc}")
         try:
             answer = originate.action("Originate", Channel=f"Local/s@{PROBE_CONTEXT}", Application="Wait",
@@ -269,7 +276,10 @@ def hidden_events(filters: list[str], events: tuple[str, ...] = NEEDED_EVENTS) -
 def check_filters(s: Settings) -> Check:
     name = "AMI event filters"
     path = manager_conf(s)
-    user = ami_login(s, AmiRole.LISTENER).user
+    try:
+        user = ami_login(s, AmiRole.LISTENER).user
+    except (SettingsError, OSError):  # the role check says why; the user name is still the setting
+        user = s.ami_listener_user
     if path is None:
         return Check(name, None, f"no manager.conf readable here: check that [{user}]'s eventfilter lines "
                                  f"keep {', '.join(NEEDED_EVENTS)}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline import doctor
+from hotline import cli, doctor
 from hotline.db import make_engine, migrate
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
@@ -98,3 +98,21 @@ def test_filters_that_hide_what_the_builder_needs(tmp_path: Path, s: Settings) -
     (runtime / "asterisk" / "etc" / "manager.conf").write_text(conf)
     check = doctor.check_filters(s.replace(runtime_dir=runtime))
     assert check.ok is False and "DialBegin, DialEnd" in check.detail
+
+
+def test_hotline_doctor_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing running, no database yet: every failing line says what to do, exit status 1."""
+    monkeypatch.chdir(tmp_path)  # no hotline.toml here
+    monkeypatch.delenv("HOTLINE_CONFIG", raising=False)
+    monkeypatch.setenv("HOTLINE_RUNTIME_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("HOTLINE_AMI_PORT", str(free_port()))
+    monkeypatch.setenv("HOTLINE_AGI_PORT", str(free_port()))
+    monkeypatch.setenv("HOTLINE_WEB_PORT", str(free_port()))
+    assert cli.main(["doctor"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("OK   settings")
+    assert any(line.startswith("FAIL database schema") and "hotline db upgrade" in line for line in out)
+    assert any(line.startswith("FAIL AMI reachable") for line in out)
+    assert any(line.startswith("FAIL FastAGI") for line in out)
+    assert out[-1] == "3 check(s) failed"
