@@ -14,6 +14,7 @@ class ChanVar(StrEnum):
     SOURCE = "HOTLINE_SOURCE"  # "backfill" on records rebuilt from CEL / queue_log
     AGENT = "HOTLINE_AGENT"  # the agent a callback rings first
     TASK_ID = "HOTLINE_TASK_ID"  # the callback task an outbound call works
+    ORDER_ID = "HOTLINE_ORDER_ID"  # the work order a technician's call to the customer works (hotline/field)
     QUEUE = "HOTLINE_QUEUE"
     WAIT_FROM = "HOTLINE_WAIT_FROM"  # R-ANS-LATE-APOLOGY: epoch seconds the wait counts from
     # the IVR (ivr/flow.py)

@@ -190,7 +190,28 @@ class Settings:
     # --- cases and customers (hotline/cases/, hotline/customers/) ------------------------------------
     case_categories_path: str = ""  # the kinds and categories of cases (TOML); empty: hotline/case_categories.toml
     case_default_due_h: float = 24.0  # 建议 / 表扬 / 业务办理 (no rule of their own): working-day hours
-    districts: list[str] = field(default_factory=list)  # a customer's district is one of these; empty: any
+    # the operator's districts: a customer's district, work orders', technicians' and outages' (empty: any)
+    districts: list[str] = field(default_factory=list)
+    # --- field service and SMS (hotline/field/, hotline/notifications/, scheduler/sms_sender.py) ---------
+    field_unaccepted_escalate_min: int = 15  # R-FAULT-DISPATCH: a dispatched order not accepted in this → supervisor
+    field_technician_ring_s: int = 30  # the technician's phone rings this long before the customer is dialled
+    outage_cluster_reports: int = 5  # R-FAULT-OUTAGE: this many reports of one fault type from one district…
+    outage_cluster_window_min: int = 30  # …within this many minutes suggest an outage
+    sms_provider: str = "kannel"  # kannel (sendsms HTTP on smsbox) | none (messages stay queued)
+    sms_sender_id: str = ""  # the "from" of every SMS; empty: hotline_number
+    kannel_sendsms_url: str = "http://127.0.0.1:13013/cgi-bin/sendsms"
+    kannel_username: str = "hotline"
+    kannel_password: str = ""  # empty: generated once into runtime_dir/secrets (write the same in kannel.conf)
+    kannel_smsc_id: str = ""  # route through this smsc-id; empty: Kannel chooses
+    sms_dlr_url: str = ""  # where Kannel reports delivery (the panel's route); empty: no delivery reports asked
+    sms_templates_file: str = ""  # a TOML file of zh templates overriding hotline/notifications/templates.toml
+    sms_max_attempts: int = 0  # tries while the gateway is away, then failed; 0: wait for it however long
+    sms_retry_base_s: float = 30.0  # back-off after the first failure, doubled each time…
+    sms_retry_max_s: float = 1800.0  # …up to this
+    sms_http_timeout_s: float = 10.0
+    sms_claim_stale_s: float = 300.0  # a claim older than this (sender died mid-send) is failed, never resent
+    sms_send_interval_s: float = 5.0  # the sender's pass interval
+    sms_batch: int = 50  # messages per pass
 
     # --- production (#17): serving, shared figures, doctor --------------------------------------
     rollup_interval_s: float = 60.0  # `hotline scheduler run` updates the supervisor page rollups this often; 0: off

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.customers import find_customer
+from hotline.field import on_report_confirmed
 from hotline.models.ivr import Customer, FaultReport
 from hotline.outages import current_outage
 from hotline.rules import fault_due
@@ -122,7 +123,21 @@ def _update(s: Settings, report_id: int, at: datetime, fields: dict[str, Any]) -
             due = fault_due(s, fields["area"], rep.created_at)  # R-FAULT-SLA
             rep.arrive_by, rep.fix_by = due.arrive_by, due.fix_by
         rep.updated_at = at
+        if fields.get("status") == "open":
+            _dispatch(db, s, rep, at)
     return fn
+
+
+def _dispatch(db: Session, s: Settings, rep: FaultReport, at: datetime) -> None:
+    """R-FAULT-DISPATCH: a confirmed report goes to a technician at once. In a savepoint: a
+    dispatch that fails (logged; the scheduler's clocks and a supervisor pick the order up) never
+    costs the caller's report."""
+    db.flush()
+    try:
+        with db.begin_nested():
+            on_report_confirmed(db, s, rep.id, at)
+    except Exception:  # the report is what the caller gave: keep it whatever the dispatch does
+        log.exception("fault report %s: dispatch failed; the report is kept", rep.id)
 
 
 def _insert(s: Settings, call_id: str, caller: str, at: datetime,

@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _run(s: Settings, args: argparse.Namespace) -> int:
     from hotline.db import open_db
     from scheduler.daemon import Scheduler
+    from scheduler.sms_sender import SmsSender
 
     sched = Scheduler(s, open_db(s)[1])
     if args.once:
@@ -35,10 +36,13 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
         return 0
     signal.signal(signal.SIGTERM, lambda *_: sched.stop_event.set())
     log.info("scheduler running: a pass every %g s", s.callback_scheduler_interval_s)
+    sender = SmsSender(s, sched.sessions).start()  # the notification outbox → the SMS gateway
     try:
         sched.run()
     except KeyboardInterrupt:
         pass
+    finally:
+        sender.stop()
     return 0
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.field import check_clocks
 from hotline.metrics.refresh import RefreshReport, refresh
 from hotline.models.callbacks import SchedulerState
 from hotline.retention import PurgeReport, purge
@@ -37,6 +38,11 @@ class Scheduler:
         with self.sessions() as db:
             rep = run_pass(self.s, db, now)
             db.commit()
+        with self.sessions() as db:  # R-FAULT-DISPATCH / R-OVERDUE: work orders' clocks
+            clocks = check_clocks(db, self.s, now or utcnow())
+            db.commit()
+        if clocks.escalations:
+            log.info("work-order clocks: %s", clocks)
         return rep
 
     def purge_if_due(self, now: datetime | None = None) -> PurgeReport | None:

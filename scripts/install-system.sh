@@ -4,9 +4,9 @@
 # mirror the machine already uses, pinned at priority 100 so nothing else is pulled from bullseye.
 set -euo pipefail
 
-PKGS_BOOKWORM=(sox espeak-ng sip-tester chromium fonts-noto-cjk postgresql)
+PKGS_BOOKWORM=(sox espeak-ng sip-tester chromium fonts-noto-cjk postgresql kannel kannel-extras)
 PKG_ASTERISK=asterisk
-[ "${HOTLINE_SKIP_BROWSER:-}" = 1 ] && PKGS_BOOKWORM=(sox espeak-ng sip-tester postgresql)
+[ "${HOTLINE_SKIP_BROWSER:-}" = 1 ] && PKGS_BOOKWORM=(sox espeak-ng sip-tester postgresql kannel kannel-extras)
 
 missing=()
 command -v asterisk >/dev/null 2>&1 || missing+=("$PKG_ASTERISK")
@@ -22,6 +22,9 @@ if [ "${HOTLINE_SKIP_BROWSER:-}" != 1 ]; then
   [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 fi
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+# SMS gateway (bookworm): bearerbox + smsbox, and kannel-extras for the tests' fakesmsc phone side
+[ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] || missing+=(kannel)
+[ -x /usr/lib/kannel/test/fakesmsc ] || missing+=(kannel-extras)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "install-system: missing ${missing[*]}" >&2
@@ -72,7 +75,10 @@ fi
 want=()
 for p in "${missing[@]}"; do [ "$p" != asterisk ] && want+=("$p"); done
 if [ ${#want[@]} -gt 0 ]; then
-  apt-get install -y -q --no-install-recommends "${want[@]}" >"$log" 2>&1 || { tail -30 "$log" >&2; exit 2; }
+  # policy-rc.d: the kannel package would start a system bearerbox; the hotline runs its own config
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -q --no-install-recommends "${want[@]}" >"$log" 2>&1 || { rm -f /usr/sbin/policy-rc.d; tail -30 "$log" >&2; exit 2; }
+  rm -f /usr/sbin/policy-rc.d
 fi
 if [[ " ${missing[*]} " == *" asterisk "* ]]; then
   # policy-rc.d stops the package from starting a system Asterisk where an init system runs.

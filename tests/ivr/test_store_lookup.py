@@ -5,7 +5,7 @@ master (only ``phone``) still is."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hotline.customers import CustomerFields, save_customer
 from hotline.db import open_db
@@ -13,7 +13,7 @@ from hotline.models.ivr import Customer
 from hotline.settings import Settings, load
 from ivr.store import IvrStore
 
-AT = datetime(2025, 11, 12, 3, 0, tzinfo=timezone.utc)
+AT = datetime(2025, 11, 12, 3, 0, tzinfo=UTC)
 
 
 def _settings(db_url: str, tmp_path) -> Settings:

@@ -55,3 +55,26 @@ def test_the_daemon_loop_purges(settings, sessions) -> None:
         sched.stop_event.set()
         t.join(10)
     assert _calls(sessions) == []
+
+
+def test_each_pass_runs_the_work_orders_clocks(settings, sessions) -> None:
+    """R-FAULT-DISPATCH: an order nobody accepted within field_unaccepted_escalate_min reaches a
+    supervisor from the daemon's pass, once."""
+    from hotline.field import on_report_confirmed
+    from hotline.models.callbacks import Escalation
+    from tests.hotline.field.conftest import report, tech
+
+    s = settings.replace(districts=["东城"], field_unaccepted_escalate_min=15, sms_provider="none")
+    t0 = local(2026, 12, 7, 10, 0)
+    with sessions.begin() as db:
+        tech(db, s, "tech-east", ["东城"], at=t0)
+        order = on_report_confirmed(db, s, report(db, t0).id, t0, district="东城")
+        assert order.status == "dispatched"
+    sched = Scheduler(s, sessions)
+    sched.once(now=t0 + timedelta(minutes=10))
+    with sessions() as db:
+        assert db.scalars(select(Escalation)).all() == []
+    for _ in range(2):
+        sched.once(now=t0 + timedelta(minutes=16))
+    with sessions() as db:
+        assert [e.kind for e in db.scalars(select(Escalation))] == ["order_unaccepted"]

@@ -1,7 +1,7 @@
 """metric rollups: the kept per-day figures shared through the database
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-05 05:28:50.497456
 """
 from alembic import op
@@ -10,7 +10,7 @@ import hotline.models
 
 
 revision = '0015'
-down_revision = '0013'  # relinked at the merge of main (0010, 0011, 0013 came first)
+down_revision = '0014'  # relinked at the merges of main (0010, 0011, 0013, 0014 came first)
 branch_labels = None
 depends_on = None
 
