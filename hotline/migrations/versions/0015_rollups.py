@@ -4,10 +4,10 @@ Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-05 05:28:50.497456
 """
-from alembic import op
 import sqlalchemy as sa
-import hotline.models
+from alembic import op
 
+import hotline.models
 
 revision = '0015'
 down_revision = '0014'  # relinked at the merges of main (0010, 0011, 0013, 0014 came first)
