@@ -6,6 +6,7 @@ a listener user that may Originate, an old schema, a filter hiding what the buil
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from hotline import cli, doctor
 from hotline.db import make_engine, migrate
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
+from tests.support.pbx import pbx_test_settings
 from tests.support.ports import free_port
 from tests.support.postgres import sqlite_url
 
@@ -116,3 +118,65 @@ def test_hotline_doctor_from_the_command_line(tmp_path: Path, monkeypatch: pytes
     assert any(line.startswith("FAIL AMI reachable") for line in out)
     assert any(line.startswith("FAIL FastAGI") for line in out)
     assert out[-1] == "3 check(s) failed"
+
+
+class _FakeAmi:
+    """An AMI that lets everyone log in and sends events without a Timestamp header (as an
+    Asterisk with timestampevents = no): the listener user may Originate here too."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.clients: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.clients.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.sendall(b"Asterisk Call Manager/5.0.4\r\n")
+        buf = b""
+        try:
+            while True:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                buf += chunk
+                while b"\r\n\r\n" in buf:
+                    frame, buf = buf.split(b"\r\n\r\n", 1)
+                    h = dict(line.split(": ", 1) for line in frame.decode().split("\r\n") if ": " in line)
+                    extra = "Originate: Originate a call (Priv: originate)\r\n" if h["Action"] == "ListCommands" else ""
+                    conn.sendall(f"Response: Success\r\nActionID: {h['ActionID']}\r\n{extra}\r\n".encode())
+                    if h["Action"] == "Originate":
+                        for other in self.clients:
+                            other.sendall(b"Event: OriginateResponse\r\nResponse: Failure\r\n\r\n")
+        except OSError:
+            return
+
+    def close(self) -> None:
+        self.server.close()
+        for c in self.clients:
+            c.close()
+
+
+def test_events_without_timestamps_and_a_listener_that_may_originate_fail(tmp_path: Path) -> None:
+    s = pbx_test_settings(tmp_path / "var")  # no Asterisk: the fake answers on ami_port
+    ami = _FakeAmi()
+    holder = socket.create_server(("127.0.0.1", 0))  # the panel's port held by something that is not the panel
+    try:
+        bad = s.replace(ami_port=ami.port, web_port=holder.getsockname()[1], doctor_timeout_s=2.0)
+        assert "set timestampevents = yes" in doctor.check_events(bad).detail
+        assert doctor.check_events(bad).ok is False
+        listener = doctor.check_role(bad, doctor.AmiRole.LISTENER)
+        assert listener.ok is False and "may send Originate" in listener.detail
+        port = doctor.check_web_port(bad)
+        assert port.ok is False and "not the panel" in port.detail
+    finally:
+        ami.close()
+        holder.close()
