@@ -147,3 +147,34 @@ def test_backup_and_restore_from_the_command_line(tmp_path: Path, monkeypatch: p
     assert "backup written to" in capsys.readouterr().out
     assert cli.main(["db", "restore", str(tmp_path / "x.bak")]) == 0
     assert set(_rows(s)[0]) == {"b-7"}
+
+
+def test_restore_is_refused_while_the_database_is_in_use_on_either_backend(tmp_path: Path, db_url: str,
+                                                                           other_url: str) -> None:
+    """SQLite: another process has the file open; PostgreSQL: another session is connected."""
+    s = _settings(tmp_path, db_url)
+    engine, sessions = open_db(s)
+    _add(sessions, 3)
+    engine.dispose()
+    backup(s, tmp_path / "b.bak")
+    target = _settings(tmp_path, other_url)
+    holder: subprocess.Popen[str] | None = None
+    user, _ = open_db(target)
+    try:
+        if sqlite_path(other_url) is not None:
+            holder = subprocess.Popen([sys.executable, "-c", "import sqlite3, sys, time; "
+                                       "sqlite3.connect(sys.argv[1]).execute('select 1 from calls').fetchall(); "
+                                       "print('open', flush=True); time.sleep(60)", str(sqlite_path(other_url))],
+                                      stdout=subprocess.PIPE, text=True)
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        else:
+            user.connect().close()  # back in the pool: a session the server still has open
+        with pytest.raises(BackupError, match=r"--force"):
+            restore(target, tmp_path / "b.bak")
+    finally:
+        if holder is not None:
+            holder.kill()
+            holder.wait()
+        user.dispose()
+    restore(target, tmp_path / "b.bak")
+    assert set(_rows(target)[0]) == {"b-3"}
