@@ -3,9 +3,10 @@ and per page (target < 200 ms). No asserts: figures to read, not a test.
 
 hotline.metrics keeps the figures of the period's past days, per day (computed again only when their
 calls change) and reads today live, so each query is timed "cold" (caches cleared: what the first
-view after a restart would cost without the warmer) and warm (best of 3: every other view). Then
-with the warmer `hotline web serve` runs (web/team/warm.py): its round at start (cold) and between midnights
-(checks only), the first page after it, and what midnight and a rewritten past call cost.
+view after a restart would cost without the rollups) and warm (best of 3: every other view). Then
+with the rollups the scheduler daemon writes (hotline/metrics/refresh.py): its step at start (cold) and
+between midnights (checks only), the first page of a panel started after it, and what midnight and a
+rewritten past call cost.
 
     .venv/bin/python bench/panel_queries.py [--calls 1000000] [--fresh]
 
@@ -169,32 +170,45 @@ def main() -> int:
         timed(f"GET /supervisor?period={kind}", lambda kind=kind: c.get(f"/supervisor?period={kind}"))
     timed("GET /calls (inspector search, first page)", lambda: c.get("/calls"))
     timed("GET /wallboard/snapshot", lambda: c.get("/wallboard/snapshot"))
-    with_warmer(s, app, c)
+    with_rollups(s, app, c)
     return 0
 
 
-def with_warmer(s, app, c) -> None:  # type: ignore[no-untyped-def]
-    """What `hotline web serve` does: web/team/warm.py computes the kept figures in the background at start,
-    checks them every panel_warm_interval_s and computes the days whose calls changed. A first view
-    happens once per event, so each sequence of steps is run three times and the best kept."""
-    from sqlalchemy import text
+def with_rollups(s, app, c) -> None:  # type: ignore[no-untyped-def]
+    """What `hotline scheduler run` does: its rollup step (hotline/metrics/refresh.py) writes the kept
+    figures of past days into metric_rollups every rollup_interval_s, computing only the days whose
+    calls changed; a panel reads them. A first view happens once per event, so each sequence of
+    steps is run three times and the best kept."""
+    from sqlalchemy import delete, text
 
-    from web.team.warm import Warmer
+    from hotline.metrics.refresh import refresh
+    from hotline.models import MetricRollup
 
     Session = app.extensions["hotline"]["Session"]
     today = metrics.period("day", s)[0]
     yesterday = today - timedelta(days=1)
     page = lambda kind="month": c.get(f"/supervisor?period={kind}")  # noqa: E731
-    w = Warmer(s, Session)
+    step = lambda: refresh(Session, s)  # noqa: E731
 
-    def start() -> None:  # a process starting: nothing kept
+    def forget(since: datetime | None = None) -> None:  # nothing kept of these days, in memory nor in rollups
+        with Session() as db:
+            db.execute(delete(MetricRollup) if since is None else delete(MetricRollup).where(
+                MetricRollup.day_start >= since))
+            db.commit()
+        if since is None:
+            metrics.clear_cache()
+        else:
+            metrics_cache.KEPT.drop(keep=lambda k: k[2] < since)
+            metrics_cache.KPI.drop()  # the running month's KPIs expire within 60 s anyway
+
+    def start() -> None:  # a first start: nothing computed anywhere
+        forget()
+
+    def restart() -> None:  # a panel process starting: its memory empty, the rollups there
         metrics.clear_cache()
-        nonlocal w
-        w = Warmer(s, Session)
 
     def midnight() -> None:  # yesterday was live until now: no part of it is kept yet
-        metrics_cache.KEPT.drop(keep=lambda k: k[2] < yesterday)
-        metrics_cache.KPI.drop()  # the running month's KPIs expire within 60 s anyway
+        forget(yesterday)
 
     with Session() as db:
         pk = db.execute(text("SELECT id FROM calls WHERE started_at >= :a AND started_at < :b LIMIT 1"),
@@ -219,23 +233,23 @@ def with_warmer(s, app, c) -> None:  # type: ignore[no-untyped-def]
         for label, took in best.items():
             print(f"  {label:<56} {took * 1000:8.1f} ms")
 
-    steps("with the warmer (web/team/warm.py), as `hotline web serve` runs it — at start:", [
-        (None, start), ("warmer round at start (cold)", lambda: w.round()),
-        ("GET /supervisor?period=day, first after it", lambda: page("day")),
-        ("GET /supervisor?period=week, first after it", lambda: page("week")),
-        ("GET /supervisor?period=month, first after it", page),
-        ("warmer round between midnights (checks only)", lambda: w.round())])
+    steps("with the scheduler's rollups (hotline/metrics/refresh.py) — at the first start:", [
+        (None, start), ("rollup step at start (cold)", step),
+        (None, restart), ("GET /supervisor?period=day, a panel started after it", lambda: page("day")),
+        ("GET /supervisor?period=week, first", lambda: page("week")),
+        ("GET /supervisor?period=month, first", page),
+        ("rollup step between midnights (checks only)", step)])
     steps("after midnight:", [
-        (None, midnight), ("GET /supervisor?period=month, no warmer round yet", page),
-        (None, midnight), ("warmer round after midnight (the page's calls again)", lambda: Warmer(s, Session).round()),
-        ("GET /supervisor?period=month, first after it", page)])
+        (None, midnight), ("GET /supervisor?period=month, no rollup step yet", page),
+        (None, midnight), ("rollup step after midnight", step),
+        (None, restart), ("GET /supervisor?period=month, first after it", page)])
     if pk is None:
         print("  (no call yesterday: a rewrite not timed)")
         return
     steps("after a past day's call is written again:", [
-        (None, rewrite), ("GET /supervisor?period=month, no warmer round yet", page),
-        (None, rewrite), ("warmer round after it", lambda: w.round()),
-        ("GET /supervisor?period=month, first after it", page)])
+        (None, rewrite), (None, restart), ("GET /supervisor?period=month, no rollup step yet", page),
+        (None, rewrite), ("rollup step after it", step),
+        (None, restart), ("GET /supervisor?period=month, first after it", page)])
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "scheduler.callbacks_cli",  # callbacks list|dial|consult|…
     "scheduler.cli",  # scheduler run|purge
     "scheduler.customers_cli",  # customers import|export, cases complaint-categories
+    "hotline.doctor",  # doctor: every check of a server and its Asterisk
 ]
 
 

@@ -111,7 +111,6 @@ class Settings:
     login_max_failures: int = 5  # failed logins per IP+user within login_window_s before refusing
     login_window_s: int = 300
     wallboard_poll_s: float = 0.25  # how often the SSE stream reads live_state (push on change)
-    panel_warm_interval_s: float = 60.0  # `hotline web serve` warms the supervisor page at start, re-checks this often; 0: off
 
     # --- prompts (prompts/) -----------------------------------------------------------------
     gtts_url: str = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
@@ -213,6 +212,17 @@ class Settings:
     sms_claim_stale_s: float = 300.0  # a claim older than this (sender died mid-send) is failed, never resent
     sms_send_interval_s: float = 5.0  # the sender's pass interval
     sms_batch: int = 50  # messages per pass
+
+    # --- production (#17): serving, shared figures, doctor --------------------------------------
+    rollup_interval_s: float = 60.0  # `hotline scheduler run` updates the supervisor page rollups this often; 0: off
+    web_threads: int = 64  # `hotline web serve` (waitress): requests at once; an open event stream holds one
+    web_connection_limit: int = 200  # connections open at once; more wait in the listen backlog
+    web_backlog: int = 1024  # the listen socket's backlog
+    web_channel_timeout_s: int = 120  # a connection idle this long (no request under way) is closed
+    web_max_request_body_bytes: int = 10 * 1024 * 1024  # larger request bodies are refused (413)
+    web_max_request_header_bytes: int = 64 * 1024  # larger request headers are refused (431)
+    doctor_min_free_mb: int = 1024  # `hotline doctor` fails below this much free space in runtime_dir
+    doctor_timeout_s: float = 5.0  # each network check of `hotline doctor` (connect, login, an event)
 
     # --- derived -------------------------------------------------------------------------------
     @property

@@ -1,18 +1,21 @@
 """The loop behind ``hotline scheduler run``: a pass of the timed work every
-callback_scheduler_interval_s, each pass in its own transaction, and the retention purge once a
-day (after ``retention_purge_hour``, local time; the day it last ran is kept in the database, so a
-restart does not purge twice)."""
+callback_scheduler_interval_s, each pass in its own transaction; the supervisor page's per-day
+rollups brought up to date every ``rollup_interval_s`` (hotline.metrics.refresh: every panel process
+reads them); and the retention purge once a day (after ``retention_purge_hour``, local time; the
+day it last ran is kept in the database, so a restart does not purge twice)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.field import check_clocks
+from hotline.metrics.refresh import RefreshReport, refresh
 from hotline.models.callbacks import SchedulerState
 from hotline.retention import PurgeReport, purge
 from hotline.settings import Settings
@@ -29,6 +32,7 @@ class Scheduler:
     def __init__(self, s: Settings, sessions: sessionmaker[Session]) -> None:
         self.s, self.sessions = s, sessions
         self.stop_event = threading.Event()
+        self._rollups_at: float | None = None  # monotonic time of the last rollup step
 
     def once(self, now: datetime | None = None) -> PassReport:
         with self.sessions() as db:
@@ -62,15 +66,29 @@ class Scheduler:
                 state.value, state.updated_at = {"day": day}, utcnow()
         return rep
 
+    def rollups_if_due(self) -> RefreshReport | None:
+        """The rollup step, at start and then every ``rollup_interval_s`` (0: never)."""
+        every = self.s.rollup_interval_s
+        if every <= 0 or (self._rollups_at is not None and time.monotonic() - self._rollups_at < every):
+            return None
+        self._rollups_at = time.monotonic()
+        rep = refresh(self.sessions, self.s)
+        log.log(logging.INFO if rep.written or rep.purged else logging.DEBUG, "supervisor rollups: %s", rep)
+        return rep
+
     def run(self) -> None:
         while not self.stop_event.is_set():
             try:
                 rep = self.once()
                 log.info("scheduler pass: %s", rep)
-            except Exception:  # noqa: BLE001 - a failed pass (database away) is retried next time
+            except Exception:
                 log.exception("scheduler pass failed; retrying in %.0f s", self.s.callback_scheduler_interval_s)
             try:
+                self.rollups_if_due()
+            except Exception:
+                log.exception("supervisor rollups failed; retrying in %.0f s", self.s.rollup_interval_s)
+            try:
                 self.purge_if_due()
-            except Exception:  # noqa: BLE001 - retried at the next pass; today's is not marked done
+            except Exception:
                 log.exception("retention purge failed; retrying after the next pass")
             self.stop_event.wait(self.s.callback_scheduler_interval_s)

@@ -19,7 +19,9 @@ from hotline.settings import Settings
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("web", help="the panel and its JSON API")
     wsub = p.add_subparsers(dest="web_command", metavar="ACTION", required=True)
-    wsub.add_parser("serve", help="serve them on web_host:web_port until stopped").set_defaults(func=_serve)
+    serve = wsub.add_parser("serve", help="serve them on web_host:web_port until stopped (waitress)")
+    serve.add_argument("--dev", action="store_true", help="Werkzeug's development server instead (one machine, tests)")
+    serve.set_defaults(func=_serve)
 
     u = sub.add_parser("user", help="panel users")
     usub = u.add_subparsers(dest="user_command", metavar="ACTION", required=True)
@@ -49,18 +51,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _serve(s: Settings, args: argparse.Namespace) -> int:
-    # werkzeug's threaded server: enough for a call centre's handful of screens (each wallboard
-    # holds one thread for its event stream); put a reverse proxy in front for TLS.
-    from werkzeug.serving import run_simple
-
+    """waitress: threads and no fork, so a server-sent event stream (the wallboard, the desk) is
+    one thread held open, every response byte is sent as written (send_bytes 1), and the limits
+    and timeouts are settings (README: Running on a server)."""
     from web import create_app
-    from web.team.warm import start_for
 
     app = create_app(s)
-    print(f"panel on http://{s.web_host}:{s.web_port}/", flush=True)
-    # the supervisor page's figures of past days, computed before the first supervisor asks
-    start_for(app)
-    run_simple(s.web_host, s.web_port, app, threaded=True, use_reloader=False, use_debugger=False)
+    print(f"panel on http://{s.web_host}:{s.web_port}/{' (development server)' if args.dev else ''}", flush=True)
+    if args.dev:
+        from werkzeug.serving import run_simple
+
+        run_simple(s.web_host, s.web_port, app, threaded=True, use_reloader=False, use_debugger=False)
+        return 0
+    import waitress
+
+    waitress.serve(app, host=s.web_host, port=s.web_port, ident="hotline", threads=s.web_threads,
+                   connection_limit=s.web_connection_limit, backlog=s.web_backlog,
+                   channel_timeout=s.web_channel_timeout_s, max_request_body_size=s.web_max_request_body_bytes,
+                   max_request_header_size=s.web_max_request_header_bytes,
+                   asyncore_use_poll=True)  # poll, not select: no 1024-descriptor ceiling
     return 0
 
 

@@ -7,13 +7,14 @@ functions; nothing else computes a metric. One module per concept:
 - :mod:`~hotline.metrics.queries` — the grouped scan of the calls and its classification, ring
   attempts (R-ANS-4RINGS), QA;
 - :mod:`~hotline.metrics.cache` — the one cache (kept past days, R-KPI months);
+- :mod:`~hotline.metrics.rollups` — the kept past days as rows shared by every process;
+- :mod:`~hotline.metrics.refresh` — the scheduler's step that writes them;
 - :mod:`~hotline.metrics.team` — team and per-agent figures of a period;
 - :mod:`~hotline.metrics.followup` — repeat calls, callbacks, revisits, fault SLA, complaints;
 - :mod:`~hotline.metrics.series` — the charts' time series;
 - :mod:`~hotline.metrics.kpi` — R-KPI months and retraining.
 """
 
-from hotline.metrics.cache import check_kept, kept_computed, recording_kept
 from hotline.metrics.cache import clear as clear_cache
 from hotline.metrics.definitions import KPIS, METRICS, Kpi, Metric, label
 from hotline.metrics.followup import (
@@ -32,7 +33,7 @@ from hotline.metrics.team import agent_figures, figures, team_and_agents
 from hotline.metrics.values import Figures, Ratio
 
 __all__ = ["KPIS", "METRICS", "Figures", "Kpi", "KpiCell", "Metric", "Ratio", "agent_figures", "callback_closure",
-           "check_kept", "clear_cache", "complaint_clocks", "complaint_resolution", "current_grades", "fault_sla",
-           "figures", "kept_computed", "kpi_month", "kpis", "label", "local_day_start", "month_range",
-           "months_back", "period", "recording_kept", "repeat_rate", "revisit_done", "series", "team_and_agents",
+           "clear_cache", "complaint_clocks", "complaint_resolution", "current_grades", "fault_sla",
+           "figures", "kpi_month", "kpis", "label", "local_day_start", "month_range",
+           "months_back", "period", "repeat_rate", "revisit_done", "series", "team_and_agents",
            "team_kpis"]

@@ -18,8 +18,14 @@ the days' stamps added up — as strong as one stamp for the span and as cheap (
 1 M calls/year on SQLite); only when that differs are the days looked at one by one (~25 ms a month)
 and the changed ones computed again.
 
-The web process's page threads and its warmer (web/warm.py) share these stores: eviction runs under
-LOCK, readers only ``get``; callers merge kept parts into new objects.
+Shared through the database: a day this process does not hold is read from its rollup
+(``metric_rollups``, :mod:`hotline.metrics.rollups`), which the scheduler daemon keeps up to date
+(:mod:`hotline.metrics.refresh`), so a panel process that starts, or a second one behind the same
+proxy, computes nothing of the days already over; a day whose rollup no longer holds (its calls
+changed since the scheduler's last step) is computed here and kept in this process until then.
+
+A process's page threads share these stores: eviction runs under LOCK, readers only ``get``;
+callers merge kept parts into new objects.
 """
 
 from __future__ import annotations
@@ -34,14 +40,14 @@ from typing import Any
 from sqlalchemy import func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
+from hotline.metrics import rollups
 from hotline.metrics.periods import days, period
 from hotline.metrics.queries import in_period
 from hotline.models import Call
-from hotline.rules import ring_rule
 from hotline.settings import Settings
 
 Compute = Callable[[Session, Settings, datetime, datetime], Any]
-Stamp = tuple[int, Any]  # (count, newest built_at) of the calls of a day
+Stamp = rollups.Stamp
 
 LOCK = threading.Lock()
 
@@ -66,7 +72,7 @@ class Cache:
 
     def fresh(self, key: tuple[Any, ...]) -> Any | None:
         """The value of a time-limited entry (check = its monotonic expiry), None when gone."""
-        hit = self._entries.get(key)
+        hit = None if writing_on() else self._entries.get(key)
         return hit[1] if hit is not None and hit[0] > time.monotonic() else None
 
     def put_for(self, key: tuple[Any, ...], seconds: float, value: Any) -> None:
@@ -83,11 +89,10 @@ class Cache:
 
 KEPT = Cache(1000)  # day parts: the supervisor page's three periods and KPI months use ~170, tens of KB each
 KPI = Cache(500)  # R-KPI months: a closed month is kept for an hour, the running month a minute
-# one computation per kept part at a time: a page asking for a day the warmer is computing waits
+# one computation per kept part at a time: a page asking for a day another thread is computing waits
 # for it instead of computing it a second time (striped: a lock per key would need evicting too)
 _COMPUTING = tuple(threading.Lock() for _ in range(16))
-_STATS = {"computed": 0}
-_RECORDING = threading.local()
+_WRITING = threading.local()
 
 
 def database(db: Session) -> str:
@@ -143,15 +148,21 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
               compute: Compute) -> list[Any]:
     """compute(db, s, a, b) for every local day [a, b) of [start, end), each computed again only
     when the calls started in that day changed (count or newest built_at; ix_calls_started_built
-    answers that from the index)."""
-    rec = getattr(_RECORDING, "kept", None)
-    if rec is not None:
-        rec.setdefault((what, start, end), compute)
-    url = database(db)
+    answers that from the index). A day this process does not hold is read from its rollup (the
+    scheduler's, shared by every process); while :func:`writing_rollups` is on, only the rollups
+    count and every day computed is written to its rollup."""
+    params = rollups.params_of(s)
     spans = days(s, start, end)
-    keys = [(url, what, a, b, s.timezone, s.service_level_s, s.short_abandon_s, ring_rule(s).threshold_s,
-             s.repeat_window_h) for a, b in spans]
-    hits = [KEPT.get(k) for k in keys]
+    keys = [(database(db), what, a, b, *params) for a, b in spans]
+    writing = writing_on()
+    hits = [None if writing else KEPT.get(k) for k in keys]
+    if any(h is None for h in hits):
+        shared = rollups.read(db, what, params, [span for span, h in zip(spans, hits, strict=True) if h is None])
+        for i, (a, _b) in enumerate(spans):
+            if hits[i] is None and a in shared:
+                hits[i] = shared[a]
+                if not writing:
+                    KEPT.put(keys[i], *shared[a])
     # read before computing: a call written meanwhile makes the next look compute again
     if all(h is not None for h in hits):
         whole = _stamp_of(*db.execute(select(func.count(), func.max(Call.built_at))
@@ -166,36 +177,34 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
 
 def compute_day(db: Session, s: Settings, key: tuple[Any, ...], stamp: Stamp, compute: Compute,
                 a: datetime, b: datetime) -> Any:
+    """The value of one day whose kept value is missing or no longer holds; written to its rollup
+    too while :func:`writing_rollups` is on. ``key``: (database, what, a, b, *params)."""
     with _COMPUTING[hash(key) % len(_COMPUTING)]:
         hit = KEPT.get(key)
         if hit is not None and hit[0] == stamp:
-            return hit[1]  # another thread (the warmer) computed it while this one waited
-        value = compute(db, s, a, b)
-        KEPT.put(key, stamp, value)
-        with LOCK:
-            _STATS["computed"] += 1
+            value = hit[1]  # another thread computed it while this one waited
+        else:
+            value = compute(db, s, a, b)
+            KEPT.put(key, stamp, value)
+    if writing_on():
+        rollups.write(db, key[1], key[4:], a, b, stamp, value)
+        _WRITING.written += 1
     return value
 
 
-def kept_computed() -> int:
-    """How many kept day parts were computed since the process started (the warmer logs it)."""
-    return _STATS["computed"]
-
-
 @contextmanager
-def recording_kept() -> Iterator[dict[tuple[Any, ...], Compute]]:
-    """Records, on this thread, which kept spans the metric functions called inside read:
-    {(what, start, end): compute}. :func:`check_kept` looks at them again without the live part."""
-    rec: dict[tuple[Any, ...], Compute] = {}
-    _RECORDING.kept = rec
+def writing_rollups() -> Iterator[list[int]]:
+    """On this thread, the metric functions called inside check the rollups only (not this
+    process's memory nor its R-KPI months) and write every day they compute (the scheduler's
+    step, hotline.metrics.refresh). Yields a one-item list: the rows written, once done."""
+    _WRITING.on, _WRITING.written = True, 0
+    written = [0]
     try:
-        yield rec
+        yield written
     finally:
-        _RECORDING.kept = None
+        written[0] = _WRITING.written
+        _WRITING.on = False
 
 
-def check_kept(db: Session, s: Settings, recorded: dict[tuple[Any, ...], Compute]) -> None:
-    """Check the kept days of spans recorded by :func:`recording_kept` (the validation queries
-    only) and compute again those whose calls changed — what the warmer does between midnights."""
-    for (what, start, end), compute in recorded.items():
-        kept_days(db, s, what, start, end, compute)
+def writing_on() -> bool:
+    return bool(getattr(_WRITING, "on", False))

@@ -14,3 +14,4 @@ from hotline.models.desk import *  # noqa: F401,F403
 from hotline.models.cases import *  # noqa: F401,F403
 from hotline.models.field import *  # noqa: F403
 from hotline.models.notifications import *  # noqa: F403
+from hotline.models.rollups import *  # noqa: F403

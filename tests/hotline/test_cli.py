@@ -13,7 +13,7 @@ from hotline.db import head_revision
 AREAS = {
     "run": None,
     "pbx": {"render", "start", "cli"},
-    "db": {"upgrade", "status"},
+    "db": {"upgrade", "status", "backup", "restore"},
     "listener": {"listen", "capture", "replay", "rebuild", "simulate"},
     "ivr": {"serve"},
     "web": {"serve"},
@@ -24,6 +24,7 @@ AREAS = {
     "scheduler": {"run", "purge"},
     "customers": {"import", "export"},
     "cases": {"complaint-categories"},
+    "doctor": None,
 }
 
 

@@ -1,0 +1,346 @@
+"""``hotline doctor``: what must hold for the hotline to work on this machine and its Asterisk,
+checked one by one, one line each (OK / FAIL and what to do), exit status 1 on any failure. The
+first thing to run when connecting an existing Asterisk, and after every change of the settings.
+
+The AMI checks log in as each role (hotline/pbx/ami.py AmiRole) and ask Asterisk what that user may
+send (``ListCommands`` lists only the actions a user's ``write`` allows): the listener must not be
+able to Originate, the originate user must. Then the originate user sends an Originate that cannot
+ring anything (a Local channel into a context no dialplan has: it fails at once) and the listener must see the
+``OriginateResponse`` event it causes — with a ``Timestamp`` header (``timestampevents = yes``: the
+builder times every ring from them, ASTERISK-NOTES). The listener's ``eventfilter`` lines are read
+from manager.conf (the private Asterisk's, else /etc/asterisk's) and checked against the events the
+call builder needs (:data:`NEEDED_EVENTS`)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hotline.db import SchemaError, check_schema, settings_engine
+from hotline.pbx.ami import AmiRole, ami_login
+from hotline.settings import Settings, SettingsError
+from hotline.supervisor import http_answers, tcp_accepts
+
+# The AMI events the call builder and the live state read (ami_listener: builder, inbound,
+# outbound, channels, bridges, transfers, live, tracker): a filter hiding one loses calls or fields.
+NEEDED_EVENTS = ("Newchannel", "Hangup", "HangupRequest", "SoftHangupRequest", "VarSet", "UserEvent",
+                 "DialBegin", "DialEnd", "BridgeEnter", "BridgeLeave", "QueueCallerJoin", "QueueCallerLeave",
+                 "QueueCallerAbandon", "AgentCalled", "AgentConnect", "AgentComplete", "AgentRingNoAnswer",
+                 "QueueMemberStatus", "QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause",
+                 "BlindTransfer", "AttendedTransfer")
+SYSTEM_MANAGER_CONF = Path("/etc/asterisk/manager.conf")
+PROBE_CONTEXT = "hotline-doctor-probe"  # no dialplan has it: the probe Originate rings nothing
+
+
+class LoginRefused(RuntimeError):
+    """Asterisk answered the Login with an error (wrong user or secret, or this host not permitted)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool | None  # None: could not be checked here (not a failure; the line says what to look at)
+    detail: str
+
+    def line(self) -> str:
+        word = {True: "OK  ", False: "FAIL", None: "SKIP"}[self.ok]
+        return f"{word} {self.name}: {self.detail}"
+
+
+class AmiSession:
+    """A raw AMI connection (the doctor reads every frame, headers as sent)."""
+
+    def __init__(self, host: str, port: int, timeout: float) -> None:
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.timeout = timeout
+        self.buf = b""
+        self.banner = self._read_until(b"\r\n").decode(errors="replace").strip()
+        self._seq = 0
+
+    def _read_until(self, sep: bytes) -> bytes:
+        deadline = time.monotonic() + self.timeout
+        while sep not in self.buf:
+            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("AMI closed the connection")
+            self.buf += chunk
+        frame, self.buf = self.buf.split(sep, 1)
+        return frame
+
+    def frame(self) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        for line in self._read_until(b"\r\n\r\n").decode(errors="replace").split("\r\n"):
+            key, _, value = line.partition(":")
+            headers.setdefault(key.strip(), value.strip())
+        return headers
+
+    def frames(self, seconds: float) -> Iterator[dict[str, str]]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                yield self.frame()
+            except TimeoutError:
+                return
+
+    def action(self, name: str, **fields: str) -> dict[str, str]:
+        """Send an action and return its Response frame (events meanwhile are skipped)."""
+        self._seq += 1
+        action_id = f"doctor-{self._seq}"
+        text = "".join(f"{k}: {v}\r\n" for k, v in {"Action": name, "ActionID": action_id, **fields}.items())
+        self.sock.sendall(text.encode() + b"\r\n")
+        for f in self.frames(self.timeout):
+            if f.get("ActionID") == action_id and "Response" in f:
+                return f
+        raise TimeoutError(f"no answer to {name} within {self.timeout} s")
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def _login(s: Settings, role: AmiRole) -> AmiSession:
+    user, secret = ami_login(s, role)
+    session = AmiSession(s.ami_host, s.ami_port, s.doctor_timeout_s)
+    answer = session.action("Login", Username=user, Secret=secret, Events="on")
+    if answer.get("Response") != "Success":
+        session.close()
+        raise LoginRefused(f"AMI user {user!r} refused: {answer.get('Message', 'login failed')}")
+    return session
+
+
+def check_settings(s: Settings) -> Check:
+    try:
+        ZoneInfo(s.timezone)
+    except (KeyError, ValueError) as exc:
+        return Check("settings", False, f"timezone {s.timezone!r} is unknown ({exc}): set an IANA zone")
+    if not s.agents:
+        return Check("settings", False, "no agents: set agents = [\"8001\", …]")
+    return Check("settings", True, f"runtime_dir {s.runtime_dir}, database {_safe_url(s.db_url)}, "
+                                   f"{len(s.agents)} agents, zone {s.timezone}")
+
+
+def _safe_url(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def check_schema_version(s: Settings) -> Check:
+    try:
+        engine = settings_engine(s)
+        try:
+            check_schema(engine)
+        finally:
+            engine.dispose()
+    except SchemaError as exc:
+        return Check("database schema", False, str(exc))
+    except Exception as exc:
+        return Check("database schema", False, f"cannot open {_safe_url(s.db_url)}: {exc}")
+    return Check("database schema", True, "current")
+
+
+def check_disk(s: Settings) -> Check:
+    where = s.runtime_dir if s.runtime_dir.exists() else s.runtime_dir.parent
+    free_mb = shutil.disk_usage(where).free // (1024 * 1024)
+    if free_mb < s.doctor_min_free_mb:
+        return Check("disk space", False, f"{free_mb} MB free under {where}, below doctor_min_free_mb = "
+                                          f"{s.doctor_min_free_mb}: free space (recordings, logs) or move runtime_dir")
+    return Check("disk space", True, f"{free_mb} MB free under {where}")
+
+
+def check_ami_reachable(s: Settings) -> Check:
+    try:
+        session = AmiSession(s.ami_host, s.ami_port, s.doctor_timeout_s)
+    except OSError as exc:
+        return Check("AMI reachable", False, f"{s.ami_host}:{s.ami_port}: {exc}: start Asterisk (hotline pbx start, or "
+                                             "the system's), or set ami_host / ami_port to its manager.conf")
+    session.close()
+    if "Asterisk Call Manager" not in session.banner:
+        return Check("AMI reachable", False, f"{s.ami_host}:{s.ami_port} answers {session.banner!r}, "
+                                             "not Asterisk's AMI: check ami_port")
+    return Check("AMI reachable", True, f"{s.ami_host}:{s.ami_port} ({session.banner})")
+
+
+def _actions(session: AmiSession) -> set[str]:
+    """The actions this user may send: ListCommands answers one header per allowed action."""
+    answer = session.action("ListCommands")
+    return {k.lower() for k in answer if k not in ("Response", "ActionID", "Message")}
+
+
+def check_role(s: Settings, role: AmiRole) -> Check:
+    """A role's login, and what it may send: the listener must not Originate nor run CLI
+    commands; the originate user must Originate."""
+    try:
+        user = ami_login(s, role).user
+    except (SettingsError, OSError) as exc:  # its secret cannot be read (runtime_dir/secrets)
+        return Check(f"AMI {role.value} user", False, f"no secret: {exc}")
+    name = f"AMI {role.value} user {user!r}"
+    try:
+        session = _login(s, role)
+    except LoginRefused as exc:
+        return Check(name, False, f"{exc}: give manager.conf's [{user}] the secret of ami_{role.value}_secret "
+                                  "(or ami_secret), and permit this host")
+    except OSError as exc:
+        return Check(name, False, f"cannot log in: {exc}")
+    try:
+        allowed = _actions(session)
+    finally:
+        session.close()
+    forbidden = sorted(a.title() for a in {"originate", "command"} & allowed)
+    if role is AmiRole.LISTENER and forbidden:
+        return Check(name, False, f"may send {', '.join(forbidden)}: the listener reads only; "
+                                  f"set write = reporting in manager.conf's [{user}]")
+    if role is AmiRole.ORIGINATE and "originate" not in allowed:
+        return Check(name, False, f"may not Originate (callbacks, click-to-call): add originate to write in [{user}]")
+    return Check(name, True, f"logs in; may send {len(allowed)} actions"
+                             + ("" if role is not AmiRole.LISTENER else ", not Originate"))
+
+
+def check_events(s: Settings) -> Check:
+    """The listener sees an event caused by a harmless Originate, with a Timestamp header."""
+    name = "AMI events and timestampevents"
+    try:
+        listener = _login(s, AmiRole.LISTENER)
+    except (OSError, LoginRefused, SettingsError) as exc:
+        return Check(name, False, f"listener cannot log in: {exc}")
+    try:
+        try:
+            originate = _login(s, AmiRole.ORIGINATE)
+        except (OSError, LoginRefused, SettingsError) as exc:
+            return Check(name, False, f"originate user cannot log in to cause an event: {exc}")
+        try:
+            answer = originate.action("Originate", Channel=f"Local/s@{PROBE_CONTEXT}", Application="Wait",
+                                      Data="0", Async="true", Timeout="1000")
+        finally:
+            originate.close()
+        if answer.get("Response") != "Success":
+            return Check(name, False, f"the probe Originate was refused: {answer.get('Message')}")
+        for f in listener.frames(s.doctor_timeout_s):
+            if f.get("Event") == "OriginateResponse":
+                if "Timestamp" not in f:
+                    return Check(name, False, "events come without a Timestamp header: set timestampevents = yes "
+                                              "in manager.conf's [general] and reload the manager")
+                return Check(name, True, f"the listener receives events (OriginateResponse, "
+                                         f"Timestamp {f['Timestamp']})")
+    except OSError as exc:
+        return Check(name, False, f"AMI connection failed: {exc}")
+    finally:
+        listener.close()
+    return Check(name, False, f"the listener saw no OriginateResponse within {s.doctor_timeout_s:g} s: give its "
+                              "manager.conf user read = system,call,agent,user,dtmf,dialplan")
+
+
+def manager_conf(s: Settings) -> Path | None:
+    for path in (s.asterisk_dir / "etc" / "manager.conf", SYSTEM_MANAGER_CONF):
+        if path.is_file():
+            return path
+    return None
+
+
+def user_filters(text: str, user: str) -> list[str]:
+    """The ``eventfilter`` values of one manager.conf user section."""
+    out, current = [], None
+    for raw in text.splitlines():
+        line = raw.split(";", 1)[0].strip()
+        if line.startswith("[") and "]" in line:
+            current = line[1:line.index("]")]
+        elif current == user and "=" in line:
+            key, _, value = line.partition("=")
+            if key.strip().lower() == "eventfilter":
+                out.append(value.strip())
+    return out
+
+
+def hidden_events(filters: list[str], events: tuple[str, ...] = NEEDED_EVENTS) -> list[str]:
+    """The events these filters drop (Asterisk's rules: with any plain filter an event must match
+    one; an event matching a ``!`` filter is dropped). Matched on the event's first line."""
+    allow = [f for f in filters if not f.startswith("!")]
+    deny = [f[1:] for f in filters if f.startswith("!")]
+    hidden = []
+    for name in events:
+        text = f"Event: {name}\r\n"
+        passes = not allow or any(re.search(f, text) for f in allow)
+        if not passes or any(re.search(f, text) for f in deny):
+            hidden.append(name)
+    return hidden
+
+
+def check_filters(s: Settings) -> Check:
+    name = "AMI event filters"
+    path = manager_conf(s)
+    try:
+        user = ami_login(s, AmiRole.LISTENER).user
+    except (SettingsError, OSError):  # the role check says why; the user name is still the setting
+        user = s.ami_listener_user
+    if path is None:
+        return Check(name, None, f"no manager.conf readable here: check that [{user}]'s eventfilter lines "
+                                 f"keep {', '.join(NEEDED_EVENTS)}")
+    try:
+        filters = user_filters(path.read_text(errors="replace"), user)
+    except OSError as exc:
+        return Check(name, None, f"cannot read {path}: {exc}")
+    hidden = hidden_events(filters)
+    if hidden:
+        return Check(name, False, f"{path} [{user}] filters out {', '.join(hidden)}, which the call builder needs: "
+                                  "remove or narrow those eventfilter lines")
+    return Check(name, True, f"{len(filters)} filters in {path} [{user}] hide none of the {len(NEEDED_EVENTS)} "
+                             "events the builder needs")
+
+
+def check_fastagi(s: Settings) -> Check:
+    if tcp_accepts(s.agi_host, s.agi_port):
+        return Check("FastAGI", True, f"{s.agi_host}:{s.agi_port} accepts (the IVR answers Asterisk's AGI calls)")
+    return Check("FastAGI", False, f"{s.agi_host}:{s.agi_port} does not accept: start the IVR (hotline ivr serve, "
+                                   "systemctl start hotline-ivr), and let Asterisk reach it (agi_host, firewall)")
+
+
+def check_web_port(s: Settings) -> Check:
+    where = f"{s.web_host}:{s.web_port}"
+    if http_answers(f"http://{where}/login"):
+        return Check("panel port", True, f"{where} answers HTTP (the panel runs)")
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in s.web_host else socket.AF_INET) as sock:
+            sock.bind((s.web_host, s.web_port))
+    except OSError as exc:
+        return Check("panel port", False, f"{where} is held by something that is not the panel ({exc.strerror}): "
+                                          "stop it or set web_port")
+    return Check("panel port", True, f"{where} is free for hotline web serve")
+
+
+def checks(s: Settings) -> Iterator[Check]:
+    """Every check in order; the AMI ones only once AMI answers."""
+    yield check_settings(s)
+    yield check_schema_version(s)
+    yield check_disk(s)
+    reach = check_ami_reachable(s)
+    yield reach
+    if reach.ok:
+        for role in (AmiRole.LISTENER, AmiRole.ORIGINATE, AmiRole.ADMIN):
+            yield check_role(s, role)
+        yield check_events(s)
+    yield check_filters(s)
+    yield check_fastagi(s)
+    yield check_web_port(s)
+
+
+def run(s: Settings, out: Callable[[str], None] = print) -> int:
+    failed = 0
+    for c in checks(s):
+        out(c.line())
+        failed += c.ok is False
+    out(f"{failed} check(s) failed" if failed else "all checks passed")
+    return 1 if failed else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("doctor", help="check settings, database, AMI users and events, FastAGI, disk, ports; "
+                                      "exit status 1 on any failure")
+    p.set_defaults(func=lambda s, _args: run(s))

@@ -1,0 +1,108 @@
+"""The kept per-day figures as rows of ``metric_rollups`` (hotline/models/rollups.py): the key of
+a kept part, its value as JSON, and reading and writing rows. Every panel process reads them
+(:mod:`hotline.metrics.cache`), the scheduler daemon writes them (:mod:`hotline.metrics.refresh`).
+
+The values are the metric parts themselves (an :class:`~hotline.metrics.queries.Acc`, a
+:class:`~hotline.metrics.team.Calls`, dicts and tuples of them), written as tagged JSON so that what
+is read back is the same object: floats keep their exact value (JSON writes Python's repr)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from hotline.metrics.queries import Acc
+from hotline.models.rollups import MetricRollup
+from hotline.rules import ring_rule
+from hotline.settings import Settings
+from hotline.timeutil import utcnow
+
+Stamp = tuple[int, Any]  # (count, newest built_at) of the calls of a day
+
+
+def params_of(s: Settings) -> tuple[Any, ...]:
+    """The settings a kept part's figures depend on: a change of one makes other rows."""
+    return (s.timezone, s.service_level_s, s.short_abandon_s, ring_rule(s).threshold_s, s.repeat_window_h)
+
+
+def _text(parts: Sequence[Any]) -> str:
+    return json.dumps([p.isoformat() if isinstance(p, datetime) else p for p in parts], ensure_ascii=False)
+
+
+def encode(value: Any) -> Any:
+    """A metric part as JSON-able data, tagged by type (decode gives the same object back)."""
+    from hotline.metrics.team import Calls  # team reads kept parts through the cache, which imports this
+
+    if isinstance(value, Acc):
+        return {"Acc": dict(vars(value))}
+    if isinstance(value, Calls):
+        return {"Calls": {"team": encode(value.team), "per": encode(value.per), "rings": encode(value.rings),
+                          "repeat": encode(value.repeat)}}
+    if isinstance(value, tuple):
+        return {"tuple": [encode(v) for v in value]}
+    if isinstance(value, dict):
+        return {"dict": {str(k): encode(v) for k, v in value.items()}}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"a kept metric part holds a {type(value).__name__}, which rollups cannot store")
+
+
+def decode(data: Any) -> Any:
+    from hotline.metrics.team import Calls
+
+    if not isinstance(data, dict):
+        return data
+    (tag, body), = data.items()
+    if tag == "Acc":
+        acc = Acc()
+        vars(acc).update(body)
+        return acc
+    if tag == "Calls":
+        return Calls(decode(body["team"]), decode(body["per"]), decode(body["rings"]), decode(body["repeat"]))
+    if tag == "tuple":
+        return tuple(decode(v) for v in body)
+    if tag == "dict":
+        return {k: decode(v) for k, v in body.items()}
+    raise ValueError(f"unknown rollup tag {tag!r}")
+
+
+def read(db: Session, what: tuple[Any, ...], params: tuple[Any, ...],
+         spans: Sequence[tuple[datetime, datetime]]) -> dict[datetime, tuple[Stamp, Any]]:
+    """The rows of these days, by day start: (stamp, value)."""
+    if not spans:
+        return {}
+    starts = [a for a, _b in spans]
+    q = select(MetricRollup).where(MetricRollup.what == _text(what), MetricRollup.params == _text(params),
+                                   MetricRollup.day_start >= min(starts), MetricRollup.day_start <= max(starts))
+    wanted = set(spans)
+    return {r.day_start: ((r.calls, r.newest_built_at), decode(json.loads(r.value)))
+            for r in db.scalars(q) if (r.day_start, r.day_end) in wanted}
+
+
+def write(db: Session, what: tuple[Any, ...], params: tuple[Any, ...], a: datetime, b: datetime,
+          stamp: Stamp, value: Any) -> None:
+    """Insert or replace the row of one day (one writer: the scheduler daemon). The caller commits."""
+    key = (_text(what), _text(params), a)
+    row = db.get(MetricRollup, key)
+    if row is None:
+        row = MetricRollup(what=key[0], params=key[1], day_start=a)
+        db.add(row)
+    row.day_end, row.calls, row.newest_built_at = b, stamp[0], stamp[1]
+    row.value, row.computed_at = json.dumps(encode(value), ensure_ascii=False), utcnow()
+
+
+def purge_before(db: Session, day: datetime) -> int:
+    """Delete the rows of days before ``day`` (their calls are gone: retention). The caller commits."""
+    result: Any = db.execute(delete(MetricRollup).where(MetricRollup.day_start < day))
+    return int(result.rowcount or 0)
+
+
+def count(db: Session) -> int:
+    return int(db.scalar(select(func.count()).select_from(MetricRollup)) or 0)
+
+

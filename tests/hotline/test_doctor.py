@@ -1,0 +1,182 @@
+"""`hotline doctor` (hotline/doctor.py, #17): one line per check, exit status 1 on any failure —
+against the real private Asterisk (every AMI role's login and permissions, an event with its
+Timestamp, the listener's event filters) and against broken settings (a wrong secret, closed ports,
+a listener user that may Originate, an old schema, a filter hiding what the builder needs)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hotline import cli, doctor
+from hotline.db import make_engine, migrate
+from hotline.pbx.process import Asterisk
+from hotline.settings import Settings
+from tests.support.pbx import pbx_test_settings
+from tests.support.ports import free_port
+from tests.support.postgres import sqlite_url
+
+
+def _run(s: Settings) -> tuple[int, dict[str, str]]:
+    lines: list[str] = []
+    rc = doctor.run(s, lines.append)
+    by_name = {}
+    for line in lines[:-1]:
+        status, _, rest = line.partition(" ")
+        by_name[rest.split(":", 1)[0].strip()] = status
+    return rc, by_name | {"__lines__": "\n".join(lines)}
+
+
+@pytest.fixture
+def s(pbx: Asterisk, pbx_settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """The private Asterisk's settings, a current database, and a FastAGI port that accepts."""
+    agi = socket.create_server(("127.0.0.1", 0))
+    yield pbx_settings.replace(database_url=sqlite_url(tmp_path / "d.db"), agi_port=agi.getsockname()[1])
+    agi.close()
+
+
+def test_everything_passes_against_the_private_asterisk(s: Settings) -> None:
+    rc, got = _run(s)
+    lines = got.pop("__lines__")
+    assert rc == 0, lines
+    assert set(got.values()) == {"OK"}, lines
+    assert {"settings", "database schema", "disk space", "AMI reachable", "AMI events and timestampevents",
+            "AMI event filters", "FastAGI", "panel port"} <= set(got)
+    assert "not Originate" in lines and "Timestamp" in lines
+    assert lines.endswith("all checks passed")
+
+
+def test_a_wrong_secret_and_a_closed_fastagi_port_fail(s: Settings) -> None:
+    rc, got = _run(s.replace(ami_listener_secret="wrong-secret", agi_port=free_port()))
+    lines = got.pop("__lines__")
+    assert rc == 1
+    assert got["AMI listener user 'hotline-listener'"] == "FAIL" and "Authentication failed" in lines
+    assert "give manager.conf's [hotline-listener] the secret" in lines
+    assert got["AMI originate user 'hotline'"] == "OK"
+    assert got["FastAGI"] == "FAIL" and "start the IVR" in lines
+    assert lines.endswith("3 check(s) failed")  # listener login, the events it cannot read, FastAGI
+
+
+def test_a_closed_ami_port_fails_once_with_what_to_do(s: Settings) -> None:
+    rc, got = _run(s.replace(ami_port=free_port()))
+    lines = got.pop("__lines__")
+    assert rc == 1 and got["AMI reachable"] == "FAIL" and "start Asterisk" in lines
+    assert not any(name.startswith("AMI ") and name != "AMI reachable" and name != "AMI event filters" for name in got)
+
+
+def test_a_listener_that_may_originate_fails(s: Settings) -> None:
+    """An existing Asterisk with one AMI user for everything: the listener logs in as the
+    originate user (hotline/pbx/ami.py ami_login), which may Originate."""
+    rc, got = _run(s.replace(ami_secret=s.secret("ami_secret")))
+    lines = got.pop("__lines__")
+    assert rc == 1 and got["AMI listener user 'hotline'"] == "FAIL"
+    assert "may send Originate" in lines and "the listener reads only" in lines
+
+
+def test_an_old_schema_and_a_full_disk_fail(s: Settings, tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0009")
+    engine.dispose()
+    rc, got = _run(s.replace(database_url=f"sqlite:///{tmp_path / 'old.db'}", doctor_min_free_mb=10**9))
+    lines = got.pop("__lines__")
+    assert rc == 1 and got["database schema"] == "FAIL" and "hotline db upgrade" in lines
+    assert got["disk space"] == "FAIL" and "doctor_min_free_mb" in lines
+
+
+def test_filters_that_hide_what_the_builder_needs(tmp_path: Path, s: Settings) -> None:
+    assert doctor.hidden_events(["!Event: VarSet", "!Event: Newexten"]) == ["VarSet"]
+    # a plain filter lets through only what matches it (a search, as Asterisk's regexec)
+    assert doctor.hidden_events(["Event: (Newchannel|Dial)"]) == [e for e in doctor.NEEDED_EVENTS
+                                                                  if e not in ("Newchannel", "DialBegin", "DialEnd")]
+    assert doctor.hidden_events(["!Event: RTCP.*", "!Event: AGIExec.*"]) == []
+    conf = "[general]\nenabled = yes\n\n[hotline-listener]\nsecret = x\neventfilter = !Event: Dial.* ; noise?\n"
+    assert doctor.user_filters(conf, "hotline-listener") == ["!Event: Dial.*"]
+    runtime = tmp_path / "other"
+    (runtime / "asterisk" / "etc").mkdir(parents=True)
+    (runtime / "asterisk" / "etc" / "manager.conf").write_text(conf)
+    check = doctor.check_filters(s.replace(runtime_dir=runtime))
+    assert check.ok is False and "DialBegin, DialEnd" in check.detail
+
+
+def test_hotline_doctor_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing running, no database yet: every failing line says what to do, exit status 1."""
+    monkeypatch.chdir(tmp_path)  # no hotline.toml here
+    monkeypatch.delenv("HOTLINE_CONFIG", raising=False)
+    monkeypatch.setenv("HOTLINE_RUNTIME_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("HOTLINE_AMI_PORT", str(free_port()))
+    monkeypatch.setenv("HOTLINE_AGI_PORT", str(free_port()))
+    monkeypatch.setenv("HOTLINE_WEB_PORT", str(free_port()))
+    assert cli.main(["doctor"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("OK   settings")
+    assert any(line.startswith("FAIL database schema") and "hotline db upgrade" in line for line in out)
+    assert any(line.startswith("FAIL AMI reachable") for line in out)
+    assert any(line.startswith("FAIL FastAGI") for line in out)
+    assert out[-1] == "3 check(s) failed"
+
+
+class _FakeAmi:
+    """An AMI that lets everyone log in and sends events without a Timestamp header (as an
+    Asterisk with timestampevents = no): the listener user may Originate here too."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.clients: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.clients.append(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.sendall(b"Asterisk Call Manager/5.0.4\r\n")
+        buf = b""
+        try:
+            while True:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                buf += chunk
+                while b"\r\n\r\n" in buf:
+                    frame, buf = buf.split(b"\r\n\r\n", 1)
+                    h = dict(line.split(": ", 1) for line in frame.decode().split("\r\n") if ": " in line)
+                    extra = "Originate: Originate a call (Priv: originate)\r\n" if h["Action"] == "ListCommands" else ""
+                    conn.sendall(f"Response: Success\r\nActionID: {h['ActionID']}\r\n{extra}\r\n".encode())
+                    if h["Action"] == "Originate":
+                        for other in self.clients:
+                            other.sendall(b"Event: OriginateResponse\r\nResponse: Failure\r\n\r\n")
+        except OSError:
+            return
+
+    def close(self) -> None:
+        self.server.close()
+        for c in self.clients:
+            c.close()
+
+
+def test_events_without_timestamps_and_a_listener_that_may_originate_fail(tmp_path: Path) -> None:
+    s = pbx_test_settings(tmp_path / "var")  # no Asterisk: the fake answers on ami_port
+    ami = _FakeAmi()
+    holder = socket.create_server(("127.0.0.1", 0))  # the panel's port held by something that is not the panel
+    try:
+        bad = s.replace(ami_port=ami.port, web_port=holder.getsockname()[1], doctor_timeout_s=2.0)
+        assert "set timestampevents = yes" in doctor.check_events(bad).detail
+        assert doctor.check_events(bad).ok is False
+        listener = doctor.check_role(bad, doctor.AmiRole.LISTENER)
+        assert listener.ok is False and "may send Originate" in listener.detail
+        port = doctor.check_web_port(bad)
+        assert port.ok is False and "not the panel" in port.detail
+    finally:
+        ami.close()
+        holder.close()
