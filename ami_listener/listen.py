@@ -44,6 +44,7 @@ class Listener:
         self._worker: threading.Thread | None = None
         self.down_since: float | None = None  # start of the AMI gap not yet backfilled
         self.backfilled = 0
+        self.worker_errors = 0  # exceptions the worker loop caught and went on after
 
     def start(self) -> "Listener":
         last = self.store.last_received()
@@ -63,16 +64,21 @@ class Listener:
             self._worker.join(10)
 
     def _run(self) -> None:
+        """The worker loop. Guarded: an exception in one step (the live-state feed, a builder
+        bug) is logged and the loop goes on — a dead worker would leave the reader filling the
+        inbox with events nobody writes."""
         last_flush = time.monotonic()
         while True:
             try:
                 item = self.inbox.get(timeout=self.flush_interval)
             except queue.Empty:
                 item = None
-            if isinstance(item, tuple):
-                self._state(item[1])
-            elif item is not None:
-                self.pipeline.feed_frames(item)
+            try:
+                self._handle(item)
+            except Exception:  # noqa: BLE001 - see the docstring: never let the worker die
+                self.worker_errors += 1
+                log.exception("listener worker: handling %s failed; going on",
+                              "a state change" if isinstance(item, tuple) else "a read")
             now = time.monotonic()
             if now - last_flush >= self.flush_interval or item is None:
                 self._flush()
@@ -80,6 +86,12 @@ class Listener:
             if self._stop.is_set() and self.inbox.empty():
                 self._flush()
                 return
+
+    def _handle(self, item: list[bytes] | tuple[str, object] | None) -> None:
+        if isinstance(item, tuple):
+            self._state(str(item[1]))
+        elif item is not None:
+            self.pipeline.feed_frames(item)
 
     def _flush(self) -> None:
         try:

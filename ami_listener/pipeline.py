@@ -11,7 +11,7 @@ import logging
 import time
 from typing import Callable, Iterable, Mapping
 
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from ami_listener.builder import build_call
 from ami_listener.journal import Journal
@@ -19,6 +19,7 @@ from ami_listener.live import LiveView
 from ami_listener.reader import Message, parse, thin_fields
 from ami_listener.record import CallRecord
 from ami_listener.store import RawBatch, Store
+from hotline.live_snapshot import LiveSnapshot
 from ami_listener.tracker import CallTracker
 from hotline.rules import ring_rule
 from hotline.settings import Settings
@@ -29,6 +30,10 @@ IGNORED_EVENTS = {"TestEvent"}  # the Debian build emits them; they mean nothing
 PRESENCE_EVENTS = {"QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause"}
 # completes a call seen only in part (backfill.CelRepair), given the members known
 Repair = Callable[[CallRecord, Mapping[str, str]], CallRecord | None]
+
+
+class BatchRefused(RuntimeError):
+    """The database refused rows of a batch for their content and there is no journal to keep them."""
 
 
 def default_members(s: Settings) -> dict[str, str]:
@@ -173,24 +178,47 @@ class Pipeline:
         if raw:
             raw.last_at = time.time()
         try:
+            self._write(raw, calls, live, presence)
+        except BatchRefused:
+            raise  # the rest was written; with no journal to keep the refused rows, the caller decides
+        except BaseException:
+            # nothing detached is dropped: the batch goes back, ahead of what arrives next
+            self._put_back(raw, calls, presence)
+            if self.live is not None and live is not None:
+                self.live.changed = True
+            raise
+
+    def _write(self, raw: RawBatch, calls: list[CallRecord], live: LiveSnapshot | None,
+               presence: list[Message]) -> None:
+        assert self.store is not None
+        try:
             if self.journal is not None and self.journal.pending():
                 self.journal.drain(self.store)  # older batches first
-            self.store.write(raw, calls, live, presence)
-        except (DataError, IntegrityError) as exc:
-            # refused for its content, not because the database is down: retrying cannot help
-            self.counts["errors"] += 1
-            if self.journal is None:
-                raise
-            self.journal.reject(raw, calls, presence, exc)
+            bad = self.store.write_salvaging(raw, calls, live, presence)
         except DBAPIError as exc:
             if self.journal is None:
-                self._raw, self._calls, self._presence = raw, calls, presence
                 raise
             log.warning("database unavailable (%s): %d events, %d calls kept in %s",
                         exc.__class__.__name__, len(raw), len(calls), self.journal.path)
             self.journal.append(raw, calls, presence)  # JournalFull propagates to the listener
             if self.live is not None and live is not None:
                 self.live.changed = True  # the wallboard row is rewritten next time
+            return
+        if bad is not None:
+            # refused for its content, not because the database is down: retrying cannot help
+            self.counts["errors"] += 1
+            if self.journal is None:
+                raise BatchRefused(f"database refused part of a batch: {bad.why}")
+            self.journal.reject(bad.raw, bad.calls, bad.presence, bad.why)
+
+    def _put_back(self, raw: RawBatch, calls: list[CallRecord], presence: list[Message]) -> None:
+        if raw:
+            pending = self._raw
+            raw.frames += pending.frames
+            raw.linkedids += pending.linkedids
+            self._raw = raw
+        self._calls = calls + self._calls
+        self._presence = presence + self._presence
 
     def close(self) -> None:
         """End of input: every call still open is built (incomplete) and everything written."""
