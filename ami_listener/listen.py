@@ -24,13 +24,18 @@ from hotline.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def journal_of(s: Settings) -> Journal:
+    """This server's listener journal (its ``.rejected`` is what `hotline listener reimport` reads)."""
+    return Journal(s.runtime_dir / "spool" / f"listener-{s.server_id}.journal",
+                   int(s.listener_journal_max_mb * 1024 * 1024))
+
+
 class Listener:
     def __init__(self, settings: Settings, flush_interval: float = 0.2):
         self.settings = settings
         _, sessions = open_db(settings)
         self.live = LiveView()
-        journal = Journal(settings.runtime_dir / "spool" / f"listener-{settings.server_id}.journal",
-                          int(settings.listener_journal_max_mb * 1024 * 1024))
+        journal = journal_of(settings)
         self.store = Store(sessions, settings.server_id)
         self.pipeline = Pipeline(settings, self.store, live=self.live,
                                  repair=CelRepair(settings, ring_rule(settings)), journal=journal)
@@ -38,7 +43,7 @@ class Listener:
         self.flush_interval = flush_interval
         self.conn = AmiConnection(settings.ami_host, settings.ami_port, *ami_login(settings, AmiRole.LISTENER),
                                   on_frames=self.inbox.put,
-                                  on_state=lambda st: self.inbox.put(("state", st)))
+                                  on_state=lambda st: self.inbox.put(("state", st)), stamp_arrival=True)
         self._stop = threading.Event()
         self._stopping = False
         self._worker: threading.Thread | None = None
@@ -106,6 +111,10 @@ class Listener:
             log.exception("writing to the store failed; will retry")
 
     def _state(self, state: str) -> None:
+        if state in ("timed", "untimed"):
+            # no Timestamp headers (timestampevents = no): arrival times, records marked (connection.py)
+            self.pipeline.arrival_times = state == "untimed"
+            return
         if state == "down" and self._stopping:
             return
         if state == "down":
@@ -148,7 +157,7 @@ class Listener:
             with Ami.from_settings(self.settings, timeout=5, role=AmiRole.LISTENER) as ami:
                 chans = ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
                 status = ami.list_action("QueueStatus", "QueueStatusComplete")
-        except AmiError as exc:
+        except (AmiError, OSError) as exc:
             log.warning("re-sync after reconnect failed: %s", exc)
             return
         self.pipeline.close_gone({c.get("Uniqueid", "") for c in chans})

@@ -21,6 +21,7 @@ from ami_listener.record import CallRecord
 from ami_listener.store import RawBatch, Store
 from hotline.live_snapshot import LiveSnapshot
 from ami_listener.tracker import CallTracker
+from hotline.chanvars import ChanVar
 from hotline.rules import ring_rule
 from hotline.settings import Settings
 
@@ -30,6 +31,11 @@ IGNORED_EVENTS = {"TestEvent"}  # the Debian build emits them; they mean nothing
 PRESENCE_EVENTS = {"QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause"}
 # completes a call seen only in part (backfill.CelRepair), given the members known
 Repair = Callable[[CallRecord, Mapping[str, str]], CallRecord | None]
+
+
+# vars[HOTLINE_SOURCE] of a record built from events that carried no Timestamp (manager.conf
+# timestampevents = no): its times are when the events reached the listener
+ARRIVAL_TIMES = "arrival_times"
 
 
 class BatchRefused(RuntimeError):
@@ -66,6 +72,8 @@ class Pipeline:
         self._calls: list[CallRecord] = []
         self._presence: list[Message] = []
         self.counts = {"events": 0, "calls": 0, "errors": 0}
+        # the events' times are their arrival times (Asterisk sends no Timestamp): records say so
+        self.arrival_times = False
 
     @property
     def members(self) -> dict[str, str]:
@@ -109,7 +117,11 @@ class Pipeline:
                 log.exception("tracker failed on %s", msg.name)
                 lid = None
             if self.live is not None:
-                self.live.feed(msg)
+                try:
+                    self.live.feed(msg)
+                except Exception:  # noqa: BLE001 - the wallboard must not cost a call record
+                    self.counts["errors"] += 1
+                    log.exception("live view failed on %s", msg.name)
             if msg.name in PRESENCE_EVENTS and self.store is not None:
                 self._presence.append(msg)
         if self.tracker.finished:
@@ -140,6 +152,8 @@ class Pipeline:
             rec = CallRecord(call_id=call_id, server=self.settings.server_id, incomplete=True)
         if rec.incomplete and self.repair is not None:
             rec = self.repair(rec, self.members) or rec
+        if self.arrival_times and rec.vars.get(ChanVar.SOURCE.value) is None:
+            rec.vars[ChanVar.SOURCE.value] = ARRIVAL_TIMES
         self.counts["calls"] += 1
         if self.store is not None:
             self._calls.append(rec)

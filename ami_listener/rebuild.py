@@ -2,6 +2,8 @@
 
 The stored batches are fed through a fresh tracker, exactly as the live listener did, so events
 are filed under the same calls; an event stored twice (re-sent after a reconnect) counts once.
+A rebuilt record that is incomplete never replaces a complete one: a rebuild never makes a
+record worse than the one it replaces.
 """
 
 from __future__ import annotations
@@ -38,5 +40,7 @@ def rebuild(s: Settings, since: datetime, until: datetime) -> int:
     rules = ring_rule(s)
     records = [build_call(cid, evs, server=s.server_id, rules=rules, members=members, gap=gap)
                for cid, (_, evs, gap) in calls.items() if cid in wanted]
-    store.write(None, records)
+    # a rebuild from a partial event store (events lost to a kill) must not undo a complete record
+    # the live listener or the backfill (Asterisk's own logs) made: see Store._save_calls
+    store.write(None, records, keep_better=True)
     return len(records)
