@@ -9,7 +9,9 @@ import logging
 import queue
 import threading
 import time
-from ami_listener.backfill import CelRepair, backfill_calls, log_paths, read_cel
+from typing import Any
+
+from ami_listener.backfill import CelRepair, backfill_calls, log_paths
 from ami_listener.connection import AmiConnection
 from ami_listener.journal import Journal, JournalFull
 from ami_listener.live import LiveView
@@ -22,6 +24,10 @@ from hotline.rules import ring_rule
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# a gap is backfilled from a little before the last stored event: a call that ended just before
+# the listener died may have had no record written yet (existing records are skipped)
+BACKFILL_MARGIN_S = 60.0
 
 
 def journal_of(s: Settings) -> Journal:
@@ -39,7 +45,7 @@ class Listener:
         self.store = Store(sessions, settings.server_id)
         self.pipeline = Pipeline(settings, self.store, live=self.live,
                                  repair=CelRepair(settings, ring_rule(settings)), journal=journal)
-        self.inbox: queue.Queue[list[bytes] | tuple[str, str]] = queue.Queue()
+        self.inbox: queue.Queue[list[bytes] | tuple[str, Any]] = queue.Queue()
         self.flush_interval = flush_interval
         self.conn = AmiConnection(settings.ami_host, settings.ami_port, *ami_login(settings, AmiRole.LISTENER),
                                   on_frames=self.inbox.put,
@@ -49,6 +55,7 @@ class Listener:
         self._worker: threading.Thread | None = None
         self.down_since: float | None = None  # start of the AMI gap not yet backfilled
         self.backfilled = 0
+        self._backfills: list[threading.Thread] = []
         self.worker_errors = 0  # exceptions the worker loop caught and went on after
 
     def start(self) -> "Listener":
@@ -64,6 +71,8 @@ class Listener:
     def stop(self) -> None:
         self._stopping = True  # the connection closing now is not an AMI gap
         self.conn.stop()  # the reader ends first, so the worker drains everything it read
+        for thread in self._backfills:
+            thread.join(30)  # its records reach the inbox before the worker drains it
         self._stop.set()
         if self._worker is not None:
             self._worker.join(10)
@@ -92,8 +101,11 @@ class Listener:
                 self._flush()
                 return
 
-    def _handle(self, item: list[bytes] | tuple[str, object] | None) -> None:
-        if isinstance(item, tuple):
+    def _handle(self, item: list[bytes] | tuple[str, Any] | None) -> None:
+        if isinstance(item, tuple) and item[0] == "backfilled":
+            self.pipeline.add_records(item[1])  # written (or journalled) with the next flush
+            self.backfilled += len(item[1])
+        elif isinstance(item, tuple):
             self._state(str(item[1]))
         elif item is not None:
             self.pipeline.feed_frames(item)
@@ -134,21 +146,28 @@ class Listener:
             self.live.changed = True
 
     def _backfill(self, since: float, until: float) -> None:
-        """Records for the calls that started and ended while AMI was not read (R-ONE-CALL:
-        a missed caller must still be seen, and called back)."""
+        """Records for the calls that ended while AMI was not read, whenever they started
+        (R-ONE-CALL: a missed caller must still be seen, and called back). Asterisk's logs are
+        read on a thread of their own — they can be large — and the records come back through
+        the inbox, so the worker alone writes to the pipeline."""
+        skip = self.pipeline.open_calls()  # the live path builds these itself
+        thread = threading.Thread(target=self._backfill_thread, args=(since - BACKFILL_MARGIN_S, until, skip, dict(self.pipeline.members)),
+                                  name="listener-backfill", daemon=True)
+        self._backfills.append(thread)
+        thread.start()
+
+    def _backfill_thread(self, since: float, until: float, skip: set[str], members: dict[str, str]) -> None:
         s = self.settings
         cel, qlog = log_paths(s)
-        margin = 10.0
         try:
-            candidates = set(read_cel(cel, since - margin, until))
-            skip = self.store.existing_calls(candidates) | self.pipeline.open_calls()
-            records = backfill_calls(cel, qlog, since - margin, until, server=s.server_id,
-                                     rules=self.pipeline.rules, members=self.pipeline.members, skip=skip)
-            self.store.write(None, records)
+            records = backfill_calls(cel, qlog, since, until, server=s.server_id, rules=self.pipeline.rules,
+                                     members=members, skip=skip)
+            have = self.store.existing_calls(r.call_id for r in records)
+            records = [r for r in records if r.call_id not in have]
         except Exception:  # noqa: BLE001 - a backfill that fails leaves the gap visible, logged
             log.exception("backfilling the AMI gap failed")
             return
-        self.backfilled += len(records)
+        self.inbox.put(("backfilled", records))
         log.info("AMI gap %.0f s: %d calls backfilled from %s", until - since, len(records), cel)
 
     def _resync(self) -> None:
