@@ -100,7 +100,8 @@ def _lines_between(path: Path, since: float, until: float, time_of: Callable[[by
             t = time_of(line)
             if t is not None and t >= until:
                 return
-            yield line
+            if t is None or t >= since:
+                yield line
 
 
 def read_cel(path: Path, since: float, until: float, lookback: float = MAX_CALL_S) -> dict[str, list[dict[str, str]]]:
@@ -396,9 +397,11 @@ class CelRepair:
         end = rec.ended_at or time.time()
         try:
             # the call's CEL rows end (LINKEDID_END) just after its last channel went
+            # what the listener saw says how far back the call began: only that much CEL is read
+            began = rec.started_at if rec.started_at is not None else end - 6 * 3600
             found = backfill_calls(self.cel, self.queue_log, end - 600, end + 30, server=self.server,
                                    rules=self.rules, members=members, skip=set(), only={rec.call_id},
-                                   lookback=6 * 3600)
+                                   lookback=max(0.0, end - 600 - began) + 120)
         except Exception:  # noqa: BLE001 - keep the incomplete record rather than nothing
             log.exception("completing call %s from CEL failed", rec.call_id)
             return None
