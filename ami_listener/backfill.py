@@ -24,9 +24,10 @@ import logging
 import os
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator, Mapping
+from typing import IO, Any
 
 from ami_listener.builder import build_call
 from ami_listener.reader import Message
@@ -376,7 +377,7 @@ def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *
     for lid, rows in wanted.items():
         try:
             rec = build_call(lid, events_for_call(rows, qlog, members), server=server, rules=rules, members=members)
-        except Exception:  # noqa: BLE001 - one bad row set must not stop the others
+        except Exception:
             log.exception("backfill of call %s failed", lid)
             continue
         rec.vars[ChanVar.SOURCE.value] = "backfill"
@@ -402,7 +403,7 @@ class CelRepair:
             found = backfill_calls(self.cel, self.queue_log, end - 600, end + 30, server=self.server,
                                    rules=self.rules, members=members, skip=set(), only={rec.call_id},
                                    lookback=max(0.0, end - 600 - began) + 120)
-        except Exception:  # noqa: BLE001 - keep the incomplete record rather than nothing
+        except Exception:
             log.exception("completing call %s from CEL failed", rec.call_id)
             return None
         return found[0] if found else None

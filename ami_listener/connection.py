@@ -17,7 +17,7 @@ import logging
 import socket
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ami_listener.reader import FrameReader, Message, parse
 
@@ -49,7 +49,7 @@ class AmiConnection:
         self.untimed: bool | None = None  # this session's events lack Timestamp (None: no event yet)
 
     # -- control ----------------------------------------------------------------------------
-    def start(self) -> "AmiConnection":
+    def start(self) -> AmiConnection:
         self._thread = threading.Thread(target=self.run, name="ami-reader", daemon=True)
         self._thread.start()
         return self
@@ -107,14 +107,14 @@ class AmiConnection:
         if self.on_state:
             try:
                 self.on_state(state)
-            except Exception:  # noqa: BLE001 - a handler must never stop the reader
+            except Exception:
                 log.exception("AMI state handler failed")
 
     def _deliver(self, frames: list[bytes]) -> None:
         if self.on_frames:
             try:
                 self.on_frames(frames)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("AMI frames handler failed")
             return
         if self.on_message:
@@ -122,7 +122,7 @@ class AmiConnection:
                 msg = parse(frame, thin=False)
                 try:
                     self.on_message(msg)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     log.exception("AMI handler failed on %s", msg.name)
 
     def _timed(self, frames: list[bytes]) -> list[bytes]:
@@ -159,7 +159,7 @@ class AmiConnection:
             while not self._stop.is_set():
                 try:
                     data = sock.recv(1 << 16)
-                except socket.timeout:
+                except TimeoutError:
                     data = None
                 if data == b"":
                     raise ConnectionError("AMI closed the connection")
@@ -167,7 +167,7 @@ class AmiConnection:
                     if self.on_bytes:
                         try:
                             self.on_bytes(data)
-                        except Exception:  # noqa: BLE001
+                        except Exception:
                             log.exception("AMI bytes handler failed")
                     frames = reader.feed(data)
                     if not logged_in:

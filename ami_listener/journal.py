@@ -19,11 +19,12 @@ import logging
 import os
 import shutil
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from ami_listener.record import CallRecord
 from ami_listener.reader import Message, parse
+from ami_listener.record import CallRecord
 from ami_listener.store import RawBatch, Rejected, Store
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def encode_line(item: dict[str, Any]) -> bytes:
 
 
 def decode_line(line: bytes) -> dict[str, Any]:
-    """One journal line back; ValueError when it is torn or damaged."""
+    """One journal line back; ValueError (TypeError) when it is torn or damaged."""
     if line.startswith(MAGIC.encode() + b" "):
         parts = line.split(b" ", 3)
         if len(parts) != 4:
@@ -57,7 +58,7 @@ def decode_line(line: bytes) -> dict[str, Any]:
         body = line  # a line written before the checksummed format: bare JSON
     item = json.loads(body.decode("utf-8"))
     if not isinstance(item, dict):
-        raise ValueError("journal line is not an object")
+        raise TypeError("journal line is not an object")
     return item
 
 

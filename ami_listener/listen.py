@@ -58,7 +58,7 @@ class Listener:
         self._backfills: list[threading.Thread] = []
         self.worker_errors = 0  # exceptions the worker loop caught and went on after
 
-    def start(self) -> "Listener":
+    def start(self) -> Listener:
         last = self.store.last_received()
         if last is not None:
             # a listener that was stopped or killed: calls made meanwhile are in Asterisk's logs
@@ -89,7 +89,7 @@ class Listener:
                 item = None
             try:
                 self._handle(item)
-            except Exception:  # noqa: BLE001 - see the docstring: never let the worker die
+            except Exception:
                 self.worker_errors += 1
                 log.exception("listener worker: handling %s failed; going on",
                               "a state change" if isinstance(item, tuple) else "a read")
@@ -119,7 +119,7 @@ class Listener:
             # from Asterisk's logs once the database is back
             log.error("%s: not reading AMI for %.0f s", exc, self.settings.listener_db_retry_s)
             self.conn.hold_off(self.settings.listener_db_retry_s)
-        except Exception:  # noqa: BLE001 - keep what we have and try again at the next flush
+        except Exception:
             log.exception("writing to the store failed; will retry")
 
     def _state(self, state: str) -> None:
@@ -164,7 +164,7 @@ class Listener:
                                      members=members, skip=skip)
             have = self.store.existing_calls(r.call_id for r in records)
             records = [r for r in records if r.call_id not in have]
-        except Exception:  # noqa: BLE001 - a backfill that fails leaves the gap visible, logged
+        except Exception:
             log.exception("backfilling the AMI gap failed")
             return
         self.inbox.put(("backfilled", records))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from sqlalchemy.exc import DBAPIError
 
@@ -19,9 +19,9 @@ from ami_listener.live import LiveView
 from ami_listener.reader import Message, parse, thin_fields
 from ami_listener.record import CallRecord
 from ami_listener.store import RawBatch, Store
-from hotline.live_snapshot import LiveSnapshot
 from ami_listener.tracker import CallTracker
 from hotline.chanvars import ChanVar
+from hotline.live_snapshot import LiveSnapshot
 from hotline.rules import ring_rule
 from hotline.settings import Settings
 
@@ -112,14 +112,14 @@ class Pipeline:
         else:
             try:
                 lid = self.tracker.feed(msg)
-            except Exception:  # noqa: BLE001 - one bad event must not stop the listener
+            except Exception:
                 self.counts["errors"] += 1
                 log.exception("tracker failed on %s", msg.name)
                 lid = None
             if self.live is not None:
                 try:
                     self.live.feed(msg)
-                except Exception:  # noqa: BLE001 - the wallboard must not cost a call record
+                except Exception:
                     self.counts["errors"] += 1
                     log.exception("live view failed on %s", msg.name)
             if msg.name in PRESENCE_EVENTS and self.store is not None:
@@ -146,7 +146,7 @@ class Pipeline:
         try:
             rec = build_call(call_id, events, server=self.settings.server_id, rules=self.rules,
                              members=self.members, gap=gap)
-        except Exception:  # noqa: BLE001 - keep a record that says what we know: nothing certain
+        except Exception:
             self.counts["errors"] += 1
             log.exception("building call %s failed; stored as incomplete", call_id)
             rec = CallRecord(call_id=call_id, server=self.settings.server_id, incomplete=True)

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Iterator, Sequence, cast
+from typing import cast
 
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ami_listener.record import CallRecord
 from ami_listener.reader import SEP, Message
+from ami_listener.record import CallRecord
 from hotline.live_snapshot import LiveSnapshot
-from hotline.models import AgentPause, AgentSession, AmiEventBatch, AmiEventCall, Call, LiveState, RingAttempt
+from hotline.models import (
+    AgentPause,
+    AgentSession,
+    AmiEventBatch,
+    AmiEventCall,
+    Call,
+    LiveState,
+    RingAttempt,
+)
 from hotline.timeutil import from_epoch, utcnow
 
 log = logging.getLogger(__name__)
@@ -69,7 +78,7 @@ def _lock_key(server: str) -> int:
     return int.from_bytes(hashlib.sha1(f"hotline-listener:{server}".encode()).digest()[:8], "big", signed=True)
 
 
-def _upsert(db: Session, table: Table):  # type: ignore[no-untyped-def] - a dialect's Insert
+def _upsert(db: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
     """INSERT … ON CONFLICT, in the database's own dialect (SQLite and PostgreSQL both have it)."""
     dialect = db.get_bind().dialect.name
     return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))

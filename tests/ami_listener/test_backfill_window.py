@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from ami_listener import backfill
-from ami_listener.backfill import CEL_COLUMNS, _cel_time, read_cel, read_queue_log, seek_time
+from ami_listener.backfill import (
+    CEL_COLUMNS,
+    _cel_time,
+    read_cel,
+    read_queue_log,
+    seek_time,
+)
 
 
 def _row(kind: str, t: float, lid: str, uid: str | None = None) -> list[str]:
