@@ -395,15 +395,25 @@ class CelRepair:
         self.cel, self.queue_log = log_paths(s)
 
     def __call__(self, rec: CallRecord, members: Mapping[str, str]) -> CallRecord | None:
-        end = rec.ended_at or time.time()
+        since, until, lookback = self._window(rec)
         try:
-            # the call's CEL rows end (LINKEDID_END) just after its last channel went
-            # what the listener saw says how far back the call began: only that much CEL is read
-            began = rec.started_at if rec.started_at is not None else end - 6 * 3600
-            found = backfill_calls(self.cel, self.queue_log, end - 600, end + 30, server=self.server,
-                                   rules=self.rules, members=members, skip=set(), only={rec.call_id},
-                                   lookback=max(0.0, end - 600 - began) + 120)
-        except Exception:
+            found = backfill_calls(self.cel, self.queue_log, since, until, server=self.server, rules=self.rules,
+                                   members=members, skip=set(), only={rec.call_id}, lookback=lookback)
+        except Exception:  # keep the incomplete record rather than nothing
             log.exception("completing call %s from CEL failed", rec.call_id)
             return None
         return found[0] if found else None
+
+    @staticmethod
+    def _window(rec: CallRecord) -> tuple[float, float, float]:
+        """Where the call's end (LINKEDID_END) can be, and how far before that it began: what the
+        listener saw of it bounds how much CEL is read (a rebuild repairs calls of any age)."""
+        now = time.time()
+        if rec.ended_at is not None:
+            since, until = rec.ended_at - 600, rec.ended_at + 30
+        elif rec.started_at is not None:
+            since, until = rec.started_at, min(now, rec.started_at + MAX_CALL_S)
+        else:
+            since, until = now - 6 * 3600, now
+        began = rec.started_at if rec.started_at is not None else since - 6 * 3600
+        return since, until, max(0.0, since - began) + 120

@@ -130,3 +130,34 @@ def test_a_rebuild_never_makes_a_record_worse(db_url: str) -> None:
     store.write(None, [better], keep_better=True)
     with sessions() as db:
         assert db.scalars(select(Call.caller_number).where(Call.call_id == "other")).one() == "13800000001"
+
+
+def test_rebuild_from_a_partial_event_store_keeps_the_complete_record(db_url: str, tmp_path: Path) -> None:
+    """`hotline listener rebuild` over a call whose stored events stop half-way (the listener was
+    killed) rebuilds it incomplete; the complete record already there (here: as the backfill
+    made it from Asterisk's logs) stays as it was."""
+    s = replay_settings(database_url=db_url, runtime_dir=tmp_path / "run")
+    _, sessions = open_db(s)
+    store = Store(sessions, s.server_id)
+    data = (CAPTURES / "quick_answer.ami").read_bytes()
+    frames = [f for f in data.split(b"\r\n\r\n") if f.startswith(b"Event: ")]
+    pipe = Pipeline(s, store)
+    for msg in read_messages([b"".join(f + b"\r\n\r\n" for f in frames[: len(frames) // 2])]):
+        pipe.feed(msg)
+    pipe.flush()  # the first half of the call's events reached the store, then the listener died
+    good = _records("quick_answer")[0]
+    good.vars["HOTLINE_SOURCE"] = "backfill"
+    store.write(None, [good])
+    with sessions() as db:
+        before = db.scalars(select(Call)).one()
+        want = (before.id, before.disposition, before.agent, before.hangup_first, before.talk_seconds, before.vars)
+    env = {"HOTLINE_DATABASE_URL": db_url, "HOTLINE_SERVER_ID": "replay", "HOTLINE_RUNTIME_DIR": str(tmp_path / "run"),
+           "HOTLINE_RING_CYCLE_S": "1", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-m", "hotline", "listener", "rebuild", "--since", "2000-01-01",
+                          "--until", "2100-01-01"], env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert out.returncode == 0, out.stderr
+    assert "rebuilt 1 calls" in out.stderr  # it did rebuild the call: incomplete, from half its events
+    with sessions() as db:
+        after = db.scalars(select(Call)).one()
+        assert (after.id, after.disposition, after.agent, after.hangup_first, after.talk_seconds, after.vars) == want
+        assert not after.incomplete
