@@ -36,7 +36,6 @@ from hotline.chanvars import ChanVar
 from hotline.pbx.config import Layout
 from hotline.rules import RingRule
 from hotline.settings import Settings
-from hotline.vocabulary import HangupParty
 
 log = logging.getLogger(__name__)
 
@@ -179,9 +178,8 @@ class _CelCall:
     answer_at: dict[str, float] = field(default_factory=dict)
     queue_app: dict[str, list[float]] = field(default_factory=dict)  # Uniqueid → [Queue() start, end]
     bridged: set[str] = field(default_factory=set)  # Uniqueids that entered a bridge
-    bridge_exits: list[float] = field(default_factory=list)
+    bridge_exits: list[tuple[float, str]] = field(default_factory=list)  # (time, Uniqueid)
     hangups: dict[str, tuple[float, dict[str, str | None], str]] = field(default_factory=dict)  # uid → (t, headers, source)
-    completed_by: tuple[HangupParty, str] | None = None  # queue_log COMPLETEAGENT/COMPLETECALLER: (who, member uid)
     _used: set[str] = field(default_factory=set)  # member channels a queue_log ring was matched to
 
     def row(self, r: dict[str, str]) -> None:
@@ -205,7 +203,7 @@ class _CelCall:
             if kind == "BRIDGE_ENTER":
                 self.bridged.add(uid)
             else:
-                self.bridge_exits.append(t)
+                self.bridge_exits.append((t, uid))
             evs.append(_msg("BridgeEnter" if kind == "BRIDGE_ENTER" else "BridgeLeave", t,
                             BridgeUniqueid=_extra(r).get("bridge_id", ""), **common))
         elif kind == "HANGUP":
@@ -261,7 +259,6 @@ class _CelCall:
 
     def queue_activity(self, qlog: dict[str, list[list[str]]]) -> None:
         """The queue_log lines of the call's channels, as the queue events they stand for."""
-        member_of_connect = ""
         evs = self.events
         for uid, chan in list(self.chan_of.items()):
             for parts in qlog.get(uid, []):
@@ -270,11 +267,8 @@ class _CelCall:
                 base = dict(Channel=chan, Uniqueid=uid, Linkedid=self.lid, Queue=queue)
                 if what == "ENTERQUEUE":
                     evs.append(_msg("QueueCallerJoin", t, CallerIDNum=data[1] if len(data) > 1 else None, **base))
-                elif what in ("COMPLETEAGENT", "COMPLETECALLER"):
-                    self.completed_by = (HangupParty.AGENT if what == "COMPLETEAGENT" else HangupParty.CALLER,
-                                         member_of_connect)
                 elif what == "CONNECT" and len(data) > 1:
-                    member_uid = member_of_connect = data[1]
+                    member_uid = data[1]
                     self._used.add(member_uid)
                     member_chan = self.chan_of.get(member_uid, "")
                     rang = self.first_start.get(member_uid, t)
@@ -304,41 +298,44 @@ class _CelCall:
         self.events.append(_msg("AgentRingNoAnswer", ended, DestChannel=dest, MemberName=agent, **base))
 
     def hangup_request(self) -> Message | None:
-        """Who hung up first (R-ANS-HANGUP-LAST), among the caller and the parties bridged to the
-        call: an agent's ring-out torn down before another answered is no hang-up of the call.
-        CEL's HANGUP rows come in teardown order, which says nothing about who started it;
-        queue_log does (COMPLETEAGENT / COMPLETECALLER), and CEL names the source for real
-        phones. Without either, the first of those parties torn down is taken."""
+        """Who hung up first (R-ANS-HANGUP-LAST), as the HangupRequest AMI would have shown.
+        Once bridged: the party that left the final bridge first, when its own hang-up follows
+        (CEL logs the BRIDGE_EXITs of a teardown before its HANGUPs, the one hanging up first);
+        a party that left and went on (a redirect to the survey, a transfer) hung up on nobody,
+        and an agent's ring-out torn down before another answered is no hang-up of the call.
+        Never bridged: the first of the caller's channels torn down, or the one CEL's hangupsource
+        names (real phones). (queue_log's COMPLETEAGENT / COMPLETECALLER is not needed: the
+        bridge exits say the same, to the microsecond.)"""
         parties = {uid: h for uid, h in self.hangups.items() if uid == self.lid or uid in self.bridged}
-        if not parties:
-            parties = self.hangups
         if not parties:
             return None
         t, common, source = min(parties.values(), key=lambda h: h[0])
-        t = self._teardown_start(t)
+        if self.bridged:
+            run = self._teardown_run(t)
+            if not run:
+                return None  # nobody was bridged when it ended: the dialplan ended the call
+            left_at, uid = run[0]
+            if uid not in self.hangups or self.hangups[uid][0] - left_at > 1.0:
+                return None
+            return _msg("HangupRequest", left_at - 1e-6, **dict(common, Channel=self.chan_of[uid], Uniqueid=uid))
         target = common
-        if self.completed_by is not None:
-            who, member_uid = self.completed_by
-            uid = member_uid if who == HangupParty.AGENT else self.lid
-            if uid in self.chan_of:
-                target = dict(common, Channel=self.chan_of[uid], Uniqueid=uid)
-        elif source:
+        if source:
             found = next((u for u, c in self.chan_of.items() if c == source), None)
             if found is not None:
                 target = dict(common, Channel=source, Uniqueid=found)
         return _msg("HangupRequest", t - 1e-6, **target)
 
-
-    def _teardown_start(self, hung: float) -> float:
-        """When the hang-up began: AMI's HangupRequest comes before the parties leave their bridge,
-        CEL has only the BRIDGE_EXITs and HANGUPs that follow it — the run of exits just before
-        the first party's HANGUP is where it started."""
-        start = hung
-        for t in sorted((x for x in self.bridge_exits if x <= hung), reverse=True):
-            if start - t > 0.5:
+    def _teardown_run(self, hung: float) -> list[tuple[float, str]]:
+        """The BRIDGE_EXITs just before the first party's HANGUP (each within 0.5 s of the next),
+        earliest first: the teardown that ended the call."""
+        run: list[tuple[float, str]] = []
+        last = hung
+        for t, uid in sorted((x for x in self.bridge_exits if x[0] <= hung), reverse=True):
+            if last - t > 0.5:
                 break
-            start = t
-        return start
+            run.append((t, uid))
+            last = t
+        return run[::-1]
 
 
 def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]],
