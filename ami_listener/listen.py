@@ -114,13 +114,14 @@ class Listener:
         try:
             self.pipeline.tick()
             self.pipeline.flush()
-        except JournalFull as exc:
-            # nowhere left to keep events: stop reading AMI; what happens meanwhile is backfilled
-            # from Asterisk's logs once the database is back
+        except (JournalFull, OSError) as exc:
+            # nowhere left to keep events (journal full, its disk failing): the batch stays in
+            # memory and AMI is not read meanwhile; what happens then is backfilled from
+            # Asterisk's logs once the database is back
             log.error("%s: not reading AMI for %.0f s", exc, self.settings.listener_db_retry_s)
             self.conn.hold_off(self.settings.listener_db_retry_s)
         except Exception:
-            log.exception("writing to the store failed; will retry")
+            log.exception("writing to the store failed; the batch is kept and written at the next flush")
 
     def _state(self, state: str) -> None:
         if state in ("timed", "untimed"):
