@@ -161,3 +161,24 @@ def test_rebuild_from_a_partial_event_store_keeps_the_complete_record(db_url: st
         after = db.scalars(select(Call)).one()
         assert (after.id, after.disposition, after.agent, after.hangup_first, after.talk_seconds, after.vars) == want
         assert not after.incomplete
+
+
+def test_an_over_long_paused_reason_is_cut_not_refused(db_url: str, tmp_path: Path) -> None:
+    """PostgreSQL refuses more than VARCHAR(255): the reason is cut to its column, and the batch
+    it came in (with a call) is written whole — nothing in .rejected."""
+    s = replay_settings(database_url=db_url)
+    _, sessions = open_db(s)
+    journal = Journal(tmp_path / "l.journal", 1 << 24, free_reserve=0)
+    pipe = Pipeline(s, Store(sessions, s.server_id), journal=journal)
+    reason = "午饭" * 300
+    for msg in read_messages([(CAPTURES / "quick_answer.ami").read_bytes(),
+                              ("Event: QueueMemberPause\r\nMemberName: 8001\r\nQueue: hotline\r\nInterface: "
+                               + "Local/8001@agents" * 30 + "\r\nPaused: 1\r\nPausedReason: " + reason
+                               + "\r\nTimestamp: 1795329999.0\r\n\r\n").encode()]):
+        pipe.feed(msg)
+    pipe.tick(10**10)
+    pipe.flush()
+    assert not journal.rejected_path.exists()
+    with sessions() as db:
+        assert db.scalars(select(AgentPause.reason)).one() == reason[:255]
+    assert _count(sessions, Call) == 1
