@@ -121,8 +121,16 @@ def test_drain_rewrites_the_journal_durably(tmp_path: Path, monkeypatch: pytest.
     journal.append(_batch("quick_answer", 1795329521.0), [], [])
     order: list[str] = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr("ami_listener.journal.os.fsync", lambda fd: (order.append("fsync"), real_fsync(fd))[1])
-    monkeypatch.setattr("ami_listener.journal.os.replace",
-                        lambda a, b: (order.append("replace"), real_replace(a, b))[1])
+
+    def fsync(fd: int) -> None:
+        order.append("fsync")
+        real_fsync(fd)
+
+    def replace(a: Any, b: Any) -> None:
+        order.append("replace")
+        real_replace(a, b)
+
+    monkeypatch.setattr("ami_listener.journal.os.fsync", fsync)
+    monkeypatch.setattr("ami_listener.journal.os.replace", replace)
     journal.drain(Store(sessions, "replay"))
     assert order[:2] == ["fsync", "replace"]

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ami_listener.journal import Journal
 from ami_listener.pipeline import Pipeline
@@ -42,7 +42,7 @@ def test_two_writers_racing_on_the_same_calls_both_succeed(db_url: str) -> None:
     errors: list[BaseException] = []
     for round_ in range(4):
         with sessions.begin() as db:
-            db.execute(Call.__table__.delete())
+            db.execute(delete(Call))
         start = threading.Barrier(2)
 
         def write(start: threading.Barrier = start) -> None:
@@ -75,7 +75,7 @@ def test_one_refused_row_costs_only_itself(db_url: str, tmp_path: Path) -> None:
         pipe.feed(msg)
     pipe.tick(10**10)
     bad = CallRecord(call_id="bad.1", server=s.server_id)
-    bad.disposition = None  # type: ignore[assignment] - what the database refuses
+    bad.disposition = None  # type: ignore[assignment]  # what the database refuses
     pipe._calls.append(bad)
     pipe.flush()
     assert _count(sessions, Call) == 2
