@@ -9,14 +9,17 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ami_listener.backfill import CelRepair, backfill_calls, log_paths
 from ami_listener.connection import AmiConnection
 from ami_listener.journal import Journal, JournalFull
 from ami_listener.live import LiveView
-from ami_listener.pipeline import Pipeline
+from ami_listener.pipeline import DEFERRED, Deferred, Pipeline
 from ami_listener.reader import Message
+from ami_listener.record import CallRecord
 from ami_listener.store import Store
 from hotline.db import open_db
 from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
@@ -43,8 +46,11 @@ class Listener:
         self.live = LiveView()
         journal = journal_of(settings)
         self.store = Store(sessions, settings.server_id)
-        self.pipeline = Pipeline(settings, self.store, live=self.live,
-                                 repair=CelRepair(settings, ring_rule(settings)), journal=journal)
+        self.cel_repair = CelRepair(settings, ring_rule(settings))
+        self.pipeline = Pipeline(settings, self.store, live=self.live, repair=self._repair_later, journal=journal)
+        # calls seen only in part are completed from CEL here, off the worker thread
+        self._repairs = ThreadPoolExecutor(1, thread_name_prefix="listener-repair")
+        self._repairs_closed = False
         self.inbox: queue.Queue[list[bytes] | tuple[str, Any]] = queue.Queue()
         self.flush_interval = flush_interval
         self.conn = AmiConnection(settings.ami_host, settings.ami_port, *ami_login(settings, AmiRole.LISTENER),
@@ -73,6 +79,8 @@ class Listener:
         self.conn.stop()  # the reader ends first, so the worker drains everything it read
         for thread in self._backfills:
             thread.join(30)  # its records reach the inbox before the worker drains it
+        self._repairs_closed = True  # from now on the worker repairs in place
+        self._repairs.shutdown(wait=True)
         self._stop.set()
         if self._worker is not None:
             self._worker.join(10)
@@ -102,7 +110,9 @@ class Listener:
                 return
 
     def _handle(self, item: list[bytes] | tuple[str, Any] | None) -> None:
-        if isinstance(item, tuple) and item[0] == "backfilled":
+        if isinstance(item, tuple) and item[0] == "repaired":
+            self.pipeline.add_records(item[1], counted=True)
+        elif isinstance(item, tuple) and item[0] == "backfilled":
             self.pipeline.add_records(item[1])  # written (or journalled) with the next flush
             self.backfilled += len(item[1])
         elif isinstance(item, tuple):
@@ -145,6 +155,25 @@ class Listener:
                 self.down_since = None
             self.live.gap = False
             self.live.changed = True
+
+    def _repair_later(self, rec: CallRecord, members: Mapping[str, str]) -> CallRecord | Deferred | None:
+        """The pipeline's repair stage: CEL is read on the repair thread; the record (completed
+        or as it was) comes back through the inbox."""
+        if not self._repairs_closed:
+            try:
+                self._repairs.submit(self._repair, rec, dict(members))
+                return DEFERRED
+            except RuntimeError:  # shut down meanwhile: stopping
+                pass
+        return self.cel_repair(rec, members)
+
+    def _repair(self, rec: CallRecord, members: dict[str, str]) -> None:
+        try:
+            done = self.cel_repair(rec, members) or rec
+        except Exception:  # the incomplete record rather than nothing
+            log.exception("completing call %s from CEL failed", rec.call_id)
+            done = rec
+        self.inbox.put(("repaired", [done]))
 
     def _backfill(self, since: float, until: float) -> None:
         """Records for the calls that ended while AMI was not read, whenever they started

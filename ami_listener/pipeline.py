@@ -29,8 +29,15 @@ log = logging.getLogger(__name__)
 
 IGNORED_EVENTS = {"TestEvent"}  # the Debian build emits them; they mean nothing
 PRESENCE_EVENTS = {"QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause"}
-# completes a call seen only in part (backfill.CelRepair), given the members known
-Repair = Callable[[CallRecord, Mapping[str, str]], CallRecord | None]
+class Deferred:
+    """What a repair stage returns when it took the record over: the record comes back later,
+    completed or not, through :meth:`Pipeline.add_records` (the live listener reads Asterisk's
+    logs off its worker thread)."""
+
+
+DEFERRED = Deferred()
+# completes a call seen only in part (backfill.CelRepair), given the members known; None: as it is
+Repair = Callable[[CallRecord, Mapping[str, str]], CallRecord | Deferred | None]
 
 
 # vars[HOTLINE_SOURCE] of a record built from events that carried no Timestamp (manager.conf
@@ -150,22 +157,30 @@ class Pipeline:
             self.counts["errors"] += 1
             log.exception("building call %s failed; stored as incomplete", call_id)
             rec = CallRecord(call_id=call_id, server=self.settings.server_id, incomplete=True)
-        if rec.incomplete and self.repair is not None:
-            rec = self.repair(rec, self.members) or rec
         if self.arrival_times and rec.vars.get(ChanVar.SOURCE.value) is None:
             rec.vars[ChanVar.SOURCE.value] = ARRIVAL_TIMES
         self.counts["calls"] += 1
+        if rec.incomplete and self.repair is not None:
+            repaired = self.repair(rec, self.members)
+            if isinstance(repaired, Deferred):
+                return
+            rec = repaired or rec
         if self.store is not None:
             self._calls.append(rec)
         if self.on_call is not None:
             self.on_call(rec)
 
     # -- what the live listener tells the path -------------------------------------------------
-    def add_records(self, records: list[CallRecord]) -> None:
-        """Records built elsewhere (the gap backfill): written with the next flush, like the rest."""
-        self.counts["calls"] += len(records)
+    def add_records(self, records: list[CallRecord], *, counted: bool = False) -> None:
+        """Records built elsewhere (the gap backfill; ``counted``: a deferred repair's, counted
+        when built): written with the next flush, like the rest."""
+        if not counted:
+            self.counts["calls"] += len(records)
         if self.store is not None:
             self._calls.extend(records)
+        if self.on_call is not None:
+            for rec in records:
+                self.on_call(rec)
 
     def tick(self, now: float | None = None) -> None:
         """Live mode: time passes even when no event arrives."""

@@ -156,3 +156,38 @@ def test_the_worker_survives_an_exception(db_url: str, tmp_path: Path, monkeypat
     listener._stop.set()
     worker.join(10)
     assert len(rows) == 1 and listener.worker_errors == 1
+
+
+def test_completing_a_partial_call_from_cel_is_off_the_worker(db_url: str, tmp_path: Path) -> None:
+    """A call seen only in part is completed from Asterisk's CEL — a file read — on a thread of
+    its own: the worker goes on writing other calls meanwhile; the record comes back through
+    the inbox and is stored."""
+    s = _settings(db_url, tmp_path)
+    listener = Listener(s, flush_interval=0.05)
+    ran_on: list[str] = []
+    release = threading.Event()
+
+    def slow_repair(rec: Any, members: Any) -> None:
+        ran_on.append(threading.current_thread().name)
+        release.wait(20)  # a large CEL file
+        return None
+
+    listener.cel_repair = slow_repair  # type: ignore[assignment]
+    worker = threading.Thread(target=listener._run, daemon=True)
+    worker.start()
+    frames = [f for f in _events("late_answer").split(b"\r\n\r\n") if f]
+    listener.inbox.put(frames[len(frames) // 2:])  # the head cut off: an incomplete call
+    listener.pipeline.mark_gap()
+    listener.inbox.put([f for f in _events("quick_answer").split(b"\r\n\r\n") if f])
+    _, sessions = open_db(s)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not (ran_on and _wait(sessions, 1, timeout=0)):
+        time.sleep(0.05)
+    assert ran_on and ran_on[0].startswith("listener-repair")
+    assert [r.incomplete for r in _wait(sessions, 1, timeout=0)] == [False]  # the whole call, written meanwhile
+    release.set()
+    rows = _wait(sessions, 2)
+    listener._stop.set()
+    worker.join(10)
+    listener._repairs.shutdown(wait=True)
+    assert sorted(r.incomplete for r in rows) == [False, True]
