@@ -170,7 +170,6 @@ def test_completing_a_partial_call_from_cel_is_off_the_worker(db_url: str, tmp_p
     def slow_repair(rec: Any, members: Any) -> None:
         ran_on.append(threading.current_thread().name)
         release.wait(20)  # a large CEL file
-        return None
 
     listener.cel_repair = slow_repair  # type: ignore[assignment]
     worker = threading.Thread(target=listener._run, daemon=True)
