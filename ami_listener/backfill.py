@@ -181,6 +181,7 @@ class _CelCall:
     bridge_exits: list[tuple[float, str]] = field(default_factory=list)  # (time, Uniqueid)
     hangups: dict[str, tuple[float, dict[str, str | None], str]] = field(default_factory=dict)  # uid → (t, headers, source)
     _used: set[str] = field(default_factory=set)  # member channels a queue_log ring was matched to
+    _stays: list[tuple[float, float, dict[str, str]]] = field(default_factory=list)  # (entered, left, caller)
 
     def row(self, r: dict[str, str]) -> None:
         t = float(r["eventtime"])
@@ -240,7 +241,7 @@ class _CelCall:
             iface = _interface(chan)
             named = self.members.get(iface) or iface.split("/", 1)[-1].split("@", 1)[0]
             start = self.first_start.get(uid)
-            if (uid not in self._used and named == agent and start is not None
+            if (uid not in self._used and named == agent and start is not None and not chan.endswith(";2")
                     and rang - 2.0 <= start <= ended + 0.5 and uid not in self.answer_at):
                 self._used.add(uid)
                 return uid
@@ -265,8 +266,12 @@ class _CelCall:
                 what, queue, agent, data = parts[4], parts[2], parts[3], parts[5:]
                 t = self._queue_time(uid, what, float(parts[0]))
                 base = dict(Channel=chan, Uniqueid=uid, Linkedid=self.lid, Queue=queue)
+                if (what in ("CONNECT", "ABANDON") or what.startswith("EXIT")) and self._stays \
+                        and self._stays[-1][1] == float("inf"):
+                    self._stays[-1] = (self._stays[-1][0], t, base)
                 if what == "ENTERQUEUE":
                     evs.append(_msg("QueueCallerJoin", t, CallerIDNum=data[1] if len(data) > 1 else None, **base))
+                    self._stays.append((t, float("inf"), base))
                 elif what == "CONNECT" and len(data) > 1:
                     member_uid = data[1]
                     self._used.add(member_uid)
@@ -284,6 +289,21 @@ class _CelCall:
                     evs.append(_msg("QueueCallerLeave", t, **base))
                     status = {"EXITWITHTIMEOUT": "TIMEOUT", "EXITEMPTY": "LEAVEEMPTY"}.get(what, "CONTINUE")
                     evs.append(_msg("VarSet", t, Variable="QUEUESTATUS", Value=status, **base))
+
+    def cancelled_rings(self) -> None:
+        """Members rung while the caller was queued that queue_log says nothing of (the caller
+        left, or another member answered, while they rang): their channels are in CEL. The
+        builder counts a ring nobody ended as cancelled."""
+        for uid, chan in self.chan_of.items():
+            iface = _interface(chan)
+            agent = self.members.get(iface)
+            start = self.first_start.get(uid)
+            if agent is None or start is None or uid in self._used or uid in self.answer_at or chan.endswith(";2"):
+                continue
+            stay = next((st for st in self._stays if st[0] - 0.5 <= start <= st[1]), None)
+            if stay is not None:
+                self._used.add(uid)
+                self.events.append(_msg("AgentCalled", start, DestChannel=chan, MemberName=agent, **stay[2]))
 
     def _ring_no_answer(self, agent: str, t: float, ring_s: float, base: dict[str, str]) -> None:
         """A member that rang out: its channel's own CEL times when CEL has it (queue_log's are
@@ -345,6 +365,7 @@ def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]]
     for r in rows:
         call.row(r)
     call.queue_activity(qlog)
+    call.cancelled_rings()
     request = call.hangup_request()
     if request is not None:
         call.events.append(request)

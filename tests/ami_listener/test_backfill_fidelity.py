@@ -42,17 +42,21 @@ def test_backfilled_record_equals_the_live_one(pbx: Asterisk, tmp_path: Path) ->
     # 8001 rings out (linear queue, 6 s member timeout), 8002 answers: the ring-out's HANGUP comes first
     rollover = SimCall(f"fid-roll-{tag}", "13700000031", "回填", 30,
                        {"8001": ("noanswer", 0, 0), "8002": ("answer", 1, 2), "8003": ("answer", 1, 2)})
+    # nobody answers; the caller gives up after 4 s (queue_log ABANDON, whole seconds)
+    abandon = SimCall(f"fid-abandon-{tag}", "13700000032", "回填", 4,
+                      {ext: ("noanswer", 0, 0) for ext in ("8001", "8002", "8003")})
     t0 = time.time()
     listener = Listener(s).start()
     try:
         assert listener.conn.connected.wait(10)
         with pbx.ami() as ami:
             originate(ami, s, rollover)
+            originate(ami, s, abandon)
         _, sessions = open_db(s)
-        live = _wait(sessions, {rollover.call_id})
+        live = _wait(sessions, {rollover.call_id, abandon.call_id})
     finally:
         listener.stop()
-    assert set(live) == {rollover.call_id}
+    assert set(live) == {rollover.call_id, abandon.call_id}
     time.sleep(1)  # CEL's LINKEDID_END is written as the last channel goes
     cel, qlog = log_paths(s)
     members = default_members(s)
@@ -78,6 +82,7 @@ def test_backfilled_record_equals_the_live_one(pbx: Asterisk, tmp_path: Path) ->
         facts = {k: v for k, v in row.vars.items() if k in ("HOTLINE_IVR", "HOTLINE_WORKNUM_PLAYED",
                                                           "HOTLINE_LATE_APOLOGY", "HOTLINE_SURVEY")}
         assert facts and {k: rec.vars.get(k) for k in facts} == facts
+    assert live[abandon.call_id].disposition == "abandoned"
     row = live[rollover.call_id]
     assert (row.disposition, row.hangup_first, row.agent) == ("answered", "agent", "8002")
     assert [(a.agent, a.result) for a in row.attempts] == [("8001", "no_answer"), ("8002", "answered")]
