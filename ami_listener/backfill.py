@@ -329,11 +329,15 @@ class _CelCall:
         parties = {uid: h for uid, h in self.hangups.items() if uid == self.lid or uid in self.bridged}
         if not parties:
             return None
-        t, common, source = min(parties.values(), key=lambda h: h[0])
+        first_uid, (t, common, source) = min(parties.items(), key=lambda p: p[1][0])
         if self.bridged:
             run = self._teardown_run(t)
             if not run:
-                return None  # nobody was bridged when it ended: the dialplan ended the call
+                # a party's own channel went first (the caller's phone side): it ended the call
+                # if the bridge came down right after it; else nobody was bridged any more
+                if not any(t <= x <= t + 0.5 for x, _ in self.bridge_exits):
+                    return None
+                run = [(t, first_uid)]
             left_at, uid = run[0]
             if uid not in self.hangups or self.hangups[uid][0] - left_at > 1.0:
                 return None

@@ -45,6 +45,9 @@ def test_backfilled_record_equals_the_live_one(pbx: Asterisk, tmp_path: Path) ->
     # nobody answers; the caller gives up after 4 s (queue_log ABANDON, whole seconds)
     abandon = SimCall(f"fid-abandon-{tag}", "13700000032", "回填", 4,
                       {ext: ("noanswer", 0, 0) for ext in ("8001", "8002", "8003")})
+    # answered, and the caller hangs up while the agent would still talk
+    caller_first = SimCall(f"fid-caller-{tag}", "13700000033", "回填", 6,
+                           {ext: ("answer", 1, 30) for ext in ("8001", "8002", "8003")})
     t0 = time.time()
     listener = Listener(s).start()
     try:
@@ -52,11 +55,12 @@ def test_backfilled_record_equals_the_live_one(pbx: Asterisk, tmp_path: Path) ->
         with pbx.ami() as ami:
             originate(ami, s, rollover)
             originate(ami, s, abandon)
+            originate(ami, s, caller_first)
         _, sessions = open_db(s)
-        live = _wait(sessions, {rollover.call_id, abandon.call_id})
+        live = _wait(sessions, {rollover.call_id, abandon.call_id, caller_first.call_id})
     finally:
         listener.stop()
-    assert set(live) == {rollover.call_id, abandon.call_id}
+    assert set(live) == {rollover.call_id, abandon.call_id, caller_first.call_id}
     time.sleep(1)  # CEL's LINKEDID_END is written as the last channel goes
     cel, qlog = log_paths(s)
     members = default_members(s)
@@ -83,6 +87,7 @@ def test_backfilled_record_equals_the_live_one(pbx: Asterisk, tmp_path: Path) ->
                                                           "HOTLINE_LATE_APOLOGY", "HOTLINE_SURVEY")}
         assert facts and {k: rec.vars.get(k) for k in facts} == facts
     assert live[abandon.call_id].disposition == "abandoned"
+    assert (live[caller_first.call_id].disposition, live[caller_first.call_id].hangup_first) == ("answered", "caller")
     row = live[rollover.call_id]
     assert (row.disposition, row.hangup_first, row.agent) == ("answered", "agent", "8002")
     assert [(a.agent, a.result) for a in row.attempts] == [("8001", "no_answer"), ("8002", "answered")]
