@@ -3,9 +3,17 @@
 Asterisk writes every call to CEL (``cel_custom``: Master.csv, microsecond times) and queue
 activity to ``queue_log`` whatever happens to the AMI connection. For each call of the gap that
 has no record, those rows are turned back into the AMI events they stand for and given to the
-same call builder: one builder, whatever the source. What CEL does not say (the ring start of an
-agent who did not answer, to the second only in queue_log) is taken from queue_log.
+same call builder: one builder, whatever the source. CEL's times (microseconds) are preferred;
+queue_log (whole seconds) gives only what CEL lacks (which agent a member channel was, a ring
+that left no channel). The hotline's own facts (HOTLINE_* variables, the IVR path) reach CEL as
+``CELGenUserEvent`` rows (the dialplan and the IVR write them next to each variable they set) and
+come back here as the VarSet / UserEvent messages the builder reads.
 The record carries ``vars["HOTLINE_SOURCE"] = "backfill"`` (ChanVar.SOURCE).
+
+A gap is backfilled by when calls *ended*: every call whose LINKEDID_END falls in it and that has
+no record, however long before it started (up to MAX_CALL_S). Both logs are appended in time
+order and never rotated by Asterisk, so they are read by time window: a binary search by byte
+offset finds where the window starts, and only the window is read.
 """
 
 from __future__ import annotations
@@ -13,11 +21,13 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import IO, Any
 
 from ami_listener.builder import build_call
 from ami_listener.reader import Message
@@ -26,7 +36,6 @@ from hotline.chanvars import ChanVar
 from hotline.pbx.config import Layout
 from hotline.rules import RingRule
 from hotline.settings import Settings
-from hotline.vocabulary import HangupParty
 
 log = logging.getLogger(__name__)
 
@@ -36,44 +45,105 @@ CEL_COLUMNS = ("eventtype", "eventtime", "cid_name", "cid_num", "cid_ani", "cid_
                "peer", "userfield", "userdeftype", "extra")
 
 
-def read_cel(path: Path, since: float, until: float) -> dict[str, list[dict[str, str]]]:
-    """CEL rows by Linkedid for the calls that started in [since, until)."""
-    rows: dict[str, list[dict[str, str]]] = defaultdict(list)
-    started: set[str] = set()
+# the longest call a gap backfill looks back for: a call that ended in the gap may have started this long before
+MAX_CALL_S = 12 * 3600.0
+CEL_USER_FACT = "HOTLINE"  # CELGenUserEvent(HOTLINE,<HOTLINE_* name>=<value>): a product fact
+CEL_USER_IVR = "HotlineIvr"  # CELGenUserEvent(HotlineIvr,<step>|<digits>|<result>): an IVR step
+
+
+def _cel_time(line: bytes) -> float | None:
+    parts = line.split(b",", 2)
+    if len(parts) < 2:
+        return None
+    try:
+        return float(parts[1].strip(b'"'))
+    except ValueError:
+        return None
+
+
+def _qlog_time(line: bytes) -> float | None:
+    try:
+        return float(line.split(b"|", 1)[0])
+    except ValueError:
+        return None
+
+
+def seek_time(fh: IO[bytes], t: float, time_of: Callable[[bytes], float | None], block: int = 1 << 16) -> None:
+    """Positions ``fh`` at the start of a line no later than the first line timed ``t`` or later,
+    in a file appended in time order: a binary search on byte offsets, then at most one block read."""
+    fh.seek(0, os.SEEK_END)
+    lo, hi = 0, fh.tell()
+    while hi - lo > block:
+        mid = (lo + hi) // 2
+        fh.seek(mid)
+        fh.readline()  # the rest of a line cut in the middle
+        found = None
+        while found is None:
+            line = fh.readline()
+            if not line or fh.tell() > hi:
+                break
+            found = time_of(line)
+        if found is not None and found < t:
+            lo = mid
+        else:
+            hi = mid
+    fh.seek(lo)
+    if lo:
+        fh.readline()
+
+
+def _lines_between(path: Path, since: float, until: float, time_of: Callable[[bytes], float | None]) -> Iterator[bytes]:
+    """The lines of a time-ordered log from ``since`` on, until the first one past ``until``."""
+    with open(path, "rb") as fh:
+        seek_time(fh, since, time_of)
+        for line in fh:
+            t = time_of(line)
+            if t is not None and t >= until:
+                return
+            if t is None or t >= since:
+                yield line
+
+
+def read_cel(path: Path, since: float, until: float, lookback: float = MAX_CALL_S) -> dict[str, list[dict[str, str]]]:
+    """CEL rows by Linkedid for the calls that ended (LINKEDID_END) in [since, until) and
+    started at most ``lookback`` before ``since``."""
     if not path.exists():
         return {}
-    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
-        for values in csv.reader(fh):
-            if len(values) < len(CEL_COLUMNS):
+    rows: dict[str, list[dict[str, str]]] = defaultdict(list)
+    ended: set[str] = set()
+    lines = (line.decode("utf-8", "replace") for line in _lines_between(path, since - lookback, until + 1, _cel_time))
+    for values in csv.reader(lines):
+        if len(values) < len(CEL_COLUMNS):
+            continue
+        row = dict(zip(CEL_COLUMNS, values))
+        try:
+            t = float(row["eventtime"])
+        except ValueError:
+            continue
+        lid = row["linkedid"]
+        if row["eventtype"] == "LINKEDID_END":
+            if since <= t < until:
+                ended.add(lid)
+            elif t < since:
+                rows.pop(lid, None)  # ended before the window: memory stays bounded by the calls open
                 continue
-            row = dict(zip(CEL_COLUMNS, values))
-            try:
-                t = float(row["eventtime"])
-            except ValueError:
-                continue
-            lid = row["linkedid"]
-            if row["eventtype"] == "CHAN_START" and row["uniqueid"] == lid and since <= t < until:
-                started.add(lid)
+        if t < until:
             rows[lid].append(row)
-    return {lid: rows[lid] for lid in started}
+    # only calls seen from their start: one that began before the window would be built in part
+    return {lid: rows[lid] for lid in ended
+            if any(r["eventtype"] == "CHAN_START" and r["uniqueid"] == lid for r in rows.get(lid, ()))}
 
 
 def read_queue_log(path: Path, since: float, until: float) -> dict[str, list[list[str]]]:
-    """queue_log lines by callid (the caller channel's Uniqueid)."""
+    """queue_log lines by callid (the caller channel's Uniqueid), timed in [since, until)."""
     out: dict[str, list[list[str]]] = defaultdict(list)
     if not path.exists():
         return {}
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            parts = line.rstrip("\n").split("|")
-            if len(parts) < 5:
-                continue
-            try:
-                t = float(parts[0])
-            except ValueError:
-                continue
-            if since - 60 <= t < until + 3600:
-                out[parts[1]].append(parts)
+    for raw in _lines_between(path, since, until, _qlog_time):
+        parts = raw.decode("utf-8", "replace").rstrip("\n").split("|")
+        if len(parts) < 5:
+            continue
+        out[parts[1]].append(parts)
     return out
 
 
@@ -91,17 +161,27 @@ def _extra(row: dict[str, str]) -> dict[str, Any]:
     return extra if isinstance(extra, dict) else {}
 
 
+def _interface(channel: str) -> str:
+    """``Local/8001@agents-0000001a;1`` → ``Local/8001@agents``; ``PJSIP/8001-00000003`` → ``PJSIP/8001``."""
+    return channel.rsplit("-", 1)[0] if "-" in channel else channel
+
+
 @dataclass
 class _CelCall:
     """One call's CEL rows, read: the events they stand for and what the queue_log pass needs."""
 
     lid: str
+    members: Mapping[str, str] = field(default_factory=dict)
     events: list[Message] = field(default_factory=list)
     chan_of: dict[str, str] = field(default_factory=dict)  # Uniqueid → channel name
     first_start: dict[str, float] = field(default_factory=dict)
     answer_at: dict[str, float] = field(default_factory=dict)
-    first_hangup: tuple[float, dict[str, str | None], str] | None = None  # (time, channel headers, hangupsource)
-    completed_by: tuple[HangupParty, str] | None = None  # queue_log COMPLETEAGENT/COMPLETECALLER: (who, member uid)
+    queue_app: dict[str, list[float]] = field(default_factory=dict)  # Uniqueid → [Queue() start, end]
+    bridged: set[str] = field(default_factory=set)  # Uniqueids that entered a bridge
+    bridge_exits: list[tuple[float, str]] = field(default_factory=list)  # (time, Uniqueid)
+    hangups: dict[str, tuple[float, dict[str, str | None], str]] = field(default_factory=dict)  # uid → (t, headers, source)
+    _used: set[str] = field(default_factory=set)  # member channels a queue_log ring was matched to
+    _stays: list[tuple[float, float, dict[str, str]]] = field(default_factory=list)  # (entered, left, caller)
 
     def row(self, r: dict[str, str]) -> None:
         t = float(r["eventtime"])
@@ -117,13 +197,19 @@ class _CelCall:
         elif kind == "ANSWER":
             self.answer_at.setdefault(uid, t)
             evs.append(_msg("Newstate", t, ChannelStateDesc="Up", **common))
+        elif kind in ("APP_START", "APP_END") and r["appname"] == "Queue":
+            span = self.queue_app.setdefault(uid, [t, t])
+            span[0 if kind == "APP_START" else 1] = t
         elif kind in ("BRIDGE_ENTER", "BRIDGE_EXIT"):
+            if kind == "BRIDGE_ENTER":
+                self.bridged.add(uid)
+            else:
+                self.bridge_exits.append((t, uid))
             evs.append(_msg("BridgeEnter" if kind == "BRIDGE_ENTER" else "BridgeLeave", t,
                             BridgeUniqueid=_extra(r).get("bridge_id", ""), **common))
         elif kind == "HANGUP":
             extra = _extra(r)
-            if self.first_hangup is None:
-                self.first_hangup = (t, common, extra.get("hangupsource") or "")
+            self.hangups.setdefault(uid, (t, common, extra.get("hangupsource") or ""))
             evs.append(_msg("Hangup", t, Cause=str(extra.get("hangupcause", "")), **common))
         elif kind == "BLINDTRANSFER":
             evs.append(_msg("BlindTransfer", t, TransfererChannel=chan, TransfererLinkedid=lid,
@@ -131,26 +217,64 @@ class _CelCall:
         elif kind == "ATTENDEDTRANSFER":
             evs.append(_msg("AttendedTransfer", t, OrigTransfererChannel=chan, OrigTransfererLinkedid=lid,
                             Result="Success"))
+        elif r["appname"] == "CELGenUserEvent":
+            # a user-defined event: cel_custom's ${eventtype} is then its name, the application's
+            # data ("NAME,extra") says all of it
+            name, _, text = r["appdata"].partition(",")
+            self._user_event(name, text, t, common)
+
+    def _user_event(self, kind: str, text: str, t: float, common: dict[str, str | None]) -> None:
+        """The hotline's facts, left in CEL by CELGenUserEvent: as the AMI events they mirror."""
+        if kind == CEL_USER_FACT:
+            name, sep, value = text.partition("=")
+            if sep and name.startswith("HOTLINE_"):
+                self.events.append(_msg("VarSet", t, Variable=name, Value=value, **common))
+        elif kind == CEL_USER_IVR:
+            step, _, rest = text.partition("|")
+            digits, _, result = rest.partition("|")
+            self.events.append(_msg("UserEvent", t, UserEvent="HotlineIvr", Step=step, Digits=digits,
+                                    Result=result or "ok", **common))
+
+    def _ring_channel(self, agent: str, rang: float, ended: float) -> str | None:
+        """The member channel CEL has for a queue_log ring of ``agent`` (started by ``ended``)."""
+        for uid, chan in self.chan_of.items():
+            iface = _interface(chan)
+            named = self.members.get(iface) or iface.split("/", 1)[-1].split("@", 1)[0]
+            start = self.first_start.get(uid)
+            if (uid not in self._used and named == agent and start is not None and not chan.endswith(";2")
+                    and rang - 2.0 <= start <= ended + 0.5 and uid not in self.answer_at):
+                self._used.add(uid)
+                return uid
+        return None
+
+    def _queue_time(self, uid: str, what: str, t: float) -> float:
+        """queue_log's whole seconds replaced by CEL's time of the same moment, where CEL has it."""
+        span = self.queue_app.get(uid)
+        if what == "ENTERQUEUE":
+            return span[0] if span else max(t, self.answer_at.get(uid, t))
+        if what == "ABANDON" and uid in self.hangups:
+            return self.hangups[uid][0]
+        if what.startswith("EXIT") and span and span[1] > span[0]:
+            return span[1]
+        return t
 
     def queue_activity(self, qlog: dict[str, list[list[str]]]) -> None:
         """The queue_log lines of the call's channels, as the queue events they stand for."""
-        member_of_connect = ""
         evs = self.events
-        for uid, chan in self.chan_of.items():
+        for uid, chan in list(self.chan_of.items()):
             for parts in qlog.get(uid, []):
-                t, queue, agent, what = float(parts[0]), parts[2], parts[3], parts[4]
-                data = parts[5:]
+                what, queue, agent, data = parts[4], parts[2], parts[3], parts[5:]
+                t = self._queue_time(uid, what, float(parts[0]))
                 base = dict(Channel=chan, Uniqueid=uid, Linkedid=self.lid, Queue=queue)
+                if (what in ("CONNECT", "ABANDON") or what.startswith("EXIT")) and self._stays \
+                        and self._stays[-1][1] == float("inf"):
+                    self._stays[-1] = (self._stays[-1][0], t, base)
                 if what == "ENTERQUEUE":
-                    # queue_log has whole seconds: the channel's own CEL rows are finer — the queue
-                    # entry cannot precede the caller's answer
-                    t = max(t, self.answer_at.get(uid, t))
                     evs.append(_msg("QueueCallerJoin", t, CallerIDNum=data[1] if len(data) > 1 else None, **base))
-                elif what in ("COMPLETEAGENT", "COMPLETECALLER"):
-                    self.completed_by = (HangupParty.AGENT if what == "COMPLETEAGENT" else HangupParty.CALLER,
-                                         member_of_connect)
+                    self._stays.append((t, float("inf"), base))
                 elif what == "CONNECT" and len(data) > 1:
-                    member_uid = member_of_connect = data[1]
+                    member_uid = data[1]
+                    self._used.add(member_uid)
                     member_chan = self.chan_of.get(member_uid, "")
                     rang = self.first_start.get(member_uid, t)
                     answered = self.answer_at.get(member_uid, t)
@@ -158,10 +282,7 @@ class _CelCall:
                     evs.append(_msg("DialEnd", answered, DestChannel=member_chan, DialStatus="ANSWER", **base))
                     evs.append(_msg("AgentConnect", answered, DestChannel=member_chan, MemberName=agent, **base))
                 elif what == "RINGNOANSWER" and data:
-                    ring_s = float(data[0] or 0) / 1000.0
-                    dest = f"backfill/{agent}/{t}"
-                    evs.append(_msg("AgentCalled", t - ring_s, DestChannel=dest, MemberName=agent, **base))
-                    evs.append(_msg("AgentRingNoAnswer", t, DestChannel=dest, MemberName=agent, **base))
+                    self._ring_no_answer(agent, t, float(data[0] or 0) / 1000.0, base)
                 elif what == "ABANDON":
                     evs.append(_msg("QueueCallerAbandon", t, **base))
                 elif what in ("EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY"):
@@ -169,32 +290,86 @@ class _CelCall:
                     status = {"EXITWITHTIMEOUT": "TIMEOUT", "EXITEMPTY": "LEAVEEMPTY"}.get(what, "CONTINUE")
                     evs.append(_msg("VarSet", t, Variable="QUEUESTATUS", Value=status, **base))
 
+    def cancelled_rings(self) -> None:
+        """Members rung while the caller was queued that queue_log says nothing of (the caller
+        left, or another member answered, while they rang): their channels are in CEL. The
+        builder counts a ring nobody ended as cancelled."""
+        for uid, chan in self.chan_of.items():
+            iface = _interface(chan)
+            agent = self.members.get(iface)
+            start = self.first_start.get(uid)
+            if agent is None or start is None or uid in self._used or uid in self.answer_at or chan.endswith(";2"):
+                continue
+            stay = next((st for st in self._stays if st[0] - 0.5 <= start <= st[1]), None)
+            if stay is not None:
+                self._used.add(uid)
+                self.events.append(_msg("AgentCalled", start, DestChannel=chan, MemberName=agent, **stay[2]))
+
+    def _ring_no_answer(self, agent: str, t: float, ring_s: float, base: dict[str, str]) -> None:
+        """A member that rang out: its channel's own CEL times when CEL has it (queue_log's are
+        whole seconds), queue_log's otherwise."""
+        uid = self._ring_channel(agent, t - ring_s, t)
+        if uid is not None:
+            dest, rang = self.chan_of[uid], self.first_start[uid]
+            ended = self.hangups[uid][0] if uid in self.hangups else rang + ring_s
+        else:
+            dest, rang, ended = f"backfill/{agent}/{t}", t - ring_s, t
+        self.events.append(_msg("AgentCalled", rang, DestChannel=dest, MemberName=agent, **base))
+        self.events.append(_msg("AgentRingNoAnswer", ended, DestChannel=dest, MemberName=agent, **base))
+
     def hangup_request(self) -> Message | None:
-        """Who hung up first (R-ANS-HANGUP-LAST). CEL's HANGUP rows come in teardown order, which
-        says nothing about who started it; queue_log does (COMPLETEAGENT / COMPLETECALLER), and
-        CEL names the source for real phones. Without either, the first channel torn down is taken."""
-        if self.first_hangup is None:
+        """Who hung up first (R-ANS-HANGUP-LAST), as the HangupRequest AMI would have shown.
+        Once bridged: the party that left the final bridge first, when its own hang-up follows
+        (CEL logs the BRIDGE_EXITs of a teardown before its HANGUPs, the one hanging up first);
+        a party that left and went on (a redirect to the survey, a transfer) hung up on nobody,
+        and an agent's ring-out torn down before another answered is no hang-up of the call.
+        Never bridged: the first of the caller's channels torn down, or the one CEL's hangupsource
+        names (real phones). (queue_log's COMPLETEAGENT / COMPLETECALLER is not needed: the
+        bridge exits say the same, to the microsecond.)"""
+        parties = {uid: h for uid, h in self.hangups.items() if uid == self.lid or uid in self.bridged}
+        if not parties:
             return None
-        t, common, source = self.first_hangup
+        first_uid, (t, common, source) = min(parties.items(), key=lambda p: p[1][0])
+        if self.bridged:
+            run = self._teardown_run(t)
+            if not run:
+                # a party's own channel went first (the caller's phone side): it ended the call
+                # if the bridge came down right after it; else nobody was bridged any more
+                if not any(t <= x <= t + 0.5 for x, _ in self.bridge_exits):
+                    return None
+                run = [(t, first_uid)]
+            left_at, uid = run[0]
+            if uid not in self.hangups or self.hangups[uid][0] - left_at > 1.0:
+                return None
+            return _msg("HangupRequest", left_at - 1e-6, **dict(common, Channel=self.chan_of[uid], Uniqueid=uid))
         target = common
-        if self.completed_by is not None:
-            who, member_uid = self.completed_by
-            uid = member_uid if who == HangupParty.AGENT else self.lid
-            if uid in self.chan_of:
-                target = dict(common, Channel=self.chan_of[uid], Uniqueid=uid)
-        elif source:
+        if source:
             found = next((u for u, c in self.chan_of.items() if c == source), None)
             if found is not None:
                 target = dict(common, Channel=source, Uniqueid=found)
         return _msg("HangupRequest", t - 1e-6, **target)
 
+    def _teardown_run(self, hung: float) -> list[tuple[float, str]]:
+        """The BRIDGE_EXITs just before the first party's HANGUP (each within 0.5 s of the next),
+        earliest first: the teardown that ended the call."""
+        run: list[tuple[float, str]] = []
+        last = hung
+        for t, uid in sorted((x for x in self.bridge_exits if x[0] <= hung), reverse=True):
+            if last - t > 0.5:
+                break
+            run.append((t, uid))
+            last = t
+        return run[::-1]
 
-def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]]) -> list[Message]:
+
+def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]],
+                    members: Mapping[str, str] | None = None) -> list[Message]:
     """The AMI events a call's CEL and queue_log rows stand for."""
-    call = _CelCall(rows[0]["linkedid"])
+    call = _CelCall(rows[0]["linkedid"], members or {})
     for r in rows:
         call.row(r)
     call.queue_activity(qlog)
+    call.cancelled_rings()
     request = call.hangup_request()
     if request is not None:
         call.events.append(request)
@@ -210,20 +385,21 @@ def log_paths(s: Settings) -> tuple[Path, Path]:
 
 
 def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *, server: str, rules: RingRule,
-                   members: Mapping[str, str], skip: set[str], only: set[str] | None = None) -> list[CallRecord]:
-    """Records for the calls that started in [since, until), ended, and are not in ``skip``
-    (and, with ``only``, are among those)."""
-    cel = read_cel(cel_csv, since, until)
-    qlog = read_queue_log(queue_log, since, until)
+                   members: Mapping[str, str], skip: set[str], only: set[str] | None = None,
+                   lookback: float = MAX_CALL_S) -> list[CallRecord]:
+    """Records for the calls that ended in [since, until), whenever (within ``lookback``) they
+    started, and are not in ``skip`` (and, with ``only``, are among those)."""
+    cel = read_cel(cel_csv, since, until, lookback)
+    wanted = {lid: rows for lid, rows in cel.items() if lid not in skip and (only is None or lid in only)}
+    if not wanted:
+        return []
+    first = min(float(r["eventtime"]) for rows in wanted.values() for r in rows[:1])
+    qlog = read_queue_log(queue_log, first - 60, until + 60)
     out = []
-    for lid, rows in cel.items():
-        if lid in skip or (only is not None and lid not in only):
-            continue
-        if not any(r["eventtype"] == "LINKEDID_END" for r in rows):
-            continue
+    for lid, rows in wanted.items():
         try:
-            rec = build_call(lid, events_for_call(rows, qlog), server=server, rules=rules, members=members)
-        except Exception:  # noqa: BLE001 - one bad row set must not stop the others
+            rec = build_call(lid, events_for_call(rows, qlog, members), server=server, rules=rules, members=members)
+        except Exception:
             log.exception("backfill of call %s failed", lid)
             continue
         rec.vars[ChanVar.SOURCE.value] = "backfill"
@@ -241,11 +417,25 @@ class CelRepair:
         self.cel, self.queue_log = log_paths(s)
 
     def __call__(self, rec: CallRecord, members: Mapping[str, str]) -> CallRecord | None:
-        end = rec.ended_at or time.time()
+        since, until, lookback = self._window(rec)
         try:
-            found = backfill_calls(self.cel, self.queue_log, end - 6 * 3600, end + 1, server=self.server,
-                                   rules=self.rules, members=members, skip=set(), only={rec.call_id})
-        except Exception:  # noqa: BLE001 - keep the incomplete record rather than nothing
+            found = backfill_calls(self.cel, self.queue_log, since, until, server=self.server, rules=self.rules,
+                                   members=members, skip=set(), only={rec.call_id}, lookback=lookback)
+        except Exception:  # keep the incomplete record rather than nothing
             log.exception("completing call %s from CEL failed", rec.call_id)
             return None
         return found[0] if found else None
+
+    @staticmethod
+    def _window(rec: CallRecord) -> tuple[float, float, float]:
+        """Where the call's end (LINKEDID_END) can be, and how far before that it began: what the
+        listener saw of it bounds how much CEL is read (a rebuild repairs calls of any age)."""
+        now = time.time()
+        if rec.ended_at is not None:
+            since, until = rec.ended_at - 600, rec.ended_at + 30
+        elif rec.started_at is not None:
+            since, until = rec.started_at, min(now, rec.started_at + MAX_CALL_S)
+        else:
+            since, until = now - 6 * 3600, now
+        began = rec.started_at if rec.started_at is not None else since - 6 * 3600
+        return since, until, max(0.0, since - began) + 120

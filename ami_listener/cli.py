@@ -1,4 +1,4 @@
-"""``hotline listener listen|capture|replay|rebuild|simulate``: the AMI listener's verbs."""
+"""``hotline listener listen|capture|replay|rebuild|reimport|simulate``: the AMI listener's verbs."""
 
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--since", required=True, help="ISO date/time (UTC unless it has an offset)")
     p.add_argument("--until", required=True)
     p.set_defaults(func=_rebuild)
+
+    p = verbs.add_parser("reimport", help="write again the batches the database refused (kept in the journal's .rejected)")
+    p.set_defaults(func=_reimport)
 
     p = verbs.add_parser("simulate", help="originate realistic demo/test calls into the private Asterisk")
     p.add_argument("--calls", type=int, default=20)
@@ -120,6 +123,19 @@ def _rebuild(s: Settings, args: argparse.Namespace) -> int:
     n = rebuild(s, _parse_when(args.since), _parse_when(args.until))
     print(f"rebuilt {n} calls", file=sys.stderr)
     return 0
+
+
+def _reimport(s: Settings, args: argparse.Namespace) -> int:
+    from ami_listener.listen import journal_of
+    from ami_listener.store import Store
+    from hotline.db import open_db
+
+    journal = journal_of(s)
+    _, sessions = open_db(s)
+    written, refused = journal.reimport(Store(sessions, s.server_id))
+    print(f"reimported {written} batches from {journal.rejected_path}"
+          + (f"; {refused} still refused, left there (see the log)" if refused else ""), file=sys.stderr)
+    return 1 if refused else 0
 
 
 def _simulate(s: Settings, args: argparse.Namespace) -> int:

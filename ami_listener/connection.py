@@ -3,6 +3,12 @@
 Runs in its own thread. Bytes go to ``on_bytes`` exactly as received (for captures); frames go to
 ``on_message``. A handler that raises is logged and the reading goes on: one bad event never
 stops the listener.
+
+Every duration the builder works out comes from the events' ``Timestamp`` headers, which Asterisk
+sends only with ``timestampevents = yes`` in manager.conf. An operator's Asterisk without it is
+said loudly, once per connection (ERROR, with the fix); with ``stamp_arrival`` each event is then
+given its arrival time as ``Timestamp`` (less exact: TCP batching, our own delays) and the state
+handler hears ``"untimed"`` so that the records built from such events can say so.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import logging
 import socket
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ami_listener.reader import FrameReader, Message, parse
 
@@ -24,7 +30,8 @@ class AmiConnection:
                  on_frames: Callable[[list[bytes]], None] | None = None,
                  on_bytes: Callable[[bytes], None] | None = None,
                  on_state: Callable[[str], None] | None = None,
-                 ping_interval: float = 5.0, backoff_max: float = 10.0, events: str = "on"):
+                 ping_interval: float = 5.0, backoff_max: float = 10.0, events: str = "on",
+                 stamp_arrival: bool = False):
         self.host, self.port, self.user, self.secret = host, port, user, secret
         self.on_message, self.on_bytes, self.on_state = on_message, on_bytes, on_state
         # the listener takes frames unparsed, a read at a time (Pipeline.feed_frames): cheaper
@@ -38,9 +45,11 @@ class AmiConnection:
         self.connected = threading.Event()
         self.connects = 0
         self._hold_until = 0.0
+        self.stamp_arrival = stamp_arrival
+        self.untimed: bool | None = None  # this session's events lack Timestamp (None: no event yet)
 
     # -- control ----------------------------------------------------------------------------
-    def start(self) -> "AmiConnection":
+    def start(self) -> AmiConnection:
         self._thread = threading.Thread(target=self.run, name="ami-reader", daemon=True)
         self._thread.start()
         return self
@@ -98,14 +107,14 @@ class AmiConnection:
         if self.on_state:
             try:
                 self.on_state(state)
-            except Exception:  # noqa: BLE001 - a handler must never stop the reader
+            except Exception:
                 log.exception("AMI state handler failed")
 
     def _deliver(self, frames: list[bytes]) -> None:
         if self.on_frames:
             try:
                 self.on_frames(frames)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("AMI frames handler failed")
             return
         if self.on_message:
@@ -113,14 +122,36 @@ class AmiConnection:
                 msg = parse(frame, thin=False)
                 try:
                     self.on_message(msg)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     log.exception("AMI handler failed on %s", msg.name)
+
+    def _timed(self, frames: list[bytes]) -> list[bytes]:
+        """Frames with a Timestamp: as they are when Asterisk sends one (checked once per session:
+        timestampevents is global), else stamped with their arrival time."""
+        if self.untimed is None:
+            # FullyBooted is written straight to the new session, never with a Timestamp
+            first = next((f for f in frames if f.startswith(b"Event: ") and not f.startswith(b"Event: FullyBooted")),
+                         None)
+            if first is None:
+                return frames
+            self.untimed = b"\r\nTimestamp: " not in first
+            if self.untimed:
+                log.error("AMI %s:%s sends events without a Timestamp header: call times and durations "
+                          "are taken from when events arrive (less exact) and those records are marked. "
+                          "Fix: `timestampevents = yes` in the [general] section of manager.conf, then "
+                          "`asterisk -rx 'manager reload'`", self.host, self.port)
+            self._state("untimed" if self.untimed else "timed")
+        if not self.untimed:
+            return frames
+        stamp = b"\r\nTimestamp: %.6f" % time.time()
+        return [f + stamp if f.startswith(b"Event: ") and b"\r\nTimestamp: " not in f else f for f in frames]
 
     def _session(self) -> None:
         sock = socket.create_connection((self.host, self.port), timeout=5)
         sock.settimeout(1.0)
         self._sock = sock
         reader = FrameReader()
+        self.untimed = None
         self.send("Login", Username=self.user, Secret=self.secret, Events=self.events)
         last_ping = time.monotonic()
         logged_in = False
@@ -128,7 +159,7 @@ class AmiConnection:
             while not self._stop.is_set():
                 try:
                     data = sock.recv(1 << 16)
-                except socket.timeout:
+                except TimeoutError:
                     data = None
                 if data == b"":
                     raise ConnectionError("AMI closed the connection")
@@ -136,7 +167,7 @@ class AmiConnection:
                     if self.on_bytes:
                         try:
                             self.on_bytes(data)
-                        except Exception:  # noqa: BLE001
+                        except Exception:
                             log.exception("AMI bytes handler failed")
                     frames = reader.feed(data)
                     if not logged_in:
@@ -151,6 +182,8 @@ class AmiConnection:
                                 self._state("up")
                                 del frames[i]  # the login's answer is ours, not the handlers'
                                 break
+                    if frames and self.stamp_arrival:
+                        frames = self._timed(frames)
                     if frames:
                         self._deliver(frames)
                 now = time.monotonic()

@@ -9,12 +9,17 @@ import logging
 import queue
 import threading
 import time
-from ami_listener.backfill import CelRepair, backfill_calls, log_paths, read_cel
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ami_listener.backfill import CelRepair, backfill_calls, log_paths
 from ami_listener.connection import AmiConnection
 from ami_listener.journal import Journal, JournalFull
 from ami_listener.live import LiveView
-from ami_listener.pipeline import Pipeline
+from ami_listener.pipeline import DEFERRED, Deferred, Pipeline
 from ami_listener.reader import Message
+from ami_listener.record import CallRecord
 from ami_listener.store import Store
 from hotline.db import open_db
 from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
@@ -23,29 +28,43 @@ from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# a gap is backfilled from a little before the last stored event: a call that ended just before
+# the listener died may have had no record written yet (existing records are skipped)
+BACKFILL_MARGIN_S = 60.0
+
+
+def journal_of(s: Settings) -> Journal:
+    """This server's listener journal (its ``.rejected`` is what `hotline listener reimport` reads)."""
+    return Journal(s.runtime_dir / "spool" / f"listener-{s.server_id}.journal",
+                   int(s.listener_journal_max_mb * 1024 * 1024))
+
 
 class Listener:
     def __init__(self, settings: Settings, flush_interval: float = 0.2):
         self.settings = settings
         _, sessions = open_db(settings)
         self.live = LiveView()
-        journal = Journal(settings.runtime_dir / "spool" / f"listener-{settings.server_id}.journal",
-                          int(settings.listener_journal_max_mb * 1024 * 1024))
+        journal = journal_of(settings)
         self.store = Store(sessions, settings.server_id)
-        self.pipeline = Pipeline(settings, self.store, live=self.live,
-                                 repair=CelRepair(settings, ring_rule(settings)), journal=journal)
-        self.inbox: queue.Queue[list[bytes] | tuple[str, str]] = queue.Queue()
+        self.cel_repair = CelRepair(settings, ring_rule(settings))
+        self.pipeline = Pipeline(settings, self.store, live=self.live, repair=self._repair_later, journal=journal)
+        # calls seen only in part are completed from CEL here, off the worker thread
+        self._repairs = ThreadPoolExecutor(1, thread_name_prefix="listener-repair")
+        self._repairs_closed = False
+        self.inbox: queue.Queue[list[bytes] | tuple[str, Any]] = queue.Queue()
         self.flush_interval = flush_interval
         self.conn = AmiConnection(settings.ami_host, settings.ami_port, *ami_login(settings, AmiRole.LISTENER),
                                   on_frames=self.inbox.put,
-                                  on_state=lambda st: self.inbox.put(("state", st)))
+                                  on_state=lambda st: self.inbox.put(("state", st)), stamp_arrival=True)
         self._stop = threading.Event()
         self._stopping = False
         self._worker: threading.Thread | None = None
         self.down_since: float | None = None  # start of the AMI gap not yet backfilled
         self.backfilled = 0
+        self._backfills: list[threading.Thread] = []
+        self.worker_errors = 0  # exceptions the worker loop caught and went on after
 
-    def start(self) -> "Listener":
+    def start(self) -> Listener:
         last = self.store.last_received()
         if last is not None:
             # a listener that was stopped or killed: calls made meanwhile are in Asterisk's logs
@@ -58,21 +77,30 @@ class Listener:
     def stop(self) -> None:
         self._stopping = True  # the connection closing now is not an AMI gap
         self.conn.stop()  # the reader ends first, so the worker drains everything it read
+        for thread in self._backfills:
+            thread.join(30)  # its records reach the inbox before the worker drains it
+        self._repairs_closed = True  # from now on the worker repairs in place
+        self._repairs.shutdown(wait=True)
         self._stop.set()
         if self._worker is not None:
             self._worker.join(10)
 
     def _run(self) -> None:
+        """The worker loop. Guarded: an exception in one step (the live-state feed, a builder
+        bug) is logged and the loop goes on — a dead worker would leave the reader filling the
+        inbox with events nobody writes."""
         last_flush = time.monotonic()
         while True:
             try:
                 item = self.inbox.get(timeout=self.flush_interval)
             except queue.Empty:
                 item = None
-            if isinstance(item, tuple):
-                self._state(item[1])
-            elif item is not None:
-                self.pipeline.feed_frames(item)
+            try:
+                self._handle(item)
+            except Exception:
+                self.worker_errors += 1
+                log.exception("listener worker: handling %s failed; going on",
+                              "a state change" if isinstance(item, tuple) else "a read")
             now = time.monotonic()
             if now - last_flush >= self.flush_interval or item is None:
                 self._flush()
@@ -81,19 +109,35 @@ class Listener:
                 self._flush()
                 return
 
+    def _handle(self, item: list[bytes] | tuple[str, Any] | None) -> None:
+        if isinstance(item, tuple) and item[0] == "repaired":
+            self.pipeline.add_records(item[1], counted=True)
+        elif isinstance(item, tuple) and item[0] == "backfilled":
+            self.pipeline.add_records(item[1])  # written (or journalled) with the next flush
+            self.backfilled += len(item[1])
+        elif isinstance(item, tuple):
+            self._state(str(item[1]))
+        elif item is not None:
+            self.pipeline.feed_frames(item)
+
     def _flush(self) -> None:
         try:
             self.pipeline.tick()
             self.pipeline.flush()
-        except JournalFull as exc:
-            # nowhere left to keep events: stop reading AMI; what happens meanwhile is backfilled
-            # from Asterisk's logs once the database is back
+        except (JournalFull, OSError) as exc:
+            # nowhere left to keep events (journal full, its disk failing): the batch stays in
+            # memory and AMI is not read meanwhile; what happens then is backfilled from
+            # Asterisk's logs once the database is back
             log.error("%s: not reading AMI for %.0f s", exc, self.settings.listener_db_retry_s)
             self.conn.hold_off(self.settings.listener_db_retry_s)
-        except Exception:  # noqa: BLE001 - keep what we have and try again at the next flush
-            log.exception("writing to the store failed; will retry")
+        except Exception:
+            log.exception("writing to the store failed; the batch is kept and written at the next flush")
 
     def _state(self, state: str) -> None:
+        if state in ("timed", "untimed"):
+            # no Timestamp headers (timestampevents = no): arrival times, records marked (connection.py)
+            self.pipeline.arrival_times = state == "untimed"
+            return
         if state == "down" and self._stopping:
             return
         if state == "down":
@@ -112,22 +156,48 @@ class Listener:
             self.live.gap = False
             self.live.changed = True
 
+    def _repair_later(self, rec: CallRecord, members: Mapping[str, str]) -> CallRecord | Deferred | None:
+        """The pipeline's repair stage: CEL is read on the repair thread; the record (completed
+        or as it was) comes back through the inbox."""
+        if not self._repairs_closed:
+            try:
+                self._repairs.submit(self._repair, rec, dict(members))
+                return DEFERRED
+            except RuntimeError:  # shut down meanwhile: stopping
+                pass
+        return self.cel_repair(rec, members)
+
+    def _repair(self, rec: CallRecord, members: dict[str, str]) -> None:
+        try:
+            done = self.cel_repair(rec, members) or rec
+        except Exception:  # the incomplete record rather than nothing
+            log.exception("completing call %s from CEL failed", rec.call_id)
+            done = rec
+        self.inbox.put(("repaired", [done]))
+
     def _backfill(self, since: float, until: float) -> None:
-        """Records for the calls that started and ended while AMI was not read (R-ONE-CALL:
-        a missed caller must still be seen, and called back)."""
+        """Records for the calls that ended while AMI was not read, whenever they started
+        (R-ONE-CALL: a missed caller must still be seen, and called back). Asterisk's logs are
+        read on a thread of their own — they can be large — and the records come back through
+        the inbox, so the worker alone writes to the pipeline."""
+        skip = self.pipeline.open_calls()  # the live path builds these itself
+        thread = threading.Thread(target=self._backfill_thread, args=(since - BACKFILL_MARGIN_S, until, skip, dict(self.pipeline.members)),
+                                  name="listener-backfill", daemon=True)
+        self._backfills.append(thread)
+        thread.start()
+
+    def _backfill_thread(self, since: float, until: float, skip: set[str], members: dict[str, str]) -> None:
         s = self.settings
         cel, qlog = log_paths(s)
-        margin = 10.0
         try:
-            candidates = set(read_cel(cel, since - margin, until))
-            skip = self.store.existing_calls(candidates) | self.pipeline.open_calls()
-            records = backfill_calls(cel, qlog, since - margin, until, server=s.server_id,
-                                     rules=self.pipeline.rules, members=self.pipeline.members, skip=skip)
-            self.store.write(None, records)
-        except Exception:  # noqa: BLE001 - a backfill that fails leaves the gap visible, logged
+            records = backfill_calls(cel, qlog, since, until, server=s.server_id, rules=self.pipeline.rules,
+                                     members=members, skip=skip)
+            have = self.store.existing_calls(r.call_id for r in records)
+            records = [r for r in records if r.call_id not in have]
+        except Exception:
             log.exception("backfilling the AMI gap failed")
             return
-        self.backfilled += len(records)
+        self.inbox.put(("backfilled", records))
         log.info("AMI gap %.0f s: %d calls backfilled from %s", until - since, len(records), cel)
 
     def _resync(self) -> None:
@@ -136,7 +206,7 @@ class Listener:
             with Ami.from_settings(self.settings, timeout=5, role=AmiRole.LISTENER) as ami:
                 chans = ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
                 status = ami.list_action("QueueStatus", "QueueStatusComplete")
-        except AmiError as exc:
+        except (AmiError, OSError) as exc:
             log.warning("re-sync after reconnect failed: %s", exc)
             return
         self.pipeline.close_gone({c.get("Uniqueid", "") for c in chans})

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from ami_listener.builder import build_call
 from ami_listener.journal import Journal
@@ -20,6 +20,8 @@ from ami_listener.reader import Message, parse, thin_fields
 from ami_listener.record import CallRecord
 from ami_listener.store import RawBatch, Store
 from ami_listener.tracker import CallTracker
+from hotline.chanvars import ChanVar
+from hotline.live_snapshot import LiveSnapshot
 from hotline.rules import ring_rule
 from hotline.settings import Settings
 
@@ -27,8 +29,24 @@ log = logging.getLogger(__name__)
 
 IGNORED_EVENTS = {"TestEvent"}  # the Debian build emits them; they mean nothing
 PRESENCE_EVENTS = {"QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause"}
-# completes a call seen only in part (backfill.CelRepair), given the members known
-Repair = Callable[[CallRecord, Mapping[str, str]], CallRecord | None]
+class Deferred:
+    """What a repair stage returns when it took the record over: the record comes back later,
+    completed or not, through :meth:`Pipeline.add_records` (the live listener reads Asterisk's
+    logs off its worker thread)."""
+
+
+DEFERRED = Deferred()
+# completes a call seen only in part (backfill.CelRepair), given the members known; None: as it is
+Repair = Callable[[CallRecord, Mapping[str, str]], CallRecord | Deferred | None]
+
+
+# vars[HOTLINE_SOURCE] of a record built from events that carried no Timestamp (manager.conf
+# timestampevents = no): its times are when the events reached the listener
+ARRIVAL_TIMES = "arrival_times"
+
+
+class BatchRefused(RuntimeError):
+    """The database refused rows of a batch for their content and there is no journal to keep them."""
 
 
 def default_members(s: Settings) -> dict[str, str]:
@@ -61,6 +79,8 @@ class Pipeline:
         self._calls: list[CallRecord] = []
         self._presence: list[Message] = []
         self.counts = {"events": 0, "calls": 0, "errors": 0}
+        # the events' times are their arrival times (Asterisk sends no Timestamp): records say so
+        self.arrival_times = False
 
     @property
     def members(self) -> dict[str, str]:
@@ -99,12 +119,16 @@ class Pipeline:
         else:
             try:
                 lid = self.tracker.feed(msg)
-            except Exception:  # noqa: BLE001 - one bad event must not stop the listener
+            except Exception:
                 self.counts["errors"] += 1
                 log.exception("tracker failed on %s", msg.name)
                 lid = None
             if self.live is not None:
-                self.live.feed(msg)
+                try:
+                    self.live.feed(msg)
+                except Exception:
+                    self.counts["errors"] += 1
+                    log.exception("live view failed on %s", msg.name)
             if msg.name in PRESENCE_EVENTS and self.store is not None:
                 self._presence.append(msg)
         if self.tracker.finished:
@@ -129,19 +153,35 @@ class Pipeline:
         try:
             rec = build_call(call_id, events, server=self.settings.server_id, rules=self.rules,
                              members=self.members, gap=gap)
-        except Exception:  # noqa: BLE001 - keep a record that says what we know: nothing certain
+        except Exception:
             self.counts["errors"] += 1
             log.exception("building call %s failed; stored as incomplete", call_id)
             rec = CallRecord(call_id=call_id, server=self.settings.server_id, incomplete=True)
-        if rec.incomplete and self.repair is not None:
-            rec = self.repair(rec, self.members) or rec
+        if self.arrival_times and rec.vars.get(ChanVar.SOURCE.value) is None:
+            rec.vars[ChanVar.SOURCE.value] = ARRIVAL_TIMES
         self.counts["calls"] += 1
+        if rec.incomplete and self.repair is not None:
+            repaired = self.repair(rec, self.members)
+            if isinstance(repaired, Deferred):
+                return
+            rec = repaired or rec
         if self.store is not None:
             self._calls.append(rec)
         if self.on_call is not None:
             self.on_call(rec)
 
     # -- what the live listener tells the path -------------------------------------------------
+    def add_records(self, records: list[CallRecord], *, counted: bool = False) -> None:
+        """Records built elsewhere (the gap backfill; ``counted``: a deferred repair's, counted
+        when built): written with the next flush, like the rest."""
+        if not counted:
+            self.counts["calls"] += len(records)
+        if self.store is not None:
+            self._calls.extend(records)
+        if self.on_call is not None:
+            for rec in records:
+                self.on_call(rec)
+
     def tick(self, now: float | None = None) -> None:
         """Live mode: time passes even when no event arrives."""
         self.tracker.tick(time.time() if now is None else now)
@@ -173,24 +213,47 @@ class Pipeline:
         if raw:
             raw.last_at = time.time()
         try:
+            self._write(raw, calls, live, presence)
+        except BatchRefused:
+            raise  # the rest was written; with no journal to keep the refused rows, the caller decides
+        except BaseException:
+            # nothing detached is dropped: the batch goes back, ahead of what arrives next
+            self._put_back(raw, calls, presence)
+            if self.live is not None and live is not None:
+                self.live.changed = True
+            raise
+
+    def _write(self, raw: RawBatch, calls: list[CallRecord], live: LiveSnapshot | None,
+               presence: list[Message]) -> None:
+        assert self.store is not None
+        try:
             if self.journal is not None and self.journal.pending():
                 self.journal.drain(self.store)  # older batches first
-            self.store.write(raw, calls, live, presence)
-        except (DataError, IntegrityError) as exc:
-            # refused for its content, not because the database is down: retrying cannot help
-            self.counts["errors"] += 1
-            if self.journal is None:
-                raise
-            self.journal.reject(raw, calls, presence, exc)
+            bad = self.store.write_salvaging(raw, calls, live, presence)
         except DBAPIError as exc:
             if self.journal is None:
-                self._raw, self._calls, self._presence = raw, calls, presence
                 raise
             log.warning("database unavailable (%s): %d events, %d calls kept in %s",
                         exc.__class__.__name__, len(raw), len(calls), self.journal.path)
             self.journal.append(raw, calls, presence)  # JournalFull propagates to the listener
             if self.live is not None and live is not None:
                 self.live.changed = True  # the wallboard row is rewritten next time
+            return
+        if bad is not None:
+            # refused for its content, not because the database is down: retrying cannot help
+            self.counts["errors"] += 1
+            if self.journal is None:
+                raise BatchRefused(f"database refused part of a batch: {bad.why}")
+            self.journal.reject(bad.raw, bad.calls, bad.presence, bad.why)
+
+    def _put_back(self, raw: RawBatch, calls: list[CallRecord], presence: list[Message]) -> None:
+        if raw:
+            pending = self._raw
+            raw.frames += pending.frames
+            raw.linkedids += pending.linkedids
+            self._raw = raw
+        self._calls = calls + self._calls
+        self._presence = presence + self._presence
 
     def close(self) -> None:
         """End of input: every call still open is built (incomplete) and everything written."""

@@ -2,12 +2,16 @@
 
 The stored batches are fed through a fresh tracker, exactly as the live listener did, so events
 are filed under the same calls; an event stored twice (re-sent after a reconnect) counts once.
+A rebuilt record that is incomplete is completed from CEL where Asterisk's logs still hold the
+call, and otherwise never replaces a complete one: a rebuild never makes a record worse than the
+one it replaces.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from ami_listener.backfill import CelRepair
 from ami_listener.builder import build_call
 from ami_listener.pipeline import default_members
 from ami_listener.reader import read_messages
@@ -38,5 +42,9 @@ def rebuild(s: Settings, since: datetime, until: datetime) -> int:
     rules = ring_rule(s)
     records = [build_call(cid, evs, server=s.server_id, rules=rules, members=members, gap=gap)
                for cid, (_, evs, gap) in calls.items() if cid in wanted]
-    store.write(None, records)
+    repair = CelRepair(s, rules)  # what the stored events miss, Asterisk's CEL may still have
+    records = [(repair(rec, members) or rec) if rec.incomplete else rec for rec in records]
+    # a rebuild from a partial event store (events lost to a kill) must not undo a complete record
+    # the live listener or the backfill (Asterisk's own logs) made: see Store._save_calls
+    store.write(None, records, keep_better=True)
     return len(records)

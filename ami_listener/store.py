@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Iterator, Sequence, cast
+from typing import cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ami_listener.record import CallRecord
 from ami_listener.reader import SEP, Message
+from ami_listener.record import CallRecord
 from hotline.live_snapshot import LiveSnapshot
-from hotline.models import AgentPause, AgentSession, AmiEventBatch, AmiEventCall, Call, LiveState, RingAttempt
+from hotline.models import (
+    AgentPause,
+    AgentSession,
+    AmiEventBatch,
+    AmiEventCall,
+    Call,
+    LiveState,
+    RingAttempt,
+)
 from hotline.timeutil import from_epoch, utcnow
 
 log = logging.getLogger(__name__)
@@ -45,6 +56,34 @@ class RawBatch:
         return len(self.frames)
 
 
+@dataclass
+class Rejected:
+    """The part of a batch the database refused for what it holds, and why."""
+
+    raw: RawBatch
+    calls: list[CallRecord]
+    presence: list[Message]
+    why: str
+
+    def __bool__(self) -> bool:
+        return bool(self.raw or self.calls or self.presence)
+
+
+# what the database refuses for a row's content (not for being down): retrying cannot help
+REFUSED = (DataError, IntegrityError)
+
+
+def _lock_key(server: str) -> int:
+    """The PostgreSQL advisory-lock key of one server's writes (a signed 64-bit int)."""
+    return int.from_bytes(hashlib.sha1(f"hotline-listener:{server}".encode()).digest()[:8], "big", signed=True)
+
+
+def _upsert(db: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """INSERT … ON CONFLICT, in the database's own dialect (SQLite and PostgreSQL both have it)."""
+    dialect = db.get_bind().dialect.name
+    return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
+
+
 def _dt(ts: float | None) -> datetime | None:
     return None if ts is None else from_epoch(ts)
 
@@ -55,29 +94,38 @@ class Store:
         self.server = server
 
     # -- events ------------------------------------------------------------------------------
+    def _lock(self, db: Session) -> None:
+        """One writer per server at a time (a listener and `hotline listener rebuild`, or two
+        listeners started by mistake): on PostgreSQL an advisory lock held to the commit; SQLite
+        lets one writer in at a time anyway. The upserts below make the outcome the same either way."""
+        if db.get_bind().dialect.name == "postgresql":
+            db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(self.server)})
+
     def _batch(self, db: Session, batch: RawBatch) -> None:
         packed = AmiEventBatch.pack(SEP.join(batch.frames) + SEP)
         dig = digest(packed)  # of the packed bytes: a tenth of the hashing, same frames → same bytes
-        exists = db.scalar(select(AmiEventBatch.id).where(AmiEventBatch.server == self.server,
-                                                          AmiEventBatch.digest == dig))
-        if exists is not None:
-            return  # the same events again (a capture replayed twice)
-        batch_id = db.scalar(insert(_BATCHES).returning(AmiEventBatch.id), dict(
+        batch_id = db.scalar(_upsert(db, _BATCHES).values(
             server=self.server, received_at=from_epoch(batch.first_at), received_until=from_epoch(batch.last_at),
-            events=len(batch.frames), digest=dig, raw_lz4=packed))
-        lids = {lid for lid in batch.linkedids if lid is not None}
+            events=len(batch.frames), digest=dig, raw_lz4=packed,
+        ).on_conflict_do_nothing(index_elements=["server", "digest"]).returning(_BATCHES.c.id))
+        if batch_id is None:
+            return  # the same events again (a capture replayed twice, a journal written twice)
+        lids = {lid[:64] for lid in batch.linkedids if lid is not None}
         if lids:
-            db.execute(insert(_BATCH_CALLS),
-                       [{"batch_id": batch_id, "linkedid": lid[:64], "server": self.server} for lid in lids])
+            db.execute(_upsert(db, _BATCH_CALLS).on_conflict_do_nothing(),
+                       [{"batch_id": batch_id, "linkedid": lid, "server": self.server} for lid in lids])
 
     def write(self, batch: RawBatch | None, calls: Sequence[CallRecord] = (),
-              live: LiveSnapshot | None = None, presence: Sequence[Message] = ()) -> None:
-        """One transaction: the raw events first, then the calls built from them (persist first)."""
+              live: LiveSnapshot | None = None, presence: Sequence[Message] = (), *,
+              keep_better: bool = False) -> None:
+        """One transaction: the raw events first, then the calls built from them (persist first).
+        With ``keep_better`` (rebuilds) a record never replaces a better one (see _save_calls)."""
         with self.sessions.begin() as db:
+            self._lock(db)
             if batch:
                 self._batch(db, batch)
             if calls:
-                self._save_calls(db, calls)
+                self._save_calls(db, calls, keep_better)
             for msg in presence:
                 self._presence(db, msg)
             if live is not None:
@@ -88,34 +136,67 @@ class Store:
                 else:
                     row.data, row.updated_at = data, utcnow()
 
+    def write_salvaging(self, batch: RawBatch | None, calls: Sequence[CallRecord] = (),
+                        live: LiveSnapshot | None = None, presence: Sequence[Message] = ()) -> Rejected | None:
+        """:meth:`write`, and when the database refuses the batch for its content, the batch again
+        part by part (the raw events, each call, each presence event): one bad row costs only
+        itself. Returns what was still refused (None: everything written). A database that is down
+        raises as from :meth:`write` (every write is an upsert: writing the batch again is harmless)."""
+        try:
+            self.write(batch, calls, live, presence)
+            return None
+        except REFUSED as exc:
+            first = exc
+        log.warning("database refused a batch (%s); writing it row by row", str(first).splitlines()[0][:200])
+        bad = Rejected(RawBatch(), [], [], str(first))
+        if batch or live is not None:
+            try:
+                self.write(batch, (), live)
+            except REFUSED as exc:
+                bad.raw, bad.why = batch or RawBatch(), str(exc)
+        for rec in calls:
+            try:
+                self.write(None, [rec])
+            except REFUSED as exc:
+                bad.calls.append(rec)
+                bad.why = str(exc)
+        for msg in presence:
+            try:
+                self.write(None, (), None, [msg])
+            except REFUSED as exc:
+                bad.presence.append(msg)
+                bad.why = str(exc)
+        return bad if bad else None
+
     # -- calls ---------------------------------------------------------------------------------
-    def _save_calls(self, db: Session, records: Sequence[CallRecord]) -> None:
+    def _save_calls(self, db: Session, records: Sequence[CallRecord], keep_better: bool = False) -> None:
         """Write these calls' records in bulk (one row at a time through the ORM cost more than
-        everything else the listener does). A call built again (rebuild, backfill, a late event)
-        is updated in place: QA grades and the listening audit refer to its row."""
-        latest = {rec.call_id: rec for rec in records}  # a call built twice in one batch: the last wins
+        everything else the listener does), as one upsert on (server, call_id): a call built again
+        (rebuild, backfill, a late event, a second writer) is updated in place — QA grades and the
+        listening audit refer to its row. With ``keep_better``, an incomplete record never replaces
+        a complete one (a rebuild from a partial event store must not undo what the backfill
+        rebuilt from Asterisk's logs)."""
+        latest = {rec.call_id[:64]: rec for rec in records}  # a call built twice in one batch: the last wins
         calls, attempts = _CALLS, _ATTEMPTS
-        ids = list(latest)
-        existing: dict[str, int] = {}
-        for i in range(0, len(ids), 500):
-            existing.update((cid, pk) for pk, cid in db.execute(select(calls.c.id, calls.c.call_id).where(
-                calls.c.server == self.server, calls.c.call_id.in_(ids[i:i + 500]))))
         now = utcnow()
-        rows = {cid: self._call_row(rec, now) for cid, rec in latest.items()}
-        if existing:
-            pks = list(existing.values())
-            for i in range(0, len(pks), 500):
-                db.execute(attempts.delete().where(attempts.c.call_pk.in_(pks[i:i + 500])))
-            db.execute(update(calls).where(calls.c.id == bindparam("pk")),
-                       [{**rows[cid], "pk": pk} for cid, pk in existing.items()])
-        fresh = [rows[cid] for cid in ids if cid not in existing]
-        pk_of = dict(existing)
-        if fresh:
+        rows = [self._call_row(rec, now) for rec in latest.values()]
+        stmt = _upsert(db, calls)
+        # only what the record says: columns others fill (none today) are left alone
+        changing = {k: stmt.excluded[k] for k in (rows[0] if rows else {}) if k not in ("server", "call_id")}
+        where = None
+        if keep_better:
+            where = calls.c.incomplete.is_(True) | stmt.excluded.incomplete.is_(False)
+        stmt = stmt.on_conflict_do_update(index_elements=["server", "call_id"], set_=changing, where=where)
+        pk_of: dict[str, int] = {}
+        for i in range(0, len(rows), 500):
             pk_of.update((cid, pk) for pk, cid in db.execute(
-                insert(calls).returning(calls.c.id, calls.c.call_id, sort_by_parameter_order=True), fresh))
-        ring_rows = [{"call_pk": pk_of[rec.call_id], "agent": _cut(a.agent, 64), "rang_at": from_epoch(a.rang_at),
+                stmt.returning(calls.c.id, calls.c.call_id), rows[i:i + 500]))
+        pks = list(pk_of.values())
+        for i in range(0, len(pks), 500):
+            db.execute(attempts.delete().where(attempts.c.call_pk.in_(pks[i:i + 500])))
+        ring_rows = [{"call_pk": pk_of[cid], "agent": _cut(a.agent, 64), "rang_at": from_epoch(a.rang_at),
                       "ring_seconds": _r(a.ring_seconds), "result": a.result}
-                     for rec in latest.values() for a in rec.attempts]
+                     for cid, rec in latest.items() if cid in pk_of for a in rec.attempts]
         if ring_rows:
             db.execute(insert(attempts), ring_rows)
 
@@ -139,7 +220,9 @@ class Store:
     # -- agent presence ------------------------------------------------------------------------
     def _presence(self, db: Session, msg: Message) -> None:
         h = msg.headers
-        agent, queue, iface = h.get("MemberName") or "", h.get("Queue") or "", h.get("Interface") or ""
+        # AMI values are the caller's to choose: cut to the columns' sizes (PostgreSQL refuses more)
+        agent, queue = (h.get("MemberName") or "")[:64], (h.get("Queue") or "")[:64]
+        iface = (h.get("Interface") or "")[:255]
         at = _dt(msg.timestamp) or utcnow()
         open_session = db.scalars(select(AgentSession).where(
             AgentSession.server == self.server, AgentSession.agent == agent, AgentSession.queue == queue,
@@ -158,7 +241,7 @@ class Store:
             paused = h.get("Paused") == "1"
             if paused and open_pause is None:
                 db.add(AgentPause(server=self.server, agent=agent, queue=queue,
-                                  reason=(h.get("PausedReason") or h.get("Reason") or None), paused_at=at))
+                                  reason=_cut(h.get("PausedReason") or h.get("Reason") or None, 255), paused_at=at))
             elif not paused and open_pause is not None:
                 open_pause.unpaused_at = at
 

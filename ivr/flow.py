@@ -78,9 +78,13 @@ class Call:
     async def trace(self, step: str, digits: str = "", result: str = "ok") -> None:
         body = f"HotlineIvr,Step: {step},Digits: {digits},Result: {result}"
         await self.ch.command("EXEC", "UserEvent", body)
+        # also into CEL, which Asterisk keeps while the listener is away (its backfill reads it)
+        await self.ch.command("EXEC", "CELGenUserEvent", f"HotlineIvr,{step}|{digits}|{result}")
 
     async def setvar(self, name: str, value: object) -> None:
         await self.ch.command("SET VARIABLE", name, value)
+        if not self.ch.hung_up:  # EXEC needs a live channel; SET VARIABLE works after a hang-up too
+            await self.ch.command("EXEC", "CELGenUserEvent", f"HOTLINE,{name}={value}")
 
     async def play(self, *ids: str, keys: str = "") -> str:
         """Play prompts in turn; a key in ``keys`` stops them and is returned."""

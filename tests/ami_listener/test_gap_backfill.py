@@ -201,3 +201,41 @@ def test_asterisk_restart_mid_call(tmp_path: Path) -> None:
     assert c.disposition == "answered" and c.ended_at is not None and c.caller_number == "13700000041"
     with sessions() as db:
         assert len(db.scalars(select(Call).where(Call.call_id == cut.call_id)).all()) == 1
+
+
+def test_call_spanning_a_listener_restart_is_backfilled(pbx: Asterisk, tmp_path: Path) -> None:
+    """A caller who queued long before the listener died and abandoned while it was down: the
+    backfill takes every call that *ended* in the gap, however long before it started (before,
+    only calls started at most 10 s before the last stored event were looked for)."""
+    s = pbx.settings
+    db_url = sqlite_url(tmp_path / "span.db")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HOTLINE_DATABASE_URL=db_url, HOTLINE_RUNTIME_DIR=str(s.runtime_dir),
+               HOTLINE_AMI_PORT=str(s.ami_port), HOTLINE_SERVER_ID=s.server_id, HOTLINE_RING_CYCLE_S="1")
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "hotline", "listener", "listen"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    _, sessions = open_db(s.replace(database_url=db_url))
+    first = start()
+    try:
+        time.sleep(1.5)
+        waiting = _call("span-abandon", "13700000021", ring=0, talk=0, stay=20, mode="noanswer")
+        with pbx.ami() as ami:
+            originate(ami, s, waiting)
+        time.sleep(14)  # queued for 14 s while the listener stores its events
+        first.send_signal(signal.SIGKILL)
+        first.wait(5)
+        time.sleep(9)  # the caller gives up while no listener runs
+        second = start()
+        try:
+            row = _wait_record(sessions, waiting.call_id, timeout=30)
+        finally:
+            second.terminate()
+            second.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert (row.disposition, row.caller_number, row.agent) == ("abandoned", "13700000021", None)
+    assert row.vars.get("HOTLINE_SOURCE") == "backfill" and not row.incomplete
+    assert 18 < (row.ended_at - row.started_at).total_seconds() < 23

@@ -1,0 +1,93 @@
+"""A call rebuilt from Asterisk's logs (CEL + queue_log) is the call the live listener recorded
+(issue #19): the end taken from the caller's and the bridged parties' hang-ups, not an agent's
+ring-out; CEL's microsecond times, not queue_log's whole seconds; the hotline's own facts
+(HOTLINE_*, left in CEL by CELGenUserEvent). On the real Asterisk, whose CEL the backfill reads."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from ami_listener.backfill import backfill_calls, log_paths
+from ami_listener.listen import Listener
+from ami_listener.pipeline import default_members
+from ami_listener.simulate import SimCall, originate
+from hotline.db import open_db
+from hotline.models import Call
+from hotline.pbx.process import Asterisk
+from hotline.rules import ring_rule
+from tests.support.postgres import sqlite_url
+
+pytestmark = pytest.mark.asterisk
+
+
+def _wait(sessions, ids: set[str], timeout: float = 60) -> dict[str, Call]:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        with sessions() as db:
+            got = {c.call_id: c for c in db.scalars(select(Call).where(Call.call_id.in_(ids)))}
+            for c in got.values():
+                _ = [(a.agent, a.result) for a in c.attempts]  # loaded while the session is open
+        if len(got) == len(ids) or time.monotonic() > deadline:
+            return got
+        time.sleep(0.3)
+
+
+def test_backfilled_record_equals_the_live_one(pbx: Asterisk, tmp_path: Path) -> None:
+    s = pbx.settings.replace(database_url=sqlite_url(tmp_path / "fidelity.db"))
+    tag = time.time_ns() % 10**9
+    # 8001 rings out (linear queue, 6 s member timeout), 8002 answers: the ring-out's HANGUP comes first
+    rollover = SimCall(f"fid-roll-{tag}", "13700000031", "回填", 30,
+                       {"8001": ("noanswer", 0, 0), "8002": ("answer", 1, 2), "8003": ("answer", 1, 2)})
+    # nobody answers; the caller gives up after 4 s (queue_log ABANDON, whole seconds)
+    abandon = SimCall(f"fid-abandon-{tag}", "13700000032", "回填", 4,
+                      {ext: ("noanswer", 0, 0) for ext in ("8001", "8002", "8003")})
+    # answered, and the caller hangs up while the agent would still talk
+    caller_first = SimCall(f"fid-caller-{tag}", "13700000033", "回填", 6,
+                           {ext: ("answer", 1, 30) for ext in ("8001", "8002", "8003")})
+    t0 = time.time()
+    listener = Listener(s).start()
+    try:
+        assert listener.conn.connected.wait(10)
+        with pbx.ami() as ami:
+            originate(ami, s, rollover)
+            originate(ami, s, abandon)
+            originate(ami, s, caller_first)
+        _, sessions = open_db(s)
+        live = _wait(sessions, {rollover.call_id, abandon.call_id, caller_first.call_id})
+    finally:
+        listener.stop()
+    assert set(live) == {rollover.call_id, abandon.call_id, caller_first.call_id}
+    time.sleep(1)  # CEL's LINKEDID_END is written as the last channel goes
+    cel, qlog = log_paths(s)
+    members = default_members(s)
+    back = {r.call_id: r for r in backfill_calls(cel, qlog, t0, time.time(), server=s.server_id,
+                                                   rules=ring_rule(s), members=members, skip=set())}
+    assert set(back) >= set(live)
+    for cid, row in live.items():
+        rec = back[cid]
+        assert rec.vars.pop("HOTLINE_SOURCE") == "backfill"
+        assert (rec.disposition, rec.agent, rec.hangup_first, rec.queue, rec.incomplete) == \
+            (row.disposition, row.agent, row.hangup_first, row.queue, row.incomplete)
+        for name in ("started_at", "queued_at", "answered_at", "ended_at"):
+            got, want = getattr(rec, name), getattr(row, name)
+            assert (got is None) == (want is None), name
+            if want is not None:
+                assert abs(got - want.timestamp()) < 0.05, (name, got, want.timestamp())
+        for name in ("wait_seconds", "ring_seconds", "talk_seconds"):
+            got, want = getattr(rec, name), getattr(row, name)
+            assert want is None or abs(got - want) < 0.05, (name, got, want)
+        assert rec.within_4_rings == row.within_4_rings
+        assert [(a.agent, a.result) for a in rec.attempts] == [(a.agent, a.result) for a in row.attempts]
+        # the product facts the dialplan left in CEL (here: no IVR running, the work number played)
+        facts = {k: v for k, v in row.vars.items() if k in ("HOTLINE_IVR", "HOTLINE_WORKNUM_PLAYED",
+                                                          "HOTLINE_LATE_APOLOGY", "HOTLINE_SURVEY")}
+        assert facts and {k: rec.vars.get(k) for k in facts} == facts
+    assert live[abandon.call_id].disposition == "abandoned"
+    assert (live[caller_first.call_id].disposition, live[caller_first.call_id].hangup_first) == ("answered", "caller")
+    row = live[rollover.call_id]
+    assert (row.disposition, row.hangup_first, row.agent) == ("answered", "agent", "8002")
+    assert [(a.agent, a.result) for a in row.attempts] == [("8001", "no_answer"), ("8002", "answered")]

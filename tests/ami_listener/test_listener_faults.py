@@ -1,0 +1,192 @@
+"""The live listener under faults (issue #19): its one worker thread must survive an exception,
+and an Asterisk that sends no Timestamp headers (manager.conf timestampevents = no) is said
+loudly at connect, its events timed on arrival and its records marked. A fake AMI peer plays
+that Asterisk: the private test Asterisk always sends Timestamps."""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from ami_listener.listen import Listener
+from ami_listener.pipeline import ARRIVAL_TIMES
+from hotline.db import open_db
+from hotline.models import Call
+from tests.ami_listener.replay import CAPTURES, replay_settings
+
+LOGIN_OK = b"Response: Success\r\nMessage: Authentication accepted\r\n\r\n"
+
+
+def _events(name: str) -> bytes:
+    data = (CAPTURES / f"{name}.ami").read_bytes()
+    frames = [f for f in data.split(b"\r\n\r\n") if f.startswith(b"Event: ")]
+    return b"".join(f + b"\r\n\r\n" for f in frames)
+
+
+class FakeAmi:
+    """Accepts logins; the first session gets ``stream``, later ones (the listener's re-sync)
+    are closed after login."""
+
+    def __init__(self, stream: bytes):
+        self.stream = stream
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.sessions = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.sessions += 1
+            threading.Thread(target=self._serve, args=(conn, self.sessions == 1), daemon=True).start()
+
+    def _serve(self, conn: socket.socket, first: bool) -> None:
+        with conn:
+            conn.sendall(b"Asterisk Call Manager/5.0.4\r\n")
+            buf = b""
+            while b"\r\n\r\n" not in buf:
+                data = conn.recv(4096)
+                if not data:
+                    return
+                buf += data
+            conn.sendall(LOGIN_OK)
+            if not first:
+                return
+            conn.sendall(self.stream)
+            while conn.recv(4096):  # Pings until the listener goes
+                pass
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def untimed_peer() -> Iterator[FakeAmi]:
+    untimed = re.sub(rb"\r\nTimestamp: [^\r]*", b"", _events("quick_answer"))
+    peer = FakeAmi(untimed)
+    yield peer
+    peer.close()
+
+
+def _settings(db_url: str, tmp_path: Path, port: int = 1) -> Any:
+    return replay_settings(database_url=db_url, runtime_dir=tmp_path / "run", ami_host="127.0.0.1", ami_port=port,
+                           ami_secret="test-secret")
+
+
+def _wait(sessions: Any, n: int, timeout: float = 15) -> list[Call]:
+    deadline = time.monotonic() + timeout
+    while True:
+        with sessions() as db:
+            rows = list(db.scalars(select(Call)))
+        if len(rows) >= n or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.1)
+
+
+def test_no_timestamp_headers_are_said_once_timed_on_arrival_and_marked(
+        untimed_peer: FakeAmi, db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, logger="ami_listener.connection")
+    s = _settings(db_url, tmp_path, untimed_peer.port)
+    t0 = time.time()
+    listener = Listener(s, flush_interval=0.05).start()
+    try:
+        _, sessions = open_db(s)
+        rows = _wait(sessions, 1)
+    finally:
+        listener.stop()
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.vars.get("HOTLINE_SOURCE") == ARRIVAL_TIMES
+    assert row.started_at is not None and abs(row.started_at.timestamp() - t0) < 30  # arrival, not 2026's capture
+    said = [r for r in caplog.records if "timestampevents = yes" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelno == logging.ERROR
+
+
+def test_timed_events_are_not_marked(db_url: str, tmp_path: Path) -> None:
+    peer = FakeAmi(_events("quick_answer"))
+    try:
+        s = _settings(db_url, tmp_path, peer.port)
+        listener = Listener(s, flush_interval=0.05).start()
+        try:
+            _, sessions = open_db(s)
+            rows = _wait(sessions, 1)
+        finally:
+            listener.stop()
+    finally:
+        peer.close()
+    assert len(rows) == 1 and "HOTLINE_SOURCE" not in rows[0].vars
+
+
+def test_the_worker_survives_an_exception(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception in the worker (here: the first read's handling) is logged and the worker goes
+    on: the next read is still written. Before, the thread died and AMI piled up in memory."""
+    s = _settings(db_url, tmp_path)
+    listener = Listener(s, flush_interval=0.05)
+    real = listener.pipeline.feed_frames
+    calls = {"n": 0}
+
+    def flaky(frames: list[bytes]) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("a bug in one step")
+        real(frames)
+
+    monkeypatch.setattr(listener.pipeline, "feed_frames", flaky)
+    worker = threading.Thread(target=listener._run, daemon=True)
+    worker.start()
+    first = [f for f in _events("late_answer").split(b"\r\n\r\n") if f]
+    second = [f for f in _events("quick_answer").split(b"\r\n\r\n") if f]
+    listener.inbox.put(first)
+    listener.inbox.put(second)
+    _, sessions = open_db(s)
+    rows = _wait(sessions, 1)
+    assert worker.is_alive()
+    listener._stop.set()
+    worker.join(10)
+    assert len(rows) == 1 and listener.worker_errors == 1
+
+
+def test_completing_a_partial_call_from_cel_is_off_the_worker(db_url: str, tmp_path: Path) -> None:
+    """A call seen only in part is completed from Asterisk's CEL — a file read — on a thread of
+    its own: the worker goes on writing other calls meanwhile; the record comes back through
+    the inbox and is stored."""
+    s = _settings(db_url, tmp_path)
+    listener = Listener(s, flush_interval=0.05)
+    ran_on: list[str] = []
+    release = threading.Event()
+
+    def slow_repair(rec: Any, members: Any) -> None:
+        ran_on.append(threading.current_thread().name)
+        release.wait(20)  # a large CEL file
+
+    listener.cel_repair = slow_repair  # type: ignore[assignment]
+    worker = threading.Thread(target=listener._run, daemon=True)
+    worker.start()
+    frames = [f for f in _events("late_answer").split(b"\r\n\r\n") if f]
+    listener.inbox.put(frames[len(frames) // 2:])  # the head cut off: an incomplete call
+    listener.pipeline.mark_gap()
+    listener.inbox.put([f for f in _events("quick_answer").split(b"\r\n\r\n") if f])
+    _, sessions = open_db(s)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not (ran_on and _wait(sessions, 1, timeout=0)):
+        time.sleep(0.05)
+    assert ran_on and ran_on[0].startswith("listener-repair")
+    assert [r.incomplete for r in _wait(sessions, 1, timeout=0)] == [False]  # the whole call, written meanwhile
+    release.set()
+    rows = _wait(sessions, 2)
+    listener._stop.set()
+    worker.join(10)
+    listener._repairs.shutdown(wait=True)
+    assert sorted(r.incomplete for r in rows) == [False, True]
