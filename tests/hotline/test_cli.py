@@ -14,7 +14,7 @@ AREAS = {
     "run": None,
     "pbx": {"render", "start", "cli"},
     "db": {"upgrade", "status", "backup", "restore"},
-    "listener": {"listen", "capture", "replay", "rebuild", "simulate"},
+    "listener": {"listen", "capture", "replay", "rebuild", "reimport", "simulate"},
     "ivr": {"serve"},
     "web": {"serve"},
     "user": {"add", "passwd", "disable", "enable", "token"},
