@@ -115,7 +115,7 @@ def read_cel(path: Path, since: float, until: float, lookback: float = MAX_CALL_
     for values in csv.reader(lines):
         if len(values) < len(CEL_COLUMNS):
             continue
-        row = dict(zip(CEL_COLUMNS, values))
+        row = dict(zip(CEL_COLUMNS, values[:len(CEL_COLUMNS)], strict=True))  # later columns: not ours
         try:
             t = float(row["eventtime"])
         except ValueError:
@@ -179,7 +179,8 @@ class _CelCall:
     queue_app: dict[str, list[float]] = field(default_factory=dict)  # Uniqueid → [Queue() start, end]
     bridged: set[str] = field(default_factory=set)  # Uniqueids that entered a bridge
     bridge_exits: list[tuple[float, str]] = field(default_factory=list)  # (time, Uniqueid)
-    hangups: dict[str, tuple[float, dict[str, str | None], str]] = field(default_factory=dict)  # uid → (t, headers, source)
+    # uid → (t, headers, source)
+    hangups: dict[str, tuple[float, dict[str, str | None], str]] = field(default_factory=dict)
     _used: set[str] = field(default_factory=set)  # member channels a queue_log ring was matched to
     _stays: list[tuple[float, float, dict[str, str]]] = field(default_factory=list)  # (entered, left, caller)
 

@@ -181,7 +181,8 @@ class Listener:
         read on a thread of their own — they can be large — and the records come back through
         the inbox, so the worker alone writes to the pipeline."""
         skip = self.pipeline.open_calls()  # the live path builds these itself
-        thread = threading.Thread(target=self._backfill_thread, args=(since - BACKFILL_MARGIN_S, until, skip, dict(self.pipeline.members)),
+        args = (since - BACKFILL_MARGIN_S, until, skip, dict(self.pipeline.members))
+        thread = threading.Thread(target=self._backfill_thread, args=args,
                                   name="listener-backfill", daemon=True)
         self._backfills.append(thread)
         thread.start()

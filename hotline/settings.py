@@ -266,7 +266,7 @@ class Settings:
                                 f"or set HOTLINE_{name.upper()}")
         return value
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
 

@@ -81,7 +81,7 @@ class Scheduler:
             try:
                 rep = self.once()
                 log.info("scheduler pass: %s", rep)
-            except Exception:
+            except Exception:  # a failed pass (database away) is retried next time, never fatal
                 log.exception("scheduler pass failed; retrying in %.0f s", self.s.callback_scheduler_interval_s)
             try:
                 self.rollups_if_due()
@@ -89,6 +89,6 @@ class Scheduler:
                 log.exception("supervisor rollups failed; retrying in %.0f s", self.s.rollup_interval_s)
             try:
                 self.purge_if_due()
-            except Exception:
+            except Exception:  # retried after the next pass: today's purge is not marked done
                 log.exception("retention purge failed; retrying after the next pass")
             self.stop_event.wait(self.s.callback_scheduler_interval_s)

@@ -5,13 +5,12 @@ fails when models and migrations drift apart.
 """
 
 from hotline.models.base import Base, UTCDateTime  # noqa: F401
-from hotline.models.calls import (AgentPause, AgentSession, AmiEventBatch, AmiEventCall, Call,  # noqa: F401
-                                  LiveState, RingAttempt)
-from hotline.models.ivr import *  # noqa: F401,F403
-from hotline.models.callbacks import *  # noqa: F401,F403
-from hotline.models.panel import *  # noqa: F401,F403
-from hotline.models.desk import *  # noqa: F401,F403
-from hotline.models.cases import *  # noqa: F401,F403
+from hotline.models.callbacks import *  # noqa: F403
+from hotline.models.calls import AgentPause, AgentSession, AmiEventBatch, AmiEventCall, Call, LiveState, RingAttempt  # noqa: F401
+from hotline.models.cases import *  # noqa: F403
+from hotline.models.desk import *  # noqa: F403
 from hotline.models.field import *  # noqa: F403
+from hotline.models.ivr import *  # noqa: F403
 from hotline.models.notifications import *  # noqa: F403
+from hotline.models.panel import *  # noqa: F403
 from hotline.models.rollups import *  # noqa: F403

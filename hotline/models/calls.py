@@ -97,7 +97,7 @@ class Call(Base):
     vars: Mapped[dict[str, Any]] = mapped_column(default=dict)  # product variables seen on the call
     built_at: Mapped[datetime]
 
-    attempts: Mapped[list["RingAttempt"]] = relationship(
+    attempts: Mapped[list[RingAttempt]] = relationship(
         back_populates="call", cascade="all, delete-orphan", order_by="RingAttempt.rang_at")
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from hotline.models.base import Base, BigId
 
-__all__ = ["Customer", "Outage", "FaultReport", "OUTAGE_CAUSES", "AREAS", "REPORT_STATUSES"]
+__all__ = ["AREAS", "OUTAGE_CAUSES", "REPORT_STATUSES", "Customer", "FaultReport", "Outage"]
 
 # R-FAULT-OUTAGE: the causes the IVR can name (prompt outage_cause_<cause>).
 OUTAGE_CAUSES = ("power", "headend", "force_majeure", "other")

@@ -26,7 +26,8 @@ def test_capture_then_replay(pbx: Asterisk, tmp_path: Path) -> None:
                HOTLINE_AMI_PORT=str(s.ami_port), HOTLINE_RING_CYCLE_S="1", HOTLINE_SERVER_ID="cap",
                HOTLINE_DATABASE_URL=sqlite_url(tmp_path / "r.db"))
     out = tmp_path / "one_call.ami"
-    cap = subprocess.Popen([sys.executable, "-m", "hotline", "listener", "capture", str(out), "--seconds", "12"], env=env,
+    cap = subprocess.Popen([sys.executable, "-m", "hotline", "listener", "capture", str(out), "--seconds", "12"],
+                           env=env,
                            stderr=subprocess.PIPE, text=True)
     time.sleep(1.5)
     call = SimCall(f"capcli-{time.time_ns() % 10**9}", "13500000077", "录音",

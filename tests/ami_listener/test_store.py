@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from hotline.db import open_db
 from hotline.models import AmiEventBatch, Call, QaGrade, RingAttempt, User
-from hotline.timeutil import utcnow
 from hotline.settings import ROOT
+from hotline.timeutil import utcnow
 from tests.ami_listener.replay import CAPTURES, replay_settings
 
 
@@ -47,7 +47,8 @@ def test_rebuild_is_idempotent(db_url: str) -> None:
     _replay(url, "queue_blind_transfer", "abandon_queued")
     _, sessions = open_db(replay_settings(database_url=url))
     with sessions() as db:
-        before = {c.call_id: (c.disposition, c.final_agent, c.transfers, c.hangup_first) for c in db.scalars(select(Call))}
+        before = {c.call_id: (c.disposition, c.final_agent, c.transfers, c.hangup_first)
+                  for c in db.scalars(select(Call))}
         pks = {c.call_id: c.id for c in db.scalars(select(Call))}
         db.execute(Call.__table__.update().values(disposition="failed"))  # damage the records
         # an inspector's grade refers to the call's row: a rebuild must keep it (R-QA)
@@ -59,10 +60,12 @@ def test_rebuild_is_idempotent(db_url: str) -> None:
     env = {"HOTLINE_DATABASE_URL": url, "HOTLINE_RING_CYCLE_S": "1", "HOTLINE_SERVER_ID": "replay",
            "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     for _ in range(2):
-        subprocess.run([sys.executable, "-m", "hotline", "listener", "rebuild", "--since", "2000-01-01", "--until", "2100-01-01"],
+        subprocess.run([sys.executable, "-m", "hotline", "listener", "rebuild",
+                        "--since", "2000-01-01", "--until", "2100-01-01"],
                        env=env, check=True, capture_output=True, timeout=60)
     with sessions() as db:
-        after = {c.call_id: (c.disposition, c.final_agent, c.transfers, c.hangup_first) for c in db.scalars(select(Call))}
+        after = {c.call_id: (c.disposition, c.final_agent, c.transfers, c.hangup_first)
+                 for c in db.scalars(select(Call))}
         assert {c.call_id: c.id for c in db.scalars(select(Call))} == pks
         assert db.scalar(select(func.count()).select_from(QaGrade)) == 1
     assert after == before and len(after) == 2

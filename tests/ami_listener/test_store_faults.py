@@ -40,7 +40,7 @@ def test_two_writers_racing_on_the_same_calls_both_succeed(db_url: str) -> None:
     records = _records("concurrent_30")
     _, sessions = open_db(replay_settings(database_url=db_url))
     errors: list[BaseException] = []
-    for round_ in range(4):
+    for _round in range(4):
         with sessions.begin() as db:
             db.execute(delete(Call))
         start = threading.Barrier(2)
@@ -51,7 +51,7 @@ def test_two_writers_racing_on_the_same_calls_both_succeed(db_url: str) -> None:
             try:
                 for i in range(0, len(records), 3):
                     store.write(None, records[i:i + 3])
-            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            except BaseException as exc:
                 errors.append(exc)
 
         threads = [threading.Thread(target=write) for _ in range(2)]

@@ -3,7 +3,7 @@ are about PostgreSQL, e.g. several Asterisk servers writing into one database)."
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

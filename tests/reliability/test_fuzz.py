@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from ami_listener.builder import build_call
 from ami_listener.jsonout import record_json
-from ami_listener.record import CallRecord
 from ami_listener.reader import MAX_FRAME, SEP, FrameReader, parse, thin_fields
+from ami_listener.record import CallRecord
 from ami_listener.tracker import MAX_EVENTS_PER_CALL, CallTracker
 from hotline.rules import RingRule
 from tests.ami_listener.replay import CAPTURES

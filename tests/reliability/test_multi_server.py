@@ -84,9 +84,9 @@ def test_two_servers_one_postgres_database(pbx: Asterisk, tmp_path: Path, pg_url
     assert live == {"pbx-a", "pbx-b"}  # one live_state row per server, for the wallboard
 
     # the panel: a supervisor's API search lists both servers' calls, each with its server
+    from tests.web.conftest import PASSWORD, login
     from web import create_app
     from web.auth.users import add_user
-    from tests.web.conftest import PASSWORD, login
 
     app = create_app(s_a.replace(runtime_dir=tmp_path / "web"))
     app.config["TESTING"] = True

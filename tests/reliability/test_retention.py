@@ -108,7 +108,8 @@ def test_purge_keeps_what_retention_and_complaints_require(tmp_path: Path, db_ur
            "HOTLINE_DATABASE_URL": db_url, "HOTLINE_RUNTIME_DIR": str(tmp_path / "var"),
            "HOTLINE_RECORDINGS_DIR": str(mon), "HOTLINE_RETENTION_RAW_EVENTS_DAYS": "30",
            "HOTLINE_RETENTION_CALLS_DAYS": "400", "HOTLINE_RETENTION_RECORDINGS_DAYS": "100"}
-    out = subprocess.run([sys.executable, "-m", "hotline", "scheduler", "purge", "--dry-run"], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "hotline", "scheduler", "purge", "--dry-run"], env=env,
+                         capture_output=True,
                          text=True, timeout=60, check=True).stdout
     assert "would delete 2 raw event batches" in out, out
     assert "would delete 2 call records" in out and "would delete 3 recordings" in out, out
@@ -243,7 +244,8 @@ def test_purge_covers_reports_voices_tasks_customers_and_files(tmp_path: Path, d
     assert customers == {"+8613900000003", "+8613900000004"}
     assert not orphan.exists() and new_orphan.exists() and (mon / "named-1.wav").exists()
     assert [ln.split(",")[0] for ln in cel.read_text().splitlines()] == ['"CHAN_START"', '"HANGUP"']
-    assert "ENTERQUEUE" not in (tmp_path / "queue_log").read_text() and "CONNECT" in (tmp_path / "queue_log").read_text()
+    queue_log = (tmp_path / "queue_log").read_text()
+    assert "ENTERQUEUE" not in queue_log and "CONNECT" in queue_log
     kept_log = logf.read_text()  # a line without a time (a traceback) goes with the line before it
     assert "INFO x: new\n  its detail\n" in kept_log and "old" not in kept_log and kept_log.count("\n") == 2
     assert not rejected.exists() and live_journal.exists()
