@@ -1,6 +1,6 @@
 # The two commands a newcomer needs (README): `make run` and `make test`.
 .PHONY: run test setup bench
-.PHONY: test-postgres
+.PHONY: test-postgres lint
 
 setup:
 	@bash scripts/setup.sh
@@ -9,6 +9,7 @@ run: setup
 	.venv/bin/hotline run
 
 test: setup
+	$(MAKE) --no-print-directory lint
 	.venv/bin/python -m pytest
 	$(MAKE) --no-print-directory test-postgres
 
@@ -21,3 +22,8 @@ bench: setup
 # the tests that create a database (db_url fixture, marker `db`) again on a private PostgreSQL
 test-postgres: setup
 	HOTLINE_TEST_DB=postgres .venv/bin/python -m pytest -q -m db
+
+# ruff and mypy over the whole tree (settings in pyproject.toml); part of `make test`
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/mypy
