@@ -5,8 +5,8 @@ access rules: agents their own cases until closed, supervisors all, inspectors r
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -242,8 +242,9 @@ def analysis() -> Any:
     months = _month_arg("months", 6, 1, 24)
     a = cases.complaint_categories(db(), settings(), year, month, months)
     if export_table(request.args) is not None:
+        name = f"complaint-categories-{year:04d}-{month:02d}.csv"
         return Response(cases.analysis_csv(a), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="complaint-categories-{year:04d}-{month:02d}.csv"'})
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
     chart = {"labels": [f"{y:04d}-{m:02d}" for y, m in a.months],
              "series": [{"label": r.label, "data": r.counts} for r in a.rows if any(r.counts)]}
     return render_template("cases/analysis.html", a=a, year=year, month=month, months=months, chart=chart)

@@ -81,7 +81,8 @@ def save(customer_id: int | None = None) -> Any:
     except customers.CustomerError as exc:
         db().rollback()
         flash(_("Customer not saved: %(reason)s", reason=str(exc)), "error")
-        values = {k: request.form.get(k) for k in ("numbers", "name", "address", "district", "area_type", "account")}
+        values: dict[str, Any] = {k: request.form.get(k) for k in ("numbers", "name", "address", "district",
+                                                                   "area_type", "account")}
         values["vip"] = request.form.get("vip") in ("1", "on")
         return _form(None if customer_id is None else db().get(Customer, customer_id), values, 400)
     flash(_("Customer %(id)s saved.", id=c.id), "ok")
