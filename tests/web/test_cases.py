@@ -239,3 +239,12 @@ def test_qa_record_complete_suggested_from_the_case(panel: Panel, done: bool) ->
     checkbox = re.search(r'<input type="checkbox" name="item_record_complete"[^>]*>', html)
     assert checkbox is not None and ("checked" in checkbox.group(0)) is done
     assert 'id="record-complete-hint"' in html
+
+
+def test_hostile_filters_are_escaped(panel: Panel) -> None:
+    boss = panel.client("boss")
+    r = boss.get("/cases", query_string={"category": HOSTILE, "owner": HOSTILE, "status": HOSTILE})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and HOSTILE not in html and "&lt;script&gt;" in html
+    r = boss.get("/cases/new", query_string={"number": HOSTILE, "server": HOSTILE, "call_id": HOSTILE})
+    assert r.status_code == 200 and HOSTILE not in r.get_data(as_text=True)

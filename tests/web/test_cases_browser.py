@@ -12,7 +12,7 @@ import pytest
 
 from hotline import customers
 from hotline.models.cases import Case
-from tests.web.browser import chromium, login, new_page, serve, shot
+from tests.web.browser import chromium, login, new_page, serve, shot, wait_js
 from tests.web.conftest import Panel
 from tests.web.factory import make_call
 
@@ -60,4 +60,9 @@ def test_complaint_case_from_a_call_reaches_the_supervisor(served: tuple[Panel, 
         assert row.locator("[class^=clock-]").count() == 2  # contact and solution clocks running
         assert row.locator("a.case-link").count() == 1
         shot(boss, "complaints-with-case")
+        # the monthly analysis draws its chart (a script file: the CSP forbids inline ones)
+        boss.goto(base + "/cases/analysis")
+        wait_js(boss, "document.body.dataset.chartsReady === '1'")
+        assert "1" in boss.locator("#categories tr[data-category=premium_rate]").inner_text()
+        shot(boss, "case-analysis")
         assert errors == []
