@@ -108,12 +108,18 @@ def acknowledge(db: Session, escalation_id: int, by: str) -> Escalation:
     return esc
 
 
-def update(db: Session, complaint_id: int, action: str) -> Complaint:
-    """contacted / resolved / closed: stops that clock (callbacks.update_complaint)."""
+def update(db: Session, complaint_id: int, action: str, by: cases.Actor | None = None) -> Complaint:
+    """contacted / resolved / closed: stops that clock (callbacks.update_complaint). A contact or
+    solution of a complaint with an open case goes through the case (cases.complaint_step), so
+    the case's history keeps it."""
     if action not in ("contacted", "resolved", "closed"):
         raise ValueError(f"unknown action {action[:20]!r}")
-    c = callbacks.update_complaint(db, complaint_id, contacted=action == "contacted", resolved=action == "resolved",
-                                   closed=action == "closed")
+    case = db.scalar(select(Case).where(Case.complaint_id == complaint_id))
+    if by is not None and case is not None and action != "closed" and not cases.is_read_only(case):
+        c = cases.complaint_step(db, case.id, by, contacted=action == "contacted", resolved=action == "resolved")
+    else:
+        c = callbacks.update_complaint(db, complaint_id, contacted=action == "contacted",
+                                       resolved=action == "resolved", closed=action == "closed")
     db.commit()
     return c
 
@@ -160,11 +166,12 @@ def acknowledge_escalation(escalation_id: int) -> Any:
 @roles("supervisor")
 def update_complaint(complaint_id: int) -> Any:
     try:
-        update(db(), complaint_id, request.form.get("action") or "")
+        update(db(), complaint_id, request.form.get("action") or "", actor(current_user))
     except callbacks.CallbackError:
         db().rollback()
         abort(404)
-    except ValueError as exc:
+    except ValueError as exc:  # an unknown action, or what the case refuses (CaseError)
+        db().rollback()
         flash(str(exc), "error")
         return redirect(url_for("complaints.index"), 303)
     flash(_("Complaint updated."), "ok")

@@ -126,6 +126,11 @@ def test_complaint_receipt_and_steps(panel: Panel) -> None:
     page = boss.get(f"/cases/{case_id}").get_data(as_text=True)
     assert ESCAPED in page and HOSTILE not in page
     assert post(boss, f"/cases/{case_id}/complaint", {"step": "bogus"}).status_code == 400
+    # the complaints page's button goes through the case too: its history keeps the step
+    r = post(boss, f"/complaints/{complaint.id}/update", {"action": "resolved"}, "/complaints")
+    assert r.status_code == 303 and panel.db().get(Complaint, complaint.id).resolved_at is not None
+    fields = [h.field for h in cases.history(panel.db(), panel.db().get(Case, case_id))]
+    assert "complaint_contacted" in fields and "complaint_resolved" in fields
 
 
 def test_inspector_sees_masked_and_searches_by_the_ending(panel: Panel) -> None:
