@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         callbacks,
         complaints,
         faults,
+        handover,
         home,
         i18n,
         outages,
@@ -22,9 +23,11 @@ def register_blueprints(app: Flask) -> None:
     )
     from web.auth.views import bp as auth
     from web.calls.views import bp as calls
+    from web.cases.views import bp as cases
+    from web.customers.views import bp as customers
     from web.team.views import bp as team
 
     for bp in (home.bp, i18n.bp, auth, agent.bp, calls, quality.bp, callbacks.bp, faults.bp, outages.bp,
-               complaints.bp, team, wallboard.bp, api.bp):
+               complaints.bp, team, wallboard.bp, api.bp, cases, customers, handover.bp):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # token-authenticated, read-only

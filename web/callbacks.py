@@ -1,20 +1,24 @@
 """Callback tasks as the panel sees them, through the callbacks API (``hotline.callbacks``), and the
 agent's dial button. Kept in one place so the agent page, the dial button and the JSON API apply
 the same visibility rule: an agent sees and dials only their own tasks and anyone's (owner unset);
-supervisors see every task."""
+supervisors see every task. The task page records what the CLI did only before: an attempt's
+outcome, a revisit's answers, cancelling."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import callbacks
-from hotline.models.callbacks import TASK_REASONS, CallbackAttempt, CallbackTask
+from hotline import callbacks, cases
+from hotline.callbacks.dialer import COUNTED
+from hotline.models.callbacks import OPEN_STATUSES, TASK_REASONS, CallbackAttempt, CallbackTask
 from hotline.settings import Settings
 from web.auth.access import roles
 from web.context import db, settings
@@ -76,3 +80,79 @@ def dial_task(task_id: int) -> Any:
     flash(_("Calling back (task %(id)s): your phone rings first, then the customer's.", id=task_id), "ok")
     log.info("task %s dialled by %s (call %s)", task_id, ext, attempt.call_id)
     return redirect(url_for("agent.home"), 303)
+
+
+# -- the task page: attempts and their outcomes, the revisit's answers, cancelling (was CLI-only) --
+def _task_for(task_id: int) -> CallbackTask:
+    """The task if this user may see it (an agent: their own and anyone's), else a 404."""
+    task = db().get(CallbackTask, task_id)
+    if task is None or (current_user.role == "agent" and not visible_to(task, current_user.agent or "")):
+        abort(404)
+    return task
+
+
+def _back(task_id: int) -> Any:
+    return redirect(url_for("callbacks.task", task_id=task_id), 303)
+
+
+@bp.get("/callbacks/tasks/<int:task_id>")
+@roles("agent", "supervisor")
+def task(task_id: int) -> Any:
+    t = _task_for(task_id)
+    attempts = list(db().scalars(select(CallbackAttempt).where(CallbackAttempt.task_id == t.id)
+                                 .order_by(CallbackAttempt.id)))
+    return render_template("callbacks/task.html", t=callbacks.task_dict(t, settings().timezone),
+                           attempts=attempts, outcomes=COUNTED, case=cases.case_of_task(db(), t.id),
+                           open=t.status in OPEN_STATUSES)
+
+
+def _run(task_id: int, change: Callable[[CallbackTask], object], done: str) -> Any:
+    t = _task_for(task_id)
+    try:
+        change(t)
+        db().commit()
+    except (callbacks.CallbackError, cases.CaseError) as exc:
+        db().rollback()
+        flash(_("Not saved: %(reason)s", reason=str(exc)), "error")
+    else:
+        flash(done, "ok")
+    return _back(task_id)
+
+
+@bp.post("/callbacks/attempts/<int:attempt_id>/outcome")
+@roles("agent", "supervisor")
+def attempt_outcome(attempt_id: int) -> Any:
+    """The agent's word on an attempt (wrong_number, busy, …) over what the call record said."""
+    attempt = db().get(CallbackAttempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    outcome = request.form.get("outcome") or ""
+    note = (request.form.get("note") or "").strip()[:4000] or None
+    return _run(attempt.task_id, lambda _t: callbacks.record_outcome(settings(), db(), attempt_id, outcome, note),
+                _("Outcome recorded."))
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+@bp.post("/callbacks/tasks/<int:task_id>/revisit")
+@roles("agent", "supervisor")
+def revisit(task_id: int) -> Any:
+    """R-FAULT-REVISIT: "fixed?" and "satisfied?"; with both the revisit is done and the fault's
+    closed case becomes 已回访."""
+    fixed, satisfied = _yes_no(request.form.get("fixed")), _yes_no(request.form.get("satisfied"))
+    note = (request.form.get("note") or "").strip()[:4000] or None
+    by = current_user.agent or current_user.username
+
+    def change(t: CallbackTask) -> None:
+        callbacks.record_revisit(db(), t.id, fixed=fixed, satisfied=satisfied, note=note)
+        cases.revisited_by_task(db(), t, by)
+    return _run(task_id, change, _("Revisit answers recorded."))
+
+
+@bp.post("/callbacks/tasks/<int:task_id>/cancel")
+@roles("supervisor")
+def cancel(task_id: int) -> Any:
+    note = (request.form.get("note") or "").strip()[:4000] or None
+    return _run(task_id, lambda t: callbacks.cancel_task(db(), t.id, note), _("Task cancelled."))

@@ -14,12 +14,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import callbacks, metrics
+from hotline import callbacks, cases, metrics
 from hotline.models.callbacks import CallbackTask, Complaint, Escalation
+from hotline.models.cases import Case
 from hotline.rules import deadline_state
 from hotline.settings import Settings
 from hotline.timeutil import iso_local, utcnow
+from hotline.vocabulary import CaseKind
 from web.auth.access import roles
+from web.cases.forms import actor, case_input
 from web.context import db, settings
 from web.periods import from_args
 from web.view import Column, csv_response, export_table
@@ -105,12 +108,18 @@ def acknowledge(db: Session, escalation_id: int, by: str) -> Escalation:
     return esc
 
 
-def update(db: Session, complaint_id: int, action: str) -> Complaint:
-    """contacted / resolved / closed: stops that clock (callbacks.update_complaint)."""
+def update(db: Session, complaint_id: int, action: str, by: cases.Actor | None = None) -> Complaint:
+    """contacted / resolved / closed: stops that clock (callbacks.update_complaint). A contact or
+    solution of a complaint with an open case goes through the case (cases.complaint_step), so
+    the case's history keeps it."""
     if action not in ("contacted", "resolved", "closed"):
         raise ValueError(f"unknown action {action[:20]!r}")
-    c = callbacks.update_complaint(db, complaint_id, contacted=action == "contacted", resolved=action == "resolved",
-                                   closed=action == "closed")
+    case = db.scalar(select(Case).where(Case.complaint_id == complaint_id))
+    if by is not None and case is not None and action != "closed" and not cases.is_read_only(case):
+        c = cases.complaint_step(db, case.id, by, contacted=action == "contacted", resolved=action == "resolved")
+    else:
+        c = callbacks.update_complaint(db, complaint_id, contacted=action == "contacted",
+                                       resolved=action == "resolved", closed=action == "closed")
     db.commit()
     return c
 
@@ -132,10 +141,14 @@ def index() -> Any:
                 "escalations": lambda: escalation_rows(db(), s),
                 "overdue": lambda: overdue_task_rows(db(), s)}[table]()
         return csv_response(CSV_NAMES[table], [Column(k, k, itemgetter(k)) for k in CSV_KEYS[table]], rows)
-    return render_template("complaints/index.html", rows=complaint_rows(db(), s, start, end),
+    rows = complaint_rows(db(), s, start, end)
+    case_of = {complaint_id: case_id for complaint_id, case_id in db().execute(
+        select(Case.complaint_id, Case.id).where(Case.complaint_id.in_([r["id"] for r in rows])))}
+    return render_template("complaints/index.html", rows=rows, case_of=case_of,
                            escalations=escalation_rows(db(), s), overdue=overdue_task_rows(db(), s),
                            start=start, end=end, clocks=metrics.complaint_clocks(db(), s, start, end),
-                           resolution=metrics.complaint_resolution(db(), start, end))
+                           resolution=metrics.complaint_resolution(db(), start, end),
+                           categories=cases.tree(s)[CaseKind.COMPLAINT].categories)
 
 
 @bp.post("/complaints/escalations/<int:escalation_id>/ack")
@@ -153,12 +166,31 @@ def acknowledge_escalation(escalation_id: int) -> Any:
 @roles("supervisor")
 def update_complaint(complaint_id: int) -> Any:
     try:
-        update(db(), complaint_id, request.form.get("action") or "")
+        update(db(), complaint_id, request.form.get("action") or "", actor(current_user))
     except callbacks.CallbackError:
         db().rollback()
         abort(404)
-    except ValueError as exc:
+    except ValueError as exc:  # an unknown action, or what the case refuses (CaseError)
+        db().rollback()
         flash(str(exc), "error")
         return redirect(url_for("complaints.index"), 303)
     flash(_("Complaint updated."), "ok")
     return redirect(url_for("complaints.index"), 303)
+
+
+@bp.post("/complaints/new")
+@roles("supervisor")
+def register() -> Any:
+    """A complaint registered from the supervisor page: a case of kind complaint (its clocks, its
+    2 h contact task and the R-COMPLAINT receipt follow from hotline.cases.open_case)."""
+    form = {**request.form.to_dict(), "kind": CaseKind.COMPLAINT.value}
+    try:
+        case = cases.open_case(db(), settings(), actor(current_user), case_input(form), source="supervisor",
+                               reuse_open=False)
+        db().commit()
+    except cases.CaseError as exc:
+        db().rollback()
+        flash(_("Case not saved: %(reason)s", reason=str(exc)), "error")
+        return redirect(url_for("complaints.index"), 303)
+    flash(_("Case %(id)s saved.", id=case.id), "ok")
+    return redirect(url_for("cases.show", case_id=case.id), 303)

@@ -1,6 +1,6 @@
 """Quality inspection: the R-QA checklist and QA grades, given on the call page. Items the call's
-facts decide are pre-filled from the record; grades are never edited: a correction is a new grade
-naming the one it corrects, with a reason."""
+facts decide are pre-filled from the record ("record complete" from the call's cases); grades
+are never edited: a correction is a new grade naming the one it corrects, with a reason."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline import cases
 from hotline.chanvars import ChanVar
 from hotline.models import Call, QaGrade
 from hotline.timeutil import utcnow
@@ -48,8 +49,11 @@ def _flag(vars_: dict[str, Any] | None, name: str) -> bool:
 
 
 def facts(c: Call) -> dict[str, bool]:
-    """Checklist items decided by the call record itself."""
-    return {
+    """Checklist items decided by the call record itself, and "record complete" (R-REC-FIELDS)
+    suggested from the cases the call raised (all of them complete), when it raised any."""
+    linked = cases.cases_of_call(db(), c.server, c.call_id)
+    from_case = {"record_complete": all(cases.record_complete(k) for k in linked)} if linked else {}
+    return from_case | {
         "four_rings": bool(c.within_4_rings) or _flag(c.vars, ChanVar.LATE_APOLOGY),
         "hung_up_last": c.hangup_first != HangupParty.AGENT,
         # the system plays the agent's work number on pickup (R-ANS-GREET): the part a machine can check

@@ -1,0 +1,250 @@
+"""The case pages: list, new (from a call, pre-filled), page with history, edit, close, complaint
+steps; the monthly complaint-category analysis. Every change goes through ``hotline.cases`` (its
+access rules: agents their own cases until closed, supervisors all, inspectors read masked)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select, tuple_
+
+from hotline import cases
+from hotline.customers import find_customer
+from hotline.models import Call
+from hotline.models.callbacks import Complaint
+from hotline.models.cases import Case
+from hotline.privacy import mask_number
+from hotline.vocabulary import CaseKind, Role
+from web.auth.access import roles
+from web.calls.search import visible
+from web.cases.forms import STATUS_LABELS, CaseFilter, actor, case_changes, case_input, sees
+from web.cases.search import find
+from web.context import db, settings
+from web.i18n import lang
+from web.view import Column, csv_response, export_table, masked_numbers, number_for
+
+bp = Blueprint("cases", __name__)
+
+
+def status_label(key: str) -> str:
+    zh, en = STATUS_LABELS.get(key, (key, key))
+    return zh if lang() == "zh" else en
+
+
+def kind_labels() -> dict[str, str]:
+    return {k.value: v.label(lang()) for k, v in cases.tree(settings()).items()}
+
+
+def category_label(kind: str, category: str | None) -> str:
+    if not category:
+        return ""
+    try:
+        return cases.tree(settings())[CaseKind(kind)].categories.get(category, category)
+    except ValueError:
+        return category
+
+
+@bp.app_context_processor
+def _case_helpers() -> dict[str, Any]:
+    return {"case_status": status_label, "case_category": category_label}
+
+
+def _visible_case(case_id: int) -> Case:
+    try:
+        case = cases.get_case(db(), case_id)
+    except cases.CaseError:
+        abort(404)
+    if not sees(current_user, case):
+        abort(404)  # another agent's case does not exist for this one
+    return case
+
+
+@bp.get("/cases")
+@roles("agent", "inspector", "supervisor")
+def index() -> Any:
+    f = CaseFilter.from_args(request.args)
+    for e in f.errors:
+        flash(e, "error")
+    rows = find(db(), settings(), f, current_user)
+    if export_table(request.args) is not None:
+        cols = [Column(k, k, get) for k, get in (
+            ("id", lambda c: c.id), ("kind", lambda c: c.kind), ("category", lambda c: c.category),
+            ("status", lambda c: c.status), ("number", lambda c: number_for(c.number)), ("name", lambda c: c.name),
+            ("owner", lambda c: c.owner), ("due_at", lambda c: c.due_at), ("created_at", lambda c: c.created_at),
+            ("first_call_resolved", lambda c: c.first_call_resolved))]
+        return csv_response("cases", cols, rows)
+    return render_template("cases/index.html", rows=rows, f=f, kinds=kind_labels(), tree=cases.tree(settings()),
+                           statuses=STATUS_LABELS, agents=settings().agents)
+
+
+def _call_of(server: str | None, call_id: str | None) -> Call | None:
+    if not server or not call_id:
+        return None
+    return db().scalar(select(Call).where(Call.server == server[:64], Call.call_id == call_id[:64],
+                                          visible(current_user)))
+
+
+def _prefill() -> dict[str, Any]:
+    """The form from the screen pop: the call's number, then the customer master's fields."""
+    call = _call_of(request.args.get("server"), request.args.get("call_id"))
+    number = (request.args.get("number") or "").strip()[:32] or (call.caller_number if call else "") or ""
+    customer = find_customer(db(), settings(), number) if number else None
+    return {"number": number, "name": customer.name if customer else "",
+            "address": customer.address if customer else "", "kind": request.args.get("kind") or "",
+            "customer": customer, "server": call.server if call else "", "call_id": call.call_id if call else ""}
+
+
+@bp.get("/cases/new")
+@roles("agent", "supervisor")
+def new() -> Any:
+    """The case form, pre-filled from the call (``?server=&call_id=``) and the customer master
+    (``?number=``): what the desk's screen pop opens in one click."""
+    values = _prefill()
+    matters = cases.open_matters(db(), settings(), values["number"]) if values["number"] else []
+    return _form(values, matters)
+
+
+def _form(values: dict[str, Any], matters: list[Case], status: int = 200) -> Any:
+    return render_template("cases/new.html", v=values, matters=matters, kinds=kind_labels(),
+                           tree=cases.tree(settings())), status
+
+
+@bp.post("/cases/new")
+@roles("agent", "supervisor")
+def create() -> Any:
+    form = request.form
+    call = _call_of(form.get("server"), form.get("call_id"))
+    try:
+        case = cases.open_case(db(), settings(), actor(current_user), case_input(form),
+                               call=(call.server, call.call_id) if call else None)
+        db().commit()
+    except cases.CaseError as exc:
+        db().rollback()
+        flash(_("Case not saved: %(reason)s", reason=str(exc)), "error")
+        values = {k: form.get(k, "") for k in ("number", "name", "address", "kind", "category", "description",
+                                               "result", "server", "call_id")}
+        return _form(values, [], 400)
+    flash(_("Case %(id)s saved.", id=case.id), "ok")
+    return redirect(url_for("cases.show", case_id=case.id), 303)
+
+
+def _history_rows(case: Case) -> list[dict[str, Any]]:
+    """The history as the reader may see it: an inspector sees old and new numbers masked too."""
+    out = []
+    for h in cases.history(db(), case):
+        old, new = h.old, h.new
+        if h.field == "number" and masked_numbers():
+            old, new = mask_number(old), mask_number(new)
+        out.append({"at": h.at, "by": h.by, "field": h.field, "old": old, "new": new})
+    return out
+
+
+def _call_links(calls: list[tuple[str, str]]) -> list[tuple[str, str, int | None]]:
+    if not calls:
+        return []
+    pks = {(c.server, c.call_id): c.id for c in db().execute(
+        select(Call.server, Call.call_id, Call.id).where(tuple_(Call.server, Call.call_id).in_(calls)))}
+    return [(server, call_id, pks.get((server, call_id))) for server, call_id in calls]
+
+
+@bp.get("/cases/<int:case_id>")
+@roles("agent", "inspector", "supervisor")
+def show(case_id: int) -> Any:
+    case = _visible_case(case_id)
+    view = cases.case_view(case, actor(current_user))
+    complaint = db().get(Complaint, case.complaint_id) if case.complaint_id else None
+    kind = CaseKind(case.kind)
+    return render_template("cases/case.html", c=view, history=_history_rows(case), complaint=complaint,
+                           calls=_call_links(view.calls), kinds=kind_labels(),
+                           kind_tree={kind: cases.tree(settings())[kind]},
+                           leads=current_user.role in (Role.SUPERVISOR, Role.ADMIN), agents=settings().agents)
+
+
+def _change(case_id: int, what: str) -> Any:
+    """Runs one change of an open case; a closed one answers with the read-only message."""
+    case = _visible_case(case_id)
+    me = actor(current_user)
+    form = request.form
+    try:
+        if what == "edit":
+            cases.update_case(db(), settings(), case.id, me, case_changes(form, me.leads))
+        elif what == "close":
+            resolved = form.get("first_call_resolved")
+            if resolved in ("1", "0"):
+                cases.update_case(db(), settings(), case.id, me,
+                                  cases.CaseChanges(first_call_resolved=resolved == "1"))
+            cases.close_case(db(), settings(), case.id, me, result=(form.get("result") or "")[:4000] or None)
+        else:
+            step = form.get("step")
+            if step not in ("contacted", "resolved"):
+                abort(400, "step: contacted or resolved")
+            cases.complaint_step(db(), case.id, me, contacted=step == "contacted", resolved=step == "resolved",
+                                 note=(form.get("note") or "").strip()[:4000] or None)
+        db().commit()
+    except cases.CaseClosedError:
+        db().rollback()
+        flash(_("This case is closed: it is read-only."), "error")
+    except cases.CaseAccessError:
+        db().rollback()
+        abort(403)
+    except cases.CaseError as exc:
+        db().rollback()
+        flash(_("Case not saved: %(reason)s", reason=str(exc)), "error")
+    else:
+        flash(_("Case %(id)s saved.", id=case.id), "ok")
+    return redirect(url_for("cases.show", case_id=case.id), 303)
+
+
+@bp.post("/cases/<int:case_id>/edit")
+@roles("agent", "supervisor")
+def edit(case_id: int) -> Any:
+    return _change(case_id, "edit")
+
+
+@bp.post("/cases/<int:case_id>/close")
+@roles("agent", "supervisor")
+def close(case_id: int) -> Any:
+    return _change(case_id, "close")
+
+
+@bp.post("/cases/<int:case_id>/complaint")
+@roles("agent", "supervisor")
+def complaint_step(case_id: int) -> Any:
+    """R-COMPLAINT from the panel: the supervisor's contact (2 h), the solution / progress."""
+    return _change(case_id, "complaint")
+
+
+def _month_arg(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        v = int(raw)
+    except ValueError:
+        abort(400, f"{name}: a whole number")
+    if not lo <= v <= hi:
+        abort(400, f"{name}: {lo}–{hi}")
+    return v
+
+
+@bp.get("/cases/analysis")
+@roles("supervisor")
+def analysis() -> Any:
+    """R-COMPLAINT-CATEGORIES: complaints per category per month, change, resolution time."""
+    today = datetime.now(ZoneInfo(settings().timezone)).date()
+    year = _month_arg("year", today.year, 2000, 2999)
+    month = _month_arg("month", today.month, 1, 12)
+    months = _month_arg("months", 6, 1, 24)
+    a = cases.complaint_categories(db(), settings(), year, month, months)
+    if export_table(request.args) is not None:
+        name = f"complaint-categories-{year:04d}-{month:02d}.csv"
+        return Response(cases.analysis_csv(a), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    chart = {"labels": [f"{y:04d}-{m:02d}" for y, m in a.months],
+             "series": [{"label": r.label, "data": r.counts} for r in a.rows if any(r.counts)]}
+    return render_template("cases/analysis.html", a=a, year=year, month=month, months=months, chart=chart)

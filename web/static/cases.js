@@ -1,0 +1,20 @@
+// The case form: the category list shows the chosen kind's categories only (the server checks it too).
+(function () {
+  "use strict";
+  var kind = document.getElementById("kind");
+  var cat = document.getElementById("category");
+  if (!kind || !cat) { return; }
+  function sync() {
+    var groups = cat.getElementsByTagName("optgroup");
+    for (var i = 0; i < groups.length; i++) {
+      var opts = groups[i].getElementsByTagName("option");
+      var mine = opts.length > 0 && opts[0].dataset.kind === kind.value;
+      groups[i].hidden = !mine;
+      groups[i].disabled = !mine;
+    }
+    var sel = cat.options[cat.selectedIndex];
+    if (sel && sel.dataset.kind && sel.dataset.kind !== kind.value) { cat.value = ""; }
+  }
+  kind.addEventListener("change", sync);
+  sync();
+})();
