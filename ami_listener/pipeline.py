@@ -78,7 +78,7 @@ class Pipeline:
         self._raw = RawBatch()
         self._calls: list[CallRecord] = []
         self._presence: list[Message] = []
-        self.counts = {"events": 0, "calls": 0, "errors": 0}
+        self.counts = {"events": 0, "calls": 0, "errors": 0, "desk_channels": 0}
         # the events' times are their arrival times (Asterisk sends no Timestamp): records say so
         self.arrival_times = False
 
@@ -157,6 +157,11 @@ class Pipeline:
             self.counts["errors"] += 1
             log.exception("building call %s failed; stored as incomplete", call_id)
             rec = CallRecord(call_id=call_id, server=self.settings.server_id, incomplete=True)
+        if ChanVar.DESK.value in rec.vars:
+            # the desk's own channels (a phrase player, a supervisor's spy) are part of the call
+            # they serve, audited in desk_controls: never a call of their own
+            self.counts["desk_channels"] += 1
+            return
         if self.arrival_times and rec.vars.get(ChanVar.SOURCE.value) is None:
             rec.vars[ChanVar.SOURCE.value] = ARRIVAL_TIMES
         self.counts["calls"] += 1

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from hotline import cases
 from hotline.chanvars import ChanVar
+from hotline.metrics.queries import call_agent_hung_up_first
 from hotline.models import Call, QaGrade
 from hotline.timeutil import utcnow
-from hotline.vocabulary import HangupParty
 from web.auth.access import roles
 from web.calls.search import get_visible
 from web.context import db
@@ -55,7 +55,7 @@ def facts(c: Call) -> dict[str, bool]:
     from_case = {"record_complete": all(cases.record_complete(k) for k in linked)} if linked else {}
     return from_case | {
         "four_rings": bool(c.within_4_rings) or _flag(c.vars, ChanVar.LATE_APOLOGY),
-        "hung_up_last": c.hangup_first != HangupParty.AGENT,
+        "hung_up_last": not call_agent_hung_up_first(c),
         # the system plays the agent's work number on pickup (R-ANS-GREET): the part a machine can check
         "greeting": _flag(c.vars, ChanVar.WORKNUM_PLAYED),
     }

@@ -62,7 +62,8 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("short_abandoned", "短时放弃", "Short abandons", None, "abandoned with wait ≤ short_abandon_s"),
     Metric("timeouts", "排队超时", "Timeouts", None, "left the queue unanswered after queue_timeout_s"),
     Metric("hangup_first", "先挂机违规", "Hung up first", "R-ANS-HANGUP-LAST",
-           "answered calls where the agent hung up first (hangup_first = agent)"),
+           "answered calls where the agent hung up first (hangup_first = agent), except calls flagged "
+           "malicious (HOTLINE_MALICIOUS: the rule's one exception) or ended by a supervisor (HOTLINE_FORCED_HANGUP)"),
     Metric("repeat_rate", "重复来电率", "Repeat-call rate", "R-ONE-CALL",
            "inbound calls from a number that already called within repeat_window_h about a matter "
            "still open (that earlier call was not answered by an agent, or left a fault ticket) ÷ "
@@ -86,7 +87,8 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("complaint_resolution", "投诉处理率", "Complaint resolution", "R-KPI",
            "general complaints received in the period solved within complaint_solution_h ÷ general "
            "complaints solved or past that deadline (the solution clock of complaint_clocks)"),
-    Metric("satisfaction", "满意度", "Satisfaction", "R-SURVEY", "surveys answered 1 (satisfied) ÷ surveys answered"),
+    Metric("satisfaction", "满意度", "Satisfaction", "R-SURVEY", "surveys answered 1 (satisfied) ÷ surveys answered; per agent, a rating counts for the agent who "
+           "sent the caller to the survey (HOTLINE_SURVEY_AGENT), else the last agent the caller talked to"),
     Metric("qa_count", "质检数", "QA graded", "R-QA", "calls with a current QA grade"),
     Metric("qa_avg", "质检平均分", "QA average", "R-QA",
            "mean score of the current QA grade of each graded call (a correction replaces the grade it corrects)"),

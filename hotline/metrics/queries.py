@@ -34,8 +34,36 @@ def group_keys() -> list[Any]:
             Call.queued_at.isnot(None).label("queued")]
 
 
+def agent_hung_up_first() -> ColumnElement[bool]:
+    """R-ANS-HANGUP-LAST: the agent hung up first — unless the call was flagged malicious (the
+    rule's one exception, after the warning) or a supervisor ended it (强拆). In SQL; the same
+    rule on one call record is :func:`call_agent_hung_up_first`."""
+    excused = or_(Call.vars[ChanVar.MALICIOUS].as_string().isnot(None),
+                  Call.vars[ChanVar.FORCED_HANGUP].as_string().isnot(None))
+    return and_(Call.hangup_first == HangupParty.AGENT, not_(excused))
+
+
+def call_agent_hung_up_first(call: Call) -> bool:
+    """:func:`agent_hung_up_first` on one call record (the quality check of a call)."""
+    excused = any(call.vars.get(v) is not None for v in (ChanVar.MALICIOUS, ChanVar.FORCED_HANGUP))
+    return call.hangup_first == HangupParty.AGENT and not excused
+
+
+def survey_credit(db: Session, start: datetime, end: datetime,
+                  agents: list[str] | None = None) -> dict[str, tuple[int, int]]:
+    """R-SURVEY: per agent, (surveys answered, satisfied) of the calls started in [start, end). A
+    rating counts for the agent who sent the caller to the survey (HOTLINE_SURVEY_AGENT, the desk's
+    转满意度), else the last agent the caller talked to, else the one who answered."""
+    who = func.coalesce(Call.vars[ChanVar.SURVEY_AGENT].as_string(), Call.final_agent, Call.agent)
+    q = (select(who.label("who"), func.count(), count_if(Call.survey == 1))
+         .where(in_period(start, end), Call.survey.isnot(None), who.isnot(None)).group_by(who))
+    if agents is not None:
+        q = q.where(who.in_(agents))
+    return {str(a): (int(n), int(sat)) for a, n, sat in db.execute(q)}
+
+
 def sums(s: Settings) -> list[Any]:
-    hung = Call.hangup_first == HangupParty.AGENT
+    hung = agent_hung_up_first()
     apology = Call.vars[ChanVar.LATE_APOLOGY].as_string() == "1"
     return [
         func.count().label("n"),
@@ -123,6 +151,12 @@ def scan(db: Session, s: Settings, start: datetime, end: datetime,
         team.add(r)
         if r.agent is not None:
             per.setdefault(r.agent, Acc()).add(r)
+    # the team's ratings are every rating; an agent's are those credited to them (survey_credit)
+    for acc in per.values():
+        acc.surveyed = acc.satisfied = 0
+    for agent, (n, satisfied) in survey_credit(db, start, end, agents).items():
+        acc = per.setdefault(agent, Acc())
+        acc.surveyed, acc.satisfied = n, satisfied
     return team, per
 
 

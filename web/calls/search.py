@@ -12,10 +12,11 @@ from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.metrics import current_grades, local_day_start
+from hotline.metrics.queries import agent_hung_up_first
 from hotline.models import Call, QaGrade
 from hotline.settings import Settings
 from hotline.timeutil import iso_local
-from hotline.vocabulary import Disposition, HangupParty
+from hotline.vocabulary import Disposition
 from web.periods import parse_date
 from web.view import VISIBLE_DIGITS, masked_numbers, number_for
 
@@ -118,7 +119,7 @@ def search_query(s: Settings, f: CallFilter, user: Any) -> Select[Any]:
     if f.late:
         q = q.where(Call.disposition == Disposition.ANSWERED, Call.within_4_rings.is_(False))
     if f.hangup_first:
-        q = q.where(Call.hangup_first == HangupParty.AGENT)
+        q = q.where(agent_hung_up_first())
     if f.recording:
         q = q.where(Call.recording.isnot(None))
     if f.qa:
