@@ -87,7 +87,8 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("complaint_resolution", "投诉处理率", "Complaint resolution", "R-KPI",
            "general complaints received in the period solved within complaint_solution_h ÷ general "
            "complaints solved or past that deadline (the solution clock of complaint_clocks)"),
-    Metric("satisfaction", "满意度", "Satisfaction", "R-SURVEY", "surveys answered 1 (satisfied) ÷ surveys answered; per agent, a rating counts for the agent who "
+    Metric("satisfaction", "满意度", "Satisfaction", "R-SURVEY",
+           "surveys answered 1 (satisfied) ÷ surveys answered; per agent, a rating counts for the agent who "
            "sent the caller to the survey (HOTLINE_SURVEY_AGENT), else the last agent the caller talked to"),
     Metric("qa_count", "质检数", "QA graded", "R-QA", "calls with a current QA grade"),
     Metric("qa_avg", "质检平均分", "QA average", "R-QA",
