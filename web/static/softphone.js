@@ -10,7 +10,7 @@
   var status = $("softphone-status"), callLine = $("softphone-call"), audio = $("softphone-audio");
   var answerBtn = $("softphone-answer"), hangupBtn = $("softphone-hangup"), muteBtn = $("softphone-mute");
   var autoBox = $("softphone-auto"), pad = root.querySelectorAll("button.dtmf");
-  var phone = { state: "starting", registered: false, call: null, reconnects: 0, ua: null };
+  var phone = { state: "starting", registered: false, call: null, reconnects: 0, ua: null, session: null };
   window.hotlineSoftphone = phone;
   var session = null, micStream = null, iceServers = [];
 
@@ -95,11 +95,12 @@
   function incoming(s) {
     if (session) { s.terminate({ status_code: 486, reason_phrase: "Busy Here" }); return; }
     session = s;
+    phone.session = s;
     var from = s.remote_identity;
     callLine.textContent = msg("ringing") + ": " + (from.display_name || "") + " " + from.uri.user;
     s.on("peerconnection", function (ev) { watchMedia(ev.peerconnection); });
     s.on("accepted", function () { callLine.textContent = msg("in-call") + ": " + from.uri.user; setCall("in-call"); });
-    var end = function () { session = null; audio.srcObject = null; setCall(null); };
+    var end = function () { session = null; phone.session = null; audio.srcObject = null; setCall(null); };
     s.on("ended", end);
     s.on("failed", end);
     setCall("ringing");
