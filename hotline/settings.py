@@ -194,7 +194,7 @@ class Settings:
     districts: list[str] = field(default_factory=list)  # a customer's district is one of these; empty: any
     # --- softphone: agents answer in the browser over WebRTC (issue #16; README "Browser softphone") ---
     agent_softphone: bool = False  # agents' PJSIP endpoints are WebRTC (DTLS-SRTP, ICE); needs agent_technology = pjsip
-    softphone_bind: str = "127.0.0.1"  # the private Asterisk's HTTP(S)/WebSocket server; 0.0.0.0 for seats on other hosts
+    softphone_bind: str = "127.0.0.1"  # Asterisk's HTTP(S)/WebSocket server; 0.0.0.0 for seats on other hosts
     softphone_http_port: int = 8088  # ws:// (plain HTTP): loopback only, browsers allow a microphone on localhost
     softphone_tls: bool = False  # also serve https/wss on softphone_https_port: needed for agents on other hosts
     softphone_https_port: int = 8089
@@ -247,7 +247,7 @@ class Settings:
                                 f"or set HOTLINE_{name.upper()}")
         return value
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
 
