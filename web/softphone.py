@@ -11,12 +11,18 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
 
+from sqlalchemy.orm import Session
+
+from hotline.desk import presence
+from hotline.desk.presence import PresenceView
 from hotline.settings import Settings
+from hotline.vocabulary import AgentPresence
 from web.auth.access import roles
-from web.context import settings
+from web.context import db, settings
 from web.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("softphone", __name__)
+SOFTPHONE = "softphone"  # ``by`` of the presence changes the softphone's registration makes
 
 
 def ws_url(s: Settings, host: str) -> str:
@@ -62,6 +68,27 @@ def credentials() -> Response:
                    ice_servers=[{"urls": "stun:" + s.softphone_stun_server}] if s.softphone_stun_server else [])
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+def follow_registration(s: Settings, session: Session, agent: str, registered: bool) -> PresenceView:
+    """The agent's presence follows the softphone: an available agent whose phone is not
+    registered (no microphone, connection lost, page closed) is made busy (示忙), so the desk shows
+    it and the queue pauses the member; once the phone registers again, a busy the softphone set is
+    lifted. An agent's own choices (logged out, busy, a break) and calls in progress are left alone."""
+    cur = presence.current(session, s, agent)
+    if not registered and cur.state == AgentPresence.AVAILABLE:
+        return presence.set_state(s, session, agent, AgentPresence.BUSY, by=SOFTPHONE).presence
+    if registered and cur.state == AgentPresence.BUSY and cur.by == SOFTPHONE:
+        return presence.set_state(s, session, agent, AgentPresence.AVAILABLE, by=SOFTPHONE).presence
+    return cur
+
+
+@bp.post("/softphone/registration")
+@roles("agent")
+def registration() -> Response:
+    """The page reports its registration (registered=1|0; CSRF token as for every form)."""
+    view = follow_registration(settings(), db(), _my_extension(), request.form.get("registered") == "1")
+    return jsonify(agent=view.agent, presence=view.state.value, by=view.by)
 
 
 @bp.after_app_request

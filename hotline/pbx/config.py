@@ -113,6 +113,9 @@ def _endpoints(s: Settings) -> str:
             f"[{ext}-auth]\ntype = auth\nauth_type = userpass\nusername = {ext}\n"
             f"password = {s.secret('sip_' + ext)}\n\n"
             f"[{ext}]\ntype = aor\nmax_contacts = 1\nremove_existing = yes\n"
+            # a browser that vanished (crash, network gone) is unreachable within seconds, so the
+            # queue stops ringing it: its registration would otherwise stand until it expires
+            + ("qualify_frequency = 15\n" if s.agent_softphone else "")
         )
     return "\n".join(blocks)
 

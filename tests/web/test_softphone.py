@@ -8,6 +8,7 @@ microphone, a dropped WebSocket, a second tab of the same agent."""
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import time
 from collections.abc import Iterator
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from flask import Flask
 
+from hotline.desk import presence
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.ivr.conftest import finish, place_call
@@ -39,6 +42,19 @@ class Rig:
     pbx: Asterisk
     base: str
     browser: Any
+    app: Flask
+
+    def presence(self) -> tuple[str, str | None]:
+        with self.app.app_context(), session_factory()() as db:
+            view = presence.current(db, self.settings, "8001")
+            return view.state.value, view.by
+
+    def wait_presence(self, state: str, timeout: float = 10.0) -> tuple[str, str | None]:
+        deadline = time.monotonic() + timeout
+        while (now := self.presence())[0] != state:
+            assert time.monotonic() < deadline, f"presence {now}, not {state}"
+            time.sleep(0.1)
+        return now
 
     @property
     def settings(self) -> Settings:
@@ -71,7 +87,10 @@ def rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, built_
     tmp = tmp_path_factory.mktemp("softphone")
     s = pbx_test_settings(tmp, agent_technology="pjsip", agents=["8001"], server_id="softphone",
                           agent_softphone=True, softphone_http_port=free_port(),
-                          database_url=sqlite_url(tmp / "panel.db"))
+                          database_url=sqlite_url(tmp / "panel.db"),
+                          # one AMI user for every role (ami_login's single-user mode): the panel's
+                          # presence changes need queue (agent) rights whichever role hotline.desk uses
+                          ami_secret=secrets.token_hex(16))
     shutil.copytree(pbx_settings.sounds_dir, s.sounds_dir)  # the session's prompts, built once
     app = create_app(s)
     with app.app_context(), session_factory()() as db:
@@ -83,7 +102,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, built_
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
                 *ARGS, *FAKE_MEDIA_ARGS, f"--use-file-for-fake-audio-capture={tone}"])
             try:
-                yield Rig(ast, base, browser)
+                yield Rig(ast, base, browser, app)
             finally:
                 browser.close()
     finally:
@@ -162,14 +181,21 @@ def test_caller_hanging_up_ends_the_page_call_with_auto_answer(rig: Rig) -> None
     page.context.close()
 
 
-def test_refused_microphone_says_so_and_does_not_register(rig: Rig) -> None:
+def test_refused_microphone_says_so_and_the_agent_is_not_available(rig: Rig) -> None:
+    with rig.app.app_context(), session_factory()() as db:
+        assert presence.login(rig.settings, db, "8001").ok  # 示闲 before opening the phone
     page = rig.phone(mic=False)
     wait_js(page, f"{STATE} === 'no-mic'", 10)
     assert "NOT available" in page.inner_text("#softphone-status") or "不" in page.inner_text("#softphone-status")
-    time.sleep(1.0)
-    assert rig.contacts() == 0  # the queue cannot ring a phone that cannot talk
+    assert rig.wait_presence("busy") == ("busy", "softphone")  # the queue pauses the member
+    assert rig.contacts() == 0  # nor could it ring a phone that cannot talk
     shot(page, "softphone-no-mic")
     page.context.close()
+    # a phone that registers lifts the busy the softphone set
+    good = rig.phone()
+    registered(good)
+    assert rig.wait_presence("available") == ("available", "softphone")
+    good.context.close()
 
 
 def test_dropped_websocket_reregisters_and_says_so(rig: Rig) -> None:

@@ -10,7 +10,8 @@
   var status = $("softphone-status"), callLine = $("softphone-call"), audio = $("softphone-audio");
   var answerBtn = $("softphone-answer"), hangupBtn = $("softphone-hangup"), muteBtn = $("softphone-mute");
   var autoBox = $("softphone-auto"), pad = root.querySelectorAll("button.dtmf");
-  var phone = { state: "starting", registered: false, call: null, reconnects: 0, ua: null, session: null };
+  var phone = { state: "starting", registered: false, call: null, reconnects: 0, ua: null, session: null,
+    presence: null };
   window.hotlineSoftphone = phone;
   var session = null, micStream = null, iceServers = [];
 
@@ -21,8 +22,24 @@
     root.setAttribute("data-state", state);
     status.textContent = msg(state) + (extra ? " (" + extra + ")" : "");
     status.className = "softphone-status " + (phone.registered ? "good" : "bad");
+    if (state !== "starting" && state !== "other-tab" && state !== "connecting") { report(phone.registered); }
     document.dispatchEvent(new CustomEvent("hotline:softphone",
       { detail: { state: state, registered: phone.registered, call: phone.call } }));
+  }
+
+  // the panel makes the agent busy while the phone is not registered (web/softphone.py)
+  var reported = null;
+  function report(registered, onUnload) {
+    if (reported === registered) { return; }
+    reported = registered;
+    var form = new FormData();
+    form.append("registered", registered ? "1" : "0");
+    form.append("csrf_token", root.getAttribute("data-csrf"));
+    var url = root.getAttribute("data-registration-url");
+    if (onUnload && navigator.sendBeacon) { navigator.sendBeacon(url, form); return; }
+    fetch(url, { method: "POST", body: form, credentials: "same-origin" }).then(function (r) {
+      return r.json();
+    }).then(function (p) { phone.presence = p.presence; }, function () { reported = null; });
   }
 
   function setCall(call) {
@@ -137,7 +154,9 @@
   autoBox.addEventListener("change", function () {
     localStorage.setItem("hotline-softphone-auto", autoBox.checked ? "1" : "0");
   });
-  window.addEventListener("beforeunload", function () { if (phone.ua) { phone.ua.stop(); } });
+  window.addEventListener("pagehide", function () {
+    if (phone.ua) { phone.ua.stop(); report(false, true); }
+  });
 
   show("starting");
   fetchCredentials().then(function (creds) {
