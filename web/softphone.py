@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import current_user
-
 from sqlalchemy.orm import Session
 
 from hotline.desk import presence
