@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import Panel, open_panel
+from tests.web.conftest import Panel, csrf_of, open_panel
 from web.softphone import ws_url
 
 
@@ -61,3 +61,17 @@ def test_off_unless_softphones_are_on(panel: Panel) -> None:
     assert c.get("/softphone/credentials").status_code == 404
     assert c.get("/softphone").status_code == 404
     assert "connect-src" not in c.get("/agent").headers["Content-Security-Policy"]
+
+
+def test_registration_reports_leave_an_agents_own_choice_alone(phone_panel: Panel) -> None:
+    """Logged out stays logged out whatever the phone does (no PBX needed: nothing changes); the
+    busy-while-unregistered round trip runs on a real Asterisk in test_softphone.py."""
+    c = phone_panel.client("agent1")
+    token = csrf_of(c, "/softphone")
+    for registered in ("0", "1"):
+        r = c.post("/softphone/registration", data={"registered": registered, "csrf_token": token})
+        assert r.status_code == 200 and r.get_json()["presence"] == "logged_out"
+    assert c.post("/softphone/registration", data={"registered": "0"}).status_code == 400  # no CSRF token
+    boss = phone_panel.client("boss")
+    assert boss.post("/softphone/registration", data={"registered": "0",
+                                                      "csrf_token": csrf_of(boss, "/calls")}).status_code in (403, 404)
