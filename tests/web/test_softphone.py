@@ -87,6 +87,8 @@ def rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, built_
     tmp = tmp_path_factory.mktemp("softphone")
     s = pbx_test_settings(tmp, agent_technology="pjsip", agents=["8001"], server_id="softphone",
                           agent_softphone=True, softphone_http_port=free_port(),
+                          # wss, as real seats use it, with the certificate made at first start
+                          softphone_tls=True, softphone_https_port=free_port(),
                           database_url=sqlite_url(tmp / "panel.db"),
                           # one AMI user for every role (ami_login's single-user mode): the panel's
                           # presence changes need queue (agent) rights whichever role hotline.desk uses
@@ -100,7 +102,9 @@ def rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, built_
     try:
         with serve(app) as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-                *ARGS, *FAKE_MEDIA_ARGS, f"--use-file-for-fake-audio-capture={tone}"])
+                *ARGS, *FAKE_MEDIA_ARGS, f"--use-file-for-fake-audio-capture={tone}",
+                # the self-signed certificate: a real seat trusts the operator's (README)
+                "--ignore-certificate-errors"])
             try:
                 yield Rig(ast, base, browser, app)
             finally:
@@ -137,6 +141,7 @@ def test_a_call_rings_the_page_which_answers_and_talks_both_ways_then_hangs_up(r
     page = rig.phone()
     registered(page)
     assert rig.contacts() == 1
+    assert page.evaluate("window.hotlineSoftphone.ua._transport.socket._ws.url").startswith("wss://")
     with EventTap(s) as tap:
         call = place_call(s, "13800000401", stay=40)
         wait_js(page, "window.hotlineSoftphone.call === 'ringing'", 15)
