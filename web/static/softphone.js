@@ -42,7 +42,28 @@
     }).then(function (p) { phone.presence = p.presence; }, function () { reported = null; });
   }
 
+  // a ring in the headset while a call rings (China's ring-back cadence: 1 s on, 4 s off, 450 Hz);
+  // a browser that allows no sound before a click still shows the call
+  var ringer = null;
+  function ring(on) {
+    if (!on) { if (ringer) { ringer.close(); ringer = null; } return; }
+    if (ringer || !window.AudioContext) { return; }
+    try {
+      ringer = new AudioContext();
+      var osc = ringer.createOscillator(), gain = ringer.createGain(), t0 = ringer.currentTime;
+      osc.frequency.value = 450;
+      gain.gain.value = 0;
+      for (var i = 0; i < 24; i++) {
+        gain.gain.setValueAtTime(0.2, t0 + i * 5);
+        gain.gain.setValueAtTime(0, t0 + i * 5 + 1);
+      }
+      osc.connect(gain).connect(ringer.destination);
+      osc.start();
+    } catch (e) { ringer = null; }
+  }
+
   function setCall(call) {
+    ring(call === "ringing");
     phone.call = call;
     var ringing = call === "ringing", talking = call === "in-call";
     callLine.hidden = !call;
