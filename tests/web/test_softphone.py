@@ -152,7 +152,15 @@ def test_a_call_rings_the_page_which_answers_and_talks_both_ways_then_hangs_up(r
         # the greeting (R-ANS-GREET) plays to the caller first; then the page and caller talk
         tap.wait_for(lambda m: m.name == "VarSet" and m.get("Variable") == "HOTLINE_WORKNUM_PLAYED"
                      and m.get("Linkedid") == call.call_id, 20)
-        time.sleep(3.0)
+        page.click("#softphone-mute")
+        assert page.evaluate("window.hotlineSoftphone.session.isMuted().audio") is True
+        assert page.get_attribute("#softphone-mute", "aria-pressed") == "true"
+        page.click("#softphone-mute")
+        assert page.evaluate("window.hotlineSoftphone.session.isMuted().audio") is False
+        page.click("#softphone-pad button[data-digit='5']")  # RFC 4733 reaches Asterisk
+        tap.wait_for(lambda m: m.name == "DTMFEnd" and m.get("Digit") == "5"
+                     and (m.get("Channel") or "").startswith("PJSIP/8001-"), 5)
+        time.sleep(3.0)  # the tone alone, then: the recording's last seconds
         from_browser = rtp_received(ast)
         in_browser = browser_rtp(page)
         shot(page, "softphone-in-call")
