@@ -223,6 +223,19 @@ class Settings:
     web_max_request_header_bytes: int = 64 * 1024  # larger request headers are refused (431)
     doctor_min_free_mb: int = 1024  # `hotline doctor` fails below this much free space in runtime_dir
     doctor_timeout_s: float = 5.0  # each network check of `hotline doctor` (connect, login, an event)
+    districts: list[str] = field(default_factory=list)  # a customer's district is one of these; empty: any
+    # --- softphone: agents answer in the browser over WebRTC (issue #16; README "Browser softphone") ---
+    agent_softphone: bool = False  # agents' PJSIP endpoints are WebRTC (DTLS-SRTP, ICE); needs agent_technology = pjsip
+    softphone_bind: str = "127.0.0.1"  # Asterisk's HTTP(S)/WebSocket server; 0.0.0.0 for seats on other hosts
+    softphone_http_port: int = 8088  # ws:// (plain HTTP): loopback only, browsers allow a microphone on localhost
+    softphone_tls: bool = False  # also serve https/wss on softphone_https_port: needed for agents on other hosts
+    softphone_https_port: int = 8089
+    softphone_cert_file: str = ""  # the operator's PEM certificate (chain); empty: self-signed, made under secrets_dir
+    softphone_key_file: str = ""  # its private key
+    softphone_ws_url: str = ""  # the URL browsers open; empty: ws(s)://<the panel's host>:<port>/ws
+    softphone_external_address: str = ""  # the address agents reach Asterisk at across NAT (SDP and Contact)
+    softphone_local_net: list[str] = field(default_factory=list)  # networks needing no NAT rewrite, e.g. 10.0.0.0/8
+    softphone_stun_server: str = ""  # host:port for Asterisk's own ICE candidates behind NAT; empty: none
 
     # --- derived -------------------------------------------------------------------------------
     @property

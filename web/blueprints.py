@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         i18n,
         outages,
         quality,
+        softphone,
         wallboard,
     )
     from web.auth.views import bp as auth
@@ -28,6 +29,6 @@ def register_blueprints(app: Flask) -> None:
     from web.team.views import bp as team
 
     for bp in (home.bp, i18n.bp, auth, agent.bp, calls, quality.bp, callbacks.bp, faults.bp, outages.bp,
-               complaints.bp, team, wallboard.bp, api.bp, cases, customers, handover.bp):
+               complaints.bp, team, wallboard.bp, api.bp, cases, customers, handover.bp, softphone.bp):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # token-authenticated, read-only

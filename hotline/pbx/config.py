@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hotline.pbx.ami import AmiRole, ami_login
+from hotline.pbx.certificate import CertificateError, softphone_certificate
 from hotline.rules import ring_rule
 from hotline.settings import ROOT, Settings
 
@@ -107,12 +108,67 @@ def _endpoints(s: Settings) -> str:
     for ext in s.agents:
         blocks.append(
             f"[{ext}]\ntype = endpoint\ncontext = agents-phone-out\ndisallow = all\nallow = alaw,ulaw\n"
-            f"auth = {ext}-auth\naors = {ext}\ndirect_media = no\ncallerid = {ext} <{ext}>\n\n"
+            f"auth = {ext}-auth\naors = {ext}\ndirect_media = no\ncallerid = {ext} <{ext}>\n"
+            f"{_webrtc(s)}\n"
             f"[{ext}-auth]\ntype = auth\nauth_type = userpass\nusername = {ext}\n"
             f"password = {s.secret('sip_' + ext)}\n\n"
             f"[{ext}]\ntype = aor\nmax_contacts = 1\nremove_existing = yes\n"
+            # a browser that vanished (crash, network gone) is unreachable within seconds, so the
+            # queue stops ringing it: its registration would otherwise stand until it expires
+            + ("qualify_frequency = 15\n" if s.agent_softphone else "")
         )
     return "\n".join(blocks)
+
+
+def _webrtc(s: Settings) -> str:
+    """The agent's own endpoint made a browser's (agent_softphone): the queue's Dial(PJSIP/<ext>)
+    in [agents-phone] reaches the page as it reached a desk phone. webrtc = yes is Asterisk 16's
+    bundle: AVPF, DTLS-SRTP (fingerprint-verified), ICE, rtcp-mux, media over the transport the
+    REGISTER came on. G.711 only: Debian's Asterisk has no Opus codec (codec_opus is not packaged,
+    only res_format_attr_opus), and every browser speaks PCMU/PCMA."""
+    if not s.agent_softphone:
+        return ""
+    cert = softphone_certificate(s)
+    return f"webrtc = yes\ndtls_cert_file = {cert.cert}\ndtls_private_key = {cert.key}\n"
+
+
+def _softphone_transports(s: Settings) -> str:
+    """SIP over WebSocket rides on Asterisk's HTTP server (http.conf): ws on the plain port, wss on
+    the TLS one; NAT settings describe how agents on other networks see this host."""
+    if not s.agent_softphone:
+        return ""
+    nat = []
+    if s.softphone_external_address:
+        nat += [f"external_media_address = {s.softphone_external_address}",
+                f"external_signaling_address = {s.softphone_external_address}"]
+    nat += [f"local_net = {net}" for net in s.softphone_local_net]
+    blocks = []
+    for proto in ("ws", "wss") if s.softphone_tls else ("ws",):
+        blocks.append("\n".join([f"[transport-{proto}]", "type = transport", f"protocol = {proto}",
+                                 "bind = 0.0.0.0", *nat]))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _http(s: Settings) -> dict[str, str]:
+    """http.conf: off unless agents have softphones; loopback unless softphone_bind says otherwise."""
+    tls = s.agent_softphone and s.softphone_tls
+    cert = softphone_certificate(s) if tls else None
+    return {
+        "http_enabled": "yes" if s.agent_softphone else "no",
+        "http_bind": s.softphone_bind,
+        "http_port": str(s.softphone_http_port),
+        "https_enabled": "yes" if tls else "no",
+        "https_bind": f"{s.softphone_bind}:{s.softphone_https_port}",
+        "https_cert": str(cert.cert) if cert else "",
+        "https_key": str(cert.key) if cert else "",
+    }
+
+
+def _rtp_ice(s: Settings) -> str:
+    lines = [f"icesupport = {'yes' if s.agent_softphone else 'no'}"]
+    if s.agent_softphone and s.softphone_stun_server:
+        lines.append(f"stunaddr = {s.softphone_stun_server}")
+    return "\n".join(lines)
 
 
 # What each AMI role may read and write (Asterisk 16 classes). Read: channel/queue/agent events,
@@ -157,6 +213,14 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
     for ext in s.agents:  # each becomes a dialplan extension, an endpoint and a Dial string
         if not ext.isdigit():
             raise ConfigError(f"agents: an extension is digits, not {ext!r}")
+    if s.agent_softphone and s.agent_technology != "pjsip":
+        raise ConfigError("agent_softphone needs agent_technology = \"pjsip\": the browser registers as the "
+                          "agent's PJSIP endpoint")
+    try:
+        softphone = {**_http(s), "softphone_transports": _softphone_transports(s), "rtp_ice": _rtp_ice(s),
+                     "agent_endpoints": _endpoints(s)}
+    except CertificateError as exc:
+        raise ConfigError(str(exc)) from exc
     return {
         "etc_dir": str(layout.etc),
         "modules_dir": s.asterisk_modules_dir,
@@ -183,7 +247,7 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
         "queue_timeout_s": str(s.queue_timeout_s),
         "queue_wrapup_s": str(s.queue_wrapup_s),
         "queue_members": _members(s),
-        "agent_endpoints": _endpoints(s),
+        **softphone,
         # a phone agent is reached through [agents-phone] as the queue reaches it, not PJSIP/<ext>
         # directly: a caller transferred to it hears its work number too (R-ANS-GREET)
         # R-ANS-LATE-APOLOGY: the transferred caller's wait starts again at the transfer

@@ -77,10 +77,15 @@ class Asterisk:
         if not binary:
             raise AsteriskError(f"{s.asterisk_binary!r} not found: run scripts/install-system.sh (see README)")
         self._clear_stale()
-        for port, udp, what in ((s.ami_port, False, "AMI"), (s.sip_port, True, "SIP")):
-            if port_in_use(s.ami_host, port, udp):
-                raise AsteriskError(f"{what} port {s.ami_host}:{port} is already in use: "
-                                    f"stop what holds it or set HOTLINE_{'AMI' if what == 'AMI' else 'SIP'}_PORT")
+        ports = [(s.ami_host, s.ami_port, False, "AMI_PORT"), (s.ami_host, s.sip_port, True, "SIP_PORT")]
+        if s.agent_softphone:  # the softphone's HTTP(S)/WebSocket server (http.conf)
+            ports.append((s.softphone_bind, s.softphone_http_port, False, "SOFTPHONE_HTTP_PORT"))
+            if s.softphone_tls:
+                ports.append((s.softphone_bind, s.softphone_https_port, False, "SOFTPHONE_HTTPS_PORT"))
+        for host, port, udp, setting in ports:
+            if port_in_use(host, port, udp):
+                raise AsteriskError(f"port {host}:{port} is already in use: "
+                                    f"stop what holds it or set HOTLINE_{setting}")
         layout = render(s, self.templates)
         layout.messages.unlink(missing_ok=True)
         console = open(layout.log / "console.log", "ab")

@@ -1,0 +1,241 @@
+"""The browser softphone (issue #16) on a real private Asterisk of this module's own (agent 8001's
+endpoint is WebRTC: agent_technology = pjsip, agent_softphone), with headless Chromium whose fake
+microphone plays a 1 kHz tone: a real call into the hotline rings the page, the page answers,
+media flows both ways (Asterisk counts RTP from the browser, the browser counts RTP from Asterisk,
+the call's recording holds the tone), hang-up from either side ends both. Bad input: a refused
+microphone, a dropped WebSocket, a second tab of the same agent."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from hotline.desk import presence
+from hotline.pbx.process import Asterisk
+from hotline.settings import Settings
+from tests.ivr.conftest import finish, place_call
+from tests.support.pbx import EventTap, pbx_test_settings
+from tests.support.ports import free_port
+from tests.support.postgres import sqlite_url
+from tests.support.softphone import FAKE_MEDIA_ARGS, read_mono, tone_share, write_tone
+from tests.web.browser import ARGS, CHROMIUM, login, serve, shot, wait_js
+from tests.web.conftest import PASSWORD
+from web import create_app
+from web.auth.users import add_user
+from web.context import session_factory
+
+pytestmark = [pytest.mark.asterisk, pytest.mark.browser]
+
+STATE = "document.getElementById('softphone').dataset.state"
+
+
+@dataclass
+class Rig:
+    pbx: Asterisk
+    base: str
+    browser: Any
+    app: Flask
+
+    def presence(self) -> tuple[str, str | None]:
+        with self.app.app_context(), session_factory()() as db:
+            view = presence.current(db, self.settings, "8001")
+            return view.state.value, view.by
+
+    def wait_presence(self, state: str, timeout: float = 10.0) -> tuple[str, str | None]:
+        deadline = time.monotonic() + timeout
+        while (now := self.presence())[0] != state:
+            assert time.monotonic() < deadline, f"presence {now}, not {state}"
+            time.sleep(0.1)
+        return now
+
+    @property
+    def settings(self) -> Settings:
+        return self.pbx.settings
+
+    def phone(self, mic: bool = True, context: Any = None) -> Any:
+        """The agent's /softphone page in a context of its own (or the given one: another tab)."""
+        if context is None:
+            context = self.browser.new_context(locale="zh-CN")
+            if mic:
+                context.grant_permissions(["microphone"], origin=self.base)
+        page = context.new_page()
+        page.set_default_timeout(10000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors
+        if not context.cookies():
+            login(page, self.base, "agent1")
+        page.goto(self.base + "/softphone")
+        return page
+
+    def contacts(self) -> int:
+        return len(re.findall(r"Contact:\s+8001/sip:", self.pbx.cli("pjsip show contacts")))
+
+
+@pytest.fixture(scope="module")
+def rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, built_prompts: Any) -> Iterator[Rig]:
+    from playwright.sync_api import sync_playwright
+
+    tmp = tmp_path_factory.mktemp("softphone")
+    s = pbx_test_settings(tmp, agent_technology="pjsip", agents=["8001"], server_id="softphone",
+                          agent_softphone=True, softphone_http_port=free_port(),
+                          # wss, as real seats use it, with the certificate made at first start
+                          softphone_tls=True, softphone_https_port=free_port(),
+                          database_url=sqlite_url(tmp / "panel.db"),
+                          # one AMI user for every role (ami_login's single-user mode): the panel's
+                          # presence changes need queue (agent) rights whichever role hotline.desk uses
+                          ami_secret=secrets.token_hex(16))
+    shutil.copytree(pbx_settings.sounds_dir, s.sounds_dir)  # the session's prompts, built once
+    app = create_app(s)
+    with app.app_context(), session_factory()() as db:
+        add_user(db, "agent1", "agent", PASSWORD, "8001")
+    tone = write_tone(tmp / "tone.wav")
+    ast = Asterisk(s).start()
+    try:
+        with serve(app) as base, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+                *ARGS, *FAKE_MEDIA_ARGS, f"--use-file-for-fake-audio-capture={tone}",
+                # the self-signed certificate: a real seat trusts the operator's (README)
+                "--ignore-certificate-errors"])
+            try:
+                yield Rig(ast, base, browser, app)
+            finally:
+                browser.close()
+    finally:
+        ast.stop()
+
+
+def registered(page: Any, timeout: float = 15.0) -> None:
+    wait_js(page, f"{STATE} === 'registered'", timeout)
+
+
+def rtp_received(ast: Asterisk) -> int:
+    """Packets Asterisk received on the agent's WebRTC channel (pjsip show channelstats)."""
+    for line in ast.cli("pjsip show channelstats").splitlines():
+        if "8001-" in line:
+            m = re.search(r"\b(?:ulaw|alaw)\s+(\d+)", line)
+            if m:
+                return int(m.group(1))
+    return 0
+
+
+def browser_rtp(page: Any) -> dict[str, int]:
+    return page.evaluate("""async () => {
+        const stats = await window.hotlineSoftphone.session.connection.getStats();
+        const out = {received: 0, sent: 0};
+        stats.forEach(r => { if (r.type === 'inbound-rtp') out.received += r.packetsReceived;
+                             if (r.type === 'outbound-rtp') out.sent += r.packetsSent; });
+        return out; }""")
+
+
+def test_a_call_rings_the_page_which_answers_and_talks_both_ways_then_hangs_up(rig: Rig) -> None:
+    s, ast = rig.settings, rig.pbx
+    page = rig.phone()
+    registered(page)
+    assert rig.contacts() == 1
+    assert page.evaluate("window.hotlineSoftphone.ua._transport.socket._ws.url").startswith("wss://")
+    with EventTap(s) as tap:
+        call = place_call(s, "13800000401", stay=40)
+        wait_js(page, "window.hotlineSoftphone.call === 'ringing'", 15)
+        assert "13800000401" in page.inner_text("#softphone-call")
+        shot(page, "softphone-ringing")
+        page.click("#softphone-answer")
+        wait_js(page, "window.hotlineSoftphone.call === 'in-call'", 10)
+        # the greeting (R-ANS-GREET) plays to the caller first; then the page and caller talk
+        tap.wait_for(lambda m: m.name == "VarSet" and m.get("Variable") == "HOTLINE_WORKNUM_PLAYED"
+                     and m.get("Linkedid") == call.call_id, 20)
+        page.click("#softphone-mute")
+        assert page.evaluate("window.hotlineSoftphone.session.isMuted().audio") is True
+        assert page.get_attribute("#softphone-mute", "aria-pressed") == "true"
+        page.click("#softphone-mute")
+        assert page.evaluate("window.hotlineSoftphone.session.isMuted().audio") is False
+        page.click("#softphone-pad button[data-digit='5']")  # RFC 4733 reaches Asterisk
+        tap.wait_for(lambda m: m.name == "DTMFEnd" and m.get("Digit") == "5"
+                     and (m.get("Channel") or "").startswith("PJSIP/8001-"), 5)
+        time.sleep(3.0)  # the tone alone, then: the recording's last seconds
+        from_browser = rtp_received(ast)
+        in_browser = browser_rtp(page)
+        shot(page, "softphone-in-call")
+        page.click("#softphone-hangup")  # the agent hangs up: the caller's side ends too
+        t0 = time.monotonic()
+        finish(tap, call, 10)
+        assert time.monotonic() - t0 < 5
+    wait_js(page, "window.hotlineSoftphone.call === null", 5)
+    assert from_browser > 100, ast.cli("pjsip show channelstats")  # 50 packets/s for 3 s and more
+    assert in_browser["received"] > 100 and in_browser["sent"] > 100, in_browser
+    rec = sorted(ast.layout.monitor.glob(f"{call.call_id}-*.wav"))
+    assert rec, list(ast.layout.monitor.iterdir())
+    samples, rate = read_mono(rec[0])
+    rms, share = tone_share(samples[-2 * rate:-rate // 4], rate)  # the last seconds: caller silent
+    assert rms > 300 and share > 0.5, (rms, share)  # the fake microphone's tone, through DTLS-SRTP
+    assert not page.errors, page.errors
+    page.context.close()
+
+
+def test_caller_hanging_up_ends_the_page_call_with_auto_answer(rig: Rig) -> None:
+    s = rig.settings
+    page = rig.phone()
+    page.check("#softphone-auto")
+    registered(page)
+    with EventTap(s) as tap:
+        call = place_call(s, "13800000402", stay=6)
+        wait_js(page, "window.hotlineSoftphone.call === 'in-call'", 15)  # answered without a click
+        finish(tap, call, 20)
+    wait_js(page, "window.hotlineSoftphone.call === null", 5)
+    assert page.is_disabled("#softphone-hangup")
+    page.context.close()
+
+
+def test_refused_microphone_says_so_and_the_agent_is_not_available(rig: Rig) -> None:
+    with rig.app.app_context(), session_factory()() as db:
+        assert presence.login(rig.settings, db, "8001").ok  # 示闲 before opening the phone
+    page = rig.phone(mic=False)
+    wait_js(page, f"{STATE} === 'no-mic'", 10)
+    assert "NOT available" in page.inner_text("#softphone-status") or "不" in page.inner_text("#softphone-status")
+    assert rig.wait_presence("busy") == ("busy", "softphone")  # the queue pauses the member
+    assert rig.contacts() == 0  # nor could it ring a phone that cannot talk
+    shot(page, "softphone-no-mic")
+    page.context.close()
+    # a phone that registers lifts the busy the softphone set
+    good = rig.phone()
+    registered(good)
+    assert rig.wait_presence("available") == ("available", "softphone")
+    good.context.close()
+
+
+def test_dropped_websocket_reregisters_and_says_so(rig: Rig) -> None:
+    page = rig.phone()
+    registered(page)
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(m.text))
+    page.evaluate("""() => {
+        window.softphoneStates = [];
+        document.addEventListener('hotline:softphone', e => window.softphoneStates.push(e.detail.state));
+        window.hotlineSoftphone.ua._transport.socket._ws.close(); }""")  # the connection drops under the page
+    wait_js(page, "window.softphoneStates.includes('reconnecting')", 5)
+    registered(page, 20)
+    assert page.evaluate("window.hotlineSoftphone.reconnects") >= 1
+    assert rig.contacts() == 1
+    page.context.close()
+
+
+def test_second_tab_does_not_take_the_phone(rig: Rig) -> None:
+    first = rig.phone()
+    registered(first)
+    second = rig.phone(context=first.context)
+    wait_js(second, f"{STATE} === 'other-tab'", 10)
+    assert "tab" in second.inner_text("#softphone-status") or "标签" in second.inner_text("#softphone-status")
+    assert rig.contacts() == 1
+    shot(second, "softphone-second-tab")
+    first.close(run_before_unload=True)  # the holder goes: the waiting tab takes the phone over
+    registered(second, 20)
+    assert rig.contacts() == 1
+    second.context.close()

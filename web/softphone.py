@@ -1,0 +1,105 @@
+"""The browser softphone's panel side (issue #16): the logged-in agent's SIP credentials, the
+Content-Security-Policy that lets a page open the private Asterisk's WebSocket, and a standalone
+page (/softphone) holding the phone alone. The desk includes the phone with
+``{% include "softphone/_phone.html" %}``."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from hotline.desk import presence
+from hotline.desk.presence import PresenceView
+from hotline.settings import Settings
+from hotline.vocabulary import AgentPresence
+from web.auth.access import roles
+from web.context import db, settings
+from web.security import CONTENT_SECURITY_POLICY
+
+bp = Blueprint("softphone", __name__)
+SOFTPHONE = "softphone"  # ``by`` of the presence changes the softphone's registration makes
+
+
+def ws_url(s: Settings, host: str) -> str:
+    """Where the browser opens SIP over WebSocket: the setting, else the panel's own host name on
+    Asterisk's port (wss once TLS is on: a page served over https may not open ws://)."""
+    if s.softphone_ws_url:
+        return s.softphone_ws_url
+    if s.softphone_tls:
+        return f"wss://{host}:{s.softphone_https_port}/ws"
+    return f"ws://{host}:{s.softphone_http_port}/ws"
+
+
+def _request_host() -> str:
+    return urlsplit("//" + request.host).hostname or "127.0.0.1"
+
+
+def _my_extension() -> str:
+    """The phone is the logged-in agent's own: an admin or supervisor without an extension has none."""
+    s = settings()
+    ext = getattr(current_user, "agent", None)
+    if not s.agent_softphone or not ext or ext not in s.agents:
+        abort(404)
+    return str(ext)
+
+
+@bp.get("/softphone")
+@roles("agent")
+def page() -> Any:
+    _my_extension()
+    return render_template("softphone/page.html")
+
+
+@bp.get("/softphone/credentials")
+@roles("agent")
+def credentials() -> Response:
+    """The agent's SIP password (secrets_dir/sip_<ext>) for the page's registration: only to that
+    agent's session, never cached (web.security sends no-store; said again here)."""
+    s = settings()
+    ext = _my_extension()
+    url = ws_url(s, _request_host())
+    resp = jsonify(extension=ext, password=s.secret("sip_" + ext), ws_url=url,
+                   uri=f"sip:{ext}@{urlsplit(url).hostname}", display_name=ext,
+                   ice_servers=[{"urls": "stun:" + s.softphone_stun_server}] if s.softphone_stun_server else [])
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def follow_registration(s: Settings, session: Session, agent: str, registered: bool) -> PresenceView:
+    """The agent's presence follows the softphone: an available agent whose phone is not
+    registered (no microphone, connection lost, page closed) is made busy (示忙), so the desk shows
+    it and the queue pauses the member; once the phone registers again, a busy the softphone set is
+    lifted. An agent's own choices (logged out, busy, a break) and calls in progress are left alone."""
+    cur = presence.current(session, s, agent)
+    if not registered and cur.state == AgentPresence.AVAILABLE:
+        return presence.set_state(s, session, agent, AgentPresence.BUSY, by=SOFTPHONE).presence
+    if registered and cur.state == AgentPresence.BUSY and cur.by == SOFTPHONE:
+        return presence.set_state(s, session, agent, AgentPresence.AVAILABLE, by=SOFTPHONE).presence
+    return cur
+
+
+@bp.post("/softphone/registration")
+@roles("agent")
+def registration() -> Response:
+    """The page reports its registration (registered=1|0; CSRF token as for every form)."""
+    view = follow_registration(settings(), db(), _my_extension(), request.form.get("registered") == "1")
+    return jsonify(agent=view.agent, presence=view.state.value, by=view.by)
+
+
+@bp.after_app_request
+def allow_websocket(resp: Response) -> Response:
+    """connect-src would otherwise be default-src 'self', which forbids the softphone's WebSocket to
+    Asterisk's port. Only that one URL is added, and only when softphones are on."""
+    s = settings()
+    if not s.agent_softphone or not resp.mimetype == "text/html":
+        return resp
+    url = urlsplit(ws_url(s, _request_host()))
+    policy = resp.headers.get("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if "connect-src" not in policy:
+        resp.headers["Content-Security-Policy"] = (
+            f"{policy}; connect-src 'self' {url.scheme}://{url.netloc}")
+    return resp
