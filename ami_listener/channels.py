@@ -61,6 +61,7 @@ class Channel:
     uniqueid: str
     name: str = ""
     created: bool = False  # its Newchannel was seen
+    created_at: float | None = None  # that Newchannel's time
     up_at: float | None = None
     hung_at: float | None = None
     cause: str | None = None  # Q.850 hang-up cause
@@ -97,6 +98,7 @@ class ChannelIndex:
             by_name[name] = ch
             if e.name == "Newchannel":
                 ch.created = True
+                ch.created_at = e.timestamp
                 ch.exten = e.get("Exten")
             num = number(e.get("CallerIDNum"))
             if num:

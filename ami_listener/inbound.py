@@ -26,12 +26,12 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
     """Fills ``rec`` for a call into the hotline; ``first`` is its originating channel (None if
     not seen), ``joins`` its QueueCallerJoin events."""
     join = joins[0] if joins else None
-    # the caller's channel running the hotline's dialplan: the one that queued, else (a Local
-    # caller) the ;2 half of the originated channel, else (a real phone) that channel itself
-    service = join.get("Channel") if join else None
-    if service is None and first is not None:
-        service = first.name[:-2] + ";2" if first.name.endswith(";1") and local_base(first.name) else first.name
+    service = _service(c, first, join)
     _caller(rec, first, join)
+    if first is not None and first.created and join is None and service == first.name != _twin(first.name):
+        # an originated Local half running the dialplan itself: its Local exten is not what was dialled
+        dial = next((e for e in c.events if e.name == "DialBegin" and e.get("Channel") == service), None)
+        rec.dialed = (dial.get("Exten") if dial else None) or rec.dialed
     caller = c.party(first.name if first else None, service)
     rec.attempts = _attempts(c, rec, caller)
     _answer(c, rec, rule)
@@ -46,8 +46,31 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
                            if e.name == "VarSet" and e.get("Variable") == "QUEUESTATUS"), None),
         abandoned=any(e.name == "QueueCallerAbandon" for e in c.events),
         left_queue=leave is not None, queued=join is not None, complete=not rec.incomplete,
-        caller_up=first is not None and c.is_up(first)))
+        caller_up=first is not None and c.is_up(first), dialled=join is None and bool(rec.attempts),
+        left_ringing=join is None and any(a.result == AttemptResult.CANCELLED for a in rec.attempts)))
     Conversation(c, rec, caller, service).run()
+
+
+def _twin(name: str) -> str:
+    """The ;2 half of an originated Local channel ``name`` (``…;1``), else ``name``."""
+    return name[:-2] + ";2" if name.endswith(";1") and local_base(name) else name
+
+
+def _service(c: ChannelIndex, first: Channel | None, join: Message | None) -> str | None:
+    """The caller's channel running the call's dialplan: the one that queued, else the one of the
+    originated Local pair that dials (a Local originated into the dialplan, as a trunk channel
+    would be), else (a Local caller) the ;2 half of the originated channel, else (a real phone)
+    that channel itself."""
+    if join is not None:
+        return join.get("Channel")
+    if first is None:
+        return None
+    if local_base(first.name):
+        halves = c.party(first.name)
+        dial = next((e for e in c.events if e.name == "DialBegin" and e.get("Channel") in halves), None)
+        if dial is not None:
+            return dial.get("Channel")
+    return _twin(first.name)
 
 
 def _caller(rec: CallRecord, first: Channel | None, join: Message | None) -> None:
@@ -68,7 +91,10 @@ def _caller(rec: CallRecord, first: Channel | None, join: Message | None) -> Non
 def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attempt]:
     """Every agent rung: AgentCalled opens an attempt, its first DialEnd (or AgentRingNoAnswer)
     closes it. Keeping the first DialEnd matters: a ringall member that rings out gets NOANSWER
-    then CANCEL. A DialBegin from the caller to an agent while queued is a transfer target."""
+    then CANCEL. A DialBegin from the caller to an agent while queued is a transfer target. A call
+    that never queued rings with plain Dial(): each DialBegin from the caller is an attempt, made
+    to the agent the endpoint belongs to (queue members, the ``agent_endpoints`` setting), else to
+    the endpoint itself."""
     attempts: dict[str, Attempt] = {}
     for e in c.events:
         dest = e.get("DestChannel")
@@ -78,10 +104,12 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
         if e.name == "AgentCalled":
             agent = e.get("MemberName") or c.agent_of(dest) or device_of(dest)
             attempts[dest] = Attempt(agent, e.timestamp or 0.0, None, PENDING, dest)
-        elif e.name == "DialBegin" and a is None and rec.queue is not None:
-            member = c.agent_of(dest)
-            if member and e.get("Channel") in caller:
-                attempts[dest] = Attempt(member, e.timestamp or 0.0, None, PENDING, dest)
+        elif e.name == "DialBegin" and a is None and e.get("Channel") in caller:
+            if rec.queue is None:  # a plain Dial(): every phone rung is an attempt (ring groups too)
+                attempts[dest] = Attempt(c.agent_of(dest) or endpoint_of(dest, e.get("DialString")),
+                                         e.timestamp or 0.0, None, PENDING, dest)
+            elif c.agent_of(dest):
+                attempts[dest] = Attempt(c.agent_of(dest) or "", e.timestamp or 0.0, None, PENDING, dest)
         elif a is None or a.result != PENDING:
             continue
         elif e.name == "AgentRingNoAnswer":
@@ -97,6 +125,16 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
             if end is not None and end.hung_at is not None:
                 a.ring_seconds = end.hung_at - a.rang_at
     return sorted(attempts.values(), key=lambda a: a.rang_at)
+
+
+def endpoint_of(dest: str, dial_string: str | None) -> str:
+    """What a plain Dial() rang, when no agent owns it: the endpoint (``PJSIP/8001``), a number
+    through a trunk (``PJSIP/13900000009@trunk``) or a Local chain (``Local/13900000009@mobile``)."""
+    device = device_of(dest)
+    target = (dial_string or "").split(",")[0]
+    if "@" in target and not device.startswith("Local/"):
+        return device.split("/")[0] + "/" + target.split("/")[-1]
+    return device
 
 
 def _refused(c: ChannelIndex, dest: str) -> AttemptResult:

@@ -166,6 +166,11 @@ class Settings:
     retention_recordings_days: int = 180  # call recordings (the wav files; the call keeps its row)
     complaint_keep_days: int = 1096  # R-COMPLAINT: complaint files kept at least 3 years; never purged younger
 
+    # --- listener: foreign dialplans ----------------------------------------------------------------
+    # endpoints (device names as Asterisk dials them, "PJSIP/alice") → the agent they belong to, for
+    # dialplans that ring agents' phones with plain Dial() rather than through a queue's members
+    agent_endpoints: dict[str, str] = field(default_factory=dict)
+
     # --- derived -------------------------------------------------------------------------------
     @property
     def asterisk_dir(self) -> Path:
@@ -229,6 +234,15 @@ def _coerce(name: str, typ: Any, value: Any, source: str) -> Any:
             return float(value)
         if typ is Path:
             return Path(value).expanduser()
+        if typ == dict[str, str]:
+            if isinstance(value, str):  # from the environment: "PJSIP/alice=8001,PJSIP/bob=8002"
+                pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
+                if any(len(p) != 2 for p in pairs):
+                    raise ValueError(value)
+                return {k.strip(): v.strip() for k, v in pairs}
+            if not isinstance(value, dict):
+                raise TypeError(value)
+            return {str(k): str(v) for k, v in value.items()}
         if typ == list[str]:
             if isinstance(value, str):
                 return [v.strip() for v in value.split(",") if v.strip()]

@@ -98,6 +98,39 @@ EXPECTED: dict[str, dict] = {
                                         wait_seconds=1.5, hangup_first="agent", talk_seconds=(1.7, 2.3),
                                         attempt_set={("PJSIP/8002", "answered"), ("PJSIP/8001", "cancelled")},
                                         recording=False),
+    # --- from tests/captures/foreign_dial/: no queue, phones rung by plain Dial() (SIPp phones 8001,
+    # 8002; agents by the configured agents' endpoints); the caller is a trunk-like channel that
+    # rings while the phones do (issue #12)
+    "foreign_dial_answered": dict(direction="inbound", caller_number="13600000003", dialed="500", queue=None,
+                                  disposition="answered", agent="8001", final_agent="8001", ring_seconds=1.5, rings=2,
+                                  within_4_rings=True, hangup_first="agent", talk_seconds=(1.7, 2.3),
+                                  attempts=[("8001", "answered")], attempt_rings=[1.5], transfers=[]),
+    # 486 Busy Here: the attempt is busy, the dialplan ends the call (Hangup()) — the system
+    "foreign_dial_busy": dict(dialed="500", disposition="failed", agent=None, ring_seconds=None, within_4_rings=None,
+                              hangup_first="system", talk_seconds=None, attempts=[("8001", "busy")]),
+    # rings out after Dial's 4 s
+    "foreign_dial_no_answer": dict(dialed="500", disposition="failed", agent=None, hangup_first="system",
+                                   attempts=[("8001", "no_answer")], attempt_rings=[4.0]),
+    # the caller gives up after 2 s of ringing
+    "foreign_dial_caller_cancels": dict(dialed="500", disposition="abandoned", agent=None, hangup_first="caller",
+                                        attempts=[("8001", "cancelled")], attempt_rings=[2.0]),
+    # Dial(PJSIP/8001&PJSIP/8002): 8002 answers after 1.2 s; the caller hangs up after 3 s of talk
+    "foreign_dial_ringgroup": dict(dialed="501", disposition="answered", agent="8002", final_agent="8002",
+                                   ring_seconds=1.2, rings=2, within_4_rings=True, hangup_first="caller",
+                                   talk_seconds=(2.7, 3.3), attempt_set={("8001", "cancelled"), ("8002", "answered")},
+                                   attempt_rings=[1.2, 1.2]),
+    # follow-me: the desk phone rings out (3 s), the mobile (a Local chain) answers after 1 s and
+    # hangs up after 3 s — answered by the endpoint, no agent owns it
+    "foreign_dial_followme": dict(dialed="502", disposition="answered", agent="Local/13900000009@mobile",
+                                  final_agent="Local/13900000009@mobile", ring_seconds=1.0, hangup_first="agent",
+                                  talk_seconds=(2.7, 3.3),
+                                  attempts=[("8001", "no_answer"), ("Local/13900000009@mobile", "answered")],
+                                  attempt_rings=[3.0, 1.0]),
+    # an IVR that ends the call itself (Hangup() after 2 s): the system hung up
+    "foreign_ivr_hangup": dict(dialed="503", disposition="ivr", agent=None, hangup_first="system", attempts=[]),
+    # the caller's own side runs Hangup() 1 s into the IVR: the caller hung up
+    "foreign_ivr_caller_leaves": dict(dialed="503", disposition="ivr", agent=None, hangup_first="caller",
+                                      attempts=[]),
 }
 
 

@@ -3,6 +3,7 @@
     .venv/bin/python -m tests.captures.record [NAME ...]     (default: every scenario)
     .venv/bin/python -m tests.captures.record --foreign [NAME ...]        (tests/captures/foreign/)
     .venv/bin/python -m tests.captures.record --foreign-pjsip [NAME ...]  (tests/captures/foreign_pjsip/)
+    .venv/bin/python -m tests.captures.record --foreign-dial [NAME ...]   (tests/captures/foreign_dial/)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
 raw bytes exactly as AMI sent them (banner and login response included), as ``hotline listener capture``
@@ -334,6 +335,81 @@ def record_foreign_pjsip(names: list[str], out_dir: Path = HERE) -> None:
                 _capture(s, out_dir / f"{name}.ami", lambda cap: scenarios[name](rec))
 
 
+def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
+    """Recorded from tests/captures/foreign_dial/: no queue, phones rung by plain Dial() (SIPp
+    phones registered as 8001 and 8002): 500 one phone (4 s), 501 a ring group, 502 follow-me (the
+    desk phone 3 s, then a mobile through a Local chain), 503 an IVR that ends with Hangup()."""
+    from tests.support.sipphone import SipPhone
+
+    def call(r: Recorder, number: str, stay: float) -> str:
+        # the originated channel runs [inbound] like a trunk channel: the caller rings while the
+        # phones do and can give up meanwhile (a Local caller running sim-caller could not)
+        call_id = f"cap-{uuid.uuid4().hex[:10]}"
+        with r.ast.ami() as ami:
+            ami.originate("Local/13600000003@sim-pstn/n", context="inbound", exten=number,
+                          callerid='"直拨" <13600000003>', channel_id=call_id, variables={"SIM_STAY": str(stay)},
+                          timeout_s=60)
+        return call_id
+
+    def foreign_dial_answered(r: Recorder) -> None:
+        # 8001 answers after 1.5 s, talks 2 s and hangs up (BYE)
+        with SipPhone(r.s, "8001", answer_after=1.5, talk=2):
+            r.wait_gone(call(r, "500", stay=15))
+
+    def foreign_dial_busy(r: Recorder) -> None:
+        # 8001 answers 486 Busy Here; the dialplan then runs Hangup()
+        with SipPhone(r.s, "8001", busy=True):
+            r.wait_gone(call(r, "500", stay=15))
+
+    def foreign_dial_no_answer(r: Recorder) -> None:
+        # 8001 rings out (Dial's 4 s); the dialplan then runs Hangup()
+        with SipPhone(r.s, "8001", answer_after=None):
+            r.wait_gone(call(r, "500", stay=15))
+
+    def foreign_dial_caller_cancels(r: Recorder) -> None:
+        # the caller gives up after 2 s of ringing
+        with SipPhone(r.s, "8001", answer_after=None):
+            r.wait_gone(call(r, "500", stay=2))
+
+    def foreign_dial_ringgroup(r: Recorder) -> None:
+        # both phones ring; 8002 answers after 1.2 s, 8001 is cancelled; the caller hangs up after
+        # about 3 s of talk
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=1.2, talk=None):
+            r.wait_gone(call(r, "501", stay=4.2))
+
+    def foreign_dial_followme(r: Recorder) -> None:
+        # the desk phone rings out (3 s), the mobile answers after 1 s and hangs up after 3 s
+        with SipPhone(r.s, "8001", answer_after=None):
+            r.wait_gone(call(r, "502", stay=20))
+
+    def foreign_ivr_hangup(r: Recorder) -> None:
+        # the IVR answers, says its piece (2 s) and hangs up: the system ended the call
+        r.wait_gone(r.inbound(stay=20, caller="13600000004", name="夜间", number="503"))
+
+    def foreign_ivr_caller_leaves(r: Recorder) -> None:
+        # the caller's own side runs Hangup() 1 s into the IVR: the caller ended the call
+        r.wait_gone(r.inbound(stay=1, caller="13600000004", name="夜间", number="503"))
+
+    return {f.__name__: f for f in (foreign_dial_answered, foreign_dial_busy, foreign_dial_no_answer,
+                                    foreign_dial_caller_cancels, foreign_dial_ringgroup, foreign_dial_followme,
+                                    foreign_ivr_hangup, foreign_ivr_caller_leaves)}
+
+
+def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
+    scenarios = _foreign_dial_scenarios()
+    unknown = [n for n in names if n not in scenarios]
+    if unknown:
+        raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        templates = _templates(tmp, "foreign_dial")
+        s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign-dial", hotline_number="500",
+                              agents=["8001", "8002"])
+        with Asterisk(s, templates) as ast, EventTap(s) as tap:
+            rec = Recorder(s, ast, tap)
+            for name in names or list(scenarios):
+                _capture(s, out_dir / f"{name}.ami", lambda cap: scenarios[name](rec))
+
+
 def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None]) -> None:
     """Runs one scenario while a second AMI session writes every byte it receives to path."""
     t0 = time.monotonic()
@@ -427,6 +503,9 @@ if __name__ == "__main__":
     ap.add_argument("--foreign", action="store_true", help="record from tests/captures/foreign/ instead")
     ap.add_argument("--foreign-pjsip", action="store_true",
                     help="record from tests/captures/foreign_pjsip/ (PJSIP members, SIPp phones) instead")
+    ap.add_argument("--foreign-dial", action="store_true",
+                    help="record from tests/captures/foreign_dial/ (no queue: plain Dial, SIPp phones) instead")
     a = ap.parse_args()
-    (record_foreign_pjsip if a.foreign_pjsip else record_foreign if a.foreign else record)(a.names)
+    (record_foreign_dial if a.foreign_dial else record_foreign_pjsip if a.foreign_pjsip
+     else record_foreign if a.foreign else record)(a.names)
     sys.exit(0)
