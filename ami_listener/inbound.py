@@ -110,6 +110,14 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
                                          e.timestamp or 0.0, None, PENDING, dest)
             elif c.agent_of(dest):
                 attempts[dest] = Attempt(c.agent_of(dest) or "", e.timestamp or 0.0, None, PENDING, dest)
+        elif e.name == "DialEnd" and a is None and e.get("DialStatus") == "ANSWER" and rec.queue is None \
+                and e.get("Channel") in caller:
+            # answered by a phone never rung: it picked the call up (Pickup, *8); the caller rang
+            # since the first phone still ringing began to
+            ringing = [x.rang_at for x in attempts.values() if x.result == PENDING]
+            rang_at = min(ringing) if ringing else e.timestamp or 0.0
+            attempts[dest] = Attempt(c.agent_of(dest) or endpoint_of(dest, None), rang_at,
+                                     (e.timestamp or rang_at) - rang_at, AttemptResult.ANSWERED, dest)
         elif a is None or a.result != PENDING:
             continue
         elif e.name == "AgentRingNoAnswer":

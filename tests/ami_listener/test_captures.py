@@ -129,6 +129,21 @@ EXPECTED: dict[str, dict] = {
     # an IVR that ends the call itself (Hangup() after 2 s): the system hung up
     "foreign_ivr_hangup": dict(dialed="503", disposition="ivr", agent=None, hangup_first="system", attempts=[]),
     # the caller's own side runs Hangup() 1 s into the IVR: the caller hung up
+    # 8001 rings; after 1.8 s phone 8002 picks the call up (directed pickup: until then a call of its
+    # own, which Asterisk then files under the caller's Linkedid — one record, not two), talks 3 s
+    # and hangs up. The caller rang 1.8 s in all.
+    "foreign_dial_pickup": dict(dialed="500", disposition="answered", agent="8002", final_agent="8002",
+                                ring_seconds=1.8, rings=2, within_4_rings=True, hangup_first="agent",
+                                talk_seconds=(2.7, 3.3), attempts=[("8001", "cancelled"), ("8002", "answered")]),
+    # Dial(…,tT): 8001 answers after 1 s, 1.5 s later transfers attended to 8002 (answers after 1 s),
+    # 1 s later hangs up; the caller talks with 8002 until it hangs up 10 s in
+    "foreign_dial_attended": dict(dialed="504", disposition="answered", agent="8001", final_agent="8002",
+                                  ring_seconds=1.0, hangup_first="caller", talk_seconds=(8.0, 9.0),
+                                  transfers=[("attended", "8001", "8002")]),
+    # 8001 transfers the caller blind back to itself: a blind transfer, not a redirect
+    "foreign_dial_blind_back": dict(dialed="504", disposition="answered", agent="8001", final_agent="8001",
+                                    ring_seconds=1.0, hangup_first="caller", transfers=[("blind", "8001", "8001")],
+                                    attempts=[("8001", "answered"), ("8001", "answered")]),
     "foreign_ivr_caller_leaves": dict(dialed="503", disposition="ivr", agent=None, hangup_first="caller",
                                       attempts=[]),
 }

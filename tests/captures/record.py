@@ -390,9 +390,59 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
         # the caller's own side runs Hangup() 1 s into the IVR: the caller ended the call
         r.wait_gone(r.inbound(stay=1, caller="13600000004", name="夜间", number="503"))
 
+    def answered_by(r: Recorder, call_id: str, ext: str) -> str:
+        ev = r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("Linkedid") == call_id
+                            and m.get("DialStatus") == "ANSWER"
+                            and (m.get("DestChannel") or "").startswith(f"PJSIP/{ext}-"), 20)
+        return ev["DestChannel"]
+
+    def foreign_dial_pickup(r: Recorder) -> None:
+        # 8001 rings; after 1.5 s phone 8002 picks the call up (an originated PJSIP/8002 running
+        # PickupChan(<8001's ringing channel>), directed pickup: a call of its own until then), talks
+        # 3 s and hangs up
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=0.3, talk=3):
+            cid = call(r, "500", stay=15)
+            ringing = r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid, 10)["DestChannel"]
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.originate("PJSIP/8002", application="PickupChan", data=ringing, timeout_s=10,
+                              callerid='"Bob" <8002>')
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_dial_attended(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later transfers attended (Atxfer) to 8002, who answers after
+        # 1 s; 1 s later 8001 hangs up, completing the transfer; the caller hangs up 10 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
+            cid = call(r, "504", stay=10)
+            chan = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="8002")
+            r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
+                           and (m.get("DestChannel") or "").startswith("PJSIP/8002-"), 15)
+            time.sleep(1)
+            with r.ast.ami() as ami:
+                ami.action("Hangup", Channel=chan)
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_dial_blind_back(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later transfers the caller blind back to itself (8001),
+        # whose phone rings again and answers after 1 s; the caller hangs up 8 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None):
+            cid = call(r, "504", stay=8)
+            chan = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="8001")
+            r.wait_gone(cid)
+            time.sleep(1)
+
     return {f.__name__: f for f in (foreign_dial_answered, foreign_dial_busy, foreign_dial_no_answer,
                                     foreign_dial_caller_cancels, foreign_dial_ringgroup, foreign_dial_followme,
-                                    foreign_ivr_hangup, foreign_ivr_caller_leaves)}
+                                    foreign_ivr_hangup, foreign_ivr_caller_leaves, foreign_dial_pickup,
+                                    foreign_dial_attended, foreign_dial_blind_back)}
 
 
 def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
@@ -425,13 +475,17 @@ def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None])
 
 
 def _templates(tmp: str, overlay: str) -> Path:
-    """Our Asterisk templates with a foreign dialplan's files laid over them."""
+    """Our Asterisk templates with a foreign dialplan's files laid over them (``x.conf.append``:
+    lines added to our ``x.conf``)."""
     from hotline.pbx.config import TEMPLATES
 
     templates = Path(tmp) / "templates"
     templates.mkdir()
     for f in [*TEMPLATES.glob("*.conf"), *(HERE / overlay).glob("*.conf")]:
         (templates / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    for f in (HERE / overlay).glob("*.conf.append"):  # lines added to one of our files (modules to load)
+        target = templates / f.name.removesuffix(".append")
+        target.write_text(target.read_text(encoding="utf-8") + "\n" + f.read_text(encoding="utf-8"), encoding="utf-8")
     return templates
 
 
