@@ -34,14 +34,14 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
         rec.dialed = (dial.get("Exten") if dial else None) or rec.dialed
     caller = c.party(first.name if first else None, service)
     rec.attempts = _attempts(c, rec, caller)
-    _answer(c, rec, rule)
+    _answer(c, rec, rule, caller)
     leave = next((e for e in c.events if e.name in ("QueueCallerAbandon", "QueueCallerLeave")), None)
     if rec.queued_at is not None:
         end = rec.answered_at if rec.answered_at is not None else (leave.timestamp if leave else None)
         if end is not None:
             rec.wait_seconds = end - rec.queued_at
     rec.disposition = INBOUND.decide(InboundFacts(
-        answered=rec.answered_at is not None,
+        answered=rec.answered_at is not None or rec.agent is not None,
         queue_status=next((e.get("Value") for e in reversed(c.events)
                            if e.name == "VarSet" and e.get("Variable") == "QUEUESTATUS"), None),
         abandoned=any(e.name == "QueueCallerAbandon" for e in c.events),
@@ -96,6 +96,7 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
     to the agent the endpoint belongs to (queue members, the ``agent_endpoints`` setting), else to
     the endpoint itself."""
     attempts: dict[str, Attempt] = {}
+    pickers = {e.get("Channel") for e in c.events if e.name == "Pickup"}
     for e in c.events:
         dest = e.get("DestChannel")
         if not dest:
@@ -111,13 +112,13 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
             elif c.agent_of(dest):
                 attempts[dest] = Attempt(c.agent_of(dest) or "", e.timestamp or 0.0, None, PENDING, dest)
         elif e.name == "DialEnd" and a is None and e.get("DialStatus") == "ANSWER" and rec.queue is None \
-                and e.get("Channel") in caller:
+                and e.get("Channel") in caller and dest in pickers:
             # answered by a phone never rung: it picked the call up (Pickup, *8); the caller rang
-            # since the first phone still ringing began to
+            # since the first phone still ringing began to (if that was seen)
             ringing = [x.rang_at for x in attempts.values() if x.result == PENDING]
-            rang_at = min(ringing) if ringing else e.timestamp or 0.0
-            attempts[dest] = Attempt(c.agent_of(dest) or endpoint_of(dest, None), rang_at,
-                                     (e.timestamp or rang_at) - rang_at, AttemptResult.ANSWERED, dest)
+            at = e.timestamp or 0.0
+            attempts[dest] = Attempt(c.agent_of(dest) or endpoint_of(dest, None), min(ringing) if ringing else at,
+                                     at - min(ringing) if ringing else None, AttemptResult.ANSWERED, dest)
         elif a is None or a.result != PENDING:
             continue
         elif e.name == "AgentRingNoAnswer":
@@ -152,7 +153,26 @@ def _refused(c: ChannelIndex, dest: str) -> AttemptResult:
     return REFUSED_CAUSES.get(ch.cause or "", AttemptResult.NO_ANSWER) if ch is not None else AttemptResult.NO_ANSWER
 
 
-def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule) -> None:
+def _answer_from_the_tail(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> None:
+    """An answer whose ring was not seen (the call's start fell in an AMI gap: incomplete). What
+    the events seen prove: AgentConnect (the answer and who gave it), a plain Dial()'s DialEnd
+    ANSWER, else AgentComplete (who talked with the caller; when it began is not known)."""
+    for e in c.events:
+        if e.name == "AgentConnect":
+            rec.answered_at = e.timestamp
+            rec.agent = e.get("MemberName") or c.agent_of(e.get("DestChannel"))
+            return
+        if e.name == "DialEnd" and rec.queue is None and e.get("DialStatus") == "ANSWER" \
+                and e.get("Channel") in caller and e.get("DestChannel"):
+            rec.answered_at = e.timestamp
+            rec.agent = c.agent_of(e.get("DestChannel")) or endpoint_of(e.get("DestChannel") or "", e.get("DialString"))
+            return
+    complete = next((e for e in c.events if e.name == "AgentComplete" and e.get("MemberName")), None)
+    if complete is not None:
+        rec.agent = complete.get("MemberName")
+
+
+def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str]) -> None:
     """The answer, who gave it, and how long it rang (R-ANS-4RINGS, by the ring rule)."""
     answered = next((a for a in rec.attempts if a.result == AttemptResult.ANSWERED), None)
     if answered is not None:
@@ -160,10 +180,7 @@ def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule) -> None:
         rec.agent = answered.agent
         rec.ring_seconds = answered.ring_seconds
     else:
-        connect = next((e for e in c.events if e.name == "AgentConnect"), None)
-        if connect is not None:  # answer seen, its ring start not (incomplete)
-            rec.answered_at = connect.timestamp
-            rec.agent = connect.get("MemberName") or c.agent_of(connect.get("DestChannel"))
+        _answer_from_the_tail(c, rec, caller)
     if rec.ring_seconds is not None:
         rec.rings = rule.rings(rec.ring_seconds)
         rec.within_4_rings = rule.within(rec.ring_seconds)  # R-ANS-4RINGS

@@ -37,8 +37,9 @@ EXPECTED: dict[str, dict] = {
     "callback_answered": dict(direction="outbound", disposition="answered", agent="8001",
                               dialed="13900000009", caller_number="13900000009", hangup_first="caller",
                               talk_seconds=3.0),
+    # the agent's side gives up (its dialplan hangs up after 20 s) while the customer still rings
     "callback_not_answered": dict(direction="outbound", disposition="no_answer", agent="8001",
-                                  dialed="13900000009", talk_seconds=None),
+                                  dialed="13900000009", talk_seconds=None, hangup_first="agent"),
     "callback_agent_no_answer": dict(direction="outbound", disposition="agent_no_answer", agent="8001",
                                      dialed="13900000009"),
     # R-ONE-CALL: left in the middle of a fault report; never reached a queue
@@ -144,6 +145,23 @@ EXPECTED: dict[str, dict] = {
     "foreign_dial_blind_back": dict(dialed="504", disposition="answered", agent="8001", final_agent="8001",
                                     ring_seconds=1.0, hangup_first="caller", transfers=[("blind", "8001", "8001")],
                                     attempts=[("8001", "answered"), ("8001", "answered")]),
+    # "blonde": 8001 starts an attended transfer to 8002 and hangs up while 8002 still rings; 8002
+    # answers and talks with the caller until the caller hangs up 12 s in
+    "foreign_dial_blonde": dict(dialed="504", disposition="answered", agent="8001", final_agent="8002",
+                                ring_seconds=1.0, hangup_first="caller", talk_seconds=(9.5, 10.5),
+                                transfers=[("attended", "8001", "8002")]),
+    # another application's click-to-dial (Originate Local/8001@click-agent into [click] at the
+    # customer's number): 8001 answers after 1 s, the customer after 1 s more and hangs up 3.5 s later
+    "foreign_click_answered": dict(direction="outbound", disposition="answered", agent="8001", final_agent="8001",
+                                   dialed="13900000009", caller_number="13900000009", hangup_first="caller",
+                                   talk_seconds=(3.2, 3.8), transfers=[]),
+    # the customer's line is busy: not answered; the dialplan ends the call after Dial — the system
+    "foreign_click_busy": dict(direction="outbound", disposition="no_answer", agent="8001", dialed="13900000008",
+                               caller_number="13900000008", talk_seconds=None, hangup_first="system"),
+    # 8001 hands the customer blind to 8002, who talks until the customer hangs up
+    "foreign_click_transfer": dict(direction="outbound", disposition="answered", agent="8001", final_agent="8002",
+                                   dialed="13900000007", transfers=[("blind", "8001", "8002")], hangup_first="caller",
+                                   talk_seconds=(7.0, 8.0)),
     "foreign_ivr_caller_leaves": dict(dialed="503", disposition="ivr", agent=None, hangup_first="caller",
                                       attempts=[]),
 }

@@ -439,10 +439,66 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(cid)
             time.sleep(1)
 
+    def foreign_dial_blonde(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later starts an attended transfer (Atxfer) to 8002 and hangs
+        # up 1 s later while 8002 still rings ("blonde"); 8002 answers 3 s after it was rung and
+        # talks with the caller until the caller hangs up 12 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=3, talk=None):
+            cid = call(r, "504", stay=12)
+            chan = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="8002")
+            r.tap.wait_for(lambda m: m.name == "DialBegin" and (m.get("DestChannel") or "").startswith("PJSIP/8002-"), 10)
+            time.sleep(1)
+            with r.ast.ami() as ami:
+                ami.action("Hangup", Channel=chan)
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def click(r: Recorder, customer: str) -> str:
+        # another application's click-to-dial: a Local chain to the agent's phone, into [click]
+        call_id = f"cap-{uuid.uuid4().hex[:10]}"
+        with r.ast.ami() as ami:
+            ami.originate("Local/8001@click-agent", context="click", exten=customer, channel_id=call_id,
+                          callerid=f'"CRM" <{customer}>', timeout_s=20)
+        return call_id
+
+    def foreign_click_answered(r: Recorder) -> None:
+        # 8001 answers after 1 s; the customer (13900000009) answers after 1 s, hangs up after 3 s
+        with SipPhone(r.s, "8001", answer_after=1, talk=None):
+            cid = click(r, "13900000009")
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_click_busy(r: Recorder) -> None:
+        # 8001 answers after 1 s; the customer's line (13900000008) is busy
+        with SipPhone(r.s, "8001", answer_after=1, talk=None):
+            cid = click(r, "13900000008")
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_click_transfer(r: Recorder) -> None:
+        # 8001 answers after 1 s; the customer (13900000007) answers after 1 s; 1.5 s later 8001
+        # transfers the customer blind to 8002, who answers after 1 s; the customer hangs up 8 s
+        # after answering
+        with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
+            cid = click(r, "13900000007")
+            r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("Linkedid") == cid and m.get("DialStatus") == "ANSWER"
+                           and (m.get("DestChannel") or "").startswith("Local/13900000007@mobile"), 20)
+            chan = next(m["Channel"] for m in reversed(r.tap.events("BridgeEnter"))
+                        if m.get("Linkedid") == cid and (m.get("Channel") or "").startswith("PJSIP/8001-"))
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="8002")
+            r.wait_gone(cid)
+            time.sleep(1)
+
     return {f.__name__: f for f in (foreign_dial_answered, foreign_dial_busy, foreign_dial_no_answer,
                                     foreign_dial_caller_cancels, foreign_dial_ringgroup, foreign_dial_followme,
                                     foreign_ivr_hangup, foreign_ivr_caller_leaves, foreign_dial_pickup,
-                                    foreign_dial_attended, foreign_dial_blind_back)}
+                                    foreign_dial_attended, foreign_dial_blind_back, foreign_dial_blonde,
+                                    foreign_click_answered, foreign_click_busy, foreign_click_transfer)}
 
 
 def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
