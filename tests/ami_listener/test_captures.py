@@ -150,6 +150,10 @@ EXPECTED: dict[str, dict] = {
     "foreign_dial_blonde": dict(dialed="504", disposition="answered", agent="8001", final_agent="8002",
                                 ring_seconds=1.0, hangup_first="caller", talk_seconds=(9.5, 10.5),
                                 transfers=[("attended", "8001", "8002")]),
+    # 8001 hands the caller (attended) to extension 600, an announcement no agent answers, which
+    # then ends the call: the transfer went to 600, the system hung up
+    "foreign_dial_attended_app": dict(dialed="504", disposition="answered", agent="8001", final_agent="8001",
+                                      transfers=[("attended", "8001", "600")], hangup_first="system"),
     # another application's click-to-dial (Originate Local/8001@click-agent into [click] at the
     # customer's number): 8001 answers after 1 s, the customer after 1 s more and hangs up 3.5 s later
     "foreign_click_answered": dict(direction="outbound", disposition="answered", agent="8001", final_agent="8001",

@@ -456,6 +456,22 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(cid)
             time.sleep(1)
 
+    def foreign_dial_attended_app(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later starts an attended transfer (Atxfer) to 600, an
+        # announcement (Answer, Wait 4 s, Hangup: no phone); 1 s later 8001 hangs up, handing the
+        # caller to the announcement, which ends the call
+        with SipPhone(r.s, "8001", answer_after=1, talk=None):
+            cid = call(r, "504", stay=20)
+            chan = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="600")
+            time.sleep(1)
+            with r.ast.ami() as ami:
+                ami.action("Hangup", Channel=chan)
+            r.wait_gone(cid)
+            time.sleep(1)
+
     def click(r: Recorder, customer: str) -> str:
         # another application's click-to-dial: a Local chain to the agent's phone, into [click]
         call_id = f"cap-{uuid.uuid4().hex[:10]}"
@@ -498,6 +514,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     foreign_dial_caller_cancels, foreign_dial_ringgroup, foreign_dial_followme,
                                     foreign_ivr_hangup, foreign_ivr_caller_leaves, foreign_dial_pickup,
                                     foreign_dial_attended, foreign_dial_blind_back, foreign_dial_blonde,
+                                    foreign_dial_attended_app,
                                     foreign_click_answered, foreign_click_busy, foreign_click_transfer)}
 
 
