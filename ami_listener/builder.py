@@ -58,7 +58,9 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
 
     _product_facts(c, rec)
     joins = c.named("QueueCallerJoin")
-    rec.direction = _direction(c, rec, first, start_seen, bool(joins))
+    # a call a queue answered is inbound, even when its queue entry was not seen (AMI gap)
+    queued = bool(joins) or any(e.name in ("AgentConnect", "AgentComplete") for e in c.events)
+    rec.direction = _direction(c, rec, first, start_seen, queued)
     if rec.direction == Direction.OUTBOUND:
         outbound(c, rec, first)
     elif rec.direction == Direction.INBOUND:

@@ -20,6 +20,7 @@ DIAL_RESULTS = {"ANSWER": AttemptResult.ANSWERED, "NOANSWER": AttemptResult.NO_A
 # A member that rings out is hung up with cause 0.
 REFUSED_CAUSES = {"17": AttemptResult.BUSY}
 PENDING = AttemptResult.PENDING
+QUEUE_ANSWER_EVENTS = ("AgentCalled", "AgentConnect", "AgentComplete")
 
 
 def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list[Message], rule: RingRule) -> None:
@@ -48,7 +49,10 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
         left_queue=leave is not None, queued=join is not None, complete=not rec.incomplete,
         caller_up=first is not None and c.is_up(first), dialled=join is None and bool(rec.attempts),
         left_ringing=join is None and any(a.result == AttemptResult.CANCELLED for a in rec.attempts)))
-    Conversation(c, rec, caller, service).run()
+    if join is not None or (first is not None and first.created):
+        Conversation(c, rec, caller, service).run()
+    # else a queue call seen only from after its answer (AMI gap): who talked with whom next, and
+    # who hung up, would be read without the member names the stream gave before — left empty
 
 
 def _twin(name: str) -> str:
@@ -97,6 +101,7 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
     the endpoint itself."""
     attempts: dict[str, Attempt] = {}
     pickers = {e.get("Channel") for e in c.events if e.name == "Pickup"}
+    queue_call = rec.queue is not None or any(e.name in QUEUE_ANSWER_EVENTS for e in c.events)
     for e in c.events:
         dest = e.get("DestChannel")
         if not dest:
@@ -106,12 +111,12 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
             agent = e.get("MemberName") or c.agent_of(dest) or device_of(dest)
             attempts[dest] = Attempt(agent, e.timestamp or 0.0, None, PENDING, dest)
         elif e.name == "DialBegin" and a is None and e.get("Channel") in caller:
-            if rec.queue is None:  # a plain Dial(): every phone rung is an attempt (ring groups too)
+            if not queue_call:  # a plain Dial(): every phone rung is an attempt (ring groups too)
                 attempts[dest] = Attempt(c.agent_of(dest) or endpoint_of(dest, e.get("DialString")),
                                          e.timestamp or 0.0, None, PENDING, dest)
-            elif c.agent_of(dest):
+            elif rec.queue is not None and c.agent_of(dest):
                 attempts[dest] = Attempt(c.agent_of(dest) or "", e.timestamp or 0.0, None, PENDING, dest)
-        elif e.name == "DialEnd" and a is None and e.get("DialStatus") == "ANSWER" and rec.queue is None \
+        elif e.name == "DialEnd" and a is None and e.get("DialStatus") == "ANSWER" and not queue_call \
                 and e.get("Channel") in caller and dest in pickers:
             # answered by a phone never rung: it picked the call up (Pickup, *8); the caller rang
             # since the first phone still ringing began to (if that was seen)
@@ -157,19 +162,24 @@ def _answer_from_the_tail(c: ChannelIndex, rec: CallRecord, caller: set[str]) ->
     """An answer whose ring was not seen (the call's start fell in an AMI gap: incomplete). What
     the events seen prove: AgentConnect (the answer and who gave it), a plain Dial()'s DialEnd
     ANSWER, else AgentComplete (who talked with the caller; when it began is not known)."""
-    for e in c.events:
-        if e.name == "AgentConnect":
-            rec.answered_at = e.timestamp
-            rec.agent = e.get("MemberName") or c.agent_of(e.get("DestChannel"))
-            return
-        if e.name == "DialEnd" and rec.queue is None and e.get("DialStatus") == "ANSWER" \
-                and e.get("Channel") in caller and e.get("DestChannel"):
-            rec.answered_at = e.timestamp
-            rec.agent = c.agent_of(e.get("DestChannel")) or endpoint_of(e.get("DestChannel") or "", e.get("DialString"))
-            return
+    connect = next((e for e in c.events if e.name == "AgentConnect"), None)
+    if connect is not None:
+        rec.agent = connect.get("MemberName") or c.agent_of(connect.get("DestChannel"))
+        # the answer is the member's DialEnd ANSWER (AgentConnect follows a millisecond later)
+        rec.answered_at = next((e.timestamp for e in c.events if e.name == "DialEnd" and e.get("DialStatus") == "ANSWER"
+                                and e.get("DestChannel") == connect.get("DestChannel")), None)
+        return
     complete = next((e for e in c.events if e.name == "AgentComplete" and e.get("MemberName")), None)
     if complete is not None:
         rec.agent = complete.get("MemberName")
+        return
+    if rec.queue is None and not any(e.name in QUEUE_ANSWER_EVENTS for e in c.events):
+        answer = next((e for e in c.events if e.name == "DialEnd" and e.get("DialStatus") == "ANSWER"
+                       and e.get("Channel") in caller and e.get("DestChannel")), None)
+        if answer is not None:
+            rec.answered_at = answer.timestamp
+            dest = answer.get("DestChannel") or ""
+            rec.agent = c.agent_of(dest) or endpoint_of(dest, answer.get("DialString"))
 
 
 def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str]) -> None:

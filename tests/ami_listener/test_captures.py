@@ -145,6 +145,10 @@ EXPECTED: dict[str, dict] = {
     "foreign_dial_blind_back": dict(dialed="504", disposition="answered", agent="8001", final_agent="8001",
                                     ring_seconds=1.0, hangup_first="caller", transfers=[("blind", "8001", "8001")],
                                     attempts=[("8001", "answered"), ("8001", "answered")]),
+    # the same on 500 (no transfer features in Dial: only the AMI action transfers)
+    "foreign_dial_blind_back_plain": dict(dialed="500", disposition="answered", agent="8001", final_agent="8001",
+                                          hangup_first="caller", transfers=[("blind", "8001", "8001")],
+                                          talk_seconds=(5.7, 6.3)),
     # "blonde": 8001 starts an attended transfer to 8002 and hangs up while 8002 still rings; 8002
     # answers and talks with the caller until the caller hangs up 12 s in
     "foreign_dial_blonde": dict(dialed="504", disposition="answered", agent="8001", final_agent="8002",

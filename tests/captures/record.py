@@ -439,6 +439,18 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(cid)
             time.sleep(1)
 
+    def foreign_dial_blind_back_plain(r: Recorder) -> None:
+        # as foreign_dial_blind_back, on 500 (Dial without the transfer features: only the AMI
+        # action transfers); the caller hangs up 8 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None):
+            cid = call(r, "500", stay=8)
+            chan = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="8001")
+            r.wait_gone(cid)
+            time.sleep(1)
+
     def foreign_dial_blonde(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later starts an attended transfer (Atxfer) to 8002 and hangs
         # up 1 s later while 8002 still rings ("blonde"); 8002 answers 3 s after it was rung and
@@ -514,7 +526,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     foreign_dial_caller_cancels, foreign_dial_ringgroup, foreign_dial_followme,
                                     foreign_ivr_hangup, foreign_ivr_caller_leaves, foreign_dial_pickup,
                                     foreign_dial_attended, foreign_dial_blind_back, foreign_dial_blonde,
-                                    foreign_dial_attended_app,
+                                    foreign_dial_attended_app, foreign_dial_blind_back_plain,
                                     foreign_click_answered, foreign_click_busy, foreign_click_transfer)}
 
 
