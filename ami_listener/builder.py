@@ -43,6 +43,7 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
         evs.sort(key=_order_key())
     # thin events (reader.THIN_EVENTS) say nothing the rules below read; only their times count
     c = ChannelIndex(call_id, [e for e in evs if not e.thin], members or {})
+    _moved_out(c)
     rec = CallRecord(call_id=call_id, server=server)
     first = c.chans.get(call_id)
     start_seen = first is not None and first.created
@@ -69,6 +70,18 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
         # keep only what the seen events prove
         rec.hangup_first = None
     return rec
+
+
+def _moved_out(c: ChannelIndex) -> None:
+    """A channel whose last event carries another Linkedid left this call for that one (a
+    transfer or pickup joined it to another call; the tracker follows it there): for this call
+    it is gone at that moment, not still up."""
+    for ch in c.chans.values():
+        if ch.hung_at is None:
+            last = next((e for e in reversed(c.events) if e.get("Uniqueid") == ch.uniqueid and e.get("Channel")), None)
+            lid = last.get("Linkedid") if last is not None else None
+            if last is not None and lid and lid != c.call_id:
+                ch.hung_at = last.timestamp
 
 
 def _direction(c: ChannelIndex, rec: CallRecord, first: Channel | None, start_seen: bool,

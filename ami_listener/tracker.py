@@ -107,7 +107,7 @@ class CallTracker:
                 if uid not in call.channels:
                     moved_from = self.uid_call.get(uid)
                     if moved_from is not None and moved_from != lid:
-                        self._move_channel(uid, moved_from, call)
+                        self._move_channel(uid, moved_from, call, msg)
                     elif uid != lid and uid in self.open and not self.open[uid].channels:
                         # the channel's own call, of which only CEL was seen: its events follow it
                         self._merge(self.open[uid], call)
@@ -125,10 +125,10 @@ class CallTracker:
         self._finish_due()
         return lid
 
-    def _move_channel(self, uid: str, old_lid: str, call: OpenCall) -> None:
+    def _move_channel(self, uid: str, old_lid: str, call: OpenCall, msg: Message) -> None:
         """Channel ``uid`` now carries ``call``'s Linkedid (after a pickup, an attended or blonde
         transfer Asterisk files a channel under its new peer's call). Its old call no longer waits
-        for it; an old call left with no channel of its own (the one who picked up: a call of
+        for it, and gets the event that moved it (so its record sees the channel go); an old call left with no channel of its own (the one who picked up: a call of
         its own only until the pickup) is part of this one, and its events with it."""
         old = self.open.get(old_lid)
         if old is None:
@@ -136,6 +136,7 @@ class CallTracker:
         old.channels.discard(uid)
         old.hung.discard(uid)
         if old.channels:
+            old.events.append(msg)  # the old call's record sees the channel leave it (builder)
             if old.channels <= old.hung and old.done_at is None:
                 old.done_at = self.now
                 self.done[old_lid] = old

@@ -229,7 +229,7 @@ def test_frames_and_messages_build_the_same_records(name: str) -> None:
 
 def test_every_capture_has_a_row() -> None:
     recorded = {p.stem for p in CAPTURES.glob("*.ami")}
-    assert recorded - {"concurrent_30", "ami_disconnect"} == set(EXPECTED)
+    assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge"} == set(EXPECTED)
 
 
 def test_thirty_concurrent_callers() -> None:
@@ -257,3 +257,20 @@ def test_ami_disconnect_marks_the_spanning_call() -> None:
     assert not records["13800000104"]["incomplete"] and records["13800000104"]["disposition"] == "answered"
     # the call made entirely inside the gap left nothing on AMI (backfill brings it: see reliability)
     assert "13800000103" not in records
+
+
+def test_a_consultation_call_whose_target_joins_the_caller() -> None:
+    """What a phone's own attended transfer leaves (tests/captures/foreign_dial/, issue #12): 8001
+    answers the caller, then calls 8002 as a call of its own (its own Linkedid); 8002's channel is
+    bridged with the caller and from then on carries the caller's Linkedid. The tracker follows
+    the channel: the caller's call sees 8002 (final agent, talk to the end), and the consultation
+    call gets its end instead of waiting forever for a hang-up filed under the other call."""
+    records = {r.direction: as_json(r) for r in replay_messages(capture("foreign_dial_consult_bridge")).values()}
+    assert set(records) == {"inbound", "outbound"}
+    call, consult = records["inbound"], records["outbound"]
+    _check(call, dict(dialed="500", disposition="answered", agent="8001", final_agent="8002", hangup_first="caller",
+                      talk_seconds=(11.4, 12.0), incomplete=False, attempts=[("8001", "answered")]))
+    # 8001 placed it, 8002 answered after 1 s, 8001 hung up 1 s later once 8002 had gone to the caller
+    _check(consult, dict(agent="8001", dialed="8002", disposition="answered", hangup_first="agent",
+                         talk_seconds=(0.7, 1.3), incomplete=False))
+    assert consult["ended_at"] and consult["ended_at"] < call["ended_at"]

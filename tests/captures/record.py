@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from ami_listener.connection import AmiConnection
-from hotline.pbx.ami import AmiRole, ami_login
+from hotline.pbx.ami import AmiError, AmiRole, ami_login
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.support.pbx import EventTap, pbx_test_settings
@@ -451,6 +451,36 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(cid)
             time.sleep(1)
 
+    def foreign_dial_consult_bridge(r: Recorder) -> None:
+        # what a phone's own attended transfer (REFER with Replaces) leaves on AMI: 8001 answers the
+        # caller after 1 s; 1.5 s later phone 8001 makes a consultation call of its own to 8002 (a
+        # second call, its own Linkedid), 8002 answers after 1 s; 1 s later the caller and 8002 are
+        # bridged (AMI Bridge) — 8002's channel now carries the caller's Linkedid — and both of
+        # 8001's calls are hung up; the caller talks with 8002 until it hangs up 12 s in
+        with SipPhone(r.s, "8001", answer_after=0.3, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
+            cid = call(r, "500", stay=12)
+            first_leg = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.originate("PJSIP/8001", context="transfer", exten="8002", timeout_s=10,
+                              callerid='"Alice" <8001>')
+            ev = r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
+                                and (m.get("DestChannel") or "").startswith("PJSIP/8002-"), 15)
+            second_leg, target = ev["Channel"], ev["DestChannel"]
+            caller = r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid
+                                    and m.get("Channel"), 5)["Channel"]
+            time.sleep(1)
+            with r.ast.ami() as ami:
+                ami.action("Bridge", Channel1=caller, Channel2=target, Tone="no")
+                time.sleep(0.3)
+                for leg in (first_leg, second_leg):  # whichever the bridging left up
+                    try:
+                        ami.action("Hangup", Channel=leg)
+                    except AmiError:
+                        pass
+            r.wait_gone(cid)
+            time.sleep(1)
+
     def foreign_dial_blonde(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later starts an attended transfer (Atxfer) to 8002 and hangs
         # up 1 s later while 8002 still rings ("blonde"); 8002 answers 3 s after it was rung and
@@ -527,6 +557,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     foreign_ivr_hangup, foreign_ivr_caller_leaves, foreign_dial_pickup,
                                     foreign_dial_attended, foreign_dial_blind_back, foreign_dial_blonde,
                                     foreign_dial_attended_app, foreign_dial_blind_back_plain,
+                                    foreign_dial_consult_bridge,
                                     foreign_click_answered, foreign_click_busy, foreign_click_transfer)}
 
 
