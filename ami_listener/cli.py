@@ -58,7 +58,11 @@ def _capture(s: Settings, args: argparse.Namespace) -> int:
     from hotline.pbx.ami import AmiRole, ami_login
 
     with open(args.out, "wb") as fh:
-        conn = AmiConnection(s.ami_host, s.ami_port, *ami_login(s, AmiRole.LISTENER), on_bytes=fh.write)
+
+        def keep(data: bytes) -> None:
+            fh.write(data)
+
+        conn = AmiConnection(s.ami_host, s.ami_port, *ami_login(s, AmiRole.LISTENER), on_bytes=keep)
         conn.start()
         if not conn.connected.wait(10):
             print(f"hotline listener capture: cannot log in to AMI at {s.ami_host}:{s.ami_port}", file=sys.stderr)
@@ -84,6 +88,7 @@ def _listen(s: Settings, args: argparse.Namespace) -> int:
 def _replay(s: Settings, args: argparse.Namespace) -> int:
     from ami_listener.jsonout import record_json
     from ami_listener.pipeline import Pipeline
+    from ami_listener.record import CallRecord
     from ami_listener.store import Store
     from hotline.db import open_db
 
@@ -91,7 +96,7 @@ def _replay(s: Settings, args: argparse.Namespace) -> int:
     if not args.no_store:
         _, sessions = open_db(s)
         store = Store(sessions, s.server_id)
-    records = []
+    records: list[CallRecord] = []
     pipe = Pipeline(s, store, on_call=records.append)
     missing = [p for p in args.files if not p.exists()]
     if missing:

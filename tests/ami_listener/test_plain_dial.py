@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hotline.settings import SettingsError, load
@@ -34,7 +36,7 @@ def test_the_ring_rule_applies_to_a_plain_dial(cycle: float, rings: int, within:
     assert (rec["rings"], rec["within_4_rings"]) == (rings, within)
 
 
-def test_agent_endpoints_from_toml_and_environment(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_agent_endpoints_from_toml_and_environment(tmp_path: Path) -> None:
     cfg = tmp_path / "h.toml"
     cfg.write_text('agent_endpoints = {"PJSIP/alice" = "8001", "SIP/bob" = 8002}\n', encoding="utf-8")
     assert load(config_file=cfg, env={}).agent_endpoints == {"PJSIP/alice": "8001", "SIP/bob": "8002"}
