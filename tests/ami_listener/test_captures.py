@@ -136,6 +136,10 @@ EXPECTED: dict[str, dict] = {
     "foreign_dial_pickup": dict(dialed="500", disposition="answered", agent="8002", final_agent="8002",
                                 ring_seconds=1.8, rings=2, within_4_rings=True, hangup_first="agent",
                                 talk_seconds=(2.7, 3.3), attempts=[("8001", "cancelled"), ("8002", "answered")]),
+    # the same by group pickup: 8001 rung in call group 1, phone 8002 dials *8 (Pickup() in its pickup group)
+    "foreign_dial_group_pickup": dict(dialed="505", disposition="answered", agent="8002", final_agent="8002",
+                                      ring_seconds=1.8, within_4_rings=True, hangup_first="agent",
+                                      talk_seconds=(2.7, 3.3), attempts=[("8001", "cancelled"), ("8002", "answered")]),
     # Dial(…,tT): 8001 answers after 1 s, 1.5 s later transfers attended to 8002 (answers after 1 s),
     # 1 s later hangs up; the caller talks with 8002 until it hangs up 10 s in
     "foreign_dial_attended": dict(dialed="504", disposition="answered", agent="8001", final_agent="8002",

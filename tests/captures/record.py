@@ -410,6 +410,18 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(cid)
             time.sleep(1)
 
+    def foreign_dial_group_pickup(r: Recorder) -> None:
+        # 8001 (call group 1) rings; after 1.5 s phone 8002 dials *8 (group pickup: an originated
+        # PJSIP/8002 into [phones] *8), talks 3 s and hangs up
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=0.3, talk=3):
+            cid = call(r, "505", stay=15)
+            r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid and m.get("Channel"), 10)
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.originate("PJSIP/8002", context="phones", exten="*8", timeout_s=10, callerid='"Bob" <8002>')
+            r.wait_gone(cid)
+            time.sleep(1)
+
     def foreign_dial_attended(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later transfers attended (Atxfer) to 8002, who answers after
         # 1 s; 1 s later 8001 hangs up, completing the transfer; the caller hangs up 10 s in
@@ -557,7 +569,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     foreign_ivr_hangup, foreign_ivr_caller_leaves, foreign_dial_pickup,
                                     foreign_dial_attended, foreign_dial_blind_back, foreign_dial_blonde,
                                     foreign_dial_attended_app, foreign_dial_blind_back_plain,
-                                    foreign_dial_consult_bridge,
+                                    foreign_dial_consult_bridge, foreign_dial_group_pickup,
                                     foreign_click_answered, foreign_click_busy, foreign_click_transfer)}
 
 
