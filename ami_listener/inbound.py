@@ -3,6 +3,8 @@ wait, the outcome, then the conversation (conversation.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ami_listener.channels import Channel, ChannelIndex, device_of, local_base, number
 from ami_listener.conversation import Conversation
 from ami_listener.outcome import INBOUND, InboundFacts
@@ -118,12 +120,7 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
                 attempts[dest] = Attempt(c.agent_of(dest) or "", e.timestamp or 0.0, None, PENDING, dest)
         elif e.name == "DialEnd" and a is None and e.get("DialStatus") == "ANSWER" and not queue_call \
                 and e.get("Channel") in caller and dest in pickers:
-            # answered by a phone never rung: it picked the call up (Pickup, *8); the caller rang
-            # since the first phone still ringing began to (if that was seen)
-            ringing = [x.rang_at for x in attempts.values() if x.result == PENDING]
-            at = e.timestamp or 0.0
-            attempts[dest] = Attempt(c.agent_of(dest) or endpoint_of(dest, None), min(ringing) if ringing else at,
-                                     at - min(ringing) if ringing else None, AttemptResult.ANSWERED, dest)
+            attempts[dest] = _picked_up(c, e, dest, attempts.values())
         elif a is None or a.result != PENDING:
             continue
         elif e.name == "AgentRingNoAnswer":
@@ -139,6 +136,16 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
             if end is not None and end.hung_at is not None:
                 a.ring_seconds = end.hung_at - a.rang_at
     return sorted(attempts.values(), key=lambda a: a.rang_at)
+
+
+def _picked_up(c: ChannelIndex, answer: Message, dest: str, attempts: Iterable[Attempt]) -> Attempt:
+    """The caller's Dial() answered by a phone it never rang: that phone picked the call up
+    (Pickup, *8). The caller rang since the first phone still ringing began to (if that was seen)."""
+    ringing = [x.rang_at for x in attempts if x.result == PENDING]
+    at = answer.timestamp or 0.0
+    since = min(ringing) if ringing else at
+    return Attempt(c.agent_of(dest) or endpoint_of(dest, None), since, at - since if ringing else None,
+                   AttemptResult.ANSWERED, dest)
 
 
 def endpoint_of(dest: str, dial_string: str | None) -> str:
