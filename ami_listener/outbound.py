@@ -14,6 +14,7 @@ from hotline.chanvars import ChanVar
 from hotline.vocabulary import Disposition, HangupParty
 
 _LOCAL_EXT = re.compile(r"^Local/([^@]+)@")
+AGENT_REFUSED_CAUSES = {"17", "21"}  # Q.850 user busy, call rejected
 
 
 def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None) -> None:
@@ -52,6 +53,10 @@ def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None) -> None:
         Conversation(c, rec, c.party(customer_chan), None).run()
     elif rec.disposition == Disposition.NO_ANSWER and first is not None:
         rec.hangup_first = _gave_up(c, first.name, agent_chans)
+    elif rec.disposition == Disposition.AGENT_NO_ANSWER:
+        # the agent's phone refused (busy, rejected) or the originate stopped ringing it
+        refused = any(ch.cause in AGENT_REFUSED_CAUSES for ch in c.chans.values() if ch.name in agent_chans)
+        rec.hangup_first = HangupParty.AGENT if refused else HangupParty.SYSTEM
     elif rec.disposition == Disposition.ANSWERED and rec.answered_at is not None:
         answered_at = rec.answered_at
         hung = [ch.hung_at for ch in c.chans.values() if ch.hung_at is not None]

@@ -40,8 +40,9 @@ EXPECTED: dict[str, dict] = {
     # the agent's side gives up (its dialplan hangs up after 20 s) while the customer still rings
     "callback_not_answered": dict(direction="outbound", disposition="no_answer", agent="8001",
                                   dialed="13900000009", talk_seconds=None, hangup_first="agent"),
+    # the originate stops ringing the agent's phone after 3 s: the system ended it
     "callback_agent_no_answer": dict(direction="outbound", disposition="agent_no_answer", agent="8001",
-                                     dialed="13900000009"),
+                                     dialed="13900000009", hangup_first="system"),
     # R-ONE-CALL: left in the middle of a fault report; never reached a queue
     "hangup_in_ivr": dict(direction="inbound", disposition="ivr", queue=None, agent=None, hangup_first="caller",
                           ivr_steps=["menu", "fault.contact", "fault.account"], ivr_skipped=False),
