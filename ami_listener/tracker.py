@@ -88,7 +88,11 @@ class CallTracker:
             self.now = ts
         h = msg.headers
         if msg.name in MEMBER_EVENTS and h.get("Interface") and h.get("MemberName"):
-            self.members[interface_key(h["Interface"])] = h["MemberName"]
+            key, name = interface_key(h["Interface"]), h["MemberName"]
+            # a phone that is a named member of one queue and an unnamed one (named by its
+            # interface) of another keeps its name
+            if name != h["Interface"] or key not in self.members:
+                self.members[key] = name
         lid = self.linkedid_of(msg)
         if lid is not None and self.merged:
             lid = self.merged.get(lid, lid)

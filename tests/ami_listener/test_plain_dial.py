@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from ami_listener.cli import joined_frames
+from ami_listener.pipeline import Pipeline
+from ami_listener.record import CallRecord
 from hotline.settings import SettingsError, load
-from tests.ami_listener.replay import as_json, capture, replay_messages, replay_settings
+from tests.ami_listener.replay import CAPTURES, as_json, capture, replay_messages, replay_settings
 
 
 def _record(name: str, **settings: object) -> dict:
@@ -44,3 +47,17 @@ def test_agent_endpoints_from_toml_and_environment(tmp_path: Path) -> None:
     assert load(config_file=None, env=env).agent_endpoints == {"PJSIP/alice": "8001", "PJSIP/bob": "8002"}
     with pytest.raises(SettingsError):
         load(config_file=None, env={"HOTLINE_AGENT_ENDPOINTS": "PJSIP/alice"})
+
+
+def test_queue_members_seen_in_the_stream_name_the_phones_a_plain_dial_rings() -> None:
+    # one stream: a queue call (members PJSIP/8001 = Alice, PJSIP/8002 = Bob), then a ring group
+    # of the same phones by plain Dial()
+    records: dict[str, CallRecord] = {}
+    pipe = Pipeline(replay_settings(agents=[]), None, on_call=lambda r: records.__setitem__(r.call_id, r))
+    for frames in joined_frames([str(CAPTURES / "foreign_pjsip_answered.ami"),
+                                 str(CAPTURES / "foreign_dial_ringgroup.ami")]):
+        pipe.feed_frames(frames)
+    pipe.close()
+    ring_group = next(as_json(r) for r in records.values() if r.dialed == "501")
+    assert ring_group["agent"] == "Bob"
+    assert {(a["agent"], a["result"]) for a in ring_group["attempts"]} == {("Alice", "cancelled"), ("Bob", "answered")}
