@@ -141,6 +141,17 @@ EXPECTED: dict[str, dict] = {
     "foreign_dial_group_pickup": dict(dialed="505", disposition="answered", agent="8002", final_agent="8002",
                                       ring_seconds=1.8, within_4_rings=True, hangup_first="agent",
                                       talk_seconds=(2.7, 3.3), attempts=[("8001", "cancelled"), ("8002", "answered")]),
+    # the agent's own phone keys (SIP INFO DTMF, features.conf #1 / *2) on 506 (Dial(…,tT), transfers
+    # into [transfer]): 8001 answers after 1 s, 1.5 s later presses #1 then 8002; 8002 answers
+    # after 1 s; the caller hangs up 12 s in (talk: 12 s less the ring and 8002's ring)
+    "foreign_keys_blind": dict(dialed="506", disposition="answered", agent="8001", final_agent="8002",
+                               ring_seconds=1.0, hangup_first="caller", talk_seconds=(9.5, 10.5),
+                               transfers=[("blind", "8001", "8002")]),
+    # *2 then 8002: 8002 answers after 1 s, 8001 hangs up 4 s after its keys (completing the
+    # transfer); the caller talks with 8002 until it hangs up 14 s in
+    "foreign_keys_attended": dict(dialed="506", disposition="answered", agent="8001", final_agent="8002",
+                                  ring_seconds=1.0, hangup_first="caller", talk_seconds=(8.2, 9.2),
+                                  transfers=[("attended", "8001", "8002")]),
     # Dial(…,tT): 8001 answers after 1 s, 1.5 s later transfers attended to 8002 (answers after 1 s),
     # 1 s later hangs up; the caller talks with 8002 until it hangs up 10 s in
     "foreign_dial_attended": dict(dialed="504", disposition="answered", agent="8001", final_agent="8002",
