@@ -60,7 +60,7 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     _product_facts(c, rec)
     joins = c.named("QueueCallerJoin")
     # a call a queue answered is inbound, even when its queue entry was not seen (AMI gap)
-    queued = bool(joins) or any(e.name in ("AgentConnect", "AgentComplete") for e in c.events)
+    queued = bool(joins) or not c.names.isdisjoint(("AgentConnect", "AgentComplete"))
     rec.direction = _direction(c, rec, first, start_seen, queued)
     if rec.direction == Direction.OUTBOUND:
         outbound(c, rec, first)

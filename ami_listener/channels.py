@@ -84,6 +84,7 @@ class ChannelIndex:
             if e.name in MEMBER_NAMING and e.get("Interface") and e.get("MemberName"):
                 self.members[interface_key(e["Interface"])] = e["MemberName"]
         self.member_names = set(self.members.values())
+        self.names = {e.name for e in events}  # which kinds of event the call has: rules skip absent ones
         # one pass over every event of every call: written inline, a method call per event costs
         chans, by_name = self.chans, self.by_name
         for e in events:

@@ -102,8 +102,8 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
     to the agent the endpoint belongs to (queue members, the ``agent_endpoints`` setting), else to
     the endpoint itself."""
     attempts: dict[str, Attempt] = {}
-    pickers = {e.get("Channel") for e in c.events if e.name == "Pickup"}
-    queue_call = rec.queue is not None or any(e.name in QUEUE_ANSWER_EVENTS for e in c.events)
+    pickers = {e.get("Channel") for e in c.events if e.name == "Pickup"} if "Pickup" in c.names else set()
+    queue_call = rec.queue is not None or not c.names.isdisjoint(QUEUE_ANSWER_EVENTS)
     for e in c.events:
         dest = e.get("DestChannel")
         if not dest:
@@ -180,7 +180,7 @@ def _answer_from_the_tail(c: ChannelIndex, rec: CallRecord, caller: set[str]) ->
     if complete is not None:
         rec.agent = complete.get("MemberName")
         return
-    if rec.queue is None and not any(e.name in QUEUE_ANSWER_EVENTS for e in c.events):
+    if rec.queue is None and c.names.isdisjoint(QUEUE_ANSWER_EVENTS):
         answer = next((e for e in c.events if e.name == "DialEnd" and e.get("DialStatus") == "ANSWER"
                        and e.get("Channel") in caller and e.get("DestChannel")), None)
         if answer is not None:

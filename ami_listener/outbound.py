@@ -45,8 +45,7 @@ def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None) -> None:
         answered=rec.answered_at is not None,
         agent_up=any(ch.up_at is not None for ch in c.chans.values() if ch.name in agent_chans),
         customer_dialled=dial is not None, complete=not rec.incomplete))
-    if rec.disposition == Disposition.ANSWERED and (device is not None or any(
-            e.name in TRANSFER_EVENTS for e in c.events)):
+    if rec.disposition == Disposition.ANSWERED and (device is not None or not c.names.isdisjoint(TRANSFER_EVENTS)):
         # the agent's phone reached through a Local chain (whose optimisation away logs bridge
         # moves and hang-ups of its own), or the customer handed on: the conversation's walk, as
         # for an inbound call, says with whom the customer talked, how long, and who hung up

@@ -31,7 +31,8 @@ def redirect_of(c: ChannelIndex, transfers: list[Transfer], leave: Message, chan
         return None
     # the transfer event may come just after the BridgeLeave it caused (a blind transfer back to
     # the same agent looks like a redirect otherwise)
-    if any(e.name in TRANSFER_EVENTS and abs((e.timestamp or 0.0) - t) < 0.1 for e in c.events):
+    if not c.names.isdisjoint(TRANSFER_EVENTS) and any(
+            e.name in TRANSFER_EVENTS and abs((e.timestamp or 0.0) - t) < 0.1 for e in c.events):
         return None
     if any(e.name in HANGUP_REQUESTS and t - 0.5 <= (e.timestamp or 0) <= t for e in c.events):
         return None
