@@ -152,6 +152,11 @@ EXPECTED: dict[str, dict] = {
     "foreign_keys_attended": dict(dialed="506", disposition="answered", agent="8001", final_agent="8002",
                                   ring_seconds=1.0, hangup_first="caller", talk_seconds=(8.2, 9.2),
                                   transfers=[("attended", "8001", "8002")]),
+    # the phone's own transfer (SIP REFER to 8002, 1.5 s after answering): 8002 answers after 1 s;
+    # the caller hangs up 10 s in
+    "foreign_refer_blind": dict(dialed="506", disposition="answered", agent="8001", final_agent="8002",
+                                ring_seconds=1.0, hangup_first="caller", talk_seconds=(7.5, 8.5),
+                                transfers=[("blind", "8001", "8002")], attempts=[("8001", "answered"), ("8002", "answered")]),
     # Dial(…,tT): 8001 answers after 1 s, 1.5 s later transfers attended to 8002 (answers after 1 s),
     # 1 s later hangs up; the caller talks with 8002 until it hangs up 10 s in
     "foreign_dial_attended": dict(dialed="504", disposition="answered", agent="8001", final_agent="8002",

@@ -59,3 +59,62 @@ class KeyPhone(SipPhone):
         text = text.replace("CSeq: 1 BYE", f"CSeq: {cseq + 1} BYE")  # after the INFOs' sequence numbers
         phone.write_text(text, encoding="iso-8859-1")
         return reg, phone
+
+
+_REFER = """  <pause milliseconds="{after_ms}"/>
+  <send retrans="500"><![CDATA[
+REFER [$contact] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: [$local];tag=ph[pid]-[call_number]
+To: [$remote]
+Call-ID: [call_id]
+CSeq: 2 REFER
+Max-Forwards: 70
+Contact: <sip:{ext}@[local_ip]:[local_port]>
+Refer-To: <sip:{target}@[remote_ip]:[remote_port]>
+Referred-By: <sip:{ext}@[local_ip]:[local_port]>
+Content-Length: 0
+
+]]></send>
+  <recv response="202"><action><log message="referred [call_id]"/></action></recv>
+  <label id="wait"/>
+  <recv request="NOTIFY" optional="true" next="notify"/>
+"""
+_NOTIFY_OK = """  <nop next="end"/>
+  <label id="notify"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <nop next="wait"/>
+  <label id="end"/>"""
+_WAIT_BYE = '  <recv request="BYE" timeout='
+
+
+class ReferPhone(SipPhone):
+    """A phone whose user transfers the call blind with the phone's own transfer function: ``after_s``
+    seconds after answering it sends REFER (Refer-To: ``target``), answers the NOTIFYs that report
+    how the transfer goes, and waits for Asterisk to hang it up."""
+
+    def __init__(self, *args: Any, target: str, after_s: float = 1.5, **kw: Any):
+        super().__init__(*args, **kw)
+        self.target, self.after_s = target, after_s
+
+    def _write_scenarios(self) -> tuple[Path, Path]:
+        reg, phone = super()._write_scenarios()
+        text = phone.read_text(encoding="iso-8859-1")
+        end = '  <label id="end"/>'
+        if _ANSWERED not in text or text.count(_WAIT_BYE) != 1 or text.count(end) != 1:
+            raise RuntimeError("tests/support/sipphone.py changed: ReferPhone no longer fits its phone scenario")
+        refer = _REFER.format(after_ms=int(self.after_s * 1000), ext=self.ext, target=self.target)
+        text = text.replace(_WAIT_BYE, refer + _WAIT_BYE, 1)
+        text = text.replace("CSeq: 1 BYE", "CSeq: 3 BYE")  # after the REFER's
+        head, sep, tail = text.rpartition(end)
+        phone.write_text(head + _NOTIFY_OK + tail, encoding="iso-8859-1")
+        return reg, phone

@@ -443,6 +443,16 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(call(r, "506", stay=14))
             time.sleep(1)
 
+    def foreign_refer_blind(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later the phone transfers the call itself (SIP REFER to
+        # 8002); 8002 answers after 1 s and talks with the caller until the caller hangs up 10 s in
+        from tests.captures.phone_keys import ReferPhone
+
+        with ReferPhone(r.s, "8001", answer_after=1, talk=None, target="8002"), \
+                SipPhone(r.s, "8002", answer_after=1, talk=None):
+            r.wait_gone(call(r, "506", stay=10))
+            time.sleep(1)
+
     def foreign_dial_attended(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later transfers attended (Atxfer) to 8002, who answers after
         # 1 s; 1 s later 8001 hangs up, completing the transfer; the caller hangs up 10 s in
@@ -591,7 +601,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     foreign_dial_attended, foreign_dial_blind_back, foreign_dial_blonde,
                                     foreign_dial_attended_app, foreign_dial_blind_back_plain,
                                     foreign_dial_consult_bridge, foreign_dial_group_pickup, foreign_keys_blind,
-                                    foreign_keys_attended,
+                                    foreign_keys_attended, foreign_refer_blind,
                                     foreign_click_answered, foreign_click_busy, foreign_click_transfer)}
 
 
