@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Mapping
 
-from ami_listener.channels import TECH_EXT, Channel, ChannelIndex
+from ami_listener.channels import TECH_EXT, Channel, ChannelIndex, sibling
 from ami_listener.inbound import inbound
 from ami_listener.outbound import outbound
 from ami_listener.reader import Message
@@ -43,20 +43,25 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
         evs.sort(key=_order_key())
     # thin events (reader.THIN_EVENTS) say nothing the rules below read; only their times count
     c = ChannelIndex(call_id, [e for e in evs if not e.thin], members or {})
+    _moved_out(c)
     rec = CallRecord(call_id=call_id, server=server)
     first = c.chans.get(call_id)
     start_seen = first is not None and first.created
     rec.incomplete = gap or not start_seen or any(ch.hung_at is None for ch in c.chans.values())
-    stamps = [e.timestamp for e in evs if e.timestamp is not None]
-    if start_seen and stamps:
-        rec.started_at = stamps[0]
+    if start_seen and first is not None:
+        # the call began when its first channel was made; not at the CEL CHAN_START logged a
+        # fraction of a millisecond before, which a stream opening between the two would lack
+        rec.started_at = first.created_at if first.created_at is not None else next(
+            (e.timestamp for e in evs if e.timestamp is not None), None)
     hangups = [ch.hung_at for ch in c.chans.values() if ch.hung_at is not None]
     if hangups and not any(ch.hung_at is None for ch in c.chans.values()):
         rec.ended_at = max(hangups)
 
     _product_facts(c, rec)
     joins = c.named("QueueCallerJoin")
-    rec.direction = _direction(c, rec, first, start_seen, bool(joins))
+    # a call a queue answered is inbound, even when its queue entry was not seen (AMI gap)
+    queued = bool(joins) or not c.names.isdisjoint(("AgentConnect", "AgentComplete"))
+    rec.direction = _direction(c, rec, first, start_seen, queued)
     if rec.direction == Direction.OUTBOUND:
         outbound(c, rec, first)
     elif rec.direction == Direction.INBOUND:
@@ -65,6 +70,18 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
         # keep only what the seen events prove
         rec.hangup_first = None
     return rec
+
+
+def _moved_out(c: ChannelIndex) -> None:
+    """A channel whose last event carries another Linkedid left this call for that one (a
+    transfer or pickup joined it to another call; the tracker follows it there): for this call
+    it is gone at that moment, not still up."""
+    for ch in c.chans.values():
+        if ch.hung_at is None:
+            last = next((e for e in reversed(c.events) if e.get("Uniqueid") == ch.uniqueid and e.get("Channel")), None)
+            lid = last.get("Linkedid") if last is not None else None
+            if last is not None and lid and lid != c.call_id:
+                ch.hung_at = last.timestamp
 
 
 def _direction(c: ChannelIndex, rec: CallRecord, first: Channel | None, start_seen: bool,
@@ -115,9 +132,14 @@ def _agent_device_first(c: ChannelIndex, first: Channel | None) -> bool:
         return False
     if c.agent_of(first.name):
         return True
-    m = TECH_EXT.match(first.name)
-    return bool(m) or bool(first.name.startswith("Local/") and any(
-        e.name == "DialBegin" and e.get("Channel") in c.party(first.name) for e in c.events))
+    if TECH_EXT.match(first.name):
+        return True
+    # An originated Local chain whose ;2 half dials first reaches the agent's device before the
+    # ;1 half (in the originate's context) dials the customer: a click-to-call. When the ;1 half
+    # itself dials first it runs the dialplan as a caller's trunk channel would: an inbound call.
+    twin = sibling(first.name)
+    dial = next((e for e in c.events if e.name == "DialBegin" and e.get("Channel")), None)
+    return twin is not None and dial is not None and dial.get("Channel") == twin
 
 
 def _product_facts(c: ChannelIndex, rec: CallRecord) -> None:

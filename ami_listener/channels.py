@@ -61,6 +61,7 @@ class Channel:
     uniqueid: str
     name: str = ""
     created: bool = False  # its Newchannel was seen
+    created_at: float | None = None  # that Newchannel's time
     up_at: float | None = None
     hung_at: float | None = None
     cause: str | None = None  # Q.850 hang-up cause
@@ -83,6 +84,7 @@ class ChannelIndex:
             if e.name in MEMBER_NAMING and e.get("Interface") and e.get("MemberName"):
                 self.members[interface_key(e["Interface"])] = e["MemberName"]
         self.member_names = set(self.members.values())
+        self.names = {e.name for e in events}  # which kinds of event the call has: rules skip absent ones
         # one pass over every event of every call: written inline, a method call per event costs
         chans, by_name = self.chans, self.by_name
         for e in events:
@@ -97,6 +99,7 @@ class ChannelIndex:
             by_name[name] = ch
             if e.name == "Newchannel":
                 ch.created = True
+                ch.created_at = e.timestamp
                 ch.exten = e.get("Exten")
             num = number(e.get("CallerIDNum"))
             if num:

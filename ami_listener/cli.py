@@ -10,6 +10,7 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from hotline.settings import Settings
 
@@ -60,7 +61,11 @@ def _capture(s: Settings, args: argparse.Namespace) -> int:
     from hotline.pbx.ami import AmiRole, ami_login
 
     with open(args.out, "wb") as fh:
-        conn = AmiConnection(s.ami_host, s.ami_port, *ami_login(s, AmiRole.LISTENER), on_bytes=fh.write)
+
+        def keep(data: bytes) -> None:
+            fh.write(data)
+
+        conn = AmiConnection(s.ami_host, s.ami_port, *ami_login(s, AmiRole.LISTENER), on_bytes=keep)
         conn.start()
         if not conn.connected.wait(10):
             print(f"hotline listener capture: cannot log in to AMI at {s.ami_host}:{s.ami_port}", file=sys.stderr)
@@ -86,7 +91,7 @@ def _listen(s: Settings, args: argparse.Namespace) -> int:
 def _replay(s: Settings, args: argparse.Namespace) -> int:
     from ami_listener.jsonout import record_json
     from ami_listener.pipeline import Pipeline
-    from ami_listener.reader import file_chunks, read_frames
+    from ami_listener.record import CallRecord
     from ami_listener.store import Store
     from hotline.db import open_db
 
@@ -94,14 +99,14 @@ def _replay(s: Settings, args: argparse.Namespace) -> int:
     if not args.no_store:
         _, sessions = open_db(s)
         store = Store(sessions, s.server_id)
-    records = []
+    records: list[CallRecord] = []
     pipe = Pipeline(s, store, on_call=records.append)
-    for path in args.files:
-        if not path.exists():
-            print(f"hotline listener replay: no such file {path}", file=sys.stderr)
-            return 2
-        for frames in read_frames(file_chunks(str(path))):
-            pipe.feed_frames(frames)
+    missing = [p for p in args.files if not p.exists()]
+    if missing:
+        print(f"hotline listener replay: no such file {missing[0]}", file=sys.stderr)
+        return 2
+    for frames in joined_frames([str(p) for p in args.files]):
+        pipe.feed_frames(frames)
     pipe.close()
     if args.json:
         records.sort(key=lambda r: (r.started_at is None, r.started_at or 0.0, r.call_id))
@@ -110,6 +115,21 @@ def _replay(s: Settings, args: argparse.Namespace) -> int:
     print(f"replayed {pipe.counts['events']} events: {pipe.counts['calls']} calls"
           + (f", {pipe.counts['errors']} errors (see log)" if pipe.counts["errors"] else ""), file=sys.stderr)
     return 0
+
+
+def joined_frames(paths: list[str]) -> Iterator[list[bytes]]:
+    """The frames of captures given together, as one stream: each later file's opening banner is
+    where the recording was split, not a reconnect, so it is left out (a banner inside a file still
+    marks a gap)."""
+    from ami_listener.reader import BANNER, file_chunks, read_frames
+
+    for i, path in enumerate(paths):
+        opening = i > 0
+        for frames in read_frames(file_chunks(path)):
+            if opening:
+                opening = False
+                frames = frames[1:] if frames[0].startswith(BANNER) else frames
+            yield frames
 
 
 def _parse_when(text: str) -> datetime:

@@ -4,7 +4,7 @@ hung up first, from one walk over the bridges the caller was in."""
 from __future__ import annotations
 
 from ami_listener.bridges import Bridges
-from ami_listener.channels import ChannelIndex, local_base, sibling
+from ami_listener.channels import ChannelIndex, device_of, local_base, sibling
 from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from ami_listener.transfers import HANGUP_REQUESTS, TRANSFER_EVENTS, fill_targets, redirect_of, transfer_of
@@ -25,6 +25,20 @@ class Conversation:
         self.peers: list[tuple[float, str]] = []  # (since, agent) each time the caller's peer changed
         self.hangup: HangupParty | None = None
         self.hangup_seen = False
+        self.app_exten: dict[float | None, str] = {}  # attended transfers to no agent: when → extension
+        self.app_party: set[str] = set()  # their targets' channels: an application, not an agent
+
+    def _to_no_agent(self, e: Message) -> None:
+        """An attended transfer whose target channel no agent owns (the caller handed to an
+        announcement or an IVR): its extension is where the caller went, and a hang-up there is
+        the system's."""
+        target = e.get("TransferTargetChannel")
+        if e.name != "AttendedTransfer" or not target or self.c.agent_of(target) or self.c.agent_of(sibling(target)):
+            return
+        if self.bridges.agent_behind_local(target, self.c.agent_of):
+            return
+        self.app_exten[e.timestamp] = e.get("TransferTargetExten") or e.get("DestApp") or device_of(target)
+        self.app_party |= self.c.party(target)
 
     def run(self) -> None:
         rec = self.rec
@@ -33,6 +47,7 @@ class Conversation:
                 self._moved(e)
             elif e.name in TRANSFER_EVENTS:
                 rec.transfers.append(transfer_of(self.c, e))
+                self._to_no_agent(e)
                 self._moved(e)
             elif e.name in HANGUP_REQUESTS and not self.hangup_seen and e.get("Channel"):
                 self._hangup_request(e)
@@ -41,6 +56,9 @@ class Conversation:
                        rec.ended_at)
             self.talk = None if end is None or self.talk is None else self.talk + end - self.talking_since
         fill_targets(rec.transfers, self.peers)
+        for x in rec.transfers:  # handed to no agent: the extension reached (an announcement, an IVR)
+            if x.to is None and x.at in self.app_exten:
+                x.to = self.app_exten[x.at]
         if rec.answered_at is not None:
             rec.talk_seconds = self.talk
             rec.final_agent = self.final_agent
@@ -88,7 +106,7 @@ class Conversation:
             if (e.timestamp or 0) < since or not self.bridges.links(chan, self.caller):
                 return
             if chan not in self.caller:
-                self._decide(HangupParty.AGENT)
+                self._decide(HangupParty.SYSTEM if chan in self.app_party else HangupParty.AGENT)
                 return
         elif chan not in self.caller:
             return  # agents rung but not answering are cancelled: not a hang-up by anyone

@@ -3,6 +3,8 @@ wait, the outcome, then the conversation (conversation.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ami_listener.channels import Channel, ChannelIndex, device_of, local_base, number
 from ami_listener.conversation import Conversation
 from ami_listener.outcome import INBOUND, InboundFacts
@@ -20,34 +22,61 @@ DIAL_RESULTS = {"ANSWER": AttemptResult.ANSWERED, "NOANSWER": AttemptResult.NO_A
 # A member that rings out is hung up with cause 0.
 REFUSED_CAUSES = {"17": AttemptResult.BUSY}
 PENDING = AttemptResult.PENDING
+QUEUE_ANSWER_EVENTS = ("AgentCalled", "AgentConnect", "AgentComplete")
 
 
 def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list[Message], rule: RingRule) -> None:
     """Fills ``rec`` for a call into the hotline; ``first`` is its originating channel (None if
     not seen), ``joins`` its QueueCallerJoin events."""
     join = joins[0] if joins else None
-    # the caller's channel running the hotline's dialplan: the one that queued, else (a Local
-    # caller) the ;2 half of the originated channel, else (a real phone) that channel itself
-    service = join.get("Channel") if join else None
-    if service is None and first is not None:
-        service = first.name[:-2] + ";2" if first.name.endswith(";1") and local_base(first.name) else first.name
+    service = _service(c, first, join)
     _caller(rec, first, join)
+    if first is not None and first.created and join is None and service == first.name != _twin(first.name):
+        # an originated Local half running the dialplan itself: its Local exten is not what was dialled
+        dial = next((e for e in c.events if e.name == "DialBegin" and e.get("Channel") == service), None)
+        rec.dialed = (dial.get("Exten") if dial else None) or rec.dialed
     caller = c.party(first.name if first else None, service)
     rec.attempts = _attempts(c, rec, caller)
-    _answer(c, rec, rule)
+    _answer(c, rec, rule, caller)
     leave = next((e for e in c.events if e.name in ("QueueCallerAbandon", "QueueCallerLeave")), None)
     if rec.queued_at is not None:
         end = rec.answered_at if rec.answered_at is not None else (leave.timestamp if leave else None)
         if end is not None:
             rec.wait_seconds = end - rec.queued_at
     rec.disposition = INBOUND.decide(InboundFacts(
-        answered=rec.answered_at is not None,
+        answered=rec.answered_at is not None or rec.agent is not None,
         queue_status=next((e.get("Value") for e in reversed(c.events)
                            if e.name == "VarSet" and e.get("Variable") == "QUEUESTATUS"), None),
         abandoned=any(e.name == "QueueCallerAbandon" for e in c.events),
         left_queue=leave is not None, queued=join is not None, complete=not rec.incomplete,
-        caller_up=first is not None and c.is_up(first)))
-    Conversation(c, rec, caller, service).run()
+        caller_up=first is not None and c.is_up(first), dialled=join is None and bool(rec.attempts),
+        left_ringing=join is None and any(a.result == AttemptResult.CANCELLED for a in rec.attempts)))
+    if join is not None or (first is not None and first.created):
+        Conversation(c, rec, caller, service).run()
+    # else a queue call seen only from after its answer (AMI gap): who talked with whom next, and
+    # who hung up, would be read without the member names the stream gave before — left empty
+
+
+def _twin(name: str) -> str:
+    """The ;2 half of an originated Local channel ``name`` (``…;1``), else ``name``."""
+    return name[:-2] + ";2" if name.endswith(";1") and local_base(name) else name
+
+
+def _service(c: ChannelIndex, first: Channel | None, join: Message | None) -> str | None:
+    """The caller's channel running the call's dialplan: the one that queued, else the one of the
+    originated Local pair that dials (a Local originated into the dialplan, as a trunk channel
+    would be), else (a Local caller) the ;2 half of the originated channel, else (a real phone)
+    that channel itself."""
+    if join is not None:
+        return join.get("Channel")
+    if first is None:
+        return None
+    if local_base(first.name):
+        halves = c.party(first.name)
+        dial = next((e for e in c.events if e.name == "DialBegin" and e.get("Channel") in halves), None)
+        if dial is not None:
+            return dial.get("Channel")
+    return _twin(first.name)
 
 
 def _caller(rec: CallRecord, first: Channel | None, join: Message | None) -> None:
@@ -68,8 +97,13 @@ def _caller(rec: CallRecord, first: Channel | None, join: Message | None) -> Non
 def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attempt]:
     """Every agent rung: AgentCalled opens an attempt, its first DialEnd (or AgentRingNoAnswer)
     closes it. Keeping the first DialEnd matters: a ringall member that rings out gets NOANSWER
-    then CANCEL. A DialBegin from the caller to an agent while queued is a transfer target."""
+    then CANCEL. A DialBegin from the caller to an agent while queued is a transfer target. A call
+    that never queued rings with plain Dial(): each DialBegin from the caller is an attempt, made
+    to the agent the endpoint belongs to (queue members, the ``agent_endpoints`` setting), else to
+    the endpoint itself."""
     attempts: dict[str, Attempt] = {}
+    pickers = {e.get("Channel") for e in c.events if e.name == "Pickup"} if "Pickup" in c.names else set()
+    queue_call = rec.queue is not None or not c.names.isdisjoint(QUEUE_ANSWER_EVENTS)
     for e in c.events:
         dest = e.get("DestChannel")
         if not dest:
@@ -78,10 +112,15 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
         if e.name == "AgentCalled":
             agent = e.get("MemberName") or c.agent_of(dest) or device_of(dest)
             attempts[dest] = Attempt(agent, e.timestamp or 0.0, None, PENDING, dest)
-        elif e.name == "DialBegin" and a is None and rec.queue is not None:
-            member = c.agent_of(dest)
-            if member and e.get("Channel") in caller:
-                attempts[dest] = Attempt(member, e.timestamp or 0.0, None, PENDING, dest)
+        elif e.name == "DialBegin" and a is None and e.get("Channel") in caller:
+            if not queue_call:  # a plain Dial(): every phone rung is an attempt (ring groups too)
+                attempts[dest] = Attempt(c.agent_of(dest) or endpoint_of(dest, e.get("DialString")),
+                                         e.timestamp or 0.0, None, PENDING, dest)
+            elif rec.queue is not None and c.agent_of(dest):
+                attempts[dest] = Attempt(c.agent_of(dest) or "", e.timestamp or 0.0, None, PENDING, dest)
+        elif e.name == "DialEnd" and a is None and e.get("DialStatus") == "ANSWER" and not queue_call \
+                and e.get("Channel") in caller and dest in pickers:
+            attempts[dest] = _picked_up(c, e, dest, attempts.values())
         elif a is None or a.result != PENDING:
             continue
         elif e.name == "AgentRingNoAnswer":
@@ -99,6 +138,26 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
     return sorted(attempts.values(), key=lambda a: a.rang_at)
 
 
+def _picked_up(c: ChannelIndex, answer: Message, dest: str, attempts: Iterable[Attempt]) -> Attempt:
+    """The caller's Dial() answered by a phone it never rang: that phone picked the call up
+    (Pickup, *8). The caller rang since the first phone still ringing began to (if that was seen)."""
+    ringing = [x.rang_at for x in attempts if x.result == PENDING]
+    at = answer.timestamp or 0.0
+    since = min(ringing) if ringing else at
+    return Attempt(c.agent_of(dest) or endpoint_of(dest, None), since, at - since if ringing else None,
+                   AttemptResult.ANSWERED, dest)
+
+
+def endpoint_of(dest: str, dial_string: str | None) -> str:
+    """What a plain Dial() rang, when no agent owns it: the endpoint (``PJSIP/8001``), a number
+    through a trunk (``PJSIP/13900000009@trunk``) or a Local chain (``Local/13900000009@mobile``)."""
+    device = device_of(dest)
+    target = (dial_string or "").split(",")[0]
+    if "@" in target and not device.startswith("Local/"):
+        return device.split("/")[0] + "/" + target.split("/")[-1]
+    return device
+
+
 def _refused(c: ChannelIndex, dest: str) -> AttemptResult:
     """The result of an attempt app_queue calls NOANSWER: busy / unavailable when the member's
     channel was hung up with a refusing cause (REFUSED_CAUSES), else no answer."""
@@ -106,7 +165,31 @@ def _refused(c: ChannelIndex, dest: str) -> AttemptResult:
     return REFUSED_CAUSES.get(ch.cause or "", AttemptResult.NO_ANSWER) if ch is not None else AttemptResult.NO_ANSWER
 
 
-def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule) -> None:
+def _answer_from_the_tail(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> None:
+    """An answer whose ring was not seen (the call's start fell in an AMI gap: incomplete). What
+    the events seen prove: AgentConnect (the answer and who gave it), a plain Dial()'s DialEnd
+    ANSWER, else AgentComplete (who talked with the caller; when it began is not known)."""
+    connect = next((e for e in c.events if e.name == "AgentConnect"), None)
+    if connect is not None:
+        rec.agent = connect.get("MemberName") or c.agent_of(connect.get("DestChannel"))
+        # the answer is the member's DialEnd ANSWER (AgentConnect follows a millisecond later)
+        rec.answered_at = next((e.timestamp for e in c.events if e.name == "DialEnd" and e.get("DialStatus") == "ANSWER"
+                                and e.get("DestChannel") == connect.get("DestChannel")), None)
+        return
+    complete = next((e for e in c.events if e.name == "AgentComplete" and e.get("MemberName")), None)
+    if complete is not None:
+        rec.agent = complete.get("MemberName")
+        return
+    if rec.queue is None and c.names.isdisjoint(QUEUE_ANSWER_EVENTS):
+        answer = next((e for e in c.events if e.name == "DialEnd" and e.get("DialStatus") == "ANSWER"
+                       and e.get("Channel") in caller and e.get("DestChannel")), None)
+        if answer is not None:
+            rec.answered_at = answer.timestamp
+            dest = answer.get("DestChannel") or ""
+            rec.agent = c.agent_of(dest) or endpoint_of(dest, answer.get("DialString"))
+
+
+def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str]) -> None:
     """The answer, who gave it, and how long it rang (R-ANS-4RINGS, by the ring rule)."""
     answered = next((a for a in rec.attempts if a.result == AttemptResult.ANSWERED), None)
     if answered is not None:
@@ -114,10 +197,7 @@ def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule) -> None:
         rec.agent = answered.agent
         rec.ring_seconds = answered.ring_seconds
     else:
-        connect = next((e for e in c.events if e.name == "AgentConnect"), None)
-        if connect is not None:  # answer seen, its ring start not (incomplete)
-            rec.answered_at = connect.timestamp
-            rec.agent = connect.get("MemberName") or c.agent_of(connect.get("DestChannel"))
+        _answer_from_the_tail(c, rec, caller)
     if rec.ring_seconds is not None:
         rec.rings = rule.rings(rec.ring_seconds)
         rec.within_4_rings = rule.within(rec.ring_seconds)  # R-ANS-4RINGS

@@ -8,22 +8,29 @@ import re
 from ami_listener.channels import TECH_EXT, Channel, ChannelIndex, number
 from ami_listener.outcome import OUTBOUND, OutboundFacts
 from ami_listener.record import CallRecord
-from ami_listener.transfers import HANGUP_REQUESTS
+from ami_listener.conversation import Conversation
+from ami_listener.transfers import HANGUP_REQUESTS, TRANSFER_EVENTS
 from hotline.chanvars import ChanVar
 from hotline.vocabulary import Disposition, HangupParty
 
 _LOCAL_EXT = re.compile(r"^Local/([^@]+)@")
+AGENT_REFUSED_CAUSES = {"17", "21"}  # Q.850 user busy, call rejected
 
 
 def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None) -> None:
     """Fills ``rec`` for a callback: ``first`` is the originated channel, the agent's side."""
     agent_chans = c.party(first.name if first else None)
-    rec.agent = rec.vars.get(ChanVar.AGENT) or (c.agent_of(first.name) if first else None)
+    # The originated channel (a Local chain's ;1 half, in the originate's context) dials the
+    # customer; a Local chain's ;2 half dials the agent's device first (another application's
+    # click-to-dial: Local/8001@from-internal into the customer's number).
+    dials = [e for e in c.events if e.name == "DialBegin" and e.get("Channel") in agent_chans]
+    dial = next((e for e in dials if first is not None and e.get("Channel") == first.name), None)
+    device = next((e.get("DestChannel") for e in dials if e is not dial), None)
+    rec.agent = rec.vars.get(ChanVar.AGENT) or (c.agent_of(first.name) if first else None) or c.agent_of(device)
     if rec.agent is None and first is not None:
         m = TECH_EXT.match(first.name) or _LOCAL_EXT.match(first.name)
         rec.agent = m.group(1) if m else None
     rec.final_agent = rec.agent
-    dial = next((e for e in c.events if e.name == "DialBegin" and e.get("Channel") in agent_chans), None)
     customer_chan = dial.get("DestChannel") if dial else None
     if dial is not None:
         rec.dialed = number(dial.get("DestExten")) or number(
@@ -38,7 +45,18 @@ def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None) -> None:
         answered=rec.answered_at is not None,
         agent_up=any(ch.up_at is not None for ch in c.chans.values() if ch.name in agent_chans),
         customer_dialled=dial is not None, complete=not rec.incomplete))
-    if rec.disposition == Disposition.ANSWERED and rec.answered_at is not None:
+    if rec.disposition == Disposition.ANSWERED and (device is not None or not c.names.isdisjoint(TRANSFER_EVENTS)):
+        # the agent's phone reached through a Local chain (whose optimisation away logs bridge
+        # moves and hang-ups of its own), or the customer handed on: the conversation's walk, as
+        # for an inbound call, says with whom the customer talked, how long, and who hung up
+        Conversation(c, rec, c.party(customer_chan), None).run()
+    elif rec.disposition == Disposition.NO_ANSWER and first is not None:
+        rec.hangup_first = _gave_up(c, first.name, agent_chans)
+    elif rec.disposition == Disposition.AGENT_NO_ANSWER:
+        # the agent's phone refused (busy, rejected) or the originate stopped ringing it
+        refused = any(ch.cause in AGENT_REFUSED_CAUSES for ch in c.chans.values() if ch.name in agent_chans)
+        rec.hangup_first = HangupParty.AGENT if refused else HangupParty.SYSTEM
+    elif rec.disposition == Disposition.ANSWERED and rec.answered_at is not None:
         answered_at = rec.answered_at
         hung = [ch.hung_at for ch in c.chans.values() if ch.hung_at is not None]
         bridge_left = next((e.timestamp for e in c.events if e.name == "BridgeLeave"
@@ -56,4 +74,15 @@ def _hangup_first(c: ChannelIndex, answered_at: float, agent: set[str], customer
                 return HangupParty.AGENT
             if e.get("Channel") in customer:
                 return HangupParty.CALLER
+    return None
+
+
+def _gave_up(c: ChannelIndex, originated: str, agent: set[str]) -> HangupParty | None:
+    """R-ANS-HANGUP-LAST for a customer who never answered: who ended the wait. The originated
+    channel's own dialplan running out (Dial gave up: busy, no answer) is the system; the agent's
+    side (its phone, or the ;2 half standing for it) hanging up is the agent."""
+    for e in c.events:
+        chan = e.get("Channel")
+        if e.name in HANGUP_REQUESTS and chan in agent:
+            return HangupParty.SYSTEM if chan == originated else HangupParty.AGENT
     return None

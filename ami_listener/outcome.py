@@ -23,6 +23,8 @@ class InboundFacts:
     queued: bool  # QueueCallerJoin
     complete: bool  # every event of the call was seen
     caller_up: bool  # the caller's channel (or its Local twin) was answered by the dialplan
+    dialled: bool = False  # phones were rung by a plain Dial() (not through a queue)
+    left_ringing: bool = False  # the caller hung up while phones rang (a Dial() attempt cancelled)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ INBOUND: OutcomeTable[InboundFacts] = OutcomeTable((
     ("the queue let the caller go", lambda f: f.queue_status in QUEUE_LEFT_UNANSWERED, Disposition.TIMEOUT),
     ("the caller hung up in the queue", lambda f: f.abandoned, Disposition.ABANDONED),
     ("left the queue by the exit key", lambda f: f.left_queue, Disposition.TIMEOUT),
+    # a plain Dial(): the phones rung tell the outcome, whatever the dialplan answered before
+    ("never queued, the caller gave up while phones rang", lambda f: f.complete and not f.queued and f.left_ringing,
+     Disposition.ABANDONED),
+    ("never queued, the phones rung did not answer", lambda f: f.complete and not f.queued and f.dialled,
+     Disposition.FAILED),
     ("never queued, the IVR answered", lambda f: f.complete and not f.queued and f.caller_up, Disposition.IVR),
     ("never queued, never answered", lambda f: f.complete and not f.queued, Disposition.FAILED),
     ("queued, gone without a queue event", lambda f: f.complete and f.queued, Disposition.ABANDONED),

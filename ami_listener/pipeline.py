@@ -54,6 +54,7 @@ def default_members(s: Settings) -> dict[str, str]:
     for ext in s.agents:
         members[f"Local/{ext}@agents"] = ext
         members[f"PJSIP/{ext}"] = ext
+    members.update(s.agent_endpoints)  # agents' phones a dialplan rings with plain Dial()
     return members
 
 

@@ -59,6 +59,7 @@ class CallTracker:
         self.open: dict[str, OpenCall] = {}
         self.done: dict[str, OpenCall] = {}  # open calls whose channels are all gone: in their grace time
         self.uid_call: dict[str, str] = {}
+        self.merged: dict[str, str] = {}  # a call merged into another (_move_channel) → that one
         self.members: dict[str, str] = {}
         self.now = 0.0
         self._next_check = 0.0
@@ -87,8 +88,14 @@ class CallTracker:
             self.now = ts
         h = msg.headers
         if msg.name in MEMBER_EVENTS and h.get("Interface") and h.get("MemberName"):
-            self.members[interface_key(h["Interface"])] = h["MemberName"]
+            key, name = interface_key(h["Interface"]), h["MemberName"]
+            # a phone that is a named member of one queue and an unnamed one (named by its
+            # interface) of another keeps its name
+            if name != h["Interface"] or key not in self.members:
+                self.members[key] = name
         lid = self.linkedid_of(msg)
+        if lid is not None and self.merged:
+            lid = self.merged.get(lid, lid)
         if lid is not None:
             call = self.open.get(lid)
             if call is None:
@@ -102,6 +109,12 @@ class CallTracker:
             uid = h.get("Uniqueid")
             if uid and h.get("Channel") and msg.name != "OriginateResponse":
                 if uid not in call.channels:
+                    moved_from = self.uid_call.get(uid)
+                    if moved_from is not None and moved_from != lid:
+                        self._move_channel(uid, moved_from, call, msg)
+                    elif uid != lid and uid in self.open and not self.open[uid].channels:
+                        # the channel's own call, of which only CEL was seen: its events follow it
+                        self._merge(self.open[uid], call)
                     call.channels.add(uid)
                     self.uid_call[uid] = lid
                 if msg.name == "Hangup":
@@ -115,6 +128,43 @@ class CallTracker:
                 self.done.pop(lid, None)
         self._finish_due()
         return lid
+
+    def _move_channel(self, uid: str, old_lid: str, call: OpenCall, msg: Message) -> None:
+        """Channel ``uid`` now carries ``call``'s Linkedid (after a pickup, an attended or blonde
+        transfer Asterisk files a channel under its new peer's call). Its old call no longer waits
+        for it, and gets the event that moved it (so its record sees the channel go); an old call left with no channel of its own (the one who picked up: a call of
+        its own only until the pickup) is part of this one, and its events with it."""
+        old = self.open.get(old_lid)
+        if old is None:
+            return
+        old.channels.discard(uid)
+        old.hung.discard(uid)
+        if old.channels:
+            old.events.append(msg)  # the old call's record sees the channel leave it (builder)
+            if old.channels <= old.hung and old.done_at is None:
+                old.done_at = self.now
+                self.done[old_lid] = old
+            return
+        self._merge(old, call)
+
+    def _merge(self, old: OpenCall, call: OpenCall) -> None:
+        """``old`` is part of ``call`` from now on, with the events it had."""
+        old_lid = old.call_id
+        del self.open[old_lid]
+        self.done.pop(old_lid, None)
+        self.merged[old_lid] = call.call_id  # its late events (CEL LINKEDID_END…) follow it
+        for alias, into in list(self.merged.items()):
+            if into == old_lid:
+                self.merged[alias] = call.call_id
+        call.events[:0] = old.events  # what came before the move; the builder orders by time
+        if old.earliest_thin is not None:
+            shift = len(old.events)
+            if call.earliest_thin is not None:
+                at, ts, first = call.earliest_thin
+                call.earliest_thin = (at + shift, ts, first)
+            if call.earliest_thin is None or old.earliest_thin[1] < call.earliest_thin[1]:
+                call.earliest_thin = old.earliest_thin
+        call.gap = call.gap or old.gap
 
     def feed_thin(self, msg: Message) -> str | None:
         """A Message parsed thin (reader.parse): see feed_thin_fields."""
@@ -130,6 +180,8 @@ class CallTracker:
         if ts is not None and ts > self.now:
             self.now = ts
         lid = fields[2] or None  # an empty one names no call
+        if lid is not None and self.merged:
+            lid = self.merged.get(lid, lid)
         if lid is not None:
             call = self.open.get(lid)
             if call is None:
@@ -159,6 +211,9 @@ class CallTracker:
         self.done.pop(call.call_id, None)
         for uid in call.channels:
             self.uid_call.pop(uid, None)
+        if self.merged:
+            for alias in [a for a, into in self.merged.items() if into == call.call_id]:
+                del self.merged[alias]
         self.finished.append(FinishedCall(call.call_id, call.all_events(), call.gap))
 
     def take(self) -> list[FinishedCall]:

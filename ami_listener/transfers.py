@@ -29,6 +29,11 @@ def redirect_of(c: ChannelIndex, transfers: list[Transfer], leave: Message, chan
     t = leave.timestamp or 0.0
     if any(x.at is not None and abs(x.at - t) < 0.1 for x in transfers):
         return None
+    # the transfer event may come just after the BridgeLeave it caused (a blind transfer back to
+    # the same agent looks like a redirect otherwise)
+    if not c.names.isdisjoint(TRANSFER_EVENTS) and any(
+            e.name in TRANSFER_EVENTS and abs((e.timestamp or 0.0) - t) < 0.1 for e in c.events):
+        return None
     if any(e.name in HANGUP_REQUESTS and t - 0.5 <= (e.timestamp or 0) <= t for e in c.events):
         return None
     enter = next((e for e in reversed(c.events) if e.name == "BridgeEnter" and e.get("Channel") == chan

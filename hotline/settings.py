@@ -236,6 +236,10 @@ class Settings:
     softphone_external_address: str = ""  # the address agents reach Asterisk at across NAT (SDP and Contact)
     softphone_local_net: list[str] = field(default_factory=list)  # networks needing no NAT rewrite, e.g. 10.0.0.0/8
     softphone_stun_server: str = ""  # host:port for Asterisk's own ICE candidates behind NAT; empty: none
+    # --- listener: foreign dialplans ----------------------------------------------------------------
+    # endpoints (device names as Asterisk dials them, "PJSIP/alice") → the agent they belong to, for
+    # dialplans that ring agents' phones with plain Dial() rather than through a queue's members
+    agent_endpoints: dict[str, str] = field(default_factory=dict)
 
     # --- derived -------------------------------------------------------------------------------
     @property
@@ -300,6 +304,15 @@ def _coerce(name: str, typ: Any, value: Any, source: str) -> Any:
             return float(value)
         if typ is Path:
             return Path(value).expanduser()
+        if typ == dict[str, str]:
+            if isinstance(value, str):  # from the environment: "PJSIP/alice=8001,PJSIP/bob=8002"
+                pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
+                if any(len(p) != 2 for p in pairs):
+                    raise ValueError(value)
+                return {k.strip(): v.strip() for k, v in pairs}
+            if not isinstance(value, dict):
+                raise TypeError(value)
+            return {str(k): str(v) for k, v in value.items()}
         if typ == list[str]:
             if isinstance(value, str):
                 return [v.strip() for v in value.split(",") if v.strip()]

@@ -16,7 +16,7 @@ CAPTURES = Path(__file__).resolve().parent.parent / "captures"
 
 def replay_settings(**kw: object) -> Settings:
     # the captures were recorded with a 1 s ring cycle in mind: 4 rings = 4 s (R-ANS-4RINGS)
-    return load(config_file=None, env={}, server_id="replay", ring_cycle_s=1.0, **kw)
+    return load(config_file=None, env={}, **{"server_id": "replay", "ring_cycle_s": 1.0, **kw})
 
 
 def capture(name: str) -> list[Message]:

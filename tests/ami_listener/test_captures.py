@@ -37,10 +37,12 @@ EXPECTED: dict[str, dict] = {
     "callback_answered": dict(direction="outbound", disposition="answered", agent="8001",
                               dialed="13900000009", caller_number="13900000009", hangup_first="caller",
                               talk_seconds=3.0),
+    # the agent's side gives up (its dialplan hangs up after 20 s) while the customer still rings
     "callback_not_answered": dict(direction="outbound", disposition="no_answer", agent="8001",
-                                  dialed="13900000009", talk_seconds=None),
+                                  dialed="13900000009", talk_seconds=None, hangup_first="agent"),
+    # the originate stops ringing the agent's phone after 3 s: the system ended it
     "callback_agent_no_answer": dict(direction="outbound", disposition="agent_no_answer", agent="8001",
-                                     dialed="13900000009"),
+                                     dialed="13900000009", hangup_first="system"),
     # R-ONE-CALL: left in the middle of a fault report; never reached a queue
     "hangup_in_ivr": dict(direction="inbound", disposition="ivr", queue=None, agent=None, hangup_first="caller",
                           ivr_steps=["menu", "fault.contact", "fault.account"], ivr_skipped=False),
@@ -98,6 +100,99 @@ EXPECTED: dict[str, dict] = {
                                         wait_seconds=1.5, hangup_first="agent", talk_seconds=(1.7, 2.3),
                                         attempt_set={("PJSIP/8002", "answered"), ("PJSIP/8001", "cancelled")},
                                         recording=False),
+    # --- from tests/captures/foreign_dial/: no queue, phones rung by plain Dial() (SIPp phones 8001,
+    # 8002; agents by the configured agents' endpoints); the caller is a trunk-like channel that
+    # rings while the phones do (issue #12)
+    "foreign_dial_answered": dict(direction="inbound", caller_number="13600000003", dialed="500", queue=None,
+                                  disposition="answered", agent="8001", final_agent="8001", ring_seconds=1.5, rings=2,
+                                  within_4_rings=True, hangup_first="agent", talk_seconds=(1.7, 2.3),
+                                  attempts=[("8001", "answered")], attempt_rings=[1.5], transfers=[]),
+    # 486 Busy Here: the attempt is busy, the dialplan ends the call (Hangup()) — the system
+    "foreign_dial_busy": dict(dialed="500", disposition="failed", agent=None, ring_seconds=None, within_4_rings=None,
+                              hangup_first="system", talk_seconds=None, attempts=[("8001", "busy")]),
+    # rings out after Dial's 4 s
+    "foreign_dial_no_answer": dict(dialed="500", disposition="failed", agent=None, hangup_first="system",
+                                   attempts=[("8001", "no_answer")], attempt_rings=[4.0]),
+    # the caller gives up after 2 s of ringing
+    "foreign_dial_caller_cancels": dict(dialed="500", disposition="abandoned", agent=None, hangup_first="caller",
+                                        attempts=[("8001", "cancelled")], attempt_rings=[2.0]),
+    # Dial(PJSIP/8001&PJSIP/8002): 8002 answers after 1.2 s; the caller hangs up after 3 s of talk
+    "foreign_dial_ringgroup": dict(dialed="501", disposition="answered", agent="8002", final_agent="8002",
+                                   ring_seconds=1.2, rings=2, within_4_rings=True, hangup_first="caller",
+                                   talk_seconds=(2.7, 3.3), attempt_set={("8001", "cancelled"), ("8002", "answered")},
+                                   attempt_rings=[1.2, 1.2]),
+    # follow-me: the desk phone rings out (3 s), the mobile (a Local chain) answers after 1 s and
+    # hangs up after 3 s — answered by the endpoint, no agent owns it
+    "foreign_dial_followme": dict(dialed="502", disposition="answered", agent="Local/13900000009@mobile",
+                                  final_agent="Local/13900000009@mobile", ring_seconds=1.0, hangup_first="agent",
+                                  talk_seconds=(2.7, 3.3),
+                                  attempts=[("8001", "no_answer"), ("Local/13900000009@mobile", "answered")],
+                                  attempt_rings=[3.0, 1.0]),
+    # an IVR that ends the call itself (Hangup() after 2 s): the system hung up
+    "foreign_ivr_hangup": dict(dialed="503", disposition="ivr", agent=None, hangup_first="system", attempts=[]),
+    # the caller's own side runs Hangup() 1 s into the IVR: the caller hung up
+    # 8001 rings; after 1.8 s phone 8002 picks the call up (directed pickup: until then a call of its
+    # own, which Asterisk then files under the caller's Linkedid — one record, not two), talks 3 s
+    # and hangs up. The caller rang 1.8 s in all.
+    "foreign_dial_pickup": dict(dialed="500", disposition="answered", agent="8002", final_agent="8002",
+                                ring_seconds=1.8, rings=2, within_4_rings=True, hangup_first="agent",
+                                talk_seconds=(2.7, 3.3), attempts=[("8001", "cancelled"), ("8002", "answered")]),
+    # the same by group pickup: 8001 rung in call group 1, phone 8002 dials *8 (Pickup() in its pickup group)
+    "foreign_dial_group_pickup": dict(dialed="505", disposition="answered", agent="8002", final_agent="8002",
+                                      ring_seconds=1.8, within_4_rings=True, hangup_first="agent",
+                                      talk_seconds=(2.7, 3.3), attempts=[("8001", "cancelled"), ("8002", "answered")]),
+    # the agent's own phone keys (SIP INFO DTMF, features.conf #1 / *2) on 506 (Dial(…,tT), transfers
+    # into [transfer]): 8001 answers after 1 s, 1.5 s later presses #1 then 8002; 8002 answers
+    # after 1 s; the caller hangs up 12 s in (talk: 12 s less the ring and 8002's ring)
+    "foreign_keys_blind": dict(dialed="506", disposition="answered", agent="8001", final_agent="8002",
+                               ring_seconds=1.0, hangup_first="caller", talk_seconds=(9.5, 10.5),
+                               transfers=[("blind", "8001", "8002")]),
+    # *2 then 8002: 8002 answers after 1 s, 8001 hangs up 4 s after its keys (completing the
+    # transfer); the caller talks with 8002 until it hangs up 14 s in
+    "foreign_keys_attended": dict(dialed="506", disposition="answered", agent="8001", final_agent="8002",
+                                  ring_seconds=1.0, hangup_first="caller", talk_seconds=(8.2, 9.2),
+                                  transfers=[("attended", "8001", "8002")]),
+    # the phone's own transfer (SIP REFER to 8002, 1.5 s after answering): 8002 answers after 1 s;
+    # the caller hangs up 10 s in
+    "foreign_refer_blind": dict(dialed="506", disposition="answered", agent="8001", final_agent="8002",
+                                ring_seconds=1.0, hangup_first="caller", talk_seconds=(7.5, 8.5),
+                                transfers=[("blind", "8001", "8002")], attempts=[("8001", "answered"), ("8002", "answered")]),
+    # Dial(…,tT): 8001 answers after 1 s, 1.5 s later transfers attended to 8002 (answers after 1 s),
+    # 1 s later hangs up; the caller talks with 8002 until it hangs up 10 s in
+    "foreign_dial_attended": dict(dialed="504", disposition="answered", agent="8001", final_agent="8002",
+                                  ring_seconds=1.0, hangup_first="caller", talk_seconds=(8.0, 9.0),
+                                  transfers=[("attended", "8001", "8002")]),
+    # 8001 transfers the caller blind back to itself: a blind transfer, not a redirect
+    "foreign_dial_blind_back": dict(dialed="504", disposition="answered", agent="8001", final_agent="8001",
+                                    ring_seconds=1.0, hangup_first="caller", transfers=[("blind", "8001", "8001")],
+                                    attempts=[("8001", "answered"), ("8001", "answered")]),
+    # the same on 500 (no transfer features in Dial: only the AMI action transfers)
+    "foreign_dial_blind_back_plain": dict(dialed="500", disposition="answered", agent="8001", final_agent="8001",
+                                          hangup_first="caller", transfers=[("blind", "8001", "8001")],
+                                          talk_seconds=(5.7, 6.3)),
+    # "blonde": 8001 starts an attended transfer to 8002 and hangs up while 8002 still rings; 8002
+    # answers and talks with the caller until the caller hangs up 12 s in
+    "foreign_dial_blonde": dict(dialed="504", disposition="answered", agent="8001", final_agent="8002",
+                                ring_seconds=1.0, hangup_first="caller", talk_seconds=(9.5, 10.5),
+                                transfers=[("attended", "8001", "8002")]),
+    # 8001 hands the caller (attended) to extension 600, an announcement no agent answers, which
+    # then ends the call: the transfer went to 600, the system hung up
+    "foreign_dial_attended_app": dict(dialed="504", disposition="answered", agent="8001", final_agent="8001",
+                                      transfers=[("attended", "8001", "600")], hangup_first="system"),
+    # another application's click-to-dial (Originate Local/8001@click-agent into [click] at the
+    # customer's number): 8001 answers after 1 s, the customer after 1 s more and hangs up 3.5 s later
+    "foreign_click_answered": dict(direction="outbound", disposition="answered", agent="8001", final_agent="8001",
+                                   dialed="13900000009", caller_number="13900000009", hangup_first="caller",
+                                   talk_seconds=(3.2, 3.8), transfers=[]),
+    # the customer's line is busy: not answered; the dialplan ends the call after Dial — the system
+    "foreign_click_busy": dict(direction="outbound", disposition="no_answer", agent="8001", dialed="13900000008",
+                               caller_number="13900000008", talk_seconds=None, hangup_first="system"),
+    # 8001 hands the customer blind to 8002, who talks until the customer hangs up
+    "foreign_click_transfer": dict(direction="outbound", disposition="answered", agent="8001", final_agent="8002",
+                                   dialed="13900000007", transfers=[("blind", "8001", "8002")], hangup_first="caller",
+                                   talk_seconds=(7.0, 8.0)),
+    "foreign_ivr_caller_leaves": dict(dialed="503", disposition="ivr", agent=None, hangup_first="caller",
+                                      attempts=[]),
 }
 
 
@@ -155,7 +250,7 @@ def test_frames_and_messages_build_the_same_records(name: str) -> None:
 
 def test_every_capture_has_a_row() -> None:
     recorded = {p.stem for p in CAPTURES.glob("*.ami")}
-    assert recorded - {"concurrent_30", "ami_disconnect"} == set(EXPECTED)
+    assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge"} == set(EXPECTED)
 
 
 def test_thirty_concurrent_callers() -> None:
@@ -183,3 +278,20 @@ def test_ami_disconnect_marks_the_spanning_call() -> None:
     assert not records["13800000104"]["incomplete"] and records["13800000104"]["disposition"] == "answered"
     # the call made entirely inside the gap left nothing on AMI (backfill brings it: see reliability)
     assert "13800000103" not in records
+
+
+def test_a_consultation_call_whose_target_joins_the_caller() -> None:
+    """What a phone's own attended transfer leaves (tests/captures/foreign_dial/, issue #12): 8001
+    answers the caller, then calls 8002 as a call of its own (its own Linkedid); 8002's channel is
+    bridged with the caller and from then on carries the caller's Linkedid. The tracker follows
+    the channel: the caller's call sees 8002 (final agent, talk to the end), and the consultation
+    call gets its end instead of waiting forever for a hang-up filed under the other call."""
+    records = {r.direction: as_json(r) for r in replay_messages(capture("foreign_dial_consult_bridge")).values()}
+    assert set(records) == {"inbound", "outbound"}
+    call, consult = records["inbound"], records["outbound"]
+    _check(call, dict(dialed="500", disposition="answered", agent="8001", final_agent="8002", hangup_first="caller",
+                      talk_seconds=(11.4, 12.0), incomplete=False, attempts=[("8001", "answered")]))
+    # 8001 placed it, 8002 answered after 1 s, 8001 hung up 1 s later once 8002 had gone to the caller
+    _check(consult, dict(agent="8001", dialed="8002", disposition="answered", hangup_first="agent",
+                         talk_seconds=(0.7, 1.3), incomplete=False))
+    assert consult["ended_at"] and consult["ended_at"] < call["ended_at"]

@@ -23,6 +23,16 @@ def test_inbound_rows_in_order() -> None:
     assert INBOUND.decide(replace(QUEUED, queued=False, caller_up=False)) == Disposition.FAILED
 
 
+def test_plain_dial_rows() -> None:
+    # phones rung by a plain Dial(): their outcome decides, whatever the dialplan answered before
+    dialled = replace(QUEUED, queued=False, dialled=True)
+    assert INBOUND.decide(replace(dialled, answered=True)) == Disposition.ANSWERED
+    assert INBOUND.decide(replace(dialled, left_ringing=True)) == Disposition.ABANDONED
+    assert INBOUND.decide(dialled) == Disposition.FAILED
+    assert INBOUND.decide(replace(dialled, caller_up=False)) == Disposition.FAILED
+    assert INBOUND.decide(replace(dialled, complete=False)) == Disposition.UNKNOWN
+
+
 def test_incomplete_calls_are_not_guessed() -> None:
     assert INBOUND.decide(replace(QUEUED, complete=False)) == Disposition.UNKNOWN
     assert INBOUND.decide(replace(QUEUED, complete=False, queued=False)) == Disposition.UNKNOWN

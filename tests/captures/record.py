@@ -3,6 +3,7 @@
     .venv/bin/python -m tests.captures.record [NAME ...]     (default: every scenario)
     .venv/bin/python -m tests.captures.record --foreign [NAME ...]        (tests/captures/foreign/)
     .venv/bin/python -m tests.captures.record --foreign-pjsip [NAME ...]  (tests/captures/foreign_pjsip/)
+    .venv/bin/python -m tests.captures.record --foreign-dial [NAME ...]   (tests/captures/foreign_dial/)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
 raw bytes exactly as AMI sent them (banner and login response included), as ``hotline listener capture``
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from ami_listener.connection import AmiConnection
-from hotline.pbx.ami import AmiRole, ami_login
+from hotline.pbx.ami import AmiError, AmiRole, ami_login
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.support.pbx import EventTap, pbx_test_settings
@@ -334,6 +335,291 @@ def record_foreign_pjsip(names: list[str], out_dir: Path = HERE) -> None:
                 _capture(s, out_dir / f"{name}.ami", lambda cap: scenarios[name](rec))
 
 
+def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
+    """Recorded from tests/captures/foreign_dial/: no queue, phones rung by plain Dial() (SIPp
+    phones registered as 8001 and 8002): 500 one phone (4 s), 501 a ring group, 502 follow-me (the
+    desk phone 3 s, then a mobile through a Local chain), 503 an IVR that ends with Hangup()."""
+    from tests.support.sipphone import SipPhone
+
+    def call(r: Recorder, number: str, stay: float) -> str:
+        # the originated channel runs [inbound] like a trunk channel: the caller rings while the
+        # phones do and can give up meanwhile (a Local caller running sim-caller could not)
+        call_id = f"cap-{uuid.uuid4().hex[:10]}"
+        with r.ast.ami() as ami:
+            ami.originate("Local/13600000003@sim-pstn/n", context="inbound", exten=number,
+                          callerid='"直拨" <13600000003>', channel_id=call_id, variables={"SIM_STAY": str(stay)},
+                          timeout_s=60)
+        return call_id
+
+    def foreign_dial_answered(r: Recorder) -> None:
+        # 8001 answers after 1.5 s, talks 2 s and hangs up (BYE)
+        with SipPhone(r.s, "8001", answer_after=1.5, talk=2):
+            r.wait_gone(call(r, "500", stay=15))
+
+    def foreign_dial_busy(r: Recorder) -> None:
+        # 8001 answers 486 Busy Here; the dialplan then runs Hangup()
+        with SipPhone(r.s, "8001", busy=True):
+            r.wait_gone(call(r, "500", stay=15))
+
+    def foreign_dial_no_answer(r: Recorder) -> None:
+        # 8001 rings out (Dial's 4 s); the dialplan then runs Hangup()
+        with SipPhone(r.s, "8001", answer_after=None):
+            r.wait_gone(call(r, "500", stay=15))
+
+    def foreign_dial_caller_cancels(r: Recorder) -> None:
+        # the caller gives up after 2 s of ringing
+        with SipPhone(r.s, "8001", answer_after=None):
+            r.wait_gone(call(r, "500", stay=2))
+
+    def foreign_dial_ringgroup(r: Recorder) -> None:
+        # both phones ring; 8002 answers after 1.2 s, 8001 is cancelled; the caller hangs up after
+        # about 3 s of talk
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=1.2, talk=None):
+            r.wait_gone(call(r, "501", stay=4.2))
+
+    def foreign_dial_followme(r: Recorder) -> None:
+        # the desk phone rings out (3 s), the mobile answers after 1 s and hangs up after 3 s
+        with SipPhone(r.s, "8001", answer_after=None):
+            r.wait_gone(call(r, "502", stay=20))
+
+    def foreign_ivr_hangup(r: Recorder) -> None:
+        # the IVR answers, says its piece (2 s) and hangs up: the system ended the call
+        r.wait_gone(r.inbound(stay=20, caller="13600000004", name="夜间", number="503"))
+
+    def foreign_ivr_caller_leaves(r: Recorder) -> None:
+        # the caller's own side runs Hangup() 1 s into the IVR: the caller ended the call
+        r.wait_gone(r.inbound(stay=1, caller="13600000004", name="夜间", number="503"))
+
+    def answered_by(r: Recorder, call_id: str, ext: str) -> str:
+        ev = r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("Linkedid") == call_id
+                            and m.get("DialStatus") == "ANSWER"
+                            and (m.get("DestChannel") or "").startswith(f"PJSIP/{ext}-"), 20)
+        return ev["DestChannel"]
+
+    def foreign_dial_pickup(r: Recorder) -> None:
+        # 8001 rings; after 1.5 s phone 8002 picks the call up (an originated PJSIP/8002 running
+        # PickupChan(<8001's ringing channel>), directed pickup: a call of its own until then), talks
+        # 3 s and hangs up
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=0.3, talk=3):
+            cid = call(r, "500", stay=15)
+            ringing = r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid, 10)["DestChannel"]
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.originate("PJSIP/8002", application="PickupChan", data=ringing, timeout_s=10,
+                              callerid='"Bob" <8002>')
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_dial_group_pickup(r: Recorder) -> None:
+        # 8001 (call group 1) rings; after 1.5 s phone 8002 dials *8 (group pickup: an originated
+        # PJSIP/8002 into [phones] *8), talks 3 s and hangs up
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=0.3, talk=3):
+            cid = call(r, "505", stay=15)
+            r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid and m.get("Channel"), 10)
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.originate("PJSIP/8002", context="phones", exten="*8", timeout_s=10, callerid='"Bob" <8002>')
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_keys_blind(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later its user presses #1 (blind transfer), then 8002; 8002
+        # answers after 1 s and talks with the caller until the caller hangs up 12 s in
+        from tests.captures.phone_keys import KeyPhone
+
+        with KeyPhone(r.s, "8001", answer_after=1, talk=None, keys="#1,8002"), \
+                SipPhone(r.s, "8002", answer_after=1, talk=None):
+            r.wait_gone(call(r, "506", stay=12))
+            time.sleep(1)
+
+    def foreign_keys_attended(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later its user presses *2 (attended transfer), then 8002;
+        # 8002 answers after 1 s; 8001 hangs up 4 s after the keys, completing the transfer; the
+        # caller talks with 8002 until it hangs up 14 s in
+        from tests.captures.phone_keys import KeyPhone
+
+        with KeyPhone(r.s, "8001", answer_after=1, talk=4, keys="*2,8002"), \
+                SipPhone(r.s, "8002", answer_after=1, talk=None):
+            r.wait_gone(call(r, "506", stay=14))
+            time.sleep(1)
+
+    def foreign_refer_blind(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later the phone transfers the call itself (SIP REFER to
+        # 8002); 8002 answers after 1 s and talks with the caller until the caller hangs up 10 s in
+        from tests.captures.phone_keys import ReferPhone
+
+        with ReferPhone(r.s, "8001", answer_after=1, talk=None, target="8002"), \
+                SipPhone(r.s, "8002", answer_after=1, talk=None):
+            r.wait_gone(call(r, "506", stay=10))
+            time.sleep(1)
+
+    def foreign_dial_attended(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later transfers attended (Atxfer) to 8002, who answers after
+        # 1 s; 1 s later 8001 hangs up, completing the transfer; the caller hangs up 10 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
+            cid = call(r, "504", stay=10)
+            chan = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="8002")
+            r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
+                           and (m.get("DestChannel") or "").startswith("PJSIP/8002-"), 15)
+            time.sleep(1)
+            with r.ast.ami() as ami:
+                ami.action("Hangup", Channel=chan)
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_dial_blind_back(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later transfers the caller blind back to itself (8001),
+        # whose phone rings again and answers after 1 s; the caller hangs up 8 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None):
+            cid = call(r, "504", stay=8)
+            chan = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="8001")
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_dial_blind_back_plain(r: Recorder) -> None:
+        # as foreign_dial_blind_back, on 500 (Dial without the transfer features: only the AMI
+        # action transfers); the caller hangs up 8 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None):
+            cid = call(r, "500", stay=8)
+            chan = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="8001")
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_dial_consult_bridge(r: Recorder) -> None:
+        # what a phone's own attended transfer (REFER with Replaces) leaves on AMI: 8001 answers the
+        # caller after 1 s; 1.5 s later phone 8001 makes a consultation call of its own to 8002 (a
+        # second call, its own Linkedid), 8002 answers after 1 s; 1 s later the caller and 8002 are
+        # bridged (AMI Bridge) — 8002's channel now carries the caller's Linkedid — and both of
+        # 8001's calls are hung up; the caller talks with 8002 until it hangs up 12 s in
+        with SipPhone(r.s, "8001", answer_after=0.3, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
+            cid = call(r, "500", stay=12)
+            first_leg = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.originate("PJSIP/8001", context="transfer", exten="8002", timeout_s=10,
+                              callerid='"Alice" <8001>')
+            ev = r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
+                                and (m.get("DestChannel") or "").startswith("PJSIP/8002-"), 15)
+            second_leg, target = ev["Channel"], ev["DestChannel"]
+            caller = r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid
+                                    and m.get("Channel"), 5)["Channel"]
+            time.sleep(1)
+            with r.ast.ami() as ami:
+                ami.action("Bridge", Channel1=caller, Channel2=target, Tone="no")
+                time.sleep(0.3)
+                for leg in (first_leg, second_leg):  # whichever the bridging left up
+                    try:
+                        ami.action("Hangup", Channel=leg)
+                    except AmiError:
+                        pass
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_dial_blonde(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later starts an attended transfer (Atxfer) to 8002 and hangs
+        # up 1 s later while 8002 still rings ("blonde"); 8002 answers 3 s after it was rung and
+        # talks with the caller until the caller hangs up 12 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=3, talk=None):
+            cid = call(r, "504", stay=12)
+            chan = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="8002")
+            r.tap.wait_for(lambda m: m.name == "DialBegin" and (m.get("DestChannel") or "").startswith("PJSIP/8002-"), 10)
+            time.sleep(1)
+            with r.ast.ami() as ami:
+                ami.action("Hangup", Channel=chan)
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_dial_attended_app(r: Recorder) -> None:
+        # 8001 answers after 1 s; 1.5 s later starts an attended transfer (Atxfer) to 600, an
+        # announcement (Answer, Wait 4 s, Hangup: no phone); 1 s later 8001 hangs up, handing the
+        # caller to the announcement, which ends the call
+        with SipPhone(r.s, "8001", answer_after=1, talk=None):
+            cid = call(r, "504", stay=20)
+            chan = answered_by(r, cid, "8001")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="600")
+            time.sleep(1)
+            with r.ast.ami() as ami:
+                ami.action("Hangup", Channel=chan)
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def click(r: Recorder, customer: str) -> str:
+        # another application's click-to-dial: a Local chain to the agent's phone, into [click]
+        call_id = f"cap-{uuid.uuid4().hex[:10]}"
+        with r.ast.ami() as ami:
+            ami.originate("Local/8001@click-agent", context="click", exten=customer, channel_id=call_id,
+                          callerid=f'"CRM" <{customer}>', timeout_s=20)
+        return call_id
+
+    def foreign_click_answered(r: Recorder) -> None:
+        # 8001 answers after 1 s; the customer (13900000009) answers after 1 s, hangs up after 3 s
+        with SipPhone(r.s, "8001", answer_after=1, talk=None):
+            cid = click(r, "13900000009")
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_click_busy(r: Recorder) -> None:
+        # 8001 answers after 1 s; the customer's line (13900000008) is busy
+        with SipPhone(r.s, "8001", answer_after=1, talk=None):
+            cid = click(r, "13900000008")
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_click_transfer(r: Recorder) -> None:
+        # 8001 answers after 1 s; the customer (13900000007) answers after 1 s; 1.5 s later 8001
+        # transfers the customer blind to 8002, who answers after 1 s; the customer hangs up 8 s
+        # after answering
+        with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
+            cid = click(r, "13900000007")
+            r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("Linkedid") == cid and m.get("DialStatus") == "ANSWER"
+                           and (m.get("DestChannel") or "").startswith("Local/13900000007@mobile"), 20)
+            chan = next(m["Channel"] for m in reversed(r.tap.events("BridgeEnter"))
+                        if m.get("Linkedid") == cid and (m.get("Channel") or "").startswith("PJSIP/8001-"))
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="8002")
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    return {f.__name__: f for f in (foreign_dial_answered, foreign_dial_busy, foreign_dial_no_answer,
+                                    foreign_dial_caller_cancels, foreign_dial_ringgroup, foreign_dial_followme,
+                                    foreign_ivr_hangup, foreign_ivr_caller_leaves, foreign_dial_pickup,
+                                    foreign_dial_attended, foreign_dial_blind_back, foreign_dial_blonde,
+                                    foreign_dial_attended_app, foreign_dial_blind_back_plain,
+                                    foreign_dial_consult_bridge, foreign_dial_group_pickup, foreign_keys_blind,
+                                    foreign_keys_attended, foreign_refer_blind,
+                                    foreign_click_answered, foreign_click_busy, foreign_click_transfer)}
+
+
+def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
+    scenarios = _foreign_dial_scenarios()
+    unknown = [n for n in names if n not in scenarios]
+    if unknown:
+        raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        templates = _templates(tmp, "foreign_dial")
+        s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign-dial", hotline_number="500",
+                              agents=["8001", "8002"])
+        with Asterisk(s, templates) as ast, EventTap(s) as tap:
+            rec = Recorder(s, ast, tap)
+            for name in names or list(scenarios):
+                _capture(s, out_dir / f"{name}.ami", lambda cap: scenarios[name](rec))
+
+
 def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None]) -> None:
     """Runs one scenario while a second AMI session writes every byte it receives to path."""
     t0 = time.monotonic()
@@ -349,13 +635,17 @@ def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None])
 
 
 def _templates(tmp: str, overlay: str) -> Path:
-    """Our Asterisk templates with a foreign dialplan's files laid over them."""
+    """Our Asterisk templates with a foreign dialplan's files laid over them (``x.conf.append``:
+    lines added to our ``x.conf``)."""
     from hotline.pbx.config import TEMPLATES
 
     templates = Path(tmp) / "templates"
     templates.mkdir()
     for f in [*TEMPLATES.glob("*.conf"), *(HERE / overlay).glob("*.conf")]:
         (templates / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    for f in (HERE / overlay).glob("*.conf.append"):  # lines added to one of our files (modules to load)
+        target = templates / f.name.removesuffix(".append")
+        target.write_text(target.read_text(encoding="utf-8") + "\n" + f.read_text(encoding="utf-8"), encoding="utf-8")
     return templates
 
 
@@ -427,6 +717,9 @@ if __name__ == "__main__":
     ap.add_argument("--foreign", action="store_true", help="record from tests/captures/foreign/ instead")
     ap.add_argument("--foreign-pjsip", action="store_true",
                     help="record from tests/captures/foreign_pjsip/ (PJSIP members, SIPp phones) instead")
+    ap.add_argument("--foreign-dial", action="store_true",
+                    help="record from tests/captures/foreign_dial/ (no queue: plain Dial, SIPp phones) instead")
     a = ap.parse_args()
-    (record_foreign_pjsip if a.foreign_pjsip else record_foreign if a.foreign else record)(a.names)
+    (record_foreign_dial if a.foreign_dial else record_foreign_pjsip if a.foreign_pjsip
+     else record_foreign if a.foreign else record)(a.names)
     sys.exit(0)

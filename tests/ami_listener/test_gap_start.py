@@ -1,0 +1,28 @@
+"""An answered call whose start fell in an AMI gap: what its tail proves is kept, the record is
+marked incomplete, and nothing is guessed (issue #12)."""
+
+from __future__ import annotations
+
+from ami_listener.reader import Message
+from tests.ami_listener.replay import as_json, capture, replay_messages
+
+
+def _from(msgs: list[Message], name: str, nth: int = 0) -> list[Message]:
+    at = [i for i, m in enumerate(msgs) if m.name == name][nth]
+    return msgs[at + 1:]
+
+
+def test_a_queue_call_seen_from_after_its_answer_keeps_who_answered() -> None:
+    # the stream begins just after AgentConnect: AgentComplete still names the agent
+    rec = as_json(next(iter(replay_messages(_from(capture("quick_answer"), "AgentConnect")).values())))
+    assert rec["incomplete"] and rec["disposition"] == "answered" and rec["agent"] == "8001"
+    assert rec["answered_at"] is None and rec["ring_seconds"] is None and rec["within_4_rings"] is None
+
+
+def test_a_plain_dial_seen_from_after_its_ring_began_is_not_guessed() -> None:
+    # no queue event: nothing proves the call came in rather than went out (a click-to-dial also
+    # rings a phone by Dial()), so no answer and no agent are claimed
+    cut = _from(capture("foreign_dial_answered"), "DialBegin", nth=1)  # the ring to 8001 not seen
+    rec = as_json(next(iter(replay_messages(cut).values())))
+    assert rec["incomplete"] and rec["direction"] == "unknown" and rec["disposition"] == "unknown"
+    assert rec["agent"] is None and rec["attempts"] == []
