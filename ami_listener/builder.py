@@ -16,7 +16,7 @@ tables), record.py (what is built).
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from ami_listener.channels import TECH_EXT, Channel, ChannelIndex, sibling
 from ami_listener.inbound import inbound

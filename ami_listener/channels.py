@@ -9,8 +9,8 @@ query over it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from ami_listener.reader import Message
 

@@ -8,9 +8,9 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from hotline.settings import Settings
 
@@ -37,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--until", required=True)
     p.set_defaults(func=_rebuild)
 
-    p = verbs.add_parser("reimport", help="write again the batches the database refused (kept in the journal's .rejected)")
+    p = verbs.add_parser("reimport",
+                         help="write again the batches the database refused (kept in the journal's .rejected)")
     p.set_defaults(func=_reimport)
 
     p = verbs.add_parser("simulate", help="originate realistic demo/test calls into the private Asterisk")
@@ -134,7 +135,7 @@ def joined_frames(paths: list[str]) -> Iterator[list[bytes]]:
 
 def _parse_when(text: str) -> datetime:
     dt = datetime.fromisoformat(text)
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _rebuild(s: Settings, args: argparse.Namespace) -> int:

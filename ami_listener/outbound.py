@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from ami_listener.channels import TECH_EXT, Channel, ChannelIndex, number
+from ami_listener.conversation import Conversation
 from ami_listener.outcome import OUTBOUND, OutboundFacts
 from ami_listener.record import CallRecord
-from ami_listener.conversation import Conversation
 from ami_listener.transfers import HANGUP_REQUESTS, TRANSFER_EVENTS
 from hotline.chanvars import ChanVar
 from hotline.vocabulary import Disposition, HangupParty

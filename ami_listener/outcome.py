@@ -4,8 +4,9 @@ not prove is not guessed)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from hotline.vocabulary import Disposition
 

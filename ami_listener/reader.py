@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from operator import methodcaller
-from typing import Iterable, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class Message:
     ``kind`` and ``timestamp`` are worked out once here: the tracker and the builder read them for
     every event many times over."""
 
-    __slots__ = ("headers", "raw", "name", "kind", "timestamp", "thin")
+    __slots__ = ("headers", "kind", "name", "raw", "thin", "timestamp")
 
     def __init__(self, headers: dict[str, str], raw: bytes, thin: bool = False):
         self.headers = headers
@@ -50,7 +50,7 @@ class Message:
     def get(self, key: str, default: str | None = None) -> str | None:
         return self.headers.get(key, default)
 
-    def full(self) -> "Message":
+    def full(self) -> Message:
         """Every header, for a frame that was parsed thin."""
         return _parse_full(self.raw) if self.thin else self
 
@@ -146,7 +146,7 @@ def _parse_full(frame: bytes) -> Message:
         # the usual frame: every line one "Key: value" — split in one go, in C
         parts = text.replace("\r\n", ": ").split(": ")
         it = iter(parts)
-        headers = dict(zip(it, it))
+        headers = dict(zip(it, it, strict=False))  # an odd part out is caught just below
         if len(headers) * 2 == len(parts) and "" not in headers:
             return Message(headers, frame)
     headers = {}

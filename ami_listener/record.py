@@ -75,7 +75,7 @@ class CallRecord:
     attempts: list[Attempt] = field(default_factory=list)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "CallRecord":
+    def from_dict(cls, d: dict[str, Any]) -> CallRecord:
         """A record written with ``dataclasses.asdict`` (the listener's journal)."""
         d = dict(d)
         attempts = [Attempt(**{**a, "result": AttemptResult(a["result"])}) for a in d.pop("attempts", [])]

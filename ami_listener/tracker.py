@@ -41,7 +41,7 @@ class OpenCall:
         if self.earliest_thin is None:
             return self.events
         at, _, msg = self.earliest_thin
-        return self.events[:at] + [msg] + self.events[at:]
+        return [*self.events[:at], msg, *self.events[at:]]
 
 
 class FinishedCall(NamedTuple):
@@ -132,8 +132,9 @@ class CallTracker:
     def _move_channel(self, uid: str, old_lid: str, call: OpenCall, msg: Message) -> None:
         """Channel ``uid`` now carries ``call``'s Linkedid (after a pickup, an attended or blonde
         transfer Asterisk files a channel under its new peer's call). Its old call no longer waits
-        for it, and gets the event that moved it (so its record sees the channel go); an old call left with no channel of its own (the one who picked up: a call of
-        its own only until the pickup) is part of this one, and its events with it."""
+        for it, and gets the event that moved it (so its record sees the channel go); an old call
+        left with no channel of its own (the one who picked up: a call of its own only until the
+        pickup) is part of this one, and its events with it."""
         old = self.open.get(old_lid)
         if old is None:
             return

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
-from ami_listener.record import CallRecord
 from ami_listener.jsonout import record_json
 from ami_listener.pipeline import Pipeline
 from ami_listener.reader import Message, read_file, read_frames, read_messages
+from ami_listener.record import CallRecord
 from hotline.settings import Settings, load
 
 CAPTURES = Path(__file__).resolve().parent.parent / "captures"

@@ -156,7 +156,8 @@ EXPECTED: dict[str, dict] = {
     # the caller hangs up 10 s in
     "foreign_refer_blind": dict(dialed="506", disposition="answered", agent="8001", final_agent="8002",
                                 ring_seconds=1.0, hangup_first="caller", talk_seconds=(7.5, 8.5),
-                                transfers=[("blind", "8001", "8002")], attempts=[("8001", "answered"), ("8002", "answered")]),
+                                transfers=[("blind", "8001", "8002")],
+                                attempts=[("8001", "answered"), ("8002", "answered")]),
     # Dial(…,tT): 8001 answers after 1 s, 1.5 s later transfers attended to 8002 (answers after 1 s),
     # 1 s later hangs up; the caller talks with 8002 until it hangs up 10 s in
     "foreign_dial_attended": dict(dialed="504", disposition="answered", agent="8001", final_agent="8002",
@@ -202,7 +203,8 @@ def _check(rec: dict, want: dict) -> None:
             assert [(a["agent"], a["result"]) for a in rec["attempts"]] == value, rec["attempts"]
         elif key == "attempt_rings":
             got = [a["ring_seconds"] for a in rec["attempts"]]
-            assert len(got) == len(value) and all(g is not None and abs(g - v) <= T for g, v in zip(got, value)), got
+            assert len(got) == len(value), got
+            assert all(g is not None and abs(g - v) <= T for g, v in zip(got, value, strict=True)), got
         elif key == "attempt_set":
             assert {(a["agent"], a["result"]) for a in rec["attempts"]} == value, rec["attempts"]
         elif key == "transfers":

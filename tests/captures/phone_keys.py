@@ -115,6 +115,6 @@ class ReferPhone(SipPhone):
         refer = _REFER.format(after_ms=int(self.after_s * 1000), ext=self.ext, target=self.target)
         text = text.replace(_WAIT_BYE, refer + _WAIT_BYE, 1)
         text = text.replace("CSeq: 1 BYE", "CSeq: 3 BYE")  # after the REFER's
-        head, sep, tail = text.rpartition(end)
+        head, _sep, tail = text.rpartition(end)
         phone.write_text(head + _NOTIFY_OK + tail, encoding="iso-8859-1")
         return reg, phone

@@ -18,8 +18,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ami_listener.connection import AmiConnection
 from hotline.pbx.ami import AmiError, AmiRole, ami_login
@@ -242,7 +242,7 @@ def record_foreign(names: list[str], out_dir: Path = HERE) -> None:
         with Asterisk(s, templates) as ast, EventTap(s) as tap:
             rec = Recorder(s, ast, tap)
             for name in names or list(scenarios):
-                _capture(s, out_dir / f"{name}.ami", lambda cap: scenarios[name](rec))
+                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
 
 
 def _pjsip_scenarios() -> dict[str, Callable[[Recorder], None]]:
@@ -270,7 +270,7 @@ def record_pjsip(names: list[str], out_dir: Path = HERE) -> None:
         with Asterisk(s) as ast, EventTap(s) as tap:
             rec = Recorder(s, ast, tap)
             for name in names or list(scenarios):
-                _capture(s, out_dir / f"{name}.ami", lambda cap: scenarios[name](rec))
+                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
 
 
 def _foreign_pjsip_scenarios() -> dict[str, Callable[[Recorder], None]]:
@@ -332,7 +332,7 @@ def record_foreign_pjsip(names: list[str], out_dir: Path = HERE) -> None:
                                   queue_timeout_s=10, agents=["8001", "8002"])
             with Asterisk(s, templates) as ast, EventTap(s) as tap:
                 rec = Recorder(s, ast, tap)
-                _capture(s, out_dir / f"{name}.ami", lambda cap: scenarios[name](rec))
+                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
 
 
 def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
@@ -534,7 +534,8 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
             time.sleep(1.5)
             with r.ast.ami() as ami:
                 ami.action("Atxfer", Channel=chan, Context="transfer", Exten="8002")
-            r.tap.wait_for(lambda m: m.name == "DialBegin" and (m.get("DestChannel") or "").startswith("PJSIP/8002-"), 10)
+            r.tap.wait_for(lambda m: m.name == "DialBegin"
+                           and (m.get("DestChannel") or "").startswith("PJSIP/8002-"), 10)
             time.sleep(1)
             with r.ast.ami() as ami:
                 ami.action("Hangup", Channel=chan)
@@ -585,7 +586,8 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
         # after answering
         with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
             cid = click(r, "13900000007")
-            r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("Linkedid") == cid and m.get("DialStatus") == "ANSWER"
+            r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("Linkedid") == cid
+                           and m.get("DialStatus") == "ANSWER"
                            and (m.get("DestChannel") or "").startswith("Local/13900000007@mobile"), 20)
             chan = next(m["Channel"] for m in reversed(r.tap.events("BridgeEnter"))
                         if m.get("Linkedid") == cid and (m.get("Channel") or "").startswith("PJSIP/8001-"))
@@ -617,7 +619,7 @@ def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
         with Asterisk(s, templates) as ast, EventTap(s) as tap:
             rec = Recorder(s, ast, tap)
             for name in names or list(scenarios):
-                _capture(s, out_dir / f"{name}.ami", lambda cap: scenarios[name](rec))
+                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
 
 
 def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None]) -> None:
@@ -673,11 +675,11 @@ def record(names: list[str], out_dir: Path = HERE) -> None:
         build(s, engine="espeak", progress=None)  # the agent side's work-number announcement plays them
         with Asterisk(s) as ast, EventTap(s) as tap:
             rec = Recorder(s, ast, tap)
-            for name in names or list(scenarios) + ["ami_disconnect"]:
+            for name in names or [*scenarios, "ami_disconnect"]:
                 ivr = _start_ivr(s) if name in WITH_IVR else None
                 _capture(s, out_dir / f"{name}.ami",
-                         (lambda cap: _ami_disconnect(rec, cap)) if name == "ami_disconnect"
-                         else (lambda cap: scenarios[name](rec)))
+                         (lambda cap, rec=rec: _ami_disconnect(rec, cap)) if name == "ami_disconnect"
+                         else (lambda cap, name=name, rec=rec: scenarios[name](rec)))
                 if ivr is not None:
                     ivr.stop()
 
