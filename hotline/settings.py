@@ -48,6 +48,8 @@ class Settings:
     ami_listener_secret: str = ""
     ami_admin_user: str = "hotline-admin"  # CLI commands: only `hotline pbx` / `hotline run` (start, stop)
     ami_admin_secret: str = ""
+    ami_desk_user: str = "hotline-desk"  # the agent desk: queue members, call controls, monitoring (no shell)
+    ami_desk_secret: str = ""
     sip_port: int = 5070
     rtp_start: int = 20000
     rtp_end: int = 20999

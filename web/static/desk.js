@@ -34,6 +34,7 @@
   }
   function post(url, data) {
     var body = new URLSearchParams(data);
+    $("desk-message").dataset.outcome = "";  // the answer of this request, not of the last one
     return fetch(url, {method: "POST", body: body, credentials: "same-origin",
                        headers: {"X-CSRFToken": root.dataset.csrf}})
       .then(function (r) { return r.json().catch(function () { return {ok: false, message: "HTTP " + r.status}; }); })

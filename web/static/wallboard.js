@@ -66,6 +66,7 @@
   }
   function monitor(a, mode) {
     var msg = document.getElementById("wb-monitor-message");
+    msg.dataset.outcome = "";
     fetch(root.dataset.monitor, {method: "POST", credentials: "same-origin",
       headers: {"X-CSRFToken": root.dataset.csrf},
       body: new URLSearchParams({agent: a.agent, call_id: a.call_id, mode: mode})})

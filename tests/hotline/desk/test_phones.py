@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from hotline.desk import controls, members, presence
 from hotline.desk.calls import ControlResult
 from hotline.desk.controls import Phrase
-from hotline.pbx.ami import Ami
+from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.hotline.desk.audio import best_match
@@ -43,7 +43,7 @@ def phone_desk(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings,
 def test_a_phone_agent_logs_in_takes_a_call_hears_a_phrase_played_and_hangs_up(
         phone_desk: Asterisk, db: Session, tmp_path: Path) -> None:
     s = phone_desk.settings
-    with Ami.from_settings(s) as ami, EventTap(s) as tap, \
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami, EventTap(s) as tap, \
             SipPhone(s, "8001", answer_after=0.8, talk=None, tmp_dir=tmp_path) as phone:
         assert presence.login(s, db, "8001", ami=ami).ok
         m = members.status(ami, s)["8001"]
