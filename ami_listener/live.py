@@ -81,7 +81,7 @@ class LiveView:
                 if self.calls.pop(lid, None) is not None:
                     self.changed = True
             return
-        var = h.get("Variable") or ""
+        var = (h.get("Variable") or "").lstrip("_")  # __HOTLINE_WAIT_FROM: inherited, the same variable
         call = self._call(lid, msg.timestamp) if var.startswith("HOTLINE_") else None
         if call is None:
             return
