@@ -14,6 +14,7 @@ max. The issue's target: p95 ≤ 500 ms. Not a test: run it by hand::
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -46,8 +47,9 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-def _place(s: Any, n: int, concurrency: int) -> list[str]:
-    """``n`` calls, at most ``concurrency`` up at a time; returns their call ids."""
+def _place(s: Any, n: int, concurrency: int, spacing: float) -> list[str]:
+    """``n`` calls, at most ``concurrency`` up at a time, one started every ``spacing`` seconds;
+    returns their call ids."""
     ids = [f"pop-{uuid.uuid4().hex[:10]}" for _ in range(n)]
     slots = threading.Semaphore(concurrency)
     agents = {ext: ("answer", RING_S, TALK_S) for ext in s.agents}
@@ -60,13 +62,13 @@ def _place(s: Any, n: int, concurrency: int) -> list[str]:
     threads = [threading.Thread(target=one, args=(c,)) for c in ids]
     for t in threads:
         t.start()
-        time.sleep(0.05)
+        time.sleep(spacing)
     for t in threads:
         t.join()
     return ids
 
 
-def run(calls: int, concurrency: int, agents: int) -> list[float]:
+def run(calls: int, concurrency: int, agents: int, spacing: float) -> list[float]:
     exts = [str(8001 + i) for i in range(agents)]
     with tempfile.TemporaryDirectory(prefix="desk-pop-") as tmp:
         s = pbx_test_settings(Path(tmp) / "var", agents=exts, queue_strategy="rrmemory", queue_timeout_s=60)
@@ -90,7 +92,7 @@ def run(calls: int, concurrency: int, agents: int) -> list[float]:
                         pages.append(page)
                     print(f"{len(pages)} desks open; placing {calls} calls, {concurrency} at a time", flush=True)
                     t0 = time.monotonic()
-                    ids = set(_place(s, calls, concurrency))
+                    ids = set(_place(s, calls, concurrency, spacing))
                     time.sleep(1.0)
                     print(f"calls done in {time.monotonic() - t0:.1f} s", flush=True)
                     pops = [p for page in pages for p in page.evaluate("window.deskPopLog")]
@@ -108,8 +110,14 @@ def main() -> int:
     ap.add_argument("--calls", type=int, default=60)
     ap.add_argument("--concurrency", type=int, default=20)
     ap.add_argument("--agents", type=int, default=20)
+    ap.add_argument("--spacing", type=float, default=None,
+                    help="seconds between call starts (default: a call's length / concurrency, a steady "
+                         "state of --concurrency calls up; 0.05 for a burst)")
     a = ap.parse_args()
-    lat = run(a.calls, a.concurrency, a.agents)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request: noise here
+    spacing = (RING_S + TALK_S + 1.5) / a.concurrency if a.spacing is None else a.spacing
+    print(f"one call started every {spacing:.2f} s", flush=True)
+    lat = run(a.calls, a.concurrency, a.agents, spacing)
     if not lat:
         print("no pops measured")
         return 1

@@ -81,6 +81,16 @@ class DeskState:
     def __init__(self, s: Settings, agent: str):
         self.s, self.agent = s, agent
         self._pops: dict[tuple[str, str], dict[str, Any]] = {}
+        self._stamps: list[Any] | None = None
+        self._live: tuple[AgentLive | None, CallLive | None, bool] = (None, None, False)
+
+    def _live_of(self, db: Session) -> tuple[AgentLive | None, CallLive | None, bool]:
+        """``live_of``, read again only when a live_state row was rewritten: many desks poll often,
+        the snapshot changes far less."""
+        stamps = list(db.execute(select(LiveState.server, LiveState.updated_at).order_by(LiveState.server)))
+        if stamps != self._stamps:
+            self._live, self._stamps = live_of(db, self.agent), stamps
+        return self._live
 
     def _pop(self, db: Session, call_id: str, call: CallLive | None) -> dict[str, Any]:
         key = (call_id, json.dumps(call.to_dict() if call else None, sort_keys=True))
@@ -91,7 +101,7 @@ class DeskState:
 
     def __call__(self, db: Session, keep_step: bool = True) -> dict[str, Any]:
         now = datetime.now(UTC)
-        live, call, gap = live_of(db, self.agent)
+        live, call, gap = self._live_of(db)
         view = sync(self.s, db, self.agent, live, now) if keep_step else presence.current(db, self.s, self.agent)
         on_call = live is not None and live.state in (AgentState.RINGING, AgentState.TALKING) and live.call_id
         return {"agent": self.agent, "presence": _presence_dict(view), "gap": gap,
