@@ -50,7 +50,8 @@ class LiveView:
                 lid, h.get("CallerIDNum"), h.get("CallerIDName"), since)
             call = self._call(lid, ts)
             if call is not None:
-                call.caller_number, call.caller_name, call.queued_at = h.get("CallerIDNum"), h.get("CallerIDName"), since
+                call.caller_number, call.caller_name = h.get("CallerIDNum"), h.get("CallerIDName")
+                call.queued_at = since
         elif name in ("QueueCallerLeave", "QueueCallerAbandon"):
             self.queues.setdefault(queue, {}).pop(lid, None)
         elif name == "QueueMemberRemoved":

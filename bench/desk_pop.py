@@ -27,17 +27,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ami_listener.listen import Listener  # noqa: E402
-from ami_listener.simulate import SimCall, originate  # noqa: E402
-from hotline.pbx.ami import Ami  # noqa: E402
-from hotline.pbx.process import Asterisk  # noqa: E402
-from tests.support.pbx import pbx_test_settings  # noqa: E402
-from tests.support.postgres import sqlite_url  # noqa: E402
-from tests.web.browser import chromium, login, new_page, serve, wait_js  # noqa: E402
-from tests.web.conftest import PASSWORD  # noqa: E402
-from web import create_app  # noqa: E402
-from web.auth.users import add_user  # noqa: E402
-from web.context import session_factory  # noqa: E402
+from ami_listener.listen import Listener
+from ami_listener.simulate import SimCall, originate
+from hotline.pbx.ami import Ami
+from hotline.pbx.process import Asterisk
+from tests.support.pbx import pbx_test_settings
+from tests.support.postgres import sqlite_url
+from tests.web.browser import chromium, login, new_page, serve, wait_js
+from tests.web.conftest import PASSWORD
+from web import create_app
+from web.auth.users import add_user
+from web.context import session_factory
 
 RING_S, TALK_S = 1.5, 2.0  # the simulated agents' answer and talk times: short calls, many rings
 

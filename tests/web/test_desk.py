@@ -24,7 +24,8 @@ NUMBER = "13912345678"
 
 def _live(server: str, call_id: str = "1700.1", state: str = "ringing") -> dict[str, Any]:
     now = datetime.now(UTC).timestamp()
-    return {"queues": {}, "agents": {"8001": {"state": state, "since": now - 1, "call_id": call_id, "queue": "hotline"}},
+    agent = {"state": state, "since": now - 1, "call_id": call_id, "queue": "hotline"}
+    return {"queues": {}, "agents": {"8001": agent},
             "calls": {call_id: {"caller_number": NUMBER, "caller_name": EVIL, "queued_at": now - 30,
                                 "vars": {"HOTLINE_MENU": "0", "HOTLINE_FAULT_CONTACT": "13800000009",
                                          "HOTLINE_VIP": "1", "HOTLINE_WAIT_FROM": f"{now - 25:.3f}"}}},

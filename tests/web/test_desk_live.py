@@ -35,11 +35,11 @@ from tests.hotline.desk.conftest import desk_pbx, eventually, quiet  # noqa: F40
 from tests.ivr.conftest import MovableClock
 from tests.support.postgres import sqlite_url
 from tests.web.browser import chromium, login, new_page, serve, shot, wait_js
-from tests.web.conftest import PASSWORD, login as client_login
+from tests.web.conftest import PASSWORD
+from tests.web.conftest import login as client_login
 from tests.web.factory import make_call
 from web import create_app
 from web.auth.users import add_user
-from web.context import session_factory
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.browser]
 

@@ -126,9 +126,10 @@ def stream(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Cal
                 if not allowed(db):
                     return
                 checked = now
+            snap: dict[str, Any] | None
             try:
                 snap = state(db)
-            except Exception:  # noqa: BLE001 - one bad poll (a locked database) must not end the desk
+            except Exception:  # one bad poll (a locked database) must not end the desk
                 log.exception("desk state of %s failed", agent)
                 db.rollback()
                 snap = last

@@ -14,11 +14,11 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from hotline import callbacks
+from hotline.callbacks.numbers import normalise
+from hotline.callbacks.tasks import open_task_for
 from hotline.desk import controls, presence
 from hotline.desk.calls import ControlResult
 from hotline.desk.presence import PresenceResult
-from hotline.callbacks.numbers import normalise
-from hotline.callbacks.tasks import open_task_for
 from hotline.vocabulary import AgentPresence
 from web.auth.access import roles, user_of_session
 from web.callbacks import dial as dial_task
