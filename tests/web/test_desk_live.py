@@ -48,7 +48,7 @@ NUMBER = "13812340001"
 SUPERVISOR_PHONE = "Local/s@desk-sim-supervisor"
 
 
-def originate(s: Any, call_id: str, ring_s: float, talk_s: float, stay_s: float) -> None:
+def originate(s: Any, call_id: str, ring_s: float, talk_s: float, stay_s: float, mode: str = "answer") -> None:
     """A caller into the hotline pressing 0 (an agent), with a hostile caller-ID name; the
     simulated agents answer after ``ring_s`` and hang up after ``talk_s``."""
     with Ami.from_settings(s, role=AmiRole.DESK) as ami:
@@ -56,7 +56,7 @@ def originate(s: Any, call_id: str, ring_s: float, talk_s: float, stay_s: float)
                    Priority=1, CallerID=f'"{EVIL}" <{NUMBER}>', Async="true", Timeout=30000,
                    ChannelId=call_id, OtherChannelId=call_id + "-2",
                    variables={"SIM_STAY": str(stay_s), "SIM_DTMF": "0", "SIM_DTMF_DELAY": "1",
-                              "__SIM_RING": str(ring_s), "__SIM_TALK": str(talk_s)})
+                              "__SIM_RING": str(ring_s), "__SIM_TALK": str(talk_s), "__SIM_MODE": mode})
 
 
 def js(page: Any, expr: str) -> Any:
@@ -202,6 +202,15 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
                           [base + "/desk/control", js(page, "document.getElementById('desk').dataset.csrf"), call_id])
         assert r["outcome"] == "call_ended", r
         assert rec.survey == 1 and rec.vars.get(ChanVar.SURVEY_AGENT) == "8001"
+
+        # a ring the agent lets go (the caller gives up): the pop stays, shown as missed
+        missed = f"desk-{uuid.uuid4().hex[:10]}"
+        originate(s, missed, ring_s=0, talk_s=0, stay_s=4, mode="noanswer")
+        wait_js(page, f"document.getElementById('desk').dataset.popCall === {missed!r}"
+                      " && document.getElementById('desk').dataset.popState === 'ringing'", timeout=15)
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'missed'", timeout=10)
+        assert text(page, "#pop-status") == "未接"
+        wait_js(page, "document.getElementById('desk-state').dataset.state === 'available'", timeout=5)
 
         # 小休 with a reason: the member is paused with it
         page.select_option("#break-reason", "培训")

@@ -66,10 +66,14 @@ def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: date
         phase = CallPhase.RINGING
     elif state == AgentState.TALKING and call_id and cur.state in (P.AVAILABLE, P.RINGING):
         phase = CallPhase.ANSWERED
-    elif state not in (AgentState.RINGING, AgentState.TALKING) and cur.state in presence.ON_CALL and cur.call_id:
-        phase, call_id = CallPhase.ENDED, cur.call_id
+    elif cur.state in presence.ON_CALL and cur.call_id and (
+            state not in (AgentState.RINGING, AgentState.TALKING) or (call_id and call_id != cur.call_id)):
+        phase, call_id = CallPhase.ENDED, cur.call_id  # not on a call any more, or on another one
     if phase is not None and call_id:
-        return presence.on_call_event(s, db, agent, phase, call_id, now).presence
+        result = presence.on_call_event(s, db, agent, phase, call_id, now)
+        if not result.ok:
+            log.warning("desk %s: %s %s: %s", agent, phase.value, call_id, result.message)
+        return result.presence
     if cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0:
         return presence.end_wrapup(s, db, agent, by=presence.SYSTEM, now=now).presence
     return cur
