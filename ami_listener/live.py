@@ -54,6 +54,10 @@ class LiveView:
                 call.queued_at = since
         elif name in ("QueueCallerLeave", "QueueCallerAbandon"):
             self.queues.setdefault(queue, {}).pop(lid, None)
+            if name == "QueueCallerAbandon":  # no AgentRingNoAnswer follows: the rings it caused are over
+                for agent in self.agents.values():
+                    if agent.state == AgentState.RINGING and agent.call_id == lid:
+                        agent.state, agent.call_id, agent.since = AgentState.IDLE, None, ts
         elif name == "QueueMemberRemoved":
             if h.get("MemberName"):
                 self.agents.pop(h["MemberName"], None)

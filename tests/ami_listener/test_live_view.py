@@ -61,3 +61,12 @@ def test_the_facts_of_a_call_for_the_desk_pop() -> None:
     assert view.changed and view.snapshot(5.0).calls == {}
     view.feed(_event("VarSet", 5.1, Linkedid="c1", Uniqueid="c1.3", Variable="HOTLINE_SURVEY", Value="1"))
     assert view.snapshot(6.0).calls == {}
+
+
+def test_an_abandoned_caller_stops_the_rings() -> None:
+    view = LiveView()
+    view.feed(_event("QueueCallerJoin", 1.0, Queue="hotline", Linkedid="c1"))
+    view.feed(_event("AgentCalled", 1.5, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("QueueCallerAbandon", 3.0, Queue="hotline", Linkedid="c1"))
+    a = view.snapshot(4.0).agents["8001"]
+    assert (a.state, a.call_id, a.since) == (AgentState.IDLE, None, 3.0)
