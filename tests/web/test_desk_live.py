@@ -120,6 +120,11 @@ def _member(s: Any, agent: str) -> Any:
         return members.status(ami, s).get(agent)
 
 
+def _channels(s: Any) -> list[str]:
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        return [c.name for c in channels(ami)]
+
+
 def _spies(s: Any) -> list[str]:
     with Ami.from_settings(s, role=AmiRole.DESK) as ami:
         return [c.name for c in channels(ami) if c.name.startswith("Local/s@desk-sim-supervisor")]
@@ -175,6 +180,13 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
         board.click('#wb-agents tr[data-agent="8001"] button.listen')
         wait_js(board, "document.getElementById('wb-monitor-message').dataset.outcome === 'done'", 10)
         eventually(lambda: _spies(s), 10, "the supervisor's spy channel")
+
+        # a standard phrase from the desk (R-ANS-SILENT): played into the call (hotline.desk's own
+        # test hears it on the caller's side)
+        page.click("#c-phrase-please_repeat")
+        assert "playing please_repeat" in message(page, "done")
+        eventually(lambda: any("desk-phrase" in c for c in _channels(s)), 5, "the phrase player")
+        eventually(lambda: not any("desk-phrase" in c for c in _channels(s)), 10, "the phrase played out")
 
         # 转满意度: the caller rates, the rating is 8001's
         page.click("#c-survey")
