@@ -7,7 +7,7 @@ is the ``live_state`` row (``hotline.live_snapshot.LiveSnapshot``, the schema th
 from __future__ import annotations
 
 from ami_listener.reader import Message
-from hotline.live_snapshot import AgentLive, LiveSnapshot, WaitingCaller
+from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot, WaitingCaller
 from hotline.vocabulary import AgentState
 
 # AST_DEVICE_* codes in QueueMemberStatus.Status
@@ -17,17 +17,27 @@ _DEVICE_STATE = {"1": AgentState.IDLE, "2": AgentState.TALKING, "3": AgentState.
 RELEVANT = {"QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled", "AgentConnect",
             "AgentComplete", "AgentRingNoAnswer", "QueueMemberStatus", "QueueMemberAdded",
             "QueueMemberRemoved", "QueueMemberPause", "QueueEntry", "QueueMember"}
+# the desk's screen-pop: the HOTLINE_* variables of each call up (the reader parses those VarSets in
+# full), dropped when the call's first channel hangs up
+CALL_FACTS = {"VarSet", "Hangup"}
+STALE_CALL_S = 4 * 3600.0  # a call whose end was missed (a gap) leaves the snapshot after this
+ENDED_KEPT = 512  # calls ended lately: a VarSet after the hang-up must not bring them back
 
 
 class LiveView:
     def __init__(self) -> None:
         self.queues: dict[str, dict[str, WaitingCaller]] = {}
         self.agents: dict[str, AgentLive] = {}
+        self.calls: dict[str, CallLive] = {}
+        self._ended: dict[str, None] = {}
         self.gap = False
         self.changed = False
 
     def feed(self, msg: Message) -> None:
         name = msg.name
+        if name in CALL_FACTS:
+            self._call_fact(msg)
+            return
         if name not in RELEVANT:
             return
         h = msg.headers
@@ -38,8 +48,16 @@ class LiveView:
             since = ts if name == "QueueCallerJoin" else (ts or 0) - float(h.get("Wait") or 0)
             self.queues.setdefault(queue, {})[lid or h.get("Uniqueid", "")] = WaitingCaller(
                 lid, h.get("CallerIDNum"), h.get("CallerIDName"), since)
+            call = self._call(lid, ts)
+            if call is not None:
+                call.caller_number, call.caller_name = h.get("CallerIDNum"), h.get("CallerIDName")
+                call.queued_at = since
         elif name in ("QueueCallerLeave", "QueueCallerAbandon"):
             self.queues.setdefault(queue, {}).pop(lid, None)
+            if name == "QueueCallerAbandon":  # no AgentRingNoAnswer follows: the rings it caused are over
+                for agent in self.agents.values():
+                    if agent.state == AgentState.RINGING and agent.call_id == lid:
+                        agent.state, agent.call_id, agent.since = AgentState.IDLE, None, ts
         elif name == "QueueMemberRemoved":
             if h.get("MemberName"):
                 self.agents.pop(h["MemberName"], None)
@@ -47,6 +65,34 @@ class LiveView:
             return
         elif not self._member(msg, queue, lid):
             return
+        self.changed = True
+
+    def _call(self, lid: str, ts: float | None) -> CallLive | None:
+        if not lid or lid in self._ended:
+            return None
+        call = self.calls.get(lid)
+        if call is None:
+            call = self.calls[lid] = CallLive(seen=ts)
+        return call
+
+    def _call_fact(self, msg: Message) -> None:
+        h = msg.headers
+        lid = h.get("Linkedid") or ""
+        if msg.name == "Hangup":
+            if lid and h.get("Uniqueid") == lid:  # the call's first channel: the call is over
+                self._ended[lid] = None
+                if len(self._ended) > ENDED_KEPT:
+                    del self._ended[next(iter(self._ended))]
+                if self.calls.pop(lid, None) is not None:
+                    self.changed = True
+            return
+        var = (h.get("Variable") or "").lstrip("_")  # __HOTLINE_WAIT_FROM: inherited, the same variable
+        call = self._call(lid, msg.timestamp) if var.startswith("HOTLINE_") else None
+        if call is None:
+            return
+        call.vars[var] = h.get("Value") or ""
+        if call.caller_number is None:  # QueueCallerJoin says it for sure; until then, the channel's
+            call.caller_number, call.caller_name = h.get("CallerIDNum"), h.get("CallerIDName")
         self.changed = True
 
     def _member(self, msg: Message, queue: str, lid: str) -> bool:
@@ -80,10 +126,15 @@ class LiveView:
     def reset(self) -> None:
         self.queues.clear()
         self.agents.clear()
+        self.calls.clear()
         self.changed = True
 
     def snapshot(self, now: float) -> LiveSnapshot:
         self.changed = False
+        for lid in [c for c, x in self.calls.items() if (x.seen or now) < now - STALE_CALL_S]:
+            del self.calls[lid]
         return LiveSnapshot({q: sorted(w.values(), key=lambda x: x.since or 0) for q, w in self.queues.items()},
                             {m: AgentLive(a.state, a.since, a.call_id, a.queue) for m, a in self.agents.items()},
-                            self.gap, now)
+                            self.gap, now,
+                            {c: CallLive(x.caller_number, x.caller_name, x.queued_at, dict(x.vars), x.seen)
+                             for c, x in self.calls.items()})

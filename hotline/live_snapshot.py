@@ -6,7 +6,11 @@ damaged by hand (a wallboard must never break on one bad row)::
 
     {"queues": {name: {"waiting": [{"call_id", "caller_number", "caller_name", "since"}]}},
      "agents": {member: {"state": AgentState, "since", "call_id", "queue"}},
+     "calls": {call_id: {"caller_number", "caller_name", "queued_at", "vars": {HOTLINE_*: value}}},
      "gap": bool, "updated": epoch seconds}
+
+``calls`` holds the facts of each call still up that the agent desk's screen-pop needs before the
+call record exists (the IVR's HOTLINE_* variables as the listener saw them set).
 """
 
 from __future__ import annotations
@@ -80,16 +84,41 @@ class AgentLive:
 
 
 @dataclass
+class CallLive:
+    """A call still up, as the desk's screen-pop shows it: who calls and what the IVR learnt."""
+
+    caller_number: str | None = None
+    caller_name: str | None = None
+    queued_at: float | None = None  # when the caller joined the queue
+    vars: dict[str, str] = field(default_factory=dict)  # the HOTLINE_* variables set so far
+    seen: float | None = None  # when the listener first saw it (stale entries are dropped)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"caller_number": self.caller_number, "caller_name": self.caller_name,
+                "queued_at": self.queued_at, "vars": dict(self.vars), "seen": self.seen}
+
+    @classmethod
+    def from_dict(cls, v: Any) -> CallLive:
+        d = _dict(v)
+        return cls(_text(d.get("caller_number")), _text(d.get("caller_name")), _epoch(d.get("queued_at")),
+                   {str(k): str(x) for k, x in _dict(d.get("vars")).items() if x is not None},
+                   _epoch(d.get("seen")))
+
+
+@dataclass
 class LiveSnapshot:
     queues: dict[str, list[WaitingCaller]] = field(default_factory=dict)  # queue → callers, longest waiting first
     agents: dict[str, AgentLive] = field(default_factory=dict)  # member name → state
     gap: bool = False  # AMI is not being read: what is shown may be stale
     updated: float | None = None
+    calls: dict[str, CallLive] = field(default_factory=dict)  # call id (Linkedid) → its facts
 
     def to_dict(self) -> dict[str, Any]:
-        return {"queues": {q: {"waiting": [w.to_dict() for w in waiting]} for q, waiting in self.queues.items()},
-                "agents": {m: a.to_dict() for m, a in self.agents.items()}, "gap": self.gap,
-                "updated": self.updated}
+        d = {"queues": {q: {"waiting": [w.to_dict() for w in waiting]} for q, waiting in self.queues.items()},
+             "agents": {m: a.to_dict() for m, a in self.agents.items()}, "gap": self.gap, "updated": self.updated}
+        if self.calls:  # absent when empty: the rows of a listener that knows no calls stay as they were
+            d["calls"] = {c: x.to_dict() for c, x in self.calls.items()}
+        return d
 
     @classmethod
     def from_dict(cls, v: Any) -> LiveSnapshot:
@@ -99,4 +128,5 @@ class LiveSnapshot:
             waiting = _dict(q).get("waiting")
             queues[str(name)] = [WaitingCaller.from_dict(w) for w in waiting] if isinstance(waiting, list) else []
         agents = {str(m): AgentLive.from_dict(a) for m, a in _dict(d.get("agents")).items()}
-        return cls(queues, agents, bool(d.get("gap")), _epoch(d.get("updated")))
+        calls = {str(c): CallLive.from_dict(x) for c, x in _dict(d.get("calls")).items()}
+        return cls(queues, agents, bool(d.get("gap")), _epoch(d.get("updated")), calls)

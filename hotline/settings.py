@@ -48,6 +48,8 @@ class Settings:
     ami_listener_secret: str = ""
     ami_admin_user: str = "hotline-admin"  # CLI commands: only `hotline pbx` / `hotline run` (start, stop)
     ami_admin_secret: str = ""
+    ami_desk_user: str = "hotline-desk"  # the agent desk: queue members, call controls, monitoring (no shell)
+    ami_desk_secret: str = ""
     sip_port: int = 5070
     rtp_start: int = 20000
     rtp_end: int = 20999
@@ -180,6 +182,8 @@ class Settings:
     # --- desk (hotline/desk/): agent presence, call controls, supervisor monitoring ---------------
     desk_wrapup_s: int = 15  # 话后整理: after an answered call the agent stays paused this long
     desk_break_reasons: list[str] = field(default_factory=lambda: ["用餐", "培训", "会议", "其他"])  # 小休
+    # 监听 / 耳语 / 强插: what rings for a supervisor without an extension on their user ("PJSIP/8100")
+    desk_supervisor_endpoint: str = ""
     # --- panel security (web/security.py, web/auth/) -------------------------------------------------
     web_secure_cookies: bool = False  # session cookie sent over HTTPS only: set it behind a TLS proxy
     web_trusted_proxies: int = 0  # reverse proxies in front of the panel whose X-Forwarded-For/-Proto count; 0: none

@@ -1,5 +1,5 @@
 """The agent's own page: my figures for the day, week and month, my open callback tasks (with the
-dial button, web/callbacks.py), my QA."""
+dial button, web/callbacks.py), my QA; it links to the agent desk (web/desk/, where calls pop)."""
 
 from __future__ import annotations
 

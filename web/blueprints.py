@@ -26,9 +26,10 @@ def register_blueprints(app: Flask) -> None:
     from web.calls.views import bp as calls
     from web.cases.views import bp as cases
     from web.customers.views import bp as customers
+    from web.desk.views import bp as desk
     from web.team.views import bp as team
 
-    for bp in (home.bp, i18n.bp, auth, agent.bp, calls, quality.bp, callbacks.bp, faults.bp, outages.bp,
+    for bp in (home.bp, i18n.bp, auth, agent.bp, desk, calls, quality.bp, callbacks.bp, faults.bp, outages.bp,
                complaints.bp, team, wallboard.bp, api.bp, cases, customers, handover.bp, softphone.bp):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # token-authenticated, read-only

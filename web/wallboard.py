@@ -6,7 +6,12 @@ every ``wallboard_poll_s`` seconds and pushes a snapshot whenever it changed, so
 the browser within a poll interval plus the network — well under 1 s. The stream uses its own
 short database sessions (the request's session ends when the view returns), and rechecks its
 user every ``wallboard_user_check_s``: a user disabled, logged out or no longer a supervisor sees
-the stream end (the browser's reconnect then meets the login)."""
+the stream end (the browser's reconnect then meets the login).
+
+From the agent list a supervisor can 监听 / 耳语 / 强插 / 强拆 an agent's live call (issue 13 §4,
+``hotline.desk.monitor``): the supervisor's own endpoint rings — ``PJSIP/<ext>`` of the extension on
+their user record, else ``settings.desk_supervisor_endpoint`` — and every use is audited and shown on
+the call's page (R-PRIVACY)."""
 
 from __future__ import annotations
 
@@ -15,19 +20,20 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline import metrics
+from hotline.desk.monitor import MonitorMode, monitor
 from hotline.live_snapshot import LiveSnapshot
 from hotline.models import LiveState
 from hotline.settings import Settings
 from hotline.vocabulary import AgentState
 from web.auth.access import roles, user_of_session
 from web.complaints import wallboard_escalations
-from web.context import session_factory, settings
+from web.context import db, session_factory, settings
 
 bp = Blueprint("wallboard", __name__)
 HEARTBEAT_S = 15.0
@@ -54,7 +60,8 @@ def live(db: Session) -> dict[str, Any]:
                     oldest = w.since
         for ext, a in sorted(snap.agents.items()):
             counts[a.state] += 1
-            agents.append({"server": row.server, "agent": ext, "state": a.state.value, "since": a.since})
+            agents.append({"server": row.server, "agent": ext, "state": a.state.value, "since": a.since,
+                           "call_id": a.call_id})
     return {"waiting": waiting, "oldest_since": oldest, "counts": counts, "agents": agents, "gap": gap,
             "stamps": stamps, "escalations": wallboard_escalations(db)}
 
@@ -127,3 +134,30 @@ def snapshot() -> Any:
     s = settings()
     with session_factory()() as db:
         return dict(live(db), sl=today_sl(db, s), now=time.time())
+
+
+def supervisor_endpoint(s: Settings, ext: str | None) -> str | None:
+    """What rings for this supervisor: their own phone, else the configured endpoint."""
+    if ext:
+        return f"PJSIP/{ext}"
+    return s.desk_supervisor_endpoint or None
+
+
+@bp.post("/wallboard/monitor")
+@roles("supervisor")
+def monitor_call() -> Any:
+    """监听 / 耳语 / 强插 / 强拆 of one agent's live call: the answer is the control's message."""
+    s, f = settings(), request.form
+    try:
+        mode = MonitorMode(f.get("mode") or "")
+    except ValueError:
+        return jsonify(ok=False, message=f"unknown mode {f.get('mode')!r}"), 400
+    agent, call_id = f.get("agent") or "", f.get("call_id") or ""
+    if agent not in s.agents or not call_id:
+        return jsonify(ok=False, message="no live call of an agent of this hotline given"), 400
+    endpoint = supervisor_endpoint(s, current_user.agent)
+    if endpoint is None and mode != MonitorMode.FORCE_HANGUP:
+        return jsonify(ok=False, message="no phone to ring: set an extension on your user or "
+                                         "desk_supervisor_endpoint"), 409
+    r = monitor(s, db(), current_user.username, agent, call_id, mode, endpoint or "")
+    return jsonify(ok=r.ok, outcome=r.outcome.value, message=r.message)

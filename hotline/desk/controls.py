@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from hotline.chanvars import ChanVar
 from hotline.desk import audit, calls
 from hotline.desk.calls import AgentCall, ControlOutcome, ControlResult
-from hotline.pbx.ami import Ami, AmiError
+from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import Settings
 
 QUEUE = "queue"  # transfer target: back to the hotline queue
@@ -67,7 +67,7 @@ def run(s: Settings, db: Session, actor: str, agent: str, call_id: str, control:
         if ami is not None:
             outcome, message = attempt(ami)
         else:
-            with Ami.from_settings(s) as own:
+            with Ami.from_settings(s, role=AmiRole.DESK) as own:
                 outcome, message = attempt(own)
     except AmiError as exc:
         outcome, message = ControlOutcome.REFUSED, f"the PBX cannot be reached: {exc}"

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from hotline.desk import members
 from hotline.models.desk import PresenceChange
-from hotline.pbx.ami import Ami, AmiError
+from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import Settings
 from hotline.vocabulary import AgentPresence
 
@@ -139,7 +139,7 @@ def _with_ami(s: Settings, ami: Ami | None, work: Callable[[Ami], None]) -> None
     if ami is not None:
         work(ami)
         return
-    with Ami.from_settings(s) as own:
+    with Ami.from_settings(s, role=AmiRole.DESK) as own:
         work(own)
 
 

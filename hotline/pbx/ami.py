@@ -30,6 +30,9 @@ class AmiRole(StrEnum):
     # CoreShowChannels (reporting)
     ORIGINATE = "originate"  # the panel, the scheduler, the simulator: Originate (originate)
     ADMIN = "admin"  # the process that runs the private Asterisk: `core waitfullybooted`, `core stop now`
+    DESK = "desk"  # the agent desk (hotline/desk/, the panel): queue members (agent), the call's channels
+    # (call: Redirect, Setvar, BlindTransfer, Hangup), CoreShowChannels / QueueStatus (reporting), the
+    # phrase player and the supervisor's spy (originate)
 
 
 class AmiLogin(NamedTuple):
@@ -42,6 +45,7 @@ _SETTINGS = {
     AmiRole.ORIGINATE: ("ami_user", "ami_secret"),
     AmiRole.LISTENER: ("ami_listener_user", "ami_listener_secret"),
     AmiRole.ADMIN: ("ami_admin_user", "ami_admin_secret"),
+    AmiRole.DESK: ("ami_desk_user", "ami_desk_secret"),
 }
 
 

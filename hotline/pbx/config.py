@@ -179,6 +179,7 @@ AMI_PERMISSIONS: dict[AmiRole, tuple[set[str], set[str]]] = {
     AmiRole.LISTENER: (_EVENTS, {"reporting"}),
     AmiRole.ORIGINATE: (set(), {"originate"}),
     AmiRole.ADMIN: (_EVENTS, {"system", "call", "originate", "agent", "command", "reporting"}),
+    AmiRole.DESK: (set(), {"call", "agent", "originate", "reporting"}),
 }
 # noise nothing in the product reads
 _EVENT_FILTERS = ("Newexten", "AGIExecStart", "AGIExecEnd", "RTCPSent", "RTCPReceived", "TestEvent",

@@ -41,3 +41,33 @@ def test_a_real_capture_ends_with_nobody_waiting() -> None:
     assert all(not waiting for waiting in snap.queues.values())
     assert {"8001", "8002"} <= set(snap.agents)
     assert all(a.state != AgentState.RINGING for a in snap.agents.values())
+
+
+def test_the_facts_of_a_call_for_the_desk_pop() -> None:
+    """The desk's screen-pop: the HOTLINE_* variables the IVR set and the caller, until the call's
+    first channel hangs up; a VarSet after that does not bring the call back."""
+    view = LiveView()
+    view.feed(_event("VarSet", 1.0, Linkedid="c1", Uniqueid="c1", Variable="HOTLINE_MENU", Value="0",
+                     CallerIDNum="139", CallerIDName="<b>x</b>"))
+    view.feed(_event("VarSet", 1.1, Linkedid="c1", Uniqueid="c1", Variable="OTHER", Value="y"))
+    view.feed(_event("QueueCallerJoin", 2.0, Queue="hotline", Linkedid="c1", CallerIDNum="1390", CallerIDName="n"))
+    snap = view.snapshot(3.0)
+    call = snap.calls["c1"]
+    assert (call.caller_number, call.caller_name, call.queued_at) == ("1390", "n", 2.0)
+    assert call.vars == {"HOTLINE_MENU": "0"}
+    assert LiveSnapshot.from_dict(snap.to_dict()) == snap
+    view.feed(_event("Hangup", 4.0, Linkedid="c1", Uniqueid="c1.2"))  # another channel of the call
+    assert "c1" in view.snapshot(4.0).calls
+    view.feed(_event("Hangup", 5.0, Linkedid="c1", Uniqueid="c1"))
+    assert view.changed and view.snapshot(5.0).calls == {}
+    view.feed(_event("VarSet", 5.1, Linkedid="c1", Uniqueid="c1.3", Variable="HOTLINE_SURVEY", Value="1"))
+    assert view.snapshot(6.0).calls == {}
+
+
+def test_an_abandoned_caller_stops_the_rings() -> None:
+    view = LiveView()
+    view.feed(_event("QueueCallerJoin", 1.0, Queue="hotline", Linkedid="c1"))
+    view.feed(_event("AgentCalled", 1.5, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("QueueCallerAbandon", 3.0, Queue="hotline", Linkedid="c1"))
+    a = view.snapshot(4.0).agents["8001"]
+    assert (a.state, a.call_id, a.since) == (AgentState.IDLE, None, 3.0)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from hotline.desk import audit
 from hotline.models import QaGrade, RecordingListen, User
 from web import quality
 from web.auth.access import roles
@@ -70,7 +71,11 @@ def call(call_pk: int) -> Any:
         listens = list(db().scalars(select(RecordingListen).where(RecordingListen.call_pk == c.id)
                                     .order_by(RecordingListen.id.desc()).limit(20)))
     playable = recordings.safe_path(settings(), c.recording) is not None
+    # R-PRIVACY: listening is never secret — every desk control and supervisor monitoring use of
+    # the call is shown with it, to everyone who may see the call
+    desk_uses = audit.of_call(db(), settings(), c.call_id) if c.server == settings().server_id else []
     return render_template("calls/call.html", c=c, steps=timeline(c), grades=grades, names=names,
+                           desk_uses=desk_uses,
                            current=quality.current_grade(db(), c.id), checklist=quality.CHECKLIST,
                            facts=quality.facts(c), playable=playable, listens=listens,
                            can_grade=current_user.has("inspector"))

@@ -5,6 +5,7 @@
   var root = document.getElementById("wallboard");
   var states = JSON.parse(document.getElementById("wb-states").textContent);
   var kinds = JSON.parse(document.getElementById("wb-kinds").textContent);
+  var modes = JSON.parse(document.getElementById("wb-modes").textContent);
   var status = document.getElementById("wb-status");
   var last = null, skew = 0;
 
@@ -40,12 +41,38 @@
     rows("#wb-agents", last.agents, function (a) {
       return [a.agent, states[a.state] || a.state, a.since ? fmt(now() - a.since) : ""];
     }, function (tr, a) { tr.className = "state-" + a.state; tr.dataset.agent = a.agent; });
+    monitorButtons();
     var esc = last.escalations || [];
     text("wb-escalations", String(esc.length));
     document.getElementById("wb-escalations").className = "big" + (esc.length ? " bad" : "");
     rows("#wb-escalation-list", esc, function (e) {
       return [kinds[e.kind] || e.kind, e.subject, fmt(now() - e.due_at)];
     }, function (tr, e) { tr.className = "escalation"; tr.dataset.id = String(e.id); });
+  }
+  // 监听 / 耳语 / 强插 / 强拆 on an agent's live call (issue 13 §4): the supervisor's phone rings
+  function monitorButtons() {
+    document.querySelectorAll("#wb-agents tbody tr").forEach(function (tr, i) {
+      var a = last.agents[i], td = document.createElement("td");
+      if (a && a.state === "talking" && a.call_id) {
+        Object.keys(modes).forEach(function (mode) {
+          var b = document.createElement("button");
+          b.type = "button"; b.className = "monitor " + mode; b.dataset.mode = mode; b.textContent = modes[mode];
+          b.addEventListener("click", function () { monitor(a, mode); });
+          td.appendChild(b);
+        });
+      }
+      tr.appendChild(td);
+    });
+  }
+  function monitor(a, mode) {
+    var msg = document.getElementById("wb-monitor-message");
+    msg.dataset.outcome = "";
+    fetch(root.dataset.monitor, {method: "POST", credentials: "same-origin",
+      headers: {"X-CSRFToken": root.dataset.csrf},
+      body: new URLSearchParams({agent: a.agent, call_id: a.call_id, mode: mode})})
+      .then(function (r) { return r.json().catch(function () { return {ok: false, message: "HTTP " + r.status}; }); })
+      .then(function (j) { msg.textContent = j.message || ""; msg.className = "note " + (j.ok ? "ok" : "bad");
+                           msg.dataset.outcome = j.outcome || (j.ok ? "done" : "refused"); });
   }
   var es = new EventSource(root.dataset.stream);
   es.onmessage = function (ev) {

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hotline.db import open_db
 from hotline.desk import calls
 from hotline.desk.calls import AgentCall
-from hotline.pbx.ami import Ami
+from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.config import TEMPLATES
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
@@ -61,7 +61,7 @@ def db(tmp_path: Path) -> Iterator[Session]:
 
 @pytest.fixture
 def ami(desk_pbx: Asterisk) -> Iterator[Ami]:
-    with Ami.from_settings(desk_pbx.settings) as a:
+    with Ami.from_settings(desk_pbx.settings, role=AmiRole.DESK) as a:
         yield a
 
 

@@ -23,7 +23,7 @@ from hotline.desk.calls import ControlOutcome, ControlResult
 from hotline.desk.controls import Phrase
 from hotline.desk.monitor import SPY_OPTIONS, MonitorMode, monitor
 from hotline.models.desk import DeskControl
-from hotline.pbx.ami import Ami
+from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.ami_listener.replay import replay_messages
@@ -33,6 +33,13 @@ from tests.ivr.conftest import PlacedCall, finish, place_call
 from tests.support.pbx import EventTap
 
 pytestmark = pytest.mark.asterisk
+
+
+def _admin(s: Settings, action: str, **fields: str) -> None:
+    """MixMonitor of the caller's side (what the test listens to) is the admin's: the desk's AMI
+    user may not record."""
+    with Ami.from_settings(s, role=AmiRole.ADMIN) as admin:
+        admin.action(action, **fields)
 
 SUPERVISOR_PHONE = "Local/s@desk-sim-supervisor"  # a simulated supervisor's endpoint
 
@@ -99,7 +106,7 @@ def _hears(s: Settings, ami: Ami, tap: EventTap, call: PlacedCall, tmp: Path, pl
     """Records what the caller's side receives while ``play()`` runs; returns the recording."""
     chan = caller_channel(tap, call)
     path = tmp / f"caller-{call.call_id}.wav"
-    ami.action("MixMonitor", Channel=chan, File=str(path))
+    _admin(s, "MixMonitor", Channel=chan, File=str(path))
     time.sleep(0.5)
     play()
     return path
@@ -123,7 +130,7 @@ def test_a_standard_phrase_reaches_the_caller(desk_pbx: Asterisk, db: Session, a
         player = tap.wait_for(lambda m: m.name == "BridgeEnter" and (m.get("Channel") or "").startswith(
             "Local/s@desk-phrase-"), 10)
         time.sleep(prompt_s(s, "silent_caller") + 1.5)
-        ami.action("StopMixMonitor", Channel=caller_channel(tap, call))
+        _admin(s, "StopMixMonitor", Channel=caller_channel(tap, call))
         # the player has left; the call goes on, still 8001's
         assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
         finish(tap, call)
@@ -160,7 +167,7 @@ def test_malicious_flag_warns_the_caller_and_flags_the_call(desk_pbx: Asterisk, 
             controls.flag_malicious(s, db, "8001", call.call_id, ami=ami)))
         assert results[0].ok, results[0].message
         time.sleep(0.5 + prompt_s(s, "malicious_warning") + 1.0)
-        ami.action("StopMixMonitor", Channel=caller_channel(tap, call))
+        _admin(s, "StopMixMonitor", Channel=caller_channel(tap, call))
         assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
         finish(tap, call)
         rec = replay_messages(list(tap.messages), s)[call.call_id]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from hotline.desk import controls, members, presence
 from hotline.desk.calls import ControlResult
 from hotline.desk.controls import Phrase
-from hotline.pbx.ami import Ami
+from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.hotline.desk.audio import best_match
@@ -27,6 +27,13 @@ from tests.support.pbx import EventTap
 from tests.support.sipphone import SipPhone
 
 pytestmark = pytest.mark.asterisk
+
+
+def _admin(s: Settings, action: str, **fields: str) -> None:
+    """MixMonitor of the caller's side (what the test listens to) is the admin's: the desk's AMI
+    user may not record."""
+    with Ami.from_settings(s, role=AmiRole.ADMIN) as admin:
+        admin.action(action, **fields)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +50,7 @@ def phone_desk(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings,
 def test_a_phone_agent_logs_in_takes_a_call_hears_a_phrase_played_and_hangs_up(
         phone_desk: Asterisk, db: Session, tmp_path: Path) -> None:
     s = phone_desk.settings
-    with Ami.from_settings(s) as ami, EventTap(s) as tap, \
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami, EventTap(s) as tap, \
             SipPhone(s, "8001", answer_after=0.8, talk=None, tmp_dir=tmp_path) as phone:
         assert presence.login(s, db, "8001", ami=ami).ok
         m = members.status(ami, s)["8001"]
@@ -57,7 +64,7 @@ def test_a_phone_agent_logs_in_takes_a_call_hears_a_phrase_played_and_hangs_up(
             controls.play_phrase(s, db, "8001", call.call_id, Phrase.PLEASE_REPEAT, ami=ami)))
         assert results[0].ok, results[0].message
         time.sleep(0.5 + prompt_s(s, "please_repeat") + 1.0)
-        ami.action("StopMixMonitor", Channel=caller_channel(tap, call))
+        _admin(s, "StopMixMonitor", Channel=caller_channel(tap, call))
         assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
         finish(tap, call, 20)
         phone.wait_step("bye-received")

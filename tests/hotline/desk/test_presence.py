@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from hotline.desk import events, members, presence
 from hotline.desk.presence import CallPhase
 from hotline.models.desk import PresenceChange
-from hotline.pbx.ami import Ami
+from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from hotline.vocabulary import AgentPresence as P
@@ -160,13 +160,13 @@ def test_members_survive_an_asterisk_restart(tmp_path: Path, pbx_settings: Setti
     s = desk_settings(tmp_path / "var")
     ast = Asterisk(s, dynamic_templates(tmp_path)).start()
     try:
-        with Ami.from_settings(s) as ami:
+        with Ami.from_settings(s, role=AmiRole.DESK) as ami:
             presence.login(s, db, "8001", ami=ami)
             presence.login(s, db, "8002", ami=ami)
             presence.set_state(s, db, "8002", P.BREAK, "培训", ami=ami)
         ast.stop()
         ast.start()
-        with Ami.from_settings(s) as ami:
+        with Ami.from_settings(s, role=AmiRole.DESK) as ami:
             live = eventually(lambda: members.status(ami, s) or None, 5, "queue members")
             assert {a: live[a].paused for a in live} == {"8001": False, "8002": True}
             assert presence.reapply(s, db, ami=ami) == []

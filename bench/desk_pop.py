@@ -1,0 +1,134 @@
+"""Benchmark of the agent desk's screen-pop (issue 13 §2): ring → pop in the browser.
+
+Starts its own private Asterisk (free ports, temporary runtime dir, 20 static agents that are
+simulated and answer by themselves), the listener and the panel in-process on one SQLite
+database, and headless Chromium with one desk page per agent (each logged in as that agent).
+Calls into the hotline are placed ``--concurrency`` at a time; for every call the latency is
+the time from the listener's AgentCalled (Asterisk's own event timestamp) to the moment the
+agent's desk showed the pop (the browser's clock; one machine, one clock). Prints p50 / p95 /
+max. The issue's target: p95 ≤ 500 ms. Not a test: run it by hand::
+
+    .venv/bin/python bench/desk_pop.py --calls 60 --concurrency 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ami_listener.listen import Listener
+from ami_listener.simulate import SimCall, originate
+from hotline.pbx.ami import Ami
+from hotline.pbx.process import Asterisk
+from tests.support.pbx import pbx_test_settings
+from tests.support.postgres import sqlite_url
+from tests.web.browser import chromium, login, new_page, serve, wait_js
+from tests.web.conftest import PASSWORD
+from web import create_app
+from web.auth.users import add_user
+from web.context import session_factory
+
+RING_S, TALK_S = 1.5, 2.0  # the simulated agents' answer and talk times: short calls, many rings
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def _place(s: Any, n: int, concurrency: int, spacing: float) -> list[str]:
+    """``n`` calls, at most ``concurrency`` up at a time, one started every ``spacing`` seconds;
+    returns their call ids."""
+    ids = [f"pop-{uuid.uuid4().hex[:10]}" for _ in range(n)]
+    slots = threading.Semaphore(concurrency)
+    agents = {ext: ("answer", RING_S, TALK_S) for ext in s.agents}
+
+    def one(call_id: str) -> None:
+        with slots, Ami.from_settings(s) as ami:
+            originate(ami, s, SimCall(call_id, "13800000000", "bench", RING_S + TALK_S + 30, agents))
+            time.sleep(RING_S + TALK_S + 1.5)  # about as long as the call lasts
+
+    threads = [threading.Thread(target=one, args=(c,)) for c in ids]
+    for t in threads:
+        t.start()
+        time.sleep(spacing)
+    for t in threads:
+        t.join()
+    return ids
+
+
+def run(calls: int, concurrency: int, agents: int, spacing: float) -> list[float]:
+    exts = [str(8001 + i) for i in range(agents)]
+    with tempfile.TemporaryDirectory(prefix="desk-pop-") as tmp:
+        s = pbx_test_settings(Path(tmp) / "var", agents=exts, queue_strategy="rrmemory", queue_timeout_s=60)
+        s = s.replace(database_url=sqlite_url(Path(tmp) / "desk.db"))
+        app = create_app(s)
+        with app.app_context(), session_factory()() as db:
+            for ext in exts:
+                add_user(db, f"agent{ext}", "agent", PASSWORD, ext)
+        with Asterisk(s) as _ast:
+            listener = Listener(s).start()
+            try:
+                if not listener.conn.connected.wait(10):
+                    raise SystemExit("the listener did not log in to AMI")
+                with serve(app) as base, chromium() as browser:
+                    pages = []
+                    for ext in exts:
+                        page = new_page(browser)
+                        login(page, base, f"agent{ext}")
+                        page.goto(base + "/desk")
+                        wait_js(page, "document.getElementById('desk').dataset.updates >= '1'")
+                        pages.append(page)
+                    print(f"{len(pages)} desks open; placing {calls} calls, {concurrency} at a time", flush=True)
+                    t0 = time.monotonic()
+                    ids = set(_place(s, calls, concurrency, spacing))
+                    time.sleep(1.0)
+                    print(f"calls done in {time.monotonic() - t0:.1f} s", flush=True)
+                    pops = [p for page in pages for p in page.evaluate("window.deskPopLog")]
+            finally:
+                listener.stop()
+    lat = [p["shown_at"] - p["ring_at"] for p in pops if p["call_id"] in ids and p.get("ring_at")
+           and p.get("state") == "ringing"]
+    missed = len(ids) - len({p["call_id"] for p in pops if p["call_id"] in ids})
+    print(f"pops seen while ringing: {len(lat)} (of {calls} calls; calls with no pop at all: {missed})")
+    return lat
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=60)
+    ap.add_argument("--concurrency", type=int, default=20)
+    ap.add_argument("--agents", type=int, default=20)
+    ap.add_argument("--spacing", type=float, default=None,
+                    help="seconds between call starts (default: a call's length / concurrency, a steady "
+                         "state of --concurrency calls up; 0.05 for a burst)")
+    a = ap.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request: noise here
+    spacing = (RING_S + TALK_S + 1.5) / a.concurrency if a.spacing is None else a.spacing
+    print(f"one call started every {spacing:.2f} s", flush=True)
+    lat = run(a.calls, a.concurrency, a.agents, spacing)
+    if not lat:
+        print("no pops measured")
+        return 1
+    print(f"ring → pop in the browser ({os.cpu_count()} cpus, SQLite, listener + panel in-process, "
+          f"{a.agents} desks in one headless Chromium)")
+    print(f"  n    {len(lat)}")
+    print(f"  p50  {statistics.median(lat) * 1000:.0f} ms")
+    print(f"  p95  {_pct(lat, 95) * 1000:.0f} ms")
+    print(f"  max  {max(lat) * 1000:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

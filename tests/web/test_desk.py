@@ -1,0 +1,124 @@
+"""The agent desk on the web (issue 13), without a PBX: the page, the screen-pop's data (customer,
+IVR path, history, R-ONE-CALL's repeat flag) from the live snapshot and the database, the
+stream, controls that answer cleanly when there is no call or no PBX, the supervisor's monitor
+endpoint, and the call page listing the desk's audit rows (R-PRIVACY)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hotline.desk import audit
+from hotline.desk.calls import ControlOutcome, ControlResult
+from hotline.models import Call
+from hotline.models.callbacks import Complaint
+from hotline.models.ivr import Customer, FaultReport
+from tests.web.conftest import Panel, csrf_of
+from tests.web.factory import make_call, set_live
+from web.desk.state import DeskState, stream
+
+EVIL = "<img src=x onerror=alert(1)>"
+NUMBER = "13912345678"
+
+
+def _live(server: str, call_id: str = "1700.1", state: str = "ringing") -> dict[str, Any]:
+    now = datetime.now(UTC).timestamp()
+    agent = {"state": state, "since": now - 1, "call_id": call_id, "queue": "hotline"}
+    return {"queues": {}, "agents": {"8001": agent},
+            "calls": {call_id: {"caller_number": NUMBER, "caller_name": EVIL, "queued_at": now - 30,
+                                "vars": {"HOTLINE_MENU": "0", "HOTLINE_FAULT_CONTACT": "13800000009",
+                                         "HOTLINE_VIP": "1", "HOTLINE_WAIT_FROM": f"{now - 25:.3f}"}}},
+            "gap": False, "updated": now}
+
+
+def _seed(panel: Panel) -> None:
+    now = datetime.now(UTC)
+    db = panel.db()
+    db.add(Customer(phone="+86" + NUMBER, name="王伟", address="人民路1号", area="东城", vip=True, created_at=now))
+    db.add(FaultReport(server=panel.settings.server_id, call_id="1699.1", caller=NUMBER, status="open", ticket="F-1",
+                       created_at=now - timedelta(hours=2), updated_at=now))
+    db.add(Complaint(number="+86" + NUMBER, kind="general", received_at=now - timedelta(hours=3),
+                     contact_due=now - timedelta(hours=1), resolve_due=now + timedelta(hours=20)))
+    db.commit()
+    make_call(db, number=NUMBER, at=now - timedelta(hours=1), agent="8002")
+    set_live(db, _live(panel.settings.server_id), server=panel.settings.server_id)
+    db.close()
+
+
+def test_the_pop_of_a_ringing_call(panel: Panel) -> None:
+    _seed(panel)
+    with panel.app.app_context():
+        db = panel.db()
+        got = DeskState(panel.settings, "8001")(db, keep_step=False)
+        db.close()
+    pop = got["pop"]
+    assert got["live"]["state"] == "ringing" and pop["call_id"] == "1700.1"
+    assert (pop["number"], pop["name"], pop["vip"]) == (NUMBER, EVIL, True)
+    assert pop["customer"]["name"] == "王伟" and pop["customer"]["vip"] is True
+    assert pop["ivr"] == {"HOTLINE_MENU": "0", "HOTLINE_FAULT_CONTACT": "13800000009", "HOTLINE_VIP": "1"}
+    assert pop["apology_after_s"] == panel.settings.max_rings * panel.settings.ring_cycle_s
+    assert pop["wait_from"] is not None
+    kinds = [c["kind"] for c in pop["contacts"]]
+    assert kinds == ["call", "fault", "complaint"]  # newest first
+    assert pop["contacts"][0]["agent"] == "8002"
+    assert pop["contacts"][1]["open"] and pop["contacts"][1]["ticket"] == "F-1"
+    assert pop["contacts"][2]["clock"] == "missed"  # the contact clock ran out
+    assert pop["repeat_open"] is True  # R-ONE-CALL: called before, a matter still open
+
+
+def test_the_desk_page_and_its_stream(panel: Panel) -> None:
+    _seed(panel)
+    c = panel.client("agent1")
+    html = c.get("/desk").get_data(as_text=True)
+    for label in ("示闲", "示忙", "小休", "签出", "继续整理", "返回接听", "转满意度", "恶意骚扰", "用餐"):
+        assert label in html
+    assert EVIL not in html  # the pop comes by the stream, written as text by desk.js
+    assert panel.client("boss").get("/desk").status_code == 403
+    assert 'id="to-desk"' in c.get("/agent").get_data(as_text=True)
+    with panel.app.app_context():
+        from web.context import session_factory
+        events = stream(session_factory(), panel.settings, "8001", lambda db: True, poll=0.01)
+        assert next(events).startswith("retry:")
+        first = json.loads(next(events).removeprefix("data: "))
+    assert first["pop"]["name"] == EVIL and first["presence"]["state"] == "logged_out"
+
+
+def test_controls_answer_cleanly_without_a_call_or_a_pbx(panel: Panel) -> None:
+    c = panel.client("agent1")
+    token = csrf_of(c, "/desk")
+    h = {"X-CSRFToken": token}
+    r = c.post("/desk/control", data={"control": "survey"}, headers=h)
+    assert r.status_code == 400 and "no call" in r.get_json()["message"]
+    r = c.post("/desk/control", data={"control": "hangup", "call_id": "1.1"}, headers=h)
+    assert r.status_code == 200 and r.get_json()["outcome"] == "refused"  # no PBX here: said, not raised
+    r = c.post("/desk/control", data={"control": "transfer", "call_id": "1.1", "to": "9999"}, headers=h)
+    assert "not another agent" in r.get_json()["message"]
+    r = c.post("/desk/control", data={"control": "phrase", "call_id": "1.1", "phrase": "nope"}, headers=h)
+    assert "not a standard phrase" in r.get_json()["message"]
+    r = c.post("/desk/presence", data={"state": "break", "reason": "nap"}, headers=h)
+    assert r.get_json()["ok"] is False and "用餐" in r.get_json()["message"]
+    r = c.post("/desk/wrapup", data={"action": "end"}, headers=h)
+    assert r.get_json()["ok"] is False and "not in after-call work" in r.get_json()["message"]
+    assert c.post("/desk/control", data={"control": "hangup", "call_id": "1.1"}).status_code == 400  # no CSRF
+    r = c.post("/desk/dial", data={"number": "not a number"}, headers=h)
+    assert r.get_json()["ok"] is False and "not dialled" in r.get_json()["message"]
+
+
+def test_monitor_from_the_wallboard_and_the_audit_on_the_call_page(panel: Panel) -> None:
+    c = panel.client("boss")
+    token = csrf_of(c, "/wallboard")
+    h = {"X-CSRFToken": token}
+    r = c.post("/wallboard/monitor", data={"agent": "8001", "call_id": "1.1", "mode": "listen"}, headers=h)
+    assert r.status_code == 409 and "no phone to ring" in r.get_json()["message"]
+    r = c.post("/wallboard/monitor", data={"agent": "8001", "call_id": "1.1", "mode": "spy"}, headers=h)
+    assert r.status_code == 400
+    assert panel.client("agent1").post("/wallboard/monitor", data={}, headers=h).status_code in (400, 403)
+    db = panel.db()
+    call = make_call(db, agent="8001", server=panel.settings.server_id)
+    audit.record(db, panel.settings, "boss", ControlResult("listen", "8001", call.call_id, ControlOutcome.DONE,
+                                                           "rings", "Local/s@desk-sim-supervisor"))
+    pk = db.get(Call, call.id).id
+    db.close()
+    html = panel.client("insp").get(f"/calls/{pk}").get_data(as_text=True)
+    assert 'id="desk-controls"' in html and "监听" in html and "boss" in html

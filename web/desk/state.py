@@ -1,0 +1,147 @@
+"""What the agent desk shows now, and the desk's event stream (issue 13 §1–2).
+
+The desk's state is the agent's presence (``hotline.desk.presence``: 签出 / 示闲 / 示忙 / 小休 /
+话后整理, stored) over the listener's live snapshot (ringing / talking and the call, for dynamic
+and static queue members alike), with the screen-pop of the call ringing or talking.
+
+While a desk is open its stream also keeps the presence in step with the calls: the snapshot's
+ringing / talking / call over moves the presence (``presence.on_call_event``, which ignores what
+does not apply, so two tabs do no harm) — an answered call ends in 话后整理 — and a wrap-up whose
+time is up ends (``presence.end_wrapup``): nothing else runs those for the web today."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotline.desk import presence
+from hotline.desk.presence import CallPhase, PresenceView
+from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot
+from hotline.models import LiveState
+from hotline.settings import Settings
+from hotline.vocabulary import AgentPresence, AgentState
+from web.desk.pop import pop
+
+log = logging.getLogger(__name__)
+HEARTBEAT_S = 15.0
+MAX_STREAM_S = 3600.0  # the browser's EventSource reconnects by itself
+P = AgentPresence
+
+
+def live_of(db: Session, agent: str) -> tuple[AgentLive | None, CallLive | None, bool]:
+    """The agent in the live snapshots (the row where the agent rings or talks first), the facts
+    of that call, and whether the listener has a gap."""
+    found: AgentLive | None = None
+    call: CallLive | None = None
+    gap = False
+    for row in db.scalars(select(LiveState).order_by(LiveState.server)):
+        snap = LiveSnapshot.from_dict(row.data)
+        gap = gap or snap.gap
+        a = snap.agents.get(agent)
+        if a is not None and (found is None or (a.call_id and not found.call_id)):
+            found = a
+            call = snap.calls.get(a.call_id) if a.call_id else None
+    return found, call, gap
+
+
+def _presence_dict(v: PresenceView) -> dict[str, Any]:
+    return {"state": v.state.value, "reason": v.reason, "since": v.since.timestamp() if v.since else None,
+            "call_id": v.call_id, "wrapup_until": v.wrapup_until.timestamp() if v.wrapup_until else None}
+
+
+def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: datetime) -> PresenceView:
+    """Moves the presence after the live calls (see the module's doc); returns the presence."""
+    cur = presence.current(db, s, agent)
+    state = live.state if live is not None else None
+    phase: CallPhase | None = None
+    call_id = live.call_id if live is not None else None
+    if state == AgentState.RINGING and call_id and cur.state == P.AVAILABLE:
+        phase = CallPhase.RINGING
+    elif state == AgentState.TALKING and call_id and cur.state in (P.AVAILABLE, P.RINGING):
+        phase = CallPhase.ANSWERED
+    elif cur.state in presence.ON_CALL and cur.call_id and (
+            state not in (AgentState.RINGING, AgentState.TALKING) or (call_id and call_id != cur.call_id)):
+        phase, call_id = CallPhase.ENDED, cur.call_id  # not on a call any more, or on another one
+    if phase is not None and call_id:
+        result = presence.on_call_event(s, db, agent, phase, call_id, now)
+        if not result.ok:
+            log.warning("desk %s: %s %s: %s", agent, phase.value, call_id, result.message)
+        return result.presence
+    if cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0:
+        return presence.end_wrapup(s, db, agent, by=presence.SYSTEM, now=now).presence
+    return cur
+
+
+class DeskState:
+    """One desk's view, the pop computed once per call (its history does not change while it rings)."""
+
+    def __init__(self, s: Settings, agent: str):
+        self.s, self.agent = s, agent
+        self._pops: dict[tuple[str, str], dict[str, Any]] = {}
+        self._stamps: list[Any] | None = None
+        self._live: tuple[AgentLive | None, CallLive | None, bool] = (None, None, False)
+
+    def _live_of(self, db: Session) -> tuple[AgentLive | None, CallLive | None, bool]:
+        """``live_of``, read again only when a live_state row was rewritten: many desks poll often,
+        the snapshot changes far less."""
+        stamps = list(db.execute(select(LiveState.server, LiveState.updated_at).order_by(LiveState.server)))
+        if stamps != self._stamps:
+            self._live, self._stamps = live_of(db, self.agent), stamps
+        return self._live
+
+    def _pop(self, db: Session, call_id: str, call: CallLive | None) -> dict[str, Any]:
+        key = (call_id, json.dumps(call.to_dict() if call else None, sort_keys=True))
+        if key not in self._pops:
+            self._pops = {k: v for k, v in self._pops.items() if k[0] == call_id}
+            self._pops[key] = pop(db, self.s, call_id, call)
+        return self._pops[key]
+
+    def __call__(self, db: Session, keep_step: bool = True) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        live, call, gap = self._live_of(db)
+        view = sync(self.s, db, self.agent, live, now) if keep_step else presence.current(db, self.s, self.agent)
+        on_call = live is not None and live.state in (AgentState.RINGING, AgentState.TALKING) and live.call_id
+        return {"agent": self.agent, "presence": _presence_dict(view), "gap": gap,
+                "live": None if live is None else {"state": live.state.value, "since": live.since,
+                                                   "call_id": live.call_id},
+                "pop": self._pop(db, str(live.call_id), call) if on_call and live is not None else None}
+
+
+def stream(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Callable[[Session], bool],
+           poll: float | None = None) -> Iterator[str]:
+    """The desk's server-sent events: the state whenever it changed; the user rechecked every
+    ``wallboard_user_check_s`` (disabled, logged out, no longer this agent: the stream ends)."""
+    poll = s.wallboard_poll_s if poll is None else poll
+    state = DeskState(s, agent)
+    started = last_push = checked = time.monotonic()
+    last: dict[str, Any] | None = None
+    yield "retry: 1000\n\n"
+    while time.monotonic() - started < MAX_STREAM_S:
+        now = time.monotonic()
+        with Session() as db:
+            if now - checked >= s.wallboard_user_check_s:
+                if not allowed(db):
+                    return
+                checked = now
+            snap: dict[str, Any] | None
+            try:
+                snap = state(db)
+            except Exception:  # one bad poll (a locked database) must not end the desk
+                log.exception("desk state of %s failed", agent)
+                db.rollback()
+                snap = last
+        if snap is not None and snap != last:
+            last = snap
+            yield f"data: {json.dumps(dict(snap, now=time.time()), ensure_ascii=False)}\n\n"
+            last_push = now
+        elif now - last_push >= HEARTBEAT_S:
+            yield ": keepalive\n\n"
+            last_push = now
+        time.sleep(poll)

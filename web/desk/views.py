@@ -1,0 +1,151 @@
+"""The agent desk (坐席工作台, issue 13): the page, its event stream, and the agent's actions —
+presence (示闲 / 示忙 / 小休 / 签出, 继续整理 / 返回接听), call controls (transfer, 转满意度, standard
+phrases, 恶意骚扰, hang up) and dial-out from the history. Every action goes through
+``hotline.desk`` and answers JSON with its message: a control on an ended call, another agent's
+call or from a second tab is a clear message, never a 500. POSTs carry the CSRF token."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from hotline import callbacks
+from hotline.callbacks.numbers import normalise
+from hotline.callbacks.tasks import open_task_for
+from hotline.desk import controls, presence
+from hotline.desk.calls import ControlResult
+from hotline.desk.presence import PresenceResult
+from hotline.vocabulary import AgentPresence
+from web.auth.access import roles, user_of_session
+from web.callbacks import dial as dial_task
+from web.context import db, session_factory, settings
+from web.desk.state import DeskState, stream
+
+log = logging.getLogger(__name__)
+bp = Blueprint("desk", __name__)
+CHOSEN = {"available": AgentPresence.AVAILABLE, "busy": AgentPresence.BUSY, "break": AgentPresence.BREAK,
+          "logged_out": AgentPresence.LOGGED_OUT}
+
+
+def _agent() -> str | None:
+    return current_user.agent or None
+
+
+def _no_extension() -> tuple[Response, int]:
+    return jsonify(ok=False, message="your user has no extension: ask an administrator"), 409
+
+
+def _presence_json(r: PresenceResult) -> Response:
+    return jsonify(ok=r.ok, message=r.message, state=r.presence.state.value)
+
+
+def _control_json(r: ControlResult) -> Response:
+    return jsonify(ok=r.ok, outcome=r.outcome.value, message=r.message, control=r.control)
+
+
+@bp.get("/desk")
+@roles("agent")
+def page() -> Any:
+    s = settings()
+    ext = _agent()
+    first = DeskState(s, ext)(db(), keep_step=False) if ext else None
+    return render_template("desk/desk.html", ext=ext, reasons=s.desk_break_reasons, first=first,
+                           agents=[a for a in s.agents if a != ext], phrases=list(controls.Phrase),
+                           wrapup_s=s.desk_wrapup_s)
+
+
+@bp.get("/desk/stream")
+@roles("agent")
+def events() -> Response:
+    ext = _agent()
+    if not ext:
+        return Response("retry: 60000\n\n", mimetype="text/event-stream")
+    session_id = current_user.get_id()
+
+    def allowed(session: Session) -> bool:
+        user = user_of_session(session, session_id)
+        return user is not None and user.has("agent") and user.agent == ext
+
+    resp = Response(stream(session_factory(), settings(), ext, allowed), mimetype="text/event-stream")
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Accel-Buffering"] = "no"
+    return resp
+
+
+@bp.post("/desk/presence")
+@roles("agent")
+def set_presence() -> Any:
+    ext = _agent()
+    if not ext:
+        return _no_extension()
+    state = CHOSEN.get(request.form.get("state") or "")
+    if state is None:
+        return jsonify(ok=False, message=f"unknown state {request.form.get('state')!r}"), 400
+    return _presence_json(presence.set_state(settings(), db(), ext, state, request.form.get("reason") or None))
+
+
+@bp.post("/desk/wrapup")
+@roles("agent")
+def wrapup() -> Any:
+    ext = _agent()
+    if not ext:
+        return _no_extension()
+    action = request.form.get("action")
+    if action == "extend":  # 继续整理
+        return _presence_json(presence.extend_wrapup(settings(), db(), ext))
+    if action == "end":  # 返回接听
+        return _presence_json(presence.end_wrapup(settings(), db(), ext))
+    return jsonify(ok=False, message=f"unknown action {action!r}"), 400
+
+
+@bp.post("/desk/control")
+@roles("agent")
+def control() -> Any:
+    ext = _agent()
+    if not ext:
+        return _no_extension()
+    s, f = settings(), request.form
+    call_id, what = (f.get("call_id") or "").strip(), f.get("control") or ""
+    if not call_id:
+        return jsonify(ok=False, outcome="refused", message="no call: nothing rings or talks on your desk"), 400
+    if what == controls.Control.TRANSFER:
+        r = controls.transfer(s, db(), ext, call_id, f.get("to") or "")
+    elif what == controls.Control.SURVEY:
+        r = controls.send_to_survey(s, db(), ext, call_id)
+    elif what == controls.Control.PHRASE:
+        r = controls.play_phrase(s, db(), ext, call_id, f.get("phrase") or "")
+    elif what == controls.Control.MALICIOUS:
+        r = controls.flag_malicious(s, db(), ext, call_id)
+    elif what == controls.Control.HANGUP:
+        r = controls.hang_up(s, db(), ext, call_id)
+    else:
+        return jsonify(ok=False, outcome="refused", message=f"unknown control {what!r}"), 400
+    log.info("desk %s by %s on %s: %s", r.control, ext, call_id, r.outcome.value)
+    return _control_json(r)
+
+
+@bp.post("/desk/dial")
+@roles("agent")
+def dial() -> Any:
+    """Dial-out from the history: the number becomes (or finds) the agent's consultation task and
+    is dialled as callbacks are — the agent's phone first, within the dialling policy."""
+    ext = _agent()
+    if not ext:
+        return _no_extension()
+    s, number = settings(), (request.form.get("number") or "").strip()
+    try:
+        num = normalise(number, s.phone_region)
+        task = open_task_for(db(), num.e164, "consult") if num is not None else None
+        if task is None or task.owner not in (None, ext):
+            task = callbacks.mark_consultation(db(), s, number, agent=ext, note="desk dial-out")
+            db().commit()
+        attempt = dial_task(db(), s, task.id, ext)
+    except (callbacks.CallbackError, LookupError) as exc:
+        db().rollback()
+        return jsonify(ok=False, message=f"not dialled: {exc}")
+    return jsonify(ok=True, message=f"calling {number} (task {task.id}): your phone rings first",
+                   call_id=attempt.call_id)

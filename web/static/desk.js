@@ -1,0 +1,166 @@
+// The agent desk: server-sent events from /desk/stream (presence, the live call, the screen-pop);
+// the buttons POST to /desk/* with the CSRF token and show the answer's message. Everything from
+// the server is written with textContent: caller-ID names are attacker-controlled.
+(function () {
+  "use strict";
+  var root = document.getElementById("desk");
+  if (!root) return;
+  var L = JSON.parse(document.getElementById("desk-labels").textContent);
+  var last = null, skew = 0, shown = null;  // shown: the pop on screen {call_id, state, data}
+  window.deskPopLog = [];  // [{call_id, ring_at, shown_at}] for the tests and bench/desk_pop.py
+
+  function $(id) { return document.getElementById(id); }
+  function text(id, v) { $(id).textContent = v === null || v === undefined ? "" : String(v); }
+  function now() { return Date.now() / 1000 - skew; }
+  function fmt(sec) {
+    if (sec === null || sec === undefined || isNaN(sec)) return "–";
+    sec = Math.max(0, Math.floor(sec));
+    var m = Math.floor(sec / 60), s = sec % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+  function when(epoch) {
+    if (!epoch) return "";
+    var d = new Date(epoch * 1000), p = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes());
+  }
+  function dl(id, pairs) {
+    var el = $(id);
+    while (el.firstChild) el.removeChild(el.firstChild);
+    pairs.forEach(function (kv) {
+      var dt = document.createElement("dt"), dd = document.createElement("dd");
+      dt.textContent = L[kv[0]] || kv[0]; dd.textContent = kv[1];
+      el.appendChild(dt); el.appendChild(dd);
+    });
+  }
+  function post(url, data) {
+    var body = new URLSearchParams(data);
+    $("desk-message").dataset.outcome = "";  // the answer of this request, not of the last one
+    return fetch(url, {method: "POST", body: body, credentials: "same-origin",
+                       headers: {"X-CSRFToken": root.dataset.csrf}})
+      .then(function (r) { return r.json().catch(function () { return {ok: false, message: "HTTP " + r.status}; }); })
+      .then(function (j) {
+        var m = $("desk-message");
+        m.textContent = j.message || "";
+        m.className = "note " + (j.ok ? "ok" : "bad");
+        m.dataset.outcome = j.outcome || (j.ok ? "done" : "refused");
+        return j;
+      }, function () { $("desk-message").textContent = "network error"; });
+  }
+
+  function renderPresence() {
+    var p = last.presence, live = last.live;
+    text("desk-state", L[p.state] || p.state);
+    $("desk-state").dataset.state = p.state;
+    text("desk-reason", p.reason ? "(" + p.reason + ")" : "");
+    var liveText = live && (live.state === "ringing" || live.state === "talking") ? "· " + (L[live.state] || live.state) : "";
+    text("desk-live", liveText);
+    var left = p.state === "wrap_up" && p.wrapup_until ? p.wrapup_until - now() : null;
+    $("desk-countdown").hidden = left === null;
+    $("wrapup-buttons").hidden = p.state !== "wrap_up";
+    if (left !== null) text("desk-countdown", fmt(Math.ceil(Math.max(0, left))));
+    $("desk-gap").hidden = !last.gap;
+  }
+
+  function renderHistory(pop) {
+    var tbody = document.querySelector("#pop-history tbody");
+    while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
+    (pop.contacts || []).forEach(function (c) {
+      var tr = document.createElement("tr");
+      tr.className = "contact kind-" + c.kind + (c.open ? " open-matter" : "");
+      var what = c.what || "";
+      if (c.kind === "call" && c.agent) what += " · " + c.agent;
+      if (c.ticket) what += " · " + c.ticket;
+      var status = c.clock || c.status || "";
+      if (c.open) status = (status ? status + " · " : "") + L.open;
+      [when(c.at), L[c.kind] || c.kind, what, status].forEach(function (v) {
+        var td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
+      });
+      var td = document.createElement("td");
+      if (c.kind === "call" && c.id) {
+        var a = document.createElement("a"); a.href = root.dataset.calls + "/" + c.id; a.textContent = "#" + c.id;
+        td.appendChild(a);
+      }
+      tr.appendChild(td);
+      tbody.appendChild(tr);
+    });
+  }
+
+  function renderPop() {
+    var pop = last.pop, live = last.live;
+    if (pop) {
+      var state = live.state;
+      if (!shown || shown.call_id !== pop.call_id) {
+        window.deskPopLog.push({call_id: pop.call_id, ring_at: live.since, shown_at: Date.now() / 1000, state: state});
+      }
+      shown = {call_id: pop.call_id, state: state, data: pop};
+    } else if (shown && shown.state === "ringing") {
+      shown.state = "missed";  // it rang and stopped without an answer
+    } else if (shown && shown.state === "talking") {
+      shown.state = "ended";
+    }
+    var box = $("pop");
+    if (!shown) { box.hidden = true; root.dataset.popState = ""; return; }
+    var d = shown.data;
+    box.hidden = false;
+    box.className = "pop " + shown.state;
+    root.dataset.popCall = d.call_id;
+    root.dataset.popState = shown.state;
+    text("pop-status", L[shown.state] || (shown.state === "ended" ? "已结束" : shown.state));
+    text("pop-number", d.number || "");
+    text("pop-name", d.name || "");
+    $("pop-vip").hidden = !(d.vip || (d.customer && d.customer.vip));
+    $("pop-repeat").hidden = !d.repeat_open;
+    var c = d.customer;
+    dl("pop-customer", c ? ["name", "address", "area", "account"].filter(function (k) { return c[k]; })
+      .map(function (k) { return [k, c[k]]; }) : []);
+    dl("pop-ivr", Object.keys(d.ivr || {}).map(function (k) { return [k, d.ivr[k]]; }));
+    renderHistory(d);
+    $("controls").hidden = shown.state !== "talking";
+    $("c-dial").hidden = shown.state === "ringing" || shown.state === "talking" || !d.number;
+    renderWait();
+  }
+
+  function renderWait() {
+    if (!shown || !shown.data.wait_from) { text("pop-wait", "–"); text("pop-apology", ""); return; }
+    if (shown.state !== "ringing") return;  // the wait stops at the answer
+    var waited = now() - shown.data.wait_from;
+    text("pop-wait", fmt(waited));
+    text("pop-apology", waited > shown.data.apology_after_s ? L.apology : "");
+  }
+
+  function render() {
+    if (!last) return;
+    renderPresence();
+    renderPop();
+  }
+
+  document.querySelectorAll("[data-state]").forEach(function (b) {
+    if (b.tagName !== "BUTTON") return;
+    b.addEventListener("click", function () {
+      post(root.dataset.presence, {state: b.dataset.state, reason: b.dataset.state === "break" ? $("break-reason").value : ""});
+    });
+  });
+  document.querySelectorAll("[data-action]").forEach(function (b) {
+    b.addEventListener("click", function () { post(root.dataset.wrapup, {action: b.dataset.action}); });
+  });
+  document.querySelectorAll("#controls [data-control]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      if (!shown) return;
+      post(root.dataset.control, {control: b.dataset.control, call_id: shown.call_id,
+                                  to: $("transfer-to").value, phrase: b.dataset.phrase || ""});
+    });
+  });
+  $("c-dial").addEventListener("click", function () {
+    if (shown && shown.data.number) post(root.dataset.dial, {number: shown.data.number});
+  });
+
+  var es = new EventSource(root.dataset.stream);
+  es.onmessage = function (ev) {
+    last = JSON.parse(ev.data);
+    skew = Date.now() / 1000 - last.now;
+    root.dataset.updates = String(parseInt(root.dataset.updates || "0", 10) + 1);
+    render();
+  };
+  es.onerror = function () { $("desk-message").textContent = "连接中断,正在重连…"; };
+  setInterval(function () { if (last) { renderPresence(); renderWait(); } }, 500);
+})();
