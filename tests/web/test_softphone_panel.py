@@ -75,3 +75,14 @@ def test_registration_reports_leave_an_agents_own_choice_alone(phone_panel: Pane
     boss = phone_panel.client("boss")
     assert boss.post("/softphone/registration", data={"registered": "0",
                                                       "csrf_token": csrf_of(boss, "/calls")}).status_code in (403, 404)
+
+
+def test_the_desk_holds_the_phone(phone_panel: Panel) -> None:
+    """Issue 16: the seat is the desk page and a headset — the desk includes the phone."""
+    html = phone_panel.client("agent1").get("/desk").get_data(as_text=True)
+    assert 'id="softphone"' in html and "softphone.js" in html and "desk.js" in html
+
+
+def test_no_phone_on_the_desk_when_softphones_are_off(panel: Panel) -> None:
+    html = panel.client("agent1").get("/desk").get_data(as_text=True)
+    assert "desk.js" in html and 'id="softphone"' not in html
