@@ -182,6 +182,7 @@ class Settings:
     # --- desk (hotline/desk/): agent presence, call controls, supervisor monitoring ---------------
     desk_wrapup_s: int = 15  # 话后整理: after an answered call the agent stays paused this long
     desk_break_reasons: list[str] = field(default_factory=lambda: ["用餐", "培训", "会议", "其他"])  # 小休
+    desk_sync_interval_s: float = 1.0  # `hotline scheduler run` moves every agent's presence after the calls this often
     # 监听 / 耳语 / 强插: what rings for a supervisor without an extension on their user ("PJSIP/8100")
     desk_supervisor_endpoint: str = ""
     # --- panel security (web/security.py, web/auth/) -------------------------------------------------

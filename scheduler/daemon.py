@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.desk.live import sync_all
 from hotline.field import check_clocks
 from hotline.metrics.refresh import RefreshReport, refresh
 from hotline.models.callbacks import SchedulerState
@@ -76,7 +77,24 @@ class Scheduler:
         log.log(logging.INFO if rep.written or rep.purged else logging.DEBUG, "supervisor rollups: %s", rep)
         return rep
 
+    def desk_once(self, now: datetime | None = None) -> int:
+        """The agents' presence after the live calls (hotline.desk.live): ringing → talking →
+        话后整理, and wrap-ups whose time is up end."""
+        with self.sessions() as db:
+            changed = sync_all(self.s, db, now or utcnow())
+            db.commit()
+        return changed
+
+    def _desk_loop(self) -> None:
+        while not self.stop_event.wait(self.s.desk_sync_interval_s):
+            try:
+                self.desk_once()
+            except Exception:  # the database or the PBX away: the next tick tries again
+                log.exception("desk presence sync failed")
+
     def run(self) -> None:
+        if self.s.desk_sync_interval_s > 0:
+            threading.Thread(target=self._desk_loop, name="desk-presence", daemon=True).start()
         while not self.stop_event.is_set():
             try:
                 rep = self.once()

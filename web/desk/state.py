@@ -4,10 +4,9 @@ The desk's state is the agent's presence (``hotline.desk.presence``: 签出 / �
 话后整理, stored) over the listener's live snapshot (ringing / talking and the call, for dynamic
 and static queue members alike), with the screen-pop of the call ringing or talking.
 
-While a desk is open its stream also keeps the presence in step with the calls: the snapshot's
-ringing / talking / call over moves the presence (``presence.on_call_event``, which ignores what
-does not apply, so two tabs do no harm) — an answered call ends in 话后整理 — and a wrap-up whose
-time is up ends (``presence.end_wrapup``): nothing else runs those for the web today."""
+An open desk's stream also keeps its agent's presence in step with the calls at once
+(``hotline.desk.live.sync``); the scheduler does the same for every agent about once a second,
+so the presence moves with no desk open too."""
 
 from __future__ import annotations
 
@@ -22,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.desk import presence
-from hotline.desk.presence import CallPhase, PresenceView
-from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot
+from hotline.desk.live import live_of, sync
+from hotline.desk.presence import PresenceView
+from hotline.live_snapshot import AgentLive, CallLive
 from hotline.models import LiveState
 from hotline.settings import Settings
 from hotline.vocabulary import AgentPresence, AgentState
@@ -35,48 +35,9 @@ MAX_STREAM_S = 3600.0  # the browser's EventSource reconnects by itself
 P = AgentPresence
 
 
-def live_of(db: Session, agent: str) -> tuple[AgentLive | None, CallLive | None, bool]:
-    """The agent in the live snapshots (the row where the agent rings or talks first), the facts
-    of that call, and whether the listener has a gap."""
-    found: AgentLive | None = None
-    call: CallLive | None = None
-    gap = False
-    for row in db.scalars(select(LiveState).order_by(LiveState.server)):
-        snap = LiveSnapshot.from_dict(row.data)
-        gap = gap or snap.gap
-        a = snap.agents.get(agent)
-        if a is not None and (found is None or (a.call_id and not found.call_id)):
-            found = a
-            call = snap.calls.get(a.call_id) if a.call_id else None
-    return found, call, gap
-
-
 def _presence_dict(v: PresenceView) -> dict[str, Any]:
     return {"state": v.state.value, "reason": v.reason, "since": v.since.timestamp() if v.since else None,
             "call_id": v.call_id, "wrapup_until": v.wrapup_until.timestamp() if v.wrapup_until else None}
-
-
-def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: datetime) -> PresenceView:
-    """Moves the presence after the live calls (see the module's doc); returns the presence."""
-    cur = presence.current(db, s, agent)
-    state = live.state if live is not None else None
-    phase: CallPhase | None = None
-    call_id = live.call_id if live is not None else None
-    if state == AgentState.RINGING and call_id and cur.state == P.AVAILABLE:
-        phase = CallPhase.RINGING
-    elif state == AgentState.TALKING and call_id and cur.state in (P.AVAILABLE, P.RINGING):
-        phase = CallPhase.ANSWERED
-    elif cur.state in presence.ON_CALL and cur.call_id and (
-            state not in (AgentState.RINGING, AgentState.TALKING) or (call_id and call_id != cur.call_id)):
-        phase, call_id = CallPhase.ENDED, cur.call_id  # not on a call any more, or on another one
-    if phase is not None and call_id:
-        result = presence.on_call_event(s, db, agent, phase, call_id, now)
-        if not result.ok:
-            log.warning("desk %s: %s %s: %s", agent, phase.value, call_id, result.message)
-        return result.presence
-    if cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0:
-        return presence.end_wrapup(s, db, agent, by=presence.SYSTEM, now=now).presence
-    return cur
 
 
 class DeskState:

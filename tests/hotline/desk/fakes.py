@@ -11,7 +11,7 @@ class RecordingAmi(Ami):
     """Takes every action, answers success, remembers (name, fields)."""
 
     def __init__(self) -> None:
-        super().__init__("127.0.0.1", 0, "", "")
+        super().__init__("127.0.0.1", 0, "test", "never-sent")
         self.sent: list[tuple[str, dict[str, Any]]] = []
 
     def action(self, name: str, variables: dict[str, Any] | None = None, **fields: Any) -> dict[str, str]:

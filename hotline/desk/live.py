@@ -1,0 +1,80 @@
+"""The presence follows the calls (issue 13 §1): the listener's live snapshot says an agent is
+ringing or talking; :func:`sync` moves the stored presence to match — ringing → talking → an
+answered call ends in 话后整理 — and ends a wrap-up whose time is up. The scheduler runs it for every
+agent about once a second (``scheduler.daemon``), and each open desk for its own agent, so the
+presence moves whether or not a desk is open; ``presence.on_call_event`` ignores what does not
+apply, so running it twice does no harm."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.desk import presence
+from hotline.desk.presence import CallPhase, PresenceView
+from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot
+from hotline.models import LiveState
+from hotline.pbx.ami import Ami
+from hotline.settings import Settings
+from hotline.vocabulary import AgentPresence, AgentState
+
+log = logging.getLogger(__name__)
+P = AgentPresence
+
+
+def live_of(db: Session, agent: str) -> tuple[AgentLive | None, CallLive | None, bool]:
+    """The agent in the live snapshots (the row where the agent rings or talks first), the facts
+    of that call, and whether the listener has a gap."""
+    found: AgentLive | None = None
+    call: CallLive | None = None
+    gap = False
+    for row in db.scalars(select(LiveState).order_by(LiveState.server)):
+        snap = LiveSnapshot.from_dict(row.data)
+        gap = gap or snap.gap
+        a = snap.agents.get(agent)
+        if a is not None and (found is None or (a.call_id and not found.call_id)):
+            found = a
+            call = snap.calls.get(a.call_id) if a.call_id else None
+    return found, call, gap
+
+
+
+def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: datetime, *,
+         ami: Ami | None = None) -> PresenceView:
+    """Moves the presence after the live calls (see the module's doc); returns the presence."""
+    cur = presence.current(db, s, agent)
+    state = live.state if live is not None else None
+    phase: CallPhase | None = None
+    call_id = live.call_id if live is not None else None
+    if state == AgentState.RINGING and call_id and cur.state == P.AVAILABLE:
+        phase = CallPhase.RINGING
+    elif state == AgentState.TALKING and call_id and cur.state in (P.AVAILABLE, P.RINGING):
+        phase = CallPhase.ANSWERED
+    elif cur.state in presence.ON_CALL and cur.call_id and (
+            state not in (AgentState.RINGING, AgentState.TALKING) or (call_id and call_id != cur.call_id)):
+        phase, call_id = CallPhase.ENDED, cur.call_id  # not on a call any more, or on another one
+    if phase is not None and call_id:
+        result = presence.on_call_event(s, db, agent, phase, call_id, now, ami=ami)
+        if not result.ok:
+            log.warning("desk %s: %s %s: %s", agent, phase.value, call_id, result.message)
+        return result.presence
+    if cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0:
+        return presence.end_wrapup(s, db, agent, by=presence.SYSTEM, now=now, ami=ami).presence
+    return cur
+
+
+def sync_all(s: Settings, db: Session, now: datetime, *, ami: Ami | None = None) -> int:
+    """:func:`sync` for every agent whose presence is not logged out; returns how many changed."""
+    snaps = [LiveSnapshot.from_dict(row.data) for row in db.scalars(select(LiveState).order_by(LiveState.server))]
+    changed = 0
+    for view in presence.board(db, s):
+        if view.state == P.LOGGED_OUT:
+            continue
+        live = next((a for snap in snaps if (a := snap.agents.get(view.agent)) is not None and a.call_id), None)
+        live = live or next((a for snap in snaps if (a := snap.agents.get(view.agent)) is not None), None)
+        after = sync(s, db, view.agent, live, now, ami=ami)
+        changed += (after.state, after.call_id) != (view.state, view.call_id)
+    return changed
