@@ -243,34 +243,35 @@ class IvrFlows:
                 rep.contact = await call.enter("fault.contact", "fault_enter_contact", _PHONE)
                 if rep.contact is None:
                     return False
-            await call.setvar(ChanVar.FAULT_CONTACT, rep.contact)
+            # each answer is stored before the next AGI command: a hang-up on that command loses nothing
             self._save(writer, rep, "contact", contact=rep.contact)
+            await call.setvar(ChanVar.FAULT_CONTACT, rep.contact)
 
             rep.account = await call.enter("fault.account", "fault_account", _ACCOUNT)
             if rep.account is None:
                 return False
-            await call.setvar(ChanVar.FAULT_ACCOUNT, rep.account)
             self._save(writer, rep, "account", account=rep.account)
+            await call.setvar(ChanVar.FAULT_ACCOUNT, rep.account)
 
             key = await call.choose("fault.area", "fault_area", "".join(AREA_KEYS))
             if key is None:
                 return False
             rep.area = AREA_KEYS[key]
-            await call.setvar(ChanVar.FAULT_AREA, rep.area)
             self._save(writer, rep, "area", area=rep.area)
+            await call.setvar(ChanVar.FAULT_AREA, rep.area)
 
             types = self.s.ivr_fault_types
             key = await call.choose("fault.type", "fault_type", "".join(str(i + 1) for i in range(min(len(types), 9))))
             if key is None:
                 return False
             rep.fault_type = types[int(key) - 1]
-            await call.setvar(ChanVar.FAULT_TYPE, rep.fault_type)
             self._save(writer, rep, "type", fault_type=rep.fault_type)
+            await call.setvar(ChanVar.FAULT_TYPE, rep.fault_type)
 
             rep.recording = await self._describe(call, rep, writer)
             if rep.recording:
-                await call.setvar(ChanVar.FAULT_RECORDING, rep.recording)
                 self._save(writer, rep, "describe", recording=rep.recording)
+                await call.setvar(ChanVar.FAULT_RECORDING, rep.recording)
 
             # no key is taken as a yes: what was keyed is kept, never dropped
             key = await call.choose("fault.confirm", "fault_confirm", "12")

@@ -211,7 +211,7 @@ def test_config_files_are_private_from_their_first_byte(tmp_path: Path, monkeypa
     for secret in s.secrets_dir.iterdir():
         assert secret.stat().st_mode & 0o777 == 0o600, secret
     manager = (layout.etc / "manager.conf").read_text()
-    assert manager.count("secret = ") == 3 and "secret = \n" not in manager
+    assert manager.count("secret = ") == len(AmiRole) and "secret = \n" not in manager
 
 
 def test_empty_secret_is_refused(tmp_path: Path) -> None:

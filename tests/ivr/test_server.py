@@ -121,10 +121,12 @@ def test_vip_and_menu_choice_go_to_queue(served: Any) -> None:
     assert "HOTLINE_VIP" not in plain.variables and plain.variables["HOTLINE_MENU"] == "consult"
 
 
-def test_hang_up_mid_report_keeps_what_was_keyed(served: Any) -> None:
+@pytest.mark.parametrize("hangup_after", [15, 16, 17])
+def test_hang_up_mid_report_keeps_what_was_keyed(served: Any, hangup_after: int) -> None:
     s, th, sessions = served
-    # 11 commands answered: through the account step; the area question meets the hang-up
-    script = PeerScript(caller="13800000002", keys=list(FAULT_KEYS), linkedid="call-2", hangup_after=11)
+    # the account keyed, the hang-up meets the variable that records it (15, 16: SET VARIABLE, the
+    # CEL copy) or the area question (17): what was keyed is stored all the same
+    script = PeerScript(caller="13800000002", keys=list(FAULT_KEYS), linkedid="call-2", hangup_after=hangup_after)
     other = PeerScript(caller="13800000003", keys=list(FAULT_KEYS), linkedid="call-3")
     cut, whole = peers(s, script, other)
     assert "HOTLINE_IVR" not in cut.variables

@@ -11,7 +11,7 @@ from hotline.pbx.ami import Ami
 
 class Channels(Ami):
     def __init__(self, *chans: tuple[str, str, str]) -> None:
-        super().__init__("127.0.0.1", 0, "", "")
+        super().__init__("127.0.0.1", 0, "test", "never-sent")
         self.chans = chans
 
     def list_action(self, name: str, complete: str, **fields: Any) -> list[dict[str, str]]:
