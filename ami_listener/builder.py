@@ -147,7 +147,8 @@ def _product_facts(c: ChannelIndex, rec: CallRecord) -> None:
     path = []
     for e in c.events:
         if e.name == "VarSet":
-            var = e.get("Variable") or ""
+            # Set(__HOTLINE_X=…) (inherited by the channels the call makes) is the same variable
+            var = (e.get("Variable") or "").removeprefix("__")
             if var.startswith("HOTLINE_"):
                 rec.vars[var] = e.get("Value") or ""
             elif var == "MIXMONITOR_FILENAME" and e.get("Value") and rec.recording is None:

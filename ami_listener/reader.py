@@ -84,7 +84,7 @@ THIN_EVENTS = frozenset((b"CEL", b"Newexten", b"AGIExecStart", b"AGIExecEnd", b"
 _THIN = {name: (name.decode(), b"\r\nLinkedID: " if name == b"CEL" else b"\r\nLinkedid: ",
                 "LinkedID" if name == b"CEL" else "Linkedid") for name in THIN_EVENTS}
 # VarSet of these variables is read by the builder: parsed in full
-_WANTED_VARSET = re.compile(rb"\r\nVariable: (?:HOTLINE_|QUEUESTATUS\r\n|MIXMONITOR_FILENAME\r\n)")
+_WANTED_VARSET = re.compile(rb"\r\nVariable: (?:(?:__)?HOTLINE_|QUEUESTATUS\r\n|MIXMONITOR_FILENAME\r\n)")
 
 
 def thin_fields(frame: bytes) -> tuple[str, str, str | None, float | None] | None:

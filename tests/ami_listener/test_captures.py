@@ -297,3 +297,13 @@ def test_a_consultation_call_whose_target_joins_the_caller() -> None:
     _check(consult, dict(agent="8001", dialed="8002", disposition="answered", hangup_first="agent",
                          talk_seconds=(0.7, 1.3), incomplete=False))
     assert consult["ended_at"] and consult["ended_at"] < call["ended_at"]
+
+
+def test_inherited_hotline_variables_reach_the_record() -> None:
+    """Set(__HOTLINE_DIRECTION=outbound) in [hotline-callback] is the variable HOTLINE_DIRECTION:
+    the dialplan's word on the direction counts (a technician's or another click-to-call that
+    rings no agent device first is still outbound), by both ways in."""
+    data = (CAPTURES / "callback_answered.ami").read_bytes()
+    for records in (replay_frames(data), replay_messages(capture("callback_answered"))):
+        (rec,) = [r for r in records.values() if r.vars.get("HOTLINE_TASK_ID")]
+        assert rec.vars["HOTLINE_DIRECTION"] == "outbound" and rec.direction == "outbound"
