@@ -230,6 +230,9 @@ class IvrFlows:
         writer.update(self.clock(), last_step=step, **fields)
 
     async def _fault_steps(self, call: Call, rep: Report, writer: ReportWriter) -> bool:
+        """The fault report's steps (R-FAULT-SLA), in the order the caller hears them: contact,
+        account, area, fault type, description, confirmation. Kept as one straight sequence —
+        each step is three lines of ask / store / record — so it reads like the call itself."""
         for _round in range(self.s.ivr_menu_tries):
             # contact number: the caller's own, or another one keyed in
             rep.contact = None

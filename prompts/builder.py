@@ -98,6 +98,10 @@ def _up_to_date(p: Prompt, s: Settings, text: str, entry: dict[str, str] | None,
 
 def build(s: Settings, engine: str = "auto", force: bool = False, progress: TextIO | None = sys.stderr,
           engines: Mapping[str, Engine] | None = None, catalogue: Path | None = None) -> BuildReport:
+    """Renders every catalogue phrase to every audio format Asterisk plays, with progress and a
+    report of which engine made each (gTTS online, espeak-ng offline). One loop over the phrases
+    with its cache check, engine fallback and conversion in line: split, the fallback order would
+    be spread over helpers that each need the whole state."""
     if engine not in ENGINE_CHOICES:
         raise BuildError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINE_CHOICES)}")
     engines = dict(engines or engines_for(s))

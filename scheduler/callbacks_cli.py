@@ -14,6 +14,8 @@ from hotline.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """``hotline callbacks <verb>``: one argparse parser per verb, listed flat — long, but each
+    verb's arguments read in one place."""
     p = sub.add_parser("callbacks", help="callback tasks: list, dial, record consultations and complaints")
     cb = p.add_subparsers(dest="callback_command", metavar="ACTION", required=True)
 
