@@ -23,6 +23,7 @@ from hotline.callbacks import dialer, tasks
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation, SchedulerState
 from hotline.models.ivr import FaultReport
+from hotline.notifications import Links, Template, queue_sms
 from hotline.rules import overdue
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
@@ -38,6 +39,7 @@ class PassReport:
     reports: int = 0
     tasks_created: int = 0
     cases_created: int = 0
+    receipts_queued: int = 0
     tasks_closed: int = 0
     attempts_settled: int = 0
     overdue: int = 0
@@ -79,7 +81,30 @@ def run_pass(s: Settings, db: Session, now: datetime | None = None) -> PassRepor
     _complaints(db, rep)
     _overdue(s, db, rep, now)
     _complaint_clocks(db, rep, now)
+    _complaint_receipts(s, db, rep, now)
     return rep
+
+
+def _complaint_receipts(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
+    """R-COMPLAINT: the customer gets a receipt with the acceptance time and the feedback
+    deadline, by SMS through the outbox — queued once per complaint case (its dedupe key); once the
+    outbox has sent it, the case says so."""
+    tz = ZoneInfo(s.timezone)
+    for case in cases.receipts_due(db):
+        if not case.number:
+            continue
+        feedback_by = case.due_at or case.created_at
+        fields = {"accepted_at": case.created_at.astimezone(tz).strftime("%m月%d日%H:%M"),
+                  "feedback_by": feedback_by.astimezone(tz).strftime("%m月%d日%H:%M"), "ref": case.id}
+        msg = queue_sms(db, s, case.number, Template.COMPLAINT_RECEIPT, fields, now,
+                        links=Links(case_id=case.id, complaint_id=case.complaint_id),
+                        dedupe_key=f"complaint_receipt:{case.id}")
+        if msg is None:
+            continue
+        if msg.status == "sent":
+            cases.receipt_sent(db, case, msg.id, msg.sent_at or now)
+        elif msg.created_at == now:
+            rep.receipts_queued += 1
 
 
 def _calls(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:

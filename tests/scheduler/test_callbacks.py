@@ -202,3 +202,44 @@ def test_the_pass_turns_out_of_hours_matters_and_fault_reports_into_cases(settin
         consult_tasks = _tasks(db, reason="consult")
     assert kinds == [("consult", "ivr"), ("repair", "ivr")]
     assert len(consult_tasks) == 1
+
+
+def test_a_complaint_case_gets_its_receipt_by_sms_once(settings, sessions) -> None:
+    """R-COMPLAINT: the customer gets a receipt with the acceptance time and the feedback deadline,
+    through the outbox, once; when it has gone, the case says so."""
+    from hotline.cases import Actor, CaseInput, open_case
+    from hotline.models.cases import Case
+    from hotline.models.notifications import OutboxMessage
+    from hotline.notifications import send_due
+    from hotline.notifications.provider import Outcome, SendResult
+    from hotline.vocabulary import Role
+
+    class Gateway:
+        name = "test"
+
+        def __init__(self) -> None:
+            self.texts: list[str] = []
+
+        def send(self, sms) -> SendResult:
+            self.texts.append(sms.text)
+            return SendResult(Outcome.ACCEPTED, "k-1")
+
+    t0 = local(2025, 11, 12, 10, 0)
+    with sessions.begin() as db:
+        case = open_case(db, settings, Actor("8001", Role.AGENT),
+                         CaseInput(kind="complaint", category=None, number="13800000088",
+                                   description="套餐到期自动续费"), now=t0)
+        case_id = case.id
+    for _ in range(2):
+        Scheduler(settings, sessions).once(now=t0 + timedelta(minutes=1))
+    with sessions() as db:
+        (msg,) = db.scalars(select(OutboxMessage))
+        assert (msg.to_number, msg.template, msg.case_id) == ("+8613800000088", "complaint_receipt", case_id)
+        assert "11月12日10:00" in msg.text and f"编号{case_id}" in msg.text
+        gateway = Gateway()
+        assert send_due(db, settings, t0 + timedelta(minutes=2), provider=gateway).sent == 1
+    Scheduler(settings, sessions).once(now=t0 + timedelta(minutes=3))
+    with sessions() as db:
+        assert db.get(Case, case_id).receipt_sent_at is not None
+        assert len(db.scalars(select(OutboxMessage)).all()) == 1
+    assert len(gateway.texts) == 1
