@@ -40,8 +40,8 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
            "inbound calls bridged with an agent (disposition answered, agent set)"),
     Metric("asa", "平均应答时间", "ASA", None, "mean wait_seconds of answered calls"),
     Metric("aht", "平均处理时长", "AHT", None,
-           "mean of talk_seconds + after-call work over answered calls; after-call work is 0 "
-           "(no wrap-up data is recorded yet)"),
+           "(talk_seconds of the answered calls + the agents' after-call work (话后整理, the desk's "
+           "presence) in the period) ÷ answered calls"),
     Metric("four_ring_rate", "四声内接听率", "4-ring rate", "R-ANS-4RINGS",
            "answered ring attempts within 4 rings ÷ answered ring attempts, per agent (attempts of the "
            "inbound calls of the period); within = the call's within_4_rings (else ring_seconds ≤ "

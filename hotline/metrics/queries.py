@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, selec
 from sqlalchemy.orm import Session, aliased
 
 from hotline.chanvars import ChanVar
+from hotline.desk.durations import state_seconds
 from hotline.metrics.values import Figures, Ratio
 from hotline.models import Call, QaGrade, RingAttempt
 from hotline.rules import ring_rule
@@ -71,7 +72,7 @@ def sums(s: Settings) -> list[Any]:
         count_if(or_(Call.wait_seconds.is_(None), Call.wait_seconds <= s.short_abandon_s)).label("short"),
         func.coalesce(func.sum(Call.wait_seconds), 0.0).label("wait_sum"),
         func.count(Call.wait_seconds).label("wait_n"),
-        # AHT: talk + after-call work; no wrap-up data exists, so after-call work is 0.
+        # AHT: talk here; the after-call work comes from the desk's presence (scan)
         func.coalesce(func.sum(func.coalesce(Call.talk_seconds, 0.0)), 0.0).label("talk_sum"),
         count_if(hung).label("hung"),
         count_if(Call.survey.isnot(None)).label("surveyed"),
@@ -87,7 +88,7 @@ class Acc:
     def __init__(self) -> None:
         self.offered = self.ivr_only = self.answered = self.in_sl = 0
         self.abandoned = self.short_abandoned = self.timeouts = 0
-        self.wait_sum = self.talk_sum = 0.0
+        self.wait_sum = self.talk_sum = self.acw_sum = 0.0
         self.wait_n = self.hung = self.surveyed = self.satisfied = self.compliant = 0
 
     def add(self, r: Any) -> None:
@@ -125,7 +126,8 @@ class Acc:
         f.offered, f.ivr_only, f.answered = self.offered, self.ivr_only, self.answered
         f.abandoned, f.short_abandoned, f.timeouts = self.abandoned, self.short_abandoned, self.timeouts
         f.asa = self.wait_sum / self.wait_n if self.wait_n else None
-        f.aht = self.talk_sum / self.answered if self.answered else None
+        # AHT = talk + after-call work (话后整理, the desk's presence), per answered call
+        f.aht = (self.talk_sum + self.acw_sum) / self.answered if self.answered else None
         f.sl = Ratio(self.in_sl, self.answered + self.abandoned + self.timeouts)
         f.sl_answered = Ratio(self.in_sl, self.answered)
         f.abandon_rate = Ratio(self.abandoned, self.offered)
@@ -157,6 +159,9 @@ def scan(db: Session, s: Settings, start: datetime, end: datetime,
     for agent, (n, satisfied) in survey_credit(db, start, end, agents).items():
         acc = per.setdefault(agent, Acc())
         acc.surveyed, acc.satisfied = n, satisfied
+    for agent, d in state_seconds(db, s, start, end, agents).items():
+        team.acw_sum += d.wrapup_s
+        per.setdefault(agent, Acc()).acw_sum = d.wrapup_s
     return team, per
 
 
