@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ami_listener.backfill import CelRepair, backfill_calls, log_paths
+from ami_listener.backfill import CelRepair, backfill_calls
 from ami_listener.connection import AmiConnection
 from ami_listener.journal import Journal, JournalFull
 from ami_listener.live import LiveView
@@ -21,6 +21,7 @@ from ami_listener.pipeline import DEFERRED, Deferred, Pipeline
 from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from ami_listener.store import Store
+from hotline.asterisk_logs import log_paths
 from hotline.db import open_db
 from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
 from hotline.rules import ring_rule

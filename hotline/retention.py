@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from hotline import retention_files as files
+from hotline.asterisk_logs import cel_path, cel_time
 from hotline.callbacks.numbers import normalise
 from hotline.models import AmiEventBatch, AmiEventCall, Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackSource, CallbackTask, Complaint, Escalation
@@ -372,7 +373,7 @@ def _purge_files(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport,
     """CEL, queue_log, logs, set-aside journals, orphan recordings (hotline/retention_files.py)."""
     asterisk_before = cutoff(s.retention_asterisk_logs_days, now)
     if asterisk_before is not None:
-        rep.cel_lines += files.cut_by_rename(files.cel_path(s), files.cel_time, files.epoch(asterisk_before),
+        rep.cel_lines += files.cut_by_rename(cel_path(s), cel_time, files.epoch(asterisk_before),
                                              rep.dry_run)
         rep.queue_log_lines += files.cut_queue_log(s, files.epoch(asterisk_before), rep.dry_run)
     logs_before = cutoff(s.retention_logs_days, now)

@@ -26,30 +26,16 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+from hotline.asterisk_logs import LineTime, queue_log_path, queue_log_time
 from hotline.pbx.ami import Ami, AmiError, AmiRole
-from hotline.pbx.config import Layout
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_CEL_TIME = re.compile(rb'^"[^"]*","(\d+(?:\.\d+)?)"')
-_QUEUE_TIME = re.compile(rb"^(\d+(?:\.\d+)?)\|")
 _LOG_TIME = re.compile(rb"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
 SET_ASIDE = ("*.rejected*", "*.quarantine*", "*.bad*")  # the listener's journals put aside, not the live one
 AUDIO = (".wav", ".WAV", ".gsm", ".ulaw", ".alaw", ".sln", ".mp3")
 
-# a line's time (epoch seconds), or None: a line without one goes with the line before it
-LineTime = Callable[[bytes], float | None]
-
-
-def cel_time(line: bytes) -> float | None:
-    m = _CEL_TIME.match(line)
-    return float(m.group(1)) if m else None
-
-
-def queue_log_time(line: bytes) -> float | None:
-    m = _QUEUE_TIME.match(line)
-    return float(m.group(1)) if m else None
 
 
 def log_time(line: bytes) -> float | None:
@@ -123,14 +109,6 @@ def cut_in_place(path: Path, line_time: LineTime, before: float, dry_run: bool) 
             fh.write(kept)
             fh.truncate()
     return dropped
-
-
-def cel_path(s: Settings) -> Path:
-    return Path(s.cel_csv_path) if s.cel_csv_path else Layout(s.asterisk_dir).cel_csv
-
-
-def queue_log_path(s: Settings) -> Path:
-    return Path(s.queue_log_path) if s.queue_log_path else Layout(s.asterisk_dir).queue_log
 
 
 def cut_queue_log(s: Settings, before: float, dry_run: bool) -> int:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ami_listener.backfill import backfill_calls, log_paths
+from ami_listener.backfill import backfill_calls
 from ami_listener.listen import Listener
 from ami_listener.pipeline import default_members
 from ami_listener.simulate import SimCall, originate
+from hotline.asterisk_logs import log_paths
 from hotline.db import open_db
 from hotline.models import Call
 from hotline.pbx.process import Asterisk

@@ -9,14 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ami_listener import backfill
-from ami_listener.backfill import (
-    CEL_COLUMNS,
-    _cel_time,
-    read_cel,
-    read_queue_log,
-    seek_time,
-)
+from hotline import asterisk_logs
+from hotline.asterisk_logs import CEL_COLUMNS, cel_time, read_cel, read_queue_log, seek_time
 
 
 def _row(kind: str, t: float, lid: str, uid: str | None = None) -> list[str]:
@@ -39,9 +33,9 @@ def test_seek_lands_just_before_the_window(tmp_path: Path) -> None:
     path = tmp_path / "Master.csv"
     _cel(path, [(f"old-{i}", 1000.0 + i, 1000.5 + i) for i in range(20000)])
     with open(path, "rb") as fh:
-        seek_time(fh, 15000.0, _cel_time)
+        seek_time(fh, 15000.0, cel_time)
         skipped = fh.tell()
-        first = _cel_time(fh.readline())
+        first = cel_time(fh.readline())
     size = path.stat().st_size
     assert first is not None and 15000.0 - 300 <= first <= 15000.0  # at most one 64 KiB block early
     assert skipped > size * 0.6  # most of the file was never read
@@ -60,14 +54,14 @@ def test_calls_are_chosen_by_their_end(tmp_path: Path, monkeypatch: pytest.Monke
     ]
     _cel(path, calls)
     lines_read = []
-    real = backfill._lines_between
+    real = asterisk_logs.lines_between
 
     def counting(*args, **kw):  # type: ignore[no-untyped-def]
         for line in real(*args, **kw):
             lines_read.append(line)
             yield line
 
-    monkeypatch.setattr(backfill, "_lines_between", counting)
+    monkeypatch.setattr(asterisk_logs, "lines_between", counting)
     got = read_cel(path, *gap)
     assert set(got) == {"long", "inside"}
     assert [r["eventtype"] for r in got["long"]] == ["CHAN_START", "HANGUP", "LINKEDID_END"]

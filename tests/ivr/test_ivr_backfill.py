@@ -9,10 +9,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ami_listener.backfill import backfill_calls, log_paths
+from ami_listener.backfill import backfill_calls
 from ami_listener.builder import build_call
 from ami_listener.pipeline import default_members
 from ami_listener.record import CallRecord
+from hotline.asterisk_logs import log_paths
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.rules import ring_rule
 from tests.ivr.conftest import IvrEnv, PlacedCall, finish, pause, place_call
