@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hotline import field
+from hotline.field.rota import HOLIDAY, MAKEUP, WEEKDAYS
 from hotline.models import OUTAGE_CAUSES, Outage
 from hotline.models.field import Technician, WorkOrder
 from hotline.models.notifications import OutboxMessage
@@ -26,7 +27,7 @@ from web.context import db, settings
 bp = Blueprint("field", __name__)
 dlr_bp = Blueprint("sms_dlr", __name__)  # its own blueprint: CSRF-exempt, no login
 
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday")
+_DAYS = (*WEEKDAYS, HOLIDAY, MAKEUP)  # the rota's keys
 _TECH_STEPS = ("accept", "book", "arrive", "fix", "cannot_fix", "delay", "call")
 
 
@@ -74,7 +75,6 @@ def _do_step(order_id: int, step: str) -> str:
     if step == "delay":
         field.explain_delay(db(), order_id, user, _text("reason"), now)
         return _("Delay reason recorded.")
-    db().commit()  # call_customer commits its own event before dialling
     field.call_customer(db(), s, order_id, user, now)
     return _("Calling: your phone rings first, then the customer.")
 
@@ -130,7 +130,7 @@ def dispatch(order_id: int) -> Any:
 
 
 def _rota_from_form() -> dict[str, list[str]]:
-    """``rota_mon`` … ``rota_holiday``: comma-separated ``HH:MM-HH:MM`` spans."""
+    """``rota_mon`` … ``rota_workday``: comma-separated ``HH:MM-HH:MM`` spans."""
     out: dict[str, list[str]] = {}
     for key in _DAYS:
         spans = [p.strip() for p in _text(f"rota_{key}", 200).split(",") if p.strip()]
