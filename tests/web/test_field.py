@@ -16,7 +16,7 @@ from hotline.models.field import OutageSuggestion, WorkOrder, WorkOrderEvent
 from hotline.models.ivr import FaultReport, Outage
 from hotline.models.notifications import OutboxMessage
 from hotline.timeutil import utcnow
-from tests.web.conftest import PASSWORD, Panel, csrf_of, open_panel
+from tests.web.conftest import PASSWORD, Panel, csrf_of, open_panel, panel_settings
 from web.auth.users import add_user
 
 EVIL = "<script>alert(1)</script>"
@@ -68,9 +68,20 @@ def test_role_boundaries(fpanel: Panel) -> None:
         for page in SUPERVISOR_PAGES:
             assert c.get(page).status_code == sup, (user, page)
     tech = fpanel.client("tech1")
+    for page in ("/calls", "/cases", "/faults", "/outages", "/complaints", "/wallboard", "/supervisor"):
+        assert tech.get(page).status_code == 403, page  # own work orders only
     assert tech.get("/").headers["Location"].endswith("/field")  # the technician lands on their orders
     nav = tech.get("/field").get_data(as_text=True)
     assert "/calls" not in nav and "/cases" not in nav
+
+
+def test_cli_adds_a_technician_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotline import cli
+
+    s = panel_settings(tmp_path)
+    monkeypatch.setenv("HOTLINE_RUNTIME_DIR", str(s.runtime_dir))
+    assert cli.main(["db", "upgrade"]) == 0
+    assert cli.main(["user", "add", "wang", "--role", "technician", "--password", "long-enough-1"]) == 0
 
 
 def test_technician_accepts_books_arrives_fixes_big(fpanel: Panel) -> None:
