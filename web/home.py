@@ -8,7 +8,8 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 bp = Blueprint("home", __name__)
-LANDING = {"agent": "agent.home", "inspector": "calls.search"}  # supervisors and admins: the team page
+# supervisors and admins: the team page
+LANDING = {"agent": "agent.home", "inspector": "calls.search", "technician": "field.mine"}
 
 
 @bp.get("/")

@@ -27,9 +27,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline import metrics
 from hotline.desk.monitor import MonitorMode, monitor
+from hotline.field import overdue_orders
 from hotline.live_snapshot import LiveSnapshot
 from hotline.models import LiveState
 from hotline.settings import Settings
+from hotline.timeutil import utcnow
 from hotline.vocabulary import AgentState
 from web.auth.access import roles, user_of_session
 from web.complaints import wallboard_escalations
@@ -110,7 +112,9 @@ def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = Non
 @bp.get("/wallboard")
 @roles("supervisor")
 def board() -> Any:
-    return render_template("wallboard/board.html")
+    # R-OVERDUE: work orders past their fix-by, as of the page load (the live tiles stream; these
+    # change by the minute, not the second)
+    return render_template("wallboard/board.html", overdue=overdue_orders(db(), utcnow()))
 
 
 @bp.get("/wallboard/stream")

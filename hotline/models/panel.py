@@ -13,8 +13,8 @@ from hotline.models.base import Base, BigId
 __all__ = ["ROLES", "ApiToken", "QaGrade", "RecordingListen", "User"]
 
 # agent: own calls only; inspector: QA (numbers masked); supervisor: team, outages, wallboard;
-# admin: everything.
-ROLES = ("agent", "inspector", "supervisor", "admin")
+# technician: own work orders only (web/field, issue 15); admin: everything.
+ROLES = ("agent", "inspector", "supervisor", "admin", "technician")
 
 
 class User(Base):

@@ -1,0 +1,268 @@
+"""Field service in the panel (issue 15): the technician's phone page (own orders only), the
+supervisor's pages, the wallboard's overdue orders and Kannel's delivery-report route."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from hotline.field import add_technician, dispatch_to, on_report_confirmed
+from hotline.models.field import OutageSuggestion, WorkOrder, WorkOrderEvent
+from hotline.models.ivr import FaultReport, Outage
+from hotline.models.notifications import OutboxMessage
+from hotline.timeutil import utcnow
+from tests.web.conftest import PASSWORD, Panel, csrf_of, open_panel, panel_settings
+from web.auth.users import add_user
+
+EVIL = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+ALL_DAY = {d: ["00:00-23:59"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday", "workday")}
+
+
+@pytest.fixture
+def fpanel(tmp_path: Path, db_url: str) -> Iterator[Panel]:
+    for p in open_panel(tmp_path, db_url, districts=["东城", "西城"], sms_provider="none"):
+        db = p.db()
+        for name, phone in (("tech1", "13900000001"), ("tech2", "13900000002")):
+            add_user(db, name, "technician", PASSWORD, None)
+            add_technician(db, p.settings, name, phone, ["东城"], ALL_DAY, utcnow(), name=name)
+        db.commit()
+        db.close()
+        yield p
+
+
+def new_order(p: Panel, tech: str = "tech1", *, minutes_ago: int = 10, caller: str = "13800000001") -> int:
+    db = p.db()
+    at = utcnow() - timedelta(minutes=minutes_ago)
+    rep = FaultReport(ticket=f"T{caller[-4:]}{minutes_ago}", server="pbx1", call_id=f"c-{caller}-{minutes_ago}",
+                      caller=caller, status="open", area="urban", fault_type="no_picture", created_at=at,
+                      updated_at=at, fix_by=at + timedelta(hours=24))
+    db.add(rep)
+    db.flush()
+    order = on_report_confirmed(db, p.settings, rep.id, utcnow(), district="东城")
+    dispatch_to(db, p.settings, order.id, tech, "boss", utcnow())  # whoever auto-dispatch picked
+    db.commit()
+    order_id = order.id
+    db.close()
+    return order_id
+
+
+def order(p: Panel, order_id: int) -> WorkOrder:
+    return p.db().get(WorkOrder, order_id)
+
+
+SUPERVISOR_PAGES = ["/field/orders", "/field/technicians", "/field/overdue", "/field/suggestions", "/field/outbox"]
+
+
+def test_role_boundaries(fpanel: Panel) -> None:
+    assert fpanel.client().get("/field").status_code == 302  # to the login page
+    for user, mine, sup in (("tech1", 200, 403), ("agent1", 403, 403), ("insp", 403, 403), ("boss", 403, 200),
+                            ("root", 200, 200)):
+        c = fpanel.client(user)
+        assert c.get("/field").status_code == mine, user
+        for page in SUPERVISOR_PAGES:
+            assert c.get(page).status_code == sup, (user, page)
+    tech = fpanel.client("tech1")
+    for page in ("/calls", "/cases", "/faults", "/outages", "/complaints", "/wallboard", "/supervisor"):
+        assert tech.get(page).status_code == 403, page  # own work orders only
+    assert tech.get("/").headers["Location"].endswith("/field")  # the technician lands on their orders
+    nav = tech.get("/field").get_data(as_text=True)
+    assert "/calls" not in nav and "/cases" not in nav
+
+
+def test_cli_adds_a_technician_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotline import cli
+
+    s = panel_settings(tmp_path)
+    monkeypatch.setenv("HOTLINE_RUNTIME_DIR", str(s.runtime_dir))
+    assert cli.main(["db", "upgrade"]) == 0
+    assert cli.main(["user", "add", "wang", "--role", "technician", "--password", "long-enough-1"]) == 0
+
+
+def test_technician_accepts_books_arrives_fixes_big(fpanel: Panel) -> None:
+    oid = new_order(fpanel)
+    before = order(fpanel, oid).fix_by
+    c = fpanel.client("tech1")
+    page = c.get("/field").get_data(as_text=True)
+    assert f'id="order-{oid}"' in page and 'class="clock pending"' in page
+    token = csrf_of(c, "/field")
+    assert c.post(f"/field/orders/{oid}/accept", data={}).status_code == 400  # CSRF required
+    r = c.post(f"/field/orders/{oid}/accept", data={"csrf_token": token}, follow_redirects=True)
+    assert r.status_code == 200 and order(fpanel, oid).status == "accepted"
+    assert ("Order accepted." in r.get_data(as_text=True)) or ("flash ok" in r.get_data(as_text=True))
+    at = (utcnow() + timedelta(hours=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    assert c.post(f"/field/orders/{oid}/book", data={"csrf_token": token, "at": at}).status_code == 303
+    assert order(fpanel, oid).status == "booked" and order(fpanel, oid).booked_for is not None
+    bad = c.post(f"/field/orders/{oid}/book", data={"csrf_token": token, "at": "soon"}, follow_redirects=True)
+    assert "flash error" in bad.get_data(as_text=True) and order(fpanel, oid).status == "booked"
+    assert c.post(f"/field/orders/{oid}/arrive", data={"csrf_token": token}).status_code == 303
+    assert order(fpanel, oid).status == "arrived"
+    assert c.post(f"/field/orders/{oid}/fix", data={"csrf_token": token, "size": "big"}).status_code == 303
+    done = order(fpanel, oid)
+    assert (done.status, done.size) == ("fixed", "big") and done.fix_by > before  # R-FAULT-SLA big limit
+    actions = [e.action for e in fpanel.db().query(WorkOrderEvent).filter_by(order_id=oid)]
+    assert {"accepted", "booked", "arrived", "fixed"} <= set(actions)
+
+
+def test_another_technicians_order_is_a_404(fpanel: Panel) -> None:
+    oid = new_order(fpanel, "tech1")
+    c = fpanel.client("tech2")
+    token = csrf_of(c, "/field")
+    assert f'id="order-{oid}"' not in c.get("/field").get_data(as_text=True)
+    for step in ("accept", "arrive", "call", "delay"):
+        assert c.post(f"/field/orders/{oid}/{step}", data={"csrf_token": token}).status_code == 404
+    assert c.post("/field/orders/99999/accept", data={"csrf_token": token}).status_code == 404
+    assert fpanel.client("tech1").post(f"/field/orders/{oid}/nonsense", data={"csrf_token": token}).status_code \
+        in (400, 404)
+    assert order(fpanel, oid).status == "dispatched"
+
+
+def test_cannot_fix_and_delay_reasons_are_escaped(fpanel: Panel) -> None:
+    oid = new_order(fpanel, minutes_ago=60 * 30)  # fix-by long past: overdue
+    c = fpanel.client("tech1")
+    token = csrf_of(c, "/field")
+    c.post(f"/field/orders/{oid}/accept", data={"csrf_token": token})
+    empty = c.post(f"/field/orders/{oid}/cannot_fix", data={"csrf_token": token, "reason": " "},
+                   follow_redirects=True)
+    assert "flash error" in empty.get_data(as_text=True) and order(fpanel, oid).status == "accepted"
+    assert c.post(f"/field/orders/{oid}/delay", data={"csrf_token": token, "reason": EVIL}).status_code == 303
+    assert order(fpanel, oid).overdue_reason == EVIL
+    boss = fpanel.client("boss")
+    month = order(fpanel, oid).fix_by.astimezone().strftime("%Y-%m")
+    html = boss.get(f"/field/overdue?month={month}").get_data(as_text=True)
+    assert ESCAPED in html and EVIL not in html
+    token_b = csrf_of(boss, "/field/overdue")
+    r = boss.post(f"/field/overdue/{oid}/note?month={month}", data={"csrf_token": token_b, "note": EVIL})
+    assert r.status_code == 303 and order(fpanel, oid).review_note == EVIL
+    assert c.post(f"/field/orders/{oid}/cannot_fix", data={"csrf_token": token, "reason": "no cable"}).status_code \
+        == 303
+    assert (order(fpanel, oid).status, order(fpanel, oid).reason) == ("cannot_fix", "no cable")
+    board = boss.get("/wallboard").get_data(as_text=True)
+    assert 'id="wb-overdue-count">0<' in board  # closed: off the wallboard
+
+
+class FakeAmi:
+    calls: ClassVar[list[dict[str, Any]]] = []
+
+    def originate(self, channel: str, **kw: Any) -> None:
+        FakeAmi.calls.append(dict(kw, channel=channel))
+
+
+def test_call_customer_originates_technician_first(fpanel: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hotline.field.calls as calls
+
+    monkeypatch.setattr(calls.Ami, "from_settings", classmethod(lambda cls, s, role=None: contextlib.nullcontext(
+        FakeAmi())))
+    oid = new_order(fpanel)
+    c = fpanel.client("tech1")
+    r = c.post(f"/field/orders/{oid}/call", data={"csrf_token": csrf_of(c, "/field")}, follow_redirects=True)
+    assert "flash ok" in r.get_data(as_text=True)
+    (call,) = FakeAmi.calls
+    assert "13900000001" in call["channel"] and call["exten"].endswith("13800000001")  # technician's phone first
+    assert fpanel.settings.hotline_number in call["callerid"]
+
+
+def test_supervisor_dispatches_and_edits_technicians(fpanel: Panel) -> None:
+    oid = new_order(fpanel, "tech1")
+    boss = fpanel.client("boss")
+    token = csrf_of(boss, "/field/orders")
+    assert boss.post(f"/field/orders/{oid}/dispatch", data={"csrf_token": token, "technician": "tech2"}) \
+        .status_code == 303
+    tech2 = order(fpanel, oid).technician_id
+    assert tech2 is not None and f'id="order-{oid}"' in fpanel.client("tech2").get("/field").get_data(as_text=True)
+    nobody = boss.post(f"/field/orders/{oid}/dispatch", data={"csrf_token": token, "technician": "ghost"},
+                       follow_redirects=True)
+    assert "flash error" in nobody.get_data(as_text=True)
+    r = boss.post("/field/technicians", data={"csrf_token": token, "username": "tech3", "name": EVIL,
+                                              "phone": "13900000003", "districts": "西城", "rota_mon": "08:00-17:00"})
+    assert r.status_code == 303
+    html = boss.get("/field/technicians").get_data(as_text=True)
+    assert "tech3" in html and ESCAPED in html and EVIL not in html
+    r = boss.post("/field/technicians", data={"csrf_token": token, "edit": "1", "username": "tech3",
+                                              "phone": "13900000004", "districts": "东城", "rota_tue": "09:00-18:00"})
+    assert r.status_code == 303
+    bad = boss.post("/field/technicians", data={"csrf_token": token, "username": "tech4", "phone": "x",
+                                                "districts": "东城"})
+    assert bad.status_code == 400
+    bad_rota = boss.post("/field/technicians", data={"csrf_token": token, "edit": "1", "username": "tech3",
+                                                     "phone": "13900000004", "rota_mon": "later"})
+    assert bad_rota.status_code == 400
+
+
+def test_suggestion_publish_dismiss_and_restored(fpanel: Panel) -> None:
+    ids = [new_order(fpanel, caller=f"1380000000{i}") for i in range(2)]
+    db = fpanel.db()
+    now = utcnow()
+    for district in ("东城", "西城"):
+        db.add(OutageSuggestion(district=district, fault_type="no_picture", order_ids=ids, first_at=now,
+                                last_at=now, announcement=f"{district} {EVIL}", raised_at=now))
+    db.commit()
+    boss = fpanel.client("boss")
+    html = boss.get("/field/suggestions").get_data(as_text=True)
+    assert ESCAPED in html and EVIL not in html
+    token = csrf_of(boss, "/field/suggestions")
+    pub, dis = (s.id for s in fpanel.db().query(OutageSuggestion).order_by(OutageSuggestion.id))
+    assert boss.post(f"/field/suggestions/{pub}/publish", data={"csrf_token": token, "cause": "headend"}) \
+        .status_code == 303
+    assert boss.post(f"/field/suggestions/{dis}/dismiss", data={"csrf_token": token}).status_code == 303
+    assert boss.post(f"/field/suggestions/{dis}/dismiss", data={"csrf_token": token},
+                     follow_redirects=True).get_data(as_text=True).count("flash error") == 1
+    outage = fpanel.db().query(Outage).one()
+    assert (outage.area, outage.cause) == ("东城", "headend")
+    assert {order(fpanel, i).status for i in ids} == {"outage"}
+    assert boss.post(f"/field/outages/{outage.id}/restored", data={"csrf_token": token}).status_code == 303
+    assert fpanel.db().get(Outage, outage.id).ended_at is not None
+    msgs = fpanel.db().query(OutboxMessage).filter_by(template="service_restored").count()
+    assert msgs == 2
+
+
+def _message(p: Panel, status: str, token: str | None = None) -> int:
+    db = p.db()
+    m = OutboxMessage(to_number="+8613800000001", template="repair_receipt", text=f"报修 {EVIL}", status=status,
+                      attempts=0, created_at=utcnow(), claim_token=token)
+    db.add(m)
+    db.commit()
+    return m.id
+
+
+def test_outbox_approve_and_cancel(fpanel: Panel) -> None:
+    held, queued = _message(fpanel, "held"), _message(fpanel, "queued")
+    boss = fpanel.client("boss")
+    html = boss.get("/field/outbox").get_data(as_text=True)
+    assert ESCAPED in html and EVIL not in html
+    token = csrf_of(boss, "/field/outbox")
+    assert boss.post(f"/field/outbox/{held}/approve", data={"csrf_token": token}).status_code == 303
+    assert boss.post(f"/field/outbox/{queued}/cancel", data={"csrf_token": token}).status_code == 303
+    assert fpanel.db().get(OutboxMessage, held).status == "queued"
+    assert fpanel.db().get(OutboxMessage, queued).status == "cancelled"
+    again = boss.post(f"/field/outbox/{queued}/approve", data={"csrf_token": token}, follow_redirects=True)
+    assert "flash error" in again.get_data(as_text=True)
+    assert fpanel.client("tech1").post(f"/field/outbox/{held}/cancel", data={"csrf_token": token}).status_code \
+        in (400, 403)
+
+
+def test_delivery_report_route(fpanel: Panel) -> None:
+    mid = _message(fpanel, "sending", token="claim-abc")
+    c = fpanel.client()  # Kannel: no login, no CSRF
+    assert c.get(f"/sms/dlr?id={mid}&ref=wrong&type=1").status_code == 400  # forged
+    assert c.get(f"/sms/dlr?id={mid}&type=1").status_code == 400
+    assert c.get("/sms/dlr?id=x&ref=claim-abc&type=1").status_code == 400
+    assert c.get("/sms/dlr?id=99999&ref=claim-abc&type=1").status_code == 400
+    assert fpanel.db().get(OutboxMessage, mid).status == "sending"
+    r = c.get(f"/sms/dlr?id={mid}&ref=claim-abc&type=1&kid=K1")
+    assert r.status_code == 200
+    m = fpanel.db().get(OutboxMessage, mid)
+    assert (m.status, m.provider_message_id, m.dlr_status) == ("delivered", "K1", 1)
+
+
+def test_wallboard_lists_overdue_orders(fpanel: Panel) -> None:
+    late = new_order(fpanel, minutes_ago=60 * 30, caller="13800000009")
+    new_order(fpanel, caller="13800000008")
+    html = fpanel.client("boss").get("/wallboard").get_data(as_text=True)
+    assert 'id="wb-overdue-count">1<' in html
+    assert html.count('class="overdue-order"') == 1 and (order(fpanel, late).ticket or str(late)) in html
