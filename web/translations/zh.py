@@ -170,7 +170,8 @@ ZH = {
     "Template": "模板", "Text": "内容", "Last error": "最近错误", "Approve": "批准", "Cancel": "取消",
     "Review note": "复核意见", "Reports": "报修数", "First": "首次", "Suggested announcement": "建议公告",
     "Publish": "发布", "Dismiss": "忽略", "Open outages": "进行中的停机", "Close: service restored": "结束:服务已恢复",
-    "User": "用户", "On duty": "在岗", "Open orders": "未完成工单", "Phone, districts, weekly rota": "电话、片区、每周排班",
+    "User": "用户", "On duty": "在岗", "Open orders": "未完成工单",
+    "Phone, districts, weekly rota": "电话、片区、每周排班",
     "Add a technician": "添加维修员", "Districts": "片区", "Add": "添加", "Monitor": "监听",
     "Overdue work orders": "超时工单",
 }
