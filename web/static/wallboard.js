@@ -7,6 +7,7 @@
   var kinds = JSON.parse(document.getElementById("wb-kinds").textContent);
   var modes = JSON.parse(document.getElementById("wb-modes").textContent);
   var force = JSON.parse(document.getElementById("wb-force").textContent);
+  var chosen = {};  // agent → the break reason picked in its row
   var status = document.getElementById("wb-status");
   var last = null, skew = 0;
 
@@ -86,6 +87,9 @@
       force.reasons.forEach(function (r) {
         var o = document.createElement("option"); o.value = r; o.textContent = r; reason.appendChild(o);
       });
+      // the table is rebuilt every second: keep the supervisor's choice of reason across rebuilds
+      if (chosen[a.agent]) reason.value = chosen[a.agent];
+      reason.addEventListener("change", function () { chosen[a.agent] = reason.value; });
       Object.keys(force.states).forEach(function (state) {
         var b = document.createElement("button");
         b.type = "button"; b.className = "force " + state; b.dataset.state = state; b.textContent = force.states[state];
