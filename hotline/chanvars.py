@@ -42,4 +42,8 @@ class ChanVar(StrEnum):
     SURVEY_AGENT = "HOTLINE_SURVEY_AGENT"  # R-SURVEY: the agent who sent the caller to the survey
     MALICIOUS = "HOTLINE_MALICIOUS"  # R-ANS-HANGUP-LAST exception: the agent who flagged the call malicious
     FORCED_HANGUP = "HOTLINE_FORCED_HANGUP"  # 强拆: the supervisor who ended the call
+    # R-ANS-GREET after the desk's attended transfer: the target whose work number the desk played to
+    # the caller at the completion (the consultation itself greets no one: HOTLINE_CONSULT)
+    TRANSFER_WORKNUM = "HOTLINE_TRANSFER_WORKNUM"
+    CONSULT = "HOTLINE_CONSULT"  # on a consulting agent's leg (inherited by the consultation): the target
     DESK = "HOTLINE_DESK"  # on the desk's own channels (a phrase player, a supervisor's spy): "<use>:<call id>"

@@ -11,7 +11,8 @@ the stream end (the browser's reconnect then meets the login).
 From the agent list a supervisor can 监听 / 耳语 / 强插 / 强拆 an agent's live call (issue 13 §4,
 ``hotline.desk.monitor``): the supervisor's own endpoint rings — ``PJSIP/<ext>`` of the extension on
 their user record, else ``settings.desk_supervisor_endpoint`` — and every use is audited and shown on
-the call's page (R-PRIVACY)."""
+the call's page (R-PRIVACY). It can also set an agent's presence (示忙 / 小休 with a reason / 签出 /
+示闲, ``hotline.desk.presence.force``): stored with ``forced`` and the supervisor as ``by``."""
 
 from __future__ import annotations
 
@@ -26,13 +27,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline import metrics
+from hotline.desk import presence
 from hotline.desk.monitor import MonitorMode, monitor
 from hotline.field import overdue_orders
 from hotline.live_snapshot import LiveSnapshot
 from hotline.models import LiveState
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
-from hotline.vocabulary import AgentState
+from hotline.vocabulary import AgentPresence, AgentState
 from web.auth.access import roles, user_of_session
 from web.complaints import wallboard_escalations
 from web.context import db, session_factory, settings
@@ -114,7 +116,8 @@ def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = Non
 def board() -> Any:
     # R-OVERDUE: work orders past their fix-by, as of the page load (the live tiles stream; these
     # change by the minute, not the second)
-    return render_template("wallboard/board.html", overdue=overdue_orders(db(), utcnow()))
+    return render_template("wallboard/board.html", overdue=overdue_orders(db(), utcnow()),
+                           reasons=settings().desk_break_reasons)
 
 
 @bp.get("/wallboard/stream")
@@ -165,3 +168,17 @@ def monitor_call() -> Any:
                                          "desk_supervisor_endpoint"), 409
     r = monitor(s, db(), current_user.username, agent, call_id, mode, endpoint or "")
     return jsonify(ok=r.ok, outcome=r.outcome.value, message=r.message)
+
+
+@bp.post("/wallboard/presence")
+@roles("supervisor")
+def force_presence() -> Any:
+    """A supervisor sets an agent's state (issue 13 §1): audited as forced, by this supervisor."""
+    s, f = settings(), request.form
+    agent, reason, wanted = f.get("agent") or "", f.get("reason") or None, f.get("state") or ""
+    if wanted not in presence.CHOSEN:  # not a call phase: those follow the calls (StrEnum == its string)
+        return jsonify(ok=False, message=f"unknown state {wanted!r}"), 400
+    if agent not in s.agents:
+        return jsonify(ok=False, message=f"{agent!r} is not an agent of this hotline"), 400
+    r = presence.force(s, db(), current_user.username, agent, AgentPresence(wanted), reason)
+    return jsonify(ok=r.ok, message=r.message, state=r.presence.state.value)

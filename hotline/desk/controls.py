@@ -2,7 +2,8 @@
 call (``calls.find``): a control on an ended call, another agent's call or a call not answered
 yet answers with a ``ControlResult`` saying so, and every use is stored (``desk_controls``).
 
-- transfer (blind) to another agent (``agents-transfer``) or back to the queue;
+- transfer (blind) to another agent (``agents-transfer``) or back to the queue; attended transfer
+  (consult, then complete or cancel) is ``hotline.desk.consult``;
 - 转满意度 (R-SURVEY): the caller goes to ``hotline-survey``, and ``HOTLINE_SURVEY_AGENT`` on the
   caller's channel names the agent who sent them, so the rating is credited to that agent;
 - standard phrases (R-ANS-SILENT): played into the call by a Local channel that joins the caller's
@@ -34,6 +35,9 @@ class Control(StrEnum):
     PHRASE = "phrase"
     MALICIOUS = "malicious"
     HANGUP = "hangup"
+    CONSULT = "consult"  # attended transfer (hotline/desk/consult.py): consult another agent
+    CONSULT_COMPLETE = "consult_complete"  # … and transfer the caller to them
+    CONSULT_CANCEL = "consult_cancel"  # … or go back to the caller
 
 
 class Phrase(StrEnum):

@@ -105,6 +105,24 @@ def test_controls_answer_cleanly_without_a_call_or_a_pbx(panel: Panel) -> None:
     assert r.get_json()["ok"] is False and "not dialled" in r.get_json()["message"]
 
 
+def test_attended_transfer_controls_answer_cleanly_without_a_pbx(panel: Panel) -> None:
+    """咨询转接 / 完成转接 / 取消咨询 are on the desk and answer with a message, never raise."""
+    c = panel.client("agent1")
+    html = c.get("/desk").get_data(as_text=True)
+    assert all(f'data-control="{x}"' in html for x in ("consult", "consult_complete", "consult_cancel"))
+    h = {"X-CSRFToken": csrf_of(c, "/desk")}
+    r = c.post("/desk/control", data={"control": "consult", "call_id": "1.1", "to": "queue"}, headers=h)
+    assert r.get_json()["outcome"] == "refused" and "not another agent" in r.get_json()["message"]
+    for what in ("consult_complete", "consult_cancel"):
+        r = c.post("/desk/control", data={"control": what, "call_id": "1.1"}, headers=h)
+        assert (r.get_json()["outcome"], r.get_json()["control"]) == ("refused", what)
+        assert "cannot be reached" in r.get_json()["message"]
+    db = panel.db()
+    assert [(x.control, x.outcome) for x in audit.of_call(db, panel.settings, "1.1")] == [
+        ("consult", "refused"), ("consult_complete", "refused"), ("consult_cancel", "refused")]
+    db.close()
+
+
 def test_monitor_from_the_wallboard_and_the_audit_on_the_call_page(panel: Panel) -> None:
     c = panel.client("boss")
     token = csrf_of(c, "/wallboard")

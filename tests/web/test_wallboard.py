@@ -95,3 +95,52 @@ def test_an_open_stream_ends_when_its_user_is_disabled_or_logs_out(panel: Panel)
             assert other.post("/logout", data={"csrf_token": csrf_of(other, "/supervisor")}).status_code == 302
         assert _ends_within(chunks, 1.5), how
         r.close()
+
+
+def test_a_supervisor_sets_an_agents_state_from_the_wallboard(panel: Panel, monkeypatch: Any) -> None:
+    """示忙 / 小休 / 签出 / 示闲 forced by a supervisor: applied to the queue, stored as forced, by whom."""
+    from sqlalchemy import select
+
+    from hotline.desk import presence
+    from hotline.models.desk import PresenceChange
+    from tests.hotline.desk.fakes import RecordingAmi
+
+    class _Ami(RecordingAmi):
+        def login(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    ami = _Ami()
+    monkeypatch.setattr(presence.Ami, "from_settings", classmethod(lambda cls, s, **kw: ami))
+    c = panel.client("boss")
+    h = {"X-CSRFToken": csrf_of(c, "/wallboard")}
+    html = c.get("/wallboard").get_data(as_text=True)
+    force = json.loads(html.split('id="wb-force">', 1)[1].split("</script>", 1)[0])
+    assert force["states"]["break"] == "小休" and force["reasons"] == panel.settings.desk_break_reasons
+    assert "data-presence=" in html
+    r = c.post("/wallboard/presence", data={"agent": "8001", "state": "available"}, headers=h)
+    assert r.get_json()["ok"] is True and r.get_json()["state"] == "available"
+    r = c.post("/wallboard/presence", data={"agent": "8001", "state": "break", "reason": "会议"}, headers=h)
+    assert r.get_json()["ok"] is True and r.get_json()["state"] == "break"
+    assert [n for n, _ in ami.sent] == ["QueueAdd", "QueuePause"]
+    assert ami.sent[1][1].get("Reason") == "break:会议" and ami.sent[1][1].get("Paused") in ("true", True, "1")
+    # refused cleanly: a call phase, an unknown agent, a reason not in the settings, no CSRF, an agent
+    assert c.post("/wallboard/presence", data={"agent": "8001", "state": "talking"}, headers=h).status_code == 400
+    assert c.post("/wallboard/presence", data={"agent": "9999", "state": "busy"}, headers=h).status_code == 400
+    r = c.post("/wallboard/presence", data={"agent": "8001", "state": "break", "reason": "nap"}, headers=h)
+    assert r.get_json()["ok"] is False and "用餐" in r.get_json()["message"]
+    assert c.post("/wallboard/presence", data={"agent": "8001", "state": "busy"}).status_code == 400
+    agent = panel.client("agent1")
+    assert agent.post("/wallboard/presence", data={"agent": "8001", "state": "logged_out"},
+                      headers={"X-CSRFToken": csrf_of(agent, "/desk")}).status_code in (302, 403)
+    r = c.post("/wallboard/presence", data={"agent": "8001", "state": "logged_out"}, headers=h)
+    assert r.get_json()["ok"] is True and ami.sent[-1][0] == "QueueRemove"
+    db = panel.db()
+    rows = db.scalars(select(PresenceChange).where(PresenceChange.agent == "8001")
+                      .order_by(PresenceChange.id)).all()
+    assert [(x.state, x.reason, x.by, x.forced) for x in rows] == [
+        ("available", None, "boss", True), ("break", "会议", "boss", True), ("logged_out", None, "boss", True)]
+    assert rows[1].previous == "available" and rows[0].ended_at is not None and rows[2].ended_at is None
+    db.close()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from hotline import callbacks
 from hotline.callbacks.numbers import normalise
 from hotline.callbacks.tasks import open_task_for
-from hotline.desk import controls, presence
+from hotline.desk import consult, controls, presence
 from hotline.desk.calls import ControlResult
 from hotline.desk.presence import PresenceResult
 from hotline.vocabulary import AgentPresence
@@ -114,6 +114,12 @@ def control() -> Any:
         return jsonify(ok=False, outcome="refused", message="no call: nothing rings or talks on your desk"), 400
     if what == controls.Control.TRANSFER:
         r = controls.transfer(s, db(), ext, call_id, f.get("to") or "")
+    elif what == controls.Control.CONSULT:  # attended transfer: the caller on hold, the agent rings ``to``
+        r = consult.start(s, db(), ext, call_id, f.get("to") or "")
+    elif what == controls.Control.CONSULT_COMPLETE:
+        r = consult.complete(s, db(), ext, call_id)
+    elif what == controls.Control.CONSULT_CANCEL:
+        r = consult.cancel(s, db(), ext, call_id)
     elif what == controls.Control.SURVEY:
         r = controls.send_to_survey(s, db(), ext, call_id)
     elif what == controls.Control.PHRASE:

@@ -6,6 +6,8 @@
   var states = JSON.parse(document.getElementById("wb-states").textContent);
   var kinds = JSON.parse(document.getElementById("wb-kinds").textContent);
   var modes = JSON.parse(document.getElementById("wb-modes").textContent);
+  var force = JSON.parse(document.getElementById("wb-force").textContent);
+  var chosen = {};  // agent → the break reason picked in its row
   var status = document.getElementById("wb-status");
   var last = null, skew = 0;
 
@@ -42,6 +44,7 @@
       return [a.agent, states[a.state] || a.state, a.since ? fmt(now() - a.since) : ""];
     }, function (tr, a) { tr.className = "state-" + a.state; tr.dataset.agent = a.agent; });
     monitorButtons();
+    forceButtons();
     var esc = last.escalations || [];
     text("wb-escalations", String(esc.length));
     document.getElementById("wb-escalations").className = "big" + (esc.length ? " bad" : "");
@@ -73,6 +76,37 @@
       .then(function (r) { return r.json().catch(function () { return {ok: false, message: "HTTP " + r.status}; }); })
       .then(function (j) { msg.textContent = j.message || ""; msg.className = "note " + (j.ok ? "ok" : "bad");
                            msg.dataset.outcome = j.outcome || (j.ok ? "done" : "refused"); });
+  }
+  // 示忙 / 小休 (with a reason) / 签出 / 示闲 set by the supervisor (issue 13 §1): audited as forced
+  function forceButtons() {
+    document.querySelectorAll("#wb-agents tbody tr").forEach(function (tr, i) {
+      var a = last.agents[i], td = document.createElement("td");
+      if (!a) return;
+      var reason = document.createElement("select");
+      reason.className = "force-reason";
+      force.reasons.forEach(function (r) {
+        var o = document.createElement("option"); o.value = r; o.textContent = r; reason.appendChild(o);
+      });
+      // the table is rebuilt every second: keep the supervisor's choice of reason across rebuilds
+      if (chosen[a.agent]) reason.value = chosen[a.agent];
+      reason.addEventListener("change", function () { chosen[a.agent] = reason.value; });
+      Object.keys(force.states).forEach(function (state) {
+        var b = document.createElement("button");
+        b.type = "button"; b.className = "force " + state; b.dataset.state = state; b.textContent = force.states[state];
+        b.addEventListener("click", function () { setState(a, state, state === "break" ? reason.value : ""); });
+        td.appendChild(b);
+        if (state === "break") td.appendChild(reason);
+      });
+      tr.appendChild(td);
+    });
+  }
+  function setState(a, state, reason) {
+    var msg = document.getElementById("wb-monitor-message");
+    fetch(root.dataset.presence, {method: "POST", credentials: "same-origin",
+      headers: {"X-CSRFToken": root.dataset.csrf},
+      body: new URLSearchParams({agent: a.agent, state: state, reason: reason})})
+      .then(function (r) { return r.json().catch(function () { return {ok: false, message: "HTTP " + r.status}; }); })
+      .then(function (j) { msg.textContent = j.message || ""; msg.className = "note " + (j.ok ? "ok" : "bad"); });
   }
   var es = new EventSource(root.dataset.stream);
   es.onmessage = function (ev) {

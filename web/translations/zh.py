@@ -173,7 +173,7 @@ ZH = {
     "User": "用户", "On duty": "在岗", "Open orders": "未完成工单",
     "Phone, districts, weekly rota": "电话、片区、每周排班",
     "Add a technician": "添加维修员", "Districts": "片区", "Add": "添加", "Monitor": "监听",
-    "Overdue work orders": "超时工单",
+    "Overdue work orders": "超时工单", "Set state": "设置状态",
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,110 @@
+"""Attended transfer from the desk (issue 13 §3): the agent consults another agent while the
+caller is on hold, then completes the transfer or cancels back to the caller.
+
+It is Asterisk's own attended transfer, started by AMI ``Atxfer`` on the agent's leg (the queue
+dials members with option ``t``; features.conf maps ``atxfer``): the caller hears hold music in the
+call's bridge, the agent's leg is moved into a consultation bridge with
+``Local/<target>@agents-transfer``. Completing hangs the agent's leg up (``atxferdropcall = no``:
+the caller is then bridged with the target); cancelling hangs the consultation up (the agent is
+back with the caller). Both work the same for simulated Local agents and PJSIP phones: the agent's
+leg is the queue member's Local channel in either case.
+
+R-ANS-GREET: ``HOTLINE_CONSULT`` (inherited by the consultation) keeps [hotline-agent-greet] from
+greeting the consulting agent; at the completion the target's work number is played to the caller
+by a Local channel joining the caller's bridge ([desk-worknum], as the desk's phrases are), and
+``HOTLINE_TRANSFER_WORKNUM`` = the target records it on the caller's channel.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy.orm import Session
+
+from hotline.chanvars import ChanVar
+from hotline.desk import calls
+from hotline.desk.calls import AgentCall, ControlResult
+from hotline.desk.controls import Control, refuse, run
+from hotline.pbx.ami import Ami, AmiError
+from hotline.settings import Settings
+
+CALLER_VAR = "DESK_CONSULT_CALLER"  # on the agent's leg while consulting: the held caller's channel
+JOIN_WAIT_S = 5.0  # how long the completion waits for the caller to be bridged with the target
+
+
+def _consultation(a: Ami, s: Settings, call: AgentCall) -> tuple[str, str] | None:
+    """(target, its channel) of the agent's consultation in progress, else None."""
+    for c in calls.channels(a):
+        for to in s.agents:
+            if c.name.startswith(f"Local/{to}@agents-transfer-") and c.name.endswith(";1") \
+                    and c.bridge_id and c.bridge_id == call.bridge_id:
+                return to, c.name
+    return None
+
+
+def _getvar(a: Ami, channel: str, name: str) -> str:
+    return a.action("Getvar", Channel=channel, Variable=name).get("Value") or ""
+
+
+def start(s: Settings, db: Session, agent: str, call_id: str, to: str, *, ami: Ami | None = None) -> ControlResult:
+    """The caller goes on hold, the agent's leg rings ``to``."""
+    if to not in s.agents or to == agent:
+        return refuse(s, db, agent, agent, call_id, Control.CONSULT, to, f"{to!r} is not another agent of this hotline")
+
+    def act(a: Ami, call: AgentCall) -> str:
+        if _consultation(a, s, call) is not None:
+            raise AmiError(f"{agent} is consulting already")
+        a.action("Setvar", Channel=call.agent_channel, Variable=CALLER_VAR, Value=call.caller_channel)
+        a.action("Setvar", Channel=call.agent_channel, Variable=f"__{ChanVar.CONSULT.value}", Value=to)
+        a.action("Atxfer", Channel=call.agent_channel, Context="agents-transfer", Exten=to)
+        return f"consulting {to}; the caller of {call_id} is on hold"
+
+    return run(s, db, agent, agent, call_id, Control.CONSULT, to, act, ami)
+
+
+def _joined(a: Ami, caller: str, target_leg: str) -> bool:
+    deadline = time.monotonic() + JOIN_WAIT_S
+    while time.monotonic() < deadline:
+        chans = {c.name: c.bridge_id for c in calls.channels(a)}
+        if caller not in chans:
+            return False
+        if chans[caller] and chans[caller] == chans.get(target_leg):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def complete(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | None = None) -> ControlResult:
+    """The caller is bridged with the consulted agent and hears that agent's work number."""
+    def act(a: Ami, call: AgentCall) -> str:
+        found = _consultation(a, s, call)
+        if found is None:
+            raise AmiError(f"{agent} is not consulting anyone")
+        to, leg = found
+        if next((c.state for c in calls.channels(a) if c.name == leg), "") != "Up":
+            raise AmiError(f"{to} has not answered the consultation")
+        caller = _getvar(a, call.agent_channel, CALLER_VAR)
+        a.action("Hangup", Channel=call.agent_channel)  # atxferdropcall = no: this completes it
+        if not caller or not _joined(a, caller, leg):
+            return f"call {call_id} transferred to {to}; its work number could not be played"
+        a.originate("Local/s@desk-worknum/n", application="BridgeAdd", data=caller,
+                    callerid=f'"desk {agent}" <{agent}>', timeout_s=10,
+                    variables={"DESK_WORKNUM": to, ChanVar.DESK.value: f"worknum:{call_id}"})
+        a.action("Setvar", Channel=caller, Variable=ChanVar.TRANSFER_WORKNUM.value, Value=to)
+        return f"call {call_id} transferred to {to}"
+
+    return run(s, db, agent, agent, call_id, Control.CONSULT_COMPLETE, None, act, ami)
+
+
+def cancel(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | None = None) -> ControlResult:
+    """The consultation ends; the agent is back with the caller."""
+    def act(a: Ami, call: AgentCall) -> str:
+        found = _consultation(a, s, call)
+        if found is None:
+            raise AmiError(f"{agent} is not consulting anyone")
+        to, leg = found
+        a.action("Hangup", Channel=leg)  # the target's hang-up rebridges the agent with the caller
+        a.action("Setvar", Channel=call.agent_channel, Variable=f"__{ChanVar.CONSULT.value}", Value="")
+        return f"consultation with {to} ended; back with the caller of {call_id}"
+
+    return run(s, db, agent, agent, call_id, Control.CONSULT_CANCEL, None, act, ami)

@@ -1,0 +1,153 @@
+"""Attended transfer from the desk on the real private Asterisk (issue 13 §3): 8001 consults 8002
+with the caller on hold, then completes — the caller hears 8002's work number (R-ANS-GREET), which
+the consultation did not play to 8001 — or cancels back to the caller."""
+
+from __future__ import annotations
+
+import time
+import wave
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from hotline.chanvars import ChanVar
+from hotline.desk import consult, controls
+from hotline.desk.calls import ControlOutcome
+from hotline.pbx.ami import Ami, AmiRole
+from hotline.pbx.process import Asterisk
+from tests.ami_listener.replay import replay_messages
+from tests.hotline.desk.audio import best_match
+from tests.hotline.desk.conftest import answered_by, eventually, quiet
+from tests.hotline.desk.test_controls import _admin, audits, caller_channel, greeted, only, prompt_s, queued_caller
+from tests.ivr.conftest import finish, place_call
+from tests.ivr.test_pjsip_agents import phone_pbx, worknum_legs
+from tests.support.pbx import EventTap
+from tests.support.sipphone import SipPhone
+
+__all__ = ["phone_pbx"]  # the SIP-phone Asterisk fixture, shared with tests/ivr/test_pjsip_agents.py
+
+pytestmark = pytest.mark.asterisk
+
+
+def _greeting(s: consult.Settings, ext: str, tmp: Path) -> Path:
+    """The work-number announcement as [desk-worknum] plays it, as one file."""
+    files = [s.sounds_dir / "hotline" / "work_number_prefix.wav",
+             *(s.sounds_dir / "digits" / f"{d}.wav" for d in ext),
+             s.sounds_dir / "hotline" / "work_number_suffix.wav"]
+    out = tmp / f"greeting-{ext}.wav"
+    with wave.open(str(out), "wb") as w:
+        for i, f in enumerate(files):
+            with wave.open(str(f)) as part:
+                if i == 0:
+                    w.setparams(part.getparams())
+                w.writeframes(part.readframes(part.getnframes()))
+    return out
+
+
+def _consulting(ami: Ami, s: consult.Settings, agent: str, call_id: str) -> bool:
+    found = consult.calls.find(ami, agent, call_id)
+    return isinstance(found, consult.AgentCall) and consult._consultation(ami, s, found) is not None
+
+
+def test_attended_transfer_greets_the_caller_with_the_targets_work_number(
+        desk_pbx: Asterisk, db: Session, ami: Ami, tmp_path: Path) -> None:
+    s = desk_pbx.settings
+    quiet(desk_pbx)
+    only(s, db, ami, "8001")
+    with EventTap(s) as tap:
+        call = place_call(s, "13800000421", stay=60, __SIM_RING="1", __SIM_TALK="60")
+        answered_by(ami, "8001", call.call_id)
+        greeted(tap, call)
+        played_before = len([m for m in tap.events("VarSet", Linkedid=call.call_id)
+                             if m.get("Variable") == ChanVar.WORKNUM_PLAYED])
+        r = consult.start(s, db, "8001", call.call_id, "8002", ami=ami)
+        assert r.ok, r.message
+        eventually(lambda: _consulting(ami, s, "8001", call.call_id), 15, "8002 answering the consultation")
+        time.sleep(1.5)  # the consultation: 8002 is not greeted here (HOTLINE_CONSULT)
+        again = consult.start(s, db, "8001", call.call_id, "8002", ami=ami)
+        assert not again.ok and "consulting already" in again.message
+        chan = caller_channel(tap, call)
+        path = tmp_path / "caller-after-transfer.wav"
+        _admin(s, "MixMonitor", Channel=chan, File=str(path))
+        time.sleep(0.5)
+        done = consult.complete(s, db, "8001", call.call_id, ami=ami)
+        assert done.ok and done.message == f"call {call.call_id} transferred to 8002", done.message
+        answered_by(ami, "8002", call.call_id)
+        tail = sum(prompt_s(s, p) for p in ("work_number_prefix", "work_number_suffix"))
+        time.sleep(0.5 + tail + 4.0)  # prefix, four digits, suffix
+        _admin(s, "StopMixMonitor", Channel=chan)
+        assert controls.hang_up(s, db, "8002", call.call_id, ami=ami).ok
+        finish(tap, call, 30)
+        rec = replay_messages(list(tap.messages), s)[call.call_id]
+    played = [m for m in tap.events("VarSet", Linkedid=call.call_id) if m.get("Variable") == ChanVar.WORKNUM_PLAYED]
+    assert len(played) == played_before, "the consultation greeted the consulting agent"
+    assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
+    assert (rec.agent, rec.final_agent) == ("8001", "8002")
+    assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
+    heard, _ = best_match(path, _greeting(s, "8002", tmp_path))
+    other, _ = best_match(path, _greeting(s, "8001", tmp_path))
+    print(f"work number heard {heard:.3f}, 8001's {other:.3f}")
+    assert heard > 0.9 and heard > other, (heard, other)
+    assert audits(db, call.call_id) == [("8001", "consult", "done"), ("8001", "consult", "refused"),
+                                        ("8001", "consult_complete", "done"), ("8002", "hangup", "done")]
+
+
+def test_a_cancelled_consultation_goes_back_to_the_caller(desk_pbx: Asterisk, db: Session, ami: Ami) -> None:
+    s = desk_pbx.settings
+    quiet(desk_pbx)
+    only(s, db, ami, "8001")
+    with EventTap(s) as tap:
+        call = place_call(s, "13800000422", stay=40, __SIM_RING="1", __SIM_TALK="40")
+        answered_by(ami, "8001", call.call_id)
+        greeted(tap, call)
+        idle = consult.complete(s, db, "8001", call.call_id, ami=ami)
+        assert idle.outcome == ControlOutcome.REFUSED and "not consulting" in idle.message
+        assert consult.start(s, db, "8001", call.call_id, "8002", ami=ami).ok
+        eventually(lambda: _consulting(ami, s, "8001", call.call_id), 15, "8002 answering the consultation")
+        r = consult.cancel(s, db, "8001", call.call_id, ami=ami)
+        assert r.ok, r.message
+        back = answered_by(ami, "8001", call.call_id)
+        assert back.caller_channel == queued_caller(tap, call)  # bridged with the caller again
+        eventually(lambda: not _consulting(ami, s, "8001", call.call_id), 5, "the consultation gone")
+        assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
+        finish(tap, call, 30)
+        rec = replay_messages(list(tap.messages), s)[call.call_id]
+    assert rec.final_agent == "8001" and not rec.transfers and ChanVar.TRANSFER_WORKNUM not in rec.vars
+    assert consult.start(s, db, "8001", call.call_id, "8001", ami=ami).outcome == ControlOutcome.REFUSED
+
+
+def test_attended_transfer_between_sip_phones(phone_pbx: Asterisk, db: Session, tmp_path: Path) -> None:
+    """The same with real SIP phones as agents (the member's leg is Local/<ext>@agents-phone): 8002
+    answers the consultation ungreeted, the completed transfer is 8002's, and the caller hears
+    8002's work number."""
+    s = phone_pbx.settings
+    with EventTap(s) as tap, Ami.from_settings(s, role=AmiRole.DESK) as ami, \
+            SipPhone(s, "8001", answer_after=0.8, talk=None, tmp_dir=tmp_path), \
+            SipPhone(s, "8002", answer_after=0.8, talk=None, tmp_dir=tmp_path):
+        call = place_call(s, "13800000423", stay=40)
+        answered_by(ami, "8001", call.call_id)
+        greeted(tap, call)
+        assert consult.start(s, db, "8001", call.call_id, "8002", ami=ami).ok
+        eventually(lambda: _consulting(ami, s, "8001", call.call_id), 15, "8002 answering the consultation")
+        time.sleep(1.0)
+        chan = caller_channel(tap, call)
+        path = tmp_path / "caller-after-phone-transfer.wav"
+        _admin(s, "MixMonitor", Channel=chan, File=str(path))
+        time.sleep(0.5)
+        done = consult.complete(s, db, "8001", call.call_id, ami=ami)
+        assert done.message == f"call {call.call_id} transferred to 8002", done.message
+        answered_by(ami, "8002", call.call_id)
+        time.sleep(0.5 + sum(prompt_s(s, p) for p in ("work_number_prefix", "work_number_suffix")) + 4.0)
+        _admin(s, "StopMixMonitor", Channel=chan)
+        assert controls.hang_up(s, db, "8002", call.call_id, ami=ami).ok
+        finish(tap, call, 30)
+        rec = replay_messages(list(tap.messages), s)[call.call_id]
+    assert sorted(worknum_legs(call)) == ["8001"], "the consultation greeted no one"
+    assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
+    assert (rec.agent, rec.final_agent) == ("8001", "8002")
+    assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
+    heard, _ = best_match(path, _greeting(s, "8002", tmp_path))
+    other, _ = best_match(path, _greeting(s, "8001", tmp_path))
+    print(f"phones: work number heard {heard:.3f}, 8001's {other:.3f}")
+    assert heard > 0.9 and heard > other, (heard, other)
