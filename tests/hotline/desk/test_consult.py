@@ -107,8 +107,12 @@ def test_a_cancelled_consultation_goes_back_to_the_caller(desk_pbx: Asterisk, db
         eventually(lambda: _consulting(ami, s, "8001", call.call_id), 15, "8002 answering the consultation")
         r = consult.cancel(s, db, "8001", call.call_id, ami=ami)
         assert r.ok, r.message
-        back = answered_by(ami, "8001", call.call_id)
-        assert back.caller_channel == queued_caller(tap, call)  # bridged with the caller again
+        caller = queued_caller(tap, call)
+
+        def back_with_caller() -> bool:  # the hang-up of the consultation settles in a moment
+            return answered_by(ami, "8001", call.call_id).caller_channel == caller
+
+        eventually(back_with_caller, 10, "8001 bridged with the caller again")
         eventually(lambda: not _consulting(ami, s, "8001", call.call_id), 5, "the consultation gone")
         assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
         finish(tap, call, 30)
