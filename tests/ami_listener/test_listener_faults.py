@@ -66,7 +66,7 @@ class FakeAmi:
                 return
             conn.sendall(self.stream)
             while conn.recv(4096):  # Pings until the listener goes
-                pass
+                continue
 
     def close(self) -> None:
         self.sock.close()

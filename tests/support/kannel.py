@@ -245,7 +245,7 @@ class DlrReceiver:
                 self.end_headers()
 
             def log_message(self, *args: object) -> None:
-                pass
+                """Quiet: the test reads the reports, not the server's access log."""
 
         self.reports: list[dict[str, str]] = []
         self.errors: list[str] = []
