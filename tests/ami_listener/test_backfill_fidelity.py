@@ -53,11 +53,15 @@ def test_backfilled_record_equals_the_live_one(pbx: Asterisk, tmp_path: Path) ->
     listener = Listener(s).start()
     try:
         assert listener.conn.connected.wait(10)
+        _, sessions = open_db(s)
+        # The queue is linear and rings no member twice, so a call that reached the queue first would
+        # take 8001 and the roll-over would start at 8002: it goes alone, the others once it is done.
         with pbx.ami() as ami:
             originate(ami, s, rollover)
+        assert set(_wait(sessions, {rollover.call_id})) == {rollover.call_id}
+        with pbx.ami() as ami:
             originate(ami, s, abandon)
             originate(ami, s, caller_first)
-        _, sessions = open_db(s)
         live = _wait(sessions, {rollover.call_id, abandon.call_id, caller_first.call_id})
     finally:
         listener.stop()
