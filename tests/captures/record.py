@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ami_listener.connection import AmiConnection
+from ami_listener.reader import Message
 from hotline.pbx.ami import AmiError, AmiRole, ami_login
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
@@ -453,46 +454,44 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(call(r, "506", stay=10))
             time.sleep(1)
 
+    def transfer_after_answer(r: Recorder, number: str, stay: float, action: str, target: str,
+                              ringing: Callable[[Message], bool] | None = None) -> None:
+        # the caller reaches `number`; 8001 answers, 1.5 s later asks Asterisk for `action`
+        # (BlindTransfer, or Atxfer: then, once `ringing` saw the target's leg, 8001 hangs up 1 s
+        # later, completing it); the call is left to end by itself
+        cid = call(r, number, stay=stay)
+        chan = answered_by(r, cid, "8001")
+        time.sleep(1.5)
+        with r.ast.ami() as ami:
+            ami.action(action, Channel=chan, Context="transfer", Exten=target)
+        if action == "Atxfer":
+            if ringing is not None:
+                r.tap.wait_for(ringing, 15)
+            time.sleep(1)
+            with r.ast.ami() as ami:
+                ami.action("Hangup", Channel=chan)
+        r.wait_gone(cid)
+        time.sleep(1)
+
     def foreign_dial_attended(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later transfers attended (Atxfer) to 8002, who answers after
         # 1 s; 1 s later 8001 hangs up, completing the transfer; the caller hangs up 10 s in
         with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
-            cid = call(r, "504", stay=10)
-            chan = answered_by(r, cid, "8001")
-            time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="8002")
-            r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
-                           and (m.get("DestChannel") or "").startswith("PJSIP/8002-"), 15)
-            time.sleep(1)
-            with r.ast.ami() as ami:
-                ami.action("Hangup", Channel=chan)
-            r.wait_gone(cid)
-            time.sleep(1)
+            transfer_after_answer(r, "504", 10, "Atxfer", "8002",
+                                  lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
+                                  and (m.get("DestChannel") or "").startswith("PJSIP/8002-"))
 
     def foreign_dial_blind_back(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later transfers the caller blind back to itself (8001),
         # whose phone rings again and answers after 1 s; the caller hangs up 8 s in
         with SipPhone(r.s, "8001", answer_after=1, talk=None):
-            cid = call(r, "504", stay=8)
-            chan = answered_by(r, cid, "8001")
-            time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="8001")
-            r.wait_gone(cid)
-            time.sleep(1)
+            transfer_after_answer(r, "504", 8, "BlindTransfer", "8001")
 
     def foreign_dial_blind_back_plain(r: Recorder) -> None:
         # as foreign_dial_blind_back, on 500 (Dial without the transfer features: only the AMI
         # action transfers); the caller hangs up 8 s in
         with SipPhone(r.s, "8001", answer_after=1, talk=None):
-            cid = call(r, "500", stay=8)
-            chan = answered_by(r, cid, "8001")
-            time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="8001")
-            r.wait_gone(cid)
-            time.sleep(1)
+            transfer_after_answer(r, "500", 8, "BlindTransfer", "8001")
 
     def foreign_dial_consult_bridge(r: Recorder) -> None:
         # what a phone's own attended transfer (REFER with Replaces) leaves on AMI: 8001 answers the
@@ -526,37 +525,19 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
 
     def foreign_dial_blonde(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later starts an attended transfer (Atxfer) to 8002 and hangs
-        # up 1 s later while 8002 still rings ("blonde"); 8002 answers 3 s after it was rung and
-        # talks with the caller until the caller hangs up 12 s in
+        # up 1 s after 8002 began ringing ("blonde"); 8002 answers 3 s after it was rung and talks
+        # with the caller until the caller hangs up 12 s in
         with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=3, talk=None):
-            cid = call(r, "504", stay=12)
-            chan = answered_by(r, cid, "8001")
-            time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="8002")
-            r.tap.wait_for(lambda m: m.name == "DialBegin"
-                           and (m.get("DestChannel") or "").startswith("PJSIP/8002-"), 10)
-            time.sleep(1)
-            with r.ast.ami() as ami:
-                ami.action("Hangup", Channel=chan)
-            r.wait_gone(cid)
-            time.sleep(1)
+            transfer_after_answer(r, "504", 12, "Atxfer", "8002",
+                                  lambda m: m.name == "DialBegin"
+                                  and (m.get("DestChannel") or "").startswith("PJSIP/8002-"))
 
     def foreign_dial_attended_app(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later starts an attended transfer (Atxfer) to 600, an
         # announcement (Answer, Wait 4 s, Hangup: no phone); 1 s later 8001 hangs up, handing the
         # caller to the announcement, which ends the call
         with SipPhone(r.s, "8001", answer_after=1, talk=None):
-            cid = call(r, "504", stay=20)
-            chan = answered_by(r, cid, "8001")
-            time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="600")
-            time.sleep(1)
-            with r.ast.ami() as ami:
-                ami.action("Hangup", Channel=chan)
-            r.wait_gone(cid)
-            time.sleep(1)
+            transfer_after_answer(r, "504", 20, "Atxfer", "600")
 
     def click(r: Recorder, customer: str) -> str:
         # another application's click-to-dial: a Local chain to the agent's phone, into [click]
