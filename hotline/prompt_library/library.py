@@ -54,7 +54,12 @@ BUILD_AUTHOR = "hotline prompts build"
 
 
 class PromptChangeError(ValueError):
-    """A change refused (unknown prompt, bad text, nothing to revert …); nothing was changed."""
+    """A change refused (unknown prompt, bad text, nothing to revert …); nothing was changed.
+    ``kind`` and ``params`` let the panel say it in the page's language."""
+
+    def __init__(self, message: str, kind: str = "other", **params: object):
+        super().__init__(message)
+        self.kind, self.params = kind, params
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ def prompt(pid: str) -> Prompt:
     key = pid[len("hotline/"):] if pid.startswith("hotline/") else pid
     found = by_id(load_catalogue()).get(key)
     if found is None:
-        raise PromptChangeError(f"no prompt {pid!r} in the catalogue (hotline prompts list)")
+        raise PromptChangeError(f"no prompt {pid!r} in the catalogue (hotline prompts list)", "unknown", id=pid)
     return found
 
 
@@ -217,9 +222,10 @@ def restore(session: Session, s: Settings, pid: str, version_id: int, by: str) -
     p = prompt(pid)
     old = session.get(PromptVersion, version_id)
     if old is None or old.prompt_id != p.id:
-        raise PromptChangeError(f"prompt {p.id} has no version {version_id}")
+        raise PromptChangeError(f"prompt {p.id} has no version {version_id}", "no_version", version=version_id)
     if not version_file(s, old).is_file():
-        raise PromptChangeError(f"the file of version {version_id} is gone from {versions_dir(s)}")
+        raise PromptChangeError(f"the file of version {version_id} is gone from {versions_dir(s)}", "file_gone",
+                                version=version_id)
     with locked(s):
         manifest = read_manifest(s.sounds_dir)
         _current_version(session, s, p, manifest)
@@ -245,7 +251,8 @@ def _speak(session: Session, s: Settings, p: Prompt, manifest: Manifest, entry: 
     if why or p.id not in report.rendered:
         manifest[p.id] = before
         write_manifest(s.sounds_dir, manifest)
-        raise PromptChangeError(f"the speech engine could not say prompt {p.id}: {why or 'nothing rendered'}")
+        raise PromptChangeError(f"the speech engine could not say prompt {p.id}: {why or 'nothing rendered'}",
+                                "engine", why=why or "nothing rendered")
     manifest.update(read_manifest(s.sounds_dir))
     row = _add(session, s, p, action, manifest[p.id], by, audio=p.wav_path(s))
     session.commit()
@@ -261,7 +268,8 @@ def revert(session: Session, s: Settings, pid: str, by: str) -> PromptVersion:
         manifest = read_manifest(s.sounds_dir)
         entry = dict(manifest.get(p.id) or {})
         if entry.get("engine") != RECORDING or not p.wav_path(s).is_file():
-            raise PromptChangeError(f"prompt {p.id} is no recording: it is already said by the speech engine")
+            raise PromptChangeError(f"prompt {p.id} is no recording: it is already said by the speech engine",
+                                    "not_recording")
         _current_version(session, s, p, manifest)
         row = _speak(session, s, p, manifest, {k: v for k, v in entry.items() if k == "template"},
                      PromptAction.REVERT, by)
@@ -272,13 +280,14 @@ def revert(session: Session, s: Settings, pid: str, by: str) -> PromptVersion:
 def _checked_template(s: Settings, p: Prompt, text: str) -> str:
     text = text.strip()
     if not text:
-        raise PromptChangeError("the text is empty")
+        raise PromptChangeError("the text is empty", "empty")
     if len(text) > MAX_TEXT:
-        raise PromptChangeError(f"the text is {len(text)} characters long; at most {MAX_TEXT}")
+        raise PromptChangeError(f"the text is {len(text)} characters long; at most {MAX_TEXT}", "text_long",
+                                n=len(text), max=MAX_TEXT)
     try:
         render_text(text, s, p.id)
     except (CatalogueError, ValueError, IndexError) as exc:
-        raise PromptChangeError(f"the text cannot be said: {exc}") from exc
+        raise PromptChangeError(f"the text cannot be said: {exc}", "bad_text", why=str(exc)) from exc
     return text
 
 
@@ -291,7 +300,7 @@ def edit_text(session: Session, s: Settings, pid: str, text: str, by: str) -> Pr
         manifest = read_manifest(s.sounds_dir)
         entry = dict(manifest.get(p.id) or {})
         if template == template_of(p, entry):
-            raise PromptChangeError(f"prompt {p.id} already has this text")
+            raise PromptChangeError(f"prompt {p.id} already has this text", "unchanged")
         current = _current_version(session, s, p, manifest)
         entry.pop("template", None)
         if template != p.template:

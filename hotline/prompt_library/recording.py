@@ -28,7 +28,12 @@ TOOL_TIMEOUT_S = 120
 
 
 class RecordingError(ValueError):
-    """A file that cannot become a prompt; the message says why, for the person who uploaded it."""
+    """A file that cannot become a prompt; the message says why, for the person who uploaded it.
+    ``kind`` and ``params`` let the panel say it in the page's language."""
+
+    def __init__(self, message: str, kind: str = "other", **params: object):
+        super().__init__(message)
+        self.kind, self.params = kind, params
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ def _decode(src: Path, work: Path, name: str) -> Path:
         if ff.returncode == 0 and out.is_file():
             return out
     raise RecordingError(f"{name} is not an audio file that can be read "
-                         f"({', '.join(ACCEPTED)} are accepted)")
+                         f"({', '.join(ACCEPTED)} are accepted)", "not_audio", name=name)
 
 
 def _trim(src: Path, work: Path) -> Path:
@@ -89,10 +94,11 @@ def convert(src: Path, dst: Path, max_seconds: float, name: str | None = None) -
         trimmed = _trim(decoded, work)
         info = wav_info(trimmed)
         if info.seconds < MIN_SECONDS or _db(info.rms) < SILENCE_RMS_DB:
-            raise RecordingError(f"{name} is silent: nothing louder than about -40 dB in it")
+            raise RecordingError(f"{name} is silent: nothing louder than about -40 dB in it", "silent", name=name)
         if info.seconds > max_seconds:
             raise RecordingError(f"{name} is {info.seconds:.1f} s long (without its silence); "
-                                 f"a prompt may be at most {max_seconds:g} s")
+                                 f"a prompt may be at most {max_seconds:g} s", "too_long", name=name,
+                                 seconds=f"{info.seconds:.1f}", max=f"{max_seconds:g}")
         gain = TARGET_RMS_DB - _db(info.rms)
         levelled = work / "levelled.wav"
         # -l: a limiter, so raising a quiet voice never clips its peaks
