@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -79,9 +78,6 @@ def _list(s: Settings, args: argparse.Namespace) -> int:
 def _session(s: Settings) -> Session:
     from hotline.db import open_db
 
-    # the database is personal data: whatever this area's umask (0o022, for the audio), what
-    # SQLite creates is private; the audio files are made readable by the library itself
-    os.umask(0o077)
     return open_db(s)[1]()
 
 

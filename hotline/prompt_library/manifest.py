@@ -10,8 +10,8 @@ file is a copy of, once it has one). It lives with the audio because it describe
 build, the IVR and the panel all read it without a database.
 
 Prompt audio is no personal data and an Asterisk running as another user must read it (README
-"Personal data at rest"): everything written here is world-readable whatever the umask of the
-writing process (the panel runs with 077).
+"Personal data at rest"): everything written here is made world-readable explicitly, since every
+hotline process — the panel, `hotline prompts` — runs with umask 077.
 """
 
 from __future__ import annotations
@@ -40,8 +40,12 @@ Manifest = dict[str, dict[str, Any]]
 
 
 def shared_dir(path: Path) -> Path:
-    """path (and missing parents) as a directory others may read."""
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    """path as a directory others may read; the parents it has to make too (a directory made
+    under the private umask would be 0700)."""
+    missing = [d for d in (path, *path.parents) if not d.exists()]
+    for d in reversed(missing):
+        d.mkdir(mode=DIR_MODE, exist_ok=True)
+        d.chmod(DIR_MODE)
     if path.stat().st_mode & 0o777 != DIR_MODE and path.stat().st_uid == os.getuid():
         path.chmod(DIR_MODE)
     return path
