@@ -7,8 +7,10 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 
 from hotline.prompt_library import library
 from hotline.prompt_library.builder import build
@@ -45,7 +47,7 @@ def test_only_an_admin_sees_the_prompts(panel: Panel) -> None:
     assert c.get("/prompts/nothing").status_code == 404
 
 
-def _post(c, path: str, page: str, **data) -> object:
+def _post(c: FlaskClient, path: str, page: str, **data: Any) -> Any:
     return c.post(path, data={"csrf_token": csrf_of(c, page), **data}, content_type="multipart/form-data")
 
 

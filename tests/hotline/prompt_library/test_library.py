@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,8 @@ def test_upload_keeps_the_built_audio_then_plays_the_recording(s: Settings, db: 
 @pytest.mark.parametrize("make, kind", [(lambda p: not_audio(p / "x.wav"), "not_audio"),
                                         (lambda p: silence(p / "x.wav"), "silent"),
                                         (lambda p: tone(p / "x.wav", seconds=12), "too_long")])
-def test_a_refused_upload_changes_nothing(s: Settings, db: Session, tmp_path: Path, make, kind: str) -> None:
+def test_a_refused_upload_changes_nothing(s: Settings, db: Session, tmp_path: Path,
+                                         make: Callable[[Path], Path], kind: str) -> None:
     before, manifest = _bytes(s), read_manifest(s.sounds_dir)
     with pytest.raises(RecordingError) as err:
         library.upload(db, s, "welcome", make(tmp_path), "root")
