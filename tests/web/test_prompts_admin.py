@@ -89,3 +89,20 @@ def test_a_bad_upload_is_refused_with_a_message_and_changes_nothing(panel: Panel
         in r.get_data(as_text=True)
     assert library.prompt("welcome").wav_path(panel.settings).read_bytes() == before
     assert "No changes yet." in c.get(page).get_data(as_text=True)
+
+
+def test_a_recording_larger_than_a_form_is_taken_up_to_the_server_limit(tmp_path: Path, db_url: str) -> None:
+    for panel in open_panel(tmp_path, db_url, web_max_request_body_bytes=3 * 1024 * 1024):
+        c = panel.client("root")
+        c.get("/lang/en")
+        page = "/prompts/welcome"
+        big = tone(tmp_path / "big.wav", seconds=8, rate=44100).read_bytes()  # 1.4 MB: over a form's 1 MB
+        assert 1 << 20 < len(big) < 3 * 1024 * 1024
+        r = _post(c, page + "/upload", page, file=(io.BytesIO(big), "big.wav"))
+        assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+        assert library.state(panel.settings, "welcome").source == "recording"
+        huge = tone(tmp_path / "huge.wav", seconds=20, rate=44100).read_bytes()
+        r = _post(c, page + "/upload", page, file=(io.BytesIO(huge), "huge.wav"))
+        assert r.status_code == 302
+        assert "The file is larger than 3 MB" in c.get(page).get_data(as_text=True)
+        assert [v.upload_name for v in library.history(panel.db(), "welcome")] == ["big.wav"]

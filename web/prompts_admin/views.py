@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from hotline.models import PromptVersion
 from hotline.prompt_library import library
@@ -110,6 +111,22 @@ def _refused(st: library.PromptState, exc: library.PromptChangeError | Recording
     db().rollback()
     flash(_message(exc), "error")
     return _page(library.state(settings(), st.prompt.id), 400)
+
+
+@bp.url_value_preprocessor
+def _upload_size(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A recording may be larger than the panel's 1 MB per request (a minute of CD-quality wav is
+    10 MB): the upload may send what the server takes (web_max_request_body_bytes). Set here, as
+    URL values are processed before the CSRF check reads the form."""
+    if endpoint == "prompts_admin.upload":
+        request.max_content_length = settings().web_max_request_body_bytes
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc: RequestEntityTooLarge) -> Any:
+    flash(_("The file is larger than %(mb)s MB: upload a shorter recording, or an mp3, m4a or ogg.",
+            mb=settings().web_max_request_body_bytes // (1024 * 1024)), "error")
+    return redirect(request.path.rsplit("/", 1)[0]) if request.path.endswith("/upload") else (str(exc), 413)
 
 
 @bp.post("/prompts/<path:pid>/upload")

@@ -228,6 +228,8 @@ ZH = {
     "This prompt is no recording: the speech engine says it already.": "此提示音不是录音,已由语音合成播报。",
     "The text is empty.": "文本为空。",
     "The text is %(n)s characters long; at most %(max)s.": "文本长 %(n)s 个字符;最多 %(max)s 个。",
+    "The file is larger than %(mb)s MB: upload a shorter recording, or an mp3, m4a or ogg.":
+        "文件超过 %(mb)s MB:请上传较短的录音,或 mp3、m4a、ogg 格式。",
     "The text cannot be said: %(why)s": "无法播报此文本:%(why)s",
     "The prompt already has this text.": "此提示音已是该文本。",
 }
