@@ -44,6 +44,8 @@ def test_only_an_admin_sees_the_prompts(panel: Panel) -> None:
     audio = c.get("/prompts/welcome/audio")
     assert audio.status_code == 200 and audio.data[:4] == b"RIFF" and "no-store" in audio.headers["Cache-Control"]
     assert c.get("/prompts/menu/audio").status_code == 404
+    assert c.get("/prompts/digits/3").status_code == 200  # a digit's id has a slash
+    assert c.get("/prompts/digits/3/audio").status_code == 404  # not built in this panel
     assert c.get("/prompts/nothing").status_code == 404
 
 
