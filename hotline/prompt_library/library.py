@@ -238,8 +238,8 @@ def restore(session: Session, s: Settings, pid: str, version_id: int, by: str) -
 def _speak(session: Session, s: Settings, p: Prompt, manifest: Manifest, entry: dict[str, Any],
            action: PromptAction, by: str) -> PromptVersion:
     """The engine says the prompt (entry: its manifest entry before, the edited text kept); on a
-    failure the manifest is put back and nothing has changed."""
-    before = dict(manifest.get(p.id) or {})
+    failure the manifest on disk is put back, the rows not yet committed dropped: nothing changed."""
+    on_disk = read_manifest(s.sounds_dir)
     manifest[p.id] = entry
     write_manifest(s.sounds_dir, manifest)
     why = ""
@@ -249,8 +249,8 @@ def _speak(session: Session, s: Settings, p: Prompt, manifest: Manifest, entry: 
     except BuildError as exc:
         why = str(exc)
     if why or p.id not in report.rendered:
-        manifest[p.id] = before
-        write_manifest(s.sounds_dir, manifest)
+        session.rollback()
+        write_manifest(s.sounds_dir, on_disk)
         raise PromptChangeError(f"the speech engine could not say prompt {p.id}: {why or 'nothing rendered'}",
                                 "engine", why=why or "nothing rendered")
     manifest.update(read_manifest(s.sounds_dir))

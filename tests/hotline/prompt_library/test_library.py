@@ -127,3 +127,15 @@ def test_restore_brings_back_an_earlier_version_with_its_text(s: Settings, db: S
     with pytest.raises(library.PromptChangeError) as err:
         library.upload(db, s, "no_such_prompt", tmp_path / "a.wav", "root")
     assert err.value.kind == "unknown"
+
+
+def test_a_text_the_engine_cannot_say_changes_nothing(s: Settings, db: Session) -> None:
+    from tests.prompts.fake_gtts import closed_port_url
+
+    offline = s.replace(prompts_engine="gtts", gtts_url=closed_port_url(), gtts_probe_timeout_s=1)
+    before, manifest = _bytes(s), read_manifest(s.sounds_dir)
+    with pytest.raises(library.PromptChangeError) as err:
+        library.edit_text(db, offline, "welcome", "您好。", "root")
+    assert err.value.kind == "engine" and "gtts" in str(err.value)
+    assert _bytes(s) == before and read_manifest(s.sounds_dir) == manifest
+    assert library.history(db, "welcome") == []  # not even the build's version: nothing changed
