@@ -1,7 +1,8 @@
 """The operator's recording is what the next real call hears (#18, R-ANS-GREET), with no restart of
 Asterisk or the IVR: a call before the upload hears the synthesised greeting, the call after it
-hears the uploaded tone. The proof is the caller's side of the call, recorded by Asterisk (the
-originated Local channel runs Record() on what the IVR plays it)."""
+hears the uploaded tone; the dialplan's own Playback() (the late-answer apology's way) hears an
+upload the same. The proof is the caller's side of the call, recorded by Asterisk (the originated
+Local channel runs Record() on what the other side plays it)."""
 
 from __future__ import annotations
 
@@ -37,35 +38,43 @@ def _tone_share(path: Path, hz: int, start_s: float = 0.3, end_s: float = 1.5) -
     return power / total
 
 
-def _call_and_hear(env: IvrEnv, tap: EventTap, out: Path) -> Path:
+def _call_and_hear(env: IvrEnv, tap: EventTap, out: Path, channel: str | None = None,
+                   variables: dict[str, str] | None = None) -> None:
+    """A call into channel (the hotline number by default) whose caller records what it hears."""
     s = env.settings
     call_id = f"prompt-{uuid.uuid4().hex[:12]}"
     with Ami.from_settings(s) as ami:
-        # q: no beep, k: keep the file when the IVR side hangs up first
-        ami.action("Originate", Channel=f"Local/{s.hotline_number}@from-pstn", Application="Record",
-                   Data=f"{out.with_suffix('')}.wav,0,{HEARD_S},qk", CallerID='"Prompt test" <13900000018>',
-                   Async="true", Timeout=30000, ChannelId=call_id, OtherChannelId=call_id + "-2")
+        # q: no beep, k: keep the file when the other side hangs up first
+        ami.action("Originate", variables=variables, Channel=channel or f"Local/{s.hotline_number}@from-pstn",
+                   Application="Record", Data=f"{out.with_suffix('')}.wav,0,{HEARD_S},qk",
+                   CallerID='"Prompt test" <13900000018>', Async="true", Timeout=30000, ChannelId=call_id,
+                   OtherChannelId=call_id + "-2")
     tap.wait_call_gone(call_id, timeout=60)
     assert out.is_file(), f"Asterisk recorded nothing into {out}"
-    return out
 
 
-def test_the_next_call_hears_the_uploaded_greeting(ivr_env: IvrEnv, tmp_path: Path) -> None:
+def test_the_next_call_hears_an_uploaded_prompt(ivr_env: IvrEnv, tmp_path: Path) -> None:
     s = ivr_env.settings
     db = ivr_env.sessions()
-    version = None
+    changed: list[str] = []
     try:
         with EventTap(s) as tap:
-            before = _call_and_hear(ivr_env, tap, tmp_path / "before.wav")
-            assert _tone_share(before, TONE_HZ) < 0.2  # the synthesised voice
+            _call_and_hear(ivr_env, tap, tmp_path / "before.wav")
+            assert _tone_share(tmp_path / "before.wav", TONE_HZ) < 0.2  # the synthesised voice
 
-            row = library.upload(db, s, "welcome", tone(tmp_path / "greeting.wav", seconds=2.5, freq=TONE_HZ),
-                                 "root")
-            version = row.id
-            after = _call_and_hear(ivr_env, tap, tmp_path / "after.wav")
-            assert _tone_share(after, TONE_HZ) > 0.8  # the operator's recording, from this call on
+            changed.append("welcome")
+            library.upload(db, s, "welcome", tone(tmp_path / "greeting.wav", seconds=2.5, freq=TONE_HZ), "root")
+            _call_and_hear(ivr_env, tap, tmp_path / "after.wav")
+            assert _tone_share(tmp_path / "after.wav", TONE_HZ) > 0.8  # the operator's recording, from this call on
+
+            changed.append("late_apology")
+            library.upload(db, s, "late_apology", tone(tmp_path / "sorry.wav", seconds=2.5, freq=TONE_HZ), "root")
+            # the [play] context: Playback(${PLAY}), as [agents-phone] plays hotline/late_apology
+            _call_and_hear(ivr_env, tap, tmp_path / "played.wav", "Local/s@play", {"PLAY": "hotline/late_apology"})
+            assert _tone_share(tmp_path / "played.wav", TONE_HZ) > 0.8
     finally:
-        if version is not None:  # the session's other tests hear the built greeting again
-            built = library.history(db, "welcome")[-1]
-            library.restore(db, s, "welcome", built.id, "test")
+        for pid in changed:  # the session's other tests hear the built prompts again
+            rows = library.history(db, pid)
+            if rows:
+                library.restore(db, s, pid, rows[-1].id, "test")
         db.close()
