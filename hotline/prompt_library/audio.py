@@ -60,3 +60,9 @@ def wav_info(path: Path) -> WavInfo:
         samples = array.array("h", frames)
         rms = math.sqrt(sum(x * x for x in samples) / len(samples)) / 32768.0
     return WavInfo(rate, channels, width, n / rate if rate else 0.0, rms)
+
+
+def wav_seconds(path: Path) -> float:
+    """A wav file's length from its header alone (the Prompts page lists every prompt's)."""
+    with wave.open(str(path), "rb") as w:
+        return w.getnframes() / w.getframerate() if w.getframerate() else 0.0

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from hotline.models import PromptVersion
 from hotline.prompt_catalogue import CatalogueError, Prompt, by_id, load_catalogue, render_text
-from hotline.prompt_library.audio import wav_info
+from hotline.prompt_library.audio import wav_seconds
 from hotline.prompt_library.builder import BuildError, build_unlocked
 from hotline.prompt_library.manifest import (
     FILE_MODE,
@@ -96,7 +96,7 @@ def _state(s: Settings, p: Prompt, entry: dict[str, Any] | None) -> PromptState:
     recorded = str(entry.get("text") or "")
     return PromptState(p, text, template_of(p, entry), template_of(p, entry) != p.template, source,
                        source == RECORDING and recorded != text, recorded,
-                       wav_info(path).seconds if exists else None)
+                       wav_seconds(path) if exists else None)
 
 
 def states(s: Settings) -> list[PromptState]:
@@ -133,7 +133,7 @@ def _keep(s: Settings, p: Prompt, audio: Path) -> tuple[str, float]:
     shutil.copyfile(audio, tmp)
     tmp.chmod(FILE_MODE)
     os.replace(tmp, dst)
-    return name, wav_info(dst).seconds
+    return name, wav_seconds(dst)
 
 
 def _install(s: Settings, p: Prompt, audio: Path) -> None:
