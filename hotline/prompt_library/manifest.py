@@ -76,6 +76,9 @@ def write_manifest(sounds_dir: Path, manifest: Manifest) -> None:
 def locked(s: Settings) -> Iterator[None]:
     """Held by every writer of the sounds dir (a build, an upload, a revert …), across processes:
     a build running while the panel takes an upload must not write the old text's audio over it."""
+    # the runtime dir holds the database and secrets: private, as `hotline run` makes it, even
+    # when a first `hotline prompts build` makes it; only the audio below it is shared
+    s.runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     shared_dir(s.sounds_dir)
     fd = os.open(s.sounds_dir / LOCK, os.O_RDWR | os.O_CREAT, FILE_MODE)
     try:
