@@ -106,7 +106,7 @@ def run(calls: int, timeout: float) -> None:
         s = pbx_test_settings(Path(tmp), agents=list(BASE_AGENTS), queue_timeout_s=120)
         s = s.replace(database_url=f"sqlite:///{tmp}/ivr.db", ivr_key_timeout_s=2.0, ivr_entry_timeout_s=3.0,
                       ivr_record_max_s=6, ivr_record_silence_s=3)
-        from prompts.builder import build as build_prompts
+        from hotline.prompt_library.builder import build as build_prompts
 
         t = time.monotonic()
         report = build_prompts(s, engine="espeak", progress=None)

@@ -42,9 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Personal data at rest (#19): the database and its WAL, journals, logs, recordings and secrets of
 # every hotline process — and of Asterisk, its child — are created readable by this user only.
-# Prompt audio is no personal data, and an Asterisk of its own running as another user must read it.
+# Prompt audio is no personal data, and an Asterisk of its own running as another user must read
+# it: hotline.prompt_library makes what it writes world-readable itself (`hotline prompts` opens
+# the database too, so it runs under this umask like every area).
 PRIVATE_UMASK = 0o077
-SHARED_AREAS = {"prompts": 0o022}
 
 
 def configure_logging(verbose: bool = False) -> None:
@@ -58,7 +59,7 @@ def configure_logging(verbose: bool = False) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    os.umask(SHARED_AREAS.get(args.command, PRIVATE_UMASK))
+    os.umask(PRIVATE_UMASK)
     configure_logging(args.verbose)
     if not getattr(args, "func", None):
         parser.print_help()

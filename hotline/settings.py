@@ -244,6 +244,9 @@ class Settings:
     # endpoints (device names as Asterisk dials them, "PJSIP/alice") → the agent they belong to, for
     # dialplans that ring agents' phones with plain Dial() rather than through a queue's members
     agent_endpoints: dict[str, str] = field(default_factory=dict)
+    # --- the operator's own prompts (issue #18; README "Prompts") -------------------------------------
+    prompt_upload_max_s: float = 60.0  # a recording longer than this (without its silence) is refused
+    prompts_engine: str = "auto"  # what says a prompt after a revert or a text edit: auto / gtts / espeak
 
     # --- derived -------------------------------------------------------------------------------
     @property

@@ -106,3 +106,13 @@ class CaseStatus(StrEnum):
     IN_PROGRESS = "in_progress"  # 处理中
     CLOSED = "closed"  # 已办结
     REVISITED = "revisited"  # 已回访
+
+
+class PromptAction(StrEnum):
+    """What made a prompt's audio current (prompt_versions.action, hotline.prompt_library)."""
+
+    BUILD = "build"  # `hotline prompts build` made it; kept when the first change replaces it
+    UPLOAD = "upload"  # the operator's recording
+    REVERT = "revert"  # back to speech from the engine
+    TEXT = "text"  # the text edited (speech said again; a recording is kept and flagged)
+    RESTORE = "restore"  # an earlier version brought back

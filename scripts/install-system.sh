@@ -4,9 +4,9 @@
 # mirror the machine already uses, pinned at priority 100 so nothing else is pulled from bullseye.
 set -euo pipefail
 
-PKGS_BOOKWORM=(sox espeak-ng sip-tester chromium fonts-noto-cjk postgresql kannel kannel-extras)
+PKGS_BOOKWORM=(sox ffmpeg espeak-ng sip-tester chromium fonts-noto-cjk postgresql kannel kannel-extras)
 PKG_ASTERISK=asterisk
-[ "${HOTLINE_SKIP_BROWSER:-}" = 1 ] && PKGS_BOOKWORM=(sox espeak-ng sip-tester postgresql kannel kannel-extras)
+[ "${HOTLINE_SKIP_BROWSER:-}" = 1 ] && PKGS_BOOKWORM=(sox ffmpeg espeak-ng sip-tester postgresql kannel kannel-extras)
 
 missing=()
 command -v asterisk >/dev/null 2>&1 || missing+=("$PKG_ASTERISK")
@@ -15,6 +15,8 @@ command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 # gTTS answers mp3: sox decodes it (and tests encode it) only with its mp3 format module
 sox_formats=$(sox -h 2>/dev/null | sed -n 's/^AUDIO FILE FORMATS://p' || true)
 [[ " $sox_formats " == *" mp3 "* ]] || missing+=(libsox-fmt-mp3)
+# an operator's recorded prompt may be m4a (AAC), which sox cannot read: ffmpeg decodes it
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
 if [ "${HOTLINE_SKIP_BROWSER:-}" != 1 ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)

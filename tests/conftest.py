@@ -31,11 +31,11 @@ def pbx(pbx_settings: Settings) -> Iterator[Asterisk]:
 
 
 @pytest.fixture(scope="session")
-def built_prompts(pbx_settings: Settings):  # -> prompts.builder.BuildReport
+def built_prompts(pbx_settings: Settings):  # -> hotline.prompt_library.builder.BuildReport
     """Every prompt of hotline/phrases.toml rendered with espeak-ng into pbx_settings.sounds_dir
     (hotline/<id>.wav, digits/<n>.wav), which the session's Asterisk plays as language zh.
     Independent of `pbx`: tests that play prompts request both."""
-    from prompts.builder import build
+    from hotline.prompt_library.builder import build
 
     report = build(pbx_settings, engine="espeak", progress=None)
     if report.failed:

@@ -36,3 +36,6 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # token-authenticated, read-only
     csrf.exempt(sms_dlr)  # Kannel's delivery reports: authenticated by the message's claim token
+    from web.prompts_admin.views import bp as prompts_admin  # the operator's prompts (#18)
+
+    app.register_blueprint(prompts_admin)

@@ -13,4 +13,5 @@ from hotline.models.field import *  # noqa: F403
 from hotline.models.ivr import *  # noqa: F403
 from hotline.models.notifications import *  # noqa: F403
 from hotline.models.panel import *  # noqa: F403
+from hotline.models.prompts import *  # noqa: F403
 from hotline.models.rollups import *  # noqa: F403

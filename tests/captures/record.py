@@ -265,7 +265,7 @@ def record_pjsip(names: list[str], out_dir: Path = HERE) -> None:
     scenarios = _pjsip_scenarios()
     with tempfile.TemporaryDirectory() as tmp:
         s = pbx_test_settings(Path(tmp), **{**CAPTURE_SETTINGS, "agents": ["8001", "8002"]}, agent_technology="pjsip")
-        from prompts.builder import build
+        from hotline.prompt_library.builder import build
 
         build(s, engine="espeak", progress=None)  # the work-number announcement plays them
         with Asterisk(s) as ast, EventTap(s) as tap:
@@ -651,7 +651,7 @@ def record(names: list[str], out_dir: Path = HERE) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         s = pbx_test_settings(Path(tmp), **CAPTURE_SETTINGS)
         s = s.replace(database_url=sqlite_url(Path(tmp) / "ivr.db"), ivr_key_timeout_s=2.0, ivr_entry_timeout_s=3.0)
-        from prompts.builder import build
+        from hotline.prompt_library.builder import build
 
         build(s, engine="espeak", progress=None)  # the agent side's work-number announcement plays them
         with Asterisk(s) as ast, EventTap(s) as tap:

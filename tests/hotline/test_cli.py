@@ -18,7 +18,7 @@ AREAS = {
     "ivr": {"serve"},
     "web": {"serve"},
     "user": {"add", "passwd", "disable", "enable", "token"},
-    "prompts": {"build", "list"},
+    "prompts": {"build", "list", "upload", "revert", "history", "text", "restore"},
     "callbacks": {"list", "dial", "consult", "complaint", "complaint-update", "revisit", "outcome", "cancel", "held",
                   "approve", "escalations"},
     "scheduler": {"run", "purge"},

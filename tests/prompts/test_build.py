@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from hotline.prompt_catalogue import CATALOGUE_PATH, load_catalogue, missing_prompts
+from hotline.prompt_library.audio import wav_info
+from hotline.prompt_library.builder import BuildError, build
+from hotline.prompt_library.engines import EspeakEngine, GttsEngine
+from hotline.prompt_library.manifest import MANIFEST
 from hotline.settings import Settings, load
 from prompts import cli as prompts_cli
-from prompts.audio import wav_info
-from prompts.builder import MANIFEST, BuildError, build
-from prompts.engines import EspeakEngine, GttsEngine
 from tests.prompts.fake_gtts import closed_port_url
 
 

@@ -6,10 +6,10 @@ import time
 from pathlib import Path
 
 from hotline.prompt_catalogue import load_catalogue
+from hotline.prompt_library.audio import wav_info
+from hotline.prompt_library.builder import build
+from hotline.prompt_library.engines import engines_for
 from hotline.settings import Settings, load
-from prompts.audio import wav_info
-from prompts.builder import build
-from prompts.engines import engines_for
 from tests.prompts.fake_gtts import Blackhole, FakeBatchExecute, tone_mp3
 
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from hotline.pbx.process import Asterisk
-from prompts.audio import wav_info
+from hotline.prompt_library.audio import wav_info
 from tests.support.pbx import EventTap
 
 pytestmark = pytest.mark.asterisk

@@ -174,6 +174,64 @@ ZH = {
     "Phone, districts, weekly rota": "电话、片区、每周排班",
     "Add a technician": "添加维修员", "Districts": "片区", "Add": "添加", "Monitor": "监听",
     "Overdue work orders": "超时工单", "Set state": "设置状态",
+    # the operator's prompts (#18)
+    "Prompts": "语音提示",
+    "Prompt": "语音提示",
+    "Rule": "规范条款",
+    "Where it plays": "播放位置",
+    "Audio": "音频",
+    "Listen": "试听",
+    "own text": "自定义文本",
+    "recording": "录音",
+    "missing": "缺失",
+    "unknown": "未知",
+    "built by the speech engine": "语音合成生成",
+    "recording uploaded": "上传录音",
+    "reverted to speech": "恢复为语音合成",
+    "text edited": "修改文本",
+    "version restored": "恢复历史版本",
+    "What callers hear: every standard phrase, what made its audio and where it plays. A recording or a new text "
+    "is heard from the next call on, with no restart.":
+        "来电客户听到的内容:每条规范用语、其音频来源和播放位置。上传的录音或修改的文本从下一通电话起生效,无需重启。",
+    "The recording does not say this text.": "录音内容与当前文本不一致。",
+    "It says:": "录音内容:",
+    "Upload a recording": "上传录音",
+    "wav, mp3, m4a or ogg, at most %(max)s s without its silence. It is converted for the telephone (8 kHz), its "
+    "silence trimmed and its loudness set to that of the other prompts.":
+        "支持 wav、mp3、m4a 或 ogg,去除静音后最长 %(max)s 秒。"
+        "系统会将其转换为电话音质(8 kHz),去除首尾静音,并将音量调整到与其他提示音一致。",
+    "Upload": "上传",
+    "Placeholders as in the catalogue: {company}, {sla_urban_arrive}, {sla_rural_arrive}, {hours_open}, "
+    "{hours_close}. The speech engine says a new text at once; a recording is kept and marked until a new one is "
+    "uploaded.":
+        "可使用与用语目录相同的占位符:{company}、{sla_urban_arrive}、{sla_rural_arrive}、{hours_open}、{hours_close}。语音合成会立即播报新文本;录音会"
+        "保留并标记为不一致,直到上传新的录音。",
+    "Save text": "保存文本",
+    "Revert to speech": "恢复为语音合成",
+    "What": "操作",
+    "Restore this version": "恢复此版本",
+    "No changes yet.": "尚无修改。",
+    "Choose a recording to upload.": "请选择要上传的录音。",
+    "Recording uploaded: callers hear it from the next call on.": "录音已上传:从下一通电话起生效。",
+    "The speech engine says this prompt again.": "已恢复为语音合成播报。",
+    "Text saved.": "文本已保存。",
+    "Version %(version)s restored: callers hear it from the next call on.":
+        "已恢复版本 %(version)s:从下一通电话起生效。",
+    "%(name)s is not an audio file that can be read (wav, mp3, m4a, ogg are accepted).":
+        "%(name)s 不是可读取的音频文件(支持 wav、mp3、m4a、ogg)。",
+    "%(name)s is silent: nothing to hear in it.": "%(name)s 是静音文件,听不到任何声音。",
+    "%(name)s is %(seconds)s s long without its silence; a prompt may be at most %(max)s s.":
+        "%(name)s 去除静音后长 %(seconds)s 秒;提示音最长 %(max)s 秒。",
+    "This prompt has no version %(version)s.": "此提示音没有版本 %(version)s。",
+    "The file of version %(version)s is gone.": "版本 %(version)s 的文件已不存在。",
+    "The speech engine could not say this text: %(why)s": "语音合成无法播报此文本:%(why)s",
+    "This prompt is no recording: the speech engine says it already.": "此提示音不是录音,已由语音合成播报。",
+    "The text is empty.": "文本为空。",
+    "The text is %(n)s characters long; at most %(max)s.": "文本长 %(n)s 个字符;最多 %(max)s 个。",
+    "The file is larger than %(mb)s MB: upload a shorter recording, or an mp3, m4a or ogg.":
+        "文件超过 %(mb)s MB:请上传较短的录音,或 mp3、m4a、ogg 格式。",
+    "The text cannot be said: %(why)s": "无法播报此文本:%(why)s",
+    "The prompt already has this text.": "此提示音已是该文本。",
 }
 
 if __name__ == "__main__":

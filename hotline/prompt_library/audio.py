@@ -10,6 +10,8 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotline.prompt_library.manifest import FILE_MODE, shared_dir
+
 RATE = 8000  # Asterisk's native narrowband: no transcoding when the call is 8 kHz
 CHANNELS = 1
 SAMPLE_BYTES = 2
@@ -23,19 +25,20 @@ class AudioError(RuntimeError):
 def to_asterisk_wav(src: Path, dst: Path) -> None:
     """Any audio sox reads (wav, mp3 with libsox-fmt-mp3) → 8 kHz mono 16-bit wav, written atomically
     so a running Asterisk never opens half a file."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
+    shared_dir(dst.parent)
     tmp = dst.with_name(f".{dst.stem}.{os.getpid()}.tmp.wav")
     cmd = ["sox", "-q", str(src), "-r", str(RATE), "-c", str(CHANNELS), "-b", "16", "-e", "signed-integer",
            str(tmp), "gain", "-n", "-3"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     except FileNotFoundError as exc:
-        raise AudioError("sox is not installed (scripts/install-system.sh installs it)") from exc
+        raise AudioError("sox is not installed (scripts/setup.sh installs it)") from exc
     except subprocess.TimeoutExpired as exc:
         raise AudioError(f"sox took too long converting {src}") from exc
     if proc.returncode != 0:
         tmp.unlink(missing_ok=True)
         raise AudioError(f"sox could not convert {src.name}: {proc.stderr.strip()}")
+    tmp.chmod(FILE_MODE)  # whatever the umask: Asterisk may run as another user
     os.replace(tmp, dst)
 
 
@@ -57,3 +60,9 @@ def wav_info(path: Path) -> WavInfo:
         samples = array.array("h", frames)
         rms = math.sqrt(sum(x * x for x in samples) / len(samples)) / 32768.0
     return WavInfo(rate, channels, width, n / rate if rate else 0.0, rms)
+
+
+def wav_seconds(path: Path) -> float:
+    """A wav file's length from its header alone (the Prompts page lists every prompt's)."""
+    with wave.open(str(path), "rb") as w:
+        return w.getnframes() / w.getframerate() if w.getframerate() else 0.0

@@ -1,5 +1,9 @@
 """Renders the catalogue into settings.sounds_dir: hotline/<id>.wav and digits/<n>.wav.
 
+A recording the operator uploaded (hotline.prompt_library.library) is never synthesised over, even
+with --force: `hotline prompts revert` goes back to speech. A prompt whose text was edited is
+said with its edited text (the manifest's ``template``).
+
 A manifest in the sounds dir remembers, per file, the hash of (output format, text, engine,
 voice) it was made from, so a rebuild renders only what changed. Engines are tried best first
 (gTTS, then espeak-ng); gTTS is probed once per build and dropped for the rest of the build on
@@ -11,22 +15,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from hotline.prompt_catalogue import Prompt, load_catalogue
+from hotline.prompt_library.audio import FORMAT_TAG, AudioError, to_asterisk_wav
+from hotline.prompt_library.engines import Engine, EngineError, engines_for
+from hotline.prompt_library.manifest import RECORDING, current_text, locked, read_manifest, write_manifest
 from hotline.settings import Settings
-from prompts.audio import FORMAT_TAG, AudioError, to_asterisk_wav
-from prompts.engines import Engine, EngineError, engines_for
 
 log = logging.getLogger(__name__)
 
-MANIFEST = ".prompts-manifest.json"
 ENGINE_CHOICES = ("auto", "gtts", "espeak")
 
 
@@ -65,27 +68,7 @@ def cache_key(text: str, engine: str, variant: str) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def read_manifest(sounds_dir: Path) -> dict[str, dict[str, str]]:
-    path = sounds_dir / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        # a damaged manifest only costs a full re-render
-        log.warning("prompt manifest %s unreadable (%s): rendering everything", path, exc)
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_manifest(sounds_dir: Path, manifest: Mapping[str, dict[str, str]]) -> None:
-    path = sounds_dir / MANIFEST
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _up_to_date(p: Prompt, s: Settings, text: str, entry: dict[str, str] | None,
+def _up_to_date(p: Prompt, s: Settings, text: str, entry: dict[str, Any] | None,
                 engines: Mapping[str, Engine], acceptable: list[str]) -> str | None:
     """The engine that made the current file when it still fits, else None."""
     if not entry or not p.wav_path(s).is_file():
@@ -97,7 +80,16 @@ def _up_to_date(p: Prompt, s: Settings, text: str, entry: dict[str, str] | None,
 
 
 def build(s: Settings, engine: str = "auto", force: bool = False, progress: TextIO | None = sys.stderr,
-          engines: Mapping[str, Engine] | None = None, catalogue: Path | None = None) -> BuildReport:
+          engines: Mapping[str, Engine] | None = None, catalogue: Path | None = None,
+          only: Collection[str] | None = None) -> BuildReport:
+    """:func:`build_unlocked` holding the sounds dir's lock (a panel upload waits for it)."""
+    with locked(s):
+        return build_unlocked(s, engine, force, progress, engines, catalogue, only)
+
+
+def build_unlocked(s: Settings, engine: str = "auto", force: bool = False, progress: TextIO | None = sys.stderr,
+                   engines: Mapping[str, Engine] | None = None, catalogue: Path | None = None,
+                   only: Collection[str] | None = None) -> BuildReport:
     """Renders every catalogue phrase to every audio format Asterisk plays, with progress and a
     report of which engine made each (gTTS online, espeak-ng offline). One loop over the phrases
     with its cache check, engine fallback and conversion in line: split, the fallback order would
@@ -107,14 +99,22 @@ def build(s: Settings, engine: str = "auto", force: bool = False, progress: Text
     engines = dict(engines or engines_for(s))
     order = list(engines) if engine == "auto" else [engine]
     prompts = load_catalogue(catalogue)
-    texts = {p.id: p.text(s) for p in prompts}
-    s.sounds_dir.mkdir(parents=True, exist_ok=True)
+    if only is not None:
+        unknown = set(only) - {p.id for p in prompts}
+        if unknown:
+            raise BuildError(f"no prompt {', '.join(sorted(unknown))} in the catalogue")
+        prompts = [p for p in prompts if p.id in only]
     manifest = read_manifest(s.sounds_dir)
+    texts = {p.id: current_text(p, s, manifest.get(p.id)) for p in prompts}
+    s.sounds_dir.mkdir(parents=True, exist_ok=True)
     report = BuildReport(s.sounds_dir)
 
     def todo(acceptable: list[str]) -> list[Prompt]:
         out = []
         for p in prompts:
+            if manifest.get(p.id, {}).get("engine") == RECORDING and p.wav_path(s).is_file():
+                report.kept[p.id] = RECORDING  # the operator's own voice: only a revert replaces it
+                continue
             eng = None if force else _up_to_date(p, s, texts[p.id], manifest.get(p.id), engines, acceptable)
             if eng is None:
                 out.append(p)
@@ -160,9 +160,12 @@ def build(s: Settings, engine: str = "auto", force: bool = False, progress: Text
                         usable.remove(name)
                         report.notes.append(f"{name} dropped after failing on {p.id}: {exc}")
                     continue
-                manifest[p.id] = {"key": cache_key(text, name, engines[name].variant), "engine": name,
-                                  "voice": engines[name].voice, "text": text, "file": f"{p.sound}.wav"}
-                _write_manifest(s.sounds_dir, manifest)
+                entry = {"key": cache_key(text, name, engines[name].variant), "engine": name,
+                         "voice": engines[name].voice, "text": text, "file": f"{p.sound}.wav"}
+                if "template" in manifest.get(p.id, {}):
+                    entry["template"] = manifest[p.id]["template"]
+                manifest[p.id] = entry
+                write_manifest(s.sounds_dir, manifest)
                 report.rendered[p.id] = name
                 break
             else:
