@@ -40,6 +40,7 @@ class Field:
     lo: float | None = None
     hi: float | None = None
     item: Callable[[str], object] | None = None  # lines: checks one item, ValueError says why
+    whole: Callable[[list[str]], object] | None = None  # lines: checks them together
     min_items: int = 0
     max_items: int = 500
 
@@ -88,6 +89,8 @@ class Field:
                     self.item(item)
                 except ValueError as exc:
                     raise ValueError(f"line {n}: {exc}") from None
+        if self.whole is not None:
+            self.whole(items)
         return items
 
 
@@ -119,8 +122,14 @@ def _short(limit: int) -> Callable[[str], None]:
 
 def _category_line(complaint: bool) -> Callable[[str], None]:
     def check(text: str) -> None:
+        _categories(complaint)([text])
+    return check
+
+
+def _categories(complaint: bool) -> Callable[[list[str]], None]:
+    def check(lines: list[str]) -> None:
         try:
-            override_lines([] if complaint else [text], [text] if complaint else [])
+            override_lines([] if complaint else lines, lines if complaint else [])
         except CategoryError as exc:
             raise ValueError(str(exc)) from None
     return check
@@ -153,9 +162,9 @@ FIELDS: tuple[Field, ...] = (
     Field("districts", "lists", "Districts (empty: any)", "lines", item=_short(64)),
     Field("desk_break_reasons", "lists", "Break reasons", "lines", item=_short(64), min_items=1),
     Field("case_categories", "cases", "Case categories replacing the file's, per kind: KIND KEY LABEL per line",
-          "lines", item=_category_line(complaint=False)),
+          "lines", item=_category_line(complaint=False), whole=_categories(complaint=False)),
     Field("complaint_categories", "cases", "Complaint categories (R-COMPLAINT-CATEGORIES): KEY LABEL per line",
-          "lines", item=_category_line(complaint=True)),
+          "lines", item=_category_line(complaint=True), whole=_categories(complaint=True)),
     Field("kpi_satisfaction_pct", "kpi", "Customer satisfaction target, percent", "float", 0, 100),
     Field("kpi_on_time_pct", "kpi", "On-time handling target, percent", "float", 0, 100),
     Field("kpi_complaint_resolution_pct", "kpi", "Complaint resolution target, percent", "float", 0, 100),
