@@ -41,7 +41,7 @@ def _show(s: Settings, args: argparse.Namespace) -> int:
         for f in (f for f in FIELDS if f.group == group):
             value = current[f.key]
             source = "panel" if value != getattr(s, f.key) else "file"
-            print(f"{f.key} = {_flat(f.text(value))}    [{source}]")
+            print(f"{f.key} = {_flat(f.display(value))}    [{source}]")
     return 0
 
 
@@ -61,7 +61,7 @@ def _set(s: Settings, args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     for c in done:
-        print(f"{c.key}: {_flat(f.text(c.old))} → {_flat(f.text(c.new))} (every service within "
+        print(f"{c.key}: {_flat(f.display(c.old))} → {_flat(f.display(c.new))} (every service within "
               f"{s.service_settings_ttl_s:g} s)")
     if not done:
         print(f"{args.key}: unchanged")
@@ -77,11 +77,10 @@ def _history(s: Settings, args: argparse.Namespace) -> int:
         engine.dispose()
     for c in changes:
         f = BY_KEY.get(c.key)
-        old, new = (f.text(c.old), f.text(c.new)) if f else (str(c.old), str(c.new))
+        old, new = (f.display(c.old), f.display(c.new)) if f else (str(c.old), str(c.new))
         print(f"{c.at.isoformat(timespec='seconds')}  {c.by}  {c.key}: {_flat(old)} → {_flat(new)}")
     return 0
 
 
 def _flat(text: str) -> str:
-    """A list's items on one line."""
-    return text.replace("\n", " | ") or "(empty)"
+    return text or "(empty)"

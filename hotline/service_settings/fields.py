@@ -68,6 +68,10 @@ class Field:
             return f"{float(value):g}"
         return str(value)
 
+    def display(self, value: Any) -> str:
+        """A value on one line (history, CLI): a list's items separated by " | "."""
+        return self.text(value).replace("\n", " | ") if self.is_list else self.text(value)
+
     def _bounded(self, value: float) -> Any:
         if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
             raise ValueError(f"must be from {self.lo:g} to {self.hi:g}")
