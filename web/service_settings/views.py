@@ -34,7 +34,7 @@ def _rows(current: dict[str, Any], entered: dict[str, str], errors: dict[str, st
     groups: dict[str, list[Row]] = {g: [] for g in svc.GROUPS}
     for f in svc.FIELDS:
         text = entered.get(f.key, f.text(current[f.key]))
-        groups[f.group].append(Row(f, text, f.text(getattr(base, f.key)), errors.get(f.key)))
+        groups[f.group].append(Row(f, text, f.display(getattr(base, f.key)), errors.get(f.key)))
     return groups
 
 
