@@ -22,7 +22,8 @@ from ami_listener.store import RawBatch, Store
 from ami_listener.tracker import CallTracker
 from hotline.chanvars import ChanVar
 from hotline.live_snapshot import LiveSnapshot
-from hotline.rules import ring_rule
+from hotline.rules import RingRule, ring_rule
+from hotline.service_settings import effective
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class Pipeline:
         self.live = live
         self.repair = repair
         self.journal = journal
-        self.rules = ring_rule(settings)
+        self._rules = ring_rule(settings)
         self.tracker = CallTracker()
         self._default_members = default_members(settings)
         self._raw = RawBatch()
@@ -82,6 +83,14 @@ class Pipeline:
         self.counts = {"events": 0, "calls": 0, "errors": 0, "desk_channels": 0}
         # the events' times are their arrival times (Asterisk sends no Timestamp): records say so
         self.arrival_times = False
+
+    @property
+    def rules(self) -> RingRule:
+        """The ring rule in force: the panel's (service settings, re-read within seconds) when the
+        pipeline stores into a database, else the settings' (replay, tests)."""
+        if self.store is None:
+            return self._rules
+        return ring_rule(effective(self.settings, self.store.sessions))
 
     @property
     def members(self) -> dict[str, str]:

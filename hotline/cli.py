@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "scheduler.cli",  # scheduler run|purge
     "scheduler.customers_cli",  # customers import|export, cases complaint-categories
     "hotline.doctor",  # doctor: every check of a server and its Asterisk
+    "hotline.service_settings.cli",  # settings show|set|history: the panel's service settings
 ]
 
 

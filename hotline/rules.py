@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
@@ -115,10 +115,50 @@ def sla_minutes(s: Settings, area: str, big: bool = False) -> tuple[int, int]:
     raise ValueError(f"unknown area {area!r} (urban or rural)")
 
 
+@dataclass(frozen=True)
+class SpecialPeriod:
+    """R-FAULT-SLA: "reports before 21:00 (special periods 24:00) are handled the same evening"."""
+
+    first: date
+    last: date  # included
+    cutoff: str  # HH:MM: the same-evening cutoff on these days
+
+    def covers(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
+def parse_special_period(text: str) -> SpecialPeriod:
+    """"2026-12-24..2027-01-03" (cutoff 24:00) or "2026-12-24..2027-01-03 23:00"; ValueError
+    saying what is wrong otherwise."""
+    span, _, cutoff = text.strip().partition(" ")
+    first_s, sep, last_s = span.partition("..")
+    if not sep:
+        raise ValueError(f"not a period FROM..TO: {text!r} (e.g. 2026-12-24..2027-01-03 24:00)")
+    try:
+        first, last = date.fromisoformat(first_s), date.fromisoformat(last_s)
+    except ValueError:
+        raise ValueError(f"not YYYY-MM-DD dates: {text!r}") from None
+    if last < first:
+        raise ValueError(f"the period ends before it starts: {text!r}")
+    cutoff = cutoff.strip() or "24:00"
+    parse_hhmm(cutoff)
+    return SpecialPeriod(first, last, cutoff)
+
+
+def same_evening_cutoff(s: Settings, day: date) -> timedelta:
+    """R-FAULT-SLA: the cutoff of ``day`` (local): a special period's, else fault_same_evening_cutoff."""
+    for text in s.fault_special_periods:
+        period = parse_special_period(text)
+        if period.covers(day):
+            return parse_hhmm(period.cutoff)
+    return parse_hhmm(s.fault_same_evening_cutoff)
+
+
 def fault_due(s: Settings, area: str, reported_at: datetime, big: bool = False) -> FaultDue:
     """R-FAULT-SLA: arrive-by and fix-by for a report made at ``reported_at``.
 
-    Reports before ``fault_same_evening_cutoff`` (21:00) are handled the same evening: the clock
+    Reports before ``fault_same_evening_cutoff`` (21:00; in ``fault_special_periods`` that
+    period's cutoff, 24:00 by default) are handled the same evening: the clock
     runs from the report and a small fault is fixed no later than ``fault_same_evening_end``
     ("no fault left overnight"), yet never before the technician can arrive. Reports after the
     cutoff, or before opening time, start the clock at the next ``hours_open``.
@@ -126,7 +166,7 @@ def fault_due(s: Settings, area: str, reported_at: datetime, big: bool = False) 
     arrive_min, fix_min = sla_minutes(s, area, big)
     local = _local(s, reported_at)
     t = _since_midnight(local)
-    cutoff, open_ = parse_hhmm(s.fault_same_evening_cutoff), parse_hhmm(s.hours_open)
+    cutoff, open_ = same_evening_cutoff(s, local.date()), parse_hhmm(s.hours_open)
     same_evening = open_ <= t < cutoff
     if same_evening:
         start = local

@@ -18,7 +18,9 @@ import sys
 import time
 from collections.abc import Callable
 
+from hotline.db import open_db
 from hotline.pbx.process import Asterisk, AsteriskError
+from hotline.pbx.ring_rule_sync import RingRuleSync
 from hotline.settings import ROOT, Settings
 from hotline.supervisor import Service, Supervisor, hotline_argv, http_answers, tcp_accepts
 
@@ -157,10 +159,24 @@ def _serve(s: Settings, args: argparse.Namespace, sup: Supervisor, ast: Asterisk
     for line in logins:
         print(line, flush=True)
     keeper = AsteriskKeeper(s, ast)
-    while True:
-        time.sleep(0.5)
-        sup.check()
-        keeper.check(sup.say)
+    engine, sessions = open_db(s)
+    sync = RingRuleSync(s, sessions, ast)  # the panel's ring rule → the dialplan's apology threshold
+    try:
+        while True:
+            time.sleep(0.5)
+            sup.check()
+            keeper.check(sup.say)
+            _sync_ring_rule(sync, sup.say)
+    finally:
+        engine.dispose()
+
+
+def _sync_ring_rule(sync: RingRuleSync, say: Callable[[str], None]) -> None:
+    try:
+        if sync.check():
+            say(f"hotline: ring rule changed in the panel: dialplan apology threshold now {sync.applied:g} s, reloaded")
+    except Exception as exc:  # tried again on the next round; the calls go on meanwhile
+        say(f"hotline: reloading the dialplan for the new ring rule failed: {exc}")
 
 
 class AsteriskKeeper:

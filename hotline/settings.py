@@ -248,6 +248,19 @@ class Settings:
     prompt_upload_max_s: float = 60.0  # a recording longer than this (without its silence) is refused
     prompts_engine: str = "auto"  # what says a prompt after a revert or a text edit: auto / gtts / espeak
 
+    # --- service settings edited in the panel (hotline/service_settings/, issue 18) ------------------
+    # R-FAULT-SLA "special periods": date ranges "YYYY-MM-DD..YYYY-MM-DD" (optionally " HH:MM") whose
+    # same-evening cutoff is that time, 24:00 when none is given, instead of fault_same_evening_cutoff
+    fault_special_periods: list[str] = field(default_factory=list)
+    # the Chinese calendar (chinese-calendar) corrected: extra days off / extra working days, YYYY-MM-DD
+    calendar_holidays: list[str] = field(default_factory=list)
+    calendar_workdays: list[str] = field(default_factory=list)
+    # case categories replacing the case_categories file's, kind by kind: "kind key label" per item…
+    case_categories: list[str] = field(default_factory=list)
+    # …and R-COMPLAINT-CATEGORIES: "key label" per item replacing the file's complaint categories
+    complaint_categories: list[str] = field(default_factory=list)
+    service_settings_ttl_s: float = 2.0  # every process re-reads the panel's service settings this often
+
     # --- derived -------------------------------------------------------------------------------
     @property
     def asterisk_dir(self) -> Path:

@@ -157,7 +157,8 @@ class IvrFlows:
 
     # --- inbound ---------------------------------------------------------------------------
     async def inbound(self, ch: AgiChannel) -> None:
-        call = Call(self.s, ch)
+        # the service settings in force for this call: hours, fault types (changed in the panel)
+        call = Call(await self.store.in_force(), ch)
         now = self.clock()
         # the look-up runs while the greeting plays: the caller never waits on the database
         lookup = asyncio.ensure_future(self.store.lookup(call.caller, now))
@@ -177,7 +178,7 @@ class IvrFlows:
             cause = info.outage_cause if info.outage_cause in ("power", "headend", "force_majeure") else "other"
             await call.play("outage_prefix", f"outage_cause_{cause}", "outage_apology")
             await call.trace("outage", cause, "ok")
-        staffed = rules.in_service_hours(self.s, now)  # R-ANS-HOURS
+        staffed = rules.in_service_hours(call.s, now)  # R-ANS-HOURS
         if not staffed:
             await call.setvar(ChanVar.OUT_OF_HOURS, "1")
             if not key:
@@ -263,7 +264,7 @@ class IvrFlows:
             self._save(writer, rep, "area", area=rep.area)
             await call.setvar(ChanVar.FAULT_AREA, rep.area)
 
-            types = self.s.ivr_fault_types
+            types = call.s.ivr_fault_types
             key = await call.choose("fault.type", "fault_type", "".join(str(i + 1) for i in range(min(len(types), 9))))
             if key is None:
                 return False

@@ -23,6 +23,7 @@ from hotline.field import on_report_confirmed
 from hotline.models.ivr import Customer, FaultReport
 from hotline.outages import current_outage
 from hotline.rules import fault_due
+from hotline.service_settings import effective
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class IvrStore:
         self.write_pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="ivr-db-write")
         self.timeout_s = s.ivr_db_timeout_s
         self._background: set[asyncio.Task[Any]] = set()
+        self._last = s
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=False)
@@ -85,6 +87,21 @@ class IvrStore:
         return default
 
     # --- reads -----------------------------------------------------------------------------
+    def current(self) -> Settings:
+        """The settings in force (the panel's service settings over the file's; a database read at
+        most every service_settings_ttl_s): in a pool thread, never on the loop."""
+        return effective(self.s, self.sessions)
+
+    async def in_force(self) -> Settings:
+        """:meth:`current` for a new call, within ivr_db_timeout_s; else the values read last."""
+        try:
+            self._last = await asyncio.wait_for(
+                asyncio.get_running_loop().run_in_executor(self.pool, self.current), self.timeout_s)
+        except TimeoutError:
+            log.warning("IVR database: service settings took longer than %.1f s; using those read before",
+                        self.timeout_s)
+        return self._last
+
     async def lookup(self, number: str, at: datetime) -> CallerInfo:
         def fn(db: Session) -> CallerInfo:
             # any of the customer's numbers, in any form (the customer master); else the stored form
@@ -112,8 +129,10 @@ class IvrStore:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
 
-def _update(s: Settings, report_id: int, at: datetime, fields: dict[str, Any]) -> Callable[[Session], None]:
+def _update(settings: Callable[[], Settings], report_id: int, at: datetime,
+            fields: dict[str, Any]) -> Callable[[Session], None]:
     def fn(db: Session) -> None:
+        s = settings()  # the repair limits in force when the report is written (R-FAULT-SLA)
         rep = db.get(FaultReport, report_id)
         if rep is None:
             raise LookupError(f"fault report {report_id} is gone")
@@ -215,7 +234,7 @@ class ReportWriter:
                 if rid is None:
                     log.error("IVR database: fault report not stored; lost update %s", fields)
                     continue
-                await self._write(f"fault report {rid} update {fields}", _update(self.store.s, rid, at, fields))
+                await self._write(f"fault report {rid} update {fields}", _update(self.store.current, rid, at, fields))
         finally:
             if not self.created.done():
                 self.created.set_result(None)

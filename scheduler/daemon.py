@@ -19,6 +19,7 @@ from hotline.field import check_clocks
 from hotline.metrics.refresh import RefreshReport, refresh
 from hotline.models.callbacks import SchedulerState
 from hotline.retention import PurgeReport, purge
+from hotline.service_settings import effective
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from scheduler.callbacks import PassReport, run_pass
@@ -35,12 +36,18 @@ class Scheduler:
         self.stop_event = threading.Event()
         self._rollups_at: float | None = None  # monotonic time of the last rollup step
 
+    def in_force(self) -> Settings:
+        """The settings each pass goes by: the panel's service settings (callback rules, repair
+        limits, calendar, KPI targets) over the file's, read again within seconds of a change."""
+        return effective(self.s, self.sessions)
+
     def once(self, now: datetime | None = None) -> PassReport:
+        s = self.in_force()
         with self.sessions() as db:
-            rep = run_pass(self.s, db, now)
+            rep = run_pass(s, db, now)
             db.commit()
         with self.sessions() as db:  # R-FAULT-DISPATCH / R-OVERDUE: work orders' clocks
-            clocks = check_clocks(db, self.s, now or utcnow())
+            clocks = check_clocks(db, s, now or utcnow())
             db.commit()
         if clocks.escalations:
             log.info("work-order clocks: %s", clocks)
@@ -73,7 +80,7 @@ class Scheduler:
         if every <= 0 or (self._rollups_at is not None and time.monotonic() - self._rollups_at < every):
             return None
         self._rollups_at = time.monotonic()
-        rep = refresh(self.sessions, self.s)
+        rep = refresh(self.sessions, self.in_force())
         log.log(logging.INFO if rep.written or rep.purged else logging.DEBUG, "supervisor rollups: %s", rep)
         return rep
 
@@ -81,7 +88,7 @@ class Scheduler:
         """The agents' presence after the live calls (hotline.desk.live): ringing → talking →
         话后整理, and wrap-ups whose time is up end."""
         with self.sessions() as db:
-            changed = sync_all(self.s, db, now or utcnow())
+            changed = sync_all(self.in_force(), db, now or utcnow())
             db.commit()
         return changed
 

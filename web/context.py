@@ -7,10 +7,17 @@ from typing import Any
 from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.service_settings import effective
 from hotline.settings import Settings
 
 
 def settings() -> Settings:
+    """The settings in force: the file's with the panel's service settings (re-read every few seconds)."""
+    return effective(file_settings(), session_factory())
+
+
+def file_settings() -> Settings:
+    """hotline.toml / HOTLINE_* as this process read them at start."""
     return current_app.extensions["hotline"]["settings"]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
-from hotline.callbacks.workdays import add_working_hours, next_morning
+from hotline.callbacks.workdays import Overrides, add_working_hours, next_morning
 from hotline.dialing_policy import assess
 from hotline.models import Call
 from hotline.models.callbacks import COMPLAINT_KINDS, OPEN_STATUSES, CallbackSource, CallbackTask, Complaint
@@ -208,7 +208,8 @@ def on_fault_report(db: Session, s: Settings, report: FaultReport) -> CallbackTa
         _source(db, None, "fault_report", ref, report.created_at)
         log.warning("fault report %s has no callable number: no revisit", report.ticket or report.id)
         return None
-    opens, due = next_morning(report.created_at, s.timezone, s.callback_revisit_start, s.callback_revisit_end)
+    opens, due = next_morning(report.created_at, s.timezone, s.callback_revisit_start, s.callback_revisit_end,
+                              Overrides.of(s))
     task = create_task(db, reason="revisit", number=number.e164, number_raw=report.contact or report.caller,
                        created_at=report.created_at, due_at=due, not_before=opens,
                        call=(report.server, report.call_id), fault_report_id=report.id,
@@ -249,7 +250,8 @@ def mark_consultation(db: Session, s: Settings, number: str, *, agent: str | Non
         raise CallbackError(f"not a callable number: {number!r}")
     now = now or utcnow()
     return create_task(db, reason="consult", number=num.e164, number_raw=num.raw, created_at=now,
-                       due_at=add_working_hours(now, s.callback_consult_due_h, s.timezone), owner=agent,
+                       due_at=add_working_hours(now, s.callback_consult_due_h, s.timezone, Overrides.of(s)),
+                       owner=agent,
                        call=(s.server_id, call_id) if call_id else None, note=note, s=s)
 
 

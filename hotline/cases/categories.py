@@ -1,10 +1,11 @@
 """The kinds of cases and their categories: configuration (hotline/case_categories.toml, or the
-file named by setting case_categories_path). The complaint categories are R-COMPLAINT-CATEGORIES."""
+file named by setting case_categories_path), and the panel's service settings ``case_categories`` /
+``complaint_categories`` replacing a kind's categories. The complaint ones are R-COMPLAINT-CATEGORIES."""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,13 +51,41 @@ def _load(path: Path, mtime: float) -> dict[CaseKind, Kind]:
 
 
 def tree(s: Settings) -> dict[CaseKind, Kind]:
-    """Every kind with its categories (read again when the file changes)."""
+    """Every kind with its categories (the file read again when it changes), with the kinds the
+    service settings replace."""
     path = path_of(s)
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:
         raise CategoryError(f"case categories {path}: {exc}") from exc
-    return _load(path, mtime)
+    loaded = _load(path, mtime)
+    replaced = override_lines(s.case_categories, s.complaint_categories)
+    if not replaced:
+        return loaded
+    return {k: replace(node, categories=replaced[k]) if k in replaced else node for k, node in loaded.items()}
+
+
+def override_lines(case_lines: list[str], complaint_lines: list[str]) -> dict[CaseKind, dict[str, str]]:
+    """Categories by kind from the service settings: ``case_categories`` items are "kind key label",
+    ``complaint_categories`` items "key label". CategoryError names the first bad item."""
+    out: dict[CaseKind, dict[str, str]] = {}
+    items = [(line, line.split(None, 2)) for line in case_lines]
+    items += [(line, ["complaint", *line.split(None, 1)]) for line in complaint_lines]
+    for line, parts in items:
+        if len(parts) != 3:
+            raise CategoryError(f"{line!r}: give a key and a label")
+        kind, key, label = parts
+        try:
+            k = CaseKind(kind)
+        except ValueError:
+            raise CategoryError(f"{line!r}: unknown kind {kind!r}; one of {', '.join(CaseKind)}") from None
+        if not key.replace("_", "").isalnum() or not key.isascii():
+            raise CategoryError(f"{line!r}: a key is latin letters, digits and _ (it is stored on cases)")
+        cats = out.setdefault(k, {})
+        if key in cats:
+            raise CategoryError(f"{line!r}: key {key!r} twice for {k.value}")
+        cats[key] = label.strip()
+    return out
 
 
 def check(s: Settings, kind: str, category: str | None) -> CaseKind:

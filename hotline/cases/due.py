@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hotline.callbacks.workdays import add_working_hours
+from hotline.callbacks.workdays import Overrides, add_working_hours
 from hotline.models.callbacks import Complaint
 from hotline.models.ivr import FaultReport
 from hotline.rules import fault_due
@@ -25,4 +25,4 @@ def due_at(s: Settings, kind: CaseKind, at: datetime, *, area_type: str | None =
     if kind == CaseKind.COMPLAINT:
         return complaint.resolve_due if complaint is not None else None
     hours = s.callback_consult_due_h if kind == CaseKind.CONSULT else s.case_default_due_h
-    return add_working_hours(at, hours, s.timezone)
+    return add_working_hours(at, hours, s.timezone, Overrides.of(s))

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.callbacks.workdays import Overrides
 from hotline.field.rota import on_duty
 from hotline.field.technicians import open_orders as count_open
 from hotline.field.technicians import technician
@@ -97,6 +98,7 @@ class TechnicianRow:
 def technicians(db: Session, s: Settings, now: datetime) -> list[TechnicianRow]:
     """Every technician with whether they are on duty now and how many orders they hold (the
     supervisor's dispatch page)."""
-    return [TechnicianRow(t.username, t.name, t.phone, tuple(t.districts), t.active, on_duty(t, now, s.timezone),
-                          count_open(db, t.id))
+    calendar = Overrides.of(s)
+    return [TechnicianRow(t.username, t.name, t.phone, tuple(t.districts), t.active,
+                          on_duty(t, now, s.timezone, calendar), count_open(db, t.id))
             for t in db.scalars(select(Technician).order_by(Technician.username))]

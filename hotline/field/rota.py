@@ -1,5 +1,6 @@
 """Who is on duty when: a technician's weekly rota, with the Chinese calendar's public holidays
-and make-up working days (``hotline.callbacks.workdays``)."""
+and make-up working days (``hotline.callbacks.workdays``), as the operator corrected it in the service
+settings (``calendar_holidays`` / ``calendar_workdays``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from hotline.callbacks.workdays import is_workday
+from hotline.callbacks.workdays import NONE, Overrides, is_workday
 from hotline.models.field import Technician
 from hotline.rules import parse_hhmm
 
@@ -18,10 +19,10 @@ MAKEUP = "workday"  # a weekend day that is a make-up working day (调休); fall
 Rota = Mapping[str, Sequence[str]]
 
 
-def day_key(day: date) -> str:
+def day_key(day: date, overrides: Overrides = NONE) -> str:
     """Which rota entry applies on ``day``."""
     weekday = day.weekday()
-    working = is_workday(day)
+    working = is_workday(day, overrides)
     if weekday < 5 and not working:
         return HOLIDAY
     if weekday >= 5 and working:
@@ -48,14 +49,14 @@ def validate(rota: Mapping[str, object]) -> None:
             parse_hhmm(start), parse_hhmm(end)
 
 
-def on_duty(tech: Technician, at: datetime, tz: str) -> bool:
+def on_duty(tech: Technician, at: datetime, tz: str, overrides: Overrides = NONE) -> bool:
     """``tech`` works at ``at``: inside a span of that local day's rota entry. A span whose end is
     before its start runs over midnight; both its parts count on the day it is listed for."""
     if not tech.active:
         return False
     local = at.astimezone(ZoneInfo(tz))
     t = parse_hhmm(local.strftime("%H:%M"))
-    for span in spans(tech.rota, day_key(local.date())):
+    for span in spans(tech.rota, day_key(local.date(), overrides)):
         start_text, _, end_text = span.partition("-")
         start, end = parse_hhmm(start_text), parse_hhmm(end_text)
         if (start <= t < end) if start <= end else (t >= start or t < end):

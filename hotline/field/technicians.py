@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
+from hotline.callbacks.workdays import Overrides
 from hotline.field.errors import FieldError
 from hotline.field.rota import Rota, on_duty, validate
 from hotline.models.field import OPEN_ORDER_STATUSES, Technician, WorkOrder
@@ -74,6 +75,7 @@ def on_duty_for(db: Session, s: Settings, district: str | None, at: datetime) ->
     longest-serving record): R-FAULT-DISPATCH's pick is the first."""
     if not district:
         return []
+    calendar = Overrides.of(s)
     techs = [t for t in db.scalars(select(Technician).where(Technician.active.is_(True)).order_by(Technician.id))
-             if district in t.districts and on_duty(t, at, s.timezone)]
+             if district in t.districts and on_duty(t, at, s.timezone, calendar)]
     return sorted(techs, key=lambda t: (open_orders(db, t.id), t.id))

@@ -15,3 +15,4 @@ from hotline.models.notifications import *  # noqa: F403
 from hotline.models.panel import *  # noqa: F403
 from hotline.models.prompts import *  # noqa: F403
 from hotline.models.rollups import *  # noqa: F403
+from hotline.models.service_settings import *  # noqa: F403

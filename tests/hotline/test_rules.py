@@ -7,7 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.rules import deadline_state, fault_due, in_service_hours, in_time, overdue, ring_rule
+from hotline.rules import (
+    deadline_state,
+    fault_due,
+    in_service_hours,
+    in_time,
+    overdue,
+    parse_special_period,
+    ring_rule,
+)
 from hotline.settings import load
 
 S = load(config_file=None, env={})
@@ -85,3 +93,26 @@ def test_deadline_state_of_a_clock() -> None:
     assert deadline_state(due, None, due) == "pending"
     assert deadline_state(due, None, due + timedelta(seconds=1)) == "missed"
     assert in_time(due, due) and not in_time(due + timedelta(seconds=1), due)
+
+
+def test_special_period_moves_the_same_evening_cutoff() -> None:
+    """R-FAULT-SLA: "reports before 21:00 (special periods 24:00) are handled the same evening"."""
+    plain = fault_due(S, "urban", at(22, 30))  # 2 March: after 21:00, the clock starts next morning
+    assert (plain.same_evening, plain.arrive_by, plain.fix_by) == (False, at(8, 30, day=3), at(9, day=3))
+    special = S.replace(fault_special_periods=["2026-03-01..2026-03-02"])  # cutoff 24:00 by default
+    due = fault_due(special, "urban", at(22, 30))
+    assert (due.same_evening, due.arrive_by, due.fix_by) == (True, at(23), at(23, 30))
+    # the small fault is still never left overnight: fixed by fault_same_evening_end (24:00)
+    assert fault_due(special, "urban", at(23, 15)).fix_by == at(0, day=3)
+    # outside the period's dates the 21:00 cutoff holds again; a period may name its own cutoff
+    assert not fault_due(special, "urban", at(22, 30, day=3)).same_evening
+    own = S.replace(fault_special_periods=["2026-03-02..2026-03-02 23:00"])
+    assert fault_due(own, "urban", at(22, 30)).same_evening and not fault_due(own, "urban", at(23, 10)).same_evening
+
+
+@pytest.mark.parametrize("text,says", [("2026-03-01", "FROM..TO"), ("2026-03-01..2026-02-01", "ends before"),
+                                       ("2026-13-01..2026-12-01", "YYYY-MM-DD"),
+                                       ("2026-03-01..2026-03-02 25:00", "time of day")])
+def test_bad_special_period_says_why(text: str, says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        parse_special_period(text)

@@ -276,3 +276,22 @@ def test_demo_logins_made_again_after_the_database_was_deleted(settings: Setting
     assert all(p in kept for p in third.values())
 
     assert argvs and not any(p in arg for cmd in argvs for arg in cmd for p in [*first.values(), *third.values()])
+
+
+@pytest.mark.asterisk
+def test_a_ring_rule_set_while_running_reloads_the_dialplan(running: Run) -> None:
+    """R-ANS-4RINGS (issue 18): `hotline settings set` (or the panel) changes the ring rule in the
+    database; `hotline run`, which owns the Asterisk, renders the apology threshold and reloads."""
+    s = running.s
+    env = _env(s)
+
+    def hotline(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "hotline", *args], env=env, cwd=s.runtime_dir.parent,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "<= 4]?worknum" in hotline("pbx", "cli", "dialplan show s@hotline-agent-greet")  # 4 × 1 s
+    assert "max_rings: 4 → 2" in hotline("settings", "set", "max_rings", "2")
+    running.wait_for("dialplan apology threshold now 2 s, reloaded", timeout=30)
+    assert "<= 2]?worknum" in hotline("pbx", "cli", "dialplan show s@hotline-agent-greet")

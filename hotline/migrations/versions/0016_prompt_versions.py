@@ -10,7 +10,7 @@ from alembic import op
 import hotline.models
 
 revision = '0016'
-down_revision = '0015'  # the merger relinks it
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,11 @@
 """On duty by the weekly rota and the Chinese calendar: public holidays have their own entry, a
 make-up working day (调休) works like a Monday unless the rota says otherwise."""
 
+from datetime import date
+
 import pytest
 
+from hotline.callbacks.workdays import Overrides
 from hotline.field.rota import HOLIDAY, MAKEUP, day_key, on_duty, validate
 from hotline.models.field import Technician
 from tests.callbacks.conftest import local
@@ -36,6 +39,15 @@ def test_holiday_and_makeup_day() -> None:
     assert on_duty(_tech({"holiday": ["08:00-18:00"]}), local(2026, 10, 1, 10, 0), TZ)
     assert on_duty(t, local(2026, 10, 10, 10, 0), TZ)  # make-up Saturday works Monday's hours
     assert not on_duty(t, local(2026, 10, 10, 8, 30), TZ)
+
+
+def test_calendar_corrected_in_the_service_settings() -> None:
+    """The operator's extra day off / working day (service settings) win over the Chinese calendar."""
+    t = _tech({"mon": ["09:00-17:00"], "holiday": ["10:00-12:00"]})
+    corrected = Overrides(holidays=frozenset({date(2026, 12, 7)}), workdays=frozenset({date(2026, 12, 5)}))
+    assert day_key(date(2026, 12, 7), corrected) == HOLIDAY and day_key(date(2026, 12, 5), corrected) == MAKEUP
+    assert on_duty(t, local(2026, 12, 7, 9, 30), TZ) and not on_duty(t, local(2026, 12, 7, 9, 30), TZ, corrected)
+    assert on_duty(t, local(2026, 12, 5, 9, 30), TZ, corrected)  # a Saturday worked: Monday's hours
 
 
 def test_night_shift_over_midnight() -> None:

@@ -1,0 +1,103 @@
+"""The service settings in the database: the values in force, a save (all fields checked first,
+then written in the caller's one transaction, every change kept) and the history."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline.models.service_settings import ServiceSetting, ServiceSettingChange
+from hotline.service_settings.fields import BY_KEY, FIELDS, cross_check
+from hotline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class ValidationFailed(ValueError):
+    """Nothing was saved: ``errors`` maps each bad field to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    old: Any
+    new: Any
+    at: datetime
+    by: str
+
+
+def overrides(db: Session) -> dict[str, Any]:
+    """The database's values by key. A row this code cannot use (a key no longer editable, a value
+    that no longer passes) is logged and left out: the file's value applies."""
+    out: dict[str, Any] = {}
+    for row in db.scalars(select(ServiceSetting)):
+        f = BY_KEY.get(row.key)
+        if f is None:
+            log.warning("service setting %r in the database is not editable (any more): ignored", row.key)
+            continue
+        try:
+            out[row.key] = f.parse(f.text(json.loads(row.value)))
+        except (ValueError, TypeError) as exc:
+            log.warning("service setting %r in the database is not valid (%s): the file's value applies", row.key, exc)
+    return out
+
+
+def values(base: Settings, db: Session) -> dict[str, Any]:
+    """Every editable field's value in force (the database's, else the file's)."""
+    found = overrides(db)
+    return {f.key: found.get(f.key, getattr(base, f.key)) for f in FIELDS}
+
+
+def save(db: Session, base: Settings, texts: dict[str, str], by: str, at: datetime) -> list[Change]:
+    """Set fields from their texts (a form, the CLI). Every field is parsed and the whole set
+    checked before anything is written; ValidationFailed names every bad field and nothing is
+    changed. Unchanged fields write nothing. Commit is the caller's (one transaction)."""
+    current = values(base, db)
+    errors: dict[str, str] = {}
+    parsed: dict[str, Any] = {}
+    for key, text in texts.items():
+        f = BY_KEY.get(key)
+        if f is None:
+            errors[key] = "not a service setting editable here (deployment settings stay in hotline.toml)"
+            continue
+        try:
+            parsed[key] = f.parse(text)
+        except ValueError as exc:
+            errors[key] = str(exc)
+    if not errors:
+        errors = cross_check({**current, **parsed})
+    if errors:
+        log.info("service settings not saved (%s): %s", by, errors)
+        raise ValidationFailed(errors)
+    changes = [Change(k, current[k], v, at, by) for k, v in parsed.items() if v != current[k]]
+    for c in changes:
+        row = db.get(ServiceSetting, c.key)
+        if row is None:
+            row = ServiceSetting(key=c.key)
+            db.add(row)
+        row.value, row.updated_at, row.updated_by = json.dumps(c.new, ensure_ascii=False), at, by
+        db.add(ServiceSettingChange(key=c.key, old_value=json.dumps(c.old, ensure_ascii=False),
+                                    new_value=json.dumps(c.new, ensure_ascii=False), changed_at=at, changed_by=by))
+    db.flush()
+    if changes:
+        log.info("service settings changed by %s: %s", by, ", ".join(c.key for c in changes))
+    return changes
+
+
+def history(db: Session, limit: int = 200, key: str | None = None) -> list[Change]:
+    """The changes, newest first."""
+    q = select(ServiceSettingChange).order_by(ServiceSettingChange.changed_at.desc(), ServiceSettingChange.id.desc())
+    if key is not None:
+        q = q.where(ServiceSettingChange.key == key)
+    return [Change(r.key, json.loads(r.old_value), json.loads(r.new_value), r.changed_at, r.changed_by)
+            for r in db.scalars(q.limit(limit))]

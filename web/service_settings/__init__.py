@@ -1,0 +1,1 @@
+"""The supervisor's (role admin) service settings page (issue 18)."""

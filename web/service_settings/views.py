@@ -1,0 +1,69 @@
+"""Service settings (``/admin/settings``, role admin): the service rules and the operator's lists,
+grouped, with an error under each bad field (nothing is saved then) and the history of changes.
+Saving goes through hotline.service_settings; every service applies it within seconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hotline import service_settings as svc
+from web.auth.access import roles
+from web.context import db, file_settings, session_factory
+
+bp = Blueprint("service_settings", __name__)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One field on the form: its text (as entered after a refused save), the file's text, its error."""
+
+    field: svc.Field
+    text: str
+    file_text: str
+    error: str | None
+
+
+def _rows(current: dict[str, Any], entered: dict[str, str], errors: dict[str, str]) -> dict[str, list[Row]]:
+    base = file_settings()
+    groups: dict[str, list[Row]] = {g: [] for g in svc.GROUPS}
+    for f in svc.FIELDS:
+        text = entered.get(f.key, f.text(current[f.key]))
+        groups[f.group].append(Row(f, text, f.display(getattr(base, f.key)), errors.get(f.key)))
+    return groups
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+@roles("admin")
+def index() -> Any:
+    entered: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        current = svc.values(file_settings(), db())
+        # only what the form changed is saved: a field left as shown keeps following the file
+        entered = {f.key: request.form.get(f.key, "") for f in svc.FIELDS if f.key in request.form}
+        changed = {k: v for k, v in entered.items() if _norm(v) != _norm(svc.BY_KEY[k].text(current[k]))}
+        try:
+            done = svc.save(db(), file_settings(), changed, current_user.username, datetime.now(UTC))
+            db().commit()
+        except svc.ValidationFailed as exc:
+            db().rollback()
+            errors = exc.errors
+            flash(_("Nothing saved: %(n)s field(s) to correct.", n=len(errors)), "error")
+        else:
+            svc.forget(session_factory())
+            flash(_("Saved %(n)s change(s): every service applies them within seconds.", n=len(done)), "ok")
+            return redirect(url_for("service_settings.index"))
+    current = svc.values(file_settings(), db())
+    return render_template("service_settings/index.html", groups=_rows(current, entered, errors),
+                           titles=svc.GROUPS, changes=svc.history(db()), fields=svc.BY_KEY), 400 if errors else 200
+
+
+def _norm(text: str) -> str:
+    """Line endings and blank lines of a textarea do not make a change."""
+    return "\n".join(line.strip() for line in text.strip().splitlines() if line.strip())
