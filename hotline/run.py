@@ -48,7 +48,8 @@ def services(s: Settings) -> list[Service]:
         Service("panel", hotline_argv("web", "serve"),
                 lambda s_, _l: http_answers(f"http://{s_.web_host}:{s_.web_port}/login")),
         Service("scheduler", hotline_argv("scheduler", "run"), lambda _s, logged: "scheduler pass:" in logged),
-    ]
+    ] + ([Service("turn", hotline_argv("pbx", "turn"), lambda _s, logged: "coturn up" in logged)]
+         if s.softphone_turn else [])  # the softphones' TURN server (hotline.pbx.turn)
 
 
 def ports_taken(s: Settings) -> list[str]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.desk import presence
 from hotline.desk.presence import PresenceView
+from hotline.pbx import turn
 from hotline.settings import Settings
 from hotline.vocabulary import AgentPresence
 from web.auth.access import roles
@@ -62,9 +63,12 @@ def credentials() -> Response:
     s = settings()
     ext = _my_extension()
     url = ws_url(s, _request_host())
+    # ice_servers: the STUN server, and with softphone_turn the TURN server with a credential of
+    # this agent's that expires (TURN REST API, hotline.pbx.turn); the page fetches new ones in time
     resp = jsonify(extension=ext, password=s.secret("sip_" + ext), ws_url=url,
                    uri=f"sip:{ext}@{urlsplit(url).hostname}", display_name=ext,
-                   ice_servers=[{"urls": "stun:" + s.softphone_stun_server}] if s.softphone_stun_server else [])
+                   ice_servers=turn.ice_servers(s, _request_host(), ext),
+                   ice_ttl_s=s.softphone_turn_ttl_s if s.softphone_turn else None)
     resp.headers["Cache-Control"] = "no-store"
     return resp
 

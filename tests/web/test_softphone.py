@@ -7,133 +7,27 @@ microphone, a dropped WebSocket, a second tab of the same agent."""
 
 from __future__ import annotations
 
-import re
-import secrets
-import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from hotline.desk import presence
-from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.ivr.conftest import finish, place_call
-from tests.support.pbx import EventTap, pbx_test_settings
-from tests.support.ports import free_port
-from tests.support.postgres import sqlite_url
-from tests.support.softphone import FAKE_MEDIA_ARGS, read_mono, tone_share, write_tone
-from tests.web.browser import ARGS, CHROMIUM, login, serve, shot, wait_js
-from tests.web.conftest import PASSWORD
-from web import create_app
-from web.auth.users import add_user
+from tests.support.pbx import EventTap
+from tests.support.softphone import read_mono, tone_share
+from tests.web.browser import shot, wait_js
+from tests.web.softphone_rig import STATE, Rig, browser_rtp, open_rig, registered, rtp_received
 from web.context import session_factory
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.browser]
 
-STATE = "document.getElementById('softphone').dataset.state"
-
-
-@dataclass
-class Rig:
-    pbx: Asterisk
-    base: str
-    browser: Any
-    app: Flask
-
-    def presence(self) -> tuple[str, str | None]:
-        with self.app.app_context(), session_factory()() as db:
-            view = presence.current(db, self.settings, "8001")
-            return view.state.value, view.by
-
-    def wait_presence(self, state: str, timeout: float = 10.0) -> tuple[str, str | None]:
-        deadline = time.monotonic() + timeout
-        while (now := self.presence())[0] != state:
-            assert time.monotonic() < deadline, f"presence {now}, not {state}"
-            time.sleep(0.1)
-        return now
-
-    @property
-    def settings(self) -> Settings:
-        return self.pbx.settings
-
-    def phone(self, mic: bool = True, context: Any = None) -> Any:
-        """The agent's /softphone page in a context of its own (or the given one: another tab)."""
-        if context is None:
-            context = self.browser.new_context(locale="zh-CN")
-            if mic:
-                context.grant_permissions(["microphone"], origin=self.base)
-        page = context.new_page()
-        page.set_default_timeout(10000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.errors = errors
-        if not context.cookies():
-            login(page, self.base, "agent1")
-        page.goto(self.base + "/softphone")
-        return page
-
-    def contacts(self) -> int:
-        return len(re.findall(r"Contact:\s+8001/sip:", self.pbx.cli("pjsip show contacts")))
-
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, built_prompts: Any) -> Iterator[Rig]:
-    from playwright.sync_api import sync_playwright
-
-    tmp = tmp_path_factory.mktemp("softphone")
-    s = pbx_test_settings(tmp, agent_technology="pjsip", agents=["8001"], server_id="softphone",
-                          agent_softphone=True, softphone_http_port=free_port(),
-                          # wss, as real seats use it, with the certificate made at first start
-                          softphone_tls=True, softphone_https_port=free_port(),
-                          database_url=sqlite_url(tmp / "panel.db"),
-                          # one AMI user for every role (ami_login's single-user mode): the panel's
-                          # presence changes need queue (agent) rights whichever role hotline.desk uses
-                          ami_secret=secrets.token_hex(16))
-    shutil.copytree(pbx_settings.sounds_dir, s.sounds_dir)  # the session's prompts, built once
-    app = create_app(s)
-    with app.app_context(), session_factory()() as db:
-        add_user(db, "agent1", "agent", PASSWORD, "8001")
-    tone = write_tone(tmp / "tone.wav")
-    ast = Asterisk(s).start()
-    try:
-        with serve(app) as base, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-                *ARGS, *FAKE_MEDIA_ARGS, f"--use-file-for-fake-audio-capture={tone}",
-                # the self-signed certificate: a real seat trusts the operator's (README)
-                "--ignore-certificate-errors"])
-            try:
-                yield Rig(ast, base, browser, app)
-            finally:
-                browser.close()
-    finally:
-        ast.stop()
-
-
-def registered(page: Any, timeout: float = 15.0) -> None:
-    wait_js(page, f"{STATE} === 'registered'", timeout)
-
-
-def rtp_received(ast: Asterisk) -> int:
-    """Packets Asterisk received on the agent's WebRTC channel (pjsip show channelstats)."""
-    for line in ast.cli("pjsip show channelstats").splitlines():
-        if "8001-" in line:
-            m = re.search(r"\b(?:ulaw|alaw)\s+(\d+)", line)
-            if m:
-                return int(m.group(1))
-    return 0
-
-
-def browser_rtp(page: Any) -> dict[str, int]:
-    return page.evaluate("""async () => {
-        const stats = await window.hotlineSoftphone.session.connection.getStats();
-        const out = {received: 0, sent: 0};
-        stats.forEach(r => { if (r.type === 'inbound-rtp') out.received += r.packetsReceived;
-                             if (r.type === 'outbound-rtp') out.sent += r.packetsSent; });
-        return out; }""")
+    yield from open_rig(tmp_path_factory, pbx_settings, "softphone")
 
 
 def test_a_call_rings_the_page_which_answers_and_talks_both_ways_then_hangs_up(rig: Rig) -> None:
