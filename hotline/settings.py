@@ -242,8 +242,10 @@ class Settings:
     softphone_stun_server: str = ""  # host:port for Asterisk's own ICE candidates behind NAT; empty: none
     # TURN (coturn, run by `hotline run`) for browsers with no UDP path to Asterisk; README "Browser softphone"
     softphone_turn: bool = False  # run coturn and give each logged-in agent's phone time-limited TURN credentials
-    softphone_turn_bind: str = "127.0.0.1"  # coturn's listening (and relay) address; the LAN address for real seats
+    softphone_turn_bind: str = "127.0.0.1"  # coturn's listening address; the LAN address for real seats
     softphone_turn_port: int = 3478  # UDP and TCP
+    softphone_turn_relay_address: str = ""  # the relay's address; empty: softphone_turn_bind, or this host's first
+    # global address when that is loopback (Asterisk's ICE offers no loopback candidate)
     softphone_turn_min_port: int = 49152  # coturn's relay ports (UDP), a range of their own
     softphone_turn_max_port: int = 49407
     softphone_turn_url: str = ""  # what browsers are told; empty: turn:<the panel's host>:<port> (udp and tcp)

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import hmac
 import ipaddress
+import json
 import logging
 import os
 import shutil
@@ -73,11 +74,42 @@ def ice_servers(s: Settings, host: str, agent: str) -> list[dict[str, Any]]:
 
 def peers(s: Settings) -> list[str]:
     """The addresses the relay may send to: Asterisk's media, nothing else (an open relay would
-    reach every host the TURN server reaches)."""
+    reach every host the TURN server reaches). Unset, that is this host's own addresses — the host
+    candidates Asterisk's ICE offers (every interface but link-local) — and its external address."""
     if s.softphone_turn_peers:
         return list(s.softphone_turn_peers)
-    found = [a for a in (s.softphone_bind, s.softphone_external_address) if a and a not in ("0.0.0.0", "::")]
-    return found or ["127.0.0.1"]
+    found = [*host_addresses(), *([s.softphone_external_address] if s.softphone_external_address else [])]
+    return list(dict.fromkeys(found)) or ["127.0.0.1"]
+
+
+def relay_address(s: Settings) -> str:
+    """Where coturn relays from. Asterisk answers a relayed candidate from the address the kernel
+    picks for it, and TURN forwards only from addresses the browser holds a permission for (the
+    candidates Asterisk offered, never loopback): so a loopback relay would drop Asterisk's media."""
+    if s.softphone_turn_relay_address:
+        return s.softphone_turn_relay_address
+    bind = s.softphone_turn_bind
+    if bind not in ("0.0.0.0", "::") and not ipaddress.ip_address(bind).is_loopback:
+        return bind
+    v4 = [ip for ip in map(ipaddress.ip_address, host_addresses()) if ip.version == 4 and not ip.is_loopback]
+    return str(v4[0]) if v4 else "127.0.0.1"
+
+
+def host_addresses() -> list[str]:
+    """This host's interface addresses (iproute2's ``ip -j addr``), loopback included; link-local
+    ones are left out (Asterisk offers none)."""
+    ip = shutil.which("ip")
+    if not ip:
+        log.warning("ip (iproute2) not found: TURN relays to 127.0.0.1 only; set softphone_turn_peers")
+        return []
+    try:
+        out = subprocess.run([ip, "-j", "addr", "show"], capture_output=True, text=True, timeout=10, check=True)
+        links = json.loads(out.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        log.warning("cannot list this host's addresses (%s): TURN relays to 127.0.0.1 only", exc)
+        return []
+    return [a["local"] for link in links for a in link.get("addr_info", [])
+            if a.get("local") and a.get("scope") in ("global", "host")]
 
 
 def config_text(s: Settings, pid_file: Path, log_file: Path) -> str:
@@ -90,7 +122,7 @@ def config_text(s: Settings, pid_file: Path, log_file: Path) -> str:
     loopback = any(ipaddress.ip_address(p.split("-")[0]).is_loopback for p in allowed)
     lines = [
         f"listening-ip={s.softphone_turn_bind}", f"listening-port={s.softphone_turn_port}",
-        f"relay-ip={s.softphone_turn_bind}",
+        f"relay-ip={relay_address(s)}",
         f"min-port={s.softphone_turn_min_port}", f"max-port={s.softphone_turn_max_port}",
         "use-auth-secret", f"static-auth-secret={s.secret(SECRET)}", f"realm={s.softphone_turn_realm}",
         "fingerprint", "no-cli", "no-tls", "no-dtls", "no-multicast-peers", "no-software-attribute",

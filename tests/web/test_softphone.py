@@ -7,13 +7,16 @@ microphone, a dropped WebSocket, a second tab of the same agent."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from hotline.desk import presence
+from hotline.models.desk import PresenceChange
 from hotline.settings import Settings
 from tests.ivr.conftest import finish, place_call
 from tests.support.pbx import EventTap
@@ -133,3 +136,44 @@ def test_second_tab_does_not_take_the_phone(rig: Rig) -> None:
     registered(second, 20)
     assert rig.contacts() == 1
     second.context.close()
+
+
+def test_server_side_websocket_drop_reregisters_and_the_desk_shows_it(rig: Rig) -> None:
+    """Asterisk's end of the WebSocket is killed (``ss -K``: a reset from the server's side, as a
+    restarted proxy or a dropped NAT mapping does) — this module's own Asterisk stays up. The desk's
+    phone says it is reconnecting, the agent is made busy meanwhile (presence by ``softphone``), the
+    phone reconnects, registers again and the agent is available again."""
+    s = rig.settings
+    with rig.app.app_context(), session_factory()() as db:
+        assert presence.login(s, db, "8001").ok  # 示闲
+    desk = rig.phone(path="/desk")
+    registered(desk)
+    desk.evaluate("""() => {
+        window.softphoneStates = [];
+        window.softphoneTexts = [];
+        document.addEventListener('hotline:softphone', e => {
+            window.softphoneStates.push(e.detail.state);
+            window.softphoneTexts.push(document.getElementById('softphone-status').textContent); }); }""")
+    killed = subprocess.run(["ss", "-K", "-t", "state", "established", f"( sport = :{s.softphone_https_port} )"],
+                            capture_output=True, text=True, timeout=10)
+    assert killed.returncode == 0 and f":{s.softphone_https_port}" in killed.stdout, (killed.stdout, killed.stderr)
+    wait_js(desk, "window.softphoneStates.includes('reconnecting')", 10)
+    texts = desk.evaluate("window.softphoneTexts")
+    assert any("reconnecting" in t or "重新连接" in t or "重连" in t for t in texts), texts
+    # the registration's loss reached the panel: a busy the softphone set (the queue paused 8001)
+    wait_js(desk, "window.softphoneStates.lastIndexOf('registered') > window.softphoneStates.indexOf('reconnecting')",
+            30)
+    assert desk.evaluate("window.hotlineSoftphone.reconnects") >= 1
+    with rig.app.app_context(), session_factory()() as db:
+        rows = db.scalars(select(PresenceChange).where(PresenceChange.agent == "8001")
+                          .order_by(PresenceChange.id)).all()
+        trail = [(r.state, r.by) for r in rows]
+    assert ("busy", "softphone") in trail, trail
+    assert rig.wait_presence("available") == ("available", "softphone")
+    wait_js(desk, "document.getElementById('desk-state').textContent.trim() !== ''", 5)
+    assert rig.contacts() == 1
+    shot(desk, "softphone-server-drop")
+    assert not desk.errors, desk.errors
+    desk.context.close()
+    with rig.app.app_context(), session_factory()() as db:
+        presence.logout(s, db, "8001")
