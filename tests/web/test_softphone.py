@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from hotline.desk import presence
 from hotline.models.desk import PresenceChange
+from hotline.rules import ring_rule
 from hotline.settings import Settings
 from tests.ivr.conftest import finish, place_call
 from tests.support.pbx import EventTap
@@ -177,3 +178,31 @@ def test_server_side_websocket_drop_reregisters_and_the_desk_shows_it(rig: Rig) 
     desk.context.close()
     with rig.app.app_context(), session_factory()() as db:
         presence.logout(s, db, "8001")
+
+
+def test_a_caller_who_waited_past_four_rings_hears_the_apology_before_the_work_number(rig: Rig) -> None:
+    """R-ANS-LATE-APOLOGY with a WebRTC agent: the page answers only once the caller has waited
+    longer than the rule's threshold (4 rings of ring_cycle_s); the apology plays, then the work
+    number (R-ANS-GREET), as for any other member."""
+    s = rig.settings
+    threshold = ring_rule(s).threshold_s
+    page = rig.phone()
+    registered(page)
+    with EventTap(s) as tap:
+        placed = time.monotonic()
+        call = place_call(s, "13800000403", stay=40)
+        # answer at the first ring after the threshold (a ring that times out rings again)
+        deadline = placed + threshold + 30
+        while not (page.evaluate("window.hotlineSoftphone.call") == "ringing"
+                   and time.monotonic() - placed > threshold + 1.5):
+            assert time.monotonic() < deadline, "the page did not ring after the threshold"
+            time.sleep(0.1)
+        page.click("#softphone-answer")
+        wait_js(page, "window.hotlineSoftphone.call === 'in-call'", 10)
+        for var in ("HOTLINE_LATE_APOLOGY", "HOTLINE_WORKNUM_PLAYED"):
+            tap.wait_for(lambda m, v=var: m.name == "VarSet" and m.get("Variable") == v
+                         and m.get("Linkedid") == call.call_id, 30)
+        page.click("#softphone-hangup")
+        finish(tap, call, 10)
+    assert not page.errors, page.errors
+    page.context.close()

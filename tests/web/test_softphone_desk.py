@@ -4,7 +4,8 @@ of the desk issue all work with it"), in the real browser against the real Aster
 desk (/desk, which holds the softphone) answers a queue call in the page, then
 
 - transfers it blind (转接) to agent 8002, whose own softphone rings, answers, is greeted by its
-  work number (R-ANS-GREET) and talks (RTP both ways);
+  work number (R-ANS-GREET) and talks (RTP both ways); or consults 8002 first (咨询转接) and
+  completes the transfer from the desk;
 - sends the caller to the survey (转满意度): the caller keys 2, the call's record holds the rating,
   credited to 8001 (R-SURVEY);
 - is listened in on by a supervisor from the wallboard (监听, ChanSpy): the supervisor's phone
@@ -112,6 +113,38 @@ def test_blind_transfer_from_a_webrtc_agent_rings_the_other_agents_softphone(rig
     rec = eventually(lambda: record(rig, call.call_id), 30, "the call's record")
     assert (rec.agent, rec.final_agent) == ("8001", "8002") and rec.transfers, (rec.agent, rec.final_agent,
                                                                                 rec.transfers)
+    assert not desk.errors and not other.errors, (desk.errors, other.errors)
+    desk.context.close()
+    other.context.close()
+
+
+def test_attended_transfer_between_webrtc_agents(rig: Rig) -> None:
+    """咨询转接: 8001 consults 8002 (the caller on hold), 8002's page answers, 8001 completes; the
+    caller is greeted with 8002's work number (R-ANS-GREET) and talks to 8002's page."""
+    s = rig.settings
+    with EventTap(s) as tap:
+        desk, call = answer_at_desk(rig, tap, "13800000414")
+        other = rig.phone(user="agent2")
+        registered(other)
+        desk.select_option("#transfer-to", "8002")
+        desk.click("#c-consult")
+        assert message(desk)[0] == "done", message(desk)
+        wait_js(other, "window.hotlineSoftphone.call === 'ringing'", 20)
+        other.click("#softphone-answer")
+        wait_js(other, "window.hotlineSoftphone.call === 'in-call'", 10)
+        assert desk.evaluate("window.hotlineSoftphone.call") == "in-call"  # consulting from its own headset
+        desk.click("#c-consult-complete")
+        assert message(desk, 15)[0] == "done", message(desk)
+        wait_js(desk, "window.hotlineSoftphone.call === null", 10)
+        tap.wait_for(lambda m: m.name == "VarSet" and m.get("Variable") == "HOTLINE_TRANSFER_WORKNUM"
+                     and m.get("Value") == "8002" and m.get("Linkedid") == call.call_id, 15)
+        media = wait_rtp(other)
+        assert media["received"] >= 100 and media["sent"] >= 100, media
+        other.click("#softphone-hangup")
+        finish(tap, call, 15)
+    wait_js(other, "window.hotlineSoftphone.call === null", 5)
+    rec = eventually(lambda: record(rig, call.call_id), 30, "the call's record")
+    assert (rec.agent, rec.final_agent) == ("8001", "8002"), (rec.agent, rec.final_agent, rec.transfers)
     assert not desk.errors and not other.errors, (desk.errors, other.errors)
     desk.context.close()
     other.context.close()
