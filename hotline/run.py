@@ -29,6 +29,8 @@ PORTS = [
     ("sip_port", "SIP", "ami_host", True),  # the private Asterisk binds SIP on the AMI's loopback
     ("agi_port", "FastAGI", "agi_host", False),
 ]
+# with softphone_turn: coturn (hotline.pbx.turn) listens on UDP and TCP
+TURN_PORTS = [("softphone_turn_port", "TURN", "softphone_turn_bind", udp) for udp in (True, False)]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,7 +57,7 @@ def services(s: Settings) -> list[Service]:
 def ports_taken(s: Settings) -> list[str]:
     """What stops a run before it starts anything: each taken port, and the setting to change."""
     problems = []
-    for key, what, host_key, udp in PORTS:
+    for key, what, host_key, udp in [*PORTS, *(TURN_PORTS if s.softphone_turn else [])]:
         host, port = str(getattr(s, host_key)), int(getattr(s, key))
         err = _bind_error(host, port, udp)
         if err is None:

@@ -62,14 +62,13 @@ def _turn(s: Settings, args: argparse.Namespace) -> int:
         with TurnServer(s) as turn:
             print(f"coturn up on {s.softphone_turn_bind}:{s.softphone_turn_port} (udp, tcp), "
                   f"config {turn.conf}, log {turn.log_file}", flush=True)
-            try:
-                while not stop.wait(1) and turn.running:
-                    pass
-            except KeyboardInterrupt:
+            while not stop.wait(1) and turn.running:
                 pass
             if not turn.running:
                 print(f"hotline: coturn exited\n{turn.log_tail()}", file=sys.stderr)
                 return 1
+    except KeyboardInterrupt:  # Ctrl-C, or hotline run stopping its services: coturn is stopped
+        return 0
     except TurnError as exc:
         print(f"hotline: {exc}", file=sys.stderr)
         return 1

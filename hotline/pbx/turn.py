@@ -170,12 +170,15 @@ class TurnServer:
                                      stderr=subprocess.STDOUT, preexec_fn=die_with_parent, close_fds=True)
         out.close()
         deadline = time.monotonic() + timeout_s
-        while not self.answers():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise TurnError(f"coturn did not start on {self.settings.softphone_turn_bind}:"
-                                f"{self.settings.softphone_turn_port}\n{self.log_tail()}")
-            time.sleep(0.1)
+        try:
+            while not self.answers():
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise TurnError(f"coturn did not start on {self.settings.softphone_turn_bind}:"
+                                    f"{self.settings.softphone_turn_port}\n{self.log_tail()}")
+                time.sleep(0.1)
+        except BaseException:  # Ctrl-C during the start too: no coturn is left behind
+            self.stop()
+            raise
         log.info("coturn up on %s:%s", self.settings.softphone_turn_bind, self.settings.softphone_turn_port)
         return self
 

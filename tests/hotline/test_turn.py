@@ -8,7 +8,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import shutil
+import signal
+import socket
 import stat
 import subprocess
 import time
@@ -19,7 +22,9 @@ from typing import Any
 import pytest
 
 from hotline.pbx.turn import SECRET, TurnCredential, TurnServer, credential, ice_servers, peers
-from hotline.settings import Settings, load
+from hotline.run import ports_taken, services
+from hotline.settings import ROOT, Settings, load
+from hotline.supervisor import hotline_argv
 from tests.support.ports import free_port, rtp_range
 
 
@@ -95,3 +100,34 @@ def test_coturn_accepts_a_fresh_credential_and_refuses_expired_or_forged_ones(co
     bad = _allocate(s, forged)
     assert bad.returncode != 0 and "Cannot complete Allocation" in bad.stdout, bad.stdout[-2000:]
     assert coturn.running
+
+
+def test_hotline_runs_coturn_as_a_service_and_checks_its_port(tmp_path: Path) -> None:
+    """`hotline run` with softphone_turn: a supervised "turn" service (`hotline pbx turn`, up once
+    it says "coturn up"), whose port is checked with the others before anything starts;
+    `hotline pbx turn` stops cleanly on Ctrl-C."""
+    s = settings(tmp_path)
+    assert [svc.name for svc in services(s)][-1] == "turn"
+    assert "turn" not in [svc.name for svc in services(s.replace(softphone_turn=False))]
+    holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    holder.bind((s.softphone_turn_bind, s.softphone_turn_port))
+    try:
+        assert any("TURN port" in p and "HOTLINE_SOFTPHONE_TURN_PORT=" in p for p in ports_taken(s)), ports_taken(s)
+    finally:
+        holder.close()
+    env = {**os.environ, "HOTLINE_RUNTIME_DIR": str(s.runtime_dir), "HOTLINE_SOFTPHONE_TURN": "1",
+           "HOTLINE_SOFTPHONE_TURN_PORT": str(s.softphone_turn_port),
+           "HOTLINE_SOFTPHONE_TURN_MIN_PORT": str(s.softphone_turn_min_port),
+           "HOTLINE_SOFTPHONE_TURN_MAX_PORT": str(s.softphone_turn_max_port)}
+    proc = subprocess.Popen(hotline_argv("pbx", "turn"), env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        assert "coturn up" in line, line + (proc.stdout.read() if proc.stdout else "")
+        assert mode(s.runtime_dir / "turn" / "turnserver.conf") == 0o600
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert not TurnServer(s).answers()  # coturn went with it
