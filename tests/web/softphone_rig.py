@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 
 from hotline.desk import presence
+from hotline.pbx.config import TEMPLATES
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.support.pbx import pbx_test_settings
@@ -86,8 +87,9 @@ class Rig:
 
 
 def open_rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, name: str,
-             browser_args: tuple[str, ...] = (), **overrides: Any) -> Iterator[Rig]:
-    """For a module fixture: ``yield from open_rig(...)``; ``overrides`` are settings."""
+             browser_args: tuple[str, ...] = (), extensions: str = "", **overrides: Any) -> Iterator[Rig]:
+    """For a module fixture: ``yield from open_rig(...)``; ``overrides`` are settings, ``extensions``
+    dialplan a test adds to extensions.conf (its own contexts)."""
     from playwright.sync_api import sync_playwright
 
     tmp = tmp_path_factory.mktemp(name)
@@ -107,7 +109,13 @@ def open_rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, n
         for user, (role, agent) in USERS.items():
             add_user(db, user, role, PASSWORD, agent)
     tone = write_tone(tmp / "tone.wav")
-    ast = Asterisk(s).start()
+    templates = TEMPLATES
+    if extensions:
+        templates = tmp / "templates"
+        shutil.copytree(TEMPLATES, templates)
+        with open(templates / "extensions.conf", "a", encoding="utf-8") as fh:
+            fh.write("\n" + extensions)
+    ast = Asterisk(s, templates).start()
     try:
         with serve(app) as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=[

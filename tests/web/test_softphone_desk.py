@@ -25,7 +25,8 @@ from sqlalchemy import select
 
 from ami_listener.listen import Listener
 from hotline.chanvars import ChanVar
-from hotline.desk.calls import channels
+from hotline.desk.calls import AgentCall, channels, find
+from hotline.desk.monitor import MonitorMode, monitor
 from hotline.models import Call
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import Settings
@@ -40,13 +41,22 @@ from web.context import session_factory
 pytestmark = [pytest.mark.asterisk, pytest.mark.browser]
 
 SUPERVISOR_PHONE = "Local/s@desk-sim-supervisor"
+# a supervisor's phone that speaks: a 2 kHz tone (the agent's microphone plays 1 kHz) while it stays
+SPEAKING_SUPERVISOR = "Local/s@test-speaking-supervisor"
+TEST_DIALPLAN = """[test-speaking-supervisor]
+exten => s,1,Answer()
+ same => n,PlayTones(2000)
+ same => n,Wait(60)
+ same => n,Hangup()
+"""
+SUPERVISOR_HZ = 2000.0
 DESK = "document.getElementById('desk')"
 
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, built_prompts: Any) -> Iterator[Rig]:
     for r in open_rig(tmp_path_factory, pbx_settings, "softphonedesk", agents=["8001", "8002"],
-                      desk_supervisor_endpoint=SUPERVISOR_PHONE):
+                      desk_supervisor_endpoint=SUPERVISOR_PHONE, extensions=TEST_DIALPLAN):
         listener = Listener(r.settings).start()
         try:
             assert listener.conn.connected.wait(10), "listener did not log in to AMI"
@@ -227,3 +237,78 @@ def test_a_supervisor_listens_in_on_a_webrtc_agents_call_and_hears_the_agent(rig
     assert not desk.errors, desk.errors
     desk.context.close()
     board.context.close()
+
+
+def _energy(page: Any) -> float:
+    """The audio energy the page's call has received so far (WebRTC's totalAudioEnergy)."""
+    return float(page.evaluate("""async () => { let e = 0;
+        (await window.hotlineSoftphone.session.connection.getStats()).forEach(r => {
+            if (r.type === 'inbound-rtp' && r.kind === 'audio') e += r.totalAudioEnergy || 0; });
+        return e; }"""))
+
+
+def _heard(page: Any, seconds: float = 2.0) -> float:
+    """The energy the page receives over ``seconds``."""
+    before = _energy(page)
+    time.sleep(seconds)
+    return _energy(page) - before
+
+
+def _recording(path: Any) -> tuple[list[int], int]:
+    return eventually(lambda: (path.exists() and path.stat().st_size > 44
+                               and (got := read_mono(path)) and len(got[0]) >= got[1] and got) or None,
+                      10, f"the recording {path.name}")
+
+
+def _spy_on(rig: Rig, call: PlacedCall, mode: MonitorMode) -> tuple[float, float]:
+    """The supervisor's speaking phone joins 8001's call in ``mode`` for ~2 s: (the energy 8001's page
+    receives meanwhile, the share of the supervisor's tone in what the caller hears)."""
+    s = rig.settings
+    with rig.app.app_context(), session_factory()() as db:
+        res = monitor(s, db, "boss", "8001", call.call_id, mode, SPEAKING_SUPERVISOR)
+    assert res.ok, res.message
+    spy = eventually(lambda: next((c for c in _channels(s) if c.startswith(SPEAKING_SUPERVISOR)
+                                   and c.endswith(";1")), None), 10, "the supervisor's ChanSpy")
+    caller = eventually(lambda: _caller(s, call), 5, "the caller's channel")
+    wav = rig.tmp / f"caller-{mode.value}-{call.call_id}.wav"
+    with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
+        ami.action("MixMonitor", Channel=caller, File=str(wav))
+    heard = _heard(rig.extra["desk"])
+    with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
+        ami.action("StopMixMonitor", Channel=caller)
+        ami.action("Hangup", Channel=spy)
+    eventually(lambda: not any(c.startswith(SPEAKING_SUPERVISOR) for c in _channels(s)) or None, 10,
+               "the supervisor gone")
+    samples, rate = _recording(wav)
+    return heard, tone_share(samples, rate, SUPERVISOR_HZ)[1]
+
+
+def _channels(s: Settings) -> list[str]:
+    with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
+        return [c.name for c in channels(ami)]
+
+
+def _caller(s: Settings, call: PlacedCall) -> str | None:
+    with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
+        found = find(ami, "8001", call.call_id)
+        return found.caller_channel if isinstance(found, AgentCall) else None
+
+
+def test_whisper_reaches_only_the_webrtc_agent_and_barge_both(rig: Rig) -> None:
+    """耳语: the supervisor's voice (a 2 kHz tone) reaches the agent's page, not the caller; 强插:
+    both. The caller is silent after the greeting, so what the page receives is the supervisor."""
+    s = rig.settings
+    with EventTap(s) as tap:
+        desk, call = answer_at_desk(rig, tap, "13800000415")
+        rig.extra["desk"] = desk
+        quiet = _heard(desk)
+        whisper, whisper_share = _spy_on(rig, call, MonitorMode.WHISPER)
+        barge, barge_share = _spy_on(rig, call, MonitorMode.BARGE)
+        desk.click("#softphone-hangup")
+        finish(tap, call, 15)
+    assert whisper > 0.005 and whisper > 20 * quiet, (quiet, whisper)  # the agent hears the whisper
+    assert whisper_share < 0.05, whisper_share  # … the caller does not
+    assert barge > 0.005 and barge > 20 * quiet, (quiet, barge)
+    assert barge_share > 0.2, barge_share  # 强插: the caller hears the supervisor too
+    assert not desk.errors, desk.errors
+    desk.context.close()
