@@ -89,8 +89,11 @@ def relay_address(s: Settings) -> str:
     if s.softphone_turn_relay_address:
         return s.softphone_turn_relay_address
     bind = s.softphone_turn_bind
-    if bind not in ("0.0.0.0", "::") and not ipaddress.ip_address(bind).is_loopback:
-        return bind
+    try:
+        if bind not in ("0.0.0.0", "::") and not ipaddress.ip_address(bind).is_loopback:
+            return bind
+    except ValueError:
+        raise TurnError(f"softphone_turn_bind must be an IP address, not {bind!r}") from None
     v4 = [ip for ip in map(ipaddress.ip_address, host_addresses()) if ip.version == 4 and not ip.is_loopback]
     return str(v4[0]) if v4 else "127.0.0.1"
 

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from hotline.pbx.turn import SECRET, TurnCredential, TurnServer, credential, ice_servers, peers
+from hotline.pbx.turn import SECRET, TurnCredential, TurnError, TurnServer, credential, ice_servers, peers
 from hotline.run import ports_taken, services
 from hotline.settings import ROOT, Settings, load
 from hotline.supervisor import hotline_argv
@@ -70,6 +71,11 @@ def test_config_is_private_and_relays_only_to_this_hosts_addresses(tmp_path: Pat
     only = TurnServer(s.replace(softphone_turn_peers=["10.1.2.3"])).render().read_text()
     assert "allowed-peer-ip=10.1.2.3" in only and "allowed-peer-ip=127.0.0.1" not in only
     assert "allow-loopback-peers" not in only
+    # bad input: a clear error naming the setting, nothing started
+    with pytest.raises(TurnError, match="softphone_turn_peers"):
+        TurnServer(s.replace(softphone_turn_peers=["pbx.example"])).render()
+    with pytest.raises(TurnError, match="softphone_turn_bind"):
+        TurnServer(s.replace(softphone_turn_bind="pbx.example")).render()
 
 
 def _allocate(s: Settings, cred: TurnCredential) -> subprocess.CompletedProcess[str]:
@@ -92,7 +98,10 @@ def coturn(tmp_path: Path) -> Iterator[TurnServer]:
 def test_coturn_accepts_a_fresh_credential_and_refuses_expired_or_forged_ones(coturn: TurnServer) -> None:
     s = coturn.settings
     ok = _allocate(s, credential(s, "8001"))
-    assert ok.returncode == 0 and "tot_recv_msgs=5" in ok.stdout.replace(" ", ""), ok.stdout[-2000:]
+    totals = re.findall(r"start_mclient: tot_send_msgs=(\d+), tot_recv_msgs=(\d+)", ok.stdout)
+    assert ok.returncode == 0 and totals, ok.stdout[-2000:]
+    sent, received = map(int, totals[-1])
+    assert sent > 0 and received == sent and "Total lost packets 0 " in ok.stdout, ok.stdout[-2000:]
     expired = credential(s, "8001", now=time.time() - s.softphone_turn_ttl_s - 60)
     refused = _allocate(s, expired)
     assert refused.returncode != 0 and "Cannot complete Allocation" in refused.stdout, refused.stdout[-2000:]
@@ -130,4 +139,20 @@ def test_hotline_runs_coturn_as_a_service_and_checks_its_port(tmp_path: Path) ->
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert not TurnServer(s).answers()  # coturn went with it
+    conf = str(s.runtime_dir / "turn" / "turnserver.conf")
+    assert _processes_with(conf) == [], "coturn outlived `hotline pbx turn`"
+    deadline = time.monotonic() + 10  # its sockets are closed with it
+    while TurnServer(s).answers():
+        assert time.monotonic() < deadline, f"port {s.softphone_turn_port} still answers"
+        time.sleep(0.2)
+
+
+def _processes_with(arg: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and arg in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(proc.name))
+        except OSError:
+            continue  # gone meanwhile
+    return found
