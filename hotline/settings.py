@@ -254,6 +254,9 @@ class Settings:
     softphone_turn_realm: str = "hotline"
     softphone_turn_peers: list[str] = field(default_factory=list)  # where the relay may send (Asterisk's media
     # addresses); empty: softphone_bind / softphone_external_address, or 127.0.0.1. Nothing else is relayed.
+    # supervisors' browser phones: WebRTC endpoints that are no queue members; a supervisor whose user record
+    # has one of these extensions gets the phone on the wallboard, and 监听/耳语/强插 ring it
+    softphone_supervisors: list[str] = field(default_factory=list)
     # --- listener: foreign dialplans ----------------------------------------------------------------
     # endpoints (device names as Asterisk dials them, "PJSIP/alice") → the agent they belong to, for
     # dialplans that ring agents' phones with plain Dial() rather than through a queue's members

@@ -32,8 +32,10 @@ from web.auth.users import add_user
 from web.context import session_factory
 
 STATE = "document.getElementById('softphone').dataset.state"
-# the panel's users of every softphone rig: two agents with a phone each, a supervisor without
-USERS = {"agent1": ("agent", "8001"), "agent2": ("agent", "8002"), "boss": ("supervisor", None)}
+# the panel's users of every softphone rig: two agents with a phone each, a supervisor without, one
+# with an extension (a browser phone where softphone_supervisors lists it)
+USERS = {"agent1": ("agent", "8001"), "agent2": ("agent", "8002"), "boss": ("supervisor", None),
+         "chief": ("supervisor", "8009")}
 
 
 @dataclass

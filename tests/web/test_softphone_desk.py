@@ -28,6 +28,7 @@ from hotline.chanvars import ChanVar
 from hotline.desk.calls import AgentCall, channels, find
 from hotline.desk.monitor import MonitorMode, monitor
 from hotline.models import Call
+from hotline.models.desk import DeskControl
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import Settings
 from tests.hotline.desk.conftest import eventually
@@ -55,7 +56,8 @@ DESK = "document.getElementById('desk')"
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, built_prompts: Any) -> Iterator[Rig]:
     for r in open_rig(tmp_path_factory, pbx_settings, "softphonedesk", agents=["8001", "8002"],
-                      desk_supervisor_endpoint=SUPERVISOR_PHONE, extensions=TEST_DIALPLAN):
+                      desk_supervisor_endpoint=SUPERVISOR_PHONE, extensions=TEST_DIALPLAN,
+                      softphone_supervisors=["8009"]):
         listener = Listener(r.settings).start()
         try:
             assert listener.conn.connected.wait(10), "listener did not log in to AMI"
@@ -319,3 +321,36 @@ def test_whisper_reaches_only_the_webrtc_agent_and_barge_both(rig: Rig) -> None:
     assert caller_in_barge > 300, caller_in_barge  # 强插: the caller hears the supervisor too
     assert not desk.errors, desk.errors
     desk.context.close()
+
+
+def test_a_supervisor_with_a_browser_phone_listens_from_the_wallboard(rig: Rig) -> None:
+    """softphone_supervisors: the supervisor's own extension (8009) is a WebRTC endpoint in no queue;
+    the wallboard holds the phone, 监听 rings it there, the supervisor answers in the page and hears
+    the agent (the page receives the agent's tone); hanging up leaves the call going on."""
+    s = rig.settings
+    with EventTap(s) as tap:
+        desk, call = answer_at_desk(rig, tap, "13800000416")
+        board = rig.phone(user="chief", path="/wallboard")
+        registered(board)
+        assert rig.contacts("8009") == 1
+        listen = '#wb-agents tr[data-agent="8001"] button.listen'
+        wait_js(board, f"document.querySelector({listen!r}) !== null", 15)
+        board.click(listen)
+        wait_js(board, "document.getElementById('wb-monitor-message').dataset.outcome === 'done'", 10)
+        wait_js(board, "window.hotlineSoftphone.call === 'ringing'", 15)
+        board.click("#softphone-answer")
+        wait_js(board, "window.hotlineSoftphone.call === 'in-call'", 10)
+        heard = _heard(board)
+        shot(board, "softphone-supervisor-listening")
+        board.click("#softphone-hangup")
+        wait_js(board, "window.hotlineSoftphone.call === null", 10)
+        assert desk.evaluate("window.hotlineSoftphone.call") == "in-call"  # the call goes on
+        desk.click("#softphone-hangup")
+        finish(tap, call, 15)
+    assert heard > 0.001, heard  # the agent's microphone, through ChanSpy, in the supervisor's page
+    with rig.app.app_context(), session_factory()() as db:
+        rows = db.scalars(select(DeskControl).where(DeskControl.call_id == call.call_id)).all()
+        assert [(r.actor, r.control, r.detail) for r in rows] == [("chief", "listen", "PJSIP/8009")]
+    assert not desk.errors and not board.errors, (desk.errors, board.errors)
+    desk.context.close()
+    board.context.close()
