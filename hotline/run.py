@@ -31,6 +31,8 @@ PORTS = [
     ("sip_port", "SIP", "ami_host", True),  # the private Asterisk binds SIP on the AMI's loopback
     ("agi_port", "FastAGI", "agi_host", False),
 ]
+# with softphone_turn: coturn (hotline.pbx.turn) listens on UDP and TCP
+TURN_PORTS = [("softphone_turn_port", "TURN", "softphone_turn_bind", udp) for udp in (True, False)]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,13 +52,14 @@ def services(s: Settings) -> list[Service]:
         Service("panel", hotline_argv("web", "serve"),
                 lambda s_, _l: http_answers(f"http://{s_.web_host}:{s_.web_port}/login")),
         Service("scheduler", hotline_argv("scheduler", "run"), lambda _s, logged: "scheduler pass:" in logged),
-    ]
+    ] + ([Service("turn", hotline_argv("pbx", "turn"), lambda _s, logged: "coturn up" in logged)]
+         if s.softphone_turn else [])  # the softphones' TURN server (hotline.pbx.turn)
 
 
 def ports_taken(s: Settings) -> list[str]:
     """What stops a run before it starts anything: each taken port, and the setting to change."""
     problems = []
-    for key, what, host_key, udp in PORTS:
+    for key, what, host_key, udp in [*PORTS, *(TURN_PORTS if s.softphone_turn else [])]:
         host, port = str(getattr(s, host_key)), int(getattr(s, key))
         err = _bind_error(host, port, udp)
         if err is None:

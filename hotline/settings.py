@@ -240,6 +240,23 @@ class Settings:
     softphone_external_address: str = ""  # the address agents reach Asterisk at across NAT (SDP and Contact)
     softphone_local_net: list[str] = field(default_factory=list)  # networks needing no NAT rewrite, e.g. 10.0.0.0/8
     softphone_stun_server: str = ""  # host:port for Asterisk's own ICE candidates behind NAT; empty: none
+    # TURN (coturn, run by `hotline run`) for browsers with no UDP path to Asterisk; README "Browser softphone"
+    softphone_turn: bool = False  # run coturn and give each logged-in agent's phone time-limited TURN credentials
+    softphone_turn_bind: str = "127.0.0.1"  # coturn's listening address; the LAN address for real seats
+    softphone_turn_port: int = 3478  # UDP and TCP
+    softphone_turn_relay_address: str = ""  # the relay's address; empty: softphone_turn_bind, or this host's first
+    # global address when that is loopback (Asterisk's ICE offers no loopback candidate)
+    softphone_turn_min_port: int = 49152  # coturn's relay ports (UDP), a range of their own
+    softphone_turn_max_port: int = 49407
+    softphone_turn_url: str = ""  # what browsers are told; empty: turn:<the panel's host>:<port> (udp and tcp)
+    softphone_turn_secret: str = ""  # the TURN REST API shared secret; empty: generated in secrets_dir (0600)
+    softphone_turn_ttl_s: int = 43200  # how long a credential lasts; the page fetches new ones at half of it
+    softphone_turn_realm: str = "hotline"
+    softphone_turn_peers: list[str] = field(default_factory=list)  # where the relay may send (Asterisk's media
+    # addresses); empty: softphone_bind / softphone_external_address, or 127.0.0.1. Nothing else is relayed.
+    # supervisors' browser phones: WebRTC endpoints that are no queue members; a supervisor whose user record
+    # has one of these extensions gets the phone on the wallboard, and 监听/耳语/强插 ring it
+    softphone_supervisors: list[str] = field(default_factory=list)
     # --- listener: foreign dialplans ----------------------------------------------------------------
     # endpoints (device names as Asterisk dials them, "PJSIP/alice") → the agent they belong to, for
     # dialplans that ring agents' phones with plain Dial() rather than through a queue's members

@@ -4,9 +4,9 @@
 # mirror the machine already uses, pinned at priority 100 so nothing else is pulled from bullseye.
 set -euo pipefail
 
-PKGS_BOOKWORM=(sox ffmpeg espeak-ng sip-tester chromium fonts-noto-cjk postgresql kannel kannel-extras)
+PKGS_BOOKWORM=(sox ffmpeg espeak-ng sip-tester chromium fonts-noto-cjk postgresql kannel kannel-extras coturn)
 PKG_ASTERISK=asterisk
-[ "${HOTLINE_SKIP_BROWSER:-}" = 1 ] && PKGS_BOOKWORM=(sox ffmpeg espeak-ng sip-tester postgresql kannel kannel-extras)
+[ "${HOTLINE_SKIP_BROWSER:-}" = 1 ] && PKGS_BOOKWORM=(sox ffmpeg espeak-ng sip-tester postgresql kannel kannel-extras coturn)
 
 missing=()
 command -v asterisk >/dev/null 2>&1 || missing+=("$PKG_ASTERISK")
@@ -27,6 +27,11 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 # SMS gateway (bookworm): bearerbox + smsbox, and kannel-extras for the tests' fakesmsc phone side
 [ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] || missing+=(kannel)
 [ -x /usr/lib/kannel/test/fakesmsc ] || missing+=(kannel-extras)
+# the softphones' TURN server (softphone_turn; hotline runs it with its own config, never the
+# package's service: policy-rc.d below keeps that from starting)
+command -v turnserver >/dev/null 2>&1 || missing+=(coturn)
+# iproute2: `ip` lists the addresses TURN may relay to; the softphone tests' `ss -K` drops a WebSocket
+command -v ip >/dev/null 2>&1 && command -v ss >/dev/null 2>&1 || missing+=(iproute2)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "install-system: missing ${missing[*]}" >&2

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything the hotline needs on a fresh Debian 12 machine: system packages (Asterisk from
-# bullseye, sox, espeak-ng, SIPp, Chromium, PostgreSQL) and the Python virtualenv. Idempotent.
+# bullseye, sox, espeak-ng, SIPp, Chromium, PostgreSQL, coturn) and the Python virtualenv. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

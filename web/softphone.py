@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.desk import presence
 from hotline.desk.presence import PresenceView
+from hotline.pbx import turn
 from hotline.settings import Settings
 from hotline.vocabulary import AgentPresence
 from web.auth.access import roles
@@ -39,32 +40,45 @@ def _request_host() -> str:
 
 
 def _my_extension() -> str:
-    """The phone is the logged-in agent's own: an admin or supervisor without an extension has none."""
+    """The phone is the logged-in user's own: an agent's extension, or a supervisor's listed in
+    softphone_supervisors (the wallboard's monitoring rings it); anyone else has none."""
     s = settings()
     ext = getattr(current_user, "agent", None)
-    if not s.agent_softphone or not ext or ext not in s.agents:
+    mine = s.agents if current_user.role == "agent" else s.softphone_supervisors
+    if not s.agent_softphone or not ext or ext not in mine:
         abort(404)
     return str(ext)
 
 
+def has_phone() -> bool:
+    """For templates: does the logged-in user have a browser phone (a supervisor's wallboard)."""
+    s = settings()
+    ext = getattr(current_user, "agent", None)
+    return bool(s.agent_softphone and ext and current_user.is_authenticated
+                and ext in (s.agents if current_user.role == "agent" else s.softphone_supervisors))
+
+
 @bp.get("/softphone")
-@roles("agent")
+@roles("agent", "supervisor")
 def page() -> Any:
     _my_extension()
     return render_template("softphone/page.html")
 
 
 @bp.get("/softphone/credentials")
-@roles("agent")
+@roles("agent", "supervisor")
 def credentials() -> Response:
     """The agent's SIP password (secrets_dir/sip_<ext>) for the page's registration: only to that
     agent's session, never cached (web.security sends no-store; said again here)."""
     s = settings()
     ext = _my_extension()
     url = ws_url(s, _request_host())
+    # ice_servers: the STUN server, and with softphone_turn the TURN server with a credential of
+    # this agent's that expires (TURN REST API, hotline.pbx.turn); the page fetches new ones in time
     resp = jsonify(extension=ext, password=s.secret("sip_" + ext), ws_url=url,
                    uri=f"sip:{ext}@{urlsplit(url).hostname}", display_name=ext,
-                   ice_servers=[{"urls": "stun:" + s.softphone_stun_server}] if s.softphone_stun_server else [])
+                   ice_servers=turn.ice_servers(s, _request_host(), ext),
+                   ice_ttl_s=s.softphone_turn_ttl_s if s.softphone_turn else None)
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -83,10 +97,14 @@ def follow_registration(s: Settings, session: Session, agent: str, registered: b
 
 
 @bp.post("/softphone/registration")
-@roles("agent")
+@roles("agent", "supervisor")
 def registration() -> Response:
-    """The page reports its registration (registered=1|0; CSRF token as for every form)."""
-    view = follow_registration(settings(), db(), _my_extension(), request.form.get("registered") == "1")
+    """The page reports its registration (registered=1|0; CSRF token as for every form). A
+    supervisor's phone is in no queue: it has no presence to follow."""
+    s, ext = settings(), _my_extension()
+    if ext not in s.agents:
+        return jsonify(agent=ext, presence=None, by=None)
+    view = follow_registration(s, db(), ext, request.form.get("registered") == "1")
     return jsonify(agent=view.agent, presence=view.state.value, by=view.by)
 
 

@@ -38,6 +38,7 @@ from hotline.vocabulary import AgentPresence, AgentState
 from web.auth.access import roles, user_of_session
 from web.complaints import wallboard_escalations
 from web.context import db, session_factory, settings
+from web.softphone import has_phone
 
 bp = Blueprint("wallboard", __name__)
 HEARTBEAT_S = 15.0
@@ -117,7 +118,7 @@ def board() -> Any:
     # R-OVERDUE: work orders past their fix-by, as of the page load (the live tiles stream; these
     # change by the minute, not the second)
     return render_template("wallboard/board.html", overdue=overdue_orders(db(), utcnow()),
-                           reasons=settings().desk_break_reasons)
+                           reasons=settings().desk_break_reasons, softphone=has_phone())
 
 
 @bp.get("/wallboard/stream")

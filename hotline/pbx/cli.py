@@ -10,6 +10,7 @@ import threading
 
 from hotline.pbx.config import render
 from hotline.pbx.process import Asterisk, AsteriskError
+from hotline.pbx.turn import TurnError, TurnServer
 from hotline.settings import Settings
 
 
@@ -19,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     render_cmd = psub.add_parser("render", help="write the Asterisk configuration into the runtime directory")
     render_cmd.set_defaults(func=_render)
     psub.add_parser("start", help="start Asterisk alone and keep it up until Ctrl-C").set_defaults(func=_start)
+    psub.add_parser("turn", help="run the softphones' TURN server (coturn, softphone_turn) until Ctrl-C"
+                    ).set_defaults(func=_turn)
     cli = psub.add_parser("cli", help="run an Asterisk CLI command")
     cli.add_argument("line", nargs="+")
     cli.set_defaults(func=_cli)
@@ -43,6 +46,30 @@ def _start(s: Settings, args: argparse.Namespace) -> int:
             except KeyboardInterrupt:
                 pass
     except AsteriskError as exc:
+        print(f"hotline: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _turn(s: Settings, args: argparse.Namespace) -> int:
+    """coturn from the rendered configuration (hotline run supervises this as its "turn" service)."""
+    if not s.softphone_turn:
+        print("hotline: softphone_turn is off: no TURN server to run", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        with TurnServer(s) as turn:
+            print(f"coturn up on {s.softphone_turn_bind}:{s.softphone_turn_port} (udp, tcp), "
+                  f"config {turn.conf}, log {turn.log_file}", flush=True)
+            while not stop.wait(1) and turn.running:
+                pass
+            if not turn.running:
+                print(f"hotline: coturn exited\n{turn.log_tail()}", file=sys.stderr)
+                return 1
+    except KeyboardInterrupt:  # Ctrl-C, or hotline run stopping its services: coturn is stopped
+        return 0
+    except TurnError as exc:
         print(f"hotline: {exc}", file=sys.stderr)
         return 1
     return 0

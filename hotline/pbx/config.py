@@ -103,9 +103,15 @@ def _members(s: Settings) -> str:
     return "\n".join(lines)
 
 
+def phone_extensions(s: Settings) -> list[str]:
+    """Every extension with a PJSIP endpoint: the agents, and with softphones the supervisors'
+    browser phones (endpoints only: no queue member, nothing routes calls to them but monitoring)."""
+    return [*s.agents, *(s.softphone_supervisors if s.agent_softphone else [])]
+
+
 def _endpoints(s: Settings) -> str:
     blocks = []
-    for ext in s.agents:
+    for ext in phone_extensions(s):
         blocks.append(
             f"[{ext}]\ntype = endpoint\ncontext = agents-phone-out\ndisallow = all\nallow = alaw,ulaw\n"
             f"auth = {ext}-auth\naors = {ext}\ndirect_media = no\ncallerid = {ext} <{ext}>\n"
@@ -214,6 +220,9 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
     for ext in s.agents:  # each becomes a dialplan extension, an endpoint and a Dial string
         if not ext.isdigit():
             raise ConfigError(f"agents: an extension is digits, not {ext!r}")
+    for ext in s.softphone_supervisors:  # each becomes an endpoint
+        if not ext.isdigit() or ext in s.agents:
+            raise ConfigError(f"softphone_supervisors: an extension is digits and no agent's, not {ext!r}")
     if s.agent_softphone and s.agent_technology != "pjsip":
         raise ConfigError("agent_softphone needs agent_technology = \"pjsip\": the browser registers as the "
                           "agent's PJSIP endpoint")

@@ -12,7 +12,7 @@ from hotline.db import head_revision
 
 AREAS = {
     "run": None,
-    "pbx": {"render", "start", "cli"},
+    "pbx": {"render", "start", "turn", "cli"},
     "db": {"upgrade", "status", "backup", "restore"},
     "listener": {"listen", "capture", "replay", "rebuild", "reimport", "simulate"},
     "ivr": {"serve"},

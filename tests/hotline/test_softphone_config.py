@@ -78,3 +78,15 @@ def test_operators_certificate_is_used_and_checked(tmp_path: Path) -> None:
 def test_softphone_needs_pjsip_agents(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="agent_technology"):
         render(settings(tmp_path, agent_technology="local", agent_softphone=True))
+
+
+def test_supervisors_phones_are_endpoints_in_no_queue(tmp_path: Path) -> None:
+    s = settings(tmp_path, agent_softphone=True, softphone_supervisors=["8009"])
+    pjsip, queues = conf(s, "pjsip.conf"), conf(s, "queues.conf")
+    assert "[8009]\ntype = endpoint" in pjsip and pjsip.count("webrtc = yes") == 3
+    assert f"password = {s.secret('sip_8009')}" in pjsip
+    assert "8009" not in queues  # 监听/耳语/强插 ring it; no caller does
+    assert "[8009]" not in conf(s.replace(agent_softphone=False), "pjsip.conf")
+    for bad in ("80x9", "8001"):  # digits, and no agent's
+        with pytest.raises(ConfigError, match="softphone_supervisors"):
+            render(s.replace(softphone_supervisors=[bad]))

@@ -7,133 +7,31 @@ microphone, a dropped WebSocket, a second tab of the same agent."""
 
 from __future__ import annotations
 
-import re
-import secrets
-import shutil
+import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask
+from sqlalchemy import select
 
 from hotline.desk import presence
-from hotline.pbx.process import Asterisk
+from hotline.models.desk import PresenceChange
+from hotline.rules import ring_rule
 from hotline.settings import Settings
 from tests.ivr.conftest import finish, place_call
-from tests.support.pbx import EventTap, pbx_test_settings
-from tests.support.ports import free_port
-from tests.support.postgres import sqlite_url
-from tests.support.softphone import FAKE_MEDIA_ARGS, read_mono, tone_share, write_tone
-from tests.web.browser import ARGS, CHROMIUM, login, serve, shot, wait_js
-from tests.web.conftest import PASSWORD
-from web import create_app
-from web.auth.users import add_user
+from tests.support.pbx import EventTap
+from tests.support.softphone import read_mono, tone_share
+from tests.web.browser import shot, wait_js
+from tests.web.softphone_rig import STATE, Rig, browser_rtp, open_rig, registered, rtp_received
 from web.context import session_factory
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.browser]
 
-STATE = "document.getElementById('softphone').dataset.state"
-
-
-@dataclass
-class Rig:
-    pbx: Asterisk
-    base: str
-    browser: Any
-    app: Flask
-
-    def presence(self) -> tuple[str, str | None]:
-        with self.app.app_context(), session_factory()() as db:
-            view = presence.current(db, self.settings, "8001")
-            return view.state.value, view.by
-
-    def wait_presence(self, state: str, timeout: float = 10.0) -> tuple[str, str | None]:
-        deadline = time.monotonic() + timeout
-        while (now := self.presence())[0] != state:
-            assert time.monotonic() < deadline, f"presence {now}, not {state}"
-            time.sleep(0.1)
-        return now
-
-    @property
-    def settings(self) -> Settings:
-        return self.pbx.settings
-
-    def phone(self, mic: bool = True, context: Any = None) -> Any:
-        """The agent's /softphone page in a context of its own (or the given one: another tab)."""
-        if context is None:
-            context = self.browser.new_context(locale="zh-CN")
-            if mic:
-                context.grant_permissions(["microphone"], origin=self.base)
-        page = context.new_page()
-        page.set_default_timeout(10000)
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.errors = errors
-        if not context.cookies():
-            login(page, self.base, "agent1")
-        page.goto(self.base + "/softphone")
-        return page
-
-    def contacts(self) -> int:
-        return len(re.findall(r"Contact:\s+8001/sip:", self.pbx.cli("pjsip show contacts")))
-
 
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, built_prompts: Any) -> Iterator[Rig]:
-    from playwright.sync_api import sync_playwright
-
-    tmp = tmp_path_factory.mktemp("softphone")
-    s = pbx_test_settings(tmp, agent_technology="pjsip", agents=["8001"], server_id="softphone",
-                          agent_softphone=True, softphone_http_port=free_port(),
-                          # wss, as real seats use it, with the certificate made at first start
-                          softphone_tls=True, softphone_https_port=free_port(),
-                          database_url=sqlite_url(tmp / "panel.db"),
-                          # one AMI user for every role (ami_login's single-user mode): the panel's
-                          # presence changes need queue (agent) rights whichever role hotline.desk uses
-                          ami_secret=secrets.token_hex(16))
-    shutil.copytree(pbx_settings.sounds_dir, s.sounds_dir)  # the session's prompts, built once
-    app = create_app(s)
-    with app.app_context(), session_factory()() as db:
-        add_user(db, "agent1", "agent", PASSWORD, "8001")
-    tone = write_tone(tmp / "tone.wav")
-    ast = Asterisk(s).start()
-    try:
-        with serve(app) as base, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-                *ARGS, *FAKE_MEDIA_ARGS, f"--use-file-for-fake-audio-capture={tone}",
-                # the self-signed certificate: a real seat trusts the operator's (README)
-                "--ignore-certificate-errors"])
-            try:
-                yield Rig(ast, base, browser, app)
-            finally:
-                browser.close()
-    finally:
-        ast.stop()
-
-
-def registered(page: Any, timeout: float = 15.0) -> None:
-    wait_js(page, f"{STATE} === 'registered'", timeout)
-
-
-def rtp_received(ast: Asterisk) -> int:
-    """Packets Asterisk received on the agent's WebRTC channel (pjsip show channelstats)."""
-    for line in ast.cli("pjsip show channelstats").splitlines():
-        if "8001-" in line:
-            m = re.search(r"\b(?:ulaw|alaw)\s+(\d+)", line)
-            if m:
-                return int(m.group(1))
-    return 0
-
-
-def browser_rtp(page: Any) -> dict[str, int]:
-    return page.evaluate("""async () => {
-        const stats = await window.hotlineSoftphone.session.connection.getStats();
-        const out = {received: 0, sent: 0};
-        stats.forEach(r => { if (r.type === 'inbound-rtp') out.received += r.packetsReceived;
-                             if (r.type === 'outbound-rtp') out.sent += r.packetsSent; });
-        return out; }""")
+    yield from open_rig(tmp_path_factory, pbx_settings, "softphone")
 
 
 def test_a_call_rings_the_page_which_answers_and_talks_both_ways_then_hangs_up(rig: Rig) -> None:
@@ -239,3 +137,72 @@ def test_second_tab_does_not_take_the_phone(rig: Rig) -> None:
     registered(second, 20)
     assert rig.contacts() == 1
     second.context.close()
+
+
+def test_server_side_websocket_drop_reregisters_and_the_desk_shows_it(rig: Rig) -> None:
+    """Asterisk's end of the WebSocket is killed (``ss -K``: a reset from the server's side, as a
+    restarted proxy or a dropped NAT mapping does) — this module's own Asterisk stays up. The desk's
+    phone says it is reconnecting, the agent is made busy meanwhile (presence by ``softphone``), the
+    phone reconnects, registers again and the agent is available again."""
+    s = rig.settings
+    with rig.app.app_context(), session_factory()() as db:
+        assert presence.login(s, db, "8001").ok  # 示闲
+    desk = rig.phone(path="/desk")
+    registered(desk)
+    desk.evaluate("""() => {
+        window.softphoneStates = [];
+        window.softphoneTexts = [];
+        document.addEventListener('hotline:softphone', e => {
+            window.softphoneStates.push(e.detail.state);
+            window.softphoneTexts.push(document.getElementById('softphone-status').textContent); }); }""")
+    killed = subprocess.run(["ss", "-K", "-t", "state", "established", f"( sport = :{s.softphone_https_port} )"],
+                            capture_output=True, text=True, timeout=10)
+    assert killed.returncode == 0 and f":{s.softphone_https_port}" in killed.stdout, (killed.stdout, killed.stderr)
+    wait_js(desk, "window.softphoneStates.includes('reconnecting')", 10)
+    texts = desk.evaluate("window.softphoneTexts")
+    assert any("reconnecting" in t or "重新连接" in t or "重连" in t for t in texts), texts
+    # the registration's loss reached the panel: a busy the softphone set (the queue paused 8001)
+    wait_js(desk, "window.softphoneStates.lastIndexOf('registered') > window.softphoneStates.indexOf('reconnecting')",
+            30)
+    assert desk.evaluate("window.hotlineSoftphone.reconnects") >= 1
+    with rig.app.app_context(), session_factory()() as db:
+        rows = db.scalars(select(PresenceChange).where(PresenceChange.agent == "8001")
+                          .order_by(PresenceChange.id)).all()
+        trail = [(r.state, r.by) for r in rows]
+    assert ("busy", "softphone") in trail, trail
+    assert rig.wait_presence("available") == ("available", "softphone")
+    wait_js(desk, "document.getElementById('desk-state').textContent.trim() !== ''", 5)
+    assert rig.contacts() == 1
+    shot(desk, "softphone-server-drop")
+    assert not desk.errors, desk.errors
+    desk.context.close()
+    with rig.app.app_context(), session_factory()() as db:
+        presence.logout(s, db, "8001")
+
+
+def test_a_caller_who_waited_past_four_rings_hears_the_apology_before_the_work_number(rig: Rig) -> None:
+    """R-ANS-LATE-APOLOGY with a WebRTC agent: the page answers only once the caller has waited
+    longer than the rule's threshold (4 rings of ring_cycle_s); the apology plays, then the work
+    number (R-ANS-GREET), as for any other member."""
+    s = rig.settings
+    threshold = ring_rule(s).threshold_s
+    page = rig.phone()
+    registered(page)
+    with EventTap(s) as tap:
+        placed = time.monotonic()
+        call = place_call(s, "13800000403", stay=40)
+        # answer at the first ring after the threshold (a ring that times out rings again)
+        deadline = placed + threshold + 30
+        while not (page.evaluate("window.hotlineSoftphone.call") == "ringing"
+                   and time.monotonic() - placed > threshold + 1.5):
+            assert time.monotonic() < deadline, "the page did not ring after the threshold"
+            time.sleep(0.1)
+        page.click("#softphone-answer")
+        wait_js(page, "window.hotlineSoftphone.call === 'in-call'", 10)
+        for var in ("HOTLINE_LATE_APOLOGY", "HOTLINE_WORKNUM_PLAYED"):
+            tap.wait_for(lambda m, v=var: m.name == "VarSet" and m.get("Variable") == v
+                         and m.get("Linkedid") == call.call_id, 30)
+        page.click("#softphone-hangup")
+        finish(tap, call, 10)
+    assert not page.errors, page.errors
+    page.context.close()

@@ -3,12 +3,15 @@ only, never cached; pages may open the Asterisk WebSocket (CSP); off unless agen
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import Panel, csrf_of, open_panel
+from tests.web.conftest import PASSWORD, Panel, csrf_of, open_panel
+from web.auth.users import add_user
+from web.context import session_factory
 from web.softphone import ws_url
 
 
@@ -86,3 +89,41 @@ def test_the_desk_holds_the_phone(phone_panel: Panel) -> None:
 def test_no_phone_on_the_desk_when_softphones_are_off(panel: Panel) -> None:
     html = panel.client("agent1").get("/desk").get_data(as_text=True)
     assert "desk.js" in html and 'id="softphone"' not in html
+
+
+def test_turn_credentials_are_the_agents_own_and_time_limited(tmp_path: Path, db_url: str) -> None:
+    """softphone_turn: each agent's phone is given a TURN REST API credential of its own, which
+    expires (hotline.pbx.turn); the shared secret itself is never sent."""
+    for panel in open_panel(tmp_path, db_url, agent_technology="pjsip", agent_softphone=True,
+                            softphone_http_port=18088, softphone_turn=True, softphone_turn_port=13478,
+                            softphone_turn_ttl_s=600):
+        s = panel.settings
+        for user, ext in (("agent1", "8001"), ("agent2", "8002")):
+            before = time.time()
+            r = panel.client(user).get("/softphone/credentials")
+            body = r.get_json()
+            (turn,) = [srv for srv in body["ice_servers"] if "username" in srv]
+            expires, who = turn["username"].split(":")
+            assert who == ext and int(before) + 600 <= int(expires) <= time.time() + 600
+            assert turn["urls"] == ["turn:localhost:13478?transport=udp", "turn:localhost:13478?transport=tcp"]
+            assert turn["credential"] and s.secret("softphone_turn_secret") not in r.get_data(as_text=True)
+            assert body["ice_ttl_s"] == 600 and r.headers["Cache-Control"] == "no-store"
+        r = panel.client("boss").get("/softphone/credentials")
+        assert r.status_code in (302, 401, 403, 404) and "credential" not in r.get_data(as_text=True)
+
+
+def test_a_supervisor_listed_in_softphone_supervisors_has_a_phone_on_the_wallboard(tmp_path: Path,
+                                                                                  db_url: str) -> None:
+    for panel in open_panel(tmp_path, db_url, agent_technology="pjsip", agent_softphone=True,
+                            softphone_http_port=18088, softphone_supervisors=["8009"]):
+        with panel.app.app_context(), session_factory()() as db:
+            add_user(db, "chief", "supervisor", PASSWORD, "8009")
+        chief = panel.client("chief")
+        body = chief.get("/softphone/credentials").get_json()
+        assert body["extension"] == "8009" and body["password"] == panel.settings.secret("sip_8009")
+        assert 'id="softphone"' in chief.get("/wallboard").get_data(as_text=True)
+        r = chief.post("/softphone/registration", data={"registered": "0", "csrf_token": csrf_of(chief, "/wallboard")})
+        assert r.status_code == 200 and r.get_json()["presence"] is None  # in no queue: no presence
+        boss = panel.client("boss")  # a supervisor without an extension: no phone
+        assert boss.get("/softphone/credentials").status_code == 404
+        assert 'id="softphone"' not in boss.get("/wallboard").get_data(as_text=True)

@@ -108,8 +108,19 @@
     });
   }
 
+  // TURN credentials expire (softphone_turn_ttl_s): fresh ones are fetched at half their life, so a
+  // call answered hours after the page opened still gets a relay
+  function keepIceFresh(ttl) {
+    if (!ttl) { return; }
+    setTimeout(function () {
+      fetchCredentials().then(function (c) { iceServers = c.ice_servers || []; keepIceFresh(c.ice_ttl_s); },
+        function () { keepIceFresh(120); });
+    }, Math.max(60, ttl / 2) * 1000);
+  }
+
   function register(creds) {
     iceServers = creds.ice_servers || [];
+    keepIceFresh(creds.ice_ttl_s);
     var socket = new JsSIP.WebSocketInterface(creds.ws_url);
     var ua = new JsSIP.UA({
       sockets: [socket], uri: creds.uri, authorization_user: creds.extension, password: creds.password,
