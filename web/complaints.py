@@ -24,6 +24,7 @@ from hotline.vocabulary import CaseKind
 from web.auth.access import roles
 from web.cases.forms import actor, case_input
 from web.context import db, settings
+from web.i18n import metric_label
 from web.periods import from_args
 from web.view import Column, csv_response, export_table
 
@@ -147,8 +148,8 @@ def index() -> Any:
     return render_template("complaints/index.html", rows=rows, case_of=case_of,
                            escalations=escalation_rows(db(), s), overdue=overdue_task_rows(db(), s),
                            start=start, end=end, clocks=metrics.complaint_clocks(db(), s, start, end),
-                           resolution=metrics.complaint_resolution(db(), start, end),
-                           categories=cases.tree(s)[CaseKind.COMPLAINT].categories)
+                           resolution=metrics.complaint_resolution_cases(db(), start, end),
+                           categories=cases.tree(s)[CaseKind.COMPLAINT].categories, metric_label=metric_label)
 
 
 @bp.post("/complaints/escalations/<int:escalation_id>/ack")
