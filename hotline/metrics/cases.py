@@ -85,14 +85,6 @@ def set_case_kpis(f: Figures, cf: CaseFigures) -> Figures:
     return f
 
 
-def set_case_kpis(f: Figures, cf: CaseFigures) -> Figures:
-    """R-KPI's on-time handling and complaint resolution of one group, as the KPI table reads them
-    (catalogue keys ``case_on_time``, ``case_complaint_resolution``)."""
-    f.case_on_time = cf.on_time_handling
-    f.case_complaint_resolution = cf.complaint_resolution
-    return f
-
-
 def first_call_resolution(db: Session, start: datetime, end: datetime, owner: str | None = None) -> Ratio:
     """R-ONE-CALL: cases resolved on the call ÷ cases where the desk said whether they were."""
     team, per = case_figures(db, start, end)
