@@ -180,6 +180,32 @@ def test_hostile_text_escaped_in_every_free_field(panel: Panel) -> None:
     assert r.status_code == 400 and HOSTILE not in r.get_data(as_text=True)
 
 
+def test_closing_a_complaint_on_the_complaints_page_closes_its_case(panel: Panel) -> None:
+    """The complaints page's close button closes the case, with its result (R-REC-FIELDS): without
+    one the case refuses and nothing closes."""
+    agent, boss = panel.client("agent1"), panel.client("boss")
+    case_id = new_case(agent, kind="complaint", category="premium_rate", complaint_kind="general")
+    complaint_id = panel.db().get(Case, case_id).complaint_id
+    page = boss.get("/complaints").get_data(as_text=True)
+    assert re.search(rf'complaints/{complaint_id}/update".*?name="result"[^>]*required', page, re.S)
+    r = post(boss, f"/complaints/{complaint_id}/update", {"action": "closed", "result": ""}, "/complaints")
+    assert r.status_code == 303
+    db = panel.db()
+    assert db.get(Case, case_id).status == "accepted" and db.get(Complaint, complaint_id).closed_at is None
+    assert "record what was done" in boss.get("/complaints").get_data(as_text=True)  # the refusal, flashed
+    r = post(boss, f"/complaints/{complaint_id}/update", {"action": "closed", "result": HOSTILE}, "/complaints")
+    assert r.status_code == 303
+    db = panel.db()
+    case, complaint = db.get(Case, case_id), db.get(Complaint, complaint_id)
+    assert case.status == "closed" and case.closed_at is not None and case.result == HOSTILE
+    assert complaint.closed_at is not None and complaint.resolved_at is not None
+    assert cases.record_complete(case)  # R-REC-FIELDS
+    fields = [h.field for h in cases.history(db, case)]
+    assert "result" in fields and "status" in fields
+    shown = boss.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert ESCAPED in shown and HOSTILE not in shown
+
+
 def test_register_complaint_from_supervisor_page(panel: Panel) -> None:
     boss = panel.client("boss")
     r = post(boss, "/complaints/new", {"number": NUMBER, "name": "赵六", "category": "few_numbers",
