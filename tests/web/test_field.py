@@ -4,6 +4,7 @@ supervisor's pages, the wallboard's overdue orders and Kannel's delivery-report 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -266,3 +267,47 @@ def test_wallboard_lists_overdue_orders(fpanel: Panel) -> None:
     html = fpanel.client("boss").get("/wallboard").get_data(as_text=True)
     assert 'id="wb-overdue-count">1<' in html
     assert html.count('class="overdue-order"') == 1 and (order(fpanel, late).ticket or str(late)) in html
+
+
+def test_wallboard_stream_carries_the_overdue_orders(fpanel: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-OVERDUE on the wallboard's live stream: the first event lists the overdue orders (no
+    customer number), and an order repaired while the board is open leaves the list."""
+    import json as json_
+
+    import web.wallboard as wallboard
+    from hotline.field import accept, arrive, fix
+
+    monkeypatch.setattr(wallboard, "SL_REFRESH_S", 0.3)  # the slow part's refresh, kept short for the test
+    late = new_order(fpanel, minutes_ago=60 * 30, caller="13800000009")
+    new_order(fpanel, caller="13800000008")
+    r = fpanel.client("boss").get("/wallboard/stream", buffered=False)
+    assert r.status_code == 200
+
+    def events() -> Iterator[dict[str, Any] | None]:
+        """Data events, and None for a keep-alive (so a wait can look at its deadline)."""
+        buf = b""
+        for chunk in r.response:
+            buf += chunk
+            while b"\n\n" in buf:
+                frame, buf = buf.split(b"\n\n", 1)
+                data = [line[6:] for line in frame.decode().splitlines() if line.startswith("data: ")]
+                yield json_.loads(data[0]) if data else None
+
+    stream = events()
+    first = next(e for e in stream if e is not None)
+    assert [o["id"] for o in first["overdue_orders"]] == [late]
+    assert first["overdue_orders"][0]["ticket"] == order(fpanel, late).ticket
+    assert first["overdue_orders"][0]["technician"] == "tech1" and first["overdue_orders"][0]["district"] == "东城"
+    assert "13800000009" not in json_.dumps(first)  # a shared screen: no customer number
+    db = fpanel.db()
+    accept(db, late, "tech1", utcnow())
+    arrive(db, late, "tech1", utcnow())
+    fix(db, fpanel.settings, late, "tech1", "small", utcnow())
+    db.commit()
+    db.close()
+    deadline = time.monotonic() + 60  # pushed on the next refresh of the slow part (0.3 s here)
+    for event in stream:
+        assert time.monotonic() < deadline, "the repaired order stayed on the wallboard's stream"
+        if event is not None and event["overdue_orders"] == []:
+            break
+    r.close()
