@@ -16,7 +16,7 @@ from hotline.field import add_technician, dispatch_to, on_report_confirmed
 from hotline.models.field import OutageSuggestion, WorkOrder, WorkOrderEvent
 from hotline.models.ivr import FaultReport, Outage
 from hotline.models.notifications import OutboxMessage
-from hotline.timeutil import utcnow
+from hotline.timeutil import iso_local, utcnow
 from tests.web.conftest import PASSWORD, Panel, csrf_of, open_panel, panel_settings
 from web.auth.users import add_user
 
@@ -311,3 +311,32 @@ def test_wallboard_stream_carries_the_overdue_orders(fpanel: Panel, monkeypatch:
         if event is not None and event["overdue_orders"] == []:
             break
     r.close()
+
+
+def test_faults_page_shows_the_work_orders_real_times(fpanel: Panel) -> None:
+    """Issue 15 §4: the supervisor's fault page reads a report's work order — its state and its
+    fix-by (the big-fault limit once the technician said big) — and leaves its repair to the
+    technician: no "Repaired" button, and closing it by hand is refused."""
+    from hotline.field import accept, arrive
+    from web.faults import fault_rows
+
+    oid = new_order(fpanel, caller="13800000007")
+    db = fpanel.db()
+    accept(db, oid, "tech1", utcnow())
+    arrive(db, oid, "tech1", utcnow())
+    db.commit()
+    wo = order(fpanel, oid)
+    boss = fpanel.client("boss")
+    html = boss.get("/faults").get_data(as_text=True)
+    row = html[html.index(wo.ticket):]
+    row = row[:row.index("</tr>")]
+    assert "维修工单" in row and f'faults/{wo.fault_report_id}/close' not in row  # no "Repaired" button
+    r = boss.post(f"/faults/{wo.fault_report_id}/close", data={"csrf_token": csrf_of(boss, "/faults")})
+    assert r.status_code == 303 and fpanel.db().get(FaultReport, wo.fault_report_id).status == "open"
+    assert "由维修员标记修复" in boss.get("/faults").get_data(as_text=True)
+    s = fpanel.settings
+    rows = {r["ticket"]: r for r in fault_rows(fpanel.db(), s, utcnow() - timedelta(days=1), utcnow())}
+    assert rows[wo.ticket]["order_status"] == "arrived"
+    assert rows[wo.ticket]["fix_by"] == iso_local(wo.fix_by, s.timezone)
+    assert rows[wo.ticket]["fix_by"] != iso_local(fpanel.db().get(FaultReport, wo.fault_report_id).fix_by,
+                                                    s.timezone)  # the order's own clock, not the report's

@@ -174,6 +174,9 @@ ZH = {
     "Phone, districts, weekly rota": "电话、片区、每周排班",
     "Add a technician": "添加维修员", "Districts": "片区", "Add": "添加", "Monitor": "监听",
     "Overdue work orders": "超时工单", "Set state": "设置状态",
+    # issue 15: the fault reports page with their work orders
+    "Work order": "维修工单",
+    "Fault report %(t)s has a work order: its technician marks it fixed.": "报修 %(t)s 已派维修工单,由维修员标记修复。",
 }
 
 if __name__ == "__main__":
