@@ -159,6 +159,13 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
         assert "T-42" in history and "8003" in history  # the open fault report, the earlier call's agent
         assert js(page, "!document.getElementById('pop-repeat').hidden")  # R-ONE-CALL: an open matter
         shot(page, "desk-ringing")
+        # issue 14: one click from the pop to the case form, the customer pre-filled from the master
+        href = js(page, "document.getElementById('pop-new-case').getAttribute('href')")
+        assert f"call_id={call_id}" in href and f"number={NUMBER}" in href, href
+        form = page.context.new_page()
+        form.goto(base + href)
+        assert form.input_value("#name") == "李雷" and form.input_value("#address") == "解放路8号"
+        form.close()
 
         wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", timeout=15)
         wait_js(page, "document.getElementById('desk-state').dataset.state === 'talking'", timeout=5)
