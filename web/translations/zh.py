@@ -178,7 +178,7 @@ ZH = {
     "Work order": "维修工单",
     "Fault report %(t)s has a work order: its technician marks it fixed.": "报修 %(t)s 已派维修工单,由维修员标记修复。",
     # issue 14: a consultation answered by SMS (R-CONSULT-24H)
-    "Answer by SMS": "短信答复", "Answer": "答复内容", "Send and close": "发送并办结",
+    "Answer by SMS": "短信答复", "Reply text": "答复内容", "Send and close": "发送并办结",
 }
 
 if __name__ == "__main__":
