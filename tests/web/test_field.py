@@ -4,6 +4,8 @@ supervisor's pages, the wallboard's overdue orders and Kannel's delivery-report 
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -266,6 +268,8 @@ def test_wallboard_lists_overdue_orders(fpanel: Panel) -> None:
     new_order(fpanel, caller="13800000008")
     html = fpanel.client("boss").get("/wallboard").get_data(as_text=True)
     assert 'id="wb-overdue-count">1<' in html
+    kinds = json.loads(re.search(r'id="wb-kinds">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    assert kinds["order_overdue"] == "工单超时未修复"  # the escalation kinds the stream lists, in zh
     assert html.count('class="overdue-order"') == 1 and (order(fpanel, late).ticket or str(late)) in html
 
 
@@ -330,7 +334,7 @@ def test_faults_page_shows_the_work_orders_real_times(fpanel: Panel) -> None:
     html = boss.get("/faults").get_data(as_text=True)
     row = html[html.index(wo.ticket):]
     row = row[:row.index("</tr>")]
-    assert "维修工单" in row and f'faults/{wo.fault_report_id}/close' not in row  # no "Repaired" button
+    assert "维修工单: 已到达" in row and f'faults/{wo.fault_report_id}/close' not in row  # no "Repaired" button
     r = boss.post(f"/faults/{wo.fault_report_id}/close", data={"csrf_token": csrf_of(boss, "/faults")})
     assert r.status_code == 303 and fpanel.db().get(FaultReport, wo.fault_report_id).status == "open"
     assert "由维修员标记修复" in boss.get("/faults").get_data(as_text=True)
