@@ -291,7 +291,7 @@ def test_wallboard_stream_carries_the_overdue_orders(fpanel: Panel, monkeypatch:
         """Data events, and None for a keep-alive (so a wait can look at its deadline)."""
         buf = b""
         for chunk in r.response:
-            buf += chunk
+            buf += chunk if isinstance(chunk, bytes) else chunk.encode()
             while b"\n\n" in buf:
                 frame, buf = buf.split(b"\n\n", 1)
                 data = [line[6:] for line in frame.decode().splitlines() if line.startswith("data: ")]
@@ -332,7 +332,7 @@ def test_faults_page_shows_the_work_orders_real_times(fpanel: Panel) -> None:
     wo = order(fpanel, oid)
     boss = fpanel.client("boss")
     html = boss.get("/faults").get_data(as_text=True)
-    row = html[html.index(wo.ticket):]
+    row = html[html.index(str(wo.ticket)):]
     row = row[:row.index("</tr>")]
     assert "维修工单: 已到达" in row and f'faults/{wo.fault_report_id}/close' not in row  # no "Repaired" button
     r = boss.post(f"/faults/{wo.fault_report_id}/close", data={"csrf_token": csrf_of(boss, "/faults")})
