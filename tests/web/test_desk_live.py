@@ -26,6 +26,7 @@ from hotline.db import open_db
 from hotline.desk import members
 from hotline.desk.calls import channels
 from hotline.models import Call, Customer, FaultReport
+from hotline.models.cases import Case
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.timeutil import utcnow
@@ -165,6 +166,17 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
         form = page.context.new_page()
         form.goto(base + href)
         assert form.input_value("#name") == "李雷" and form.input_value("#address") == "解放路8号"
+        # …a complaint case with its category: the R-COMPLAINT receipt is queued on it
+        form.select_option("#kind", "complaint")
+        form.select_option("#category", "premium_rate")
+        form.fill("#description", "扣了信息费")
+        form.click("#save-case")
+        form.wait_for_selector("#receipt")
+        with stack["sessions"]() as db:
+            case = db.scalars(select(Case).where(Case.number == "+86" + NUMBER)).one()
+            assert (case.kind, case.category, case.name) == ("complaint", "premium_rate", "李雷")
+            assert case.receipt_due
+            assert case.complaint_id is not None and case.owner == "8001"
         form.close()
 
         wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", timeout=15)
