@@ -12,6 +12,8 @@ functions; nothing else computes a metric. One module per concept:
 - :mod:`~hotline.metrics.team` — team and per-agent figures of a period;
 - :mod:`~hotline.metrics.followup` — repeat calls, callbacks, revisits, fault SLA, complaints;
 - :mod:`~hotline.metrics.series` — the charts' time series;
+- :mod:`~hotline.metrics.cases` — the case metrics (first-call resolution, R-KPI on-time handling
+  and complaint resolution per owner and team);
 - :mod:`~hotline.metrics.kpi` — R-KPI months and retraining.
 """
 
