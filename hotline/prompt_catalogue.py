@@ -107,7 +107,18 @@ def placeholders(s: Settings) -> dict[str, str]:
         "sla_rural_arrive": zh_duration(s.sla_rural_arrive_min),
         "hours_open": zh_clock(s.hours_open),
         "hours_close": zh_clock(s.hours_close),
+        "district_menu": district_menu(s),
     }
+
+
+# the IVR's district question takes one key: the first nine districts can be picked by keypad
+KEYPAD_DISTRICTS = 9
+
+
+def district_menu(s: Settings) -> str:
+    """"东城请按一,西城请按二" for the configured districts (R-FAULT-OUTAGE: an unknown caller
+    picks theirs); the prompt is rebuilt when the list changes (its text is part of its cache key)."""
+    return ",".join(f"{d}请按{zh_number(i + 1)}" for i, d in enumerate(s.districts[:KEYPAD_DISTRICTS]))
 
 
 def render_text(template: str, s: Settings, prompt_id: str = "?") -> str:

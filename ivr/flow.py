@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hotline import rules
 from hotline.chanvars import ChanVar
+from hotline.prompt_catalogue import KEYPAD_DISTRICTS
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from ivr.agi import AgiProtocolError, AgiRequest, CallerHangup, safe_call_id
@@ -33,7 +34,7 @@ AREA_KEYS = {"1": "urban", "2": "rural"}
 # every prompt the flows (and the agent-connect dialplan) play; checked at start
 PROMPTS_USED = [
     "welcome", "menu", "invalid_key", "no_input", "fault_contact_confirm", "fault_enter_contact",
-    "fault_account", "fault_area", "fault_type", "fault_describe", "fault_confirm", "fault_ticket",
+    "fault_account", "fault_district", "fault_area", "fault_type", "fault_describe", "fault_confirm", "fault_ticket",
     "sla_urban", "sla_rural", "outage_prefix", "outage_cause_power", "outage_cause_headend",
     "outage_cause_force_majeure", "outage_cause_other", "outage_apology", "out_of_hours",
     "consult_callback", "complaint_received", "queue_hold", "late_apology", "work_number_prefix",
@@ -74,6 +75,8 @@ class Call:
         self.call_id = _call_id(ch.request)  # the Linkedid
         self.caller = ch.request.caller
         self.heard_hours = False  # the out-of-hours notice was played to the end
+        self.known = False  # in the customer master (their district is the master's)
+        self.heard_outage = False
 
     async def trace(self, step: str, digits: str = "", result: str = "ok") -> None:
         body = f"HotlineIvr,Step: {step},Digits: {digits},Result: {result}"
@@ -143,6 +146,7 @@ class Report:
     contact: str | None = None
     account: str | None = None
     area: str | None = None
+    district: str | None = None
     fault_type: str | None = None
     recording: str | None = None
 
@@ -173,11 +177,9 @@ class IvrFlows:
             await call.setvar(ChanVar.CUSTOMER, info.customer_id)
         if info.open_reports:
             await call.setvar(ChanVar.OPEN_MATTERS, info.open_reports)  # R-ONE-CALL
-        if info.outage_id is not None:  # R-FAULT-OUTAGE: the cause and an apology
-            await call.setvar(ChanVar.OUTAGE, info.outage_id)
-            cause = info.outage_cause if info.outage_cause in ("power", "headend", "force_majeure") else "other"
-            await call.play("outage_prefix", f"outage_cause_{cause}", "outage_apology")
-            await call.trace("outage", cause, "ok")
+        call.known = info.customer_id is not None
+        if info.outage_id is not None:
+            await self.announce_outage(call, info.outage_id, info.outage_cause)
         staffed = rules.in_service_hours(call.s, now)  # R-ANS-HOURS
         if not staffed:
             await call.setvar(ChanVar.OUT_OF_HOURS, "1")
@@ -196,6 +198,17 @@ class IvrFlows:
                 return
             # keys ran out or the database is down: a person takes it over (or calls back)
         await self.to_agent(call, matter, staffed)
+
+    async def announce_outage(self, call: Call, outage_id: int, cause: str | None) -> None:
+        """R-FAULT-OUTAGE: the known outage of the caller's district, with its cause and an apology,
+        heard in full. Played by the Playback application (not STREAM FILE) so that Asterisk's own
+        CEL keeps what the caller heard (APP_START Playback with the prompt files)."""
+        call.heard_outage = True
+        await call.setvar(ChanVar.OUTAGE, outage_id)
+        cause = cause if cause in ("power", "headend", "force_majeure") else "other"
+        files = "&".join(prompt(p) for p in ("outage_prefix", f"outage_cause_{cause}", "outage_apology"))
+        await call.ch.command("EXEC", "Playback", files)
+        await call.trace("outage", cause, "ok")
 
     async def to_agent(self, call: Call, matter: str, staffed: bool) -> None:
         if staffed:
@@ -234,6 +247,8 @@ class IvrFlows:
         """The fault report's steps (R-FAULT-SLA), in the order the caller hears them: contact,
         account, area, fault type, description, confirmation. Kept as one straight sequence —
         each step is three lines of ask / store / record — so it reads like the call itself."""
+        if not call.known and call.s.districts:
+            await self._district(call, rep, writer)
         for _round in range(self.s.ivr_menu_tries):
             # contact number: the caller's own, or another one keyed in
             rep.contact = None
@@ -296,6 +311,22 @@ class IvrFlows:
         await call.play(f"sla_{rep.area}")
         await call.trace("fault.ticket", rep.ticket or "", "ok")
         return True
+
+    async def _district(self, call: Call, rep: Report, writer: ReportWriter) -> None:
+        """R-FAULT-OUTAGE for a caller not in the customer master: their district by keypad (the
+        first nine of settings.districts), so the report is dispatched in it, counts towards its
+        outage clusters, and a known outage there is announced before anything else is asked. No
+        valid key: the report goes on without one (a supervisor dispatches it)."""
+        districts = call.s.districts[:KEYPAD_DISTRICTS]
+        key = await call.choose("fault.district", "fault_district", "".join(str(i + 1) for i in range(len(districts))))
+        if key is None:
+            return
+        rep.district = districts[int(key) - 1]
+        self._save(writer, rep, "district", district=rep.district)
+        await call.setvar(ChanVar.FAULT_DISTRICT, rep.district)
+        outage = await self.store.outage_in(rep.district, self.clock())
+        if outage is not None and not call.heard_outage:
+            await self.announce_outage(call, *outage)
 
     async def _describe(self, call: Call, rep: Report, writer: ReportWriter) -> str | None:
         # '#' over the prompt skips it: the recording starts at once ('#' again ends it)

@@ -115,6 +115,13 @@ class IvrStore:
                               outage.id if outage else None, outage.cause if outage else None)
         return await self.bounded(f"caller lookup {number}", fn, UNKNOWN)
 
+    async def outage_in(self, district: str, at: datetime) -> tuple[int, str | None] | None:
+        """The outage open in ``district`` at ``at`` (id, cause), if any (R-FAULT-OUTAGE)."""
+        def fn(db: Session) -> tuple[int, str | None] | None:
+            outage = current_outage(db, district, at)
+            return (outage.id, outage.cause) if outage else None
+        return await self.bounded(f"outage of {district}", fn, None)
+
     # --- writes ----------------------------------------------------------------------------
     def writer(self) -> ReportWriter:
         return ReportWriter(self)

@@ -24,6 +24,7 @@ from hotline.vocabulary import CaseKind
 from web.auth.access import roles
 from web.cases.forms import actor, case_input
 from web.context import db, settings
+from web.i18n import metric_label
 from web.periods import from_args
 from web.view import Column, csv_response, export_table
 
@@ -108,15 +109,22 @@ def acknowledge(db: Session, escalation_id: int, by: str) -> Escalation:
     return esc
 
 
-def update(db: Session, complaint_id: int, action: str, by: cases.Actor | None = None) -> Complaint:
-    """contacted / resolved / closed: stops that clock (callbacks.update_complaint). A contact or
-    solution of a complaint with an open case goes through the case (cases.complaint_step), so
-    the case's history keeps it."""
+def update(db: Session, s: Settings, complaint_id: int, action: str, by: cases.Actor | None = None,
+           result: str | None = None) -> Complaint:
+    """contacted / resolved / closed: stops that clock (callbacks.update_complaint). A complaint
+    with an open case goes through the case, so the case's history keeps it: a contact or solution
+    is a complaint_step, and closing closes the case with its result (R-REC-FIELDS: what was done;
+    without one the case refuses, CaseError)."""
     if action not in ("contacted", "resolved", "closed"):
         raise ValueError(f"unknown action {action[:20]!r}")
     case = db.scalar(select(Case).where(Case.complaint_id == complaint_id))
-    if by is not None and case is not None and action != "closed" and not cases.is_read_only(case):
-        c = cases.complaint_step(db, case.id, by, contacted=action == "contacted", resolved=action == "resolved")
+    if by is not None and case is not None and not cases.is_read_only(case):
+        if action == "closed":
+            cases.close_case(db, s, case.id, by, result=result)
+            c = db.get(Complaint, complaint_id)
+            assert c is not None  # the case's complaint: close_case just closed it
+        else:
+            c = cases.complaint_step(db, case.id, by, contacted=action == "contacted", resolved=action == "resolved")
     else:
         c = callbacks.update_complaint(db, complaint_id, contacted=action == "contacted",
                                        resolved=action == "resolved", closed=action == "closed")
@@ -147,8 +155,8 @@ def index() -> Any:
     return render_template("complaints/index.html", rows=rows, case_of=case_of,
                            escalations=escalation_rows(db(), s), overdue=overdue_task_rows(db(), s),
                            start=start, end=end, clocks=metrics.complaint_clocks(db(), s, start, end),
-                           resolution=metrics.complaint_resolution(db(), start, end),
-                           categories=cases.tree(s)[CaseKind.COMPLAINT].categories)
+                           resolution=metrics.complaint_resolution_cases(db(), start, end),
+                           categories=cases.tree(s)[CaseKind.COMPLAINT].categories, metric_label=metric_label)
 
 
 @bp.post("/complaints/escalations/<int:escalation_id>/ack")
@@ -166,7 +174,8 @@ def acknowledge_escalation(escalation_id: int) -> Any:
 @roles("supervisor")
 def update_complaint(complaint_id: int) -> Any:
     try:
-        update(db(), complaint_id, request.form.get("action") or "", actor(current_user))
+        update(db(), settings(), complaint_id, request.form.get("action") or "", actor(current_user),
+               result=request.form.get("result"))
     except callbacks.CallbackError:
         db().rollback()
         abort(404)

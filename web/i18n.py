@@ -13,8 +13,10 @@ from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
 
 from hotline import metrics
+from hotline.field.events import FieldEscalation
 from hotline.models import AREAS, OUTAGE_CAUSES, REPORT_STATUSES, ROLES
 from hotline.models.callbacks import ATTEMPT_OUTCOMES, COMPLAINT_KINDS, ESCALATION_KINDS, TASK_REASONS, TASK_STATUSES
+from hotline.models.field import ORDER_STATUSES
 from hotline.settings import Settings
 from hotline.vocabulary import AgentState, AttemptResult, Disposition, HangupParty, TransferKind
 
@@ -45,7 +47,9 @@ def lang() -> str:
 KNOWN_LABELS: frozenset[str] = frozenset(
     {str(v) for enum in (Disposition, AttemptResult, HangupParty, TransferKind, AgentState) for v in enum}
     | set(ROLES) | set(TASK_REASONS) | set(TASK_STATUSES) | set(ATTEMPT_OUTCOMES) | set(COMPLAINT_KINDS)
-    | set(ESCALATION_KINDS) | set(OUTAGE_CAUSES) | set(AREAS) | set(REPORT_STATUSES) | {"solution", "progress"})
+    | set(ESCALATION_KINDS) | set(OUTAGE_CAUSES) | set(AREAS) | set(REPORT_STATUSES) | {"solution", "progress"}
+    # issue 15: work orders' states and the field service's escalations
+    | set(ORDER_STATUSES) | {str(k) for k in FieldEscalation})
 
 
 def label(value: object) -> str:

@@ -3,8 +3,6 @@ formatting, tables that render as HTML or CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +12,7 @@ from flask import Flask, Response, abort, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
+from hotline.csv_cells import csv_text
 from hotline.metrics import Ratio
 from hotline.privacy import KEEP_DIGITS, mask_number, sees_numbers
 from hotline.timeutil import iso_local
@@ -137,29 +136,10 @@ def _cell(v: Any) -> Any:
         return "" if v.value is None else round(v.value, 4)
     if isinstance(v, float):
         return round(v, 2)
-    if v is None:
-        return ""
-    text = str(v)
-    # CSV injection: caller names are attacker-controlled and spreadsheets run formulas
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
+    return v  # the rest, formula-like text included, is csv_text's (hotline.csv_cells)
 
 
 def csv_response(name: str, columns: list[Column], rows: Iterable[Any]) -> Response:
-    buf = io.StringIO()
-    buf.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with a BOM
-    w = csv.writer(buf)
-    w.writerow([c.key for c in columns])
-    for row in rows:
-        w.writerow([_cell(c.get(row)) for c in columns])
-    return Response(buf.getvalue(), mimetype="text/csv; charset=utf-8",
+    text = csv_text([c.key for c in columns], ([_cell(c.get(row)) for c in columns] for row in rows))
+    return Response(text, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

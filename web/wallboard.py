@@ -33,7 +33,7 @@ from hotline.field import overdue_orders
 from hotline.live_snapshot import LiveSnapshot
 from hotline.models import LiveState
 from hotline.settings import Settings
-from hotline.timeutil import utcnow
+from hotline.timeutil import iso_local, utcnow
 from hotline.vocabulary import AgentPresence, AgentState
 from web.auth.access import roles, user_of_session
 from web.complaints import wallboard_escalations
@@ -43,6 +43,8 @@ from web.softphone import has_phone
 bp = Blueprint("wallboard", __name__)
 HEARTBEAT_S = 15.0
 MAX_STREAM_S = 3600.0  # the browser's EventSource reconnects by itself
+# today's SL and the overdue work orders are recomputed on a live change and at least this often:
+# an order goes overdue when the clock passes its fix-by, with no row written
 SL_REFRESH_S = 10.0
 
 
@@ -77,6 +79,15 @@ def today_sl(db: Session, s: Settings) -> dict[str, Any]:
     return {"num": sl.num, "den": sl.den, "pct": sl.pct, "n": s.service_level_s}
 
 
+def overdue_work_orders(db: Session, s: Settings) -> list[dict[str, Any]]:
+    """R-OVERDUE: open work orders past their fix-by, for a shared screen — ticket, district,
+    technician and fix-by only, no customer number."""
+    return [{"id": o.id, "ticket": o.ticket or str(o.id), "district": o.district or "",
+             "technician": o.technician or "",
+             "fix_by": (iso_local(o.fix_by, s.timezone) or "")[5:16].replace("T", " ")}  # MM-DD HH:MM
+            for o in overdue_orders(db, utcnow())]
+
+
 def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = None,
            allowed: Callable[[Session], bool] | None = None) -> Iterator[str]:
     """The event stream; ``allowed(db)`` says whether its user may still watch (checked at every
@@ -84,7 +95,7 @@ def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = Non
     poll = s.wallboard_poll_s if poll is None else poll
     started = last_push = checked = time.monotonic()
     last_live: dict[str, Any] | None = None
-    sl: dict[str, Any] | None = None
+    sl: dict[str, Any] | None = None  # the slow part: today's SL and the overdue orders
     sl_at = 0.0
     yield "retry: 1000\n\n"
     while time.monotonic() - started < MAX_STREAM_S:
@@ -97,13 +108,13 @@ def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = Non
             snap = live(db)
             changed = snap != last_live
             if changed or sl is None or now - sl_at >= SL_REFRESH_S:
-                new_sl = today_sl(db, s)
+                new_sl = {"sl": today_sl(db, s), "overdue_orders": overdue_work_orders(db, s)}
                 sl_at = now
                 changed = changed or new_sl != sl
                 sl = new_sl
         if changed:
             last_live = snap
-            payload = dict(snap, sl=sl, now=time.time())
+            payload = dict(snap, **(sl or {}), now=time.time())
             yield f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
             last_push = now
         elif now - last_push >= HEARTBEAT_S:
@@ -115,9 +126,8 @@ def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = Non
 @bp.get("/wallboard")
 @roles("supervisor")
 def board() -> Any:
-    # R-OVERDUE: work orders past their fix-by, as of the page load (the live tiles stream; these
-    # change by the minute, not the second)
-    return render_template("wallboard/board.html", overdue=overdue_orders(db(), utcnow()),
+    # R-OVERDUE: work orders past their fix-by as of the page load; the stream keeps the list current
+    return render_template("wallboard/board.html", overdue=overdue_work_orders(db(), settings()),
                            reasons=settings().desk_break_reasons, softphone=has_phone())
 
 
@@ -141,7 +151,7 @@ def events() -> Response:
 def snapshot() -> Any:
     s = settings()
     with session_factory()() as db:
-        return dict(live(db), sl=today_sl(db, s), now=time.time())
+        return dict(live(db), sl=today_sl(db, s), overdue_orders=overdue_work_orders(db, s), now=time.time())
 
 
 def supervisor_endpoint(s: Settings, ext: str | None) -> str | None:

@@ -144,10 +144,22 @@ def apply_outcome(s: Settings, db: Session, attempt: CallbackAttempt, outcome: s
         close_task(task, "failed", "wrong_number", now)
     elif outcome in COUNTED and counted_attempts(task) >= s.callback_max_attempts:
         close_task(task, "failed", "attempts", now)
+        _tried_to_call_back(db, s, task, now)
     else:
         task.status = "open"
         if outcome in COUNTED:
             task.next_attempt_at = attempt.at + timedelta(minutes=s.callback_retry_min)
+
+
+def _tried_to_call_back(db: Session, s: Settings, task: CallbackTask, now: datetime) -> None:
+    """Every attempt rang out: the customer gets "we tried to call you back" with the hotline's
+    number (R-MISSED-CALLBACK; issue 15's template), once per task."""
+    # imported here: hotline.notifications reads hotline.callbacks.numbers, so a module-level
+    # import would make the two packages import each other half-built
+    from hotline.notifications import Links, Template, queue_sms
+
+    queue_sms(db, s, task.number, Template.CALLBACK_MISSED, {}, now, links=Links(task_id=task.id),
+              dedupe_key=f"callback-missed:task:{task.id}")
 
 
 def record_outcome(s: Settings, db: Session, attempt_id: int, outcome: str, note: str | None = None,

@@ -12,6 +12,7 @@ follow-ups, every change kept, closed cases read-only.
 
 from hotline.cases.access import Actor, CaseAccessError, CaseClosedError, CaseError, CaseView, case_view, is_read_only
 from hotline.cases.analysis import CategoryAnalysis, CategoryRow, analysis_csv, complaint_categories
+from hotline.cases.answers import answer_by_sms
 from hotline.cases.categories import CategoryError, Kind, tree
 from hotline.cases.handover import (
                                   HandoverError,
@@ -44,10 +45,49 @@ from hotline.cases.records import (
                                   update_case,
 )
 
-__all__ = ["IVR", "OPEN_CASE_STATUSES", "Actor", "CaseAccessError", "CaseChanges", "CaseClosedError", "CaseError",
-           "CaseInput", "CaseView", "CategoryAnalysis", "CategoryError", "CategoryRow", "HandoverError", "Kind",
-           "acknowledge_handover", "add_follow_up", "add_notes", "analysis_csv", "case_for_fault_report",
-           "case_of_task", "case_view", "cases_from_call", "cases_of_call", "close_case", "complaint_categories",
-           "complaint_step", "find_cases", "get_case", "history", "is_read_only", "latest_handovers", "link_call",
-           "mark_revisited", "open_case", "open_handover", "open_matters", "open_matters_snapshot", "receipt_sent",
-           "receipts_due", "record_complete", "revisited_by_task", "tree", "update_case"]
+__all__ = [
+                                  "IVR",
+                                  "OPEN_CASE_STATUSES",
+                                  "Actor",
+                                  "CaseAccessError",
+                                  "CaseChanges",
+                                  "CaseClosedError",
+                                  "CaseError",
+                                  "CaseInput",
+                                  "CaseView",
+                                  "CategoryAnalysis",
+                                  "CategoryError",
+                                  "CategoryRow",
+                                  "HandoverError",
+                                  "Kind",
+                                  "acknowledge_handover",
+                                  "add_follow_up",
+                                  "add_notes",
+                                  "analysis_csv",
+                                  "answer_by_sms",
+                                  "case_for_fault_report",
+                                  "case_of_task",
+                                  "case_view",
+                                  "cases_from_call",
+                                  "cases_of_call",
+                                  "close_case",
+                                  "complaint_categories",
+                                  "complaint_step",
+                                  "find_cases",
+                                  "get_case",
+                                  "history",
+                                  "is_read_only",
+                                  "latest_handovers",
+                                  "link_call",
+                                  "mark_revisited",
+                                  "open_case",
+                                  "open_handover",
+                                  "open_matters",
+                                  "open_matters_snapshot",
+                                  "receipt_sent",
+                                  "receipts_due",
+                                  "record_complete",
+                                  "revisited_by_task",
+                                  "tree",
+                                  "update_case",
+]

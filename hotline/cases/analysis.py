@@ -5,14 +5,13 @@ it), in the month of their receipt in the operator's zone."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.cases.categories import tree
+from hotline.csv_cells import csv_text
 from hotline.metrics.periods import month_range, months_back
 from hotline.models.callbacks import Complaint
 from hotline.settings import Settings
@@ -63,13 +62,9 @@ def complaint_categories(db: Session, s: Settings, year: int, month: int, months
 
 
 def analysis_csv(a: CategoryAnalysis) -> str:
-    """One row per category and month: counts, change, mean resolution hours (BOM: Excel)."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(["month", "category", "label", "complaints", "change", "resolution_h"])
-    for r in a.rows:
-        for i, (y, m) in enumerate(a.months):
-            change, res = r.change[i], r.resolution_h[i]
-            w.writerow([f"{y:04d}-{m:02d}", r.category, r.label, r.counts[i], "" if change is None else change,
-                        "" if res is None else f"{res:.2f}"])
-    return "\ufeff" + out.getvalue()
+    """One row per category and month: counts, change, mean resolution hours (BOM: Excel; cells
+    through hotline.csv_cells)."""
+    rows = ([f"{y:04d}-{m:02d}", r.category, r.label, r.counts[i], r.change[i],
+             None if r.resolution_h[i] is None else f"{r.resolution_h[i]:.2f}"]
+            for r in a.rows for i, (y, m) in enumerate(a.months))
+    return csv_text(["month", "category", "label", "complaints", "change", "resolution_h"], rows)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.csv_cells import csv_text, read_cell
 from hotline.customers.master import CustomerError, CustomerFields, find_customer, numbers_of, save_customer
 from hotline.models.ivr import Customer
 from hotline.settings import Settings
@@ -80,7 +82,7 @@ def import_csv(db: Session, s: Settings, data: bytes | str, now: datetime | None
         if len(cells) > len(header):
             report.errors.append(CsvRowError(reader.line_num, f"{len(cells)} cells, the header has {len(header)}"))
             continue
-        row = dict(zip(header, cells, strict=False))
+        row = dict(zip(header, (read_cell(c) for c in cells), strict=False))  # our export's ' taken off
         try:
             fields = _fields(row)
             first = fields.numbers[0] if fields.numbers else None
@@ -102,12 +104,12 @@ def import_csv(db: Session, s: Settings, data: bytes | str, now: datetime | None
 
 
 def export_csv(db: Session) -> str:
-    """Every customer, one row each, with a BOM so Excel reads the Chinese text right."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(FIELDS)
-    for c in db.scalars(select(Customer).order_by(Customer.id)):
-        numbers = numbers_of(db, c) or [c.phone]
-        w.writerow([";".join(numbers), c.name or "", c.address or "", c.district or "", c.area_type or "",
-                    "yes" if c.vip else "no", c.account or ""])
-    return "\ufeff" + out.getvalue()
+    """Every customer, one row each, with a BOM so Excel reads the Chinese text right; a cell that
+    starts like a formula (a +86 number too) is quoted with ' (hotline.csv_cells), which the
+    import takes off again."""
+    def rows() -> Iterator[list[str]]:
+        for c in db.scalars(select(Customer).order_by(Customer.id)):
+            numbers = numbers_of(db, c) or [c.phone]
+            yield [";".join(numbers), c.name or "", c.address or "", c.district or "", c.area_type or "",
+                   "yes" if c.vip else "no", c.account or ""]
+    return csv_text(FIELDS, rows())

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
+from hotline.customers import find_customer
 from hotline.field.errors import FieldError
 from hotline.field.events import SYSTEM, FieldEscalation, escalate, local_text, record
 from hotline.field.technicians import on_duty_for, technician
 from hotline.models.field import CLOSED_ORDER_STATUSES, FAULT_SIZES, OPEN_ORDER_STATUSES, Technician, WorkOrder
-from hotline.models.ivr import AREAS, Customer, FaultReport
+from hotline.models.ivr import AREAS, FaultReport
 from hotline.notifications import Links, Template, queue_sms
 from hotline.outages import current_outage
 from hotline.rules import fault_due
@@ -31,13 +32,15 @@ def get_order(db: Session, order_id: int) -> WorkOrder:
     return order
 
 
-def _district_of(db: Session, report: FaultReport) -> str | None:
-    """The district of a known customer (``customers.area``, the same string outages use)."""
+def _district_of(db: Session, s: Settings, report: FaultReport) -> str | None:
+    """The district the caller keyed in the IVR, else the known customer's (found by any form of
+    any of their numbers; ``customers.area``, the same string outages use)."""
+    if report.district:
+        return report.district
     for number in (report.caller, report.contact):
-        if number:
-            area = db.scalar(select(Customer.area).where(Customer.phone == number))
-            if area:
-                return str(area)
+        customer = find_customer(db, s, number) if number else None
+        if customer is not None and customer.area:
+            return str(customer.area)
     return None
 
 
@@ -57,7 +60,7 @@ def on_report_confirmed(db: Session, s: Settings, report_id: int, now: datetime,
     area = report.area if report.area in AREAS else "urban"
     due = fault_due(s, area, report.created_at)  # R-FAULT-SLA
     number = normalise(report.contact or report.caller, s.phone_region)
-    order = WorkOrder(fault_report_id=report.id, ticket=report.ticket, district=district or _district_of(db, report),
+    order = WorkOrder(fault_report_id=report.id, ticket=report.ticket, district=district or _district_of(db, s, report),
                       area=area, fault_type=report.fault_type, customer_number=number.e164 if number else None,
                       status="unassigned", reported_at=report.created_at, arrive_by=due.arrive_by, fix_by=due.fix_by,
                       created_at=now, updated_at=now)

@@ -12,15 +12,17 @@ functions; nothing else computes a metric. One module per concept:
 - :mod:`~hotline.metrics.team` — team and per-agent figures of a period;
 - :mod:`~hotline.metrics.followup` — repeat calls, callbacks, revisits, fault SLA, complaints;
 - :mod:`~hotline.metrics.series` — the charts' time series;
+- :mod:`~hotline.metrics.cases` — the case metrics (first-call resolution, R-KPI on-time handling
+  and complaint resolution per owner and team);
 - :mod:`~hotline.metrics.kpi` — R-KPI months and retraining.
 """
 
 from hotline.metrics.cache import clear as clear_cache
+from hotline.metrics.cases import complaint_resolution_cases, on_time_handling
 from hotline.metrics.definitions import KPIS, METRICS, Kpi, Metric, label
 from hotline.metrics.followup import (
                                       callback_closure,
                                       complaint_clocks,
-                                      complaint_resolution,
                                       fault_sla,
                                       repeat_rate,
                                       revisit_done,
@@ -33,7 +35,7 @@ from hotline.metrics.team import agent_figures, figures, team_and_agents
 from hotline.metrics.values import Figures, Ratio
 
 __all__ = ["KPIS", "METRICS", "Figures", "Kpi", "KpiCell", "Metric", "Ratio", "agent_figures", "callback_closure",
-           "clear_cache", "complaint_clocks", "complaint_resolution", "current_grades", "fault_sla",
+           "clear_cache", "complaint_clocks", "complaint_resolution_cases", "current_grades", "fault_sla",
            "figures", "kpi_month", "kpis", "label", "local_day_start", "month_range",
-           "months_back", "period", "repeat_rate", "revisit_done", "series", "team_and_agents",
+           "months_back", "on_time_handling", "period", "repeat_rate", "revisit_done", "series", "team_and_agents",
            "team_kpis"]

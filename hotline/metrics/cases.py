@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.metrics.values import Ratio
+from hotline.metrics.values import Figures, Ratio
 from hotline.models.cases import Case
 from hotline.rules import deadline_state
 from hotline.timeutil import utcnow
@@ -75,6 +75,14 @@ def case_figures(db: Session, start: datetime, end: datetime,
         if c.owner:
             per.setdefault(c.owner, CaseFigures()).add(c, now)
     return team, per
+
+
+def set_case_kpis(f: Figures, cf: CaseFigures) -> Figures:
+    """R-KPI's on-time handling and complaint resolution of one group, as the KPI table reads them
+    (catalogue keys ``case_on_time``, ``case_complaint_resolution``)."""
+    f.case_on_time = cf.on_time_handling
+    f.case_complaint_resolution = cf.complaint_resolution
+    return f
 
 
 def first_call_resolution(db: Session, start: datetime, end: datetime, owner: str | None = None) -> Ratio:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from hotline import callbacks
 from hotline.chanvars import ChanVar
+from hotline.metrics.cases import case_figures, set_case_kpis
 from hotline.metrics.queries import count_if
 from hotline.metrics.values import Figures, Ratio
 from hotline.models import Call, FaultReport
@@ -53,14 +54,13 @@ def repeat_rate(db: Session, s: Settings, start: datetime, end: datetime) -> Rat
 
 def team_only(db: Session, s: Settings, start: datetime, end: datetime, f: Figures) -> Figures:
     """The metrics that belong to the team, not to an agent (tasks, reports and complaints are
-    not per agent): per agent they stay None ("no data")."""
+    not per agent): per agent they stay None ("no data"). The case KPIs have a team value too
+    (every case, owned or not); per agent they are set from the cases they own."""
     f.callback_closure = callback_closure(db, s, start, end)
     f.revisit_done = revisit_done(db, start, end)
     f.fault_sla = fault_sla(db, s, start, end)
-    clocks = callbacks.complaint_clock_counts(db, start, end)
-    f.complaint_clocks = complaint_clocks(db, s, start, end, counts=clocks)
-    f.complaint_resolution = complaint_resolution(db, start, end, counts=clocks)
-    return f
+    f.complaint_clocks = complaint_clocks(db, s, start, end)
+    return set_case_kpis(f, case_figures(db, start, end)[0])
 
 
 def callback_closure(db: Session, s: Settings, start: datetime, end: datetime) -> Ratio:
@@ -112,11 +112,3 @@ def complaint_clocks(db: Session, s: Settings, start: datetime, end: datetime,
     c = counts if counts is not None else callbacks.complaint_clock_counts(db, start, end)
     met = sum(v["met"] for v in c.values())
     return Ratio(met, met + sum(v["missed"] for v in c.values()))
-
-
-def complaint_resolution(db: Session, start: datetime, end: datetime,
-                         counts: dict[str, dict[str, int]] | None = None) -> Ratio:
-    """R-KPI complaint resolution: the solution clock (general complaints, complaint_solution_h)
-    met ÷ met + missed."""
-    sol = (counts if counts is not None else callbacks.complaint_clock_counts(db, start, end))["solution"]
-    return Ratio(sol["met"], sol["met"] + sol["missed"])

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hotline.metrics import cache, queries
+from hotline.metrics.cases import CaseFigures, case_figures, set_case_kpis
 from hotline.metrics.definitions import KPIS
 from hotline.metrics.followup import team_only
 from hotline.metrics.periods import month_range, months_back
@@ -58,6 +59,9 @@ def _kpi_month(db: Session, s: Settings, year: int, month: int, agents: list[str
     out = {ag: acc.fill(Figures()) for ag, acc in per.items()}
     for ag in (agents if agents is not None else s.agents):
         out.setdefault(ag, Figures())
+    owned = case_figures(db, a, b)[1]
+    for ag, f in out.items():
+        set_case_kpis(f, owned.get(ag, CaseFigures()))  # R-KPI on-time / complaints: the agent's cases
     cache.KPI.put_for(key, KPI_CACHE_S["closed" if b <= datetime.now(UTC) else "current"], out)
     return out
 
@@ -80,7 +84,7 @@ def kpis(db: Session, s: Settings, year: int, month: int,
 
 def team_kpis(db: Session, s: Settings, year: int, month: int) -> dict[str, Any]:
     """The four R-KPI values of the month for the whole team: on-time handling and complaint
-    resolution exist only at team level (reports and complaints belong to no agent). Retraining
+    resolution over every case of the month, owned or not (hotline.metrics.cases). Retraining
     is a person's matter, so the team row never carries it."""
     a, b = month_range(year, month, s.timezone)
     team, _per = _scan_month(db, s, a, b)

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from hotline.metrics import cache, queries
+from hotline.metrics.cases import CaseFigures, case_figures, set_case_kpis
 from hotline.metrics.followup import repeat_rate, team_only
 from hotline.metrics.queries import Acc, RingCounts, set_rings
 from hotline.metrics.values import Figures, Ratio
@@ -114,6 +115,8 @@ def _agents(db: Session, s: Settings, start: datetime, end: datetime, per: dict[
         if wanted is None or a in wanted:
             f = out.setdefault(a, Figures())
             f.qa_avg, f.qa_count = avg, n
-    for f in out.values():
+    owned = case_figures(db, start, end)[1]
+    for a, f in out.items():
         _agent_only(f)
+        set_case_kpis(f, owned.get(a, CaseFigures()))  # R-KPI: the cases the agent owns
     return dict(sorted(out.items()))

@@ -59,7 +59,9 @@ class Figures:
     revisit_done: Ratio | None = None
     fault_sla: Ratio | None = None
     complaint_clocks: Ratio | None = None
-    complaint_resolution: Ratio | None = None
+    # R-KPI from cases (hotline/metrics/cases.py): per agent by the case's owner
+    case_on_time: Ratio | None = None
+    case_complaint_resolution: Ratio | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -77,6 +77,9 @@ class FaultReport(Base):
     contact: Mapped[str | None] = mapped_column(String(64))
     account: Mapped[str | None] = mapped_column(String(64))
     area: Mapped[str | None] = mapped_column(String(16))  # one of AREAS
+    # the caller's district (one of settings.districts) as keyed in the IVR when the caller is not in
+    # the customer master; a known customer's is the master's
+    district: Mapped[str | None] = mapped_column(String(64))
     fault_type: Mapped[str | None] = mapped_column(String(32))
     recording: Mapped[str | None] = mapped_column(String(512))  # absolute path of the wav
     status: Mapped[str] = mapped_column(String(16), default="incomplete")

@@ -19,6 +19,7 @@ class Template(StrEnum):
     COMPLAINT_RECEIPT = "complaint_receipt"  # R-COMPLAINT: acceptance time and feedback deadline
     CALLBACK_MISSED = "callback_missed"  # "we tried to call you back"
     SERVICE_RESTORED = "service_restored"  # R-FAULT-OUTAGE: after an outage closes
+    CONSULT_ANSWER = "consult_answer"  # R-CONSULT-24H: a consultation answered by SMS (issue 14)
 
 
 def templates(s: Settings) -> dict[str, str]:

@@ -174,3 +174,24 @@ def test_attempt_outcomes_retry_spacing_and_limit(settings, db) -> None:
     db.flush()
     record_outcome(settings, db, other.attempts[0].id, "wrong_number", note="空号")
     assert (other.status, other.closed_reason) == ("failed", "wrong_number")
+
+
+def test_a_task_out_of_attempts_sends_we_tried_to_call_you_back_once(settings, db) -> None:
+    """Issue 15's "we tried to call you back" SMS: queued when the last attempt rang out, once."""
+    from hotline.models.notifications import OutboxMessage
+
+    t0 = local(2025, 11, 12, 10, 0)
+    task = mark_consultation(db, settings, "13800000018", now=t0)
+    db.commit()
+    for i in range(settings.callback_max_attempts):
+        at = t0 + timedelta(minutes=settings.callback_retry_min * i)
+        attempt = CallbackAttempt(task=task, at=at, agent="8001", call_server="test", call_id=f"m{i}",
+                                  outcome="pending")
+        db.add(attempt)
+        db.flush()
+        assert db.query(OutboxMessage).count() == 0  # not while attempts remain
+        apply_outcome(settings, db, attempt, "no_answer", at + timedelta(seconds=40))
+    apply_outcome(settings, db, task.attempts[-1], "no_answer", t0 + timedelta(hours=2))  # said again: no second
+    sms = db.query(OutboxMessage).all()
+    assert [(m.to_number, m.template, m.task_id) for m in sms] == [("+8613800000018", "callback_missed", task.id)]
+    assert settings.hotline_number in sms[0].text and "回电未能接通" in sms[0].text

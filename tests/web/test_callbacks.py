@@ -269,13 +269,11 @@ def test_followup_metrics_follow_the_definitions(panel: Panel, followups: dict[s
     assert metrics.callback_closure(db, s, start, end) == Ratio(1, 4)
     assert metrics.revisit_done(db, start, end) == Ratio(2, 3)
     assert metrics.complaint_clocks(db, s, start, end) == Ratio(3, 8)  # contact 2/4, solution 1/3, progress 0/1
-    assert metrics.complaint_resolution(db, start, end) == Ratio(1, 3)
     f = metrics.figures(db, s, start, end)
-    assert (f.callback_closure, f.revisit_done, f.complaint_clocks, f.complaint_resolution) == \
-        (Ratio(1, 4), Ratio(2, 3), Ratio(3, 8), Ratio(1, 3))
+    assert (f.callback_closure, f.revisit_done, f.complaint_clocks) == (Ratio(1, 4), Ratio(2, 3), Ratio(3, 8))
     # they belong to the team: per agent there is no data
     per = metrics.agent_figures(db, s, start, end)
-    assert per["8001"].callback_closure is None and per["8001"].complaint_resolution is None
+    assert per["8001"].callback_closure is None and per["8001"].complaint_clocks is None
     # another day has none of it: 0/0 is "no data", not 0 %
     assert metrics.callback_closure(db, s, end, end + timedelta(days=1)).value is None
 
@@ -288,27 +286,25 @@ def test_followup_metrics_same_on_page_api_and_csv(panel: Panel, followups: dict
     assert 'id="m-callback_closure">1/4 (25.0%)' in html
     assert 'id="m-revisit_done">2/3 (66.7%)' in html
     assert 'id="m-complaint_clocks">3/8 (37.5%)' in html
-    assert 'id="m-complaint_resolution">1/3 (33.3%)' in html
     assert "R-MISSED-CALLBACK" in html and "R-FAULT-REVISIT" in html
     api = c.get(f"/api/v1/metrics?{q}").get_json()["metrics"]
     assert api["callback_closure"] == {"num": 1, "den": 4, "value": 0.25}
     assert (api["revisit_done"]["num"], api["revisit_done"]["den"]) == (2, 3)
     assert (api["complaint_clocks"]["num"], api["complaint_clocks"]["den"]) == (3, 8)
-    assert (api["complaint_resolution"]["num"], api["complaint_resolution"]["den"]) == (1, 3)
     team = {r["metric"]: r for r in _csv(c.get(f"/supervisor?{q}&format=csv&table=team").get_data(as_text=True))}
     assert (team["callback_closure"]["num"], team["callback_closure"]["den"]) == ("1", "4")
     assert (team["revisit_done"]["num"], team["revisit_done"]["den"]) == ("2", "3")
     assert (team["complaint_clocks"]["num"], team["complaint_clocks"]["den"]) == ("3", "8")
-    assert (team["complaint_resolution"]["num"], team["complaint_resolution"]["den"]) == ("1", "3")
-    # R-KPI complaint resolution: the team row of the month, below its 99 % target
+    # R-KPI complaint resolution is measured on cases (tests/hotline/metrics/test_kpi_cases.py):
+    # these complaints were made without one, so the team row has no data, never "below"
     kpi = _csv(c.get(f"/supervisor?{q}&format=csv&table=kpi").get_data(as_text=True))
     assert kpi[0]["agent"] == "班组"
-    assert kpi[0]["complaint_resolution"] == "0.3333" and kpi[0]["retraining"] == ""
+    assert kpi[0]["complaint_resolution"] == "" and kpi[0]["retraining"] == ""
     y, mo = followups["day"].year, followups["day"].month
     cell = metrics.team_kpis(panel.db(), panel.settings, y, mo)["cells"]["complaint_resolution"]
-    assert cell.value == Ratio(1, 3) and cell.below
+    assert cell.value == Ratio(0, 0) and not cell.below
     comp = c.get(f"/complaints?{q}").get_data(as_text=True)
-    assert 'id="m-complaint_resolution">1/3 (33.3%)' in comp
+    assert 'id="m-complaint_clocks">3/8 (37.5%)' in comp
 
 
 def test_kpi_team_row_has_no_data_without_complaints(panel: Panel) -> None:

@@ -180,6 +180,64 @@ def test_hostile_text_escaped_in_every_free_field(panel: Panel) -> None:
     assert r.status_code == 400 and HOSTILE not in r.get_data(as_text=True)
 
 
+def test_closing_a_complaint_on_the_complaints_page_closes_its_case(panel: Panel) -> None:
+    """The complaints page's close button closes the case, with its result (R-REC-FIELDS): without
+    one the case refuses and nothing closes."""
+    agent, boss = panel.client("agent1"), panel.client("boss")
+    case_id = new_case(agent, kind="complaint", category="premium_rate", complaint_kind="general")
+    complaint_id = panel.db().get(Case, case_id).complaint_id
+    page = boss.get("/complaints").get_data(as_text=True)
+    assert re.search(rf'complaints/{complaint_id}/update".*?name="result"[^>]*required', page, re.S)
+    r = post(boss, f"/complaints/{complaint_id}/update", {"action": "closed", "result": ""}, "/complaints")
+    assert r.status_code == 303
+    db = panel.db()
+    assert db.get(Case, case_id).status == "accepted" and db.get(Complaint, complaint_id).closed_at is None
+    assert "record what was done" in boss.get("/complaints").get_data(as_text=True)  # the refusal, flashed
+    r = post(boss, f"/complaints/{complaint_id}/update", {"action": "closed", "result": HOSTILE}, "/complaints")
+    assert r.status_code == 303
+    db = panel.db()
+    case, complaint = db.get(Case, case_id), db.get(Complaint, complaint_id)
+    assert case.status == "closed" and case.closed_at is not None and case.result == HOSTILE
+    assert complaint.closed_at is not None and complaint.resolved_at is not None
+    assert cases.record_complete(case)  # R-REC-FIELDS
+    fields = [h.field for h in cases.history(db, case)]
+    assert "result" in fields and "status" in fields
+    shown = boss.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert ESCAPED in shown and HOSTILE not in shown
+
+
+def test_a_consultation_answered_by_sms_closes_its_case(panel: Panel) -> None:
+    """R-CONSULT-24H: the 24-hour answer by SMS instead of a callback — queued in the outbox to the
+    case's number, kept as the case's follow-up and result, the case (and its callback task) closed."""
+    from hotline.models.callbacks import CallbackTask
+    from hotline.models.notifications import OutboxMessage
+
+    agent = panel.client("agent1")
+    case_id = new_case(agent, first_call_resolved="0")  # not answered on the call: a callback task is due
+    page = agent.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="answer-sms-form"' in page
+    r = post(agent, f"/cases/{case_id}/answer-sms", {"answer": "5G 套餐每月 59 元 " + HOSTILE})
+    assert r.status_code == 303
+    db = panel.db()
+    case = db.get(Case, case_id)
+    assert case.status == "closed" and case.result.startswith("短信答复：5G 套餐每月 59 元")
+    sms = db.query(OutboxMessage).filter(OutboxMessage.case_id == case_id).one()
+    assert sms.template == "consult_answer" and sms.to_number == "+86" + NUMBER
+    assert "5G 套餐每月 59 元" in sms.text and f"编号{case_id}" in sms.text
+    assert ("sms", str(sms.id)) in [(f.kind, f.ref) for f in case.follow_ups]
+    tasks = db.query(CallbackTask).filter(CallbackTask.number == "+86" + NUMBER).all()
+    assert tasks and all(t.status not in ("open", "dialling") for t in tasks), [(t.reason, t.status) for t in tasks]
+    shown = agent.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert HOSTILE not in shown and ESCAPED in shown
+    # only a consultation is answered so; an empty answer is refused and nothing closes
+    complaint_id = new_case(agent, kind="complaint", category="premium_rate")
+    post(agent, f"/cases/{complaint_id}/answer-sms", {"answer": "x"})
+    assert panel.db().get(Case, complaint_id).status == "accepted"
+    other = new_case(agent, number="13912340000")
+    post(agent, f"/cases/{other}/answer-sms", {"answer": "   "})
+    assert panel.db().get(Case, other).status == "accepted"
+
+
 def test_register_complaint_from_supervisor_page(panel: Panel) -> None:
     boss = panel.client("boss")
     r = post(boss, "/complaints/new", {"number": NUMBER, "name": "赵六", "category": "few_numbers",

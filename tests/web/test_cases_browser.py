@@ -60,6 +60,16 @@ def test_complaint_case_from_a_call_reaches_the_supervisor(served: tuple[Panel, 
         assert row.locator("[class^=clock-]").count() == 2  # contact and solution clocks running
         assert row.locator("a.case-link").count() == 1
         shot(boss, "complaints-with-case")
+        # closing it here closes its case, with what was done (R-REC-FIELDS)
+        row.locator("input.result").fill("已退还信息费")
+        row.locator("button.closed").click()
+        boss.wait_for_selector(f"#complaints tr.complaint[data-id='{case.complaint_id}'] button.closed",
+                               state="detached")
+        panel.db().expire_all()
+        closed = panel.db().get(Case, case.id)
+        assert (closed.status, closed.result) == ("closed", "已退还信息费")
+        boss.goto(f"{base}/cases/{case.id}")
+        assert "已退还信息费" in boss.content()
         # the monthly analysis draws its chart (a script file: the CSP forbids inline ones)
         boss.goto(base + "/cases/analysis")
         wait_js(boss, "document.body.dataset.chartsReady === '1'")

@@ -65,6 +65,25 @@ def test_the_pop_of_a_ringing_call(panel: Panel) -> None:
     assert pop["contacts"][1]["open"] and pop["contacts"][1]["ticket"] == "F-1"
     assert pop["contacts"][2]["clock"] == "missed"  # the contact clock ran out
     assert pop["repeat_open"] is True  # R-ONE-CALL: called before, a matter still open
+    assert pop["server"] == panel.settings.server_id  # for the pop's "new case" link
+
+
+def test_the_pop_finds_a_customer_by_any_of_their_numbers(panel: Panel) -> None:
+    """Issue 14 §2: the screen-pop reads the customer master — a caller on a second number of a
+    customer is that customer."""
+    from hotline import customers
+
+    db = panel.db()
+    customers.save_customer(db, panel.settings, customers.CustomerFields(
+        numbers=["13700000001", NUMBER], name="李娜", address="建设路2号"))
+    db.commit()
+    set_live(db, _live(panel.settings.server_id), server=panel.settings.server_id)
+    db.close()
+    with panel.app.app_context():
+        db = panel.db()
+        pop = DeskState(panel.settings, "8001")(db, keep_step=False)["pop"]
+        db.close()
+    assert (pop["customer"]["name"], pop["customer"]["address"]) == ("李娜", "建设路2号")
 
 
 def test_the_desk_page_and_its_stream(panel: Panel) -> None:
@@ -74,6 +93,7 @@ def test_the_desk_page_and_its_stream(panel: Panel) -> None:
     for label in ("示闲", "示忙", "小休", "签出", "继续整理", "返回接听", "转满意度", "恶意骚扰", "用餐"):
         assert label in html
     assert EVIL not in html  # the pop comes by the stream, written as text by desk.js
+    assert 'id="pop-new-case"' in html and 'data-newcase="/cases/new"' in html  # issue 14: one click to a case
     assert panel.client("boss").get("/desk").status_code == 403
     assert 'id="to-desk"' in c.get("/agent").get_data(as_text=True)
     with panel.app.app_context():

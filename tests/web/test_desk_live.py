@@ -26,6 +26,7 @@ from hotline.db import open_db
 from hotline.desk import members
 from hotline.desk.calls import channels
 from hotline.models import Call, Customer, FaultReport
+from hotline.models.cases import Case
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.timeutil import utcnow
@@ -159,6 +160,24 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
         assert "T-42" in history and "8003" in history  # the open fault report, the earlier call's agent
         assert js(page, "!document.getElementById('pop-repeat').hidden")  # R-ONE-CALL: an open matter
         shot(page, "desk-ringing")
+        # issue 14: one click from the pop to the case form, the customer pre-filled from the master
+        href = js(page, "document.getElementById('pop-new-case').getAttribute('href')")
+        assert f"call_id={call_id}" in href and f"number={NUMBER}" in href, href
+        form = page.context.new_page()
+        form.goto(base + href)
+        assert form.input_value("#name") == "李雷" and form.input_value("#address") == "解放路8号"
+        # …a complaint case with its category: the R-COMPLAINT receipt is queued on it
+        form.select_option("#kind", "complaint")
+        form.select_option("#category", "premium_rate")
+        form.fill("#description", "扣了信息费")
+        form.click("#save-case")
+        form.wait_for_selector("#receipt")
+        with stack["sessions"]() as db:
+            case = db.scalars(select(Case).where(Case.number == "+86" + NUMBER)).one()
+            assert (case.kind, case.category, case.name) == ("complaint", "premium_rate", "李雷")
+            assert case.receipt_due
+            assert case.complaint_id is not None and case.owner == "8001"
+        form.close()
 
         wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", timeout=15)
         wait_js(page, "document.getElementById('desk-state').dataset.state === 'talking'", timeout=5)

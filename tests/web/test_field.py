@@ -4,6 +4,9 @@ supervisor's pages, the wallboard's overdue orders and Kannel's delivery-report 
 from __future__ import annotations
 
 import contextlib
+import json
+import re
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +18,7 @@ from hotline.field import add_technician, dispatch_to, on_report_confirmed
 from hotline.models.field import OutageSuggestion, WorkOrder, WorkOrderEvent
 from hotline.models.ivr import FaultReport, Outage
 from hotline.models.notifications import OutboxMessage
-from hotline.timeutil import utcnow
+from hotline.timeutil import iso_local, utcnow
 from tests.web.conftest import PASSWORD, Panel, csrf_of, open_panel, panel_settings
 from web.auth.users import add_user
 
@@ -265,4 +268,79 @@ def test_wallboard_lists_overdue_orders(fpanel: Panel) -> None:
     new_order(fpanel, caller="13800000008")
     html = fpanel.client("boss").get("/wallboard").get_data(as_text=True)
     assert 'id="wb-overdue-count">1<' in html
+    kinds = json.loads(re.search(r'id="wb-kinds">(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    assert kinds["order_overdue"] == "工单超时未修复"  # the escalation kinds the stream lists, in zh
     assert html.count('class="overdue-order"') == 1 and (order(fpanel, late).ticket or str(late)) in html
+
+
+def test_wallboard_stream_carries_the_overdue_orders(fpanel: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-OVERDUE on the wallboard's live stream: the first event lists the overdue orders (no
+    customer number), and an order repaired while the board is open leaves the list."""
+    import json as json_
+
+    import web.wallboard as wallboard
+    from hotline.field import accept, arrive, fix
+
+    monkeypatch.setattr(wallboard, "SL_REFRESH_S", 0.3)  # the slow part's refresh, kept short for the test
+    late = new_order(fpanel, minutes_ago=60 * 30, caller="13800000009")
+    new_order(fpanel, caller="13800000008")
+    r = fpanel.client("boss").get("/wallboard/stream", buffered=False)
+    assert r.status_code == 200
+
+    def events() -> Iterator[dict[str, Any] | None]:
+        """Data events, and None for a keep-alive (so a wait can look at its deadline)."""
+        buf = b""
+        for chunk in r.response:
+            buf += chunk if isinstance(chunk, bytes) else chunk.encode()
+            while b"\n\n" in buf:
+                frame, buf = buf.split(b"\n\n", 1)
+                data = [line[6:] for line in frame.decode().splitlines() if line.startswith("data: ")]
+                yield json_.loads(data[0]) if data else None
+
+    stream = events()
+    first = next(e for e in stream if e is not None)
+    assert [o["id"] for o in first["overdue_orders"]] == [late]
+    assert first["overdue_orders"][0]["ticket"] == order(fpanel, late).ticket
+    assert first["overdue_orders"][0]["technician"] == "tech1" and first["overdue_orders"][0]["district"] == "东城"
+    assert "13800000009" not in json_.dumps(first)  # a shared screen: no customer number
+    db = fpanel.db()
+    accept(db, late, "tech1", utcnow())
+    arrive(db, late, "tech1", utcnow())
+    fix(db, fpanel.settings, late, "tech1", "small", utcnow())
+    db.commit()
+    db.close()
+    deadline = time.monotonic() + 60  # pushed on the next refresh of the slow part (0.3 s here)
+    for event in stream:
+        assert time.monotonic() < deadline, "the repaired order stayed on the wallboard's stream"
+        if event is not None and event["overdue_orders"] == []:
+            break
+    r.close()
+
+
+def test_faults_page_shows_the_work_orders_real_times(fpanel: Panel) -> None:
+    """Issue 15 §4: the supervisor's fault page reads a report's work order — its state and its
+    fix-by (the big-fault limit once the technician said big) — and leaves its repair to the
+    technician: no "Repaired" button, and closing it by hand is refused."""
+    from hotline.field import accept, arrive
+    from web.faults import fault_rows
+
+    oid = new_order(fpanel, caller="13800000007")
+    db = fpanel.db()
+    accept(db, oid, "tech1", utcnow())
+    arrive(db, oid, "tech1", utcnow())
+    db.commit()
+    wo = order(fpanel, oid)
+    boss = fpanel.client("boss")
+    html = boss.get("/faults").get_data(as_text=True)
+    row = html[html.index(str(wo.ticket)):]
+    row = row[:row.index("</tr>")]
+    assert "维修工单: 已到达" in row and f'faults/{wo.fault_report_id}/close' not in row  # no "Repaired" button
+    r = boss.post(f"/faults/{wo.fault_report_id}/close", data={"csrf_token": csrf_of(boss, "/faults")})
+    assert r.status_code == 303 and fpanel.db().get(FaultReport, wo.fault_report_id).status == "open"
+    assert "由维修员标记修复" in boss.get("/faults").get_data(as_text=True)
+    s = fpanel.settings
+    rows = {r["ticket"]: r for r in fault_rows(fpanel.db(), s, utcnow() - timedelta(days=1), utcnow())}
+    assert rows[wo.ticket]["order_status"] == "arrived"
+    assert rows[wo.ticket]["fix_by"] == iso_local(wo.fix_by, s.timezone)
+    assert rows[wo.ticket]["fix_by"] != iso_local(fpanel.db().get(FaultReport, wo.fault_report_id).fix_by,
+                                                    s.timezone)  # the order's own clock, not the report's

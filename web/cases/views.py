@@ -179,6 +179,8 @@ def _change(case_id: int, what: str) -> Any:
                 cases.update_case(db(), settings(), case.id, me,
                                   cases.CaseChanges(first_call_resolved=resolved == "1"))
             cases.close_case(db(), settings(), case.id, me, result=(form.get("result") or "")[:4000] or None)
+        elif what == "sms":  # R-CONSULT-24H: the consultation answered by SMS
+            cases.answer_by_sms(db(), settings(), case.id, me, (form.get("answer") or "")[:4000])
         else:
             step = form.get("step")
             if step not in ("contacted", "resolved"):
@@ -210,6 +212,13 @@ def edit(case_id: int) -> Any:
 @roles("agent", "supervisor")
 def close(case_id: int) -> Any:
     return _change(case_id, "close")
+
+
+@bp.post("/cases/<int:case_id>/answer-sms")
+@roles("agent", "supervisor")
+def answer_sms(case_id: int) -> Any:
+    """R-CONSULT-24H: answer a consultation by SMS (the outbox sends it); the case closes with it."""
+    return _change(case_id, "sms")
 
 
 @bp.post("/cases/<int:case_id>/complaint")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
 from hotline.chanvars import ChanVar
+from hotline.customers import find_customer
 from hotline.live_snapshot import CallLive
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint
@@ -47,8 +48,12 @@ def number_forms(s: Settings, number: str | None) -> set[str]:
     return forms
 
 
-def customer(db: Session, forms: set[str]) -> dict[str, Any] | None:
-    c = db.scalars(select(Customer).where(Customer.phone.in_(forms)).limit(1)).first() if forms else None
+def customer(db: Session, s: Settings, number: str | None, forms: set[str]) -> dict[str, Any] | None:
+    """The caller in the customer master (issue 14 §2: any of a customer's numbers, in any form),
+    else a customer row whose main phone is one of the number's stored forms."""
+    c = find_customer(db, s, number) if number else None
+    if c is None and forms:
+        c = db.scalars(select(Customer).where(Customer.phone.in_(forms)).limit(1)).first()
     if c is None:
         return None
     return {"name": c.name, "address": c.address, "area": c.area, "vip": c.vip, "account": c.account}
@@ -101,7 +106,7 @@ def history(db: Session, s: Settings, number: str | None, exclude_call: str | No
     window = (now - timedelta(hours=s.repeat_window_h)).timestamp()
     recent = any((i["at"] or 0) >= window for i in items)
     return {"contacts": items[:HISTORY], "repeat_open": recent and any(i["open"] for i in items),
-            "customer": customer(db, forms)}
+            "customer": customer(db, s, number, forms)}
 
 
 def ivr_path(call: CallLive, db: Session, s: Settings, call_id: str) -> dict[str, str]:
@@ -127,7 +132,7 @@ def pop(db: Session, s: Settings, call_id: str, call: CallLive | None, now: date
         wait_from = float(call.vars.get(ChanVar.WAIT_FROM.value, "")) or wait_from
     except ValueError:
         pass
-    return {"call_id": call_id, "number": call.caller_number, "name": call.caller_name,
+    return {"call_id": call_id, "server": s.server_id, "number": call.caller_number, "name": call.caller_name,
             "wait_from": wait_from, "apology_after_s": ring_rule(s).threshold_s,
             "vip": call.vars.get(ChanVar.VIP.value) == "1", "ivr": ivr_path(call, db, s, call_id),
             **history(db, s, call.caller_number, call_id, now)}

@@ -5,6 +5,7 @@ POST that goes through hotline.field / hotline.notifications and flashes what ha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +43,29 @@ def _local_input(value: str) -> datetime:
     except ValueError as exc:
         raise field.FieldError(_("not a date and time: %(v)s", v=value[:40])) from exc
     return naive.replace(tzinfo=ZoneInfo(settings().timezone)) if naive.tzinfo is None else naive
+
+
+def _post(work: Callable[[], str], back: str, failed: Callable[[str], str],
+          errors: tuple[type[Exception], ...] = (field.FieldError,), **back_args: Any) -> Any:
+    """Every step's shape: ``work()`` (the message to flash), committed; a LookupError (no such
+    row) is a 404; one of ``errors`` is rolled back and flashed through ``failed(reason)``, nothing
+    kept; either way back to the page ``back`` with a 303."""
+    try:
+        message = work()
+        db().commit()
+    except LookupError:
+        db().rollback()
+        abort(404)
+    except errors as exc:
+        db().rollback()
+        flash(failed(str(exc)), "error")
+        return redirect(url_for(back, **back_args), 303)
+    flash(message, "ok")
+    return redirect(url_for(back, **back_args), 303)
+
+
+def _not_done(reason: str) -> str:
+    return _("Not done: %(reason)s", reason=reason)
 
 
 @bp.get("/field")
@@ -92,15 +116,8 @@ def step(order_id: int, step: str) -> Any:
         abort(404)
     if not _is_mine(order_id):
         abort(404)  # not there, or another technician's: the same answer
-    try:
-        message = _do_step(order_id, step)
-        db().commit()
-    except (field.FieldError, ValueError, OSError) as exc:
-        db().rollback()
-        flash(_("Not done: %(reason)s", reason=str(exc)), "error")
-        return redirect(url_for("field.mine"), 303)
-    flash(message, "ok")
-    return redirect(url_for("field.mine"), 303)
+    return _post(lambda: _do_step(order_id, step), "field.mine", _not_done,
+                 (field.FieldError, ValueError, OSError))
 
 
 @bp.get("/field/orders")
@@ -114,19 +131,11 @@ def orders() -> Any:
 @bp.post("/field/orders/<int:order_id>/dispatch")
 @roles("supervisor")
 def dispatch(order_id: int) -> Any:
-    try:
+    def work() -> str:
         field.dispatch_to(db(), settings(), order_id, _text("technician", 64), current_user.username, utcnow(),
                           note=_text("note") or None)
-        db().commit()
-    except LookupError:
-        db().rollback()
-        abort(404)
-    except field.FieldError as exc:
-        db().rollback()
-        flash(_("Not dispatched: %(reason)s", reason=str(exc)), "error")
-        return redirect(url_for("field.orders"), 303)
-    flash(_("Order dispatched."), "ok")
-    return redirect(url_for("field.orders"), 303)
+        return _("Order dispatched.")
+    return _post(work, "field.orders", lambda reason: _("Not dispatched: %(reason)s", reason=reason))
 
 
 def _rota_from_form() -> dict[str, list[str]]:
@@ -186,18 +195,11 @@ def overdue() -> Any:
 @bp.post("/field/overdue/<int:order_id>/note")
 @roles("supervisor")
 def review_note(order_id: int) -> Any:
-    try:
+    def work() -> str:
         field.set_review_note(db(), order_id, _text("note", 2000), current_user.username, utcnow())
-        db().commit()
-    except LookupError:
-        db().rollback()
-        abort(404)
-    except field.FieldError as exc:
-        db().rollback()
-        flash(_("Not saved: %(reason)s", reason=str(exc)), "error")
-        return redirect(url_for("field.overdue"), 303)
-    flash(_("Review note saved."), "ok")
-    return redirect(url_for("field.overdue", month=request.args.get("month")), 303)
+        return _("Review note saved.")
+    return _post(work, "field.overdue", lambda reason: _("Not saved: %(reason)s", reason=reason),
+                 month=request.args.get("month"))
 
 
 @bp.get("/field/suggestions")
@@ -212,42 +214,25 @@ def suggestions() -> Any:
 @roles("supervisor")
 def suggestion(suggestion_id: int, action: str) -> Any:
     s, by, now = settings(), current_user.username, utcnow()
-    try:
+
+    def work() -> str:
         if action == "publish":
             field.publish_suggested_outage(db(), s, suggestion_id, by, now, cause=_text("cause", 32) or "other")
-            message = _("Outage published: the IVR announces it now.")
-        elif action == "dismiss":
-            field.dismiss_suggestion(db(), suggestion_id, by, now)
-            message = _("Suggestion dismissed.")
-        else:
-            abort(404)
-        db().commit()
-    except LookupError:
-        db().rollback()
+            return _("Outage published: the IVR announces it now.")
+        field.dismiss_suggestion(db(), suggestion_id, by, now)
+        return _("Suggestion dismissed.")
+    if action not in ("publish", "dismiss"):
         abort(404)
-    except field.FieldError as exc:
-        db().rollback()
-        flash(_("Not done: %(reason)s", reason=str(exc)), "error")
-        return redirect(url_for("field.suggestions"), 303)
-    flash(message, "ok")
-    return redirect(url_for("field.suggestions"), 303)
+    return _post(work, "field.suggestions", _not_done)
 
 
 @bp.post("/field/outages/<int:outage_id>/restored")
 @roles("supervisor")
 def restored(outage_id: int) -> Any:
-    try:
+    def work() -> str:
         sent = field.close_outage_restored(db(), settings(), outage_id, current_user.username, utcnow())
-        db().commit()
-    except LookupError:
-        db().rollback()
-        abort(404)
-    except field.FieldError as exc:
-        db().rollback()
-        flash(_("Not done: %(reason)s", reason=str(exc)), "error")
-        return redirect(url_for("field.suggestions"), 303)
-    flash(_("Outage closed; %(n)s \"service restored\" messages queued.", n=sent), "ok")
-    return redirect(url_for("field.suggestions"), 303)
+        return _("Outage closed; %(n)s \"service restored\" messages queued.", n=sent)
+    return _post(work, "field.suggestions", _not_done)
 
 
 @bp.get("/field/outbox")
@@ -260,23 +245,15 @@ def outbox_page() -> Any:
 @bp.post("/field/outbox/<int:message_id>/<action>")
 @roles("supervisor")
 def outbox_action(message_id: int, action: str) -> Any:
-    try:
+    def work() -> str:
         if action == "approve":
             outbox.approve_held(db(), message_id, current_user.username, utcnow())
-        elif action == "cancel":
-            outbox.cancel(db(), message_id, current_user.username)
-        else:
-            abort(404)
-        db().commit()
-    except LookupError:
-        db().rollback()
+            return _("Message approved.")
+        outbox.cancel(db(), message_id, current_user.username)
+        return _("Message cancelled.")
+    if action not in ("approve", "cancel"):
         abort(404)
-    except outbox.NotificationError as exc:
-        db().rollback()
-        flash(_("Not done: %(reason)s", reason=str(exc)), "error")
-        return redirect(url_for("field.outbox_page"), 303)
-    flash(_("Message approved.") if action == "approve" else _("Message cancelled."), "ok")
-    return redirect(url_for("field.outbox_page"), 303)
+    return _post(work, "field.outbox_page", _not_done, (outbox.NotificationError,))
 
 
 @dlr_bp.get("/sms/dlr")

@@ -110,6 +110,9 @@
     text("pop-name", d.name || "");
     $("pop-vip").hidden = !(d.vip || (d.customer && d.customer.vip));
     $("pop-repeat").hidden = !d.repeat_open;
+    // issue 14: one click from the pop to the case form, the call tied and the customer pre-filled
+    $("pop-new-case").href = root.dataset.newcase + "?server=" + encodeURIComponent(d.server || "") +
+      "&call_id=" + encodeURIComponent(d.call_id || "") + "&number=" + encodeURIComponent(d.number || "");
     var c = d.customer;
     dl("pop-customer", c ? ["name", "address", "area", "account"].filter(function (k) { return c[k]; })
       .map(function (k) { return [k, c[k]]; }) : []);

@@ -51,6 +51,13 @@
     rows("#wb-escalation-list", esc, function (e) {
       return [kinds[e.kind] || e.kind, e.subject, fmt(now() - e.due_at)];
     }, function (tr, e) { tr.className = "escalation"; tr.dataset.id = String(e.id); });
+    // R-OVERDUE: the overdue work orders (kept as the page drew them until the stream sends a list)
+    if (last.overdue_orders) {
+      text("wb-overdue-count", String(last.overdue_orders.length));
+      rows("#wb-overdue-orders", last.overdue_orders, function (o) {
+        return [o.ticket, o.district, o.technician, o.fix_by];
+      }, function (tr, o) { tr.className = "overdue-order"; tr.dataset.id = String(o.id); });
+    }
   }
   // 监听 / 耳语 / 强插 / 强拆 on an agent's live call (issue 13 §4): the supervisor's phone rings
   function monitorButtons() {

@@ -56,7 +56,8 @@ def team_rows(f: Figures) -> list[tuple[str, str, Any, str]]:
 
     keys = ["offered", "ivr_only", "answered", "abandoned", "short_abandoned", "timeouts", "sl", "sl_answered",
             "abandon_rate", "asa", "aht", "four_ring_rate", "four_ring_violations", "hangup_first", "repeat_rate",
-            "callback_closure", "revisit_done", "fault_sla", "complaint_clocks", "complaint_resolution",
+            "callback_closure", "revisit_done", "fault_sla", "complaint_clocks", "case_on_time",
+            "case_complaint_resolution",
             "satisfaction", "compliance", "qa_avg"]
     return [(k, metric_label(k), getattr(f, k), show(getattr(f, k))) for k in keys]
 
@@ -86,6 +87,5 @@ def kpi_columns() -> list[Column]:
 
 
 def kpi_rows(s: Settings, year: int, month: int) -> dict[str, dict[str, Any]]:
-    """The team row first (on-time handling and complaint resolution exist only for the team),
-    then one row per agent."""
+    """The team row first (every case of the month), then one row per agent (the cases they own)."""
     return {_("Team"): metrics.team_kpis(db(), s, year, month), **metrics.kpis(db(), s, year, month)}

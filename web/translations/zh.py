@@ -288,6 +288,16 @@ ZH = {
     "An overdue task is anyone's after, minutes": "超时任务转为公共任务(分钟)",
     "Dials per callback task": "每个回拨任务的拨打次数",
     "Between two dials of a task, minutes": "两次拨打间隔(分钟)",
+    # issue 15: the fault reports page with their work orders
+    "Work order": "维修工单",
+    "Fault report %(t)s has a work order: its technician marks it fixed.": "报修 %(t)s 已派维修工单,由维修员标记修复。",
+    # issue 14: a consultation answered by SMS (R-CONSULT-24H)
+    "Answer by SMS": "短信答复", "Reply text": "答复内容", "Send and close": "发送并办结",
+    # issue 15: work orders' states (the label filter) and the field service's escalations
+    "unassigned": "待派单", "dispatched": "已派单", "booked": "已预约", "arrived": "已到达", "fixed": "已修复",
+    "cannot_fix": "无法修复", "outage": "区域故障中", "restored": "已恢复",
+    "order_unassigned": "工单无人可派", "order_unaccepted": "工单超时未接", "order_late_arrival": "维修员未按时到达",
+    "order_overdue": "工单超时未修复", "outage_suggested": "疑似区域故障",
 }
 
 if __name__ == "__main__":

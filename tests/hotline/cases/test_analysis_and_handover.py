@@ -60,6 +60,7 @@ def test_monthly_complaint_categories_equal_the_hand_count(settings: Settings, d
     assert a.totals == [1, 3, 2]
     csv_text = analysis_csv(a)
     assert csv_text.startswith("\ufeffmonth,category,label,complaints,change,resolution_h\r\n")
+    assert "2025-11,unclear_bill," in csv_text and ",1,-1,\r\n" in csv_text  # a number stays a number
     assert "2025-10,unclear_bill,账单不清,2,1,6.00\r\n" in csv_text
 
 

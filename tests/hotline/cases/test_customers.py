@@ -4,10 +4,14 @@ Excel's BOM tolerated, export round trip."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.csv_cells import FORMULA_STARTS
 from hotline.customers import CustomerError, CustomerFields, export_csv, find_customer, import_csv, save_customer
 from hotline.models.cases import CustomerNumber
 from hotline.models.ivr import Customer
@@ -54,7 +58,7 @@ def test_csv_import_with_bom_and_export_round_trip(settings: Settings, db: Sessi
     assert zhang is not None and (zhang.name, zhang.address, zhang.vip) == ("张三", "东城区 1 号, 2 单元", True)
     text = export_csv(db)
     assert text.startswith("\ufeffnumbers,name,address,district,area,vip,account\r\n")
-    assert "+8613800000001;+8613800000011,张三" in text
+    assert "'+8613800000001;+8613800000011,张三" in text  # readable, never a formula
     again = import_csv(db, settings, text.encode("utf-8"))  # the export reads back: updates, nothing new
     assert (again.ok, again.created, again.updated) == (True, 0, 2)
 
@@ -80,3 +84,28 @@ def test_csv_import_of_a_gbk_file_is_refused_with_its_line(settings: Settings, d
     report = import_csv(db, settings, GOOD.encode("gbk"))
     assert [(e.line, e.message) for e in report.errors] == [(2, 'not UTF-8: save the sheet as "CSV UTF-8"')]
     assert db.scalar(select(func.count()).select_from(Customer)) == 0
+
+
+def test_export_neutralises_formulas_and_the_import_takes_the_quote_off(settings: Settings, db: Session) -> None:
+    """CSV injection: a name, address or account typed by anyone that starts like a formula is
+    written with a leading ' (hotline.csv_cells); reading the export back restores the text."""
+    hostile = {"name": "=HYPERLINK(\"http://x\",\"点我\")", "address": "@SUM(1+1)", "account": "-2+3"}
+    save_customer(db, settings, CustomerFields(numbers=["13800000021"], **hostile))
+    save_customer(db, settings, CustomerFields(numbers=["13800000022"], name="+1 800 CALL", address="'普通 引号"))
+    db.commit()
+    text = export_csv(db)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    first, second = rows[1], rows[2]
+    assert first[:3] == ["'+8613800000021", "'" + hostile["name"], "'" + hostile["address"]]
+    assert first[6] == "'-2+3"
+    assert second[1] == "'+1 800 CALL" and second[2] == "'普通 引号"  # a quote before plain text is the author's
+    for cell in (c for row in rows[1:] for c in row):
+        assert not cell.startswith(FORMULA_STARTS), cell
+    again = import_csv(db, settings, text.encode("utf-8"))
+    db.commit()
+    assert (again.ok, again.created, again.updated) == (True, 0, 2)
+    back = find_customer(db, settings, "13800000021")
+    assert back is not None and (back.name, back.address, back.account) == (
+        hostile["name"], hostile["address"], hostile["account"])
+    other = find_customer(db, settings, "13800000022")
+    assert other is not None and (other.name, other.address) == ("+1 800 CALL", "'普通 引号")

@@ -46,7 +46,7 @@ def test_team_figures_follow_the_definitions(panel: Panel, day: dict[str, Any]) 
     assert f.repeat_rate == Ratio(2, 8)  # R-ONE-CALL: A3 (after abandon B1), A5 (after ticket A2)
     assert f.qa_avg == pytest.approx(80.0) and f.qa_count == 2  # corrected 80 → 90, and 70
     # no callback task or complaint today: 0/0 is "no data" (value None), never 0 %
-    for ratio in (f.callback_closure, f.revisit_done, f.complaint_clocks, f.complaint_resolution):
+    for ratio in (f.callback_closure, f.revisit_done, f.complaint_clocks, f.case_on_time, f.case_complaint_resolution):
         assert ratio == Ratio(0, 0) and ratio.value is None
     assert f.fault_sla == Ratio(0, 0) and f.fault_sla.value is None
 
@@ -84,7 +84,7 @@ def test_kpis_colour_and_retraining(panel: Panel, day: dict[str, Any]) -> None:
     assert k["8001"]["retraining"] == ["compliance"]  # satisfaction had no data in earlier months
     assert k["8002"]["cells"]["satisfaction"].value == Ratio(0, 0)
     assert not k["8002"]["cells"]["satisfaction"].below and not k["8002"]["cells"]["compliance"].below
-    assert k["8002"]["cells"]["complaint_resolution"].value is None
+    assert k["8002"]["cells"]["complaint_resolution"].value == Ratio(0, 0)  # owns no case: no data
     assert k["8002"]["retraining"] == []
 
 
