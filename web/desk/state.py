@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline import live_signal
 from hotline.desk import presence
 from hotline.desk.live import live_of, sync
 from hotline.desk.presence import PresenceView
@@ -32,6 +33,9 @@ from web.desk.pop import pop
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 15.0
 MAX_STREAM_S = 3600.0  # the browser's EventSource reconnects by itself
+# with a push, the stream still reads once this often: a wrap-up's end that nobody wrote (no
+# scheduler running), a change the watcher missed while its connection was down
+PUSH_FALLBACK_S = 1.0
 P = AgentPresence
 
 
@@ -77,9 +81,17 @@ class DeskState:
 
 def stream(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Callable[[Session], bool],
            poll: float | None = None) -> Iterator[str]:
-    """The desk's server-sent events: the state whenever it changed; the user rechecked every
-    ``wallboard_user_check_s`` (disabled, logged out, no longer this agent: the stream ends)."""
-    poll = s.wallboard_poll_s if poll is None else poll
+    """The desk's server-sent events: the state whenever it changed — read when the process's
+    ``live_signal`` watcher reports a change of the live snapshot or a presence (else every
+    ``poll``); the user rechecked every ``wallboard_user_check_s`` (disabled, logged out, no
+    longer this agent: the stream ends)."""
+    with live_signal.subscribed(s) as watcher:  # one per process: the stream wakes on a change
+        yield from _events(Session, s, agent, allowed, s.wallboard_poll_s if poll is None else poll, watcher)
+
+
+def _events(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Callable[[Session], bool],
+            poll: float, watcher: live_signal.LiveWatcher | None) -> Iterator[str]:
+    seen = watcher.seq if watcher is not None else 0
     state = DeskState(s, agent)
     started = last_push = checked = time.monotonic()
     last: dict[str, Any] | None = None
@@ -105,4 +117,4 @@ def stream(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Cal
         elif now - last_push >= HEARTBEAT_S:
             yield ": keepalive\n\n"
             last_push = now
-        time.sleep(poll)
+        seen = live_signal.wait_for_change(watcher, seen, poll, PUSH_FALLBACK_S)
