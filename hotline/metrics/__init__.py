@@ -12,9 +12,11 @@ functions; nothing else computes a metric. One module per concept:
 - :mod:`~hotline.metrics.team` — team and per-agent figures of a period;
 - :mod:`~hotline.metrics.followup` — repeat calls, callbacks, revisits, fault SLA, complaints;
 - :mod:`~hotline.metrics.series` — the charts' time series;
-- :mod:`~hotline.metrics.kpi` — R-KPI months and retraining.
+- :mod:`~hotline.metrics.kpi` — R-KPI months and retraining;
+- :mod:`~hotline.metrics.agent_time` — the agents' time in desk states and occupancy.
 """
 
+from hotline.metrics.agent_time import AgentTime, agent_time
 from hotline.metrics.cache import clear as clear_cache
 from hotline.metrics.definitions import KPIS, METRICS, Kpi, Metric, label
 from hotline.metrics.followup import (
@@ -32,7 +34,8 @@ from hotline.metrics.series import series
 from hotline.metrics.team import agent_figures, figures, team_and_agents
 from hotline.metrics.values import Figures, Ratio
 
-__all__ = ["KPIS", "METRICS", "Figures", "Kpi", "KpiCell", "Metric", "Ratio", "agent_figures", "callback_closure",
+__all__ = ["KPIS", "METRICS", "AgentTime", "Figures", "Kpi", "KpiCell", "Metric", "Ratio", "agent_figures",
+           "agent_time", "callback_closure",
            "clear_cache", "complaint_clocks", "complaint_resolution", "current_grades", "fault_sla",
            "figures", "kpi_month", "kpis", "label", "local_day_start", "month_range",
            "months_back", "period", "repeat_rate", "revisit_done", "series", "team_and_agents",

@@ -174,6 +174,8 @@ ZH = {
     "Phone, districts, weekly rota": "电话、片区、每周排班",
     "Add a technician": "添加维修员", "Districts": "片区", "Add": "添加", "Monitor": "监听",
     "Overdue work orders": "超时工单", "Set state": "设置状态",
+    # the agents' time in states on the supervisor page (issue 13: web/team)
+    "Agents' time in states": "坐席状态时长", "Break by reason": "小休(按原因)",
 }
 
 if __name__ == "__main__":
