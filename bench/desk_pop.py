@@ -124,9 +124,10 @@ def run(calls: int, concurrency: int, agents: int, spacing: float, paths: list[s
                         pages = _open_desks(browser, base, exts)
                         print(f"{path}: {len(pages)} desks open; placing {calls} calls, {concurrency} at a time",
                               flush=True)
-                        out[path] = _measure(ps, pages, calls, concurrency, spacing)
-                        if out[path]:
-                            _report(path, out[path])
+                        lat = _measure(ps, pages, calls, concurrency, spacing)
+                        if lat:
+                            _report(path, lat)
+                        out.setdefault(path, []).extend(lat)
                         for page in pages:
                             page.close()
             finally:
@@ -150,17 +151,21 @@ def main() -> int:
                          "state of --concurrency calls up; 0.05 for a burst)")
     ap.add_argument("--path", choices=("push", "poll", "both"), default="push",
                     help="push (live_signal), poll (live_push = false, the path before it), or both in one run")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="with --path both: alternate push and poll this many times (a machine whose load "
+                         "drifts weighs on both alike); the figures are over every round")
     a = ap.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request: noise here
     spacing = (RING_S + TALK_S + 1.5) / a.concurrency if a.spacing is None else a.spacing
     print(f"one call started every {spacing:.2f} s", flush=True)
-    paths = ["push", "poll"] if a.path == "both" else [a.path]
+    paths = ["push", "poll"] * max(1, a.rounds) if a.path == "both" else [a.path]
     results = run(a.calls, a.concurrency, a.agents, spacing, paths)
     if not all(results.values()):
         print("no pops measured")
         return 1
     print(f"ring → pop in the browser ({os.cpu_count()} cpus, SQLite, listener + panel in-process, "
           f"{a.agents} desks in one headless Chromium)")
+    print("over every round:")
     for path, lat in results.items():
         _report(path, lat)
     if len(results) == 2:

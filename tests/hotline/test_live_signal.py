@@ -57,13 +57,18 @@ def test_a_live_snapshot_write_and_a_presence_change_wake_the_streams(setup: tup
     with live_signal.subscribed(s) as w:
         assert w is not None
         seen = _settled(w)
+        key, mark = w.live_key, w.presence_mark("8001")
         t0 = time.monotonic()
         _write_live(db, 1)
         assert _woken(w, seen)
         assert time.monotonic() - t0 < 1.0  # a push, not a poll of the fallback
         seen = _settled(w)
+        assert w.live_key != key and w.live_key and "d@" in w.live_key  # what changed: the snapshot
+        assert w.presence_mark("8001") == mark  # not 8001's presence
         presence.login(s, db, "8001", ami=RecordingAmi())  # a desk_presence row
         assert _woken(w, seen)
+        _settled(w)
+        assert w.presence_mark("8001") == mark + 1 and w.presence_mark("8002") == 0
 
 
 def test_other_commits_do_not_wake_the_streams(setup: tuple[Settings, Session]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -22,9 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline import live_signal
 from hotline.desk import presence
-from hotline.desk.live import live_of, sync
+from hotline.desk.live import agent_in, live_of, snapshots, sync
 from hotline.desk.presence import PresenceView
-from hotline.live_snapshot import AgentLive, CallLive
+from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot
 from hotline.models import LiveState
 from hotline.settings import Settings
 from hotline.vocabulary import AgentPresence, AgentState
@@ -68,9 +69,10 @@ class DeskState:
             self._pops[key] = pop(db, self.s, call_id, call)
         return self._pops[key]
 
-    def __call__(self, db: Session, keep_step: bool = True) -> dict[str, Any]:
+    def __call__(self, db: Session, keep_step: bool = True,
+                 live_now: tuple[AgentLive | None, CallLive | None, bool] | None = None) -> dict[str, Any]:
         now = datetime.now(UTC)
-        live, call, gap = self._live_of(db)
+        live, call, gap = self._live_of(db) if live_now is None else live_now
         view = sync(self.s, db, self.agent, live, now) if keep_step else presence.current(db, self.s, self.agent)
         on_call = live is not None and live.state in (AgentState.RINGING, AgentState.TALKING) and live.call_id
         return {"agent": self.agent, "presence": _presence_dict(view), "gap": gap,
@@ -89,15 +91,53 @@ def stream(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Cal
         yield from _events(Session, s, agent, allowed, s.wallboard_poll_s if poll is None else poll, watcher)
 
 
+class _Snapshots:
+    """The live snapshots read and parsed once per change for every desk stream of this process:
+    one change wakes them all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: str | None = None
+        self._snaps: list[LiveSnapshot] = []
+
+    def get(self, db: Session, key: str | None) -> list[LiveSnapshot]:
+        """The snapshots whose stamps the watcher reported as ``key`` (None: read them again)."""
+        with self._lock:
+            if key is None or key != self._key:
+                self._snaps, self._key = snapshots(db), key
+            return self._snaps
+
+
+SHARED = _Snapshots()
+
+
+def _concern(live: tuple[AgentLive | None, CallLive | None, bool]) -> tuple[Any, ...]:
+    a, c, gap = live
+    return (a.to_dict() if a else None, c.to_dict() if c else None, gap)
+
+
 def _events(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Callable[[Session], bool],
             poll: float, watcher: live_signal.LiveWatcher | None) -> Iterator[str]:
     seen = watcher.seq if watcher is not None else 0
     state = DeskState(s, agent)
     started = last_push = checked = time.monotonic()
+    read_at = 0.0
+    read_for: tuple[Any, ...] | None = None  # what this agent's last read saw: skip a wake-up that changes nothing here
     last: dict[str, Any] | None = None
     yield "retry: 1000\n\n"
     while time.monotonic() - started < MAX_STREAM_S:
         now = time.monotonic()
+        live_now = None
+        if watcher is not None:
+            with Session() as db:
+                live_now = agent_in(SHARED.get(db, watcher.live_key), agent)
+            concern = (_concern(live_now), watcher.presence_mark(agent))
+            if (concern == read_for and now - read_at < PUSH_FALLBACK_S
+                    and now - checked < s.wallboard_user_check_s):
+                seen = watcher.wait(seen, PUSH_FALLBACK_S - (now - read_at))
+                continue  # another agent's change
+            read_for = concern
+        read_at = now
         with Session() as db:
             if now - checked >= s.wallboard_user_check_s:
                 if not allowed(db):
@@ -105,7 +145,7 @@ def _events(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Ca
                 checked = now
             snap: dict[str, Any] | None
             try:
-                snap = state(db)
+                snap = state(db, live_now=live_now)
             except Exception:  # one bad poll (a locked database) must not end the desk
                 log.exception("desk state of %s failed", agent)
                 db.rollback()
