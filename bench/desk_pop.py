@@ -97,7 +97,8 @@ def _measure(s: Any, pages: list[Any], calls: int, concurrency: int, spacing: fl
     return lat
 
 
-def run(calls: int, concurrency: int, agents: int, spacing: float, paths: list[str]) -> dict[str, list[float]]:
+def run(calls: int, concurrency: int, agents: int, spacing: float, paths: list[str],
+        warmup: int = 0) -> dict[str, list[float]]:
     """Each path in turn on the same Asterisk, listener, panel and desks: ``push`` (the listener
     writes an agent's change at once, the streams wake on ``hotline.live_signal``) and ``poll``
     (``live_push = false``: the snapshot every 0.2 s, the streams every ``wallboard_poll_s``)."""
@@ -117,6 +118,12 @@ def run(calls: int, concurrency: int, agents: int, spacing: float, paths: list[s
                 if not listener.conn.connected.wait(10):
                     raise SystemExit("the listener did not log in to AMI")
                 with serve(app) as base, chromium() as browser:
+                    if warmup:  # the first calls of a fresh process (imports, caches, the pages' own): not measured
+                        pages = _open_desks(browser, base, exts)
+                        print(f"warm-up: {warmup} calls", flush=True)
+                        _measure(s, pages, warmup, concurrency, spacing)
+                        for page in pages:
+                            page.close()
                     for path in paths:
                         ps = s.replace(live_push=path == "push")
                         listener.settings = ps
@@ -151,6 +158,7 @@ def main() -> int:
                          "state of --concurrency calls up; 0.05 for a burst)")
     ap.add_argument("--path", choices=("push", "poll", "both"), default="push",
                     help="push (live_signal), poll (live_push = false, the path before it), or both in one run")
+    ap.add_argument("--warmup", type=int, default=10, help="calls placed first and not measured")
     ap.add_argument("--rounds", type=int, default=1,
                     help="with --path both: alternate push and poll this many times (a machine whose load "
                          "drifts weighs on both alike); the figures are over every round")
@@ -159,7 +167,7 @@ def main() -> int:
     spacing = (RING_S + TALK_S + 1.5) / a.concurrency if a.spacing is None else a.spacing
     print(f"one call started every {spacing:.2f} s", flush=True)
     paths = ["push", "poll"] * max(1, a.rounds) if a.path == "both" else [a.path]
-    results = run(a.calls, a.concurrency, a.agents, spacing, paths)
+    results = run(a.calls, a.concurrency, a.agents, spacing, paths, a.warmup)
     if not all(results.values()):
         print("no pops measured")
         return 1

@@ -30,6 +30,8 @@ from hotline.pbx.ami import Ami, AmiError
 from hotline.settings import Settings
 
 CALLER_VAR = "DESK_CONSULT_CALLER"  # on the agent's leg while consulting: the held caller's channel
+# the consultation Asterisk dials for an attended transfer (desk, *2 or AMI Atxfer alike)
+_CONSULTATION = re.compile(r"^Local/(\d+)@agents-transfer-[0-9a-f]+;1$")
 JOIN_WAIT_S = 5.0  # how long the completion waits for the caller to be bridged with the target
 
 
@@ -104,7 +106,8 @@ def complete(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | N
 
 
 def cancel(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | None = None) -> ControlResult:
-    """The consultation ends; the agent is back with the caller."""
+    """The consultation ends, answered or still ringing (Asterisk bridges the ringing target's
+    channel with the agent's leg already); the agent is back with the caller."""
     def act(a: Ami, call: AgentCall) -> str:
         found = _consultation(a, s, call)
         if found is None:
@@ -115,9 +118,6 @@ def cancel(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | Non
         return f"consultation with {to} ended; back with the caller of {call_id}"
 
     return run(s, db, agent, agent, call_id, Control.CONSULT_CANCEL, None, act, ami)
-
-
-_CONSULTATION = re.compile(r"^Local/(\d+)@agents-transfer-[0-9a-f]+;1$")
 
 
 def greet_completed(s: Settings, a: Ami) -> list[str]:
