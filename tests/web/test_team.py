@@ -35,8 +35,9 @@ def test_supervisor_page_shows_the_agents_time_in_states_and_occupancy(panel: Pa
     table = table[:table.index("</table>")]
     rows_shown = [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
     # logged in 0:30:00, available 0:14:00, busy 0, break 0:10:00 (用餐), talk 0:05:00, ACW 0:01:00
-    assert [r for r in rows_shown if r and r[0] == "8001"][0] == ["8001", "0:30:00", "0:14:00", "0:00:00", "0:10:00", "用餐 0:10:00", "0:05:00", "0:01:00",
-                     "30.0%"]  # (300 + 60) ÷ (1800 − 600)
+    row = next(r for r in rows_shown if r and r[0] == "8001")
+    assert row == ["8001", "0:30:00", "0:14:00", "0:00:00", "0:10:00", "用餐 0:10:00", "0:05:00", "0:01:00",
+                   "30.0%"]  # (300 + 60) ÷ (1800 − 600)
     assert "占用率" in html or "Occupancy" in html
     csv = panel.client("boss").get("/supervisor?period=day&format=csv&table=time").get_data(as_text=True)
     assert "8001,1800,840,0,600,用餐 600,300,60,0.3" in csv

@@ -194,8 +194,8 @@ def test_a_bare_ami_atxfer_greets_the_caller_not_the_consulting_agent(
         assert consult.greet_completed(s, ami) == []  # once
         # the greeting's player leaves the bridge when the announcement is over (however slow the
         # machine); the recording runs on a moment, silence costs the comparison nothing
-        tap.wait_for(lambda m: m.name == "Hangup" and m.get("Channel", "").startswith("Local/s@desk-worknum-")
-                     and m.get("Channel", "").endswith(";1"), 60)
+        tap.wait_for(lambda m: m.name == "Hangup" and (m.get("Channel") or "").startswith("Local/s@desk-worknum-")
+                     and (m.get("Channel") or "").endswith(";1"), 60)
         time.sleep(1.0)
         _admin(s, "StopMixMonitor", Channel=chan)
         assert controls.hang_up(s, db, "8002", call.call_id, ami=ami).ok
