@@ -90,10 +90,13 @@ def _measure(s: Any, pages: list[Any], calls: int, concurrency: int, spacing: fl
     time.sleep(1.0)
     print(f"  calls done in {time.monotonic() - t0:.1f} s", flush=True)
     pops = [p for page in pages for p in page.evaluate("window.deskPopLog")]
-    lat = [p["shown_at"] - p["ring_at"] for p in pops if p["call_id"] in ids and p.get("ring_at")
-           and p.get("state") == "ringing"]
+    rang = [p for p in pops if p["call_id"] in ids and p.get("ring_at") and p.get("state") == "ringing"]
+    lat = [p["shown_at"] - p["ring_at"] for p in rang]
     missed = len(ids) - len({p["call_id"] for p in pops if p["call_id"] in ids})
     print(f"  pops seen while ringing: {len(lat)} (of {calls} calls; calls with no pop at all: {missed})")
+    sent = sorted(p["sent_at"] - p["ring_at"] for p in rang if p.get("sent_at"))
+    if sent:  # the server's part: ring → the event written to the stream (the rest is the browser's)
+        print(f"  ring → event sent: p50 {statistics.median(sent) * 1000:.0f} ms  p95 {_pct(sent, 95) * 1000:.0f} ms")
     return lat
 
 

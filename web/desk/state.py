@@ -81,6 +81,14 @@ class DeskState:
                 "pop": self._pop(db, str(live.call_id), call) if on_call and live is not None else None}
 
 
+    def step(self, db: Session, live_now: tuple[AgentLive | None, CallLive | None, bool] | None = None) -> None:
+        """The stored presence follows the call (``hotline.desk.live.sync``): a write, so with a
+        push it comes after the event went out — the pop never waits for the database's write
+        lock; the presence row it adds wakes the stream again."""
+        live, _call, _gap = self._live_of(db) if live_now is None else live_now
+        sync(self.s, db, self.agent, live, datetime.now(UTC))
+
+
 def stream(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Callable[[Session], bool],
            poll: float | None = None) -> Iterator[str]:
     """The desk's server-sent events: the state whenever it changed — read when the process's
@@ -145,7 +153,7 @@ def _events(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Ca
                 checked = now
             snap: dict[str, Any] | None
             try:
-                snap = state(db, live_now=live_now)
+                snap = state(db, keep_step=watcher is None, live_now=live_now)
             except Exception:  # one bad poll (a locked database) must not end the desk
                 log.exception("desk state of %s failed", agent)
                 db.rollback()
@@ -157,4 +165,16 @@ def _events(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Ca
         elif now - last_push >= HEARTBEAT_S:
             yield ": keepalive\n\n"
             last_push = now
+        if watcher is not None:
+            _step(Session, state, agent, live_now)
         seen = live_signal.wait_for_change(watcher, seen, poll, PUSH_FALLBACK_S)
+
+
+def _step(Session: sessionmaker[Session], state: DeskState, agent: str,
+          live_now: tuple[AgentLive | None, CallLive | None, bool] | None) -> None:
+    with Session() as db:
+        try:
+            state.step(db, live_now)
+        except Exception:  # a locked database: the next read tries again, the scheduler too
+            log.exception("desk presence step of %s failed", agent)
+            db.rollback()
