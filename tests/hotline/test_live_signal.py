@@ -5,6 +5,7 @@ SQLite's data_version — and not on other commits; it stops when nobody subscri
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +21,17 @@ from hotline.settings import Settings, load
 from tests.hotline.desk.fakes import RecordingAmi
 
 WAIT_S = 10.0  # generous: a loaded machine; a working push answers in milliseconds
+
+
+@pytest.fixture(autouse=True)
+def _no_watcher_left() -> Iterator[None]:
+    """Each test's watchers stop with it (not 10 s later, on a database already dropped)."""
+    yield
+    with live_signal._lock:
+        left = list(live_signal._watchers.values())
+        live_signal._watchers.clear()
+    for w in left:
+        w.stop()
 
 
 @pytest.fixture
