@@ -13,7 +13,7 @@ from hotline.metrics import KPIS, AgentTime, Figures, Ratio
 from hotline.settings import Settings
 from web.context import db
 from web.i18n import lang, metric_label
-from web.view import Column, pct, ratio, seconds
+from web.view import Column, hms, pct, ratio, seconds
 
 
 def _r(key: str) -> Any:
@@ -90,12 +90,6 @@ def kpi_rows(s: Settings, year: int, month: int) -> dict[str, dict[str, Any]]:
     """The team row first (on-time handling and complaint resolution exist only for the team),
     then one row per agent."""
     return {_("Team"): metrics.team_kpis(db(), s, year, month), **metrics.kpis(db(), s, year, month)}
-
-
-def hms(v: float) -> str:
-    """Seconds as h:mm:ss (time in states runs to hours)."""
-    secs = round(v)
-    return f"{secs // 3600}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
 
 
 def _t(key: str, attr: str) -> Column:

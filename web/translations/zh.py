@@ -175,7 +175,7 @@ ZH = {
     "Add a technician": "添加维修员", "Districts": "片区", "Add": "添加", "Monitor": "监听",
     "Overdue work orders": "超时工单", "Set state": "设置状态",
     # the agents' time in states on the supervisor page (issue 13: web/team)
-    "Agents' time in states": "坐席状态时长", "Break by reason": "小休(按原因)",
+    "Agents' time in states": "坐席状态时长", "Break by reason": "小休(按原因)", "My time in states": "我的状态时长",
 }
 
 if __name__ == "__main__":
