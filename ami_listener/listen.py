@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 # a gap is backfilled from a little before the last stored event: a call that ended just before
 # the listener died may have had no record written yet (existing records are skipped)
 BACKFILL_MARGIN_S = 60.0
+# an agent's state change is written at once (the desk's screen-pop), but under a burst of events
+# not more often than this: the events already read go into the same write
+URGENT_COALESCE_S = 0.03
 
 
 def journal_of(s: Settings) -> Journal:
@@ -103,12 +106,18 @@ class Listener:
                 log.exception("listener worker: handling %s failed; going on",
                               "a state change" if isinstance(item, tuple) else "a read")
             now = time.monotonic()
-            if now - last_flush >= self.flush_interval or item is None:
+            if now - last_flush >= self.flush_interval or item is None or self._urgent(now - last_flush):
                 self._flush()
                 last_flush = now
             if self._stop.is_set() and self.inbox.empty():
                 self._flush()
                 return
+
+    def _urgent(self, since_flush: float) -> bool:
+        """An agent's state changed and the inbox holds nothing more to add to the write (or
+        :data:`URGENT_COALESCE_S` passed): write now (with ``live_push``; else at the interval)."""
+        return (self.settings.live_push and self.live.urgent
+                and (self.inbox.empty() or since_flush >= URGENT_COALESCE_S))
 
     def _handle(self, item: list[bytes] | tuple[str, Any] | None) -> None:
         if isinstance(item, tuple) and item[0] == "repaired":

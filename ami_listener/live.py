@@ -32,6 +32,9 @@ class LiveView:
         self._ended: dict[str, None] = {}
         self.gap = False
         self.changed = False
+        # an agent's state changed (a ring starts, is answered, ends): the desk's pop waits for
+        # this one, so the listener writes the snapshot now rather than at its next flush
+        self.urgent = False
 
     def feed(self, msg: Message) -> None:
         name = msg.name
@@ -58,10 +61,11 @@ class LiveView:
                 for agent in self.agents.values():
                     if agent.state == AgentState.RINGING and agent.call_id == lid:
                         agent.state, agent.call_id, agent.since = AgentState.IDLE, None, ts
+                        self.urgent = True
         elif name == "QueueMemberRemoved":
             if h.get("MemberName"):
                 self.agents.pop(h["MemberName"], None)
-                self.changed = True
+                self.changed = self.urgent = True
             return
         elif not self._member(msg, queue, lid):
             return
@@ -120,6 +124,7 @@ class LiveView:
                 state = AgentState.RINGING
         if state != agent.state:
             agent.state, agent.since = state, msg.timestamp
+            self.urgent = True
         agent.queue = queue
         return True
 
@@ -130,7 +135,7 @@ class LiveView:
         self.changed = True
 
     def snapshot(self, now: float) -> LiveSnapshot:
-        self.changed = False
+        self.changed = self.urgent = False
         for lid in [c for c, x in self.calls.items() if (x.seen or now) < now - STALE_CALL_S]:
             del self.calls[lid]
         return LiveSnapshot({q: sorted(w.values(), key=lambda x: x.since or 0) for q, w in self.queues.items()},

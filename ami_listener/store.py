@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ami_listener.reader import SEP, Message
 from ami_listener.record import CallRecord
+from hotline import live_signal
 from hotline.live_snapshot import LiveSnapshot
 from hotline.models import (
     AgentPause,
@@ -135,6 +136,7 @@ class Store:
                     db.add(LiveState(server=self.server, updated_at=utcnow(), data=data))
                 else:
                     row.data, row.updated_at = data, utcnow()
+                live_signal.notify(db, f"live:{self.server}")
 
     def write_salvaging(self, batch: RawBatch | None, calls: Sequence[CallRecord] = (),
                         live: LiveSnapshot | None = None, presence: Sequence[Message] = ()) -> Rejected | None:

@@ -185,6 +185,9 @@ class Settings:
     desk_sync_interval_s: float = 1.0  # `hotline scheduler run` moves every agent's presence after the calls this often
     # 监听 / 耳语 / 强插: what rings for a supervisor without an extension on their user ("PJSIP/8100")
     desk_supervisor_endpoint: str = ""
+    # the desk's and wallboard's streams wake on a push (PostgreSQL NOTIFY, SQLite data_version:
+    # hotline/live_signal.py); false: they read the database every wallboard_poll_s (a pooler dropping LISTEN)
+    live_push: bool = True
     # --- panel security (web/security.py, web/auth/) -------------------------------------------------
     web_secure_cookies: bool = False  # session cookie sent over HTTPS only: set it behind a TLS proxy
     web_trusted_proxies: int = 0  # reverse proxies in front of the panel whose X-Forwarded-For/-Proto count; 0: none

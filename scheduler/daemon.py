@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.desk.consult import greet_completed
 from hotline.desk.live import sync_all
 from hotline.field import check_clocks
 from hotline.metrics.refresh import RefreshReport, refresh
 from hotline.models.callbacks import SchedulerState
+from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.retention import PurgeReport, purge
 from hotline.service_settings import effective
 from hotline.settings import Settings
@@ -35,6 +37,8 @@ class Scheduler:
         self.s, self.sessions = s, sessions
         self.stop_event = threading.Event()
         self._rollups_at: float | None = None  # monotonic time of the last rollup step
+        self._desk_ami: Ami | None = None  # the desk step's AMI session (greet_completed)
+        self._desk_ami_failed = False
 
     def in_force(self) -> Settings:
         """The settings each pass goes by: the panel's service settings (callback rules, repair
@@ -86,11 +90,32 @@ class Scheduler:
 
     def desk_once(self, now: datetime | None = None) -> int:
         """The agents' presence after the live calls (hotline.desk.live): ringing → talking →
-        话后整理, and wrap-ups whose time is up end."""
+        话后整理, and wrap-ups whose time is up end; then the callers of attended transfers made
+        outside the desk hear the target's work number (hotline.desk.consult.greet_completed)."""
         with self.sessions() as db:
             changed = sync_all(self.in_force(), db, now or utcnow())
             db.commit()
+        self._greet_transferred()
         return changed
+
+    def _greet_transferred(self) -> None:
+        """One AMI session kept across ticks (not a log-in a second); a new one after a failure."""
+        try:
+            if self._desk_ami is None:
+                self._desk_ami = Ami.from_settings(self.s, timeout=5, role=AmiRole.DESK)
+                self._desk_ami.login()
+            for call_id in greet_completed(self.s, self._desk_ami):
+                log.info("call %s: attended transfer completed outside the desk; the caller hears the work number",
+                         call_id)
+            self._desk_ami_failed = False
+        except (AmiError, OSError) as exc:
+            # the PBX away: said once, not every second
+            level = logging.DEBUG if self._desk_ami_failed else logging.WARNING
+            log.log(level, "greeting transferred callers: %s", exc)
+            self._desk_ami_failed = True
+            if self._desk_ami is not None:
+                self._desk_ami.close()
+            self._desk_ami = None
 
     def _desk_loop(self) -> None:
         while not self.stop_event.wait(self.s.desk_sync_interval_s):

@@ -1,4 +1,5 @@
-"""The agent's own page: my figures for the day, week and month, my open callback tasks (with the
+"""The agent's own page: my figures and my time in the desk's states (with occupancy) for the day,
+week and month, my open callback tasks (with the
 dial button, web/callbacks.py), my QA; it links to the agent desk (web/desk/, where calls pop)."""
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ bp = Blueprint("agent", __name__)
 # the rows of "my figures": an agent's own metrics (labels from the metric catalogue)
 MY_FIGURES = ("answered", "sl_answered", "asa", "aht", "four_ring_rate", "four_ring_violations", "hangup_first",
               "satisfaction", "compliance", "qa_avg")
+# the rows of "my time in states": (metric key, AgentTime attribute); occupancy is a ratio
+MY_TIME = (("logged_in_time", "logged_in_s"), ("available_time", "available_s"), ("busy_time", "busy_s"),
+           ("break_time", "break_s"), ("talk_time", "talk_s"), ("wrapup_time", "wrapup_s"),
+           ("occupancy", "occupancy"))
 
 
 @bp.get("/agent")
@@ -40,4 +45,10 @@ def home() -> Any:
             .order_by(QaGrade.created_at.desc()).limit(50)))
     open_tasks = open_callback_tasks(db(), s, ext) if ext else []
     rows = [(k, metric_label(k)) for k in MY_FIGURES]
-    return render_template("agent/home.html", figs=figs, rows=rows, tasks=open_tasks, grades=grades)
+    times = {}  # my time in the desk's states (issue 13 §1), from hotline.metrics.agent_time
+    for kind in ("day", "week", "month"):
+        start, end = metrics.period(kind, s)
+        times[kind] = metrics.agent_time(db(), s, start, end, agents=[ext])[1][ext] if ext else metrics.AgentTime()
+    time_rows = [(k, metric_label(k), attr) for k, attr in MY_TIME]
+    return render_template("agent/home.html", figs=figs, rows=rows, tasks=open_tasks, grades=grades,
+                           times=times, time_rows=time_rows)

@@ -70,9 +70,15 @@ def pct(r: Ratio | None) -> str:
     return f"{r.pct:.1f}%"
 
 
+def hms(v: float) -> str:
+    """Seconds as h:mm:ss (the agents' time in states runs to hours)."""
+    secs = round(v)
+    return f"{secs // 3600}:{secs % 3600 // 60:02d}:{secs % 60:02d}"
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(local=local_time, secs=seconds, ratio=ratio, pct=pct, number=number_for,
-                                 keyed=keyed_for)
+                                 keyed=keyed_for, hms=hms)
     app.jinja_env.globals.update(settings=settings, get_locale=get_locale, csv_url=csv_url)
 
 

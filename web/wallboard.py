@@ -2,8 +2,9 @@
 and the escalations supervisors have not acknowledged (R-OVERDUE, R-COMPLAINT).
 
 The listener keeps ``live_state`` current (one row per Asterisk server). The SSE stream reads it
-every ``wallboard_poll_s`` seconds and pushes a snapshot whenever it changed, so a change reaches
-the browser within a poll interval plus the network — well under 1 s. The stream uses its own
+when the process's ``hotline.live_signal`` watcher reports a change (at least every second; every
+``wallboard_poll_s`` with no watcher) and pushes a snapshot whenever it changed, so a change
+reaches the browser well under 1 s. The stream uses its own
 short database sessions (the request's session ends when the view returns), and rechecks its
 user every ``wallboard_user_check_s``: a user disabled, logged out or no longer a supervisor sees
 the stream end (the browser's reconnect then meets the login).
@@ -26,7 +27,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotline import metrics
+from hotline import live_signal, metrics
 from hotline.desk import presence
 from hotline.desk.monitor import MonitorMode, monitor
 from hotline.field import overdue_orders
@@ -46,6 +47,7 @@ MAX_STREAM_S = 3600.0  # the browser's EventSource reconnects by itself
 # today's SL and the overdue work orders are recomputed on a live change and at least this often:
 # an order goes overdue when the clock passes its fix-by, with no row written
 SL_REFRESH_S = 10.0
+PUSH_FALLBACK_S = 1.0  # with a push, still read this often (SL, escalations: nobody signals those)
 
 
 def live(db: Session) -> dict[str, Any]:
@@ -92,7 +94,13 @@ def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = Non
            allowed: Callable[[Session], bool] | None = None) -> Iterator[str]:
     """The event stream; ``allowed(db)`` says whether its user may still watch (checked at every
     ``wallboard_user_check_s``)."""
-    poll = s.wallboard_poll_s if poll is None else poll
+    with live_signal.subscribed(s) as watcher:  # wakes on a change of live_state or a presence
+        yield from _events(Session, s, s.wallboard_poll_s if poll is None else poll, allowed, watcher)
+
+
+def _events(Session: sessionmaker[Session], s: Settings, poll: float, allowed: Callable[[Session], bool] | None,
+            watcher: live_signal.LiveWatcher | None) -> Iterator[str]:
+    seen = watcher.seq if watcher is not None else 0
     started = last_push = checked = time.monotonic()
     last_live: dict[str, Any] | None = None
     sl: dict[str, Any] | None = None  # the slow part: today's SL and the overdue orders
@@ -120,7 +128,7 @@ def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = Non
         elif now - last_push >= HEARTBEAT_S:
             yield ": keepalive\n\n"
             last_push = now
-        time.sleep(poll)
+        seen = live_signal.wait_for_change(watcher, seen, poll, PUSH_FALLBACK_S)
 
 
 @bp.get("/wallboard")

@@ -17,6 +17,7 @@ by a Local channel joining the caller's bridge ([desk-worknum], as the desk's ph
 
 from __future__ import annotations
 
+import re
 import time
 
 from sqlalchemy.orm import Session
@@ -29,6 +30,8 @@ from hotline.pbx.ami import Ami, AmiError
 from hotline.settings import Settings
 
 CALLER_VAR = "DESK_CONSULT_CALLER"  # on the agent's leg while consulting: the held caller's channel
+# the consultation Asterisk dials for an attended transfer (desk, *2 or AMI Atxfer alike)
+_CONSULTATION = re.compile(r"^Local/(\d+)@agents-transfer-[0-9a-f]+;1$")
 JOIN_WAIT_S = 5.0  # how long the completion waits for the caller to be bridged with the target
 
 
@@ -74,6 +77,13 @@ def _joined(a: Ami, caller: str, target_leg: str) -> bool:
     return False
 
 
+def _play_worknum(a: Ami, caller: str, to: str, call_id: str, by: str) -> None:
+    """R-ANS-GREET: ``to``'s work number into the caller's bridge ([desk-worknum])."""
+    a.originate("Local/s@desk-worknum/n", application="BridgeAdd", data=caller,
+                callerid=f'"desk {by}" <{by}>', timeout_s=10,
+                variables={"DESK_WORKNUM": to, ChanVar.DESK.value: f"worknum:{call_id}"})
+
+
 def complete(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | None = None) -> ControlResult:
     """The caller is bridged with the consulted agent and hears that agent's work number."""
     def act(a: Ami, call: AgentCall) -> str:
@@ -84,20 +94,20 @@ def complete(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | N
         if next((c.state for c in calls.channels(a) if c.name == leg), "") != "Up":
             raise AmiError(f"{to} has not answered the consultation")
         caller = _getvar(a, call.agent_channel, CALLER_VAR)
+        if caller:  # before the completion: greet_completed (the scheduler's) leaves this one to us
+            a.action("Setvar", Channel=caller, Variable=ChanVar.TRANSFER_WORKNUM.value, Value=to)
         a.action("Hangup", Channel=call.agent_channel)  # atxferdropcall = no: this completes it
         if not caller or not _joined(a, caller, leg):
             return f"call {call_id} transferred to {to}; its work number could not be played"
-        a.originate("Local/s@desk-worknum/n", application="BridgeAdd", data=caller,
-                    callerid=f'"desk {agent}" <{agent}>', timeout_s=10,
-                    variables={"DESK_WORKNUM": to, ChanVar.DESK.value: f"worknum:{call_id}"})
-        a.action("Setvar", Channel=caller, Variable=ChanVar.TRANSFER_WORKNUM.value, Value=to)
+        _play_worknum(a, caller, to, call_id, agent)
         return f"call {call_id} transferred to {to}"
 
     return run(s, db, agent, agent, call_id, Control.CONSULT_COMPLETE, None, act, ami)
 
 
 def cancel(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | None = None) -> ControlResult:
-    """The consultation ends; the agent is back with the caller."""
+    """The consultation ends, answered or still ringing (Asterisk bridges the ringing target's
+    channel with the agent's leg already); the agent is back with the caller."""
     def act(a: Ami, call: AgentCall) -> str:
         found = _consultation(a, s, call)
         if found is None:
@@ -108,3 +118,30 @@ def cancel(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | Non
         return f"consultation with {to} ended; back with the caller of {call_id}"
 
     return run(s, db, agent, agent, call_id, Control.CONSULT_CANCEL, None, act, ami)
+
+
+def greet_completed(s: Settings, a: Ami) -> list[str]:
+    """R-ANS-GREET after an attended transfer made outside the desk (a phone's *2 feature code, a
+    bare AMI ``Atxfer``): its consultation greeted no one ([agents-transfer-consult]); once the
+    consulting agent has left, the consultation's channel ``Local/<target>@agents-transfer-…;1``
+    is bridged with the caller alone — then the caller hears the target's work number, once
+    (``HOTLINE_TRANSFER_WORKNUM`` = the target marks it, set first; the desk's own completion sets
+    it before it completes). The scheduler runs this every ``desk_sync_interval_s``. Returns the
+    calls greeted."""
+    chans = calls.channels(a)
+    done: list[str] = []
+    for c in chans:
+        m = _CONSULTATION.match(c.name)
+        if m is None or m.group(1) not in s.agents or not c.bridge_id or c.state != "Up":
+            continue
+        to = m.group(1)
+        peers = [p for p in chans if p.bridge_id == c.bridge_id and p.name != c.name]
+        if len(peers) != 1 or any(calls.is_agent_leg(peers[0].name, ag) for ag in s.agents):
+            continue  # still consulting (the agent's leg), or a bridge of more parties
+        caller = peers[0].name
+        if _getvar(a, caller, ChanVar.TRANSFER_WORKNUM.value) == to:
+            continue
+        a.action("Setvar", Channel=caller, Variable=ChanVar.TRANSFER_WORKNUM.value, Value=to)
+        _play_worknum(a, caller, to, c.linkedid, "system")
+        done.append(c.linkedid)
+    return done

@@ -25,21 +25,29 @@ log = logging.getLogger(__name__)
 P = AgentPresence
 
 
+def snapshots(db: Session) -> list[LiveSnapshot]:
+    """Every server's live snapshot, in the order of the servers."""
+    return [LiveSnapshot.from_dict(row.data) for row in db.scalars(select(LiveState).order_by(LiveState.server))]
+
+
 def live_of(db: Session, agent: str) -> tuple[AgentLive | None, CallLive | None, bool]:
     """The agent in the live snapshots (the row where the agent rings or talks first), the facts
     of that call, and whether the listener has a gap."""
+    return agent_in(snapshots(db), agent)
+
+
+def agent_in(snaps: list[LiveSnapshot], agent: str) -> tuple[AgentLive | None, CallLive | None, bool]:
+    """:func:`live_of` over snapshots already read."""
     found: AgentLive | None = None
     call: CallLive | None = None
     gap = False
-    for row in db.scalars(select(LiveState).order_by(LiveState.server)):
-        snap = LiveSnapshot.from_dict(row.data)
+    for snap in snaps:
         gap = gap or snap.gap
         a = snap.agents.get(agent)
         if a is not None and (found is None or (a.call_id and not found.call_id)):
             found = a
             call = snap.calls.get(a.call_id) if a.call_id else None
     return found, call, gap
-
 
 
 def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: datetime, *,

@@ -25,6 +25,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline import live_signal
 from hotline.desk import members
 from hotline.models.desk import PresenceChange
 from hotline.pbx.ami import Ami, AmiError, AmiRole
@@ -112,6 +113,7 @@ def _record(db: Session, s: Settings, agent: str, state: AgentPresence, at: date
                          previous=old.state if old else P.LOGGED_OUT.value, started_at=at, by=by,
                          forced=forced, call_id=call_id, wrapup_until=wrapup_until)
     db.add(row)
+    live_signal.notify(db, f"presence:{agent}")  # the agent's desk and the wallboard show it at once
     db.commit()
     return _view(agent, row)
 
@@ -266,6 +268,7 @@ def extend_wrapup(s: Settings, db: Session, agent: str, seconds: float | None = 
         return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur)
     start = max(_now(now), row.wrapup_until or _now(now))
     row.wrapup_until = start + timedelta(seconds=s.desk_wrapup_s if seconds is None else seconds)
+    live_signal.notify(db, f"presence:{agent}")
     db.commit()
     return PresenceResult(True, f"{agent}'s after-call work runs until {row.wrapup_until:%H:%M:%S}",
                           _view(agent, row), True)

@@ -14,9 +14,11 @@ functions; nothing else computes a metric. One module per concept:
 - :mod:`~hotline.metrics.series` — the charts' time series;
 - :mod:`~hotline.metrics.cases` — the case metrics (first-call resolution, R-KPI on-time handling
   and complaint resolution per owner and team);
-- :mod:`~hotline.metrics.kpi` — R-KPI months and retraining.
+- :mod:`~hotline.metrics.kpi` — R-KPI months and retraining;
+- :mod:`~hotline.metrics.agent_time` — the agents' time in desk states and occupancy.
 """
 
+from hotline.metrics.agent_time import AgentTime, agent_time
 from hotline.metrics.cache import clear as clear_cache
 from hotline.metrics.cases import complaint_resolution_cases, on_time_handling
 from hotline.metrics.definitions import KPIS, METRICS, Kpi, Metric, label
@@ -34,7 +36,8 @@ from hotline.metrics.series import series
 from hotline.metrics.team import agent_figures, figures, team_and_agents
 from hotline.metrics.values import Figures, Ratio
 
-__all__ = ["KPIS", "METRICS", "Figures", "Kpi", "KpiCell", "Metric", "Ratio", "agent_figures", "callback_closure",
+__all__ = ["KPIS", "METRICS", "AgentTime", "Figures", "Kpi", "KpiCell", "Metric", "Ratio", "agent_figures",
+           "agent_time", "callback_closure",
            "clear_cache", "complaint_clocks", "complaint_resolution_cases", "current_grades", "fault_sla",
            "figures", "kpi_month", "kpis", "label", "local_day_start", "month_range",
            "months_back", "on_time_handling", "period", "repeat_rate", "revisit_done", "series", "team_and_agents",

@@ -105,6 +105,22 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("case_complaint_resolution", "投诉工单处理率", "Complaint cases resolved", "R-KPI",
            "complaint cases closed by their deadline (solution 24 h general / progress 72 h complex) ÷ "
            "complaint cases closed or still open past it"),
+    # the agents' time in states (hotline/metrics/agent_time.py), from the desk's presence rows
+    # (desk_presence): each state's seconds inside the period, a state over its edge cut at it
+    Metric("logged_in_time", "登录时长", "Logged in", None,
+           "seconds in any desk state but 签出 (logged out)"),
+    Metric("available_time", "示闲时长", "Available", None, "seconds in 示闲 (available, waiting for a call)"),
+    Metric("busy_time", "示忙时长", "Busy", None, "seconds in 示忙 (busy: paused, no reason)"),
+    Metric("break_time", "小休时长", "Break", None,
+           "seconds in 小休 (break), in all and per reason (desk_break_reasons)"),
+    Metric("talk_time", "通话时长", "Talking", None,
+           "seconds in the desk's talking state (answered to the call's end)"),
+    Metric("wrapup_time", "话后整理时长", "After-call work", None,
+           "seconds in 话后整理 (after-call work), extensions included"),
+    Metric("occupancy", "占用率", "Occupancy", None,
+           "(talking + after-call work) ÷ (logged in − break − busy), i.e. ÷ (available + ringing + talking + "
+           "after-call work): the share of the time staffed for calls spent handling them (the industry's "
+           "definition; break and busy are auxiliary states)"),
 ]}
 
 

@@ -263,6 +263,7 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
         # R-ANS-LATE-APOLOGY: the transferred caller's wait starts again at the transfer
         "agent_transfer_extens": "\n".join(
             f"exten => {ext},1,Set(__HOTLINE_WAIT_FROM=${{STRFTIME(,,%s.%3q)}})\n"
+            f" same => n,Gosub(agents-transfer-consult,s,1({ext}))\n"
             f" same => n,Dial(Local/{ext}@{'agents' if local else 'agents-phone'}/n,60)\n"
             f" same => n,Hangup()" for ext in s.agents),
         # an agent's phone reaches the other agents as a transfer does: through [agents-phone]

@@ -71,3 +71,22 @@ def test_an_abandoned_caller_stops_the_rings() -> None:
     view.feed(_event("QueueCallerAbandon", 3.0, Queue="hotline", Linkedid="c1"))
     a = view.snapshot(4.0).agents["8001"]
     assert (a.state, a.call_id, a.since) == (AgentState.IDLE, None, 3.0)
+
+
+def test_an_agents_state_change_is_urgent_other_changes_wait_for_the_flush() -> None:
+    """The desk's pop: the listener writes the snapshot at once when an agent starts ringing,
+    answers or stops (``urgent``); a caller joining or a variable set waits for the next flush."""
+    view = LiveView()
+    view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline", Status="1", Paused="0"))
+    view.snapshot(1.5)
+    view.feed(_event("QueueCallerJoin", 2.0, Queue="hotline", Linkedid="c1", CallerIDNum="139", CallerIDName="x"))
+    view.feed(_event("VarSet", 2.1, Linkedid="c1", Uniqueid="c1", Variable="HOTLINE_MENU", Value="0"))
+    assert view.changed and not view.urgent
+    view.feed(_event("AgentCalled", 2.5, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    assert view.urgent
+    view.snapshot(2.6)
+    assert not view.urgent
+    view.feed(_event("QueueMemberStatus", 2.7, MemberName="8001", Queue="hotline", Status="6", Paused="0"))
+    assert not view.urgent  # still ringing: no change of state
+    view.feed(_event("AgentConnect", 3.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    assert view.urgent

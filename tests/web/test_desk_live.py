@@ -210,11 +210,20 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
         # 转满意度: the caller rates, the rating is 8001's
         page.click("#c-survey")
         assert "rating 8001" in message(page, "done")
+        wait_js(page, "document.getElementById('desk-state').dataset.state === 'wrap_up'", timeout=15)
+        assert js(page, "!document.getElementById('desk-countdown').hidden")
+        assert _member(s, "8001").paused  # 话后整理 pauses the member
+        shot(page, "desk-wrapup")
+        page.click("#w-extend")
+        message(page, "done")
+        page.click("#w-end")
+        wait_js(page, "document.getElementById('desk-state').dataset.state === 'available'", timeout=5)
+
         # the caller keys 1 once the survey question plays (a key before it is lost: under load
         # the question may start late, so the key is sent again until the rating ends the call)
+        # (话后整理 above starts as the agent's leg leaves, before the caller keys)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not js(
-                page, "document.getElementById('desk-state').dataset.state === 'wrap_up'"):
+        while time.monotonic() < deadline:
             time.sleep(2.5)
             with Ami.from_settings(s, role=AmiRole.DESK) as ami:
                 caller = next((c.name for c in channels(ami) if c.uniqueid == call_id), None)
@@ -224,14 +233,6 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
                     ami.action("PlayDTMF", Channel=caller, Digit="1", Duration=250)
                 except AmiError:  # the rating ended the call meanwhile
                     break
-        wait_js(page, "document.getElementById('desk-state').dataset.state === 'wrap_up'", timeout=15)
-        assert js(page, "!document.getElementById('desk-countdown').hidden")
-        assert _member(s, "8001").paused  # 话后整理 pauses the member
-        shot(page, "desk-wrapup")
-        page.click("#w-extend")
-        message(page, "done")
-        page.click("#w-end")
-        wait_js(page, "document.getElementById('desk-state').dataset.state === 'available'", timeout=5)
 
         # the call is over: a control on it says so
         def record() -> Call | None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
+from hotline import metrics
+from hotline.models.desk import PresenceChange
 from tests.web.conftest import Panel
 
 
@@ -10,3 +15,46 @@ def test_supervisor_page_has_charts_and_kpi_targets(panel: Panel) -> None:
     assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in html
     assert 'id="series-data"' in html and "satisfaction ≥ 95.0%" in html
     assert panel.client("boss").get("/static/vendor/chartjs/chart.umd.min.js").status_code == 200
+
+
+def _half_an_hour_of_8001(panel: Panel) -> None:
+    """Today: available 10 min, break 用餐 10 min, talking 5 min, after-call work 1 min, available 4 min."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    t0 = max(now - timedelta(hours=1), metrics.period("day", panel.settings)[0])
+    rows = [("available", None, 0, 600), ("break", "用餐", 600, 1200), ("talking", None, 1200, 1500),
+            ("wrap_up", None, 1500, 1560), ("available", None, 1560, 1800)]
+    db = panel.db()
+    for state, reason, a, b in rows:
+        db.add(PresenceChange(server=panel.settings.server_id, agent="8001", state=state, reason=reason,
+                              started_at=t0 + timedelta(seconds=a), ended_at=t0 + timedelta(seconds=b), by="8001"))
+    db.commit()
+    db.close()
+
+
+def test_supervisor_page_shows_the_agents_time_in_states_and_occupancy(panel: Panel) -> None:
+    """Issue 13 §1: logged-in, available, break by reason, talk, after-call work and occupancy per
+    agent and for the team, from the desk's presence rows (the formulas: test_agent_time.py)."""
+    _half_an_hour_of_8001(panel)
+    html = panel.client("boss").get("/supervisor?period=day").get_data(as_text=True)
+    table = html[html.index('id="agent-time"'):]
+    table = table[:table.index("</table>")]
+    rows_shown = [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    # logged in 0:30:00, available 0:14:00, busy 0, break 0:10:00 (用餐), talk 0:05:00, ACW 0:01:00
+    row = next(r for r in rows_shown if r and r[0] == "8001")
+    assert row == ["8001", "0:30:00", "0:14:00", "0:00:00", "0:10:00", "用餐 0:10:00", "0:05:00", "0:01:00",
+                   "30.0%"]  # (300 + 60) ÷ (1800 − 600)
+    assert "占用率" in html or "Occupancy" in html
+    csv = panel.client("boss").get("/supervisor?period=day&format=csv&table=time").get_data(as_text=True)
+    assert "8001,1800,840,0,600,用餐 600,300,60,0.3" in csv
+
+
+def test_the_agents_own_page_shows_their_time_in_states(panel: Panel) -> None:
+    _half_an_hour_of_8001(panel)
+    html = panel.client("agent1").get("/agent").get_data(as_text=True)
+    shown = dict(re.findall(r'<td id="my-time-([a-z_]+-day)">([^<]*)</td>', html))
+    assert shown == {"logged_in_time-day": "0:30:00", "available_time-day": "0:14:00", "busy_time-day": "0:00:00",
+                     "break_time-day": "0:10:00", "talk_time-day": "0:05:00", "wrapup_time-day": "0:01:00",
+                     "occupancy-day": "30.0%"}
+    other = panel.client("agent2").get("/agent").get_data(as_text=True)  # 8002: never logged in
+    assert '<td id="my-time-logged_in_time-day">0:00:00</td>' in other
+    assert '<td id="my-time-occupancy-day">—</td>' in other

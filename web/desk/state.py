@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -20,10 +21,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline import live_signal
 from hotline.desk import presence
-from hotline.desk.live import live_of, sync
+from hotline.desk.live import agent_in, live_of, snapshots, sync
 from hotline.desk.presence import PresenceView
-from hotline.live_snapshot import AgentLive, CallLive
+from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot
 from hotline.models import LiveState
 from hotline.settings import Settings
 from hotline.vocabulary import AgentPresence, AgentState
@@ -32,6 +34,9 @@ from web.desk.pop import pop
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 15.0
 MAX_STREAM_S = 3600.0  # the browser's EventSource reconnects by itself
+# with a push, the stream still reads once this often: a wrap-up's end that nobody wrote (no
+# scheduler running), a change the watcher missed while its connection was down
+PUSH_FALLBACK_S = 1.0
 P = AgentPresence
 
 
@@ -64,9 +69,10 @@ class DeskState:
             self._pops[key] = pop(db, self.s, call_id, call)
         return self._pops[key]
 
-    def __call__(self, db: Session, keep_step: bool = True) -> dict[str, Any]:
+    def __call__(self, db: Session, keep_step: bool = True,
+                 live_now: tuple[AgentLive | None, CallLive | None, bool] | None = None) -> dict[str, Any]:
         now = datetime.now(UTC)
-        live, call, gap = self._live_of(db)
+        live, call, gap = self._live_of(db) if live_now is None else live_now
         view = sync(self.s, db, self.agent, live, now) if keep_step else presence.current(db, self.s, self.agent)
         on_call = live is not None and live.state in (AgentState.RINGING, AgentState.TALKING) and live.call_id
         return {"agent": self.agent, "presence": _presence_dict(view), "gap": gap,
@@ -75,17 +81,71 @@ class DeskState:
                 "pop": self._pop(db, str(live.call_id), call) if on_call and live is not None else None}
 
 
+    def step(self, db: Session, live_now: tuple[AgentLive | None, CallLive | None, bool] | None = None) -> None:
+        """The stored presence follows the call (``hotline.desk.live.sync``): a write, so with a
+        push it comes after the event went out — the pop never waits for the database's write
+        lock; the presence row it adds wakes the stream again."""
+        live, _call, _gap = self._live_of(db) if live_now is None else live_now
+        sync(self.s, db, self.agent, live, datetime.now(UTC))
+
+
 def stream(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Callable[[Session], bool],
            poll: float | None = None) -> Iterator[str]:
-    """The desk's server-sent events: the state whenever it changed; the user rechecked every
-    ``wallboard_user_check_s`` (disabled, logged out, no longer this agent: the stream ends)."""
-    poll = s.wallboard_poll_s if poll is None else poll
+    """The desk's server-sent events: the state whenever it changed — read when the process's
+    ``live_signal`` watcher reports a change of the live snapshot or a presence (else every
+    ``poll``); the user rechecked every ``wallboard_user_check_s`` (disabled, logged out, no
+    longer this agent: the stream ends)."""
+    with live_signal.subscribed(s) as watcher:  # one per process: the stream wakes on a change
+        yield from _events(Session, s, agent, allowed, s.wallboard_poll_s if poll is None else poll, watcher)
+
+
+class _Snapshots:
+    """The live snapshots read and parsed once per change for every desk stream of this process:
+    one change wakes them all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: str | None = None
+        self._snaps: list[LiveSnapshot] = []
+
+    def get(self, db: Session, key: str | None) -> list[LiveSnapshot]:
+        """The snapshots whose stamps the watcher reported as ``key`` (None: read them again)."""
+        with self._lock:
+            if key is None or key != self._key:
+                self._snaps, self._key = snapshots(db), key
+            return self._snaps
+
+
+SHARED = _Snapshots()
+
+
+def _concern(live: tuple[AgentLive | None, CallLive | None, bool]) -> tuple[Any, ...]:
+    a, c, gap = live
+    return (a.to_dict() if a else None, c.to_dict() if c else None, gap)
+
+
+def _events(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Callable[[Session], bool],
+            poll: float, watcher: live_signal.LiveWatcher | None) -> Iterator[str]:
+    seen = watcher.seq if watcher is not None else 0
     state = DeskState(s, agent)
     started = last_push = checked = time.monotonic()
+    read_at = 0.0
+    read_for: tuple[Any, ...] | None = None  # what this agent's last read saw: skip a wake-up that changes nothing here
     last: dict[str, Any] | None = None
     yield "retry: 1000\n\n"
     while time.monotonic() - started < MAX_STREAM_S:
         now = time.monotonic()
+        live_now = None
+        if watcher is not None:
+            with Session() as db:
+                live_now = agent_in(SHARED.get(db, watcher.live_key), agent)
+            concern = (_concern(live_now), watcher.presence_mark(agent))
+            if (concern == read_for and now - read_at < PUSH_FALLBACK_S
+                    and now - checked < s.wallboard_user_check_s):
+                seen = watcher.wait(seen, PUSH_FALLBACK_S - (now - read_at))
+                continue  # another agent's change
+            read_for = concern
+        read_at = now
         with Session() as db:
             if now - checked >= s.wallboard_user_check_s:
                 if not allowed(db):
@@ -93,7 +153,7 @@ def stream(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Cal
                 checked = now
             snap: dict[str, Any] | None
             try:
-                snap = state(db)
+                snap = state(db, keep_step=watcher is None, live_now=live_now)
             except Exception:  # one bad poll (a locked database) must not end the desk
                 log.exception("desk state of %s failed", agent)
                 db.rollback()
@@ -105,4 +165,16 @@ def stream(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Cal
         elif now - last_push >= HEARTBEAT_S:
             yield ": keepalive\n\n"
             last_push = now
-        time.sleep(poll)
+        if watcher is not None:
+            _step(Session, state, agent, live_now)
+        seen = live_signal.wait_for_change(watcher, seen, poll, PUSH_FALLBACK_S)
+
+
+def _step(Session: sessionmaker[Session], state: DeskState, agent: str,
+          live_now: tuple[AgentLive | None, CallLive | None, bool] | None) -> None:
+    with Session() as db:
+        try:
+            state.step(db, live_now)
+        except Exception:  # a locked database: the next read tries again, the scheduler too
+            log.exception("desk presence step of %s failed", agent)
+            db.rollback()

@@ -90,7 +90,9 @@
     if (pop) {
       var state = live.state;
       if (!shown || shown.call_id !== pop.call_id) {
-        window.deskPopLog.push({call_id: pop.call_id, ring_at: live.since, shown_at: Date.now() / 1000, state: state});
+        // sent_at: when the server wrote the event (the bench tells the server's part from the browser's)
+        window.deskPopLog.push({call_id: pop.call_id, ring_at: live.since, sent_at: last.now,
+                                shown_at: Date.now() / 1000, state: state});
       }
       shown = {call_id: pop.call_id, state: state, data: pop};
     } else if (shown && shown.state === "ringing") {

@@ -3,16 +3,17 @@ columns that render as HTML or CSV (web.view.Column)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 
 from hotline import metrics
-from hotline.metrics import KPIS, Figures, Ratio
+from hotline.metrics import KPIS, AgentTime, Figures, Ratio
 from hotline.settings import Settings
 from web.context import db
 from web.i18n import lang, metric_label
-from web.view import Column, pct, ratio, seconds
+from web.view import Column, hms, pct, ratio, seconds
 
 
 def _r(key: str) -> Any:
@@ -89,3 +90,32 @@ def kpi_columns() -> list[Column]:
 def kpi_rows(s: Settings, year: int, month: int) -> dict[str, dict[str, Any]]:
     """The team row first (every case of the month), then one row per agent (the cases they own)."""
     return {_("Team"): metrics.team_kpis(db(), s, year, month), **metrics.kpis(db(), s, year, month)}
+
+
+def _t(key: str, attr: str) -> Column:
+    return Column(key, metric_label(key), lambda r: round(getattr(r[1], attr)),
+                  show=lambda r: hms(getattr(r[1], attr)))
+
+
+def time_columns() -> list[Column]:
+    """Rows are (team or agent, AgentTime); CSV gets whole seconds."""
+    return [
+        Column("agent", _("Agent"), lambda r: r[0]),
+        _t("logged_in_time", "logged_in_s"),
+        _t("available_time", "available_s"),
+        _t("busy_time", "busy_s"),
+        _t("break_time", "break_s"),
+        Column("break_by_reason", _("Break by reason"),
+               lambda r: "; ".join(f"{k or '—'} {round(v)}" for k, v in sorted(r[1].break_by_reason.items())),
+               show=lambda r: "; ".join(f"{k or '—'} {hms(v)}" for k, v in sorted(r[1].break_by_reason.items()))),
+        _t("talk_time", "talk_s"),
+        _t("wrapup_time", "wrapup_s"),
+        Column("occupancy", metric_label("occupancy"), lambda r: r[1].occupancy,
+               show=lambda r: pct(r[1].occupancy) if r[1].occupancy.den else _("no data")),
+    ]
+
+
+def time_rows(s: Settings, start: datetime, end: datetime) -> list[tuple[str, AgentTime]]:
+    """The team's row first, then one per agent (hotline.metrics.agent_time)."""
+    team, per = metrics.agent_time(db(), s, start, end)
+    return [(_("Team"), team), *per.items()]

@@ -19,7 +19,7 @@ from web.team import tables
 from web.view import Column, csv_response, export_table
 
 bp = Blueprint("team", __name__)
-CSV_TABLES = ("agents", "team", "kpi", "series")
+CSV_TABLES = ("agents", "team", "kpi", "series", "time")
 
 
 @bp.get("/supervisor")
@@ -41,7 +41,8 @@ def index() -> Any:
                            kpi=list(kpi.items()), kpi_columns=tables.kpi_columns(), series=ser, kind=kind,
                            start=start, end=end, month=f"{year}-{month:02d}",
                            targets={k: getattr(s, kpi.target_setting) for k, kpi in KPIS.items()},
-                           definitions=metrics.METRICS, metric_label=metric_label)
+                           definitions=metrics.METRICS, metric_label=metric_label,
+                           time=tables.time_rows(s, start, end), time_columns=tables.time_columns())
 
 
 def _csv(table: str, start: datetime, end: datetime, year: int, month: int) -> Response:
@@ -52,6 +53,8 @@ def _csv(table: str, start: datetime, end: datetime, year: int, month: int) -> R
         return csv_response("team", tables.team_columns(), tables.team_rows(metrics.figures(db(), s, start, end)))
     if table == "kpi":
         return csv_response("kpi", tables.kpi_columns(), tables.kpi_rows(s, year, month).items())
+    if table == "time":
+        return csv_response("time", tables.time_columns(), tables.time_rows(s, start, end))
     ser = metrics.series(db(), s, start, end)
     keys = ["bucket", "offered", "answered", "ivr_only", "sl_pct", "abandon_pct"]
     rows = list(zip(*(ser[k] for k in ["labels", *keys[1:]]), strict=True))

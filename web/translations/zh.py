@@ -298,6 +298,8 @@ ZH = {
     "cannot_fix": "无法修复", "outage": "区域故障中", "restored": "已恢复",
     "order_unassigned": "工单无人可派", "order_unaccepted": "工单超时未接", "order_late_arrival": "维修员未按时到达",
     "order_overdue": "工单超时未修复", "outage_suggested": "疑似区域故障",
+    # the agents' time in states on the supervisor page (issue 13: web/team)
+    "Agents' time in states": "坐席状态时长", "Break by reason": "小休(按原因)", "My time in states": "我的状态时长",
 }
 
 if __name__ == "__main__":

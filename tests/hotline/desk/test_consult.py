@@ -155,3 +155,83 @@ def test_attended_transfer_between_sip_phones(phone_pbx: Asterisk, db: Session, 
     other, _ = best_match(path, _greeting(s, "8001", tmp_path))
     print(f"phones: work number heard {heard:.3f}, 8001's {other:.3f}")
     assert heard > 0.9 and heard > other, (heard, other)
+
+
+def test_a_bare_ami_atxfer_greets_the_caller_not_the_consulting_agent(
+        desk_pbx: Asterisk, db: Session, ami: Ami, tmp_path: Path) -> None:
+    """An attended transfer made outside the desk (AMI Atxfer, as a phone's *2 feature code does
+    it): the consultation is a Local/<ext>@agents-transfer channel with TRANSFERERNAME set, so
+    [agents-transfer-consult] marks it HOTLINE_CONSULT and 8002 does not greet 8001; once 8001
+    hangs up (the completion), ``consult.greet_completed`` — the scheduler's step — plays 8002's
+    work number to the caller, once (R-ANS-GREET)."""
+    s = desk_pbx.settings
+    quiet(desk_pbx)
+    only(s, db, ami, "8001")
+    with EventTap(s) as tap:
+        call = place_call(s, "13800000424", stay=60, __SIM_RING="1", __SIM_TALK="60")
+        leg = answered_by(ami, "8001", call.call_id).agent_channel
+        greeted(tap, call)
+        played_before = len([m for m in tap.events("VarSet", Linkedid=call.call_id)
+                             if m.get("Variable") == ChanVar.WORKNUM_PLAYED])
+        ami.action("Atxfer", Channel=leg, Context="agents-transfer", Exten="8002")
+        marked = tap.wait_for(lambda m: m.name == "VarSet" and m.get("Variable") == f"__{ChanVar.CONSULT.value}"
+                              and m.get("Value") == "8002", 15)
+        assert marked["Channel"].startswith("Local/8002@agents-transfer-"), marked["Channel"]
+        eventually(lambda: _consulting(ami, s, "8001", call.call_id), 15, "8002 answering the consultation")
+        assert consult.greet_completed(s, ami) == []  # still consulting: nobody to greet yet
+        # 8002 answered (SIM_RING 1 s) and a greeting would have started and set its variable by now
+        answer_at = time.monotonic()
+        eventually(lambda: time.monotonic() - answer_at > 0.3 + prompt_s(s, "work_number_prefix") + 1.0, 10,
+                   "the time a greeting takes to start and set its variable")
+        played = [m for m in tap.events("VarSet", Linkedid=call.call_id) if m.get("Variable") == ChanVar.WORKNUM_PLAYED]
+        assert len(played) == played_before, "the consultation greeted the consulting agent"
+        chan = caller_channel(tap, call)
+        path = tmp_path / "caller-after-atxfer.wav"
+        _admin(s, "MixMonitor", Channel=chan, File=str(path))
+        ami.action("Hangup", Channel=leg)  # the consulting agent leaves: atxferdropcall = no completes it
+        greeted_calls = eventually(lambda: consult.greet_completed(s, ami), 15, "the completed transfer")
+        assert greeted_calls == [call.call_id]
+        assert consult.greet_completed(s, ami) == []  # once
+        # the greeting's player leaves the bridge when the announcement is over (however slow the
+        # machine); the recording runs on a moment, silence costs the comparison nothing
+        tap.wait_for(lambda m: m.name == "Hangup" and (m.get("Channel") or "").startswith("Local/s@desk-worknum-")
+                     and (m.get("Channel") or "").endswith(";1"), 60)
+        time.sleep(1.0)
+        _admin(s, "StopMixMonitor", Channel=chan)
+        assert controls.hang_up(s, db, "8002", call.call_id, ami=ami).ok
+        finish(tap, call, 30)
+        rec = replay_messages(list(tap.messages), s)[call.call_id]
+    assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
+    assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
+    heard, _ = best_match(path, _greeting(s, "8002", tmp_path))
+    other, _ = best_match(path, _greeting(s, "8001", tmp_path))
+    print(f"bare Atxfer: work number heard {heard:.3f}, 8001's {other:.3f}")
+    assert heard > 0.9 and heard > other, (heard, other)
+
+
+def test_a_consultation_is_cancelled_while_the_target_still_rings(desk_pbx: Asterisk, db: Session, ami: Ami) -> None:
+    """取消咨询 before 8002 answers: Asterisk bridges the ringing consultation with 8001's leg at
+    once, so the desk finds and hangs it up as an answered one; 8001 is back with the caller."""
+    s = desk_pbx.settings
+    quiet(desk_pbx)
+    only(s, db, ami, "8001")
+    with EventTap(s) as tap:
+        call = place_call(s, "13800000425", stay=40, __SIM_RING="1", __SIM_RING_8002="30", __SIM_TALK="40")
+        answered_by(ami, "8001", call.call_id)
+        greeted(tap, call)
+        assert consult.start(s, db, "8001", call.call_id, "8002", ami=ami).ok
+
+        def ringing() -> bool:
+            return any(c.name.startswith("Local/8002@agents-transfer-") and c.name.endswith(";1")
+                       and c.state == "Ringing" for c in consult.calls.channels(ami))
+
+        eventually(ringing, 15, "8002 ringing for the consultation")
+        r = consult.cancel(s, db, "8001", call.call_id, ami=ami)
+        assert r.ok and r.message.startswith("consultation with 8002 ended"), r.message
+        caller = queued_caller(tap, call)
+        eventually(lambda: answered_by(ami, "8001", call.call_id).caller_channel == caller, 15,
+                   "8001 bridged with the caller again")
+        eventually(lambda: not _consulting(ami, s, "8001", call.call_id), 10, "the consultation gone")
+        assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
+        finish(tap, call, 30)
+    assert audits(db, call.call_id)[-2:] == [("8001", "consult_cancel", "done"), ("8001", "hangup", "done")]
