@@ -202,7 +202,8 @@ def test_real_calls_drive_ringing_talking_and_after_call_work(desk_pbx: Asterisk
         with EventTap(s) as tap:
             placed = place_call(s, caller, stay=5, __SIM_RING="1", __SIM_TALK="1")
             tap.wait_call_gone(placed.call_id)
-            time.sleep(0.3)  # the queue's last events of the call
+            if tap.events("AgentConnect", Linkedid=placed.call_id):  # the queue's last word can trail the hang-ups
+                tap.wait_for(lambda m: m.name == "AgentComplete" and m.get("Linkedid") == placed.call_id, 15)
             _feed_call(s, db, ami, tap, placed.call_id)
             return placed.call_id, {e.get("MemberName") for e in tap.events("AgentConnect", Linkedid=placed.call_id)}
 
