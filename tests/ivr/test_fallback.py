@@ -4,7 +4,6 @@ greets with the work number and runs the survey (issue 5: AGI-down fallback)."""
 from __future__ import annotations
 
 import socket
-import time
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from tests.ivr.conftest import finish, place_call
-from tests.support.pbx import EventTap
+from tests.support.pbx import EventTap, rate_survey
 
 # `db`: run again on PostgreSQL by `make test-postgres`
 pytestmark = [pytest.mark.asterisk, pytest.mark.db]
@@ -53,8 +52,7 @@ def test_agi_down_survey_runs_in_dialplan(pbx: Asterisk, built_prompts: Any) -> 
         caller_side = tap.wait_for(lambda m: m.name == "Newchannel" and m.get("Uniqueid") == call.call_id, 5)
         with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
             ami.action("Redirect", Channel=ivr_side.get("Channel"), Context="hotline-survey", Exten="s", Priority=1)
-            time.sleep(2.0)
-            ami.action("PlayDTMF", Channel=caller_side.get("Channel"), Digit="3", Duration=250)
+            rate_survey(tap, ami, caller_side.get("Channel"), call.call_id, "3")
         finish(tap, call)
     assert ("survey", "3", "ok") in call.path()
     assert call.vars()["HOTLINE_SURVEY"] == "3"

@@ -17,7 +17,7 @@ from hotline.asterisk_logs import log_paths
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.rules import ring_rule
 from tests.ivr.conftest import IvrEnv, PlacedCall, finish, pause, place_call
-from tests.support.pbx import EventTap
+from tests.support.pbx import EventTap, rate_survey
 
 
 def _path(rec: CallRecord) -> list[tuple[Any, Any, Any]]:
@@ -40,8 +40,7 @@ def test_backfilled_ivr_calls_keep_their_facts(ivr_env: IvrEnv) -> None:
         caller = tap.wait_for(lambda m: m.name == "Newchannel" and m.get("Uniqueid") == call.call_id, 5)
         with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
             ami.action("Redirect", Channel=ivr_side.get("Channel"), Context="hotline-survey", Exten="s", Priority=1)
-            time.sleep(2.0)
-            ami.action("PlayDTMF", Channel=caller.get("Channel"), Digit="2", Duration=250)
+            rate_survey(tap, ami, caller.get("Channel"), call.call_id, "2")
         return finish(tap, call)
 
     t0 = time.time()

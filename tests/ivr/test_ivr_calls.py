@@ -20,7 +20,7 @@ from hotline.pbx.ami import Ami, AmiRole
 from hotline.rules import ring_rule
 from hotline.timeutil import utcnow
 from tests.ivr.conftest import IvrEnv, PlacedCall, finish, pause, place_call, prompt_seconds
-from tests.support.pbx import EventTap
+from tests.support.pbx import EventTap, rate_survey
 
 # `db`: run again on PostgreSQL by `make test-postgres`
 pytestmark = [pytest.mark.asterisk, pytest.mark.db]
@@ -119,8 +119,7 @@ def in_hours(ivr_env: IvrEnv) -> dict[str, Any]:
         ivr_side = tap.wait_for(lambda m: m.name == "Newchannel" and m.get("Uniqueid") == call.ivr_channel_id, 5)
         with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
             ami.action("Redirect", Channel=ivr_side.get("Channel"), Context="hotline-survey", Exten="s", Priority=1)
-            time.sleep(2.0)  # into the survey prompt, which a key interrupts
-            ami.action("PlayDTMF", Channel=_caller_channel(tap, call), Digit="2", Duration=250)
+            rate_survey(tap, ami, _caller_channel(tap, call), call.call_id, "2")
         return finish(tap, call)
 
     batch = run_batch(env, {"full_report": full_report, "hangs_up": hangs_up, "invalid_keys": invalid_keys,

@@ -10,7 +10,7 @@ from typing import Any
 
 from ami_listener.connection import AmiConnection
 from ami_listener.reader import Message
-from hotline.pbx.ami import AmiRole, ami_login
+from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
 from hotline.settings import Settings, load
 from tests.support.ports import free_port, rtp_range
 
@@ -83,3 +83,25 @@ class EventTap:
                 return evs
             time.sleep(0.1)
         raise TimeoutError(f"call {linkedid} still up after {timeout} s")
+
+
+def rate_survey(tap: EventTap, ami: Ami, channel: str, linkedid: str, digit: str, timeout: float = 40) -> None:
+    """R-SURVEY: the caller on ``channel`` keys ``digit`` once the survey question plays. A key sent
+    before the question starts is lost (under load it starts late), so the key goes again until the
+    IVR or the dialplan reports the rating; a channel gone meanwhile means the rating ended the call."""
+    def rated(m: Message) -> bool:
+        return (m.name == "UserEvent" and m.get("Step") == "survey" and m.get("Result") == "ok"
+                and m.get("Linkedid") == linkedid)
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            ami.action("PlayDTMF", Channel=channel, Digit=digit, Duration=250)
+        except AmiError:
+            return
+        try:
+            tap.wait_for(rated, 2.5)
+            return
+        except TimeoutError:
+            if time.monotonic() > deadline:
+                raise

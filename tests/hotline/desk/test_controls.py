@@ -30,7 +30,7 @@ from tests.ami_listener.replay import replay_messages
 from tests.hotline.desk.audio import best_match
 from tests.hotline.desk.conftest import answered_by, quiet
 from tests.ivr.conftest import PlacedCall, finish, place_call
-from tests.support.pbx import EventTap
+from tests.support.pbx import EventTap, rate_survey
 
 pytestmark = pytest.mark.asterisk
 
@@ -91,8 +91,7 @@ def test_survey_after_a_transfer_is_credited_to_the_sending_agent(desk_pbx: Aste
         assert (late.outcome, late.message) == (ControlOutcome.NOT_YOURS, f"call {call.call_id} is not 8001's")
         r = controls.send_to_survey(s, db, "8002", call.call_id, ami=ami)
         assert r.ok, r.message
-        time.sleep(2.5)  # into the survey question (the IVR is down: the dialplan asks), which a key interrupts
-        ami.action("PlayDTMF", Channel=caller_channel(tap, call), Digit="1", Duration=250)
+        rate_survey(tap, ami, caller_channel(tap, call), call.call_id, "1")  # the IVR is down: the dialplan asks
         finish(tap, call, 60)
         rec = replay_messages(list(tap.messages), s)[call.call_id]
     assert rec.survey == 1
