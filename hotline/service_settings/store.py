@@ -75,7 +75,8 @@ def save(db: Session, base: Settings, texts: dict[str, str], by: str, at: dateti
         except ValueError as exc:
             errors[key] = str(exc)
     if not errors:
-        errors = cross_check({**current, **parsed})
+        errors = cross_check({**current, **parsed},
+                             base if {"ivr_fault_types", "case_categories"} & parsed.keys() else None)
     if errors:
         log.info("service settings not saved (%s): %s", by, errors)
         raise ValidationFailed(errors)
