@@ -18,6 +18,7 @@ from hotline.prompt_catalogue import CatalogueError
 from hotline.prompt_library import library
 from hotline.prompt_library.builder import ENGINE_CHOICES, BuildError, build
 from hotline.prompt_library.recording import ACCEPTED, RecordingError
+from hotline.service_settings import in_force
 from hotline.settings import Settings
 
 
@@ -58,26 +59,7 @@ def _in_force(verb: Callable[[Settings, argparse.Namespace], int]) -> Callable[[
     prompts say some of them (fault types, hours, repair promises) — a build or a text edit here
     says what the scheduler would (hotline.prompt_library.follow), and ``list`` flags a recording
     a changed setting left behind."""
-    return lambda s, args: verb(settings_in_force(s), args)
-
-
-def settings_in_force(s: Settings) -> Settings:
-    """The file's settings alone while there is no database to read (a first `hotline prompts
-    build`, which `hotline run` runs before `hotline db upgrade`)."""
-    from hotline.db import open_db
-    from hotline.service_settings import effective
-
-    if s.db_url.startswith("sqlite:///") and not Path(s.db_url.removeprefix("sqlite:///")).exists():
-        return s
-    try:
-        engine, sessions = open_db(s)
-    except Exception as exc:  # no schema yet, database away: the file's values, said
-        print(f"hotline prompts: service settings not read ({exc}): the file's settings apply", file=sys.stderr)
-        return s
-    try:
-        return effective(s, sessions)
-    finally:
-        engine.dispose()
+    return lambda s, args: verb(in_force(s), args)
 
 
 def _build(s: Settings, args: argparse.Namespace) -> int:

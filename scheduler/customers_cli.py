@@ -42,7 +42,9 @@ def _db(s: Settings) -> sessionmaker[Session]:
 
 def _import(s: Settings, args: argparse.Namespace) -> int:
     from hotline.customers import import_csv
+    from hotline.service_settings import in_force
 
+    s = in_force(s)  # the districts the supervisor set in the panel
     try:
         data = args.file.read_bytes()
     except OSError as exc:
