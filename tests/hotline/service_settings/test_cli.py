@@ -54,3 +54,15 @@ def test_unset_reverts_to_the_file_value_and_keeps_it_in_the_history(migrated: s
     assert cli.main(["settings", "history", "--key", "hours_close"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and "ops  hours_close: 20:00 → 22:00 (reverted to the file's value)" in lines[0]
+
+
+def test_pbx_render_writes_the_ring_rule_in_force(migrated: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """R-ANS-LATE-APOLOGY: `hotline pbx render` (and `hotline run`'s Asterisk) renders the dialplan's
+    apology threshold from the panel's ring rule, not only the file's."""
+    assert cli.main(["settings", "set", "max_rings", "3"]) == 0
+    assert cli.main(["settings", "set", "ring_cycle_s", "2.5"]) == 0
+    capsys.readouterr()
+    assert cli.main(["pbx", "render"]) == 0
+    etc = Path(capsys.readouterr().out.strip().removeprefix("rendered into "))
+    dialplan = (etc / "extensions.conf").read_text()
+    assert "<= 7.5]" in dialplan and "<= 20]" not in dialplan, dialplan
