@@ -77,6 +77,7 @@ def _export(s: Settings, args: argparse.Namespace) -> int:
 
 def _categories(s: Settings, args: argparse.Namespace) -> int:
     from hotline.cases import analysis_csv, complaint_categories
+    from hotline.service_settings import in_force
 
     if args.month:
         try:
@@ -90,7 +91,7 @@ def _categories(s: Settings, args: argparse.Namespace) -> int:
         today = datetime.now(ZoneInfo(s.timezone))
         year, month = today.year, today.month
     with _db(s)() as db:
-        text = analysis_csv(complaint_categories(db, s, year, month, args.months))
+        text = analysis_csv(complaint_categories(db, in_force(s), year, month, args.months))  # the panel's categories
     if args.csv is None:
         sys.stdout.write(text)
     else:
