@@ -118,7 +118,8 @@ def test_a_recording_a_changed_setting_names_is_marked(panel: Panel, tmp_path: P
     page = "/prompts/fault_type"
     r = _post(c, page + "/upload", page, file=(io.BytesIO(tone(tmp_path / "menu.ogg").read_bytes()), "menu.ogg"))
     assert r.status_code == 302
-    assert 'data-prompt="fault_type" data-source="recording" data-stale="no"' in c.get("/prompts").get_data(as_text=True)
+    listed = c.get("/prompts").get_data(as_text=True)
+    assert 'data-prompt="fault_type" data-source="recording" data-stale="no"' in listed
     settings_page = c.get("/admin/settings").get_data(as_text=True)
     form = {m.group(1): m.group(2) for m in re.finditer(r'<input id="f-[^"]+" name="([^"]+)" value="([^"]*)"',
                                                         settings_page)}
