@@ -10,19 +10,5 @@ from hotline.service_settings.effective import effective, forget, in_force
 from hotline.service_settings.fields import BY_KEY, FIELDS, GROUPS, RING_RULE_KEYS, Field
 from hotline.service_settings.store import Change, ValidationFailed, history, save, unset, values
 
-__all__ = [
-           "BY_KEY",
-           "FIELDS",
-           "GROUPS",
-           "RING_RULE_KEYS",
-           "Change",
-           "Field",
-           "ValidationFailed",
-           "effective",
-           "forget",
-           "history",
-           "in_force",
-           "save",
-           "unset",
-           "values",
-]
+__all__ = ["BY_KEY", "FIELDS", "GROUPS", "RING_RULE_KEYS", "Change", "Field", "ValidationFailed", "effective",
+           "forget", "history", "in_force", "save", "unset", "values"]
