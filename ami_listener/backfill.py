@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -298,10 +298,16 @@ class CelRepair:
     """Completes a call the listener saw only in part (attached mid-call, AMI gap): Asterisk's
     CEL has all of it once it ended. The pipeline's ``repair`` stage."""
 
-    def __init__(self, s: Settings, rules: RingRule):
+    def __init__(self, s: Settings, rules: RingRule | Callable[[], RingRule]):
+        """``rules``: the ring rule, or what gives the one in force at each repair (R-ANS-4RINGS:
+        a long-running listener repairs with the panel's rule of the moment, not its start-up one)."""
         self.server = s.server_id
-        self.rules = rules
+        self._rules = rules
         self.cel, self.queue_log = log_paths(s)
+
+    @property
+    def rules(self) -> RingRule:
+        return self._rules if isinstance(self._rules, RingRule) else self._rules()
 
     def __call__(self, rec: CallRecord, members: Mapping[str, str]) -> CallRecord | None:
         since, until, lookback = self._window(rec)

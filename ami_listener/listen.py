@@ -24,7 +24,6 @@ from ami_listener.store import Store
 from hotline.asterisk_logs import log_paths
 from hotline.db import open_db
 from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
-from hotline.rules import ring_rule
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,7 +49,7 @@ class Listener:
         self.live = LiveView()
         journal = journal_of(settings)
         self.store = Store(sessions, settings.server_id)
-        self.cel_repair = CelRepair(settings, ring_rule(settings))
+        self.cel_repair = CelRepair(settings, lambda: self.pipeline.rules)  # the rule in force at each repair
         self.pipeline = Pipeline(settings, self.store, live=self.live, repair=self._repair_later, journal=journal)
         # calls seen only in part are completed from CEL here, off the worker thread
         self._repairs = ThreadPoolExecutor(1, thread_name_prefix="listener-repair")

@@ -14,9 +14,11 @@ call builder needs (:data:`NEEDED_EVENTS`)."""
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import socket
+import struct
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -315,6 +317,54 @@ def check_web_port(s: Settings) -> Check:
     return Check("panel port", True, f"{where} is free for hotline web serve")
 
 
+STUN_COOKIE = 0x2112A442  # RFC 5389's magic cookie
+
+
+def stun_binding(host: str, port: int, timeout: float = 3.0) -> bool:
+    """True when ``host:port`` answers a STUN Binding Request (RFC 5389) over UDP with a success
+    response to it — what every browser asks the TURN server first."""
+    txid = os.urandom(12)
+    request = struct.pack("!HHI", 0x0001, 0, STUN_COOKIE) + txid
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        deadline = time.monotonic() + timeout
+        sock.sendto(request, (host, port))
+        while time.monotonic() < deadline:
+            sock.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                data = sock.recv(2048)
+            except (TimeoutError, ConnectionRefusedError):  # nothing listens: ICMP port unreachable
+                return False
+            if len(data) >= 20 and data[8:20] == txid:
+                kind, _length, cookie = struct.unpack("!HHI", data[:8])
+                return kind == 0x0101 and cookie == STUN_COOKIE  # a Binding success response
+    return False
+
+
+def check_turn(s: Settings) -> Check:
+    """With ``softphone_turn``: the shared secret exists and is private, and coturn answers STUN."""
+    from hotline.pbx.turn import SECRET
+
+    where = f"{s.softphone_turn_bind}:{s.softphone_turn_port}"
+    if not s.softphone_turn_secret:
+        path = s.secrets_dir / SECRET
+        if not path.is_file() or not path.read_text().strip():
+            return Check("TURN", False, f"no shared secret {path}: start the TURN server once (hotline pbx turn, "
+                                        "hotline run) to generate it, or set softphone_turn_secret")
+        if path.stat().st_mode & 0o777 != 0o600:
+            return Check("TURN", False, f"shared secret {path} is mode {path.stat().st_mode & 0o777:o}, not 600: "
+                                        f"chmod 600 {path}")
+    host = "127.0.0.1" if s.softphone_turn_bind in ("0.0.0.0", "::") else s.softphone_turn_bind
+    try:
+        answered = stun_binding(host, s.softphone_turn_port)
+    except OSError as exc:
+        return Check("TURN", False, f"{where}: {exc.strerror or exc}: check softphone_turn_bind")
+    if not answered:
+        return Check("TURN", False, f"{where} does not answer a STUN binding request: start coturn (hotline pbx "
+                                    f"turn, or hotline run) and let UDP {s.softphone_turn_port} through")
+    return Check("TURN", True, f"{where} answers STUN (coturn runs); its shared secret is private")
+
+
 def checks(s: Settings) -> Iterator[Check]:
     """Every check in order; the AMI ones only once AMI answers."""
     yield check_settings(s)
@@ -329,6 +379,8 @@ def checks(s: Settings) -> Iterator[Check]:
     yield check_filters(s)
     yield check_fastagi(s)
     yield check_web_port(s)
+    if s.softphone_turn:
+        yield check_turn(s)
 
 
 def run(s: Settings, out: Callable[[str], None] = print) -> int:

@@ -10,13 +10,19 @@ changed setting changes the text and therefore the audio's cache key.
 
 from __future__ import annotations
 
+import logging
+import re
 import string
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotline.cases.categories import CategoryError, tree
 from hotline.settings import Settings
+from hotline.vocabulary import CaseKind
+
+log = logging.getLogger(__name__)
 
 CATALOGUE_PATH = Path(__file__).with_name("phrases.toml")
 PROMPT_DIR = "hotline"  # prompt X plays as hotline/X
@@ -100,9 +106,26 @@ def zh_clock(hhmm: str) -> str:
     return zh_number(h) + "点" + (zh_number(m) + "分" if m else "")
 
 
+def fault_type_menu(s: Settings) -> str:
+    """R-REC-FIELDS: the IVR's fault-type menu as it is said — key n for the nth of
+    ``ivr_fault_types``, each named by its repair case category's label ("无图像请按一,…"), so the
+    prompt follows the list the supervisor sets (the IVR maps key n to item n, ivr/flow.py)."""
+    try:
+        labels = tree(s)[CaseKind.REPAIR].categories
+    except CategoryError as exc:  # the IVR still plays something: the keys, and the log says why
+        log.warning("fault-type menu: repair categories unreadable (%s): saying the keys", exc)
+        labels = {}
+    parts = []
+    for n, key in enumerate(s.ivr_fault_types[:9], 1):
+        label = re.sub(r"\s*/\s*", "或", labels.get(key, key))  # "马赛克 / 图像不清" is said "马赛克或图像不清"
+        parts.append(f"{label}请按{zh_number(n)}")
+    return ",".join(parts)
+
+
 def placeholders(s: Settings) -> dict[str, str]:
     return {
         "company": s.company_name,
+        "fault_types": fault_type_menu(s),
         "sla_urban_arrive": zh_duration(s.sla_urban_arrive_min),
         "sla_rural_arrive": zh_duration(s.sla_rural_arrive_min),
         "hours_open": zh_clock(s.hours_open),

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from hotline.db import open_db
 from hotline.pbx.process import Asterisk, AsteriskError
 from hotline.pbx.ring_rule_sync import RingRuleSync
+from hotline.service_settings import in_force
 from hotline.settings import ROOT, Settings
 from hotline.supervisor import Service, Supervisor, hotline_argv, http_answers, tcp_accepts
 
@@ -121,7 +122,7 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
                 print(f"hotline: `hotline {' '.join(step)}` failed: nothing else was started", file=sys.stderr)
                 return 1
         logins = [] if args.no_demo else demo_logins(s, env)
-        ast = Asterisk(s).start()
+        ast = Asterisk(in_force(s)).start()  # the dialplan with the ring rule in force (the panel's)
     except AsteriskError as exc:
         print(f"hotline: {exc}", file=sys.stderr)
         return 1

@@ -267,6 +267,7 @@ class Settings:
     # --- the operator's own prompts (issue #18; README "Prompts") -------------------------------------
     prompt_upload_max_s: float = 60.0  # a recording longer than this (without its silence) is refused
     prompts_engine: str = "auto"  # what says a prompt after a revert or a text edit: auto / gtts / espeak
+    prompts_follow_interval_s: float = 2.0  # the scheduler re-says prompts a changed service setting names (0: never)
 
     # --- service settings edited in the panel (hotline/service_settings/, issue 18) ------------------
     # R-FAULT-SLA "special periods": date ranges "YYYY-MM-DD..YYYY-MM-DD" (optionally " HH:MM") whose

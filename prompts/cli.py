@@ -18,6 +18,7 @@ from hotline.prompt_catalogue import CatalogueError
 from hotline.prompt_library import library
 from hotline.prompt_library.builder import ENGINE_CHOICES, BuildError, build
 from hotline.prompt_library.recording import ACCEPTED, RecordingError
+from hotline.service_settings import in_force
 from hotline.settings import Settings
 
 
@@ -30,27 +31,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--force", action="store_true",
                    help="render every prompt again, ignoring the cache (recordings are kept)")
     b.add_argument("--quiet", action="store_true", help="no progress lines")
-    b.set_defaults(func=_build)
+    b.set_defaults(func=_in_force(_build))
     ls = psub.add_parser("list", help="list the catalogue: id, rule, engine that built it, text")
-    ls.set_defaults(func=_list)
+    ls.set_defaults(func=_in_force(_list))
     up = psub.add_parser("upload", help=f"a recording ({' / '.join(ACCEPTED)}) becomes the prompt NAME")
     up.add_argument("name", help="prompt id (welcome, digits/3; `hotline prompts list`)")
     up.add_argument("file", type=Path)
-    up.set_defaults(func=_upload)
+    up.set_defaults(func=_in_force(_upload))
     rv = psub.add_parser("revert", help="the prompt NAME is said by the speech engine again")
     rv.add_argument("name")
-    rv.set_defaults(func=_revert)
+    rv.set_defaults(func=_in_force(_revert))
     hi = psub.add_parser("history", help="every version of the prompt NAME: who, when, what")
     hi.add_argument("name")
-    hi.set_defaults(func=_history)
+    hi.set_defaults(func=_in_force(_history))
     tx = psub.add_parser("text", help="the prompt NAME's own text (speech is said again; a recording is flagged)")
     tx.add_argument("name")
     tx.add_argument("text", help="zh-CN text; may use {company}, {sla_urban_arrive}, … like hotline/phrases.toml")
-    tx.set_defaults(func=_text)
+    tx.set_defaults(func=_in_force(_text))
     rs = psub.add_parser("restore", help="version VERSION (`hotline prompts history`) is the prompt NAME again")
     rs.add_argument("name")
     rs.add_argument("version", type=int)
-    rs.set_defaults(func=_restore)
+    rs.set_defaults(func=_in_force(_restore))
+
+
+def _in_force(verb: Callable[[Settings, argparse.Namespace], int]) -> Callable[[Settings, argparse.Namespace], int]:
+    """``verb`` with the settings in force: the panel's service settings over the file's, since
+    prompts say some of them (fault types, hours, repair promises) — a build or a text edit here
+    says what the scheduler would (hotline.prompt_library.follow), and ``list`` flags a recording
+    a changed setting left behind."""
+    return lambda s, args: verb(in_force(s), args)
 
 
 def _build(s: Settings, args: argparse.Namespace) -> int:

@@ -84,6 +84,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--ack", type=int, metavar="ID", help="acknowledge this one")
     q.add_argument("--by", default="cli")
     q.set_defaults(func=_escalations)
+    for verb in cb.choices.values():  # every verb goes by the callback rules in force (the panel's, #18)
+        verb.set_defaults(func=_in_force(verb.get_default("func")))
+
+
+def _in_force(verb: Callable[[Settings, argparse.Namespace], int]) -> Callable[[Settings, argparse.Namespace], int]:
+    from hotline.service_settings import in_force
+
+    return lambda s, args: verb(in_force(s), args)
 
 
 def _db(s: Settings) -> sessionmaker[Session]:

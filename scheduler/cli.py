@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _run(s: Settings, args: argparse.Namespace) -> int:
     from hotline.db import open_db
     from scheduler.daemon import Scheduler
+    from scheduler.prompt_sync import PromptSync
     from scheduler.sms_sender import SmsSender
 
     sched = Scheduler(s, open_db(s)[1])
@@ -37,11 +38,13 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sched.stop_event.set())
     log.info("scheduler running: a pass every %g s", s.callback_scheduler_interval_s)
     sender = SmsSender(s, sched.sessions).start()  # the notification outbox → the SMS gateway
+    prompts = PromptSync(s, sched.sessions).start()  # prompts that name a changed setting said again
     try:
         sched.run()
     except KeyboardInterrupt:
         pass
     finally:
+        prompts.stop()
         sender.stop()
     return 0
 

@@ -42,7 +42,9 @@ def _db(s: Settings) -> sessionmaker[Session]:
 
 def _import(s: Settings, args: argparse.Namespace) -> int:
     from hotline.customers import import_csv
+    from hotline.service_settings import in_force
 
+    s = in_force(s)  # the districts the supervisor set in the panel
     try:
         data = args.file.read_bytes()
     except OSError as exc:
@@ -75,6 +77,7 @@ def _export(s: Settings, args: argparse.Namespace) -> int:
 
 def _categories(s: Settings, args: argparse.Namespace) -> int:
     from hotline.cases import analysis_csv, complaint_categories
+    from hotline.service_settings import in_force
 
     if args.month:
         try:
@@ -88,7 +91,7 @@ def _categories(s: Settings, args: argparse.Namespace) -> int:
         today = datetime.now(ZoneInfo(s.timezone))
         year, month = today.year, today.month
     with _db(s)() as db:
-        text = analysis_csv(complaint_categories(db, s, year, month, args.months))
+        text = analysis_csv(complaint_categories(db, in_force(s), year, month, args.months))  # the panel's categories
     if args.csv is None:
         sys.stdout.write(text)
     else:

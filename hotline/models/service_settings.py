@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base, BigId
@@ -33,3 +33,5 @@ class ServiceSettingChange(Base):
     new_value: Mapped[str] = mapped_column(Text)  # JSON
     changed_at: Mapped[datetime]
     changed_by: Mapped[str] = mapped_column(String(64))
+    # the change reverted the key to the file's value (its row removed): it follows hotline.toml again
+    to_file: Mapped[bool] = mapped_column(default=False, server_default=false())

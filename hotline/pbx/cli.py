@@ -11,6 +11,7 @@ import threading
 from hotline.pbx.config import render
 from hotline.pbx.process import Asterisk, AsteriskError
 from hotline.pbx.turn import TurnError, TurnServer
+from hotline.service_settings import in_force
 from hotline.settings import Settings
 
 
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _render(s: Settings, args: argparse.Namespace) -> int:
-    layout = render(s)
+    layout = render(in_force(s))  # the ring rule in force (R-ANS-4RINGS apology threshold), the panel's if set
     print(f"rendered into {layout.etc}")
     return 0
 

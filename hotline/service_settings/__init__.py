@@ -6,9 +6,9 @@ settings, read by every service through :func:`effective` within seconds, withou
 ``fields``: what is editable and how it is checked; ``store``: values, save, history;
 ``effective``: the cached reader."""
 
-from hotline.service_settings.effective import effective, forget
+from hotline.service_settings.effective import effective, forget, in_force
 from hotline.service_settings.fields import BY_KEY, FIELDS, GROUPS, RING_RULE_KEYS, Field
-from hotline.service_settings.store import Change, ValidationFailed, history, save, values
+from hotline.service_settings.store import Change, ValidationFailed, history, save, unset, values
 
 __all__ = ["BY_KEY", "FIELDS", "GROUPS", "RING_RULE_KEYS", "Change", "Field", "ValidationFailed", "effective",
-           "forget", "history", "save", "values"]
+           "forget", "history", "in_force", "save", "unset", "values"]

@@ -9,8 +9,9 @@ import sys
 from datetime import UTC, datetime
 
 from hotline.db import open_db
-from hotline.service_settings import FIELDS, GROUPS, ValidationFailed, history, save, values
+from hotline.service_settings import FIELDS, GROUPS, ValidationFailed, history, save, unset, values
 from hotline.service_settings.fields import BY_KEY
+from hotline.service_settings.store import overrides
 from hotline.settings import Settings
 
 
@@ -23,6 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("value", nargs="*", help="the value; for a list, one argument per item (none: empty list)")
     q.add_argument("--by", default=f"cli:{getpass.getuser()}", help="who is named in the history")
     q.set_defaults(func=_set)
+    q = ssub.add_parser("unset", help="revert settings to their file value (hotline.toml / HOTLINE_*; in the history)")
+    q.add_argument("key", nargs="+", choices=[f.key for f in FIELDS], metavar="KEY")
+    q.add_argument("--by", default=f"cli:{getpass.getuser()}", help="who is named in the history")
+    q.set_defaults(func=_unset)
     q = ssub.add_parser("history", help="the changes, newest first")
     q.add_argument("--key", choices=[f.key for f in FIELDS], metavar="KEY")
     q.add_argument("--limit", type=int, default=50)
@@ -34,13 +39,14 @@ def _show(s: Settings, args: argparse.Namespace) -> int:
     try:
         with sessions() as db:
             current = values(s, db)
+            saved = overrides(db)
     finally:
         engine.dispose()
     for group, title in GROUPS.items():
         print(f"# {title}")
         for f in (f for f in FIELDS if f.group == group):
             value = current[f.key]
-            source = "panel" if value != getattr(s, f.key) else "file"
+            source = "panel" if f.key in saved else "file"
             print(f"{f.key} = {_flat(f.display(value))}    [{source}]")
     return 0
 
@@ -68,6 +74,26 @@ def _set(s: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _unset(s: Settings, args: argparse.Namespace) -> int:
+    engine, sessions = open_db(s)
+    try:
+        with sessions.begin() as db:
+            done = unset(db, s, args.key, args.by, datetime.now(UTC))
+    except ValidationFailed as exc:
+        for key, message in exc.errors.items():
+            print(f"hotline settings unset: {key}: {message}; nothing reverted", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    for c in done:
+        f = BY_KEY[c.key]
+        print(f"{c.key}: {_flat(f.display(c.old))} → {_flat(f.display(c.new))} (the file's value, from now on; every "
+              f"service within {s.service_settings_ttl_s:g} s)")
+    for key in sorted(set(args.key) - {c.key for c in done}):
+        print(f"{key}: already the file's value")
+    return 0
+
+
 def _history(s: Settings, args: argparse.Namespace) -> int:
     engine, sessions = open_db(s)
     try:
@@ -78,7 +104,8 @@ def _history(s: Settings, args: argparse.Namespace) -> int:
     for c in changes:
         f = BY_KEY.get(c.key)
         old, new = (f.display(c.old), f.display(c.new)) if f else (str(c.old), str(c.new))
-        print(f"{c.at.isoformat(timespec='seconds')}  {c.by}  {c.key}: {_flat(old)} → {_flat(new)}")
+        to_file = " (reverted to the file's value)" if c.to_file else ""
+        print(f"{c.at.isoformat(timespec='seconds')}  {c.by}  {c.key}: {_flat(old)} → {_flat(new)}{to_file}")
     return 0
 
 

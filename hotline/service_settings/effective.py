@@ -5,10 +5,12 @@ next call, pass or page within seconds, with no restart."""
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,3 +64,24 @@ def forget(sessions: sessionmaker[Session]) -> None:
     if entry is not None:
         with entry.lock:
             entry.read_at = float("-inf")
+
+
+def in_force(base: Settings) -> Settings:
+    """:func:`effective` for a one-shot command (``hotline prompts``, ``hotline customers import``):
+    the database opened for it and closed. The file's settings alone while there is no database to
+    read — a first ``hotline prompts build``, which ``hotline run`` runs before ``hotline db
+    upgrade`` — said on stderr when the database exists but cannot be used."""
+    from hotline.db import open_db  # the db module is not needed by the long-running readers
+
+    url = base.db_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return base
+    try:
+        engine, sessions = open_db(base)
+    except Exception as exc:  # no schema yet, database away
+        print(f"hotline: service settings not read ({exc}): the file's settings apply", file=sys.stderr)
+        return base
+    try:
+        return effective(base, sessions)
+    finally:
+        engine.dispose()

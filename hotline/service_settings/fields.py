@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from hotline.cases.categories import CategoryError, override_lines
+from hotline.cases.categories import CategoryError, override_lines, tree
 from hotline.rules import parse_hhmm, parse_special_period
+from hotline.settings import Settings
+from hotline.vocabulary import CaseKind
 
 GROUPS: dict[str, str] = {  # group id → title, in page order
     "hours": "Service hours (R-ANS-HOURS)",
@@ -190,12 +192,28 @@ BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
 RING_RULE_KEYS = frozenset({"ring_cycle_s", "max_rings"})
 
 
-def cross_check(values: dict[str, Any]) -> dict[str, str]:
-    """Checks that span fields, on the values as they would be after the save: key → message."""
+def cross_check(values: dict[str, Any], base: Settings | None = None) -> dict[str, str]:
+    """Checks that span fields, on the values as they would be after the save: key → message.
+    With ``base`` (the file settings), also that the IVR can say every fault type."""
     errors: dict[str, str] = {}
+    if base is not None:
+        unnamed = _unnamed_fault_types(base, values)
+        if unnamed:
+            errors["ivr_fault_types"] = (f"{', '.join(unnamed)}: no repair case category of that key names it "
+                                         "(the IVR's fault_type prompt says the categories' labels)")
     if parse_hhmm(values["callback_revisit_start"]) >= parse_hhmm(values["callback_revisit_end"]):
         errors["callback_revisit_end"] = "must be later than the revisits' start"
     both = set(values["calendar_holidays"]) & set(values["calendar_workdays"])
     if both:
         errors["calendar_workdays"] = f"{', '.join(sorted(both))} also listed as a day off"
     return errors
+
+
+def _unnamed_fault_types(base: Settings, values: dict[str, Any]) -> list[str]:
+    """The fault types no repair category names, with the categories as they would be after the save."""
+    s = base.replace(case_categories=values["case_categories"], complaint_categories=values["complaint_categories"])
+    try:
+        named = tree(s)[CaseKind.REPAIR].categories
+    except CategoryError:  # a bad categories file is the categories' check, said elsewhere
+        return []
+    return [key for key in values["ivr_fault_types"] if key not in named]

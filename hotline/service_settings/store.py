@@ -34,6 +34,7 @@ class Change:
     new: Any
     at: datetime
     by: str
+    to_file: bool = False  # reverted to the file's value: the key follows hotline.toml again
 
 
 def overrides(db: Session) -> dict[str, Any]:
@@ -75,7 +76,8 @@ def save(db: Session, base: Settings, texts: dict[str, str], by: str, at: dateti
         except ValueError as exc:
             errors[key] = str(exc)
     if not errors:
-        errors = cross_check({**current, **parsed})
+        errors = cross_check({**current, **parsed},
+                             base if {"ivr_fault_types", "case_categories"} & parsed.keys() else None)
     if errors:
         log.info("service settings not saved (%s): %s", by, errors)
         raise ValidationFailed(errors)
@@ -94,10 +96,40 @@ def save(db: Session, base: Settings, texts: dict[str, str], by: str, at: dateti
     return changes
 
 
+def unset(db: Session, base: Settings, keys: list[str], by: str, at: datetime) -> list[Change]:
+    """Revert keys to their file value: their rows go, so they follow ``hotline.toml`` / ``HOTLINE_*``
+    again (a later change of the file applies); each kept in the history as a change to the file's
+    value. Checked like a save (ValidationFailed, nothing changed); a key with no saved value
+    changes nothing. Commit is the caller's."""
+    unknown = {k: "not a service setting editable here (deployment settings stay in hotline.toml)"
+               for k in keys if k not in BY_KEY}
+    if unknown:
+        raise ValidationFailed(unknown)
+    current = values(base, db)
+    rows = [row for k in dict.fromkeys(keys) if (row := db.get(ServiceSetting, k)) is not None]
+    file_values = {row.key: getattr(base, row.key) for row in rows}
+    errors = cross_check({**current, **file_values},
+                         base if {"ivr_fault_types", "case_categories"} & file_values.keys() else None)
+    if errors:
+        log.info("service settings not reverted to the file (%s): %s", by, errors)
+        raise ValidationFailed(errors)
+    changes = [Change(row.key, current[row.key], file_values[row.key], at, by, to_file=True) for row in rows]
+    for row in rows:
+        db.delete(row)
+    for c in changes:
+        db.add(ServiceSettingChange(key=c.key, old_value=json.dumps(c.old, ensure_ascii=False),
+                                    new_value=json.dumps(c.new, ensure_ascii=False), changed_at=at, changed_by=by,
+                                    to_file=True))
+    db.flush()
+    if changes:
+        log.info("service settings reverted to the file by %s: %s", by, ", ".join(c.key for c in changes))
+    return changes
+
+
 def history(db: Session, limit: int = 200, key: str | None = None) -> list[Change]:
     """The changes, newest first."""
     q = select(ServiceSettingChange).order_by(ServiceSettingChange.changed_at.desc(), ServiceSettingChange.id.desc())
     if key is not None:
         q = q.where(ServiceSettingChange.key == key)
-    return [Change(r.key, json.loads(r.old_value), json.loads(r.new_value), r.changed_at, r.changed_by)
+    return [Change(r.key, json.loads(r.old_value), json.loads(r.new_value), r.changed_at, r.changed_by, r.to_file)
             for r in db.scalars(q.limit(limit))]

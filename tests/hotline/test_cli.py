@@ -25,7 +25,7 @@ AREAS = {
     "customers": {"import", "export"},
     "cases": {"complaint-categories"},
     "doctor": None,
-    "settings": {"show", "set", "history"},
+    "settings": {"show", "set", "unset", "history"},
 }
 
 

@@ -15,7 +15,7 @@ import pytest
 from hotline import cli, doctor
 from hotline.db import make_engine, migrate
 from hotline.pbx.process import Asterisk
-from hotline.settings import Settings
+from hotline.settings import Settings, load
 from tests.support.pbx import pbx_test_settings
 from tests.support.ports import free_port
 from tests.support.postgres import sqlite_url
@@ -180,3 +180,36 @@ def test_events_without_timestamps_and_a_listener_that_may_originate_fail(tmp_pa
     finally:
         ami.close()
         holder.close()
+
+
+def test_turn_check_when_softphone_turn_is_on(tmp_path: Path) -> None:
+    """With softphone_turn: one TURN line — OK against a real coturn (a STUN binding answered, the
+    generated secret 0600), FAIL with what to do when coturn is down or the secret is readable."""
+    from hotline.pbx.turn import SECRET, TurnServer
+    from tests.support.ports import rtp_range
+
+    start, end = rtp_range(32)
+    s = load(config_file=None, env={}, runtime_dir=tmp_path / "var").replace(
+        softphone_turn=True, softphone_turn_port=free_port(udp_too=True), softphone_turn_min_port=start,
+        softphone_turn_max_port=end)
+    missing = doctor.check_turn(s)
+    assert (missing.ok, missing.name) == (False, "TURN") and "no shared secret" in missing.detail
+    with TurnServer(s):
+        ok = doctor.check_turn(s)
+        assert ok.ok is True and ok.line().startswith("OK   TURN: 127.0.0.1:") and "answers STUN" in ok.line()
+        (s.secrets_dir / SECRET).chmod(0o644)
+        loose = doctor.check_turn(s)
+        assert loose.ok is False and "not 600" in loose.detail
+        (s.secrets_dir / SECRET).chmod(0o600)
+    down = doctor.check_turn(s)
+    assert down.ok is False and "does not answer a STUN binding request" in down.detail
+    assert [c.name for c in doctor.checks(s.replace(ami_port=free_port())) if c.name == "TURN"] == ["TURN"]
+    assert "TURN" not in [c.name for c in doctor.checks(s.replace(softphone_turn=False, ami_port=free_port()))]
+
+
+def test_a_down_turn_server_makes_the_doctor_fail(s: Settings, tmp_path: Path) -> None:
+    rc, got = _run(s.replace(softphone_turn=True, softphone_turn_port=free_port(udp_too=True),
+                             softphone_turn_secret="a-secret-from-the-file"))
+    lines = got.pop("__lines__")
+    assert rc == 1 and got["TURN"] == "FAIL", lines
+    assert lines.endswith("1 check(s) failed")

@@ -48,3 +48,15 @@ def test_complaint_categories_csv(hotline_dir: Path, capsys: pytest.CaptureFixtu
     assert lines[0] == "\ufeffmonth,category,label,complaints,change,resolution_h"
     assert sum(1 for line in lines if ",unclear_bill,账单不清,1," in line) == 1
     assert main(["cases", "complaint-categories", "--month", "2025-13"]) == 2
+
+
+def test_import_checks_the_districts_set_in_the_panel(hotline_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """#18: a district list saved in the panel (service settings) is the one an import is checked against."""
+    assert main(["settings", "set", "districts", "东城", "西城"]) == 0
+    rows = hotline_dir / "rows.csv"
+    rows.write_text("号码,姓名,地址,片区,城乡,vip,账号\n13800000001,张三,,南城,urban,no,\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["customers", "import", str(rows)]) == 1
+    assert "unknown district '南城'; one of 东城, 西城" in capsys.readouterr().err
+    rows.write_text(rows.read_text(encoding="utf-8").replace("南城", "西城"), encoding="utf-8")
+    assert main(["customers", "import", str(rows)]) == 0

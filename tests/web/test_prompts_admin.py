@@ -108,3 +108,25 @@ def test_a_recording_larger_than_a_form_is_taken_up_to_the_server_limit(tmp_path
         assert r.status_code == 302
         assert "The file is larger than 3 MB" in c.get(page).get_data(as_text=True)
         assert [v.upload_name for v in library.history(panel.db(), "welcome")] == ["big.wav"]
+
+
+def test_a_recording_a_changed_setting_names_is_marked(panel: Panel, tmp_path: Path) -> None:
+    """#18: the fault-type menu is a recording; the fault types change in the service settings page →
+    the Prompts page marks the recording as no longer saying its text (it is never said over)."""
+    c = panel.client("root")
+    build(panel.settings, engine="espeak", progress=None, only=["fault_type"])
+    page = "/prompts/fault_type"
+    r = _post(c, page + "/upload", page, file=(io.BytesIO(tone(tmp_path / "menu.ogg").read_bytes()), "menu.ogg"))
+    assert r.status_code == 302
+    listed = c.get("/prompts").get_data(as_text=True)
+    assert 'data-prompt="fault_type" data-source="recording" data-stale="no"' in listed
+    settings_page = c.get("/admin/settings").get_data(as_text=True)
+    form = {m.group(1): m.group(2) for m in re.finditer(r'<input id="f-[^"]+" name="([^"]+)" value="([^"]*)"',
+                                                        settings_page)}
+    areas = re.finditer(r'<textarea id="f-[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>', settings_page)
+    form.update({m.group(1): m.group(2) for m in areas})
+    form.update(ivr_fault_types="broadband\nother", csrf_token=csrf_of(c, "/admin/settings"))
+    assert c.post("/admin/settings", data=form).status_code == 302
+    html = c.get("/prompts").get_data(as_text=True)
+    assert 'data-prompt="fault_type" data-source="recording" data-stale="yes"' in html
+    assert "宽带故障请按一,其他故障请按二。" in html

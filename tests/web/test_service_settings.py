@@ -61,3 +61,26 @@ def test_a_save_applies_to_the_other_pages_and_is_in_the_history(panel: Panel) -
                                    ("客户满意率目标(百分比)", "95", "90")])
     # the supervisor page reads the target in force, without a restart of the panel
     assert "satisfaction ≥ 90.0%" in panel.client("boss").get("/supervisor?period=month").get_data(as_text=True)
+
+
+def test_a_field_reverts_to_the_file_value_kept_in_the_history(panel: Panel) -> None:
+    c = panel.client("root")
+    form = _form(c.get(PAGE).get_data(as_text=True))
+    form.update(max_rings="6", hours_open="07:30", csrf_token=csrf_of(c, PAGE))
+    assert c.post(PAGE, data=form).status_code == 302
+    html = c.get(PAGE).get_data(as_text=True)
+    assert 'id="unset-max_rings"' in html and 'id="unset-hours_open"' in html
+    assert 'id="unset-hours_close"' not in html  # the file's value already: nothing to revert
+    r = c.post(f"{PAGE}/unset/max_rings", data={"csrf_token": csrf_of(c, PAGE)}, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "已恢复为配置文件的值" in html
+    assert _form(html)["max_rings"] == "4" and _form(html)["hours_open"] == "07:30"  # only that field
+    assert 'id="unset-max_rings"' not in html
+    assert re.search(r'<td class="by">root</td>\s*<td class="setting">[^<]+</td>\s*<td class="old">6</td>'
+                     r'<td class="new">4 <small class="to-file">\(配置文件的值\)</small>', html)
+    with panel.app.app_context():
+        db = panel.db()
+        assert db.scalar(select(ServiceSetting.key)) == "hours_open"  # max_rings follows the file again
+        db.close()
+    boss = panel.client("boss")
+    assert boss.post(f"{PAGE}/unset/hours_open", data={"csrf_token": csrf_of(boss, "/supervisor")}).status_code == 403

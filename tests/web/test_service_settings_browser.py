@@ -52,9 +52,19 @@ def test_admin_corrects_a_bad_value_saves_and_sees_the_history(served: tuple[Pan
         assert rows == {"21:00": "22:00", "3": "4"}
         assert page.locator("#history tr.change[data-key=hours_close] td.by").inner_text() == "root"
         shot(page, "service-settings-history")
+
+        # Enter in a field saves the form: it never presses a field's "revert to the file value"
+        page.fill("#f-kpi_retraining_months", "4")
+        page.press("#f-kpi_retraining_months", "Enter")
+        page.wait_for_selector("#history tr.change[data-key=kpi_retraining_months]")
+        assert page.input_value("#f-max_rings") == "3"
+        page.click("#unset-max_rings")  # back to hotline.toml's 4 rings, kept in the history
+        page.wait_for_selector("#history tr.change[data-key=max_rings] .to-file")
+        assert page.input_value("#f-max_rings") == "4" and page.locator("#unset-max_rings").count() == 0
+        assert page.input_value("#f-hours_close") == "21:00"
         assert errors == []
     with panel.app.app_context():
         db = panel.db()
         now = svc.values(panel.settings, db)
         db.close()
-    assert (now["hours_close"], now["max_rings"]) == ("21:00", 3)
+    assert (now["hours_close"], now["max_rings"], now["kpi_retraining_months"]) == ("21:00", 4, 4)

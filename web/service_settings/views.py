@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hotline import service_settings as svc
+from hotline.service_settings.store import overrides
 from web.auth.access import roles
 from web.context import db, file_settings, session_factory
 
@@ -27,14 +28,16 @@ class Row:
     text: str
     file_text: str
     error: str | None
+    saved: bool  # the panel's value (else the file's): it can be reverted to the file's
 
 
 def _rows(current: dict[str, Any], entered: dict[str, str], errors: dict[str, str]) -> dict[str, list[Row]]:
     base = file_settings()
+    saved = overrides(db())
     groups: dict[str, list[Row]] = {g: [] for g in svc.GROUPS}
     for f in svc.FIELDS:
         text = entered.get(f.key, f.text(current[f.key]))
-        groups[f.group].append(Row(f, text, f.display(getattr(base, f.key)), errors.get(f.key)))
+        groups[f.group].append(Row(f, text, f.display(getattr(base, f.key)), errors.get(f.key), f.key in saved))
     return groups
 
 
@@ -62,6 +65,23 @@ def index() -> Any:
     current = svc.values(file_settings(), db())
     return render_template("service_settings/index.html", groups=_rows(current, entered, errors),
                            titles=svc.GROUPS, changes=svc.history(db()), fields=svc.BY_KEY), 400 if errors else 200
+
+
+@bp.route("/admin/settings/unset/<key>", methods=["POST"])
+@roles("admin")
+def unset(key: str) -> Any:
+    """A field's "revert to the file value" button (the rest of the form is not saved by it)."""
+    try:
+        done = svc.unset(db(), file_settings(), [key], current_user.username, datetime.now(UTC))
+        db().commit()
+    except svc.ValidationFailed as exc:
+        db().rollback()
+        flash(_("Not reverted: %(why)s", why="; ".join(exc.errors.values())), "error")
+    else:
+        svc.forget(session_factory())
+        if done:
+            flash(_("Reverted to the file value: every service applies it within seconds."), "ok")
+    return redirect(url_for("service_settings.index"))
 
 
 def _norm(text: str) -> str:

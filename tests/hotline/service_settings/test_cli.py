@@ -40,3 +40,29 @@ def test_bad_value_is_refused_with_its_reason(migrated: str, capsys: pytest.Capt
     assert "max_rings: must be from 1 to 20; nothing saved" in capsys.readouterr().err
     assert cli.main(["settings", "history"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_unset_reverts_to_the_file_value_and_keeps_it_in_the_history(migrated: str,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["settings", "set", "hours_close", "20:00", "--by", "ops"]) == 0
+    capsys.readouterr()
+    assert cli.main(["settings", "unset", "hours_close", "max_rings", "--by", "ops"]) == 0
+    out = capsys.readouterr().out
+    assert "hours_close: 20:00 → 22:00 (the file's value" in out and "max_rings: already the file's value" in out
+    assert cli.main(["settings", "show"]) == 0
+    assert "hours_close = 22:00    [file]" in capsys.readouterr().out
+    assert cli.main(["settings", "history", "--key", "hours_close"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and "ops  hours_close: 20:00 → 22:00 (reverted to the file's value)" in lines[0]
+
+
+def test_pbx_render_writes_the_ring_rule_in_force(migrated: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """R-ANS-LATE-APOLOGY: `hotline pbx render` (and `hotline run`'s Asterisk) renders the dialplan's
+    apology threshold from the panel's ring rule, not only the file's."""
+    assert cli.main(["settings", "set", "max_rings", "3"]) == 0
+    assert cli.main(["settings", "set", "ring_cycle_s", "2.5"]) == 0
+    capsys.readouterr()
+    assert cli.main(["pbx", "render"]) == 0
+    etc = Path(capsys.readouterr().out.strip().removeprefix("rendered into "))
+    dialplan = (etc / "extensions.conf").read_text()
+    assert "<= 7.5]" in dialplan and "<= 20]" not in dialplan, dialplan

@@ -150,3 +150,33 @@ def test_an_unreadable_database_keeps_the_values_read_before(env: tuple[Settings
     svc.forget(sessions)
     assert svc.effective(s, sessions).hours_open == "07:00"
     assert "service settings could not be read" in caplog.text
+
+
+def test_unset_reverts_to_the_file_value_kept_in_the_history(env: tuple[Settings, sessionmaker[Session]]) -> None:
+    s, sessions = env
+    _save(s, sessions, {"max_rings": "6", "callback_revisit_end": "11:00"})
+    with sessions.begin() as db:
+        done = svc.unset(db, s, ["max_rings", "hours_open"], "root", T0 + timedelta(minutes=1))
+    assert [(c.key, c.old, c.new, c.to_file) for c in done] == [("max_rings", 6, 4, True)]  # hours_open: never set
+    svc.forget(sessions)
+    assert svc.effective(s, sessions).max_rings == 4
+    # it follows the file again: a later file value applies, not a copy of the old one
+    assert svc.effective(s.replace(max_rings=7), sessions).max_rings == 7
+    assert _count(sessions, ServiceSetting) == 1  # callback_revisit_end is still the panel's
+    with sessions() as db:
+        (last, first) = svc.history(db, key="max_rings")
+    assert (last.old, last.new, last.by, last.to_file) == (6, 4, "root", True) and first.to_file is False
+
+
+def test_unset_is_checked_like_a_save(env: tuple[Settings, sessionmaker[Session]]) -> None:
+    s, sessions = env
+    # revisits from 12:30 to 13:00: the file's start (09:00) is fine, the file's end (12:00) is not
+    _save(s, sessions, {"callback_revisit_end": "13:00"})
+    _save(s, sessions, {"callback_revisit_start": "12:30"})
+    with sessions.begin() as db, pytest.raises(svc.ValidationFailed) as caught:
+        svc.unset(db, s, ["callback_revisit_end"], "root", T0)
+    assert "callback_revisit_end" in caught.value.errors
+    assert _count(sessions, ServiceSetting) == 2
+    with sessions.begin() as db, pytest.raises(svc.ValidationFailed) as caught:
+        svc.unset(db, s, ["database_url"], "root", T0)
+    assert "hotline.toml" in caught.value.errors["database_url"]
