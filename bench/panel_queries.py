@@ -156,7 +156,7 @@ def measure(url: str, generated: int, repeat: int) -> int:
               lambda kind=kind: (metrics.clear_cache(), c.get(f"/supervisor?period={kind}")), repeat=1)
         timed(f"GET /supervisor?period={kind}", lambda kind=kind: c.get(f"/supervisor?period={kind}"), repeat)
     timed("GET /wallboard/snapshot", lambda: c.get("/wallboard/snapshot"), repeat)
-    with_rollups(s, app, c)
+    with_rollups(s, app, c, repeat)
     call_search(s, c, repeat)
     db.close()
     for line in FAILURES:
@@ -207,11 +207,11 @@ def call_search(s: Settings, c: Any, repeat: int) -> None:
         timed(label, lambda q=query: c.get(f"/calls?{q}"), repeat)
 
 
-def with_rollups(s: Settings, app: Any, c: Any) -> None:
+def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
     """What `hotline scheduler run` does: its rollup step (hotline/metrics/refresh.py) writes the kept
     figures of past days into metric_rollups every rollup_interval_s, computing only the days whose
     calls changed; a panel reads them. A first view happens once per event, so each sequence of
-    steps is run three times and the best kept."""
+    steps is run ``repeat`` times and the best kept."""
     from sqlalchemy import delete, text
 
     from hotline.metrics.refresh import refresh
@@ -256,7 +256,7 @@ def with_rollups(s: Settings, app: Any, c: Any) -> None:
 
     def steps(title: str, seq: list[tuple[str | None, object]]) -> None:
         best: dict[str, float] = {}
-        for _ in range(3):
+        for _ in range(repeat):
             for label, fn in seq:
                 t = time.perf_counter()
                 fn()  # type: ignore[operator]
