@@ -31,6 +31,9 @@ from tests.support.pbx import pbx_test_settings
 # of the scheduler: killing the scheduler kills it)
 SERVICES = {"listener": "listener listen", "ivr": "ivr serve", "panel": "web serve", "scheduler": "scheduler run"}
 SIM_AGENTS_FROM = 9000
+# prompts built once and copied into each new runtime dir: `hotline run` keeps what is up to date
+# (prompts/builder.py checks each file against its text), so only a changed phrase is rendered again
+SOUNDS_CACHE = Path(__file__).resolve().parent / "out" / "fleet-sounds"
 
 
 def children(pid: int) -> dict[int, str]:
@@ -76,16 +79,21 @@ class Fleet:
                         HOTLINE_RTP_START=str(s.rtp_start), HOTLINE_RTP_END=str(s.rtp_end), HOTLINE_RING_CYCLE_S="1",
                         HOTLINE_QUEUE_STRATEGY="rrmemory", HOTLINE_QUEUE_MEMBER_TIMEOUT_S="4",
                         HOTLINE_QUEUE_TIMEOUT_S="60", HOTLINE_ESPEAK_SPEED_WPM="260",
+                        HOTLINE_GTTS_PROBE_TIMEOUT_S="0.5",
                         HOTLINE_CALLBACK_SCHEDULER_INTERVAL_S="5", HOTLINE_DATABASE_URL=s.db_url, **env)
         self.proc: subprocess.Popen[str] | None = None
         self.lines: list[str] = []
         self._agents_on: int | None = None  # the Asterisk pid the simulated agents were added to
 
     def start(self, timeout: float = 180) -> Fleet:
+        if SOUNDS_CACHE.is_dir():
+            shutil.copytree(SOUNDS_CACHE, self.s.sounds_dir, dirs_exist_ok=True)
         self.proc = subprocess.Popen([sys.executable, "-m", "hotline", "run", "--no-demo"], env=self.env,
                                      cwd=self.base, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
         self.wait_for("hotline is running", timeout)
+        if not SOUNDS_CACHE.is_dir():
+            shutil.copytree(self.s.sounds_dir, SOUNDS_CACHE, dirs_exist_ok=True)
         self.ensure_agents()
         return self
 
