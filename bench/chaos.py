@@ -2,7 +2,8 @@
 SIGKILLed every ``--every`` seconds and brought back by the supervisor (hotline/supervisor.py; Asterisk
 by run.py's AsteriskKeeper). Targets: the listener, the IVR, the panel, the scheduler (the SMS sender
 is a thread of it), Asterisk itself, and with ``--postgres`` the database (crashed with SIGQUIT, an
-immediate shutdown, and started again 2 s later by this bench, as systemd would).
+immediate shutdown, and started again 2 s later by this bench, as systemd would). Run it in the
+foreground or stop it with SIGTERM: a shell's background job ignores Ctrl-C's SIGINT.
 
 Prints, per kill, what was down and for how long (until its new process answers), then the calls
 Asterisk completed (CEL) against the records stored — target 0 missing, 0 duplicated — and the calls
@@ -19,7 +20,6 @@ import argparse
 import random
 import signal
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from bench.fleet import Fleet, Traffic
 from bench.ledger import reconcile
+from hotline.asterisk_logs import cel_path
 from hotline.db import open_db
 from hotline.models import Call
 from hotline.supervisor import http_answers, tcp_accepts
@@ -51,6 +52,7 @@ class Chaos:
     def __init__(self, fleet: Fleet, pg: object | None, rnd: random.Random, targets: list[str]) -> None:
         self.fleet, self.pg, self.rnd, self.targets = fleet, pg, rnd, targets
         self.kills: list[Kill] = []
+        self._db_restart_at = 0.0
 
     def _marks(self, target: str) -> int:
         logs = {"listener": ("listener.log", "AMI connected"), "scheduler": ("scheduler.log", "scheduler pass:")}
@@ -85,17 +87,16 @@ class Chaos:
         proc.send_signal(signal.SIGQUIT)  # immediate shutdown: what a crash leaves behind
         proc.wait(30)
         pg.proc = None  # type: ignore[union-attr]
-
-        def restart() -> None:  # systemd's Restart=always, RestartSec=2
-            time.sleep(2)
-            pg.resume()  # type: ignore[union-attr]
-
-        threading.Thread(target=restart, daemon=True).start()
+        # started again 2 s later (systemd's RestartSec=2) from this thread: the server dies with the
+        # thread that started it (PR_SET_PDEATHSIG), so not from a thread of its own
+        self._db_restart_at = time.time() + 2
 
     def check_back(self, k: Kill) -> bool:
         """True once the killed target answers again (a new process, proven up)."""
         s = self.fleet.s
         if k.target == "database":
+            if getattr(self.pg, "proc", None) is None and time.time() >= self._db_restart_at:
+                self.pg.resume()  # type: ignore[union-attr]
             up = getattr(self.pg, "proc", None) is not None and self._db_answers()
         else:
             pid = self.fleet.pids().get(k.target)
@@ -132,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--postgres", action="store_true", help="the store on a private PostgreSQL")
     ap.add_argument("--keep", action="store_true", help="keep the runtime dir")
     a = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops it as Ctrl-C does: all of it
     targets = [t.strip() for t in a.targets.split(",") if t.strip()]
     if a.postgres and "database" not in targets and a.targets == ",".join(TARGETS):
         targets.append("database")
@@ -211,8 +213,13 @@ def report(fleet: Fleet, chaos: Chaos, traffic: Traffic, since: float) -> int:
           f"by a killed Asterisk, {len(ours)} otherwise)")
     print(f"records of failed/unknown/incomplete calls not carried by a killed Asterisk: {len(failed)}")
     if ledger.missing or ledger.duplicated or ours or failed:
-        print(f"missing {ledger.missing[:10]}, duplicated {list(ledger.duplicated)[:10]}, never completed {ours[:10]},"
-              f" failed {failed[:10]}")
+        print(f"missing {ledger.missing[:10]}, duplicated {list(ledger.duplicated)[:10]}, failed {failed[:10]}")
+    cel = cel_path(fleet.s).read_text(errors="replace") if cel_path(fleet.s).exists() else ""
+    for cid in ours[:10]:  # what Asterisk saw of a call it never completed, and the kills around it
+        p = traffic.placed[cid]
+        near = [f"{k.target} at +{k.at - since:.1f} s" for k in chaos.kills if abs(k.at - p.at) < 60]
+        print(f"never completed: {cid} placed at +{p.at - since:.1f} s (patience {p.stay_s:g} s), "
+              f"{cel.count(cid)} CEL lines; kills near it: {', '.join(near) or 'none'}")
     ok = ledger.ok and not ours and not failed and len(back) == len(chaos.kills)
     return 0 if ok else 1
 

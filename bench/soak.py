@@ -11,6 +11,7 @@ calls Asterisk completed (its CEL) against the records stored: 0 missing, 0 dupl
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--postgres", action="store_true", help="the store on a private PostgreSQL")
     ap.add_argument("--keep", action="store_true", help="keep the runtime dir")
     a = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops it as Ctrl-C does: all of it
 
     pg = None
     url = None
