@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--postgres", action="store_true", help="the store on a private PostgreSQL")
     ap.add_argument("--keep", action="store_true", help="keep the runtime dir")
     a = ap.parse_args(argv)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops it as Ctrl-C does: all of it
+    # SIGTERM stops it as Ctrl-C does: all of it (the services, Asterisk, the private PostgreSQL)
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     targets = [t.strip() for t in a.targets.split(",") if t.strip()]
     if a.postgres and "database" not in targets and a.targets == ",".join(TARGETS):
         targets.append("database")
@@ -152,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         fleet.start()
         return run(fleet, Chaos(fleet, pg, random.Random(a.seed), targets), a)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         fleet.stop(keep=a.keep)
         if a.keep:
             print(f"kept {fleet.base}")
