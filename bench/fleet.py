@@ -84,6 +84,7 @@ class Fleet:
         self.proc: subprocess.Popen[str] | None = None
         self.lines: list[str] = []
         self._agents_on: int | None = None  # the Asterisk pid the simulated agents were added to
+        self._restarts_seen = 0  # Asterisk restarts whose "started again" was awaited
 
     def start(self, timeout: float = 180) -> Fleet:
         if SOUNDS_CACHE.is_dir():
@@ -133,6 +134,10 @@ class Fleet:
             return False
         if pid == self._agents_on:
             return True
+        if self._agents_on is not None and self.out.count("Asterisk started again in") < self._restarts_seen + 1:
+            # AMI answers before the dialplan is loaded: a call placed then fails at once inside
+            # Asterisk. `hotline run` says it is back once `core waitfullybooted` returned.
+            return False
         try:
             with Ami.from_settings(self.s, timeout=30, role=AmiRole.DESK) as ami:
                 for ext in self.agents:
@@ -143,6 +148,8 @@ class Fleet:
                         pass  # already a member (a persistent member kept across the restart)
         except (AmiError, OSError):
             return False
+        if self._agents_on is not None:
+            self._restarts_seen += 1
         self._agents_on = pid
         return True
 
