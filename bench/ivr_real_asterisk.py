@@ -47,6 +47,13 @@ from ivr.server import ServerThread
 from tests.support.pbx import EventTap, pbx_test_settings
 
 BASE_AGENTS = ["8001", "8002", "8003"]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(stat_path: str) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat."""
+    fields = Path(stat_path).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def pause(seconds: float) -> str:
@@ -143,10 +150,15 @@ def run(calls: int, timeout: float, faults: float = 0.5) -> int:
                         ami.action("QueueAdd", Queue=s.queue_name, Interface=f"Local/{ext}@agents/n",
                                    MemberName=ext)
                     t0 = time.monotonic()
+                    cpu0 = (cpu_seconds("/proc/self/stat"), cpu_seconds(f"/proc/{ast.proc.pid}/stat"))
                     ids = [originate(ami, s, i, fault=is_fault(i, faults)) for i in range(calls)]
                 print(f"{calls} calls originated in {time.monotonic() - t0:.2f} s; waiting for them to end",
                       flush=True)
                 still_up, t_end = wait_all_gone(tap, ids, timeout)
+                cpu1 = (cpu_seconds("/proc/self/stat"), cpu_seconds(f"/proc/{ast.proc.pid}/stat"))
+                bench_cpu, ast_cpu = (b - a for a, b in zip(cpu0, cpu1, strict=True))
+                print(f"CPU over the calls: this process (IVR, listener, event tap) {bench_cpu:.1f} s, "
+                      f"Asterisk {ast_cpu:.1f} s, in {t_end - t0:.1f} s of wall time on {os.cpu_count()} cpus")
                 ledger = reconcile(s, sessions, since, wanted=set(ids))
                 fault_ids = {c for i, c in enumerate(ids) if is_fault(i, faults)}
                 errors = _report(tap, ids, fault_ids, still_up, t_end - t0, ivr, sessions,
