@@ -198,6 +198,8 @@ def _report(tap: EventTap, ids: list[str], fault_ids: set[str], still_up: set[st
     time.sleep(1)  # the IVR writes behind the caller: let the last report update land
     with sessions() as db:
         by_status = dict(db.execute(select(FaultReport.status, func.count()).group_by(FaultReport.status)).all())
+        stuck = dict(db.execute(select(FaultReport.last_step, func.count()).where(FaultReport.status == "incomplete")
+                                .group_by(FaultReport.last_step)).all())
     stats = ivr.server.stats if ivr.server else None
     print()
     print(f"IVR on a real Asterisk ({os.cpu_count()} cpus, SQLite, IVR in-process, {agents} queue agents)")
@@ -208,6 +210,9 @@ def _report(tap: EventTap, ids: list[str], fault_ids: set[str], still_up: set[st
     print(f"  reached an agent    {len(connected & agent_ids)} of {len(agent_ids)} callers pressing 0")
     print(f"  fault reports rows  {sum(by_status.values())} ("
           + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())) + ")")
+    if stuck:
+        print("  incomplete reports, last step entered: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(stuck.items(), key=lambda kv: -kv[1])))
     if stats is not None:
         p50, p99 = stats.percentile(50), stats.percentile(99)
         print(f"  AGI sessions        {stats.sessions_started} started, {stats.sessions_failed} errored,"
