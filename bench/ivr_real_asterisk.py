@@ -1,6 +1,6 @@
 """End-to-end IVR benchmark on a real Asterisk: many simultaneous simulated callers keying into from-pstn.
 
-    .venv/bin/python bench/ivr_real_asterisk.py [--calls 50]
+    .venv/bin/python bench/ivr_real_asterisk.py [--calls 300]
 
 Starts its own private Asterisk (free ports, temporary runtime dir), builds the prompts with espeak
 into it, runs the FastAGI IVR in this process (ServerThread) with its own temporary SQLite
@@ -10,7 +10,10 @@ that no caller waits for another, then originates all the calls at once into fro
 until every call is gone and prints calls placed, calls that finished the IVR (HOTLINE_IVR=done),
 fault reports in the IVR database, failed sessions, wall time and the server-side AGI command
 turnaround (p50/p99). Unlike bench/ivr_load.py the peer is Asterisk itself, so the figures include
-its AGI handling and real prompt/key timing. Figures only, no asserts. Ctrl-C stops everything.
+its AGI handling and real prompt/key timing. The AMI listener runs in this process too and records
+every call; at the end its records are checked against Asterisk's CEL (bench/ledger.py): exit
+status 1 when a call is missing or duplicated, a session errored or a call was still up. No timed
+asserts. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
+from ami_listener.listen import Listener
+from bench.ledger import Ledger, reconcile
 from hotline.db import open_db
 from hotline.models.ivr import FaultReport
 from hotline.pbx.ami import Ami
@@ -42,6 +47,13 @@ from ivr.server import ServerThread
 from tests.support.pbx import EventTap, pbx_test_settings
 
 BASE_AGENTS = ["8001", "8002", "8003"]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(stat_path: str) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat."""
+    fields = Path(stat_path).read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def pause(seconds: float) -> str:
@@ -99,9 +111,14 @@ def wait_all_gone(tap: EventTap, ids: list[str], timeout: float) -> tuple[set[st
     return pending, time.monotonic()
 
 
-def run(calls: int, timeout: float) -> None:
+def is_fault(i: int, faults: float) -> bool:
+    """Call i keys a fault report (else presses 0): ``faults`` of the calls, spread evenly."""
+    return int((i + 1) * faults) > int(i * faults)
+
+
+def run(calls: int, timeout: float, faults: float = 0.5) -> int:
     with tempfile.TemporaryDirectory(prefix="hotline-bench-") as tmp:
-        n_agent_calls = calls - (calls + 1) // 2
+        n_agent_calls = sum(not is_fault(i, faults) for i in range(calls))
         extra = [f"8{100 + k}" for k in range(max(0, n_agent_calls + 2 - len(BASE_AGENTS)))]
         s = pbx_test_settings(Path(tmp), agents=list(BASE_AGENTS), queue_timeout_s=120)
         s = s.replace(database_url=f"sqlite:///{tmp}/ivr.db", ivr_key_timeout_s=2.0, ivr_entry_timeout_s=3.0,
@@ -123,30 +140,45 @@ def run(calls: int, timeout: float) -> None:
         ivr = ServerThread(make)
         with Asterisk(s) as ast, EventTap(s) as tap:  # Asterisk stops on leaving, Ctrl-C included
             ivr.start()
+            listener = Listener(s).start()
+            if not listener.conn.connected.wait(15):
+                raise SystemExit("listener could not log in to AMI")
+            since = time.time()
             try:
                 with ast.ami() as ami:
                     for ext in extra:
                         ami.action("QueueAdd", Queue=s.queue_name, Interface=f"Local/{ext}@agents/n",
                                    MemberName=ext)
                     t0 = time.monotonic()
-                    ids = [originate(ami, s, i, fault=(i % 2 == 0)) for i in range(calls)]
+                    cpu0 = (cpu_seconds("/proc/self/stat"), cpu_seconds(f"/proc/{ast.proc.pid}/stat"))
+                    ids = [originate(ami, s, i, fault=is_fault(i, faults)) for i in range(calls)]
                 print(f"{calls} calls originated in {time.monotonic() - t0:.2f} s; waiting for them to end",
                       flush=True)
                 still_up, t_end = wait_all_gone(tap, ids, timeout)
-                _report(tap, ids, still_up, t_end - t0, ivr, sessions, len(BASE_AGENTS) + len(extra))
+                cpu1 = (cpu_seconds("/proc/self/stat"), cpu_seconds(f"/proc/{ast.proc.pid}/stat"))
+                bench_cpu, ast_cpu = (b - a for a, b in zip(cpu0, cpu1, strict=True))
+                print(f"CPU over the calls: this process (IVR, listener, event tap) {bench_cpu:.1f} s, "
+                      f"Asterisk {ast_cpu:.1f} s, in {t_end - t0:.1f} s of wall time on {os.cpu_count()} cpus")
+                ledger = reconcile(s, sessions, since, wanted=set(ids))
+                fault_ids = {c for i, c in enumerate(ids) if is_fault(i, faults)}
+                errors = _report(tap, ids, fault_ids, still_up, t_end - t0, ivr, sessions,
+                                 len(BASE_AGENTS) + len(extra), ledger)
+                return 1 if errors or still_up or not ledger.ok or len(ledger.completed) != len(ids) else 0
             except KeyboardInterrupt:
                 # stopping cancels the sessions still running; Python 3.11's asyncio streams log
                 # each cancelled connection task as an error: noise, not news, on Ctrl-C
                 logging.getLogger("asyncio").setLevel(logging.CRITICAL)
                 raise
             finally:
+                listener.stop()
                 ivr.stop()  # before Asterisk goes, so open sessions end on a live connection
                 if "app" in holder:
                     holder["app"].store.close()
 
 
-def _report(tap: EventTap, ids: list[str], still_up: set[str], wall: float,
-            ivr: ServerThread, sessions, agents: int) -> None:  # type: ignore[no-untyped-def]
+def _report(tap: EventTap, ids: list[str], fault_ids: set[str], still_up: set[str], wall: float,
+            ivr: ServerThread, sessions, agents: int, ledger: Ledger) -> int:  # type: ignore[no-untyped-def]
+    """Prints the figures; returns the AGI sessions that errored."""
     wanted = set(ids)
     ivr_state: dict[str, str] = {}
     tickets: set[str] = set()
@@ -161,12 +193,13 @@ def _report(tap: EventTap, ids: list[str], still_up: set[str], wall: float,
             tickets.add(lid)
         elif m.name == "AgentConnect":
             connected.add(lid)
-    fault_ids = set(ids[0::2])
-    agent_ids = set(ids[1::2])
+    agent_ids = set(ids) - fault_ids
     states = Counter(ivr_state.get(i, "(none)") for i in ids)
     time.sleep(1)  # the IVR writes behind the caller: let the last report update land
     with sessions() as db:
         by_status = dict(db.execute(select(FaultReport.status, func.count()).group_by(FaultReport.status)).all())
+        stuck = dict(db.execute(select(FaultReport.last_step, func.count()).where(FaultReport.status == "incomplete")
+                                .group_by(FaultReport.last_step)).all())
     stats = ivr.server.stats if ivr.server else None
     print()
     print(f"IVR on a real Asterisk ({os.cpu_count()} cpus, SQLite, IVR in-process, {agents} queue agents)")
@@ -177,6 +210,9 @@ def _report(tap: EventTap, ids: list[str], still_up: set[str], wall: float,
     print(f"  reached an agent    {len(connected & agent_ids)} of {len(agent_ids)} callers pressing 0")
     print(f"  fault reports rows  {sum(by_status.values())} ("
           + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())) + ")")
+    if stuck:
+        print("  incomplete reports, last step entered: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(stuck.items(), key=lambda kv: -kv[1])))
     if stats is not None:
         p50, p99 = stats.percentile(50), stats.percentile(99)
         print(f"  AGI sessions        {stats.sessions_started} started, {stats.sessions_failed} errored,"
@@ -187,22 +223,27 @@ def _report(tap: EventTap, ids: list[str], still_up: set[str], wall: float,
             print(f"  turnaround p99      {p99 * 1000:.2f} ms   (server side: Asterisk's reply read → next command)")
     print(f"  wall time           {wall:.1f} s (first originate → last channel gone)"
           + (f"; {len(still_up)} calls still up at the timeout" if still_up else ""))
+    print(f"  listener            {ledger.line()}")
+    if ledger.missing or ledger.duplicated:
+        print(f"  missing {ledger.missing[:10]}, duplicated {list(ledger.duplicated)[:10]}")
+    return stats.sessions_failed if stats is not None else 0
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--calls", type=int, default=50)
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--calls", type=int, default=300)
+    ap.add_argument("--faults", type=float, default=0.5, help="share of callers keying a fault report (the "
+                    "others press 0 for an agent)")
     ap.add_argument("--timeout", type=float, default=240.0, help="seconds to wait for every call to end")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     # the event tap's own disconnect on leaving is logged as a warning: not news here
     logging.getLogger("ami_listener.connection").setLevel(logging.ERROR)
     try:
-        run(a.calls, a.timeout)
+        return run(a.calls, a.timeout, a.faults)
     except KeyboardInterrupt:
         print("\ninterrupted: IVR and Asterisk stopped", file=sys.stderr)
         return 130
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,132 +1,131 @@
-"""The supervisor page's queries over 1 M generated call records in SQLite: prints ms per query
-and per page (target < 200 ms). No asserts: figures to read, not a test.
+"""The supervisor page's queries and the call search over generated call records (bench/callgen.py):
+1 M calls in SQLite by default, or ``--postgres`` on a private PostgreSQL (10 M for the figures of
+#17). Prints ms per query and per page (target < 200 ms, first view included). Exit status 1 when
+the store does not hold the calls generated or a page does not answer 200; no timed asserts.
 
 hotline.metrics keeps the figures of the period's past days, per day (computed again only when their
 calls change) and reads today live, so each query is timed "cold" (caches cleared: what the first
 view after a restart would cost without the rollups) and warm (best of 3: every other view). Then
 with the rollups the scheduler daemon writes (hotline/metrics/refresh.py): its step at start (cold) and
 between midnights (checks only), the first page of a panel started after it, and what midnight and a
-rewritten past call cost.
+rewritten past call cost. Then the call search (/calls) with the filters an inspector uses.
 
     .venv/bin/python bench/panel_queries.py [--calls 1000000] [--fresh]
+    .venv/bin/python bench/panel_queries.py --postgres --calls 10000000
+    .venv/bin/python bench/panel_queries.py --url URL --calls 2000     # a migrated, empty database
 
-The generated store is kept in bench/out/panel_1m.db (git-ignored) and reused.
+The generated SQLite store is kept in bench/out/panel_<calls>.db (git-ignored) and reused; the
+private PostgreSQL is deleted at the end (generating is part of every --postgres run).
 """
 
 from __future__ import annotations
 
 import argparse
-import random
-import sqlite3
+import re
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
+from bench.callgen import AGENTS, generate
 from hotline import metrics
 from hotline.db import open_db
 from hotline.metrics import cache as metrics_cache
-from hotline.models import Call
-from hotline.settings import load
+from hotline.models import Call, RingAttempt
+from hotline.settings import Settings, load
 
 OUT = Path(__file__).resolve().parent / "out"
-AGENTS = [str(8001 + i) for i in range(30)]
+FAILURES: list[str] = []  # pages that did not answer 200
 
 
-def generate(path: Path, n: int) -> None:
-    """n calls spread over the 365 days before now, ~1.2 ring attempts each, written with plain
-    sqlite3 (the ORM would take minutes)."""
-    s = load(config_file=None, env={}, runtime_dir=OUT, database_url=f"sqlite:///{path}")
-    engine, _ = open_db(s, upgrade=True)  # the real schema, through the migrations
-    engine.dispose()
-    rnd = random.Random(7)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    span = 365 * 86400
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=OFF")
-    fmt = "%Y-%m-%d %H:%M:%S.%f"
-    calls, attempts = [], []
-    t0 = time.monotonic()
-    for i in range(1, n + 1):
-        start = now - timedelta(seconds=span * (i / n)) + timedelta(seconds=rnd.random())
-        r = rnd.random()
-        disp = "answered" if r < 0.8 else "abandoned" if r < 0.9 else "timeout" if r < 0.92 else "ivr"
-        wait = rnd.expovariate(1 / 15) if disp != "ivr" else None
-        agent = rnd.choice(AGENTS) if disp == "answered" else None
-        within = (wait or 0) <= 20 if agent else None
-        talk = rnd.uniform(20, 400) if agent else None
-        queued = None if disp == "ivr" else start + timedelta(seconds=8)
-        calls.append((i, "pbx1", f"{1.7e9 + i:.0f}.{i}", "inbound", f"13{rnd.randrange(10**9):09d}", None, "10000",
-                      start.strftime(fmt), queued and queued.strftime(fmt), None, None, "hotline" if queued else None,
-                      agent, agent, wait, wait if agent else None, None, within, talk, disp,
-                      "agent" if agent and rnd.random() < 0.03 else "caller", None, "[]", None,
-                      (1 if rnd.random() < 0.9 else 2) if agent and rnd.random() < 0.3 else None, 0,
-                      '{"HOTLINE_LATE_APOLOGY": "1"}' if agent and not within else "{}", start.strftime(fmt)))
-        if agent:
-            rang = queued or start
-            if rnd.random() < 0.2:
-                attempts.append((i, rnd.choice(AGENTS), rang.strftime(fmt), 15.0, "no_answer"))
-            attempts.append((i, agent, rang.strftime(fmt), wait, "answered"))
-        if len(calls) >= 50000:
-            _flush(con, calls, attempts)
-            print(f"  {i} calls generated ({time.monotonic() - t0:.0f} s)", flush=True)
-    _flush(con, calls, attempts)
-    con.execute("ANALYZE")
-    con.commit()
-    con.close()
-
-
-def _flush(con: sqlite3.Connection, calls: list[tuple], attempts: list[tuple]) -> None:  # type: ignore[type-arg]
-    con.executemany(
-        "INSERT INTO calls (id, server, call_id, direction, caller_number, caller_name, dialed, started_at, queued_at,"
-        " answered_at, ended_at, queue, agent, final_agent, wait_seconds, ring_seconds, rings, within_4_rings,"
-        " talk_seconds, disposition, hangup_first, recording, transfers, ivr, survey, incomplete, vars, built_at)"
-        " VALUES (" + ",".join("?" * 28) + ")", calls)
-    con.executemany("INSERT INTO ring_attempts (call_pk, agent, rang_at, ring_seconds, result) VALUES (?,?,?,?,?)",
-                    attempts)
-    con.commit()
-    calls.clear()
-    attempts.clear()
-
-
-def timed(label: str, fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+def timed(label: str, fn: Callable[[], Any], repeat: int = 3) -> float:
     best = float("inf")
     for _ in range(repeat):
         t = time.perf_counter()
-        fn()
+        out = fn()
         best = min(best, time.perf_counter() - t)
-    print(f"  {label:<56} {best * 1000:8.1f} ms")
+        _check(label, out)
+    print(f"  {label:<56} {best * 1000:8.1f} ms", flush=True)
     return best
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
+def _check(label: str, out: Any) -> None:
+    for resp in out if isinstance(out, tuple) else (out,):
+        code = getattr(resp, "status_code", None)
+        if code is not None and code != 200:
+            FAILURES.append(f"{label}: HTTP {code}")
+
+
+def store(a: argparse.Namespace) -> tuple[str, Callable[[], None]]:
+    """The database URL to measure, filled with the generated calls, and how to let it go."""
+    if a.url:
+        _fill(a.url, a.calls)
+        return a.url, lambda: None
+    if not a.postgres:
+        path = OUT / ("panel_1m.db" if a.calls == 1_000_000 else f"panel_{a.calls}.db")
+        if a.fresh and path.exists():
+            path.unlink()
+        url = f"sqlite:///{path}"
+        if not path.exists():
+            _fill(url, a.calls)
+        return url, lambda: None
+    from tests.support.postgres import PrivatePostgres
+
+    pg = PrivatePostgres().start()
+    # a server's settings rather than the test cluster's 64 MB: the calls table of 10 M rows is ~2 GB
+    with pg._connect() as conn:
+        for key, value in (("shared_buffers", "1GB"), ("work_mem", "32MB"), ("effective_cache_size", "4GB"),
+                           ("max_wal_size", "4GB")):
+            conn.execute(f"ALTER SYSTEM SET {key} = '{value}'")
+    pg.halt()
+    pg.resume()
+    url = pg.create_database("panel")
+    _fill(url, a.calls)
+    return url, pg.stop
+
+
+def _fill(url: str, n: int) -> None:
+    s = load(config_file=None, env={}, runtime_dir=OUT, database_url=url)
+    open_db(s, upgrade=True)[0].dispose()  # the real schema, through the migrations
+    print(f"generating {n} calls into {url.split('://')[0]} …", flush=True)
+    took = generate(url, n, say=lambda line: print(line, flush=True))
+    print(f"generated {n} calls in {took:.0f} s ({n / max(took, 1e-9):,.0f} calls/s)", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--calls", type=int, default=1_000_000)
-    ap.add_argument("--fresh", action="store_true")
-    a = ap.parse_args()
+    ap.add_argument("--fresh", action="store_true", help="SQLite: generate the store again")
+    ap.add_argument("--postgres", action="store_true", help="a private PostgreSQL (generated every run)")
+    ap.add_argument("--url", help="a migrated, empty database to fill and measure")
+    ap.add_argument("--repeat", type=int, default=3, help="warm figures: best of this many")
+    a = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
-    path = OUT / ("panel_1m.db" if a.calls == 1_000_000 else f"panel_{a.calls}.db")
-    if a.fresh and path.exists():
-        path.unlink()
-    if not path.exists():
-        print(f"generating {a.calls} calls into {path} …", flush=True)
-        generate(path, a.calls)
-    s = load(config_file=None, env={}, runtime_dir=OUT, database_url=f"sqlite:///{path}",
-             agents=",".join(AGENTS))
-    t = time.perf_counter()
-    _engine, Session = open_db(s, upgrade=True)
-    print(f"open_db, pending migrations included: {time.perf_counter() - t:.1f} s")
+    FAILURES.clear()
+    url, release = store(a)
+    try:
+        return measure(url, a.calls, a.repeat)
+    finally:
+        release()
+
+
+def measure(url: str, generated: int, repeat: int) -> int:
+    s = load(config_file=None, env={}, runtime_dir=OUT, database_url=url, agents=",".join(AGENTS))
+    _engine, Session = open_db(s)
     db = Session()
-    n = db.execute(select(func.count()).select_from(Call)).scalar()
-    print(f"{n} calls in {path} ({path.stat().st_size / 1e6:.0f} MB)")
-    now = datetime.now(UTC)
-    local = now.astimezone(ZoneInfo(s.timezone))
+    n = db.execute(select(func.count()).select_from(Call)).scalar() or 0
+    n_att = db.execute(select(func.count()).select_from(RingAttempt)).scalar() or 0
+    print(f"{n} calls, {n_att} ring attempts in {url.split('://')[0]}", flush=True)
+    if n != generated:
+        FAILURES.append(f"the store holds {n} calls, {generated} were generated")
+    local = datetime.now(UTC).astimezone(ZoneInfo(s.timezone))
 
     def kpi_rows() -> None:  # what the page shows: the team row, then the agents'
         metrics.team_kpis(db, s, local.year, local.month)
@@ -141,44 +140,78 @@ def main() -> int:
               lambda start=start, end=end: (metrics.clear_cache(), metrics.team_and_agents(db, s, start, end)),
               repeat=1)
         total += timed("team + per agent (team_and_agents)",
-                       lambda start=start, end=end: metrics.team_and_agents(db, s, start, end))
+                       lambda start=start, end=end: metrics.team_and_agents(db, s, start, end), repeat)
         timed("chart series (series), cold",
               lambda start=start, end=end: (metrics.clear_cache(), metrics.series(db, s, start, end)), repeat=1)
-        total += timed("chart series (series)", lambda start=start, end=end: metrics.series(db, s, start, end))
+        total += timed("chart series (series)", lambda start=start, end=end: metrics.series(db, s, start, end),
+                       repeat)
         timed("R-KPI team + agents, 3 months, cold", lambda: (metrics.clear_cache(), kpi_rows()), repeat=1)
-        total += timed("R-KPI team + agents (1 h closed, 60 s current)", kpi_rows)
+        total += timed("R-KPI team + agents (1 h closed, 60 s current)", kpi_rows, repeat)
         print(f"  {'sum of the queries':<56} {total * 1000:8.1f} ms")
 
-    # the whole page through Flask (queries + templates), as a supervisor
-    from web import create_app
-    from web.auth.users import add_user
-
-    app = create_app(s)
-    try:
-        add_user(db, "bench-boss", "supervisor", "bench-password-1")
-    except Exception:
-        db.rollback()
-    c = app.test_client()
-    import re
-
-    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
-    c.post("/login", data={"username": "bench-boss", "password": "bench-password-1", "csrf_token": token})
+    app, c = logged_in(s, Session)
     print("whole page (Flask test client):")
     for kind in ("day", "week", "month"):
         timed(f"GET /supervisor?period={kind}, cold",
               lambda kind=kind: (metrics.clear_cache(), c.get(f"/supervisor?period={kind}")), repeat=1)
-        timed(f"GET /supervisor?period={kind}", lambda kind=kind: c.get(f"/supervisor?period={kind}"))
-    timed("GET /calls (inspector search, first page)", lambda: c.get("/calls"))
-    timed("GET /wallboard/snapshot", lambda: c.get("/wallboard/snapshot"))
-    with_rollups(s, app, c)
-    return 0
+        timed(f"GET /supervisor?period={kind}", lambda kind=kind: c.get(f"/supervisor?period={kind}"), repeat)
+    timed("GET /wallboard/snapshot", lambda: c.get("/wallboard/snapshot"), repeat)
+    with_rollups(s, app, c, repeat)
+    call_search(s, c, repeat)
+    db.close()
+    for line in FAILURES:
+        print(f"FAILED: {line}")
+    return 1 if FAILURES else 0
 
 
-def with_rollups(s, app, c) -> None:  # type: ignore[no-untyped-def]
+def logged_in(s: Settings, Session: Any) -> tuple[Any, Any]:
+    """The panel app and a test client logged in as a supervisor."""
+    from web import create_app
+    from web.auth.users import add_user
+
+    app = create_app(s)
+    with Session() as db:
+        try:
+            add_user(db, "bench-boss", "supervisor", "bench-password-1")
+        except Exception:
+            db.rollback()
+    c = app.test_client()
+    m = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").get_data(as_text=True))
+    assert m is not None, "no CSRF token on /login"
+    c.post("/login", data={"username": "bench-boss", "password": "bench-password-1", "csrf_token": m.group(1)})
+    return app, c
+
+
+def call_search(s: Settings, c: Any, repeat: int) -> None:
+    """The inspector's search (web/calls/search.py): each filter's first view, then its best of
+    ``repeat``. Every result page is one query for 51 rows plus their grades."""
+    today = datetime.now(ZoneInfo(s.timezone)).date()
+    month_ago = (today - timedelta(days=30)).isoformat()
+    searches = [
+        ("newest calls, first page", ""),
+        ("page 200 (offset 9 950)", "page=200"),
+        ("an agent's calls", "agent=8005"),
+        ("a caller's number, full", "number=13000000000"),
+        ("a number's ending (4 digits)", "number=4321"),
+        ("last 30 days, abandoned", f"date_from={month_ago}&disposition=abandoned"),
+        ("last 30 days, answered late", f"date_from={month_ago}&late=1"),
+        ("one day, agent hung up first", f"date_from={today.isoformat()}&date_to={today.isoformat()}"
+                                         "&hangup_first=1"),
+        ("a year ago, one agent, one day", f"agent=8005&date_from={(today - timedelta(days=360)).isoformat()}"
+                                           f"&date_to={(today - timedelta(days=360)).isoformat()}"),
+        ("graded calls (QA), none exist", "qa=graded"),
+    ]
+    print("call search (GET /calls, 50 a page):")
+    for label, query in searches:
+        timed(f"{label}, first", lambda q=query: c.get(f"/calls?{q}"), repeat=1)
+        timed(label, lambda q=query: c.get(f"/calls?{q}"), repeat)
+
+
+def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
     """What `hotline scheduler run` does: its rollup step (hotline/metrics/refresh.py) writes the kept
     figures of past days into metric_rollups every rollup_interval_s, computing only the days whose
     calls changed; a panel reads them. A first view happens once per event, so each sequence of
-    steps is run three times and the best kept."""
+    steps is run ``repeat`` times and the best kept."""
     from sqlalchemy import delete, text
 
     from hotline.metrics.refresh import refresh
@@ -223,7 +256,7 @@ def with_rollups(s, app, c) -> None:  # type: ignore[no-untyped-def]
 
     def steps(title: str, seq: list[tuple[str | None, object]]) -> None:
         best: dict[str, float] = {}
-        for _ in range(3):
+        for _ in range(repeat):
             for label, fn in seq:
                 t = time.perf_counter()
                 fn()  # type: ignore[operator]

@@ -122,9 +122,12 @@ def search_query(s: Settings, f: CallFilter, user: Any) -> Select[Any]:
         q = q.where(agent_hung_up_first())
     if f.recording:
         q = q.where(Call.recording.isnot(None))
-    if f.qa:
-        graded = exists(select(1).where(QaGrade.call_pk == Call.id))
-        q = q.where(graded if f.qa == "graded" else ~graded)
+    if f.qa == "graded":
+        # graded calls are a sample: read them from the grades rather than test every call in turn
+        # (over 1 M calls on SQLite that read the whole table when few or none were graded)
+        q = q.where(Call.id.in_(select(QaGrade.call_pk)))
+    elif f.qa == "ungraded":
+        q = q.where(~exists(select(1).where(QaGrade.call_pk == Call.id)))
     return q
 
 

@@ -1,0 +1,102 @@
+"""Soak: the whole hotline under `hotline run` (every service its own process) kept at ``--in-flight``
+simulated calls for ``--minutes``; the RSS of every service (and Asterisk) sampled every
+``--sample-s`` and printed as a table (start, min, max, end, slope in MB per hour); at the end the
+calls Asterisk completed (its CEL) against the records stored: 0 missing, 0 duplicated wanted
+(exit status 1 otherwise). Figures only, no timed asserts.
+
+    .venv/bin/python bench/soak.py --minutes 30 --in-flight 100
+    .venv/bin/python bench/soak.py --minutes 0.3 --in-flight 4 --agents 8     # a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.fleet import Fleet, Traffic, rss_mb, rss_table
+from bench.ledger import reconcile
+from hotline.db import open_db
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--minutes", type=float, default=30.0, help="how long new calls are started")
+    ap.add_argument("--in-flight", type=int, default=100, help="simulated calls kept in flight")
+    ap.add_argument("--agents", type=int, default=120, help="simulated agents added with QueueAdd")
+    ap.add_argument("--scale", type=float, default=0.5, help="shrinks ring/talk/patience times")
+    ap.add_argument("--sample-s", type=float, default=10.0, help="seconds between RSS samples")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--postgres", action="store_true", help="the store on a private PostgreSQL")
+    ap.add_argument("--keep", action="store_true", help="keep the runtime dir")
+    a = ap.parse_args(argv)
+    # SIGTERM stops it as Ctrl-C does: all of it (the services, Asterisk, the private PostgreSQL)
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+    pg = None
+    url = None
+    if a.postgres:
+        from tests.support.postgres import PrivatePostgres
+
+        pg = PrivatePostgres().start()
+        url = pg.create_database("soak")
+    fleet = Fleet(url, agents=a.agents)
+    try:
+        fleet.start()
+        return soak(fleet, a)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        fleet.stop(keep=a.keep)
+        if a.keep:
+            print(f"kept {fleet.base}")
+        if pg is not None:
+            pg.stop()
+
+
+def soak(fleet: Fleet, a: argparse.Namespace) -> int:
+    traffic = Traffic(fleet, a.in_flight, scale=a.scale, seed=a.seed)
+    since = time.time()
+    t0 = time.monotonic()
+    end = t0 + a.minutes * 60
+    samples: dict[str, list[tuple[float, float]]] = {}
+    peak = 0
+    next_sample = t0
+    print(f"soak: {a.minutes:g} min at {a.in_flight} calls in flight, {a.agents} simulated agents, "
+          f"store {fleet.s.db_url.split(':')[0]}; services {sorted(fleet.pids())}", flush=True)
+    while True:
+        now = time.monotonic()
+        starting = now < end
+        if starting:
+            traffic.step()
+            peak = max(peak, traffic.current())
+        if now >= next_sample or (not starting and time.time() > traffic.drain_until()):
+            for name, pid in fleet.pids().items():
+                mb = rss_mb(pid)
+                if mb is not None:
+                    samples.setdefault(name, []).append((now - t0, mb))
+            next_sample = now + a.sample_s
+        if not starting and time.time() > traffic.drain_until():
+            break
+        time.sleep(0.1)
+    traffic.close()
+    _engine, sessions = open_db(fleet.s)
+    ledger = reconcile(fleet.s, sessions, since, wanted=set(traffic.placed), settle_s=60)
+    print()
+    print(f"calls placed {len(traffic.placed)} over {a.minutes * 60:.0f} s (originate failures {traffic.failed}), "
+          f"peak in flight {peak}")
+    print(ledger.line())
+    not_completed = set(traffic.placed) - ledger.completed
+    print(f"placed but never completed by Asterisk: {len(not_completed)}")
+    print(f"RSS of every service over {time.monotonic() - t0:.0f} s (MB, sampled every {a.sample_s:g} s):")
+    print(rss_table(samples))
+    if ledger.missing or ledger.duplicated:
+        print(f"missing {ledger.missing[:10]}, duplicated {list(ledger.duplicated)[:10]}")
+    return 0 if ledger.ok and not not_completed and traffic.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
