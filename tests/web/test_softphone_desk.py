@@ -29,11 +29,11 @@ from hotline.desk.calls import AgentCall, channels, find
 from hotline.desk.monitor import MonitorMode, monitor
 from hotline.models import Call
 from hotline.models.desk import DeskControl
-from hotline.pbx.ami import Ami, AmiError, AmiRole
+from hotline.pbx.ami import Ami, AmiRole
 from hotline.settings import Settings
 from tests.hotline.desk.conftest import eventually
 from tests.ivr.conftest import PlacedCall, finish, place_call
-from tests.support.pbx import EventTap
+from tests.support.pbx import EventTap, rate_survey
 from tests.support.softphone import read_mono, tone_share
 from tests.web.browser import login, shot, wait_js
 from tests.web.softphone_rig import Rig, open_rig, registered, rtp_received, wait_rtp
@@ -169,24 +169,9 @@ def test_send_to_survey_from_a_webrtc_agent_records_the_callers_key(rig: Rig) ->
         outcome, text = message(desk)
         assert outcome == "done" and "rating 8001" in text, text
         wait_js(desk, "window.hotlineSoftphone.call === null", 10)  # the agent's leg ends
-        # the caller keys 2 once the question plays (a key before it is lost: under load the
-        # question may start late, so the key is sent again until the rating ends the call)
-        deadline = time.monotonic() + 40
-        while time.monotonic() < deadline:
-            with Ami.from_settings(s, role=AmiRole.DESK) as ami:
-                caller = next((c.name for c in channels(ami) if c.uniqueid == call.call_id), None)
-                if caller is None:
-                    break
-                try:
-                    ami.action("PlayDTMF", Channel=caller, Digit="2", Duration=250)
-                except AmiError:  # the rating ended the call meanwhile
-                    break
-            try:
-                tap.wait_for(lambda m: m.name == "UserEvent" and m.get("Step") == "survey"
-                             and m.get("Result") == "ok" and m.get("Linkedid") == call.call_id, 2.5)
-                break
-            except TimeoutError:
-                continue  # not heard yet: the key again
+        with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+            caller = next(c.name for c in channels(ami) if c.uniqueid == call.call_id)
+            rate_survey(tap, ami, caller, call.call_id, "2")
         finish(tap, call, 20)
     rec = eventually(lambda: (r := record(rig, call.call_id)) and r.survey is not None and r, 30,
                      "the call's record with its rating")

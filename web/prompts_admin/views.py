@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -151,38 +152,36 @@ def upload(pid: str) -> Any:
     return _done(st, _("Recording uploaded: callers hear it from the next call on."))
 
 
+def _change(pid: str, change: Callable[[str], object], done: str) -> Any:
+    """One operator change of prompt ``pid`` made by the core: refused → the page again, saying why."""
+    st = _prompt_or_404(pid)
+    try:
+        change(st.prompt.id)
+    except (library.PromptChangeError, RecordingError) as exc:
+        return _refused(st, exc)
+    return _done(st, done)
+
+
 @bp.post("/prompts/<path:pid>/revert")
 @roles("admin")
 def revert(pid: str) -> Any:
-    st = _prompt_or_404(pid)
-    try:
-        library.revert(db(), settings(), st.prompt.id, current_user.username)
-    except library.PromptChangeError as exc:
-        return _refused(st, exc)
-    return _done(st, _("The speech engine says this prompt again."))
+    return _change(pid, lambda p: library.revert(db(), settings(), p, current_user.username),
+                   _("The speech engine says this prompt again."))
 
 
 @bp.post("/prompts/<path:pid>/text")
 @roles("admin")
 def text(pid: str) -> Any:
-    st = _prompt_or_404(pid)
-    try:
-        library.edit_text(db(), settings(), st.prompt.id, request.form.get("text") or "", current_user.username)
-    except library.PromptChangeError as exc:
-        return _refused(st, exc)
-    return _done(st, _("Text saved."))
+    return _change(pid, lambda p: library.edit_text(db(), settings(), p, request.form.get("text") or "",
+                                                    current_user.username), _("Text saved."))
 
 
 @bp.post("/prompts/<path:pid>/restore")
 @roles("admin")
 def restore(pid: str) -> Any:
-    st = _prompt_or_404(pid)
     try:
         version = int(request.form.get("version") or "")
     except ValueError:
         abort(400)
-    try:
-        library.restore(db(), settings(), st.prompt.id, version, current_user.username)
-    except library.PromptChangeError as exc:
-        return _refused(st, exc)
-    return _done(st, _("Version %(version)s restored: callers hear it from the next call on.", version=version))
+    return _change(pid, lambda p: library.restore(db(), settings(), p, version, current_user.username),
+                   _("Version %(version)s restored: callers hear it from the next call on.", version=version))
