@@ -3,6 +3,8 @@ options, a page factory, log-in, a CSP-safe wait, screenshots into tests/artifac
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import threading
 import time
 from collections.abc import Iterator
@@ -39,18 +41,66 @@ def serve(app: Flask) -> Iterator[str]:
         t.join(10)
 
 
+_driver: Any = None  # the session's one Playwright driver and headless Chromium, made at first use
+_browser: Any = None
+_sync: Any = None  # the driver's context manager: it holds the driver's event loop
+
+
+def playwright() -> Any:
+    """The session's Playwright driver (stopped when the test process exits): one per process, as
+    Playwright's sync API allows; the softphone rigs launch their fake-microphone Chromium from it.
+    Call it inside :func:`driving`."""
+    global _driver, _sync
+    if _driver is None:
+        from playwright.sync_api import sync_playwright
+
+        _sync = sync_playwright()
+        _driver = _sync.start()
+        atexit.register(_stop)
+    return _driver
+
+
+@contextmanager
+def driving() -> Iterator[None]:
+    """Playwright's sync calls need its event loop marked as this thread's running loop, and leave it
+    so; outside a browser test it must not be (the IVR's tests run their own with asyncio.run). So
+    the mark is set for the span of a browser's use and put back as it was after it."""
+    before = asyncio.events._get_running_loop()
+    if _sync is not None:
+        asyncio.events._set_running_loop(_sync._loop)
+    try:
+        yield
+    finally:
+        asyncio.events._set_running_loop(before)
+
+
+def _stop() -> None:
+    global _driver, _browser
+    with driving():
+        if _browser is not None:
+            _browser.close()
+        if _driver is not None:
+            _driver.stop()
+    _driver = _browser = None
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
+    """The session's one headless Chromium, started at the first test that asks (a launch per test
+    costs a second each). A test opens its own contexts; whatever it leaves open is closed after it,
+    so no page, cookie or storage passes from one test to the next."""
+    global _browser
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is not installed: run scripts/setup.sh")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with driving():
+        if _browser is None or not _browser.is_connected():
+            _browser = playwright().chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            asyncio.events._set_running_loop(_sync._loop)  # a first start made the loop just now
         try:
-            yield b
+            yield _browser
         finally:
-            b.close()
+            for ctx in list(_browser.contexts):
+                ctx.close()
 
 
 def new_page(browser: Any) -> Any:

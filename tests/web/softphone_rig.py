@@ -25,7 +25,7 @@ from tests.support.pbx import pbx_test_settings
 from tests.support.ports import free_port
 from tests.support.postgres import sqlite_url
 from tests.support.softphone import FAKE_MEDIA_ARGS, write_tone
-from tests.web.browser import ARGS, CHROMIUM, login, serve, wait_js
+from tests.web.browser import ARGS, CHROMIUM, driving, login, playwright, serve, wait_js
 from tests.web.conftest import PASSWORD
 from web import create_app
 from web.auth.users import add_user
@@ -92,8 +92,6 @@ def open_rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, n
              browser_args: tuple[str, ...] = (), extensions: str = "", **overrides: Any) -> Iterator[Rig]:
     """For a module fixture: ``yield from open_rig(...)``; ``overrides`` are settings, ``extensions``
     dialplan a test adds to extensions.conf (its own contexts)."""
-    from playwright.sync_api import sync_playwright
-
     tmp = tmp_path_factory.mktemp(name)
     values: dict[str, Any] = dict(
         agent_technology="pjsip", agents=["8001"], server_id=name, agent_softphone=True,
@@ -119,8 +117,8 @@ def open_rig(tmp_path_factory: pytest.TempPathFactory, pbx_settings: Settings, n
             fh.write("\n" + extensions)
     ast = Asterisk(s, templates).start()
     try:
-        with serve(app) as base, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+        with serve(app) as base, driving():
+            browser = playwright().chromium.launch(executable_path=CHROMIUM, args=[
                 *ARGS, *FAKE_MEDIA_ARGS, f"--use-file-for-fake-audio-capture={tone}",
                 # the self-signed certificate: a real seat trusts the operator's (README)
                 "--ignore-certificate-errors", *browser_args])
