@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select
 
-from bench.fleet import Fleet, Traffic
+from bench.fleet import Fleet, Traffic, with_fleet
 from bench.ledger import reconcile
 from hotline.asterisk_logs import cel_path
 from hotline.db import open_db
@@ -133,32 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--postgres", action="store_true", help="the store on a private PostgreSQL")
     ap.add_argument("--keep", action="store_true", help="keep the runtime dir")
     a = ap.parse_args(argv)
-    # SIGTERM stops it as Ctrl-C does: all of it (the services, Asterisk, the private PostgreSQL)
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     targets = [t.strip() for t in a.targets.split(",") if t.strip()]
     if a.postgres and "database" not in targets and a.targets == ",".join(TARGETS):
         targets.append("database")
     unknown = set(targets) - {*TARGETS, "database"}
     if unknown or ("database" in targets and not a.postgres):
         ap.error(f"unknown targets {sorted(unknown)} (the database only with --postgres)")
-    pg = None
-    url = None
-    if a.postgres:
-        from tests.support.postgres import PrivatePostgres
-
-        pg = PrivatePostgres().start()
-        url = pg.create_database("chaos")
-    fleet = Fleet(url, agents=a.agents)
-    try:
-        fleet.start()
-        return run(fleet, Chaos(fleet, pg, random.Random(a.seed), targets), a)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        fleet.stop(keep=a.keep)
-        if a.keep:
-            print(f"kept {fleet.base}")
-        if pg is not None:
-            pg.stop()
+    return with_fleet(a.postgres, "chaos", a.agents, a.keep,
+                      lambda fleet, pg: run(fleet, Chaos(fleet, pg, random.Random(a.seed), targets), a))
 
 
 def run(fleet: Fleet, chaos: Chaos, a: argparse.Namespace) -> int:

@@ -19,8 +19,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ami_listener.simulate import random_call
 from hotline.pbx.ami import Ami, AmiError, AmiRole
@@ -163,6 +165,34 @@ class Fleet:
                 self.proc.wait()
         if not keep:
             shutil.rmtree(self.base, ignore_errors=True)
+
+
+def with_fleet(postgres: bool, database: str, agents: int, keep: bool,
+               body: Callable[[Fleet, Any], int]) -> int:
+    """``body(fleet, pg)`` on a whole hotline under ``hotline run`` (its store on a private
+    PostgreSQL when ``postgres``, else SQLite); all of it stopped after — on Ctrl-C and on SIGTERM,
+    which stops it as Ctrl-C does: the services, Asterisk, the private PostgreSQL."""
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    pg = None
+    try:
+        url = None
+        if postgres:
+            from tests.support.postgres import PrivatePostgres
+
+            pg = PrivatePostgres().start()
+            url = pg.create_database(database)
+        fleet = Fleet(url, agents=agents)
+        try:
+            fleet.start()
+            return body(fleet, pg)
+        finally:
+            fleet.stop(keep=keep)
+            if keep:
+                print(f"kept {fleet.base}")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if pg is not None:
+            pg.stop()
 
 
 @dataclass

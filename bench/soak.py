@@ -11,14 +11,13 @@ calls Asterisk completed (its CEL) against the records stored: 0 missing, 0 dupl
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.fleet import Fleet, Traffic, rss_mb, rss_table
+from bench.fleet import Fleet, Traffic, rss_mb, rss_table, with_fleet
 from bench.ledger import reconcile
 from hotline.db import open_db
 
@@ -34,27 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--postgres", action="store_true", help="the store on a private PostgreSQL")
     ap.add_argument("--keep", action="store_true", help="keep the runtime dir")
     a = ap.parse_args(argv)
-    # SIGTERM stops it as Ctrl-C does: all of it (the services, Asterisk, the private PostgreSQL)
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
-
-    pg = None
-    url = None
-    if a.postgres:
-        from tests.support.postgres import PrivatePostgres
-
-        pg = PrivatePostgres().start()
-        url = pg.create_database("soak")
-    fleet = Fleet(url, agents=a.agents)
-    try:
-        fleet.start()
-        return soak(fleet, a)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        fleet.stop(keep=a.keep)
-        if a.keep:
-            print(f"kept {fleet.base}")
-        if pg is not None:
-            pg.stop()
+    return with_fleet(a.postgres, "soak", a.agents, a.keep, lambda fleet, _pg: soak(fleet, a))
 
 
 def soak(fleet: Fleet, a: argparse.Namespace) -> int:
