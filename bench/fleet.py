@@ -28,6 +28,7 @@ from ami_listener.simulate import random_call
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import ROOT, Settings
 from tests.support.pbx import pbx_test_settings
+from tests.support.processes import children
 
 # the services of `hotline run` and how to find each among its children (the SMS sender is a thread
 # of the scheduler: killing the scheduler kills it)
@@ -36,21 +37,6 @@ SIM_AGENTS_FROM = 9000
 # prompts built once and copied into each new runtime dir: `hotline run` keeps what is up to date
 # (prompts/builder.py checks each file against its text), so only a changed phrase is rendered again
 SOUNDS_CACHE = Path(__file__).resolve().parent / "out" / "fleet-sounds"
-
-
-def children(pid: int) -> dict[int, str]:
-    """pid → command line of the direct children of ``pid``."""
-    out = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if ppid == pid:
-                out[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, IndexError, ValueError):
-            continue
-    return out
 
 
 def rss_mb(pid: int) -> float | None:

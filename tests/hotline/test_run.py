@@ -26,6 +26,7 @@ from hotline.pbx.ami import Ami, AmiRole
 from hotline.settings import ROOT, Settings
 from hotline.supervisor import http_answers, tcp_accepts
 from tests.support.pbx import pbx_test_settings
+from tests.support.processes import children
 
 
 def _env(s: Settings, **extra: str) -> dict[str, str]:
@@ -88,24 +89,9 @@ def settings(tmp_path: Path) -> Settings:
     return pbx_test_settings(tmp_path / "var")
 
 
-def _children(pid: int) -> dict[int, str]:
-    """pid → command line of the direct children of ``pid``."""
-    out = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if ppid == pid:
-                out[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, IndexError, ValueError):
-            continue
-    return out
-
-
 def _child(run: Run, needle: str) -> int:
-    pids = [p for p, cmd in _children(run.proc.pid).items() if needle in cmd]
-    assert len(pids) == 1, _children(run.proc.pid)
+    pids = [p for p, cmd in children(run.proc.pid).items() if needle in cmd]
+    assert len(pids) == 1, children(run.proc.pid)
     return pids[0]
 
 
@@ -226,7 +212,7 @@ def test_a_start_that_fails_exits_non_zero_and_stops_what_it_started(settings: S
     assert "hotline is running" not in run.out
     assert "stopped: Asterisk and every service are down" in run.out
     assert not (settings.asterisk_dir / "run" / "asterisk.pid").exists()
-    assert _children(run.proc.pid) == {}
+    assert children(run.proc.pid) == {}
 
 
 def test_demo_logins_made_again_after_the_database_was_deleted(settings: Settings,
