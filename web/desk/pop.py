@@ -127,7 +127,7 @@ def pop(db: Session, s: Settings, call_id: str, call: CallLive | None, now: date
         wait_from = float(call.vars.get(ChanVar.WAIT_FROM.value, "")) or wait_from
     except ValueError:
         pass
-    return {"call_id": call_id, "number": call.caller_number, "name": call.caller_name,
+    return {"call_id": call_id, "server": s.server_id, "number": call.caller_number, "name": call.caller_name,
             "wait_from": wait_from, "apology_after_s": ring_rule(s).threshold_s,
             "vip": call.vars.get(ChanVar.VIP.value) == "1", "ivr": ivr_path(call, db, s, call_id),
             **history(db, s, call.caller_number, call_id, now)}

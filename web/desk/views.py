@@ -24,6 +24,7 @@ from web.auth.access import roles, user_of_session
 from web.callbacks import dial as dial_task
 from web.context import db, session_factory, settings
 from web.desk.state import DeskState, stream
+from web.i18n import KNOWN_LABELS, label
 
 log = logging.getLogger(__name__)
 bp = Blueprint("desk", __name__)
@@ -55,7 +56,7 @@ def page() -> Any:
     first = DeskState(s, ext)(db(), keep_step=False) if ext else None
     return render_template("desk/desk.html", ext=ext, reasons=s.desk_break_reasons, first=first,
                            agents=[a for a in s.agents if a != ext], phrases=list(controls.Phrase),
-                           wrapup_s=s.desk_wrapup_s)
+                           wrapup_s=s.desk_wrapup_s, values={k: label(k) for k in sorted(KNOWN_LABELS)})
 
 
 @bp.get("/desk/stream")

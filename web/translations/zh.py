@@ -288,6 +288,8 @@ ZH = {
     "An overdue task is anyone's after, minutes": "超时任务转为公共任务(分钟)",
     "Dials per callback task": "每个回拨任务的拨打次数",
     "Between two dials of a task, minutes": "两次拨打间隔(分钟)",
+    # the desk's screen pop (newcomer walk)
+    "Record a case": "登记工单",
 }
 
 if __name__ == "__main__":
