@@ -13,7 +13,7 @@ from hotline import metrics
 from hotline.metrics import KPIS
 from web.auth.access import roles
 from web.context import db, settings
-from web.i18n import metric_label
+from web.i18n import lang, metric_label
 from web.periods import from_args
 from web.team import tables
 from web.view import Column, csv_response, export_table
@@ -40,7 +40,7 @@ def index() -> Any:
                            agents=list(agents.items()), agent_columns=tables.agent_columns(),
                            kpi=list(kpi.items()), kpi_columns=tables.kpi_columns(), series=ser, kind=kind,
                            start=start, end=end, month=f"{year}-{month:02d}",
-                           targets={k: getattr(s, kpi.target_setting) for k, kpi in KPIS.items()},
+                           targets={kpi.label(lang()): getattr(s, kpi.target_setting) for kpi in KPIS.values()},
                            definitions=metrics.METRICS, metric_label=metric_label)
 
 
