@@ -8,5 +8,17 @@ from tests.web.conftest import Panel
 def test_supervisor_page_has_charts_and_kpi_targets(panel: Panel) -> None:
     html = panel.client("boss").get("/supervisor?period=month").get_data(as_text=True)
     assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in html
-    assert 'id="series-data"' in html and "satisfaction ≥ 95.0%" in html
+    # R-KPI targets named as the KPI table names them, in the page's language (not the raw keys)
+    assert 'id="series-data"' in html and "客户满意率 ≥ 95.0%" in html and "satisfaction ≥" not in html
+    en = panel.client("boss")
+    en.get("/lang/en")
+    assert "Customer satisfaction ≥ 95.0%" in en.get("/supervisor?period=month").get_data(as_text=True)
     assert panel.client("boss").get("/static/vendor/chartjs/chart.umd.min.js").status_code == 200
+
+
+def test_my_figures_of_a_user_without_an_extension(panel: Panel) -> None:
+    """An admin (no extension) opening 我的指标 saw "None" as the extension, and the desk link read
+    "坐席工作台 (坐席工作台)": the newcomer's walk."""
+    html = panel.client("root").get("/agent").get_data(as_text=True)
+    assert "None" not in html
+    assert '<a id="to-desk" class="button" href="/desk">坐席工作台</a>' in html
