@@ -53,6 +53,8 @@ def test_the_pop_records_a_case_in_one_click_and_speaks_chinese(served: tuple[Pa
         page: Any = new_page(browser)
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        # the console too: a missing /favicon.ico was a 404 on every first page load
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         login(page, base, "agent1")
         page.goto(base + "/desk")
         wait_js(page, "document.getElementById('desk').dataset.popState === 'ringing'", 20)

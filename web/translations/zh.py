@@ -299,6 +299,12 @@ ZH = {
     "Flagged as a malicious call: the warning plays to the caller.": "已标记恶意骚扰:向对方播放警告。",
     "Call hung up.": "已挂断。", "The call has ended.": "通话已结束。", "This is not your call.": "这不是您的通话。",
     "The call is not answered yet.": "通话尚未接通。",
+    # a call's IVR steps on its timeline
+    "greeting": "欢迎语", "outage notice": "停播通知", "out of hours": "非服务时间", "main menu": "主菜单",
+    "to the agents": "转人工", "callback offered": "预约回拨", "fault: contact number": "报修:联系电话",
+    "fault: account": "报修:用户编号", "fault: area": "报修:区域", "fault: type": "报修:故障类型",
+    "fault: confirm": "报修:确认", "fault: ticket": "报修:受理单号", "fault: description": "报修:故障描述",
+    "satisfaction survey": "满意度评价", "no key in time": "超时未按键", "wrong key": "按键无效",
     "Calling %(number)s (task %(task)s): your phone rings first": "正在回拨 %(number)s(任务 %(task)s):请先接起您的话机",
 }
 
