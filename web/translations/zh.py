@@ -299,6 +299,9 @@ ZH = {
     "Flagged as a malicious call: the warning plays to the caller.": "已标记恶意骚扰:向对方播放警告。",
     "Call hung up.": "已挂断。", "The call has ended.": "通话已结束。", "This is not your call.": "这不是您的通话。",
     "The call is not answered yet.": "通话尚未接通。",
+    # the technicians' weekly rota
+    "Mon": "周一", "Tue": "周二", "Wed": "周三", "Thu": "周四", "Fri": "周五", "Sat": "周六", "Sun": "周日",
+    "Public holiday": "法定节假日", "Make-up workday": "调休工作日",
     # a call's IVR steps on its timeline
     "greeting": "欢迎语", "outage notice": "停播通知", "out of hours": "非服务时间", "main menu": "主菜单",
     "to the agents": "转人工", "callback offered": "预约回拨", "fault: contact number": "报修:联系电话",
