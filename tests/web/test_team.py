@@ -22,3 +22,18 @@ def test_my_figures_of_a_user_without_an_extension(panel: Panel) -> None:
     html = panel.client("root").get("/agent").get_data(as_text=True)
     assert "None" not in html
     assert '<a id="to-desk" class="button" href="/desk">坐席工作台</a>' in html
+
+
+def test_metric_definitions_in_the_page_language(panel: Panel) -> None:
+    """The team figures' definitions were English on the zh page (the newcomer's walk): every
+    definition has its translation, the zh page shows it, the English page the original."""
+    from hotline.metrics import METRICS
+    from web.translations.zh import ZH
+
+    missing = [k for k, m in METRICS.items() if m.definition not in ZH]
+    assert missing == [], f"definitions without a zh translation: {missing}"
+    html = panel.client("boss").get("/supervisor").get_data(as_text=True)
+    assert ZH[METRICS["compliance"].definition] in html and METRICS["compliance"].definition not in html
+    en = panel.client("boss")
+    en.get("/lang/en")
+    assert METRICS["offered"].definition in en.get("/supervisor").get_data(as_text=True)

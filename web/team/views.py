@@ -8,6 +8,7 @@ from operator import itemgetter
 from typing import Any
 
 from flask import Blueprint, Response, flash, render_template, request
+from flask_babel import gettext
 
 from hotline import metrics
 from hotline.metrics import KPIS
@@ -41,7 +42,13 @@ def index() -> Any:
                            kpi=list(kpi.items()), kpi_columns=tables.kpi_columns(), series=ser, kind=kind,
                            start=start, end=end, month=f"{year}-{month:02d}",
                            targets={kpi.label(lang()): getattr(s, kpi.target_setting) for kpi in KPIS.values()},
-                           definitions=metrics.METRICS, metric_label=metric_label)
+                           definitions=metrics.METRICS, metric_label=metric_label, definition=_definition)
+
+
+def _definition(m: metrics.Metric) -> str:
+    """A metric's written definition in the page's language (the catalogue holds each one; a
+    definition changed without its translation shows in English). Plain text: the template escapes it."""
+    return gettext(m.definition)
 
 
 def _csv(table: str, start: datetime, end: datetime, year: int, month: int) -> Response:
