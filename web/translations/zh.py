@@ -300,6 +300,69 @@ ZH = {
     "Flagged as a malicious call: the warning plays to the caller.": "已标记恶意骚扰:向对方播放警告。",
     "Call hung up.": "已挂断。", "The call has ended.": "通话已结束。", "This is not your call.": "这不是您的通话。",
     "The call is not answered yet.": "通话尚未接通。",
+    # where each standard prompt plays (hotline/phrases.toml `used`; test_prompts_admin checks each has one)
+    ('IVR: first thing every inbound caller hears'):
+        '语音导航:每个来电最先听到',
+    ('IVR: main menu (1 fault report, 2 consultation, 3 complaint, 0 agent)'):
+        '语音导航:主菜单(1 故障报修,2 业务咨询,3 投诉,0 人工服务)',
+    ('IVR: any menu, a key that is not offered'):
+        '语音导航:任一菜单,按了未提供的键',
+    ('IVR: any menu, no key before the timeout'):
+        '语音导航:任一菜单,超时未按键',
+    ("IVR fault report: confirm the caller's number as contact number"):
+        '语音报修:确认以来电号码为联系电话',
+    ('IVR fault report: enter another contact number'):
+        '语音报修:输入其他联系电话',
+    ('IVR fault report: account number'):
+        '语音报修:用户编号',
+    ('IVR fault report: area, which decides the repair time limit'):
+        '语音报修:区域(决定维修时限)',
+    ('IVR fault report: fault type'):
+        '语音报修:故障类型',
+    ('IVR fault report: recorded voice description'):
+        '语音报修:录音描述故障',
+    ('IVR fault report: confirmation'):
+        '语音报修:确认提交',
+    ('IVR fault report: read-back, followed by the ticket number as digits'):
+        '语音报修:受理播报,随后逐位播报单号',
+    ('IVR fault report: promise after the ticket number, urban area'):
+        '语音报修:单号后的上门承诺,城区',
+    ('IVR fault report: promise after the ticket number, rural area'):
+        '语音报修:单号后的上门承诺,农村',
+    ('IVR: known outage notice, followed by one outage_cause_* prompt'):
+        '语音导航:已知停播通知,随后播放一条停播原因(outage_cause_*)',
+    ('IVR: known outage cause'):
+        '语音导航:已知停播原因',
+    ('IVR: after the outage cause'):
+        '语音导航:停播原因之后',
+    ('IVR: outside staffed hours, before taking the fault report'):
+        '语音导航:非人工服务时间,受理报修之前',
+    ('IVR: consultation that waits for a callback'):
+        '语音导航:需回电答复的咨询',
+    ('IVR: complaint taken'):
+        '语音导航:投诉已受理',
+    ('queue: on entering the agent queue'):
+        '排队:进入人工队列时',
+    ('queue: periodic announcement while all agents are busy'):
+        '排队:坐席全忙时定时播放',
+    ('agent connect: the caller waited past the allowed rings'):
+        '接通话务员:客户等待超过规定振铃声数',
+    ('IVR / agent: the caller says nothing'):
+        '语音导航/话务员:客户不说话',
+    ('IVR / agent: the caller is too quiet'):
+        '语音导航/话务员:客户声音太小',
+    ("agent connect: '工号' + work number digits + work_number_suffix"):
+        '接通话务员:“工号” + 工号数字 + work_number_suffix',
+    ('agent connect: after the work number digits'):
+        '接通话务员:工号数字之后',
+    ('after the agent hangs up: satisfaction survey'):
+        '话务员挂机后:满意度评价',
+    ('after the survey key'):
+        '满意度按键之后',
+    ('IVR: end of every self-service path'):
+        '语音导航:每条自助流程结束时',
+    ('agent desk: the agent flags a malicious call; then the agent may end it'):
+        '坐席工作台:话务员标记恶意骚扰后,可结束通话',
     # the metric definitions of the supervisor page (hotline.metrics.METRICS; test_team checks each has one)
     ('inbound calls that reached the queue (answered + abandoned + timeout, or queued_at set)'):
         ('进入队列的呼入电话(已接通 + 放弃 + 排队超时,或有 queued_at)'),
