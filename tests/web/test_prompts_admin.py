@@ -57,7 +57,8 @@ def test_where_each_prompt_plays_in_the_page_language(panel: Panel) -> None:
     from hotline.settings import ROOT
     from web.translations.zh import ZH
 
-    used = {p["used"] for p in tomllib.loads((ROOT / "hotline" / "phrases.toml").read_text())["prompt"]}
+    phrases = tomllib.loads((ROOT / "hotline" / "phrases.toml").read_text())
+    used = {p["used"] for p in phrases["prompt"]} | {phrases["digits"]["used"]}
     assert sorted(u for u in used if u not in ZH) == []
     c = panel.client("root")
     html = c.get("/prompts").get_data(as_text=True)

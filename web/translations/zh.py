@@ -301,6 +301,7 @@ ZH = {
     "Call hung up.": "已挂断。", "The call has ended.": "通话已结束。", "This is not your call.": "这不是您的通话。",
     "The call is not answered yet.": "通话尚未接通。",
     # where each standard prompt plays (hotline/phrases.toml `used`; test_prompts_admin checks each has one)
+    "SayDigits in zh: ticket numbers, work numbers, phone numbers": "逐位播报:受理单号、工号、电话号码",
     ('IVR: first thing every inbound caller hears'):
         '语音导航:每个来电最先听到',
     ('IVR: main menu (1 fault report, 2 consultation, 3 complaint, 0 agent)'):
