@@ -55,6 +55,14 @@ def configure_logging(verbose: bool = False) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactNumbers())
+    logging.getLogger("alembic.runtime.migration").addFilter(_quiet_alembic_context)
+
+
+def _quiet_alembic_context(record: logging.LogRecord) -> bool:
+    """Alembic says which dialect it uses each time a command checks the schema: two INFO lines
+    on every `hotline user add`, `hotline settings show` … that tell a user nothing. The
+    migrations it runs are still logged."""
+    return not record.getMessage().startswith(("Context impl ", "Will assume "))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -206,7 +206,10 @@ class AsteriskKeeper:
             self.backoff_s = min(self.backoff_s * 2, max(self.s.run_restart_backoff_max_s, 1.0))
 
 
-DEMO_USERS = [("supervisor", "supervisor", None), ("inspector", "inspector", None), ("agent8001", "agent", "8001")]
+# admin: the only role that reaches the operator's prompts (/prompts) and the service settings
+# (/admin/settings) — without it a newcomer cannot try either
+DEMO_USERS = [("supervisor", "supervisor", None), ("inspector", "inspector", None), ("agent8001", "agent", "8001"),
+              ("admin", "admin", None)]
 
 
 def demo_logins(s: Settings, env: dict[str, str]) -> list[str]:

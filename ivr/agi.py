@@ -20,6 +20,9 @@ _RESULT = re.compile(r"^result=(\S*)\s*(?:\((.*?)\))?\s*(.*)$")
 _CALL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
+DTMF_KEYS = frozenset("0123456789*#ABCD")
+
+
 class AgiProtocolError(ValueError):
     """What the peer sent is not AGI."""
 
@@ -114,7 +117,10 @@ class Reply:
             n = int(self.result)
         except ValueError:
             return ""
-        return chr(n) if n > 0 else ""
+        # only a DTMF key: RECORD FILE ended by silence was seen answering result=56801, whose
+        # chr() is a lone surrogate that then failed the session's next command (utf-8)
+        key = chr(n) if 0 < n < 128 else ""
+        return key if key in DTMF_KEYS else ""
 
 
 def parse_reply(line: str) -> Reply:

@@ -20,6 +20,10 @@ from ivr.agi import AgiProtocolError, AgiRequest, CallerHangup, Reply, command_l
 
 log = logging.getLogger(__name__)
 
+
+class PortCheck(AgiProtocolError):
+    """A connection closed before sending a byte: a port check, not a bad request."""
+
 MAX_LINE = 8192
 # Commands Asterisk still runs on a dead channel: after HANGUP only these are sent.
 DEAD_OK = {"SET VARIABLE", "GET VARIABLE", "GET FULL VARIABLE", "VERBOSE", "NOOP", "DATABASE PUT",
@@ -186,6 +190,8 @@ class AgiServer:
         lines: list[str] = []
         while True:
             raw = await reader.readline()
+            if not raw and not lines:
+                raise PortCheck("connected and closed without a byte")
             if not raw:
                 raise AgiProtocolError("connection closed before the request ended")
             if not raw.endswith(b"\n"):
@@ -202,6 +208,10 @@ class AgiServer:
         peer = writer.get_extra_info("peername")
         try:
             request = await asyncio.wait_for(self._read_request(reader), self.request_timeout_s)
+        except PortCheck:
+            # `hotline run` (and monitoring) checks the port answers: no request, nothing wrong
+            log.debug("FastAGI: %s connected and closed without a request (a port check)", peer)
+            return
         except (TimeoutError, AgiProtocolError, ValueError, asyncio.LimitOverrunError, OSError) as exc:
             stats.bad_requests += 1
             log.warning("FastAGI: bad request from %s: %s", peer, exc or type(exc).__name__)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,15 @@ def test_db_upgrade_then_status(fresh_env: Path, capsys: pytest.CaptureFixture[s
     assert cli.main(["db", "status"]) == 0
     assert f"at {head_revision()}; this hotline needs {head_revision()}" in capsys.readouterr().out
     assert cli.main(["scheduler", "run", "--once"]) == 0  # current now: the service runs
+
+
+def test_schema_checks_do_not_chatter(fresh_env: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Every command checks the schema; Alembic logged "Context impl SQLiteImpl." and "Will assume
+    non-transactional DDL." for it on each `hotline user add`, `hotline settings show` … (the
+    newcomer's walk). The migrations themselves are still logged."""
+    caplog.set_level(logging.INFO)
+    assert cli.main(["db", "upgrade"]) == 0
+    assert "Running upgrade" in caplog.text
+    caplog.clear()
+    assert cli.main(["db", "status"]) == 0
+    assert "Context impl" not in caplog.text and "Will assume" not in caplog.text

@@ -245,7 +245,7 @@ def test_demo_logins_made_again_after_the_database_was_deleted(settings: Setting
 
     open_db(s, upgrade=True)[0].dispose()
     first = passwords(run_mod.demo_logins(s, env))
-    assert set(first) == {"supervisor", "inspector", "agent8001"}
+    assert set(first) == {"supervisor", "inspector", "agent8001", "admin"}
     assert all(can_log_in(n, p) for n, p in first.items())
     assert stat.S_IMODE((s.secrets_dir / "demo_users").stat().st_mode) == 0o600
 
@@ -256,7 +256,7 @@ def test_demo_logins_made_again_after_the_database_was_deleted(settings: Setting
     (s.runtime_dir / "hotline.db").unlink()
     open_db(s, upgrade=True)[0].dispose()
     third = passwords(run_mod.demo_logins(s, env))
-    assert set(third) == {"supervisor", "inspector", "agent8001"}
+    assert set(third) == {"supervisor", "inspector", "agent8001", "admin"}
     assert all(can_log_in(n, p) for n, p in third.items())
     kept = (s.secrets_dir / "demo_users").read_text()
     assert all(p in kept for p in third.values())

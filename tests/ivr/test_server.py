@@ -154,6 +154,18 @@ def test_malformed_requests_end_only_their_session(served: Any, caplog: pytest.L
     assert "bad request" in caplog.text and "no flow for path 'nowhere'" in caplog.text
 
 
+def test_port_check_is_no_bad_request(served: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """`hotline run` checks the FastAGI port answers by connecting and closing: that is no bad
+    request, and no warning in ivr.log at every start (the newcomer's walk found one)."""
+    s, th, _ = served
+    caplog.set_level(logging.WARNING, "ivr.server")
+    with socket.create_connection((s.agi_host, s.agi_port), timeout=5):
+        pass
+    [res] = peers(s, PeerScript(keys=["0"]))  # served after it, so the check was handled
+    assert res.variables["HOTLINE_NEXT"] == "queue"
+    assert th.server.stats.bad_requests == 0 and "bad request" not in caplog.text
+
+
 def test_silent_connection_is_dropped(tmp_path: Path) -> None:
     s = settings(tmp_path, ivr_agi_read_timeout_s=0.3)
     with ServerThread(lambda: build(s, clock=lambda: TEN_AM).server) as th:

@@ -68,6 +68,9 @@ def test_call_page_timeline_and_escaping(panel: Panel) -> None:
     assert order == ["call_started", "ivr", "ivr", "queued", "ring", "ring", "answered", "transfer", "ended"]
     assert "话务员 8001 振铃 4.0 秒:无人接听" in timeline
     assert "«1&lt;b&gt;»" in timeline
+    # the IVR steps in the page's language (the newcomer's walk saw "语音导航 menu: 按键 «» timeout")
+    assert "语音导航 主菜单: 按键 «1&lt;b&gt;» 已完成" in timeline and "超时未按键" in timeline
+    assert "«»" not in timeline and " timeout" not in timeline
     # the CSV neutralises formulas in attacker-controlled fields
     make_call(db, agent="8001", caller_name="=HYPERLINK(\"http://x\")")
     csv_text = panel.client("boss").get("/calls?format=csv").get_data(as_text=True)

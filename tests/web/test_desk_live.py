@@ -203,13 +203,13 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
         # a standard phrase from the desk (R-ANS-SILENT): played into the call (hotline.desk's own
         # test hears it on the caller's side)
         page.click("#c-phrase-please_repeat")
-        assert "playing please_repeat" in message(page, "done")
+        assert message(page, "done") == "已向客户播放规范用语。"  # the desk speaks the page's language
         eventually(lambda: any("desk-phrase" in c for c in _channels(s)), 5, "the phrase player")
         eventually(lambda: not any("desk-phrase" in c for c in _channels(s)), 10, "the phrase played out")
 
         # 转满意度: the caller rates, the rating is 8001's
         page.click("#c-survey")
-        assert "rating 8001" in message(page, "done")
+        assert message(page, "done") == "已转满意度评价。"
         wait_js(page, "document.getElementById('desk-state').dataset.state === 'wrap_up'", timeout=15)
         assert js(page, "!document.getElementById('desk-countdown').hidden")
         assert _member(s, "8001").paused  # 话后整理 pauses the member

@@ -186,6 +186,8 @@ def test_supervisor_dispatches_and_edits_technicians(fpanel: Panel) -> None:
     assert r.status_code == 303
     html = boss.get("/field/technicians").get_data(as_text=True)
     assert "tech3" in html and ESCAPED in html and EVIL not in html
+    # the rota's days named in the page's language (the newcomer's walk saw "mon tue … holiday workday")
+    assert "周一 <input" in html and "调休工作日 <input" in html and "mon <input" not in html
     r = boss.post("/field/technicians", data={"csrf_token": token, "edit": "1", "username": "tech3",
                                               "phone": "13900000004", "districts": "东城", "rota_tue": "09:00-18:00"})
     assert r.status_code == 303

@@ -49,6 +49,23 @@ def test_only_an_admin_sees_the_prompts(panel: Panel) -> None:
     assert c.get("/prompts/nothing").status_code == 404
 
 
+def test_where_each_prompt_plays_in_the_page_language(panel: Panel) -> None:
+    """"Where it plays" was English on the zh page (the newcomer's walk): each prompt's ``used``
+    has its translation, shown on the list and on the prompt's page."""
+    import tomllib
+
+    from hotline.settings import ROOT
+    from web.translations.zh import ZH
+
+    phrases = tomllib.loads((ROOT / "hotline" / "phrases.toml").read_text())
+    used = {p["used"] for p in phrases["prompt"]} | {phrases["digits"]["used"]}
+    assert sorted(u for u in used if u not in ZH) == []
+    c = panel.client("root")
+    html = c.get("/prompts").get_data(as_text=True)
+    assert "语音导航:每个来电最先听到" in html and "first thing every inbound caller hears" not in html
+    assert "语音导航:主菜单" in c.get("/prompts/menu").get_data(as_text=True)
+
+
 def _post(c: FlaskClient, path: str, page: str, **data: Any) -> Any:
     return c.post(path, data={"csrf_token": csrf_of(c, page), **data}, content_type="multipart/form-data")
 

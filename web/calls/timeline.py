@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from hotline.models import Call
 
 
@@ -63,3 +65,20 @@ def timeline(c: Call) -> list[Step]:
         last = st.at or last
         keyed.append((last, i, st))
     return [st for _, _, st in sorted(keyed, key=lambda k: (k[0], k[1]))]
+
+
+def ivr_step(step: str) -> str:
+    """An IVR step of the trace (ivr/flow.py's step names) in the page's language; an unknown one
+    as it is (the template escapes it)."""
+    names = {"greeting": _("greeting"), "outage": _("outage notice"), "out_of_hours": _("out of hours"),
+             "menu": _("main menu"), "queue": _("to the agents"), "callback": _("callback offered"),
+             "fault.contact": _("fault: contact number"), "fault.account": _("fault: account"),
+             "fault.area": _("fault: area"), "fault.type": _("fault: type"), "fault.confirm": _("fault: confirm"),
+             "fault.ticket": _("fault: ticket"), "fault.describe": _("fault: description"),
+             "survey": _("satisfaction survey")}
+    return names.get(step, step)
+
+
+def ivr_result(result: str) -> str:
+    names = {"ok": _("done"), "timeout": _("no key in time"), "invalid": _("wrong key")}
+    return names.get(result, result)

@@ -16,7 +16,7 @@ from web.auth.access import roles
 from web.calls import recordings
 from web.calls.search import DISPOSITIONS, CallFilter, get_visible, grades_of
 from web.calls.search import search as search_calls
-from web.calls.timeline import timeline
+from web.calls.timeline import ivr_result, ivr_step, timeline
 from web.context import db, settings
 from web.view import Column, csv_response, export_table, local_time, number_for
 
@@ -78,7 +78,7 @@ def call(call_pk: int) -> Any:
                            desk_uses=desk_uses,
                            current=quality.current_grade(db(), c.id), checklist=quality.CHECKLIST,
                            facts=quality.facts(c), playable=playable, listens=listens,
-                           can_grade=current_user.has("inspector"))
+                           can_grade=current_user.has("inspector"), ivr_step=ivr_step, ivr_result=ivr_result)
 
 
 @bp.get("/calls/<int:call_pk>/recording")

@@ -96,7 +96,20 @@ def _prefill() -> dict[str, Any]:
     customer = find_customer(db(), settings(), number) if number else None
     return {"number": number, "name": customer.name if customer else "",
             "address": customer.address if customer else "", "kind": request.args.get("kind") or "",
-            "customer": customer, "server": call.server if call else "", "call_id": call.call_id if call else ""}
+            "customer": customer, **_call_ids(call)}
+
+
+def _call_ids(call: Call | None) -> dict[str, str]:
+    """The call the form is tied to. The desk's pop opens the form while the call is still up,
+    before the listener built its record: that id is kept and the save links it if built by then.
+    Another agent's stored call is not tied (nor shown)."""
+    if call is not None:
+        return {"server": call.server, "call_id": call.call_id}
+    server, call_id = (request.args.get("server") or "")[:64], (request.args.get("call_id") or "")[:64]
+    if not server or not call_id or db().scalar(
+            select(Call.id).where(Call.server == server, Call.call_id == call_id)) is not None:
+        return {"server": "", "call_id": ""}
+    return {"server": server, "call_id": call_id}
 
 
 @bp.get("/cases/new")

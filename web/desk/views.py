@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,9 @@ from hotline.vocabulary import AgentPresence
 from web.auth.access import roles, user_of_session
 from web.callbacks import dial as dial_task
 from web.context import db, session_factory, settings
+from web.desk.messages import control_message, presence_message
 from web.desk.state import DeskState, stream
+from web.i18n import KNOWN_LABELS, label
 
 log = logging.getLogger(__name__)
 bp = Blueprint("desk", __name__)
@@ -40,11 +43,11 @@ def _no_extension() -> tuple[Response, int]:
 
 
 def _presence_json(r: PresenceResult) -> Response:
-    return jsonify(ok=r.ok, message=r.message, state=r.presence.state.value)
+    return jsonify(ok=r.ok, message=presence_message(r), state=r.presence.state.value)
 
 
 def _control_json(r: ControlResult) -> Response:
-    return jsonify(ok=r.ok, outcome=r.outcome.value, message=r.message, control=r.control)
+    return jsonify(ok=r.ok, outcome=r.outcome.value, message=control_message(r), control=r.control)
 
 
 @bp.get("/desk")
@@ -55,7 +58,7 @@ def page() -> Any:
     first = DeskState(s, ext)(db(), keep_step=False) if ext else None
     return render_template("desk/desk.html", ext=ext, reasons=s.desk_break_reasons, first=first,
                            agents=[a for a in s.agents if a != ext], phrases=list(controls.Phrase),
-                           wrapup_s=s.desk_wrapup_s)
+                           wrapup_s=s.desk_wrapup_s, values={k: label(k) for k in sorted(KNOWN_LABELS)})
 
 
 @bp.get("/desk/stream")
@@ -153,5 +156,6 @@ def dial() -> Any:
     except (callbacks.CallbackError, LookupError) as exc:
         db().rollback()
         return jsonify(ok=False, message=f"not dialled: {exc}")
-    return jsonify(ok=True, message=f"calling {number} (task {task.id}): your phone rings first",
+    return jsonify(ok=True, message=_("Calling %(number)s (task %(task)s): your phone rings first", number=number,
+                                      task=task.id),
                    call_id=attempt.call_id)

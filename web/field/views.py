@@ -174,7 +174,13 @@ def techs() -> Any:
 def _techs_page() -> str:
     rows = field.technicians(db(), settings(), utcnow())
     rotas = {t.username: t.rota for t in db().scalars(select(Technician))}
-    return render_template("field/technicians.html", rows=rows, rotas=rotas, days=_DAYS)
+    return render_template("field/technicians.html", rows=rows, rotas=rotas, days=_DAYS, day_names=_day_names())
+
+
+def _day_names() -> dict[str, str]:
+    """The rota's day keys (hotline.field.rota) as the page's language names them."""
+    return {"mon": _("Mon"), "tue": _("Tue"), "wed": _("Wed"), "thu": _("Thu"), "fri": _("Fri"), "sat": _("Sat"),
+            "sun": _("Sun"), "holiday": _("Public holiday"), "workday": _("Make-up workday")}
 
 
 def _month() -> date:

@@ -26,6 +26,13 @@ log = logging.getLogger(__name__)
 bp = Blueprint("prompts_admin", __name__)
 
 
+@bp.app_template_global()
+def prompt_plays(used: str) -> str:
+    """Where a prompt plays (hotline/phrases.toml's ``used``) in the page's language; a text
+    without its translation shows as written. Plain text: the template escapes it."""
+    return _(used)
+
+
 def _labels() -> dict[str, str]:
     """What made a prompt's audio, and what a change was, in the page's language."""
     return {"recording": _("recording"), "gtts": "gTTS", "espeak": "espeak-ng", "missing": _("missing"),

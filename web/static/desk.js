@@ -6,6 +6,8 @@
   var root = document.getElementById("desk");
   if (!root) return;
   var L = JSON.parse(document.getElementById("desk-labels").textContent);
+  var VALUES = JSON.parse(document.getElementById("desk-values").textContent);
+  function V(v) { return v && VALUES[v] ? VALUES[v] : v; }  // a stored key in the page's language
   var last = null, skew = 0, shown = null;  // shown: the pop on screen {call_id, state, data}
   window.deskPopLog = [];  // [{call_id, ring_at, shown_at}] for the tests and bench/desk_pop.py
 
@@ -67,10 +69,10 @@
     (pop.contacts || []).forEach(function (c) {
       var tr = document.createElement("tr");
       tr.className = "contact kind-" + c.kind + (c.open ? " open-matter" : "");
-      var what = c.what || "";
+      var what = V(c.what) || "";
       if (c.kind === "call" && c.agent) what += " · " + c.agent;
       if (c.ticket) what += " · " + c.ticket;
-      var status = c.clock || c.status || "";
+      var status = V(c.clock || c.status) || "";
       if (c.open) status = (status ? status + " · " : "") + L.open;
       [when(c.at), L[c.kind] || c.kind, what, status].forEach(function (v) {
         var td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
@@ -118,7 +120,10 @@
     var c = d.customer;
     dl("pop-customer", c ? ["name", "address", "area", "account"].filter(function (k) { return c[k]; })
       .map(function (k) { return [k, c[k]]; }) : []);
-    dl("pop-ivr", Object.keys(d.ivr || {}).map(function (k) { return [k, d.ivr[k]]; }));
+    dl("pop-ivr", Object.keys(d.ivr || {}).map(function (k) {
+      var v = d.ivr[k];
+      return [k, k === "HOTLINE_MENU" ? (L["menu_" + v] || v) : v];
+    }));
     renderHistory(d);
     $("controls").hidden = shown.state !== "talking";
     $("c-dial").hidden = shown.state === "ringing" || shown.state === "talking" || !d.number;

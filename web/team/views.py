@@ -8,12 +8,13 @@ from operator import itemgetter
 from typing import Any
 
 from flask import Blueprint, Response, flash, render_template, request
+from flask_babel import gettext
 
 from hotline import metrics
 from hotline.metrics import KPIS
 from web.auth.access import roles
 from web.context import db, settings
-from web.i18n import metric_label
+from web.i18n import lang, metric_label
 from web.periods import from_args
 from web.team import tables
 from web.view import Column, csv_response, export_table
@@ -40,9 +41,15 @@ def index() -> Any:
                            agents=list(agents.items()), agent_columns=tables.agent_columns(),
                            kpi=list(kpi.items()), kpi_columns=tables.kpi_columns(), series=ser, kind=kind,
                            start=start, end=end, month=f"{year}-{month:02d}",
-                           targets={k: getattr(s, kpi.target_setting) for k, kpi in KPIS.items()},
-                           definitions=metrics.METRICS, metric_label=metric_label,
+                           targets={kpi.label(lang()): getattr(s, kpi.target_setting) for kpi in KPIS.values()},
+                           definitions=metrics.METRICS, metric_label=metric_label, definition=_definition,
                            time=tables.time_rows(s, start, end), time_columns=tables.time_columns())
+
+
+def _definition(m: metrics.Metric) -> str:
+    """A metric's written definition in the page's language (the catalogue holds each one; a
+    definition changed without its translation shows in English). Plain text: the template escapes it."""
+    return gettext(m.definition)
 
 
 def _csv(table: str, start: datetime, end: datetime, year: int, month: int) -> Response:

@@ -304,6 +304,203 @@ ZH = {
     "order_overdue": "工单超时未修复", "outage_suggested": "疑似区域故障",
     # the agents' time in states on the supervisor page (issue 13: web/team)
     "Agents' time in states": "坐席状态时长", "Break by reason": "小休(按原因)", "My time in states": "我的状态时长",
+    # the desk's screen pop (newcomer walk)
+    "Record a case": "登记工单",
+    "Logged out": "签出", "Ready for calls": "示闲", "Not ready": "示忙", "On a break": "小休",
+    "After-call work": "话后整理", "After-call work: %(s)s s left": "话后整理:还剩 %(s)s 秒",
+    "Your state: %(state)s": "当前状态:%(state)s", "Not done:": "未完成:",
+    "Call transferred.": "已转接。", "Consulting: the caller is on hold.": "咨询中:客户在保持。",
+    "Transfer completed.": "已完成转接。", "Back with the caller.": "已取消咨询,回到客户通话。",
+    "The caller is rating your service.": "已转满意度评价。",
+    "Standard phrase played to the caller.": "已向客户播放规范用语。",
+    "Flagged as a malicious call: the warning plays to the caller.": "已标记恶意骚扰:向对方播放警告。",
+    "Call hung up.": "已挂断。", "The call has ended.": "通话已结束。", "This is not your call.": "这不是您的通话。",
+    "The call is not answered yet.": "通话尚未接通。",
+    # where each standard prompt plays (hotline/phrases.toml `used`; test_prompts_admin checks each has one)
+    "SayDigits in zh: ticket numbers, work numbers, phone numbers": "逐位播报:受理单号、工号、电话号码",
+    ('IVR: first thing every inbound caller hears'):
+        '语音导航:每个来电最先听到',
+    ('IVR: main menu (1 fault report, 2 consultation, 3 complaint, 0 agent)'):
+        '语音导航:主菜单(1 故障报修,2 业务咨询,3 投诉,0 人工服务)',
+    ('IVR: any menu, a key that is not offered'):
+        '语音导航:任一菜单,按了未提供的键',
+    ('IVR: any menu, no key before the timeout'):
+        '语音导航:任一菜单,超时未按键',
+    ("IVR fault report: confirm the caller's number as contact number"):
+        '语音报修:确认以来电号码为联系电话',
+    ('IVR fault report: enter another contact number'):
+        '语音报修:输入其他联系电话',
+    ('IVR fault report: account number'):
+        '语音报修:用户编号',
+    ('IVR fault report: area, which decides the repair time limit'):
+        '语音报修:区域(决定维修时限)',
+    ('IVR fault report: fault type'):
+        '语音报修:故障类型',
+    ('IVR fault report: recorded voice description'):
+        '语音报修:录音描述故障',
+    ('IVR fault report: confirmation'):
+        '语音报修:确认提交',
+    ('IVR fault report: read-back, followed by the ticket number as digits'):
+        '语音报修:受理播报,随后逐位播报单号',
+    ('IVR fault report: promise after the ticket number, urban area'):
+        '语音报修:单号后的上门承诺,城区',
+    ('IVR fault report: promise after the ticket number, rural area'):
+        '语音报修:单号后的上门承诺,农村',
+    ('IVR: known outage notice, followed by one outage_cause_* prompt'):
+        '语音导航:已知停播通知,随后播放一条停播原因(outage_cause_*)',
+    ('IVR: known outage cause'):
+        '语音导航:已知停播原因',
+    ('IVR: after the outage cause'):
+        '语音导航:停播原因之后',
+    ('IVR: outside staffed hours, before taking the fault report'):
+        '语音导航:非人工服务时间,受理报修之前',
+    ('IVR: consultation that waits for a callback'):
+        '语音导航:需回电答复的咨询',
+    ('IVR: complaint taken'):
+        '语音导航:投诉已受理',
+    ('queue: on entering the agent queue'):
+        '排队:进入人工队列时',
+    ('queue: periodic announcement while all agents are busy'):
+        '排队:坐席全忙时定时播放',
+    ('agent connect: the caller waited past the allowed rings'):
+        '接通话务员:客户等待超过规定振铃声数',
+    ('IVR / agent: the caller says nothing'):
+        '语音导航/话务员:客户不说话',
+    ('IVR / agent: the caller is too quiet'):
+        '语音导航/话务员:客户声音太小',
+    ("agent connect: '工号' + work number digits + work_number_suffix"):
+        '接通话务员:“工号” + 工号数字 + work_number_suffix',
+    ('agent connect: after the work number digits'):
+        '接通话务员:工号数字之后',
+    ('after the agent hangs up: satisfaction survey'):
+        '话务员挂机后:满意度评价',
+    ('after the survey key'):
+        '满意度按键之后',
+    ('IVR: end of every self-service path'):
+        '语音导航:每条自助流程结束时',
+    ('agent desk: the agent flags a malicious call; then the agent may end it'):
+        '坐席工作台:话务员标记恶意骚扰后,可结束通话',
+    # the metric definitions of the supervisor page (hotline.metrics.METRICS; test_team checks each has one)
+    ('inbound calls that reached the queue (answered + abandoned + timeout, or queued_at set)'):
+        ('进入队列的呼入电话(已接通 + 放弃 + 排队超时,或有 queued_at)'),
+    ('inbound calls that ended in the IVR without reaching the queue (disposition ivr); counted apart'):
+        ('在语音导航中结束、未进入队列的呼入电话(结果 ivr);单独统计'),
+    ('inbound calls bridged with an agent (disposition answered, agent set)'):
+        ('与话务员接通的呼入电话(结果已接通,有话务员)'),
+    ('mean wait_seconds of answered calls'):
+        ('已接通电话的平均等待时长(wait_seconds)'),
+    ("(talk_seconds of the answered calls + the agents' after-call work (话后整理, the desk's presence) in the"
+     ' period) ÷ answered calls'):
+        ('(已接通电话的通话时长 + 本期话务员的话后整理时长(坐席状态))÷ 已接通电话数'),
+    ('answered ring attempts within 4 rings ÷ answered ring attempts, per agent (attempts of the inbound c'
+     "alls of the period); within = the call's within_4_rings (else ring_seconds ≤ max_rings × ring_cycle_"
+     's)'):
+        ('四声内接起的振铃次数 ÷ 接起的振铃次数,按话务员统计(本期呼入电话的振铃);四声内以通话的 wit'
+         'hin_4_rings 为准(否则振铃秒数 ≤ max_rings × ring_cycle_s)'),
+    ('answered attempts past 4 rings + every no_answer attempt (rang out) of that agent'):
+        ('该话务员超过四声才接起的振铃次数 + 每次振铃未接(no_answer)'),
+    ('ring attempts of the agent that rang out unanswered (result no_answer)'):
+        ('该话务员振铃超时未接的次数(结果 no_answer)'),
+    ('answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts); the '
+     "queue's figure: an agent has none (see sl_answered)"):
+        ('等待 ≤ service_level_s 接通的电话 ÷(已接通 + 等待超过 short_aban'
+         'don_s 的放弃 + 排队超时);队列的指标,话务员无此项(见服务水平(÷接通))'),
+    ('answered with wait ≤ service_level_s ÷ answered; the only service level an agent has (an agent is of'
+     'fered no calls: the queue is)'):
+        ('等待 ≤ service_level_s 接通的电话 ÷ 已接通;话务员唯一的服务水平(电话分配给队'
+         '列,不分配给话务员)'),
+    ('abandoned with wait > short_abandon_s ÷ offered; short abandons (wait ≤ short_abandon_s) listed apar'
+     't'):
+        ('等待超过 short_abandon_s 的放弃 ÷ 进入队列;短时放弃(等待 ≤ short_ab'
+         'andon_s)单列'),
+    ('inbound calls abandoned in the queue with wait > short_abandon_s'):
+        ('在队列中等待超过 short_abandon_s 后放弃的呼入电话'),
+    ('abandoned with wait ≤ short_abandon_s'):
+        ('等待 ≤ short_abandon_s 即放弃'),
+    ('left the queue unanswered after queue_timeout_s'):
+        ('排队超过 queue_timeout_s 仍未接通而离开队列'),
+    ('answered calls where the agent hung up first (hangup_first = agent), except calls flagged malicious '
+     "(HOTLINE_MALICIOUS: the rule's one exception) or ended by a supervisor (HOTLINE_FORCED_HANGUP)"):
+        ('话务员先挂机的已接通电话(hangup_first = 话务员),标记为恶意骚扰的电话(HOTLIN'
+         'E_MALICIOUS,本规则唯一例外)或被班长强拆的电话(HOTLINE_FORCED_HANGU'
+         'P)除外'),
+    ('inbound calls from a number that already called within repeat_window_h about a matter still open (th'
+     'at earlier call was not answered by an agent, or left a fault ticket) ÷ inbound calls with a caller '
+     'number'):
+        ('来电号码在 repeat_window_h 内已来电且事项未结(上次未被话务员接通,或留下了报修单)'
+         '的呼入电话 ÷ 有主叫号码的呼入电话'),
+    ('missed-call tasks made in the period that were closed within callback_missed_due_min of the missed c'
+     'all — a callback reached the customer, or they called again and were answered — ÷ missed-call tasks '
+     'made in the period (withheld numbers make no task and are not counted)'):
+        ('本期生成、在未接来电后 callback_missed_due_min 内关闭的未接来电回拨任务(回'
+         '拨联系到客户,或客户再次来电并被接通)÷ 本期生成的未接来电回拨任务(隐藏号码不生成任务,不计入)'),
+    ('revisit tasks due in the period that were done (customer reached, both answers — fixed? satisfied? —'
+     ' recorded) ÷ revisit tasks due in the period that are done, reached without both answers, failed, or'
+     ' still open past their deadline; cancelled tasks and deadlines still ahead do not count'):
+        ('本期到期且已完成(联系到客户,两个问题——修好了吗?满意吗?——均已记录)的回访任务 ÷ 本期到期且'
+         '已完成、联系到但未答全两个问题、失败或超期未完成的回访任务;已取消的任务和未到期的任务不计入'),
+    ('fault reports (with a fix-by time) closed by their fix-by ÷ reports closed + reports open past their'
+     " fix-by; a closed report's updated_at is its repair time"):
+        ('(有修复期限的)报修中在修复期限前关闭的 ÷ 已关闭的报修 + 超过修复期限仍未关闭的报修;已关闭报'
+         '修的 updated_at 即修复时间'),
+    ('clocks of the complaints received in the period (contact 2 h; solution 24 h for a general one, progr'
+     'ess 72 h for a complex one) stopped by their deadline ÷ clocks stopped or past their deadline; clock'
+     's still running within their deadline do not count'):
+        ('本期受理投诉的各项时限(联系客户 2 小时;一般投诉 24 小时内解决,复杂投诉 72 小时内反馈进'
+         '展)在期限内完成的 ÷ 已完成或已超期的时限;未超期仍在计时的不计入'),
+    ('general complaints received in the period solved within complaint_solution_h ÷ general complaints so'
+     'lved or past that deadline (the solution clock of complaint_clocks)'):
+        ('本期受理、在 complaint_solution_h 内解决的一般投诉 ÷ 已解决或已超过该期限的'
+         '一般投诉(投诉时限中的解决时限)'),
+    ('surveys answered 1 (satisfied) ÷ surveys answered; per agent, a rating counts for the agent who sent'
+     ' the caller to the survey (HOTLINE_SURVEY_AGENT), else the last agent the caller talked to'):
+        ('满意度评价按 1(满意)的次数 ÷ 评价次数;按话务员统计时,评价计入把客户转到满意度评价的话务员('
+         'HOTLINE_SURVEY_AGENT),否则计入客户最后通话的话务员'),
+    ('calls with a current QA grade'):
+        ('有当前质检评分的电话'),
+    ('mean score of the current QA grade of each graded call (a correction replaces the grade it corrects)'):
+        ('每个已质检电话当前评分的平均分(更正的评分取代被更正的评分)'),
+    ('answered calls that were within 4 rings or apologised (HOTLINE_LATE_APOLOGY) and where the agent did'
+     ' not hang up first ÷ answered calls'):
+        ('四声内接起或已致歉(HOTLINE_LATE_APOLOGY)且话务员未先挂机的已接通电话 ÷ 已接'
+         '通电话'),
+    ('cases resolved on the call (first_call_resolved yes) ÷ cases where the desk recorded yes or no; per '
+     "agent by the case's owner"):
+        ('首次来电解决的工单(first_call_resolved 为是)÷ 坐席记录了是或否的工单;按话务'
+         '员统计时以工单负责人为准'),
+    ('cases created in the period per kind (报修 咨询 投诉 建议 表扬 业务办理) and category'):
+        ('本期按类型(报修 咨询 投诉 建议 表扬 业务办理)和分类新建的工单'),
+    ("cases closed by their deadline (the kind's rule: R-FAULT-SLA, R-CONSULT-24H, R-COMPLAINT, case_defau"
+     'lt_due_h) ÷ cases closed or still open past it; cases within their deadline do not count'):
+        ('在期限内关闭的工单(按类型的规则:R-FAULT-SLA、R-CONSULT-24H、R-COMPL'
+         'AINT、case_default_due_h)÷ 已关闭或超期未关闭的工单;未到期的工单不计入'),
+    ('complaint cases closed by their deadline (solution 24 h general / progress 72 h complex) ÷ complaint'
+     ' cases closed or still open past it'):
+        ('在期限内关闭的投诉工单(一般投诉 24 小时解决 / 复杂投诉 72 小时反馈进展)÷ 已关闭或超期'
+         '未关闭的投诉工单'),
+    # the technicians' weekly rota
+    "Mon": "周一", "Tue": "周二", "Wed": "周三", "Thu": "周四", "Fri": "周五", "Sat": "周六", "Sun": "周日",
+    "Public holiday": "法定节假日", "Make-up workday": "调休工作日",
+    # a call's IVR steps on its timeline
+    "greeting": "欢迎语", "outage notice": "停播通知", "out of hours": "非服务时间", "main menu": "主菜单",
+    "to the agents": "转人工", "callback offered": "预约回拨", "fault: contact number": "报修:联系电话",
+    "fault: account": "报修:用户编号", "fault: area": "报修:区域", "fault: type": "报修:故障类型",
+    "fault: confirm": "报修:确认", "fault: ticket": "报修:受理单号", "fault: description": "报修:故障描述",
+    "satisfaction survey": "满意度评价", "no key in time": "超时未按键", "wrong key": "按键无效",
+    "Calling %(number)s (task %(task)s): your phone rings first": "正在回拨 %(number)s(任务 %(task)s):请先接起您的话机",
+    # the agents' time in states (issue 13: hotline/metrics/agent_time.py definitions)
+    "seconds in any desk state but 签出 (logged out)": "除签出外任一坐席状态的秒数",
+    "seconds in 示闲 (available, waiting for a call)": "示闲(等待来电)的秒数",
+    "seconds in 示忙 (busy: paused, no reason)": "示忙(暂停接听,无原因)的秒数",
+    "seconds in 小休 (break), in all and per reason (desk_break_reasons)":
+        "小休的秒数,合计及按原因(desk_break_reasons)",
+    "seconds in the desk's talking state (answered to the call's end)": "通话状态的秒数(接听至通话结束)",
+    "seconds in 话后整理 (after-call work), extensions included": "话后整理的秒数,含延长",
+    "(talking + after-call work) ÷ (logged in − break − busy), i.e. ÷ (available + ringing + talking + after-call "
+    "work): the share of the time staffed for calls spent handling them (the industry's definition; break and busy "
+    "are auxiliary states)":
+        "(通话 + 话后整理)÷(登录 − 小休 − 示忙),即 ÷(示闲 + 振铃 + 通话 + 话后整理):"
+        "在岗接听时间中处理来电所占的比例(行业通行定义;小休与示忙为辅助状态)",
 }
 
 if __name__ == "__main__":

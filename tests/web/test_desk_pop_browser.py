@@ -1,0 +1,78 @@
+"""The desk's screen pop in headless Chromium, without a PBX (a live snapshot in the database): the
+agent records the call's matter in one click (登记工单 opens the case form tied to the call still
+up and pre-filled with its number and customer), and the pop speaks the page's language — the IVR
+menu choice and the history's stored keys (dispositions, report statuses) are shown translated,
+not as raw keys. Found by the newcomer's walk through `make run`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from hotline.models.ivr import Customer, FaultReport
+from tests.web.browser import chromium, login, new_page, serve, shot, wait_js
+from tests.web.conftest import Panel
+from tests.web.factory import make_call, set_live
+
+pytestmark = pytest.mark.browser
+
+NUMBER = "13912345678"
+CALL_ID = "1700.1"
+
+
+@pytest.fixture
+def served(panel: Panel) -> Iterator[tuple[Panel, str]]:
+    with serve(panel.app) as base:
+        yield panel, base
+
+
+def _seed(panel: Panel) -> None:
+    now = datetime.now(UTC)
+    db = panel.db()
+    db.add(Customer(phone="+86" + NUMBER, name="王伟", address="人民路1号", area="东城", created_at=now))
+    db.add(FaultReport(server=panel.settings.server_id, call_id="1699.1", caller=NUMBER, status="incomplete",
+                       ticket="000004", created_at=now - timedelta(hours=2), updated_at=now))
+    db.commit()
+    make_call(db, number=NUMBER, at=now - timedelta(hours=1), agent="8002")
+    ts = now.timestamp()
+    set_live(db, {"queues": {}, "gap": False, "updated": ts,
+                  "agents": {"8001": {"state": "ringing", "since": ts - 1, "call_id": CALL_ID, "queue": "hotline"}},
+                  "calls": {CALL_ID: {"caller_number": NUMBER, "caller_name": "", "queued_at": ts - 20,
+                                      "vars": {"HOTLINE_MENU": "fault", "HOTLINE_FAULT_TICKET": "000005"}}}},
+             server=panel.settings.server_id)
+    db.close()
+
+
+def test_the_pop_records_a_case_in_one_click_and_speaks_chinese(served: tuple[Panel, str]) -> None:
+    panel, base = served
+    _seed(panel)
+    with chromium() as browser:
+        page: Any = new_page(browser)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        # the console too: a missing /favicon.ico was a 404 on every first page load
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'ringing'", 20)
+        shot(page, "desk-pop-case-link")
+        ivr = page.inner_text("#pop-ivr")
+        assert "故障报修" in ivr and "fault" not in ivr
+        history = page.inner_text("#pop-history")
+        assert "未完成" in history and "incomplete" not in history  # the fault report's status
+        assert "已接通" in history and "answered" not in history  # the earlier call's disposition
+        link = page.locator("#pop-new-case")
+        assert link.inner_text() == "登记工单"
+        href = link.get_attribute("href")
+        assert f"call_id={CALL_ID}" in href and f"number={NUMBER}" in href
+        # the call is still up: no record yet, and the form stays tied to it
+        form = new_page(browser)
+        login(form, base, "agent1")
+        form.goto(base + href)
+        assert form.input_value("#number") == NUMBER and form.input_value("#name") == "王伟"
+        assert form.input_value("input[name=call_id]") == CALL_ID
+        assert form.input_value("input[name=server]") == panel.settings.server_id
+        assert errors == []
