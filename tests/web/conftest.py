@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hotline.settings import Settings, load
+from tests.support.ports import free_port
 from web import create_app
 from web.auth.users import add_user
 from web.context import session_factory
@@ -59,8 +60,10 @@ def csrf_of(c: FlaskClient, path: str = "/login") -> str:
 
 
 def panel_settings(tmp: Path, **kw: Any) -> Settings:
+    # AMI on a port nobody listens on: a desk control in a test without an Asterisk must never
+    # reach a hotline running beside the tests (`make run` on the default port)
     values: dict[str, Any] = {"runtime_dir": tmp / "var", "recordings_dir": str(tmp / "monitor"),
-                                  "agents": ["8001", "8002", "8003"]}
+                              "agents": ["8001", "8002", "8003"], "ami_port": free_port()}
     values.update(kw)
     return load(config_file=None, env={}, **values)
 

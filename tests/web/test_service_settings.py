@@ -60,7 +60,7 @@ def test_a_save_applies_to_the_other_pages_and_is_in_the_history(panel: Panel) -
     assert sorted(rows) == sorted([("小休原因", "用餐 | 培训 | 会议 | 其他", "用餐 | 学习"),
                                    ("客户满意率目标(百分比)", "95", "90")])
     # the supervisor page reads the target in force, without a restart of the panel
-    assert "satisfaction ≥ 90.0%" in panel.client("boss").get("/supervisor?period=month").get_data(as_text=True)
+    assert "客户满意率 ≥ 90.0%" in panel.client("boss").get("/supervisor?period=month").get_data(as_text=True)
 
 
 def test_a_field_reverts_to_the_file_value_kept_in_the_history(panel: Panel) -> None:

@@ -501,6 +501,9 @@ ZH = {
     "are auxiliary states)":
         "(通话 + 话后整理)÷(登录 − 小休 − 示忙),即 ÷(示闲 + 振铃 + 通话 + 话后整理):"
         "在岗接听时间中处理来电所占的比例(行业通行定义;小休与示忙为辅助状态)",
+    # where the district question plays (issue 15: phrases.toml's `used`)
+    "IVR fault report, a caller not in the customer master: the district (settings.districts, by keypad)":
+        "语音导航报修,客户资料中没有的来电:按键选择片区(settings.districts)",
 }
 
 if __name__ == "__main__":
