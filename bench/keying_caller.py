@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -69,7 +69,8 @@ class KeyingCaller:
     scripts: dict[str, tuple[str, ...]]
     pressed: int = 0  # groups pressed
     repeated: int = 0  # groups pressed again because the previous press was not taken
-    errors: list[str] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    _tasks: set[asyncio.Future[None]] = field(default_factory=set)
     _callers: dict[str, _Caller] = field(default_factory=dict)
     _local: threading.local = field(default_factory=threading.local)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -78,7 +79,7 @@ class KeyingCaller:
 
     def __enter__(self) -> KeyingCaller:
         self._callers = {cid: _Caller(groups) for cid, groups in self.scripts.items()}
-        self._pool = ThreadPoolExecutor(8, thread_name_prefix="keying-caller")
+        self._pool = ThreadPoolExecutor(32, thread_name_prefix="keying-caller")
         self._original = original = AgiChannel.command
         caller = self
 
@@ -108,11 +109,16 @@ class KeyingCaller:
     def _press(self, channel: str, keys: str, after_s: float) -> None:
         with self._lock:
             self.pressed += 1
-        assert self._pool is not None
-        asyncio.get_running_loop().run_in_executor(self._pool, self._send, channel, keys, after_s)
+        # the wait is the event loop's, not a worker's: 300 callers waiting would queue behind
+        # a few sleeping workers and press long after the question timed out
+        self._tasks.add(task := asyncio.ensure_future(self._press_later(channel, keys, after_s)))
+        task.add_done_callback(self._tasks.discard)
 
-    def _send(self, channel: str, keys: str, after_s: float) -> None:
-        time.sleep(after_s)
+    async def _press_later(self, channel: str, keys: str, after_s: float) -> None:
+        await asyncio.sleep(after_s)
+        await asyncio.get_running_loop().run_in_executor(self._pool, self._send, channel, keys)
+
+    def _send(self, channel: str, keys: str) -> None:
         ami: Ami | None = getattr(self._local, "ami", None)
         try:
             if ami is None:
@@ -121,13 +127,13 @@ class KeyingCaller:
                 ami.action("PlayDTMF", Channel=channel, Digit=key, Duration=120, Receive="true")
         except AmiError as exc:  # the caller hung up meanwhile: nothing to press into
             with self._lock:
-                self.errors.append(f"{channel}: {exc}")
+                self.errors[str(exc)[:70]] += 1
 
     def summary(self) -> str:
         done = sum(c.next >= len(c.groups) for c in self._callers.values())
         return (f"{self.pressed} key groups pressed, {self.repeated} not taken and pressed again; "
                 f"{done} of {len(self._callers)} callers keyed everything"
-                + (f"; {len(self.errors)} PlayDTMF errors" if self.errors else ""))
+                + (f"; PlayDTMF errors: {dict(self.errors.most_common(3))}" if self.errors else ""))
 
 
 def scripts_for(ids: list[str], is_fault: Callable[[int], bool]) -> dict[str, tuple[str, ...]]:
