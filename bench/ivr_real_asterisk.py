@@ -6,7 +6,9 @@ Starts its own private Asterisk (free ports, temporary runtime dir), builds the 
 into it, runs the FastAGI IVR in this process (ServerThread) with its own temporary SQLite
 database and short key timeouts, adds enough queue agents (AMI QueueAdd of Local/<ext>@agents/n)
 that no caller waits for another, then originates all the calls at once into from-pstn
-(sim-caller): about half key a whole fault report, the other half press 0 for an agent. Waits
+(sim-caller): about half key a whole fault report, the other half press 0 for an agent. The keys
+are pressed by bench/keying_caller.py when the IVR listens (default), or with --caller timed by
+the dialplan's fixed SendDTMF script, which loses keys once the IVR lags behind its pauses. Waits
 until every call is gone and prints calls placed, calls that finished the IVR (HOTLINE_IVR=done),
 fault reports in the IVR database, failed sessions, wall time and the server-side AGI command
 turnaround (p50/p99). Unlike bench/ivr_load.py the peer is Asterisk itself, so the figures include
