@@ -6,7 +6,9 @@ Starts its own private Asterisk (free ports, temporary runtime dir), builds the 
 into it, runs the FastAGI IVR in this process (ServerThread) with its own temporary SQLite
 database and short key timeouts, adds enough queue agents (AMI QueueAdd of Local/<ext>@agents/n)
 that no caller waits for another, then originates all the calls at once into from-pstn
-(sim-caller): about half key a whole fault report, the other half press 0 for an agent. Waits
+(sim-caller): about half key a whole fault report, the other half press 0 for an agent. The keys
+are pressed by bench/keying_caller.py when the IVR listens (default), or with --caller timed by
+the dialplan's fixed SendDTMF script, which loses keys once the IVR lags behind its pauses. Waits
 until every call is gone and prints calls placed, calls that finished the IVR (HOTLINE_IVR=done),
 fault reports in the IVR database, failed sessions, wall time and the server-side AGI command
 turnaround (p50/p99). Unlike bench/ivr_load.py the peer is Asterisk itself, so the figures include
@@ -27,6 +29,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select
 
 from ami_listener.listen import Listener
+from bench.keying_caller import KeyingCaller, scripts_for
 from bench.ledger import Ledger, reconcile
 from hotline.db import open_db
 from hotline.models.ivr import FaultReport
@@ -81,9 +85,11 @@ class StaffedClock:
         return self._base + timedelta(seconds=time.monotonic() - self._t0)
 
 
-def originate(ami: Ami, s: Settings, i: int, fault: bool) -> str:
-    call_id = f"bench-{i:03d}-{uuid.uuid4().hex[:8]}"
-    variables = {"SIM_STAY": "90" if fault else "30", "SIM_DTMF": FAULT_KEYS if fault else AGENT_KEYS,
+def originate(ami: Ami, s: Settings, i: int, call_id: str, fault: bool, timed: bool) -> str:
+    """One simulated caller; ``timed``: it keys the dialplan's timed script (else the
+    KeyingCaller presses its keys when the IVR listens)."""
+    keys = (FAULT_KEYS if fault else AGENT_KEYS) if timed else ""
+    variables = {"SIM_STAY": "90" if fault else "30", "SIM_DTMF": keys,
                  "SIM_DTMF_DELAY": "1", "__SIM_RING": "1", "__SIM_TALK": "2"}
     ami.action("Originate", variables=variables, Channel=f"Local/{s.hotline_number}@from-pstn",
                Context="sim-caller", Exten="s", Priority=1, CallerID=f'"bench {i}" <138{i:08d}>',
@@ -116,7 +122,7 @@ def is_fault(i: int, faults: float) -> bool:
     return int((i + 1) * faults) > int(i * faults)
 
 
-def run(calls: int, timeout: float, faults: float = 0.5) -> int:
+def run(calls: int, timeout: float, faults: float = 0.5, caller: str = "keying") -> int:
     with tempfile.TemporaryDirectory(prefix="hotline-bench-") as tmp:
         n_agent_calls = sum(not is_fault(i, faults) for i in range(calls))
         extra = [f"8{100 + k}" for k in range(max(0, n_agent_calls + 2 - len(BASE_AGENTS)))]
@@ -138,7 +144,11 @@ def run(calls: int, timeout: float, faults: float = 0.5) -> int:
             return holder["app"].server
 
         ivr = ServerThread(make)
-        with Asterisk(s) as ast, EventTap(s) as tap:  # Asterisk stops on leaving, Ctrl-C included
+        ids = [f"bench-{i:03d}-{uuid.uuid4().hex[:8]}" for i in range(calls)]
+        keying = KeyingCaller(s, scripts_for(ids, lambda i: is_fault(i, faults)))
+        timed = caller == "timed"
+        # Asterisk stops on leaving, Ctrl-C included
+        with Asterisk(s) as ast, EventTap(s) as tap, (nullcontext() if timed else keying):
             ivr.start()
             listener = Listener(s).start()
             if not listener.conn.connected.wait(15):
@@ -151,7 +161,8 @@ def run(calls: int, timeout: float, faults: float = 0.5) -> int:
                                    MemberName=ext)
                     t0 = time.monotonic()
                     cpu0 = (cpu_seconds("/proc/self/stat"), cpu_seconds(f"/proc/{ast.proc.pid}/stat"))
-                    ids = [originate(ami, s, i, fault=is_fault(i, faults)) for i in range(calls)]
+                    for i, call_id in enumerate(ids):
+                        originate(ami, s, i, call_id, fault=is_fault(i, faults), timed=timed)
                 print(f"{calls} calls originated in {time.monotonic() - t0:.2f} s; waiting for them to end",
                       flush=True)
                 still_up, t_end = wait_all_gone(tap, ids, timeout)
@@ -163,6 +174,8 @@ def run(calls: int, timeout: float, faults: float = 0.5) -> int:
                 fault_ids = {c for i, c in enumerate(ids) if is_fault(i, faults)}
                 errors = _report(tap, ids, fault_ids, still_up, t_end - t0, ivr, sessions,
                                  len(BASE_AGENTS) + len(extra), ledger)
+                print(f"  caller              {caller}: "
+                      + ("the dialplan's timed SendDTMF script" if timed else keying.summary()))
                 return 1 if errors or still_up or not ledger.ok or len(ledger.completed) != len(ids) else 0
             except KeyboardInterrupt:
                 # stopping cancels the sessions still running; Python 3.11's asyncio streams log
@@ -183,6 +196,7 @@ def _report(tap: EventTap, ids: list[str], fault_ids: set[str], still_up: set[st
     ivr_state: dict[str, str] = {}
     tickets: set[str] = set()
     connected: set[str] = set()
+    missed: Counter[str] = Counter()  # IVR steps that got no key or a wrong one (HotlineIvr trace)
     for m in tap.events():
         lid = m.get("Linkedid")
         if lid not in wanted:
@@ -193,6 +207,8 @@ def _report(tap: EventTap, ids: list[str], fault_ids: set[str], still_up: set[st
             tickets.add(lid)
         elif m.name == "AgentConnect":
             connected.add(lid)
+        elif m.name == "UserEvent" and m.get("UserEvent") == "HotlineIvr" and m.get("Result") != "ok":
+            missed[f"{m.get('Step')} {m.get('Result')}"] += 1
     agent_ids = set(ids) - fault_ids
     states = Counter(ivr_state.get(i, "(none)") for i in ids)
     time.sleep(1)  # the IVR writes behind the caller: let the last report update land
@@ -213,6 +229,8 @@ def _report(tap: EventTap, ids: list[str], fault_ids: set[str], still_up: set[st
     if stuck:
         print("  incomplete reports, last step entered: "
               + ", ".join(f"{k} {v}" for k, v in sorted(stuck.items(), key=lambda kv: -kv[1])))
+    print("  steps not keyed     " + (", ".join(f"{k} {v}" for k, v in missed.most_common()) or "none")
+          + "  (IVR trace: a timeout or an invalid key)")
     if stats is not None:
         p50, p99 = stats.percentile(50), stats.percentile(99)
         print(f"  AGI sessions        {stats.sessions_started} started, {stats.sessions_failed} errored,"
@@ -235,12 +253,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--faults", type=float, default=0.5, help="share of callers keying a fault report (the "
                     "others press 0 for an agent)")
     ap.add_argument("--timeout", type=float, default=240.0, help="seconds to wait for every call to end")
+    ap.add_argument("--caller", choices=("keying", "timed"), default="keying",
+                    help="keying: presses keys when the IVR listens (bench/keying_caller.py); timed: the "
+                         "dialplan's SendDTMF script with fixed pauses (loses keys once the IVR's steps "
+                         "take longer than its pauses)")
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     # the event tap's own disconnect on leaving is logged as a warning: not news here
     logging.getLogger("ami_listener.connection").setLevel(logging.ERROR)
     try:
-        return run(a.calls, a.timeout, a.faults)
+        return run(a.calls, a.timeout, a.faults, a.caller)
     except KeyboardInterrupt:
         print("\ninterrupted: IVR and Asterisk stopped", file=sys.stderr)
         return 130
