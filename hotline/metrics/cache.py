@@ -41,7 +41,7 @@ from sqlalchemy import func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from hotline.metrics import rollups
-from hotline.metrics.periods import days, period
+from hotline.metrics.periods import kept_spans, running_hour
 from hotline.metrics.queries import in_period
 from hotline.models import Call
 from hotline.settings import Settings
@@ -106,15 +106,16 @@ def clear() -> None:
 
 
 def parts(s: Settings, start: datetime, end: datetime) -> list[tuple[datetime, datetime, bool]]:
-    """[start, end) cut at the start of today: (from, to, kept) — the days over kept, today live."""
-    cut = min(max(period("day", s)[0], start), end)
+    """[start, end) cut at the start of the running hour: (from, to, kept) — the days over and
+    today's closed hours kept, the running hour live."""
+    cut = min(max(running_hour(s), start), end)
     return [(a, b, kept) for a, b, kept in ((start, cut, True), (cut, end, False)) if a < b]
 
 
 def by_day(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
            compute: Compute) -> list[Any]:
-    """compute(db, s, a, b) of the parts of [start, end): one per past local day (kept), and
-    today's live. The caller adds them up."""
+    """compute(db, s, a, b) of the parts of [start, end): one per past local day and per closed
+    hour of today (kept), and the running hour's live. The caller adds them up."""
     out: list[Any] = []
     for a, b, kept in parts(s, start, end):
         out.extend(kept_days(db, s, what, a, b, compute) if kept else [compute(db, s, a, b)])
@@ -146,13 +147,14 @@ def day_stamps(db: Session, spans: list[tuple[datetime, datetime]]) -> list[Stam
 
 def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
               compute: Compute) -> list[Any]:
-    """compute(db, s, a, b) for every local day [a, b) of [start, end), each computed again only
+    """compute(db, s, a, b) for every local day [a, b) of [start, end) (today's by hour:
+    :func:`~hotline.metrics.periods.kept_spans`), each computed again only
     when the calls started in that day changed (count or newest built_at; ix_calls_started_built
     answers that from the index). A day this process does not hold is read from its rollup (the
     scheduler's, shared by every process); while :func:`writing_rollups` is on, only the rollups
     count and every day computed is written to its rollup."""
     params = rollups.params_of(s)
-    spans = days(s, start, end)
+    spans = kept_spans(s, start, end)
     keys = [(database(db), what, a, b, *params) for a, b in spans]
     writing = writing_on()
     hits = [None if writing else KEPT.get(k) for k in keys]

@@ -1,10 +1,11 @@
 """The scheduler daemon's rollup step (scheduler/daemon.py): the supervisor page's kept per-day
-figures computed once, for every panel process, into ``metric_rollups``.
+figures computed once, for every panel process, into ``metric_rollups``: a row per past day and per
+closed hour of today (a page reads only the running hour live).
 
 A step calls what the page calls (:func:`page_figures`) with :func:`cache.writing_rollups` on: each
 kept day is checked against its rollup (count and newest built_at of its calls: the validation
 queries only, ~15 ms a month over 1 M calls a year) and only the days that are new (yesterday, after
-midnight) or whose calls changed (a rebuild, a backfill, retention) are computed and written. Panels
+midnight; the hour just closed) or whose calls changed (a rebuild, a backfill, retention) are computed and written. Panels
 read the rollups and compute a day themselves only while its rollup is missing or stale (before the
 next step), so they never show a wrong figure; a panel restart costs nothing."""
 
@@ -29,7 +30,7 @@ PERIODS = ("day", "week", "month")  # the choices of /supervisor?period=
 @dataclass(frozen=True)
 class RefreshReport:
     written: int  # rollup rows computed and written (0 when nothing changed)
-    purged: int  # rows of days older than the calls' retention
+    purged: int  # rows of days older than the calls' retention, and of past days' hours
     seconds: float
 
     def __str__(self) -> str:
@@ -53,9 +54,9 @@ def refresh(sessions: sessionmaker[Session], s: Settings, now: datetime | None =
     with sessions() as db:
         with cache.writing_rollups() as written:
             page_figures(db, s, now)
-        purged = 0
+        today = period("day", s, now)[0]
+        purged = rollups.purge_hours_before(db, today)
         if s.retention_calls_days > 0:
-            today = period("day", s, now)[0]
-            purged = rollups.purge_before(db, today - timedelta(days=s.retention_calls_days + 1))
+            purged += rollups.purge_before(db, today - timedelta(days=s.retention_calls_days + 1))
         db.commit()
     return RefreshReport(written[0], purged, time.perf_counter() - t0)
