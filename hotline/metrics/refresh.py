@@ -3,11 +3,12 @@ figures computed once, for every panel process, into ``metric_rollups``: a row p
 closed hour of today (a page reads only the running hour live).
 
 A step calls what the page calls (:func:`page_figures`) with :func:`cache.writing_rollups` on: each
-kept day is checked against its rollup (count and newest built_at of its calls: the validation
-queries only, ~15 ms a month over 1 M calls a year) and only the days that are new (yesterday, after
-midnight; the hour just closed) or whose calls changed (a rebuild, a backfill, retention) are computed and written. Panels
-read the rollups and compute a day themselves only while its rollup is missing or stale (before the
-next step), so they never show a wrong figure; a panel restart costs nothing."""
+kept day or hour is checked against its rollup (count and newest built_at of its calls: the
+validation queries only, ~15 ms a month over 1 M calls a year) and only those that are new
+(yesterday, after midnight; the hour just closed) or whose calls changed (a rebuild, a backfill,
+retention) are computed and written. Panels read the rollups and compute a day or hour themselves
+only while its rollup is missing or stale (before the next step), so they never show a wrong figure;
+a panel restart costs nothing."""
 
 from __future__ import annotations
 
