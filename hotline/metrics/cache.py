@@ -202,23 +202,24 @@ def compute_day(db: Session, s: Settings, key: tuple[Any, ...], stamp: Stamp, co
             value = compute(db, s, a, b)
             KEPT.put(key, stamp, value)
     if writing_on():
-        rollups.write(db, key[1], key[4:], a, b, stamp, value)
-        _WRITING.written += 1
+        _WRITING.rows[key] = (a, b, stamp, value)
     return value
 
 
 @contextmanager
-def writing_rollups() -> Iterator[list[int]]:
+def writing_rollups() -> Iterator[dict[tuple[Any, ...], tuple[datetime, datetime, Stamp, Any]]]:
     """On this thread, the metric functions called inside check the rollups only (not this
     process's memory nor its R-KPI months) and write every day they compute (the scheduler's
-    step, hotline.metrics.refresh). Yields a one-item list: the rows written, once done."""
-    _WRITING.on, _WRITING.written = True, 0
-    written = [0]
+    step, hotline.metrics.refresh). Yields a dict, filled once done: the rows to write, by key
+    (database, what, a, b, *params) → (a, b, stamp, value); the caller writes them together (on
+    SQLite, a write holds the database's lock until the commit: not while the step computes)."""
+    _WRITING.on, _WRITING.rows = True, {}
+    rows: dict[tuple[Any, ...], tuple[datetime, datetime, Stamp, Any]] = {}
     try:
-        yield written
+        yield rows
     finally:
-        written[0] = _WRITING.written
-        _WRITING.on = False
+        rows.update(_WRITING.rows)
+        _WRITING.on, _WRITING.rows = False, {}
 
 
 def writing_on() -> bool:

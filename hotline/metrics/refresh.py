@@ -35,7 +35,7 @@ class RefreshReport:
     seconds: float
 
     def __str__(self) -> str:
-        return f"{self.written} day rollups written, {self.purged} purged in {self.seconds:.2f} s"
+        return f"{self.written} rollups written, {self.purged} purged in {self.seconds:.2f} s"
 
 
 def page_figures(db: Session, s: Settings, now: datetime | None = None) -> None:
@@ -50,14 +50,17 @@ def page_figures(db: Session, s: Settings, now: datetime | None = None) -> None:
 
 
 def refresh(sessions: sessionmaker[Session], s: Settings, now: datetime | None = None) -> RefreshReport:
-    """One step, in one transaction: the changed past days' rollups written, the expired ones deleted."""
+    """One step, in one transaction: the changed past days' and hours' rollups written (all at
+    the end), the expired ones deleted."""
     t0 = time.perf_counter()
     with sessions() as db:
-        with cache.writing_rollups() as written:
+        with cache.writing_rollups() as rows:
             page_figures(db, s, now)
+        for key, (a, b, stamp, value) in rows.items():
+            rollups.write(db, key[1], key[4:], a, b, stamp, value)
         today = period("day", s, now)[0]
         purged = rollups.purge_hours_before(db, today)
         if s.retention_calls_days > 0:
             purged += rollups.purge_before(db, today - timedelta(days=s.retention_calls_days + 1))
         db.commit()
-    return RefreshReport(written[0], purged, time.perf_counter() - t0)
+    return RefreshReport(len(rows), purged, time.perf_counter() - t0)
