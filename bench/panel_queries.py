@@ -13,6 +13,7 @@ rewritten past call cost. Then the call search (/calls) with the filters an insp
     .venv/bin/python bench/panel_queries.py [--calls 1000000] [--fresh]
     .venv/bin/python bench/panel_queries.py --postgres --calls 10000000
     .venv/bin/python bench/panel_queries.py --url URL --calls 2000     # a migrated, empty database
+    .venv/bin/python bench/panel_queries.py --hours-only               # today live vs by closed hour
 
 The generated SQLite store is kept in bench/out/panel_<calls>.db (git-ignored) and reused; the
 private PostgreSQL is deleted at the end (generating is part of every --postgres run).
@@ -106,17 +107,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--postgres", action="store_true", help="a private PostgreSQL (generated every run)")
     ap.add_argument("--url", help="a migrated, empty database to fill and measure")
     ap.add_argument("--repeat", type=int, default=3, help="warm figures: best of this many")
+    ap.add_argument("--hours-only", action="store_true",
+                    help="only the before/after of today by closed hour (#17), in one run")
     a = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     FAILURES.clear()
     url, release = store(a)
     try:
-        return measure(url, a.calls, a.repeat)
+        return measure(url, a.calls, a.repeat, a.hours_only)
     finally:
         release()
 
 
-def measure(url: str, generated: int, repeat: int) -> int:
+def measure(url: str, generated: int, repeat: int, hours_only: bool = False) -> int:
     s = load(config_file=None, env={}, runtime_dir=OUT, database_url=url, agents=",".join(AGENTS))
     _engine, Session = open_db(s)
     db = Session()
@@ -126,6 +129,10 @@ def measure(url: str, generated: int, repeat: int) -> int:
     if n != generated:
         FAILURES.append(f"the store holds {n} calls, {generated} were generated")
     local = datetime.now(UTC).astimezone(ZoneInfo(s.timezone))
+    if hours_only:
+        today_by_hour(s, *logged_in(s, Session), repeat)
+        db.close()
+        return 1 if FAILURES else 0
 
     def kpi_rows() -> None:  # what the page shows: the team row, then the agents'
         metrics.team_kpis(db, s, local.year, local.month)
