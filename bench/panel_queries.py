@@ -13,6 +13,7 @@ rewritten past call cost. Then the call search (/calls) with the filters an insp
     .venv/bin/python bench/panel_queries.py [--calls 1000000] [--fresh]
     .venv/bin/python bench/panel_queries.py --postgres --calls 10000000
     .venv/bin/python bench/panel_queries.py --url URL --calls 2000     # a migrated, empty database
+    .venv/bin/python bench/panel_queries.py --hours-only               # today live vs by closed hour
 
 The generated SQLite store is kept in bench/out/panel_<calls>.db (git-ignored) and reused; the
 private PostgreSQL is deleted at the end (generating is part of every --postgres run).
@@ -106,17 +107,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--postgres", action="store_true", help="a private PostgreSQL (generated every run)")
     ap.add_argument("--url", help="a migrated, empty database to fill and measure")
     ap.add_argument("--repeat", type=int, default=3, help="warm figures: best of this many")
+    ap.add_argument("--hours-only", action="store_true",
+                    help="only the before/after of today by closed hour (#17), in one run")
     a = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     FAILURES.clear()
     url, release = store(a)
     try:
-        return measure(url, a.calls, a.repeat)
+        return measure(url, a.calls, a.repeat, a.hours_only)
     finally:
         release()
 
 
-def measure(url: str, generated: int, repeat: int) -> int:
+def measure(url: str, generated: int, repeat: int, hours_only: bool = False) -> int:
     s = load(config_file=None, env={}, runtime_dir=OUT, database_url=url, agents=",".join(AGENTS))
     _engine, Session = open_db(s)
     db = Session()
@@ -126,6 +129,10 @@ def measure(url: str, generated: int, repeat: int) -> int:
     if n != generated:
         FAILURES.append(f"the store holds {n} calls, {generated} were generated")
     local = datetime.now(UTC).astimezone(ZoneInfo(s.timezone))
+    if hours_only:
+        today_by_hour(s, *logged_in(s, Session), repeat)
+        db.close()
+        return 1 if FAILURES else 0
 
     def kpi_rows() -> None:  # what the page shows: the team row, then the agents'
         metrics.team_kpis(db, s, local.year, local.month)
@@ -157,6 +164,7 @@ def measure(url: str, generated: int, repeat: int) -> int:
         timed(f"GET /supervisor?period={kind}", lambda kind=kind: c.get(f"/supervisor?period={kind}"), repeat)
     timed("GET /wallboard/snapshot", lambda: c.get("/wallboard/snapshot"), repeat)
     with_rollups(s, app, c, repeat)
+    today_by_hour(s, app, c, repeat)
     call_search(s, c, repeat)
     db.close()
     for line in FAILURES:
@@ -283,6 +291,52 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
         (None, rewrite), (None, restart), ("GET /supervisor?period=month, no rollup step yet", page),
         (None, rewrite), ("rollup step after it", step),
         (None, restart), ("GET /supervisor?period=month, first after it", page)])
+
+
+def today_by_hour(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
+    """Before and after today's closed hours were rolled up (#17), in one run on one store: the
+    scheduler's step from nothing, then a panel started after it (first views: its memory empty, the
+    R-KPI months too), then warm views. "Before" cuts the kept part at the start of today, as the
+    code did: today is read live."""
+    from sqlalchemy import delete
+
+    from hotline.metrics import periods
+    from hotline.metrics.refresh import refresh
+    from hotline.models import MetricRollup
+
+    Session = app.extensions["hotline"]["Session"]
+    cuts = {"before": lambda s, now=None: periods.period("day", s, now)[0], "after": periods.running_hour}
+    got: dict[str, dict[str, float]] = {}
+    for mode, cut in cuts.items():
+        metrics_cache.running_hour = cut
+        try:
+            with Session() as db:
+                db.execute(delete(MetricRollup))
+                db.commit()
+            metrics.clear_cache()
+            t = time.perf_counter()
+            refresh(Session, s)
+            took = {"the scheduler's rollup step, from nothing": time.perf_counter() - t}
+            for kind in ("day", "week", "month"):
+                first = warm = float("inf")
+                for _ in range(repeat):
+                    metrics.clear_cache()  # a panel process started after the step
+                    t = time.perf_counter()
+                    _check(kind, c.get(f"/supervisor?period={kind}"))
+                    first = min(first, time.perf_counter() - t)
+                for _ in range(repeat):
+                    t = time.perf_counter()
+                    _check(kind, c.get(f"/supervisor?period={kind}"))
+                    warm = min(warm, time.perf_counter() - t)
+                took[f"GET /supervisor?period={kind}, first view after the step"] = first
+                took[f"GET /supervisor?period={kind}, warm"] = warm
+            got[mode] = took
+        finally:
+            metrics_cache.running_hour = periods.running_hour
+    print(f"today by closed hour (#17), same store, best of {repeat}:  before (today live) / after (running hour live)")
+    for label, before in got["before"].items():
+        after = got["after"][label]
+        print(f"  {label:<52} {before * 1000:8.1f} / {after * 1000:8.1f} ms  ×{before / max(after, 1e-9):.1f}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,11 @@ retention only deletes), today's part is computed live, and the parts add up (ev
 count or a sum). A part is computed by the same functions as a whole period. QA grades and the
 follow-up tables change on their own and are always read live.
 
+Today is kept by closed hour the same way (#17: at 10 M calls a year today alone is ~27 000 calls,
+too many to read on every page): the part cut off is the running hour, and a closed hour of today is
+kept, checked and shared like a past day (every metric counts a call in the part it started in, so a
+call across an hour's edge counts once). Once a day is over, its own row replaces its hours' rows.
+
 Kept per local day so that at midnight only yesterday is new, and a rebuilt call costs its own day
 only. The days are checked together: one look at the whole span (count, newest built_at) against
 the days' stamps added up — as strong as one stamp for the span and as cheap (~15 ms over a month of
@@ -34,14 +39,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, union_all
+from sqlalchemy import case, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from hotline.metrics import rollups
-from hotline.metrics.periods import days, period
+from hotline.metrics.periods import kept_spans, running_hour
 from hotline.metrics.queries import in_period
 from hotline.models import Call
 from hotline.settings import Settings
@@ -106,18 +111,21 @@ def clear() -> None:
 
 
 def parts(s: Settings, start: datetime, end: datetime) -> list[tuple[datetime, datetime, bool]]:
-    """[start, end) cut at the start of today: (from, to, kept) — the days over kept, today live."""
-    cut = min(max(period("day", s)[0], start), end)
+    """[start, end) cut at the start of the running hour: (from, to, kept) — the days over and
+    today's closed hours kept, the running hour live."""
+    cut = min(max(running_hour(s), start), end)
     return [(a, b, kept) for a, b, kept in ((start, cut, True), (cut, end, False)) if a < b]
 
 
 def by_day(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
-           compute: Compute) -> list[Any]:
-    """compute(db, s, a, b) of the parts of [start, end): one per past local day (kept), and
-    today's live. The caller adds them up."""
+           compute: Compute, back: timedelta = timedelta(0)) -> list[Any]:
+    """compute(db, s, a, b) of the parts of [start, end): one per past local day and per closed
+    hour of today (kept), and the running hour's live. The caller adds them up. ``back``: how far
+    before a part the calls its value depends on reach (the repeat window: a call is a repeat by
+    the calls before it), so that a change there makes it computed again too."""
     out: list[Any] = []
     for a, b, kept in parts(s, start, end):
-        out.extend(kept_days(db, s, what, a, b, compute) if kept else [compute(db, s, a, b)])
+        out.extend(kept_days(db, s, what, a, b, compute, back) if kept else [compute(db, s, a, b)])
     return out
 
 
@@ -131,28 +139,36 @@ def _added(stamps: Iterable[Stamp]) -> Stamp:
     return sum(n for n, _ in stamps), max(newest) if newest else None
 
 
-def day_stamps(db: Session, spans: list[tuple[datetime, datetime]]) -> list[Stamp]:
-    """(count, newest built_at) of the calls started in each [a, b): one statement per 100 days."""
+def _stamp_query(a: datetime, b: datetime, back: timedelta) -> Any:
+    """(count of the calls started in [a, b), newest built_at of those started in [a - back, b))."""
+    q = select(func.count(case((Call.started_at >= a, 1))).label("n"), func.max(Call.built_at).label("m"))
+    return q.where(in_period(a - back, b))
+
+
+def day_stamps(db: Session, spans: list[tuple[datetime, datetime]],
+               back: timedelta = timedelta(0)) -> list[Stamp]:
+    """(count, newest built_at) of the calls of each [a, b) (:func:`_stamp_query`): one statement
+    per 100 spans."""
     out: list[Stamp] = []
     for i in range(0, len(spans), 100):
         chunk = spans[i:i + 100]
-        q: Any = union_all(*[select(literal_column(str(j)).label("j"), func.count().label("n"),
-                               func.max(Call.built_at).label("m")).where(in_period(a, b))
-                        for j, (a, b) in enumerate(chunk)])
+        q: Any = union_all(*[_stamp_query(a, b, back).add_columns(literal_column(str(j)).label("j"))
+                             for j, (a, b) in enumerate(chunk)])
         got = {r.j: _stamp_of(r.n, r.m) for r in db.execute(q)}
         out.extend(got.get(j, (0, None)) for j in range(len(chunk)))
     return out
 
 
 def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
-              compute: Compute) -> list[Any]:
-    """compute(db, s, a, b) for every local day [a, b) of [start, end), each computed again only
+              compute: Compute, back: timedelta = timedelta(0)) -> list[Any]:
+    """compute(db, s, a, b) for every local day [a, b) of [start, end) (today's by hour:
+    :func:`~hotline.metrics.periods.kept_spans`), each computed again only
     when the calls started in that day changed (count or newest built_at; ix_calls_started_built
     answers that from the index). A day this process does not hold is read from its rollup (the
     scheduler's, shared by every process); while :func:`writing_rollups` is on, only the rollups
     count and every day computed is written to its rollup."""
     params = rollups.params_of(s)
-    spans = days(s, start, end)
+    spans = kept_spans(s, start, end)
     keys = [(database(db), what, a, b, *params) for a, b in spans]
     writing = writing_on()
     hits = [None if writing else KEPT.get(k) for k in keys]
@@ -165,12 +181,11 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
                     KEPT.put(keys[i], *shared[a])
     # read before computing: a call written meanwhile makes the next look compute again
     if all(h is not None for h in hits):
-        whole = _stamp_of(*db.execute(select(func.count(), func.max(Call.built_at))
-                                      .where(in_period(start, end))).one())
+        whole = _stamp_of(*db.execute(_stamp_query(start, end, back)).one())
         if _added(h[0] for h in hits if h is not None) == whole:
             return [h[1] for h in hits if h is not None]
     out = []
-    for key, (a, b), hit, stamp in zip(keys, spans, hits, day_stamps(db, spans), strict=True):
+    for key, (a, b), hit, stamp in zip(keys, spans, hits, day_stamps(db, spans, back), strict=True):
         out.append(hit[1] if hit is not None and hit[0] == stamp else compute_day(db, s, key, stamp, compute, a, b))
     return out
 
@@ -187,23 +202,24 @@ def compute_day(db: Session, s: Settings, key: tuple[Any, ...], stamp: Stamp, co
             value = compute(db, s, a, b)
             KEPT.put(key, stamp, value)
     if writing_on():
-        rollups.write(db, key[1], key[4:], a, b, stamp, value)
-        _WRITING.written += 1
+        _WRITING.rows[key] = (a, b, stamp, value)
     return value
 
 
 @contextmanager
-def writing_rollups() -> Iterator[list[int]]:
+def writing_rollups() -> Iterator[dict[tuple[Any, ...], tuple[datetime, datetime, Stamp, Any]]]:
     """On this thread, the metric functions called inside check the rollups only (not this
     process's memory nor its R-KPI months) and write every day they compute (the scheduler's
-    step, hotline.metrics.refresh). Yields a one-item list: the rows written, once done."""
-    _WRITING.on, _WRITING.written = True, 0
-    written = [0]
+    step, hotline.metrics.refresh). Yields a dict, filled once done: the rows to write, by key
+    (database, what, a, b, *params) → (a, b, stamp, value); the caller writes them together (on
+    SQLite, a write holds the database's lock until the commit: not while the step computes)."""
+    _WRITING.on, _WRITING.rows = True, {}
+    rows: dict[tuple[Any, ...], tuple[datetime, datetime, Stamp, Any]] = {}
     try:
-        yield written
+        yield rows
     finally:
-        written[0] = _WRITING.written
-        _WRITING.on = False
+        rows.update(_WRITING.rows)
+        _WRITING.on, _WRITING.rows = False, {}
 
 
 def writing_on() -> bool:

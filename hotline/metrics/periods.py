@@ -49,6 +49,30 @@ def months_back(year: int, month: int, n: int) -> list[tuple[int, int]]:
     return out
 
 
+HOUR = timedelta(hours=1)
+
+
+def running_hour(s: Settings, now: datetime | None = None) -> datetime:
+    """The start of the hour now is in: today's start plus the whole hours since (hours elapsed,
+    so a DST day still cuts into spans of one hour)."""
+    now = now or datetime.now(UTC)
+    today = period("day", s, now)[0]
+    return today + HOUR * ((now - today) // HOUR)
+
+
+def kept_spans(s: Settings, start: datetime, end: datetime,
+               now: datetime | None = None) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut into what is kept: every local day before today whole, today by hour (a
+    closed hour's figures are kept like a past day's; the caller reads the running hour live)."""
+    today = period("day", s, now)[0]
+    out = days(s, start, min(end, today)) if start < today else []
+    a = max(start, today)
+    while a < end:
+        out.append((a, min(a + HOUR, end)))
+        a = out[-1][1]
+    return out
+
+
 def days(s: Settings, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
     """[start, end) cut at every local midnight."""
     tz = ZoneInfo(s.timezone)

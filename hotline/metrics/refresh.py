@@ -1,12 +1,14 @@
 """The scheduler daemon's rollup step (scheduler/daemon.py): the supervisor page's kept per-day
-figures computed once, for every panel process, into ``metric_rollups``.
+figures computed once, for every panel process, into ``metric_rollups``: a row per past day and per
+closed hour of today (a page reads only the running hour live).
 
 A step calls what the page calls (:func:`page_figures`) with :func:`cache.writing_rollups` on: each
-kept day is checked against its rollup (count and newest built_at of its calls: the validation
-queries only, ~15 ms a month over 1 M calls a year) and only the days that are new (yesterday, after
-midnight) or whose calls changed (a rebuild, a backfill, retention) are computed and written. Panels
-read the rollups and compute a day themselves only while its rollup is missing or stale (before the
-next step), so they never show a wrong figure; a panel restart costs nothing."""
+kept day or hour is checked against its rollup (count and newest built_at of its calls: the
+validation queries only, ~15 ms a month over 1 M calls a year) and only those that are new
+(yesterday, after midnight; the hour just closed) or whose calls changed (a rebuild, a backfill,
+retention) are computed and written. Panels read the rollups and compute a day or hour themselves
+only while its rollup is missing or stale (before the next step), so they never show a wrong figure;
+a panel restart costs nothing."""
 
 from __future__ import annotations
 
@@ -29,11 +31,11 @@ PERIODS = ("day", "week", "month")  # the choices of /supervisor?period=
 @dataclass(frozen=True)
 class RefreshReport:
     written: int  # rollup rows computed and written (0 when nothing changed)
-    purged: int  # rows of days older than the calls' retention
+    purged: int  # rows of days older than the calls' retention, and of past days' hours
     seconds: float
 
     def __str__(self) -> str:
-        return f"{self.written} day rollups written, {self.purged} purged in {self.seconds:.2f} s"
+        return f"{self.written} rollups written, {self.purged} purged in {self.seconds:.2f} s"
 
 
 def page_figures(db: Session, s: Settings, now: datetime | None = None) -> None:
@@ -48,14 +50,17 @@ def page_figures(db: Session, s: Settings, now: datetime | None = None) -> None:
 
 
 def refresh(sessions: sessionmaker[Session], s: Settings, now: datetime | None = None) -> RefreshReport:
-    """One step, in one transaction: the changed past days' rollups written, the expired ones deleted."""
+    """One step, in one transaction: the changed past days' and hours' rollups written (all at
+    the end), the expired ones deleted."""
     t0 = time.perf_counter()
     with sessions() as db:
-        with cache.writing_rollups() as written:
+        with cache.writing_rollups() as rows:
             page_figures(db, s, now)
-        purged = 0
+        for key, (a, b, stamp, value) in rows.items():
+            rollups.write(db, key[1], key[4:], a, b, stamp, value)
+        today = period("day", s, now)[0]
+        purged = rollups.purge_hours_before(db, today)
         if s.retention_calls_days > 0:
-            today = period("day", s, now)[0]
-            purged = rollups.purge_before(db, today - timedelta(days=s.retention_calls_days + 1))
+            purged += rollups.purge_before(db, today - timedelta(days=s.retention_calls_days + 1))
         db.commit()
-    return RefreshReport(written[0], purged, time.perf_counter() - t0)
+    return RefreshReport(len(rows), purged, time.perf_counter() - t0)

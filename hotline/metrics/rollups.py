@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -100,6 +100,20 @@ def purge_before(db: Session, day: datetime) -> int:
     """Delete the rows of days before ``day`` (their calls are gone: retention). The caller commits."""
     result: Any = db.execute(delete(MetricRollup).where(MetricRollup.day_start < day))
     return int(result.rowcount or 0)
+
+
+def purge_hours_before(db: Session, day: datetime) -> int:
+    """Delete the rows of the closed hours of the week of days before ``day``: once a day is over
+    its own row holds its figures (its first hour's row is the same key, overwritten; the others,
+    and those of a day period's hourly chart, would only be read again by nothing). The caller
+    commits."""
+    q = select(MetricRollup.what, MetricRollup.params, MetricRollup.day_start, MetricRollup.day_end).where(
+        MetricRollup.day_start >= day - timedelta(days=7), MetricRollup.day_start < day)
+    hours = [r for r in db.execute(q) if r.day_end - r.day_start <= timedelta(hours=1)]
+    for r in hours:
+        db.execute(delete(MetricRollup).where(MetricRollup.what == r.what, MetricRollup.params == r.params,
+                                              MetricRollup.day_start == r.day_start))
+    return len(hours)
 
 
 def count(db: Session) -> int:

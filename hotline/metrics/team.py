@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -48,7 +48,8 @@ def calls_of(db: Session, s: Settings, start: datetime, end: datetime) -> Calls:
 
 def read_calls(db: Session, s: Settings, start: datetime, end: datetime) -> Calls:
     out = Calls()  # a new object each time: what is kept is never changed
-    for part in cache.by_day(db, s, ("calls",), start, end, calls_of):
+    # a part's repeats depend on the calls of the repeat window before it (followup.repeat_rate)
+    for part in cache.by_day(db, s, ("calls",), start, end, calls_of, timedelta(hours=s.repeat_window_h)):
         out.merge(part)
     return out
 
