@@ -155,11 +155,13 @@ def _serve(s: Settings, args: argparse.Namespace, sup: Supervisor, ast: Asterisk
         print("hotline: start failed", file=sys.stderr)
         return 1
     if not args.no_demo:
+        desks = demo_desks(s)
         sup.start(Service("demo", hotline_argv("listener", "simulate", "--calls", str(args.demo_calls),
                                                "--concurrency", "4"), restart=False))
     _print_where(s, ast, [svc.name for svc in sup.services if svc.restart])
     if not args.no_demo:
         print(f"  demo       {args.demo_calls} simulated calls (`hotline listener simulate`, log demo.log)", flush=True)
+        print(f"  desks      {desks}", flush=True)
     for line in logins:
         print(line, flush=True)
     keeper = AsteriskKeeper(s, ast)
@@ -240,6 +242,29 @@ def demo_logins(s: Settings, env: dict[str, str]) -> list[str]:
     with os.fdopen(fd, "w") as fh:
         fh.write("".join(line + "\n" for line in kept.values()))
     return lines
+
+
+def demo_desks(s: Settings) -> str:
+    """The demo's agents at their desks: each one logged out is logged in (示闲), so the demo calls
+    ring a desk that shows them (the private Asterisk's agents are static queue members: they ring
+    whatever the desk says). What it did, for the start-up lines."""
+    from hotline.db import open_db
+    from hotline.desk import presence
+    from hotline.pbx.ami import Ami, AmiError, AmiRole
+
+    engine, sessions = open_db(s)
+    done: list[str] = []
+    try:
+        with sessions() as db, Ami.from_settings(s, role=AmiRole.DESK) as ami:
+            for agent in s.agents:
+                if presence.current(db, s, agent).state == presence.P.LOGGED_OUT:
+                    result = presence.set_state(s, db, agent, presence.P.AVAILABLE, by="demo", ami=ami)
+                    done.append(agent if result.ok else f"{agent} (not logged in: {result.message})")
+    except AmiError as exc:
+        return f"not logged in ({exc})"
+    finally:
+        engine.dispose()
+    return f"{', '.join(done)} logged in (示闲)" if done else "as they were left (log in at /desk)"
 
 
 def _existing_users(s: Settings, names: list[str]) -> set[str]:

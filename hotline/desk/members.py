@@ -12,6 +12,9 @@ from typing import Any
 from hotline.pbx.ami import Ami, AmiError
 from hotline.settings import Settings
 
+# the pause reason of a static member whose agent logged out (it cannot leave the queue)
+LOGGED_OUT_REASON = "logged-out"
+
 
 @dataclass(frozen=True)
 class Member:
@@ -43,8 +46,9 @@ def member(s: Settings, agent: str) -> Member:
 
 
 def add(ami: Ami, s: Settings, agent: str) -> None:
-    """QueueAdd, unpaused. A member already there (a static member of queues.conf, or a second
-    login) is left as it is: the agent is in the queue either way."""
+    """QueueAdd, unpaused. A member already there — a static member of queues.conf (which 签出
+    paused, see :func:`remove`), or one the PBX kept — is unpaused: in the queue either way, and
+    available."""
     m = member(s, agent)
     fields: dict[str, Any] = {"Queue": s.queue_name, "Interface": m.interface, "MemberName": agent, "Paused": "false"}
     if m.state_interface:
@@ -54,14 +58,20 @@ def add(ami: Ami, s: Settings, agent: str) -> None:
     except AmiError as exc:
         if "already there" not in str(exc).lower():
             raise
+        pause(ami, s, agent, False)
 
 
 def remove(ami: Ami, s: Settings, agent: str) -> None:
-    """QueueRemove. A member already gone is fine; a static member cannot be removed (AmiError)."""
+    """QueueRemove. A member already gone is fine. A static member (queues.conf: the private
+    Asterisk's agents, or an operator's own) cannot leave the queue ("Member not dynamic"): it is
+    paused with the reason ``logged-out`` instead, so nothing rings an agent who logged out."""
     try:
         ami.action("QueueRemove", Queue=s.queue_name, Interface=member(s, agent).interface)
     except AmiError as exc:
-        if "not there" not in str(exc).lower():
+        text = str(exc).lower()
+        if "not dynamic" in text:
+            pause(ami, s, agent, True, LOGGED_OUT_REASON)
+        elif "not there" not in text:
             raise
 
 

@@ -1,0 +1,51 @@
+"""An agent who is a static member of the queue (queues.conf: the private Asterisk's agents, or an
+operator's own) cannot leave it: 签出 pauses the member with the reason ``logged-out``, so no call
+rings them, and 示闲 unpauses it. On the session's Asterisk, whose agents are static members."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hotline.db import open_db
+from hotline.desk import members, presence
+from hotline.pbx.ami import Ami, AmiRole
+from hotline.pbx.process import Asterisk
+from hotline.vocabulary import AgentPresence as P
+from tests.support.postgres import sqlite_url
+
+pytestmark = pytest.mark.asterisk
+
+
+def test_logging_a_static_member_out_pauses_it_and_logging_in_brings_it_back(pbx: Asterisk,
+                                                                              tmp_path: Path) -> None:
+    s = pbx.settings.replace(database_url=sqlite_url(tmp_path / "static.db"))
+    _, sessions = open_db(s, upgrade=True)
+    with sessions() as db, Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        assert "8003" in members.status(ami, s)  # in queues.conf: there before anyone logged in
+        try:
+            assert presence.login(s, db, "8003", ami=ami).presence.state == P.AVAILABLE
+            assert not members.status(ami, s)["8003"].paused
+            out = presence.logout(s, db, "8003", ami=ami)
+            assert out.ok and out.presence.state == P.LOGGED_OUT, out.message
+            m = members.status(ami, s)["8003"]  # still a member: a static one cannot leave
+            assert (m.paused, m.reason) == (True, members.LOGGED_OUT_REASON)
+            assert presence.login(s, db, "8003", ami=ami).presence.state == P.AVAILABLE
+            assert not members.status(ami, s)["8003"].paused
+        finally:
+            members.pause(ami, s, "8003", False)  # the session's other tests ring 8003
+
+
+def test_the_demo_logs_its_agents_in_at_their_desks(pbx: Asterisk, tmp_path: Path) -> None:
+    """`hotline run` with demo traffic: the demo's calls ring desks that say 示闲, not 签出."""
+    from hotline.run import demo_desks
+
+    s = pbx.settings.replace(database_url=sqlite_url(tmp_path / "demo.db"))
+    _, sessions = open_db(s, upgrade=True)
+    assert demo_desks(s) == "8001, 8002, 8003 logged in (示闲)"
+    with sessions() as db:
+        assert [(v.agent, v.state) for v in presence.board(db, s)] == [(a, P.AVAILABLE) for a in s.agents]
+    assert demo_desks(s) == "as they were left (log in at /desk)"  # a second start leaves them be
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        assert not any(members.status(ami, s)[a].paused for a in s.agents)
