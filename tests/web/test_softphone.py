@@ -186,6 +186,8 @@ def test_a_caller_who_waited_past_four_rings_hears_the_apology_before_the_work_n
     number (R-ANS-GREET), as for any other member."""
     s = rig.settings
     threshold = ring_rule(s).threshold_s
+    with rig.app.app_context(), session_factory()() as db:
+        assert presence.login(s, db, "8001").ok  # 示闲: 签出 (the test before) paused the static member
     page = rig.phone()
     registered(page)
     with EventTap(s) as tap:
