@@ -69,15 +69,13 @@ def ivr_settings(pbx: Asterisk, db_dir: Path) -> Settings:
                                 ivr_entry_timeout_s=3.0, ivr_record_max_s=6, ivr_record_silence_s=3)
 
 
-@pytest.fixture(scope="module")
-def ivr_env(pbx: Asterisk, built_prompts: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[IvrEnv]:
-    """The IVR serving the session's Asterisk (prompts from the `built_prompts` session fixture)."""
-    s = ivr_settings(pbx, tmp_path_factory.mktemp("ivrdb"))
+def serve_ivr(s: Settings, pbx: Asterisk, clock: MovableClock | None = None) -> Iterator[IvrEnv]:
+    """The IVR app on ``s`` serving ``pbx``, for a module fixture (``yield from``)."""
     _engine, sessions = open_db(s)
-    clock = MovableClock(s.timezone)
+    clock = clock or MovableClock(s.timezone)
     holder: dict[str, IvrApp] = {}
 
-    def make():
+    def make():  # type: ignore[no-untyped-def]
         holder["app"] = build(s, clock=clock, sessions=sessions)
         return holder["app"].server
 
@@ -87,6 +85,12 @@ def ivr_env(pbx: Asterisk, built_prompts: Any, tmp_path_factory: pytest.TempPath
     finally:
         thread.stop()
         holder["app"].store.close()
+
+
+@pytest.fixture(scope="module")
+def ivr_env(pbx: Asterisk, built_prompts: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[IvrEnv]:
+    """The IVR serving the session's Asterisk (prompts from the `built_prompts` session fixture)."""
+    yield from serve_ivr(ivr_settings(pbx, tmp_path_factory.mktemp("ivrdb")), pbx)
 
 
 def prompt_seconds(s: Settings, *ids: str) -> float:

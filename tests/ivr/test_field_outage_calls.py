@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from hotline.db import open_db
 from hotline.field import close_outage_restored, publish_suggested_outage
 from hotline.models.field import OutageSuggestion, WorkOrder
 from hotline.models.ivr import Customer, FaultReport
@@ -23,10 +22,18 @@ from hotline.models.notifications import OutboxMessage
 from hotline.notifications import send_due
 from hotline.pbx.process import Asterisk
 from hotline.timeutil import utcnow
-from ivr.app import IvrApp, build
-from ivr.server import ServerThread
 from tests.hotline.notifications.conftest import kannel, kannel_settings
-from tests.ivr.conftest import IvrEnv, MovableClock, PlacedCall, finish, ivr_settings, pause, place_call, prompt_seconds
+from tests.ivr.conftest import (
+    IvrEnv,
+    MovableClock,
+    PlacedCall,
+    finish,
+    ivr_settings,
+    pause,
+    place_call,
+    prompt_seconds,
+    serve_ivr,
+)
 from tests.ivr.test_ivr_calls import ACCOUNT, run_batch
 from tests.support.kannel import PrivateKannel
 
@@ -43,21 +50,9 @@ def field_env(pbx: Asterisk, built_prompts: Any, kannel: PrivateKannel,
     """The IVR on the session's Asterisk with districts, a cluster of three, and SMS by Kannel."""
     s = kannel_settings(ivr_settings(pbx, tmp_path_factory.mktemp("fielddb")), kannel)
     s = s.replace(districts=DISTRICTS, outage_cluster_reports=len(CLUSTER), outage_cluster_window_min=30)
-    _engine, sessions = open_db(s)
     clock = MovableClock(s.timezone)
     clock.set_local(10, 0)  # R-ANS-HOURS: staffed
-    holder: dict[str, IvrApp] = {}
-
-    def make():  # type: ignore[no-untyped-def]
-        holder["app"] = build(s, clock=clock, sessions=sessions)
-        return holder["app"].server
-
-    thread = ServerThread(make).start()
-    try:
-        yield IvrEnv(s, sessions, clock, thread, pbx)
-    finally:
-        thread.stop()
-        holder["app"].store.close()
+    yield from serve_ivr(s, pbx, clock)
 
 
 def unknown_fault_keys(district_key: str) -> str:
