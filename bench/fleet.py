@@ -154,7 +154,7 @@ class Fleet:
 
 
 def with_fleet(postgres: bool, database: str, agents: int, keep: bool,
-               body: Callable[[Fleet, Any], int]) -> int:
+               body: Callable[[Fleet, Any], int], **env: str) -> int:
     """``body(fleet, pg)`` on a whole hotline under ``hotline run`` (its store on a private
     PostgreSQL when ``postgres``, else SQLite); all of it stopped after — on Ctrl-C and on SIGTERM,
     which stops it as Ctrl-C does: the services, Asterisk, the private PostgreSQL."""
@@ -167,7 +167,7 @@ def with_fleet(postgres: bool, database: str, agents: int, keep: bool,
 
             pg = PrivatePostgres().start()
             url = pg.create_database(database)
-        fleet = Fleet(url, agents=agents)
+        fleet = Fleet(url, agents=agents, **env)
         try:
             fleet.start()
             return body(fleet, pg)
