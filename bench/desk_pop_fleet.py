@@ -24,10 +24,12 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import requests
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,13 +37,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.desk_pop import _pct
 from bench.fleet import Fleet, Traffic, with_fleet
 from hotline.db import make_engine
+from hotline.models import Call, RingAttempt
 from tests.web.browser import chromium, login, new_page, wait_js
 from tests.web.conftest import PASSWORD
 from web.auth.users import add_user
 
+MIN_RING_S = 1.0  # a ring shorter than the target itself may well be answered before its pop
+
 
 @dataclass
 class Pop:
+    agent: str
     call_id: str
     ring_at: float  # the listener's ring (Asterisk's clock)
     sent_at: float  # the panel wrote the event
@@ -94,12 +100,12 @@ class StreamDesk:
             pop, live = snap.get("pop"), snap.get("live") or {}
             call_id = pop.get("call_id") if pop else None
             if call_id and call_id != shown and live.get("state") == "ringing" and live.get("since"):
-                self.pops.append(Pop(call_id, float(live["since"]), float(snap["now"]), got))
+                self.pops.append(Pop(self.agent, call_id, float(live["since"]), float(snap["now"]), got))
             shown = call_id
 
 
-def _browser_pops(page: Any) -> list[Pop]:
-    return [Pop(p["call_id"], p["ring_at"], p.get("sent_at") or 0.0, p["shown_at"])
+def _browser_pops(agent: str, page: Any) -> list[Pop]:
+    return [Pop(agent, p["call_id"], p["ring_at"], p.get("sent_at") or 0.0, p["shown_at"])
             for p in page.evaluate("window.deskPopLog")
             if p.get("ring_at") and p.get("state") == "ringing"]
 
@@ -114,6 +120,35 @@ def _summary(name: str, pops: list[Pop]) -> str:
     if sent:
         out += f"   (ring → event written p50 {_pct(sent, 50) * 1000:.0f}, p95 {_pct(sent, 95) * 1000:.0f} ms)"
     return out
+
+
+def _rings(fleet: Fleet, desks: list[str], since: datetime) -> dict[tuple[str, str], float]:
+    """Every ring of a desk's agent since ``since`` that lasted ``MIN_RING_S`` or more, by (agent,
+    call id): its length. The listener stored them; a pop is expected for each."""
+    engine = make_engine(fleet.s.db_url)
+    try:
+        with sessionmaker(engine)() as db:
+            rows = db.execute(select(RingAttempt.agent, Call.call_id, RingAttempt.ring_seconds)
+                              .join(Call, Call.id == RingAttempt.call_pk)
+                              .where(RingAttempt.agent.in_(desks), RingAttempt.rang_at >= since,
+                                     RingAttempt.ring_seconds >= MIN_RING_S)).all()
+    finally:
+        engine.dispose()
+    return {(agent, call_id): float(secs or 0) for agent, call_id, secs in rows}
+
+
+def _coverage(rings: dict[tuple[str, str], float], pops: list[Pop]) -> str:
+    """The pops against the rings: a ring with no pop while it rang is a pop later than its ring
+    (at least ``MIN_RING_S``), so the p95 over every ring counts it as never shown."""
+    seen = {(p.agent, p.call_id): p.shown_at - p.ring_at for p in pops}
+    lat = sorted(seen.get(k, float("inf")) for k in rings)
+    if not lat:
+        return "  no rings of a desk's agent were stored"
+    unseen = sum(1 for k in rings if k not in seen)
+    p95 = _pct(lat, 95)
+    return (f"  rings of ≥ {MIN_RING_S:g} s to a desk's agent (stored by the listener): {len(rings)}; "
+            f"no pop while ringing: {unseen}; p95 over every such ring "
+            f"{'never' if p95 == float('inf') else f'{p95 * 1000:.0f} ms'}")
 
 
 def run(fleet: Fleet, a: argparse.Namespace) -> int:
@@ -142,6 +177,7 @@ def run(fleet: Fleet, a: argparse.Namespace) -> int:
         for page in pages:
             page.evaluate("window.deskPopLog = []")
         traffic = Traffic(fleet, a.in_flight, scale=a.scale, seed=a.seed)
+        started = datetime.now(UTC)
         t0 = time.monotonic()
         load: list[float] = []
         while time.monotonic() - t0 < a.minutes * 60:
@@ -150,7 +186,7 @@ def run(fleet: Fleet, a: argparse.Namespace) -> int:
                 load.append(os.getloadavg()[0])
             time.sleep(0.2)
         time.sleep(5)  # the last rings' events
-        browser_pops = [p for page in pages for p in _browser_pops(page)]
+        browser_pops = [p for ext, page in zip(in_browser, pages, strict=True) for p in _browser_pops(ext, page)]
     for d in streams:
         d.stop()
     traffic.close()
@@ -161,6 +197,8 @@ def run(fleet: Fleet, a: argparse.Namespace) -> int:
     print(_summary("desk streams", stream_pops))
     print(_summary("desk pages", browser_pops))
     print(_summary("all desks", stream_pops + browser_pops))
+    time.sleep(10)  # the last calls' records
+    print(_coverage(_rings(fleet, desks, started), stream_pops + browser_pops))
     if broken:
         print(f"{len(broken)} desk streams broke: " + "; ".join(broken[:5]))
     return 1 if broken or not (stream_pops or browser_pops) else 0
@@ -173,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--desks", type=int, default=100, help="agents with a desk open (at most --agents)")
     ap.add_argument("--browser-desks", type=int, default=10, help="of them, real desk pages in headless Chromium")
     ap.add_argument("--agents", type=int, default=120, help="simulated agents in the queue")
-    ap.add_argument("--scale", type=float, default=0.5, help="shrinks ring/talk/patience times")
+    ap.add_argument("--scale", type=float, default=1.0, help="shrinks ring/talk/patience times")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--postgres", action="store_true", help="the store on a private PostgreSQL")
     a = ap.parse_args(argv)
