@@ -270,11 +270,16 @@ def slope_per_hour(points: list[tuple[float, float]]) -> float:
 
 
 def rss_table(samples: dict[str, list[tuple[float, float]]]) -> str:
-    lines = [f"  {'service':<10} {'samples':>7} {'start':>8} {'min':>8} {'max':>8} {'end':>8} {'MB/hour':>9}"]
+    """Per service: the RSS at the start, at each quarter of the run and at the end, and the slope
+    over the whole run and over its second half (the first minutes fill caches: warm-up, not a trend)."""
+    lines = [f"  {'service':<10} {'samples':>7} {'start':>7} {'¼':>7} {'½':>7} {'¾':>7} {'end':>7} {'max':>7} "
+             f"{'MB/hour':>8} {'2nd half':>8}"]
     for name, pts in samples.items():
         if not pts:
             continue
         vals = [v for _, v in pts]
-        lines.append(f"  {name:<10} {len(pts):>7} {vals[0]:>8.1f} {min(vals):>8.1f} {max(vals):>8.1f} "
-                     f"{vals[-1]:>8.1f} {slope_per_hour(pts):>+9.1f}")
+        at = [vals[min(len(vals) - 1, len(vals) * q // 4)] for q in (1, 2, 3)]
+        lines.append(f"  {name:<10} {len(pts):>7} {vals[0]:>7.1f} {at[0]:>7.1f} {at[1]:>7.1f} {at[2]:>7.1f} "
+                     f"{vals[-1]:>7.1f} {max(vals):>7.1f} {slope_per_hour(pts):>+8.1f} "
+                     f"{slope_per_hour(pts[len(pts) // 2:]):>+8.1f}")
     return "\n".join(lines)
