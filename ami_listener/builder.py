@@ -28,6 +28,9 @@ from hotline.rules import RingRule
 from hotline.vocabulary import Direction, Disposition
 
 SURVEY_SCORES = ("1", "2", "3")  # R-SURVEY
+# vars[HOTLINE_SOURCE] of a record built from a stream that carried no time at all (replaying a
+# capture of an Asterisk with timestampevents = no; live, the listener stamps arrival times)
+UNTIMED = "untimed"
 
 
 def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: RingRule,
@@ -69,7 +72,27 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     if rec.incomplete and rec.disposition == Disposition.UNKNOWN:
         # keep only what the seen events prove
         rec.hangup_first = None
+    if not any(e.timestamp is not None for e in evs):  # stops at the first timed event
+        _untimed(rec)
     return rec
+
+
+def _untimed(rec: CallRecord) -> None:
+    """A call none of whose events carried a Timestamp: who rang, answered, transferred and hung
+    up is read from the events' order, but no time or duration is known — and so no ring count
+    (R-ANS-4RINGS is not claimed either way)."""
+    rec.started_at = rec.queued_at = rec.answered_at = rec.ended_at = None
+    rec.wait_seconds = rec.ring_seconds = rec.talk_seconds = None
+    rec.rings = rec.within_4_rings = None
+    for a in rec.attempts:
+        a.rang_at, a.ring_seconds = 0.0, None  # rang_at 0: unknown (not stored, printed as null)
+    for x in rec.transfers:
+        x.at = None
+    if rec.ivr is not None:
+        for step in rec.ivr["path"]:
+            step["at"] = None
+    rec.incomplete = True
+    rec.vars[ChanVar.SOURCE.value] = UNTIMED
 
 
 def _moved_out(c: ChannelIndex) -> None:

@@ -252,7 +252,25 @@ def test_frames_and_messages_build_the_same_records(name: str) -> None:
 
 def test_every_capture_has_a_row() -> None:
     recorded = {p.stem for p in CAPTURES.glob("*.ami")}
-    assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge"} == set(EXPECTED)
+    assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge",
+                       "foreign_untimed_answered"} == set(EXPECTED)
+
+
+def test_a_capture_without_timestamps_claims_no_time() -> None:
+    """foreign_untimed_answered: foreign_dial_answered's call (8001 answers after 1.5 s, talks 2 s,
+    hangs up) recorded from an Asterisk with timestampevents = no (issue #12). Replayed, no event
+    gives a time: who rang, answered and hung up is read from the events' order, every time and
+    duration is unknown — no ring count, no R-ANS-4RINGS verdict either way — and the record says
+    why it is incomplete."""
+    data = (CAPTURES / "foreign_untimed_answered.ami").read_bytes()
+    assert b"\r\nTimestamp: " not in data and b"Event: DialEnd" in data
+    (rec,) = [as_json(r) for r in replay_messages(capture("foreign_untimed_answered")).values()]
+    _check(rec, dict(direction="inbound", caller_number="13600000003", dialed="500", disposition="answered",
+                     agent="8001", final_agent="8001", hangup_first="agent", attempts=[("8001", "answered")],
+                     incomplete=True, started_at=None, answered_at=None, ended_at=None, ring_seconds=None,
+                     rings=None, within_4_rings=None, talk_seconds=None, wait_seconds=None))
+    assert rec["attempts"][0]["rang_at"] is None and rec["attempts"][0]["ring_seconds"] is None
+    assert rec["vars"] == {"HOTLINE_SOURCE": "untimed"}
 
 
 def test_thirty_concurrent_callers() -> None:

@@ -547,6 +547,12 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                           callerid=f'"CRM" <{customer}>', timeout_s=20)
         return call_id
 
+    def foreign_untimed_answered(r: Recorder) -> None:
+        # as foreign_dial_answered, on an Asterisk whose manager.conf says timestampevents = no
+        # (UNTIMED): the events come without a Timestamp header
+        with SipPhone(r.s, "8001", answer_after=1.5, talk=2):
+            r.wait_gone(call(r, "500", stay=15))
+
     def foreign_click_answered(r: Recorder) -> None:
         # 8001 answers after 1 s; the customer (13900000009) answers after 1 s, hangs up after 3 s
         with SipPhone(r.s, "8001", answer_after=1, talk=None):
@@ -585,7 +591,13 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     foreign_dial_attended_app, foreign_dial_blind_back_plain,
                                     foreign_dial_consult_bridge, foreign_dial_group_pickup, foreign_keys_blind,
                                     foreign_keys_attended, foreign_refer_blind,
-                                    foreign_click_answered, foreign_click_busy, foreign_click_transfer)}
+                                    foreign_click_answered, foreign_click_busy, foreign_click_transfer,
+                                    foreign_untimed_answered)}
+
+
+# Recorded on an Asterisk whose manager.conf says timestampevents = no (an operator's Asterisk
+# may): events without a Timestamp header
+UNTIMED = {"foreign_untimed_answered"}
 
 
 def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
@@ -593,14 +605,25 @@ def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
     unknown = [n for n in names if n not in scenarios]
     if unknown:
         raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)}")
-    with tempfile.TemporaryDirectory() as tmp:
-        templates = _templates(tmp, "foreign_dial")
-        s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign-dial", hotline_number="500",
-                              agents=["8001", "8002"])
-        with Asterisk(s, templates) as ast, EventTap(s) as tap:
-            rec = Recorder(s, ast, tap)
-            for name in names or list(scenarios):
-                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
+    names = names or list(scenarios)
+    for untimed in (False, True):
+        batch = [n for n in names if (n in UNTIMED) is untimed]
+        if not batch:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            templates = _templates(tmp, "foreign_dial")
+            if untimed:
+                conf = templates / "manager.conf"
+                text = conf.read_text(encoding="utf-8")
+                if "timestampevents = yes" not in text:
+                    raise RuntimeError("asterisk/manager.conf changed: cannot turn timestampevents off")
+                conf.write_text(text.replace("timestampevents = yes", "timestampevents = no"), encoding="utf-8")
+            s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign-dial", hotline_number="500",
+                                  agents=["8001", "8002"])
+            with Asterisk(s, templates) as ast, EventTap(s) as tap:
+                rec = Recorder(s, ast, tap)
+                for name in batch:
+                    _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
 
 
 def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None]) -> None:
