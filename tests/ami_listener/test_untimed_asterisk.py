@@ -8,7 +8,6 @@ import logging
 import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
