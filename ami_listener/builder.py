@@ -98,13 +98,15 @@ def _untimed(rec: CallRecord) -> None:
 def _moved_out(c: ChannelIndex) -> None:
     """A channel whose last event carries another Linkedid left this call for that one (a
     transfer or pickup joined it to another call; the tracker follows it there): for this call
-    it is gone at that moment, not still up."""
+    it is gone since its last event under this call's Linkedid (Asterisk moves it silently, and
+    the first event that shows the move may come much later — when it hangs up), not still up."""
     for ch in c.chans.values():
         if ch.hung_at is None:
-            last = next((e for e in reversed(c.events) if e.get("Uniqueid") == ch.uniqueid and e.get("Channel")), None)
-            lid = last.get("Linkedid") if last is not None else None
-            if last is not None and lid and lid != c.call_id:
-                ch.hung_at = last.timestamp
+            own = [e for e in c.events if e.get("Uniqueid") == ch.uniqueid and e.get("Channel")]
+            lid = own[-1].get("Linkedid") if own else None
+            if lid and lid != c.call_id:
+                here = [e for e in own if e.get("Linkedid") == c.call_id]
+                ch.hung_at = (here[-1] if here else own[-1]).timestamp
 
 
 def _direction(c: ChannelIndex, rec: CallRecord, first: Channel | None, start_seen: bool,

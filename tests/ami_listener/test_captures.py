@@ -252,8 +252,8 @@ def test_frames_and_messages_build_the_same_records(name: str) -> None:
 
 def test_every_capture_has_a_row() -> None:
     recorded = {p.stem for p in CAPTURES.glob("*.ami")}
-    assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge",
-                       "foreign_untimed_answered"} == set(EXPECTED)
+    assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge", "foreign_untimed_answered",
+                       "foreign_refer_attended", "foreign_refer_attended_app"} == set(EXPECTED)
 
 
 def test_a_capture_without_timestamps_claims_no_time() -> None:
@@ -315,6 +315,48 @@ def test_a_consultation_call_whose_target_joins_the_caller() -> None:
     _check(consult, dict(agent="8001", dialed="8002", disposition="answered", hangup_first="agent",
                          talk_seconds=(0.7, 1.3), incomplete=False))
     assert consult["ended_at"] and consult["ended_at"] < call["ended_at"]
+
+
+def _call_and_consultation(name: str) -> tuple[dict, dict]:
+    records = {r.direction: as_json(r) for r in replay_messages(capture(name)).values()}
+    assert set(records) == {"inbound", "outbound"}, records
+    return records["inbound"], records["outbound"]
+
+
+def test_a_phones_own_attended_transfer() -> None:
+    """foreign_refer_attended (issue #12): 8001 answers the caller after 1 s; its phone places a
+    consultation call to 8002 (a call of its own, its own Linkedid), 8002 answers after 1 s; 1 s
+    later the phone sends REFER with Replaces (tests/captures/replaces_phone.py): Asterisk moves
+    the caller into the consultation's bridge — where 8002's BridgeEnter was filed under the other
+    call, and 8002 shows the caller's Linkedid only when it hangs up. The caller talks with 8002
+    until it hangs up 14 s in."""
+    call, consult = _call_and_consultation("foreign_refer_attended")
+    _check(call, dict(dialed="500", disposition="answered", agent="8001", final_agent="8002", ring_seconds=1.0,
+                      hangup_first="caller", talk_seconds=(12.5, 13.5), incomplete=False,
+                      transfers=[("attended", "8001", "8002")], attempts=[("8001", "answered")]))
+    # 8001 placed it, 8002 answered; it ended when the REFER handed 8002 to the caller
+    _check(consult, dict(agent="8001", dialed="8002", disposition="answered", talk_seconds=(0.7, 1.3),
+                         incomplete=False))
+    assert consult["ended_at"] < call["ended_at"]
+
+
+def test_an_attended_transfer_to_an_application() -> None:
+    """foreign_refer_attended_app (issue #12): as above, but the consultation call runs an
+    announcement at 600 (Answer, Wait 4 s, Hangup()) bridged with nobody: AttendedTransfer has
+    DestType App and no TransferTarget* fields. The transfer went to 600, the caller's channel then
+    runs the announcement, whose Hangup() ends the call: the system hung up."""
+    call, consult = _call_and_consultation("foreign_refer_attended_app")
+    _check(call, dict(dialed="500", disposition="answered", agent="8001", final_agent="8001", ring_seconds=1.0,
+                      hangup_first="system", talk_seconds=(3.2, 3.8), incomplete=False,
+                      transfers=[("attended", "8001", "600")], attempts=[("8001", "answered")]))
+    assert _when(call["ended_at"]) - _when(call["transfers"][0]["at"]) == pytest.approx(3.0, abs=T)
+    assert consult["agent"] == "8001" and consult["dialed"] == "600" and not consult["incomplete"]
+
+
+def _when(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).timestamp()
 
 
 def test_inherited_hotline_variables_reach_the_record() -> None:
