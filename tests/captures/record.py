@@ -547,25 +547,18 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                           callerid=f'"CRM" <{customer}>', timeout_s=20)
         return call_id
 
-    def refer_replacing(r: Recorder, target: str, stay: float, talk_target: float | None = None) -> None:
-        # 8001 (a phone that holds two calls) answers the caller after 1 s; 1.5 s later it places
-        # its consultation call to `target` (the call to the phone's user, then into [transfer] at
-        # `target`: an originated PJSIP/8001 — Asterisk rings the phone, which answers after 1 s);
-        # 1 s after the consultation was answered, the phone transfers: REFER on the caller's call
-        # with Replaces naming the consultation call (the phone's own attended transfer)
+    def refer_replacing(r: Recorder, target: str, stay: float) -> None:
+        # phone 8001 (a phone that holds two calls) answers the caller after 1 s; 1.5 s later its
+        # user dials `target` (the consultation call: the phone's own INVITE, a call of its own);
+        # 1 s after it was answered the phone transfers: REFER on the caller's call with Replaces
+        # naming the consultation call (the phone's own attended transfer)
         from tests.captures.replaces_phone import ReplacesPhone
 
         with ReplacesPhone(r.s, "8001", answer_after=1) as phone:
             cid = call(r, "500", stay=stay)
             held = phone.wait_answered(1)
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.originate("PJSIP/8001", context="transfer", exten=target, timeout_s=10,
-                              callerid='"Alice" <8001>')
-            consult = phone.wait_answered(2)
-            if talk_target is not None:  # the target's phone answers the consultation first
-                r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
-                               and (m.get("DestChannel") or "").startswith(f"PJSIP/{target}-"), 15)
+            consult = phone.invite(target)
             time.sleep(1)
             status = phone.refer_replacing(held, consult, target)
             if not status.startswith("SIP/2.0 202"):
@@ -583,7 +576,22 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
         # the consultation call goes to 8002, who answers after 1 s; after the transfer the caller
         # talks with 8002 until the caller hangs up 14 s in
         with SipPhone(r.s, "8002", answer_after=1, talk=None):
-            refer_replacing(r, "8002", stay=14, talk_target=1)
+            refer_replacing(r, "8002", stay=14)
+
+    def foreign_phone_pickup(r: Recorder) -> None:
+        # 8001 rings; after 1.5 s the user of phone 8002 dials **8001 (directed pickup, the phone's
+        # own INVITE), talks 3 s and hangs up
+        from tests.captures.replaces_phone import ReplacesPhone
+
+        with SipPhone(r.s, "8001", answer_after=None), ReplacesPhone(r.s, "8002") as picker:
+            cid = call(r, "500", stay=15)
+            r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid and m.get("Channel"), 10)
+            time.sleep(1.5)
+            picked = picker.invite("**8001")
+            time.sleep(3)
+            picker.bye(picked)
+            r.wait_gone(cid)
+            time.sleep(1)
 
     def foreign_untimed_answered(r: Recorder) -> None:
         # as foreign_dial_answered, on an Asterisk whose manager.conf says timestampevents = no
@@ -630,7 +638,8 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     foreign_dial_consult_bridge, foreign_dial_group_pickup, foreign_keys_blind,
                                     foreign_keys_attended, foreign_refer_blind,
                                     foreign_click_answered, foreign_click_busy, foreign_click_transfer,
-                                    foreign_untimed_answered, foreign_refer_attended_app, foreign_refer_attended)}
+                                    foreign_untimed_answered, foreign_refer_attended_app, foreign_refer_attended,
+                                    foreign_phone_pickup)}
 
 
 # Recorded on an Asterisk whose manager.conf says timestampevents = no (an operator's Asterisk

@@ -208,6 +208,46 @@ class ReplacesPhone:
                 self._cond.wait(left)
             return self.dialogs[n - 1]
 
+    def invite(self, target: str, timeout: float = 20) -> Dialog:
+        """The phone's user dials ``target``: INVITE (answering the digest challenge), then ACK
+        once answered. Returns the call, as the phone knows it."""
+        call_id, tag = f"ph-{uuid.uuid4().hex}@127.0.0.1", f"rp{uuid.uuid4().hex[:8]}"
+        uri = f"sip:{target}@127.0.0.1:{self.s.sip_port}"
+        local, remote = f"<sip:{self.ext}@127.0.0.1>;tag={tag}", f"<{uri}>"
+        contact_sdp, sdp = self._contact_sdp()
+        base = [f"From: {local}", f"To: {remote}", f"Call-ID: {call_id}", *contact_sdp]
+        self._request("INVITE", uri, base, sdp)
+        answer = self._wait_response("INVITE", timeout)
+        if answer.startswith("SIP/2.0 401") or answer.startswith("SIP/2.0 407"):
+            self._ack(answer, uri)  # a final answer to the first INVITE: acknowledged in its transaction
+            if answer.startswith("SIP/2.0 407"):
+                answer = answer.replace("Proxy-Authenticate:", "WWW-Authenticate:")
+            self._request("INVITE", uri, [*base, self._authorization(answer, "INVITE", uri)], sdp)
+            answer = self._wait_response("INVITE", timeout)
+        if not answer.startswith("SIP/2.0 200"):
+            raise RuntimeError(f"phone {self.ext}: {target} answered {answer.splitlines()[0]}")
+        to = _header(answer, "To")
+        contact = re.sub(r"^.*<|>.*$", "", _header(answer, "Contact")) or uri
+        d = Dialog(call_id, to, _tag(to), local, tag, contact, answered=True)
+        self._ack(answer, contact, new_branch=True)
+        with self._cond:
+            self.dialogs.append(d)
+        return d
+
+    def _ack(self, answer: str, uri: str, new_branch: bool = False) -> None:
+        cseq = _header(answer, "CSeq").split()[0]
+        via = self._via() if new_branch else next(
+            v.strip() for v in re.findall(r"^Via:.*$", answer, re.M | re.I))
+        lines = [f"ACK {uri} SIP/2.0", via, f"From: {_header(answer, 'From')}", f"To: {_header(answer, 'To')}",
+                 f"Call-ID: {_header(answer, 'Call-ID')}", f"CSeq: {cseq} ACK", "Max-Forwards: 70",
+                 "Content-Length: 0", "", ""]
+        self._send("\r\n".join(lines))
+
+    def bye(self, d: Dialog) -> None:
+        """The phone's user hangs up call ``d``."""
+        self._request("BYE", d.contact, [f"From: {d.local}", f"To: {d.remote}", f"Call-ID: {d.call_id}"])
+        self._wait_response("BYE")
+
     def refer_replacing(self, held: Dialog, consult: Dialog, target: str) -> str:
         """REFER on ``held`` asking its other party to replace ``consult`` (attended transfer);
         returns the status line of the answer (202 Accepted)."""
