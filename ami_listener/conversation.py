@@ -113,10 +113,11 @@ class Conversation:
             if (e.timestamp or 0) < since:
                 return
             if not self.bridges.links(chan, self.caller):
-                if chan not in self.caller or any(self.bridges.with_party(self.caller)):
+                if chan not in self.caller:
                     return
                 # the caller bridged with nobody (handed to an application, sent to another place
-                # of the dialplan, waiting for a transfer target): its own side's hang-up ends it
+                # of the dialplan, waiting for a transfer target, on hold): its own side's hang-up
+                # ends the call
             elif chan not in self.caller:
                 self._decide(HangupParty.SYSTEM if chan in self.app_party else HangupParty.AGENT)
                 return
