@@ -28,6 +28,9 @@ from hotline.rules import RingRule
 from hotline.vocabulary import Direction, Disposition
 
 SURVEY_SCORES = ("1", "2", "3")  # R-SURVEY
+# vars[HOTLINE_SOURCE] of a record built from a stream that carried no time at all (replaying a
+# capture of an Asterisk with timestampevents = no; live, the listener stamps arrival times)
+UNTIMED = "untimed"
 
 
 def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: RingRule,
@@ -69,19 +72,41 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     if rec.incomplete and rec.disposition == Disposition.UNKNOWN:
         # keep only what the seen events prove
         rec.hangup_first = None
+    if not any(e.timestamp is not None for e in evs):  # stops at the first timed event
+        _untimed(rec)
     return rec
+
+
+def _untimed(rec: CallRecord) -> None:
+    """A call none of whose events carried a Timestamp: who rang, answered, transferred and hung
+    up is read from the events' order, but no time or duration is known — and so no ring count
+    (R-ANS-4RINGS is not claimed either way)."""
+    rec.started_at = rec.queued_at = rec.answered_at = rec.ended_at = None
+    rec.wait_seconds = rec.ring_seconds = rec.talk_seconds = None
+    rec.rings = rec.within_4_rings = None
+    for a in rec.attempts:
+        a.rang_at, a.ring_seconds = 0.0, None  # rang_at 0: unknown (not stored, printed as null)
+    for x in rec.transfers:
+        x.at = None
+    if rec.ivr is not None:
+        for step in rec.ivr["path"]:
+            step["at"] = None
+    rec.incomplete = True
+    rec.vars[ChanVar.SOURCE.value] = UNTIMED
 
 
 def _moved_out(c: ChannelIndex) -> None:
     """A channel whose last event carries another Linkedid left this call for that one (a
     transfer or pickup joined it to another call; the tracker follows it there): for this call
-    it is gone at that moment, not still up."""
+    it is gone since its last event under this call's Linkedid (Asterisk moves it silently, and
+    the first event that shows the move may come much later — when it hangs up), not still up."""
     for ch in c.chans.values():
         if ch.hung_at is None:
-            last = next((e for e in reversed(c.events) if e.get("Uniqueid") == ch.uniqueid and e.get("Channel")), None)
-            lid = last.get("Linkedid") if last is not None else None
-            if last is not None and lid and lid != c.call_id:
-                ch.hung_at = last.timestamp
+            own = [e for e in c.events if e.get("Uniqueid") == ch.uniqueid and e.get("Channel")]
+            lid = own[-1].get("Linkedid") if own else None
+            if lid and lid != c.call_id:
+                here = [e for e in own if e.get("Linkedid") == c.call_id]
+                ch.hung_at = (here[-1] if here else own[-1]).timestamp
 
 
 def _direction(c: ChannelIndex, rec: CallRecord, first: Channel | None, start_seen: bool,

@@ -11,8 +11,12 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hotline.settings import Settings
+
+if TYPE_CHECKING:
+    from ami_listener.record import CallRecord
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -92,7 +96,6 @@ def _listen(s: Settings, args: argparse.Namespace) -> int:
 def _replay(s: Settings, args: argparse.Namespace) -> int:
     from ami_listener.jsonout import record_json
     from ami_listener.pipeline import Pipeline
-    from ami_listener.record import CallRecord
     from ami_listener.store import Store
     from hotline.db import open_db
 
@@ -113,9 +116,25 @@ def _replay(s: Settings, args: argparse.Namespace) -> int:
         records.sort(key=lambda r: (r.started_at is None, r.started_at or 0.0, r.call_id))
         for rec in records:
             print(json.dumps(record_json(rec, s.timezone), ensure_ascii=False))
+    _say_untimed(records)
     print(f"replayed {pipe.counts['events']} events: {pipe.counts['calls']} calls"
           + (f", {pipe.counts['errors']} errors (see log)" if pipe.counts["errors"] else ""), file=sys.stderr)
     return 0
+
+
+def _say_untimed(records: list[CallRecord]) -> None:
+    """Loud, once: calls replayed from events without a Timestamp header (a capture of an Asterisk
+    with timestampevents = no) have no times; their records say so (builder.UNTIMED)."""
+    from ami_listener.builder import UNTIMED
+    from hotline.chanvars import ChanVar
+
+    n = sum(1 for r in records if r.vars.get(ChanVar.SOURCE.value) == UNTIMED)
+    if n:
+        print(f"hotline listener replay: ERROR: {n} calls came from events without a Timestamp header (recorded "
+              "from an Asterisk with timestampevents = no): their times and durations are unknown, the records "
+              f"are marked incomplete with vars.HOTLINE_SOURCE = {UNTIMED!r}. Fix for the next recordings: "
+              "`timestampevents = yes` in the [general] section of manager.conf, then "
+              "`asterisk -rx 'manager reload'`", file=sys.stderr)
 
 
 def joined_frames(paths: list[str]) -> Iterator[list[bytes]]:

@@ -33,6 +33,12 @@ class Conversation:
         announcement or an IVR): its extension is where the caller went, and a hang-up there is
         the system's."""
         target = e.get("TransferTargetChannel")
+        if e.name == "AttendedTransfer" and not target and e.get("DestType") == "App":
+            # the transferer's second call ran an application, bridged with nobody (a phone's REFER
+            # with Replaces naming it): the event names no target channel — the caller's own
+            # channel now runs that application, at the second call's extension
+            self.app_exten[e.timestamp] = e.get("SecondTransfererExten") or e.get("DestApp") or ""
+            return
         if e.name != "AttendedTransfer" or not target or self.c.agent_of(target) or self.c.agent_of(sibling(target)):
             return
         if self.bridges.agent_behind_local(target, self.c.agent_of):
@@ -96,16 +102,23 @@ class Conversation:
 
     def _hangup_request(self, e: Message) -> None:
         """R-ANS-HANGUP-LAST: the party whose hang-up ended the call. Once answered, only a
-        hang-up by a channel (or its Local twin) then bridged with the caller counts: Local
-        channels torn down by an optimisation or a transfer also log hang-up requests. A soft
+        hang-up by a channel (or its Local twin) then bridged with the caller counts, or the
+        caller's own while it is bridged with nobody: Local channels torn down by an optimisation
+        or a transfer also log hang-up requests. A soft
         hang-up of the caller's own dialplan channel is the system (IVR, queue timeout), not the
         caller."""
         chan = e.get("Channel") or ""
         since = self.rec.answered_at
         if since is not None:
-            if (e.timestamp or 0) < since or not self.bridges.links(chan, self.caller):
+            if (e.timestamp or 0) < since:
                 return
-            if chan not in self.caller:
+            if not self.bridges.links(chan, self.caller):
+                if chan not in self.caller:
+                    return
+                # the caller bridged with nobody (handed to an application, sent to another place
+                # of the dialplan, waiting for a transfer target, on hold): its own side's hang-up
+                # ends the call
+            elif chan not in self.caller:
                 self._decide(HangupParty.SYSTEM if chan in self.app_party else HangupParty.AGENT)
                 return
         elif chan not in self.caller:

@@ -22,7 +22,7 @@ def record_json(rec: CallRecord, tz: str) -> dict[str, Any]:
         "ended_at": t(rec.ended_at), "queue": rec.queue, "agent": rec.agent,
         "wait_seconds": r(rec.wait_seconds), "ring_seconds": r(rec.ring_seconds), "rings": rec.rings,
         "within_4_rings": rec.within_4_rings,
-        "attempts": [{**a.as_json(), "rang_at": t(a.rang_at)} for a in rec.attempts],
+        "attempts": [{**a.as_json(), "rang_at": t(a.rang_at or None)} for a in rec.attempts],  # 0: unknown
         "disposition": rec.disposition, "hangup_first": rec.hangup_first, "talk_seconds": r(rec.talk_seconds),
         "transfers": [{**x.as_json(), "at": t(x.at)} for x in rec.transfers],
         "final_agent": rec.final_agent, "recording": rec.recording,

@@ -198,7 +198,8 @@ class Store:
             db.execute(attempts.delete().where(attempts.c.call_pk.in_(pks[i:i + 500])))
         ring_rows = [{"call_pk": pk_of[cid], "agent": _cut(a.agent, 64), "rang_at": from_epoch(a.rang_at),
                       "ring_seconds": _r(a.ring_seconds), "result": a.result}
-                     for cid, rec in latest.items() if cid in pk_of for a in rec.attempts]
+                     # rang_at 0: a ring whose time no event gave (builder.UNTIMED): not a row
+                     for cid, rec in latest.items() if cid in pk_of for a in rec.attempts if a.rang_at]
         if ring_rows:
             db.execute(insert(attempts), ring_rows)
 

@@ -132,7 +132,8 @@ class CallTracker:
     def _move_channel(self, uid: str, old_lid: str, call: OpenCall, msg: Message) -> None:
         """Channel ``uid`` now carries ``call``'s Linkedid (after a pickup, an attended or blonde
         transfer Asterisk files a channel under its new peer's call). Its old call no longer waits
-        for it, and gets the event that moved it (so its record sees the channel go); an old call
+        for it, and gets the event that moved it (so its record sees the channel go); the new call
+        gets the channel's events from before the move; an old call
         left with no channel of its own (the one who picked up: a call of its own only until the
         pickup) is part of this one, and its events with it."""
         old = self.open.get(old_lid)
@@ -141,6 +142,12 @@ class CallTracker:
         old.channels.discard(uid)
         old.hung.discard(uid)
         if old.channels:
+            # the channel's own events so far go with it (its BridgeEnter: the new call learns
+            # whom the channel is bridged with — a phone's attended REFER moves the caller into
+            # the consultation's bridge), placed before the event that moved it
+            own = [m for m in old.events if m.headers.get("Uniqueid") == uid]
+            at = len(call.events) - 1 if call.events and call.events[-1] is msg else len(call.events)
+            call.events[at:at] = own
             old.events.append(msg)  # the old call's record sees the channel leave it (builder)
             if old.channels <= old.hung and old.done_at is None:
                 old.done_at = self.now

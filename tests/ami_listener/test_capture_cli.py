@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import time
@@ -20,6 +21,20 @@ from tests.support.postgres import sqlite_url
 pytestmark = pytest.mark.asterisk
 
 
+def _wait_logged_in(cap: subprocess.Popen[str], timeout: float = 30) -> None:
+    """`hotline listener capture` says "capturing AMI from …" once it is logged in."""
+    assert cap.stderr is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([cap.stderr], [], [], 0.2)
+        if ready:
+            line = cap.stderr.readline()
+            if line.startswith("capturing AMI from"):
+                return
+            assert line, f"capture exited: {cap.wait(5)}"
+    raise TimeoutError("hotline listener capture did not log in")
+
+
 def test_capture_then_replay(pbx: Asterisk, tmp_path: Path) -> None:
     s = pbx.settings
     env = dict(os.environ, PYTHONPATH=str(ROOT), HOTLINE_RUNTIME_DIR=str(s.runtime_dir),
@@ -29,7 +44,7 @@ def test_capture_then_replay(pbx: Asterisk, tmp_path: Path) -> None:
     cap = subprocess.Popen([sys.executable, "-m", "hotline", "listener", "capture", str(out), "--seconds", "12"],
                            env=env,
                            stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    _wait_logged_in(cap)  # the call must start after the capture is in: its start is what is checked
     call = SimCall(f"capcli-{time.time_ns() % 10**9}", "13500000077", "录音",
                    stay_s=30, agents={a: ("answer", 1, 1) for a in s.agents})
     with pbx.ami() as ami:

@@ -141,6 +141,12 @@ EXPECTED: dict[str, dict] = {
     "foreign_dial_group_pickup": dict(dialed="505", disposition="answered", agent="8002", final_agent="8002",
                                       ring_seconds=1.8, within_4_rings=True, hangup_first="agent",
                                       talk_seconds=(2.7, 3.3), attempts=[("8001", "cancelled"), ("8002", "answered")]),
+    # the same, the pickup dialled by the phone itself: 8001 rings; 1.5 s later the user of phone 8002
+    # dials **8001 (PickupChan, the phone's own INVITE answering Asterisk's digest challenge), talks
+    # 3 s from the phone's answer and hangs up
+    "foreign_phone_pickup": dict(dialed="500", disposition="answered", agent="8002", final_agent="8002",
+                                 ring_seconds=(1.5, 2.5), within_4_rings=True, hangup_first="agent",
+                                 talk_seconds=(2.0, 3.2), attempts=[("8001", "cancelled"), ("8002", "answered")]),
     # the agent's own phone keys (SIP INFO DTMF, features.conf #1 / *2) on 506 (Dial(…,tT), transfers
     # into [transfer]): 8001 answers after 1 s, 1.5 s later presses #1 then 8002; 8002 answers
     # after 1 s; the caller hangs up 12 s in (talk: 12 s less the ring and 8002's ring)
@@ -252,7 +258,25 @@ def test_frames_and_messages_build_the_same_records(name: str) -> None:
 
 def test_every_capture_has_a_row() -> None:
     recorded = {p.stem for p in CAPTURES.glob("*.ami")}
-    assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge"} == set(EXPECTED)
+    assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge", "foreign_untimed_answered",
+                       "foreign_refer_attended", "foreign_refer_attended_app"} == set(EXPECTED)
+
+
+def test_a_capture_without_timestamps_claims_no_time() -> None:
+    """foreign_untimed_answered: foreign_dial_answered's call (8001 answers after 1.5 s, talks 2 s,
+    hangs up) recorded from an Asterisk with timestampevents = no (issue #12). Replayed, no event
+    gives a time: who rang, answered and hung up is read from the events' order, every time and
+    duration is unknown — no ring count, no R-ANS-4RINGS verdict either way — and the record says
+    why it is incomplete."""
+    data = (CAPTURES / "foreign_untimed_answered.ami").read_bytes()
+    assert b"\r\nTimestamp: " not in data and b"Event: DialEnd" in data
+    (rec,) = [as_json(r) for r in replay_messages(capture("foreign_untimed_answered")).values()]
+    _check(rec, dict(direction="inbound", caller_number="13600000003", dialed="500", disposition="answered",
+                     agent="8001", final_agent="8001", hangup_first="agent", attempts=[("8001", "answered")],
+                     incomplete=True, started_at=None, answered_at=None, ended_at=None, ring_seconds=None,
+                     rings=None, within_4_rings=None, talk_seconds=None, wait_seconds=None))
+    assert rec["attempts"][0]["rang_at"] is None and rec["attempts"][0]["ring_seconds"] is None
+    assert rec["vars"] == {"HOTLINE_SOURCE": "untimed"}
 
 
 def test_thirty_concurrent_callers() -> None:
@@ -297,6 +321,51 @@ def test_a_consultation_call_whose_target_joins_the_caller() -> None:
     _check(consult, dict(agent="8001", dialed="8002", disposition="answered", hangup_first="agent",
                          talk_seconds=(0.7, 1.3), incomplete=False))
     assert consult["ended_at"] and consult["ended_at"] < call["ended_at"]
+
+
+def _call_and_consultation(name: str) -> tuple[dict, dict]:
+    records = [as_json(r) for r in replay_messages(capture(name)).values()]
+    assert len(records) == 2, records
+    call = next(r for r in records if r["dialed"] == "500")
+    return call, next(r for r in records if r is not call)
+
+
+def test_a_phones_own_attended_transfer() -> None:
+    """foreign_refer_attended (issue #12): phone 8001 answers the caller after 1 s; 1.5 s later its
+    user dials 8002 (the consultation: the phone's own INVITE, a call of its own), 8002 answers
+    after 1 s; 1 s later the phone sends REFER with Replaces (tests/captures/replaces_phone.py):
+    Asterisk moves the caller into the consultation's bridge — where 8002's BridgeEnter was filed
+    under the consultation's Linkedid, and 8002 shows the caller's only when it hangs up. The
+    caller talks with 8002 until it hangs up 14 s in."""
+    call, consult = _call_and_consultation("foreign_refer_attended")
+    _check(call, dict(dialed="500", disposition="answered", agent="8001", final_agent="8002", ring_seconds=1.0,
+                      hangup_first="caller", talk_seconds=(12.5, 13.5), incomplete=False,
+                      transfers=[("attended", "8001", "8002")], attempts=[("8001", "answered")]))
+    # 8001 called 8002, who answered after 1 s; it ended when the REFER handed 8002 to the caller
+    _check(consult, dict(caller_number="8001", dialed="8002", disposition="answered", agent="8002", ring_seconds=1.0,
+                         talk_seconds=(0.7, 1.3), incomplete=False, attempts=[("8002", "answered")]))
+    assert consult["ended_at"] < call["ended_at"]
+
+
+def test_an_attended_transfer_to_an_application() -> None:
+    """foreign_refer_attended_app (issue #12): as above, but the consultation call goes to 600, an
+    announcement (Answer, Wait 4 s, Hangup()) bridged with nobody: AttendedTransfer has DestType
+    App and no TransferTarget* fields. The transfer went to 600, the caller's channel then runs the
+    announcement, whose Hangup() ends the call: the system hung up."""
+    call, consult = _call_and_consultation("foreign_refer_attended_app")
+    _check(call, dict(dialed="500", disposition="answered", agent="8001", final_agent="8001", ring_seconds=1.0,
+                      hangup_first="system", talk_seconds=(2.2, 3.2), incomplete=False,
+                      transfers=[("attended", "8001", "600")], attempts=[("8001", "answered")]))
+    # the caller heard the rest of the announcement's 4 s (1 s of it went to the consultation)
+    assert 2.8 <= _when(call["ended_at"]) - _when(call["transfers"][0]["at"]) <= 3.8
+    _check(consult, dict(caller_number="8001", dialed="600", agent=None, incomplete=False))
+    assert consult["ended_at"] < call["ended_at"]
+
+
+def _when(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).timestamp()
 
 
 def test_inherited_hotline_variables_reach_the_record() -> None:

@@ -6,7 +6,6 @@ that Asterisk: the private test Asterisk always sends Timestamps."""
 from __future__ import annotations
 
 import logging
-import re
 import socket
 import threading
 import time
@@ -36,8 +35,10 @@ class FakeAmi:
     """Accepts logins; the first session gets ``stream``, later ones (the listener's re-sync)
     are closed after login."""
 
-    def __init__(self, stream: bytes):
+    def __init__(self, stream: bytes, pause_before: bytes | None = None, pause_s: float = 0.0):
         self.stream = stream
+        # the stream is sent in one piece, but for a pause of pause_s before pause_before's frame
+        self.pause_before, self.pause_s = pause_before, pause_s
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.sessions = 0
@@ -64,7 +65,11 @@ class FakeAmi:
             conn.sendall(LOGIN_OK)
             if not first:
                 return
-            conn.sendall(self.stream)
+            cut = self.stream.find(self.pause_before) if self.pause_before else -1
+            if cut > 0:
+                conn.sendall(self.stream[:cut])
+                time.sleep(self.pause_s)
+            conn.sendall(self.stream[max(cut, 0):])
             while conn.recv(4096):  # Pings until the listener goes
                 continue
 
@@ -74,8 +79,13 @@ class FakeAmi:
 
 @pytest.fixture
 def untimed_peer() -> Iterator[FakeAmi]:
-    untimed = re.sub(rb"\r\nTimestamp: [^\r]*", b"", _events("quick_answer"))
-    peer = FakeAmi(untimed)
+    # a real capture of an Asterisk with timestampevents = no (tests/captures/record.py UNTIMED):
+    # 8001 rang, answered, talked and hung up; the answer reaches the listener 1.5 s after the ring
+    untimed = _events("foreign_untimed_answered")
+    assert b"\r\nTimestamp: " not in untimed
+    frames = untimed.split(b"\r\n\r\n")
+    answer = next(f for f in frames if b"DestChannel: PJSIP/8001-" in f and b"DialStatus: ANSWER" in f)
+    peer = FakeAmi(untimed, pause_before=answer, pause_s=1.5)
     yield peer
     peer.close()
 
@@ -109,6 +119,9 @@ def test_no_timestamp_headers_are_said_once_timed_on_arrival_and_marked(
     assert len(rows) == 1
     row = rows[0]
     assert row.vars.get("HOTLINE_SOURCE") == ARRIVAL_TIMES
+    # timed by arrival: the ring lasted as long as the answer took to arrive
+    assert (row.disposition, row.agent, row.hangup_first, row.incomplete) == ("answered", "8001", "agent", False)
+    assert row.ring_seconds is not None and 1.3 <= row.ring_seconds <= 3.0, row.ring_seconds
     assert row.started_at is not None and abs(row.started_at.timestamp() - t0) < 30  # arrival, not 2026's capture
     said = [r for r in caplog.records if "timestampevents = yes" in r.getMessage()]
     assert len(said) == 1 and said[0].levelno == logging.ERROR

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
+import json
 from pathlib import Path
 
 from ami_listener.cli import joined_frames
@@ -45,3 +49,21 @@ def test_separate_recordings_together() -> None:
     together = _replay([CAPTURES / f"{n}.ami" for n in names])
     apart = {k: v for n in names for k, v in replay_frames((CAPTURES / f"{n}.ami").read_bytes()).items()}
     assert together == apart
+
+
+def test_replaying_a_capture_without_timestamps_says_so(tmp_path: Path) -> None:
+    """A capture of an Asterisk with timestampevents = no (issue #12): the records come out with no
+    time claimed, and the command says why, loudly, once."""
+    from ami_listener.cli import _replay
+    from hotline.settings import load
+
+    out, err = io.StringIO(), io.StringIO()
+    args = argparse.Namespace(files=[CAPTURES / "foreign_untimed_answered.ami", CAPTURES / "quick_answer.ami"],
+                              json=True, no_store=True)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        assert _replay(load(config_file=None, env={}, runtime_dir=tmp_path), args) == 0
+    records = {r["dialed"]: r for r in map(json.loads, out.getvalue().splitlines())}
+    assert records["500"]["vars"] == {"HOTLINE_SOURCE": "untimed"} and records["500"]["ring_seconds"] is None
+    assert "HOTLINE_SOURCE" not in records["10000"]["vars"] and records["10000"]["ring_seconds"] is not None
+    said = [line for line in err.getvalue().splitlines() if "timestampevents = yes" in line]
+    assert len(said) == 1 and said[0].startswith("hotline listener replay: ERROR: 1 calls")

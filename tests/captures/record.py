@@ -547,6 +547,58 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                           callerid=f'"CRM" <{customer}>', timeout_s=20)
         return call_id
 
+    def refer_replacing(r: Recorder, target: str, stay: float) -> None:
+        # phone 8001 (a phone that holds two calls) answers the caller after 1 s; 1.5 s later its
+        # user dials `target` (the consultation call: the phone's own INVITE, a call of its own);
+        # 1 s after it was answered the phone transfers: REFER on the caller's call with Replaces
+        # naming the consultation call (the phone's own attended transfer)
+        from tests.captures.replaces_phone import ReplacesPhone
+
+        with ReplacesPhone(r.s, "8001", answer_after=1) as phone:
+            cid = call(r, "500", stay=stay)
+            held = phone.wait_answered(1)
+            time.sleep(1.5)
+            consult = phone.invite(target)
+            time.sleep(1)
+            status = phone.refer_replacing(held, consult, target)
+            if not status.startswith("SIP/2.0 202"):
+                raise RuntimeError(f"REFER refused: {status}; {phone.log}")
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_refer_attended_app(r: Recorder) -> None:
+        # the consultation call goes to 600, an announcement (Answer, Wait 4 s, Hangup: no bridge,
+        # an application): the transfer hands the caller to it (AttendedTransfer DestType App,
+        # without TransferTarget* fields), and the announcement ends the call
+        refer_replacing(r, "600", stay=30)
+
+    def foreign_refer_attended(r: Recorder) -> None:
+        # the consultation call goes to 8002, who answers after 1 s; after the transfer the caller
+        # talks with 8002 until the caller hangs up 14 s in
+        with SipPhone(r.s, "8002", answer_after=1, talk=None):
+            refer_replacing(r, "8002", stay=14)
+
+    def foreign_phone_pickup(r: Recorder) -> None:
+        # 8001 rings; after 1.5 s the user of phone 8002 dials **8001 (directed pickup, the phone's
+        # own INVITE), talks 3 s and hangs up
+        from tests.captures.replaces_phone import ReplacesPhone
+
+        with SipPhone(r.s, "8001", answer_after=None), ReplacesPhone(r.s, "8002") as picker:
+            cid = call(r, "500", stay=15)
+            r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid and m.get("Channel"), 10)
+            time.sleep(1.5)
+            picked = picker.invite("**8001")
+            time.sleep(3)
+            picker.bye(picked)
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_untimed_answered(r: Recorder) -> None:
+        # as foreign_dial_answered, on an Asterisk whose manager.conf says timestampevents = no
+        # (UNTIMED): the events come without a Timestamp header
+        with SipPhone(r.s, "8001", answer_after=1.5, talk=2):
+            r.wait_gone(call(r, "500", stay=15))
+
     def foreign_click_answered(r: Recorder) -> None:
         # 8001 answers after 1 s; the customer (13900000009) answers after 1 s, hangs up after 3 s
         with SipPhone(r.s, "8001", answer_after=1, talk=None):
@@ -585,7 +637,14 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     foreign_dial_attended_app, foreign_dial_blind_back_plain,
                                     foreign_dial_consult_bridge, foreign_dial_group_pickup, foreign_keys_blind,
                                     foreign_keys_attended, foreign_refer_blind,
-                                    foreign_click_answered, foreign_click_busy, foreign_click_transfer)}
+                                    foreign_click_answered, foreign_click_busy, foreign_click_transfer,
+                                    foreign_untimed_answered, foreign_refer_attended_app, foreign_refer_attended,
+                                    foreign_phone_pickup)}
+
+
+# Recorded on an Asterisk whose manager.conf says timestampevents = no (an operator's Asterisk
+# may): events without a Timestamp header
+UNTIMED = {"foreign_untimed_answered"}
 
 
 def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
@@ -593,14 +652,25 @@ def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
     unknown = [n for n in names if n not in scenarios]
     if unknown:
         raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)}")
-    with tempfile.TemporaryDirectory() as tmp:
-        templates = _templates(tmp, "foreign_dial")
-        s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign-dial", hotline_number="500",
-                              agents=["8001", "8002"])
-        with Asterisk(s, templates) as ast, EventTap(s) as tap:
-            rec = Recorder(s, ast, tap)
-            for name in names or list(scenarios):
-                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
+    names = names or list(scenarios)
+    for untimed in (False, True):
+        batch = [n for n in names if (n in UNTIMED) is untimed]
+        if not batch:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            templates = _templates(tmp, "foreign_dial")
+            if untimed:
+                conf = templates / "manager.conf"
+                text = conf.read_text(encoding="utf-8")
+                if "timestampevents = yes" not in text:
+                    raise RuntimeError("asterisk/manager.conf changed: cannot turn timestampevents off")
+                conf.write_text(text.replace("timestampevents = yes", "timestampevents = no"), encoding="utf-8")
+            s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign-dial", hotline_number="500",
+                                  agents=["8001", "8002"])
+            with Asterisk(s, templates) as ast, EventTap(s) as tap:
+                rec = Recorder(s, ast, tap)
+                for name in batch:
+                    _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
 
 
 def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None]) -> None:

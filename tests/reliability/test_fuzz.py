@@ -144,6 +144,10 @@ def test_unmutated_captures_still_build_whole_calls() -> None:
     built nothing would prove nothing)."""
     for name in NAMES:
         recs = _run(RAW[name], 4096)
+        if b"\r\nTimestamp: " not in RAW[name]:
+            # recorded from an Asterisk with timestampevents = no: no time known, so incomplete by design
+            assert recs and all(r.vars.get("HOTLINE_SOURCE") == "untimed" for r in recs), name
+            continue
         assert recs and any(not r.incomplete for r in recs), name
 
 
