@@ -5,6 +5,7 @@ again when the database lost them), and keeps personal data private at rest."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -284,7 +285,8 @@ def test_a_ring_rule_set_while_running_reloads_the_dialplan(running: Run) -> Non
 
 
 @pytest.mark.asterisk
-def test_the_demo_reports_a_fault_that_reaches_its_technician(settings: Settings) -> None:
+def test_the_demo_reports_a_fault_that_reaches_its_technician(settings: Settings, built_prompts: object,
+                                                            pbx_settings: Settings) -> None:
     """The demo's first caller is a customer who reports a fault by keypad through the real IVR,
     keying when it asks (ami_listener/demo_caller.py): the confirmed report becomes a work order
     dispatched to the demo technician (R-FAULT-DISPATCH), whose /field lists it."""
@@ -297,9 +299,11 @@ def test_the_demo_reports_a_fault_that_reaches_its_technician(settings: Settings
     from hotline.models.ivr import FaultReport
 
     s = settings
+    # the session's prompts (the same engine and speed): `hotline run` finds them up to date
+    shutil.copytree(pbx_settings.sounds_dir, s.sounds_dir)
     run = Run(s, "--demo-calls", "1")
     try:
-        run.wait_for("hotline is running")
+        run.wait_for("hotline is running", timeout=300)  # five `hotline user add` first: slow under load
         run.wait_for(f"login      {demo.TECHNICIAN} / ")
         engine, sessions = open_db(s)
         try:
