@@ -146,9 +146,11 @@ def dial() -> Any:
     if not ext:
         return _no_extension()
     s, number = settings(), (request.form.get("number") or "").strip()
+    num = normalise(number, s.phone_region)
+    if num is None:
+        return jsonify(ok=False, message=_("Not dialled: %(reason)s", reason=_("not a phone number.")))
     try:
-        num = normalise(number, s.phone_region)
-        task = open_task_for(db(), num.e164, "consult") if num is not None else None
+        task = open_task_for(db(), num.e164, "consult")
         if task is None or task.owner not in (None, ext):
             task = callbacks.mark_consultation(db(), s, number, agent=ext, note="desk dial-out")
             db().commit()

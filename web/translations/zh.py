@@ -533,6 +533,7 @@ ZH = {
     "Your phone rings: only the agent hears you.": "您的话机正在振铃:接起后耳语,仅坐席能听到您。",
     "Your phone rings: the caller and the agent hear you.": "您的话机正在振铃:接起后强插,客户和坐席都能听到您。",
     "The call was ended.": "通话已被强拆。",
+    "not a phone number.": "不是电话号码。",
 }
 
 if __name__ == "__main__":
