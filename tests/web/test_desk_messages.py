@@ -46,6 +46,7 @@ def test_presence_and_control_answers_in_chinese(panel: Panel) -> None:
         assert control_message(result("consult_complete", ControlOutcome.REFUSED, Refusal.PBX_UNREACHABLE)) \
             == "未完成:无法连接交换机。"
         assert control_message(result("listen", ControlOutcome.DONE)) == "您的话机正在振铃:接起后监听通话。"
+        assert control_message(result("hangup", ControlOutcome.REFUSED)) == "未完成。"  # read back: no code kept
         # every reason the core gives is said in Chinese: no English word is left
         for reason in Refusal:
             said = control_message(result("hangup", ControlOutcome.REFUSED, reason))

@@ -23,26 +23,25 @@ def _state(state: P) -> str:
 def refusal_text(reason: Refusal | None, break_reasons: list[str]) -> str:
     """Why a control or a state change was not done, as the agent reads it. ``break_reasons``:
     the reasons a break may be taken for (desk_break_reasons), named when one was missing."""
-    if reason == Refusal.BREAK_REASON:
-        return _("Not done: %(reason)s", reason=_("a break needs one of the reasons %(reasons)s.",
-                                                  reasons="、".join(break_reasons)))
-    said = {Refusal.CALL_ENDED: _("The call has ended."),
-            Refusal.NOT_YOURS: _("This is not your call."),
-            Refusal.NOT_ANSWERED: _("The call is not answered yet.")}.get(reason) if reason else None
-    if said is not None:
-        return said
+    if reason is None:  # a result read back from the audit: it kept no code
+        return _("Not done.")
+    whole = {Refusal.CALL_ENDED: _("The call has ended."), Refusal.NOT_YOURS: _("This is not your call."),
+             Refusal.NOT_ANSWERED: _("The call is not answered yet.")}
+    if reason in whole:
+        return whole[reason]
     why = {Refusal.NOT_AN_AGENT: _("the extension is not an agent of this hotline."),
            Refusal.NOT_ANOTHER_AGENT: _("choose another agent of this hotline."),
            Refusal.NOT_A_PHRASE: _("not a standard phrase."),
            Refusal.NOT_CHOSEN: _("this state follows the calls and cannot be chosen."),
+           Refusal.BREAK_REASON: _("a break needs one of the reasons %(reasons)s.", reasons="、".join(break_reasons)),
            Refusal.ON_A_CALL: _("you are on a call: ready for calls once it ends."),
            Refusal.NOT_IN_WRAPUP: _("you are not in after-call work."),
            Refusal.CONSULTING_ALREADY: _("a consultation is already in progress."),
            Refusal.NOT_CONSULTING: _("no consultation is in progress."),
            Refusal.CONSULT_NOT_ANSWERED: _("the consulted agent has not answered yet."),
            Refusal.PBX_REFUSED: _("the phone system refused it."),
-           Refusal.PBX_UNREACHABLE: _("the phone system cannot be reached.")}.get(reason) if reason else None
-    return _("Not done: %(reason)s", reason=why) if why else _("Not done.")
+           Refusal.PBX_UNREACHABLE: _("the phone system cannot be reached.")}
+    return _("Not done: %(reason)s", reason=why[reason])
 
 
 def presence_message(r: PresenceResult, break_reasons: list[str]) -> str:
