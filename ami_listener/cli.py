@@ -49,6 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--calls", type=int, default=20)
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--seed", type=int)
+    p.add_argument("--fault-every", type=int, default=4,
+                   help="every so many calls, one reports a fault by keypad to the end (0: none)")
     p.set_defaults(func=_simulate)
 
 
@@ -182,6 +184,7 @@ def _simulate(s: Settings, args: argparse.Namespace) -> int:
     from ami_listener.simulate import simulate
 
     t0 = time.monotonic()
-    outcomes = simulate(s, calls=args.calls, concurrency=args.concurrency, seed=args.seed)
+    outcomes = simulate(s, calls=args.calls, concurrency=args.concurrency, seed=args.seed,
+                        fault_every=args.fault_every)
     print(f"simulated {len(outcomes)} calls in {time.monotonic() - t0:.0f} s", file=sys.stderr)
     return 0

@@ -1,8 +1,11 @@
 """``hotline simulate``: realistic calls into the private Asterisk, for the demo and for tests.
 
 Callers have random patience and key presses; agents random ring and talk times; some calls
-are abandoned, time out, are transferred, or are hung up by either side. Each call is described
-by a :class:`SimCall` — what the caller and agents will do — so tests know the expected outcome.
+are abandoned, time out, are transferred, or are hung up by either side. Every ``fault_every``-th
+call (the first included) is a known customer (``hotline.demo.FAULT_REPORTERS``) who reports a
+fault by keypad to the end, keying when the IVR asks (``ami_listener.demo_caller``): its report
+becomes a work order for the demo's technician. Each call is described by a :class:`SimCall` —
+what the caller and agents will do — so tests know the expected outcome.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from ami_listener.demo_caller import KeyingCallers
+from hotline.demo import FAULT_REPORTERS
 from hotline.pbx.ami import Ami, AmiError
 from hotline.settings import Settings
 
@@ -32,6 +37,7 @@ class SimCall:
     stay_s: float  # the caller hangs up after this long, answered or not
     agents: dict[str, tuple[str, float, float]] = field(default_factory=dict)  # ext: (mode, ring, talk)
     dtmf: str = ""
+    reports_fault: bool = False  # keys a whole fault report when the IVR asks (no SIM_DTMF)
 
     def variables(self) -> dict[str, str]:
         v = {"SIM_STAY": f"{self.stay_s:g}"}
@@ -61,6 +67,14 @@ def random_call(rnd: random.Random, s: Settings, scale: float = 1.0) -> SimCall:
     return SimCall(f"sim-{uuid.uuid4().hex[:12]}", number, name, stay, agents, dtmf)
 
 
+def fault_call(rnd: random.Random, s: Settings, n: int, scale: float = 1.0) -> SimCall:
+    """The ``n``-th fault reporter: a known customer who stays until the IVR hangs up after the
+    read-back (or an agent, if the report could not be completed, talks to them)."""
+    number, name, _address = FAULT_REPORTERS[n % len(FAULT_REPORTERS)]
+    call = random_call(rnd, s, scale)
+    return SimCall(call.call_id, number, name, round(90 * scale, 1), call.agents, "", reports_fault=True)
+
+
 def originate(ami: Ami, s: Settings, call: SimCall) -> None:
     ami.originate(f"Local/{s.hotline_number}@from-pstn", context="sim-caller", exten="s",
                   callerid=f'"{call.caller_name}" <{call.caller_number}>', channel_id=call.call_id,
@@ -68,24 +82,32 @@ def originate(ami: Ami, s: Settings, call: SimCall) -> None:
 
 
 def simulate(s: Settings, calls: int, concurrency: int, seed: int | None = None, scale: float = 1.0,
-             gap_s: tuple[float, float] = (0.5, 3.0)) -> list[SimCall]:
-    """Originates ``calls`` calls, at most ``concurrency`` at a time; returns what each would do."""
+             gap_s: tuple[float, float] = (0.5, 3.0), fault_every: int = 4) -> list[SimCall]:
+    """Originates ``calls`` calls, at most ``concurrency`` at a time; returns what each would do.
+    ``fault_every``: every so many calls one reports a fault (0: none)."""
     rnd = random.Random(seed)
-    plan = [random_call(rnd, s, scale) for _ in range(calls)]
+    plan = [fault_call(rnd, s, i // fault_every, scale) if fault_every and i % fault_every == 0
+            else random_call(rnd, s, scale) for i in range(calls)]
     slots = threading.Semaphore(concurrency)
 
     def one(call: SimCall) -> None:
         with slots:
             try:
                 with Ami.from_settings(s) as ami:
+                    if call.reports_fault:
+                        keying.expect(call.call_id)
                     originate(ami, s, call)
                     # hold the slot for about as long as the call lasts
                     time.sleep(min(call.stay_s, 120) + 1)
             except AmiError as exc:
                 log.warning("simulated call %s not placed: %s", call.call_id, exc)
 
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+    with KeyingCallers(s) as keying, ThreadPoolExecutor(max_workers=concurrency) as pool:
         for call in plan:
             pool.submit(one, call)
             time.sleep(rnd.uniform(*gap_s) * scale)
+        pool.shutdown(wait=True)
+        reports = [c for c in plan if c.reports_fault]
+        keyed = sum(keying.keyed_everything(c.call_id) for c in reports)
+        log.info("%d of %d fault reporters keyed their whole report", keyed, len(reports))
     return plan

@@ -24,15 +24,12 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from hotline.fault_keys import FAULT_GROUPS
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import Settings
 from ivr.agi import Reply
 from ivr.server import AgiChannel
 
-# the keys of tests/ivr/test_ivr_calls.py fault_keys, one group per question: fault report (over
-# the greeting), own number, account + #, urban, fault type 2, '#' over the describe prompt,
-# '#' ending the recording, confirm
-FAULT_GROUPS = ("1", "1", "12345678#", "1", "2", "#", "#", "1")
 AGENT_GROUPS = ("0",)  # over the greeting (or at the menu): an agent
 PRESS_AFTER_S = 0.4  # after the command is sent: Asterisk has started it (keys before it are dropped)
 RECORD_AFTER_S = 1.5  # RECORD FILE plays its beep first, and a key over the beep is dropped

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 
+from hotline import demo
 from hotline.db import open_db
 from hotline.pbx.process import Asterisk, AsteriskError
 from hotline.pbx.ring_rule_sync import RingRuleSync
@@ -121,7 +122,7 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
             if subprocess.run(hotline_argv(*step), env=env, cwd=ROOT).returncode != 0:
                 print(f"hotline: `hotline {' '.join(step)}` failed: nothing else was started", file=sys.stderr)
                 return 1
-        logins = [] if args.no_demo else demo_logins(s, env)
+        logins = [] if args.no_demo else demo_logins(s, env) + demo_field(s)
         ast = Asterisk(in_force(s)).start()  # the dialplan with the ring rule in force (the panel's)
     except AsteriskError as exc:
         print(f"hotline: {exc}", file=sys.stderr)
@@ -210,8 +211,9 @@ class AsteriskKeeper:
 
 # admin: the only role that reaches the operator's prompts (/prompts) and the service settings
 # (/admin/settings) — without it a newcomer cannot try either
+# technician: the demo's work orders are dispatched to it (hotline.demo); its page is /field
 DEMO_USERS = [("supervisor", "supervisor", None), ("inspector", "inspector", None), ("agent8001", "agent", "8001"),
-              ("admin", "admin", None)]
+              ("admin", "admin", None), (demo.TECHNICIAN, "technician", None)]
 
 
 def demo_logins(s: Settings, env: dict[str, str]) -> list[str]:
@@ -242,6 +244,25 @@ def demo_logins(s: Settings, env: dict[str, str]) -> list[str]:
     with os.fdopen(fd, "w") as fh:
         fh.write("".join(line + "\n" for line in kept.values()))
     return lines
+
+
+def demo_field(s: Settings) -> list[str]:
+    """The demo's fault reporters (customers) and its technician, made whenever missing
+    (``hotline.demo``); the start-up line says who gets the work orders."""
+    from hotline.timeutil import utcnow
+
+    engine, sessions = open_db(s)
+    try:
+        with sessions() as db:
+            demo.seed(db, in_force(s), utcnow())
+            db.commit()
+    except Exception as exc:  # the demo goes on without work orders; the reason is said
+        return [f"  field      no demo technician ({exc})"]
+    finally:
+        engine.dispose()
+    return [f"  field      every 4th demo caller reports a fault by keypad (customers "
+            f"{', '.join(n for n, _, _ in demo.FAULT_REPORTERS)}): its work order goes to {demo.TECHNICIAN} "
+            f"({demo.district(in_force(s))}), whose page is /field"]
 
 
 def demo_desks(s: Settings) -> str:

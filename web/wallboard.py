@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +40,7 @@ from hotline.vocabulary import AgentPresence, AgentState
 from web.auth.access import roles, user_of_session
 from web.complaints import wallboard_escalations
 from web.context import db, session_factory, settings
+from web.desk.messages import control_message, forced_presence_message
 from web.softphone import has_phone
 
 bp = Blueprint("wallboard", __name__)
@@ -177,16 +179,16 @@ def monitor_call() -> Any:
     try:
         mode = MonitorMode(f.get("mode") or "")
     except ValueError:
-        return jsonify(ok=False, message=f"unknown mode {f.get('mode')!r}"), 400
+        return jsonify(ok=False, message=_("Unknown mode: %(mode)s", mode=f.get("mode") or "")), 400
     agent, call_id = f.get("agent") or "", f.get("call_id") or ""
     if agent not in s.agents or not call_id:
-        return jsonify(ok=False, message="no live call of an agent of this hotline given"), 400
+        return jsonify(ok=False, message=_("No live call of an agent of this hotline given.")), 400
     endpoint = supervisor_endpoint(s, current_user.agent)
     if endpoint is None and mode != MonitorMode.FORCE_HANGUP:
-        return jsonify(ok=False, message="no phone to ring: set an extension on your user or "
-                                         "desk_supervisor_endpoint"), 409
+        return jsonify(ok=False, message=_("No phone to ring: set an extension on your user or "
+                                           "desk_supervisor_endpoint.")), 409
     r = monitor(s, db(), current_user.username, agent, call_id, mode, endpoint or "")
-    return jsonify(ok=r.ok, outcome=r.outcome.value, message=r.message)
+    return jsonify(ok=r.ok, outcome=r.outcome.value, message=control_message(r))
 
 
 @bp.post("/wallboard/presence")
@@ -196,8 +198,8 @@ def force_presence() -> Any:
     s, f = settings(), request.form
     agent, reason, wanted = f.get("agent") or "", f.get("reason") or None, f.get("state") or ""
     if wanted not in presence.CHOSEN:  # not a call phase: those follow the calls (StrEnum == its string)
-        return jsonify(ok=False, message=f"unknown state {wanted!r}"), 400
+        return jsonify(ok=False, message=_("Unknown state: %(state)s", state=wanted)), 400
     if agent not in s.agents:
-        return jsonify(ok=False, message=f"{agent!r} is not an agent of this hotline"), 400
+        return jsonify(ok=False, message=_("%(agent)s is not an agent of this hotline.", agent=agent)), 400
     r = presence.force(s, db(), current_user.username, agent, AgentPresence(wanted), reason)
-    return jsonify(ok=r.ok, message=r.message, state=r.presence.state.value)
+    return jsonify(ok=r.ok, message=forced_presence_message(r, s.desk_break_reasons), state=r.presence.state.value)

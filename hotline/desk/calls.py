@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hotline.desk.refusals import Refusal
 from hotline.pbx.ami import Ami
 
 
@@ -45,7 +46,8 @@ class AgentCall:
 
 @dataclass(frozen=True)
 class ControlResult:
-    """What the desk shows after a control: ``ok`` or a clear message why not."""
+    """What the desk shows after a control: ``ok``, or why not — ``reason`` for the panel to say,
+    ``message`` in English with the particulars (logs, the audit)."""
 
     control: str
     agent: str
@@ -53,6 +55,7 @@ class ControlResult:
     outcome: ControlOutcome
     message: str
     detail: str | None = None
+    reason: Refusal | None = None  # set when not done
 
     @property
     def ok(self) -> bool:

@@ -26,7 +26,8 @@ from hotline.chanvars import ChanVar
 from hotline.desk import calls
 from hotline.desk.calls import AgentCall, ControlResult
 from hotline.desk.controls import Control, refuse, run
-from hotline.pbx.ami import Ami, AmiError
+from hotline.desk.refusals import Refusal, Refused
+from hotline.pbx.ami import Ami
 from hotline.settings import Settings
 
 CALLER_VAR = "DESK_CONSULT_CALLER"  # on the agent's leg while consulting: the held caller's channel
@@ -52,11 +53,12 @@ def _getvar(a: Ami, channel: str, name: str) -> str:
 def start(s: Settings, db: Session, agent: str, call_id: str, to: str, *, ami: Ami | None = None) -> ControlResult:
     """The caller goes on hold, the agent's leg rings ``to``."""
     if to not in s.agents or to == agent:
-        return refuse(s, db, agent, agent, call_id, Control.CONSULT, to, f"{to!r} is not another agent of this hotline")
+        return refuse(s, db, agent, agent, call_id, Control.CONSULT, to, Refusal.NOT_ANOTHER_AGENT,
+                      f"{to!r} is not another agent of this hotline")
 
     def act(a: Ami, call: AgentCall) -> str:
         if _consultation(a, s, call) is not None:
-            raise AmiError(f"{agent} is consulting already")
+            raise Refused(Refusal.CONSULTING_ALREADY, f"{agent} is consulting already")
         a.action("Setvar", Channel=call.agent_channel, Variable=CALLER_VAR, Value=call.caller_channel)
         a.action("Setvar", Channel=call.agent_channel, Variable=f"__{ChanVar.CONSULT.value}", Value=to)
         a.action("Atxfer", Channel=call.agent_channel, Context="agents-transfer", Exten=to)
@@ -89,10 +91,10 @@ def complete(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | N
     def act(a: Ami, call: AgentCall) -> str:
         found = _consultation(a, s, call)
         if found is None:
-            raise AmiError(f"{agent} is not consulting anyone")
+            raise Refused(Refusal.NOT_CONSULTING, f"{agent} is not consulting anyone")
         to, leg = found
         if next((c.state for c in calls.channels(a) if c.name == leg), "") != "Up":
-            raise AmiError(f"{to} has not answered the consultation")
+            raise Refused(Refusal.CONSULT_NOT_ANSWERED, f"{to} has not answered the consultation")
         caller = _getvar(a, call.agent_channel, CALLER_VAR)
         if caller:  # before the completion: greet_completed (the scheduler's) leaves this one to us
             a.action("Setvar", Channel=caller, Variable=ChanVar.TRANSFER_WORKNUM.value, Value=to)
@@ -111,7 +113,7 @@ def cancel(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | Non
     def act(a: Ami, call: AgentCall) -> str:
         found = _consultation(a, s, call)
         if found is None:
-            raise AmiError(f"{agent} is not consulting anyone")
+            raise Refused(Refusal.NOT_CONSULTING, f"{agent} is not consulting anyone")
         to, leg = found
         a.action("Hangup", Channel=leg)  # the target's hang-up rebridges the agent with the caller
         a.action("Setvar", Channel=call.agent_channel, Variable=f"__{ChanVar.CONSULT.value}", Value="")

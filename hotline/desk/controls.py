@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from hotline.chanvars import ChanVar
 from hotline.desk import audit, calls
 from hotline.desk.calls import AgentCall, ControlOutcome, ControlResult
+from hotline.desk.refusals import Refusal, Refused
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import Settings
 
@@ -53,36 +54,39 @@ MALICIOUS_WARNING = "malicious_warning"
 
 def run(s: Settings, db: Session, actor: str, agent: str, call_id: str, control: str, detail: str | None,
         act: Callable[[Ami, AgentCall], str], ami: Ami | None = None) -> ControlResult:
-    """Finds the call, runs ``act`` on it (its return is the message), stores the use. An AMI
-    error is checked against the call again: a call that ended meanwhile says so."""
-    def attempt(a: Ami) -> tuple[ControlOutcome, str]:
+    """Finds the call, runs ``act`` on it (its return is the message; it raises ``Refused`` to
+    refuse), stores the use. An AMI error is checked against the call again: a call that ended
+    meanwhile says so."""
+    def attempt(a: Ami) -> tuple[ControlOutcome, str, Refusal | None]:
         found = calls.find(a, agent, call_id)
         if not isinstance(found, AgentCall):
-            return found
+            return found[0], found[1], Refusal(found[0].value)
         try:
-            return ControlOutcome.DONE, act(a, found)
+            return ControlOutcome.DONE, act(a, found), None
+        except Refused as exc:
+            return ControlOutcome.REFUSED, exc.message, exc.reason
         except AmiError as exc:
             again = calls.find(a, agent, call_id)
             if not isinstance(again, AgentCall):
-                return again
-            return ControlOutcome.REFUSED, f"the PBX refused: {exc}"
+                return again[0], again[1], Refusal(again[0].value)
+            return ControlOutcome.REFUSED, f"the PBX refused: {exc}", Refusal.PBX_REFUSED
 
     try:
         if ami is not None:
-            outcome, message = attempt(ami)
+            outcome, message, reason = attempt(ami)
         else:
             with Ami.from_settings(s, role=AmiRole.DESK) as own:
-                outcome, message = attempt(own)
+                outcome, message, reason = attempt(own)
     except AmiError as exc:
-        outcome, message = ControlOutcome.REFUSED, f"the PBX cannot be reached: {exc}"
-    result = ControlResult(str(control), agent, call_id, outcome, message, detail)
+        outcome, message, reason = ControlOutcome.REFUSED, f"the PBX cannot be reached: {exc}", Refusal.PBX_UNREACHABLE
+    result = ControlResult(str(control), agent, call_id, outcome, message, detail, reason)
     audit.record(db, s, actor, result)
     return result
 
 
 def refuse(s: Settings, db: Session, actor: str, agent: str, call_id: str, control: str, detail: str | None,
-           message: str) -> ControlResult:
-    result = ControlResult(str(control), agent, call_id, ControlOutcome.REFUSED, message, detail)
+           reason: Refusal, message: str) -> ControlResult:
+    result = ControlResult(str(control), agent, call_id, ControlOutcome.REFUSED, message, detail, reason)
     audit.record(db, s, actor, result)
     return result
 
@@ -90,7 +94,7 @@ def refuse(s: Settings, db: Session, actor: str, agent: str, call_id: str, contr
 def transfer(s: Settings, db: Session, agent: str, call_id: str, to: str, *, ami: Ami | None = None) -> ControlResult:
     """Blind transfer of the caller to agent ``to`` or, with ``to="queue"``, back to the queue."""
     if to != QUEUE and (to not in s.agents or to == agent):
-        return refuse(s, db, agent, agent, call_id, Control.TRANSFER, to,
+        return refuse(s, db, agent, agent, call_id, Control.TRANSFER, to, Refusal.NOT_ANOTHER_AGENT,
                       f"{to!r} is not another agent of this hotline, nor {QUEUE!r}")
     context, exten = ("hotline-queue", "s") if to == QUEUE else ("agents-transfer", to)
 
@@ -128,7 +132,7 @@ def play_phrase(s: Settings, db: Session, agent: str, call_id: str, phrase: Phra
     try:
         p = Phrase(phrase)
     except ValueError:
-        return refuse(s, db, agent, agent, call_id, Control.PHRASE, str(phrase),
+        return refuse(s, db, agent, agent, call_id, Control.PHRASE, str(phrase), Refusal.NOT_A_PHRASE,
                       f"{phrase!r} is not a standard phrase ({', '.join(p.value for p in Phrase)})")
 
     def act(a: Ami, call: AgentCall) -> str:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from hotline import live_signal
 from hotline.desk import members
+from hotline.desk.refusals import Refusal
 from hotline.models.desk import PresenceChange
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import Settings
@@ -75,6 +76,7 @@ class PresenceResult:
     message: str
     presence: PresenceView
     changed: bool = False
+    reason: Refusal | None = None  # set when not ok: what the panel says (``message``: English, for logs)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -145,15 +147,17 @@ def _with_ami(s: Settings, ami: Ami | None, work: Callable[[Ami], None]) -> None
         work(own)
 
 
-def _refusal(s: Settings, agent: str, state: AgentPresence, reason: str | None, cur: PresenceView) -> str | None:
+def _refusal(s: Settings, agent: str, state: AgentPresence, reason: str | None,
+             cur: PresenceView) -> tuple[Refusal, str] | None:
     if agent not in s.agents:
-        return f"{agent} is not an agent of this hotline"
+        return Refusal.NOT_AN_AGENT, f"{agent} is not an agent of this hotline"
     if state not in CHOSEN:
-        return f"{state.value} is not a state one chooses: it follows the calls"
+        return Refusal.NOT_CHOSEN, f"{state.value} is not a state one chooses: it follows the calls"
     if state == P.BREAK and reason not in s.desk_break_reasons:
-        return f"a break needs one of the reasons {', '.join(s.desk_break_reasons)}, not {reason!r}"
+        return (Refusal.BREAK_REASON,
+                f"a break needs one of the reasons {', '.join(s.desk_break_reasons)}, not {reason!r}")
     if state == P.AVAILABLE and cur.state in ON_CALL:
-        return f"{agent} is on a call ({cur.state.value}): available again once it ends"
+        return Refusal.ON_A_CALL, f"{agent} is on a call ({cur.state.value}): available again once it ends"
     return None
 
 
@@ -168,13 +172,13 @@ def set_state(s: Settings, db: Session, agent: str, state: AgentPresence, reason
     cur = current(db, s, agent)
     refused = _refusal(s, agent, state, reason, cur)
     if refused:
-        return PresenceResult(False, refused, cur)
+        return PresenceResult(False, refused[1], cur, reason=refused[0])
     if cur.state == state and cur.reason == reason:
         return PresenceResult(True, f"{agent} is already {state.value}", cur)
     try:
         _with_ami(s, ami, lambda a: _apply(a, s, agent, cur.state, state, reason))
     except AmiError as exc:
-        return PresenceResult(False, f"the PBX refused: {exc}", cur)
+        return PresenceResult(False, f"the PBX refused: {exc}", cur, reason=Refusal.PBX_REFUSED)
     view = _record(db, s, agent, state, _now(now), by=by or agent, forced=forced, reason=reason)
     return PresenceResult(True, f"{agent} is {state.value}" + (f" ({reason})" if reason else ""), view, True)
 
@@ -227,7 +231,7 @@ def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_i
         else:
             return PresenceResult(True, f"{agent} stays {cur.state.value}", cur)
     except AmiError as exc:
-        return PresenceResult(False, f"the PBX refused the wrap-up pause: {exc}", cur)
+        return PresenceResult(False, f"the PBX refused the wrap-up pause: {exc}", cur, reason=Refusal.PBX_REFUSED)
     return PresenceResult(True, f"{agent} is {view.state.value}", view, True)
 
 
@@ -265,7 +269,8 @@ def extend_wrapup(s: Settings, db: Session, agent: str, seconds: float | None = 
     cur = current(db, s, agent)
     row = _open_row(db, s, agent)
     if cur.state != P.WRAP_UP or row is None:
-        return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur)
+        return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur,
+                              reason=Refusal.NOT_IN_WRAPUP)
     start = max(_now(now), row.wrapup_until or _now(now))
     row.wrapup_until = start + timedelta(seconds=s.desk_wrapup_s if seconds is None else seconds)
     live_signal.notify(db, f"presence:{agent}")
@@ -279,11 +284,12 @@ def end_wrapup(s: Settings, db: Session, agent: str, *, by: str | None = None, n
     """返回接听: after-call work ends now, the agent is available."""
     cur = current(db, s, agent)
     if cur.state != P.WRAP_UP:
-        return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur)
+        return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur,
+                              reason=Refusal.NOT_IN_WRAPUP)
     try:
         _with_ami(s, ami, lambda a: members.pause(a, s, agent, False))
     except AmiError as exc:
-        return PresenceResult(False, f"the PBX refused: {exc}", cur)
+        return PresenceResult(False, f"the PBX refused: {exc}", cur, reason=Refusal.PBX_REFUSED)
     view = _record(db, s, agent, P.AVAILABLE, _now(now), by=by or agent)
     return PresenceResult(True, f"{agent} is available", view, True)
 

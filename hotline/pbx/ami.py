@@ -26,13 +26,13 @@ class AmiRole(StrEnum):
     (Asterisk 16 privileges, `manager show command <Action>`), so no service holds a shell:
     ``command`` (any CLI command, ``!`` runs one in a shell) is the admin's alone."""
 
-    LISTENER = "listener"  # the listener, `hotline capture`, test taps: events; Ping, QueueStatus (none),
-    # CoreShowChannels (reporting)
+    LISTENER = "listener"  # the listener, `hotline capture`, test taps, the demo's keying callers (the IVR's
+    # HotlineIvr trace): events; Ping, QueueStatus (none), CoreShowChannels (reporting)
     ORIGINATE = "originate"  # the panel, the scheduler, the simulator: Originate (originate)
     ADMIN = "admin"  # the process that runs the private Asterisk: `core waitfullybooted`, `core stop now`
     DESK = "desk"  # the agent desk (hotline/desk/, the panel): queue members (agent), the call's channels
     # (call: Redirect, Setvar, BlindTransfer, Hangup), CoreShowChannels / QueueStatus (reporting), the
-    # phrase player and the supervisor's spy (originate)
+    # phrase player and the supervisor's spy (originate); the demo's keying callers' PlayDTMF (call)
 
 
 class AmiLogin(NamedTuple):

@@ -5,6 +5,7 @@ again when the database lost them), and keeps personal data private at rest."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -245,7 +246,7 @@ def test_demo_logins_made_again_after_the_database_was_deleted(settings: Setting
 
     open_db(s, upgrade=True)[0].dispose()
     first = passwords(run_mod.demo_logins(s, env))
-    assert set(first) == {"supervisor", "inspector", "agent8001", "admin"}
+    assert set(first) == {"supervisor", "inspector", "agent8001", "admin", "technician"}
     assert all(can_log_in(n, p) for n, p in first.items())
     assert stat.S_IMODE((s.secrets_dir / "demo_users").stat().st_mode) == 0o600
 
@@ -256,7 +257,7 @@ def test_demo_logins_made_again_after_the_database_was_deleted(settings: Setting
     (s.runtime_dir / "hotline.db").unlink()
     open_db(s, upgrade=True)[0].dispose()
     third = passwords(run_mod.demo_logins(s, env))
-    assert set(third) == {"supervisor", "inspector", "agent8001", "admin"}
+    assert set(third) == {"supervisor", "inspector", "agent8001", "admin", "technician"}
     assert all(can_log_in(n, p) for n, p in third.items())
     kept = (s.secrets_dir / "demo_users").read_text()
     assert all(p in kept for p in third.values())
@@ -281,3 +282,56 @@ def test_a_ring_rule_set_while_running_reloads_the_dialplan(running: Run) -> Non
     assert "max_rings: 4 → 2" in hotline("settings", "set", "max_rings", "2")
     running.wait_for("dialplan apology threshold now 2 s, reloaded", timeout=30)
     assert "<= 2]?worknum" in hotline("pbx", "cli", "dialplan show s@hotline-agent-greet")
+
+
+@pytest.mark.asterisk
+def test_the_demo_reports_a_fault_that_reaches_its_technician(settings: Settings, built_prompts: object,
+                                                            pbx_settings: Settings) -> None:
+    """The demo's first caller is a customer who reports a fault by keypad through the real IVR,
+    keying when it asks (ami_listener/demo_caller.py): the confirmed report becomes a work order
+    dispatched to the demo technician (R-FAULT-DISPATCH), whose /field lists it."""
+    import re
+
+    import requests
+
+    from hotline import demo
+    from hotline.models.field import Technician, WorkOrder
+    from hotline.models.ivr import FaultReport
+
+    s = settings
+    # the session's prompts (the same engine and speed): `hotline run` finds them up to date
+    shutil.copytree(pbx_settings.sounds_dir, s.sounds_dir)
+    run = Run(s, "--demo-calls", "1")
+    try:
+        run.wait_for("hotline is running", timeout=300)  # five `hotline user add` first: slow under load
+        run.wait_for(f"login      {demo.TECHNICIAN} / ")
+        engine, sessions = open_db(s)
+        try:
+            deadline, found = time.monotonic() + 120, None
+            while found is None and time.monotonic() < deadline:
+                with sessions() as db:
+                    found = db.execute(
+                        select(FaultReport.status, FaultReport.caller, WorkOrder.ticket, Technician.username)
+                        .join(WorkOrder, WorkOrder.fault_report_id == FaultReport.id)
+                        .join(Technician, Technician.id == WorkOrder.technician_id, isouter=True)).first()
+                time.sleep(0.5)
+        finally:
+            engine.dispose()
+        assert found is not None, f"no work order within 120 s:\n{(s.log_dir / 'demo.log').read_text()[-3000:]}"
+        status, caller, ticket, technician = found
+        assert status != "incomplete" and caller == demo.FAULT_REPORTERS[0][0]
+        assert technician == demo.TECHNICIAN
+
+        password = run.out.split(f"login      {demo.TECHNICIAN} / ")[1].split()[0]
+        web = requests.Session()
+        base = f"http://{s.web_host}:{s.web_port}"
+        token = re.search(r'name="csrf_token" value="([^"]+)"', web.get(f"{base}/login", timeout=10).text)
+        assert token is not None
+        web.post(f"{base}/login", data={"username": demo.TECHNICIAN, "password": password,
+                                        "csrf_token": token.group(1)}, timeout=10)
+        page = web.get(f"{base}/field", timeout=10)
+        assert page.status_code == 200 and ticket in page.text
+    finally:
+        run.stop()
+        if run.proc.poll() is None:
+            run.proc.kill()

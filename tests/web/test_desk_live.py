@@ -189,6 +189,7 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
         r = other.post("/desk/control", data={"control": "hangup", "call_id": call_id},
                        headers={"X-CSRFToken": _csrf(other)})
         assert r.status_code == 200 and r.get_json()["outcome"] == "not_yours", r.get_json()
+        assert r.get_json()["message"] == "这不是您的通话。"  # said in Chinese, not the core's English
 
         # the supervisor listens from the wallboard: the supervisor's phone rings into a ChanSpy
         board = new_page(browser)
@@ -198,6 +199,7 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
         wait_js(board, "document.querySelector('#wb-agents tr[data-agent=\"8001\"] button.listen') !== null", 10)
         board.click('#wb-agents tr[data-agent="8001"] button.listen')
         wait_js(board, "document.getElementById('wb-monitor-message').dataset.outcome === 'done'", 10)
+        assert text(board, "#wb-monitor-message") == "您的话机正在振铃:接起后监听通话。"
         eventually(lambda: _spies(s), 10, "the supervisor's spy channel")
 
         # a standard phrase from the desk (R-ANS-SILENT): played into the call (hotline.desk's own
@@ -242,7 +244,7 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
         r = page.evaluate("""([url, token, id]) => fetch(url, {method: 'POST', headers: {'X-CSRFToken': token},
             body: new URLSearchParams({control: 'survey', call_id: id})}).then(r => r.json())""",
                           [base + "/desk/control", js(page, "document.getElementById('desk').dataset.csrf"), call_id])
-        assert r["outcome"] == "call_ended", r
+        assert r["outcome"] == "call_ended" and r["message"] == "通话已结束。", r
         assert rec.survey == 1 and rec.vars.get(ChanVar.SURVEY_AGENT) == "8001"
 
         # a ring the agent lets go (the caller gives up): the pop stays, shown as missed

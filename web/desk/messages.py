@@ -1,6 +1,6 @@
 """What the desk says after a button, in the page's language. The core's results carry English
 sentences (for logs, the CLI and the audit); the agent reads Chinese: a result that went through
-says so in the catalogue's words, a refusal keeps the core's reason after a translated lead."""
+says so in the catalogue's words, and a refusal is said from its reason code (``Refusal``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from hotline.desk.calls import ControlOutcome, ControlResult
 from hotline.desk.presence import PresenceResult
+from hotline.desk.refusals import Refusal
 from hotline.vocabulary import AgentPresence as P
 
 
@@ -19,9 +20,33 @@ def _state(state: P) -> str:
             P.WRAP_UP: _("After-call work")}.get(state, str(state))
 
 
-def presence_message(r: PresenceResult) -> str:
+def refusal_text(reason: Refusal | None, break_reasons: list[str]) -> str:
+    """Why a control or a state change was not done, as the agent reads it. ``break_reasons``:
+    the reasons a break may be taken for (desk_break_reasons), named when one was missing."""
+    if reason is None:  # a result read back from the audit: it kept no code
+        return _("Not done.")
+    whole = {Refusal.CALL_ENDED: _("The call has ended."), Refusal.NOT_YOURS: _("This is not your call."),
+             Refusal.NOT_ANSWERED: _("The call is not answered yet.")}
+    if reason in whole:
+        return whole[reason]
+    why = {Refusal.NOT_AN_AGENT: _("the extension is not an agent of this hotline."),
+           Refusal.NOT_ANOTHER_AGENT: _("choose another agent of this hotline."),
+           Refusal.NOT_A_PHRASE: _("not a standard phrase."),
+           Refusal.NOT_CHOSEN: _("this state follows the calls and cannot be chosen."),
+           Refusal.BREAK_REASON: _("a break needs one of the reasons %(reasons)s.", reasons="、".join(break_reasons)),
+           Refusal.ON_A_CALL: _("you are on a call: ready for calls once it ends."),
+           Refusal.NOT_IN_WRAPUP: _("you are not in after-call work."),
+           Refusal.CONSULTING_ALREADY: _("a consultation is already in progress."),
+           Refusal.NOT_CONSULTING: _("no consultation is in progress."),
+           Refusal.CONSULT_NOT_ANSWERED: _("the consulted agent has not answered yet."),
+           Refusal.PBX_REFUSED: _("the phone system refused it."),
+           Refusal.PBX_UNREACHABLE: _("the phone system cannot be reached.")}
+    return _("Not done: %(reason)s", reason=why[reason])
+
+
+def presence_message(r: PresenceResult, break_reasons: list[str]) -> str:
     if not r.ok:
-        return _("Not done: %(reason)s", reason=r.message)
+        return refusal_text(r.reason, break_reasons)
     view = r.presence
     left = view.wrapup_left_s(datetime.now(UTC))
     if left is not None:
@@ -30,19 +55,29 @@ def presence_message(r: PresenceResult) -> str:
     return f"{text} ({view.reason})" if view.reason else text
 
 
+def forced_presence_message(r: PresenceResult, break_reasons: list[str]) -> str:
+    """A supervisor set an agent's state (the wallboard): the agent's new state, or why not."""
+    if not r.ok:
+        return refusal_text(r.reason, break_reasons)
+    text = _("%(agent)s: %(state)s", agent=r.presence.agent, state=_state(r.presence.state))
+    return f"{text} ({r.presence.reason})" if r.presence.reason else text
+
+
 def _done(r: ControlResult) -> str:
     done = {"transfer": _("Call transferred."), "consult": _("Consulting: the caller is on hold."),
             "consult_complete": _("Transfer completed."), "consult_cancel": _("Back with the caller."),
             "survey": _("The caller is rating your service."), "phrase": _("Standard phrase played to the caller."),
             "malicious": _("Flagged as a malicious call: the warning plays to the caller."),
-            "hangup": _("Call hung up.")}
+            "hangup": _("Call hung up."),
+            # the wallboard's monitoring (hotline.desk.monitor)
+            "listen": _("Your phone rings: you listen to the call."),
+            "whisper": _("Your phone rings: only the agent hears you."),
+            "barge": _("Your phone rings: the caller and the agent hear you."),
+            "force_hangup": _("The call was ended.")}
     return done.get(r.control, r.message)
 
 
 def control_message(r: ControlResult) -> str:
     if r.outcome == ControlOutcome.DONE:
         return _done(r)
-    lead = {ControlOutcome.CALL_ENDED: _("The call has ended."),
-            ControlOutcome.NOT_YOURS: _("This is not your call."),
-            ControlOutcome.NOT_ANSWERED: _("The call is not answered yet.")}.get(r.outcome, _("Not done:"))
-    return f"{lead} {r.message}"
+    return refusal_text(r.reason, [])

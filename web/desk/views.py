@@ -39,11 +39,11 @@ def _agent() -> str | None:
 
 
 def _no_extension() -> tuple[Response, int]:
-    return jsonify(ok=False, message="your user has no extension: ask an administrator"), 409
+    return jsonify(ok=False, message=_("Your user has no extension: ask an administrator.")), 409
 
 
 def _presence_json(r: PresenceResult) -> Response:
-    return jsonify(ok=r.ok, message=presence_message(r), state=r.presence.state.value)
+    return jsonify(ok=r.ok, message=presence_message(r, settings().desk_break_reasons), state=r.presence.state.value)
 
 
 def _control_json(r: ControlResult) -> Response:
@@ -87,7 +87,7 @@ def set_presence() -> Any:
         return _no_extension()
     state = CHOSEN.get(request.form.get("state") or "")
     if state is None:
-        return jsonify(ok=False, message=f"unknown state {request.form.get('state')!r}"), 400
+        return jsonify(ok=False, message=_("Unknown state: %(state)s", state=request.form.get("state") or "")), 400
     return _presence_json(presence.set_state(settings(), db(), ext, state, request.form.get("reason") or None))
 
 
@@ -102,7 +102,7 @@ def wrapup() -> Any:
         return _presence_json(presence.extend_wrapup(settings(), db(), ext))
     if action == "end":  # 返回接听
         return _presence_json(presence.end_wrapup(settings(), db(), ext))
-    return jsonify(ok=False, message=f"unknown action {action!r}"), 400
+    return jsonify(ok=False, message=_("Unknown action: %(action)s", action=action or "")), 400
 
 
 @bp.post("/desk/control")
@@ -114,7 +114,7 @@ def control() -> Any:
     s, f = settings(), request.form
     call_id, what = (f.get("call_id") or "").strip(), f.get("control") or ""
     if not call_id:
-        return jsonify(ok=False, outcome="refused", message="no call: nothing rings or talks on your desk"), 400
+        return jsonify(ok=False, outcome="refused", message=_("No call: nothing rings or talks on your desk.")), 400
     if what == controls.Control.TRANSFER:
         r = controls.transfer(s, db(), ext, call_id, f.get("to") or "")
     elif what == controls.Control.CONSULT:  # attended transfer: the caller on hold, the agent rings ``to``
@@ -132,7 +132,7 @@ def control() -> Any:
     elif what == controls.Control.HANGUP:
         r = controls.hang_up(s, db(), ext, call_id)
     else:
-        return jsonify(ok=False, outcome="refused", message=f"unknown control {what!r}"), 400
+        return jsonify(ok=False, outcome="refused", message=_("Unknown control: %(control)s", control=what)), 400
     log.info("desk %s by %s on %s: %s", r.control, ext, call_id, r.outcome.value)
     return _control_json(r)
 
@@ -146,16 +146,18 @@ def dial() -> Any:
     if not ext:
         return _no_extension()
     s, number = settings(), (request.form.get("number") or "").strip()
+    num = normalise(number, s.phone_region)
+    if num is None:
+        return jsonify(ok=False, message=_("Not dialled: %(reason)s", reason=_("not a phone number.")))
     try:
-        num = normalise(number, s.phone_region)
-        task = open_task_for(db(), num.e164, "consult") if num is not None else None
+        task = open_task_for(db(), num.e164, "consult")
         if task is None or task.owner not in (None, ext):
             task = callbacks.mark_consultation(db(), s, number, agent=ext, note="desk dial-out")
             db().commit()
         attempt = dial_task(db(), s, task.id, ext)
     except (callbacks.CallbackError, LookupError) as exc:
         db().rollback()
-        return jsonify(ok=False, message=f"not dialled: {exc}")
+        return jsonify(ok=False, message=_("Not dialled: %(reason)s", reason=str(exc)))
     return jsonify(ok=True, message=_("Calling %(number)s (task %(task)s): your phone rings first", number=number,
                                       task=task.id),
                    call_id=attempt.call_id)

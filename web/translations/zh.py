@@ -504,6 +504,36 @@ ZH = {
     # where the district question plays (issue 15: phrases.toml's `used`)
     "IVR fault report, a caller not in the customer master: the district (settings.districts, by keypad)":
         "语音导航报修,客户资料中没有的来电:按键选择片区(settings.districts)",
+    # desk refusals (session 5): hotline.desk.refusals.Refusal said by web/desk/messages.py, the
+    # desk's and the wallboard's own refusals
+    "Not done.": "未完成。",
+    "a break needs one of the reasons %(reasons)s.": "小休需选择原因:%(reasons)s。",
+    "the extension is not an agent of this hotline.": "该分机不是本热线的坐席。",
+    "choose another agent of this hotline.": "请选择本热线的其他坐席。",
+    "not a standard phrase.": "不是规范用语。",
+    "this state follows the calls and cannot be chosen.": "该状态随通话变化,不能手动选择。",
+    "you are on a call: ready for calls once it ends.": "您正在通话中,通话结束后才能示闲。",
+    "you are not in after-call work.": "您当前不在话后整理。",
+    "a consultation is already in progress.": "已有进行中的咨询。",
+    "no consultation is in progress.": "当前没有进行中的咨询。",
+    "the consulted agent has not answered yet.": "被咨询的坐席尚未接听。",
+    "the phone system refused it.": "交换机拒绝了该操作。",
+    "the phone system cannot be reached.": "无法连接交换机。",
+    "Unknown state: %(state)s": "未知状态:%(state)s",
+    "Unknown action: %(action)s": "未知操作:%(action)s",
+    "Unknown control: %(control)s": "未知控制:%(control)s",
+    "Unknown mode: %(mode)s": "未知监控方式:%(mode)s",
+    "No call: nothing rings or talks on your desk.": "没有通话:您的工作台上没有振铃或通话。",
+    "No live call of an agent of this hotline given.": "未指定本热线坐席的当前通话。",
+    "No phone to ring: set an extension on your user or desk_supervisor_endpoint.":
+        "没有可振铃的话机:请为您的账号设置分机号,或设置 desk_supervisor_endpoint。",
+    "%(agent)s is not an agent of this hotline.": "%(agent)s 不是本热线的坐席。",
+    "%(agent)s: %(state)s": "%(agent)s:%(state)s",
+    "Your phone rings: you listen to the call.": "您的话机正在振铃:接起后监听通话。",
+    "Your phone rings: only the agent hears you.": "您的话机正在振铃:接起后耳语,仅坐席能听到您。",
+    "Your phone rings: the caller and the agent hear you.": "您的话机正在振铃:接起后强插,客户和坐席都能听到您。",
+    "The call was ended.": "通话已被强拆。",
+    "not a phone number.": "不是电话号码。",
 }
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from hotline.chanvars import ChanVar
 from hotline.desk import consult, controls
 from hotline.desk.calls import ControlOutcome
+from hotline.desk.refusals import Refusal
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from tests.ami_listener.replay import replay_messages
@@ -66,7 +67,7 @@ def test_attended_transfer_greets_the_caller_with_the_targets_work_number(
         eventually(lambda: _consulting(ami, s, "8001", call.call_id), 15, "8002 answering the consultation")
         time.sleep(1.5)  # the consultation: 8002 is not greeted here (HOTLINE_CONSULT)
         again = consult.start(s, db, "8001", call.call_id, "8002", ami=ami)
-        assert not again.ok and "consulting already" in again.message
+        assert not again.ok and "consulting already" in again.message and again.reason == Refusal.CONSULTING_ALREADY
         chan = caller_channel(tap, call)
         path = tmp_path / "caller-after-transfer.wav"
         _admin(s, "MixMonitor", Channel=chan, File=str(path))
@@ -103,6 +104,7 @@ def test_a_cancelled_consultation_goes_back_to_the_caller(desk_pbx: Asterisk, db
         greeted(tap, call)
         idle = consult.complete(s, db, "8001", call.call_id, ami=ami)
         assert idle.outcome == ControlOutcome.REFUSED and "not consulting" in idle.message
+        assert idle.reason == Refusal.NOT_CONSULTING
         assert consult.start(s, db, "8001", call.call_id, "8002", ami=ami).ok
         eventually(lambda: _consulting(ami, s, "8001", call.call_id), 15, "8002 answering the consultation")
         r = consult.cancel(s, db, "8001", call.call_id, ami=ami)

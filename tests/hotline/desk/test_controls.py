@@ -22,6 +22,7 @@ from hotline.desk import controls, members, presence
 from hotline.desk.calls import ControlOutcome, ControlResult
 from hotline.desk.controls import Phrase
 from hotline.desk.monitor import SPY_OPTIONS, MonitorMode, monitor
+from hotline.desk.refusals import Refusal
 from hotline.models.desk import DeskControl
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
@@ -233,18 +234,22 @@ def test_controls_on_a_wrong_or_ended_call_answer_cleanly(desk_pbx: Asterisk, db
         tap.wait_for(lambda m: m.name == "AgentCalled" and m.get("Linkedid") == call.call_id, 10)
         ringing = [f("8001", call.call_id) for f in every]
         assert {r.outcome for r in ringing} == {ControlOutcome.NOT_ANSWERED}, [r.message for r in ringing]
+        assert {r.reason for r in ringing} == {Refusal.NOT_ANSWERED}
         answered_by(ami, "8001", call.call_id)
         others = [f("8002", call.call_id) for f in every]
         assert {r.outcome for r in others} == {ControlOutcome.NOT_YOURS}
         assert others[0].message == f"call {call.call_id} is not 8002's"
+        assert {r.reason for r in others} == {Refusal.NOT_YOURS}
         bad = [controls.transfer(s, db, "8001", call.call_id, "9999", ami=ami),
                controls.transfer(s, db, "8001", call.call_id, "8001", ami=ami),
                controls.play_phrase(s, db, "8001", call.call_id, "welcome", ami=ami)]
         assert {r.outcome for r in bad} == {ControlOutcome.REFUSED}
         assert "not a standard phrase" in bad[2].message
+        assert [r.reason for r in bad] == [Refusal.NOT_ANOTHER_AGENT, Refusal.NOT_ANOTHER_AGENT, Refusal.NOT_A_PHRASE]
         finish(tap, call)
     ended = [f("8001", call.call_id) for f in every]
     assert {(r.outcome, r.message) for r in ended} == {(ControlOutcome.CALL_ENDED, f"call {call.call_id} has ended")}
+    assert {r.reason for r in ended} == {Refusal.CALL_ENDED}
     never = controls.hang_up(s, db, "8001", "no-such-call", ami=ami)
     assert never.outcome == ControlOutcome.CALL_ENDED and not never.ok
     assert len(audits(db, call.call_id)) == 3 * len(every) + len(bad)
@@ -254,3 +259,4 @@ def test_a_pbx_that_cannot_be_reached_is_a_message(desk_pbx: Asterisk, db: Sessi
     s = desk_pbx.settings.replace(ami_port=1)
     r = controls.hang_up(s, db, "8001", "c-1")
     assert r.outcome == ControlOutcome.REFUSED and "cannot be reached" in r.message
+    assert r.reason == Refusal.PBX_UNREACHABLE

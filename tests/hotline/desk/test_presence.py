@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hotline.desk import events, members, presence
 from hotline.desk.presence import CallPhase
+from hotline.desk.refusals import Refusal
 from hotline.models.desk import PresenceChange
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
@@ -60,10 +61,12 @@ def test_login_logout_are_queue_membership(desk_pbx: Asterisk, db: Session, ami:
 
 def test_unknown_agent_and_reason_are_refused(desk_pbx: Asterisk, db: Session, ami: Ami) -> None:
     s = desk_pbx.settings
-    assert "not an agent" in presence.login(s, db, "9999", ami=ami).message
+    stranger = presence.login(s, db, "9999", ami=ami)
+    assert "not an agent" in stranger.message and stranger.reason == Refusal.NOT_AN_AGENT
     r = presence.set_state(s, db, "8001", P.BREAK, "打游戏", ami=ami)
-    assert not r.ok and "用餐" in r.message
-    assert not presence.set_state(s, db, "8001", P.TALKING, ami=ami).ok
+    assert not r.ok and "用餐" in r.message and r.reason == Refusal.BREAK_REASON
+    phase = presence.set_state(s, db, "8001", P.TALKING, ami=ami)
+    assert not phase.ok and phase.reason == Refusal.NOT_CHOSEN
 
 
 def test_break_pauses_the_member_and_the_queue_rings_someone_else(desk_pbx: Asterisk, db: Session,
