@@ -231,3 +231,25 @@ def test_the_gap_backfill_reads_asterisks_logs_off_the_worker(
     worker.join(10)
     assert len(rows) == 2 and gap_call.call_id in {r.call_id for r in rows}
     assert listener.backfilled == 1
+
+
+def test_a_failing_live_feed_costs_no_call_record(db_url: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The live-state feed (the wallboard's) raising on every event: the calls are still built and
+    written; the failures are counted and logged, not fatal."""
+    s = _settings(db_url, tmp_path)
+    listener = Listener(s, flush_interval=0.05)
+
+    def broken(_msg: Any) -> None:
+        raise RuntimeError("a wallboard bug")
+
+    monkeypatch.setattr(listener.live, "feed", broken)
+    worker = threading.Thread(target=listener._run, daemon=True)
+    worker.start()
+    listener.inbox.put([f for f in _events("quick_answer").split(b"\r\n\r\n") if f])
+    _, sessions = open_db(s)
+    rows = _wait(sessions, 1)
+    listener._stop.set()
+    worker.join(10)
+    assert len(rows) == 1 and not rows[0].incomplete
+    assert listener.pipeline.counts["errors"] > 0 and listener.worker_errors == 0
