@@ -349,3 +349,24 @@ def test_purge_covers_the_sms_outbox(tmp_path: Path, db_url: str) -> None:
     assert left == {"waiting-queued", "waiting-held", "waiting-sending", "fresh", "receipt"}
     assert rep.sms == 5 and "deleted 5 SMS of the outbox" in rep.lines()
     assert purge(s, sessions).sms == 0
+
+
+def test_purge_cuts_asterisks_own_log(tmp_path: Path, db_url: str) -> None:
+    """Asterisk's ``messages`` holds numbers too (a callback's number is its dialplan extension):
+    lines older than retention_logs_days go, as from our services' logs."""
+    from hotline.pbx.config import Layout
+
+    s = _settings(tmp_path, db_url).replace(retention_logs_days=10)
+    _, sessions = open_db(s)
+    messages = Layout(s.asterisk_dir).log / "messages"
+    messages.parent.mkdir(parents=True)
+
+    def line(age_days: float, text: str) -> str:
+        at = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - age_days * 86400))
+        return f"[{at}.123] VERBOSE[42][C-00000001] pbx.c: {text}\n"
+
+    messages.write_text(line(20, "Spawn extension (hotline-callback, 13800138000, 3) exited non-zero")
+                        + line(1, "Spawn extension (hotline-callback, 13900139000, 3) exited non-zero"))
+    rep = purge(s, sessions)
+    kept = messages.read_text()
+    assert "13800138000" not in kept and "13900139000" in kept and rep.log_lines == 1
