@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, and_, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,6 +37,8 @@ _BATCHES = cast(Table, AmiEventBatch.__table__)
 _BATCH_CALLS = cast(Table, AmiEventCall.__table__)
 _CALLS = cast(Table, Call.__table__)
 _ATTEMPTS = cast(Table, RingAttempt.__table__)
+# what an incomplete record may know that a rebuild from fewer events does not: kept (keep_better)
+_FACTS = ("answered_at", "ended_at", "agent", "final_agent", "started_at")
 
 
 def digest(raw: bytes) -> str:
@@ -177,7 +179,7 @@ class Store:
         (rebuild, backfill, a late event, a second writer) is updated in place — QA grades and the
         listening audit refer to its row. With ``keep_better``, an incomplete record never replaces
         a complete one (a rebuild from a partial event store must not undo what the backfill
-        rebuilt from Asterisk's logs)."""
+        rebuilt from Asterisk's logs), nor an incomplete one that knows more of :data:`_FACTS`."""
         latest = {rec.call_id[:64]: rec for rec in records}  # a call built twice in one batch: the last wins
         calls, attempts = _CALLS, _ATTEMPTS
         now = utcnow()
@@ -187,7 +189,10 @@ class Store:
         changing = {k: stmt.excluded[k] for k in (rows[0] if rows else {}) if k not in ("server", "call_id")}
         where = None
         if keep_better:
-            where = calls.c.incomplete.is_(True) | stmt.excluded.incomplete.is_(False)
+            # an incomplete record replaces an incomplete one only if it loses none of its facts
+            # (answer, end, agent): it never replaces a complete one
+            keeps = [calls.c[k].is_(None) | stmt.excluded[k].is_not(None) for k in _FACTS]
+            where = stmt.excluded.incomplete.is_(False) | and_(calls.c.incomplete.is_(True), *keeps)
         stmt = stmt.on_conflict_do_update(index_elements=["server", "call_id"], set_=changing, where=where)
         pk_of: dict[str, int] = {}
         for i in range(0, len(rows), 500):

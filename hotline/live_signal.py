@@ -19,7 +19,9 @@ stream then works only if its own agent is concerned (``web.desk.state``). One l
 per process, however many desks are open.
 
 The streams subscribe (:func:`subscribed`); a watcher with no subscriber for :data:`IDLE_STOP_S`
-stops, and the next subscriber starts a new one.
+stops, and the next subscriber starts a new one. It stops at once when its app closes
+(:func:`stop_watching`, called by ``web.close_app``) and when its connection fails while nobody
+subscribes (the database gone: nobody to serve, nothing to retry for).
 
 A database the watcher cannot observe (in-memory SQLite, ``live_push = false`` for a PostgreSQL
 reached through a pooler that drops ``LISTEN``) gives no watcher: the streams poll as before.
@@ -138,12 +140,25 @@ class LiveWatcher:
                     del _watchers[self.url]
         return self.done
 
+    def _unwanted(self) -> bool:
+        """Stopped, or nobody subscribes (then it leaves the registry at once)."""
+        with _lock:
+            if self._stop.is_set() or self.subscribers == 0:
+                self.done = True
+                if _watchers.get(self.url) is self:
+                    del _watchers[self.url]
+        return self.done
+
     def _run(self) -> None:
         watch = self._watch_postgres if make_url(self.url).get_backend_name() == "postgresql" else self._watch_sqlite
         while not self._over():
             try:
                 watch()
             except Exception as exc:  # the database restarting: streams fall back on their timeout meanwhile
+                if self._unwanted():
+                    log.debug("live watcher on %s stops: connection lost (%s) with no stream open",
+                              self.url.split("@")[-1], exc)
+                    return
                 log.warning("live watcher on %s failed (%s); again in %.0f s", self.url.split("@")[-1], exc, RETRY_S)
                 self._bump()
                 self._stop.wait(RETRY_S)
@@ -177,6 +192,15 @@ class LiveWatcher:
 
 _watchers: dict[str, LiveWatcher] = {}
 _lock = threading.Lock()
+
+
+def stop_watching(url: str) -> None:
+    """Stop this process's watcher of ``url`` now (its app closes: the database may go next)."""
+    with _lock:
+        w = _watchers.pop(url, None)
+    if w is not None:
+        w.done = True
+        w.stop()
 
 
 def pushable(s: Settings) -> bool:

@@ -4,8 +4,9 @@ What grows with traffic: raw AMI event batches (``retention_raw_events_days``), 
 (``retention_calls_days``; their ring attempts, QA grades and recording listens go with them),
 call recordings (``retention_recordings_days``; the wav is deleted, the call keeps its row with
 ``recording`` cleared), fault reports and their IVR voice descriptions, closed callback tasks,
-customers (kept unless set), and files: CEL and queue_log lines, the services' logs, set-aside
-journals, recordings no record names (hotline/retention_files.py). 0 days keeps that kind forever.
+customers (kept unless set), SMS of the outbox once done with (``retention_sms_days``), and files:
+CEL and queue_log lines, the services' logs, set-aside journals, recordings no record names
+(hotline/retention_files.py). 0 days keeps that kind forever.
 ``hotline scheduler run`` purges once a day (scheduler/daemon.py).
 
 R-COMPLAINT: complaint files are kept at least 3 years. Complaints themselves are never purged;
@@ -36,6 +37,7 @@ from hotline.callbacks.numbers import normalise
 from hotline.models import AmiEventBatch, AmiEventCall, Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackSource, CallbackTask, Complaint, Escalation
 from hotline.models.ivr import Customer, FaultReport
+from hotline.models.notifications import PENDING_STATUSES, OutboxMessage
 from hotline.pbx.config import Layout
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
@@ -59,6 +61,7 @@ class PurgeReport:
     tasks: int = 0
     sources: int = 0
     customers: int = 0
+    sms: int = 0
     cel_lines: int = 0
     queue_log_lines: int = 0
     log_lines: int = 0
@@ -80,6 +83,7 @@ class PurgeReport:
                f"{verb} {self.fault_reports} fault reports and {self.voice_files} IVR voice descriptions",
                f"{verb} {self.tasks} closed callback tasks (with their attempts) and {self.sources} task sources",
                f"{verb} {self.customers} customers",
+               f"{verb} {self.sms} SMS of the outbox",
                f"{verb} {self.cel_lines} CEL lines and {self.queue_log_lines} queue_log lines",
                f"{verb} {self.log_lines} log lines, {self.journals} set-aside journals, "
                f"{self.orphans} recordings no record names",
@@ -152,6 +156,7 @@ def purge(s: Settings, sessions: sessionmaker[Session], dry_run: bool = False,
     _purge_reports(s, sessions, rep, now, keep)
     _purge_tasks(s, sessions, rep, now)
     _purge_customers(s, sessions, rep, now)
+    _purge_sms(s, sessions, rep, now)
     _purge_files(s, sessions, rep, now)
     for line in rep.lines():
         log.info("purge: %s", line)
@@ -367,6 +372,25 @@ def _purge_customers(s: Settings, sessions: sessionmaker[Session], rep: PurgeRep
         for part in _chunks(doomed):
             with sessions.begin() as db:
                 db.execute(delete(Customer).where(Customer.id.in_(part)))
+
+
+def _purge_sms(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport, now: datetime) -> None:
+    """SMS of the outbox past ``retention_sms_days`` (the number and the text: personal data), once
+    done with — sent, delivered or given up; never one still waiting, nor a complaint's receipt
+    while the complaint is younger than R-COMPLAINT's minimum."""
+    before = cutoff(s.retention_sms_days, now)
+    if before is None:
+        return
+    young = select(Complaint.id).where(Complaint.received_at >= now - timedelta(days=max(s.complaint_keep_days, 0)))
+    with sessions() as db:
+        doomed = list(db.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.status.not_in(PENDING_STATUSES), OutboxMessage.created_at < before,
+            OutboxMessage.complaint_id.is_(None) | OutboxMessage.complaint_id.not_in(young))))
+    rep.sms += len(doomed)
+    if not rep.dry_run:
+        for part in _chunks(doomed):
+            with sessions.begin() as db:
+                db.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(part)))
 
 
 def _purge_files(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport, now: datetime) -> None:

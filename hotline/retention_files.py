@@ -12,8 +12,9 @@ lines where it always did (the listener's backfill reads Master.csv and queue_lo
   ``logger reload`` closes and reopens it by name (``logger_queue_restart``). So it is replaced the
   same way and then ``logger reload`` is sent through AMI ``Command`` (the admin path `hotline pbx
   cli` uses). Without that right (or with no Asterisk) it is cut in place like the logs below.
-- The services' logs are held open with O_APPEND by their processes: they are cut in place
-  (truncate-by-copy); a line written during the copy may be lost, never a line kept.
+- The services' logs, and Asterisk's ``messages``, are held open with O_APPEND by their processes:
+  they are cut in place (truncate-by-copy); a line written during the copy may be lost, never a
+  line kept.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from pathlib import Path
 
 from hotline.asterisk_logs import LineTime, queue_log_path, queue_log_time
 from hotline.pbx.ami import Ami, AmiError, AmiRole
+from hotline.pbx.config import Layout
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 
 _LOG_TIME = re.compile(rb"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
+_ASTERISK_LOG_TIME = re.compile(rb"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
 SET_ASIDE = ("*.rejected*", "*.quarantine*", "*.bad*")  # the listener's journals put aside, not the live one
 AUDIO = (".wav", ".WAV", ".gsm", ".ulaw", ".alaw", ".sln", ".mp3")
 
@@ -151,8 +154,22 @@ def _command_session(s: Settings) -> Ami | None:
     return ami
 
 
+def asterisk_log_time(line: bytes) -> float | None:
+    """Asterisk's own log (logger.conf: ``dateformat = %F %T.%3q``): ``[2026-12-05 11:43:10.640] …``."""
+    m = _ASTERISK_LOG_TIME.match(line)
+    if not m:
+        return None
+    try:
+        return time.mktime(time.strptime(m.group(1).decode(), "%Y-%m-%d %H:%M:%S"))
+    except ValueError:
+        return None
+
+
 def cut_logs(s: Settings, before: float, dry_run: bool) -> int:
-    return sum(cut_in_place(p, log_time, before, dry_run) for p in sorted(s.log_dir.glob("*.log")))
+    """Our services' logs, and Asterisk's ``messages`` (a callback's number is its dialplan
+    extension, which Asterisk logs): both written with O_APPEND, so cut in place."""
+    ours = sum(cut_in_place(p, log_time, before, dry_run) for p in sorted(s.log_dir.glob("*.log")))
+    return ours + cut_in_place(Layout(s.asterisk_dir).log / "messages", asterisk_log_time, before, dry_run)
 
 
 def old_files(paths: Iterable[Path], before: float) -> list[Path]:

@@ -35,6 +35,15 @@ PORTS = [
 ]
 # with softphone_turn: coturn (hotline.pbx.turn) listens on UDP and TCP
 TURN_PORTS = [("softphone_turn_port", "TURN", "softphone_turn_bind", udp) for udp in (True, False)]
+# with agent_softphone: Asterisk's HTTP server (ws://, the softphones' SIP), and https/wss with softphone_tls
+SOFTPHONE_PORTS = [("softphone_http_port", "softphone WebSocket", "softphone_bind", False)]
+SOFTPHONE_TLS_PORTS = [("softphone_https_port", "softphone secure WebSocket", "softphone_bind", False)]
+
+
+def _ports(s: Settings) -> list[tuple[str, str, str, bool]]:
+    """Every port this run binds, with its settings."""
+    return [*PORTS, *(TURN_PORTS if s.softphone_turn else []), *(SOFTPHONE_PORTS if s.agent_softphone else []),
+            *(SOFTPHONE_TLS_PORTS if s.agent_softphone and s.softphone_tls else [])]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,7 +70,7 @@ def services(s: Settings) -> list[Service]:
 def ports_taken(s: Settings) -> list[str]:
     """What stops a run before it starts anything: each taken port, and the setting to change."""
     problems = []
-    for key, what, host_key, udp in [*PORTS, *(TURN_PORTS if s.softphone_turn else [])]:
+    for key, what, host_key, udp in _ports(s):
         host, port = str(getattr(s, host_key)), int(getattr(s, key))
         err = _bind_error(host, port, udp)
         if err is None:

@@ -176,6 +176,7 @@ class Settings:
     retention_customers_days: int = 0  # customers not updated for this long; 0: kept (the operator's list)
     retention_asterisk_logs_days: int = 90  # CEL Master.csv and queue_log lines (the backfill reads them)
     retention_logs_days: int = 30  # runtime_dir/log/*.log (rotated copies), listener journals set aside
+    retention_sms_days: int = 180  # SMS of the outbox once sent or given up (numbers, texts); a young complaint's kept
     retention_purge_hour: int = 3  # `hotline scheduler run` purges once a day, after this local hour
     scheduler_watermark_overlap_s: float = 600.0  # calls re-read this far behind the watermark (late commits, rebuilds)
     scheduler_started_lookback_h: float = 24.0  # a pass reads calls started this recently; a daily sweep the rest

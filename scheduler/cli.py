@@ -63,7 +63,8 @@ def _purge(s: Settings, args: argparse.Namespace) -> int:
           f"recordings {s.retention_recordings_days} d, fault reports {s.retention_fault_reports_days} d, "
           f"voice descriptions {s.retention_voice_days} d, closed tasks {s.retention_callback_tasks_days} d, "
           f"customers {s.retention_customers_days} d, CEL/queue_log {s.retention_asterisk_logs_days} d, "
-          f"logs {s.retention_logs_days} d (0 = forever); complaints kept ≥ {s.complaint_keep_days} d")
+          f"logs {s.retention_logs_days} d, SMS {s.retention_sms_days} d (0 = forever); "
+          f"complaints kept ≥ {s.complaint_keep_days} d")
     for line in report.lines():
         print(line)
     return 0

@@ -1,6 +1,7 @@
 """The panel: a Flask app for agents, quality inspectors and supervisors, plus the JSON API.
 
-``create_app(settings=None, **overrides)`` builds it (Flask's application-factory pattern); every
+``create_app(settings=None, **overrides)`` builds it (Flask's application-factory pattern),
+``close_app(app)`` releases what it holds (database watcher, connections); every
 metric it shows comes from ``hotline.metrics``. One blueprint per feature (web/blueprints.py), its
 templates in ``web/templates/<feature>/``.
 """
@@ -36,6 +37,16 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     register_filters(app)
     app.teardown_appcontext(_close_db)
     return app
+
+
+def close_app(app: Flask) -> None:
+    """Release what the app holds: its database watcher (``hotline.live_signal``), which would
+    otherwise keep reconnecting to a database that is gone, and its engine's connections."""
+    from hotline import live_signal
+
+    ext = app.extensions["hotline"]
+    live_signal.stop_watching(ext["settings"].db_url)
+    ext["engine"].dispose()
 
 
 def _close_db(_exc: BaseException | None) -> None:

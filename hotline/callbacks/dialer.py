@@ -52,6 +52,8 @@ def dial(s: Settings, db: Session, task_id: int, agent: str, *, variables: dict[
     task's window or the retry spacing."""
     now = now or utcnow()
     task = get_task(db, task_id)
+    if task.status == HELD:  # outside the dialling policy (toll fraud): say why, whoever asks
+        raise CallbackError(f"task {task_id} is held: {task.number} needs supervisor approval")
     if task.status not in OPEN_STATUSES:
         raise CallbackError(f"task {task_id} is {task.status}")
     if any(a.outcome == "pending" for a in task.attempts):

@@ -96,3 +96,42 @@ def test_backfilled_record_equals_the_live_one(pbx: Asterisk, tmp_path: Path) ->
     row = live[rollover.call_id]
     assert (row.disposition, row.hangup_first, row.agent) == ("answered", "agent", "8002")
     assert [(a.agent, a.result) for a in row.attempts] == [("8001", "no_answer"), ("8002", "answered")]
+
+
+def _queue_leg(pbx: Asterisk, call_id: str) -> str | None:
+    """The caller's channel in the queue once it is bridged with an agent (what the desk controls)."""
+    with pbx.ami() as ami:
+        rows = ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
+    return next((r["Channel"] for r in rows if r.get("Linkedid") == call_id and r.get("Application") == "Queue"
+                 and r.get("BridgeId")), None)
+
+
+def test_the_desks_facts_reach_the_backfill(pbx: Asterisk) -> None:
+    """What the desk sets over AMI on the caller's channel (恶意呼叫, 转满意度, 强拆, the transfer's
+    work number) is left in CEL as the channel goes: a call backfilled while the listener was down
+    keeps it (a malicious call stays excused from R-ANS-HANGUP-LAST, the rating stays credited)."""
+    s = pbx.settings
+    call = SimCall(f"fid-desk-{time.time_ns() % 10**9}", "13700000034", "回填", 30,
+                   {ext: ("answer", 1, 6) for ext in ("8001", "8002", "8003")})
+    facts = {"HOTLINE_MALICIOUS": "8001", "HOTLINE_SURVEY_AGENT": "8001", "HOTLINE_FORCED_HANGUP": "boss",
+             "HOTLINE_TRANSFER_WORKNUM": "8002"}
+    t0 = time.time()
+    with pbx.ami() as ami:
+        originate(ami, s, call)
+    deadline = time.monotonic() + 30
+    while (leg := _queue_leg(pbx, call.call_id)) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert leg is not None, "the call was never bridged with an agent"
+    with pbx.ami() as ami:  # as hotline.desk does (controls, monitor, consult)
+        for name, value in facts.items():
+            ami.action("Setvar", Channel=leg, Variable=name, Value=value)
+    cel, qlog = log_paths(s)
+    deadline = time.monotonic() + 60
+    while True:  # until the call ended and CEL has its LINKEDID_END
+        back = backfill_calls(cel, qlog, t0, time.time() + 1, server=s.server_id, rules=ring_rule(s),
+                              members=default_members(s), skip=set(), only={call.call_id})
+        if back or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert back, "the call never ended in CEL"
+    assert {k: back[0].vars.get(k) for k in facts} == facts

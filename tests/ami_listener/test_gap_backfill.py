@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ami_listener.listen import Listener
 from ami_listener.simulate import SimCall, originate
 from hotline.db import open_db
-from hotline.models import Call
+from hotline.models import Call, LiveState
 from hotline.pbx.process import Asterisk
 from hotline.settings import ROOT
 from tests.support.postgres import sqlite_url
@@ -37,6 +37,17 @@ def _wait_record(sessions, call_id: str, timeout: float = 20) -> Call:  # type: 
                 return row
         time.sleep(0.3)
     raise AssertionError(f"no record for {call_id}")
+
+
+def _wait_connected(sessions, server: str, log: Path, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    """Until a listener process is reading AMI: it writes its live snapshot once connected."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sessions() as db:
+            if db.get(LiveState, server) is not None:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"the listener did not connect to AMI: {log.read_text(errors='replace')[-2000:]}")
 
 
 def test_call_inside_an_ami_gap_is_backfilled(pbx: Asterisk, tmp_path: Path) -> None:
@@ -71,15 +82,20 @@ def test_killed_listener_restarts_without_losing_or_doubling_calls(pbx: Asterisk
     env = dict(os.environ, PYTHONPATH=str(ROOT), HOTLINE_DATABASE_URL=db_url, HOTLINE_RUNTIME_DIR=str(s.runtime_dir),
                HOTLINE_AMI_PORT=str(s.ami_port), HOTLINE_SERVER_ID=s.server_id, HOTLINE_RING_CYCLE_S="1")
 
+    logs: list[Path] = []
+
     def start() -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "hotline", "listener", "listen"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # its log to a file: a pipe nobody reads would block the listener once full
+        logs.append(tmp_path / f"listener-{len(logs)}.log")
+        with open(logs[-1], "wb") as err:
+            return subprocess.Popen([sys.executable, "-m", "hotline", "listener", "listen"], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=err)
 
     _, sessions = open_db(s.replace(database_url=db_url))
     first = start()
     try:
         before = _call("kill-before", "13700000011", ring=1, talk=1, stay=30)
-        time.sleep(1.5)
+        _wait_connected(sessions, s.server_id, logs[-1])  # a loaded machine starts a process slowly
         with pbx.ami() as ami:
             originate(ami, s, before)
         _wait_record(sessions, before.call_id)
@@ -212,9 +228,14 @@ def test_call_spanning_a_listener_restart_is_backfilled(pbx: Asterisk, tmp_path:
     env = dict(os.environ, PYTHONPATH=str(ROOT), HOTLINE_DATABASE_URL=db_url, HOTLINE_RUNTIME_DIR=str(s.runtime_dir),
                HOTLINE_AMI_PORT=str(s.ami_port), HOTLINE_SERVER_ID=s.server_id, HOTLINE_RING_CYCLE_S="1")
 
+    logs: list[Path] = []
+
     def start() -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "hotline", "listener", "listen"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # its log to a file: a pipe nobody reads would block the listener once full
+        logs.append(tmp_path / f"listener-{len(logs)}.log")
+        with open(logs[-1], "wb") as err:
+            return subprocess.Popen([sys.executable, "-m", "hotline", "listener", "listen"], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=err)
 
     _, sessions = open_db(s.replace(database_url=db_url))
     first = start()

@@ -203,3 +203,66 @@ def test_completing_a_partial_call_from_cel_is_off_the_worker(db_url: str, tmp_p
     worker.join(10)
     listener._repairs.shutdown(wait=True)
     assert sorted(r.incomplete for r in rows) == [False, True]
+
+
+def test_the_gap_backfill_reads_asterisks_logs_off_the_worker(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When AMI comes back, the calls of the gap are read from CEL and queue_log (large files) on a
+    thread of their own: the worker goes on writing live calls meanwhile, and the backfilled
+    records come back through the inbox and are stored."""
+    from ami_listener import listen
+    from ami_listener.reader import read_messages
+    from tests.ami_listener.replay import replay_messages
+
+    s = _settings(db_url, tmp_path)
+    listener = Listener(s, flush_interval=0.05)
+    gap_call = next(iter(replay_messages(read_messages([(CAPTURES / "late_answer.ami").read_bytes()])).values()))
+    ran_on: list[str] = []
+    release = threading.Event()
+
+    def slow_backfill(*_args: Any, **_kw: Any) -> list[Any]:
+        ran_on.append(threading.current_thread().name)
+        release.wait(20)  # a large Master.csv
+        return [gap_call]
+
+    monkeypatch.setattr(listen, "backfill_calls", slow_backfill)
+    monkeypatch.setattr(listener, "_resync", lambda: None)  # no AMI here to ask for channels
+    worker = threading.Thread(target=listener._run, daemon=True)
+    worker.start()
+    listener.inbox.put(("state", "down"))
+    listener.inbox.put(("state", "up"))
+    listener.inbox.put([f for f in _events("quick_answer").split(b"\r\n\r\n") if f])
+    _, sessions = open_db(s)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not (ran_on and _wait(sessions, 1, timeout=0)):
+        time.sleep(0.05)
+    assert ran_on and ran_on[0] == "listener-backfill"
+    assert len(_wait(sessions, 1, timeout=0)) == 1  # the live call, written while the logs are read
+    release.set()
+    rows = _wait(sessions, 2)
+    listener._stop.set()
+    worker.join(10)
+    assert len(rows) == 2 and gap_call.call_id in {r.call_id for r in rows}
+    assert listener.backfilled == 1
+
+
+def test_a_failing_live_feed_costs_no_call_record(db_url: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The live-state feed (the wallboard's) raising on every event: the calls are still built and
+    written; the failures are counted and logged, not fatal."""
+    s = _settings(db_url, tmp_path)
+    listener = Listener(s, flush_interval=0.05)
+
+    def broken(_msg: Any) -> None:
+        raise RuntimeError("a wallboard bug")
+
+    monkeypatch.setattr(listener.live, "feed", broken)
+    worker = threading.Thread(target=listener._run, daemon=True)
+    worker.start()
+    listener.inbox.put([f for f in _events("quick_answer").split(b"\r\n\r\n") if f])
+    _, sessions = open_db(s)
+    rows = _wait(sessions, 1)
+    listener._stop.set()
+    worker.join(10)
+    assert len(rows) == 1 and not rows[0].incomplete
+    assert listener.pipeline.counts["errors"] > 0 and listener.worker_errors == 0

@@ -130,6 +130,15 @@ def test_a_rebuild_never_makes_a_record_worse(db_url: str) -> None:
     store.write(None, [better], keep_better=True)
     with sessions() as db:
         assert db.scalars(select(Call.caller_number).where(Call.call_id == "other")).one() == "13800000001"
+    # an incomplete record that knows who answered and when it ended is not replaced by an
+    # incomplete one that lost them (the rebuild saw fewer events than the record was made from)
+    known = CallRecord(call_id="known", server=good.server, incomplete=True, agent="8001",
+                       answered_at=good.answered_at, ended_at=good.ended_at, started_at=good.started_at)
+    store.write(None, [known])
+    store.write(None, [CallRecord(call_id="known", server=good.server, incomplete=True)], keep_better=True)
+    with sessions() as db:
+        row = db.scalars(select(Call).where(Call.call_id == "known")).one()
+        assert (row.agent, row.answered_at is not None, row.ended_at is not None) == ("8001", True, True)
 
 
 def test_rebuild_from_a_partial_event_store_keeps_the_complete_record(db_url: str, tmp_path: Path) -> None:

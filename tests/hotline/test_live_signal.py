@@ -120,3 +120,42 @@ def test_no_watcher_where_there_is_nothing_to_watch(tmp_path: Path) -> None:
         t0 = time.monotonic()
         assert live_signal.wait_for_change(None, 7, 0.05, 5.0) == 7  # polls: sleeps ``poll``, not the fallback
         assert time.monotonic() - t0 < 1.0
+
+
+def test_the_watcher_stops_with_its_app(setup: tuple[Settings, Session]) -> None:
+    """A panel's watcher ends when its app closes, not IDLE_STOP_S later on a database already
+    dropped (where it printed "connection refused" after a PostgreSQL test's teardown)."""
+    from web import close_app, create_app
+
+    s, _db = setup
+    app = create_app(s)
+    with live_signal.subscribed(s) as w:
+        assert w is not None
+        _settled(w)
+    close_app(app)
+    assert w.done and not w._thread.is_alive()
+    assert s.db_url not in live_signal._watchers
+
+
+@pytest.mark.parametrize("subscribers", [0, 1])
+def test_a_lost_connection_stops_a_watcher_nobody_needs(
+        subscribers: int, caplog: pytest.LogCaptureFixture) -> None:
+    """With no stream open, a failing connection (the database gone) ends the watcher quietly; with a
+    stream open it keeps retrying, as the streams need it once the database is back."""
+    from tests.support.ports import free_port
+
+    url = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/gone"  # nothing listens there
+    w = live_signal.LiveWatcher(url)
+    w.subscribers = subscribers
+    with caplog.at_level("WARNING", logger=live_signal.__name__):
+        w.start()
+        if subscribers:
+            deadline = time.monotonic() + WAIT_S
+            while "failed" not in caplog.text and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert "failed" in caplog.text and w._thread.is_alive()  # retrying for its stream
+            w.stop()
+        else:
+            w._thread.join(WAIT_S)
+            assert not w._thread.is_alive() and w.done
+            assert "failed" not in caplog.text

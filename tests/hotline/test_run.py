@@ -203,6 +203,25 @@ def test_a_taken_port_stops_the_run_before_anything_starts(settings: Settings, s
     assert not (s.runtime_dir / "hotline.db").exists()
 
 
+@pytest.mark.parametrize("setting,tls", [("softphone_http_port", False), ("softphone_https_port", True)])
+def test_the_softphones_ports_are_checked_with_the_others(settings: Settings, setting: str, tls: bool) -> None:
+    """With agent_softphone, Asterisk's HTTP server (ws://) and, with softphone_tls, https/wss are
+    ports of the run too: a taken one is said, with the setting to change, before anything starts."""
+    from hotline.run import ports_taken
+
+    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    s = settings.replace(agent_softphone=True, softphone_tls=tls, softphone_bind="127.0.0.1",
+                         **{setting: holder.getsockname()[1]})
+    try:
+        problems = ports_taken(s)
+        assert any(f"HOTLINE_{setting.upper()}=" in p for p in problems), problems
+        assert ports_taken(s.replace(agent_softphone=False)) == []  # no softphones: Asterisk serves no HTTP
+    finally:
+        holder.close()
+
+
 @pytest.mark.asterisk
 def test_a_start_that_fails_exits_non_zero_and_stops_what_it_started(settings: Settings) -> None:
     run = Run(settings, "--no-demo", HOTLINE_RUN_READY_TIMEOUT_S="0.01")

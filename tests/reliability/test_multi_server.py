@@ -85,7 +85,7 @@ def test_two_servers_one_postgres_database(pbx: Asterisk, tmp_path: Path, pg_url
 
     # the panel: a supervisor's API search lists both servers' calls, each with its server
     from tests.web.conftest import PASSWORD, login
-    from web import create_app
+    from web import close_app, create_app
     from web.auth.users import add_user
 
     app = create_app(s_a.replace(runtime_dir=tmp_path / "web"))
@@ -101,4 +101,4 @@ def test_two_servers_one_postgres_database(pbx: Asterisk, tmp_path: Path, pg_url
     got = client.get("/api/v1/calls").get_json()["calls"]
     listed = {(c["server"], c["call_id"]) for c in got}
     assert want <= listed
-    app.extensions["hotline"]["engine"].dispose()
+    close_app(app)

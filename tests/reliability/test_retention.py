@@ -315,3 +315,58 @@ def test_cel_and_queue_log_cut_while_asterisk_writes_them(pbx: Asterisk, db_url:
     _wait_line(layout.queue_log, "7772|ADDMEMBER")
     with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:  # the session's queue as other tests expect it
         ami.action("QueueRemove", Queue=s.queue_name, Interface="Local/7772@agents/n")
+
+
+def test_purge_covers_the_sms_outbox(tmp_path: Path, db_url: str) -> None:
+    """SMS hold a number and a text: sent, delivered or given-up ones go after retention_sms_days;
+    one still waiting (queued, held, sending) or a young complaint's receipt stays; 0 keeps all."""
+    from hotline.models.notifications import OutboxMessage
+
+    s = _settings(tmp_path, db_url).replace(retention_sms_days=30)
+    _, sessions = open_db(s)
+    now = utcnow()
+    with sessions() as db:
+        young = Complaint(number="+8613800000009", received_at=now - 40 * DAY, contact_due=now - 39 * DAY,
+                          resolve_due=now - 38 * DAY)
+        db.add(young)
+        db.flush()
+
+        def sms(key: str, status: str, age_days: float, complaint_id: int | None = None) -> None:
+            db.add(OutboxMessage(to_number="+8613800000001", template="t", text=f"短信 {key}", status=status,
+                                 dedupe_key=key, created_at=now - age_days * DAY, complaint_id=complaint_id))
+
+        for status in ("sent", "delivered", "undelivered", "failed", "cancelled"):
+            sms(f"old-{status}", status, 40)
+        for status in ("queued", "held", "sending"):
+            sms(f"waiting-{status}", status, 40)
+        sms("fresh", "delivered", 5)
+        sms("receipt", "delivered", 40, complaint_id=young.id)
+        db.commit()
+    assert purge(s.replace(retention_sms_days=0), sessions).sms == 0
+    rep = purge(s, sessions)
+    with sessions() as db:
+        left = set(db.scalars(select(OutboxMessage.dedupe_key)))
+    assert left == {"waiting-queued", "waiting-held", "waiting-sending", "fresh", "receipt"}
+    assert rep.sms == 5 and "deleted 5 SMS of the outbox" in rep.lines()
+    assert purge(s, sessions).sms == 0
+
+
+def test_purge_cuts_asterisks_own_log(tmp_path: Path, db_url: str) -> None:
+    """Asterisk's ``messages`` holds numbers too (a callback's number is its dialplan extension):
+    lines older than retention_logs_days go, as from our services' logs."""
+    from hotline.pbx.config import Layout
+
+    s = _settings(tmp_path, db_url).replace(retention_logs_days=10)
+    _, sessions = open_db(s)
+    messages = Layout(s.asterisk_dir).log / "messages"
+    messages.parent.mkdir(parents=True)
+
+    def line(age_days: float, text: str) -> str:
+        at = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - age_days * 86400))
+        return f"[{at}.123] VERBOSE[42][C-00000001] pbx.c: {text}\n"
+
+    messages.write_text(line(20, "Spawn extension (hotline-callback, 13800138000, 3) exited non-zero")
+                        + line(1, "Spawn extension (hotline-callback, 13900139000, 3) exited non-zero"))
+    rep = purge(s, sessions)
+    kept = messages.read_text()
+    assert "13800138000" not in kept and "13900139000" in kept and rep.log_lines == 1

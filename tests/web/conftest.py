@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from hotline.settings import Settings, load
 from tests.support.ports import free_port
-from web import create_app
+from web import close_app, create_app
 from web.auth.users import add_user
 from web.context import session_factory
 
@@ -80,7 +80,7 @@ def open_panel(tmp_path: Path, db_url: str, **kw: Any) -> Iterator[Panel]:
         add_user(db, name, role, PASSWORD, agent)
     db.close()
     yield p
-    app.extensions["hotline"]["engine"].dispose()
+    close_app(app)  # its live watcher too: the database is dropped next
 
 
 @pytest.fixture

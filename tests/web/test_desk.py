@@ -161,3 +161,44 @@ def test_monitor_from_the_wallboard_and_the_audit_on_the_call_page(panel: Panel)
     db.close()
     html = panel.client("insp").get(f"/calls/{pk}").get_data(as_text=True)
     assert 'id="desk-controls"' in html and "监听" in html and "boss" in html
+
+
+def test_dial_out_outside_the_dialling_policy_is_held_not_dialled(panel: Panel) -> None:
+    """Toll fraud (issue 19): the desk's dial-out goes through the dialling policy as callbacks do —
+    an international or premium-rate number is held for a supervisor, never originated (no PBX
+    here: an originate would answer 'could not dial')."""
+    from sqlalchemy import select
+
+    from hotline.models.callbacks import CallbackTask
+
+    c = panel.client("agent1")
+    h = {"X-CSRFToken": csrf_of(c, "/desk")}
+    for number in ("+44 20 7946 0000", "00447400123456", "16812345"):  # fixed and mobile abroad, premium
+        r = c.post("/desk/dial", data={"number": number}, headers=h)
+        body = r.get_json()
+        assert body["ok"] is False and "needs supervisor approval" in body["message"], (number, body)
+    db = panel.db()
+    tasks = list(db.scalars(select(CallbackTask)))
+    assert tasks and {t.status for t in tasks} == {"held"} and not any(t.attempts for t in tasks)
+
+
+def test_an_open_desk_stream_ends_when_its_agent_is_disabled_or_logs_out(panel: Panel) -> None:
+    """Issue 19, as for the wallboard: the desk's stream rechecks its user (every
+    wallboard_user_check_s), so an agent disabled, or logged out elsewhere, stops receiving pops."""
+    from tests.web.test_wallboard import _ends_within
+    from web.auth.users import set_active
+
+    ext = panel.app.extensions["hotline"]
+    ext["settings"] = ext["settings"].replace(wallboard_user_check_s=0.1)
+    for user, how in (("agent1", "logout"), ("agent2", "disable")):
+        r = panel.client(user).get("/desk/stream", buffered=False)
+        assert r.headers["Cache-Control"] == "no-store"
+        chunks = iter(r.response)
+        assert b"data: " in next(c for c in chunks if b"data: " in c)  # the first state arrives
+        if how == "disable":
+            set_active(panel.db(), user, False)
+        else:
+            other = panel.client(user)
+            assert other.post("/logout", data={"csrf_token": csrf_of(other, "/desk")}).status_code == 302
+        assert _ends_within(chunks, 5.0), how
+        r.close()

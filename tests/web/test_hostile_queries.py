@@ -57,3 +57,22 @@ def test_every_csv_link_on_the_pages_works(panel: Panel) -> None:
         for link in links:
             r = boss.get(link.replace("&amp;", "&"))
             assert r.status_code == 200 and r.mimetype == "text/csv", (page, link)
+
+
+# every filter name the pages read, each with a value no page accepts (issue 19: clear errors, no 500s)
+HOSTILE_QS = ("format=x&table=kpi&date_from=9999-12-31&date_to=x&page=-1&period=zzz&agent=%00&q=%00&status=x"
+              "&limit=x&month=13&year=x&day=x&sort=x&kind=x&category=x&team=x&days=x&offset=x&id=x&date=x"
+              "&week=x&mode=x&view=x&overdue=x&due=x&owner=%00&rating=x&disposition=x&direction=x&queue=%00"
+              "&number=%0a&from=x&to=x&since=x&until=x&hours=x&open=x&server=%00&qa=x&lang=x")
+
+
+def test_no_page_answers_a_hostile_query_string_with_a_500(panel: Panel) -> None:
+    """Every page without a path argument, as the admin (who may open them all), with filters no
+    page accepts and with a CSV table no page has: an answer or a clear error, never a 500."""
+    rules = [r for r in panel.app.url_map.iter_rules() if "GET" in (r.methods or ()) and not r.arguments
+             and r.endpoint != "static" and not r.rule.endswith("stream")]
+    assert len(rules) > 20
+    root = panel.client("root")
+    failed = [(r.rule, q, code) for r in rules for q in (HOSTILE_QS, "format=csv&table=x")
+              if (code := root.get(f"{r.rule}?{q}").status_code) >= 500]
+    assert failed == []

@@ -33,7 +33,7 @@ from hotline.settings import ROOT
 from scheduler.daemon import Scheduler
 from tests.web.conftest import Panel, open_panel, panel_settings
 from tests.web.factory import make_call
-from web import create_app
+from web import close_app, create_app
 
 
 def _zone() -> str:
@@ -205,7 +205,7 @@ def test_two_panel_processes_agree(p: Panel, monkeypatch: pytest.MonkeyPatch) ->
         html = panel.client("boss").get("/supervisor?period=month").get_data(as_text=True)
         answered.append(re.search(r'id="m-answered">(\d+)<', html).group(1))  # type: ignore[union-attr]
     assert answered == ["3", "3"] and spy.days == []
-    other.extensions["hotline"]["engine"].dispose()
+    close_app(other)
 
 
 def test_rollups_older_than_the_calls_retention_are_deleted(p: Panel) -> None:
