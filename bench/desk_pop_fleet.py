@@ -153,14 +153,19 @@ def _coverage(rings: dict[tuple[str, str], float], pops: list[Pop]) -> str:
             f"{'never' if p95 == float('inf') else f'{p95 * 1000:.0f} ms'}")
 
 
-def run(fleet: Fleet, a: argparse.Namespace) -> int:
-    desks = fleet.agents[:a.desks]
+def desk_users(fleet: Fleet, exts: list[str]) -> str:
+    """A desk login ``agent<ext>`` for each agent; returns the panel's base URL."""
     engine = make_engine(fleet.s.db_url)
     with sessionmaker(engine)() as db:
-        for ext in desks:
+        for ext in exts:
             add_user(db, f"agent{ext}", "agent", PASSWORD, ext)
     engine.dispose()
-    base = f"http://{fleet.s.web_host}:{fleet.s.web_port}"
+    return f"http://{fleet.s.web_host}:{fleet.s.web_port}"
+
+
+def run(fleet: Fleet, a: argparse.Namespace) -> int:
+    desks = fleet.agents[:a.desks]
+    base = desk_users(fleet, desks)
     in_browser = desks[:a.browser_desks]
     with chromium() as browser:
         pages = []

@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.desk_pop_fleet import StreamDesk, desk_users
 from bench.fleet import Fleet, Traffic, rss_mb, rss_table, with_fleet
 from bench.ledger import reconcile
 from hotline.db import open_db
@@ -32,11 +33,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--postgres", action="store_true", help="the store on a private PostgreSQL")
     ap.add_argument("--keep", action="store_true", help="keep the runtime dir")
+    ap.add_argument("--desks", type=int, default=0,
+                    help="agents whose desk event stream stays open (the panel's work, as on a shift)")
     a = ap.parse_args(argv)
-    return with_fleet(a.postgres, "soak", a.agents, a.keep, lambda fleet, _pg: soak(fleet, a))
+    return with_fleet(a.postgres, "soak", a.agents, a.keep, lambda fleet, _pg: soak(fleet, a),
+                      HOTLINE_WEB_THREADS=str(max(a.desks + 32, 64)))
 
 
 def soak(fleet: Fleet, a: argparse.Namespace) -> int:
+    desks = fleet.agents[:a.desks]
+    base = desk_users(fleet, desks) if desks else ""
+    streams = [StreamDesk(base, ext).start() for ext in desks]
     traffic = Traffic(fleet, a.in_flight, scale=a.scale, seed=a.seed)
     since = time.time()
     t0 = time.monotonic()
@@ -62,6 +69,8 @@ def soak(fleet: Fleet, a: argparse.Namespace) -> int:
             break
         time.sleep(0.1)
     traffic.close()
+    for d in streams:
+        d.stop()
     _engine, sessions = open_db(fleet.s)
     ledger = reconcile(fleet.s, sessions, since, wanted=set(traffic.placed), settle_s=60)
     print()
@@ -72,6 +81,10 @@ def soak(fleet: Fleet, a: argparse.Namespace) -> int:
     print(f"placed but never completed by Asterisk: {len(not_completed)}")
     print(f"RSS of every service over {time.monotonic() - t0:.0f} s (MB, sampled every {a.sample_s:g} s):")
     print(rss_table(samples))
+    if streams:
+        broken = [d.agent for d in streams if d.error]
+        print(f"desk streams open: {len(streams)}; events read {sum(d.updates for d in streams)}; "
+              f"pops {sum(len(d.pops) for d in streams)}; broken {len(broken)}")
     if ledger.missing or ledger.duplicated:
         print(f"missing {ledger.missing[:10]}, duplicated {list(ledger.duplicated)[:10]}")
     return 0 if ledger.ok and not not_completed and traffic.failed == 0 else 1
