@@ -216,7 +216,18 @@ def _ami_users(s: Settings) -> str:
 
 
 def values(s: Settings, layout: Layout) -> dict[str, str]:
-    local = s.agent_technology == "local"
+    """Every placeholder of the templates (asterisk/*.conf) with its value; ConfigError for settings
+    Asterisk cannot be given."""
+    _check_extensions(s)
+    try:
+        softphone = {**_http(s), "softphone_transports": _softphone_transports(s), "rtp_ice": _rtp_ice(s),
+                     "agent_endpoints": _endpoints(s)}
+    except CertificateError as exc:
+        raise ConfigError(str(exc)) from exc
+    return {**_directories(s, layout), **_manager_and_queue(s), **softphone, **_dialplan(s)}
+
+
+def _check_extensions(s: Settings) -> None:
     for ext in s.agents:  # each becomes a dialplan extension, an endpoint and a Dial string
         if not ext.isdigit():
             raise ConfigError(f"agents: an extension is digits, not {ext!r}")
@@ -226,11 +237,9 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
     if s.agent_softphone and s.agent_technology != "pjsip":
         raise ConfigError("agent_softphone needs agent_technology = \"pjsip\": the browser registers as the "
                           "agent's PJSIP endpoint")
-    try:
-        softphone = {**_http(s), "softphone_transports": _softphone_transports(s), "rtp_ice": _rtp_ice(s),
-                     "agent_endpoints": _endpoints(s)}
-    except CertificateError as exc:
-        raise ConfigError(str(exc)) from exc
+
+
+def _directories(s: Settings, layout: Layout) -> dict[str, str]:
     return {
         "etc_dir": str(layout.etc),
         "modules_dir": s.asterisk_modules_dir,
@@ -242,6 +251,11 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
         "cache_dir": str(layout.cache),
         "monitor_dir": str(layout.monitor),
         "moh_dir": str(Path(s.asterisk_data_dir) / "moh"),
+    }
+
+
+def _manager_and_queue(s: Settings) -> dict[str, str]:
+    return {
         "ami_host": s.ami_host,
         "ami_port": str(s.ami_port),
         "ami_users": _ami_users(s),
@@ -257,7 +271,12 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
         "queue_timeout_s": str(s.queue_timeout_s),
         "queue_wrapup_s": str(s.queue_wrapup_s),
         "queue_members": _members(s),
-        **softphone,
+    }
+
+
+def _dialplan(s: Settings) -> dict[str, str]:
+    local = s.agent_technology == "local"
+    return {
         # a phone agent is reached through [agents-phone] as the queue reaches it, not PJSIP/<ext>
         # directly: a caller transferred to it hears its work number too (R-ANS-GREET)
         # R-ANS-LATE-APOLOGY: the transferred caller's wait starts again at the transfer
