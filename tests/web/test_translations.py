@@ -8,6 +8,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from hotline.metrics.definitions import KPIS, METRICS
 from web.translations import zh
 
 
@@ -24,3 +25,13 @@ def test_messages_po_holds_the_catalogue() -> None:
     in_po = {str(m.id): m.string for m in catalog if m.id}
     # run `.venv/bin/python web/translations/zh.py` after changing a feature's ENTRIES
     assert {k: v for k, v in zh.ZH.items() if in_po.get(k) != v} == {}
+
+
+def test_metric_labels_come_from_the_metric_catalogue_only() -> None:
+    """A metric's or KPI's name is hotline.metrics' label (web.i18n.metric_label), never a second
+    Babel message. Three English words of the catalogue name something else: the call table's
+    "who hung up first" column and two of the desk's states."""
+    other_things = {"Hung up first", "Talking", "After-call work"}
+    doubled = [m.key for m in [*METRICS.values(), *KPIS.values()] if m.en in zh.ZH and m.en not in other_things]
+    assert doubled == []
+    assert all(zh.ZH[en] not in {m.zh for m in METRICS.values()} for en in other_things)

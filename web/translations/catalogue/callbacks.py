@@ -13,7 +13,7 @@ ENTRIES: dict[str, str] = {
     "missed": "未接回拨", "revisit": "故障回访", "consult": "咨询答复", "complaint": "投诉联系",
     "in_progress": "拨打中", "done": "已完成", "pending": "等待结果", "reached": "已联系上", "wrong_number": "号码错误",
     "Escalation acknowledged.": "已确认升级提醒。", "Complaint updated.": "投诉已更新。",
-    "Complaint clocks met": "投诉时限达标率", "Complaint resolution": "投诉处理率", "Escalations": "升级提醒",
+    "Escalations": "升级提醒",
     "Kind": "类别", "Subject": "对象", "Deadline": "期限", "Raised": "提醒时间", "Acknowledge": "确认",
     "No open escalations.": "没有待确认的升级提醒。", "Category": "分类", "Summary": "内容", "Received": "受理时间",
     "Contact by": "联系期限", "Contact clock": "联系时限", "Solution / progress by": "解决/进展期限",
