@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotline.chanvars import ChanVar
 from hotline.pbx.ami import AmiRole, ami_login
 from hotline.pbx.certificate import CertificateError, softphone_certificate
 from hotline.rules import ring_rule
@@ -281,7 +282,7 @@ def _dialplan(s: Settings) -> dict[str, str]:
         # directly: a caller transferred to it hears its work number too (R-ANS-GREET)
         # R-ANS-LATE-APOLOGY: the transferred caller's wait starts again at the transfer
         "agent_transfer_extens": "\n".join(
-            f"exten => {ext},1,Set(__HOTLINE_WAIT_FROM=${{STRFTIME(,,%s.%3q)}})\n"
+            f"exten => {ext},1,Set(__{ChanVar.WAIT_FROM}=${{STRFTIME(,,%s.%3q)}})\n"
             f" same => n,Gosub(agents-transfer-consult,s,1({ext}))\n"
             f" same => n,Dial(Local/{ext}@{'agents' if local else 'agents-phone'}/n,60)\n"
             f" same => n,Hangup()" for ext in s.agents),
