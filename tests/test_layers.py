@@ -6,6 +6,7 @@ strings (hotline/cli.py ``COMMAND_MODULES``) and is the only place that loads th
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,3 +56,29 @@ def test_the_check_sees_a_lazy_import(tmp_path: Path) -> None:
     (tmp_path / CORE / "x.py").write_text("import os\nfrom hotline import db\n\n\n"
                                           "def f() -> None:\n    from web.security import guard\n")
     assert imported_packages(CORE, tmp_path) == [("hotline/x.py", 6, "web.security")]
+
+
+def app_paths(package: str, root: Path = ROOT) -> list[tuple[str, int, str]]:
+    """(file, line, expression) of every path built into an app's directory: ``x / "web"``,
+    ``x / "prompts/…"``, ``x.joinpath("ivr")``."""
+    into_app = re.compile(r"^(\.\./)?({})(/|$)".format("|".join(APPS)))
+    found = []
+    for path in sorted((root / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            parts: list[ast.expr] = []
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+                parts = [node.left, node.right]
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "joinpath":
+                parts = list(node.args)
+            if any(isinstance(p, ast.Constant) and isinstance(p.value, str) and into_app.match(p.value) for p in parts):
+                found.append((str(path.relative_to(root)), node.lineno, ast.unparse(node)))
+    return found
+
+
+def test_the_core_reads_no_apps_files(tmp_path: Path) -> None:
+    """The core keeps its own data (hotline/phrases.toml …): a path into an app is an app import
+    by another name."""
+    assert app_paths(CORE) == []
+    (tmp_path / CORE).mkdir()
+    (tmp_path / CORE / "x.py").write_text('from pathlib import Path\nP = Path(".") / "prompts/catalogue.toml"\n')
+    assert app_paths(CORE, tmp_path) == [("hotline/x.py", 2, "Path('.') / 'prompts/catalogue.toml'")]
