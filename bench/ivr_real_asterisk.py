@@ -123,6 +123,8 @@ def is_fault(i: int, faults: float) -> bool:
 
 
 def run(calls: int, timeout: float, faults: float = 0.5, caller: str = "keying") -> int:
+    """One bench run, set-up to figures in the order it happens (prompts, Asterisk, IVR, listener,
+    the calls, the counts): one sequence on one temporary directory, read top to bottom."""
     with tempfile.TemporaryDirectory(prefix="hotline-bench-") as tmp:
         n_agent_calls = sum(not is_fault(i, faults) for i in range(calls))
         extra = [f"8{100 + k}" for k in range(max(0, n_agent_calls + 2 - len(BASE_AGENTS)))]

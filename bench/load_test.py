@@ -109,6 +109,8 @@ def run_sipp(s, calls: int, hold_ms: int, log_dir: Path) -> subprocess.Popen[byt
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The whole run in order — options, a private Asterisk and store, agents, traffic, the wait,
+    the figures — kept as one script a reader follows top to bottom (a bench, not the product)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=3.0, help="how long new calls are started (default 3)")
     ap.add_argument("--concurrency", type=int, default=100, help="simulated calls kept in flight (default 100)")

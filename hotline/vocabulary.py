@@ -80,12 +80,13 @@ class AgentPresence(StrEnum):
 
 
 class Role(StrEnum):
-    """A panel user's role (hotline.models.panel.ROLES spells the same values)."""
+    """A panel user's role (hotline.models.panel.ROLES lists them in this order)."""
 
     AGENT = "agent"
     INSPECTOR = "inspector"  # reads, numbers masked (R-PRIVACY)
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    TECHNICIAN = "technician"  # own work orders only (web/field, issue 15)
 
 
 class CaseKind(StrEnum):

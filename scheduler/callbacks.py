@@ -62,7 +62,12 @@ def _state(db: Session, name: str) -> SchedulerState:
 
 def _escalate(db: Session, rep: PassReport, kind: str, *, due_at: datetime, now: datetime,
               task: CallbackTask | None = None, complaint: Complaint | None = None) -> None:
-    subject = f"task:{task.id}" if task is not None else f"complaint:{complaint.id}"  # type: ignore[union-attr]
+    if task is not None:
+        subject = f"task:{task.id}"
+    elif complaint is not None:
+        subject = f"complaint:{complaint.id}"
+    else:
+        raise ValueError(f"escalation {kind}: neither a task nor a complaint")
     if db.scalar(select(Escalation.id).where(Escalation.kind == kind, Escalation.subject == subject)):
         return
     db.add(Escalation(kind=kind, subject=subject, task_id=task.id if task else None,

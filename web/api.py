@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from hotline import metrics
 from hotline.timeutil import iso_local
+from hotline.vocabulary import Role
 from web.auth.access import roles
 from web.callbacks import TaskFilter, open_callback_tasks
 from web.calls.search import CallFilter, call_json, grades_of, search
@@ -45,8 +46,8 @@ def team_metrics() -> Any:
     start, end, kind, errors = from_args(request.args, s)
     if errors:
         return _bad(errors)
-    agent = current_user.agent if current_user.role == "agent" else None
-    if current_user.role == "agent" and not agent:
+    agent = current_user.agent if current_user.role == Role.AGENT else None
+    if current_user.role == Role.AGENT and not agent:
         abort(403)
     f = metrics.figures(db(), s, start, end, agent=agent)
     return {"from": iso_local(start, s.timezone), "to": iso_local(end, s.timezone), "period": kind,
@@ -61,7 +62,7 @@ def agent_metrics() -> Any:
     if errors:
         return _bad(errors)
     wanted = None
-    if current_user.role == "agent":
+    if current_user.role == Role.AGENT:
         wanted = [current_user.agent] if current_user.agent else []
     elif request.args.get("agent"):
         wanted = [request.args["agent"][:64]]
@@ -86,7 +87,7 @@ def callbacks() -> Any:
     """Open callback tasks (hotline.callbacks.task_dict), most urgent first: an agent gets their own
     and anyone's; a supervisor every one, or ?agent=. Filters ?reason=, ?overdue=1."""
     s = settings()
-    is_agent = current_user.role == "agent"
+    is_agent = current_user.role == Role.AGENT
     f = TaskFilter(request.args, current_user.agent, is_agent)
     if f.errors:
         return _bad(f.errors)

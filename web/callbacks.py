@@ -20,6 +20,7 @@ from hotline import callbacks, cases
 from hotline.callbacks.dialer import COUNTED
 from hotline.models.callbacks import OPEN_STATUSES, TASK_REASONS, CallbackAttempt, CallbackTask
 from hotline.settings import Settings
+from hotline.vocabulary import Role
 from web.auth.access import roles
 from web.context import db, settings
 
@@ -86,7 +87,7 @@ def dial_task(task_id: int) -> Any:
 def _task_for(task_id: int) -> CallbackTask:
     """The task if this user may see it (an agent: their own and anyone's), else a 404."""
     task = db().get(CallbackTask, task_id)
-    if task is None or (current_user.role == "agent" and not visible_to(task, current_user.agent or "")):
+    if task is None or (current_user.role == Role.AGENT and not visible_to(task, current_user.agent or "")):
         abort(404)
     return task
 

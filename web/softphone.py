@@ -16,7 +16,7 @@ from hotline.desk import presence
 from hotline.desk.presence import PresenceView
 from hotline.pbx import turn
 from hotline.settings import Settings
-from hotline.vocabulary import AgentPresence
+from hotline.vocabulary import AgentPresence, Role
 from web.auth.access import roles
 from web.context import db, settings
 from web.security import CONTENT_SECURITY_POLICY
@@ -44,7 +44,7 @@ def _my_extension() -> str:
     softphone_supervisors (the wallboard's monitoring rings it); anyone else has none."""
     s = settings()
     ext = getattr(current_user, "agent", None)
-    mine = s.agents if current_user.role == "agent" else s.softphone_supervisors
+    mine = s.agents if current_user.role == Role.AGENT else s.softphone_supervisors
     if not s.agent_softphone or not ext or ext not in mine:
         abort(404)
     return str(ext)
@@ -55,7 +55,7 @@ def has_phone() -> bool:
     s = settings()
     ext = getattr(current_user, "agent", None)
     return bool(s.agent_softphone and ext and current_user.is_authenticated
-                and ext in (s.agents if current_user.role == "agent" else s.softphone_supervisors))
+                and ext in (s.agents if current_user.role == Role.AGENT else s.softphone_supervisors))
 
 
 @bp.get("/softphone")

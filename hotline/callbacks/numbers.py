@@ -23,9 +23,9 @@ def is_withheld(raw: str | None) -> bool:
 
 def normalise(raw: str | None, region: str = "CN") -> Number | None:
     """The E.164 form of a callable number; None when withheld or not a valid number."""
-    if is_withheld(raw):
+    if raw is None or is_withheld(raw):
         return None
-    text = raw.strip()  # type: ignore[union-attr]
+    text = raw.strip()
     if text.startswith("00"):
         text = "+" + text[2:]  # international prefix used from China
     try:
@@ -34,7 +34,7 @@ def normalise(raw: str | None, region: str = "CN") -> Number | None:
         return None
     if not phonenumbers.is_valid_number(parsed):
         return None
-    return Number(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), raw.strip())  # type: ignore[union-attr]
+    return Number(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), raw.strip())
 
 
 def dial_digits(e164: str, region: str = "CN") -> str:

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.field.errors import FieldError
 from hotline.field.events import SYSTEM, FieldEscalation, escalate, record
 from hotline.field.orders import get_order
 from hotline.models.field import OPEN_ORDER_STATUSES, Technician, WorkOrder
-from hotline.rules import deadline_state, overdue
+from hotline.rules import deadline_state, in_time, overdue
 from hotline.settings import Settings
 
 
@@ -88,7 +88,7 @@ def overdue_review(db: Session, s: Settings, month: date, now: datetime) -> list
     start, end = _month_bounds(s, month)
     q = (select(WorkOrder, Technician.username).outerjoin(Technician, Technician.id == WorkOrder.technician_id)
          .where(WorkOrder.fix_by >= start, WorkOrder.fix_by < end,
-                or_(and_(WorkOrder.closed_at.is_not(None), WorkOrder.closed_at > WorkOrder.fix_by),
+                or_(and_(WorkOrder.closed_at.is_not(None), not_(in_time(WorkOrder.closed_at, WorkOrder.fix_by))),
                     and_(WorkOrder.closed_at.is_(None), overdue(WorkOrder.fix_by, now))))
          .order_by(WorkOrder.fix_by, WorkOrder.id))
     rows = []

@@ -9,12 +9,13 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base, BigId
+from hotline.vocabulary import Role
 
 __all__ = ["ROLES", "ApiToken", "QaGrade", "RecordingListen", "User"]
 
 # agent: own calls only; inspector: QA (numbers masked); supervisor: team, outages, wallboard;
 # technician: own work orders only (web/field, issue 15); admin: everything.
-ROLES = ("agent", "inspector", "supervisor", "admin", "technician")
+ROLES: tuple[Role, ...] = tuple(Role)
 
 
 class User(Base):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotline.chanvars import ChanVar
 from hotline.pbx.ami import AmiRole, ami_login
 from hotline.pbx.certificate import CertificateError, softphone_certificate
 from hotline.rules import ring_rule
@@ -216,7 +217,18 @@ def _ami_users(s: Settings) -> str:
 
 
 def values(s: Settings, layout: Layout) -> dict[str, str]:
-    local = s.agent_technology == "local"
+    """Every placeholder of the templates (asterisk/*.conf) with its value; ConfigError for settings
+    Asterisk cannot be given."""
+    _check_extensions(s)
+    try:
+        softphone = {**_http(s), "softphone_transports": _softphone_transports(s), "rtp_ice": _rtp_ice(s),
+                     "agent_endpoints": _endpoints(s)}
+    except CertificateError as exc:
+        raise ConfigError(str(exc)) from exc
+    return {**_directories(s, layout), **_manager_and_queue(s), **softphone, **_dialplan(s)}
+
+
+def _check_extensions(s: Settings) -> None:
     for ext in s.agents:  # each becomes a dialplan extension, an endpoint and a Dial string
         if not ext.isdigit():
             raise ConfigError(f"agents: an extension is digits, not {ext!r}")
@@ -226,11 +238,9 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
     if s.agent_softphone and s.agent_technology != "pjsip":
         raise ConfigError("agent_softphone needs agent_technology = \"pjsip\": the browser registers as the "
                           "agent's PJSIP endpoint")
-    try:
-        softphone = {**_http(s), "softphone_transports": _softphone_transports(s), "rtp_ice": _rtp_ice(s),
-                     "agent_endpoints": _endpoints(s)}
-    except CertificateError as exc:
-        raise ConfigError(str(exc)) from exc
+
+
+def _directories(s: Settings, layout: Layout) -> dict[str, str]:
     return {
         "etc_dir": str(layout.etc),
         "modules_dir": s.asterisk_modules_dir,
@@ -242,6 +252,11 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
         "cache_dir": str(layout.cache),
         "monitor_dir": str(layout.monitor),
         "moh_dir": str(Path(s.asterisk_data_dir) / "moh"),
+    }
+
+
+def _manager_and_queue(s: Settings) -> dict[str, str]:
+    return {
         "ami_host": s.ami_host,
         "ami_port": str(s.ami_port),
         "ami_users": _ami_users(s),
@@ -257,12 +272,17 @@ def values(s: Settings, layout: Layout) -> dict[str, str]:
         "queue_timeout_s": str(s.queue_timeout_s),
         "queue_wrapup_s": str(s.queue_wrapup_s),
         "queue_members": _members(s),
-        **softphone,
+    }
+
+
+def _dialplan(s: Settings) -> dict[str, str]:
+    local = s.agent_technology == "local"
+    return {
         # a phone agent is reached through [agents-phone] as the queue reaches it, not PJSIP/<ext>
         # directly: a caller transferred to it hears its work number too (R-ANS-GREET)
         # R-ANS-LATE-APOLOGY: the transferred caller's wait starts again at the transfer
         "agent_transfer_extens": "\n".join(
-            f"exten => {ext},1,Set(__HOTLINE_WAIT_FROM=${{STRFTIME(,,%s.%3q)}})\n"
+            f"exten => {ext},1,Set(__{ChanVar.WAIT_FROM}=${{STRFTIME(,,%s.%3q)}})\n"
             f" same => n,Gosub(agents-transfer-consult,s,1({ext}))\n"
             f" same => n,Dial(Local/{ext}@{'agents' if local else 'agents-phone'}/n,60)\n"
             f" same => n,Hangup()" for ext in s.agents),

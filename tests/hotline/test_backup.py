@@ -22,7 +22,7 @@ from hotline.db import make_engine, migrate, open_db
 from hotline.models import Call, RingAttempt
 from hotline.settings import Settings, load
 from hotline.timeutil import utcnow
-from tests.callbacks.conftest import add_call
+from tests.hotline.callbacks.conftest import add_call
 from tests.support.postgres import backend, new_db_url, server
 
 

@@ -52,6 +52,19 @@ def test_one_head() -> None:
     assert ScriptDirectory.from_config(cfg).get_heads() == [head_revision()]
 
 
+def test_the_chain_is_linear_after_the_merge() -> None:
+    """From the merge (0009) on, each migration has one parent and no two share one: the chain
+    is a line, so a database is at one revision and `db status` names it."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    scripts = ScriptDirectory.from_config(cfg)
+    chain = list(scripts.walk_revisions("base", "heads"))  # head first
+    merge = chain.index(scripts.get_revision("0009"))
+    after = chain[:merge]
+    assert all(isinstance(r.down_revision, str) for r in after), [r.revision for r in after]
+    assert [r.down_revision for r in after] == [r.revision for r in chain[1:merge + 1]]
+
+
 @pytest.mark.db
 def test_branched_database_upgrades_without_loss(tmp_path: Path) -> None:
     url = new_db_url(tmp_path, "branched.db", migrated=False)

@@ -17,7 +17,7 @@ from hotline.prompt_library.engines import EspeakEngine, GttsEngine
 from hotline.prompt_library.manifest import MANIFEST
 from hotline.settings import Settings, load
 from prompts import cli as prompts_cli
-from tests.prompts.fake_gtts import closed_port_url
+from tests.hotline.prompt_library.fake_gtts import closed_port_url
 
 
 def offline(tmp_path: Path, **kw: object) -> Settings:

@@ -1,6 +1,6 @@
 """The callbacks' fixtures (a migrated database, settings with a test server id): the scheduler
 works on the same records."""
 
-from tests.callbacks.conftest import db, sessions, settings
+from tests.hotline.callbacks.conftest import db, sessions, settings
 
 __all__ = ["db", "sessions", "settings"]

@@ -20,7 +20,7 @@ from hotline.callbacks import (
 from hotline.models import Call
 from hotline.models.callbacks import CallbackSource, CallbackTask, Escalation, SchedulerState
 from scheduler.daemon import Scheduler
-from tests.callbacks.conftest import add_call, add_report, local
+from tests.hotline.callbacks.conftest import add_call, add_report, local
 
 
 def _tasks(db, **where):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hotline.models import Call
 from hotline.models.callbacks import SchedulerState
 from scheduler.daemon import PURGE_STATE, Scheduler
-from tests.callbacks.conftest import add_call, local
+from tests.hotline.callbacks.conftest import add_call, local
 
 
 def _calls(sessions) -> list[str]:

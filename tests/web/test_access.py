@@ -201,3 +201,16 @@ def test_english_is_switchable(panel: Panel) -> None:
     assert "Team figures" in html and "班组指标" not in html
 
 
+
+
+def test_a_route_names_only_real_roles() -> None:
+    """The role names a view declares are the vocabulary's (hotline.vocabulary.Role, listed as
+    hotline.models.ROLES): a misspelt one is refused when the view is declared."""
+    from hotline.models import ROLES
+    from hotline.vocabulary import Role
+    from web.auth.access import roles
+
+    assert ROLES == tuple(Role) and "technician" in ROLES
+    roles("supervisor", Role.AGENT)(lambda: None)
+    with pytest.raises(ValueError, match="'supervisr' is not a role"):
+        roles("supervisr")

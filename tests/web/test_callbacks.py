@@ -103,7 +103,7 @@ def test_agent_cannot_dial_another_agents_task(panel: Panel, three_tasks: dict[s
 
 def test_dial_button_calls_the_callbacks_api(panel: Panel, three_tasks: dict[str, int],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """Wiring only: the real dialling is tested in tests/callbacks against Asterisk."""
+    """Wiring only: the real dialling is tested in tests/hotline/callbacks against Asterisk."""
     calls: list[tuple[Any, ...]] = []
 
     class Attempt:

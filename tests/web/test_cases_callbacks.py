@@ -16,7 +16,7 @@ from hotline.models.callbacks import CallbackAttempt, CallbackTask
 from hotline.models.cases import Case
 from hotline.timeutil import utcnow
 from hotline.vocabulary import Role
-from tests.callbacks.conftest import add_call, add_report
+from tests.hotline.callbacks.conftest import add_call, add_report
 from tests.web.conftest import Panel, csrf_of
 
 HOSTILE = '<script>alert("x")</script>'

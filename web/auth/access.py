@@ -11,7 +11,8 @@ from flask import Flask, Request, abort, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required
 from sqlalchemy.orm import Session
 
-from hotline.models import User
+from hotline.models import ROLES, User
+from hotline.vocabulary import Role
 from web.auth.limiter import LoginLimiter
 from web.auth.users import user_for_token
 from web.context import db
@@ -33,7 +34,7 @@ class PanelUser(UserMixin):
         return f"{self.id}.{self.session_version}"
 
     def has(self, *roles: str) -> bool:
-        return self.role == "admin" or self.role in roles
+        return self.role == Role.ADMIN or self.role in roles
 
 
 def init_login(app: Flask) -> None:
@@ -81,7 +82,11 @@ def _unauthorized() -> Any:
 
 
 def roles(*allowed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Login required, and one of these roles (admin may do everything)."""
+    """Login required, and one of these roles (admin may do everything). A name that is no
+    role (hotline.vocabulary.Role) is refused when the view is declared, not at the first request."""
+    for role in allowed:
+        if role not in ROLES:
+            raise ValueError(f"roles(): {role!r} is not a role (one of {', '.join(ROLES)})")
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(fn)

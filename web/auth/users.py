@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from hotline.models import ROLES, ApiToken, User
 from hotline.timeutil import utcnow
+from hotline.vocabulary import Role
 
 
 class UserError(ValueError):
@@ -30,7 +31,7 @@ def add_user(db: Session, username: str, role: str, password: str, agent: str | 
         raise UserError("user name must be 1–64 characters")
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
-    if role == "agent" and not agent:
+    if role == Role.AGENT and not agent:
         raise UserError("an agent user needs --agent EXTENSION")
     _check_password(password)
     if db.scalar(select(User).where(User.username == username)):

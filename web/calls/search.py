@@ -16,7 +16,7 @@ from hotline.metrics.queries import agent_hung_up_first
 from hotline.models import Call, QaGrade
 from hotline.settings import Settings
 from hotline.timeutil import iso_local
-from hotline.vocabulary import Disposition
+from hotline.vocabulary import Disposition, Role
 from web.periods import parse_date
 from web.view import VISIBLE_DIGITS, masked_numbers, number_for
 
@@ -95,7 +95,7 @@ def own_calls(agent: str | None) -> Any:
 
 
 def visible(user: Any) -> Any:
-    return own_calls(user.agent) if user.role == "agent" else Call.id.isnot(None)
+    return own_calls(user.agent) if user.role == Role.AGENT else Call.id.isnot(None)
 
 
 def search_query(s: Settings, f: CallFilter, user: Any) -> Select[Any]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hotline.callbacks.numbers import normalise
 from hotline.cases import OPEN_CASE_STATUSES
 from hotline.models.cases import Case
+from hotline.rules import overdue
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from hotline.vocabulary import Role
@@ -37,10 +38,10 @@ def case_query(s: Settings, f: CaseFilter, user: Any, now: datetime | None = Non
         q = q.where(Case.category == f.category)
     if f.owner:
         q = q.where(Case.owner == f.owner)
-    if f.due == "overdue":
-        q = q.where(Case.status.in_(OPEN_CASE_STATUSES), Case.due_at < now)
-    elif f.due == "today":
-        q = q.where(Case.status.in_(OPEN_CASE_STATUSES), Case.due_at < now + timedelta(days=1))
+    if f.due == "overdue":  # R-OVERDUE
+        q = q.where(Case.status.in_(OPEN_CASE_STATUSES), overdue(Case.due_at, now))
+    elif f.due == "today":  # overdue by this time tomorrow
+        q = q.where(Case.status.in_(OPEN_CASE_STATUSES), overdue(Case.due_at, now + timedelta(days=1)))
     if f.number:
         q = q.where(_number_clause(s, f.number, user))
     return q.order_by(Case.due_at.is_(None), Case.due_at, Case.id.desc()).limit(LIMIT)

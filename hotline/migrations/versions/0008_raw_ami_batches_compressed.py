@@ -7,6 +7,8 @@ Create Date: 2026-11-22 09:20:00
 Batches already stored are converted, not dropped: the raw events are what calls are rebuilt from.
 """
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 import lz4.frame
 import sqlalchemy as sa
@@ -21,7 +23,7 @@ _batches = sa.table('ami_event_batches', sa.column('id', sa.Integer), sa.column(
                     sa.column('raw_lz4', sa.LargeBinary), sa.column('digest', sa.String))
 
 
-def _convert(read: str, change) -> None:  # type: ignore[no-untyped-def]
+def _convert(read: str, change: Callable[[Any], dict[str, Any]]) -> None:
     conn = op.get_bind()
     last = 0
     while True:  # a few hundred rows at a time: the table may hold gigabytes

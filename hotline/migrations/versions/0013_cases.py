@@ -19,6 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """One create_table per table, as Alembic generated them: long, and read table by table."""
     op.create_table('handovers',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('opened_by', sa.String(length=64), nullable=False),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hotline.cases import Actor
 from hotline.vocabulary import Role
-from tests.callbacks.conftest import TZ, db, local, sessions, settings
+from tests.hotline.callbacks.conftest import TZ, db, local, sessions, settings
 
 AGENT = Actor("8001", Role.AGENT)
 OTHER_AGENT = Actor("8002", Role.AGENT)

@@ -18,7 +18,7 @@ from hotline.models.callbacks import CallbackTask, Complaint
 from hotline.models.cases import Case
 from hotline.rules import fault_due
 from hotline.settings import Settings
-from tests.callbacks.conftest import add_call, add_report
+from tests.hotline.callbacks.conftest import add_call, add_report
 from tests.hotline.cases.conftest import BOSS, local
 
 NIGHT = local(2025, 11, 12, 23, 30)  # out of hours (08:00–22:00)

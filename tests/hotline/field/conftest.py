@@ -1,4 +1,4 @@
-"""Field-service fixtures: a migrated database (tests/callbacks' fixtures), settings with two
+"""Field-service fixtures: a migrated database (tests/hotline/callbacks' fixtures), settings with two
 districts, technicians and confirmed fault reports."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from hotline.field.rota import Rota
 from hotline.models.field import Technician
 from hotline.models.ivr import FaultReport
 from hotline.settings import Settings, load
-from tests.callbacks.conftest import add_report, db, local, sessions
+from tests.hotline.callbacks.conftest import add_report, db, local, sessions
 
 __all__ = ["ALL_WEEK", "db", "local", "report", "sessions", "settings", "tech"]
 

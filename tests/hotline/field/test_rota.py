@@ -8,7 +8,7 @@ import pytest
 from hotline.callbacks.workdays import Overrides
 from hotline.field.rota import HOLIDAY, MAKEUP, day_key, on_duty, validate
 from hotline.models.field import Technician
-from tests.callbacks.conftest import local
+from tests.hotline.callbacks.conftest import local
 
 TZ = "Asia/Shanghai"
 

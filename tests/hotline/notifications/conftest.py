@@ -1,4 +1,4 @@
-"""Notification fixtures: a migrated database (tests/callbacks'), settings, and one private Kannel
+"""Notification fixtures: a migrated database (tests/hotline/callbacks'), settings, and one private Kannel
 (tests/support/kannel.py) for the whole session, started on first use."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hotline.settings import Settings, load
-from tests.callbacks.conftest import db, sessions
+from tests.hotline.callbacks.conftest import db, sessions
 from tests.support.kannel import PASSWORD, USERNAME, PrivateKannel
 
 __all__ = ["db", "kannel", "sessions", "settings"]

@@ -99,7 +99,7 @@ def test_a_dispatched_order_texts_the_customer_and_the_technician(
     """R-FAULT-DISPATCH end to end on the SMS side: a confirmed report → work order → receipt to
     the customer and the job to the technician, both at the phone side."""
     from hotline import field
-    from tests.callbacks.conftest import add_report
+    from tests.hotline.callbacks.conftest import add_report
 
     s = kannel_settings(settings, kannel).replace(districts=["东城"])
     now = utcnow()

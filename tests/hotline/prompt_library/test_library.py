@@ -130,7 +130,7 @@ def test_restore_brings_back_an_earlier_version_with_its_text(s: Settings, db: S
 
 
 def test_a_text_the_engine_cannot_say_changes_nothing(s: Settings, db: Session) -> None:
-    from tests.prompts.fake_gtts import closed_port_url
+    from tests.hotline.prompt_library.fake_gtts import closed_port_url
 
     offline = s.replace(prompts_engine="gtts", gtts_url=closed_port_url(), gtts_probe_timeout_s=1)
     before, manifest = _bytes(s), read_manifest(s.sounds_dir)

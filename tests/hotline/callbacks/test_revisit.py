@@ -13,7 +13,7 @@ from hotline.callbacks.tasks import create_task
 from hotline.metrics import Ratio, revisit_done
 from hotline.models.callbacks import CallbackAttempt, CallbackTask
 from hotline.settings import Settings
-from tests.callbacks.conftest import local
+from tests.hotline.callbacks.conftest import local
 
 T0 = local(2025, 11, 17, 9, 0)
 DUE = T0 + timedelta(hours=3)

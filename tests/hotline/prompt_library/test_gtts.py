@@ -10,7 +10,7 @@ from hotline.prompt_library.audio import wav_info
 from hotline.prompt_library.builder import build
 from hotline.prompt_library.engines import engines_for
 from hotline.settings import Settings, load
-from tests.prompts.fake_gtts import Blackhole, FakeBatchExecute, tone_mp3
+from tests.hotline.prompt_library.fake_gtts import Blackhole, FakeBatchExecute, tone_mp3
 
 
 def settings(tmp_path: Path, url: str, **kw: object) -> Settings:

@@ -15,7 +15,7 @@ from hotline.callbacks.dialer import apply_outcome
 from hotline.callbacks.tasks import HELD, approve_task, create_task, on_answered_call, on_missed_call
 from hotline.models.callbacks import CallbackTask
 from scheduler.callbacks import run_pass
-from tests.callbacks.conftest import add_call, add_report, local
+from tests.hotline.callbacks.conftest import add_call, add_report, local
 
 T0 = local(2025, 11, 12, 10, 0)
 

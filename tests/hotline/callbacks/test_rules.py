@@ -25,7 +25,7 @@ from hotline.callbacks.numbers import dial_digits, normalise
 from hotline.callbacks.workdays import add_working_hours, is_workday
 from hotline.models.callbacks import CallbackAttempt, CallbackTask
 from scheduler.callbacks import run_pass
-from tests.callbacks.conftest import TZ, add_call, add_report, local
+from tests.hotline.callbacks.conftest import TZ, add_call, add_report, local
 
 
 def _tasks(db, **where):

@@ -1,0 +1,27 @@
+"""zh catalogue: callback tasks, complaints and their escalations.
+Merged into ``ZH`` by web/translations/zh.py."""
+
+ENTRIES: dict[str, str] = {
+    # callbacks (agent page, complaints page)
+    "Your user has no extension: ask an administrator.": "您的账号没有分机号,请联系管理员。",
+    "Not dialled: %(reason)s": "未拨打:%(reason)s",
+    "Calling back (task %(id)s): your phone rings first, then the customer's.":
+        "正在回访(任务 %(id)s):先振铃您的话机,再呼叫客户。",
+    "Yours and anyone's, most urgent first. Dial rings your phone first, then the customer's.":
+        "您的任务和公共任务,最紧急的在前。拨打时先振铃您的话机,再呼叫客户。",
+    "Owner": "负责人", "Missed calls": "未接次数", "Attempts": "拨打记录", "anyone": "任何人",
+    "missed": "未接回拨", "revisit": "故障回访", "consult": "咨询答复", "complaint": "投诉联系",
+    "in_progress": "拨打中", "done": "已完成", "pending": "等待结果", "reached": "已联系上", "wrong_number": "号码错误",
+    "Escalation acknowledged.": "已确认升级提醒。", "Complaint updated.": "投诉已更新。",
+    "Escalations": "升级提醒",
+    "Kind": "类别", "Subject": "对象", "Deadline": "期限", "Raised": "提醒时间", "Acknowledge": "确认",
+    "No open escalations.": "没有待确认的升级提醒。", "Category": "分类", "Summary": "内容", "Received": "受理时间",
+    "Contact by": "联系期限", "Contact clock": "联系时限", "Solution / progress by": "解决/进展期限",
+    "Solution / progress clock": "解决/进展时限", "Closed": "结案", "Contacted": "已联系",
+    "Solved / progress sent": "已解决/已告知进展", "Overdue callback tasks": "超时回访任务",
+    "No overdue tasks.": "没有超时任务。",
+    "clock met": "按时", "clock missed": "超时", "clock running": "剩余", "general": "一般投诉", "complex": "复杂投诉",
+    "solution": "解决", "progress": "进展",
+    "task_overdue": "回访任务超时", "complaint_contact": "投诉未按时联系", "complaint_solution": "投诉未按时解决",
+    "complaint_progress": "投诉未按时告知进展", "Late by": "已超时",
+}

@@ -1,0 +1,44 @@
+"""zh catalogue: the call search, a call's page (timeline, recording, quality inspection) and its IVR steps.
+Merged into ``ZH`` by web/translations/zh.py."""
+
+ENTRIES: dict[str, str] = {
+    # call table
+    "ID": "编号", "Server": "服务器", "Started": "开始时间", "Number": "号码", "Name": "姓名", "Agent": "话务员",
+    "Disposition": "结果",
+    "Wait s": "等待(秒)", "Ring s": "振铃(秒)", "≤4 rings": "四声内", "Talk s": "通话(秒)", "Hung up first": "先挂机",
+    "Recording": "录音", "QA": "质检", "Call search": "通话查询", "My calls": "我的通话", "From": "从", "To": "到",
+    "any": "全部", "Late answer": "超四声接听", "Agent hung up first": "话务员先挂机", "Has recording": "有录音",
+    "graded": "已质检", "not graded": "未质检", "Search": "查询", "previous": "上一页", "next": "下一页",
+    "Nothing found.": "没有记录。",
+    "answered": "已接通", "abandoned": "放弃", "timeout": "排队超时", "ivr": "仅IVR", "failed": "失败",
+    "no_answer": "无人接听", "agent_no_answer": "话务员未接", "cancelled": "已取消", "busy": "忙",
+    "caller": "客户", "system": "系统",
+    # call page
+    "Call": "通话", "Survey": "满意度评价", "Timeline": "通话过程",
+    "Call from %(number)s to %(dialed)s": "%(number)s 呼入 %(dialed)s",
+    "IVR": "语音导航", "keys": "按键", "Entered queue %(queue)s": "进入队列 %(queue)s",
+    "Rang agent %(agent)s for %(s)s s: %(result)s": "话务员 %(agent)s 振铃 %(s)s 秒:%(result)s",
+    "Answered by %(agent)s after %(s)s s": "等待 %(s)s 秒后由 %(agent)s 接听", "past 4 rings": "超过四声",
+    "Transfer": "转接", "Ended": "结束", "hung up first": "先挂机方",
+    "Every listen is recorded with your name and the time.": "每次收听都会记录收听人和时间。",
+    "No recording.": "无录音。", "Listened by": "收听记录", "Quality inspection": "质检", "Inspector": "质检员",
+    "Corrects": "更正", "Score": "得分", "Time": "时间", "Comment": "评语", "Not graded yet.": "尚未质检。",
+    "Saved grades cannot be edited. This form adds a correction of grade #%(id)s.":
+        "已保存的评分不能修改。本表单将新增一条对评分 #%(id)s 的更正。",
+    "Checklist (R-QA)": "质检项目(R-QA)", "from the call record": "根据通话记录预填",
+    "Score (0–100)": "得分(0–100)", "Reason for the correction": "更正原因", "Save grade": "保存评分",
+    "Grade not saved: %(reason)s": "评分未保存:%(reason)s", "Grade saved.": "评分已保存。",
+    "Greeting, company name and work number": "问候语、公司名称和工号",
+    "Answered within 4 rings or apologised": "四声内接听或已致歉",
+    "Polite and clear language": "用语礼貌、清楚", "Did not interrupt the caller": "未打断客户",
+    "Key details repeated and confirmed": "关键信息复述确认",
+    "Record complete (name, address, number, matter)": "记录完整(姓名、地址、电话、事由)",
+    "Agent hung up last": "客户先挂机(话务员后挂)",
+    # a call's IVR steps on its timeline
+    "greeting": "欢迎语", "outage notice": "停播通知", "out of hours": "非服务时间", "main menu": "主菜单",
+    "to the agents": "转人工", "callback offered": "预约回拨", "fault: contact number": "报修:联系电话",
+    "fault: account": "报修:用户编号", "fault: area": "报修:区域", "fault: type": "报修:故障类型",
+    "fault: confirm": "报修:确认", "fault: ticket": "报修:受理单号", "fault: description": "报修:故障描述",
+    "satisfaction survey": "满意度评价", "no key in time": "超时未按键", "wrong key": "按键无效",
+    "Calling %(number)s (task %(task)s): your phone rings first": "正在回拨 %(number)s(任务 %(task)s):请先接起您的话机",
+}

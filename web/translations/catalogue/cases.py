@@ -1,0 +1,50 @@
+"""zh catalogue: cases, customers, the shift handover, the callback task page, a consultation answered by SMS.
+Merged into ``ZH`` by web/translations/zh.py."""
+
+ENTRIES: dict[str, str] = {
+    # cases, customers, handover, callback task page (issue 14: web/cases, web/customers, web/handover.py)
+    "Cases": "工单", "Case": "工单", "Customers": "客户", "Customer": "客户", "Shift handover": "交接班",
+    "New case": "新建工单", "Save case": "保存工单", "Case not saved: %(reason)s": "工单未保存:%(reason)s",
+    "Case %(id)s saved.": "工单 %(id)s 已保存。", "This case is closed: it is read-only.": "工单已办结,只读。",
+    "Address": "地址", "Description": "诉求内容", "What was done": "处理结果", "Resolved on the first call": "一次解决",
+    "Opened": "受理时间", "Edit": "修改", "Save": "保存", "Close case": "办结", "History": "变更记录",
+    "Field": "字段", "Old": "原值", "New": "新值", "yes": "是", "no": "否", "None.": "无。",
+    "due within a day": "一天内到期", "from call": "来自通话", "Calls and follow-ups": "通话与后续跟进",
+    "This number has open cases (a repeat call about one is linked to it, R-ONE-CALL):":
+        "该号码有未办结工单(同一事项再次来电将关联到原工单,R-ONE-CALL):",
+    "Complaint": "投诉", "Complaint (R-COMPLAINT)": "投诉(R-COMPLAINT)", "Receipt": "受理回执",
+    "accepted": "受理于", "feedback by": "反馈期限", "SMS sent": "短信已发送", "SMS queued": "短信待发送",
+    "Clock": "时限", "Done": "完成", "Supervisor contact (2 h)": "班长联系客户(2 小时)",
+    "Register a complaint": "登记投诉", "Register complaint": "登记投诉",
+    "Complaint categories by month": "投诉分类月度分析", "Year": "年", "Month": "月", "Months": "月数",
+    "Total": "合计",
+    "Each cell: complaints received that month, (change against the month before), mean hours to resolution.":
+        "每格:当月受理投诉数(较上月变化)、平均解决时长(小时)。",
+    "new": "新建", "Numbers": "号码", "Numbers (the first is the main one; separate with spaces)":
+        "号码(第一个为主号码,以空格分隔)", "District": "片区", "Account": "账号", "Number or name": "号码或姓名",
+    "New customer": "新建客户", "Import CSV": "导入 CSV", "Export CSV": "导出 CSV", "Import customers": "导入客户",
+    "Import": "导入", "Line": "行", "Problem": "问题", "Choose a CSV file.": "请选择 CSV 文件。",
+    "Customer not saved: %(reason)s": "客户未保存:%(reason)s", "Customer %(id)s saved.": "客户 %(id)s 已保存。",
+    "Imported: %(created)s new, %(updated)s updated.": "已导入:新增 %(created)s 条,更新 %(updated)s 条。",
+    "Nothing imported: fix the rows below and upload the file again.": "未导入任何记录:请修正以下各行后重新上传。",
+    ("Columns: numbers,name,address,district,area,vip,account (or 号码 姓名 地址 片区 城乡 vip 账号); UTF-8; "
+     "several numbers separated by \";\". A row whose number is known updates that customer. One bad row and "
+     "nothing is imported."):
+        ("列:numbers,name,address,district,area,vip,account(或 号码 姓名 地址 片区 城乡 vip 账号);UTF-8;"
+         "多个号码以“;”分隔。号码已存在的行更新该客户。任何一行有错,全部不导入。"),
+    "Notes": "交接事项", "Save notes": "保存交接事项", "Notes saved.": "交接事项已保存。",
+    "Open a handover (every open matter is listed)": "发起交接(列出全部未了事项)",
+    "Handover %(id)s opened with every open matter.": "交接 %(id)s 已发起,已列出全部未了事项。",
+    "Opened by": "交班人", "Acknowledged by": "接班人", "Acknowledged": "接班时间",
+    "Acknowledged: this handover is read-only.": "已接班确认,本交接记录只读。",
+    "Acknowledge (I take the shift over)": "确认接班", "Handover acknowledged.": "已确认接班。",
+    "Open cases": "未办结工单", "Running complaint clocks": "进行中的投诉时限", "Active outages": "当前停播/故障",
+    "Unacknowledged escalations": "未确认的升级提醒", "Not saved: %(reason)s": "未保存:%(reason)s",
+    "Callback task": "回访/回呼任务", "Outcome": "结果", "Record outcome": "记录结果",
+    "Outcome recorded.": "结果已记录。", "Revisit (R-FAULT-REVISIT)": "回访(R-FAULT-REVISIT)",
+    "Fixed?": "是否修好?", "Satisfied?": "是否满意?", "Save answers": "保存回访结果",
+    "Revisit answers recorded.": "回访结果已记录。", "Reason for cancelling": "取消原因", "Cancel task": "取消任务",
+    "Task cancelled.": "任务已取消。", "suggested from the case": "根据工单建议",
+    # issue 14: a consultation answered by SMS (R-CONSULT-24H)
+    "Answer by SMS": "短信答复", "Reply text": "答复内容", "Send and close": "发送并办结",
+}

@@ -1,0 +1,47 @@
+"""zh catalogue: the agent desk's screen pop and call controls.
+Merged into ``ZH`` by web/translations/zh.py."""
+
+ENTRIES: dict[str, str] = {
+    # the desk's screen pop (newcomer walk)
+    "Record a case": "登记工单",
+    "Logged out": "签出", "Ready for calls": "示闲", "Not ready": "示忙", "On a break": "小休",
+    "After-call work": "话后整理", "After-call work: %(s)s s left": "话后整理:还剩 %(s)s 秒",
+    "Your state: %(state)s": "当前状态:%(state)s",
+    "Call transferred.": "已转接。", "Consulting: the caller is on hold.": "咨询中:客户在保持。",
+    "Transfer completed.": "已完成转接。", "Back with the caller.": "已取消咨询,回到客户通话。",
+    "The caller is rating your service.": "已转满意度评价。",
+    "Standard phrase played to the caller.": "已向客户播放规范用语。",
+    "Flagged as a malicious call: the warning plays to the caller.": "已标记恶意骚扰:向对方播放警告。",
+    "Call hung up.": "已挂断。", "The call has ended.": "通话已结束。", "This is not your call.": "这不是您的通话。",
+    "The call is not answered yet.": "通话尚未接通。",
+    # desk refusals (session 5): hotline.desk.refusals.Refusal said by web/desk/messages.py, the
+    # desk's and the wallboard's own refusals
+    "Not done.": "未完成。",
+    "a break needs one of the reasons %(reasons)s.": "小休需选择原因:%(reasons)s。",
+    "the extension is not an agent of this hotline.": "该分机不是本热线的坐席。",
+    "choose another agent of this hotline.": "请选择本热线的其他坐席。",
+    "not a standard phrase.": "不是规范用语。",
+    "this state follows the calls and cannot be chosen.": "该状态随通话变化,不能手动选择。",
+    "you are on a call: ready for calls once it ends.": "您正在通话中,通话结束后才能示闲。",
+    "you are not in after-call work.": "您当前不在话后整理。",
+    "a consultation is already in progress.": "已有进行中的咨询。",
+    "no consultation is in progress.": "当前没有进行中的咨询。",
+    "the consulted agent has not answered yet.": "被咨询的坐席尚未接听。",
+    "the phone system refused it.": "交换机拒绝了该操作。",
+    "the phone system cannot be reached.": "无法连接交换机。",
+    "Unknown state: %(state)s": "未知状态:%(state)s",
+    "Unknown action: %(action)s": "未知操作:%(action)s",
+    "Unknown control: %(control)s": "未知控制:%(control)s",
+    "Unknown mode: %(mode)s": "未知监控方式:%(mode)s",
+    "No call: nothing rings or talks on your desk.": "没有通话:您的工作台上没有振铃或通话。",
+    "No live call of an agent of this hotline given.": "未指定本热线坐席的当前通话。",
+    "No phone to ring: set an extension on your user or desk_supervisor_endpoint.":
+        "没有可振铃的话机:请为您的账号设置分机号,或设置 desk_supervisor_endpoint。",
+    "%(agent)s is not an agent of this hotline.": "%(agent)s 不是本热线的坐席。",
+    "%(agent)s: %(state)s": "%(agent)s:%(state)s",
+    "Your phone rings: you listen to the call.": "您的话机正在振铃:接起后监听通话。",
+    "Your phone rings: only the agent hears you.": "您的话机正在振铃:接起后耳语,仅坐席能听到您。",
+    "Your phone rings: the caller and the agent hear you.": "您的话机正在振铃:接起后强插,客户和坐席都能听到您。",
+    "The call was ended.": "通话已被强拆。",
+    "not a phone number.": "不是电话号码。",
+}

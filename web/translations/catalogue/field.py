@@ -1,0 +1,43 @@
+"""zh catalogue: field service: work orders, technicians and their rota, the desk's audit on the call page.
+Merged into ``ZH`` by web/translations/zh.py."""
+
+ENTRIES: dict[str, str] = {
+    # field service, the desk's audit on the call page (issues 13, 15: web/field, web/desk)
+    "not a date and time: %(v)s": "不是有效的日期时间:%(v)s", "Order accepted.": "已接单。",
+    "Time booked.": "已预约上门时间。", "Arrival recorded.": "已记录到达。", "Order fixed.": "已修复。",
+    "Recorded: cannot fix.": "已记录:无法修复。", "Delay reason recorded.": "已记录延误原因。",
+    "Calling: your phone rings first, then the customer.": "正在呼叫:先振铃您的电话,再接通客户。",
+    "Not done: %(reason)s": "未完成:%(reason)s", "Not dispatched: %(reason)s": "未派单:%(reason)s",
+    "Order dispatched.": "已派单。", "Technician not saved: %(reason)s": "维修员未保存:%(reason)s",
+    "Technician saved.": "维修员已保存。", "Review note saved.": "复核意见已保存。",
+    "Outage published: the IVR announces it now.": "停机公告已发布:IVR 即时播报。",
+    "Suggestion dismissed.": "已忽略该建议。",
+    'Outage closed; %(n)s "service restored" messages queued.': "停机已结束;已排队 %(n)s 条“服务已恢复”短信。",
+    "Message approved.": "短信已批准。", "Message cancelled.": "短信已取消。", "My work orders": "我的工单",
+    "Field service": "外勤维修", "Agent desk": "坐席工作台", "Desk controls and monitoring": "坐席操作与监听记录",
+    "When": "时间", "Who": "操作人", "Control": "操作", "met": "达标", "min": "分钟", "min left": "分钟后到期",
+    "Open work orders": "未完成工单", "Technicians": "维修员", "Overdue review": "超时工单复核",
+    "Outage suggestions": "停机建议", "SMS outbox": "短信发件箱", "Booked for": "预约时间", "Accept": "接单",
+    "Call the customer": "呼叫客户", "Booked time": "预约时间", "Book": "预约", "Arrived": "已到达",
+    "Fixed (small fault)": "已修复(小故障)", "Fixed (big fault)": "已修复(大故障)", "Cannot fix": "无法修复",
+    "Delay reason": "延误原因", "Explain a delay": "说明延误", "No open work orders.": "没有未完成的工单。",
+    "Fault type": "故障类型", "Technician": "维修员", "on duty": "在岗", "Dispatch": "派单", "Re-assign": "改派",
+    "Template": "模板", "Text": "内容", "Last error": "最近错误", "Approve": "批准", "Cancel": "取消",
+    "Review note": "复核意见", "Reports": "报修数", "First": "首次", "Suggested announcement": "建议公告",
+    "Publish": "发布", "Dismiss": "忽略", "Open outages": "进行中的停机", "Close: service restored": "结束:服务已恢复",
+    "User": "用户", "On duty": "在岗", "Open orders": "未完成工单",
+    "Phone, districts, weekly rota": "电话、片区、每周排班",
+    "Add a technician": "添加维修员", "Districts": "片区", "Add": "添加", "Monitor": "监听",
+    "Overdue work orders": "超时工单", "Set state": "设置状态",
+    # issue 15: the fault reports page with their work orders
+    "Work order": "维修工单",
+    "Fault report %(t)s has a work order: its technician marks it fixed.": "报修 %(t)s 已派维修工单,由维修员标记修复。",
+    # issue 15: work orders' states (the label filter) and the field service's escalations
+    "unassigned": "待派单", "dispatched": "已派单", "booked": "已预约", "arrived": "已到达", "fixed": "已修复",
+    "cannot_fix": "无法修复", "outage": "区域故障中", "restored": "已恢复",
+    "order_unassigned": "工单无人可派", "order_unaccepted": "工单超时未接", "order_late_arrival": "维修员未按时到达",
+    "order_overdue": "工单超时未修复", "outage_suggested": "疑似区域故障",
+    # the technicians' weekly rota
+    "Mon": "周一", "Tue": "周二", "Wed": "周三", "Thu": "周四", "Fri": "周五", "Sat": "周六", "Sun": "周日",
+    "Public holiday": "法定节假日", "Make-up workday": "调休工作日",
+}

@@ -1,0 +1,12 @@
+"""zh catalogue: the login page, the layout and its menu, the roles.
+Merged into ``ZH`` by web/translations/zh.py."""
+
+ENTRIES: dict[str, str] = {
+    # auth / layout
+    "Too many failed logins. Try again later.": "登录失败次数过多,请稍后再试。",
+    "Wrong user name or password.": "用户名或密码错误。",
+    "Hotline panel": "热线管理平台", "Log in": "登录", "Log out": "退出", "User name": "用户名", "Password": "密码",
+    "My figures": "我的指标", "Calls": "通话", "Team": "班组", "Fault reports": "故障报修", "Outages": "停播/故障公告",
+    "Complaints": "投诉", "Wallboard": "实时看板",
+    "agent": "话务员", "inspector": "质检员", "supervisor": "班长", "admin": "管理员",
+}
