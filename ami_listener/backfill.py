@@ -233,8 +233,10 @@ class _CelCall:
                     return None
                 run = [(t, first_uid)]
             left_at, uid = run[0]
-            if uid not in self.hangups or self.hangups[uid][0] - left_at > 1.0:
+            if uid not in self.hangups:
                 return None
+            if self.hangups[uid][0] - left_at > 1.0:
+                return self._alone_hangup(uid, left_at, common)
             return _msg("HangupRequest", left_at - 1e-6, **dict(common, Channel=self.chan_of[uid], Uniqueid=uid))
         target = common
         if source:
@@ -242,6 +244,22 @@ class _CelCall:
             if found is not None:
                 target = dict(common, Channel=source, Uniqueid=found)
         return _msg("HangupRequest", t - 1e-6, **target)
+
+    def _alone_hangup(self, uid: str, left_at: float, common: dict[str, str | None]) -> Message | None:
+        """A party that left the bridge and went on. The caller sent on alone (the survey, an
+        announcement) and never bridged again ends the call with its own hang-up, as the live
+        builder reads it (ami_listener/conversation.py): the dialplan's ``Hangup()`` (CEL's
+        hangupsource ``dialplan/builtin``) is the system's, anything else the caller's. Anyone
+        else, or a caller bridged again (a transfer), hung up on nobody."""
+        chan = self.chan_of.get(uid, "")
+        caller = self.chan_of.get(self.lid, "")
+        if uid != self.lid and chan.rsplit(";", 1)[0] != caller.rsplit(";", 1)[0]:
+            return None
+        if any(u == uid and t > left_at for t, u in self.bridge_exits):
+            return None
+        hung_at, _common, source = self.hangups[uid]
+        name = "SoftHangupRequest" if source == "dialplan/builtin" else "HangupRequest"
+        return _msg(name, hung_at - 1e-6, **dict(common, Channel=chan, Uniqueid=uid))
 
     def _teardown_run(self, hung: float) -> list[tuple[float, str]]:
         """The BRIDGE_EXITs just before the first party's HANGUP (each within 0.5 s of the next),
