@@ -504,6 +504,8 @@ ZH = {
     # where the district question plays (issue 15: phrases.toml's `used`)
     "IVR fault report, a caller not in the customer master: the district (settings.districts, by keypad)":
         "语音导航报修,客户资料中没有的来电:按键选择片区(settings.districts)",
+    # internal calls (session 5)
+    "internal call": "内部通话",
 }
 
 if __name__ == "__main__":
