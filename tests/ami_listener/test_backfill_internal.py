@@ -35,7 +35,7 @@ def _phone_to_phone(lid: str, caller: str, caller_num: str, dialled: str) -> lis
         _row("BRIDGE_ENTER", 1.02, lid, tuid, target, "8002", "s", extra=bridge),
         _row("BRIDGE_ENTER", 1.03, lid, lid, caller, caller_num, dialled, extra=bridge),
         _row("BRIDGE_EXIT", 4.0, lid, tuid, target, "8002", "s", extra=bridge),
-        _row("HANGUP", 4.01, lid, tuid, target, "8002", "s", extra='{"hangupcause":16,"hangupsource":"' + target + '"}'),
+        _row("HANGUP", 4.01, lid, tuid, target, "8002", "s", extra=f'{{"hangupcause":16,"hangupsource":"{target}"}}'),
         _row("BRIDGE_EXIT", 4.02, lid, lid, caller, caller_num, dialled, extra=bridge),
         _row("HANGUP", 4.03, lid, lid, caller, caller_num, dialled, extra='{"hangupcause":16}'),
         _row("LINKEDID_END", 4.04, lid, lid, caller, caller_num, dialled),

@@ -134,9 +134,10 @@ EXPECTED: dict[str, dict] = {
     # 8001 rings; after 1.8 s phone 8002 picks the call up (directed pickup: until then a call of its
     # own, which Asterisk then files under the caller's Linkedid — one record, not two), talks 3 s
     # and hangs up. The caller rang 1.8 s in all.
-    "foreign_dial_pickup": dict(direction="inbound", dialed="500", disposition="answered", agent="8002", final_agent="8002",
-                                ring_seconds=1.8, rings=2, within_4_rings=True, hangup_first="agent",
-                                talk_seconds=(2.7, 3.3), attempts=[("8001", "cancelled"), ("8002", "answered")]),
+    "foreign_dial_pickup": dict(direction="inbound", dialed="500", disposition="answered", agent="8002",
+                                final_agent="8002", ring_seconds=1.8, rings=2, within_4_rings=True,
+                                hangup_first="agent", talk_seconds=(2.7, 3.3),
+                                attempts=[("8001", "cancelled"), ("8002", "answered")]),
     # the same by group pickup: 8001 rung in call group 1, phone 8002 dials *8 (Pickup() in its pickup group)
     "foreign_dial_group_pickup": dict(dialed="505", disposition="answered", agent="8002", final_agent="8002",
                                       ring_seconds=1.8, within_4_rings=True, hangup_first="agent",
@@ -144,8 +145,8 @@ EXPECTED: dict[str, dict] = {
     # the same, the pickup dialled by the phone itself: 8001 rings; 1.5 s later the user of phone 8002
     # dials **8001 (PickupChan, the phone's own INVITE answering Asterisk's digest challenge), talks
     # 3 s from the phone's answer and hangs up
-    "foreign_phone_pickup": dict(direction="inbound", dialed="500", disposition="answered", agent="8002", final_agent="8002",
-                                 ring_seconds=(1.5, 2.5), within_4_rings=True, hangup_first="agent",
+    "foreign_phone_pickup": dict(direction="inbound", dialed="500", disposition="answered", agent="8002",
+                                 final_agent="8002", ring_seconds=(1.5, 2.5), within_4_rings=True, hangup_first="agent",
                                  talk_seconds=(2.0, 3.2), attempts=[("8001", "cancelled"), ("8002", "answered")]),
     # the agent's own phone keys (SIP INFO DTMF, features.conf #1 / *2) on 506 (Dial(…,tT), transfers
     # into [transfer]): 8001 answers after 1 s, 1.5 s later presses #1 then 8002; 8002 answers
@@ -395,7 +396,7 @@ def _with_var(msgs: list, channel_prefix: str, var: str, value: str) -> list:
               and (m.get("Channel") or "").startswith(channel_prefix))
     ch = msgs[at]
     mark = Message({**ch.headers, "Event": "VarSet", "Variable": var, "Value": value}, b"")
-    return msgs[:at + 1] + [mark] + msgs[at + 1:]
+    return [*msgs[:at + 1], mark, *msgs[at + 1:]]
 
 
 def test_internal_is_decided_by_the_calling_phone_and_the_hotlines_paths() -> None:
