@@ -28,6 +28,10 @@ from hotline.rules import RingRule
 from hotline.vocabulary import Direction, Disposition
 
 SURVEY_SCORES = ("1", "2", "3")  # R-SURVEY
+# what the hotline's own paths set on a call they take: its IVR and queue (from-pstn), its callbacks
+# and click-to-dial, the desk's own channels. A call with none of them never entered the hotline.
+HOTLINE_PATH_MARKS = (ChanVar.IVR, ChanVar.NEXT, ChanVar.QUEUE, ChanVar.WAIT_FROM, ChanVar.DIRECTION,
+                      ChanVar.TASK_ID, ChanVar.ORDER_ID, ChanVar.AGENT, ChanVar.DESK)
 # vars[HOTLINE_SOURCE] of a record built from a stream that carried no time at all (replaying a
 # capture of an Asterisk with timestampevents = no; live, the listener stamps arrival times)
 UNTIMED = "untimed"
@@ -67,7 +71,8 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     rec.direction = _direction(c, rec, first, start_seen, queued)
     if rec.direction == Direction.OUTBOUND:
         outbound(c, rec, first)
-    elif rec.direction == Direction.INBOUND:
+    elif rec.direction in (Direction.INBOUND, Direction.INTERNAL):
+        # a phone's own call rings, is answered and ends like a call into the hotline
         inbound(c, rec, first, joins, rules)
     if rec.incomplete and rec.disposition == Disposition.UNKNOWN:
         # keep only what the seen events prove
@@ -111,17 +116,38 @@ def _moved_out(c: ChannelIndex) -> None:
 
 def _direction(c: ChannelIndex, rec: CallRecord, first: Channel | None, start_seen: bool,
                queued: bool) -> Direction:
-    """The dialplan's word (HOTLINE_DIRECTION) first; else a queued call is inbound, and an
-    originated call that rang an agent's device first is outbound."""
+    """The dialplan's word (HOTLINE_DIRECTION) first; else a queued call is inbound, a phone's own
+    call is internal (:func:`_internal`), and an originated call that rang an agent's device first
+    is outbound. The one place a call's direction is decided."""
     said = rec.vars.get(ChanVar.DIRECTION)
     if said in (Direction.INBOUND, Direction.OUTBOUND):
         return Direction(said)
     if queued:
         return Direction.INBOUND
     originated = any(e.get("Uniqueid") == c.call_id for e in c.named("OriginateResponse"))
+    if start_seen and _internal(c, rec, first, originated):
+        return Direction.INTERNAL
     if start_seen and originated and _agent_device_first(c, first):
         return Direction.OUTBOUND
     return Direction.INBOUND if start_seen else Direction.UNKNOWN
+
+
+def _internal(c: ChannelIndex, rec: CallRecord, first: Channel | None, originated: bool) -> bool:
+    """A phone calling a phone: the call's own first channel is a known agent's endpoint (a queue
+    member, ``agent_endpoints``, ``agents``: :meth:`ChannelIndex.agent_of`) and the call never
+    entered the hotline's paths (not queued — decided before —, none of HOTLINE_PATH_MARKS, no IVR
+    of ours): an agent's consultation call, a call to a colleague or an extension, a pickup dialled
+    by the phone. An agent's endpoint that another application originated is its click-to-dial
+    (outbound) unless every phone it rang is an agent's too (a consultation placed for the phone)."""
+    if first is None or not c.agent_of(first.name) or rec.ivr is not None:
+        return False
+    if any(mark in rec.vars for mark in HOTLINE_PATH_MARKS):
+        return False
+    if not originated:
+        return True
+    own = c.party(first.name)
+    rung = [c.agent_of(e.get("DestChannel")) for e in c.events if e.name == "DialBegin" and e.get("Channel") in own]
+    return bool(rung) and all(rung)
 
 
 def _in_order(evs: list[Message]) -> bool:

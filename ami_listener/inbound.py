@@ -31,8 +31,10 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
     join = joins[0] if joins else None
     service = _service(c, first, join)
     _caller(rec, first, join)
-    if first is not None and first.created and join is None and service == first.name != _twin(first.name):
-        # an originated Local half running the dialplan itself: its Local exten is not what was dialled
+    if first is not None and first.created and join is None and (
+            service == first.name != _twin(first.name) or (_originated(c) and not local_base(first.name))):
+        # an originated Local half running the dialplan itself, or an originated phone (a
+        # consultation placed for it: it starts at `s`): its own exten is not what was dialled
         dial = next((e for e in c.events if e.name == "DialBegin" and e.get("Channel") == service), None)
         rec.dialed = (dial.get("Exten") if dial else None) or rec.dialed
     caller = c.party(first.name if first else None, service)
@@ -55,6 +57,10 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
         Conversation(c, rec, caller, service).run()
     # else a queue call seen only from after its answer (AMI gap): who talked with whom next, and
     # who hung up, would be read without the member names the stream gave before — left empty
+
+
+def _originated(c: ChannelIndex) -> bool:
+    return any(e.get("Uniqueid") == c.call_id for e in c.named("OriginateResponse"))
 
 
 def _twin(name: str) -> str:

@@ -6,6 +6,7 @@ is the ``live_state`` row (``hotline.live_snapshot.LiveSnapshot``, the schema th
 
 from __future__ import annotations
 
+from ami_listener.channels import TECH_EXT, device_of, interface_key
 from ami_listener.reader import Message
 from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot, WaitingCaller
 from hotline.vocabulary import AgentState
@@ -20,6 +21,9 @@ RELEVANT = {"QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentC
 # the desk's screen-pop: the HOTLINE_* variables of each call up (the reader parses those VarSets in
 # full), dropped when the call's first channel hangs up
 CALL_FACTS = {"VarSet", "Hangup"}
+# what marks an agent's phone calling another phone (AgentLive.internal): a call's first channel
+# made on a member's own device; the hotline's paths (a HOTLINE_* variable, a queue) unmark it
+PHONE_CALL = "Newchannel"
 STALE_CALL_S = 4 * 3600.0  # a call whose end was missed (a gap) leaves the snapshot after this
 ENDED_KEPT = 512  # calls ended lately: a VarSet after the hang-up must not bring them back
 
@@ -30,6 +34,9 @@ class LiveView:
         self.agents: dict[str, AgentLive] = {}
         self.calls: dict[str, CallLive] = {}
         self._ended: dict[str, None] = {}
+        # a member's interface / state interface → its names (one per queue that names it its way)
+        self._devices: dict[str, set[str]] = {}
+        self._own_calls: dict[str, set[str]] = {}  # a call an agent's phone placed itself → its members
         self.gap = False
         self.changed = False
         # an agent's state changed (a ring starts, is answered, ends): the desk's pop waits for
@@ -38,8 +45,16 @@ class LiveView:
 
     def feed(self, msg: Message) -> None:
         name = msg.name
+        if self._own_calls:
+            uid = msg.headers.get("Uniqueid") or ""
+            if uid in self._own_calls and (name == "Hangup" or msg.headers.get("Linkedid") != uid):
+                # the phone's channel ended, or joined another call (a pickup: it is that call's now)
+                self._not_internal(uid)
         if name in CALL_FACTS:
             self._call_fact(msg)
+            return
+        if name == PHONE_CALL:
+            self._phone_call(msg)
             return
         if name not in RELEVANT:
             return
@@ -51,6 +66,7 @@ class LiveView:
             since = ts if name == "QueueCallerJoin" else (ts or 0) - float(h.get("Wait") or 0)
             self.queues.setdefault(queue, {})[lid or h.get("Uniqueid", "")] = WaitingCaller(
                 lid, h.get("CallerIDNum"), h.get("CallerIDName"), since)
+            self._not_internal(lid)
             call = self._call(lid, ts)
             if call is not None:
                 call.caller_number, call.caller_name = h.get("CallerIDNum"), h.get("CallerIDName")
@@ -84,6 +100,7 @@ class LiveView:
         lid = h.get("Linkedid") or ""
         if msg.name == "Hangup":
             if lid and h.get("Uniqueid") == lid:  # the call's first channel: the call is over
+                self._not_internal(lid)
                 self._ended[lid] = None
                 if len(self._ended) > ENDED_KEPT:
                     del self._ended[next(iter(self._ended))]
@@ -91,6 +108,8 @@ class LiveView:
                     self.changed = True
             return
         var = (h.get("Variable") or "").lstrip("_")  # __HOTLINE_WAIT_FROM: inherited, the same variable
+        if var.startswith("HOTLINE_"):
+            self._not_internal(lid)  # the hotline's own path: our IVR, a callback, the desk
         call = self._call(lid, msg.timestamp) if var.startswith("HOTLINE_") else None
         if call is None:
             return
@@ -99,12 +118,43 @@ class LiveView:
             call.caller_number, call.caller_name = h.get("CallerIDNum"), h.get("CallerIDName")
         self.changed = True
 
+    def _phone_call(self, msg: Message) -> None:
+        """A call's first channel made on a member's own device: the agent's phone calls someone."""
+        h = msg.headers
+        lid = h.get("Linkedid") or ""
+        if not lid or h.get("Uniqueid") != lid:
+            return
+        device = device_of(h.get("Channel"))
+        members = set(self._devices.get(device, ()))
+        m = TECH_EXT.match(device)  # a member named by its extension (PJSIP/8001 of member 8001)
+        if m:
+            members.add(m.group(1))
+        members &= self.agents.keys()
+        if not members:
+            return
+        self._own_calls[lid] = members
+        for member in members:
+            if not self.agents[member].internal:
+                self.agents[member].internal = self.changed = True
+
+    def _not_internal(self, lid: str) -> None:
+        members = self._own_calls.pop(lid, set()) if lid else set()
+        still = set().union(*self._own_calls.values())  # the phone's other own calls still up
+        for member in members - still:
+            agent = self.agents.get(member)
+            if agent is not None and agent.internal:
+                agent.internal = False
+                self.changed = True
+
     def _member(self, msg: Message, queue: str, lid: str) -> bool:
         """An event about one member: its new state. False if it names no member."""
         h = msg.headers
         member = h.get("MemberName")
         if not member:
             return False
+        for key in ("Interface", "StateInterface"):
+            if h.get(key):
+                self._devices.setdefault(interface_key(h[key]), set()).add(member)
         agent = self.agents.get(member)
         if agent is None:
             agent = self.agents[member] = AgentLive(AgentState.IDLE, msg.timestamp, None, queue)
@@ -132,6 +182,7 @@ class LiveView:
         self.queues.clear()
         self.agents.clear()
         self.calls.clear()
+        self._own_calls.clear()
         self.changed = True
 
     def snapshot(self, now: float) -> LiveSnapshot:
@@ -139,7 +190,8 @@ class LiveView:
         for lid in [c for c, x in self.calls.items() if (x.seen or now) < now - STALE_CALL_S]:
             del self.calls[lid]
         return LiveSnapshot({q: sorted(w.values(), key=lambda x: x.since or 0) for q, w in self.queues.items()},
-                            {m: AgentLive(a.state, a.since, a.call_id, a.queue) for m, a in self.agents.items()},
+                            {m: AgentLive(a.state, a.since, a.call_id, a.queue, a.internal)
+                             for m, a in self.agents.items()},
                             self.gap, now,
                             {c: CallLive(x.caller_number, x.caller_name, x.queued_at, dict(x.vars), x.seen)
                              for c, x in self.calls.items()})

@@ -5,7 +5,7 @@ reads it. This dataclass is the schema of that JSON; :meth:`LiveSnapshot.to_dict
 damaged by hand (a wallboard must never break on one bad row)::
 
     {"queues": {name: {"waiting": [{"call_id", "caller_number", "caller_name", "since"}]}},
-     "agents": {member: {"state": AgentState, "since", "call_id", "queue"}},
+     "agents": {member: {"state": AgentState, "since", "call_id", "queue", "internal"?: true}},
      "calls": {call_id: {"caller_number", "caller_name", "queued_at", "vars": {HOTLINE_*: value}}},
      "gap": bool, "updated": epoch seconds}
 
@@ -69,9 +69,15 @@ class AgentLive:
     since: float | None = None  # when the agent entered this state
     call_id: str | None = None  # the call ringing or talking
     queue: str | None = None
+    # the agent's phone placed a call of its own that has entered none of the hotline's paths so
+    # far: a phone calling a phone (Direction.INTERNAL once its record is built), shown as 内部通话
+    internal: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "since": self.since, "call_id": self.call_id, "queue": self.queue}
+        d = {"state": self.state, "since": self.since, "call_id": self.call_id, "queue": self.queue}
+        if self.internal:  # absent when false: rows of older listeners read the same
+            d["internal"] = True
+        return d
 
     @classmethod
     def from_dict(cls, v: Any) -> AgentLive:
@@ -80,7 +86,8 @@ class AgentLive:
             state = AgentState(str(d.get("state")))
         except ValueError:
             state = AgentState.UNAVAILABLE  # a state this reader does not know: not available to take calls
-        return cls(state, _epoch(d.get("since")), _text(d.get("call_id")), _text(d.get("queue")))
+        return cls(state, _epoch(d.get("since")), _text(d.get("call_id")), _text(d.get("queue")),
+                   d.get("internal") is True)
 
 
 @dataclass

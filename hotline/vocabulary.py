@@ -9,10 +9,13 @@ from enum import StrEnum
 
 
 class Direction(StrEnum):
-    """Who started the call: a caller into the hotline, or the hotline (a callback / click-to-call)."""
+    """Who started the call: a caller into the hotline, the hotline (a callback / click-to-call),
+    or an agent's own phone calling another phone or extension (a consultation, a colleague, a
+    pickup): internal, never counted as a call into the hotline."""
 
     INBOUND = "inbound"
     OUTBOUND = "outbound"
+    INTERNAL = "internal"
     UNKNOWN = "unknown"
 
 

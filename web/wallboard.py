@@ -72,7 +72,7 @@ def live(db: Session) -> dict[str, Any]:
         for ext, a in sorted(snap.agents.items()):
             counts[a.state] += 1
             agents.append({"server": row.server, "agent": ext, "state": a.state.value, "since": a.since,
-                           "call_id": a.call_id})
+                           "call_id": a.call_id, "internal": a.internal})
     return {"waiting": waiting, "oldest_since": oldest, "counts": counts, "agents": agents, "gap": gap,
             "stamps": stamps, "escalations": wallboard_escalations(db)}
 

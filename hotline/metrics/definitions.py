@@ -4,7 +4,10 @@ headers and the KPI table all read their labels here (Babel translates the rest 
 
 Conventions of every metric:
 - a period is [start, end) in UTC; calls belong to the period of their ``started_at``;
-- only inbound calls count for queue metrics; outbound (callback) calls are not "offered";
+- only inbound calls count for queue metrics (every query filters on ``direction == inbound``,
+  never ``!= outbound``): outbound (callback) calls are not "offered", and internal calls (a
+  phone calling a phone: a consultation, a colleague, a pickup; ``Direction.INTERNAL``) count in
+  no call figure — not offered, answered, service level, 4-ring rate, abandons, repeat calls;
 - a rate is a :class:`~hotline.metrics.values.Ratio` (numerator and denominator shown, value
   ``None`` when the denominator is 0); a metric whose data does not exist yet is ``None`` ("no
   data"), never 0;

@@ -134,9 +134,10 @@ EXPECTED: dict[str, dict] = {
     # 8001 rings; after 1.8 s phone 8002 picks the call up (directed pickup: until then a call of its
     # own, which Asterisk then files under the caller's Linkedid — one record, not two), talks 3 s
     # and hangs up. The caller rang 1.8 s in all.
-    "foreign_dial_pickup": dict(dialed="500", disposition="answered", agent="8002", final_agent="8002",
-                                ring_seconds=1.8, rings=2, within_4_rings=True, hangup_first="agent",
-                                talk_seconds=(2.7, 3.3), attempts=[("8001", "cancelled"), ("8002", "answered")]),
+    "foreign_dial_pickup": dict(direction="inbound", dialed="500", disposition="answered", agent="8002",
+                                final_agent="8002", ring_seconds=1.8, rings=2, within_4_rings=True,
+                                hangup_first="agent", talk_seconds=(2.7, 3.3),
+                                attempts=[("8001", "cancelled"), ("8002", "answered")]),
     # the same by group pickup: 8001 rung in call group 1, phone 8002 dials *8 (Pickup() in its pickup group)
     "foreign_dial_group_pickup": dict(dialed="505", disposition="answered", agent="8002", final_agent="8002",
                                       ring_seconds=1.8, within_4_rings=True, hangup_first="agent",
@@ -144,8 +145,8 @@ EXPECTED: dict[str, dict] = {
     # the same, the pickup dialled by the phone itself: 8001 rings; 1.5 s later the user of phone 8002
     # dials **8001 (PickupChan, the phone's own INVITE answering Asterisk's digest challenge), talks
     # 3 s from the phone's answer and hangs up
-    "foreign_phone_pickup": dict(dialed="500", disposition="answered", agent="8002", final_agent="8002",
-                                 ring_seconds=(1.5, 2.5), within_4_rings=True, hangup_first="agent",
+    "foreign_phone_pickup": dict(direction="inbound", dialed="500", disposition="answered", agent="8002",
+                                 final_agent="8002", ring_seconds=(1.5, 2.5), within_4_rings=True, hangup_first="agent",
                                  talk_seconds=(2.0, 3.2), attempts=[("8001", "cancelled"), ("8002", "answered")]),
     # the agent's own phone keys (SIP INFO DTMF, features.conf #1 / *2) on 506 (Dial(…,tT), transfers
     # into [transfer]): 8001 answers after 1 s, 1.5 s later presses #1 then 8002; 8002 answers
@@ -313,13 +314,16 @@ def test_a_consultation_call_whose_target_joins_the_caller() -> None:
     the channel: the caller's call sees 8002 (final agent, talk to the end), and the consultation
     call gets its end instead of waiting forever for a hang-up filed under the other call."""
     records = {r.direction: as_json(r) for r in replay_messages(capture("foreign_dial_consult_bridge")).values()}
-    assert set(records) == {"inbound", "outbound"}
-    call, consult = records["inbound"], records["outbound"]
+    assert set(records) == {"inbound", "internal"}
+    call, consult = records["inbound"], records["internal"]
     _check(call, dict(dialed="500", disposition="answered", agent="8001", final_agent="8002", hangup_first="caller",
                       talk_seconds=(11.4, 12.0), incomplete=False, attempts=[("8001", "answered")]))
-    # 8001 placed it, 8002 answered after 1 s, 8001 hung up 1 s later once 8002 had gone to the caller
-    _check(consult, dict(agent="8001", dialed="8002", disposition="answered", hangup_first="agent",
-                         talk_seconds=(0.7, 1.3), incomplete=False))
+    # phone 8001 called phone 8002 (placed for it by an Originate of PJSIP/8001, which starts at `s`:
+    # what it dialled is the 8002 its dialplan ran), 8002 answered after 1 s; 1 s later, once 8002
+    # had gone to the caller, an AMI Hangup ended 8001's leg: a phone calling a phone, internal
+    _check(consult, dict(direction="internal", caller_number="8001", dialed="8002", queue=None,
+                         disposition="answered", agent="8002", ring_seconds=1.0, attempts=[("8002", "answered")],
+                         hangup_first="system", talk_seconds=(0.7, 1.3), incomplete=False))
     assert consult["ended_at"] and consult["ended_at"] < call["ended_at"]
 
 
@@ -341,9 +345,12 @@ def test_a_phones_own_attended_transfer() -> None:
     _check(call, dict(dialed="500", disposition="answered", agent="8001", final_agent="8002", ring_seconds=1.0,
                       hangup_first="caller", talk_seconds=(12.5, 13.5), incomplete=False,
                       transfers=[("attended", "8001", "8002")], attempts=[("8001", "answered")]))
-    # 8001 called 8002, who answered after 1 s; it ended when the REFER handed 8002 to the caller
-    _check(consult, dict(caller_number="8001", dialed="8002", disposition="answered", agent="8002", ring_seconds=1.0,
-                         talk_seconds=(0.7, 1.3), incomplete=False, attempts=[("8002", "answered")]))
+    # 8001 called 8002, who answered after 1 s; it ended when the REFER handed 8002 to the caller.
+    # A phone calling a phone: internal, not a call into the hotline
+    _check(consult, dict(direction="internal", caller_number="8001", dialed="8002", queue=None,
+                         disposition="answered", agent="8002", ring_seconds=1.0, talk_seconds=(0.7, 1.3),
+                         incomplete=False, attempts=[("8002", "answered")]))
+    assert call["direction"] == "inbound"
     assert consult["ended_at"] < call["ended_at"]
 
 
@@ -358,7 +365,9 @@ def test_an_attended_transfer_to_an_application() -> None:
                       transfers=[("attended", "8001", "600")], attempts=[("8001", "answered")]))
     # the caller heard the rest of the announcement's 4 s (1 s of it went to the consultation)
     assert 2.8 <= _when(call["ended_at"]) - _when(call["transfers"][0]["at"]) <= 3.8
-    _check(consult, dict(caller_number="8001", dialed="600", agent=None, incomplete=False))
+    # phone 8001's own call to an extension of the dialplan (the announcement): internal
+    _check(consult, dict(direction="internal", caller_number="8001", dialed="600", agent=None, incomplete=False))
+    assert call["direction"] == "inbound"
     assert consult["ended_at"] < call["ended_at"]
 
 
@@ -376,3 +385,38 @@ def test_inherited_hotline_variables_reach_the_record() -> None:
     for records in (replay_frames(data), replay_messages(capture("callback_answered"))):
         (rec,) = [r for r in records.values() if r.vars.get("HOTLINE_TASK_ID")]
         assert rec.vars["HOTLINE_DIRECTION"] == "outbound" and rec.direction == "outbound"
+
+
+def _with_var(msgs: list, channel_prefix: str, var: str, value: str) -> list:
+    """``msgs`` with a VarSet of ``var`` on the first event of the channel named ``channel_prefix…``
+    (a dialplan of ours marking that channel), right after it."""
+    from ami_listener.reader import Message
+
+    at = next(i for i, m in enumerate(msgs) if m.kind == "event" and m.name == "Newchannel"
+              and (m.get("Channel") or "").startswith(channel_prefix))
+    ch = msgs[at]
+    mark = Message({**ch.headers, "Event": "VarSet", "Variable": var, "Value": value}, b"")
+    return [*msgs[:at + 1], mark, *msgs[at + 1:]]
+
+
+def test_internal_is_decided_by_the_calling_phone_and_the_hotlines_paths() -> None:
+    """Direction.INTERNAL (issue #12): a call whose first channel is a known agent's phone and that
+    entered none of the hotline's paths. The same phone call is not internal when it ran our IVR
+    (an agent testing the hotline number: a call into the hotline), nor when the phone it reached
+    is no agent's (an Originate of the agent's phone to someone else: a click-to-dial, outbound)."""
+    def consult(msgs: list, **settings: object) -> str:
+        from tests.ami_listener.replay import replay_settings
+
+        records = replay_messages(msgs, replay_settings(**settings) if settings else None)
+        (other,) = [r for r in records.values() if r.caller_number != "13600000003"]  # not the customer's call
+        return other.direction
+
+    refer = capture("foreign_refer_attended")
+    assert consult(refer) == "internal"
+    assert consult(_with_var(refer, "PJSIP/8001-00000003", "HOTLINE_IVR", "done")) == "inbound"
+    bridge = capture("foreign_dial_consult_bridge")
+    assert consult(bridge) == "internal"
+    # 8002 no agent: the originated phone 8001 rang someone else's phone — its click-to-dial
+    assert consult(bridge, agents=["8001"]) == "outbound"
+    # 8001 no agent either: a phone we do not know called another: what any caller's call is
+    assert consult(refer, agents=["8003"]) == "inbound"

@@ -90,3 +90,46 @@ def test_an_agents_state_change_is_urgent_other_changes_wait_for_the_flush() -> 
     assert not view.urgent  # still ringing: no change of state
     view.feed(_event("AgentConnect", 3.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
     assert view.urgent
+
+
+def test_an_agents_phone_calling_a_phone_is_shown_internal() -> None:
+    """内部通话 on the wallboard (issue #12): Alice (member PJSIP/8001 of a foreign queue, learnt
+    from foreign_pjsip_answered) takes a customer's call, then her phone calls 8002 itself — the
+    consultation of her phone's own attended transfer (foreign_refer_attended): from its first
+    channel until it ends she is on an internal call; the customer's call never was one."""
+    view = LiveView()
+    for msg in capture("foreign_pjsip_answered"):
+        view.feed(msg)
+    assert not view.snapshot(0.0).agents["Alice"].internal
+    marked = []
+    for msg in capture("foreign_refer_attended"):
+        view.feed(msg)
+        marked.append((msg.name, msg.get("Uniqueid"), view.agents["Alice"].internal))
+    first = next(i for i, (name, uid, _) in enumerate(marked) if name == "Newchannel" and uid == "1796470710.37")
+    assert not any(internal for _, _, internal in marked[:first])  # the customer's call: not internal
+    assert marked[first][2] is True
+    snap = view.snapshot(0.0)
+    assert not snap.agents["Alice"].internal  # over since
+    ended = next(i for i, (name, uid, _) in enumerate(marked) if name == "Hangup" and uid == "1796470710.37")
+    assert all(internal for _, _, internal in marked[first:ended]) and not marked[ended][2]
+
+
+def test_the_hotlines_paths_and_a_pickup_unmark_a_phones_call() -> None:
+    view = LiveView()
+    view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline", Interface="Local/8001@agents-phone/n",
+                     StateInterface="PJSIP/8001", Status="1", Paused="0"))
+    own = {"Channel": "PJSIP/8001-00000001", "Uniqueid": "p1", "Linkedid": "p1"}
+    view.feed(_event("Newchannel", 2.0, **own))
+    snap = view.snapshot(2.5)
+    assert snap.agents["8001"].internal and LiveSnapshot.from_dict(snap.to_dict()) == snap
+    # the phone dialled the hotline number: our IVR marks the call, it is a call into the hotline
+    view.feed(_event("VarSet", 3.0, Variable="HOTLINE_IVR", Value="done", **own))
+    assert view.changed and not view.snapshot(3.5).agents["8001"].internal
+    # the phone picks up a customer's call: its channel is that call's from then on
+    view.feed(_event("Newchannel", 4.0, **{**own, "Uniqueid": "p2", "Linkedid": "p2"}))
+    assert view.agents["8001"].internal
+    view.feed(_event("Pickup", 5.0, Channel="PJSIP/8001-00000002", Uniqueid="p2", Linkedid="customer"))
+    assert not view.agents["8001"].internal
+    # a channel a call made later (not its first) on the phone is no call of the phone's own
+    view.feed(_event("Newchannel", 6.0, Channel="PJSIP/8001-00000003", Uniqueid="p3", Linkedid="customer"))
+    assert not view.agents["8001"].internal

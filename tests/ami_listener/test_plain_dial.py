@@ -61,3 +61,13 @@ def test_queue_members_seen_in_the_stream_name_the_phones_a_plain_dial_rings() -
     ring_group = next(as_json(r) for r in records.values() if r.dialed == "501")
     assert ring_group["agent"] == "Bob"
     assert {(a["agent"], a["result"]) for a in ring_group["attempts"]} == {("Alice", "cancelled"), ("Bob", "answered")}
+
+
+def test_a_phone_known_by_the_setting_calling_another_is_internal() -> None:
+    """Direction.INTERNAL (issue #12) knows the agents' phones the way attempts do: here only by
+    ``agent_endpoints``. Alice's phone's consultation call to Bob is internal; the customer's
+    call stays inbound."""
+    records = replay_messages(capture("foreign_refer_attended"),
+                              replay_settings(agents=[], agent_endpoints={"PJSIP/8001": "Alice", "PJSIP/8002": "Bob"}))
+    got = sorted((r.direction.value, r.caller_number, r.agent) for r in records.values())
+    assert got == [("inbound", "13600000003", "Alice"), ("internal", "8001", "Bob")]

@@ -36,3 +36,14 @@ def test_old_and_damaged_rows_still_read() -> None:
     nothings: list[object] = [None, "garbage", [], {"queues": "garbage", "agents": None}]
     for nothing in nothings:
         assert LiveSnapshot.from_dict(nothing) == LiveSnapshot()
+
+
+def test_an_internal_call_mark_round_trips_and_older_rows_read_without_it() -> None:
+    """AgentLive.internal (内部通话 on the wallboard, issue #12) is written only when set."""
+    snap = LiveSnapshot({}, {"8001": AgentLive(AgentState.TALKING, 1.0, None, "q", internal=True),
+                             "8002": AgentLive(AgentState.IDLE, 1.0, None, "q")})
+    d = snap.to_dict()
+    assert d["agents"]["8001"]["internal"] is True and "internal" not in d["agents"]["8002"]
+    assert LiveSnapshot.from_dict(d) == snap
+    odd = LiveSnapshot.from_dict({"agents": {"8001": {"state": "talking", "internal": "yes"}}})
+    assert odd.agents["8001"].internal is False  # only a JSON true marks it

@@ -144,3 +144,16 @@ def test_a_supervisor_sets_an_agents_state_from_the_wallboard(panel: Panel, monk
         ("available", None, "boss", True), ("break", "会议", "boss", True), ("logged_out", None, "boss", True)]
     assert rows[1].previous == "available" and rows[0].ended_at is not None and rows[2].ended_at is None
     db.close()
+
+
+def test_an_agent_on_an_internal_call_is_labelled(panel: Panel) -> None:
+    """A phone calling a phone (issue #12): the listener marks the agent whose phone placed a call
+    of its own; the wallboard says so (内部通话)."""
+    db = panel.db()
+    set_live(db, {"agents": {"8001": {"state": "talking", "since": time.time() - 5, "internal": True},
+                             "8002": {"state": "talking", "since": time.time() - 5}}})
+    snap = panel.client("boss").get("/wallboard/snapshot").get_json()
+    by_agent = {a["agent"]: a for a in snap["agents"]}
+    assert by_agent["8001"]["internal"] is True and by_agent["8002"]["internal"] is False
+    page = panel.client("boss").get("/wallboard").get_data(as_text=True)
+    assert json.loads(page.split('id="wb-states">')[1].split("</script>")[0])["internal"] == "内部通话"

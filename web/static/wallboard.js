@@ -41,8 +41,10 @@
     text("wb-sl", last.sl.pct === null ? "–" : last.sl.pct.toFixed(1) + "%");
     text("wb-sl-ratio", last.sl.num + "/" + last.sl.den + " (≤" + last.sl.n + "s)");
     rows("#wb-agents", last.agents, function (a) {
-      return [a.agent, states[a.state] || a.state, a.since ? fmt(now() - a.since) : ""];
-    }, function (tr, a) { tr.className = "state-" + a.state; tr.dataset.agent = a.agent; });
+      // a phone calling a phone (the agent's own call, no call into the hotline): 内部通话
+      return [a.agent, (states[a.state] || a.state) + (a.internal ? " · " + states.internal : ""),
+              a.since ? fmt(now() - a.since) : ""];
+    }, function (tr, a) { tr.className = "state-" + a.state + (a.internal ? " internal" : ""); tr.dataset.agent = a.agent; });
     monitorButtons();
     forceButtons();
     var esc = last.escalations || [];

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from ami_listener.pipeline import Pipeline
 from ami_listener.reader import file_chunks, read_frames
@@ -39,7 +40,9 @@ from ami_listener.store import Store
 from hotline import metrics
 from hotline.db import open_db
 from hotline.metrics import Ratio
+from hotline.models import Call
 from hotline.settings import Settings
+from hotline.vocabulary import Direction
 from tests.ami_listener.replay import CAPTURES
 from tests.web.conftest import Panel, open_panel
 
@@ -149,3 +152,70 @@ def test_the_same_captures_at_the_china_cadence(tmp_path: Path, db_url: str) -> 
         assert _shown(html, "four_ring_rate") == _as_shown(Ratio(6, 6))
         assert _shown(html, "four_ring_violations") == "1"
         assert _shown(html, "sl") == _as_shown(TEAM["sl"])  # waits do not depend on the ring cycle
+
+
+# --- internal calls (issue #12): the foreign-dialplan captures of 2026-12-05, three of which hold a
+# phone's own call besides the customer's (foreign_dial_consult_bridge, foreign_refer_attended: a
+# consultation call to 8002; foreign_refer_attended_app: to the announcement 600)
+INTERNAL_DAY = "2026-12-05"
+WITH_INTERNAL = ["foreign_dial_answered", "foreign_dial_ringgroup", "foreign_phone_pickup",
+                 "foreign_dial_consult_bridge", "foreign_refer_attended", "foreign_refer_attended_app"]
+
+
+class _NoInternalStore(Store):
+    """The store as it would be had the phones never called each other: internal records dropped."""
+
+    def write(self, batch: Any, calls: Any = (), *args: Any, **kw: Any) -> None:
+        super().write(batch, [c for c in calls if c.direction != Direction.INTERNAL], *args, **kw)
+
+
+def _replay_into(s: Settings, names: list[str], store: type[Store]) -> None:
+    engine, sessions = open_db(s)
+    for name in names:
+        pipe = Pipeline(s, store(sessions, s.server_id), on_call=lambda _rec: None)
+        for frames in read_frames(file_chunks(str(CAPTURES / f"{name}.ami"))):
+            pipe.feed_frames(frames)
+        pipe.close()
+    engine.dispose()
+
+
+def _everything_shown(p: Panel) -> dict[str, Any]:
+    """The supervisor page's team figures, the team's and every agent's figures, and the month's
+    R-KPI, of the internal calls' day."""
+    metrics.clear_cache()
+    s, db = p.settings, p.db()
+    day = date.fromisoformat(INTERNAL_DAY)
+    start, end = (metrics.local_day_start(d, s.timezone) for d in (day, day + timedelta(days=1)))
+    team, per = metrics.team_and_agents(db, s, start, end)
+    kpis = metrics.kpis(db, s, day.year, day.month)
+    db.close()
+    html = p.client("boss").get(f"/supervisor?date_from={INTERNAL_DAY}&date_to={INTERNAL_DAY}").get_data(as_text=True)
+    return {"page": {k: _shown(html, k) for k in TEAM if k != "no_answer_attempts"}, "team": vars(team),
+            "agents": {a: vars(f) for a, f in per.items()}, "kpis": kpis}
+
+
+def _internal_rows(p: Panel) -> list[tuple[str, str | None, str | None]]:
+    db = p.db()
+    rows = [(c.caller_number or "", c.dialed, c.agent) for c in
+            db.scalars(select(Call).where(Call.direction == Direction.INTERNAL).order_by(Call.started_at))]
+    db.close()
+    return rows
+
+
+def test_internal_calls_leave_the_supervisor_figures_as_they_were(tmp_path: Path, db_url: str) -> None:
+    """A phone calling a phone is no call into the hotline: the day's offered, answered, service
+    level, 4-ring rate, abandons and R-KPI are the same with the internal calls stored as without
+    them; the call list shows them, labelled 内部通话."""
+    for p in open_panel(tmp_path, db_url, server_id="replay", ring_cycle_s=1.0, service_level_s=5.0,
+                        short_abandon_s=2.0, repeat_window_h=24.0):
+        _replay_into(p.settings, WITH_INTERNAL, _NoInternalStore)
+        assert _internal_rows(p) == []
+        without = _everything_shown(p)
+        # the customers' six calls, each answered by a phone without a queue: counted (not trivially 0)
+        assert without["team"]["answered"] == 6 and without["page"]["answered"] == "6"
+        _replay_into(p.settings, WITH_INTERNAL, Store)
+        assert _internal_rows(p) == [("8001", "8002", "8002"), ("8001", "8002", "8002"), ("8001", "600", None)]
+        assert _everything_shown(p) == without
+        page = p.client("boss").get(f"/calls?date_from={INTERNAL_DAY}&date_to={INTERNAL_DAY}").get_data(as_text=True)
+        assert page.count("内部通话") == 3
+    metrics.clear_cache()

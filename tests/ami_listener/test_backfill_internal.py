@@ -1,0 +1,59 @@
+"""The backfill (CEL → events → the one builder) gives a phone's own call the direction the live
+listener gives it (Direction.INTERNAL, issue #12), and a caller's call through the same phones
+stays inbound. CEL keeps no OriginateResponse: an Originate of an agent's phone reads there as the
+phone's own call (README, "AMI listener")."""
+
+from __future__ import annotations
+
+from ami_listener.backfill import events_for_call
+from ami_listener.builder import build_call
+from ami_listener.pipeline import default_members
+from hotline.asterisk_logs import CEL_COLUMNS
+from hotline.rules import ring_rule
+from tests.ami_listener.replay import replay_settings
+
+T0 = 1_796_470_710.0
+
+
+def _row(kind: str, dt: float, lid: str, uid: str, chan: str, num: str, exten: str, **kw: str) -> dict[str, str]:
+    row = dict.fromkeys(CEL_COLUMNS, "")
+    row.update(eventtype=kind, eventtime=f"{T0 + dt:.6f}", linkedid=lid, uniqueid=uid, channame=chan, cid_num=num,
+               cid_name=num, exten=exten, context="phones", **kw)
+    return row
+
+
+def _phone_to_phone(lid: str, caller: str, caller_num: str, dialled: str) -> list[dict[str, str]]:
+    """``caller`` dials 500… or 8002 with Dial(PJSIP/8002): 8002 answers after 1 s, talks 3 s."""
+    target, tuid = "PJSIP/8002-00000009", f"{lid}.2"
+    bridge = '{"bridge_id":"b-1"}'
+    return [
+        _row("CHAN_START", 0.0, lid, lid, caller, caller_num, dialled),
+        _row("APP_START", 0.01, lid, lid, caller, caller_num, dialled, appname="Dial", appdata="PJSIP/8002,20"),
+        _row("CHAN_START", 0.02, lid, tuid, target, "8002", "s"),
+        _row("ANSWER", 1.0, lid, tuid, target, "8002", "s"),
+        _row("ANSWER", 1.01, lid, lid, caller, caller_num, dialled),
+        _row("BRIDGE_ENTER", 1.02, lid, tuid, target, "8002", "s", extra=bridge),
+        _row("BRIDGE_ENTER", 1.03, lid, lid, caller, caller_num, dialled, extra=bridge),
+        _row("BRIDGE_EXIT", 4.0, lid, tuid, target, "8002", "s", extra=bridge),
+        _row("HANGUP", 4.01, lid, tuid, target, "8002", "s", extra=f'{{"hangupcause":16,"hangupsource":"{target}"}}'),
+        _row("BRIDGE_EXIT", 4.02, lid, lid, caller, caller_num, dialled, extra=bridge),
+        _row("HANGUP", 4.03, lid, lid, caller, caller_num, dialled, extra='{"hangupcause":16}'),
+        _row("LINKEDID_END", 4.04, lid, lid, caller, caller_num, dialled),
+    ]
+
+
+def _backfilled(rows: list[dict[str, str]]) -> str:
+    s = replay_settings()
+    members = default_members(s)
+    rec = build_call(rows[0]["linkedid"], events_for_call(rows, {}, members), server="b", rules=ring_rule(s),
+                     members=members)
+    assert not rec.incomplete
+    return rec.direction
+
+
+def test_a_phones_own_call_backfills_as_internal() -> None:
+    assert _backfilled(_phone_to_phone("1796470710.37", "PJSIP/8001-00000003", "8001", "8002")) == "internal"
+
+
+def test_a_callers_call_to_the_same_phone_backfills_as_inbound() -> None:
+    assert _backfilled(_phone_to_phone("1796470710.40", "PJSIP/trunk-00000004", "13600000003", "500")) == "inbound"
