@@ -239,6 +239,7 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
 
     from hotline.metrics.refresh import refresh
     from hotline.models import MetricRollup
+    from web.team.warm import warm
 
     Session = app.extensions["hotline"]["Session"]
     today = metrics.period("day", s)[0]
@@ -295,6 +296,12 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
         ("GET /supervisor?period=week, first", lambda: page("week")),
         ("GET /supervisor?period=month, first", page),
         ("rollup step between midnights (checks only)", step)])
+    steps("a panel started after the step, with the warm-up `hotline web serve` runs at its start "
+          "(web/team/warm.py):", [
+        (None, restart), ("the panel's warm-up (a thread at start, before any request)", lambda: warm(app, s)),
+        ("GET /supervisor?period=day, first view after it", lambda: page("day")),
+        ("GET /supervisor?period=week, first view after it", lambda: page("week")),
+        ("GET /supervisor?period=month, first view after it", page)])
     steps("after midnight:", [
         (None, midnight), ("GET /supervisor?period=month, no rollup step yet", page),
         (None, midnight), ("rollup step after midnight", step),
