@@ -221,8 +221,17 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
         whole = span_stamp(db, start, end, back)
         if _added(h[0] for h in hits if h is not None) == whole:
             return [h[1] for h in hits if h is not None]
+    stamps = day_stamps(db, spans, back)
+    stale = [i for i, h in enumerate(hits) if h is not None and h[0] != stamps[i]]
+    if stale and not writing:
+        # this process's value is out of date: the scheduler's step may have written the new one already
+        shared = rollups.read(db, what, params, [spans[i] for i in stale])
+        for i in stale:
+            if spans[i][0] in shared and shared[spans[i][0]][0] == stamps[i]:
+                hits[i] = shared[spans[i][0]]
+                KEPT.put(keys[i], *shared[spans[i][0]])
     out = []
-    for key, (a, b), hit, stamp in zip(keys, spans, hits, day_stamps(db, spans, back), strict=True):
+    for key, (a, b), hit, stamp in zip(keys, spans, hits, stamps, strict=True):
         out.append(hit[1] if hit is not None and hit[0] == stamp else compute_day(db, s, key, stamp, compute, a, b))
     return out
 

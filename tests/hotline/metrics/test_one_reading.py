@@ -19,7 +19,8 @@ from hotline.metrics import cache
 from hotline.metrics.kpi import kpis, team_kpis
 from hotline.metrics.periods import kpi_month, period, running_hour
 from hotline.models import Call
-from tests.hotline.metrics.test_hour_rollups import HOUR, _calls, _figures, p  # noqa: F401  (p: a fixture)
+from hotline.timeutil import utcnow
+from tests.hotline.metrics.test_hour_rollups import HOUR, _all_live, _calls, _figures, p  # noqa: F401  (p: a fixture)
 from tests.hotline.metrics.test_rollups import _Computed, _restart, _step
 from tests.web.conftest import Panel
 from tests.web.factory import make_call
@@ -137,3 +138,42 @@ def test_a_panel_warmed_up_at_start_computes_and_reads_nothing_at_its_first_view
     hour = running_hour(p.settings)
     assert {a for _what, a in spy.days} <= {hour - HOUR}, "nothing computed but an hour closed meanwhile"
     assert not read or spy.days, "the kept parts were read from their rollups by the warm-up, not by a page"
+
+
+def _step_elsewhere(p: Panel) -> None:  # noqa: F811
+    """The scheduler's step as another process runs it: what it computes stays out of this
+    panel's memory."""
+    held = {k: cache.KEPT.get(k) for k in cache.KEPT.keys()}
+    _step(p)
+    cache.KEPT.drop()
+    for k, hit in held.items():
+        if hit is not None:
+            cache.KEPT.put(k, *hit)
+
+
+def test_a_running_panel_takes_the_rollup_the_step_rewrote_instead_of_computing_it(
+        p: Panel, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    _calls(p)
+    _step(p)
+    _restart()
+    _figures(p)  # a panel running: every kept part in its memory
+    db = p.db()
+    row = db.scalars(select(Call).where(Call.caller_number == "444")).one()
+    row.agent, row.final_agent, row.built_at = "8001", "8001", utcnow()  # as the listener writes it
+    db.commit()
+    db.close()
+    assert _step(p) > 0  # the scheduler rewrites the changed hour's rollups
+    live = _all_live(p, monkeypatch)
+    _restart()
+    _figures(p)
+    db = p.db()
+    row = db.scalars(select(Call).where(Call.caller_number == "444")).one()
+    row.agent, row.final_agent, row.built_at = "8002", "8002", utcnow()
+    db.commit()
+    db.close()
+    _step_elsewhere(p)
+    cache.KPI.drop()  # the R-KPI months are kept KPI_CACHE_S on purpose
+    spy = _Computed(monkeypatch)
+    got = _figures(p)
+    assert {a for _what, a in spy.days} <= {running_hour(p.settings) - HOUR}, "read from the new rollups"
+    assert got["day"][0][1]["8002"].answered == live["day"][0][1]["8002"].answered + 1
