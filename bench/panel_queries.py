@@ -8,7 +8,8 @@ calls change) and reads today live, so each query is timed "cold" (caches cleare
 view after a restart would cost without the rollups) and warm (best of 3: every other view). Then
 with the rollups the scheduler daemon writes (hotline/metrics/refresh.py): its step at start (cold) and
 between midnights (checks only), the first page of a panel started after it, and what midnight and a
-rewritten past call cost. Then the call search (/calls) with the filters an inspector uses.
+rewritten past call cost, and a panel started after the step with the warm-up `hotline web serve`
+runs (web/team/warm.py). Then the call search (/calls) with the filters an inspector uses.
 
     .venv/bin/python bench/panel_queries.py [--calls 1000000] [--fresh]
     .venv/bin/python bench/panel_queries.py --postgres --calls 10000000
