@@ -8,7 +8,8 @@ calls change) and reads today live, so each query is timed "cold" (caches cleare
 view after a restart would cost without the rollups) and warm (best of 3: every other view). Then
 with the rollups the scheduler daemon writes (hotline/metrics/refresh.py): its step at start (cold) and
 between midnights (checks only), the first page of a panel started after it, and what midnight and a
-rewritten past call cost. Then the call search (/calls) with the filters an inspector uses.
+rewritten past call cost, and a panel started after the step with the warm-up `hotline web serve`
+runs (web/team/warm.py). Then the call search (/calls) with the filters an inspector uses.
 
     .venv/bin/python bench/panel_queries.py [--calls 1000000] [--fresh]
     .venv/bin/python bench/panel_queries.py --postgres --calls 10000000
@@ -239,6 +240,7 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
 
     from hotline.metrics.refresh import refresh
     from hotline.models import MetricRollup
+    from web.team.warm import warm
 
     Session = app.extensions["hotline"]["Session"]
     today = metrics.period("day", s)[0]
@@ -295,6 +297,12 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
         ("GET /supervisor?period=week, first", lambda: page("week")),
         ("GET /supervisor?period=month, first", page),
         ("rollup step between midnights (checks only)", step)])
+    steps("a panel started after the step, with the warm-up `hotline web serve` runs at its start "
+          "(web/team/warm.py):", [
+        (None, restart), ("the panel's warm-up (a thread at start, before any request)", lambda: warm(app, s)),
+        ("GET /supervisor?period=day, first view after it", lambda: page("day")),
+        ("GET /supervisor?period=week, first view after it", lambda: page("week")),
+        ("GET /supervisor?period=month, first view after it", page)])
     steps("after midnight:", [
         (None, midnight), ("GET /supervisor?period=month, no rollup step yet", page),
         (None, midnight), ("rollup step after midnight", step),

@@ -55,8 +55,10 @@ def _serve(s: Settings, args: argparse.Namespace) -> int:
     one thread held open, every response byte is sent as written (send_bytes 1), and the limits
     and timeouts are settings (README: Running on a server)."""
     from web import create_app
+    from web.team import warm
 
     app = create_app(s)
+    warm.start(app, s)  # the supervisor page's first view finds its figures read (#17)
     print(f"panel on http://{s.web_host}:{s.web_port}/{' (development server)' if args.dev else ''}", flush=True)
     if args.dev:
         from werkzeug.serving import run_simple

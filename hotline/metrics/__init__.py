@@ -20,6 +20,7 @@ functions; nothing else computes a metric. One module per concept:
 
 from hotline.metrics.agent_time import AgentTime, agent_time
 from hotline.metrics.cache import clear as clear_cache
+from hotline.metrics.cache import one_reading
 from hotline.metrics.cases import complaint_resolution_cases, on_time_handling
 from hotline.metrics.definitions import KPIS, METRICS, Kpi, Metric, label
 from hotline.metrics.followup import (
@@ -40,5 +41,5 @@ __all__ = ["KPIS", "METRICS", "AgentTime", "Figures", "Kpi", "KpiCell", "Metric"
            "agent_time", "callback_closure",
            "clear_cache", "complaint_clocks", "complaint_resolution_cases", "current_grades", "fault_sla",
            "figures", "kpi_month", "kpis", "label", "local_day_start", "month_range",
-           "months_back", "on_time_handling", "period", "repeat_rate", "revisit_done", "series", "team_and_agents",
-           "team_kpis"]
+           "months_back", "on_time_handling", "one_reading", "period", "repeat_rate", "revisit_done", "series",
+           "team_and_agents", "team_kpis"]

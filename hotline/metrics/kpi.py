@@ -49,21 +49,29 @@ def _scan_month(db: Session, s: Settings, start: datetime, end: datetime) -> tup
 
 
 def _kpi_month(db: Session, s: Settings, year: int, month: int, agents: list[str] | None) -> dict[str, Figures]:
+    return _month(db, s, year, month, agents)[1]
+
+
+def _month(db: Session, s: Settings, year: int, month: int,
+           agents: list[str] | None) -> tuple[Acc, dict[str, Figures]]:
+    """(the team's calls, the agents' figures) of an R-KPI month, kept for KPI_CACHE_S: the team
+    row and the agents' rows of one table come from the same reading (#17: a warm page then
+    checks no month of calls for its R-KPI table)."""
     a, b = month_range(year, month, s.timezone)
     key = (cache.database(db), year, month, s.timezone, s.service_level_s, s.short_abandon_s,
            tuple(agents) if agents is not None else None)
-    hit: dict[str, Figures] | None = cache.KPI.fresh(key)
+    hit: tuple[Acc, dict[str, Figures]] | None = cache.KPI.fresh(key)
     if hit is not None:
         return hit
-    _team, per = queries.scan(db, s, a, b, agents) if agents is not None else _scan_month(db, s, a, b)
+    team, per = queries.scan(db, s, a, b, agents) if agents is not None else _scan_month(db, s, a, b)
     out = {ag: acc.fill(Figures()) for ag, acc in per.items()}
     for ag in (agents if agents is not None else s.agents):
         out.setdefault(ag, Figures())
     owned = case_figures(db, a, b)[1]
     for ag, f in out.items():
         set_case_kpis(f, owned.get(ag, CaseFigures()))  # R-KPI on-time / complaints: the agent's cases
-    cache.KPI.put_for(key, KPI_CACHE_S["closed" if b <= datetime.now(UTC) else "current"], out)
-    return out
+    cache.KPI.put_for(key, KPI_CACHE_S["closed" if b <= datetime.now(UTC) else "current"], (team, out))
+    return team, out
 
 
 def kpis(db: Session, s: Settings, year: int, month: int,
@@ -87,6 +95,6 @@ def team_kpis(db: Session, s: Settings, year: int, month: int) -> dict[str, Any]
     resolution over every case of the month, owned or not (hotline.metrics.cases). Retraining
     is a person's matter, so the team row never carries it."""
     a, b = month_range(year, month, s.timezone)
-    team, _per = _scan_month(db, s, a, b)
+    team = _month(db, s, year, month, None)[0]  # its calls kept like the agents' rows; the cases live
     f = team_only(db, s, a, b, team.fill(Figures()))
     return {"cells": _cells(s, f), "retraining": []}

@@ -39,14 +39,27 @@ class RefreshReport:
 
 
 def page_figures(db: Session, s: Settings, now: datetime | None = None) -> None:
-    """What /supervisor reads for each of its periods (web/supervisor.py ``team``)."""
+    """What /supervisor reads for each of its periods (web/team/views.py ``index``), in its order:
+    each period's parts checked against one look at its calls (:func:`cache.one_reading`)."""
     for kind in PERIODS:
         start, end = period(kind, s, now)
         year, month = kpi_month(s, start, end)
-        team_and_agents(db, s, start, end)
-        team_kpis(db, s, year, month)
-        kpis(db, s, year, month)
-        series(db, s, start, end)
+        with cache.one_reading():
+            team_and_agents(db, s, start, end)
+            team_kpis(db, s, year, month)
+            kpis(db, s, year, month)
+            series(db, s, start, end)
+
+
+def warm_up(sessions: sessionmaker[Session], s: Settings) -> float:
+    """A panel process's first look at what /supervisor reads (``hotline web serve`` runs it in a
+    thread at start): the kept days and hours read from their rollups into this process, the R-KPI
+    months computed, so that the first supervisor to open the page waits for none of it (#17).
+    Writes nothing; a part whose rollup is stale is computed here as a page would. Seconds taken."""
+    t0 = time.perf_counter()
+    with sessions() as db:
+        page_figures(db, s)
+    return time.perf_counter() - t0
 
 
 def refresh(sessions: sessionmaker[Session], s: Settings, now: datetime | None = None) -> RefreshReport:
