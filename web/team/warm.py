@@ -29,14 +29,26 @@ def warm(app: Flask, s: Settings) -> float:
     return time.perf_counter() - t0
 
 
-def start(app: Flask, s: Settings) -> threading.Thread:
-    """:func:`warm` in a daemon thread; a failure (the database not there yet) is logged and costs
-    only the warm-up: the first page then computes what it needs, as without it."""
+def start(app: Flask, s: Settings, stop: threading.Event | None = None) -> threading.Thread:
+    """:func:`warm` in a daemon thread, then again every ``panel_warm_interval_s`` (0: at start
+    only): after midnight, a closed hour or the scheduler's rewrite of a changed day, the panel has
+    read the new rollups before a supervisor's view would. A failure (the database not there yet)
+    is logged and costs only the warm-up: the page then computes what it needs, as without it."""
+    every = s.panel_warm_interval_s
+    halt = stop or threading.Event()
+
     def run() -> None:
-        try:
-            log.info("supervisor page warmed up in %.2f s", warm(app, s))
-        except Exception:
-            log.exception("the supervisor page's warm-up failed; its first view will compute what it needs")
+        first = True
+        while True:
+            try:
+                took = warm(app, s)
+                if first:
+                    log.info("supervisor page warmed up in %.2f s", took)
+            except Exception:
+                log.exception("the supervisor page's warm-up failed; its next view will compute what it needs")
+            first = False
+            if every <= 0 or halt.wait(every):
+                return
 
     thread = threading.Thread(target=run, name="panel-warm-up", daemon=True)
     thread.start()
