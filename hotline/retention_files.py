@@ -41,15 +41,20 @@ AUDIO = (".wav", ".WAV", ".gsm", ".ulaw", ".alaw", ".sln", ".mp3")
 
 
 
-def log_time(line: bytes) -> float | None:
-    """Python logging's asctime and `hotline run`'s notes: local time."""
-    m = _LOG_TIME.match(line)
+def _local_time(pattern: re.Pattern[bytes], line: bytes) -> float | None:
+    """The local ``YYYY-MM-DD HH:MM:SS`` that ``pattern`` finds at the line's start, or None."""
+    m = pattern.match(line)
     if not m:
         return None
     try:
         return time.mktime(time.strptime(m.group(1).decode(), "%Y-%m-%d %H:%M:%S"))
     except ValueError:
         return None
+
+
+def log_time(line: bytes) -> float | None:
+    """Python logging's asctime and `hotline run`'s notes: local time."""
+    return _local_time(_LOG_TIME, line)
 
 
 def keep_lines(data: bytes, line_time: LineTime, before: float) -> tuple[bytes, int]:
@@ -156,13 +161,7 @@ def _command_session(s: Settings) -> Ami | None:
 
 def asterisk_log_time(line: bytes) -> float | None:
     """Asterisk's own log (logger.conf: ``dateformat = %F %T.%3q``): ``[2026-12-05 11:43:10.640] …``."""
-    m = _ASTERISK_LOG_TIME.match(line)
-    if not m:
-        return None
-    try:
-        return time.mktime(time.strptime(m.group(1).decode(), "%Y-%m-%d %H:%M:%S"))
-    except ValueError:
-        return None
+    return _local_time(_ASTERISK_LOG_TIME, line)
 
 
 def cut_logs(s: Settings, before: float, dry_run: bool) -> int:
