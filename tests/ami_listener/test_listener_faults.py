@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from ami_listener.listen import Listener
 from ami_listener.pipeline import ARRIVAL_TIMES
 from hotline.db import open_db
 from hotline.models import Call
 from tests.ami_listener.replay import CAPTURES, replay_settings
+from tests.support.stored import calls_stored
 
 LOGIN_OK = b"Response: Success\r\nMessage: Authentication accepted\r\n\r\n"
 
@@ -96,13 +96,7 @@ def _settings(db_url: str, tmp_path: Path, port: int = 1) -> Any:
 
 
 def _wait(sessions: Any, n: int, timeout: float = 15) -> list[Call]:
-    deadline = time.monotonic() + timeout
-    while True:
-        with sessions() as db:
-            rows = list(db.scalars(select(Call)))
-        if len(rows) >= n or time.monotonic() > deadline:
-            return rows
-        time.sleep(0.1)
+    return calls_stored(sessions, n, timeout)
 
 
 def test_no_timestamp_headers_are_said_once_timed_on_arrival_and_marked(

@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
 
 from ami_listener.listen import Listener
 from ami_listener.pipeline import ARRIVAL_TIMES
@@ -22,6 +21,7 @@ from hotline.pbx.config import TEMPLATES
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.support.pbx import pbx_test_settings
+from tests.support.stored import calls_stored
 
 pytestmark = pytest.mark.asterisk
 
@@ -47,14 +47,7 @@ def test_doctor_says_what_to_set(untimed_pbx: Asterisk) -> None:
 
 
 def _rows(s: Settings, n: int, timeout: float = 60) -> list[Call]:
-    _, sessions = open_db(s)
-    deadline = time.monotonic() + timeout
-    while True:
-        with sessions() as db:
-            rows = list(db.scalars(select(Call)))
-        if len(rows) >= n or time.monotonic() > deadline:
-            return rows
-        time.sleep(0.2)
+    return calls_stored(open_db(s)[1], n, timeout, poll=0.2)
 
 
 def test_the_listener_times_events_on_arrival_and_marks_the_record(
