@@ -223,7 +223,8 @@ class Settings:
     sms_batch: int = 50  # messages per pass
 
     # --- production (#17): serving, shared figures, doctor --------------------------------------
-    panel_warm_interval_s: float = 60.0  # `hotline web serve` reads the supervisor page's figures again this often; 0: at start only
+    # `hotline web serve` reads the supervisor page's figures again this often; 0: at start only
+    panel_warm_interval_s: float = 60.0
     rollup_interval_s: float = 60.0  # `hotline scheduler run` updates the supervisor page rollups this often; 0: off
     web_threads: int = 64  # `hotline web serve` (waitress): requests at once; an open event stream holds one
     web_connection_limit: int = 200  # connections open at once; more wait in the listen backlog
