@@ -167,11 +167,16 @@ class Pipeline:
             self.counts["errors"] += 1
             log.exception("building call %s failed; stored as incomplete", call_id)
             rec = CallRecord(call_id=call_id, server=self.settings.server_id, incomplete=True)
-        if ChanVar.DESK.value in rec.vars:
+        desk = rec.vars.get(ChanVar.DESK.value)
+        if desk is not None:
             # the desk's own channels (a phrase player, a supervisor's spy) are part of the call
-            # they serve, audited in desk_controls: never a call of their own
-            self.counts["desk_channels"] += 1
-            return
+            # they serve, audited in desk_controls: never a call of their own. Joining that call's
+            # bridge gives them its Linkedid, and the tracker then files them (their variables
+            # too) under it: the served call itself is kept, without the mark.
+            if desk.partition(":")[2] != call_id:
+                self.counts["desk_channels"] += 1
+                return
+            del rec.vars[ChanVar.DESK.value]
         if self.arrival_times and rec.vars.get(ChanVar.SOURCE.value) is None:
             rec.vars[ChanVar.SOURCE.value] = ARRIVAL_TIMES
         self.counts["calls"] += 1
