@@ -82,14 +82,14 @@ AGENTS = {
 }
 
 
-def replay(s: Settings, names: list[str]) -> None:
+def replay(s: Settings, names: list[str], store: type[Store] = Store) -> None:
     """Each capture through the listener into the store of ``s``, as `hotline replay` does. One
     listener run per capture: each was recorded on its own AMI connection, and one run over two
     files sees the second connection's greeting as a reconnect (a call still open at the cut is
     then rightly incomplete)."""
     engine, sessions = open_db(s)
     for name in names:
-        pipe = Pipeline(s, Store(sessions, s.server_id), on_call=lambda _rec: None)
+        pipe = Pipeline(s, store(sessions, s.server_id), on_call=lambda _rec: None)
         for frames in read_frames(file_chunks(str(CAPTURES / f"{name}.ami"))):
             pipe.feed_frames(frames)
         pipe.close()
@@ -169,16 +169,6 @@ class _NoInternalStore(Store):
         super().write(batch, [c for c in calls if c.direction != Direction.INTERNAL], *args, **kw)
 
 
-def _replay_into(s: Settings, names: list[str], store: type[Store]) -> None:
-    engine, sessions = open_db(s)
-    for name in names:
-        pipe = Pipeline(s, store(sessions, s.server_id), on_call=lambda _rec: None)
-        for frames in read_frames(file_chunks(str(CAPTURES / f"{name}.ami"))):
-            pipe.feed_frames(frames)
-        pipe.close()
-    engine.dispose()
-
-
 def _everything_shown(p: Panel) -> dict[str, Any]:
     """The supervisor page's team figures, the team's and every agent's figures, and the month's
     R-KPI, of the internal calls' day."""
@@ -208,12 +198,12 @@ def test_internal_calls_leave_the_supervisor_figures_as_they_were(tmp_path: Path
     them; the call list shows them, labelled 内部通话."""
     for p in open_panel(tmp_path, db_url, server_id="replay", ring_cycle_s=1.0, service_level_s=5.0,
                         short_abandon_s=2.0, repeat_window_h=24.0):
-        _replay_into(p.settings, WITH_INTERNAL, _NoInternalStore)
+        replay(p.settings, WITH_INTERNAL, _NoInternalStore)
         assert _internal_rows(p) == []
         without = _everything_shown(p)
         # the customers' six calls, each answered by a phone without a queue: counted (not trivially 0)
         assert without["team"]["answered"] == 6 and without["page"]["answered"] == "6"
-        _replay_into(p.settings, WITH_INTERNAL, Store)
+        replay(p.settings, WITH_INTERNAL, Store)
         assert _internal_rows(p) == [("8001", "8002", "8002"), ("8001", "8002", "8002"), ("8001", "600", None)]
         assert _everything_shown(p) == without
         page = p.client("boss").get(f"/calls?date_from={INTERNAL_DAY}&date_to={INTERNAL_DAY}").get_data(as_text=True)
