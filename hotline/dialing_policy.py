@@ -95,14 +95,34 @@ def _day_start(s: Settings, now: datetime) -> datetime:
     return start if start <= local else start - timedelta(days=1)
 
 
-def over_cap(s: Settings, db: Session, e164: str, now: datetime) -> str | None:
-    """Why one more dial of ``e164`` today would break a cap (None: it would not). Counts the
+class Cap(StrEnum):
+    """A daily cap on dialling (the settings that set them)."""
+
+    PER_DAY = "dial_max_per_day"
+    PER_NUMBER_DAY = "dial_max_per_number_day"
+
+
+@dataclass(frozen=True)
+class CapReached:
+    cap: Cap
+    limit: int
+    message: str  # English, with the particulars: for logs, errors, the CLI
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def over_cap(s: Settings, db: Session, e164: str, now: datetime) -> CapReached | None:
+    """The cap one more dial of ``e164`` today would break (None: it would break none). Counts the
     callback attempts since local midnight: ``dial_max_per_number_day``, ``dial_max_per_day``."""
     since = _day_start(s, now)
     today = select(func.count(CallbackAttempt.id)).where(CallbackAttempt.at >= since)
     if s.dial_max_per_day and (db.scalar(today) or 0) >= s.dial_max_per_day:
-        return f"{s.dial_max_per_day} dials today already (setting dial_max_per_day)"
+        return CapReached(Cap.PER_DAY, s.dial_max_per_day,
+                          f"{s.dial_max_per_day} dials today already (setting dial_max_per_day)")
     to_number = today.join(CallbackTask, CallbackTask.id == CallbackAttempt.task_id).where(CallbackTask.number == e164)
     if s.dial_max_per_number_day and (db.scalar(to_number) or 0) >= s.dial_max_per_number_day:
-        return f"{s.dial_max_per_number_day} dials of {e164} today already (setting dial_max_per_number_day)"
+        limit = s.dial_max_per_number_day
+        return CapReached(Cap.PER_NUMBER_DAY, limit,
+                          f"{limit} dials of {e164} today already (setting dial_max_per_number_day)")
     return None

@@ -18,6 +18,7 @@ from hotline.callbacks.queries import (
                                        task_dict,
                                        withheld_missed_calls,
 )
+from hotline.callbacks.refusals import DialRefusal, DialRefused
 from hotline.callbacks.tasks import (
                                        CallbackError,
                                        cancel_task,
@@ -29,6 +30,8 @@ from hotline.callbacks.tasks import (
 
 __all__ = [
                                        "CallbackError",
+                                       "DialRefusal",
+                                       "DialRefused",
                                        "acknowledge",
                                        "cancel_task",
                                        "complaint_clock_counts",

@@ -18,9 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import dial_digits
-from hotline.callbacks.tasks import HELD, CallbackError, approved, close_task, get_task
+from hotline.callbacks.refusals import DialRefusal, DialRefused
+from hotline.callbacks.tasks import HELD, CallbackError, approved, close_task
 from hotline.chanvars import ChanVar
-from hotline.dialing_policy import assess, over_cap
+from hotline.dialing_policy import Cap, assess, over_cap
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackTask, Complaint
 from hotline.pbx.ami import Ami, AmiError
@@ -36,7 +37,7 @@ COUNTED = ("reached", "no_answer", "busy", "wrong_number")
 
 def agent_interface(s: Settings, agent: str) -> str:
     if not agent.isdigit():
-        raise CallbackError(f"agent must be an extension number, not {agent!r}")
+        raise DialRefused(DialRefusal.NOT_AN_AGENT, f"agent must be an extension number, not {agent!r}")
     return f"Local/{agent}@agents/n" if s.agent_technology == "local" else f"PJSIP/{agent}"
 
 
@@ -49,23 +50,16 @@ def dial(s: Settings, db: Session, task_id: int, agent: str, *, variables: dict[
     """Rings ``agent``, then the task's customer. Commits the attempt (pending) before the
     originate, so a crash in between leaves a trace, not a silent call. ``variables`` are extra
     channel variables (tests: SIM_MODE_<ext>, __SIM_CUSTOMER …). ``force`` dials even before the
-    task's window or the retry spacing."""
+    task's window or the retry spacing. A dial the rules refuse raises ``DialRefused`` (a
+    ``CallbackError``) with its code, logged here with it."""
     now = now or utcnow()
-    task = get_task(db, task_id)
-    if task.status == HELD:  # outside the dialling policy (toll fraud): say why, whoever asks
-        raise CallbackError(f"task {task_id} is held: {task.number} needs supervisor approval")
-    if task.status not in OPEN_STATUSES:
-        raise CallbackError(f"task {task_id} is {task.status}")
-    if any(a.outcome == "pending" for a in task.attempts):
-        raise CallbackError(f"task {task_id} has a call in progress")
-    if counted_attempts(task) >= s.callback_max_attempts:
-        raise CallbackError(f"task {task_id} has had its {s.callback_max_attempts} attempts")
-    if not force and task.next_attempt_at is not None and now < task.next_attempt_at:
-        raise CallbackError(f"task {task_id}: next attempt not before {task.next_attempt_at.isoformat()}")
-    if not force and task.not_before is not None and now < task.not_before:
-        raise CallbackError(f"task {task_id}: not before {task.not_before.isoformat()}")
-    _within_policy(s, db, task, now)
-    channel = agent_interface(s, agent)
+    try:
+        task = _dialable(s, db, task_id, now, force)
+        _within_policy(s, db, task, now)
+        channel = agent_interface(s, agent)
+    except DialRefused as refused:
+        log.info("task %s: dial by %s refused (%s): %s", task_id, agent, refused.reason.value, refused.message)
+        raise
     exten = dial_digits(task.number, s.phone_region)
     call_id = f"cb-{task.id}-{uuid.uuid4().hex[:10]}"
     attempt = CallbackAttempt(task_id=task.id, at=now, agent=agent, call_server=s.server_id, call_id=call_id,
@@ -82,12 +76,40 @@ def dial(s: Settings, db: Session, task_id: int, agent: str, *, variables: dict[
             with Ami.from_settings(s) as session_ami:
                 _originate(s, session_ami, channel, exten, task, call_id, chan_vars)
     except AmiError as exc:
+        # the attempt's note keeps its English form: rows written before the refusal codes hold it too
         attempt.outcome, attempt.note, attempt.reconciled_at = "failed", f"originate: {exc}", utcnow()
         task.status = "open"
         db.commit()
-        raise CallbackError(f"task {task_id}: could not dial: {exc}") from exc
+        log.warning("task %s: dial by %s refused (%s): %s", task_id, agent, DialRefusal.PBX_FAILED.value, exc)
+        raise DialRefused(DialRefusal.PBX_FAILED, f"task {task_id}: could not dial: {exc}") from exc
     log.info("task %s: dialling %s via agent %s (call %s)", task.id, exten, agent, call_id)
     return attempt
+
+
+def _dialable(s: Settings, db: Session, task_id: int, now: datetime, force: bool) -> CallbackTask:
+    """The task, if its own state lets it be dialled now; else why not. ``force`` skips the
+    task's window and the retry spacing, nothing else."""
+    task = db.get(CallbackTask, task_id)
+    if task is None:
+        raise DialRefused(DialRefusal.NO_TASK, f"no callback task {task_id}")
+    if task.status == HELD:  # outside the dialling policy (toll fraud): say why, whoever asks
+        raise DialRefused(DialRefusal.HELD, f"task {task_id} is held: {task.number} needs supervisor approval")
+    if task.status not in OPEN_STATUSES:
+        raise DialRefused(DialRefusal.CLOSED, f"task {task_id} is {task.status}", status=task.status)
+    if any(a.outcome == "pending" for a in task.attempts):
+        raise DialRefused(DialRefusal.IN_PROGRESS, f"task {task_id} has a call in progress")
+    if counted_attempts(task) >= s.callback_max_attempts:
+        raise DialRefused(DialRefusal.NO_ATTEMPTS_LEFT,
+                          f"task {task_id} has had its {s.callback_max_attempts} attempts",
+                          limit=s.callback_max_attempts)
+    if not force and task.next_attempt_at is not None and now < task.next_attempt_at:
+        raise DialRefused(DialRefusal.RETRY_LATER,
+                          f"task {task_id}: next attempt not before {task.next_attempt_at.isoformat()}",
+                          at=task.next_attempt_at)
+    if not force and task.not_before is not None and now < task.not_before:
+        raise DialRefused(DialRefusal.NOT_YET, f"task {task_id}: not before {task.not_before.isoformat()}",
+                          at=task.not_before)
+    return task
 
 
 def _within_policy(s: Settings, db: Session, task: CallbackTask, now: datetime) -> None:
@@ -97,10 +119,12 @@ def _within_policy(s: Settings, db: Session, task: CallbackTask, now: datetime) 
     if not verdict.allowed and not approved(db, task):
         task.status = HELD
         db.commit()
-        raise CallbackError(f"task {task.id}: {task.number} needs supervisor approval ({verdict.summary()})")
+        raise DialRefused(DialRefusal.OUTSIDE_POLICY,
+                          f"task {task.id}: {task.number} needs supervisor approval ({verdict.summary()})")
     cap = over_cap(s, db, task.number, now)
     if cap is not None:
-        raise CallbackError(f"task {task.id}: {cap}")
+        reason = DialRefusal.DAY_CAP if cap.cap == Cap.PER_DAY else DialRefusal.NUMBER_DAY_CAP
+        raise DialRefused(reason, f"task {task.id}: {cap.message}", limit=cap.limit)
 
 
 def _originate(s: Settings, ami: Ami, channel: str, exten: str, task: CallbackTask, call_id: str,

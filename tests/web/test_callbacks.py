@@ -126,7 +126,7 @@ def test_dial_button_calls_the_callbacks_api(panel: Panel, three_tasks: dict[str
 
 def test_refused_dial_is_a_message_not_an_error(panel: Panel, three_tasks: dict[str, int]) -> None:
     """The real callbacks.dial: a closed task and an unreachable Asterisk are refused with their
-    reason on the page."""
+    reason on the page, in Chinese from the refusal's code (not the core's English)."""
     panel.app.extensions["hotline"]["settings"] = panel.settings.replace(ami_port=free_port())  # nobody listens
     db = panel.db()
     callbacks.cancel_task(db, three_tasks["anyone"], note="customer wrote in")
@@ -134,13 +134,68 @@ def test_refused_dial_is_a_message_not_an_error(panel: Panel, three_tasks: dict[
     c = panel.client("agent1")
     token = csrf_of(c, "/agent")
     r = c.post(f"/agent/tasks/{three_tasks['anyone']}/dial", data={"csrf_token": token}, follow_redirects=True)
-    assert r.status_code == 200 and "未拨打" in r.get_data(as_text=True) and "cancelled" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "未拨打:任务已结束(已取消)。" in html and "cancelled" not in html
     r = c.post(f"/agent/tasks/{three_tasks['mine']}/dial", data={"csrf_token": token}, follow_redirects=True)
     html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "未拨打" in html and "could not dial" in html
+    assert r.status_code == 200 and "未拨打:无法连接交换机。" in html and "could not dial" not in html
     attempt = panel.db().query(CallbackAttempt).filter_by(task_id=three_tasks["mine"]).one()
     assert attempt.outcome == "failed" and attempt.agent == "8001"  # the trace the dialer leaves
     assert panel.db().get(CallbackTask, three_tasks["mine"]).status == "open"  # can be dialled again
+
+
+def _raising(exc: Exception) -> Any:
+    def dial(*a: Any, **kw: Any) -> None:
+        raise exc
+    return dial
+
+
+def test_each_refusal_reads_in_chinese_and_a_hostile_value_stays_text(panel: Panel, three_tasks: dict[str, int],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every DialRefusal has its sentence; the particulars (a time in the operator's zone, a
+    limit, a task's status) are said in it; a status written by hand with HTML in it is shown
+    escaped, and the page still renders."""
+    at = datetime(2025, 11, 12, 2, 30, tzinfo=ZoneInfo("UTC"))
+    said = {}
+    for reason in callbacks.DialRefusal:
+        monkeypatch.setattr(callbacks, "dial", _raising(callbacks.DialRefused(reason, f"english {reason}", at=at,
+                                                                              limit=3, status="done")))
+        c = panel.client("agent1")
+        r = c.post(f"/agent/tasks/{three_tasks['mine']}/dial", data={"csrf_token": csrf_of(c, "/agent")},
+                   follow_redirects=True)
+        html = r.get_data(as_text=True)
+        assert r.status_code == 200 and f"english {reason}" not in html, reason
+        said[reason] = html[html.index("未拨打:"):].split("</p>")[0]
+    assert len(set(said.values())) == len(said)  # one sentence each
+    assert said[callbacks.DialRefusal.RETRY_LATER] == "未拨打:距上次拨打时间太短,请于 2025-11-12 10:30 后再拨。"
+    assert said[callbacks.DialRefusal.NOT_YET] == "未拨打:此任务 2025-11-12 10:30 起方可拨打。"
+    assert said[callbacks.DialRefusal.CLOSED] == "未拨打:任务已结束(已完成)。"
+    assert said[callbacks.DialRefusal.DAY_CAP] == "未拨打:今日外呼已达上限 3 次。"
+
+    hostile = callbacks.DialRefused(callbacks.DialRefusal.CLOSED, "x", status='<script>alert("x")</script>')
+    monkeypatch.setattr(callbacks, "dial", _raising(hostile))
+    c = panel.client("agent1")
+    r = c.post(f"/agent/tasks/{three_tasks['mine']}/dial", data={"csrf_token": csrf_of(c, "/agent")},
+               follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<script>alert" not in html
+    assert "未拨打:任务已结束(&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;)。" in html
+    # a CallbackError without a code (a rule outside the dial) is a plain refusal, not its English
+    monkeypatch.setattr(callbacks, "dial", _raising(callbacks.CallbackError("<b>")))
+    html = c.post(f"/agent/tasks/{three_tasks['mine']}/dial", data={"csrf_token": csrf_of(c, "/agent")},
+                  follow_redirects=True).get_data(as_text=True)
+    assert "未拨打:回访规则不允许拨打。" in html and "<b>" not in html
+
+
+def test_an_old_attempt_note_in_english_still_shows(panel: Panel, three_tasks: dict[str, int]) -> None:
+    """The dialer's note on a failed originate is stored as it always was: rows written before the
+    refusal codes and after them read the same on the task page, escaped."""
+    db = panel.db()
+    db.add(CallbackAttempt(task_id=three_tasks["mine"], at=utcnow(), agent="8001", call_server="test",
+                           call_id="cb-old", outcome="failed", note="originate: <Originate failed>"))
+    db.commit()
+    html = panel.client("agent1").get(f"/callbacks/tasks/{three_tasks['mine']}").get_data(as_text=True)
+    assert "originate: &lt;Originate failed&gt;" in html
 
 
 # --- complaints, escalations, overdue tasks -----------------------------------------------------

@@ -166,7 +166,7 @@ def test_monitor_from_the_wallboard_and_the_audit_on_the_call_page(panel: Panel)
 def test_dial_out_outside_the_dialling_policy_is_held_not_dialled(panel: Panel) -> None:
     """Toll fraud (issue 19): the desk's dial-out goes through the dialling policy as callbacks do —
     an international or premium-rate number is held for a supervisor, never originated (no PBX
-    here: an originate would answer 'could not dial')."""
+    here: an originate would answer 无法连接交换机). The refusal is said in Chinese from its code."""
     from sqlalchemy import select
 
     from hotline.models.callbacks import CallbackTask
@@ -176,7 +176,7 @@ def test_dial_out_outside_the_dialling_policy_is_held_not_dialled(panel: Panel) 
     for number in ("+44 20 7946 0000", "00447400123456", "16812345"):  # fixed and mobile abroad, premium
         r = c.post("/desk/dial", data={"number": number}, headers=h)
         body = r.get_json()
-        assert body["ok"] is False and "needs supervisor approval" in body["message"], (number, body)
+        assert body == {"ok": False, "message": "未拨打:号码不在拨号策略范围内,等待班长批准。"}, (number, body)
     db = panel.db()
     tasks = list(db.scalars(select(CallbackTask)))
     assert tasks and {t.status for t in tasks} == {"held"} and not any(t.attempts for t in tasks)

@@ -22,6 +22,7 @@ from hotline.desk.calls import ControlResult
 from hotline.desk.presence import PresenceResult
 from hotline.vocabulary import AgentPresence
 from web.auth.access import roles, user_of_session
+from web.callback_refusals import dial_refusal_text
 from web.callbacks import dial as dial_task
 from web.context import db, session_factory, settings
 from web.desk.messages import control_message, presence_message
@@ -157,7 +158,9 @@ def dial() -> Any:
         attempt = dial_task(db(), s, task.id, ext)
     except (callbacks.CallbackError, LookupError) as exc:
         db().rollback()
-        return jsonify(ok=False, message=_("Not dialled: %(reason)s", reason=str(exc)))
+        if not isinstance(exc, callbacks.DialRefused):  # a refused dial is logged with its code by the dialer
+            log.info("desk dial-out of %s by %s refused: %r", num.e164, ext, exc)
+        return jsonify(ok=False, message=dial_refusal_text(exc))
     return jsonify(ok=True, message=_("Calling %(number)s (task %(task)s): your phone rings first", number=number,
                                       task=task.id),
                    call_id=attempt.call_id)
