@@ -16,7 +16,9 @@ from ami_listener.listen import Listener
 from ami_listener.pipeline import default_members
 from ami_listener.simulate import SimCall, originate
 from hotline.asterisk_logs import log_paths
+from hotline.callbacks import dial, mark_consultation
 from hotline.db import open_db
+from hotline.desk.calls import AgentCall, find
 from hotline.models import Call
 from hotline.pbx.process import Asterisk
 from hotline.rules import ring_rule
@@ -135,3 +137,49 @@ def test_the_desks_facts_reach_the_backfill(pbx: Asterisk) -> None:
         time.sleep(0.5)
     assert back, "the call never ended in CEL"
     assert {k: back[0].vars.get(k) for k in facts} == facts
+
+
+def _customer_leg(pbx: Asterisk, agent: str, call_id: str) -> str | None:
+    """The customer's channel of a callback once bridged with the agent: the desk's "caller"."""
+    with pbx.ami() as ami:
+        found = find(ami, agent, call_id)
+    return found.caller_channel if isinstance(found, AgentCall) else None
+
+
+def test_the_desks_facts_on_a_callback_reach_the_backfill(pbx: Asterisk, db_url: str) -> None:
+    """A callback (the agent's phone first, then the customer through [hotline-callback]): the
+    customer's channel, on which the desk sets its facts, runs no dialplan — Dial's pre-dial
+    handler gives it the hangup handler all the same, so a callback backfilled while the listener
+    was down keeps 恶意呼叫, 转满意度, 强拆 and the transfer's work number too."""
+    s = pbx.settings.replace(database_url=db_url, callback_agent_ring_s=10)
+    _, sessions = open_db(s)
+    facts = {"HOTLINE_MALICIOUS": "8001", "HOTLINE_SURVEY_AGENT": "8001", "HOTLINE_FORCED_HANGUP": "boss",
+             "HOTLINE_TRANSFER_WORKNUM": "8002"}
+    t0 = time.time()
+    with sessions() as db:
+        task = mark_consultation(db, s, "13900000041", agent="8001")
+        db.commit()
+        with pbx.ami() as ami:  # the simulated agent and customer answer at once and talk 8 s
+            call_id = dial(s, db, task.id, "8001", ami=ami, variables={
+                "SIM_MODE_8001": "answer", "SIM_RING_8001": "0.2", "SIM_TALK_8001": "8",
+                "__SIM_CUSTOMER": "answer", "__SIM_CUSTOMER_RING": "0.2", "__SIM_CUSTOMER_TALK": "8"}).call_id
+    deadline = time.monotonic() + 30
+    while (leg := _customer_leg(pbx, "8001", call_id)) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert leg is not None, "the callback never bridged the agent with the customer"
+    assert "@sim-customer" in leg  # the channel Dial made, not one that ran the dialplan
+    with pbx.ami() as ami:  # as hotline.desk does (controls, monitor, consult)
+        for name, value in facts.items():
+            ami.action("Setvar", Channel=leg, Variable=name, Value=value)
+    cel, qlog = log_paths(s)
+    deadline = time.monotonic() + 60
+    while True:  # until the call ended and CEL has its LINKEDID_END
+        back = backfill_calls(cel, qlog, t0, time.time() + 1, server=s.server_id, rules=ring_rule(s),
+                              members=default_members(s), skip=set(), only={call_id})
+        if back or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert back, "the callback never ended in CEL"
+    rec = back[0]
+    assert (rec.vars.get("HOTLINE_DIRECTION"), rec.vars.get("HOTLINE_TASK_ID")) == ("outbound", str(task.id))
+    assert {k: rec.vars.get(k) for k in facts} == facts
