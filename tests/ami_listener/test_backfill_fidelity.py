@@ -181,5 +181,5 @@ def test_the_desks_facts_on_a_callback_reach_the_backfill(pbx: Asterisk, db_url:
         time.sleep(0.5)
     assert back, "the callback never ended in CEL"
     rec = back[0]
-    assert (rec.vars.get("HOTLINE_DIRECTION"), rec.vars.get("HOTLINE_TASK_ID")) == ("outbound", str(task.id))
+    assert (rec.direction, rec.vars.get("HOTLINE_TASK_ID")) == ("outbound", str(task.id))
     assert {k: rec.vars.get(k) for k in facts} == facts
