@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 CEL_USER_FACT = "HOTLINE"  # CELGenUserEvent(HOTLINE,<HOTLINE_* name>=<value>): a product fact
 CEL_USER_IVR = "HotlineIvr"  # CELGenUserEvent(HotlineIvr,<step>|<digits>|<result>): an IVR step
+# a callback's Dial starts the customer's channel right after HOTLINE_DIRECTION=outbound (two Set()s
+# between them); a channel started later than this is not that Dial's
+DIAL_AFTER_S = 10.0
 
 
 def _msg(event: str, t: float, **headers: str | None) -> Message:
@@ -74,6 +77,9 @@ class _CelCall:
     bridge_exits: list[tuple[float, str]] = field(default_factory=list)  # (time, Uniqueid)
     # uid → (t, headers, source)
     hangups: dict[str, tuple[float, dict[str, str | None], str]] = field(default_factory=dict)
+    start_exten: dict[str, str] = field(default_factory=dict)  # Uniqueid → its extension at CHAN_START
+    dial_status: dict[str, str] = field(default_factory=dict)  # Uniqueid → its last Dial's status, at HANGUP
+    outbound_at: float | None = None  # when the originated channel reached [hotline-callback] (a callback)
     _used: set[str] = field(default_factory=set)  # member channels a queue_log ring was matched to
     _stays: list[tuple[float, float, dict[str, str]]] = field(default_factory=list)  # (entered, left, caller)
 
@@ -87,6 +93,7 @@ class _CelCall:
         kind, evs = r["eventtype"], self.events
         if kind == "CHAN_START":
             self.first_start[uid] = t
+            self.start_exten[uid] = r["exten"]
             evs.append(_msg("Newchannel", t, ChannelStateDesc="Down", **common))
         elif kind == "ANSWER":
             self.answer_at.setdefault(uid, t)
@@ -104,6 +111,7 @@ class _CelCall:
         elif kind == "HANGUP":
             extra = _extra(r)
             self.hangups.setdefault(uid, (t, common, extra.get("hangupsource") or ""))
+            self.dial_status[uid] = str(extra.get("dialstatus") or "")
             evs.append(_msg("Hangup", t, Cause=str(extra.get("hangupcause", "")), **common))
         elif kind == "BLINDTRANSFER":
             evs.append(_msg("BlindTransfer", t, TransfererChannel=chan, TransfererLinkedid=lid,
@@ -123,11 +131,37 @@ class _CelCall:
             name, sep, value = text.partition("=")
             if sep and name.startswith("HOTLINE_"):
                 self.events.append(_msg("VarSet", t, Variable=name, Value=value, **common))
+            if (name, value) == (ChanVar.DIRECTION.value, "outbound") and common["Uniqueid"] == self.lid:
+                self.outbound_at = t
         elif kind == CEL_USER_IVR:
             step, _, rest = text.partition("|")
             digits, _, result = rest.partition("|")
             self.events.append(_msg("UserEvent", t, UserEvent="HotlineIvr", Step=step, Digits=digits,
                                     Result=result or "ok", **common))
+
+    def callback_dial(self) -> None:
+        """A callback's ``Dial`` of the customer (``[hotline-callback]``, on the originated channel
+        once the agent answered) as the DialBegin / DialEnd AMI shows, which the builder reads for
+        the dialled number and the answer: CEL logs no Dial application. The customer's channel
+        is the first to start after the dialplan's HOTLINE_DIRECTION=outbound (a Local chain's ;2
+        half aside), answering is its own ANSWER; the dialling channel's HANGUP names the status
+        of a Dial that was not answered."""
+        if self.outbound_at is None:
+            return
+        began = self.outbound_at
+        dialled = sorted((start, uid) for uid, start in self.first_start.items()
+                         if uid != self.lid and start >= began and not self.chan_of[uid].endswith(";2"))
+        if not dialled or dialled[0][0] - began > DIAL_AFTER_S:
+            return
+        start, uid = dialled[0]
+        base = dict(Channel=self.chan_of.get(self.lid), Uniqueid=self.lid, Linkedid=self.lid,
+                    DestChannel=self.chan_of[uid], DestUniqueid=uid)
+        self.events.append(_msg("DialBegin", start, DestExten=self.start_exten.get(uid) or None, **base))
+        if uid in self.answer_at:
+            self.events.append(_msg("DialEnd", self.answer_at[uid], DialStatus="ANSWER", **base))
+        elif uid in self.hangups:
+            status = self.dial_status.get(self.lid) or "CANCEL"
+            self.events.append(_msg("DialEnd", self.hangups[uid][0], DialStatus=status, **base))
 
     def _ring_channel(self, agent: str, rang: float, ended: float) -> str | None:
         """The member channel CEL has for a queue_log ring of ``agent`` (started by ``ended``)."""
@@ -218,9 +252,14 @@ class _CelCall:
         a party that left and went on (a redirect to the survey, a transfer) hung up on nobody,
         and an agent's ring-out torn down before another answered is no hang-up of the call.
         Never bridged: the first of the caller's channels torn down, or the one CEL's hangupsource
-        names (real phones). (queue_log's COMPLETEAGENT / COMPLETECALLER is not needed: the
-        bridge exits say the same, to the microsecond.)"""
-        parties = {uid: h for uid, h in self.hangups.items() if uid == self.lid or uid in self.bridged}
+        names (real phones); a callback's "caller" is the originated channel with its Local twin,
+        the agent's side (the agent who hung up before the customer answered). (queue_log's
+        COMPLETEAGENT / COMPLETECALLER is not needed: the bridge exits say the same, to the
+        microsecond.)"""
+        first = self.chan_of.get(self.lid, "")
+        twin = first[:-2] + ";2" if self.outbound_at is not None and first.endswith(";1") else None
+        parties = {uid: h for uid, h in self.hangups.items()
+                   if uid == self.lid or uid in self.bridged or (not self.bridged and self.chan_of[uid] == twin)}
         if not parties:
             return None
         first_uid, (t, common, source) = min(parties.items(), key=lambda p: p[1][0])
@@ -282,6 +321,7 @@ def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]]
         call.row(r)
     call.queue_activity(qlog)
     call.cancelled_rings()
+    call.callback_dial()
     request = call.hangup_request()
     if request is not None:
         call.events.append(request)

@@ -146,40 +146,70 @@ def _customer_leg(pbx: Asterisk, agent: str, call_id: str) -> str | None:
     return found.caller_channel if isinstance(found, AgentCall) else None
 
 
-def test_the_desks_facts_on_a_callback_reach_the_backfill(pbx: Asterisk, db_url: str) -> None:
-    """A callback (the agent's phone first, then the customer through [hotline-callback]): the
-    customer's channel, on which the desk sets its facts, runs no dialplan — Dial's pre-dial
-    handler gives it the hangup handler all the same, so a callback backfilled while the listener
-    was down keeps 恶意呼叫, 转满意度, 强拆 and the transfer's work number too."""
+def _sim(agent: str, talk: float, customer: str, customer_talk: float) -> dict[str, str]:
+    """What the simulated agent and customer of a callback do (see [agents] and [sim-customer])."""
+    return {f"SIM_MODE_{agent}": "answer", f"SIM_RING_{agent}": "0.2", f"SIM_TALK_{agent}": str(talk),
+            "__SIM_CUSTOMER": customer, "__SIM_CUSTOMER_RING": "0.5", "__SIM_CUSTOMER_TALK": str(customer_talk)}
+
+
+def test_a_backfilled_callback_equals_the_live_one_with_the_desks_facts(pbx: Asterisk, db_url: str) -> None:
+    """Callbacks (the agent's phone first, then the customer through [hotline-callback]) rebuilt
+    from CEL: the customer's channel, on which the desk sets its facts, runs no dialplan — Dial's
+    pre-dial handler gives it the hangup handler all the same, so 恶意呼叫, 转满意度, 强拆 and the
+    transfer's work number survive a listener that was down; and CEL's customer channel stands
+    for the Dial AMI shows, so the outcome (answered or not, the number, talk time, who hung up)
+    is the live record's."""
     s = pbx.settings.replace(database_url=db_url, callback_agent_ring_s=10)
     _, sessions = open_db(s)
     facts = {"HOTLINE_MALICIOUS": "8001", "HOTLINE_SURVEY_AGENT": "8001", "HOTLINE_FORCED_HANGUP": "boss",
              "HOTLINE_TRANSFER_WORKNUM": "8002"}
     t0 = time.time()
-    with sessions() as db:
-        task = mark_consultation(db, s, "13900000041", agent="8001")
-        db.commit()
-        with pbx.ami() as ami:  # the simulated agent and customer answer at once and talk 8 s
-            call_id = dial(s, db, task.id, "8001", ami=ami, variables={
-                "SIM_MODE_8001": "answer", "SIM_RING_8001": "0.2", "SIM_TALK_8001": "8",
-                "__SIM_CUSTOMER": "answer", "__SIM_CUSTOMER_RING": "0.2", "__SIM_CUSTOMER_TALK": "8"}).call_id
-    deadline = time.monotonic() + 30
-    while (leg := _customer_leg(pbx, "8001", call_id)) is None and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert leg is not None, "the callback never bridged the agent with the customer"
-    assert "@sim-customer" in leg  # the channel Dial made, not one that ran the dialplan
-    with pbx.ami() as ami:  # as hotline.desk does (controls, monitor, consult)
-        for name, value in facts.items():
-            ami.action("Setvar", Channel=leg, Variable=name, Value=value)
+    listener = Listener(s).start()
+    try:
+        assert listener.conn.connected.wait(10)
+        with sessions() as db:
+            talked, unanswered = (mark_consultation(db, s, n, agent=a).id
+                                  for n, a in (("13900000041", "8001"), ("13900000042", "8002")))
+            db.commit()
+            with pbx.ami() as ami:  # 8001 ends a 4 s talk; 8002 gives up on a customer who never answers
+                call_id = dial(s, db, talked, "8001", ami=ami, variables=_sim("8001", 5, "answer", 30)).call_id
+                other_id = dial(s, db, unanswered, "8002", ami=ami, variables=_sim("8002", 3, "noanswer", 0)).call_id
+        deadline = time.monotonic() + 30
+        while (leg := _customer_leg(pbx, "8001", call_id)) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert leg is not None, "the callback never bridged the agent with the customer"
+        assert "@sim-customer" in leg  # the channel Dial made, which runs no dialplan
+        with pbx.ami() as ami:  # as hotline.desk does (controls, monitor, consult)
+            for name, value in facts.items():
+                ami.action("Setvar", Channel=leg, Variable=name, Value=value)
+        live = _wait(sessions, {call_id, other_id})
+    finally:
+        listener.stop()
+    assert set(live) == {call_id, other_id}
     cel, qlog = log_paths(s)
-    deadline = time.monotonic() + 60
-    while True:  # until the call ended and CEL has its LINKEDID_END
-        back = backfill_calls(cel, qlog, t0, time.time() + 1, server=s.server_id, rules=ring_rule(s),
-                              members=default_members(s), skip=set(), only={call_id})
-        if back or time.monotonic() > deadline:
+    deadline = time.monotonic() + 30
+    while True:  # until CEL has both calls' LINKEDID_END
+        back = {r.call_id: r for r in backfill_calls(cel, qlog, t0, time.time() + 1, server=s.server_id,
+                                                      rules=ring_rule(s), members=default_members(s), skip=set(),
+                                                      only={call_id, other_id})}
+        if len(back) == 2 or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert back, "the callback never ended in CEL"
-    rec = back[0]
-    assert (rec.direction, rec.vars.get("HOTLINE_TASK_ID")) == ("outbound", str(task.id))
-    assert {k: rec.vars.get(k) for k in facts} == facts
+    assert set(back) == {call_id, other_id}, "a callback never ended in CEL"
+    for cid, row in live.items():
+        rec = back[cid]
+        assert (rec.direction, rec.disposition, rec.agent, rec.dialed, rec.hangup_first) == \
+            (row.direction, row.disposition, row.agent, row.dialed, row.hangup_first), cid
+        for name in ("started_at", "answered_at", "ended_at"):
+            got, want = getattr(rec, name), getattr(row, name)
+            assert (got is None) == (want is None), name
+            if want is not None:
+                assert abs(got - want.timestamp()) < 0.05, (name, got, want.timestamp())
+        assert (rec.talk_seconds is None) == (row.talk_seconds is None)
+        assert row.talk_seconds is None or abs(rec.talk_seconds - row.talk_seconds) < 0.05
+        assert rec.vars.get("HOTLINE_TASK_ID") == row.vars.get("HOTLINE_TASK_ID")
+    assert (live[call_id].disposition, live[call_id].dialed, live[call_id].hangup_first) == \
+        ("answered", "13900000041", "agent")
+    assert (live[other_id].disposition, live[other_id].dialed) == ("no_answer", "13900000042")
+    assert {k: live[call_id].vars.get(k) for k in facts} == facts
+    assert {k: back[call_id].vars.get(k) for k in facts} == facts  # from CEL, through the hangup handler
