@@ -171,8 +171,10 @@ def test_a_backfilled_callback_equals_the_live_one_with_the_desks_facts(pbx: Ast
             talked, unanswered = (mark_consultation(db, s, n, agent=a).id
                                   for n, a in (("13900000041", "8001"), ("13900000042", "8002")))
             db.commit()
-            with pbx.ami() as ami:  # 8001 ends a 4 s talk; 8002 gives up on a customer who never answers
-                call_id = dial(s, db, talked, "8001", ami=ami, variables=_sim("8001", 5, "answer", 30)).call_id
+            # 8001 ends the talk (~7 s: time enough to find the customer's channel on a loaded
+            # machine); 8002 gives up on a customer who never answers
+            with pbx.ami() as ami:
+                call_id = dial(s, db, talked, "8001", ami=ami, variables=_sim("8001", 8, "answer", 30)).call_id
                 other_id = dial(s, db, unanswered, "8002", ami=ami, variables=_sim("8002", 3, "noanswer", 0)).call_id
         deadline = time.monotonic() + 30
         while (leg := _customer_leg(pbx, "8001", call_id)) is None and time.monotonic() < deadline:
