@@ -1,4 +1,5 @@
 # The two commands a newcomer needs (README): `make run` and `make test`.
+# The test runs print their 25 slowest tests: where the suite's time goes (its aim: ~25 min on 2 cores).
 .PHONY: run test setup bench
 .PHONY: test-postgres lint
 
@@ -10,7 +11,7 @@ run: setup
 
 test: setup
 	$(MAKE) --no-print-directory lint
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest --durations=25
 	$(MAKE) --no-print-directory test-postgres
 
 # benchmarks print their figures; the load test and the 1 M-call panel store take longer: run them by hand
@@ -21,7 +22,7 @@ bench: setup
 
 # the tests that create a database (db_url fixture, marker `db`) again on a private PostgreSQL
 test-postgres: setup
-	HOTLINE_TEST_DB=postgres .venv/bin/python -m pytest -q -m db
+	HOTLINE_TEST_DB=postgres .venv/bin/python -m pytest -q -m db --durations=25
 
 # ruff and mypy over the whole tree (settings in pyproject.toml); part of `make test`
 lint: setup
