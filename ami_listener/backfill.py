@@ -31,7 +31,7 @@ from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from hotline.asterisk_logs import MAX_CALL_S, log_paths, read_cel, read_queue_log
 from hotline.chanvars import ChanVar
-from hotline.rules import RingRule
+from hotline.rules import DEFAULT_INTERNAL_NUMBERS, InternalNumbers, RingRule, internal_numbers
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -331,7 +331,8 @@ def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]]
 
 def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *, server: str, rules: RingRule,
                    members: Mapping[str, str], skip: set[str], only: set[str] | None = None,
-                   lookback: float = MAX_CALL_S) -> list[CallRecord]:
+                   lookback: float = MAX_CALL_S,
+                   internal: InternalNumbers = DEFAULT_INTERNAL_NUMBERS) -> list[CallRecord]:
     """Records for the calls that ended in [since, until), whenever (within ``lookback``) they
     started, and are not in ``skip`` (and, with ``only``, are among those)."""
     cel = read_cel(cel_csv, since, until, lookback)
@@ -343,7 +344,8 @@ def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *
     out = []
     for lid, rows in wanted.items():
         try:
-            rec = build_call(lid, events_for_call(rows, qlog, members), server=server, rules=rules, members=members)
+            rec = build_call(lid, events_for_call(rows, qlog, members), server=server, rules=rules, members=members,
+                             internal=internal)
         except Exception:
             log.exception("backfill of call %s failed", lid)
             continue
@@ -361,6 +363,7 @@ class CelRepair:
         a long-running listener repairs with the panel's rule of the moment, not its start-up one)."""
         self.server = s.server_id
         self._rules = rules
+        self.internal = internal_numbers(s)
         self.cel, self.queue_log = log_paths(s)
 
     @property
@@ -371,7 +374,8 @@ class CelRepair:
         since, until, lookback = self._window(rec)
         try:
             found = backfill_calls(self.cel, self.queue_log, since, until, server=self.server, rules=self.rules,
-                                   members=members, skip=set(), only={rec.call_id}, lookback=lookback)
+                                   members=members, skip=set(), only={rec.call_id}, lookback=lookback,
+                                   internal=self.internal)
         except Exception:  # keep the incomplete record rather than nothing
             log.exception("completing call %s from CEL failed", rec.call_id)
             return None

@@ -24,7 +24,7 @@ from ami_listener.outbound import outbound
 from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from hotline.chanvars import ChanVar
-from hotline.rules import RingRule
+from hotline.rules import DEFAULT_INTERNAL_NUMBERS, InternalNumbers, RingRule
 from hotline.vocabulary import Direction, Disposition
 
 SURVEY_SCORES = ("1", "2", "3")  # R-SURVEY
@@ -38,12 +38,14 @@ UNTIMED = "untimed"
 
 
 def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: RingRule,
-               members: Mapping[str, str] | None = None, gap: bool = False) -> CallRecord:
+               members: Mapping[str, str] | None = None, gap: bool = False,
+               internal: InternalNumbers = DEFAULT_INTERNAL_NUMBERS) -> CallRecord:
     """Build the record of call ``call_id`` (its Linkedid) from its events.
 
     ``rules`` is the ring rule in force (``hotline.rules.ring_rule(settings)``); ``members`` maps
     queue member interfaces to member names (learnt by the caller from the whole stream); ``gap``
-    says events of this call may be missing (AMI was down meanwhile).
+    says events of this call may be missing (AMI was down meanwhile); ``internal`` tells the
+    numbers a phone dials inside the PBX (``hotline.rules.internal_numbers(settings)``).
     """
     evs = [e for e in events if e.kind == "event"]
     if not _in_order(evs):
@@ -68,7 +70,7 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     joins = c.named("QueueCallerJoin")
     # a call a queue answered is inbound, even when its queue entry was not seen (AMI gap)
     queued = bool(joins) or not c.names.isdisjoint(("AgentConnect", "AgentComplete"))
-    rec.direction = _direction(c, rec, first, start_seen, queued)
+    rec.direction = _direction(c, rec, first, start_seen, queued, internal)
     if rec.direction == Direction.OUTBOUND:
         outbound(c, rec, first)
     elif rec.direction in (Direction.INBOUND, Direction.INTERNAL):
@@ -115,10 +117,11 @@ def _moved_out(c: ChannelIndex) -> None:
 
 
 def _direction(c: ChannelIndex, rec: CallRecord, first: Channel | None, start_seen: bool,
-               queued: bool) -> Direction:
+               queued: bool, internal: InternalNumbers) -> Direction:
     """The dialplan's word (HOTLINE_DIRECTION) first; else a queued call is inbound, a phone's own
-    call is internal (:func:`_internal`), and an originated call that rang an agent's device first
-    is outbound. The one place a call's direction is decided."""
+    call to an internal number is internal (:func:`_internal`) and one out through a trunk is
+    outbound (:func:`_dialled_out`), and an originated call that rang an agent's device first is
+    outbound. The one place a call's direction is decided."""
     said = rec.vars.get(ChanVar.DIRECTION)
     if said in (Direction.INBOUND, Direction.OUTBOUND):
         return Direction(said)
@@ -126,7 +129,7 @@ def _direction(c: ChannelIndex, rec: CallRecord, first: Channel | None, start_se
         return Direction.INBOUND
     originated = any(e.get("Uniqueid") == c.call_id for e in c.named("OriginateResponse"))
     if start_seen and _internal(c, rec, first, originated):
-        return Direction.INTERNAL
+        return Direction.OUTBOUND if _dialled_out(c, first, originated, internal) else Direction.INTERNAL
     if start_seen and originated and _agent_device_first(c, first):
         return Direction.OUTBOUND
     return Direction.INBOUND if start_seen else Direction.UNKNOWN
@@ -148,6 +151,20 @@ def _internal(c: ChannelIndex, rec: CallRecord, first: Channel | None, originate
     own = c.party(first.name)
     rung = [c.agent_of(e.get("DestChannel")) for e in c.events if e.name == "DialBegin" and e.get("Channel") in own]
     return bool(rung) and all(rung)
+
+
+def _dialled_out(c: ChannelIndex, first: Channel | None, originated: bool, internal: InternalNumbers) -> bool:
+    """A phone's own call (one :func:`_internal` took for a phone's) that went out through a trunk:
+    the number the phone dialled (its channel's first extension, the Request-URI's user) is no
+    internal number (``internal_number_pattern``) and not every channel it rang is an agent's
+    phone (a long extension that rings a colleague stays internal). An originated endpoint's call
+    is decided by :func:`_internal` alone (the originate, not the phone, chose the number); an
+    unknown extension ("s": none was dialled) proves nothing."""
+    if originated or first is None or not first.exten or first.exten == "s" or internal.covers(first.exten):
+        return False
+    own = c.party(first.name)
+    rung = [c.agent_of(e.get("DestChannel")) for e in c.events if e.name == "DialBegin" and e.get("Channel") in own]
+    return not (rung and all(rung))
 
 
 def _in_order(evs: list[Message]) -> bool:

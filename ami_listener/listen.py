@@ -201,7 +201,7 @@ class Listener:
         cel, qlog = log_paths(s)
         try:
             records = backfill_calls(cel, qlog, since, until, server=s.server_id, rules=self.pipeline.rules,
-                                     members=members, skip=skip)
+                                     members=members, skip=skip, internal=self.pipeline.internal)
             have = self.store.existing_calls(r.call_id for r in records)
             records = [r for r in records if r.call_id not in have]
         except Exception:

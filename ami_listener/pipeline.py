@@ -22,7 +22,7 @@ from ami_listener.store import RawBatch, Store
 from ami_listener.tracker import CallTracker
 from hotline.chanvars import ChanVar
 from hotline.live_snapshot import LiveSnapshot
-from hotline.rules import RingRule, ring_rule
+from hotline.rules import RingRule, internal_numbers, ring_rule
 from hotline.service_settings import effective
 from hotline.settings import Settings
 
@@ -75,6 +75,7 @@ class Pipeline:
         self.repair = repair
         self.journal = journal
         self._rules = ring_rule(settings)
+        self.internal = internal_numbers(settings)  # a bad pattern stops the start, with the setting named
         self.tracker = CallTracker()
         self._default_members = default_members(settings)
         self._raw = RawBatch()
@@ -162,7 +163,7 @@ class Pipeline:
     def _build(self, call_id: str, events: list[Message], gap: bool) -> None:
         try:
             rec = build_call(call_id, events, server=self.settings.server_id, rules=self.rules,
-                             members=self.members, gap=gap)
+                             members=self.members, gap=gap, internal=self.internal)
         except Exception:
             self.counts["errors"] += 1
             log.exception("building call %s failed; stored as incomplete", call_id)

@@ -18,7 +18,7 @@ from ami_listener.reader import read_messages
 from ami_listener.store import Store, digest
 from ami_listener.tracker import CallTracker
 from hotline.db import open_db
-from hotline.rules import ring_rule
+from hotline.rules import internal_numbers, ring_rule
 from hotline.service_settings import effective
 from hotline.settings import Settings
 
@@ -41,7 +41,8 @@ def rebuild(s: Settings, since: datetime, until: datetime) -> int:
     calls = {done.call_id: done for done in tracker.take()}  # a call finished twice: the last wins
     members = {**default_members(s), **tracker.members}
     rules = ring_rule(effective(s, sessions))  # R-ANS-4RINGS: the panel's rule in force now
-    records = [build_call(cid, evs, server=s.server_id, rules=rules, members=members, gap=gap)
+    internal = internal_numbers(s)
+    records = [build_call(cid, evs, server=s.server_id, rules=rules, members=members, gap=gap, internal=internal)
                for cid, (_, evs, gap) in calls.items() if cid in wanted]
     repair = CelRepair(s, rules)  # what the stored events miss, Asterisk's CEL may still have
     records = [(repair(rec, members) or rec) if rec.incomplete else rec for rec in records]

@@ -6,6 +6,7 @@ Times given are timezone-aware; rules are applied in the operator's zone (settin
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal, overload
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute
 
-from hotline.settings import Settings
+from hotline.settings import Settings, SettingsError
 
 # a column of a model, or an SQL expression of one: the rules below that take one compare it the
 # same way in SQL as in Python, so a query and a page cannot disagree
@@ -94,6 +95,35 @@ class RingRule:
 
 def ring_rule(s: Settings) -> RingRule:
     return RingRule.of(s)
+
+
+@dataclass(frozen=True)
+class InternalNumbers:
+    """What a number dialled inside the PBX looks like (``internal_number_pattern``, a regular
+    expression the whole number must match): an extension, a feature code. An agent's phone that
+    dials any other number has dialled out through a trunk — an outbound call, not an internal
+    one. The one home of that test: the call builder's direction asks it."""
+
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, s: Settings) -> InternalNumbers:
+        try:
+            return cls(re.compile(s.internal_number_pattern))
+        except re.error as exc:
+            raise SettingsError(f"setting 'internal_number_pattern': {s.internal_number_pattern!r} is not a "
+                                f"regular expression ({exc})") from exc
+
+    def covers(self, number: str) -> bool:
+        return self.pattern.fullmatch(number.strip()) is not None
+
+
+def internal_numbers(s: Settings) -> InternalNumbers:
+    return InternalNumbers.of(s)
+
+
+# the default pattern's test: what the builder uses when its caller gives none (tests, tools)
+DEFAULT_INTERNAL_NUMBERS = InternalNumbers.of(Settings())
 
 
 @dataclass(frozen=True)

@@ -267,6 +267,11 @@ class Settings:
     # endpoints (device names as Asterisk dials them, "PJSIP/alice") → the agent they belong to, for
     # dialplans that ring agents' phones with plain Dial() rather than through a queue's members
     agent_endpoints: dict[str, str] = field(default_factory=dict)
+    # what a number an agent's phone dials inside the PBX looks like (a regular expression the whole
+    # number must match): a phone's own call to any other number went out through a trunk and is an
+    # outbound call. Default: feature codes (*8, **8001) and 3-6 digit extensions; Chinese outside
+    # numbers are longer (README "Configuration")
+    internal_number_pattern: str = r"[*#][0-9*#]*|[0-9]{3,6}"
     # --- the operator's own prompts (issue #18; README "Prompts") -------------------------------------
     prompt_upload_max_s: float = 60.0  # a recording longer than this (without its silence) is refused
     prompts_engine: str = "auto"  # what says a prompt after a revert or a text edit: auto / gtts / espeak

@@ -199,6 +199,17 @@ EXPECTED: dict[str, dict] = {
     "foreign_click_transfer": dict(direction="outbound", disposition="answered", agent="8001", final_agent="8002",
                                    dialed="13900000007", transfers=[("blind", "8001", "8002")], hangup_first="caller",
                                    talk_seconds=(7.0, 8.0)),
+    # an agent dialling a customer straight from the desk phone: phone 8001 dials 13900000009 (its
+    # own INVITE into [agents-phone-out], out through the trunk: Dial(Local/<number>@trunk)); the
+    # customer answers after 1 s and the agent hangs up 3 s later — outbound, placed by the phone's
+    # agent, the dialled number the customer's (no internal_number_pattern number)
+    "foreign_phone_trunk_out": dict(direction="outbound", disposition="answered", agent="8001", final_agent="8001",
+                                    dialed="13900000009", caller_number="13900000009", hangup_first="agent",
+                                    talk_seconds=3.0, attempts=[], transfers=[]),
+    # the same to 13900000006, which rings until the trunk's Dial gives up after 5 s: the system ended it
+    "foreign_phone_trunk_no_answer": dict(direction="outbound", disposition="no_answer", agent="8001",
+                                          dialed="13900000006", caller_number="13900000006", answered_at=None,
+                                          talk_seconds=None, hangup_first="system", attempts=[]),
     "foreign_ivr_caller_leaves": dict(dialed="503", disposition="ivr", agent=None, hangup_first="caller",
                                       attempts=[]),
 }
@@ -420,3 +431,23 @@ def test_internal_is_decided_by_the_calling_phone_and_the_hotlines_paths() -> No
     assert consult(bridge, agents=["8001"]) == "outbound"
     # 8001 no agent either: a phone we do not know called another: what any caller's call is
     assert consult(refer, agents=["8003"]) == "inbound"
+
+
+def test_a_phones_own_call_is_outbound_only_when_it_dialled_out() -> None:
+    """The number the phone dialled decides (``internal_number_pattern``): the same trunk call is
+    internal under a pattern that takes 11-digit numbers for extensions; a consultation to 8002 is
+    outbound under a pattern that takes no 4-digit number for internal — unless every phone it rang
+    is an agent's (a long extension ringing a colleague stays internal)."""
+    from tests.ami_listener.replay import replay_settings
+
+    def direction(name: str, **settings: object) -> str:
+        records = replay_messages(capture(name), replay_settings(**settings))
+        (own,) = [r for r in records.values() if r.caller_number != "13600000003"]  # the phone's own call
+        return own.direction
+
+    assert direction("foreign_phone_trunk_out") == "outbound"
+    assert direction("foreign_phone_trunk_out", internal_number_pattern=r"[0-9]{3,11}") == "internal"
+    assert direction("foreign_refer_attended") == "internal"
+    assert direction("foreign_refer_attended", internal_number_pattern=r"[*#].*") == "internal"  # rang agent 8002
+    assert direction("foreign_refer_attended", internal_number_pattern=r"[*#].*", agents=["8001"]) == "outbound"
+    assert direction("foreign_refer_attended_app", internal_number_pattern=r"[*#].*") == "outbound"  # 600: no phone

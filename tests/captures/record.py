@@ -593,6 +593,34 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(cid)
             time.sleep(1)
 
+    def phone_dials_out(r: Recorder, customer: str, talk: float | None) -> None:
+        # phone 8001's user dials a customer's number straight from the desk phone (the phone's own
+        # INVITE into [agents-phone-out]), which goes out through the trunk; answered, the agent
+        # hangs up after `talk` seconds
+        from tests.captures.replaces_phone import ReplacesPhone
+
+        with ReplacesPhone(r.s, "8001") as phone:
+            since = len(r.tap.events("Newchannel"))
+            try:
+                placed = phone.invite(customer)
+            except RuntimeError:  # not answered: the trunk's Dial gave up, the phone was refused
+                placed = None
+            cid = next(m["Linkedid"] for m in r.tap.events("Newchannel")[since:]
+                       if (m.get("Channel") or "").startswith("PJSIP/8001-"))
+            if placed is not None and talk is not None:
+                time.sleep(talk)
+                phone.bye(placed)
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_phone_trunk_out(r: Recorder) -> None:
+        # the customer (13900000009) answers after 1 s; the agent hangs up 3 s later
+        phone_dials_out(r, "13900000009", talk=3)
+
+    def foreign_phone_trunk_no_answer(r: Recorder) -> None:
+        # the customer's phone (13900000006) rings until the trunk's Dial gives up (5 s)
+        phone_dials_out(r, "13900000006", talk=None)
+
     def foreign_untimed_answered(r: Recorder) -> None:
         # as foreign_dial_answered, on an Asterisk whose manager.conf says timestampevents = no
         # (UNTIMED): the events come without a Timestamp header
@@ -639,7 +667,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     foreign_keys_attended, foreign_refer_blind,
                                     foreign_click_answered, foreign_click_busy, foreign_click_transfer,
                                     foreign_untimed_answered, foreign_refer_attended_app, foreign_refer_attended,
-                                    foreign_phone_pickup)}
+                                    foreign_phone_pickup, foreign_phone_trunk_out, foreign_phone_trunk_no_answer)}
 
 
 # Recorded on an Asterisk whose manager.conf says timestampevents = no (an operator's Asterisk

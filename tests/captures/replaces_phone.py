@@ -225,6 +225,7 @@ class ReplacesPhone:
             self._request("INVITE", uri, [*base, self._authorization(answer, "INVITE", uri)], sdp)
             answer = self._wait_response("INVITE", timeout)
         if not answer.startswith("SIP/2.0 200"):
+            self._ack(answer, uri)  # a refused call's final answer is acknowledged too (RFC 3261 17.1.1.3)
             raise RuntimeError(f"phone {self.ext}: {target} answered {answer.splitlines()[0]}")
         to = _header(answer, "To")
         contact = re.sub(r"^.*<|>.*$", "", _header(answer, "Contact")) or uri
