@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaError as exc:  # a service on a database `hotline db upgrade` has not brought up to date
         print(f"hotline: {exc}", file=sys.stderr)
         return 1
+    except settings_mod.SettingsError as exc:  # a setting only its command reads (internal_number_pattern)
+        print(f"hotline: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from hotline.db import SchemaError, check_schema, settings_engine
 from hotline.pbx.ami import AmiRole, ami_login
+from hotline.rules import internal_numbers
 from hotline.settings import Settings, SettingsError
 from hotline.supervisor import http_answers, tcp_accepts
 
@@ -127,6 +128,10 @@ def check_settings(s: Settings) -> Check:
         return Check("settings", False, f"timezone {s.timezone!r} is unknown ({exc}): set an IANA zone")
     if not s.agents:
         return Check("settings", False, "no agents: set agents = [\"8001\", …]")
+    try:
+        internal_numbers(s)
+    except SettingsError as exc:
+        return Check("settings", False, str(exc))
     return Check("settings", True, f"runtime_dir {s.runtime_dir}, database {_safe_url(s.db_url)}, "
                                    f"{len(s.agents)} agents, zone {s.timezone}")
 

@@ -91,3 +91,21 @@ def test_schema_checks_do_not_chatter(fresh_env: Path, caplog: pytest.LogCapture
     caplog.clear()
     assert cli.main(["db", "status"]) == 0
     assert "Context impl" not in caplog.text and "Will assume" not in caplog.text
+
+
+def test_a_bad_internal_number_pattern_is_refused_by_name(fresh_env: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The listener reads internal_number_pattern when it starts (a phone's own call: internal or
+    out through a trunk): a pattern that is no regular expression stops it with the setting named,
+    and `hotline doctor` fails its settings check the same way."""
+    from hotline.doctor import check_settings
+    from hotline.settings import load
+    from tests.ami_listener.replay import CAPTURES
+
+    monkeypatch.setenv("HOTLINE_INTERNAL_NUMBER_PATTERN", "[0-9")
+    assert cli.main(["listener", "replay", str(CAPTURES / "foreign_phone_trunk_out.ami"), "--no-store"]) == 2
+    err = capsys.readouterr().err
+    assert "hotline: setting 'internal_number_pattern': '[0-9' is not a regular expression" in err, err
+    assert "Traceback" not in err
+    check = check_settings(load(config_file=None))
+    assert not check.ok and "internal_number_pattern" in check.detail

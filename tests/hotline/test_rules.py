@@ -12,11 +12,12 @@ from hotline.rules import (
     fault_due,
     in_service_hours,
     in_time,
+    internal_numbers,
     overdue,
     parse_special_period,
     ring_rule,
 )
-from hotline.settings import load
+from hotline.settings import SettingsError, load
 
 S = load(config_file=None, env={})
 TZ = ZoneInfo(S.timezone)
@@ -116,3 +117,26 @@ def test_special_period_moves_the_same_evening_cutoff() -> None:
 def test_bad_special_period_says_why(text: str, says: str) -> None:
     with pytest.raises(ValueError, match=says):
         parse_special_period(text)
+
+
+@pytest.mark.parametrize("number,internal", [
+    ("8001", True), ("600", True), ("123456", True), ("**8001", True), ("*8", True), ("#1", True),
+    # short service numbers are internal under the default too: 110, a carrier's 10086, a bank's 95588
+    ("110", True), ("10086", True), ("95588", True),
+    ("13900000009", False),  # a mobile: 11 digits
+    ("88886666", False), ("8888666", False),  # a landline without its area code: 7-8 digits
+    ("01088886666", False), ("075588886666", False),  # with it
+    ("913900000009", False),  # an outside-line prefix before the number
+    ("12", False), ("1234567", False),
+])
+def test_the_default_internal_numbers(number: str, internal: bool) -> None:
+    assert internal_numbers(S).covers(number) is internal
+
+
+def test_internal_number_pattern_is_a_setting_and_a_bad_one_is_refused() -> None:
+    assert internal_numbers(S.replace(internal_number_pattern=r"8\d{3}")).covers("8001")
+    assert not internal_numbers(S.replace(internal_number_pattern=r"8\d{3}")).covers("600")
+    assert load(config_file=None, env={"HOTLINE_INTERNAL_NUMBER_PATTERN": "[0-9]{4}"}).internal_number_pattern == \
+        "[0-9]{4}"
+    with pytest.raises(SettingsError, match=r"internal_number_pattern.*not a regular expression"):
+        internal_numbers(S.replace(internal_number_pattern="[0-9"))

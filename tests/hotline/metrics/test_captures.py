@@ -209,3 +209,42 @@ def test_internal_calls_leave_the_supervisor_figures_as_they_were(tmp_path: Path
         page = p.client("boss").get(f"/calls?date_from={INTERNAL_DAY}&date_to={INTERNAL_DAY}").get_data(as_text=True)
         assert page.count("内部通话") == 3
     metrics.clear_cache()
+
+
+# an agent dialling customers from the desk phone, out through a trunk (the same day's captures)
+TRUNK_OUT = ["foreign_phone_trunk_out", "foreign_phone_trunk_no_answer"]
+
+
+class _InboundOnlyStore(Store):
+    """The store as it would be had no phone called anyone itself: internal and outbound records dropped."""
+
+    def write(self, batch: Any, calls: Any = (), *args: Any, **kw: Any) -> None:
+        super().write(batch, [c for c in calls if c.direction == Direction.INBOUND], *args, **kw)
+
+
+def test_an_agents_own_call_out_through_a_trunk_is_outbound(tmp_path: Path, db_url: str) -> None:
+    """A phone's own call to an outside number (internal_number_pattern) is stored outbound — the
+    phone's agent, the customer's number — beside the internal calls, which stay internal; neither
+    moves a queue figure (only inbound calls count), the call list labels only the internal ones
+    内部通话, and a search by the customer's number finds the agent's call."""
+    for p in open_panel(tmp_path, db_url, server_id="replay", ring_cycle_s=1.0, service_level_s=5.0,
+                        short_abandon_s=2.0, repeat_window_h=24.0):
+        replay(p.settings, WITH_INTERNAL + TRUNK_OUT, _InboundOnlyStore)
+        without = _everything_shown(p)
+        assert without["team"]["answered"] == 6
+        replay(p.settings, WITH_INTERNAL + TRUNK_OUT, Store)
+        db = p.db()
+        out = [(c.caller_number, c.dialed, c.agent, c.disposition) for c in
+               db.scalars(select(Call).where(Call.direction == Direction.OUTBOUND).order_by(Call.started_at))]
+        db.close()
+        assert out == [("13900000009", "13900000009", "8001", "answered"),
+                       ("13900000006", "13900000006", "8001", "no_answer")]
+        assert _internal_rows(p) == [("8001", "8002", "8002"), ("8001", "8002", "8002"), ("8001", "600", None)]
+        assert _everything_shown(p) == without
+        boss = p.client("boss")
+        page = boss.get(f"/calls?date_from={INTERNAL_DAY}&date_to={INTERNAL_DAY}").get_data(as_text=True)
+        assert page.count("内部通话") == 3
+        found = boss.get(f"/calls?date_from={INTERNAL_DAY}&date_to={INTERNAL_DAY}&number=13900000009")
+        rows = re.findall(r'<tr class="call".*?</tr>', found.get_data(as_text=True), re.S)
+        assert len(rows) == 1 and "13900000009" in rows[0] and "8001" in rows[0] and "内部通话" not in rows[0], rows
+    metrics.clear_cache()
