@@ -160,7 +160,7 @@ def _dialled_out(c: ChannelIndex, first: Channel | None, originated: bool, inter
     phone (a long extension that rings a colleague stays internal). An originated endpoint's call
     is decided by :func:`_internal` alone (the originate, not the phone, chose the number); an
     unknown extension ("s": none was dialled) proves nothing."""
-    if originated or first is None or not first.exten or first.exten == "s" or internal.covers(first.exten):
+    if originated or first is None or not internal.dialled_out(first.exten):
         return False
     own = c.party(first.name)
     rung = [c.agent_of(e.get("DestChannel")) for e in c.events if e.name == "DialBegin" and e.get("Channel") in own]

@@ -24,6 +24,7 @@ from ami_listener.store import Store
 from hotline.asterisk_logs import log_paths
 from hotline.db import open_db
 from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
+from hotline.rules import internal_numbers
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class Listener:
     def __init__(self, settings: Settings, flush_interval: float = 0.2):
         self.settings = settings
         _, sessions = open_db(settings)
-        self.live = LiveView()
+        self.live = LiveView(internal_numbers(settings))
         journal = journal_of(settings)
         self.store = Store(sessions, settings.server_id)
         self.cel_repair = CelRepair(settings, lambda: self.pipeline.rules)  # the rule in force at each repair

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ami_listener.channels import TECH_EXT, device_of, interface_key
 from ami_listener.reader import Message
 from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot, WaitingCaller
+from hotline.rules import DEFAULT_INTERNAL_NUMBERS, InternalNumbers
 from hotline.vocabulary import AgentState
 
 # AST_DEVICE_* codes in QueueMemberStatus.Status
@@ -29,7 +30,10 @@ ENDED_KEPT = 512  # calls ended lately: a VarSet after the hang-up must not brin
 
 
 class LiveView:
-    def __init__(self) -> None:
+    def __init__(self, internal: InternalNumbers = DEFAULT_INTERNAL_NUMBERS) -> None:
+        """``internal``: the numbers a phone dials inside the PBX (``internal_number_pattern``); a
+        phone's own call to any other number went out through a trunk and is not marked internal."""
+        self.internal = internal
         self.queues: dict[str, dict[str, WaitingCaller]] = {}
         self.agents: dict[str, AgentLive] = {}
         self.calls: dict[str, CallLive] = {}
@@ -122,8 +126,8 @@ class LiveView:
         """A call's first channel made on a member's own device: the agent's phone calls someone."""
         h = msg.headers
         lid = h.get("Linkedid") or ""
-        if not lid or h.get("Uniqueid") != lid:
-            return
+        if not lid or h.get("Uniqueid") != lid or self.internal.dialled_out(h.get("Exten")):
+            return  # not the call's first channel, or the phone dialled out through a trunk (outbound)
         device = device_of(h.get("Channel"))
         members = set(self._devices.get(device, ()))
         m = TECH_EXT.match(device)  # a member named by its extension (PJSIP/8001 of member 8001)

@@ -117,6 +117,11 @@ class InternalNumbers:
     def covers(self, number: str) -> bool:
         return self.pattern.fullmatch(number.strip()) is not None
 
+    def dialled_out(self, exten: str | None) -> bool:
+        """A phone's own call whose first extension (what the phone dialled) is no internal number.
+        None or "s" (Asterisk's start extension: no number was dialled) proves nothing: False."""
+        return bool(exten) and exten != "s" and not self.covers(exten or "")
+
 
 def internal_numbers(s: Settings) -> InternalNumbers:
     return InternalNumbers.of(s)

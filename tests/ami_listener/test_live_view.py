@@ -133,3 +133,24 @@ def test_the_hotlines_paths_and_a_pickup_unmark_a_phones_call() -> None:
     # a channel a call made later (not its first) on the phone is no call of the phone's own
     view.feed(_event("Newchannel", 6.0, Channel="PJSIP/8001-00000003", Uniqueid="p3", Linkedid="customer"))
     assert not view.agents["8001"].internal
+
+
+def test_an_agents_phone_dialling_out_through_a_trunk_is_not_shown_internal() -> None:
+    """Phone 8001 dials a customer's mobile itself, out through the trunk (foreign_phone_trunk_out):
+    its first channel's extension is no internal number (internal_number_pattern), so the
+    wallboard does not tag the call 内部通话 (its record is outbound); under a pattern taking
+    11-digit numbers for extensions the same call is tagged."""
+    from hotline.rules import internal_numbers
+    from tests.ami_listener.replay import replay_settings
+
+    def tagged(view: LiveView) -> bool:
+        view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline", Interface="PJSIP/8001",
+                         Status="1", Paused="0"))
+        seen = False
+        for msg in capture("foreign_phone_trunk_out"):
+            view.feed(msg)
+            seen = seen or view.agents["8001"].internal
+        return seen
+
+    assert not tagged(LiveView())
+    assert tagged(LiveView(internal_numbers(replay_settings(internal_number_pattern=r"[0-9]{3,11}"))))
