@@ -70,9 +70,11 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     joins = c.named("QueueCallerJoin")
     # a call a queue answered is inbound, even when its queue entry was not seen (AMI gap)
     queued = bool(joins) or not c.names.isdisjoint(("AgentConnect", "AgentComplete"))
-    rec.direction = _direction(c, rec, first, start_seen, queued, internal)
+    originated = any(e.get("Uniqueid") == c.call_id for e in c.named("OriginateResponse"))
+    rec.direction = _direction(c, rec, first, start_seen, queued, originated, internal)
     if rec.direction == Direction.OUTBOUND:
-        outbound(c, rec, first)
+        # not originated and not our callback's word: the agent's phone dialled out itself (_dialled_out)
+        outbound(c, rec, first, by_phone=not originated and ChanVar.DIRECTION not in rec.vars)
     elif rec.direction in (Direction.INBOUND, Direction.INTERNAL):
         # a phone's own call rings, is answered and ends like a call into the hotline
         inbound(c, rec, first, joins, rules)
@@ -117,7 +119,7 @@ def _moved_out(c: ChannelIndex) -> None:
 
 
 def _direction(c: ChannelIndex, rec: CallRecord, first: Channel | None, start_seen: bool,
-               queued: bool, internal: InternalNumbers) -> Direction:
+               queued: bool, originated: bool, internal: InternalNumbers) -> Direction:
     """The dialplan's word (HOTLINE_DIRECTION) first; else a queued call is inbound, a phone's own
     call to an internal number is internal (:func:`_internal`) and one out through a trunk is
     outbound (:func:`_dialled_out`), and an originated call that rang an agent's device first is
@@ -127,7 +129,6 @@ def _direction(c: ChannelIndex, rec: CallRecord, first: Channel | None, start_se
         return Direction(said)
     if queued:
         return Direction.INBOUND
-    originated = any(e.get("Uniqueid") == c.call_id for e in c.named("OriginateResponse"))
     if start_seen and _internal(c, rec, first, originated):
         return Direction.OUTBOUND if _dialled_out(c, first, originated, internal) else Direction.INTERNAL
     if start_seen and originated and _agent_device_first(c, first):

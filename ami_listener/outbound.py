@@ -1,5 +1,5 @@
-"""An outbound call (a callback / click-to-call): the agent's device rings first, then the
-customer is dialled."""
+"""An outbound call (a callback / click-to-call: the agent's device rings first, then the
+customer is dialled; or the agent's phone dialling the customer itself, through a trunk)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ _LOCAL_EXT = re.compile(r"^Local/([^@]+)@")
 AGENT_REFUSED_CAUSES = {"17", "21"}  # Q.850 user busy, call rejected
 
 
-def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None) -> None:
-    """Fills ``rec`` for a callback: ``first`` is the originated channel, the agent's side."""
+def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, *, by_phone: bool = False) -> None:
+    """Fills ``rec`` for a callback: ``first`` is the originated channel, the agent's side; with
+    ``by_phone`` it is the agent's phone's own channel (a call it dialled out itself)."""
     agent_chans = c.party(first.name if first else None)
     # The originated channel (a Local chain's ;1 half, in the originate's context) dials the
     # customer; a Local chain's ;2 half dials the agent's device first (another application's
@@ -51,7 +52,7 @@ def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None) -> None:
         # for an inbound call, says with whom the customer talked, how long, and who hung up
         Conversation(c, rec, c.party(customer_chan), None).run()
     elif rec.disposition == Disposition.NO_ANSWER and first is not None:
-        rec.hangup_first = _gave_up(c, first.name, agent_chans)
+        rec.hangup_first = _gave_up(c, first.name, agent_chans, by_phone)
     elif rec.disposition == Disposition.AGENT_NO_ANSWER:
         # the agent's phone refused (busy, rejected) or the originate stopped ringing it
         refused = any(ch.cause in AGENT_REFUSED_CAUSES for ch in c.chans.values() if ch.name in agent_chans)
@@ -77,12 +78,16 @@ def _hangup_first(c: ChannelIndex, answered_at: float, agent: set[str], customer
     return None
 
 
-def _gave_up(c: ChannelIndex, originated: str, agent: set[str]) -> HangupParty | None:
+def _gave_up(c: ChannelIndex, originated: str, agent: set[str], by_phone: bool) -> HangupParty | None:
     """R-ANS-HANGUP-LAST for a customer who never answered: who ended the wait. The originated
     channel's own dialplan running out (Dial gave up: busy, no answer) is the system; the agent's
-    side (its phone, or the ;2 half standing for it) hanging up is the agent."""
+    side (its phone, or the ;2 half standing for it) hanging up is the agent. A phone that dialled
+    out itself is both: its dialplan's end is a SoftHangupRequest, the phone's own hang-up (a SIP
+    CANCEL) a HangupRequest (foreign_phone_trunk_agent_cancels)."""
     for e in c.events:
         chan = e.get("Channel")
         if e.name in HANGUP_REQUESTS and chan in agent:
-            return HangupParty.SYSTEM if chan == originated else HangupParty.AGENT
+            if chan != originated or (by_phone and e.name == "HangupRequest"):
+                return HangupParty.AGENT
+            return HangupParty.SYSTEM
     return None

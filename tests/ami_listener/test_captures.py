@@ -210,6 +210,10 @@ EXPECTED: dict[str, dict] = {
     "foreign_phone_trunk_no_answer": dict(direction="outbound", disposition="no_answer", agent="8001",
                                           dialed="13900000006", caller_number="13900000006", answered_at=None,
                                           talk_seconds=None, hangup_first="system", attempts=[]),
+    # the same number, the agent hanging up after 2 s of ringing (the phone's CANCEL): the agent ended it
+    "foreign_phone_trunk_agent_cancels": dict(direction="outbound", disposition="no_answer", agent="8001",
+                                              dialed="13900000006", caller_number="13900000006", answered_at=None,
+                                              talk_seconds=None, hangup_first="agent", attempts=[]),
     "foreign_ivr_caller_leaves": dict(dialed="503", disposition="ivr", agent=None, hangup_first="caller",
                                       attempts=[]),
 }

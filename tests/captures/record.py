@@ -621,6 +621,20 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
         # the customer's phone (13900000006) rings until the trunk's Dial gives up (5 s)
         phone_dials_out(r, "13900000006", talk=None)
 
+    def foreign_phone_trunk_agent_cancels(r: Recorder) -> None:
+        # the agent dials 13900000006 from the desk phone and hangs up after 2 s of ringing (CANCEL)
+        from tests.captures.replaces_phone import ReplacesPhone
+
+        with ReplacesPhone(r.s, "8001") as phone:
+            since = len(r.tap.events("Newchannel"))
+            status = phone.dial_and_hang_up("13900000006", ring_s=2)
+            if not status.startswith("SIP/2.0 487"):
+                raise RuntimeError(f"CANCEL not honoured: {status}; {phone.log}")
+            cid = next(m["Linkedid"] for m in r.tap.events("Newchannel")[since:]
+                       if (m.get("Channel") or "").startswith("PJSIP/8001-"))
+            r.wait_gone(cid)
+            time.sleep(1)
+
     def foreign_untimed_answered(r: Recorder) -> None:
         # as foreign_dial_answered, on an Asterisk whose manager.conf says timestampevents = no
         # (UNTIMED): the events come without a Timestamp header
@@ -667,7 +681,8 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     foreign_keys_attended, foreign_refer_blind,
                                     foreign_click_answered, foreign_click_busy, foreign_click_transfer,
                                     foreign_untimed_answered, foreign_refer_attended_app, foreign_refer_attended,
-                                    foreign_phone_pickup, foreign_phone_trunk_out, foreign_phone_trunk_no_answer)}
+                                    foreign_phone_pickup, foreign_phone_trunk_out, foreign_phone_trunk_no_answer,
+                                    foreign_phone_trunk_agent_cancels)}
 
 
 # Recorded on an Asterisk whose manager.conf says timestampevents = no (an operator's Asterisk

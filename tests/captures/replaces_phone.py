@@ -82,11 +82,14 @@ class ReplacesPhone:
     def _via(self) -> str:
         return f"Via: SIP/2.0/UDP 127.0.0.1:{self.port};rport;branch=z9hG4bK{uuid.uuid4().hex[:12]}"
 
-    def _request(self, method: str, uri: str, headers: list[str], body: str = "") -> None:
+    def _request(self, method: str, uri: str, headers: list[str], body: str = "") -> tuple[str, int]:
+        """Sends a request; returns its Via and CSeq number (what a CANCEL of it repeats)."""
         self._cseq += 1
-        lines = [f"{method} {uri} SIP/2.0", self._via(), *headers, f"CSeq: {self._cseq} {method}",
+        via = self._via()
+        lines = [f"{method} {uri} SIP/2.0", via, *headers, f"CSeq: {self._cseq} {method}",
                  "Max-Forwards: 70", "User-Agent: replaces-phone", f"Content-Length: {len(body.encode())}", "", body]
         self._send("\r\n".join(lines))
+        return via, self._cseq
 
     def _wait_response(self, method: str, timeout: float = 10) -> str:
         deadline = time.monotonic() + timeout
@@ -234,6 +237,30 @@ class ReplacesPhone:
         with self._cond:
             self.dialogs.append(d)
         return d
+
+    def dial_and_hang_up(self, target: str, ring_s: float, timeout: float = 20) -> str:
+        """The phone's user dials ``target`` and hangs up after ``ring_s`` while it still rings:
+        INVITE (answering the digest challenge), then CANCEL (RFC 3261 9.1: the INVITE's Request-URI,
+        Via, From, To, Call-ID and CSeq number). Returns the INVITE's final status line (487)."""
+        call_id, tag = f"ph-{uuid.uuid4().hex}@127.0.0.1", f"rp{uuid.uuid4().hex[:8]}"
+        uri = f"sip:{target}@127.0.0.1:{self.s.sip_port}"
+        dialog = [f"From: <sip:{self.ext}@127.0.0.1>;tag={tag}", f"To: <{uri}>", f"Call-ID: {call_id}"]
+        contact_sdp, sdp = self._contact_sdp()
+        self._request("INVITE", uri, [*dialog, *contact_sdp], sdp)
+        challenge = self._wait_response("INVITE", timeout)
+        if not challenge.startswith(("SIP/2.0 401", "SIP/2.0 407")):
+            raise RuntimeError(f"phone {self.ext}: {target} answered {challenge.splitlines()[0]}, not a challenge")
+        self._ack(challenge, uri)
+        challenge = challenge.replace("Proxy-Authenticate:", "WWW-Authenticate:")
+        via, cseq = self._request("INVITE", uri, [*dialog, *contact_sdp, self._authorization(challenge, "INVITE", uri)],
+                                  sdp)
+        time.sleep(ring_s)
+        self._send("\r\n".join([f"CANCEL {uri} SIP/2.0", via, *dialog, f"CSeq: {cseq} CANCEL", "Max-Forwards: 70",
+                                 "Content-Length: 0", "", ""]))
+        self._wait_response("CANCEL", timeout)
+        final = self._wait_response("INVITE", timeout)
+        self._ack(final, uri)
+        return final.splitlines()[0]
 
     def _ack(self, answer: str, uri: str, new_branch: bool = False) -> None:
         cseq = _header(answer, "CSeq").split()[0]
