@@ -22,13 +22,15 @@ def _row(kind: str, dt: float, lid: str, uid: str, chan: str, num: str, exten: s
     return row
 
 
-def _phone_to_phone(lid: str, caller: str, caller_num: str, dialled: str) -> list[dict[str, str]]:
-    """``caller`` dials 500… or 8002 with Dial(PJSIP/8002): 8002 answers after 1 s, talks 3 s."""
-    target, tuid = "PJSIP/8002-00000009", f"{lid}.2"
+def _phone_to_phone(lid: str, caller: str, caller_num: str, dialled: str,
+                    target: str = "PJSIP/8002-00000009") -> list[dict[str, str]]:
+    """``caller`` dials 500… or 8002 with Dial(PJSIP/8002) (or ``target``): it answers after 1 s, talks 3 s."""
+    tuid = f"{lid}.2"
     bridge = '{"bridge_id":"b-1"}'
     return [
         _row("CHAN_START", 0.0, lid, lid, caller, caller_num, dialled),
-        _row("APP_START", 0.01, lid, lid, caller, caller_num, dialled, appname="Dial", appdata="PJSIP/8002,20"),
+        _row("APP_START", 0.01, lid, lid, caller, caller_num, dialled, appname="Dial",
+             appdata=f"{target.rsplit('-', 1)[0]},20"),
         _row("CHAN_START", 0.02, lid, tuid, target, "8002", "s"),
         _row("ANSWER", 1.0, lid, tuid, target, "8002", "s"),
         _row("ANSWER", 1.01, lid, lid, caller, caller_num, dialled),
@@ -57,3 +59,11 @@ def test_a_phones_own_call_backfills_as_internal() -> None:
 
 def test_a_callers_call_to_the_same_phone_backfills_as_inbound() -> None:
     assert _backfilled(_phone_to_phone("1796470710.40", "PJSIP/trunk-00000004", "13600000003", "500")) == "inbound"
+
+
+def test_a_phones_own_call_out_through_a_trunk_backfills_as_outbound() -> None:
+    """CEL keeps the phone channel's first extension (CHAN_START's exten): a number that is no
+    internal one (internal_number_pattern) is the phone dialling out, as live."""
+    trunk = "Local/13900000009@trunk-00000001;1"
+    assert _backfilled(_phone_to_phone("1796470710.50", "PJSIP/8001-00000005", "8001", "13900000009",
+                                       target=trunk)) == "outbound"
