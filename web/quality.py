@@ -21,6 +21,7 @@ from hotline.timeutil import utcnow
 from web.auth.access import roles
 from web.calls.search import get_visible
 from web.context import db
+from web.reasons import reason
 
 bp = Blueprint("quality", __name__)
 
@@ -113,7 +114,7 @@ def grade(call_pk: int) -> Any:
         add_grade(db(), c, current_user.id, request.form)
     except GradeError as exc:
         db().rollback()
-        flash(_("Grade not saved: %(reason)s", reason=str(exc)), "error")
+        flash(_("Grade not saved: %(reason)s", reason=reason(exc)), "error")
         return redirect(url_for("calls.call", call_pk=c.id), 303)
     flash(_("Grade saved."), "ok")
     return redirect(url_for("calls.call", call_pk=c.id), 303)
