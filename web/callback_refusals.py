@@ -7,9 +7,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from hotline.callbacks import DialRefusal, DialRefused
-from hotline.errors import DomainError
 from web.i18n import label
-from web.reasons import reason
 from web.view import local_time
 
 
@@ -34,11 +32,9 @@ def _why(r: DialRefused) -> str:
 
 
 def dial_refusal_text(exc: Exception) -> str:
-    """Why a dial was not made, as the agent reads it. A ``CallbackError`` of a rule outside the
-    dial itself says its own template (web/reasons.py); anything else (a task this agent may not
-    see) is said as a plain refusal: its English text is the log's."""
+    """Why a dial was not made, as the agent reads it. Anything without a code (a ``CallbackError``
+    of a rule outside the dial itself, a task this agent may not see) is said as a plain refusal:
+    its English text is the log's."""
     if isinstance(exc, DialRefused):
         return _("Not dialled: %(reason)s", reason=_why(exc))
-    if isinstance(exc, DomainError):
-        return _("Not dialled: %(reason)s", reason=reason(exc))
     return _("Not dialled: the callback rules refuse it.")
