@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hotline.csv_cells import csv_text, read_cell
 from hotline.customers.master import CustomerError, CustomerFields, find_customer, numbers_of, save_customer
+from hotline.errors import N_
 from hotline.models.ivr import Customer
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
@@ -52,7 +53,7 @@ def _column(name: str) -> str:
 def _fields(row: dict[str, str]) -> CustomerFields:
     vip = (row.get("vip") or "").strip().lower()
     if vip not in YES + NO:
-        raise CustomerError(f"vip must be yes or no, not {vip!r}")
+        raise CustomerError(N_("vip must be yes or no, not %(given)r"), given=vip)
     return CustomerFields(numbers=(row.get("numbers") or "").replace(";", " ").replace(",", " ").split(),
                           name=row.get("name"), address=row.get("address"), district=row.get("district"),
                           area_type=row.get("area"), vip=vip in YES, account=row.get("account"))

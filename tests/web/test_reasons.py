@@ -118,6 +118,17 @@ def test_technician_error(fpanel: Panel, lang: str) -> None:
     assert [html.unescape(m) for m in _errors(r.get_data(as_text=True))] == [want[lang]]
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_customer_error(panel: Panel, lang: str) -> None:
+    agent = panel.client("agent1")
+    if lang == "en":
+        english(agent)
+    r = post(agent, "/customers/new", {"numbers": f"13912345678 {HOSTILE}", "name": "李四"}, "/customers/new")
+    assert r.status_code == 400 and HOSTILE not in r.get_data(as_text=True)
+    want = {"zh": f"客户未保存:不是电话号码:“{HOSTILE}”", "en": f"Customer not saved: not a phone number: {HOSTILE!r}"}
+    assert [html.unescape(m) for m in _errors(r.get_data(as_text=True))] == [want[lang]]
+
+
 def _closed_case(p: Panel) -> tuple[Any, Case]:
     db = p.db()
     agent = cases.Actor("8001", Role.AGENT)

@@ -81,4 +81,10 @@ ENTRIES: dict[str, str] = {
     "%(line)r: key %(given)r twice for %(case_kind)s": "“%(line)s”:键“%(given)s”在%(case_kind)s中重复",
     "unknown case kind %(given)r; one of %(choices)s": "未知工单类型“%(given)s”;可选:%(choices)s",
     "unknown %(case_kind)s category %(given)r": "未知的%(case_kind)s分类“%(given)s”",
+    "a customer needs at least one phone number": "客户至少须有一个电话号码",
+    "unknown district %(given)r; one of %(choices)s": "未知片区“%(given)s”;可选:%(choices)s",
+    "area must be one of %(choices)s, not %(given)r": "城乡须为 %(choices)s 之一,不能是“%(given)s”",
+    "no customer %(id)s": "没有客户 %(id)s",
+    "number %(number)s belongs to customer %(id)s": "号码 %(number)s 属于客户 %(id)s",
+    "vip must be yes or no, not %(given)r": "vip 须为 yes 或 no,不能是“%(given)s”",
 }
