@@ -22,6 +22,7 @@ from hotline.errors import N_, DomainError
 from hotline.models.cases import Case
 from hotline.vocabulary import Role
 from tests.web.conftest import Panel, csrf_of, open_panel
+from tests.web.test_customers import upload
 from web.reasons import reason
 
 HOSTILE = '<script>alert("x")</script>'
@@ -127,6 +128,17 @@ def test_customer_error(panel: Panel, lang: str) -> None:
     assert r.status_code == 400 and HOSTILE not in r.get_data(as_text=True)
     want = {"zh": f"客户未保存:不是电话号码:“{HOSTILE}”", "en": f"Customer not saved: not a phone number: {HOSTILE!r}"}
     assert [html.unescape(m) for m in _errors(r.get_data(as_text=True))] == [want[lang]]
+
+
+def test_customer_import_rows_in_the_pages_language(panel: Panel) -> None:
+    boss = panel.client("boss")
+    rows = "numbers,name,vip\n13900000001,甲,maybe\n13900000002,乙,no,x,y,z,w,v\n"
+    r = upload(boss, rows)
+    assert r.status_code == 400
+    row = r'<tr class="bad-row" data-line="(\d+)"><td>\d+</td><td>([^<]*)</td>'
+    problems = re.findall(row, r.get_data(as_text=True))
+    assert [(n, html.unescape(m)) for n, m in problems] == [("2", "vip 须为 yes 或 no,不能是“maybe”"),
+                                                           ("3", "本行 8 格,表头只有 3 列")]
 
 
 def _closed_case(p: Panel) -> tuple[Any, Case]:

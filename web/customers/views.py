@@ -109,10 +109,10 @@ def import_file() -> Any:
         db().commit()
         flash(_("Imported: %(created)s new, %(updated)s updated.", created=report.created, updated=report.updated),
               "ok")
-        return render_template("customers/import.html", report=report)
+        return render_template("customers/import.html", report=report, reason=reason)
     db().rollback()
     flash(_("Nothing imported: fix the rows below and upload the file again."), "error")
-    return render_template("customers/import.html", report=report), 400
+    return render_template("customers/import.html", report=report, reason=reason), 400
 
 
 @bp.get("/customers/export")

@@ -87,4 +87,7 @@ ENTRIES: dict[str, str] = {
     "no customer %(id)s": "没有客户 %(id)s",
     "number %(number)s belongs to customer %(id)s": "号码 %(number)s 属于客户 %(id)s",
     "vip must be yes or no, not %(given)r": "vip 须为 yes 或 no,不能是“%(given)s”",
+    'not UTF-8: save the sheet as "CSV UTF-8"': "不是 UTF-8 编码:请将表格另存为“CSV UTF-8”",
+    "no numbers column (columns: %(choices)s)": "没有号码列(列:%(choices)s)",
+    "%(n)s cells, the header has %(header)s": "本行 %(n)s 格,表头只有 %(header)s 列",
 }
