@@ -22,6 +22,7 @@ from hotline.errors import N_, DomainError
 from hotline.models.cases import Case
 from hotline.vocabulary import Role
 from tests.web.conftest import Panel, csrf_of, open_panel
+from tests.web.factory import make_call
 from tests.web.test_customers import upload
 from web.reasons import reason
 
@@ -139,6 +140,13 @@ def test_customer_import_rows_in_the_pages_language(panel: Panel) -> None:
     problems = re.findall(row, r.get_data(as_text=True))
     assert [(n, html.unescape(m)) for n, m in problems] == [("2", "vip 须为 yes 或 no,不能是“maybe”"),
                                                            ("3", "本行 8 格,表头只有 3 列")]
+
+
+def test_grade_refusal_in_the_pages_language(panel: Panel) -> None:
+    call = make_call(panel.db(), agent="8001")
+    insp = panel.client("insp")
+    post(insp, f"/calls/{call.id}/qa", {"score": "abc"}, f"/calls/{call.id}")
+    assert flashed(insp, f"/calls/{call.id}") == ["评分未保存:分数须为 0–100 的整数"]
 
 
 def _closed_case(p: Panel) -> tuple[Any, Case]:
