@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hotline.errors import N_, DomainError
 from hotline.models.ivr import OUTAGE_CAUSES, Outage
 from hotline.timeutil import utcnow
 
@@ -19,9 +20,10 @@ def open_outage(db: Session, area: str, cause: str, *, note: str | None = None,
     """Record a known outage for ``area`` (``*`` = every area); the caller commits."""
     area = (area or "").strip()
     if not area:
-        raise ValueError("an outage needs an area")
+        raise DomainError(N_("an outage needs an area"))
     if cause not in OUTAGE_CAUSES:
-        raise ValueError(f"unknown outage cause {cause!r}; one of {', '.join(OUTAGE_CAUSES)}")
+        raise DomainError(N_("unknown outage cause %(given)r; one of %(choices)s"), given=cause,
+                          choices=", ".join(OUTAGE_CAUSES))
     outage = Outage(area=area, cause=cause, note=note, started_at=started_at or utcnow(),
                     ended_at=ended_at, created_by=created_by)
     db.add(outage)

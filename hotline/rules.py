@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute
 
+from hotline.errors import N_, DomainError
 from hotline.settings import Settings, SettingsError
 
 # a column of a model, or an SQL expression of one: the rules below that take one compare it the
@@ -28,9 +29,9 @@ def parse_hhmm(text: str) -> timedelta:
         hh, mm = text.strip().split(":")
         value = timedelta(hours=int(hh), minutes=int(mm))
     except ValueError as exc:
-        raise ValueError(f"not a HH:MM time: {text!r}") from exc
+        raise DomainError(N_("not a HH:MM time: %(given)r"), given=text) from exc
     if not timedelta(0) <= value <= timedelta(hours=24) or not 0 <= int(mm) < 60:
-        raise ValueError(f"not a time of day: {text!r}")
+        raise DomainError(N_("not a time of day: %(given)r"), given=text)
     return value
 
 

@@ -24,6 +24,7 @@ from hotline.vocabulary import Role
 from web.auth.access import roles
 from web.callback_refusals import dial_refusal_text
 from web.context import db, settings
+from web.reasons import reason
 
 log = logging.getLogger(__name__)
 bp = Blueprint("callbacks", __name__)
@@ -116,7 +117,7 @@ def _run(task_id: int, change: Callable[[CallbackTask], object], done: str) -> A
         db().commit()
     except (callbacks.CallbackError, cases.CaseError) as exc:
         db().rollback()
-        flash(_("Not saved: %(reason)s", reason=str(exc)), "error")
+        flash(_("Not saved: %(reason)s", reason=reason(exc)), "error")
     else:
         flash(done, "ok")
     return _back(task_id)

@@ -26,6 +26,7 @@ from web.cases.forms import actor, case_input
 from web.context import db, settings
 from web.i18n import metric_label
 from web.periods import from_args
+from web.reasons import reason
 from web.view import Column, csv_response, export_table
 
 bp = Blueprint("complaints", __name__)
@@ -181,7 +182,7 @@ def update_complaint(complaint_id: int) -> Any:
         abort(404)
     except ValueError as exc:  # an unknown action, or what the case refuses (CaseError)
         db().rollback()
-        flash(str(exc), "error")
+        flash(reason(exc), "error")
         return redirect(url_for("complaints.index"), 303)
     flash(_("Complaint updated."), "ok")
     return redirect(url_for("complaints.index"), 303)
@@ -199,7 +200,7 @@ def register() -> Any:
         db().commit()
     except cases.CaseError as exc:
         db().rollback()
-        flash(_("Case not saved: %(reason)s", reason=str(exc)), "error")
+        flash(_("Case not saved: %(reason)s", reason=reason(exc)), "error")
         return redirect(url_for("complaints.index"), 303)
     flash(_("Case %(id)s saved.", id=case.id), "ok")
     return redirect(url_for("cases.show", case_id=case.id), 303)

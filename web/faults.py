@@ -25,6 +25,7 @@ from web.auth.access import roles
 from web.context import db, settings
 from web.i18n import metric_label
 from web.periods import from_args
+from web.reasons import reason
 from web.view import Column, csv_response, export_table
 
 bp = Blueprint("faults", __name__)
@@ -97,7 +98,7 @@ def close(report_id: int) -> Any:
     except LookupError:
         abort(404)
     except ValueError as exc:
-        flash(str(exc), "error")
+        flash(reason(exc), "error")
         return redirect(url_for("faults.index"), 303)
     flash(_("Fault report closed."), "ok")
     return redirect(url_for("faults.index"), 303)

@@ -15,6 +15,7 @@ from hotline.models.cases import Handover
 from web.auth.access import roles
 from web.cases.forms import actor
 from web.context import db
+from web.reasons import reason
 
 bp = Blueprint("handover", __name__)
 NOTES_MAX = 8000
@@ -57,7 +58,7 @@ def _act(handover_id: int, what: str) -> Any:
         db().commit()
     except cases.CaseError as exc:  # HandoverError (acknowledged, own handover) and access
         db().rollback()
-        flash(_("Not saved: %(reason)s", reason=str(exc)), "error")
+        flash(_("Not saved: %(reason)s", reason=reason(exc)), "error")
         return redirect(url_for("handover.show", handover_id=handover_id), 303)
     flash(_("Handover acknowledged.") if what == "ack" else _("Notes saved."), "ok")
     return redirect(url_for("handover.show", handover_id=handover_id), 303)

@@ -16,6 +16,7 @@ from hotline import outages as outage_rules
 from hotline.models import OUTAGE_CAUSES, Outage
 from web.auth.access import roles
 from web.context import db
+from web.reasons import reason
 from web.view import Column, csv_response, export_table, local_time
 
 bp = Blueprint("outages", __name__)
@@ -58,7 +59,7 @@ def index() -> Any:
             open_outage(db(), area, cause, note, current_user.username)
         except (ValueError, LookupError) as exc:
             db().rollback()
-            flash(_("Outage not saved: %(reason)s", reason=str(exc)), "error")
+            flash(_("Outage not saved: %(reason)s", reason=reason(exc)), "error")
             return render_template("outages/index.html", rows=outages(db()), causes=outage_causes()), 400
         flash(_("Outage opened: the IVR announces it now."), "ok")
         return redirect(url_for("outages.index"), 303)

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 
 from hotline import cases
 from hotline.chanvars import ChanVar
+from hotline.errors import N_, DomainError
 from hotline.metrics.queries import call_agent_hung_up_first
 from hotline.models import Call, QaGrade
 from hotline.timeutil import utcnow
 from web.auth.access import roles
 from web.calls.search import get_visible
 from web.context import db
+from web.reasons import reason
 
 bp = Blueprint("quality", __name__)
 
@@ -61,8 +63,8 @@ def facts(c: Call) -> dict[str, bool]:
     }
 
 
-class GradeError(ValueError):
-    pass
+class GradeError(DomainError):
+    """A grade the rules refuse; its template is said in the page's language (web/reasons.py)."""
 
 
 def current_grade(db: Session, call_pk: int) -> QaGrade | None:
@@ -77,9 +79,9 @@ def add_grade(db: Session, c: Call, inspector_id: int, form: Any) -> QaGrade:
     try:
         score = int(raw)
     except ValueError:
-        raise GradeError("score must be a whole number 0–100") from None
+        raise GradeError(N_("score must be a whole number 0–100")) from None
     if not 0 <= score <= 100:
-        raise GradeError("score must be a whole number 0–100")
+        raise GradeError(N_("score must be a whole number 0–100"))
     checklist = {k: form.get(f"item_{k}") in ("1", "on", "true") for k in KEYS}
     comment = (form.get("comment") or "").strip()[:4000] or None
     corrects_id: int | None = None
@@ -89,13 +91,13 @@ def add_grade(db: Session, c: Call, inspector_id: int, form: Any) -> QaGrade:
         try:
             corrects_id = int(form["corrects_id"])
         except ValueError:
-            raise GradeError("bad grade to correct") from None
+            raise GradeError(N_("bad grade to correct")) from None
         if current is None or current.id != corrects_id:
-            raise GradeError("only the call's current grade can be corrected")
+            raise GradeError(N_("only the call's current grade can be corrected"))
         if not reason:
-            raise GradeError("a correction needs a reason")
+            raise GradeError(N_("a correction needs a reason"))
     elif current is not None:
-        raise GradeError("this call is already graded; a change is a correction with a reason")
+        raise GradeError(N_("this call is already graded; a change is a correction with a reason"))
     g = QaGrade(call_pk=c.id, agent=c.agent, inspector_id=inspector_id, score=score, checklist=checklist,
                 comment=comment, corrects_id=corrects_id, reason=reason, created_at=utcnow())
     db.add(g)
@@ -113,7 +115,7 @@ def grade(call_pk: int) -> Any:
         add_grade(db(), c, current_user.id, request.form)
     except GradeError as exc:
         db().rollback()
-        flash(_("Grade not saved: %(reason)s", reason=str(exc)), "error")
+        flash(_("Grade not saved: %(reason)s", reason=reason(exc)), "error")
         return redirect(url_for("calls.call", call_pk=c.id), 303)
     flash(_("Grade saved."), "ok")
     return redirect(url_for("calls.call", call_pk=c.id), 303)

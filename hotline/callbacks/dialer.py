@@ -22,6 +22,7 @@ from hotline.callbacks.refusals import DialRefusal, DialRefused
 from hotline.callbacks.tasks import HELD, CallbackError, approved, close_task
 from hotline.chanvars import ChanVar
 from hotline.dialing_policy import Cap, assess, over_cap
+from hotline.errors import N_
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackTask, Complaint
 from hotline.pbx.ami import Ami, AmiError
@@ -192,10 +193,10 @@ def record_outcome(s: Settings, db: Session, attempt_id: int, outcome: str, note
                    now: datetime | None = None) -> CallbackAttempt:
     """The agent's word on an attempt (e.g. wrong_number, busy), over what the call record said."""
     if outcome not in COUNTED:
-        raise CallbackError(f"outcome must be one of {COUNTED}, not {outcome!r}")
+        raise CallbackError(N_("outcome must be one of %(choices)s, not %(given)r"), choices=COUNTED, given=outcome)
     attempt = db.get(CallbackAttempt, attempt_id)
     if attempt is None:
-        raise CallbackError(f"no callback attempt {attempt_id}")
+        raise CallbackError(N_("no callback attempt %(id)s"), id=attempt_id)
     now = now or utcnow()
     task = attempt.task
     if task.status not in OPEN_STATUSES and attempt.outcome == "reached" and outcome != "reached":

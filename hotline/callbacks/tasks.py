@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from hotline.callbacks.numbers import normalise
 from hotline.callbacks.workdays import Overrides, add_working_hours, next_morning
 from hotline.dialing_policy import assess
+from hotline.errors import N_, DomainError
 from hotline.models import Call
 from hotline.models.callbacks import COMPLAINT_KINDS, OPEN_STATUSES, CallbackSource, CallbackTask, Complaint
 from hotline.models.ivr import FaultReport
@@ -32,7 +33,7 @@ HELD = "held"
 PENDING_STATUSES = (*OPEN_STATUSES, HELD)
 
 
-class CallbackError(ValueError):
+class CallbackError(DomainError):
     """A callback request that cannot be done (unknown task, closed task, bad number, …)."""
 
 
@@ -95,7 +96,7 @@ def close_task(task: CallbackTask, status: str, reason: str, at: datetime, call_
 def get_task(db: Session, task_id: int) -> CallbackTask:
     task = db.get(CallbackTask, task_id)
     if task is None:
-        raise CallbackError(f"no callback task {task_id}")
+        raise CallbackError(N_("no callback task %(id)s"), id=task_id)
     return task
 
 
@@ -104,7 +105,7 @@ def approve_task(db: Session, task_id: int, by: str, now: datetime | None = None
     kept as a source of the task, which :func:`approved` reads back."""
     task = get_task(db, task_id)
     if task.status != HELD:
-        raise CallbackError(f"task {task_id} is {task.status}, not held for approval")
+        raise CallbackError(N_("task %(id)s is %(status)s, not held for approval"), id=task_id, status=task.status)
     now = now or utcnow()
     task.status = "open"
     task.note = "\n".join(x for x in (task.note, f"approved by {by}") if x)
@@ -120,7 +121,7 @@ def approved(db: Session, task: CallbackTask) -> bool:
 def cancel_task(db: Session, task_id: int, note: str | None = None, now: datetime | None = None) -> CallbackTask:
     task = get_task(db, task_id)
     if task.status not in PENDING_STATUSES:
-        raise CallbackError(f"task {task_id} is already {task.status}")
+        raise CallbackError(N_("task %(id)s is already %(status)s"), id=task_id, status=task.status)
     close_task(task, "cancelled", "cancelled", now or utcnow())
     if note:
         task.note = "\n".join(x for x in (task.note, note) if x)
@@ -226,7 +227,8 @@ def record_revisit(db: Session, task_id: int, *, fixed: bool | None, satisfied: 
     of them missing the answers given are kept and the task stays open."""
     task = get_task(db, task_id)
     if task.reason != "revisit":
-        raise CallbackError(f"task {task_id} is a {task.reason} task, not a revisit")
+        raise CallbackError(N_("task %(id)s is a %(task_reason)s task, not a revisit"), id=task_id,
+                            task_reason=task.reason)
     task.revisit_fixed, task.revisit_satisfied = fixed, satisfied
     if note:
         task.note = "\n".join(x for x in (task.note, note) if x)
@@ -247,7 +249,7 @@ def mark_consultation(db: Session, s: Settings, number: str, *, agent: str | Non
     """A question the agent could not answer on the spot: answered within 24 working-day hours."""
     num = normalise(number, s.phone_region)
     if num is None:
-        raise CallbackError(f"not a callable number: {number!r}")
+        raise CallbackError(N_("not a callable number: %(given)r"), given=number)
     now = now or utcnow()
     return create_task(db, reason="consult", number=num.e164, number_raw=num.raw, created_at=now,
                        due_at=add_working_hours(now, s.callback_consult_due_h, s.timezone, Overrides.of(s)),
@@ -261,10 +263,11 @@ def create_complaint(db: Session, s: Settings, number: str, *, kind: str = "gene
                      now: datetime | None = None) -> Complaint:
     """Records a complaint with its clocks and the 2 h contact task."""
     if kind not in COMPLAINT_KINDS:
-        raise CallbackError(f"complaint kind must be one of {COMPLAINT_KINDS}, not {kind!r}")
+        raise CallbackError(N_("complaint kind must be one of %(choices)s, not %(given)r"), choices=COMPLAINT_KINDS,
+                            given=kind)
     num = normalise(number, s.phone_region)
     if num is None:
-        raise CallbackError(f"not a callable number: {number!r}")
+        raise CallbackError(N_("not a callable number: %(given)r"), given=number)
     now = now or utcnow()
     hours = s.complaint_solution_h if kind == "general" else s.complaint_progress_h
     complaint = Complaint(number=num.e164, kind=kind, category=category, summary=summary,
@@ -297,7 +300,7 @@ def update_complaint(db: Session, complaint_id: int, *, contacted: bool = False,
     reported (complex), closed."""
     c = db.get(Complaint, complaint_id)
     if c is None:
-        raise CallbackError(f"no complaint {complaint_id}")
+        raise CallbackError(N_("no complaint %(id)s"), id=complaint_id)
     now = now or utcnow()
     if contacted and c.contacted_at is None:
         c.contacted_at = now

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from hotline.errors import N_, DomainError
 from hotline.models.cases import Case
 from hotline.privacy import mask_number, sees_numbers
 from hotline.vocabulary import CaseStatus, Role
@@ -14,7 +15,7 @@ from hotline.vocabulary import CaseStatus, Role
 READ_ONLY = (CaseStatus.CLOSED, CaseStatus.REVISITED)
 
 
-class CaseError(ValueError):
+class CaseError(DomainError):
     """A case request that cannot be done (unknown case, bad field, …)."""
 
 
@@ -46,17 +47,19 @@ def is_read_only(case: Case) -> bool:
 def check_edit(case: Case, actor: Actor) -> None:
     """Raises unless ``actor`` may change ``case`` now (a reopened case is a new matter)."""
     if is_read_only(case):
-        raise CaseClosedError(f"case {case.id} is {case.status}: closed cases are read-only")
+        raise CaseClosedError(N_("case %(id)s is %(case_status)s: closed cases are read-only"), id=case.id,
+                              case_status=case.status)
     if actor.leads:
         return
     if actor.role == Role.AGENT and actor.name in (case.owner, case.created_by):
         return
-    raise CaseAccessError(f"{actor.role} {actor.name} may not edit case {case.id}")
+    raise CaseAccessError(N_("%(role)s %(name)s may not edit case %(id)s"), role=actor.role, name=actor.name,
+                          id=case.id)
 
 
 def check_create(actor: Actor) -> None:
     if actor.role not in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
-        raise CaseAccessError(f"{actor.role} {actor.name} may not open cases")
+        raise CaseAccessError(N_("%(role)s %(name)s may not open cases"), role=actor.role, name=actor.name)
 
 
 @dataclass(frozen=True)

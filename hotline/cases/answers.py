@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hotline.cases.access import Actor, CaseError, check_edit
 from hotline.cases.records import add_follow_up, close_case, get_case
+from hotline.errors import N_
 from hotline.models.cases import Case
 from hotline.notifications import Links, Template, queue_sms
 from hotline.settings import Settings
@@ -28,14 +29,15 @@ def answer_by_sms(db: Session, s: Settings, case_id: int, by: Actor, answer: str
     check_edit(case, by)
     text = " ".join(answer.split())
     if case.kind != CaseKind.CONSULT:
-        raise CaseError(f"case {case.id} is a {case.kind}: only a consultation is answered by SMS")
+        raise CaseError(N_("case %(id)s is a %(case_kind)s: only a consultation is answered by SMS"), id=case.id,
+                        case_kind=case.kind)
     if not text or len(text) > MAX_ANSWER:
-        raise CaseError(f"the answer must be 1–{MAX_ANSWER} characters")
+        raise CaseError(N_("the answer must be 1–%(n)s characters"), n=MAX_ANSWER)
     now = now or utcnow()
     msg = queue_sms(db, s, case.number or "", Template.CONSULT_ANSWER, {"answer": text, "ref": case.id}, now,
                     links=Links(case_id=case.id), dedupe_key=f"consult-answer:case:{case.id}")
     if msg is None:
-        raise CaseError(f"case {case.id}: no number to send the answer to")
+        raise CaseError(N_("case %(id)s: no number to send the answer to"), id=case.id)
     db.flush()
     add_follow_up(db, case, "sms", msg.id, by.name, now)
     return close_case(db, s, case.id, by, result=f"短信答复：{text}", now=now)

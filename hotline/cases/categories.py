@@ -9,13 +9,14 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from hotline.errors import N_, DomainError
 from hotline.settings import Settings
 from hotline.vocabulary import CaseKind
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "case_categories.toml"
 
 
-class CategoryError(ValueError):
+class CategoryError(DomainError):
     """An unknown kind or category, or a categories file that does not name every kind."""
 
 
@@ -39,12 +40,13 @@ def _load(path: Path, mtime: float) -> dict[CaseKind, Kind]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise CategoryError(f"case categories {path}: {exc}") from exc
+        raise CategoryError(N_("case categories %(path)s: %(why)s"), path=path, why=str(exc)) from exc
     tree: dict[CaseKind, Kind] = {}
     for kind in CaseKind:
         node = data.get(kind.value)
         if not isinstance(node, dict) or not isinstance(node.get("categories"), dict):
-            raise CategoryError(f"case categories {path}: kind {kind.value!r} with its [categories] is missing")
+            raise CategoryError(N_("case categories %(path)s: kind %(given)r with its [categories] is missing"),
+                                path=path, given=kind.value)
         cats = {str(k): str(v) for k, v in node["categories"].items()}
         tree[kind] = Kind(kind, str(node.get("zh", kind.value)), str(node.get("en", kind.value)), cats)
     return tree
@@ -57,7 +59,7 @@ def tree(s: Settings) -> dict[CaseKind, Kind]:
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:
-        raise CategoryError(f"case categories {path}: {exc}") from exc
+        raise CategoryError(N_("case categories %(path)s: %(why)s"), path=path, why=str(exc)) from exc
     loaded = _load(path, mtime)
     replaced = override_lines(s.case_categories, s.complaint_categories)
     if not replaced:
@@ -73,17 +75,19 @@ def override_lines(case_lines: list[str], complaint_lines: list[str]) -> dict[Ca
     items += [(line, ["complaint", *line.split(None, 1)]) for line in complaint_lines]
     for line, parts in items:
         if len(parts) != 3:
-            raise CategoryError(f"{line!r}: give a key and a label")
+            raise CategoryError(N_("%(line)r: give a key and a label"), line=line)
         kind, key, label = parts
         try:
             k = CaseKind(kind)
         except ValueError:
-            raise CategoryError(f"{line!r}: unknown kind {kind!r}; one of {', '.join(CaseKind)}") from None
+            raise CategoryError(N_("%(line)r: unknown kind %(given)r; one of %(choices)s"), line=line, given=kind,
+                                choices=", ".join(CaseKind)) from None
         if not key.replace("_", "").isalnum() or not key.isascii():
-            raise CategoryError(f"{line!r}: a key is latin letters, digits and _ (it is stored on cases)")
+            raise CategoryError(N_("%(line)r: a key is latin letters, digits and _ (it is stored on cases)"), line=line)
         cats = out.setdefault(k, {})
         if key in cats:
-            raise CategoryError(f"{line!r}: key {key!r} twice for {k.value}")
+            raise CategoryError(N_("%(line)r: key %(given)r twice for %(case_kind)s"), line=line, given=key,
+                                case_kind=k.value)
         cats[key] = label.strip()
     return out
 
@@ -93,7 +97,8 @@ def check(s: Settings, kind: str, category: str | None) -> CaseKind:
     try:
         k = CaseKind(kind)
     except ValueError:
-        raise CategoryError(f"unknown case kind {kind!r}; one of {', '.join(CaseKind)}") from None
+        raise CategoryError(N_("unknown case kind %(given)r; one of %(choices)s"), given=kind,
+                            choices=", ".join(CaseKind)) from None
     if category is not None and category not in tree(s)[k].categories:
-        raise CategoryError(f"unknown {k.value} category {category!r}")
+        raise CategoryError(N_("unknown %(case_kind)s category %(given)r"), case_kind=k.value, given=category)
     return k

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from hotline.callbacks import open_escalations, overdue_tasks
 from hotline.cases.access import Actor, CaseAccessError, CaseError
 from hotline.cases.records import OPEN_CASE_STATUSES
+from hotline.errors import N_
 from hotline.models.callbacks import Complaint
 from hotline.models.cases import Case, Handover
 from hotline.models.ivr import Outage
@@ -58,7 +59,8 @@ def open_matters_snapshot(db: Session, now: datetime) -> dict[str, list[dict[str
 
 def _lead(actor: Actor) -> None:
     if not actor.leads:
-        raise CaseAccessError(f"{actor.role} {actor.name}: handovers are the shift leads' (supervisors')")
+        raise CaseAccessError(N_("%(role)s %(name)s: handovers are the shift leads' (supervisors')"), role=actor.role,
+                              name=actor.name)
 
 
 def open_handover(db: Session, by: Actor, notes: str | None = None, now: datetime | None = None) -> Handover:
@@ -73,9 +75,10 @@ def open_handover(db: Session, by: Actor, notes: str | None = None, now: datetim
 def _get(db: Session, handover_id: int) -> Handover:
     h = db.get(Handover, handover_id)
     if h is None:
-        raise HandoverError(f"no handover {handover_id}")
+        raise HandoverError(N_("no handover %(id)s"), id=handover_id)
     if h.acknowledged_at is not None:
-        raise HandoverError(f"handover {h.id} was acknowledged by {h.acknowledged_by}: it is read-only")
+        raise HandoverError(N_("handover %(id)s was acknowledged by %(name)s: it is read-only"), id=h.id,
+                            name=h.acknowledged_by)
     return h
 
 
@@ -83,7 +86,7 @@ def add_notes(db: Session, handover_id: int, by: Actor, notes: str) -> Handover:
     """The outgoing lead's notes (until the handover is acknowledged)."""
     h = _get(db, handover_id)
     if by.name != h.opened_by:
-        raise CaseAccessError(f"handover {h.id} is {h.opened_by}'s to write")
+        raise CaseAccessError(N_("handover %(id)s is %(name)s's to write"), id=h.id, name=h.opened_by)
     h.notes = notes
     return h
 
@@ -93,7 +96,8 @@ def acknowledge_handover(db: Session, handover_id: int, by: Actor, now: datetime
     _lead(by)
     h = _get(db, handover_id)
     if by.name == h.opened_by:
-        raise HandoverError(f"handover {h.id}: the incoming lead acknowledges, not {by.name} who opened it")
+        raise HandoverError(N_("handover %(id)s: the incoming lead acknowledges, not %(name)s who opened it"), id=h.id,
+                            name=by.name)
     h.acknowledged_by, h.acknowledged_at = by.name, now or utcnow()
     return h
 

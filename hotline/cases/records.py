@@ -18,6 +18,7 @@ from hotline.cases.access import Actor, CaseAccessError, CaseError, check_create
 from hotline.cases.categories import CategoryError, check
 from hotline.cases.due import due_at
 from hotline.customers import find_customer
+from hotline.errors import N_
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint
 from hotline.models.cases import Case, CaseCall, CaseFollowUp, CaseHistory
 from hotline.settings import Settings
@@ -82,14 +83,14 @@ def _number(s: Settings, raw: str | None) -> str | None:
         return None
     num = normalise(raw, s.phone_region)
     if num is None:
-        raise CaseError(f"not a phone number: {raw!r}")
+        raise CaseError(N_("not a phone number: %(given)r"), given=raw)
     return num.e164
 
 
 def get_case(db: Session, case_id: int) -> Case:
     case = db.get(Case, case_id)
     if case is None:
-        raise CaseError(f"no case {case_id}")
+        raise CaseError(N_("no case %(id)s"), id=case_id)
     return case
 
 
@@ -152,7 +153,7 @@ def open_case(db: Session, s: Settings, by: Actor, form: CaseInput, *, call: tup
     try:
         kind = check(s, form.kind, _text(form.category))
     except CategoryError as exc:
-        raise CaseError(str(exc)) from exc
+        raise CaseError.wrapping(exc) from exc
     now = now or utcnow()
     number = _number(s, form.number)
     if reuse_open and number is not None:
@@ -194,7 +195,7 @@ def _rule_follow_up(db: Session, s: Settings, case: Case, form: CaseInput, call:
     try:
         if case.kind == CaseKind.COMPLAINT:
             if case.number is None:
-                raise CaseError("a complaint needs the customer's number (R-COMPLAINT: they are called back)")
+                raise CaseError(N_("a complaint needs the customer's number (R-COMPLAINT: they are called back)"))
             complaint = create_complaint(db, s, case.number, kind=form.complaint_kind, summary=case.description,
                                          category=case.category, call_id=call_id, created_by=case.created_by,
                                          now=now)
@@ -204,7 +205,7 @@ def _rule_follow_up(db: Session, s: Settings, case: Case, form: CaseInput, call:
             return mark_consultation(db, s, case.number, agent=case.owner if case.source == "desk" else None,
                                      call_id=call_id, note=case.description, now=now)
     except CallbackError as exc:
-        raise CaseError(str(exc)) from exc
+        raise CaseError.wrapping(exc) from exc
     return None
 
 
@@ -215,14 +216,14 @@ def update_case(db: Session, s: Settings, case_id: int, by: Actor, changes: Case
     check_edit(case, by)
     now = now or utcnow()
     if changes.owner is not None and not by.leads:
-        raise CaseAccessError(f"only a supervisor reassigns case {case.id}")
+        raise CaseAccessError(N_("only a supervisor reassigns case %(id)s"), id=case.id)
     if changes.status is not None and changes.status not in OPEN_CASE_STATUSES:
-        raise CaseError("close a case with close_case (it needs the result)")
+        raise CaseError(N_("close a case with close_case (it needs the result)"))
     if changes.category is not None:
         try:
             check(s, case.kind, _text(changes.category))
         except CategoryError as exc:
-            raise CaseError(str(exc)) from exc
+            raise CaseError.wrapping(exc) from exc
     for f in fields(changes):
         value = getattr(changes, f.name)
         if value is None:
@@ -248,7 +249,7 @@ def complaint_step(db: Session, case_id: int, by: Actor, *, contacted: bool = Fa
     case = get_case(db, case_id)
     check_edit(case, by)
     if case.complaint_id is None:
-        raise CaseError(f"case {case.id} is a {case.kind} case, not a complaint")
+        raise CaseError(N_("case %(id)s is a %(case_kind)s case, not a complaint"), id=case.id, case_kind=case.kind)
     now = now or utcnow()
     complaint = update_complaint(db, case.complaint_id, contacted=contacted, resolved=resolved, now=now)
     for step, done in (("contacted", contacted), ("resolved", resolved)):
@@ -279,7 +280,7 @@ def close_case(db: Session, s: Settings, case_id: int, by: Actor, result: str | 
     if result is not None:
         _set(db, case, "result", _text(result), by.name, now)
     if not case.result:
-        raise CaseError(f"case {case.id}: record what was done (the result) before closing it")
+        raise CaseError(N_("case %(id)s: record what was done (the result) before closing it"), id=case.id)
     if case.complaint_id is not None:
         update_complaint(db, case.complaint_id, resolved=True, closed=True, now=now)
     _close(db, case, by.name, now)
@@ -290,7 +291,8 @@ def mark_revisited(db: Session, case: Case, by: str | None, now: datetime | None
     """已回访: a closed case whose revisit (R-FAULT-REVISIT) got its answers. The one change a
     closed case takes."""
     if case.status != CaseStatus.CLOSED:
-        raise CaseError(f"case {case.id} is {case.status}: only a closed case is revisited")
+        raise CaseError(N_("case %(id)s is %(case_status)s: only a closed case is revisited"), id=case.id,
+                        case_status=case.status)
     now = now or utcnow()
     _set(db, case, "status", CaseStatus.REVISITED.value, by, now)
     case.revisited_at = case.updated_at = now

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hotline.csv_cells import csv_text, read_cell
 from hotline.customers.master import CustomerError, CustomerFields, find_customer, numbers_of, save_customer
+from hotline.errors import N_
 from hotline.models.ivr import Customer
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
@@ -30,7 +31,12 @@ YES, NO = ("1", "yes", "y", "true", "是"), ("", "0", "no", "n", "false", "否")
 @dataclass(frozen=True)
 class CsvRowError:
     line: int  # the file's line the row ends on (the header is line 1)
-    message: str
+    problem: CustomerError  # its template and params: the panel says it in its language
+
+    @property
+    def message(self) -> str:
+        """The English sentence (the CLI's)."""
+        return str(self.problem)
 
 
 @dataclass
@@ -52,7 +58,7 @@ def _column(name: str) -> str:
 def _fields(row: dict[str, str]) -> CustomerFields:
     vip = (row.get("vip") or "").strip().lower()
     if vip not in YES + NO:
-        raise CustomerError(f"vip must be yes or no, not {vip!r}")
+        raise CustomerError(N_("vip must be yes or no, not %(given)r"), given=vip)
     return CustomerFields(numbers=(row.get("numbers") or "").replace(";", " ").replace(",", " ").split(),
                           name=row.get("name"), address=row.get("address"), district=row.get("district"),
                           area_type=row.get("area"), vip=vip in YES, account=row.get("account"))
@@ -67,12 +73,13 @@ def import_csv(db: Session, s: Settings, data: bytes | str, now: datetime | None
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
     except UnicodeDecodeError as exc:  # Excel's "CSV" in a Chinese locale is GBK
         line = data[:exc.start].count(b"\n") + 1 if isinstance(data, bytes) else 1
-        report.errors.append(CsvRowError(line, "not UTF-8: save the sheet as \"CSV UTF-8\""))
+        report.errors.append(CsvRowError(line, CustomerError(N_('not UTF-8: save the sheet as "CSV UTF-8"'))))
         return report
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [_column(h) for h in next(reader, [])]
     if "numbers" not in header:
-        report.errors.append(CsvRowError(1, f"no numbers column (columns: {', '.join(FIELDS)})"))
+        report.errors.append(CsvRowError(1, CustomerError(N_("no numbers column (columns: %(choices)s)"),
+                                                         choices=", ".join(FIELDS))))
         return report
     now = now or utcnow()
     savepoint = db.begin_nested()
@@ -80,7 +87,8 @@ def import_csv(db: Session, s: Settings, data: bytes | str, now: datetime | None
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):
-            report.errors.append(CsvRowError(reader.line_num, f"{len(cells)} cells, the header has {len(header)}"))
+            report.errors.append(CsvRowError(reader.line_num, CustomerError(
+                N_("%(n)s cells, the header has %(header)s"), n=len(cells), header=len(header))))
             continue
         row = dict(zip(header, (read_cell(c) for c in cells), strict=False))  # our export's ' taken off
         try:
@@ -89,7 +97,7 @@ def import_csv(db: Session, s: Settings, data: bytes | str, now: datetime | None
             existing = find_customer(db, s, first)
             save_customer(db, s, fields, existing.id if existing else None, now=now)
         except CustomerError as exc:
-            report.errors.append(CsvRowError(reader.line_num, str(exc)))
+            report.errors.append(CsvRowError(reader.line_num, exc))
             continue
         if existing is None:
             report.created += 1

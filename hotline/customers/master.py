@@ -10,13 +10,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import dial_digits, normalise
+from hotline.errors import N_, DomainError
 from hotline.models.cases import CustomerNumber
 from hotline.models.ivr import AREAS, Customer
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 
 
-class CustomerError(ValueError):
+class CustomerError(DomainError):
     """A customer record that cannot be saved (bad number, unknown district, number taken, …)."""
 
 
@@ -46,11 +47,11 @@ def e164_numbers(s: Settings, raw: list[str]) -> list[str]:
             continue
         num = normalise(text, s.phone_region)
         if num is None:
-            raise CustomerError(f"not a phone number: {text!r}")
+            raise CustomerError(N_("not a phone number: %(given)r"), given=text)
         if num.e164 not in out:
             out.append(num.e164)
     if not out:
-        raise CustomerError("a customer needs at least one phone number")
+        raise CustomerError(N_("a customer needs at least one phone number"))
     return out
 
 
@@ -59,10 +60,12 @@ def check_fields(s: Settings, f: CustomerFields) -> list[str]:
     numbers = e164_numbers(s, f.numbers)
     district = _blank(f.district)
     if district and s.districts and district not in s.districts:
-        raise CustomerError(f"unknown district {district!r}; one of {', '.join(s.districts)}")
+        raise CustomerError(N_("unknown district %(given)r; one of %(choices)s"), given=district,
+                            choices=", ".join(s.districts))
     area_type = _blank(f.area_type)
     if area_type and area_type not in AREAS:
-        raise CustomerError(f"area must be one of {', '.join(AREAS)}, not {area_type!r}")
+        raise CustomerError(N_("area must be one of %(choices)s, not %(given)r"), choices=", ".join(AREAS),
+                            given=area_type)
     return numbers
 
 
@@ -93,11 +96,11 @@ def save_customer(db: Session, s: Settings, f: CustomerFields, customer_id: int 
     now = now or utcnow()
     cust = None if customer_id is None else db.get(Customer, customer_id)
     if customer_id is not None and cust is None:
-        raise CustomerError(f"no customer {customer_id}")
+        raise CustomerError(N_("no customer %(id)s"), id=customer_id)
     for number in numbers:
         other = find_customer(db, s, number)
         if other is not None and (cust is None or other.id != cust.id):
-            raise CustomerError(f"number {number} belongs to customer {other.id}")
+            raise CustomerError(N_("number %(number)s belongs to customer %(id)s"), number=number, id=other.id)
     if cust is None:
         cust = Customer(created_at=now, vip=False)
         db.add(cust)

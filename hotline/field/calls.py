@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hotline.callbacks.numbers import dial_digits
 from hotline.chanvars import ChanVar
 from hotline.dialing_policy import Purpose, assess, over_cap
+from hotline.errors import N_
 from hotline.field.errors import FieldError
 from hotline.field.events import record
 from hotline.field.orders import owned_order
@@ -42,14 +43,15 @@ def call_customer(db: Session, s: Settings, order_id: int, username: str, now: d
     SIM_CUSTOMER…)."""
     order, tech = owned_order(db, order_id, username, ("dispatched", "accepted", "booked", "arrived"))
     if not order.customer_number:
-        raise FieldError(f"work order {order_id} has no customer number")
+        raise FieldError(N_("work order %(id)s has no customer number"), id=order_id)
     for number in (tech.phone, order.customer_number):
         verdict = assess(s, number, purpose=Purpose.DIAL_OUT)
         if not verdict.allowed:
-            raise FieldError(f"{number} is outside the dialling policy ({verdict.summary()})")
+            raise FieldError(N_("%(number)s is outside the dialling policy (%(why)s)"), number=number,
+                             why=verdict.summary())
     cap = over_cap(s, db, order.customer_number, now)  # the same daily caps as callbacks
     if cap is not None:
-        raise FieldError(f"work order {order_id}: {cap}")
+        raise FieldError(N_("work order %(id)s: %(cap)s"), id=order_id, cap=cap)
     tech_digits = dial_digits(tech.phone, s.phone_region)
     customer = dial_digits(order.customer_number, s.phone_region)
     channel = s.outbound_dial.format(number=tech_digits)
@@ -66,7 +68,7 @@ def call_customer(db: Session, s: Settings, order_id: int, username: str, now: d
     except AmiError as exc:
         record(db, order, username, "call_failed", now, call_id=call_id, error=str(exc))
         db.commit()
-        raise FieldError(f"work order {order_id}: could not call: {exc}") from exc
+        raise FieldError(N_("work order %(id)s: could not call: %(why)s"), id=order_id, why=str(exc)) from exc
     log.info("work order %s: %s calls the customer (call %s)", order.id, username, call_id)
     return FieldCall(order.id, call_id, channel, customer)
 

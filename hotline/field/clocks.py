@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.orm import Session
 
+from hotline.errors import N_
 from hotline.field.errors import FieldError
 from hotline.field.events import SYSTEM, FieldEscalation, escalate, record
 from hotline.field.orders import get_order
@@ -107,7 +108,7 @@ def set_review_note(db: Session, order_id: int, note: str, by: str, now: datetim
     """A supervisor's note on an overdue order in the monthly review."""
     order = get_order(db, order_id)
     if order.overdue_at is None and deadline_state(order.fix_by, order.closed_at, now) != "missed":
-        raise FieldError(f"work order {order_id} is not overdue")
+        raise FieldError(N_("work order %(id)s is not overdue"), id=order_id)
     order.review_note, order.reviewed_by, order.reviewed_at = note.strip(), by, now
     record(db, order, by, "reviewed", now, note=note.strip())
     return order

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
 from hotline.customers import find_customer
+from hotline.errors import N_
 from hotline.field.errors import FieldError
 from hotline.field.events import SYSTEM, FieldEscalation, escalate, local_text, record
 from hotline.field.technicians import on_duty_for, technician
@@ -28,7 +29,7 @@ from hotline.settings import Settings
 def get_order(db: Session, order_id: int) -> WorkOrder:
     order = db.get(WorkOrder, order_id)
     if order is None:
-        raise FieldError(f"no work order {order_id}")
+        raise FieldError(N_("no work order %(id)s"), id=order_id)
     return order
 
 
@@ -55,7 +56,7 @@ def on_report_confirmed(db: Session, s: Settings, report_id: int, now: datetime,
         return known
     report = db.get(FaultReport, report_id)
     if report is None or report.status == "incomplete":
-        raise FieldError(f"fault report {report_id} is not confirmed")
+        raise FieldError(N_("fault report %(id)s is not confirmed"), id=report_id)
     # an area the report lacks gets the stricter (urban) clock rather than none
     area = report.area if report.area in AREAS else "urban"
     due = fault_due(s, area, report.created_at)  # R-FAULT-SLA
@@ -127,10 +128,10 @@ def dispatch_to(db: Session, s: Settings, order_id: int, username: str, by: str,
     """A supervisor dispatches (or re-assigns) an order by hand, also a cannot-fix one."""
     order = get_order(db, order_id)
     if order.status not in (*OPEN_ORDER_STATUSES, "cannot_fix"):
-        raise FieldError(f"work order {order_id} is {order.status}")
+        raise FieldError(N_("work order %(id)s is %(status)s"), id=order_id, status=order.status)
     tech = technician(db, username)
     if not tech.active:
-        raise FieldError(f"technician {username} is not active")
+        raise FieldError(N_("technician %(name)s is not active"), name=username)
     _assign(db, s, order, tech, by, now, note)
     return order
 
@@ -140,9 +141,9 @@ def owned_order(db: Session, order_id: int, username: str,
     """``username``'s order in one of the ``allowed`` states, or a FieldError."""
     order, tech = get_order(db, order_id), technician(db, username)
     if order.technician_id != tech.id:
-        raise FieldError(f"work order {order_id} is not {username}'s")
+        raise FieldError(N_("work order %(id)s is not %(name)s's"), id=order_id, name=username)
     if order.status not in allowed:
-        raise FieldError(f"work order {order_id} is {order.status}")
+        raise FieldError(N_("work order %(id)s is %(status)s"), id=order_id, status=order.status)
     return order, tech
 
 
@@ -173,7 +174,7 @@ def fix(db: Session, s: Settings, order_id: int, username: str, size: str, now: 
     """Fixed; a big fault gets R-FAULT-SLA's big-fault limit (the report's fix-by too, which the
     fault-SLA figures read), and the report is closed."""
     if size not in FAULT_SIZES:
-        raise FieldError(f"fault size must be one of {FAULT_SIZES}, not {size!r}")
+        raise FieldError(N_("fault size must be one of %(choices)s, not %(given)r"), choices=FAULT_SIZES, given=size)
     order, _ = owned_order(db, order_id, username, ("arrived",))
     order.size = size
     if size == "big":
@@ -188,7 +189,7 @@ def fix(db: Session, s: Settings, order_id: int, username: str, size: str, now: 
 
 def cannot_fix(db: Session, order_id: int, username: str, reason: str, now: datetime) -> WorkOrder:
     if not reason.strip():
-        raise FieldError("cannot fix: a reason is required")
+        raise FieldError(N_("cannot fix: a reason is required"))
     order, _ = owned_order(db, order_id, username, ("accepted", "booked", "arrived"))
     order.status, order.reason, order.closed_at = "cannot_fix", reason.strip(), now
     record(db, order, username, "cannot_fix", now, reason=reason.strip())

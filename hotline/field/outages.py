@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.errors import N_
 from hotline.field.errors import FieldError
 from hotline.field.events import FieldEscalation, escalate, record
 from hotline.field.orders import link_to_outage
@@ -61,9 +62,9 @@ def suggested_announcement(s: Settings, district: str, cause: str) -> str:
 def _suggestion(db: Session, suggestion_id: int) -> OutageSuggestion:
     sug = db.get(OutageSuggestion, suggestion_id)
     if sug is None:
-        raise FieldError(f"no outage suggestion {suggestion_id}")
+        raise FieldError(N_("no outage suggestion %(id)s"), id=suggestion_id)
     if sug.status != "suggested":
-        raise FieldError(f"outage suggestion {suggestion_id} is {sug.status}")
+        raise FieldError(N_("outage suggestion %(id)s is %(status)s"), id=suggestion_id, status=sug.status)
     return sug
 
 
@@ -72,7 +73,8 @@ def publish_suggested_outage(db: Session, s: Settings, suggestion_id: int, by: s
     """One click: the suggestion becomes an outage of its district (``hotline.outages.open_outage``,
     which the IVR reads); the cluster's open orders are linked to it (their technicians freed)."""
     if cause not in OUTAGE_CAUSES:
-        raise FieldError(f"unknown outage cause {cause!r}; one of {', '.join(OUTAGE_CAUSES)}")
+        raise FieldError(N_("unknown outage cause %(given)r; one of %(choices)s"), given=cause,
+                         choices=", ".join(OUTAGE_CAUSES))
     sug = _suggestion(db, suggestion_id)
     outage = open_outage(db, sug.district, cause, note=note or suggested_announcement(s, sug.district, cause),
                          started_at=sug.first_at, created_by=by)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from hotline.callbacks.workdays import NONE, Overrides, is_workday
+from hotline.errors import N_, DomainError
 from hotline.models.field import Technician
 from hotline.rules import parse_hhmm
 
@@ -41,9 +42,10 @@ def validate(rota: Mapping[str, object]) -> None:
     """A rota names known days with "HH:MM-HH:MM" spans; raises ValueError otherwise."""
     for key, value in rota.items():
         if key not in (*WEEKDAYS, HOLIDAY, MAKEUP):
-            raise ValueError(f"rota: unknown day {key!r} ({', '.join((*WEEKDAYS, HOLIDAY, MAKEUP))})")
+            raise DomainError(N_("rota: unknown day %(given)r (%(choices)s)"), given=key,
+                              choices=", ".join((*WEEKDAYS, HOLIDAY, MAKEUP)))
         if not isinstance(value, list):
-            raise ValueError(f"rota {key}: a list of HH:MM-HH:MM spans, not {value!r}")
+            raise DomainError(N_("rota %(day)s: a list of HH:MM-HH:MM spans, not %(given)r"), day=key, given=value)
         for span in value:
             start, _, end = str(span).partition("-")
             parse_hhmm(start), parse_hhmm(end)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
 from hotline.callbacks.workdays import Overrides
+from hotline.errors import N_
 from hotline.field.errors import FieldError
 from hotline.field.rota import Rota, on_duty, validate
 from hotline.models.field import OPEN_ORDER_STATUSES, Technician, WorkOrder
@@ -21,11 +22,12 @@ def add_technician(db: Session, s: Settings, username: str, phone: str, district
     commits."""
     number = normalise(phone, s.phone_region)
     if number is None:
-        raise FieldError(f"technician {username}: {phone!r} is not a phone number")
+        raise FieldError(N_("technician %(name)s: %(given)r is not a phone number"), name=username, given=phone)
     validate(rota)
     unknown = [d for d in districts if s.districts and d not in s.districts]
     if unknown:
-        raise FieldError(f"technician {username}: districts {unknown} not in the districts setting")
+        raise FieldError(N_("technician %(name)s: districts %(given)s not in the districts setting"), name=username,
+                         given=unknown)
     tech = Technician(username=username, name=name, phone=number.e164, districts=list(districts),
                       rota={k: list(v) for k, v in rota.items()}, active=True, created_at=now)
     db.add(tech)
@@ -42,12 +44,13 @@ def update_technician(db: Session, s: Settings, username: str, *, phone: str | N
     if phone is not None:
         number = normalise(phone, s.phone_region)
         if number is None:
-            raise FieldError(f"technician {username}: {phone!r} is not a phone number")
+            raise FieldError(N_("technician %(name)s: %(given)r is not a phone number"), name=username, given=phone)
         tech.phone = number.e164
     if districts is not None:
         unknown = [d for d in districts if s.districts and d not in s.districts]
         if unknown:
-            raise FieldError(f"technician {username}: districts {unknown} not in the districts setting")
+            raise FieldError(N_("technician %(name)s: districts %(given)s not in the districts setting"), name=username,
+                         given=unknown)
         tech.districts = list(districts)
     if rota is not None:
         validate(rota)
@@ -61,7 +64,7 @@ def update_technician(db: Session, s: Settings, username: str, *, phone: str | N
 def technician(db: Session, username: str) -> Technician:
     tech = db.scalars(select(Technician).where(Technician.username == username)).first()
     if tech is None:
-        raise FieldError(f"no technician {username!r}")
+        raise FieldError(N_("no technician %(name)r"), name=username)
     return tech
 
 

@@ -192,7 +192,7 @@ def test_closing_a_complaint_on_the_complaints_page_closes_its_case(panel: Panel
     assert r.status_code == 303
     db = panel.db()
     assert db.get(Case, case_id).status == "accepted" and db.get(Complaint, complaint_id).closed_at is None
-    assert "record what was done" in boss.get("/complaints").get_data(as_text=True)  # the refusal, flashed
+    assert "办结前请填写处理结果" in boss.get("/complaints").get_data(as_text=True)  # the refusal, flashed in zh
     r = post(boss, f"/complaints/{complaint_id}/update", {"action": "closed", "result": HOSTILE}, "/complaints")
     assert r.status_code == 303
     db = panel.db()

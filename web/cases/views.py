@@ -26,6 +26,7 @@ from web.cases.forms import STATUS_LABELS, CaseFilter, actor, case_changes, case
 from web.cases.search import find
 from web.context import db, settings
 from web.i18n import lang
+from web.reasons import reason
 from web.view import Column, csv_response, export_table, masked_numbers, number_for
 
 bp = Blueprint("cases", __name__)
@@ -138,7 +139,7 @@ def create() -> Any:
         db().commit()
     except cases.CaseError as exc:
         db().rollback()
-        flash(_("Case not saved: %(reason)s", reason=str(exc)), "error")
+        flash(_("Case not saved: %(reason)s", reason=reason(exc)), "error")
         values = {k: form.get(k, "") for k in ("number", "name", "address", "kind", "category", "description",
                                                "result", "server", "call_id")}
         return _form(values, [], 400)
@@ -209,7 +210,7 @@ def _change(case_id: int, what: str) -> Any:
         abort(403)
     except cases.CaseError as exc:
         db().rollback()
-        flash(_("Case not saved: %(reason)s", reason=str(exc)), "error")
+        flash(_("Case not saved: %(reason)s", reason=reason(exc)), "error")
     else:
         flash(_("Case %(id)s saved.", id=case.id), "ok")
     return redirect(url_for("cases.show", case_id=case.id), 303)

@@ -14,6 +14,7 @@ from hotline.models.cases import CustomerNumber
 from hotline.models.ivr import AREAS, Customer
 from web.auth.access import roles
 from web.context import db, settings
+from web.reasons import reason
 
 bp = Blueprint("customers", __name__)
 LIMIT = 200
@@ -80,7 +81,7 @@ def save(customer_id: int | None = None) -> Any:
         db().commit()
     except customers.CustomerError as exc:
         db().rollback()
-        flash(_("Customer not saved: %(reason)s", reason=str(exc)), "error")
+        flash(_("Customer not saved: %(reason)s", reason=reason(exc)), "error")
         values: dict[str, Any] = {k: request.form.get(k) for k in ("numbers", "name", "address", "district",
                                                                    "area_type", "account")}
         values["vip"] = request.form.get("vip") in ("1", "on")
@@ -108,10 +109,10 @@ def import_file() -> Any:
         db().commit()
         flash(_("Imported: %(created)s new, %(updated)s updated.", created=report.created, updated=report.updated),
               "ok")
-        return render_template("customers/import.html", report=report)
+        return render_template("customers/import.html", report=report, reason=reason)
     db().rollback()
     flash(_("Nothing imported: fix the rows below and upload the file again."), "error")
-    return render_template("customers/import.html", report=report), 400
+    return render_template("customers/import.html", report=report, reason=reason), 400
 
 
 @bp.get("/customers/export")

@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hotline import field
+from hotline.errors import N_
 from hotline.field.rota import HOLIDAY, MAKEUP, WEEKDAYS
 from hotline.models import OUTAGE_CAUSES, Outage
 from hotline.models.field import Technician, WorkOrder
@@ -24,6 +25,7 @@ from hotline.notifications import outbox
 from hotline.timeutil import utcnow
 from web.auth.access import roles
 from web.context import db, settings
+from web.reasons import reason
 
 bp = Blueprint("field", __name__)
 dlr_bp = Blueprint("sms_dlr", __name__)  # its own blueprint: CSRF-exempt, no login
@@ -41,7 +43,7 @@ def _local_input(value: str) -> datetime:
     try:
         naive = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise field.FieldError(_("not a date and time: %(v)s", v=value[:40])) from exc
+        raise field.FieldError(N_("not a date and time: %(v)s"), v=value[:40]) from exc
     return naive.replace(tzinfo=ZoneInfo(settings().timezone)) if naive.tzinfo is None else naive
 
 
@@ -58,7 +60,7 @@ def _post(work: Callable[[], str], back: str, failed: Callable[[str], str],
         abort(404)
     except errors as exc:
         db().rollback()
-        flash(failed(str(exc)), "error")
+        flash(failed(reason(exc)), "error")
         return redirect(url_for(back, **back_args), 303)
     flash(message, "ok")
     return redirect(url_for(back, **back_args), 303)
@@ -164,7 +166,7 @@ def techs() -> Any:
             db().commit()
         except (field.FieldError, LookupError, ValueError) as exc:
             db().rollback()
-            flash(_("Technician not saved: %(reason)s", reason=str(exc)), "error")
+            flash(_("Technician not saved: %(reason)s", reason=reason(exc)), "error")
             return _techs_page(), 400
         flash(_("Technician saved."), "ok")
         return redirect(url_for("field.techs"), 303)

@@ -49,7 +49,8 @@ if __name__ == "__main__":
         cfg.write_text("[python: **.py]\n[jinja2: **/templates/**.html]\n")
         pot = Path(tmp) / "messages.pot"
         subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(cfg),
-                        "-o", str(pot), str(web)], check=True, capture_output=True)
+                        "-o", str(pot), str(web), str(web.parent / "hotline")],  # hotline: N_ templates
+                       check=True, capture_output=True)
         with pot.open("rb") as fh:
             template = read_po(fh)
     cat = Catalog(locale="zh_Hans_CN", project="hotline", charset="utf-8")

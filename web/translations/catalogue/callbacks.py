@@ -40,4 +40,13 @@ ENTRIES: dict[str, str] = {
     "the hotline has made its %(n)s dials for today.": "今日外呼已达上限 %(n)s 次。",
     "this number has been dialled %(n)s times today, the most allowed.": "此号码今日已拨打 %(n)s 次,已达上限。",
     # "the phone system cannot be reached." (DialRefusal.PBX_FAILED): the desk's entry (catalogue/desk.py)
+    # the core's refusals (hotline.errors: N_ templates; web/reasons.py says them)
+    "outcome must be one of %(choices)s, not %(given)r": "结果须为 %(choices)s 之一,不能是“%(given)s”",
+    "no callback attempt %(id)s": "没有回访拨打记录 %(id)s", "no callback task %(id)s": "没有回访任务 %(id)s",
+    "task %(id)s is %(status)s, not held for approval": "任务 %(id)s 状态为%(status)s,不在待批准状态",
+    "task %(id)s is already %(status)s": "任务 %(id)s 已是%(status)s",
+    "task %(id)s is a %(task_reason)s task, not a revisit": "任务 %(id)s 是%(task_reason)s任务,不是故障回访",
+    "not a callable number: %(given)r": "不是可拨打的号码:“%(given)s”",
+    "complaint kind must be one of %(choices)s, not %(given)r": "投诉类别须为 %(choices)s 之一,不能是“%(given)s”",
+    "no complaint %(id)s": "没有投诉 %(id)s",
 }

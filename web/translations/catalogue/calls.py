@@ -43,4 +43,9 @@ ENTRIES: dict[str, str] = {
     "Calling %(number)s (task %(task)s): your phone rings first": "正在回拨 %(number)s(任务 %(task)s):请先接起您的话机",
     # internal calls (session 5): a phone calling another phone (Direction.INTERNAL)
     "internal call": "内部通话",
+    # a grade refused (web/quality.py GradeError, web/reasons.py)
+    "score must be a whole number 0–100": "分数须为 0–100 的整数", "bad grade to correct": "要更正的评分无效",
+    "only the call's current grade can be corrected": "只能更正该通话的当前评分",
+    "a correction needs a reason": "更正须填写原因",
+    "this call is already graded; a change is a correction with a reason": "该通话已评分;修改须以更正方式并填写原因",
 }

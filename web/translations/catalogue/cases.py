@@ -47,4 +47,47 @@ ENTRIES: dict[str, str] = {
     "Task cancelled.": "任务已取消。", "suggested from the case": "根据工单建议",
     # issue 14: a consultation answered by SMS (R-CONSULT-24H)
     "Answer by SMS": "短信答复", "Reply text": "答复内容", "Send and close": "发送并办结",
+    # the core's refusals (hotline.errors: N_ templates; web/reasons.py says them)
+    "%(text)s": "%(text)s", "not a phone number: %(given)r": "不是电话号码:“%(given)s”",
+    "no case %(id)s": "没有工单 %(id)s",
+    "a complaint needs the customer's number (R-COMPLAINT: they are called back)":
+        "投诉须有客户号码(R-COMPLAINT:须回电客户)",
+    "only a supervisor reassigns case %(id)s": "只有班长可以改派工单 %(id)s",
+    "close a case with close_case (it needs the result)": "请用“办结”关闭工单(须填写处理结果)",
+    "case %(id)s is a %(case_kind)s case, not a complaint": "工单 %(id)s 是%(case_kind)s工单,不是投诉",
+    "case %(id)s: record what was done (the result) before closing it": "工单 %(id)s:办结前请填写处理结果",
+    "case %(id)s is %(case_status)s: only a closed case is revisited":
+        "工单 %(id)s 状态为%(case_status)s:只有已办结的工单才能回访",
+    "case %(id)s is %(case_status)s: closed cases are read-only": "工单 %(id)s 状态为%(case_status)s:已办结的工单只读",
+    "%(role)s %(name)s may not edit case %(id)s": "%(role)s %(name)s 无权修改工单 %(id)s",
+    "%(role)s %(name)s may not open cases": "%(role)s %(name)s 无权新建工单",
+    "case %(id)s is a %(case_kind)s: only a consultation is answered by SMS":
+        "工单 %(id)s 是%(case_kind)s工单:只有咨询工单可以短信答复",
+    "the answer must be 1–%(n)s characters": "答复内容须为 1–%(n)s 个字",
+    "case %(id)s: no number to send the answer to": "工单 %(id)s:没有可发送答复的号码",
+    "%(role)s %(name)s: handovers are the shift leads' (supervisors')": "%(role)s %(name)s:交接班由值班长(班长)负责",
+    "no handover %(id)s": "没有交接记录 %(id)s",
+    "handover %(id)s was acknowledged by %(name)s: it is read-only": "交接 %(id)s 已由 %(name)s 确认接班:只读",
+    "handover %(id)s is %(name)s's to write": "交接 %(id)s 只能由 %(name)s 填写",
+    "handover %(id)s: the incoming lead acknowledges, not %(name)s who opened it":
+        "交接 %(id)s:应由接班人确认,发起人 %(name)s 不能确认",
+    "case categories %(path)s: %(why)s": "工单分类文件 %(path)s:%(why)s",
+    "case categories %(path)s: kind %(given)r with its [categories] is missing":
+        "工单分类文件 %(path)s:缺少类型“%(given)s”及其 [categories]",
+    "%(line)r: give a key and a label": "“%(line)s”:请填写键和名称",
+    "%(line)r: unknown kind %(given)r; one of %(choices)s": "“%(line)s”:未知类型“%(given)s”;可选:%(choices)s",
+    "%(line)r: a key is latin letters, digits and _ (it is stored on cases)":
+        "“%(line)s”:键只能用英文字母、数字和 _(保存在工单上)",
+    "%(line)r: key %(given)r twice for %(case_kind)s": "“%(line)s”:键“%(given)s”在%(case_kind)s中重复",
+    "unknown case kind %(given)r; one of %(choices)s": "未知工单类型“%(given)s”;可选:%(choices)s",
+    "unknown %(case_kind)s category %(given)r": "未知的%(case_kind)s分类“%(given)s”",
+    "a customer needs at least one phone number": "客户至少须有一个电话号码",
+    "unknown district %(given)r; one of %(choices)s": "未知片区“%(given)s”;可选:%(choices)s",
+    "area must be one of %(choices)s, not %(given)r": "城乡须为 %(choices)s 之一,不能是“%(given)s”",
+    "no customer %(id)s": "没有客户 %(id)s",
+    "number %(number)s belongs to customer %(id)s": "号码 %(number)s 属于客户 %(id)s",
+    "vip must be yes or no, not %(given)r": "vip 须为 yes 或 no,不能是“%(given)s”",
+    'not UTF-8: save the sheet as "CSV UTF-8"': "不是 UTF-8 编码:请将表格另存为“CSV UTF-8”",
+    "no numbers column (columns: %(choices)s)": "没有号码列(列:%(choices)s)",
+    "%(n)s cells, the header has %(header)s": "本行 %(n)s 格,表头只有 %(header)s 列",
 }

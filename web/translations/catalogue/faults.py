@@ -11,4 +11,7 @@ ENTRIES: dict[str, str] = {
     "Open outage": "发布公告", "By": "发布人", "Close": "关闭", "Ended_": "结束",
     "incomplete": "未完成", "open": "处理中", "closed": "已结单", "urban": "城区", "rural": "农村",
     "power": "停电", "headend": "前端机房检修", "force_majeure": "不可抗力", "other": "其他",
+    # the core's refusals (hotline.errors: N_ templates; web/reasons.py says them)
+    "an outage needs an area": "公告须填写区域",
+    "unknown outage cause %(given)r; one of %(choices)s": "未知停机原因“%(given)s”;可选:%(choices)s",
 }

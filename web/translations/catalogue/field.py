@@ -40,4 +40,26 @@ ENTRIES: dict[str, str] = {
     # the technicians' weekly rota
     "Mon": "周一", "Tue": "周二", "Wed": "周三", "Thu": "周四", "Fri": "周五", "Sat": "周六", "Sun": "周日",
     "Public holiday": "法定节假日", "Make-up workday": "调休工作日",
+    # the core's refusals (hotline.errors: N_ templates; web/reasons.py says them)
+    "technician %(name)s: %(given)r is not a phone number": "维修员 %(name)s:“%(given)s”不是电话号码",
+    "technician %(name)s: districts %(given)s not in the districts setting":
+        "维修员 %(name)s:片区 %(given)s 不在片区设置中",
+    "no technician %(name)r": "没有维修员“%(name)s”", "technician %(name)s is not active": "维修员 %(name)s 未启用",
+    "no outage suggestion %(id)s": "没有停机建议 %(id)s",
+    "outage suggestion %(id)s is %(status)s": "停机建议 %(id)s 已是%(status)s",
+    "work order %(id)s is not overdue": "维修工单 %(id)s 未超时",
+    "work order %(id)s has no customer number": "维修工单 %(id)s 没有客户号码",
+    "%(number)s is outside the dialling policy (%(why)s)": "%(number)s 不在拨号策略允许范围内(%(why)s)",
+    "work order %(id)s: %(cap)s": "维修工单 %(id)s:%(cap)s",
+    "work order %(id)s: could not call: %(why)s": "维修工单 %(id)s:无法呼叫:%(why)s",
+    "no work order %(id)s": "没有维修工单 %(id)s", "fault report %(id)s is not confirmed": "报修 %(id)s 尚未确认",
+    "work order %(id)s is %(status)s": "维修工单 %(id)s 状态为%(status)s",
+    "work order %(id)s is not %(name)s's": "维修工单 %(id)s 不是 %(name)s 的",
+    "fault size must be one of %(choices)s, not %(given)r": "故障大小须为 %(choices)s 之一,不能是“%(given)s”",
+    "cannot fix: a reason is required": "无法修复:请填写原因",
+    "rota: unknown day %(given)r (%(choices)s)": "排班:未知日期“%(given)s”(%(choices)s)",
+    "rota %(day)s: a list of HH:MM-HH:MM spans, not %(given)r":
+        "排班 %(day)s:须为 HH:MM-HH:MM 时段列表,不能是“%(given)s”",
+    "not a HH:MM time: %(given)r": "不是 HH:MM 时间:“%(given)s”",
+    "not a time of day: %(given)r": "不是一天中的时间:“%(given)s”",
 }
