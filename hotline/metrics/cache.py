@@ -19,9 +19,12 @@ call across an hour's edge counts once). Once a day is over, its own row replace
 
 Kept per local day so that at midnight only yesterday is new, and a rebuilt call costs its own day
 only. The days are checked together: one look at the whole span (count, newest built_at) against
-the days' stamps added up — as strong as one stamp for the span and as cheap (~15 ms over a month of
-1 M calls/year on SQLite); only when that differs are the days looked at one by one (~25 ms a month)
-and the changed ones computed again.
+the days' stamps added up — as strong as one stamp for the span and as cheap; only when that differs
+are the days looked at one by one and the changed ones computed again. A look reads the stamps the
+database keeps per hour (``call_hours``, kept by triggers on ``calls``: migration 0021), so it costs
+~24 rows a day whatever the calls (#17: at 10 M calls a year the calls' own index, read before,
+was ~850 000 entries for a month, 30–150 ms); a span that does not fall on whole UTC hours (a zone
+with a :30 offset) is looked at in ``ix_calls_started_built`` as before.
 
 Shared through the database: a day this process does not hold is read from its rollup
 (``metric_rollups``, :mod:`hotline.metrics.rollups`), which the scheduler daemon keeps up to date
@@ -40,7 +43,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, literal_column, select, union_all
@@ -49,7 +52,7 @@ from sqlalchemy.orm import Session
 from hotline.metrics import rollups
 from hotline.metrics.periods import kept_spans, running_hour
 from hotline.metrics.queries import in_period
-from hotline.models import Call
+from hotline.models import Call, CallHour
 from hotline.settings import Settings
 
 Compute = Callable[[Session, Settings, datetime, datetime], Any]
@@ -140,10 +143,34 @@ def _added(stamps: Iterable[Stamp]) -> Stamp:
     return sum(n for n, _ in stamps), max(newest) if newest else None
 
 
-def _stamp_query(a: datetime, b: datetime, back: timedelta) -> Any:
-    """(count of the calls started in [a, b), newest built_at of those started in [a - back, b))."""
-    q = select(func.count(case((Call.started_at >= a, 1))).label("n"), func.max(Call.built_at).label("m"))
-    return q.where(in_period(a - back, b))
+HOUR = timedelta(hours=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def on_hours(a: datetime, b: datetime, back: timedelta) -> bool:
+    """Whether [a - back, b) starts and ends on whole UTC hours, so that ``call_hours`` answers its
+    look: local days and hours in a zone of whole-hour offsets (Asia/Shanghai) and a repeat window
+    in hours. Otherwise (a :30 zone) the calls' index answers it."""
+    return (a - _EPOCH) % HOUR == (b - _EPOCH) % HOUR == back % HOUR == timedelta(0)
+
+
+def _stamp_query(a: datetime, b: datetime, back: timedelta, alone: bool = False) -> Any:
+    """The stamp of [a, b): (count of the calls started in it, newest built_at of those started in
+    [a - back, b)), from the per-hour stamps the database keeps (``call_hours``, migration 0021:
+    ~24 rows a day) when the span is on whole hours, else from ``ix_calls_started_built`` (an
+    entry per call). ``alone``: one more column, m0, the newest built_at without ``back`` (the same
+    rows read). A span is always read the same way, so a stamp written with a rollup and the stamp
+    it is checked against are made alike."""
+    if on_hours(a, b, back):
+        hour: Any = CallHour.hour
+        newest: Any = CallHour.newest
+        n: Any = func.sum(case((hour >= a, CallHour.calls)))
+        q = select(n.label("n"), func.max(newest).label("m")).where(hour >= a - back, hour < b)
+    else:
+        hour, newest = Call.started_at, Call.built_at
+        q = select(func.count(case((hour >= a, 1))).label("n"), func.max(newest).label("m"))
+        q = q.where(in_period(a - back, b))
+    return q.add_columns(func.max(case((hour >= a, newest))).label("m0")) if alone else q
 
 
 _READING: ContextVar[dict[tuple[datetime, datetime, timedelta], Stamp] | None] = ContextVar("_READING", default=None)
@@ -153,9 +180,9 @@ _READING: ContextVar[dict[tuple[datetime, datetime, timedelta], Stamp] | None] =
 def one_reading() -> Iterator[None]:
     """Inside, the stamp of a whole span (:func:`span_stamp`) is read once: a page's parts over the
     same span (its calls, its chart, the R-KPI month) are checked against one look at the calls,
-    as if the page had read them all at its start. Over a month of 10 M calls a year a look is an
-    index scan of ~850 000 entries (~30–150 ms on the development machine), the bulk of a warm
-    page (#17). Outside, every check reads the calls again."""
+    as if the page had read them all at its start (a look over a month reads ~720 rows of
+    ``call_hours``; where it falls back to the calls' index, ~850 000 entries at 10 M calls a year,
+    30–150 ms). Outside, every check reads again."""
     token = _READING.set({})
     try:
         yield
@@ -165,27 +192,24 @@ def one_reading() -> Iterator[None]:
 
 def span_stamp(db: Session, a: datetime, b: datetime, back: timedelta = timedelta(0)) -> Stamp:
     """:func:`_stamp_query`'s stamp of [a, b); inside :func:`one_reading` read once per span. A
-    look with a repeat window also gives the stamp without it (the same index range, one more
-    column), so the chart's and the R-KPI month's checks share the team figures' look."""
+    look with a repeat window also gives the stamp without it (the same rows, one more column), so
+    the chart's and the R-KPI month's checks share the team figures' look."""
     seen = _READING.get()
     if seen is not None and (a, b, back) in seen:
         return seen[(a, b, back)]
-    q = _stamp_query(a, b, back)
-    if back:
-        q = q.add_columns(func.max(case((Call.started_at >= a, Call.built_at))).label("m0"))
-    row = db.execute(q).one()
+    row = db.execute(_stamp_query(a, b, back, alone=bool(back))).one()
     stamp = _stamp_of(row.n, row.m)
     if seen is not None:
         seen[(a, b, back)] = stamp
-        if back:
+        if back and on_hours(a, b, back) == on_hours(a, b, timedelta(0)):  # read alike: the same stamp
             seen.setdefault((a, b, timedelta(0)), _stamp_of(row.n, row.m0))
     return stamp
 
 
 def day_stamps(db: Session, spans: list[tuple[datetime, datetime]],
                back: timedelta = timedelta(0)) -> list[Stamp]:
-    """(count, newest built_at) of the calls of each [a, b) (:func:`_stamp_query`): one statement
-    per 100 spans."""
+    """(count, newest built_at) of the calls of each [a, b) (:func:`_stamp_query`, each span read
+    as :func:`span_stamp` reads it): one statement per 100 spans."""
     out: list[Stamp] = []
     for i in range(0, len(spans), 100):
         chunk = spans[i:i + 100]
@@ -199,11 +223,11 @@ def day_stamps(db: Session, spans: list[tuple[datetime, datetime]],
 def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
               compute: Compute, back: timedelta = timedelta(0)) -> list[Any]:
     """compute(db, s, a, b) for every local day [a, b) of [start, end) (today's by hour:
-    :func:`~hotline.metrics.periods.kept_spans`), each computed again only
-    when the calls started in that day changed (count or newest built_at; ix_calls_started_built
-    answers that from the index). A day this process does not hold is read from its rollup (the
-    scheduler's, shared by every process); while :func:`writing_rollups` is on, only the rollups
-    count and every day computed is written to its rollup."""
+    :func:`~hotline.metrics.periods.kept_spans`), each computed again only when the calls started
+    in that day changed (count or newest built_at: :func:`_stamp_query`). A day this process does
+    not hold is read from its rollup (the scheduler's, shared by every process); while
+    :func:`writing_rollups` is on, only the rollups count and every day computed is written to its
+    rollup."""
     params = rollups.params_of(s)
     spans = kept_spans(s, start, end)
     keys = [(database(db), what, a, b, *params) for a, b in spans]
