@@ -122,14 +122,16 @@ def parts(s: Settings, start: datetime, end: datetime) -> list[tuple[datetime, d
 
 
 def by_day(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
-           compute: Compute, back: timedelta = timedelta(0)) -> list[Any]:
+           compute: Compute, back: timedelta = timedelta(0), empty: Callable[[], Any] | None = None) -> list[Any]:
     """compute(db, s, a, b) of the parts of [start, end): one per past local day and per closed
     hour of today (kept), and the running hour's live. The caller adds them up. ``back``: how far
     before a part the calls its value depends on reach (the repeat window: a call is a repeat by
-    the calls before it), so that a change there makes it computed again too."""
+    the calls before it), so that a change there makes it computed again too. ``empty``: the
+    value of a part that no call started in (every figure counts a call in the part it started
+    in), given without computing a kept part whose stamp counts no call."""
     out: list[Any] = []
     for a, b, kept in parts(s, start, end):
-        out.extend(kept_days(db, s, what, a, b, compute, back) if kept else [compute(db, s, a, b)])
+        out.extend(kept_days(db, s, what, a, b, compute, back, empty) if kept else [compute(db, s, a, b)])
     return out
 
 
@@ -221,13 +223,14 @@ def day_stamps(db: Session, spans: list[tuple[datetime, datetime]],
 
 
 def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
-              compute: Compute, back: timedelta = timedelta(0)) -> list[Any]:
+              compute: Compute, back: timedelta = timedelta(0), empty: Callable[[], Any] | None = None) -> list[Any]:
     """compute(db, s, a, b) for every local day [a, b) of [start, end) (today's by hour:
     :func:`~hotline.metrics.periods.kept_spans`), each computed again only when the calls started
     in that day changed (count or newest built_at: :func:`_stamp_query`). A day this process does
     not hold is read from its rollup (the scheduler's, shared by every process); while
     :func:`writing_rollups` is on, only the rollups count and every day computed is written to its
-    rollup."""
+    rollup. A day no call started in is given ``empty()`` (when given) instead of computed: a far-past
+    range of a year costs its looks only."""
     params = rollups.params_of(s)
     spans = kept_spans(s, start, end)
     keys = [(database(db), what, a, b, *params) for a, b in spans]
@@ -256,7 +259,8 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
                 KEPT.put(keys[i], *shared[spans[i][0]])
     out = []
     for key, (a, b), hit, stamp in zip(keys, spans, hits, stamps, strict=True):
-        out.append(hit[1] if hit is not None and hit[0] == stamp else compute_day(db, s, key, stamp, compute, a, b))
+        fn = compute if empty is None or stamp[0] else lambda *_a: empty()  # kept and written as if computed
+        out.append(hit[1] if hit is not None and hit[0] == stamp else compute_day(db, s, key, stamp, fn, a, b))
     return out
 
 
