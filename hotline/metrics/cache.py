@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import threading
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -211,14 +212,35 @@ def span_stamp(db: Session, a: datetime, b: datetime, back: timedelta = timedelt
 def day_stamps(db: Session, spans: list[tuple[datetime, datetime]],
                back: timedelta = timedelta(0)) -> list[Stamp]:
     """(count, newest built_at) of the calls of each [a, b) (:func:`_stamp_query`, each span read
-    as :func:`span_stamp` reads it): one statement per 100 spans."""
-    out: list[Stamp] = []
-    for i in range(0, len(spans), 100):
-        chunk = spans[i:i + 100]
+    as :func:`span_stamp` reads it): the spans on whole hours from one read of their hours' rows,
+    the others one statement per 100 spans."""
+    hourly = [sp for sp in spans if on_hours(*sp, back)]
+    stamps = dict(zip(hourly, _hour_stamps(db, hourly, back), strict=True))
+    others = [sp for sp in spans if sp not in stamps]
+    for i in range(0, len(others), 100):
+        chunk = others[i:i + 100]
         q: Any = union_all(*[_stamp_query(a, b, back).add_columns(literal_column(str(j)).label("j"))
                              for j, (a, b) in enumerate(chunk)])
         got = {r.j: _stamp_of(r.n, r.m) for r in db.execute(q)}
-        out.extend(got.get(j, (0, None)) for j in range(len(chunk)))
+        stamps.update((sp, got.get(j, (0, None))) for j, sp in enumerate(chunk))
+    return [stamps[sp] for sp in spans]
+
+
+def _hour_stamps(db: Session, spans: list[tuple[datetime, datetime]], back: timedelta) -> list[Stamp]:
+    """:func:`_stamp_query`'s stamps of spans on whole hours, added up here from the rows of every
+    hour they cover (read once: a year of days is ~8 800 rows, where a statement per span cost
+    more to build than to run)."""
+    if not spans:
+        return []
+    q = select(CallHour.hour, CallHour.calls, CallHour.newest).order_by(CallHour.hour).where(
+        CallHour.hour >= min(a for a, _b in spans) - back, CallHour.hour < max(b for _a, b in spans))
+    rows = db.execute(q).all()
+    hours = [r.hour for r in rows]
+    out: list[Stamp] = []
+    for a, b in spans:
+        first, start, stop = (bisect_left(hours, t) for t in (a - back, a, b))
+        newest = [r.newest for r in rows[first:stop] if r.newest is not None]
+        out.append((sum(r.calls for r in rows[start:stop]), max(newest) if newest else None))
     return out
 
 
