@@ -215,3 +215,29 @@ def test_a_look_on_whole_hours_reads_the_hour_table_and_gives_the_calls_stamp(en
     assert not cache.on_hours(start + timedelta(minutes=30), end, timedelta(0))
     assert not cache.on_hours(start, end, timedelta(minutes=90))
     assert cache.on_hours(start, end, timedelta(hours=72))
+
+
+def test_the_listeners_upsert_of_a_call_built_again_moves_it(engine: Engine) -> None:
+    """ami_listener/store.py writes calls as INSERT … ON CONFLICT (server, call_id) DO UPDATE, many
+    rows a statement: a new call is an insert, a call built again an update (of its hour too)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    def upsert(rows: list[dict[str, Any]]) -> None:
+        ins = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(Call.__table__)
+        stmt = ins.on_conflict_do_update(index_elements=["server", "call_id"], set_={
+            k: ins.excluded[k] for k in ("started_at", "built_at", "disposition")})
+        with Session(engine) as db:
+            db.execute(stmt, [{"server": "pbx1", "direction": "inbound", "transfers": [], "vars": {},
+                               "incomplete": False, "disposition": "answered", **r} for r in rows])
+            db.commit()
+
+    built = T0 + timedelta(days=1)
+    upsert([{"call_id": f"u{i}", "started_at": T0 + timedelta(minutes=10 * i), "built_at": built} for i in range(9)])
+    assert _table(engine) == _truth(engine) == {T0: (6, built), T0 + HOUR: (3, built)}
+    # u0 built again into the next hour, u8 unchanged but rewritten, u9 new, u5 lost its start
+    upsert([{"call_id": "u0", "started_at": T0 + HOUR, "built_at": built + HOUR},
+            {"call_id": "u8", "started_at": T0 + timedelta(minutes=80), "built_at": built},
+            {"call_id": "u9", "started_at": T0 + 2 * HOUR, "built_at": built + HOUR},
+            {"call_id": "u5", "started_at": None, "built_at": built + 2 * HOUR}])
+    assert _table(engine) == _truth(engine)
+    assert {h: n for h, (n, _) in _table(engine).items()} == {T0: 4, T0 + HOUR: 4, T0 + 2 * HOUR: 1}

@@ -22,10 +22,20 @@ empties the table too.
 
 The table is filled from the calls already there (one INSERT … SELECT … GROUP BY, inside this
 migration's transaction; on PostgreSQL under a SHARE lock of ``calls`` so that no call is written
-between the fill and the triggers). The stamps it gives equal those of the index look over the
-calls as they are, so the rollups already written (``metric_rollups``) still hold; where they do
-not (a call deleted since the rollup's check: from then on a delete keeps the newest built_at of
-its hour), that part is computed again once, by the panel or the scheduler's next step.
+between the fill and the triggers). The stamps it gives are those the index look gives over the
+calls as they are, so a rollup already written (``metric_rollups``) holds after the migration
+exactly when it held before it; one that does not (its calls changed since it was written) is
+computed again once, by the panel or the scheduler's next step, as it would have been anyway. From
+here on a delete keeps the newest built_at of its hour, so a stamp read from ``call_hours`` can
+differ from the index's: every span is read one way only (hotline.metrics.cache.on_hours), the
+stamp a rollup was written with and the stamp it is checked against alike; a rollup stamped by
+the other way is then computed again once too.
+
+The listener's store writes calls as INSERT … ON CONFLICT DO UPDATE: PostgreSQL fires the INSERT
+trigger with the rows inserted and the UPDATE trigger with the rows updated; SQLite fires the row
+trigger of what each row did. A statement that writes many calls takes their hours in order; a
+transaction of several such statements over different hours (a rebuild of more than 500 calls)
+beside another writer can still meet a deadlock, which PostgreSQL breaks by failing one of them.
 """
 import sqlalchemy as sa
 from alembic import op
