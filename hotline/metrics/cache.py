@@ -51,7 +51,7 @@ from sqlalchemy import case, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from hotline.metrics import rollups
-from hotline.metrics.periods import kept_spans, running_hour
+from hotline.metrics.periods import HOUR, kept_spans, running_hour
 from hotline.metrics.queries import in_period
 from hotline.models import Call, CallHour
 from hotline.settings import Settings
@@ -146,7 +146,6 @@ def _added(stamps: Iterable[Stamp]) -> Stamp:
     return sum(n for n, _ in stamps), max(newest) if newest else None
 
 
-HOUR = timedelta(hours=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
