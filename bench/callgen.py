@@ -6,7 +6,9 @@ Fast because the ORM is not in the way: on SQLite, plain ``sqlite3`` ``executema
 50 000; on PostgreSQL one ``INSERT … SELECT … FROM generate_series`` per million rows, computed by
 the server, with the calls' secondary indexes dropped during the load and built again after it
 (one sorted build is far cheaper than 10 M index insertions). The database must be migrated and
-hold no calls (``hotline db upgrade`` / ``open_db(s, upgrade=True)``).
+hold no calls (``hotline db upgrade`` / ``open_db(s, upgrade=True)``). The per-hour stamps
+(``call_hours``, migration 0021) are filled by the triggers on ``calls`` as the rows go in: on
+PostgreSQL one aggregated upsert per million-row statement.
 
     from bench.callgen import generate
     generate("postgresql+psycopg://…/bench", 10_000_000)   # prints progress, returns seconds taken

@@ -15,6 +15,7 @@ runs (web/team/warm.py). Then the call search (/calls) with the filters an inspe
     .venv/bin/python bench/panel_queries.py --postgres --calls 10000000
     .venv/bin/python bench/panel_queries.py --url URL --calls 2000     # a migrated, empty database
     .venv/bin/python bench/panel_queries.py --hours-only               # today live vs by closed hour
+    .venv/bin/python bench/panel_queries.py --stamps-only              # the calls' index vs call_hours
 
 The generated SQLite store is kept in bench/out/panel_<calls>.db (git-ignored) and reused; the
 private PostgreSQL is deleted at the end (generating is part of every --postgres run).
@@ -125,17 +126,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="warm figures: best of this many")
     ap.add_argument("--hours-only", action="store_true",
                     help="only the before/after of today by closed hour (#17), in one run")
+    ap.add_argument("--stamps-only", action="store_true",
+                    help="only the before/after of the per-hour stamps (call_hours, migration 0021), in one run")
     a = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     FAILURES.clear()
     url, release = store(a)
     try:
-        return measure(url, a.calls, a.repeat, a.hours_only)
+        return measure(url, a.calls, a.repeat, "hours" if a.hours_only else "stamps" if a.stamps_only else None)
     finally:
         release()
 
 
-def measure(url: str, generated: int, repeat: int, hours_only: bool = False) -> int:
+def measure(url: str, generated: int, repeat: int, only: str | None = None) -> int:
     s = load(config_file=None, env={}, runtime_dir=OUT, database_url=url, agents=",".join(AGENTS))
     _engine, Session = open_db(s)
     db = Session()
@@ -145,8 +148,8 @@ def measure(url: str, generated: int, repeat: int, hours_only: bool = False) -> 
     if n != generated:
         FAILURES.append(f"the store holds {n} calls, {generated} were generated")
     local = datetime.now(UTC).astimezone(ZoneInfo(s.timezone))
-    if hours_only:
-        today_by_hour(s, *logged_in(s, Session), repeat)
+    if only is not None:
+        (today_by_hour if only == "hours" else stamps_before_after)(s, *logged_in(s, Session), repeat)
         db.close()
         return 1 if FAILURES else 0
 
@@ -231,11 +234,11 @@ def call_search(s: Settings, c: Any, repeat: int) -> None:
         timed(label, lambda q=query: c.get(f"/calls?{q}"), repeat)
 
 
-def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
+def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> dict[str, float]:
     """What `hotline scheduler run` does: its rollup step (hotline/metrics/refresh.py) writes the kept
     figures of past days into metric_rollups every rollup_interval_s, computing only the days whose
     calls changed; a panel reads them. A first view happens once per event, so each sequence of
-    steps is run ``repeat`` times and the best kept."""
+    steps is run ``repeat`` times and the best kept. Returns the best figures, by "title: label"."""
     from sqlalchemy import delete, text
 
     from hotline.metrics.refresh import refresh
@@ -279,7 +282,9 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
                        {"t": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), "id": pk})
             db.commit()
 
-    def steps(title: str, seq: list[tuple[str | None, object]]) -> None:
+    got: dict[str, float] = {}
+
+    def steps(title: str, seq: list[tuple[str | None, object]], tag: str) -> None:
         best: dict[str, float] = {}
         for _ in range(repeat):
             for label, fn in seq:
@@ -290,30 +295,69 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
         print(title)
         for label, took in best.items():
             print(f"  {label:<56} {took * 1000:8.1f} ms")
+        got.update({f"{tag}: {k}": v for k, v in best.items()})
 
     steps("with the scheduler's rollups (hotline/metrics/refresh.py) — at the first start:", [
         (None, start), ("rollup step at start (cold)", step),
         (None, restart), ("GET /supervisor?period=day, a panel started after it", lambda: page("day")),
         ("GET /supervisor?period=week, first", lambda: page("week")),
         ("GET /supervisor?period=month, first", page),
-        ("rollup step between midnights (checks only)", step)])
+        ("rollup step between midnights (checks only)", step)], "at the first start")
     steps("a panel started after the step, with the warm-up `hotline web serve` runs at its start "
           "(web/team/warm.py):", [
         (None, restart), ("the panel's warm-up (a thread at start, before any request)", lambda: warm(app, s)),
         ("GET /supervisor?period=day, first view after it", lambda: page("day")),
         ("GET /supervisor?period=week, first view after it", lambda: page("week")),
-        ("GET /supervisor?period=month, first view after it", page)])
+        ("GET /supervisor?period=month, first view after it", page)], "warmed up")
     steps("after midnight:", [
         (None, midnight), ("GET /supervisor?period=month, no rollup step yet", page),
         (None, midnight), ("rollup step after midnight", step),
-        (None, restart), ("GET /supervisor?period=month, first after it", page)])
+        (None, restart), ("GET /supervisor?period=month, first after it", page)], "after midnight")
     if pk is None:
         print("  (no call yesterday: a rewrite not timed)")
-        return
+        return got
     steps("after a past day's call is written again:", [
         (None, rewrite), (None, restart), ("GET /supervisor?period=month, no rollup step yet", page),
         (None, rewrite), ("rollup step after it", step),
-        (None, restart), ("GET /supervisor?period=month, first after it", page)])
+        (None, restart), ("GET /supervisor?period=month, first after it", page)], "a past call rewritten")
+    return got
+
+
+def stamps_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
+    """Before and after the per-hour stamps (#17, migration 0021), in one run on one store:
+    "before" checks the kept parts against the calls' index (``cache.on_hours`` says no, as in a
+    zone with a :30 offset), "after" against ``call_hours``. A look over a whole month alone (what
+    a month page checks at the month's end), warm pages, then the rollup sequences (with_rollups)."""
+    Session = app.extensions["hotline"]["Session"]
+    real = metrics_cache.on_hours
+    this_month = metrics.period("month", s)[0]
+    last_month = metrics.period("month", s, this_month - timedelta(days=1))
+    back = timedelta(hours=s.repeat_window_h)
+    got: dict[str, dict[str, float]] = {}
+    for mode, on_hours in (("before", lambda *_a: False), ("after", real)):
+        metrics_cache.on_hours = on_hours
+        against = "the calls' index" if mode == "before" else "call_hours"
+        print(f"--- {mode}: the kept parts checked against {against}", flush=True)
+        try:
+            metrics.clear_cache()
+            took: dict[str, float] = {}
+            with Session() as db:
+                took["a look over last month (a month page at its end)"] = timed(
+                    "a look over last month, with the repeat window",
+                    lambda db=db: metrics_cache.span_stamp(db, *last_month, back), repeat)
+            for kind in ("day", "week", "month"):
+                c.get(f"/supervisor?period={kind}")
+                took[f"GET /supervisor?period={kind}, warm"] = timed(
+                    f"GET /supervisor?period={kind}, warm", lambda kind=kind: c.get(f"/supervisor?period={kind}"),
+                    repeat)
+            took.update(with_rollups(s, app, c, repeat))
+            got[mode] = took
+        finally:
+            metrics_cache.on_hours = real
+    print(f"the per-hour stamps (call_hours), same store, best of {repeat}: before (the calls' index) / after, ms")
+    for label, before in got["before"].items():
+        after = got["after"].get(label, float("nan"))
+        print(f"  {label:<80} {before * 1000:8.1f} / {after * 1000:8.1f}  ×{before / max(after, 1e-9):.1f}")
 
 
 def today_by_hour(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:

@@ -19,9 +19,12 @@ call across an hour's edge counts once). Once a day is over, its own row replace
 
 Kept per local day so that at midnight only yesterday is new, and a rebuilt call costs its own day
 only. The days are checked together: one look at the whole span (count, newest built_at) against
-the days' stamps added up — as strong as one stamp for the span and as cheap (~15 ms over a month of
-1 M calls/year on SQLite); only when that differs are the days looked at one by one (~25 ms a month)
-and the changed ones computed again.
+the days' stamps added up — as strong as one stamp for the span and as cheap; only when that differs
+are the days looked at one by one and the changed ones computed again. A look reads the stamps the
+database keeps per hour (``call_hours``, kept by triggers on ``calls``: migration 0021), so it costs
+~24 rows a day whatever the calls (#17: at 10 M calls a year the calls' own index, read before,
+was ~850 000 entries for a month, 30–150 ms); a span that does not fall on whole UTC hours (a zone
+with a :30 offset) is looked at in ``ix_calls_started_built`` as before.
 
 Shared through the database: a day this process does not hold is read from its rollup
 (``metric_rollups``, :mod:`hotline.metrics.rollups`), which the scheduler daemon keeps up to date
@@ -37,19 +40,20 @@ from __future__ import annotations
 
 import threading
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from hotline.metrics import rollups
-from hotline.metrics.periods import kept_spans, running_hour
+from hotline.metrics.periods import HOUR, kept_spans, running_hour
 from hotline.metrics.queries import in_period
-from hotline.models import Call
+from hotline.models import Call, CallHour
 from hotline.settings import Settings
 
 Compute = Callable[[Session, Settings, datetime, datetime], Any]
@@ -119,14 +123,16 @@ def parts(s: Settings, start: datetime, end: datetime) -> list[tuple[datetime, d
 
 
 def by_day(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
-           compute: Compute, back: timedelta = timedelta(0)) -> list[Any]:
+           compute: Compute, back: timedelta = timedelta(0), empty: Callable[[], Any] | None = None) -> list[Any]:
     """compute(db, s, a, b) of the parts of [start, end): one per past local day and per closed
     hour of today (kept), and the running hour's live. The caller adds them up. ``back``: how far
     before a part the calls its value depends on reach (the repeat window: a call is a repeat by
-    the calls before it), so that a change there makes it computed again too."""
+    the calls before it), so that a change there makes it computed again too. ``empty``: the
+    value of a part that no call started in (every figure counts a call in the part it started
+    in), given without computing a kept part whose stamp counts no call."""
     out: list[Any] = []
     for a, b, kept in parts(s, start, end):
-        out.extend(kept_days(db, s, what, a, b, compute, back) if kept else [compute(db, s, a, b)])
+        out.extend(kept_days(db, s, what, a, b, compute, back, empty) if kept else [compute(db, s, a, b)])
     return out
 
 
@@ -140,10 +146,33 @@ def _added(stamps: Iterable[Stamp]) -> Stamp:
     return sum(n for n, _ in stamps), max(newest) if newest else None
 
 
-def _stamp_query(a: datetime, b: datetime, back: timedelta) -> Any:
-    """(count of the calls started in [a, b), newest built_at of those started in [a - back, b))."""
-    q = select(func.count(case((Call.started_at >= a, 1))).label("n"), func.max(Call.built_at).label("m"))
-    return q.where(in_period(a - back, b))
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def on_hours(a: datetime, b: datetime, back: timedelta) -> bool:
+    """Whether [a - back, b) starts and ends on whole UTC hours, so that ``call_hours`` answers its
+    look: local days and hours in a zone of whole-hour offsets (Asia/Shanghai) and a repeat window
+    in hours. Otherwise (a :30 zone) the calls' index answers it."""
+    return (a - _EPOCH) % HOUR == (b - _EPOCH) % HOUR == back % HOUR == timedelta(0)
+
+
+def _stamp_query(a: datetime, b: datetime, back: timedelta, alone: bool = False) -> Any:
+    """The stamp of [a, b): (count of the calls started in it, newest built_at of those started in
+    [a - back, b)), from the per-hour stamps the database keeps (``call_hours``, migration 0021:
+    ~24 rows a day) when the span is on whole hours, else from ``ix_calls_started_built`` (an
+    entry per call). ``alone``: one more column, m0, the newest built_at without ``back`` (the same
+    rows read). A span is always read the same way, so a stamp written with a rollup and the stamp
+    it is checked against are made alike."""
+    if on_hours(a, b, back):
+        hour: Any = CallHour.hour
+        newest: Any = CallHour.newest
+        n: Any = func.sum(case((hour >= a, CallHour.calls)))
+        q = select(n.label("n"), func.max(newest).label("m")).where(hour >= a - back, hour < b)
+    else:
+        hour, newest = Call.started_at, Call.built_at
+        q = select(func.count(case((hour >= a, 1))).label("n"), func.max(newest).label("m"))
+        q = q.where(in_period(a - back, b))
+    return q.add_columns(func.max(case((hour >= a, newest))).label("m0")) if alone else q
 
 
 _READING: ContextVar[dict[tuple[datetime, datetime, timedelta], Stamp] | None] = ContextVar("_READING", default=None)
@@ -153,9 +182,9 @@ _READING: ContextVar[dict[tuple[datetime, datetime, timedelta], Stamp] | None] =
 def one_reading() -> Iterator[None]:
     """Inside, the stamp of a whole span (:func:`span_stamp`) is read once: a page's parts over the
     same span (its calls, its chart, the R-KPI month) are checked against one look at the calls,
-    as if the page had read them all at its start. Over a month of 10 M calls a year a look is an
-    index scan of ~850 000 entries (~30–150 ms on the development machine), the bulk of a warm
-    page (#17). Outside, every check reads the calls again."""
+    as if the page had read them all at its start (a look over a month reads ~720 rows of
+    ``call_hours``; where it falls back to the calls' index, ~850 000 entries at 10 M calls a year,
+    30–150 ms). Outside, every check reads again."""
     token = _READING.set({})
     try:
         yield
@@ -165,45 +194,64 @@ def one_reading() -> Iterator[None]:
 
 def span_stamp(db: Session, a: datetime, b: datetime, back: timedelta = timedelta(0)) -> Stamp:
     """:func:`_stamp_query`'s stamp of [a, b); inside :func:`one_reading` read once per span. A
-    look with a repeat window also gives the stamp without it (the same index range, one more
-    column), so the chart's and the R-KPI month's checks share the team figures' look."""
+    look with a repeat window also gives the stamp without it (the same rows, one more column), so
+    the chart's and the R-KPI month's checks share the team figures' look."""
     seen = _READING.get()
     if seen is not None and (a, b, back) in seen:
         return seen[(a, b, back)]
-    q = _stamp_query(a, b, back)
-    if back:
-        q = q.add_columns(func.max(case((Call.started_at >= a, Call.built_at))).label("m0"))
-    row = db.execute(q).one()
+    row = db.execute(_stamp_query(a, b, back, alone=bool(back))).one()
     stamp = _stamp_of(row.n, row.m)
     if seen is not None:
         seen[(a, b, back)] = stamp
-        if back:
+        if back and on_hours(a, b, back) == on_hours(a, b, timedelta(0)):  # read alike: the same stamp
             seen.setdefault((a, b, timedelta(0)), _stamp_of(row.n, row.m0))
     return stamp
 
 
 def day_stamps(db: Session, spans: list[tuple[datetime, datetime]],
                back: timedelta = timedelta(0)) -> list[Stamp]:
-    """(count, newest built_at) of the calls of each [a, b) (:func:`_stamp_query`): one statement
-    per 100 spans."""
-    out: list[Stamp] = []
-    for i in range(0, len(spans), 100):
-        chunk = spans[i:i + 100]
+    """(count, newest built_at) of the calls of each [a, b) (:func:`_stamp_query`, each span read
+    as :func:`span_stamp` reads it): the spans on whole hours from one read of their hours' rows,
+    the others one statement per 100 spans."""
+    hourly = [sp for sp in spans if on_hours(*sp, back)]
+    stamps = dict(zip(hourly, _hour_stamps(db, hourly, back), strict=True))
+    others = [sp for sp in spans if sp not in stamps]
+    for i in range(0, len(others), 100):
+        chunk = others[i:i + 100]
         q: Any = union_all(*[_stamp_query(a, b, back).add_columns(literal_column(str(j)).label("j"))
                              for j, (a, b) in enumerate(chunk)])
         got = {r.j: _stamp_of(r.n, r.m) for r in db.execute(q)}
-        out.extend(got.get(j, (0, None)) for j in range(len(chunk)))
+        stamps.update((sp, got.get(j, (0, None))) for j, sp in enumerate(chunk))
+    return [stamps[sp] for sp in spans]
+
+
+def _hour_stamps(db: Session, spans: list[tuple[datetime, datetime]], back: timedelta) -> list[Stamp]:
+    """:func:`_stamp_query`'s stamps of spans on whole hours, added up here from the rows of every
+    hour they cover (read once: a year of days is ~8 800 rows, where a statement per span cost
+    more to build than to run)."""
+    if not spans:
+        return []
+    q = select(CallHour.hour, CallHour.calls, CallHour.newest).order_by(CallHour.hour).where(
+        CallHour.hour >= min(a for a, _b in spans) - back, CallHour.hour < max(b for _a, b in spans))
+    rows = db.execute(q).all()
+    hours = [r.hour for r in rows]
+    out: list[Stamp] = []
+    for a, b in spans:
+        first, start, stop = (bisect_left(hours, t) for t in (a - back, a, b))
+        newest = [r.newest for r in rows[first:stop] if r.newest is not None]
+        out.append((sum(r.calls for r in rows[start:stop]), max(newest) if newest else None))
     return out
 
 
 def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
-              compute: Compute, back: timedelta = timedelta(0)) -> list[Any]:
+              compute: Compute, back: timedelta = timedelta(0), empty: Callable[[], Any] | None = None) -> list[Any]:
     """compute(db, s, a, b) for every local day [a, b) of [start, end) (today's by hour:
-    :func:`~hotline.metrics.periods.kept_spans`), each computed again only
-    when the calls started in that day changed (count or newest built_at; ix_calls_started_built
-    answers that from the index). A day this process does not hold is read from its rollup (the
-    scheduler's, shared by every process); while :func:`writing_rollups` is on, only the rollups
-    count and every day computed is written to its rollup."""
+    :func:`~hotline.metrics.periods.kept_spans`), each computed again only when the calls started
+    in that day changed (count or newest built_at: :func:`_stamp_query`). A day this process does
+    not hold is read from its rollup (the scheduler's, shared by every process); while
+    :func:`writing_rollups` is on, only the rollups count and every day computed is written to its
+    rollup. A day no call started in is given ``empty()`` (when given) instead of computed: a far-past
+    range of a year costs its looks only."""
     params = rollups.params_of(s)
     spans = kept_spans(s, start, end)
     keys = [(database(db), what, a, b, *params) for a, b in spans]
@@ -232,7 +280,8 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
                 KEPT.put(keys[i], *shared[spans[i][0]])
     out = []
     for key, (a, b), hit, stamp in zip(keys, spans, hits, stamps, strict=True):
-        out.append(hit[1] if hit is not None and hit[0] == stamp else compute_day(db, s, key, stamp, compute, a, b))
+        fn = compute if empty is None or stamp[0] else lambda *_a: empty()  # kept and written as if computed
+        out.append(hit[1] if hit is not None and hit[0] == stamp else compute_day(db, s, key, stamp, fn, a, b))
     return out
 
 

@@ -38,10 +38,14 @@ def _cells(s: Settings, f: Figures) -> dict[str, KpiCell]:
     return {k: KpiCell(getattr(f, kpi.metric), getattr(s, kpi.target_setting)) for k, kpi in KPIS.items()}
 
 
+def _no_calls() -> tuple[Acc, dict[str, Acc]]:
+    return Acc(), {}  # what queries.scan gives a part no call started in
+
+
 def _scan_month(db: Session, s: Settings, start: datetime, end: datetime) -> tuple[Acc, dict[str, Acc]]:
     """queries.scan of every agent, past days kept."""
     team, per = Acc(), dict[str, Acc]()  # new objects: what is kept is never changed
-    for part_team, part_per in cache.by_day(db, s, ("scan",), start, end, queries.scan):
+    for part_team, part_per in cache.by_day(db, s, ("scan",), start, end, queries.scan, empty=_no_calls):
         team.merge(part_team)
         for agent, acc in part_per.items():
             per.setdefault(agent, Acc()).merge(acc)

@@ -42,7 +42,7 @@ def series(db: Session, s: Settings, start: datetime, end: datetime, unit: str |
         return out
 
     accs: dict[str, Acc] = {}
-    for part in cache.by_day(db, s, ("series", unit, start), start, end, buckets):
+    for part in cache.by_day(db, s, ("series", unit, start), start, end, buckets, empty=dict):
         for k, acc in part.items():
             accs.setdefault(k, Acc()).merge(acc)
     found = {k: acc.fill(Figures()) for k, acc in accs.items()}

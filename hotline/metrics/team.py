@@ -49,7 +49,7 @@ def calls_of(db: Session, s: Settings, start: datetime, end: datetime) -> Calls:
 def read_calls(db: Session, s: Settings, start: datetime, end: datetime) -> Calls:
     out = Calls()  # a new object each time: what is kept is never changed
     # a part's repeats depend on the calls of the repeat window before it (followup.repeat_rate)
-    for part in cache.by_day(db, s, ("calls",), start, end, calls_of, timedelta(hours=s.repeat_window_h)):
+    for part in cache.by_day(db, s, ("calls",), start, end, calls_of, timedelta(hours=s.repeat_window_h), Calls):
         out.merge(part)
     return out
 

@@ -5,6 +5,7 @@ fails when models and migrations drift apart.
 """
 
 from hotline.models.base import Base, UTCDateTime  # noqa: F401
+from hotline.models.call_hours import *  # noqa: F403
 from hotline.models.callbacks import *  # noqa: F403
 from hotline.models.calls import AgentPause, AgentSession, AmiEventBatch, AmiEventCall, Call, LiveState, RingAttempt  # noqa: F401
 from hotline.models.cases import *  # noqa: F403

@@ -35,3 +35,13 @@ def test_a_small_panel_bench_run_answers_every_page(db_url: str, capsys: pytest.
     out = capsys.readouterr().out
     assert "2000 calls," in out and "FAILED" not in out
     assert "GET /supervisor?period=month, first" in out and "a number's ending (4 digits)" in out
+
+
+def test_the_stamps_before_and_after_run_answers_every_page(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--stamps-only: the same sequences with the kept parts checked against the calls' index, then
+    against call_hours (migration 0021)."""
+    assert panel_queries.main(["--url", db_url, "--calls", "2000", "--repeat", "1", "--stamps-only"]) == 0
+    out = capsys.readouterr().out
+    assert "FAILED" not in out and "the per-hour stamps (call_hours), same store" in out
+    assert "after midnight: GET /supervisor?period=month, first after it" in out
+    assert "nan" not in out  # every figure measured both ways
