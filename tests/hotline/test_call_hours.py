@@ -11,17 +11,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, delete, event, func, inspect, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.callgen import generate
-from hotline.db import MIGRATIONS, make_engine
+from hotline.db import make_engine
 from hotline.metrics import cache
 from hotline.metrics.periods import days
 from hotline.models import Call, CallHour
 from hotline.settings import load
+from tests.support.alembic import alembic
 from tests.web.factory import make_call
 
 HOUR = timedelta(hours=1)
@@ -157,16 +156,9 @@ def test_concurrent_writers_of_one_call_each_do_not_deadlock_on_the_hours(engine
     assert {h: n for h, (n, _) in _table(engine).items()} == {T0: 20, T0 + HOUR: 20}
 
 
-def _alembic(e: Engine, verb: str, revision: str) -> None:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with e.begin() as conn:
-        cfg.attributes["connection"] = conn
-        getattr(command, verb)(cfg, revision)
-
 
 def test_the_migration_fills_the_table_from_the_calls_there(engine: Engine) -> None:
-    _alembic(engine, "downgrade", "0020")
+    alembic(engine, "downgrade", "0020")
     assert not inspect(engine).has_table("call_hours")
     with engine.begin() as conn:  # calls written before 0021 (no triggers then)
         rows = [("2026-11-20 09:05:00", "2026-11-21 00:00:00"), ("2026-11-20 09:55:00.250000", "2026-11-22 00:00:00"),
@@ -175,7 +167,7 @@ def test_the_migration_fills_the_table_from_the_calls_there(engine: Engine) -> N
             conn.execute(text("INSERT INTO calls (server, call_id, direction, started_at, disposition, transfers,"
                               " incomplete, vars, built_at) VALUES ('pbx1', :id, 'inbound', :at, 'answered', '[]',"
                               " :f, '{}', :built)"), {"id": f"c{i}", "at": at, "built": built, "f": False})
-    _alembic(engine, "upgrade", "head")
+    alembic(engine, "upgrade", "head")
     assert _table(engine) == _truth(engine) == {T0: (2, datetime(2026, 11, 22, tzinfo=UTC)),
                                                  T0 + 2 * HOUR: (1, datetime(2026, 11, 21, tzinfo=UTC))}
     with Session(engine, expire_on_commit=False) as db:

@@ -7,12 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import sessionmaker
 
 from hotline.callbacks import create_complaint
@@ -21,18 +20,12 @@ from hotline.models import AmiEventBatch, Base, Call, User
 from hotline.models.callbacks import CallbackTask, Complaint
 from hotline.models.ivr import Customer
 from hotline.settings import load
+from tests.support.alembic import alembic
 from tests.support.postgres import new_db_url
 
 # the four heads a database made before the merge (0009) is at, one per feature branch
 BRANCH_HEADS = ("0002", "0003", "0006", "0008")
 
-
-def _alembic(engine: Engine, verb: str, revision: str) -> None:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        getattr(command, verb)(cfg, revision)
 
 
 def test_migrations_match_models(tmp_path: Path) -> None:
@@ -70,7 +63,7 @@ def test_branched_database_upgrades_without_loss(tmp_path: Path) -> None:
     url = new_db_url(tmp_path, "branched.db", migrated=False)
     engine = make_engine(url)
     for head in BRANCH_HEADS:
-        _alembic(engine, "upgrade", head)
+        alembic(engine, "upgrade", head)
     s = load(config_file=None, env={}, runtime_dir=tmp_path, server_id="old", database_url=url)
     with pytest.raises(SchemaError, match=f"at 0002, 0003, 0006, 0008, this hotline needs {head_revision()}"):
         open_db(s)
@@ -115,7 +108,7 @@ def test_raw_event_batches_survive_compression_migration(db_url: str) -> None:
     """0008 turns stored raw text into LZ4-compressed bytes: nothing stored before is lost, and the
     batch→call index (ON DELETE CASCADE) is untouched."""
     engine = make_engine(db_url)  # (comes migrated)
-    _alembic(engine, "downgrade", "0005")  # the listener's branch only, back to text batches
+    alembic(engine, "downgrade", "0005")  # the listener's branch only, back to text batches
     raw = "Event: Newchannel\r\nCallerIDName: 张三\r\nLinkedid: 1.1\r\n\r\n"
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO ami_event_batches (server, received_at, received_until, events, digest, raw)"
