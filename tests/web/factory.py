@@ -7,6 +7,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,15 @@ from hotline.timeutil import utcnow
 _seq = itertools.count(1)
 # R-ANS-4RINGS at the settings' default cadence (China: 5 s cycle), what the panel tests run with
 CHINA = ring_rule(load(config_file=None, env={}))
+_ZONE = ZoneInfo(load(config_file=None, env={}).timezone)
+
+
+def recent() -> datetime:
+    """A call's default start: five minutes ago, but never before the local day's start (the
+    settings' default zone), so that a test's "today" holds it at any hour, 00:02 included."""
+    now = utcnow()
+    midnight = now.astimezone(_ZONE).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+    return max(now - timedelta(minutes=5), midnight)
 
 
 def make_call(db: Session, *, at: datetime | None = None, agent: str | None = "8001",
@@ -29,7 +39,7 @@ def make_call(db: Session, *, at: datetime | None = None, agent: str | None = "8
     answering agent rang for ``ring`` (= wait) seconds. ``within_4_rings`` is what the builder
     would set by ``rule`` unless given (None stays None only for unanswered calls)."""
     n = next(_seq)
-    at = at or utcnow() - timedelta(minutes=5)
+    at = at or recent()
     answered = disposition == "answered"
     ring = wait if ring is None else ring
     if within_4_rings is None and answered:
