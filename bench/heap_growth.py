@@ -2,7 +2,7 @@
 ``HOTLINE_TRACEMALLOC=<dir>``; bench/soak.py --tracemalloc): per service process, the snapshot at the
 end of the run's first quarter (the warm-up fills caches) against the last one — the top allocation
 sites by growth (file:line, +KB, +blocks) with the call path of the largest, the traced total, the
-``gc`` object types that grew, and the RSS and glibc malloc figures beside it. RSS that grows while the
+count of Python's allocated blocks, and the RSS and glibc malloc figures beside it. RSS that grows while the
 traced memory does not is memory Python's allocators hold (fragmentation, glibc arenas), not a leak.
 
     .venv/bin/python bench/heap_growth.py bench/out/soak-heap
@@ -91,7 +91,7 @@ def growth(proc: Process, top: int = 15) -> list[str]:
     for s in by_path:
         lines.append(f"  call path of {s.size_diff / 1024:+.1f} KB (innermost last):")
         lines += [f"      {_short(fr.filename)}:{fr.lineno}" for fr in s.traceback]
-    lines += _gc_lines(f0, f1)
+    lines += _blocks_line(f0, f1)
     return lines
 
 
@@ -117,13 +117,9 @@ def _rss_lines(f0: dict[str, Any], f1: dict[str, Any], traced: int, minutes: flo
     return out
 
 
-def _gc_lines(f0: dict[str, Any], f1: dict[str, Any], top: int = 8) -> list[str]:
-    t0, t1 = f0.get("gc_types") or {}, f1.get("gc_types") or {}
-    grew = sorted(((n - t0.get(k, 0), k, n) for k, n in t1.items() if n > t0.get(k, 0)), reverse=True)[:top]
-    if not grew:
-        return []
-    return [f"  gc objects {f0.get('gc_objects')} → {f1.get('gc_objects')}; grew most: "
-            + ", ".join(f"{k} {d:+d} (now {n})" for d, k, n in grew)]
+def _blocks_line(f0: dict[str, Any], f1: dict[str, Any]) -> list[str]:
+    b0, b1 = f0.get("pymalloc_blocks"), f1.get("pymalloc_blocks")
+    return [f"  Python's allocated blocks {b0} → {b1} ({b1 - b0:+d})"] if b0 is not None and b1 is not None else []
 
 
 def report(where: Path, top: int = 15) -> str:

@@ -6,25 +6,27 @@ own on to every service): then :func:`start`, called first thing by each service
 writes ``<dir>/<service>-<pid>-<n>.snap`` (a ``tracemalloc.Snapshot``; ``Snapshot.load`` reads it)
 every ``HOTLINE_TRACEMALLOC_EVERY_S`` seconds (default 300), and at once on SIGUSR2. Next to each
 one ``<n>.json`` holds what tracemalloc does not see: the RSS, glibc's malloc figures (all its arenas
-summed; how many arenas), the threads, and the ``gc`` object counts by type. bench/heap_growth.py
-compares them. tracemalloc costs CPU (every allocation is traced) and memory (a trace per block):
-a diagnostic, never on by default."""
+summed; how many arenas), pymalloc's blocks in use, the threads. bench/heap_growth.py compares them.
+No ``gc.get_objects()`` census by type: taken in a service (from any thread) it hands out tuples that
+another thread is still building, whose next resize then fails (``SystemError: Objects/tupleobject.c:
+bad argument to internal function`` in the panel's SQLAlchemy, seen in the first soak that did it).
+tracemalloc costs CPU (every allocation is traced) and memory (a trace per block): a diagnostic,
+never on by default."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import gc
 import json
 import logging
 import os
 import re
 import signal
+import sys
 import tempfile
 import threading
 import time
 import tracemalloc
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,6 @@ ENV_EVERY_S = "HOTLINE_TRACEMALLOC_EVERY_S"
 ENV_FRAMES = "HOTLINE_TRACEMALLOC_FRAMES"
 DEFAULT_EVERY_S = 300.0
 DEFAULT_FRAMES = 10
-GC_TYPES_KEPT = 60  # the most numerous object types written per snapshot
 
 
 @dataclass
@@ -59,8 +60,8 @@ class HeapSnapshots:
         with self.lock:
             n = self.taken
             self.taken += 1
+            facts = process_facts()  # first: the RSS without the snapshot's own objects
             snap = tracemalloc.take_snapshot()
-            facts = process_facts()
             facts.update(service=self.service, pid=os.getpid(), n=n, at=time.time(),
                          traced_bytes=tracemalloc.get_traced_memory()[0],
                          tracemalloc_overhead_bytes=tracemalloc.get_tracemalloc_memory())
@@ -111,11 +112,9 @@ def start(service: str, env: dict[str, str] | None = None) -> HeapSnapshots | No
 
 
 def process_facts() -> dict[str, Any]:
-    """What the snapshot itself does not tell: RSS, glibc malloc, threads, gc objects by type."""
-    counts = Counter(type(o).__qualname__ for o in gc.get_objects())
-    return {"rss_kb": _status_kb("VmRSS"), "threads": threading.active_count(),
-            "malloc": glibc_malloc(), "gc_objects": len(gc.get_objects()),
-            "gc_types": dict(counts.most_common(GC_TYPES_KEPT))}
+    """What the snapshot itself does not tell: RSS, glibc malloc, pymalloc's blocks, threads."""
+    return {"rss_kb": _status_kb("VmRSS"), "threads": threading.active_count(), "malloc": glibc_malloc(),
+            "pymalloc_blocks": sys.getallocatedblocks()}
 
 
 def _status_kb(key: str) -> int | None:

@@ -69,6 +69,6 @@ def test_snapshots_every_period_and_on_sigusr2(tmp_path: Path) -> None:
     assert here and here[0].size_diff > 2_000_000
     facts = json.loads(second.with_suffix(".json").read_text())
     assert facts["service"] == "panel" and facts["n"] == 1 and facts["rss_kb"] > 0
-    assert facts["gc_types"]["Kept"] == 2000
+    assert facts["pymalloc_blocks"] > 2000 and "gc_types" not in facts  # no gc census (see the module)
     assert facts["malloc"]["arenas"] >= 1 and facts["malloc"]["in_use_bytes"] > 0
     assert not list(out.glob("*.part"))
