@@ -49,8 +49,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="heap snapshots of every service into DIR (emptied first), analysed at the end")
     ap.add_argument("--snapshot-s", type=float, default=120.0, help="seconds between heap snapshots")
     ap.add_argument("--frames", type=int, default=20, help="frames kept per traced allocation")
+    ap.add_argument("--malloc-arena-max", type=int, metavar="N",
+                    help="MALLOC_ARENA_MAX=N for every process of the run (glibc's arenas, one per thread "
+                         "up to 8 per core by default)")
     a = ap.parse_args(argv)
     env = {"HOTLINE_WEB_THREADS": str(max(a.desks + 32, 64))}
+    if a.malloc_arena_max:
+        env["MALLOC_ARENA_MAX"] = str(a.malloc_arena_max)
     if a.tracemalloc:
         shutil.rmtree(a.tracemalloc, ignore_errors=True)
         a.tracemalloc.mkdir(parents=True)
@@ -71,7 +76,8 @@ def soak(fleet: Fleet, a: argparse.Namespace) -> int:
     peak = 0
     next_sample = t0
     print(f"soak: {a.minutes:g} min at {a.in_flight} calls in flight, {a.agents} simulated agents, "
-          f"store {fleet.s.db_url.split(':')[0]}; services {sorted(fleet.pids())}", flush=True)
+          f"store {fleet.s.db_url.split(':')[0]}; services {sorted(fleet.pids())}"
+          f"{f'; MALLOC_ARENA_MAX={a.malloc_arena_max}' if a.malloc_arena_max else ''}", flush=True)
     while True:
         now = time.monotonic()
         starting = now < end
