@@ -94,10 +94,14 @@ def start(service: str, env: dict[str, str] | None = None) -> HeapSnapshots | No
     where = env.get(ENV_DIR, "").strip()
     if not where:
         return None
-    every_s = float(env.get(ENV_EVERY_S) or DEFAULT_EVERY_S)
-    frames = int(env.get(ENV_FRAMES) or DEFAULT_FRAMES)
+    try:
+        every_s = float(env.get(ENV_EVERY_S) or DEFAULT_EVERY_S)
+        frames = int(env.get(ENV_FRAMES) or DEFAULT_FRAMES)
+    except ValueError:
+        every_s, frames = 0.0, 0
     if every_s <= 0 or frames < 1:
-        raise ValueError(f"{ENV_EVERY_S} must be > 0 and {ENV_FRAMES} ≥ 1 (got {every_s:g}, {frames})")
+        raise ValueError(f"{ENV_EVERY_S} must be a number > 0 and {ENV_FRAMES} a whole number ≥ 1 (got "
+                         f"{env.get(ENV_EVERY_S)!r}, {env.get(ENV_FRAMES)!r})")
     out_dir = Path(where)
     out_dir.mkdir(parents=True, exist_ok=True)
     if not tracemalloc.is_tracing():

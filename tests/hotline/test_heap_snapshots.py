@@ -46,6 +46,8 @@ def test_off_without_the_variable() -> None:
 def test_bad_period_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="HOTLINE_TRACEMALLOC_EVERY_S"):
         heap_snapshots.start("ivr", env={"HOTLINE_TRACEMALLOC": str(tmp_path), "HOTLINE_TRACEMALLOC_EVERY_S": "0"})
+    with pytest.raises(ValueError, match=r"HOTLINE_TRACEMALLOC_FRAMES.*'ten'"):
+        heap_snapshots.start("ivr", env={"HOTLINE_TRACEMALLOC": str(tmp_path), "HOTLINE_TRACEMALLOC_FRAMES": "ten"})
 
 
 @pytest.mark.usefixtures("clean_tracing")
