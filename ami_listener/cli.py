@@ -86,7 +86,9 @@ def _capture(s: Settings, args: argparse.Namespace) -> int:
 
 def _listen(s: Settings, args: argparse.Namespace) -> int:
     from ami_listener.listen import Listener
+    from hotline import heap_snapshots
 
+    heap_snapshots.start("listener")  # HOTLINE_TRACEMALLOC: a diagnostic, off by default
     listener = Listener(s).start()
     print(f"listening to AMI {s.ami_host}:{s.ami_port} as server {s.server_id!r}, storing into {s.db_url}",
           file=sys.stderr, flush=True)

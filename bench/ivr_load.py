@@ -85,7 +85,7 @@ def main() -> int:
                                           a.sessions, a.media_ms / 1000).result()
             stats = th.server.stats
             p50, p99 = stats.percentile(50), stats.percentile(99)
-            commands = len(stats.turnaround)
+            commands = stats.commands
             print(f"IVR FastAGI load ({os.cpu_count()} cpus, SQLite, load client in another process)")
             print(f"  concurrency       {a.concurrency} (peak active sessions in the server: {stats.peak_active}),"
                   f" each prompt / key wait {a.media_ms:g} ms")

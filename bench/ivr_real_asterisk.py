@@ -237,7 +237,7 @@ def _report(tap: EventTap, ids: list[str], fault_ids: set[str], still_up: set[st
         p50, p99 = stats.percentile(50), stats.percentile(99)
         print(f"  AGI sessions        {stats.sessions_started} started, {stats.sessions_failed} errored,"
               f" {stats.bad_requests} bad requests, peak {stats.peak_active} at once")
-        print(f"  AGI commands        {len(stats.turnaround)}")
+        print(f"  AGI commands        {stats.commands}")
         if p50 is not None and p99 is not None:
             print(f"  turnaround p50      {p50 * 1000:.2f} ms")
             print(f"  turnaround p99      {p99 * 1000:.2f} ms   (server side: Asterisk's reply read → next command)")

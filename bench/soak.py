@@ -6,11 +6,19 @@ calls Asterisk completed (its CEL) against the records stored: 0 missing, 0 dupl
 
     .venv/bin/python bench/soak.py --minutes 30 --in-flight 100
     .venv/bin/python bench/soak.py --minutes 0.3 --in-flight 4 --agents 8     # a smoke run
+    .venv/bin/python bench/soak.py --minutes 45 --desks 30 --tracemalloc bench/out/soak-heap
+
+With ``--tracemalloc DIR`` every service takes heap snapshots (hotline/heap_snapshots.py) every
+``--snapshot-s`` and once more when the calls are over; bench/heap_growth.py's report on them is
+printed at the end: what grew in each service after the first quarter.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -18,8 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.desk_pop_fleet import StreamDesk, desk_users
-from bench.fleet import Fleet, Traffic, rss_mb, rss_table, with_fleet
+from bench.fleet import SERVICES, Fleet, Traffic, rss_mb, rss_table, with_fleet
+from bench.heap_growth import processes, report
 from bench.ledger import reconcile
+from hotline import heap_snapshots
 from hotline.db import open_db
 
 
@@ -35,9 +45,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", action="store_true", help="keep the runtime dir")
     ap.add_argument("--desks", type=int, default=0,
                     help="agents whose desk event stream stays open (the panel's work, as on a shift)")
+    ap.add_argument("--tracemalloc", type=Path, metavar="DIR",
+                    help="heap snapshots of every service into DIR (emptied first), analysed at the end")
+    ap.add_argument("--snapshot-s", type=float, default=120.0, help="seconds between heap snapshots")
+    ap.add_argument("--frames", type=int, default=20, help="frames kept per traced allocation")
+    ap.add_argument("--malloc-arena-max", type=int, metavar="N",
+                    help="MALLOC_ARENA_MAX=N for every process of the run (glibc's arenas, one per thread "
+                         "up to 8 per core by default)")
     a = ap.parse_args(argv)
-    return with_fleet(a.postgres, "soak", a.agents, a.keep, lambda fleet, _pg: soak(fleet, a),
-                      HOTLINE_WEB_THREADS=str(max(a.desks + 32, 64)))
+    env = {"HOTLINE_WEB_THREADS": str(max(a.desks + 32, 64))}
+    if a.malloc_arena_max:
+        env["MALLOC_ARENA_MAX"] = str(a.malloc_arena_max)
+    if a.tracemalloc:
+        shutil.rmtree(a.tracemalloc, ignore_errors=True)
+        a.tracemalloc.mkdir(parents=True)
+        env.update({heap_snapshots.ENV_DIR: str(a.tracemalloc.resolve()),
+                    heap_snapshots.ENV_EVERY_S: f"{a.snapshot_s:g}", heap_snapshots.ENV_FRAMES: str(a.frames)})
+    return with_fleet(a.postgres, "soak", a.agents, a.keep, lambda fleet, _pg: soak(fleet, a), **env)
 
 
 def soak(fleet: Fleet, a: argparse.Namespace) -> int:
@@ -52,7 +76,8 @@ def soak(fleet: Fleet, a: argparse.Namespace) -> int:
     peak = 0
     next_sample = t0
     print(f"soak: {a.minutes:g} min at {a.in_flight} calls in flight, {a.agents} simulated agents, "
-          f"store {fleet.s.db_url.split(':')[0]}; services {sorted(fleet.pids())}", flush=True)
+          f"store {fleet.s.db_url.split(':')[0]}; services {sorted(fleet.pids())}"
+          f"{f'; MALLOC_ARENA_MAX={a.malloc_arena_max}' if a.malloc_arena_max else ''}", flush=True)
     while True:
         now = time.monotonic()
         starting = now < end
@@ -87,7 +112,30 @@ def soak(fleet: Fleet, a: argparse.Namespace) -> int:
               f"pops {sum(len(d.pops) for d in streams)}; broken {len(broken)}")
     if ledger.missing or ledger.duplicated:
         print(f"missing {ledger.missing[:10]}, duplicated {list(ledger.duplicated)[:10]}")
+    if a.tracemalloc:
+        last_snapshots(fleet, a.tracemalloc)
+        print(f"heap growth after the first quarter (tracemalloc snapshots in {a.tracemalloc}):")
+        print(report(a.tracemalloc))
     return 0 if ledger.ok and not not_completed and traffic.failed == 0 else 1
+
+
+def last_snapshots(fleet: Fleet, where: Path, timeout: float = 300) -> None:
+    """One more snapshot of every service now that the calls are over (SIGUSR2), awaited."""
+    pids = {pid for name, pid in fleet.pids().items() if name in SERVICES}
+
+    def taken() -> dict[int, int]:
+        return {p.pid: len(p.snaps) for p in processes(where)}
+
+    before = taken()
+    for pid in pids:
+        os.kill(pid, signal.SIGUSR2)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = taken()
+        if all(now.get(pid, 0) > before.get(pid, 0) for pid in pids):
+            return
+        time.sleep(0.5)
+    print(f"heap snapshots: not every service wrote its last one within {timeout:g} s")
 
 
 if __name__ == "__main__":

@@ -54,9 +54,11 @@ def _serve(s: Settings, args: argparse.Namespace) -> int:
     """waitress: threads and no fork, so a server-sent event stream (the wallboard, the desk) is
     one thread held open, every response byte is sent as written (send_bytes 1), and the limits
     and timeouts are settings (README: Running on a server)."""
+    from hotline import heap_snapshots
     from web import create_app
     from web.team import warm
 
+    heap_snapshots.start("panel")  # HOTLINE_TRACEMALLOC: a diagnostic, off by default
     app = create_app(s)
     warm.start(app, s)  # the supervisor page's first view finds its figures read (#17)
     print(f"panel on http://{s.web_host}:{s.web_port}/{' (development server)' if args.dev else ''}", flush=True)

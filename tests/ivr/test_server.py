@@ -23,7 +23,7 @@ from hotline.settings import Settings, load
 from ivr.agi import AgiProtocolError, command_line, parse_reply, parse_request, quote
 from ivr.app import build
 from ivr.fakepeer import PeerScript, run_peer
-from ivr.server import AgiServer, ServerThread
+from ivr.server import TURNAROUND_KEPT, AgiServer, ServerThread, Stats
 from tests.support.ports import free_port
 from tests.support.postgres import sqlite_url
 
@@ -96,6 +96,17 @@ def test_request_parsing_and_quoting() -> None:
         quote("two\nlines")  # would inject a second command
 
 
+def test_turnaround_samples_are_a_bounded_window_of_the_latest() -> None:
+    # a service runs for weeks: every command timed, only the latest samples kept (#17's soak)
+    stats = Stats()
+    for n in range(TURNAROUND_KEPT + 5000):
+        stats.add_turnaround(n / 1e6)
+    assert stats.commands == TURNAROUND_KEPT + 5000
+    assert len(stats.turnaround) == TURNAROUND_KEPT
+    assert stats.turnaround[0] == 5000 / 1e6  # the oldest went first
+    assert stats.percentile(0) == 5000 / 1e6 and stats.percentile(100) == (TURNAROUND_KEPT + 4999) / 1e6
+
+
 # --- flows through the server -------------------------------------------------------------
 
 def test_fault_report_session(served: Any) -> None:
@@ -103,6 +114,8 @@ def test_fault_report_session(served: Any) -> None:
     [res] = peers(s, PeerScript(caller="13800000001", keys=list(FAULT_KEYS), linkedid="call-1"))
     assert res.variables["HOTLINE_IVR"] == "done" and res.variables["HOTLINE_NEXT"] == "hangup"
     drain(th)
+    assert th.server is not None
+    assert th.server.stats.commands == len(res.commands) == len(th.server.stats.turnaround)
     with sessions() as db:
         rep = db.scalars(select(FaultReport).where(FaultReport.call_id == "call-1")).one()
     assert (rep.status, rep.contact, rep.account, rep.area, rep.fault_type) == (

@@ -1,0 +1,178 @@
+"""Heap snapshots of a running service, a diagnostic for memory that grows over a long run (#17).
+
+Off unless ``HOTLINE_TRACEMALLOC=<dir>`` is in the service's environment (``hotline run`` passes its
+own on to every service): then :func:`start`, called first thing by each service's start, turns on
+``tracemalloc`` (``HOTLINE_TRACEMALLOC_FRAMES`` frames per allocation, default 10) and a daemon thread
+writes ``<dir>/<service>-<pid>-<n>.snap`` (a ``tracemalloc.Snapshot``; ``Snapshot.load`` reads it)
+every ``HOTLINE_TRACEMALLOC_EVERY_S`` seconds (default 300), and at once on SIGUSR2. Next to each
+one ``<n>.json`` holds what tracemalloc does not see: the RSS, glibc's malloc figures (all its arenas
+summed; how many arenas), pymalloc's blocks in use, the threads. bench/heap_growth.py compares them.
+No ``gc.get_objects()`` census by type: taken in a service (from any thread) it hands out tuples that
+another thread is still building, whose next resize then fails (``SystemError: Objects/tupleobject.c:
+bad argument to internal function`` in the panel's SQLAlchemy, seen in the first soak that did it).
+tracemalloc costs CPU (every allocation is traced) and memory (a trace per block): a diagnostic,
+never on by default."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+ENV_DIR = "HOTLINE_TRACEMALLOC"
+ENV_EVERY_S = "HOTLINE_TRACEMALLOC_EVERY_S"
+ENV_FRAMES = "HOTLINE_TRACEMALLOC_FRAMES"
+DEFAULT_EVERY_S = 300.0
+DEFAULT_FRAMES = 10
+
+
+@dataclass
+class HeapSnapshots:
+    """Writes the numbered snapshots of one service (see the module's doc)."""
+
+    service: str
+    out_dir: Path
+    every_s: float
+    taken: int = 0
+    wake: threading.Event = field(default_factory=threading.Event)
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def path(self, n: int, suffix: str) -> Path:
+        return self.out_dir / f"{self.service}-{os.getpid()}-{n}{suffix}"
+
+    def take(self) -> Path:
+        """One snapshot now, with its facts; its path."""
+        with self.lock:
+            n = self.taken
+            self.taken += 1
+            facts = process_facts()  # first: the RSS without the snapshot's own objects
+            snap = tracemalloc.take_snapshot()
+            facts.update(service=self.service, pid=os.getpid(), n=n, at=time.time(),
+                         traced_bytes=tracemalloc.get_traced_memory()[0],
+                         tracemalloc_overhead_bytes=tracemalloc.get_tracemalloc_memory())
+            snap_path = self.path(n, ".snap")
+            _write_atomically(snap_path, snap.dump)
+            del snap
+            _write_atomically(self.path(n, ".json"), lambda p: Path(p).write_text(json.dumps(facts, indent=1)))
+            return snap_path
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            self.wake.wait(self.every_s)
+            self.wake.clear()
+            if self.stop_event.is_set():
+                return
+            try:
+                self.take()
+            except Exception:  # a full disk must not stop the service it watches
+                log.exception("heap snapshot of %s not written", self.service)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.wake.set()
+
+
+def start(service: str, env: dict[str, str] | None = None) -> HeapSnapshots | None:
+    """Heap snapshots for this process when ``HOTLINE_TRACEMALLOC`` asks for them, else None.
+    Call it from the main thread (SIGUSR2 is installed there) before the service's work starts."""
+    env = dict(os.environ) if env is None else env
+    where = env.get(ENV_DIR, "").strip()
+    if not where:
+        return None
+    try:
+        every_s = float(env.get(ENV_EVERY_S) or DEFAULT_EVERY_S)
+        frames = int(env.get(ENV_FRAMES) or DEFAULT_FRAMES)
+    except ValueError:
+        every_s, frames = 0.0, 0
+    if every_s <= 0 or frames < 1:
+        raise ValueError(f"{ENV_EVERY_S} must be a number > 0 and {ENV_FRAMES} a whole number ≥ 1 (got "
+                         f"{env.get(ENV_EVERY_S)!r}, {env.get(ENV_FRAMES)!r})")
+    out_dir = Path(where)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not tracemalloc.is_tracing():
+        tracemalloc.start(frames)
+    snaps = HeapSnapshots(service, out_dir, every_s)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGUSR2, lambda *_: snaps.wake.set())
+    threading.Thread(target=snaps.run, name="heap-snapshots", daemon=True).start()
+    log.warning("%s: tracemalloc on (%d frames), a heap snapshot every %g s (and on SIGUSR2) into %s",
+                service, frames, every_s, out_dir)
+    return snaps
+
+
+def process_facts() -> dict[str, Any]:
+    """What the snapshot itself does not tell: RSS, glibc malloc, pymalloc's blocks, threads."""
+    return {"rss_kb": _status_kb("VmRSS"), "threads": threading.active_count(), "malloc": glibc_malloc(),
+            "pymalloc_blocks": sys.getallocatedblocks()}
+
+
+def _status_kb(key: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+class _Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                 "keepcost")]
+
+
+def glibc_malloc() -> dict[str, int] | None:
+    """glibc's own figures (mallinfo2, summed over its arenas) and its arena count (malloc_info's
+    heaps); None off glibc. ``arena_bytes - in_use_bytes`` is memory malloc holds free: RSS that
+    grows with it while the traced memory does not is fragmentation, not a leak."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name)
+        mallinfo2 = libc.mallinfo2
+    except (OSError, AttributeError, TypeError):
+        return None
+    mallinfo2.restype = _Mallinfo2
+    m = mallinfo2()
+    return {"arena_bytes": m.arena, "mmapped_bytes": m.hblkhd, "in_use_bytes": m.uordblks,
+            "free_bytes": m.fordblks, "releasable_top_bytes": m.keepcost, "arenas": _arena_count(libc)}
+
+
+def _arena_count(libc: ctypes.CDLL) -> int | None:
+    """The number of ``<heap nr=…>`` in malloc_info's XML (one per arena)."""
+    try:
+        libc.fopen.restype = ctypes.c_void_p
+        libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+        libc.fclose.argtypes = [ctypes.c_void_p]
+        with tempfile.NamedTemporaryFile(suffix=".xml") as tmp:
+            fp = libc.fopen(tmp.name.encode(), b"w")
+            if not fp:
+                return None
+            libc.malloc_info(0, fp)
+            libc.fclose(fp)
+            return len(re.findall(r"<heap nr=", Path(tmp.name).read_text()))
+    except (OSError, AttributeError):
+        return None
+
+
+def _write_atomically(path: Path, write: Any) -> None:
+    """A reader of the directory never sees half a file: written aside, then renamed."""
+    tmp = path.with_name(path.name + ".part")
+    write(str(tmp))
+    os.replace(tmp, path)
