@@ -68,7 +68,9 @@ class Fleet:
                         HOTLINE_QUEUE_STRATEGY="rrmemory", HOTLINE_QUEUE_MEMBER_TIMEOUT_S="4",
                         HOTLINE_QUEUE_TIMEOUT_S="60", HOTLINE_ESPEAK_SPEED_WPM="260",
                         HOTLINE_GTTS_PROBE_TIMEOUT_S="0.5",
-                        HOTLINE_CALLBACK_SCHEDULER_INTERVAL_S="5", HOTLINE_DATABASE_URL=s.db_url, **env)
+                        HOTLINE_CALLBACK_SCHEDULER_INTERVAL_S="5", HOTLINE_DATABASE_URL=s.db_url,
+                        # R-ANS-HOURS around the clock: the benches measure agents' calls at any hour
+                        HOTLINE_HOURS_OPEN="00:00", HOTLINE_HOURS_CLOSE="00:00", **env)
         self.proc: subprocess.Popen[str] | None = None
         self.lines: list[str] = []
         self._agents_on: int | None = None  # the Asterisk pid the simulated agents were added to

@@ -126,12 +126,13 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     private_dirs(s)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    s, hours = (s, None) if args.no_demo else demo_hours(s, env)
     try:
         for step in (("prompts", "build"), ("db", "upgrade")):
             if subprocess.run(hotline_argv(*step), env=env, cwd=ROOT).returncode != 0:
                 print(f"hotline: `hotline {' '.join(step)}` failed: nothing else was started", file=sys.stderr)
                 return 1
-        logins = [] if args.no_demo else demo_logins(s, env) + demo_field(s)
+        logins = [] if args.no_demo else demo_logins(s, env) + demo_field(s) + ([hours] if hours else [])
         ast = Asterisk(in_force(s)).start()  # the dialplan with the ring rule in force (the panel's)
     except AsteriskError as exc:
         print(f"hotline: {exc}", file=sys.stderr)
@@ -253,6 +254,21 @@ def demo_logins(s: Settings, env: dict[str, str]) -> list[str]:
     with os.fdopen(fd, "w") as fh:
         fh.write("".join(line + "\n" for line in kept.values()))
     return lines
+
+
+def demo_hours(s: Settings, env: dict[str, str]) -> tuple[Settings, str | None]:
+    """The demo's agents answer around the clock (R-ANS-HOURS set to 00:00–00:00) unless the
+    operator set the service hours (config file or environment): out of the default 08:00–22:00 —
+    China's night, a European afternoon — the IVR sends every demo caller to the after-hours path
+    and no desk would ever ring. ``env`` (the services') gets the same; returns the settings and
+    the start-up line that says so."""
+    default = Settings()
+    if (s.hours_open, s.hours_close) != (default.hours_open, default.hours_close):
+        return s, None
+    env.update(HOTLINE_HOURS_OPEN="00:00", HOTLINE_HOURS_CLOSE="00:00")
+    return (s.replace(hours_open="00:00", hours_close="00:00"),
+            f"  hours      demo: agents answer around the clock (the service hours {default.hours_open}–"
+            f"{default.hours_close}, R-ANS-HOURS, apply with --no-demo or once hours_open / hours_close are set)")
 
 
 def demo_field(s: Settings) -> list[str]:

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -354,3 +355,22 @@ def test_the_demo_reports_a_fault_that_reaches_its_technician(settings: Settings
         run.stop()
         if run.proc.poll() is None:
             run.proc.kill()
+
+
+def test_the_demo_answers_around_the_clock_unless_the_hours_were_set(settings: Settings) -> None:
+    """R-ANS-HOURS: out of 08:00–22:00 the IVR sends a caller to the after-hours path, so a demo
+    started in China's night (a European afternoon) would never ring a desk. The demo's services
+    answer around the clock; hours the operator set are kept."""
+    from hotline.rules import in_service_hours
+    from hotline.run import demo_hours
+
+    env: dict[str, str] = {}
+    demo, line = demo_hours(settings, env)
+    assert env == {"HOTLINE_HOURS_OPEN": "00:00", "HOTLINE_HOURS_CLOSE": "00:00"}
+    assert line is not None and "around the clock" in line and "08:00–22:00" in line
+    night = datetime(2026, 12, 5, 18, 0, tzinfo=UTC)  # 02:00 in Asia/Shanghai
+    assert in_service_hours(demo, night) and not in_service_hours(settings, night)
+
+    env = {}
+    own = settings.replace(hours_open="09:00", hours_close="18:00")
+    assert demo_hours(own, env) == (own, None) and env == {}
