@@ -4,6 +4,7 @@ last one — the sites that grew, the traced total, the RSS, glibc and pymalloc 
 from __future__ import annotations
 
 import json
+import re
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,7 +56,9 @@ def test_what_grew_after_the_first_quarter_is_named_by_its_line(tmp_path: Path) 
     plus_kb, plus_blocks = float(line.split()[0]), int(line.split()[1])
     assert 1500 < plus_kb < 2500 and plus_blocks >= 3000, line  # 3000 × 500 B, not the warm-up's 1000
     blocks = next(ln for ln in ivr.splitlines() if "Python's allocated blocks" in ln)
-    assert int(blocks.rsplit("(", 1)[1].rstrip(")")) >= 3000, blocks
+    # the whole process's count: other tests' garbage freed meanwhile may outweigh the growth, so
+    # only its form is checked here (the traced growth above is the test)
+    assert re.fullmatch(r"\s*Python's allocated blocks \d+ → \d+ \([+-]?\d+\)", blocks), blocks
     assert "glibc malloc: arenas" in ivr and "RSS" in ivr
     assert "panel (pid 8): 1 snapshot(s), 2 needed" in text
     assert len(kept) == 4000
