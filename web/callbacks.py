@@ -22,7 +22,6 @@ from hotline.models.callbacks import OPEN_STATUSES, TASK_REASONS, CallbackAttemp
 from hotline.settings import Settings
 from hotline.vocabulary import Role
 from web.auth.access import roles
-from web.callback_refusals import dial_refusal_text
 from web.context import db, settings
 from web.reasons import reason
 
@@ -77,9 +76,9 @@ def dial_task(task_id: int) -> Any:
         abort(404)  # another agent's task does not exist for this one
     except callbacks.CallbackError as exc:
         db().rollback()
-        if not isinstance(exc, callbacks.DialRefused):  # a refused dial is logged with its code by the dialer
+        if not isinstance(exc, callbacks.DialRefused):  # a refused dial is logged by the dialer
             log.info("dial of task %s by %s refused: %s", task_id, ext, exc)
-        flash(dial_refusal_text(exc), "error")
+        flash(_("Not dialled: %(reason)s", reason=reason(exc)), "error")
         return redirect(url_for("agent.home"), 303)
     flash(_("Calling back (task %(id)s): your phone rings first, then the customer's.", id=task_id), "ok")
     log.info("task %s dialled by %s (call %s)", task_id, ext, attempt.call_id)

@@ -1,10 +1,13 @@
 """Why the core refused something, in the page's language: a ``hotline.errors.DomainError``'s
 template through the catalogue, its params filled in. A param that names a stored key (a case's
 status or kind, a task's or work order's status, a role, a task's reason) is shown by its label;
-anything else — a number, a name, what the user typed — as plain text, which the page escapes
-(nothing here is marked safe). Any other exception is said as its own text."""
+a time (a ``datetime``, e.g. a refused dial's ``at``) as the operator's local time; anything
+else — a number, a name, what the user typed — as plain text, which the page escapes (nothing
+here is marked safe). Any other exception is said as its own text."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask_babel import gettext
 
@@ -14,6 +17,7 @@ from hotline.vocabulary import CaseKind
 from web.cases.forms import STATUS_LABELS
 from web.context import settings
 from web.i18n import label, lang
+from web.view import local_time
 
 # params holding a key of web.i18n.KNOWN_LABELS; the core names its params accordingly
 LABELLED = frozenset({"status", "role", "task_reason"})
@@ -27,6 +31,8 @@ def _case_kind(value: str) -> str:
 
 
 def _shown(name: str, value: object) -> str:
+    if isinstance(value, datetime):
+        return local_time(value, "%Y-%m-%d %H:%M")
     text = "" if value is None else str(value)
     if name == "case_status":
         zh, en = STATUS_LABELS.get(text, (text, text))

@@ -18,7 +18,7 @@ from hotline.callbacks.queries import (
                                        task_dict,
                                        withheld_missed_calls,
 )
-from hotline.callbacks.refusals import DialRefusal, DialRefused
+from hotline.callbacks.refusals import DialRefused
 from hotline.callbacks.tasks import (
                                        CallbackError,
                                        cancel_task,
@@ -30,7 +30,6 @@ from hotline.callbacks.tasks import (
 
 __all__ = [
                                        "CallbackError",
-                                       "DialRefusal",
                                        "DialRefused",
                                        "acknowledge",
                                        "cancel_task",

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import dial_digits
-from hotline.callbacks.refusals import DialRefusal, DialRefused
+from hotline.callbacks.refusals import DialRefused
 from hotline.callbacks.tasks import HELD, CallbackError, approved, close_task
 from hotline.chanvars import ChanVar
 from hotline.dialing_policy import Cap, assess, over_cap
@@ -38,7 +38,7 @@ COUNTED = ("reached", "no_answer", "busy", "wrong_number")
 
 def agent_interface(s: Settings, agent: str) -> str:
     if not agent.isdigit():
-        raise DialRefused(DialRefusal.NOT_AN_AGENT, f"agent must be an extension number, not {agent!r}")
+        raise DialRefused(N_("agent must be an extension number, not %(agent)r"), agent=agent)
     return f"Local/{agent}@agents/n" if s.agent_technology == "local" else f"PJSIP/{agent}"
 
 
@@ -52,14 +52,14 @@ def dial(s: Settings, db: Session, task_id: int, agent: str, *, variables: dict[
     originate, so a crash in between leaves a trace, not a silent call. ``variables`` are extra
     channel variables (tests: SIM_MODE_<ext>, __SIM_CUSTOMER …). ``force`` dials even before the
     task's window or the retry spacing. A dial the rules refuse raises ``DialRefused`` (a
-    ``CallbackError``) with its code, logged here with it."""
+    ``CallbackError``: its template and params), logged here."""
     now = now or utcnow()
     try:
         task = _dialable(s, db, task_id, now, force)
         _within_policy(s, db, task, now)
         channel = agent_interface(s, agent)
     except DialRefused as refused:
-        log.info("task %s: dial by %s refused (%s): %s", task_id, agent, refused.reason.value, refused.message)
+        log.info("task %s: dial by %s refused: %s", task_id, agent, refused)
         raise
     exten = dial_digits(task.number, s.phone_region)
     call_id = f"cb-{task.id}-{uuid.uuid4().hex[:10]}"
@@ -77,12 +77,13 @@ def dial(s: Settings, db: Session, task_id: int, agent: str, *, variables: dict[
             with Ami.from_settings(s) as session_ami:
                 _originate(s, session_ami, channel, exten, task, call_id, chan_vars)
     except AmiError as exc:
-        # the attempt's note keeps its English form: rows written before the refusal codes hold it too
+        # the attempt's note keeps its English form: older rows hold it too
         attempt.outcome, attempt.note, attempt.reconciled_at = "failed", f"originate: {exc}", utcnow()
         task.status = "open"
         db.commit()
-        log.warning("task %s: dial by %s refused (%s): %s", task_id, agent, DialRefusal.PBX_FAILED.value, exc)
-        raise DialRefused(DialRefusal.PBX_FAILED, f"task {task_id}: could not dial: {exc}") from exc
+        failed = DialRefused(N_("task %(id)s: could not dial: %(error)s"), id=task_id, error=str(exc))
+        log.warning("task %s: dial by %s refused: %s", task_id, agent, failed)
+        raise failed from exc
     log.info("task %s: dialling %s via agent %s (call %s)", task.id, exten, agent, call_id)
     return attempt
 
@@ -92,24 +93,21 @@ def _dialable(s: Settings, db: Session, task_id: int, now: datetime, force: bool
     task's window and the retry spacing, nothing else."""
     task = db.get(CallbackTask, task_id)
     if task is None:
-        raise DialRefused(DialRefusal.NO_TASK, f"no callback task {task_id}")
+        raise DialRefused(N_("no callback task %(id)s"), id=task_id)
     if task.status == HELD:  # outside the dialling policy (toll fraud): say why, whoever asks
-        raise DialRefused(DialRefusal.HELD, f"task {task_id} is held: {task.number} needs supervisor approval")
+        raise DialRefused(N_("task %(id)s is held: %(number)s needs supervisor approval"), id=task_id,
+                          number=task.number)
     if task.status not in OPEN_STATUSES:
-        raise DialRefused(DialRefusal.CLOSED, f"task {task_id} is {task.status}", status=task.status)
+        raise DialRefused(N_("task %(id)s is %(status)s"), id=task_id, status=task.status)
     if any(a.outcome == "pending" for a in task.attempts):
-        raise DialRefused(DialRefusal.IN_PROGRESS, f"task {task_id} has a call in progress")
+        raise DialRefused(N_("task %(id)s has a call in progress"), id=task_id)
     if counted_attempts(task) >= s.callback_max_attempts:
-        raise DialRefused(DialRefusal.NO_ATTEMPTS_LEFT,
-                          f"task {task_id} has had its {s.callback_max_attempts} attempts",
+        raise DialRefused(N_("task %(id)s has had its %(limit)s attempts"), id=task_id,
                           limit=s.callback_max_attempts)
     if not force and task.next_attempt_at is not None and now < task.next_attempt_at:
-        raise DialRefused(DialRefusal.RETRY_LATER,
-                          f"task {task_id}: next attempt not before {task.next_attempt_at.isoformat()}",
-                          at=task.next_attempt_at)
+        raise DialRefused(N_("task %(id)s: next attempt not before %(at)s"), id=task_id, at=task.next_attempt_at)
     if not force and task.not_before is not None and now < task.not_before:
-        raise DialRefused(DialRefusal.NOT_YET, f"task {task_id}: not before {task.not_before.isoformat()}",
-                          at=task.not_before)
+        raise DialRefused(N_("task %(id)s: not before %(at)s"), id=task_id, at=task.not_before)
     return task
 
 
@@ -120,12 +118,16 @@ def _within_policy(s: Settings, db: Session, task: CallbackTask, now: datetime) 
     if not verdict.allowed and not approved(db, task):
         task.status = HELD
         db.commit()
-        raise DialRefused(DialRefusal.OUTSIDE_POLICY,
-                          f"task {task.id}: {task.number} needs supervisor approval ({verdict.summary()})")
+        raise DialRefused(N_("task %(id)s: %(number)s needs supervisor approval (%(why)s)"), id=task.id,
+                          number=task.number, why=verdict.summary())
     cap = over_cap(s, db, task.number, now)
-    if cap is not None:
-        reason = DialRefusal.DAY_CAP if cap.cap == Cap.PER_DAY else DialRefusal.NUMBER_DAY_CAP
-        raise DialRefused(reason, f"task {task.id}: {cap.message}", limit=cap.limit)
+    if cap is None:
+        return
+    if cap.cap == Cap.PER_DAY:
+        raise DialRefused(N_("task %(id)s: %(limit)s dials today already (setting dial_max_per_day)"),
+                          id=task.id, limit=cap.limit)
+    raise DialRefused(N_("task %(id)s: %(limit)s dials of %(number)s today already (setting "
+                         "dial_max_per_number_day)"), id=task.id, limit=cap.limit, number=task.number)
 
 
 def _originate(s: Settings, ami: Ami, channel: str, exten: str, task: CallbackTask, call_id: str,

@@ -16,6 +16,7 @@ import pytest
 
 from hotline import callbacks, metrics
 from hotline.callbacks import tasks as cbtasks
+from hotline.errors import N_
 from hotline.metrics import Ratio
 from hotline.models.callbacks import (
     CallbackAttempt,
@@ -126,7 +127,7 @@ def test_dial_button_calls_the_callbacks_api(panel: Panel, three_tasks: dict[str
 
 def test_refused_dial_is_a_message_not_an_error(panel: Panel, three_tasks: dict[str, int]) -> None:
     """The real callbacks.dial: a closed task and an unreachable Asterisk are refused with their
-    reason on the page, in Chinese from the refusal's code (not the core's English)."""
+    reason on the page, in Chinese (not the core's English)."""
     panel.app.extensions["hotline"]["settings"] = panel.settings.replace(ami_port=free_port())  # nobody listens
     db = panel.db()
     callbacks.cancel_task(db, three_tasks["anyone"], note="customer wrote in")
@@ -150,41 +151,54 @@ def _raising(exc: Exception) -> Any:
     return dial
 
 
+def _dial_says(panel: Panel, task_id: int, exc: Exception, monkeypatch: pytest.MonkeyPatch,
+               lang: str = "zh") -> str:
+    """The flash the agent page shows when the dial raises ``exc``."""
+    monkeypatch.setattr(callbacks, "dial", _raising(exc))
+    c = panel.client("agent1")
+    if lang == "en":
+        c.get("/lang/en")
+    r = c.post(f"/agent/tasks/{task_id}/dial", data={"csrf_token": csrf_of(c, "/agent")}, follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    start = html.index('<p class="flash error">') + len('<p class="flash error">')
+    return html[start:html.index("</p>", start)]
+
+
 def test_each_refusal_reads_in_chinese_and_a_hostile_value_stays_text(panel: Panel, three_tasks: dict[str, int],
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every DialRefusal has its sentence; the particulars (a time in the operator's zone, a
-    limit, a task's status) are said in it; a status written by hand with HTML in it is shown
-    escaped, and the page still renders."""
+    """A refused dial is a DomainError (the dialer's templates, hotline/callbacks/dialer.py), said as
+    every core refusal (web/reasons.py): its particulars (a time in the operator's zone, a limit, a
+    task's status) in the sentence; a status written by hand with HTML in it is shown escaped, and
+    the page still renders."""
     at = datetime(2025, 11, 12, 2, 30, tzinfo=ZoneInfo("UTC"))
-    said = {}
-    for reason in callbacks.DialRefusal:
-        monkeypatch.setattr(callbacks, "dial", _raising(callbacks.DialRefused(reason, f"english {reason}", at=at,
-                                                                              limit=3, status="done")))
-        c = panel.client("agent1")
-        r = c.post(f"/agent/tasks/{three_tasks['mine']}/dial", data={"csrf_token": csrf_of(c, "/agent")},
-                   follow_redirects=True)
-        html = r.get_data(as_text=True)
-        assert r.status_code == 200 and f"english {reason}" not in html, reason
-        said[reason] = html[html.index("未拨打:"):].split("</p>")[0]
-    assert len(set(said.values())) == len(said)  # one sentence each
-    assert said[callbacks.DialRefusal.RETRY_LATER] == "未拨打:距上次拨打时间太短,请于 2025-11-12 10:30 后再拨。"
-    assert said[callbacks.DialRefusal.NOT_YET] == "未拨打:此任务 2025-11-12 10:30 起方可拨打。"
-    assert said[callbacks.DialRefusal.CLOSED] == "未拨打:任务已结束(已完成)。"
-    assert said[callbacks.DialRefusal.DAY_CAP] == "未拨打:今日外呼已达上限 3 次。"
+    refused = callbacks.DialRefused
+    said = {
+        refused(N_("task %(id)s: next attempt not before %(at)s"), id=7, at=at):
+            "未拨打:距上次拨打时间太短,请于 2025-11-12 10:30 后再拨。",
+        refused(N_("task %(id)s: not before %(at)s"), id=7, at=at): "未拨打:此任务 2025-11-12 10:30 起方可拨打。",
+        refused(N_("task %(id)s is %(status)s"), id=7, status="done"): "未拨打:任务已结束(已完成)。",
+        refused(N_("task %(id)s: %(limit)s dials today already (setting dial_max_per_day)"), id=7, limit=3):
+            "未拨打:今日外呼已达上限 3 次。",
+        refused(N_("task %(id)s has had its %(limit)s attempts"), id=7, limit=3):
+            "未拨打:此任务已拨打 3 次,次数已用完。",
+        refused(N_("task %(id)s: could not dial: %(error)s"), id=7, error="Originate failed"):
+            "未拨打:无法连接交换机。",
+    }
+    for exc, chinese in said.items():
+        assert _dial_says(panel, three_tasks["mine"], exc, monkeypatch) == chinese, str(exc)
+    # the English page says the core's sentence, its time in the operator's zone too
+    retry = next(iter(said))
+    assert _dial_says(panel, three_tasks["mine"], retry, monkeypatch, lang="en") == \
+        "Not dialled: task 7: next attempt not before 2025-11-12 10:30"
+    assert str(retry) == "task 7: next attempt not before 2025-11-12 02:30:00+00:00"  # logs and the CLI: UTC
 
-    hostile = callbacks.DialRefused(callbacks.DialRefusal.CLOSED, "x", status='<script>alert("x")</script>')
-    monkeypatch.setattr(callbacks, "dial", _raising(hostile))
-    c = panel.client("agent1")
-    r = c.post(f"/agent/tasks/{three_tasks['mine']}/dial", data={"csrf_token": csrf_of(c, "/agent")},
-               follow_redirects=True)
-    html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "<script>alert" not in html
-    assert "未拨打:任务已结束(&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;)。" in html
-    # a CallbackError without a code (a rule outside the dial) is a plain refusal, not its English
-    monkeypatch.setattr(callbacks, "dial", _raising(callbacks.CallbackError("<b>")))
-    html = c.post(f"/agent/tasks/{three_tasks['mine']}/dial", data={"csrf_token": csrf_of(c, "/agent")},
-                  follow_redirects=True).get_data(as_text=True)
-    assert "未拨打:回访规则不允许拨打。" in html and "<b>" not in html
+    hostile = refused(N_("task %(id)s is %(status)s"), id=7, status='<script>alert("x")</script>')
+    assert _dial_says(panel, three_tasks["mine"], hostile, monkeypatch) == \
+        "未拨打:任务已结束(&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;)。"
+    # a CallbackError of a rule outside the dial itself reads the same way
+    other = callbacks.CallbackError(N_("not a callable number: %(given)r"), given="<b>")
+    assert _dial_says(panel, three_tasks["mine"], other, monkeypatch) == "未拨打:不是可拨打的号码:“&lt;b&gt;”"
 
 
 def test_an_old_attempt_note_in_english_still_shows(panel: Panel, three_tasks: dict[str, int]) -> None:

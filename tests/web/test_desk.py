@@ -166,7 +166,7 @@ def test_monitor_from_the_wallboard_and_the_audit_on_the_call_page(panel: Panel)
 def test_dial_out_outside_the_dialling_policy_is_held_not_dialled(panel: Panel) -> None:
     """Toll fraud (issue 19): the desk's dial-out goes through the dialling policy as callbacks do —
     an international or premium-rate number is held for a supervisor, never originated (no PBX
-    here: an originate would answer 无法连接交换机). The refusal is said in Chinese from its code."""
+    here: an originate would answer 无法连接交换机). The refusal is said in Chinese."""
     from sqlalchemy import select
 
     from hotline.models.callbacks import CallbackTask

@@ -22,12 +22,12 @@ from hotline.desk.calls import ControlResult
 from hotline.desk.presence import PresenceResult
 from hotline.vocabulary import AgentPresence
 from web.auth.access import roles, user_of_session
-from web.callback_refusals import dial_refusal_text
 from web.callbacks import dial as dial_task
 from web.context import db, session_factory, settings
 from web.desk.messages import control_message, presence_message
 from web.desk.state import DeskState, stream
 from web.i18n import KNOWN_LABELS, label
+from web.reasons import reason
 
 log = logging.getLogger(__name__)
 bp = Blueprint("desk", __name__)
@@ -158,9 +158,11 @@ def dial() -> Any:
         attempt = dial_task(db(), s, task.id, ext)
     except (callbacks.CallbackError, LookupError) as exc:
         db().rollback()
-        if not isinstance(exc, callbacks.DialRefused):  # a refused dial is logged with its code by the dialer
+        if not isinstance(exc, callbacks.DialRefused):  # a refused dial is logged by the dialer
             log.info("desk dial-out of %s by %s refused: %r", num.e164, ext, exc)
-        return jsonify(ok=False, message=dial_refusal_text(exc))
+        # a LookupError: another agent's task, which does not exist for this one
+        why = reason(exc) if isinstance(exc, callbacks.CallbackError) else _("the callback rules refuse it.")
+        return jsonify(ok=False, message=_("Not dialled: %(reason)s", reason=why))
     return jsonify(ok=True, message=_("Calling %(number)s (task %(task)s): your phone rings first", number=number,
                                       task=task.id),
                    call_id=attempt.call_id)

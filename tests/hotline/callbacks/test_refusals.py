@@ -1,6 +1,7 @@
-"""A dial the callback rules refuse says why with a code (``DialRefusal``) and the particulars the
-panel names, besides its English text: every rule of ``hotline.callbacks.dial`` in turn (the
-rules themselves: test_rules.py, test_toll_fraud.py), and each refusal is logged with its code."""
+"""A dial the callback rules refuse says why as every core refusal does (a ``DomainError``: its
+English template, the particulars as params the panel names — a time, a limit, a status), its
+English text for logs and the CLI: every rule of ``hotline.callbacks.dial`` in turn (the rules
+themselves: test_rules.py, test_toll_fraud.py), and each refusal is logged."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from hotline.callbacks import CallbackError, DialRefusal, DialRefused, cancel_task, dial, mark_consultation
+from hotline.callbacks import CallbackError, DialRefused, cancel_task, dial, mark_consultation
 from hotline.callbacks.dialer import apply_outcome
 from hotline.callbacks.tasks import create_task
+from hotline.errors import DomainError
 from hotline.models.callbacks import CallbackAttempt
 from hotline.pbx.ami import AmiError
 from hotline.settings import Settings
@@ -39,32 +41,34 @@ def _refused(s: Settings, db: Session, task_id: int, agent: str = "8001", **kw: 
     with pytest.raises(DialRefused) as got:
         dial(s, db, task_id, agent, now=kw.pop("now", T0), ami=kw.pop("ami", Ami()), **kw)
     assert isinstance(got.value, CallbackError)  # every caller that caught CallbackError still does
+    assert isinstance(got.value, DomainError) and str(got.value) == got.value.template % got.value.params
     return got.value
 
 
-def test_each_rule_refuses_with_its_code_and_particulars(settings: Settings, db: Session,
-                                                        caplog: pytest.LogCaptureFixture) -> None:
+def test_each_rule_refuses_with_its_template_and_particulars(settings: Settings, db: Session,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="hotline.callbacks.dialer")
-    assert _refused(settings, db, 99999).reason == DialRefusal.NO_TASK
+    r = _refused(settings, db, 99999)
+    assert (r.template, r.params) == ("no callback task %(id)s", {"id": 99999})
     task = mark_consultation(db, settings, "13800000001", now=T0)
     db.commit()
     r = _refused(settings, db, task.id, agent="80x1")
-    assert (r.reason, r.message) == (DialRefusal.NOT_AN_AGENT, "agent must be an extension number, not '80x1'")
-    assert "refused (not_an_agent)" in caplog.text  # logged with its code
+    assert str(r) == "agent must be an extension number, not '80x1'"
+    assert f"task {task.id}: dial by 80x1 refused: agent must be an extension number" in caplog.text
 
     pending = CallbackAttempt(task=task, at=T0, agent="8001", call_server="test", call_id="p", outcome="pending")
     db.add(pending)
     db.flush()
-    assert _refused(settings, db, task.id).reason == DialRefusal.IN_PROGRESS
+    assert str(_refused(settings, db, task.id)) == f"task {task.id} has a call in progress"
     apply_outcome(settings, db, pending, "no_answer", T0 + timedelta(seconds=30))
     r = _refused(settings, db, task.id, now=T0 + timedelta(minutes=1))
-    assert (r.reason, r.at) == (DialRefusal.RETRY_LATER, T0 + timedelta(minutes=settings.callback_retry_min))
-    assert "next attempt not before" in r.message
+    assert r.params["at"] == T0 + timedelta(minutes=settings.callback_retry_min)  # a time, in UTC
+    assert str(r) == f"task {task.id}: next attempt not before {T0 + timedelta(minutes=settings.callback_retry_min)}"
 
     later = create_task(db, reason="revisit", number="+8613800000002", number_raw=None, created_at=T0,
                         due_at=T0 + timedelta(days=1), not_before=T0 + timedelta(hours=23))
     r = _refused(settings, db, later.id)
-    assert (r.reason, r.at) == (DialRefusal.NOT_YET, T0 + timedelta(hours=23))
+    assert (r.template, r.params["at"]) == ("task %(id)s: not before %(at)s", T0 + timedelta(hours=23))
 
     spent = mark_consultation(db, settings, "13800000003", now=T0)
     for i in range(settings.callback_max_attempts):
@@ -72,38 +76,41 @@ def test_each_rule_refuses_with_its_code_and_particulars(settings: Settings, db:
                                call_id=f"x{i}", outcome="no_answer"))
     db.flush()
     r = _refused(settings, db, spent.id, force=True)
-    assert (r.reason, r.limit) == (DialRefusal.NO_ATTEMPTS_LEFT, settings.callback_max_attempts)
+    assert (str(r), r.params["limit"]) == (f"task {spent.id} has had its {settings.callback_max_attempts} attempts",
+                                           settings.callback_max_attempts)
 
     cancel_task(db, spent.id, now=T0)
     r = _refused(settings, db, spent.id)
-    assert (r.reason, r.status) == (DialRefusal.CLOSED, "cancelled")
+    assert (str(r), r.params["status"]) == (f"task {spent.id} is cancelled", "cancelled")
 
 
-def test_policy_caps_and_the_pbx_refuse_with_their_codes(settings: Settings, db: Session,
-                                                        caplog: pytest.LogCaptureFixture) -> None:
+def test_policy_caps_and_the_pbx_refuse_with_their_particulars(settings: Settings, db: Session,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="hotline.callbacks.dialer")
     premium = create_task(db, reason="consult", number="+8616812345", number_raw="16812345", created_at=T0,
                           due_at=T0 + timedelta(hours=1))
     db.commit()
-    assert _refused(settings, db, premium.id, force=True).reason == DialRefusal.OUTSIDE_POLICY  # found now: held
+    r = _refused(settings, db, premium.id, force=True)  # found now: held from now on
+    assert str(r).startswith(f"task {premium.id}: +8616812345 needs supervisor approval (")
     r = _refused(settings, db, premium.id, force=True)
-    assert (r.reason, r.message) == (DialRefusal.HELD,
-                                     f"task {premium.id} is held: +8616812345 needs supervisor approval")
+    assert str(r) == f"task {premium.id} is held: +8616812345 needs supervisor approval"
 
     s = settings.replace(dial_max_per_number_day=1, dial_max_per_day=2)
     first, other = (mark_consultation(db, s, n, now=T0) for n in ("13800000011", "13800000012"))
     db.commit()
     apply_outcome(s, db, dial(s, db, first.id, "8001", ami=Ami(), force=True, now=T0), "no_answer", T0)
     r = _refused(s, db, first.id, force=True)
-    assert (r.reason, r.limit) == (DialRefusal.NUMBER_DAY_CAP, 1)
+    assert (str(r), r.params["limit"]) == (
+        f"task {first.id}: 1 dials of +8613800000011 today already (setting dial_max_per_number_day)", 1)
     apply_outcome(s, db, dial(s, db, other.id, "8001", ami=Ami(), force=True, now=T0), "no_answer", T0)
     r = _refused(s, db, other.id, force=True)
-    assert (r.reason, r.limit) == (DialRefusal.DAY_CAP, 2)
+    assert (str(r), r.params["limit"]) == (f"task {other.id}: 2 dials today already (setting dial_max_per_day)", 2)
 
     third = mark_consultation(db, settings, "13800000013", now=T0)
     db.commit()
     r = _refused(settings, db, third.id, ami=Ami(fail=True))
-    assert r.reason == DialRefusal.PBX_FAILED and "could not dial" in r.message
-    # the failed attempt's note keeps the form rows written before the codes hold
+    assert str(r) == f"task {third.id}: could not dial: Originate failed"
+    # the failed attempt's note keeps the form older rows hold
     assert [a.note for a in third.attempts] == ["originate: Originate failed"]
-    assert "refused (pbx_failed)" in caplog.text and "refused (day_cap)" in caplog.text
+    assert f"task {third.id}: dial by 8001 refused: task {third.id}: could not dial" in caplog.text
+    assert f"dial by 8001 refused: task {other.id}: 2 dials today already" in caplog.text

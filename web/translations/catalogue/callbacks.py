@@ -24,22 +24,22 @@ ENTRIES: dict[str, str] = {
     "solution": "解决", "progress": "进展",
     "task_overdue": "回访任务超时", "complaint_contact": "投诉未按时联系", "complaint_solution": "投诉未按时解决",
     "complaint_progress": "投诉未按时告知进展", "Late by": "已超时",
-    # a dial the callback rules refuse (web/callback_refusals.py: hotline.callbacks.DialRefusal)
-    "Not dialled: the callback rules refuse it.": "未拨打:回访规则不允许拨打。",
-    "there is no such callback task.": "没有此回访任务。",
-    "your extension is not an agent's extension number.": "您的分机号不是坐席分机号。",
-    "the task is closed (%(status)s).": "任务已结束(%(status)s)。",
-    "a call of this task is still going on.": "此任务的通话尚未结束。",
-    "the task has had its %(n)s attempts.": "此任务已拨打 %(n)s 次,次数已用完。",
-    "too soon after the last attempt: dial again from %(at)s.": "距上次拨打时间太短,请于 %(at)s 后再拨。",
-    "the task may be dialled from %(at)s.": "此任务 %(at)s 起方可拨打。",
-    "the number is outside the dialling policy and waits for a supervisor's approval.":
-        "号码不在拨号策略范围内,等待班长批准。",
-    "the number is outside the dialling policy: the task now waits for a supervisor's approval.":
+    # a dial the callback rules refuse (hotline/callbacks/dialer.py: DialRefused, said by web/reasons.py);
+    # the agent clicked the task, so the sentences leave out its id
+    "the callback rules refuse it.": "回访规则不允许拨打。",
+    "agent must be an extension number, not %(agent)r": "您的分机号不是坐席分机号。",
+    "task %(id)s is held: %(number)s needs supervisor approval": "号码不在拨号策略范围内,等待班长批准。",
+    "task %(id)s is %(status)s": "任务已结束(%(status)s)。",
+    "task %(id)s has a call in progress": "此任务的通话尚未结束。",
+    "task %(id)s has had its %(limit)s attempts": "此任务已拨打 %(limit)s 次,次数已用完。",
+    "task %(id)s: next attempt not before %(at)s": "距上次拨打时间太短,请于 %(at)s 后再拨。",
+    "task %(id)s: not before %(at)s": "此任务 %(at)s 起方可拨打。",
+    "task %(id)s: %(number)s needs supervisor approval (%(why)s)":
         "号码不在拨号策略范围内,任务已转为等待班长批准。",
-    "the hotline has made its %(n)s dials for today.": "今日外呼已达上限 %(n)s 次。",
-    "this number has been dialled %(n)s times today, the most allowed.": "此号码今日已拨打 %(n)s 次,已达上限。",
-    # "the phone system cannot be reached." (DialRefusal.PBX_FAILED): the desk's entry (catalogue/desk.py)
+    "task %(id)s: %(limit)s dials today already (setting dial_max_per_day)": "今日外呼已达上限 %(limit)s 次。",
+    "task %(id)s: %(limit)s dials of %(number)s today already (setting dial_max_per_number_day)":
+        "此号码今日已拨打 %(limit)s 次,已达上限。",
+    "task %(id)s: could not dial: %(error)s": "无法连接交换机。",
     # the core's refusals (hotline.errors: N_ templates; web/reasons.py says them)
     "outcome must be one of %(choices)s, not %(given)r": "结果须为 %(choices)s 之一,不能是“%(given)s”",
     "no callback attempt %(id)s": "没有回访拨打记录 %(id)s", "no callback task %(id)s": "没有回访任务 %(id)s",
