@@ -155,17 +155,17 @@ def _internal(c: ChannelIndex, rec: CallRecord, first: Channel | None, originate
 
 
 def _dialled_out(c: ChannelIndex, first: Channel | None, originated: bool, internal: InternalNumbers) -> bool:
-    """A phone's own call (one :func:`_internal` took for a phone's) that went out through a trunk:
-    the number the phone dialled (its channel's first extension, the Request-URI's user) is no
-    internal number (``internal_number_pattern``) and not every channel it rang is an agent's
-    phone (a long extension that rings a colleague stays internal). An originated endpoint's call
-    is decided by :func:`_internal` alone (the originate, not the phone, chose the number); an
-    unknown extension ("s": none was dialled) proves nothing."""
-    if originated or first is None or not internal.dialled_out(first.exten):
+    """A phone's own call (one :func:`_internal` took for a phone's) that went out through a trunk,
+    as ``InternalNumbers.dialled_out`` decides it from the number the phone dialled (its channel's
+    first extension) and whether each channel it rang is an agent's phone. An originated
+    endpoint's call is decided by :func:`_internal` alone (the originate, not the phone, chose the
+    number)."""
+    if originated or first is None:
         return False
     own = c.party(first.name)
-    rung = [c.agent_of(e.get("DestChannel")) for e in c.events if e.name == "DialBegin" and e.get("Channel") in own]
-    return not (rung and all(rung))
+    rung = [bool(c.agent_of(e.get("DestChannel"))) for e in c.events
+            if e.name == "DialBegin" and e.get("Channel") in own]
+    return internal.dialled_out(first.exten, rung)
 
 
 def _in_order(evs: list[Message]) -> bool:

@@ -6,6 +6,8 @@ is the ``live_state`` row (``hotline.live_snapshot.LiveSnapshot``, the schema th
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ami_listener.channels import TECH_EXT, device_of, interface_key
 from ami_listener.reader import Message
 from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot, WaitingCaller
@@ -23,16 +25,30 @@ RELEVANT = {"QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentC
 # full), dropped when the call's first channel hangs up
 CALL_FACTS = {"VarSet", "Hangup"}
 # what marks an agent's phone calling another phone (AgentLive.internal): a call's first channel
-# made on a member's own device; the hotline's paths (a HOTLINE_* variable, a queue) unmark it
+# made on a member's own device, to an internal number or ringing only agents' phones (DIALLED:
+# what it rang); the hotline's paths (a HOTLINE_* variable, a queue) unmark it
 PHONE_CALL = "Newchannel"
+DIALLED = "DialBegin"
 STALE_CALL_S = 4 * 3600.0  # a call whose end was missed (a gap) leaves the snapshot after this
 ENDED_KEPT = 512  # calls ended lately: a VarSet after the hang-up must not bring them back
+
+
+@dataclass
+class _PhoneCall:
+    """A call an agent's phone placed itself: its members, the number dialled, and for each
+    channel it rang so far whether that is an agent's phone."""
+
+    members: set[str]
+    exten: str | None
+    rang_agents: list[bool] = field(default_factory=list)
+    internal: bool = False  # its members are shown on an internal call
 
 
 class LiveView:
     def __init__(self, internal: InternalNumbers = DEFAULT_INTERNAL_NUMBERS) -> None:
         """``internal``: the numbers a phone dials inside the PBX (``internal_number_pattern``); a
-        phone's own call to any other number went out through a trunk and is not marked internal."""
+        phone's own call to any other number went out through a trunk and is not marked internal
+        unless every phone it rang is an agent's (``InternalNumbers.dialled_out``, as the record)."""
         self.internal = internal
         self.queues: dict[str, dict[str, WaitingCaller]] = {}
         self.agents: dict[str, AgentLive] = {}
@@ -40,7 +56,7 @@ class LiveView:
         self._ended: dict[str, None] = {}
         # a member's interface / state interface → its names (one per queue that names it its way)
         self._devices: dict[str, set[str]] = {}
-        self._own_calls: dict[str, set[str]] = {}  # a call an agent's phone placed itself → its members
+        self._own_calls: dict[str, _PhoneCall] = {}  # a call an agent's phone placed itself (Linkedid)
         self.gap = False
         self.changed = False
         # an agent's state changed (a ring starts, is answered, ends): the desk's pop waits for
@@ -59,6 +75,9 @@ class LiveView:
             return
         if name == PHONE_CALL:
             self._phone_call(msg)
+            return
+        if name == DIALLED:
+            self._dialled(msg)
             return
         if name not in RELEVANT:
             return
@@ -126,25 +145,52 @@ class LiveView:
         """A call's first channel made on a member's own device: the agent's phone calls someone."""
         h = msg.headers
         lid = h.get("Linkedid") or ""
-        if not lid or h.get("Uniqueid") != lid or self.internal.dialled_out(h.get("Exten")):
-            return  # not the call's first channel, or the phone dialled out through a trunk (outbound)
-        device = device_of(h.get("Channel"))
+        if not lid or h.get("Uniqueid") != lid:
+            return  # not the call's first channel
+        members = self._members_on(h.get("Channel"))
+        if members:
+            self._own_calls[lid] = _PhoneCall(members, h.get("Exten"))
+            self._decide(lid)
+
+    def _dialled(self, msg: Message) -> None:
+        """A phone's own call rings someone: an agent's phone or not (a trunk, an application)."""
+        h = msg.headers
+        call = self._own_calls.get(h.get("Uniqueid") or "")
+        if call is not None and h.get("Uniqueid") == h.get("Linkedid"):
+            call.rang_agents.append(bool(self._members_on(h.get("DestChannel"))))
+            self._decide(h["Uniqueid"])
+
+    def _members_on(self, channel: str | None) -> set[str]:
+        """The members whose device ``channel`` is made on."""
+        device = device_of(channel)
         members = set(self._devices.get(device, ()))
         m = TECH_EXT.match(device)  # a member named by its extension (PJSIP/8001 of member 8001)
         if m:
             members.add(m.group(1))
-        members &= self.agents.keys()
-        if not members:
-            return
-        self._own_calls[lid] = members
-        for member in members:
-            if not self.agents[member].internal:
-                self.agents[member].internal = self.changed = True
+        return members & self.agents.keys()
+
+    def _decide(self, lid: str) -> None:
+        """The phone's call is internal unless it dialled out through a trunk — the call record's
+        decision (``InternalNumbers.dialled_out``) on what is known so far: a long extension is
+        internal from its first ring of a colleague's phone, a trunk's ring unmarks it."""
+        call = self._own_calls[lid]
+        internal = not self.internal.dialled_out(call.exten, call.rang_agents)
+        if internal and not call.internal:
+            call.internal = True
+            for member in call.members:
+                agent = self.agents.get(member)  # removed from its queues meanwhile: nothing to show
+                if agent is not None and not agent.internal:
+                    agent.internal = self.changed = True
+        elif not internal and call.internal:
+            self._not_internal(lid)
 
     def _not_internal(self, lid: str) -> None:
-        members = self._own_calls.pop(lid, set()) if lid else set()
-        still = set().union(*self._own_calls.values())  # the phone's other own calls still up
-        for member in members - still:
+        call = self._own_calls.pop(lid, None) if lid else None
+        if call is None or not call.internal:
+            return
+        # the phone's other own calls still shown internal
+        still = set().union(*(c.members for c in self._own_calls.values() if c.internal))
+        for member in call.members - still:
             agent = self.agents.get(member)
             if agent is not None and agent.internal:
                 agent.internal = False

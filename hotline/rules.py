@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal, overload
@@ -103,7 +104,8 @@ class InternalNumbers:
     """What a number dialled inside the PBX looks like (``internal_number_pattern``, a regular
     expression the whole number must match): an extension, a feature code. An agent's phone that
     dials any other number has dialled out through a trunk — an outbound call, not an internal
-    one. The one home of that test: the call builder's direction asks it."""
+    one — unless every phone it rang is an agent's. The one home of that decision
+    (:meth:`dialled_out`): the call builder's direction and the wallboard's live view ask it."""
 
     pattern: re.Pattern[str]
 
@@ -118,10 +120,16 @@ class InternalNumbers:
     def covers(self, number: str) -> bool:
         return self.pattern.fullmatch(number.strip()) is not None
 
-    def dialled_out(self, exten: str | None) -> bool:
-        """A phone's own call whose first extension (what the phone dialled) is no internal number.
-        None or "s" (Asterisk's start extension: no number was dialled) proves nothing: False."""
-        return bool(exten) and exten != "s" and not self.covers(exten or "")
+    def dialled_out(self, exten: str | None, rang_agents: Collection[bool] = ()) -> bool:
+        """A phone's own call that went out through a trunk: its first extension (what the phone
+        dialled, the Request-URI's user) is no internal number, and not every phone it rang is an
+        agent's — a long extension that rings a colleague stays internal. ``rang_agents``: for each
+        channel the phone's channel dialled (its DialBegins so far), whether it is an agent's phone;
+        none yet is not "all agents'". None or "s" (Asterisk's start extension: no number was
+        dialled) proves nothing: False."""
+        if not exten or exten == "s" or self.covers(exten):
+            return False
+        return not (rang_agents and all(rang_agents))
 
 
 def internal_numbers(s: Settings) -> InternalNumbers:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ami_listener.live import LiveView
 from ami_listener.reader import Message
 from hotline.live_snapshot import LiveSnapshot
@@ -154,3 +156,66 @@ def test_an_agents_phone_dialling_out_through_a_trunk_is_not_shown_internal() ->
 
     assert not tagged(LiveView())
     assert tagged(LiveView(internal_numbers(replay_settings(internal_number_pattern=r"[0-9]{3,11}"))))
+
+
+def _direction_and_tag(name: str, **settings: object) -> tuple[str, bool]:
+    """A phone's own call of capture ``name`` replayed twice under the same settings: the direction
+    its call record says, and whether the wallboard's live view tagged a member 内部通话 at any
+    point. The live view learns the agents (``agents``) as members of a queue, each on its phone."""
+    from hotline.rules import internal_numbers
+    from tests.ami_listener.replay import replay_messages, replay_settings
+
+    s = replay_settings(**settings)
+    records = replay_messages(capture(name), s)
+    (own,) = [r for r in records.values() if r.caller_number != "13600000003"]  # not the customer's call
+    view = LiveView(internal_numbers(s))
+    for ext in s.agents:
+        view.feed(_event("QueueMemberAdded", 1.0, MemberName=ext, Queue="hotline", Interface=f"PJSIP/{ext}",
+                         Status="1", Paused="0"))
+    tagged = False
+    for msg in capture(name):
+        view.feed(msg)
+        tagged = tagged or any(a.internal for a in view.agents.values())
+    return own.direction, tagged
+
+
+@pytest.mark.parametrize(("name", "settings", "direction"), [
+    ("foreign_phone_trunk_out", {}, "outbound"),
+    ("foreign_phone_trunk_no_answer", {}, "outbound"),
+    ("foreign_phone_trunk_agent_cancels", {}, "outbound"),
+    ("foreign_phone_trunk_out", {"internal_number_pattern": r"[0-9]{3,11}"}, "internal"),
+    ("foreign_refer_attended", {}, "internal"),  # 8001 calls 8002
+    # no 4-digit number is internal, but the call rang only an agent's phone (8002): still internal
+    ("foreign_refer_attended", {"internal_number_pattern": r"[*#].*"}, "internal"),
+    ("foreign_refer_attended", {"internal_number_pattern": r"[*#].*", "agents": ["8001"]}, "outbound"),
+    ("foreign_refer_attended_app", {"internal_number_pattern": r"[*#].*"}, "outbound"),  # 600: no phone
+    ("foreign_refer_attended_app", {}, "internal"),
+])
+def test_the_wallboard_tags_a_phones_call_as_its_record_says(name: str, settings: dict[str, object],
+                                                            direction: str) -> None:
+    """One decision (``InternalNumbers.dialled_out``) for the call record and the wallboard: a
+    phone's own call is tagged 内部通话 exactly when its record is ``internal``."""
+    assert _direction_and_tag(name, **settings) == (direction, direction == "internal")
+
+
+def test_a_long_extension_is_internal_from_its_ring_of_a_colleague() -> None:
+    """Under a pattern that takes no 4-digit number for internal, Alice's phone dialling 8002 is
+    not tagged at its first channel (it could be a trunk's number) but from the DialBegin that
+    rings Bob's phone (an agent's) until its hang-up — as its record says ``internal``."""
+    from hotline.rules import internal_numbers
+    from tests.ami_listener.replay import replay_settings
+
+    view = LiveView(internal_numbers(replay_settings(internal_number_pattern=r"[*#].*")))
+    for msg in capture("foreign_pjsip_answered"):  # Alice on PJSIP/8001, Bob on PJSIP/8002
+        view.feed(msg)
+    marked = []
+    for msg in capture("foreign_refer_attended"):
+        view.feed(msg)
+        marked.append((msg.name, msg.get("Uniqueid"), view.agents["Alice"].internal))
+    own = "1796470710.37"
+    first = next(i for i, (name, uid, _) in enumerate(marked) if name == "Newchannel" and uid == own)
+    rings = next(i for i, (name, uid, _) in enumerate(marked) if name == "DialBegin" and uid == own)
+    ended = next(i for i, (name, uid, _) in enumerate(marked) if name == "Hangup" and uid == own)
+    assert first < rings < ended
+    assert not any(internal for _, _, internal in marked[:rings])
+    assert all(internal for _, _, internal in marked[rings:ended]) and not marked[ended][2]
