@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -24,6 +25,24 @@ _MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
 
 class SchemaError(RuntimeError):
     """The database's schema is not the one this hotline's code needs."""
+
+
+# PostgreSQL's codes for a statement that lost to another transaction's locks: lock_not_available,
+# deadlock_detected, serialization_failure
+_PG_BUSY = frozenset({"55P03", "40P01", "40001"})
+
+
+def is_busy(exc: BaseException) -> bool:
+    """``exc`` says another writer held the database past the busy timeout (SQLite's "database is
+    locked", PostgreSQL's lock timeout or deadlock): nothing was written, and the same work a
+    moment later is the answer — a clear line in the log, not a traceback."""
+    if not isinstance(exc, OperationalError):
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _PG_BUSY or getattr(orig, "pgcode", None) in _PG_BUSY:
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database table is locked" in text or "database is busy" in text
 
 
 def make_engine(url: str, busy_timeout_s: float = 30.0, **kw: Any) -> Engine:

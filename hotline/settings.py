@@ -83,7 +83,9 @@ class Settings:
     # while the database is unavailable the listener keeps batches on disk, up to this much
     listener_journal_max_mb: float = 512.0
     listener_db_retry_s: float = 30.0  # with the journal full: how long AMI is left unread
-    db_busy_timeout_s: float = 5.0  # SQLite: how long a write waits for a lock before it fails
+    # SQLite: how long a write waits for another's lock before it fails; long enough for a burst of
+    # writers (the scheduler's pass, the listener's flush, the panel) on a loaded machine
+    db_busy_timeout_s: float = 30.0
 
     # --- service rules (SERVICE-STANDARDS.md) ------------------------------------------------
     ring_cycle_s: float = 5.0  # R-ANS-4RINGS: China's ring is 1 s on + 4 s off

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.db import is_busy
 from hotline.desk.consult import greet_completed
 from hotline.desk.live import sync_all
 from hotline.field import check_clocks
@@ -28,6 +29,15 @@ from scheduler.callbacks import PassReport, run_pass
 
 log = logging.getLogger(__name__)
 PURGE_STATE = "retention_purge"
+
+
+def _failed(what: str, exc: Exception, retry: str) -> None:
+    """A step that failed is retried later: a database busy with another writer is said in one
+    line (the retry is the answer, nothing was written); anything else with its traceback."""
+    if is_busy(exc):
+        log.warning("%s: the database is busy (%s); %s", what, getattr(exc, "orig", exc), retry)
+    else:
+        log.exception("%s failed; %s", what, retry)
 
 
 class Scheduler:
@@ -121,8 +131,8 @@ class Scheduler:
         while not self.stop_event.wait(self.s.desk_sync_interval_s):
             try:
                 self.desk_once()
-            except Exception:  # the database or the PBX away: the next tick tries again
-                log.exception("desk presence sync failed")
+            except Exception as exc:  # the database or the PBX away: the next tick tries again
+                _failed("desk presence sync", exc, "retrying at the next tick")
 
     def run(self) -> None:
         if self.s.desk_sync_interval_s > 0:
@@ -131,14 +141,14 @@ class Scheduler:
             try:
                 rep = self.once()
                 log.info("scheduler pass: %s", rep)
-            except Exception:  # a failed pass (database away) is retried next time, never fatal
-                log.exception("scheduler pass failed; retrying in %.0f s", self.s.callback_scheduler_interval_s)
+            except Exception as exc:  # a failed pass (database away) is retried next time, never fatal
+                _failed("scheduler pass", exc, f"retrying in {self.s.callback_scheduler_interval_s:.0f} s")
             try:
                 self.rollups_if_due()
-            except Exception:
-                log.exception("supervisor rollups failed; retrying in %.0f s", self.s.rollup_interval_s)
+            except Exception as exc:
+                _failed("supervisor rollups", exc, f"retrying in {self.s.rollup_interval_s:.0f} s")
             try:
                 self.purge_if_due()
-            except Exception:  # retried after the next pass: today's purge is not marked done
-                log.exception("retention purge failed; retrying after the next pass")
+            except Exception as exc:  # retried after the next pass: today's purge is not marked done
+                _failed("retention purge", exc, "retrying after the next pass")
             self.stop_event.wait(self.s.callback_scheduler_interval_s)

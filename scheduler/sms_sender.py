@@ -2,7 +2,9 @@
 
 Started by the scheduler app beside its callbacks pass (a thread of ``hotline scheduler run``:
 ``SmsSender(s, sessions).start()``; ``stop()`` on shutdown). Several senders may run against one
-database (two hosts): each message is claimed by one of them only.
+database (two hosts): each message is claimed by one of them only. A pass the database was too
+busy for (another writer's lock past ``db_busy_timeout_s``) is one line in the log; the next pass
+goes on from there, writing first the gateway's verdicts that pass could not.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.notifications import SendReport, send_due
 from hotline.notifications.provider import SmsProvider
+from hotline.notifications.sender import Verdict
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 
@@ -27,10 +30,13 @@ class SmsSender:
         self.stop_event = threading.Event()
         self.wake_event = threading.Event()
         self._thread: threading.Thread | None = None
+        self.unrecorded: list[Verdict] = []  # verdicts a busy database refused: written by the next pass
 
     def once(self, now: datetime | None = None) -> SendReport:
         with self.sessions() as db:
-            return send_due(db, self.s, now or utcnow(), self.provider)
+            rep = send_due(db, self.s, now or utcnow(), self.provider, self.unrecorded)
+        self.unrecorded = rep.unrecorded
+        return rep
 
     def run(self) -> None:
         while not self.stop_event.is_set():
@@ -40,6 +46,10 @@ class SmsSender:
                     log.info("sms sender: %s", rep)
                 for err in rep.errors:
                     log.warning("sms sender: %s", err)
+                if rep.busy:
+                    log.warning("sms sender: the database is busy (%s): the pass stops here, %d verdict(s) "
+                                "to write and the queue wait for the next pass in %.0f s", rep.busy,
+                                len(rep.unrecorded), self.s.sms_send_interval_s)
             except Exception:
                 log.exception("sms sender pass failed; retrying in %.0f s", self.s.sms_send_interval_s)
             self.wake_event.wait(self.s.sms_send_interval_s)

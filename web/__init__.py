@@ -18,7 +18,7 @@ from hotline.settings import Settings
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
-    from web import i18n, security
+    from web import busy, i18n, security
     from web.auth.access import init_login
     from web.blueprints import register_blueprints
     from web.view import register_filters
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     register_blueprints(app)
     register_filters(app)
     app.teardown_appcontext(_close_db)
+    busy.init(app)
     return app
 
 

@@ -6,6 +6,11 @@ UPDATE that only one sender can win) and committed before the gateway sees it. A
 certainly did not take it (down, busy) puts it back ``queued`` with a back-off; one that answered
 nothing after the request went out, or a sender that died holding a claim, leaves it ``failed`` —
 it may have gone, so it is never resent (a delivery report can still prove it went).
+
+A database busy with another writer past its busy timeout (``hotline.db.is_busy``) ends the pass
+where it stands, nothing half-written: a message not yet claimed stays queued for the next pass; a
+gateway's verdict that could not be written is handed back (``SendReport.unrecorded``) and written
+first by the next pass, so a message that went is recorded ``sent``, never sent twice.
 """
 
 from __future__ import annotations
@@ -16,15 +21,29 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, or_, select, update
+from sqlalchemy import CursorResult, Result, exists, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from hotline.db import is_busy
 from hotline.models.notifications import OutboxMessage
 from hotline.notifications.kannel import KannelProvider
 from hotline.notifications.provider import Outcome, OutgoingSms, SendResult, SmsProvider
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A gateway's answer on one claimed message, to be written over that claim."""
+
+    msg_id: int
+    token: str
+    result: SendResult
+    provider: str
+    at: datetime
+    attempts: int
 
 
 @dataclass
@@ -34,6 +53,9 @@ class SendReport:
     failed: int = 0
     stale: int = 0
     errors: list[str] = field(default_factory=list)
+    # the database was busy (another writer's lock past the busy timeout): the pass stopped there
+    busy: str | None = None
+    unrecorded: list[Verdict] = field(default_factory=list)  # verdicts for the next pass to write first
 
     def __str__(self) -> str:
         return f"sent {self.sent}, to retry {self.retry}, failed {self.failed}, stale claims {self.stale}"
@@ -69,24 +91,24 @@ def _claim(db: Session, msg_id: int, now: datetime) -> str | None:
     return token if won == 1 else None
 
 
-def _record(db: Session, s: Settings, msg_id: int, token: str, result: SendResult, provider: str,
-            now: datetime, attempts: int, rep: SendReport) -> None:
+def _record(db: Session, s: Settings, v: Verdict, rep: SendReport) -> None:
     """The gateway's verdict, written only over our own claim still ``sending``: a delivery report
     may have been recorded meanwhile (by the panel, in another transaction) and knows better."""
-    ours = (OutboxMessage.id == msg_id, OutboxMessage.claim_token == token)
-    values: dict[str, Any] = {"provider": provider, "last_error": result.detail}
+    ours = (OutboxMessage.id == v.msg_id, OutboxMessage.claim_token == v.token)
+    result = v.result
+    values: dict[str, Any] = {"provider": v.provider, "last_error": result.detail}
     if result.outcome is Outcome.ACCEPTED:
-        values.update(status="sent", sent_at=now, last_error=None)
+        values.update(status="sent", sent_at=v.at, last_error=None)
         if result.provider_message_id:
             values["provider_message_id"] = result.provider_message_id
-    elif result.outcome is Outcome.NOT_SENT and (not s.sms_max_attempts or attempts < s.sms_max_attempts):
-        values.update(status="queued", next_attempt_at=now + backoff(s, attempts))
+    elif result.outcome is Outcome.NOT_SENT and (not s.sms_max_attempts or v.attempts < s.sms_max_attempts):
+        values.update(status="queued", next_attempt_at=v.at + backoff(s, v.attempts))
     else:
         values.update(status="failed")
     won = _rows(db.execute(update(OutboxMessage).where(*ours, OutboxMessage.status == "sending").values(**values)
                            .execution_options(synchronize_session=False)))
     if won == 0:  # a delivery report got there before the gateway's answer: it went
-        db.execute(update(OutboxMessage).where(*ours, OutboxMessage.sent_at.is_(None)).values(sent_at=now)
+        db.execute(update(OutboxMessage).where(*ours, OutboxMessage.sent_at.is_(None)).values(sent_at=v.at)
                    .execution_options(synchronize_session=False))
         values["status"] = "sent"
     db.commit()
@@ -96,14 +118,19 @@ def _record(db: Session, s: Settings, msg_id: int, token: str, result: SendResul
         rep.retry += 1
     else:
         rep.failed += 1
-        rep.errors.append(f"message {msg_id}: {result.detail}")
+        rep.errors.append(f"message {v.msg_id}: {result.detail}")
 
 
 def fail_stale_claims(db: Session, s: Settings, now: datetime) -> int:
-    """Claims older than sms_claim_stale_s: the sender died mid-send; failed, never resent."""
+    """Claims older than sms_claim_stale_s: the sender died mid-send; failed, never resent. Looks
+    before it writes: a pass with nothing stale takes no write lock (SQLite has one for everyone)."""
     cutoff = now - timedelta(seconds=s.sms_claim_stale_s)
+    stale = (OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
+    if not db.scalar(select(exists().where(*stale))):
+        db.commit()
+        return 0
     n = _rows(db.execute(update(OutboxMessage)
-                   .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
+                   .where(*stale)
                    .values(status="failed", last_error="the sender stopped while sending: not resent "
                                                        "(it may have gone)")
                    .execution_options(synchronize_session=False)))
@@ -111,13 +138,31 @@ def fail_stale_claims(db: Session, s: Settings, now: datetime) -> int:
     return n
 
 
-def send_due(db: Session, s: Settings, now: datetime, provider: SmsProvider | None = None) -> SendReport:
-    """One pass: every queued message whose time has come, oldest first, up to sms_batch.
-    Commits as it goes (claims must be visible to other senders before the gateway is called)."""
-    rep = SendReport(stale=fail_stale_claims(db, s, now))
-    gateway = provider if provider is not None else provider_for(s)
-    if gateway is None:
-        return rep
+def send_due(db: Session, s: Settings, now: datetime, provider: SmsProvider | None = None,
+             unrecorded: list[Verdict] | None = None) -> SendReport:
+    """One pass: first the verdicts a busy database refused last pass (``unrecorded``), then every
+    queued message whose time has come, oldest first, up to sms_batch. Commits as it goes (claims
+    must be visible to other senders before the gateway is called). A busy database stops the
+    pass (``rep.busy``; what is left of its work waits in ``rep.unrecorded`` and the queue)."""
+    rep = SendReport(unrecorded=list(unrecorded or ()))
+    try:
+        while rep.unrecorded:
+            _record(db, s, rep.unrecorded[0], rep)
+            rep.unrecorded.pop(0)
+        rep.stale = fail_stale_claims(db, s, now)
+        gateway = provider if provider is not None else provider_for(s)
+        if gateway is not None:
+            _send(db, s, now, gateway, rep)
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        db.rollback()
+        rep.busy = str(exc.orig)
+    db.expire_all()  # rows were written by statements: whoever shares the session reads them afresh
+    return rep
+
+
+def _send(db: Session, s: Settings, now: datetime, gateway: SmsProvider, rep: SendReport) -> None:
     due = list(db.scalars(select(OutboxMessage.id)
                           .where(OutboxMessage.status == "queued",
                                  or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
@@ -135,9 +180,9 @@ def send_due(db: Session, s: Settings, now: datetime, provider: SmsProvider | No
         except Exception as exc:
             log.exception("SMS provider %s failed on message %s", gateway.name, msg_id)
             result = SendResult(Outcome.UNKNOWN, detail=f"provider error: {exc}")
-        _record(db, s, msg_id, token, result, gateway.name, now, attempts, rep)
+        rep.unrecorded.append(Verdict(msg_id, token, result, gateway.name, now, attempts))
+        _record(db, s, rep.unrecorded[-1], rep)
+        rep.unrecorded.pop()
         if result.outcome is Outcome.NOT_SENT:
             # the gateway is away: the rest would fail the same way; they wait for the next pass
             break
-    db.expire_all()  # rows were written by statements: whoever shares the session reads them afresh
-    return rep

@@ -1,0 +1,44 @@
+"""A request the database was too busy for: another writer held SQLite's one write lock past the
+busy timeout (``db_busy_timeout_s``; ``hotline.db.is_busy``). Nothing of the request was written
+(its transaction is rolled back), so the answer is the same request again in a moment: a 503 with
+``Retry-After`` that says so in the page's language, and one line in the log, not a traceback.
+Any other database error stays a 500 with its traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import OperationalError
+
+from hotline.db import is_busy
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_S = 5
+
+
+def init(app: Flask) -> None:
+    app.register_error_handler(OperationalError, _busy)
+
+
+def _busy(exc: OperationalError) -> Any:
+    if not is_busy(exc):
+        raise exc  # not ours to say: Flask logs it and answers 500
+    db = g.get("db")
+    if db is not None:
+        db.rollback()
+    who = getattr(current_user, "username", None) or "-"
+    log.warning("database busy: %s %s by %s refused with 503, nothing written (%s)", request.method,
+                request.path, who, exc.orig)
+    text = _("The database is busy: nothing was saved. Try again in a moment.")
+    resp: Response
+    if request.path.startswith("/api/") or request.is_json or "X-CSRFToken" in request.headers:
+        resp = jsonify(ok=False, error=text, message=text)
+    else:
+        resp = Response(text, mimetype="text/plain")
+    resp.status_code = 503
+    resp.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return resp
