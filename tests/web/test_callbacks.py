@@ -202,8 +202,8 @@ def test_each_refusal_reads_in_chinese_and_a_hostile_value_stays_text(panel: Pan
 
 
 def test_an_old_attempt_note_in_english_still_shows(panel: Panel, three_tasks: dict[str, int]) -> None:
-    """The dialer's note on a failed originate is stored as it always was: rows written before the
-    refusal codes and after them read the same on the task page, escaped."""
+    """The dialer's note on a failed originate is stored as it always was (``originate: …``, in
+    English): old rows and new read the same on the task page, escaped."""
     db = panel.db()
     db.add(CallbackAttempt(task_id=three_tasks["mine"], at=utcnow(), agent="8001", call_server="test",
                            call_id="cb-old", outcome="failed", note="originate: <Originate failed>"))
