@@ -6,6 +6,7 @@ other process opens the database as it is and refuses a schema that is not curre
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,16 @@ def is_busy(exc: BaseException) -> bool:
         return True
     text = str(orig).lower()
     return "database is locked" in text or "database table is locked" in text or "database is busy" in text
+
+
+def log_retry(logger: logging.Logger, what: str, exc: BaseException, then: str) -> None:
+    """``what`` failed with ``exc`` and will be tried again (``then``, e.g. "retrying in 5 s"): a
+    busy database (:func:`is_busy`) is one WARNING line — the retry is the answer, nothing was
+    written —, anything else an ERROR with its traceback. Call it from the ``except`` block."""
+    if is_busy(exc):
+        logger.warning("%s: the database is busy (%s); %s", what, getattr(exc, "orig", exc), then)
+    else:
+        logger.error("%s failed; %s", what, then, exc_info=exc)
 
 
 def make_engine(url: str, busy_timeout_s: float = 30.0, **kw: Any) -> Engine:

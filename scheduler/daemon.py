@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotline.db import is_busy
+from hotline.db import log_retry
 from hotline.desk.consult import greet_completed
 from hotline.desk.live import sync_all
 from hotline.field import check_clocks
@@ -29,15 +29,6 @@ from scheduler.callbacks import PassReport, run_pass
 
 log = logging.getLogger(__name__)
 PURGE_STATE = "retention_purge"
-
-
-def _failed(what: str, exc: Exception, retry: str) -> None:
-    """A step that failed is retried later: a database busy with another writer is said in one
-    line (the retry is the answer, nothing was written); anything else with its traceback."""
-    if is_busy(exc):
-        log.warning("%s: the database is busy (%s); %s", what, getattr(exc, "orig", exc), retry)
-    else:
-        log.exception("%s failed; %s", what, retry)
 
 
 class Scheduler:
@@ -132,7 +123,7 @@ class Scheduler:
             try:
                 self.desk_once()
             except Exception as exc:  # the database or the PBX away: the next tick tries again
-                _failed("desk presence sync", exc, "retrying at the next tick")
+                log_retry(log, "desk presence sync", exc, "retrying at the next tick")
 
     def run(self) -> None:
         if self.s.desk_sync_interval_s > 0:
@@ -142,13 +133,13 @@ class Scheduler:
                 rep = self.once()
                 log.info("scheduler pass: %s", rep)
             except Exception as exc:  # a failed pass (database away) is retried next time, never fatal
-                _failed("scheduler pass", exc, f"retrying in {self.s.callback_scheduler_interval_s:.0f} s")
+                log_retry(log, "scheduler pass", exc, f"retrying in {self.s.callback_scheduler_interval_s:.0f} s")
             try:
                 self.rollups_if_due()
             except Exception as exc:
-                _failed("supervisor rollups", exc, f"retrying in {self.s.rollup_interval_s:.0f} s")
+                log_retry(log, "supervisor rollups", exc, f"retrying in {self.s.rollup_interval_s:.0f} s")
             try:
                 self.purge_if_due()
             except Exception as exc:  # retried after the next pass: today's purge is not marked done
-                _failed("retention purge", exc, "retrying after the next pass")
+                log_retry(log, "retention purge", exc, "retrying after the next pass")
             self.stop_event.wait(self.s.callback_scheduler_interval_s)

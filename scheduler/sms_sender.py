@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotline.db import log_retry
 from hotline.notifications import SendReport, send_due
 from hotline.notifications.provider import SmsProvider
 from hotline.notifications.sender import Verdict
@@ -50,8 +51,8 @@ class SmsSender:
                     log.warning("sms sender: the database is busy (%s): the pass stops here, %d verdict(s) "
                                 "to write and the queue wait for the next pass in %.0f s", rep.busy,
                                 len(rep.unrecorded), self.s.sms_send_interval_s)
-            except Exception:
-                log.exception("sms sender pass failed; retrying in %.0f s", self.s.sms_send_interval_s)
+            except Exception as exc:
+                log_retry(log, "sms sender pass", exc, f"retrying in {self.s.sms_send_interval_s:.0f} s")
             self.wake_event.wait(self.s.sms_send_interval_s)
             self.wake_event.clear()
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline import live_signal
+from hotline.db import log_retry
 from hotline.desk import presence
 from hotline.desk.live import agent_in, live_of, snapshots, sync
 from hotline.desk.presence import PresenceView
@@ -154,8 +155,8 @@ def _events(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Ca
             snap: dict[str, Any] | None
             try:
                 snap = state(db, keep_step=watcher is None, live_now=live_now)
-            except Exception:  # one bad poll (a locked database) must not end the desk
-                log.exception("desk state of %s failed", agent)
+            except Exception as exc:  # one bad poll (a locked database) must not end the desk
+                log_retry(log, f"desk state of {agent}", exc, "read again at the next poll")
                 db.rollback()
                 snap = last
         if snap is not None and snap != last:
@@ -175,6 +176,6 @@ def _step(Session: sessionmaker[Session], state: DeskState, agent: str,
     with Session() as db:
         try:
             state.step(db, live_now)
-        except Exception:  # a locked database: the next read tries again, the scheduler too
-            log.exception("desk presence step of %s failed", agent)
+        except Exception as exc:  # a locked database: the next read tries again, the scheduler too
+            log_retry(log, f"desk presence step of {agent}", exc, "tried again at the next read")
             db.rollback()
