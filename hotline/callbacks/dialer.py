@@ -13,6 +13,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -105,10 +106,17 @@ def _dialable(s: Settings, db: Session, task_id: int, now: datetime, force: bool
         raise DialRefused(N_("task %(id)s has had its %(limit)s attempts"), id=task_id,
                           limit=s.callback_max_attempts)
     if not force and task.next_attempt_at is not None and now < task.next_attempt_at:
-        raise DialRefused(N_("task %(id)s: next attempt not before %(at)s"), id=task_id, at=task.next_attempt_at)
+        raise DialRefused(N_("task %(id)s: next attempt not before %(at)s"), id=task_id,
+                          at=_local(s, task.next_attempt_at))
     if not force and task.not_before is not None and now < task.not_before:
-        raise DialRefused(N_("task %(id)s: not before %(at)s"), id=task_id, at=task.not_before)
+        raise DialRefused(N_("task %(id)s: not before %(at)s"), id=task_id, at=_local(s, task.not_before))
     return task
+
+
+def _local(s: Settings, at: datetime) -> datetime:
+    """A time a refusal names, in the operator's zone: the English text (logs, the CLI) reads
+    ``2025-11-12 10:30:00+08:00``; the panel shows it in its own format (web/reasons.py)."""
+    return at.astimezone(ZoneInfo(s.timezone))
 
 
 def _within_policy(s: Settings, db: Session, task: CallbackTask, now: datetime) -> None:
