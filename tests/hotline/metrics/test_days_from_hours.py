@@ -90,8 +90,8 @@ def _calls(p: Panel) -> None:
 
 
 def _read(p: Panel) -> tuple[Any, ...]:
-    """The three kinds of kept parts over the day before and yesterday (the team's figures, whose
-    repeats look back; the chart; the R-KPI scan)."""
+    """The kinds of kept parts over the day before and yesterday (the team's figures and its
+    repeats, which look back; the chart; the R-KPI scan)."""
     before, _yesterday, today = _days(p)
     s = p.settings
     db = p.db()
@@ -139,7 +139,7 @@ def _read_on(db: Any, p: Panel) -> None:
     _scan_month(db, s, before, today)
 
 
-KINDS = (("calls",), ("scan",))
+KINDS = (("calls",), ("scan",), ("repeats",))
 
 
 def test_after_midnight_yesterday_is_the_sum_of_its_kept_hours(p: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -215,19 +215,20 @@ def test_a_rewritten_call_of_a_past_day_computes_its_hours_only(p: Panel, monkey
         spy = _Computed(monkeypatch)
         assert _read(p) == live, "the stale day is never shown"
         assert spy.of(("scan",)) == {ten}, "the changed hour only"
-        # the team's figures: also the hours whose 2 h repeat window reaches 10:05
-        assert spy.of(("calls",)) == {ten, (ten[1], ten[1] + HOUR), (ten[1] + HOUR, ten[1] + 2 * HOUR)}
-        assert (yesterday, today) not in spy.of(("calls",)) | spy.of(("scan",))
+        assert spy.of(("calls",)) == {ten}
+        # the team's repeats: also the hours whose 2 h repeat window reaches 10:05
+        assert spy.of(("repeats",)) == {ten, (ten[1], ten[1] + HOUR), (ten[1] + HOUR, ten[1] + 2 * HOUR)}
+        assert (yesterday, today) not in spy.of(("calls",)) | spy.of(("scan",)) | spy.of(("repeats",))
         monkeypatch.undo()
         _restart()  # again, from nothing but the scheduler's rollups
     spy = _Computed(monkeypatch)
     _step(p)  # the step writes the changed hours and the day, the day summed
-    assert (yesterday, today) not in spy.of(("calls",)) | spy.of(("scan",))
+    assert (yesterday, today) not in spy.of(("calls",)) | spy.of(("scan",)) | spy.of(("repeats",))
     if _shown(p):
         _restart()
         spy.parts.clear()
         assert _read(p) == live
-        assert spy.of(("calls",)) == spy.of(("scan",)) == set(), "the step's rows hold"
+        assert spy.of(("calls",)) == spy.of(("scan",)) == spy.of(("repeats",)) == set(), "the step's rows hold"
 
 
 def test_a_rewrite_across_midnight_reaches_the_next_days_first_hour(
@@ -247,16 +248,17 @@ def test_a_rewrite_across_midnight_reaches_the_next_days_first_hour(
     _restart()
     spy = _Computed(monkeypatch)
     assert _read(p) == live
-    assert (yesterday, yesterday + HOUR) in spy.of(("calls",))
-    assert (yesterday, yesterday + HOUR) not in spy.of(("scan",))  # no look back: its calls are the same
+    assert (yesterday, yesterday + HOUR) in spy.of(("repeats",))
+    for what in KINDS:  # no look back: its calls are the same
+        assert (yesterday, yesterday + HOUR) not in spy.of(what)
     assert (before, yesterday) in spy.of(("scan",)), "the day before has no kept hours: computed whole"
 
 
-def test_a_long_repeat_window_computes_the_day_whole_when_cheaper(
+def test_a_long_repeat_window_computes_the_days_repeats_whole_when_cheaper(
         p24: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With a 24 h repeat window every hour after the change is stale for the team's figures, and
-    each hour would read a day of calls back: the day is computed whole (the chart's and the
-    R-KPI scan's still by hour)."""
+    """With a 24 h repeat window every hour after the change is stale for the team's repeats, and
+    each hour would read a day of calls back: the day's repeats are computed whole (the calls'
+    other figures, the chart's and the R-KPI scan's still by hour)."""
     p = p24
     _calls(p)
     _before, yesterday, today = _days(p)
@@ -267,8 +269,8 @@ def test_a_long_repeat_window_computes_the_day_whole_when_cheaper(
     _restart()
     spy = _Computed(monkeypatch)
     assert _read(p) == live
-    assert (yesterday, today) in spy.of(("calls",))
-    assert spy.of(("scan",)) == {(yesterday + HOUR * 10, yesterday + HOUR * 11)}
+    assert (yesterday, today) in spy.of(("repeats",))
+    assert spy.of(("scan",)) == spy.of(("calls",)) == {(yesterday + HOUR * 10, yesterday + HOUR * 11)}
 
 
 def test_a_half_hour_zone_computes_the_day_whole(kolkata: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -283,7 +285,8 @@ def test_a_half_hour_zone_computes_the_day_whole(kolkata: Panel, monkeypatch: py
     _restart()
     spy = _Computed(monkeypatch)
     assert _read(p) == live
-    assert (yesterday, today) in spy.of(("calls",)) and (yesterday, today) in spy.of(("scan",))
+    for what in KINDS:
+        assert (yesterday, today) in spy.of(what)
 
 
 def test_parts_add_up_into_a_new_value_of_the_same_form() -> None:

@@ -127,11 +127,11 @@ def test_a_late_change_to_a_closed_hour_is_computed_until_the_next_step(
     computed: dict[Any, set[datetime]] = {}
     for what, a in spy.days:
         computed.setdefault(what, set()).add(a)
-    # the team's figures: that hour and those after it, whose repeats look back at its calls
-    # (R-ONE-CALL: repeat_window_h); the others (chart, R-KPI scan): that hour only; and the
-    # running hour if it closed meanwhile
+    # the team's repeats: that hour and those after it, whose repeats look back at its calls
+    # (R-ONE-CALL: repeat_window_h); the others (the calls' figures, chart, R-KPI scan): that hour
+    # only; and the running hour if it closed meanwhile
     after = {changed + HOUR * i for i in range(int((hour - changed) / HOUR))}
-    assert after <= computed.pop(("calls",)) <= after | {hour}
+    assert after <= computed.pop(("repeats",)) <= after | {hour}
     assert computed and all({changed} <= v <= {changed, hour} for v in computed.values())
     spy.days.clear()
     assert _step(p) > 0

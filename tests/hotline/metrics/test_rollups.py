@@ -89,14 +89,15 @@ class _Computed:
 
 
 def _others(spy: _Computed) -> set[datetime]:
-    """The parts computed of what does not look back (the chart, the R-KPI scan)."""
-    return {a for what, a in spy.days if what != ("calls",)}
+    """The parts computed of what does not look back (the calls' figures, the chart, the R-KPI
+    scan)."""
+    return {a for what, a in spy.days if what != ("repeats",)}
 
 
 def _team(spy: _Computed) -> set[datetime]:
-    """The parts computed of the team's figures: also today's closed hours whose repeats look back
+    """The parts computed of the team's repeats: also today's closed hours whose repeats look back
     at the changed day (R-ONE-CALL, repeat_window_h)."""
-    return {a for what, a in spy.days if what == ("calls",)}
+    return {a for what, a in spy.days if what == ("repeats",)}
 
 
 def _offered(html: str) -> int:
