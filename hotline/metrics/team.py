@@ -60,15 +60,16 @@ def _no_repeats() -> tuple[int, int]:
 
 def read_calls(db: Session, s: Settings, start: datetime, end: datetime, repeats: bool = True) -> Calls:
     out = Calls()  # a new object each time: what is kept is never changed
-    for part in cache.by_day(db, s, ("calls",), start, end, calls_of, empty=Calls):
-        # a row written before the repeats were a part of their own holds them too: not counted here
-        out.merge(Calls(part.team, part.per, part.rings))
     if repeats:
-        # repeats add up across parts: whether a call repeats depends on the calls of the
-        # repeat_window_h before it, which repeat_rate reads whatever the part's start
+        # first: their look (over the repeat window too) gives the calls' stamp as well
+        # (cache.one_reading). Repeats add up across parts: whether a call repeats depends on the
+        # calls of the repeat_window_h before it, which repeat_rate reads whatever the part's start
         window = timedelta(hours=s.repeat_window_h)
         for num, den in cache.by_day(db, s, ("repeats",), start, end, repeats_of, window, _no_repeats):
             out.repeat = (out.repeat[0] + num, out.repeat[1] + den)
+    for part in cache.by_day(db, s, ("calls",), start, end, calls_of, empty=Calls):
+        # a row written before the repeats were a part of their own holds them too: not counted here
+        out.merge(Calls(part.team, part.per, part.rings))
     return out
 
 

@@ -235,7 +235,7 @@ def test_a_new_day_computes_only_that_day(p: Panel, monkeypatch: pytest.MonkeyPa
     before = metrics.team_and_agents(db, s, start, yesterday)  # "yesterday" the span ended here
     spy = _Computed(monkeypatch)
     team, _agents = metrics.team_and_agents(db, s, start, cut)  # and now it ends a day later
-    assert [a for _what, a in spy.days] == [yesterday]
+    assert spy.days == [(("repeats",), yesterday), (("calls",), yesterday)]
     assert before[0].offered == 0 and team.offered == 2 and team.abandoned == 1
     db.close()
 
