@@ -322,7 +322,10 @@ def days_from_hours(db: Session, s: Settings, what: tuple[Any, ...],
                 held[h] = hit
     missing = [h for d in days for h in hours[d[0]] if h not in held]
     shared = rollups.read(db, what, params, missing)
-    held.update((h, shared[h[0]]) for h in missing if h[0] in shared)
+    for h in (h for h in missing if h[0] in shared):
+        held[h] = shared[h[0]]
+        if not writing_on():  # the day's next change reads them here
+            KEPT.put((base, what, *h, *params), *held[h])
     days = [d for d in days if any(h in held for h in hours[d[0]])]
     spans = [h for d in days for h in hours[d[0]]]
     stamps = dict(zip(spans, day_stamps(db, spans, back), strict=True))
