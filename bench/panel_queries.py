@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -475,26 +476,32 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         phases.append([
             ("month page, first view after a past day's rewrite (the panel ran)", lambda: rewrite(False), page),
             ("month page, first view after a past day's rewrite (a panel started)", lambda: rewrite(True), page)])
-    got: dict[str, dict[str, float]] = {"before": {}, "after": {}}
+    # before and after interleaved, so that both meet the same load (other work on the machine)
+    got: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
     for seqs in phases:
-        for mode, took in got.items():
-            metrics_cache.days_from_hours = (lambda *_a: {}) if mode == "before" else real[2]
-            try:
-                for label, prepare, fn in seqs:
-                    for _ in range(repeat):
+        for label, prepare, fn in seqs:
+            for _ in range(repeat):
+                for mode, took in got.items():
+                    metrics_cache.days_from_hours = (lambda *_a: {}) if mode == "before" else real[2]
+                    try:
                         prepare()
                         t = time.perf_counter()
                         fn()
-                        took[label] = min(took.get(label, float("inf")), time.perf_counter() - t)
-                    print(f"  {mode}: {label:<66} {took[label] * 1000:8.1f} ms", flush=True)
-            finally:
-                metrics_cache.days_from_hours = real[2]
-    print(f"a past day summed from its kept hours (#17), same store, best of {repeat}: before (the day computed "
-          "whole) / after, ms")
+                        took.setdefault(label, []).append(time.perf_counter() - t)
+                    finally:
+                        metrics_cache.days_from_hours = real[2]
+            print(f"  {label}: before {_ms(got['before'][label])}, after {_ms(got['after'][label])}", flush=True)
+    print(f"a past day summed from its kept hours (#17), same store, {repeat} times each, interleaved: before (the "
+          "day computed whole) / after, best and median, ms")
     for label, before in got["before"].items():
         after = got["after"][label]
-        print(f"  {label:<66} {before * 1000:8.1f} / {after * 1000:8.1f}  ×{before / max(after, 1e-9):.1f}")
+        b, a = (min(before), median(before)), (min(after), median(after))
+        print(f"  {label:<66} best {b[0] * 1000:7.1f} / {a[0] * 1000:7.1f} ×{b[0] / max(a[0], 1e-9):.1f}, "
+              f"median {b[1] * 1000:7.1f} / {a[1] * 1000:7.1f} ×{b[1] / max(a[1], 1e-9):.1f}")
 
+
+def _ms(times: list[float]) -> str:
+    return " ".join(f"{x * 1000:.0f}" for x in times) + " ms"
 
 if __name__ == "__main__":
     sys.exit(main())
