@@ -7,7 +7,9 @@ Create Date: 2026-12-05 18:10:00.000000
 A past day's hours stay kept (#17: a view after midnight, or after a past day's calls were
 rewritten, sums the day from its hours instead of computing it whole: hotline.metrics.cache). A
 day and its first hour start at the same time, so the key needs the end too. The table is a cache:
-on the way down the hours that share a start with their day go (the day's row is kept).
+on the way down the hours that share a start with their day go (the day's row is kept), and so do
+the team figures' rows: from here on their repeats are a part of their own (``["repeats"]``), so a
+``["calls"]`` row holds none, which the code before would read as no repeats.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -50,6 +52,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("""DELETE FROM metric_rollups WHERE what IN ('["calls"]', '["repeats"]')""")
     op.execute("DELETE FROM metric_rollups WHERE EXISTS (SELECT 1 FROM metric_rollups AS o "
                "WHERE o.what = metric_rollups.what AND o.params = metric_rollups.params "
                "AND o.day_start = metric_rollups.day_start AND o.day_end > metric_rollups.day_end)")
