@@ -468,6 +468,7 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
 
     # midnight first in both modes: a rewrite leaves yesterday's hours stale
     phases: list[list[tuple[str, Callable[[], None], Callable[[], Any]]]] = [[
+        ("month page, warm (the same in both: the load's measure)", lambda: None, page),
         ("month page, first view after midnight (the panel ran through it)", lambda: midnight(False), page),
         ("month page, first view after midnight (a panel started since)", lambda: midnight(True), page),
         ("the scheduler's step after midnight", lambda: midnight(True), lambda: refresh(Session, s)),
