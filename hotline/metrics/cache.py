@@ -15,7 +15,10 @@ follow-up tables change on their own and are always read live.
 Today is kept by closed hour the same way (#17: at 10 M calls a year today alone is ~27 000 calls,
 too many to read on every page): the part cut off is the running hour, and a closed hour of today is
 kept, checked and shared like a past day (every metric counts a call in the part it started in, so a
-call across an hour's edge counts once). Once a day is over, its own row replaces its hours' rows.
+call across an hour's edge counts once). Once a day is over its hours stay kept beside its own row
+(until the previous month's start, hotline.metrics.refresh), so that a past day whose own value is
+missing (yesterday, just after midnight) or stale (a call of it written again) is the sum of its
+hours, with only the changed ones computed (:func:`days_from_hours`, #17).
 
 Kept per local day so that at midnight only yesterday is new, and a rebuilt call costs its own day
 only. The days are checked together: one look at the whole span (count, newest built_at) against
@@ -367,13 +370,8 @@ def compute_day(db: Session, s: Settings, key: tuple[Any, ...], stamp: Stamp, co
     with _COMPUTING[hash(key) % len(_COMPUTING)]:
         hit = KEPT.get(key)
         if hit is not None and hit[0] == stamp:
-            value = hit[1]  # another thread computed it while this one waited
-        else:
-            value = compute(db, s, a, b)
-            KEPT.put(key, stamp, value)
-    if writing_on():
-        _WRITING.rows[key] = (a, b, stamp, value)
-    return value
+            return keep(key, a, b, stamp, hit[1])  # another thread computed it while this one waited
+        return keep(key, a, b, stamp, compute(db, s, a, b))
 
 
 @contextmanager
