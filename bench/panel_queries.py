@@ -16,6 +16,7 @@ runs (web/team/warm.py). Then the call search (/calls) with the filters an inspe
     .venv/bin/python bench/panel_queries.py --url URL --calls 2000     # a migrated, empty database
     .venv/bin/python bench/panel_queries.py --hours-only               # today live vs by closed hour
     .venv/bin/python bench/panel_queries.py --stamps-only              # the calls' index vs call_hours
+    .venv/bin/python bench/panel_queries.py --midnight-only            # a past day whole vs from its hours
 
 The generated SQLite store is kept in bench/out/panel_<calls>.db (git-ignored) and reused; the
 private PostgreSQL is deleted at the end (generating is part of every --postgres run).
@@ -30,6 +31,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -128,12 +130,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="only the before/after of today by closed hour (#17), in one run")
     ap.add_argument("--stamps-only", action="store_true",
                     help="only the before/after of the per-hour stamps (call_hours, migration 0021), in one run")
+    ap.add_argument("--midnight-only", action="store_true",
+                    help="only the before/after of a past day summed from its kept hours (after midnight, after "
+                         "a past day's rewrite, before the scheduler's step), in one run")
     a = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     FAILURES.clear()
     url, release = store(a)
     try:
-        return measure(url, a.calls, a.repeat, "hours" if a.hours_only else "stamps" if a.stamps_only else None)
+        only = "hours" if a.hours_only else "stamps" if a.stamps_only else "midnight" if a.midnight_only else None
+        return measure(url, a.calls, a.repeat, only)
     finally:
         release()
 
@@ -149,7 +155,8 @@ def measure(url: str, generated: int, repeat: int, only: str | None = None) -> i
         FAILURES.append(f"the store holds {n} calls, {generated} were generated")
     local = datetime.now(UTC).astimezone(ZoneInfo(s.timezone))
     if only is not None:
-        (today_by_hour if only == "hours" else stamps_before_after)(s, *logged_in(s, Session), repeat)
+        {"hours": today_by_hour, "stamps": stamps_before_after, "midnight": midnight_before_after}[only](
+            s, *logged_in(s, Session), repeat)
         db.close()
         return 1 if FAILURES else 0
 
@@ -405,6 +412,97 @@ def today_by_hour(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
         after = got["after"][label]
         print(f"  {label:<52} {before * 1000:8.1f} / {after * 1000:8.1f} ms  ×{before / max(after, 1e-9):.1f}")
 
+
+def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
+    """Before and after a past day is summed from its kept hours (#17,
+    hotline.metrics.cache.days_from_hours), in one run on one store: the month page's first view
+    after midnight and after a past day's rewrite, before the scheduler's next step. "Before" computes
+    such a day whole, as the code did. Yesterday's hours are first kept as they are at 23:59:59: the
+    scheduler's step and a month page at that time (its 23:00 hour still running, so computed after
+    midnight: what a real midnight costs)."""
+    from sqlalchemy import delete, text
+
+    from hotline.metrics import periods
+    from hotline.metrics.refresh import refresh
+    from hotline.models import MetricRollup
+
+    Session = app.extensions["hotline"]["Session"]
+    today = metrics.period("day", s)[0]
+    yesterday = metrics.period("day", s, today - timedelta(hours=1))[0]
+    late = today - timedelta(seconds=1)
+    real = (metrics_cache.running_hour, metrics_cache.kept_spans, metrics_cache.days_from_hours)
+    page = lambda: _check("month", c.get("/supervisor?period=month"))  # noqa: E731
+    metrics_cache.running_hour = lambda s, now=None: periods.running_hour(s, now or late)
+    metrics_cache.kept_spans = lambda s, start, end, now=None: periods.kept_spans(s, start, end, now or late)
+    try:
+        t = time.perf_counter()
+        refresh(Session, s, now=late)
+        print(f"yesterday's hours kept at 23:59:59 (the scheduler's step then): {time.perf_counter() - t:.1f} s",
+              flush=True)
+        c.get("/supervisor?period=month")  # this process's month page then: its hours in memory
+    finally:
+        metrics_cache.running_hour, metrics_cache.kept_spans = real[:2]
+    with Session() as db:
+        pk = db.execute(text("SELECT id FROM calls WHERE started_at >= :a AND started_at < :b LIMIT 1"),
+                        {"a": (yesterday + timedelta(hours=10)).strftime("%Y-%m-%d %H:%M:%S"),
+                         "b": (yesterday + timedelta(hours=11)).strftime("%Y-%m-%d %H:%M:%S")}).scalar()
+
+    def midnight(restart: bool) -> None:  # yesterday's own rows gone, its hours kept
+        with Session() as db:
+            db.execute(delete(MetricRollup).where(MetricRollup.day_start == yesterday, MetricRollup.day_end == today))
+            db.commit()
+        metrics_cache.KPI.drop()
+        if restart:
+            metrics.clear_cache()
+        else:
+            metrics_cache.KEPT.drop(keep=lambda k: (k[2], k[3]) != (yesterday, today))
+
+    def rewrite(restart: bool) -> None:  # a call of yesterday 10:xx written again
+        with Session() as db:
+            db.execute(text("UPDATE calls SET built_at = :t WHERE id = :id"),
+                       {"t": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), "id": pk})
+            db.commit()
+        metrics_cache.KPI.drop()  # the running month's R-KPI table is kept 60 s: as if they passed
+        if restart:
+            metrics.clear_cache()
+
+    # midnight first in both modes: a rewrite leaves yesterday's hours stale
+    phases: list[list[tuple[str, Callable[[], None], Callable[[], Any]]]] = [[
+        ("month page, warm (the same in both: the load's measure)", lambda: None, page),
+        ("month page, first view after midnight (the panel ran through it)", lambda: midnight(False), page),
+        ("month page, first view after midnight (a panel started since)", lambda: midnight(True), page),
+        ("the scheduler's step after midnight", lambda: midnight(True), lambda: refresh(Session, s)),
+    ]]
+    if pk is not None:
+        phases.append([
+            ("month page, first view after a past day's rewrite (the panel ran)", lambda: rewrite(False), page),
+            ("month page, first view after a past day's rewrite (a panel started)", lambda: rewrite(True), page)])
+    # before and after interleaved, so that both meet the same load (other work on the machine)
+    got: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+    for seqs in phases:
+        for label, prepare, fn in seqs:
+            for _ in range(repeat):
+                for mode, took in got.items():
+                    metrics_cache.days_from_hours = (lambda *_a: {}) if mode == "before" else real[2]
+                    try:
+                        prepare()
+                        t = time.perf_counter()
+                        fn()
+                        took.setdefault(label, []).append(time.perf_counter() - t)
+                    finally:
+                        metrics_cache.days_from_hours = real[2]
+            print(f"  {label}: before {_ms(got['before'][label])}, after {_ms(got['after'][label])}", flush=True)
+    print(f"a past day summed from its kept hours (#17), same store, {repeat} times each, interleaved: before (the "
+          "day computed whole) / after, best and median, ms")
+    for label, before in got["before"].items():
+        after = got["after"][label]
+        b, a = (min(before), median(before)), (min(after), median(after))
+        print(f"  {label:<66} best {b[0] * 1000:7.1f} / {a[0] * 1000:7.1f} ×{b[0] / max(a[0], 1e-9):.1f}, "
+              f"median {b[1] * 1000:7.1f} / {a[1] * 1000:7.1f} ×{b[1] / max(a[1], 1e-9):.1f}")
+
+
+def _ms(times: list[float]) -> str:
+    return " ".join(f"{x * 1000:.0f}" for x in times) + " ms"
 
 if __name__ == "__main__":
     sys.exit(main())

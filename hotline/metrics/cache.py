@@ -15,7 +15,10 @@ follow-up tables change on their own and are always read live.
 Today is kept by closed hour the same way (#17: at 10 M calls a year today alone is ~27 000 calls,
 too many to read on every page): the part cut off is the running hour, and a closed hour of today is
 kept, checked and shared like a past day (every metric counts a call in the part it started in, so a
-call across an hour's edge counts once). Once a day is over, its own row replaces its hours' rows.
+call across an hour's edge counts once). Once a day is over its hours stay kept beside its own row
+(until the previous month's start, hotline.metrics.refresh), so that a past day whose own value is
+missing (yesterday, just after midnight) or stale (a call of it written again) is the sum of its
+hours, with only the changed ones computed (:func:`days_from_hours`, #17).
 
 Kept per local day so that at midnight only yesterday is new, and a rebuilt call costs its own day
 only. The days are checked together: one look at the whole span (count, newest built_at) against
@@ -278,11 +281,86 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
             if spans[i][0] in shared and shared[spans[i][0]][0] == stamps[i]:
                 hits[i] = shared[spans[i][0]]
                 KEPT.put(keys[i], *shared[spans[i][0]])
+    todo = [i for i, h in enumerate(hits) if h is None or h[0] != stamps[i]]
+    summed = days_from_hours(db, s, what, [(keys[i], *spans[i], stamps[i]) for i in todo], compute, back, empty)
     out = []
     for key, (a, b), hit, stamp in zip(keys, spans, hits, stamps, strict=True):
         fn = compute if empty is None or stamp[0] else lambda *_a: empty()  # kept and written as if computed
-        out.append(hit[1] if hit is not None and hit[0] == stamp else compute_day(db, s, key, stamp, fn, a, b))
+        if hit is not None and hit[0] == stamp:
+            out.append(hit[1])
+        else:
+            out.append(summed[key] if key in summed else compute_day(db, s, key, stamp, fn, a, b))
     return out
+
+
+# what computing a part costs besides its calls, in hours of calls read (bench/panel_queries.py on
+# PostgreSQL at 10 M calls a year: a day's scan ~160 ms, an hour's ~35 ms)
+PART_OVERHEAD = 4 * HOUR
+
+
+def days_from_hours(db: Session, s: Settings, what: tuple[Any, ...],
+                    days: list[tuple[tuple[Any, ...], datetime, datetime, Stamp]], compute: Compute,
+                    back: timedelta, empty: Callable[[], Any] | None) -> dict[tuple[Any, ...], Any]:
+    """The past days of ``days`` (key, a, b, stamp: missing or stale) that are cheaper summed from
+    their hours than computed whole, by key. A day's hours are kept after it is over (in this
+    process, and as the scheduler's rollups: :func:`rollups.purge_hours_before`), so after
+    midnight yesterday is the sum of its 24 kept hours, and after a call of a past day changed only
+    the hours whose stamp changed are computed: that hour, and the hours whose repeat window
+    (``back``) reaches it. Worth it while those hours cost less than the day (:data:`PART_OVERHEAD`);
+    a day no hour of which is kept is computed whole. Only on whole hours (:func:`on_hours`): in a
+    zone with a :30 offset a day is computed whole as before. Each day summed is kept (and, while
+    :func:`writing_rollups` is on, written) like a computed one, with the day's stamp, read before
+    its hours' stamps: a call written meanwhile makes the next look compute it again."""
+    days = [d for d in days if d[2] - d[1] > HOUR and on_hours(d[1], d[2], back) and (empty is None or d[3][0])]
+    if not days:
+        return {}
+    params = rollups.params_of(s)
+    base = database(db)
+    hours = {d[0]: _hours(d[1], d[2]) for d in days}
+    held: dict[tuple[datetime, datetime], tuple[Stamp, Any]] = {}
+    if not writing_on():
+        for h in (h for d in days for h in hours[d[0]]):
+            hit = KEPT.get((base, what, *h, *params))
+            if hit is not None:
+                held[h] = hit
+    missing = [h for d in days for h in hours[d[0]] if h not in held]
+    shared = rollups.read(db, what, params, missing)
+    for h in (h for h in missing if h[0] in shared):
+        held[h] = shared[h[0]]
+        if not writing_on():  # the day's next change reads them here
+            KEPT.put((base, what, *h, *params), *held[h])
+    days = [d for d in days if any(h in held for h in hours[d[0]])]
+    spans = [h for d in days for h in hours[d[0]]]
+    stamps = dict(zip(spans, day_stamps(db, spans, back), strict=True))
+    out: dict[tuple[Any, ...], Any] = {}
+    for key, a, b, stamp in days:
+        stale = [h for h in hours[key] if h not in held or held[h][0] != stamps[h]]
+        if len(stale) * (PART_OVERHEAD + HOUR + back) >= PART_OVERHEAD + (b - a) + back:
+            continue  # computed whole: most of its hours changed, or their repeat windows cost more
+        parts = []
+        for h in hours[key]:
+            if h in stale:
+                fn = compute if empty is None or stamps[h][0] else lambda *_a: empty()
+                parts.append(compute_day(db, s, (base, what, *h, *params), stamps[h], fn, *h))
+            else:
+                parts.append(held[h][1])
+        out[key] = keep(key, a, b, stamp, rollups.added(parts))
+    return out
+
+
+def _hours(a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
+    """[a, b) (on whole hours) cut into hours elapsed from a, as today is cut
+    (:func:`~hotline.metrics.periods.kept_spans`): a DST day has 23 or 25."""
+    return [(a + HOUR * i, a + HOUR * (i + 1)) for i in range((b - a) // HOUR)]
+
+
+def keep(key: tuple[Any, ...], a: datetime, b: datetime, stamp: Stamp, value: Any) -> Any:
+    """Keep a part's value at its stamp in this process, and write it to its rollup while
+    :func:`writing_rollups` is on. ``key``: (database, what, a, b, *params)."""
+    KEPT.put(key, stamp, value)
+    if writing_on():
+        _WRITING.rows[key] = (a, b, stamp, value)
+    return value
 
 
 def compute_day(db: Session, s: Settings, key: tuple[Any, ...], stamp: Stamp, compute: Compute,
@@ -292,13 +370,8 @@ def compute_day(db: Session, s: Settings, key: tuple[Any, ...], stamp: Stamp, co
     with _COMPUTING[hash(key) % len(_COMPUTING)]:
         hit = KEPT.get(key)
         if hit is not None and hit[0] == stamp:
-            value = hit[1]  # another thread computed it while this one waited
-        else:
-            value = compute(db, s, a, b)
-            KEPT.put(key, stamp, value)
-    if writing_on():
-        _WRITING.rows[key] = (a, b, stamp, value)
-    return value
+            return keep(key, a, b, stamp, hit[1])  # another thread computed it while this one waited
+        return keep(key, a, b, stamp, compute(db, s, a, b))
 
 
 @contextmanager

@@ -2,6 +2,11 @@
 figures computed once, for every panel process, into ``metric_rollups``: a row per past day and per
 closed hour of today (a page reads only the running hour live).
 
+A closed hour's rows stay after its day is over (until the previous month's start:
+:func:`hours_kept_from`), so yesterday's own row is written at the first step after midnight as the
+sum of its hours, and a past day whose calls changed is computed again hour by hour (the changed
+hours only, :func:`hotline.metrics.cache.days_from_hours`).
+
 A step calls what the page calls (:func:`page_figures`) with :func:`cache.writing_rollups` on: each
 kept day or hour is checked against its rollup (count and newest built_at of its calls: the
 validation queries only, ~15 ms a month over 1 M calls a year) and only those that are new
@@ -62,6 +67,15 @@ def warm_up(sessions: sessionmaker[Session], s: Settings) -> float:
     return time.perf_counter() - t0
 
 
+def hours_kept_from(s: Settings, now: datetime | None = None) -> datetime:
+    """The first day whose hours' rollups are kept after it is over: the start of the previous
+    month (the R-KPI months a page shows most; #17: a past day's rewrite then computes its changed
+    hours only, hotline.metrics.cache.days_from_hours). ~24 rows a day per kind of figure, of the
+    size of a day's (a few KB)."""
+    this_month = period("month", s, now)[0]
+    return period("month", s, this_month - timedelta(days=1))[0]
+
+
 def refresh(sessions: sessionmaker[Session], s: Settings, now: datetime | None = None) -> RefreshReport:
     """One step, in one transaction: the changed past days' and hours' rollups written (all at
     the end), the expired ones deleted."""
@@ -72,7 +86,7 @@ def refresh(sessions: sessionmaker[Session], s: Settings, now: datetime | None =
         for key, (a, b, stamp, value) in rows.items():
             rollups.write(db, key[1], key[4:], a, b, stamp, value)
         today = period("day", s, now)[0]
-        purged = rollups.purge_hours_before(db, today)
+        purged = rollups.purge_hours_before(db, hours_kept_from(s, now))
         if s.retention_calls_days > 0:
             purged += rollups.purge_before(db, today - timedelta(days=s.retention_calls_days + 1))
         db.commit()

@@ -73,26 +73,31 @@ def decode(data: Any) -> Any:
 
 def read(db: Session, what: tuple[Any, ...], params: tuple[Any, ...],
          spans: Sequence[tuple[datetime, datetime]]) -> dict[datetime, tuple[Stamp, Any]]:
-    """The rows of these days, by day start: (stamp, value)."""
-    if not spans:
-        return {}
-    starts = [a for a, _b in spans]
-    q = select(MetricRollup).where(MetricRollup.what == _text(what), MetricRollup.params == _text(params),
-                                   MetricRollup.day_start >= min(starts), MetricRollup.day_start <= max(starts))
+    """The rows of these days (or hours), by start: (stamp, value). Only the rows asked for are
+    read: a past day's hours are kept beside its own row (:func:`purge_hours_before`)."""
+    out: dict[datetime, tuple[Stamp, Any]] = {}
     wanted = set(spans)
-    return {r.day_start: ((r.calls, r.newest_built_at), decode(json.loads(r.value)))
-            for r in db.scalars(q) if (r.day_start, r.day_end) in wanted}
+    spans = sorted(wanted)
+    for i in range(0, len(spans), 500):  # a bound on the statement's parameters (SQLite)
+        chunk = spans[i:i + 500]
+        q = select(MetricRollup).where(
+            MetricRollup.what == _text(what), MetricRollup.params == _text(params),
+            MetricRollup.day_start.in_({a for a, _b in chunk}), MetricRollup.day_end.in_({b for _a, b in chunk}))
+        out.update((r.day_start, ((r.calls, r.newest_built_at), decode(json.loads(r.value))))
+                   for r in db.scalars(q) if (r.day_start, r.day_end) in wanted)
+    return out
 
 
 def write(db: Session, what: tuple[Any, ...], params: tuple[Any, ...], a: datetime, b: datetime,
           stamp: Stamp, value: Any) -> None:
-    """Insert or replace the row of one day (one writer: the scheduler daemon). The caller commits."""
-    key = (_text(what), _text(params), a)
+    """Insert or replace the row of one day or hour (one writer: the scheduler daemon). The caller
+    commits."""
+    key = (_text(what), _text(params), a, b)
     row = db.get(MetricRollup, key)
     if row is None:
-        row = MetricRollup(what=key[0], params=key[1], day_start=a)
+        row = MetricRollup(what=key[0], params=key[1], day_start=a, day_end=b)
         db.add(row)
-    row.day_end, row.calls, row.newest_built_at = b, stamp[0], stamp[1]
+    row.calls, row.newest_built_at = stamp[0], stamp[1]
     row.value, row.computed_at = json.dumps(encode(value), ensure_ascii=False), utcnow()
 
 
@@ -103,17 +108,51 @@ def purge_before(db: Session, day: datetime) -> int:
 
 
 def purge_hours_before(db: Session, day: datetime) -> int:
-    """Delete the rows of the closed hours of the week of days before ``day``: once a day is over
-    its own row holds its figures (its first hour's row is the same key, overwritten; the others,
-    and those of a day period's hourly chart, would only be read again by nothing). The caller
-    commits."""
+    """Delete the rows of the hours of days before ``day`` (the scheduler passes the start of the
+    previous month: hotline.metrics.refresh). A past day's hours are kept after it is over so that
+    a view after midnight, or after the day's calls changed, sums the day from its hours
+    (:mod:`hotline.metrics.cache`); older days are read by their own rows only. Looks at the 62
+    days before ``day``: the bound moves by a month at most. The caller commits."""
     q = select(MetricRollup.what, MetricRollup.params, MetricRollup.day_start, MetricRollup.day_end).where(
-        MetricRollup.day_start >= day - timedelta(days=7), MetricRollup.day_start < day)
+        MetricRollup.day_start >= day - timedelta(days=62), MetricRollup.day_start < day)
     hours = [r for r in db.execute(q) if r.day_end - r.day_start <= timedelta(hours=1)]
     for r in hours:
         db.execute(delete(MetricRollup).where(MetricRollup.what == r.what, MetricRollup.params == r.params,
-                                              MetricRollup.day_start == r.day_start))
+                                              MetricRollup.day_start == r.day_start,
+                                              MetricRollup.day_end == r.day_end))
     return len(hours)
+
+
+def added(parts: Sequence[Any]) -> Any:
+    """The parts of a span added up into one value of the same form (a day from its hours):
+    every figure kept is a count or a sum (:mod:`hotline.metrics.cache`). New objects: what is
+    kept is never changed."""
+    from hotline.metrics.team import Calls
+
+    first = parts[0]
+    if isinstance(first, Acc):
+        return _merged(Acc(), parts)
+    if isinstance(first, Calls):
+        return _merged(Calls(), parts)
+    if isinstance(first, tuple):
+        if any(len(p) != len(first) for p in parts):
+            raise ValueError("kept parts of different lengths cannot be added")
+        return tuple(added([p[i] for p in parts]) for i in range(len(first)))
+    if isinstance(first, dict):
+        by_key: dict[Any, list[Any]] = {}
+        for p in parts:
+            for k, v in p.items():
+                by_key.setdefault(k, []).append(v)
+        return {k: added(v) for k, v in by_key.items()}
+    if isinstance(first, (int, float)) and not isinstance(first, bool):
+        return sum(parts)
+    raise TypeError(f"a kept metric part holds a {type(first).__name__}, which cannot be added")
+
+
+def _merged(into: Any, parts: Sequence[Any]) -> Any:
+    for p in parts:
+        into.merge(p)
+    return into
 
 
 def count(db: Session) -> int:

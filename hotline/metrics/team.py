@@ -38,19 +38,38 @@ class Calls:
 
 
 def calls_of(db: Session, s: Settings, start: datetime, end: datetime) -> Calls:
-    """One part of a period, computed whole (what is kept per day)."""
+    """One part of a period, computed whole (what is kept per day and per hour): the repeats are a
+    part of their own (:func:`repeats_of`)."""
     team, per = queries.scan(db, s, start, end)
-    # repeats add up across parts: whether a call repeats depends on the calls of the
-    # repeat_window_h before it, which repeat_rate reads whatever the period's start
+    return Calls(team, per, queries.ring_figures(db, s, start, end))
+
+
+def repeats_of(db: Session, s: Settings, start: datetime, end: datetime) -> tuple[int, int]:
+    """The repeats (R-ONE-CALL) of one part: (repeat calls, calls). Kept apart from the calls'
+    other figures because they depend on the calls of the repeat_window_h before the part
+    (followup.repeat_rate): a change to a call makes the repeats of the parts of the next
+    repeat_window_h computed again, and only the repeats (#17: after a past day's rewrite its
+    calls' figures are computed for the changed hour only, hotline.metrics.cache.days_from_hours)."""
     r = repeat_rate(db, s, start, end)
-    return Calls(team, per, queries.ring_figures(db, s, start, end), (r.num, r.den))
+    return r.num, r.den
 
 
-def read_calls(db: Session, s: Settings, start: datetime, end: datetime) -> Calls:
+def _no_repeats() -> tuple[int, int]:
+    return 0, 0
+
+
+def read_calls(db: Session, s: Settings, start: datetime, end: datetime, repeats: bool = True) -> Calls:
     out = Calls()  # a new object each time: what is kept is never changed
-    # a part's repeats depend on the calls of the repeat window before it (followup.repeat_rate)
-    for part in cache.by_day(db, s, ("calls",), start, end, calls_of, timedelta(hours=s.repeat_window_h), Calls):
-        out.merge(part)
+    if repeats:
+        # first: their look (over the repeat window too) gives the calls' stamp as well
+        # (cache.one_reading). Repeats add up across parts: whether a call repeats depends on the
+        # calls of the repeat_window_h before it, which repeat_rate reads whatever the part's start
+        window = timedelta(hours=s.repeat_window_h)
+        for num, den in cache.by_day(db, s, ("repeats",), start, end, repeats_of, window, _no_repeats):
+            out.repeat = (out.repeat[0] + num, out.repeat[1] + den)
+    for part in cache.by_day(db, s, ("calls",), start, end, calls_of, empty=Calls):
+        # a row written before the repeats were a part of their own holds them too: not counted here
+        out.merge(Calls(part.team, part.per, part.rings))
     return out
 
 
@@ -66,7 +85,7 @@ def agent_figures(db: Session, s: Settings, start: datetime, end: datetime,
     """Metrics per agent (answering agent of each call; ring attempts of each agent)."""
     wanted = list(agents) if agents is not None else None
     if wanted is None:
-        c = read_calls(db, s, start, end)
+        c = read_calls(db, s, start, end, repeats=False)
         return _agents(db, s, start, end, c.per, None, rings=c.rings)
     _team, per = queries.scan(db, s, start, end, wanted)
     return _agents(db, s, start, end, per, wanted)

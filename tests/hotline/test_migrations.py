@@ -126,3 +126,32 @@ def test_raw_event_batches_survive_compression_migration(db_url: str) -> None:
     assert calls == 1
     check_schema(engine)
     engine.dispose()
+
+
+def test_rollup_hours_of_past_days_migration_down_and_up(db_url: str) -> None:
+    """0022 puts day_end in the rollups' key (a past day's row beside its first hour's, #17). Down:
+    the hours sharing a start with their day go, and the team figures' rows (their repeats are a
+    part of their own from 0022 on: a row of then holds none); up again, every row is kept."""
+    engine = make_engine(db_url)  # (comes migrated)
+    day = datetime(2026, 12, 4, 16, 0)
+    rows = [('["scan"]', day, day + timedelta(days=1)), ('["scan"]', day, day + timedelta(hours=1)),
+            ('["scan"]', day + timedelta(hours=1), day + timedelta(hours=2)),
+            ('["calls"]', day, day + timedelta(days=1)), ('["repeats"]', day, day + timedelta(days=1))]
+    sql = text("INSERT INTO metric_rollups (what, params, day_start, day_end, calls, value, computed_at) "
+               "VALUES (:w, '[]', :a, :b, 1, '{}', :a)")
+    with engine.begin() as conn:
+        for w, a, b in rows:
+            conn.execute(sql, {"w": w, "a": a, "b": b})
+    alembic(engine, "downgrade", "0021")
+    with engine.connect() as conn:
+        left = conn.execute(text("SELECT what, day_start, day_end FROM metric_rollups ORDER BY day_start")).all()
+    # SQLite gives the stored text back, PostgreSQL a datetime
+    assert [(w, str(a)[:16]) for w, a, _b in left] == [('["scan"]', "2026-12-04 16:00"),
+                                                        ('["scan"]', "2026-12-04 17:00")]
+    migrate(engine)
+    with engine.begin() as conn:
+        for w, a, b in rows[1:2]:
+            conn.execute(sql, {"w": w, "a": a, "b": b})
+        assert conn.execute(text("SELECT count(*) FROM metric_rollups")).scalar() == 3
+    check_schema(engine)
+    engine.dispose()

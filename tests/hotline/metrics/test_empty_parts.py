@@ -59,7 +59,8 @@ def test_an_empty_part_is_what_computing_it_gives(panel: Panel) -> None:
     a = period("day", s)[0] - timedelta(days=500)
     db = panel.db()
     try:
-        for compute, empty in ((team.calls_of, team.Calls), (metrics.queries.scan, kpi._no_calls)):
+        for compute, empty in ((team.calls_of, team.Calls), (metrics.queries.scan, kpi._no_calls),
+                               (team.repeats_of, team._no_repeats)):
             assert rollups.encode(compute(db, s, a, a + timedelta(days=1))) == rollups.encode(empty())
     finally:
         db.close()

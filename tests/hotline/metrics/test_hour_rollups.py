@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +19,9 @@ from hotline import metrics
 from hotline.metrics import cache, rollups
 from hotline.metrics.kpi import kpis, team_kpis
 from hotline.metrics.periods import kpi_month, period, running_hour
-from hotline.metrics.refresh import PERIODS
+from hotline.metrics.queries import Acc
+from hotline.metrics.refresh import PERIODS, hours_kept_from
+from hotline.metrics.team import Calls
 from hotline.models import Call, MetricRollup
 from hotline.settings import Settings
 from tests.hotline.metrics.test_rollups import _Computed, _restart, _step
@@ -124,11 +127,11 @@ def test_a_late_change_to_a_closed_hour_is_computed_until_the_next_step(
     computed: dict[Any, set[datetime]] = {}
     for what, a in spy.days:
         computed.setdefault(what, set()).add(a)
-    # the team's figures: that hour and those after it, whose repeats look back at its calls
-    # (R-ONE-CALL: repeat_window_h); the others (chart, R-KPI scan): that hour only; and the
-    # running hour if it closed meanwhile
+    # the team's repeats: that hour and those after it, whose repeats look back at its calls
+    # (R-ONE-CALL: repeat_window_h); the others (the calls' figures, chart, R-KPI scan): that hour
+    # only; and the running hour if it closed meanwhile
     after = {changed + HOUR * i for i in range(int((hour - changed) / HOUR))}
-    assert after <= computed.pop(("calls",)) <= after | {hour}
+    assert after <= computed.pop(("repeats",)) <= after | {hour}
     assert computed and all({changed} <= v <= {changed, hour} for v in computed.values())
     spy.days.clear()
     assert _step(p) > 0
@@ -139,21 +142,41 @@ def test_a_late_change_to_a_closed_hour_is_computed_until_the_next_step(
     assert {a for _what, a in spy.days} <= {running_hour(p.settings) - HOUR}
 
 
-def test_the_hours_of_a_day_over_are_deleted_its_day_row_kept(p: Panel) -> None:
+def test_the_hours_of_a_day_over_are_kept_until_the_previous_month(p: Panel) -> None:
+    """A past day's hours stay (#17: midnight and a past day's rewrite sum the day from them,
+    hotline.metrics.cache.days_from_hours); those of days before the previous month's start go."""
     s = p.settings
     today = period("day", s)[0]
     yesterday = today - timedelta(days=1)
+    bound = hours_kept_from(s)
+    old = bound - timedelta(days=3)
     params = rollups.params_of(s)
     db = p.db()
     rollups.write(db, ("calls",), params, yesterday + HOUR * 5, yesterday + HOUR * 6, (0, None), None)
     rollups.write(db, ("series", "hour", yesterday), params, yesterday + HOUR * 7, yesterday + HOUR * 8,
                   (0, None), {})
+    # parts no call started in, as computing them gives (a page may read the day's own row)
+    rollups.write(db, ("calls",), params, old + HOUR * 5, old + HOUR * 6, (0, None), Calls())
+    rollups.write(db, ("scan",), params, old, old + HOUR, (0, None), (Acc(), {}))
+    rollups.write(db, ("scan",), params, old, old + timedelta(days=1), (0, None), (Acc(), {}))  # the day's own row
     db.commit()
     db.close()
     _step(p)
     db = p.db()
     rows = {(r.what, r.day_start, r.day_end) for r in db.scalars(select(MetricRollup))}
     db.close()
-    assert not [r for r in rows if r[1] < today and r[2] - r[1] <= HOUR], "no hour of a past day is left"
+    assert not [r for r in rows if r[1] < bound and r[2] - r[1] <= HOUR], "no hour before the bound is left"
+    assert ('["scan"]', old, old + timedelta(days=1)) in rows, "a day's own row stays"
+    assert {('["calls"]', yesterday + HOUR * 5, yesterday + HOUR * 6),
+            (f'["series", "hour", "{yesterday.isoformat()}"]', yesterday + HOUR * 7, yesterday + HOUR * 8)} <= rows
     if min(period("week", s)[0], period("month", s)[0]) <= yesterday:  # a page shows yesterday
         assert ('["calls"]', yesterday, today) in rows  # the step wrote the day's own row
+
+
+def test_hours_are_kept_from_the_previous_month() -> None:
+    s = Settings(timezone="Asia/Shanghai")
+    local = ZoneInfo("Asia/Shanghai")
+    at = datetime(2026, 3, 1, 0, 30, tzinfo=local).astimezone(UTC)
+    assert hours_kept_from(s, at) == datetime(2026, 2, 1, tzinfo=local).astimezone(UTC)
+    at = datetime(2026, 1, 31, 23, 30, tzinfo=local).astimezone(UTC)
+    assert hours_kept_from(s, at) == datetime(2025, 12, 1, tzinfo=local).astimezone(UTC)

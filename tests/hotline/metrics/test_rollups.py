@@ -89,14 +89,15 @@ class _Computed:
 
 
 def _others(spy: _Computed) -> set[datetime]:
-    """The parts computed of what does not look back (the chart, the R-KPI scan)."""
-    return {a for what, a in spy.days if what != ("calls",)}
+    """The parts computed of what does not look back (the calls' figures, the chart, the R-KPI
+    scan)."""
+    return {a for what, a in spy.days if what != ("repeats",)}
 
 
 def _team(spy: _Computed) -> set[datetime]:
-    """The parts computed of the team's figures: also today's closed hours whose repeats look back
+    """The parts computed of the team's repeats: also today's closed hours whose repeats look back
     at the changed day (R-ONE-CALL, repeat_window_h)."""
-    return {a for what, a in spy.days if what == ("calls",)}
+    return {a for what, a in spy.days if what == ("repeats",)}
 
 
 def _offered(html: str) -> int:
@@ -234,7 +235,7 @@ def test_a_new_day_computes_only_that_day(p: Panel, monkeypatch: pytest.MonkeyPa
     before = metrics.team_and_agents(db, s, start, yesterday)  # "yesterday" the span ended here
     spy = _Computed(monkeypatch)
     team, _agents = metrics.team_and_agents(db, s, start, cut)  # and now it ends a day later
-    assert [a for _what, a in spy.days] == [yesterday]
+    assert spy.days == [(("repeats",), yesterday), (("calls",), yesterday)]
     assert before[0].offered == 0 and team.offered == 2 and team.abandoned == 1
     db.close()
 
