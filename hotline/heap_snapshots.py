@@ -116,9 +116,24 @@ def start(service: str, env: dict[str, str] | None = None) -> HeapSnapshots | No
 
 
 def process_facts() -> dict[str, Any]:
-    """What the snapshot itself does not tell: RSS, glibc malloc, pymalloc's blocks, threads."""
+    """What the snapshot itself does not tell: RSS, glibc malloc, pymalloc's blocks, threads, and
+    SQLite's own heap (page caches and statements of every connection: malloc'd outside Python)."""
     return {"rss_kb": _status_kb("VmRSS"), "threads": threading.active_count(), "malloc": glibc_malloc(),
-            "pymalloc_blocks": sys.getallocatedblocks()}
+            "pymalloc_blocks": sys.getallocatedblocks(), "sqlite_bytes": sqlite_heap_bytes()}
+
+
+def sqlite_heap_bytes() -> int | None:
+    """``sqlite3_memory_used()`` of the SQLite library this process's ``sqlite3`` module uses (None
+    when it cannot be reached): SQLite's heap, which tracemalloc does not see."""
+    import sqlite3  # noqa: F401  (loads the library whose counter is read)
+
+    name = ctypes.util.find_library("sqlite3")
+    try:
+        fn = ctypes.CDLL(name).sqlite3_memory_used
+    except (OSError, AttributeError, TypeError):
+        return None
+    fn.restype = ctypes.c_int64
+    return int(fn())
 
 
 def _status_kb(key: str) -> int | None:
