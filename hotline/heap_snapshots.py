@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 ENV_DIR = "HOTLINE_TRACEMALLOC"
 ENV_EVERY_S = "HOTLINE_TRACEMALLOC_EVERY_S"
 ENV_FRAMES = "HOTLINE_TRACEMALLOC_FRAMES"
+# only these services (comma-separated names) trace: tracemalloc slows a service several times, and
+# a slowed listener falls behind the calls and starves what is watched downstream (the desks)
+ENV_ONLY = "HOTLINE_TRACEMALLOC_ONLY"
 DEFAULT_EVERY_S = 300.0
 DEFAULT_FRAMES = 10
 
@@ -92,7 +95,8 @@ def start(service: str, env: dict[str, str] | None = None) -> HeapSnapshots | No
     Call it from the main thread (SIGUSR2 is installed there) before the service's work starts."""
     env = dict(os.environ) if env is None else env
     where = env.get(ENV_DIR, "").strip()
-    if not where:
+    only = {name.strip() for name in env.get(ENV_ONLY, "").split(",") if name.strip()}
+    if not where or (only and service not in only):
         return None
     try:
         every_s = float(env.get(ENV_EVERY_S) or DEFAULT_EVERY_S)

@@ -93,3 +93,10 @@ def test_facts_count_sqlites_own_heap(tmp_path: Path) -> None:
     # the default cache is 2 000 KiB a connection: the scan filled it
     assert filled - before > 1_500_000, (before, filled)
     assert heap_snapshots.process_facts()["sqlite_bytes"] < filled - 1_500_000
+
+
+def test_only_the_named_services_trace(tmp_path: Path) -> None:
+    env = {heap_snapshots.ENV_DIR: str(tmp_path), heap_snapshots.ENV_ONLY: "panel, scheduler"}
+    was_tracing = tracemalloc.is_tracing()
+    assert heap_snapshots.start("listener", env) is None
+    assert tracemalloc.is_tracing() == was_tracing and not list(tmp_path.iterdir())
