@@ -119,7 +119,11 @@ def _rss_lines(f0: dict[str, Any], f1: dict[str, Any], traced: int, minutes: flo
 
 def _blocks_line(f0: dict[str, Any], f1: dict[str, Any]) -> list[str]:
     b0, b1 = f0.get("pymalloc_blocks"), f1.get("pymalloc_blocks")
-    return [f"  Python's allocated blocks {b0} → {b1} ({b1 - b0:+d})"] if b0 is not None and b1 is not None else []
+    out = [f"  Python's allocated blocks {b0} → {b1} ({b1 - b0:+d})"] if b0 is not None and b1 is not None else []
+    s0, s1 = f0.get("sqlite_bytes"), f1.get("sqlite_bytes")
+    if s0 is not None and s1 is not None:  # SQLite's page caches and statements: malloc'd, untraced
+        out.append(f"  SQLite's heap {s0 / 2**20:.1f} → {s1 / 2**20:.1f} MB")
+    return out
 
 
 def report(where: Path, top: int = 15) -> str:

@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="heap snapshots of every service into DIR (emptied first), analysed at the end")
     ap.add_argument("--snapshot-s", type=float, default=120.0, help="seconds between heap snapshots")
     ap.add_argument("--frames", type=int, default=20, help="frames kept per traced allocation")
+    ap.add_argument("--tracemalloc-only", metavar="SERVICES", default="",
+                    help="with --tracemalloc: only these services trace (comma-separated, e.g. panel)")
     ap.add_argument("--malloc-arena-max", type=int, metavar="N",
                     help="MALLOC_ARENA_MAX=N for every process of the run (glibc's arenas, one per thread "
                          "up to 8 per core by default)")
@@ -60,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(a.tracemalloc, ignore_errors=True)
         a.tracemalloc.mkdir(parents=True)
         env.update({heap_snapshots.ENV_DIR: str(a.tracemalloc.resolve()),
-                    heap_snapshots.ENV_EVERY_S: f"{a.snapshot_s:g}", heap_snapshots.ENV_FRAMES: str(a.frames)})
+                    heap_snapshots.ENV_EVERY_S: f"{a.snapshot_s:g}", heap_snapshots.ENV_FRAMES: str(a.frames),
+                    heap_snapshots.ENV_ONLY: a.tracemalloc_only})
     return with_fleet(a.postgres, "soak", a.agents, a.keep, lambda fleet, _pg: soak(fleet, a), **env)
 
 
@@ -113,15 +116,16 @@ def soak(fleet: Fleet, a: argparse.Namespace) -> int:
     if ledger.missing or ledger.duplicated:
         print(f"missing {ledger.missing[:10]}, duplicated {list(ledger.duplicated)[:10]}")
     if a.tracemalloc:
-        last_snapshots(fleet, a.tracemalloc)
+        last_snapshots(fleet, a.tracemalloc, {n for n in a.tracemalloc_only.split(",") if n} or set(SERVICES))
         print(f"heap growth after the first quarter (tracemalloc snapshots in {a.tracemalloc}):")
         print(report(a.tracemalloc))
     return 0 if ledger.ok and not not_completed and traffic.failed == 0 else 1
 
 
-def last_snapshots(fleet: Fleet, where: Path, timeout: float = 300) -> None:
-    """One more snapshot of every service now that the calls are over (SIGUSR2), awaited."""
-    pids = {pid for name, pid in fleet.pids().items() if name in SERVICES}
+def last_snapshots(fleet: Fleet, where: Path, traced: set[str], timeout: float = 300) -> None:
+    """One more snapshot of every traced service now that the calls are over (SIGUSR2, which would
+    end a service that does not trace), awaited."""
+    pids = {pid for name, pid in fleet.pids().items() if name in SERVICES and name in traced}
 
     def taken() -> dict[int, int]:
         return {p.pid: len(p.snaps) for p in processes(where)}

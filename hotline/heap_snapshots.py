@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 ENV_DIR = "HOTLINE_TRACEMALLOC"
 ENV_EVERY_S = "HOTLINE_TRACEMALLOC_EVERY_S"
 ENV_FRAMES = "HOTLINE_TRACEMALLOC_FRAMES"
+# only these services (comma-separated names) trace: tracemalloc slows a service several times, and
+# a slowed listener falls behind the calls and starves what is watched downstream (the desks)
+ENV_ONLY = "HOTLINE_TRACEMALLOC_ONLY"
 DEFAULT_EVERY_S = 300.0
 DEFAULT_FRAMES = 10
 
@@ -92,7 +95,8 @@ def start(service: str, env: dict[str, str] | None = None) -> HeapSnapshots | No
     Call it from the main thread (SIGUSR2 is installed there) before the service's work starts."""
     env = dict(os.environ) if env is None else env
     where = env.get(ENV_DIR, "").strip()
-    if not where:
+    only = {name.strip() for name in env.get(ENV_ONLY, "").split(",") if name.strip()}
+    if not where or (only and service not in only):
         return None
     try:
         every_s = float(env.get(ENV_EVERY_S) or DEFAULT_EVERY_S)
@@ -116,9 +120,24 @@ def start(service: str, env: dict[str, str] | None = None) -> HeapSnapshots | No
 
 
 def process_facts() -> dict[str, Any]:
-    """What the snapshot itself does not tell: RSS, glibc malloc, pymalloc's blocks, threads."""
+    """What the snapshot itself does not tell: RSS, glibc malloc, pymalloc's blocks, threads, and
+    SQLite's own heap (page caches and statements of every connection: malloc'd outside Python)."""
     return {"rss_kb": _status_kb("VmRSS"), "threads": threading.active_count(), "malloc": glibc_malloc(),
-            "pymalloc_blocks": sys.getallocatedblocks()}
+            "pymalloc_blocks": sys.getallocatedblocks(), "sqlite_bytes": sqlite_heap_bytes()}
+
+
+def sqlite_heap_bytes() -> int | None:
+    """``sqlite3_memory_used()`` of the SQLite library this process's ``sqlite3`` module uses (None
+    when it cannot be reached): SQLite's heap, which tracemalloc does not see."""
+    import sqlite3  # noqa: F401  (loads the library whose counter is read)
+
+    name = ctypes.util.find_library("sqlite3")
+    try:
+        fn = ctypes.CDLL(name).sqlite3_memory_used
+    except (OSError, AttributeError, TypeError):
+        return None
+    fn.restype = ctypes.c_int64
+    return int(fn())
 
 
 def _status_kb(key: str) -> int | None:

@@ -50,11 +50,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     tok.set_defaults(func=_user_token)
 
 
+# waitress's per-connection output buffer (#17): an event stream is one response that lasts an hour,
+# and once a write does not fit its 8 KB string buffer (a wallboard's event, a client that lags a
+# moment) waitress keeps everything written after it in one BytesIO, sent or not, until that buffer
+# has taken outbuf_high_watermark bytes (16 MB by default: Pylons/waitress#265) — so every open
+# stream could hold up to 16 MB. At this mark the buffer is replaced and the old one freed once sent;
+# it is also how far a client may lag before the stream's thread waits for it.
+STREAM_OUTBUF_BYTES = 256 * 1024
+
+
+def waitress_options(s: Settings) -> dict[str, object]:
+    """``waitress.serve``'s options for the panel: threads and no fork, so a server-sent event stream
+    (the wallboard, the desk) is one thread held open, every response byte is sent as written
+    (send_bytes 1), the limits and timeouts are settings (README: Running on a server)."""
+    return dict(host=s.web_host, port=s.web_port, ident="hotline", threads=s.web_threads,
+                connection_limit=s.web_connection_limit, backlog=s.web_backlog,
+                channel_timeout=s.web_channel_timeout_s, max_request_body_size=s.web_max_request_body_bytes,
+                max_request_header_size=s.web_max_request_header_bytes,
+                outbuf_high_watermark=STREAM_OUTBUF_BYTES,
+                asyncore_use_poll=True)  # poll, not select: no 1024-descriptor ceiling
+
+
 def _serve(s: Settings, args: argparse.Namespace) -> int:
-    """waitress: threads and no fork, so a server-sent event stream (the wallboard, the desk) is
-    one thread held open, every response byte is sent as written (send_bytes 1), and the limits
-    and timeouts are settings (README: Running on a server)."""
-    from hotline import heap_snapshots
+    """waitress (:func:`waitress_options`), with glibc's free memory given back every minute
+    (``hotline.malloc_trim``: the panel's many threads otherwise grow its RSS, #17)."""
+    from hotline import heap_snapshots, malloc_trim
     from web import create_app
     from web.team import warm
 
@@ -69,11 +89,8 @@ def _serve(s: Settings, args: argparse.Namespace) -> int:
         return 0
     import waitress
 
-    waitress.serve(app, host=s.web_host, port=s.web_port, ident="hotline", threads=s.web_threads,
-                   connection_limit=s.web_connection_limit, backlog=s.web_backlog,
-                   channel_timeout=s.web_channel_timeout_s, max_request_body_size=s.web_max_request_body_bytes,
-                   max_request_header_size=s.web_max_request_header_bytes,
-                   asyncore_use_poll=True)  # poll, not select: no 1024-descriptor ceiling
+    malloc_trim.start()
+    waitress.serve(app, **waitress_options(s))
     return 0
 
 

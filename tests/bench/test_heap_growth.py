@@ -60,6 +60,7 @@ def test_what_grew_after_the_first_quarter_is_named_by_its_line(tmp_path: Path) 
     # only its form is checked here (the traced growth above is the test)
     assert re.fullmatch(r"\s*Python's allocated blocks \d+ → \d+ \([+-]?\d+\)", blocks), blocks
     assert "glibc malloc: arenas" in ivr and "RSS" in ivr
+    assert re.search(r"\n\s*SQLite's heap \d+\.\d → \d+\.\d MB", ivr), ivr  # outside tracemalloc's sight
     assert "panel (pid 8): 1 snapshot(s), 2 needed" in text
     assert len(kept) == 4000
 

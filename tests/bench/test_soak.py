@@ -41,3 +41,20 @@ def test_a_short_soak_with_tracemalloc_snapshots_every_service_and_says_what_gre
         section = report.split(f"\n{service} (pid ", 1)[1].split("\n\n", 1)[0]
         assert "traced" in section and "RSS" in section and "glibc malloc: arenas" in section, section
         assert "+KB  +blocks" in section, section
+
+
+@pytest.mark.asterisk
+def test_tracemalloc_only_in_the_named_service(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--tracemalloc-only panel: the panel alone traces (the others, untraced, write no snapshot),
+    and its report says what grew in it, SQLite's heap included."""
+    heap = tmp_path / "heap"
+    code = soak.main(["--minutes", "0.15", "--in-flight", "3", "--agents", "6", "--scale", "0.1",
+                      "--sample-s", "2", "--tracemalloc", str(heap), "--snapshot-s", "3", "--frames", "5",
+                      "--tracemalloc-only", "panel"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "missing 0, duplicated 0" in out
+    assert len(list(heap.glob("panel-*-*.snap"))) >= 2, sorted(p.name for p in heap.iterdir())
+    assert {p.name.split("-")[0] for p in heap.glob("*.snap")} == {"panel"}
+    report = out.split("heap growth after the first quarter", 1)[1]
+    assert "\npanel (pid " in report and "SQLite's heap" in report, report

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -74,3 +75,28 @@ def test_snapshots_every_period_and_on_sigusr2(tmp_path: Path) -> None:
     assert facts["pymalloc_blocks"] > 2000 and "gc_types" not in facts  # no gc census (see the module)
     assert facts["malloc"]["arenas"] >= 1 and facts["malloc"]["in_use_bytes"] > 0
     assert not list(out.glob("*.part"))
+
+
+def test_facts_count_sqlites_own_heap(tmp_path: Path) -> None:
+    """SQLite's page cache is malloc'd outside Python (tracemalloc does not see it): the facts read
+    SQLite's own counter, which follows a connection's cache as it fills and is freed."""
+    conn = sqlite3.connect(tmp_path / "t.db")
+    conn.execute("CREATE TABLE t (x)")
+    conn.executemany("INSERT INTO t VALUES (?)", [("x" * 1000,)] * 3000)  # ~3 MB of pages
+    conn.commit()
+    conn.close()
+    before = heap_snapshots.process_facts()["sqlite_bytes"]
+    reader = sqlite3.connect(tmp_path / "t.db")
+    assert reader.execute("SELECT count(*), sum(length(x)) FROM t").fetchone() == (3000, 3_000_000)
+    filled = heap_snapshots.process_facts()["sqlite_bytes"]
+    reader.close()
+    # the default cache is 2 000 KiB a connection: the scan filled it
+    assert filled - before > 1_500_000, (before, filled)
+    assert heap_snapshots.process_facts()["sqlite_bytes"] < filled - 1_500_000
+
+
+def test_only_the_named_services_trace(tmp_path: Path) -> None:
+    env = {heap_snapshots.ENV_DIR: str(tmp_path), heap_snapshots.ENV_ONLY: "panel, scheduler"}
+    was_tracing = tracemalloc.is_tracing()
+    assert heap_snapshots.start("listener", env) is None
+    assert tracemalloc.is_tracing() == was_tracing and not list(tmp_path.iterdir())
