@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from hotline import metrics
+from hotline import callbacks, metrics
 from hotline.models import Call, QaGrade
 from web.auth.access import roles
 from web.callbacks import open_callback_tasks
@@ -26,6 +26,9 @@ MY_FIGURES = ("answered", "sl_answered", "asa", "aht", "four_ring_rate", "four_r
 MY_TIME = (("logged_in_time", "logged_in_s"), ("available_time", "available_s"), ("busy_time", "busy_s"),
            ("break_time", "break_s"), ("talk_time", "talk_s"), ("wrapup_time", "wrapup_s"),
            ("occupancy", "occupancy"))
+# open callback tasks shown per page: after a busy day thousands may be open, and the page an agent
+# lands on after every log-in would list (and load the attempts of) every one of them
+TASKS_PER_PAGE = 50
 
 
 @bp.get("/agent")
@@ -43,7 +46,11 @@ def home() -> Any:
             select(QaGrade, Call).join(Call, Call.id == QaGrade.call_pk)
             .where(QaGrade.agent == ext, metrics.current_grades())
             .order_by(QaGrade.created_at.desc()).limit(50)))
-    open_tasks = open_callback_tasks(db(), s, ext) if ext else []
+    tasks_page = max(1, request.args.get("tasks_page", 1, type=int) or 1)
+    open_tasks, tasks_total = [], 0
+    if ext:
+        tasks_total = callbacks.count_open_tasks(db(), ext)
+        open_tasks = open_callback_tasks(db(), s, ext, limit=TASKS_PER_PAGE, offset=(tasks_page - 1) * TASKS_PER_PAGE)
     rows = [(k, metric_label(k)) for k in MY_FIGURES]
     times = {}  # my time in the desk's states (issue 13 §1), from hotline.metrics.agent_time
     for kind in ("day", "week", "month"):
@@ -51,4 +58,5 @@ def home() -> Any:
         times[kind] = metrics.agent_time(db(), s, start, end, agents=[ext])[1][ext] if ext else metrics.AgentTime()
     time_rows = [(k, metric_label(k), attr) for k, attr in MY_TIME]
     return render_template("agent/home.html", figs=figs, rows=rows, tasks=open_tasks, grades=grades,
-                           times=times, time_rows=time_rows)
+                           times=times, time_rows=time_rows, tasks_total=tasks_total, tasks_page=tasks_page,
+                           tasks_pages=max(1, -(-tasks_total // TASKS_PER_PAGE)))

@@ -43,10 +43,12 @@ class TaskFilter:
 
 
 def open_callback_tasks(db: Session, s: Settings, agent: str | None, reason: str | None = None,
-                        overdue: bool = False) -> list[dict[str, Any]]:
+                        overdue: bool = False, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """Open tasks, most urgent first, as ``callbacks.task_dict`` (times in the operator's zone):
-    with ``agent``, that agent's tasks and anyone's; without, all of them."""
-    rows = [callbacks.task_dict(t, s.timezone) for t in callbacks.open_tasks(db, agent=agent)]
+    with ``agent``, that agent's tasks and anyone's; without, all of them. ``limit``/``offset``:
+    one page (only without the reason and overdue filters, which are applied to the rows)."""
+    tasks = callbacks.open_tasks(db, agent=agent, limit=limit, offset=offset)
+    rows = [callbacks.task_dict(t, s.timezone) for t in tasks]
     return [r for r in rows if (reason is None or r["reason"] == reason) and (not overdue or r["overdue"])]
 
 

@@ -10,6 +10,7 @@ from hotline.callbacks.dialer import dial, reconcile, record_outcome
 from hotline.callbacks.queries import (
                                        acknowledge,
                                        complaint_clock_counts,
+                                       count_open_tasks,
                                        missed_callback_counts,
                                        open_escalations,
                                        open_tasks,
@@ -34,6 +35,7 @@ __all__ = [
                                        "acknowledge",
                                        "cancel_task",
                                        "complaint_clock_counts",
+                                       "count_open_tasks",
                                        "create_complaint",
                                        "dial",
                                        "mark_consultation",

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from hotline.callbacks.numbers import normalise
 from hotline.callbacks.tasks import revisit_answered
@@ -20,14 +20,28 @@ from hotline.timeutil import utcnow
 from hotline.vocabulary import Direction, Disposition
 
 
-def open_tasks(db: Session, agent: str | None = None, *, include_anyone: bool = True) -> list[CallbackTask]:
-    """Open and in-progress tasks, most urgent first (priority, then deadline). With ``agent``:
-    that agent's tasks plus, unless include_anyone is False, tasks anyone may take."""
+def _open(agent: str | None, include_anyone: bool) -> Any:
     q = select(CallbackTask).where(CallbackTask.status.in_(OPEN_STATUSES))
     if agent is not None:
         q = q.where(CallbackTask.owner == agent) if not include_anyone else \
             q.where((CallbackTask.owner == agent) | CallbackTask.owner.is_(None))
-    return list(db.scalars(q.order_by(CallbackTask.priority.desc(), CallbackTask.due_at, CallbackTask.id)))
+    return q
+
+
+def open_tasks(db: Session, agent: str | None = None, *, include_anyone: bool = True,
+               limit: int | None = None, offset: int = 0) -> list[CallbackTask]:
+    """Open and in-progress tasks, most urgent first (priority, then deadline). With ``agent``:
+    that agent's tasks plus, unless include_anyone is False, tasks anyone may take. ``limit`` and
+    ``offset``: one page of them (a day of missed calls can leave thousands open)."""
+    q = _open(agent, include_anyone).order_by(CallbackTask.priority.desc(), CallbackTask.due_at, CallbackTask.id)
+    # their attempts in one more query, not one per task (task_dict lists them)
+    q = q.options(selectinload(CallbackTask.attempts)).offset(offset).limit(limit)
+    return list(db.scalars(q))
+
+
+def count_open_tasks(db: Session, agent: str | None = None, *, include_anyone: bool = True) -> int:
+    """How many tasks :func:`open_tasks` would give without a limit."""
+    return db.scalar(select(func.count()).select_from(_open(agent, include_anyone).subquery())) or 0
 
 
 def task_dict(task: CallbackTask, tz: str, now: datetime | None = None) -> dict[str, Any]:

@@ -73,6 +73,28 @@ def test_agent_sees_own_and_anyones_tasks_only(panel: Panel, three_tasks: dict[s
         [three_tasks["theirs"]]
 
 
+def test_agent_page_lists_a_page_of_tasks_most_urgent_first(panel: Panel) -> None:
+    """After a busy day thousands of tasks may be open: the page an agent lands on after every
+    log-in shows the most urgent TASKS_PER_PAGE of them and pages through the rest (R-ONE-CALL)."""
+    from web.agent import TASKS_PER_PAGE
+
+    n = TASKS_PER_PAGE + 3
+    ids = [_consult(panel, f"1381111{i:04d}", "8001") for i in range(n)]
+    client = panel.client("agent1")
+    first = client.get("/agent").get_data(as_text=True)
+    assert first.count('class="dial"') == TASKS_PER_PAGE
+    assert f"共 {n} 个待回访任务,第 1/2 页。" in first and "tasks_page=2" in first and "tasks_page=0" not in first
+    second = client.get("/agent?tasks_page=2").get_data(as_text=True)
+    assert second.count('class="dial"') == 3 and "tasks_page=1" in second
+    shown = [f'data-task="{i}"' in first or f'data-task="{i}"' in second for i in ids]
+    assert all(shown)  # every task on one of the two pages (same priority: by deadline, then id)
+    assert all(f'data-task="{i}"' in second for i in ids[-3:])
+    assert callbacks.count_open_tasks(panel.db(), "8001") == n
+    # a hostile page number is a page, not an error
+    assert client.get("/agent?tasks_page=-4").status_code == 200
+    assert client.get("/agent?tasks_page=x").status_code == 200
+
+
 def test_supervisor_api_filters(panel: Panel, three_tasks: dict[str, int]) -> None:
     c = panel.client("boss")
     assert {t["id"] for t in c.get("/api/v1/callbacks").get_json()["tasks"]} == set(three_tasks.values())
