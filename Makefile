@@ -20,9 +20,11 @@ bench: setup
 	.venv/bin/python bench/ivr_load.py
 	.venv/bin/python bench/ivr_real_asterisk.py
 
-# the tests that create a database (db_url fixture, marker `db`) again on a private PostgreSQL
+# the tests that create a database (db_url fixture, marker `db`) again on a private PostgreSQL; of
+# those that drive a real Asterisk, Kannel or Chromium (marker `live`) only the chosen flows
+# (marker `postgres_e2e`): the rest prove calls and pages, which the SQLite pass did (README "Tests")
 test-postgres: setup
-	HOTLINE_TEST_DB=postgres .venv/bin/python -m pytest -q -m db --durations=25
+	HOTLINE_TEST_DB=postgres .venv/bin/python -m pytest -q -m "db and (not live or postgres_e2e)" --durations=25
 
 # ruff and mypy over the whole tree (settings in pyproject.toml); part of `make test`
 lint: setup

@@ -12,8 +12,9 @@ import pytest
 
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
+from tests.support.passwords import hashed_once
 from tests.support.pbx import pbx_test_settings
-from tests.support.postgres import backend, new_db_url, server, stop_server
+from tests.support.postgres import backend, dispose_engines, new_db_url, server, stop_server, track_engines
 
 
 @pytest.fixture(scope="session")
@@ -52,14 +53,27 @@ def pytest_configure(config: pytest.Config) -> None:
         # make Python 3.11 parse source for the carets while another thread may be parsing too,
         # which trips CPython's "AST constructor recursion depth mismatch" (a 3.11 thread-safety bug).
         logging.getLogger("sqlalchemy.pool").setLevel(logging.CRITICAL)
+        track_engines()
     config.addinivalue_line("markers", "db: gets its database from the db_url fixture; `make test-postgres` "
-                                       "runs these again on PostgreSQL")
+                                       "runs these again on PostgreSQL, but for `live` ones not chosen")
+    config.addinivalue_line("markers", "live: drives a real Asterisk, Kannel or Chromium (set by LIVE_FIXTURES "
+                                       "and the asterisk/browser markers)")
+    config.addinivalue_line("markers", "postgres_e2e: a live flow `make test-postgres` runs on PostgreSQL too")
+
+
+# Fixtures that start or drive a real Asterisk, Kannel or Chromium (requested directly or through
+# another fixture: `ivr_env` needs `pbx`); `pbx_settings` alone starts nothing.
+LIVE_FIXTURES = frozenset({"pbx", "kannel", "desk_pbx", "phone_pbx", "phones_pbx", "untimed_pbx", "phone_desk",
+                           "rig", "browser"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if "db_url" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "db_url" in fixtures:
             item.add_marker(pytest.mark.db)
+        if fixtures & LIVE_FIXTURES or item.get_closest_marker("asterisk") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.live)
 
 
 @pytest.fixture
@@ -69,8 +83,15 @@ def db_url(tmp_path: Path) -> Iterator[str]:
     url = new_db_url(tmp_path)
     yield url
     if backend() == "postgres":
-        gc.collect()  # the test's pooled connections close cleanly before the database goes
+        dispose_engines(url)  # the test's pooled connections close cleanly before the database goes
         server().drop_database(url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _passwords_hashed_once() -> Iterator[None]:
+    """The panel's scrypt hashes made and checked once per password (tests/support/passwords.py)."""
+    with hashed_once():
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

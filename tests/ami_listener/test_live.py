@@ -37,6 +37,8 @@ def _plan() -> list[tuple[str, SimCall]]:
     return plan
 
 
+# `make test-postgres` runs it too: real Asterisk → listener → PostgreSQL, 22 calls at once
+@pytest.mark.postgres_e2e
 def test_live_listener_records_every_call_once(pbx: Asterisk, db_url: str) -> None:
     s = pbx.settings.replace(database_url=db_url)
     listener = Listener(s).start()

@@ -26,8 +26,10 @@ import subprocess
 import tempfile
 import threading
 import time
+import weakref
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from hotline.pbx.process import die_with_parent
 from tests.support.ports import free_port
@@ -198,6 +200,33 @@ def stop_server() -> None:
         if _server is not None:
             _server.stop()
             _server = None
+
+
+_engines: weakref.WeakSet[Any] = weakref.WeakSet()
+_tracking = False
+
+
+def track_engines() -> None:
+    """From now on every SQLAlchemy engine of this process that connects is noted (weakly), so
+    :func:`dispose_engines` can close a dropped database's pooled connections."""
+    global _tracking
+    if _tracking:
+        return
+    from sqlalchemy import Engine, event
+
+    event.listen(Engine, "engine_connect", lambda conn: _engines.add(conn.engine))
+    _tracking = True
+
+
+def dispose_engines(url: str) -> None:
+    """Closes the idle pooled connections of every engine of this process on ``url``'s database,
+    before it is dropped: a pooled connection that outlives its database fails its next reset (a
+    connection still checked out is ended by the DROP … WITH (FORCE)). A gc.collect() per test did
+    this before, at 0.1–0.5 s a test."""
+    name = url.rsplit("/", 1)[1]
+    for engine in list(_engines):
+        if engine.url.database == name:
+            engine.dispose()
 
 
 def new_db_url(tmp_path: Path, name: str = "hotline.db", migrated: bool = True) -> str:

@@ -34,6 +34,8 @@ def browser() -> Iterator[Any]:
         yield b
 
 
+# `make test-postgres` runs it too: search, a recording's listen and a grade on PostgreSQL
+@pytest.mark.postgres_e2e
 def test_inspector_finds_plays_and_grades_a_call(served: tuple[Panel, str], browser: Any) -> None:
     panel, base = served
     db = panel.db()

@@ -46,6 +46,8 @@ def _seed(panel: Panel) -> None:
     db.close()
 
 
+# `make test-postgres` runs it too: the desk's pop and its case on PostgreSQL
+@pytest.mark.postgres_e2e
 def test_the_pop_records_a_case_in_one_click_and_speaks_chinese(served: tuple[Panel, str]) -> None:
     panel, base = served
     _seed(panel)

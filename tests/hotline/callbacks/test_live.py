@@ -48,6 +48,8 @@ def _sim(agent: str, mode: str, talk: float, customer: str, customer_talk: float
             "__SIM_CUSTOMER": customer, "__SIM_CUSTOMER_RING": "0.5", "__SIM_CUSTOMER_TALK": str(customer_talk)}
 
 
+# `make test-postgres` runs it too: the callbacks' tasks and attempts on PostgreSQL, real calls
+@pytest.mark.postgres_e2e
 def test_missed_call_task_closes_itself_and_dialled_attempts_get_their_outcome(pbx: Asterisk, db_url: str) -> None:
     s = pbx.settings.replace(database_url=db_url, callback_reached_min_talk_s=1.0,
                              callback_agent_ring_s=2)
