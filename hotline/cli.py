@@ -8,6 +8,7 @@ import argparse
 import importlib
 import logging
 import os
+import signal
 import sys
 
 from hotline import settings as settings_mod
@@ -65,7 +66,20 @@ def _quiet_alembic_context(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith(("Context impl ", "Will assume "))
 
 
+def take_back_ctrl_c() -> None:
+    """Make SIGINT raise KeyboardInterrupt again when this process started with it ignored.
+
+    A shell starts a background job (``make run &``, a script's ``cmd &``, a CI step) with SIGINT
+    ignored, and Python then installs no KeyboardInterrupt. SIGINT is how a user stops
+    `hotline run` and how its supervisor stops each service along its flush path
+    (hotline/supervisor.py). Ignored, every service would be SIGKILLed after the grace, losing
+    what it held."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: list[str] | None = None) -> int:
+    take_back_ctrl_c()
     parser = build_parser()
     args = parser.parse_args(argv)
     os.umask(PRIVATE_UMASK)

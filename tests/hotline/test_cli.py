@@ -109,3 +109,34 @@ def test_a_bad_internal_number_pattern_is_refused_by_name(fresh_env: Path, monke
     assert "Traceback" not in err
     check = check_settings(load(config_file=None))
     assert not check.ok and "internal_number_pattern" in check.detail
+
+
+def test_a_service_started_with_ctrl_c_ignored_still_stops_on_it(fresh_env: Path) -> None:
+    """A shell's background job (`make run &`, a CI step) starts with SIGINT ignored, and Python
+    then raises no KeyboardInterrupt. SIGINT is how `hotline run`'s supervisor stops a service
+    along its flush path, so every `hotline` command takes it back (hotline.cli.take_back_ctrl_c)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    assert cli.main(["db", "upgrade"]) == 0
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root), HOTLINE_CALLBACK_SCHEDULER_INTERVAL_S="0.2")
+    proc = subprocess.Popen([sys.executable, "-m", "hotline", "scheduler", "run"], env=env, cwd=fresh_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:  # up: its first pass logged
+            seen.append(line)
+            if "scheduler pass" in line:
+                break
+        assert any("scheduler pass" in x for x in seen), "".join(seen)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
