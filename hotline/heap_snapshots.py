@@ -68,10 +68,12 @@ class HeapSnapshots:
             facts.update(service=self.service, pid=os.getpid(), n=n, at=time.time(),
                          traced_bytes=tracemalloc.get_traced_memory()[0],
                          tracemalloc_overhead_bytes=tracemalloc.get_tracemalloc_memory())
+            # the facts first: a service stopped between the two writes (its snapshot thread is a
+            # daemon) leaves facts without a snapshot, which no reader looks for, never the reverse
+            _write_atomically(self.path(n, ".json"), lambda p: Path(p).write_text(json.dumps(facts, indent=1)))
             snap_path = self.path(n, ".snap")
             _write_atomically(snap_path, snap.dump)
             del snap
-            _write_atomically(self.path(n, ".json"), lambda p: Path(p).write_text(json.dumps(facts, indent=1)))
             return snap_path
 
     def run(self) -> None:
