@@ -4,39 +4,19 @@ a gateway that raises fails that message (never resent) and the sender lives on.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.models.notifications import OutboxMessage
-from hotline.notifications import Template, queue_sms
-from hotline.notifications.provider import Outcome, OutgoingSms, SendResult
+from hotline.notifications.provider import OutgoingSms, SendResult
 from hotline.settings import Settings
-from hotline.timeutil import utcnow
 from scheduler.sms_sender import SmsSender
-
-
-@dataclass
-class Accepting:
-    sent: list[OutgoingSms] = field(default_factory=list)
-    name: str = "test"
-
-    def send(self, sms: OutgoingSms) -> SendResult:
-        self.sent.append(sms)
-        return SendResult(Outcome.ACCEPTED)
-
-
-def _queue(sessions: sessionmaker[Session], s: Settings, number: str) -> int:
-    with sessions() as db:
-        msg = queue_sms(db, s, number, Template.CALLBACK_MISSED, {}, utcnow())
-        db.commit()
-        assert msg is not None
-        return msg.id
+from tests.scheduler.outbox import Accepting, queue_one
 
 
 def test_one_pass(sessions: sessionmaker[Session], settings: Settings) -> None:
     gw = Accepting()
-    _queue(sessions, settings, "13800000001")
+    queue_one(sessions, settings, "13800000001")
     rep = SmsSender(settings, sessions, gw).once()
     assert rep.sent == 1 and len(gw.sent) == 1
     assert SmsSender(settings, sessions, gw).once().sent == 0
@@ -46,7 +26,7 @@ def test_thread_sends_until_stopped(sessions: sessionmaker[Session], settings: S
     gw = Accepting()
     sender = SmsSender(settings.replace(sms_send_interval_s=0.05), sessions, gw).start()
     try:
-        ids = [_queue(sessions, settings, f"1380000000{i}") for i in (1, 2)]
+        ids = [queue_one(sessions, settings, f"1380000000{i}") for i in (1, 2)]
         sender.wake()
         deadline = time.monotonic() + 5
         while len(gw.sent) < 2 and time.monotonic() < deadline:
@@ -68,7 +48,7 @@ def test_a_broken_gateway_fails_the_message_once(sessions: sessionmaker[Session]
             calls.append(sms)
             raise RuntimeError("boom")
 
-    msg_id = _queue(sessions, settings, "13800000001")
+    msg_id = queue_one(sessions, settings, "13800000001")
     sender = SmsSender(settings.replace(sms_send_interval_s=0.05), sessions, Broken()).start()
     try:
         time.sleep(0.3)

@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,12 +23,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotline.db import open_db
 from hotline.models import Call
 from hotline.models.notifications import OutboxMessage
-from hotline.notifications import Template, queue_sms
-from hotline.notifications.provider import Outcome, OutgoingSms, SendResult
+from hotline.notifications.provider import OutgoingSms, SendResult
 from hotline.settings import Settings, load
 from hotline.timeutil import utcnow
 from scheduler.sms_sender import SmsSender
 from tests.hotline.callbacks.conftest import add_call
+from tests.scheduler.outbox import Accepting, queue_one
 from tests.support.postgres import sqlite_url
 
 DEADLINE_S = 60.0  # generous: costs nothing when things go well
@@ -57,29 +56,11 @@ def held_lock(path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def _queue(sessions: sessionmaker[Session], s: Settings, number: str) -> int:
-    with sessions() as db:
-        msg = queue_sms(db, s, number, Template.CALLBACK_MISSED, {}, utcnow())
-        db.commit()
-        assert msg is not None
-        return msg.id
-
-
 def _status(sessions: sessionmaker[Session], msg_id: int) -> str:
     with sessions() as db:
         msg = db.get(OutboxMessage, msg_id)
         assert msg is not None
         return msg.status
-
-
-@dataclass
-class Accepting:
-    sent: list[OutgoingSms] = field(default_factory=list)
-    name: str = "test"
-
-    def send(self, sms: OutgoingSms) -> SendResult:
-        self.sent.append(sms)
-        return SendResult(Outcome.ACCEPTED)
 
 
 def _wait(condition: object, what: str) -> None:
@@ -107,7 +88,7 @@ def test_a_busy_database_is_one_line_and_the_next_pass_sends(lite: tuple[Setting
                                                               caplog: pytest.LogCaptureFixture) -> None:
     s, path = lite
     _, sessions = open_db(s)
-    msg_id = _queue(sessions, s, "13800000001")
+    msg_id = queue_one(sessions, s, "13800000001")
     gw = Accepting()
     caplog.set_level(logging.INFO, logger="scheduler.sms_sender")
     sender = SmsSender(s, sessions, gw)
@@ -133,7 +114,7 @@ def test_a_verdict_the_database_refused_is_written_by_the_next_pass(lite: tuple[
     pass records it ``sent`` — without handing the message to the gateway again."""
     s, path = lite
     _, sessions = open_db(s)
-    msg_id = _queue(sessions, s, "13800000001")
+    msg_id = queue_one(sessions, s, "13800000001")
     lock: list[sqlite3.Connection] = []
 
     class TakenThenLocked(Accepting):
@@ -168,7 +149,7 @@ def test_writers_of_calls_beside_the_sender_lose_nothing(tmp_path: Path, caplog:
              sms_send_interval_s=0.01)
     _, writers_db = open_db(s)
     _, sender_db = open_db(s.replace(db_busy_timeout_s=0.01))
-    ids = [_queue(writers_db, s, f"138000{i:05d}") for i in range(40)]
+    ids = [queue_one(writers_db, s, f"138000{i:05d}") for i in range(40)]
     gw = Accepting()
     caplog.set_level(logging.INFO)
     errors: list[BaseException] = []
