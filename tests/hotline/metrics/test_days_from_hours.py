@@ -21,7 +21,7 @@ from hotline.metrics.kpi import _scan_month
 from hotline.metrics.queries import Acc
 from hotline.metrics.team import Calls
 from hotline.models import Call, MetricRollup
-from tests.hotline.metrics.test_rollups import _restart, _step
+from tests.hotline.metrics.test_rollups import _restart, _step, computed_whole
 from tests.web.conftest import Panel, open_panel
 from tests.web.factory import make_call
 
@@ -105,12 +105,7 @@ def _read(p: Panel) -> tuple[Any, ...]:
 
 def _live(p: Panel, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, ...]:
     """The same figures computed whole from the rows: nothing kept."""
-    with monkeypatch.context() as m:
-        m.setattr(cache, "parts", lambda _s, start, end: [(start, end, False)])
-        _restart()
-        got = _read(p)
-    _restart()
-    return got
+    return computed_whole(monkeypatch, lambda: _read(p))
 
 
 def _before_midnight(p: Panel, monkeypatch: pytest.MonkeyPatch, write: bool = True) -> None:

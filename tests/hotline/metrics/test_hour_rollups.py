@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from hotline import metrics
-from hotline.metrics import cache, rollups
+from hotline.metrics import rollups
 from hotline.metrics.kpi import kpis, team_kpis
 from hotline.metrics.periods import kpi_month, period, running_hour
 from hotline.metrics.queries import Acc
@@ -24,7 +24,7 @@ from hotline.metrics.refresh import PERIODS, hours_kept_from
 from hotline.metrics.team import Calls
 from hotline.models import Call, MetricRollup
 from hotline.settings import Settings
-from tests.hotline.metrics.test_rollups import _Computed, _restart, _step
+from tests.hotline.metrics.test_rollups import _Computed, _restart, _step, computed_whole
 from tests.web.conftest import Panel, open_panel
 from tests.web.factory import make_call
 
@@ -79,12 +79,7 @@ def _figures(p: Panel) -> dict[str, Any]:
 
 def _all_live(p: Panel, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """The same figures computed from the rows in one reading per period: nothing kept."""
-    with monkeypatch.context() as m:
-        m.setattr(cache, "parts", lambda _s, start, end: [(start, end, False)])
-        _restart()
-        got = _figures(p)
-    _restart()
-    return got
+    return computed_whole(monkeypatch, lambda: _figures(p))
 
 
 def test_closed_hours_are_rolled_up_and_add_up_to_the_rows(p: Panel, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -106,9 +106,23 @@ def _offered(html: str) -> int:
     return int(m.group(1))
 
 
+T = TypeVar("T")
+
+
 def _restart() -> None:
     """What a panel process starting anew holds: nothing of its own."""
     metrics.clear_cache()
+
+
+def computed_whole(monkeypatch: pytest.MonkeyPatch, read: Callable[[], T]) -> T:
+    """``read()`` with nothing kept: every period computed whole from the rows (the reference the
+    kept parts must add up to), in a process that starts afresh before and after."""
+    with monkeypatch.context() as m:
+        m.setattr(cache, "parts", lambda _s, start, end: [(start, end, False)])
+        _restart()
+        got = read()
+    _restart()
+    return got
 
 
 def test_codec_gives_back_the_same_parts(p: Panel) -> None:
