@@ -245,18 +245,6 @@ def _stop_other_rings(s: Settings, db: Session, agent: str, call_id: str, at: da
         _record(db, s, row.agent, P.AVAILABLE, at, by=SYSTEM)
 
 
-def call_gone(s: Settings, db: Session, call_id: str, at: datetime) -> list[str]:
-    """The caller left the queue (abandoned, timed out): agents still ringing for the call are
-    available again. Returns them."""
-    rows = db.scalars(select(PresenceChange).where(
-        PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
-        PresenceChange.state == P.RINGING.value, PresenceChange.call_id == call_id)).all()
-    agents = [row.agent for row in rows]
-    for agent in agents:
-        _record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
-    return agents
-
-
 def on_call_ended(s: Settings, db: Session, agent: str, call_id: str, at: datetime, *,
                   ami: Ami | None = None) -> PresenceResult:
     return on_call_event(s, db, agent, CallPhase.ENDED, call_id, at, ami=ami)

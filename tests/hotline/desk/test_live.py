@@ -55,3 +55,28 @@ def test_presence_follows_the_live_calls_without_a_desk(tmp_path: Path, db_url: 
         sync_all(s, db, T0 + timedelta(seconds=76), ami=ami)
         assert presence.current(db, s, "8001").state == P.AVAILABLE
         assert presence.current(db, s, "8002").state == P.BREAK  # a person's choice stays
+
+
+def test_a_ringall_answer_an_abandon_and_a_stranger(tmp_path: Path, db_url: str) -> None:
+    """Two agents ring for one call and one answers: the other is available again; a caller who
+    leaves while 8003 rings leaves 8003 available; an agent of no hotline of ours changes nothing."""
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, database_url=db_url)
+    _, sessions = open_db(s)
+    ami = RecordingAmi()
+    with sessions() as db:
+        for agent in ("8001", "8002", "8003"):
+            presence.login(s, db, agent, now=T0, ami=ami)
+        ringing = AgentLive(AgentState.RINGING, T0.timestamp(), "L1", "hotline")
+        _live(db, {"8001": ringing, "8002": ringing})
+        assert sync_all(s, db, T0 + timedelta(seconds=1), ami=ami) == 2
+        idle = AgentLive(AgentState.IDLE, T0.timestamp(), None, "hotline")
+        _live(db, {"8001": idle, "8002": AgentLive(AgentState.TALKING, T0.timestamp(), "L1", "hotline"),
+                   "8003": AgentLive(AgentState.RINGING, T0.timestamp(), "L2", "hotline"),
+                   "9999": AgentLive(AgentState.RINGING, T0.timestamp(), "L3", "hotline")})
+        sync_all(s, db, T0 + timedelta(seconds=3), ami=ami)
+        assert [presence.current(db, s, a).state for a in ("8001", "8002", "8003")] == [
+            P.AVAILABLE, P.TALKING, P.RINGING]
+        _live(db, {"8002": AgentLive(AgentState.TALKING, T0.timestamp(), "L1", "hotline"), "8003": idle})
+        sync_all(s, db, T0 + timedelta(seconds=6), ami=ami)  # L2's caller left: no wrap-up for a ring
+        assert presence.current(db, s, "8003").state == P.AVAILABLE
+        assert presence.current(db, s, "9999").state == P.LOGGED_OUT

@@ -13,9 +13,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.desk import events, members, presence
+from ami_listener.live import LiveView
+from hotline.desk import members, presence
+from hotline.desk.live import sync_all
 from hotline.desk.presence import CallPhase
 from hotline.desk.refusals import Refusal
+from hotline.models import LiveState
 from hotline.models.desk import PresenceChange
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
@@ -183,32 +186,49 @@ def test_members_survive_an_asterisk_restart(tmp_path: Path, pbx_settings: Setti
         ast.stop()
 
 
-def _feed_call(s: Settings, db: Session, ami: Ami, tap: EventTap, call_id: str) -> None:
-    """The call's queue events through hotline.desk.events, as the listener will hand them over."""
+def _follow(s: Settings, db: Session, ami: Ami, view: LiveView, tap: EventTap) -> None:
+    """The tap's events taken as in production: the listener's live view, its snapshot written at
+    each agent's change (``live_push``), and the scheduler's sync of every agent after it."""
     for m in list(tap.messages):
-        if m.kind == "event" and m.get("Linkedid") == call_id:
-            full = m.full()
-            events.feed(s, db, full.name, full.headers, datetime.fromtimestamp(full.timestamp or time.time(), UTC),
-                        ami=ami)
+        if m.kind != "event":
+            continue
+        view.feed(m)
+        if not view.urgent:
+            continue
+        at = m.timestamp or time.time()
+        data = view.snapshot(at).to_dict()
+        row = db.get(LiveState, s.server_id)
+        if row is None:
+            db.add(LiveState(server=s.server_id, updated_at=datetime.now(UTC), data=data))
+        else:
+            row.data = data
+        db.flush()
+        sync_all(s, db, datetime.fromtimestamp(at, UTC), ami=ami)
 
 
 def test_real_calls_drive_ringing_talking_and_after_call_work(desk_pbx: Asterisk, db: Session, ami: Ami) -> None:
-    """A real queue call answered by 8001, its events fed to the desk: 8001 rang, talked, and is in
-    话后整理 — paused, so the next call rings 8002; once expire_wrapups ends it, 8001 is rung again."""
+    """A real queue call answered by 8001, its events taken by the listener's live view and the
+    scheduler's sync: 8001 rang, talked, and is in 话后整理 — paused, so the next call rings 8002;
+    once expire_wrapups ends it, 8001 is rung again."""
     s = desk_pbx.settings.replace(desk_wrapup_s=60)
     quiet(desk_pbx)
     _logout_all(s, db, ami)
     for agent in ("8001", "8002"):
         presence.login(s, db, agent, ami=ami)
 
+    view = LiveView()
+
     def call(caller: str) -> tuple[str, set[str | None]]:
         with EventTap(s) as tap:
             placed = place_call(s, caller, stay=5, __SIM_RING="1", __SIM_TALK="1")
             tap.wait_call_gone(placed.call_id)
-            if tap.events("AgentConnect", Linkedid=placed.call_id):  # the queue's last word can trail the hang-ups
-                tap.wait_for(lambda m: m.name == "AgentComplete" and m.get("Linkedid") == placed.call_id, 15)
-            _feed_call(s, db, ami, tap, placed.call_id)
-            return placed.call_id, {e.get("MemberName") for e in tap.events("AgentConnect", Linkedid=placed.call_id)}
+            answered = {e.get("MemberName") for e in tap.events("AgentConnect", Linkedid=placed.call_id)}
+            for agent in answered:
+                # the queue's last word can trail the hang-ups, and may come without the caller's
+                # fields (no Linkedid: ASTERISK-NOTES), so it is the member's
+                tap.wait_for(lambda m, a=agent: m.name == "AgentComplete" and m.get("MemberName") == a, 15)
+            _follow(s, db, ami, view, tap)
+            return placed.call_id, answered
 
     first, answered = call("13800000421")
     assert answered == {"8001"}
