@@ -126,6 +126,11 @@ class Listener:
         return (self.settings.live_push and self.live.urgent
                 and (self.inbox.empty() or since_flush >= URGENT_COALESCE_S))
 
+    @property
+    def holding(self) -> bool:
+        """AMI is not read: the inbox is full and the worker has not drained it yet."""
+        return self._held_since is not None
+
     def _read(self, frames: list[bytes]) -> None:
         """The AMI reader's read, on the reader thread: into the inbox, and past its bound the
         reading stops until the worker has drained it (:meth:`_resume_if_drained`)."""
