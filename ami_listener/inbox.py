@@ -7,7 +7,8 @@ the inbox down to ``low_bytes`` it reads again and backfills the gap from Asteri
 policy of a full journal. Nothing put here is ever dropped.
 
 Two counters, each written by one thread only (``read`` by the AMI reader, ``taken`` by the
-worker), so the hot path takes no lock beyond the queue's own; their difference is what waits.
+worker), so the hot path takes no lock beyond the queue's own; their difference is what waits. A
+read's size is summed once, on the way in, and travels with it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class Inbox:
             raise ValueError(f"the listener's inbox bound must be positive, not {max_bytes} bytes")
         self.max_bytes = max_bytes
         self.low_bytes = int(max_bytes * LOW_WATER_SHARE)
-        self._queue: queue.Queue[Item] = queue.Queue()
+        self._queue: queue.Queue[tuple[Item, int]] = queue.Queue()  # (item, its bytes of frames)
         self._read = 0  # bytes of frames put by the reader: written by the reader thread only
         self._taken = 0  # bytes of frames the worker took: written by the worker only
 
@@ -40,20 +41,19 @@ class Inbox:
 
     def put_read(self, frames: list[bytes]) -> bool:
         """The AMI reader's read; True when the inbox now holds more than its bound."""
-        self._read += sum(map(len, frames))  # counted before the worker can take it: never below 0
-        self._queue.put(frames)
+        size = sum(map(len, frames))
+        self._read += size  # counted before the worker can take it: never below 0
+        self._queue.put((frames, size))
         return self._read - self._taken > self.max_bytes
 
     def put(self, item: Item) -> None:
-        """Anything else (a state change, records built off the worker): not counted — a read
-        put here instead of :meth:`put_read` (tests) is counted when taken, harmlessly."""
-        self._queue.put(item)
+        """Anything else (a state change, records built off the worker): not counted."""
+        self._queue.put((item, 0))
 
     def get(self, timeout: float) -> Item:
         """The next item (``queue.Empty`` after ``timeout``); a read is counted as taken."""
-        item = self._queue.get(timeout=timeout)
-        if isinstance(item, list):
-            self._taken += sum(map(len, item))
+        item, size = self._queue.get(timeout=timeout)
+        self._taken += size
         return item
 
     def drained(self) -> bool:
