@@ -16,6 +16,8 @@ from __future__ import annotations
 import queue
 from typing import Any
 
+from hotline.settings import Settings, SettingsError
+
 Item = list[bytes] | tuple[Any, ...]
 
 # the reader reads again once the worker has taken the inbox down to this share of its bound: not
@@ -62,3 +64,13 @@ class Inbox:
 
     def empty(self) -> bool:
         return self._queue.empty()
+
+
+def inbox_of(s: Settings) -> Inbox:
+    """The listener's inbox, bounded by ``listener_inbox_max_mb`` (a bound of nothing or less
+    stops the listener at start, the setting named)."""
+    max_bytes = int(s.listener_inbox_max_mb * 1024 * 1024)
+    if max_bytes <= 0:
+        raise SettingsError(f"setting 'listener_inbox_max_mb': {s.listener_inbox_max_mb:g} is no bound; "
+                            "give the MB of AMI reads the listener may hold for its worker (default 32)")
+    return Inbox(max_bytes)

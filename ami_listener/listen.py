@@ -1,5 +1,7 @@
 """``hotline listen``: the live listener. The socket thread only reads; one worker thread runs the
-pipeline, so the tracker, the builder and the store never need locks. The listener sits above the
+pipeline, so the tracker, the builder and the store never need locks. Reads wait for the worker in
+a bounded inbox (ami_listener/inbox.py): when it is full the socket thread stops reading AMI until
+the worker has drained it, and the gap is backfilled like any other. The listener sits above the
 pipeline: it tells it about the connection (gaps, re-syncs) and backfills gaps; nothing below
 calls it."""
 
@@ -15,7 +17,7 @@ from typing import Any
 
 from ami_listener.backfill import CelRepair, backfill_calls
 from ami_listener.connection import AmiConnection
-from ami_listener.inbox import Inbox
+from ami_listener.inbox import inbox_of
 from ami_listener.journal import Journal, JournalFull
 from ami_listener.live import LiveView
 from ami_listener.pipeline import DEFERRED, Deferred, Pipeline
@@ -47,6 +49,7 @@ def journal_of(s: Settings) -> Journal:
 class Listener:
     def __init__(self, settings: Settings, flush_interval: float = 0.2):
         self.settings = settings
+        self.inbox = inbox_of(settings)  # first: a bad bound is said before anything is opened
         _, sessions = open_db(settings)
         self.live = LiveView(internal_numbers(settings))
         journal = journal_of(settings)
@@ -56,7 +59,6 @@ class Listener:
         # calls seen only in part are completed from CEL here, off the worker thread
         self._repairs = ThreadPoolExecutor(1, thread_name_prefix="listener-repair")
         self._repairs_closed = False
-        self.inbox = Inbox(max(int(settings.listener_inbox_max_mb * 1024 * 1024), 1))
         self.flush_interval = flush_interval
         # a state is stamped when the reader sees it: the worker may be far behind (a full inbox)
         self.conn = AmiConnection(settings.ami_host, settings.ami_port, *ami_login(settings, AmiRole.LISTENER),

@@ -20,6 +20,7 @@ from ami_listener import listen
 from ami_listener.inbox import Inbox
 from ami_listener.listen import Listener
 from hotline.db import open_db
+from hotline.settings import SettingsError
 from tests.ami_listener.replay import CAPTURES, replay_settings
 from tests.support.stored import calls_stored
 
@@ -60,9 +61,12 @@ def test_the_inbox_counts_reads_in_bytes_and_says_full_and_drained() -> None:
         inbox.get(0)
 
 
-def test_an_inbox_bound_of_nothing_is_refused() -> None:
+def test_an_inbox_bound_of_nothing_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="positive"):
         Inbox(0)
+    s = replay_settings(runtime_dir=tmp_path, listener_inbox_max_mb=0.0)
+    with pytest.raises(SettingsError, match="'listener_inbox_max_mb': 0 is no bound"):
+        Listener(s)
 
 
 # -- the listener with a fake Asterisk -------------------------------------------------------------
