@@ -114,11 +114,8 @@ class AmiConnection:
                 if self.connected.is_set():
                     self.connected.clear()
                     self._state("down" if self._reading.is_set() else "paused")
-            if not self._reading.is_set():
-                self._reading.wait()  # resume() or stop()
-                backoff = 0.2
-                continue
-            wait = max(backoff, self._hold_until - time.monotonic())
+            self._reading.wait()  # paused: until resume() or stop()
+            wait = max(backoff, self._hold_until - time.monotonic())  # a hold_off meanwhile still holds
             if self._stop.wait(wait):
                 break
             backoff = min(backoff * 2, self.backoff_max)

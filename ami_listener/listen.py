@@ -231,7 +231,8 @@ class Listener:
         args = (since - BACKFILL_MARGIN_S, until, skip, dict(self.pipeline.members))
         thread = threading.Thread(target=self._backfill_thread, args=args,
                                   name="listener-backfill", daemon=True)
-        self._backfills.append(thread)
+        # a gap per full inbox under a long overload: the finished ones are not kept
+        self._backfills = [t for t in self._backfills if t.is_alive()] + [thread]
         thread.start()
 
     def _backfill_thread(self, since: float, until: float, skip: set[str], members: dict[str, str]) -> None:
