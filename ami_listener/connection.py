@@ -45,6 +45,10 @@ class AmiConnection:
         self.connected = threading.Event()
         self.connects = 0
         self._hold_until = 0.0
+        # cleared by pause(): the session ends after the read in hand and no new one starts
+        # until resume() (the listener's inbox full, listen.py)
+        self._reading = threading.Event()
+        self._reading.set()
         self.stamp_arrival = stamp_arrival
         self.untimed: bool | None = None  # this session's events lack Timestamp (None: no event yet)
 
@@ -56,6 +60,7 @@ class AmiConnection:
 
     def stop(self) -> None:
         self._stop.set()
+        self._reading.set()  # a paused reader wakes to stop
         self.drop()
         if self._thread is not None:
             self._thread.join(5)
@@ -64,6 +69,17 @@ class AmiConnection:
         """Drop the connection and stay away this long (tests and operators simulating a gap)."""
         self._hold_until = time.monotonic() + seconds
         self.drop()
+
+    def pause(self) -> None:
+        """Stop reading: the session ends once the read in hand is delivered (at once when called
+        from a frames handler, within the 1 s receive timeout otherwise), the state handler hears
+        ``"paused"``, and no new session starts before :meth:`resume`. Events meanwhile are not
+        read at all: the listener backfills them as for any AMI gap."""
+        self._reading.clear()
+
+    def resume(self) -> None:
+        """Read again: a new session (login, ``"up"``) starts at once."""
+        self._reading.set()
 
     def drop(self) -> None:
         """Close the TCP connection (the reader reconnects unless stopped)."""
@@ -97,8 +113,9 @@ class AmiConnection:
                 self._sock = None
                 if self.connected.is_set():
                     self.connected.clear()
-                    self._state("down")
-            wait = max(backoff, self._hold_until - time.monotonic())
+                    self._state("down" if self._reading.is_set() else "paused")
+            self._reading.wait()  # paused: until resume() or stop()
+            wait = max(backoff, self._hold_until - time.monotonic())  # a hold_off meanwhile still holds
             if self._stop.wait(wait):
                 break
             backoff = min(backoff * 2, self.backoff_max)
@@ -155,8 +172,9 @@ class AmiConnection:
         self.send("Login", Username=self.user, Secret=self.secret, Events=self.events)
         last_ping = time.monotonic()
         logged_in = False
+        reading = self._reading.is_set
         try:
-            while not self._stop.is_set():
+            while not self._stop.is_set() and reading():
                 try:
                     data = sock.recv(1 << 16)
                 except TimeoutError:

@@ -1,5 +1,7 @@
 """``hotline listen``: the live listener. The socket thread only reads; one worker thread runs the
-pipeline, so the tracker, the builder and the store never need locks. The listener sits above the
+pipeline, so the tracker, the builder and the store never need locks. Reads wait for the worker in
+a bounded inbox (ami_listener/inbox.py): when it is full the socket thread stops reading AMI until
+the worker has drained it, and the gap is backfilled like any other. The listener sits above the
 pipeline: it tells it about the connection (gaps, re-syncs) and backfills gaps; nothing below
 calls it."""
 
@@ -15,6 +17,7 @@ from typing import Any
 
 from ami_listener.backfill import CelRepair, backfill_calls
 from ami_listener.connection import AmiConnection
+from ami_listener.inbox import inbox_of
 from ami_listener.journal import Journal, JournalFull
 from ami_listener.live import LiveView
 from ami_listener.pipeline import DEFERRED, Deferred, Pipeline
@@ -46,6 +49,7 @@ def journal_of(s: Settings) -> Journal:
 class Listener:
     def __init__(self, settings: Settings, flush_interval: float = 0.2):
         self.settings = settings
+        self.inbox = inbox_of(settings)  # first: a bad bound is said before anything is opened
         _, sessions = open_db(settings)
         self.live = LiveView(internal_numbers(settings))
         journal = journal_of(settings)
@@ -55,11 +59,14 @@ class Listener:
         # calls seen only in part are completed from CEL here, off the worker thread
         self._repairs = ThreadPoolExecutor(1, thread_name_prefix="listener-repair")
         self._repairs_closed = False
-        self.inbox: queue.Queue[list[bytes] | tuple[str, Any]] = queue.Queue()
         self.flush_interval = flush_interval
+        # a state is stamped when the reader sees it: the worker may be far behind (a full inbox)
         self.conn = AmiConnection(settings.ami_host, settings.ami_port, *ami_login(settings, AmiRole.LISTENER),
-                                  on_frames=self.inbox.put,
-                                  on_state=lambda st: self.inbox.put(("state", st)), stamp_arrival=True)
+                                  on_frames=self._read,
+                                  on_state=lambda st: self.inbox.put(("state", st, time.time())),
+                                  stamp_arrival=True)
+        self._held_since: float | None = None  # the inbox full: when the reader stopped (set before pausing)
+        self.inbox_holds = 0  # times a full inbox stopped the reading
         self._stop = threading.Event()
         self._stopping = False
         self._worker: threading.Thread | None = None
@@ -105,6 +112,8 @@ class Listener:
                 self.worker_errors += 1
                 log.exception("listener worker: handling %s failed; going on",
                               "a state change" if isinstance(item, tuple) else "a read")
+            # also when idle: the last read may have been taken before the reader marked the hold
+            self._resume_if_drained()
             now = time.monotonic()
             if now - last_flush >= self.flush_interval or item is None or self._urgent(now - last_flush):
                 self._flush()
@@ -119,14 +128,39 @@ class Listener:
         return (self.settings.live_push and self.live.urgent
                 and (self.inbox.empty() or since_flush >= URGENT_COALESCE_S))
 
-    def _handle(self, item: list[bytes] | tuple[str, Any] | None) -> None:
+    @property
+    def holding(self) -> bool:
+        """AMI is not read: the inbox is full and the worker has not drained it yet."""
+        return self._held_since is not None
+
+    def _read(self, frames: list[bytes]) -> None:
+        """The AMI reader's read, on the reader thread: into the inbox, and past its bound the
+        reading stops until the worker has drained it (:meth:`_resume_if_drained`)."""
+        if self.inbox.put_read(frames) and self._held_since is None:
+            self.conn.pause()  # before the mark: the worker resumes only a paused reader
+            self._held_since = time.monotonic()
+            self.inbox_holds += 1
+            log.warning("listener inbox full: %.2f MB of AMI reads wait for the worker (listener_inbox_max_mb = %g); "
+                        "not reading AMI until it is down to %.2f MB — calls meanwhile are backfilled from "
+                        "Asterisk's logs", self.inbox.waiting / 1e6, self.settings.listener_inbox_max_mb,
+                        self.inbox.low_bytes / 1e6)
+
+    def _resume_if_drained(self) -> None:
+        held = self._held_since
+        if held is not None and self.inbox.drained():
+            self._held_since = None  # before resuming: the reader may fill it again at once
+            self.conn.resume()
+            log.info("listener inbox down to %.2f MB after %.1f s: reading AMI again (the gap is backfilled)",
+                     self.inbox.waiting / 1e6, time.monotonic() - held)
+
+    def _handle(self, item: list[bytes] | tuple[Any, ...] | None) -> None:
         if isinstance(item, tuple) and item[0] == "repaired":
             self.pipeline.add_records(item[1], counted=True)
         elif isinstance(item, tuple) and item[0] == "backfilled":
             self.pipeline.add_records(item[1])  # written (or journalled) with the next flush
             self.backfilled += len(item[1])
         elif isinstance(item, tuple):
-            self._state(str(item[1]))
+            self._state(str(item[1]), float(item[2]) if len(item) > 2 else time.time())
         elif item is not None:
             self.pipeline.feed_frames(item)
 
@@ -143,17 +177,19 @@ class Listener:
         except Exception:
             log.exception("writing to the store failed; the batch is kept and written at the next flush")
 
-    def _state(self, state: str) -> None:
+    def _state(self, state: str, at: float) -> None:
+        """A connection state the reader saw at ``at`` (epoch seconds)."""
         if state in ("timed", "untimed"):
             # no Timestamp headers (timestampevents = no): arrival times, records marked (connection.py)
             self.pipeline.arrival_times = state == "untimed"
             return
-        if state == "down" and self._stopping:
+        if state in ("down", "paused") and self._stopping:
             return
-        if state == "down":
-            log.warning("AMI connection lost: calls in progress are marked as having a gap")
+        if state in ("down", "paused"):
+            if state == "down":  # a pause (the inbox full) was said when it began
+                log.warning("AMI connection lost: calls in progress are marked as having a gap")
             if self.down_since is None:
-                self.down_since = time.time()
+                self.down_since = at
             self.pipeline.mark_gap()
             self.live.gap = True
             self.live.changed = True
@@ -161,7 +197,8 @@ class Listener:
             log.info("AMI connected")
             self._resync()  # also fills the wallboard with every member, idle ones included
             if self.down_since is not None:
-                self._backfill(self.down_since, time.time())
+                # up to the reconnection: what came after is in the inbox, read live
+                self._backfill(self.down_since, at)
                 self.down_since = None
             self.live.gap = False
             self.live.changed = True
@@ -194,7 +231,8 @@ class Listener:
         args = (since - BACKFILL_MARGIN_S, until, skip, dict(self.pipeline.members))
         thread = threading.Thread(target=self._backfill_thread, args=args,
                                   name="listener-backfill", daemon=True)
-        self._backfills.append(thread)
+        # a gap per full inbox under a long overload: the finished ones are not kept
+        self._backfills = [t for t in self._backfills if t.is_alive()] + [thread]
         thread.start()
 
     def _backfill_thread(self, since: float, until: float, skip: set[str], members: dict[str, str]) -> None:

@@ -5,8 +5,9 @@
 Concatenates the real captures, renumbering every Uniqueid/Linkedid per copy and shifting
 Timestamps so calls stay distinct and ordered, until there are at least --events events. Then,
 on the same bytes, prints events/s for: asterisk-ami's own reader (the baseline, same run),
-our reader alone, reader + call builder, reader + builder + SQLite store; each as a ratio of the
-baseline. Memory: Python heap before/after and open calls left (a per-call leak shows here).
+our reader alone, reader + call builder (and through the listener's inbox), reader + builder +
+SQLite store; each as a ratio of the baseline. Memory: Python heap before/after and open calls left
+(a per-call leak shows here).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from ami_listener.inbox import Inbox
 from ami_listener.pipeline import Pipeline
 from ami_listener.reader import FrameReader, parse
 from ami_listener.store import Store
@@ -111,6 +113,21 @@ def run_pipeline(data: bytes, store: Store | None) -> tuple[int, Pipeline]:
     return pipe.counts["events"], pipe
 
 
+def run_inbox(data: bytes) -> tuple[int, Pipeline]:
+    """Reader → the listener's bounded inbox (``Listener.inbox``: its byte counting on the way in
+    and out) → call builder; on one thread, so what is added to "reader + call builder" is the
+    hand-off's own cost (the bound is never reached here)."""
+    s = load(config_file=None, env={}, ring_cycle_s=1.0, server_id="bench")
+    pipe, inbox, reader = Pipeline(s, None), Inbox(1 << 40), FrameReader()
+    for chunk in chunks(data):
+        inbox.put_read(reader.feed(chunk))
+        frames = inbox.get(0)
+        assert isinstance(frames, list)
+        pipe.feed_frames(frames)
+    pipe.close()
+    return pipe.counts["events"], pipe
+
+
 def timed(label: str, fn, baseline: float | None = None, repeat: int = 3):  # type: ignore[no-untyped-def]
     """Best of ``repeat`` runs in CPU seconds of this process: other work on the machine (the
     figures are taken on 2 shared cores) barely moves it, unlike wall-clock time."""
@@ -140,6 +157,7 @@ def main() -> None:
     timed("our reader (framing + parse)", lambda: run_reader(data), base)
     _, (_, pipe) = timed("reader + call builder", lambda: run_pipeline(data, None), base)
     print(f"  calls built {pipe.counts['calls']}, open calls left {len(pipe.tracker.open)}")
+    timed("reader + inbox hand-off + call builder", lambda: run_inbox(data), base)
     # memory: the Python heap after each pass over the captures (the same calls in flight at
     # each of those points, so flat = no per-call leak)
     tracemalloc.start()

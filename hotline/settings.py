@@ -83,6 +83,9 @@ class Settings:
     # while the database is unavailable the listener keeps batches on disk, up to this much
     listener_journal_max_mb: float = 512.0
     listener_db_retry_s: float = 30.0  # with the journal full: how long AMI is left unread
+    # AMI reads waiting for the listener's worker, in MB of frames: past it the listener stops
+    # reading AMI until the worker is down to a quarter of it, and backfills the gap from CEL
+    listener_inbox_max_mb: float = 32.0
     # SQLite: how long a write waits for another's lock before it fails; long enough for a burst of
     # writers (the scheduler's pass, the listener's flush, the panel) on a loaded machine
     db_busy_timeout_s: float = 30.0

@@ -4,8 +4,17 @@ call records, flags overdue tasks (R-OVERDUE) and escalates missed complaint clo
 
 Idempotent: every record that fed a task is remembered (callback_sources) and every escalation is
 unique per (kind, subject), so a second pass — or a pass after a restart — creates nothing twice.
-Watermarks (callback_scheduler_state) only spare it re-reading old rows; each pass commits its
-work and its watermarks together. Calls are read by build time with an overlap (see ``_calls``).
+Watermarks (callback_scheduler_state) only spare it re-reading old rows. Calls are read by build
+time with an overlap (see ``_calls``).
+
+A pass commits each unit of its work on its own (an attempt settled, a call, a fault report, a
+complaint, an overdue task, a complaint's clocks, a receipt): SQLite has one writer, and a pass in
+one transaction held its write lock from its first write to its end, keeping the listener's
+flushes and the panel's writes waiting. A pass cut short (a crash, the database away) keeps the
+units it committed, and the next pass takes up where it stopped: each unit is idempotent as above
+(an attempt settled is no longer pending, a task flagged overdue is flagged, the receipt SMS has
+its dedupe key), and a step's watermark moves only at its end, so what a cut step did not reach
+is read again.
 """
 
 from __future__ import annotations
@@ -77,13 +86,15 @@ def _escalate(db: Session, rep: PassReport, kind: str, *, due_at: datetime, now:
 
 
 def run_pass(s: Settings, db: Session, now: datetime | None = None) -> PassReport:
-    """One pass in ``db`` (committed by the caller)."""
+    """One pass in ``db``, committed unit by unit (see the module's docstring)."""
     now = now or utcnow()
     rep = PassReport()
-    rep.attempts_settled = dialer.reconcile(s, db, now)
-    _calls(s, db, rep, now)
-    _reports(s, db, rep, now)
+    rep.attempts_settled = dialer.reconcile(s, db, now, settled_one=db.commit)
+    for step in (_calls, _reports):
+        step(s, db, rep, now)
+        db.commit()  # the step's watermark
     _complaints(db, rep)
+    db.commit()
     _overdue(s, db, rep, now)
     _complaint_clocks(db, rep, now)
     _complaint_receipts(s, db, rep, now)
@@ -96,6 +107,7 @@ def _complaint_receipts(s: Settings, db: Session, rep: PassReport, now: datetime
     outbox has sent it, the case says so."""
     tz = ZoneInfo(s.timezone)
     for case in cases.receipts_due(db):
+        db.commit()  # the case before: one receipt per transaction
         if not case.number:
             continue
         feedback_by = case.due_at or case.created_at
@@ -110,6 +122,7 @@ def _complaint_receipts(s: Settings, db: Session, rep: PassReport, now: datetime
             cases.receipt_sent(db, case, msg.id, msg.sent_at or now)
         elif msg.created_at == now:
             rep.receipts_queued += 1
+    db.commit()
 
 
 def _calls(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
@@ -155,6 +168,7 @@ def _read_calls(s: Settings, db: Session, rep: PassReport, since: datetime | Non
             q = q.where(or_(Call.built_at > cursor[0], and_(Call.built_at == cursor[0], Call.id > cursor[1])))
         rows = db.scalars(q).all()
         for call in rows:
+            db.commit()  # the call before: one call's tasks and cases per transaction
             cursor = (call.built_at, call.id)
             newest = call.built_at if newest is None or call.built_at > newest else newest
             if call.direction == Direction.INBOUND:  # outbound records are read through their attempts
@@ -194,7 +208,8 @@ def _reports(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
     grace = timedelta(minutes=s.callback_partial_report_grace_min)
     waiting: list[datetime] = []  # incomplete reports whose call may still be going on
     newest = since
-    for report in db.scalars(q):
+    for report in db.scalars(q).all():
+        db.commit()  # the report before: one report's task and case per transaction
         rep.reports += 1
         newest = report.updated_at if newest is None or report.updated_at > newest else newest
         if report.status == "incomplete":
@@ -218,7 +233,8 @@ def _complaints(db: Session, rep: PassReport) -> None:
     # complaints normally get their task when recorded; this covers ones written by other means
     st = _state(db, "complaints")
     last = int(st.value.get("last_id", 0))
-    for c in db.scalars(select(Complaint).where(Complaint.id > last).order_by(Complaint.id)):
+    for c in db.scalars(select(Complaint).where(Complaint.id > last).order_by(Complaint.id)).all():
+        db.commit()  # the complaint before
         if tasks.ensure_complaint_task(db, c) is not None:
             rep.tasks_created += 1
         last = c.id
@@ -230,7 +246,8 @@ def _overdue(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
     """R-OVERDUE: flag, escalate, and hand an agent's overdue task to anyone after a while."""
     release = timedelta(minutes=s.callback_overdue_release_min)
     for task in db.scalars(select(CallbackTask).where(CallbackTask.status.in_(OPEN_STATUSES),
-                                                      overdue(CallbackTask.due_at, now))):
+                                                      overdue(CallbackTask.due_at, now))).all():
+        db.commit()  # the task before: its flag, escalation and release are one unit
         if task.overdue_at is None:
             task.overdue_at = now
             rep.overdue += 1
@@ -241,14 +258,17 @@ def _overdue(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
                      task.due_at.isoformat(), task.owner)
             task.owner, task.released_at = None, now
             rep.released += 1
+    db.commit()
 
 
 def _complaint_clocks(db: Session, rep: PassReport, now: datetime) -> None:
     """R-COMPLAINT: each clock missed is its own escalation."""
     for c in db.scalars(select(Complaint).where(Complaint.closed_at.is_(None), or_(
-            Complaint.contacted_at.is_(None), Complaint.resolved_at.is_(None)))):
+            Complaint.contacted_at.is_(None), Complaint.resolved_at.is_(None)))).all():
+        db.commit()  # the complaint before
         if c.contacted_at is None and overdue(c.contact_due, now):
             _escalate(db, rep, "complaint_contact", due_at=c.contact_due, now=now, complaint=c)
         if c.resolved_at is None and overdue(c.resolve_due, now):
             kind = "complaint_solution" if c.kind == "general" else "complaint_progress"
             _escalate(db, rep, kind, due_at=c.resolve_due, now=now, complaint=c)
+    db.commit()

@@ -1,8 +1,9 @@
 """The loop behind ``hotline scheduler run``: a pass of the timed work every
-callback_scheduler_interval_s, each pass in its own transaction; the supervisor page's per-day
-rollups brought up to date every ``rollup_interval_s`` (hotline.metrics.refresh: every panel process
-reads them); and the retention purge once a day (after ``retention_purge_hour``, local time; the
-day it last ran is kept in the database, so a restart does not purge twice)."""
+callback_scheduler_interval_s, each unit of a pass in a transaction of its own
+(scheduler/callbacks.py); the supervisor page's per-day rollups brought up to date every
+``rollup_interval_s`` (hotline.metrics.refresh: every panel process reads them); and the retention
+purge once a day (after ``retention_purge_hour``, local time; the day it last ran is kept in the
+database, so a restart does not purge twice)."""
 
 from __future__ import annotations
 
@@ -49,8 +50,7 @@ class Scheduler:
     def once(self, now: datetime | None = None) -> PassReport:
         s = self.in_force()
         with self.sessions() as db:
-            rep = run_pass(s, db, now)
-            db.commit()
+            rep = run_pass(s, db, now)  # committed as it goes, unit by unit
         with self.sessions() as db:  # R-FAULT-DISPATCH / R-OVERDUE: work orders' clocks
             clocks = check_clocks(db, s, now or utcnow())
             db.commit()

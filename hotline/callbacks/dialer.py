@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -215,18 +216,23 @@ def record_outcome(s: Settings, db: Session, attempt_id: int, outcome: str, note
     return attempt
 
 
-def reconcile(s: Settings, db: Session, now: datetime | None = None) -> int:
+def reconcile(s: Settings, db: Session, now: datetime | None = None,
+              settled_one: Callable[[], None] | None = None) -> int:
     """Pending attempts whose call record exists get their outcome; those with no record after
-    callback_reconcile_timeout_min failed. Returns how many were settled."""
+    callback_reconcile_timeout_min failed. Returns how many were settled. ``settled_one`` is
+    called after each attempt settled (the scheduler commits there: an attempt's outcome and its
+    task's move are one unit, and a settled attempt is no longer pending, so none is settled twice)."""
     now = now or utcnow()
     settled = 0
-    for attempt in db.scalars(select(CallbackAttempt).where(CallbackAttempt.outcome == "pending")):
+    for attempt in db.scalars(select(CallbackAttempt).where(CallbackAttempt.outcome == "pending")).all():
         call = db.scalars(select(Call).where(Call.server == attempt.call_server,
                                              Call.call_id == attempt.call_id)).first()
         if call is None:
             if now - attempt.at >= timedelta(minutes=s.callback_reconcile_timeout_min):
                 apply_outcome(s, db, attempt, "failed", now, "no call record")
                 settled += 1
+                if settled_one is not None:
+                    settled_one()
             continue
         attempt.talk_seconds, attempt.answered_at = call.talk_seconds, call.answered_at
         outcome, note = outcome_of(s, call)
@@ -234,4 +240,6 @@ def reconcile(s: Settings, db: Session, now: datetime | None = None) -> int:
             note = "\n".join(x for x in (note, f"call carries task {call.vars.get(ChanVar.TASK_ID)}") if x)
         apply_outcome(s, db, attempt, outcome, now, note)
         settled += 1
+        if settled_one is not None:
+            settled_one()
     return settled

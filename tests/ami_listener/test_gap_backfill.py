@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,47 @@ def test_call_spanning_a_listener_restart_is_backfilled(pbx: Asterisk, tmp_path:
     assert (row.disposition, row.caller_number, row.agent) == ("abandoned", "13700000021", None)
     assert row.vars.get("HOTLINE_SOURCE") == "backfill" and not row.incomplete
     assert 18 < (row.ended_at - row.started_at).total_seconds() < 23
+
+
+def test_a_full_inbox_stops_reading_and_every_call_is_stored_once(pbx: Asterisk, tmp_path: Path) -> None:
+    """A worker slower than Asterisk's events with a tiny inbox bound (issue #17): the reader stops
+    reading AMI each time the inbox is full and reconnects once the worker has drained it; the
+    calls cut by those gaps are completed from CEL and the ones inside them backfilled — every call
+    placed is stored once, whole."""
+    s = pbx.settings.replace(database_url=sqlite_url(tmp_path / "inbox.db"), listener_inbox_max_mb=0.01)
+    listener = Listener(s, flush_interval=0.05)
+    real_feed = listener.pipeline.feed_frames
+    slow = {"on": True}
+
+    def slow_feed(frames: Iterable[bytes]) -> None:
+        if slow["on"]:
+            time.sleep(0.05)  # the deliberately slow worker: ~20 reads a second, whatever their size
+        real_feed(frames)
+
+    listener.pipeline.feed_frames = slow_feed  # type: ignore[method-assign]
+    listener.start()
+    calls = [_call(f"inbox-{i}", f"1370003{i:04d}", ring=1, talk=2, stay=30) for i in range(4)]
+    try:
+        assert listener.conn.connected.wait(10)
+        with pbx.ami() as ami:
+            for c in calls:
+                originate(ami, s, c)
+        _, sessions = open_db(s)
+        rows = [_wait_record(sessions, c.call_id, timeout=90) for c in calls]
+        assert listener.inbox_holds >= 1, "the inbox never filled: the test proves nothing"
+        slow["on"] = False
+        # reading again, the last gap backfilled (stopping lands what is in flight)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (listener.holding or listener.down_since is not None
+                                               or not listener.conn.connected.is_set()):
+            time.sleep(0.2)
+        assert not listener.holding and listener.down_since is None
+    finally:
+        listener.stop()
+    with sessions() as db:
+        ids = db.scalars(select(Call.call_id)).all()
+        rows = list(db.scalars(select(Call).where(Call.call_id.in_([c.call_id for c in calls]))))
+    assert sorted(ids.count(c.call_id) for c in calls) == [1, 1, 1, 1]
+    for row in rows:
+        assert (row.disposition, row.incomplete) == ("answered", False), (row.call_id, row.vars)
+        assert (row.caller_number or "").startswith("1370003") and row.agent in ("8001", "8002", "8003")
