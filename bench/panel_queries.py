@@ -415,11 +415,16 @@ def today_by_hour(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
 
 def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
     """Before and after a past day is summed from its kept hours (#17,
-    hotline.metrics.cache.days_from_hours), in one run on one store: the month page's first view
-    after midnight and after a past day's rewrite, before the scheduler's next step. "Before" computes
-    such a day whole, as the code did. Yesterday's hours are first kept as they are at 23:59:59: the
-    scheduler's step and a month page at that time (its 23:00 hour still running, so computed after
-    midnight: what a real midnight costs)."""
+    hotline.metrics.cache.days_from_hours), and after the team's repeats of a run of stale parts
+    are computed from one reading (hotline.metrics.cache.compute_run), in one run on one store: the
+    month page's first view after midnight and after a past day's rewrite, before the scheduler's
+    next step. Three modes, interleaved: "whole" computes such a day whole, "by hour" sums it from
+    its hours with each stale part's repeats computed alone (cache.scans one part each: the code
+    before the runs), "runs" as the code does. Yesterday's hours are first kept as they are at
+    23:59:59: the scheduler's step and a month page at that time (its 23:00 hour still running, so
+    computed after midnight: what a real midnight costs); then the step now, so that today's closed
+    hours are kept as the scheduler keeps them (a rewrite of yesterday makes the repeats of those its
+    window reaches stale: they need calls, so the store should hold calls up to now)."""
     from sqlalchemy import delete, text
 
     from hotline.metrics import periods
@@ -430,7 +435,7 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
     today = metrics.period("day", s)[0]
     yesterday = metrics.period("day", s, today - timedelta(hours=1))[0]
     late = today - timedelta(seconds=1)
-    real = (metrics_cache.running_hour, metrics_cache.kept_spans, metrics_cache.days_from_hours)
+    real = (metrics_cache.running_hour, metrics_cache.kept_spans, metrics_cache.days_from_hours, metrics_cache.scans)
     page = lambda: _check("month", c.get("/supervisor?period=month"))  # noqa: E731
     metrics_cache.running_hour = lambda s, now=None: periods.running_hour(s, now or late)
     metrics_cache.kept_spans = lambda s, start, end, now=None: periods.kept_spans(s, start, end, now or late)
@@ -442,6 +447,10 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         c.get("/supervisor?period=month")  # this process's month page then: its hours in memory
     finally:
         metrics_cache.running_hour, metrics_cache.kept_spans = real[:2]
+    refresh(Session, s)  # today's closed hours kept (yesterday's own rows go at each "midnight")
+    with Session() as db:
+        held = db.scalar(select(func.count()).select_from(Call).where(Call.started_at >= today))
+    print(f"today's calls so far: {held}", flush=True)
     with Session() as db:
         pk = db.execute(text("SELECT id FROM calls WHERE started_at >= :a AND started_at < :b LIMIT 1"),
                         {"a": (yesterday + timedelta(hours=10)).strftime("%Y-%m-%d %H:%M:%S"),
@@ -477,28 +486,34 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         phases.append([
             ("month page, first view after a past day's rewrite (the panel ran)", lambda: rewrite(False), page),
             ("month page, first view after a past day's rewrite (a panel started)", lambda: rewrite(True), page)])
-    # before and after interleaved, so that both meet the same load (other work on the machine)
-    got: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+    # the modes interleaved, so that all meet the same load (other work on the machine)
+    modes: dict[str, tuple[Any, Any]] = {  # (days_from_hours, scans) in each; scans is called with together=
+        "whole": (lambda *_a: {}, real[3]),
+        "by hour": (real[2], lambda parts, back, together: real[3](parts, back, False)),
+        "runs": real[2:4]}
+    got: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
     for seqs in phases:
         for label, prepare, fn in seqs:
             for _ in range(repeat):
                 for mode, took in got.items():
-                    metrics_cache.days_from_hours = (lambda *_a: {}) if mode == "before" else real[2]
+                    metrics_cache.days_from_hours, metrics_cache.scans = modes[mode]
                     try:
                         prepare()
                         t = time.perf_counter()
                         fn()
                         took.setdefault(label, []).append(time.perf_counter() - t)
                     finally:
-                        metrics_cache.days_from_hours = real[2]
-            print(f"  {label}: before {_ms(got['before'][label])}, after {_ms(got['after'][label])}", flush=True)
-    print(f"a past day summed from its kept hours (#17), same store, {repeat} times each, interleaved: before (the "
-          "day computed whole) / after, best and median, ms")
-    for label, before in got["before"].items():
-        after = got["after"][label]
-        b, a = (min(before), median(before)), (min(after), median(after))
-        print(f"  {label:<66} best {b[0] * 1000:7.1f} / {a[0] * 1000:7.1f} ×{b[0] / max(a[0], 1e-9):.1f}, "
-              f"median {b[1] * 1000:7.1f} / {a[1] * 1000:7.1f} ×{b[1] / max(a[1], 1e-9):.1f}")
+                        metrics_cache.days_from_hours, metrics_cache.scans = real[2:4]
+            print(f"  {label}: " + ", ".join(f"{mode} {_ms(took[label])}" for mode, took in got.items()),
+                  flush=True)
+    print(f"a past day summed from its kept hours, the repeats of a run of stale parts in one reading (#17), same "
+          f"store, {repeat} times each, interleaved: whole / by hour / runs, best and median, ms "
+          f"(load average {Path('/proc/loadavg').read_text().split()[0]} at the end)")
+    for label in got["whole"]:
+        best = [min(took[label]) * 1000 for took in got.values()]
+        mid = [median(took[label]) * 1000 for took in got.values()]
+        print(f"  {label:<66} best {' / '.join(f'{x:6.1f}' for x in best)}, "
+              f"median {' / '.join(f'{x:6.1f}' for x in mid)} ×{mid[1] / max(mid[2], 1e-9):.1f}")
 
 
 def _ms(times: list[float]) -> str:

@@ -18,7 +18,11 @@ kept, checked and shared like a past day (every metric counts a call in the part
 call across an hour's edge counts once). Once a day is over its hours stay kept beside its own row
 (until the previous month's start, hotline.metrics.refresh), so that a past day whose own value is
 missing (yesterday, just after midnight) or stale (a call of it written again) is the sum of its
-hours, with only the changed ones computed (:func:`days_from_hours`, #17).
+hours, with only the changed ones computed (:func:`days_from_hours`, #17). A figure that reads calls
+before its part (the team's repeats: a repeat window back) computes its stale parts together, one
+reading per run of them split per part afterwards (:func:`compute_parts`, :func:`compute_run`): a
+rewrite of a past day's call leaves a run of stale hours behind it, that day's and today's closed
+hours the window reaches, which one hour at a time read the window again each.
 
 Kept per local day so that at midnight only yesterday is new, and a rebuilt call costs its own day
 only. The days are checked together: one look at the whole span (count, newest built_at) against
