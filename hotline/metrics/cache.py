@@ -69,6 +69,7 @@ Compute = Callable[[Session, Settings, datetime, datetime], Any]
 ComputeRun = Callable[[Session, Settings, list[tuple[datetime, datetime]]], list[Any]]
 Stamp = rollups.Stamp
 Part = tuple[tuple[Any, ...], datetime, datetime, Stamp]  # (key, a, b, stamp) of a part to compute
+LIVE: tuple[Any, ...] = ("live",)  # the key of a part computed with others but never kept (the running hour)
 
 LOCK = threading.Lock()
 
@@ -144,8 +145,12 @@ def by_day(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end
     in), given without computing a kept part whose stamp counts no call. ``run``: what computes
     several parts at once (:data:`ComputeRun`), when reading them together is cheaper than one by
     one (:func:`compute_parts`)."""
+    cut = parts(s, start, end)
+    if run is not None and [kept for _a, _b, kept in cut] == [True, False]:
+        # the running hour joins the reading of the stale parts before it (a view after a rewrite)
+        return kept_days(db, s, what, cut[0][0], cut[0][1], compute, back, empty, run, live=cut[1][:2])
     out: list[Any] = []
-    for a, b, kept in parts(s, start, end):
+    for a, b, kept in cut:
         out.extend(kept_days(db, s, what, a, b, compute, back, empty, run) if kept else [compute(db, s, a, b)])
     return out
 
@@ -259,14 +264,16 @@ def _hour_stamps(db: Session, spans: list[tuple[datetime, datetime]], back: time
 
 def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
               compute: Compute, back: timedelta = timedelta(0), empty: Callable[[], Any] | None = None,
-              run: ComputeRun | None = None) -> list[Any]:
+              run: ComputeRun | None = None, live: tuple[datetime, datetime] | None = None) -> list[Any]:
     """compute(db, s, a, b) for every local day [a, b) of [start, end) (today's by hour:
     :func:`~hotline.metrics.periods.kept_spans`), each computed again only when the calls started
     in that day changed (count or newest built_at: :func:`_stamp_query`). A day this process does
     not hold is read from its rollup (the scheduler's, shared by every process); while
     :func:`writing_rollups` is on, only the rollups count and every day computed is written to its
     rollup. A day no call started in is given ``empty()`` (when given) instead of computed: a far-past
-    range of a year costs its looks only."""
+    range of a year costs its looks only. ``live``: a span after [start, end) that is never kept
+    (the running hour), whose value is given last, computed in the reading of the stale parts
+    (``run``) when there are any."""
     params = rollups.params_of(s)
     spans = kept_spans(s, start, end)
     keys = [(database(db), what, a, b, *params) for a, b in spans]
@@ -283,7 +290,7 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
     if all(h is not None for h in hits):
         whole = span_stamp(db, start, end, back)
         if _added(h[0] for h in hits if h is not None) == whole:
-            return [h[1] for h in hits if h is not None]
+            return [h[1] for h in hits if h is not None] + ([compute(db, s, *live)] if live else [])
     stamps = day_stamps(db, spans, back)
     stale = [i for i, h in enumerate(hits) if h is not None and h[0] != stamps[i]]
     if stale and not writing:
@@ -298,8 +305,11 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
     summed = days_from_hours(db, s, what, days, back, empty, run)
     # the stale hours of the days summed and the days computed whole, computed together: a run of
     # them (a rewritten day's hours, today's closed hours its repeat window reaches) in one reading
-    computed = compute_parts(db, s, [h for hours in summed.values() for h, held in hours if held is None]
-                             + [d for d in days if d[0] not in summed], compute, back, empty, run)
+    todo_parts = [h for hours in summed.values() for h, held in hours if held is None]
+    todo_parts += [d for d in days if d[0] not in summed]
+    if live and todo_parts and run is not None:
+        todo_parts.append((LIVE, *live, (1, None)))
+    computed = compute_parts(db, s, todo_parts, compute, back, empty, run)
     out = []
     for key, (a, b), hit, stamp in zip(keys, spans, hits, stamps, strict=True):
         if hit is not None and hit[0] == stamp:
@@ -309,6 +319,8 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
             out.append(keep(key, a, b, stamp, rollups.added(hours)))
         else:
             out.append(computed[key])
+    if live:
+        out.append(computed[LIVE] if LIVE in computed else compute(db, s, *live))
     return out
 
 
@@ -432,23 +444,24 @@ def compute_day(db: Session, s: Settings, key: tuple[Any, ...], stamp: Stamp, co
 
 def compute_run(db: Session, s: Settings, parts: list[Part], run: ComputeRun) -> dict[tuple[Any, ...], Any]:
     """:func:`compute_day` of several parts (sorted, disjoint) from one reading, ``run``: those
-    another thread computed meanwhile are taken from it. By key."""
+    another thread computed meanwhile are taken from it; a :data:`LIVE` part is computed, not
+    kept. By key."""
     out: dict[tuple[Any, ...], Any] = {}
     # every stripe the parts need, in one order for every thread: no two wait for each other
-    stripes = sorted({hash(p[0]) % len(_COMPUTING) for p in parts})
+    stripes = sorted({hash(p[0]) % len(_COMPUTING) for p in parts if p[0] is not LIVE})
     for i in stripes:
         _COMPUTING[i].acquire()
     try:
         todo: list[Part] = []
         for key, a, b, stamp in parts:
-            hit = KEPT.get(key)
+            hit = None if key is LIVE else KEPT.get(key)
             if hit is not None and hit[0] == stamp:
                 out[key] = keep(key, a, b, stamp, hit[1])
             else:
                 todo.append((key, a, b, stamp))
         values = run(db, s, [(a, b) for _k, a, b, _s in todo]) if todo else []
         for (key, a, b, stamp), value in zip(todo, values, strict=True):
-            out[key] = keep(key, a, b, stamp, value)
+            out[key] = value if key is LIVE else keep(key, a, b, stamp, value)
     finally:
         for i in reversed(stripes):
             _COMPUTING[i].release()

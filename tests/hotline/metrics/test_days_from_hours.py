@@ -30,7 +30,7 @@ HOUR = timedelta(hours=1)
 
 class _Computed:
     """Every kept part computed instead of read, as (what, a, b), and the readings of parts
-    computed together (cache.compute_run) as (what, [(a, b), …])."""
+    computed together (cache.compute_run) as (what, [(a, b), …]: the running hour's too)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.parts: list[tuple[Any, datetime, datetime]] = []
@@ -42,9 +42,10 @@ class _Computed:
             self.parts.append((key[1], a, b))
             return real(db, s, key, stamp, fn, a, b)
 
-        def spy_run(db: Any, s: Any, parts: Any, run: Any) -> Any:
-            self.parts.extend((key[1], a, b) for key, a, b, _stamp in parts)
-            self.readings.append((parts[0][0][1], [(a, b) for _key, a, b, _stamp in parts]))
+        def spy_run(db: Any, s: Any, parts: Any, run: Any) -> Any:  # the running hour (cache.LIVE) is not kept
+            self.parts.extend((key[1], a, b) for key, a, b, _stamp in parts if key is not cache.LIVE)
+            self.readings.append((parts[0][0][1] if parts[0][0] is not cache.LIVE else cache.LIVE,
+                                  [(a, b) for _key, a, b, _stamp in parts]))
             return real_run(db, s, parts, run)
 
         monkeypatch.setattr(cache, "compute_day", spy)

@@ -2,7 +2,8 @@
 hotline.metrics.followup.repeat_counts, hotline.metrics.cache.compute_run): split per part, they
 are what each part computed alone gives, and they add up to the period computed whole — across
 midnight, after a past day's call was rewritten (its stale hours and today's closed hours its
-repeat window reaches, in one reading), and in Asia/Kolkata (days not on whole UTC hours)."""
+repeat window reaches, in one reading, the running hour's live repeats too), and in Asia/Kolkata
+(days not on whole UTC hours)."""
 
 from __future__ import annotations
 
@@ -149,9 +150,10 @@ def test_a_rewritten_past_day_and_todays_hours_its_window_reaches_in_one_reading
     stale = _hours(yesterday + HOUR * 10, today + HOUR * 11)
     assert spy.of(("repeats",)) == set(stale)
     assert (yesterday, today) not in spy.of(("repeats",))
-    read = [set(spans) for what, spans in spy.readings if what == ("repeats",)]
+    read = [spans for what, spans in spy.readings if what == ("repeats",)]
     assert len(read) == 1, "one reading for yesterday's stale hours and today's"
     assert {a for a, _b in read[0]} >= {yesterday + HOUR * 10, today, today + HOUR * 2, today + HOUR * 10}
+    assert read[0][-1] == (today + HOUR * 11, today + timedelta(days=1)), "the running hour, live, in it too"
     if _shown(p):  # the scheduler's step writes them, and a panel started after it computes nothing
         _step(p)
         _restart()
@@ -169,4 +171,6 @@ def test_kolkata_a_rewritten_day_and_todays_hours_in_one_reading(
     assert live[0].repeat_rate.num == 9
     assert (yesterday, today) in spy.of(("repeats",))
     read = [spans for what, spans in spy.readings if what == ("repeats",)]
-    assert len(read) == 1 and read[0][0] == (yesterday, today) and read[0][-1][0] >= today + HOUR * 10
+    assert len(read) == 1 and read[0][0] == (yesterday, today)
+    assert (today + HOUR * 10, today + HOUR * 11) in read[0]
+    assert read[0][-1] == (today + HOUR * 11, today + timedelta(days=1)), "the running hour, live, in it too"
