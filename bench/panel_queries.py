@@ -28,7 +28,7 @@ import argparse
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import median
@@ -427,7 +427,7 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
     window reaches stale: they need calls, so the store should hold calls up to now)."""
     from sqlalchemy import delete, text
 
-    from hotline.metrics import periods
+    from hotline.metrics import periods, team
     from hotline.metrics.refresh import refresh
     from hotline.models import MetricRollup
 
@@ -492,6 +492,22 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         "by hour": (real[2], lambda parts, back, together: real[3](parts, back, False)),
         "runs": real[2:4]}
     got: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
+    # the team's repeats read in each view: (readings, hours of calls read, seconds), R-ONE-CALL's
+    # one home timed (hotline.metrics.followup.repeat_counts, called through hotline.metrics.team)
+    reads: dict[tuple[str, str], list[tuple[int, float, float]]] = {}
+    counts = team.repeat_counts
+    window = timedelta(hours=s.repeat_window_h)
+    now_read: list[tuple[int, float, float]] = []
+
+    def counted(db: Any, s: Settings, spans: Sequence[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
+        t = time.perf_counter()
+        try:
+            return counts(db, s, spans)
+        finally:
+            hours = (spans[-1][1] - spans[0][0] + window) / timedelta(hours=1) if spans else 0.0
+            now_read.append((1, hours, time.perf_counter() - t))
+
+    team.repeat_counts = counted
     for seqs in phases:
         for label, prepare, fn in seqs:
             for _ in range(repeat):
@@ -499,13 +515,17 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
                     metrics_cache.days_from_hours, metrics_cache.scans = modes[mode]
                     try:
                         prepare()
+                        now_read.clear()
                         t = time.perf_counter()
                         fn()
                         took.setdefault(label, []).append(time.perf_counter() - t)
+                        reads.setdefault((mode, label), []).append(
+                            (len(now_read), sum(h for _n, h, _t in now_read), sum(x for _n, _h, x in now_read)))
                     finally:
                         metrics_cache.days_from_hours, metrics_cache.scans = real[2:4]
             print(f"  {label}: " + ", ".join(f"{mode} {_ms(took[label])}" for mode, took in got.items()),
                   flush=True)
+    team.repeat_counts = counts
     print(f"a past day summed from its kept hours, the repeats of a run of stale parts in one reading (#17), same "
           f"store, {repeat} times each, interleaved: whole / by hour / runs, best and median, ms "
           f"(load average {Path('/proc/loadavg').read_text().split()[0]} at the end)")
@@ -514,6 +534,11 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         mid = [median(took[label]) * 1000 for took in got.values()]
         print(f"  {label:<66} best {' / '.join(f'{x:6.1f}' for x in best)}, "
               f"median {' / '.join(f'{x:6.1f}' for x in mid)} ×{mid[1] / max(mid[2], 1e-9):.1f}")
+    print("the team's repeats in those views: readings, hours of calls read, median ms (whole / by hour / runs)")
+    for label in got["whole"]:
+        each = [reads[(mode, label)] for mode in got]
+        print(f"  {label:<66} " + " / ".join(
+            f"{r[0][0]} × {r[0][1]:.0f} h {median(x for _n, _h, x in r) * 1000:.0f} ms" for r in each))
 
 
 def _ms(times: list[float]) -> str:

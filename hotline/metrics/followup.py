@@ -54,9 +54,11 @@ def repeat_counts(db: Session, s: Settings, spans: Sequence[tuple[datetime, date
     # only numbers seen more than once can repeat: read just their calls (the id orders calls of
     # one number at the same time alike in every scan)
     again = select(Call.caller_number).where(in_window).group_by(Call.caller_number).having(func.count() > 1)
+    is_open = or_(not_(answered), ticket)
+    # before the first span only the open calls matter (a closed one neither counts nor opens)
     rows = db.execute(
-        select(Call.caller_number, Call.started_at, case((or_(not_(answered), ticket), 1), else_=0))
-        .where(in_window, Call.caller_number.in_(again))
+        select(Call.caller_number, Call.started_at, case((is_open, 1), else_=0))
+        .where(in_window, Call.caller_number.in_(again), or_(Call.started_at >= first, is_open))
         .order_by(Call.caller_number, Call.started_at, Call.id)).all()
     nums = [0] * len(spans)
     starts = [a for a, _b in spans]
