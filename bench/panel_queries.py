@@ -16,7 +16,7 @@ runs (web/team/warm.py). Then the call search (/calls) with the filters an inspe
     .venv/bin/python bench/panel_queries.py --url URL --calls 2000     # a migrated, empty database
     .venv/bin/python bench/panel_queries.py --hours-only               # today live vs by closed hour
     .venv/bin/python bench/panel_queries.py --stamps-only              # the calls' index vs call_hours
-    .venv/bin/python bench/panel_queries.py --midnight-only            # a past day whole vs from its hours
+    .venv/bin/python bench/panel_queries.py --midnight-only            # a past day whole vs from its hours vs runs
 
 The generated SQLite store is kept in bench/out/panel_<calls>.db (git-ignored) and reused; the
 private PostgreSQL is deleted at the end (generating is part of every --postgres run).
@@ -419,8 +419,8 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
     are computed from one reading (hotline.metrics.cache.compute_run), in one run on one store: the
     month page's first view after midnight and after a past day's rewrite, before the scheduler's
     next step. Three modes, interleaved: "whole" computes such a day whole, "by hour" sums it from
-    its hours with each stale part's repeats computed alone (cache.scans one part each: the code
-    before the runs), "runs" as the code does. Yesterday's hours are first kept as they are at
+    its hours, both with each stale part's repeats computed alone (cache.scans one part each: the
+    code before the runs), "runs" as the code does. Yesterday's hours are first kept as they are at
     23:59:59: the scheduler's step and a month page at that time (its 23:00 hour still running, so
     computed after midnight: what a real midnight costs); then the step now, so that today's closed
     hours are kept as the scheduler keeps them (a rewrite of yesterday makes the repeats of those its
@@ -487,10 +487,11 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
             ("month page, first view after a past day's rewrite (the panel ran)", lambda: rewrite(False), page),
             ("month page, first view after a past day's rewrite (a panel started)", lambda: rewrite(True), page)])
     # the modes interleaved, so that all meet the same load (other work on the machine)
-    modes: dict[str, tuple[Any, Any]] = {  # (days_from_hours, scans) in each; scans is called with together=
-        "whole": (lambda *_a: {}, real[3]),
-        "by hour": (real[2], lambda parts, back, together: real[3](parts, back, False)),
-        "runs": real[2:4]}
+    def alone(parts: Any, back: timedelta, together: bool) -> Any:  # one reading per part, as before the runs
+        return real[3](parts, back, False)
+
+    modes: dict[str, tuple[Any, Any]] = {  # (days_from_hours, scans) in each
+        "whole": (lambda *_a: {}, alone), "by hour": (real[2], alone), "runs": real[2:4]}
     got: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
     # the team's repeats read in each view: (readings, hours of calls read, seconds), R-ONE-CALL's
     # one home timed (hotline.metrics.followup.repeat_counts, called through hotline.metrics.team)
@@ -504,7 +505,8 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         try:
             return counts(db, s, spans)
         finally:
-            hours = (spans[-1][1] - spans[0][0] + window) / timedelta(hours=1) if spans else 0.0
+            until = min(spans[-1][1], datetime.now(UTC)) if spans else None  # the running hour's part: to now
+            hours = (until - spans[0][0] + window) / timedelta(hours=1) if until else 0.0
             now_read.append((1, hours, time.perf_counter() - t))
 
     team.repeat_counts = counted
