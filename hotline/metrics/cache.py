@@ -377,13 +377,22 @@ def days_from_hours(db: Session, s: Settings, what: tuple[Any, ...], days: list[
     return out
 
 
+# the most one reading of parts spans (the window before it aside): a long run of stale parts (a
+# year's range in a process with no rollups) is read in pieces, never all of its calls at once
+READING_MAX = 48 * HOUR
+
+
 def scans(parts: list[Part], back: timedelta, together: bool) -> list[list[Part]]:
     """The readings that compute ``parts`` (sorted by start): one each, or (``together``: a
     :data:`ComputeRun`) one per run of them, a gap read through while that costs less than a
-    reading's overhead and window (the calls of a gap are read but counted in no part)."""
+    reading's overhead and window (the calls of a gap are read but counted in no part), up to
+    :data:`READING_MAX` of calls (a part's calls end now: the running hour's part ends with its
+    period)."""
     out: list[list[Part]] = []
+    now = datetime.now(UTC)
     for part in sorted(parts, key=lambda p: p[1]):
-        if together and out and part[1] - out[-1][-1][2] < PART_OVERHEAD + back:
+        if (together and out and part[1] - out[-1][-1][2] < PART_OVERHEAD + back
+                and min(part[2], now) - out[-1][0][1] <= READING_MAX):
             out[-1].append(part)
         else:
             out.append([part])

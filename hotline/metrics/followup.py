@@ -7,8 +7,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import and_, case, func, literal_column, not_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from hotline import callbacks
@@ -49,8 +50,12 @@ def repeat_counts(db: Session, s: Settings, spans: Sequence[tuple[datetime, date
     ticket = Call.vars[ChanVar.FAULT_TICKET].as_string().isnot(None)
     in_window = and_(Call.direction == Direction.INBOUND, Call.caller_number.isnot(None), Call.caller_number != "",
                      Call.started_at >= first - window, Call.started_at < last)
-    dens = db.execute(select(*[count_if(and_(Call.started_at >= a, Call.started_at < b)) for a, b in spans])
-                      .where(in_window, Call.started_at >= first)).one()
+    dens: dict[int, int] = {}
+    for i in range(0, len(spans), 100):  # a count per span, each an index range (SQLite: ≤ 500 per compound)
+        counts: list[Any] = [select(literal_column(str(j)).label("j"), func.count().label("n"))
+                             .where(in_window, Call.started_at >= a, Call.started_at < b)
+                             for j, (a, b) in enumerate(spans[i:i + 100], start=i)]
+        dens.update(db.execute(union_all(*counts) if len(counts) > 1 else counts[0]).tuples().all())
     # only numbers seen more than once can repeat: read just their calls (the id orders calls of
     # one number at the same time alike in every scan)
     again = select(Call.caller_number).where(in_window).group_by(Call.caller_number).having(func.count() > 1)
@@ -71,7 +76,7 @@ def repeat_counts(db: Session, s: Settings, spans: Sequence[tuple[datetime, date
                 nums[i] += 1
         if is_open:
             last_open[number] = at
-    return [(num, int(den or 0)) for num, den in zip(nums, dens, strict=True)]
+    return [(num, int(dens.get(i) or 0)) for i, num in enumerate(nums)]
 
 
 def team_only(db: Session, s: Settings, start: datetime, end: datetime, f: Figures) -> Figures:

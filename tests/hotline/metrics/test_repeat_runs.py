@@ -8,7 +8,7 @@ repeat window reaches, in one reading, the running hour's live repeats too), and
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +174,22 @@ def test_kolkata_a_rewritten_day_and_todays_hours_in_one_reading(
     assert len(read) == 1 and read[0][0] == (yesterday, today)
     assert (today + HOUR * 10, today + HOUR * 11) in read[0]
     assert read[0][-1] == (today + HOUR * 11, today + timedelta(days=1)), "the running hour, live, in it too"
+
+
+def test_a_long_run_is_read_in_pieces() -> None:
+    """A run of stale parts is read at most cache.READING_MAX at a time (a year's range in a
+    process with no rollups never reads all its calls at once); the running hour's part, which
+    ends with its period, counts to now."""
+    back = timedelta(hours=24)
+    start = datetime(2026, 10, 1, 16, tzinfo=UTC)
+    days = [(("d", i), start + timedelta(days=i), start + timedelta(days=i + 1), (1, None)) for i in range(10)]
+    assert [len(r) for r in cache.scans(days, back, together=True)] == [2] * 5
+    assert [len(r) for r in cache.scans(days, back, together=False)] == [1] * 10
+    hours = [(("h", i), start + HOUR * i, start + HOUR * (i + 1), (1, None)) for i in range(60)]
+    assert [len(r) for r in cache.scans(hours, back, together=True)] == [48, 12]
+    far = [(("h", 0), start, start + HOUR, (1, None)),
+           (cache.LIVE, start + HOUR, start + timedelta(days=400), (1, None))]
+    assert len(cache.scans(far, back, together=True)) == 2, "its calls to now: more than READING_MAX"
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    live = [(("h", 0), now - HOUR, now, (1, None)), (cache.LIVE, now, now + timedelta(days=30), (1, None))]
+    assert len(cache.scans(live, back, together=True)) == 1, "the running hour joins: no calls after now"
