@@ -411,16 +411,16 @@ def compute_parts(db: Session, s: Settings, parts: list[Part], compute: Compute,
     call started in is ``empty()`` (when given: kept and written as if computed), the others
     computed one by one, or with ``run`` one reading per :func:`scans` run."""
     out: dict[tuple[Any, ...], Any] = {}
-    live: list[Part] = []
+    read: list[Part] = []  # those computed by ``run``
     for key, a, b, stamp in parts:
         if empty is not None and not stamp[0]:
             out[key] = compute_day(db, s, key, stamp, lambda *_a: empty(), a, b)
         elif run is None:
             out[key] = compute_day(db, s, key, stamp, compute, a, b)
         else:
-            live.append((key, a, b, stamp))
+            read.append((key, a, b, stamp))
     if run is not None:
-        for reading in scans(live, back, together=True):
+        for reading in scans(read, back, together=True):
             out.update(compute_run(db, s, reading, run))
     return out
 
