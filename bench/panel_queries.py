@@ -16,7 +16,7 @@ runs (web/team/warm.py). Then the call search (/calls) with the filters an inspe
     .venv/bin/python bench/panel_queries.py --url URL --calls 2000     # a migrated, empty database
     .venv/bin/python bench/panel_queries.py --hours-only               # today live vs by closed hour
     .venv/bin/python bench/panel_queries.py --stamps-only              # the calls' index vs call_hours
-    .venv/bin/python bench/panel_queries.py --midnight-only            # a past day whole vs from its hours
+    .venv/bin/python bench/panel_queries.py --midnight-only            # a past day whole vs from its hours vs runs
 
 The generated SQLite store is kept in bench/out/panel_<calls>.db (git-ignored) and reused; the
 private PostgreSQL is deleted at the end (generating is part of every --postgres run).
@@ -28,7 +28,7 @@ import argparse
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import median
@@ -415,14 +415,19 @@ def today_by_hour(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
 
 def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
     """Before and after a past day is summed from its kept hours (#17,
-    hotline.metrics.cache.days_from_hours), in one run on one store: the month page's first view
-    after midnight and after a past day's rewrite, before the scheduler's next step. "Before" computes
-    such a day whole, as the code did. Yesterday's hours are first kept as they are at 23:59:59: the
-    scheduler's step and a month page at that time (its 23:00 hour still running, so computed after
-    midnight: what a real midnight costs)."""
+    hotline.metrics.cache.days_from_hours), and after the team's repeats of a run of stale parts
+    are computed from one reading (hotline.metrics.cache.compute_run), in one run on one store: the
+    month page's first view after midnight and after a past day's rewrite, before the scheduler's
+    next step. Three modes, interleaved: "whole" computes such a day whole, "by hour" sums it from
+    its hours, both with each stale part's repeats computed alone (cache.scans one part each: the
+    code before the runs), "runs" as the code does. Yesterday's hours are first kept as they are at
+    23:59:59: the scheduler's step and a month page at that time (its 23:00 hour still running, so
+    computed after midnight: what a real midnight costs); then the step now, so that today's closed
+    hours are kept as the scheduler keeps them (a rewrite of yesterday makes the repeats of those its
+    window reaches stale: they need calls, so the store should hold calls up to now)."""
     from sqlalchemy import delete, text
 
-    from hotline.metrics import periods
+    from hotline.metrics import periods, team
     from hotline.metrics.refresh import refresh
     from hotline.models import MetricRollup
 
@@ -430,7 +435,7 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
     today = metrics.period("day", s)[0]
     yesterday = metrics.period("day", s, today - timedelta(hours=1))[0]
     late = today - timedelta(seconds=1)
-    real = (metrics_cache.running_hour, metrics_cache.kept_spans, metrics_cache.days_from_hours)
+    real = (metrics_cache.running_hour, metrics_cache.kept_spans, metrics_cache.days_from_hours, metrics_cache.scans)
     page = lambda: _check("month", c.get("/supervisor?period=month"))  # noqa: E731
     metrics_cache.running_hour = lambda s, now=None: periods.running_hour(s, now or late)
     metrics_cache.kept_spans = lambda s, start, end, now=None: periods.kept_spans(s, start, end, now or late)
@@ -442,6 +447,10 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         c.get("/supervisor?period=month")  # this process's month page then: its hours in memory
     finally:
         metrics_cache.running_hour, metrics_cache.kept_spans = real[:2]
+    refresh(Session, s)  # today's closed hours kept (yesterday's own rows go at each "midnight")
+    with Session() as db:
+        held = db.scalar(select(func.count()).select_from(Call).where(Call.started_at >= today))
+    print(f"today's calls so far: {held}", flush=True)
     with Session() as db:
         pk = db.execute(text("SELECT id FROM calls WHERE started_at >= :a AND started_at < :b LIMIT 1"),
                         {"a": (yesterday + timedelta(hours=10)).strftime("%Y-%m-%d %H:%M:%S"),
@@ -477,28 +486,61 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         phases.append([
             ("month page, first view after a past day's rewrite (the panel ran)", lambda: rewrite(False), page),
             ("month page, first view after a past day's rewrite (a panel started)", lambda: rewrite(True), page)])
-    # before and after interleaved, so that both meet the same load (other work on the machine)
-    got: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+    # the modes interleaved, so that all meet the same load (other work on the machine)
+    def alone(parts: Any, back: timedelta, together: bool) -> Any:  # one reading per part, as before the runs
+        return real[3](parts, back, False)
+
+    modes: dict[str, tuple[Any, Any]] = {  # (days_from_hours, scans) in each
+        "whole": (lambda *_a: {}, alone), "by hour": (real[2], alone), "runs": real[2:4]}
+    got: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
+    # the team's repeats read in each view: (readings, hours of calls read, seconds), R-ONE-CALL's
+    # one home timed (hotline.metrics.followup.repeat_counts, called through hotline.metrics.team)
+    reads: dict[tuple[str, str], list[tuple[int, float, float]]] = {}
+    counts = team.repeat_counts
+    window = timedelta(hours=s.repeat_window_h)
+    now_read: list[tuple[int, float, float]] = []
+
+    def counted(db: Any, s: Settings, spans: Sequence[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
+        t = time.perf_counter()
+        try:
+            return counts(db, s, spans)
+        finally:
+            until = min(spans[-1][1], datetime.now(UTC)) if spans else None  # the running hour's part: to now
+            hours = (until - spans[0][0] + window) / timedelta(hours=1) if until else 0.0
+            now_read.append((1, hours, time.perf_counter() - t))
+
+    team.repeat_counts = counted
     for seqs in phases:
         for label, prepare, fn in seqs:
             for _ in range(repeat):
                 for mode, took in got.items():
-                    metrics_cache.days_from_hours = (lambda *_a: {}) if mode == "before" else real[2]
+                    metrics_cache.days_from_hours, metrics_cache.scans = modes[mode]
                     try:
                         prepare()
+                        now_read.clear()
                         t = time.perf_counter()
                         fn()
                         took.setdefault(label, []).append(time.perf_counter() - t)
+                        reads.setdefault((mode, label), []).append(
+                            (len(now_read), sum(h for _n, h, _t in now_read), sum(x for _n, _h, x in now_read)))
                     finally:
-                        metrics_cache.days_from_hours = real[2]
-            print(f"  {label}: before {_ms(got['before'][label])}, after {_ms(got['after'][label])}", flush=True)
-    print(f"a past day summed from its kept hours (#17), same store, {repeat} times each, interleaved: before (the "
-          "day computed whole) / after, best and median, ms")
-    for label, before in got["before"].items():
-        after = got["after"][label]
-        b, a = (min(before), median(before)), (min(after), median(after))
-        print(f"  {label:<66} best {b[0] * 1000:7.1f} / {a[0] * 1000:7.1f} ×{b[0] / max(a[0], 1e-9):.1f}, "
-              f"median {b[1] * 1000:7.1f} / {a[1] * 1000:7.1f} ×{b[1] / max(a[1], 1e-9):.1f}")
+                        metrics_cache.days_from_hours, metrics_cache.scans = real[2:4]
+            print(f"  {label}: " + ", ".join(f"{mode} {_ms(took[label])}" for mode, took in got.items()),
+                  flush=True)
+    team.repeat_counts = counts
+    print(f"a past day summed from its kept hours, the repeats of a run of stale parts in one reading (#17), same "
+          f"store, {repeat} times each, interleaved: whole / by hour / runs, best and median, ms "
+          f"(load average {Path('/proc/loadavg').read_text().split()[0]} at the end)")
+    for label in got["whole"]:
+        best = [min(took[label]) * 1000 for took in got.values()]
+        mid = [median(took[label]) * 1000 for took in got.values()]
+        print(f"  {label:<66} best {' / '.join(f'{x:6.1f}' for x in best)}, "
+              f"median {' / '.join(f'{x:6.1f}' for x in mid)} ×{mid[1] / max(mid[2], 1e-9):.1f}")
+    print("the team's repeats in those views: readings, hours of calls read, median ms (whole / by hour / runs)")
+    for label in got["whole"]:
+        each = [reads[(mode, label)] for mode in got]
+        print(f"  {label:<66} " + " / ".join(
+            f"{r[0][0]} × {r[0][1]:.0f} h {median(x for _n, _h, x in r) * 1000:.0f} ms" for r in each))
 
 
 def _ms(times: list[float]) -> str:

@@ -18,7 +18,11 @@ kept, checked and shared like a past day (every metric counts a call in the part
 call across an hour's edge counts once). Once a day is over its hours stay kept beside its own row
 (until the previous month's start, hotline.metrics.refresh), so that a past day whose own value is
 missing (yesterday, just after midnight) or stale (a call of it written again) is the sum of its
-hours, with only the changed ones computed (:func:`days_from_hours`, #17).
+hours, with only the changed ones computed (:func:`days_from_hours`, #17). A figure that reads calls
+before its part (the team's repeats: a repeat window back) computes its stale parts together, one
+reading per run of them split per part afterwards (:func:`compute_parts`, :func:`compute_run`): a
+rewrite of a past day's call leaves a run of stale hours behind it, that day's and today's closed
+hours the window reaches, which one hour at a time read the window again each.
 
 Kept per local day so that at midnight only yesterday is new, and a rebuilt call costs its own day
 only. The days are checked together: one look at the whole span (count, newest built_at) against
@@ -60,7 +64,12 @@ from hotline.models import Call, CallHour
 from hotline.settings import Settings
 
 Compute = Callable[[Session, Settings, datetime, datetime], Any]
+# the values of several parts (sorted, disjoint spans) from one reading: a run of stale hours of the
+# team's repeats is one scan of the calls, not one per hour (#17)
+ComputeRun = Callable[[Session, Settings, list[tuple[datetime, datetime]]], list[Any]]
 Stamp = rollups.Stamp
+Part = tuple[tuple[Any, ...], datetime, datetime, Stamp]  # (key, a, b, stamp) of a part to compute
+LIVE: tuple[Any, ...] = ("live",)  # the key of a part computed with others but never kept (the running hour)
 
 LOCK = threading.Lock()
 
@@ -126,16 +135,23 @@ def parts(s: Settings, start: datetime, end: datetime) -> list[tuple[datetime, d
 
 
 def by_day(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
-           compute: Compute, back: timedelta = timedelta(0), empty: Callable[[], Any] | None = None) -> list[Any]:
+           compute: Compute, back: timedelta = timedelta(0), empty: Callable[[], Any] | None = None,
+           run: ComputeRun | None = None) -> list[Any]:
     """compute(db, s, a, b) of the parts of [start, end): one per past local day and per closed
     hour of today (kept), and the running hour's live. The caller adds them up. ``back``: how far
     before a part the calls its value depends on reach (the repeat window: a call is a repeat by
     the calls before it), so that a change there makes it computed again too. ``empty``: the
     value of a part that no call started in (every figure counts a call in the part it started
-    in), given without computing a kept part whose stamp counts no call."""
+    in), given without computing a kept part whose stamp counts no call. ``run``: what computes
+    several parts at once (:data:`ComputeRun`), when reading them together is cheaper than one by
+    one (:func:`compute_parts`)."""
+    cut = parts(s, start, end)
+    if run is not None and [kept for _a, _b, kept in cut] == [True, False]:
+        # the running hour joins the reading of the stale parts before it (a view after a rewrite)
+        return kept_days(db, s, what, cut[0][0], cut[0][1], compute, back, empty, run, live=cut[1][:2])
     out: list[Any] = []
-    for a, b, kept in parts(s, start, end):
-        out.extend(kept_days(db, s, what, a, b, compute, back, empty) if kept else [compute(db, s, a, b)])
+    for a, b, kept in cut:
+        out.extend(kept_days(db, s, what, a, b, compute, back, empty, run) if kept else [compute(db, s, a, b)])
     return out
 
 
@@ -247,14 +263,17 @@ def _hour_stamps(db: Session, spans: list[tuple[datetime, datetime]], back: time
 
 
 def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
-              compute: Compute, back: timedelta = timedelta(0), empty: Callable[[], Any] | None = None) -> list[Any]:
+              compute: Compute, back: timedelta = timedelta(0), empty: Callable[[], Any] | None = None,
+              run: ComputeRun | None = None, live: tuple[datetime, datetime] | None = None) -> list[Any]:
     """compute(db, s, a, b) for every local day [a, b) of [start, end) (today's by hour:
     :func:`~hotline.metrics.periods.kept_spans`), each computed again only when the calls started
     in that day changed (count or newest built_at: :func:`_stamp_query`). A day this process does
     not hold is read from its rollup (the scheduler's, shared by every process); while
     :func:`writing_rollups` is on, only the rollups count and every day computed is written to its
     rollup. A day no call started in is given ``empty()`` (when given) instead of computed: a far-past
-    range of a year costs its looks only."""
+    range of a year costs its looks only. ``live``: a span after [start, end) that is never kept
+    (the running hour), whose value is given last, computed in the reading of the stale parts
+    (``run``) when there are any."""
     params = rollups.params_of(s)
     spans = kept_spans(s, start, end)
     keys = [(database(db), what, a, b, *params) for a, b in spans]
@@ -271,7 +290,7 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
     if all(h is not None for h in hits):
         whole = span_stamp(db, start, end, back)
         if _added(h[0] for h in hits if h is not None) == whole:
-            return [h[1] for h in hits if h is not None]
+            return [h[1] for h in hits if h is not None] + ([compute(db, s, *live)] if live else [])
     stamps = day_stamps(db, spans, back)
     stale = [i for i, h in enumerate(hits) if h is not None and h[0] != stamps[i]]
     if stale and not writing:
@@ -282,14 +301,26 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
                 hits[i] = shared[spans[i][0]]
                 KEPT.put(keys[i], *shared[spans[i][0]])
     todo = [i for i, h in enumerate(hits) if h is None or h[0] != stamps[i]]
-    summed = days_from_hours(db, s, what, [(keys[i], *spans[i], stamps[i]) for i in todo], compute, back, empty)
+    days: list[Part] = [(keys[i], *spans[i], stamps[i]) for i in todo]
+    summed = days_from_hours(db, s, what, days, back, empty, run)
+    # the stale hours of the days summed and the days computed whole, computed together: a run of
+    # them (a rewritten day's hours, today's closed hours its repeat window reaches) in one reading
+    todo_parts = [h for hours in summed.values() for h, held in hours if held is None]
+    todo_parts += [d for d in days if d[0] not in summed]
+    if live and todo_parts and run is not None:
+        todo_parts.append((LIVE, *live, (1, None)))
+    computed = compute_parts(db, s, todo_parts, compute, back, empty, run)
     out = []
     for key, (a, b), hit, stamp in zip(keys, spans, hits, stamps, strict=True):
-        fn = compute if empty is None or stamp[0] else lambda *_a: empty()  # kept and written as if computed
         if hit is not None and hit[0] == stamp:
             out.append(hit[1])
+        elif key in summed:
+            hours = [held[1] if held is not None else computed[h[0]] for h, held in summed[key]]
+            out.append(keep(key, a, b, stamp, rollups.added(hours)))
         else:
-            out.append(summed[key] if key in summed else compute_day(db, s, key, stamp, fn, a, b))
+            out.append(computed[key])
+    if live:
+        out.append(computed[LIVE] if LIVE in computed else compute(db, s, *live))
     return out
 
 
@@ -298,19 +329,21 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
 PART_OVERHEAD = 4 * HOUR
 
 
-def days_from_hours(db: Session, s: Settings, what: tuple[Any, ...],
-                    days: list[tuple[tuple[Any, ...], datetime, datetime, Stamp]], compute: Compute,
-                    back: timedelta, empty: Callable[[], Any] | None) -> dict[tuple[Any, ...], Any]:
-    """The past days of ``days`` (key, a, b, stamp: missing or stale) that are cheaper summed from
-    their hours than computed whole, by key. A day's hours are kept after it is over (in this
-    process, and as the scheduler's rollups: :func:`rollups.purge_hours_before`), so after
-    midnight yesterday is the sum of its 24 kept hours, and after a call of a past day changed only
-    the hours whose stamp changed are computed: that hour, and the hours whose repeat window
-    (``back``) reaches it. Worth it while those hours cost less than the day (:data:`PART_OVERHEAD`);
-    a day no hour of which is kept is computed whole. Only on whole hours (:func:`on_hours`): in a
-    zone with a :30 offset a day is computed whole as before. Each day summed is kept (and, while
-    :func:`writing_rollups` is on, written) like a computed one, with the day's stamp, read before
-    its hours' stamps: a call written meanwhile makes the next look compute it again."""
+def days_from_hours(db: Session, s: Settings, what: tuple[Any, ...], days: list[Part], back: timedelta,
+                    empty: Callable[[], Any] | None, run: ComputeRun | None = None
+                    ) -> dict[tuple[Any, ...], list[tuple[Part, tuple[Stamp, Any] | None]]]:
+    """The past days of ``days`` (missing or stale) that are cheaper summed from their hours than
+    computed whole, by key: each hour of the day with its kept (stamp, value), or None when it is
+    to be computed. A day's hours are kept after it is over (in this process, and as the
+    scheduler's rollups: :func:`rollups.purge_hours_before`), so after midnight yesterday is the
+    sum of its 24 kept hours, and after a call of a past day changed only the hours whose stamp
+    changed are computed: that hour, and the hours whose repeat window (``back``) reaches it.
+    Worth it while those hours' readings (:func:`scans`) cost less than the day's
+    (:data:`PART_OVERHEAD`); a day no hour of which is kept is computed whole. Only on whole hours
+    (:func:`on_hours`): in a zone with a :30 offset a day is computed whole as before. The caller
+    keeps (and, while :func:`writing_rollups` is on, writes) each day summed like a computed one,
+    with the day's stamp, read before its hours' stamps: a call written meanwhile makes the next
+    look compute it again."""
     days = [d for d in days if d[2] - d[1] > HOUR and on_hours(d[1], d[2], back) and (empty is None or d[3][0])]
     if not days:
         return {}
@@ -332,19 +365,63 @@ def days_from_hours(db: Session, s: Settings, what: tuple[Any, ...],
     days = [d for d in days if any(h in held for h in hours[d[0]])]
     spans = [h for d in days for h in hours[d[0]]]
     stamps = dict(zip(spans, day_stamps(db, spans, back), strict=True))
+    out: dict[tuple[Any, ...], list[tuple[Part, tuple[Stamp, Any] | None]]] = {}
+    for key, a, b, _stamp in days:
+        plan: list[tuple[Part, tuple[Stamp, Any] | None]] = [
+            (((base, what, *h, *params), *h, stamps[h]), held[h] if h in held and held[h][0] == stamps[h] else None)
+            for h in hours[key]]
+        stale = [part for part, hit in plan if hit is None]
+        if cost(scans(stale, back, run is not None), back) >= PART_OVERHEAD + (b - a) + back:
+            continue  # computed whole: most of its hours changed, or their readings cost more
+        out[key] = plan
+    return out
+
+
+# the most one reading of parts spans (the window before it aside): a long run of stale parts (a
+# year's range in a process with no rollups) is read in pieces, never all of its calls at once
+READING_MAX = 48 * HOUR
+
+
+def scans(parts: list[Part], back: timedelta, together: bool) -> list[list[Part]]:
+    """The readings that compute ``parts`` (sorted by start): one each, or (``together``: a
+    :data:`ComputeRun`) one per run of them, a gap read through while that costs less than a
+    reading's overhead and window (the calls of a gap are read but counted in no part), up to
+    :data:`READING_MAX` of calls (a part's calls end now: the running hour's part ends with its
+    period)."""
+    out: list[list[Part]] = []
+    now = datetime.now(UTC)
+    for part in sorted(parts, key=lambda p: p[1]):
+        if (together and out and part[1] - out[-1][-1][2] < PART_OVERHEAD + back
+                and min(part[2], now) - out[-1][0][1] <= READING_MAX):
+            out[-1].append(part)
+        else:
+            out.append([part])
+    return out
+
+
+def cost(readings: list[list[Part]], back: timedelta) -> timedelta:
+    """What ``readings`` (:func:`scans`) cost, in hours of calls read: each its overhead, its
+    window before and its span."""
+    return sum((PART_OVERHEAD + back + (r[-1][2] - r[0][1]) for r in readings), timedelta(0))
+
+
+def compute_parts(db: Session, s: Settings, parts: list[Part], compute: Compute, back: timedelta,
+                  empty: Callable[[], Any] | None, run: ComputeRun | None) -> dict[tuple[Any, ...], Any]:
+    """The values of ``parts`` (missing or stale), by key, each kept (:func:`keep`): a part no
+    call started in is ``empty()`` (when given: kept and written as if computed), the others
+    computed one by one, or with ``run`` one reading per :func:`scans` run."""
     out: dict[tuple[Any, ...], Any] = {}
-    for key, a, b, stamp in days:
-        stale = [h for h in hours[key] if h not in held or held[h][0] != stamps[h]]
-        if len(stale) * (PART_OVERHEAD + HOUR + back) >= PART_OVERHEAD + (b - a) + back:
-            continue  # computed whole: most of its hours changed, or their repeat windows cost more
-        parts = []
-        for h in hours[key]:
-            if h in stale:
-                fn = compute if empty is None or stamps[h][0] else lambda *_a: empty()
-                parts.append(compute_day(db, s, (base, what, *h, *params), stamps[h], fn, *h))
-            else:
-                parts.append(held[h][1])
-        out[key] = keep(key, a, b, stamp, rollups.added(parts))
+    read: list[Part] = []  # those computed by ``run``
+    for key, a, b, stamp in parts:
+        if empty is not None and not stamp[0]:
+            out[key] = compute_day(db, s, key, stamp, lambda *_a: empty(), a, b)
+        elif run is None:
+            out[key] = compute_day(db, s, key, stamp, compute, a, b)
+        else:
+            read.append((key, a, b, stamp))
+    if run is not None:
+        for reading in scans(read, back, together=True):
+            out.update(compute_run(db, s, reading, run))
     return out
 
 
@@ -372,6 +449,32 @@ def compute_day(db: Session, s: Settings, key: tuple[Any, ...], stamp: Stamp, co
         if hit is not None and hit[0] == stamp:
             return keep(key, a, b, stamp, hit[1])  # another thread computed it while this one waited
         return keep(key, a, b, stamp, compute(db, s, a, b))
+
+
+def compute_run(db: Session, s: Settings, parts: list[Part], run: ComputeRun) -> dict[tuple[Any, ...], Any]:
+    """:func:`compute_day` of several parts (sorted, disjoint) from one reading, ``run``: those
+    another thread computed meanwhile are taken from it; a :data:`LIVE` part is computed, not
+    kept. By key."""
+    out: dict[tuple[Any, ...], Any] = {}
+    # every stripe the parts need, in one order for every thread: no two wait for each other
+    stripes = sorted({hash(p[0]) % len(_COMPUTING) for p in parts if p[0] is not LIVE})
+    for i in stripes:
+        _COMPUTING[i].acquire()
+    try:
+        todo: list[Part] = []
+        for key, a, b, stamp in parts:
+            hit = None if key is LIVE else KEPT.get(key)
+            if hit is not None and hit[0] == stamp:
+                out[key] = keep(key, a, b, stamp, hit[1])
+            else:
+                todo.append((key, a, b, stamp))
+        values = run(db, s, [(a, b) for _k, a, b, _s in todo]) if todo else []
+        for (key, a, b, stamp), value in zip(todo, values, strict=True):
+            out[key] = value if key is LIVE else keep(key, a, b, stamp, value)
+    finally:
+        for i in reversed(stripes):
+            _COMPUTING[i].release()
+    return out
 
 
 @contextmanager

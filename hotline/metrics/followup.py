@@ -4,9 +4,12 @@ belong to the team, not to an agent: tasks, reports and complaints are not per a
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import and_, case, func, literal_column, not_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from hotline import callbacks
@@ -26,30 +29,54 @@ REPAIRED_ORDER_STATUSES = ("fixed", "restored")
 
 
 def repeat_rate(db: Session, s: Settings, start: datetime, end: datetime) -> Ratio:
-    """Computed in Python over (number, time) pairs: portable, and the window arithmetic on
-    stored UTC times differs between SQLite and PostgreSQL."""
+    """R-ONE-CALL over [start, end): repeat calls ÷ inbound calls with a number (:func:`repeat_counts`)."""
+    return Ratio(*repeat_counts(db, s, [(start, end)])[0])
+
+
+def repeat_counts(db: Session, s: Settings, spans: Sequence[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
+    """R-ONE-CALL, the rule's one home: (repeat calls, inbound calls with a number) started in each
+    of ``spans`` (sorted, disjoint), from one scan of the calls of [first start - repeat_window_h,
+    last end). A call is a repeat when its number made an open call (not answered by an agent, or
+    one that left a fault ticket) within repeat_window_h before it: a property of the call alone,
+    whatever span it is counted in, so the spans of one scan give what each computed alone gives
+    (#17: a run of stale hours costs one scan, not one each, hotline.metrics.cache). Computed in
+    Python over (number, time) pairs: portable, and the window arithmetic on stored UTC times
+    differs between SQLite and PostgreSQL."""
+    if not spans:
+        return []
     window = timedelta(hours=s.repeat_window_h)
+    first, last = spans[0][0], spans[-1][1]
     answered = and_(Call.disposition == Disposition.ANSWERED, Call.agent.isnot(None))
     ticket = Call.vars[ChanVar.FAULT_TICKET].as_string().isnot(None)
     in_window = and_(Call.direction == Direction.INBOUND, Call.caller_number.isnot(None), Call.caller_number != "",
-                     Call.started_at >= start - window, Call.started_at < end)
-    den = int(db.scalar(select(func.count()).where(in_window, Call.started_at >= start)) or 0)
-    # only numbers seen more than once can repeat: read just their calls
+                     Call.started_at >= first - window, Call.started_at < last)
+    dens: dict[int, int] = {}
+    for i in range(0, len(spans), 100):  # a count per span, each an index range (SQLite: ≤ 500 per compound)
+        counts: list[Any] = [select(literal_column(str(j)).label("j"), func.count().label("n"))
+                             .where(in_window, Call.started_at >= a, Call.started_at < b)
+                             for j, (a, b) in enumerate(spans[i:i + 100], start=i)]
+        dens.update(db.execute(union_all(*counts) if len(counts) > 1 else counts[0]).tuples().all())
+    # only numbers seen more than once can repeat: read just their calls (the id orders calls of
+    # one number at the same time alike in every scan)
     again = select(Call.caller_number).where(in_window).group_by(Call.caller_number).having(func.count() > 1)
+    is_open = or_(not_(answered), ticket)
+    # before the first span only the open calls matter (a closed one neither counts nor opens)
     rows = db.execute(
-        select(Call.caller_number, Call.started_at, case((or_(not_(answered), ticket), 1), else_=0))
-        .where(in_window, Call.caller_number.in_(again))
-        .order_by(Call.caller_number, Call.started_at)).all()
-    num = 0
+        select(Call.caller_number, Call.started_at, case((is_open, 1), else_=0))
+        .where(in_window, Call.caller_number.in_(again), or_(Call.started_at >= first, is_open))
+        .order_by(Call.caller_number, Call.started_at, Call.id)).all()
+    nums = [0] * len(spans)
+    starts = [a for a, _b in spans]
     last_open: dict[str, datetime] = {}
     for number, at, is_open in rows:
-        if at >= start:
+        i = bisect_right(starts, at) - 1
+        if i >= 0 and at < spans[i][1]:
             prev = last_open.get(number)
             if prev is not None and at - prev <= window:
-                num += 1
+                nums[i] += 1
         if is_open:
             last_open[number] = at
-    return Ratio(num, den)
+    return [(num, int(dens.get(i) or 0)) for i, num in enumerate(nums)]
 
 
 def team_only(db: Session, s: Settings, start: datetime, end: datetime, f: Figures) -> Figures:

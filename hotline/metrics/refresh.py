@@ -5,7 +5,8 @@ closed hour of today (a page reads only the running hour live).
 A closed hour's rows stay after its day is over (until the previous month's start:
 :func:`hours_kept_from`), so yesterday's own row is written at the first step after midnight as the
 sum of its hours, and a past day whose calls changed is computed again hour by hour (the changed
-hours only, :func:`hotline.metrics.cache.days_from_hours`).
+hours only, :func:`hotline.metrics.cache.days_from_hours`; the team's repeats of a run of them, and
+of today's closed hours the repeat window reaches, from one reading: cache.compute_run).
 
 A step calls what the page calls (:func:`page_figures`) with :func:`cache.writing_rollups` on: each
 kept day or hour is checked against its rollup (count and newest built_at of its calls: the

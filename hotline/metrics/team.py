@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from hotline.metrics import cache, queries
 from hotline.metrics.cases import CaseFigures, case_figures, set_case_kpis
-from hotline.metrics.followup import repeat_rate, team_only
+from hotline.metrics.followup import repeat_counts, team_only
 from hotline.metrics.queries import Acc, RingCounts, set_rings
 from hotline.metrics.values import Figures, Ratio
 from hotline.settings import Settings
@@ -49,9 +49,10 @@ def repeats_of(db: Session, s: Settings, start: datetime, end: datetime) -> tupl
     other figures because they depend on the calls of the repeat_window_h before the part
     (followup.repeat_rate): a change to a call makes the repeats of the parts of the next
     repeat_window_h computed again, and only the repeats (#17: after a past day's rewrite its
-    calls' figures are computed for the changed hour only, hotline.metrics.cache.days_from_hours)."""
-    r = repeat_rate(db, s, start, end)
-    return r.num, r.den
+    calls' figures are computed for the changed hour only, hotline.metrics.cache.days_from_hours).
+    Several stale parts are computed from one scan (followup.repeat_counts, the ``run`` of
+    cache.by_day)."""
+    return repeat_counts(db, s, [(start, end)])[0]
 
 
 def _no_repeats() -> tuple[int, int]:
@@ -65,7 +66,8 @@ def read_calls(db: Session, s: Settings, start: datetime, end: datetime, repeats
         # (cache.one_reading). Repeats add up across parts: whether a call repeats depends on the
         # calls of the repeat_window_h before it, which repeat_rate reads whatever the part's start
         window = timedelta(hours=s.repeat_window_h)
-        for num, den in cache.by_day(db, s, ("repeats",), start, end, repeats_of, window, _no_repeats):
+        for num, den in cache.by_day(db, s, ("repeats",), start, end, repeats_of, window, _no_repeats,
+                                     run=repeat_counts):
             out.repeat = (out.repeat[0] + num, out.repeat[1] + den)
     for part in cache.by_day(db, s, ("calls",), start, end, calls_of, empty=Calls):
         # a row written before the repeats were a part of their own holds them too: not counted here

@@ -29,17 +29,27 @@ HOUR = timedelta(hours=1)
 
 
 class _Computed:
-    """Every kept part computed instead of read, as (what, a, b)."""
+    """Every kept part computed instead of read, as (what, a, b), and the readings of parts
+    computed together (cache.compute_run) as (what, [(a, b), …]: the running hour's too)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.parts: list[tuple[Any, datetime, datetime]] = []
+        self.readings: list[tuple[Any, list[tuple[datetime, datetime]]]] = []
         real: Callable[..., Any] = cache.compute_day
+        real_run: Callable[..., Any] = cache.compute_run
 
         def spy(db: Any, s: Any, key: Any, stamp: Any, fn: Any, a: datetime, b: datetime) -> Any:
             self.parts.append((key[1], a, b))
             return real(db, s, key, stamp, fn, a, b)
 
+        def spy_run(db: Any, s: Any, parts: Any, run: Any) -> Any:  # the running hour (cache.LIVE) is not kept
+            self.parts.extend((key[1], a, b) for key, a, b, _stamp in parts if key is not cache.LIVE)
+            self.readings.append((parts[0][0][1] if parts[0][0] is not cache.LIVE else cache.LIVE,
+                                  [(a, b) for _key, a, b, _stamp in parts]))
+            return real_run(db, s, parts, run)
+
         monkeypatch.setattr(cache, "compute_day", spy)
+        monkeypatch.setattr(cache, "compute_run", spy_run)
 
     def of(self, what: tuple[Any, ...]) -> set[tuple[datetime, datetime]]:
         return {(a, b) for w, a, b in self.parts if w == what}
@@ -249,11 +259,13 @@ def test_a_rewrite_across_midnight_reaches_the_next_days_first_hour(
     assert (before, yesterday) in spy.of(("scan",)), "the day before has no kept hours: computed whole"
 
 
-def test_a_long_repeat_window_computes_the_days_repeats_whole_when_cheaper(
+def test_a_long_repeat_window_computes_the_stale_hours_repeats_in_one_reading(
         p24: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
     """With a 24 h repeat window every hour after the change is stale for the team's repeats, and
-    each hour would read a day of calls back: the day's repeats are computed whole (the calls'
-    other figures, the chart's and the R-KPI scan's still by hour)."""
+    each hour alone would read a day of calls back: the stale hours' repeats are computed from one
+    reading of the calls (followup.repeat_counts over the run, cache.compute_run), so the day is
+    still summed from its hours (the calls' other figures, the chart's and the R-KPI scan's by
+    hour as before)."""
     p = p24
     _calls(p)
     _before, yesterday, today = _days(p)
@@ -264,7 +276,12 @@ def test_a_long_repeat_window_computes_the_days_repeats_whole_when_cheaper(
     _restart()
     spy = _Computed(monkeypatch)
     assert _read(p) == live
-    assert (yesterday, today) in spy.of(("repeats",))
+    stale = {(yesterday + HOUR * i, yesterday + HOUR * (i + 1)) for i in range(10, 24)}
+    assert spy.of(("repeats",)) == stale and (yesterday, today) not in spy.of(("repeats",))
+    # the hours a call started in (10:05, 10:40, 11:10, 15:00, 23:50) read at once, the gaps read
+    # through; an hour no call started in is given no repeats without reading (cache.compute_parts)
+    with_calls = {(yesterday + HOUR * i, yesterday + HOUR * (i + 1)) for i in (10, 11, 15, 23)}
+    assert [(what, set(spans)) for what, spans in spy.readings] == [(("repeats",), with_calls)], "one reading"
     assert spy.of(("scan",)) == spy.of(("calls",)) == {(yesterday + HOUR * 10, yesterday + HOUR * 11)}
 
 

@@ -81,11 +81,18 @@ class _Computed:
         self.days: list[tuple[Any, datetime]] = []
         real: Callable[..., Any] = cache.compute_day
 
+        real_run: Callable[..., Any] = cache.compute_run
+
         def spy(db: Any, s: Any, key: Any, stamp: Any, fn: Any, a: datetime, b: datetime) -> Any:
             self.days.append((key[1], a))
             return real(db, s, key, stamp, fn, a, b)
 
+        def spy_run(db: Any, s: Any, parts: Any, run: Any) -> Any:  # several parts from one reading
+            self.days.extend((key[1], a) for key, a, _b, _stamp in parts if key is not cache.LIVE)
+            return real_run(db, s, parts, run)
+
         monkeypatch.setattr(cache, "compute_day", spy)
+        monkeypatch.setattr(cache, "compute_run", spy_run)
 
 
 def _others(spy: _Computed) -> set[datetime]:
