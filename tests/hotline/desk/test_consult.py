@@ -20,7 +20,16 @@ from hotline.pbx.process import Asterisk
 from tests.ami_listener.replay import replay_messages
 from tests.hotline.desk.audio import best_match
 from tests.hotline.desk.conftest import answered_by, eventually, quiet
-from tests.hotline.desk.test_controls import _admin, audits, caller_channel, greeted, only, prompt_s, queued_caller
+from tests.hotline.desk.test_controls import (
+    _admin,
+    audits,
+    caller_channel,
+    greeted,
+    only,
+    played_out,
+    prompt_s,
+    queued_caller,
+)
 from tests.ivr.conftest import finish, place_call
 from tests.ivr.test_pjsip_agents import phone_pbx, worknum_legs
 from tests.support.pbx import EventTap
@@ -52,10 +61,9 @@ def _consulting(ami: Ami, s: consult.Settings, agent: str, call_id: str) -> bool
 
 
 def greeting_said(tap: EventTap) -> None:
-    """Waits until the completion's greeting was said: its player ([desk-worknum]) hangs up after
-    prefix, digits and suffix (a fixed wait for them cut the greeting short on a loaded machine)."""
-    tap.wait_for(lambda m: m.name == "Hangup" and (m.get("Channel") or "").startswith("Local/s@desk-worknum-"), 60)
-    time.sleep(0.5)  # MixMonitor writes what the caller heard last
+    """Waits until the completion's greeting was said: its player ([desk-worknum]) leaves the
+    caller's bridge after prefix, digits and suffix."""
+    played_out(tap, "desk-worknum")
 
 
 def test_attended_transfer_greets_the_caller_with_the_targets_work_number(
@@ -200,11 +208,7 @@ def test_a_bare_ami_atxfer_greets_the_caller_not_the_consulting_agent(
         greeted_calls = eventually(lambda: consult.greet_completed(s, ami), 15, "the completed transfer")
         assert greeted_calls == [call.call_id]
         assert consult.greet_completed(s, ami) == []  # once
-        # the greeting's player leaves the bridge when the announcement is over (however slow the
-        # machine); the recording runs on a moment, silence costs the comparison nothing
-        tap.wait_for(lambda m: m.name == "Hangup" and (m.get("Channel") or "").startswith("Local/s@desk-worknum-")
-                     and (m.get("Channel") or "").endswith(";1"), 60)
-        time.sleep(1.0)
+        greeting_said(tap)
         _admin(s, "StopMixMonitor", Channel=chan)
         assert controls.hang_up(s, db, "8002", call.call_id, ami=ami).ok
         finish(tap, call, 30)
