@@ -4,16 +4,17 @@
 A recording is not the prompt file with silence around it: on a loaded machine frames come late
 or are lost (MixMonitor writes no frames while nothing is sent, so a stutter shifts the rest of
 the prompt by a few frames, or leaves silence in it), and a prompt of several files (a work
-number: prefix, digits, suffix) comes with small gaps between them. So the prompt is first placed
-where its whole envelope correlates best; then each of its frames is aligned to the recording
-within ``DRIFT_S`` of that place, the alignment moving in jumps of at most ``STEP_S`` that cost
-``JUMP`` (in units of one perfectly matching frame: a jump must win back several frames, so a
-different prompt cannot be pieced together from bits of the recording); the score is the
-normalised correlation of the prompt's envelope with the recording's frames so aligned: near 1
-when the prompt is there even with frames lost or inserted, clearly lower when a different prompt
-is. The recording's envelope is taken every ``HOP_S`` so that a gap of part of a frame costs
-nothing. Two prompts that differ only in a short stretch (work numbers differing in one digit)
-score close to each other: their comparison rests on that stretch alone."""
+number: prefix, digits, suffix, one Playback) comes with small gaps between them, a part of a
+frame to a few frames. So the prompt is first placed where its whole envelope correlates best;
+then each of its frames is aligned to the recording within ``DRIFT_S`` of that place, the
+alignment moving in jumps of at most ``STEP_S`` that cost ``JUMP`` (in units of one perfectly
+matching frame: a jump must win back several frames, so a different prompt cannot be pieced
+together from bits of the recording) — free up to ``FILE_GAP_S`` where a file of the list begins;
+the score is the normalised correlation of the prompt's envelope with the recording's frames so
+aligned: near 1 when the prompt is there even with frames lost or inserted, clearly lower when a
+different prompt is. The recording's envelope is taken every ``HOP_S`` so that a gap of part of a
+frame costs nothing. Two prompts that differ only in a short stretch (work numbers differing in
+one digit) score close to each other: their comparison rests on that stretch alone."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import shutil
 import wave
 from array import array
 from collections import deque
+from collections.abc import Sequence
 from itertools import accumulate
 from pathlib import Path
 
@@ -31,6 +33,7 @@ HOP_S = 0.005  # the recording's envelope is taken every 5 ms, FRAME_S long
 DRIFT_S = 0.5  # how far from the whole prompt's best place a frame may be found
 STEP_S = 0.2  # the longest stutter: one jump of the alignment
 JUMP = 8.0  # what a jump costs, in perfectly matching frames
+FILE_GAP_S = 0.06  # where a file of a list begins, a jump of up to this is free (Playback's gap)
 SILENT = 0.05  # prompt frames below this share of its loudest are silence: not compared
 
 
@@ -93,11 +96,23 @@ def _window_best(score: list[float], reach: int) -> list[tuple[float, int]]:
     return out
 
 
-def _alignment(rec: list[float], pat: list[float], whole: int, sub: int) -> list[float]:
+def _moves(score: list[float], step: int, free: int) -> list[int]:
+    """For each shift, the previous frame's shift it best comes from: the same, a jump of at most
+    ``free`` at no cost (0 but where a prompt file begins) or one of at most ``step`` for JUMP."""
+    far = _window_best(score, step)
+    near = _window_best(score, free) if free else far
+    came = []
+    for d, ((f, fd), (n, nd)) in enumerate(zip(far, near, strict=True)):
+        best, c = (n, nd) if free and n > score[d] else (score[d], d)
+        came.append(fd if f - JUMP > best else c)
+    return came
+
+
+def _alignment(rec: list[float], pat: list[float], starts: set[int], whole: int, sub: int) -> list[float]:
     """The recording's frames matched to the prompt's, one per prompt frame (see the module): the
     path of shifts (fine entries, around ``whole + sub * j``) with the greatest sum of
-    standardised products, less JUMP per jump."""
-    drift, step = round(DRIFT_S / HOP_S), round(STEP_S / HOP_S)
+    standardised products, less JUMP per jump (none up to FILE_GAP_S where a file begins)."""
+    drift, step, gap = round(DRIFT_S / HOP_S), round(STEP_S / HOP_S), round(FILE_GAP_S / HOP_S)
     mp, sp = _standard(pat)
     mr, sr = _standard(_at(rec, whole, sub, len(pat)))
 
@@ -112,8 +127,9 @@ def _alignment(rec: list[float], pat: list[float], whole: int, sub: int) -> list
     score = [gain(0, d) for d in shifts]
     back: list[list[int]] = []
     for j in range(1, len(pat)):
-        came = [d if score[d] >= m - JUMP else a for d, (m, a) in zip(shifts, _window_best(score, step), strict=True)]
-        score = [score[c] - (JUMP if c != d else 0.0) + gain(j, d) for d, c in zip(shifts, came, strict=True)]
+        came = _moves(score, step, gap if j in starts else 0)
+        score = [score[c] - (JUMP if abs(c - d) > (gap if j in starts else 0) else 0.0) + gain(j, d)
+                 for d, c in zip(shifts, came, strict=True)]
         back.append(came)
     d = max(shifts, key=score.__getitem__)
     path = [d]
@@ -121,6 +137,21 @@ def _alignment(rec: list[float], pat: list[float], whole: int, sub: int) -> list
         d = came[d]
         path.append(d)
     return [frame(j, d) for j, d in enumerate(reversed(path))]
+
+
+def _prompt(parts: Sequence[Path]) -> tuple[list[float], set[int]]:
+    """The envelope of the prompt's files one after the other (each from its own first frame, as
+    Playback of a file list sends them) without leading and trailing silence, and the frames
+    where a file after the first begins."""
+    pat: list[float] = []
+    starts = []
+    for part in parts:
+        starts.append(len(pat))
+        pat += envelope(part)
+    loud = [i for i, v in enumerate(pat) if v > SILENT * max(pat, default=0.0)]
+    if not loud:
+        return [], set()
+    return pat[loud[0]:loud[-1] + 1], {s - loud[0] for s in starts[1:] if loud[0] < s <= loud[-1]}
 
 
 def _keep(recording: Path) -> None:
@@ -131,16 +162,18 @@ def _keep(recording: Path) -> None:
         shutil.copy(recording, Path(keep) / f"{recording.parent.name}-{recording.name}")
 
 
-def best_match(recording: Path, prompt: Path) -> tuple[float, float]:
-    """(score, offset in seconds) of the prompt's best place in the recording; see the module."""
+def best_match(recording: Path, prompt: Path | Sequence[Path]) -> tuple[float, float]:
+    """(score, offset in seconds) of the prompt's best place in the recording; see the module. A
+    prompt of several files (a Playback of ``a&b&c``) is given as their list."""
     _keep(recording)
-    rec, pat = _rms(recording, HOP_S), _loud_part(envelope(prompt))
+    rec = _rms(recording, HOP_S)
+    pat, starts = _prompt([prompt] if isinstance(prompt, Path) else prompt)
     sub = round(FRAME_S / HOP_S)  # fine entries per prompt frame
     if not pat or len(rec) < sub * len(pat):
         return 0.0, 0.0
     # the whole prompt's best place first: where its frames are looked for
     whole = max((_corr(_at(rec, i, sub, len(pat)), pat), i) for i in range(len(rec) - sub * (len(pat) - 1)))[1]
-    return _corr(_alignment(rec, pat, whole, sub), pat), whole * HOP_S
+    return _corr(_alignment(rec, pat, starts, whole, sub), pat), whole * HOP_S
 
 
 def loud_seconds(recording: Path, threshold: float = 300.0) -> float:

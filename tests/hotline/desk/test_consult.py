@@ -5,7 +5,6 @@ the consultation did not play to 8001 — or cancels back to the caller."""
 from __future__ import annotations
 
 import time
-import wave
 from pathlib import Path
 
 import pytest
@@ -40,19 +39,10 @@ __all__ = ["phone_pbx"]  # the SIP-phone Asterisk fixture, shared with tests/ivr
 pytestmark = pytest.mark.asterisk
 
 
-def _greeting(s: consult.Settings, ext: str, tmp: Path) -> Path:
-    """The work-number announcement as [desk-worknum] plays it, as one file."""
-    files = [s.sounds_dir / "hotline" / "work_number_prefix.wav",
-             *(s.sounds_dir / "digits" / f"{d}.wav" for d in ext),
-             s.sounds_dir / "hotline" / "work_number_suffix.wav"]
-    out = tmp / f"greeting-{ext}.wav"
-    with wave.open(str(out), "wb") as w:
-        for i, f in enumerate(files):
-            with wave.open(str(f)) as part:
-                if i == 0:
-                    w.setparams(part.getparams())
-                w.writeframes(part.readframes(part.getnframes()))
-    return out
+def _greeting(s: consult.Settings, ext: str) -> list[Path]:
+    """The work-number announcement's files as [desk-worknum] plays them."""
+    return [s.sounds_dir / "hotline" / "work_number_prefix.wav", *(s.sounds_dir / "digits" / f"{d}.wav" for d in ext),
+            s.sounds_dir / "hotline" / "work_number_suffix.wav"]
 
 
 def _consulting(ami: Ami, s: consult.Settings, agent: str, call_id: str) -> bool:
@@ -100,8 +90,8 @@ def test_attended_transfer_greets_the_caller_with_the_targets_work_number(
     assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
     assert (rec.agent, rec.final_agent) == ("8001", "8002")
     assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
-    heard, _ = best_match(path, _greeting(s, "8002", tmp_path))
-    other, _ = best_match(path, _greeting(s, "8001", tmp_path))
+    heard, _ = best_match(path, _greeting(s, "8002"))
+    other, _ = best_match(path, _greeting(s, "8001"))
     print(f"work number heard {heard:.3f}, 8001's {other:.3f}")
     assert heard > 0.9 and heard > other, (heard, other)
     assert audits(db, call.call_id) == [("8001", "consult", "done"), ("8001", "consult", "refused"),
@@ -167,8 +157,8 @@ def test_attended_transfer_between_sip_phones(phone_pbx: Asterisk, db: Session, 
     assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
     assert (rec.agent, rec.final_agent) == ("8001", "8002")
     assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
-    heard, _ = best_match(path, _greeting(s, "8002", tmp_path))
-    other, _ = best_match(path, _greeting(s, "8001", tmp_path))
+    heard, _ = best_match(path, _greeting(s, "8002"))
+    other, _ = best_match(path, _greeting(s, "8001"))
     print(f"phones: work number heard {heard:.3f}, 8001's {other:.3f}")
     assert heard > 0.9 and heard > other, (heard, other)
 
@@ -215,8 +205,8 @@ def test_a_bare_ami_atxfer_greets_the_caller_not_the_consulting_agent(
         rec = replay_messages(list(tap.messages), s)[call.call_id]
     assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
     assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
-    heard, _ = best_match(path, _greeting(s, "8002", tmp_path))
-    other, _ = best_match(path, _greeting(s, "8001", tmp_path))
+    heard, _ = best_match(path, _greeting(s, "8002"))
+    other, _ = best_match(path, _greeting(s, "8001"))
     print(f"bare Atxfer: work number heard {heard:.3f}, 8001's {other:.3f}")
     assert heard > 0.9 and heard > other, (heard, other)
 
