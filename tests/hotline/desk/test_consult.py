@@ -5,7 +5,6 @@ the consultation did not play to 8001 — or cancels back to the caller."""
 from __future__ import annotations
 
 import time
-import wave
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,16 @@ from hotline.pbx.process import Asterisk
 from tests.ami_listener.replay import replay_messages
 from tests.hotline.desk.audio import best_match
 from tests.hotline.desk.conftest import answered_by, eventually, quiet
-from tests.hotline.desk.test_controls import _admin, audits, caller_channel, greeted, only, prompt_s, queued_caller
+from tests.hotline.desk.test_controls import (
+    _admin,
+    audits,
+    caller_channel,
+    greeted,
+    only,
+    played_out,
+    prompt_s,
+    queued_caller,
+)
 from tests.ivr.conftest import finish, place_call
 from tests.ivr.test_pjsip_agents import phone_pbx, worknum_legs
 from tests.support.pbx import EventTap
@@ -31,19 +39,10 @@ __all__ = ["phone_pbx"]  # the SIP-phone Asterisk fixture, shared with tests/ivr
 pytestmark = pytest.mark.asterisk
 
 
-def _greeting(s: consult.Settings, ext: str, tmp: Path) -> Path:
-    """The work-number announcement as [desk-worknum] plays it, as one file."""
-    files = [s.sounds_dir / "hotline" / "work_number_prefix.wav",
-             *(s.sounds_dir / "digits" / f"{d}.wav" for d in ext),
-             s.sounds_dir / "hotline" / "work_number_suffix.wav"]
-    out = tmp / f"greeting-{ext}.wav"
-    with wave.open(str(out), "wb") as w:
-        for i, f in enumerate(files):
-            with wave.open(str(f)) as part:
-                if i == 0:
-                    w.setparams(part.getparams())
-                w.writeframes(part.readframes(part.getnframes()))
-    return out
+def _greeting(s: consult.Settings, ext: str) -> list[Path]:
+    """The work-number announcement's files as [desk-worknum] plays them."""
+    return [s.sounds_dir / "hotline" / "work_number_prefix.wav", *(s.sounds_dir / "digits" / f"{d}.wav" for d in ext),
+            s.sounds_dir / "hotline" / "work_number_suffix.wav"]
 
 
 def _consulting(ami: Ami, s: consult.Settings, agent: str, call_id: str) -> bool:
@@ -52,10 +51,9 @@ def _consulting(ami: Ami, s: consult.Settings, agent: str, call_id: str) -> bool
 
 
 def greeting_said(tap: EventTap) -> None:
-    """Waits until the completion's greeting was said: its player ([desk-worknum]) hangs up after
-    prefix, digits and suffix (a fixed wait for them cut the greeting short on a loaded machine)."""
-    tap.wait_for(lambda m: m.name == "Hangup" and (m.get("Channel") or "").startswith("Local/s@desk-worknum-"), 60)
-    time.sleep(0.5)  # MixMonitor writes what the caller heard last
+    """Waits until the completion's greeting was said: its player ([desk-worknum]) leaves the
+    caller's bridge after prefix, digits and suffix."""
+    played_out(tap, "desk-worknum")
 
 
 def test_attended_transfer_greets_the_caller_with_the_targets_work_number(
@@ -92,8 +90,8 @@ def test_attended_transfer_greets_the_caller_with_the_targets_work_number(
     assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
     assert (rec.agent, rec.final_agent) == ("8001", "8002")
     assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
-    heard, _ = best_match(path, _greeting(s, "8002", tmp_path))
-    other, _ = best_match(path, _greeting(s, "8001", tmp_path))
+    heard, _ = best_match(path, _greeting(s, "8002"))
+    other, _ = best_match(path, _greeting(s, "8001"))
     print(f"work number heard {heard:.3f}, 8001's {other:.3f}")
     assert heard > 0.9 and heard > other, (heard, other)
     assert audits(db, call.call_id) == [("8001", "consult", "done"), ("8001", "consult", "refused"),
@@ -159,8 +157,8 @@ def test_attended_transfer_between_sip_phones(phone_pbx: Asterisk, db: Session, 
     assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
     assert (rec.agent, rec.final_agent) == ("8001", "8002")
     assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
-    heard, _ = best_match(path, _greeting(s, "8002", tmp_path))
-    other, _ = best_match(path, _greeting(s, "8001", tmp_path))
+    heard, _ = best_match(path, _greeting(s, "8002"))
+    other, _ = best_match(path, _greeting(s, "8001"))
     print(f"phones: work number heard {heard:.3f}, 8001's {other:.3f}")
     assert heard > 0.9 and heard > other, (heard, other)
 
@@ -200,19 +198,15 @@ def test_a_bare_ami_atxfer_greets_the_caller_not_the_consulting_agent(
         greeted_calls = eventually(lambda: consult.greet_completed(s, ami), 15, "the completed transfer")
         assert greeted_calls == [call.call_id]
         assert consult.greet_completed(s, ami) == []  # once
-        # the greeting's player leaves the bridge when the announcement is over (however slow the
-        # machine); the recording runs on a moment, silence costs the comparison nothing
-        tap.wait_for(lambda m: m.name == "Hangup" and (m.get("Channel") or "").startswith("Local/s@desk-worknum-")
-                     and (m.get("Channel") or "").endswith(";1"), 60)
-        time.sleep(1.0)
+        greeting_said(tap)
         _admin(s, "StopMixMonitor", Channel=chan)
         assert controls.hang_up(s, db, "8002", call.call_id, ami=ami).ok
         finish(tap, call, 30)
         rec = replay_messages(list(tap.messages), s)[call.call_id]
     assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
     assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
-    heard, _ = best_match(path, _greeting(s, "8002", tmp_path))
-    other, _ = best_match(path, _greeting(s, "8001", tmp_path))
+    heard, _ = best_match(path, _greeting(s, "8002"))
+    other, _ = best_match(path, _greeting(s, "8001"))
     print(f"bare Atxfer: work number heard {heard:.3f}, 8001's {other:.3f}")
     assert heard > 0.9 and heard > other, (heard, other)
 

@@ -69,6 +69,16 @@ def prompt_s(s: Settings, prompt: str) -> float:
         return w.getnframes() / w.getframerate()
 
 
+def played_out(tap: EventTap, player: str, timeout: float = 60.0) -> None:
+    """Waits until the prompt player ``Local/s@<player>`` ([desk-phrase], [desk-worknum]) left the
+    caller's bridge: its side there hangs up once the Playback is over, however late a loaded
+    machine started it (a fixed wait for the prompt's length cut recordings short). A moment
+    more for the last frames on their way to the caller: silence costs the comparison nothing."""
+    tap.wait_for(lambda m: m.name == "Hangup" and (m.get("Channel") or "").startswith(f"Local/s@{player}-")
+                 and (m.get("Channel") or "").endswith(";1"), timeout)
+    time.sleep(1.0)
+
+
 def audits(db: Session, call_id: str) -> list[tuple[str, str, str]]:
     rows = db.scalars(select(DeskControl).where(DeskControl.call_id == call_id).order_by(DeskControl.id))
     return [(r.actor, r.control, r.outcome) for r in rows]
@@ -129,7 +139,7 @@ def test_a_standard_phrase_reaches_the_caller(desk_pbx: Asterisk, db: Session, a
         assert results[0].ok, results[0].message
         player = tap.wait_for(lambda m: m.name == "BridgeEnter" and (m.get("Channel") or "").startswith(
             "Local/s@desk-phrase-"), 10)
-        time.sleep(prompt_s(s, "silent_caller") + 1.5)
+        played_out(tap, "desk-phrase")
         _admin(s, "StopMixMonitor", Channel=caller_channel(tap, call))
         # the player has left; the call goes on, still 8001's
         assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
@@ -166,7 +176,7 @@ def test_malicious_flag_warns_the_caller_and_flags_the_call(desk_pbx: Asterisk, 
         path = _hears(s, ami, tap, call, tmp_path, lambda: results.append(
             controls.flag_malicious(s, db, "8001", call.call_id, ami=ami)))
         assert results[0].ok, results[0].message
-        time.sleep(0.5 + prompt_s(s, "malicious_warning") + 1.0)
+        played_out(tap, "desk-phrase")
         _admin(s, "StopMixMonitor", Channel=caller_channel(tap, call))
         assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
         finish(tap, call)

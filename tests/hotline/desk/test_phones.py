@@ -5,7 +5,6 @@ state interface, and the controls find and work the phone agent's call."""
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.hotline.desk.audio import best_match
 from tests.hotline.desk.conftest import answered_by, desk_settings, dynamic_templates
-from tests.hotline.desk.test_controls import _hears, caller_channel, greeted, prompt_s
+from tests.hotline.desk.test_controls import _hears, caller_channel, greeted, played_out
 from tests.ivr.conftest import finish, place_call
 from tests.support.pbx import EventTap
 from tests.support.sipphone import SipPhone
@@ -63,7 +62,7 @@ def test_a_phone_agent_logs_in_takes_a_call_hears_a_phrase_played_and_hangs_up(
         path = _hears(s, ami, tap, call, tmp_path, lambda: results.append(
             controls.play_phrase(s, db, "8001", call.call_id, Phrase.PLEASE_REPEAT, ami=ami)))
         assert results[0].ok, results[0].message
-        time.sleep(0.5 + prompt_s(s, "please_repeat") + 1.0)
+        played_out(tap, "desk-phrase")
         _admin(s, "StopMixMonitor", Channel=caller_channel(tap, call))
         assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
         finish(tap, call, 20)
