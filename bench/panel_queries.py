@@ -43,6 +43,7 @@ from bench.callgen import AGENTS, generate
 from hotline import metrics
 from hotline.db import open_db
 from hotline.metrics import cache as metrics_cache
+from hotline.metrics import stamps as metrics_stamps
 from hotline.models import Call, RingAttempt
 from hotline.settings import Settings, load
 
@@ -332,17 +333,17 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> dict[str, fl
 
 def stamps_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
     """Before and after the per-hour stamps (#17, migration 0021), in one run on one store:
-    "before" checks the kept parts against the calls' index (``cache.on_hours`` says no, as in a
+    "before" checks the kept parts against the calls' index (``stamps.on_hours`` says no, as in a
     zone with a :30 offset), "after" against ``call_hours``. A look over a whole month alone (what
     a month page checks at the month's end), warm pages, then the rollup sequences (with_rollups)."""
     Session = app.extensions["hotline"]["Session"]
-    real = metrics_cache.on_hours
+    real = metrics_stamps.on_hours
     this_month = metrics.period("month", s)[0]
     last_month = metrics.period("month", s, this_month - timedelta(days=1))
     back = timedelta(hours=s.repeat_window_h)
     got: dict[str, dict[str, float]] = {}
     for mode, on_hours in (("before", lambda *_a: False), ("after", real)):
-        metrics_cache.on_hours = on_hours
+        metrics_stamps.on_hours = on_hours
         against = "the calls' index" if mode == "before" else "call_hours"
         print(f"--- {mode}: the kept parts checked against {against}", flush=True)
         try:
@@ -351,7 +352,7 @@ def stamps_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
             with Session() as db:
                 took["a look over last month (a month page at its end)"] = timed(
                     "a look over last month, with the repeat window",
-                    lambda db=db: metrics_cache.span_stamp(db, *last_month, back), repeat)
+                    lambda db=db: metrics_stamps.span_stamp(db, *last_month, back), repeat)
             for kind in ("day", "week", "month"):
                 c.get(f"/supervisor?period={kind}")
                 took[f"GET /supervisor?period={kind}, warm"] = timed(
@@ -360,7 +361,7 @@ def stamps_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
             took.update(with_rollups(s, app, c, repeat))
             got[mode] = took
         finally:
-            metrics_cache.on_hours = real
+            metrics_stamps.on_hours = real
     print(f"the per-hour stamps (call_hours), same store, best of {repeat}: before (the calls' index) / after, ms")
     for label, before in got["before"].items():
         after = got["after"].get(label, float("nan"))

@@ -20,7 +20,6 @@ functions; nothing else computes a metric. One module per concept:
 
 from hotline.metrics.agent_time import AgentTime, agent_time
 from hotline.metrics.cache import clear as clear_cache
-from hotline.metrics.cache import one_reading
 from hotline.metrics.cases import complaint_resolution_cases, on_time_handling
 from hotline.metrics.definitions import KPIS, METRICS, Kpi, Metric, label
 from hotline.metrics.followup import (
@@ -34,6 +33,7 @@ from hotline.metrics.kpi import KpiCell, kpis, team_kpis
 from hotline.metrics.periods import kpi_month, local_day_start, month_range, months_back, period
 from hotline.metrics.queries import current_grades
 from hotline.metrics.series import series
+from hotline.metrics.stamps import one_reading
 from hotline.metrics.team import agent_figures, figures, team_and_agents
 from hotline.metrics.values import Figures, Ratio
 

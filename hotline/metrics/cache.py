@@ -27,11 +27,12 @@ hours the window reaches, which one hour at a time read the window again each.
 Kept per local day so that at midnight only yesterday is new, and a rebuilt call costs its own day
 only. The days are checked together: one look at the whole span (count, newest built_at) against
 the days' stamps added up — as strong as one stamp for the span and as cheap; only when that differs
-are the days looked at one by one and the changed ones computed again. A look reads the stamps the
-database keeps per hour (``call_hours``, kept by triggers on ``calls``: migration 0021), so it costs
-~24 rows a day whatever the calls (#17: at 10 M calls a year the calls' own index, read before,
-was ~850 000 entries for a month, 30–150 ms); a span that does not fall on whole UTC hours (a zone
-with a :30 offset) is looked at in ``ix_calls_started_built`` as before.
+are the days looked at one by one and the changed ones computed again. A look
+(:mod:`hotline.metrics.stamps`) reads the stamps the database keeps per hour (``call_hours``, kept
+by triggers on ``calls``: migration 0021), so it costs ~24 rows a day whatever the calls (#17: at
+10 M calls a year the calls' own index, read before, was ~850 000 entries for a month, 30–150 ms);
+a span that does not fall on whole UTC hours (a zone with a :30 offset) is looked at in
+``ix_calls_started_built`` as before.
 
 Shared through the database: a day this process does not hold is read from its rollup
 (``metric_rollups``, :mod:`hotline.metrics.rollups`), which the scheduler daemon keeps up to date
@@ -47,20 +48,15 @@ from __future__ import annotations
 
 import threading
 import time
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
-from hotline.metrics import rollups
+from hotline.metrics import rollups, stamps
 from hotline.metrics.periods import HOUR, kept_spans, running_hour
-from hotline.metrics.queries import in_period
-from hotline.models import Call, CallHour
 from hotline.settings import Settings
 
 Compute = Callable[[Session, Settings, datetime, datetime], Any]
@@ -155,119 +151,12 @@ def by_day(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end
     return out
 
 
-def _stamp_of(n: Any, newest: Any) -> Stamp:
-    return int(n or 0), newest
-
-
-def _added(stamps: Iterable[Stamp]) -> Stamp:
-    stamps = list(stamps)
-    newest = [m for _, m in stamps if m is not None]
-    return sum(n for n, _ in stamps), max(newest) if newest else None
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def on_hours(a: datetime, b: datetime, back: timedelta) -> bool:
-    """Whether [a - back, b) starts and ends on whole UTC hours, so that ``call_hours`` answers its
-    look: local days and hours in a zone of whole-hour offsets (Asia/Shanghai) and a repeat window
-    in hours. Otherwise (a :30 zone) the calls' index answers it."""
-    return (a - _EPOCH) % HOUR == (b - _EPOCH) % HOUR == back % HOUR == timedelta(0)
-
-
-def _stamp_query(a: datetime, b: datetime, back: timedelta, alone: bool = False) -> Any:
-    """The stamp of [a, b): (count of the calls started in it, newest built_at of those started in
-    [a - back, b)), from the per-hour stamps the database keeps (``call_hours``, migration 0021:
-    ~24 rows a day) when the span is on whole hours, else from ``ix_calls_started_built`` (an
-    entry per call). ``alone``: one more column, m0, the newest built_at without ``back`` (the same
-    rows read). A span is always read the same way, so a stamp written with a rollup and the stamp
-    it is checked against are made alike."""
-    if on_hours(a, b, back):
-        hour: Any = CallHour.hour
-        newest: Any = CallHour.newest
-        n: Any = func.sum(case((hour >= a, CallHour.calls)))
-        q = select(n.label("n"), func.max(newest).label("m")).where(hour >= a - back, hour < b)
-    else:
-        hour, newest = Call.started_at, Call.built_at
-        q = select(func.count(case((hour >= a, 1))).label("n"), func.max(newest).label("m"))
-        q = q.where(in_period(a - back, b))
-    return q.add_columns(func.max(case((hour >= a, newest))).label("m0")) if alone else q
-
-
-_READING: ContextVar[dict[tuple[datetime, datetime, timedelta], Stamp] | None] = ContextVar("_READING", default=None)
-
-
-@contextmanager
-def one_reading() -> Iterator[None]:
-    """Inside, the stamp of a whole span (:func:`span_stamp`) is read once: a page's parts over the
-    same span (its calls, its chart, the R-KPI month) are checked against one look at the calls,
-    as if the page had read them all at its start (a look over a month reads ~720 rows of
-    ``call_hours``; where it falls back to the calls' index, ~850 000 entries at 10 M calls a year,
-    30–150 ms). Outside, every check reads again."""
-    token = _READING.set({})
-    try:
-        yield
-    finally:
-        _READING.reset(token)
-
-
-def span_stamp(db: Session, a: datetime, b: datetime, back: timedelta = timedelta(0)) -> Stamp:
-    """:func:`_stamp_query`'s stamp of [a, b); inside :func:`one_reading` read once per span. A
-    look with a repeat window also gives the stamp without it (the same rows, one more column), so
-    the chart's and the R-KPI month's checks share the team figures' look."""
-    seen = _READING.get()
-    if seen is not None and (a, b, back) in seen:
-        return seen[(a, b, back)]
-    row = db.execute(_stamp_query(a, b, back, alone=bool(back))).one()
-    stamp = _stamp_of(row.n, row.m)
-    if seen is not None:
-        seen[(a, b, back)] = stamp
-        if back and on_hours(a, b, back) == on_hours(a, b, timedelta(0)):  # read alike: the same stamp
-            seen.setdefault((a, b, timedelta(0)), _stamp_of(row.n, row.m0))
-    return stamp
-
-
-def day_stamps(db: Session, spans: list[tuple[datetime, datetime]],
-               back: timedelta = timedelta(0)) -> list[Stamp]:
-    """(count, newest built_at) of the calls of each [a, b) (:func:`_stamp_query`, each span read
-    as :func:`span_stamp` reads it): the spans on whole hours from one read of their hours' rows,
-    the others one statement per 100 spans."""
-    hourly = [sp for sp in spans if on_hours(*sp, back)]
-    stamps = dict(zip(hourly, _hour_stamps(db, hourly, back), strict=True))
-    others = [sp for sp in spans if sp not in stamps]
-    for i in range(0, len(others), 100):
-        chunk = others[i:i + 100]
-        q: Any = union_all(*[_stamp_query(a, b, back).add_columns(literal_column(str(j)).label("j"))
-                             for j, (a, b) in enumerate(chunk)])
-        got = {r.j: _stamp_of(r.n, r.m) for r in db.execute(q)}
-        stamps.update((sp, got.get(j, (0, None))) for j, sp in enumerate(chunk))
-    return [stamps[sp] for sp in spans]
-
-
-def _hour_stamps(db: Session, spans: list[tuple[datetime, datetime]], back: timedelta) -> list[Stamp]:
-    """:func:`_stamp_query`'s stamps of spans on whole hours, added up here from the rows of every
-    hour they cover (read once: a year of days is ~8 800 rows, where a statement per span cost
-    more to build than to run)."""
-    if not spans:
-        return []
-    q = select(CallHour.hour, CallHour.calls, CallHour.newest).order_by(CallHour.hour).where(
-        CallHour.hour >= min(a for a, _b in spans) - back, CallHour.hour < max(b for _a, b in spans))
-    rows = db.execute(q).all()
-    hours = [r.hour for r in rows]
-    out: list[Stamp] = []
-    for a, b in spans:
-        first, start, stop = (bisect_left(hours, t) for t in (a - back, a, b))
-        newest = [r.newest for r in rows[first:stop] if r.newest is not None]
-        out.append((sum(r.calls for r in rows[start:stop]), max(newest) if newest else None))
-    return out
-
-
 def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, end: datetime,
               compute: Compute, back: timedelta = timedelta(0), empty: Callable[[], Any] | None = None,
               run: ComputeRun | None = None, live: tuple[datetime, datetime] | None = None) -> list[Any]:
     """compute(db, s, a, b) for every local day [a, b) of [start, end) (today's by hour:
     :func:`~hotline.metrics.periods.kept_spans`), each computed again only when the calls started
-    in that day changed (count or newest built_at: :func:`_stamp_query`). A day this process does
+    in that day changed (count or newest built_at: :func:`stamps.stamp_query`). A day this process does
     not hold is read from its rollup (the scheduler's, shared by every process); while
     :func:`writing_rollups` is on, only the rollups count and every day computed is written to its
     rollup. A day no call started in is given ``empty()`` (when given) instead of computed: a far-past
@@ -288,20 +177,20 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
                     KEPT.put(keys[i], *shared[a])
     # read before computing: a call written meanwhile makes the next look compute again
     if all(h is not None for h in hits):
-        whole = span_stamp(db, start, end, back)
-        if _added(h[0] for h in hits if h is not None) == whole:
+        whole = stamps.span_stamp(db, start, end, back)
+        if stamps.added(h[0] for h in hits if h is not None) == whole:
             return [h[1] for h in hits if h is not None] + ([compute(db, s, *live)] if live else [])
-    stamps = day_stamps(db, spans, back)
-    stale = [i for i, h in enumerate(hits) if h is not None and h[0] != stamps[i]]
+    now_stamps = stamps.day_stamps(db, spans, back)
+    stale = [i for i, h in enumerate(hits) if h is not None and h[0] != now_stamps[i]]
     if stale and not writing:
         # this process's value is out of date: the scheduler's step may have written the new one already
         shared = rollups.read(db, what, params, [spans[i] for i in stale])
         for i in stale:
-            if spans[i][0] in shared and shared[spans[i][0]][0] == stamps[i]:
+            if spans[i][0] in shared and shared[spans[i][0]][0] == now_stamps[i]:
                 hits[i] = shared[spans[i][0]]
                 KEPT.put(keys[i], *shared[spans[i][0]])
-    todo = [i for i, h in enumerate(hits) if h is None or h[0] != stamps[i]]
-    days: list[Part] = [(keys[i], *spans[i], stamps[i]) for i in todo]
+    todo = [i for i, h in enumerate(hits) if h is None or h[0] != now_stamps[i]]
+    days: list[Part] = [(keys[i], *spans[i], now_stamps[i]) for i in todo]
     summed = days_from_hours(db, s, what, days, back, empty, run)
     # the stale hours of the days summed and the days computed whole, computed together: a run of
     # them (a rewritten day's hours, today's closed hours its repeat window reaches) in one reading
@@ -311,7 +200,7 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
         todo_parts.append((LIVE, *live, (1, None)))
     computed = compute_parts(db, s, todo_parts, compute, back, empty, run)
     out = []
-    for key, (a, b), hit, stamp in zip(keys, spans, hits, stamps, strict=True):
+    for key, (a, b), hit, stamp in zip(keys, spans, hits, now_stamps, strict=True):
         if hit is not None and hit[0] == stamp:
             out.append(hit[1])
         elif key in summed:
@@ -344,7 +233,7 @@ def days_from_hours(db: Session, s: Settings, what: tuple[Any, ...], days: list[
     keeps (and, while :func:`writing_rollups` is on, writes) each day summed like a computed one,
     with the day's stamp, read before its hours' stamps: a call written meanwhile makes the next
     look compute it again."""
-    days = [d for d in days if d[2] - d[1] > HOUR and on_hours(d[1], d[2], back) and (empty is None or d[3][0])]
+    days = [d for d in days if d[2] - d[1] > HOUR and stamps.on_hours(d[1], d[2], back) and (empty is None or d[3][0])]
     if not days:
         return {}
     params = rollups.params_of(s)
@@ -364,11 +253,12 @@ def days_from_hours(db: Session, s: Settings, what: tuple[Any, ...], days: list[
             KEPT.put((base, what, *h, *params), *held[h])
     days = [d for d in days if any(h in held for h in hours[d[0]])]
     spans = [h for d in days for h in hours[d[0]]]
-    stamps = dict(zip(spans, day_stamps(db, spans, back), strict=True))
+    hour_stamps = dict(zip(spans, stamps.day_stamps(db, spans, back), strict=True))
     out: dict[tuple[Any, ...], list[tuple[Part, tuple[Stamp, Any] | None]]] = {}
     for key, a, b, _stamp in days:
         plan: list[tuple[Part, tuple[Stamp, Any] | None]] = [
-            (((base, what, *h, *params), *h, stamps[h]), held[h] if h in held and held[h][0] == stamps[h] else None)
+            (((base, what, *h, *params), *h, hour_stamps[h]),
+             held[h] if h in held and held[h][0] == hour_stamps[h] else None)
             for h in hours[key]]
         stale = [part for part, hit in plan if hit is None]
         if cost(scans(stale, back, run is not None), back) >= PART_OVERHEAD + (b - a) + back:

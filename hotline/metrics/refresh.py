@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotline.metrics import cache, rollups
+from hotline.metrics import cache, rollups, stamps
 from hotline.metrics.kpi import kpis, team_kpis
 from hotline.metrics.periods import kpi_month, period
 from hotline.metrics.series import series
@@ -46,11 +46,11 @@ class RefreshReport:
 
 def page_figures(db: Session, s: Settings, now: datetime | None = None) -> None:
     """What /supervisor reads for each of its periods (web/team/views.py ``index``), in its order:
-    each period's parts checked against one look at its calls (:func:`cache.one_reading`)."""
+    each period's parts checked against one look at its calls (:func:`stamps.one_reading`)."""
     for kind in PERIODS:
         start, end = period(kind, s, now)
         year, month = kpi_month(s, start, end)
-        with cache.one_reading():
+        with stamps.one_reading():
             team_and_agents(db, s, start, end)
             team_kpis(db, s, year, month)
             kpis(db, s, year, month)

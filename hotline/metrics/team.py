@@ -63,7 +63,7 @@ def read_calls(db: Session, s: Settings, start: datetime, end: datetime, repeats
     out = Calls()  # a new object each time: what is kept is never changed
     if repeats:
         # first: their look (over the repeat window too) gives the calls' stamp as well
-        # (cache.one_reading). Repeats add up across parts: whether a call repeats depends on the
+        # (stamps.one_reading). Repeats add up across parts: whether a call repeats depends on the
         # calls of the repeat_window_h before it, which repeat_rate reads whatever the part's start
         window = timedelta(hours=s.repeat_window_h)
         for num, den in cache.by_day(db, s, ("repeats",), start, end, repeats_of, window, _no_repeats,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bench.callgen import generate
 from hotline.db import make_engine
-from hotline.metrics import cache
+from hotline.metrics import cache, stamps
 from hotline.metrics.periods import days
 from hotline.models import Call, CallHour
 from hotline.settings import load
@@ -196,17 +196,17 @@ def test_a_look_on_whole_hours_reads_the_hour_table_and_gives_the_calls_stamp(en
         for back in (timedelta(0), timedelta(hours=s.repeat_window_h)):
             want = [_index_stamp(db, a, b, back) for a, b in spans]
             statements.clear()
-            assert [cache.span_stamp(db, a, b, back) for a, b in spans] == want
-            assert cache.day_stamps(db, spans, back) == want
+            assert [stamps.span_stamp(db, a, b, back) for a, b in spans] == want
+            assert stamps.day_stamps(db, spans, back) == want
             assert all("call_hours" in q and " calls" not in q for q in statements), statements
         # a zone with a :30 offset: its days are not on whole hours, the calls' index answers
         half = [(a + timedelta(minutes=30), b + timedelta(minutes=30)) for a, b in spans]
         statements.clear()
-        assert cache.day_stamps(db, half) == [_index_stamp(db, a, b, timedelta(0)) for a, b in half]
+        assert stamps.day_stamps(db, half) == [_index_stamp(db, a, b, timedelta(0)) for a, b in half]
         assert all("call_hours" not in q for q in statements[:1]), statements
-    assert not cache.on_hours(start + timedelta(minutes=30), end, timedelta(0))
-    assert not cache.on_hours(start, end, timedelta(minutes=90))
-    assert cache.on_hours(start, end, timedelta(hours=72))
+    assert not stamps.on_hours(start + timedelta(minutes=30), end, timedelta(0))
+    assert not stamps.on_hours(start, end, timedelta(minutes=90))
+    assert stamps.on_hours(start, end, timedelta(hours=72))
 
 
 def test_the_listeners_upsert_of_a_call_built_again_moves_it(engine: Engine) -> None:

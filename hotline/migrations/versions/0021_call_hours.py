@@ -27,7 +27,7 @@ calls as they are, so a rollup already written (``metric_rollups``) holds after 
 exactly when it held before it; one that does not (its calls changed since it was written) is
 computed again once, by the panel or the scheduler's next step, as it would have been anyway. From
 here on a delete keeps the newest built_at of its hour, so a stamp read from ``call_hours`` can
-differ from the index's: every span is read one way only (hotline.metrics.cache.on_hours), the
+differ from the index's: every span is read one way only (hotline.metrics.stamps.on_hours), the
 stamp a rollup was written with and the stamp it is checked against alike; a rollup stamped by
 the other way is then computed again once too.
 

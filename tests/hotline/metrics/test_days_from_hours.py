@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from hotline import metrics
-from hotline.metrics import cache, periods, rollups
+from hotline.metrics import cache, periods, rollups, stamps
 from hotline.metrics.kpi import _scan_month
 from hotline.metrics.queries import Acc
 from hotline.metrics.team import Calls
@@ -286,12 +286,12 @@ def test_a_long_repeat_window_computes_the_stale_hours_repeats_in_one_reading(
 
 
 def test_a_half_hour_zone_computes_the_day_whole(kolkata: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Asia/Kolkata's days do not start on whole UTC hours (cache.on_hours): as before, a missing
+    """Asia/Kolkata's days do not start on whole UTC hours (stamps.on_hours): as before, a missing
     day is computed whole, with the right figures."""
     p = kolkata
     _calls(p)
     _before, yesterday, today = _days(p)
-    assert not cache.on_hours(yesterday, today, timedelta(0))
+    assert not stamps.on_hours(yesterday, today, timedelta(0))
     live = _live(p, monkeypatch)
     _before_midnight(p, monkeypatch)
     _restart()

@@ -1,5 +1,5 @@
 """The supervisor page at 10 M calls a year (#17): a page checks its kept parts against one look
-at the calls of each span (``cache.one_reading``: the team figures' look, which reaches back over
+at the calls of each span (``stamps.one_reading``: the team figures' look, which reaches back over
 the repeat window, also gives the chart's and the R-KPI month's stamp), the R-KPI table's team row
 comes from the same month reading as the agents' rows, and a panel warms the page up at its start
 (``web/team/warm.py``) so that its first view reads nothing of the kept days. None of it changes a
@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event, select
 
 from hotline import metrics
-from hotline.metrics import cache
+from hotline.metrics import cache, stamps
 from hotline.metrics.kpi import kpis, team_kpis
 from hotline.metrics.periods import kpi_month, period, running_hour
 from hotline.models import Call
@@ -89,10 +89,10 @@ def test_the_look_with_a_repeat_window_gives_the_stamp_without_it(p: Panel) -> N
     back = timedelta(hours=s.repeat_window_h)
     db = p.db()
     try:
-        alone = {b: cache.span_stamp(db, start, cut, b) for b in (timedelta(0), back)}
-        with cache.one_reading():
-            assert cache.span_stamp(db, start, cut, back) == alone[back]
-            assert cache.span_stamp(db, start, cut) == alone[timedelta(0)]
+        alone = {b: stamps.span_stamp(db, start, cut, b) for b in (timedelta(0), back)}
+        with stamps.one_reading():
+            assert stamps.span_stamp(db, start, cut, back) == alone[back]
+            assert stamps.span_stamp(db, start, cut) == alone[timedelta(0)]
     finally:
         db.close()
 
