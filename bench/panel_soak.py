@@ -8,8 +8,8 @@ desk event streams and ``--wallboards`` wallboard streams read every event at fu
 keep their agents' presence in step themselves (no scheduler runs), so presence rows are written
 by the panel too.
 
-It prints the panel's RSS every ``--sample`` seconds and at the end the RSS at start, ¼, ½, ¾, end
-with the slope over the whole run and its second half, and the load average. ``--heaptrack FILE``
+It prints the panel's RSS every ``--sample`` seconds and at the end, per minute, the lowest and
+highest RSS sampled with their slopes over the second half, and the load average. ``--heaptrack FILE``
 runs the panel under heaptrack (``heaptrack_print FILE.zst``); ``--env K=V`` passes settings or
 glibc tunables (``MALLOC_ARENA_MAX=2``) to the panel. Not a test::
 
@@ -214,13 +214,24 @@ def _wait_up(base: str, proc: subprocess.Popen[str], timeout: float = 120) -> No
 
 
 def _report(samples: list[tuple[float, float]], loads: list[float]) -> None:
+    """Per minute, the lowest and highest RSS sampled (the panel trims glibc's free memory every
+    60 s, hotline/malloc_trim.py: the lowest is what stays), and the slopes of both."""
     if len(samples) < 5:
         return
-    pick = [samples[round(i * (len(samples) - 1) / 4)] for i in range(5)]
-    (t0, r0), (th, rh), (t1, r1) = samples[0], samples[(len(samples) - 1) // 2], samples[-1]
-    print("panel RSS, MB: start, ¼, ½, ¾, end: " + ", ".join(f"{r:.1f}" for _t, r in pick))
-    print(f"slope MB/hour: whole {(r1 - r0) / (t1 - t0) * 3600:+.1f}, second half {(r1 - rh) / (t1 - th) * 3600:+.1f}; "
-          f"load average {min(loads):.1f}–{max(loads):.1f}")
+    t0 = samples[0][0]
+    minutes: dict[int, list[float]] = {}
+    for t, r in samples:
+        minutes.setdefault(int((t - t0) // 60), []).append(r)
+    lows = [min(v) for _m, v in sorted(minutes.items())]
+    highs = [max(v) for _m, v in sorted(minutes.items())]
+    print("panel RSS per minute, MB, lowest: " + ", ".join(f"{r:.1f}" for r in lows))
+    print("panel RSS per minute, MB, highest: " + ", ".join(f"{r:.1f}" for r in highs))
+    if len(lows) >= 4:
+        half = len(lows) // 2
+        span_h = (len(lows) - 1 - half) / 60
+        print(f"second half ({len(lows) - half} minutes), MB/hour: lowest {(lows[-1] - lows[half]) / span_h:+.1f}, "
+              f"highest {(highs[-1] - highs[half]) / span_h:+.1f}")
+    print(f"load average {min(loads):.1f}–{max(loads):.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:
