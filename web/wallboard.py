@@ -18,7 +18,9 @@ the call's page (R-PRIVACY). It can also set an agent's presence (示忙 / 小�
 from __future__ import annotations
 
 import json
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -46,9 +48,11 @@ from web.softphone import has_phone
 bp = Blueprint("wallboard", __name__)
 HEARTBEAT_S = 15.0
 MAX_STREAM_S = 3600.0  # the browser's EventSource reconnects by itself
-# today's SL and the overdue work orders are recomputed on a live change and at least this often:
-# an order goes overdue when the clock passes its fix-by, with no row written
+# today's SL and the overdue work orders are recomputed at least this often (an order goes overdue
+# when the clock passes its fix-by, with no row written), and after a live change at most every
+# SL_MIN_S, once for every wallboard stream of the process (_SlowPart)
 SL_REFRESH_S = 10.0
+SL_MIN_S = 2.0
 PUSH_FALLBACK_S = 1.0  # with a push, still read this often (SL, escalations: nobody signals those)
 
 
@@ -79,7 +83,7 @@ def live(db: Session) -> dict[str, Any]:
 
 def today_sl(db: Session, s: Settings) -> dict[str, Any]:
     start, end = metrics.period("day", s)
-    sl = metrics.figures(db, s, start, end).sl or metrics.Ratio(0, 0)  # the team's figures always have one
+    sl = metrics.service_level(db, s, start, end)
     return {"num": sl.num, "den": sl.den, "pct": sl.pct, "n": s.service_level_s}
 
 
@@ -90,6 +94,46 @@ def overdue_work_orders(db: Session, s: Settings) -> list[dict[str, Any]]:
              "technician": o.technician or "",
              "fix_by": (iso_local(o.fix_by, s.timezone) or "")[5:16].replace("T", " ")}  # MM-DD HH:MM
             for o in overdue_orders(db, utcnow())]
+
+
+class _SlowPart:
+    """Today's SL and the overdue work orders, read once for every wallboard stream (and snapshot)
+    of this process: when older than SL_REFRESH_S, or SL_MIN_S after the live snapshot changed.
+    #17: each stream read them itself on every live change — the whole supervisor page's figures
+    of today, whose running hour is computed live — so the panel's work and its transient memory
+    grew with the hour's traffic times the open wallboards."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value: dict[str, Any] | None = None
+        self._at = 0.0
+        self._live: dict[str, Any] | None = None  # the live snapshot last seen by any stream
+        self._dirty = False  # it changed since the value was read
+
+    def get(self, Session: sessionmaker[Session], s: Settings, live_now: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:  # one reader computes, the others wait for its value
+            if live_now != self._live:
+                self._live, self._dirty = live_now, True
+            age = time.monotonic() - self._at
+            if self._value is None or age >= SL_REFRESH_S or (self._dirty and age >= SL_MIN_S):
+                self._dirty = False
+                with Session() as db:
+                    self._value = {"sl": today_sl(db, s), "overdue_orders": overdue_work_orders(db, s)}
+                self._at = time.monotonic()
+            return self._value
+
+
+_slow_parts: weakref.WeakKeyDictionary[sessionmaker[Session], _SlowPart] = weakref.WeakKeyDictionary()
+_slow_lock = threading.Lock()
+
+
+def slow_part(Session: sessionmaker[Session]) -> _SlowPart:
+    """The shared slow part of the app whose session factory is ``Session`` (one per database)."""
+    with _slow_lock:
+        part = _slow_parts.get(Session)
+        if part is None:
+            part = _slow_parts[Session] = _SlowPart()
+        return part
 
 
 def stream(Session: sessionmaker[Session], s: Settings, poll: float | None = None,
@@ -106,7 +150,7 @@ def _events(Session: sessionmaker[Session], s: Settings, poll: float, allowed: C
     started = last_push = checked = time.monotonic()
     last_live: dict[str, Any] | None = None
     sl: dict[str, Any] | None = None  # the slow part: today's SL and the overdue orders
-    sl_at = 0.0
+    shared = slow_part(Session)
     yield "retry: 1000\n\n"
     while time.monotonic() - started < MAX_STREAM_S:
         with Session() as db:
@@ -116,12 +160,10 @@ def _events(Session: sessionmaker[Session], s: Settings, poll: float, allowed: C
                     return
                 checked = now
             snap = live(db)
-            changed = snap != last_live
-            if changed or sl is None or now - sl_at >= SL_REFRESH_S:
-                new_sl = {"sl": today_sl(db, s), "overdue_orders": overdue_work_orders(db, s)}
-                sl_at = now
-                changed = changed or new_sl != sl
-                sl = new_sl
+        changed = snap != last_live
+        new_sl = shared.get(Session, s, snap)
+        changed = changed or new_sl != sl
+        sl = new_sl
         if changed:
             last_live = snap
             payload = dict(snap, **(sl or {}), now=time.time())
@@ -160,8 +202,10 @@ def events() -> Response:
 @roles("supervisor")
 def snapshot() -> Any:
     s = settings()
-    with session_factory()() as db:
-        return dict(live(db), sl=today_sl(db, s), overdue_orders=overdue_work_orders(db, s), now=time.time())
+    Session = session_factory()
+    with Session() as db:
+        snap = live(db)
+    return dict(snap, **slow_part(Session).get(Session, s, snap), now=time.time())
 
 
 def supervisor_endpoint(s: Settings, ext: str | None) -> str | None:

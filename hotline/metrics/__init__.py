@@ -34,7 +34,7 @@ from hotline.metrics.periods import kpi_month, local_day_start, month_range, mon
 from hotline.metrics.queries import current_grades
 from hotline.metrics.series import series
 from hotline.metrics.stamps import one_reading
-from hotline.metrics.team import agent_figures, figures, team_and_agents
+from hotline.metrics.team import agent_figures, figures, service_level, team_and_agents
 from hotline.metrics.values import Figures, Ratio
 
 __all__ = ["KPIS", "METRICS", "AgentTime", "Figures", "Kpi", "KpiCell", "Metric", "Ratio", "agent_figures",
@@ -42,4 +42,4 @@ __all__ = ["KPIS", "METRICS", "AgentTime", "Figures", "Kpi", "KpiCell", "Metric"
            "clear_cache", "complaint_clocks", "complaint_resolution_cases", "current_grades", "fault_sla",
            "figures", "kpi_month", "kpis", "label", "local_day_start", "month_range",
            "months_back", "on_time_handling", "one_reading", "period", "repeat_rate", "revisit_done", "series",
-           "team_and_agents", "team_kpis"]
+           "service_level", "team_and_agents", "team_kpis"]

@@ -82,6 +82,13 @@ def figures(db: Session, s: Settings, start: datetime, end: datetime, agent: str
     return team_and_agents(db, s, start, end)[0]
 
 
+def service_level(db: Session, s: Settings, start: datetime, end: datetime) -> Ratio:
+    """The team's SL over [start, end), as :func:`figures` gives it, from the calls' part alone (kept
+    per day and closed hour): the wallboard's figure, without the supervisor page's QA, follow-ups,
+    repeats and per-agent work (#17: the wallboard read all of that on every live change)."""
+    return read_calls(db, s, start, end, repeats=False).team.fill(Figures()).sl or Ratio(0, 0)
+
+
 def agent_figures(db: Session, s: Settings, start: datetime, end: datetime,
                   agents: Iterable[str] | None = None) -> dict[str, Figures]:
     """Metrics per agent (answering agent of each call; ring attempts of each agent)."""

@@ -157,3 +157,40 @@ def test_an_agent_on_an_internal_call_is_labelled(panel: Panel) -> None:
     assert by_agent["8001"]["internal"] is True and by_agent["8002"]["internal"] is False
     page = panel.client("boss").get("/wallboard").get_data(as_text=True)
     assert json.loads(page.split('id="wb-states">')[1].split("</script>")[0])["internal"] == "内部通话"
+
+
+def test_streams_share_todays_figures(panel: Panel, monkeypatch: Any) -> None:
+    """#17: today's SL (and the overdue orders) is read once for every open wallboard of the
+    process, at most every SL_MIN_S after live changes — not by each stream on each change (the
+    running hour's figures, computed live, made the panel's work and memory grow with the hour)."""
+    import web.wallboard as wallboard
+
+    reads: list[int] = []
+    real = wallboard.today_sl
+
+    def counted(db: Any, s: Any) -> dict[str, Any]:
+        reads.append(1)
+        return real(db, s)
+
+    monkeypatch.setattr(wallboard, "today_sl", counted)
+    monkeypatch.setattr(wallboard, "SL_MIN_S", 3600.0)
+    monkeypatch.setattr(wallboard, "SL_REFRESH_S", 3600.0)
+    db = panel.db()
+    make_call(db, agent="8001", wait=5)
+    set_live(db, live_data(waiting=0))
+    responses = [panel.client("boss").get("/wallboard/stream", buffered=False) for _ in range(3)]
+    streams = [_events(iter(r.response)) for r in responses]
+    assert [next(e)["sl"]["num"] for e in streams] == [1, 1, 1]
+    assert len(reads) == 1
+    for n in range(1, 4):
+        set_live(panel.db(), live_data(waiting=n))
+        assert [next(e)["waiting"] for e in streams] == [n, n, n]
+    assert len(reads) == 1  # nine pushes of live changes: today's figures read once
+    # a call answered: the next live change after SL_MIN_S reads them again, once for all three
+    monkeypatch.setattr(wallboard, "SL_MIN_S", 0.0)
+    make_call(panel.db(), agent="8002", wait=5)
+    set_live(panel.db(), live_data(waiting=9))
+    assert [next(e)["sl"]["num"] for e in streams] == [2, 2, 2]
+    assert len(reads) == 2
+    for r in responses:
+        r.close()
