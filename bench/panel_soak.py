@@ -235,6 +235,8 @@ def _report(samples: list[tuple[float, float]], loads: list[float]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The options, the run and its report in one reading order: long because it is a script's
+    whole story (start, load, sample, stop, print), not several concepts."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=10)
     ap.add_argument("--desks", type=int, default=30)
