@@ -21,21 +21,11 @@ from ami_listener.inbox import Inbox
 from ami_listener.listen import Listener
 from hotline.db import open_db
 from hotline.settings import SettingsError
-from tests.ami_listener.replay import CAPTURES, replay_settings
+from tests.ami_listener.fake_ami import LOGIN_OK, FakeAmiPeer, capture_events
+from tests.ami_listener.replay import replay_settings
 from tests.support.stored import calls_stored
 
 AFTER_GAP = "cap-9309138eca"  # quick_answer's call
-LOGIN_OK = b"Response: Success\r\nMessage: Authentication accepted\r\n\r\n"
-
-
-def _events(*names: str) -> bytes:
-    out = []
-    for name in names:
-        data = (CAPTURES / f"{name}.ami").read_bytes()
-        out += [f + b"\r\n\r\n" for f in data.split(b"\r\n\r\n") if f.startswith(b"Event: ")]
-    return b"".join(out)
-
-
 def _wait(cond: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not cond():
@@ -70,56 +60,30 @@ def test_an_inbox_bound_of_nothing_is_refused(tmp_path: Path) -> None:
 
 
 # -- the listener with a fake Asterisk -------------------------------------------------------------
-class StreamingAmi:
-    """Accepts logins. The first session gets ``first`` (more than the listener's bound), later
-    ones ``then``; every session stays open until the listener closes it."""
+class StreamingAmi(FakeAmiPeer):
+    """The first session gets ``first`` (more than the listener's bound), later ones ``then``;
+    every session stays open until the listener closes it."""
 
     def __init__(self, first: bytes, then: bytes) -> None:
         self.streams = [first, then]
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.sessions = 0
         self.closed_by_listener = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.sessions += 1
-            stream = self.streams[min(self.sessions, 2) - 1]
-            threading.Thread(target=self._serve, args=(conn, stream, self.sessions == 1), daemon=True).start()
+    def serve(self, conn: socket.socket, n: int, action: bytes) -> None:
+        if b"Action: Login" not in action:
+            return  # the listener's re-sync client: no list actions here
+        conn.sendall(LOGIN_OK + self.streams[min(n, 2) - 1])  # blocks once the listener stops reading
+        self.drain(conn)
 
-    def _serve(self, conn: socket.socket, stream: bytes, first: bool) -> None:
-        with conn:
-            try:
-                conn.sendall(b"Asterisk Call Manager/5.0.4\r\n")
-                buf = b""
-                while b"\r\n\r\n" not in buf:
-                    data = conn.recv(4096)
-                    if not data:
-                        return
-                    buf += data
-                if b"Action: Login" not in buf:
-                    return  # the listener's re-sync client: no list actions here
-                conn.sendall(LOGIN_OK + stream)  # blocks once the listener stops reading
-                while conn.recv(4096):  # Pings until the listener goes
-                    continue
-            except OSError:
-                pass
-            if first:
-                self.closed_by_listener.set()
-
-    def close(self) -> None:
-        self.sock.close()
+    def ended(self, n: int) -> None:
+        if n == 1:
+            self.closed_by_listener.set()
 
 
 @pytest.fixture
 def peer() -> Iterator[StreamingAmi]:
     # ~1.3 MB of a real capture of 30 concurrent calls, then one more call after the gap
-    p = StreamingAmi(_events("concurrent_30"), _events("quick_answer"))
+    p = StreamingAmi(capture_events("concurrent_30"), capture_events("quick_answer"))
     yield p
     p.close()
 
@@ -167,7 +131,7 @@ def test_a_full_inbox_stops_the_reading_and_a_drained_one_resumes(
         # past the bound, less the one read the (blocked) worker took
         assert listener.inbox_holds == 1 and listener.inbox.waiting > listener.inbox.max_bytes - (1 << 16)
         _wait(lambda: not listener.conn.connected.is_set(), what="the session ends")
-        total = len(_events("concurrent_30"))
+        total = len(capture_events("concurrent_30"))
         assert listener.inbox.waiting < total / 2  # it stopped near the bound, not at the stream's end
         time.sleep(0.5)  # stopped means stopped: no new session while the worker has not drained it
         assert peer.sessions == 1 and listener.inbox_holds == 1

@@ -19,69 +19,38 @@ from ami_listener.listen import Listener
 from ami_listener.pipeline import ARRIVAL_TIMES
 from hotline.db import open_db
 from hotline.models import Call
+from tests.ami_listener.fake_ami import LOGIN_OK, FakeAmiPeer, capture_events
 from tests.ami_listener.replay import CAPTURES, replay_settings
 from tests.support.stored import calls_stored
 
-LOGIN_OK = b"Response: Success\r\nMessage: Authentication accepted\r\n\r\n"
 
-
-def _events(name: str) -> bytes:
-    data = (CAPTURES / f"{name}.ami").read_bytes()
-    frames = [f for f in data.split(b"\r\n\r\n") if f.startswith(b"Event: ")]
-    return b"".join(f + b"\r\n\r\n" for f in frames)
-
-
-class FakeAmi:
-    """Accepts logins; the first session gets ``stream``, later ones (the listener's re-sync)
-    are closed after login."""
+class FakeAmi(FakeAmiPeer):
+    """The first session gets ``stream``, later ones (the listener's re-sync) are closed after
+    login."""
 
     def __init__(self, stream: bytes, pause_before: bytes | None = None, pause_s: float = 0.0):
         self.stream = stream
         # the stream is sent in one piece, but for a pause of pause_s before pause_before's frame
         self.pause_before, self.pause_s = pause_before, pause_s
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.sessions = 0
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.sessions += 1
-            threading.Thread(target=self._serve, args=(conn, self.sessions == 1), daemon=True).start()
-
-    def _serve(self, conn: socket.socket, first: bool) -> None:
-        with conn:
-            conn.sendall(b"Asterisk Call Manager/5.0.4\r\n")
-            buf = b""
-            while b"\r\n\r\n" not in buf:
-                data = conn.recv(4096)
-                if not data:
-                    return
-                buf += data
-            conn.sendall(LOGIN_OK)
-            if not first:
-                return
-            cut = self.stream.find(self.pause_before) if self.pause_before else -1
-            if cut > 0:
-                conn.sendall(self.stream[:cut])
-                time.sleep(self.pause_s)
-            conn.sendall(self.stream[max(cut, 0):])
-            while conn.recv(4096):  # Pings until the listener goes
-                continue
-
-    def close(self) -> None:
-        self.sock.close()
+    def serve(self, conn: socket.socket, n: int, action: bytes) -> None:
+        conn.sendall(LOGIN_OK)
+        if n != 1:
+            return
+        cut = self.stream.find(self.pause_before) if self.pause_before else -1
+        if cut > 0:
+            conn.sendall(self.stream[:cut])
+            time.sleep(self.pause_s)
+        conn.sendall(self.stream[max(cut, 0):])
+        self.drain(conn)
 
 
 @pytest.fixture
 def untimed_peer() -> Iterator[FakeAmi]:
     # a real capture of an Asterisk with timestampevents = no (tests/captures/record.py UNTIMED):
     # 8001 rang, answered, talked and hung up; the answer reaches the listener 1.5 s after the ring
-    untimed = _events("foreign_untimed_answered")
+    untimed = capture_events("foreign_untimed_answered")
     assert b"\r\nTimestamp: " not in untimed
     frames = untimed.split(b"\r\n\r\n")
     answer = next(f for f in frames if b"DestChannel: PJSIP/8001-" in f and b"DialStatus: ANSWER" in f)
@@ -122,7 +91,7 @@ def test_no_timestamp_headers_are_said_once_timed_on_arrival_and_marked(
 
 
 def test_timed_events_are_not_marked(db_url: str, tmp_path: Path) -> None:
-    peer = FakeAmi(_events("quick_answer"))
+    peer = FakeAmi(capture_events("quick_answer"))
     try:
         s = _settings(db_url, tmp_path, peer.port)
         listener = Listener(s, flush_interval=0.05).start()
@@ -153,8 +122,8 @@ def test_the_worker_survives_an_exception(db_url: str, tmp_path: Path, monkeypat
     monkeypatch.setattr(listener.pipeline, "feed_frames", flaky)
     worker = threading.Thread(target=listener._run, daemon=True)
     worker.start()
-    first = [f for f in _events("late_answer").split(b"\r\n\r\n") if f]
-    second = [f for f in _events("quick_answer").split(b"\r\n\r\n") if f]
+    first = [f for f in capture_events("late_answer").split(b"\r\n\r\n") if f]
+    second = [f for f in capture_events("quick_answer").split(b"\r\n\r\n") if f]
     listener.inbox.put(first)
     listener.inbox.put(second)
     _, sessions = open_db(s)
@@ -181,10 +150,10 @@ def test_completing_a_partial_call_from_cel_is_off_the_worker(db_url: str, tmp_p
     listener.cel_repair = slow_repair  # type: ignore[assignment]
     worker = threading.Thread(target=listener._run, daemon=True)
     worker.start()
-    frames = [f for f in _events("late_answer").split(b"\r\n\r\n") if f]
+    frames = [f for f in capture_events("late_answer").split(b"\r\n\r\n") if f]
     listener.inbox.put(frames[len(frames) // 2:])  # the head cut off: an incomplete call
     listener.pipeline.mark_gap()
-    listener.inbox.put([f for f in _events("quick_answer").split(b"\r\n\r\n") if f])
+    listener.inbox.put([f for f in capture_events("quick_answer").split(b"\r\n\r\n") if f])
     _, sessions = open_db(s)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and not (ran_on and _wait(sessions, 1, timeout=0)):
@@ -225,7 +194,7 @@ def test_the_gap_backfill_reads_asterisks_logs_off_the_worker(
     worker.start()
     listener.inbox.put(("state", "down"))
     listener.inbox.put(("state", "up"))
-    listener.inbox.put([f for f in _events("quick_answer").split(b"\r\n\r\n") if f])
+    listener.inbox.put([f for f in capture_events("quick_answer").split(b"\r\n\r\n") if f])
     _, sessions = open_db(s)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and not (ran_on and _wait(sessions, 1, timeout=0)):
@@ -253,7 +222,7 @@ def test_a_failing_live_feed_costs_no_call_record(db_url: str, tmp_path: Path,
     monkeypatch.setattr(listener.live, "feed", broken)
     worker = threading.Thread(target=listener._run, daemon=True)
     worker.start()
-    listener.inbox.put([f for f in _events("quick_answer").split(b"\r\n\r\n") if f])
+    listener.inbox.put([f for f in capture_events("quick_answer").split(b"\r\n\r\n") if f])
     _, sessions = open_db(s)
     rows = _wait(sessions, 1)
     listener._stop.set()
