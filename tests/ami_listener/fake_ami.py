@@ -62,7 +62,7 @@ class FakeAmiPeer:
                     buf += data
                 self.serve(conn, n, buf)
             except OSError:
-                pass
+                return  # the listener closed the connection (or reset it): the session is over
             finally:
                 self.ended(n)
 
