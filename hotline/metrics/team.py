@@ -47,7 +47,7 @@ def calls_of(db: Session, s: Settings, start: datetime, end: datetime) -> Calls:
 def repeats_of(db: Session, s: Settings, start: datetime, end: datetime) -> tuple[int, int]:
     """The repeats (R-ONE-CALL) of one part: (repeat calls, calls). Kept apart from the calls'
     other figures because they depend on the calls of the repeat_window_h before the part
-    (followup.repeat_rate): a change to a call makes the repeats of the parts of the next
+    (followup.repeat_counts): a change to a call makes the repeats of the parts of the next
     repeat_window_h computed again, and only the repeats (#17: after a past day's rewrite its
     calls' figures are computed for the changed hour only, hotline.metrics.cache.days_from_hours).
     Several stale parts are computed from one scan (followup.repeat_counts, the ``run`` of
@@ -64,7 +64,7 @@ def read_calls(db: Session, s: Settings, start: datetime, end: datetime, repeats
     if repeats:
         # first: their look (over the repeat window too) gives the calls' stamp as well
         # (stamps.one_reading). Repeats add up across parts: whether a call repeats depends on the
-        # calls of the repeat_window_h before it, which repeat_rate reads whatever the part's start
+        # calls of the repeat_window_h before it, which repeat_counts reads whatever the part's start
         window = timedelta(hours=s.repeat_window_h)
         for num, den in cache.by_day(db, s, ("repeats",), start, end, repeats_of, window, _no_repeats,
                                      run=repeat_counts):
