@@ -11,19 +11,6 @@ from bench import soak
 
 
 @pytest.mark.asterisk
-def test_a_short_soak_loses_no_call_and_samples_every_service(capsys: pytest.CaptureFixture[str]) -> None:
-    code = soak.main(["--minutes", "0.15", "--in-flight", "3", "--agents", "6", "--scale", "0.1",
-                      "--sample-s", "2"])
-    out = capsys.readouterr().out
-    assert code == 0, out
-    assert "missing 0, duplicated 0" in out
-    assert "placed but never completed by Asterisk: 0" in out
-    table = out.split("RSS of every service", 1)[1].splitlines()
-    for service in ("listener", "ivr", "panel", "scheduler", "asterisk"):
-        assert any(line.split()[:1] == [service] for line in table), out
-
-
-@pytest.mark.asterisk
 def test_a_short_soak_with_tracemalloc_snapshots_every_service_and_says_what_grew(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     heap = tmp_path / "heap"
@@ -44,9 +31,12 @@ def test_a_short_soak_with_tracemalloc_snapshots_every_service_and_says_what_gre
 
 
 @pytest.mark.asterisk
-def test_tracemalloc_only_in_the_named_service(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """--tracemalloc-only panel: the panel alone traces (the others, untraced, write no snapshot),
-    and its report says what grew in it, SQLite's heap included."""
+def test_a_short_soak_loses_no_call_samples_every_service_and_traces_only_the_named_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One run for two behaviours (a soak costs ~30 s of the suite): every call Asterisk completed
+    has one record and every service's RSS is sampled; and with --tracemalloc-only panel the panel
+    alone traces (the others run as shipped and write no snapshot), its report saying what grew in
+    it, SQLite's heap included."""
     heap = tmp_path / "heap"
     code = soak.main(["--minutes", "0.15", "--in-flight", "3", "--agents", "6", "--scale", "0.1",
                       "--sample-s", "2", "--tracemalloc", str(heap), "--snapshot-s", "3", "--frames", "5",
@@ -54,6 +44,10 @@ def test_tracemalloc_only_in_the_named_service(tmp_path: Path, capsys: pytest.Ca
     out = capsys.readouterr().out
     assert code == 0, out
     assert "missing 0, duplicated 0" in out
+    assert "placed but never completed by Asterisk: 0" in out
+    table = out.split("RSS of every service", 1)[1].splitlines()
+    for service in ("listener", "ivr", "panel", "scheduler", "asterisk"):
+        assert any(line.split()[:1] == [service] for line in table), out
     assert len(list(heap.glob("panel-*-*.snap"))) >= 2, sorted(p.name for p in heap.iterdir())
     assert {p.name.split("-")[0] for p in heap.glob("*.snap")} == {"panel"}
     report = out.split("heap growth after the first quarter", 1)[1]
