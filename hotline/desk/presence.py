@@ -245,11 +245,6 @@ def _stop_other_rings(s: Settings, db: Session, agent: str, call_id: str, at: da
         _record(db, s, row.agent, P.AVAILABLE, at, by=SYSTEM)
 
 
-def on_call_ended(s: Settings, db: Session, agent: str, call_id: str, at: datetime, *,
-                  ami: Ami | None = None) -> PresenceResult:
-    return on_call_event(s, db, agent, CallPhase.ENDED, call_id, at, ami=ami)
-
-
 def extend_wrapup(s: Settings, db: Session, agent: str, seconds: float | None = None, *,
                   now: datetime | None = None) -> PresenceResult:
     """继续整理: the wrap-up lasts ``seconds`` (default ``desk_wrapup_s``) more from now, or from

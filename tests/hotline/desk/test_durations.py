@@ -35,7 +35,7 @@ def day(tmp_path: Path, db_url: str) -> tuple[Settings, Session, RecordingAmi]:
     presence.set_state(s, db, "8001", P.AVAILABLE, now=at(120), ami=ami)
     presence.on_call_event(s, db, "8001", CallPhase.RINGING, "c-1", at(130), ami=ami)
     presence.on_call_event(s, db, "8001", CallPhase.ANSWERED, "c-1", at(135), ami=ami)
-    presence.on_call_ended(s, db, "8001", "c-1", at(195), ami=ami)  # wrap-up: desk_wrapup_s = 15
+    presence.on_call_event(s, db, "8001", CallPhase.ENDED, "c-1", at(195), ami=ami)  # wrap-up: desk_wrapup_s = 15
     presence.expire_wrapups(s, db, at(210), ami=ami)
     presence.logout(s, db, "8001", now=at(300), ami=ami)
     return s, db, ami

@@ -120,9 +120,9 @@ def test_after_call_work_pauses_then_resumes(desk_pbx: Asterisk, db: Session, am
     assert presence.on_call_event(s, db, "8001", CallPhase.RINGING, "c-1", t0, ami=ami).presence.state == P.RINGING
     assert presence.on_call_event(s, db, "8001", CallPhase.ANSWERED, "c-1", t0, ami=ami).presence.state == P.TALKING
     # another call's end does not end this one
-    assert presence.on_call_ended(s, db, "8001", "c-other", t0, ami=ami).presence.state == P.TALKING
+    assert presence.on_call_event(s, db, "8001", CallPhase.ENDED, "c-other", t0, ami=ami).presence.state == P.TALKING
     end = t0 + timedelta(seconds=30)
-    r = presence.on_call_ended(s, db, "8001", "c-1", end, ami=ami)
+    r = presence.on_call_event(s, db, "8001", CallPhase.ENDED, "c-1", end, ami=ami)
     assert r.presence.state == P.WRAP_UP and r.presence.wrapup_left_s(end) == 2.0
     m = members.status(ami, s)["8001"]
     assert m.paused and m.reason == "wrap-up"
@@ -135,14 +135,14 @@ def test_after_call_work_pauses_then_resumes(desk_pbx: Asterisk, db: Session, am
     assert not members.status(ami, s)["8001"].paused
     # a second call, ended early by the agent (返回接听)
     presence.on_call_event(s, db, "8001", CallPhase.ANSWERED, "c-2", end, ami=ami)
-    presence.on_call_ended(s, db, "8001", "c-2", end + timedelta(seconds=10), ami=ami)
+    presence.on_call_event(s, db, "8001", CallPhase.ENDED, "c-2", end + timedelta(seconds=10), ami=ami)
     assert members.status(ami, s)["8001"].paused
     early = presence.end_wrapup(s, db, "8001", now=end + timedelta(seconds=11), ami=ami)
     assert early.ok and early.presence.state == P.AVAILABLE and not members.status(ami, s)["8001"].paused
     assert not presence.end_wrapup(s, db, "8001", ami=ami).ok  # not in wrap-up any more: a message
     # a ring that is not answered: available again, no wrap-up
     presence.on_call_event(s, db, "8001", CallPhase.RINGING, "c-3", end, ami=ami)
-    assert presence.on_call_ended(s, db, "8001", "c-3", end, ami=ami).presence.state == P.AVAILABLE
+    assert presence.on_call_event(s, db, "8001", CallPhase.ENDED, "c-3", end, ami=ami).presence.state == P.AVAILABLE
     _logout_all(s, db, ami)
 
 
@@ -154,7 +154,7 @@ def test_busy_during_a_call_stays_busy_after_it(desk_pbx: Asterisk, db: Session,
     presence.on_call_event(s, db, "8002", CallPhase.ANSWERED, "c-9", now, ami=ami)
     assert not presence.set_state(s, db, "8002", P.AVAILABLE, ami=ami).ok  # on a call
     assert presence.set_state(s, db, "8002", P.BUSY, ami=ami).ok
-    assert presence.on_call_ended(s, db, "8002", "c-9", now, ami=ami).presence.state == P.BUSY
+    assert presence.on_call_event(s, db, "8002", CallPhase.ENDED, "c-9", now, ami=ami).presence.state == P.BUSY
     assert members.status(ami, s)["8002"].reason == "busy"
     _logout_all(s, db, ami)
 
