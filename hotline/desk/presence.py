@@ -8,8 +8,8 @@ when until when, set by whom — the agent, a supervisor forcing it, or the syst
   ``reapply`` puts the stored presence back on a PBX that lost it.
 - ringing / talking / call ended come from the listener's live events: ``on_call_event``.
 - 话后整理: after an answered call the agent stays paused ``settings.desk_wrapup_s``;
-  ``extend_wrapup`` (继续整理) and ``end_wrapup`` (返回接听); the scheduler calls
-  ``expire_wrapups`` to end the ones whose time is up.
+  ``extend_wrapup`` (继续整理) and ``end_wrapup`` (返回接听); ``hotline.desk.live.sync`` (the
+  scheduler's tick) ends the ones whose time is up.
 
 Every function takes the database session it commits and, optionally, a logged-in ``Ami`` (else it
 opens one). Refusals and PBX errors come back as a ``PresenceResult`` with a message, not raised.
@@ -275,15 +275,6 @@ def end_wrapup(s: Settings, db: Session, agent: str, *, by: str | None = None, n
         return PresenceResult(False, f"the PBX refused: {exc}", cur, reason=Refusal.PBX_REFUSED)
     view = _record(db, s, agent, P.AVAILABLE, _now(now), by=by or agent)
     return PresenceResult(True, f"{agent} is available", view, True)
-
-
-def expire_wrapups(s: Settings, db: Session, now: datetime | None = None, *,
-                   ami: Ami | None = None) -> list[PresenceResult]:
-    """The scheduler's timer: every wrap-up whose time is up ends (the agent is available)."""
-    due = db.scalars(select(PresenceChange).where(
-        PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
-        PresenceChange.state == P.WRAP_UP.value, PresenceChange.wrapup_until <= _now(now))).all()
-    return [end_wrapup(s, db, row.agent, by=SYSTEM, now=now, ami=ami) for row in due]
 
 
 def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from hotline.db import open_db
 from hotline.desk import presence
 from hotline.desk.durations import state_seconds, wrapup_by_call
+from hotline.desk.live import sync_all
 from hotline.desk.presence import CallPhase
 from hotline.settings import Settings, load
 from hotline.vocabulary import AgentPresence as P
@@ -36,7 +37,7 @@ def day(tmp_path: Path, db_url: str) -> tuple[Settings, Session, RecordingAmi]:
     presence.on_call_event(s, db, "8001", CallPhase.RINGING, "c-1", at(130), ami=ami)
     presence.on_call_event(s, db, "8001", CallPhase.ANSWERED, "c-1", at(135), ami=ami)
     presence.on_call_event(s, db, "8001", CallPhase.ENDED, "c-1", at(195), ami=ami)  # wrap-up: desk_wrapup_s = 15
-    presence.expire_wrapups(s, db, at(210), ami=ami)
+    sync_all(s, db, at(210), ami=ami)  # the scheduler's tick: the wrap-up's time is up
     presence.logout(s, db, "8001", now=at(300), ami=ami)
     return s, db, ami
 

@@ -112,7 +112,7 @@ def test_supervisor_forces_a_break_and_a_logout_audited(desk_pbx: Asterisk, db: 
 
 def test_after_call_work_pauses_then_resumes(desk_pbx: Asterisk, db: Session, ami: Ami) -> None:
     """话后整理: an answered call that ends pauses the agent for desk_wrapup_s (2 s here); 继续整理
-    extends it; the scheduler's expire_wrapups ends it; 返回接听 ends it early."""
+    extends it; the scheduler's sync ends it once its time is up; 返回接听 ends it early."""
     s = desk_pbx.settings
     _logout_all(s, db, ami)
     presence.login(s, db, "8001", ami=ami)
@@ -126,12 +126,13 @@ def test_after_call_work_pauses_then_resumes(desk_pbx: Asterisk, db: Session, am
     assert r.presence.state == P.WRAP_UP and r.presence.wrapup_left_s(end) == 2.0
     m = members.status(ami, s)["8001"]
     assert m.paused and m.reason == "wrap-up"
-    assert presence.expire_wrapups(s, db, end + timedelta(seconds=1), ami=ami) == []
+    assert sync_all(s, db, end + timedelta(seconds=1), ami=ami) == 0
     ext = presence.extend_wrapup(s, db, "8001", now=end + timedelta(seconds=1))
     assert ext.ok and ext.presence.wrapup_until == end + timedelta(seconds=4)
-    assert presence.expire_wrapups(s, db, end + timedelta(seconds=3), ami=ami) == []
-    done = presence.expire_wrapups(s, db, end + timedelta(seconds=4), ami=ami)
-    assert [(d.ok, d.presence.state, d.presence.by) for d in done] == [(True, P.AVAILABLE, "system")]
+    assert sync_all(s, db, end + timedelta(seconds=3), ami=ami) == 0
+    assert sync_all(s, db, end + timedelta(seconds=4), ami=ami) == 1
+    done = presence.current(db, s, "8001")
+    assert (done.state, done.by) == (P.AVAILABLE, "system")
     assert not members.status(ami, s)["8001"].paused
     # a second call, ended early by the agent (返回接听)
     presence.on_call_event(s, db, "8001", CallPhase.ANSWERED, "c-2", end, ami=ami)
@@ -209,7 +210,7 @@ def _follow(s: Settings, db: Session, ami: Ami, view: LiveView, tap: EventTap) -
 def test_real_calls_drive_ringing_talking_and_after_call_work(desk_pbx: Asterisk, db: Session, ami: Ami) -> None:
     """A real queue call answered by 8001, its events taken by the listener's live view and the
     scheduler's sync: 8001 rang, talked, and is in 话后整理 — paused, so the next call rings 8002;
-    once expire_wrapups ends it, 8001 is rung again."""
+    once the scheduler's sync ends it, 8001 is rung again."""
     s = desk_pbx.settings.replace(desk_wrapup_s=60)
     quiet(desk_pbx)
     _logout_all(s, db, ami)
@@ -240,7 +241,8 @@ def test_real_calls_drive_ringing_talking_and_after_call_work(desk_pbx: Asterisk
     assert answered == {"8002"}, "8001 is in after-call work: the queue rang 8002"
     wrap = presence.current(db, s, "8001")
     assert wrap.state == P.WRAP_UP and wrap.wrapup_until is not None
-    assert [r.presence.agent for r in presence.expire_wrapups(s, db, wrap.wrapup_until, ami=ami)] == ["8001"]
+    assert sync_all(s, db, wrap.wrapup_until, ami=ami) == 1  # 8002's wrap-up, begun later, goes on
+    assert presence.current(db, s, "8001").state == P.AVAILABLE
     assert not members.status(ami, s)["8001"].paused
     presence.end_wrapup(s, db, "8002", ami=ami)  # 8002's own wrap-up after the second call
     _third, answered = call("13800000423")
