@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotline.db import log_retry
 from hotline.desk.consult import greet_completed
 from hotline.desk.live import sync_all
+from hotline.desk.presence import reapply
 from hotline.field import check_clocks
 from hotline.metrics.refresh import RefreshReport, refresh
 from hotline.models.callbacks import SchedulerState
@@ -39,7 +40,7 @@ class Scheduler:
         self.s, self.sessions = s, sessions
         self.stop_event = threading.Event()
         self._rollups_at: float | None = None  # monotonic time of the last rollup step
-        self._desk_ami: Ami | None = None  # the desk step's AMI session (greet_completed)
+        self._desk_ami: Ami | None = None  # the desk step's AMI session (reapply, greet_completed)
         self._desk_ami_failed = False
 
     def in_force(self) -> Settings:
@@ -92,7 +93,8 @@ class Scheduler:
     def desk_once(self, now: datetime | None = None) -> int:
         """The agents' presence after the live calls (hotline.desk.live): ringing → talking →
         话后整理, and wrap-ups whose time is up end; then the callers of attended transfers made
-        outside the desk hear the target's work number (hotline.desk.consult.greet_completed)."""
+        outside the desk hear the target's work number (hotline.desk.consult.greet_completed),
+        through the kept AMI session, whose opening puts the stored presence back on the queue."""
         with self.sessions() as db:
             changed = sync_all(self.in_force(), db, now or utcnow())
             db.commit()
@@ -102,21 +104,39 @@ class Scheduler:
     def _greet_transferred(self) -> None:
         """One AMI session kept across ticks (not a log-in a second); a new one after a failure."""
         try:
-            if self._desk_ami is None:
-                self._desk_ami = Ami.from_settings(self.s, timeout=5, role=AmiRole.DESK)
-                self._desk_ami.login()
-            for call_id in greet_completed(self.s, self._desk_ami):
+            for call_id in greet_completed(self.s, self._desk_session()):
                 log.info("call %s: attended transfer completed outside the desk; the caller hears the work number",
                          call_id)
             self._desk_ami_failed = False
         except (AmiError, OSError) as exc:
             # the PBX away: said once, not every second
             level = logging.DEBUG if self._desk_ami_failed else logging.WARNING
-            log.log(level, "greeting transferred callers: %s", exc)
+            log.log(level, "desk AMI session: %s", exc)
             self._desk_ami_failed = True
             if self._desk_ami is not None:
                 self._desk_ami.close()
             self._desk_ami = None
+
+    def _desk_session(self) -> Ami:
+        """The kept session; a new one — at start, or once the PBX is back after a restart — first
+        puts the stored presence back on the queue (presence.reapply): a PBX that lost its dynamic
+        members (its astdb gone, an operator's Asterisk rebuilt) would leave agents the desk shows
+        示闲 whom the queue never rings."""
+        if self._desk_ami is not None:
+            return self._desk_ami
+        ami = Ami.from_settings(self.s, timeout=5, role=AmiRole.DESK)
+        try:
+            ami.login()
+            with self.sessions() as db:
+                changed = reapply(self.in_force(), db, ami=ami)
+        except BaseException:
+            ami.close()
+            raise
+        if changed:
+            log.warning("the PBX's queue differed from the agents' stored presence; put back for %s",
+                        ", ".join(changed))
+        self._desk_ami = ami
+        return ami
 
     def _desk_loop(self) -> None:
         while not self.stop_event.wait(self.s.desk_sync_interval_s):

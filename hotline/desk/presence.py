@@ -5,7 +5,8 @@ when until when, set by whom — the agent, a supervisor forcing it, or the syst
 - 签出 / 示闲: ``QueueRemove`` / ``QueueAdd``; 示忙, 小休 (with a reason from
   ``settings.desk_break_reasons``) and 话后整理: ``QueuePause`` with a reason, so the queue rings
   someone else. Members survive an Asterisk restart (``persistentmembers`` in queues.conf);
-  ``reapply`` puts the stored presence back on a PBX that lost it.
+  ``reapply`` (the scheduler, when its desk AMI session opens) puts the stored presence back on a
+  PBX that lost it.
 - ringing / talking / call ended come from the listener's live events: ``on_call_event``.
 - 话后整理: after an answered call the agent stays paused ``settings.desk_wrapup_s``;
   ``extend_wrapup`` (继续整理) and ``end_wrapup`` (返回接听); ``hotline.desk.live.sync`` (the
