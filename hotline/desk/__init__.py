@@ -8,6 +8,6 @@ call, and what the listener and the scheduler feed.
 - ``calls``: finding an agent's live call on the PBX (every control checks it first);
 - ``controls``: the agent's call controls (transfer, 转满意度, standard phrases, malicious flag, hang-up);
 - ``monitor``: the supervisor's 监听 / 耳语 / 强插 / 强拆, each audited;
-- ``audit``: the trail of controls and monitoring uses (a call's page, malicious calls);
+- ``audit``: the trail of controls and monitoring uses (a call's page);
 - ``members``: the queue member an agent is, and the AMI actions on it.
 """

@@ -1,6 +1,7 @@
 """The desk's audit trail (``desk_controls``): every call control and every supervisor monitoring
 use, written by ``record``; read back for a call's page (R-PRIVACY: who listened is shown with
-the call) and for the supervisors' report of malicious calls (R-ANS-HANGUP-LAST's exception)."""
+the call). The calls flagged malicious are found from the call records (``HOTLINE_MALICIOUS``,
+``hotline.metrics.queries.flagged_malicious``: the call search's filter)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from sqlalchemy.orm import Session
 from hotline.desk.calls import ControlOutcome, ControlResult
 from hotline.models.desk import DeskControl
 from hotline.settings import Settings
-
-MALICIOUS = "malicious"  # controls.Control.MALICIOUS (not imported: controls imports this module)
 
 
 @dataclass(frozen=True)
@@ -45,13 +44,4 @@ def of_call(db: Session, s: Settings, call_id: str) -> list[ControlUse]:
     """Every control and monitoring use on one call, oldest first (the call's page)."""
     rows = db.scalars(select(DeskControl).where(DeskControl.server == s.server_id, DeskControl.call_id == call_id)
                       .order_by(DeskControl.at, DeskControl.id))
-    return [_use(r) for r in rows]
-
-
-def malicious_calls(db: Session, s: Settings, since: datetime, until: datetime) -> list[ControlUse]:
-    """Calls agents flagged malicious in [since, until) — reported to supervisors."""
-    rows = db.scalars(select(DeskControl).where(
-        DeskControl.server == s.server_id, DeskControl.control == MALICIOUS,
-        DeskControl.outcome == ControlOutcome.DONE.value, DeskControl.at >= since, DeskControl.at < until)
-        .order_by(DeskControl.at))
     return [_use(r) for r in rows]

@@ -35,12 +35,17 @@ def group_keys() -> list[Any]:
             Call.queued_at.isnot(None).label("queued")]
 
 
+def flagged_malicious() -> ColumnElement[bool]:
+    """The agent flagged the call 恶意骚扰 (the desk's control sets ``HOTLINE_MALICIOUS``): the
+    calls R-ANS-HANGUP-LAST excuses, which supervisors review (the call search's filter)."""
+    return Call.vars[ChanVar.MALICIOUS].as_string().isnot(None)
+
+
 def agent_hung_up_first() -> ColumnElement[bool]:
     """R-ANS-HANGUP-LAST: the agent hung up first — unless the call was flagged malicious (the
     rule's one exception, after the warning) or a supervisor ended it (强拆). In SQL; the same
     rule on one call record is :func:`call_agent_hung_up_first`."""
-    excused = or_(Call.vars[ChanVar.MALICIOUS].as_string().isnot(None),
-                  Call.vars[ChanVar.FORCED_HANGUP].as_string().isnot(None))
+    excused = or_(flagged_malicious(), Call.vars[ChanVar.FORCED_HANGUP].as_string().isnot(None))
     return and_(Call.hangup_first == HangupParty.AGENT, not_(excused))
 
 

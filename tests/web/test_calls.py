@@ -49,6 +49,24 @@ def test_search_filters(panel: Panel) -> None:
     assert [x["id"] for x in api] == [rude.id] and api[0]["qa_score"] == 50
 
 
+def test_calls_flagged_malicious_are_found_for_review(panel: Panel) -> None:
+    """R-ANS-HANGUP-LAST's exception: a call the agent flagged 恶意骚扰 does not count as "agent
+    hung up first", so the supervisors and inspectors find the flagged calls to review them; an
+    agent finds only their own."""
+    db = panel.db()
+    flagged = make_call(db, agent="8001", hangup_first="agent", vars={"HOTLINE_MALICIOUS": "8001"})
+    other = make_call(db, agent="8002", hangup_first="agent", vars={"HOTLINE_MALICIOUS": "8002"})
+    rude = make_call(db, agent="8001", hangup_first="agent")
+    for user in ("insp", "boss"):
+        html = panel.client(user).get("/calls?malicious=1").get_data(as_text=True)
+        assert _ids(html) == {flagged.id, other.id}
+        assert "8001 标记为恶意骚扰" in html and 'name="malicious" value="1" checked' in html
+    assert _ids(panel.client("insp").get("/calls?hangup_first=1").get_data(as_text=True)) == {rude.id}
+    assert _ids(panel.client("agent1").get("/calls?malicious=1").get_data(as_text=True)) == {flagged.id}
+    api = panel.client("boss").get("/api/v1/calls?malicious=1&agent=8002").get_json()["calls"]
+    assert [x["id"] for x in api] == [other.id]
+
+
 def test_call_page_timeline_and_escaping(panel: Panel) -> None:
     db = panel.db()
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'

@@ -12,7 +12,7 @@ from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.metrics import current_grades, local_day_start
-from hotline.metrics.queries import agent_hung_up_first
+from hotline.metrics.queries import agent_hung_up_first, flagged_malicious
 from hotline.models import Call, QaGrade
 from hotline.settings import Settings
 from hotline.timeutil import iso_local
@@ -34,6 +34,7 @@ class CallFilter:
     disposition: str | None = None
     late: bool = False  # answered past 4 rings (R-ANS-4RINGS)
     hangup_first: bool = False  # agent hung up first (R-ANS-HANGUP-LAST)
+    malicious: bool = False  # flagged 恶意骚扰 by the agent (R-ANS-HANGUP-LAST's exception), for review
     recording: bool = False
     qa: str | None = None  # graded | ungraded
     page: int = 1
@@ -62,6 +63,7 @@ class CallFilter:
         f.disposition = disp if disp in DISPOSITIONS else None
         f.late = args.get("late") in ("1", "on", "true")
         f.hangup_first = args.get("hangup_first") in ("1", "on", "true")
+        f.malicious = args.get("malicious") in ("1", "on", "true")
         f.recording = args.get("recording") in ("1", "on", "true")
         qa = args.get("qa") or ""
         f.qa = qa if qa in ("graded", "ungraded") else None
@@ -81,7 +83,7 @@ class CallFilter:
         for k in ("agent", "server", "number", "disposition", "qa"):
             if getattr(self, k):
                 out[k] = getattr(self, k)
-        for k in ("late", "hangup_first", "recording"):
+        for k in ("late", "hangup_first", "malicious", "recording"):
             if getattr(self, k):
                 out[k] = "1"
         return out
@@ -120,6 +122,8 @@ def search_query(s: Settings, f: CallFilter, user: Any) -> Select[Any]:
         q = q.where(Call.disposition == Disposition.ANSWERED, Call.within_4_rings.is_(False))
     if f.hangup_first:
         q = q.where(agent_hung_up_first())
+    if f.malicious:
+        q = q.where(flagged_malicious())
     if f.recording:
         q = q.where(Call.recording.isnot(None))
     if f.qa == "graded":

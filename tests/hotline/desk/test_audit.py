@@ -1,4 +1,4 @@
-"""The desk's audit trail read back: a call's controls in order, the malicious calls of a period."""
+"""The desk's audit trail read back: a call's controls in order."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hotline.settings import load
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
-def test_uses_of_a_call_and_malicious_calls(tmp_path: Path, db_url: str) -> None:
+def test_uses_of_a_call(tmp_path: Path, db_url: str) -> None:
     s = load(config_file=None, env={}, runtime_dir=tmp_path, server_id="a", database_url=db_url)
     _engine, sessions = open_db(s)
     with sessions() as db:
@@ -26,5 +26,3 @@ def test_uses_of_a_call_and_malicious_calls(tmp_path: Path, db_url: str) -> None
         uses = audit.of_call(db, s, "c-1")
         assert [(u.actor, u.control, u.detail, u.outcome) for u in uses] == [
             ("8001", "malicious", None, done), ("supervisor", "listen", "PJSIP/9001", done)]
-        flagged = audit.malicious_calls(db, s, T0, T0 + timedelta(hours=1))
-        assert [(u.agent, u.call_id) for u in flagged] == [("8001", "c-1")]  # not the refused one, nor tomorrow's

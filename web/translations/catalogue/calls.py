@@ -43,6 +43,8 @@ ENTRIES: dict[str, str] = {
     "Calling %(number)s (task %(task)s): your phone rings first": "正在回拨 %(number)s(任务 %(task)s):请先接起您的话机",
     # internal calls (session 5): a phone calling another phone (Direction.INTERNAL)
     "internal call": "内部通话",
+    # calls the agent flagged 恶意骚扰 (R-ANS-HANGUP-LAST's exception), for supervisors to review
+    "Flagged malicious": "恶意骚扰标记", "flagged malicious by %(agent)s": "%(agent)s 标记为恶意骚扰",
     # a grade refused (web/quality.py GradeError, web/reasons.py)
     "score must be a whole number 0–100": "分数须为 0–100 的整数", "bad grade to correct": "要更正的评分无效",
     "only the call's current grade can be corrected": "只能更正该通话的当前评分",
