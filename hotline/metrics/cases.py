@@ -1,11 +1,10 @@
-"""The case metrics (R-REC-FIELDS, R-ONE-CALL, R-KPI): first-call resolution, cases by kind and
-category, on-time handling and complaint resolution — per owner (an agent) and for the team.
+"""The case metrics (R-ONE-CALL, R-KPI): first-call resolution, on-time handling and complaint
+resolution — per owner (an agent) and for the team.
 Cases belong to the period of their ``created_at``; deadlines are hotline.rules'."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -25,7 +24,6 @@ class CaseFigures:
     """The case metrics of one group (the team, or one owner)."""
 
     cases: int = 0
-    by_kind: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, category or "") → cases
     fcr_yes: int = 0  # first_call_resolution: resolved on the call
     fcr_asked: int = 0  # …of the cases where the desk said yes or no
     on_time_met: int = 0  # on_time_handling: closed by the deadline
@@ -47,7 +45,6 @@ class CaseFigures:
 
     def add(self, c: Case, now: datetime) -> None:
         self.cases += 1
-        self.by_kind[(c.kind, c.category or "")] += 1
         if c.first_call_resolved is not None:
             self.fcr_asked += 1
             self.fcr_yes += int(c.first_call_resolved)
@@ -104,12 +101,3 @@ def complaint_resolution_cases(db: Session, start: datetime, end: datetime, owne
     (solution 24 h / progress 72 h) ÷ complaint cases closed or open past it."""
     team, per = case_figures(db, start, end, now)
     return (team if owner is None else per.get(owner, CaseFigures())).complaint_resolution
-
-
-def cases_by_kind(db: Session, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
-    """kind → category ("" none) → cases created in [start, end)."""
-    team, _per = case_figures(db, start, end)
-    out: dict[str, dict[str, int]] = {}
-    for (kind, category), n in sorted(team.by_kind.items()):
-        out.setdefault(kind, {})[category] = n
-    return out

@@ -100,8 +100,6 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("first_call_resolution", "一次解决率", "First-call resolution", "R-ONE-CALL",
            "cases resolved on the call (first_call_resolved yes) ÷ cases where the desk recorded yes or no; "
            "per agent by the case's owner"),
-    Metric("cases_by_kind", "工单分类", "Cases by kind", "R-REC-FIELDS",
-           "cases created in the period per kind (报修 咨询 投诉 建议 表扬 业务办理) and category"),
     Metric("case_on_time", "工单及时处理率", "Cases on time", "R-KPI",
            "cases closed by their deadline (the kind's rule: R-FAULT-SLA, R-CONSULT-24H, R-COMPLAINT, "
            "case_default_due_h) ÷ cases closed or still open past it; cases within their deadline do not count"),

@@ -1,5 +1,5 @@
 """The case metrics (hotline.metrics.cases) on cases counted by hand: first-call resolution,
-cases by kind and category, on-time handling and complaint resolution, per owner and team."""
+on-time handling and complaint resolution, per owner and team."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from hotline.cases import CaseInput, close_case, open_case
 from hotline.metrics.cases import (
     case_figures,
-    cases_by_kind,
     complaint_resolution_cases,
     first_call_resolution,
     on_time_handling,
@@ -46,11 +45,9 @@ def test_case_metrics_follow_the_definitions(settings: Settings, db: Session) ->
     assert on_time_handling(db, START, END, owner="8001", now=NOW) == Ratio(2, 3)
     assert on_time_handling(db, START, END, owner="8002", now=NOW) == Ratio(0, 1)
     assert complaint_resolution_cases(db, START, END, now=NOW) == Ratio(1, 2)
-    assert cases_by_kind(db, START, END) == {"complaint": {"forced_bundling": 1, "unclear_bill": 1},
-                                             "consult": {"package": 2}, "suggestion": {"": 1}}
     # the open ones still within their deadlines are not owed yet; the closed ones count
     team, per = case_figures(db, START, END, now=T0 + timedelta(minutes=1))
     assert team.on_time_handling == Ratio(2, 3) and set(per) == {"8001", "8002"}
     assert on_time_handling(db, END, END + timedelta(days=1), now=NOW).value is None  # no data, not 0 %
-    for key in ("first_call_resolution", "cases_by_kind", "case_on_time", "case_complaint_resolution"):
+    for key in ("first_call_resolution", "case_on_time", "case_complaint_resolution"):
         assert METRICS[key].definition

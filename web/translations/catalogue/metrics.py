@@ -97,8 +97,6 @@ ENTRIES: dict[str, str] = {
      "agent by the case's owner"):
         ('首次来电解决的工单(first_call_resolved 为是)÷ 坐席记录了是或否的工单;按话务'
          '员统计时以工单负责人为准'),
-    ('cases created in the period per kind (报修 咨询 投诉 建议 表扬 业务办理) and category'):
-        ('本期按类型(报修 咨询 投诉 建议 表扬 业务办理)和分类新建的工单'),
     ("cases closed by their deadline (the kind's rule: R-FAULT-SLA, R-CONSULT-24H, R-COMPLAINT, case_defau"
      'lt_due_h) ÷ cases closed or still open past it; cases within their deadline do not count'):
         ('在期限内关闭的工单(按类型的规则:R-FAULT-SLA、R-CONSULT-24H、R-COMPL'
