@@ -161,8 +161,3 @@ def complaint_clock_counts(db: Session, since: datetime, until: datetime,
         for name, due, done in clocks:
             out[name][deadline_state(due, done, now)] += 1
     return out
-
-
-def task_counts_by_status(db: Session) -> dict[str, int]:
-    rows = db.execute(select(CallbackTask.status, func.count()).group_by(CallbackTask.status))
-    return {status: int(n) for status, n in rows}
