@@ -1,11 +1,10 @@
 """The raw seconds the metrics need from the desk (issue 13 §1): per agent and presence state over
-a period, and the after-call work of each call — so AHT = talk + after-call work and occupancy
-(talking + after-call work over logged-in time) can be computed in the metrics package. Only raw
+a period — so AHT = talk + after-call work and occupancy (talking + after-call work over
+logged-in time) can be computed in the metrics package. Only raw
 sums here: the metrics own the formulas."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -55,7 +54,7 @@ def _rows(db: Session, s: Settings, since: datetime, until: datetime,
     """The presence rows overlapping [since, until): plain columns, not ORM objects (#17: the
     running hour is read on every view of today's figures, thousands of rows at a busy hour)."""
     p = PresenceChange
-    q = select(p.agent, p.state, p.reason, p.started_at, p.ended_at, p.call_id).where(
+    q = select(p.agent, p.state, p.reason, p.started_at, p.ended_at).where(
         PresenceChange.server == s.server_id, PresenceChange.started_at < until,
         or_(PresenceChange.ended_at.is_(None), PresenceChange.ended_at > since))
     if agents is not None:
@@ -83,14 +82,3 @@ def state_seconds(db: Session, s: Settings, since: datetime, until: datetime, ag
             reason = row.reason or ""
             d.break_by_reason[reason] = d.break_by_reason.get(reason, 0.0) + secs
     return out
-
-
-def wrapup_by_call(db: Session, s: Settings, since: datetime, until: datetime,
-                   now: datetime | None = None) -> dict[tuple[str, str], float]:
-    """(agent, call id) → seconds of after-call work that followed that call (AHT's second term)."""
-    now = now or datetime.now(UTC)
-    out: dict[tuple[str, str], float] = defaultdict(float)
-    for row in _rows(db, s, since, until, None):
-        if row.state == P.WRAP_UP.value and row.call_id:
-            out[(row.agent, row.call_id)] += _overlap(row, since, until, now)
-    return dict(out)

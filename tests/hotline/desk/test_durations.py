@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hotline.db import open_db
 from hotline.desk import presence
-from hotline.desk.durations import state_seconds, wrapup_by_call
+from hotline.desk.durations import state_seconds
 from hotline.desk.live import sync_all
 from hotline.desk.presence import CallPhase
 from hotline.settings import Settings, load
@@ -57,7 +57,6 @@ def test_seconds_per_state_over_the_whole_period(day: tuple[Settings, Session, R
                          P.WRAP_UP: 15, P.LOGGED_OUT: 3300}
     assert (d.logged_in_s, d.available_s, d.break_s, d.wrapup_s) == (300, 160, 60, 15)
     assert d.break_by_reason == {"用餐": 60}
-    assert wrapup_by_call(db, s, T0, at(3600)) == {("8001", "c-1"): 15}
 
 
 def test_seconds_are_cut_to_the_period(day: tuple[Settings, Session, RecordingAmi]) -> None:
