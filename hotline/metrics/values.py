@@ -69,16 +69,3 @@ class Figures:
             attr = getattr(self, k)
             out[k] = attr.as_dict() if isinstance(attr, Ratio) else v
         return out
-
-    def flat(self) -> dict[str, Any]:
-        """One scalar per column (CSV): a ratio gives num, den and value."""
-        out: dict[str, Any] = {}
-        for k in asdict(self):
-            attr = getattr(self, k)
-            if isinstance(attr, Ratio):
-                out[f"{k}_num"], out[f"{k}_den"], out[k] = attr.num, attr.den, attr.value
-            elif isinstance(attr, float):
-                out[k] = round(attr, 2)
-            else:
-                out[k] = attr
-        return out
