@@ -39,10 +39,6 @@ def _trimmer() -> Callable[[], bool] | None:
 _TRIM = _trimmer()
 
 
-def available() -> bool:
-    return _TRIM is not None
-
-
 def trim() -> bool:
     """Give the free memory of every malloc arena back now; True when some went back."""
     return _TRIM() if _TRIM is not None else False
