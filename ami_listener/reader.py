@@ -234,7 +234,3 @@ def file_chunks(path: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
     with open(path, "rb") as fh:
         while block := fh.read(chunk_size):
             yield block
-
-
-def read_file(path: str, chunk_size: int = 1 << 16) -> Iterator[Message]:
-    return read_messages(file_chunks(path, chunk_size))

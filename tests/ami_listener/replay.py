@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ami_listener.jsonout import record_json
 from ami_listener.pipeline import Pipeline
-from ami_listener.reader import Message, read_file, read_frames, read_messages
+from ami_listener.reader import Message, file_chunks, read_frames, read_messages
 from ami_listener.record import CallRecord
 from hotline.settings import Settings, load
 
@@ -20,7 +20,7 @@ def replay_settings(**kw: object) -> Settings:
 
 
 def capture(name: str) -> list[Message]:
-    return list(read_file(str(CAPTURES / f"{name}.ami")))
+    return list(read_messages(file_chunks(str(CAPTURES / f"{name}.ami"))))
 
 
 def replay_messages(msgs: Iterable[Message], settings: Settings | None = None) -> dict[str, CallRecord]:

@@ -10,7 +10,7 @@ import math
 import pytest
 
 from ami_listener.builder import build_call
-from ami_listener.reader import read_file
+from ami_listener.reader import file_chunks, read_messages
 from ami_listener.tracker import CallTracker
 from hotline.rules import RingRule
 from tests.ami_listener.replay import CAPTURES, capture, replay_messages, replay_settings
@@ -52,7 +52,7 @@ def test_max_rings_is_taken_from_the_rule_too() -> None:
 
 def _built(path: str, rule: RingRule) -> list:
     tracker = CallTracker()
-    for msg in read_file(path):
+    for msg in read_messages(file_chunks(path)):
         tracker.feed(msg)
     tracker.flush()
     return [build_call(cid, evs, server="rule", rules=rule, members=tracker.members, gap=gap)
