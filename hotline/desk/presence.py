@@ -184,16 +184,6 @@ def set_state(s: Settings, db: Session, agent: str, state: AgentPresence, reason
     return PresenceResult(True, f"{agent} is {state.value}" + (f" ({reason})" if reason else ""), view, True)
 
 
-def login(s: Settings, db: Session, agent: str, *, now: datetime | None = None,
-          ami: Ami | None = None) -> PresenceResult:
-    return set_state(s, db, agent, P.AVAILABLE, now=now, ami=ami)
-
-
-def logout(s: Settings, db: Session, agent: str, *, now: datetime | None = None,
-           ami: Ami | None = None) -> PresenceResult:
-    return set_state(s, db, agent, P.LOGGED_OUT, now=now, ami=ami)
-
-
 def force(s: Settings, db: Session, supervisor: str, agent: str, state: AgentPresence, reason: str | None = None,
           *, now: datetime | None = None, ami: Ami | None = None) -> PresenceResult:
     """A supervisor sets an agent's state (force a break, log out): stored with ``forced`` and

@@ -77,7 +77,7 @@ def test_a_live_snapshot_write_and_a_presence_change_wake_the_streams(setup: tup
         seen = _settled(w)
         assert w.live_key != key and w.live_key and "d@" in w.live_key  # what changed: the snapshot
         assert w.presence_mark("8001") == mark  # not 8001's presence
-        presence.login(s, db, "8001", ami=RecordingAmi())  # a desk_presence row
+        presence.set_state(s, db, "8001", presence.P.AVAILABLE, ami=RecordingAmi())  # a desk_presence row
         assert _woken(w, seen)
         _settled(w)
         assert w.presence_mark("8001") == mark + 1 and w.presence_mark("8002") == 0

@@ -31,7 +31,7 @@ def test_a_pbx_back_without_its_members_gets_the_stored_presence(tmp_path: Path,
     sched = Scheduler(s, sessions)
     try:
         with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
-            assert presence.login(s, db, "8001", ami=ami).ok
+            assert presence.set_state(s, db, "8001", P.AVAILABLE, ami=ami).ok
             assert presence.set_state(s, db, "8002", P.BREAK, "培训", ami=ami).ok
         sched.desk_once()  # the session opens: the queue is as stored, nothing to put back
         assert "put back" not in caplog.text

@@ -94,7 +94,7 @@ def test_caller_hanging_up_ends_the_page_call_with_auto_answer(rig: Rig) -> None
 
 def test_refused_microphone_says_so_and_the_agent_is_not_available(rig: Rig) -> None:
     with rig.app.app_context(), session_factory()() as db:
-        assert presence.login(rig.settings, db, "8001").ok  # 示闲 before opening the phone
+        assert presence.set_state(rig.settings, db, "8001", presence.P.AVAILABLE).ok  # 示闲 before opening the phone
     page = rig.phone(mic=False)
     wait_js(page, f"{STATE} === 'no-mic'", 10)
     assert "NOT available" in page.inner_text("#softphone-status") or "不" in page.inner_text("#softphone-status")
@@ -146,7 +146,7 @@ def test_server_side_websocket_drop_reregisters_and_the_desk_shows_it(rig: Rig) 
     phone reconnects, registers again and the agent is available again."""
     s = rig.settings
     with rig.app.app_context(), session_factory()() as db:
-        assert presence.login(s, db, "8001").ok  # 示闲
+        assert presence.set_state(s, db, "8001", presence.P.AVAILABLE).ok  # 示闲
     desk = rig.phone(path="/desk")
     registered(desk)
     desk.evaluate("""() => {
@@ -177,7 +177,7 @@ def test_server_side_websocket_drop_reregisters_and_the_desk_shows_it(rig: Rig) 
     assert not desk.errors, desk.errors
     desk.context.close()
     with rig.app.app_context(), session_factory()() as db:
-        presence.logout(s, db, "8001")
+        presence.set_state(s, db, "8001", presence.P.LOGGED_OUT)
 
 
 def test_a_caller_who_waited_past_four_rings_hears_the_apology_before_the_work_number(rig: Rig) -> None:
@@ -187,7 +187,8 @@ def test_a_caller_who_waited_past_four_rings_hears_the_apology_before_the_work_n
     s = rig.settings
     threshold = ring_rule(s).threshold_s
     with rig.app.app_context(), session_factory()() as db:
-        assert presence.login(s, db, "8001").ok  # 示闲: 签出 (the test before) paused the static member
+        # 示闲: 签出 (the test before) paused the static member
+        assert presence.set_state(s, db, "8001", presence.P.AVAILABLE).ok
     page = rig.phone()
     registered(page)
     with EventTap(s) as tap:

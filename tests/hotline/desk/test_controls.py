@@ -48,10 +48,10 @@ SUPERVISOR_PHONE = "Local/s@desk-sim-supervisor"  # a simulated supervisor's end
 def only(s: Settings, db: Session, ami: Ami, *agents: str) -> None:
     """Exactly ``agents`` are logged in."""
     for agent in s.agents:
-        presence.logout(s, db, agent, ami=ami)
+        presence.set_state(s, db, agent, presence.P.LOGGED_OUT, ami=ami)
         members.remove(ami, s, agent)
     for agent in agents:
-        assert presence.login(s, db, agent, ami=ami).ok
+        assert presence.set_state(s, db, agent, presence.P.AVAILABLE, ami=ami).ok
 
 
 def caller_channel(tap: EventTap, call: PlacedCall) -> str:

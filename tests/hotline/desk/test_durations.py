@@ -31,14 +31,14 @@ def day(tmp_path: Path, db_url: str) -> tuple[Settings, Session, RecordingAmi]:
     s = load(config_file=None, env={}, runtime_dir=tmp_path, server_id="d", database_url=db_url)
     _engine, sessions = open_db(s)
     db, ami = sessions(), RecordingAmi()
-    presence.login(s, db, "8001", now=at(0), ami=ami)
+    presence.set_state(s, db, "8001", P.AVAILABLE, now=at(0), ami=ami)
     presence.set_state(s, db, "8001", P.BREAK, "用餐", now=at(60), ami=ami)
     presence.set_state(s, db, "8001", P.AVAILABLE, now=at(120), ami=ami)
     presence.on_call_event(s, db, "8001", CallPhase.RINGING, "c-1", at(130), ami=ami)
     presence.on_call_event(s, db, "8001", CallPhase.ANSWERED, "c-1", at(135), ami=ami)
     presence.on_call_event(s, db, "8001", CallPhase.ENDED, "c-1", at(195), ami=ami)  # wrap-up: desk_wrapup_s = 15
     sync_all(s, db, at(210), ami=ami)  # the scheduler's tick: the wrap-up's time is up
-    presence.logout(s, db, "8001", now=at(300), ami=ami)
+    presence.set_state(s, db, "8001", P.LOGGED_OUT, now=at(300), ami=ami)
     return s, db, ami
 
 
@@ -69,6 +69,6 @@ def test_seconds_are_cut_to_the_period(day: tuple[Settings, Session, RecordingAm
 
 def test_a_state_still_current_counts_until_now(day: tuple[Settings, Session, RecordingAmi]) -> None:
     s, db, ami = day
-    presence.login(s, db, "8001", now=at(400), ami=ami)
+    presence.set_state(s, db, "8001", P.AVAILABLE, now=at(400), ami=ami)
     d = state_seconds(db, s, at(300), at(3600), now=at(460))["8001"]
     assert d.available_s == 60 and d.logged_in_s == 60

@@ -36,7 +36,7 @@ def test_presence_follows_the_live_calls_without_a_desk(tmp_path: Path, db_url: 
     ami = RecordingAmi()
     with sessions() as db:
         for agent in ("8001", "8002"):
-            presence.login(s, db, agent, now=T0, ami=ami)
+            presence.set_state(s, db, agent, P.AVAILABLE, now=T0, ami=ami)
         presence.set_state(s, db, "8002", P.BREAK, "培训", now=T0, ami=ami)
         ringing = AgentLive(AgentState.RINGING, T0.timestamp(), "L1", "hotline")
         _live(db, {"8001": ringing, "8002": ringing})
@@ -65,7 +65,7 @@ def test_a_ringall_answer_an_abandon_and_a_stranger(tmp_path: Path, db_url: str)
     ami = RecordingAmi()
     with sessions() as db:
         for agent in ("8001", "8002", "8003"):
-            presence.login(s, db, agent, now=T0, ami=ami)
+            presence.set_state(s, db, agent, P.AVAILABLE, now=T0, ami=ami)
         ringing = AgentLive(AgentState.RINGING, T0.timestamp(), "L1", "hotline")
         _live(db, {"8001": ringing, "8002": ringing})
         assert sync_all(s, db, T0 + timedelta(seconds=1), ami=ami) == 2

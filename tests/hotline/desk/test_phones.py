@@ -51,7 +51,7 @@ def test_a_phone_agent_logs_in_takes_a_call_hears_a_phrase_played_and_hangs_up(
     s = phone_desk.settings
     with Ami.from_settings(s, role=AmiRole.DESK) as ami, EventTap(s) as tap, \
             SipPhone(s, "8001", answer_after=0.8, talk=None, tmp_dir=tmp_path) as phone:
-        assert presence.login(s, db, "8001", ami=ami).ok
+        assert presence.set_state(s, db, "8001", presence.P.AVAILABLE, ami=ami).ok
         m = members.status(ami, s)["8001"]
         assert (m.interface, m.state_interface, m.dynamic) == ("Local/8001@agents-phone/n", "PJSIP/8001", True)
         call = place_call(s, "13800000431", stay=40)
@@ -67,7 +67,7 @@ def test_a_phone_agent_logs_in_takes_a_call_hears_a_phrase_played_and_hangs_up(
         assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
         finish(tap, call, 20)
         phone.wait_step("bye-received")
-        presence.logout(s, db, "8001", ami=ami)
+        presence.set_state(s, db, "8001", presence.P.LOGGED_OUT, ami=ami)
         assert "8001" not in members.status(ami, s)
     heard, _ = best_match(path, s.sounds_dir / "hotline" / "please_repeat.wav")
     assert heard > 0.9

@@ -38,7 +38,7 @@ pytestmark = pytest.mark.asterisk
 
 def _logout_all(s: Settings, db: Session, ami: Ami) -> None:
     for agent in s.agents:
-        presence.logout(s, db, agent, ami=ami)
+        presence.set_state(s, db, agent, P.LOGGED_OUT, ami=ami)
         members.remove(ami, s, agent)  # a member left by an earlier test's database
 
 
@@ -46,13 +46,13 @@ def test_login_logout_are_queue_membership(desk_pbx: Asterisk, db: Session, ami:
     s = desk_pbx.settings
     _logout_all(s, db, ami)
     assert "8001" not in members.status(ami, s)
-    r = presence.login(s, db, "8001", ami=ami)
+    r = presence.set_state(s, db, "8001", P.AVAILABLE, ami=ami)
     assert r.ok and r.changed and r.presence.state == P.AVAILABLE
     m = members.status(ami, s)["8001"]
     assert (m.interface, m.dynamic, m.paused) == ("Local/8001@agents/n", True, False)
-    again = presence.login(s, db, "8001", ami=ami)
+    again = presence.set_state(s, db, "8001", P.AVAILABLE, ami=ami)
     assert again.ok and not again.changed  # a second tab's login changes nothing
-    out = presence.logout(s, db, "8001", ami=ami)
+    out = presence.set_state(s, db, "8001", P.LOGGED_OUT, ami=ami)
     assert out.ok and out.presence.state == P.LOGGED_OUT
     assert "8001" not in members.status(ami, s)
     rows = db.scalars(select(PresenceChange).where(PresenceChange.agent == "8001")
@@ -64,7 +64,7 @@ def test_login_logout_are_queue_membership(desk_pbx: Asterisk, db: Session, ami:
 
 def test_unknown_agent_and_reason_are_refused(desk_pbx: Asterisk, db: Session, ami: Ami) -> None:
     s = desk_pbx.settings
-    stranger = presence.login(s, db, "9999", ami=ami)
+    stranger = presence.set_state(s, db, "9999", P.AVAILABLE, ami=ami)
     assert "not an agent" in stranger.message and stranger.reason == Refusal.NOT_AN_AGENT
     r = presence.set_state(s, db, "8001", P.BREAK, "打游戏", ami=ami)
     assert not r.ok and "用餐" in r.message and r.reason == Refusal.BREAK_REASON
@@ -80,7 +80,7 @@ def test_break_pauses_the_member_and_the_queue_rings_someone_else(desk_pbx: Aste
     quiet(desk_pbx)
     _logout_all(s, db, ami)
     for agent in ("8001", "8002"):
-        assert presence.login(s, db, agent, ami=ami).ok
+        assert presence.set_state(s, db, agent, P.AVAILABLE, ami=ami).ok
     r = presence.set_state(s, db, "8001", P.BREAK, "用餐", ami=ami)
     assert r.ok and r.presence.reason == "用餐"
     m = members.status(ami, s)["8001"]
@@ -99,7 +99,7 @@ def test_break_pauses_the_member_and_the_queue_rings_someone_else(desk_pbx: Aste
 def test_supervisor_forces_a_break_and_a_logout_audited(desk_pbx: Asterisk, db: Session, ami: Ami) -> None:
     s = desk_pbx.settings
     _logout_all(s, db, ami)
-    presence.login(s, db, "8003", ami=ami)
+    presence.set_state(s, db, "8003", P.AVAILABLE, ami=ami)
     r = presence.force(s, db, "supervisor", "8003", P.BREAK, "会议", ami=ami)
     assert r.ok and members.status(ami, s)["8003"].paused
     presence.force(s, db, "supervisor", "8003", P.LOGGED_OUT, ami=ami)
@@ -115,7 +115,7 @@ def test_after_call_work_pauses_then_resumes(desk_pbx: Asterisk, db: Session, am
     extends it; the scheduler's sync ends it once its time is up; 返回接听 ends it early."""
     s = desk_pbx.settings
     _logout_all(s, db, ami)
-    presence.login(s, db, "8001", ami=ami)
+    presence.set_state(s, db, "8001", P.AVAILABLE, ami=ami)
     t0 = datetime.now(UTC)
     assert presence.on_call_event(s, db, "8001", CallPhase.RINGING, "c-1", t0, ami=ami).presence.state == P.RINGING
     assert presence.on_call_event(s, db, "8001", CallPhase.ANSWERED, "c-1", t0, ami=ami).presence.state == P.TALKING
@@ -150,7 +150,7 @@ def test_after_call_work_pauses_then_resumes(desk_pbx: Asterisk, db: Session, am
 def test_busy_during_a_call_stays_busy_after_it(desk_pbx: Asterisk, db: Session, ami: Ami) -> None:
     s = desk_pbx.settings
     _logout_all(s, db, ami)
-    presence.login(s, db, "8002", ami=ami)
+    presence.set_state(s, db, "8002", P.AVAILABLE, ami=ami)
     now = datetime.now(UTC)
     presence.on_call_event(s, db, "8002", CallPhase.ANSWERED, "c-9", now, ami=ami)
     assert not presence.set_state(s, db, "8002", P.AVAILABLE, ami=ami).ok  # on a call
@@ -168,8 +168,8 @@ def test_members_survive_an_asterisk_restart(tmp_path: Path, pbx_settings: Setti
     ast = Asterisk(s, dynamic_templates(tmp_path)).start()
     try:
         with Ami.from_settings(s, role=AmiRole.DESK) as ami:
-            presence.login(s, db, "8001", ami=ami)
-            presence.login(s, db, "8002", ami=ami)
+            presence.set_state(s, db, "8001", P.AVAILABLE, ami=ami)
+            presence.set_state(s, db, "8002", P.AVAILABLE, ami=ami)
             presence.set_state(s, db, "8002", P.BREAK, "培训", ami=ami)
         ast.stop()
         ast.start()
@@ -215,7 +215,7 @@ def test_real_calls_drive_ringing_talking_and_after_call_work(desk_pbx: Asterisk
     quiet(desk_pbx)
     _logout_all(s, db, ami)
     for agent in ("8001", "8002"):
-        presence.login(s, db, agent, ami=ami)
+        presence.set_state(s, db, agent, P.AVAILABLE, ami=ami)
 
     view = LiveView()
 

@@ -25,13 +25,13 @@ def test_logging_a_static_member_out_pauses_it_and_logging_in_brings_it_back(pbx
     with sessions() as db, Ami.from_settings(s, role=AmiRole.DESK) as ami:
         assert "8003" in members.status(ami, s)  # in queues.conf: there before anyone logged in
         try:
-            assert presence.login(s, db, "8003", ami=ami).presence.state == P.AVAILABLE
+            assert presence.set_state(s, db, "8003", P.AVAILABLE, ami=ami).presence.state == P.AVAILABLE
             assert not members.status(ami, s)["8003"].paused
-            out = presence.logout(s, db, "8003", ami=ami)
+            out = presence.set_state(s, db, "8003", P.LOGGED_OUT, ami=ami)
             assert out.ok and out.presence.state == P.LOGGED_OUT, out.message
             m = members.status(ami, s)["8003"]  # still a member: a static one cannot leave
             assert (m.paused, m.reason) == (True, members.LOGGED_OUT_REASON)
-            assert presence.login(s, db, "8003", ami=ami).presence.state == P.AVAILABLE
+            assert presence.set_state(s, db, "8003", P.AVAILABLE, ami=ami).presence.state == P.AVAILABLE
             assert not members.status(ami, s)["8003"].paused
         finally:
             members.pause(ami, s, "8003", False)  # the session's other tests ring 8003

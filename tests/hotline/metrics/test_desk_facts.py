@@ -51,7 +51,7 @@ def test_aht_counts_the_after_call_work(panel: Panel) -> None:
     ami = RecordingAmi()
     at = utcnow() - timedelta(minutes=10)
     make_call(db, agent="8001", talk=60.0, at=at)
-    presence.login(s, db, "8001", now=at, ami=ami)
+    presence.set_state(s, db, "8001", presence.P.AVAILABLE, now=at, ami=ami)
     presence.on_call_event(s, db, "8001", presence.CallPhase.RINGING, "L1", at + timedelta(seconds=10), ami=ami)
     presence.on_call_event(s, db, "8001", presence.CallPhase.ANSWERED, "L1", at + timedelta(seconds=15), ami=ami)
     presence.on_call_event(s, db, "8001", presence.CallPhase.ENDED, "L1", at + timedelta(seconds=75), ami=ami)
