@@ -1,7 +1,7 @@
 """The desk's audit trail (``desk_controls``): every call control and every supervisor monitoring
 use, written by ``record``; read back for a call's page (R-PRIVACY: who listened is shown with
 the call). The calls flagged malicious are found from the call records (``HOTLINE_MALICIOUS``,
-``hotline.metrics.queries.flagged_malicious``: the call search's filter)."""
+``hotline.models.calls.flagged_malicious``: the call search's filter)."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from hotline.chanvars import ChanVar
 from hotline.desk.durations import state_seconds
 from hotline.metrics.values import Figures, Ratio
 from hotline.models import Call, QaGrade, RingAttempt
+from hotline.models.calls import flagged_malicious
 from hotline.rules import ring_rule
 from hotline.settings import Settings
 from hotline.vocabulary import AttemptResult, Direction, Disposition, HangupParty
@@ -33,12 +34,6 @@ def count_if(cond: ColumnElement[bool]) -> Any:
 def group_keys() -> list[Any]:
     return [Call.agent.label("agent"), Call.direction.label("direction"), Call.disposition.label("disposition"),
             Call.queued_at.isnot(None).label("queued")]
-
-
-def flagged_malicious() -> ColumnElement[bool]:
-    """The agent flagged the call 恶意骚扰 (the desk's control sets ``HOTLINE_MALICIOUS``): the
-    calls R-ANS-HANGUP-LAST excuses, which supervisors review (the call search's filter)."""
-    return Call.vars[ChanVar.MALICIOUS].as_string().isnot(None)
 
 
 def agent_hung_up_first() -> ColumnElement[bool]:

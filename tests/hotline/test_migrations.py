@@ -11,13 +11,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.orm import sessionmaker
 
 from hotline.callbacks import create_complaint
 from hotline.db import MIGRATIONS, SchemaError, check_schema, head_revision, make_engine, migrate, open_db
 from hotline.models import AmiEventBatch, Base, Call, User
 from hotline.models.callbacks import CallbackTask, Complaint
+from hotline.models.calls import flagged_malicious
 from hotline.models.ivr import Customer
 from hotline.settings import load
 from tests.support.alembic import alembic
@@ -153,5 +154,25 @@ def test_rollup_hours_of_past_days_migration_down_and_up(db_url: str) -> None:
         for w, a, b in rows[1:2]:
             conn.execute(sql, {"w": w, "a": a, "b": b})
         assert conn.execute(text("SELECT count(*) FROM metric_rollups")).scalar() == 3
+    check_schema(engine)
+    engine.dispose()
+
+
+def test_flagged_calls_index_migration_down_and_up(db_url: str) -> None:
+    """0023 adds the partial index of the calls flagged malicious; down drops it, up makes it
+    again over the calls already there."""
+    engine = make_engine(db_url)  # (comes migrated)
+    at = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(insert(Call), [{"server": "pbx1", "call_id": f"c-{i}", "direction": "inbound", "started_at": at,
+                                     "disposition": "answered", "built_at": at, "transfers": [],
+                                     "vars": {"HOTLINE_MALICIOUS": "8001"} if i else {}} for i in range(2)])
+    index = "ix_calls_flagged_started"
+    alembic(engine, "downgrade", "0022")
+    assert index not in {ix["name"] for ix in inspect(engine).get_indexes("calls")}
+    migrate(engine)
+    assert index in {ix["name"] for ix in inspect(engine).get_indexes("calls")}
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Call).where(flagged_malicious())).scalar() == 1
     check_schema(engine)
     engine.dispose()

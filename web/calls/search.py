@@ -12,8 +12,9 @@ from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from hotline.metrics import current_grades, local_day_start
-from hotline.metrics.queries import agent_hung_up_first, flagged_malicious
+from hotline.metrics.queries import agent_hung_up_first
 from hotline.models import Call, QaGrade
+from hotline.models.calls import flagged_malicious
 from hotline.settings import Settings
 from hotline.timeutil import iso_local
 from hotline.vocabulary import Disposition, Role
