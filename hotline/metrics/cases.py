@@ -75,10 +75,12 @@ def case_figures(db: Session, start: datetime, end: datetime,
 
 
 def set_case_kpis(f: Figures, cf: CaseFigures) -> Figures:
-    """R-KPI's on-time handling and complaint resolution of one group, as the KPI table reads them
-    (catalogue keys ``case_on_time``, ``case_complaint_resolution``)."""
+    """The case figures of one group: R-KPI's on-time handling and complaint resolution, as the KPI
+    table reads them, and R-ONE-CALL's first-call resolution (catalogue keys ``case_on_time``,
+    ``case_complaint_resolution``, ``first_call_resolution``)."""
     f.case_on_time = cf.on_time_handling
     f.case_complaint_resolution = cf.complaint_resolution
+    f.first_call_resolution = cf.first_call_resolution
     return f
 
 

@@ -59,9 +59,10 @@ class Figures:
     revisit_done: Ratio | None = None
     fault_sla: Ratio | None = None
     complaint_clocks: Ratio | None = None
-    # R-KPI from cases (hotline/metrics/cases.py): per agent by the case's owner
-    case_on_time: Ratio | None = None
-    case_complaint_resolution: Ratio | None = None
+    # from cases (hotline/metrics/cases.py): per agent by the case's owner
+    case_on_time: Ratio | None = None  # R-KPI
+    case_complaint_resolution: Ratio | None = None  # R-KPI
+    first_call_resolution: Ratio | None = None  # R-ONE-CALL
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

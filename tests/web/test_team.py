@@ -6,7 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from hotline import metrics
+from hotline.cases import Actor, CaseInput, open_case
 from hotline.models.desk import PresenceChange
+from hotline.vocabulary import Role
 from tests.web.conftest import Panel
 
 
@@ -85,3 +87,24 @@ def test_metric_definitions_in_the_page_language(panel: Panel) -> None:
     en = panel.client("boss")
     en.get("/lang/en")
     assert METRICS["offered"].definition in en.get("/supervisor").get_data(as_text=True)
+
+
+def test_supervisor_page_shows_first_call_resolution_for_the_team_and_per_agent(panel: Panel) -> None:
+    """R-ONE-CALL: cases resolved on the call ÷ cases where the desk said whether they were, beside
+    the R-KPI case figures in the team's table, and per agent by the case's owner."""
+    s, db = panel.settings, panel.db()
+    for i, (agent, resolved) in enumerate((("8001", True), ("8001", False), ("8002", True), ("8002", None))):
+        form = CaseInput(kind="consult", category="package", number=f"138000000{i:02d}",
+                         first_call_resolved=resolved, result="answered" if resolved else None)
+        open_case(db, s, Actor(agent, Role.AGENT), form, reuse_open=False)
+    db.commit()
+    db.close()
+    html = panel.client("boss").get("/supervisor?period=day").get_data(as_text=True)
+    team = html[html.index('id="team"'):]
+    assert re.search(r'<th>一次解决率</th><td class="" id="m-first_call_resolution">2/3 \(66.7%\)</td>', team)
+    assert team.index('id="m-case_complaint_resolution"') < team.index('id="m-first_call_resolution"')
+    table = html[html.index('id="agents"'):]
+    table = table[:table.index("</table>")]
+    assert table.split("</tr>")[0].endswith("<th>一次解决率</th>")  # the head's last column
+    rows = {r[0]: r[-1] for r in (re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in table.split("<tr>")) if r}
+    assert rows == {"8001": "1/2 (50.0%)", "8002": "1/1 (100.0%)", "8003": "0/0"}

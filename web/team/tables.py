@@ -41,6 +41,7 @@ def agent_columns() -> list[Column]:
         _m("compliance"),
         _m("qa_avg", show=lambda r: seconds(r[1].qa_avg)),
         _m("qa_count"),
+        _m("first_call_resolution"),  # R-ONE-CALL: the cases the agent owns
     ]
 
 
@@ -58,7 +59,7 @@ def team_rows(f: Figures) -> list[tuple[str, str, Any, str]]:
     keys = ["offered", "ivr_only", "answered", "abandoned", "short_abandoned", "timeouts", "sl", "sl_answered",
             "abandon_rate", "asa", "aht", "four_ring_rate", "four_ring_violations", "hangup_first", "repeat_rate",
             "callback_closure", "revisit_done", "fault_sla", "complaint_clocks", "case_on_time",
-            "case_complaint_resolution",
+            "case_complaint_resolution", "first_call_resolution",
             "satisfaction", "compliance", "qa_avg"]
     return [(k, metric_label(k), getattr(f, k), show(getattr(f, k))) for k in keys]
 
