@@ -78,7 +78,7 @@ def calls(db: Session, s: Settings, a: datetime, b: datetime, read: Read) -> Cal
     opens = [o for _n, _a, o in held]
     for h, (numbers, at, _o) in zip(hours, held, strict=True):
         base = micros(h[0])
-        out.numbers.extend(json.loads(numbers))
+        out.numbers.extend(_numbers(numbers))
         out.at.extend([base + x for x in map(int, at.split(","))] if at else [])
     if live < b:
         rows = read(db, live, b)
@@ -90,9 +90,9 @@ def calls(db: Session, s: Settings, a: datetime, b: datetime, read: Read) -> Cal
 
 
 def _held(db: Session, s: Settings, hours: list[tuple[datetime, datetime]], read: Read) -> list[tuple[str, str, str]]:
-    """The kept value of each closed hour: (numbers as JSON, starts as µs after the hour's start,
-    opens), from this process, its rollup, or read (one statement per run of hours to read) and
-    kept."""
+    """The kept value of each closed hour: (numbers (:func:`_numbers_text`), starts as µs after the
+    hour's start, opens), from this process, its rollup, or read (one statement per run of hours to
+    read) and kept."""
     params = rollups.params_of(s)
     base = cache.database(db)
     keys = [(base, WHAT, a, b, *params) for a, b in hours]
@@ -104,7 +104,7 @@ def _held(db: Session, s: Settings, hours: list[tuple[datetime, datetime]], read
         if hit is not None and hit[0] == now_stamps[i]:
             got[i] = hit[1]
         elif not now_stamps[i][0]:
-            got[i] = ("[]", "", "")  # no call started in it: nothing to read nor keep
+            got[i] = ("", "", "")  # no call started in it: nothing to read nor keep
     missing = [i for i in range(len(hours)) if i not in got]
     shared = rollups.read(db, WHAT, params, [hours[i] for i in missing]) if missing else {}
     for i in missing:
@@ -122,7 +122,19 @@ def _held(db: Session, s: Settings, hours: list[tuple[datetime, datetime]], read
         for i in run:
             a, b = hours[i]
             mine = rows[bisect_left(starts, a):bisect_left(starts, b)]
-            value = (json.dumps([r[0] for r in mine], ensure_ascii=False),
+            value = (_numbers_text([r[0] for r in mine]),
                      ",".join(str(micros(r[1]) - micros(a)) for r in mine), "".join("1" if r[2] else "0" for r in mine))
             got[i] = cache.keep(keys[i], a, b, now_stamps[i], value)
     return [got[i] for i in range(len(hours))]
+
+
+def _numbers_text(numbers: list[str]) -> str:
+    """Numbers as one text: each after a comma (a rollup row's JSON holds it without escapes, and
+    splitting it is cheap), or as a JSON list when a number holds a comma."""
+    if any("," in n for n in numbers):
+        return json.dumps(numbers, ensure_ascii=False)
+    return "".join("," + n for n in numbers)
+
+
+def _numbers(text: str) -> list[str]:
+    return text.split(",")[1:] if not text.startswith("[") else list(json.loads(text))

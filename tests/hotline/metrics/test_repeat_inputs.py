@@ -86,6 +86,7 @@ def _added(db: Any, row: Call) -> None:  # a backfill: a call of the same number
 CHANGES: dict[str, tuple[str, Callable[[Any, Call], None]]] = {
     # yesterday 15:00, timed out (open): today 00:10 repeats it
     "number changed": ("777", _rebuilt(caller_number="13999999999")),
+    "number with a comma": ("777", _rebuilt(caller_number="139,999")),  # kept as JSON, not split at it
     "call deleted": ("777", _deleted),
     "open call closed": ("777", _rebuilt(disposition="answered", agent="8001", final_agent="8001")),
     # yesterday 10:05, answered (closed): today 09:59 repeats it once open
