@@ -5,9 +5,9 @@ belong to the team, not to an agent: tasks, reports and complaints are not per a
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal_column, not_, or_, select, union_all
@@ -92,27 +92,25 @@ def _calls_between(db: Session, a: datetime, b: datetime) -> Sequence[Any]:
 
 def _from_kept(spans: Sequence[tuple[datetime, datetime]], kept: repeat_inputs.Calls,
                window: timedelta) -> list[tuple[int, int]]:
-    """:func:`repeat_counts` from the calls kept per hour (in the order of start and id, times in
-    µs): the same selection as its reading of the calls — the window's and the spans' calls, of
-    the numbers seen more than once, before the first span the open ones only — in the same order
-    (a stable sort by number and time keeps the id's order of calls at the same time)."""
+    """:func:`repeat_counts` from the calls kept per hour, in the order of start and id (times in
+    µs): before the first span its open calls of the window, then every call of the spans — what
+    :func:`_tally` counts of its reading of the calls (calls of a number seen once count nothing
+    either way; each number's calls come in the same order)."""
     us = repeat_inputs.micros
     first, last, back = us(spans[0][0]), us(spans[-1][1]), window // repeat_inputs.US
-    i, j = bisect_left(kept.at, first - back), bisect_left(kept.at, last)
-    numbers, at, opens = kept.numbers[i:j], kept.at[i:j], kept.opens[i:j]
-    seen = Counter(numbers)
-    rows = [(n, t, o == "1") for n, t, o in zip(numbers, at, opens, strict=True)
-            if seen[n] > 1 and (t >= first or o == "1")]
-    rows.sort(key=lambda r: (r[0], r[1]))
+    numbers, at, opens = kept.numbers, kept.at, kept.opens
+    i, j, k = (bisect_left(at, t) for t in (first - back, first, last))
+    before = ((numbers[n], at[n], True) for n in range(i, j) if opens[n] == "1")
+    rows = chain(before, zip(numbers[j:k], at[j:k], map("1".__eq__, opens[j:k]), strict=True))
     cut = [(us(a), us(b)) for a, b in spans]
     nums = _tally(cut, rows, back)
     return [(num, bisect_left(at, b) - bisect_left(at, a)) for num, (a, b) in zip(nums, cut, strict=True)]
 
 
-def _tally(spans: list[tuple[Any, Any]], rows: Sequence[Any], window: Any) -> list[int]:
-    """The repeat calls of each span from (number, time, open) rows ordered by number, time and id
-    (times and ``window`` in one unit: datetimes, or µs): a call is one when the last open call of
-    its number before it is within the window."""
+def _tally(spans: list[tuple[Any, Any]], rows: Iterable[Any], window: Any) -> list[int]:
+    """The repeat calls of each span from (number, time, open) rows, each number's in the order of
+    time and id (times and ``window`` in one unit: datetimes, or µs): a call is one when the last
+    open call of its number before it is within the window."""
     nums = [0] * len(spans)
     starts = [a for a, _b in spans]
     last_open: dict[str, Any] = {}
