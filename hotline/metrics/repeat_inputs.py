@@ -6,7 +6,8 @@ Why (#17): whether a call repeats depends on the calls of the repeat window befo
 reading of the repeats of any part reads a window (24 h by default) more than the part. After a
 past day's call was written again, the repeats of every part whose window reaches it are
 computed again: yesterday's hours after it, today's closed hours, the running hour — one reading of
-~44 hours of calls at 10 M calls a year (~130 ms on PostgreSQL, most of a first view's time). Kept
+~44–47 hours of calls at 10 M calls a year (60–130 ms on PostgreSQL, more the more numbers call
+again: every call of such a number is read). Kept
 per hour, that reading becomes the changed hour's calls and the running hour's, read again; every
 other hour is taken from this process's memory or from its rollup row, and the repeats are counted
 from them in Python, as they were from the reading.
@@ -65,9 +66,10 @@ def kept_from(s: Settings, now: datetime | None = None) -> datetime:
 
 
 def calls(db: Session, s: Settings, a: datetime, b: datetime, read: Read) -> Calls | None:
-    """The calls of ``read`` started in [a, b) (:class:`Calls`): the closed hours taken from this
+    """The calls of ``read`` started from the UTC hour ``a`` is in to ``b`` (the caller cuts them at
+    ``a``; the last hour may end after ``b``) (:class:`Calls`): the closed hours taken from this
     process or their rollups while their stamp holds, the others read (and kept); the hour now is
-    in and what follows read live. None when [a, b) starts before :func:`kept_from`."""
+    in and what follows read live. None when ``a`` is before :func:`kept_from`."""
     if a < kept_from(s):
         return None
     now = datetime.now(UTC)
