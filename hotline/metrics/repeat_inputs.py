@@ -7,10 +7,10 @@ reading of the repeats of any part reads a window (24 h by default) more than th
 past day's call was written again, the repeats of every part whose window reaches it are
 computed again: yesterday's hours after it, today's closed hours, the running hour — one reading of
 ~44–47 hours of calls at 10 M calls a year (60–130 ms on PostgreSQL, more the more numbers call
-again: every call of such a number is read). Kept
-per hour, that reading becomes the changed hour's calls and the running hour's, read again; every
-other hour is taken from this process's memory or from its rollup row, and the repeats are counted
-from them in Python, as they were from the reading.
+again: every call of such a number is read). Kept per hour, that reading becomes the changed hour's
+calls and the running hour's, read again; every other hour is taken from this process's memory or
+from its rollup row, and the repeats are counted from them in Python, as they were from the
+reading.
 
 An hour's calls are kept like any kept part (:mod:`hotline.metrics.cache`): checked by the stamp of
 the calls started in it (count and newest ``built_at``, from ``call_hours``), so a call of the hour
