@@ -16,7 +16,7 @@ runs (web/team/warm.py). Then the call search (/calls) with the filters an inspe
     .venv/bin/python bench/panel_queries.py --url URL --calls 2000     # a migrated, empty database
     .venv/bin/python bench/panel_queries.py --hours-only               # today live vs by closed hour
     .venv/bin/python bench/panel_queries.py --stamps-only              # the calls' index vs call_hours
-    .venv/bin/python bench/panel_queries.py --midnight-only            # a past day whole vs from its hours vs runs
+    .venv/bin/python bench/panel_queries.py --midnight-only            # the repeats' reading vs the calls kept per hour
 
 The generated SQLite store is kept in bench/out/panel_<calls>.db (git-ignored) and reused; the
 private PostgreSQL is deleted at the end (generating is part of every --postgres run).
@@ -132,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stamps-only", action="store_true",
                     help="only the before/after of the per-hour stamps (call_hours, migration 0021), in one run")
     ap.add_argument("--midnight-only", action="store_true",
-                    help="only the before/after of a past day summed from its kept hours (after midnight, after "
-                         "a past day's rewrite, before the scheduler's step), in one run")
+                    help="only the month's first views after midnight and after a past day's rewrite, before the "
+                         "scheduler's step: the repeats read from the calls (before) and from the calls kept per "
+                         "hour (after), in one run")
     a = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     FAILURES.clear()
@@ -416,20 +417,20 @@ def today_by_hour(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
 
 
 def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
-    """Before and after a past day is summed from its kept hours (#17,
-    hotline.metrics.cache.days_from_hours), and after the team's repeats of a run of stale parts
-    are computed from one reading (hotline.metrics.cache.compute_run), in one run on one store: the
-    month page's first view after midnight and after a past day's rewrite, before the scheduler's
-    next step. Three modes, interleaved: "whole" computes such a day whole, "by hour" sums it from
-    its hours, both with each stale part's repeats computed alone (cache.scans one part each: the
-    code before the runs), "runs" as the code does. Yesterday's hours are first kept as they are at
-    23:59:59: the scheduler's step and a month page at that time (its 23:00 hour still running, so
-    computed after midnight: what a real midnight costs); then the step now, so that today's closed
-    hours are kept as the scheduler keeps them (a rewrite of yesterday makes the repeats of those its
-    window reaches stale: they need calls, so the store should hold calls up to now)."""
+    """The month page's first view after midnight and after a past day's rewrite, before the
+    scheduler's next step (#17: a past day summed from its kept hours, hotline.metrics.cache
+    .days_from_hours; the team's repeats of a run of stale parts from one reading, cache
+    .compute_run), in one run on one store, two modes interleaved: "runs" reads the calls of that
+    reading (the code before), "kept" reads them from the calls kept per hour (hotline.metrics
+    .repeat_inputs: the changed hour and the running hour read again). Yesterday's hours are first
+    kept as they are at 23:59:59: the scheduler's step and a month page at that time (its 23:00 hour
+    still running, so computed after midnight: what a real midnight costs); then the step now, so
+    that today's closed hours are kept as the scheduler keeps them (a rewrite of yesterday makes the
+    repeats of those its window reaches stale: they need calls, so the store should hold calls up
+    to now). Long: the phases, the modes and the repeats' timing are one sequence."""
     from sqlalchemy import delete, text
 
-    from hotline.metrics import periods, team
+    from hotline.metrics import followup, periods, repeat_inputs, team
     from hotline.metrics.refresh import refresh
     from hotline.models import MetricRollup
 
@@ -437,7 +438,7 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
     today = metrics.period("day", s)[0]
     yesterday = metrics.period("day", s, today - timedelta(hours=1))[0]
     late = today - timedelta(seconds=1)
-    real = (metrics_cache.running_hour, metrics_cache.kept_spans, metrics_cache.days_from_hours, metrics_cache.scans)
+    real = (metrics_cache.running_hour, metrics_cache.kept_spans, repeat_inputs.calls)
     page = lambda: _check("month", c.get("/supervisor?period=month"))  # noqa: E731
     metrics_cache.running_hour = lambda s, now=None: periods.running_hour(s, now or late)
     metrics_cache.kept_spans = lambda s, start, end, now=None: periods.kept_spans(s, start, end, now or late)
@@ -449,14 +450,15 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         c.get("/supervisor?period=month")  # this process's month page then: its hours in memory
     finally:
         metrics_cache.running_hour, metrics_cache.kept_spans = real[:2]
+    t = time.perf_counter()
     refresh(Session, s)  # today's closed hours kept (yesterday's own rows go at each "midnight")
+    print(f"the scheduler's step now: {time.perf_counter() - t:.1f} s", flush=True)
     with Session() as db:
         held = db.scalar(select(func.count()).select_from(Call).where(Call.started_at >= today))
-    print(f"today's calls so far: {held}", flush=True)
-    with Session() as db:
         pk = db.execute(text("SELECT id FROM calls WHERE started_at >= :a AND started_at < :b LIMIT 1"),
                         {"a": (yesterday + timedelta(hours=10)).strftime("%Y-%m-%d %H:%M:%S"),
                          "b": (yesterday + timedelta(hours=11)).strftime("%Y-%m-%d %H:%M:%S")}).scalar()
+    print(f"today's calls so far: {held}", flush=True)
 
     def midnight(restart: bool) -> None:  # yesterday's own rows gone, its hours kept
         with Session() as db:
@@ -479,7 +481,7 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
 
     # midnight first in both modes: a rewrite leaves yesterday's hours stale
     phases: list[list[tuple[str, Callable[[], None], Callable[[], Any]]]] = [[
-        ("month page, warm (the same in both: the load's measure)", lambda: None, page),
+        ("month page, warm", lambda: None, page),
         ("month page, first view after midnight (the panel ran through it)", lambda: midnight(False), page),
         ("month page, first view after midnight (a panel started since)", lambda: midnight(True), page),
         ("the scheduler's step after midnight", lambda: midnight(True), lambda: refresh(Session, s)),
@@ -488,17 +490,12 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         phases.append([
             ("month page, first view after a past day's rewrite (the panel ran)", lambda: rewrite(False), page),
             ("month page, first view after a past day's rewrite (a panel started)", lambda: rewrite(True), page)])
-    # the modes interleaved, so that all meet the same load (other work on the machine)
-    def alone(parts: Any, back: timedelta, together: bool) -> Any:  # one reading per part, as before the runs
-        return real[3](parts, back, False)
-
-    modes: dict[str, tuple[Any, Any]] = {  # (days_from_hours, scans) in each
-        "whole": (lambda *_a: {}, alone), "by hour": (real[2], alone), "runs": real[2:4]}
+    modes: dict[str, Any] = {"runs": lambda *_a: None, "kept": real[2]}  # repeat_inputs.calls in each
     got: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
-    # the team's repeats read in each view: (readings, hours of calls read, seconds), R-ONE-CALL's
-    # one home timed (hotline.metrics.followup.repeat_counts, called through hotline.metrics.team)
+    # the team's repeats in each view: (readings, hours of calls read from the database, seconds),
+    # R-ONE-CALL's one home timed (followup.repeat_counts, called through hotline.metrics.team)
     reads: dict[tuple[str, str], list[tuple[int, float, float]]] = {}
-    counts = team.repeat_counts
+    counts, between = team.repeat_counts, followup._calls_between
     window = timedelta(hours=s.repeat_window_h)
     now_read: list[tuple[int, float, float]] = []
 
@@ -507,42 +504,51 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         try:
             return counts(db, s, spans)
         finally:
-            until = min(spans[-1][1], datetime.now(UTC)) if spans else None  # the running hour's part: to now
-            hours = (until - spans[0][0] + window) / timedelta(hours=1) if until else 0.0
+            hours = 0.0
+            if spans and repeat_inputs.calls is modes["runs"]:  # the calls of the reading, to now
+                hours = (min(spans[-1][1], datetime.now(UTC)) - spans[0][0] + window) / timedelta(hours=1)
             now_read.append((1, hours, time.perf_counter() - t))
 
-    team.repeat_counts = counted
-    for seqs in phases:
-        for label, prepare, fn in seqs:
-            for _ in range(repeat):
-                for mode, took in got.items():
-                    metrics_cache.days_from_hours, metrics_cache.scans = modes[mode]
-                    try:
-                        prepare()
-                        now_read.clear()
-                        t = time.perf_counter()
-                        fn()
-                        took.setdefault(label, []).append(time.perf_counter() - t)
-                        reads.setdefault((mode, label), []).append(
-                            (len(now_read), sum(h for _n, h, _t in now_read), sum(x for _n, _h, x in now_read)))
-                    finally:
-                        metrics_cache.days_from_hours, metrics_cache.scans = real[2:4]
-            print(f"  {label}: " + ", ".join(f"{mode} {_ms(took[label])}" for mode, took in got.items()),
-                  flush=True)
-    team.repeat_counts = counts
-    print(f"a past day summed from its kept hours, the repeats of a run of stale parts in one reading (#17), same "
-          f"store, {repeat} times each, interleaved: whole / by hour / runs, best and median, ms "
-          f"(load average {Path('/proc/loadavg').read_text().split()[0]} at the end)")
-    for label in got["whole"]:
+    def read_hours(db: Any, a: datetime, b: datetime) -> Any:  # the hours read again in "kept"
+        now_read.append((0, (min(b, datetime.now(UTC)) - a) / timedelta(hours=1), 0.0))
+        return between(db, a, b)
+
+    team.repeat_counts, followup._calls_between = counted, read_hours
+    try:
+        for seqs in phases:
+            for label, prepare, fn in seqs:
+                for _ in range(repeat):
+                    for mode, took in got.items():
+                        repeat_inputs.calls = modes[mode]
+                        try:
+                            prepare()
+                            now_read.clear()
+                            t = time.perf_counter()
+                            fn()
+                            took.setdefault(label, []).append(time.perf_counter() - t)
+                            reads.setdefault((mode, label), []).append(
+                                (sum(n for n, _h, _t in now_read), sum(h for _n, h, _t in now_read),
+                                 sum(x for _n, _h, x in now_read)))
+                        finally:
+                            repeat_inputs.calls = real[2]
+                print(f"  {label}: " + ", ".join(f"{mode} {_ms(took[label])}" for mode, took in got.items()),
+                      flush=True)
+    finally:
+        team.repeat_counts, followup._calls_between = counts, between
+    print(f"the team's repeats from the calls kept per hour (#17), same store, {repeat} times each, interleaved: "
+          f"runs (before) / kept (after), best and median, ms (load average "
+          f"{Path('/proc/loadavg').read_text().split()[0]} at the end)")
+    for label in got["runs"]:
         best = [min(took[label]) * 1000 for took in got.values()]
         mid = [median(took[label]) * 1000 for took in got.values()]
         print(f"  {label:<66} best {' / '.join(f'{x:6.1f}' for x in best)}, "
-              f"median {' / '.join(f'{x:6.1f}' for x in mid)} ×{mid[1] / max(mid[2], 1e-9):.1f}")
-    print("the team's repeats in those views: readings, hours of calls read, median ms (whole / by hour / runs)")
-    for label in got["whole"]:
+              f"median {' / '.join(f'{x:6.1f}' for x in mid)} ×{mid[0] / max(mid[1], 1e-9):.1f}")
+    print("the team's repeats in those views: readings, hours of calls read from the database, median ms")
+    for label in got["runs"]:
         each = [reads[(mode, label)] for mode in got]
         print(f"  {label:<66} " + " / ".join(
-            f"{r[0][0]} × {r[0][1]:.0f} h {median(x for _n, _h, x in r) * 1000:.0f} ms" for r in each))
+            f"{r[0][0]} × {median(h for _n, h, _t in r):.0f} h {median(x for _n, _h, x in r) * 1000:.0f} ms"
+            for r in each))
 
 
 def _ms(times: list[float]) -> str:

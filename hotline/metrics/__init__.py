@@ -11,6 +11,7 @@ functions; nothing else computes a metric. One module per concept:
 - :mod:`~hotline.metrics.refresh` — the scheduler's step that writes them;
 - :mod:`~hotline.metrics.team` — team and per-agent figures of a period;
 - :mod:`~hotline.metrics.followup` — repeat calls, callbacks, revisits, fault SLA, complaints;
+- :mod:`~hotline.metrics.repeat_inputs` — the calls the repeats read, kept per closed hour;
 - :mod:`~hotline.metrics.series` — the charts' time series;
 - :mod:`~hotline.metrics.cases` — the case metrics (first-call resolution, R-KPI on-time handling
   and complaint resolution per owner and team);

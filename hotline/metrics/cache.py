@@ -22,7 +22,8 @@ hours, with only the changed ones computed (:func:`days_from_hours`, #17). A fig
 before its part (the team's repeats: a repeat window back) computes its stale parts together, one
 reading per run of them split per part afterwards (:func:`compute_parts`, :func:`compute_run`): a
 rewrite of a past day's call leaves a run of stale hours behind it, that day's and today's closed
-hours the window reaches, which one hour at a time read the window again each.
+hours the window reaches, which one hour at a time read the window again each. That reading takes
+the calls of its unchanged hours from :mod:`hotline.metrics.repeat_inputs` (kept per hour).
 
 Kept per local day so that at midnight only yesterday is new, and a rebuilt call costs its own day
 only. The days are checked together: one look at the whole span (count, newest built_at) against

@@ -4,9 +4,10 @@ belong to the team, not to an agent: tasks, reports and complaints are not per a
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal_column, not_, or_, select, union_all
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hotline import callbacks
 from hotline.chanvars import ChanVar
+from hotline.metrics import repeat_inputs
 from hotline.metrics.cases import case_figures, set_case_kpis
 from hotline.metrics.queries import count_if
 from hotline.metrics.values import Figures, Ratio
@@ -35,21 +37,23 @@ def repeat_rate(db: Session, s: Settings, start: datetime, end: datetime) -> Rat
 
 def repeat_counts(db: Session, s: Settings, spans: Sequence[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
     """R-ONE-CALL, the rule's one home: (repeat calls, inbound calls with a number) started in each
-    of ``spans`` (sorted, disjoint), from one scan of the calls of [first start - repeat_window_h,
-    last end). A call is a repeat when its number made an open call (not answered by an agent, or
-    one that left a fault ticket) within repeat_window_h before it: a property of the call alone,
-    whatever span it is counted in, so the spans of one scan give what each computed alone gives
-    (#17: a run of stale hours costs one scan, not one each, hotline.metrics.cache). Computed in
-    Python over (number, time) pairs: portable, and the window arithmetic on stored UTC times
-    differs between SQLite and PostgreSQL."""
+    of ``spans`` (sorted, disjoint), from one reading of the calls of [first start - repeat_window_h,
+    last end). A call is a repeat when its number made an open call (:func:`_open`) within
+    repeat_window_h before it: a property of the call alone, whatever span it is counted in, so the
+    spans of one reading give what each computed alone gives (#17: a run of stale hours costs one
+    reading, not one each, hotline.metrics.cache). The reading is of the calls kept per hour
+    (hotline.metrics.repeat_inputs: only the hours whose calls changed, and the running hour, are
+    read again) when it starts after yesterday's window, else of the calls themselves. Counted in
+    Python over (number, time) pairs either way: portable, and the window arithmetic on stored UTC
+    times differs between SQLite and PostgreSQL."""
     if not spans:
         return []
     window = timedelta(hours=s.repeat_window_h)
     first, last = spans[0][0], spans[-1][1]
-    answered = and_(Call.disposition == Disposition.ANSWERED, Call.agent.isnot(None))
-    ticket = Call.vars[ChanVar.FAULT_TICKET].as_string().isnot(None)
-    in_window = and_(Call.direction == Direction.INBOUND, Call.caller_number.isnot(None), Call.caller_number != "",
-                     Call.started_at >= first - window, Call.started_at < last)
+    kept = repeat_inputs.calls(db, s, first - window, last, _calls_between)
+    if kept is not None:
+        return _from_kept(spans, kept, window)
+    in_window = and_(_with_number(), Call.started_at >= first - window, Call.started_at < last)
     dens: dict[int, int] = {}
     for i in range(0, len(spans), 100):  # a count per span, each an index range (SQLite: ≤ 500 per compound)
         counts: list[Any] = [select(literal_column(str(j)).label("j"), func.count().label("n"))
@@ -59,15 +63,57 @@ def repeat_counts(db: Session, s: Settings, spans: Sequence[tuple[datetime, date
     # only numbers seen more than once can repeat: read just their calls (the id orders calls of
     # one number at the same time alike in every scan)
     again = select(Call.caller_number).where(in_window).group_by(Call.caller_number).having(func.count() > 1)
-    is_open = or_(not_(answered), ticket)
     # before the first span only the open calls matter (a closed one neither counts nor opens)
     rows = db.execute(
-        select(Call.caller_number, Call.started_at, case((is_open, 1), else_=0))
-        .where(in_window, Call.caller_number.in_(again), or_(Call.started_at >= first, is_open))
+        select(Call.caller_number, Call.started_at, case((_open(), 1), else_=0))
+        .where(in_window, Call.caller_number.in_(again), or_(Call.started_at >= first, _open()))
         .order_by(Call.caller_number, Call.started_at, Call.id)).all()
+    nums = _tally(list(spans), rows, window)
+    return [(num, int(dens.get(i) or 0)) for i, num in enumerate(nums)]
+
+
+def _with_number() -> Any:
+    return and_(Call.direction == Direction.INBOUND, Call.caller_number.isnot(None), Call.caller_number != "")
+
+
+def _open() -> Any:
+    """R-ONE-CALL's open call: not answered by an agent, or one that left a fault ticket."""
+    answered = and_(Call.disposition == Disposition.ANSWERED, Call.agent.isnot(None))
+    return or_(not_(answered), Call.vars[ChanVar.FAULT_TICKET].as_string().isnot(None))
+
+
+def _calls_between(db: Session, a: datetime, b: datetime) -> Sequence[Any]:
+    """(number, started_at, open) of the inbound calls with a number started in [a, b), in the
+    order of their start and id: what hotline.metrics.repeat_inputs keeps per hour."""
+    return db.execute(select(Call.caller_number, Call.started_at, case((_open(), 1), else_=0))
+                      .where(_with_number(), Call.started_at >= a, Call.started_at < b)
+                      .order_by(Call.started_at, Call.id)).all()
+
+
+def _from_kept(spans: Sequence[tuple[datetime, datetime]], kept: repeat_inputs.Calls,
+               window: timedelta) -> list[tuple[int, int]]:
+    """:func:`repeat_counts` from the calls kept per hour, in the order of start and id (times in
+    µs): before the first span its open calls of the window, then every call of the spans — what
+    :func:`_tally` counts of its reading of the calls (calls of a number seen once count nothing
+    either way; each number's calls come in the same order)."""
+    us = repeat_inputs.micros
+    first, last, back = us(spans[0][0]), us(spans[-1][1]), window // repeat_inputs.US
+    numbers, at, opens = kept.numbers, kept.at, kept.opens
+    i, j, k = (bisect_left(at, t) for t in (first - back, first, last))
+    before = ((numbers[n], at[n], True) for n in range(i, j) if opens[n] == "1")
+    rows = chain(before, zip(numbers[j:k], at[j:k], map("1".__eq__, opens[j:k]), strict=True))
+    cut = [(us(a), us(b)) for a, b in spans]
+    nums = _tally(cut, rows, back)
+    return [(num, bisect_left(at, b) - bisect_left(at, a)) for num, (a, b) in zip(nums, cut, strict=True)]
+
+
+def _tally(spans: list[tuple[Any, Any]], rows: Iterable[Any], window: Any) -> list[int]:
+    """The repeat calls of each span from (number, time, open) rows, each number's in the order of
+    time and id (times and ``window`` in one unit: datetimes, or µs): a call is one when the last
+    open call of its number before it is within the window."""
     nums = [0] * len(spans)
     starts = [a for a, _b in spans]
-    last_open: dict[str, datetime] = {}
+    last_open: dict[str, Any] = {}
     for number, at, is_open in rows:
         i = bisect_right(starts, at) - 1
         if i >= 0 and at < spans[i][1]:
@@ -76,7 +122,7 @@ def repeat_counts(db: Session, s: Settings, spans: Sequence[tuple[datetime, date
                 nums[i] += 1
         if is_open:
             last_open[number] = at
-    return [(num, int(dens.get(i) or 0)) for i, num in enumerate(nums)]
+    return nums
 
 
 def team_only(db: Session, s: Settings, start: datetime, end: datetime, f: Figures) -> Figures:

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotline.metrics import cache, rollups, stamps
+from hotline.metrics import cache, repeat_inputs, rollups, stamps
 from hotline.metrics.kpi import kpis, team_kpis
 from hotline.metrics.periods import kpi_month, period
 from hotline.metrics.series import series
@@ -88,6 +88,7 @@ def refresh(sessions: sessionmaker[Session], s: Settings, now: datetime | None =
             rollups.write(db, key[1], key[4:], a, b, stamp, value)
         today = period("day", s, now)[0]
         purged = rollups.purge_hours_before(db, hours_kept_from(s, now))
+        purged += rollups.purge_kind_before(db, repeat_inputs.WHAT, repeat_inputs.kept_from(s, now))
         if s.retention_calls_days > 0:
             purged += rollups.purge_before(db, today - timedelta(days=s.retention_calls_days + 1))
         db.commit()

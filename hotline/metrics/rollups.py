@@ -123,6 +123,13 @@ def purge_hours_before(db: Session, day: datetime) -> int:
     return len(hours)
 
 
+def purge_kind_before(db: Session, what: tuple[Any, ...], t: datetime) -> int:
+    """Delete the rows of one kind of figure starting before ``t`` (the calls the repeats read,
+    kept per hour from yesterday's window only: hotline.metrics.repeat_inputs). The caller commits."""
+    result: Any = db.execute(delete(MetricRollup).where(MetricRollup.what == _text(what), MetricRollup.day_start < t))
+    return int(result.rowcount or 0)
+
+
 def added(parts: Sequence[Any]) -> Any:
     """The parts of a span added up into one value of the same form (a day from its hours):
     every figure kept is a count or a sum (:mod:`hotline.metrics.cache`). New objects: what is

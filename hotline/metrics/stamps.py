@@ -66,6 +66,9 @@ def stamp_query(a: datetime, b: datetime, back: timedelta, alone: bool = False) 
 
 
 _READING: ContextVar[dict[tuple[datetime, datetime, timedelta], Stamp] | None] = ContextVar("_READING", default=None)
+# the rows of call_hours read inside one_reading, as (from, to, rows): a page's figures ask for the
+# stamps of the same hours (a rewritten day's, for each kind of figure)
+_HOURS: ContextVar[list[tuple[datetime, datetime, list[Any]]] | None] = ContextVar("_HOURS", default=None)
 
 
 @contextmanager
@@ -74,12 +77,14 @@ def one_reading() -> Iterator[None]:
     same span (its calls, its chart, the R-KPI month) are checked against one look at the calls,
     as if the page had read them all at its start (a look over a month reads ~720 rows of
     ``call_hours``; where it falls back to the calls' index, ~850 000 entries at 10 M calls a year,
-    30–150 ms). Outside, every check reads again."""
-    token = _READING.set({})
+    30–150 ms), and the rows of ``call_hours`` read for the stamps of several parts
+    (:func:`day_stamps`) are read once for the hours they cover. Outside, every check reads again."""
+    token, hours = _READING.set({}), _HOURS.set([])
     try:
         yield
     finally:
         _READING.reset(token)
+        _HOURS.reset(hours)
 
 
 def span_stamp(db: Session, a: datetime, b: datetime, back: timedelta = timedelta(0)) -> Stamp:
@@ -121,9 +126,16 @@ def _hour_stamps(db: Session, spans: list[tuple[datetime, datetime]], back: time
     more to build than to run)."""
     if not spans:
         return []
-    q = select(CallHour.hour, CallHour.calls, CallHour.newest).order_by(CallHour.hour).where(
-        CallHour.hour >= min(a for a, _b in spans) - back, CallHour.hour < max(b for _a, b in spans))
-    rows = db.execute(q).all()
+    lo, hi = min(a for a, _b in spans) - back, max(b for _a, b in spans)
+    seen = _HOURS.get()
+    held = next((r for a, b, r in seen or () if a <= lo and hi <= b), None)  # inside one_reading: read once
+    if held is None:
+        q = select(CallHour.hour, CallHour.calls, CallHour.newest).order_by(CallHour.hour).where(
+            CallHour.hour >= lo, CallHour.hour < hi)
+        held = list(db.execute(q).all())
+        if seen is not None:
+            seen.append((lo, hi, held))
+    rows = held
     hours = [r.hour for r in rows]
     out: list[Stamp] = []
     for a, b in spans:

@@ -45,3 +45,12 @@ def test_the_stamps_before_and_after_run_answers_every_page(db_url: str, capsys:
     assert "FAILED" not in out and "the per-hour stamps (call_hours), same store" in out
     assert "after midnight: GET /supervisor?period=month, first after it" in out
     assert "nan" not in out  # every figure measured both ways
+
+
+def test_the_midnight_and_rewrite_run_answers_every_page(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--midnight-only: the month's first views after midnight and after a past day's rewrite, the
+    repeats read from the calls and from the calls kept per hour, interleaved."""
+    assert panel_queries.main(["--url", db_url, "--calls", "40000", "--repeat", "1", "--midnight-only"]) == 0
+    out = capsys.readouterr().out
+    assert "FAILED" not in out and "runs (before) / kept (after)" in out
+    assert "first view after midnight (a panel started since)" in out and "nan" not in out
