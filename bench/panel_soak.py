@@ -9,9 +9,13 @@ keep their agents' presence in step themselves (no scheduler runs), so presence 
 by the panel too.
 
 It prints the panel's RSS every ``--sample`` seconds and at the end, per minute, the lowest and
-highest RSS sampled with their slopes over the second half, and the load average. ``--heaptrack FILE``
+highest RSS sampled with their slopes over the second half, and the load average; and every
+``--facts-s`` seconds (60) what the RSS is made of, read inside the panel (``hotline.memory_facts``,
+``HOTLINE_MEMORY_LOG``: pymalloc's arenas and the bytes in their blocks, glibc's in use and free, the
+resident threads' stacks, glibc's heaps and the other anonymous memory), with the UTC time, so a
+run across an hour's edge shows what the running hour's figures hold. ``--heaptrack FILE``
 runs the panel under heaptrack (``heaptrack_print FILE.zst``); ``--env K=V`` passes settings or
-glibc tunables (``MALLOC_ARENA_MAX=2``) to the panel. Not a test::
+glibc tunables (``MALLOC_ARENA_MAX=2``, ``PYTHONMALLOC=malloc``) to the panel. Not a test::
 
     .venv/bin/python bench/panel_soak.py --minutes 10 --desks 30 --wallboards 4
 """
@@ -41,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.callgen import AGENTS, FMT, SERVER, _flush, _sqlite_row, generate
 from bench.fleet import rss_mb
+from hotline import memory_facts
 from hotline.db import open_db
 from hotline.models import PresenceChange
 from hotline.settings import ROOT, load
@@ -234,6 +239,32 @@ def _report(samples: list[tuple[float, float]], loads: list[float]) -> None:
     print(f"load average {min(loads):.1f}–{max(loads):.1f}")
 
 
+FACTS_HEAD = ("UTC      RSS | pymalloc: arenas  in blocks  held free | glibc: in use  free | resident: stacks "
+              "glibc heaps  other anon | sqlite  threads   (MB)")
+
+
+def facts_line(d: dict[str, Any]) -> str:
+    """One reading of the panel's memory log as a row under :data:`FACTS_HEAD`."""
+    mb = 1 / 1048576
+    py, gl, kb = d.get("pymalloc") or {}, d.get("malloc") or {}, d.get("mappings_kb") or {}
+    at = datetime.fromtimestamp(d["at"], UTC).strftime("%H:%M:%S")
+    arenas = py.get("arena_bytes", 0) * mb
+    blocks = py.get("allocated_bytes", 0) * mb
+    heaps = (kb.get("glibc_main", 0) + kb.get("glibc_heaps", 0)) / 1024
+    return (f"{at} {d['rss_kb'] / 1024:6.1f} | {arenas:15.1f} {blocks:10.1f} {arenas - blocks:10.1f} | "
+            f"{gl.get('in_use_bytes', 0) * mb:13.1f} {gl.get('free_bytes', 0) * mb:5.1f} | "
+            f"{kb.get('stacks', 0) / 1024:16.1f} {heaps:12.1f} {kb.get('other_anon', 0) / 1024:11.1f} | "
+            f"{(d.get('sqlite_bytes') or 0) * mb:6.1f} {d.get('threads', 0):8d}")
+
+
+def _new_facts(path: Path, seen: int) -> list[dict[str, Any]]:
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return []
+    return [json.loads(line) for line in lines[seen:] if line.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     """The options, the run and its report in one reading order: long because it is a script's
     whole story (start, load, sample, stop, print), not several concepts."""
@@ -244,12 +275,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pollers", type=int, default=2)
     ap.add_argument("--seed-calls", type=int, default=20000)
     ap.add_argument("--sample", type=float, default=20)
+    ap.add_argument("--facts-s", type=float, default=60, help="the panel's memory facts every N s")
     ap.add_argument("--heaptrack", metavar="FILE", help="run the panel under heaptrack, its output FILE.zst")
     ap.add_argument("--env", action="append", default=[], metavar="K=V", help="extra environment of the panel")
     a = ap.parse_args(argv)
     base_dir = Path(tempfile.mkdtemp(prefix="hotline-panel-soak-"))
     port = _free_port()
-    env = _prepare(base_dir, port, a.seed_calls, a.desks, dict(e.split("=", 1) for e in a.env))
+    facts_path = base_dir / "memory.jsonl"
+    extra = {memory_facts.ENV_LOG: str(facts_path), memory_facts.ENV_EVERY_S: f"{a.facts_s:g}",
+             **dict(e.split("=", 1) for e in a.env)}
+    env = _prepare(base_dir, port, a.seed_calls, a.desks, extra)
     cmd = [sys.executable, "-m", "hotline", "web", "serve"]
     if a.heaptrack:
         cmd = ["heaptrack", "-o", a.heaptrack, *cmd]
@@ -275,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{2 * a.pollers} page pollers, {a.minutes} min", flush=True)
         samples: list[tuple[float, float]] = []
         loads: list[float] = []
+        facts: list[dict[str, Any]] = []
         t0 = time.monotonic()
         while time.monotonic() - t0 < a.minutes * 60 and proc.poll() is None:
             rss = rss_mb(pid)
@@ -285,8 +321,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"+{time.monotonic() - t0:5.0f} s  RSS {rss:6.1f} MB  events {ev}  pages "
                       f"{sum(r.pages for r in readers)}  errors {sum(r.errors for r in readers)}  "
                       f"writes {writer.writes} calls {writer.calls}  load {loads[-1]:.1f}", flush=True)
+            for d in _new_facts(facts_path, len(facts)):
+                facts.append(d)
+                print(f"facts {facts_line(d)}", flush=True)
             time.sleep(a.sample)
         _report(samples, loads)
+        print(f"the panel's memory every {a.facts_s:g} s ({facts_path}):\n{FACTS_HEAD}")
+        print("\n".join(facts_line(d) for d in facts + _new_facts(facts_path, len(facts))))
     finally:
         stop.set()
         writer.stop.set()
