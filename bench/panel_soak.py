@@ -8,8 +8,8 @@ desk event streams and ``--wallboards`` wallboard streams read every event at fu
 keep their agents' presence in step themselves (no scheduler runs), so presence rows are written
 by the panel too.
 
-It prints the panel's RSS every ``--sample`` seconds and at the end, per minute, the lowest and
-highest RSS sampled with their slopes over the second half, and the load average; and every
+It reads the panel's RSS every second, prints it every ``--sample`` seconds and at the end, per
+minute, the lowest and highest RSS read with their slopes over the second half, and the load average; and every
 ``--facts-s`` seconds (60) what the RSS is made of, read inside the panel (``hotline.memory_facts``,
 ``HOTLINE_MEMORY_LOG``: pymalloc's arenas and the bytes in their blocks, glibc's in use and free, the
 resident threads' stacks, glibc's heaps and the other anonymous memory), with the UTC time, so a
@@ -218,19 +218,25 @@ def _wait_up(base: str, proc: subprocess.Popen[str], timeout: float = 120) -> No
     raise RuntimeError("the panel did not answer")
 
 
-def _report(samples: list[tuple[float, float]], loads: list[float]) -> None:
-    """Per minute, the lowest and highest RSS sampled (the panel trims glibc's free memory every
-    60 s, hotline/malloc_trim.py: the lowest is what stays), and the slopes of both."""
+def _report(samples: list[tuple[float, float]], loads: list[float], events: list[int]) -> None:
+    """Per minute, the lowest and highest RSS read (the panel trims glibc's free memory every 60 s,
+    hotline/malloc_trim.py: the lowest is what stays), and the slopes of both."""
     if len(samples) < 5:
         return
     t0 = samples[0][0]
     minutes: dict[int, list[float]] = {}
-    for t, r in samples:
+    counts: dict[int, list[tuple[float, int]]] = {}
+    for (t, r), n in zip(samples, events, strict=True):
         minutes.setdefault(int((t - t0) // 60), []).append(r)
+        counts.setdefault(int((t - t0) // 60), []).append((t, n))
+    start = datetime.now(UTC) - timedelta(seconds=time.monotonic() - t0)
+    print(f"minute 0 began at {start:%H:%M:%S} UTC")
     lows = [min(v) for _m, v in sorted(minutes.items())]
     highs = [max(v) for _m, v in sorted(minutes.items())]
     print("panel RSS per minute, MB, lowest: " + ", ".join(f"{r:.1f}" for r in lows))
     print("panel RSS per minute, MB, highest: " + ", ".join(f"{r:.1f}" for r in highs))
+    rates = [(v[-1][1] - v[0][1]) / max(v[-1][0] - v[0][0], 1.0) for _m, v in sorted(counts.items())]
+    print("events/s per minute: " + ", ".join(f"{r:.0f}" for r in rates))
     if len(lows) >= 4:
         half = len(lows) // 2
         span_h = (len(lows) - 1 - half) / 60
@@ -310,22 +316,28 @@ def main(argv: list[str] | None = None) -> int:
               f"{2 * a.pollers} page pollers, {a.minutes} min", flush=True)
         samples: list[tuple[float, float]] = []
         loads: list[float] = []
+        events: list[int] = []
         facts: list[dict[str, Any]] = []
         t0 = time.monotonic()
+        printed = -a.sample
         while time.monotonic() - t0 < a.minutes * 60 and proc.poll() is None:
+            # read every second, printed every --sample: the lowest of a minute must be the RSS just
+            # after the panel's trim, whose phase drifts against any slower sampling
             rss = rss_mb(pid)
             if rss is not None:
                 samples.append((time.monotonic(), rss))
                 loads.append(os.getloadavg()[0])
-                ev = sum(r.events for r in readers)
-                print(f"+{time.monotonic() - t0:5.0f} s  RSS {rss:6.1f} MB  events {ev}  pages "
+                events.append(sum(r.events for r in readers))
+            if rss is not None and time.monotonic() - t0 - printed >= a.sample:
+                printed = time.monotonic() - t0
+                print(f"+{printed:5.0f} s  RSS {rss:6.1f} MB  events {events[-1]}  pages "
                       f"{sum(r.pages for r in readers)}  errors {sum(r.errors for r in readers)}  "
                       f"writes {writer.writes} calls {writer.calls}  load {loads[-1]:.1f}", flush=True)
             for d in _new_facts(facts_path, len(facts)):
                 facts.append(d)
                 print(f"facts {facts_line(d)}", flush=True)
-            time.sleep(a.sample)
-        _report(samples, loads)
+            time.sleep(1.0)
+        _report(samples, loads, events)
         print(f"the panel's memory every {a.facts_s:g} s ({facts_path}):\n{FACTS_HEAD}")
         print("\n".join(facts_line(d) for d in facts + _new_facts(facts_path, len(facts))))
     finally:
