@@ -86,9 +86,10 @@ def _capture(s: Settings, args: argparse.Namespace) -> int:
 
 def _listen(s: Settings, args: argparse.Namespace) -> int:
     from ami_listener.listen import Listener
-    from hotline import heap_snapshots
+    from hotline import heap_snapshots, memory_facts
 
     heap_snapshots.start("listener")  # HOTLINE_TRACEMALLOC: a diagnostic, off by default
+    memory_facts.start_log("listener")  # HOTLINE_MEMORY_LOG: a diagnostic, off by default
     listener = Listener(s).start()
     print(f"listening to AMI {s.ami_host}:{s.ami_port} as server {s.server_id!r}, storing into {s.db_url}",
           file=sys.stderr, flush=True)

@@ -8,10 +8,14 @@ desk event streams and ``--wallboards`` wallboard streams read every event at fu
 keep their agents' presence in step themselves (no scheduler runs), so presence rows are written
 by the panel too.
 
-It prints the panel's RSS every ``--sample`` seconds and at the end, per minute, the lowest and
-highest RSS sampled with their slopes over the second half, and the load average. ``--heaptrack FILE``
+It reads the panel's RSS every second, prints it every ``--sample`` seconds and at the end, per
+minute, the lowest and highest RSS read with their slopes over the second half, and the load average; and every
+``--facts-s`` seconds (60) what the RSS is made of, read inside the panel (``hotline.memory_facts``,
+``HOTLINE_MEMORY_LOG``: pymalloc's arenas and the bytes in their blocks, glibc's in use and free, the
+resident threads' stacks, glibc's heaps and the other anonymous memory), with the UTC time, so a
+run across an hour's edge shows what the running hour's figures hold. ``--heaptrack FILE``
 runs the panel under heaptrack (``heaptrack_print FILE.zst``); ``--env K=V`` passes settings or
-glibc tunables (``MALLOC_ARENA_MAX=2``) to the panel. Not a test::
+glibc tunables (``MALLOC_ARENA_MAX=2``, ``PYTHONMALLOC=malloc``) to the panel. Not a test::
 
     .venv/bin/python bench/panel_soak.py --minutes 10 --desks 30 --wallboards 4
 """
@@ -41,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.callgen import AGENTS, FMT, SERVER, _flush, _sqlite_row, generate
 from bench.fleet import rss_mb
+from hotline import memory_facts
 from hotline.db import open_db
 from hotline.models import PresenceChange
 from hotline.settings import ROOT, load
@@ -213,25 +218,57 @@ def _wait_up(base: str, proc: subprocess.Popen[str], timeout: float = 120) -> No
     raise RuntimeError("the panel did not answer")
 
 
-def _report(samples: list[tuple[float, float]], loads: list[float]) -> None:
-    """Per minute, the lowest and highest RSS sampled (the panel trims glibc's free memory every
-    60 s, hotline/malloc_trim.py: the lowest is what stays), and the slopes of both."""
+def _report(samples: list[tuple[float, float]], loads: list[float], events: list[int]) -> None:
+    """Per minute, the lowest and highest RSS read (the panel trims glibc's free memory every 60 s,
+    hotline/malloc_trim.py: the lowest is what stays), and the slopes of both."""
     if len(samples) < 5:
         return
     t0 = samples[0][0]
     minutes: dict[int, list[float]] = {}
-    for t, r in samples:
+    counts: dict[int, list[tuple[float, int]]] = {}
+    for (t, r), n in zip(samples, events, strict=True):
         minutes.setdefault(int((t - t0) // 60), []).append(r)
+        counts.setdefault(int((t - t0) // 60), []).append((t, n))
+    start = datetime.now(UTC) - timedelta(seconds=time.monotonic() - t0)
+    print(f"minute 0 began at {start:%H:%M:%S} UTC")
     lows = [min(v) for _m, v in sorted(minutes.items())]
     highs = [max(v) for _m, v in sorted(minutes.items())]
     print("panel RSS per minute, MB, lowest: " + ", ".join(f"{r:.1f}" for r in lows))
     print("panel RSS per minute, MB, highest: " + ", ".join(f"{r:.1f}" for r in highs))
+    rates = [(v[-1][1] - v[0][1]) / max(v[-1][0] - v[0][0], 1.0) for _m, v in sorted(counts.items())]
+    print("events/s per minute: " + ", ".join(f"{r:.0f}" for r in rates))
     if len(lows) >= 4:
         half = len(lows) // 2
         span_h = (len(lows) - 1 - half) / 60
         print(f"second half ({len(lows) - half} minutes), MB/hour: lowest {(lows[-1] - lows[half]) / span_h:+.1f}, "
               f"highest {(highs[-1] - highs[half]) / span_h:+.1f}")
     print(f"load average {min(loads):.1f}–{max(loads):.1f}")
+
+
+FACTS_HEAD = ("UTC      RSS | pymalloc: arenas  in blocks  held free | glibc: in use  free | resident: stacks "
+              "glibc heaps  other anon | sqlite  threads   (MB)")
+
+
+def facts_line(d: dict[str, Any]) -> str:
+    """One reading of the panel's memory log as a row under :data:`FACTS_HEAD`."""
+    mb = 1 / 1048576
+    py, gl, kb = d.get("pymalloc") or {}, d.get("malloc") or {}, d.get("mappings_kb") or {}
+    at = datetime.fromtimestamp(d["at"], UTC).strftime("%H:%M:%S")
+    arenas = py.get("arena_bytes", 0) * mb
+    blocks = py.get("allocated_bytes", 0) * mb
+    heaps = (kb.get("glibc_main", 0) + kb.get("glibc_heaps", 0)) / 1024
+    return (f"{at} {d['rss_kb'] / 1024:6.1f} | {arenas:15.1f} {blocks:10.1f} {arenas - blocks:10.1f} | "
+            f"{gl.get('in_use_bytes', 0) * mb:13.1f} {gl.get('free_bytes', 0) * mb:5.1f} | "
+            f"{kb.get('stacks', 0) / 1024:16.1f} {heaps:12.1f} {kb.get('other_anon', 0) / 1024:11.1f} | "
+            f"{(d.get('sqlite_bytes') or 0) * mb:6.1f} {d.get('threads', 0):8d}")
+
+
+def _new_facts(path: Path, seen: int) -> list[dict[str, Any]]:
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return []
+    return [json.loads(line) for line in lines[seen:] if line.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,12 +281,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pollers", type=int, default=2)
     ap.add_argument("--seed-calls", type=int, default=20000)
     ap.add_argument("--sample", type=float, default=20)
+    ap.add_argument("--facts-s", type=float, default=60, help="the panel's memory facts every N s")
     ap.add_argument("--heaptrack", metavar="FILE", help="run the panel under heaptrack, its output FILE.zst")
     ap.add_argument("--env", action="append", default=[], metavar="K=V", help="extra environment of the panel")
     a = ap.parse_args(argv)
     base_dir = Path(tempfile.mkdtemp(prefix="hotline-panel-soak-"))
     port = _free_port()
-    env = _prepare(base_dir, port, a.seed_calls, a.desks, dict(e.split("=", 1) for e in a.env))
+    facts_path = base_dir / "memory.jsonl"
+    extra = {memory_facts.ENV_LOG: str(facts_path), memory_facts.ENV_EVERY_S: f"{a.facts_s:g}",
+             **dict(e.split("=", 1) for e in a.env)}
+    env = _prepare(base_dir, port, a.seed_calls, a.desks, extra)
     cmd = [sys.executable, "-m", "hotline", "web", "serve"]
     if a.heaptrack:
         cmd = ["heaptrack", "-o", a.heaptrack, *cmd]
@@ -275,18 +316,30 @@ def main(argv: list[str] | None = None) -> int:
               f"{2 * a.pollers} page pollers, {a.minutes} min", flush=True)
         samples: list[tuple[float, float]] = []
         loads: list[float] = []
+        events: list[int] = []
+        facts: list[dict[str, Any]] = []
         t0 = time.monotonic()
+        printed = -a.sample
         while time.monotonic() - t0 < a.minutes * 60 and proc.poll() is None:
+            # read every second, printed every --sample: the lowest of a minute must be the RSS just
+            # after the panel's trim, whose phase drifts against any slower sampling
             rss = rss_mb(pid)
             if rss is not None:
                 samples.append((time.monotonic(), rss))
                 loads.append(os.getloadavg()[0])
-                ev = sum(r.events for r in readers)
-                print(f"+{time.monotonic() - t0:5.0f} s  RSS {rss:6.1f} MB  events {ev}  pages "
+                events.append(sum(r.events for r in readers))
+            if rss is not None and time.monotonic() - t0 - printed >= a.sample:
+                printed = time.monotonic() - t0
+                print(f"+{printed:5.0f} s  RSS {rss:6.1f} MB  events {events[-1]}  pages "
                       f"{sum(r.pages for r in readers)}  errors {sum(r.errors for r in readers)}  "
                       f"writes {writer.writes} calls {writer.calls}  load {loads[-1]:.1f}", flush=True)
-            time.sleep(a.sample)
-        _report(samples, loads)
+            for d in _new_facts(facts_path, len(facts)):
+                facts.append(d)
+                print(f"facts {facts_line(d)}", flush=True)
+            time.sleep(1.0)
+        _report(samples, loads, events)
+        print(f"the panel's memory every {a.facts_s:g} s ({facts_path}):\n{FACTS_HEAD}")
+        print("\n".join(facts_line(d) for d in facts + _new_facts(facts_path, len(facts))))
     finally:
         stop.set()
         writer.stop.set()

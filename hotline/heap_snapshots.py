@@ -5,8 +5,9 @@ own on to every service): then :func:`start`, called first thing by each service
 ``tracemalloc`` (``HOTLINE_TRACEMALLOC_FRAMES`` frames per allocation, default 10) and a daemon thread
 writes ``<dir>/<service>-<pid>-<n>.snap`` (a ``tracemalloc.Snapshot``; ``Snapshot.load`` reads it)
 every ``HOTLINE_TRACEMALLOC_EVERY_S`` seconds (default 300), and at once on SIGUSR2. Next to each
-one ``<n>.json`` holds what tracemalloc does not see: the RSS, glibc's malloc figures (all its arenas
-summed; how many arenas), pymalloc's blocks in use, the threads. bench/heap_growth.py compares them.
+one ``<n>.json`` holds what tracemalloc does not see (``hotline.memory_facts``: the RSS, glibc's
+malloc figures, pymalloc's arenas, the mappings by kind, the threads, SQLite's heap).
+bench/heap_growth.py compares them.
 No ``gc.get_objects()`` census by type: taken in a service (from any thread) it hands out tuples that
 another thread is still building, whose next resize then fails (``SystemError: Objects/tupleobject.c:
 bad argument to internal function`` in the panel's SQLAlchemy, seen in the first soak that did it).
@@ -15,21 +16,18 @@ never on by default."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import logging
 import os
-import re
 import signal
-import sys
-import tempfile
 import threading
 import time
 import tracemalloc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from hotline.memory_facts import process_facts
 
 log = logging.getLogger(__name__)
 
@@ -119,77 +117,6 @@ def start(service: str, env: dict[str, str] | None = None) -> HeapSnapshots | No
     log.warning("%s: tracemalloc on (%d frames), a heap snapshot every %g s (and on SIGUSR2) into %s",
                 service, frames, every_s, out_dir)
     return snaps
-
-
-def process_facts() -> dict[str, Any]:
-    """What the snapshot itself does not tell: RSS, glibc malloc, pymalloc's blocks, threads, and
-    SQLite's own heap (page caches and statements of every connection: malloc'd outside Python)."""
-    return {"rss_kb": _status_kb("VmRSS"), "threads": threading.active_count(), "malloc": glibc_malloc(),
-            "pymalloc_blocks": sys.getallocatedblocks(), "sqlite_bytes": sqlite_heap_bytes()}
-
-
-def sqlite_heap_bytes() -> int | None:
-    """``sqlite3_memory_used()`` of the SQLite library this process's ``sqlite3`` module uses (None
-    when it cannot be reached): SQLite's heap, which tracemalloc does not see."""
-    import sqlite3  # noqa: F401  (loads the library whose counter is read)
-
-    name = ctypes.util.find_library("sqlite3")
-    try:
-        fn = ctypes.CDLL(name).sqlite3_memory_used
-    except (OSError, AttributeError, TypeError):
-        return None
-    fn.restype = ctypes.c_int64
-    return int(fn())
-
-
-def _status_kb(key: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-class _Mallinfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
-                 "keepcost")]
-
-
-def glibc_malloc() -> dict[str, int] | None:
-    """glibc's own figures (mallinfo2, summed over its arenas) and its arena count (malloc_info's
-    heaps); None off glibc. ``arena_bytes - in_use_bytes`` is memory malloc holds free: RSS that
-    grows with it while the traced memory does not is fragmentation, not a leak."""
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name)
-        mallinfo2 = libc.mallinfo2
-    except (OSError, AttributeError, TypeError):
-        return None
-    mallinfo2.restype = _Mallinfo2
-    m = mallinfo2()
-    return {"arena_bytes": m.arena, "mmapped_bytes": m.hblkhd, "in_use_bytes": m.uordblks,
-            "free_bytes": m.fordblks, "releasable_top_bytes": m.keepcost, "arenas": _arena_count(libc)}
-
-
-def _arena_count(libc: ctypes.CDLL) -> int | None:
-    """The number of ``<heap nr=…>`` in malloc_info's XML (one per arena)."""
-    try:
-        libc.fopen.restype = ctypes.c_void_p
-        libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-        libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
-        libc.fclose.argtypes = [ctypes.c_void_p]
-        with tempfile.NamedTemporaryFile(suffix=".xml") as tmp:
-            fp = libc.fopen(tmp.name.encode(), b"w")
-            if not fp:
-                return None
-            libc.malloc_info(0, fp)
-            libc.fclose(fp)
-            return len(re.findall(r"<heap nr=", Path(tmp.name).read_text()))
-    except (OSError, AttributeError):
-        return None
 
 
 def _write_atomically(path: Path, write: Any) -> None:

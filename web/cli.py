@@ -74,11 +74,12 @@ def waitress_options(s: Settings) -> dict[str, object]:
 def _serve(s: Settings, args: argparse.Namespace) -> int:
     """waitress (:func:`waitress_options`), with glibc's free memory given back every minute
     (``hotline.malloc_trim``: the panel's many threads otherwise grow its RSS, #17)."""
-    from hotline import heap_snapshots, malloc_trim
+    from hotline import heap_snapshots, malloc_trim, memory_facts
     from web import create_app
     from web.team import warm
 
     heap_snapshots.start("panel")  # HOTLINE_TRACEMALLOC: a diagnostic, off by default
+    memory_facts.start_log("panel")  # HOTLINE_MEMORY_LOG: a diagnostic, off by default
     app = create_app(s)
     warm.start(app, s)  # the supervisor page's first view finds its figures read (#17)
     print(f"panel on http://{s.web_host}:{s.web_port}/{' (development server)' if args.dev else ''}", flush=True)

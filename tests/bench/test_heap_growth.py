@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench import heap_growth
-from hotline.heap_snapshots import process_facts
+from hotline.memory_facts import process_facts
 
 
 class Leaky:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline import heap_snapshots
+from hotline import heap_snapshots, memory_facts
 
 
 class Kept:
@@ -85,14 +85,14 @@ def test_facts_count_sqlites_own_heap(tmp_path: Path) -> None:
     conn.executemany("INSERT INTO t VALUES (?)", [("x" * 1000,)] * 3000)  # ~3 MB of pages
     conn.commit()
     conn.close()
-    before = heap_snapshots.process_facts()["sqlite_bytes"]
+    before = memory_facts.process_facts()["sqlite_bytes"]
     reader = sqlite3.connect(tmp_path / "t.db")
     assert reader.execute("SELECT count(*), sum(length(x)) FROM t").fetchone() == (3000, 3_000_000)
-    filled = heap_snapshots.process_facts()["sqlite_bytes"]
+    filled = memory_facts.process_facts()["sqlite_bytes"]
     reader.close()
     # the default cache is 2 000 KiB a connection: the scan filled it
     assert filled - before > 1_500_000, (before, filled)
-    assert heap_snapshots.process_facts()["sqlite_bytes"] < filled - 1_500_000
+    assert memory_facts.process_facts()["sqlite_bytes"] < filled - 1_500_000
 
 
 def test_only_the_named_services_trace(tmp_path: Path) -> None:

@@ -72,3 +72,32 @@ def test_a_state_still_current_counts_until_now(day: tuple[Settings, Session, Re
     presence.set_state(s, db, "8001", P.AVAILABLE, now=at(400), ami=ami)
     d = state_seconds(db, s, at(300), at(3600), now=at(460))["8001"]
     assert d.available_s == 60 and d.logged_in_s == 60
+
+
+def test_a_busy_hour_is_read_a_batch_at_a_time(tmp_path: Path, db_url: str) -> None:
+    """#17: the panel reads the running hour's presence rows every minute (its warm-up) and on each
+    view of today's figures; read whole, 30 000 rows were 20 MB of small objects at once, which
+    pymalloc's arenas kept after. Streamed, what is held at once does not grow with the hour."""
+    import tracemalloc
+
+    from hotline.desk import durations
+    from hotline.models import PresenceChange
+
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, server_id="d", database_url=db_url)
+    _engine, sessions = open_db(s)
+    n = 6 * durations.BATCH
+    with sessions() as db:
+        db.add_all(PresenceChange(server="d", agent=f"80{i % 30:02d}", state=P.AVAILABLE.value, previous=None,
+                                  started_at=at(i * 0.5), ended_at=at(i * 0.5 + 0.5), by="system", call_id=None)
+                   for i in range(n))
+        db.commit()
+        state_seconds(db, s, at(0), at(3600), now=at(3600))  # the statement compiled and cached first
+        tracemalloc.start()
+        try:
+            got = state_seconds(db, s, at(0), at(3600), now=at(3600))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert sum(d.of(P.AVAILABLE) for d in got.values()) == n * 0.5  # every row counted
+    # the whole read held n rows (~600 bytes each here); a batch is a sixth of them
+    assert peak < n * 600 / 3, peak
