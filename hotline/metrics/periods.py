@@ -50,6 +50,12 @@ def months_back(year: int, month: int, n: int) -> list[tuple[int, int]]:
 
 
 HOUR = timedelta(hours=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def utc_hour(t: datetime) -> datetime:
+    """The start of the whole UTC hour ``t`` is in (the hours ``call_hours`` keeps stamps for)."""
+    return t - (t - EPOCH) % HOUR
 
 
 def running_hour(s: Settings, now: datetime | None = None) -> datetime:

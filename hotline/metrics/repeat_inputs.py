@@ -32,11 +32,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hotline.metrics import cache, rollups, stamps
-from hotline.metrics.periods import HOUR, period
+from hotline.metrics.periods import EPOCH, HOUR, period, utc_hour
 from hotline.settings import Settings
 
 WHAT: tuple[Any, ...] = ("repeat_inputs",)
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 US = timedelta(microseconds=1)
 # R-ONE-CALL's reading of the calls of [a, b): (number, started_at, open) by started_at and id
 Read = Callable[[Session, datetime, datetime], Sequence[Any]]
@@ -62,7 +61,7 @@ def kept_from(s: Settings, now: datetime | None = None) -> datetime:
     no further back)."""
     today = period("day", s, now)[0]
     first = period("day", s, today - HOUR)[0] - timedelta(hours=s.repeat_window_h)
-    return first - (first - EPOCH) % HOUR
+    return utc_hour(first)
 
 
 def calls(db: Session, s: Settings, a: datetime, b: datetime, read: Read) -> Calls | None:
@@ -73,7 +72,7 @@ def calls(db: Session, s: Settings, a: datetime, b: datetime, read: Read) -> Cal
     if a < kept_from(s):
         return None
     now = datetime.now(UTC)
-    first, live = a - (a - EPOCH) % HOUR, now - (now - EPOCH) % HOUR
+    first, live = utc_hour(a), utc_hour(now)
     hours = [(first + HOUR * i, first + HOUR * (i + 1)) for i in range((min(live, b) - first + HOUR - US) // HOUR)]
     held = _held(db, s, hours, read)  # read before the live hour: its calls end where theirs begin
     out = Calls()

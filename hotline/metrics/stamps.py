@@ -14,13 +14,13 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
-from hotline.metrics.periods import HOUR
+from hotline.metrics.periods import HOUR, utc_hour
 from hotline.metrics.queries import in_period
 from hotline.metrics.rollups import Stamp
 from hotline.models import Call, CallHour
@@ -36,14 +36,11 @@ def added(stamps: Iterable[Stamp]) -> Stamp:
     return sum(n for n, _ in stamps), max(newest) if newest else None
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 def on_hours(a: datetime, b: datetime, back: timedelta) -> bool:
     """Whether [a - back, b) starts and ends on whole UTC hours, so that ``call_hours`` answers its
     look: local days and hours in a zone of whole-hour offsets (Asia/Shanghai) and a repeat window
     in hours. Otherwise (a :30 zone) the calls' index answers it."""
-    return (a - _EPOCH) % HOUR == (b - _EPOCH) % HOUR == back % HOUR == timedelta(0)
+    return utc_hour(a) == a and utc_hour(b) == b and back % HOUR == timedelta(0)
 
 
 def stamp_query(a: datetime, b: datetime, back: timedelta, alone: bool = False) -> Any:
