@@ -67,6 +67,7 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
         rec.ended_at = max(hangups)
 
     _product_facts(c, rec)
+    rec.serves = _serves(c, rec)
     joins = c.named("QueueCallerJoin")
     # a call a queue answered is inbound, even when its queue entry was not seen (AMI gap)
     queued = bool(joins) or not c.names.isdisjoint(("AgentConnect", "AgentComplete"))
@@ -209,6 +210,18 @@ def _agent_device_first(c: ChannelIndex, first: Channel | None) -> bool:
     twin = sibling(first.name)
     dial = next((e for e in c.events if e.name == "DialBegin" and e.get("Channel")), None)
     return twin is not None and dial is not None and dial.get("Channel") == twin
+
+
+def _serves(c: ChannelIndex, rec: CallRecord) -> str | None:
+    """The call whose helper this call is: the desk marks its own channels (HOTLINE_DESK
+    "<use>:<call id>"); a supervisor's ChanSpy in any dialplan shows by ChanSpyStart, its spyer a
+    channel of this call, its spyee another call's (capture foreign_chanspy): listening in is no
+    call into the hotline."""
+    desk = rec.vars.get(ChanVar.DESK.value)
+    if desk is not None:
+        return desk.partition(":")[2]
+    return next((e.get("SpyeeLinkedid") for e in c.events if e.name in ("ChanSpyStart", "ChanSpyStop")
+                 and e.get("SpyerChannel") in c.by_name and e.get("SpyeeLinkedid") != c.call_id), None)
 
 
 def _product_facts(c: ChannelIndex, rec: CallRecord) -> None:
