@@ -79,12 +79,32 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     elif rec.direction in (Direction.INBOUND, Direction.INTERNAL):
         # a phone's own call rings, is answered and ends like a call into the hotline
         inbound(c, rec, first, joins, rules)
+    if rec.disposition == Disposition.UNKNOWN and _talked(c):
+        rec.disposition = Disposition.ANSWERED
     if rec.incomplete and rec.disposition == Disposition.UNKNOWN:
         # keep only what the seen events prove
         rec.hangup_first = None
     if not any(e.timestamp is not None for e in evs):  # stops at the first timed event
         _untimed(rec)
     return rec
+
+
+def _talked(c: ChannelIndex) -> bool:
+    """The call's own first channel (its Uniqueid the Linkedid: the caller's trunk channel, a
+    phone's own call, a callback's customer leg) left a bridge it shared with another channel — no
+    holding bridge (a parking lot, a hold): someone answered it. What a call cut by an AMI gap
+    still proves with only its BridgeLeave and hang-ups left; whom it talked with is not known."""
+    shared: dict[str, bool] = {}
+    left: set[str] = set()
+    for e in c.events:
+        if e.name not in ("BridgeEnter", "BridgeLeave") or e.get("BridgeTechnology") == "holding_bridge":
+            continue
+        bridge = e.get("BridgeUniqueid") or ""
+        others = int(e.get("BridgeNumChannels") or 0) - (1 if e.name == "BridgeEnter" else 0)
+        shared[bridge] = shared.get(bridge, False) or others >= 1
+        if e.name == "BridgeLeave" and e.get("Uniqueid") == c.call_id:
+            left.add(bridge)
+    return any(shared[b] for b in left)
 
 
 def _untimed(rec: CallRecord) -> None:
