@@ -35,7 +35,7 @@ def test_a_call_seen_only_by_its_bridge_leave_and_hangups_is_answered() -> None:
     a bridge, someone answered. The same leaves from a holding bridge (a parking lot), or the
     caller's leave alone (it left nobody behind, and 8001's leave was not seen), prove nothing."""
     msgs = capture("foreign_dial_answered")
-    leave = [i for i, m in enumerate(msgs) if m.name == "BridgeLeave"][0]
+    leave = next(i for i, m in enumerate(msgs) if m.name == "BridgeLeave")
     tail = msgs[leave:]
 
     def disposition(stream: list[Message]) -> str:
