@@ -67,6 +67,7 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
         rec.ended_at = max(hangups)
 
     _product_facts(c, rec)
+    rec.serves = _serves(c, rec)
     joins = c.named("QueueCallerJoin")
     # a call a queue answered is inbound, even when its queue entry was not seen (AMI gap)
     queued = bool(joins) or not c.names.isdisjoint(("AgentConnect", "AgentComplete"))
@@ -78,12 +79,32 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     elif rec.direction in (Direction.INBOUND, Direction.INTERNAL):
         # a phone's own call rings, is answered and ends like a call into the hotline
         inbound(c, rec, first, joins, rules)
+    if rec.disposition == Disposition.UNKNOWN and _talked(c):
+        rec.disposition = Disposition.ANSWERED
     if rec.incomplete and rec.disposition == Disposition.UNKNOWN:
         # keep only what the seen events prove
         rec.hangup_first = None
     if not any(e.timestamp is not None for e in evs):  # stops at the first timed event
         _untimed(rec)
     return rec
+
+
+def _talked(c: ChannelIndex) -> bool:
+    """The call's own first channel (its Uniqueid the Linkedid: the caller's trunk channel, a
+    phone's own call, a callback's customer leg) left a bridge it shared with another channel — no
+    holding bridge (a parking lot, a hold): someone answered it. What a call cut by an AMI gap
+    still proves with only its BridgeLeave and hang-ups left; whom it talked with is not known."""
+    shared: dict[str, bool] = {}
+    left: set[str] = set()
+    for e in c.events:
+        if e.name not in ("BridgeEnter", "BridgeLeave") or e.get("BridgeTechnology") == "holding_bridge":
+            continue
+        bridge = e.get("BridgeUniqueid") or ""
+        others = int(e.get("BridgeNumChannels") or 0) - (1 if e.name == "BridgeEnter" else 0)
+        shared[bridge] = shared.get(bridge, False) or others >= 1
+        if e.name == "BridgeLeave" and e.get("Uniqueid") == c.call_id:
+            left.add(bridge)
+    return any(shared[b] for b in left)
 
 
 def _untimed(rec: CallRecord) -> None:
@@ -209,6 +230,18 @@ def _agent_device_first(c: ChannelIndex, first: Channel | None) -> bool:
     twin = sibling(first.name)
     dial = next((e for e in c.events if e.name == "DialBegin" and e.get("Channel")), None)
     return twin is not None and dial is not None and dial.get("Channel") == twin
+
+
+def _serves(c: ChannelIndex, rec: CallRecord) -> str | None:
+    """The call whose helper this call is: the desk marks its own channels (HOTLINE_DESK
+    "<use>:<call id>"); a supervisor's ChanSpy in any dialplan shows by ChanSpyStart, its spyer a
+    channel of this call, its spyee another call's (capture foreign_chanspy): listening in is no
+    call into the hotline."""
+    desk = rec.vars.get(ChanVar.DESK.value)
+    if desk is not None:
+        return desk.partition(":")[2]
+    return next((e.get("SpyeeLinkedid") for e in c.events if e.name in ("ChanSpyStart", "ChanSpyStop")
+                 and e.get("SpyerChannel") in c.by_name and e.get("SpyeeLinkedid") != c.call_id), None)
 
 
 def _product_facts(c: ChannelIndex, rec: CallRecord) -> None:

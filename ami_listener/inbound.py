@@ -37,26 +37,57 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
         # consultation placed for it: it starts at `s`): its own exten is not what was dialled
         dial = next((e for e in c.events if e.name == "DialBegin" and e.get("Channel") == service), None)
         rec.dialed = (dial.get("Exten") if dial else None) or rec.dialed
+    # a call seen from after its start whose first queue entry seen follows a queue pass of the
+    # caller (an agent's transfer into another queue): where it queued first, and when, is not known
+    requeued = join is not None and (first is None or not first.created) and _passed_a_queue(c, join)
+    if requeued:
+        rec.queue = rec.queued_at = None
     caller = c.party(first.name if first else None, service)
     rec.attempts = _attempts(c, rec, caller)
-    _answer(c, rec, rule, caller)
+    _answer(c, rec, rule, caller, join if requeued else None)
     leave = next((e for e in c.events if e.name in ("QueueCallerAbandon", "QueueCallerLeave")), None)
     if rec.queued_at is not None:
         end = rec.answered_at if rec.answered_at is not None else (leave.timestamp if leave else None)
         if end is not None:
             rec.wait_seconds = end - rec.queued_at
     rec.disposition = INBOUND.decide(InboundFacts(
-        answered=rec.answered_at is not None or rec.agent is not None,
+        # a requeued call's answer seen in a later queue: answered, by whom first is not known
+        answered=rec.answered_at is not None or rec.agent is not None
+        or any(a.result == AttemptResult.ANSWERED for a in rec.attempts),
         queue_status=next((e.get("Value") for e in reversed(c.events)
                            if e.name == "VarSet" and e.get("Variable") == "QUEUESTATUS"), None),
         abandoned=any(e.name == "QueueCallerAbandon" for e in c.events),
         left_queue=leave is not None, queued=join is not None, complete=not rec.incomplete,
         caller_up=first is not None and c.is_up(first), dialled=join is None and bool(rec.attempts),
-        left_ringing=join is None and any(a.result == AttemptResult.CANCELLED for a in rec.attempts)))
+        left_ringing=join is None and any(a.result == AttemptResult.CANCELLED for a in rec.attempts),
+        left_by_key=_left_by_key(c, join, leave)))
     if join is not None or (first is not None and first.created):
         Conversation(c, rec, caller, service).run()
     # else a queue call seen only from after its answer (AMI gap): who talked with whom next, and
     # who hung up, would be read without the member names the stream gave before — left empty
+
+
+# events of a caller who has already been through a queue (only after a QueueCallerJoin)
+QUEUE_PASSED = frozenset({"QueueCallerLeave", "QueueCallerAbandon", "AgentConnect", "AgentComplete"})
+
+
+def _passed_a_queue(c: ChannelIndex, join: Message) -> bool:
+    """Before ``join``: the caller was through a queue, or its channel left a bridge (it talked)."""
+    queued = join.get("Channel")
+    return any(e.name in QUEUE_PASSED or (e.name == "BridgeLeave" and e.get("Channel") == queued)
+               for e in c.events[:c.events.index(join)])
+
+
+def _left_by_key(c: ChannelIndex, join: Message | None, leave: Message | None) -> bool:
+    """The queued caller's channel received a key and app_queue let it go (QueueCallerLeave, not
+    Abandon): the queue's exit context took it (capture foreign_queue_key_exit). The DTMFEnd comes
+    just before the leave, on the channel that joined."""
+    if join is None or leave is None or leave.name != "QueueCallerLeave":
+        return False
+    queued = join.get("Channel")
+    joined_at, left_at = c.events.index(join), c.events.index(leave)
+    return any(e.name == "DTMFEnd" and e.get("Channel") == queued and e.get("Direction") == "Received"
+               for e in c.events[joined_at:left_at])
 
 
 def _originated(c: ChannelIndex) -> bool:
@@ -171,18 +202,19 @@ def _refused(c: ChannelIndex, dest: str) -> AttemptResult:
     return REFUSED_CAUSES.get(ch.cause or "", AttemptResult.NO_ANSWER) if ch is not None else AttemptResult.NO_ANSWER
 
 
-def _answer_from_the_tail(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> None:
+def _answer_from_the_tail(c: ChannelIndex, rec: CallRecord, caller: set[str], events: list[Message]) -> None:
     """An answer whose ring was not seen (the call's start fell in an AMI gap: incomplete). What
-    the events seen prove: AgentConnect (the answer and who gave it), a plain Dial()'s DialEnd
-    ANSWER, else AgentComplete (who talked with the caller; when it began is not known)."""
-    connect = next((e for e in c.events if e.name == "AgentConnect"), None)
+    the events seen (``events``: the call's, or those before a later queue entry) prove:
+    AgentConnect (the answer and who gave it), a plain Dial()'s DialEnd ANSWER, else AgentComplete
+    (who talked with the caller; when it began is not known)."""
+    connect = next((e for e in events if e.name == "AgentConnect"), None)
     if connect is not None:
         rec.agent = connect.get("MemberName") or c.agent_of(connect.get("DestChannel"))
         # the answer is the member's DialEnd ANSWER (AgentConnect follows a millisecond later)
         rec.answered_at = next((e.timestamp for e in c.events if e.name == "DialEnd" and e.get("DialStatus") == "ANSWER"
                                 and e.get("DestChannel") == connect.get("DestChannel")), None)
         return
-    complete = next((e for e in c.events if e.name == "AgentComplete" and e.get("MemberName")), None)
+    complete = next((e for e in events if e.name == "AgentComplete" and e.get("MemberName")), None)
     if complete is not None:
         rec.agent = complete.get("MemberName")
         return
@@ -195,15 +227,20 @@ def _answer_from_the_tail(c: ChannelIndex, rec: CallRecord, caller: set[str]) ->
             rec.agent = c.agent_of(dest) or endpoint_of(dest, answer.get("DialString"))
 
 
-def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str]) -> None:
-    """The answer, who gave it, and how long it rang (R-ANS-4RINGS, by the ring rule)."""
-    answered = next((a for a in rec.attempts if a.result == AttemptResult.ANSWERED), None)
+def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str], requeue: Message | None) -> None:
+    """The answer, who gave it, and how long it rang (R-ANS-4RINGS, by the ring rule). For a call
+    requeued (``requeue``: the first queue entry seen, a later one) only what came before it: the
+    answer of a later queue is not the call's."""
+    events = c.events if requeue is None else c.events[:c.events.index(requeue)]
+    rung = {e.get("DestChannel") for e in events if e.name == "AgentCalled"} if requeue is not None else None
+    answered = next((a for a in rec.attempts if a.result == AttemptResult.ANSWERED
+                     and (rung is None or a.channel in rung)), None)
     if answered is not None:
         rec.answered_at = answered.rang_at + (answered.ring_seconds or 0.0)
         rec.agent = answered.agent
         rec.ring_seconds = answered.ring_seconds
     else:
-        _answer_from_the_tail(c, rec, caller)
+        _answer_from_the_tail(c, rec, caller, events)
     if rec.ring_seconds is not None:
         rec.rings = rule.rings(rec.ring_seconds)
         rec.within_4_rings = rule.within(rec.ring_seconds)  # R-ANS-4RINGS

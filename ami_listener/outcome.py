@@ -26,6 +26,7 @@ class InboundFacts:
     caller_up: bool  # the caller's channel (or its Local twin) was answered by the dialplan
     dialled: bool = False  # phones were rung by a plain Dial() (not through a queue)
     left_ringing: bool = False  # the caller hung up while phones rang (a Dial() attempt cancelled)
+    left_by_key: bool = False  # the queued caller pressed a key and left the queue (its context=)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,9 @@ INBOUND: OutcomeTable[InboundFacts] = OutcomeTable((
     # a queue timeout also emits QueueCallerAbandon: QUEUESTATUS decides first
     ("the queue let the caller go", lambda f: f.queue_status in QUEUE_LEFT_UNANSWERED, Disposition.TIMEOUT),
     ("the caller hung up in the queue", lambda f: f.abandoned, Disposition.ABANDONED),
-    ("left the queue by the exit key", lambda f: f.left_queue, Disposition.TIMEOUT),
+    # the caller chose to stop waiting (Queue's context=, ExitWithKey): given up, as by hanging up
+    ("the caller left the queue by a key", lambda f: f.left_by_key, Disposition.ABANDONED),
+    ("left the queue with no key and no status", lambda f: f.left_queue, Disposition.TIMEOUT),
     # a plain Dial(): the phones rung tell the outcome, whatever the dialplan answered before
     ("never queued, the caller gave up while phones rang", lambda f: f.complete and not f.queued and f.left_ringing,
      Disposition.ABANDONED),

@@ -168,16 +168,16 @@ class Pipeline:
             self.counts["errors"] += 1
             log.exception("building call %s failed; stored as incomplete", call_id)
             rec = CallRecord(call_id=call_id, server=self.settings.server_id, incomplete=True)
-        desk = rec.vars.get(ChanVar.DESK.value)
-        if desk is not None:
-            # the desk's own channels (a phrase player, a supervisor's spy) are part of the call
-            # they serve, audited in desk_controls: never a call of their own. Joining that call's
-            # bridge gives them its Linkedid, and the tracker then files them (their variables
-            # too) under it: the served call itself is kept, without the mark.
-            if desk.partition(":")[2] != call_id:
+        if rec.serves is not None:
+            # the desk's own channels (a phrase player, a supervisor's spy; audited in
+            # desk_controls) and any dialplan's ChanSpy are part of the call they serve: never a
+            # call of their own. Joining that call's bridge gives the desk's its Linkedid, and the
+            # tracker then files them (their variables too) under it: the served call itself is
+            # kept, without the mark.
+            if rec.serves != call_id:
                 self.counts["desk_channels"] += 1
                 return
-            del rec.vars[ChanVar.DESK.value]
+            rec.vars.pop(ChanVar.DESK.value, None)
         if self.arrival_times and rec.vars.get(ChanVar.SOURCE.value) is None:
             rec.vars[ChanVar.SOURCE.value] = ARRIVAL_TIMES
         self.counts["calls"] += 1

@@ -73,9 +73,10 @@ _new_message = object.__new__
 # Frames the call builder and the live view never read beyond their name, Linkedid and time, but
 # that make up most of the stream (VarSet and CEL alone are two thirds of it). They are parsed thin;
 # the raw bytes are kept whole for the event store, and ``full()`` parses it on demand. VarSet of the
-# variables the builder reads (HOTLINE_*, QUEUESTATUS, MIXMONITOR_FILENAME) is parsed in full.
+# variables the builder reads (HOTLINE_*, QUEUESTATUS, MIXMONITOR_FILENAME) is parsed in full; so is
+# DTMFEnd (one per key, rare): a key the queued caller pressed is how it left by the exit key.
 THIN_EVENTS = frozenset((b"CEL", b"Newexten", b"AGIExecStart", b"AGIExecEnd", b"RTCPSent", b"RTCPReceived",
-                         b"DTMFBegin", b"DTMFEnd", b"DeviceStateChange", b"ExtensionStatus", b"VarSet",
+                         b"DTMFBegin", b"DeviceStateChange", b"ExtensionStatus", b"VarSet",
                          b"MusicOnHoldStart", b"MusicOnHoldStop", b"NewConnectedLine", b"LocalBridge",
                          b"ChannelTalkingStart", b"ChannelTalkingStop"))
 

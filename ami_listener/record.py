@@ -73,6 +73,9 @@ class CallRecord:
     incomplete: bool = False
     vars: dict[str, str] = field(default_factory=dict)
     attempts: list[Attempt] = field(default_factory=list)
+    # the call this one's channels serve rather than being a call of their own (the desk's phrase
+    # player or spy, any supervisor's ChanSpy): the pipeline keeps no record of its own for it
+    serves: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CallRecord:

@@ -19,8 +19,10 @@ from ami_listener.reader import Message, thin_message
 log = logging.getLogger(__name__)
 
 MEMBER_EVENTS = ("QueueMemberStatus", "QueueMemberAdded", "QueueMember", "AgentCalled")
-TRANSFER_LINKEDIDS = ("TransfereeLinkedid", "TransfererLinkedid", "OrigTransfererLinkedid",
-                      "SecondTransfererLinkedid", "TransferTargetLinkedid")
+# events that name a call only by one of their parties': a transfer's; a ChanSpy's spyer, whose
+# own call it is (the builder tells that call serves the spied one: never a call of its own)
+PARTY_LINKEDIDS = ("TransfereeLinkedid", "TransfererLinkedid", "OrigTransfererLinkedid",
+                   "SecondTransfererLinkedid", "TransferTargetLinkedid", "SpyerLinkedid")
 MAX_EVENTS_PER_CALL = 20000  # a runaway call (e.g. a busy-retry loop for hours) is cut, logged
 
 
@@ -69,7 +71,7 @@ class CallTracker:
         lid = h.get("Linkedid") or h.get("LinkedID") or h.get("DestLinkedid")
         if lid:
             return lid
-        for key in TRANSFER_LINKEDIDS:
+        for key in PARTY_LINKEDIDS:
             if h.get(key):
                 return h[key]
         uid = h.get("Uniqueid") or h.get("DestUniqueid")

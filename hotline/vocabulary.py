@@ -23,8 +23,8 @@ class Disposition(StrEnum):
     """How a call ended (the call record's ``disposition``)."""
 
     ANSWERED = "answered"  # bridged with an agent (inbound) or the customer answered (outbound)
-    ABANDONED = "abandoned"  # the caller hung up while queued
-    TIMEOUT = "timeout"  # left the queue unanswered without hanging up (queue timeout, exit key)
+    ABANDONED = "abandoned"  # the caller gave up while queued (hung up, or left by the exit key)
+    TIMEOUT = "timeout"  # the queue let the caller go unanswered (queue timeout, no member to join or left)
     IVR = "ivr"  # ended in the IVR / dialplan without reaching an agent
     FAILED = "failed"  # never answered by anything
     NO_ANSWER = "no_answer"  # outbound: the agent answered, the customer did not

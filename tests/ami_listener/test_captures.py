@@ -216,6 +216,52 @@ EXPECTED: dict[str, dict] = {
                                               talk_seconds=None, hangup_first="agent", attempts=[]),
     "foreign_ivr_caller_leaves": dict(dialed="503", disposition="ivr", agent=None, hangup_first="caller",
                                       attempts=[]),
+    # --- from tests/captures/foreign_more/: members the SIP phones themselves (PJSIP/8001 Alice,
+    # PJSIP/8002 Bob); rrmemory `support` at 410 (3 s per member, 1 s retry, context=queue-exit,
+    # VoiceMail() on its timeout), unstaffed `empty` at 411 (joinempty = no), `sales` at 412
+    # (leavewhenempty, VoiceMail() after), transfers to 420 (queue `second`: Bob) and 700 (parking)
+    # nobody answers; 4 s after the line answered the caller presses 5 and the queue's context= takes
+    # it to a goodbye and Hangup(): the caller gave up waiting (abandoned), the dialplan hung up
+    "foreign_queue_key_exit": dict(dialed="410", queue="support", disposition="abandoned", agent=None,
+                                   final_agent=None, answered_at=None, ring_seconds=None, wait_seconds=(4.0, 4.4),
+                                   hangup_first="system", talk_seconds=None,
+                                   attempts=[("Alice", "no_answer"), ("Bob", "cancelled")]),
+    # nobody answers; the queue lets the caller go after 10 s (QUEUESTATUS=TIMEOUT) to VoiceMail(),
+    # which answers nothing an agent did: the caller leaves a message and hangs up 14 s in
+    "foreign_queue_timeout_voicemail": dict(dialed="410", queue="support", disposition="timeout", agent=None,
+                                            final_agent=None, answered_at=None, ring_seconds=None,
+                                            wait_seconds=10.0, hangup_first="caller", talk_seconds=None,
+                                            attempts=[("Alice", "no_answer"), ("Bob", "no_answer"),
+                                                      ("Alice", "no_answer")], attempt_rings=[3.0, 3.0, 2.0]),
+    # `empty` has no member: the caller never joins (QUEUESTATUS=JOINEMPTY; no queue event names
+    # the queue), hears a goodbye, the dialplan hangs up: the queue let the caller go unanswered
+    "foreign_queue_joinempty": dict(dialed="411", queue=None, queued_at=None, disposition="timeout", agent=None,
+                                    final_agent=None, answered_at=None, wait_seconds=None, hangup_first="system",
+                                    attempts=[], transfers=[]),
+    # Alice (QueueAdd) rings out; removed (QueueRemove) 2 s after the caller joined, the queue is
+    # empty and throws the caller out at the end of that ring (LEAVEEMPTY) to VoiceMail(); the
+    # caller hangs up 12 s in
+    "foreign_queue_leaveempty": dict(dialed="412", queue="sales", disposition="timeout", agent=None,
+                                     answered_at=None, wait_seconds=3.0, hangup_first="caller", talk_seconds=None,
+                                     attempts=[("Alice", "no_answer")]),
+    # Alice answers after 1 s, 1.5 s later transfers the caller blind to 700 (parked at 701); 1.8 s
+    # later Bob's phone takes it from the lot (ParkedCall), talks 3 s and hangs up: one record,
+    # answered by Alice, ended with Bob; talk is the time with an agent (1.6 s + 3 s), not parked
+    "foreign_park_pickup": dict(dialed="410", queue="support", disposition="answered", agent="Alice",
+                                final_agent="Bob", ring_seconds=1.0, hangup_first="agent", talk_seconds=(4.3, 4.9),
+                                transfers=[("blind", "Alice", "700")], attempts=[("Alice", "answered")]),
+    # Alice answers after 1 s; 1.5 s later a supervisor listens in (Local/555@supervisor running
+    # ChanSpy(PJSIP/8001,q)) for 4 s: no record of its own, the spied call unchanged; the caller
+    # hangs up 9 s in
+    "foreign_chanspy": dict(dialed="410", queue="support", disposition="answered", agent="Alice",
+                            final_agent="Alice", ring_seconds=1.0, hangup_first="caller", talk_seconds=(7.7, 8.3),
+                            transfers=[], attempts=[("Alice", "answered")]),
+    # Alice answers after 1 s, 1.5 s later transfers the caller blind to 420 (queue `second`), where
+    # Bob answers after 1 s and talks until the caller hangs up 12 s in
+    "foreign_queue_to_queue": dict(dialed="410", queue="support", disposition="answered", agent="Alice",
+                                   final_agent="Bob", ring_seconds=1.0, wait_seconds=1.0, hangup_first="caller",
+                                   talk_seconds=(9.7, 10.3), transfers=[("blind", "Alice", "420")],
+                                   attempts=[("Alice", "answered"), ("Bob", "answered")]),
 }
 
 

@@ -21,8 +21,30 @@ def test_a_queue_call_seen_from_after_its_answer_keeps_who_answered() -> None:
 
 def test_a_plain_dial_seen_from_after_its_ring_began_is_not_guessed() -> None:
     # no queue event: nothing proves the call came in rather than went out (a click-to-dial also
-    # rings a phone by Dial()), so no answer and no agent are claimed
+    # rings a phone by Dial()), so no agent is claimed; that the call's first channel left a
+    # bridge it shared proves someone answered it
     cut = _from(capture("foreign_dial_answered"), "DialBegin", nth=1)  # the ring to 8001 not seen
     rec = as_json(next(iter(replay_messages(cut).values())))
-    assert rec["incomplete"] and rec["direction"] == "unknown" and rec["disposition"] == "unknown"
-    assert rec["agent"] is None and rec["attempts"] == []
+    assert rec["incomplete"] and rec["direction"] == "unknown" and rec["disposition"] == "answered"
+    assert rec["agent"] is None and rec["attempts"] == [] and rec["answered_at"] is None
+
+
+def test_a_call_seen_only_by_its_bridge_leave_and_hangups_is_answered() -> None:
+    """What an AMI gap leaves of an answered call (foreign_dial_answered): 8001 leaving the bridge,
+    then the caller's own channel (its Uniqueid the Linkedid), and the hang-ups: the caller shared
+    a bridge, someone answered. The same leaves from a holding bridge (a parking lot), or the
+    caller's leave alone (it left nobody behind, and 8001's leave was not seen), prove nothing."""
+    msgs = capture("foreign_dial_answered")
+    leave = next(i for i, m in enumerate(msgs) if m.name == "BridgeLeave")
+    tail = msgs[leave:]
+
+    def disposition(stream: list[Message]) -> str:
+        (rec,) = [as_json(r) for r in replay_messages(stream).values()]
+        assert rec["incomplete"] and rec["agent"] is None and rec["answered_at"] is None
+        return rec["disposition"]
+
+    assert disposition(tail) == "answered"
+    held = [Message({**m.headers, "BridgeTechnology": "holding_bridge", "BridgeType": "parking"}, b"")
+            if m.name == "BridgeLeave" else m for m in tail]
+    assert disposition(held) == "unknown"
+    assert disposition(tail[1:]) == "unknown"

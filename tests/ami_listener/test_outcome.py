@@ -17,7 +17,9 @@ def test_inbound_rows_in_order() -> None:
     assert INBOUND.decide(replace(QUEUED, queue_status="TIMEOUT", abandoned=True, left_queue=True)) \
         == Disposition.TIMEOUT
     assert INBOUND.decide(replace(QUEUED, abandoned=True, left_queue=True)) == Disposition.ABANDONED
-    assert INBOUND.decide(replace(QUEUED, left_queue=True)) == Disposition.TIMEOUT  # the exit key
+    # the caller's key took it out of the queue (context=): it gave up waiting
+    assert INBOUND.decide(replace(QUEUED, left_queue=True, left_by_key=True)) == Disposition.ABANDONED
+    assert INBOUND.decide(replace(QUEUED, left_queue=True)) == Disposition.TIMEOUT  # let go, no key, no status
     assert INBOUND.decide(QUEUED) == Disposition.ABANDONED
     assert INBOUND.decide(replace(QUEUED, queued=False)) == Disposition.IVR
     assert INBOUND.decide(replace(QUEUED, queued=False, caller_up=False)) == Disposition.FAILED

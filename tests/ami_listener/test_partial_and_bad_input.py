@@ -15,7 +15,13 @@ LISTS = ("attempts", "transfers")
 
 def _no_wrong_record(full: dict[str, dict], cut: dict[str, dict]) -> None:
     for call_id, rec in cut.items():
-        whole = full[call_id]
+        whole = full.get(call_id)
+        if whole is None:
+            # a call the whole stream keeps no record of (a supervisor's ChanSpy, a channel that
+            # joined another call) seen only by its last events: kept, claiming nothing
+            assert rec["incomplete"] and rec["direction"] == rec["disposition"] == "unknown", (call_id, rec)
+            assert rec["agent"] is rec["caller_number"] is rec["answered_at"] is None and not rec["attempts"], rec
+            continue
         if not rec["incomplete"]:
             assert rec == whole, f"{call_id}: complete record differs from the full replay"
             continue
@@ -31,11 +37,19 @@ def _no_wrong_record(full: dict[str, dict], cut: dict[str, dict]) -> None:
                 assert value == whole[key], (call_id, key, value, whole[key])
 
 
+# A call an agent transferred into a second queue, seen only from that queue entry on, looks like
+# a call first queued there (README, Known limits): its head is cut before that entry only.
+SEEN_FROM_A_LATER_QUEUE = {"foreign_queue_to_queue"}
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in CAPTURES.glob("*.ami")))
 def test_head_cut_off_builds_no_wrong_record(name: str) -> None:
     msgs = capture(name)
     full = {k: as_json(v) for k, v in replay_messages(msgs).items()}
     events = [i for i, m in enumerate(msgs) if m.kind == "event"]
+    if name in SEEN_FROM_A_LATER_QUEUE:
+        second = [i for i in events if msgs[i].name == "QueueCallerJoin"][1]
+        events = [i for i in events if i < second]
     step = max(1, len(events) // 25)
     for n in events[1::step]:
         cut = {k: as_json(v) for k, v in replay_messages(msgs[n:]).items()}

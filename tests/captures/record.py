@@ -4,6 +4,7 @@
     .venv/bin/python -m tests.captures.record --foreign [NAME ...]        (tests/captures/foreign/)
     .venv/bin/python -m tests.captures.record --foreign-pjsip [NAME ...]  (tests/captures/foreign_pjsip/)
     .venv/bin/python -m tests.captures.record --foreign-dial [NAME ...]   (tests/captures/foreign_dial/)
+    .venv/bin/python -m tests.captures.record --foreign-more [NAME ...]   (tests/captures/foreign_more/, more.py)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
 raw bytes exactly as AMI sent them (banner and login response included), as ``hotline listener capture``
@@ -815,7 +816,15 @@ if __name__ == "__main__":
                     help="record from tests/captures/foreign_pjsip/ (PJSIP members, SIPp phones) instead")
     ap.add_argument("--foreign-dial", action="store_true",
                     help="record from tests/captures/foreign_dial/ (no queue: plain Dial, SIPp phones) instead")
+    ap.add_argument("--foreign-more", action="store_true",
+                    help="record from tests/captures/foreign_more/ (key exit, empty queues, voicemail, parking, "
+                         "ChanSpy, queue to queue; SIPp phones) instead")
     a = ap.parse_args()
+    if a.foreign_more:
+        from tests.captures.more import record_foreign_more
+
+        record_foreign_more(a.names)
+        sys.exit(0)
     (record_foreign_dial if a.foreign_dial else record_foreign_pjsip if a.foreign_pjsip
      else record_foreign if a.foreign else record)(a.names)
     sys.exit(0)

@@ -1,0 +1,116 @@
+"""The scenarios of tests/captures/foreign_more/ (``record.py --foreign-more``): shapes of calls
+the other overlays lack, on a foreign dialplan whose queue members are SIP phones (SIPp phones
+registered as 8001 Alice and 8002 Bob). Each scenario runs on a fresh Asterisk, so rrmemory
+`support` (410) starts at Alice."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from hotline.pbx.process import Asterisk
+from tests.captures.record import HERE, Recorder, _capture, _templates
+from tests.support.pbx import EventTap, pbx_test_settings
+
+
+def _scenarios() -> dict[str, Callable[[Recorder], None]]:
+    from tests.support.sipphone import SipPhone
+
+    def call(r: Recorder, number: str, stay: float, **extra: str) -> str:
+        return r.inbound(stay=stay, caller="13600000005", name="更多", number=number, **extra)
+
+    def foreign_queue_key_exit(r: Recorder) -> None:
+        # nobody answers (Alice, then Bob, 3 s each); 4 s after the line answered the caller
+        # presses 5: the queue's context= takes it to [queue-exit], a goodbye, Hangup()
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=None):
+            r.wait_gone(call(r, "410", stay=30, dtmf="5", SIM_DTMF_AT="4"))
+
+    def foreign_queue_timeout_voicemail(r: Recorder) -> None:
+        # nobody answers; the queue times out after 10 s and VoiceMail() answers; the caller
+        # leaves a message and hangs up 14 s in
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=None):
+            r.wait_gone(call(r, "410", stay=14))
+
+    def foreign_queue_joinempty(r: Recorder) -> None:
+        # `empty` has no member (joinempty = no): the caller never joins (QUEUESTATUS=JOINEMPTY),
+        # hears a goodbye, the dialplan hangs up
+        r.wait_gone(call(r, "411", stay=20))
+
+    def foreign_queue_leaveempty(r: Recorder) -> None:
+        # Alice (added by QueueAdd) rings unanswered; 2 s after the caller joined she is removed
+        # (QueueRemove): `sales` is empty, the caller is thrown out (LEAVEEMPTY) to VoiceMail(),
+        # leaves a message and hangs up 12 s in
+        with r.ast.ami() as ami:
+            ami.action("QueueAdd", Queue="sales", Interface="PJSIP/8001", MemberName="Alice")
+        with SipPhone(r.s, "8001", answer_after=None):
+            cid = call(r, "412", stay=12)
+            r.caller_channel(cid)
+            time.sleep(2)
+            with r.ast.ami() as ami:
+                ami.action("QueueRemove", Queue="sales", Interface="PJSIP/8001")
+            r.wait_gone(cid)
+
+    def foreign_park_pickup(r: Recorder) -> None:
+        # Alice answers after 1 s; 1.5 s later she transfers the caller blind to 700 (the parking
+        # lot: the caller is parked at 701); 1.5 s after that Bob's phone takes it from the lot
+        # (an originated PJSIP/8002 running ParkedCall(default,701)), talks 3 s and hangs up
+        with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=0.3, talk=3):
+            cid = call(r, "410", stay=30)
+            chan = r.agent_channel(cid, "Alice")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="700")
+            r.tap.wait_for(lambda m: m.name == "ParkedCall", 10)
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.originate("PJSIP/8002", application="ParkedCall", data="default,701", timeout_s=10,
+                              callerid='"Bob" <8002>')
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_chanspy(r: Recorder) -> None:
+        # Alice answers after 1 s; 1.5 s later a supervisor listens in (an originated
+        # Local/555@supervisor running ChanSpy(PJSIP/8001,q), its other half Wait(4)); the caller
+        # hangs up 9 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None):
+            cid = call(r, "410", stay=9)
+            r.agent_channel(cid, "Alice")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.originate("Local/555@supervisor", application="Wait", data="4", timeout_s=10,
+                              callerid='"班长" <8009>')
+            r.wait_gone(cid)
+            time.sleep(5)
+
+    def foreign_queue_to_queue(r: Recorder) -> None:
+        # Alice answers after 1 s; 1.5 s later she transfers the caller blind to 420 (queue
+        # `second`, Bob only); Bob answers after 1 s and talks until the caller hangs up 12 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
+            cid = call(r, "410", stay=12)
+            chan = r.agent_channel(cid, "Alice")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="420")
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    return {f.__name__: f for f in (foreign_queue_key_exit, foreign_queue_timeout_voicemail, foreign_queue_joinempty,
+                                    foreign_queue_leaveempty, foreign_park_pickup, foreign_chanspy,
+                                    foreign_queue_to_queue)}
+
+
+def record_foreign_more(names: list[str], out_dir: Path = HERE) -> None:
+    scenarios = _scenarios()
+    unknown = [n for n in names if n not in scenarios]
+    if unknown:
+        raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)}")
+    for name in names or list(scenarios):
+        with tempfile.TemporaryDirectory() as tmp:
+            templates = _templates(tmp, "foreign_more")
+            s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign-more", hotline_number="410",
+                                  queue_timeout_s=10, agents=["8001", "8002"])
+            with Asterisk(s, templates) as ast, EventTap(s) as tap:
+                rec = Recorder(s, ast, tap)
+                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
