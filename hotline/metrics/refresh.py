@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.metrics import cache, repeat_inputs, rollups, stamps
 from hotline.metrics.kpi import kpis, team_kpis
-from hotline.metrics.periods import kpi_month, period
+from hotline.metrics.periods import kpi_month, period, running_hour
 from hotline.metrics.series import series
 from hotline.metrics.team import team_and_agents
 from hotline.settings import Settings
@@ -89,6 +89,7 @@ def refresh(sessions: sessionmaker[Session], s: Settings, now: datetime | None =
         today = period("day", s, now)[0]
         purged = rollups.purge_hours_before(db, hours_kept_from(s, now))
         purged += rollups.purge_kind_before(db, repeat_inputs.WHAT, repeat_inputs.kept_from(s, now))
+        purged += rollups.purge_sums_before(db, s, running_hour(s, now))
         if s.retention_calls_days > 0:
             purged += rollups.purge_before(db, today - timedelta(days=s.retention_calls_days + 1))
         db.commit()
