@@ -44,11 +44,13 @@ from bench.callgen import AGENTS, generate
 from hotline import metrics
 from hotline.db import open_db
 from hotline.metrics import cache as metrics_cache
+from hotline.metrics import rollups
 from hotline.metrics import stamps as metrics_stamps
 from hotline.models import Call, RingAttempt
 from hotline.settings import Settings, load
 
 OUT = Path(__file__).resolve().parent / "out"
+SUMS = f'["{rollups.SUM}", '  # how the what of a kept sum's rollup row starts
 FAILURES: list[str] = []  # pages that did not answer 200
 
 
@@ -255,7 +257,7 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> dict[str, fl
     figures of past days into metric_rollups every rollup_interval_s, computing only the days whose
     calls changed; a panel reads them. A first view happens once per event, so each sequence of
     steps is run ``repeat`` times and the best kept. Returns the best figures, by "title: label"."""
-    from sqlalchemy import delete, text
+    from sqlalchemy import and_, delete, or_, text
 
     from hotline.metrics.refresh import refresh
     from hotline.models import MetricRollup
@@ -268,14 +270,15 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> dict[str, fl
     step = lambda: refresh(Session, s)  # noqa: E731
 
     def forget(since: datetime | None = None) -> None:  # nothing kept of these days, in memory nor in rollups
-        with Session() as db:
-            db.execute(delete(MetricRollup) if since is None else delete(MetricRollup).where(
-                MetricRollup.day_start >= since))
+        with Session() as db:  # nor the sums of spans that reach them (hotline.metrics.cache.sum_key)
+            db.execute(delete(MetricRollup) if since is None else delete(MetricRollup).where(or_(
+                MetricRollup.day_start >= since, and_(MetricRollup.what.startswith(SUMS),
+                                                      MetricRollup.day_end > since))))
             db.commit()
         if since is None:
             metrics.clear_cache()
         else:
-            metrics_cache.KEPT.drop(keep=lambda k: k[2] < since)
+            metrics_cache.KEPT.drop(keep=lambda k: k[2] < since and not (k[1][0] == rollups.SUM and k[3] > since))
             metrics_cache.KPI.drop()  # the running month's KPIs expire within 60 s anyway
 
     def start() -> None:  # a first start: nothing computed anywhere
@@ -444,6 +447,7 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
     today = metrics.period("day", s)[0]
     yesterday = metrics.period("day", s, today - timedelta(hours=1))[0]
     late = today - timedelta(seconds=1)
+    last = periods.running_hour(s, late)  # yesterday's 23:00
     real = (metrics_cache.running_hour, metrics_cache.kept_spans, repeat_inputs.calls)
     page = lambda: _check("month", c.get("/supervisor?period=month"))  # noqa: E731
     metrics_cache.running_hour = lambda s, now=None: periods.running_hour(s, now or late)
@@ -467,14 +471,16 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
     print(f"today's calls so far: {held}", flush=True)
 
     def midnight(restart: bool) -> None:  # yesterday's own rows gone, its hours kept
-        with Session() as db:
+        with Session() as db:  # and the sums of spans past its 23:00 hour (the step now wrote them)
             db.execute(delete(MetricRollup).where(MetricRollup.day_start == yesterday, MetricRollup.day_end == today))
+            db.execute(delete(MetricRollup).where(MetricRollup.what.startswith(SUMS), MetricRollup.day_end > last))
             db.commit()
         metrics_cache.KPI.drop()
         if restart:
             metrics.clear_cache()
         else:
-            metrics_cache.KEPT.drop(keep=lambda k: (k[2], k[3]) != (yesterday, today))
+            metrics_cache.KEPT.drop(keep=lambda k: (k[2], k[3]) != (yesterday, today) and not (
+                k[1][0] == rollups.SUM and k[3] > last))
 
     def rewrite(restart: bool) -> None:  # a call of yesterday 10:xx written again
         with Session() as db:
