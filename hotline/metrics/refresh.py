@@ -12,9 +12,10 @@ A step calls what the page calls (:func:`page_figures`) with :func:`cache.writin
 kept day or hour is checked against its rollup (count and newest built_at of its calls: the
 validation queries only, ~15 ms a month over 1 M calls a year) and only those that are new
 (yesterday, after midnight; the hour just closed) or whose calls changed (a rebuild, a backfill,
-retention) are computed and written. Panels read the rollups and compute a day or hour themselves
-only while its rollup is missing or stale (before the next step), so they never show a wrong figure;
-a panel restart costs nothing."""
+retention) are computed and written, and with them the sum of each span's parts (#17,
+:func:`cache.sum_key`: a span whose sum holds is checked by that one row). Panels read the
+rollups and compute a day or hour themselves only while its rollup is missing or stale (before the
+next step), so they never show a wrong figure; a panel restart costs nothing."""
 
 from __future__ import annotations
 
