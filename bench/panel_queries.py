@@ -17,6 +17,7 @@ runs (web/team/warm.py). Then the call search (/calls) with the filters an inspe
     .venv/bin/python bench/panel_queries.py --hours-only               # today live vs by closed hour
     .venv/bin/python bench/panel_queries.py --stamps-only              # the calls' index vs call_hours
     .venv/bin/python bench/panel_queries.py --midnight-only            # the repeats' reading vs the calls kept per hour
+    .venv/bin/python bench/panel_queries.py --sums-only                # a panel started since: the parts vs their sums
 
 The generated SQLite store is kept in bench/out/panel_<calls>.db (git-ignored) and reused; the
 private PostgreSQL is deleted at the end (generating is part of every --postgres run).
@@ -43,11 +44,13 @@ from bench.callgen import AGENTS, generate
 from hotline import metrics
 from hotline.db import open_db
 from hotline.metrics import cache as metrics_cache
+from hotline.metrics import rollups
 from hotline.metrics import stamps as metrics_stamps
 from hotline.models import Call, RingAttempt
 from hotline.settings import Settings, load
 
 OUT = Path(__file__).resolve().parent / "out"
+SUMS = f'["{rollups.SUM}", '  # how the what of a kept sum's rollup row starts
 FAILURES: list[str] = []  # pages that did not answer 200
 
 
@@ -135,12 +138,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="only the month's first views after midnight and after a past day's rewrite, before the "
                          "scheduler's step: the repeats read from the calls (before) and from the calls kept per "
                          "hour (after), in one run")
+    ap.add_argument("--sums-only", action="store_true",
+                    help="only the first views of a panel started after the scheduler's step, nothing changed: "
+                         "the kept parts read and added up (before) and their kept sums (after), interleaved")
     a = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
     FAILURES.clear()
     url, release = store(a)
     try:
-        only = "hours" if a.hours_only else "stamps" if a.stamps_only else "midnight" if a.midnight_only else None
+        only = ("hours" if a.hours_only else "stamps" if a.stamps_only else "midnight" if a.midnight_only
+                else "sums" if a.sums_only else None)
         return measure(url, a.calls, a.repeat, only)
     finally:
         release()
@@ -157,7 +164,8 @@ def measure(url: str, generated: int, repeat: int, only: str | None = None) -> i
         FAILURES.append(f"the store holds {n} calls, {generated} were generated")
     local = datetime.now(UTC).astimezone(ZoneInfo(s.timezone))
     if only is not None:
-        {"hours": today_by_hour, "stamps": stamps_before_after, "midnight": midnight_before_after}[only](
+        {"hours": today_by_hour, "stamps": stamps_before_after, "midnight": midnight_before_after,
+         "sums": sums_before_after}[only](
             s, *logged_in(s, Session), repeat)
         db.close()
         return 1 if FAILURES else 0
@@ -249,7 +257,7 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> dict[str, fl
     figures of past days into metric_rollups every rollup_interval_s, computing only the days whose
     calls changed; a panel reads them. A first view happens once per event, so each sequence of
     steps is run ``repeat`` times and the best kept. Returns the best figures, by "title: label"."""
-    from sqlalchemy import delete, text
+    from sqlalchemy import and_, delete, or_, text
 
     from hotline.metrics.refresh import refresh
     from hotline.models import MetricRollup
@@ -262,14 +270,15 @@ def with_rollups(s: Settings, app: Any, c: Any, repeat: int = 3) -> dict[str, fl
     step = lambda: refresh(Session, s)  # noqa: E731
 
     def forget(since: datetime | None = None) -> None:  # nothing kept of these days, in memory nor in rollups
-        with Session() as db:
-            db.execute(delete(MetricRollup) if since is None else delete(MetricRollup).where(
-                MetricRollup.day_start >= since))
+        with Session() as db:  # nor the sums of spans that reach them (hotline.metrics.cache.sum_key)
+            db.execute(delete(MetricRollup) if since is None else delete(MetricRollup).where(or_(
+                MetricRollup.day_start >= since, and_(MetricRollup.what.startswith(SUMS),
+                                                      MetricRollup.day_end > since))))
             db.commit()
         if since is None:
             metrics.clear_cache()
         else:
-            metrics_cache.KEPT.drop(keep=lambda k: k[2] < since)
+            metrics_cache.KEPT.drop(keep=lambda k: k[2] < since and not (k[1][0] == rollups.SUM and k[3] > since))
             metrics_cache.KPI.drop()  # the running month's KPIs expire within 60 s anyway
 
     def start() -> None:  # a first start: nothing computed anywhere
@@ -438,6 +447,7 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
     today = metrics.period("day", s)[0]
     yesterday = metrics.period("day", s, today - timedelta(hours=1))[0]
     late = today - timedelta(seconds=1)
+    last = periods.running_hour(s, late)  # yesterday's 23:00
     real = (metrics_cache.running_hour, metrics_cache.kept_spans, repeat_inputs.calls)
     page = lambda: _check("month", c.get("/supervisor?period=month"))  # noqa: E731
     metrics_cache.running_hour = lambda s, now=None: periods.running_hour(s, now or late)
@@ -461,14 +471,16 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
     print(f"today's calls so far: {held}", flush=True)
 
     def midnight(restart: bool) -> None:  # yesterday's own rows gone, its hours kept
-        with Session() as db:
+        with Session() as db:  # and the sums of spans past its 23:00 hour (the step now wrote them)
             db.execute(delete(MetricRollup).where(MetricRollup.day_start == yesterday, MetricRollup.day_end == today))
+            db.execute(delete(MetricRollup).where(MetricRollup.what.startswith(SUMS), MetricRollup.day_end > last))
             db.commit()
         metrics_cache.KPI.drop()
         if restart:
             metrics.clear_cache()
         else:
-            metrics_cache.KEPT.drop(keep=lambda k: (k[2], k[3]) != (yesterday, today))
+            metrics_cache.KEPT.drop(keep=lambda k: (k[2], k[3]) != (yesterday, today) and not (
+                k[1][0] == rollups.SUM and k[3] > last))
 
     def rewrite(restart: bool) -> None:  # a call of yesterday 10:xx written again
         with Session() as db:
@@ -549,6 +561,44 @@ def midnight_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> Non
         print(f"  {label:<66} " + " / ".join(
             f"{r[0][0]} × {median(h for _n, h, _t in r):.0f} h {median(x for _n, _h, x in r) * 1000:.0f} ms"
             for r in each))
+
+
+def sums_before_after(s: Settings, app: Any, c: Any, repeat: int = 3) -> None:
+    """The first views of a panel started after the scheduler's step, nothing changed since (#17):
+    "parts" reads every kept day and closed hour of each span a page adds up and adds them (the
+    code before, ``cache.sum_key`` giving None), "sums" the kept sum of each span
+    (hotline.metrics.cache.sum_key), in one run on one store, the modes interleaved; then the warm
+    views. Medians and best of ``repeat`` (at least 5) each."""
+    from hotline.metrics.refresh import refresh
+
+    Session = app.extensions["hotline"]["Session"]
+    t = time.perf_counter()
+    print(f"the scheduler's step: {refresh(Session, s)} ({time.perf_counter() - t:.1f} s)", flush=True)
+    real = metrics_cache.sum_key
+    modes: dict[str, Any] = {"parts": lambda *_a: None, "sums": real}
+    got: dict[str, dict[str, list[float]]] = {mode: {} for mode in modes}
+    load = [Path("/proc/loadavg").read_text().split()[0]]
+    try:
+        for _ in range(max(repeat, 5)):
+            for mode, took in got.items():
+                metrics_cache.sum_key = modes[mode]
+                for kind in ("day", "week", "month"):
+                    for label in (f"{kind}, first view of a panel started since", f"{kind}, warm"):
+                        if label.endswith("since"):
+                            metrics.clear_cache()
+                        t = time.perf_counter()
+                        _check(kind, c.get(f"/supervisor?period={kind}"))
+                        took.setdefault(label, []).append(time.perf_counter() - t)
+    finally:
+        metrics_cache.sum_key = real
+    load.append(Path("/proc/loadavg").read_text().split()[0])
+    print(f"the kept parts vs their sums (#17), same store, {max(repeat, 5)} times each, interleaved: parts (before) "
+          f"/ sums (after), median and best, ms (load average {load[0]} at the start, {load[1]} at the end)")
+    for label in got["parts"]:
+        mid = [median(took[label]) * 1000 for took in got.values()]
+        best = [min(took[label]) * 1000 for took in got.values()]
+        print(f"  GET /supervisor?period={label:<44} median {mid[0]:6.1f} / {mid[1]:6.1f} "
+              f"×{mid[0] / max(mid[1], 1e-9):.1f}, best {best[0]:6.1f} / {best[1]:6.1f}")
 
 
 def _ms(times: list[float]) -> str:

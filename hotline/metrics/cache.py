@@ -21,25 +21,22 @@ missing (yesterday, just after midnight) or stale (a call of it written again) i
 hours, with only the changed ones computed (:func:`days_from_hours`, #17). A figure that reads calls
 before its part (the team's repeats: a repeat window back) computes its stale parts together, one
 reading per run of them split per part afterwards (:func:`compute_parts`, :func:`compute_run`): a
-rewrite of a past day's call leaves a run of stale hours behind it, that day's and today's closed
-hours the window reaches, which one hour at a time read the window again each. That reading takes
-the calls of its unchanged hours from :mod:`hotline.metrics.repeat_inputs` (kept per hour).
+rewrite of a past day's call leaves a run of stale hours behind it (that day's, today's closed hours
+the window reaches); the reading takes its unchanged hours' calls from :mod:`~.repeat_inputs`.
 
 Kept per local day so that at midnight only yesterday is new, and a rebuilt call costs its own day
-only. The days are checked together: one look at the whole span (count, newest built_at) against
-the days' stamps added up — as strong as one stamp for the span and as cheap; only when that differs
-are the days looked at one by one and the changed ones computed again. A look
-(:mod:`hotline.metrics.stamps`) reads the stamps the database keeps per hour (``call_hours``, kept
-by triggers on ``calls``: migration 0021), so it costs ~24 rows a day whatever the calls (#17: at
-10 M calls a year the calls' own index, read before, was ~850 000 entries for a month, 30–150 ms);
-a span that does not fall on whole UTC hours (a zone with a :30 offset) is looked at in
-``ix_calls_started_built`` as before.
+only. The days are checked together: one look at the whole span against the days' stamps added up
+(as strong as one stamp for the span); only when that differs are they looked at one by one. A look
+(:mod:`hotline.metrics.stamps`) reads the stamps kept per hour (``call_hours``, migration 0021):
+~24 rows a day whatever the calls (#17: the calls' own index was ~850 000 entries a month at 10 M
+calls a year); a span not on whole UTC hours (a :30 zone) is looked at in ``ix_calls_started_built``.
 
 Shared through the database: a day this process does not hold is read from its rollup
-(``metric_rollups``, :mod:`hotline.metrics.rollups`), which the scheduler daemon keeps up to date
-(:mod:`hotline.metrics.refresh`), so a panel process that starts, or a second one behind the same
-proxy, computes nothing of the days already over; a day whose rollup no longer holds (its calls
-changed since the scheduler's last step) is computed here and kept in this process until then.
+(``metric_rollups``, :mod:`hotline.metrics.rollups`), kept up to date by the scheduler daemon
+(:mod:`hotline.metrics.refresh`): a panel process that starts computes nothing of the days over; a
+day whose rollup no longer holds (its calls changed since the step) is computed here. The sum of
+the parts of each span a page adds up is kept too (:func:`sum_key`): one row per figure when the
+span's calls did not change.
 
 A process's page threads share these stores: eviction runs under LOCK, readers only ``get``;
 callers merge kept parts into new objects.
@@ -157,17 +154,20 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
               run: ComputeRun | None = None, live: tuple[datetime, datetime] | None = None) -> list[Any]:
     """compute(db, s, a, b) for every local day [a, b) of [start, end) (today's by hour:
     :func:`~hotline.metrics.periods.kept_spans`), each computed again only when the calls started
-    in that day changed (count or newest built_at: :func:`stamps.stamp_query`). A day this process does
-    not hold is read from its rollup (the scheduler's, shared by every process); while
-    :func:`writing_rollups` is on, only the rollups count and every day computed is written to its
-    rollup. A day no call started in is given ``empty()`` (when given) instead of computed: a far-past
-    range of a year costs its looks only. ``live``: a span after [start, end) that is never kept
-    (the running hour), whose value is given last, computed in the reading of the stale parts
-    (``run``) when there are any."""
+    in it changed (count or newest built_at: :func:`stamps.stamp_query`), or their kept sum
+    (:func:`sum_key`). A day this process does not hold is read from its rollup; while
+    :func:`writing_rollups` is on, only the rollups count and every day computed is written. A day
+    no call started in is given ``empty()`` (when given) instead of computed. ``live``: a span
+    after [start, end) never kept (the running hour), given last, computed in the reading of the
+    stale parts (``run``) when there are any."""
     params = rollups.params_of(s)
     spans = kept_spans(s, start, end)
     keys = [(database(db), what, a, b, *params) for a, b in spans]
     writing = writing_on()
+    total = sum_key(keys[0][0], what, start, end, params) if len(spans) > 1 else None
+    whole = stamps.span_stamp(db, start, end, back) if total is not None else None
+    if (held := _sum_held(db, total, whole, writing)) is not None:
+        return [held] + ([compute(db, s, *live)] if live else [])
     hits = [None if writing else KEPT.get(k) for k in keys]
     if any(h is None for h in hits):
         shared = rollups.read(db, what, params, [span for span, h in zip(spans, hits, strict=True) if h is None])
@@ -178,9 +178,10 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
                     KEPT.put(keys[i], *shared[a])
     # read before computing: a call written meanwhile makes the next look compute again
     if all(h is not None for h in hits):
-        whole = stamps.span_stamp(db, start, end, back)
+        whole = whole or stamps.span_stamp(db, start, end, back)
         if stamps.added(h[0] for h in hits if h is not None) == whole:
-            return [h[1] for h in hits if h is not None] + ([compute(db, s, *live)] if live else [])
+            values = _keep_sum(total, start, end, whole, [h[1] for h in hits if h is not None])
+            return values + ([compute(db, s, *live)] if live else [])
     now_stamps = stamps.day_stamps(db, spans, back)
     stale = [i for i, h in enumerate(hits) if h is not None and h[0] != now_stamps[i]]
     if stale and not writing:
@@ -209,9 +210,40 @@ def kept_days(db: Session, s: Settings, what: tuple[Any, ...], start: datetime, 
             out.append(keep(key, a, b, stamp, rollups.added(hours)))
         else:
             out.append(computed[key])
+    out = _keep_sum(total, start, end, whole, out)
     if live:
         out.append(computed[LIVE] if LIVE in computed else compute(db, s, *live))
     return out
+
+
+def sum_key(base: str, what: tuple[Any, ...], start: datetime, end: datetime,
+            params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The key of the sum of the kept parts of [start, end) (two or more), or None: none kept (#17:
+    a panel started since read and added up a month page's ~30 days and today's closed hours per
+    figure and three R-KPI months of days, ~150–300 rows). Kept and shared like a part, checked by
+    the span's stamp (the look a page makes anyway); when it differs the parts are read as before."""
+    return (base, (rollups.SUM, *what), start, end, *params)
+
+
+def _sum_held(db: Session, key: tuple[Any, ...] | None, whole: Stamp | None, writing: bool) -> Any | None:
+    """The kept sum's value while it holds at ``whole`` (from this process, else its rollup)."""
+    if key is None:
+        return None
+    hit = None if writing else KEPT.get(key)
+    if hit is None or hit[0] != whole:
+        hit = rollups.read(db, key[1], key[4:], [key[2:4]]).get(key[2])
+        if hit is not None and hit[0] == whole and not writing:
+            KEPT.put(key, *hit)
+    return hit[1] if hit is not None and hit[0] == whole else None
+
+
+def _keep_sum(key: tuple[Any, ...] | None, start: datetime, end: datetime, whole: Stamp | None,
+              values: list[Any]) -> list[Any]:
+    """``values`` (the parts, in order), their sum kept at ``whole`` (read before them), added in
+    the callers' order from an empty value (:func:`rollups.added`): its figures are theirs exactly."""
+    if key is not None and whole is not None and all(v is not None for v in values):
+        keep(key, start, end, whole, rollups.added(values))
+    return values
 
 
 # what computing a part costs besides its calls, in hours of calls read (bench/panel_queries.py on

@@ -50,7 +50,7 @@ def repeat_counts(db: Session, s: Settings, spans: Sequence[tuple[datetime, date
         return []
     window = timedelta(hours=s.repeat_window_h)
     first, last = spans[0][0], spans[-1][1]
-    kept = repeat_inputs.calls(db, s, first - window, last, _calls_between)
+    kept = repeat_inputs.calls(db, s, first - window, last, _calls_between, first)
     if kept is not None:
         return _from_kept(spans, kept, window)
     in_window = and_(_with_number(), Call.started_at >= first - window, Call.started_at < last)

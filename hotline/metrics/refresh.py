@@ -12,9 +12,10 @@ A step calls what the page calls (:func:`page_figures`) with :func:`cache.writin
 kept day or hour is checked against its rollup (count and newest built_at of its calls: the
 validation queries only, ~15 ms a month over 1 M calls a year) and only those that are new
 (yesterday, after midnight; the hour just closed) or whose calls changed (a rebuild, a backfill,
-retention) are computed and written. Panels read the rollups and compute a day or hour themselves
-only while its rollup is missing or stale (before the next step), so they never show a wrong figure;
-a panel restart costs nothing."""
+retention) are computed and written, and with them the sum of each span's parts (#17,
+:func:`cache.sum_key`: a span whose sum holds is checked by that one row). Panels read the
+rollups and compute a day or hour themselves only while its rollup is missing or stale (before the
+next step), so they never show a wrong figure; a panel restart costs nothing."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.metrics import cache, repeat_inputs, rollups, stamps
 from hotline.metrics.kpi import kpis, team_kpis
-from hotline.metrics.periods import kpi_month, period
+from hotline.metrics.periods import kpi_month, period, running_hour
 from hotline.metrics.series import series
 from hotline.metrics.team import team_and_agents
 from hotline.settings import Settings
@@ -89,6 +90,7 @@ def refresh(sessions: sessionmaker[Session], s: Settings, now: datetime | None =
         today = period("day", s, now)[0]
         purged = rollups.purge_hours_before(db, hours_kept_from(s, now))
         purged += rollups.purge_kind_before(db, repeat_inputs.WHAT, repeat_inputs.kept_from(s, now))
+        purged += rollups.purge_sums_before(db, s, running_hour(s, now))
         if s.retention_calls_days > 0:
             purged += rollups.purge_before(db, today - timedelta(days=s.retention_calls_days + 1))
         db.commit()

@@ -27,6 +27,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import compress
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -64,23 +65,34 @@ def kept_from(s: Settings, now: datetime | None = None) -> datetime:
     return utc_hour(first)
 
 
-def calls(db: Session, s: Settings, a: datetime, b: datetime, read: Read) -> Calls | None:
+def calls(db: Session, s: Settings, a: datetime, b: datetime, read: Read, open_before: datetime | None = None,
+          now: datetime | None = None) -> Calls | None:
     """The calls of ``read`` started from the UTC hour ``a`` is in to ``b`` (the caller cuts them at
     ``a``; the last hour may end after ``b``) (:class:`Calls`): the closed hours taken from this
     process or their rollups while their stamp holds, the others read (and kept); the hour now is
-    in and what follows read live. None when ``a`` is before :func:`kept_from`."""
-    if a < kept_from(s):
+    in and what follows read live. ``open_before``: of the hours over by then only the open calls
+    (all the repeats need of the window before their first span: #17, the running hour's repeats
+    read a day of kept hours on every first view, turned into numbers and times here). None when
+    ``a`` is before :func:`kept_from`."""
+    now = now or datetime.now(UTC)
+    if a < kept_from(s, now):
         return None
-    now = datetime.now(UTC)
     first, live = utc_hour(a), utc_hour(now)
     hours = [(first + HOUR * i, first + HOUR * (i + 1)) for i in range((min(live, b) - first + HOUR - US) // HOUR)]
     held = _held(db, s, hours, read)  # read before the live hour: its calls end where theirs begin
     out = Calls()
-    opens = [o for _n, _a, o in held]
-    for h, (numbers, at, _o) in zip(hours, held, strict=True):
-        base = micros(h[0])
+    opens: list[str] = []
+    for h, (numbers, at, o) in zip(hours, held, strict=True):
+        base, starts = micros(h[0]), at.split(",") if at else []
+        if open_before is not None and h[1] <= open_before:  # the open calls' alone, in their order
+            mask = [c == "1" for c in o]
+            out.numbers.extend(compress(_numbers(numbers), mask))
+            out.at.extend(base + int(x) for x in compress(starts, mask))
+            opens.append("1" * sum(mask))
+            continue
         out.numbers.extend(_numbers(numbers))
-        out.at.extend([base + x for x in map(int, at.split(","))] if at else [])
+        out.at.extend([base + x for x in map(int, starts)])
+        opens.append(o)
     if live < b:
         rows = read(db, live, b)
         out.numbers.extend(r[0] for r in rows)

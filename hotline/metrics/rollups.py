@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from hotline.metrics.periods import period
 from hotline.metrics.queries import Acc
 from hotline.models.rollups import MetricRollup
 from hotline.rules import ring_rule
@@ -23,6 +24,8 @@ from hotline.settings import Settings
 from hotline.timeutil import utcnow
 
 Stamp = tuple[int, Any]  # (count, newest built_at) of the calls of a day
+# the first item of the ``what`` of a sum of kept parts (hotline.metrics.cache.sum_key)
+SUM = "sum"
 
 
 def params_of(s: Settings) -> tuple[Any, ...]:
@@ -128,6 +131,20 @@ def purge_kind_before(db: Session, what: tuple[Any, ...], t: datetime) -> int:
     kept per hour from yesterday's window only: hotline.metrics.repeat_inputs). The caller commits."""
     result: Any = db.execute(delete(MetricRollup).where(MetricRollup.what == _text(what), MetricRollup.day_start < t))
     return int(result.rowcount or 0)
+
+
+def purge_sums_before(db: Session, s: Settings, t: datetime) -> int:
+    """Delete the rows of sums of kept parts (:data:`SUM`) ending before ``t`` (the running
+    hour: a page's next sum ends there), but a whole month's (an R-KPI month's, valid while its
+    calls are the same). The caller commits."""
+    q = select(MetricRollup.what, MetricRollup.params, MetricRollup.day_start, MetricRollup.day_end).where(
+        MetricRollup.what.startswith(_text([SUM, ""])[:-3]), MetricRollup.day_end < t)
+    old = [r for r in db.execute(q) if (r.day_start, r.day_end) != period("month", s, r.day_start)]
+    for r in old:
+        db.execute(delete(MetricRollup).where(MetricRollup.what == r.what, MetricRollup.params == r.params,
+                                              MetricRollup.day_start == r.day_start,
+                                              MetricRollup.day_end == r.day_end))
+    return len(old)
 
 
 def added(parts: Sequence[Any]) -> Any:

@@ -54,3 +54,11 @@ def test_the_midnight_and_rewrite_run_answers_every_page(db_url: str, capsys: py
     out = capsys.readouterr().out
     assert "FAILED" not in out and "runs (before) / kept (after)" in out
     assert "first view after midnight (a panel started since)" in out and "nan" not in out
+
+
+def test_the_sums_run_answers_every_page(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--sums-only: a panel started after the step, the kept parts vs their sums, interleaved."""
+    assert panel_queries.main(["--url", db_url, "--calls", "2000", "--repeat", "1", "--sums-only"]) == 0
+    out = capsys.readouterr().out
+    assert "FAILED" not in out and "parts (before) / sums (after)" in out
+    assert "month, first view of a panel started since" in out and "nan" not in out

@@ -179,3 +179,30 @@ def test_the_step_deletes_the_hours_before_yesterdays_window(p: Panel) -> None:
                                 [(first - HOUR, first), (first, first + HOUR)])) == {first}
     finally:
         db.close()
+
+
+def test_the_kept_hours_end_at_the_now_given(p: Panel) -> None:
+    """``now`` (as the page's other parts take it): the hours kept are those closed by then, the
+    calls after them read live, and a reading from before yesterday's window at that time is
+    refused (None) — the counts are those of the calls up to then."""
+    _calls(p)
+    s = p.settings
+    _before, yesterday, today = _days(p)
+    then = yesterday + timedelta(hours=12, minutes=30)
+    reads: list[tuple[datetime, datetime]] = []
+
+    def read(db: Any, a: datetime, b: datetime) -> Any:
+        reads.append((a, b))
+        return followup._calls_between(db, a, b)
+
+    cache.clear()
+    db = p.db()
+    try:
+        assert repeat_inputs.calls(db, s, repeat_inputs.kept_from(s, then) - HOUR, today, read, now=then) is None
+        assert repeat_inputs.calls(db, s, repeat_inputs.kept_from(s) - HOUR, today, read, now=then) is not None
+        reads.clear()
+        got = repeat_inputs.calls(db, s, yesterday, today, read, now=then)
+    finally:
+        db.close()
+    assert got is not None and reads[-1] == (periods.utc_hour(then), today), "from the hour then, live"
+    assert all(b <= periods.utc_hour(then) for _a, b in reads[:-1]), "the hours closed by then, kept"
