@@ -277,6 +277,18 @@ EXPECTED: dict[str, dict] = {
     "foreign_atxfer_abandoned": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                      final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=5.0,
                                      transfers=[], attempts=[("Alice", "answered")]),
+    # Alice consults Bob (Atxfer) 1.5 s after answering; Bob answers after 1 s, talks 2 s and hangs
+    # up; Alice is back with the caller and hangs up 2 s later: no transfer, talk 2 s + 2 s
+    "foreign_atxfer_consult_back": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
+                                        final_agent="Alice", ring_seconds=1.0, hangup_first="agent",
+                                        talk_seconds=(3.7, 4.3), transfers=[], attempts=[("Alice", "answered")]),
+    # Alice consults an outside number (Atxfer to 13900000009, out through the trunk), which answers
+    # after 1 s; 1.5 s later she hangs up, completing the transfer (AttendedTransfer DestType Bridge,
+    # no target named); the far end hangs up 4 s after answering: transferred to that number, no
+    # final agent, the far end's hang-up the system's
+    "foreign_atxfer_out": dict(dialed="430", queue="ops", disposition="answered", agent="Alice", final_agent=None,
+                               ring_seconds=1.0, hangup_first="system", talk_seconds=(5.1, 5.7),
+                               transfers=[("attended", "Alice", "13900000009")], attempts=[("Alice", "answered")]),
     # Alice answers after 1 s; 1.5 s later transfers the caller blind to 13900000009, out through
     # the trunk, whose far end answers after 1 s and hangs up 4 s later: the call ended with no
     # agent (final agent none), the far end's hang-up is the system's — no agent cut the caller off

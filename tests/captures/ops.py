@@ -55,6 +55,41 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(cid)
             time.sleep(1)
 
+    def foreign_atxfer_consult_back(r: Recorder) -> None:
+        # Alice answers after 1 s; 1.5 s later she consults Bob (AMI Atxfer), who answers after 1 s,
+        # talks 2 s and hangs up (he will not take it): Alice is back with the caller; 2 s later
+        # she hangs up
+        with ReplacesPhone(r.s, "8001", answer_after=1) as alice, SipPhone(r.s, "8002", answer_after=1, talk=2):
+            cid = call(r, "430", stay=30)
+            chan = r.agent_channel(cid, "Alice")
+            held = alice.wait_answered(1)
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="8002")
+            r.tap.wait_for(lambda m: m.name == "Hangup" and (m.get("Channel") or "").startswith("PJSIP/8002-"), 15)
+            time.sleep(2)
+            alice.bye(held)
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_atxfer_out(r: Recorder) -> None:
+        # Alice answers after 1 s; 1.5 s later she consults an outside number (AMI Atxfer to
+        # 13900000009, out through the trunk), which answers after 1 s; 1.5 s later she hangs up,
+        # which completes the transfer; the far end hangs up 4 s after it answered
+        with ReplacesPhone(r.s, "8001", answer_after=1) as alice:
+            cid = call(r, "430", stay=30)
+            chan = r.agent_channel(cid, "Alice")
+            held = alice.wait_answered(1)
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="13900000009")
+            r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
+                           and (m.get("DestChannel") or "").startswith("Local/13900000009@trunk"), 15)
+            time.sleep(1.5)
+            alice.bye(held)
+            r.wait_gone(cid)
+            time.sleep(1)
+
     def foreign_transfer_out(r: Recorder) -> None:
         # Alice answers after 1 s; 1.5 s later she transfers the caller blind to an outside number
         # (13900000009, out through the trunk), which answers after 1 s and hangs up 4 s later
@@ -105,8 +140,9 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(call(r, "432", stay=20, dtmf="4", SIM_DTMF_AT="6"))
             time.sleep(1)
 
-    return {f.__name__: f for f in (foreign_hold_resume, foreign_atxfer_abandoned, foreign_transfer_out,
-                                    foreign_local_members, foreign_confbridge, foreign_survey)}
+    return {f.__name__: f for f in (foreign_hold_resume, foreign_atxfer_abandoned, foreign_atxfer_consult_back,
+                                    foreign_atxfer_out, foreign_transfer_out, foreign_local_members,
+                                    foreign_confbridge, foreign_survey)}
 
 
 def record_foreign_ops(names: list[str], out_dir: Path = HERE) -> None:
