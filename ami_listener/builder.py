@@ -240,8 +240,33 @@ def _serves(c: ChannelIndex, rec: CallRecord) -> str | None:
     desk = rec.vars.get(ChanVar.DESK.value)
     if desk is not None:
         return desk.partition(":")[2]
+    conference = _joined_a_conference(c)
+    if conference is not None:
+        return conference
     return next((e.get("SpyeeLinkedid") for e in c.events if e.name in ("ChanSpyStart", "ChanSpyStop")
                  and e.get("SpyerChannel") in c.by_name and e.get("SpyeeLinkedid") != c.call_id), None)
+
+
+def _joined_a_conference(c: ChannelIndex) -> str | None:
+    """An agent's phone (its own call, or one originated for it) that joined a ConfBridge room
+    other calls' channels were already in (capture foreign_confbridge: a colleague added to the
+    caller's and the agent's conference): a leg of that call's conference, no call of its own.
+    ConfBridge names no Linkedid of the room's other members, so this says ``conference:<room>``.
+    Counted against the channels this call put in the room, plus the room's announcer (CBAnn)."""
+    if "QueueCallerJoin" in c.names or not any(e.get("BridgeCreator") == "ConfBridge" for e in c.named("BridgeLeave")):
+        return None
+    # its own channel (named by any of its events: a stream that began mid-call lacks its Newchannel)
+    own_name = next((e.get("Channel") for e in c.events if e.get("Uniqueid") == c.call_id and e.get("Channel")), None)
+    if not c.agent_of(own_name):
+        return None
+    own: dict[str, set[str]] = {}
+    for e in c.events:
+        if e.name in ("BridgeEnter", "BridgeLeave") and e.get("BridgeCreator") == "ConfBridge":
+            room = own.setdefault(e.get("BridgeUniqueid") or "", set())
+            (room.add if e.name == "BridgeEnter" else room.discard)(e.get("Channel") or "")
+            if int(e.get("BridgeNumChannels") or 0) > len(room) + 1:
+                return f"conference:{e.get('BridgeName')}"
+    return None
 
 
 def _product_facts(c: ChannelIndex, rec: CallRecord) -> None:

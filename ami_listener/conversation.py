@@ -8,7 +8,7 @@ from ami_listener.channels import ChannelIndex, device_of, local_base, sibling
 from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from ami_listener.transfers import HANGUP_REQUESTS, TRANSFER_EVENTS, fill_targets, redirect_of, transfer_of
-from hotline.vocabulary import HangupParty
+from hotline.vocabulary import HangupParty, TransferKind
 
 
 class Conversation:
@@ -27,6 +27,39 @@ class Conversation:
         self.hangup_seen = False
         self.app_exten: dict[float | None, str] = {}  # attended transfers to no agent: when → extension
         self.app_party: set[str] = set()  # their targets' channels: an application, not an agent
+        self.outside = self._outside()
+        self.with_agent: list[tuple[float, str]] = []  # (when, agent) at each move the caller had an agent
+        self.with_far: list[tuple[float, str]] = []  # (when, number) at each move the caller had only far ends
+
+    def _outside(self) -> dict[str, str]:
+        """The far ends dialled once the call was answered, by the caller's channel or by a
+        consultation's (an agent's transfer out to an outside number through the trunk, blind or
+        attended: captures foreign_transfer_out, foreign_atxfer_out): each channel of a party no
+        agent owns that dials no further, with the number dialled. Talk with them is talk, but no
+        agent's; their hang-up is the system's, not an agent's (R-ANS-HANGUP-LAST)."""
+        c, since = self.c, self.rec.answered_at
+        if since is None:
+            return {}
+        far: dict[str, str] = {}
+        for e in c.events:
+            if e.name != "DialBegin" or (e.timestamp or 0) <= since:
+                continue
+            party = c.party(e.get("DestChannel"))
+            if party and not any(c.agent_of(ch) for ch in party) and not any(
+                    x.name == "DialBegin" and x.get("Channel") in party for x in c.events):
+                dialled = (e.get("DialString") or "").split(",")[0].split("@")[0].split("/")[-1]
+                far.update(dict.fromkeys(party, dialled))
+        return far
+
+    def _far(self, chan: str) -> str | None:
+        """The number of the far end ``chan`` is, or is a Local channel bridged through to."""
+        if chan in self.outside:
+            return self.outside[chan]
+        twin = sibling(chan)
+        if twin is None:
+            return None
+        return next((self.outside[o] for m in self.bridges.members.values() if twin in m
+                     for o in m - {twin} if o in self.outside), None)
 
     def _to_no_agent(self, e: Message) -> None:
         """An attended transfer whose target channel no agent owns (the caller handed to an
@@ -65,6 +98,14 @@ class Conversation:
         for x in rec.transfers:  # handed to no agent: the extension reached (an announcement, an IVR)
             if x.to is None and x.at in self.app_exten:
                 x.to = self.app_exten[x.at]
+        for x in rec.transfers:  # an attended transfer out names no target: the number the caller reached
+            if x.to is None and x.at is not None:
+                at = x.at
+                x.to = next((n for t, n in self.with_far if t >= at - 1.0), None)
+        # a redirect after which the caller is bridged with the same agent again handed the caller
+        # to nobody: both moved together (into a conference room: capture foreign_confbridge)
+        rec.transfers = [x for x in rec.transfers if x.kind != TransferKind.REDIRECT or x.at is None or x.from_agent
+                         != next((a for t, a in self.with_agent if t >= x.at), None)]
         if rec.answered_at is not None:
             rec.talk_seconds = self.talk
             rec.final_agent = self.final_agent
@@ -94,6 +135,12 @@ class Conversation:
         chan = e.get("Channel")
         if peer_agent:
             self.final_agent = peer_agent
+            self.with_agent.append((e.timestamp or 0.0, peer_agent))
+        elif present:
+            far = [self._far(ch) for m in self.bridges.with_party(caller) for ch in m - caller]
+            if all(far):
+                self.final_agent = None  # the caller went on with an outside number, no agent
+                self.with_far.append((e.timestamp or 0.0, far[0] or ""))
         elif not present and e.name == "BridgeLeave" and chan in caller and self.rec.answered_at is not None:
             rec = self.rec
             redirect = redirect_of(c, rec.transfers, e, chan or "", rec.final_agent or rec.agent)
@@ -119,7 +166,7 @@ class Conversation:
                 # of the dialplan, waiting for a transfer target, on hold): its own side's hang-up
                 # ends the call
             elif chan not in self.caller:
-                self._decide(HangupParty.SYSTEM if chan in self.app_party else HangupParty.AGENT)
+                self._decide(HangupParty.SYSTEM if chan in self.app_party or self._far(chan) else HangupParty.AGENT)
                 return
         elif chan not in self.caller:
             return  # agents rung but not answering are cancelled: not a hang-up by anyone

@@ -262,6 +262,56 @@ EXPECTED: dict[str, dict] = {
                                    final_agent="Bob", ring_seconds=1.0, wait_seconds=1.0, hangup_first="caller",
                                    talk_seconds=(9.7, 10.3), transfers=[("blind", "Alice", "420")],
                                    attempts=[("Alice", "answered"), ("Bob", "answered")]),
+    # --- from tests/captures/foreign_ops/ (ops.py): `ops` at 430 (Alice's phone, PJSIP/8001),
+    # `locals` at 431 (Local/800X@ops-members/n members), 432 `ops` with a survey after (Queue option c)
+    # Alice answers after 1 s, 1.5 s later holds (re-INVITE sendonly: Hold, the caller's music on
+    # hold), 3 s later takes the call back (Unhold), 2 s later hangs up: she stayed bridged with
+    # the caller, so the hold is talk time (1.5 + 3 + 2 s)
+    "foreign_hold_resume": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
+                                final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=6.5,
+                                transfers=[], attempts=[("Alice", "answered")]),
+    # Alice answers after 1 s; 1.5 s later starts an attended transfer to Bob (Atxfer), whose phone
+    # rings 3 s unanswered (atxfernoanswertimeout): the consultation is given up, no transfer event,
+    # Alice is back with the caller and hangs up 3 s later. No transfer; talk is the time Alice was
+    # bridged with the caller (1.5 s + 3 s), not the 3 s the caller waited on music
+    "foreign_atxfer_abandoned": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
+                                     final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=5.0,
+                                     transfers=[], attempts=[("Alice", "answered")]),
+    # Alice consults Bob (Atxfer) 1.5 s after answering; Bob answers after 1 s, talks 2 s and hangs
+    # up; Alice is back with the caller and hangs up 2 s later: no transfer, talk 2 s + 2 s
+    "foreign_atxfer_consult_back": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
+                                        final_agent="Alice", ring_seconds=1.0, hangup_first="agent",
+                                        talk_seconds=(3.7, 4.3), transfers=[], attempts=[("Alice", "answered")]),
+    # Alice consults an outside number (Atxfer to 13900000009, out through the trunk), which answers
+    # after 1 s; 1.5 s later she hangs up, completing the transfer (AttendedTransfer DestType Bridge,
+    # no target named); the far end hangs up 4 s after answering: transferred to that number, no
+    # final agent, the far end's hang-up the system's
+    "foreign_atxfer_out": dict(dialed="430", queue="ops", disposition="answered", agent="Alice", final_agent=None,
+                               ring_seconds=1.0, hangup_first="system", talk_seconds=(5.1, 5.7),
+                               transfers=[("attended", "Alice", "13900000009")], attempts=[("Alice", "answered")]),
+    # Alice answers after 1 s; 1.5 s later transfers the caller blind to 13900000009, out through
+    # the trunk, whose far end answers after 1 s and hangs up 4 s later: the call ended with no
+    # agent (final agent none), the far end's hang-up is the system's — no agent cut the caller off
+    "foreign_transfer_out": dict(dialed="430", queue="ops", disposition="answered", agent="Alice", final_agent=None,
+                                 ring_seconds=1.0, hangup_first="system", talk_seconds=5.5,
+                                 transfers=[("blind", "Alice", "13900000009")], attempts=[("Alice", "answered")]),
+    # Local/8001@ops-members/n (Alice) rings out after 3 s; 1 s later Local/8002@ops-members/n
+    # (Bob), whose phone answers after 1 s; the members stay Local (/n); the caller hangs up 10 s in
+    "foreign_local_members": dict(dialed="431", queue="locals", disposition="answered", agent="Bob", final_agent="Bob",
+                                  ring_seconds=1.0, wait_seconds=5.0, hangup_first="caller", talk_seconds=5.0,
+                                  attempts=[("Alice", "no_answer"), ("Bob", "answered")], attempt_rings=[3.0, 1.0]),
+    # Alice answers after 1 s; 1.5 s later the caller and Alice are redirected together into
+    # ConfBridge room `ops`; 1.5 s later Bob is added (an originated PJSIP/8002 into the room: a leg
+    # of the conference, no record of its own), talks 3 s and leaves; the caller hangs up 12 s in,
+    # Alice 1 s after: one record, no transfer (nobody was handed on), Alice to the end
+    "foreign_confbridge": dict(dialed="430", queue="ops", disposition="answered", agent="Alice", final_agent="Alice",
+                               ring_seconds=1.0, hangup_first="caller", talk_seconds=11.0, transfers=[],
+                               attempts=[("Alice", "answered")]),
+    # Alice answers after 1 s, talks 3 s and hangs up; the caller goes on (Queue option c) to a
+    # survey (Read of one key: 4), then the dialplan thanks and hangs up: the agent hung up first
+    "foreign_survey": dict(dialed="432", queue="ops", disposition="answered", agent="Alice", final_agent="Alice",
+                           ring_seconds=1.0, hangup_first="agent", talk_seconds=3.0, transfers=[],
+                           attempts=[("Alice", "answered")]),
 }
 
 

@@ -5,6 +5,7 @@
     .venv/bin/python -m tests.captures.record --foreign-pjsip [NAME ...]  (tests/captures/foreign_pjsip/)
     .venv/bin/python -m tests.captures.record --foreign-dial [NAME ...]   (tests/captures/foreign_dial/)
     .venv/bin/python -m tests.captures.record --foreign-more [NAME ...]   (tests/captures/foreign_more/, more.py)
+    .venv/bin/python -m tests.captures.record --foreign-ops [NAME ...]    (tests/captures/foreign_ops/, ops.py)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
 raw bytes exactly as AMI sent them (banner and login response included), as ``hotline listener capture``
@@ -819,7 +820,15 @@ if __name__ == "__main__":
     ap.add_argument("--foreign-more", action="store_true",
                     help="record from tests/captures/foreign_more/ (key exit, empty queues, voicemail, parking, "
                          "ChanSpy, queue to queue; SIPp phones) instead")
+    ap.add_argument("--foreign-ops", action="store_true",
+                    help="record from tests/captures/foreign_ops/ (hold, abandoned consultation, transfer out, "
+                         "Local /n members, ConfBridge, survey; SIPp phones) instead")
     a = ap.parse_args()
+    if a.foreign_ops:
+        from tests.captures.ops import record_foreign_ops
+
+        record_foreign_ops(a.names)
+        sys.exit(0)
     if a.foreign_more:
         from tests.captures.more import record_foreign_more
 

@@ -5,7 +5,8 @@ holds two calls and sends REFER on the first with ``Refer-To: …?Replaces=<the 
 SIPp runs one scenario instance per Call-ID and cannot tie two calls together, so this phone is
 a small SIP user agent of its own over UDP: it REGISTERs (digest), answers every INVITE after
 ``answer_after`` seconds (100, 180, 200 with SDP), answers NOTIFY, BYE and OPTIONS with 200, and
-on :meth:`ReplacesPhone.refer_replacing` sends the REFER. No RTP is sent (nothing in the capture
+on :meth:`ReplacesPhone.refer_replacing` sends the REFER, on :meth:`ReplacesPhone.reinvite` a
+hold or resume re-INVITE. No RTP is sent (nothing in the capture
 depends on it)."""
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class ReplacesPhone:
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._cseq = 1
+        self._sdp_version = 1
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -184,10 +186,10 @@ class ReplacesPhone:
             self._reply(req, "200 OK", peer)
         # ACK needs no answer
 
-    def _contact_sdp(self) -> tuple[list[str], str]:
-        sdp = ("v=0\r\no=phone 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    def _contact_sdp(self, direction: str = "sendrecv", version: int = 1) -> tuple[list[str], str]:
+        sdp = (f"v=0\r\no=phone 1 {version} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                f"m=audio {self.media_port} RTP/AVP 8 0\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n"
-               "a=sendrecv\r\n")
+               f"a={direction}\r\n")
         return [f"Contact: <sip:{self.ext}@127.0.0.1:{self.port}>", "Content-Type: application/sdp"], sdp
 
     def _answer(self, req: str, peer: tuple[str, int], d: Dialog) -> None:
@@ -275,6 +277,17 @@ class ReplacesPhone:
         """The phone's user hangs up call ``d``."""
         self._request("BYE", d.contact, [f"From: {d.local}", f"To: {d.remote}", f"Call-ID: {d.call_id}"])
         self._wait_response("BYE")
+
+    def reinvite(self, d: Dialog, direction: str) -> str:
+        """The phone's user puts call ``d`` on hold (``sendonly``, as desk phones do) or takes it
+        back (``sendrecv``): a re-INVITE with a new SDP version; returns the answer's status line."""
+        self._sdp_version += 1
+        headers, sdp = self._contact_sdp(direction, self._sdp_version)
+        self._request("INVITE", d.contact, [f"From: {d.local}", f"To: {d.remote}", f"Call-ID: {d.call_id}", *headers],
+                      sdp)
+        answer = self._wait_response("INVITE")
+        self._ack(answer, d.contact, new_branch=True)
+        return answer.split("\r\n", 1)[0]
 
     def refer_replacing(self, held: Dialog, consult: Dialog, target: str) -> str:
         """REFER on ``held`` asking its other party to replace ``consult`` (attended transfer);
