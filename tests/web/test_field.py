@@ -93,6 +93,10 @@ def test_technician_accepts_books_arrives_fixes_big(fpanel: Panel) -> None:
     c = fpanel.client("tech1")
     page = c.get("/field").get_data(as_text=True)
     assert f'id="order-{oid}"' in page and 'class="clock pending"' in page
+    # the fault type by its name (the repair category of its key), here and in the dispatch SMS
+    assert "<p>无图像 · " in page and "no_picture" not in page
+    sms = fpanel.db().query(OutboxMessage).filter_by(template="dispatch").all()
+    assert sms and all("无图像" in m.text and "no_picture" not in m.text for m in sms)
     token = csrf_of(c, "/field")
     assert c.post(f"/field/orders/{oid}/accept", data={}).status_code == 400  # CSRF required
     r = c.post(f"/field/orders/{oid}/accept", data={"csrf_token": token}, follow_redirects=True)
