@@ -127,12 +127,13 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
     private_dirs(s)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     s, hours = (s, None) if args.no_demo else demo_hours(s, env)
+    s, phone = (s, None) if args.no_demo else demo_supervisor_phone(s, env)
     try:
         for step in (("prompts", "build"), ("db", "upgrade")):
             if subprocess.run(hotline_argv(*step), env=env, cwd=ROOT).returncode != 0:
                 print(f"hotline: `hotline {' '.join(step)}` failed: nothing else was started", file=sys.stderr)
                 return 1
-        logins = [] if args.no_demo else demo_logins(s, env) + demo_field(s) + ([hours] if hours else [])
+        logins = [] if args.no_demo else demo_logins(s, env) + demo_field(s) + [ln for ln in (hours, phone) if ln]
         ast = Asterisk(in_force(s)).start()  # the dialplan with the ring rule in force (the panel's)
     except AsteriskError as exc:
         print(f"hotline: {exc}", file=sys.stderr)
@@ -269,6 +270,24 @@ def demo_hours(s: Settings, env: dict[str, str]) -> tuple[Settings, str | None]:
     return (s.replace(hours_open="00:00", hours_close="00:00"),
             f"  hours      demo: agents answer around the clock (the service hours {default.hours_open}–"
             f"{default.hours_close}, R-ANS-HOURS, apply with --no-demo or once hours_open / hours_close are set)")
+
+
+# [desk-sim-supervisor] (asterisk/extensions.conf): answers at once and stays 30 s
+DEMO_SUPERVISOR_PHONE = "Local/s@desk-sim-supervisor"
+
+
+def demo_supervisor_phone(s: Settings, env: dict[str, str]) -> tuple[Settings, str | None]:
+    """The demo's 监听 / 耳语 / 强插 ring a simulated supervisor phone unless the operator named one
+    (``desk_supervisor_endpoint``): the demo's supervisor has no extension, so the wallboard's
+    monitoring buttons could otherwise only answer that there is no phone to ring. ``env`` (the
+    services') gets the same; returns the settings and the start-up line that says so."""
+    if s.desk_supervisor_endpoint:
+        return s, None
+    env["HOTLINE_DESK_SUPERVISOR_ENDPOINT"] = DEMO_SUPERVISOR_PHONE
+    return (s.replace(desk_supervisor_endpoint=DEMO_SUPERVISOR_PHONE),
+            f"  monitor    demo: 监听 / 耳语 / 强插 on the wallboard ring a simulated supervisor phone "
+            f"({DEMO_SUPERVISOR_PHONE}: it answers and stays 30 s); a supervisor's extension or "
+            f"desk_supervisor_endpoint rings a real one")
 
 
 def demo_field(s: Settings) -> list[str]:
