@@ -50,7 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run the whole hotline (Asterisk, listener, IVR, panel, scheduler) "
                        "with demo traffic")
     p.add_argument("--no-demo", action="store_true", help="no demo calls and no demo logins")
-    p.add_argument("--demo-calls", type=int, default=40)
+    p.add_argument("--demo-calls", type=int, default=40,
+                   help="how many simulated calls the demo makes, 4 at a time (40: about 10 minutes)")
     p.set_defaults(func=_run)
 
 
@@ -172,7 +173,9 @@ def _serve(s: Settings, args: argparse.Namespace, sup: Supervisor, ast: Asterisk
                                                "--concurrency", "4"), restart=False))
     _print_where(s, ast, [svc.name for svc in sup.services if svc.restart])
     if not args.no_demo:
-        print(f"  demo       {args.demo_calls} simulated calls (`hotline listener simulate`, log demo.log)", flush=True)
+        print(f"  demo       {args.demo_calls} simulated calls, 4 at a time, then none (`hotline listener simulate`, "
+              f"log demo.log); more: `make run` again with `hotline run --demo-calls N`, or "
+              f"`.venv/bin/hotline listener simulate --calls N` beside it", flush=True)
         print(f"  desks      {desks}", flush=True)
     for line in logins:
         print(line, flush=True)
