@@ -244,6 +244,9 @@ def test_outbox_approve_and_cancel(fpanel: Panel) -> None:
     boss = fpanel.client("boss")
     html = boss.get("/field/outbox").get_data(as_text=True)
     assert ESCAPED in html and EVIL not in html
+    # states and templates by their names, not the stored keys
+    assert "<td>报修受理</td>" in html and "<td>待审批</td>" in html and "<td>待发送</td>" in html
+    assert "<td>repair_receipt</td>" not in html and "<td>queued</td>" not in html
     token = csrf_of(boss, "/field/outbox")
     assert boss.post(f"/field/outbox/{held}/approve", data={"csrf_token": token}).status_code == 303
     assert boss.post(f"/field/outbox/{queued}/cancel", data={"csrf_token": token}).status_code == 303
