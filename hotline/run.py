@@ -174,7 +174,7 @@ def _serve(s: Settings, args: argparse.Namespace, sup: Supervisor, ast: Asterisk
     _print_where(s, ast, [svc.name for svc in sup.services if svc.restart])
     if not args.no_demo:
         print(f"  demo       {args.demo_calls} simulated calls, 4 at a time, then none (`hotline listener simulate`, "
-              f"log demo.log); more: `make run` again with `hotline run --demo-calls N`, or "
+              f"log demo.log); more: `.venv/bin/hotline run --demo-calls N` instead of `make run`, or "
               f"`.venv/bin/hotline listener simulate --calls N` beside it", flush=True)
         print(f"  desks      {desks}", flush=True)
     for line in logins:
