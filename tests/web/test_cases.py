@@ -77,21 +77,23 @@ def test_a_case_recorded_during_the_call_is_tied_to_it(panel: Panel) -> None:
     db.close()
     agent = panel.client("agent1")
     assert 'value="up-1"' in agent.get(f"/cases/new?server={server}&call_id=up-1").get_data(as_text=True)
-    saved = []
+    saved: list[int] = []
     for call_id, number in (("up-1", NUMBER), ("someone-elses", "13912340000")):
         r = post(agent, "/cases/new", {"kind": "repair", "category": "no_picture", "number": number,
                                        "description": "说话时记下的", "server": server, "call_id": call_id})
-        saved.append(panel.db().get(Case, int(r.headers["Location"].rsplit("/", 1)[1])))
-    assert [(x.server, x.call_id) for x in saved[0].calls] == [(server, "up-1")]
-    assert saved[1].calls == []
-    page = agent.get(f"/cases/{saved[0].id}")
+        saved.append(int(r.headers["Location"].rsplit("/", 1)[1]))
+    db = panel.db()
+    assert [(x.server, x.call_id) for x in db.get(Case, saved[0]).calls] == [(server, "up-1")]
+    assert db.get(Case, saved[1]).calls == []
+    db.close()
+    page = agent.get(f"/cases/{saved[0]}")
     assert page.status_code == 200 and "up-1" in page.get_data(as_text=True)  # named, not yet a link
     # the record built at the hang-up is the case's call
     db = panel.db()
     call = make_call(db, agent="8001", number=NUMBER, server=server, commit=False)
     call.call_id = "up-1"
     db.commit()
-    assert f"/calls/{call.id}" in agent.get(f"/cases/{saved[0].id}").get_data(as_text=True)
+    assert f"/calls/{call.id}" in agent.get(f"/cases/{saved[0]}").get_data(as_text=True)
 
 
 def test_form_prefilled_from_call_and_customer(panel: Panel) -> None:
