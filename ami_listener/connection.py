@@ -108,7 +108,8 @@ class AmiConnection:
                 self._session()
                 backoff = 0.2
             except OSError as exc:
-                log.warning("AMI %s:%s: %s", self.host, self.port, exc)
+                if not self._stop.is_set():  # stop() closes it on purpose: a finished demo is no warning
+                    log.warning("AMI %s:%s: %s", self.host, self.port, exc)
             finally:
                 self._sock = None
                 if self.connected.is_set():

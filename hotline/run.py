@@ -50,7 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run the whole hotline (Asterisk, listener, IVR, panel, scheduler) "
                        "with demo traffic")
     p.add_argument("--no-demo", action="store_true", help="no demo calls and no demo logins")
-    p.add_argument("--demo-calls", type=int, default=40)
+    p.add_argument("--demo-calls", type=int, default=40,
+                   help="how many simulated calls the demo makes, 4 at a time (40: about 10 minutes)")
     p.set_defaults(func=_run)
 
 
@@ -127,12 +128,13 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
     private_dirs(s)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     s, hours = (s, None) if args.no_demo else demo_hours(s, env)
+    s, phone = (s, None) if args.no_demo else demo_supervisor_phone(s, env)
     try:
         for step in (("prompts", "build"), ("db", "upgrade")):
             if subprocess.run(hotline_argv(*step), env=env, cwd=ROOT).returncode != 0:
                 print(f"hotline: `hotline {' '.join(step)}` failed: nothing else was started", file=sys.stderr)
                 return 1
-        logins = [] if args.no_demo else demo_logins(s, env) + demo_field(s) + ([hours] if hours else [])
+        logins = [] if args.no_demo else demo_logins(s, env) + demo_field(s) + [ln for ln in (hours, phone) if ln]
         ast = Asterisk(in_force(s)).start()  # the dialplan with the ring rule in force (the panel's)
     except AsteriskError as exc:
         print(f"hotline: {exc}", file=sys.stderr)
@@ -171,7 +173,9 @@ def _serve(s: Settings, args: argparse.Namespace, sup: Supervisor, ast: Asterisk
                                                "--concurrency", "4"), restart=False))
     _print_where(s, ast, [svc.name for svc in sup.services if svc.restart])
     if not args.no_demo:
-        print(f"  demo       {args.demo_calls} simulated calls (`hotline listener simulate`, log demo.log)", flush=True)
+        print(f"  demo       {args.demo_calls} simulated calls, 4 at a time, then none (`hotline listener simulate`, "
+              f"log demo.log); more: `.venv/bin/hotline run --demo-calls N` instead of `make run`, or "
+              f"`.venv/bin/hotline listener simulate --calls N` beside it", flush=True)
         print(f"  desks      {desks}", flush=True)
     for line in logins:
         print(line, flush=True)
@@ -269,6 +273,24 @@ def demo_hours(s: Settings, env: dict[str, str]) -> tuple[Settings, str | None]:
     return (s.replace(hours_open="00:00", hours_close="00:00"),
             f"  hours      demo: agents answer around the clock (the service hours {default.hours_open}–"
             f"{default.hours_close}, R-ANS-HOURS, apply with --no-demo or once hours_open / hours_close are set)")
+
+
+# [desk-sim-supervisor] (asterisk/extensions.conf): answers at once and stays 30 s
+DEMO_SUPERVISOR_PHONE = "Local/s@desk-sim-supervisor"
+
+
+def demo_supervisor_phone(s: Settings, env: dict[str, str]) -> tuple[Settings, str | None]:
+    """The demo's 监听 / 耳语 / 强插 ring a simulated supervisor phone unless the operator named one
+    (``desk_supervisor_endpoint``): the demo's supervisor has no extension, so the wallboard's
+    monitoring buttons could otherwise only answer that there is no phone to ring. ``env`` (the
+    services') gets the same; returns the settings and the start-up line that says so."""
+    if s.desk_supervisor_endpoint:
+        return s, None
+    env["HOTLINE_DESK_SUPERVISOR_ENDPOINT"] = DEMO_SUPERVISOR_PHONE
+    return (s.replace(desk_supervisor_endpoint=DEMO_SUPERVISOR_PHONE),
+            f"  monitor    demo: 监听 / 耳语 / 强插 on the wallboard ring a simulated supervisor phone "
+            f"({DEMO_SUPERVISOR_PHONE}: it answers and stays 30 s); a supervisor's extension or "
+            f"desk_supervisor_endpoint rings a real one")
 
 
 def demo_field(s: Settings) -> list[str]:

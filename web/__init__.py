@@ -18,7 +18,7 @@ from hotline.settings import Settings
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
-    from web import busy, i18n, security
+    from web import busy, errors, i18n, security
     from web.auth.access import init_login
     from web.blueprints import register_blueprints
     from web.view import register_filters
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     register_filters(app)
     app.teardown_appcontext(_close_db)
     busy.init(app)
+    errors.init(app)
     return app
 
 

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from hotline.db import is_busy
+from web.errors import wants_json
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
@@ -35,7 +36,7 @@ def _busy(exc: OperationalError) -> Any:
                 request.path, who, exc.orig)
     text = _("The database is busy: nothing was saved. Try again in a moment.")
     resp: Response
-    if request.path.startswith("/api/") or request.is_json or "X-CSRFToken" in request.headers:
+    if wants_json():
         resp = jsonify(ok=False, error=text, message=text)
     else:
         resp = Response(text, mimetype="text/plain")

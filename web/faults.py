@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline import metrics
+from hotline.cases.categories import fault_type_name
 from hotline.models import FaultReport
 from hotline.models.field import OPEN_ORDER_STATUSES, WorkOrder
 from hotline.rules import overdue
@@ -29,6 +30,13 @@ from web.reasons import reason
 from web.view import Column, csv_response, export_table
 
 bp = Blueprint("faults", __name__)
+
+
+@bp.app_template_filter("fault_type")
+def fault_type(key: str | None) -> str:
+    """A fault type by its name on every page (the field pages too); the CSV keeps the key."""
+    return fault_type_name(settings(), key)
+
 CSV_KEYS = ("ticket", "status", "order_status", "caller", "contact", "account", "area", "fault_type", "created_at",
             "arrive_by", "fix_by", "fix_left_s", "overdue")
 

@@ -17,6 +17,8 @@ from hotline.field.events import FieldEscalation
 from hotline.models import AREAS, OUTAGE_CAUSES, REPORT_STATUSES, ROLES
 from hotline.models.callbacks import ATTEMPT_OUTCOMES, COMPLAINT_KINDS, ESCALATION_KINDS, TASK_REASONS, TASK_STATUSES
 from hotline.models.field import ORDER_STATUSES
+from hotline.models.notifications import OUTBOX_STATUSES
+from hotline.notifications.templates import Template
 from hotline.settings import Settings
 from hotline.vocabulary import AgentState, AttemptResult, Disposition, HangupParty, TransferKind
 
@@ -49,7 +51,9 @@ KNOWN_LABELS: frozenset[str] = frozenset(
     | set(ROLES) | set(TASK_REASONS) | set(TASK_STATUSES) | set(ATTEMPT_OUTCOMES) | set(COMPLAINT_KINDS)
     | set(ESCALATION_KINDS) | set(OUTAGE_CAUSES) | set(AREAS) | set(REPORT_STATUSES) | {"solution", "progress"}
     # issue 15: work orders' states and the field service's escalations
-    | set(ORDER_STATUSES) | {str(k) for k in FieldEscalation})
+    | set(ORDER_STATUSES) | {str(k) for k in FieldEscalation}
+    # the SMS outbox's states and templates (/field/outbox)
+    | set(OUTBOX_STATUSES) | {str(t) for t in Template})
 
 
 def label(value: object) -> str:

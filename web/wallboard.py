@@ -36,6 +36,7 @@ from hotline.desk.monitor import MonitorMode, monitor
 from hotline.field import overdue_orders
 from hotline.live_snapshot import LiveSnapshot
 from hotline.models import LiveState
+from hotline.models.desk import PresenceChange
 from hotline.settings import Settings
 from hotline.timeutil import iso_local, utcnow
 from hotline.vocabulary import AgentPresence, AgentState
@@ -77,8 +78,23 @@ def live(db: Session) -> dict[str, Any]:
             counts[a.state] += 1
             agents.append({"server": row.server, "agent": ext, "state": a.state.value, "since": a.since,
                            "call_id": a.call_id, "internal": a.internal})
+    chosen = _presences(db, [str(server) for server, _at in stamps])
+    for agent in agents:
+        agent["presence"], agent["reason"] = chosen.get((agent["server"], agent["agent"]), (None, None))
     return {"waiting": waiting, "oldest_since": oldest, "counts": counts, "agents": agents, "gap": gap,
             "stamps": stamps, "escalations": wallboard_escalations(db)}
+
+
+def _presences(db: Session, servers: list[str]) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """Each agent's current presence and reason (``hotline.desk.presence``), one indexed read of the
+    open rows: the queue only says "paused", which is 示忙, 小休 (用餐 …) or 话后整理 at the desk, and
+    the supervisor who forced a break should see that break."""
+    if not servers:
+        return {}
+    rows = db.execute(select(PresenceChange.server, PresenceChange.agent, PresenceChange.state, PresenceChange.reason)
+                      .where(PresenceChange.server.in_(servers), PresenceChange.ended_at.is_(None))
+                      .order_by(PresenceChange.started_at, PresenceChange.id))
+    return {(server, agent): (state, reason) for server, agent, state, reason in rows}  # the newest wins
 
 
 def today_sl(db: Session, s: Settings) -> dict[str, Any]:

@@ -92,6 +92,18 @@ def override_lines(case_lines: list[str], complaint_lines: list[str]) -> dict[Ca
     return out
 
 
+def fault_type_name(s: Settings, fault_type: str | None) -> str:
+    """A fault report's type (an ``ivr_fault_types`` key) by its name: the repair category of that
+    key, which is the case the IVR's report is filed as (``hotline.cases.intake``); a key with no
+    such category as it is. Pages and the technician's SMS say 马赛克 / 图像不清, never ``mosaic``."""
+    if not fault_type:
+        return ""
+    try:
+        return tree(s)[CaseKind.REPAIR].categories.get(fault_type, fault_type)
+    except CategoryError:  # a broken categories file: the key still says what the fault is
+        return fault_type
+
+
 def check(s: Settings, kind: str, category: str | None) -> CaseKind:
     """The kind as a CaseKind; CategoryError for an unknown kind or a category not of that kind."""
     try:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
+from hotline.cases.categories import fault_type_name
 from hotline.customers import find_customer
 from hotline.errors import N_
 from hotline.field.errors import FieldError
@@ -118,7 +119,7 @@ def _assign(db: Session, s: Settings, order: WorkOrder, tech: Technician, by: st
            previous=previous, note=note)
     queue_sms(db, s, tech.phone, Template.DISPATCH,
               {"ticket": order.ticket or order.id, "district": order.district or "",
-               "fault_type": order.fault_type or "", "customer": order.customer_number or "",
+               "fault_type": fault_type_name(s, order.fault_type), "customer": order.customer_number or "",
                "arrive_by": local_text(s, order.arrive_by), "fix_by": local_text(s, order.fix_by)}, now,
               links=Links(fault_report_id=order.fault_report_id, work_order_id=order.id))
 

@@ -374,3 +374,21 @@ def test_the_demo_answers_around_the_clock_unless_the_hours_were_set(settings: S
     env = {}
     own = settings.replace(hours_open="09:00", hours_close="18:00")
     assert demo_hours(own, env) == (own, None) and env == {}
+
+
+def test_the_demo_supervisor_can_monitor_unless_a_phone_was_set(settings: Settings) -> None:
+    """The demo's supervisor has no extension: 监听 / 耳语 / 强插 ring the simulated supervisor phone
+    of the shipped dialplan, which the services get too; a phone the operator named is kept."""
+    from hotline.run import DEMO_SUPERVISOR_PHONE, demo_supervisor_phone
+
+    env: dict[str, str] = {}
+    demo, line = demo_supervisor_phone(settings, env)
+    assert demo.desk_supervisor_endpoint == DEMO_SUPERVISOR_PHONE
+    assert env == {"HOTLINE_DESK_SUPERVISOR_ENDPOINT": DEMO_SUPERVISOR_PHONE}
+    assert line is not None and "监听" in line and DEMO_SUPERVISOR_PHONE in line
+    context = DEMO_SUPERVISOR_PHONE.split("@", 1)[1]
+    assert f"[{context}]" in (ROOT / "asterisk" / "extensions.conf").read_text()
+
+    env = {}
+    own = settings.replace(desk_supervisor_endpoint="PJSIP/9000")
+    assert demo_supervisor_phone(own, env) == (own, None) and env == {}

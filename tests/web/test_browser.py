@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from hotline.models import QaGrade, RecordingListen
+from hotline.models.desk import PresenceChange
+from hotline.timeutil import utcnow
 from tests.web.browser import chromium, serve
 from tests.web.browser import login as _login
 from tests.web.browser import new_page as _page
@@ -123,6 +125,11 @@ def test_supervisor_pages_and_live_wallboard(served: tuple[Panel, str], browser:
     # How fast is a figure (printed here; the same push path under load: bench/desk_pop.py), not asserted:
     # a 1 s deadline failed on a loaded 2-core machine while the push worked.
     page.evaluate("window.sameDocument = true")
+    pdb = panel.db()  # the paused agent (8004) is on a break a supervisor forced: its row says which
+    pdb.add(PresenceChange(server="pbx1", agent="8004", state="break", reason="会议", started_at=utcnow(), by="boss",
+                           forced=True))
+    pdb.commit()
+    pdb.close()
     t0 = time.monotonic()
     set_live(panel.db(), live_data(waiting=4, ringing=2, talking=1, paused=1))
     _wait(page, "document.getElementById('wb-waiting').textContent === '4'", timeout=15.0)
@@ -130,6 +137,7 @@ def test_supervisor_pages_and_live_wallboard(served: tuple[Panel, str], browser:
     print(f"wallboard updated {time.monotonic() - t0:.3f} s after the live_state change")
     assert page.locator("#wb-ringing").inner_text() == "2"
     assert page.locator("#wb-paused").inner_text() == "1"
+    assert "小休 (会议)" in page.locator("tr[data-agent='8004']").inner_text()
     assert page.locator("#wb-sl").inner_text().endswith("%")
     _shot(page, "wallboard")
     page.goto(base + "/login")

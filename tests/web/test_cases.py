@@ -63,6 +63,39 @@ def test_roles_of_every_route(panel: Panel) -> None:
     assert case.description == "改了" and case.owner == "8002"
 
 
+def test_a_case_recorded_during_the_call_is_tied_to_it(panel: Panel) -> None:
+    """The desk's 登记工单 opens the form while the call is up, before its record is built (at the
+    hang-up): saved then, the case is tied to the call the agent's presence follows — and only to
+    that one, not to ids of a call the agent is not on."""
+    from hotline.models.desk import PresenceChange
+
+    server = panel.settings.server_id
+    db = panel.db()
+    db.add(PresenceChange(server=server, agent="8001", state="talking", started_at=utcnow(), by="system",
+                          call_id="up-1"))
+    db.commit()
+    db.close()
+    agent = panel.client("agent1")
+    assert 'value="up-1"' in agent.get(f"/cases/new?server={server}&call_id=up-1").get_data(as_text=True)
+    saved: list[int] = []
+    for call_id, number in (("up-1", NUMBER), ("someone-elses", "13912340000")):
+        r = post(agent, "/cases/new", {"kind": "repair", "category": "no_picture", "number": number,
+                                       "description": "说话时记下的", "server": server, "call_id": call_id})
+        saved.append(int(r.headers["Location"].rsplit("/", 1)[1]))
+    db = panel.db()
+    assert [(x.server, x.call_id) for x in db.get(Case, saved[0]).calls] == [(server, "up-1")]
+    assert db.get(Case, saved[1]).calls == []
+    db.close()
+    page = agent.get(f"/cases/{saved[0]}")
+    assert page.status_code == 200 and "up-1" in page.get_data(as_text=True)  # named, not yet a link
+    # the record built at the hang-up is the case's call
+    db = panel.db()
+    call = make_call(db, agent="8001", number=NUMBER, server=server, commit=False)
+    call.call_id = "up-1"
+    db.commit()
+    assert f"/calls/{call.id}" in agent.get(f"/cases/{saved[0]}").get_data(as_text=True)
+
+
 def test_form_prefilled_from_call_and_customer(panel: Panel) -> None:
     db = panel.db()
     customers.save_customer(db, panel.settings, customers.CustomerFields(numbers=[NUMBER], name="王五",

@@ -28,7 +28,8 @@ def _live(server: str, call_id: str = "1700.1", state: str = "ringing") -> dict[
     return {"queues": {}, "agents": {"8001": agent},
             "calls": {call_id: {"caller_number": NUMBER, "caller_name": EVIL, "queued_at": now - 30,
                                 "vars": {"HOTLINE_MENU": "0", "HOTLINE_FAULT_CONTACT": "13800000009",
-                                         "HOTLINE_VIP": "1", "HOTLINE_WAIT_FROM": f"{now - 25:.3f}"}}},
+                                         "HOTLINE_VIP": "1", "HOTLINE_WAIT_FROM": f"{now - 25:.3f}",
+                                         "HOTLINE_FAULT_TYPE": "mosaic"}}},
             "gap": False, "updated": now}
 
 
@@ -56,7 +57,9 @@ def test_the_pop_of_a_ringing_call(panel: Panel) -> None:
     assert got["live"]["state"] == "ringing" and pop["call_id"] == "1700.1"
     assert (pop["number"], pop["name"], pop["vip"]) == (NUMBER, EVIL, True)
     assert pop["customer"]["name"] == "王伟" and pop["customer"]["vip"] is True
-    assert pop["ivr"] == {"HOTLINE_MENU": "0", "HOTLINE_FAULT_CONTACT": "13800000009", "HOTLINE_VIP": "1"}
+    # the fault type the caller keyed, by its name (the repair category of its key)
+    assert pop["ivr"] == {"HOTLINE_MENU": "0", "HOTLINE_FAULT_CONTACT": "13800000009", "HOTLINE_VIP": "1",
+                          "HOTLINE_FAULT_TYPE": "马赛克 / 图像不清"}
     assert pop["apology_after_s"] == panel.settings.max_rings * panel.settings.ring_cycle_s
     assert pop["wait_from"] is not None
     kinds = [c["kind"] for c in pop["contacts"]]

@@ -10,10 +10,11 @@ from hotline.timeutil import utcnow
 from tests.web.conftest import Panel, csrf_of
 
 
-def _report(db, ticket: str, created_ago_min: int, fix_in_min: int, status: str = "open") -> FaultReport:  # type: ignore[no-untyped-def]
+def _report(db, ticket: str, created_ago_min: int, fix_in_min: int, status: str = "open",  # type: ignore[no-untyped-def]
+            fault_type: str = "no_signal") -> FaultReport:
     now = utcnow()
     r = FaultReport(ticket=ticket, server="pbx1", call_id=f"c-{ticket}", caller="13700000000", contact="13700000001",
-                    area="urban", fault_type="no_signal", status=status,
+                    area="urban", fault_type=fault_type, status=status,
                     created_at=now - timedelta(minutes=created_ago_min),
                     updated_at=now, arrive_by=now + timedelta(minutes=fix_in_min - 30),
                     fix_by=now + timedelta(minutes=fix_in_min))
@@ -49,6 +50,21 @@ def test_fault_reports_countdown_overdue_and_close(panel: Panel) -> None:
     assert metrics.fault_sla(panel.db(), s, start, end) == metrics.Ratio(1, 2)
     assert c.post("/faults/99999/close", data={"csrf_token": token}).status_code == 404
     assert late.id
+
+
+def test_fault_types_are_named_on_the_page_and_kept_as_keys_in_the_csv(panel: Panel) -> None:
+    """The IVR stores a fault type as its key (``ivr_fault_types``): the page names it as the
+    repair category of that key does (马赛克 / 图像不清), a key without one stays as it is; the CSV
+    keeps the key."""
+    db = panel.db()
+    _report(db, "F-MOSAIC", 5, 55, fault_type="mosaic")
+    _report(db, "F-ODD", 5, 55, fault_type="<b>odd</b>")
+    c = panel.client("boss")
+    html = c.get("/faults").get_data(as_text=True)
+    assert "马赛克 / 图像不清" in html and ">mosaic<" not in html
+    assert "&lt;b&gt;odd&lt;/b&gt;" in html
+    csv_text = c.get("/faults?format=csv").get_data(as_text=True)
+    assert ",mosaic," in csv_text
 
 
 def test_overdue_means_the_same_on_every_page(panel: Panel) -> None:

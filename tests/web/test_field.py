@@ -93,6 +93,10 @@ def test_technician_accepts_books_arrives_fixes_big(fpanel: Panel) -> None:
     c = fpanel.client("tech1")
     page = c.get("/field").get_data(as_text=True)
     assert f'id="order-{oid}"' in page and 'class="clock pending"' in page
+    # the fault type by its name (the repair category of its key), here and in the dispatch SMS
+    assert "<p>无图像 · " in page and "no_picture" not in page
+    sms = fpanel.db().query(OutboxMessage).filter_by(template="dispatch").all()
+    assert sms and all("无图像" in m.text and "no_picture" not in m.text for m in sms)
     token = csrf_of(c, "/field")
     assert c.post(f"/field/orders/{oid}/accept", data={}).status_code == 400  # CSRF required
     r = c.post(f"/field/orders/{oid}/accept", data={"csrf_token": token}, follow_redirects=True)
@@ -240,6 +244,9 @@ def test_outbox_approve_and_cancel(fpanel: Panel) -> None:
     boss = fpanel.client("boss")
     html = boss.get("/field/outbox").get_data(as_text=True)
     assert ESCAPED in html and EVIL not in html
+    # states and templates by their names, not the stored keys
+    assert "<td>报修受理</td>" in html and "<td>待审批</td>" in html and "<td>待发送</td>" in html
+    assert "<td>repair_receipt</td>" not in html and "<td>queued</td>" not in html
     token = csrf_of(boss, "/field/outbox")
     assert boss.post(f"/field/outbox/{held}/approve", data={"csrf_token": token}).status_code == 303
     assert boss.post(f"/field/outbox/{queued}/cancel", data={"csrf_token": token}).status_code == 303

@@ -194,3 +194,32 @@ def test_streams_share_todays_figures(panel: Panel, monkeypatch: Any) -> None:
     assert len(reads) == 2
     for r in responses:
         r.close()
+
+
+def test_a_paused_agent_shows_what_was_chosen_at_the_desk(panel: Panel) -> None:
+    """The queue only says "paused": the wallboard's row gives the desk's presence and reason
+    (小休 会议 forced by a supervisor, 话后整理), the newest open row of each agent, so a forced
+    break does not read 示忙."""
+    from datetime import timedelta
+
+    from hotline.models.desk import PresenceChange
+    from hotline.timeutil import utcnow
+
+    db = panel.db()
+    now, server = utcnow(), panel.settings.server_id
+    set_live(db, {"agents": {a: {"state": "paused", "since": time.time() - 5} for a in ("8001", "8002", "8003")}},
+             server=server)
+    db.add_all([
+        PresenceChange(server=server, agent="8001", state="busy", started_at=now - timedelta(minutes=5), by="8001"),
+        PresenceChange(server=server, agent="8001", state="break", reason="会议", started_at=now, by="boss",
+                       forced=True),
+        PresenceChange(server=server, agent="8002", state="wrap_up", started_at=now, by="system"),
+        PresenceChange(server="other", agent="8003", state="break", reason="用餐", started_at=now, by="8003")])
+    db.commit()
+    db.close()
+    snap = panel.client("boss").get("/wallboard/snapshot").get_json()
+    by_agent = {a["agent"]: (a["state"], a["presence"], a["reason"]) for a in snap["agents"]}
+    assert by_agent == {"8001": ("paused", "break", "会议"), "8002": ("paused", "wrap_up", None),
+                        "8003": ("paused", None, None)}  # another server's row is not this one's
+    page = panel.client("boss").get("/wallboard").get_data(as_text=True)
+    assert json.loads(page.split('id="wb-states">')[1].split("</script>")[0])["wrap_up"] == "话后整理"

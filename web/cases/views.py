@@ -15,6 +15,7 @@ from sqlalchemy import select, tuple_
 
 from hotline import cases
 from hotline.customers import find_customer
+from hotline.desk import presence
 from hotline.models import Call
 from hotline.models.callbacks import Complaint
 from hotline.models.cases import Case
@@ -102,8 +103,8 @@ def _prefill() -> dict[str, Any]:
 
 def _call_ids(call: Call | None) -> dict[str, str]:
     """The call the form is tied to. The desk's pop opens the form while the call is still up,
-    before the listener built its record: that id is kept and the save links it if built by then.
-    Another agent's stored call is not tied (nor shown)."""
+    before the listener built its record: that id is kept (``_call_up``). Another agent's stored
+    call is not tied (nor shown)."""
     if call is not None:
         return {"server": call.server, "call_id": call.call_id}
     server, call_id = (request.args.get("server") or "")[:64], (request.args.get("call_id") or "")[:64]
@@ -111,6 +112,19 @@ def _call_ids(call: Call | None) -> dict[str, str]:
             select(Call.id).where(Call.server == server, Call.call_id == call_id)) is not None:
         return {"server": "", "call_id": ""}
     return {"server": server, "call_id": call_id}
+
+
+def _call_up(server: str | None, call_id: str | None) -> tuple[str, str] | None:
+    """The call of a form saved before its record was built — the matter recorded during the
+    call, the desk's way —: tied by its ids when it is the call the agent's presence follows now
+    (ringing, talking, 话后整理 of this hotline's server), the record built at the hang-up carrying
+    the same ids. Ids of any other call tie nothing."""
+    s, ext = settings(), current_user.agent
+    if not ext or not call_id or server != s.server_id:
+        return None
+    if db().scalar(select(Call.id).where(Call.server == server, Call.call_id == call_id)) is not None:
+        return None  # built, and not visible to this user (``_call_of``): another agent's call
+    return (server, call_id) if presence.current(db(), s, ext).call_id == call_id else None
 
 
 @bp.get("/cases/new")
@@ -135,7 +149,8 @@ def create() -> Any:
     call = _call_of(form.get("server"), form.get("call_id"))
     try:
         case = cases.open_case(db(), settings(), actor(current_user), case_input(form),
-                               call=(call.server, call.call_id) if call else None)
+                               call=(call.server, call.call_id) if call else _call_up(form.get("server"),
+                                                                                      form.get("call_id")))
         db().commit()
     except cases.CaseError as exc:
         db().rollback()

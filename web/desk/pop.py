@@ -16,6 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
+from hotline.cases.categories import fault_type_name
 from hotline.chanvars import ChanVar
 from hotline.customers import find_customer
 from hotline.live_snapshot import CallLive
@@ -113,6 +114,8 @@ def ivr_path(call: CallLive, db: Session, s: Settings, call_id: str) -> dict[str
     """This call's IVR facts, from the HOTLINE_* variables; the fault ticket from the report the
     IVR stored if the variable was not seen."""
     facts = {v.value: call.vars[v.value] for v in IVR_FACTS if call.vars.get(v.value)}
+    if ChanVar.FAULT_TYPE.value in facts:
+        facts[ChanVar.FAULT_TYPE.value] = fault_type_name(s, facts[ChanVar.FAULT_TYPE.value])
     if ChanVar.FAULT_TICKET.value not in facts:
         ticket = db.scalars(select(FaultReport.ticket).where(
             FaultReport.server == s.server_id, FaultReport.call_id == call_id, FaultReport.ticket.is_not(None))

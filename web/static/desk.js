@@ -122,7 +122,8 @@
       .map(function (k) { return [k, c[k]]; }) : []);
     dl("pop-ivr", Object.keys(d.ivr || {}).map(function (k) {
       var v = d.ivr[k];
-      return [k, k === "HOTLINE_MENU" ? (L["menu_" + v] || v) : v];
+      // the menu choice and the area are keys (the fault type comes named by the server)
+      return [k, k === "HOTLINE_MENU" ? (L["menu_" + v] || v) : k === "HOTLINE_FAULT_AREA" ? (VALUES[v] || v) : v];
     }));
     renderHistory(d);
     $("controls").hidden = shown.state !== "talking";

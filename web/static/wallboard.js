@@ -42,7 +42,12 @@
     text("wb-sl-ratio", last.sl.num + "/" + last.sl.den + " (≤" + last.sl.n + "s)");
     rows("#wb-agents", last.agents, function (a) {
       // a phone calling a phone (the agent's own call, no call into the hotline): 内部通话
-      return [a.agent, (states[a.state] || a.state) + (a.internal ? " · " + states.internal : ""),
+      // paused in the queue: what the agent (or a supervisor) chose at the desk — 示忙, 小休 (会议), 话后整理
+      var st = states[a.state] || a.state;
+      if (a.state === "paused" && (force.states[a.presence] || states[a.presence])) {
+        st = (force.states[a.presence] || states[a.presence]) + (a.reason ? " (" + a.reason + ")" : "");
+      }
+      return [a.agent, st + (a.internal ? " · " + states.internal : ""),
               a.since ? fmt(now() - a.since) : ""];
     }, function (tr, a) { tr.className = "state-" + a.state + (a.internal ? " internal" : ""); tr.dataset.agent = a.agent; });
     monitorButtons();

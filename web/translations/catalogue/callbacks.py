@@ -12,6 +12,7 @@ ENTRIES: dict[str, str] = {
     "Owner": "负责人", "Missed calls": "未接次数", "Attempts": "拨打记录", "anyone": "任何人",
     "missed": "未接回拨", "revisit": "故障回访", "consult": "咨询答复", "complaint": "投诉联系",
     "in_progress": "拨打中", "done": "已完成", "pending": "等待结果", "reached": "已联系上", "wrong_number": "号码错误",
+    "held": "待审批",  # outside the dialling policy, waits for a supervisor's approval
     "Escalation acknowledged.": "已确认升级提醒。", "Complaint updated.": "投诉已更新。",
     "Escalations": "升级提醒",
     "Kind": "类别", "Subject": "对象", "Deadline": "期限", "Raised": "提醒时间", "Acknowledge": "确认",

@@ -2,6 +2,10 @@
 Merged into ``ZH`` by web/translations/zh.py."""
 
 ENTRIES: dict[str, str] = {
+    # the SMS outbox (/field/outbox): states ("held", "failed", "cancelled" are the callbacks') and templates
+    "queued": "待发送", "sending": "发送中", "sent": "已发送", "delivered": "已送达", "undelivered": "未送达",
+    "repair_receipt": "报修受理", "dispatch": "派单通知", "complaint_receipt": "投诉受理",
+    "callback_missed": "回拨未接通", "service_restored": "恢复服务", "consult_answer": "咨询答复",
     # field service, the desk's audit on the call page (issues 13, 15: web/field, web/desk)
     "not a date and time: %(v)s": "不是有效的日期时间:%(v)s", "Order accepted.": "已接单。",
     "Time booked.": "已预约上门时间。", "Arrival recorded.": "已记录到达。", "Order fixed.": "已修复。",

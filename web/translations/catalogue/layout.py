@@ -8,7 +8,14 @@ ENTRIES: dict[str, str] = {
     "Hotline panel": "热线管理平台", "Log in": "登录", "Log out": "退出", "User name": "用户名", "Password": "密码",
     "My figures": "我的指标", "Calls": "通话", "Team": "班组", "Fault reports": "故障报修", "Outages": "停播/故障公告",
     "Complaints": "投诉", "Wallboard": "实时看板",
-    "agent": "话务员", "inspector": "质检员", "supervisor": "班长", "admin": "管理员",
+    "agent": "话务员", "inspector": "质检员", "supervisor": "班长", "admin": "管理员", "technician": "维修员",
+    # web/errors.py: a refused page request
+    "Error %(code)s": "错误 %(code)s", "Back to my first page": "返回首页",
+    "This form has expired: reload the page and try again.": "表单已过期:请刷新页面后重试。",
+    "Your role may not see this page.": "您的角色无权查看此页面。",
+    "No such page, or not one you may see.": "页面不存在,或您无权查看。",
+    "This address does not take that request.": "此地址不接受该请求。",
+    "The request was not understood.": "请求无效。",
     # web/busy.py: another writer held the database past the busy timeout
     "The database is busy: nothing was saved. Try again in a moment.": "数据库繁忙,未保存任何内容,请稍后重试。",
 }

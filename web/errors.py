@@ -1,0 +1,45 @@
+"""The panel's refusals as pages: a 400, 403, 404 or 405 of a page request is said in the page's
+language with the panel's header (the user's menu, a way back), not Werkzeug's bare English page
+— a supervisor who opens the technician's /field, an agent following a link to another agent's
+call, a form posted after its CSRF token expired. A request that expects JSON (the API, the
+desk's and the wallboard's controls) keeps the plain answer: its caller reads the status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, MethodNotAllowed, NotFound
+
+PAGE_ERRORS = (BadRequest, Forbidden, NotFound, MethodNotAllowed)
+
+
+def init(app: Flask) -> None:
+    for exc in PAGE_ERRORS:
+        app.register_error_handler(exc, _page)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.is_json or "X-CSRFToken" in request.headers
+
+
+def _reason(exc: HTTPException) -> str:
+    if isinstance(exc, CSRFError):
+        return _("This form has expired: reload the page and try again.")
+    if isinstance(exc, Forbidden):
+        return _("Your role may not see this page.")
+    if isinstance(exc, NotFound):
+        return _("No such page, or not one you may see.")
+    if isinstance(exc, MethodNotAllowed):
+        return _("This address does not take that request.")
+    return _("The request was not understood.")
+
+
+def _page(exc: HTTPException) -> Any:
+    if wants_json():
+        return exc
+    # a refusal that said what was wrong (``abort(400, "format: only csv, …")``) keeps saying it
+    detail = None if isinstance(exc, CSRFError) or exc.description == type(exc).description else exc.description
+    return render_template("error.html", code=exc.code, reason=_reason(exc), detail=detail), exc.code or 400
