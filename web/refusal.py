@@ -6,12 +6,12 @@ agent's call or a break without a reason answered 200 with ``ok: false`` while a
 call answered 400: a caller had to read both the status and ``ok``; now the status says it.
 
 The statuses (README "Agent desk (web)", its table): 400 bad input (an unknown control, state or
-mode, a break without one of its reasons, not an agent), 401 the session ended, 403 not allowed (another agent's call,
-no extension on the user, a form's CSRF token expired is 400 as Flask-WTF has it), 409 the call or
-the desk is not in a state for it (the call ended or not answered yet, on a call, not in 话后整理,
-consulting already …, the PBX refused it), 503 something the panel depends on is down (the PBX
-cannot be reached, the database busy). No 404: the PBX cannot tell a call that ended from one
-that never was, so both are 409 ``call_ended``."""
+mode, a break without one of its reasons, not an agent, a form's CSRF token expired), 401 the
+session ended, 403 not allowed (another agent's call, no extension on the user, the wrong role),
+409 the call or the desk is not in a state for it (the call ended or not answered yet, on a call,
+not in 话后整理, consulting already …, the PBX refused it), 503 something the panel depends on is
+down (the PBX cannot be reached, the database busy). 404 is only an unknown address: the PBX
+cannot tell a call that ended from one that never was, so both are 409 ``call_ended``."""
 
 from __future__ import annotations
 
