@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from hotline.db import is_busy
 from web.errors import wants_json
+from web.refusal import body
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
@@ -37,7 +38,7 @@ def _busy(exc: OperationalError) -> Any:
     text = _("The database is busy: nothing was saved. Try again in a moment.")
     resp: Response
     if wants_json():
-        resp = jsonify(ok=False, error=text, message=text)
+        resp = jsonify(body("db_busy", text))  # the panel's one refusal shape (web/refusal.py)
     else:
         resp = Response(text, mimetype="text/plain")
     resp.status_code = 503

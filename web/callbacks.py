@@ -21,6 +21,7 @@ from hotline.callbacks.dialer import COUNTED
 from hotline.models.callbacks import OPEN_STATUSES, TASK_REASONS, CallbackAttempt, CallbackTask
 from hotline.settings import Settings
 from hotline.vocabulary import Role
+from web import filters
 from web.auth.access import roles
 from web.context import db, settings
 from web.reasons import reason
@@ -37,7 +38,7 @@ class TaskFilter:
         self.agent = agent if is_agent else ((args.get("agent") or "").strip()[:64] or None)
         self.reason = (args.get("reason") or "").strip() or None
         if self.reason is not None and self.reason not in TASK_REASONS:
-            self.errors.append(f"reason: one of {', '.join(TASK_REASONS)}, not {self.reason[:20]!r}")
+            self.errors.append(filters.not_one_of("reason", self.reason, list(TASK_REASONS)))
             self.reason = None
         self.overdue = args.get("overdue") == "1"
 

@@ -1,8 +1,9 @@
 """The panel's refusals as pages: a 400, 403, 404 or 405 of a page request is said in the page's
 language with the panel's header (the user's menu, a way back), not Werkzeug's bare English page
 — a supervisor who opens the technician's /field, an agent following a link to another agent's
-call, a form posted after its CSRF token expired. A request that expects JSON (the API, the
-desk's and the wallboard's controls) keeps the plain answer: its caller reads the status."""
+call, a form posted after its CSRF token expired. The desk's and the wallboard's controls (JSON
+callers) get the same refusal in the panel's JSON shape (``web/refusal.py``), which their scripts
+show; the API keeps the plain answer: its caller reads the status."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, MethodNotAllowed, NotFound
+
+from web.refusal import refuse
 
 PAGE_ERRORS = (BadRequest, Forbidden, NotFound, MethodNotAllowed)
 
@@ -37,9 +40,17 @@ def _reason(exc: HTTPException) -> str:
     return _("The request was not understood.")
 
 
+def _code(exc: HTTPException) -> str:
+    if isinstance(exc, CSRFError):
+        return "form_expired"
+    return {403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(exc.code or 400, "bad_request")
+
+
 def _page(exc: HTTPException) -> Any:
-    if wants_json():
-        return exc
+    if request.path.startswith("/api/"):
+        return exc  # the API's callers read the status
+    if wants_json():  # the desk's and the wallboard's scripts: the refusal's shape, said in the page's language
+        return refuse(exc.code or 400, _code(exc), _reason(exc), detail=exc.description)
     # a refusal that said what was wrong (``abort(400, "format: only csv, …")``) keeps saying it
     detail = None if isinstance(exc, CSRFError) or exc.description == type(exc).description else exc.description
     return render_template("error.html", code=exc.code, reason=_reason(exc), detail=detail), exc.code or 400

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from hotline import metrics
 from hotline.settings import Settings
+from web import filters
 
 # the dates a filter may name: wide enough for any call on record, narrow enough that a day's
 # start in the operator's zone and the day after stay representable (no OverflowError → 500)
@@ -16,13 +17,14 @@ LAST_DATE = date(2999, 12, 31)
 
 
 def parse_date(name: str, raw: str) -> date:
-    """A local date ``YYYY-MM-DD`` within [FIRST_DATE, LAST_DATE]; ValueError naming the field."""
+    """A local date ``YYYY-MM-DD`` within [FIRST_DATE, LAST_DATE]; ValueError naming the field, in
+    the page's language."""
     try:
         d = date.fromisoformat(raw)
     except ValueError:
-        raise ValueError(f"{name}: not a date (YYYY-MM-DD): {raw[:20]!r}") from None
+        raise ValueError(filters.not_a_date(name, raw)) from None
     if not FIRST_DATE <= d <= LAST_DATE:
-        raise ValueError(f"{name}: out of range ({FIRST_DATE} – {LAST_DATE}): {raw[:20]!r}")
+        raise ValueError(filters.out_of_range(name, raw, FIRST_DATE, LAST_DATE))
     return d
 
 
@@ -30,7 +32,7 @@ def from_args(args: Mapping[str, str], s: Settings) -> tuple[datetime, datetime,
     errors: list[str] = []
     kind = args.get("period") or "day"
     if kind not in ("day", "week", "month"):
-        errors.append(f"period: unknown {kind[:20]!r}")
+        errors.append(filters.not_one_of("period", kind, ["day", "week", "month"]))
         kind = "day"
     start, end = metrics.period(kind, s)
     raw_from, raw_to = (args.get("date_from") or "").strip(), (args.get("date_to") or "").strip()
@@ -47,7 +49,7 @@ def from_args(args: Mapping[str, str], s: Settings) -> tuple[datetime, datetime,
             if d_to < d_from:
                 d_from, d_to = d_to, d_from
             if (d_to - d_from).days > 366:
-                errors.append("date range longer than a year; cut to 366 days")
+                errors.append(filters.range_cut(366))
                 d_from = d_to - timedelta(days=366)
             start = metrics.local_day_start(d_from, s.timezone)
             end = metrics.local_day_start(d_to + timedelta(days=1), s.timezone)

@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -44,6 +44,7 @@ from web.auth.access import roles, user_of_session
 from web.complaints import wallboard_escalations
 from web.context import db, session_factory, settings
 from web.desk.messages import control_message, forced_presence_message
+from web.refusal import BAD_INPUT, CONFLICT, control_answer, presence_answer, refuse
 from web.softphone import has_phone
 
 bp = Blueprint("wallboard", __name__)
@@ -239,16 +240,18 @@ def monitor_call() -> Any:
     try:
         mode = MonitorMode(f.get("mode") or "")
     except ValueError:
-        return jsonify(ok=False, message=_("Unknown mode: %(mode)s", mode=f.get("mode") or "")), 400
+        wanted = (f.get("mode") or "")[:40]
+        return refuse(BAD_INPUT, "unknown_mode", _("Unknown mode: %(mode)s", mode=wanted), what=wanted)
     agent, call_id = f.get("agent") or "", f.get("call_id") or ""
     if agent not in s.agents or not call_id:
-        return jsonify(ok=False, message=_("No live call of an agent of this hotline given.")), 400
+        return refuse(BAD_INPUT, "no_call", _("No live call of an agent of this hotline given."), what=mode.value,
+                      call_id=call_id[:64], detail=f"agent {agent[:40]!r}")
     endpoint = supervisor_endpoint(s, current_user.agent)
     if endpoint is None and mode != MonitorMode.FORCE_HANGUP:
-        return jsonify(ok=False, message=_("No phone to ring: set an extension on your user or "
-                                           "desk_supervisor_endpoint.")), 409
+        return refuse(CONFLICT, "no_phone", _("No phone to ring: set an extension on your user or "
+                                              "desk_supervisor_endpoint."), what=mode.value, call_id=call_id[:64])
     r = monitor(s, db(), current_user.username, agent, call_id, mode, endpoint or "")
-    return jsonify(ok=r.ok, outcome=r.outcome.value, message=control_message(r))
+    return control_answer(r, control_message(r))
 
 
 @bp.post("/wallboard/presence")
@@ -258,8 +261,10 @@ def force_presence() -> Any:
     s, f = settings(), request.form
     agent, reason, wanted = f.get("agent") or "", f.get("reason") or None, f.get("state") or ""
     if wanted not in presence.CHOSEN:  # not a call phase: those follow the calls (StrEnum == its string)
-        return jsonify(ok=False, message=_("Unknown state: %(state)s", state=wanted)), 400
+        return refuse(BAD_INPUT, "unknown_state", _("Unknown state: %(state)s", state=wanted[:40]), what=wanted[:40])
     if agent not in s.agents:
-        return jsonify(ok=False, message=_("%(agent)s is not an agent of this hotline.", agent=agent)), 400
+        return refuse(BAD_INPUT, "not_an_agent", _("%(agent)s is not an agent of this hotline.", agent=agent[:40]),
+                      what=wanted, detail=f"agent {agent[:40]!r}")
     r = presence.force(s, db(), current_user.username, agent, AgentPresence(wanted), reason)
-    return jsonify(ok=r.ok, message=forced_presence_message(r, s.desk_break_reasons), state=r.presence.state.value)
+    return presence_answer(r.ok, r.reason, forced_presence_message(r, s.desk_break_reasons), r.message,
+                           r.presence.state.value, what=f"{wanted} of {agent}")

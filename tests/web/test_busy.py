@@ -50,7 +50,7 @@ def test_a_write_the_database_is_too_busy_for(lite: tuple[Panel, Path], caplog: 
         # the desk's and the API's callers read JSON
         r = agent.post("/desk/dial", data={"number": "13912345678"},
                        headers={"X-CSRFToken": csrf_of(agent, "/desk")})
-        assert r.status_code == 503 and r.get_json() == {"ok": False, "error": BUSY_ZH, "message": BUSY_ZH}
+        assert r.status_code == 503 and r.get_json() == {"ok": False, "error": "db_busy", "message": BUSY_ZH}
     finally:
         lock.execute("ROLLBACK")
         lock.close()

@@ -107,26 +107,83 @@ def test_the_desk_page_and_its_stream(panel: Panel) -> None:
     assert first["pop"]["name"] == EVIL and first["presence"]["state"] == "logged_out"
 
 
-def test_controls_answer_cleanly_without_a_call_or_a_pbx(panel: Panel) -> None:
+def _refused(r: Any, status: int, error: str, message: str | None = None) -> dict[str, Any]:
+    """The panel's one refusal shape (web/refusal.py): the status, ok false, a code, the user's sentence."""
+    body = r.get_json()
+    assert (r.status_code, body["ok"], body["error"]) == (status, False, error), (r.status_code, body)
+    assert body["message"] and (message is None or body["message"] == message), body
+    return dict(body)
+
+
+def test_controls_answer_cleanly_without_a_call_or_a_pbx(panel: Panel, caplog: Any) -> None:
+    """Each refusal kind answers its status in one shape, said in Chinese, and is logged once with
+    the user, the control, the call and the reason (web/refusal.py)."""
     c = panel.client("agent1")
     token = csrf_of(c, "/desk")
     h = {"X-CSRFToken": token}
-    r = c.post("/desk/control", data={"control": "survey"}, headers=h)
-    assert r.status_code == 400 and r.get_json()["message"] == "没有通话:您的工作台上没有振铃或通话。"
-    r = c.post("/desk/control", data={"control": "hangup", "call_id": "1.1"}, headers=h)
-    assert r.status_code == 200 and r.get_json()["outcome"] == "refused"  # no PBX here: said, not raised
-    assert r.get_json()["message"] == "未完成:无法连接交换机。"  # the reason in Chinese, not the core's English
-    r = c.post("/desk/control", data={"control": "transfer", "call_id": "1.1", "to": "9999"}, headers=h)
-    assert r.get_json()["message"] == "未完成:请选择本热线的其他坐席。"
-    r = c.post("/desk/control", data={"control": "phrase", "call_id": "1.1", "phrase": "nope"}, headers=h)
-    assert r.get_json()["message"] == "未完成:不是规范用语。"
-    r = c.post("/desk/presence", data={"state": "break", "reason": "nap"}, headers=h)
-    assert r.get_json()["ok"] is False and r.get_json()["message"] == "未完成:小休需选择原因:用餐、培训、会议、其他。"
-    r = c.post("/desk/wrapup", data={"action": "end"}, headers=h)
-    assert r.get_json()["ok"] is False and r.get_json()["message"] == "未完成:您当前不在话后整理。"
-    assert c.post("/desk/control", data={"control": "hangup", "call_id": "1.1"}).status_code == 400  # no CSRF
-    r = c.post("/desk/dial", data={"number": "not a number"}, headers=h)
-    assert r.get_json()["ok"] is False and r.get_json()["message"] == "未拨打:不是电话号码。"
+    cases: list[tuple[str, dict[str, str], int, str, str | None]] = [
+        ("/desk/control", {"control": "survey"}, 400, "no_call", "没有通话:您的工作台上没有振铃或通话。"),
+        ("/desk/control", {"control": "nope", "call_id": "1.1"}, 400, "unknown_control", "未知控制:nope"),
+        # no PBX here: said, not raised — and not the request's fault, so a 503
+        ("/desk/control", {"control": "hangup", "call_id": "1.1"}, 503, "pbx_unreachable", "未完成:无法连接交换机。"),
+        ("/desk/control", {"control": "transfer", "call_id": "1.1", "to": "9999"}, 400, "not_another_agent",
+         "未完成:请选择本热线的其他坐席。"),
+        ("/desk/control", {"control": "phrase", "call_id": "1.1", "phrase": "nope"}, 400, "not_a_phrase",
+         "未完成:不是规范用语。"),
+        ("/desk/presence", {"state": "break", "reason": "nap"}, 400, "break_reason",
+         "未完成:小休需选择原因:用餐、培训、会议、其他。"),
+        ("/desk/presence", {"state": "sleeping"}, 400, "unknown_state", "未知状态:sleeping"),
+        ("/desk/wrapup", {"action": "end"}, 409, "not_in_wrapup", "未完成:您当前不在话后整理。"),
+        ("/desk/wrapup", {"action": "x"}, 400, "unknown_action", "未知操作:x"),
+        ("/desk/dial", {"number": "not a number"}, 400, "not_a_number", "未拨打:不是电话号码。"),
+    ]
+    for url, data, status, error, message in cases:
+        caplog.clear()
+        with caplog.at_level("INFO", logger="web.refusal"):
+            r = c.post(url, data=data, headers=h)
+        _refused(r, status, error, message)
+        lines = [rec.getMessage() for rec in caplog.records if rec.name == "web.refusal"]
+        assert len(lines) == 1 and "by agent1" in lines[0] and error in lines[0] and url in lines[0], (url, lines)
+        if data.get("call_id"):
+            assert "on call '1.1'" in lines[0] and repr(data["control"]) in lines[0], lines
+    assert c.post("/desk/control", data={"control": "hangup", "call_id": "1.1"}, headers=h).get_json()["outcome"] \
+        == "refused"  # what the desk's script shows as the outcome
+    # a form whose CSRF token expired, a user with no extension: the same shape, for the script to show
+    _refused(c.post("/desk/control", data={"control": "hangup", "call_id": "1.1"}, headers={"X-CSRFToken": "x"}),
+             400, "form_expired", "表单已过期:请刷新页面后重试。")
+    root = panel.client("root")  # an admin may open the desk, but has no extension
+    _refused(root.post("/desk/control", data={"control": "hangup", "call_id": "1.1"},
+                       headers={"X-CSRFToken": csrf_of(root, "/wallboard")}), 403, "no_extension")
+
+
+def test_a_control_on_an_ended_call_or_another_agents_is_a_409_or_a_403(panel: Panel, monkeypatch: Any,
+                                                                        caplog: Any) -> None:
+    """The PBX says where the call is (hotline.desk.calls.find): gone → 409 call_ended, another
+    agent's → 403 not_yours, ringing still → 409 not_answered; each logged once, none a 200."""
+    import contextlib
+
+    from hotline.desk import calls, controls
+
+    chans: list[calls.Channel] = []
+    monkeypatch.setattr(controls.Ami, "from_settings", classmethod(lambda cls, s, **kw: contextlib.nullcontext()))
+    monkeypatch.setattr(calls, "channels", lambda ami: chans)
+    c = panel.client("agent1")
+    h = {"X-CSRFToken": csrf_of(c, "/desk")}
+    for legs, status, error, message in (
+            ([], 409, "call_ended", "通话已结束。"),
+            ([calls.Channel("Local/8002@agents-x;1", "1.2", "1.1", "b1", "Up"),
+              calls.Channel("PJSIP/trunk-1", "1.1", "1.1", "b1", "Up")], 403, "not_yours", "这不是您的通话。"),
+            ([calls.Channel("Local/8001@agents-x;1", "1.2", "1.1", "", "Ringing")], 409, "not_answered",
+             "通话尚未接通。")):
+        chans[:] = legs
+        caplog.clear()
+        with caplog.at_level("INFO", logger="web.refusal"):
+            r = c.post("/desk/control", data={"control": "hangup", "call_id": "1.1"}, headers=h)
+        body = _refused(r, status, error, message)
+        assert (body["outcome"], body["control"]) == (error, "hangup")
+        lines = [rec.getMessage() for rec in caplog.records if rec.name == "web.refusal"]
+        assert len(lines) == 1 and "'hangup' by agent1 on call '1.1'" in lines[0] and error in lines[0], lines
+        assert "desk hangup by 8001 on 1.1: done" not in caplog.text
 
 
 def test_attended_transfer_controls_answer_cleanly_without_a_pbx(panel: Panel) -> None:
@@ -136,10 +193,10 @@ def test_attended_transfer_controls_answer_cleanly_without_a_pbx(panel: Panel) -
     assert all(f'data-control="{x}"' in html for x in ("consult", "consult_complete", "consult_cancel"))
     h = {"X-CSRFToken": csrf_of(c, "/desk")}
     r = c.post("/desk/control", data={"control": "consult", "call_id": "1.1", "to": "queue"}, headers=h)
-    assert r.get_json()["outcome"] == "refused" and r.get_json()["message"] == "未完成:请选择本热线的其他坐席。"
+    assert _refused(r, 400, "not_another_agent", "未完成:请选择本热线的其他坐席。")["outcome"] == "refused"
     for what in ("consult_complete", "consult_cancel"):
         r = c.post("/desk/control", data={"control": what, "call_id": "1.1"}, headers=h)
-        assert (r.get_json()["outcome"], r.get_json()["control"]) == ("refused", what)
+        assert (r.status_code, r.get_json()["outcome"], r.get_json()["control"]) == (503, "refused", what)
         assert r.get_json()["message"] == "未完成:无法连接交换机。"
     db = panel.db()
     assert [(x.control, x.outcome) for x in audit.of_call(db, panel.settings, "1.1")] == [
@@ -152,10 +209,16 @@ def test_monitor_from_the_wallboard_and_the_audit_on_the_call_page(panel: Panel)
     token = csrf_of(c, "/wallboard")
     h = {"X-CSRFToken": token}
     r = c.post("/wallboard/monitor", data={"agent": "8001", "call_id": "1.1", "mode": "listen"}, headers=h)
-    assert r.status_code == 409 and r.get_json()["message"].startswith("没有可振铃的话机")
+    assert _refused(r, 409, "no_phone")["message"].startswith("没有可振铃的话机")
     r = c.post("/wallboard/monitor", data={"agent": "8001", "call_id": "1.1", "mode": "spy"}, headers=h)
-    assert r.status_code == 400
-    assert panel.client("agent1").post("/wallboard/monitor", data={}, headers=h).status_code in (400, 403)
+    _refused(r, 400, "unknown_mode", "未知监控方式:spy")
+    r = c.post("/wallboard/monitor", data={"agent": "9999", "call_id": "1.1", "mode": "listen"}, headers=h)
+    _refused(r, 400, "no_call", "未指定本热线坐席的当前通话。")
+    r = c.post("/wallboard/monitor", data={"agent": "8001", "call_id": "1.1", "mode": "force_hangup"}, headers=h)
+    _refused(r, 503, "pbx_unreachable", "未完成:无法连接交换机。")  # no PBX here
+    agent = panel.client("agent1")
+    r = agent.post("/wallboard/monitor", data={}, headers={"X-CSRFToken": csrf_of(agent, "/desk")})
+    _refused(r, 403, "forbidden", "您的角色无权查看此页面。")
     db = panel.db()
     call = make_call(db, agent="8001", server=panel.settings.server_id)
     audit.record(db, panel.settings, "boss", ControlResult("listen", "8001", call.call_id, ControlOutcome.DONE,
@@ -179,7 +242,8 @@ def test_dial_out_outside_the_dialling_policy_is_held_not_dialled(panel: Panel) 
     for number in ("+44 20 7946 0000", "00447400123456", "16812345"):  # fixed and mobile abroad, premium
         r = c.post("/desk/dial", data={"number": number}, headers=h)
         body = r.get_json()
-        assert body == {"ok": False, "message": "未拨打:号码不在拨号策略范围内,等待班长批准。"}, (number, body)
+        held = "未拨打:号码不在拨号策略范围内,等待班长批准。"
+        assert (r.status_code, body) == (409, {"ok": False, "error": "dial_refused", "message": held}), (number, body)
     db = panel.db()
     tasks = list(db.scalars(select(CallbackTask)))
     assert tasks and {t.status for t in tasks} == {"held"} and not any(t.attempts for t in tasks)

@@ -188,7 +188,7 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
         client_login(other, "agent8002")
         r = other.post("/desk/control", data={"control": "hangup", "call_id": call_id},
                        headers={"X-CSRFToken": _csrf(other)})
-        assert r.status_code == 200 and r.get_json()["outcome"] == "not_yours", r.get_json()
+        assert (r.status_code, r.get_json()["error"]) == (403, "not_yours"), r.get_json()  # web/refusal.py
         assert r.get_json()["message"] == "这不是您的通话。"  # said in Chinese, not the core's English
 
         # the supervisor listens from the wallboard: the supervisor's phone rings into a ChanSpy
@@ -241,10 +241,12 @@ def test_the_desk_with_a_real_call(stack: dict[str, Any]) -> None:
             with stack["sessions"]() as db:
                 return db.scalars(select(Call).where(Call.call_id == call_id)).first()
         rec = eventually(record, 40, "the call's record")
-        r = page.evaluate("""([url, token, id]) => fetch(url, {method: 'POST', headers: {'X-CSRFToken': token},
-            body: new URLSearchParams({control: 'survey', call_id: id})}).then(r => r.json())""",
-                          [base + "/desk/control", js(page, "document.getElementById('desk').dataset.csrf"), call_id])
-        assert r["outcome"] == "call_ended" and r["message"] == "通话已结束。", r
+        # through the desk's own script (its button, hidden once the call ended): the 409's message shown
+        assert js(page, "document.getElementById('desk').dataset.popCall") == call_id
+        js(page, "document.getElementById('c-survey').click()")
+        assert message(page, "call_ended") == "通话已结束。"
+        assert js(page, "document.getElementById('desk-message').dataset.error") == "call_ended"
+        assert js(page, "document.getElementById('desk-message').className") == "note bad"
         assert rec.survey == 1 and rec.vars.get(ChanVar.SURVEY_AGENT) == "8001"
 
         # a ring the agent lets go (the caller gives up): the pop stays, shown as missed

@@ -1,9 +1,10 @@
 """Refused page requests (web/errors.py): said in the page's language with the panel's header and
-a way back; JSON callers keep the plain status."""
+a way back; the API keeps the plain status, the desk's and the wallboard's scripts get the
+panel's refusal shape (web/refusal.py) with the same sentence."""
 
 from __future__ import annotations
 
-from tests.web.conftest import Panel
+from tests.web.conftest import Panel, csrf_of
 
 
 def test_refused_pages_say_why_in_the_pages_language(panel: Panel) -> None:
@@ -23,9 +24,24 @@ def test_refused_pages_say_why_in_the_pages_language(panel: Panel) -> None:
     assert "Your role may not see this page." in boss.get("/field").get_data(as_text=True)
 
 
-def test_json_callers_keep_the_plain_answer(panel: Panel) -> None:
+def test_json_callers_get_the_status_and_the_scripts_the_refusal_shape(panel: Panel) -> None:
     agent = panel.client("agent1")
     api = agent.get("/api/v1/nothing-here")
     assert api.status_code == 404 and "页面不存在" not in api.get_data(as_text=True)
     control = agent.post("/desk/control", data={"control": "hangup"}, headers={"X-CSRFToken": "stale"})
-    assert control.status_code == 400 and "表单已过期" not in control.get_data(as_text=True)
+    assert control.status_code == 400 and control.get_json() == {
+        "ok": False, "error": "form_expired", "message": "表单已过期:请刷新页面后重试。"}
+    missing = agent.post("/desk/nothing-here", headers={"X-CSRFToken": "stale"})
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+    # a desk's button after its user was disabled (the form's token still good): 401 in the same
+    # shape, not the login page's HTML
+    from web.auth.users import set_active
+
+    h = {"X-CSRFToken": csrf_of(agent, "/desk")}
+    db = panel.db()
+    set_active(db, "agent1", False)
+    db.commit()
+    db.close()
+    gone = agent.post("/desk/control", data={"control": "hangup"}, headers=h)
+    assert gone.status_code == 401 and gone.get_json() == {
+        "ok": False, "error": "login_required", "message": "登录已失效:请重新登录。"}

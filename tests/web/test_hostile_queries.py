@@ -37,11 +37,31 @@ def test_far_dates_are_a_400_on_the_api_and_a_message_on_pages(panel: Panel) -> 
         for path in API:
             r = boss.get(f"{path}?{q}")
             assert r.status_code == 400, (path, q, r.status_code)
-            assert "out of range" in r.get_json()["details"][0]
+            assert "超出范围(1970-01-02 至 2999-12-31)" in r.get_json()["details"][0]
         for path in PAGES:  # as any bad date on a page: the reason shown, no filter applied
             r = boss.get(f"{path}?{q}")
             assert r.status_code == 200, (path, q, r.status_code)
-            assert "out of range" in r.get_data(as_text=True), (path, q)
+            assert "超出范围" in r.get_data(as_text=True), (path, q)
+
+
+# every filter error a list can say, in the panel's language (until 6 December: English)
+FILTER_ERRORS = [
+    ("/calls?date_from=x", "开始日期:不是有效日期(格式 YYYY-MM-DD):&#39;x&#39;"),
+    ("/calls?date_to=2026-13-01", "结束日期:不是有效日期"),
+    ("/calls?number=abc", "号码:只能填数字"), ("/calls?disposition=nope", "结果:应为 answered"),
+    ("/supervisor?period=year", "周期:应为 day, week, month 之一,而不是 &#39;year&#39;"),
+    ("/supervisor?date_from=2020-01-01&date_to=2026-01-01", "日期范围超过一年:已截为 366 天。"),
+    ("/cases?status=nope", "状态:应为"), ("/cases?number=abc", "号码:只能填数字"),
+    ("/api/v1/callbacks?reason=nope", "事由:应为"),
+]
+
+
+@pytest.mark.parametrize(("url", "said"), FILTER_ERRORS)
+def test_filter_errors_are_said_in_the_panels_language(panel: Panel, url: str, said: str) -> None:
+    r = panel.client("boss").get(url)
+    text = " ".join(r.get_json()["details"]) if url.startswith("/api/") else r.get_data(as_text=True)
+    assert said in text.replace("&#34;", '"'), (url, r.status_code)
+    assert " not a date" not in text and "digits only" not in text and ", not " not in text
 
 
 def test_every_csv_link_on_the_pages_works(panel: Panel) -> None:

@@ -97,7 +97,7 @@ def test_an_open_stream_ends_when_its_user_is_disabled_or_logs_out(panel: Panel)
         r.close()
 
 
-def test_a_supervisor_sets_an_agents_state_from_the_wallboard(panel: Panel, monkeypatch: Any) -> None:
+def test_a_supervisor_sets_an_agents_state_from_the_wallboard(panel: Panel, monkeypatch: Any, caplog: Any) -> None:
     """示忙 / 小休 / 签出 / 示闲 forced by a supervisor: applied to the queue, stored as forced, by whom."""
     from sqlalchemy import select
 
@@ -127,10 +127,18 @@ def test_a_supervisor_sets_an_agents_state_from_the_wallboard(panel: Panel, monk
     assert [n for n, _ in ami.sent] == ["QueueAdd", "QueuePause"]
     assert ami.sent[1][1].get("Reason") == "break:会议" and ami.sent[1][1].get("Paused") in ("true", True, "1")
     # refused cleanly: a call phase, an unknown agent, a reason not in the settings, no CSRF, an agent
-    assert c.post("/wallboard/presence", data={"agent": "8001", "state": "talking"}, headers=h).status_code == 400
-    assert c.post("/wallboard/presence", data={"agent": "9999", "state": "busy"}, headers=h).status_code == 400
-    r = c.post("/wallboard/presence", data={"agent": "8001", "state": "break", "reason": "nap"}, headers=h)
-    assert r.get_json()["ok"] is False and "用餐" in r.get_json()["message"]
+    # refusals: a 4xx in the panel's one shape (web/refusal.py), each logged once
+    for data, error, message in (({"agent": "8001", "state": "talking"}, "unknown_state", "未知状态:talking"),
+                                 ({"agent": "9999", "state": "busy"}, "not_an_agent", "9999 不是本热线的坐席。"),
+                                 ({"agent": "8001", "state": "break", "reason": "nap"}, "break_reason", None)):
+        caplog.clear()
+        with caplog.at_level("INFO", logger="web.refusal"):
+            r = c.post("/wallboard/presence", data=data, headers=h)
+        body = r.get_json()
+        assert (r.status_code, body["ok"], body["error"]) == (400, False, error), body
+        assert body["message"] == message if message else "用餐" in body["message"], body
+        lines = [rec.getMessage() for rec in caplog.records if rec.name == "web.refusal"]
+        assert len(lines) == 1 and "by boss" in lines[0] and error in lines[0], lines
     assert c.post("/wallboard/presence", data={"agent": "8001", "state": "busy"}).status_code == 400
     agent = panel.client("agent1")
     assert agent.post("/wallboard/presence", data={"agent": "8001", "state": "logged_out"},

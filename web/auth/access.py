@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, Request, abort, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_required
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,8 @@ from hotline.vocabulary import Role
 from web.auth.limiter import LoginLimiter
 from web.auth.users import user_for_token
 from web.context import db
+from web.errors import wants_json
+from web.refusal import refuse
 
 login_manager = LoginManager()
 
@@ -78,6 +81,8 @@ def _from_token(req: Request) -> PanelUser | None:
 def _unauthorized() -> Any:
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "text/event-stream":
         return {"error": "login required"}, 401
+    if wants_json():  # a desk's or wallboard's button after the session ended: said, not the login page's HTML
+        return refuse(401, "login_required", _("Your session has ended: log in again."))
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

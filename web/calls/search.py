@@ -18,6 +18,7 @@ from hotline.models.calls import flagged_malicious
 from hotline.settings import Settings
 from hotline.timeutil import iso_local
 from hotline.vocabulary import Disposition, Role
+from web import filters
 from web.periods import parse_date
 from web.view import VISIBLE_DIGITS, masked_numbers, number_for
 
@@ -56,11 +57,11 @@ class CallFilter:
         raw_number = (args.get("number") or "").strip()
         number = "".join(ch for ch in raw_number if ch.isdigit() or ch == "+")[:32]
         if raw_number and not number:
-            f.errors.append(f"number: digits only, not {raw_number[:20]!r}")
+            f.errors.append(filters.not_digits("number", raw_number))
         f.number = number or None
         disp = (args.get("disposition") or "").strip()
         if disp and disp not in DISPOSITIONS:
-            f.errors.append(f"disposition: unknown {disp[:20]!r}")
+            f.errors.append(filters.not_one_of("disposition", disp, list(DISPOSITIONS)))
         f.disposition = disp if disp in DISPOSITIONS else None
         f.late = args.get("late") in ("1", "on", "true")
         f.hangup_first = args.get("hangup_first") in ("1", "on", "true")

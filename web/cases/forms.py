@@ -10,6 +10,7 @@ from typing import Any
 from hotline.cases import Actor, CaseChanges, CaseInput
 from hotline.models.cases import Case
 from hotline.vocabulary import CaseKind, CaseStatus, Role
+from web import filters
 
 # 受理 → 处理中 → 已办结 → 已回访 (stored keys; the page shows these words)
 STATUS_LABELS: dict[str, tuple[str, str]] = {
@@ -85,7 +86,7 @@ class CaseFilter:
         raw = (args.get("number") or "").strip()
         digits = "".join(ch for ch in raw if ch.isdigit() or ch == "+")[:32]
         if raw and not digits:
-            f.errors.append(f"number: digits only, not {raw[:20]!r}")
+            f.errors.append(filters.not_digits("number", raw))
         f.number = digits or None
         return f
 
@@ -99,6 +100,6 @@ def _choice(args: Mapping[str, str], key: str, allowed: list[str], errors: list[
     if not v:
         return None
     if v not in allowed:
-        errors.append(f"{key}: one of {', '.join(allowed)}, not {v[:20]!r}")
+        errors.append(filters.not_one_of(key, v, allowed))
         return None
     return v

@@ -28,6 +28,7 @@ from web.desk.messages import control_message, presence_message
 from web.desk.state import DeskState, stream
 from web.i18n import KNOWN_LABELS, label
 from web.reasons import reason
+from web.refusal import BAD_INPUT, CONFLICT, NOT_ALLOWED, control_answer, presence_answer, refuse
 
 log = logging.getLogger(__name__)
 bp = Blueprint("desk", __name__)
@@ -39,16 +40,19 @@ def _agent() -> str | None:
     return current_user.agent or None
 
 
-def _no_extension() -> tuple[Response, int]:
-    return jsonify(ok=False, message=_("Your user has no extension: ask an administrator.")), 409
+def _no_extension() -> Response:
+    return refuse(NOT_ALLOWED, "no_extension", _("Your user has no extension: ask an administrator."))
 
 
-def _presence_json(r: PresenceResult) -> Response:
-    return jsonify(ok=r.ok, message=presence_message(r, settings().desk_break_reasons), state=r.presence.state.value)
+def _presence_json(r: PresenceResult, what: str) -> Response:
+    return presence_answer(r.ok, r.reason, presence_message(r, settings().desk_break_reasons), r.message,
+                           r.presence.state.value, what=what)
 
 
 def _control_json(r: ControlResult) -> Response:
-    return jsonify(ok=r.ok, outcome=r.outcome.value, message=control_message(r), control=r.control)
+    if r.ok:  # a refusal is logged by web.refusal
+        log.info("desk %s by %s on %s: done", r.control, r.agent, r.call_id)
+    return control_answer(r, control_message(r))
 
 
 @bp.get("/desk")
@@ -86,10 +90,12 @@ def set_presence() -> Any:
     ext = _agent()
     if not ext:
         return _no_extension()
-    state = CHOSEN.get(request.form.get("state") or "")
+    wanted = request.form.get("state") or ""
+    state = CHOSEN.get(wanted)
     if state is None:
-        return jsonify(ok=False, message=_("Unknown state: %(state)s", state=request.form.get("state") or "")), 400
-    return _presence_json(presence.set_state(settings(), db(), ext, state, request.form.get("reason") or None))
+        return refuse(BAD_INPUT, "unknown_state", _("Unknown state: %(state)s", state=wanted), what=wanted[:40])
+    return _presence_json(presence.set_state(settings(), db(), ext, state, request.form.get("reason") or None),
+                          state.value)
 
 
 @bp.post("/desk/wrapup")
@@ -98,12 +104,12 @@ def wrapup() -> Any:
     ext = _agent()
     if not ext:
         return _no_extension()
-    action = request.form.get("action")
+    action = request.form.get("action") or ""
     if action == "extend":  # 继续整理
-        return _presence_json(presence.extend_wrapup(settings(), db(), ext))
+        return _presence_json(presence.extend_wrapup(settings(), db(), ext), "wrapup:extend")
     if action == "end":  # 返回接听
-        return _presence_json(presence.end_wrapup(settings(), db(), ext))
-    return jsonify(ok=False, message=_("Unknown action: %(action)s", action=action or "")), 400
+        return _presence_json(presence.end_wrapup(settings(), db(), ext), "wrapup:end")
+    return refuse(BAD_INPUT, "unknown_action", _("Unknown action: %(action)s", action=action), what=action[:40])
 
 
 @bp.post("/desk/control")
@@ -115,7 +121,8 @@ def control() -> Any:
     s, f = settings(), request.form
     call_id, what = (f.get("call_id") or "").strip(), f.get("control") or ""
     if not call_id:
-        return jsonify(ok=False, outcome="refused", message=_("No call: nothing rings or talks on your desk.")), 400
+        return refuse(BAD_INPUT, "no_call", _("No call: nothing rings or talks on your desk."), what=what[:40],
+                      outcome="refused", control=what[:40])
     if what == controls.Control.TRANSFER:
         r = controls.transfer(s, db(), ext, call_id, f.get("to") or "")
     elif what == controls.Control.CONSULT:  # attended transfer: the caller on hold, the agent rings ``to``
@@ -133,8 +140,9 @@ def control() -> Any:
     elif what == controls.Control.HANGUP:
         r = controls.hang_up(s, db(), ext, call_id)
     else:
-        return jsonify(ok=False, outcome="refused", message=_("Unknown control: %(control)s", control=what)), 400
-    log.info("desk %s by %s on %s: %s", r.control, ext, call_id, r.outcome.value)
+        what = what[:40]
+        return refuse(BAD_INPUT, "unknown_control", _("Unknown control: %(control)s", control=what), what=what,
+                      call_id=call_id[:64], outcome="refused", control=what)
     return _control_json(r)
 
 
@@ -149,7 +157,8 @@ def dial() -> Any:
     s, number = settings(), (request.form.get("number") or "").strip()
     num = normalise(number, s.phone_region)
     if num is None:
-        return jsonify(ok=False, message=_("Not dialled: %(reason)s", reason=_("not a phone number.")))
+        return refuse(BAD_INPUT, "not_a_number", _("Not dialled: %(reason)s", reason=_("not a phone number.")),
+                      what="dial", detail=repr(number[:40]))
     try:
         task = open_task_for(db(), num.e164, "consult")
         if task is None or task.owner not in (None, ext):
@@ -158,11 +167,12 @@ def dial() -> Any:
         attempt = dial_task(db(), s, task.id, ext)
     except (callbacks.CallbackError, LookupError) as exc:
         db().rollback()
-        if not isinstance(exc, callbacks.DialRefused):  # a refused dial is logged by the dialer
-            log.info("desk dial-out of %s by %s refused: %r", num.e164, ext, exc)
         # a LookupError: another agent's task, which does not exist for this one
-        why = reason(exc) if isinstance(exc, callbacks.CallbackError) else _("the callback rules refuse it.")
-        return jsonify(ok=False, message=_("Not dialled: %(reason)s", reason=why))
+        mine = isinstance(exc, callbacks.CallbackError)
+        why = reason(exc) if mine else _("the callback rules refuse it.")
+        return refuse(CONFLICT if mine else NOT_ALLOWED, "dial_refused" if mine else "not_yours",
+                      _("Not dialled: %(reason)s", reason=why), what="dial", detail=f"{num.e164}: {exc!r}",
+                      logged=isinstance(exc, callbacks.DialRefused))  # a refused dial is logged by the dialer
     return jsonify(ok=True, message=_("Calling %(number)s (task %(task)s): your phone rings first", number=number,
                                       task=task.id),
                    call_id=attempt.call_id)

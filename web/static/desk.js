@@ -34,19 +34,25 @@
       el.appendChild(dt); el.appendChild(dd);
     });
   }
+  // A refusal answers 4xx (5xx: the PBX or the database down) with {ok: false, error, message}
+  // (web/refusal.py): its message is shown whatever the status; an answer that is no JSON says its status.
   function post(url, data) {
-    var body = new URLSearchParams(data);
-    $("desk-message").dataset.outcome = "";  // the answer of this request, not of the last one
+    var body = new URLSearchParams(data), m = $("desk-message");
+    m.dataset.outcome = ""; m.dataset.error = "";  // the answer of this request, not of the last one
     return fetch(url, {method: "POST", body: body, credentials: "same-origin",
                        headers: {"X-CSRFToken": root.dataset.csrf}})
-      .then(function (r) { return r.json().catch(function () { return {ok: false, message: "HTTP " + r.status}; }); })
+      .then(function (r) {
+        return r.json().catch(function () {
+          return {ok: false, error: "http_" + r.status, message: L.no_answer.replace("{status}", r.status)};
+        });
+      })
       .then(function (j) {
-        var m = $("desk-message");
         m.textContent = j.message || "";
         m.className = "note " + (j.ok ? "ok" : "bad");
         m.dataset.outcome = j.outcome || (j.ok ? "done" : "refused");
+        m.dataset.error = j.ok ? "" : (j.error || "refused");
         return j;
-      }, function () { $("desk-message").textContent = "network error"; });
+      }, function () { m.textContent = L.network; m.className = "note bad"; m.dataset.error = "network"; });
   }
 
   function renderPresence() {
@@ -172,6 +178,6 @@
     root.dataset.updates = String(parseInt(root.dataset.updates || "0", 10) + 1);
     render();
   };
-  es.onerror = function () { $("desk-message").textContent = "连接中断,正在重连…"; };
+  es.onerror = function () { $("desk-message").textContent = L.lost; };
   setInterval(function () { if (last) { renderPresence(); renderWait(); } }, 500);
 })();

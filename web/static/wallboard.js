@@ -81,16 +81,25 @@
       tr.appendChild(td);
     });
   }
-  function monitor(a, mode) {
+  // POSTs a control and shows its answer: a refusal answers 4xx (5xx: the PBX or the database down)
+  // with {ok: false, error, message} (web/refusal.py), shown whatever the status
+  function send(url, data) {
     var msg = document.getElementById("wb-monitor-message");
-    msg.dataset.outcome = "";
-    fetch(root.dataset.monitor, {method: "POST", credentials: "same-origin",
-      headers: {"X-CSRFToken": root.dataset.csrf},
-      body: new URLSearchParams({agent: a.agent, call_id: a.call_id, mode: mode})})
-      .then(function (r) { return r.json().catch(function () { return {ok: false, message: "HTTP " + r.status}; }); })
-      .then(function (j) { msg.textContent = j.message || ""; msg.className = "note " + (j.ok ? "ok" : "bad");
-                           msg.dataset.outcome = j.outcome || (j.ok ? "done" : "refused"); });
+    msg.dataset.outcome = ""; msg.dataset.error = "";  // the answer of this request, not of the last one
+    fetch(url, {method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": root.dataset.csrf},
+                body: new URLSearchParams(data)})
+      .then(function (r) {
+        return r.json().catch(function () {
+          return {ok: false, error: "http_" + r.status, message: msg.dataset.noAnswer.replace("{status}", r.status)};
+        });
+      })
+      .then(function (j) {
+        msg.textContent = j.message || ""; msg.className = "note " + (j.ok ? "ok" : "bad");
+        msg.dataset.outcome = j.outcome || (j.ok ? "done" : "refused");
+        msg.dataset.error = j.ok ? "" : (j.error || "refused");
+      }, function () { msg.textContent = msg.dataset.network; msg.className = "note bad"; msg.dataset.error = "network"; });
   }
+  function monitor(a, mode) { send(root.dataset.monitor, {agent: a.agent, call_id: a.call_id, mode: mode}); }
   // 示忙 / 小休 (with a reason) / 签出 / 示闲 set by the supervisor (issue 13 §1): audited as forced
   function forceButtons() {
     document.querySelectorAll("#wb-agents tbody tr").forEach(function (tr, i) {
@@ -114,14 +123,7 @@
       tr.appendChild(td);
     });
   }
-  function setState(a, state, reason) {
-    var msg = document.getElementById("wb-monitor-message");
-    fetch(root.dataset.presence, {method: "POST", credentials: "same-origin",
-      headers: {"X-CSRFToken": root.dataset.csrf},
-      body: new URLSearchParams({agent: a.agent, state: state, reason: reason})})
-      .then(function (r) { return r.json().catch(function () { return {ok: false, message: "HTTP " + r.status}; }); })
-      .then(function (j) { msg.textContent = j.message || ""; msg.className = "note " + (j.ok ? "ok" : "bad"); });
-  }
+  function setState(a, state, reason) { send(root.dataset.presence, {agent: a.agent, state: state, reason: reason}); }
   var es = new EventSource(root.dataset.stream);
   es.onmessage = function (ev) {
     last = JSON.parse(ev.data);

@@ -51,4 +51,11 @@ ENTRIES: dict[str, str] = {
     "only the call's current grade can be corrected": "只能更正该通话的当前评分",
     "a correction needs a reason": "更正须填写原因",
     "this call is already graded; a change is a correction with a reason": "该通话已评分;修改须以更正方式并填写原因",
+    # the lists' filter errors (web/filters.py): the field, why, what was typed
+    "Start date": "开始日期", "End date": "结束日期", "Period": "周期",
+    "%(field)s: not a date (YYYY-MM-DD): %(value)s": "%(field)s:不是有效日期(格式 YYYY-MM-DD):%(value)s",
+    "%(field)s: out of range (%(first)s – %(last)s): %(value)s": "%(field)s:超出范围(%(first)s 至 %(last)s):%(value)s",
+    "%(field)s: one of %(allowed)s, not %(value)s": "%(field)s:应为 %(allowed)s 之一,而不是 %(value)s",
+    "%(field)s: digits only, not %(value)s": "%(field)s:只能填数字,而不是 %(value)s",
+    "The date range is longer than a year: cut to %(days)s days.": "日期范围超过一年:已截为 %(days)s 天。",
 }

@@ -44,4 +44,8 @@ ENTRIES: dict[str, str] = {
     "Your phone rings: the caller and the agent hear you.": "您的话机正在振铃:接起后强插,客户和坐席都能听到您。",
     "The call was ended.": "通话已被强拆。",
     "not a phone number.": "不是电话号码。",
+    # what the desk's and the wallboard's scripts say when the answer is no refusal of ours (web/refusal.py)
+    "No answer from the panel (HTTP %(status)s): try again.": "系统未应答(HTTP %(status)s):请重试。",
+    "Network error: nothing was sent. Try again.": "网络错误:未发送,请重试。",
+    "Your session has ended: log in again.": "登录已失效:请重新登录。",
 }
