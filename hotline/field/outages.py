@@ -52,8 +52,8 @@ def detect_cluster(db: Session, s: Settings, order: WorkOrder, now: datetime) ->
     db.add(sug)
     db.flush()
     # the subject is what the wallboard and the complaints page show: readable, and one per suggestion
-    escalate(db, FieldEscalation.OUTAGE_SUGGESTED,
-             f"{order.district} {fault_type_name(s, order.fault_type)}：{len(cluster)}单报修（建议 #{sug.id}）", now, now)
+    subject = f"{order.district} {fault_type_name(s, order.fault_type)}：{len(cluster)}单报修（建议 #{sug.id}）"
+    escalate(db, FieldEscalation.OUTAGE_SUGGESTED, subject, now, now)
     return sug
 
 
