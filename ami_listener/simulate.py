@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from ami_listener.demo_caller import KeyingCallers
 from hotline.demo import FAULT_REPORTERS
+from hotline.fault_keys import FAULT_ANSWERS, Answer, fault_answers
 from hotline.pbx.ami import Ami, AmiError
 from hotline.settings import Settings
 
@@ -37,7 +38,8 @@ class SimCall:
     stay_s: float  # the caller hangs up after this long, answered or not
     agents: dict[str, tuple[str, float, float]] = field(default_factory=dict)  # ext: (mode, ring, talk)
     dtmf: str = ""
-    reports_fault: bool = False  # keys a whole fault report when the IVR asks (no SIM_DTMF)
+    reports_fault: bool = False  # keys a whole fault report when the IVR asks (no SIM_DTMF)…
+    answers: tuple[Answer, ...] = FAULT_ANSWERS  # …these keys
 
     def variables(self) -> dict[str, str]:
         v = {"SIM_STAY": f"{self.stay_s:g}"}
@@ -70,9 +72,11 @@ def random_call(rnd: random.Random, s: Settings, scale: float = 1.0) -> SimCall:
 def fault_call(rnd: random.Random, s: Settings, n: int, scale: float = 1.0) -> SimCall:
     """The ``n``-th fault reporter: a known customer who stays until the IVR hangs up after the
     read-back (or an agent, if the report could not be completed, talks to them)."""
-    number, name, _address = FAULT_REPORTERS[n % len(FAULT_REPORTERS)]
+    who = FAULT_REPORTERS[n % len(FAULT_REPORTERS)]
+    menu = max(1, min(len(s.ivr_fault_types), 9))  # an operator's shorter fault-type menu: a key it offers
     call = random_call(rnd, s, scale)
-    return SimCall(call.call_id, number, name, round(90 * scale, 1), call.agents, "", reports_fault=True)
+    return SimCall(call.call_id, who.number, who.name, round(90 * scale, 1), call.agents, "", reports_fault=True,
+                   answers=fault_answers(str((int(who.fault_key) - 1) % menu + 1)))
 
 
 def originate(ami: Ami, s: Settings, call: SimCall) -> None:
@@ -95,7 +99,7 @@ def simulate(s: Settings, calls: int, concurrency: int, seed: int | None = None,
             try:
                 with Ami.from_settings(s) as ami:
                     if call.reports_fault:
-                        keying.expect(call.call_id)
+                        keying.expect(call.call_id, call.answers)
                     originate(ami, s, call)
                     # hold the slot for about as long as the call lasts
                     time.sleep(min(call.stay_s, 120) + 1)

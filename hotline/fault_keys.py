@@ -32,3 +32,9 @@ FAULT_ANSWERS: tuple[Answer, ...] = (
 )
 # the same keys as one press per question, for callers that see the questions rather than the steps
 FAULT_GROUPS: tuple[str, ...] = tuple(group for answer in FAULT_ANSWERS for group in answer.groups)
+
+
+def fault_answers(fault_key: str) -> tuple[Answer, ...]:
+    """The whole report with ``fault_key`` pressed at the fault-type menu (key n: the n-th of
+    ``ivr_fault_types``): the demo's reporters each report a different fault."""
+    return tuple(Answer(a.step, (fault_key,)) if a.step == "fault.type" else a for a in FAULT_ANSWERS)

@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 from hotline import demo
 from hotline.db import open_db
+from hotline.notifications import demo_gateway
+from hotline.notifications.demo_gateway import DemoGateway
 from hotline.pbx.process import Asterisk, AsteriskError
 from hotline.pbx.ring_rule_sync import RingRuleSync
 from hotline.service_settings import in_force
@@ -129,12 +131,13 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     s, hours = (s, None) if args.no_demo else demo_hours(s, env)
     s, phone = (s, None) if args.no_demo else demo_supervisor_phone(s, env)
+    s, gateway, sms = (s, None, None) if args.no_demo else demo_sms(s, env)
     try:
         for step in (("prompts", "build"), ("db", "upgrade")):
             if subprocess.run(hotline_argv(*step), env=env, cwd=ROOT).returncode != 0:
                 print(f"hotline: `hotline {' '.join(step)}` failed: nothing else was started", file=sys.stderr)
                 return 1
-        logins = [] if args.no_demo else demo_logins(s, env) + demo_field(s) + [ln for ln in (hours, phone) if ln]
+        logins = [] if args.no_demo else demo_logins(s, env) + demo_field(s) + [ln for ln in (hours, phone, sms) if ln]
         ast = Asterisk(in_force(s)).start()  # the dialplan with the ring rule in force (the panel's)
     except AsteriskError as exc:
         print(f"hotline: {exc}", file=sys.stderr)
@@ -144,7 +147,7 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
     sup = Supervisor(s, env, lambda text: print(text, flush=True))
     code = 0
     try:
-        code = _serve(s, args, sup, ast, logins)
+        code = _serve(s, args, sup, ast, logins, gateway)
     except KeyboardInterrupt:
         pass
     finally:
@@ -157,11 +160,18 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
     return code
 
 
-def _serve(s: Settings, args: argparse.Namespace, sup: Supervisor, ast: Asterisk, logins: list[str]) -> int:
+def _serve(s: Settings, args: argparse.Namespace, sup: Supervisor, ast: Asterisk, logins: list[str],
+           gateway: DemoGateway | None) -> int:
     """Start, wait until all answer, then supervise until interrupted; 1 when the start failed."""
-    for svc in services(s):
+    problems = []
+    if gateway is not None:  # smsbox and the phones connect to a bearerbox that answers, or exit
+        sup.start(gateway.bearerbox())
+        problems = sup.wait_up(s.run_ready_timeout_s)
+        for svc in [] if problems else gateway.boxes():
+            sup.start(svc)
+    for svc in [] if problems else services(s):
         sup.start(svc)
-    problems = sup.wait_up(s.run_ready_timeout_s)
+    problems = problems or sup.wait_up(s.run_ready_timeout_s)
     if problems:
         for line in problems:
             print(f"hotline: {line}", file=sys.stderr)
@@ -293,6 +303,31 @@ def demo_supervisor_phone(s: Settings, env: dict[str, str]) -> tuple[Settings, s
             f"desk_supervisor_endpoint rings a real one")
 
 
+def demo_sms(s: Settings, env: dict[str, str]) -> tuple[Settings, DemoGateway | None, str | None]:
+    """The demo's SMS go through a private Kannel whose phones are fakesmsc
+    (``hotline.notifications.demo_gateway``) unless the operator named a gateway; without Kannel
+    installed they stay queued (``sms_provider = none``), said once here rather than as a retry
+    error on every message. ``env`` (the services') gets the same; returns the settings, the
+    gateway to start and the start-up line."""
+    default = Settings()
+    if (s.sms_provider, s.kannel_sendsms_url) != (default.sms_provider, default.kannel_sendsms_url):
+        return s, None, None
+    absent = demo_gateway.missing()
+    if absent:
+        env["HOTLINE_SMS_PROVIDER"] = "none"
+        return (s.replace(sms_provider="none"), None,
+                f"  sms        no SMS gateway: Kannel is not installed ({', '.join(absent)}; scripts/setup.sh "
+                f"installs it), so the demo's SMS stay queued in the outbox (/field/outbox)")
+    gateway = DemoGateway.for_run(s)
+    overrides = gateway.settings_env(s)
+    env.update(overrides)
+    s = s.replace(sms_provider="kannel", kannel_sendsms_url=gateway.sendsms_url, kannel_smsc_id=demo_gateway.SMSC_ID,
+                  sms_dlr_url=overrides["HOTLINE_SMS_DLR_URL"])
+    gateway.write_config(s)
+    return (s, gateway, f"  sms        demo: a private Kannel ({gateway.conf}) sends the SMS; fakesmsc plays the "
+                        f"phones (what they got: {s.log_dir / 'sms-phones.log'})")
+
+
 def demo_field(s: Settings) -> list[str]:
     """The demo's fault reporters (customers) and its technician, made whenever missing
     (``hotline.demo``); the start-up line says who gets the work orders."""
@@ -307,9 +342,9 @@ def demo_field(s: Settings) -> list[str]:
         return [f"  field      no demo technician ({exc})"]
     finally:
         engine.dispose()
-    return [f"  field      every 4th demo caller reports a fault by keypad (customers "
-            f"{', '.join(n for n, _, _ in demo.FAULT_REPORTERS)}): its work order goes to {demo.TECHNICIAN} "
-            f"({demo.district(in_force(s))}), whose page is /field"]
+    return [f"  field      every 4th demo caller reports a fault by keypad, each customer a different fault "
+            f"({', '.join(r.number for r in demo.FAULT_REPORTERS)}): its work order goes to {demo.TECHNICIAN} "
+            f"({', '.join(demo.districts(in_force(s)))}), whose page is /field"]
 
 
 def demo_desks(s: Settings) -> str:

@@ -173,7 +173,7 @@ def open_case(db: Session, s: Settings, by: Actor, form: CaseInput, *, call: tup
                 updated_at=now, receipt_due=False)
     db.add(case)
     db.flush()
-    _log(db, case, "created", None, f"{kind.value}/{case.category or ''}", by.name, now)
+    _log(db, case, "created", None, f"{kind.value}/{case.category}" if case.category else kind.value, by.name, now)
     if call is not None:
         link_call(db, case, call[0], call[1], by.name, now)
     task = _rule_follow_up(db, s, case, form, call, resolved, now)

@@ -20,8 +20,9 @@ SYSTEM = "system"
 
 
 class FieldEscalation(StrEnum):
-    """Kinds of ``callback_escalations`` rows the field service raises (subject ``order:<id>`` or
-    ``outage-suggestion:<id>``); the wallboard lists them with the others."""
+    """Kinds of ``callback_escalations`` rows the field service raises (subject ``order:<id>`` or,
+    for a suggested outage, its district, fault and suggestion id in words); the wallboard lists
+    them with the others."""
 
     UNASSIGNED = "order_unassigned"  # no technician on duty in the district
     UNACCEPTED = "order_unaccepted"  # R-FAULT-DISPATCH: not accepted in field_unaccepted_escalate_min

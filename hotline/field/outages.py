@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.cases.categories import fault_type_name
 from hotline.errors import N_
 from hotline.field.errors import FieldError
 from hotline.field.events import FieldEscalation, escalate, record
@@ -50,7 +51,9 @@ def detect_cluster(db: Session, s: Settings, order: WorkOrder, now: datetime) ->
                            announcement=suggested_announcement(s, order.district, "other"), raised_at=now)
     db.add(sug)
     db.flush()
-    escalate(db, FieldEscalation.OUTAGE_SUGGESTED, f"outage-suggestion:{sug.id}", now, now)
+    # the subject is what the wallboard and the complaints page show: readable, and one per suggestion
+    subject = f"{order.district} {fault_type_name(s, order.fault_type)}：{len(cluster)}单报修（建议 #{sug.id}）"
+    escalate(db, FieldEscalation.OUTAGE_SUGGESTED, subject, now, now)
     return sug
 
 

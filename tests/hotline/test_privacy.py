@@ -19,6 +19,12 @@ from hotline.settings import ROOT
     ("linkedid 1733384346.12 bridged", "linkedid 1733384346.12 bridged"),
     ("AMI 127.0.0.1:5039 pid 123456 at 2026-12-05 04:39:06", "AMI 127.0.0.1:5039 pid 123456 at 2026-12-05 04:39:06"),
     ("channel PJSIP/8001-0000000b", "channel PJSIP/8001-0000000b"),
+    # a channel whose sequence suffix is all digits: no number (the demo's log showed ****0014)
+    ("hangup Local/10000@from-pstn-00000014;2 cause 16", "hangup Local/10000@from-pstn-00000014;2 cause 16"),
+    ("PJSIP/trunk-00000123, SIP/8002-00000456", "PJSIP/trunk-00000123, SIP/8002-00000456"),
+    # …but a phone number inside a channel name still is one, and a hyphen alone is no channel
+    ("Local/13800138000@desk-00000007;1", "Local/*******8000@desk-00000007;1"),
+    ("landline 010-12345678 called", "landline 010-****5678 called"),
 ])
 def test_numbers_in_text_are_masked_as_inspectors_see_them(text: str, want: str) -> None:
     assert redact_numbers(text) == want

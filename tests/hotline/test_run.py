@@ -309,7 +309,8 @@ def test_the_demo_reports_a_fault_that_reaches_its_technician(settings: Settings
                                                             pbx_settings: Settings) -> None:
     """The demo's first caller is a customer who reports a fault by keypad through the real IVR,
     keying when it asks (ami_listener/demo_caller.py): the confirmed report becomes a work order
-    dispatched to the demo technician (R-FAULT-DISPATCH), whose /field lists it."""
+    dispatched to the demo technician (R-FAULT-DISPATCH), whose /field lists it, and its receipt SMS
+    reaches the reporter's phone (the demo's Kannel, when installed)."""
     import re
 
     import requests
@@ -351,6 +352,12 @@ def test_the_demo_reports_a_fault_that_reaches_its_technician(settings: Settings
                                         "csrf_token": token.group(1)}, timeout=10)
         page = web.get(f"{base}/field", timeout=10)
         assert page.status_code == 200 and ticket in page.text
+        # the report's SMS go through the demo's private Kannel: the reporter's phone (fakesmsc) gets its receipt
+        if "sms        demo: a private Kannel" in run.out:
+            phones, deadline = s.log_dir / "sms-phones.log", time.monotonic() + 60
+            while caller not in phones.read_text(errors="replace") and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert caller in phones.read_text(errors="replace"), (s.log_dir / "scheduler.log").read_text()[-2000:]
     finally:
         run.stop()
         if run.proc.poll() is None:

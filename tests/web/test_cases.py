@@ -142,6 +142,15 @@ def test_history_close_and_read_only(panel: Panel) -> None:
     assert panel.db().get(Case, case_id).description == "新的描述"
 
 
+def test_a_case_without_category_shows_its_kind_alone(panel: Panel) -> None:
+    """Not "报修 /" on the page nor "repair/" in its history (the demo's keypad reports have none)."""
+    agent = panel.client("agent1")
+    html = agent.get(f"/cases/{new_case(agent, kind='repair', category='')}").get_data(as_text=True)
+    kind = re.search(r'id="case-kind">([^<]*)</dd>', html)
+    assert kind is not None and kind.group(1) == "报修", kind
+    assert re.search(r"<td>created</td><td></td><td>repair</td>", html), html[html.find('id="history"'):][:800]
+
+
 def test_complaint_receipt_and_steps(panel: Panel) -> None:
     agent = panel.client("agent1")
     case_id = new_case(agent, kind="complaint", category="premium_rate", complaint_kind="general")

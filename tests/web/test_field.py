@@ -247,6 +247,8 @@ def test_outbox_approve_and_cancel(fpanel: Panel) -> None:
     # states and templates by their names, not the stored keys
     assert "<td>报修受理</td>" in html and "<td>待审批</td>" in html and "<td>待发送</td>" in html
     assert "<td>repair_receipt</td>" not in html and "<td>queued</td>" not in html
+    # this panel has no gateway (sms_provider = none): said once, plainly, above the queued messages
+    assert 'id="no-gateway"' in html and "未配置短信网关" in html
     token = csrf_of(boss, "/field/outbox")
     assert boss.post(f"/field/outbox/{held}/approve", data={"csrf_token": token}).status_code == 303
     assert boss.post(f"/field/outbox/{queued}/cancel", data={"csrf_token": token}).status_code == 303

@@ -247,7 +247,7 @@ def restored(outage_id: int) -> Any:
 @roles("supervisor")
 def outbox_page() -> Any:
     rows = list(db().scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)))
-    return render_template("field/outbox.html", rows=rows)
+    return render_template("field/outbox.html", rows=rows, no_gateway=settings().sms_provider == "none")
 
 
 @bp.post("/field/outbox/<int:message_id>/<action>")

@@ -106,7 +106,7 @@ def test_every_change_is_kept_and_closed_cases_are_read_only(settings: Settings,
         close_case(db, settings, case.id, AGENT, now=T0 + timedelta(minutes=9))
     close_case(db, settings, case.id, AGENT, result="forwarded to programming", now=T0 + timedelta(minutes=10))
     rows = [(h.by, h.field, h.old, h.new) for h in history(db, case)]
-    assert rows == [("8001", "created", None, "suggestion/"),
+    assert rows == [("8001", "created", None, "suggestion"),  # no category yet: no "suggestion/"
                     ("8001", "category", None, "programme"),
                     ("8001", "status", "accepted", "in_progress"),
                     ("8001", "result", None, "forwarded to programming"),

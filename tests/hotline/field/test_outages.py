@@ -40,7 +40,7 @@ def test_cluster_suggested_published_linked_and_restored(db: Session, settings: 
     assert (sug.district, sug.fault_type, sorted(sug.order_ids)) == ("东城", "no_picture", sorted(o.id for o in first))
     assert "东城" in sug.announcement
     esc = db.scalars(select(Escalation).where(Escalation.kind == "outage_suggested")).one()
-    assert esc.subject == f"outage-suggestion:{sug.id}"
+    assert esc.subject == f"东城 无图像：5单报修（建议 #{sug.id}）"  # readable on the wallboard
 
     now = T0 + timedelta(minutes=40)
     outage = field.publish_suggested_outage(db, settings, sug.id, "boss", now, cause="power")

@@ -66,4 +66,8 @@ ENTRIES: dict[str, str] = {
         "排班 %(day)s:须为 HH:MM-HH:MM 时段列表,不能是“%(given)s”",
     "not a HH:MM time: %(given)r": "不是 HH:MM 时间:“%(given)s”",
     "not a time of day: %(given)r": "不是一天中的时间:“%(given)s”",
+    "No SMS gateway (sms_provider = none): messages stay queued and none is sent. `hotline run` starts a "
+    "private Kannel for the demo when Kannel is installed (scripts/setup.sh installs it).":
+        "未配置短信网关(sms_provider = none):短信留在队列中,不会发出。已安装 Kannel 时,"
+        "`hotline run` 会为演示启动一个私有 Kannel(scripts/setup.sh 负责安装)。",
 }
