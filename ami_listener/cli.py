@@ -86,8 +86,9 @@ def _capture(s: Settings, args: argparse.Namespace) -> int:
 
 def _listen(s: Settings, args: argparse.Namespace) -> int:
     from ami_listener.listen import Listener
-    from hotline import heap_snapshots, memory_facts
+    from hotline import heap_snapshots, malloc_policy, memory_facts
 
+    malloc_policy.start(s.malloc_mmap_threshold_kb)  # #17
     heap_snapshots.start("listener")  # HOTLINE_TRACEMALLOC: a diagnostic, off by default
     memory_facts.start_log("listener")  # HOTLINE_MEMORY_LOG: a diagnostic, off by default
     listener = Listener(s).start()

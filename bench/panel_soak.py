@@ -220,7 +220,7 @@ def _wait_up(base: str, proc: subprocess.Popen[str], timeout: float = 120) -> No
 
 def _report(samples: list[tuple[float, float]], loads: list[float], events: list[int]) -> None:
     """Per minute, the lowest and highest RSS read (the panel trims glibc's free memory every 60 s,
-    hotline/malloc_trim.py: the lowest is what stays), and the slopes of both."""
+    hotline/malloc_policy.py: the lowest is what stays), and the slopes of both."""
     if len(samples) < 5:
         return
     t0 = samples[0][0]

@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hotline import malloc_policy
+
 log = logging.getLogger(__name__)
 
 ENV_LOG = "HOTLINE_MEMORY_LOG"
@@ -188,11 +190,9 @@ def glibc_malloc() -> dict[str, int] | None:
     """glibc's own figures (mallinfo2, summed over its arenas) and its arena count (malloc_info's
     heaps); None off glibc. ``arena_bytes - in_use_bytes`` is memory malloc holds free: RSS that
     grows with it while the traced memory does not is fragmentation, not a leak."""
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name)
-        mallinfo2 = libc.mallinfo2
-    except (OSError, AttributeError, TypeError):
+    libc = malloc_policy.libc()
+    mallinfo2 = getattr(libc, "mallinfo2", None)  # glibc ≥ 2.33
+    if libc is None or mallinfo2 is None:
         return None
     mallinfo2.restype = _Mallinfo2
     m = mallinfo2()

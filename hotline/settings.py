@@ -231,6 +231,9 @@ class Settings:
     # `hotline web serve` reads the supervisor page's figures again this often; 0: at start only
     panel_warm_interval_s: float = 60.0
     rollup_interval_s: float = 60.0  # `hotline scheduler run` updates the supervisor page rollups this often; 0: off
+    # every long-running service (hotline/malloc_policy.py): glibc maps blocks this large apart, unmapped on
+    # free, for good; 0: glibc's dynamic threshold (it rises after each large free, up to 32 MiB)
+    malloc_mmap_threshold_kb: int = 128
     web_threads: int = 64  # `hotline web serve` (waitress): requests at once; an open event stream holds one
     web_connection_limit: int = 200  # connections open at once; more wait in the listen backlog
     web_backlog: int = 1024  # the listen socket's backlog

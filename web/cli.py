@@ -72,12 +72,13 @@ def waitress_options(s: Settings) -> dict[str, object]:
 
 
 def _serve(s: Settings, args: argparse.Namespace) -> int:
-    """waitress (:func:`waitress_options`), with glibc's free memory given back every minute
-    (``hotline.malloc_trim``: the panel's many threads otherwise grow its RSS, #17)."""
-    from hotline import heap_snapshots, malloc_trim, memory_facts
+    """waitress (:func:`waitress_options`) under the services' malloc policy (``hotline.malloc_policy``:
+    the panel's many threads and large transients otherwise grow its RSS, #17)."""
+    from hotline import heap_snapshots, malloc_policy, memory_facts
     from web import create_app
     from web.team import warm
 
+    malloc_policy.start(s.malloc_mmap_threshold_kb)
     heap_snapshots.start("panel")  # HOTLINE_TRACEMALLOC: a diagnostic, off by default
     memory_facts.start_log("panel")  # HOTLINE_MEMORY_LOG: a diagnostic, off by default
     app = create_app(s)
@@ -90,7 +91,6 @@ def _serve(s: Settings, args: argparse.Namespace) -> int:
         return 0
     import waitress
 
-    malloc_trim.start()
     waitress.serve(app, **waitress_options(s))
     return 0
 

@@ -1,0 +1,87 @@
+"""The process's glibc malloc policy, one home for every long-running service (#17: the services' RSS
+over a long run): glibc loaded once (:func:`libc`, read by ``hotline.memory_facts`` too), a fixed
+mmap threshold set at start (:func:`fix_mmap_threshold`) and the memory malloc holds free given back
+every :data:`EVERY_S` (:func:`trim`). :func:`start` does both; the listener, the IVR, the panel and
+the scheduler (whose thread sends the SMS) call it first.
+
+**A fixed mmap threshold.** glibc serves a block of ``M_MMAP_THRESHOLD`` (128 KiB) or more with a
+mapping of its own, unmapped on ``free``. By default that threshold is dynamic: once such a block is
+freed, glibc raises the threshold to its size (up to 32 MiB on 64-bit) and the trim threshold to
+twice that. From then on every large transient — a list's item array, a dict's table, a page's or a
+result set's text — is carved from an arena's heap, and whatever is allocated beside it while it
+lives pins those pages: part-used pages that neither ``free`` nor ``malloc_trim`` give back, which
+grew with the running hour's data. Any explicit ``mallopt(M_MMAP_THRESHOLD)`` turns the adjustment
+off (as ``MALLOC_MMAP_THRESHOLD_`` would); the setting ``malloc_mmap_threshold_kb`` (0: glibc's
+dynamic threshold) is the knob. README "Load figures", "The panel's memory, by who holds it".
+
+**A trim every minute.** Memory a thread freed stays in its arena (glibc gives the threads up to 8
+arenas a core; only the free space at an arena's top goes back, by ``free`` itself).
+``malloc_trim(0)`` (glibc ≥ 2.8) releases the wholly free pages of every arena
+(``madvise(MADV_DONTNEED)``): one in a soaked panel gave 24 MB back at once. Each trim locks one
+arena at a time for a walk of its free lists (milliseconds for the panel's ~150 MB).
+
+Off glibc (musl, macOS) there is nothing to call: :func:`libc` is None and :func:`start` does nothing."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+EVERY_S = 60.0
+M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+
+
+@functools.cache
+def libc() -> ctypes.CDLL | None:
+    """glibc, loaded once per process; None off glibc (no ``mallopt``: musl, macOS)."""
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("c"))
+        lib.mallopt.argtypes, lib.mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+        lib.malloc_trim.argtypes, lib.malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
+    except (OSError, AttributeError, TypeError):
+        return None
+    return lib
+
+
+def fix_mmap_threshold(kb: int) -> bool:
+    """Blocks of ``kb`` KiB and more mapped apart and unmapped on free, for good (glibc's dynamic
+    threshold off); ``kb`` 0 leaves glibc's own. True when glibc took it."""
+    lib = libc()
+    if kb <= 0 or lib is None:
+        return False
+    return bool(lib.mallopt(M_MMAP_THRESHOLD, kb * 1024))
+
+
+def trim() -> bool:
+    """Give the free memory of every malloc arena back now; True when some went back."""
+    lib = libc()
+    return bool(lib.malloc_trim(0)) if lib is not None else False
+
+
+def start(mmap_threshold_kb: int, every_s: float = EVERY_S,
+          stop: threading.Event | None = None) -> threading.Thread | None:
+    """The policy for a long-running service: the mmap threshold fixed, then a daemon thread trimming
+    every ``every_s`` until ``stop`` is set (None off glibc)."""
+    if every_s <= 0:
+        raise ValueError(f"malloc trim period must be > 0 s, got {every_s!r}")
+    if libc() is None:
+        log.info("malloc policy: not glibc, nothing to set")
+        return None
+    if mmap_threshold_kb > 0 and not fix_mmap_threshold(mmap_threshold_kb):
+        log.warning("malloc policy: glibc refused an mmap threshold of %d KiB", mmap_threshold_kb)
+    done = stop or threading.Event()
+
+    def run() -> None:
+        while not done.wait(every_s):
+            try:
+                trim()
+            except Exception:  # never let a memory chore end the service
+                log.exception("malloc_trim failed")
+
+    thread = threading.Thread(target=run, name="malloc-trim", daemon=True)
+    thread.start()
+    return thread
