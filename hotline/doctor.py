@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from hotline.asterisk_logs import cel_path, log_problem, queue_log_path
 from hotline.db import SchemaError, check_schema, settings_engine
 from hotline.doctor_manager import (
     NEEDED_EVENTS,
@@ -296,6 +297,21 @@ def check_listener_conf(s: Settings) -> Iterator[Check]:
                                     f"{len(NEEDED_EVENTS)} events the builder needs")
 
 
+def check_asterisk_logs(s: Settings) -> Check:
+    """The CEL and queue_log the listener backfills an AMI gap from (R-ONE-CALL: a caller who rang
+    while the listener was down must still be seen)."""
+    name = "Asterisk's CEL and queue_log"
+    problem = log_problem(s)
+    if problem is None:
+        return Check(name, True, f"{cel_path(s)} and {queue_log_path(s)} readable (calls made while the listener "
+                                 "is down are backfilled from them)")
+    if not (s.cel_csv_path or s.queue_log_path) and (s.asterisk_dir / "etc" / "asterisk.conf").is_file():
+        return Check(name, None, f"{problem}: the private Asterisk writes it with its first call")
+    return Check(name, False, f"{problem}: calls made while the listener is down would be lost; set cel_csv_path "
+                              "(cel_custom.conf with hotline's Master.csv mapping) and queue_log_path to what this "
+                              "Asterisk writes")
+
+
 def check_fastagi(s: Settings) -> Check:
     if tcp_accepts(s.agi_host, s.agi_port):
         return Check("FastAGI", True, f"{s.agi_host}:{s.agi_port} accepts (the IVR answers Asterisk's AGI calls)")
@@ -376,6 +392,7 @@ def checks(s: Settings) -> Iterator[Check]:
             yield check_role(s, role)
         yield check_events(s)
     yield from check_listener_conf(s)
+    yield check_asterisk_logs(s)
     yield check_fastagi(s)
     yield check_web_port(s)
     if s.softphone_turn:
