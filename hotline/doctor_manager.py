@@ -44,8 +44,10 @@ def manager_conf(s: Settings) -> Path:
     return private if private.is_file() else SYSTEM_MANAGER_CONF
 
 
-def conf_lines(path: Path, depth: int = 0) -> list[str]:
-    """The file's lines with its includes put in place and comments cut."""
+def conf_lines(path: Path, base: Path | None = None, depth: int = 0) -> list[str]:
+    """The file's lines with its includes put in place and comments cut. A relative include is
+    Asterisk's config directory's (the top file's), wherever the including file lies."""
+    base = base or path.parent
     out: list[str] = []
     for raw in path.read_text(errors="replace").splitlines():
         stripped = raw.strip()
@@ -53,9 +55,9 @@ def conf_lines(path: Path, depth: int = 0) -> list[str]:
         if include:
             if depth < _MAX_DEPTH:
                 pattern = include.group(2)
-                pattern = pattern if pattern.startswith("/") else str(path.parent / pattern)
+                pattern = pattern if pattern.startswith("/") else str(base / pattern)
                 for name in sorted(glob.glob(pattern)):
-                    out += conf_lines(Path(name), depth + 1)
+                    out += conf_lines(Path(name), base, depth + 1)
             continue
         line = stripped.split(";", 1)[0].strip()
         if line:

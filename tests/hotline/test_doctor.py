@@ -115,7 +115,9 @@ def test_manager_conf_is_read_as_asterisk_reads_it(tmp_path: Path) -> None:
     (tmp_path / "manager.d" / "a.conf").write_text(
         "[events](!)\nread = call ; only calls\neventfilter = !Event: Newexten\n\n"
         "[crm](events)\nsecret = s\nread => system,call,agent,user,dtmf,dialplan\n")
-    (tmp_path / "manager.d" / "b.conf").write_text("[crm](+)\neventfilter => !Event: Bridge\n\n[other]\nread = all\n")
+    (tmp_path / "manager.d" / "b.conf").write_text("[crm](+)\neventfilter => !Event: Bridge\n\n[other]\nread = all\n"
+                                                   '#include "more.conf"\n')  # the config dir's, not manager.d's
+    (tmp_path / "more.conf").write_text("[late]\nread = call\n")
     lines = manager.conf_lines(tmp_path / "manager.conf")
     crm = manager.manager_user(lines, "crm")
     assert crm.found and crm.read == "system,call,agent,user,dtmf,dialplan"  # the last read wins
@@ -125,6 +127,7 @@ def test_manager_conf_is_read_as_asterisk_reads_it(tmp_path: Path) -> None:
     assert manager.missing_read(manager.manager_user(lines, "events").read) == ["agent", "dialplan", "dtmf",
                                                                                  "system", "user"]
     assert not manager.manager_user(lines, "nobody").found
+    assert manager.manager_user(lines, "late").read == "call"
 
 
 def _conf_checks(tmp_path: Path, text: str | None) -> tuple[doctor.Check, doctor.Check]:
