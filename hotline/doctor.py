@@ -255,7 +255,7 @@ def check_events(s: Settings) -> Check:
     finally:
         listener.close()
     return Check(name, False, f"the listener saw no OriginateResponse within {s.doctor_timeout_s:g} s: give its "
-                              "manager.conf user read = system,call,agent,user,dtmf,dialplan")
+                              f"manager.conf user read = {','.join(NEEDED_READ)}")
 
 
 def check_listener_conf(s: Settings) -> Iterator[Check]:
