@@ -5,7 +5,7 @@ first thing to run when connecting an existing Asterisk, and after every change 
 The AMI checks log in as each role (hotline/pbx/ami.py AmiRole) and ask Asterisk what that user may
 send (``ListCommands`` lists only the actions a user's ``write`` allows): the listener must not be
 able to Originate, the originate user must. Then the originate user sends an Originate that cannot
-ring anything (a Local channel into a context no dialplan has: it fails at once) and the listener must see the
+ring anything (a channel driver no Asterisk has: no channel is made) and the listener must see the
 ``OriginateResponse`` event it causes — with a ``Timestamp`` header (``timestampevents = yes``: the
 builder times every ring from them, ASTERISK-NOTES). The listener's ``read`` classes and
 ``eventfilter`` lines, which AMI does not tell, are read from manager.conf (hotline.doctor_manager)."""
@@ -43,7 +43,10 @@ from hotline.supervisor import http_answers, tcp_accepts
 # what the desk role sends (hotline/desk/, scheduler/daemon.py)
 DESK_ACTIONS = ("QueueAdd", "QueueRemove", "QueuePause", "Redirect", "Setvar", "Getvar", "BlindTransfer", "Atxfer",
                 "Hangup", "CoreShowChannels", "QueueStatus", "Originate")
-PROBE_CONTEXT = "hotline-doctor-probe"  # no dialplan has it: the probe Originate rings nothing
+# no channel driver has this name: the probe Originate fails before any channel is made, so it leaves
+# no Newchannel / CEL behind (a Local channel into a missing context did: every doctor run was
+# recorded as a failed call, live or backfilled) and still brings its OriginateResponse
+PROBE_CHANNEL = "HotlineDoctorProbe/none"
 
 
 class LoginRefused(RuntimeError):
@@ -237,7 +240,7 @@ def check_events(s: Settings) -> Check:
         except (OSError, LoginRefused, SettingsError) as exc:
             return Check(name, False, f"originate user cannot log in to cause an event: {exc}")
         try:
-            answer = originate.action("Originate", Channel=f"Local/s@{PROBE_CONTEXT}", Application="Wait",
+            answer = originate.action("Originate", Channel=PROBE_CHANNEL, Application="Wait",
                                       Data="0", Async="true", Timeout="1000")
         finally:
             originate.close()

@@ -15,6 +15,7 @@ import pytest
 from hotline import cli, doctor
 from hotline import doctor_manager as manager
 from hotline.db import make_engine, migrate
+from hotline.pbx.config import Layout
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings, load
 from tests.support.pbx import pbx_test_settings
@@ -51,6 +52,10 @@ def test_everything_passes_against_the_private_asterisk(s: Settings) -> None:
             "AMI admin user 'hotline-admin'"} <= set(got)
     assert "not Originate" in lines and "Timestamp" in lines
     assert lines.endswith("all checks passed")
+    # the probe Originate made no channel: nothing in CEL, so no call record, live or backfilled
+    # (a Local channel into a missing context was recorded as a failed call at every run)
+    cel = Layout(s.asterisk_dir).cel_csv
+    assert not cel.exists() or "probe" not in cel.read_text().lower()
 
 
 def test_a_wrong_secret_and_a_closed_fastagi_port_fail(s: Settings) -> None:
