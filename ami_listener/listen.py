@@ -24,7 +24,7 @@ from ami_listener.pipeline import DEFERRED, Deferred, Pipeline
 from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from ami_listener.store import Store
-from hotline.asterisk_logs import log_paths
+from hotline.asterisk_logs import log_paths, log_problem
 from hotline.db import open_db
 from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
 from hotline.rules import internal_numbers
@@ -247,6 +247,11 @@ class Listener:
             log.exception("backfilling the AMI gap failed")
             return
         self.inbox.put(("backfilled", records))
+        problem = log_problem(s)
+        if problem is not None:  # an existing Asterisk whose logs are elsewhere: say so, not "0 calls"
+            log.warning("AMI gap %.0f s: calls made in it cannot be backfilled: %s: set cel_csv_path and "
+                        "queue_log_path to the Asterisk's CEL Master.csv and queue_log", until - since, problem)
+            return
         log.info("AMI gap %.0f s: %d calls backfilled from %s", until - since, len(records), cel)
 
     def _resync(self) -> None:

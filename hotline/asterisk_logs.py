@@ -31,6 +31,18 @@ def log_paths(s: Settings) -> tuple[Path, Path]:
     return cel_path(s), queue_log_path(s)
 
 
+def log_problem(s: Settings) -> str | None:
+    """Why the listener cannot read Asterisk's logs (then a call made while AMI was not read is
+    lost: nothing backfills it), or None. An existing Asterisk's logs are not where the private
+    one's are: ``cel_csv_path`` / ``queue_log_path`` name them."""
+    for setting, path in (("cel_csv_path", cel_path(s)), ("queue_log_path", queue_log_path(s))):
+        if not path.is_file():
+            return f"{path} does not exist ({setting})"
+        if not os.access(path, os.R_OK):
+            return f"{path} is not readable by this user ({setting})"
+    return None
+
+
 # Master.csv columns, as asterisk/cel_custom.conf writes them
 CEL_COLUMNS = ("eventtype", "eventtime", "cid_name", "cid_num", "cid_ani", "cid_rdnis", "cid_dnid", "exten",
                "context", "channame", "appname", "appdata", "amaflags", "accountcode", "uniqueid", "linkedid",

@@ -5,11 +5,10 @@ first thing to run when connecting an existing Asterisk, and after every change 
 The AMI checks log in as each role (hotline/pbx/ami.py AmiRole) and ask Asterisk what that user may
 send (``ListCommands`` lists only the actions a user's ``write`` allows): the listener must not be
 able to Originate, the originate user must. Then the originate user sends an Originate that cannot
-ring anything (a Local channel into a context no dialplan has: it fails at once) and the listener must see the
+ring anything (a channel driver no Asterisk has: no channel is made) and the listener must see the
 ``OriginateResponse`` event it causes — with a ``Timestamp`` header (``timestampevents = yes``: the
-builder times every ring from them, ASTERISK-NOTES). The listener's ``eventfilter`` lines are read
-from manager.conf (the private Asterisk's, else /etc/asterisk's) and checked against the events the
-call builder needs (:data:`NEEDED_EVENTS`)."""
+builder times every ring from them, ASTERISK-NOTES). The listener's ``read`` classes and
+``eventfilter`` lines, which AMI does not tell, are read from manager.conf (hotline.doctor_manager)."""
 
 from __future__ import annotations
 
@@ -22,24 +21,32 @@ import struct
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hotline.asterisk_logs import cel_path, log_problem, queue_log_path
 from hotline.db import SchemaError, check_schema, settings_engine
+from hotline.doctor_manager import (
+    NEEDED_EVENTS,
+    NEEDED_READ,
+    conf_lines,
+    hidden_events,
+    manager_conf,
+    manager_user,
+    missing_read,
+)
 from hotline.pbx.ami import AmiRole, ami_login
+from hotline.pbx.config import AMI_PERMISSIONS
 from hotline.rules import internal_numbers
 from hotline.settings import Settings, SettingsError
 from hotline.supervisor import http_answers, tcp_accepts
 
-# The AMI events the call builder and the live state read (ami_listener: builder, inbound,
-# outbound, channels, bridges, transfers, live, tracker): a filter hiding one loses calls or fields.
-NEEDED_EVENTS = ("Newchannel", "Hangup", "HangupRequest", "SoftHangupRequest", "VarSet", "UserEvent",
-                 "DialBegin", "DialEnd", "BridgeEnter", "BridgeLeave", "QueueCallerJoin", "QueueCallerLeave",
-                 "QueueCallerAbandon", "AgentCalled", "AgentConnect", "AgentComplete", "AgentRingNoAnswer",
-                 "QueueMemberStatus", "QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause",
-                 "BlindTransfer", "AttendedTransfer")
-SYSTEM_MANAGER_CONF = Path("/etc/asterisk/manager.conf")
-PROBE_CONTEXT = "hotline-doctor-probe"  # no dialplan has it: the probe Originate rings nothing
+# what the desk role sends (hotline/desk/, scheduler/daemon.py)
+DESK_ACTIONS = ("QueueAdd", "QueueRemove", "QueuePause", "Redirect", "Setvar", "Getvar", "BlindTransfer", "Atxfer",
+                "Hangup", "CoreShowChannels", "QueueStatus", "Originate")
+# no channel driver has this name: the probe Originate fails before any channel is made, so it leaves
+# no Newchannel / CEL behind (a Local channel into a missing context did: every doctor run was
+# recorded as a failed call, live or backfilled) and still brings its OriginateResponse
+PROBE_CHANNEL = "HotlineDoctorProbe/none"
 
 
 class LoginRefused(RuntimeError):
@@ -184,7 +191,8 @@ def _actions(session: AmiSession) -> set[str]:
 
 def check_role(s: Settings, role: AmiRole) -> Check:
     """A role's login, and what it may send: the listener must not Originate nor run CLI
-    commands; the originate user must Originate."""
+    commands; the originate user must Originate; the desk must send every desk action; the admin
+    needs CLI commands only for the private Asterisk (SKIP without them)."""
     try:
         user = ami_login(s, role).user
     except (SettingsError, OSError) as exc:  # its secret cannot be read (runtime_dir/secrets)
@@ -207,6 +215,14 @@ def check_role(s: Settings, role: AmiRole) -> Check:
                                   f"set write = reporting in manager.conf's [{user}]")
     if role is AmiRole.ORIGINATE and "originate" not in allowed:
         return Check(name, False, f"may not Originate (callbacks, click-to-call): add originate to write in [{user}]")
+    lacking = [a for a in DESK_ACTIONS if a.lower() not in allowed]
+    if role is AmiRole.DESK and lacking:
+        write = ",".join(sorted(AMI_PERMISSIONS[role][1]))
+        return Check(name, False, f"may not send {', '.join(lacking)} (the agent desk; the scheduler puts agents "
+                                  f"back on the queue): set write = {write} in [{user}]")
+    if role is AmiRole.ADMIN and "command" not in allowed:
+        return Check(name, None, "may not run CLI commands: only the private Asterisk needs that (hotline run, hotline "
+                                 "pbx); an existing Asterisk needs no admin user")
     return Check(name, True, f"logs in; may send {len(allowed)} actions"
                              + ("" if role is not AmiRole.LISTENER else ", not Originate"))
 
@@ -224,7 +240,7 @@ def check_events(s: Settings) -> Check:
         except (OSError, LoginRefused, SettingsError) as exc:
             return Check(name, False, f"originate user cannot log in to cause an event: {exc}")
         try:
-            answer = originate.action("Originate", Channel=f"Local/s@{PROBE_CONTEXT}", Application="Wait",
+            answer = originate.action("Originate", Channel=PROBE_CHANNEL, Application="Wait",
                                       Data="0", Async="true", Timeout="1000")
         finally:
             originate.close()
@@ -242,64 +258,61 @@ def check_events(s: Settings) -> Check:
     finally:
         listener.close()
     return Check(name, False, f"the listener saw no OriginateResponse within {s.doctor_timeout_s:g} s: give its "
-                              "manager.conf user read = system,call,agent,user,dtmf,dialplan")
+                              f"manager.conf user read = {','.join(NEEDED_READ)}")
 
 
-def manager_conf(s: Settings) -> Path | None:
-    for path in (s.asterisk_dir / "etc" / "manager.conf", SYSTEM_MANAGER_CONF):
-        if path.is_file():
-            return path
-    return None
-
-
-def user_filters(text: str, user: str) -> list[str]:
-    """The ``eventfilter`` values of one manager.conf user section."""
-    out, current = [], None
-    for raw in text.splitlines():
-        line = raw.split(";", 1)[0].strip()
-        if line.startswith("[") and "]" in line:
-            current = line[1:line.index("]")]
-        elif current == user and "=" in line:
-            key, _, value = line.partition("=")
-            if key.strip().lower() == "eventfilter":
-                out.append(value.strip())
-    return out
-
-
-def hidden_events(filters: list[str], events: tuple[str, ...] = NEEDED_EVENTS) -> list[str]:
-    """The events these filters drop (Asterisk's rules: with any plain filter an event must match
-    one; an event matching a ``!`` filter is dropped). Matched on the event's first line."""
-    allow = [f for f in filters if not f.startswith("!")]
-    deny = [f[1:] for f in filters if f.startswith("!")]
-    hidden = []
-    for name in events:
-        text = f"Event: {name}\r\n"
-        passes = not allow or any(re.search(f, text) for f in allow)
-        if not passes or any(re.search(f, text) for f in deny):
-            hidden.append(name)
-    return hidden
-
-
-def check_filters(s: Settings) -> Check:
-    name = "AMI event filters"
+def check_listener_conf(s: Settings) -> Iterator[Check]:
+    """The listener user's ``read`` classes and ``eventfilter`` lines in manager.conf: two lines."""
+    names = ("AMI read permissions", "AMI event filters")
     path = manager_conf(s)
     try:
         user = ami_login(s, AmiRole.LISTENER).user
     except (SettingsError, OSError):  # the role check says why; the user name is still the setting
         user = s.ami_listener_user
-    if path is None:
-        return Check(name, None, f"no manager.conf readable here: check that [{user}]'s eventfilter lines "
-                                 f"keep {', '.join(NEEDED_EVENTS)}")
     try:
-        filters = user_filters(path.read_text(errors="replace"), user)
+        conf = manager_user(conf_lines(path), user)
     except OSError as exc:
-        return Check(name, None, f"cannot read {path}: {exc}")
-    hidden = hidden_events(filters)
+        verdict = False if s.manager_conf_path else None  # a file named by hand must be there
+        for name in names:
+            yield Check(name, verdict, f"cannot read {path} ({exc.strerror or exc}): set manager_conf_path to the "
+                                       f"manager.conf of the Asterisk at {s.ami_host}:{s.ami_port}")
+        return
+    if not conf.found:
+        yield Check(names[0], None, f"{path} has no [{user}]: not the manager.conf of the Asterisk at "
+                                    f"{s.ami_host}:{s.ami_port}? set manager_conf_path to it, or check by hand that "
+                                    f"[{user}] has read = {','.join(NEEDED_READ)} and no eventfilter hiding one of "
+                                    "hotline.doctor_manager.NEEDED_EVENTS")
+        yield Check(names[1], None, f"not checked: {path} has no [{user}] (above)")
+        return
+    missing = missing_read(conf.read)
+    if missing:
+        yield Check(names[0], False, f"{path} [{user}] read = {conf.read or '(nothing)'} leaves out "
+                                     f"{', '.join(missing)}: the call builder loses those events (queues, agents, "
+                                     f"variables); set read = {','.join(NEEDED_READ)}, then manager reload")
+    else:
+        yield Check(names[0], True, f"{path} [{user}] read = {conf.read}")
+    hidden = hidden_events(conf.filters)
     if hidden:
-        return Check(name, False, f"{path} [{user}] filters out {', '.join(hidden)}, which the call builder needs: "
-                                  "remove or narrow those eventfilter lines")
-    return Check(name, True, f"{len(filters)} filters in {path} [{user}] hide none of the {len(NEEDED_EVENTS)} "
-                             "events the builder needs")
+        yield Check(names[1], False, f"{path} [{user}] filters out {', '.join(hidden)}, which the call builder "
+                                     "needs: remove or narrow those eventfilter lines, then manager reload")
+    else:
+        yield Check(names[1], True, f"{len(conf.filters)} filters in {path} [{user}] hide none of the "
+                                    f"{len(NEEDED_EVENTS)} events the builder needs")
+
+
+def check_asterisk_logs(s: Settings) -> Check:
+    """The CEL and queue_log the listener backfills an AMI gap from (R-ONE-CALL: a caller who rang
+    while the listener was down must still be seen)."""
+    name = "Asterisk's CEL and queue_log"
+    problem = log_problem(s)
+    if problem is None:
+        return Check(name, True, f"{cel_path(s)} and {queue_log_path(s)} readable (calls made while the listener "
+                                 "is down are backfilled from them)")
+    if not (s.cel_csv_path or s.queue_log_path) and (s.asterisk_dir / "etc" / "asterisk.conf").is_file():
+        return Check(name, None, f"{problem}: the private Asterisk writes it with its first call")
+    return Check(name, False, f"{problem}: calls made while the listener is down would be lost; set cel_csv_path "
+                              "(cel_custom.conf with hotline's Master.csv mapping) and queue_log_path to what this "
+                              "Asterisk writes")
 
 
 def check_fastagi(s: Settings) -> Check:
@@ -378,10 +391,11 @@ def checks(s: Settings) -> Iterator[Check]:
     reach = check_ami_reachable(s)
     yield reach
     if reach.ok:
-        for role in (AmiRole.LISTENER, AmiRole.ORIGINATE, AmiRole.ADMIN):
+        for role in (AmiRole.LISTENER, AmiRole.ORIGINATE, AmiRole.DESK, AmiRole.ADMIN):
             yield check_role(s, role)
         yield check_events(s)
-    yield check_filters(s)
+    yield from check_listener_conf(s)
+    yield check_asterisk_logs(s)
     yield check_fastagi(s)
     yield check_web_port(s)
     if s.softphone_turn:

@@ -242,6 +242,9 @@ class Settings:
     web_max_request_header_bytes: int = 64 * 1024  # larger request headers are refused (431)
     doctor_min_free_mb: int = 1024  # `hotline doctor` fails below this much free space in runtime_dir
     doctor_timeout_s: float = 5.0  # each network check of `hotline doctor` (connect, login, an event)
+    # the manager.conf of the Asterisk at ami_host:ami_port, where `hotline doctor` reads the listener user's
+    # read classes and event filters (empty: the private Asterisk's, else /etc/asterisk/manager.conf)
+    manager_conf_path: str = ""
     # --- softphone: agents answer in the browser over WebRTC (issue #16; README "Browser softphone") ---
     agent_softphone: bool = False  # agents' PJSIP endpoints are WebRTC (DTLS-SRTP, ICE); needs agent_technology = pjsip
     softphone_bind: str = "127.0.0.1"  # Asterisk's HTTP(S)/WebSocket server; 0.0.0.0 for seats on other hosts

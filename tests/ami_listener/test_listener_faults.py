@@ -229,3 +229,24 @@ def test_a_failing_live_feed_costs_no_call_record(db_url: str, tmp_path: Path,
     worker.join(10)
     assert len(rows) == 1 and not rows[0].incomplete
     assert listener.pipeline.counts["errors"] > 0 and listener.worker_errors == 0
+
+
+def test_an_ami_gap_with_no_asterisk_logs_to_read_is_a_warning(db_url: str, tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    """An existing Asterisk without cel_csv_path / queue_log_path: the calls of an AMI gap cannot be
+    backfilled, and the log says so and what to set — not "0 calls backfilled" from a file that
+    is not there."""
+    caplog.set_level(logging.INFO, logger="ami_listener.listen")
+    s = _settings(db_url, tmp_path)
+    listener = Listener(s, flush_interval=0.05)
+    listener._backfill_thread(time.time() - 60, time.time(), set(), {})
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1 and "cannot be backfilled" in warned[0] and "set cel_csv_path" in warned[0]
+    assert "Master.csv does not exist (cel_csv_path)" in warned[0]
+    caplog.clear()
+    (tmp_path / "Master.csv").write_text("")
+    (tmp_path / "queue_log").write_text("")
+    s = s.replace(cel_csv_path=str(tmp_path / "Master.csv"), queue_log_path=str(tmp_path / "queue_log"))
+    Listener(s, flush_interval=0.05)._backfill_thread(time.time() - 60, time.time(), set(), {})
+    assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("0 calls backfilled" in r.getMessage() for r in caplog.records)

@@ -257,3 +257,15 @@ def test_every_fetch_of_a_recordings_start_is_audited(panel: Panel) -> None:
     assert listens() == n + 1
     assert boss.get(f"/calls/{call.id}/recording", headers={"Range": "bytes=2-"}).status_code == 206
     assert listens() == n + 1  # its player's next range belongs to that listen
+
+
+def test_a_call_without_a_caller_number_shows_a_dash_not_none(panel: Panel) -> None:
+    """A call whose channel had no caller ID (an existing Asterisk's Originate, an anonymous
+    trunk call) showed "None" in the list and on its page."""
+    db = panel.db()
+    call = make_call(db, disposition="failed", agent=None, number=None)  # type: ignore[arg-type]
+    c = panel.client("boss")
+    row = re.search(rf'<tr class="call" data-id="{call.id}".*?</tr>', c.get("/calls").get_data(as_text=True), re.S)
+    assert row is not None and "None" not in row.group(0) and '<td class="num">—</td>' in row.group(0)
+    page = c.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert '<dd id="caller-number">—</dd>' in page
