@@ -32,7 +32,8 @@ EXPECTED: dict[str, dict] = {
     "caller_hangs_up_first": dict(disposition="answered", hangup_first="caller", talk_seconds=(2.7, 3.3)),
     # Asterisk's Unhold before the blind transfer follows no Hold: no hold
     "queue_blind_transfer": dict(disposition="answered", agent="8001", final_agent="8002",
-                                 transfers=[("blind", "8001", "8002")], hangup_first="agent", holds=0, hold_seconds=0.0),
+                                 transfers=[("blind", "8001", "8002")], hangup_first="agent", holds=0,
+                                 hold_seconds=0.0),
     # AMI Atxfer, as the desk's consultation sends it: the caller is held from the Atxfer (1.25 s
     # after the answer) until the transfer completes 0.75 s later
     "queue_attended_transfer": dict(disposition="answered", agent="8001", final_agent="8002",

@@ -62,7 +62,9 @@ def test_two_holds_add_up() -> None:
 
 
 def test_a_repeated_hold_is_the_same_hold() -> None:
-    rec = _build("foreign_hold_resume", lambda evs: _insert(evs, _like(_hold(evs), "Hold", (_hold(evs).timestamp or 0) + 1)))
+    def again(evs: list[Message]) -> list[Message]:
+        return _insert(evs, _like(_hold(evs), "Hold", (_hold(evs).timestamp or 0.0) + 1.0))
+    rec = _build("foreign_hold_resume", again)
     assert rec.holds == 1 and abs((rec.hold_seconds or 0) - 3.004) < 0.001
 
 
@@ -80,7 +82,8 @@ def test_the_callers_own_hold_and_a_hold_before_the_answer_are_not_the_agents() 
         at = next(e.timestamp or 0.0 for e in evs if e.name == "BridgeEnter") - 0.01
         kept = [e for e in evs if e.name not in ("Hold", "Unhold")]
         return _insert(kept, _like(_hold(evs), "Hold", at), _like(_hold(evs), "Unhold", at + 0.005))
-    assert (_build("foreign_hold_resume", callers).holds, _build("foreign_hold_resume", callers).hold_seconds) == (0, 0.0)
+    own = _build("foreign_hold_resume", callers)
+    assert (own.holds, own.hold_seconds) == (0, 0.0)
     assert _build("foreign_hold_resume", before_bridge).holds == 0
 
 
