@@ -83,8 +83,8 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     if rec.disposition == Disposition.UNKNOWN and _talked(c):
         rec.disposition = Disposition.ANSWERED
     if gap or unended:
-        # holds counted from the answer on (the answer seen: a head cut loses none) may hide in
-        # what was not seen, in the gap or after the stream stopped
+        # a hold may hide in what was not seen: the gap, the rest of the call (a stream that began
+        # late loses none: holds are counted only when the answer was seen)
         rec.holds = rec.hold_seconds = None
     if rec.incomplete and rec.disposition == Disposition.UNKNOWN:
         # keep only what the seen events prove

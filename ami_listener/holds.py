@@ -44,8 +44,8 @@ def holds(c: ChannelIndex, caller: set[str], caller_end: float | None) -> tuple[
         elif e.name == "Unhold" and chan in since:
             spans.append((since.pop(chan), e.timestamp))
         elif e.name in TRANSFER_EVENTS:
-            for holder in [h for h in (e.get(k) for k in TRANSFERER_HEADERS) if h in since]:
-                if holder in since:  # an event may name one channel twice
+            for holder in dict.fromkeys(e.get(k) for k in TRANSFERER_HEADERS):  # once each
+                if holder is not None and holder in since:
                     spans.append((since.pop(holder), e.timestamp))
     for chan, began in since.items():
         ch = c.by_name.get(chan)
