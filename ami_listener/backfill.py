@@ -350,6 +350,9 @@ def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *
             log.exception("backfill of call %s failed", lid)
             continue
         rec.vars[ChanVar.SOURCE.value] = "backfill"
+        # Asterisk's CEL has no hold event (its types end at LOCAL_OPTIMIZE_BEGIN): no hold is seen,
+        # none is disproved
+        rec.holds = rec.hold_seconds = None
         out.append(rec)
     return out
 

@@ -38,6 +38,27 @@ class Bridges:
         twin = sibling(chan)
         return any((chan in m or twin in m) and m & party and m - party for m in self.members.values())
 
+    def reaches(self, chan: str, party: set[str]) -> bool:
+        """``chan`` shares a bridge with someone of ``party``, directly or through Local channels
+        (a Local member's phone is bridged with the member's ;2 half, whose ;1 twin is with the caller)."""
+        seen = {chan}
+        todo = [chan]
+        while todo:
+            ch = todo.pop()
+            for members in self.members.values():
+                if ch not in members:
+                    continue
+                if members & party:
+                    return True
+                for other in (o for m in members for o in (m, sibling(m)) if o and o not in seen):
+                    seen.add(other)
+                    todo.append(other)
+            twin = sibling(ch)
+            if twin and twin not in seen:
+                seen.add(twin)
+                todo.append(twin)
+        return False
+
     def agent_behind_local(self, chan: str, agent_of: AgentOf) -> str | None:
         """A Local channel in the caller's bridge whose other half is bridged with an agent."""
         twin = sibling(chan)

@@ -56,14 +56,15 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     rec = CallRecord(call_id=call_id, server=server)
     first = c.chans.get(call_id)
     start_seen = first is not None and first.created
-    rec.incomplete = gap or not start_seen or any(ch.hung_at is None for ch in c.chans.values())
+    unended = any(ch.hung_at is None for ch in c.chans.values())
+    rec.incomplete = gap or not start_seen or unended
     if start_seen and first is not None:
         # the call began when its first channel was made; not at the CEL CHAN_START logged a
         # fraction of a millisecond before, which a stream opening between the two would lack
         rec.started_at = first.created_at if first.created_at is not None else next(
             (e.timestamp for e in evs if e.timestamp is not None), None)
     hangups = [ch.hung_at for ch in c.chans.values() if ch.hung_at is not None]
-    if hangups and not any(ch.hung_at is None for ch in c.chans.values()):
+    if hangups and not unended:
         rec.ended_at = max(hangups)
 
     _product_facts(c, rec)
@@ -81,6 +82,10 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
         inbound(c, rec, first, joins, rules)
     if rec.disposition == Disposition.UNKNOWN and _talked(c):
         rec.disposition = Disposition.ANSWERED
+    if gap or unended:
+        # a hold may hide in what was not seen: the gap, the rest of the call (a stream that began
+        # late loses none: holds are counted only when the answer was seen)
+        rec.holds = rec.hold_seconds = None
     if rec.incomplete and rec.disposition == Disposition.UNKNOWN:
         # keep only what the seen events prove
         rec.hangup_first = None
@@ -112,7 +117,7 @@ def _untimed(rec: CallRecord) -> None:
     up is read from the events' order, but no time or duration is known — and so no ring count
     (R-ANS-4RINGS is not claimed either way)."""
     rec.started_at = rec.queued_at = rec.answered_at = rec.ended_at = None
-    rec.wait_seconds = rec.ring_seconds = rec.talk_seconds = None
+    rec.wait_seconds = rec.ring_seconds = rec.talk_seconds = rec.hold_seconds = None
     rec.rings = rec.within_4_rings = None
     for a in rec.attempts:
         a.rang_at, a.ring_seconds = 0.0, None  # rang_at 0: unknown (not stored, printed as null)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ami_listener.bridges import Bridges
 from ami_listener.channels import ChannelIndex, device_of, local_base, sibling
+from ami_listener.holds import holds
 from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from ami_listener.transfers import HANGUP_REQUESTS, TRANSFER_EVENTS, fill_targets, redirect_of, transfer_of
@@ -90,9 +91,9 @@ class Conversation:
                 self._moved(e)
             elif e.name in HANGUP_REQUESTS and not self.hangup_seen and e.get("Channel"):
                 self._hangup_request(e)
+        end = next((ch.hung_at for ch in self.c.chans.values() if ch.name == self.service and ch.hung_at),
+                   rec.ended_at)
         if self.talking_since is not None:
-            end = next((ch.hung_at for ch in self.c.chans.values() if ch.name == self.service and ch.hung_at),
-                       rec.ended_at)
             self.talk = None if end is None or self.talk is None else self.talk + end - self.talking_since
         fill_targets(rec.transfers, self.peers)
         for x in rec.transfers:  # handed to no agent: the extension reached (an announcement, an IVR)
@@ -109,6 +110,7 @@ class Conversation:
         if rec.answered_at is not None:
             rec.talk_seconds = self.talk
             rec.final_agent = self.final_agent
+            rec.holds, rec.hold_seconds = holds(self.c, self.caller, end)
         rec.hangup_first = self.hangup
 
     def _moved(self, e: Message) -> None:

@@ -24,6 +24,7 @@ def record_json(rec: CallRecord, tz: str) -> dict[str, Any]:
         "within_4_rings": rec.within_4_rings,
         "attempts": [{**a.as_json(), "rang_at": t(a.rang_at or None)} for a in rec.attempts],  # 0: unknown
         "disposition": rec.disposition, "hangup_first": rec.hangup_first, "talk_seconds": r(rec.talk_seconds),
+        "holds": rec.holds, "hold_seconds": r(rec.hold_seconds),
         "transfers": [{**x.as_json(), "at": t(x.at)} for x in rec.transfers],
         "final_agent": rec.final_agent, "recording": rec.recording,
         "ivr": None if rec.ivr is None else {**rec.ivr, "path": [{**p, "at": t(p.get("at"))} for p in rec.ivr["path"]]},

@@ -7,6 +7,7 @@ import re
 
 from ami_listener.channels import TECH_EXT, Channel, ChannelIndex, number
 from ami_listener.conversation import Conversation
+from ami_listener.holds import holds
 from ami_listener.outcome import OUTBOUND, OutboundFacts
 from ami_listener.record import CallRecord
 from ami_listener.transfers import HANGUP_REQUESTS, TRANSFER_EVENTS
@@ -64,7 +65,10 @@ def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, *, by_phon
                             and e.get("Channel") in agent_chans and (e.timestamp or 0) > answered_at), None)
         stop = bridge_left or (min(hung) if hung else None)
         rec.talk_seconds = None if stop is None else stop - answered_at
-        rec.hangup_first = _hangup_first(c, answered_at, agent_chans, c.party(customer_chan))
+        customer = c.party(customer_chan)
+        rec.holds, rec.hold_seconds = holds(c, customer, min(
+            (ch.hung_at for ch in c.chans.values() if ch.name in customer and ch.hung_at is not None), default=None))
+        rec.hangup_first = _hangup_first(c, answered_at, agent_chans, customer)
 
 
 def _hangup_first(c: ChannelIndex, answered_at: float, agent: set[str], customer: set[str]) -> HangupParty | None:

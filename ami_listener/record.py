@@ -64,6 +64,9 @@ class CallRecord:
     rings: int | None = None
     within_4_rings: bool | None = None
     talk_seconds: float | None = None
+    # the agent's side holding the caller (holds.py), inside talk while the agent stays bridged
+    holds: int | None = None
+    hold_seconds: float | None = None
     disposition: Disposition = Disposition.UNKNOWN
     hangup_first: HangupParty | None = None
     recording: str | None = None

@@ -89,6 +89,9 @@ class Call(Base):
     rings: Mapped[int | None] = mapped_column(Integer)
     within_4_rings: Mapped[bool | None] = mapped_column(Boolean)
     talk_seconds: Mapped[float | None] = mapped_column(Float)
+    # the agent's side holding the caller (ami_listener/holds.py); NULL: not answered, or not known
+    holds: Mapped[int | None] = mapped_column(Integer)
+    hold_seconds: Mapped[float | None] = mapped_column(Float)
     disposition: Mapped[str] = mapped_column(String(32))
     hangup_first: Mapped[str | None] = mapped_column(String(16))
     recording: Mapped[str | None] = mapped_column(String(512))

@@ -5,9 +5,17 @@ phone's own call (README, "AMI listener")."""
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ami_listener import backfill
 from ami_listener.backfill import events_for_call
 from ami_listener.builder import build_call
 from ami_listener.pipeline import default_members
+from ami_listener.record import CallRecord
 from hotline.asterisk_logs import CEL_COLUMNS
 from hotline.rules import ring_rule
 from tests.ami_listener.replay import replay_settings
@@ -51,6 +59,28 @@ def _backfilled(rows: list[dict[str, str]]) -> str:
                      members=members)
     assert not rec.incomplete
     return rec.direction
+
+
+def test_a_backfilled_call_claims_no_hold_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CEL logs no hold: a backfilled call's holds are unknown, not the 0 its Hold-less events give."""
+    rows = _phone_to_phone("1796470710.60", "PJSIP/trunk-00000006", "13600000003", "500")
+    cel = tmp_path / "Master.csv"
+    with cel.open("w", newline="") as f:
+        csv.writer(f).writerows([[r[k] for k in CEL_COLUMNS] for r in rows])
+    (tmp_path / "queue_log").write_text("")
+    built: list[CallRecord] = []
+
+    def answered(*args: Any, **kw: Any) -> CallRecord:
+        rec = build_call(*args, **kw)
+        rec.holds, rec.hold_seconds = 0, 0.0  # what an answered call without Hold events is built with
+        built.append(rec)
+        return rec
+    monkeypatch.setattr(backfill, "build_call", answered)
+    s = replay_settings()
+    (rec,) = backfill.backfill_calls(cel, tmp_path / "queue_log", T0, T0 + 60, server="b", rules=ring_rule(s),
+                                     members=default_members(s), skip=set())
+    assert built and rec.vars["HOTLINE_SOURCE"] == "backfill"
+    assert rec.holds is None and rec.hold_seconds is None
 
 
 def test_a_phones_own_call_backfills_as_internal() -> None:

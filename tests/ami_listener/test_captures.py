@@ -16,30 +16,37 @@ T = 0.3
 EXPECTED: dict[str, dict] = {
     "quick_answer": dict(direction="inbound", disposition="answered", agent="8001", final_agent="8001",
                          ring_seconds=1.0, rings=1, within_4_rings=True, talk_seconds=(2.0, 9.0), wait_seconds=1.0,
-                         hangup_first="agent", attempts=[("8001", "answered")], recording=True),
+                         hangup_first="agent", attempts=[("8001", "answered")], recording=True, holds=0,
+                         hold_seconds=0.0),
     "late_answer": dict(disposition="answered", agent="8001", ring_seconds=5.5, rings=6, within_4_rings=False,
                         hangup_first="agent", attempts=[("8001", "answered")]),
     "ring_no_answer_rollover": dict(disposition="answered", agent="8002", ring_seconds=1.0, wait_seconds=9.0,
                                     attempts=[("8001", "no_answer"), ("8002", "answered")], within_4_rings=True),
+    # never answered: no talk, no hold
     "abandon_queued": dict(disposition="abandoned", agent=None, hangup_first="caller", wait_seconds=3.0,
                            ring_seconds=None, within_4_rings=None, attempts=[("8001", "cancelled")],
-                           recording=False),
+                           recording=False, talk_seconds=None, holds=None, hold_seconds=None),
     "queue_timeout": dict(disposition="timeout", agent=None, hangup_first="system", wait_seconds=12.0),
     "agent_hangs_up_first": dict(disposition="answered", hangup_first="agent", talk_seconds=(2.0, 9.0)),
     # the caller stays 4 s in all: 1 s ringing, about 3 s talking
     "caller_hangs_up_first": dict(disposition="answered", hangup_first="caller", talk_seconds=(2.7, 3.3)),
+    # Asterisk's Unhold before the blind transfer follows no Hold: no hold
     "queue_blind_transfer": dict(disposition="answered", agent="8001", final_agent="8002",
-                                 transfers=[("blind", "8001", "8002")], hangup_first="agent"),
+                                 transfers=[("blind", "8001", "8002")], hangup_first="agent", holds=0,
+                                 hold_seconds=0.0),
+    # AMI Atxfer, as the desk's consultation sends it: the caller is held from the Atxfer (1.25 s
+    # after the answer) until the transfer completes 0.75 s later
     "queue_attended_transfer": dict(disposition="answered", agent="8001", final_agent="8002",
-                                    transfers=[("attended", "8001", "8002")], hangup_first="agent"),
+                                    transfers=[("attended", "8001", "8002")], hangup_first="agent", holds=1,
+                                    hold_seconds=0.75),
     "ami_redirect": dict(disposition="answered", agent="8001", final_agent="8003",
                          transfers=[("redirect", "8001", "8003")], hangup_first="agent"),
     "callback_answered": dict(direction="outbound", disposition="answered", agent="8001",
                               dialed="13900000009", caller_number="13900000009", hangup_first="caller",
-                              talk_seconds=3.0),
+                              talk_seconds=3.0, holds=0, hold_seconds=0.0),
     # the agent's side gives up (its dialplan hangs up after 20 s) while the customer still rings
     "callback_not_answered": dict(direction="outbound", disposition="no_answer", agent="8001",
-                                  dialed="13900000009", talk_seconds=None, hangup_first="agent"),
+                                  dialed="13900000009", talk_seconds=None, hangup_first="agent", holds=None),
     # the originate stops ringing the agent's phone after 3 s: the system ended it
     "callback_agent_no_answer": dict(direction="outbound", disposition="agent_no_answer", agent="8001",
                                      dialed="13900000009", hangup_first="system"),
@@ -151,9 +158,10 @@ EXPECTED: dict[str, dict] = {
     # the agent's own phone keys (SIP INFO DTMF, features.conf #1 / *2) on 506 (Dial(…,tT), transfers
     # into [transfer]): 8001 answers after 1 s, 1.5 s later presses #1 then 8002; 8002 answers
     # after 1 s; the caller hangs up 12 s in (talk: 12 s less the ring and 8002's ring)
+    # (#1 holds the caller until the transfer: 2.56 s)
     "foreign_keys_blind": dict(dialed="506", disposition="answered", agent="8001", final_agent="8002",
                                ring_seconds=1.0, hangup_first="caller", talk_seconds=(9.5, 10.5),
-                               transfers=[("blind", "8001", "8002")]),
+                               transfers=[("blind", "8001", "8002")], holds=1, hold_seconds=2.56),
     # *2 then 8002: 8002 answers after 1 s, 8001 hangs up 4 s after its keys (completing the
     # transfer); the caller talks with 8002 until it hangs up 14 s in
     "foreign_keys_attended": dict(dialed="506", disposition="answered", agent="8001", final_agent="8002",
@@ -179,10 +187,11 @@ EXPECTED: dict[str, dict] = {
                                           hangup_first="caller", transfers=[("blind", "8001", "8001")],
                                           talk_seconds=(5.7, 6.3)),
     # "blonde": 8001 starts an attended transfer to 8002 and hangs up while 8002 still rings; 8002
-    # answers and talks with the caller until the caller hangs up 12 s in
+    # answers and talks with the caller until the caller hangs up 12 s in; 8001's hold ends when
+    # it hands the caller on (AttendedTransfer, 1.26 s after its Hold), not at its hang-up 2 s later
     "foreign_dial_blonde": dict(dialed="504", disposition="answered", agent="8001", final_agent="8002",
                                 ring_seconds=1.0, hangup_first="caller", talk_seconds=(9.5, 10.5),
-                                transfers=[("attended", "8001", "8002")]),
+                                transfers=[("attended", "8001", "8002")], holds=1, hold_seconds=1.26),
     # 8001 hands the caller (attended) to extension 600, an announcement no agent answers, which
     # then ends the call: the transfer went to 600, the system hung up
     "foreign_dial_attended_app": dict(dialed="504", disposition="answered", agent="8001", final_agent="8001",
@@ -266,17 +275,18 @@ EXPECTED: dict[str, dict] = {
     # `locals` at 431 (Local/800X@ops-members/n members), 432 `ops` with a survey after (Queue option c)
     # Alice answers after 1 s, 1.5 s later holds (re-INVITE sendonly: Hold, the caller's music on
     # hold), 3 s later takes the call back (Unhold), 2 s later hangs up: she stayed bridged with
-    # the caller, so the hold is talk time (1.5 + 3 + 2 s)
+    # the caller, so the hold is talk time (1.5 + 3 + 2 s): one hold of 3 s
     "foreign_hold_resume": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                 final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=6.5,
-                                transfers=[], attempts=[("Alice", "answered")]),
+                                transfers=[], attempts=[("Alice", "answered")], holds=1, hold_seconds=3.0),
     # Alice answers after 1 s; 1.5 s later starts an attended transfer to Bob (Atxfer), whose phone
     # rings 3 s unanswered (atxfernoanswertimeout): the consultation is given up, no transfer event,
     # Alice is back with the caller and hangs up 3 s later. No transfer; talk is the time Alice was
-    # bridged with the caller (1.5 s + 3 s), not the 3 s the caller waited on music
+    # bridged with the caller (1.5 s + 3 s), not the 3 s the caller waited on music — those are
+    # hold (Atxfer's Hold 0.25 s before Alice left the caller's bridge, to her Unhold back)
     "foreign_atxfer_abandoned": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                      final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=5.0,
-                                     transfers=[], attempts=[("Alice", "answered")]),
+                                     transfers=[], attempts=[("Alice", "answered")], holds=1, hold_seconds=3.25),
     # Alice consults Bob (Atxfer) 1.5 s after answering; Bob answers after 1 s, talks 2 s and hangs
     # up; Alice is back with the caller and hangs up 2 s later: no transfer, talk 2 s + 2 s
     "foreign_atxfer_consult_back": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
@@ -386,7 +396,7 @@ def test_a_capture_without_timestamps_claims_no_time() -> None:
     _check(rec, dict(direction="inbound", caller_number="13600000003", dialed="500", disposition="answered",
                      agent="8001", final_agent="8001", hangup_first="agent", attempts=[("8001", "answered")],
                      incomplete=True, started_at=None, answered_at=None, ended_at=None, ring_seconds=None,
-                     rings=None, within_4_rings=None, talk_seconds=None, wait_seconds=None))
+                     rings=None, within_4_rings=None, talk_seconds=None, wait_seconds=None, hold_seconds=None))
     assert rec["attempts"][0]["rang_at"] is None and rec["attempts"][0]["ring_seconds"] is None
     assert rec["vars"] == {"HOTLINE_SOURCE": "untimed"}
 

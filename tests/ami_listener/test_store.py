@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -14,12 +15,12 @@ from hotline.timeutil import utcnow
 from tests.ami_listener.replay import CAPTURES, replay_settings
 
 
-def _replay(db_url: str, *files: str, json: bool = False) -> subprocess.CompletedProcess[str]:
+def _replay(db_url: str, *files: str, json: bool = False, store: bool = True) -> subprocess.CompletedProcess[str]:
     env = {"HOTLINE_DATABASE_URL": db_url, "HOTLINE_RING_CYCLE_S": "1", "HOTLINE_SERVER_ID": "replay",
            "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "hotline", "listener", "replay", *[str(CAPTURES / f"{f}.ami") for f in files]]
-    return subprocess.run(cmd + (["--json"] if json else []), env=env, capture_output=True, text=True,
-                          timeout=120, check=True)
+    cmd += (["--json"] if json else []) + ([] if store else ["--no-store"])
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=True)
 
 
 def test_replay_twice_creates_no_duplicates(db_url: str) -> None:
@@ -38,8 +39,23 @@ def test_replay_twice_creates_no_duplicates(db_url: str) -> None:
     assert first == again and first[0] == 32
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     assert len(lines) == 32
-    starts = [__import__("json").loads(ln)["started_at"] for ln in lines]
+    starts = [json.loads(ln)["started_at"] for ln in lines]
     assert starts == sorted(starts)
+
+
+def test_a_calls_holds_are_stored_and_printed(db_url: str) -> None:
+    """foreign_hold_resume: one hold of 3 s, in the row and in ``replay --json`` (with or without
+    ``--no-store``); an unanswered call has none to tell (NULL, null)."""
+    printed = _replay(db_url, "foreign_hold_resume", "abandon_queued", json=True).stdout
+    alone = _replay(db_url, "foreign_hold_resume", "abandon_queued", json=True, store=False).stdout
+    _, sessions = open_db(replay_settings(database_url=db_url))
+    with sessions() as db:
+        rows = {c.disposition: (c.holds, c.hold_seconds) for c in db.scalars(select(Call))}
+    assert rows == {"answered": (1, 3.004), "abandoned": (None, None)}
+    for out in (printed, alone):
+        got = {d["disposition"]: (d["holds"], d["hold_seconds"])
+               for d in map(json.loads, (ln for ln in out.splitlines() if ln.startswith("{")))}
+        assert got == rows
 
 
 def test_rebuild_is_idempotent(db_url: str) -> None:

@@ -71,8 +71,10 @@ def test_branched_database_upgrades_without_loss(tmp_path: Path) -> None:
     at = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     # rows written by the code of today into the four-headed schema
     with sessionmaker(engine, expire_on_commit=False)() as db:
-        db.add(Call(server="old", call_id="c-1", direction="inbound", caller_number="13800000001", started_at=at,
-                    ended_at=at + timedelta(seconds=30), disposition="abandoned", built_at=at, vars={}, transfers=[]))
+        # the columns calls had then (0024 added the holds): a core insert names only these
+        db.execute(insert(Call).values(server="old", call_id="c-1", direction="inbound", caller_number="13800000001",
+                                       started_at=at, ended_at=at + timedelta(seconds=30), disposition="abandoned",
+                                       built_at=at, vars={}, transfers=[], incomplete=False))
         # the columns the customers table had then (0013 added more): a core insert names only these
         db.execute(insert(Customer).values(phone="13800000001", name="张三", vip=True, created_at=at))
         create_complaint(db, s, "13800000002", kind="complex", summary="乱收费", now=at)
@@ -174,5 +176,29 @@ def test_flagged_calls_index_migration_down_and_up(db_url: str) -> None:
     assert index in {ix["name"] for ix in inspect(engine).get_indexes("calls")}
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Call).where(flagged_malicious())).scalar() == 1
+    check_schema(engine)
+    engine.dispose()
+
+
+def test_call_holds_migration_down_and_up(db_url: str) -> None:
+    """0024 adds the calls' hold facts, NULL (unknown) for the calls already there; down drops them
+    in place, keeping every call and call_hours' triggers (a call written after down still counts)."""
+    engine = make_engine(db_url)  # (comes migrated)
+    at = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+    row = {"server": "pbx1", "direction": "inbound", "started_at": at, "disposition": "answered", "built_at": at,
+           "transfers": [], "vars": {}}
+    with engine.begin() as conn:
+        conn.execute(insert(Call), [{**row, "call_id": "c-1", "holds": 2, "hold_seconds": 31.5}])
+    alembic(engine, "downgrade", "0023")
+    assert not {"holds", "hold_seconds"} & {c["name"] for c in inspect(engine).get_columns("calls")}
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO calls (server, call_id, direction, started_at, disposition, built_at, transfers,"
+                          " vars, incomplete) VALUES ('pbx1', 'c-2', 'inbound', :at, 'answered', :at, '[]', '{}', :f)"),
+                     {"at": at, "f": False})
+        assert conn.execute(text("SELECT sum(calls) FROM call_hours")).scalar() == 2
+    migrate(engine)
+    with engine.connect() as conn:
+        got = conn.execute(select(Call.call_id, Call.holds, Call.hold_seconds).order_by(Call.call_id)).all()
+    assert [tuple(r) for r in got] == [("c-1", None, None), ("c-2", None, None)]
     check_schema(engine)
     engine.dispose()

@@ -3,6 +3,8 @@ grades (R-QA pre-fill, never edited, corrections with a reason)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import timedelta
 from typing import Any
@@ -127,6 +129,26 @@ def test_recording_outside_the_monitor_dir_is_never_served(panel: Panel, tmp_pat
         assert c.get(f"/calls/{call.id}/recording").status_code == 404, path
         assert 'id="player"' not in c.get(f"/calls/{call.id}").get_data(as_text=True)
     assert panel.db().query(RecordingListen).count() == 0
+
+
+def test_a_calls_holds_on_its_page_in_the_csv_and_the_api(panel: Panel) -> None:
+    """保持 N 次,共 X 秒 beside the talk time; unknown (a call built before 0024, a backfilled one)
+    is a dash, not 0; the CSV and the API carry both facts."""
+    db = panel.db()
+    held = make_call(db, agent="8001", number="13800000011", talk=95.0, holds=2, hold_seconds=41.26)
+    plain = make_call(db, agent="8001", number="13800000012", holds=0, hold_seconds=0.0)
+    unknown = make_call(db, agent="8001", number="13800000013")
+    c = panel.client("boss")
+
+    def shown(call_pk: int) -> str:
+        html = c.get(f"/calls/{call_pk}").get_data(as_text=True)
+        return re.search(r'<dt>保持</dt><dd id="holds">([^<]*)</dd>', html).group(1)  # type: ignore[union-attr]
+    assert (shown(held.id), shown(plain.id), shown(unknown.id)) == ("2 次,共 41.3 秒", "0 次,共 0.0 秒", "—")
+    rows = list(csv.DictReader(io.StringIO(c.get("/calls?format=csv").get_data(as_text=True).lstrip("\ufeff"))))
+    by_number = {r["caller_number"][-2:]: (r["holds"], r["hold_seconds"]) for r in rows}
+    assert by_number == {"11": ("2", "41.26"), "12": ("0", "0.0"), "13": ("", "")}
+    api = {x["id"]: (x["holds"], x["hold_seconds"]) for x in c.get("/api/v1/calls").get_json()["calls"]}
+    assert api == {held.id: (2, 41.26), plain.id: (0, 0.0), unknown.id: (None, None)}
 
 
 def test_qa_checklist_prefilled_from_the_call_record(panel: Panel) -> None:

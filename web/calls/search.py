@@ -173,6 +173,7 @@ def call_json(c: Call, user: Any, grade: QaGrade | None, tz: str) -> dict[str, A
         "queue": c.queue, "agent": c.agent, "final_agent": c.final_agent,
         "wait_seconds": c.wait_seconds, "ring_seconds": c.ring_seconds, "rings": c.rings,
         "within_4_rings": c.within_4_rings, "talk_seconds": c.talk_seconds,
+        "holds": c.holds, "hold_seconds": c.hold_seconds,
         "disposition": c.disposition, "hangup_first": c.hangup_first,
         "has_recording": c.recording is not None, "survey": c.survey,
         "qa_score": grade.score if grade else None,

@@ -37,6 +37,8 @@ def call_columns() -> list[Column]:
         Column("ring_seconds", _("Ring s"), lambda c: c.ring_seconds),
         Column("within_4_rings", _("≤4 rings"), lambda c: c.within_4_rings),
         Column("talk_seconds", _("Talk s"), lambda c: c.talk_seconds),
+        Column("holds", _("Holds"), lambda c: c.holds),
+        Column("hold_seconds", _("Hold s"), lambda c: c.hold_seconds),
         Column("hangup_first", _("Hung up first"), lambda c: c.hangup_first),
         Column("recording", _("Recording"), lambda c: c.recording is not None),
     ]

@@ -90,6 +90,9 @@ def test_attended_transfer_greets_the_caller_with_the_targets_work_number(
     assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
     assert (rec.agent, rec.final_agent) == ("8001", "8002")
     assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
+    # the desk's consultation holds the caller (Atxfer: a Hold on 8001's leg) until the completion,
+    # 2 s of sleeps after the consultation was answered at the least
+    assert rec.holds == 1 and rec.hold_seconds is not None and rec.hold_seconds >= 2.0, (rec.holds, rec.hold_seconds)
     heard, _ = best_match(path, _greeting(s, "8002"))
     other, _ = best_match(path, _greeting(s, "8001"))
     print(f"work number heard {heard:.3f}, 8001's {other:.3f}")
@@ -124,6 +127,10 @@ def test_a_cancelled_consultation_goes_back_to_the_caller(desk_pbx: Asterisk, db
         finish(tap, call, 30)
         rec = replay_messages(list(tap.messages), s)[call.call_id]
     assert rec.final_agent == "8001" and not rec.transfers and ChanVar.TRANSFER_WORKNUM not in rec.vars
+    # one hold, from the Atxfer's Hold on 8001's leg to its Unhold when 8001 is back with the caller
+    (hold,), (unhold,) = tap.events("Hold", Linkedid=call.call_id), tap.events("Unhold", Linkedid=call.call_id)
+    assert hold.get("Channel") == unhold.get("Channel")
+    assert rec.holds == 1 and abs((rec.hold_seconds or 0.0) - ((unhold.timestamp or 0) - (hold.timestamp or 0))) < 0.001
     assert consult.start(s, db, "8001", call.call_id, "8001", ami=ami).outcome == ControlOutcome.REFUSED
 
 

@@ -15,6 +15,8 @@ ENTRIES: dict[str, str] = {
     "caller": "客户", "system": "系统",
     # call page
     "Call": "通话", "Survey": "满意度评价", "Timeline": "通话过程",
+    "Hold": "保持", "%(n)s times": "%(n)s 次", "%(n)s times, %(s)s s in all": "%(n)s 次,共 %(s)s 秒",
+    "Holds": "保持次数", "Hold s": "保持(秒)",
     "Call from %(number)s to %(dialed)s": "%(number)s 呼入 %(dialed)s",
     "IVR": "语音导航", "keys": "按键", "Entered queue %(queue)s": "进入队列 %(queue)s",
     "Rang agent %(agent)s for %(s)s s: %(result)s": "话务员 %(agent)s 振铃 %(s)s 秒:%(result)s",
