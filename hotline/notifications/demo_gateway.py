@@ -34,6 +34,63 @@ def _free_port() -> int:
 
 
 @dataclass(frozen=True)
+class KannelPorts:
+    admin: int
+    box: int
+    smsc: int
+    sendsms: int
+
+
+def kannel_conf(ports: KannelPorts, admin_password: str, sendsms_user: tuple[str, str], smsc_id: str, store: Path,
+                logs: tuple[Path, Path], *, log_level: int, resend_s: int) -> str:
+    """A private Kannel's kannel.conf, all on loopback: bearerbox, one SMSC link of type ``fake``
+    (``fakesmsc`` connects to it as the phones), smsbox's sendsms for one user. The one home of that
+    configuration: the demo's gateway and the tests' Kannel both render it. ``logs``: bearerbox's and
+    smsbox's log files; ``log_level`` 0 (debug) to 4 (panics only)."""
+    return f"""group = core
+admin-port = {ports.admin}
+admin-interface = 127.0.0.1
+admin-password = {admin_password}
+smsbox-port = {ports.box}
+smsbox-interface = 127.0.0.1
+box-allow-ip = 127.0.0.1
+log-file = "{logs[0]}"
+log-level = {log_level}
+dlr-storage = internal
+store-type = file
+store-location = "{store}/bearerbox.store"
+sms-resend-freq = {resend_s}
+
+group = smsc
+smsc = fake
+smsc-id = {smsc_id}
+port = {ports.smsc}
+our-host = 127.0.0.1
+connect-allow-ip = 127.0.0.1
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = {ports.box}
+sendsms-port = {ports.sendsms}
+sendsms-interface = 127.0.0.1
+log-file = "{logs[1]}"
+log-level = {log_level}
+
+group = sendsms-user
+username = {sendsms_user[0]}
+password = {sendsms_user[1]}
+user-allow-ip = 127.0.0.1
+concatenation = true
+max-messages = 10
+
+group = sms-service
+keyword = default
+catch-all = true
+text = "ok"
+"""
+
+
+@dataclass(frozen=True)
 class DemoGateway:
     base: Path  # runtime_dir/kannel: configuration, store and Kannel's own logs
     admin_port: int
@@ -70,47 +127,10 @@ class DemoGateway:
         self.base.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.base.chmod(0o700)
         b, logs = self.base, s.log_dir
-        self.conf.write_text(f"""group = core
-admin-port = {self.admin_port}
-admin-interface = 127.0.0.1
-admin-password = {self.admin_password}
-smsbox-port = {self.box_port}
-smsbox-interface = 127.0.0.1
-box-allow-ip = 127.0.0.1
-log-file = "{logs}/kannel-bearerbox.log"
-log-level = 2
-dlr-storage = internal
-store-type = file
-store-location = "{b}/bearerbox.store"
-sms-resend-freq = 5
-
-group = smsc
-smsc = fake
-smsc-id = {SMSC_ID}
-port = {self.smsc_port}
-our-host = 127.0.0.1
-connect-allow-ip = 127.0.0.1
-
-group = smsbox
-bearerbox-host = 127.0.0.1
-bearerbox-port = {self.box_port}
-sendsms-port = {self.sendsms_port}
-sendsms-interface = 127.0.0.1
-log-file = "{logs}/kannel-smsbox.log"
-log-level = 2
-
-group = sendsms-user
-username = {s.kannel_username}
-password = {s.secret("kannel_password")}
-user-allow-ip = 127.0.0.1
-concatenation = true
-max-messages = 10
-
-group = sms-service
-keyword = default
-catch-all = true
-text = "ok"
-""", encoding="utf-8")
+        self.conf.write_text(kannel_conf(
+            KannelPorts(self.admin_port, self.box_port, self.smsc_port, self.sendsms_port), self.admin_password,
+            (s.kannel_username, s.secret("kannel_password")), SMSC_ID, b,
+            (logs / "kannel-bearerbox.log", logs / "kannel-smsbox.log"), log_level=2, resend_s=5), encoding="utf-8")
         self.conf.chmod(0o600)
 
     def bearerbox(self) -> Service:

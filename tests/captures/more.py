@@ -5,14 +5,11 @@ registered as 8001 Alice and 8002 Bob). Each scenario runs on a fresh Asterisk, 
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from hotline.pbx.process import Asterisk
-from tests.captures.record import HERE, Recorder, _capture, _templates
-from tests.support.pbx import EventTap, pbx_test_settings
+from tests.captures.record import HERE, Recorder, record_overlay
 
 
 def _scenarios() -> dict[str, Callable[[Recorder], None]]:
@@ -102,15 +99,5 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
 
 
 def record_foreign_more(names: list[str], out_dir: Path = HERE) -> None:
-    scenarios = _scenarios()
-    unknown = [n for n in names if n not in scenarios]
-    if unknown:
-        raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)}")
-    for name in names or list(scenarios):
-        with tempfile.TemporaryDirectory() as tmp:
-            templates = _templates(tmp, "foreign_more")
-            s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign-more", hotline_number="410",
-                                  queue_timeout_s=10, agents=["8001", "8002"])
-            with Asterisk(s, templates) as ast, EventTap(s) as tap:
-                rec = Recorder(s, ast, tap)
-                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
+    record_overlay(_scenarios(), "foreign_more", names, out_dir, server_id="foreign-more", hotline_number="410",
+                   queue_timeout_s=10)

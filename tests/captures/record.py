@@ -322,20 +322,27 @@ def _foreign_pjsip_scenarios() -> dict[str, Callable[[Recorder], None]]:
                                     foreign_pjsip_busy, foreign_pjsip_abandon, foreign_pjsip_plain_ringall)}
 
 
-def record_foreign_pjsip(names: list[str], out_dir: Path = HERE) -> None:
-    scenarios = _foreign_pjsip_scenarios()
+def record_overlay(scenarios: dict[str, Callable[[Recorder], None]], overlay: str, names: list[str], out_dir: Path,
+                   **settings: object) -> None:
+    """Record ``names`` (all when empty) of an overlay's scenarios, each on a fresh Asterisk whose
+    configuration is ours with ``tests/captures/<overlay>/`` over it (``settings``: the test
+    settings that overlay's dialplan expects: server id, hotline number, queue timeout …)."""
     unknown = [n for n in names if n not in scenarios]
     if unknown:
         raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)}")
     for name in names or list(scenarios):
         with tempfile.TemporaryDirectory() as tmp:
-            # our pjsip.conf gives the agents' endpoints (8001, 8002) the phones register to
-            templates = _templates(tmp, "foreign_pjsip")
-            s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign-pjsip", hotline_number="400",
-                                  queue_timeout_s=10, agents=["8001", "8002"])
+            templates = _templates(tmp, overlay)
+            s = pbx_test_settings(Path(tmp) / "rt", agents=["8001", "8002"], **settings)
             with Asterisk(s, templates) as ast, EventTap(s) as tap:
                 rec = Recorder(s, ast, tap)
                 _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
+
+
+def record_foreign_pjsip(names: list[str], out_dir: Path = HERE) -> None:
+    # our pjsip.conf gives the agents' endpoints (8001, 8002) the phones register to
+    record_overlay(_foreign_pjsip_scenarios(), "foreign_pjsip", names, out_dir, server_id="foreign-pjsip",
+                   hotline_number="400", queue_timeout_s=10)
 
 
 def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:

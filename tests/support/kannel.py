@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
+from hotline.notifications.demo_gateway import KannelPorts, kannel_conf
 from hotline.pbx.process import die_with_parent
 from tests.support.ports import free_port
 
@@ -80,47 +81,10 @@ class PrivateKannel:
 
     def write_config(self) -> None:
         b = self.base
-        self.conf.write_text(f"""group = core
-admin-port = {self.admin_port}
-admin-interface = 127.0.0.1
-admin-password = {ADMIN_PASSWORD}
-smsbox-port = {self.box_port}
-smsbox-interface = 127.0.0.1
-box-allow-ip = 127.0.0.1
-log-file = "{b}/bearerbox.log"
-log-level = 0
-dlr-storage = internal
-store-type = file
-store-location = "{b}/bearerbox.store"
-sms-resend-freq = 1
-
-group = smsc
-smsc = fake
-smsc-id = fake
-port = {self.smsc_port}
-our-host = 127.0.0.1
-connect-allow-ip = 127.0.0.1
-
-group = smsbox
-bearerbox-host = 127.0.0.1
-bearerbox-port = {self.box_port}
-sendsms-port = {self.sendsms_port}
-sendsms-interface = 127.0.0.1
-log-file = "{b}/smsbox.log"
-log-level = 0
-
-group = sendsms-user
-username = {USERNAME}
-password = {PASSWORD}
-user-allow-ip = 127.0.0.1
-concatenation = true
-max-messages = 10
-
-group = sms-service
-keyword = default
-catch-all = true
-text = "ok"
-""", encoding="utf-8")
+        self.conf.write_text(kannel_conf(
+            KannelPorts(self.admin_port, self.box_port, self.smsc_port, self.sendsms_port), ADMIN_PASSWORD,
+            (USERNAME, PASSWORD), "fake", b, (b / "bearerbox.log", b / "smsbox.log"), log_level=0, resend_s=1),
+            encoding="utf-8")
 
     def _spawn(self, argv: list[str], out: Path) -> subprocess.Popen[bytes]:
         with open(out, "ab") as fh:
