@@ -28,7 +28,9 @@ NEEDED_EVENTS = ("Newchannel", "Hangup", "HangupRequest", "SoftHangupRequest", "
                  "DialBegin", "DialEnd", "BridgeEnter", "BridgeLeave", "QueueCallerJoin", "QueueCallerLeave",
                  "QueueCallerAbandon", "AgentCalled", "AgentConnect", "AgentComplete", "AgentRingNoAnswer",
                  "QueueMemberStatus", "QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause",
-                 "BlindTransfer", "AttendedTransfer")
+                 "BlindTransfer", "AttendedTransfer",
+                 # the queue's exit key, the caller's holds, a supervisor's ChanSpy (no record of its own)
+                 "DTMFEnd", "Hold", "Unhold", "ChanSpyStart")
 # The listener user's ``read`` classes, as the private Asterisk gives them (hotline.pbx.config)
 NEEDED_READ = tuple(sorted(AMI_PERMISSIONS[AmiRole.LISTENER][0]))
 SYSTEM_MANAGER_CONF = Path("/etc/asterisk/manager.conf")
@@ -99,12 +101,6 @@ def manager_user(lines: list[str], user: str) -> ManagerUser:
         elif key == "eventfilter":
             found.filters.append(value)
     return found
-
-
-def user_filters(text: str, user: str) -> list[str]:
-    """The ``eventfilter`` values of one user section of a manager.conf text (no includes)."""
-    lines = [stripped for raw in text.splitlines() if (stripped := raw.split(";", 1)[0].strip())]
-    return manager_user(lines, user).filters
 
 
 def missing_read(read: str | None) -> list[str]:

@@ -103,7 +103,10 @@ def test_filters_that_hide_what_the_builder_needs(tmp_path: Path, s: Settings) -
                                                                    if e not in ("Newchannel", "DialBegin", "DialEnd")]
     assert manager.hidden_events(["!Event: RTCP.*", "!Event: AGIExec.*"]) == []
     conf = "[general]\nenabled = yes\n\n[hotline-listener]\nsecret = x\neventfilter = !Event: Dial.* ; noise?\n"
-    assert manager.user_filters(conf, "hotline-listener") == ["!Event: Dial.*"]
+    lines = [x for raw in conf.splitlines() if (x := raw.split(";", 1)[0].strip())]
+    assert manager.manager_user(lines, "hotline-listener").filters == ["!Event: Dial.*"]
+    # the events the builder reads for the exit key, the holds and ChanSpy are checked too
+    assert manager.hidden_events(["!Event: (DTMF.*|Hold|ChanSpy.*)"]) == ["DTMFEnd", "Hold", "ChanSpyStart"]
     runtime = tmp_path / "other"
     (runtime / "asterisk" / "etc").mkdir(parents=True)
     (runtime / "asterisk" / "etc" / "manager.conf").write_text(conf)
