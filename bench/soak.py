@@ -117,7 +117,8 @@ def soak(fleet: Fleet, a: argparse.Namespace) -> int:
     print(rss_table(samples))
     if streams:
         broken = [d.agent for d in streams if d.error]
-        print(f"desk streams open: {len(streams)}; events read {sum(d.updates for d in streams)}; "
+        print(f"desk streams open: {len(streams)}; events read {sum(d.updates for d in streams)} "
+              f"({sum(d.data_bytes for d in streams) / 1e6:.1f} MB); "
               f"pops {sum(len(d.pops) for d in streams)}; broken {len(broken)}")
     if ledger.missing or ledger.duplicated:
         print(f"missing {ledger.missing[:10]}, duplicated {list(ledger.duplicated)[:10]}")
