@@ -222,6 +222,10 @@ class LiveView:
                 # a Local member's device shows "in use" while it still rings: AgentConnect
                 # (or AgentComplete / AgentRingNoAnswer) decides
                 state = AgentState.RINGING
+            elif state == AgentState.PAUSED and agent.state == AgentState.TALKING and agent.call_id:
+                # 示忙 / 小休 / 签出 chosen during a call pause the member for the next call; this one
+                # goes on until AgentComplete (shown paused, the desk lost its call and controls)
+                state = AgentState.TALKING
         if state != agent.state:
             agent.state, agent.since = state, msg.timestamp
             self.urgent = True

@@ -219,3 +219,22 @@ def test_a_long_extension_is_internal_from_its_ring_of_a_colleague() -> None:
     assert first < rings < ended
     assert not any(internal for _, _, internal in marked[:rings])
     assert all(internal for _, _, internal in marked[rings:ended]) and not marked[ended][2]
+
+
+def test_a_pause_during_a_call_leaves_the_agent_talking_until_the_call_ends() -> None:
+    """示忙 / 小休 / 签出 (a static member) chosen during a call pause the member so no next call
+    comes; the call goes on: the desk keeps its pop and controls, the wallboard its 监听 buttons.
+    Until 6 December the pause showed the agent paused at once, mid-call."""
+    view = LiveView()
+    view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline", Status="1", Paused="0"))
+    view.feed(_event("AgentCalled", 2.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("AgentConnect", 3.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("QueueMemberPause", 4.0, MemberName="8001", Queue="hotline", Status="2", Paused="1",
+                     PausedReason="busy"))
+    view.feed(_event("QueueMemberStatus", 4.1, MemberName="8001", Queue="hotline", Status="2", Paused="1"))
+    a = view.snapshot(5.0).agents["8001"]
+    assert (a.state, a.call_id, a.since) == (AgentState.TALKING, "c1", 3.0)
+    view.feed(_event("AgentComplete", 6.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("QueueMemberStatus", 6.1, MemberName="8001", Queue="hotline", Status="1", Paused="1"))
+    a = view.snapshot(7.0).agents["8001"]
+    assert (a.state, a.call_id) == (AgentState.PAUSED, None)
