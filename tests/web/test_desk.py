@@ -13,6 +13,7 @@ from hotline.desk import audit
 from hotline.desk.calls import ControlOutcome, ControlResult
 from hotline.models import Call
 from hotline.models.callbacks import Complaint
+from hotline.models.cases import Case
 from hotline.models.ivr import Customer, FaultReport
 from tests.web.conftest import Panel, csrf_of
 from tests.web.factory import make_call, set_live
@@ -69,6 +70,44 @@ def test_the_pop_of_a_ringing_call(panel: Panel) -> None:
     assert pop["contacts"][2]["clock"] == "missed"  # the contact clock ran out
     assert pop["repeat_open"] is True  # R-ONE-CALL: called before, a matter still open
     assert pop["server"] == panel.settings.server_id  # for the pop's "new case" link
+
+
+def test_the_pop_lists_the_numbers_cases_and_not_this_calls_own_report(panel: Panel) -> None:
+    """来电弹屏: the caller's open cases (工单) are open matters in the history; the fault report
+    keyed in this very call's IVR is this call's matter, no earlier contact — until 6 December it
+    flagged every reporter who then pressed for an agent 重复来电."""
+    now = datetime.now(UTC)
+    db = panel.db()
+    db.add(FaultReport(server=panel.settings.server_id, call_id="1700.1", caller=NUMBER, status="incomplete",
+                       ticket="F-9", created_at=now - timedelta(minutes=1), updated_at=now))
+    db.commit()
+    set_live(db, _live(panel.settings.server_id), server=panel.settings.server_id)
+    db.close()
+
+    def pop() -> dict[str, Any]:
+        with panel.app.app_context():
+            db = panel.db()
+            got = DeskState(panel.settings, "8001")(db, keep_step=False)["pop"]
+            db.close()
+        return got
+
+    first = pop()
+    assert first["contacts"] == [] and first["repeat_open"] is False
+    db = panel.db()
+    db.add(Case(number="+86" + NUMBER, kind="repair", status="in_progress", created_at=now - timedelta(hours=5),
+                updated_at=now))
+    db.add(Case(number="+86" + NUMBER, kind="consult", status="closed", created_at=now - timedelta(hours=6),
+                updated_at=now, closed_at=now))
+    db.commit()
+    db.close()
+    contacts = pop()["contacts"]
+    assert [(c["kind"], c["what"], c["status"], c["open"]) for c in contacts] == [
+        ("case", "repair", "in_progress", True), ("case", "consult", "closed", False)]
+    with panel.app.app_context():
+        db = panel.db()
+        from web.desk.pop import history
+        assert history(db, panel.settings, NUMBER, "1700.1", now)["repeat_open"] is True
+        db.close()
 
 
 def test_the_pop_finds_a_customer_by_any_of_their_numbers(panel: Panel) -> None:

@@ -8,6 +8,8 @@
   var L = JSON.parse(document.getElementById("desk-labels").textContent);
   var VALUES = JSON.parse(document.getElementById("desk-values").textContent);
   function V(v) { return v && VALUES[v] ? VALUES[v] : v; }  // a stored key in the page's language
+  // a case's kind and status have labels of their own (受理 is no work order's 已接单)
+  var CASES = JSON.parse(document.getElementById("desk-case-values").textContent);
   var last = null, skew = 0, shown = null;  // shown: the pop on screen {call_id, state, data}
   window.deskPopLog = [];  // [{call_id, ring_at, shown_at}] for the tests and bench/desk_pop.py
 
@@ -75,17 +77,20 @@
     (pop.contacts || []).forEach(function (c) {
       var tr = document.createElement("tr");
       tr.className = "contact kind-" + c.kind + (c.open ? " open-matter" : "");
-      var what = V(c.what) || "";
+      var isCase = c.kind === "case";
+      var what = (isCase ? CASES.kinds[c.what] || c.what : V(c.what)) || "";
       if (c.kind === "call" && c.agent) what += " · " + c.agent;
       if (c.ticket) what += " · " + c.ticket;
-      var status = V(c.clock || c.status) || "";
+      var status = (isCase ? CASES.statuses[c.status] || c.status : V(c.clock || c.status)) || "";
       if (c.open) status = (status ? status + " · " : "") + L.open;
       [when(c.at), L[c.kind] || c.kind, what, status].forEach(function (v) {
         var td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
       });
       var td = document.createElement("td");
-      if (c.kind === "call" && c.id) {
-        var a = document.createElement("a"); a.href = root.dataset.calls + "/" + c.id; a.textContent = "#" + c.id;
+      if ((c.kind === "call" || isCase) && c.id) {
+        var a = document.createElement("a"); a.textContent = "#" + c.id;
+        a.href = (isCase ? root.dataset.cases : root.dataset.calls) + "/" + c.id;
+        if (isCase) { a.target = "_blank"; a.rel = "noopener"; }  // the desk stays live
         td.appendChild(a);
       }
       tr.appendChild(td);
