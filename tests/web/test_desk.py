@@ -14,6 +14,7 @@ from hotline.desk.calls import ControlOutcome, ControlResult
 from hotline.models import Call
 from hotline.models.callbacks import Complaint
 from hotline.models.cases import Case
+from hotline.models.desk import PresenceChange
 from hotline.models.ivr import Customer, FaultReport
 from tests.web.conftest import Panel, csrf_of
 from tests.web.factory import make_call, set_live
@@ -108,6 +109,32 @@ def test_the_pop_lists_the_numbers_cases_and_not_this_calls_own_report(panel: Pa
         from web.desk.pop import history
         assert history(db, panel.settings, NUMBER, "1700.1", now)["repeat_open"] is True
         db.close()
+
+
+def test_a_desk_reloaded_in_wrapup_shows_the_call_just_ended(panel: Panel) -> None:
+    """话后整理 is when the agent records the case and may call back: a desk opened or reloaded
+    then shows the call's pop (ended) from its record — the live snapshot forgot the call at the
+    hang-up. Until 6 December a reload in 话后整理 showed no caller at all."""
+    now = datetime.now(UTC)
+    db = panel.db()
+    rec = make_call(db, number=NUMBER, caller_name="王建国", at=now - timedelta(minutes=2))
+    make_call(db, number=NUMBER, at=now - timedelta(hours=3), agent="8002")
+    db.add(PresenceChange(server=panel.settings.server_id, agent="8001", state="wrap_up", previous="talking",
+                          started_at=now, by="system", call_id=rec.call_id, wrapup_until=now + timedelta(seconds=15)))
+    db.commit()
+    set_live(db, {"queues": {}, "agents": {"8001": {"state": "paused", "since": now.timestamp(), "call_id": None,
+                                                    "queue": "hotline"}}, "calls": {}, "gap": False},
+             server=panel.settings.server_id)
+    call_id = rec.call_id
+    db.close()
+    with panel.app.app_context():
+        db = panel.db()
+        got = DeskState(panel.settings, "8001")(db, keep_step=False)
+        db.close()
+    pop = got["pop"]
+    assert got["presence"]["state"] == "wrap_up"
+    assert (pop["call_id"], pop["ended"], pop["number"], pop["name"]) == (call_id, True, NUMBER, "王建国")
+    assert [c["agent"] for c in pop["contacts"]] == ["8002"]  # the earlier call, not this one
 
 
 def test_the_pop_finds_a_customer_by_any_of_their_numbers(panel: Panel) -> None:

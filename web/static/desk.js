@@ -62,7 +62,9 @@
     text("desk-state", L[p.state] || p.state);
     $("desk-state").dataset.state = p.state;
     text("desk-reason", p.reason ? "(" + p.reason + ")" : "");
-    var liveText = live && (live.state === "ringing" || live.state === "talking") ? "· " + (L[live.state] || live.state) : "";
+    // the call beside a state the agent chose (示忙 · 通话中); not 通话中 · 通话中
+    var liveText = live && (live.state === "ringing" || live.state === "talking") && live.state !== p.state
+      ? "· " + (L[live.state] || live.state) : "";
     text("desk-live", liveText);
     var left = p.state === "wrap_up" && p.wrapup_until ? p.wrapup_until - now() : null;
     $("desk-countdown").hidden = left === null;
@@ -101,10 +103,10 @@
   function renderPop() {
     var pop = last.pop, live = last.live;
     if (pop) {
-      var state = live.state;
+      var state = pop.ended ? "ended" : live.state;  // ended: 话后整理's call (a reloaded desk)
       if (!shown || shown.call_id !== pop.call_id) {
         // sent_at: when the server wrote the event (the bench tells the server's part from the browser's)
-        window.deskPopLog.push({call_id: pop.call_id, ring_at: live.since, sent_at: last.now,
+        window.deskPopLog.push({call_id: pop.call_id, ring_at: live ? live.since : null, sent_at: last.now,
                                 shown_at: Date.now() / 1000, state: state});
       }
       shown = {call_id: pop.call_id, state: state, data: pop};
