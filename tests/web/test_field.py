@@ -78,6 +78,23 @@ def test_role_boundaries(fpanel: Panel) -> None:
     assert "/calls" not in nav and "/cases" not in nav
 
 
+def test_the_phone_page_names_the_customer_and_the_address(fpanel: Panel) -> None:
+    """The technician goes to the customer: the order's card shows the name and the address of
+    the reporter's number in the customer master (written as text); an unknown number none."""
+    from hotline import customers
+
+    db = fpanel.db()
+    customers.save_customer(db, fpanel.settings, customers.CustomerFields(
+        numbers=["13800000001"], name="王伟" + EVIL, address="东城区人民路1号3单元"))
+    db.commit()
+    db.close()
+    known, unknown = new_order(fpanel), new_order(fpanel, caller="13800000002")
+    page = fpanel.client("tech1").get("/field").get_data(as_text=True)
+    card = page.split(f'id="order-{known}"')[1].split("</section>")[0]
+    assert f'<p class="customer">王伟{ESCAPED} · <b>东城区人民路1号3单元</b></p>' in card
+    assert 'class="customer"' not in page.split(f'id="order-{unknown}"')[1].split("</section>")[0]
+
+
 def test_cli_adds_a_technician_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hotline import cli
 
