@@ -40,6 +40,10 @@
     text("wb-paused", String(last.counts.paused || 0));
     text("wb-sl", last.sl.pct === null ? "–" : last.sl.pct.toFixed(1) + "%");
     text("wb-sl-ratio", last.sl.num + "/" + last.sl.den + " (≤" + last.sl.n + "s)");
+    // who waits, longest first: the wait, the number masked, VIP
+    rows("#wb-queue", last.queue || [], function (w) {
+      return [w.since ? fmt(now() - w.since) : "–", w.number || "—", w.vip ? "VIP" : ""];
+    }, function (tr, w) { tr.className = "waiting" + (w.vip ? " vip" : ""); });
     rows("#wb-agents", last.agents, function (a) {
       // a phone calling a phone (the agent's own call, no call into the hotline): 内部通话
       // paused in the queue: what the agent (or a supervisor) chose at the desk — 示忙, 小休 (会议), 话后整理
@@ -71,9 +75,9 @@
     document.querySelectorAll("#wb-agents tbody tr").forEach(function (tr, i) {
       var a = last.agents[i], td = document.createElement("td");
       if (a && a.state === "talking" && a.call_id) {
-        Object.keys(modes).forEach(function (mode) {
-          var b = document.createElement("button");
-          b.type = "button"; b.className = "monitor " + mode; b.dataset.mode = mode; b.textContent = modes[mode];
+        modes.forEach(function (pair) {
+          var mode = pair[0], b = document.createElement("button");
+          b.type = "button"; b.className = "monitor " + mode; b.dataset.mode = mode; b.textContent = pair[1];
           b.addEventListener("click", function () { monitor(a, mode); });
           td.appendChild(b);
         });
