@@ -16,8 +16,9 @@ from hotline.models.callbacks import Complaint
 from hotline.models.cases import Case
 from hotline.models.desk import PresenceChange
 from hotline.models.ivr import Customer, FaultReport
-from tests.web.conftest import Panel, csrf_of
+from tests.web.conftest import PASSWORD, Panel, csrf_of
 from tests.web.factory import make_call, set_live
+from web.auth.users import add_user
 from web.desk.state import DeskState, stream
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -164,6 +165,13 @@ def test_the_desk_page_and_its_stream(panel: Panel) -> None:
     assert EVIL not in html  # the pop comes by the stream, written as text by desk.js
     assert 'id="pop-new-case"' in html and 'data-newcase="/cases/new"' in html  # issue 14: one click to a case
     assert panel.client("boss").get("/desk").status_code == 403
+    assert 'id="desk-unknown-ext"' not in html
+    # an extension the hotline does not know: said at once, not at the first refused click
+    db = panel.db()
+    add_user(db, "agent9", "agent", PASSWORD, "8009")
+    db.close()
+    stranger = panel.client("agent9").get("/desk").get_data(as_text=True)
+    assert '<p class="note bad" id="desk-unknown-ext">8009 不是本热线的坐席。</p>' in stranger
     assert 'id="to-desk"' in c.get("/agent").get_data(as_text=True)
     with panel.app.app_context():
         from web.context import session_factory
