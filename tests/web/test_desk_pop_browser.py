@@ -75,6 +75,12 @@ def test_the_pop_records_a_case_in_one_click_and_speaks_chinese(served: tuple[Pa
         assert case_row.inner_text().split("\t")[1:4] == ["工单", "报修", "处理中 · 未结"]
         case_id = panel.db().scalars(select(Case.id)).one()
         assert case_row.locator("a").get_attribute("href") == f"/cases/{case_id}"
+        # 外呼 from the keyboard: a number typed and Enter; what is no number is said, not dialled
+        page.fill("#dial-number", "abc")
+        page.press("#dial-number", "Enter")
+        wait_js(page, "document.getElementById('desk-message').dataset.error === 'not_a_number'")
+        assert page.inner_text("#desk-message") == "未拨打:不是电话号码。"
+        errors[:] = [e for e in errors if "status of 400" not in e]  # the refusal's status (web/refusal.py)
         link = page.locator("#pop-new-case")
         assert link.inner_text() == "登记工单"
         href = link.get_attribute("href")

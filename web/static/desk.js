@@ -177,6 +177,9 @@
   $("c-dial").addEventListener("click", function () {
     if (shown && shown.data.number) post(root.dataset.dial, {number: shown.data.number});
   });
+  function dialOut() { post(root.dataset.dial, {number: $("dial-number").value.trim()}); }
+  $("c-dial-out").addEventListener("click", dialOut);
+  $("dial-number").addEventListener("keydown", function (ev) { if (ev.key === "Enter") dialOut(); });
 
   var es = new EventSource(root.dataset.stream);
   es.onmessage = function (ev) {
