@@ -376,6 +376,15 @@ EXPECTED: dict[str, dict] = {
     "foreign_cti_bridge_app": dict(queue=None, disposition="answered", agent="Bob", final_agent="Bob",
                                    ring_seconds=None, hangup_first="agent", talk_seconds=4.0, transfers=[],
                                    attempts=[]),
+    # Alice answers after 1 s; 1.5 s later the CTI moves the caller to Bob with the dialplan
+    # application ChannelRedirect(<caller>,transfer,8002,1), run on a Local helper it originates
+    # (a call of its own: none in the records, nobody outside the PBX took part); Bob answers
+    # after 1 s; the caller hangs up 14 s in: a redirect from Alice to 8002, Bob's ring not talk
+    "foreign_cti_channel_redirect": dict(dialed="440", queue="cti", disposition="answered", agent="Alice",
+                                         final_agent="Bob", ring_seconds=1.0, wait_seconds=1.0,
+                                         hangup_first="caller", talk_seconds=(11.7, 12.2),
+                                         transfers=[("redirect", "Alice", "8002")],
+                                         attempts=[("Alice", "answered"), ("Bob", "answered")]),
 }
 
 
@@ -436,7 +445,7 @@ def test_every_capture_has_a_row() -> None:
     recorded = {p.stem for p in CAPTURES.glob("*.ami")}
     assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge", "foreign_untimed_answered",
                        "foreign_refer_attended", "foreign_refer_attended_app", "foreign_cti_wrapup",
-                       "foreign_cti_priority"} == set(EXPECTED)
+                       "foreign_cti_priority", "foreign_cti_ringinuse"} == set(EXPECTED)
 
 
 def test_a_capture_without_timestamps_claims_no_time() -> None:
@@ -652,6 +661,20 @@ def test_a_caller_at_a_priority_goes_first() -> None:
     _check(plain, dict(dialed="443", queue="wrap", disposition="answered", agent="Alice", ring_seconds=1.0,
                        wait_seconds=12.0, talk_seconds=3.0, hangup_first="agent", attempts=[("Alice", "answered")]))
     assert plain["queued_at"] < vip["queued_at"] and vip["answered_at"] < plain["answered_at"]
+
+
+def test_a_member_in_use_is_passed_over() -> None:
+    """foreign_cti_ringinuse (`cti`: Alice then Bob, ringinuse = no): Alice answers the first
+    caller after 1 s and talks 6 s; a second caller joining 1.5 s after that answer is not rung
+    to Alice (in use) but to Bob, who answers after 1 s: no attempt of Alice's in its record."""
+    calls = _by_caller("foreign_cti_ringinuse")
+    assert set(calls) == {"13600000075", "13600000076"}
+    _check(calls["13600000075"], dict(queue="cti", disposition="answered", agent="Alice", ring_seconds=1.0,
+                                      wait_seconds=1.0, talk_seconds=6.0, hangup_first="agent",
+                                      attempts=[("Alice", "answered")]))
+    _check(calls["13600000076"], dict(queue="cti", disposition="answered", agent="Bob", ring_seconds=1.0,
+                                      wait_seconds=1.0, talk_seconds=3.0, hangup_first="agent",
+                                      attempts=[("Bob", "answered")]))
 
 
 def test_a_local_members_phone_is_named_when_only_local_members_name_it() -> None:

@@ -157,10 +157,38 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(cid)
             time.sleep(1)
 
+    def foreign_cti_channel_redirect(r: Recorder) -> None:
+        # Alice answers after 1 s; 1.5 s later the CTI moves the caller to Bob by the dialplan
+        # application ChannelRedirect(<caller>,transfer,8002,1), run by a helper channel it
+        # originates (Local/s@cti-helper/n, a call of its own); Bob answers after 1 s; the caller
+        # hangs up 14 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
+            cid = call(r, "440", stay=14)
+            r.agent_channel(cid, "Alice")
+            caller = r.caller_channel(cid)
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.originate("Local/s@cti-helper/n", application="ChannelRedirect",
+                              data=f"{caller},transfer,8002,1", timeout_s=10, callerid='"CTI" <440>')
+            r.wait_gone(cid)
+            time.sleep(3)
+
+    def foreign_cti_ringinuse(r: Recorder) -> None:
+        # Alice answers the first caller after 1 s and talks 6 s; 1.5 s after that answer a second
+        # caller joins `cti`: Alice is in use (ringinuse = no), so Bob is rung first and answers
+        # after 1 s, talks 3 s and hangs up
+        with SipPhone(r.s, "8001", answer_after=1, talk=6), SipPhone(r.s, "8002", answer_after=1, talk=3):
+            first = call(r, "440", stay=30, caller="13600000075")
+            r.agent_channel(first, "Alice")
+            time.sleep(1.5)
+            second = call(r, "440", stay=30, caller="13600000076")
+            r.wait_gone(first, second)
+            time.sleep(1)
+
     return {f.__name__: f for f in (foreign_cti_local_answered, foreign_cti_local_atxfer, foreign_cti_redirect_queue,
                                     foreign_cti_pause_midring, foreign_cti_autopause, foreign_cti_wrapup,
                                     foreign_cti_priority, foreign_cti_announce_hangup, foreign_cti_dial_g_bridge,
-                                    foreign_cti_bridge_app)}
+                                    foreign_cti_bridge_app, foreign_cti_channel_redirect, foreign_cti_ringinuse)}
 
 
 def record_foreign_cti(names: list[str], out_dir: Path = HERE) -> None:
