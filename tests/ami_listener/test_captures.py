@@ -385,6 +385,20 @@ EXPECTED: dict[str, dict] = {
                                          hangup_first="caller", talk_seconds=(11.7, 12.2),
                                          transfers=[("redirect", "Alice", "8002")],
                                          attempts=[("Alice", "answered"), ("Bob", "answered")]),
+    # on 448 (Queue(cti) without t) the CTI's Atxfer of Alice's channel 1.5 s after she answered
+    # is refused (the member may not transfer: the feature code reaches the caller as tones): no
+    # transfer, no hold, Alice to the end; the caller hangs up 10 s in
+    "foreign_cti_atxfer_refused": dict(dialed="448", queue="cti", disposition="answered", agent="Alice",
+                                       final_agent="Alice", ring_seconds=1.0, hangup_first="caller", talk_seconds=9.0,
+                                       transfers=[], attempts=[("Alice", "answered")], holds=0, hold_seconds=0.0),
+    # waiting in `announce` (Alice ringing) the caller is taken out by the CTI 3 s in (Redirect to
+    # 8002@transfer; app_queue logs QueueCallerAbandon) and Bob answers after 1 s: answered by Bob,
+    # not abandoned — the wait runs to his answer; Alice's ring cancelled; the caller hangs up 12 s in
+    "foreign_cti_redirect_waiting": dict(dialed="445", queue="announce", disposition="answered", agent="Bob",
+                                         final_agent="Bob", ring_seconds=1.0, wait_seconds=4.0,
+                                         hangup_first="caller", talk_seconds=8.0, transfers=[],
+                                         attempts=[("Alice", "cancelled"), ("Bob", "answered")],
+                                         attempt_rings=[3.0, 1.0]),
 }
 
 

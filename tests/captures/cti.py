@@ -185,10 +185,37 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(first, second)
             time.sleep(1)
 
+    def foreign_cti_atxfer_refused(r: Recorder) -> None:
+        # on 448 (Queue(cti) without t): Alice answers after 1 s; 1.5 s later the CTI asks for an
+        # attended transfer of her channel to Bob (AMI Atxfer): the member may not transfer, the
+        # feature code goes to the caller as tones, nothing else happens; the caller hangs up 10 s in
+        with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
+            cid = call(r, "448", stay=10)
+            chan = r.agent_channel(cid, "Alice")
+            time.sleep(1.5)
+            with r.ast.ami() as ami:
+                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="8002")
+            r.wait_gone(cid)
+            time.sleep(1)
+
+    def foreign_cti_redirect_waiting(r: Recorder) -> None:
+        # a caller waits in `announce` (Alice rings unanswered); 3 s in the CTI takes it out of the
+        # queue to Bob (AMI Redirect to 8002@transfer), who answers after 1 s; the caller hangs up
+        # 12 s in
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
+            cid = call(r, "445", stay=12)
+            caller = r.caller_channel(cid)
+            time.sleep(3)
+            with r.ast.ami() as ami:
+                ami.action("Redirect", Channel=caller, Context="transfer", Exten="8002", Priority="1")
+            r.wait_gone(cid)
+            time.sleep(1)
+
     return {f.__name__: f for f in (foreign_cti_local_answered, foreign_cti_local_atxfer, foreign_cti_redirect_queue,
                                     foreign_cti_pause_midring, foreign_cti_autopause, foreign_cti_wrapup,
                                     foreign_cti_priority, foreign_cti_announce_hangup, foreign_cti_dial_g_bridge,
-                                    foreign_cti_bridge_app, foreign_cti_channel_redirect, foreign_cti_ringinuse)}
+                                    foreign_cti_bridge_app, foreign_cti_channel_redirect, foreign_cti_ringinuse,
+                                    foreign_cti_atxfer_refused, foreign_cti_redirect_waiting)}
 
 
 def record_foreign_cti(names: list[str], out_dir: Path = HERE) -> None:
