@@ -132,8 +132,9 @@ def cancel_task(db: Session, task_id: int, note: str | None = None, now: datetim
 
 # -- R-MISSED-CALLBACK ------------------------------------------------------------------------
 def on_missed_call(db: Session, s: Settings, call: Call) -> CallbackTask | None:
-    """An abandoned or timed-out inbound call: one open task per number, repeated abandons add to
-    it. Short abandons count too; withheld or invalid numbers make no task (counted from calls)."""
+    """A missed inbound call (MISSED_DISPOSITIONS: abandoned, timed out, no agent to take it): one
+    open task per number, repeated ones add to it. Short abandons count too; withheld or invalid
+    numbers make no task (counted from calls)."""
     ref = call_ref(call.server, call.call_id)
     if seen(db, "call", ref):
         return None
