@@ -82,7 +82,8 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
         inbound(c, rec, first, joins, rules)
     if rec.disposition == Disposition.UNKNOWN and _talked(c):
         rec.disposition = Disposition.ANSWERED
-    rec.transferred_out = _transferred_out(rec, internal)
+    # an agent taking the caller back may hide in what was not seen (a gap, the rest of the call)
+    rec.transferred_out = None if gap or unended else _transferred_out(rec, internal)
     if gap or unended:
         # a hold may hide in what was not seen: the gap, the rest of the call (a stream that began
         # late loses none: holds are counted only when the answer was seen)

@@ -410,7 +410,7 @@ def test_a_refused_caller_names_its_queue() -> None:
     """A caller Queue() refused at the join (JOINEMPTY) is named by no queue event (app_queue.c's
     join_queue only sets QUEUESTATUS); the dialplan's Newexten running Queue names it. The capture
     was recorded through the hotline's manager.conf, which filters Newexten out: here the
-    Newexten Asterisk 16 logs for that step (pbx.c: the channel's snapshot, then Extension,
+    Newexten Asterisk logs for that step (main/manager_channels.c: the channel snapshot, then Extension,
     Application, AppData) is put back before the QUEUESTATUS it set, on the same channel."""
     data = (CAPTURES / "foreign_queue_joinempty.ami").read_bytes()
     at = data.index(b"Variable: QUEUESTATUS\r\nValue: JOINEMPTY")

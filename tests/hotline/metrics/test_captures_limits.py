@@ -111,9 +111,10 @@ def test_transferred_outside_on_the_call_page_csv_and_api(replayed: Panel) -> No
     assert len(kept) == 2
     boss, insp = replayed.client("boss"), replayed.client("insp")
     page = boss.get(f"/calls/{out[0].id}").get_data(as_text=True)
-    assert re.search(r'<dt>转外线</dt><dd id="transferred-out">13900000009</dd>', page)
+    assert re.search(r'<dt>转外线号码</dt><dd id="transferred-out">13900000009</dd>', page)
     assert 'id="transferred-out"' not in boss.get(f"/calls/{kept[0].id}").get_data(as_text=True)
-    assert "13900000009" not in insp.get(f"/calls/{out[0].id}").get_data(as_text=True).split('id="transferred-out">')[1][:20]
+    masked = insp.get(f"/calls/{out[0].id}").get_data(as_text=True).split('id="transferred-out">')[1]
+    assert masked.startswith("*") and "13900000009" not in masked[:20]
     rows = {r["id"]: r["transferred_out"] for r in _csv(boss.get("/calls?format=csv").get_data(as_text=True))}
     assert sorted(rows.values()) == [""] * 5 + ["13900000009"] * 2
     api = {x["id"]: x["transferred_out"] for x in boss.get("/api/v1/calls").get_json()["calls"]}
