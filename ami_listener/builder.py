@@ -82,6 +82,8 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
         inbound(c, rec, first, joins, rules)
     if rec.disposition == Disposition.UNKNOWN and _talked(c):
         rec.disposition = Disposition.ANSWERED
+    # an agent taking the caller back may hide in what was not seen (a gap, the rest of the call)
+    rec.transferred_out = None if gap or unended else _transferred_out(rec, internal)
     if gap or unended:
         # a hold may hide in what was not seen: the gap, the rest of the call (a stream that began
         # late loses none: holds are counted only when the answer was seen)
@@ -92,6 +94,21 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     if not any(e.timestamp is not None for e in evs):  # stops at the first timed event
         _untimed(rec)
     return rec
+
+
+def _transferred_out(rec: CallRecord, internal: InternalNumbers) -> str | None:
+    """The outside number an agent handed the caller on to (captures foreign_transfer_out,
+    foreign_atxfer_out): the call's last transfer succeeded to a number the PBX does not dial
+    inside (``InternalNumbers``, as a phone's own call out is told) and no agent had the caller
+    after it. A transfer to a parking lot or another queue is internal; one back to an agent
+    leaves a final agent."""
+    last = rec.transfers[-1] if rec.transfers else None
+    if rec.disposition != Disposition.ANSWERED or rec.final_agent is not None or last is None:
+        return None
+    to = last.to or ""
+    if last.result not in (None, "Success") or not to.removeprefix("+").isdigit() or not internal.dialled_out(to):
+        return None
+    return to
 
 
 def _talked(c: ChannelIndex) -> bool:

@@ -62,6 +62,8 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
         caller_up=first is not None and c.is_up(first), dialled=join is None and bool(rec.attempts),
         left_ringing=join is None and any(a.result == AttemptResult.CANCELLED for a in rec.attempts),
         left_by_key=_left_by_key(c, join, leave)))
+    if join is None:  # named after the rest: a call's Dial() after a refusing Queue() rings as a plain Dial's
+        rec.queue = _queue_app(c, caller)
     if join is not None or (first is not None and first.created):
         Conversation(c, rec, caller, service).run()
     # else a queue call seen only from after its answer (AMI gap): who talked with whom next, and
@@ -85,6 +87,16 @@ def _passed_a_queue(c: ChannelIndex, join: Message) -> bool:
     # by member interface: a Local member that optimised away ends under another channel's name
     rung = {e.get("Interface") for e in c.events[at:] if e.name == "AgentCalled"}
     return any(e.name == "AgentComplete" and e.get("Interface") not in rung for e in c.events[at:])
+
+
+def _queue_app(c: ChannelIndex, caller: set[str]) -> str | None:
+    """The queue the caller's dialplan ran Queue() for when no queue event names one: app_queue
+    refusing the caller at the join (joinempty, a full queue: QUEUESTATUS only, app_queue.c's
+    join_queue) emits none. The dialplan's Newexten does, its AppData's first argument; an
+    Asterisk whose manager.conf filters Newexten out (hotline.pbx.config's does) leaves it None."""
+    step = next((e for e in c.events if e.name == "Newexten" and e.get("Application") == "Queue"
+                 and e.get("Channel") in caller), None)
+    return (step.get("AppData") or "").split(",")[0].strip() or None if step is not None else None
 
 
 def _left_by_key(c: ChannelIndex, join: Message | None, leave: Message | None) -> bool:

@@ -33,7 +33,7 @@ EXPECTED: dict[str, dict] = {
     # Asterisk's Unhold before the blind transfer follows no Hold: no hold
     "queue_blind_transfer": dict(disposition="answered", agent="8001", final_agent="8002",
                                  transfers=[("blind", "8001", "8002")], hangup_first="agent", holds=0,
-                                 hold_seconds=0.0),
+                                 hold_seconds=0.0, transferred_out=None),
     # AMI Atxfer, as the desk's consultation sends it: the caller is held from the Atxfer (1.25 s
     # after the answer) until the transfer completes 0.75 s later
     "queue_attended_transfer": dict(disposition="answered", agent="8001", final_agent="8002",
@@ -243,14 +243,15 @@ EXPECTED: dict[str, dict] = {
                                             attempts=[("Alice", "no_answer"), ("Bob", "no_answer"),
                                                       ("Alice", "no_answer")], attempt_rings=[3.0, 3.0, 2.0]),
     # `empty` has no member: the caller never joins (QUEUESTATUS=JOINEMPTY; no queue event names
-    # the queue), hears a goodbye, the dialplan hangs up: the queue let the caller go unanswered
-    "foreign_queue_joinempty": dict(dialed="411", queue=None, queued_at=None, disposition="timeout", agent=None,
+    # the queue, the capture's Newexten are filtered out: see test_a_refused_caller_names_its_queue),
+    # hears a goodbye, the dialplan hangs up: no agent to take it (无坐席)
+    "foreign_queue_joinempty": dict(dialed="411", queue=None, queued_at=None, disposition="no_agent", agent=None,
                                     final_agent=None, answered_at=None, wait_seconds=None, hangup_first="system",
                                     attempts=[], transfers=[]),
     # Alice (QueueAdd) rings out; removed (QueueRemove) 2 s after the caller joined, the queue is
-    # empty and throws the caller out at the end of that ring (LEAVEEMPTY) to VoiceMail(); the
-    # caller hangs up 12 s in
-    "foreign_queue_leaveempty": dict(dialed="412", queue="sales", disposition="timeout", agent=None,
+    # empty and throws the caller out at the end of that ring (LEAVEEMPTY, though app_queue also
+    # logs QueueCallerAbandon) to VoiceMail(); the caller hangs up 12 s in: no agent left (无坐席)
+    "foreign_queue_leaveempty": dict(dialed="412", queue="sales", disposition="no_agent", agent=None,
                                      answered_at=None, wait_seconds=3.0, hangup_first="caller", talk_seconds=None,
                                      attempts=[("Alice", "no_answer")]),
     # Alice answers after 1 s, 1.5 s later transfers the caller blind to 700 (parked at 701); 1.8 s
@@ -258,7 +259,8 @@ EXPECTED: dict[str, dict] = {
     # answered by Alice, ended with Bob; talk is the time with an agent (1.6 s + 3 s), not parked
     "foreign_park_pickup": dict(dialed="410", queue="support", disposition="answered", agent="Alice",
                                 final_agent="Bob", ring_seconds=1.0, hangup_first="agent", talk_seconds=(4.3, 4.9),
-                                transfers=[("blind", "Alice", "700")], attempts=[("Alice", "answered")]),
+                                transfers=[("blind", "Alice", "700")], attempts=[("Alice", "answered")],
+                                transferred_out=None),
     # Alice answers after 1 s; 1.5 s later a supervisor listens in (Local/555@supervisor running
     # ChanSpy(PJSIP/8001,q)) for 4 s: no record of its own, the spied call unchanged; the caller
     # hangs up 9 s in
@@ -295,16 +297,19 @@ EXPECTED: dict[str, dict] = {
     # Alice consults an outside number (Atxfer to 13900000009, out through the trunk), which answers
     # after 1 s; 1.5 s later she hangs up, completing the transfer (AttendedTransfer DestType Bridge,
     # no target named); the far end hangs up 4 s after answering: transferred to that number, no
-    # final agent, the far end's hang-up the system's
+    # final agent, the far end's hang-up the system's: transferred outside, to that number
     "foreign_atxfer_out": dict(dialed="430", queue="ops", disposition="answered", agent="Alice", final_agent=None,
                                ring_seconds=1.0, hangup_first="system", talk_seconds=(5.1, 5.7),
-                               transfers=[("attended", "Alice", "13900000009")], attempts=[("Alice", "answered")]),
+                               transfers=[("attended", "Alice", "13900000009")], attempts=[("Alice", "answered")],
+                               transferred_out="13900000009"),
     # Alice answers after 1 s; 1.5 s later transfers the caller blind to 13900000009, out through
     # the trunk, whose far end answers after 1 s and hangs up 4 s later: the call ended with no
-    # agent (final agent none), the far end's hang-up is the system's — no agent cut the caller off
+    # agent (final agent none), the far end's hang-up is the system's — no agent cut the caller off:
+    # transferred outside, to that number
     "foreign_transfer_out": dict(dialed="430", queue="ops", disposition="answered", agent="Alice", final_agent=None,
                                  ring_seconds=1.0, hangup_first="system", talk_seconds=5.5,
-                                 transfers=[("blind", "Alice", "13900000009")], attempts=[("Alice", "answered")]),
+                                 transfers=[("blind", "Alice", "13900000009")], attempts=[("Alice", "answered")],
+                                 transferred_out="13900000009"),
     # Local/8001@ops-members/n (Alice) rings out after 3 s; 1 s later Local/8002@ops-members/n
     # (Bob), whose phone answers after 1 s; the members stay Local (/n); the caller hangs up 10 s in
     "foreign_local_members": dict(dialed="431", queue="locals", disposition="answered", agent="Bob", final_agent="Bob",
@@ -477,6 +482,25 @@ def test_a_capture_without_timestamps_claims_no_time() -> None:
                      rings=None, within_4_rings=None, talk_seconds=None, wait_seconds=None, hold_seconds=None))
     assert rec["attempts"][0]["rang_at"] is None and rec["attempts"][0]["ring_seconds"] is None
     assert rec["vars"] == {"HOTLINE_SOURCE": "untimed"}
+
+
+def test_a_refused_caller_names_its_queue() -> None:
+    """A caller Queue() refused at the join (JOINEMPTY) is named by no queue event (app_queue.c's
+    join_queue only sets QUEUESTATUS); the dialplan's Newexten running Queue names it. The capture
+    was recorded through the hotline's manager.conf, which filters Newexten out: here the
+    Newexten Asterisk logs for that step (main/manager_channels.c: the channel snapshot, then Extension,
+    Application, AppData) is put back before the QUEUESTATUS it set, on the same channel."""
+    data = (CAPTURES / "foreign_queue_joinempty.ami").read_bytes()
+    at = data.index(b"Variable: QUEUESTATUS\r\nValue: JOINEMPTY")
+    start = data.rindex(b"Event: VarSet\r\n", 0, at)
+    varset = data[start:data.index(b"\r\n\r\n", at) + 4]
+    head = varset.split(b"Variable: ")[0].replace(b"Event: VarSet", b"Event: Newexten")
+    step = head + b"Extension: 411\r\nApplication: Queue\r\nAppData: empty,t,,,20\r\n\r\n"
+    spliced = data[:start] + step + data[start:]
+    records = replay_frames(spliced, chunk=1000)
+    (rec,) = [as_json(r) for r in records.values()]
+    _check(rec, dict(EXPECTED["foreign_queue_joinempty"], queue="empty"))
+    assert replay_frames(data, chunk=1000) != records  # the Newexten, and only it, named the queue
 
 
 def test_thirty_concurrent_callers() -> None:
