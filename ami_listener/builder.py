@@ -279,7 +279,9 @@ def _cti_helper(c: ChannelIndex) -> str | None:
         return None
     if {local_base(ch.name) for ch in c.chans.values()} != {local_base(origin.get("Channel"))}:
         return None
-    if not c.names.isdisjoint(("BridgeEnter", "QueueCallerJoin")) or any(e.get("Channel") for e in c.named("DialBegin")):
+    if not c.names.isdisjoint(("BridgeEnter", "QueueCallerJoin")):
+        return None
+    if any(e.get("Channel") for e in c.named("DialBegin")):  # its own Originate's DialBegin names none
         return None
     return f"cti:{origin.get('Application')}"
 

@@ -99,10 +99,13 @@ class ChannelIndex:
         behind: dict[str, str] = {}
         for e in events:
             if e.name in MEMBER_NAMING:
-                for key, name, direct in member_names(e.headers):
-                    (self.members.__setitem__ if direct else behind.__setitem__)(key, name)
-        for key, name in behind.items():
-            self.members.setdefault(key, name)
+                for key, member, direct in member_names(e.headers):
+                    if direct:
+                        self.members[key] = member
+                    else:
+                        behind[key] = member
+        for key, member in behind.items():  # a phone already named (a member itself, an agent) keeps it
+            self.members.setdefault(key, member)
         self.member_names = set(self.members.values())
         self.names = {e.name for e in events}  # which kinds of event the call has: rules skip absent ones
         # one pass over every event of every call: written inline, a method call per event costs
