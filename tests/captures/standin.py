@@ -45,6 +45,9 @@ class StandIn:
 class _Field(str):
     """A header value of a stand-in event: every comparison made on it holds, and is logged."""
 
+    key: str
+    seen: list[str]
+
     def __new__(cls, value: str, key: str, seen: list[str]) -> _Field:
         field = super().__new__(cls, value)
         field.key, field.seen = key, seen
@@ -109,7 +112,7 @@ class _Tap:
     def __exit__(self, *exc: object) -> None:
         pass
 
-    def wait_for(self, pred: Callable[[Any], bool], timeout: float = 20.0) -> _Event:
+    def wait_for(self, pred: Callable[[Any], bool], timeout: float = 20.0) -> _LoggedEvent:
         seen: list[str] = []
         ev = _Event(self.run, seen)
         if not pred(ev):
@@ -232,16 +235,21 @@ class _Cap:
 def _phone(run: StandIn, real: type) -> type:
     """A stand-in for one of the phone classes: logs its arguments (defaults filled in) and its
     user's doings; answers as the real phone does when all goes well."""
-    signature = inspect.signature(real.__init__)
+    def arguments(cls: type, args: tuple[Any, ...], kw: dict[str, Any]) -> dict[str, Any]:
+        # a subclass's *args and **kw go on to its base's __init__: bound there too
+        bound = inspect.signature(cls).bind(*args, **kw)
+        bound.apply_defaults()
+        named = dict(bound.arguments)
+        rest_args, rest_kw = named.pop("args", ()), named.pop("kw", {})
+        if rest_args or rest_kw:
+            named.update(arguments(cls.__mro__[1], rest_args, rest_kw))
+        return named
 
     class _Phone:
-        log: list[str] = []
-
         def __init__(self, *args: Any, **kw: Any):
-            bound = signature.bind(None, *args, **kw)
-            bound.apply_defaults()
-            shown = {k: float(v) if isinstance(v, int | float) else v for k, v in bound.arguments.items()
-                     if k not in ("self", "settings")}
+            self.log: list[str] = []  # the real phones' diagnostics
+            shown = {k: float(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                     for k, v in sorted(arguments(real, args, kw).items()) if k != "settings"}
             self.name = f"{real.__name__}({shown.get('ext')})"
             run.log(f"phone {real.__name__} {shown}")
 
@@ -282,17 +290,22 @@ def stand_in(run: StandIn) -> Iterator[None]:
         shown[shown.index("-p") + 1] = "<port>"
         run.log(f"sipp {shown}")
 
+    def ivr(s: Any) -> mock.Mock:
+        run.log("ivr up")
+        return mock.Mock()
+
     phones = {cls.__name__: _phone(run, cls) for cls in (sipphone.SipPhone, replaces_phone.ReplacesPhone,
                                                           phone_keys.KeyPhone, phone_keys.ReferPhone)}
-    patches = [mock.patch.object(record, "Asterisk", _asterisk(run)),
+    patches: list[Any] = [mock.patch.object(record, "Asterisk", _asterisk(run)),
                mock.patch.object(record, "EventTap", lambda s: _Tap(run, s)),
                mock.patch.object(record, "_capture", capture),
-               mock.patch.object(record, "_start_ivr", lambda s: run.log("ivr up") or mock.Mock()),
+               mock.patch.object(record, "_start_ivr", ivr),
                mock.patch("hotline.prompt_library.builder.build", lambda *a, **k: run.log("prompts built")),
                mock.patch("time.sleep", lambda seconds: run.log(f"sleep {float(seconds)}")),
                mock.patch("shutil.which", lambda name: f"/usr/bin/{name}"),
                mock.patch.object(subprocess, "run", sipp)]
-    for module in [m for name, m in sys.modules.items() if name.startswith(("tests.captures", "tests.support.sipphone"))]:
+    modules = [m for name, m in sys.modules.items() if name.startswith(("tests.captures", "tests.support.sipphone"))]
+    for module in modules:
         patches += [mock.patch.object(module, name, phone) for name, phone in phones.items() if hasattr(module, name)]
     if threading.current_thread() is not threading.main_thread():
         raise RuntimeError("the stand-in patches module globals: run it from the main thread")
@@ -321,7 +334,7 @@ def run_all() -> dict[str, list[str]]:
         for recorder in recorders().values():
             recorder([], Path(tmp))
     logs: dict[str, list[str]] = {}
-    current, pending = "", []  # an Asterisk started is told with the first capture made on it
+    current, pending = "", list[str]()  # an Asterisk started is told with the first capture made on it
     ids: dict[str, str] = {}
     for line in run.lines:
         line = re.sub(r"cap-[0-9a-f]{10}", lambda m: ids.setdefault(m.group(0), f"cap-{len(ids) + 1}"), line)
