@@ -24,7 +24,10 @@ class Disposition(StrEnum):
 
     ANSWERED = "answered"  # bridged with an agent (inbound) or the customer answered (outbound)
     ABANDONED = "abandoned"  # the caller gave up while queued (hung up, or left by the exit key)
-    TIMEOUT = "timeout"  # the queue let the caller go unanswered (queue timeout, no member to join or left)
+    TIMEOUT = "timeout"  # the queue let the caller go unanswered (its timeout, a full queue, no status)
+    # 无坐席: the queue had no agent to take the caller — refused at the join (joinempty) or thrown
+    # out while waiting (leavewhenempty): offered and not answered, a missed call (R-MISSED-CALLBACK)
+    NO_AGENT = "no_agent"
     IVR = "ivr"  # ended in the IVR / dialplan without reaching an agent
     FAILED = "failed"  # never answered by anything
     NO_ANSWER = "no_answer"  # outbound: the agent answered, the customer did not
