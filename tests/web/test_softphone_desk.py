@@ -147,6 +147,8 @@ def test_attended_transfer_between_webrtc_agents(rig: Rig) -> None:
         other.click("#softphone-answer")
         wait_js(other, "window.hotlineSoftphone.call === 'in-call'", 10)
         assert desk.evaluate("window.hotlineSoftphone.call") == "in-call"  # consulting from its own headset
+        # the caller on hold meanwhile (Asterisk's Hold on 8001's leg): the desk says 保持中
+        wait_js(desk, "!document.getElementById('pop-held').hidden", 10)
         desk.click("#c-consult-complete")
         assert message(desk, 15)[0] == "done", message(desk)
         wait_js(desk, "window.hotlineSoftphone.call === null", 10)
