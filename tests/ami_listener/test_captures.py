@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from ami_listener.reader import thin_fields
 from tests.ami_listener.replay import CAPTURES, as_json, capture, replay_frames, replay_messages
 
 T = 0.3
@@ -248,6 +249,11 @@ EXPECTED: dict[str, dict] = {
     "foreign_queue_joinempty": dict(dialed="411", queue=None, queued_at=None, disposition="no_agent", agent=None,
                                     final_agent=None, answered_at=None, wait_seconds=None, hangup_first="system",
                                     attempts=[], transfers=[]),
+    # the same call through a foreign Asterisk's listener user (no eventfilter): the dialplan's
+    # Newexten running Queue(empty,…) names the queue
+    "foreign_queue_joinempty_unfiltered": dict(dialed="411", queue="empty", queued_at=None, disposition="no_agent",
+                                               agent=None, final_agent=None, answered_at=None, wait_seconds=None,
+                                               hangup_first="system", attempts=[], transfers=[]),
     # Alice (QueueAdd) rings out; removed (QueueRemove) 2 s after the caller joined, the queue is
     # empty and throws the caller out at the end of that ring (LEAVEEMPTY, though app_queue also
     # logs QueueCallerAbandon) to VoiceMail(); the caller hangs up 12 s in: no agent left (无坐席)
@@ -408,21 +414,21 @@ def test_a_capture_without_timestamps_claims_no_time() -> None:
 
 def test_a_refused_caller_names_its_queue() -> None:
     """A caller Queue() refused at the join (JOINEMPTY) is named by no queue event (app_queue.c's
-    join_queue only sets QUEUESTATUS); the dialplan's Newexten running Queue names it. The capture
-    was recorded through the hotline's manager.conf, which filters Newexten out: here the
-    Newexten Asterisk logs for that step (main/manager_channels.c: the channel snapshot, then Extension,
-    Application, AppData) is put back before the QUEUESTATUS it set, on the same channel."""
-    data = (CAPTURES / "foreign_queue_joinempty.ami").read_bytes()
-    at = data.index(b"Variable: QUEUESTATUS\r\nValue: JOINEMPTY")
-    start = data.rindex(b"Event: VarSet\r\n", 0, at)
-    varset = data[start:data.index(b"\r\n\r\n", at) + 4]
-    head = varset.split(b"Variable: ")[0].replace(b"Event: VarSet", b"Event: Newexten")
-    step = head + b"Extension: 411\r\nApplication: Queue\r\nAppData: empty,t,,,20\r\n\r\n"
-    spliced = data[:start] + step + data[start:]
-    records = replay_frames(spliced, chunk=1000)
-    (rec,) = [as_json(r) for r in records.values()]
-    _check(rec, dict(EXPECTED["foreign_queue_joinempty"], queue="empty"))
-    assert replay_frames(data, chunk=1000) != records  # the Newexten, and only it, named the queue
+    join_queue only sets QUEUESTATUS); the dialplan's Newexten running Queue names it. The same
+    call recorded twice: through a foreign Asterisk's listener user, which gets a Newexten for
+    every dialplan step of both Local halves, and through the hotline's own manager.conf, which
+    filters them out — that record names no queue. The reader keeps every Newexten thin but
+    Queue's."""
+    unfiltered = (CAPTURES / "foreign_queue_joinempty_unfiltered.ami").read_bytes()
+    filtered = (CAPTURES / "foreign_queue_joinempty.ami").read_bytes()
+    steps = [f for f in unfiltered.split(b"\r\n\r\n") if f.startswith(b"Event: Newexten\r\n")]
+    assert len(steps) > 3 and b"Event: Newexten\r\n" not in filtered
+    parsed = [f for f in steps if thin_fields(f) is None]
+    assert len(parsed) == 1 and b"\r\nApplication: Queue\r\nAppData: empty," in parsed[0], parsed
+    (rec,) = [as_json(r) for r in replay_frames(unfiltered, chunk=1000).values()]
+    _check(rec, EXPECTED["foreign_queue_joinempty_unfiltered"])
+    (without,) = [as_json(r) for r in replay_frames(filtered, chunk=1000).values()]
+    assert without["queue"] is None and without["disposition"] == rec["disposition"] == "no_agent"
 
 
 def test_thirty_concurrent_callers() -> None:
