@@ -6,9 +6,12 @@ answered, who hung up — as the record must show it. Times within 0.3 s (event 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from ami_listener.reader import thin_fields
+from hotline.vocabulary import CONSULTATION_GIVEN_UP as GIVEN_UP
 from tests.ami_listener.replay import CAPTURES, as_json, capture, replay_frames, replay_messages
 
 T = 0.3
@@ -38,8 +41,16 @@ EXPECTED: dict[str, dict] = {
     # AMI Atxfer, as the desk's consultation sends it: the caller is held from the Atxfer (1.25 s
     # after the answer) until the transfer completes 0.75 s later
     "queue_attended_transfer": dict(disposition="answered", agent="8001", final_agent="8002",
-                                    transfers=[("attended", "8001", "8002")], hangup_first="agent", holds=1,
-                                    hold_seconds=0.75),
+                                    transfers=[("attended", "8001", "8002")], transfer_results=["Success"],
+                                    hangup_first="agent", holds=1, hold_seconds=0.75),
+    # the desk's 咨询转接 then 取消咨询 (AMI Atxfer to 8002 1 s after the answer; 8002 answers after
+    # 1 s; 1 s later the consultation's channel is hung up): 8001 is back with the caller, who hangs
+    # up 12 s in. A consultation given up, no transfer; the caller held from the Atxfer to 8001's
+    # return (about 2.3 s), which is no talk (11 s from the answer less the hold)
+    "queue_consult_cancelled": dict(disposition="answered", agent="8001", final_agent="8001",
+                                    transfers=[("attended", "8001", "8002")], transfer_results=[GIVEN_UP],
+                                    transferred_out=None, hangup_first="caller", holds=1, hold_seconds=(2.0, 2.7),
+                                    talk_seconds=(8.3, 9.3), attempts=[("8001", "answered")]),
     "ami_redirect": dict(disposition="answered", agent="8001", final_agent="8003",
                          transfers=[("redirect", "8001", "8003")], hangup_first="agent"),
     "callback_answered": dict(direction="outbound", disposition="answered", agent="8001",
@@ -287,19 +298,26 @@ EXPECTED: dict[str, dict] = {
     "foreign_hold_resume": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                 final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=6.5,
                                 transfers=[], attempts=[("Alice", "answered")], holds=1, hold_seconds=3.0),
-    # Alice answers after 1 s; 1.5 s later starts an attended transfer to Bob (Atxfer), whose phone
-    # rings 3 s unanswered (atxfernoanswertimeout): the consultation is given up, no transfer event,
-    # Alice is back with the caller and hangs up 3 s later. No transfer; talk is the time Alice was
-    # bridged with the caller (1.5 s + 3 s), not the 3 s the caller waited on music — those are
-    # hold (Atxfer's Hold 0.25 s before Alice left the caller's bridge, to her Unhold back)
+    # Alice answers after 1 s; 1.5 s later starts an attended transfer to Bob (Atxfer to 8002), whose
+    # phone rings 3 s unanswered (atxfernoanswertimeout): the consultation is given up, no transfer
+    # event, Alice is back with the caller and hangs up 3 s later. A consultation given up, listed
+    # when Alice was back (3 s after the Atxfer reached Asterisk, 2 s in), no transfer: no final
+    # agent but Alice, nothing transferred out; talk is the time Alice was bridged with the caller
+    # (1.5 s + 3 s), not the 3 s the caller waited on music — those are hold (Atxfer's Hold 0.25 s
+    # before Alice left the caller's bridge, to her Unhold back)
     "foreign_atxfer_abandoned": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                      final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=5.0,
-                                     transfers=[], attempts=[("Alice", "answered")], holds=1, hold_seconds=3.25),
-    # Alice consults Bob (Atxfer) 1.5 s after answering; Bob answers after 1 s, talks 2 s and hangs
-    # up; Alice is back with the caller and hangs up 2 s later: no transfer, talk 2 s + 2 s
+                                     transfers=[("attended", "Alice", "8002")], transfer_results=[GIVEN_UP],
+                                     transfer_after_answer=[5.0], transferred_out=None,
+                                     attempts=[("Alice", "answered")], holds=1, hold_seconds=3.25),
+    # Alice consults Bob (Atxfer to 8002) 1.5 s after answering; Bob answers after 1 s, talks 2 s and
+    # hangs up; Alice is back with the caller and hangs up 2 s later: a consultation given up, no
+    # transfer, talk 2 s + 2 s
     "foreign_atxfer_consult_back": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                         final_agent="Alice", ring_seconds=1.0, hangup_first="agent",
-                                        talk_seconds=(3.7, 4.3), transfers=[], attempts=[("Alice", "answered")]),
+                                        talk_seconds=(3.7, 4.3), transfers=[("attended", "Alice", "8002")],
+                                        transfer_results=[GIVEN_UP], transferred_out=None,
+                                        attempts=[("Alice", "answered")]),
     # Alice consults an outside number (Atxfer to 13900000009, out through the trunk), which answers
     # after 1 s; 1.5 s later she hangs up, completing the transfer (AttendedTransfer DestType Bridge,
     # no target named); the far end hangs up 4 s after answering: transferred to that number, no
@@ -348,6 +366,12 @@ def _check(rec: dict, want: dict) -> None:
             assert {(a["agent"], a["result"]) for a in rec["attempts"]} == value, rec["attempts"]
         elif key == "transfers":
             assert [(t["kind"], t["from_agent"], t["to"]) for t in rec["transfers"]] == value, rec["transfers"]
+        elif key == "transfer_results":
+            assert [t["result"] for t in rec["transfers"]] == value, rec["transfers"]
+        elif key == "transfer_after_answer":  # each transfer's time, in seconds after the answer
+            answered = datetime.fromisoformat(rec["answered_at"])
+            got = [(datetime.fromisoformat(t["at"]) - answered).total_seconds() for t in rec["transfers"]]
+            assert len(got) == len(value) and all(abs(g - v) <= T for g, v in zip(got, value, strict=True)), got
         elif key == "recording":
             assert bool(rec["recording"]) is value
         elif key == "ivr_steps":

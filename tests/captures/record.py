@@ -158,6 +158,24 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             ami.action("Hangup", Channel=chan)
         r.wait_gone(cid)
 
+    def queue_consult_cancelled(r: Recorder) -> None:
+        # the desk's 咨询转接 then 取消咨询 (hotline.desk.consult start / cancel): 8001 consults
+        # 8002 (AMI Atxfer) 1 s after answering; 8002 answers after 1 s; 1 s later the consultation's
+        # channel is hung up and 8001 is back with the caller, who hangs up 12 s in
+        cid = r.inbound(agents={"8001": ("answer", 1, 20), "8002": ("answer", 1, 20)}, stay=12)
+        chan = r.agent_channel(cid, "8001")
+        time.sleep(1)
+        with r.ast.ami() as ami:
+            ami.action("Atxfer", Channel=chan, Context="agents-transfer", Exten="8002")
+        r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
+                       and (m.get("DestChannel") or "").startswith("Local/8002@agents"), 15)
+        leg = next(m["Channel"] for m in r.tap.events("Newchannel") if m.get("Linkedid") == cid
+                   and m["Channel"].startswith("Local/8002@agents-transfer-") and m["Channel"].endswith(";1"))
+        time.sleep(1)
+        with r.ast.ami() as ami:
+            ami.action("Hangup", Channel=leg)
+        r.wait_gone(cid)
+
     def ami_redirect(r: Recorder) -> None:
         cid = r.inbound(agents={"8001": ("answer", 1, 20), "8003": ("answer", 1, 2)}, stay=15)
         r.agent_channel(cid, "8001")
@@ -209,8 +227,8 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
 
     return {f.__name__: f for f in (quick_answer, late_answer, ring_no_answer_rollover, abandon_queued,
                                     queue_timeout, agent_hangs_up_first, caller_hangs_up_first,
-                                    queue_blind_transfer, queue_attended_transfer, ami_redirect,
-                                    callback_answered, callback_not_answered, callback_agent_no_answer,
+                                    queue_blind_transfer, queue_attended_transfer, queue_consult_cancelled,
+                                    ami_redirect, callback_answered, callback_not_answered, callback_agent_no_answer,
                                     concurrent_30, hangup_in_ivr, ivr_menu_to_agent, sip_caller_hangs_up,
                                     sip_caller_agent_hangs_up)}
 
