@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from ami_listener.channels import TECH_EXT, Channel, ChannelIndex, sibling
+from ami_listener.channels import TECH_EXT, Channel, ChannelIndex, local_base, sibling
 from ami_listener.inbound import inbound
 from ami_listener.outbound import outbound
 from ami_listener.reader import Message
@@ -262,11 +262,28 @@ def _serves(c: ChannelIndex, rec: CallRecord) -> str | None:
     desk = rec.vars.get(ChanVar.DESK.value)
     if desk is not None:
         return desk.partition(":")[2]
-    conference = _joined_a_conference(c)
+    conference = _joined_a_conference(c) or _cti_helper(c)
     if conference is not None:
         return conference
     return next((e.get("SpyeeLinkedid") for e in c.events if e.name in ("ChanSpyStart", "ChanSpyStop")
                  and e.get("SpyerChannel") in c.by_name and e.get("SpyeeLinkedid") != c.call_id), None)
+
+
+def _cti_helper(c: ChannelIndex) -> str | None:
+    """Another application's helper channel: an Originate of a Local channel into an application
+    (a CTI running ChannelRedirect(<a caller>,…) on it: capture foreign_cti_channel_redirect) whose
+    call is that Local pair alone — it rang nobody, bridged with nobody, queued nowhere: nobody
+    outside the PBX took part, no call. Says ``cti:<application>``."""
+    origin = next((e for e in c.named("OriginateResponse") if e.get("Uniqueid") == c.call_id), None)
+    if origin is None or not origin.get("Application") or not local_base(origin.get("Channel")):
+        return None
+    if {local_base(ch.name) for ch in c.chans.values()} != {local_base(origin.get("Channel"))}:
+        return None
+    if not c.names.isdisjoint(("BridgeEnter", "QueueCallerJoin")):
+        return None
+    if any(e.get("Channel") for e in c.named("DialBegin")):  # its own Originate's DialBegin names none
+        return None
+    return f"cti:{origin.get('Application')}"
 
 
 def _joined_a_conference(c: ChannelIndex) -> str | None:

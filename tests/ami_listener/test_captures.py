@@ -351,6 +351,83 @@ EXPECTED: dict[str, dict] = {
     "foreign_survey": dict(dialed="432", queue="ops", disposition="answered", agent="Alice", final_agent="Alice",
                            ring_seconds=1.0, hangup_first="agent", talk_seconds=3.0, transfers=[],
                            attempts=[("Alice", "answered")]),
+    # --- from tests/captures/foreign_cti/ (cti.py): another application's CTI acting through AMI;
+    # `cti` at 440 (PJSIP/8001 Alice then PJSIP/8002 Bob, 4 s each, 1 s retry), `cti-locals` at 441
+    # (Local/800X@cti-members members WITHOUT /n: they optimise away once answered, leaving the
+    # phone's own channel with the caller), `autop` at 442 (autopause, 3 s each), Alice's direct
+    # line 446 (Dial(…,G(…)) then Bridge()), the CTI's holding line 447
+    # Alice's Local member rings out (4 s), 1 s later Bob's, answered after 1 s and optimised
+    # away; the caller hangs up 12 s in: answered by Bob after 6 s of waiting
+    "foreign_cti_local_answered": dict(dialed="441", queue="cti-locals", disposition="answered", agent="Bob",
+                                       final_agent="Bob", ring_seconds=1.0, wait_seconds=6.0, hangup_first="caller",
+                                       talk_seconds=6.0, transfers=[], attempts=[("Alice", "no_answer"),
+                                                                                 ("Bob", "answered")],
+                                       attempt_rings=[4.0, 1.0]),
+    # Alice answers after 1 s (her Local member optimises away: PJSIP/8001 is left with the caller);
+    # the CTI's Atxfer of that channel to Bob, who answers after 1 s; 1 s later the CTI hangs Alice
+    # up, completing the transfer; the caller talks with Bob until it hangs up 14 s in. The
+    # transferer is the phone behind Alice's Local member (its StateInterface). The caller on music
+    # while Alice consulted: a hold, not talk
+    "foreign_cti_local_atxfer": dict(dialed="441", queue="cti-locals", disposition="answered", agent="Alice",
+                                     final_agent="Bob", ring_seconds=1.0, wait_seconds=1.0, hangup_first="caller",
+                                     talk_seconds=(10.6, 11.3), transfers=[("attended", "Alice", "Bob")],
+                                     attempts=[("Alice", "answered")], holds=1, hold_seconds=(2.0, 2.5)),
+    # Alice answers after 1 s; 1.5 s later the CTI redirects both legs (Redirect with ExtraChannel):
+    # the caller to queue `second`, Alice's leg to a beep and Hangup(); Bob answers after 1 s; the
+    # caller hangs up 14 s in: a redirect to 420, the second queue's ring not talk
+    "foreign_cti_redirect_queue": dict(dialed="440", queue="cti", disposition="answered", agent="Alice",
+                                       final_agent="Bob", ring_seconds=1.0, wait_seconds=1.0, hangup_first="caller",
+                                       talk_seconds=(11.7, 12.2), transfers=[("redirect", "Alice", "420")],
+                                       attempts=[("Alice", "answered"), ("Bob", "answered")]),
+    # the CTI pauses Alice (QueuePause) 1.5 s into her ring: app_queue lets her phone ring on to
+    # its 4 s; Bob answers after 1 s of his ring, talks 3 s and hangs up
+    "foreign_cti_pause_midring": dict(dialed="440", queue="cti", disposition="answered", agent="Bob", final_agent="Bob",
+                                      ring_seconds=1.0, wait_seconds=6.0, hangup_first="agent", talk_seconds=3.0,
+                                      attempts=[("Alice", "no_answer"), ("Bob", "answered")], attempt_rings=[4.0, 1.0]),
+    # autopause: Alice rings out (3 s) and the queue pauses her; Bob answers after 1 s, talks 3 s
+    "foreign_cti_autopause": dict(dialed="442", queue="autop", disposition="answered", agent="Bob", final_agent="Bob",
+                                  ring_seconds=1.0, wait_seconds=5.0, hangup_first="agent", talk_seconds=3.0,
+                                  attempts=[("Alice", "no_answer"), ("Bob", "answered")], attempt_rings=[3.0, 1.0]),
+    # `announce` at 445 (position and periodic announcements; Alice never answers): the caller
+    # hangs up 5 s in, during the periodic announcement — abandoned, Alice's ring cancelled
+    "foreign_cti_announce_hangup": dict(dialed="445", queue="announce", disposition="abandoned", agent=None,
+                                        answered_at=None, wait_seconds=5.0, hangup_first="caller", talk_seconds=None,
+                                        attempts=[("Alice", "cancelled")], attempt_rings=[5.0]),
+    # Dial(PJSIP/8001,15,G(cti-split^s^1)): Alice answers after 1 s; G() splits the legs, Alice's
+    # hears a beep (0.45 s) and Bridge() joins her back to the caller; she hangs up 6 s after
+    # answering: answered by Alice, talk from the bridge back on, no transfer
+    "foreign_cti_dial_g_bridge": dict(dialed="446", queue=None, disposition="answered", agent="Alice",
+                                      final_agent="Alice", ring_seconds=1.0, hangup_first="agent",
+                                      talk_seconds=(5.3, 5.8), transfers=[], attempts=[("Alice", "answered")]),
+    # the caller waits on the CTI's holding line (447, no queue, no Dial); 2 s in the CTI originates
+    # Bob's phone into Bridge(<the caller's channel>); Bob answers after 1 s, talks 4 s and hangs
+    # up: answered by Bob when they were bridged (his phone's ring was none of the caller's)
+    "foreign_cti_bridge_app": dict(queue=None, disposition="answered", agent="Bob", final_agent="Bob",
+                                   ring_seconds=None, hangup_first="agent", talk_seconds=4.0, transfers=[],
+                                   attempts=[]),
+    # Alice answers after 1 s; 1.5 s later the CTI moves the caller to Bob with the dialplan
+    # application ChannelRedirect(<caller>,transfer,8002,1), run on a Local helper it originates
+    # (a call of its own: none in the records, nobody outside the PBX took part); Bob answers
+    # after 1 s; the caller hangs up 14 s in: a redirect from Alice to 8002, Bob's ring not talk
+    "foreign_cti_channel_redirect": dict(dialed="440", queue="cti", disposition="answered", agent="Alice",
+                                         final_agent="Bob", ring_seconds=1.0, wait_seconds=1.0,
+                                         hangup_first="caller", talk_seconds=(11.7, 12.2),
+                                         transfers=[("redirect", "Alice", "8002")],
+                                         attempts=[("Alice", "answered"), ("Bob", "answered")]),
+    # on 448 (Queue(cti) without t) the CTI's Atxfer of Alice's channel 1.5 s after she answered
+    # is refused (the member may not transfer: the feature code reaches the caller as tones): no
+    # transfer, no hold, Alice to the end; the caller hangs up 10 s in
+    "foreign_cti_atxfer_refused": dict(dialed="448", queue="cti", disposition="answered", agent="Alice",
+                                       final_agent="Alice", ring_seconds=1.0, hangup_first="caller", talk_seconds=9.0,
+                                       transfers=[], attempts=[("Alice", "answered")], holds=0, hold_seconds=0.0),
+    # waiting in `announce` (Alice ringing) the caller is taken out by the CTI 3 s in (Redirect to
+    # 8002@transfer; app_queue logs QueueCallerAbandon) and Bob answers after 1 s: answered by Bob,
+    # not abandoned — the wait runs to his answer; Alice's ring cancelled; the caller hangs up 12 s in
+    "foreign_cti_redirect_waiting": dict(dialed="445", queue="announce", disposition="answered", agent="Bob",
+                                         final_agent="Bob", ring_seconds=1.0, wait_seconds=4.0,
+                                         hangup_first="caller", talk_seconds=8.0, transfers=[],
+                                         attempts=[("Alice", "cancelled"), ("Bob", "answered")],
+                                         attempt_rings=[3.0, 1.0]),
 }
 
 
@@ -416,7 +493,8 @@ def test_frames_and_messages_build_the_same_records(name: str) -> None:
 def test_every_capture_has_a_row() -> None:
     recorded = {p.stem for p in CAPTURES.glob("*.ami")}
     assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge", "foreign_untimed_answered",
-                       "foreign_refer_attended", "foreign_refer_attended_app"} == set(EXPECTED)
+                       "foreign_refer_attended", "foreign_refer_attended_app", "foreign_cti_wrapup",
+                       "foreign_cti_priority", "foreign_cti_ringinuse"} == set(EXPECTED)
 
 
 def test_a_capture_without_timestamps_claims_no_time() -> None:
@@ -615,3 +693,66 @@ def test_a_phones_own_call_is_outbound_only_when_it_dialled_out() -> None:
     assert direction("foreign_refer_attended", internal_number_pattern=r"[*#].*") == "internal"  # rang agent 8002
     assert direction("foreign_refer_attended", internal_number_pattern=r"[*#].*", agents=["8001"]) == "outbound"
     assert direction("foreign_refer_attended_app", internal_number_pattern=r"[*#].*") == "outbound"  # 600: no phone
+
+
+def _by_caller(name: str) -> dict[str, dict]:
+    return {r["caller_number"]: r for r in (as_json(x) for x in replay_messages(capture(name)).values())}
+
+
+def test_the_next_caller_waits_out_the_wrap_up() -> None:
+    """foreign_cti_wrapup (tests/captures/foreign_cti/, `wrap` at 443: Alice alone, wrapuptime 5 s):
+    the first caller is answered after 1 s, Alice talks 3 s and hangs up; a second caller, joined
+    1 s after that answer, is rung only once her wrap-up is over (5 s after her hang-up) and
+    answered after 1 s: its wait is Alice's 2 s of talk left, her 5 s of wrap-up and its 1 s ring."""
+    calls = _by_caller("foreign_cti_wrapup")
+    assert set(calls) == {"13600000071", "13600000072"}
+    first, second = calls["13600000071"], calls["13600000072"]
+    for rec in (first, second):
+        _check(rec, dict(dialed="443", queue="wrap", disposition="answered", agent="Alice", final_agent="Alice",
+                         ring_seconds=1.0, hangup_first="agent", talk_seconds=3.0, incomplete=False,
+                         attempts=[("Alice", "answered")]))
+    _check(first, dict(wait_seconds=1.0))
+    _check(second, dict(wait_seconds=8.0))
+
+
+def test_a_caller_at_a_priority_goes_first() -> None:
+    """foreign_cti_priority: Alice paused; a caller joins `wrap` on 443, 1 s later another on the VIP
+    line 444 (QUEUE_PRIO=10), 1 s later the CTI unpauses Alice. The VIP caller is rung first and
+    answered after 1 s (waited 2 s); the first caller waits her 3 s of talk and 5 s of wrap-up
+    more and is answered after a 1 s ring (12 s). Each record is its own caller's, neither sees
+    the other's ring."""
+    calls = _by_caller("foreign_cti_priority")
+    assert set(calls) == {"13600000073", "13600000074"}
+    plain, vip = calls["13600000073"], calls["13600000074"]
+    _check(vip, dict(dialed="444", queue="wrap", disposition="answered", agent="Alice", ring_seconds=1.0,
+                     wait_seconds=2.0, talk_seconds=3.0, hangup_first="agent", attempts=[("Alice", "answered")]))
+    _check(plain, dict(dialed="443", queue="wrap", disposition="answered", agent="Alice", ring_seconds=1.0,
+                       wait_seconds=12.0, talk_seconds=3.0, hangup_first="agent", attempts=[("Alice", "answered")]))
+    assert plain["queued_at"] < vip["queued_at"] and vip["answered_at"] < plain["answered_at"]
+
+
+def test_a_member_in_use_is_passed_over() -> None:
+    """foreign_cti_ringinuse (`cti`: Alice then Bob, ringinuse = no): Alice answers the first
+    caller after 1 s and talks 6 s; a second caller joining 1.5 s after that answer is not rung
+    to Alice (in use) but to Bob, who answers after 1 s: no attempt of Alice's in its record."""
+    calls = _by_caller("foreign_cti_ringinuse")
+    assert set(calls) == {"13600000075", "13600000076"}
+    _check(calls["13600000075"], dict(queue="cti", disposition="answered", agent="Alice", ring_seconds=1.0,
+                                      wait_seconds=1.0, talk_seconds=6.0, hangup_first="agent",
+                                      attempts=[("Alice", "answered")]))
+    _check(calls["13600000076"], dict(queue="cti", disposition="answered", agent="Bob", ring_seconds=1.0,
+                                      wait_seconds=1.0, talk_seconds=3.0, hangup_first="agent",
+                                      attempts=[("Bob", "answered")]))
+
+
+def test_a_local_members_phone_is_named_when_only_local_members_name_it() -> None:
+    """foreign_cti_local_atxfer replayed as a site whose queues name the phones only as the
+    StateInterface of Local members (no queue has PJSIP/8001 as a member itself, no configured
+    agents): once Alice's Local member optimised away, PJSIP/8001 is hers — the transfer is
+    Alice's, to Bob."""
+    from tests.ami_listener.replay import replay_settings
+
+    msgs = [m for m in capture("foreign_cti_local_atxfer")
+            if not (m.kind == "event" and (m.get("Interface") or "").startswith("PJSIP/"))]
+    (rec,) = [as_json(r) for r in replay_messages(msgs, replay_settings(agents=[])).values()]
+    _check(rec, dict(agent="Alice", final_agent="Bob", transfers=[("attended", "Alice", "Bob")]))

@@ -6,6 +6,7 @@
     .venv/bin/python -m tests.captures.record --foreign-dial [NAME ...]   (tests/captures/foreign_dial/)
     .venv/bin/python -m tests.captures.record --foreign-more [NAME ...]   (tests/captures/foreign_more/, more.py)
     .venv/bin/python -m tests.captures.record --foreign-ops [NAME ...]    (tests/captures/foreign_ops/, ops.py)
+    .venv/bin/python -m tests.captures.record --foreign-cti [NAME ...]    (tests/captures/foreign_cti/, cti.py)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
 raw bytes exactly as AMI sent them (banner and login response included), as ``hotline listener capture``
@@ -869,7 +870,16 @@ if __name__ == "__main__":
     ap.add_argument("--foreign-ops", action="store_true",
                     help="record from tests/captures/foreign_ops/ (hold, abandoned consultation, transfer out, "
                          "Local /n members, ConfBridge, survey; SIPp phones) instead")
+    ap.add_argument("--foreign-cti", action="store_true",
+                    help="record from tests/captures/foreign_cti/ (a CTI's AMI actions, Local members that "
+                         "optimise away, pauses, wrap-up, priorities, announcements, G() and Bridge(); "
+                         "SIPp phones) instead")
     a = ap.parse_args()
+    if a.foreign_cti:
+        from tests.captures.cti import record_foreign_cti
+
+        record_foreign_cti(a.names)
+        sys.exit(0)
     if a.foreign_ops:
         from tests.captures.ops import record_foreign_ops
 
