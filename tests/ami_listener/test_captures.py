@@ -307,7 +307,7 @@ EXPECTED: dict[str, dict] = {
     # before Alice left the caller's bridge, to her Unhold back)
     "foreign_atxfer_abandoned": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                      final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=5.0,
-                                     transfers=[("attended", "Alice", "8002")], transfer_results=[GIVEN_UP],
+                                     transfers=[("attended", "Alice", "Bob")], transfer_results=[GIVEN_UP],
                                      transfer_after_answer=[5.0], transferred_out=None,
                                      attempts=[("Alice", "answered")], holds=1, hold_seconds=3.25),
     # Alice consults Bob (Atxfer to 8002) 1.5 s after answering; Bob answers after 1 s, talks 2 s and
@@ -315,7 +315,7 @@ EXPECTED: dict[str, dict] = {
     # transfer, talk 2 s + 2 s
     "foreign_atxfer_consult_back": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                         final_agent="Alice", ring_seconds=1.0, hangup_first="agent",
-                                        talk_seconds=(3.7, 4.3), transfers=[("attended", "Alice", "8002")],
+                                        talk_seconds=(3.7, 4.3), transfers=[("attended", "Alice", "Bob")],
                                         transfer_results=[GIVEN_UP], transferred_out=None,
                                         attempts=[("Alice", "answered")]),
     # Alice consults an outside number (Atxfer to 13900000009, out through the trunk), which answers

@@ -142,16 +142,16 @@ def test_an_unproven_hold_is_no_zero(panel: Panel) -> None:
 
 
 def test_a_given_up_consultation_on_the_call_page_and_in_no_figure(replayed: Panel) -> None:
-    """foreign_atxfer_abandoned: Alice consulted 8002 (Bob's phone, unanswered) and went back to
+    """foreign_atxfer_abandoned: Alice consulted Bob (8002, unanswered) and went back to
     the caller. The call page's timeline says so in its place — after the answer, before the end —
     and shows no transfer; the call stays Alice's, transferred nowhere (the figures above count
     two calls transferred out, the two that were)."""
     db = replayed.db()
-    call = next(x for x in db.scalars(select(Call)) if x.transfers and x.transfers[0].get("to") == "8002")
+    call = next(x for x in db.scalars(select(Call)) if x.transfers and x.transfers[0].get("to") == "Bob")
     db.close()
     assert (call.final_agent, call.transferred_out) == ("Alice", None)
     page = replayed.client("boss").get(f"/calls/{call.id}").get_data(as_text=True)
     timeline = page[page.index('id="timeline"'):page.index("</ol>")]
     order = re.findall(r'class="step-(\w+)"', timeline)
     assert order == ["call_started", "queued", "ring", "answered", "consultation_given_up", "ended"], order
-    assert "Alice 咨询 8002 后取消(未转接)" in timeline and "转接 kind=" not in timeline
+    assert "Alice 咨询 Bob 后取消(未转接)" in timeline and "转接 kind=" not in timeline
