@@ -7,7 +7,7 @@ from ami_listener.bridges import Bridges
 from ami_listener.channels import ChannelIndex, device_of
 from ami_listener.reader import Message
 from ami_listener.record import Transfer
-from hotline.vocabulary import CONSULTATION_GIVEN_UP, TransferKind, handed_on
+from hotline.vocabulary import CONSULTATION_GIVEN_UP, TransferKind
 
 HANGUP_REQUESTS = ("HangupRequest", "SoftHangupRequest")
 TRANSFER_EVENTS = ("BlindTransfer", "AttendedTransfer")
@@ -49,7 +49,7 @@ def fill_targets(transfers: list[Transfer], peers: list[tuple[float, str]]) -> N
     (``peers``: since when, which agent); the merge that joins caller and target is logged just
     before the transfer event."""
     for x in transfers:
-        if x.to is None and x.at is not None and handed_on(x.result):
+        if x.to is None and x.at is not None:
             at = x.at
             x.to = next((agent for since, agent in peers if since >= at - 1.0 and agent != x.from_agent), None)
 
