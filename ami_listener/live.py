@@ -6,6 +6,7 @@ is the ``live_state`` row (``hotline.live_snapshot.LiveSnapshot``, the schema th
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ami_listener.channels import TECH_EXT, device_of, interface_key
@@ -222,6 +223,10 @@ class LiveView:
                 # a Local member's device shows "in use" while it still rings: AgentConnect
                 # (or AgentComplete / AgentRingNoAnswer) decides
                 state = AgentState.RINGING
+            elif state == AgentState.PAUSED and agent.state == AgentState.TALKING and agent.call_id:
+                # 示忙 / 小休 / 签出 chosen during a call pause the member for the next call; this one
+                # goes on until AgentComplete (shown paused, the desk lost its call and controls)
+                state = AgentState.TALKING
         if state != agent.state:
             agent.state, agent.since = state, msg.timestamp
             self.urgent = True
@@ -234,6 +239,23 @@ class LiveView:
         self.calls.clear()
         self._own_calls.clear()
         self.changed = True
+
+    def rebuild(self, status: Sequence[Mapping[str, str]], channels: Sequence[Mapping[str, str]], now: float) -> None:
+        """After a reconnect: the view again from a QueueStatus answer and the channels up. Its rows
+        are not the events': a QueueMember names its member ``Name`` (not MemberName), a QueueEntry
+        has no Linkedid (the channel's, from CoreShowChannels) and no row a Timestamp — until
+        6 December every member was dropped until its next event, and each caller waiting stayed
+        on the wallboard for good (keyed by its channel, which no QueueCallerLeave names), waiting
+        since 1970."""
+        linked = {c.get("Uniqueid", ""): c.get("Linkedid", "") for c in channels}
+        self.reset()
+        for row in status:
+            h = {**row, "Timestamp": f"{now:.6f}"}
+            if h.get("Event") == "QueueMember" and not h.get("MemberName"):
+                h["MemberName"] = h.get("Name", "")
+            if h.get("Event") == "QueueEntry" and not h.get("Linkedid"):
+                h["Linkedid"] = linked.get(h.get("Uniqueid", ""), "")
+            self.feed(Message(h, b""))
 
     def snapshot(self, now: float) -> LiveSnapshot:
         self.changed = self.urgent = False

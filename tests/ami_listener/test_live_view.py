@@ -219,3 +219,51 @@ def test_a_long_extension_is_internal_from_its_ring_of_a_colleague() -> None:
     assert first < rings < ended
     assert not any(internal for _, _, internal in marked[:rings])
     assert all(internal for _, _, internal in marked[rings:ended]) and not marked[ended][2]
+
+
+def test_a_pause_during_a_call_leaves_the_agent_talking_until_the_call_ends() -> None:
+    """示忙 / 小休 / 签出 (a static member) chosen during a call pause the member so no next call
+    comes; the call goes on: the desk keeps its pop and controls, the wallboard its 监听 buttons.
+    Until 6 December the pause showed the agent paused at once, mid-call."""
+    view = LiveView()
+    view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline", Status="1", Paused="0"))
+    view.feed(_event("AgentCalled", 2.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("AgentConnect", 3.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("QueueMemberPause", 4.0, MemberName="8001", Queue="hotline", Status="2", Paused="1",
+                     PausedReason="busy"))
+    view.feed(_event("QueueMemberStatus", 4.1, MemberName="8001", Queue="hotline", Status="2", Paused="1"))
+    a = view.snapshot(5.0).agents["8001"]
+    assert (a.state, a.call_id, a.since) == (AgentState.TALKING, "c1", 3.0)
+    view.feed(_event("AgentComplete", 6.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("QueueMemberStatus", 6.1, MemberName="8001", Queue="hotline", Status="1", Paused="1"))
+    a = view.snapshot(7.0).agents["8001"]
+    assert (a.state, a.call_id) == (AgentState.PAUSED, None)
+
+
+def test_a_reconnect_rebuilds_members_and_waiting_callers_from_queuestatus() -> None:
+    """After a reconnect the view is rebuilt from QueueStatus, whose rows (as Asterisk 16 sends
+    them, from a run) name a member ``Name`` and carry no Linkedid and no Timestamp: every member
+    is back, each waiting caller is keyed by its call (so its QueueCallerLeave removes it) and
+    waits since ``now`` less its Wait. Until 6 December the members were dropped and the callers
+    stayed on the wallboard for good, waiting since 1970."""
+    status = [
+        {"Event": "QueueParams", "Queue": "hotline", "Calls": "1"},
+        {"Event": "QueueMember", "Queue": "hotline", "Name": "8001", "Location": "Local/8001@agents/n",
+         "StateInterface": "Local/8001@agents/n", "Membership": "static", "InCall": "0", "Status": "1",
+         "Paused": "1", "PausedReason": "busy"},
+        {"Event": "QueueMember", "Queue": "hotline", "Name": "8002", "Location": "Local/8002@agents/n",
+         "StateInterface": "Local/8002@agents/n", "Membership": "static", "InCall": "0", "Status": "1",
+         "Paused": "0"},
+        {"Event": "QueueEntry", "Queue": "hotline", "Position": "1", "Channel": "Local/10000@from-pstn-00000096;2",
+         "Uniqueid": "sim-ee80c1bb5f06;2", "CallerIDNum": "13728316157", "CallerIDName": "王伟", "Wait": "70"}]
+    channels = [{"Channel": "Local/10000@from-pstn-00000096;2", "Uniqueid": "sim-ee80c1bb5f06;2",
+                 "Linkedid": "sim-ee80c1bb5f06"}]
+    view = LiveView()
+    view.feed(_event("QueueCallerJoin", 1.0, Queue="hotline", Linkedid="gone", CallerIDNum="1"))  # before the gap
+    view.rebuild(status, channels, 1000.0)
+    snap = view.snapshot(1000.0)
+    assert {m: a.state for m, a in snap.agents.items()} == {"8001": AgentState.PAUSED, "8002": AgentState.IDLE}
+    assert [(w.call_id, w.caller_number, w.since) for w in snap.queues["hotline"]] == [
+        ("sim-ee80c1bb5f06", "13728316157", 930.0)]
+    view.feed(_event("QueueCallerLeave", 1001.0, Queue="hotline", Linkedid="sim-ee80c1bb5f06"))
+    assert view.snapshot(1001.0).queues["hotline"] == []

@@ -20,9 +20,10 @@ from hotline.callbacks.tasks import open_task_for
 from hotline.desk import consult, controls, presence
 from hotline.desk.calls import ControlResult
 from hotline.desk.presence import PresenceResult
-from hotline.vocabulary import AgentPresence
+from hotline.vocabulary import AgentPresence, CaseStatus
 from web.auth.access import roles, user_of_session
 from web.callbacks import dial as dial_task
+from web.cases.views import kind_labels, status_label
 from web.context import db, session_factory, settings
 from web.desk.messages import control_message, presence_message
 from web.desk.state import DeskState, stream
@@ -61,9 +62,10 @@ def page() -> Any:
     s = settings()
     ext = _agent()
     first = DeskState(s, ext)(db(), keep_step=False) if ext else None
-    return render_template("desk/desk.html", ext=ext, reasons=s.desk_break_reasons, first=first,
+    return render_template("desk/desk.html", ext=ext, reasons=s.desk_break_reasons, first=first, known_agents=s.agents,
                            agents=[a for a in s.agents if a != ext], phrases=list(controls.Phrase),
-                           wrapup_s=s.desk_wrapup_s, values={k: label(k) for k in sorted(KNOWN_LABELS)})
+                           wrapup_s=s.desk_wrapup_s, values={k: label(k) for k in sorted(KNOWN_LABELS)},
+                           case_values={"kinds": kind_labels(), "statuses": {k: status_label(k) for k in CaseStatus}})
 
 
 @bp.get("/desk/stream")

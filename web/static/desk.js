@@ -8,6 +8,8 @@
   var L = JSON.parse(document.getElementById("desk-labels").textContent);
   var VALUES = JSON.parse(document.getElementById("desk-values").textContent);
   function V(v) { return v && VALUES[v] ? VALUES[v] : v; }  // a stored key in the page's language
+  // a case's kind and status have labels of their own (受理 is no work order's 已接单)
+  var CASES = JSON.parse(document.getElementById("desk-case-values").textContent);
   var last = null, skew = 0, shown = null;  // shown: the pop on screen {call_id, state, data}
   window.deskPopLog = [];  // [{call_id, ring_at, shown_at}] for the tests and bench/desk_pop.py
 
@@ -60,7 +62,9 @@
     text("desk-state", L[p.state] || p.state);
     $("desk-state").dataset.state = p.state;
     text("desk-reason", p.reason ? "(" + p.reason + ")" : "");
-    var liveText = live && (live.state === "ringing" || live.state === "talking") ? "· " + (L[live.state] || live.state) : "";
+    // the call beside a state the agent chose (示忙 · 通话中); not 通话中 · 通话中
+    var liveText = live && (live.state === "ringing" || live.state === "talking") && live.state !== p.state
+      ? "· " + (L[live.state] || live.state) : "";
     text("desk-live", liveText);
     var left = p.state === "wrap_up" && p.wrapup_until ? p.wrapup_until - now() : null;
     $("desk-countdown").hidden = left === null;
@@ -75,17 +79,20 @@
     (pop.contacts || []).forEach(function (c) {
       var tr = document.createElement("tr");
       tr.className = "contact kind-" + c.kind + (c.open ? " open-matter" : "");
-      var what = V(c.what) || "";
+      var isCase = c.kind === "case";
+      var what = (isCase ? CASES.kinds[c.what] || c.what : V(c.what)) || "";
       if (c.kind === "call" && c.agent) what += " · " + c.agent;
       if (c.ticket) what += " · " + c.ticket;
-      var status = V(c.clock || c.status) || "";
+      var status = (isCase ? CASES.statuses[c.status] || c.status : V(c.clock || c.status)) || "";
       if (c.open) status = (status ? status + " · " : "") + L.open;
       [when(c.at), L[c.kind] || c.kind, what, status].forEach(function (v) {
         var td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
       });
       var td = document.createElement("td");
-      if (c.kind === "call" && c.id) {
-        var a = document.createElement("a"); a.href = root.dataset.calls + "/" + c.id; a.textContent = "#" + c.id;
+      if ((c.kind === "call" || isCase) && c.id) {
+        var a = document.createElement("a"); a.textContent = "#" + c.id;
+        a.href = (isCase ? root.dataset.cases : root.dataset.calls) + "/" + c.id;
+        if (isCase) { a.target = "_blank"; a.rel = "noopener"; }  // the desk stays live
         td.appendChild(a);
       }
       tr.appendChild(td);
@@ -96,10 +103,10 @@
   function renderPop() {
     var pop = last.pop, live = last.live;
     if (pop) {
-      var state = live.state;
+      var state = pop.ended ? "ended" : live.state;  // ended: 话后整理's call (a reloaded desk)
       if (!shown || shown.call_id !== pop.call_id) {
         // sent_at: when the server wrote the event (the bench tells the server's part from the browser's)
-        window.deskPopLog.push({call_id: pop.call_id, ring_at: live.since, sent_at: last.now,
+        window.deskPopLog.push({call_id: pop.call_id, ring_at: live ? live.since : null, sent_at: last.now,
                                 shown_at: Date.now() / 1000, state: state});
       }
       shown = {call_id: pop.call_id, state: state, data: pop};
@@ -170,6 +177,9 @@
   $("c-dial").addEventListener("click", function () {
     if (shown && shown.data.number) post(root.dataset.dial, {number: shown.data.number});
   });
+  function dialOut() { post(root.dataset.dial, {number: $("dial-number").value.trim()}); }
+  $("c-dial-out").addEventListener("click", dialOut);
+  $("dial-number").addEventListener("keydown", function (ev) { if (ev.key === "Enter") dialOut(); });
 
   var es = new EventSource(root.dataset.stream);
   es.onmessage = function (ev) {
