@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from ami_listener.channels import TECH_EXT, Channel, ChannelIndex, sibling
+from ami_listener.channels import TECH_EXT, Channel, ChannelIndex, local_base, sibling
 from ami_listener.inbound import inbound
 from ami_listener.outbound import outbound
 from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from hotline.chanvars import ChanVar
 from hotline.rules import DEFAULT_INTERNAL_NUMBERS, InternalNumbers, RingRule
-from hotline.vocabulary import Direction, Disposition
+from hotline.vocabulary import CONSULTATION_GIVEN_UP, Direction, Disposition, handed_on
 
 SURVEY_SCORES = ("1", "2", "3")  # R-SURVEY
 # what the hotline's own paths set on a call they take: its IVR and queue (from-pstn), its callbacks
@@ -82,6 +82,8 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
         inbound(c, rec, first, joins, rules)
     if rec.disposition == Disposition.UNKNOWN and _talked(c):
         rec.disposition = Disposition.ANSWERED
+    # an agent taking the caller back may hide in what was not seen (a gap, the rest of the call)
+    rec.transferred_out = None if gap or unended else _transferred_out(rec, internal)
     if gap or unended:
         # a hold may hide in what was not seen: the gap, the rest of the call (a stream that began
         # late loses none: holds are counted only when the answer was seen)
@@ -92,6 +94,21 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     if not any(e.timestamp is not None for e in evs):  # stops at the first timed event
         _untimed(rec)
     return rec
+
+
+def _transferred_out(rec: CallRecord, internal: InternalNumbers) -> str | None:
+    """The outside number an agent handed the caller on to (captures foreign_transfer_out,
+    foreign_atxfer_out): the call's last transfer succeeded to a number the PBX does not dial
+    inside (``InternalNumbers``, as a phone's own call out is told) and no agent had the caller
+    after it. A transfer to a parking lot or another queue is internal; one back to an agent
+    leaves a final agent."""
+    last = next((x for x in reversed(rec.transfers) if x.result != CONSULTATION_GIVEN_UP), None)
+    if rec.disposition != Disposition.ANSWERED or rec.final_agent is not None or last is None:
+        return None
+    to = last.to or ""
+    if not handed_on(last.result) or not to.removeprefix("+").isdigit() or not internal.dialled_out(to):
+        return None
+    return to
 
 
 def _talked(c: ChannelIndex) -> bool:
@@ -245,11 +262,28 @@ def _serves(c: ChannelIndex, rec: CallRecord) -> str | None:
     desk = rec.vars.get(ChanVar.DESK.value)
     if desk is not None:
         return desk.partition(":")[2]
-    conference = _joined_a_conference(c)
+    conference = _joined_a_conference(c) or _cti_helper(c)
     if conference is not None:
         return conference
     return next((e.get("SpyeeLinkedid") for e in c.events if e.name in ("ChanSpyStart", "ChanSpyStop")
                  and e.get("SpyerChannel") in c.by_name and e.get("SpyeeLinkedid") != c.call_id), None)
+
+
+def _cti_helper(c: ChannelIndex) -> str | None:
+    """Another application's helper channel: an Originate of a Local channel into an application
+    (a CTI running ChannelRedirect(<a caller>,…) on it: capture foreign_cti_channel_redirect) whose
+    call is that Local pair alone — it rang nobody, bridged with nobody, queued nowhere: nobody
+    outside the PBX took part, no call. Says ``cti:<application>``."""
+    origin = next((e for e in c.named("OriginateResponse") if e.get("Uniqueid") == c.call_id), None)
+    if origin is None or not origin.get("Application") or not local_base(origin.get("Channel")):
+        return None
+    if {local_base(ch.name) for ch in c.chans.values()} != {local_base(origin.get("Channel"))}:
+        return None
+    if not c.names.isdisjoint(("BridgeEnter", "QueueCallerJoin")):
+        return None
+    if any(e.get("Channel") for e in c.named("DialBegin")):  # its own Originate's DialBegin names none
+        return None
+    return f"cti:{origin.get('Application')}"
 
 
 def _joined_a_conference(c: ChannelIndex) -> str | None:

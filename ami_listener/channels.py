@@ -32,6 +32,22 @@ def interface_key(interface: str) -> str:
     return interface
 
 
+def member_names(headers: Mapping[str, str]) -> list[tuple[str, str, bool]]:
+    """What a queue member event names: (interface key, member name, direct). Direct is the
+    member's own interface; a Local member's StateInterface, the phone behind it (``PJSIP/8001``),
+    comes second (not direct): once a Local member without ``/n`` optimises away, that phone's own
+    channel is the one left with the caller, transferring it (capture foreign_cti_local_atxfer).
+    A phone that is a member itself elsewhere keeps that name (callers give direct ones first)."""
+    iface, name = headers.get("Interface"), headers.get("MemberName")
+    if not iface or not name:
+        return []
+    out = [(interface_key(iface), name, True)]
+    state = headers.get("StateInterface")
+    if state and iface.startswith("Local/") and TECH_EXT.match(state) and name != iface:
+        out.append((state, name, False))
+    return out
+
+
 def local_base(channel: str | None) -> str | None:
     """The shared name of a Local channel's two halves (``Local/x@ctx-00000001``), else None."""
     if channel and channel.startswith("Local/") and channel[-2:] in (";1", ";2"):
@@ -80,9 +96,16 @@ class ChannelIndex:
         self.members = {interface_key(k): v for k, v in members.items()}
         self.chans: dict[str, Channel] = {}
         self.by_name: dict[str, Channel] = {}
+        behind: dict[str, str] = {}
         for e in events:
-            if e.name in MEMBER_NAMING and e.get("Interface") and e.get("MemberName"):
-                self.members[interface_key(e["Interface"])] = e["MemberName"]
+            if e.name in MEMBER_NAMING:
+                for key, member, direct in member_names(e.headers):
+                    if direct:
+                        self.members[key] = member
+                    else:
+                        behind[key] = member
+        for key, member in behind.items():  # a phone already named (a member itself, an agent) keeps it
+            self.members.setdefault(key, member)
         self.member_names = set(self.members.values())
         self.names = {e.name for e in events}  # which kinds of event the call has: rules skip absent ones
         # one pass over every event of every call: written inline, a method call per event costs

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ami_listener.bridges import Bridges
 from ami_listener.channels import Channel, ChannelIndex, device_of, local_base, number
 from ami_listener.conversation import Conversation
 from ami_listener.outcome import INBOUND, InboundFacts
@@ -61,6 +62,8 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
         caller_up=first is not None and c.is_up(first), dialled=join is None and bool(rec.attempts),
         left_ringing=join is None and any(a.result == AttemptResult.CANCELLED for a in rec.attempts),
         left_by_key=_left_by_key(c, join, leave)))
+    if join is None:  # named after the rest: a call's Dial() after a refusing Queue() rings as a plain Dial's
+        rec.queue = _queue_app(c, caller)
     if join is not None or (first is not None and first.created):
         Conversation(c, rec, caller, service).run()
     # else a queue call seen only from after its answer (AMI gap): who talked with whom next, and
@@ -72,10 +75,28 @@ QUEUE_PASSED = frozenset({"QueueCallerLeave", "QueueCallerAbandon", "AgentConnec
 
 
 def _passed_a_queue(c: ChannelIndex, join: Message) -> bool:
-    """Before ``join``: the caller was through a queue, or its channel left a bridge (it talked)."""
+    """Before ``join``: the caller was through a queue, or its channel left a bridge (it talked).
+    After it: the end of a talk (AgentComplete) with a member that queue entry never rang — the
+    agent who had the caller before a CTI's Redirect into this queue, whose AgentComplete comes
+    once its leg hangs up (capture foreign_cti_redirect_queue)."""
     queued = join.get("Channel")
-    return any(e.name in QUEUE_PASSED or (e.name == "BridgeLeave" and e.get("Channel") == queued)
-               for e in c.events[:c.events.index(join)])
+    at = c.events.index(join)
+    if any(e.name in QUEUE_PASSED or (e.name == "BridgeLeave" and e.get("Channel") == queued)
+           for e in c.events[:at]):
+        return True
+    # by member interface: a Local member that optimised away ends under another channel's name
+    rung = {e.get("Interface") for e in c.events[at:] if e.name == "AgentCalled"}
+    return any(e.name == "AgentComplete" and e.get("Interface") not in rung for e in c.events[at:])
+
+
+def _queue_app(c: ChannelIndex, caller: set[str]) -> str | None:
+    """The queue the caller's dialplan ran Queue() for when no queue event names one: app_queue
+    refusing the caller at the join (joinempty, a full queue: QUEUESTATUS only, app_queue.c's
+    join_queue) emits none. The dialplan's Newexten does, its AppData's first argument; an
+    Asterisk whose manager.conf filters Newexten out (hotline.pbx.config's does) leaves it None."""
+    step = next((e for e in c.events if e.name == "Newexten" and e.get("Application") == "Queue"
+                 and e.get("Channel") in caller), None)
+    return (step.get("AppData") or "").split(",")[0].strip() or None if step is not None else None
 
 
 def _left_by_key(c: ChannelIndex, join: Message | None, leave: Message | None) -> bool:
@@ -227,6 +248,24 @@ def _answer_from_the_tail(c: ChannelIndex, rec: CallRecord, caller: set[str], ev
             rec.agent = c.agent_of(dest) or endpoint_of(dest, answer.get("DialString"))
 
 
+def _bridged_to_an_agent(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> None:
+    """A caller no queue and no Dial() of its own put through, bridged with an agent's phone all
+    the same: another application's CTI originated the phone into Bridge(<the caller's channel>)
+    (capture foreign_cti_bridge_app). The phone's own ring was no ring of the caller's: the answer
+    is the moment they were bridged, by the agent the phone belongs to. Only for a call seen whole:
+    seen from mid-call, a bridge entered later (a Local member optimising away) is no answer."""
+    bridges = Bridges()
+    for e in c.events:
+        if e.name == "BridgeEnter" and bridges.feed(e):
+            agent = next((c.agent_of(ch) for m in bridges.with_party(caller) for ch in m - caller
+                          if c.agent_of(ch)), None)
+            if agent is not None:
+                rec.agent, rec.answered_at = agent, e.timestamp
+                return
+        elif e.name == "BridgeLeave":
+            bridges.feed(e)
+
+
 def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str], requeue: Message | None) -> None:
     """The answer, who gave it, and how long it rang (R-ANS-4RINGS, by the ring rule). For a call
     requeued (``requeue``: the first queue entry seen, a later one) only what came before it: the
@@ -241,6 +280,8 @@ def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str], 
         rec.ring_seconds = answered.ring_seconds
     else:
         _answer_from_the_tail(c, rec, caller, events)
+    if rec.agent is None and not rec.incomplete and rec.queue is None and c.names.isdisjoint(QUEUE_ANSWER_EVENTS):
+        _bridged_to_an_agent(c, rec, caller)
     if rec.ring_seconds is not None:
         rec.rings = rule.rings(rec.ring_seconds)
         rec.within_4_rings = rule.within(rec.ring_seconds)  # R-ANS-4RINGS

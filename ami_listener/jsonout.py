@@ -26,7 +26,7 @@ def record_json(rec: CallRecord, tz: str) -> dict[str, Any]:
         "disposition": rec.disposition, "hangup_first": rec.hangup_first, "talk_seconds": r(rec.talk_seconds),
         "holds": rec.holds, "hold_seconds": r(rec.hold_seconds),
         "transfers": [{**x.as_json(), "at": t(x.at)} for x in rec.transfers],
-        "final_agent": rec.final_agent, "recording": rec.recording,
+        "final_agent": rec.final_agent, "transferred_out": rec.transferred_out, "recording": rec.recording,
         "ivr": None if rec.ivr is None else {**rec.ivr, "path": [{**p, "at": t(p.get("at"))} for p in rec.ivr["path"]]},
         "survey": rec.survey, "incomplete": rec.incomplete, "vars": rec.vars,
     }

@@ -21,7 +21,6 @@ from ami_listener.inbox import inbox_of
 from ami_listener.journal import Journal, JournalFull
 from ami_listener.live import LiveView
 from ami_listener.pipeline import DEFERRED, Deferred, Pipeline
-from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from ami_listener.store import Store
 from hotline.asterisk_logs import log_paths, log_problem
@@ -264,6 +263,4 @@ class Listener:
             log.warning("re-sync after reconnect failed: %s", exc)
             return
         self.pipeline.close_gone({c.get("Uniqueid", "") for c in chans})
-        self.live.reset()
-        for ev in status:  # QueueMember / QueueEntry rows rebuild the wallboard
-            self.live.feed(Message(dict(ev), b""))
+        self.live.rebuild(status, chans, time.time())  # QueueMember / QueueEntry rows rebuild the wallboard

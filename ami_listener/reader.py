@@ -86,6 +86,9 @@ _THIN = {name: (name.decode(), b"\r\nLinkedID: " if name == b"CEL" else b"\r\nLi
                 "LinkedID" if name == b"CEL" else "Linkedid") for name in THIN_EVENTS}
 # VarSet of these variables is read by the builder: parsed in full
 _WANTED_VARSET = re.compile(rb"\r\nVariable: (?:(?:__)?HOTLINE_|QUEUESTATUS\r\n|MIXMONITOR_FILENAME\r\n)")
+# a Newexten running Queue() names the queue a caller it refused never joined (JOINEMPTY: no queue
+# event does): parsed in full, the rest of the dialplan's steps thin
+_QUEUE_APP = b"\r\nApplication: Queue\r\n"
 
 
 def thin_fields(frame: bytes) -> tuple[str, str, str | None, float | None] | None:
@@ -96,7 +99,8 @@ def thin_fields(frame: bytes) -> tuple[str, str, str | None, float | None] | Non
         return None
     end = frame.find(b"\r\n")
     spec = _THIN.get(frame[7:end] if end > 0 else b"")
-    if spec is None or (spec[0] == "VarSet" and _WANTED_VARSET.search(frame)):
+    if spec is None or (spec[0] == "VarSet" and _WANTED_VARSET.search(frame)) or (
+            spec[0] == "Newexten" and _QUEUE_APP in frame):
         return None
     name, key, header = spec
     ts = lid = None

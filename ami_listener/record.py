@@ -67,6 +67,9 @@ class CallRecord:
     # the agent's side holding the caller (holds.py), inside talk while the agent stays bridged
     holds: int | None = None
     hold_seconds: float | None = None
+    # the outside number an agent handed the caller on to, the caller ending with no agent
+    # (builder._transferred_out); None: no such transfer
+    transferred_out: str | None = None
     disposition: Disposition = Disposition.UNKNOWN
     hangup_first: HangupParty | None = None
     recording: str | None = None

@@ -220,6 +220,7 @@ class Store:
             wait_seconds=_r(rec.wait_seconds),
             ring_seconds=_r(rec.ring_seconds), rings=rec.rings, within_4_rings=rec.within_4_rings,
             talk_seconds=_r(rec.talk_seconds), holds=rec.holds, hold_seconds=_r(rec.hold_seconds),
+            transferred_out=_cut(rec.transferred_out, 64),
             disposition=rec.disposition, hangup_first=rec.hangup_first,
             recording=_cut(rec.recording, 512), transfers=[_json_times(t.as_json()) for t in rec.transfers],
             ivr=None if rec.ivr is None else {**rec.ivr, "path": [_json_times(p) for p in rec.ivr["path"]]},

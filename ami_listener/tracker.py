@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ami_listener.channels import interface_key
+from ami_listener.channels import member_names
 from ami_listener.reader import Message, thin_message
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class CallTracker:
         self.uid_call: dict[str, str] = {}
         self.merged: dict[str, str] = {}  # a call merged into another (_move_channel) → that one
         self.members: dict[str, str] = {}
+        self._direct: set[str] = set()  # members' own interfaces (the others: phones behind Local members)
         self.now = 0.0
         self._next_check = 0.0
 
@@ -89,12 +90,16 @@ class CallTracker:
         if ts is not None and ts > self.now:
             self.now = ts
         h = msg.headers
-        if msg.name in MEMBER_EVENTS and h.get("Interface") and h.get("MemberName"):
-            key, name = interface_key(h["Interface"]), h["MemberName"]
-            # a phone that is a named member of one queue and an unnamed one (named by its
-            # interface) of another keeps its name
-            if name != h["Interface"] or key not in self.members:
-                self.members[key] = name
+        if msg.name in MEMBER_EVENTS:
+            for key, name, direct in member_names(h):
+                if not direct:  # the phone behind a Local member: unless it is a member itself
+                    if key not in self._direct:
+                        self.members[key] = name
+                # a phone that is a named member of one queue and an unnamed one (named by its
+                # interface) of another keeps its name
+                elif name != h["Interface"] or key not in self.members:
+                    self.members[key] = name
+                    self._direct.add(key)
         lid = self.linkedid_of(msg)
         if lid is not None and self.merged:
             lid = self.merged.get(lid, lid)

@@ -24,7 +24,10 @@ class Disposition(StrEnum):
 
     ANSWERED = "answered"  # bridged with an agent (inbound) or the customer answered (outbound)
     ABANDONED = "abandoned"  # the caller gave up while queued (hung up, or left by the exit key)
-    TIMEOUT = "timeout"  # the queue let the caller go unanswered (queue timeout, no member to join or left)
+    TIMEOUT = "timeout"  # the queue let the caller go unanswered (its timeout, a full queue, no status)
+    # 无坐席: the queue had no agent to take the caller — refused at the join (joinempty) or thrown
+    # out while waiting (leavewhenempty): offered and not answered, a missed call (R-MISSED-CALLBACK)
+    NO_AGENT = "no_agent"
     IVR = "ivr"  # ended in the IVR / dialplan without reaching an agent
     FAILED = "failed"  # never answered by anything
     NO_ANSWER = "no_answer"  # outbound: the agent answered, the customer did not
@@ -56,6 +59,18 @@ class TransferKind(StrEnum):
     BLIND = "blind"
     ATTENDED = "attended"
     REDIRECT = "redirect"  # an AMI Redirect or dialplan transfer, no transfer event
+
+
+# A transfer entry's ``result`` besides Asterisk's own (Success, Fail, …): an agent's consultation
+# given up — an attended transfer started, the agent back with the caller, nobody handed on. Listed
+# in the record's transfers so it is seen (咨询后取消), never counted as a transfer (handed_on).
+CONSULTATION_GIVEN_UP = "ConsultationGivenUp"
+
+
+def handed_on(result: str | None) -> bool:
+    """A transfer entry of this ``result`` handed the caller on (or may have: an event that names
+    no result): every use counting transfers asks this, not the result itself."""
+    return result in (None, "Success")
 
 
 class AgentState(StrEnum):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from hotline import callbacks, cases, metrics
 from hotline.models.callbacks import CallbackTask, Complaint, Escalation
 from hotline.models.cases import Case
+from hotline.models.field import WorkOrder
 from hotline.rules import deadline_state
 from hotline.settings import Settings
 from hotline.timeutil import iso_local, utcnow
@@ -73,11 +74,26 @@ def complaint_rows(db: Session, s: Settings, start: datetime, end: datetime,
     return out
 
 
+def _subjects(db: Session, escalations: list[Escalation]) -> dict[int, str]:
+    """Each escalation's subject as people read it: a work order's (``order:<id>``, the field
+    clocks' one-per-order key) by its ticket and district — the wallboard said "order:7"."""
+    ids = {e.id: int(e.subject[6:]) for e in escalations
+           if e.subject.startswith("order:") and e.subject[6:].isdigit()}
+    orders = {o.id: o for o in db.scalars(select(WorkOrder).where(WorkOrder.id.in_(set(ids.values()))))} if ids else {}
+    out = {}
+    for e in escalations:
+        o = orders.get(ids.get(e.id, -1))
+        out[e.id] = e.subject if o is None else " · ".join(x for x in (o.ticket or str(o.id), o.district) if x)
+    return out
+
+
 def escalation_rows(db: Session, s: Settings, now: datetime | None = None) -> list[dict[str, Any]]:
     """Unacknowledged escalations, oldest first, with the number they are about (supervisors only)."""
     now = now or utcnow()
     out = []
-    for e in callbacks.open_escalations(db):
+    escalations = callbacks.open_escalations(db)
+    subjects = _subjects(db, escalations)
+    for e in escalations:
         number = None
         if e.task_id is not None:
             task = db.get(CallbackTask, e.task_id)
@@ -85,7 +101,7 @@ def escalation_rows(db: Session, s: Settings, now: datetime | None = None) -> li
         elif e.complaint_id is not None:
             comp = db.get(Complaint, e.complaint_id)
             number = comp.number if comp else None
-        out.append({"id": e.id, "kind": e.kind, "subject": e.subject, "task_id": e.task_id,
+        out.append({"id": e.id, "kind": e.kind, "subject": subjects[e.id], "task_id": e.task_id,
                     "complaint_id": e.complaint_id, "number": number, "due_at": iso_local(e.due_at, s.timezone),
                     "raised_at": iso_local(e.raised_at, s.timezone),
                     "late_s": (now - e.due_at).total_seconds()})
@@ -94,8 +110,10 @@ def escalation_rows(db: Session, s: Settings, now: datetime | None = None) -> li
 
 def wallboard_escalations(db: Session) -> list[dict[str, Any]]:
     """For the wallboard (a shared screen): kind, subject and times only — no customer number."""
-    return [{"id": e.id, "kind": e.kind, "subject": e.subject, "due_at": e.due_at.timestamp(),
-             "raised_at": e.raised_at.timestamp()} for e in callbacks.open_escalations(db)]
+    escalations = callbacks.open_escalations(db)
+    subjects = _subjects(db, escalations)
+    return [{"id": e.id, "kind": e.kind, "subject": subjects[e.id], "due_at": e.due_at.timestamp(),
+             "raised_at": e.raised_at.timestamp()} for e in escalations]
 
 
 def overdue_task_rows(db: Session, s: Settings) -> list[dict[str, Any]]:

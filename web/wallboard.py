@@ -31,12 +31,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline import live_signal, metrics
+from hotline.chanvars import ChanVar
 from hotline.desk import presence
 from hotline.desk.monitor import MonitorMode, monitor
 from hotline.field import overdue_orders
 from hotline.live_snapshot import LiveSnapshot
 from hotline.models import LiveState
 from hotline.models.desk import PresenceChange
+from hotline.privacy import mask_number
 from hotline.settings import Settings
 from hotline.timeutil import iso_local, utcnow
 from hotline.vocabulary import AgentPresence, AgentState
@@ -56,6 +58,7 @@ MAX_STREAM_S = 3600.0  # the browser's EventSource reconnects by itself
 SL_REFRESH_S = 10.0
 SL_MIN_S = 2.0
 PUSH_FALLBACK_S = 1.0  # with a push, still read this often (SL, escalations: nobody signals those)
+QUEUE_SHOWN = 20  # the waiting callers listed; the tile counts them all
 
 
 def live(db: Session) -> dict[str, Any]:
@@ -66,6 +69,7 @@ def live(db: Session) -> dict[str, Any]:
     agents: list[dict[str, Any]] = []
     gap = False
     stamps = []
+    queue: list[dict[str, Any]] = []
     for row in db.scalars(select(LiveState).order_by(LiveState.server)):
         snap = LiveSnapshot.from_dict(row.data)
         stamps.append([row.server, row.updated_at.isoformat() if row.updated_at else None])
@@ -75,15 +79,21 @@ def live(db: Session) -> dict[str, Any]:
             for w in callers:
                 if w.since is not None and (oldest is None or w.since < oldest):
                     oldest = w.since
+                facts = snap.calls.get(w.call_id or "")
+                queue.append({"since": w.since, "number": mask_number(w.caller_number),
+                              "vip": bool(facts and facts.vars.get(ChanVar.VIP.value) == "1")})
         for ext, a in sorted(snap.agents.items()):
             counts[a.state] += 1
             agents.append({"server": row.server, "agent": ext, "state": a.state.value, "since": a.since,
-                           "call_id": a.call_id, "internal": a.internal})
+                           "call_id": a.call_id, "internal": a.internal, "held_since": a.held_since})
     chosen = _presences(db, [str(server) for server, _at in stamps])
     for agent in agents:
         agent["presence"], agent["reason"] = chosen.get((agent["server"], agent["agent"]), (None, None))
+    # who waits, longest first (a shared screen: the number masked, no caller name), so a supervisor
+    # sees the VIP and the long waits behind the count and calls agents back from a break
+    queue.sort(key=lambda w: w["since"] if w["since"] is not None else float("inf"))
     return {"waiting": waiting, "oldest_since": oldest, "counts": counts, "agents": agents, "gap": gap,
-            "stamps": stamps, "escalations": wallboard_escalations(db)}
+            "stamps": stamps, "escalations": wallboard_escalations(db), "queue": queue[:QUEUE_SHOWN]}
 
 
 def _presences(db: Session, servers: list[str]) -> dict[tuple[str, str], tuple[str, str | None]]:

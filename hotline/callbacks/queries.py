@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from hotline.callbacks.numbers import normalise
-from hotline.callbacks.tasks import revisit_answered
+from hotline.callbacks.tasks import MISSED_DISPOSITIONS, revisit_answered
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation
 from hotline.rules import deadline_state, in_time, overdue
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
-from hotline.vocabulary import Direction, Disposition
+from hotline.vocabulary import Direction
 
 # rows held at once by the metric inputs below (#17): they count over a whole period (the supervisor
 # page's month, read by the panel's warm-up every minute), and a month's tasks read whole were an
@@ -123,7 +123,7 @@ def missed_callback_counts(db: Session, s: Settings, since: datetime, until: dat
 def withheld_missed_calls(db: Session, s: Settings, since: datetime, until: datetime) -> int:
     """Missed inbound calls with no callable number (withheld / invalid): no task, but counted."""
     numbers = db.scalars(select(Call.caller_number).where(
-        Call.direction == Direction.INBOUND, Call.disposition.in_((Disposition.ABANDONED, Disposition.TIMEOUT)),
+        Call.direction == Direction.INBOUND, Call.disposition.in_(MISSED_DISPOSITIONS),
         Call.started_at >= since, Call.started_at < until).execution_options(yield_per=BATCH))
     return sum(1 for n in numbers if normalise(n, s.phone_region) is None)
 

@@ -36,12 +36,16 @@ class Metric:
 # JSON and CSV.
 METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("offered", "进入队列", "Offered", None,
-           "inbound calls that reached the queue (answered + abandoned + timeout, or queued_at set)"),
+           "inbound calls that reached the queue (answered + abandoned + timeout + no agent, or queued_at set)"),
     Metric("ivr_only", "仅IVR", "IVR only", None,
            "inbound calls that ended in the IVR without reaching the queue (disposition ivr); counted apart"),
     Metric("answered", "接通", "Answered", None,
            "inbound calls bridged with an agent (disposition answered, agent set)"),
     Metric("asa", "平均应答时间", "ASA", None, "mean wait_seconds of answered calls"),
+    Metric("avg_hold", "平均保持时长", "Average hold", None,
+           "hold_seconds of the answered calls whose holds are known ÷ those calls (per agent: the calls "
+           "they answered); a call whose holds could not be proven (an AMI gap, no timestamps) is left out, "
+           "not counted as no hold"),
     Metric("aht", "平均处理时长", "AHT", None,
            "(talk_seconds of the answered calls + the agents' after-call work (话后整理, the desk's "
            "presence) in the period) ÷ answered calls"),
@@ -54,7 +58,8 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("no_answer_attempts", "振铃未接", "Rang out", "R-ANS-4RINGS",
            "ring attempts of the agent that rang out unanswered (result no_answer)"),
     Metric("sl", "服务水平", "Service level", None,
-           "answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts); "
+           "answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts + "
+           "no agent); "
            "the queue's figure: an agent has none (see sl_answered)"),
     Metric("sl_answered", "服务水平(÷接通)", "SL (÷ answered)", None,
            "answered with wait ≤ service_level_s ÷ answered; the only service level an agent has (an "
@@ -64,6 +69,12 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("abandoned", "放弃", "Abandoned", None, "inbound calls abandoned in the queue with wait > short_abandon_s"),
     Metric("short_abandoned", "短时放弃", "Short abandons", None, "abandoned with wait ≤ short_abandon_s"),
     Metric("timeouts", "排队超时", "Timeouts", None, "left the queue unanswered after queue_timeout_s"),
+    Metric("no_agent", "无坐席", "No agent", "R-MISSED-CALLBACK",
+           "inbound calls the queue refused or let go because no agent staffed it (QUEUESTATUS JOINEMPTY / "
+           "LEAVEEMPTY: joinempty, leavewhenempty): offered, not answered, called back as missed calls"),
+    Metric("transferred_out", "转外线", "Transferred outside", None,
+           "answered calls an agent handed on to an outside number (transferred_out set): the caller ended "
+           "with no agent; per agent, the calls they answered"),
     Metric("hangup_first", "先挂机违规", "Hung up first", "R-ANS-HANGUP-LAST",
            "answered calls where the agent hung up first (hangup_first = agent), except calls flagged "
            "malicious (HOTLINE_MALICIOUS: the rule's one exception) or ended by a supervisor (HOTLINE_FORCED_HANGUP)"),

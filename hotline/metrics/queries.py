@@ -77,6 +77,10 @@ def sums(s: Settings) -> list[Any]:
         count_if(hung).label("hung"),
         count_if(Call.survey.isnot(None)).label("surveyed"),
         count_if(Call.survey == 1).label("satisfied"),
+        # an agent's holds: only the calls whose holds are known (NULL: not proven, no zero)
+        func.coalesce(func.sum(Call.hold_seconds), 0.0).label("hold_sum"),
+        func.count(Call.hold_seconds).label("hold_n"),
+        count_if(Call.transferred_out.isnot(None)).label("out"),
         count_if(and_(or_(Call.within_4_rings.is_(True), apology), or_(Call.hangup_first.is_(None), not_(hung))))
         .label("compliant"),
     ]
@@ -87,8 +91,9 @@ class Acc:
 
     def __init__(self) -> None:
         self.offered = self.ivr_only = self.answered = self.in_sl = 0
-        self.abandoned = self.short_abandoned = self.timeouts = 0
-        self.wait_sum = self.talk_sum = self.acw_sum = 0.0
+        self.abandoned = self.short_abandoned = self.timeouts = self.no_agent = self.transferred_out = 0
+        self.wait_sum = self.talk_sum = self.acw_sum = self.hold_sum = 0.0
+        self.hold_n = 0
         self.wait_n = self.hung = self.surveyed = self.satisfied = self.compliant = 0
 
     def add(self, r: Any) -> None:
@@ -98,7 +103,8 @@ class Acc:
         if r.direction != Direction.INBOUND:
             return
         disp, queued = r.disposition, bool(r.queued)
-        if disp in (Disposition.ANSWERED, Disposition.ABANDONED, Disposition.TIMEOUT) or queued:
+        # a caller the queue refused for want of an agent (no_agent) never queued, but was offered
+        if disp in (Disposition.ANSWERED, Disposition.ABANDONED, Disposition.TIMEOUT, Disposition.NO_AGENT) or queued:
             self.offered += n
         if disp == Disposition.IVR and not queued:
             self.ivr_only += n
@@ -110,11 +116,16 @@ class Acc:
             self.talk_sum += float(r.talk_sum)
             self.hung += int(r.hung)
             self.compliant += int(r.compliant)
+            self.hold_sum += float(r.hold_sum)
+            self.hold_n += int(r.hold_n)
+            self.transferred_out += int(r.out)
         elif disp == Disposition.ABANDONED:
             self.short_abandoned += int(r.short)
             self.abandoned += n - int(r.short)
         elif disp == Disposition.TIMEOUT:
             self.timeouts += n
+        elif disp == Disposition.NO_AGENT:
+            self.no_agent += n
 
     def merge(self, other: Acc) -> Acc:
         """Add the sums of another group of calls (another part of the same period)."""
@@ -126,10 +137,13 @@ class Acc:
     def fill(self, f: Figures) -> Figures:
         f.offered, f.ivr_only, f.answered = self.offered, self.ivr_only, self.answered
         f.abandoned, f.short_abandoned, f.timeouts = self.abandoned, self.short_abandoned, self.timeouts
+        f.no_agent, f.transferred_out = self.no_agent, self.transferred_out
+        f.avg_hold = self.hold_sum / self.hold_n if self.hold_n else None
         f.asa = self.wait_sum / self.wait_n if self.wait_n else None
         # AHT = talk + after-call work (话后整理, the desk's presence), per answered call
         f.aht = (self.talk_sum + self.acw_sum) / self.answered if self.answered else None
-        f.sl = Ratio(self.in_sl, self.answered + self.abandoned + self.timeouts)
+        # every caller let go unanswered but a short abandon counts against the service level
+        f.sl = Ratio(self.in_sl, self.answered + self.abandoned + self.timeouts + self.no_agent)
         f.sl_answered = Ratio(self.in_sl, self.answered)
         f.abandon_rate = Ratio(self.abandoned, self.offered)
         f.hangup_first = self.hung

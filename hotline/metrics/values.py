@@ -39,8 +39,11 @@ class Figures:
     abandoned: int = 0  # after the short-abandon threshold
     short_abandoned: int = 0
     timeouts: int = 0
+    no_agent: int = 0  # 无坐席: the queue had no agent to take the caller
+    transferred_out: int = 0  # answered calls an agent handed on to an outside number
     asa: float | None = None
     aht: float | None = None
+    avg_hold: float | None = None  # None: no answered call whose holds are known
     # R-SL ÷ offered: a queue's figure, so an agent's is None (an agent is offered no calls; their
     # service level is sl_answered)
     sl: Ratio | None = field(default_factory=lambda: Ratio(0, 0))

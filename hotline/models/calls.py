@@ -92,6 +92,9 @@ class Call(Base):
     # the agent's side holding the caller (ami_listener/holds.py); NULL: not answered, or not known
     holds: Mapped[int | None] = mapped_column(Integer)
     hold_seconds: Mapped[float | None] = mapped_column(Float)
+    # the outside number an agent handed the caller on to, the caller ending with no agent (the
+    # builder's transferred_out); NULL: no such transfer
+    transferred_out: Mapped[str | None] = mapped_column(String(64))
     disposition: Mapped[str] = mapped_column(String(32))
     hangup_first: Mapped[str | None] = mapped_column(String(16))
     recording: Mapped[str | None] = mapped_column(String(512))

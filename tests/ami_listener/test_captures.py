@@ -6,8 +6,12 @@ answered, who hung up — as the record must show it. Times within 0.3 s (event 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
+from ami_listener.reader import thin_fields
+from hotline.vocabulary import CONSULTATION_GIVEN_UP as GIVEN_UP
 from tests.ami_listener.replay import CAPTURES, as_json, capture, replay_frames, replay_messages
 
 T = 0.3
@@ -33,12 +37,20 @@ EXPECTED: dict[str, dict] = {
     # Asterisk's Unhold before the blind transfer follows no Hold: no hold
     "queue_blind_transfer": dict(disposition="answered", agent="8001", final_agent="8002",
                                  transfers=[("blind", "8001", "8002")], hangup_first="agent", holds=0,
-                                 hold_seconds=0.0),
+                                 hold_seconds=0.0, transferred_out=None),
     # AMI Atxfer, as the desk's consultation sends it: the caller is held from the Atxfer (1.25 s
     # after the answer) until the transfer completes 0.75 s later
     "queue_attended_transfer": dict(disposition="answered", agent="8001", final_agent="8002",
-                                    transfers=[("attended", "8001", "8002")], hangup_first="agent", holds=1,
-                                    hold_seconds=0.75),
+                                    transfers=[("attended", "8001", "8002")], transfer_results=["Success"],
+                                    hangup_first="agent", holds=1, hold_seconds=0.75),
+    # the desk's 咨询转接 then 取消咨询 (AMI Atxfer to 8002 1 s after the answer; 8002 answers after
+    # 1 s; 1 s later the consultation's channel is hung up): 8001 is back with the caller, who hangs
+    # up 12 s in. A consultation given up, no transfer; the caller held from the Atxfer to 8001's
+    # return (about 2.3 s), which is no talk (11 s from the answer less the hold)
+    "queue_consult_cancelled": dict(disposition="answered", agent="8001", final_agent="8001",
+                                    transfers=[("attended", "8001", "8002")], transfer_results=[GIVEN_UP],
+                                    transferred_out=None, hangup_first="caller", holds=1, hold_seconds=(2.0, 2.7),
+                                    talk_seconds=(8.3, 9.3), attempts=[("8001", "answered")]),
     "ami_redirect": dict(disposition="answered", agent="8001", final_agent="8003",
                          transfers=[("redirect", "8001", "8003")], hangup_first="agent"),
     "callback_answered": dict(direction="outbound", disposition="answered", agent="8001",
@@ -243,14 +255,20 @@ EXPECTED: dict[str, dict] = {
                                             attempts=[("Alice", "no_answer"), ("Bob", "no_answer"),
                                                       ("Alice", "no_answer")], attempt_rings=[3.0, 3.0, 2.0]),
     # `empty` has no member: the caller never joins (QUEUESTATUS=JOINEMPTY; no queue event names
-    # the queue), hears a goodbye, the dialplan hangs up: the queue let the caller go unanswered
-    "foreign_queue_joinempty": dict(dialed="411", queue=None, queued_at=None, disposition="timeout", agent=None,
+    # the queue, the capture's Newexten are filtered out: see test_a_refused_caller_names_its_queue),
+    # hears a goodbye, the dialplan hangs up: no agent to take it (无坐席)
+    "foreign_queue_joinempty": dict(dialed="411", queue=None, queued_at=None, disposition="no_agent", agent=None,
                                     final_agent=None, answered_at=None, wait_seconds=None, hangup_first="system",
                                     attempts=[], transfers=[]),
+    # the same call through a foreign Asterisk's listener user (no eventfilter): the dialplan's
+    # Newexten running Queue(empty,…) names the queue
+    "foreign_queue_joinempty_unfiltered": dict(dialed="411", queue="empty", queued_at=None, disposition="no_agent",
+                                               agent=None, final_agent=None, answered_at=None, wait_seconds=None,
+                                               hangup_first="system", attempts=[], transfers=[]),
     # Alice (QueueAdd) rings out; removed (QueueRemove) 2 s after the caller joined, the queue is
-    # empty and throws the caller out at the end of that ring (LEAVEEMPTY) to VoiceMail(); the
-    # caller hangs up 12 s in
-    "foreign_queue_leaveempty": dict(dialed="412", queue="sales", disposition="timeout", agent=None,
+    # empty and throws the caller out at the end of that ring (LEAVEEMPTY, though app_queue also
+    # logs QueueCallerAbandon) to VoiceMail(); the caller hangs up 12 s in: no agent left (无坐席)
+    "foreign_queue_leaveempty": dict(dialed="412", queue="sales", disposition="no_agent", agent=None,
                                      answered_at=None, wait_seconds=3.0, hangup_first="caller", talk_seconds=None,
                                      attempts=[("Alice", "no_answer")]),
     # Alice answers after 1 s, 1.5 s later transfers the caller blind to 700 (parked at 701); 1.8 s
@@ -258,7 +276,8 @@ EXPECTED: dict[str, dict] = {
     # answered by Alice, ended with Bob; talk is the time with an agent (1.6 s + 3 s), not parked
     "foreign_park_pickup": dict(dialed="410", queue="support", disposition="answered", agent="Alice",
                                 final_agent="Bob", ring_seconds=1.0, hangup_first="agent", talk_seconds=(4.3, 4.9),
-                                transfers=[("blind", "Alice", "700")], attempts=[("Alice", "answered")]),
+                                transfers=[("blind", "Alice", "700")], attempts=[("Alice", "answered")],
+                                transferred_out=None),
     # Alice answers after 1 s; 1.5 s later a supervisor listens in (Local/555@supervisor running
     # ChanSpy(PJSIP/8001,q)) for 4 s: no record of its own, the spied call unchanged; the caller
     # hangs up 9 s in
@@ -279,32 +298,42 @@ EXPECTED: dict[str, dict] = {
     "foreign_hold_resume": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                 final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=6.5,
                                 transfers=[], attempts=[("Alice", "answered")], holds=1, hold_seconds=3.0),
-    # Alice answers after 1 s; 1.5 s later starts an attended transfer to Bob (Atxfer), whose phone
-    # rings 3 s unanswered (atxfernoanswertimeout): the consultation is given up, no transfer event,
-    # Alice is back with the caller and hangs up 3 s later. No transfer; talk is the time Alice was
-    # bridged with the caller (1.5 s + 3 s), not the 3 s the caller waited on music — those are
-    # hold (Atxfer's Hold 0.25 s before Alice left the caller's bridge, to her Unhold back)
+    # Alice answers after 1 s; 1.5 s later starts an attended transfer to Bob (Atxfer to 8002), whose
+    # phone rings 3 s unanswered (atxfernoanswertimeout): the consultation is given up, no transfer
+    # event, Alice is back with the caller and hangs up 3 s later. A consultation given up, listed
+    # when Alice was back (3 s after the Atxfer reached Asterisk, 2 s in), no transfer: no final
+    # agent but Alice, nothing transferred out; talk is the time Alice was bridged with the caller
+    # (1.5 s + 3 s), not the 3 s the caller waited on music — those are hold (Atxfer's Hold 0.25 s
+    # before Alice left the caller's bridge, to her Unhold back)
     "foreign_atxfer_abandoned": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                      final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=5.0,
-                                     transfers=[], attempts=[("Alice", "answered")], holds=1, hold_seconds=3.25),
-    # Alice consults Bob (Atxfer) 1.5 s after answering; Bob answers after 1 s, talks 2 s and hangs
-    # up; Alice is back with the caller and hangs up 2 s later: no transfer, talk 2 s + 2 s
+                                     transfers=[("attended", "Alice", "Bob")], transfer_results=[GIVEN_UP],
+                                     transfer_after_answer=[5.0], transferred_out=None,
+                                     attempts=[("Alice", "answered")], holds=1, hold_seconds=3.25),
+    # Alice consults Bob (Atxfer to 8002) 1.5 s after answering; Bob answers after 1 s, talks 2 s and
+    # hangs up; Alice is back with the caller and hangs up 2 s later: a consultation given up, no
+    # transfer, talk 2 s + 2 s
     "foreign_atxfer_consult_back": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                         final_agent="Alice", ring_seconds=1.0, hangup_first="agent",
-                                        talk_seconds=(3.7, 4.3), transfers=[], attempts=[("Alice", "answered")]),
+                                        talk_seconds=(3.7, 4.3), transfers=[("attended", "Alice", "Bob")],
+                                        transfer_results=[GIVEN_UP], transferred_out=None,
+                                        attempts=[("Alice", "answered")]),
     # Alice consults an outside number (Atxfer to 13900000009, out through the trunk), which answers
     # after 1 s; 1.5 s later she hangs up, completing the transfer (AttendedTransfer DestType Bridge,
     # no target named); the far end hangs up 4 s after answering: transferred to that number, no
-    # final agent, the far end's hang-up the system's
+    # final agent, the far end's hang-up the system's: transferred outside, to that number
     "foreign_atxfer_out": dict(dialed="430", queue="ops", disposition="answered", agent="Alice", final_agent=None,
                                ring_seconds=1.0, hangup_first="system", talk_seconds=(5.1, 5.7),
-                               transfers=[("attended", "Alice", "13900000009")], attempts=[("Alice", "answered")]),
+                               transfers=[("attended", "Alice", "13900000009")], attempts=[("Alice", "answered")],
+                               transferred_out="13900000009"),
     # Alice answers after 1 s; 1.5 s later transfers the caller blind to 13900000009, out through
     # the trunk, whose far end answers after 1 s and hangs up 4 s later: the call ended with no
-    # agent (final agent none), the far end's hang-up is the system's — no agent cut the caller off
+    # agent (final agent none), the far end's hang-up is the system's — no agent cut the caller off:
+    # transferred outside, to that number
     "foreign_transfer_out": dict(dialed="430", queue="ops", disposition="answered", agent="Alice", final_agent=None,
                                  ring_seconds=1.0, hangup_first="system", talk_seconds=5.5,
-                                 transfers=[("blind", "Alice", "13900000009")], attempts=[("Alice", "answered")]),
+                                 transfers=[("blind", "Alice", "13900000009")], attempts=[("Alice", "answered")],
+                                 transferred_out="13900000009"),
     # Local/8001@ops-members/n (Alice) rings out after 3 s; 1 s later Local/8002@ops-members/n
     # (Bob), whose phone answers after 1 s; the members stay Local (/n); the caller hangs up 10 s in
     "foreign_local_members": dict(dialed="431", queue="locals", disposition="answered", agent="Bob", final_agent="Bob",
@@ -322,6 +351,83 @@ EXPECTED: dict[str, dict] = {
     "foreign_survey": dict(dialed="432", queue="ops", disposition="answered", agent="Alice", final_agent="Alice",
                            ring_seconds=1.0, hangup_first="agent", talk_seconds=3.0, transfers=[],
                            attempts=[("Alice", "answered")]),
+    # --- from tests/captures/foreign_cti/ (cti.py): another application's CTI acting through AMI;
+    # `cti` at 440 (PJSIP/8001 Alice then PJSIP/8002 Bob, 4 s each, 1 s retry), `cti-locals` at 441
+    # (Local/800X@cti-members members WITHOUT /n: they optimise away once answered, leaving the
+    # phone's own channel with the caller), `autop` at 442 (autopause, 3 s each), Alice's direct
+    # line 446 (Dial(…,G(…)) then Bridge()), the CTI's holding line 447
+    # Alice's Local member rings out (4 s), 1 s later Bob's, answered after 1 s and optimised
+    # away; the caller hangs up 12 s in: answered by Bob after 6 s of waiting
+    "foreign_cti_local_answered": dict(dialed="441", queue="cti-locals", disposition="answered", agent="Bob",
+                                       final_agent="Bob", ring_seconds=1.0, wait_seconds=6.0, hangup_first="caller",
+                                       talk_seconds=6.0, transfers=[], attempts=[("Alice", "no_answer"),
+                                                                                 ("Bob", "answered")],
+                                       attempt_rings=[4.0, 1.0]),
+    # Alice answers after 1 s (her Local member optimises away: PJSIP/8001 is left with the caller);
+    # the CTI's Atxfer of that channel to Bob, who answers after 1 s; 1 s later the CTI hangs Alice
+    # up, completing the transfer; the caller talks with Bob until it hangs up 14 s in. The
+    # transferer is the phone behind Alice's Local member (its StateInterface). The caller on music
+    # while Alice consulted: a hold, not talk
+    "foreign_cti_local_atxfer": dict(dialed="441", queue="cti-locals", disposition="answered", agent="Alice",
+                                     final_agent="Bob", ring_seconds=1.0, wait_seconds=1.0, hangup_first="caller",
+                                     talk_seconds=(10.6, 11.3), transfers=[("attended", "Alice", "Bob")],
+                                     attempts=[("Alice", "answered")], holds=1, hold_seconds=(2.0, 2.5)),
+    # Alice answers after 1 s; 1.5 s later the CTI redirects both legs (Redirect with ExtraChannel):
+    # the caller to queue `second`, Alice's leg to a beep and Hangup(); Bob answers after 1 s; the
+    # caller hangs up 14 s in: a redirect to 420, the second queue's ring not talk
+    "foreign_cti_redirect_queue": dict(dialed="440", queue="cti", disposition="answered", agent="Alice",
+                                       final_agent="Bob", ring_seconds=1.0, wait_seconds=1.0, hangup_first="caller",
+                                       talk_seconds=(11.7, 12.2), transfers=[("redirect", "Alice", "420")],
+                                       attempts=[("Alice", "answered"), ("Bob", "answered")]),
+    # the CTI pauses Alice (QueuePause) 1.5 s into her ring: app_queue lets her phone ring on to
+    # its 4 s; Bob answers after 1 s of his ring, talks 3 s and hangs up
+    "foreign_cti_pause_midring": dict(dialed="440", queue="cti", disposition="answered", agent="Bob", final_agent="Bob",
+                                      ring_seconds=1.0, wait_seconds=6.0, hangup_first="agent", talk_seconds=3.0,
+                                      attempts=[("Alice", "no_answer"), ("Bob", "answered")], attempt_rings=[4.0, 1.0]),
+    # autopause: Alice rings out (3 s) and the queue pauses her; Bob answers after 1 s, talks 3 s
+    "foreign_cti_autopause": dict(dialed="442", queue="autop", disposition="answered", agent="Bob", final_agent="Bob",
+                                  ring_seconds=1.0, wait_seconds=5.0, hangup_first="agent", talk_seconds=3.0,
+                                  attempts=[("Alice", "no_answer"), ("Bob", "answered")], attempt_rings=[3.0, 1.0]),
+    # `announce` at 445 (position and periodic announcements; Alice never answers): the caller
+    # hangs up 5 s in, during the periodic announcement — abandoned, Alice's ring cancelled
+    "foreign_cti_announce_hangup": dict(dialed="445", queue="announce", disposition="abandoned", agent=None,
+                                        answered_at=None, wait_seconds=5.0, hangup_first="caller", talk_seconds=None,
+                                        attempts=[("Alice", "cancelled")], attempt_rings=[5.0]),
+    # Dial(PJSIP/8001,15,G(cti-split^s^1)): Alice answers after 1 s; G() splits the legs, Alice's
+    # hears a beep (0.45 s) and Bridge() joins her back to the caller; she hangs up 6 s after
+    # answering: answered by Alice, talk from the bridge back on, no transfer
+    "foreign_cti_dial_g_bridge": dict(dialed="446", queue=None, disposition="answered", agent="Alice",
+                                      final_agent="Alice", ring_seconds=1.0, hangup_first="agent",
+                                      talk_seconds=(5.3, 5.8), transfers=[], attempts=[("Alice", "answered")]),
+    # the caller waits on the CTI's holding line (447, no queue, no Dial); 2 s in the CTI originates
+    # Bob's phone into Bridge(<the caller's channel>); Bob answers after 1 s, talks 4 s and hangs
+    # up: answered by Bob when they were bridged (his phone's ring was none of the caller's)
+    "foreign_cti_bridge_app": dict(queue=None, disposition="answered", agent="Bob", final_agent="Bob",
+                                   ring_seconds=None, hangup_first="agent", talk_seconds=4.0, transfers=[],
+                                   attempts=[]),
+    # Alice answers after 1 s; 1.5 s later the CTI moves the caller to Bob with the dialplan
+    # application ChannelRedirect(<caller>,transfer,8002,1), run on a Local helper it originates
+    # (a call of its own: none in the records, nobody outside the PBX took part); Bob answers
+    # after 1 s; the caller hangs up 14 s in: a redirect from Alice to 8002, Bob's ring not talk
+    "foreign_cti_channel_redirect": dict(dialed="440", queue="cti", disposition="answered", agent="Alice",
+                                         final_agent="Bob", ring_seconds=1.0, wait_seconds=1.0,
+                                         hangup_first="caller", talk_seconds=(11.7, 12.2),
+                                         transfers=[("redirect", "Alice", "8002")],
+                                         attempts=[("Alice", "answered"), ("Bob", "answered")]),
+    # on 448 (Queue(cti) without t) the CTI's Atxfer of Alice's channel 1.5 s after she answered
+    # is refused (the member may not transfer: the feature code reaches the caller as tones): no
+    # transfer, no hold, Alice to the end; the caller hangs up 10 s in
+    "foreign_cti_atxfer_refused": dict(dialed="448", queue="cti", disposition="answered", agent="Alice",
+                                       final_agent="Alice", ring_seconds=1.0, hangup_first="caller", talk_seconds=9.0,
+                                       transfers=[], attempts=[("Alice", "answered")], holds=0, hold_seconds=0.0),
+    # waiting in `announce` (Alice ringing) the caller is taken out by the CTI 3 s in (Redirect to
+    # 8002@transfer; app_queue logs QueueCallerAbandon) and Bob answers after 1 s: answered by Bob,
+    # not abandoned — the wait runs to his answer; Alice's ring cancelled; the caller hangs up 12 s in
+    "foreign_cti_redirect_waiting": dict(dialed="445", queue="announce", disposition="answered", agent="Bob",
+                                         final_agent="Bob", ring_seconds=1.0, wait_seconds=4.0,
+                                         hangup_first="caller", talk_seconds=8.0, transfers=[],
+                                         attempts=[("Alice", "cancelled"), ("Bob", "answered")],
+                                         attempt_rings=[3.0, 1.0]),
 }
 
 
@@ -337,6 +443,12 @@ def _check(rec: dict, want: dict) -> None:
             assert {(a["agent"], a["result"]) for a in rec["attempts"]} == value, rec["attempts"]
         elif key == "transfers":
             assert [(t["kind"], t["from_agent"], t["to"]) for t in rec["transfers"]] == value, rec["transfers"]
+        elif key == "transfer_results":
+            assert [t["result"] for t in rec["transfers"]] == value, rec["transfers"]
+        elif key == "transfer_after_answer":  # each transfer's time, in seconds after the answer
+            answered = datetime.fromisoformat(rec["answered_at"])
+            got = [(datetime.fromisoformat(t["at"]) - answered).total_seconds() for t in rec["transfers"]]
+            assert len(got) == len(value) and all(abs(g - v) <= T for g, v in zip(got, value, strict=True)), got
         elif key == "recording":
             assert bool(rec["recording"]) is value
         elif key == "ivr_steps":
@@ -381,7 +493,8 @@ def test_frames_and_messages_build_the_same_records(name: str) -> None:
 def test_every_capture_has_a_row() -> None:
     recorded = {p.stem for p in CAPTURES.glob("*.ami")}
     assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge", "foreign_untimed_answered",
-                       "foreign_refer_attended", "foreign_refer_attended_app"} == set(EXPECTED)
+                       "foreign_refer_attended", "foreign_refer_attended_app", "foreign_cti_wrapup",
+                       "foreign_cti_priority", "foreign_cti_ringinuse"} == set(EXPECTED)
 
 
 def test_a_capture_without_timestamps_claims_no_time() -> None:
@@ -399,6 +512,25 @@ def test_a_capture_without_timestamps_claims_no_time() -> None:
                      rings=None, within_4_rings=None, talk_seconds=None, wait_seconds=None, hold_seconds=None))
     assert rec["attempts"][0]["rang_at"] is None and rec["attempts"][0]["ring_seconds"] is None
     assert rec["vars"] == {"HOTLINE_SOURCE": "untimed"}
+
+
+def test_a_refused_caller_names_its_queue() -> None:
+    """A caller Queue() refused at the join (JOINEMPTY) is named by no queue event (app_queue.c's
+    join_queue only sets QUEUESTATUS); the dialplan's Newexten running Queue names it. The same
+    call recorded twice: through a foreign Asterisk's listener user, which gets a Newexten for
+    every dialplan step of both Local halves, and through the hotline's own manager.conf, which
+    filters them out — that record names no queue. The reader keeps every Newexten thin but
+    Queue's."""
+    unfiltered = (CAPTURES / "foreign_queue_joinempty_unfiltered.ami").read_bytes()
+    filtered = (CAPTURES / "foreign_queue_joinempty.ami").read_bytes()
+    steps = [f for f in unfiltered.split(b"\r\n\r\n") if f.startswith(b"Event: Newexten\r\n")]
+    assert len(steps) > 3 and b"Event: Newexten\r\n" not in filtered
+    parsed = [f for f in steps if thin_fields(f) is None]
+    assert len(parsed) == 1 and b"\r\nApplication: Queue\r\nAppData: empty," in parsed[0], parsed
+    (rec,) = [as_json(r) for r in replay_frames(unfiltered, chunk=1000).values()]
+    _check(rec, EXPECTED["foreign_queue_joinempty_unfiltered"])
+    (without,) = [as_json(r) for r in replay_frames(filtered, chunk=1000).values()]
+    assert without["queue"] is None and without["disposition"] == rec["disposition"] == "no_agent"
 
 
 def test_thirty_concurrent_callers() -> None:
@@ -561,3 +693,66 @@ def test_a_phones_own_call_is_outbound_only_when_it_dialled_out() -> None:
     assert direction("foreign_refer_attended", internal_number_pattern=r"[*#].*") == "internal"  # rang agent 8002
     assert direction("foreign_refer_attended", internal_number_pattern=r"[*#].*", agents=["8001"]) == "outbound"
     assert direction("foreign_refer_attended_app", internal_number_pattern=r"[*#].*") == "outbound"  # 600: no phone
+
+
+def _by_caller(name: str) -> dict[str, dict]:
+    return {r["caller_number"]: r for r in (as_json(x) for x in replay_messages(capture(name)).values())}
+
+
+def test_the_next_caller_waits_out_the_wrap_up() -> None:
+    """foreign_cti_wrapup (tests/captures/foreign_cti/, `wrap` at 443: Alice alone, wrapuptime 5 s):
+    the first caller is answered after 1 s, Alice talks 3 s and hangs up; a second caller, joined
+    1 s after that answer, is rung only once her wrap-up is over (5 s after her hang-up) and
+    answered after 1 s: its wait is Alice's 2 s of talk left, her 5 s of wrap-up and its 1 s ring."""
+    calls = _by_caller("foreign_cti_wrapup")
+    assert set(calls) == {"13600000071", "13600000072"}
+    first, second = calls["13600000071"], calls["13600000072"]
+    for rec in (first, second):
+        _check(rec, dict(dialed="443", queue="wrap", disposition="answered", agent="Alice", final_agent="Alice",
+                         ring_seconds=1.0, hangup_first="agent", talk_seconds=3.0, incomplete=False,
+                         attempts=[("Alice", "answered")]))
+    _check(first, dict(wait_seconds=1.0))
+    _check(second, dict(wait_seconds=8.0))
+
+
+def test_a_caller_at_a_priority_goes_first() -> None:
+    """foreign_cti_priority: Alice paused; a caller joins `wrap` on 443, 1 s later another on the VIP
+    line 444 (QUEUE_PRIO=10), 1 s later the CTI unpauses Alice. The VIP caller is rung first and
+    answered after 1 s (waited 2 s); the first caller waits her 3 s of talk and 5 s of wrap-up
+    more and is answered after a 1 s ring (12 s). Each record is its own caller's, neither sees
+    the other's ring."""
+    calls = _by_caller("foreign_cti_priority")
+    assert set(calls) == {"13600000073", "13600000074"}
+    plain, vip = calls["13600000073"], calls["13600000074"]
+    _check(vip, dict(dialed="444", queue="wrap", disposition="answered", agent="Alice", ring_seconds=1.0,
+                     wait_seconds=2.0, talk_seconds=3.0, hangup_first="agent", attempts=[("Alice", "answered")]))
+    _check(plain, dict(dialed="443", queue="wrap", disposition="answered", agent="Alice", ring_seconds=1.0,
+                       wait_seconds=12.0, talk_seconds=3.0, hangup_first="agent", attempts=[("Alice", "answered")]))
+    assert plain["queued_at"] < vip["queued_at"] and vip["answered_at"] < plain["answered_at"]
+
+
+def test_a_member_in_use_is_passed_over() -> None:
+    """foreign_cti_ringinuse (`cti`: Alice then Bob, ringinuse = no): Alice answers the first
+    caller after 1 s and talks 6 s; a second caller joining 1.5 s after that answer is not rung
+    to Alice (in use) but to Bob, who answers after 1 s: no attempt of Alice's in its record."""
+    calls = _by_caller("foreign_cti_ringinuse")
+    assert set(calls) == {"13600000075", "13600000076"}
+    _check(calls["13600000075"], dict(queue="cti", disposition="answered", agent="Alice", ring_seconds=1.0,
+                                      wait_seconds=1.0, talk_seconds=6.0, hangup_first="agent",
+                                      attempts=[("Alice", "answered")]))
+    _check(calls["13600000076"], dict(queue="cti", disposition="answered", agent="Bob", ring_seconds=1.0,
+                                      wait_seconds=1.0, talk_seconds=3.0, hangup_first="agent",
+                                      attempts=[("Bob", "answered")]))
+
+
+def test_a_local_members_phone_is_named_when_only_local_members_name_it() -> None:
+    """foreign_cti_local_atxfer replayed as a site whose queues name the phones only as the
+    StateInterface of Local members (no queue has PJSIP/8001 as a member itself, no configured
+    agents): once Alice's Local member optimised away, PJSIP/8001 is hers — the transfer is
+    Alice's, to Bob."""
+    from tests.ami_listener.replay import replay_settings
+
+    msgs = [m for m in capture("foreign_cti_local_atxfer")
+            if not (m.kind == "event" and (m.get("Interface") or "").startswith("PJSIP/"))]
+    (rec,) = [as_json(r) for r in replay_messages(msgs, replay_settings(agents=[])).values()]
+    _check(rec, dict(agent="Alice", final_agent="Bob", transfers=[("attended", "Alice", "Bob")]))

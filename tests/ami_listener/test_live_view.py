@@ -219,3 +219,85 @@ def test_a_long_extension_is_internal_from_its_ring_of_a_colleague() -> None:
     assert first < rings < ended
     assert not any(internal for _, _, internal in marked[:rings])
     assert all(internal for _, _, internal in marked[rings:ended]) and not marked[ended][2]
+
+
+def test_a_pause_during_a_call_leaves_the_agent_talking_until_the_call_ends() -> None:
+    """示忙 / 小休 / 签出 (a static member) chosen during a call pause the member so no next call
+    comes; the call goes on: the desk keeps its pop and controls, the wallboard its 监听 buttons.
+    Until 6 December the pause showed the agent paused at once, mid-call."""
+    view = LiveView()
+    view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline", Status="1", Paused="0"))
+    view.feed(_event("AgentCalled", 2.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("AgentConnect", 3.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("QueueMemberPause", 4.0, MemberName="8001", Queue="hotline", Status="2", Paused="1",
+                     PausedReason="busy"))
+    view.feed(_event("QueueMemberStatus", 4.1, MemberName="8001", Queue="hotline", Status="2", Paused="1"))
+    a = view.snapshot(5.0).agents["8001"]
+    assert (a.state, a.call_id, a.since) == (AgentState.TALKING, "c1", 3.0)
+    view.feed(_event("AgentComplete", 6.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("QueueMemberStatus", 6.1, MemberName="8001", Queue="hotline", Status="1", Paused="1"))
+    a = view.snapshot(7.0).agents["8001"]
+    assert (a.state, a.call_id) == (AgentState.PAUSED, None)
+
+
+def test_a_reconnect_rebuilds_members_and_waiting_callers_from_queuestatus() -> None:
+    """After a reconnect the view is rebuilt from QueueStatus, whose rows (as Asterisk 16 sends
+    them, from a run) name a member ``Name`` and carry no Linkedid and no Timestamp: every member
+    is back, each waiting caller is keyed by its call (so its QueueCallerLeave removes it) and
+    waits since ``now`` less its Wait. Until 6 December the members were dropped and the callers
+    stayed on the wallboard for good, waiting since 1970."""
+    status = [
+        {"Event": "QueueParams", "Queue": "hotline", "Calls": "1"},
+        {"Event": "QueueMember", "Queue": "hotline", "Name": "8001", "Location": "Local/8001@agents/n",
+         "StateInterface": "Local/8001@agents/n", "Membership": "static", "InCall": "0", "Status": "1",
+         "Paused": "1", "PausedReason": "busy"},
+        {"Event": "QueueMember", "Queue": "hotline", "Name": "8002", "Location": "Local/8002@agents/n",
+         "StateInterface": "Local/8002@agents/n", "Membership": "static", "InCall": "0", "Status": "1",
+         "Paused": "0"},
+        {"Event": "QueueEntry", "Queue": "hotline", "Position": "1", "Channel": "Local/10000@from-pstn-00000096;2",
+         "Uniqueid": "sim-ee80c1bb5f06;2", "CallerIDNum": "13728316157", "CallerIDName": "王伟", "Wait": "70"}]
+    channels = [{"Channel": "Local/10000@from-pstn-00000096;2", "Uniqueid": "sim-ee80c1bb5f06;2",
+                 "Linkedid": "sim-ee80c1bb5f06"}]
+    view = LiveView()
+    view.feed(_event("QueueCallerJoin", 1.0, Queue="hotline", Linkedid="gone", CallerIDNum="1"))  # before the gap
+    view.rebuild(status, channels, 1000.0)
+    snap = view.snapshot(1000.0)
+    assert {m: a.state for m, a in snap.agents.items()} == {"8001": AgentState.PAUSED, "8002": AgentState.IDLE}
+    assert [(w.call_id, w.caller_number, w.since) for w in snap.queues["hotline"]] == [
+        ("sim-ee80c1bb5f06", "13728316157", 930.0)]
+    view.feed(_event("QueueCallerLeave", 1001.0, Queue="hotline", Linkedid="sim-ee80c1bb5f06"))
+    assert view.snapshot(1001.0).queues["hotline"] == []
+
+
+def test_an_agent_holding_the_call_is_shown_holding_until_the_unhold() -> None:
+    """保持 on the desk and the wallboard: Alice's phone holds the customer (foreign_hold_resume,
+    her hold key: Hold / Unhold on PJSIP/8001) — held from the Hold's time until the Unhold, and
+    the snapshot the wallboard reads back says so."""
+    view = LiveView()
+    held = []
+    for msg in capture("foreign_hold_resume"):
+        view.feed(msg)
+        if msg.name in ("Hold", "Unhold"):
+            snap = LiveSnapshot.from_dict(view.snapshot(0.0).to_dict())
+            held.append((msg.name, snap.agents["Alice"].held_since == msg.timestamp))
+    assert held == [("Hold", True), ("Unhold", False)]
+    assert view.agents["Alice"].held_since is None
+
+
+def test_a_hold_ends_with_the_call_and_a_caller_side_hold_is_no_agents() -> None:
+    view = LiveView()
+    view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline", Status="1", Paused="0"))
+    view.feed(_event("Hold", 1.5, Channel="PJSIP/8001-00000001"))  # not talking: nothing held
+    assert view.agents["8001"].held_since is None
+    view.feed(_event("AgentConnect", 2.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("Hold", 3.0, Channel="PJSIP/trunk-00000002"))  # the caller's side
+    assert view.agents["8001"].held_since is None
+    view.feed(_event("Hold", 4.0, Channel="PJSIP/8001-00000001"))
+    view.feed(_event("Hold", 5.0, Channel="PJSIP/8001-00000001"))  # the same hold: its start stays
+    assert view.urgent and view.snapshot(6.0).agents["8001"].held_since == 4.0
+    view.feed(_event("AgentComplete", 7.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    assert view.agents["8001"].held_since is None  # handed on or hung up while held: no Unhold came
+    view.feed(_event("AgentConnect", 8.0, Queue="hotline", Linkedid="c2", MemberName="8001"))
+    view.feed(_event("Hold", 9.0, Channel="PJSIP/8001-00000003"))
+    view.feed(_event("Hangup", 10.0, Channel="PJSIP/8001-00000003", Uniqueid="u3", Linkedid="c2"))
+    assert view.agents["8001"].held_since is None

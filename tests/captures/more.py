@@ -9,7 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.captures.record import HERE, Recorder, record_overlay
+from tests.captures.record import HERE, record_overlay
+from tests.captures.steps import Recorder
 
 
 def _scenarios() -> dict[str, Callable[[Recorder], None]]:
@@ -39,14 +40,12 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
         # Alice (added by QueueAdd) rings unanswered; 2 s after the caller joined she is removed
         # (QueueRemove): `sales` is empty, the caller is thrown out (LEAVEEMPTY) to VoiceMail(),
         # leaves a message and hangs up 12 s in
-        with r.ast.ami() as ami:
-            ami.action("QueueAdd", Queue="sales", Interface="PJSIP/8001", MemberName="Alice")
+        r.add_member("sales", "PJSIP/8001", "Alice")
         with SipPhone(r.s, "8001", answer_after=None):
             cid = call(r, "412", stay=12)
             r.caller_channel(cid)
             time.sleep(2)
-            with r.ast.ami() as ami:
-                ami.action("QueueRemove", Queue="sales", Interface="PJSIP/8001")
+            r.remove_member("sales", "PJSIP/8001")
             r.wait_gone(cid)
 
     def foreign_park_pickup(r: Recorder) -> None:
@@ -57,15 +56,11 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             cid = call(r, "410", stay=30)
             chan = r.agent_channel(cid, "Alice")
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="700")
+            r.blind_transfer(chan, "700")
             r.tap.wait_for(lambda m: m.name == "ParkedCall", 10)
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.originate("PJSIP/8002", application="ParkedCall", data="default,701", timeout_s=10,
-                              callerid='"Bob" <8002>')
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.phone_into_app("PJSIP/8002", "ParkedCall", "default,701", callerid='"Bob" <8002>')
+            r.wait_gone(cid, settle=1)
 
     def foreign_chanspy(r: Recorder) -> None:
         # Alice answers after 1 s; 1.5 s later a supervisor listens in (an originated
@@ -75,11 +70,8 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             cid = call(r, "410", stay=9)
             r.agent_channel(cid, "Alice")
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.originate("Local/555@supervisor", application="Wait", data="4", timeout_s=10,
-                              callerid='"班长" <8009>')
-            r.wait_gone(cid)
-            time.sleep(5)
+            r.phone_into_app("Local/555@supervisor", "Wait", "4", callerid='"班长" <8009>')
+            r.wait_gone(cid, settle=5)
 
     def foreign_queue_to_queue(r: Recorder) -> None:
         # Alice answers after 1 s; 1.5 s later she transfers the caller blind to 420 (queue
@@ -88,16 +80,21 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             cid = call(r, "410", stay=12)
             chan = r.agent_channel(cid, "Alice")
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="420")
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.blind_transfer(chan, "420")
+            r.wait_gone(cid, settle=1)
 
-    return {f.__name__: f for f in (foreign_queue_key_exit, foreign_queue_timeout_voicemail, foreign_queue_joinempty,
-                                    foreign_queue_leaveempty, foreign_park_pickup, foreign_chanspy,
-                                    foreign_queue_to_queue)}
+    return {**{f.__name__: f for f in (foreign_queue_key_exit, foreign_queue_timeout_voicemail, foreign_queue_joinempty,
+                                       foreign_queue_leaveempty, foreign_park_pickup, foreign_chanspy,
+                                       foreign_queue_to_queue)},
+            # the same call, through a listener user without our eventfilter lines (UNFILTERED)
+            "foreign_queue_joinempty_unfiltered": foreign_queue_joinempty}
+
+
+# Recorded as a foreign Asterisk's listener user sees them (record.FOREIGN_LISTENER): Newexten and
+# the other events our own manager.conf filters out included
+UNFILTERED = {"foreign_queue_joinempty_unfiltered"}
 
 
 def record_foreign_more(names: list[str], out_dir: Path = HERE) -> None:
-    record_overlay(_scenarios(), "foreign_more", names, out_dir, server_id="foreign-more", hotline_number="410",
-                   queue_timeout_s=10)
+    record_overlay(_scenarios(), "foreign_more", names, out_dir, unfiltered=UNFILTERED, server_id="foreign-more",
+                   hotline_number="410", queue_timeout_s=10)

@@ -8,7 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.captures.record import HERE, Recorder, record_overlay
+from tests.captures.record import HERE, record_overlay
+from tests.captures.steps import Recorder
 
 
 def _scenarios() -> dict[str, Callable[[Recorder], None]]:
@@ -31,61 +32,44 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
                     raise RuntimeError(f"re-INVITE {direction} refused: {status}; {alice.log}")
                 time.sleep(then)
             alice.bye(held)
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.wait_gone(cid, settle=1)
+
+    def alice_consults(r: Recorder, alice: ReplacesPhone, target: str, until: Callable[[], object],
+                       then: float) -> None:
+        # Alice answers the caller on 430 after 1 s; 1.5 s later she consults `target` (AMI
+        # Atxfer); once `until` saw how that went, `then` s later she hangs up (which completes the
+        # transfer if the target is still there)
+        cid = call(r, "430", stay=30)
+        chan = r.agent_channel(cid, "Alice")
+        held = alice.wait_answered(1)
+        time.sleep(1.5)
+        r.attended_transfer(chan, target)
+        until()
+        time.sleep(then)
+        alice.bye(held)
+        r.wait_gone(cid, settle=1)
 
     def foreign_atxfer_abandoned(r: Recorder) -> None:
         # Alice answers after 1 s; 1.5 s later she starts an attended transfer to Bob (AMI Atxfer),
         # whose phone rings unanswered; after 3 s (atxfernoanswertimeout) the consultation is
         # given up and Alice is back with the caller; 3 s later she hangs up
         with ReplacesPhone(r.s, "8001", answer_after=1) as alice, SipPhone(r.s, "8002", answer_after=None):
-            cid = call(r, "430", stay=30)
-            chan = r.agent_channel(cid, "Alice")
-            held = alice.wait_answered(1)
-            time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="8002")
             # a consultation given up leaves no AttendedTransfer event: Bob's leg just hangs up
-            r.tap.wait_for(lambda m: m.name == "Hangup" and (m.get("Channel") or "").startswith("PJSIP/8002-"), 15)
-            time.sleep(3)
-            alice.bye(held)
-            r.wait_gone(cid)
-            time.sleep(1)
+            alice_consults(r, alice, "8002", lambda: r.hung_up("PJSIP/8002-"), then=3)
 
     def foreign_atxfer_consult_back(r: Recorder) -> None:
         # Alice answers after 1 s; 1.5 s later she consults Bob (AMI Atxfer), who answers after 1 s,
         # talks 2 s and hangs up (he will not take it): Alice is back with the caller; 2 s later
         # she hangs up
         with ReplacesPhone(r.s, "8001", answer_after=1) as alice, SipPhone(r.s, "8002", answer_after=1, talk=2):
-            cid = call(r, "430", stay=30)
-            chan = r.agent_channel(cid, "Alice")
-            held = alice.wait_answered(1)
-            time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="8002")
-            r.tap.wait_for(lambda m: m.name == "Hangup" and (m.get("Channel") or "").startswith("PJSIP/8002-"), 15)
-            time.sleep(2)
-            alice.bye(held)
-            r.wait_gone(cid)
-            time.sleep(1)
+            alice_consults(r, alice, "8002", lambda: r.hung_up("PJSIP/8002-"), then=2)
 
     def foreign_atxfer_out(r: Recorder) -> None:
         # Alice answers after 1 s; 1.5 s later she consults an outside number (AMI Atxfer to
         # 13900000009, out through the trunk), which answers after 1 s; 1.5 s later she hangs up,
         # which completes the transfer; the far end hangs up 4 s after it answered
         with ReplacesPhone(r.s, "8001", answer_after=1) as alice:
-            cid = call(r, "430", stay=30)
-            chan = r.agent_channel(cid, "Alice")
-            held = alice.wait_answered(1)
-            time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("Atxfer", Channel=chan, Context="transfer", Exten="13900000009")
-            r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
-                           and (m.get("DestChannel") or "").startswith("Local/13900000009@trunk"), 15)
-            time.sleep(1.5)
-            alice.bye(held)
-            r.wait_gone(cid)
-            time.sleep(1)
+            alice_consults(r, alice, "13900000009", lambda: r.dial_answered("Local/13900000009@trunk"), then=1.5)
 
     def foreign_transfer_out(r: Recorder) -> None:
         # Alice answers after 1 s; 1.5 s later she transfers the caller blind to an outside number
@@ -94,17 +78,14 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             cid = call(r, "430", stay=30)
             chan = r.agent_channel(cid, "Alice")
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="13900000009")
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.blind_transfer(chan, "13900000009")
+            r.wait_gone(cid, settle=1)
 
     def foreign_local_members(r: Recorder) -> None:
         # `locals` rings Local/8001@ops-members/n (Alice, unanswered, 3 s), then after 1 s
         # Local/8002@ops-members/n (Bob), whose phone answers after 1 s; the caller hangs up 10 s in
         with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
-            r.wait_gone(call(r, "431", stay=10))
-            time.sleep(1)
+            r.wait_gone(call(r, "431", stay=10), settle=1)
 
     def foreign_confbridge(r: Recorder) -> None:
         # Alice answers after 1 s; 1.5 s later the caller and Alice are moved into conference room
@@ -117,25 +98,19 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             caller = r.caller_channel(cid)
             held = alice.wait_answered(1)
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("Redirect", Channel=caller, Context="conf", Exten="800", Priority="1",
-                           ExtraChannel=chan, ExtraContext="conf", ExtraExten="800", ExtraPriority="1")
+            r.redirect(caller, "conf", "800", extra=(chan, "conf", "800"))
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.originate("PJSIP/8002", application="ConfBridge", data="ops", timeout_s=10,
-                              callerid='"Bob" <8002>')
+            r.phone_into_app("PJSIP/8002", "ConfBridge", "ops", callerid='"Bob" <8002>')
             r.tap.wait_for(lambda m: m.name == "Hangup" and m.get("Channel") == caller, 30)
             time.sleep(1)
             alice.bye(held)
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.wait_gone(cid, settle=1)
 
     def foreign_survey(r: Recorder) -> None:
         # Alice answers after 1 s, talks 3 s and hangs up; the caller goes on (Queue option c) to
         # the survey, presses 4 six seconds in; the dialplan thanks and hangs up
         with SipPhone(r.s, "8001", answer_after=1, talk=3):
-            r.wait_gone(call(r, "432", stay=20, dtmf="4", SIM_DTMF_AT="6"))
-            time.sleep(1)
+            r.wait_gone(call(r, "432", stay=20, dtmf="4", SIM_DTMF_AT="6"), settle=1)
 
     return {f.__name__: f for f in (foreign_hold_resume, foreign_atxfer_abandoned, foreign_atxfer_consult_back,
                                     foreign_atxfer_out, foreign_transfer_out, foreign_local_members,

@@ -6,6 +6,7 @@
     .venv/bin/python -m tests.captures.record --foreign-dial [NAME ...]   (tests/captures/foreign_dial/)
     .venv/bin/python -m tests.captures.record --foreign-more [NAME ...]   (tests/captures/foreign_more/, more.py)
     .venv/bin/python -m tests.captures.record --foreign-ops [NAME ...]    (tests/captures/foreign_ops/, ops.py)
+    .venv/bin/python -m tests.captures.record --foreign-cti [NAME ...]    (tests/captures/foreign_cti/, cti.py)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
 raw bytes exactly as AMI sent them (banner and login response included), as ``hotline listener capture``
@@ -19,15 +20,16 @@ import logging
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from ami_listener.connection import AmiConnection
 from ami_listener.reader import Message
-from hotline.pbx.ami import AmiError, AmiRole, ami_login
+from hotline.pbx.ami import AmiError, AmiLogin, AmiRole, ami_login
+from hotline.pbx.config import AMI_PERMISSIONS
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
+from tests.captures.steps import Recorder
 from tests.support.pbx import EventTap, pbx_test_settings
 from tests.support.postgres import sqlite_url
 
@@ -37,79 +39,6 @@ log = logging.getLogger("record")
 # Ring cycle 1 s in the replay tests: 4 rings = 4 s (R-ANS-4RINGS).
 CAPTURE_SETTINGS = dict(queue_member_timeout_s=7, queue_timeout_s=12, queue_strategy="linear",
                         server_id="capture", agents=["8001", "8002", "8003"])
-
-
-class Recorder:
-    def __init__(self, s: Settings, ast: Asterisk, tap: EventTap):
-        self.s, self.ast, self.tap = s, ast, tap
-
-    def inbound(self, *, caller: str = "13800000001", name: str = "张三", stay: float = 20,
-                agents: dict[str, tuple[str, float, float]] | None = None, dtmf: str = "",
-                number: str | None = None, **extra: str) -> str:
-        """Originates one inbound call; agents = {ext: (mode, ring_s, talk_s)}. Returns its Linkedid."""
-        call_id = f"cap-{uuid.uuid4().hex[:10]}"
-        variables = {"SIM_STAY": str(stay)}
-        if dtmf:
-            variables["SIM_DTMF"] = dtmf
-        for ext, (mode, ring, talk) in (agents or {}).items():
-            variables[f"__SIM_MODE_{ext}"] = mode
-            variables[f"__SIM_RING_{ext}"] = str(ring)
-            variables[f"__SIM_TALK_{ext}"] = str(talk)
-        variables.update(extra)
-        inbound = "inbound" if self.s.server_id.startswith("foreign") else "from-pstn"
-        with self.ast.ami() as ami:
-            ami.originate(f"Local/{number or self.s.hotline_number}@{inbound}", context="sim-caller", exten="s",
-                          callerid=f'"{name}" <{caller}>', channel_id=call_id, variables=variables,
-                          timeout_s=60)
-        return call_id
-
-    def callback(self, *, agent: str = "8001", customer: str = "13900000009", agent_mode: str = "answer",
-                 agent_ring: float = 1, agent_talk: float = 4, customer_mode: str = "answer",
-                 customer_ring: float = 1, customer_talk: float = 3, originate_timeout: float = 6) -> str:
-        call_id = f"cap-{uuid.uuid4().hex[:10]}"
-        with self.ast.ami() as ami:
-            ami.originate(f"Local/{agent}@agents/n", context="hotline-callback", exten=customer,
-                          callerid=f'"回访" <{customer}>', channel_id=call_id, timeout_s=originate_timeout,
-                          variables={f"SIM_MODE_{agent}": agent_mode, f"SIM_RING_{agent}": str(agent_ring),
-                                     f"SIM_TALK_{agent}": str(agent_talk), "__SIM_CUSTOMER": customer_mode,
-                                     "__SIM_CUSTOMER_RING": str(customer_ring),
-                                     "__SIM_CUSTOMER_TALK": str(customer_talk), "HOTLINE_TASK_ID": "42",
-                                     "HOTLINE_AGENT": agent})
-        return call_id
-
-    def sip_call(self, hold_s: float) -> None:
-        """One call over real SIP from SIPp into the hotline number (endpoint `pstn`, by IP)."""
-        import shutil
-        import subprocess
-
-        from tests.support.ports import free_port
-
-        if not shutil.which("sipp"):
-            raise SystemExit("sipp is not installed (scripts/install-system.sh installs sip-tester)")
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(["sipp", "-sn", "uac", "-s", self.s.hotline_number, f"127.0.0.1:{self.s.sip_port}",
-                            "-i", "127.0.0.1", "-p", str(free_port(udp_too=True)), "-m", "1", "-d",
-                            str(int(hold_s * 1000)), "-timeout", "60s", "-nostdin"], cwd=tmp,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=90)
-        time.sleep(2)  # the last channels are torn down after the BYE
-
-    def agent_channel(self, call_id: str, agent: str, timeout: float = 20) -> str:
-        """The agent's channel in the bridge with the caller, once the agent answered."""
-        ev = self.tap.wait_for(lambda m: m.name == "AgentConnect" and m.get("Linkedid") == call_id
-                               and m.get("MemberName") == agent, timeout)
-        return ev["DestChannel"]
-
-    def caller_channel(self, call_id: str) -> str:
-        ev = self.tap.wait_for(lambda m: m.name == "QueueCallerJoin" and m.get("Linkedid") == call_id)
-        return ev["Channel"]
-
-    def wait_gone(self, *call_ids: str, timeout: float = 60) -> None:
-        for cid in call_ids:
-            self.tap.wait_call_gone(cid, timeout)
-
-    def wait_originate_done(self, call_id: str, timeout: float = 30) -> None:
-        self.tap.wait_for(lambda m: m.name == "OriginateResponse" and call_id in (m.get("Uniqueid") or "")
-                          , timeout)
 
 
 def _scenarios() -> dict[str, Callable[[Recorder], None]]:
@@ -138,23 +67,34 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
         cid = r.inbound(agents={"8001": ("answer", 1, 20), "8002": ("answer", 1, 2)}, stay=15)
         chan = r.agent_channel(cid, "8001")
         time.sleep(1)
-        with r.ast.ami() as ami:
-            ami.action("BlindTransfer", Channel=chan, Context="agents-transfer", Exten="8002")
+        r.blind_transfer(chan, "8002", context="agents-transfer")
         r.wait_gone(cid)
 
     def queue_attended_transfer(r: Recorder) -> None:
         cid = r.inbound(agents={"8001": ("answer", 1, 20), "8002": ("answer", 1, 3)}, stay=15)
         chan = r.agent_channel(cid, "8001")
         time.sleep(1)
-        with r.ast.ami() as ami:
-            ami.action("Atxfer", Channel=chan, Context="agents-transfer", Exten="8002")
+        r.attended_transfer(chan, "8002", context="agents-transfer")
         # the transfer target answers after its ring; then the transferring agent hangs up,
         # which completes the transfer
-        r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
-                       and (m.get("DestChannel") or "").startswith("Local/8002@agents"), 15)
+        r.dial_answered("Local/8002@agents")
         time.sleep(1)
-        with r.ast.ami() as ami:
-            ami.action("Hangup", Channel=chan)
+        r.hang_up(chan)
+        r.wait_gone(cid)
+
+    def queue_consult_cancelled(r: Recorder) -> None:
+        # the desk's 咨询转接 then 取消咨询 (hotline.desk.consult start / cancel): 8001 consults
+        # 8002 (AMI Atxfer) 1 s after answering; 8002 answers after 1 s; 1 s later the consultation's
+        # channel is hung up and 8001 is back with the caller, who hangs up 12 s in
+        cid = r.inbound(agents={"8001": ("answer", 1, 20), "8002": ("answer", 1, 20)}, stay=12)
+        chan = r.agent_channel(cid, "8001")
+        time.sleep(1)
+        r.attended_transfer(chan, "8002", context="agents-transfer")
+        r.dial_answered("Local/8002@agents")
+        leg = next(m["Channel"] for m in r.tap.events("Newchannel") if m.get("Linkedid") == cid
+                   and m["Channel"].startswith("Local/8002@agents-transfer-") and m["Channel"].endswith(";1"))
+        time.sleep(1)
+        r.hang_up(leg)
         r.wait_gone(cid)
 
     def ami_redirect(r: Recorder) -> None:
@@ -162,8 +102,7 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
         r.agent_channel(cid, "8001")
         caller = r.caller_channel(cid)
         time.sleep(1)
-        with r.ast.ami() as ami:
-            ami.action("Redirect", Channel=caller, Context="agents-transfer", Exten="8003", Priority="1")
+        r.redirect(caller, "agents-transfer", "8003")
         r.wait_gone(cid)
 
     def callback_answered(r: Recorder) -> None:
@@ -208,8 +147,8 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
 
     return {f.__name__: f for f in (quick_answer, late_answer, ring_no_answer_rollover, abandon_queued,
                                     queue_timeout, agent_hangs_up_first, caller_hangs_up_first,
-                                    queue_blind_transfer, queue_attended_transfer, ami_redirect,
-                                    callback_answered, callback_not_answered, callback_agent_no_answer,
+                                    queue_blind_transfer, queue_attended_transfer, queue_consult_cancelled,
+                                    ami_redirect, callback_answered, callback_not_answered, callback_agent_no_answer,
                                     concurrent_30, hangup_in_ivr, ivr_menu_to_agent, sip_caller_hangs_up,
                                     sip_caller_agent_hangs_up)}
 
@@ -323,20 +262,39 @@ def _foreign_pjsip_scenarios() -> dict[str, Callable[[Recorder], None]]:
 
 
 def record_overlay(scenarios: dict[str, Callable[[Recorder], None]], overlay: str, names: list[str], out_dir: Path,
-                   **settings: object) -> None:
+                   unfiltered: Collection[str] = (), **settings: object) -> None:
     """Record ``names`` (all when empty) of an overlay's scenarios, each on a fresh Asterisk whose
     configuration is ours with ``tests/captures/<overlay>/`` over it (``settings``: the test
-    settings that overlay's dialplan expects: server id, hotline number, queue timeout …)."""
-    unknown = [n for n in names if n not in scenarios]
+    settings that overlay's dialplan expects: server id, hotline number, queue timeout …). Those
+    in ``unfiltered`` are recorded through :data:`FOREIGN_LISTENER`, not our listener user."""
+    unknown = [n for n in [*names, *unfiltered] if n not in scenarios]
     if unknown:
         raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)}")
     for name in names or list(scenarios):
         with tempfile.TemporaryDirectory() as tmp:
             templates = _templates(tmp, overlay)
+            login = None
+            if name in unfiltered:
+                login = FOREIGN_LISTENER
+                with open(templates / "manager.conf", "a", encoding="utf-8") as conf:
+                    conf.write("\n" + _foreign_listener_user() + "\n")
             s = pbx_test_settings(Path(tmp) / "rt", agents=["8001", "8002"], **settings)
             with Asterisk(s, templates) as ast, EventTap(s) as tap:
                 rec = Recorder(s, ast, tap)
-                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
+                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec), login)
+
+
+# The AMI user a foreign Asterisk's operator gives the listener (README, "Using an existing
+# Asterisk": its read classes) has no eventfilter lines: only hotline.pbx.config filters noise such
+# as Newexten out of its own users. Captures recorded through it hold what such an Asterisk sends.
+FOREIGN_LISTENER = AmiLogin("foreign-listener", "capture-foreign-listener")
+
+
+def _foreign_listener_user() -> str:
+    read, write = AMI_PERMISSIONS[AmiRole.LISTENER]
+    return "\n".join([f"[{FOREIGN_LISTENER.user}]", f"secret = {FOREIGN_LISTENER.secret}",
+                      "deny = 0.0.0.0/0.0.0.0", "permit = 127.0.0.1/255.255.255.255",
+                      f"read = {','.join(sorted(read))}", f"write = {','.join(sorted(write))}"])
 
 
 def record_foreign_pjsip(names: list[str], out_dir: Path = HERE) -> None:
@@ -352,14 +310,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
     from tests.support.sipphone import SipPhone
 
     def call(r: Recorder, number: str, stay: float) -> str:
-        # the originated channel runs [inbound] like a trunk channel: the caller rings while the
-        # phones do and can give up meanwhile (a Local caller running sim-caller could not)
-        call_id = f"cap-{uuid.uuid4().hex[:10]}"
-        with r.ast.ami() as ami:
-            ami.originate("Local/13600000003@sim-pstn/n", context="inbound", exten=number,
-                          callerid='"直拨" <13600000003>', channel_id=call_id, variables={"SIM_STAY": str(stay)},
-                          timeout_s=60)
-        return call_id
+        return r.direct_caller(number, stay, caller="13600000003", name="直拨")
 
     def foreign_dial_answered(r: Recorder) -> None:
         # 8001 answers after 1.5 s, talks 2 s and hangs up (BYE)
@@ -400,37 +351,26 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
         # the caller's own side runs Hangup() 1 s into the IVR: the caller ended the call
         r.wait_gone(r.inbound(stay=1, caller="13600000004", name="夜间", number="503"))
 
-    def answered_by(r: Recorder, call_id: str, ext: str) -> str:
-        ev = r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("Linkedid") == call_id
-                            and m.get("DialStatus") == "ANSWER"
-                            and (m.get("DestChannel") or "").startswith(f"PJSIP/{ext}-"), 20)
-        return ev["DestChannel"]
-
     def foreign_dial_pickup(r: Recorder) -> None:
         # 8001 rings; after 1.5 s phone 8002 picks the call up (an originated PJSIP/8002 running
         # PickupChan(<8001's ringing channel>), directed pickup: a call of its own until then), talks
         # 3 s and hangs up
         with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=0.3, talk=3):
             cid = call(r, "500", stay=15)
-            ringing = r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid, 10)["DestChannel"]
+            ringing = r.ringing(cid)["DestChannel"]
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.originate("PJSIP/8002", application="PickupChan", data=ringing, timeout_s=10,
-                              callerid='"Bob" <8002>')
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.phone_into_app("PJSIP/8002", "PickupChan", ringing, callerid='"Bob" <8002>')
+            r.wait_gone(cid, settle=1)
 
     def foreign_dial_group_pickup(r: Recorder) -> None:
         # 8001 (call group 1) rings; after 1.5 s phone 8002 dials *8 (group pickup: an originated
         # PJSIP/8002 into [phones] *8), talks 3 s and hangs up
         with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=0.3, talk=3):
             cid = call(r, "505", stay=15)
-            r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid and m.get("Channel"), 10)
+            r.ringing(cid)
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.originate("PJSIP/8002", context="phones", exten="*8", timeout_s=10, callerid='"Bob" <8002>')
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.phone_into("PJSIP/8002", "phones", "*8", callerid='"Bob" <8002>')
+            r.wait_gone(cid, settle=1)
 
     def foreign_keys_blind(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later its user presses #1 (blind transfer), then 8002; 8002
@@ -439,8 +379,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
 
         with KeyPhone(r.s, "8001", answer_after=1, talk=None, keys="#1,8002"), \
                 SipPhone(r.s, "8002", answer_after=1, talk=None):
-            r.wait_gone(call(r, "506", stay=12))
-            time.sleep(1)
+            r.wait_gone(call(r, "506", stay=12), settle=1)
 
     def foreign_keys_attended(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later its user presses *2 (attended transfer), then 8002;
@@ -450,8 +389,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
 
         with KeyPhone(r.s, "8001", answer_after=1, talk=4, keys="*2,8002"), \
                 SipPhone(r.s, "8002", answer_after=1, talk=None):
-            r.wait_gone(call(r, "506", stay=14))
-            time.sleep(1)
+            r.wait_gone(call(r, "506", stay=14), settle=1)
 
     def foreign_refer_blind(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later the phone transfers the call itself (SIP REFER to
@@ -460,8 +398,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
 
         with ReferPhone(r.s, "8001", answer_after=1, talk=None, target="8002"), \
                 SipPhone(r.s, "8002", answer_after=1, talk=None):
-            r.wait_gone(call(r, "506", stay=10))
-            time.sleep(1)
+            r.wait_gone(call(r, "506", stay=10), settle=1)
 
     def transfer_after_answer(r: Recorder, number: str, stay: float, action: str, target: str,
                               ringing: Callable[[Message], bool] | None = None) -> None:
@@ -469,18 +406,17 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
         # (BlindTransfer, or Atxfer: then, once `ringing` saw the target's leg, 8001 hangs up 1 s
         # later, completing it); the call is left to end by itself
         cid = call(r, number, stay=stay)
-        chan = answered_by(r, cid, "8001")
+        chan = r.dial_answered("PJSIP/8001-", 20, call_id=cid)["DestChannel"]
         time.sleep(1.5)
-        with r.ast.ami() as ami:
-            ami.action(action, Channel=chan, Context="transfer", Exten=target)
         if action == "Atxfer":
+            r.attended_transfer(chan, target)
             if ringing is not None:
                 r.tap.wait_for(ringing, 15)
             time.sleep(1)
-            with r.ast.ami() as ami:
-                ami.action("Hangup", Channel=chan)
-        r.wait_gone(cid)
-        time.sleep(1)
+            r.hang_up(chan)
+        else:
+            r.blind_transfer(chan, target)
+        r.wait_gone(cid, settle=1)
 
     def foreign_dial_attended(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later transfers attended (Atxfer) to 8002, who answers after
@@ -510,16 +446,12 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
         # 8001's calls are hung up; the caller talks with 8002 until it hangs up 12 s in
         with SipPhone(r.s, "8001", answer_after=0.3, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
             cid = call(r, "500", stay=12)
-            first_leg = answered_by(r, cid, "8001")
+            first_leg = r.dial_answered("PJSIP/8001-", 20, call_id=cid)["DestChannel"]
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.originate("PJSIP/8001", context="transfer", exten="8002", timeout_s=10,
-                              callerid='"Alice" <8001>')
-            ev = r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("DialStatus") == "ANSWER"
-                                and (m.get("DestChannel") or "").startswith("PJSIP/8002-"), 15)
+            r.phone_into("PJSIP/8001", "transfer", "8002", callerid='"Alice" <8001>')
+            ev = r.dial_answered("PJSIP/8002-")
             second_leg, target = ev["Channel"], ev["DestChannel"]
-            caller = r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid
-                                    and m.get("Channel"), 5)["Channel"]
+            caller = r.ringing(cid, 5)["Channel"]
             time.sleep(1)
             with r.ast.ami() as ami:
                 ami.action("Bridge", Channel1=caller, Channel2=target, Tone="no")
@@ -529,8 +461,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
                         ami.action("Hangup", Channel=leg)
                     except AmiError:  # that leg already hung up by itself: nothing to end
                         continue
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.wait_gone(cid, settle=1)
 
     def foreign_dial_blonde(r: Recorder) -> None:
         # 8001 answers after 1 s; 1.5 s later starts an attended transfer (Atxfer) to 8002 and hangs
@@ -548,14 +479,6 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
         with SipPhone(r.s, "8001", answer_after=1, talk=None):
             transfer_after_answer(r, "504", 20, "Atxfer", "600")
 
-    def click(r: Recorder, customer: str) -> str:
-        # another application's click-to-dial: a Local chain to the agent's phone, into [click]
-        call_id = f"cap-{uuid.uuid4().hex[:10]}"
-        with r.ast.ami() as ami:
-            ami.originate("Local/8001@click-agent", context="click", exten=customer, channel_id=call_id,
-                          callerid=f'"CRM" <{customer}>', timeout_s=20)
-        return call_id
-
     def refer_replacing(r: Recorder, target: str, stay: float) -> None:
         # phone 8001 (a phone that holds two calls) answers the caller after 1 s; 1.5 s later its
         # user dials `target` (the consultation call: the phone's own INVITE, a call of its own);
@@ -572,8 +495,7 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
             status = phone.refer_replacing(held, consult, target)
             if not status.startswith("SIP/2.0 202"):
                 raise RuntimeError(f"REFER refused: {status}; {phone.log}")
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.wait_gone(cid, settle=1)
 
     def foreign_refer_attended_app(r: Recorder) -> None:
         # the consultation call goes to 600, an announcement (Answer, Wait 4 s, Hangup: no bridge,
@@ -594,13 +516,12 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
 
         with SipPhone(r.s, "8001", answer_after=None), ReplacesPhone(r.s, "8002") as picker:
             cid = call(r, "500", stay=15)
-            r.tap.wait_for(lambda m: m.name == "DialBegin" and m.get("Linkedid") == cid and m.get("Channel"), 10)
+            r.ringing(cid)
             time.sleep(1.5)
             picked = picker.invite("**8001")
             time.sleep(3)
             picker.bye(picked)
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.wait_gone(cid, settle=1)
 
     def phone_dials_out(r: Recorder, customer: str, talk: float | None) -> None:
         # phone 8001's user dials a customer's number straight from the desk phone (the phone's own
@@ -609,18 +530,16 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
         from tests.captures.replaces_phone import ReplacesPhone
 
         with ReplacesPhone(r.s, "8001") as phone:
-            since = len(r.tap.events("Newchannel"))
+            since = r.channels_so_far()
             try:
                 placed = phone.invite(customer)
             except RuntimeError:  # not answered: the trunk's Dial gave up, the phone was refused
                 placed = None
-            cid = next(m["Linkedid"] for m in r.tap.events("Newchannel")[since:]
-                       if (m.get("Channel") or "").startswith("PJSIP/8001-"))
+            cid = r.call_of_phone("8001", since)
             if placed is not None and talk is not None:
                 time.sleep(talk)
                 phone.bye(placed)
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.wait_gone(cid, settle=1)
 
     def foreign_phone_trunk_out(r: Recorder) -> None:
         # the customer (13900000009) answers after 1 s; the agent hangs up 3 s later
@@ -635,14 +554,11 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
         from tests.captures.replaces_phone import ReplacesPhone
 
         with ReplacesPhone(r.s, "8001") as phone:
-            since = len(r.tap.events("Newchannel"))
+            since = r.channels_so_far()
             status = phone.dial_and_hang_up("13900000006", ring_s=2)
             if not status.startswith("SIP/2.0 487"):
                 raise RuntimeError(f"CANCEL not honoured: {status}; {phone.log}")
-            cid = next(m["Linkedid"] for m in r.tap.events("Newchannel")[since:]
-                       if (m.get("Channel") or "").startswith("PJSIP/8001-"))
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.wait_gone(r.call_of_phone("8001", since), settle=1)
 
     def foreign_untimed_answered(r: Recorder) -> None:
         # as foreign_dial_answered, on an Asterisk whose manager.conf says timestampevents = no
@@ -653,33 +569,24 @@ def _foreign_dial_scenarios() -> dict[str, Callable[[Recorder], None]]:
     def foreign_click_answered(r: Recorder) -> None:
         # 8001 answers after 1 s; the customer (13900000009) answers after 1 s, hangs up after 3 s
         with SipPhone(r.s, "8001", answer_after=1, talk=None):
-            cid = click(r, "13900000009")
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.wait_gone(r.click_to_dial("13900000009"), settle=1)
 
     def foreign_click_busy(r: Recorder) -> None:
         # 8001 answers after 1 s; the customer's line (13900000008) is busy
         with SipPhone(r.s, "8001", answer_after=1, talk=None):
-            cid = click(r, "13900000008")
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.wait_gone(r.click_to_dial("13900000008"), settle=1)
 
     def foreign_click_transfer(r: Recorder) -> None:
         # 8001 answers after 1 s; the customer (13900000007) answers after 1 s; 1.5 s later 8001
         # transfers the customer blind to 8002, who answers after 1 s; the customer hangs up 8 s
         # after answering
         with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=1, talk=None):
-            cid = click(r, "13900000007")
-            r.tap.wait_for(lambda m: m.name == "DialEnd" and m.get("Linkedid") == cid
-                           and m.get("DialStatus") == "ANSWER"
-                           and (m.get("DestChannel") or "").startswith("Local/13900000007@mobile"), 20)
-            chan = next(m["Channel"] for m in reversed(r.tap.events("BridgeEnter"))
-                        if m.get("Linkedid") == cid and (m.get("Channel") or "").startswith("PJSIP/8001-"))
+            cid = r.click_to_dial("13900000007")
+            r.dial_answered("Local/13900000007@mobile", 20, call_id=cid)
+            chan = r.bridged_phone(cid, "8001")
             time.sleep(1.5)
-            with r.ast.ami() as ami:
-                ami.action("BlindTransfer", Channel=chan, Context="transfer", Exten="8002")
-            r.wait_gone(cid)
-            time.sleep(1)
+            r.blind_transfer(chan, "8002")
+            r.wait_gone(cid, settle=1)
 
     return {f.__name__: f for f in (foreign_dial_answered, foreign_dial_busy, foreign_dial_no_answer,
                                     foreign_dial_caller_cancels, foreign_dial_ringgroup, foreign_dial_followme,
@@ -725,11 +632,12 @@ def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
                     _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
 
 
-def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None]) -> None:
-    """Runs one scenario while a second AMI session writes every byte it receives to path."""
+def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None], login: AmiLogin | None = None) -> None:
+    """Runs one scenario while a second AMI session (our listener's user unless ``login``) writes
+    every byte it receives to path."""
     t0 = time.monotonic()
     with open(path, "wb") as fh:
-        cap = AmiConnection(s.ami_host, s.ami_port, *ami_login(s, AmiRole.LISTENER), on_bytes=fh.write,
+        cap = AmiConnection(s.ami_host, s.ami_port, *(login or ami_login(s, AmiRole.LISTENER)), on_bytes=fh.write,
                             ping_interval=30)
         cap.start()
         cap.connected.wait(10)
@@ -830,7 +738,16 @@ if __name__ == "__main__":
     ap.add_argument("--foreign-ops", action="store_true",
                     help="record from tests/captures/foreign_ops/ (hold, abandoned consultation, transfer out, "
                          "Local /n members, ConfBridge, survey; SIPp phones) instead")
+    ap.add_argument("--foreign-cti", action="store_true",
+                    help="record from tests/captures/foreign_cti/ (a CTI's AMI actions, Local members that "
+                         "optimise away, pauses, wrap-up, priorities, announcements, G() and Bridge(); "
+                         "SIPp phones) instead")
     a = ap.parse_args()
+    if a.foreign_cti:
+        from tests.captures.cti import record_foreign_cti
+
+        record_foreign_cti(a.names)
+        sys.exit(0)
     if a.foreign_ops:
         from tests.captures.ops import record_foreign_ops
 

@@ -139,6 +139,15 @@ def test_supervisor_pages_and_live_wallboard(served: tuple[Panel, str], browser:
     assert page.locator("#wb-paused").inner_text() == "1"
     assert "小休 (会议)" in page.locator("tr[data-agent='8004']").inner_text()
     assert page.locator("#wb-sl").inner_text().endswith("%")
+    # who waits, longest first, the numbers masked (a shared screen)
+    assert page.locator("#wb-queue tbody tr").count() == 4 and "***139" in page.locator("#wb-queue").inner_text()
+    # keyboard: a button of an agent's row keeps the focus while the clocks tick (until 6 December
+    # the rows were rebuilt every second: the focus, an open reason list, a slow click were lost)
+    page.focus("tr[data-agent='8004'] button.force.available")
+    page.evaluate("document.activeElement.dataset.mine = '1'")
+    clock = page.locator("tr[data-agent='8004'] td").nth(2).inner_text()
+    _wait(page, f"document.querySelector(\"tr[data-agent='8004'] td:nth-child(3)\").textContent !== {clock!r}")
+    assert page.evaluate("document.activeElement.dataset.mine === '1' && document.activeElement.isConnected")
     _shot(page, "wallboard")
     page.goto(base + "/login")
     _shot(page, "login")

@@ -13,9 +13,12 @@ from hotline.desk import audit
 from hotline.desk.calls import ControlOutcome, ControlResult
 from hotline.models import Call
 from hotline.models.callbacks import Complaint
+from hotline.models.cases import Case
+from hotline.models.desk import PresenceChange
 from hotline.models.ivr import Customer, FaultReport
-from tests.web.conftest import Panel, csrf_of
+from tests.web.conftest import PASSWORD, Panel, csrf_of
 from tests.web.factory import make_call, set_live
+from web.auth.users import add_user
 from web.desk.state import DeskState, stream
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -71,6 +74,70 @@ def test_the_pop_of_a_ringing_call(panel: Panel) -> None:
     assert pop["server"] == panel.settings.server_id  # for the pop's "new case" link
 
 
+def test_the_pop_lists_the_numbers_cases_and_not_this_calls_own_report(panel: Panel) -> None:
+    """来电弹屏: the caller's open cases (工单) are open matters in the history; the fault report
+    keyed in this very call's IVR is this call's matter, no earlier contact — until 6 December it
+    flagged every reporter who then pressed for an agent 重复来电."""
+    now = datetime.now(UTC)
+    db = panel.db()
+    db.add(FaultReport(server=panel.settings.server_id, call_id="1700.1", caller=NUMBER, status="incomplete",
+                       ticket="F-9", created_at=now - timedelta(minutes=1), updated_at=now))
+    db.commit()
+    set_live(db, _live(panel.settings.server_id), server=panel.settings.server_id)
+    db.close()
+
+    def pop() -> dict[str, Any]:
+        with panel.app.app_context():
+            db = panel.db()
+            got = DeskState(panel.settings, "8001")(db, keep_step=False)["pop"]
+            db.close()
+        return got
+
+    first = pop()
+    assert first["contacts"] == [] and first["repeat_open"] is False
+    db = panel.db()
+    db.add(Case(number="+86" + NUMBER, kind="repair", status="in_progress", created_at=now - timedelta(hours=5),
+                updated_at=now))
+    db.add(Case(number="+86" + NUMBER, kind="consult", status="closed", created_at=now - timedelta(hours=6),
+                updated_at=now, closed_at=now))
+    db.commit()
+    db.close()
+    contacts = pop()["contacts"]
+    assert [(c["kind"], c["what"], c["status"], c["open"]) for c in contacts] == [
+        ("case", "repair", "in_progress", True), ("case", "consult", "closed", False)]
+    with panel.app.app_context():
+        db = panel.db()
+        from web.desk.pop import history
+        assert history(db, panel.settings, NUMBER, "1700.1", now)["repeat_open"] is True
+        db.close()
+
+
+def test_a_desk_reloaded_in_wrapup_shows_the_call_just_ended(panel: Panel) -> None:
+    """话后整理 is when the agent records the case and may call back: a desk opened or reloaded
+    then shows the call's pop (ended) from its record — the live snapshot forgot the call at the
+    hang-up. Until 6 December a reload in 话后整理 showed no caller at all."""
+    now = datetime.now(UTC)
+    db = panel.db()
+    rec = make_call(db, number=NUMBER, caller_name="王建国", at=now - timedelta(minutes=2))
+    make_call(db, number=NUMBER, at=now - timedelta(hours=3), agent="8002")
+    db.add(PresenceChange(server=panel.settings.server_id, agent="8001", state="wrap_up", previous="talking",
+                          started_at=now, by="system", call_id=rec.call_id, wrapup_until=now + timedelta(seconds=15)))
+    db.commit()
+    set_live(db, {"queues": {}, "agents": {"8001": {"state": "paused", "since": now.timestamp(), "call_id": None,
+                                                    "queue": "hotline"}}, "calls": {}, "gap": False},
+             server=panel.settings.server_id)
+    call_id = rec.call_id
+    db.close()
+    with panel.app.app_context():
+        db = panel.db()
+        got = DeskState(panel.settings, "8001")(db, keep_step=False)
+        db.close()
+    pop = got["pop"]
+    assert got["presence"]["state"] == "wrap_up"
+    assert (pop["call_id"], pop["ended"], pop["number"], pop["name"]) == (call_id, True, NUMBER, "王建国")
+    assert [c["agent"] for c in pop["contacts"]] == ["8002"]  # the earlier call, not this one
+
+
 def test_the_pop_finds_a_customer_by_any_of_their_numbers(panel: Panel) -> None:
     """Issue 14 §2: the screen-pop reads the customer master — a caller on a second number of a
     customer is that customer."""
@@ -98,6 +165,13 @@ def test_the_desk_page_and_its_stream(panel: Panel) -> None:
     assert EVIL not in html  # the pop comes by the stream, written as text by desk.js
     assert 'id="pop-new-case"' in html and 'data-newcase="/cases/new"' in html  # issue 14: one click to a case
     assert panel.client("boss").get("/desk").status_code == 403
+    assert 'id="desk-unknown-ext"' not in html
+    # an extension the hotline does not know: said at once, not at the first refused click
+    db = panel.db()
+    add_user(db, "agent9", "agent", PASSWORD, "8009")
+    db.close()
+    stranger = panel.client("agent9").get("/desk").get_data(as_text=True)
+    assert '<p class="note bad" id="desk-unknown-ext">8009 不是本热线的坐席。</p>' in stranger
     assert 'id="to-desk"' in c.get("/agent").get_data(as_text=True)
     with panel.app.app_context():
         from web.context import session_factory
@@ -269,3 +343,36 @@ def test_an_open_desk_stream_ends_when_its_agent_is_disabled_or_logs_out(panel: 
             assert other.post("/logout", data={"csrf_token": csrf_of(other, "/desk")}).status_code == 302
         assert _ends_within(chunks, 5.0), how
         r.close()
+
+
+def test_dial_out_and_call_back_say_which_they_are(panel: Panel, monkeypatch: Any) -> None:
+    """外呼 (a typed number, ``kind=out``) says 正在外呼; 回拨 from the history says 正在回拨 — until
+    6 December 外呼 said 正在回拨. The originate is stood in for (no PBX here)."""
+    from types import SimpleNamespace
+
+    import web.desk.views as views
+
+    monkeypatch.setattr(views, "dial_task", lambda db, s, task_id, ext: SimpleNamespace(call_id="c-1"))
+    c = panel.client("agent1")
+    h = {"X-CSRFToken": csrf_of(c, "/desk")}
+    said = {}
+    for kind in ("out", ""):
+        body = c.post("/desk/dial", data={"number": "13912345678", "kind": kind}, headers=h).get_json()
+        assert body["ok"] and body["call_id"] == "c-1", body
+        said[kind] = body["message"].split(" ")[0]
+    assert said == {"out": "正在外呼", "": "正在回拨"}
+
+
+def test_the_desk_and_the_wallboard_carry_the_pbxs_hold(panel: Panel) -> None:
+    """保持中 comes from the live snapshot (Hold / Unhold on the agent's channel): the desk's stream
+    and the wallboard's carry held_since."""
+    from web.wallboard import live
+
+    data = _live(panel.settings.server_id, state="talking")
+    data["agents"]["8001"]["held_since"] = 1234.5
+    db = panel.db()
+    set_live(db, data, server=panel.settings.server_id)
+    with panel.app.app_context():
+        assert DeskState(panel.settings, "8001")(db, keep_step=False)["live"]["held_since"] == 1234.5
+        assert [a["held_since"] for a in live(db)["agents"]] == [1234.5]
+    db.close()

@@ -1,8 +1,8 @@
 """The desk's screen pop in headless Chromium, without a PBX (a live snapshot in the database): the
 agent records the call's matter in one click (登记工单 opens the case form tied to the call still
 up and pre-filled with its number and customer), and the pop speaks the page's language — the IVR
-menu choice and the history's stored keys (dispositions, report statuses) are shown translated,
-not as raw keys. Found by the newcomer's walk through `make run`."""
+menu choice and the history's stored keys (dispositions, report statuses, the caller's cases) are
+shown translated, not as raw keys. Found by the newcomer's walk through `make run`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from hotline.models.cases import Case
 from hotline.models.ivr import Customer, FaultReport
 from tests.web.browser import chromium, login, new_page, serve, shot, wait_js
 from tests.web.conftest import Panel
@@ -35,6 +37,8 @@ def _seed(panel: Panel) -> None:
     db.add(Customer(phone="+86" + NUMBER, name="王伟", address="人民路1号", area="东城", created_at=now))
     db.add(FaultReport(server=panel.settings.server_id, call_id="1699.1", caller=NUMBER, status="incomplete",
                        ticket="000004", created_at=now - timedelta(hours=2), updated_at=now))
+    db.add(Case(number="+86" + NUMBER, kind="repair", status="in_progress", created_at=now - timedelta(hours=3),
+                updated_at=now))
     db.commit()
     make_call(db, number=NUMBER, at=now - timedelta(hours=1), agent="8002")
     ts = now.timestamp()
@@ -66,6 +70,17 @@ def test_the_pop_records_a_case_in_one_click_and_speaks_chinese(served: tuple[Pa
         history = page.inner_text("#pop-history")
         assert "未完成" in history and "incomplete" not in history  # the fault report's status
         assert "已接通" in history and "answered" not in history  # the earlier call's disposition
+        # the caller's open case, in its own words (处理中, not in_progress), a link to it
+        case_row = page.locator("#pop-history tr.kind-case")
+        assert case_row.inner_text().split("\t")[1:4] == ["工单", "报修", "处理中 · 未结"]
+        case_id = panel.db().scalars(select(Case.id)).one()
+        assert case_row.locator("a").get_attribute("href") == f"/cases/{case_id}"
+        # 外呼 from the keyboard: a number typed and Enter; what is no number is said, not dialled
+        page.fill("#dial-number", "abc")
+        page.press("#dial-number", "Enter")
+        wait_js(page, "document.getElementById('desk-message').dataset.error === 'not_a_number'")
+        assert page.inner_text("#desk-message") == "未拨打:不是电话号码。"
+        errors[:] = [e for e in errors if "status of 400" not in e]  # the refusal's status (web/refusal.py)
         link = page.locator("#pop-new-case")
         assert link.inner_text() == "登记工单"
         href = link.get_attribute("href")
@@ -78,3 +93,52 @@ def test_the_pop_records_a_case_in_one_click_and_speaks_chinese(served: tuple[Pa
         assert form.input_value("input[name=call_id]") == CALL_ID
         assert form.input_value("input[name=server]") == panel.settings.server_id
         assert errors == []
+
+
+def test_a_desk_phones_hold_is_shown_on_the_desk_and_the_wallboard(served: tuple[Panel, str]) -> None:
+    """保持 with a desk phone (no softphone in the page): the desk offers no 保持 button but says to
+    use the phone's hold key; the phone's hold (held_since in the live snapshot, from Asterisk's
+    Hold) shows 保持中 with its clock, past desk_hold_warn_s a warning, and the wallboard says 保持."""
+    panel, base = served
+    _seed(panel)
+    db = panel.db()
+    ts = datetime.now(UTC).timestamp()
+    held = ts - panel.settings.desk_hold_warn_s - 5
+    set_live(db, {"queues": {}, "gap": False, "updated": ts,
+                  "agents": {"8001": {"state": "talking", "since": ts - 200, "call_id": CALL_ID, "queue": "hotline",
+                                      "held_since": held}},
+                  "calls": {CALL_ID: {"caller_number": NUMBER, "caller_name": "", "queued_at": ts - 220, "vars": {}}}},
+             server=panel.settings.server_id)
+    db.close()
+    with chromium() as browser:
+        page: Any = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        wait_js(page, "!document.getElementById('pop-held').hidden")
+        assert page.is_hidden("#c-hold") and page.inner_text("#c-hold-phone") == "保持:请按话机的保持键"
+        clock = page.inner_text("#pop-held-clock")
+        minutes, seconds = (int(x) for x in clock.split(":"))
+        assert minutes * 60 + seconds >= panel.settings.desk_hold_warn_s, clock
+        assert page.inner_text("#pop-hold-warn") == (
+            f"客户已保持超过 {panel.settings.desk_hold_warn_s} 秒:请取回,并感谢客户耐心等待")
+        shot(page, "desk-held-desk-phone")
+        board: Any = new_page(browser)
+        login(board, base, "boss")
+        board.goto(base + "/wallboard")
+        row = '#wb-agents tr[data-agent="8001"]'
+        wait_js(board, f"document.querySelector({row!r}) !== null", 15)
+        assert "保持" in board.inner_text(row) and "held" in (board.get_attribute(row, "class") or "")
+        # the hold ends (the phone's Unhold): the desk and the wallboard follow
+        db = panel.db()
+        set_live(db, {"queues": {}, "gap": False, "updated": ts + 1,
+                      "agents": {"8001": {"state": "talking", "since": ts - 200, "call_id": CALL_ID,
+                                          "queue": "hotline"}},
+                      "calls": {CALL_ID: {"caller_number": NUMBER, "caller_name": "", "queued_at": ts - 220,
+                                          "vars": {}}}},
+                 server=panel.settings.server_id)
+        db.close()
+        wait_js(page, "document.getElementById('pop-held').hidden", 15)
+        assert page.is_hidden("#pop-hold-warn")
+        wait_js(board, f"!document.querySelector({row!r}).classList.contains('held')", 15)
+        assert "保持" not in board.inner_text(row)

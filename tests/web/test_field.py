@@ -78,6 +78,40 @@ def test_role_boundaries(fpanel: Panel) -> None:
     assert "/calls" not in nav and "/cases" not in nav
 
 
+def test_the_phone_page_names_the_customer_and_the_address(fpanel: Panel) -> None:
+    """The technician goes to the customer: the order's card shows the name and the address of
+    the reporter's number in the customer master (written as text); an unknown number none."""
+    from hotline import customers
+
+    db = fpanel.db()
+    customers.save_customer(db, fpanel.settings, customers.CustomerFields(
+        numbers=["13800000001"], name="王伟" + EVIL, address="东城区人民路1号3单元"))
+    db.commit()
+    db.close()
+    known, unknown = new_order(fpanel), new_order(fpanel, caller="13800000002")
+    page = fpanel.client("tech1").get("/field").get_data(as_text=True)
+    card = page.split(f'id="order-{known}"')[1].split("</section>")[0]
+    assert f'<p class="customer">王伟{ESCAPED} · <b>东城区人民路1号3单元</b></p>' in card
+    assert 'class="customer"' not in page.split(f'id="order-{unknown}"')[1].split("</section>")[0]
+
+
+def test_an_orders_escalation_is_named_by_its_ticket_and_district(fpanel: Panel) -> None:
+    """工单超时未接 and the other clocks' escalations say which order — its ticket and district on
+    the wallboard and the complaints page, not the key "order:7" they are kept under."""
+    from hotline.field.clocks import check_clocks
+
+    oid = new_order(fpanel)
+    db = fpanel.db()
+    check_clocks(db, fpanel.settings, utcnow() + timedelta(days=2))
+    db.commit()
+    ticket = db.get(WorkOrder, oid).ticket
+    db.close()
+    board = fpanel.client("boss").get("/wallboard/snapshot").get_json()["escalations"]
+    assert {e["subject"] for e in board} == {f"{ticket} · 东城"}
+    page = fpanel.client("boss").get("/complaints").get_data(as_text=True)
+    assert f"<td>{ticket} · 东城</td>" in page and f"order:{oid}" not in page
+
+
 def test_cli_adds_a_technician_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hotline import cli
 

@@ -231,3 +231,24 @@ def test_a_paused_agent_shows_what_was_chosen_at_the_desk(panel: Panel) -> None:
                         "8003": ("paused", None, None)}  # another server's row is not this one's
     page = panel.client("boss").get("/wallboard").get_data(as_text=True)
     assert json.loads(page.split('id="wb-states">')[1].split("</script>")[0])["wrap_up"] == "话后整理"
+
+
+def test_the_waiting_callers_longest_first_masked_vip_marked(panel: Panel) -> None:
+    """排队来电 behind the count: each waiting caller's wait, the number masked (a shared screen:
+    no name either) and VIP, longest wait first; the monitor buttons in their escalation order
+    (tojson sorted a mapping's keys: 强插 / 强拆 came first)."""
+    now = time.time()
+    set_live(panel.db(), {"queues": {"hotline": {"waiting": [
+        {"call_id": "c2", "caller_number": "13900000002", "caller_name": "<b>x</b>", "since": now - 20},
+        {"call_id": "c1", "caller_number": "13900000001", "caller_name": "<b>x</b>", "since": now - 90}]},
+        "vip": {"waiting": [{"call_id": "c3", "caller_number": None, "since": now - 40}]}},
+        "agents": {}, "calls": {"c2": {"caller_number": "13900000002", "vars": {"HOTLINE_VIP": "1"}}}})
+    snap = panel.client("boss").get("/wallboard/snapshot").get_json()
+    assert snap["queue"] == [{"since": now - 90, "number": "*******0001", "vip": False},
+                             {"since": now - 40, "number": None, "vip": False},
+                             {"since": now - 20, "number": "*******0002", "vip": True}]
+    assert "<b>x</b>" not in json.dumps(snap)
+    page = panel.client("boss").get("/wallboard").get_data(as_text=True)
+    assert 'id="wb-queue"' in page
+    modes = json.loads(page.split('id="wb-modes">')[1].split("</script>")[0])
+    assert [m for m, _label in modes] == ["listen", "whisper", "barge", "force_hangup"]

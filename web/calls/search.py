@@ -171,6 +171,7 @@ def call_json(c: Call, user: Any, grade: QaGrade | None, tz: str) -> dict[str, A
         "started_at": iso_local(c.started_at, tz), "queued_at": iso_local(c.queued_at, tz),
         "answered_at": iso_local(c.answered_at, tz), "ended_at": iso_local(c.ended_at, tz),
         "queue": c.queue, "agent": c.agent, "final_agent": c.final_agent,
+        "transferred_out": number_for(c.transferred_out, user),
         "wait_seconds": c.wait_seconds, "ring_seconds": c.ring_seconds, "rings": c.rings,
         "within_4_rings": c.within_4_rings, "talk_seconds": c.talk_seconds,
         "holds": c.holds, "hold_seconds": c.hold_seconds,

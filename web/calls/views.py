@@ -39,6 +39,8 @@ def call_columns() -> list[Column]:
         Column("talk_seconds", _("Talk s"), lambda c: c.talk_seconds),
         Column("holds", _("Holds"), lambda c: c.holds),
         Column("hold_seconds", _("Hold s"), lambda c: c.hold_seconds),
+        # R-PRIVACY: an outside number, masked as the caller's is
+        Column("transferred_out", _("Transferred to an outside number"), lambda c: number_for(c.transferred_out)),
         Column("hangup_first", _("Hung up first"), lambda c: c.hangup_first),
         Column("recording", _("Recording"), lambda c: c.recording is not None),
     ]

@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
 from hotline.cases.categories import fault_type_name
+from hotline.cases.records import OPEN_CASE_STATUSES
 from hotline.chanvars import ChanVar
 from hotline.customers import find_customer
 from hotline.live_snapshot import CallLive
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint
+from hotline.models.cases import Case
 from hotline.models.ivr import Customer, FaultReport
 from hotline.rules import deadline_state, ring_rule
 from hotline.settings import Settings
@@ -67,8 +69,12 @@ def _calls(db: Session, forms: set[str], exclude: str | None) -> list[dict[str, 
              "agent": c.final_agent or c.agent, "open": False} for c in rows]
 
 
-def _reports(db: Session, forms: set[str]) -> list[dict[str, Any]]:
-    rows = db.scalars(select(FaultReport).where(or_(FaultReport.caller.in_(forms), FaultReport.contact.in_(forms)))
+def _reports(db: Session, forms: set[str], exclude: str | None) -> list[dict[str, Any]]:
+    # the report keyed in this call's IVR is this call's matter (本次IVR shows its ticket), no
+    # earlier contact: counted, it flagged every reporter who then asked for an agent 重复来电
+    not_this = or_(FaultReport.call_id.is_(None), FaultReport.call_id != (exclude or ""))
+    rows = db.scalars(select(FaultReport).where(or_(FaultReport.caller.in_(forms), FaultReport.contact.in_(forms)),
+                                                not_this)
                       .order_by(FaultReport.created_at.desc()).limit(HISTORY))
     return [{"kind": "fault", "at": _epoch(r.created_at), "id": r.id, "what": r.status, "ticket": r.ticket,
              "open": r.status in OPEN_REPORTS} for r in rows]
@@ -79,6 +85,13 @@ def _tasks(db: Session, forms: set[str]) -> list[dict[str, Any]]:
                       .order_by(CallbackTask.created_at.desc()).limit(HISTORY))
     return [{"kind": "task", "at": _epoch(t.created_at), "id": t.id, "what": t.reason, "status": t.status,
              "owner": t.owner, "open": t.status in OPEN_STATUSES} for t in rows]
+
+
+def _cases(db: Session, forms: set[str]) -> list[dict[str, Any]]:
+    """The number's cases (工单), an open one an open matter (R-ONE-CALL, ``OPEN_CASE_STATUSES``)."""
+    rows = db.scalars(select(Case).where(Case.number.in_(forms)).order_by(Case.created_at.desc()).limit(HISTORY))
+    return [{"kind": "case", "at": _epoch(c.created_at), "id": c.id, "what": c.kind, "status": c.status,
+             "open": c.status in OPEN_CASE_STATUSES} for c in rows]
 
 
 def _complaints(db: Session, forms: set[str], now: datetime) -> list[dict[str, Any]]:
@@ -101,8 +114,8 @@ def history(db: Session, s: Settings, number: str | None, exclude_call: str | No
     if not forms:
         return {"contacts": [], "repeat_open": False, "customer": None}
     now = now or datetime.now(UTC)
-    items = (_calls(db, forms, exclude_call) + _reports(db, forms) + _tasks(db, forms)
-             + _complaints(db, forms, now))
+    items = (_calls(db, forms, exclude_call) + _reports(db, forms, exclude_call) + _tasks(db, forms)
+             + _cases(db, forms) + _complaints(db, forms, now))
     items.sort(key=lambda i: i["at"] or 0, reverse=True)
     window = (now - timedelta(hours=s.repeat_window_h)).timestamp()
     recent = any((i["at"] or 0) >= window for i in items)

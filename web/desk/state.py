@@ -27,7 +27,7 @@ from hotline.desk import presence
 from hotline.desk.live import agent_in, live_of, snapshots, sync
 from hotline.desk.presence import PresenceView
 from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot
-from hotline.models import LiveState
+from hotline.models import Call, LiveState
 from hotline.settings import Settings
 from hotline.vocabulary import AgentPresence, AgentState
 from web.desk.pop import pop
@@ -76,10 +76,27 @@ class DeskState:
         live, call, gap = self._live_of(db) if live_now is None else live_now
         view = sync(self.s, db, self.agent, live, now) if keep_step else presence.current(db, self.s, self.agent)
         on_call = live is not None and live.state in (AgentState.RINGING, AgentState.TALKING) and live.call_id
+        if on_call and live is not None:
+            shown = self._pop(db, str(live.call_id), call)
+        elif view.state == P.WRAP_UP and view.call_id:
+            shown = self._wrapup_pop(db, view.call_id)
+        else:
+            shown = None
         return {"agent": self.agent, "presence": _presence_dict(view), "gap": gap,
+                # held_since: the PBX's word (Hold/Unhold on the agent's channel), so a reload, a second
+                # tab and a desk phone's hold key show the same 保持中
                 "live": None if live is None else {"state": live.state.value, "since": live.since,
-                                                   "call_id": live.call_id},
-                "pop": self._pop(db, str(live.call_id), call) if on_call and live is not None else None}
+                                                   "call_id": live.call_id, "held_since": live.held_since},
+                "pop": shown}
+
+    def _wrapup_pop(self, db: Session, call_id: str) -> dict[str, Any]:
+        """话后整理's pop: the call just ended, its caller from the call's record (the live snapshot
+        forgot it at the hang-up), so a desk opened or reloaded during the wrap-up still shows
+        whom to record a case for and call back — until 6 December it showed nothing."""
+        rec = db.execute(select(Call.caller_number, Call.caller_name).where(
+            Call.server == self.s.server_id, Call.call_id == call_id)).first()
+        caller = CallLive(caller_number=rec[0], caller_name=rec[1]) if rec else None
+        return dict(self._pop(db, call_id, caller), ended=True)
 
 
     def step(self, db: Session, live_now: tuple[AgentLive | None, CallLive | None, bool] | None = None) -> None:

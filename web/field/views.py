@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hotline import field
+from hotline.customers import find_customer
 from hotline.errors import N_
 from hotline.field.rota import HOLIDAY, MAKEUP, WEEKDAYS
 from hotline.models import OUTAGE_CAUSES, Outage
@@ -78,7 +79,11 @@ def mine() -> Any:
         rows = field.my_orders(db(), current_user.username, now)
     except field.FieldError:
         rows = []  # a technician user without a technicians row yet
-    return render_template("field/mine.html", rows=rows, now=now)
+    # where to go and whom to ask for: the customer master's name and address of the reporter's
+    # number (the order keeps the number only; the page showed no address)
+    found = {o.id: find_customer(db(), settings(), o.customer_number) for o in rows if o.customer_number}
+    who = {oid: c for oid, c in found.items() if c is not None}
+    return render_template("field/mine.html", rows=rows, now=now, who=who)
 
 
 def _do_step(order_id: int, step: str) -> str:

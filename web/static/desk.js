@@ -8,6 +8,8 @@
   var L = JSON.parse(document.getElementById("desk-labels").textContent);
   var VALUES = JSON.parse(document.getElementById("desk-values").textContent);
   function V(v) { return v && VALUES[v] ? VALUES[v] : v; }  // a stored key in the page's language
+  // a case's kind and status have labels of their own (受理 is no work order's 已接单)
+  var CASES = JSON.parse(document.getElementById("desk-case-values").textContent);
   var last = null, skew = 0, shown = null;  // shown: the pop on screen {call_id, state, data}
   window.deskPopLog = [];  // [{call_id, ring_at, shown_at}] for the tests and bench/desk_pop.py
 
@@ -55,12 +57,20 @@
       }, function () { m.textContent = L.network; m.className = "note bad"; m.dataset.error = "network"; });
   }
 
+  function say(message, ok, error) {  // an answer of the page itself (no request made)
+    var m = $("desk-message");
+    m.textContent = message; m.className = "note " + (ok ? "ok" : "bad");
+    m.dataset.outcome = ok ? "done" : "refused"; m.dataset.error = ok ? "" : error;
+  }
+
   function renderPresence() {
     var p = last.presence, live = last.live;
     text("desk-state", L[p.state] || p.state);
     $("desk-state").dataset.state = p.state;
     text("desk-reason", p.reason ? "(" + p.reason + ")" : "");
-    var liveText = live && (live.state === "ringing" || live.state === "talking") ? "· " + (L[live.state] || live.state) : "";
+    // the call beside a state the agent chose (示忙 · 通话中); not 通话中 · 通话中
+    var liveText = live && (live.state === "ringing" || live.state === "talking") && live.state !== p.state
+      ? "· " + (L[live.state] || live.state) : "";
     text("desk-live", liveText);
     var left = p.state === "wrap_up" && p.wrapup_until ? p.wrapup_until - now() : null;
     $("desk-countdown").hidden = left === null;
@@ -75,17 +85,20 @@
     (pop.contacts || []).forEach(function (c) {
       var tr = document.createElement("tr");
       tr.className = "contact kind-" + c.kind + (c.open ? " open-matter" : "");
-      var what = V(c.what) || "";
+      var isCase = c.kind === "case";
+      var what = (isCase ? CASES.kinds[c.what] || c.what : V(c.what)) || "";
       if (c.kind === "call" && c.agent) what += " · " + c.agent;
       if (c.ticket) what += " · " + c.ticket;
-      var status = V(c.clock || c.status) || "";
+      var status = (isCase ? CASES.statuses[c.status] || c.status : V(c.clock || c.status)) || "";
       if (c.open) status = (status ? status + " · " : "") + L.open;
       [when(c.at), L[c.kind] || c.kind, what, status].forEach(function (v) {
         var td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
       });
       var td = document.createElement("td");
-      if (c.kind === "call" && c.id) {
-        var a = document.createElement("a"); a.href = root.dataset.calls + "/" + c.id; a.textContent = "#" + c.id;
+      if ((c.kind === "call" || isCase) && c.id) {
+        var a = document.createElement("a"); a.textContent = "#" + c.id;
+        a.href = (isCase ? root.dataset.cases : root.dataset.calls) + "/" + c.id;
+        if (isCase) { a.target = "_blank"; a.rel = "noopener"; }  // the desk stays live
         td.appendChild(a);
       }
       tr.appendChild(td);
@@ -96,10 +109,10 @@
   function renderPop() {
     var pop = last.pop, live = last.live;
     if (pop) {
-      var state = live.state;
+      var state = pop.ended ? "ended" : live.state;  // ended: 话后整理's call (a reloaded desk)
       if (!shown || shown.call_id !== pop.call_id) {
         // sent_at: when the server wrote the event (the bench tells the server's part from the browser's)
-        window.deskPopLog.push({call_id: pop.call_id, ring_at: live.since, sent_at: last.now,
+        window.deskPopLog.push({call_id: pop.call_id, ring_at: live ? live.since : null, sent_at: last.now,
                                 shown_at: Date.now() / 1000, state: state});
       }
       shown = {call_id: pop.call_id, state: state, data: pop};
@@ -135,6 +148,27 @@
     $("controls").hidden = shown.state !== "talking";
     $("c-dial").hidden = shown.state === "ringing" || shown.state === "talking" || !d.number;
     renderWait();
+    renderHold();
+  }
+
+  // 保持中 and its clock are the PBX's word (live.held_since: Hold / Unhold on the agent's channel),
+  // so a reload, a second tab and a desk phone's own hold key show the same. The button is the
+  // browser softphone's (softphone.js hold(): a re-INVITE); it says what the phone's session will do,
+  // or, from a tab that does not hold the phone, what the PBX says. A desk phone holds with its key.
+  function renderHold() {
+    var talking = shown && shown.state === "talking", live = last && last.live, sp = window.hotlineSoftphone;
+    var since = talking && live && live.call_id === shown.call_id ? live.held_since : null;
+    $("pop-held").hidden = !since;
+    if (since) text("pop-held-clock", fmt(now() - since));
+    var limit = parseInt(root.dataset.holdWarnS, 10), over = since && now() - since > limit;
+    $("pop-hold-warn").hidden = !over;
+    text("pop-hold-warn", over ? L.hold_warn.replace("{limit}", limit) : "");
+    var here = sp && sp.call === "in-call", b = $("c-hold");
+    var held = here ? sp.held : !!since;
+    b.hidden = !(talking && (here || (sp && sp.state === "other-tab")));
+    b.textContent = held ? L.unhold : L.hold;
+    b.dataset.held = held ? "1" : "";
+    $("c-hold-phone").hidden = !(talking && !sp);
   }
 
   function renderWait() {
@@ -167,9 +201,20 @@
                                   to: $("transfer-to").value, phrase: b.dataset.phrase || ""});
     });
   });
+  $("c-hold").addEventListener("click", function () {
+    var sp = window.hotlineSoftphone, hold = !this.dataset.held;
+    // false: the phone is still busy with the last hold / retrieve (a re-INVITE under way)
+    if (sp && sp.hold(hold)) say(hold ? L.held_note : L.unheld_note, true);
+    else say(L.hold_busy, false, "hold_busy");
+    renderHold();
+  });
+  document.addEventListener("hotline:softphone", function () { if (last) renderHold(); });
   $("c-dial").addEventListener("click", function () {
     if (shown && shown.data.number) post(root.dataset.dial, {number: shown.data.number});
   });
+  function dialOut() { post(root.dataset.dial, {number: $("dial-number").value.trim(), kind: "out"}); }
+  $("c-dial-out").addEventListener("click", dialOut);
+  $("dial-number").addEventListener("keydown", function (ev) { if (ev.key === "Enter") dialOut(); });
 
   var es = new EventSource(root.dataset.stream);
   es.onmessage = function (ev) {
@@ -179,5 +224,5 @@
     render();
   };
   es.onerror = function () { $("desk-message").textContent = L.lost; };
-  setInterval(function () { if (last) { renderPresence(); renderWait(); } }, 500);
+  setInterval(function () { if (last) { renderPresence(); renderWait(); renderHold(); } }, 500);
 })();

@@ -9,7 +9,7 @@
   var force = JSON.parse(document.getElementById("wb-force").textContent);
   var chosen = {};  // agent → the break reason picked in its row
   var status = document.getElementById("wb-status");
-  var last = null, skew = 0;
+  var last = null, skew = 0, drawnAgents = null;
 
   function text(id, v) { document.getElementById(id).textContent = v; }
   function fmt(sec) {
@@ -40,18 +40,13 @@
     text("wb-paused", String(last.counts.paused || 0));
     text("wb-sl", last.sl.pct === null ? "–" : last.sl.pct.toFixed(1) + "%");
     text("wb-sl-ratio", last.sl.num + "/" + last.sl.den + " (≤" + last.sl.n + "s)");
-    rows("#wb-agents", last.agents, function (a) {
-      // a phone calling a phone (the agent's own call, no call into the hotline): 内部通话
-      // paused in the queue: what the agent (or a supervisor) chose at the desk — 示忙, 小休 (会议), 话后整理
-      var st = states[a.state] || a.state;
-      if (a.state === "paused" && (force.states[a.presence] || states[a.presence])) {
-        st = (force.states[a.presence] || states[a.presence]) + (a.reason ? " (" + a.reason + ")" : "");
-      }
-      return [a.agent, st + (a.internal ? " · " + states.internal : ""),
-              a.since ? fmt(now() - a.since) : ""];
-    }, function (tr, a) { tr.className = "state-" + a.state + (a.internal ? " internal" : ""); tr.dataset.agent = a.agent; });
-    monitorButtons();
-    forceButtons();
+    // who waits, longest first: the wait, the number masked, VIP
+    rows("#wb-queue", last.queue || [], function (w) {
+      return [w.since ? fmt(now() - w.since) : "–", w.number || "—", w.vip ? "VIP" : ""];
+    }, function (tr, w) { tr.className = "waiting" + (w.vip ? " vip" : ""); });
+    // rebuilt only when an agent's row changed: the tick moves the clocks (see tick)
+    var agentsNow = JSON.stringify(last.agents);
+    if (agentsNow !== drawnAgents) { drawnAgents = agentsNow; agentRows(); }
     var esc = last.escalations || [];
     text("wb-escalations", String(esc.length));
     document.getElementById("wb-escalations").className = "big" + (esc.length ? " bad" : "");
@@ -66,14 +61,35 @@
       }, function (tr, o) { tr.className = "overdue-order"; tr.dataset.id = String(o.id); });
     }
   }
+  function stateText(a) {
+    // a phone calling a phone (the agent's own call, no call into the hotline): 内部通话
+    // paused in the queue: what the agent (or a supervisor) chose at the desk — 示忙, 小休 (会议), 话后整理
+    var st = states[a.state] || a.state;
+    if (a.state === "paused" && (force.states[a.presence] || states[a.presence])) {
+      st = (force.states[a.presence] || states[a.presence]) + (a.reason ? " (" + a.reason + ")" : "");
+    }
+    // 保持: the agent's phone holds the caller (Hold on its channel), its clock from the hold
+    if (a.held_since) st += " · " + states.held + " " + fmt(now() - a.held_since);
+    return st + (a.internal ? " · " + states.internal : "");
+  }
+  function agentRows() {
+    rows("#wb-agents", last.agents, function (a) {
+      return [a.agent, stateText(a), a.since ? fmt(now() - a.since) : ""];
+    }, function (tr, a) {
+      tr.className = "state-" + a.state + (a.internal ? " internal" : "") + (a.held_since ? " held" : "");
+      tr.dataset.agent = a.agent;
+    });
+    monitorButtons();
+    forceButtons();
+  }
   // 监听 / 耳语 / 强插 / 强拆 on an agent's live call (issue 13 §4): the supervisor's phone rings
   function monitorButtons() {
     document.querySelectorAll("#wb-agents tbody tr").forEach(function (tr, i) {
       var a = last.agents[i], td = document.createElement("td");
       if (a && a.state === "talking" && a.call_id) {
-        Object.keys(modes).forEach(function (mode) {
-          var b = document.createElement("button");
-          b.type = "button"; b.className = "monitor " + mode; b.dataset.mode = mode; b.textContent = modes[mode];
+        modes.forEach(function (pair) {
+          var mode = pair[0], b = document.createElement("button");
+          b.type = "button"; b.className = "monitor " + mode; b.dataset.mode = mode; b.textContent = pair[1];
           b.addEventListener("click", function () { monitor(a, mode); });
           td.appendChild(b);
         });
@@ -110,7 +126,7 @@
       force.reasons.forEach(function (r) {
         var o = document.createElement("option"); o.value = r; o.textContent = r; reason.appendChild(o);
       });
-      // the table is rebuilt every second: keep the supervisor's choice of reason across rebuilds
+      // the table is rebuilt at each pushed change: keep the supervisor's choice of reason across rebuilds
       if (chosen[a.agent]) reason.value = chosen[a.agent];
       reason.addEventListener("change", function () { chosen[a.agent] = reason.value; });
       Object.keys(force.states).forEach(function (state) {
@@ -133,5 +149,24 @@
     render();
   };
   es.onerror = function () { status.textContent = status.dataset.lost; };
-  setInterval(render, 1000);
+  // each second only the clocks move: rebuilding the rows every second took the keyboard's focus
+  // away, closed an open reason list and lost a click whose press and release straddled a rebuild
+  function tick() {
+    if (!last) return;
+    text("wb-longest", last.oldest_since ? fmt(now() - last.oldest_since) : "–");
+    function clocks(selector, items, col, at) {
+      document.querySelectorAll(selector + " tbody tr").forEach(function (tr, i) {
+        var item = items[i], t = item ? at(item) : null;
+        if (item && tr.cells[col]) tr.cells[col].textContent = t ? fmt(now() - t) : (col ? "" : "–");
+      });
+    }
+    clocks("#wb-queue", last.queue || [], 0, function (w) { return w.since; });
+    clocks("#wb-agents", last.agents, 2, function (a) { return a.since; });
+    document.querySelectorAll("#wb-agents tbody tr").forEach(function (tr, i) {
+      var a = last.agents[i];
+      if (a && a.held_since && tr.cells[1]) tr.cells[1].textContent = stateText(a);
+    });
+    clocks("#wb-escalation-list", last.escalations || [], 2, function (e) { return e.due_at; });
+  }
+  setInterval(tick, 1000);
 })();

@@ -33,10 +33,12 @@ def agent_columns() -> list[Column]:
         _m("sl_answered"),
         _m("asa", show=lambda r: seconds(r[1].asa)),
         _m("aht", show=lambda r: seconds(r[1].aht)),
+        _m("avg_hold", show=lambda r: seconds(r[1].avg_hold)),
         _m("four_ring_rate"),
         _m("four_ring_violations", css=lambda r: "bad" if r[1].four_ring_violations else ""),
         _m("no_answer_attempts"),
         _m("hangup_first", css=lambda r: "bad" if r[1].hangup_first else ""),
+        _m("transferred_out"),
         _m("satisfaction"),
         _m("compliance"),
         _m("qa_avg", show=lambda r: seconds(r[1].qa_avg)),
@@ -56,8 +58,9 @@ def team_rows(f: Figures) -> list[tuple[str, str, Any, str]]:
             return seconds(v)
         return str(v)
 
-    keys = ["offered", "ivr_only", "answered", "abandoned", "short_abandoned", "timeouts", "sl", "sl_answered",
-            "abandon_rate", "asa", "aht", "four_ring_rate", "four_ring_violations", "hangup_first", "repeat_rate",
+    keys = ["offered", "ivr_only", "answered", "abandoned", "short_abandoned", "timeouts", "no_agent", "sl",
+            "sl_answered", "abandon_rate", "asa", "aht", "avg_hold", "four_ring_rate", "four_ring_violations",
+            "hangup_first", "transferred_out", "repeat_rate",
             "callback_closure", "revisit_done", "fault_sla", "complaint_clocks", "case_on_time",
             "case_complaint_resolution", "first_call_resolution",
             "satisfaction", "compliance", "qa_avg"]

@@ -10,18 +10,20 @@ ENTRIES: dict[str, str] = {
     "any": "全部", "Late answer": "超四声接听", "Agent hung up first": "话务员先挂机", "Has recording": "有录音",
     "graded": "已质检", "not graded": "未质检", "Search": "查询", "previous": "上一页", "next": "下一页",
     "Nothing found.": "没有记录。",
-    "answered": "已接通", "abandoned": "放弃", "timeout": "排队超时", "ivr": "仅IVR", "failed": "失败",
+    "answered": "已接通", "abandoned": "放弃", "timeout": "排队超时", "no_agent": "无坐席", "ivr": "仅IVR",
+    "failed": "失败",
     "no_answer": "无人接听", "agent_no_answer": "话务员未接", "cancelled": "已取消", "busy": "忙",
     "caller": "客户", "system": "系统",
     # call page
     "Call": "通话", "Survey": "满意度评价", "Timeline": "通话过程",
     "Hold": "保持", "%(n)s times": "%(n)s 次", "%(n)s times, %(s)s s in all": "%(n)s 次,共 %(s)s 秒",
-    "Holds": "保持次数", "Hold s": "保持(秒)",
+    "Holds": "保持次数", "Hold s": "保持(秒)", "Transferred to an outside number": "转外线号码",
     "Call from %(number)s to %(dialed)s": "%(number)s 呼入 %(dialed)s",
     "IVR": "语音导航", "keys": "按键", "Entered queue %(queue)s": "进入队列 %(queue)s",
     "Rang agent %(agent)s for %(s)s s: %(result)s": "话务员 %(agent)s 振铃 %(s)s 秒:%(result)s",
     "Answered by %(agent)s after %(s)s s": "等待 %(s)s 秒后由 %(agent)s 接听", "past 4 rings": "超过四声",
     "Transfer": "转接", "Ended": "结束", "hung up first": "先挂机方",
+    "%(agent)s consulted %(to)s, then gave up: no transfer": "%(agent)s 咨询 %(to)s 后取消(未转接)",
     "blind": "直接转接", "attended": "咨询转接", "redirect": "重定向转接",  # TransferKind
     "Every listen is recorded with your name and the time.": "每次收听都会记录收听人和时间。",
     "No recording.": "无录音。", "Listened by": "收听记录", "Quality inspection": "质检", "Inspector": "质检员",
@@ -44,8 +46,11 @@ ENTRIES: dict[str, str] = {
     "fault: confirm": "报修:确认", "fault: ticket": "报修:受理单号", "fault: description": "报修:故障描述",
     "satisfaction survey": "满意度评价", "no key in time": "超时未按键", "wrong key": "按键无效",
     "Calling %(number)s (task %(task)s): your phone rings first": "正在回拨 %(number)s(任务 %(task)s):请先接起您的话机",
+    "Dialling out to %(number)s (task %(task)s): your phone rings first":
+        "正在外呼 %(number)s(任务 %(task)s):请先接起您的话机",
     # internal calls (session 5): a phone calling another phone (Direction.INTERNAL)
     "internal call": "内部通话",
+    "on hold": "保持",  # the wallboard: an agent whose phone holds the caller
     # calls the agent flagged 恶意骚扰 (R-ANS-HANGUP-LAST's exception), for supervisors to review
     "Flagged malicious": "恶意骚扰标记", "flagged malicious by %(agent)s": "%(agent)s 标记为恶意骚扰",
     # a grade refused (web/quality.py GradeError, web/reasons.py)

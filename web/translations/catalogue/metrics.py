@@ -10,14 +10,19 @@ ENTRIES: dict[str, str] = {
         "红色:未达标。需再培训:连续 %(n)s 个月未达标。",
     "Team figures": "班组指标", "Calls, SL and abandon over time": "话务量、服务水平和放弃率趋势",
     # the metric definitions of the supervisor page (hotline.metrics.METRICS; test_team checks each has one)
-    ('inbound calls that reached the queue (answered + abandoned + timeout, or queued_at set)'):
-        ('进入队列的呼入电话(已接通 + 放弃 + 排队超时,或有 queued_at)'),
+    ('inbound calls that reached the queue (answered + abandoned + timeout + no agent, or queued_at set)'):
+        ('进入队列的呼入电话(已接通 + 放弃 + 排队超时 + 无坐席,或有 queued_at)'),
     ('inbound calls that ended in the IVR without reaching the queue (disposition ivr); counted apart'):
         ('在语音导航中结束、未进入队列的呼入电话(结果 ivr);单独统计'),
     ('inbound calls bridged with an agent (disposition answered, agent set)'):
         ('与话务员接通的呼入电话(结果已接通,有话务员)'),
     ('mean wait_seconds of answered calls'):
         ('已接通电话的平均等待时长(wait_seconds)'),
+    ('hold_seconds of the answered calls whose holds are known ÷ those calls (per agent: the calls they answ'
+     'ered); a call whose holds could not be proven (an AMI gap, no timestamps) is left out, not counted as '
+     'no hold'):
+        ('保持时长已知的已接通电话的保持时长(hold_seconds)÷ 这些电话数(按话务员:其接起的电话);'
+         '保持无法确认的电话(AMI 中断、无时间戳)不计入,不当作未保持'),
     ("(talk_seconds of the answered calls + the agents' after-call work (话后整理, the desk's presence) in the"
      ' period) ÷ answered calls'):
         ('(已接通电话的通话时长 + 本期话务员的话后整理时长(坐席状态))÷ 已接通电话数'),
@@ -30,10 +35,10 @@ ENTRIES: dict[str, str] = {
         ('该话务员超过四声才接起的振铃次数 + 每次振铃未接(no_answer)'),
     ('ring attempts of the agent that rang out unanswered (result no_answer)'):
         ('该话务员振铃超时未接的次数(结果 no_answer)'),
-    ('answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts); the '
-     "queue's figure: an agent has none (see sl_answered)"):
+    ('answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts + no age'
+     "nt); the queue's figure: an agent has none (see sl_answered)"):
         ('等待 ≤ service_level_s 接通的电话 ÷(已接通 + 等待超过 short_aban'
-         'don_s 的放弃 + 排队超时);队列的指标,话务员无此项(见服务水平(÷接通))'),
+         'don_s 的放弃 + 排队超时 + 无坐席);队列的指标,话务员无此项(见服务水平(÷接通))'),
     ('answered with wait ≤ service_level_s ÷ answered; the only service level an agent has (an agent is of'
      'fered no calls: the queue is)'):
         ('等待 ≤ service_level_s 接通的电话 ÷ 已接通;话务员唯一的服务水平(电话分配给队'
@@ -48,6 +53,14 @@ ENTRIES: dict[str, str] = {
         ('等待 ≤ short_abandon_s 即放弃'),
     ('left the queue unanswered after queue_timeout_s'):
         ('排队超过 queue_timeout_s 仍未接通而离开队列'),
+    ('inbound calls the queue refused or let go because no agent staffed it (QUEUESTATUS JOINEMPTY / LEAVE'
+     'EMPTY: joinempty, leavewhenempty): offered, not answered, called back as missed calls'):
+        ('队列因无人值守而拒绝或放走的呼入电话(QUEUESTATUS 为 JOINEMPTY / LEAVEEMPTY:joinempty、'
+         'leavewhenempty):计入进入队列,未接通,按未接来电回拨'),
+    ('answered calls an agent handed on to an outside number (transferred_out set): the caller ended with '
+     'no agent; per agent, the calls they answered'):
+        ('话务员转到外部号码的已接通电话(transferred_out 有值):来电最后不在任何话务员处;'
+         '按话务员:其接起的电话'),
     ('answered calls where the agent hung up first (hangup_first = agent), except calls flagged malicious '
      "(HOTLINE_MALICIOUS: the rule's one exception) or ended by a supervisor (HOTLINE_FORCED_HANGUP)"):
         ('话务员先挂机的已接通电话(hangup_first = 话务员),标记为恶意骚扰的电话(HOTLIN'
