@@ -57,9 +57,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 # moment) waitress keeps everything written after it in one BytesIO, sent or not, until that buffer
 # has taken outbuf_high_watermark bytes (16 MB by default: Pylons/waitress#265). At this mark the
 # buffer is replaced and the old one freed once sent; it is also how far a client may lag before
-# the stream's thread waits for it. Each open stream holds up to the mark: a desk's events (~2.6 KB,
-# a few a minute) filled 256 KB in an hour, 15 MB for 60 desks — the panel's growth in the fleet
-# soak; 32 KB is three wallboard events and bounds 60 desks' buffers at ~2.5 MB.
+# the stream's thread waits for it. Each open stream may hold up to the mark and one event: at 32 KB
+# (three wallboard events) 60 streams hold ≤ ~2.2 MB; at 256 KB it was ~17 MB. (The fleet soak's
+# desks did not fill it: their events are small and left waitress's string buffer at once.)
 STREAM_OUTBUF_BYTES = 32 * 1024
 
 
