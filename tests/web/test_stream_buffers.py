@@ -66,8 +66,8 @@ def test_an_open_stream_holds_at_most_the_mark(tmp_path: Path) -> None:
     assert opts["outbuf_high_watermark"] == STREAM_OUTBUF_BYTES
     held = _stream_through(opts)
     assert held <= STREAM_OUTBUF_BYTES + 2 * len(EVENT), held
-    # the panel holds this for every open desk and wallboard: 60 desks ≤ ~3 MB (256 KB each: 15 MB,
-    # which the fleet soak's panel filled over an hour of events)
+    # the panel may hold this for every open desk and wallboard: 60 streams ≤ ~3 MB (at a 256 KB mark
+    # ~300 KB each: 18 MB)
     assert held <= 48 * 1024, held
 
 
