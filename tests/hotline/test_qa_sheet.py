@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from hotline import qa_sheet
 from hotline.settings import Settings
 

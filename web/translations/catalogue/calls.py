@@ -38,7 +38,8 @@ ENTRIES: dict[str, str] = {
     "the sum of the items met; a veto item missed makes it 0": "已做到项目的分值之和;一票否决项未做到则为 0 分",
     "QA score band": "质检分数段",
     "QA sheet: item key %(key)r is empty or repeated": "质检评分表:项目编号 %(key)r 为空或重复",
-    "QA sheet: item %(key)r: a weight is ≥ 0 and a veto item has none": "质检评分表:项目 %(key)r:分值须 ≥ 0,一票否决项不设分值",
+    "QA sheet: item %(key)r: a weight is ≥ 0 and a veto item has none":
+        "质检评分表:项目 %(key)r:分值须 ≥ 0,一票否决项不设分值",
     "QA sheet: the weights add up to %(total)s, not 100": "质检评分表:分值合计 %(total)s,不是 100",
     "QA sheet: bands start at 0 and rise, up to 100": "质检评分表:分数段须从 0 开始递增,不超过 100",
     "QA sheet %(path)s: %(why)s": "质检评分表 %(path)s:%(why)s",
