@@ -25,7 +25,7 @@ from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from hotline.chanvars import ChanVar
 from hotline.rules import DEFAULT_INTERNAL_NUMBERS, InternalNumbers, RingRule
-from hotline.vocabulary import Direction, Disposition
+from hotline.vocabulary import CONSULTATION_GIVEN_UP, Direction, Disposition, handed_on
 
 SURVEY_SCORES = ("1", "2", "3")  # R-SURVEY
 # what the hotline's own paths set on a call they take: its IVR and queue (from-pstn), its callbacks
@@ -102,11 +102,11 @@ def _transferred_out(rec: CallRecord, internal: InternalNumbers) -> str | None:
     inside (``InternalNumbers``, as a phone's own call out is told) and no agent had the caller
     after it. A transfer to a parking lot or another queue is internal; one back to an agent
     leaves a final agent."""
-    last = rec.transfers[-1] if rec.transfers else None
+    last = next((x for x in reversed(rec.transfers) if x.result != CONSULTATION_GIVEN_UP), None)
     if rec.disposition != Disposition.ANSWERED or rec.final_agent is not None or last is None:
         return None
     to = last.to or ""
-    if last.result not in (None, "Success") or not to.removeprefix("+").isdigit() or not internal.dialled_out(to):
+    if not handed_on(last.result) or not to.removeprefix("+").isdigit() or not internal.dialled_out(to):
         return None
     return to
 

@@ -8,7 +8,14 @@ from ami_listener.channels import ChannelIndex, device_of, local_base, sibling
 from ami_listener.holds import holds
 from ami_listener.reader import Message
 from ami_listener.record import CallRecord
-from ami_listener.transfers import HANGUP_REQUESTS, TRANSFER_EVENTS, fill_targets, redirect_of, transfer_of
+from ami_listener.transfers import (
+    HANGUP_REQUESTS,
+    TRANSFER_EVENTS,
+    Consultations,
+    fill_targets,
+    redirect_of,
+    transfer_of,
+)
 from hotline.vocabulary import HangupParty, TransferKind
 
 
@@ -31,6 +38,7 @@ class Conversation:
         self.outside = self._outside()
         self.with_agent: list[tuple[float, str]] = []  # (when, agent) at each move the caller had an agent
         self.with_far: list[tuple[float, str]] = []  # (when, number) at each move the caller had only far ends
+        self.consultations = Consultations(c, caller)
 
     def _outside(self) -> dict[str, str]:
         """The far ends dialled once the call was answered, by the caller's channel or by a
@@ -84,8 +92,10 @@ class Conversation:
         rec = self.rec
         for e in self.c.events:
             if self.bridges.feed(e):
+                self.consultations.feed(e, self.bridges)
                 self._moved(e)
             elif e.name in TRANSFER_EVENTS:
+                self.consultations.transferred(e)
                 rec.transfers.append(transfer_of(self.c, e))
                 self._to_no_agent(e)
                 self._moved(e)
@@ -107,6 +117,9 @@ class Conversation:
         # to nobody: both moved together (into a conference room: capture foreign_confbridge)
         rec.transfers = [x for x in rec.transfers if x.kind != TransferKind.REDIRECT or x.at is None or x.from_agent
                          != next((a for t, a in self.with_agent if t >= x.at), None)]
+        if self.consultations.given_up:  # in time order among the transfers (untimed: after them)
+            rec.transfers = sorted([*rec.transfers, *(x for _, x in self.consultations.given_up)],
+                                   key=lambda x: float("inf") if x.at is None else x.at)
         if rec.answered_at is not None:
             rec.talk_seconds = self.talk
             rec.final_agent = self.final_agent

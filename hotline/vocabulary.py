@@ -61,6 +61,18 @@ class TransferKind(StrEnum):
     REDIRECT = "redirect"  # an AMI Redirect or dialplan transfer, no transfer event
 
 
+# A transfer entry's ``result`` besides Asterisk's own (Success, Fail, …): an agent's consultation
+# given up — an attended transfer started, the agent back with the caller, nobody handed on. Listed
+# in the record's transfers so it is seen (咨询后取消), never counted as a transfer (handed_on).
+CONSULTATION_GIVEN_UP = "ConsultationGivenUp"
+
+
+def handed_on(result: str | None) -> bool:
+    """A transfer entry of this ``result`` handed the caller on (or may have: an event that names
+    no result): every use counting transfers asks this, not the result itself."""
+    return result in (None, "Success")
+
+
 class AgentState(StrEnum):
     """An agent's state on the live wallboard (from the listener's live feed)."""
 

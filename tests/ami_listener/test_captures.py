@@ -6,8 +6,12 @@ answered, who hung up — as the record must show it. Times within 0.3 s (event 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
+from ami_listener.reader import thin_fields
+from hotline.vocabulary import CONSULTATION_GIVEN_UP as GIVEN_UP
 from tests.ami_listener.replay import CAPTURES, as_json, capture, replay_frames, replay_messages
 
 T = 0.3
@@ -37,8 +41,16 @@ EXPECTED: dict[str, dict] = {
     # AMI Atxfer, as the desk's consultation sends it: the caller is held from the Atxfer (1.25 s
     # after the answer) until the transfer completes 0.75 s later
     "queue_attended_transfer": dict(disposition="answered", agent="8001", final_agent="8002",
-                                    transfers=[("attended", "8001", "8002")], hangup_first="agent", holds=1,
-                                    hold_seconds=0.75),
+                                    transfers=[("attended", "8001", "8002")], transfer_results=["Success"],
+                                    hangup_first="agent", holds=1, hold_seconds=0.75),
+    # the desk's 咨询转接 then 取消咨询 (AMI Atxfer to 8002 1 s after the answer; 8002 answers after
+    # 1 s; 1 s later the consultation's channel is hung up): 8001 is back with the caller, who hangs
+    # up 12 s in. A consultation given up, no transfer; the caller held from the Atxfer to 8001's
+    # return (about 2.3 s), which is no talk (11 s from the answer less the hold)
+    "queue_consult_cancelled": dict(disposition="answered", agent="8001", final_agent="8001",
+                                    transfers=[("attended", "8001", "8002")], transfer_results=[GIVEN_UP],
+                                    transferred_out=None, hangup_first="caller", holds=1, hold_seconds=(2.0, 2.7),
+                                    talk_seconds=(8.3, 9.3), attempts=[("8001", "answered")]),
     "ami_redirect": dict(disposition="answered", agent="8001", final_agent="8003",
                          transfers=[("redirect", "8001", "8003")], hangup_first="agent"),
     "callback_answered": dict(direction="outbound", disposition="answered", agent="8001",
@@ -248,6 +260,11 @@ EXPECTED: dict[str, dict] = {
     "foreign_queue_joinempty": dict(dialed="411", queue=None, queued_at=None, disposition="no_agent", agent=None,
                                     final_agent=None, answered_at=None, wait_seconds=None, hangup_first="system",
                                     attempts=[], transfers=[]),
+    # the same call through a foreign Asterisk's listener user (no eventfilter): the dialplan's
+    # Newexten running Queue(empty,…) names the queue
+    "foreign_queue_joinempty_unfiltered": dict(dialed="411", queue="empty", queued_at=None, disposition="no_agent",
+                                               agent=None, final_agent=None, answered_at=None, wait_seconds=None,
+                                               hangup_first="system", attempts=[], transfers=[]),
     # Alice (QueueAdd) rings out; removed (QueueRemove) 2 s after the caller joined, the queue is
     # empty and throws the caller out at the end of that ring (LEAVEEMPTY, though app_queue also
     # logs QueueCallerAbandon) to VoiceMail(); the caller hangs up 12 s in: no agent left (无坐席)
@@ -281,19 +298,26 @@ EXPECTED: dict[str, dict] = {
     "foreign_hold_resume": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                 final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=6.5,
                                 transfers=[], attempts=[("Alice", "answered")], holds=1, hold_seconds=3.0),
-    # Alice answers after 1 s; 1.5 s later starts an attended transfer to Bob (Atxfer), whose phone
-    # rings 3 s unanswered (atxfernoanswertimeout): the consultation is given up, no transfer event,
-    # Alice is back with the caller and hangs up 3 s later. No transfer; talk is the time Alice was
-    # bridged with the caller (1.5 s + 3 s), not the 3 s the caller waited on music — those are
-    # hold (Atxfer's Hold 0.25 s before Alice left the caller's bridge, to her Unhold back)
+    # Alice answers after 1 s; 1.5 s later starts an attended transfer to Bob (Atxfer to 8002), whose
+    # phone rings 3 s unanswered (atxfernoanswertimeout): the consultation is given up, no transfer
+    # event, Alice is back with the caller and hangs up 3 s later. A consultation given up, listed
+    # when Alice was back (3 s after the Atxfer reached Asterisk, 2 s in), no transfer: no final
+    # agent but Alice, nothing transferred out; talk is the time Alice was bridged with the caller
+    # (1.5 s + 3 s), not the 3 s the caller waited on music — those are hold (Atxfer's Hold 0.25 s
+    # before Alice left the caller's bridge, to her Unhold back)
     "foreign_atxfer_abandoned": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                      final_agent="Alice", ring_seconds=1.0, hangup_first="agent", talk_seconds=5.0,
-                                     transfers=[], attempts=[("Alice", "answered")], holds=1, hold_seconds=3.25),
-    # Alice consults Bob (Atxfer) 1.5 s after answering; Bob answers after 1 s, talks 2 s and hangs
-    # up; Alice is back with the caller and hangs up 2 s later: no transfer, talk 2 s + 2 s
+                                     transfers=[("attended", "Alice", "Bob")], transfer_results=[GIVEN_UP],
+                                     transfer_after_answer=[5.0], transferred_out=None,
+                                     attempts=[("Alice", "answered")], holds=1, hold_seconds=3.25),
+    # Alice consults Bob (Atxfer to 8002) 1.5 s after answering; Bob answers after 1 s, talks 2 s and
+    # hangs up; Alice is back with the caller and hangs up 2 s later: a consultation given up, no
+    # transfer, talk 2 s + 2 s
     "foreign_atxfer_consult_back": dict(dialed="430", queue="ops", disposition="answered", agent="Alice",
                                         final_agent="Alice", ring_seconds=1.0, hangup_first="agent",
-                                        talk_seconds=(3.7, 4.3), transfers=[], attempts=[("Alice", "answered")]),
+                                        talk_seconds=(3.7, 4.3), transfers=[("attended", "Alice", "Bob")],
+                                        transfer_results=[GIVEN_UP], transferred_out=None,
+                                        attempts=[("Alice", "answered")]),
     # Alice consults an outside number (Atxfer to 13900000009, out through the trunk), which answers
     # after 1 s; 1.5 s later she hangs up, completing the transfer (AttendedTransfer DestType Bridge,
     # no target named); the far end hangs up 4 s after answering: transferred to that number, no
@@ -419,6 +443,12 @@ def _check(rec: dict, want: dict) -> None:
             assert {(a["agent"], a["result"]) for a in rec["attempts"]} == value, rec["attempts"]
         elif key == "transfers":
             assert [(t["kind"], t["from_agent"], t["to"]) for t in rec["transfers"]] == value, rec["transfers"]
+        elif key == "transfer_results":
+            assert [t["result"] for t in rec["transfers"]] == value, rec["transfers"]
+        elif key == "transfer_after_answer":  # each transfer's time, in seconds after the answer
+            answered = datetime.fromisoformat(rec["answered_at"])
+            got = [(datetime.fromisoformat(t["at"]) - answered).total_seconds() for t in rec["transfers"]]
+            assert len(got) == len(value) and all(abs(g - v) <= T for g, v in zip(got, value, strict=True)), got
         elif key == "recording":
             assert bool(rec["recording"]) is value
         elif key == "ivr_steps":
@@ -486,21 +516,21 @@ def test_a_capture_without_timestamps_claims_no_time() -> None:
 
 def test_a_refused_caller_names_its_queue() -> None:
     """A caller Queue() refused at the join (JOINEMPTY) is named by no queue event (app_queue.c's
-    join_queue only sets QUEUESTATUS); the dialplan's Newexten running Queue names it. The capture
-    was recorded through the hotline's manager.conf, which filters Newexten out: here the
-    Newexten Asterisk logs for that step (main/manager_channels.c: the channel snapshot, then Extension,
-    Application, AppData) is put back before the QUEUESTATUS it set, on the same channel."""
-    data = (CAPTURES / "foreign_queue_joinempty.ami").read_bytes()
-    at = data.index(b"Variable: QUEUESTATUS\r\nValue: JOINEMPTY")
-    start = data.rindex(b"Event: VarSet\r\n", 0, at)
-    varset = data[start:data.index(b"\r\n\r\n", at) + 4]
-    head = varset.split(b"Variable: ")[0].replace(b"Event: VarSet", b"Event: Newexten")
-    step = head + b"Extension: 411\r\nApplication: Queue\r\nAppData: empty,t,,,20\r\n\r\n"
-    spliced = data[:start] + step + data[start:]
-    records = replay_frames(spliced, chunk=1000)
-    (rec,) = [as_json(r) for r in records.values()]
-    _check(rec, dict(EXPECTED["foreign_queue_joinempty"], queue="empty"))
-    assert replay_frames(data, chunk=1000) != records  # the Newexten, and only it, named the queue
+    join_queue only sets QUEUESTATUS); the dialplan's Newexten running Queue names it. The same
+    call recorded twice: through a foreign Asterisk's listener user, which gets a Newexten for
+    every dialplan step of both Local halves, and through the hotline's own manager.conf, which
+    filters them out — that record names no queue. The reader keeps every Newexten thin but
+    Queue's."""
+    unfiltered = (CAPTURES / "foreign_queue_joinempty_unfiltered.ami").read_bytes()
+    filtered = (CAPTURES / "foreign_queue_joinempty.ami").read_bytes()
+    steps = [f for f in unfiltered.split(b"\r\n\r\n") if f.startswith(b"Event: Newexten\r\n")]
+    assert len(steps) > 3 and b"Event: Newexten\r\n" not in filtered
+    parsed = [f for f in steps if thin_fields(f) is None]
+    assert len(parsed) == 1 and b"\r\nApplication: Queue\r\nAppData: empty," in parsed[0], parsed
+    (rec,) = [as_json(r) for r in replay_frames(unfiltered, chunk=1000).values()]
+    _check(rec, EXPECTED["foreign_queue_joinempty_unfiltered"])
+    (without,) = [as_json(r) for r in replay_frames(filtered, chunk=1000).values()]
+    assert without["queue"] is None and without["disposition"] == rec["disposition"] == "no_agent"
 
 
 def test_thirty_concurrent_callers() -> None:

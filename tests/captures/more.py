@@ -83,11 +83,18 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.blind_transfer(chan, "420")
             r.wait_gone(cid, settle=1)
 
-    return {f.__name__: f for f in (foreign_queue_key_exit, foreign_queue_timeout_voicemail, foreign_queue_joinempty,
-                                    foreign_queue_leaveempty, foreign_park_pickup, foreign_chanspy,
-                                    foreign_queue_to_queue)}
+    return {**{f.__name__: f for f in (foreign_queue_key_exit, foreign_queue_timeout_voicemail, foreign_queue_joinempty,
+                                       foreign_queue_leaveempty, foreign_park_pickup, foreign_chanspy,
+                                       foreign_queue_to_queue)},
+            # the same call, through a listener user without our eventfilter lines (UNFILTERED)
+            "foreign_queue_joinempty_unfiltered": foreign_queue_joinempty}
+
+
+# Recorded as a foreign Asterisk's listener user sees them (record.FOREIGN_LISTENER): Newexten and
+# the other events our own manager.conf filters out included
+UNFILTERED = {"foreign_queue_joinempty_unfiltered"}
 
 
 def record_foreign_more(names: list[str], out_dir: Path = HERE) -> None:
-    record_overlay(_scenarios(), "foreign_more", names, out_dir, server_id="foreign-more", hotline_number="410",
-                   queue_timeout_s=10)
+    record_overlay(_scenarios(), "foreign_more", names, out_dir, unfiltered=UNFILTERED, server_id="foreign-more",
+                   hotline_number="410", queue_timeout_s=10)

@@ -20,12 +20,13 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from ami_listener.connection import AmiConnection
 from ami_listener.reader import Message
-from hotline.pbx.ami import AmiError, AmiRole, ami_login
+from hotline.pbx.ami import AmiError, AmiLogin, AmiRole, ami_login
+from hotline.pbx.config import AMI_PERMISSIONS
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
 from tests.captures.steps import Recorder
@@ -81,6 +82,21 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
         r.hang_up(chan)
         r.wait_gone(cid)
 
+    def queue_consult_cancelled(r: Recorder) -> None:
+        # the desk's 咨询转接 then 取消咨询 (hotline.desk.consult start / cancel): 8001 consults
+        # 8002 (AMI Atxfer) 1 s after answering; 8002 answers after 1 s; 1 s later the consultation's
+        # channel is hung up and 8001 is back with the caller, who hangs up 12 s in
+        cid = r.inbound(agents={"8001": ("answer", 1, 20), "8002": ("answer", 1, 20)}, stay=12)
+        chan = r.agent_channel(cid, "8001")
+        time.sleep(1)
+        r.attended_transfer(chan, "8002", context="agents-transfer")
+        r.dial_answered("Local/8002@agents")
+        leg = next(m["Channel"] for m in r.tap.events("Newchannel") if m.get("Linkedid") == cid
+                   and m["Channel"].startswith("Local/8002@agents-transfer-") and m["Channel"].endswith(";1"))
+        time.sleep(1)
+        r.hang_up(leg)
+        r.wait_gone(cid)
+
     def ami_redirect(r: Recorder) -> None:
         cid = r.inbound(agents={"8001": ("answer", 1, 20), "8003": ("answer", 1, 2)}, stay=15)
         r.agent_channel(cid, "8001")
@@ -131,8 +147,8 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
 
     return {f.__name__: f for f in (quick_answer, late_answer, ring_no_answer_rollover, abandon_queued,
                                     queue_timeout, agent_hangs_up_first, caller_hangs_up_first,
-                                    queue_blind_transfer, queue_attended_transfer, ami_redirect,
-                                    callback_answered, callback_not_answered, callback_agent_no_answer,
+                                    queue_blind_transfer, queue_attended_transfer, queue_consult_cancelled,
+                                    ami_redirect, callback_answered, callback_not_answered, callback_agent_no_answer,
                                     concurrent_30, hangup_in_ivr, ivr_menu_to_agent, sip_caller_hangs_up,
                                     sip_caller_agent_hangs_up)}
 
@@ -246,20 +262,39 @@ def _foreign_pjsip_scenarios() -> dict[str, Callable[[Recorder], None]]:
 
 
 def record_overlay(scenarios: dict[str, Callable[[Recorder], None]], overlay: str, names: list[str], out_dir: Path,
-                   **settings: object) -> None:
+                   unfiltered: Collection[str] = (), **settings: object) -> None:
     """Record ``names`` (all when empty) of an overlay's scenarios, each on a fresh Asterisk whose
     configuration is ours with ``tests/captures/<overlay>/`` over it (``settings``: the test
-    settings that overlay's dialplan expects: server id, hotline number, queue timeout …)."""
-    unknown = [n for n in names if n not in scenarios]
+    settings that overlay's dialplan expects: server id, hotline number, queue timeout …). Those
+    in ``unfiltered`` are recorded through :data:`FOREIGN_LISTENER`, not our listener user."""
+    unknown = [n for n in [*names, *unfiltered] if n not in scenarios]
     if unknown:
         raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)}")
     for name in names or list(scenarios):
         with tempfile.TemporaryDirectory() as tmp:
             templates = _templates(tmp, overlay)
+            login = None
+            if name in unfiltered:
+                login = FOREIGN_LISTENER
+                with open(templates / "manager.conf", "a", encoding="utf-8") as conf:
+                    conf.write("\n" + _foreign_listener_user() + "\n")
             s = pbx_test_settings(Path(tmp) / "rt", agents=["8001", "8002"], **settings)
             with Asterisk(s, templates) as ast, EventTap(s) as tap:
                 rec = Recorder(s, ast, tap)
-                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
+                _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec), login)
+
+
+# The AMI user a foreign Asterisk's operator gives the listener (README, "Using an existing
+# Asterisk": its read classes) has no eventfilter lines: only hotline.pbx.config filters noise such
+# as Newexten out of its own users. Captures recorded through it hold what such an Asterisk sends.
+FOREIGN_LISTENER = AmiLogin("foreign-listener", "capture-foreign-listener")
+
+
+def _foreign_listener_user() -> str:
+    read, write = AMI_PERMISSIONS[AmiRole.LISTENER]
+    return "\n".join([f"[{FOREIGN_LISTENER.user}]", f"secret = {FOREIGN_LISTENER.secret}",
+                      "deny = 0.0.0.0/0.0.0.0", "permit = 127.0.0.1/255.255.255.255",
+                      f"read = {','.join(sorted(read))}", f"write = {','.join(sorted(write))}"])
 
 
 def record_foreign_pjsip(names: list[str], out_dir: Path = HERE) -> None:
@@ -597,11 +632,12 @@ def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
                     _capture(s, out_dir / f"{name}.ami", lambda cap, name=name, rec=rec: scenarios[name](rec))
 
 
-def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None]) -> None:
-    """Runs one scenario while a second AMI session writes every byte it receives to path."""
+def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None], login: AmiLogin | None = None) -> None:
+    """Runs one scenario while a second AMI session (our listener's user unless ``login``) writes
+    every byte it receives to path."""
     t0 = time.monotonic()
     with open(path, "wb") as fh:
-        cap = AmiConnection(s.ami_host, s.ami_port, *ami_login(s, AmiRole.LISTENER), on_bytes=fh.write,
+        cap = AmiConnection(s.ami_host, s.ami_port, *(login or ami_login(s, AmiRole.LISTENER)), on_bytes=fh.write,
                             ping_interval=30)
         cap.start()
         cap.connected.wait(10)

@@ -1,5 +1,5 @@
 """A call's story for the inspector: IVR keys, queue entry, every ring attempt, answer,
-transfers, who hung up — in time order, as plain data (the template escapes it)."""
+transfers and consultations given up, who hung up — in time order, as plain data (the template escapes it)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from hotline.models import Call
+from hotline.vocabulary import CONSULTATION_GIVEN_UP
 
 
 @dataclass
@@ -50,7 +51,11 @@ def timeline(c: Call) -> list[Step]:
         steps.append(Step(c.answered_at, "answered", {"agent": c.agent, "wait": c.wait_seconds,
                                                       "within_4_rings": c.within_4_rings}))
     for t in c.transfers or []:
-        if isinstance(t, dict):
+        if isinstance(t, dict) and t.get("result") == CONSULTATION_GIVEN_UP:
+            # an agent consulted someone and went back to the caller: no transfer (咨询后取消)
+            steps.append(Step(_parse(t.get("at")), "consultation_given_up",
+                              {"agent": str(t.get("from_agent") or ""), "to": str(t.get("to") or "")}))
+        elif isinstance(t, dict):
             steps.append(Step(_parse(t.get("at")), "transfer",
                               {k: str(v) for k, v in t.items() if k != "at"}))
         else:

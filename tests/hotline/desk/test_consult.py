@@ -16,6 +16,7 @@ from hotline.desk.calls import ControlOutcome
 from hotline.desk.refusals import Refusal
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
+from hotline.vocabulary import CONSULTATION_GIVEN_UP
 from tests.ami_listener.replay import replay_messages
 from tests.hotline.desk.audio import best_match
 from tests.hotline.desk.conftest import answered_by, eventually, quiet
@@ -126,7 +127,10 @@ def test_a_cancelled_consultation_goes_back_to_the_caller(desk_pbx: Asterisk, db
         assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
         finish(tap, call, 30)
         rec = replay_messages(list(tap.messages), s)[call.call_id]
-    assert rec.final_agent == "8001" and not rec.transfers and ChanVar.TRANSFER_WORKNUM not in rec.vars
+    assert rec.final_agent == "8001" and ChanVar.TRANSFER_WORKNUM not in rec.vars and rec.transferred_out is None
+    # listed as a consultation given up (咨询后取消), no transfer (capture queue_consult_cancelled)
+    assert [(t.kind, t.from_agent, t.to, t.result) for t in rec.transfers] == [
+        ("attended", "8001", "8002", CONSULTATION_GIVEN_UP)], rec.transfers
     # one hold, from the Atxfer's Hold on 8001's leg to its Unhold when 8001 is back with the caller
     (hold,), (unhold,) = tap.events("Hold", Linkedid=call.call_id), tap.events("Unhold", Linkedid=call.call_id)
     assert hold.get("Channel") == unhold.get("Channel")

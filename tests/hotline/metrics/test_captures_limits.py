@@ -1,5 +1,6 @@
-"""Three former known limits, from real captures to what people see: a caller no agent could take
-(无坐席), an agent's average hold, a transfer to an outside number (转外线).
+"""Four former known limits, from real captures to what people see: a caller no agent could take
+(无坐席), an agent's average hold, a transfer to an outside number (转外线), a consultation given up
+(咨询后取消: on the call page, in no transfer figure).
 
 The calls (tests/captures/foreign_more, foreign_ops; 6 December 2026 in Shanghai; queue members
 the SIP phones Alice and Bob):
@@ -138,3 +139,19 @@ def test_an_unproven_hold_is_no_zero(panel: Panel) -> None:
     assert per["8001"].avg_hold == pytest.approx(20.0)
     assert per["8002"].avg_hold is None
     assert metrics.figures(panel.db(), s, start, end).avg_hold == pytest.approx(20.0)
+
+
+def test_a_given_up_consultation_on_the_call_page_and_in_no_figure(replayed: Panel) -> None:
+    """foreign_atxfer_abandoned: Alice consulted Bob (8002, unanswered) and went back to
+    the caller. The call page's timeline says so in its place — after the answer, before the end —
+    and shows no transfer; the call stays Alice's, transferred nowhere (the figures above count
+    two calls transferred out, the two that were)."""
+    db = replayed.db()
+    call = next(x for x in db.scalars(select(Call)) if x.transfers and x.transfers[0].get("to") == "Bob")
+    db.close()
+    assert (call.final_agent, call.transferred_out) == ("Alice", None)
+    page = replayed.client("boss").get(f"/calls/{call.id}").get_data(as_text=True)
+    timeline = page[page.index('id="timeline"'):page.index("</ol>")]
+    order = re.findall(r'class="step-(\w+)"', timeline)
+    assert order == ["call_started", "queued", "ring", "answered", "consultation_given_up", "ended"], order
+    assert "Alice 咨询 Bob 后取消(未转接)" in timeline and "转接 kind=" not in timeline

@@ -23,6 +23,7 @@ ENTRIES: dict[str, str] = {
     "Rang agent %(agent)s for %(s)s s: %(result)s": "话务员 %(agent)s 振铃 %(s)s 秒:%(result)s",
     "Answered by %(agent)s after %(s)s s": "等待 %(s)s 秒后由 %(agent)s 接听", "past 4 rings": "超过四声",
     "Transfer": "转接", "Ended": "结束", "hung up first": "先挂机方",
+    "%(agent)s consulted %(to)s, then gave up: no transfer": "%(agent)s 咨询 %(to)s 后取消(未转接)",
     "blind": "直接转接", "attended": "咨询转接", "redirect": "重定向转接",  # TransferKind
     "Every listen is recorded with your name and the time.": "每次收听都会记录收听人和时间。",
     "No recording.": "无录音。", "Listened by": "收听记录", "Quality inspection": "质检", "Inspector": "质检员",
