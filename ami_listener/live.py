@@ -6,6 +6,7 @@ is the ``live_state`` row (``hotline.live_snapshot.LiveSnapshot``, the schema th
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,9 @@ CALL_FACTS = {"VarSet", "Hangup"}
 # made on a member's own device, to an internal number or ringing only agents' phones (DIALLED:
 # what it rang); the hotline's paths (a HOTLINE_* variable, a queue) unmark it
 PHONE_CALL = "Newchannel"
+# 保持: an agent's phone holding the call it talks on (its hold key, the browser softphone's re-INVITE
+# sendonly, the transferer's leg of a consultation), shown on the desk and the wallboard
+HOLDS = {"Hold", "Unhold"}
 DIALLED = "DialBegin"
 STALE_CALL_S = 4 * 3600.0  # a call whose end was missed (a gap) leaves the snapshot after this
 ENDED_KEPT = 512  # calls ended lately: a VarSet after the hang-up must not bring them back
@@ -58,6 +62,7 @@ class LiveView:
         # a member's interface / state interface → its names (one per queue that names it its way)
         self._devices: dict[str, set[str]] = {}
         self._own_calls: dict[str, _PhoneCall] = {}  # a call an agent's phone placed itself (Linkedid)
+        self._holding: dict[str, set[str]] = {}  # a channel on hold → the members it holds for
         self.gap = False
         self.changed = False
         # an agent's state changed (a ring starts, is answered, ends): the desk's pop waits for
@@ -72,7 +77,12 @@ class LiveView:
                 # the phone's channel ended, or joined another call (a pickup: it is that call's now)
                 self._not_internal(uid)
         if name in CALL_FACTS:
+            if name == "Hangup" and self._holding:
+                self._unhold(msg.headers.get("Channel") or "")
             self._call_fact(msg)
+            return
+        if name in HOLDS:
+            self._hold(msg)
             return
         if name == PHONE_CALL:
             self._phone_call(msg)
@@ -110,6 +120,29 @@ class LiveView:
         elif not self._member(msg, queue, lid):
             return
         self.changed = True
+
+    def _hold(self, msg: Message) -> None:
+        """Hold / Unhold on a member's phone: the member talking holds (a repeated Hold keeps its
+        start, as the record counts it: ami_listener/holds.py)."""
+        chan = msg.headers.get("Channel") or ""
+        if msg.name == "Unhold":
+            self._unhold(chan)
+            return
+        for member in self._members_on(chan):
+            agent = self.agents[member]
+            if agent.state == AgentState.TALKING and agent.held_since is None:
+                # a stream without timestamps: now (None would read as not holding)
+                agent.held_since = msg.timestamp if msg.timestamp is not None else time.time()
+                self._holding.setdefault(chan, set()).add(member)
+                self.changed = self.urgent = True
+
+    def _unhold(self, chan: str) -> None:
+        """The channel's hold ends (its Unhold, its hang-up)."""
+        for member in self._holding.pop(chan, ()):
+            agent = self.agents.get(member)
+            if agent is not None and agent.held_since is not None:
+                agent.held_since = None
+                self.changed = self.urgent = True
 
     def _call(self, lid: str, ts: float | None) -> CallLive | None:
         if not lid or lid in self._ended:
@@ -229,6 +262,8 @@ class LiveView:
                 state = AgentState.TALKING
         if state != agent.state:
             agent.state, agent.since = state, msg.timestamp
+            if state != AgentState.TALKING:
+                agent.held_since = None  # the call it held is over (handed on, hung up)
             self.urgent = True
         agent.queue = queue
         return True
@@ -238,6 +273,7 @@ class LiveView:
         self.agents.clear()
         self.calls.clear()
         self._own_calls.clear()
+        self._holding.clear()
         self.changed = True
 
     def rebuild(self, status: Sequence[Mapping[str, str]], channels: Sequence[Mapping[str, str]], now: float) -> None:
@@ -262,7 +298,8 @@ class LiveView:
         for lid in [c for c, x in self.calls.items() if (x.seen or now) < now - STALE_CALL_S]:
             del self.calls[lid]
         return LiveSnapshot({q: sorted(w.values(), key=lambda x: x.since or 0) for q, w in self.queues.items()},
-                            {m: AgentLive(a.state, a.since, a.call_id, a.queue, a.internal)
+                            {m: AgentLive(a.state, a.since, a.call_id, a.queue, a.internal,
+                                                a.held_since)
                              for m, a in self.agents.items()},
                             self.gap, now,
                             {c: CallLive(x.caller_number, x.caller_name, x.queued_at, dict(x.vars), x.seen)

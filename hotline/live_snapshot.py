@@ -5,7 +5,8 @@ reads it. This dataclass is the schema of that JSON; :meth:`LiveSnapshot.to_dict
 damaged by hand (a wallboard must never break on one bad row)::
 
     {"queues": {name: {"waiting": [{"call_id", "caller_number", "caller_name", "since"}]}},
-     "agents": {member: {"state": AgentState, "since", "call_id", "queue", "internal"?: true}},
+     "agents": {member: {"state": AgentState, "since", "call_id", "queue", "internal"?: true,
+                         "held_since"?: epoch seconds}},
      "calls": {call_id: {"caller_number", "caller_name", "queued_at", "vars": {HOTLINE_*: value}}},
      "gap": bool, "updated": epoch seconds}
 
@@ -72,11 +73,17 @@ class AgentLive:
     # the agent's phone placed a call of its own that has entered none of the hotline's paths so
     # far: a phone calling a phone (Direction.INTERNAL once its record is built), shown as 内部通话
     internal: bool = False
+    # 保持: since when the agent's phone holds the call it talks on (Asterisk's Hold on its channel,
+    # from a desk phone's hold key or the browser softphone's 保持 alike); None: not holding
+    held_since: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"state": self.state, "since": self.since, "call_id": self.call_id, "queue": self.queue}
+        d: dict[str, Any] = {"state": self.state, "since": self.since, "call_id": self.call_id,
+                             "queue": self.queue}
         if self.internal:  # absent when false: rows of older listeners read the same
             d["internal"] = True
+        if self.held_since is not None:
+            d["held_since"] = self.held_since
         return d
 
     @classmethod
@@ -87,7 +94,7 @@ class AgentLive:
         except ValueError:
             state = AgentState.UNAVAILABLE  # a state this reader does not know: not available to take calls
         return cls(state, _epoch(d.get("since")), _text(d.get("call_id")), _text(d.get("queue")),
-                   d.get("internal") is True)
+                   d.get("internal") is True, _epoch(d.get("held_since")))
 
 
 @dataclass

@@ -187,6 +187,9 @@ class Settings:
     scheduler_started_lookback_h: float = 24.0  # a pass reads calls started this recently; a daily sweep the rest
     # --- desk (hotline/desk/): agent presence, call controls, supervisor monitoring ---------------
     desk_wrapup_s: int = 15  # 话后整理: after an answered call the agent stays paused this long
+    # 保持: the desk warns an agent holding the caller longer than this (no rule of the operator's
+    # documents sets one: a hosted centre's usual minute; README "Agent desk (web)")
+    desk_hold_warn_s: int = 60
     desk_break_reasons: list[str] = field(default_factory=lambda: ["用餐", "培训", "会议", "其他"])  # 小休
     desk_sync_interval_s: float = 1.0  # `hotline scheduler run` moves every agent's presence after the calls this often
     # 监听 / 耳语 / 强插: what rings for a supervisor without an extension on their user ("PJSIP/8100")

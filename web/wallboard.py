@@ -85,7 +85,7 @@ def live(db: Session) -> dict[str, Any]:
         for ext, a in sorted(snap.agents.items()):
             counts[a.state] += 1
             agents.append({"server": row.server, "agent": ext, "state": a.state.value, "since": a.since,
-                           "call_id": a.call_id, "internal": a.internal})
+                           "call_id": a.call_id, "internal": a.internal, "held_since": a.held_since})
     chosen = _presences(db, [str(server) for server, _at in stamps])
     for agent in agents:
         agent["presence"], agent["reason"] = chosen.get((agent["server"], agent["agent"]), (None, None))

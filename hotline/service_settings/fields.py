@@ -22,6 +22,7 @@ from hotline.vocabulary import CaseKind
 GROUPS: dict[str, str] = {  # group id → title, in page order
     "hours": "Service hours (R-ANS-HOURS)",
     "ring": "Ring rule (R-ANS-4RINGS)",
+    "desk": "Agent desk",
     "repair": "Repair limits (R-FAULT-SLA)",
     "calendar": "Holidays and working days",
     "lists": "Fault types, districts, break reasons",
@@ -150,6 +151,7 @@ FIELDS: tuple[Field, ...] = (
     Field("hours_close", "hours", "Closes at (HH:MM; equal to the opening: around the clock)", "hhmm"),
     Field("ring_cycle_s", "ring", "One ring cycle, seconds", "float", 0.5, 30),
     Field("max_rings", "ring", "Answered within this many rings", "int", 1, 20),
+    Field("desk_hold_warn_s", "desk", "The desk warns an agent holding a caller longer than, seconds", "int", 10, 3600),
     _minutes("sla_urban_arrive_min", "repair", "Urban: arrive within, minutes"),
     _minutes("sla_urban_small_fix_min", "repair", "Urban: small fault fixed within, minutes"),
     _minutes("sla_urban_big_fix_min", "repair", "Urban: big fault fixed within, minutes"),

@@ -267,3 +267,37 @@ def test_a_reconnect_rebuilds_members_and_waiting_callers_from_queuestatus() -> 
         ("sim-ee80c1bb5f06", "13728316157", 930.0)]
     view.feed(_event("QueueCallerLeave", 1001.0, Queue="hotline", Linkedid="sim-ee80c1bb5f06"))
     assert view.snapshot(1001.0).queues["hotline"] == []
+
+
+def test_an_agent_holding_the_call_is_shown_holding_until_the_unhold() -> None:
+    """保持 on the desk and the wallboard: Alice's phone holds the customer (foreign_hold_resume,
+    her hold key: Hold / Unhold on PJSIP/8001) — held from the Hold's time until the Unhold, and
+    the snapshot the wallboard reads back says so."""
+    view = LiveView()
+    held = []
+    for msg in capture("foreign_hold_resume"):
+        view.feed(msg)
+        if msg.name in ("Hold", "Unhold"):
+            snap = LiveSnapshot.from_dict(view.snapshot(0.0).to_dict())
+            held.append((msg.name, snap.agents["Alice"].held_since == msg.timestamp))
+    assert held == [("Hold", True), ("Unhold", False)]
+    assert view.agents["Alice"].held_since is None
+
+
+def test_a_hold_ends_with_the_call_and_a_caller_side_hold_is_no_agents() -> None:
+    view = LiveView()
+    view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline", Status="1", Paused="0"))
+    view.feed(_event("Hold", 1.5, Channel="PJSIP/8001-00000001"))  # not talking: nothing held
+    assert view.agents["8001"].held_since is None
+    view.feed(_event("AgentConnect", 2.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("Hold", 3.0, Channel="PJSIP/trunk-00000002"))  # the caller's side
+    assert view.agents["8001"].held_since is None
+    view.feed(_event("Hold", 4.0, Channel="PJSIP/8001-00000001"))
+    view.feed(_event("Hold", 5.0, Channel="PJSIP/8001-00000001"))  # the same hold: its start stays
+    assert view.urgent and view.snapshot(6.0).agents["8001"].held_since == 4.0
+    view.feed(_event("AgentComplete", 7.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    assert view.agents["8001"].held_since is None  # handed on or hung up while held: no Unhold came
+    view.feed(_event("AgentConnect", 8.0, Queue="hotline", Linkedid="c2", MemberName="8001"))
+    view.feed(_event("Hold", 9.0, Channel="PJSIP/8001-00000003"))
+    view.feed(_event("Hangup", 10.0, Channel="PJSIP/8001-00000003", Uniqueid="u3", Linkedid="c2"))
+    assert view.agents["8001"].held_since is None

@@ -343,3 +343,36 @@ def test_an_open_desk_stream_ends_when_its_agent_is_disabled_or_logs_out(panel: 
             assert other.post("/logout", data={"csrf_token": csrf_of(other, "/desk")}).status_code == 302
         assert _ends_within(chunks, 5.0), how
         r.close()
+
+
+def test_dial_out_and_call_back_say_which_they_are(panel: Panel, monkeypatch: Any) -> None:
+    """外呼 (a typed number, ``kind=out``) says 正在外呼; 回拨 from the history says 正在回拨 — until
+    6 December 外呼 said 正在回拨. The originate is stood in for (no PBX here)."""
+    from types import SimpleNamespace
+
+    import web.desk.views as views
+
+    monkeypatch.setattr(views, "dial_task", lambda db, s, task_id, ext: SimpleNamespace(call_id="c-1"))
+    c = panel.client("agent1")
+    h = {"X-CSRFToken": csrf_of(c, "/desk")}
+    said = {}
+    for kind in ("out", ""):
+        body = c.post("/desk/dial", data={"number": "13912345678", "kind": kind}, headers=h).get_json()
+        assert body["ok"] and body["call_id"] == "c-1", body
+        said[kind] = body["message"].split(" ")[0]
+    assert said == {"out": "正在外呼", "": "正在回拨"}
+
+
+def test_the_desk_and_the_wallboard_carry_the_pbxs_hold(panel: Panel) -> None:
+    """保持中 comes from the live snapshot (Hold / Unhold on the agent's channel): the desk's stream
+    and the wallboard's carry held_since."""
+    from web.wallboard import live
+
+    data = _live(panel.settings.server_id, state="talking")
+    data["agents"]["8001"]["held_since"] = 1234.5
+    db = panel.db()
+    set_live(db, data, server=panel.settings.server_id)
+    with panel.app.app_context():
+        assert DeskState(panel.settings, "8001")(db, keep_step=False)["live"]["held_since"] == 1234.5
+        assert [a["held_since"] for a in live(db)["agents"]] == [1234.5]
+    db.close()

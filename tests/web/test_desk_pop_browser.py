@@ -93,3 +93,52 @@ def test_the_pop_records_a_case_in_one_click_and_speaks_chinese(served: tuple[Pa
         assert form.input_value("input[name=call_id]") == CALL_ID
         assert form.input_value("input[name=server]") == panel.settings.server_id
         assert errors == []
+
+
+def test_a_desk_phones_hold_is_shown_on_the_desk_and_the_wallboard(served: tuple[Panel, str]) -> None:
+    """保持 with a desk phone (no softphone in the page): the desk offers no 保持 button but says to
+    use the phone's hold key; the phone's hold (held_since in the live snapshot, from Asterisk's
+    Hold) shows 保持中 with its clock, past desk_hold_warn_s a warning, and the wallboard says 保持."""
+    panel, base = served
+    _seed(panel)
+    db = panel.db()
+    ts = datetime.now(UTC).timestamp()
+    held = ts - panel.settings.desk_hold_warn_s - 5
+    set_live(db, {"queues": {}, "gap": False, "updated": ts,
+                  "agents": {"8001": {"state": "talking", "since": ts - 200, "call_id": CALL_ID, "queue": "hotline",
+                                      "held_since": held}},
+                  "calls": {CALL_ID: {"caller_number": NUMBER, "caller_name": "", "queued_at": ts - 220, "vars": {}}}},
+             server=panel.settings.server_id)
+    db.close()
+    with chromium() as browser:
+        page: Any = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        wait_js(page, "!document.getElementById('pop-held').hidden")
+        assert page.is_hidden("#c-hold") and page.inner_text("#c-hold-phone") == "保持:请按话机的保持键"
+        clock = page.inner_text("#pop-held-clock")
+        minutes, seconds = (int(x) for x in clock.split(":"))
+        assert minutes * 60 + seconds >= panel.settings.desk_hold_warn_s, clock
+        assert page.inner_text("#pop-hold-warn") == (
+            f"客户已保持超过 {panel.settings.desk_hold_warn_s} 秒:请取回,并感谢客户耐心等待")
+        shot(page, "desk-held-desk-phone")
+        board: Any = new_page(browser)
+        login(board, base, "boss")
+        board.goto(base + "/wallboard")
+        row = '#wb-agents tr[data-agent="8001"]'
+        wait_js(board, f"document.querySelector({row!r}) !== null", 15)
+        assert "保持" in board.inner_text(row) and "held" in (board.get_attribute(row, "class") or "")
+        # the hold ends (the phone's Unhold): the desk and the wallboard follow
+        db = panel.db()
+        set_live(db, {"queues": {}, "gap": False, "updated": ts + 1,
+                      "agents": {"8001": {"state": "talking", "since": ts - 200, "call_id": CALL_ID,
+                                          "queue": "hotline"}},
+                      "calls": {CALL_ID: {"caller_number": NUMBER, "caller_name": "", "queued_at": ts - 220,
+                                          "vars": {}}}},
+                 server=panel.settings.server_id)
+        db.close()
+        wait_js(page, "document.getElementById('pop-held').hidden", 15)
+        assert page.is_hidden("#pop-hold-warn")
+        wait_js(board, f"!document.querySelector({row!r}).classList.contains('held')", 15)
+        assert "保持" not in board.inner_text(row)

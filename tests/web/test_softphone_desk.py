@@ -6,6 +6,9 @@ desk (/desk, which holds the softphone) answers a queue call in the page, then
 - transfers it blind (转接) to agent 8002, whose own softphone rings, answers, is greeted by its
   work number (R-ANS-GREET) and talks (RTP both ways); or consults 8002 first (咨询转接) and
   completes the transfer from the desk;
+- holds the caller (保持, the page's re-INVITE: Asterisk's Hold and music on hold, 保持中 back on
+  the desk from the listener, a second tab of the desk showing it and retrieving it: 取回, Unhold;
+  the record counts the hold and its time);
 - sends the caller to the survey (转满意度): the caller keys 2, the call's record holds the rating,
   credited to 8001 (R-SURVEY);
 - is listened in on by a supervisor from the wallboard (监听, ChanSpy): the supervisor's phone
@@ -144,6 +147,8 @@ def test_attended_transfer_between_webrtc_agents(rig: Rig) -> None:
         other.click("#softphone-answer")
         wait_js(other, "window.hotlineSoftphone.call === 'in-call'", 10)
         assert desk.evaluate("window.hotlineSoftphone.call") == "in-call"  # consulting from its own headset
+        # the caller on hold meanwhile (Asterisk's Hold on 8001's leg): the desk says 保持中
+        wait_js(desk, "!document.getElementById('pop-held').hidden", 10)
         desk.click("#c-consult-complete")
         assert message(desk, 15)[0] == "done", message(desk)
         wait_js(desk, "window.hotlineSoftphone.call === null", 10)
@@ -177,6 +182,44 @@ def test_send_to_survey_from_a_webrtc_agent_records_the_callers_key(rig: Rig) ->
                      "the call's record with its rating")
     assert rec.survey == 2 and rec.vars.get(ChanVar.SURVEY_AGENT) == "8001", (rec.survey, rec.vars)
     assert rec.agent == "8001"
+    assert not desk.errors, desk.errors
+    desk.context.close()
+
+
+def test_hold_and_retrieve_on_the_desk_hold_the_softphones_call(rig: Rig) -> None:
+    """保持 / 取回 on the desk: the page's JsSIP session re-INVITEs, Asterisk says Hold on 8001's
+    channel and plays the caller music on hold, the listener's snapshot brings 保持中 back to the
+    desk, 取回 ends it (Unhold); the call's record counts the hold and its time."""
+    s = rig.settings
+    with EventTap(s) as tap:
+        desk, call = answer_at_desk(rig, tap, "13800000415")
+        wait_js(desk, "!document.getElementById('c-hold').hidden", 10)
+        assert desk.inner_text("#c-hold") == "保持" and desk.is_hidden("#c-hold-phone")
+        desk.click("#c-hold")
+        hold = tap.wait_for(lambda m: m.name == "Hold" and m.get("Linkedid") == call.call_id, 15)
+        assert (hold.get("Channel") or "").startswith("PJSIP/8001-"), hold.headers
+        tap.wait_for(lambda m: m.name == "MusicOnHoldStart" and m.get("Linkedid") == call.call_id
+                     and m.get("Channel") != hold.get("Channel"), 15)
+        wait_js(desk, "!document.getElementById('pop-held').hidden", 15)  # the PBX's word, via the listener
+        assert desk.inner_text("#c-hold") == "取回" and tuple(message(desk)) == ("done", "已保持:客户正在听等待音乐")
+        shot(desk, "softphone-desk-held")
+        # the desk opened again in a second tab (the phone stays in the first): 保持中 and its clock
+        # from the PBX, and its 取回 is carried to the tab holding the phone
+        again = rig.phone(context=desk.context, path="/desk")
+        wait_js(again, "window.hotlineSoftphone.state === 'other-tab'", 10)
+        wait_js(again, "!document.getElementById('pop-held').hidden", 15)
+        assert again.inner_text("#c-hold") == "取回"
+        again.click("#c-hold")
+        tap.wait_for(lambda m: m.name == "Unhold" and m.get("Channel") == hold.get("Channel"), 15)
+        wait_js(desk, "document.getElementById('pop-held').hidden", 15)
+        wait_js(again, "document.getElementById('pop-held').hidden", 15)
+        assert desk.inner_text("#c-hold") == "保持" and again.inner_text("#c-hold") == "保持"
+        assert not again.errors, again.errors
+        again.close()
+        desk.click("#softphone-hangup")
+        finish(tap, call, 15)
+    rec = eventually(lambda: record(rig, call.call_id), 30, "the call's record")
+    assert rec.holds == 1 and rec.hold_seconds is not None and rec.hold_seconds > 0, (rec.holds, rec.hold_seconds)
     assert not desk.errors, desk.errors
     desk.context.close()
 

@@ -83,8 +83,10 @@ class DeskState:
         else:
             shown = None
         return {"agent": self.agent, "presence": _presence_dict(view), "gap": gap,
+                # held_since: the PBX's word (Hold/Unhold on the agent's channel), so a reload, a second
+                # tab and a desk phone's hold key show the same 保持中
                 "live": None if live is None else {"state": live.state.value, "since": live.since,
-                                                   "call_id": live.call_id},
+                                                   "call_id": live.call_id, "held_since": live.held_since},
                 "pop": shown}
 
     def _wrapup_pop(self, db: Session, call_id: str) -> dict[str, Any]:

@@ -64,7 +64,8 @@ def page() -> Any:
     first = DeskState(s, ext)(db(), keep_step=False) if ext else None
     return render_template("desk/desk.html", ext=ext, reasons=s.desk_break_reasons, first=first, known_agents=s.agents,
                            agents=[a for a in s.agents if a != ext], phrases=list(controls.Phrase),
-                           wrapup_s=s.desk_wrapup_s, values={k: label(k) for k in sorted(KNOWN_LABELS)},
+                           wrapup_s=s.desk_wrapup_s, hold_warn_s=s.desk_hold_warn_s,
+                           values={k: label(k) for k in sorted(KNOWN_LABELS)},
                            case_values={"kinds": kind_labels(), "statuses": {k: status_label(k) for k in CaseStatus}})
 
 
@@ -151,8 +152,9 @@ def control() -> Any:
 @bp.post("/desk/dial")
 @roles("agent")
 def dial() -> Any:
-    """Dial-out from the history: the number becomes (or finds) the agent's consultation task and
-    is dialled as callbacks are — the agent's phone first, within the dialling policy."""
+    """回拨 from the history, or 外呼 (``kind=out``) of a typed number: the number becomes (or finds)
+    the agent's consultation task and is dialled as callbacks are — the agent's phone first, within
+    the dialling policy."""
     ext = _agent()
     if not ext:
         return _no_extension()
@@ -175,6 +177,8 @@ def dial() -> Any:
         return refuse(CONFLICT if mine else NOT_ALLOWED, "dial_refused" if mine else "not_yours",
                       _("Not dialled: %(reason)s", reason=why), what="dial", detail=f"{num.e164}: {exc!r}",
                       logged=isinstance(exc, callbacks.DialRefused))  # a refused dial is logged by the dialer
-    return jsonify(ok=True, message=_("Calling %(number)s (task %(task)s): your phone rings first", number=number,
-                                      task=task.id),
-                   call_id=attempt.call_id)
+    if request.form.get("kind") == "out":  # 外呼 is no 回拨: until 6 December it said 正在回拨
+        said = _("Dialling out to %(number)s (task %(task)s): your phone rings first", number=number, task=task.id)
+    else:
+        said = _("Calling %(number)s (task %(task)s): your phone rings first", number=number, task=task.id)
+    return jsonify(ok=True, message=said, call_id=attempt.call_id)

@@ -57,6 +57,12 @@
       }, function () { m.textContent = L.network; m.className = "note bad"; m.dataset.error = "network"; });
   }
 
+  function say(message, ok, error) {  // an answer of the page itself (no request made)
+    var m = $("desk-message");
+    m.textContent = message; m.className = "note " + (ok ? "ok" : "bad");
+    m.dataset.outcome = ok ? "done" : "refused"; m.dataset.error = ok ? "" : error;
+  }
+
   function renderPresence() {
     var p = last.presence, live = last.live;
     text("desk-state", L[p.state] || p.state);
@@ -142,6 +148,27 @@
     $("controls").hidden = shown.state !== "talking";
     $("c-dial").hidden = shown.state === "ringing" || shown.state === "talking" || !d.number;
     renderWait();
+    renderHold();
+  }
+
+  // 保持中 and its clock are the PBX's word (live.held_since: Hold / Unhold on the agent's channel),
+  // so a reload, a second tab and a desk phone's own hold key show the same. The button is the
+  // browser softphone's (softphone.js hold(): a re-INVITE); it says what the phone's session will do,
+  // or, from a tab that does not hold the phone, what the PBX says. A desk phone holds with its key.
+  function renderHold() {
+    var talking = shown && shown.state === "talking", live = last && last.live, sp = window.hotlineSoftphone;
+    var since = talking && live && live.call_id === shown.call_id ? live.held_since : null;
+    $("pop-held").hidden = !since;
+    if (since) text("pop-held-clock", fmt(now() - since));
+    var limit = parseInt(root.dataset.holdWarnS, 10), over = since && now() - since > limit;
+    $("pop-hold-warn").hidden = !over;
+    text("pop-hold-warn", over ? L.hold_warn.replace("{limit}", limit) : "");
+    var here = sp && sp.call === "in-call", b = $("c-hold");
+    var held = here ? sp.held : !!since;
+    b.hidden = !(talking && (here || (sp && sp.state === "other-tab")));
+    b.textContent = held ? L.unhold : L.hold;
+    b.dataset.held = held ? "1" : "";
+    $("c-hold-phone").hidden = !(talking && !sp);
   }
 
   function renderWait() {
@@ -174,10 +201,18 @@
                                   to: $("transfer-to").value, phrase: b.dataset.phrase || ""});
     });
   });
+  $("c-hold").addEventListener("click", function () {
+    var sp = window.hotlineSoftphone, hold = !this.dataset.held;
+    // false: the phone is still busy with the last hold / retrieve (a re-INVITE under way)
+    if (sp && sp.hold(hold)) say(hold ? L.held_note : L.unheld_note, true);
+    else say(L.hold_busy, false, "hold_busy");
+    renderHold();
+  });
+  document.addEventListener("hotline:softphone", function () { if (last) renderHold(); });
   $("c-dial").addEventListener("click", function () {
     if (shown && shown.data.number) post(root.dataset.dial, {number: shown.data.number});
   });
-  function dialOut() { post(root.dataset.dial, {number: $("dial-number").value.trim()}); }
+  function dialOut() { post(root.dataset.dial, {number: $("dial-number").value.trim(), kind: "out"}); }
   $("c-dial-out").addEventListener("click", dialOut);
   $("dial-number").addEventListener("keydown", function (ev) { if (ev.key === "Enter") dialOut(); });
 
@@ -189,5 +224,5 @@
     render();
   };
   es.onerror = function () { $("desk-message").textContent = L.lost; };
-  setInterval(function () { if (last) { renderPresence(); renderWait(); } }, 500);
+  setInterval(function () { if (last) { renderPresence(); renderWait(); renderHold(); } }, 500);
 })();

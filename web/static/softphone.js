@@ -1,7 +1,8 @@
 // The agent's browser softphone (issue #16): JsSIP registering as the agent's own PJSIP endpoint
 // over WebSocket to the private Asterisk; the queue's Dial(PJSIP/<ext>) rings this page.
 // State is shown in #softphone (data-state) and announced as a `hotline:softphone` DOM event
-// ({state, registered, call}) so the desk can follow it; window.hotlineSoftphone exposes it too.
+// ({state, registered, call, held}) so the desk can follow it; window.hotlineSoftphone exposes it
+// too, with hold(on): the desk's 保持 / 取回 (a re-INVITE: Asterisk plays the caller music on hold).
 (function () {
   "use strict";
   var root = document.getElementById("softphone");
@@ -11,7 +12,7 @@
   var answerBtn = $("softphone-answer"), hangupBtn = $("softphone-hangup"), muteBtn = $("softphone-mute");
   var autoBox = $("softphone-auto"), pad = root.querySelectorAll("button.dtmf");
   var phone = { state: "starting", registered: false, call: null, reconnects: 0, ua: null, session: null,
-    presence: null };
+    presence: null, held: false, hold: holdCall };
   window.hotlineSoftphone = phone;
   var session = null, micStream = null, iceServers = [];
 
@@ -23,8 +24,30 @@
     status.textContent = msg(state) + (extra ? " (" + extra + ")" : "");
     status.className = "softphone-status " + (phone.registered ? "good" : "bad");
     if (state !== "starting" && state !== "other-tab" && state !== "connecting") { report(phone.registered); }
+    announce();
+  }
+
+  function announce() {
     document.dispatchEvent(new CustomEvent("hotline:softphone",
-      { detail: { state: state, registered: phone.registered, call: phone.call } }));
+      { detail: { state: phone.state, registered: phone.registered, call: phone.call, held: phone.held } }));
+  }
+
+  // 保持 / 取回 of the call in this tab's phone; a second tab of the agent (the desk opened again,
+  // "other-tab") asks the tab holding the phone over a BroadcastChannel. False: nothing to hold here.
+  var relay = null;
+  function holdCall(on) {
+    if (session && phone.call === "in-call") {
+      return on ? session.hold() : session.unhold();
+    }
+    if (phone.state === "other-tab" && relay) { relay.postMessage({ hold: !!on }); return true; }
+    return false;
+  }
+  function listenRelay(ext) {
+    if (!window.BroadcastChannel) { return; }
+    relay = new BroadcastChannel("hotline-softphone-" + ext);
+    relay.onmessage = function (ev) {
+      if (phone.state !== "other-tab" && ev.data && typeof ev.data.hold === "boolean") { holdCall(ev.data.hold); }
+    };
   }
 
   // the panel makes the agent busy while the phone is not registered (web/softphone.py)
@@ -71,10 +94,10 @@
     hangupBtn.disabled = !(ringing || talking);
     muteBtn.disabled = !talking;
     pad.forEach(function (b) { b.disabled = !talking; });
-    if (!talking) { muteBtn.setAttribute("aria-pressed", "false"); }
+    if (!talking) { muteBtn.setAttribute("aria-pressed", "false"); phone.held = false; }
     root.classList.toggle("ringing", ringing);
-    document.dispatchEvent(new CustomEvent("hotline:softphone",
-      { detail: { state: phone.state, registered: phone.registered, call: call } }));
+    root.classList.toggle("held", phone.held);
+    announce();
   }
 
   // --- one tab holds the phone: a second tab of the same agent waits instead of stealing calls ---
@@ -149,6 +172,9 @@
     callLine.textContent = msg("ringing") + ": " + (from.display_name || "") + " " + from.uri.user;
     s.on("peerconnection", function (ev) { watchMedia(ev.peerconnection); });
     s.on("accepted", function () { callLine.textContent = msg("in-call") + ": " + from.uri.user; setCall("in-call"); });
+    // only the agent's own hold: Asterisk's re-INVITEs (a transfer, music on hold) are not the agent's
+    s.on("hold", function (e) { if (e.originator === "local") { phone.held = true; setCall(phone.call); } });
+    s.on("unhold", function (e) { if (e.originator === "local") { phone.held = false; setCall(phone.call); } });
     var end = function () { session = null; phone.session = null; audio.srcObject = null; setCall(null); };
     s.on("ended", end);
     s.on("failed", end);
@@ -193,6 +219,7 @@
   show("starting");
   fetchCredentials().then(function (creds) {
     $("softphone-ext").textContent = creds.extension;
+    listenRelay(creds.extension);
     withTabLock(creds.extension, function () { start(creds); });
   }, function (err) { show("error", err.message); });
 }());

@@ -61,17 +61,24 @@
       }, function (tr, o) { tr.className = "overdue-order"; tr.dataset.id = String(o.id); });
     }
   }
+  function stateText(a) {
+    // a phone calling a phone (the agent's own call, no call into the hotline): 内部通话
+    // paused in the queue: what the agent (or a supervisor) chose at the desk — 示忙, 小休 (会议), 话后整理
+    var st = states[a.state] || a.state;
+    if (a.state === "paused" && (force.states[a.presence] || states[a.presence])) {
+      st = (force.states[a.presence] || states[a.presence]) + (a.reason ? " (" + a.reason + ")" : "");
+    }
+    // 保持: the agent's phone holds the caller (Hold on its channel), its clock from the hold
+    if (a.held_since) st += " · " + states.held + " " + fmt(now() - a.held_since);
+    return st + (a.internal ? " · " + states.internal : "");
+  }
   function agentRows() {
     rows("#wb-agents", last.agents, function (a) {
-      // a phone calling a phone (the agent's own call, no call into the hotline): 内部通话
-      // paused in the queue: what the agent (or a supervisor) chose at the desk — 示忙, 小休 (会议), 话后整理
-      var st = states[a.state] || a.state;
-      if (a.state === "paused" && (force.states[a.presence] || states[a.presence])) {
-        st = (force.states[a.presence] || states[a.presence]) + (a.reason ? " (" + a.reason + ")" : "");
-      }
-      return [a.agent, st + (a.internal ? " · " + states.internal : ""),
-              a.since ? fmt(now() - a.since) : ""];
-    }, function (tr, a) { tr.className = "state-" + a.state + (a.internal ? " internal" : ""); tr.dataset.agent = a.agent; });
+      return [a.agent, stateText(a), a.since ? fmt(now() - a.since) : ""];
+    }, function (tr, a) {
+      tr.className = "state-" + a.state + (a.internal ? " internal" : "") + (a.held_since ? " held" : "");
+      tr.dataset.agent = a.agent;
+    });
     monitorButtons();
     forceButtons();
   }
@@ -155,6 +162,10 @@
     }
     clocks("#wb-queue", last.queue || [], 0, function (w) { return w.since; });
     clocks("#wb-agents", last.agents, 2, function (a) { return a.since; });
+    document.querySelectorAll("#wb-agents tbody tr").forEach(function (tr, i) {
+      var a = last.agents[i];
+      if (a && a.held_since && tr.cells[1]) tr.cells[1].textContent = stateText(a);
+    });
     clocks("#wb-escalation-list", last.escalations || [], 2, function (e) { return e.due_at; });
   }
   setInterval(tick, 1000);

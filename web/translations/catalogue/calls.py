@@ -51,8 +51,11 @@ ENTRIES: dict[str, str] = {
     "fault: confirm": "报修:确认", "fault: ticket": "报修:受理单号", "fault: description": "报修:故障描述",
     "satisfaction survey": "满意度评价", "no key in time": "超时未按键", "wrong key": "按键无效",
     "Calling %(number)s (task %(task)s): your phone rings first": "正在回拨 %(number)s(任务 %(task)s):请先接起您的话机",
+    "Dialling out to %(number)s (task %(task)s): your phone rings first":
+        "正在外呼 %(number)s(任务 %(task)s):请先接起您的话机",
     # internal calls (session 5): a phone calling another phone (Direction.INTERNAL)
     "internal call": "内部通话",
+    "on hold": "保持",  # the wallboard: an agent whose phone holds the caller
     # calls the agent flagged 恶意骚扰 (R-ANS-HANGUP-LAST's exception), for supervisors to review
     "Flagged malicious": "恶意骚扰标记", "flagged malicious by %(agent)s": "%(agent)s 标记为恶意骚扰",
     # a grade refused (web/quality.py GradeError, web/reasons.py)

@@ -27,6 +27,7 @@ ENTRIES: dict[str, str] = {
     "Opens at (HH:MM)": "开始时间(时:分)",
     "Closes at (HH:MM; equal to the opening: around the clock)": "结束时间(时:分;与开始时间相同即全天)",
     "One ring cycle, seconds": "一声振铃周期(秒)",
+    "The desk warns an agent holding a caller longer than, seconds": "保持客户超过此时长,工作台提醒坐席(秒)",
     "Answered within this many rings": "在几声内接听",
     "Urban: arrive within, minutes": "城区:到达时限(分钟)",
     "Urban: small fault fixed within, minutes": "城区:小故障修复时限(分钟)",
