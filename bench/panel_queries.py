@@ -244,6 +244,7 @@ def call_search(s: Settings, c: Any, repeat: int) -> None:
         ("a year ago, one agent, one day", f"agent=8005&date_from={(today - timedelta(days=360)).isoformat()}"
                                            f"&date_to={(today - timedelta(days=360)).isoformat()}"),
         ("graded calls (QA), none exist", "qa=graded"),
+        ("QA band 不合格, none exist", "qa_band=fail"),  # read from the grades, as qa=graded
         ("flagged malicious, none exist", "malicious=1"),
     ]
     print("call search (GET /calls, 50 a page):")

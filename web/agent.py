@@ -1,6 +1,6 @@
 """The agent's own page: my figures and my time in the desk's states (with occupancy) for the day,
-week and month, my open callback tasks (with the
-dial button, web/callbacks.py), my QA; it links to the agent desk (web/desk/, where calls pop)."""
+week and month, my open callback tasks (with the dial button, web/callbacks.py), my QA grades with
+what each deducted and why; it links to the agent desk (web/desk/, where calls pop)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from hotline import callbacks, metrics
+from hotline import callbacks, metrics, qa_sheet
 from hotline.models import Call, QaGrade
 from web.auth.access import roles
 from web.callbacks import open_callback_tasks
 from web.context import db, settings
-from web.i18n import metric_label
+from web.i18n import lang, metric_label
+from web.quality import deductions
 
 bp = Blueprint("agent", __name__)
 
@@ -57,6 +58,9 @@ def home() -> Any:
         start, end = metrics.period(kind, s)
         times[kind] = metrics.agent_time(db(), s, start, end, agents=[ext])[1][ext] if ext else metrics.AgentTime()
     time_rows = [(k, metric_label(k), attr) for k, attr in MY_TIME]
-    return render_template("agent/home.html", figs=figs, rows=rows, tasks=open_tasks, grades=grades,
+    # my grades with what each deducted and why (R-QA), as the call page shows them
+    sheet = qa_sheet.sheet(s)
+    my_grades = [(g, c, deductions(g, sheet, lang())) for g, c in grades]
+    return render_template("agent/home.html", figs=figs, rows=rows, tasks=open_tasks, grades=my_grades, sheet=sheet,
                            times=times, time_rows=time_rows, tasks_total=tasks_total, tasks_page=tasks_page,
                            tasks_pages=max(1, -(-tasks_total // TASKS_PER_PAGE)))

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, request
 from flask_login import current_user
 
-from hotline import metrics
+from hotline import metrics, qa_sheet
 from hotline.timeutil import iso_local
 from hotline.vocabulary import Role
 from web.auth.access import roles
@@ -29,13 +29,14 @@ def _bad(errors: list[str]) -> Any:
 @roles("agent", "inspector", "supervisor")
 def calls() -> Any:
     s = settings()
-    f = CallFilter.from_args(request.args)
+    sheet = qa_sheet.sheet(s)
+    f = CallFilter.from_args(request.args, sheet)
     if f.errors:
         return _bad(f.errors)
     rows, more = search(db(), s, f, current_user)
     grades = grades_of(db(), [c.id for c in rows])
     return {"page": f.page, "more": more,
-            "calls": [call_json(c, current_user, grades.get(c.id), s.timezone) for c in rows]}
+            "calls": [call_json(c, current_user, grades.get(c.id), s.timezone, sheet) for c in rows]}
 
 
 @bp.get("/metrics")

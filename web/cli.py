@@ -90,10 +90,15 @@ def held_output_bytes(server: Any) -> int:
 def _serve(s: Settings, args: argparse.Namespace) -> int:
     """waitress (:func:`waitress_options`) under the services' malloc policy (``hotline.malloc_policy``:
     the panel's many threads and large transients otherwise grow its RSS, #17)."""
-    from hotline import heap_snapshots, malloc_policy, memory_facts
+    from hotline import heap_snapshots, malloc_policy, memory_facts, qa_sheet
     from web import create_app
     from web.team import warm
 
+    try:  # a score sheet the rules refuse stops the panel at start, said once, not a 500 on each call page
+        qa_sheet.sheet(s)
+    except qa_sheet.SheetError as exc:
+        print(f"hotline web serve: {exc}", file=sys.stderr)
+        return 2
     malloc_policy.start(s.malloc_mmap_threshold_kb)
     heap_snapshots.start("panel")  # HOTLINE_TRACEMALLOC: a diagnostic, off by default
     memory_facts.start_log("panel")  # HOTLINE_MEMORY_LOG: a diagnostic, off by default

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 def _field(key: str) -> str:
     labels = {"date_from": _("Start date"), "date_to": _("End date"), "period": _("Period"), "number": _("Number"),
               "disposition": _("Disposition"), "status": _("Status"), "kind": _("Kind"), "due": _("Due"),
-              "reason": _("Reason")}
+              "reason": _("Reason"), "qa_band": _("QA score band")}
     return labels.get(key, key)
 
 

@@ -1,10 +1,10 @@
-"""Quality inspection: the R-QA checklist and QA grades, given on the call page. Items the call's
-facts decide are pre-filled from the record ("record complete" from the call's cases); grades
-are never edited: a correction is a new grade naming the one it corrects, with a reason."""
+"""Quality inspection: the R-QA score sheet (hotline.qa_sheet) ticked on the call page, the score
+summed by the server from the ticked items. Items the call's facts decide are pre-filled from the
+record ("record complete" from the call's cases); grades are never edited: a correction is a new
+grade naming the one it corrects, with a reason."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import cases
+from hotline import cases, qa_sheet
 from hotline.chanvars import ChanVar
 from hotline.errors import N_, DomainError
 from hotline.metrics.queries import call_agent_hung_up_first
@@ -21,29 +21,10 @@ from hotline.models import Call, QaGrade
 from hotline.timeutil import utcnow
 from web.auth.access import roles
 from web.calls.search import get_visible
-from web.context import db
+from web.context import db, settings
 from web.reasons import reason
 
 bp = Blueprint("quality", __name__)
-
-
-@dataclass(frozen=True)
-class Item:
-    key: str
-    label: str  # English msgid (translated in the template)
-    rule: str
-
-
-CHECKLIST = [
-    Item("greeting", "Greeting, company name and work number", "R-ANS-GREET"),
-    Item("four_rings", "Answered within 4 rings or apologised", "R-ANS-4RINGS"),
-    Item("polite", "Polite and clear language", "R-QA"),
-    Item("no_interrupt", "Did not interrupt the caller", "R-QA"),
-    Item("confirmed", "Key details repeated and confirmed", "R-QA"),
-    Item("record_complete", "Record complete (name, address, number, matter)", "R-REC-FIELDS"),
-    Item("hung_up_last", "Agent hung up last", "R-ANS-HANGUP-LAST"),
-]
-KEYS = [i.key for i in CHECKLIST]
 
 
 def _flag(vars_: dict[str, Any] | None, name: str) -> bool:
@@ -74,15 +55,15 @@ def current_grade(db: Session, call_pk: int) -> QaGrade | None:
     return live[-1] if live else None
 
 
-def add_grade(db: Session, c: Call, inspector_id: int, form: Any) -> QaGrade:
-    raw = (form.get("score") or "").strip()
-    try:
-        score = int(raw)
-    except ValueError:
-        raise GradeError(N_("score must be a whole number 0–100")) from None
-    if not 0 <= score <= 100:
-        raise GradeError(N_("score must be a whole number 0–100"))
-    checklist = {k: form.get(f"item_{k}") in ("1", "on", "true") for k in KEYS}
+REMARK_CHARS = 500
+
+
+def add_grade(db: Session, c: Call, inspector_id: int, form: Any, sheet: qa_sheet.Sheet) -> QaGrade:
+    """Save a grade from the form's ticked items (``item_<key>``: met) and the remarks of the
+    deducted ones (``remark_<key>``); the score is the sheet's (R-QA), never typed."""
+    checklist = {i.key: form.get(f"item_{i.key}") in ("1", "on", "true") for i in sheet.items}
+    remarks = {i.key: text for i in sheet.deducted(checklist)
+               if (text := (form.get(f"remark_{i.key}") or "").strip()[:REMARK_CHARS])}
     comment = (form.get("comment") or "").strip()[:4000] or None
     corrects_id: int | None = None
     reason = (form.get("reason") or "").strip()[:4000] or None
@@ -98,7 +79,8 @@ def add_grade(db: Session, c: Call, inspector_id: int, form: Any) -> QaGrade:
             raise GradeError(N_("a correction needs a reason"))
     elif current is not None:
         raise GradeError(N_("this call is already graded; a change is a correction with a reason"))
-    g = QaGrade(call_pk=c.id, agent=c.agent, inspector_id=inspector_id, score=score, checklist=checklist,
+    g = QaGrade(call_pk=c.id, agent=c.agent, inspector_id=inspector_id, score=sheet.score(checklist),
+                checklist=checklist, sheet=sheet.weights(), remarks=remarks or None,
                 comment=comment, corrects_id=corrects_id, reason=reason, created_at=utcnow())
     db.add(g)
     db.commit()
@@ -112,10 +94,35 @@ def grade(call_pk: int) -> Any:
     if c is None:
         abort(404)
     try:
-        add_grade(db(), c, current_user.id, request.form)
+        add_grade(db(), c, current_user.id, request.form, qa_sheet.sheet(settings()))
     except GradeError as exc:
         db().rollback()
         flash(_("Grade not saved: %(reason)s", reason=reason(exc)), "error")
         return redirect(url_for("calls.call", call_pk=c.id), 303)
     flash(_("Grade saved."), "ok")
     return redirect(url_for("calls.call", call_pk=c.id), 303)
+
+
+def prefill(sheet: qa_sheet.Sheet, current: QaGrade | None, known: dict[str, bool]) -> dict[str, bool]:
+    """The form's ticks: a deduction sheet (扣分制) starts with every item met and the inspector
+    unticks what the call missed; a correction starts from the grade it corrects, a first grade
+    from the call's facts."""
+    ticks = {i.key: True for i in sheet.items}
+    if current is not None:
+        return ticks | {k: bool(v) for k, v in current.checklist.items() if k in ticks}
+    return ticks | {k: v for k, v in known.items() if k in ticks}
+
+
+def deductions(g: QaGrade, sheet: qa_sheet.Sheet, lang: str) -> list[tuple[str, str, str]]:
+    """A sheet grade's deducted items as (label, points — "一票否决"/"veto" or "−N", remark), with
+    the weights it was scored with; a typed grade has none to show."""
+    if g.sheet is None:
+        return []
+    out = []
+    for key, weight in g.sheet.items():
+        if g.checklist.get(key):
+            continue
+        item = sheet.item(key)
+        points = _("veto") if weight == "veto" else f"−{weight}"
+        out.append((item.label(lang) if item else key, points, (g.remarks or {}).get(key, "")))
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base, BigId
@@ -45,7 +45,11 @@ class QaGrade(Base):
     agent: Mapped[str | None] = mapped_column(String(64))  # the graded agent, copied from the call
     inspector_id: Mapped[int] = mapped_column(ForeignKey("panel_users.id"))
     score: Mapped[int] = mapped_column(Integer)
-    checklist: Mapped[dict[str, Any]] = mapped_column(default=dict)  # item id -> true/false
+    checklist: Mapped[dict[str, Any]] = mapped_column(default=dict)  # item id -> met (true/false)
+    # the score sheet's weights the score was computed with (item id -> points, or "veto"); None: a
+    # score typed before the sheet (hotline.qa_sheet), kept as it was given
+    sheet: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    remarks: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # deducted item id -> the inspector's remark
     comment: Mapped[str | None] = mapped_column(Text)
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("qa_grades.id"))
     reason: Mapped[str | None] = mapped_column(Text)  # required when corrects_id is set

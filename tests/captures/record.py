@@ -91,8 +91,9 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
         time.sleep(1)
         r.attended_transfer(chan, "8002", context="agents-transfer")
         r.dial_answered("Local/8002@agents")
-        leg = next(m["Channel"] for m in r.tap.events("Newchannel") if m.get("Linkedid") == cid
-                   and m["Channel"].startswith("Local/8002@agents-transfer-") and m["Channel"].endswith(";1"))
+        leg = r.tap.wait_for(lambda m: m.name == "Newchannel" and m.get("Linkedid") == cid
+                             and (m.get("Channel") or "").startswith("Local/8002@agents-transfer-")
+                             and (m.get("Channel") or "").endswith(";1"), 10)["Channel"]
         time.sleep(1)
         r.hang_up(leg)
         r.wait_gone(cid)

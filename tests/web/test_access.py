@@ -145,7 +145,7 @@ def test_every_form_needs_csrf(panel: Panel, own_call: int) -> None:
     assert boss.post("/logout").status_code == 400
     assert boss.post("/outages", data={"area": "*", "cause": "power"}).status_code == 400
     insp = panel.client("insp")
-    assert insp.post(f"/calls/{own_call}/qa", data={"score": "90"}).status_code == 400
+    assert insp.post(f"/calls/{own_call}/qa", data={"item_polite": "1"}).status_code == 400
     assert boss.post("/complaints/escalations/1/ack").status_code == 400
     assert boss.post("/complaints/1/update", data={"action": "closed"}).status_code == 400
     assert panel.client("agent1").post("/agent/tasks/1/dial").status_code == 400

@@ -70,16 +70,26 @@ def test_inspector_finds_plays_and_grades_a_call(served: tuple[Panel, str], brow
     duration = page.evaluate("document.getElementById('player').duration")
     assert abs(duration - 1.5) < 0.1
     assert panel.db().query(RecordingListen).filter_by(call_pk=target.id, username="insp").count() >= 1
-    # R-QA: facts pre-filled; the inspector completes the form and saves
+    # R-QA: facts pre-filled; the score is the sheet's sum, live as the inspector unticks
     assert page.is_checked("#item_hung_up_last") and page.is_checked("#item_greeting")
     assert not page.is_checked("#item_four_rings")  # waited 28 s > 4 rings, no apology
-    page.check("#item_polite")
-    page.fill("#score", "88")
+    assert page.locator("#qa-score").inner_text() == "90"
+    assert page.locator("#score").count() == 0  # nothing to type
+    page.uncheck("#item_polite")
+    assert page.locator("#qa-score").inner_text() == "75"
+    assert page.is_visible("#remark_polite") and not page.is_visible("#remark_greeting")
+    page.fill("#remark_polite", "语气生硬")
+    page.uncheck("#item_privacy")  # a veto item: 0 whatever else
+    assert page.locator("#qa-score").inner_text() == "0"
+    page.check("#item_privacy")
+    assert page.locator("#qa-score").inner_text() == "75"
     _shot(page, "call-page")
     page.click("#save-grade")
-    page.wait_for_selector("#grades td:text('88')")
+    page.wait_for_selector("#grades td:has-text('75')")
     g = panel.db().query(QaGrade).filter_by(call_pk=target.id).one()
-    assert g.score == 88 and g.checklist["polite"] and g.checklist["hung_up_last"]
+    assert g.score == 75 and not g.checklist["polite"] and g.checklist["hung_up_last"]
+    assert g.remarks == {"polite": "语气生硬"}
+    assert "语气生硬" in page.locator("#grades").inner_text()
     # the form now offers a correction, which needs a reason
     assert page.locator("input[name=corrects_id]").count() == 1
     assert errors == []

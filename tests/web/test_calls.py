@@ -151,7 +151,8 @@ def test_a_calls_holds_on_its_page_in_the_csv_and_the_api(panel: Panel) -> None:
     assert api == {held.id: (2, 41.26), plain.id: (0, 0.0), unknown.id: (None, None)}
 
 
-def test_qa_checklist_prefilled_from_the_call_record(panel: Panel) -> None:
+def test_qa_sheet_prefilled_from_the_call_record(panel: Panel) -> None:
+    """A deduction sheet starts with every item met; what the call record decides is pre-filled."""
     db = panel.db()
     good = make_call(db, agent="8001", wait=5, vars={"HOTLINE_WORKNUM_PLAYED": "1"})
     apologised = make_call(db, agent="8001", wait=30, vars={"HOTLINE_LATE_APOLOGY": "1"})
@@ -166,9 +167,12 @@ def test_qa_checklist_prefilled_from_the_call_record(panel: Panel) -> None:
             out[key] = "checked" in tag
         return out
 
-    assert checked(good.id) == {"greeting": True, "four_rings": True, "hung_up_last": True, "polite": False}
+    assert checked(good.id) == {"greeting": True, "four_rings": True, "hung_up_last": True, "polite": True}
     assert checked(apologised.id)["four_rings"] is True
-    assert checked(bad.id) == {"greeting": False, "four_rings": False, "hung_up_last": False, "polite": False}
+    assert checked(bad.id) == {"greeting": False, "four_rings": False, "hung_up_last": False, "polite": True}
+    # the score shown before any tick is the sheet's sum of the pre-filled items: 100 − 10 − 10 − 10
+    html = c.get(f"/calls/{bad.id}").get_data(as_text=True)
+    assert re.search(r'<output id="qa-score"[^>]*>(\d+)</output>', html).group(1) == "70"  # type: ignore[union-attr]
 
 
 def test_grades_are_never_edited_only_corrected(panel: Panel) -> None:
@@ -176,35 +180,37 @@ def test_grades_are_never_edited_only_corrected(panel: Panel) -> None:
     call = make_call(db, agent="8001")
     c = panel.client("insp")
     token = csrf_of(c, f"/calls/{call.id}")
+    met = {f"item_{k}": "1" for k in ("greeting", "four_rings", "polite", "no_interrupt", "confirmed", "accurate",
+                                      "record_complete", "closing", "hung_up_last", "no_quarrel", "privacy")}
     def post(**form: str) -> Any:
         return c.post(f"/calls/{call.id}/qa", data=dict(csrf_token=token, **form))
 
-    for bad in ("101", "-1", "abc", ""):
-        post(score=bad)
-    assert panel.db().query(QaGrade).count() == 0
-    r = post(score="85", item_polite="1", comment="<b>ok</b>")
+    # a typed score is not the grade's: the server sums the ticked items (R-QA)
+    r = post(**(met | {"item_greeting": "", "item_closing": ""}), score="99", comment="<b>ok</b>",
+             remark_greeting="no work number", remark_polite="ticked: not kept")
     assert r.status_code == 303
     first = panel.db().query(QaGrade).one()
     assert (first.score, first.checklist["polite"], first.checklist["greeting"]) == (85, True, False)
+    assert first.remarks == {"greeting": "no work number"} and first.sheet["greeting"] == 10
     assert first.agent == "8001"
     # a second plain grade is refused: the saved one stands
-    post(score="40")
+    post(**met)
     assert panel.db().query(QaGrade).count() == 1
     # a correction without a reason is refused; with one it is a new row
-    post(score="60", corrects_id=str(first.id))
+    post(**met, corrects_id=str(first.id))
     assert panel.db().query(QaGrade).count() == 1
-    post(score="60", corrects_id=str(first.id), reason="missed the interruption")
+    post(**(met | {"item_privacy": ""}), corrects_id=str(first.id), reason="read the ID number out")
     rows = panel.db().query(QaGrade).order_by(QaGrade.id).all()
-    assert [(g.score, g.corrects_id) for g in rows] == [(85, None), (60, first.id)]
+    assert [(g.score, g.corrects_id) for g in rows] == [(85, None), (0, first.id)]  # a veto item zeroes it
     html = c.get(f"/calls/{call.id}").get_data(as_text=True)
     assert "&lt;b&gt;ok&lt;/b&gt;" in html and 'class="superseded"' in html
     # correcting a superseded grade is refused
-    post(score="10", corrects_id=str(first.id), reason="again")
+    post(**met, corrects_id=str(first.id), reason="again")
     assert panel.db().query(QaGrade).count() == 2
     # only inspectors (and admins) grade
     boss = panel.client("boss")
     t2 = csrf_of(boss, f"/calls/{call.id}")
-    assert boss.post(f"/calls/{call.id}/qa", data={"csrf_token": t2, "score": "50"}).status_code == 403
+    assert boss.post(f"/calls/{call.id}/qa", data={"csrf_token": t2, **met}).status_code == 403
     assert 'id="qa-form"' not in boss.get(f"/calls/{call.id}").get_data(as_text=True)
 
 

@@ -102,3 +102,18 @@ def test_request_limits_are_the_settings(server: str) -> None:
 def test_dev_keeps_werkzeug() -> None:
     args = cli.build_parser().parse_args(["web", "serve", "--dev"])
     assert args.dev is True and cli.build_parser().parse_args(["web", "serve"]).dev is False
+
+
+def test_a_refused_score_sheet_stops_the_panel_at_start(tmp_path: Path) -> None:
+    """R-QA: a score sheet whose weights do not add up to 100 is said once at start (exit 2), not
+    a 500 on every call page later."""
+    bad = tmp_path / "sheet.toml"
+    bad.write_text('[[items]]\nkey = "greet"\nweight = 40\n\n[[bands]]\nfrom = 0\n', encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HOTLINE_RUNTIME_DIR=str(tmp_path / "var"),
+               HOTLINE_WEB_PORT=str(free_port()), HOTLINE_QA_SHEET_PATH=str(bad))
+    env.pop("HOTLINE_CONFIG", None)
+    done = subprocess.run([sys.executable, "-m", "hotline", "web", "serve"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "QA sheet: the weights add up to 40, not 100" in done.stderr
+    assert "panel on" not in done.stdout

@@ -15,6 +15,7 @@ from hotline.metrics import current_grades, local_day_start
 from hotline.metrics.queries import agent_hung_up_first
 from hotline.models import Call, QaGrade
 from hotline.models.calls import flagged_malicious
+from hotline.qa_sheet import Band, Sheet
 from hotline.settings import Settings
 from hotline.timeutil import iso_local
 from hotline.vocabulary import Disposition, Role
@@ -39,11 +40,13 @@ class CallFilter:
     malicious: bool = False  # flagged 恶意骚扰 by the agent (R-ANS-HANGUP-LAST's exception), for review
     recording: bool = False
     qa: str | None = None  # graded | ungraded
+    qa_band: Band | None = None  # the current grade's score in this band of the score sheet (R-QA)
     page: int = 1
     errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> CallFilter:
+    def from_args(cls, args: Mapping[str, str], sheet: Sheet | None = None) -> CallFilter:
+        """The filter of a query's arguments; ``qa_band`` is one of ``sheet``'s bands."""
         f = cls()
         for name in ("date_from", "date_to"):
             raw = (args.get(name) or "").strip()
@@ -69,6 +72,11 @@ class CallFilter:
         f.recording = args.get("recording") in ("1", "on", "true")
         qa = args.get("qa") or ""
         f.qa = qa if qa in ("graded", "ungraded") else None
+        band = (args.get("qa_band") or "").strip()
+        if band:
+            f.qa_band = sheet.band(band) if sheet else None
+            if f.qa_band is None:
+                f.errors.append(filters.not_one_of("qa_band", band, [b.key for b in sheet.bands] if sheet else []))
         try:
             f.page = max(1, min(int(args.get("page") or 1), 100000))
         except ValueError:
@@ -85,6 +93,8 @@ class CallFilter:
         for k in ("agent", "server", "number", "disposition", "qa"):
             if getattr(self, k):
                 out[k] = getattr(self, k)
+        if self.qa_band:
+            out["qa_band"] = self.qa_band.key
         for k in ("late", "hangup_first", "malicious", "recording"):
             if getattr(self, k):
                 out[k] = "1"
@@ -134,6 +144,9 @@ def search_query(s: Settings, f: CallFilter, user: Any) -> Select[Any]:
         q = q.where(Call.id.in_(select(QaGrade.call_pk)))
     elif f.qa == "ungraded":
         q = q.where(~exists(select(1).where(QaGrade.call_pk == Call.id)))
+    if f.qa_band:
+        # R-QA: the band of the grade that counts (a corrected grade's old score does not)
+        q = q.where(Call.id.in_(select(QaGrade.call_pk).where(current_grades(), f.qa_band.holds(QaGrade.score))))
     return q
 
 
@@ -164,7 +177,7 @@ def count(db: Session, q: Select[Any]) -> int:
     return int(db.scalar(select(func.count()).select_from(q.subquery())) or 0)
 
 
-def call_json(c: Call, user: Any, grade: QaGrade | None, tz: str) -> dict[str, Any]:
+def call_json(c: Call, user: Any, grade: QaGrade | None, tz: str, sheet: Sheet) -> dict[str, Any]:
     return {
         "id": c.id, "server": c.server, "call_id": c.call_id, "direction": c.direction,
         "caller_number": number_for(c.caller_number, user), "caller_name": c.caller_name,
@@ -178,6 +191,8 @@ def call_json(c: Call, user: Any, grade: QaGrade | None, tz: str) -> dict[str, A
         "disposition": c.disposition, "hangup_first": c.hangup_first,
         "has_recording": c.recording is not None, "survey": c.survey,
         "qa_score": grade.score if grade else None,
+        "qa_band": sheet.band_of(grade.score).key if grade else None,
+        "qa_typed": grade.sheet is None if grade else None,  # a score typed before the score sheet
     }
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from hotline import qa_sheet
 from hotline.desk import audit
 from hotline.models import QaGrade, RecordingListen, User
 from web import quality
@@ -18,6 +19,7 @@ from web.calls.search import DISPOSITIONS, CallFilter, get_visible, grades_of
 from web.calls.search import search as search_calls
 from web.calls.timeline import ivr_result, ivr_step, timeline
 from web.context import db, settings
+from web.i18n import lang
 from web.view import Column, csv_response, export_table, local_time, number_for
 
 bp = Blueprint("calls", __name__)
@@ -50,7 +52,8 @@ def call_columns() -> list[Column]:
 @roles(*ALL)
 def search() -> Any:
     s = settings()
-    f = CallFilter.from_args(request.args)
+    sheet = qa_sheet.sheet(s)
+    f = CallFilter.from_args(request.args, sheet)
     for e in f.errors:
         flash(e, "error")
     if export_table(request.args) is not None:
@@ -59,7 +62,7 @@ def search() -> Any:
     rows, more = search_calls(db(), s, f, current_user)
     grades = grades_of(db(), [c.id for c in rows])
     return render_template("calls/search.html", calls=rows, f=f, more=more, grades=grades,
-                           dispositions=DISPOSITIONS, columns=call_columns())
+                           dispositions=DISPOSITIONS, columns=call_columns(), sheet=sheet, lang=lang())
 
 
 @bp.get("/calls/<int:call_pk>")
@@ -69,6 +72,7 @@ def call(call_pk: int) -> Any:
     if c is None:
         abort(404)  # not 403: an agent does not learn that another agent's call exists
     grades = list(db().scalars(select(QaGrade).where(QaGrade.call_pk == c.id).order_by(QaGrade.id)))
+    sheet, current, known = qa_sheet.sheet(settings()), quality.current_grade(db(), c.id), quality.facts(c)
     names = {u.id: u.username for u in db().scalars(select(User).where(User.id.in_({g.inspector_id for g in grades})))}
     listens = []
     if current_user.has("supervisor", "inspector"):
@@ -80,8 +84,9 @@ def call(call_pk: int) -> Any:
     desk_uses = audit.of_call(db(), settings(), c.call_id) if c.server == settings().server_id else []
     return render_template("calls/call.html", c=c, steps=timeline(c), grades=grades, names=names,
                            desk_uses=desk_uses,
-                           current=quality.current_grade(db(), c.id), checklist=quality.CHECKLIST,
-                           facts=quality.facts(c), playable=playable, listens=listens,
+                           current=current, sheet=sheet, ticks=quality.prefill(sheet, current, known), facts=known,
+                           deductions={g.id: quality.deductions(g, sheet, lang()) for g in grades},
+                           lang=lang(), playable=playable, listens=listens,
                            can_grade=current_user.has("inspector"), ivr_step=ivr_step, ivr_result=ivr_result)
 
 

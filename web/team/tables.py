@@ -8,10 +8,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from hotline import metrics
+from hotline import metrics, qa_sheet
 from hotline.metrics import KPIS, AgentTime, Figures, Ratio
 from hotline.settings import Settings
-from web.context import db
+from web.context import db, settings
 from web.i18n import lang, metric_label
 from web.view import Column, hms, pct, ratio, seconds
 
@@ -23,6 +23,14 @@ def _r(key: str) -> Any:
 def _m(key: str, **kw: Any) -> Column:
     """A column of an agent's Figures, labelled from the metric catalogue."""
     return Column(key, metric_label(key), _r(key), **kw)
+
+
+def _sheet() -> qa_sheet.Sheet:
+    return qa_sheet.sheet(settings())
+
+
+def _qa_avg(v: float | None) -> str:
+    return seconds(v) if v is None else f"{seconds(v)} {_sheet().band_of(v).label(lang())}"
 
 
 def agent_columns() -> list[Column]:
@@ -41,7 +49,9 @@ def agent_columns() -> list[Column]:
         _m("transferred_out"),
         _m("satisfaction"),
         _m("compliance"),
-        _m("qa_avg", show=lambda r: seconds(r[1].qa_avg)),
+        # R-QA: the mean of the current grades' scores (hotline.metrics), in the score sheet's bands
+        _m("qa_avg", show=lambda r: _qa_avg(r[1].qa_avg),
+           css=lambda r: "bad" if r[1].qa_avg is not None and _sheet().failing(r[1].qa_avg) else ""),
         _m("qa_count"),
         _m("first_call_resolution"),  # R-ONE-CALL: the cases the agent owns
     ]

@@ -21,6 +21,12 @@ def tone_mp3(path: Path, seconds: float = 1.2, freq: int = 440) -> bytes:
     return path.read_bytes()
 
 
+class _Server(ThreadingHTTPServer):
+    # listen()'s backlog: http.server's 5 refused a connection once on a loaded machine (the suite
+    # beside a soak), and that prompt went to espeak
+    request_queue_size = 128
+
+
 class FakeBatchExecute:
     """Answers the way translate.google.com's batchexecute does: an anti-XSSI prefix, then a
     line with ["wrb.fr","jQ1olc","[\\"<base64 mp3>\\"]",...] which gTTS's regex extracts."""
@@ -49,7 +55,7 @@ class FakeBatchExecute:
             def log_message(self, *args: object) -> None:
                 """Silent: http.server would print every request to stderr."""
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}{PATH}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

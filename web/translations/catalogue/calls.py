@@ -30,15 +30,20 @@ ENTRIES: dict[str, str] = {
     "Corrects": "更正", "Score": "得分", "Time": "时间", "Comment": "评语", "Not graded yet.": "尚未质检。",
     "Saved grades cannot be edited. This form adds a correction of grade #%(id)s.":
         "已保存的评分不能修改。本表单将新增一条对评分 #%(id)s 的更正。",
-    "Checklist (R-QA)": "质检项目(R-QA)", "from the call record": "根据通话记录预填",
-    "Score (0–100)": "得分(0–100)", "Reason for the correction": "更正原因", "Save grade": "保存评分",
+    "from the call record": "根据通话记录预填",
+    "Reason for the correction": "更正原因", "Save grade": "保存评分",
     "Grade not saved: %(reason)s": "评分未保存:%(reason)s", "Grade saved.": "评分已保存。",
-    "Greeting, company name and work number": "问候语、公司名称和工号",
-    "Answered within 4 rings or apologised": "四声内接听或已致歉",
-    "Polite and clear language": "用语礼貌、清楚", "Did not interrupt the caller": "未打断客户",
-    "Key details repeated and confirmed": "关键信息复述确认",
-    "Record complete (name, address, number, matter)": "记录完整(姓名、地址、电话、事由)",
-    "Agent hung up last": "客户先挂机(话务员后挂)",
+    # the score sheet (R-QA, hotline/qa_sheet.toml: its items and bands carry their own zh / en labels)
+    "Score sheet (R-QA): untick what the call missed": "质检评分表(R-QA):取消勾选未做到的项目",
+    "why deducted": "扣分原因", "veto": "一票否决", "Deducted": "扣分项", "typed": "录入", "typed score": "录入分",
+    "the sum of the items met; a veto item missed makes it 0": "已做到项目的分值之和;一票否决项未做到则为 0 分",
+    "QA score band": "质检分数段",
+    "QA sheet: item key %(key)r is empty or repeated": "质检评分表:项目编号 %(key)r 为空或重复",
+    "QA sheet: item %(key)r: a weight is ≥ 0 and a veto item has none":
+        "质检评分表:项目 %(key)r:分值须 ≥ 0,一票否决项不设分值",
+    "QA sheet: the weights add up to %(total)s, not 100": "质检评分表:分值合计 %(total)s,不是 100",
+    "QA sheet: bands start at 0 and rise, up to 100": "质检评分表:分数段须从 0 开始递增,不超过 100",
+    "QA sheet %(path)s: %(why)s": "质检评分表 %(path)s:%(why)s",
     # a call's IVR steps on its timeline
     "greeting": "欢迎语", "outage notice": "停播通知", "out of hours": "非服务时间", "main menu": "主菜单",
     "to the agents": "转人工", "callback offered": "预约回拨", "fault: contact number": "报修:联系电话",
@@ -54,7 +59,7 @@ ENTRIES: dict[str, str] = {
     # calls the agent flagged 恶意骚扰 (R-ANS-HANGUP-LAST's exception), for supervisors to review
     "Flagged malicious": "恶意骚扰标记", "flagged malicious by %(agent)s": "%(agent)s 标记为恶意骚扰",
     # a grade refused (web/quality.py GradeError, web/reasons.py)
-    "score must be a whole number 0–100": "分数须为 0–100 的整数", "bad grade to correct": "要更正的评分无效",
+    "bad grade to correct": "要更正的评分无效",
     "only the call's current grade can be corrected": "只能更正该通话的当前评分",
     "a correction needs a reason": "更正须填写原因",
     "this call is already graded; a change is a correction with a reason": "该通话已评分;修改须以更正方式并填写原因",
