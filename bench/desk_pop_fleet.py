@@ -63,6 +63,7 @@ class StreamDesk:
     agent: str
     pops: list[Pop] = field(default_factory=list)
     updates: int = 0
+    data_bytes: int = 0  # the events' "data:" lines, UTF-8 (what the panel wrote for this desk, nearly)
     error: str = ""
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -99,6 +100,7 @@ class StreamDesk:
             got = time.time()
             snap = json.loads(line[5:])
             self.updates += 1
+            self.data_bytes += len(line.encode()) + 2
             pop, live = snap.get("pop"), snap.get("live") or {}
             call_id = pop.get("call_id") if pop else None
             if call_id and call_id != shown and live.get("state") == "ringing" and live.get("since"):

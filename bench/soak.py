@@ -29,7 +29,7 @@ from bench.desk_pop_fleet import StreamDesk, desk_users
 from bench.fleet import SERVICES, Fleet, Traffic, rss_mb, rss_table, with_fleet
 from bench.heap_growth import processes, report
 from bench.ledger import reconcile
-from hotline import heap_snapshots
+from hotline import heap_snapshots, memory_facts
 from hotline.db import open_db
 
 
@@ -54,8 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--malloc-arena-max", type=int, metavar="N",
                     help="MALLOC_ARENA_MAX=N for every process of the run (glibc's arenas, one per thread "
                          "up to 8 per core by default)")
+    ap.add_argument("--memory-log", type=Path, metavar="FILE",
+                    help="every service appends what its RSS is made of to FILE (hotline/memory_facts.py)")
+    ap.add_argument("--memory-log-s", type=float, default=60.0, help="seconds between memory facts")
     a = ap.parse_args(argv)
     env = {"HOTLINE_WEB_THREADS": str(max(a.desks + 32, 64))}
+    if a.memory_log:
+        # the fleet drops the caller's HOTLINE_* variables: the log is passed on here
+        env.update({memory_facts.ENV_LOG: str(a.memory_log.resolve()), memory_facts.ENV_EVERY_S: f"{a.memory_log_s:g}"})
     if a.malloc_arena_max:
         env["MALLOC_ARENA_MAX"] = str(a.malloc_arena_max)
     if a.tracemalloc:
@@ -111,7 +117,8 @@ def soak(fleet: Fleet, a: argparse.Namespace) -> int:
     print(rss_table(samples))
     if streams:
         broken = [d.agent for d in streams if d.error]
-        print(f"desk streams open: {len(streams)}; events read {sum(d.updates for d in streams)}; "
+        print(f"desk streams open: {len(streams)}; events read {sum(d.updates for d in streams)} "
+              f"({sum(d.data_bytes for d in streams) / 1e6:.1f} MB); "
               f"pops {sum(len(d.pops) for d in streams)}; broken {len(broken)}")
     if ledger.missing or ledger.duplicated:
         print(f"missing {ledger.missing[:10]}, duplicated {list(ledger.duplicated)[:10]}")

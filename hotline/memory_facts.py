@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +42,33 @@ DEFAULT_EVERY_S = 60.0
 GLIBC_HEAP_KB = 64 * 1024
 
 
+_WATCHED: dict[str, Callable[[], Any]] = {}
+
+
+def watch(name: str, figure: Callable[[], Any]) -> None:
+    """``figure()`` read into every reading of this process under ``extra`` → ``name``: what a
+    service holds of its own that no allocator names (its streams' output buffers, its statement
+    cache's entries). A figure that fails reads None."""
+    _WATCHED[name] = figure
+
+
+def _extra() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, figure in list(_WATCHED.items()):
+        try:
+            out[name] = figure()
+        except Exception:  # a diagnostic: a figure that cannot be read now is no reason to lose the rest
+            out[name] = None
+    return out
+
+
 def process_facts() -> dict[str, Any]:
-    """What tracemalloc does not tell: RSS, glibc malloc, pymalloc, the mappings by kind, threads, and
-    SQLite's own heap (page caches and statements of every connection: malloc'd outside Python)."""
+    """What tracemalloc does not tell: RSS, glibc malloc, pymalloc, the mappings by kind, threads,
+    SQLite's own heap (page caches and statements of every connection: malloc'd outside Python), and
+    the figures the service itself watches (:func:`watch`)."""
     return {"rss_kb": _status_kb("VmRSS"), "threads": threading.active_count(), "malloc": glibc_malloc(),
             "pymalloc_blocks": sys.getallocatedblocks(), "pymalloc": pymalloc(), "mappings_kb": mappings_kb(),
-            "sqlite_bytes": sqlite_heap_bytes()}
+            "sqlite_bytes": sqlite_heap_bytes(), "extra": _extra()}
 
 
 # the lines sys._debugmallocstats() writes (anything else on stderr meanwhile is another thread's)

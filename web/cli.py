@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import io
 import secrets
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -53,10 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 # waitress's per-connection output buffer (#17): an event stream is one response that lasts an hour,
 # and once a write does not fit its 8 KB string buffer (a wallboard's event, a client that lags a
 # moment) waitress keeps everything written after it in one BytesIO, sent or not, until that buffer
-# has taken outbuf_high_watermark bytes (16 MB by default: Pylons/waitress#265) — so every open
-# stream could hold up to 16 MB. At this mark the buffer is replaced and the old one freed once sent;
-# it is also how far a client may lag before the stream's thread waits for it.
-STREAM_OUTBUF_BYTES = 256 * 1024
+# has taken outbuf_high_watermark bytes (16 MB by default: Pylons/waitress#265). At this mark the
+# buffer is replaced and the old one freed once sent; it is also how far a client may lag before
+# the stream's thread waits for it. Each open stream may hold up to the mark and one event: at 32 KB
+# (three wallboard events) 60 streams hold ≤ ~2.2 MB; at 256 KB it was ~17 MB. (The fleet soak's
+# desks did not fill it: their events are small and left waitress's string buffer at once.)
+STREAM_OUTBUF_BYTES = 32 * 1024
 
 
 def waitress_options(s: Settings) -> dict[str, object]:
@@ -69,6 +73,18 @@ def waitress_options(s: Settings) -> dict[str, object]:
                 max_request_header_size=s.web_max_request_header_bytes,
                 outbuf_high_watermark=STREAM_OUTBUF_BYTES,
                 asyncore_use_poll=True)  # poll, not select: no 1024-descriptor ceiling
+
+
+def held_output_bytes(server: Any) -> int:
+    """The bytes a waitress server's connections hold in memory for their output, sent or not (what
+    :data:`STREAM_OUTBUF_BYTES` bounds per connection): a figure of the panel's memory facts. Read
+    without touching the buffers (another thread may be writing to them)."""
+    total = 0
+    for channel in list(server._map.values()):
+        for outbuf in list(getattr(channel, "outbufs", ())):
+            f = getattr(getattr(outbuf, "buf", None), "file", None)
+            total += sys.getsizeof(f) if isinstance(f, io.BytesIO) else len(getattr(outbuf, "strbuf", b""))
+    return total
 
 
 def _serve(s: Settings, args: argparse.Namespace) -> int:
@@ -96,7 +112,13 @@ def _serve(s: Settings, args: argparse.Namespace) -> int:
         return 0
     import waitress
 
-    waitress.serve(app, **waitress_options(s))
+    server = waitress.create_server(app, **waitress_options(s))
+    engine = app.extensions["hotline"]["engine"]
+    memory_facts.watch("stream_outbuf_bytes", lambda: held_output_bytes(server))
+    memory_facts.watch("connections", lambda: sum(1 for c in list(server._map.values()) if hasattr(c, "outbufs")))
+    memory_facts.watch("compiled_cache", lambda: len(engine._compiled_cache))
+    memory_facts.watch("pool_connections", lambda: engine.pool.checkedin() + engine.pool.checkedout())
+    server.run()
     return 0
 
 

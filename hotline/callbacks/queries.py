@@ -19,6 +19,11 @@ from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from hotline.vocabulary import Direction
 
+# rows held at once by the metric inputs below (#17): they count over a whole period (the supervisor
+# page's month, read by the panel's warm-up every minute), and a month's tasks read whole were an
+# ORM object each at once — a transient that grew with the month and left the allocators larger
+BATCH = 1000
+
 
 def _open(agent: str | None, include_anyone: bool) -> Any:
     q = select(CallbackTask).where(CallbackTask.status.in_(OPEN_STATUSES))
@@ -96,19 +101,21 @@ def missed_callback_counts(db: Session, s: Settings, since: datetime, until: dat
     answered); ``closed_within`` (either, within ``within_min`` of the missed call — default
     callback_missed_due_min); ``open``, ``failed``; ``missed_calls`` (all abandons counted in them)."""
     within = timedelta(minutes=s.callback_missed_due_min if within_min is None else within_min)
-    rows = db.scalars(select(CallbackTask).where(CallbackTask.reason == "missed", CallbackTask.created_at >= since,
-                                                 CallbackTask.created_at < until)).all()
-    out = {"tasks": len(rows), "reached": 0, "called_in": 0, "closed_within": 0, "open": 0, "failed": 0,
+    t = CallbackTask
+    q = select(t.missed_calls, t.status, t.closed_reason, t.closed_at, t.created_at).where(
+        t.reason == "missed", t.created_at >= since, t.created_at < until)
+    out = {"tasks": 0, "reached": 0, "called_in": 0, "closed_within": 0, "open": 0, "failed": 0,
            "missed_calls": 0}
-    for t in rows:
-        out["missed_calls"] += t.missed_calls or 0
-        if t.status in OPEN_STATUSES:
+    for missed_calls, status, closed_reason, closed_at, created_at in db.execute(q.execution_options(yield_per=BATCH)):
+        out["tasks"] += 1
+        out["missed_calls"] += missed_calls or 0
+        if status in OPEN_STATUSES:
             out["open"] += 1
-        elif t.status == "failed":
+        elif status == "failed":
             out["failed"] += 1
-        if t.closed_reason in ("reached", "answered_call"):
-            out["reached" if t.closed_reason == "reached" else "called_in"] += 1
-            if t.closed_at is not None and t.closed_at - t.created_at <= within:
+        if closed_reason in ("reached", "answered_call"):
+            out["reached" if closed_reason == "reached" else "called_in"] += 1
+            if closed_at is not None and closed_at - created_at <= within:
                 out["closed_within"] += 1
     return out
 
@@ -117,7 +124,7 @@ def withheld_missed_calls(db: Session, s: Settings, since: datetime, until: date
     """Missed inbound calls with no callable number (withheld / invalid): no task, but counted."""
     numbers = db.scalars(select(Call.caller_number).where(
         Call.direction == Direction.INBOUND, Call.disposition.in_(MISSED_DISPOSITIONS),
-        Call.started_at >= since, Call.started_at < until)).all()
+        Call.started_at >= since, Call.started_at < until).execution_options(yield_per=BATCH))
     return sum(1 for n in numbers if normalise(n, s.phone_region) is None)
 
 
@@ -129,10 +136,11 @@ def revisit_counts(db: Session, since: datetime, until: datetime, now: datetime 
     deadline), ``failed``."""
     now = now or utcnow()
     rows = db.scalars(select(CallbackTask).where(CallbackTask.reason == "revisit", CallbackTask.due_at >= since,
-                                                 CallbackTask.due_at < until)).all()
-    out = {"tasks": len(rows), "done": 0, "unanswered": 0, "on_time": 0, "fixed": 0, "satisfied": 0, "open": 0,
+                                                 CallbackTask.due_at < until).execution_options(yield_per=BATCH))
+    out = {"tasks": 0, "done": 0, "unanswered": 0, "on_time": 0, "fixed": 0, "satisfied": 0, "open": 0,
            "overdue": 0, "failed": 0}
     for t in rows:
+        out["tasks"] += 1
         if t.status == "done" and not revisit_answered(t):
             out["unanswered"] += 1
         elif t.status == "done":
@@ -155,7 +163,8 @@ def complaint_clock_counts(db: Session, since: datetime, until: datetime,
     (done late, or not done and past the deadline), ``pending`` (not done, deadline ahead)."""
     now = now or utcnow()
     out = {k: {"met": 0, "missed": 0, "pending": 0} for k in ("contact", "solution", "progress")}
-    for c in db.scalars(select(Complaint).where(Complaint.received_at >= since, Complaint.received_at < until)):
+    for c in db.scalars(select(Complaint).where(Complaint.received_at >= since, Complaint.received_at < until)
+                        .execution_options(yield_per=BATCH)):
         clocks = [("contact", c.contact_due, c.contacted_at),
                   ("solution" if c.kind == "general" else "progress", c.resolve_due, c.resolved_at)]
         for name, due, done in clocks:

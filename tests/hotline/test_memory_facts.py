@@ -132,3 +132,13 @@ def test_log_writes_a_line_at_once_and_each_period(tmp_path: Path) -> None:
     first = json.loads(path.read_text().splitlines()[0])
     assert first["service"] == "panel" and first["rss_kb"] > 0 and first["pymalloc"]["arenas"] >= 1
     assert first["malloc"]["in_use_bytes"] > 0 and set(first["mappings_kb"]) >= {"stacks", "other_anon"}
+
+
+def test_a_watched_figure_is_in_every_reading_and_a_failing_one_reads_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memory_facts, "_WATCHED", {})
+    held = [b"x" * 10]
+    memory_facts.watch("held", lambda: sum(map(len, held)))
+    memory_facts.watch("broken", lambda: 1 // 0)
+    assert memory_facts.process_facts()["extra"] == {"held": 10, "broken": None}
+    held.append(b"y" * 5)
+    assert memory_facts.process_facts()["extra"]["held"] == 15

@@ -195,3 +195,33 @@ def test_a_task_out_of_attempts_sends_we_tried_to_call_you_back_once(settings, d
     sms = db.query(OutboxMessage).all()
     assert [(m.to_number, m.template, m.task_id) for m in sms] == [("+8613800000018", "callback_missed", task.id)]
     assert settings.hotline_number in sms[0].text and "回电未能接通" in sms[0].text
+
+
+def test_a_months_missed_tasks_are_counted_a_batch_at_a_time(settings, db) -> None:
+    """#17: the supervisor page's month (and the panel's warm-up every minute) counts every missed
+    task of the month; read whole, each was an ORM object at once — a transient that grows with the
+    month. Streamed, what is held at once does not grow with the tasks."""
+    import tracemalloc
+
+    from hotline.callbacks import queries
+
+    t0 = local(2025, 11, 3, 9, 0)
+    n = 6 * queries.BATCH
+    db.add_all(CallbackTask(reason="missed", number=f"+86138{i:08d}", created_at=t0 + timedelta(seconds=i),
+                            due_at=t0 + timedelta(hours=1), missed_calls=1, status="done" if i % 2 else "open",
+                            closed_reason="reached" if i % 2 else None,
+                            closed_at=t0 + timedelta(seconds=i + 60) if i % 2 else None)
+               for i in range(n))
+    db.commit()
+    span = (t0, t0 + timedelta(days=1))
+    missed_callback_counts(db, settings, *span)  # the statement compiled and cached first
+    tracemalloc.start()
+    try:
+        counts = missed_callback_counts(db, settings, *span)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert counts == {"tasks": n, "reached": n // 2, "called_in": 0, "closed_within": n // 2, "open": n // 2,
+                      "failed": 0, "missed_calls": n}
+    # read whole, the n tasks were held at once (~1.5 KB each as ORM objects); a batch is a sixth of them
+    assert peak < n * 500, peak
