@@ -263,6 +263,14 @@ class _CelCall:
         if not parties:
             return None
         first_uid, (t, common, source) = min(parties.items(), key=lambda p: p[1][0])
+        if not self.bridged and first_uid == self.lid and self.dial_status.get(first_uid) == "CANCEL":
+            # a callback's originated half whose Dial of the customer was cancelled: it was hung up
+            # by its twin, the agent's side (a hang-up of its own, said by its hangupsource) — on a
+            # loaded machine CEL may log the two halves' HANGUPs in either order
+            side = next(((u, h) for u, h in parties.items() if self.chan_of[u] == twin
+                         and h[2] and h[2] != self.chan_of[first_uid]), None)
+            if side is not None:
+                first_uid, (t, common, source) = side
         if self.bridged:
             run = self._teardown_run(t)
             if not run:
