@@ -57,8 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-log", type=Path, metavar="FILE",
                     help="every service appends what its RSS is made of to FILE (hotline/memory_facts.py)")
     ap.add_argument("--memory-log-s", type=float, default=60.0, help="seconds between memory facts")
+    ap.add_argument("--set", action="append", default=[], metavar="HOTLINE_K=V",
+                    help="a setting for every service of the run (the fleet drops the caller's HOTLINE_*), "
+                         "e.g. HOTLINE_PANEL_WARM_INTERVAL_S=0; repeatable")
     a = ap.parse_args(argv)
     env = {"HOTLINE_WEB_THREADS": str(max(a.desks + 32, 64))}
+    for kv in a.set:
+        key, eq, value = kv.partition("=")
+        if not eq or not key.startswith("HOTLINE_"):
+            ap.error(f"--set wants HOTLINE_NAME=VALUE, got {kv!r}")
+        env[key] = value
     if a.memory_log:
         # the fleet drops the caller's HOTLINE_* variables: the log is passed on here
         env.update({memory_facts.ENV_LOG: str(a.memory_log.resolve()), memory_facts.ENV_EVERY_S: f"{a.memory_log_s:g}"})
