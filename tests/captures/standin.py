@@ -110,7 +110,7 @@ class _Tap:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        pass
+        """The real tap stops its reader thread here; the stand-in reads no socket."""
 
     def wait_for(self, pred: Callable[[Any], bool], timeout: float = 20.0) -> _LoggedEvent:
         seen: list[str] = []
@@ -167,7 +167,7 @@ class _Ami(Ami):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        pass
+        """The real session logs off here; the stand-in opened no socket."""
 
     def action(self, name: str, variables: dict[str, Any] | None = None, **fields: Any) -> dict[str, str]:
         self.run.log(f"action {name} {dict(sorted((k, str(v)) for k, v in fields.items()))}"
