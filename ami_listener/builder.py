@@ -256,12 +256,16 @@ def _agent_device_first(c: ChannelIndex, first: Channel | None) -> bool:
 
 def _serves(c: ChannelIndex, rec: CallRecord) -> str | None:
     """The call whose helper this call is: the desk marks its own channels (HOTLINE_DESK
-    "<use>:<call id>"); a supervisor's ChanSpy in any dialplan shows by ChanSpyStart, its spyer a
-    channel of this call, its spyee another call's (capture foreign_chanspy): listening in is no
-    call into the hotline."""
+    "<use>:<call id>"); an agent pool's login call serves the agent's session; a supervisor's
+    ChanSpy in any dialplan shows by ChanSpyStart, its spyer a channel of this call, its spyee
+    another call's (capture foreign_chanspy): listening in is no call into the hotline."""
     desk = rec.vars.get(ChanVar.DESK.value)
     if desk is not None:
         return desk.partition(":")[2]
+    if any(ch.name in c.logins and ch.uniqueid == c.call_id for ch in c.chans.values()):
+        # an agent's login call (app_agent_pool): the agent's session, not a call into the
+        # hotline; the calls it took are built from their own channels (agent_pool.py)
+        return f"agent-login:{c.call_id}"
     conference = _joined_a_conference(c) or _cti_helper(c)
     if conference is not None:
         return conference

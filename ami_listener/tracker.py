@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ami_listener.agent_pool import AgentLogins
 from ami_listener.channels import member_names
 from ami_listener.reader import Message, thin_message
 
@@ -23,6 +24,8 @@ MEMBER_EVENTS = ("QueueMemberStatus", "QueueMemberAdded", "QueueMember", "AgentC
 # own call it is (the builder tells that call serves the spied one: never a call of its own)
 PARTY_LINKEDIDS = ("TransfereeLinkedid", "TransfererLinkedid", "OrigTransfererLinkedid",
                    "SecondTransfererLinkedid", "TransferTargetLinkedid", "SpyerLinkedid")
+# what may show an agent pool's login channel, or where it will be bridged (agent_pool.py)
+LOGIN_NEWS = ("AgentLogin", "AgentLogoff", "BridgeEnter", "BridgeLeave", "BridgeDestroy")
 MAX_EVENTS_PER_CALL = 20000  # a runaway call (e.g. a busy-retry loop for hours) is cut, logged
 
 
@@ -64,6 +67,7 @@ class CallTracker:
         self.merged: dict[str, str] = {}  # a call merged into another (_move_channel) → that one
         self.members: dict[str, str] = {}
         self._direct: set[str] = set()  # members' own interfaces (the others: phones behind Local members)
+        self.logins = AgentLogins()
         self.now = 0.0
         self._next_check = 0.0
 
@@ -93,7 +97,8 @@ class CallTracker:
         if msg.name in MEMBER_EVENTS:
             for key, name, direct in member_names(h):
                 if not direct:  # the phone behind a Local member: unless it is a member itself
-                    if key not in self._direct:
+                    # (an agent pool's agent named by one queue keeps it where another leaves it unnamed)
+                    if key not in self._direct and (name != h["Interface"] or key not in self.members):
                         self.members[key] = name
                 # a phone that is a named member of one queue and an unnamed one (named by its
                 # interface) of another keeps its name
@@ -104,6 +109,13 @@ class CallTracker:
         if lid is not None and self.merged:
             lid = self.merged.get(lid, lid)
         if lid is not None:
+            logins = self.logins
+            if logins.calls:
+                lid = logins.home(lid, h.get("Uniqueid"), self.uid_call)
+            if logins.channels or msg.name in LOGIN_NEWS:
+                served = logins.seen(msg, lid)
+                if served is not None and served in self.open:
+                    self._copy_to_served(self.open[served], msg)
             call = self.open.get(lid)
             if call is None:
                 call = self.open[lid] = OpenCall(lid)
@@ -135,6 +147,15 @@ class CallTracker:
                 self.done.pop(lid, None)
         self._finish_due()
         return lid
+
+    def _copy_to_served(self, served: OpenCall, msg: Message) -> None:
+        """An agent's login channel's event, given to the call it is bridged with too (agent_pool.py):
+        without making that call wait for the channel, which stays up after it."""
+        login = self.logins.login_event(msg.headers.get("Uniqueid") or "")
+        if login is not None and not any(e is login for e in served.events):
+            served.events.append(login)  # the builder re-sorts by time
+        if len(served.events) < MAX_EVENTS_PER_CALL:
+            served.events.append(msg)
 
     def _move_channel(self, uid: str, old_lid: str, call: OpenCall, msg: Message) -> None:
         """Channel ``uid`` now carries ``call``'s Linkedid (after a pickup, an attended or blonde
@@ -223,6 +244,7 @@ class CallTracker:
 
     def _finish(self, call: OpenCall) -> None:
         del self.open[call.call_id]
+        self.logins.finished(call.call_id)
         self.done.pop(call.call_id, None)
         for uid in call.channels:
             self.uid_call.pop(uid, None)

@@ -1,0 +1,81 @@
+"""app_agent_pool's login calls, for the tracker (captures foreign_agents_*).
+
+An agent logs in by calling ``AgentLogin(<id>)`` and stays on that call for the whole session; a
+queue's member (a Local channel into ``AgentRequest(<id>)``) hands each caller to that held
+channel. Bridged with it, the caller's channels take the login call's Linkedid (the older one),
+so by Linkedid every call the agent takes would become part of the agent's session, and the
+session a copy of each. :class:`AgentLogins` says where such events belong instead: a caller's
+channel stays in the call it began in, and the agent's own channel, while it is bridged with a
+caller, is seen by that caller's call too (who answered, who hung up). The login call itself is
+no call into the hotline: the builder says it serves none (``builder._serves``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ami_listener.channels import POOL_BRIDGE
+from ami_listener.reader import Message
+
+
+class AgentLogins:
+    """The login channels now logged in and the calls they are bridged with."""
+
+    def __init__(self) -> None:
+        self.calls: set[str] = set()  # Linkedids of login calls (until they finish)
+        # login channel Uniqueid → its AgentLogin event (else its first in the agent's holding bridge)
+        self.channels: dict[str, Message] = {}
+        self.serving: dict[str, str] = {}  # login channel Uniqueid → the call it is bridged with
+        self._bridges: dict[str, str] = {}  # bridge → the call of a caller-side channel in it
+
+    def home(self, lid: str, uid: str | None, uid_call: Mapping[str, str]) -> str:
+        """The call an event filed by Asterisk under ``lid`` belongs to: a channel that began in
+        another call and now carries a login call's Linkedid stays in the call it began in."""
+        if lid in self.calls and uid and uid not in self.channels:
+            return uid_call.get(uid, lid)
+        return lid
+
+    def seen(self, msg: Message, lid: str) -> str | None:
+        """Learns from an event filed under ``lid``; returns the call that also gets it (the one
+        whose caller the event's login channel is bridged with), else None."""
+        h = msg.headers
+        uid = h.get("Uniqueid") or ""
+        name = msg.name
+        if uid and uid not in self.channels and (name in ("AgentLogin", "AgentLogoff")
+                                                 or h.get("BridgeCreator") == POOL_BRIDGE):
+            # logged in; or, for a stream that began after the login, its channel seen in the
+            # agent's holding bridge (at the latest when it is given a call)
+            self.channels[uid] = msg
+            self.calls.add(lid)
+            return None
+        if uid not in self.channels:
+            # every bridge's first call: a login channel may be known only once it enters one
+            if name == "BridgeEnter" and h.get("BridgeTechnology") != "holding_bridge":
+                self._bridges.setdefault(h.get("BridgeUniqueid") or "", lid)
+            elif name == "BridgeDestroy":
+                self._bridges.pop(h.get("BridgeUniqueid") or "", None)
+            return None
+        if name == "BridgeEnter":
+            into = self._bridges.get(h.get("BridgeUniqueid") or "")
+            if into is None or into == lid:  # back in its holding bridge: serving nobody
+                self.serving.pop(uid, None)
+            else:
+                self.serving[uid] = into
+        served = self.serving.get(uid)
+        if name in ("Hangup", "AgentLogoff"):
+            self.serving.pop(uid, None)
+            if name == "Hangup":
+                del self.channels[uid]
+        return served
+
+    def login_event(self, uid: str) -> Message | None:
+        """What tells a served call that a channel is an agent's login channel (its AgentLogin,
+        else its holding bridge: ``ChannelIndex``)."""
+        return self.channels.get(uid)
+
+    def finished(self, call_id: str) -> None:
+        self.calls.discard(call_id)
+        for uid in [u for u, c in self.serving.items() if c == call_id]:
+            del self.serving[uid]
+        for bridge in [b for b, c in self._bridges.items() if c == call_id]:
+            del self._bridges[bridge]
