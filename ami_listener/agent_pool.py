@@ -19,19 +19,28 @@ from ami_listener.reader import Message
 
 
 class AgentLogins:
-    """The login channels now logged in and the calls they are bridged with."""
+    """The login channels now logged in, the Linkedids they carry and the calls they are bridged with."""
 
     def __init__(self) -> None:
-        self.calls: set[str] = set()  # Linkedids of login calls (until they finish)
         # login channel Uniqueid → its AgentLogin event (else its first in the agent's holding bridge)
         self.channels: dict[str, Message] = {}
-        self.serving: dict[str, str] = {}  # login channel Uniqueid → the call it is bridged with
-        self._bridges: dict[str, str] = {}  # bridge → the call of a caller-side channel in it
+        self._own: dict[str, str] = {}  # login channel → its own call (the session), where its events go
+        self._carried: dict[str, str] = {}  # login channel → the Linkedid Asterisk gives it now
+        self.carried: set[str] = set()  # those Linkedids
+        self.serving: dict[str, str] = {}  # login channel → the call it is bridged with
+        self._bridges: dict[str, str] = {}  # bridge → the call of the first channel in it (not a login's)
 
     def home(self, lid: str, uid: str | None, uid_call: Mapping[str, str]) -> str:
-        """The call an event filed by Asterisk under ``lid`` belongs to: a channel that began in
-        another call and now carries a login call's Linkedid stays in the call it began in."""
-        if lid in self.calls and uid and uid not in self.channels:
+        """The call an event Asterisk filed under ``lid`` belongs to. A login channel's: its own
+        session's, whatever Linkedid it took (an agent who logs in while a caller waits takes the
+        caller's, the older one). Another channel's that carries a login channel's Linkedid: the
+        call it began in."""
+        if not uid:
+            return lid
+        own = self._own.get(uid)
+        if own is not None:
+            return own
+        if lid in self.carried:
             return uid_call.get(uid, lid)
         return lid
 
@@ -46,7 +55,8 @@ class AgentLogins:
             # logged in; or, for a stream that began after the login, its channel seen in the
             # agent's holding bridge (at the latest when it is given a call)
             self.channels[uid] = msg
-            self.calls.add(lid)
+            self._own[uid] = lid
+            self._carry(uid, h.get("Linkedid") or lid)
             return None
         if uid not in self.channels:
             # every bridge's first call: a login channel may be known only once it enters one
@@ -55,6 +65,9 @@ class AgentLogins:
             elif name == "BridgeDestroy":
                 self._bridges.pop(h.get("BridgeUniqueid") or "", None)
             return None
+        carried = h.get("Linkedid")
+        if carried and carried != self._carried.get(uid):
+            self._carry(uid, carried)
         if name == "BridgeEnter":
             into = self._bridges.get(h.get("BridgeUniqueid") or "")
             if into is None or into == lid:  # back in its holding bridge: serving nobody
@@ -62,11 +75,20 @@ class AgentLogins:
             else:
                 self.serving[uid] = into
         served = self.serving.get(uid)
-        if name in ("Hangup", "AgentLogoff"):
+        if name == "AgentLogoff":
             self.serving.pop(uid, None)
-            if name == "Hangup":
-                del self.channels[uid]
+        elif name == "Hangup":
+            self._forget(uid)
         return served
+
+    def _carry(self, uid: str, lid: str) -> None:
+        self._carried[uid] = lid
+        self.carried = set(self._carried.values())
+
+    def _forget(self, uid: str) -> None:
+        for table in (self.channels, self._own, self._carried, self.serving):
+            table.pop(uid, None)
+        self.carried = set(self._carried.values())
 
     def login_event(self, uid: str) -> Message | None:
         """What tells a served call that a channel is an agent's login channel (its AgentLogin,
@@ -74,7 +96,10 @@ class AgentLogins:
         return self.channels.get(uid)
 
     def finished(self, call_id: str) -> None:
-        self.calls.discard(call_id)
+        """Call ``call_id`` was handed on: nothing waits for it any more (a login call finished
+        with its channel's Hangup lost in a gap forgets that channel)."""
+        for uid in [u for u, c in self._own.items() if c == call_id]:
+            self._forget(uid)
         for uid in [u for u, c in self.serving.items() if c == call_id]:
             del self.serving[uid]
         for bridge in [b for b, c in self._bridges.items() if c == call_id]:

@@ -56,14 +56,17 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     rec = CallRecord(call_id=call_id, server=server)
     first = c.chans.get(call_id)
     start_seen = first is not None and first.created
-    unended = any(ch.hung_at is None for ch in c.chans.values())
+    # an agent pool's login channel stays up after the calls it takes (agent_pool.py): their end
+    # is their own channels'
+    own = [ch for ch in c.chans.values() if ch.name not in c.logins] or list(c.chans.values())
+    unended = any(ch.hung_at is None for ch in own)
     rec.incomplete = gap or not start_seen or unended
     if start_seen and first is not None:
         # the call began when its first channel was made; not at the CEL CHAN_START logged a
         # fraction of a millisecond before, which a stream opening between the two would lack
         rec.started_at = first.created_at if first.created_at is not None else next(
             (e.timestamp for e in evs if e.timestamp is not None), None)
-    hangups = [ch.hung_at for ch in c.chans.values() if ch.hung_at is not None]
+    hangups = [ch.hung_at for ch in own if ch.hung_at is not None]
     if hangups and not unended:
         rec.ended_at = max(hangups)
 

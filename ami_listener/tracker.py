@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ami_listener.agent_pool import AgentLogins
-from ami_listener.channels import member_names
+from ami_listener.channels import member_names, sibling
 from ami_listener.reader import Message, thin_message
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ class CallTracker:
         self.members: dict[str, str] = {}
         self._direct: set[str] = set()  # members' own interfaces (the others: phones behind Local members)
         self.logins = AgentLogins()
+        self._moved_from: dict[str, str] = {}  # channel → the call it was moved out of (_move_channel)
         self.now = 0.0
         self._next_check = 0.0
 
@@ -110,12 +111,15 @@ class CallTracker:
             lid = self.merged.get(lid, lid)
         if lid is not None:
             logins = self.logins
-            if logins.calls:
+            if logins.channels:
                 lid = logins.home(lid, h.get("Uniqueid"), self.uid_call)
             if logins.channels or msg.name in LOGIN_NEWS:
+                known = len(logins.channels)
                 served = logins.seen(msg, lid)
                 if served is not None and served in self.open:
                     self._copy_to_served(self.open[served], msg)
+                elif len(logins.channels) > known and lid in self.open:
+                    self._give_back(self.open[lid])
             call = self.open.get(lid)
             if call is None:
                 call = self.open[lid] = OpenCall(lid)
@@ -157,6 +161,39 @@ class CallTracker:
         if len(served.events) < MAX_EVENTS_PER_CALL:
             served.events.append(msg)
 
+    def _give_back(self, login_call: OpenCall) -> None:
+        """A login call just recognised (a stream that began after the agent logged in: its
+        channel is known only once back in its holding bridge) gives the callers' channels that
+        followed its Linkedid back to the calls they began in, with their events since: the call
+        a channel was moved out of, else (first seen under the login's Linkedid) its Local twin's."""
+        for uid in list(login_call.channels):
+            if uid in self.logins.channels:
+                continue
+            old = self.open.get(self._moved_from.pop(uid, "")) or self._twin_call(login_call, uid)
+            if old is None:
+                continue
+            login_call.channels.discard(uid)
+            old.channels.add(uid)
+            if uid in login_call.hung:
+                login_call.hung.discard(uid)
+                old.hung.add(uid)
+            kept = {id(m) for m in old.events}
+            old.events += [m for m in login_call.events if m.headers.get("Uniqueid") == uid and id(m) not in kept]
+            self.uid_call[uid] = old.call_id
+            if old.channels <= old.hung and old.done_at is None:
+                old.done_at = self.now
+                self.done[old.call_id] = old
+
+    def _twin_call(self, login_call: OpenCall, uid: str) -> OpenCall | None:
+        """The other open call holding the Local twin of channel ``uid`` of ``login_call``."""
+        name = next((m.headers["Channel"] for m in login_call.events
+                     if m.headers.get("Uniqueid") == uid and m.headers.get("Channel")), None)
+        twin = sibling(name) if name else None
+        if twin is None:
+            return None
+        return next((c for c in self.open.values() if c is not login_call
+                     and any(m.headers.get("Channel") == twin for m in c.events)), None)
+
     def _move_channel(self, uid: str, old_lid: str, call: OpenCall, msg: Message) -> None:
         """Channel ``uid`` now carries ``call``'s Linkedid (after a pickup, an attended or blonde
         transfer Asterisk files a channel under its new peer's call). Its old call no longer waits
@@ -170,6 +207,7 @@ class CallTracker:
         old.channels.discard(uid)
         old.hung.discard(uid)
         if old.channels:
+            self._moved_from[uid] = old_lid  # an agent pool's login call may give it back (_give_back)
             # the channel's own events so far go with it (its BridgeEnter: the new call learns
             # whom the channel is bridged with — a phone's attended REFER moves the caller into
             # the consultation's bridge), placed before the event that moved it
@@ -248,6 +286,7 @@ class CallTracker:
         self.done.pop(call.call_id, None)
         for uid in call.channels:
             self.uid_call.pop(uid, None)
+            self._moved_from.pop(uid, None)
         if self.merged:
             for alias in [a for a, into in self.merged.items() if into == call.call_id]:
                 del self.merged[alias]

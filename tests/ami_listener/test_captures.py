@@ -449,6 +449,11 @@ EXPECTED: dict[str, dict] = {
     "foreign_agents_abandon": dict(dialed="450", queue="pool", disposition="abandoned", agent=None, final_agent=None,
                                    hangup_first="caller", wait_seconds=4.0, ring_seconds=None, talk_seconds=None,
                                    attempts=[("Bob", "cancelled")], attempt_rings=[4.0]),
+    # Bob (ackcall) is offered the caller and presses # 1.6 s in (SIP INFO): the answer is his
+    # key, not the offer (the beep); the caller hangs up 10 s after joining
+    "foreign_agents_ackcall": dict(dialed="450", queue="pool", disposition="answered", agent="Bob", final_agent="Bob",
+                                   ring_seconds=1.78, rings=2, wait_seconds=1.78, hangup_first="caller",
+                                   talk_seconds=8.2, attempts=[("Bob", "answered")]),
     # Bob (ackcall) is offered the caller; 2 s in AMI AgentLogoff logs him off (his ring: no
     # answer); the queue keeps the caller until its 12 s timeout
     "foreign_agents_logoff_waiting": dict(dialed="450", queue="pool", disposition="timeout", agent=None,

@@ -59,6 +59,21 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.agent_logoff("1002")
             r.wait_gone(login, settle=1)
 
+    def foreign_agents_ackcall(r: Recorder) -> None:
+        # Bob (ackcall) logs in; 1 s after the queues see him free a caller joins `pool` and is
+        # offered to him; his user presses # 9.5 s after the login call was answered (some 2 s
+        # into the offer: Bob's phone answers the login after 0.3 s, the login takes about 2 s and
+        # the queues see him free about 4.5 s later); the caller hangs up 10 s after joining
+        from tests.captures.phone_keys import KeyPhone
+
+        with KeyPhone(r.s, "8002", answer_after=0.3, talk=None, keys="#", keys_after=9.5):
+            login = bob_in(r)
+            time.sleep(1)
+            cid = call(r, stay=10)
+            r.wait_gone(cid, settle=1)
+            r.agent_logoff("1002")
+            r.wait_gone(login, settle=1)
+
     def foreign_agents_logoff_waiting(r: Recorder) -> None:
         # Bob (ackcall) is the only agent logged in; a caller joins `pool` and is offered to him;
         # 2 s later (no # pressed) AMI AgentLogoff logs him off: the queue keeps the caller
@@ -73,7 +88,7 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(cid, login, settle=1)
 
     return {f.__name__: f for f in (foreign_agents_answered, foreign_agents_caller_hangs_up, foreign_agents_abandon,
-                                    foreign_agents_logoff_waiting)}
+                                    foreign_agents_ackcall, foreign_agents_logoff_waiting)}
 
 
 def record_foreign_agents(names: list[str], out_dir: Path = HERE) -> None:
