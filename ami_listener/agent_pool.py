@@ -12,7 +12,7 @@ no call into the hotline: the builder says it serves none (``builder._serves``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 
 from ami_listener.channels import POOL_BRIDGE
 from ami_listener.reader import Message
@@ -30,18 +30,21 @@ class AgentLogins:
         self.serving: dict[str, str] = {}  # login channel → the call it is bridged with
         self._bridges: dict[str, str] = {}  # bridge → the call of the first channel in it (not a login's)
 
-    def home(self, lid: str, uid: str | None, uid_call: Mapping[str, str]) -> str:
+    def home(self, lid: str, uid: str | None, uid_call: Mapping[str, str], open_calls: Container[str]) -> str:
         """The call an event Asterisk filed under ``lid`` belongs to. A login channel's: its own
         session's, whatever Linkedid it took (an agent who logs in while a caller waits takes the
-        caller's, the older one). Another channel's that carries a login channel's Linkedid: the
-        call it began in."""
-        if not uid:
-            return lid
-        own = self._own.get(uid)
-        if own is not None:
-            return own
+        caller's, the older one: capture foreign_agents_login_while_waiting). Another channel's
+        that carries a login channel's Linkedid: the call it began in; one that names no channel
+        known (a thin event) once the call of that Linkedid is over: the session's."""
+        if uid:
+            own = self._own.get(uid)
+            if own is not None:
+                return own
         if lid in self.carried:
-            return uid_call.get(uid, lid)
+            if uid and uid in uid_call:
+                return uid_call[uid]
+            if lid not in open_calls:
+                return next(self._own[u] for u, carried in self._carried.items() if carried == lid)
         return lid
 
     def seen(self, msg: Message, lid: str) -> str | None:
@@ -75,10 +78,10 @@ class AgentLogins:
             else:
                 self.serving[uid] = into
         served = self.serving.get(uid)
-        if name == "AgentLogoff":
+        if name in ("AgentLogoff", "Hangup"):
+            # the channel is forgotten with its session (finished): the Linkedid it carried may
+            # still name late events (CEL LINKEDID_END)
             self.serving.pop(uid, None)
-        elif name == "Hangup":
-            self._forget(uid)
         return served
 
     def _carry(self, uid: str, lid: str) -> None:

@@ -112,7 +112,12 @@ class CallTracker:
         if lid is not None:
             logins = self.logins
             if logins.channels:
-                lid = logins.home(lid, h.get("Uniqueid"), self.uid_call)
+                uid = h.get("Uniqueid")
+                lid = logins.home(lid, uid, self.uid_call, self.open)
+                if lid in logins.carried and uid and uid not in self.uid_call and uid not in logins.channels:
+                    # first seen under a login's Linkedid (a stream that began mid-call): its Local twin's
+                    twin = self._twin_call(self.open.get(lid), h.get("Channel"))
+                    lid = lid if twin is None else twin.call_id
             if logins.channels or msg.name in LOGIN_NEWS:
                 known = len(logins.channels)
                 served = logins.seen(msg, lid)
@@ -169,7 +174,9 @@ class CallTracker:
         for uid in list(login_call.channels):
             if uid in self.logins.channels:
                 continue
-            old = self.open.get(self._moved_from.pop(uid, "")) or self._twin_call(login_call, uid)
+            name = next((m.headers["Channel"] for m in login_call.events
+                         if m.headers.get("Uniqueid") == uid and m.headers.get("Channel")), None)
+            old = self.open.get(self._moved_from.pop(uid, "")) or self._twin_call(login_call, name)
             if old is None:
                 continue
             login_call.channels.discard(uid)
@@ -184,10 +191,8 @@ class CallTracker:
                 old.done_at = self.now
                 self.done[old.call_id] = old
 
-    def _twin_call(self, login_call: OpenCall, uid: str) -> OpenCall | None:
-        """The other open call holding the Local twin of channel ``uid`` of ``login_call``."""
-        name = next((m.headers["Channel"] for m in login_call.events
-                     if m.headers.get("Uniqueid") == uid and m.headers.get("Channel")), None)
+    def _twin_call(self, login_call: OpenCall | None, name: str | None) -> OpenCall | None:
+        """The open call other than ``login_call`` that holds the Local twin of channel ``name``."""
         twin = sibling(name) if name else None
         if twin is None:
             return None
@@ -256,6 +261,8 @@ class CallTracker:
         lid = fields[2] or None  # an empty one names no call
         if lid is not None and self.merged:
             lid = self.merged.get(lid, lid)
+        if lid is not None and lid in self.logins.carried:
+            lid = self.logins.home(lid, None, self.uid_call, self.open)
         if lid is not None:
             call = self.open.get(lid)
             if call is None:

@@ -74,6 +74,22 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.agent_logoff("1002")
             r.wait_gone(login, settle=1)
 
+    def foreign_agents_login_while_waiting(r: Recorder) -> None:
+        # nobody is logged in; a caller joins `pool` (joinempty) and waits; 1 s later Alice logs
+        # in and, once the queues see her free, is connected to it (her login channel takes the
+        # caller's Linkedid, the older one); the caller hangs up 12 s after joining; 1 s later a
+        # second caller joins, is connected to her and hangs up 5 s after joining; then AgentLogoff
+        with SipPhone(r.s, "8001", answer_after=0.3, talk=None):
+            first = r.inbound(stay=12, caller="13600000081", name="坐席池", number="450")
+            r.caller_channel(first)
+            time.sleep(1)
+            login = alice_in(r)
+            r.wait_gone(first, settle=1)
+            second = r.inbound(stay=5, caller="13600000082", name="坐席池", number="450")
+            r.wait_gone(second, settle=1)
+            r.agent_logoff("1001")
+            r.wait_gone(login, settle=1)
+
     def foreign_agents_logoff_waiting(r: Recorder) -> None:
         # Bob (ackcall) is the only agent logged in; a caller joins `pool` and is offered to him;
         # 2 s later (no # pressed) AMI AgentLogoff logs him off: the queue keeps the caller
@@ -88,7 +104,8 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(cid, login, settle=1)
 
     return {f.__name__: f for f in (foreign_agents_answered, foreign_agents_caller_hangs_up, foreign_agents_abandon,
-                                    foreign_agents_ackcall, foreign_agents_logoff_waiting)}
+                                    foreign_agents_ackcall, foreign_agents_login_while_waiting,
+                                    foreign_agents_logoff_waiting)}
 
 
 def record_foreign_agents(names: list[str], out_dir: Path = HERE) -> None:
