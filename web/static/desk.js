@@ -285,7 +285,7 @@
     var key = keyOf(ev), k = key && KEYS.filter(function (x) { return x.key === key; })[0];
     if (!k) return;
     ev.preventDefault();  // the browser's own use of the key (if any) is not the agent's
-    press(k);
+    if (!ev.repeat) press(k);  // a key held down presses once
   });
 
   var es = new EventSource(root.dataset.stream);
