@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -101,14 +101,18 @@ def picks(db: Session, s: Settings, day: date) -> list[Pick]:
     """What a draw of ``day`` would add now: per agent, the calls to make their quota up to
     ``qa_sample_per_agent`` (flagged first, most flags first; then graded; then the hash order)."""
     quota = max(0, s.qa_sample_per_agent)
-    calls = list(db.scalars(select(Call).where(_answered(s, day))))
-    complained = _complained(db, s, day)
-    graded = set(db.scalars(select(QaGrade.call_pk).join(Call, Call.id == QaGrade.call_pk).where(_answered(s, day))))
     drawn: dict[str, int] = defaultdict(int)
     taken: set[int] = set()
     for pk, agent in db.execute(select(QaSample.call_pk, QaSample.agent).where(QaSample.day == day)):
         drawn[agent] += 1
         taken.add(pk)
+    # a day drawn already: counted per agent first, the calls read only when someone is short
+    counts = db.execute(select(Call.agent, func.count()).where(_answered(s, day)).group_by(Call.agent))
+    if all(drawn[str(a)] >= min(quota, n) for a, n in counts):
+        return []
+    calls = list(db.scalars(select(Call).where(_answered(s, day))))
+    complained = _complained(db, s, day)
+    graded = set(db.scalars(select(QaGrade.call_pk).join(Call, Call.id == QaGrade.call_pk).where(_answered(s, day))))
     by_agent: dict[str, list[tuple[tuple[int, int, str], Pick]]] = defaultdict(list)
     for c in calls:
         if c.id in taken or c.agent is None:

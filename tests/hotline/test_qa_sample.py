@@ -211,3 +211,12 @@ def test_the_days_statistics_against_hand_counted_grades(db: Session, settings: 
     assert st.agents[0].average == pytest.approx(190 / 3) and st.agents[1].average == pytest.approx(75)
     empty = day_statistics(db, settings, DAY - timedelta(days=1), sheet)
     assert (empty.graded, empty.average, empty.agents, sum(empty.bands.values())) == (0, None, [], 0)
+
+
+def test_a_purged_call_leaves_no_sample_row(db: Session, settings: Settings) -> None:
+    c = call(db, within_4_rings=False)
+    db.commit()
+    draw(db, settings, DAY)
+    db.execute(Call.__table__.delete().where(Call.id == c.id))  # as the retention purge deletes calls
+    db.commit()
+    assert db.scalars(select(QaSample)).all() == []
