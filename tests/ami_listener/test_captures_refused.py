@@ -81,7 +81,7 @@ def test_a_stream_begun_after_the_first_caller_joined(name: str) -> None:
     """Head cut: the stream begins with the refused caller's first event (the first caller already
     waiting): the refused caller is seen whole — the same record as from the whole stream — and
     the first caller's record is incomplete, claiming no queue it did not see it join."""
-    (number, _, agent, _), (refused, queue) = FULL[name]
+    (_, _, agent, _), (refused, queue) = FULL[name]
     msgs = capture(name)
     whole = _by_caller(msgs)
     lid = next(r["call_id"] for r in whole.values() if r["caller_number"] == refused)
