@@ -99,12 +99,19 @@ def sums(s: Settings) -> list[Any]:
     ]
 
 
+# the outcomes of an inbound call that reached the queue: a caller the queue refused at the join
+# (no agent to take it, no_agent; full, queue_full) never queued, but was offered
+OFFERED = frozenset({Disposition.ANSWERED, Disposition.ABANDONED, Disposition.TIMEOUT, Disposition.NO_AGENT,
+                     Disposition.QUEUE_FULL})
+
+
 class Acc:
     """The definitions applied to grouped rows (see METRICS)."""
 
     def __init__(self) -> None:
         self.offered = self.ivr_only = self.answered = self.in_sl = 0
-        self.abandoned = self.short_abandoned = self.timeouts = self.no_agent = self.transferred_out = 0
+        self.abandoned = self.short_abandoned = self.timeouts = self.no_agent = self.queue_full = 0
+        self.transferred_out = 0
         self.wait_sum = self.talk_sum = self.acw_sum = self.hold_sum = 0.0
         self.hold_n = 0
         self.wait_n = self.hung = self.surveyed = self.satisfied = self.compliant = 0
@@ -116,8 +123,7 @@ class Acc:
         if r.direction != Direction.INBOUND:
             return
         disp, queued = r.disposition, bool(r.queued)
-        # a caller the queue refused for want of an agent (no_agent) never queued, but was offered
-        if disp in (Disposition.ANSWERED, Disposition.ABANDONED, Disposition.TIMEOUT, Disposition.NO_AGENT) or queued:
+        if disp in OFFERED or queued:
             self.offered += n
         if disp == Disposition.IVR and not queued:
             self.ivr_only += n
@@ -139,6 +145,8 @@ class Acc:
             self.timeouts += n
         elif disp == Disposition.NO_AGENT:
             self.no_agent += n
+        elif disp == Disposition.QUEUE_FULL:
+            self.queue_full += n
 
     def merge(self, other: Acc) -> Acc:
         """Add the sums of another group of calls (another part of the same period)."""
@@ -150,13 +158,13 @@ class Acc:
     def fill(self, f: Figures) -> Figures:
         f.offered, f.ivr_only, f.answered = self.offered, self.ivr_only, self.answered
         f.abandoned, f.short_abandoned, f.timeouts = self.abandoned, self.short_abandoned, self.timeouts
-        f.no_agent, f.transferred_out = self.no_agent, self.transferred_out
+        f.no_agent, f.queue_full, f.transferred_out = self.no_agent, self.queue_full, self.transferred_out
         f.avg_hold = self.hold_sum / self.hold_n if self.hold_n else None
         f.asa = self.wait_sum / self.wait_n if self.wait_n else None
         # AHT = talk + after-call work (话后整理, the desk's presence), per answered call
         f.aht = (self.talk_sum + self.acw_sum) / self.answered if self.answered else None
         # every caller let go unanswered but a short abandon counts against the service level
-        f.sl = Ratio(self.in_sl, self.answered + self.abandoned + self.timeouts + self.no_agent)
+        f.sl = Ratio(self.in_sl, self.answered + self.abandoned + self.timeouts + self.no_agent + self.queue_full)
         f.sl_answered = Ratio(self.in_sl, self.answered)
         f.abandon_rate = Ratio(self.abandoned, self.offered)
         f.hangup_first = self.hung

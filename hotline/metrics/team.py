@@ -116,9 +116,10 @@ def team_and_agents(db: Session, s: Settings, start: datetime, end: datetime) ->
 
 
 def _agent_only(f: Figures) -> Figures:
-    """Offered, abandons, timeouts, callers with no agent and the SL ÷ offered are queue facts,
-    not an agent's: per agent they stay 0 / None (an agent's service level is sl_answered)."""
-    f.offered = f.abandoned = f.short_abandoned = f.timeouts = f.no_agent = f.ivr_only = 0
+    """Offered, abandons, timeouts, callers with no agent or refused by a full queue and the SL ÷
+    offered are queue facts, not an agent's: per agent they stay 0 / None (an agent's service level
+    is sl_answered)."""
+    f.offered = f.abandoned = f.short_abandoned = f.timeouts = f.no_agent = f.queue_full = f.ivr_only = 0
     f.sl = None
     f.abandon_rate = Ratio(0, 0)
     return f

@@ -10,8 +10,8 @@ ENTRIES: dict[str, str] = {
     "any": "全部", "Late answer": "超四声接听", "Agent hung up first": "话务员先挂机", "Has recording": "有录音",
     "graded": "已质检", "not graded": "未质检", "Search": "查询", "previous": "上一页", "next": "下一页",
     "Nothing found.": "没有记录。",
-    "answered": "已接通", "abandoned": "放弃", "timeout": "排队超时", "no_agent": "无坐席", "ivr": "仅IVR",
-    "failed": "失败",
+    "answered": "已接通", "abandoned": "放弃", "timeout": "排队超时", "no_agent": "无坐席", "queue_full": "队列满",
+    "ivr": "仅IVR", "failed": "失败",
     "no_answer": "无人接听", "agent_no_answer": "话务员未接", "cancelled": "已取消", "busy": "忙",
     "caller": "客户", "system": "系统",
     # call page
