@@ -205,8 +205,9 @@ class Settings:
     api_token_days: int = 365  # an API token expires this many days after it is made; 0: never
     wallboard_user_check_s: float = 5.0  # an open wallboard stream rechecks its user this often
     # --- cases and customers (hotline/cases/, hotline/customers/) ------------------------------------
-    # the quality inspector's score sheet (R-QA: items, weights, veto items, score bands; TOML)
+    # quality inspection (R-QA): the score sheet (items, weights, veto items, bands; TOML), the daily sample
     qa_sheet_path: str = ""  # empty: hotline/qa_sheet.toml
+    qa_sample_per_agent: int = 2  # 质检抽检: answered calls drawn per agent per day (hotline/qa_sample.py)
     case_categories_path: str = ""  # the kinds and categories of cases (TOML); empty: hotline/case_categories.toml
     case_default_due_h: float = 24.0  # 建议 / 表扬 / 业务办理 (no rule of their own): working-day hours
     # the operator's districts: a customer's district, work orders', technicians' and outages' (empty: any)
