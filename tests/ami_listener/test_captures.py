@@ -78,6 +78,12 @@ EXPECTED: dict[str, dict] = {
                                  within_4_rings=True, wait_seconds=0.8, hangup_first="caller",
                                  talk_seconds=(6.7, 7.7), attempts=[("8001", "answered")], recording=True,
                                  ivr_skipped=True, worknum_played=True),
+    # our dialplan, the queue given an operator's limits (tests/captures/own_limits/: joinempty = no,
+    # maxlen = 1), every member paused: refused at the join (JOINEMPTY), the dialplan hangs up; our
+    # manager.conf filters Newexten, the caller's HOTLINE_QUEUE (set before Queue()) names the queue
+    "queue_joinempty": dict(direction="inbound", caller_number="13800000303", queue="hotline", queued_at=None,
+                            disposition="no_agent", agent=None, final_agent=None, answered_at=None,
+                            wait_seconds=None, hangup_first="system", attempts=[], transfers=[], ivr_skipped=True),
     # --- from tests/captures/foreign/: a dialplan unlike ours (ringall, named members, FreePBX-style
     # Local members that optimise away, hotline 400, no recording, no IVR)
     "foreign_ringall_answered": dict(queue="support", dialed="400", agent="Bob", final_agent="Bob",
@@ -525,8 +531,8 @@ def test_every_capture_has_a_row() -> None:
     recorded = {p.stem for p in CAPTURES.glob("*.ami")}
     assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge", "foreign_untimed_answered",
                        "foreign_refer_attended", "foreign_refer_attended_app", "foreign_cti_wrapup",
-                       "foreign_cti_priority", "foreign_cti_ringinuse",
-                       "foreign_agents_login_while_waiting"} == set(EXPECTED)
+                       "foreign_cti_priority", "foreign_cti_ringinuse", "foreign_queue_full_unfiltered",
+                       "queue_full", "foreign_agents_login_while_waiting"} == set(EXPECTED)
 
 
 def test_a_capture_without_timestamps_claims_no_time() -> None:
