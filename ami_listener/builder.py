@@ -292,17 +292,19 @@ def _agent_session(c: ChannelIndex) -> bool:
 
 
 def _stray_local_half(c: ChannelIndex) -> bool:
-    """Only the ends of Local halves whose start, twin and Linkedid's own channel are all
-    elsewhere: an agent pool's AgentRequest half, which took the Linkedid of the agent's login
-    channel (a caller's, older) for its last milliseconds, seen by a stream that began in them.
-    No call of its own; built, it would take that caller's call id and claim its end."""
+    """Only the ends of Local halves leaving a bridge, whose start, twin and Linkedid's own
+    channel are all elsewhere: an agent pool's AgentRequest half, which took the Linkedid of the
+    agent's login channel (a caller's, older) for its last milliseconds, seen by a stream that
+    began in them. No call of its own; built, it would take that caller's call id and claim its
+    end (a caller's Local half seen from mid-call, never bridged, is still built: incomplete)."""
     chans = c.chans.values()
     if not chans or any(ch.created or ch.uniqueid == c.call_id or not local_base(ch.name) for ch in chans):
         return False
     names = {ch.name for ch in chans}
     if any(sibling(n) in names for n in names):
         return False
-    return c.names.isdisjoint(("QueueCallerJoin", "DialBegin", "AgentConnect", "AgentComplete", "BridgeEnter"))
+    return "BridgeLeave" in c.names and c.names.isdisjoint(
+        ("QueueCallerJoin", "DialBegin", "AgentConnect", "AgentComplete", "BridgeEnter"))
 
 
 def _cti_helper(c: ChannelIndex) -> str | None:
