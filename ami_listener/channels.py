@@ -22,6 +22,7 @@ MEMBER_NAMING = ("AgentCalled", "QueueMemberStatus")
 # creator of the holding bridge its login channel waits in between calls
 POOL_AGENT = "Agent:"
 POOL_BRIDGE = "AgentPool"
+_POOL_SIGNS = ("AgentLogin", "AgentLogoff", "BridgeEnter", "BridgeLeave")
 
 
 def device_of(channel: str | None) -> str:
@@ -54,7 +55,6 @@ def member_names(headers: Mapping[str, str]) -> list[tuple[str, str, bool]]:
         # channel is named as the member is (ChannelIndex.agent_of), unnamed ones by the interface
         out.append((state, name, False))
     return out
-
 
 
 def local_base(channel: str | None) -> str | None:
@@ -120,7 +120,7 @@ class ChannelIndex:
         # bridge, to the calls they are bridged with) → the agent's name
         self.logins: dict[str, str | None] = {}
         for e in events:
-            if e.name in ("AgentLogin", "AgentLogoff") or e.get("BridgeCreator") == POOL_BRIDGE:
+            if e.name in _POOL_SIGNS and (e.name.startswith("Agent") or e.get("BridgeCreator") == POOL_BRIDGE):
                 self.logins.setdefault(e.get("Channel") or "", e.get("Agent"))
         for chan, agent in self.logins.items():
             self.logins[chan] = self._pool_agent(chan, agent)
