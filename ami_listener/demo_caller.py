@@ -50,8 +50,6 @@ class KeyingCallers:
         self.pressed: Counter[str] = Counter()  # step → presses sent
         self._callers: dict[str, _Caller] = {}
         self._lock = threading.Lock()
-        self._ami: Ami | None = None
-        self._ami_lock = threading.Lock()
         user, secret = ami_login(s, AmiRole.LISTENER)
         self._events = AmiConnection(s.ami_host, s.ami_port, user, secret, on_message=self._on_message, events="user")
 
@@ -63,10 +61,6 @@ class KeyingCallers:
 
     def __exit__(self, *exc: object) -> None:
         self._events.stop()
-        with self._ami_lock:
-            if self._ami is not None:
-                self._ami.close()
-                self._ami = None
 
     def expect(self, call_id: str, answers: tuple[Answer, ...] = FAULT_ANSWERS) -> None:
         with self._lock:
@@ -118,14 +112,12 @@ class KeyingCallers:
             self._later(AGAIN_S, call_id, turn, answer, n + 1)
 
     def _send(self, channel: str, keys: str) -> None:
-        with self._ami_lock:
-            try:
-                if self._ami is None:
-                    self._ami = Ami.from_settings(self.s, role=AmiRole.DESK).__enter__()
+        # a session per press: asterisk-ami's reader thread dies after `timeout` s without traffic
+        # (hotline.pbx.ami), so a session kept from one caller to the next answered nothing ("no
+        # response within 10 s") and the IVR had to ask again
+        try:
+            with Ami.from_settings(self.s, role=AmiRole.DESK) as ami:
                 for key in keys:
-                    self._ami.action("PlayDTMF", Channel=channel, Digit=key, Duration=120, Receive="true")
-            except AmiError as exc:  # the caller hung up meanwhile, or AMI is away: the IVR asks again
-                log.info("keys %r not pressed on %s: %s", keys, channel, exc)
-                if self._ami is not None and "No such channel" not in str(exc):
-                    self._ami.close()
-                    self._ami = None
+                    ami.action("PlayDTMF", Channel=channel, Digit=key, Duration=120, Receive="true")
+        except AmiError as exc:  # the caller hung up meanwhile, or AMI is away: the IVR asks again
+            log.info("keys %r not pressed on %s: %s", keys, channel, exc)

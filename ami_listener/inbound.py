@@ -11,6 +11,7 @@ from ami_listener.conversation import Conversation
 from ami_listener.outcome import INBOUND, InboundFacts
 from ami_listener.reader import Message
 from ami_listener.record import Attempt, CallRecord
+from hotline.chanvars import ChanVar
 from hotline.rules import RingRule
 from hotline.vocabulary import AttemptResult
 
@@ -93,10 +94,16 @@ def _queue_app(c: ChannelIndex, caller: set[str]) -> str | None:
     """The queue the caller's dialplan ran Queue() for when no queue event names one: app_queue
     refusing the caller at the join (joinempty, a full queue: QUEUESTATUS only, app_queue.c's
     join_queue) emits none. The dialplan's Newexten does, its AppData's first argument; an
-    Asterisk whose manager.conf filters Newexten out (hotline.pbx.config's does) leaves it None."""
-    step = next((e for e in c.events if e.name == "Newexten" and e.get("Application") == "Queue"
-                 and e.get("Channel") in caller), None)
-    return (step.get("AppData") or "").split(",")[0].strip() or None if step is not None else None
+    Asterisk whose manager.conf filters Newexten out (hotline.pbx.config's does) sends none, so
+    the hotline's own dialplan sets HOTLINE_QUEUE on the caller's channel before its Queue()
+    (asterisk/extensions.conf [hotline-queue]): a VarSet the reader parses anyway."""
+    step = next((e for e in c.events if e.get("Channel") in caller and (
+        (e.name == "Newexten" and e.get("Application") == "Queue")
+        or (e.name == "VarSet" and e.get("Variable") == ChanVar.QUEUE))), None)
+    if step is None:
+        return None
+    name = step.get("AppData") if step.name == "Newexten" else step.get("Value")
+    return (name or "").split(",")[0].strip() or None
 
 
 def _left_by_key(c: ChannelIndex, join: Message | None, leave: Message | None) -> bool:

@@ -12,10 +12,12 @@ from hotline.vocabulary import Disposition
 
 # QUEUESTATUS values (app_queue.c's queue_results) meaning the caller left the queue unanswered
 # without hanging up; of them, those saying the queue had no agent to take it (joinempty,
-# leavewhenempty; Asterisk 16 sets the UNAVAIL ones nowhere, they are its names of the same)
+# leavewhenempty; Asterisk 16 sets the UNAVAIL ones nowhere, they are its names of the same), and
+# the one saying it held its maxlen callers already (FULL: refused at the join, never queued)
 QUEUE_LEFT_UNANSWERED = frozenset({"TIMEOUT", "FULL", "JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL", "LEAVEUNAVAIL",
                                    "CONTINUE", "WITHDRAW"})
 QUEUE_UNSTAFFED = frozenset({"JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL", "LEAVEUNAVAIL"})
+QUEUE_FULL = "FULL"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ INBOUND: OutcomeTable[InboundFacts] = OutcomeTable((
     ("an agent answered", lambda f: f.answered, Disposition.ANSWERED),
     # a queue timeout (and leavewhenempty) also emits QueueCallerAbandon: QUEUESTATUS decides first
     ("the queue had no agent to take the caller", lambda f: f.queue_status in QUEUE_UNSTAFFED, Disposition.NO_AGENT),
+    ("the queue was full", lambda f: f.queue_status == QUEUE_FULL, Disposition.QUEUE_FULL),
     ("the queue let the caller go", lambda f: f.queue_status in QUEUE_LEFT_UNANSWERED, Disposition.TIMEOUT),
     ("the caller hung up in the queue", lambda f: f.abandoned, Disposition.ABANDONED),
     # the caller chose to stop waiting (Queue's context=, ExitWithKey): given up, as by hanging up

@@ -24,10 +24,13 @@ class Disposition(StrEnum):
 
     ANSWERED = "answered"  # bridged with an agent (inbound) or the customer answered (outbound)
     ABANDONED = "abandoned"  # the caller gave up while queued (hung up, or left by the exit key)
-    TIMEOUT = "timeout"  # the queue let the caller go unanswered (its timeout, a full queue, no status)
+    TIMEOUT = "timeout"  # the queue let the caller go unanswered (its timeout, no status)
     # 无坐席: the queue had no agent to take the caller — refused at the join (joinempty) or thrown
     # out while waiting (leavewhenempty): offered and not answered, a missed call (R-MISSED-CALLBACK)
     NO_AGENT = "no_agent"
+    # 队列满: the queue refused the caller at the join because it already held its maxlen callers
+    # (QUEUESTATUS FULL): offered and not answered, a missed call (R-MISSED-CALLBACK)
+    QUEUE_FULL = "queue_full"
     IVR = "ivr"  # ended in the IVR / dialplan without reaching an agent
     FAILED = "failed"  # never answered by anything
     NO_ANSWER = "no_answer"  # outbound: the agent answered, the customer did not

@@ -5,6 +5,7 @@ grade naming the one it corrects, with a reason."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
@@ -16,12 +17,13 @@ from sqlalchemy.orm import Session
 from hotline import cases, qa_sheet
 from hotline.chanvars import ChanVar
 from hotline.errors import N_, DomainError
-from hotline.metrics.queries import call_agent_hung_up_first
+from hotline.metrics.queries import call_agent_hung_up_first, call_answered_in_time
 from hotline.models import Call, QaGrade
 from hotline.timeutil import utcnow
 from web.auth.access import roles
 from web.calls.search import get_visible
 from web.context import db, settings
+from web.i18n import lang
 from web.reasons import reason
 
 bp = Blueprint("quality", __name__)
@@ -37,7 +39,7 @@ def facts(c: Call) -> dict[str, bool]:
     linked = cases.cases_of_call(db(), c.server, c.call_id)
     from_case = {"record_complete": all(cases.record_complete(k) for k in linked)} if linked else {}
     return from_case | {
-        "four_rings": bool(c.within_4_rings) or _flag(c.vars, ChanVar.LATE_APOLOGY),
+        "four_rings": call_answered_in_time(c),
         "hung_up_last": not call_agent_hung_up_first(c),
         # the system plays the agent's work number on pickup (R-ANS-GREET): the part a machine can check
         "greeting": _flag(c.vars, ChanVar.WORKNUM_PLAYED),
@@ -58,15 +60,34 @@ def current_grade(db: Session, call_pk: int) -> QaGrade | None:
 REMARK_CHARS = 500
 
 
+@dataclass
+class Typed:
+    """The grade form as the inspector typed it: what a refused form is shown again with."""
+
+    checklist: dict[str, bool]
+    remarks: dict[str, str]
+    comment: str | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, form: Any, sheet: qa_sheet.Sheet) -> Typed:
+        """The form's ticked items (``item_<key>``: met), the remarks of the deducted ones
+        (``remark_<key>``; a met item's is dropped), the comment and a correction's reason."""
+        checklist = {i.key: form.get(f"item_{i.key}") in ("1", "on", "true") for i in sheet.items}
+        remarks = {i.key: text for i in sheet.deducted(checklist)
+                   if (text := (form.get(f"remark_{i.key}") or "").strip()[:REMARK_CHARS])}
+        return cls(checklist, remarks, (form.get("comment") or "").strip()[:4000] or None,
+                   (form.get("reason") or "").strip()[:4000] or None)
+
+    def unexplained(self, sheet: qa_sheet.Sheet) -> list[qa_sheet.Item]:
+        """R-QA: the deducted items with no remark — every deduction says why; full marks need none."""
+        return [i for i in sheet.deducted(self.checklist) if i.key not in self.remarks]
+
+
 def add_grade(db: Session, c: Call, inspector_id: int, form: Any, sheet: qa_sheet.Sheet) -> QaGrade:
-    """Save a grade from the form's ticked items (``item_<key>``: met) and the remarks of the
-    deducted ones (``remark_<key>``); the score is the sheet's (R-QA), never typed."""
-    checklist = {i.key: form.get(f"item_{i.key}") in ("1", "on", "true") for i in sheet.items}
-    remarks = {i.key: text for i in sheet.deducted(checklist)
-               if (text := (form.get(f"remark_{i.key}") or "").strip()[:REMARK_CHARS])}
-    comment = (form.get("comment") or "").strip()[:4000] or None
+    """Save a grade from the form (:class:`Typed`); the score is the sheet's (R-QA), never typed."""
+    t = Typed.of(form, sheet)
     corrects_id: int | None = None
-    reason = (form.get("reason") or "").strip()[:4000] or None
     current = current_grade(db, c.id)
     if form.get("corrects_id"):
         try:
@@ -75,13 +96,16 @@ def add_grade(db: Session, c: Call, inspector_id: int, form: Any, sheet: qa_shee
             raise GradeError(N_("bad grade to correct")) from None
         if current is None or current.id != corrects_id:
             raise GradeError(N_("only the call's current grade can be corrected"))
-        if not reason:
+        if not t.reason:
             raise GradeError(N_("a correction needs a reason"))
     elif current is not None:
         raise GradeError(N_("this call is already graded; a change is a correction with a reason"))
-    g = QaGrade(call_pk=c.id, agent=c.agent, inspector_id=inspector_id, score=sheet.score(checklist),
-                checklist=checklist, sheet=sheet.weights(), remarks=remarks or None,
-                comment=comment, corrects_id=corrects_id, reason=reason, created_at=utcnow())
+    if missing := t.unexplained(sheet):
+        raise GradeError(N_("a deducted item needs a remark saying why: %(items)s"),
+                         items=("；" if lang() == "zh" else "; ").join(i.label(lang()) for i in missing))
+    g = QaGrade(call_pk=c.id, agent=c.agent, inspector_id=inspector_id, score=sheet.score(t.checklist),
+                checklist=t.checklist, sheet=sheet.weights(), remarks=t.remarks or None,
+                comment=t.comment, corrects_id=corrects_id, reason=t.reason, created_at=utcnow())
     db.add(g)
     db.commit()
     return g
@@ -93,24 +117,31 @@ def grade(call_pk: int) -> Any:
     c = get_visible(db(), call_pk, current_user)
     if c is None:
         abort(404)
+    sheet = qa_sheet.sheet(settings())
     try:
-        add_grade(db(), c, current_user.id, request.form, qa_sheet.sheet(settings()))
+        add_grade(db(), c, current_user.id, request.form, sheet)
     except GradeError as exc:
         db().rollback()
         flash(_("Grade not saved: %(reason)s", reason=reason(exc)), "error")
-        return redirect(url_for("calls.call", call_pk=c.id), 303)
+        # the call page again with the form as typed (a redirect would lose the remarks and
+        # comment); imported here: the call page imports this module
+        from web.calls.views import call_page
+        return call_page(c, Typed.of(request.form, sheet)), 400
     flash(_("Grade saved."), "ok")
     return redirect(url_for("calls.call", call_pk=c.id), 303)
 
 
-def prefill(sheet: qa_sheet.Sheet, current: QaGrade | None, known: dict[str, bool]) -> dict[str, bool]:
-    """The form's ticks: a deduction sheet (扣分制) starts with every item met and the inspector
-    unticks what the call missed; a correction starts from the grade it corrects, a first grade
-    from the call's facts."""
+def prefill(sheet: qa_sheet.Sheet, current: QaGrade | None, known: dict[str, bool]) -> Typed:
+    """The form as first shown: a deduction sheet (扣分制) starts with every item met and the
+    inspector unticks what the call missed; a correction starts from the grade it corrects, a
+    first grade from the call's facts — an item the record says was missed comes with its remark
+    (the record is the reason), which the inspector may reword."""
     ticks = {i.key: True for i in sheet.items}
     if current is not None:
-        return ticks | {k: bool(v) for k, v in current.checklist.items() if k in ticks}
-    return ticks | {k: v for k, v in known.items() if k in ticks}
+        return Typed(ticks | {k: bool(v) for k, v in current.checklist.items() if k in ticks},
+                     dict(current.remarks or {}), None, None)
+    missed = {k: _("the call record says it was missed") for k, v in known.items() if k in ticks and not v}
+    return Typed(ticks | {k: v for k, v in known.items() if k in ticks}, missed, None, None)
 
 
 def deductions(g: QaGrade, sheet: qa_sheet.Sheet, lang: str) -> list[tuple[str, str, str]]:

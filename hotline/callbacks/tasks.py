@@ -27,9 +27,10 @@ log = logging.getLogger(__name__)
 
 # higher is dialled first: a complaint's 2 h clock beats a missed call's 15 min beats the rest
 PRIORITY = {"complaint": 30, "missed": 20, "consult": 10, "revisit": 10}
-# R-MISSED-CALLBACK: the inbound calls the queue let go unanswered — given up, timed out, or with
-# no agent to take them (无坐席): each is called back. The one home of "missed".
-MISSED_DISPOSITIONS = (Disposition.ABANDONED, Disposition.TIMEOUT, Disposition.NO_AGENT)
+# R-MISSED-CALLBACK: the inbound calls the queue let go unanswered — given up, timed out, with no
+# agent to take them (无坐席), refused by a full queue (队列满): each is called back. The one home
+# of "missed".
+MISSED_DISPOSITIONS = (Disposition.ABANDONED, Disposition.TIMEOUT, Disposition.NO_AGENT, Disposition.QUEUE_FULL)
 # outside the dialling policy (hotline/dialing_policy.py): never dialled until a supervisor approves
 HELD = "held"
 PENDING_STATUSES = (*OPEN_STATUSES, HELD)
@@ -132,9 +133,9 @@ def cancel_task(db: Session, task_id: int, note: str | None = None, now: datetim
 
 # -- R-MISSED-CALLBACK ------------------------------------------------------------------------
 def on_missed_call(db: Session, s: Settings, call: Call) -> CallbackTask | None:
-    """A missed inbound call (MISSED_DISPOSITIONS: abandoned, timed out, no agent to take it): one
-    open task per number, repeated ones add to it. Short abandons count too; withheld or invalid
-    numbers make no task (counted from calls)."""
+    """A missed inbound call (MISSED_DISPOSITIONS: abandoned, timed out, no agent to take it,
+    refused by a full queue): one open task per number, repeated ones add to it. Short abandons
+    count too; withheld or invalid numbers make no task (counted from calls)."""
     ref = call_ref(call.server, call.call_id)
     if seen(db, "call", ref):
         return None

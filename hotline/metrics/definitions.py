@@ -36,7 +36,8 @@ class Metric:
 # JSON and CSV.
 METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("offered", "进入队列", "Offered", None,
-           "inbound calls that reached the queue (answered + abandoned + timeout + no agent, or queued_at set)"),
+           "inbound calls that reached the queue (answered + abandoned + timeout + no agent + queue full, or "
+           "queued_at set)"),
     Metric("ivr_only", "仅IVR", "IVR only", None,
            "inbound calls that ended in the IVR without reaching the queue (disposition ivr); counted apart"),
     Metric("answered", "接通", "Answered", None,
@@ -59,7 +60,7 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
            "ring attempts of the agent that rang out unanswered (result no_answer)"),
     Metric("sl", "服务水平", "Service level", None,
            "answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts + "
-           "no agent); "
+           "no agent + queue full); "
            "the queue's figure: an agent has none (see sl_answered)"),
     Metric("sl_answered", "服务水平(÷接通)", "SL (÷ answered)", None,
            "answered with wait ≤ service_level_s ÷ answered; the only service level an agent has (an "
@@ -72,6 +73,9 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
     Metric("no_agent", "无坐席", "No agent", "R-MISSED-CALLBACK",
            "inbound calls the queue refused or let go because no agent staffed it (QUEUESTATUS JOINEMPTY / "
            "LEAVEEMPTY: joinempty, leavewhenempty): offered, not answered, called back as missed calls"),
+    Metric("queue_full", "队列满", "Queue full", "R-MISSED-CALLBACK",
+           "inbound calls the queue refused at the join because it already held maxlen callers (QUEUESTATUS "
+           "FULL): offered, not answered, called back as missed calls"),
     Metric("transferred_out", "转外线", "Transferred outside", None,
            "answered calls an agent handed on to an outside number (transferred_out set): the caller ended "
            "with no agent; per agent, the calls they answered"),

@@ -50,13 +50,27 @@ def call_agent_hung_up_first(call: Call) -> bool:
     return call.hangup_first == HangupParty.AGENT and not excused
 
 
+def answered_in_time() -> ColumnElement[bool]:
+    """R-ANS-4RINGS as the record proves it: answered within 4 rings, or late with the apology
+    played (HOTLINE_LATE_APOLOGY). In SQL; on one call record :func:`call_answered_in_time`."""
+    return or_(Call.within_4_rings.is_(True), Call.vars[ChanVar.LATE_APOLOGY].as_string() == "1")
+
+
+def call_answered_in_time(call: Call) -> bool:
+    """:func:`answered_in_time` on one call record (the quality check of a call, the QA sample)."""
+    return call.within_4_rings is True or str((call.vars or {}).get(ChanVar.LATE_APOLOGY, "")) == "1"
+
+
+SATISFIED = 1  # R-SURVEY's keys: 1 satisfied, 2 fair, 3 dissatisfied (ivr/flow.py)
+
+
 def survey_credit(db: Session, start: datetime, end: datetime,
                   agents: list[str] | None = None) -> dict[str, tuple[int, int]]:
     """R-SURVEY: per agent, (surveys answered, satisfied) of the calls started in [start, end). A
     rating counts for the agent who sent the caller to the survey (HOTLINE_SURVEY_AGENT, the desk's
     转满意度), else the last agent the caller talked to, else the one who answered."""
     who = func.coalesce(Call.vars[ChanVar.SURVEY_AGENT].as_string(), Call.final_agent, Call.agent)
-    q = (select(who.label("who"), func.count(), count_if(Call.survey == 1))
+    q = (select(who.label("who"), func.count(), count_if(Call.survey == SATISFIED))
          .where(in_period(start, end), Call.survey.isnot(None), who.isnot(None)).group_by(who))
     if agents is not None:
         q = q.where(who.in_(agents))
@@ -65,7 +79,6 @@ def survey_credit(db: Session, start: datetime, end: datetime,
 
 def sums(s: Settings) -> list[Any]:
     hung = agent_hung_up_first()
-    apology = Call.vars[ChanVar.LATE_APOLOGY].as_string() == "1"
     return [
         func.count().label("n"),
         count_if(Call.wait_seconds <= s.service_level_s).label("in_sl"),
@@ -76,14 +89,20 @@ def sums(s: Settings) -> list[Any]:
         func.coalesce(func.sum(func.coalesce(Call.talk_seconds, 0.0)), 0.0).label("talk_sum"),
         count_if(hung).label("hung"),
         count_if(Call.survey.isnot(None)).label("surveyed"),
-        count_if(Call.survey == 1).label("satisfied"),
+        count_if(Call.survey == SATISFIED).label("satisfied"),
         # an agent's holds: only the calls whose holds are known (NULL: not proven, no zero)
         func.coalesce(func.sum(Call.hold_seconds), 0.0).label("hold_sum"),
         func.count(Call.hold_seconds).label("hold_n"),
         count_if(Call.transferred_out.isnot(None)).label("out"),
-        count_if(and_(or_(Call.within_4_rings.is_(True), apology), or_(Call.hangup_first.is_(None), not_(hung))))
+        count_if(and_(answered_in_time(), or_(Call.hangup_first.is_(None), not_(hung))))
         .label("compliant"),
     ]
+
+
+# the outcomes of an inbound call that reached the queue: a caller the queue refused at the join
+# (no agent to take it, no_agent; full, queue_full) never queued, but was offered
+OFFERED = frozenset({Disposition.ANSWERED, Disposition.ABANDONED, Disposition.TIMEOUT, Disposition.NO_AGENT,
+                     Disposition.QUEUE_FULL})
 
 
 class Acc:
@@ -91,7 +110,8 @@ class Acc:
 
     def __init__(self) -> None:
         self.offered = self.ivr_only = self.answered = self.in_sl = 0
-        self.abandoned = self.short_abandoned = self.timeouts = self.no_agent = self.transferred_out = 0
+        self.abandoned = self.short_abandoned = self.timeouts = self.no_agent = self.queue_full = 0
+        self.transferred_out = 0
         self.wait_sum = self.talk_sum = self.acw_sum = self.hold_sum = 0.0
         self.hold_n = 0
         self.wait_n = self.hung = self.surveyed = self.satisfied = self.compliant = 0
@@ -103,8 +123,7 @@ class Acc:
         if r.direction != Direction.INBOUND:
             return
         disp, queued = r.disposition, bool(r.queued)
-        # a caller the queue refused for want of an agent (no_agent) never queued, but was offered
-        if disp in (Disposition.ANSWERED, Disposition.ABANDONED, Disposition.TIMEOUT, Disposition.NO_AGENT) or queued:
+        if disp in OFFERED or queued:
             self.offered += n
         if disp == Disposition.IVR and not queued:
             self.ivr_only += n
@@ -126,6 +145,8 @@ class Acc:
             self.timeouts += n
         elif disp == Disposition.NO_AGENT:
             self.no_agent += n
+        elif disp == Disposition.QUEUE_FULL:
+            self.queue_full += n
 
     def merge(self, other: Acc) -> Acc:
         """Add the sums of another group of calls (another part of the same period)."""
@@ -137,13 +158,13 @@ class Acc:
     def fill(self, f: Figures) -> Figures:
         f.offered, f.ivr_only, f.answered = self.offered, self.ivr_only, self.answered
         f.abandoned, f.short_abandoned, f.timeouts = self.abandoned, self.short_abandoned, self.timeouts
-        f.no_agent, f.transferred_out = self.no_agent, self.transferred_out
+        f.no_agent, f.queue_full, f.transferred_out = self.no_agent, self.queue_full, self.transferred_out
         f.avg_hold = self.hold_sum / self.hold_n if self.hold_n else None
         f.asa = self.wait_sum / self.wait_n if self.wait_n else None
         # AHT = talk + after-call work (话后整理, the desk's presence), per answered call
         f.aht = (self.talk_sum + self.acw_sum) / self.answered if self.answered else None
         # every caller let go unanswered but a short abandon counts against the service level
-        f.sl = Ratio(self.in_sl, self.answered + self.abandoned + self.timeouts + self.no_agent)
+        f.sl = Ratio(self.in_sl, self.answered + self.abandoned + self.timeouts + self.no_agent + self.queue_full)
         f.sl_answered = Ratio(self.in_sl, self.answered)
         f.abandon_rate = Ratio(self.abandoned, self.offered)
         f.hangup_first = self.hung
@@ -222,3 +243,7 @@ def qa(db: Session, start: datetime, end: datetime,
     return {a: (float(avg), int(n)) for a, avg, n in db.execute(q.group_by(QaGrade.agent))}
 
 
+def qa_team(per_agent: dict[str, tuple[float, int]]) -> tuple[float | None, int]:
+    """The team's qa_avg and qa_count from :func:`qa`'s per agent: every graded call weighs the same."""
+    n = sum(c for _, c in per_agent.values())
+    return (sum(a * c for a, c in per_agent.values()) / n if n else None), n

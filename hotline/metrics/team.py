@@ -109,18 +109,17 @@ def team_and_agents(db: Session, s: Settings, start: datetime, end: datetime) ->
         total = (total[0] + v[0], total[1] + v[1], total[2] + v[2], total[3] + v[3])
     set_rings(f, total)
     qa = queries.qa(db, start, end)
-    n = sum(c for _, c in qa.values())
-    f.qa_count = n
-    f.qa_avg = (sum(a * c for a, c in qa.values()) / n) if n else None
+    f.qa_avg, f.qa_count = queries.qa_team(qa)
     f.repeat_rate = Ratio(*c.repeat)
     team_only(db, s, start, end, f)
     return f, _agents(db, s, start, end, c.per, None, rings=c.rings, qa=qa)
 
 
 def _agent_only(f: Figures) -> Figures:
-    """Offered, abandons, timeouts, callers with no agent and the SL ÷ offered are queue facts,
-    not an agent's: per agent they stay 0 / None (an agent's service level is sl_answered)."""
-    f.offered = f.abandoned = f.short_abandoned = f.timeouts = f.no_agent = f.ivr_only = 0
+    """Offered, abandons, timeouts, callers with no agent or refused by a full queue and the SL ÷
+    offered are queue facts, not an agent's: per agent they stay 0 / None (an agent's service level
+    is sl_answered)."""
+    f.offered = f.abandoned = f.short_abandoned = f.timeouts = f.no_agent = f.queue_full = f.ivr_only = 0
     f.sl = None
     f.abandon_rate = Ratio(0, 0)
     return f

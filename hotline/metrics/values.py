@@ -40,6 +40,7 @@ class Figures:
     short_abandoned: int = 0
     timeouts: int = 0
     no_agent: int = 0  # 无坐席: the queue had no agent to take the caller
+    queue_full: int = 0  # 队列满: the queue refused the caller, holding its maxlen callers
     transferred_out: int = 0  # answered calls an agent handed on to an outside number
     asa: float | None = None
     aht: float | None = None

@@ -17,11 +17,11 @@ def test_inbound_rows_in_order() -> None:
     assert INBOUND.decide(replace(QUEUED, queue_status="TIMEOUT", abandoned=True, left_queue=True)) \
         == Disposition.TIMEOUT
     # no agent to take the caller: thrown out (leavewhenempty, QueueCallerAbandon too) or refused at
-    # the join (joinempty: never queued); a full queue stays a timeout
+    # the join (joinempty: never queued); a full queue refused it (maxlen: never queued either)
     assert INBOUND.decide(replace(QUEUED, queue_status="LEAVEEMPTY", abandoned=True, left_queue=True)) \
         == Disposition.NO_AGENT
     assert INBOUND.decide(replace(QUEUED, queue_status="JOINEMPTY", queued=False)) == Disposition.NO_AGENT
-    assert INBOUND.decide(replace(QUEUED, queue_status="FULL", queued=False)) == Disposition.TIMEOUT
+    assert INBOUND.decide(replace(QUEUED, queue_status="FULL", queued=False)) == Disposition.QUEUE_FULL
     assert INBOUND.decide(replace(QUEUED, abandoned=True, left_queue=True)) == Disposition.ABANDONED
     # the caller's key took it out of the queue (context=): it gave up waiting
     assert INBOUND.decide(replace(QUEUED, left_queue=True, left_by_key=True)) == Disposition.ABANDONED

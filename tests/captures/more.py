@@ -16,8 +16,8 @@ from tests.captures.steps import Recorder
 def _scenarios() -> dict[str, Callable[[Recorder], None]]:
     from tests.support.sipphone import SipPhone
 
-    def call(r: Recorder, number: str, stay: float, **extra: str) -> str:
-        return r.inbound(stay=stay, caller="13600000005", name="更多", number=number, **extra)
+    def call(r: Recorder, number: str, stay: float, caller: str = "13600000005", **extra: str) -> str:
+        return r.inbound(stay=stay, caller=caller, name="更多", number=number, **extra)
 
     def foreign_queue_key_exit(r: Recorder) -> None:
         # nobody answers (Alice, then Bob, 3 s each); 4 s after the line answered the caller
@@ -47,6 +47,17 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             time.sleep(2)
             r.remove_member("sales", "PJSIP/8001")
             r.wait_gone(cid)
+
+    def foreign_queue_full(r: Recorder) -> None:
+        # `full` holds one caller (maxlen = 1): the first waits while Bob's phone rings and answers
+        # after 4 s, talks until that caller hangs up 12 s in; 1 s after the first joined a second
+        # caller is refused at the join (QUEUESTATUS=FULL), hears a goodbye, the dialplan hangs up
+        with SipPhone(r.s, "8002", answer_after=4, talk=None):
+            first = call(r, "413", stay=12)
+            r.caller_channel(first)
+            time.sleep(1)
+            second = call(r, "413", stay=20, caller="13600000008")
+            r.wait_gone(first, second)
 
     def foreign_park_pickup(r: Recorder) -> None:
         # Alice answers after 1 s; 1.5 s later she transfers the caller blind to 700 (the parking
@@ -87,12 +98,14 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
                                        foreign_queue_leaveempty, foreign_park_pickup, foreign_chanspy,
                                        foreign_queue_to_queue)},
             # the same call, through a listener user without our eventfilter lines (UNFILTERED)
-            "foreign_queue_joinempty_unfiltered": foreign_queue_joinempty}
+            "foreign_queue_joinempty_unfiltered": foreign_queue_joinempty,
+            # only through such a user: the Newexten running Queue(full,…) names the refused caller's queue
+            "foreign_queue_full_unfiltered": foreign_queue_full}
 
 
 # Recorded as a foreign Asterisk's listener user sees them (record.FOREIGN_LISTENER): Newexten and
 # the other events our own manager.conf filters out included
-UNFILTERED = {"foreign_queue_joinempty_unfiltered"}
+UNFILTERED = {"foreign_queue_joinempty_unfiltered", "foreign_queue_full_unfiltered"}
 
 
 def record_foreign_more(names: list[str], out_dir: Path = HERE) -> None:

@@ -78,6 +78,11 @@ def test_inspector_finds_plays_and_grades_a_call(served: tuple[Panel, str], brow
     page.uncheck("#item_polite")
     assert page.locator("#qa-score").inner_text() == "75"
     assert page.is_visible("#remark_polite") and not page.is_visible("#remark_greeting")
+    # a deduction without its remark: the page says which before sending anything (R-QA)
+    page.click("#save-grade")
+    assert page.inner_text("#qa-unexplained") == "评分未保存:扣分项须填写扣分原因:规范用语:礼貌、清晰"
+    assert page.evaluate("document.activeElement.id") == "remark_polite"
+    assert panel.db().query(QaGrade).filter_by(call_pk=target.id).count() == 0
     page.fill("#remark_polite", "语气生硬")
     page.uncheck("#item_privacy")  # a veto item: 0 whatever else
     assert page.locator("#qa-score").inner_text() == "0"
@@ -88,7 +93,8 @@ def test_inspector_finds_plays_and_grades_a_call(served: tuple[Panel, str], brow
     page.wait_for_selector("#grades td:has-text('75')")
     g = panel.db().query(QaGrade).filter_by(call_pk=target.id).one()
     assert g.score == 75 and not g.checklist["polite"] and g.checklist["hung_up_last"]
-    assert g.remarks == {"polite": "语气生硬"}
+    # the record's word for what it decided was missed, pre-filled as its remark
+    assert g.remarks == {"polite": "语气生硬", "four_rings": "通话记录显示未做到"}
     assert "语气生硬" in page.locator("#grades").inner_text()
     # the form now offers a correction, which needs a reason
     assert page.locator("input[name=corrects_id]").count() == 1

@@ -187,11 +187,11 @@ def test_grades_are_never_edited_only_corrected(panel: Panel) -> None:
 
     # a typed score is not the grade's: the server sums the ticked items (R-QA)
     r = post(**(met | {"item_greeting": "", "item_closing": ""}), score="99", comment="<b>ok</b>",
-             remark_greeting="no work number", remark_polite="ticked: not kept")
+             remark_greeting="no work number", remark_closing="no goodbye", remark_polite="ticked: not kept")
     assert r.status_code == 303
     first = panel.db().query(QaGrade).one()
     assert (first.score, first.checklist["polite"], first.checklist["greeting"]) == (85, True, False)
-    assert first.remarks == {"greeting": "no work number"} and first.sheet["greeting"] == 10
+    assert first.remarks == {"greeting": "no work number", "closing": "no goodbye"} and first.sheet["greeting"] == 10
     assert first.agent == "8001"
     # a second plain grade is refused: the saved one stands
     post(**met)
@@ -199,7 +199,8 @@ def test_grades_are_never_edited_only_corrected(panel: Panel) -> None:
     # a correction without a reason is refused; with one it is a new row
     post(**met, corrects_id=str(first.id))
     assert panel.db().query(QaGrade).count() == 1
-    post(**(met | {"item_privacy": ""}), corrects_id=str(first.id), reason="read the ID number out")
+    post(**(met | {"item_privacy": ""}), corrects_id=str(first.id), reason="read the ID number out",
+         remark_privacy="read the ID number out")
     rows = panel.db().query(QaGrade).order_by(QaGrade.id).all()
     assert [(g.score, g.corrects_id) for g in rows] == [(85, None), (0, first.id)]  # a veto item zeroes it
     html = c.get(f"/calls/{call.id}").get_data(as_text=True)

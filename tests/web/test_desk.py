@@ -9,6 +9,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hotline.cases.categories import fault_type_name
+from hotline.chanvars import ChanVar
 from hotline.desk import audit
 from hotline.desk.calls import ControlOutcome, ControlResult
 from hotline.models import Call
@@ -118,7 +120,8 @@ def test_a_desk_reloaded_in_wrapup_shows_the_call_just_ended(panel: Panel) -> No
     hang-up. Until 6 December a reload in 话后整理 showed no caller at all."""
     now = datetime.now(UTC)
     db = panel.db()
-    rec = make_call(db, number=NUMBER, caller_name="王建国", at=now - timedelta(minutes=2))
+    rec = make_call(db, number=NUMBER, caller_name="王建国", at=now - timedelta(minutes=2),
+                    vars={ChanVar.MENU.value: "2", ChanVar.FAULT_TYPE.value: "mosaic", ChanVar.VIP.value: "1"})
     make_call(db, number=NUMBER, at=now - timedelta(hours=3), agent="8002")
     db.add(PresenceChange(server=panel.settings.server_id, agent="8001", state="wrap_up", previous="talking",
                           started_at=now, by="system", call_id=rec.call_id, wrapup_until=now + timedelta(seconds=15)))
@@ -136,6 +139,9 @@ def test_a_desk_reloaded_in_wrapup_shows_the_call_just_ended(panel: Panel) -> No
     assert got["presence"]["state"] == "wrap_up"
     assert (pop["call_id"], pop["ended"], pop["number"], pop["name"]) == (call_id, True, NUMBER, "王建国")
     assert [c["agent"] for c in pop["contacts"]] == ["8002"]  # the earlier call, not this one
+    # what the IVR learnt is still there for the case the agent records now
+    assert pop["vip"] is True and pop["ivr"][ChanVar.MENU.value] == "2"
+    assert pop["ivr"][ChanVar.FAULT_TYPE.value] == fault_type_name(panel.settings, "mosaic") != "mosaic"
 
 
 def test_the_pop_finds_a_customer_by_any_of_their_numbers(panel: Panel) -> None:

@@ -19,10 +19,12 @@ ITEMS = ("greeting", "four_rings", "polite", "no_interrupt", "confirmed", "accur
 
 
 def _grade(p: Panel, call_pk: int, missed: tuple[str, ...] = (), **form: str) -> Any:
+    """A grade posted with ``missed`` unticked, each with a remark unless ``form`` says otherwise."""
     c = p.client("insp")
     token = csrf_of(c, f"/calls/{call_pk}")
     ticks = {f"item_{k}": "1" for k in ITEMS if k not in missed}
-    return c.post(f"/calls/{call_pk}/qa", data={"csrf_token": token, **ticks, **form})
+    remarks = {f"remark_{k}": f"missed {k}" for k in missed}
+    return c.post(f"/calls/{call_pk}/qa", data={"csrf_token": token, **ticks, **remarks, **form})
 
 
 def _ids(html: str) -> set[int]:
@@ -104,3 +106,60 @@ def test_the_supervisor_sees_each_agents_average_in_its_band(panel: Panel) -> No
     assert {r["agent"]: float(r["qa_avg"]) for r in rows if r["qa_avg"]} == {"8001": 42.5, "8002": 100.0}
     html = boss.get("/supervisor?period=day").get_data(as_text=True)
     assert '<td class="bad">42.5 不合格(&lt;60)</td>' in html and "100.0 优秀(≥90)" in html
+
+
+def test_a_deduction_without_a_remark_is_refused_and_the_form_kept(panel: Panel) -> None:
+    """R-QA: every deducted item says why. A grade with a deduction left unexplained is not saved;
+    the call page comes back naming the item, with the ticks, remarks and comment as typed. Full
+    marks need no remark; an item the record says was missed comes with the record as its remark."""
+    db = panel.db()
+    call = make_call(db, agent="8001", wait=30)  # past 4 rings, no apology: the record says so
+    fine = make_call(db, agent="8001")
+    form = panel.client("insp").get(f"/calls/{call.id}").get_data(as_text=True)
+    assert re.search(r'id="remark_four_rings"[^>]*value="通话记录显示未做到"', form)
+    r = _grade(panel, call.id, ("polite", "closing", "four_rings"), remark_polite="", remark_closing="没有说再见",
+               remark_four_rings="", comment="注意语气")
+    assert r.status_code == 400 and panel.db().query(QaGrade).count() == 0
+    page = r.get_data(as_text=True)
+    assert "评分未保存:扣分项须填写扣分原因:四声内接听或致歉；规范用语:礼貌、清晰" in page
+    assert re.search(r'class="remark bad"[^>]*placeholder="扣分原因"\s*data-item="规范用语:礼貌、清晰" value=""', page)
+    assert re.search(r'id="remark_closing"[^>]*value="没有说再见"', page)  # what was typed is shown again
+    assert re.search(r'<textarea name="comment" rows="2">注意语气</textarea>', page)
+    assert "checked" not in re.search(r'<input type="checkbox" name="item_polite"[^>]*>', page).group(0)  # type: ignore[union-attr]
+    assert re.search(r'<output id="qa-score"[^>]*>(\d+)</output>', page).group(1) == "70"  # type: ignore[union-attr]
+    # a remark of blanks is no remark
+    assert _grade(panel, call.id, ("polite",), remark_polite="   ").status_code == 400
+    assert _grade(panel, call.id, ("polite",), remark_polite="语气生硬").status_code == 303
+    assert panel.db().query(QaGrade).one().remarks == {"polite": "语气生硬"}
+    assert _grade(panel, fine.id).status_code == 303  # full marks: nothing to explain
+    # in English the refusal names the item in English
+    en = panel.client("insp")
+    en.get("/lang/en")
+    other = make_call(panel.db(), agent="8001")
+    token = csrf_of(en, f"/calls/{other.id}")
+    ticks = {f"item_{k}": "1" for k in ITEMS if k != "closing"}
+    r = en.post(f"/calls/{other.id}/qa", data={"csrf_token": token, **ticks})
+    assert r.status_code == 400 and "a deducted item needs a remark saying why: " in r.get_data(as_text=True)
+
+
+def test_the_calls_csv_carries_the_current_grade(panel: Panel) -> None:
+    """The calls CSV has the API's QA fields (score, band, typed) and who graded: a corrected
+    grade's current score, a typed one said as typed, an ungraded call empty."""
+    db = panel.db()
+    graded, typed, corrected, ungraded = (make_call(db, agent="8001") for _ in range(4))
+    db.add(QaGrade(call_pk=typed.id, agent="8001", inspector_id=3, score=65, checklist={}, created_at=utcnow()))
+    db.commit()
+    _grade(panel, graded.id, ("accurate",))  # 85
+    _grade(panel, corrected.id)  # 100, then corrected to 50
+    first = panel.db().query(QaGrade).filter_by(call_pk=corrected.id).one()
+    _grade(panel, corrected.id, ("polite", "accurate", "record_complete", "closing"),
+           corrects_id=str(first.id), reason="listened again")
+    text = panel.client("boss").get("/calls?format=csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = {int(r["id"]): (r["qa_score"], r["qa_band"], r["qa_typed"], r["qa_inspector"])
+            for r in csv.DictReader(io.StringIO(text))}
+    assert rows == {graded.id: ("85", "good", "False", "insp"), typed.id: ("65", "pass", "True", "insp"),
+                    corrected.id: ("50", "fail", "False", "insp"), ungraded.id: ("", "", "", "")}
+    api = {x["id"]: (x["qa_score"], x["qa_band"], x["qa_typed"])
+           for x in panel.client("boss").get("/api/v1/calls").get_json()["calls"]}
+    assert {k: (str(v[0]), v[1], str(v[2])) for k, v in api.items() if v[0] is not None} == {
+        k: v[:3] for k, v in rows.items() if v[0]}  # the same figures as the API's

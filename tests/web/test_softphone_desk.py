@@ -149,6 +149,9 @@ def test_attended_transfer_between_webrtc_agents(rig: Rig) -> None:
         assert desk.evaluate("window.hotlineSoftphone.call") == "in-call"  # consulting from its own headset
         # the caller on hold meanwhile (Asterisk's Hold on 8001's leg): the desk says 保持中
         wait_js(desk, "!document.getElementById('pop-held').hidden", 10)
+        # … and 保持 is not offered: the page's session holds nothing, its leg talks to 8002 (desk.js holdRule)
+        wait_js(desk, "document.getElementById('c-hold').disabled", 5)
+        assert desk.is_visible("#c-hold-note") and desk.evaluate("window.hotlineSoftphone.held") is False
         desk.click("#c-consult-complete")
         assert message(desk, 15)[0] == "done", message(desk)
         wait_js(desk, "window.hotlineSoftphone.call === null", 10)

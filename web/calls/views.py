@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, abort, flash, render_template, request
@@ -11,11 +12,11 @@ from sqlalchemy import select
 
 from hotline import qa_sheet
 from hotline.desk import audit
-from hotline.models import QaGrade, RecordingListen, User
+from hotline.models import Call, QaGrade, RecordingListen, User
 from web import quality
 from web.auth.access import roles
 from web.calls import recordings
-from web.calls.search import DISPOSITIONS, CallFilter, get_visible, grades_of
+from web.calls.search import DISPOSITIONS, CallFilter, get_visible, grades_of, qa_of
 from web.calls.search import search as search_calls
 from web.calls.timeline import ivr_result, ivr_step, timeline
 from web.context import db, settings
@@ -26,7 +27,15 @@ bp = Blueprint("calls", __name__)
 ALL = ("agent", "inspector", "supervisor")
 
 
-def call_columns() -> list[Column]:
+def call_columns(grades: Mapping[int, QaGrade], sheet: qa_sheet.Sheet, graders: Mapping[int, str]) -> list[Column]:
+    """The CSV's columns; ``grades``: the current grade of each call graded (``grades_of``),
+    ``graders``: inspector id → user name."""
+    def qa(key: str) -> Callable[[Call], Any]:
+        return lambda c: qa_of(grades.get(c.id), sheet)[key]  # the API's fields, the one banding (R-QA)
+
+    def grader(c: Call) -> str | None:
+        g = grades.get(c.id)
+        return graders.get(g.inspector_id) if g else None
     return [
         Column("id", _("ID"), lambda c: c.id),
         Column("started_at", _("Started"), lambda c: local_time(c.started_at)),
@@ -45,6 +54,10 @@ def call_columns() -> list[Column]:
         Column("transferred_out", _("Transferred to an outside number"), lambda c: number_for(c.transferred_out)),
         Column("hangup_first", _("Hung up first"), lambda c: c.hangup_first),
         Column("recording", _("Recording"), lambda c: c.recording is not None),
+        Column("qa_score", _("Score"), qa("qa_score")),
+        Column("qa_band", _("QA score band"), qa("qa_band")),
+        Column("qa_typed", _("typed score"), qa("qa_typed")),
+        Column("qa_inspector", _("Inspector"), grader),
     ]
 
 
@@ -58,11 +71,14 @@ def search() -> Any:
         flash(e, "error")
     if export_table(request.args) is not None:
         rows, _more = search_calls(db(), s, f, current_user, limit=100000)
-        return csv_response("calls", call_columns(), rows)
+        grades = grades_of(db(), [c.id for c in rows])
+        graders = {i: name for i, name in db().execute(select(User.id, User.username).where(
+            User.id.in_({g.inspector_id for g in grades.values()})))}
+        return csv_response("calls", call_columns(grades, sheet, graders), rows)
     rows, more = search_calls(db(), s, f, current_user)
     grades = grades_of(db(), [c.id for c in rows])
     return render_template("calls/search.html", calls=rows, f=f, more=more, grades=grades,
-                           dispositions=DISPOSITIONS, columns=call_columns(), sheet=sheet, lang=lang())
+                           dispositions=DISPOSITIONS, sheet=sheet, lang=lang())
 
 
 @bp.get("/calls/<int:call_pk>")
@@ -71,6 +87,11 @@ def call(call_pk: int) -> Any:
     c = get_visible(db(), call_pk, current_user)
     if c is None:
         abort(404)  # not 403: an agent does not learn that another agent's call exists
+    return call_page(c)
+
+
+def call_page(c: Call, typed: quality.Typed | None = None) -> str:
+    """The call's page; ``typed``: a refused grade form, shown again as the inspector typed it."""
     grades = list(db().scalars(select(QaGrade).where(QaGrade.call_pk == c.id).order_by(QaGrade.id)))
     sheet, current, known = qa_sheet.sheet(settings()), quality.current_grade(db(), c.id), quality.facts(c)
     names = {u.id: u.username for u in db().scalars(select(User).where(User.id.in_({g.inspector_id for g in grades})))}
@@ -82,9 +103,10 @@ def call(call_pk: int) -> Any:
     # R-PRIVACY: listening is never secret — every desk control and supervisor monitoring use of
     # the call is shown with it, to everyone who may see the call
     desk_uses = audit.of_call(db(), settings(), c.call_id) if c.server == settings().server_id else []
+    form = typed or quality.prefill(sheet, current, known)
     return render_template("calls/call.html", c=c, steps=timeline(c), grades=grades, names=names,
-                           desk_uses=desk_uses,
-                           current=current, sheet=sheet, ticks=quality.prefill(sheet, current, known), facts=known,
+                           desk_uses=desk_uses, current=current, sheet=sheet, form=form, facts=known,
+                           unexplained={i.key for i in typed.unexplained(sheet)} if typed else set(),
                            deductions={g.id: quality.deductions(g, sheet, lang()) for g in grades},
                            lang=lang(), playable=playable, listens=listens,
                            can_grade=current_user.has("inspector"), ivr_step=ivr_step, ivr_result=ivr_result)

@@ -90,12 +90,15 @@ class DeskState:
                 "pop": shown}
 
     def _wrapup_pop(self, db: Session, call_id: str) -> dict[str, Any]:
-        """话后整理's pop: the call just ended, its caller from the call's record (the live snapshot
-        forgot it at the hang-up), so a desk opened or reloaded during the wrap-up still shows
-        whom to record a case for and call back — until 6 December it showed nothing."""
-        rec = db.execute(select(Call.caller_number, Call.caller_name).where(
+        """话后整理's pop: the call just ended, its caller and its IVR path (menu, fault report, VIP)
+        from the call's record (the live snapshot forgot them at the hang-up), so a desk opened or
+        reloaded during the wrap-up still shows whom to record a case for, about what, and whom
+        to call back — until 6 December it showed nothing, then the caller without the IVR's facts."""
+        rec = db.execute(select(Call.caller_number, Call.caller_name, Call.vars).where(
             Call.server == self.s.server_id, Call.call_id == call_id)).first()
-        caller = CallLive(caller_number=rec[0], caller_name=rec[1]) if rec else None
+        caller = None if rec is None else CallLive(
+            caller_number=rec[0], caller_name=rec[1],
+            vars={str(k): str(v) for k, v in (rec[2] or {}).items() if v is not None})
         return dict(self._pop(db, call_id, caller), ended=True)
 
 

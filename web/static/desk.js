@@ -153,22 +153,39 @@
 
   // 保持中 and its clock are the PBX's word (live.held_since: Hold / Unhold on the agent's channel),
   // so a reload, a second tab and a desk phone's own hold key show the same. The button is the
-  // browser softphone's (softphone.js hold(): a re-INVITE); it says what the phone's session will do,
-  // or, from a tab that does not hold the phone, what the PBX says. A desk phone holds with its key.
-  function renderHold() {
+  // browser softphone's (softphone.js hold(): a re-INVITE); it says what the phone's session will do
+  // (a second tab hears it from the tab holding the phone), else what the PBX says. A desk phone
+  // holds with its key.
+  var ownHold = false;  // the PBX's hold is still this phone's own (its Unhold not seen yet after 取回)
+  // One home for "may hold now" (the button and its shortcut). During 咨询转接 (the desk's, a phone's
+  // *2) the transfer holds the caller — Asterisk's Hold on the agent's leg, so held_since is set —
+  // while the phone's own session holds nothing: its leg talks to the consulted party, whom a
+  // 保持 would hold. Returns {show, held, consulting, since}.
+  function holdRule() {
     var talking = shown && shown.state === "talking", live = last && last.live, sp = window.hotlineSoftphone;
     var since = talking && live && live.call_id === shown.call_id ? live.held_since : null;
-    $("pop-held").hidden = !since;
-    if (since) text("pop-held-clock", fmt(now() - since));
-    var limit = parseInt(root.dataset.holdWarnS, 10), over = since && now() - since > limit;
+    var here = !!sp && sp.call === "in-call", other = !!sp && sp.state === "other-tab";
+    var knows = here || (other && sp.relayed);  // the phone's own hold is known in this tab
+    if (knows && sp.held) ownHold = true; else if (!since) ownHold = false;
+    return {show: !!talking && (here || other), since: since, consulting: knows && !!since && !ownHold,
+            held: knows ? !!sp.held : !!since};
+  }
+
+  function renderHold() {
+    var r = holdRule(), sp = window.hotlineSoftphone;
+    $("pop-held").hidden = !r.since;
+    if (r.since) text("pop-held-clock", fmt(now() - r.since));
+    var limit = parseInt(root.dataset.holdWarnS, 10), over = r.since && now() - r.since > limit;
     $("pop-hold-warn").hidden = !over;
     text("pop-hold-warn", over ? L.hold_warn.replace("{limit}", limit) : "");
-    var here = sp && sp.call === "in-call", b = $("c-hold");
-    var held = here ? sp.held : !!since;
-    b.hidden = !(talking && (here || (sp && sp.state === "other-tab")));
-    b.textContent = held ? L.unhold : L.hold;
-    b.dataset.held = held ? "1" : "";
-    $("c-hold-phone").hidden = !(talking && !sp);
+    var b = $("c-hold");
+    b.hidden = !r.show;
+    b.disabled = r.consulting;
+    b.title = r.consulting ? L.hold_consulting : "";
+    b.textContent = r.held ? L.unhold : L.hold;
+    b.dataset.held = r.held ? "1" : "";
+    $("c-hold-note").hidden = !(r.show && r.consulting);
+    $("c-hold-phone").hidden = !(shown && shown.state === "talking" && !sp);
   }
 
   function renderWait() {
@@ -202,6 +219,7 @@
     });
   });
   $("c-hold").addEventListener("click", function () {
+    if (holdRule().consulting) { say(L.hold_consulting, false, "consulting"); renderHold(); return; }
     var sp = window.hotlineSoftphone, hold = !this.dataset.held;
     // false: the phone is still busy with the last hold / retrieve (a re-INVITE under way)
     if (sp && sp.hold(hold)) say(hold ? L.held_note : L.unheld_note, true);
@@ -215,6 +233,60 @@
   function dialOut() { post(root.dataset.dial, {number: $("dial-number").value.trim(), kind: "out"}); }
   $("c-dial-out").addEventListener("click", dialOut);
   $("dial-number").addEventListener("keydown", function (ev) { if (ev.key === "Enter") dialOut(); });
+
+  // The desk's keyboard shortcuts, the one table: the legend (#desk-keys) is written from it.
+  // Alt+letter and F-keys are no typing, so they work in a field too; "?" only outside one. A key
+  // does what its button does — a button not offered now (hidden, disabled) is not pressed, the
+  // desk says why (a disabled button's title, else that it is not offered now).
+  var KEYS = [
+    {key: "F2", id: "softphone-answer"}, {key: "F4", id: "c-hangup"},
+    {key: "Alt+R", id: "p-available"}, {key: "Alt+B", id: "p-busy"}, {key: "Alt+P", id: "p-break"},
+    {key: "Alt+H", id: "c-hold"}, {key: "Alt+S", id: "c-survey"}, {key: "Alt+N", id: "pop-new-case"},
+    {key: "Alt+O", id: "dial-number", focus: true}, {key: "Alt+W", id: "w-end"}
+  ];
+  function keyOf(ev) {
+    if (ev.ctrlKey || ev.metaKey) return null;
+    if (/^F\d+$/.test(ev.key)) return ev.altKey || ev.shiftKey ? null : ev.key;
+    // the physical key: the same with a Chinese input method or another layout
+    if (ev.altKey && !ev.shiftKey && /^Key[A-Z]$/.test(ev.code)) return "Alt+" + ev.code.slice(3);
+    return null;
+  }
+  function labelOf(el) { return el.getAttribute("aria-label") || el.textContent.trim(); }
+  function offered(el) { return !el.disabled && !el.closest("[hidden]"); }
+  function press(k) {
+    var el = $(k.id);
+    if (!el || !offered(el)) {
+      say(el && el.disabled && el.title ? el.title : L.key_off.replace("{key}", k.key).replace("{label}", el ? labelOf(el) : k.key),
+          false, "key_off");
+      return;
+    }
+    if (k.focus) el.focus(); else el.click();
+  }
+  function legend() {
+    var tbody = document.querySelector("#desk-keys-table tbody");
+    while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
+    KEYS.forEach(function (k) {
+      var el = $(k.id), tr = document.createElement("tr"), kbd = document.createElement("kbd"), td = document.createElement("td");
+      if (!el) return;  // no softphone in this page: no 接听 key
+      kbd.textContent = k.key; td.appendChild(kbd); tr.appendChild(td);
+      td = document.createElement("td"); td.textContent = k.id === "c-hold" ? L.hold + " / " + L.unhold : labelOf(el);
+      tr.appendChild(td); tbody.appendChild(tr);
+    });
+  }
+  legend();
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+    if (ev.key === "?" && !typing && !ev.ctrlKey && !ev.altKey && !ev.metaKey) {
+      var box = $("desk-keys");
+      box.open = !box.open;
+      ev.preventDefault();
+      return;
+    }
+    var key = keyOf(ev), k = key && KEYS.filter(function (x) { return x.key === key; })[0];
+    if (!k) return;
+    ev.preventDefault();  // the browser's own use of the key (if any) is not the agent's
+    if (!ev.repeat) press(k);  // a key held down presses once
+  });
 
   var es = new EventSource(root.dataset.stream);
   es.onmessage = function (ev) {

@@ -12,7 +12,7 @@
   var answerBtn = $("softphone-answer"), hangupBtn = $("softphone-hangup"), muteBtn = $("softphone-mute");
   var autoBox = $("softphone-auto"), pad = root.querySelectorAll("button.dtmf");
   var phone = { state: "starting", registered: false, call: null, reconnects: 0, ua: null, session: null,
-    presence: null, held: false, hold: holdCall };
+    presence: null, held: false, relayed: false, hold: holdCall };
   window.hotlineSoftphone = phone;
   var session = null, micStream = null, iceServers = [];
 
@@ -28,13 +28,19 @@
   }
 
   function announce() {
+    tellOtherTabs();
     document.dispatchEvent(new CustomEvent("hotline:softphone",
       { detail: { state: phone.state, registered: phone.registered, call: phone.call, held: phone.held } }));
   }
 
   // 保持 / 取回 of the call in this tab's phone; a second tab of the agent (the desk opened again,
   // "other-tab") asks the tab holding the phone over a BroadcastChannel. False: nothing to hold here.
+  // The tab holding the phone tells the others whether its session holds ({held}; they ask when
+  // they open): their desk tells the phone's own hold from a transfer's (desk.js holdRule).
   var relay = null;
+  function tellOtherTabs() {
+    if (relay && phone.state !== "other-tab") { relay.postMessage({ held: phone.held }); }
+  }
   function holdCall(on) {
     if (session && phone.call === "in-call") {
       return on ? session.hold() : session.unhold();
@@ -46,7 +52,15 @@
     if (!window.BroadcastChannel) { return; }
     relay = new BroadcastChannel("hotline-softphone-" + ext);
     relay.onmessage = function (ev) {
-      if (phone.state !== "other-tab" && ev.data && typeof ev.data.hold === "boolean") { holdCall(ev.data.hold); }
+      var d = ev.data || {};
+      if (phone.state !== "other-tab") {
+        if (typeof d.hold === "boolean") { holdCall(d.hold); }
+        if (d.ask) { tellOtherTabs(); }
+      } else if (typeof d.held === "boolean") {
+        phone.held = d.held;
+        phone.relayed = true;
+        announce();
+      }
     };
   }
 
@@ -107,6 +121,7 @@
     navigator.locks.request(name, { ifAvailable: true }, function (lock) {
       if (lock) { start(); return new Promise(function () {}); }  // held until the tab closes
       show("other-tab");
+      if (relay) { relay.postMessage({ ask: true }); }
       // take over once the other tab closes
       navigator.locks.request(name, function () { start(); return new Promise(function () {}); });
       return null;
@@ -120,6 +135,8 @@
   }
 
   function start(creds) {
+    phone.relayed = false;  // this tab holds the phone now: its own session's word
+    phone.held = false;
     show("connecting");
     // without a microphone the agent cannot talk: no registration, so the queue never rings here
     navigator.mediaDevices.getUserMedia({ audio: true, video: false }).then(function (stream) {

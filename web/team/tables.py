@@ -68,8 +68,8 @@ def team_rows(f: Figures) -> list[tuple[str, str, Any, str]]:
             return seconds(v)
         return str(v)
 
-    keys = ["offered", "ivr_only", "answered", "abandoned", "short_abandoned", "timeouts", "no_agent", "sl",
-            "sl_answered", "abandon_rate", "asa", "aht", "avg_hold", "four_ring_rate", "four_ring_violations",
+    keys = ["offered", "ivr_only", "answered", "abandoned", "short_abandoned", "timeouts", "no_agent", "queue_full",
+            "sl", "sl_answered", "abandon_rate", "asa", "aht", "avg_hold", "four_ring_rate", "four_ring_violations",
             "hangup_first", "transferred_out", "repeat_rate",
             "callback_closure", "revisit_done", "fault_sla", "complaint_clocks", "case_on_time",
             "case_complaint_resolution", "first_call_resolution",

@@ -10,8 +10,8 @@ ENTRIES: dict[str, str] = {
     "any": "全部", "Late answer": "超四声接听", "Agent hung up first": "话务员先挂机", "Has recording": "有录音",
     "graded": "已质检", "not graded": "未质检", "Search": "查询", "previous": "上一页", "next": "下一页",
     "Nothing found.": "没有记录。",
-    "answered": "已接通", "abandoned": "放弃", "timeout": "排队超时", "no_agent": "无坐席", "ivr": "仅IVR",
-    "failed": "失败",
+    "answered": "已接通", "abandoned": "放弃", "timeout": "排队超时", "no_agent": "无坐席", "queue_full": "队列满",
+    "ivr": "仅IVR", "failed": "失败",
     "no_answer": "无人接听", "agent_no_answer": "话务员未接", "cancelled": "已取消", "busy": "忙",
     "caller": "客户", "system": "系统",
     # call page
@@ -35,6 +35,8 @@ ENTRIES: dict[str, str] = {
     "Grade not saved: %(reason)s": "评分未保存:%(reason)s", "Grade saved.": "评分已保存。",
     # the score sheet (R-QA, hotline/qa_sheet.toml: its items and bands carry their own zh / en labels)
     "Score sheet (R-QA): untick what the call missed": "质检评分表(R-QA):取消勾选未做到的项目",
+    "a deducted item needs a remark saying why: %(items)s": "扣分项须填写扣分原因:%(items)s",
+    "the call record says it was missed": "通话记录显示未做到",
     "why deducted": "扣分原因", "veto": "一票否决", "Deducted": "扣分项", "typed": "录入", "typed score": "录入分",
     "the sum of the items met; a veto item missed makes it 0": "已做到项目的分值之和;一票否决项未做到则为 0 分",
     "QA score band": "质检分数段",

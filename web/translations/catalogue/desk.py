@@ -4,6 +4,15 @@ Merged into ``ZH`` by web/translations/zh.py."""
 ENTRIES: dict[str, str] = {
     # the desk's screen pop (newcomer walk)
     "Record a case": "登记工单",
+    # 保持 during 咨询转接, the keyboard shortcuts (desk.js KEYS)
+    "Consulting: the caller is held by the transfer. Hold again after completing or cancelling it.":
+        "咨询中:客户已由转接保持,此时保持会保持被咨询方。完成转接或取消咨询后可再保持。",
+    "Keyboard shortcuts": "快捷键",
+    "Alt+letter and F-keys work anywhere on the desk, in a field too; ? opens this list outside a text field. "
+    "The key of a button not offered now says why.":
+        "Alt+字母键和功能键在工作台任何位置都可用(输入框内也可);在输入框外按 ? 显示本列表。"
+        "当前不可用的按钮,其快捷键会提示原因。",
+    "%(label)s (%(key)s) is not offered now.": "%(label)s(%(key)s)当前不可用。",
     "Logged out": "签出", "Ready for calls": "示闲", "Not ready": "示忙", "On a break": "小休",
     "After-call work": "话后整理", "After-call work: %(s)s s left": "话后整理:还剩 %(s)s 秒",
     "Your state: %(state)s": "当前状态:%(state)s",

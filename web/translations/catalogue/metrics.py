@@ -10,8 +10,9 @@ ENTRIES: dict[str, str] = {
         "红色:未达标。需再培训:连续 %(n)s 个月未达标。",
     "Team figures": "班组指标", "Calls, SL and abandon over time": "话务量、服务水平和放弃率趋势",
     # the metric definitions of the supervisor page (hotline.metrics.METRICS; test_team checks each has one)
-    ('inbound calls that reached the queue (answered + abandoned + timeout + no agent, or queued_at set)'):
-        ('进入队列的呼入电话(已接通 + 放弃 + 排队超时 + 无坐席,或有 queued_at)'),
+    ('inbound calls that reached the queue (answered + abandoned + timeout + no agent + queue full, or queue'
+     'd_at set)'):
+        ('进入队列的呼入电话(已接通 + 放弃 + 排队超时 + 无坐席 + 队列满,或有 queued_at)'),
     ('inbound calls that ended in the IVR without reaching the queue (disposition ivr); counted apart'):
         ('在语音导航中结束、未进入队列的呼入电话(结果 ivr);单独统计'),
     ('inbound calls bridged with an agent (disposition answered, agent set)'):
@@ -36,9 +37,9 @@ ENTRIES: dict[str, str] = {
     ('ring attempts of the agent that rang out unanswered (result no_answer)'):
         ('该话务员振铃超时未接的次数(结果 no_answer)'),
     ('answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts + no age'
-     "nt); the queue's figure: an agent has none (see sl_answered)"):
+     "nt + queue full); the queue's figure: an agent has none (see sl_answered)"):
         ('等待 ≤ service_level_s 接通的电话 ÷(已接通 + 等待超过 short_aban'
-         'don_s 的放弃 + 排队超时 + 无坐席);队列的指标,话务员无此项(见服务水平(÷接通))'),
+         'don_s 的放弃 + 排队超时 + 无坐席 + 队列满);队列的指标,话务员无此项(见服务水平(÷接通))'),
     ('answered with wait ≤ service_level_s ÷ answered; the only service level an agent has (an agent is of'
      'fered no calls: the queue is)'):
         ('等待 ≤ service_level_s 接通的电话 ÷ 已接通;话务员唯一的服务水平(电话分配给队'
@@ -57,6 +58,10 @@ ENTRIES: dict[str, str] = {
      'EMPTY: joinempty, leavewhenempty): offered, not answered, called back as missed calls'):
         ('队列因无人值守而拒绝或放走的呼入电话(QUEUESTATUS 为 JOINEMPTY / LEAVEEMPTY:joinempty、'
          'leavewhenempty):计入进入队列,未接通,按未接来电回拨'),
+    ('inbound calls the queue refused at the join because it already held maxlen callers (QUEUESTATUS FULL)'
+     ': offered, not answered, called back as missed calls'):
+        ('队列已有 maxlen 个来电在等待、在入队时拒绝的呼入电话(QUEUESTATUS 为 FULL):'
+         '计入进入队列,未接通,按未接来电回拨'),
     ('answered calls an agent handed on to an outside number (transferred_out set): the caller ended with '
      'no agent; per agent, the calls they answered'):
         ('话务员转到外部号码的已接通电话(transferred_out 有值):来电最后不在任何话务员处;'
