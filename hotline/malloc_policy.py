@@ -21,7 +21,7 @@ arenas a core; only the free space at an arena's top goes back, by ``free`` itse
 (``madvise(MADV_DONTNEED)``): one in a soaked panel gave 24 MB back at once. Each trim locks one
 arena at a time for a walk of its free lists (milliseconds for the panel's ~150 MB).
 
-**At most so many arenas** (``malloc_arena_max``, 0: glibc's own). A thread's first ``malloc`` gives
+**At most so many arenas** (``malloc_arena_max``, 2; 0: glibc's own). A thread's first ``malloc`` gives
 it an arena of its own until there are 8 a core (16 here for the panel's ~97 waitress threads);
 ``mallopt(M_ARENA_MAX, n)`` has threads share ``n``. glibc fixes its limit once the 9th arena is
 made, so the cap must come before the threads: :func:`start` runs before a service starts any. Fewer
