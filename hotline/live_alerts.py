@@ -45,7 +45,7 @@ TEXTS: dict[AlertKind, str] = {
     AlertKind.WAITING: N_("%(n)s callers waiting in %(queue)s (alert from %(limit)s)"),
     AlertKind.LONGEST_WAIT: N_("A caller in %(queue)s has waited %(for)s (alert from %(limit)s s)"),
     AlertKind.SERVICE_LEVEL: N_("Today's service level %(pct)s%% is under its target %(target)s%% (%(num)s/%(den)s)"),
-    AlertKind.NO_AGENT: N_("%(n)s callers waiting and no agent available for %(for)s"),
+    AlertKind.NO_AGENT: N_("%(n)s callers waiting (the longest %(for)s) and no agent available"),
     AlertKind.BREAK: N_("%(agent)s on a break (%(reason)s) for %(for)s (limit %(limit)s min)"),
     AlertKind.WRAP_UP: N_("%(agent)s still in after-call work %(for)s after its end"),
     AlertKind.HOLD: N_("%(agent)s has held a caller for %(for)s (limit %(limit)s s)"),

@@ -17,9 +17,10 @@ ENTRIES: dict[str, str] = {
         "%(queue)s 最长等待已 %(for)s(告警阈值 %(limit)s 秒)",
     "Today's service level %(pct)s%% is under its target %(target)s%% (%(num)s/%(den)s)":
         "今日服务水平 %(pct)s%% 低于目标 %(target)s%%(%(num)s/%(den)s)",
-    "%(n)s callers waiting and no agent available for %(for)s": "%(n)s 个来电排队,已 %(for)s 无示闲坐席",
+    "%(n)s callers waiting (the longest %(for)s) and no agent available": "%(n)s 个来电排队(最长 %(for)s),无示闲坐席",
     "%(agent)s on a break (%(reason)s) for %(for)s (limit %(limit)s min)":
         "坐席 %(agent)s 小休(%(reason)s)已 %(for)s(上限 %(limit)s 分钟)",
     "%(agent)s still in after-call work %(for)s after its end": "坐席 %(agent)s 话后整理已超时 %(for)s",
-    "%(agent)s has held a caller for %(for)s (limit %(limit)s s)": "坐席 %(agent)s 保持客户已 %(for)s(上限 %(limit)s 秒)",
+    "%(agent)s has held a caller for %(for)s (limit %(limit)s s)":
+        "坐席 %(agent)s 保持客户已 %(for)s(上限 %(limit)s 秒)",
 }
