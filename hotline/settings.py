@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from hotline.setting_values import SettingsError, coerce
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class SettingsError(ValueError):
-    """A setting could not be read: names the key and the source."""
+__all__ = ["ROOT", "Settings", "SettingsError", "load"]
 
 
 @dataclass
@@ -213,8 +212,9 @@ class Settings:
     api_token_days: int = 365  # an API token expires this many days after it is made; 0: never
     wallboard_user_check_s: float = 5.0  # an open wallboard stream rechecks its user this often
     # --- cases and customers (hotline/cases/, hotline/customers/) ------------------------------------
-    # the quality inspector's score sheet (R-QA: items, weights, veto items, score bands; TOML)
+    # quality inspection (R-QA): the score sheet (items, weights, veto items, bands; TOML), the daily sample
     qa_sheet_path: str = ""  # empty: hotline/qa_sheet.toml
+    qa_sample_per_agent: int = 2  # 质检抽检: answered calls drawn per agent per day (hotline/qa_sample.py)
     case_categories_path: str = ""  # the kinds and categories of cases (TOML); empty: hotline/case_categories.toml
     case_default_due_h: float = 24.0  # 建议 / 表扬 / 业务办理 (no rule of their own): working-day hours
     # the operator's districts: a customer's district, work orders', technicians' and outages' (empty: any)
@@ -360,41 +360,6 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
-def _coerce(name: str, typ: Any, value: Any, source: str) -> Any:
-    try:
-        if typ is bool:
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in ("1", "true", "yes", "on"):
-                return True
-            if text in ("0", "false", "no", "off", ""):
-                return False
-            raise ValueError(text)
-        if typ is int:
-            return int(value)
-        if typ is float:
-            return float(value)
-        if typ is Path:
-            return Path(value).expanduser()
-        if typ == dict[str, str]:
-            if isinstance(value, str):  # from the environment: "PJSIP/alice=8001,PJSIP/bob=8002"
-                pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
-                if any(len(p) != 2 for p in pairs):
-                    raise ValueError(value)
-                return {k.strip(): v.strip() for k, v in pairs}
-            if not isinstance(value, dict):
-                raise TypeError(value)
-            return {str(k): str(v) for k, v in value.items()}
-        if typ == list[str]:
-            if isinstance(value, str):
-                return [v.strip() for v in value.split(",") if v.strip()]
-            return [str(v) for v in value]
-        return str(value)
-    except (TypeError, ValueError) as exc:
-        raise SettingsError(f"setting {name!r} from {source}: cannot read {value!r} as {typ}") from exc
-
-
 def load(config_file: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None,
          **overrides: Any) -> Settings:
     env = dict(os.environ if env is None else env)
@@ -413,15 +378,15 @@ def load(config_file: str | os.PathLike[str] | None = None, env: dict[str, str] 
         for key, value in data.items():
             if key not in names:
                 raise SettingsError(f"config file {path}: unknown setting {key!r}")
-            values[key] = _coerce(key, hints[key], value, str(path))
+            values[key] = coerce(key, hints[key], value, str(path))
 
     for name in names:
         key = "HOTLINE_" + name.upper()
         if key in env:
-            values[name] = _coerce(name, hints[name], env[key], f"${key}")
+            values[name] = coerce(name, hints[name], env[key], f"${key}")
 
     for key, value in overrides.items():
         if key not in names:
             raise SettingsError(f"unknown setting {key!r}")
-        values[key] = _coerce(key, hints[key], value, "arguments")
+        values[key] = coerce(key, hints[key], value, "arguments")
     return Settings(**values)

@@ -3,14 +3,15 @@ callback_scheduler_interval_s, each unit of a pass in a transaction of its own
 (scheduler/callbacks.py); the supervisor page's per-day rollups brought up to date every
 ``rollup_interval_s`` (hotline.metrics.refresh: every panel process reads them); and the retention
 purge once a day (after ``retention_purge_hour``, local time; the day it last ran is kept in the
-database, so a restart does not purge twice)."""
+database, so a restart does not purge twice); and each finished day's QA sample (hotline.qa_sample,
+R-QA) shortly after midnight, with the days missed while it was down."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +24,7 @@ from hotline.field import check_clocks
 from hotline.metrics.refresh import RefreshReport, refresh
 from hotline.models.callbacks import SchedulerState
 from hotline.pbx.ami import Ami, AmiError, AmiRole
+from hotline.qa_sample import days_due, draw
 from hotline.retention import PurgeReport, purge
 from hotline.service_settings import effective
 from hotline.settings import Settings
@@ -31,6 +33,7 @@ from scheduler.callbacks import PassReport, run_pass
 
 log = logging.getLogger(__name__)
 PURGE_STATE = "retention_purge"
+QA_SAMPLE_STATE = "qa_sample"  # the last finished day whose QA sample the scheduler drew
 
 
 class Scheduler:
@@ -79,6 +82,26 @@ class Scheduler:
             else:
                 state.value, state.updated_at = {"day": day}, utcnow()
         return rep
+
+    def qa_sample_if_due(self, now: datetime | None = None) -> dict[date, int]:
+        """R-QA: draws the QA sample of each finished day not drawn yet (hotline.qa_sample.days_due:
+        yesterday, and the days missed while down, bounded); the calls added per day."""
+        now = now or utcnow()
+        s = self.in_force()
+        with self.sessions() as db:
+            state = db.get(SchedulerState, QA_SAMPLE_STATE)
+            due = days_due(s, date.fromisoformat(state.value["day"]) if state is not None else None, now)
+            if not due:
+                return {}
+            added = {day: draw(db, s, day, now=now) for day in due}  # each day committed as drawn
+            value = {"day": due[-1].isoformat()}
+            if state is None:
+                db.add(SchedulerState(name=QA_SAMPLE_STATE, value=value, updated_at=utcnow()))
+            else:
+                state.value, state.updated_at = value, utcnow()
+            db.commit()
+        log.info("QA sample drawn: %s", ", ".join(f"{d}: {n}" for d, n in added.items()))
+        return added
 
     def rollups_if_due(self) -> RefreshReport | None:
         """The rollup step, at start and then every ``rollup_interval_s`` (0: never)."""
@@ -158,6 +181,10 @@ class Scheduler:
                 self.rollups_if_due()
             except Exception as exc:
                 log_retry(log, "supervisor rollups", exc, f"retrying in {self.s.rollup_interval_s:.0f} s")
+            try:
+                self.qa_sample_if_due()
+            except Exception as exc:  # the day stays undrawn: tried again after the next pass
+                log_retry(log, "QA sample", exc, "retrying after the next pass")
             try:
                 self.purge_if_due()
             except Exception as exc:  # retried after the next pass: today's purge is not marked done

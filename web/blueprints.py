@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
         home,
         i18n,
         outages,
+        qa_sample,
         quality,
         softphone,
         wallboard,
@@ -32,8 +33,9 @@ def register_blueprints(app: Flask) -> None:
     from web.service_settings.views import bp as service_settings
     from web.team.views import bp as team
 
-    for bp in (home.bp, i18n.bp, auth, agent.bp, desk, calls, quality.bp, callbacks.bp, faults.bp, outages.bp,
-               complaints.bp, team, wallboard.bp, api.bp, cases, customers, handover.bp, softphone.bp, field, sms_dlr):
+    for bp in (home.bp, i18n.bp, auth, agent.bp, desk, calls, quality.bp, qa_sample.bp, callbacks.bp, faults.bp,
+               outages.bp, complaints.bp, team, wallboard.bp, api.bp, cases, customers, handover.bp, softphone.bp,
+               field, sms_dlr):
         app.register_blueprint(bp)
     app.register_blueprint(service_settings)
     csrf.exempt(api.bp)  # token-authenticated, read-only

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hotline import cases, qa_sheet
 from hotline.chanvars import ChanVar
 from hotline.errors import N_, DomainError
-from hotline.metrics.queries import call_agent_hung_up_first
+from hotline.metrics.queries import call_agent_hung_up_first, call_answered_in_time
 from hotline.models import Call, QaGrade
 from hotline.timeutil import utcnow
 from web.auth.access import roles
@@ -39,7 +39,7 @@ def facts(c: Call) -> dict[str, bool]:
     linked = cases.cases_of_call(db(), c.server, c.call_id)
     from_case = {"record_complete": all(cases.record_complete(k) for k in linked)} if linked else {}
     return from_case | {
-        "four_rings": bool(c.within_4_rings) or _flag(c.vars, ChanVar.LATE_APOLOGY),
+        "four_rings": call_answered_in_time(c),
         "hung_up_last": not call_agent_hung_up_first(c),
         # the system plays the agent's work number on pickup (R-ANS-GREET): the part a machine can check
         "greeting": _flag(c.vars, ChanVar.WORKNUM_PLAYED),

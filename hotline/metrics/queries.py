@@ -50,13 +50,27 @@ def call_agent_hung_up_first(call: Call) -> bool:
     return call.hangup_first == HangupParty.AGENT and not excused
 
 
+def answered_in_time() -> ColumnElement[bool]:
+    """R-ANS-4RINGS as the record proves it: answered within 4 rings, or late with the apology
+    played (HOTLINE_LATE_APOLOGY). In SQL; on one call record :func:`call_answered_in_time`."""
+    return or_(Call.within_4_rings.is_(True), Call.vars[ChanVar.LATE_APOLOGY].as_string() == "1")
+
+
+def call_answered_in_time(call: Call) -> bool:
+    """:func:`answered_in_time` on one call record (the quality check of a call, the QA sample)."""
+    return call.within_4_rings is True or str((call.vars or {}).get(ChanVar.LATE_APOLOGY, "")) == "1"
+
+
+SATISFIED = 1  # R-SURVEY's keys: 1 satisfied, 2 fair, 3 dissatisfied (ivr/flow.py)
+
+
 def survey_credit(db: Session, start: datetime, end: datetime,
                   agents: list[str] | None = None) -> dict[str, tuple[int, int]]:
     """R-SURVEY: per agent, (surveys answered, satisfied) of the calls started in [start, end). A
     rating counts for the agent who sent the caller to the survey (HOTLINE_SURVEY_AGENT, the desk's
     转满意度), else the last agent the caller talked to, else the one who answered."""
     who = func.coalesce(Call.vars[ChanVar.SURVEY_AGENT].as_string(), Call.final_agent, Call.agent)
-    q = (select(who.label("who"), func.count(), count_if(Call.survey == 1))
+    q = (select(who.label("who"), func.count(), count_if(Call.survey == SATISFIED))
          .where(in_period(start, end), Call.survey.isnot(None), who.isnot(None)).group_by(who))
     if agents is not None:
         q = q.where(who.in_(agents))
@@ -65,7 +79,6 @@ def survey_credit(db: Session, start: datetime, end: datetime,
 
 def sums(s: Settings) -> list[Any]:
     hung = agent_hung_up_first()
-    apology = Call.vars[ChanVar.LATE_APOLOGY].as_string() == "1"
     return [
         func.count().label("n"),
         count_if(Call.wait_seconds <= s.service_level_s).label("in_sl"),
@@ -76,12 +89,12 @@ def sums(s: Settings) -> list[Any]:
         func.coalesce(func.sum(func.coalesce(Call.talk_seconds, 0.0)), 0.0).label("talk_sum"),
         count_if(hung).label("hung"),
         count_if(Call.survey.isnot(None)).label("surveyed"),
-        count_if(Call.survey == 1).label("satisfied"),
+        count_if(Call.survey == SATISFIED).label("satisfied"),
         # an agent's holds: only the calls whose holds are known (NULL: not proven, no zero)
         func.coalesce(func.sum(Call.hold_seconds), 0.0).label("hold_sum"),
         func.count(Call.hold_seconds).label("hold_n"),
         count_if(Call.transferred_out.isnot(None)).label("out"),
-        count_if(and_(or_(Call.within_4_rings.is_(True), apology), or_(Call.hangup_first.is_(None), not_(hung))))
+        count_if(and_(answered_in_time(), or_(Call.hangup_first.is_(None), not_(hung))))
         .label("compliant"),
     ]
 
@@ -230,3 +243,7 @@ def qa(db: Session, start: datetime, end: datetime,
     return {a: (float(avg), int(n)) for a, avg, n in db.execute(q.group_by(QaGrade.agent))}
 
 
+def qa_team(per_agent: dict[str, tuple[float, int]]) -> tuple[float | None, int]:
+    """The team's qa_avg and qa_count from :func:`qa`'s per agent: every graded call weighs the same."""
+    n = sum(c for _, c in per_agent.values())
+    return (sum(a * c for a, c in per_agent.values()) / n if n else None), n

@@ -109,9 +109,7 @@ def team_and_agents(db: Session, s: Settings, start: datetime, end: datetime) ->
         total = (total[0] + v[0], total[1] + v[1], total[2] + v[2], total[3] + v[3])
     set_rings(f, total)
     qa = queries.qa(db, start, end)
-    n = sum(c for _, c in qa.values())
-    f.qa_count = n
-    f.qa_avg = (sum(a * c for a, c in qa.values()) / n) if n else None
+    f.qa_avg, f.qa_count = queries.qa_team(qa)
     f.repeat_rate = Ratio(*c.repeat)
     team_only(db, s, start, end, f)
     return f, _agents(db, s, start, end, c.per, None, rings=c.rings, qa=qa)

@@ -1,17 +1,17 @@
-"""Panel tables: users and roles, QA grades, the recording-listen audit log, API tokens."""
+"""Panel tables: users and roles, QA grades and the daily QA sample, the recording-listen audit log, API tokens."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.models.base import Base, BigId
 from hotline.vocabulary import Role
 
-__all__ = ["ROLES", "ApiToken", "QaGrade", "RecordingListen", "User"]
+__all__ = ["ROLES", "ApiToken", "QaGrade", "QaSample", "RecordingListen", "User"]
 
 # agent: own calls only; inspector: QA (numbers masked); supervisor: team, outages, wallboard;
 # technician: own work orders only (web/field, issue 15); admin: everything.
@@ -54,6 +54,23 @@ class QaGrade(Base):
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("qa_grades.id"))
     reason: Mapped[str | None] = mapped_column(Text)  # required when corrects_id is set
     created_at: Mapped[datetime]
+
+
+class QaSample(Base):
+    """A call drawn into a day's QA sample (质检抽检, R-QA; hotline/qa_sample.py) and why. A call is
+    drawn once: the unique call is what keeps a draw run twice at once from drawing it twice."""
+
+    __tablename__ = "qa_samples"
+    __table_args__ = (UniqueConstraint("call_pk", name="uq_qa_samples_call"),
+                      Index("ix_qa_samples_day_agent", "day", "agent"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    day: Mapped[date]  # the operator's local day the call started on
+    call_pk: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    agent: Mapped[str] = mapped_column(String(64))  # the answering agent, copied from the call
+    reason: Mapped[str] = mapped_column(String(128))  # why drawn: flag keys joined by ",", or "graded" / "random"
+    drawn_at: Mapped[datetime]
+    drawn_by: Mapped[str | None] = mapped_column(String(64))  # the inspector's user name; None: the scheduler
 
 
 class RecordingListen(Base):

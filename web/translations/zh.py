@@ -23,13 +23,14 @@ from web.translations.catalogue import (
     layout,
     metrics,
     prompts,
+    qa_sample,
     service_settings,
     softphone,
     wallboard,
 )
 
 FEATURES = (layout, calls, agent, metrics, faults, callbacks, wallboard, cases, softphone, field, prompts,
-            service_settings, agent_time, desk)
+            service_settings, agent_time, desk, qa_sample)
 
 ZH: dict[str, str] = {}
 for _feature in FEATURES:
