@@ -31,7 +31,7 @@ ENTRIES: dict[str, str] = {
     "Wallboard alerts (0: off)": "监控告警(0 为关闭)",
     "Callers waiting in a queue": "队列排队来电数达到",
     "Longest wait, seconds (-1: the ring rule's)": "最长等待达到(秒;-1 为振铃规则时限)",
-    "Today's service level under, percent": "今日服务水平低于(%)",
+    "Today's service level under, percent": "今日服务水平低于(百分比)",
     "... once this many calls were offered today": "……且今日进入队列的来电不少于",
     "Callers waiting with no agent available, seconds": "有来电排队而无示闲坐席持续(秒)",
     "A break longer than, seconds": "小休超过(秒)",
