@@ -1,5 +1,6 @@
 """The live wallboard: calls waiting, longest wait, agents ringing / talking / paused, today's SL,
-and the escalations supervisors have not acknowledged (R-OVERDUE, R-COMPLAINT).
+the escalations supervisors have not acknowledged (R-OVERDUE, R-COMPLAINT) and the alerts
+(监控告警, ``hotline.live_alerts``: judged once per change for every stream, with today's SL).
 
 The listener keeps ``live_state`` current (one row per Asterisk server). The SSE stream reads it
 when the process's ``hotline.live_signal`` watcher reports a change (at least every second; every
@@ -178,8 +179,8 @@ class _SlowPart:
         self._next_at: float | None = None
 
     def get(self, Session: sessionmaker[Session], s: Settings, live_now: dict[str, Any],
-            floor: Floor | None = None) -> dict[str, Any]:
-        """Today's SL and the overdue orders; with the ``floor``, the alerts on it too."""
+            floor: Floor) -> dict[str, Any]:
+        """Today's SL, the overdue orders and the alerts on the ``floor``."""
         with self._lock:  # one reader computes, the others wait for its value
             if live_now != self._live:
                 self._live, self._dirty = live_now, True
@@ -189,8 +190,6 @@ class _SlowPart:
                 with Session() as db:
                     self._value = {"sl": today_sl(db, s), "overdue_orders": overdue_work_orders(db, s)}
                 self._at = time.monotonic()
-            if floor is None:
-                return self._value
             return dict(self._value, alerts=self._alerts_on(floor, s))
 
     def _alerts_on(self, floor: Floor, s: Settings) -> list[dict[str, Any]]:
