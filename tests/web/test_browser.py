@@ -173,13 +173,15 @@ def test_supervisor_pages_and_live_wallboard(served: tuple[Panel, str], browser:
 def test_wallboard_alerts_appear_are_acknowledged_and_clear(served: tuple[Panel, str], browser: Any) -> None:
     """监控告警 on the wallboard: a break past its limit appears at the top and flags the agent's row,
     its reason written as text; 确认 quiets it (no longer counted, greyed); when the break ends it
-    clears, and a new one comes back unacknowledged and announced. The sound waits for a gesture
+    clears, and a new one comes back unacknowledged and announced, as does an acknowledged warning
+    that turns critical. The sound waits for a gesture
     (the page says so) and its mute is remembered."""
     from datetime import timedelta
 
     panel, base = served
     ext = panel.app.extensions["hotline"]
-    ext["settings"] = ext["settings"].replace(alert_break_s=60, alert_waiting_callers=0, alert_no_agent_s=0)
+    ext["settings"] = ext["settings"].replace(alert_break_s=60, alert_waiting_callers=2, alert_longest_wait_s=0,
+                                              alert_no_agent_s=0)
     db = panel.db()
     hostile = "<img src=x onerror=window.pwned=1>"
     set_live(db, {"agents": {"8001": {"state": "paused", "since": time.time() - 300},
@@ -235,4 +237,16 @@ def test_wallboard_alerts_appear_are_acknowledged_and_clear(served: tuple[Panel,
     assert page.locator("#wb-alert-count").inner_text() == "1"
     assert page.evaluate("document.getElementById('wb-alerts').dataset.announced") == "2"
     assert page.evaluate("document.getElementById('wb-alerts').dataset.sounded") == "1"  # after the gesture
+    # an acknowledged warning that turns critical (twice alert_waiting_callers) is loud again
+    waiting = page.locator("#wb-alert-list li[data-key='waiting:hotline']")
+    for n in (2, 4):
+        set_live(panel.db(), dict(live_data(waiting=n), agents={"8002": {"state": "idle", "since": time.time()}}))
+        severity = "critical" if n == 4 else "warning"
+        _wait(page, f"document.querySelector(\"#wb-alert-list li[data-key='waiting:hotline'].{severity}\") !== null",
+              timeout=15.0)
+        if n == 2:
+            waiting.locator("button.ack").click()
+            assert "acked" in (waiting.get_attribute("class") or "")
+    assert "acked" not in (waiting.get_attribute("class") or "") and waiting.locator("button.ack").is_visible()
+    assert page.evaluate("document.getElementById('wb-alerts').dataset.announced") == "4"
     assert errors == []

@@ -12,9 +12,10 @@
   var last = null, skew = 0, drawnAgents = null;
   var alertTexts = JSON.parse(document.getElementById("wb-alert-texts").textContent);
   var alertBox = document.getElementById("wb-alerts");
-  // 确认: an acknowledged alert stays quiet until its key leaves the list (kept over a reload of the tab)
+  // 确认: an acknowledged alert stays quiet until its key leaves the list or it turns critical (key →
+  // the severity acknowledged; kept over a reload of the tab)
   var acked = stored(window.sessionStorage, "hotline.wallboard.acked") || {};
-  var announced = {};  // keys already announced by this page: a new key sounds once
+  var announced = {};  // key → the severity this page announced: a new key, or one turned critical, sounds once
   var muted = stored(window.localStorage, "hotline.wallboard.muted") === true;
   var audio = null;  // created at the supervisor's first click or key: browsers refuse sound before one
 
@@ -87,6 +88,7 @@
     });
   }
   // keyed: an alert's item stays the same element while it lasts (a focused 确认 keeps its focus)
+  function covers(seen, a) { return seen === a.severity || seen === "critical"; }
   function renderAlerts() {
     var list = document.getElementById("wb-alert-list"), items = last.alerts || [], keys = {}, el = {};
     items.forEach(function (a) { keys[a.key] = a; });
@@ -98,14 +100,14 @@
     });
     var fresh = [], open = 0;
     items.forEach(function (a, i) {
-      var li = el[a.key] || alertItem(a.key);
-      li.className = "alert " + a.severity + (acked[a.key] ? " acked" : "");
+      var li = el[a.key] || alertItem(a.key), quiet = covers(acked[a.key], a);
+      li.className = "alert " + a.severity + (quiet ? " acked" : "");
       li.dataset.kind = a.kind;
       li.firstChild.textContent = alertText(a);
-      li.lastChild.hidden = !!acked[a.key];
+      li.lastChild.hidden = quiet;
       if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
-      if (!acked[a.key]) open += 1;
-      if (!acked[a.key] && !announced[a.key]) { announced[a.key] = true; fresh.push(a); }
+      if (!quiet) open += 1;
+      if (!quiet && !covers(announced[a.key], a)) { announced[a.key] = a.severity; fresh.push(a); }
     });
     text("wb-alert-count", String(open));
     alertBox.className = "wb-alerts" + (open ? " open" : "");
@@ -116,7 +118,11 @@
     var li = document.createElement("li"), span = document.createElement("span"), b = document.createElement("button");
     li.dataset.key = key;
     b.type = "button"; b.className = "ack"; b.textContent = alertBox.dataset.ack;
-    b.addEventListener("click", function () { acked[key] = true; renderAlerts(); });
+    b.addEventListener("click", function () {
+      var a = (last.alerts || []).filter(function (x) { return x.key === key; })[0];
+      if (a) acked[key] = a.severity;
+      renderAlerts();
+    });
     li.appendChild(span); li.appendChild(b);
     return li;
   }
