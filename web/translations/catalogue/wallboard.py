@@ -9,8 +9,9 @@ ENTRIES: dict[str, str] = {
     "Today's SL": "今日服务水平", "Listener gap: figures may be incomplete": "事件监听曾中断,数据可能不完整",
     "Connection lost, reconnecting…": "连接中断,正在重连…", "State": "状态", "For": "持续",
     "idle": "空闲", "ringing": "振铃", "talking": "通话", "paused": "示忙", "unavailable": "离线",
-    # 监控告警 (hotline/live_alerts.py TEXTS; the wallboard fills %(for)s with the running clock)
-    "Alerts": "监控告警", "Acknowledge": "确认", "Sound: on": "提示音:开", "Sound: off": "提示音:关",
+    # 监控告警 (hotline/live_alerts.py TEXTS; the wallboard fills %(for)s with the running clock; 确认 is
+    # "Acknowledge", catalogue/callbacks.py)
+    "Alerts": "监控告警", "Sound: on": "提示音:开", "Sound: off": "提示音:关",
     "Click anywhere on the page to let the alerts sound": "请先点击页面任意处,告警提示音才能播放",
     "%(n)s callers waiting in %(queue)s (alert from %(limit)s)": "%(queue)s 排队来电 %(n)s 个(告警阈值 %(limit)s)",
     "A caller in %(queue)s has waited %(for)s (alert from %(limit)s s)":
