@@ -175,7 +175,7 @@ def _queue_alerts(q: QueueOnFloor, now: float, s: Settings, clocks: list[float])
     wait_limit = longest_wait_threshold_s(s)
     known = [t for t in q.waiting if t is not None]
     oldest = min(known) if known else None
-    if wait_limit is not None and _passed(oldest, wait_limit, now, clocks) and oldest is not None:
+    if wait_limit is not None and _passed(oldest, wait_limit, now, clocks):
         critical = _passed(oldest, 2 * wait_limit, now, clocks)
         out.append(Alert(f"longest_wait:{q.name}", AlertKind.LONGEST_WAIT,
                          Severity.CRITICAL if critical else Severity.WARNING, oldest,
@@ -202,7 +202,7 @@ def _agent_alerts(a: AgentOnFloor, now: float, s: Settings, clocks: list[float])
     who = f"{a.server}/{a.agent}"
     if a.presence == AgentPresence.BREAK and _passed(a.presence_since, s.alert_break_s, now, clocks):
         out.append(Alert(f"break:{who}", AlertKind.BREAK, Severity.WARNING, a.presence_since,
-                         {"agent": a.agent, "reason": a.reason or "", "limit": round(s.alert_break_s / 60)},
+                         {"agent": a.agent, "reason": a.reason or "", "limit": f"{s.alert_break_s / 60:g}"},
                          agent=a.agent, server=a.server))
     if a.presence == AgentPresence.WRAP_UP and _passed(a.wrapup_until, s.alert_wrapup_over_s, now, clocks):
         out.append(Alert(f"wrap_up:{who}", AlertKind.WRAP_UP, Severity.WARNING, a.wrapup_until,

@@ -196,11 +196,11 @@ class _SlowPart:
         assert self._value is not None
         now = time.time()
         judged = self._judged
-        if (judged is None or judged[0] != floor or judged[1] is not self._value or judged[2] is not s
+        sl = self._value["sl"]
+        if (judged is None or judged[0] != floor or judged[1] != sl or judged[2] is not s
                 or (self._next_at is not None and now >= self._next_at)):
-            sl = self._value["sl"]
             found = alerts(floor, Ratio(sl["num"], sl["den"]), now, s)
-            self._judged, self._next_at = (floor, self._value, s), found.next_at
+            self._judged, self._next_at = (floor, sl, s), found.next_at
             self._alerts = [a.to_dict() for a in found.items]
         return self._alerts
 

@@ -115,7 +115,8 @@ def test_a_break_alert_says_the_reason_and_other_presences_raise_none() -> None:
     on_break = AgentOnFloor("pbx1", "8001", AgentState.PAUSED, presence=AgentPresence.BREAK,
                             reason="<img src=x onerror=alert(1)>", presence_since=NOW - 120)
     a = alerts(Floor((), (on_break,)), None, NOW, s).items[0]
-    assert a.params == {"agent": "8001", "reason": "<img src=x onerror=alert(1)>", "limit": 1}  # the page writes text
+    assert a.params == {"agent": "8001", "reason": "<img src=x onerror=alert(1)>", "limit": "1"}  # the page writes text
+    assert alerts(Floor((), (on_break,)), None, NOW, _s(alert_break_s=90)).items[0].params["limit"] == "1.5"  # min
     busy = AgentOnFloor("pbx1", "8002", AgentState.PAUSED, presence=AgentPresence.BUSY, presence_since=NOW - 9999)
     assert _kinds(Floor((), (busy,)), s) == {}
 

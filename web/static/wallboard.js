@@ -110,7 +110,6 @@
       if (!quiet && !covers(announced[a.key], a)) { announced[a.key] = a.severity; fresh.push(a); }
     });
     text("wb-alert-count", String(open));
-    alertBox.className = "wb-alerts" + (open ? " open" : "");
     if (fresh.length) announce(fresh.some(function (a) { return a.severity === "critical"; }));
     flagAgents();
   }
