@@ -56,15 +56,21 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     rec = CallRecord(call_id=call_id, server=server)
     first = c.chans.get(call_id)
     start_seen = first is not None and first.created
-    unended = any(ch.hung_at is None for ch in c.chans.values())
+    # an agent pool's login channel stays up after the calls it takes (agent_pool.py): their end
+    # is their own channels'
+    own = [ch for ch in c.chans.values() if ch.name not in c.logins] or list(c.chans.values())
+    unended = any(ch.hung_at is None for ch in own)
     rec.incomplete = gap or not start_seen or unended
     if start_seen and first is not None:
         # the call began when its first channel was made; not at the CEL CHAN_START logged a
         # fraction of a millisecond before, which a stream opening between the two would lack
         rec.started_at = first.created_at if first.created_at is not None else next(
             (e.timestamp for e in evs if e.timestamp is not None), None)
-    hangups = [ch.hung_at for ch in c.chans.values() if ch.hung_at is not None]
-    if hangups and not unended:
+    hangups = [ch.hung_at for ch in own if ch.hung_at is not None]
+    # a call none of whose channels is its own (the one its Linkedid names) is known only by
+    # channels that took its Linkedid, and may outlive it (an agent pool's login channel that took
+    # a caller's): their end is not the call's
+    if hangups and not unended and c.call_id in c.chans:
         rec.ended_at = max(hangups)
 
     _product_facts(c, rec)
@@ -256,17 +262,49 @@ def _agent_device_first(c: ChannelIndex, first: Channel | None) -> bool:
 
 def _serves(c: ChannelIndex, rec: CallRecord) -> str | None:
     """The call whose helper this call is: the desk marks its own channels (HOTLINE_DESK
-    "<use>:<call id>"); a supervisor's ChanSpy in any dialplan shows by ChanSpyStart, its spyer a
-    channel of this call, its spyee another call's (capture foreign_chanspy): listening in is no
-    call into the hotline."""
+    "<use>:<call id>"); an agent pool's login call serves the agent's session; a supervisor's
+    ChanSpy in any dialplan shows by ChanSpyStart, its spyer a channel of this call, its spyee
+    another call's (capture foreign_chanspy): listening in is no call into the hotline."""
     desk = rec.vars.get(ChanVar.DESK.value)
     if desk is not None:
         return desk.partition(":")[2]
+    if c.logins and _agent_session(c):
+        return f"agent-login:{c.call_id}"
+    if _stray_local_half(c):
+        return f"stray:{c.call_id}"
     conference = _joined_a_conference(c) or _cti_helper(c)
     if conference is not None:
         return conference
     return next((e.get("SpyeeLinkedid") for e in c.events if e.name in ("ChanSpyStart", "ChanSpyStop")
                  and e.get("SpyerChannel") in c.by_name and e.get("SpyeeLinkedid") != c.call_id), None)
+
+
+def _agent_session(c: ChannelIndex) -> bool:
+    """An agent's login call (app_agent_pool): the agent's session, not a call into the hotline;
+    the calls it took are built from their own channels (agent_pool.py). Its own channel is a
+    login channel; seen from mid-session it may go by a caller's Linkedid, which the login
+    channel took, and hold channels whose start was not seen, but none made in it and no caller."""
+    logins = [ch for ch in c.chans.values() if ch.name in c.logins]
+    if any(ch.uniqueid == c.call_id for ch in logins):
+        return True
+    made = any(ch.created for ch in c.chans.values() if ch.name not in c.logins)
+    return bool(logins) and not made and "QueueCallerJoin" not in c.names
+
+
+def _stray_local_half(c: ChannelIndex) -> bool:
+    """Only the ends of Local halves leaving a bridge, whose start, twin and Linkedid's own
+    channel are all elsewhere: an agent pool's AgentRequest half, which took the Linkedid of the
+    agent's login channel (a caller's, older) for its last milliseconds, seen by a stream that
+    began in them. No call of its own; built, it would take that caller's call id and claim its
+    end (a caller's Local half seen from mid-call, never bridged, is still built: incomplete)."""
+    chans = c.chans.values()
+    if not chans or any(ch.created or ch.uniqueid == c.call_id or not local_base(ch.name) for ch in chans):
+        return False
+    names = {ch.name for ch in chans}
+    if any(sibling(n) in names for n in names):
+        return False
+    return "BridgeLeave" in c.names and c.names.isdisjoint(
+        ("QueueCallerJoin", "DialBegin", "AgentConnect", "AgentComplete", "BridgeEnter"))
 
 
 def _cti_helper(c: ChannelIndex) -> str | None:

@@ -18,6 +18,11 @@ _CHAN_SUFFIX = re.compile(r"-[0-9a-fA-F]+(;\d)?$")
 TECH_EXT = re.compile(r"^(?:PJSIP|SIP|IAX2|DAHDI)/([^-/@;]+)")
 # events that name a queue member's interface and its member name
 MEMBER_NAMING = ("AgentCalled", "QueueMemberStatus")
+# An app_agent_pool agent's device state (queue member StateInterface ``Agent:<id>``), and the
+# creator of the holding bridge its login channel waits in between calls
+POOL_AGENT = "Agent:"
+POOL_BRIDGE = "AgentPool"
+_POOL_SIGNS = ("AgentLogin", "AgentLogoff", "BridgeEnter", "BridgeLeave")
 
 
 def device_of(channel: str | None) -> str:
@@ -44,6 +49,10 @@ def member_names(headers: Mapping[str, str]) -> list[tuple[str, str, bool]]:
     out = [(interface_key(iface), name, True)]
     state = headers.get("StateInterface")
     if state and iface.startswith("Local/") and TECH_EXT.match(state) and name != iface:
+        out.append((state, name, False))
+    elif state and state.startswith(POOL_AGENT):
+        # an agent pool's member (Local/… into AgentRequest, state Agent:<id>): the agent's login
+        # channel is named as the member is (ChannelIndex.agent_of), unnamed ones by the interface
         out.append((state, name, False))
     return out
 
@@ -107,6 +116,14 @@ class ChannelIndex:
         for key, member in behind.items():  # a phone already named (a member itself, an agent) keeps it
             self.members.setdefault(key, member)
         self.member_names = set(self.members.values())
+        # app_agent_pool: login channels (the tracker gives their AgentLogin, else their holding
+        # bridge, to the calls they are bridged with) → the agent's name
+        self.logins: dict[str, str | None] = {}
+        for e in events:
+            if e.name in _POOL_SIGNS and (e.name.startswith("Agent") or e.get("BridgeCreator") == POOL_BRIDGE):
+                self.logins.setdefault(e.get("Channel") or "", e.get("Agent"))
+        for chan, agent in self.logins.items():
+            self.logins[chan] = self._pool_agent(chan, agent)
         self.names = {e.name for e in events}  # which kinds of event the call has: rules skip absent ones
         # one pass over every event of every call: written inline, a method call per event costs
         chans, by_name = self.chans, self.by_name
@@ -137,7 +154,10 @@ class ChannelIndex:
                 ch.cause = e.get("Cause")
 
     def agent_of(self, channel: str | None) -> str | None:
-        """The member name a channel belongs to, else None."""
+        """The member name a channel belongs to, else None (an agent pool's login channel: see
+        :meth:`_pool_agent`)."""
+        if channel in self.logins:
+            return self.logins[channel]
         dev = device_of(channel)
         if dev in self.members:
             return self.members[dev]
@@ -146,6 +166,27 @@ class ChannelIndex:
         if m and m.group(1) in self.member_names:
             return m.group(1)
         return None
+
+    def _pool_agent(self, chan: str, agent: str | None) -> str | None:
+        """An agent pool's login channel is named as the queue member that handed it the call (the
+        Local member whose AgentRequest half it was bridged with), so attempts and answer agree;
+        else as the member whose state is that agent's (``Agent:<id>``) is named, else by the
+        agent id (one home for an agent pool's names)."""
+        bridged: dict[str, list[str]] = {}
+        for e in self.events:
+            if e.name != "BridgeEnter" or e.get("BridgeCreator") == POOL_BRIDGE:
+                continue
+            inside = bridged.setdefault(e.get("BridgeUniqueid") or "", [])
+            if e.get("Channel") == chan:
+                for other in inside:
+                    twin = sibling(other)
+                    member = self.members.get(device_of(twin)) if twin else None
+                    if member:
+                        return member
+            inside.append(e.get("Channel") or "")
+        if not agent:
+            return None
+        return self.members.get(POOL_AGENT + agent) or agent
 
     def named(self, name: str) -> list[Message]:
         return [e for e in self.events if e.name == name]

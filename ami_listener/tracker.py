@@ -13,7 +13,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ami_listener.channels import member_names
+from ami_listener.agent_pool import AgentLogins
+from ami_listener.channels import member_names, sibling
 from ami_listener.reader import Message, thin_message
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,8 @@ MEMBER_EVENTS = ("QueueMemberStatus", "QueueMemberAdded", "QueueMember", "AgentC
 # own call it is (the builder tells that call serves the spied one: never a call of its own)
 PARTY_LINKEDIDS = ("TransfereeLinkedid", "TransfererLinkedid", "OrigTransfererLinkedid",
                    "SecondTransfererLinkedid", "TransferTargetLinkedid", "SpyerLinkedid")
+# what may show an agent pool's login channel, or where it will be bridged (agent_pool.py)
+LOGIN_NEWS = ("AgentLogin", "AgentLogoff", "BridgeEnter", "BridgeLeave", "BridgeDestroy")
 MAX_EVENTS_PER_CALL = 20000  # a runaway call (e.g. a busy-retry loop for hours) is cut, logged
 
 
@@ -64,6 +67,8 @@ class CallTracker:
         self.merged: dict[str, str] = {}  # a call merged into another (_move_channel) → that one
         self.members: dict[str, str] = {}
         self._direct: set[str] = set()  # members' own interfaces (the others: phones behind Local members)
+        self.logins = AgentLogins()
+        self._moved_from: dict[str, str] = {}  # channel → the call it was moved out of (_move_channel)
         self.now = 0.0
         self._next_check = 0.0
 
@@ -93,7 +98,8 @@ class CallTracker:
         if msg.name in MEMBER_EVENTS:
             for key, name, direct in member_names(h):
                 if not direct:  # the phone behind a Local member: unless it is a member itself
-                    if key not in self._direct:
+                    # (an agent pool's agent named by one queue keeps it where another leaves it unnamed)
+                    if key not in self._direct and (name != h["Interface"] or key not in self.members):
                         self.members[key] = name
                 # a phone that is a named member of one queue and an unnamed one (named by its
                 # interface) of another keeps its name
@@ -104,6 +110,21 @@ class CallTracker:
         if lid is not None and self.merged:
             lid = self.merged.get(lid, lid)
         if lid is not None:
+            logins = self.logins
+            if logins.channels:
+                uid = h.get("Uniqueid")
+                lid = logins.home(lid, uid, self.uid_call, self.open)
+                if lid in logins.carried and uid and uid not in self.uid_call and uid not in logins.channels:
+                    # first seen under a login's Linkedid (a stream that began mid-call): its Local twin's
+                    twin = self._twin_call(self.open.get(lid), h.get("Channel"))
+                    lid = lid if twin is None else twin.call_id
+            if logins.channels or msg.name in LOGIN_NEWS:
+                known = len(logins.channels)
+                served = logins.seen(msg, lid)
+                if served is not None and served in self.open:
+                    self._copy_to_served(self.open[served], msg)
+                elif len(logins.channels) > known and lid in self.open:
+                    self._give_back(self.open[lid])
             call = self.open.get(lid)
             if call is None:
                 call = self.open[lid] = OpenCall(lid)
@@ -136,6 +157,48 @@ class CallTracker:
         self._finish_due()
         return lid
 
+    def _copy_to_served(self, served: OpenCall, msg: Message) -> None:
+        """An agent's login channel's event, given to the call it is bridged with too (agent_pool.py):
+        without making that call wait for the channel, which stays up after it."""
+        login = self.logins.login_event(msg.headers.get("Uniqueid") or "")
+        if login is not None and not any(e is login for e in served.events):
+            served.events.append(login)  # the builder re-sorts by time
+        if len(served.events) < MAX_EVENTS_PER_CALL:
+            served.events.append(msg)
+
+    def _give_back(self, login_call: OpenCall) -> None:
+        """A login call just recognised (a stream that began after the agent logged in: its
+        channel is known only once back in its holding bridge) gives the callers' channels that
+        followed its Linkedid back to the calls they began in, with their events since: the call
+        a channel was moved out of, else (first seen under the login's Linkedid) its Local twin's."""
+        for uid in list(login_call.channels):
+            if uid in self.logins.channels:
+                continue
+            name = next((m.headers["Channel"] for m in login_call.events
+                         if m.headers.get("Uniqueid") == uid and m.headers.get("Channel")), None)
+            old = self.open.get(self._moved_from.pop(uid, "")) or self._twin_call(login_call, name)
+            if old is None:
+                continue
+            login_call.channels.discard(uid)
+            old.channels.add(uid)
+            if uid in login_call.hung:
+                login_call.hung.discard(uid)
+                old.hung.add(uid)
+            kept = {id(m) for m in old.events}
+            old.events += [m for m in login_call.events if m.headers.get("Uniqueid") == uid and id(m) not in kept]
+            self.uid_call[uid] = old.call_id
+            if old.channels <= old.hung and old.done_at is None:
+                old.done_at = self.now
+                self.done[old.call_id] = old
+
+    def _twin_call(self, login_call: OpenCall | None, name: str | None) -> OpenCall | None:
+        """The open call other than ``login_call`` that holds the Local twin of channel ``name``."""
+        twin = sibling(name) if name else None
+        if twin is None:
+            return None
+        return next((c for c in self.open.values() if c is not login_call
+                     and any(m.headers.get("Channel") == twin for m in c.events)), None)
+
     def _move_channel(self, uid: str, old_lid: str, call: OpenCall, msg: Message) -> None:
         """Channel ``uid`` now carries ``call``'s Linkedid (after a pickup, an attended or blonde
         transfer Asterisk files a channel under its new peer's call). Its old call no longer waits
@@ -149,6 +212,7 @@ class CallTracker:
         old.channels.discard(uid)
         old.hung.discard(uid)
         if old.channels:
+            self._moved_from[uid] = old_lid  # an agent pool's login call may give it back (_give_back)
             # the channel's own events so far go with it (its BridgeEnter: the new call learns
             # whom the channel is bridged with — a phone's attended REFER moves the caller into
             # the consultation's bridge), placed before the event that moved it
@@ -197,6 +261,8 @@ class CallTracker:
         lid = fields[2] or None  # an empty one names no call
         if lid is not None and self.merged:
             lid = self.merged.get(lid, lid)
+        if lid is not None and lid in self.logins.carried:
+            lid = self.logins.home(lid, None, self.uid_call, self.open)
         if lid is not None:
             call = self.open.get(lid)
             if call is None:
@@ -223,9 +289,11 @@ class CallTracker:
 
     def _finish(self, call: OpenCall) -> None:
         del self.open[call.call_id]
+        self.logins.finished(call.call_id)
         self.done.pop(call.call_id, None)
         for uid in call.channels:
             self.uid_call.pop(uid, None)
+            self._moved_from.pop(uid, None)
         if self.merged:
             for alias in [a for a, into in self.merged.items() if into == call.call_id]:
                 del self.merged[alias]

@@ -434,6 +434,37 @@ EXPECTED: dict[str, dict] = {
                                          hangup_first="caller", talk_seconds=8.0, transfers=[],
                                          attempts=[("Alice", "cancelled"), ("Bob", "answered")],
                                          attempt_rings=[3.0, 1.0]),
+    # --- from tests/captures/foreign_agents/: app_agent_pool (agents.conf; agents log in from their
+    # SIP phones with AgentLogin and stay on that call; members Local/<id>@agent-pool into
+    # AgentRequest, state Agent:<id>; `pool` at 450 names them Alice (1001, connected after a beep)
+    # and Bob (1002, must press #), `pool-plain` at 451 leaves them unnamed). The agent's login call
+    # is no record; the caller's channels take its Linkedid once bridged with the agent.
+    # Alice's phone hangs up 6.3 s into the talk (which logs her off): the agent ended it
+    "foreign_agents_answered": dict(dialed="450", queue="pool", disposition="answered", agent="Alice",
+                                    final_agent="Alice", ring_seconds=0.47, wait_seconds=0.47, rings=1,
+                                    hangup_first="agent", talk_seconds=6.3, transfers=[],
+                                    attempts=[("Alice", "answered")]),
+    # the caller hangs up 5 s after joining; Alice stays logged in. Her member is unnamed in this
+    # queue: the attempt and the answer are named by the interface (her login channel as the
+    # member that handed it the call)
+    "foreign_agents_caller_hangs_up": dict(dialed="451", queue="pool-plain", disposition="answered",
+                                           agent="Local/1001@agent-pool", final_agent="Local/1001@agent-pool",
+                                           ring_seconds=0.45, wait_seconds=0.45, hangup_first="caller",
+                                           talk_seconds=4.53, attempts=[("Local/1001@agent-pool", "answered")]),
+    # Bob (ackcall) hears the call's beep but never presses #; the caller hangs up 4 s in
+    "foreign_agents_abandon": dict(dialed="450", queue="pool", disposition="abandoned", agent=None, final_agent=None,
+                                   hangup_first="caller", wait_seconds=4.0, ring_seconds=None, talk_seconds=None,
+                                   attempts=[("Bob", "cancelled")], attempt_rings=[4.0]),
+    # Bob (ackcall) is offered the caller and presses # 1.6 s in (SIP INFO): the answer is his
+    # key, not the offer (the beep); the caller hangs up 10 s after joining
+    "foreign_agents_ackcall": dict(dialed="450", queue="pool", disposition="answered", agent="Bob", final_agent="Bob",
+                                   ring_seconds=1.78, rings=2, wait_seconds=1.78, hangup_first="caller",
+                                   talk_seconds=8.2, attempts=[("Bob", "answered")]),
+    # Bob (ackcall) is offered the caller; 2 s in AMI AgentLogoff logs him off (his ring: no
+    # answer); the queue keeps the caller until its 12 s timeout
+    "foreign_agents_logoff_waiting": dict(dialed="450", queue="pool", disposition="timeout", agent=None,
+                                          final_agent=None, hangup_first="system", wait_seconds=12.0,
+                                          attempts=[("Bob", "no_answer")], attempt_rings=[2.0]),
 }
 
 
@@ -501,7 +532,7 @@ def test_every_capture_has_a_row() -> None:
     assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge", "foreign_untimed_answered",
                        "foreign_refer_attended", "foreign_refer_attended_app", "foreign_cti_wrapup",
                        "foreign_cti_priority", "foreign_cti_ringinuse", "foreign_queue_full_unfiltered",
-                       "queue_full"} == set(EXPECTED)
+                       "queue_full", "foreign_agents_login_while_waiting"} == set(EXPECTED)
 
 
 def test_a_capture_without_timestamps_claims_no_time() -> None:

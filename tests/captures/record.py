@@ -8,6 +8,7 @@
     .venv/bin/python -m tests.captures.record --foreign-ops [NAME ...]    (tests/captures/foreign_ops/, ops.py)
     .venv/bin/python -m tests.captures.record --foreign-cti [NAME ...]    (tests/captures/foreign_cti/, cti.py)
     .venv/bin/python -m tests.captures.record --own-limits [NAME ...]     (tests/captures/own_limits/, limits.py)
+    .venv/bin/python -m tests.captures.record --foreign-agents [NAME ...] (tests/captures/foreign_agents/, agents.py)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
 raw bytes exactly as AMI sent them (banner and login response included), as ``hotline listener capture``
@@ -747,11 +748,19 @@ if __name__ == "__main__":
     ap.add_argument("--own-limits", action="store_true",
                     help="record from tests/captures/own_limits/ (our dialplan, its queue given maxlen = 1 and "
                          "joinempty = no: callers refused at the join) instead")
+    ap.add_argument("--foreign-agents", action="store_true",
+                    help="record from tests/captures/foreign_agents/ (app_agent_pool: AgentLogin from SIPp "
+                         "phones, Local members into AgentRequest) instead")
     a = ap.parse_args()
     if a.own_limits:
         from tests.captures.limits import record_own_limits
 
         record_own_limits(a.names)
+        sys.exit(0)
+    if a.foreign_agents:
+        from tests.captures.agents import record_foreign_agents
+
+        record_foreign_agents(a.names)
         sys.exit(0)
     if a.foreign_cti:
         from tests.captures.cti import record_foreign_cti

@@ -208,3 +208,22 @@ class Recorder:
         """Rings ``channel`` and, answered, sends it to ``exten@context``: the phone dialling it."""
         with self.ast.ami() as ami:
             ami.originate(channel, context=context, exten=exten, timeout_s=10, callerid=callerid)
+
+    # -- app_agent_pool ---------------------------------------------------------------------------
+    def agent_login(self, phone: str, agent: str, callerid: str, context: str = "agent-login") -> str:
+        """Agent ``agent`` logs in from ``phone`` (a phone dialling ``agent@context``, which runs
+        AgentLogin): the phone stays on that call. Returns the login call's Linkedid, once logged in."""
+        call_id = _call_id()
+        with self.ast.ami() as ami:
+            ami.originate(phone, context=context, exten=agent, callerid=callerid, channel_id=call_id, timeout_s=10)
+        self.tap.wait_for(lambda m: m.name == "AgentLogin" and m.get("Agent") == agent, 10)
+        # the queues see the agent free seconds after the login (about 5 s): a caller queued
+        # before then waits that long
+        self.tap.wait_for(lambda m: m.name == "QueueMemberStatus" and m.get("StateInterface") == f"Agent:{agent}"
+                          and m.get("Status") == "1", 15)
+        return call_id
+
+    def agent_logoff(self, agent: str) -> None:
+        """AMI AgentLogoff (not soft: the agent's login call is hung up at once)."""
+        with self.ast.ami() as ami:
+            ami.action("AgentLogoff", Agent=agent)

@@ -78,7 +78,9 @@ class EventTap:
         while time.monotonic() < deadline:
             evs = [m for m in self.events() if m.get("Linkedid") == linkedid]
             up = {m.get("Uniqueid") for m in evs if m.name == "Newchannel"}
-            down = {m.get("Uniqueid") for m in evs if m.name == "Hangup"}
+            # a channel may hang up under another call's Linkedid: an agent pool's AgentRequest
+            # half joins the logged-in agent's bridge and takes that call's linked id
+            down = {m.get("Uniqueid") for m in self.events("Hangup")}
             if up and up <= down:
                 return evs
             time.sleep(0.1)
