@@ -65,8 +65,6 @@ class AgentLogins:
             # every bridge's first call: a login channel may be known only once it enters one
             if name == "BridgeEnter" and h.get("BridgeTechnology") != "holding_bridge":
                 self._bridges.setdefault(h.get("BridgeUniqueid") or "", lid)
-            elif name == "BridgeDestroy":
-                self._bridges.pop(h.get("BridgeUniqueid") or "", None)
             return None
         carried = h.get("Linkedid")
         if carried and carried != self._carried.get(uid):
@@ -92,6 +90,11 @@ class AgentLogins:
         for table in (self.channels, self._own, self._carried, self.serving):
             table.pop(uid, None)
         self.carried = set(self._carried.values())
+
+    def bridge_gone(self, bridge: str) -> None:
+        """A bridge destroyed: forgotten here (a bridge whose first call was merged or moved into
+        another is never forgotten with that call's end)."""
+        self._bridges.pop(bridge, None)
 
     def login_event(self, uid: str) -> Message | None:
         """What tells a served call that a channel is an agent's login channel (its AgentLogin,

@@ -25,7 +25,7 @@ MEMBER_EVENTS = ("QueueMemberStatus", "QueueMemberAdded", "QueueMember", "AgentC
 PARTY_LINKEDIDS = ("TransfereeLinkedid", "TransfererLinkedid", "OrigTransfererLinkedid",
                    "SecondTransfererLinkedid", "TransferTargetLinkedid", "SpyerLinkedid")
 # what may show an agent pool's login channel, or where it will be bridged (agent_pool.py)
-LOGIN_NEWS = ("AgentLogin", "AgentLogoff", "BridgeEnter", "BridgeLeave", "BridgeDestroy")
+LOGIN_NEWS = ("AgentLogin", "AgentLogoff", "BridgeEnter", "BridgeLeave")
 MAX_EVENTS_PER_CALL = 20000  # a runaway call (e.g. a busy-retry loop for hours) is cut, logged
 
 
@@ -154,6 +154,8 @@ class CallTracker:
             elif call.done_at is not None:
                 call.done_at = None
                 self.done.pop(lid, None)
+        elif msg.name == "BridgeDestroy":  # names no channel, so no call: the pool's bridge map forgets it
+            self.logins.bridge_gone(h.get("BridgeUniqueid") or "")
         self._finish_due()
         return lid
 

@@ -190,6 +190,14 @@ class Settings:
     # documents sets one: a hosted centre's usual minute; README "Agent desk (web)")
     desk_hold_warn_s: int = 60
     desk_break_reasons: list[str] = field(default_factory=lambda: ["用餐", "培训", "会议", "其他"])  # 小休
+    # --- 监控告警: the wallboard's alerts (hotline/live_alerts.py); 0 turns one off ----------------
+    alert_waiting_callers: int = 5  # callers waiting in a queue (critical from twice as many)
+    alert_longest_wait_s: float = -1.0  # a queue's longest wait (critical from twice); -1: the ring rule's 20 s
+    alert_sl_target_pct: float = 80.0  # today's SL (÷ offered) under this, percent
+    alert_sl_min_offered: int = 20  # ... once this many calls were offered today
+    alert_no_agent_s: float = 10.0  # callers waiting this long with no agent 示闲
+    alert_break_s: int = 1800  # 小休 longer than this
+    alert_wrapup_over_s: int = 30  # 话后整理 still running this long after its end
     desk_sync_interval_s: float = 1.0  # `hotline scheduler run` moves every agent's presence after the calls this often
     # 监听 / 耳语 / 强插: what rings for a supervisor without an extension on their user ("PJSIP/8100")
     desk_supervisor_endpoint: str = ""

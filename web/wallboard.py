@@ -1,5 +1,6 @@
 """The live wallboard: calls waiting, longest wait, agents ringing / talking / paused, today's SL,
-and the escalations supervisors have not acknowledged (R-OVERDUE, R-COMPLAINT).
+the escalations supervisors have not acknowledged (R-OVERDUE, R-COMPLAINT) and the alerts
+(监控告警, ``hotline.live_alerts``: judged once per change for every stream, with today's SL).
 
 The listener keeps ``live_state`` current (one row per Asterisk server). The SSE stream reads it
 when the process's ``hotline.live_signal`` watcher reports a change (at least every second; every
@@ -22,6 +23,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
@@ -35,7 +37,9 @@ from hotline.chanvars import ChanVar
 from hotline.desk import presence
 from hotline.desk.monitor import MonitorMode, monitor
 from hotline.field import overdue_orders
+from hotline.live_alerts import TEXTS, AgentOnFloor, Floor, QueueOnFloor, alerts
 from hotline.live_snapshot import LiveSnapshot
+from hotline.metrics.values import Ratio
 from hotline.models import LiveState
 from hotline.models.desk import PresenceChange
 from hotline.privacy import mask_number
@@ -63,6 +67,12 @@ QUEUE_SHOWN = 20  # the waiting callers listed; the tile counts them all
 
 def live(db: Session) -> dict[str, Any]:
     """The live part of the snapshot, merged over every server's live_state row."""
+    return read_live(db)[0]
+
+
+def read_live(db: Session) -> tuple[dict[str, Any], Floor]:
+    """The live part of the snapshot and the floor the alerts are judged on (every waiting caller
+    of each queue, each agent with its desk presence), from the same read."""
     waiting = 0
     oldest: float | None = None
     counts = {state.value: 0 for state in AgentState}
@@ -70,12 +80,14 @@ def live(db: Session) -> dict[str, Any]:
     gap = False
     stamps = []
     queue: list[dict[str, Any]] = []
+    by_queue: dict[str, list[float | None]] = {}  # a queue of the same name on two servers is one
     for row in db.scalars(select(LiveState).order_by(LiveState.server)):
         snap = LiveSnapshot.from_dict(row.data)
         stamps.append([row.server, row.updated_at.isoformat() if row.updated_at else None])
         gap = gap or snap.gap
-        for callers in snap.queues.values():
+        for name, callers in snap.queues.items():
             waiting += len(callers)
+            by_queue.setdefault(name, []).extend(w.since for w in callers)
             for w in callers:
                 if w.since is not None and (oldest is None or w.since < oldest):
                     oldest = w.since
@@ -88,24 +100,48 @@ def live(db: Session) -> dict[str, Any]:
                            "call_id": a.call_id, "internal": a.internal, "held_since": a.held_since})
     chosen = _presences(db, [str(server) for server, _at in stamps])
     for agent in agents:
-        agent["presence"], agent["reason"] = chosen.get((agent["server"], agent["agent"]), (None, None))
+        agent["presence"], agent["reason"], agent["presence_since"], agent["wrapup_until"] = chosen.get(
+            (agent["server"], agent["agent"]), (None, None, None, None))
     # who waits, longest first (a shared screen: the number masked, no caller name), so a supervisor
     # sees the VIP and the long waits behind the count and calls agents back from a break
     queue.sort(key=lambda w: w["since"] if w["since"] is not None else float("inf"))
-    return {"waiting": waiting, "oldest_since": oldest, "counts": counts, "agents": agents, "gap": gap,
-            "stamps": stamps, "escalations": wallboard_escalations(db), "queue": queue[:QUEUE_SHOWN]}
+    return ({"waiting": waiting, "oldest_since": oldest, "counts": counts, "agents": agents, "gap": gap,
+             "stamps": stamps, "escalations": wallboard_escalations(db), "queue": queue[:QUEUE_SHOWN]},
+            _floor(by_queue, agents))
 
 
-def _presences(db: Session, servers: list[str]) -> dict[tuple[str, str], tuple[str, str | None]]:
-    """Each agent's current presence and reason (``hotline.desk.presence``), one indexed read of the
-    open rows: the queue only says "paused", which is 示忙, 小休 (用餐 …) or 话后整理 at the desk, and
-    the supervisor who forced a break should see that break."""
+def _floor(by_queue: dict[str, list[float | None]], agents: list[dict[str, Any]]) -> Floor:
+    return Floor(tuple(QueueOnFloor(name, tuple(w)) for name, w in sorted(by_queue.items())),
+                 tuple(AgentOnFloor(a["server"], a["agent"], AgentState(a["state"]), a["held_since"],
+                                    AgentPresence(a["presence"]) if a["presence"] in _PRESENCES else None,
+                                    a["reason"], a["presence_since"], a["wrapup_until"]) for a in agents))
+
+
+_PRESENCES = frozenset(p.value for p in AgentPresence)
+
+
+Presence = tuple[str | None, str | None, float | None, float | None]  # state, reason, since, wrap-up's end
+
+
+def _presences(db: Session, servers: list[str]) -> dict[tuple[str, str], Presence]:
+    """Each agent's current presence, reason, since when and the end of a 话后整理
+    (``hotline.desk.presence``), one indexed read of the open rows: the queue only says "paused",
+    which is 示忙, 小休 (用餐 …) or 话后整理 at the desk, and the supervisor who forced a break should
+    see that break (and the alerts how long it has lasted)."""
     if not servers:
         return {}
-    rows = db.execute(select(PresenceChange.server, PresenceChange.agent, PresenceChange.state, PresenceChange.reason)
+    rows = db.execute(select(PresenceChange.server, PresenceChange.agent, PresenceChange.state, PresenceChange.reason,
+                             PresenceChange.started_at, PresenceChange.wrapup_until)
                       .where(PresenceChange.server.in_(servers), PresenceChange.ended_at.is_(None))
                       .order_by(PresenceChange.started_at, PresenceChange.id))
-    return {(server, agent): (state, reason) for server, agent, state, reason in rows}  # the newest wins
+    return {(server, agent): (state, reason, _epoch(started), _epoch(until))
+            for server, agent, state, reason, started, until in rows}  # the newest wins
+
+
+def _epoch(at: datetime | None) -> float | None:
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()  # SQLite gives naive UTC back
 
 
 def today_sl(db: Session, s: Settings) -> dict[str, Any]:
@@ -136,8 +172,15 @@ class _SlowPart:
         self._at = 0.0
         self._live: dict[str, Any] | None = None  # the live snapshot last seen by any stream
         self._dirty = False  # it changed since the value was read
+        # 监控告警: judged once for every stream on the floor last seen, again when the floor, today's
+        # SL or the settings change, or when a running clock (a caller's wait, a break) reaches a limit
+        self._judged: tuple[Floor, dict[str, Any], Settings] | None = None
+        self._alerts: list[dict[str, Any]] = []
+        self._next_at: float | None = None
 
-    def get(self, Session: sessionmaker[Session], s: Settings, live_now: dict[str, Any]) -> dict[str, Any]:
+    def get(self, Session: sessionmaker[Session], s: Settings, live_now: dict[str, Any],
+            floor: Floor) -> dict[str, Any]:
+        """Today's SL, the overdue orders and the alerts on the ``floor``."""
         with self._lock:  # one reader computes, the others wait for its value
             if live_now != self._live:
                 self._live, self._dirty = live_now, True
@@ -147,7 +190,19 @@ class _SlowPart:
                 with Session() as db:
                     self._value = {"sl": today_sl(db, s), "overdue_orders": overdue_work_orders(db, s)}
                 self._at = time.monotonic()
-            return self._value
+            return dict(self._value, alerts=self._alerts_on(floor, s))
+
+    def _alerts_on(self, floor: Floor, s: Settings) -> list[dict[str, Any]]:
+        assert self._value is not None
+        now = time.time()
+        judged = self._judged
+        sl = self._value["sl"]
+        if (judged is None or judged[0] != floor or judged[1] != sl or judged[2] is not s
+                or (self._next_at is not None and now >= self._next_at)):
+            found = alerts(floor, Ratio(sl["num"], sl["den"]), now, s)
+            self._judged, self._next_at = (floor, sl, s), found.next_at
+            self._alerts = [a.to_dict() for a in found.items]
+        return self._alerts
 
 
 _slow_parts: weakref.WeakKeyDictionary[sessionmaker[Session], _SlowPart] = weakref.WeakKeyDictionary()
@@ -176,7 +231,7 @@ def _events(Session: sessionmaker[Session], s: Settings, poll: float, allowed: C
     seen = watcher.seq if watcher is not None else 0
     started = last_push = checked = time.monotonic()
     last_live: dict[str, Any] | None = None
-    sl: dict[str, Any] | None = None  # the slow part: today's SL and the overdue orders
+    sl: dict[str, Any] | None = None  # the slow part: today's SL, the overdue orders and the alerts
     shared = slow_part(Session)
     yield "retry: 1000\n\n"
     while time.monotonic() - started < MAX_STREAM_S:
@@ -186,9 +241,9 @@ def _events(Session: sessionmaker[Session], s: Settings, poll: float, allowed: C
                 if not allowed(db):
                     return
                 checked = now
-            snap = live(db)
+            snap, floor = read_live(db)
         changed = snap != last_live
-        new_sl = shared.get(Session, s, snap)
+        new_sl = shared.get(Session, s, snap, floor)
         changed = changed or new_sl != sl
         sl = new_sl
         if changed:
@@ -207,7 +262,8 @@ def _events(Session: sessionmaker[Session], s: Settings, poll: float, allowed: C
 def board() -> Any:
     # R-OVERDUE: work orders past their fix-by as of the page load; the stream keeps the list current
     return render_template("wallboard/board.html", overdue=overdue_work_orders(db(), settings()),
-                           reasons=settings().desk_break_reasons, softphone=has_phone())
+                           reasons=settings().desk_break_reasons, softphone=has_phone(),
+                           alert_texts={kind.value: _(text) for kind, text in TEXTS.items()})
 
 
 @bp.get("/wallboard/stream")
@@ -231,8 +287,8 @@ def snapshot() -> Any:
     s = settings()
     Session = session_factory()
     with Session() as db:
-        snap = live(db)
-    return dict(snap, **slow_part(Session).get(Session, s, snap), now=time.time())
+        snap, floor = read_live(db)
+    return dict(snap, **slow_part(Session).get(Session, s, snap, floor), now=time.time())
 
 
 def supervisor_endpoint(s: Settings, ext: str | None) -> str | None:

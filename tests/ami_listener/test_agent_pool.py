@@ -26,3 +26,25 @@ def test_an_agent_who_logs_in_while_a_caller_waits_takes_it_and_the_next() -> No
     # waited for her login (its prompt, then about 4.5 s until the queues see her free)
     _check(first, dict(wait_seconds=8.46, talk_seconds=3.52))
     _check(second, dict(wait_seconds=0.44, talk_seconds=4.54))
+
+
+def test_the_tracker_keeps_nothing_once_every_capture_has_ended() -> None:
+    """The listener runs for months: once every call of every capture has ended, the tracker holds
+    no channel, moved channel or agent-pool entry. A bridge is forgotten at its BridgeDestroy,
+    which names no channel: before, a bridge whose first call had been merged into another (a
+    group pickup) stayed in the agent pool's bridge map for good."""
+    from pathlib import Path
+
+    from ami_listener.pipeline import Pipeline
+    from tests.ami_listener.replay import CAPTURES, replay_settings
+
+    pipe = Pipeline(replay_settings(), None)
+    for path in sorted(Path(CAPTURES).glob("*.ami")):
+        for m in capture(path.stem):
+            pipe.feed(m)
+    pipe.close()
+    t = pipe.tracker
+    pool = t.logins
+    held = {"open": len(t.open), "uid_call": len(t.uid_call), "moved": len(t._moved_from),
+            "logins": len(pool.channels), "serving": len(pool.serving), "bridges": len(pool._bridges)}
+    assert held == dict.fromkeys(held, 0)

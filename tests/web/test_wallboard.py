@@ -252,3 +252,67 @@ def test_the_waiting_callers_longest_first_masked_vip_marked(panel: Panel) -> No
     assert 'id="wb-queue"' in page
     modes = json.loads(page.split('id="wb-modes">')[1].split("</script>")[0])
     assert [m for m, _label in modes] == ["listen", "whisper", "barge", "force_hangup"]
+
+
+def test_the_stream_carries_the_alerts_and_raises_one_when_a_wait_reaches_its_limit(panel: Panel) -> None:
+    """监控告警: the snapshot carries the alerts (hotline/live_alerts.py) with what the page needs to
+    say them; a caller's wait crossing its limit raises one with no change of live_state (the
+    stream judges the clocks too). A break's reason goes out as data, never as markup."""
+    from datetime import timedelta
+
+    from hotline.models.desk import PresenceChange
+    from hotline.timeutil import utcnow
+
+    ext = panel.app.extensions["hotline"]
+    ext["settings"] = ext["settings"].replace(alert_longest_wait_s=3, alert_waiting_callers=0, alert_break_s=60,
+                                              alert_no_agent_s=0)
+    db = panel.db()
+    server, now = panel.settings.server_id, time.time()
+    set_live(db, {"queues": {"hotline": {"waiting": [{"call_id": "c1", "since": now - 1}]}},
+                  "agents": {"8001": {"state": "paused", "since": now - 300}}}, server=server)
+    db.add(PresenceChange(server=server, agent="8001", state="break", reason="<b>x</b>", by="8001",
+                          started_at=utcnow() - timedelta(minutes=5)))
+    db.commit()
+    db.close()
+    r = panel.client("boss").get("/wallboard/stream", buffered=False)
+    events = _events(iter(r.response))
+    first = next(events)
+    assert [(a["key"], a["kind"], a["severity"], a["agent"]) for a in first["alerts"]] == [
+        ("break:pbx1/8001", "break", "warning", "8001")]
+    assert first["alerts"][0]["params"]["reason"] == "<b>x</b>"
+    assert first["agents"][0]["presence_since"] is not None
+    second = next(events)  # nothing written: the wait reached 3 s
+    assert [a["key"] for a in second["alerts"]] == ["break:pbx1/8001", "longest_wait:hotline"]  # the oldest first
+    assert second["alerts"][1]["since"] == now - 1 and second["alerts"][1]["queue"] == "hotline"
+    r.close()
+    page = panel.client("boss").get("/wallboard").get_data(as_text=True)
+    texts = json.loads(page.split('id="wb-alert-texts">')[1].split("</script>")[0])
+    assert texts["break"] == "坐席 %(agent)s 小休(%(reason)s)已 %(for)s(上限 %(limit)s 分钟)"
+
+
+def test_streams_share_the_alerts(panel: Panel, monkeypatch: Any) -> None:
+    """The alerts are judged once for every open wallboard on each change of the floor, like
+    today's SL: not by each stream on each read."""
+    import web.wallboard as wallboard
+
+    judged: list[int] = []
+    real = wallboard.alerts
+
+    def counted(*args: Any) -> Any:
+        judged.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(wallboard, "alerts", counted)
+    monkeypatch.setattr(wallboard, "SL_MIN_S", 0.0)  # today's SL re-read on each change: the same SL, not judged again
+    ext = panel.app.extensions["hotline"]
+    ext["settings"] = ext["settings"].replace(alert_waiting_callers=2, alert_longest_wait_s=0, alert_no_agent_s=0)
+    set_live(panel.db(), live_data(waiting=1))
+    responses = [panel.client("boss").get("/wallboard/stream", buffered=False) for _ in range(3)]
+    streams = [_events(iter(r.response)) for r in responses]
+    assert [next(e)["alerts"] for e in streams] == [[], [], []]
+    assert len(judged) == 1
+    set_live(panel.db(), live_data(waiting=2))
+    assert [[a["key"] for a in next(e)["alerts"]] for e in streams] == [["waiting:hotline"]] * 3
+    assert len(judged) == 2
+    for r in responses:
+        r.close()

@@ -10,6 +10,14 @@
   var chosen = {};  // agent → the break reason picked in its row
   var status = document.getElementById("wb-status");
   var last = null, skew = 0, drawnAgents = null;
+  var alertTexts = JSON.parse(document.getElementById("wb-alert-texts").textContent);
+  var alertBox = document.getElementById("wb-alerts");
+  // 确认: an acknowledged alert stays quiet until its key leaves the list or it turns critical (key →
+  // the severity acknowledged; kept over a reload of the tab)
+  var acked = stored(window.sessionStorage, "hotline.wallboard.acked") || {};
+  var announced = {};  // key → the severity this page announced: a new key, or one turned critical, sounds once
+  var muted = stored(window.localStorage, "hotline.wallboard.muted") === true;
+  var audio = null;  // created at the supervisor's first click or key: browsers refuse sound before one
 
   function text(id, v) { document.getElementById(id).textContent = v; }
   function fmt(sec) {
@@ -19,6 +27,12 @@
     return m + ":" + (s < 10 ? "0" : "") + s;
   }
   function now() { return Date.now() / 1000 - skew; }
+  function stored(store, key) {
+    try { return JSON.parse(store.getItem(key) || "null"); } catch (e) { return null; }
+  }
+  function store(where, key, value) {
+    try { where.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: kept for this page only */ }
+  }
   function rows(selector, items, cells, cls) {
     var tbody = document.querySelector(selector + " tbody");
     while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
@@ -47,6 +61,7 @@
     // rebuilt only when an agent's row changed: the tick moves the clocks (see tick)
     var agentsNow = JSON.stringify(last.agents);
     if (agentsNow !== drawnAgents) { drawnAgents = agentsNow; agentRows(); }
+    renderAlerts();
     var esc = last.escalations || [];
     text("wb-escalations", String(esc.length));
     document.getElementById("wb-escalations").className = "big" + (esc.length ? " bad" : "");
@@ -61,6 +76,101 @@
       }, function (tr, o) { tr.className = "overdue-order"; tr.dataset.id = String(o.id); });
     }
   }
+  // 监控告警 (hotline/live_alerts.py): the template of its kind, in the page's language, filled with
+  // its params — as text: a break's reason is whatever was typed — and its running clock
+  function alertText(a) {
+    var t = alertTexts[a.kind] || a.kind;
+    return t.replace(/%\((\w+)\)s|%%/g, function (m, name) {
+      if (!name) return "%";
+      if (name === "for") return a.since ? fmt(now() - a.since) : "–";
+      var v = a.params[name];
+      return v === null || v === undefined ? "" : String(v);
+    });
+  }
+  // keyed: an alert's item stays the same element while it lasts (a focused 确认 keeps its focus)
+  function covers(seen, a) { return seen === a.severity || seen === "critical"; }
+  function renderAlerts() {
+    var list = document.getElementById("wb-alert-list"), items = last.alerts || [], keys = {}, el = {};
+    items.forEach(function (a) { keys[a.key] = a; });
+    Object.keys(acked).forEach(function (k) { if (!keys[k]) delete acked[k]; });  // cleared: it may sound again
+    Object.keys(announced).forEach(function (k) { if (!keys[k]) delete announced[k]; });
+    store(window.sessionStorage, "hotline.wallboard.acked", acked);
+    Array.prototype.slice.call(list.children).forEach(function (li) {
+      if (keys[li.dataset.key]) el[li.dataset.key] = li; else list.removeChild(li);
+    });
+    var fresh = [], open = 0;
+    items.forEach(function (a, i) {
+      var li = el[a.key] || alertItem(a.key), quiet = covers(acked[a.key], a);
+      li.className = "alert " + a.severity + (quiet ? " acked" : "");
+      li.dataset.kind = a.kind;
+      li.firstChild.textContent = alertText(a);
+      li.lastChild.hidden = quiet;
+      if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null);
+      if (!quiet) open += 1;
+      if (!quiet && !covers(announced[a.key], a)) { announced[a.key] = a.severity; fresh.push(a); }
+    });
+    text("wb-alert-count", String(open));
+    if (fresh.length) announce(fresh.some(function (a) { return a.severity === "critical"; }));
+    flagAgents();
+  }
+  function alertItem(key) {
+    var li = document.createElement("li"), span = document.createElement("span"), b = document.createElement("button");
+    li.dataset.key = key;
+    b.type = "button"; b.className = "ack"; b.textContent = alertBox.dataset.ack;
+    b.addEventListener("click", function () {
+      var a = (last.alerts || []).filter(function (x) { return x.key === key; })[0];
+      if (a) acked[key] = a.severity;
+      renderAlerts();
+    });
+    li.appendChild(span); li.appendChild(b);
+    return li;
+  }
+  // an agent's row flagged in place (小休 too long, 保持 …): classes only, the row is not rebuilt
+  function flagAgents() {
+    document.querySelectorAll("#wb-agents tbody tr").forEach(function (tr, i) {
+      var a = last.agents[i], mine = (last.alerts || []).filter(function (x) {
+        return a && x.agent === a.agent && x.server === a.server;
+      });
+      tr.classList.toggle("alerted", mine.length > 0);
+      tr.classList.toggle("critical", mine.some(function (x) { return x.severity === "critical"; }));
+      tr.dataset.alerts = mine.map(function (x) { return x.kind; }).join(" ");
+      tr.title = mine.map(alertText).join("\n");
+    });
+  }
+  // a short tone (three for a critical one) unless muted; before the first gesture the page says
+  // how to allow it instead of failing silently
+  function announce(critical) {
+    alertBox.dataset.announced = String(parseInt(alertBox.dataset.announced || "0", 10) + 1);
+    if (muted) return;
+    if (!audio || audio.state !== "running") { soundNote(); return; }
+    for (var i = 0; i < (critical ? 3 : 1); i++) {
+      var osc = audio.createOscillator(), gain = audio.createGain(), at = audio.currentTime + i * 0.25;
+      osc.frequency.value = critical ? 988 : 660;
+      gain.gain.setValueAtTime(0.2, at); gain.gain.setValueAtTime(0, at + 0.15);
+      osc.connect(gain); gain.connect(audio.destination);
+      osc.start(at); osc.stop(at + 0.16);
+    }
+    alertBox.dataset.sounded = String(parseInt(alertBox.dataset.sounded || "0", 10) + 1);
+  }
+  function soundNote() {
+    var blocked = !muted && (!audio || audio.state !== "running");
+    document.getElementById("wb-sound-note").textContent = blocked ? alertBox.dataset.soundBlocked : "";
+    var b = document.getElementById("wb-sound");
+    b.textContent = muted ? alertBox.dataset.soundOff : alertBox.dataset.soundOn;
+    b.setAttribute("aria-pressed", muted ? "false" : "true");
+  }
+  function unlock() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Ctx) audio = new Ctx();
+    if (audio && audio.state === "suspended") audio.resume().then(soundNote, soundNote);
+    soundNote();
+  }
+  document.addEventListener("click", unlock, true);
+  document.addEventListener("keydown", unlock, true);
+  document.getElementById("wb-sound").addEventListener("click", function () {
+    muted = !muted; store(window.localStorage, "hotline.wallboard.muted", muted); soundNote();
+  });
+  soundNote();
   function stateText(a) {
     // a phone calling a phone (the agent's own call, no call into the hotline): 内部通话
     // paused in the queue: what the agent (or a supervisor) chose at the desk — 示忙, 小休 (会议), 话后整理
@@ -81,6 +191,7 @@
     });
     monitorButtons();
     forceButtons();
+    flagAgents();
   }
   // 监听 / 耳语 / 强插 / 强拆 on an agent's live call (issue 13 §4): the supervisor's phone rings
   function monitorButtons() {
@@ -167,6 +278,12 @@
       if (a && a.held_since && tr.cells[1]) tr.cells[1].textContent = stateText(a);
     });
     clocks("#wb-escalation-list", last.escalations || [], 2, function (e) { return e.due_at; });
+    var byKey = {};
+    (last.alerts || []).forEach(function (a) { byKey[a.key] = a; });
+    document.querySelectorAll("#wb-alert-list li").forEach(function (li) {
+      var a = byKey[li.dataset.key];
+      if (a) li.firstChild.textContent = alertText(a);
+    });
   }
   setInterval(tick, 1000);
 })();
