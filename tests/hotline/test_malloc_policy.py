@@ -159,7 +159,7 @@ class _FakeLibc:
         return 0
 
 
-def test_start_caps_the_arenas_before_its_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_start_caps_the_arenas_and_fixes_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
     lib = _FakeLibc()
     monkeypatch.setattr(malloc_policy, "libc", lambda: lib)
     stop = threading.Event()
