@@ -86,11 +86,9 @@ def _capture(s: Settings, args: argparse.Namespace) -> int:
 
 def _listen(s: Settings, args: argparse.Namespace) -> int:
     from ami_listener.listen import Listener
-    from hotline import heap_snapshots, malloc_policy, memory_facts
+    from hotline import service_memory
 
-    malloc_policy.start(s.malloc_mmap_threshold_kb)  # #17
-    heap_snapshots.start("listener")  # HOTLINE_TRACEMALLOC: a diagnostic, off by default
-    memory_facts.start_log("listener")  # HOTLINE_MEMORY_LOG: a diagnostic, off by default
+    service_memory.start("listener", s)  # before any thread: the arena cap counts only then (#17)
     listener = Listener(s).start()
     print(f"listening to AMI {s.ami_host}:{s.ami_port} as server {s.server_id!r}, storing into {s.db_url}",
           file=sys.stderr, flush=True)

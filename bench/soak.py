@@ -51,15 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--frames", type=int, default=20, help="frames kept per traced allocation")
     ap.add_argument("--tracemalloc-only", metavar="SERVICES", default="",
                     help="with --tracemalloc: only these services trace (comma-separated, e.g. panel)")
-    ap.add_argument("--malloc-arena-max", type=int, metavar="N",
-                    help="MALLOC_ARENA_MAX=N for every process of the run (glibc's arenas, one per thread "
-                         "up to 8 per core by default)")
     ap.add_argument("--memory-log", type=Path, metavar="FILE",
                     help="every service appends what its RSS is made of to FILE (hotline/memory_facts.py)")
     ap.add_argument("--memory-log-s", type=float, default=60.0, help="seconds between memory facts")
     ap.add_argument("--set", action="append", default=[], metavar="HOTLINE_K=V",
                     help="a setting for every service of the run (the fleet drops the caller's HOTLINE_*), "
-                         "e.g. HOTLINE_PANEL_WARM_INTERVAL_S=0; repeatable")
+                         "e.g. HOTLINE_PANEL_WARM_INTERVAL_S=0 or HOTLINE_MALLOC_ARENA_MAX=2; repeatable")
     a = ap.parse_args(argv)
     env = {"HOTLINE_WEB_THREADS": str(max(a.desks + 32, 64))}
     for kv in a.set:
@@ -70,8 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     if a.memory_log:
         # the fleet drops the caller's HOTLINE_* variables: the log is passed on here
         env.update({memory_facts.ENV_LOG: str(a.memory_log.resolve()), memory_facts.ENV_EVERY_S: f"{a.memory_log_s:g}"})
-    if a.malloc_arena_max:
-        env["MALLOC_ARENA_MAX"] = str(a.malloc_arena_max)
     if a.tracemalloc:
         shutil.rmtree(a.tracemalloc, ignore_errors=True)
         a.tracemalloc.mkdir(parents=True)
@@ -94,7 +89,7 @@ def soak(fleet: Fleet, a: argparse.Namespace) -> int:
     next_sample = t0
     print(f"soak: {a.minutes:g} min at {a.in_flight} calls in flight, {a.agents} simulated agents, "
           f"store {fleet.s.db_url.split(':')[0]}; services {sorted(fleet.pids())}"
-          f"{f'; MALLOC_ARENA_MAX={a.malloc_arena_max}' if a.malloc_arena_max else ''}", flush=True)
+          f"{''.join(f'; {kv}' for kv in a.set)}", flush=True)
     while True:
         now = time.monotonic()
         starting = now < end

@@ -1,8 +1,9 @@
 """The process's glibc malloc policy, one home for every long-running service (#17: the services' RSS
 over a long run): glibc loaded once (:func:`libc`, read by ``hotline.memory_facts`` too), a fixed
-mmap threshold set at start (:func:`fix_mmap_threshold`) and the memory malloc holds free given back
-every :data:`EVERY_S` (:func:`trim`). :func:`start` does both; the listener, the IVR, the panel and
-the scheduler (whose thread sends the SMS) call it first.
+mmap threshold set at start (:func:`fix_mmap_threshold`), optionally a cap on glibc's arenas
+(:func:`cap_arenas`) and the memory malloc holds free given back every :data:`EVERY_S` (:func:`trim`).
+:func:`start` does all three; every long-running service calls it first, through
+``hotline.service_memory.start``.
 
 **A fixed mmap threshold.** glibc serves a block of ``M_MMAP_THRESHOLD`` (128 KiB) or more with a
 mapping of its own, unmapped on ``free``. By default that threshold is dynamic: once such a block is
@@ -20,6 +21,13 @@ arenas a core; only the free space at an arena's top goes back, by ``free`` itse
 (``madvise(MADV_DONTNEED)``): one in a soaked panel gave 24 MB back at once. Each trim locks one
 arena at a time for a walk of its free lists (milliseconds for the panel's ~150 MB).
 
+**At most so many arenas** (``malloc_arena_max``, 2; 0: glibc's own). A thread's first ``malloc`` gives
+it an arena of its own until there are 8 a core (16 here for the panel's ~97 waitress threads);
+``mallopt(M_ARENA_MAX, n)`` has threads share ``n``. glibc fixes its limit once the 9th arena is
+made, so the cap must come before the threads: :func:`start` runs before a service starts any. Fewer
+arenas, fewer part-used heaps — and more threads waiting on one arena's lock. What it changed in the
+fleet soak: README "Load figures".
+
 Off glibc (musl, macOS) there is nothing to call: :func:`libc` is None and :func:`start` does nothing."""
 
 from __future__ import annotations
@@ -32,7 +40,8 @@ import threading
 
 log = logging.getLogger(__name__)
 EVERY_S = 60.0
-M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
+M_MMAP_THRESHOLD = -3  # mallopt's parameter numbers (malloc.h)
+M_ARENA_MAX = -8
 
 
 @functools.cache
@@ -56,21 +65,36 @@ def fix_mmap_threshold(kb: int) -> bool:
     return bool(lib.mallopt(M_MMAP_THRESHOLD, kb * 1024))
 
 
+def cap_arenas(n: int) -> bool:
+    """At most ``n`` glibc arenas for the process's threads from now on; 0 leaves glibc's own (8 a
+    core). True when glibc took it; a negative ``n`` is refused (ValueError)."""
+    if n < 0:
+        raise ValueError(f"malloc arena cap must be >= 0 (0: glibc's own, 8 a core), got {n!r}")
+    lib = libc()
+    if n == 0 or lib is None:
+        return False
+    return bool(lib.mallopt(M_ARENA_MAX, n))
+
+
 def trim() -> bool:
     """Give the free memory of every malloc arena back now; True when some went back."""
     lib = libc()
     return bool(lib.malloc_trim(0)) if lib is not None else False
 
 
-def start(mmap_threshold_kb: int, every_s: float = EVERY_S,
+def start(mmap_threshold_kb: int, arena_max: int = 0, every_s: float = EVERY_S,
           stop: threading.Event | None = None) -> threading.Thread | None:
-    """The policy for a long-running service: the mmap threshold fixed, then a daemon thread trimming
-    every ``every_s`` until ``stop`` is set (None off glibc)."""
+    """The policy for a long-running service, before it starts a thread: the mmap threshold fixed,
+    the arenas capped at ``arena_max`` (0: glibc's own), then a daemon thread trimming every
+    ``every_s`` until ``stop`` is set (None off glibc). Bad values are a ValueError, glibc or not."""
     if every_s <= 0:
         raise ValueError(f"malloc trim period must be > 0 s, got {every_s!r}")
+    capped = cap_arenas(arena_max)  # refuses a negative cap off glibc too
     if libc() is None:
         log.info("malloc policy: not glibc, nothing to set")
         return None
+    if arena_max > 0 and not capped:
+        log.warning("malloc policy: glibc refused a cap of %d arenas", arena_max)
     if mmap_threshold_kb > 0 and not fix_mmap_threshold(mmap_threshold_kb):
         log.warning("malloc policy: glibc refused an mmap threshold of %d KiB", mmap_threshold_kb)
     done = stop or threading.Event()

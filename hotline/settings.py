@@ -247,6 +247,9 @@ class Settings:
     # every long-running service (hotline/malloc_policy.py): glibc maps blocks this large apart, unmapped on
     # free, for good; 0: glibc's dynamic threshold (it rises after each large free, up to 32 MiB)
     malloc_mmap_threshold_kb: int = 128
+    # …and its threads share at most this many glibc arenas (2: the fleet soak's panel grew half as fast, README
+    # "Load figures", runs 8 and 9); 0: glibc's own, 8 a core
+    malloc_arena_max: int = 2
     web_threads: int = 64  # `hotline web serve` (waitress): requests at once; an open event stream holds one
     web_connection_limit: int = 200  # connections open at once; more wait in the listen backlog
     web_backlog: int = 1024  # the listen socket's backlog

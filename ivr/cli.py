@@ -7,7 +7,7 @@ import asyncio
 import logging
 import signal
 
-from hotline import heap_snapshots, malloc_policy, memory_facts
+from hotline import service_memory
 from hotline.prompt_catalogue import missing_prompts
 from hotline.settings import Settings
 from ivr.app import build
@@ -23,9 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _serve(s: Settings, args: argparse.Namespace) -> int:
-    malloc_policy.start(s.malloc_mmap_threshold_kb)  # #17
-    heap_snapshots.start("ivr")  # HOTLINE_TRACEMALLOC: a diagnostic, off by default
-    memory_facts.start_log("ivr")  # HOTLINE_MEMORY_LOG: a diagnostic, off by default
+    service_memory.start("ivr", s)  # before any thread: the arena cap counts only then (#17)
     missing = missing_prompts(s, PROMPTS_USED)
     if missing:
         # still serve: a caller hears silence for those, and the dialplan queues them anyway

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(s: Settings, args: argparse.Namespace) -> int:
-    from hotline import heap_snapshots, malloc_policy, memory_facts
+    from hotline import service_memory
     from hotline.db import open_db
     from scheduler.daemon import Scheduler
     from scheduler.prompt_sync import PromptSync
@@ -37,9 +37,7 @@ def _run(s: Settings, args: argparse.Namespace) -> int:
         print(f"scheduler pass: {sched.once()}")
         return 0
     signal.signal(signal.SIGTERM, lambda *_: sched.stop_event.set())
-    malloc_policy.start(s.malloc_mmap_threshold_kb)  # the SMS sender's and prompt sync's threads too (#17)
-    heap_snapshots.start("scheduler")  # HOTLINE_TRACEMALLOC: a diagnostic, off by default
-    memory_facts.start_log("scheduler")  # HOTLINE_MEMORY_LOG: a diagnostic, off by default
+    service_memory.start("scheduler", s)  # before any thread: the arena cap counts only then (#17)
     log.info("scheduler running: a pass every %g s", s.callback_scheduler_interval_s)
     sender = SmsSender(s, sched.sessions).start()  # the notification outbox → the SMS gateway
     prompts = PromptSync(s, sched.sessions).start()  # prompts that name a changed setting said again

@@ -88,9 +88,9 @@ def held_output_bytes(server: Any) -> int:
 
 
 def _serve(s: Settings, args: argparse.Namespace) -> int:
-    """waitress (:func:`waitress_options`) under the services' malloc policy (``hotline.malloc_policy``:
+    """waitress (:func:`waitress_options`) under the services' malloc policy (``hotline.service_memory``:
     the panel's many threads and large transients otherwise grow its RSS, #17)."""
-    from hotline import heap_snapshots, malloc_policy, memory_facts, qa_sheet
+    from hotline import memory_facts, qa_sheet, service_memory
     from web import create_app
     from web.team import warm
 
@@ -99,9 +99,7 @@ def _serve(s: Settings, args: argparse.Namespace) -> int:
     except qa_sheet.SheetError as exc:
         print(f"hotline web serve: {exc}", file=sys.stderr)
         return 2
-    malloc_policy.start(s.malloc_mmap_threshold_kb)
-    heap_snapshots.start("panel")  # HOTLINE_TRACEMALLOC: a diagnostic, off by default
-    memory_facts.start_log("panel")  # HOTLINE_MEMORY_LOG: a diagnostic, off by default
+    service_memory.start("panel", s)  # before any thread: the arena cap counts only then (#17)
     app = create_app(s)
     warm.start(app, s)  # the supervisor page's first view finds its figures read (#17)
     print(f"panel on http://{s.web_host}:{s.web_port}/{' (development server)' if args.dev else ''}", flush=True)

@@ -1,6 +1,7 @@
 """hotline.malloc_policy (#17): with the mmap threshold fixed, a large block goes back to the system
-on free even after a larger one was freed (glibc's dynamic threshold off); the memory glibc holds
-free after a burst goes back on a trim; the trimming thread runs until stopped."""
+on free even after a larger one was freed (glibc's dynamic threshold off); with the arenas capped,
+threads share that many; the memory glibc holds free after a burst goes back on a trim; the
+trimming thread runs until stopped."""
 
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def test_start_fixes_the_threshold_then_trims_every_period_until_stopped(monkeyp
     monkeypatch.setattr(malloc_policy, "trim", counted)
     monkeypatch.setattr(malloc_policy, "fix_mmap_threshold", lambda kb: fixed.append(kb) or True)
     stop = threading.Event()
-    thread = malloc_policy.start(128, 0.02, stop)
+    thread = malloc_policy.start(128, every_s=0.02, stop=stop)
     assert fixed == [128]
     assert thread is not None and thread.daemon and thread.name == "malloc-trim"
     deadline = time.monotonic() + 30
@@ -99,7 +100,7 @@ def test_a_failing_trim_does_not_end_the_thread(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(malloc_policy, "trim", failing)
     stop = threading.Event()
-    thread = malloc_policy.start(0, 0.02, stop)
+    thread = malloc_policy.start(0, every_s=0.02, stop=stop)
     assert thread is not None
     deadline = time.monotonic() + 30
     while len(calls) < 2:
@@ -111,4 +112,77 @@ def test_a_failing_trim_does_not_end_the_thread(monkeypatch: pytest.MonkeyPatch)
 
 def test_a_period_of_zero_is_refused() -> None:
     with pytest.raises(ValueError, match="> 0"):
-        malloc_policy.start(128, 0)
+        malloc_policy.start(128, every_s=0)
+
+
+# twelve threads alive at once, each having malloc'd: how many arenas glibc made for them
+_ARENAS_FOR_TWELVE_THREADS = """
+import sys, threading
+from hotline import malloc_policy, memory_facts
+malloc_policy.cap_arenas(int(sys.argv[1]))
+all_in = threading.Barrier(13)
+def work():
+    held = [bytes(3000) for _ in range(10)]  # above pymalloc's 512 bytes: from the thread's arena
+    all_in.wait()
+    all_in.wait()
+threads = [threading.Thread(target=work) for _ in range(12)]
+for t in threads:
+    t.start()
+all_in.wait()
+print(memory_facts.glibc_malloc()["arenas"])
+all_in.wait()
+"""
+
+
+def _arenas_for_twelve_threads(cap: int) -> int:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_TUNABLES"))}
+    env["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run([sys.executable, "-c", _ARENAS_FOR_TWELVE_THREADS, str(cap)], env=env,
+                         capture_output=True, text=True, check=True)
+    return int(out.stdout)
+
+
+def test_capped_arenas_are_shared_by_the_threads() -> None:
+    assert _arenas_for_twelve_threads(0) > 2, "glibc's own: an arena per thread (up to 8 a core)"
+    assert _arenas_for_twelve_threads(2) == 2
+
+
+class _FakeLibc:
+    def __init__(self) -> None:
+        self.mallopts: list[tuple[int, int]] = []
+
+    def mallopt(self, param: int, value: int) -> int:
+        self.mallopts.append((param, value))
+        return 1
+
+    def malloc_trim(self, pad: int) -> int:
+        return 0
+
+
+def test_start_caps_the_arenas_and_fixes_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    lib = _FakeLibc()
+    monkeypatch.setattr(malloc_policy, "libc", lambda: lib)
+    stop = threading.Event()
+    thread = malloc_policy.start(128, 2, stop=stop)
+    stop.set()
+    assert thread is not None
+    thread.join(30)
+    assert sorted(lib.mallopts) == sorted([(malloc_policy.M_ARENA_MAX, 2),
+                                           (malloc_policy.M_MMAP_THRESHOLD, 128 * 1024)])
+    assert malloc_policy.M_ARENA_MAX == -8  # malloc.h's number: another would set some other parameter
+
+
+def test_an_arena_cap_of_zero_leaves_glibcs_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    lib = _FakeLibc()
+    monkeypatch.setattr(malloc_policy, "libc", lambda: lib)
+    assert malloc_policy.cap_arenas(0) is False
+    assert lib.mallopts == []
+
+
+@pytest.mark.parametrize("glibc", [True, False])
+def test_a_negative_arena_cap_is_refused(monkeypatch: pytest.MonkeyPatch, glibc: bool) -> None:
+    lib = _FakeLibc()
+    monkeypatch.setattr(malloc_policy, "libc", lambda: lib if glibc else None)
+    with pytest.raises(ValueError, match=r"arena cap must be >= 0.*got -1"):
+        malloc_policy.start(128, -1)
+    assert lib.mallopts == []
