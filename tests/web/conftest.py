@@ -86,3 +86,22 @@ def open_panel(tmp_path: Path, db_url: str, **kw: Any) -> Iterator[Panel]:
 @pytest.fixture
 def panel(tmp_path: Path, db_url: str) -> Iterator[Panel]:
     yield from open_panel(tmp_path, db_url)
+
+
+# -- the browser tests' (tests/web/*_browser.py, test_browser.py) ------------------------------
+@pytest.fixture
+def served(panel: Panel) -> Iterator[tuple[Panel, str]]:
+    """The test's panel served over HTTP for Chromium: (panel, base URL)."""
+    from tests.web.browser import serve  # browser.py imports this module
+
+    with serve(panel.app) as base:
+        yield panel, base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for a module's tests (tests/web/browser.py)."""
+    from tests.web.browser import chromium
+
+    with chromium() as b:
+        yield b

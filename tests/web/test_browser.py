@@ -5,7 +5,6 @@ live_state. Screenshots of the main pages go to tests/artifacts/ (git-ignored)."
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ import pytest
 from hotline.models import QaGrade, RecordingListen
 from hotline.models.desk import PresenceChange
 from hotline.timeutil import utcnow
-from tests.web.browser import chromium, serve
 from tests.web.browser import login as _login
 from tests.web.browser import new_page as _page
 from tests.web.browser import shot as _shot
@@ -22,18 +20,6 @@ from tests.web.conftest import Panel
 from tests.web.factory import live_data, make_call, make_wav, set_live
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def served(panel: Panel) -> Iterator[tuple[Panel, str]]:
-    with serve(panel.app) as base:
-        yield panel, base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 # `make test-postgres` runs it too: search, a recording's listen and a grade on PostgreSQL

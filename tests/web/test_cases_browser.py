@@ -5,24 +5,17 @@ Screenshots to tests/artifacts/web/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from hotline import customers
 from hotline.models.cases import Case
-from tests.web.browser import chromium, login, new_page, serve, shot, wait_js
+from tests.web.browser import chromium, login, new_page, shot, wait_js
 from tests.web.conftest import Panel
 from tests.web.factory import make_call
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def served(panel: Panel) -> Iterator[tuple[Panel, str]]:
-    with serve(panel.app) as base:
-        yield panel, base
 
 
 def test_complaint_case_from_a_call_reaches_the_supervisor(served: tuple[Panel, str]) -> None:

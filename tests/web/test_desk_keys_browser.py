@@ -4,13 +4,13 @@ back after it, and the desk's keyboard shortcuts do what their buttons do, never
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from tests.web.browser import chromium, login, new_page, serve, shot, wait_js
+from tests.web.browser import chromium, login, new_page, shot, wait_js
 from tests.web.conftest import Panel
 from tests.web.factory import set_live
 
@@ -28,12 +28,6 @@ STUB = """() => {
   document.dispatchEvent(new CustomEvent("hotline:softphone"));
 }"""
 HOLD = "document.getElementById('c-hold')"
-
-
-@pytest.fixture
-def served(panel: Panel) -> Iterator[tuple[Panel, str]]:
-    with serve(panel.app) as base:
-        yield panel, base
 
 
 def _live(panel: Panel, held_since: float | None, state: str = "talking") -> None:

@@ -6,7 +6,6 @@ shown translated, not as raw keys. Found by the newcomer's walk through `make ru
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from sqlalchemy import select
 
 from hotline.models.cases import Case
 from hotline.models.ivr import Customer, FaultReport
-from tests.web.browser import chromium, login, new_page, serve, shot, wait_js
+from tests.web.browser import chromium, login, new_page, shot, wait_js
 from tests.web.conftest import Panel
 from tests.web.factory import make_call, set_live
 
@@ -23,12 +22,6 @@ pytestmark = pytest.mark.browser
 
 NUMBER = "13912345678"
 CALL_ID = "1700.1"
-
-
-@pytest.fixture
-def served(panel: Panel) -> Iterator[tuple[Panel, str]]:
-    with serve(panel.app) as base:
-        yield panel, base
 
 
 def _seed(panel: Panel) -> None:

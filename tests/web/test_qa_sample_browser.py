@@ -3,28 +3,15 @@ so far and opens a drawn call to grade it (R-QA)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.web.browser import chromium, login, new_page, serve, shot
+from tests.web.browser import login, new_page, shot
 from tests.web.conftest import Panel
 from tests.web.factory import make_call
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def served(panel: Panel) -> Iterator[tuple[Panel, str]]:
-    with serve(panel.app) as base:
-        yield panel, base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def test_inspector_draws_and_opens_a_sampled_call(served: tuple[Panel, str], browser: Any) -> None:

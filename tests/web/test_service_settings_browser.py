@@ -3,22 +3,15 @@ field (nothing saved), corrects it, saves, and finds the change in the history."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from hotline import service_settings as svc
-from tests.web.browser import chromium, login, new_page, serve, shot
+from tests.web.browser import chromium, login, new_page, shot
 from tests.web.conftest import Panel
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def served(panel: Panel) -> Iterator[tuple[Panel, str]]:
-    with serve(panel.app) as base:
-        yield panel, base
 
 
 def test_admin_corrects_a_bad_value_saves_and_sees_the_history(served: tuple[Panel, str]) -> None:
