@@ -18,6 +18,7 @@ would. Captures are never edited by hand; re-record them with this script.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 import tempfile
@@ -726,6 +727,16 @@ def _ami_disconnect(r: Recorder, cap: AmiConnection) -> None:
     r.wait_gone(after)
 
 
+# the capture sets whose scenarios live in a module of their own: option → (module, its recorder)
+SETS_ELSEWHERE = {
+    "own_limits": ("tests.captures.limits", "record_own_limits"),
+    "foreign_agents": ("tests.captures.agents", "record_foreign_agents"),
+    "foreign_cti": ("tests.captures.cti", "record_foreign_cti"),
+    "foreign_ops": ("tests.captures.ops", "record_foreign_ops"),
+    "foreign_more": ("tests.captures.more", "record_foreign_more"),
+}
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -752,31 +763,10 @@ if __name__ == "__main__":
                     help="record from tests/captures/foreign_agents/ (app_agent_pool: AgentLogin from SIPp "
                          "phones, Local members into AgentRequest) instead")
     a = ap.parse_args()
-    if a.own_limits:
-        from tests.captures.limits import record_own_limits
-
-        record_own_limits(a.names)
-        sys.exit(0)
-    if a.foreign_agents:
-        from tests.captures.agents import record_foreign_agents
-
-        record_foreign_agents(a.names)
-        sys.exit(0)
-    if a.foreign_cti:
-        from tests.captures.cti import record_foreign_cti
-
-        record_foreign_cti(a.names)
-        sys.exit(0)
-    if a.foreign_ops:
-        from tests.captures.ops import record_foreign_ops
-
-        record_foreign_ops(a.names)
-        sys.exit(0)
-    if a.foreign_more:
-        from tests.captures.more import record_foreign_more
-
-        record_foreign_more(a.names)
-        sys.exit(0)
+    for flag, (module, recorder) in SETS_ELSEWHERE.items():
+        if getattr(a, flag):
+            getattr(importlib.import_module(module), recorder)(a.names)  # they import this module
+            sys.exit(0)
     (record_foreign_dial if a.foreign_dial else record_foreign_pjsip if a.foreign_pjsip
      else record_foreign if a.foreign else record)(a.names)
     sys.exit(0)
