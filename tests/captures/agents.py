@@ -26,6 +26,17 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
     def bob_in(r: Recorder) -> str:
         return r.agent_login("PJSIP/8002", "1002", callerid='"Bob" <8002>')
 
+    def one_caller(r: Recorder, phone: SipPhone, login_as: Callable[[Recorder], str], agent: str,
+                   stay: float, number: str = "450") -> None:
+        # the agent logs in from ``phone``; 1 s later a caller joins; once it is gone, AMI
+        # AgentLogoff ends the login
+        with phone:
+            login = login_as(r)
+            time.sleep(1)
+            r.wait_gone(call(r, stay=stay, number=number), settle=1)
+            r.agent_logoff(agent)
+            r.wait_gone(login, settle=1)
+
     def foreign_agents_answered(r: Recorder) -> None:
         # Alice's phone answers the login call after 0.3 s and hangs up 14 s later (which also
         # logs her off); 1 s after the queues see her free (about 7 s into the login call) a caller
@@ -40,24 +51,12 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
     def foreign_agents_caller_hangs_up(r: Recorder) -> None:
         # Alice logs in; 1 s later a caller joins `pool-plain` (members without names), is
         # connected to her and hangs up 5 s after joining; 1 s later AMI AgentLogoff ends her login
-        with SipPhone(r.s, "8001", answer_after=0.3, talk=None):
-            login = alice_in(r)
-            time.sleep(1)
-            cid = call(r, stay=5, number="451")
-            r.wait_gone(cid, settle=1)
-            r.agent_logoff("1001")
-            r.wait_gone(login, settle=1)
+        one_caller(r, SipPhone(r.s, "8001", answer_after=0.3, talk=None), alice_in, "1001", stay=5, number="451")
 
     def foreign_agents_abandon(r: Recorder) -> None:
         # Bob (ackcall) is the only agent logged in; a caller joins `pool`, Bob hears the call's
         # beep but never presses #; the caller hangs up 4 s after joining; then AgentLogoff
-        with SipPhone(r.s, "8002", answer_after=0.3, talk=None):
-            login = bob_in(r)
-            time.sleep(1)
-            cid = call(r, stay=4)
-            r.wait_gone(cid, settle=1)
-            r.agent_logoff("1002")
-            r.wait_gone(login, settle=1)
+        one_caller(r, SipPhone(r.s, "8002", answer_after=0.3, talk=None), bob_in, "1002", stay=4)
 
     def foreign_agents_ackcall(r: Recorder) -> None:
         # Bob (ackcall) logs in; 1 s after the queues see him free a caller joins `pool` and is
@@ -66,13 +65,8 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
         # the queues see him free about 4.5 s later); the caller hangs up 10 s after joining
         from tests.captures.phone_keys import KeyPhone
 
-        with KeyPhone(r.s, "8002", answer_after=0.3, talk=None, keys="#", keys_after=9.5):
-            login = bob_in(r)
-            time.sleep(1)
-            cid = call(r, stay=10)
-            r.wait_gone(cid, settle=1)
-            r.agent_logoff("1002")
-            r.wait_gone(login, settle=1)
+        one_caller(r, KeyPhone(r.s, "8002", answer_after=0.3, talk=None, keys="#", keys_after=9.5), bob_in, "1002",
+                   stay=10)
 
     def foreign_agents_login_while_waiting(r: Recorder) -> None:
         # nobody is logged in; a caller joins `pool` (joinempty) and waits; 1 s later Alice logs
