@@ -10,6 +10,12 @@ def from_epoch(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, tz=UTC)
 
 
+def to_epoch(dt: datetime | None) -> float | None:
+    """A stored time as epoch seconds (what the browser's clocks count from); a naive one is UTC
+    (SQLite gives stored times back without their zone)."""
+    return None if dt is None else (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

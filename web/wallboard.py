@@ -23,7 +23,6 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
@@ -44,7 +43,7 @@ from hotline.models import LiveState
 from hotline.models.desk import PresenceChange
 from hotline.privacy import mask_number
 from hotline.settings import Settings
-from hotline.timeutil import iso_local, utcnow
+from hotline.timeutil import iso_local, to_epoch, utcnow
 from hotline.vocabulary import AgentPresence, AgentState
 from web.auth.access import roles, user_of_session
 from web.complaints import wallboard_escalations
@@ -134,14 +133,8 @@ def _presences(db: Session, servers: list[str]) -> dict[tuple[str, str], Presenc
                              PresenceChange.started_at, PresenceChange.wrapup_until)
                       .where(PresenceChange.server.in_(servers), PresenceChange.ended_at.is_(None))
                       .order_by(PresenceChange.started_at, PresenceChange.id))
-    return {(server, agent): (state, reason, _epoch(started), _epoch(until))
+    return {(server, agent): (state, reason, to_epoch(started), to_epoch(until))
             for server, agent, state, reason, started, until in rows}  # the newest wins
-
-
-def _epoch(at: datetime | None) -> float | None:
-    if at is None:
-        return None
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()  # SQLite gives naive UTC back
 
 
 def today_sl(db: Session, s: Settings) -> dict[str, Any]:

@@ -27,16 +27,13 @@ from hotline.models.cases import Case
 from hotline.models.ivr import Customer, FaultReport
 from hotline.rules import deadline_state, ring_rule
 from hotline.settings import Settings
+from hotline.timeutil import to_epoch
 
 HISTORY = 10  # the last contacts the pop lists
 OPEN_REPORTS = ("incomplete", "open")
 # this call's IVR path: what the pop shows, in this order
 IVR_FACTS = (ChanVar.MENU, ChanVar.FAULT_CONTACT, ChanVar.FAULT_ACCOUNT, ChanVar.FAULT_TICKET, ChanVar.OUTAGE,
              ChanVar.VIP, ChanVar.OPEN_MATTERS, ChanVar.FAULT_AREA, ChanVar.FAULT_TYPE)
-
-
-def _epoch(dt: datetime | None) -> float | None:
-    return None if dt is None else (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
 
 
 def number_forms(s: Settings, number: str | None) -> set[str]:
@@ -65,7 +62,7 @@ def customer(db: Session, s: Settings, number: str | None, forms: set[str]) -> d
 def _calls(db: Session, forms: set[str], exclude: str | None) -> list[dict[str, Any]]:
     rows = db.scalars(select(Call).where(Call.caller_number.in_(forms), Call.call_id != (exclude or ""))
                       .order_by(Call.started_at.desc()).limit(HISTORY))
-    return [{"kind": "call", "at": _epoch(c.started_at), "id": c.id, "what": c.disposition,
+    return [{"kind": "call", "at": to_epoch(c.started_at), "id": c.id, "what": c.disposition,
              "agent": c.final_agent or c.agent, "open": False} for c in rows]
 
 
@@ -76,21 +73,21 @@ def _reports(db: Session, forms: set[str], exclude: str | None) -> list[dict[str
     rows = db.scalars(select(FaultReport).where(or_(FaultReport.caller.in_(forms), FaultReport.contact.in_(forms)),
                                                 not_this)
                       .order_by(FaultReport.created_at.desc()).limit(HISTORY))
-    return [{"kind": "fault", "at": _epoch(r.created_at), "id": r.id, "what": r.status, "ticket": r.ticket,
+    return [{"kind": "fault", "at": to_epoch(r.created_at), "id": r.id, "what": r.status, "ticket": r.ticket,
              "open": r.status in OPEN_REPORTS} for r in rows]
 
 
 def _tasks(db: Session, forms: set[str]) -> list[dict[str, Any]]:
     rows = db.scalars(select(CallbackTask).where(CallbackTask.number.in_(forms))
                       .order_by(CallbackTask.created_at.desc()).limit(HISTORY))
-    return [{"kind": "task", "at": _epoch(t.created_at), "id": t.id, "what": t.reason, "status": t.status,
+    return [{"kind": "task", "at": to_epoch(t.created_at), "id": t.id, "what": t.reason, "status": t.status,
              "owner": t.owner, "open": t.status in OPEN_STATUSES} for t in rows]
 
 
 def _cases(db: Session, forms: set[str]) -> list[dict[str, Any]]:
     """The number's cases (工单), an open one an open matter (R-ONE-CALL, ``OPEN_CASE_STATUSES``)."""
     rows = db.scalars(select(Case).where(Case.number.in_(forms)).order_by(Case.created_at.desc()).limit(HISTORY))
-    return [{"kind": "case", "at": _epoch(c.created_at), "id": c.id, "what": c.kind, "status": c.status,
+    return [{"kind": "case", "at": to_epoch(c.created_at), "id": c.id, "what": c.kind, "status": c.status,
              "open": c.status in OPEN_CASE_STATUSES} for c in rows]
 
 
@@ -101,7 +98,7 @@ def _complaints(db: Session, forms: set[str], now: datetime) -> list[dict[str, A
     for c in rows:
         # the clock that runs now: contact first, then the solution / progress
         due, done = (c.contact_due, c.contacted_at) if c.contacted_at is None else (c.resolve_due, c.resolved_at)
-        out.append({"kind": "complaint", "at": _epoch(c.received_at), "id": c.id, "what": c.kind,
+        out.append({"kind": "complaint", "at": to_epoch(c.received_at), "id": c.id, "what": c.kind,
                     "clock": deadline_state(due, done, now), "open": c.closed_at is None})
     return out
 
