@@ -67,6 +67,17 @@ LIVE_FIXTURES = frozenset({"pbx", "kannel", "desk_pbx", "phone_pbx", "phones_pbx
                            "rig", "browser"})
 
 
+# `make test` runs two pytest-xdist workers (`--dist loadgroup`), each its own session. What must
+# stay one per run goes to one worker as group PBX_GROUP: every test that starts or drives an
+# Asterisk (the session's `pbx` and the module ones, `hotline run`, the soaks) or the Kannel, or
+# uses the session's prompts (`built_prompts`, built once into `pbx_settings`' sounds). So no two
+# Asterisks of the run overlap that did not before, and the real-call timings hold as serially;
+# the CPU-bound rest (and Chromium-only tests: one Chromium per worker) balances over both.
+PBX_GROUP = "pbx"
+PBX_GROUP_FIXTURES = (LIVE_FIXTURES - {"browser"}) | {"pbx_settings", "built_prompts"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker hook, which turns the group into the node id
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
@@ -74,6 +85,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.db)
         if fixtures & LIVE_FIXTURES or item.get_closest_marker("asterisk") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.live)
+        if fixtures & PBX_GROUP_FIXTURES or item.get_closest_marker("asterisk"):
+            item.add_marker(pytest.mark.xdist_group(PBX_GROUP))
 
 
 @pytest.fixture
