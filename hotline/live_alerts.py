@@ -8,9 +8,9 @@ presence), today's SL (``hotline.metrics.service_level``, the one formula), ``no
 settings; they run no process and read nothing — the one thing a judgement needs from the one
 before, since when today's SL has been under its target, is handed in and back
 (``Alerts.sl_under_since``). Each threshold has one home here, and a setting of 0 turns its alert
-off. An alert's ``key`` is stable while its condition lasts (the wallboard
-remembers which ones the supervisor acknowledged by it); its text is a template the panel
-translates, filled from ``params``.
+off. An alert's ``key`` is stable while its condition lasts (the wallboard remembers which ones
+the supervisor acknowledged by it); its text is a template the panel translates, filled from
+``params``.
 """
 
 from __future__ import annotations

@@ -237,7 +237,7 @@ def cross_check(values: dict[str, Any], base: Settings | None = None) -> dict[st
         errors["callback_revisit_end"] = "must be later than the revisits' start"
     unknown = [r for r in values["alert_break_reason_s"] if r not in values["desk_break_reasons"]]
     if unknown:
-        errors["alert_break_reason_s"] = f"{', '.join(unknown)}: not a break reason (they are listed under the lists)"
+        errors["alert_break_reason_s"] = f"{', '.join(unknown)}: not one of the break reasons"
     both = set(values["calendar_holidays"]) & set(values["calendar_workdays"])
     if both:
         errors["calendar_workdays"] = f"{', '.join(sorted(both))} also listed as a day off"
