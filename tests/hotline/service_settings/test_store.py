@@ -190,7 +190,7 @@ def test_a_break_limit_per_reason_is_edited_as_lines(env: tuple[Settings, sessio
     s, sessions = env
     for text, wanted in (("用餐=long", "line 1: not a whole number"), ("用餐 3600", "line 1: not KEY=SECONDS"),
                          ("用餐=3600\n用餐 = 60", "line 2: '用餐' is given twice"), ("用餐=90000", "from 0 to 86400"),
-                         ("午餐=3600", "午餐: not a break reason")):
+                         ("午餐=3600", "午餐: not one of the break reasons")):
         with pytest.raises(svc.ValidationFailed) as caught:
             _save(s, sessions, {"alert_break_reason_s": text})
         assert wanted in caught.value.errors["alert_break_reason_s"], text
