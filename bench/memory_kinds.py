@@ -67,8 +67,10 @@ def report(readings: list[dict[str, Any]], minutes: float) -> str:
             continue
         last = lows[-1][1]
         arenas = {(d.get("malloc") or {}).get("arenas") for _m, d in lows}
+        cache = {"off" if d["thread_cache_off"] else "on" for _m, d in lows if "thread_cache_off" in d}
         lines.append(f"{name}: {len(lows)} minutes, threads {last.get('threads')}, glibc arenas "
-                     f"{sorted(a for a in arenas if a is not None)}")
+                     f"{sorted(a for a in arenas if a is not None)}, per-thread cache "
+                     f"{'/'.join(sorted(cache)) or 'not logged'}")
         for kind, read in KINDS:
             lines.append(f"  {kind:<13} {read(quarter):7.1f} → {read(last):7.1f} MB, 2nd half "
                          f"{slope_per_hour([(t, read(d)) for t, d in second]):+6.1f} MB/hour")

@@ -5,10 +5,12 @@ callers waiting with nobody 示闲 to take them.
 
 Pure functions over the floor (the live snapshot merged over the servers, each agent with its desk
 presence), today's SL (``hotline.metrics.service_level``, the one formula), ``now`` and the
-settings; they run no process and read nothing. Each threshold has one home here, and a setting
-of 0 turns its alert off. An alert's ``key`` is stable while its condition lasts (the wallboard
-remembers which ones the supervisor acknowledged by it); its text is a template the panel
-translates, filled from ``params``.
+settings; they run no process and read nothing — the one thing a judgement needs from the one
+before, since when today's SL has been under its target, is handed in and back
+(``Alerts.sl_under_since``). Each threshold has one home here, and a setting of 0 turns its alert
+off. An alert's ``key`` is stable while its condition lasts (the wallboard remembers which ones
+the supervisor acknowledged by it); its text is a template the panel translates, filled from
+``params``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class AlertKind(StrEnum):
     LONGEST_WAIT = "longest_wait"  # a queue's longest wait ≥ longest_wait_threshold_s
     SERVICE_LEVEL = "service_level"  # today's SL under alert_sl_target_pct
     NO_AGENT = "no_agent"  # callers waiting, no agent 示闲
-    BREAK = "break"  # 小休 longer than alert_break_s
+    BREAK = "break"  # 小休 longer than its reason's limit (break_limit_s)
     WRAP_UP = "wrap_up"  # 话后整理 past its end by alert_wrapup_over_s
     HOLD = "hold"  # 保持 longer than desk_hold_warn_s
 
@@ -44,7 +46,8 @@ class AlertKind(StrEnum):
 TEXTS: dict[AlertKind, str] = {
     AlertKind.WAITING: N_("%(n)s callers waiting in %(queue)s (alert from %(limit)s)"),
     AlertKind.LONGEST_WAIT: N_("A caller in %(queue)s has waited %(for)s (alert from %(limit)s s)"),
-    AlertKind.SERVICE_LEVEL: N_("Today's service level %(pct)s%% is under its target %(target)s%% (%(num)s/%(den)s)"),
+    AlertKind.SERVICE_LEVEL: N_("Today's service level %(pct)s%% is under its target %(target)s%% (%(num)s/%(den)s) "
+                                "for %(for)s"),
     AlertKind.NO_AGENT: N_("%(n)s callers waiting (the longest %(for)s) and no agent available"),
     AlertKind.BREAK: N_("%(agent)s on a break (%(reason)s) for %(for)s (limit %(limit)s min)"),
     AlertKind.WRAP_UP: N_("%(agent)s still in after-call work %(for)s after its end"),
@@ -94,7 +97,7 @@ class Alert:
     key: str  # stable while the condition lasts: kind, then the queue or server/agent it concerns
     kind: AlertKind
     severity: Severity
-    since: float | None  # when the condition began (epoch seconds); None: not known (today's SL)
+    since: float | None  # when the condition began (epoch seconds); None: not known
     params: dict[str, Any] = field(default_factory=dict)
     agent: str | None = None
     server: str | None = None
@@ -115,6 +118,9 @@ class Alerts:
     # the next time an alert appears or turns critical by the clock alone (no change of the floor):
     # a caller's wait, an agent's break reaching its limit. None: no clock is running towards one
     next_at: float | None
+    # since when today's SL has been under its target (the SL alert's ``since``), for the next
+    # judgement to carry on; None: it is not under
+    sl_under_since: float | None = None
 
 
 def longest_wait_threshold_s(s: Settings) -> float | None:
@@ -134,21 +140,33 @@ def sl_below_target(sl: Ratio, s: Settings) -> bool:
     return pct < s.alert_sl_target_pct
 
 
-def alerts(floor: Floor, sl: Ratio | None, now: float, s: Settings) -> Alerts:
-    """Every alert raised now, critical first, then by the oldest condition."""
+def break_limit_s(s: Settings, reason: str | None) -> int:
+    """How long a 小休 for ``reason`` may last before the supervisor is alerted: the reason's own
+    limit in ``alert_break_reason_s`` (a meal is longer than a short break), else ``alert_break_s``;
+    0: no alert."""
+    return s.alert_break_reason_s.get(reason or "", s.alert_break_s)
+
+
+def alerts(floor: Floor, sl: Ratio | None, now: float, s: Settings, sl_under_since: float | None = None) -> Alerts:
+    """Every alert raised now, critical first, then by the oldest condition. ``sl_under_since``: the
+    previous judgement's :attr:`Alerts.sl_under_since` — today's SL is a figure, not a clock, so the
+    moment it fell under its target is only known to whoever judged it before (the first judgement
+    that finds it under says now)."""
     found: list[Alert] = []
     clocks: list[float] = []  # when a clock running now crosses a threshold
     for q in floor.queues:
         found += _queue_alerts(q, now, s, clocks)
     found += _no_agent(floor, now, s, clocks)
-    if sl is not None and sl_below_target(sl, s):
-        found.append(Alert("service_level", AlertKind.SERVICE_LEVEL, Severity.WARNING, None,
+    under = sl is not None and sl_below_target(sl, s)
+    since = (now if sl_under_since is None else sl_under_since) if under else None
+    if sl is not None and since is not None:
+        found.append(Alert("service_level", AlertKind.SERVICE_LEVEL, Severity.WARNING, since,
                            {"pct": sl.pct, "target": s.alert_sl_target_pct, "num": sl.num, "den": sl.den}))
     for a in floor.agents:
         found += _agent_alerts(a, now, s, clocks)
     found.sort(key=lambda x: (x.severity != Severity.CRITICAL, x.since if x.since is not None else now, x.key))
     later = [t for t in clocks if t > now]
-    return Alerts(tuple(found), min(later) if later else None)
+    return Alerts(tuple(found), min(later) if later else None, since)
 
 
 def _passed(start: float | None, limit: float, now: float, clocks: list[float]) -> bool:
@@ -195,14 +213,16 @@ def _no_agent(floor: Floor, now: float, s: Settings, clocks: list[float]) -> lis
 
 
 def _agent_alerts(a: AgentOnFloor, now: float, s: Settings, clocks: list[float]) -> list[Alert]:
-    """小休 past ``alert_break_s``, 话后整理 ``alert_wrapup_over_s`` past its end (the scheduler ends
-    it on time: one still running is stuck or forgotten), 保持 past ``desk_hold_warn_s`` (the desk
-    already warns the agent at that point; the supervisor now sees it too)."""
+    """小休 past its reason's limit (:func:`break_limit_s`), 话后整理 ``alert_wrapup_over_s`` past its
+    end (the scheduler ends it on time: one still running is stuck or forgotten), 保持 past
+    ``desk_hold_warn_s`` (the desk already warns the agent at that point; the supervisor now sees
+    it too)."""
     out: list[Alert] = []
     who = f"{a.server}/{a.agent}"
-    if a.presence == AgentPresence.BREAK and _passed(a.presence_since, s.alert_break_s, now, clocks):
+    limit = break_limit_s(s, a.reason)
+    if a.presence == AgentPresence.BREAK and _passed(a.presence_since, limit, now, clocks):
         out.append(Alert(f"break:{who}", AlertKind.BREAK, Severity.WARNING, a.presence_since,
-                         {"agent": a.agent, "reason": a.reason or "", "limit": f"{s.alert_break_s / 60:g}"},
+                         {"agent": a.agent, "reason": a.reason or "", "limit": f"{limit / 60:g}"},
                          agent=a.agent, server=a.server))
     if a.presence == AgentPresence.WRAP_UP and _passed(a.wrapup_until, s.alert_wrapup_over_s, now, clocks):
         out.append(Alert(f"wrap_up:{who}", AlertKind.WRAP_UP, Severity.WARNING, a.wrapup_until,

@@ -28,6 +28,16 @@ made, so the cap must come before the threads: :func:`start` runs before a servi
 arenas, fewer part-used heaps — and more threads waiting on one arena's lock. What it changed in the
 fleet soak: README "Load figures".
 
+**No per-thread cache** (:data:`TUNABLE`, set by whoever starts the service: :func:`service_env`
+for ``hotline run``'s children, an ``Environment=`` line in ``deploy/systemd``). Each thread keeps
+up to 7 freed blocks of each size up to 1 KiB for itself (glibc's tcache, ~240 KiB a thread at
+most); malloc counts them in use, ``malloc_trim`` cannot reach them, and only the thread's end
+frees them. The panel's ~97 long-lived threads filled theirs slowly: +2 MB of "in use" over 22
+minutes of the fleet soak that no Python allocator saw (README "Load figures", runs 10 and 11).
+glibc reads the setting only when a process starts (``GLIBC_TUNABLES``), so a service cannot set it
+for itself; :func:`thread_cache_off` tells whether it runs with it. The threads share the arenas'
+free lists instead (the GIL has them take turns anyway).
+
 Off glibc (musl, macOS) there is nothing to call: :func:`libc` is None and :func:`start` does nothing."""
 
 from __future__ import annotations
@@ -36,12 +46,16 @@ import ctypes
 import ctypes.util
 import functools
 import logging
+import os
 import threading
+from collections.abc import Mapping
 
 log = logging.getLogger(__name__)
 EVERY_S = 60.0
 M_MMAP_THRESHOLD = -3  # mallopt's parameter numbers (malloc.h)
 M_ARENA_MAX = -8
+ENV_TUNABLES = "GLIBC_TUNABLES"
+TUNABLE = ("glibc.malloc.tcache_count", "0")  # the per-thread cache off (see above)
 
 
 @functools.cache
@@ -97,6 +111,10 @@ def start(mmap_threshold_kb: int, arena_max: int = 0, every_s: float = EVERY_S,
         log.warning("malloc policy: glibc refused a cap of %d arenas", arena_max)
     if mmap_threshold_kb > 0 and not fix_mmap_threshold(mmap_threshold_kb):
         log.warning("malloc policy: glibc refused an mmap threshold of %d KiB", mmap_threshold_kb)
+    if not thread_cache_off():
+        log.warning("malloc policy: glibc's per-thread cache is on (started without %s=%s=%s, which "
+                    "`hotline run` and deploy/systemd set): each thread may keep ~240 KiB of freed memory",
+                    ENV_TUNABLES, *TUNABLE)
     done = stop or threading.Event()
 
     def run() -> None:
@@ -109,3 +127,26 @@ def start(mmap_threshold_kb: int, arena_max: int = 0, every_s: float = EVERY_S,
     thread = threading.Thread(target=run, name="malloc-trim", daemon=True)
     thread.start()
     return thread
+
+
+def _tunables(value: str) -> dict[str, str]:
+    """``GLIBC_TUNABLES``'s ``name=value:name=value`` as a dict (what it does not parse is dropped)."""
+    return dict(item.split("=", 1) for item in value.split(":") if "=" in item)
+
+
+def service_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` for a long-running service's process: ``GLIBC_TUNABLES`` with the per-thread cache off
+    added to what it holds; a ``tcache_count`` the operator set there already is kept (their choice)."""
+    out = dict(env)
+    have = out.get(ENV_TUNABLES, "")
+    name, value = TUNABLE
+    if name not in _tunables(have):
+        out[ENV_TUNABLES] = f"{have}:{name}={value}" if have else f"{name}={value}"
+    return out
+
+
+def thread_cache_off(env: Mapping[str, str] | None = None) -> bool:
+    """Whether this process started with glibc's per-thread cache off (``GLIBC_TUNABLES``, read by
+    glibc at start only: a change of the variable later changes nothing)."""
+    env = os.environ if env is None else env
+    return _tunables(env.get(ENV_TUNABLES, "")).get(TUNABLE[0]) == TUNABLE[1]

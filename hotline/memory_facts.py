@@ -63,12 +63,13 @@ def _extra() -> dict[str, Any]:
 
 
 def process_facts() -> dict[str, Any]:
-    """What tracemalloc does not tell: RSS, glibc malloc, pymalloc, the mappings by kind, threads,
-    SQLite's own heap (page caches and statements of every connection: malloc'd outside Python), and
-    the figures the service itself watches (:func:`watch`)."""
+    """What tracemalloc does not tell: RSS, glibc malloc (and whether its per-thread cache is off),
+    pymalloc, the mappings by kind, threads, SQLite's own heap (page caches and statements of every
+    connection: malloc'd outside Python), and the figures the service itself watches (:func:`watch`)."""
     return {"rss_kb": _status_kb("VmRSS"), "threads": threading.active_count(), "malloc": glibc_malloc(),
             "pymalloc_blocks": sys.getallocatedblocks(), "pymalloc": pymalloc(), "mappings_kb": mappings_kb(),
-            "sqlite_bytes": sqlite_heap_bytes(), "extra": _extra()}
+            "sqlite_bytes": sqlite_heap_bytes(), "thread_cache_off": malloc_policy.thread_cache_off(),
+            "extra": _extra()}
 
 
 # the lines sys._debugmallocstats() writes (anything else on stderr meanwhile is another thread's)

@@ -13,7 +13,11 @@ or a complaint case it is linked to).
 Drawing is idempotent: an agent with their quota drawn for the day gets nothing more, and the
 same calls give the same picks, so two draws at once collide on the unique call instead of
 drawing twice. A day drawn before it ended (the inspector's "today so far") is topped up later
-for the agents still short of their quota."""
+for the agents still short of their quota — and for a call flagged after the agent's quota was
+full (a late answer, a hung-up-first, a low survey or a complaint of the afternoon, after a morning
+draw took random calls): it takes the place of one of that agent's ``random`` picks not graded yet
+(the last in the hash order goes first). A flagged or graded pick, or a random one an inspector has
+graded, is never displaced: a draw only ever adds what the record says needs looking at."""
 
 from __future__ import annotations
 
@@ -22,9 +26,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -95,20 +100,29 @@ def _order_key(day: date, c: Call) -> str:
 class Pick:
     call: Call
     reason: str  # flag keys joined by ",", or GRADED / RANDOM
+    displaces: int | None = None  # a flagged call at quota: the id of the random, ungraded row it replaces
+
+
+def _ungraded_random() -> ColumnElement[bool]:
+    """A drawn row that a flagged call may take the place of: drawn at random, not graded since."""
+    return and_(QaSample.reason == RANDOM, ~exists().where(QaGrade.call_pk == QaSample.call_pk))
 
 
 def picks(db: Session, s: Settings, day: date) -> list[Pick]:
     """What a draw of ``day`` would add now: per agent, the calls to make their quota up to
-    ``qa_sample_per_agent`` (flagged first, most flags first; then graded; then the hash order)."""
+    ``qa_sample_per_agent`` (flagged first, most flags first; then graded; then the hash order),
+    then the flagged calls left over, each displacing a random ungraded pick while there is one."""
     quota = max(0, s.qa_sample_per_agent)
     drawn: dict[str, int] = defaultdict(int)
     taken: set[int] = set()
     for pk, agent in db.execute(select(QaSample.call_pk, QaSample.agent).where(QaSample.day == day)):
         drawn[agent] += 1
         taken.add(pk)
-    # a day drawn already: counted per agent first, the calls read only when someone is short
+    # a day drawn already: counted per agent first, the calls read only when someone is short or
+    # a random pick could still give way to a call flagged since
     counts = db.execute(select(Call.agent, func.count()).where(_answered(s, day)).group_by(Call.agent))
-    if all(drawn[str(a)] >= min(quota, n) for a, n in counts):
+    if all(drawn[str(a)] >= min(quota, n) for a, n in counts) and not db.scalar(
+            select(func.count()).where(QaSample.day == day, _ungraded_random())):
         return []
     calls = list(db.scalars(select(Call).where(_answered(s, day))))
     complained = _complained(db, s, day)
@@ -122,23 +136,49 @@ def picks(db: Session, s: Settings, day: date) -> list[Pick]:
         rank = (0 if flags else 1 if c.id in graded else 2, -len(flags), _order_key(day, c))
         by_agent[c.agent].append((rank, Pick(c, reason)))
     out: list[Pick] = []
+    displaceable = _displaceable(db, day, {c.id: c for c in calls})
     for agent in sorted(by_agent):
-        room = quota - drawn[agent]
-        if room > 0:
-            out.extend(p for _, p in sorted(by_agent[agent], key=lambda x: x[0])[:room])
+        ranked = [p for _, p in sorted(by_agent[agent], key=lambda x: x[0])]
+        room = max(0, quota - drawn[agent])
+        out.extend(ranked[:room])
+        flagged_left = [p for p in ranked[room:] if p.reason not in (GRADED, RANDOM)]
+        for p, row_id in zip(flagged_left, displaceable.get(agent, []), strict=False):
+            p.displaces = row_id
+            out.append(p)
     return out
+
+
+def _displaceable(db: Session, day: date, calls: dict[int, Call]) -> dict[str, list[int]]:
+    """Per agent, the ids of their random ungraded rows of ``day``, the last in the hash order first
+    (the draw would have taken it last)."""
+    rows = db.execute(select(QaSample.id, QaSample.agent, QaSample.call_pk)
+                      .where(QaSample.day == day, _ungraded_random()))
+    out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for row_id, agent, pk in rows:
+        c = calls.get(pk)
+        if c is not None:
+            out[agent].append((_order_key(day, c), row_id))
+    return {agent: [row_id for _, row_id in sorted(keyed, reverse=True)] for agent, keyed in out.items()}
 
 
 def draw(db: Session, s: Settings, day: date, by: str | None = None, now: datetime | None = None) -> int:
     """Draws ``day``'s sample (see :func:`picks`) and commits it; the number of calls added. A draw
-    that met another one drawing the same day at the same time adds nothing (that one drew them)."""
+    that met another one drawing the same day at the same time adds nothing (that one drew them):
+    it collides on the unique call, or finds a row it displaces gone or graded meanwhile."""
     new = picks(db, s, day)
     if not new:
         return 0
     at = now or utcnow()
-    db.add_all(QaSample(day=day, call_pk=p.call.id, agent=p.call.agent, reason=p.reason, drawn_at=at, drawn_by=by)
-               for p in new)
+    gone = [p.displaces for p in new if p.displaces is not None]
     try:
+        if gone:
+            result: Any = db.execute(delete(QaSample).where(QaSample.id.in_(gone), _ungraded_random())
+                                     .execution_options(synchronize_session=False))
+            if result.rowcount != len(gone):
+                db.rollback()
+                return 0
+        db.add_all(QaSample(day=day, call_pk=p.call.id, agent=p.call.agent, reason=p.reason, drawn_at=at,
+                            drawn_by=by) for p in new)
         db.commit()
     except IntegrityError:
         db.rollback()

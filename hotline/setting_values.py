@@ -28,15 +28,16 @@ def coerce(name: str, typ: Any, value: Any, source: str) -> Any:
             return float(value)
         if typ is Path:
             return Path(value).expanduser()
-        if typ == dict[str, str]:
+        if typ in (dict[str, str], dict[str, int]):
+            item = int if typ == dict[str, int] else str  # a TOML table's values, or the text after "="
             if isinstance(value, str):  # from the environment: "PJSIP/alice=8001,PJSIP/bob=8002"
-                pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
+                pairs = [entry.split("=", 1) for entry in value.split(",") if entry.strip()]
                 if any(len(p) != 2 for p in pairs):
                     raise ValueError(value)
-                return {k.strip(): v.strip() for k, v in pairs}
+                return {k.strip(): item(v.strip()) for k, v in pairs}
             if not isinstance(value, dict):
                 raise TypeError(value)
-            return {str(k): str(v) for k, v in value.items()}
+            return {str(k): item(v) for k, v in value.items()}
         if typ == list[str]:
             if isinstance(value, str):
                 return [v.strip() for v in value.split(",") if v.strip()]

@@ -197,6 +197,9 @@ class Settings:
     alert_sl_min_offered: int = 20  # ... once this many calls were offered today
     alert_no_agent_s: float = 10.0  # callers waiting this long with no agent 示闲
     alert_break_s: int = 1800  # 小休 longer than this
+    # ... a reason's own limit instead, seconds (a meal is longer than a short break): a TOML table
+    # (alert_break_reason_s = { "用餐" = 3600 }), HOTLINE_ALERT_BREAK_REASON_S="用餐=3600,培训=7200"
+    alert_break_reason_s: dict[str, int] = field(default_factory=dict)
     alert_wrapup_over_s: int = 30  # 话后整理 still running this long after its end
     desk_sync_interval_s: float = 1.0  # `hotline scheduler run` moves every agent's presence after the calls this often
     # 监听 / 耳语 / 强插: what rings for a supervisor without an extension on their user ("PJSIP/8100")

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hotline import malloc_policy
 from hotline.pbx.process import die_with_parent
 from hotline.settings import ROOT, Settings
 
@@ -66,7 +67,8 @@ class Supervisor:
     ``hotline run``, which stops them in order), probes them, restarts the dead."""
 
     def __init__(self, s: Settings, env: dict[str, str], say: Callable[[str], None]) -> None:
-        self.s, self.env, self.say = s, env, say
+        # the services' malloc policy that only their start can take (glibc's per-thread cache off, #17)
+        self.s, self.env, self.say = s, malloc_policy.service_env(env), say
         self.services: list[Service] = []
 
     def log_path(self, svc: Service) -> Path:

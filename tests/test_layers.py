@@ -82,3 +82,30 @@ def test_the_core_reads_no_apps_files(tmp_path: Path) -> None:
     (tmp_path / CORE).mkdir()
     (tmp_path / CORE / "x.py").write_text('from pathlib import Path\nP = Path(".") / "prompts/catalogue.toml"\n')
     assert app_paths(CORE, tmp_path) == [("hotline/x.py", 2, "Path('.') / 'prompts/catalogue.toml'")]
+
+
+def lazy_imports(package: str, root: Path = ROOT) -> list[tuple[str, str]]:
+    """(file, module) of every import of ``package``'s own modules made inside a function."""
+    found = []
+    for path in sorted((root / package).rglob("*.py")):
+        for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    modules = [node.module]
+                elif isinstance(node, ast.Import):
+                    modules = [alias.name for alias in node.names]
+                else:
+                    continue
+                found += [(str(path.relative_to(root)), m) for m in modules if m.split(".")[0] == package]
+    return found
+
+
+def test_the_panels_pages_import_each_other_at_the_top() -> None:
+    """In the panel only the app factory, the blueprint list and the CLI import the panel's modules
+    inside a function (to load the app when it is needed): a page module doing it hides an import
+    cycle (web/quality.py's grade imported the call page, which imports web/quality.py, until
+    6 December; the form's post is now the call page's)."""
+    assert sorted({file for file, _module in lazy_imports("web")}) == ["web/__init__.py", "web/blueprints.py",
+                                                                      "web/cli.py"]

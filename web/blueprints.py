@@ -19,7 +19,6 @@ def register_blueprints(app: Flask) -> None:
         i18n,
         outages,
         qa_sample,
-        quality,
         softphone,
         wallboard,
     )
@@ -33,7 +32,7 @@ def register_blueprints(app: Flask) -> None:
     from web.service_settings.views import bp as service_settings
     from web.team.views import bp as team
 
-    for bp in (home.bp, i18n.bp, auth, agent.bp, desk, calls, quality.bp, qa_sample.bp, callbacks.bp, faults.bp,
+    for bp in (home.bp, i18n.bp, auth, agent.bp, desk, calls, qa_sample.bp, callbacks.bp, faults.bp,
                outages.bp, complaints.bp, team, wallboard.bp, api.bp, cases, customers, handover.bp, softphone.bp,
                field, sms_dlr):
         app.register_blueprint(bp)

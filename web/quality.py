@@ -1,16 +1,16 @@
 """Quality inspection: the R-QA score sheet (hotline.qa_sheet) ticked on the call page, the score
 summed by the server from the ticked items. Items the call's facts decide are pre-filled from the
 record ("record complete" from the call's cases); grades are never edited: a correction is a new
-grade naming the one it corrects, with a reason."""
+grade naming the one it corrects, with a reason. The form is the call page's and posts to it
+(web/calls/views.py ``grade``, which shows the page again with a refused form as typed): this
+module has no route, so the page imports it and it imports no page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,13 +20,8 @@ from hotline.errors import N_, DomainError
 from hotline.metrics.queries import call_agent_hung_up_first, call_answered_in_time
 from hotline.models import Call, QaGrade
 from hotline.timeutil import utcnow
-from web.auth.access import roles
-from web.calls.search import get_visible
-from web.context import db, settings
+from web.context import db
 from web.i18n import lang
-from web.reasons import reason
-
-bp = Blueprint("quality", __name__)
 
 
 def _flag(vars_: dict[str, Any] | None, name: str) -> bool:
@@ -109,26 +104,6 @@ def add_grade(db: Session, c: Call, inspector_id: int, form: Any, sheet: qa_shee
     db.add(g)
     db.commit()
     return g
-
-
-@bp.post("/calls/<int:call_pk>/qa")
-@roles("inspector")
-def grade(call_pk: int) -> Any:
-    c = get_visible(db(), call_pk, current_user)
-    if c is None:
-        abort(404)
-    sheet = qa_sheet.sheet(settings())
-    try:
-        add_grade(db(), c, current_user.id, request.form, sheet)
-    except GradeError as exc:
-        db().rollback()
-        flash(_("Grade not saved: %(reason)s", reason=reason(exc)), "error")
-        # the call page again with the form as typed (a redirect would lose the remarks and
-        # comment); imported here: the call page imports this module
-        from web.calls.views import call_page
-        return call_page(c, Typed.of(request.form, sheet)), 400
-    flash(_("Grade saved."), "ok")
-    return redirect(url_for("calls.call", call_pk=c.id), 303)
 
 
 def prefill(sheet: qa_sheet.Sheet, current: QaGrade | None, known: dict[str, bool]) -> Typed:

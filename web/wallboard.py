@@ -170,6 +170,7 @@ class _SlowPart:
         self._judged: tuple[Floor, dict[str, Any], Settings] | None = None
         self._alerts: list[dict[str, Any]] = []
         self._next_at: float | None = None
+        self._sl_under_since: float | None = None  # the SL alert's since, kept while SL stays under
 
     def get(self, Session: sessionmaker[Session], s: Settings, live_now: dict[str, Any],
             floor: Floor) -> dict[str, Any]:
@@ -192,8 +193,8 @@ class _SlowPart:
         sl = self._value["sl"]
         if (judged is None or judged[0] != floor or judged[1] != sl or judged[2] is not s
                 or (self._next_at is not None and now >= self._next_at)):
-            found = alerts(floor, Ratio(sl["num"], sl["den"]), now, s)
-            self._judged, self._next_at = (floor, sl, s), found.next_at
+            found = alerts(floor, Ratio(sl["num"], sl["den"]), now, s, self._sl_under_since)
+            self._judged, self._next_at, self._sl_under_since = (floor, sl, s), found.next_at, found.sl_under_since
             self._alerts = [a.to_dict() for a in found.items]
         return self._alerts
 

@@ -40,7 +40,7 @@ class Field:
     key: str  # the Settings field
     group: str
     label: str
-    kind: str  # int | float | hhmm | lines
+    kind: str  # int | float | hhmm | lines | seconds_by (KEY=SECONDS lines, a dict; lo/hi bound the seconds)
     lo: float | None = None
     hi: float | None = None
     item: Callable[[str], object] | None = None  # lines: checks one item, ValueError says why
@@ -50,7 +50,8 @@ class Field:
 
     @property
     def is_list(self) -> bool:
-        return self.kind == "lines"
+        """Edited as lines (a textarea; the CLI's values one per line)."""
+        return self.kind in ("lines", "seconds_by")
 
     def parse(self, text: str) -> Any:
         """The typed value of ``text`` (one item per line for lists); ValueError says what is wrong."""
@@ -62,10 +63,14 @@ class Field:
             parse_hhmm(text)
             hh, mm = text.strip().split(":")
             return f"{int(hh):02d}:{int(mm):02d}"
+        if self.kind == "seconds_by":
+            return self._seconds_by(self._items(text))
         return self._items(text)
 
     def text(self, value: Any) -> str:
         """The form's text of a value (the inverse of :meth:`parse`)."""
+        if self.kind == "seconds_by":
+            return "\n".join(f"{k}={v}" for k, v in value.items())
         if self.is_list:
             return "\n".join(str(v) for v in value)
         if self.kind == "float":
@@ -80,6 +85,21 @@ class Field:
         if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
             raise ValueError(f"must be from {self.lo:g} to {self.hi:g}")
         return value
+
+    def _seconds_by(self, items: list[str]) -> dict[str, int]:
+        """"KEY=SECONDS" lines (the environment's form of the setting, one pair a line) as a dict."""
+        out: dict[str, int] = {}
+        for n, item in enumerate(items, 1):
+            key, sep, seconds = (part.strip() for part in item.rpartition("="))
+            try:
+                if not sep or not key:
+                    raise ValueError(f"not KEY=SECONDS: {item!r}")
+                if key in out:
+                    raise ValueError(f"{key!r} is given twice")
+                out[key] = self._bounded(_number(seconds, int, "a whole number of seconds"))
+            except ValueError as exc:
+                raise ValueError(f"line {n}: {exc}") from None
+        return out
 
     def _items(self, text: str) -> list[str]:
         items = [line.strip() for line in text.splitlines() if line.strip()]
@@ -159,6 +179,8 @@ FIELDS: tuple[Field, ...] = (
     Field("alert_sl_min_offered", "alerts", "... once this many calls were offered today", "int", 0, 100000),
     Field("alert_no_agent_s", "alerts", "Callers waiting with no agent available, seconds", "float", 0, 3600),
     Field("alert_break_s", "alerts", "A break longer than, seconds", "int", 0, 24 * 3600),
+    Field("alert_break_reason_s", "alerts", "A break for this reason longer than: REASON=SECONDS per line "
+          "(e.g. 用餐=3600; the others: the line above)", "seconds_by", 0, 24 * 3600),
     Field("alert_wrapup_over_s", "alerts", "After-call work running past its end by, seconds", "int", 0, 3600),
     _minutes("sla_urban_arrive_min", "repair", "Urban: arrive within, minutes"),
     _minutes("sla_urban_small_fix_min", "repair", "Urban: small fault fixed within, minutes"),
@@ -213,6 +235,9 @@ def cross_check(values: dict[str, Any], base: Settings | None = None) -> dict[st
                                          "(the IVR's fault_type prompt says the categories' labels)")
     if parse_hhmm(values["callback_revisit_start"]) >= parse_hhmm(values["callback_revisit_end"]):
         errors["callback_revisit_end"] = "must be later than the revisits' start"
+    unknown = [r for r in values["alert_break_reason_s"] if r not in values["desk_break_reasons"]]
+    if unknown:
+        errors["alert_break_reason_s"] = f"{', '.join(unknown)}: not one of the break reasons"
     both = set(values["calendar_holidays"]) & set(values["calendar_workdays"])
     if both:
         errors["calendar_workdays"] = f"{', '.join(sorted(both))} also listed as a day off"

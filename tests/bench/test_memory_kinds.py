@@ -31,6 +31,11 @@ def test_each_minute_is_its_lowest_reading_within_the_soak() -> None:
 
 def test_the_report_gives_the_quarter_the_end_and_the_second_halfs_slope() -> None:
     text = report(_log(), minutes=12)
-    assert "panel: 12 minutes, threads 97, glibc arenas [2]" in text
+    assert "panel: 12 minutes, threads 97, glibc arenas [2], per-thread cache not logged" in text
     assert "RSS             103.0 →   111.0 MB, 2nd half  +60.0 MB/hour" in text, text
     assert "glibc in use     13.0 →    21.0 MB, 2nd half  +60.0 MB/hour" in text, text
+
+
+def test_the_report_says_whether_the_per_thread_cache_was_off() -> None:
+    rows = [dict(d, thread_cache_off=True) for d in _log()]
+    assert "glibc arenas [2], per-thread cache off" in report(rows, minutes=12)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline import cli
+from hotline import cli, malloc_policy
 from hotline.settings import ROOT, Settings
 
 DEPLOY = ROOT / "deploy"
@@ -64,6 +64,13 @@ def test_each_unit_restarts_and_is_hardened(unit: Path) -> None:
         assert value in k.get(key, []), f"{unit.name}: {key}={value} missing"
     assert "/var/lib/hotline" in k["ReadWritePaths"][0].split()
     assert k["RuntimeDirectory"] == [unit.stem]
+
+
+@pytest.mark.parametrize("unit", UNITS, ids=lambda u: u.stem)
+def test_each_unit_starts_its_service_with_the_malloc_policy_only_a_start_can_set(unit: Path) -> None:
+    """glibc's per-thread cache off (#17): the same GLIBC_TUNABLES `hotline run` gives its children."""
+    wanted = malloc_policy.service_env({})[malloc_policy.ENV_TUNABLES]
+    assert f"{malloc_policy.ENV_TUNABLES}={wanted}" in _keys(unit)["Environment"]
 
 
 @pytest.mark.parametrize("unit", UNITS, ids=lambda u: u.stem)

@@ -12,6 +12,7 @@ from hotline.live_alerts import (
     QueueOnFloor,
     Severity,
     alerts,
+    break_limit_s,
     longest_wait_threshold_s,
     sl_below_target,
 )
@@ -78,6 +79,27 @@ def test_the_sl_alert_needs_enough_offered_calls() -> None:
                                                 {"pct": 75.0, "target": 80, "num": 15, "den": 20})]
 
 
+def test_the_sl_alert_says_since_when_sl_has_been_under_its_target() -> None:
+    """Today's SL is a figure, not a clock: the first judgement that finds it under says now, the
+    next ones carry that moment on while it stays under, and it starts again once SL recovered."""
+    s = _s(alert_sl_target_pct=80, alert_sl_min_offered=20)
+
+    def judged(sl: Ratio | None, at: float, before: float | None) -> tuple[float | None, float | None]:
+        found = alerts(Floor(), sl, at, s, before)
+        shown = [a.since for a in found.items if a.kind == AlertKind.SERVICE_LEVEL]
+        return (shown[0] if shown else None), found.sl_under_since
+
+    assert judged(Ratio(16, 20), NOW, None) == (None, None)  # at the target: not under
+    assert judged(Ratio(15, 20), NOW, None) == (NOW, NOW)  # fell under
+    assert judged(Ratio(15, 21), NOW + 60, NOW) == (NOW, NOW)  # still under: the same since
+    assert judged(Ratio(17, 21), NOW + 90, NOW) == (None, None)  # 81 %: recovered, forgotten
+    assert judged(Ratio(16, 20), NOW + 95, NOW) == (None, None)  # back at the target exactly: recovered too
+    assert judged(Ratio(17, 22), NOW + 120, None) == (NOW + 120, NOW + 120)  # under again: a new since
+    assert judged(Ratio(15, 19), NOW + 130, NOW) == (None, None)  # fewer offered than alert_sl_min_offered
+    assert judged(None, NOW + 140, NOW) == (None, None)  # no figure
+    assert alerts(Floor(), Ratio(15, 20), NOW, _s(alert_sl_target_pct=0), NOW).sl_under_since is None  # off
+
+
 def test_no_agent_available_while_callers_wait() -> None:
     s = _s(alert_no_agent_s=10, alert_waiting_callers=0, alert_longest_wait_s=0)
     busy = (AgentOnFloor("pbx1", "8001", AgentState.TALKING), AgentOnFloor("pbx1", "8002", AgentState.PAUSED))
@@ -119,6 +141,27 @@ def test_a_break_alert_says_the_reason_and_other_presences_raise_none() -> None:
     assert alerts(Floor((), (on_break,)), None, NOW, _s(alert_break_s=90)).items[0].params["limit"] == "1.5"  # min
     busy = AgentOnFloor("pbx1", "8002", AgentState.PAUSED, presence=AgentPresence.BUSY, presence_since=NOW - 9999)
     assert _kinds(Floor((), (busy,)), s) == {}
+
+
+def test_a_break_reason_has_its_own_limit_else_the_general_one() -> None:
+    """alert_break_reason_s: a meal may last longer than a short break; the alert says the limit
+    that applied, and a reason's 0 turns its alert off."""
+    s = _s(alert_break_s=600, alert_break_reason_s={"用餐": 3600, "会议": 0})
+    assert [break_limit_s(s, r) for r in ("用餐", "培训", "会议", None, "")] == [3600, 600, 0, 600, 600]
+    assert break_limit_s(_s(alert_break_s=600), "用餐") == 600  # no override: the one limit for every reason
+
+    def on_break(reason: str, for_s: float) -> Floor:
+        return Floor((), (AgentOnFloor("pbx1", "8001", AgentState.PAUSED, presence=AgentPresence.BREAK,
+                                       reason=reason, presence_since=NOW - for_s), IDLE))
+
+    assert _kinds(on_break("用餐", 3599), s) == {}
+    assert alerts(on_break("用餐", 3599), None, NOW, s).next_at == NOW + 1  # its own limit's clock
+    meal = alerts(on_break("用餐", 3600), None, NOW, s).items
+    assert [(a.key, a.params["limit"]) for a in meal] == [("break:pbx1/8001", "60")]
+    training = alerts(on_break("培训", 600), None, NOW, s).items
+    assert [(a.key, a.params["limit"]) for a in training] == [("break:pbx1/8001", "10")]
+    assert _kinds(on_break("会议", 99999), s) == {}
+    assert alerts(on_break("会议", 99999), None, NOW, s).next_at is None
 
 
 def test_critical_first_then_the_oldest() -> None:

@@ -186,3 +186,60 @@ def test_a_negative_arena_cap_is_refused(monkeypatch: pytest.MonkeyPatch, glibc:
     with pytest.raises(ValueError, match=r"arena cap must be >= 0.*got -1"):
         malloc_policy.start(128, -1)
     assert lib.mallopts == []
+
+
+# 24 threads churn blocks of 513–1 100 bytes (above pymalloc's 512: glibc's), free them all and stay
+# alive: what glibc still counts in use is what their per-thread caches kept
+_KEPT_BY_LIVE_THREADS = """
+import random, threading
+from hotline import memory_facts
+done, freed = threading.Event(), threading.Barrier(25)
+def work(seed):
+    r, keep = random.Random(seed), []
+    for _ in range(4000):
+        keep.append(bytes(r.randint(513, 1100)))
+        if len(keep) > 40:
+            keep.pop(r.randrange(len(keep)))
+    keep.clear()
+    freed.wait()
+    done.wait()
+before = memory_facts.glibc_malloc()["in_use_bytes"]
+threads = [threading.Thread(target=work, args=(i,)) for i in range(24)]
+for t in threads:
+    t.start()
+freed.wait()
+print(memory_facts.glibc_malloc()["in_use_bytes"] - before)
+done.set()
+"""
+
+
+def _kept_by_live_threads(env: dict[str, str]) -> int:
+    env = dict(env, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", _KEPT_BY_LIVE_THREADS], env=env, capture_output=True, text=True,
+                         check=True)
+    return int(out.stdout)
+
+
+def test_a_service_started_with_its_env_keeps_no_freed_memory_in_its_threads() -> None:
+    plain = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_TUNABLES"))}
+    assert _kept_by_live_threads(plain) > 1 << 20, "glibc's own: each thread keeps freed blocks for itself"
+    assert _kept_by_live_threads(malloc_policy.service_env(plain)) < 256 << 10
+
+
+def test_the_services_env_adds_the_tunable_to_the_operators_and_keeps_their_own_count() -> None:
+    name, value = malloc_policy.TUNABLE
+    assert malloc_policy.service_env({"A": "1"}) == {"A": "1", "GLIBC_TUNABLES": f"{name}={value}"}
+    assert malloc_policy.service_env({"GLIBC_TUNABLES": "glibc.malloc.check=3"})["GLIBC_TUNABLES"] == (
+        f"glibc.malloc.check=3:{name}={value}")
+    kept = {"GLIBC_TUNABLES": f"{name}=3"}
+    assert malloc_policy.service_env(kept) == kept
+    assert malloc_policy.thread_cache_off(malloc_policy.service_env({}))
+    assert not malloc_policy.thread_cache_off(kept) and not malloc_policy.thread_cache_off({})
+
+
+def test_a_supervisors_children_get_the_services_env(tmp_path: Path) -> None:
+    from hotline.settings import Settings
+    from hotline.supervisor import Supervisor
+
+    sup = Supervisor(Settings(runtime_dir=tmp_path), {"A": "1"}, lambda _text: None)
+    assert sup.env["A"] == "1" and malloc_policy.thread_cache_off(sup.env)

@@ -220,3 +220,71 @@ def test_a_purged_call_leaves_no_sample_row(db: Session, settings: Settings) -> 
     db.execute(Call.__table__.delete().where(Call.id == c.id))  # as the retention purge deletes calls
     db.commit()
     assert db.scalars(select(QaSample)).all() == []
+
+
+def _grade(db: Session, c: Call, score: int = 90) -> None:
+    db.add(QaGrade(call_pk=c.id, agent=c.agent, inspector_id=inspector(db), score=score, checklist={},
+                   created_at=datetime.now(UTC)))
+    db.commit()
+
+
+def test_a_call_flagged_after_the_quota_was_drawn_takes_a_random_picks_place(db: Session, settings: Settings) -> None:
+    """A morning "today so far" draw filled the quota at random; a call flagged in the afternoon
+    takes the place of a random pick not graded yet (the last in the hash order), never of a graded
+    one; the other agents' picks stay."""
+    s = with_quota(settings, 2)
+    for _ in range(4):
+        call(db, agent="8001")
+    other = [call(db, agent="8002") for _ in range(3)]
+    db.commit()
+    first = [p.call.id for p in picks(db, s, DAY) if p.call.agent == "8001"]  # the hash order
+    assert draw(db, s, DAY) == 4
+    before_8002 = {pk: r for pk, r in drawn(db).items() if pk in {c.id for c in other}}
+    late = call(db, agent="8001", within_4_rings=False, at=local(2026, 11, 3, 15))  # R-ANS-4RINGS, later that day
+    db.commit()
+    assert draw(db, s, DAY) == 1
+    assert drawn(db) == {first[0]: "random", late.id: "late", **before_8002}  # first[1] gave way
+    assert draw(db, s, DAY) == 0 and len(drawn(db)) == 4  # idempotent again
+    _grade(db, db.get(Call, first[0]))  # the remaining random pick graded: it stays whatever comes
+    hung = call(db, agent="8001", hangup_first="agent", at=local(2026, 11, 3, 16))
+    db.commit()
+    assert draw(db, s, DAY) == 0
+    assert drawn(db) == {first[0]: "random", late.id: "late", **before_8002} and hung.id not in drawn(db)
+
+
+def test_a_flagged_or_graded_pick_is_never_displaced(db: Session, settings: Settings) -> None:
+    s = with_quota(settings, 2)
+    early = call(db, survey=3)  # R-SURVEY: flagged at the first draw
+    graded = call(db)
+    call(db)
+    _grade(db, graded)
+    assert draw(db, s, DAY) == 2 and drawn(db) == {early.id: "low_survey", graded.id: "graded"}
+    call(db, within_4_rings=False, at=local(2026, 11, 3, 15))
+    db.commit()
+    assert picks(db, s, DAY) == [] and draw(db, s, DAY) == 0
+    assert drawn(db) == {early.id: "low_survey", graded.id: "graded"}
+
+
+def test_a_displacing_draw_that_lost_a_race_changes_nothing(
+        db: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two draws at once plan the same swap: the second finds its row gone (or, with a grade saved
+    meanwhile, no longer random and ungraded) and adds nothing — the agent never ends over quota."""
+    import hotline.qa_sample as qa_sample
+
+    s = with_quota(settings, 1)
+    plain = call(db)
+    assert draw(db, s, DAY) == 1 and drawn(db) == {plain.id: "random"}
+    late = call(db, within_4_rings=False, at=local(2026, 11, 3, 15))
+    db.commit()
+    plan = picks(db, s, DAY)
+    assert [(p.call.id, p.displaces) for p in plan] == [(late.id, db.scalars(select(QaSample.id)).one())]
+    _grade(db, plain)  # an inspector grades the random pick between the plan and the swap
+    monkeypatch.setattr(qa_sample, "picks", lambda *_: plan)
+    assert draw(db, s, DAY) == 0 and drawn(db) == {plain.id: "random"}
+    db.execute(QaGrade.__table__.delete())
+    db.commit()
+    monkeypatch.undo()
+    stale = picks(db, s, DAY)
+    assert draw(db, s, DAY) == 1 and drawn(db) == {late.id: "late"}  # the first draw swapped them
+    monkeypatch.setattr(qa_sample, "picks", lambda *_: stale)
+    assert draw(db, s, DAY) == 0 and drawn(db) == {late.id: "late"}  # the second: its row is gone

@@ -30,6 +30,18 @@ def test_bad_values_name_the_setting(tmp_path: Path) -> None:
         load(config_file=cfg, env={})
 
 
+def test_a_table_of_seconds_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    cfg = tmp_path / "h.toml"
+    cfg.write_text('alert_break_reason_s = { "用餐" = 3600, "培训" = 7200 }\n', encoding="utf-8")
+    assert load(config_file=cfg, env={}).alert_break_reason_s == {"用餐": 3600, "培训": 7200}
+    s = load(config_file=None, env={"HOTLINE_ALERT_BREAK_REASON_S": "用餐=3600, 会议 = 0"})
+    assert s.alert_break_reason_s == {"用餐": 3600, "会议": 0}
+    assert load(config_file=None, env={}).alert_break_reason_s == {}
+    for bad in ("用餐=long", "用餐"):
+        with pytest.raises(SettingsError, match="alert_break_reason_s"):
+            load(config_file=None, env={"HOTLINE_ALERT_BREAK_REASON_S": bad})
+
+
 def test_secrets_are_generated_once_and_private(tmp_path: Path) -> None:
     s = load(config_file=None, env={}, runtime_dir=tmp_path)
     first = s.secret("ami_secret")

@@ -236,3 +236,41 @@ def test_wallboard_alerts_appear_are_acknowledged_and_clear(served: tuple[Panel,
     assert "acked" not in (waiting.get_attribute("class") or "") and waiting.locator("button.ack").is_visible()
     assert page.evaluate("document.getElementById('wb-alerts').dataset.announced") == "4"
     assert errors == []
+
+
+def test_wallboard_alerts_say_since_when_sl_is_under_and_a_reasons_own_break_limit(
+        served: tuple[Panel, str], browser: Any) -> None:
+    """The SL alert carries a running clock from the moment SL was found under its target; a meal
+    break (用餐) alerts at its own limit (alert_break_reason_s) and says it, another reason at the
+    general alert_break_s."""
+    import re
+    from datetime import timedelta
+
+    panel, base = served
+    ext = panel.app.extensions["hotline"]
+    ext["settings"] = ext["settings"].replace(alert_sl_target_pct=80, alert_sl_min_offered=1, alert_break_s=60,
+                                              alert_break_reason_s={"用餐": 240}, alert_waiting_callers=0,
+                                              alert_longest_wait_s=0, alert_no_agent_s=0)
+    db = panel.db()
+    make_call(db, disposition="abandoned", wait=60)  # today's SL: 0 of 1
+    set_live(db, {"agents": {a: {"state": "paused", "since": time.time() - 300} for a in ("8001", "8002", "8003")}})
+    for agent, reason, minutes in (("8001", "用餐", 5), ("8002", "用餐", 2), ("8003", "培训", 2)):
+        db.add(PresenceChange(server="pbx1", agent=agent, state="break", reason=reason, by=agent,
+                              started_at=utcnow() - timedelta(minutes=minutes)))
+    db.commit()
+    db.close()
+    page = _page(browser)
+    _login(page, base, "boss")
+    page.goto(base + "/wallboard")
+    sl = page.locator("#wb-alert-list li[data-key='service_level']")
+    sl.wait_for()
+    said = re.compile(r"今日服务水平 0(\.0)?% 低于目标 80(\.0)?%\(0/1\)已 (\d+:\d\d)$")
+    first = said.search(sl.locator("span").inner_text())
+    assert first, sl.inner_text()
+    _wait(page, "document.querySelector(\"#wb-alert-list li[data-key='service_level'] span\").textContent"
+                f" !== {first.group(0)!r}", timeout=5.0)  # the clock runs
+    meal = page.locator("#wb-alert-list li[data-key='break:pbx1/8001']").inner_text()
+    training = page.locator("#wb-alert-list li[data-key='break:pbx1/8003']").inner_text()
+    assert "小休(用餐)" in meal and "上限 4 分钟" in meal
+    assert "小休(培训)" in training and "上限 1 分钟" in training
+    assert page.locator("#wb-alert-list li[data-key='break:pbx1/8002']").count() == 0  # a meal of 2 minutes: fine

@@ -146,7 +146,7 @@ def test_grade_refusal_in_the_pages_language(panel: Panel) -> None:
     call = make_call(panel.db(), agent="8001")
     insp = panel.client("insp")
     r = post(insp, f"/calls/{call.id}/qa", {"corrects_id": "abc"}, f"/calls/{call.id}")
-    # the call page again, the form as typed (web/quality.py): the refusal on it
+    # the call page again, the form as typed (web/calls/views.py grade): the refusal on it
     assert r.status_code == 400
     assert [html.unescape(m) for m in _errors(r.get_data(as_text=True))] == ["评分未保存:要更正的评分无效"]
 

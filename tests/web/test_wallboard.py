@@ -316,3 +316,29 @@ def test_streams_share_the_alerts(panel: Panel, monkeypatch: Any) -> None:
     assert len(judged) == 2
     for r in responses:
         r.close()
+
+
+def test_the_sl_alert_keeps_the_moment_sl_fell_under_across_judgements(monkeypatch: Any) -> None:
+    """The shared judge hands the SL alert's since from one judgement to the next: kept while
+    today's SL stays under its target (its figure changing), started again after it recovered."""
+    import web.wallboard as wallboard
+    from hotline.live_alerts import Floor
+    from hotline.settings import Settings
+
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(wallboard.time, "time", lambda: clock[0])
+    s = Settings().replace(alert_sl_target_pct=80, alert_sl_min_offered=1)
+    part = wallboard._SlowPart()
+
+    def sl_since(num: int, den: int) -> list[float | None]:
+        part._value = {"sl": {"num": num, "den": den, "pct": 100 * num / den, "n": 20.0}}
+        return [a["since"] for a in part._alerts_on(Floor(), s) if a["kind"] == "service_level"]
+
+    fell = clock[0]
+    assert sl_since(1, 2) == [fell]
+    clock[0] += 60
+    assert sl_since(1, 3) == [fell]  # another figure, still under
+    clock[0] += 60
+    assert sl_since(4, 5) == []  # recovered
+    clock[0] += 60
+    assert sl_since(4, 6) == [clock[0]]  # under again: since now

@@ -1,11 +1,12 @@
-"""The call search page (with its CSV) and the call page: timeline, recording, QA grades."""
+"""The call search page (with its CSV) and the call page: timeline, recording, QA grades and the
+R-QA form (web/quality.py), whose post is answered here."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, abort, flash, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from web.calls.search import search as search_calls
 from web.calls.timeline import ivr_result, ivr_step, timeline
 from web.context import db, settings
 from web.i18n import lang
+from web.reasons import reason
 from web.view import Column, csv_response, export_table, local_time, number_for
 
 bp = Blueprint("calls", __name__)
@@ -110,6 +112,25 @@ def call_page(c: Call, typed: quality.Typed | None = None) -> str:
                            deductions={g.id: quality.deductions(g, sheet, lang()) for g in grades},
                            lang=lang(), playable=playable, listens=listens,
                            can_grade=current_user.has("inspector"), ivr_step=ivr_step, ivr_result=ivr_result)
+
+
+@bp.post("/calls/<int:call_pk>/qa")
+@roles("inspector")
+def grade(call_pk: int) -> Any:
+    """R-QA: the inspector's grade of the call (web/quality.py ``add_grade``); refused, the call
+    page again with the form as typed (a redirect would lose the remarks and the comment)."""
+    c = get_visible(db(), call_pk, current_user)
+    if c is None:
+        abort(404)
+    sheet = qa_sheet.sheet(settings())
+    try:
+        quality.add_grade(db(), c, current_user.id, request.form, sheet)
+    except quality.GradeError as exc:
+        db().rollback()
+        flash(_("Grade not saved: %(reason)s", reason=reason(exc)), "error")
+        return call_page(c, quality.Typed.of(request.form, sheet)), 400
+    flash(_("Grade saved."), "ok")
+    return redirect(url_for("calls.call", call_pk=c.id), 303)
 
 
 @bp.get("/calls/<int:call_pk>/recording")

@@ -18,8 +18,10 @@ from hotline import service_settings as svc
 from hotline.callbacks.workdays import Overrides, next_morning
 from hotline.cases.categories import tree
 from hotline.db import open_db
+from hotline.live_alerts import break_limit_s
 from hotline.models.service_settings import ServiceSetting, ServiceSettingChange
 from hotline.rules import fault_due, in_service_hours, ring_rule
+from hotline.service_settings.fields import BY_KEY
 from hotline.settings import Settings, load
 from hotline.vocabulary import CaseKind
 
@@ -180,3 +182,24 @@ def test_unset_is_checked_like_a_save(env: tuple[Settings, sessionmaker[Session]
     with sessions.begin() as db, pytest.raises(svc.ValidationFailed) as caught:
         svc.unset(db, s, ["database_url"], "root", T0)
     assert "hotline.toml" in caught.value.errors["database_url"]
+
+
+def test_a_break_limit_per_reason_is_edited_as_lines(env: tuple[Settings, sessionmaker[Session]]) -> None:
+    """alert_break_reason_s on the panel: REASON=SECONDS per line, each reason one of the break
+    reasons (in force after the save), the seconds bounded like alert_break_s; the alert reads it."""
+    s, sessions = env
+    for text, wanted in (("用餐=long", "line 1: not a whole number"), ("用餐 3600", "line 1: not KEY=SECONDS"),
+                         ("用餐=3600\n用餐 = 60", "line 2: '用餐' is given twice"), ("用餐=90000", "from 0 to 86400"),
+                         ("午餐=3600", "午餐: not one of the break reasons")):
+        with pytest.raises(svc.ValidationFailed) as caught:
+            _save(s, sessions, {"alert_break_reason_s": text})
+        assert wanted in caught.value.errors["alert_break_reason_s"], text
+    # a reason added to the list in the same save is one
+    _save(s, sessions, {"desk_break_reasons": "用餐\n午休", "alert_break_reason_s": "用餐 = 3600\n午休=0"})
+    with sessions() as db:
+        assert [(c.key, c.new) for c in svc.history(db, key="alert_break_reason_s")] == [
+            ("alert_break_reason_s", {"用餐": 3600, "午休": 0})]
+    svc.forget(sessions)
+    now = svc.effective(s, sessions)
+    assert [break_limit_s(now, r) for r in ("用餐", "午休", "培训")] == [3600, 0, s.alert_break_s]
+    assert BY_KEY["alert_break_reason_s"].display(now.alert_break_reason_s) == "用餐=3600 | 午休=0"

@@ -35,6 +35,8 @@ ENTRIES: dict[str, str] = {
     "... once this many calls were offered today": "……且今日进入队列的来电不少于",
     "Callers waiting with no agent available, seconds": "有来电排队而无示闲坐席持续(秒)",
     "A break longer than, seconds": "小休超过(秒)",
+    "A break for this reason longer than: REASON=SECONDS per line (e.g. 用餐=3600; the others: the line above)":
+        "按原因的小休上限:每行 原因=秒数(如 用餐=3600;其他原因按上一项)",
     "After-call work running past its end by, seconds": "话后整理超时(秒)",
     "Answered within this many rings": "在几声内接听",
     "Urban: arrive within, minutes": "城区:到达时限(分钟)",

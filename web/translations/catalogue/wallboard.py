@@ -16,8 +16,8 @@ ENTRIES: dict[str, str] = {
     "%(n)s callers waiting in %(queue)s (alert from %(limit)s)": "%(queue)s 排队来电 %(n)s 个(告警阈值 %(limit)s)",
     "A caller in %(queue)s has waited %(for)s (alert from %(limit)s s)":
         "%(queue)s 最长等待已 %(for)s(告警阈值 %(limit)s 秒)",
-    "Today's service level %(pct)s%% is under its target %(target)s%% (%(num)s/%(den)s)":
-        "今日服务水平 %(pct)s%% 低于目标 %(target)s%%(%(num)s/%(den)s)",
+    "Today's service level %(pct)s%% is under its target %(target)s%% (%(num)s/%(den)s) for %(for)s":
+        "今日服务水平 %(pct)s%% 低于目标 %(target)s%%(%(num)s/%(den)s)已 %(for)s",
     "%(n)s callers waiting (the longest %(for)s) and no agent available": "%(n)s 个来电排队(最长 %(for)s),无示闲坐席",
     "%(agent)s on a break (%(reason)s) for %(for)s (limit %(limit)s min)":
         "坐席 %(agent)s 小休(%(reason)s)已 %(for)s(上限 %(limit)s 分钟)",
