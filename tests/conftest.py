@@ -67,6 +67,28 @@ LIVE_FIXTURES = frozenset({"pbx", "kannel", "desk_pbx", "phone_pbx", "phones_pbx
                            "rig", "browser"})
 
 
+# `make test` runs two pytest-xdist workers (`--dist loadgroup`), each its own session. The
+# session's Asterisk and Kannel stay one per run: every test that uses them is in group
+# SESSION_GROUP, which one worker runs as one unit. A test that starts an Asterisk of its own (a
+# module's `desk_pbx`, a softphone `rig`, `hotline run`, the soaks) or uses the prompts built into
+# `pbx_settings` is in the group of its module (`own:<file>`): the module's Asterisk starts once, on
+# one worker, while the other may run the session's calls (ports and RTP blocks are per worker:
+# tests/support/ports.py). The CPU-bound rest (and Chromium-only tests: one Chromium per worker)
+# is balanced test by test.
+SESSION_GROUP = "pbx"
+SESSION_FIXTURES = frozenset({"pbx", "kannel"})
+OWN_PBX_FIXTURES = (LIVE_FIXTURES - SESSION_FIXTURES - {"browser"}) | {"pbx_settings", "built_prompts"}
+
+
+def xdist_group(item: pytest.Item, fixtures: set[str]) -> str | None:
+    if fixtures & SESSION_FIXTURES:
+        return SESSION_GROUP
+    if fixtures & OWN_PBX_FIXTURES or item.get_closest_marker("asterisk"):
+        return f"own:{item.path.relative_to(item.config.rootpath)}"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker hook, which turns the group into the node id
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
@@ -74,6 +96,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.db)
         if fixtures & LIVE_FIXTURES or item.get_closest_marker("asterisk") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.live)
+        group = xdist_group(item, fixtures)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture
