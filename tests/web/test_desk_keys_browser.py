@@ -102,6 +102,45 @@ def test_hold_is_not_offered_during_a_consultation_and_comes_back_after_it(serve
         assert page.is_hidden("#c-hold-note")
 
 
+def test_hold_is_withheld_from_the_consult_click_until_the_pbxs_hold_arrives(served: tuple[Panel, str]) -> None:
+    """Between 咨询转接 and the PBX's Hold reaching the desk (about a second: the listener, the
+    scheduler's snapshot, the stream) the snapshot holds nothing yet, and a 保持 then would hold
+    the consulted party: the ask counts as the consultation from the click, until the Hold arrives —
+    or at once no longer when the server refuses it, or after 5 s when no Hold came."""
+    panel, base = served
+    _live(panel, None)
+    with chromium() as browser:
+        page = _desk(browser, base)
+        answers: list[dict[str, Any]] = [{"ok": False, "error": "no_target", "message": "refused"}]
+
+        def control(route: Any) -> None:  # the consult as the server answers it
+            route.fulfill(json=answers[0])
+        page.route("**/desk/control", control)
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        page.evaluate(STUB)
+        wait_js(page, f"!{HOLD}.hidden && !{HOLD}.disabled")
+        # refused: 保持 offered again as soon as the answer is in
+        page.click("#c-consult")
+        _until(page, lambda: _message(page)[0] == "no_target")
+        assert not page.is_disabled("#c-hold")
+        # accepted: withheld from the click, the Hold not yet in the snapshot
+        answers[0] = {"ok": True, "message": "consulting"}
+        page.click("#c-consult")
+        assert page.is_disabled("#c-hold") and page.is_visible("#c-hold-note")
+        page.keyboard.press("Alt+KeyH")
+        assert page.evaluate("window.holds") == []
+        _live(panel, datetime.now(UTC).timestamp())  # the PBX's Hold arrives: the consultation itself
+        wait_js(page, "!document.getElementById('pop-held').hidden")
+        assert page.is_disabled("#c-hold")
+        _live(panel, None)  # 取消咨询
+        wait_js(page, f"!{HOLD}.disabled")
+        # accepted but no Hold ever came (a PBX that did not hold): offered again after 5 s
+        page.click("#c-consult")
+        assert page.is_disabled("#c-hold")
+        wait_js(page, f"!{HOLD}.disabled", 8)
+        assert page.evaluate("window.holds") == []
+
+
 def test_shortcuts_do_what_their_buttons_do_and_not_while_typing(served: tuple[Panel, str]) -> None:
     """Alt+letter presses its button (the same request as a click), in a field too; a button not
     offered now is not pressed and the desk says so; "?" opens the legend, written from desk.js's

@@ -161,13 +161,20 @@
   // *2) the transfer holds the caller — Asterisk's Hold on the agent's leg, so held_since is set —
   // while the phone's own session holds nothing: its leg talks to the consulted party, whom a
   // 保持 would hold. Returns {show, held, consulting, since}.
+  // From a 咨询转接 asked here until the PBX's Hold reaches the desk (about a second) the snapshot
+  // holds nothing yet: the ask counts as the consultation meanwhile, for CONSULT_ASKED_S at most
+  // (a refusal ends it at once).
+  var CONSULT_ASKED_S = 5, consultAsked = null;  // {call: call_id, at: epoch s}
   function holdRule() {
     var talking = shown && shown.state === "talking", live = last && last.live, sp = window.hotlineSoftphone;
     var since = talking && live && live.call_id === shown.call_id ? live.held_since : null;
     var here = !!sp && sp.call === "in-call", other = !!sp && sp.state === "other-tab";
     var knows = here || (other && sp.relayed);  // the phone's own hold is known in this tab
     if (knows && sp.held) ownHold = true; else if (!since) ownHold = false;
-    return {show: !!talking && (here || other), since: since, consulting: knows && !!since && !ownHold,
+    if (consultAsked && (since || !talking || consultAsked.call !== shown.call_id
+                         || now() - consultAsked.at > CONSULT_ASKED_S)) consultAsked = null;
+    var consulting = knows && ((!!since && !ownHold) || !!consultAsked);
+    return {show: !!talking && (here || other), since: since, consulting: consulting,
             held: knows ? !!sp.held : !!since};
   }
 
@@ -214,8 +221,13 @@
   document.querySelectorAll("#controls [data-control]").forEach(function (b) {
     b.addEventListener("click", function () {
       if (!shown) return;
+      var asked = b.dataset.control === "consult" ? {call: shown.call_id, at: now()} : null;
+      if (asked) { consultAsked = asked; renderHold(); }
       post(root.dataset.control, {control: b.dataset.control, call_id: shown.call_id,
-                                  to: $("transfer-to").value, phrase: b.dataset.phrase || ""});
+                                  to: $("transfer-to").value, phrase: b.dataset.phrase || ""})
+        .then(function (j) {
+          if (asked && consultAsked === asked && !(j && j.ok)) { consultAsked = null; renderHold(); }
+        });
     });
   });
   $("c-hold").addEventListener("click", function () {
