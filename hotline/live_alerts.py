@@ -157,9 +157,9 @@ def alerts(floor: Floor, sl: Ratio | None, now: float, s: Settings, sl_under_sin
     for q in floor.queues:
         found += _queue_alerts(q, now, s, clocks)
     found += _no_agent(floor, now, s, clocks)
-    under = sl is not None and sl_below_target(sl, s)
-    since = (now if sl_under_since is None else sl_under_since) if under else None
-    if sl is not None and since is not None:
+    since = None
+    if sl is not None and sl_below_target(sl, s):
+        since = now if sl_under_since is None else sl_under_since
         found.append(Alert("service_level", AlertKind.SERVICE_LEVEL, Severity.WARNING, since,
                            {"pct": sl.pct, "target": s.alert_sl_target_pct, "num": sl.num, "den": sl.den}))
     for a in floor.agents:
