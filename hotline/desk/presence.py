@@ -49,9 +49,11 @@ BUSY_REASON = "busy"
 BREAK_PREFIX = "break:"
 # A PBX pause change is followed only when it is this much newer than the stored row: the PBX
 # stamps its events with its own clock, this host the row with its own (hosts' clocks differ),
-# and a change we make ourselves is stamped by the PBX just before the row that records it; a
-# newer change within the margin is not followed (it reads as the same moment as the row).
-PBX_MARGIN_S = 2.0
+# and a change we make ourselves is stamped by the PBX just before the row that records it. A
+# change within the margin of a row made here is not followed (it reads as the same moment); a
+# row followed from the PBX is stamped with the PBX's clock, so no margin applies after it (a
+# phone's key pressed twice in a second is followed twice).
+PBX_MARGIN_S = 1.0
 REASON_MAX = 64  # desk_presence.reason's length
 
 
@@ -309,6 +311,13 @@ def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
     return changed
 
 
+def _newer(change: PauseChange, cur: PresenceView) -> bool:
+    """The PBX's change came after the stored row (see ``PBX_MARGIN_S``)."""
+    if cur.since is None:
+        return False
+    return change.at - (to_epoch(cur.since) or 0.0) > (0.0 if cur.by == PBX else PBX_MARGIN_S)
+
+
 def pbx_follows(cur: PresenceView, change: PauseChange | None,
                 break_reasons: list[str]) -> tuple[AgentPresence, str | None] | None:
     """The presence the PBX's last pause change moves ``cur`` to, or None: the one home of the
@@ -316,7 +325,7 @@ def pbx_follows(cur: PresenceView, change: PauseChange | None,
     (``ours``), that contradicts it — paused while 示闲 (小休 with that reason if it is one of
     ``break_reasons``, else 示忙 keeping its text), unpaused while 示忙 / 小休 / 话后整理 (示闲).
     Not followed: ringing and talking (the calls own them), 下线 (the login owns it)."""
-    if change is None or cur.since is None or change.at - (to_epoch(cur.since) or 0.0) <= PBX_MARGIN_S:
+    if change is None or not _newer(change, cur):
         return None
     if change.paused and not ours(change.reason) and cur.state == P.AVAILABLE:
         if change.reason in break_reasons:
@@ -335,8 +344,7 @@ def follow_pbx(s: Settings, db: Session, agent: str, change: PauseChange | None,
     cur = current(db, s, agent)
     to = pbx_follows(cur, change, s.desk_break_reasons)
     if change is None or to is None:
-        if (change is not None and not change.paused and cur.state == P.LOGGED_OUT and cur.since is not None
-                and change.at - (to_epoch(cur.since) or 0.0) > PBX_MARGIN_S):
+        if change is not None and not change.paused and cur.state == P.LOGGED_OUT and _newer(change, cur):
             try:
                 _with_ami(s, ami, lambda a: members.pause(a, s, agent, True, members.LOGGED_OUT_REASON))
             except AmiError:

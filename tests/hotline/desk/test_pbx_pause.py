@@ -118,7 +118,7 @@ def test_the_scheduler_follows_a_foreign_pause_and_unpause_without_any_ami(tmp_p
         assert (presence.current(db, s, "8001").state, presence.current(db, s, "8001").by) == (P.AVAILABLE,
                                                                                                presence.PBX)
         assert len(ami.sent) == sent
-        team, per = agent_time(db, s, T0, T0 + timedelta(seconds=700), now=T0 + timedelta(seconds=700))
+        _team, per = agent_time(db, s, T0, T0 + timedelta(seconds=700), now=T0 + timedelta(seconds=700))
         assert (per["8001"].busy_s, per["8001"].available_s) == (600.0, 100.0)
         rows = db.scalars(select(PresenceChange).where(PresenceChange.agent == "8001")
                           .order_by(PresenceChange.id)).all()
@@ -159,3 +159,11 @@ def test_a_logged_out_static_member_unpaused_on_the_pbx_is_paused_back(tmp_path:
         assert presence.current(db, s, "8001").state == P.LOGGED_OUT
         assert ami.sent == [("QueuePause", {"Queue": s.queue_name, "Interface": "Local/8001@agents/n",
                                             "Paused": "true", "Reason": members.LOGGED_OUT_REASON})]
+
+
+def test_after_a_followed_change_no_margin_applies() -> None:
+    """A row followed from the PBX is stamped with the PBX's clock: the phone's key pressed twice
+    within the margin is followed twice."""
+    cur = PresenceView("8001", P.BUSY, "phone", T0, presence.PBX)
+    assert pbx_follows(cur, _change(PBX_MARGIN_S / 2, False, "phone"), BREAKS) == (P.AVAILABLE, None)
+    assert pbx_follows(cur, _change(0.0, False, "phone"), BREAKS) is None  # the same change again
