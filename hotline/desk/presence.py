@@ -340,11 +340,14 @@ def follow_pbx(s: Settings, db: Session, agent: str, change: PauseChange | None,
                ami: Ami | None = None) -> PresenceView:
     """The presence after a pause made on the PBX (``pbx_follows``): recorded by ``PBX`` from the
     change's time, with no AMI action (the PBX is in that state already). A static member
-    unpaused there while its agent is 下线 is paused back: 签出 keeps it from being rung."""
+    unpaused there while its agent is 下线 is paused back: 签出 keeps it from being rung. Not
+    before the unpause is ``PBX_MARGIN_S`` old: a log-in at the desk unpauses the member just
+    before it stores its row, and must not be paused back."""
     cur = current(db, s, agent)
     to = pbx_follows(cur, change, s.desk_break_reasons)
     if change is None or to is None:
-        if change is not None and not change.paused and cur.state == P.LOGGED_OUT and _newer(change, cur):
+        if (change is not None and not change.paused and cur.state == P.LOGGED_OUT and _newer(change, cur)
+                and now.timestamp() - change.at > PBX_MARGIN_S):
             try:
                 _with_ami(s, ami, lambda a: members.pause(a, s, agent, True, members.LOGGED_OUT_REASON))
             except AmiError:
