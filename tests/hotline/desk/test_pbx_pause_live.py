@@ -17,7 +17,7 @@ import pytest
 from ami_listener.listen import Listener
 from hotline.db import open_db
 from hotline.desk import members, presence
-from hotline.desk.live import sync_all
+from hotline.desk.live import live_of, sync_all
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.timeutil import utcnow
@@ -71,11 +71,11 @@ def test_a_foreign_cti_pause_and_unpause_move_the_desk(stack: tuple[Any, Any]) -
         assert _followed(s, sessions, P.AVAILABLE, "示闲 after the CTI's unpause").by == presence.PBX
 
 
-def _press_pause_key(s: Any) -> None:
+def _press_pause_key(s: Any, agent: str = "8001") -> None:
     """The agent's phone dials *46 (its context, its caller ID as pjsip.conf gives it)."""
     with Ami.from_settings(s, role=AmiRole.ADMIN) as ami:
         ami.action("Originate", Channel="Local/*46@agents-phone-out/n", Application="Wait", Data="2",
-                   CallerID="8001 <8001>", Async="true", Timeout=10000)
+                   CallerID=f"{agent} <{agent}>", Async="true", Timeout=10000)
 
 
 def test_the_desk_phones_pause_key_toggles_busy(stack: tuple[Any, Any]) -> None:
@@ -90,3 +90,41 @@ def test_the_desk_phones_pause_key_toggles_busy(stack: tuple[Any, Any]) -> None:
     assert _followed(s, sessions, P.AVAILABLE, "示闲 after *46 again").by == presence.PBX
     with Ami.from_settings(s, role=AmiRole.DESK) as ami:
         assert not members.status(ami, s)["8001"].paused
+
+
+def test_a_logged_out_static_member_pressing_the_key_stays_out_of_the_queue(pbx: Asterisk, tmp_path: Path) -> None:
+    """On the session's Asterisk, whose agents are static members: 签出 pauses 8003 (it cannot leave
+    the queue); its *46 unpauses it on the PBX, and the tick pauses it back — 8003 stays 下线 and
+    nothing rings an agent who logged out."""
+    s = pbx.settings.replace(database_url=sqlite_url(tmp_path / "static.db"))
+    _engine, sessions = open_db(s, upgrade=True)
+    quiet(pbx)
+    listener = Listener(s).start()
+    try:
+        assert listener.conn.connected.wait(10), "listener did not log in to AMI"
+        with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
+            assert presence.set_state(s, db, "8003", P.AVAILABLE, ami=ami).ok
+            assert presence.set_state(s, db, "8003", P.LOGGED_OUT, now=utcnow() - timedelta(seconds=30), ami=ami).ok
+        _press_pause_key(s, "8003")
+
+        def unpaused() -> bool:  # no tick meanwhile: the PBX's unpause stands
+            with sessions() as db:
+                live, _call, _gap = live_of(db, "8003")
+            return live is not None and live.pause is not None and not live.pause.paused
+        eventually(unpaused, 8.0, "the listener seeing 8003 unpaused")
+        with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+            assert not members.status(ami, s)["8003"].paused  # the queue would ring 8003
+
+        def paused_back() -> bool:
+            with sessions() as db, Ami.from_settings(s, role=AmiRole.DESK) as ami:
+                sync_all(s, db, utcnow())
+                db.commit()
+                m = members.status(ami, s)["8003"]
+                return (m.paused, m.reason) == (True, members.LOGGED_OUT_REASON)
+        eventually(paused_back, 8.0, "8003 paused back")
+        with sessions() as db:
+            assert presence.current(db, s, "8003").state == P.LOGGED_OUT
+    finally:
+        listener.stop()
+        with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+            members.pause(ami, s, "8003", False)  # the session's other tests ring 8003
