@@ -80,7 +80,7 @@ def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: date
         return result.presence
     if cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0:
         return presence.end_wrapup(s, db, agent, by=presence.SYSTEM, now=now, ami=ami).presence
-    return presence.follow_pbx(s, db, agent, live.pause if live is not None else None, now, ami=ami)
+    return presence.follow_pbx(s, db, cur, live.pause if live is not None else None, now, ami=ami)
 
 
 def sync_all(s: Settings, db: Session, now: datetime, *, ami: Ami | None = None) -> int:

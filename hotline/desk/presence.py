@@ -336,21 +336,26 @@ def pbx_follows(cur: PresenceView, change: PauseChange | None,
     return None
 
 
-def follow_pbx(s: Settings, db: Session, agent: str, change: PauseChange | None, now: datetime, *,
+def follow_pbx(s: Settings, db: Session, cur: PresenceView, change: PauseChange | None, now: datetime, *,
                ami: Ami | None = None) -> PresenceView:
     """The presence after a pause made on the PBX (``pbx_follows``): recorded by ``PBX`` from the
-    change's time, with no AMI action (the PBX is in that state already). A static member
-    unpaused there while its agent is 下线 is paused back: 签出 keeps it from being rung. Not
-    before the unpause is ``PBX_MARGIN_S`` old: a log-in at the desk unpauses the member just
-    before it stores its row, and must not be paused back."""
-    cur = current(db, s, agent)
+    change's time, with no AMI action (the PBX is in that state already). ``cur``: the agent's
+    presence, as just read (``current``)."""
     to = pbx_follows(cur, change, s.desk_break_reasons)
     if change is None or to is None:
-        if (change is not None and not change.paused and cur.state == P.LOGGED_OUT and _newer(change, cur)
-                and now.timestamp() - change.at > PBX_MARGIN_S):
-            try:
-                _with_ami(s, ami, lambda a: members.pause(a, s, agent, True, members.LOGGED_OUT_REASON))
-            except AmiError:
-                pass  # not a member (a dynamic one left the queue): nothing rings it
+        if change is not None and cur.state == P.LOGGED_OUT:
+            _keep_logged_out(s, cur, change, now, ami)
         return cur
-    return _record(db, s, agent, to[0], min(from_epoch(change.at), now), by=PBX, reason=to[1])
+    return _record(db, s, cur.agent, to[0], min(from_epoch(change.at), now), by=PBX, reason=to[1])
+
+
+def _keep_logged_out(s: Settings, cur: PresenceView, change: PauseChange, now: datetime, ami: Ami | None) -> None:
+    """A static member unpaused on the PBX while its agent is 下线 (签出 could only pause it) is
+    paused back, so the queue does not ring an agent who logged out. Not before the unpause is
+    ``PBX_MARGIN_S`` old: a log-in at the desk unpauses the member just before it stores its row."""
+    if change.paused or not _newer(change, cur) or now.timestamp() - change.at <= PBX_MARGIN_S:
+        return
+    try:
+        _with_ami(s, ami, lambda a: members.pause(a, s, cur.agent, True, members.LOGGED_OUT_REASON))
+    except AmiError:
+        pass  # no such member (a dynamic one left the queue): nothing rings it
