@@ -50,3 +50,28 @@ def test_a_since_of_yesterday_is_not_todays(db: Session, settings: Settings) -> 
     assert sl_alert_since.keep(db, settings, after_midnight, after_midnight) == after_midnight
     assert names(db) == ["sl_under_since:2026-12-07"]  # yesterday's row, never cleared, went with the write
     assert sl_alert_since.read(db, settings, after_midnight + 60) == after_midnight
+
+
+def test_two_processes_storing_in_the_same_instant_end_with_one_since(sessions: sessionmaker[Session],
+                                                                      settings: Settings) -> None:
+    """The same race on two connections released together: whichever commits first, both answer
+    its since and one row stands (PostgreSQL blocks the second insert until the first commits)."""
+    import threading
+
+    start = threading.Barrier(2)
+    answers: dict[float, float | None] = {}
+
+    def judge(moment: float) -> None:
+        with sessions() as db:
+            start.wait()
+            answers[moment] = sl_alert_since.keep(db, settings, moment, moment)
+
+    threads = [threading.Thread(target=judge, args=(NOON + k / 10,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(answers.values())) == 1 and next(iter(answers.values())) in answers
+    with sessions() as db:
+        assert sl_alert_since.read(db, settings, NOON + 1) == next(iter(answers.values()))
+        assert names(db) == ["sl_under_since:2026-12-06"]
