@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ami_listener.builder import build_call
+from ami_listener.outcome import QUEUE_STATUS_VAR
 from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from hotline.asterisk_logs import MAX_CALL_S, log_paths, read_cel, read_queue_log
@@ -36,7 +37,7 @@ from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 
-CEL_USER_FACT = "HOTLINE"  # CELGenUserEvent(HOTLINE,<HOTLINE_* name>=<value>): a product fact
+CEL_USER_FACT = "HOTLINE"  # CELGenUserEvent(HOTLINE,<HOTLINE_* name or QUEUESTATUS>=<value>): a product fact
 CEL_USER_IVR = "HotlineIvr"  # CELGenUserEvent(HotlineIvr,<step>|<digits>|<result>): an IVR step
 # a callback's Dial starts the customer's channel right after HOTLINE_DIRECTION=outbound (two Set()s
 # between them); a channel started later than this is not that Dial's
@@ -129,7 +130,7 @@ class _CelCall:
         """The hotline's facts, left in CEL by CELGenUserEvent: as the AMI events they mirror."""
         if kind == CEL_USER_FACT:
             name, sep, value = text.partition("=")
-            if sep and name.startswith("HOTLINE_"):
+            if sep and (name.startswith("HOTLINE_") or name == QUEUE_STATUS_VAR):
                 self.events.append(_msg("VarSet", t, Variable=name, Value=value, **common))
             if (name, value) == (ChanVar.DIRECTION.value, "outbound") and common["Uniqueid"] == self.lid:
                 self.outbound_at = t
@@ -216,7 +217,7 @@ class _CelCall:
                 elif what in ("EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY"):
                     evs.append(_msg("QueueCallerLeave", t, **base))
                     status = {"EXITWITHTIMEOUT": "TIMEOUT", "EXITEMPTY": "LEAVEEMPTY"}.get(what, "CONTINUE")
-                    evs.append(_msg("VarSet", t, Variable="QUEUESTATUS", Value=status, **base))
+                    evs.append(_msg("VarSet", t, Variable=QUEUE_STATUS_VAR, Value=status, **base))
 
     def cancelled_rings(self) -> None:
         """Members rung while the caller was queued that queue_log says nothing of (the caller

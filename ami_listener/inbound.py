@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from ami_listener.bridges import Bridges
 from ami_listener.channels import Channel, ChannelIndex, device_of, local_base, number
 from ami_listener.conversation import Conversation
-from ami_listener.outcome import INBOUND, InboundFacts
+from ami_listener.outcome import INBOUND, QUEUE_STATUS_VAR, InboundFacts
 from ami_listener.reader import Message
 from ami_listener.record import Attempt, CallRecord
 from hotline.chanvars import ChanVar
@@ -57,7 +57,7 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
         answered=rec.answered_at is not None or rec.agent is not None
         or any(a.result == AttemptResult.ANSWERED for a in rec.attempts),
         queue_status=next((e.get("Value") for e in reversed(c.events)
-                           if e.name == "VarSet" and e.get("Variable") == "QUEUESTATUS"), None),
+                           if e.name == "VarSet" and e.get("Variable") == QUEUE_STATUS_VAR), None),
         abandoned=any(e.name == "QueueCallerAbandon" for e in c.events),
         left_queue=leave is not None, queued=join is not None, complete=not rec.incomplete,
         caller_up=first is not None and c.is_up(first), dialled=join is None and bool(rec.attempts),

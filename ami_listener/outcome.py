@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 from hotline.vocabulary import Disposition
 
+QUEUE_STATUS_VAR = "QUEUESTATUS"  # the channel variable Queue() leaves its answer in
 # QUEUESTATUS values (app_queue.c's queue_results) meaning the caller left the queue unanswered
 # without hanging up; of them, those saying the queue had no agent to take it (joinempty,
 # leavewhenempty; Asterisk 16 sets the UNAVAIL ones nowhere, they are its names of the same), and

@@ -183,7 +183,7 @@ def _foreign_scenarios() -> dict[str, Callable[[Recorder], None]]:
 def record_foreign(names: list[str], out_dir: Path = HERE) -> None:
     scenarios = _foreign_scenarios()
     with tempfile.TemporaryDirectory() as tmp:
-        templates = _templates(tmp, "foreign")
+        templates = overlay_templates(tmp, "foreign")
         s = pbx_test_settings(Path(tmp) / "rt", server_id="foreign", hotline_number="400", queue_timeout_s=10)
         with Asterisk(s, templates) as ast, EventTap(s) as tap:
             rec = Recorder(s, ast, tap)
@@ -276,7 +276,7 @@ def record_overlay(scenarios: dict[str, Callable[[Recorder], None]], overlay: st
         raise SystemExit(f"unknown scenario(s): {unknown}; known: {sorted(scenarios)}")
     for name in names or list(scenarios):
         with tempfile.TemporaryDirectory() as tmp:
-            templates = _templates(tmp, overlay)
+            templates = overlay_templates(tmp, overlay)
             login = None
             if name in unfiltered:
                 login = FOREIGN_LISTENER
@@ -621,7 +621,7 @@ def record_foreign_dial(names: list[str], out_dir: Path = HERE) -> None:
         if not batch:
             continue
         with tempfile.TemporaryDirectory() as tmp:
-            templates = _templates(tmp, "foreign_dial")
+            templates = overlay_templates(tmp, "foreign_dial")
             if untimed:
                 conf = templates / "manager.conf"
                 text = conf.read_text(encoding="utf-8")
@@ -651,7 +651,7 @@ def _capture(s: Settings, path: Path, scenario: Callable[[AmiConnection], None],
     log.info("%s: %d bytes in %.1f s", path.name, path.stat().st_size, time.monotonic() - t0)
 
 
-def _templates(tmp: str, overlay: str) -> Path:
+def overlay_templates(tmp: str, overlay: str) -> Path:
     """Our Asterisk templates with a foreign dialplan's files laid over them (``x.conf.append``:
     lines added to our ``x.conf``)."""
     from hotline.pbx.config import TEMPLATES
