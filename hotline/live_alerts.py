@@ -7,7 +7,8 @@ Pure functions over the floor (the live snapshot merged over the servers, each a
 presence), today's SL (``hotline.metrics.service_level``, the one formula), ``now`` and the
 settings; they run no process and read nothing — the one thing a judgement needs from the one
 before, since when today's SL has been under its target, is handed in and back
-(``Alerts.sl_under_since``). Each threshold has one home here, and a setting of 0 turns its alert
+(``Alerts.sl_under_since``; the wallboard stores it for every panel process,
+``hotline.sl_alert_since``). Each threshold has one home here, and a setting of 0 turns its alert
 off. An alert's ``key`` is stable while its condition lasts (the wallboard remembers which ones
 the supervisor acknowledged by it); its text is a template the panel translates, filled from
 ``params``.
@@ -149,9 +150,9 @@ def break_limit_s(s: Settings, reason: str | None) -> int:
 
 def alerts(floor: Floor, sl: Ratio | None, now: float, s: Settings, sl_under_since: float | None = None) -> Alerts:
     """Every alert raised now, critical first, then by the oldest condition. ``sl_under_since``: the
-    previous judgement's :attr:`Alerts.sl_under_since` — today's SL is a figure, not a clock, so the
-    moment it fell under its target is only known to whoever judged it before (the first judgement
-    that finds it under says now)."""
+    previous judgement's :attr:`Alerts.sl_under_since`, in any panel process (``hotline.sl_alert_since``
+    stores it) — today's SL is a figure, not a clock, so the moment it fell under its target is only
+    known to whoever judged it before (the first judgement that finds it under says now)."""
     found: list[Alert] = []
     clocks: list[float] = []  # when a clock running now crosses a threshold
     for q in floor.queues:

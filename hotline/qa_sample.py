@@ -29,17 +29,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, select
+from sqlalchemy import ColumnElement, and_, delete, exists, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hotline.chanvars import ChanVar
 from hotline.metrics import current_grades, local_day_start
 from hotline.metrics.queries import SATISFIED, call_agent_hung_up_first, call_answered_in_time, qa, qa_team
 from hotline.models import Call, Case, CaseCall, Complaint, QaGrade, QaSample
 from hotline.qa_sheet import Sheet
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
-from hotline.vocabulary import CaseKind, Direction, Disposition
+from hotline.vocabulary import CaseKind, Direction, Disposition, HangupParty
 
 # why a call was drawn: the record's flags (most urgent first), else these two
 FLAGS = ("late", "hung_up_first", "low_survey", "complaint")
@@ -81,6 +82,17 @@ def flags_of(c: Call, complained: bool) -> list[str]:
     return out
 
 
+def _may_be_flagged(complained: set[int]) -> ColumnElement[bool]:
+    """The calls :func:`flags_of` may flag, in SQL: each flag's necessary condition on the record's
+    columns, so that a draw where only a flagged call can still be added reads no other call. Not
+    the rules: a call read may still not be flagged — its checks decide, on the row, in Python."""
+    apologised = func.coalesce(Call.vars[ChanVar.LATE_APOLOGY].as_string(), "") == "1"
+    return or_(and_(Call.within_4_rings.isnot(True), not_(apologised)),  # late: not within 4 rings, no apology
+               Call.hangup_first == HangupParty.AGENT,  # hung_up_first: the malicious / 强拆 excuses aside
+               and_(Call.survey.isnot(None), Call.survey != SATISFIED),  # low_survey
+               Call.id.in_(complained))  # complaint
+
+
 def _complained(db: Session, s: Settings, day: date) -> set[int]:
     """The day's answered calls a complaint was raised on: named by a complaint, or linked to a
     complaint case."""
@@ -91,9 +103,9 @@ def _complained(db: Session, s: Settings, day: date) -> set[int]:
     return {pk for q in (by_complaint, by_case) for pk in db.scalars(q.where(_answered(s, day)))}
 
 
-def _order_key(day: date, c: Call) -> str:
+def _order_key(day: date, server: str, call_id: str) -> str:
     """The draw's "random" order: the same for the same day and call at every draw, on any host."""
-    return hashlib.sha256(f"{day.isoformat()}|{c.server}|{c.call_id}".encode()).hexdigest()
+    return hashlib.sha256(f"{day.isoformat()}|{server}|{call_id}".encode()).hexdigest()
 
 
 @dataclass
@@ -120,12 +132,17 @@ def picks(db: Session, s: Settings, day: date) -> list[Pick]:
         taken.add(pk)
     # a day drawn already: counted per agent first, the calls read only when someone is short or
     # a random pick could still give way to a call flagged since
-    counts = db.execute(select(Call.agent, func.count()).where(_answered(s, day)).group_by(Call.agent))
-    if all(drawn[str(a)] >= min(quota, n) for a, n in counts) and not db.scalar(
-            select(func.count()).where(QaSample.day == day, _ungraded_random())):
+    counts = db.execute(select(Call.agent, func.count()).where(_answered(s, day)).group_by(Call.agent)).all()
+    giving = set(db.scalars(select(QaSample.agent).where(QaSample.day == day, _ungraded_random()).distinct()))
+    if all(drawn[str(a)] >= min(quota, n) for a, n in counts) and not giving:
         return []
-    calls = list(db.scalars(select(Call).where(_answered(s, day))))
     complained = _complained(db, s, day)
+    # every call of an agent owed picks is ranked; of an agent at quota, only a flagged call can be
+    # added (in a random pick's place): the calls that may be flagged are read, not the day's
+    # (reading the day's calls for that made every repeat draw cost what the first one does)
+    at_quota = [a for a, _n in counts if drawn[str(a)] >= quota]
+    calls = list(db.scalars(select(Call).where(_answered(s, day), or_(
+        Call.agent.notin_(at_quota), and_(Call.agent.in_(giving), _may_be_flagged(complained))))))
     graded = set(db.scalars(select(QaGrade.call_pk).join(Call, Call.id == QaGrade.call_pk).where(_answered(s, day))))
     by_agent: dict[str, list[tuple[tuple[int, int, str], Pick]]] = defaultdict(list)
     for c in calls:
@@ -133,10 +150,10 @@ def picks(db: Session, s: Settings, day: date) -> list[Pick]:
             continue
         flags = flags_of(c, c.id in complained)
         reason = ",".join(flags) or (GRADED if c.id in graded else RANDOM)
-        rank = (0 if flags else 1 if c.id in graded else 2, -len(flags), _order_key(day, c))
+        rank = (0 if flags else 1 if c.id in graded else 2, -len(flags), _order_key(day, c.server, c.call_id))
         by_agent[c.agent].append((rank, Pick(c, reason)))
     out: list[Pick] = []
-    displaceable = _displaceable(db, day, {c.id: c for c in calls})
+    displaceable = _displaceable(db, s, day)
     for agent in sorted(by_agent):
         ranked = [p for _, p in sorted(by_agent[agent], key=lambda x: x[0])]
         room = max(0, quota - drawn[agent])
@@ -148,16 +165,15 @@ def picks(db: Session, s: Settings, day: date) -> list[Pick]:
     return out
 
 
-def _displaceable(db: Session, day: date, calls: dict[int, Call]) -> dict[str, list[int]]:
+def _displaceable(db: Session, s: Settings, day: date) -> dict[str, list[int]]:
     """Per agent, the ids of their random ungraded rows of ``day``, the last in the hash order first
     (the draw would have taken it last)."""
-    rows = db.execute(select(QaSample.id, QaSample.agent, QaSample.call_pk)
-                      .where(QaSample.day == day, _ungraded_random()))
+    rows = db.execute(select(QaSample.id, QaSample.agent, Call.server, Call.call_id)
+                      .join(Call, Call.id == QaSample.call_pk).where(QaSample.day == day, _ungraded_random(),
+                                                                     _answered(s, day)))
     out: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for row_id, agent, pk in rows:
-        c = calls.get(pk)
-        if c is not None:
-            out[agent].append((_order_key(day, c), row_id))
+    for row_id, agent, server, call_id in rows:
+        out[agent].append((_order_key(day, server, call_id), row_id))
     return {agent: [row_id for _, row_id in sorted(keyed, reverse=True)] for agent, keyed in out.items()}
 
 

@@ -31,7 +31,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotline import live_signal, metrics
+from hotline import live_signal, metrics, sl_alert_since
 from hotline.chanvars import ChanVar
 from hotline.desk import presence
 from hotline.desk.monitor import MonitorMode, monitor
@@ -170,7 +170,9 @@ class _SlowPart:
         self._judged: tuple[Floor, dict[str, Any], Settings] | None = None
         self._alerts: list[dict[str, Any]] = []
         self._next_at: float | None = None
-        self._sl_under_since: float | None = None  # the SL alert's since, kept while SL stays under
+        # the SL alert's since this process last judged with; the stored one is every process's
+        # (hotline.sl_alert_since): read at each judgement and each refresh of today's SL
+        self._sl_since: float | None = None
 
     def get(self, Session: sessionmaker[Session], s: Settings, live_now: dict[str, Any],
             floor: Floor) -> dict[str, Any]:
@@ -179,24 +181,37 @@ class _SlowPart:
             if live_now != self._live:
                 self._live, self._dirty = live_now, True
             age = time.monotonic() - self._at
-            if self._value is None or age >= SL_REFRESH_S or (self._dirty and age >= SL_MIN_S):
-                self._dirty = False
+            refresh = self._value is None or age >= SL_REFRESH_S or (self._dirty and age >= SL_MIN_S)
+            now = time.time()
+            if refresh or self._due(floor, s, now):
                 with Session() as db:
-                    self._value = {"sl": today_sl(db, s), "overdue_orders": overdue_work_orders(db, s)}
-                self._at = time.monotonic()
-            return dict(self._value, alerts=self._alerts_on(floor, s))
+                    if refresh:
+                        self._dirty = False
+                        self._value = {"sl": today_sl(db, s), "overdue_orders": overdue_work_orders(db, s)}
+                        self._at = time.monotonic()
+                    stored = sl_alert_since.read(db, s, now)
+                    # a refresh judges again when another process (or midnight) changed the stored since
+                    if stored != self._sl_since or self._due(floor, s, now):
+                        self._judge(db, floor, s, now, stored)
+            assert self._value is not None
+            return dict(self._value, alerts=self._alerts)
 
-    def _alerts_on(self, floor: Floor, s: Settings) -> list[dict[str, Any]]:
-        assert self._value is not None
-        now = time.time()
+    def _due(self, floor: Floor, s: Settings, now: float) -> bool:
         judged = self._judged
+        return (judged is None or self._value is None or judged[0] != floor or judged[1] != self._value["sl"]
+                or judged[2] is not s or (self._next_at is not None and now >= self._next_at))
+
+    def _judge(self, db: Session, floor: Floor, s: Settings, now: float, stored: float | None) -> None:
+        assert self._value is not None
         sl = self._value["sl"]
-        if (judged is None or judged[0] != floor or judged[1] != sl or judged[2] is not s
-                or (self._next_at is not None and now >= self._next_at)):
-            found = alerts(floor, Ratio(sl["num"], sl["den"]), now, s, self._sl_under_since)
-            self._judged, self._next_at, self._sl_under_since = (floor, sl, s), found.next_at, found.sl_under_since
-            self._alerts = [a.to_dict() for a in found.items]
-        return self._alerts
+        ratio = Ratio(sl["num"], sl["den"])
+        found = alerts(floor, ratio, now, s, stored)
+        if found.sl_under_since != stored:  # the SL alert began or ended: stored for every process
+            kept = sl_alert_since.keep(db, s, now, found.sl_under_since)
+            if kept != found.sl_under_since:  # another process stored its since first: that one stands
+                found = alerts(floor, ratio, now, s, kept)
+        self._judged, self._next_at, self._sl_since = (floor, sl, s), found.next_at, found.sl_under_since
+        self._alerts = [a.to_dict() for a in found.items]
 
 
 _slow_parts: weakref.WeakKeyDictionary[sessionmaker[Session], _SlowPart] = weakref.WeakKeyDictionary()

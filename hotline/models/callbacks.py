@@ -161,7 +161,9 @@ class Escalation(Base):
 
 
 class SchedulerState(Base):
-    """The scheduler's watermarks (survive a restart)."""
+    """Small states that survive a restart and are shared by every process, one row per name: the
+    scheduler's watermarks (the purge's and the QA sample's last day) and the SL alert's since
+    (``hotline.sl_alert_since``)."""
 
     __tablename__ = "callback_scheduler_state"
 

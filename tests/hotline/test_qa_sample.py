@@ -288,3 +288,43 @@ def test_a_displacing_draw_that_lost_a_race_changes_nothing(
     assert draw(db, s, DAY) == 1 and drawn(db) == {late.id: "late"}  # the first draw swapped them
     monkeypatch.setattr(qa_sample, "picks", lambda *_: stale)
     assert draw(db, s, DAY) == 0 and drawn(db) == {late.id: "late"}  # the second: its row is gone
+
+
+def test_a_repeat_draw_reads_every_call_the_record_may_flag(db: Session, settings: Settings) -> None:
+    """A draw where every agent has their quota reads only the calls that may be flagged
+    (``_may_be_flagged``, in SQL): each call the one-home checks flag must be among them, whatever
+    the mix of its fields — else a later flag would be missed where the whole day used to be read."""
+    from hotline import qa_sample
+
+    grid = itertools.product((True, False, None), ({}, {ChanVar.LATE_APOLOGY: "1"}, {ChanVar.LATE_APOLOGY: "0"},
+                                                    {ChanVar.LATE_APOLOGY: 1}, {ChanVar.MALICIOUS: "1"}),
+                             ("caller", "agent", "system", None), (None, 1, 2, 3))
+    made = [call(db, within_4_rings=w4, vars=dict(v), hangup_first=h, survey=sv) for w4, v, h, sv in grid]
+    complained = {made[0].id}  # in time, the caller hung up, no survey: only the complaint flags it
+    db.commit()
+    may = set(db.scalars(select(Call.id).where(qa_sample._may_be_flagged(complained))))
+    flagged = {c.id for c in made if qa_sample.flags_of(c, c.id in complained)}
+    assert flagged and flagged <= may
+    assert len(may) < len(made)  # it leaves calls out: the in-time, caller-ended, satisfied ones
+
+
+def test_a_repeat_draw_tops_up_one_agent_and_swaps_for_another(db: Session, settings: Settings) -> None:
+    """One draw, two kinds of agent: 8002 still owed a pick (a call came after the first draw), 8001
+    at quota with a random pick and a call flagged since — the one read of the owed agent's calls and
+    of the at-quota agent's flaggable ones gives both; an apologised late call is not flagged."""
+    s = with_quota(settings, 2)
+    for _ in range(3):
+        call(db, agent="8001")
+    only = call(db, agent="8002")
+    db.commit()
+    assert draw(db, s, DAY) == 3
+    first = drawn(db)
+    randoms_8001 = [pk for pk in first if pk != only.id]
+    call(db, agent="8001", within_4_rings=False, vars={ChanVar.LATE_APOLOGY: "1"}, at=local(2026, 11, 3, 14))
+    late = call(db, agent="8001", within_4_rings=False, at=local(2026, 11, 3, 15))
+    newer = call(db, agent="8002", at=local(2026, 11, 3, 16))
+    db.commit()
+    assert draw(db, s, DAY) == 2
+    after = drawn(db)
+    assert after[late.id] == "late" and after[newer.id] == "random" and after[only.id] == "random"
+    assert len([pk for pk in randoms_8001 if pk in after]) == 1 and len(after) == 4

@@ -318,27 +318,49 @@ def test_streams_share_the_alerts(panel: Panel, monkeypatch: Any) -> None:
         r.close()
 
 
-def test_the_sl_alert_keeps_the_moment_sl_fell_under_across_judgements(monkeypatch: Any) -> None:
-    """The shared judge hands the SL alert's since from one judgement to the next: kept while
-    today's SL stays under its target (its figure changing), started again after it recovered."""
+def test_the_sl_alerts_since_is_shared_by_every_panel_process(panel: Panel, monkeypatch: Any) -> None:
+    """#17: the moment today's SL fell under its target is stored (hotline.sl_alert_since): two panel
+    processes (two shared judges on one database) say the same since, a restarted one keeps it, the
+    first judgement that finds SL recovered clears it for all, and a new local day starts afresh.
+    Until 6 December each process kept its own: two panels behind a proxy said two different
+    moments, and a restart started the clock again."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     import web.wallboard as wallboard
     from hotline.live_alerts import Floor
-    from hotline.settings import Settings
+    from web.context import session_factory
 
-    clock = [1_800_000_000.0]
+    clock = [datetime(2026, 12, 6, 23, 50, tzinfo=ZoneInfo(panel.settings.timezone)).timestamp()]
     monkeypatch.setattr(wallboard.time, "time", lambda: clock[0])
-    s = Settings().replace(alert_sl_target_pct=80, alert_sl_min_offered=1)
-    part = wallboard._SlowPart()
+    sl = [(1, 2)]
+    monkeypatch.setattr(wallboard, "today_sl", lambda db, s: {"num": sl[0][0], "den": sl[0][1],
+                                                             "pct": 100 * sl[0][0] / sl[0][1], "n": 20.0})
+    monkeypatch.setattr(wallboard, "SL_REFRESH_S", 0.0)  # today's SL read at each get
+    s = panel.settings.replace(alert_sl_target_pct=80, alert_sl_min_offered=1)
+    with panel.app.app_context():
+        Session = session_factory()
 
-    def sl_since(num: int, den: int) -> list[float | None]:
-        part._value = {"sl": {"num": num, "den": den, "pct": 100 * num / den, "n": 20.0}}
-        return [a["since"] for a in part._alerts_on(Floor(), s) if a["kind"] == "service_level"]
+    def since(part: Any) -> list[float | None]:
+        return [a["since"] for a in part.get(Session, s, {}, Floor())["alerts"] if a["kind"] == "service_level"]
 
+    one, two = wallboard._SlowPart(), wallboard._SlowPart()
     fell = clock[0]
-    assert sl_since(1, 2) == [fell]
+    assert since(one) == [fell]
     clock[0] += 60
-    assert sl_since(1, 3) == [fell]  # another figure, still under
+    assert since(two) == [fell]  # the other process: the first judgement's moment, not its own
+    sl[0] = (1, 3)
     clock[0] += 60
-    assert sl_since(4, 5) == []  # recovered
+    assert since(one) == since(two) == [fell]  # another figure, still under
+    assert since(wallboard._SlowPart()) == [fell]  # a panel restarted
+    sl[0] = (4, 5)
     clock[0] += 60
-    assert sl_since(4, 6) == [clock[0]]  # under again: since now
+    assert since(two) == []  # recovered, judged by one process
+    sl[0] = (4, 6)
+    clock[0] += 60
+    again = clock[0]
+    assert since(one) == [again]  # under again: the clock starts afresh, in the process that kept the old one too
+    assert since(two) == [again]
+    clock[0] += 15 * 60  # past local midnight, still under (the figure stubbed): yesterday's since is not today's
+    assert since(two) == [clock[0]]
+    assert since(one) == [clock[0]]
