@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ami_listener.channels import TECH_EXT, device_of, interface_key
 from ami_listener.reader import Message
-from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot, WaitingCaller
+from hotline.live_snapshot import PAUSE_REASON_MAX, AgentLive, CallLive, LiveSnapshot, PauseChange, WaitingCaller
 from hotline.rules import DEFAULT_INTERNAL_NUMBERS, InternalNumbers
 from hotline.vocabulary import AgentState
 
@@ -47,6 +47,18 @@ class _PhoneCall:
     exten: str | None
     rang_agents: list[bool] = field(default_factory=list)
     internal: bool = False  # its members are shown on an internal call
+
+
+def _pause_change(msg: Message) -> PauseChange:
+    """A QueueMemberPause as the desk follows it. Only this event: a QueueMemberStatus repeats the
+    pause it already said, and a reconnect's QueueStatus rows (``rebuild``) are a state, not a
+    change — following those would fight ``presence.reapply`` putting the stored presence back
+    after an Asterisk restart. Asterisk 16.28 sends the member's ``PausedReason`` and, when the
+    action gave one, ``Reason`` (the same text); both are read, ``Reason`` first."""
+    h = msg.headers
+    reason = h.get("Reason") or h.get("PausedReason") or ""
+    at = msg.timestamp if msg.timestamp is not None else time.time()  # a stream without timestamps: now
+    return PauseChange(at, h.get("Paused") == "1", reason[:PAUSE_REASON_MAX])
 
 
 class LiveView:
@@ -250,6 +262,8 @@ class LiveView:
         elif msg.name in ("AgentComplete", "AgentRingNoAnswer"):
             state, agent.call_id = AgentState.IDLE, None
         else:  # QueueMemberStatus / Added / Pause / QueueMember
+            if msg.name == "QueueMemberPause":
+                agent.pause = _pause_change(msg)
             state = (AgentState.PAUSED if h.get("Paused") == "1"
                      else _DEVICE_STATE.get(h.get("Status") or "1", AgentState.IDLE))
             if state == AgentState.TALKING and agent.state == AgentState.RINGING:
@@ -299,7 +313,7 @@ class LiveView:
             del self.calls[lid]
         return LiveSnapshot({q: sorted(w.values(), key=lambda x: x.since or 0) for q, w in self.queues.items()},
                             {m: AgentLive(a.state, a.since, a.call_id, a.queue, a.internal,
-                                                a.held_since)
+                                          a.held_since, a.pause)
                              for m, a in self.agents.items()},
                             self.gap, now,
                             {c: CallLive(x.caller_number, x.caller_name, x.queued_at, dict(x.vars), x.seen)

@@ -6,7 +6,8 @@ damaged by hand (a wallboard must never break on one bad row)::
 
     {"queues": {name: {"waiting": [{"call_id", "caller_number", "caller_name", "since"}]}},
      "agents": {member: {"state": AgentState, "since", "call_id", "queue", "internal"?: true,
-                         "held_since"?: epoch seconds}},
+                         "held_since"?: epoch seconds,
+                         "pause"?: {"at": epoch seconds, "paused": bool, "reason": str}}},
      "calls": {call_id: {"caller_number", "caller_name", "queued_at", "vars": {HOTLINE_*: value}}},
      "gap": bool, "updated": epoch seconds}
 
@@ -64,6 +65,32 @@ class WaitingCaller:
                    _epoch(d.get("since")))
 
 
+# a pause reason is free text from whoever paused the member (a foreign CTI, a phone's feature code):
+# kept this long, so a hostile one cannot bloat every snapshot row
+PAUSE_REASON_MAX = 128
+
+
+@dataclass(frozen=True)
+class PauseChange:
+    """The PBX's last explicit pause change of a member (its QueueMemberPause): when, paused or
+    not, and the reason given. The desk's presence follows it (``hotline.desk.presence.follow_pbx``)."""
+
+    at: float
+    paused: bool
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "paused": self.paused, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, v: Any) -> PauseChange | None:
+        d = _dict(v)
+        at = _epoch(d.get("at"))
+        if at is None or not isinstance(d.get("paused"), bool):
+            return None  # no change one could act on
+        return cls(at, d["paused"], (_text(d.get("reason")) or "")[:PAUSE_REASON_MAX])
+
+
 @dataclass
 class AgentLive:
     state: AgentState = AgentState.IDLE
@@ -76,6 +103,9 @@ class AgentLive:
     # 保持: since when the agent's phone holds the call it talks on (Asterisk's Hold on its channel,
     # from a desk phone's hold key or the browser softphone's 保持 alike); None: not holding
     held_since: float | None = None
+    # the PBX's last QueueMemberPause of this member, whoever made it (us, a phone, another CTI);
+    # None: none seen since the listener (re)built its view
+    pause: PauseChange | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"state": self.state, "since": self.since, "call_id": self.call_id,
@@ -84,6 +114,8 @@ class AgentLive:
             d["internal"] = True
         if self.held_since is not None:
             d["held_since"] = self.held_since
+        if self.pause is not None:
+            d["pause"] = self.pause.to_dict()
         return d
 
     @classmethod
@@ -94,7 +126,7 @@ class AgentLive:
         except ValueError:
             state = AgentState.UNAVAILABLE  # a state this reader does not know: not available to take calls
         return cls(state, _epoch(d.get("since")), _text(d.get("call_id")), _text(d.get("queue")),
-                   d.get("internal") is True, _epoch(d.get("held_since")))
+                   d.get("internal") is True, _epoch(d.get("held_since")), PauseChange.from_dict(d.get("pause")))
 
 
 @dataclass

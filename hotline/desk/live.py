@@ -1,6 +1,7 @@
 """The presence follows the calls (issue 13 §1): the listener's live snapshot says an agent is
 ringing or talking; :func:`sync` moves the stored presence to match — ringing → talking → an
-answered call ends in 话后整理 — and ends a wrap-up whose time is up. The scheduler runs it for every
+answered call ends in 话后整理 — ends a wrap-up whose time is up, and then follows a pause made on
+the PBX (``presence.follow_pbx``: a desk phone's pause key, another CTI). The scheduler runs it for every
 agent about once a second (``scheduler.daemon``), and each open desk for its own agent, so the
 presence moves whether or not a desk is open; ``presence.on_call_event`` ignores what does not
 apply, so running it twice does no harm."""
@@ -8,6 +9,7 @@ apply, so running it twice does no harm."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -37,16 +39,23 @@ def live_of(db: Session, agent: str) -> tuple[AgentLive | None, CallLive | None,
 
 
 def agent_in(snaps: list[LiveSnapshot], agent: str) -> tuple[AgentLive | None, CallLive | None, bool]:
-    """:func:`live_of` over snapshots already read."""
+    """:func:`live_of` over snapshots already read; the agent carries the newest pause change
+    any of them saw."""
     found: AgentLive | None = None
     call: CallLive | None = None
     gap = False
+    pauses = []
     for snap in snaps:
         gap = gap or snap.gap
         a = snap.agents.get(agent)
+        if a is not None and a.pause is not None:
+            pauses.append(a.pause)
         if a is not None and (found is None or (a.call_id and not found.call_id)):
             found = a
             call = snap.calls.get(a.call_id) if a.call_id else None
+    newest = max(pauses, key=lambda p: p.at, default=None)
+    if found is not None and newest is not found.pause:
+        found = replace(found, pause=newest)
     return found, call, gap
 
 
@@ -71,18 +80,18 @@ def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: date
         return result.presence
     if cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0:
         return presence.end_wrapup(s, db, agent, by=presence.SYSTEM, now=now, ami=ami).presence
-    return cur
+    return presence.follow_pbx(s, db, cur, live.pause if live is not None else None, now, ami=ami)
 
 
 def sync_all(s: Settings, db: Session, now: datetime, *, ami: Ami | None = None) -> int:
-    """:func:`sync` for every agent whose presence is not logged out; returns how many changed."""
-    snaps = [LiveSnapshot.from_dict(row.data) for row in db.scalars(select(LiveState).order_by(LiveState.server))]
+    """:func:`sync` for every agent logged in, or with a pause change on the PBX; returns how many
+    changed."""
+    snaps = snapshots(db)
     changed = 0
     for view in presence.board(db, s):
-        if view.state == P.LOGGED_OUT:
-            continue
-        live = next((a for snap in snaps if (a := snap.agents.get(view.agent)) is not None and a.call_id), None)
-        live = live or next((a for snap in snaps if (a := snap.agents.get(view.agent)) is not None), None)
+        live, _call, _gap = agent_in(snaps, view.agent)
+        if view.state == P.LOGGED_OUT and (live is None or live.pause is None):
+            continue  # no call moves a logged-out agent; a pause change on the PBX may (follow_pbx)
         after = sync(s, db, view.agent, live, now, ami=ami)
         changed += (after.state, after.call_id) != (view.state, view.call_id)
     return changed

@@ -11,6 +11,8 @@ when until when, set by whom — the agent, a supervisor forcing it, or the syst
 - 话后整理: after an answered call the agent stays paused ``settings.desk_wrapup_s``;
   ``extend_wrapup`` (继续整理) and ``end_wrapup`` (返回接听); ``hotline.desk.live.sync`` (the
   scheduler's tick) ends the ones whose time is up.
+- a pause made on the PBX — a desk phone's pause key, another CTI's ``QueuePause`` — moves the
+  presence too: ``follow_pbx`` (the same tick), by ``PBX``.
 
 Every function takes the database session it commits and, optionally, a logged-in ``Ami`` (else it
 opens one). Refusals and PBX errors come back as a ``PresenceResult`` with a message, not raised.
@@ -29,9 +31,11 @@ from sqlalchemy.orm import Session
 from hotline import live_signal
 from hotline.desk import members
 from hotline.desk.refusals import Refusal
+from hotline.live_snapshot import PauseChange
 from hotline.models.desk import PresenceChange
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import Settings
+from hotline.timeutil import from_epoch, to_epoch
 from hotline.vocabulary import AgentPresence
 
 P = AgentPresence
@@ -39,8 +43,18 @@ PAUSED = frozenset({P.BUSY, P.BREAK, P.WRAP_UP})  # a queue member, paused
 ON_CALL = frozenset({P.RINGING, P.TALKING})
 CHOSEN = frozenset({P.LOGGED_OUT, P.AVAILABLE, P.BUSY, P.BREAK})  # what an agent or supervisor sets
 SYSTEM = "system"  # ``by`` of changes the calls and the wrap-up timer make
+PBX = "pbx"  # ``by`` of changes followed from the PBX: a desk phone's pause key, another CTI
 WRAPUP_REASON = "wrap-up"
 BUSY_REASON = "busy"
+BREAK_PREFIX = "break:"
+# A PBX pause change is followed only when it is this much newer than the stored row: the PBX
+# stamps its events with its own clock, this host the row with its own (hosts' clocks differ),
+# and a change we make ourselves is stamped by the PBX just before the row that records it. A
+# change within the margin of a row made here is not followed (it reads as the same moment); a
+# row followed from the PBX is stamped with the PBX's clock, so no margin applies after it (a
+# phone's key pressed twice in a second is followed twice).
+PBX_MARGIN_S = 1.0
+REASON_MAX = 64  # desk_presence.reason's length
 
 
 class CallPhase(StrEnum):
@@ -123,8 +137,13 @@ def _record(db: Session, s: Settings, agent: str, state: AgentPresence, at: date
 
 def _pause_reason(state: AgentPresence, reason: str | None) -> str:
     if state == P.BREAK:
-        return f"break:{reason}"
+        return f"{BREAK_PREFIX}{reason}"
     return WRAPUP_REASON if state == P.WRAP_UP else BUSY_REASON
+
+
+def ours(reason: str) -> bool:
+    """A pause reason the hotline gives (``_pause_reason``, a static member's 签出)."""
+    return reason in (BUSY_REASON, WRAPUP_REASON, members.LOGGED_OUT_REASON) or reason.startswith(BREAK_PREFIX)
 
 
 def _apply(ami: Ami, s: Settings, agent: str, old: AgentPresence, new: AgentPresence, reason: str | None) -> None:
@@ -290,3 +309,53 @@ def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
 
     _with_ami(s, ami, work)
     return changed
+
+
+def _newer(change: PauseChange, cur: PresenceView) -> bool:
+    """The PBX's change came after the stored row (see ``PBX_MARGIN_S``)."""
+    if cur.since is None:
+        return False
+    return change.at - (to_epoch(cur.since) or 0.0) > (0.0 if cur.by == PBX else PBX_MARGIN_S)
+
+
+def pbx_follows(cur: PresenceView, change: PauseChange | None,
+                break_reasons: list[str]) -> tuple[AgentPresence, str | None] | None:
+    """The presence the PBX's last pause change moves ``cur`` to, or None: the one home of the
+    rule. Followed: a change newer than the stored row by more than ``PBX_MARGIN_S``, not ours
+    (``ours``), that contradicts it — paused while 示闲 (小休 with that reason if it is one of
+    ``break_reasons``, else 示忙 keeping its text), unpaused while 示忙 / 小休 / 话后整理 (示闲).
+    Not followed: ringing and talking (the calls own them), 下线 (the login owns it)."""
+    if change is None or not _newer(change, cur):
+        return None
+    if change.paused and not ours(change.reason) and cur.state == P.AVAILABLE:
+        if change.reason in break_reasons:
+            return P.BREAK, change.reason
+        return P.BUSY, change.reason[:REASON_MAX] or None
+    if not change.paused and cur.state in PAUSED:
+        return P.AVAILABLE, None
+    return None
+
+
+def follow_pbx(s: Settings, db: Session, cur: PresenceView, change: PauseChange | None, now: datetime, *,
+               ami: Ami | None = None) -> PresenceView:
+    """The presence after a pause made on the PBX (``pbx_follows``): recorded by ``PBX`` from the
+    change's time, with no AMI action (the PBX is in that state already). ``cur``: the agent's
+    presence, as just read (``current``)."""
+    to = pbx_follows(cur, change, s.desk_break_reasons)
+    if change is None or to is None:
+        if change is not None and cur.state == P.LOGGED_OUT:
+            _keep_logged_out(s, cur, change, now, ami)
+        return cur
+    return _record(db, s, cur.agent, to[0], min(from_epoch(change.at), now), by=PBX, reason=to[1])
+
+
+def _keep_logged_out(s: Settings, cur: PresenceView, change: PauseChange, now: datetime, ami: Ami | None) -> None:
+    """A static member unpaused on the PBX while its agent is 下线 (签出 could only pause it) is
+    paused back, so the queue does not ring an agent who logged out. Not before the unpause is
+    ``PBX_MARGIN_S`` old: a log-in at the desk unpauses the member just before it stores its row."""
+    if change.paused or not _newer(change, cur) or now.timestamp() - change.at <= PBX_MARGIN_S:
+        return
+    try:
+        _with_ami(s, ami, lambda a: members.pause(a, s, cur.agent, True, members.LOGGED_OUT_REASON))
+    except AmiError:
+        pass  # no such member (a dynamic one left the queue): nothing rings it

@@ -31,7 +31,7 @@ class PresenceChange(Base):
     previous: Mapped[str | None] = mapped_column(String(16))  # the state it left
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-    by: Mapped[str] = mapped_column(String(64))  # the agent, a supervisor, or "system" (calls, timers)
+    by: Mapped[str] = mapped_column(String(64))  # the agent, a supervisor, "system" (calls, timers), "pbx"
     forced: Mapped[bool] = mapped_column(Boolean, default=False)  # a supervisor set it
     call_id: Mapped[str | None] = mapped_column(String(64))  # ringing / talking / wrap-up: the call
     wrapup_until: Mapped[datetime | None]  # wrap-up: when it ends unless extended or ended early

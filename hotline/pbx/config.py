@@ -288,6 +288,8 @@ def _dialplan(s: Settings) -> dict[str, str]:
             f" same => n,Hangup()" for ext in s.agents),
         # an agent's phone reaches the other agents as a transfer does: through [agents-phone]
         "agent_phone_extens": "\n".join(f"exten => {ext},1,Goto(agents-phone,{ext},1)" for ext in s.agents),
+        # the desk phone's pause key (*46): the queue member of the agent dialling, named as _members does
+        "pause_key_member": f"Local/${{PAUSE_AGENT}}@{'agents' if local else 'agents-phone'}/n",
         "record_calls": "1" if s.record_calls else "0",
         "company_name": s.company_name,
         # digits only: whatever an Originate puts in the extension is one number, never a second

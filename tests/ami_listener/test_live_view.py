@@ -6,7 +6,7 @@ import pytest
 
 from ami_listener.live import LiveView
 from ami_listener.reader import Message
-from hotline.live_snapshot import LiveSnapshot
+from hotline.live_snapshot import PAUSE_REASON_MAX, LiveSnapshot, PauseChange
 from hotline.vocabulary import AgentState
 from tests.ami_listener.replay import capture
 
@@ -301,3 +301,40 @@ def test_a_hold_ends_with_the_call_and_a_caller_side_hold_is_no_agents() -> None
     view.feed(_event("Hold", 9.0, Channel="PJSIP/8001-00000003"))
     view.feed(_event("Hangup", 10.0, Channel="PJSIP/8001-00000003", Uniqueid="u3", Linkedid="c2"))
     assert view.agents["8001"].held_since is None
+
+
+def test_a_queue_member_pause_records_the_pbx_change_and_nothing_else_does() -> None:
+    """The desk follows a pause made on the PBX (hotline.desk.presence.follow_pbx): only a
+    QueueMemberPause says one, with its time, paused or not, and its reason (Asterisk 16.28 sends
+    ``PausedReason`` and, when the action gave one, ``Reason``: both read; a hostile one is cut).
+    A QueueMemberStatus repeating the pause, and a reconnect's QueueStatus rebuild, set none."""
+    view = LiveView()
+    view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline", Status="1", Paused="0"))
+    view.feed(_event("QueueMemberStatus", 1.5, MemberName="8001", Queue="hotline", Status="1", Paused="1",
+                     PausedReason="crm"))
+    assert view.snapshot(2.0).agents["8001"].pause is None
+    view.feed(_event("QueueMemberPause", 3.0, MemberName="8001", Queue="hotline", Status="1", Paused="1",
+                     PausedReason="cti-break", Reason="cti-break"))
+    assert view.snapshot(3.5).agents["8001"].pause == PauseChange(3.0, True, "cti-break")
+    view.feed(_event("QueueMemberPause", 4.0, MemberName="8001", Queue="hotline", Status="1", Paused="1",
+                     PausedReason="only-this"))
+    assert view.snapshot(4.5).agents["8001"].pause == PauseChange(4.0, True, "only-this")
+    view.feed(_event("QueueMemberPause", 5.0, MemberName="8001", Queue="hotline", Status="1", Paused="0",
+                     PausedReason="", Reason="x" * 10_000))
+    snap = view.snapshot(5.5)
+    assert snap.agents["8001"].pause == PauseChange(5.0, False, "x" * PAUSE_REASON_MAX)
+    assert LiveSnapshot.from_dict(snap.to_dict()) == snap
+    view.feed(_event("QueueMemberStatus", 6.0, MemberName="8001", Queue="hotline", Status="1", Paused="1"))
+    assert view.snapshot(6.5).agents["8001"].pause == PauseChange(5.0, False, "x" * PAUSE_REASON_MAX)
+    view.rebuild([{"Event": "QueueMember", "Queue": "hotline", "Name": "8001", "Status": "1", "Paused": "1",
+                   "PausedReason": "crm"}], [], 10.0)
+    a = view.snapshot(10.5).agents["8001"]
+    assert (a.state, a.pause) == (AgentState.PAUSED, None)
+
+
+def test_the_pause_changes_of_a_real_foreign_cti_capture() -> None:
+    view = LiveView()
+    for msg in capture("foreign_cti_pause_midring"):
+        view.feed(msg)
+    pause = view.snapshot(0.0).agents["Alice"].pause
+    assert pause is not None and (pause.paused, pause.reason) == (True, "cti-break")

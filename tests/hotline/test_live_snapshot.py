@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from hotline.live_snapshot import AgentLive, LiveSnapshot, WaitingCaller
+from hotline.live_snapshot import PAUSE_REASON_MAX, AgentLive, LiveSnapshot, PauseChange, WaitingCaller
 from hotline.vocabulary import AgentState
 
 
@@ -47,3 +47,24 @@ def test_an_internal_call_mark_round_trips_and_older_rows_read_without_it() -> N
     assert LiveSnapshot.from_dict(d) == snap
     odd = LiveSnapshot.from_dict({"agents": {"8001": {"state": "talking", "internal": "yes"}}})
     assert odd.agents["8001"].internal is False  # only a JSON true marks it
+
+
+def test_the_pbx_pause_change_round_trips_and_older_rows_read_without_it() -> None:
+    a = AgentLive(AgentState.PAUSED, 99.0, None, "hotline", pause=PauseChange(98.5, True, "crm"))
+    data = json.loads(json.dumps(LiveSnapshot(agents={"8001": a}).to_dict()))
+    assert data["agents"]["8001"]["pause"] == {"at": 98.5, "paused": True, "reason": "crm"}
+    assert LiveSnapshot.from_dict(data).agents["8001"] == a
+    assert "pause" not in AgentLive(AgentState.IDLE, 1.0).to_dict()  # absent when unset
+    old = {"agents": {"8001": {"state": "idle", "since": 1.0, "call_id": None, "queue": "hotline"}}}
+    assert LiveSnapshot.from_dict(old).agents["8001"].pause is None
+
+
+def test_a_damaged_or_hostile_pause_change_reads_safely() -> None:
+    agents = {"1": {"state": "paused", "pause": "garbage"}, "2": {"state": "paused", "pause": {"paused": True}},
+              "3": {"state": "paused", "pause": {"at": 5, "paused": "yes"}},
+              "4": {"state": "paused", "pause": {"at": 5, "paused": True, "reason": "x" * 100_000}},
+              "5": {"state": "paused", "pause": {"at": "2026-12-06T00:00:00", "paused": False, "reason": None}}}
+    snap = LiveSnapshot.from_dict({"agents": agents})
+    assert [snap.agents[k].pause for k in "123"] == [None, None, None]
+    assert snap.agents["4"].pause == PauseChange(5.0, True, "x" * PAUSE_REASON_MAX)
+    assert snap.agents["5"].pause == PauseChange(1796515200.0, False, "")
