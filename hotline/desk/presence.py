@@ -20,6 +20,7 @@ opens one). Refusals and PBX errors come back as a ``PresenceResult`` with a mes
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ from hotline.settings import Settings
 from hotline.timeutil import from_epoch, to_epoch
 from hotline.vocabulary import AgentPresence
 
+log = logging.getLogger(__name__)
 P = AgentPresence
 PAUSED = frozenset({P.BUSY, P.BREAK, P.WRAP_UP})  # a queue member, paused
 ON_CALL = frozenset({P.RINGING, P.TALKING})
@@ -357,5 +359,5 @@ def _keep_logged_out(s: Settings, cur: PresenceView, change: PauseChange, now: d
         return
     try:
         _with_ami(s, ami, lambda a: members.pause(a, s, cur.agent, True, members.LOGGED_OUT_REASON))
-    except AmiError:
-        pass  # no such member (a dynamic one left the queue): nothing rings it
+    except AmiError as e:  # no such member (a dynamic one left the queue): nothing rings it
+        log.warning("desk %s: logged out, unpaused on the PBX; pausing it back failed: %s", cur.agent, e)
