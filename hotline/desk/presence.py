@@ -322,8 +322,12 @@ def end_wrapup(s: Settings, db: Session, agent: str, *, by: str | None = None, n
 
 def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
     """Puts the stored presence back on the queue (a PBX that lost its dynamic members, e.g. its
-    astdb): adds the logged-in agents it lacks and sets each member's pause. Returns the agents
-    it changed something for."""
+    astdb): adds the logged-in agents it lacks and sets each member's pause. The static member
+    of an agent who logged out (签出, stored) is paused again, as ``members.remove`` left it:
+    persistentmembers keeps dynamic members only, so Asterisk 16.28 restarted (``core restart
+    now`` or a new process) brings static ones back unpaused, as queues.conf says, and the queue
+    would ring an agent who logged out. An agent who never used the desk (no row) is left as the
+    operator's queues.conf has it. Returns the agents it changed something for."""
     changed: list[str] = []
 
     def work(a: Ami) -> None:
@@ -332,6 +336,9 @@ def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
             m = live.get(view.agent)
             want_paused = view.state in PAUSED
             if view.state == P.LOGGED_OUT:
+                if view.since is not None and m is not None and not m.dynamic and not m.paused:
+                    members.pause(a, s, view.agent, True, members.LOGGED_OUT_REASON)
+                    changed.append(view.agent)
                 continue
             if m is None:
                 members.add(a, s, view.agent)
