@@ -233,7 +233,8 @@ def test_the_desks_own_unpause_is_not_followed_whatever_the_tick_reads(
         else:
             result = presence.set_state(s, db, "8001", P.AVAILABLE, now=T0, ami=ami)
         assert result.ok, result.message
-        got = db.scalars(select(PresenceChange).where(PresenceChange.agent == "8001", PresenceChange.started_at >= before)
+        got = db.scalars(select(PresenceChange)
+                         .where(PresenceChange.agent == "8001", PresenceChange.started_at >= before)
                          .order_by(PresenceChange.started_at, PresenceChange.id)).all()
         assert [(r.state, r.by) for r in got] == rows
         assert ("QueuePause", {"Queue": s.queue_name, "Interface": "Local/8001@agents/n", "Paused": "true",
