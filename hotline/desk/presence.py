@@ -6,7 +6,7 @@ when until when, set by whom — the agent, a supervisor forcing it, or the syst
   ``settings.desk_break_reasons``) and 话后整理: ``QueuePause`` with a reason, so the queue rings
   someone else. Members survive an Asterisk restart (``persistentmembers`` in queues.conf);
   ``reapply`` (the scheduler, when its desk AMI session opens) puts the stored presence back on a
-  PBX that lost it.
+  PBX that lost it (and on static members, which a restart brings back unpaused).
 - ringing / talking / call ended come from the listener's live events: ``on_call_event``.
 - 话后整理: after an answered call the agent stays paused ``settings.desk_wrapup_s``;
   ``extend_wrapup`` (继续整理) and ``end_wrapup`` (返回接听); ``hotline.desk.live.sync`` (the
@@ -54,9 +54,8 @@ BREAK_PREFIX = "break:"
 # stamps its events with its own clock, this host the row with its own (hosts' clocks differ),
 # and a change we make ourselves is stamped by the PBX just after the row that records it
 # (``_record_then_apply``). A change within the margin of a row made here is not followed (it
-# reads as the same moment); a
-# row followed from the PBX is stamped with the PBX's clock, so no margin applies after it (a
-# phone's key pressed twice in a second is followed twice).
+# reads as the same moment); a row followed from the PBX is stamped with the PBX's clock, so no
+# margin applies after it (a phone's key pressed twice in a second is followed twice).
 PBX_MARGIN_S = 1.0
 REASON_MAX = 64  # desk_presence.reason's length
 
