@@ -4,7 +4,7 @@ when until when, set by whom — the agent, a supervisor forcing it, or the syst
 
 - 签出 / 示闲: ``QueueRemove`` / ``QueueAdd``; 示忙, 小休 (with a reason from
   ``settings.desk_break_reasons``) and 话后整理: ``QueuePause`` with a reason, so the queue rings
-  someone else. Members survive an Asterisk restart (``persistentmembers`` in queues.conf);
+  someone else. Dynamic members survive an Asterisk restart (``persistentmembers`` in queues.conf);
   ``reapply`` (the scheduler, when its desk AMI session opens) puts the stored presence back on a
   PBX that lost it (and on static members, which a restart brings back unpaused).
 - ringing / talking / call ended come from the listener's live events: ``on_call_event``.
