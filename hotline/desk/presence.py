@@ -4,9 +4,9 @@ when until when, set by whom — the agent, a supervisor forcing it, or the syst
 
 - 签出 / 示闲: ``QueueRemove`` / ``QueueAdd``; 示忙, 小休 (with a reason from
   ``settings.desk_break_reasons``) and 话后整理: ``QueuePause`` with a reason, so the queue rings
-  someone else. Members survive an Asterisk restart (``persistentmembers`` in queues.conf);
+  someone else. Dynamic members survive an Asterisk restart (``persistentmembers`` in queues.conf);
   ``reapply`` (the scheduler, when its desk AMI session opens) puts the stored presence back on a
-  PBX that lost it.
+  PBX that lost it (and on static members, which a restart brings back unpaused).
 - ringing / talking / call ended come from the listener's live events: ``on_call_event``.
 - 话后整理: after an answered call the agent stays paused ``settings.desk_wrapup_s``;
   ``extend_wrapup`` (继续整理) and ``end_wrapup`` (返回接听); ``hotline.desk.live.sync`` (the
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,10 +52,10 @@ BUSY_REASON = "busy"
 BREAK_PREFIX = "break:"
 # A PBX pause change is followed only when it is this much newer than the stored row: the PBX
 # stamps its events with its own clock, this host the row with its own (hosts' clocks differ),
-# and a change we make ourselves is stamped by the PBX just before the row that records it. A
-# change within the margin of a row made here is not followed (it reads as the same moment); a
-# row followed from the PBX is stamped with the PBX's clock, so no margin applies after it (a
-# phone's key pressed twice in a second is followed twice).
+# and a change we make ourselves is stamped by the PBX just after the row that records it
+# (``_record_then_apply``). A change within the margin of a row made here is not followed (it
+# reads as the same moment); a row followed from the PBX is stamped with the PBX's clock, so no
+# margin applies after it (a phone's key pressed twice in a second is followed twice).
 PBX_MARGIN_S = 1.0
 REASON_MAX = 64  # desk_presence.reason's length
 
@@ -122,9 +123,10 @@ def board(db: Session, s: Settings) -> list[PresenceView]:
     return [current(db, s, agent) for agent in s.agents]
 
 
-def _record(db: Session, s: Settings, agent: str, state: AgentPresence, at: datetime, *, by: str,
-            forced: bool = False, reason: str | None = None, call_id: str | None = None,
-            wrapup_until: datetime | None = None) -> PresenceView:
+def _store(db: Session, s: Settings, agent: str, state: AgentPresence, at: datetime, *, by: str,
+           forced: bool = False, reason: str | None = None, call_id: str | None = None,
+           wrapup_until: datetime | None = None) -> tuple[PresenceChange | None, PresenceChange]:
+    """The new open row, committed; and the one it ended."""
     old = _open_row(db, s, agent)
     if old is not None:
         old.ended_at = max(at, old.started_at)
@@ -134,6 +136,33 @@ def _record(db: Session, s: Settings, agent: str, state: AgentPresence, at: date
     db.add(row)
     live_signal.notify(db, f"presence:{agent}")  # the agent's desk and the wallboard show it at once
     db.commit()
+    return old, row
+
+
+def _record(db: Session, s: Settings, agent: str, state: AgentPresence, at: datetime, **row: Any) -> PresenceView:
+    return _view(agent, _store(db, s, agent, state, at, **row)[1])
+
+
+def _record_then_apply(s: Settings, db: Session, agent: str, state: AgentPresence, at: datetime,
+                       work: Callable[[Ami], None], ami: Ami | None, **fields: Any) -> PresenceView:
+    """Stores a change made here, then makes it on the PBX (``work``). In this order the
+    QueueMemberPause it causes is never older than its row, so the scheduler's tick, reading the
+    stored row after the live snapshot, takes it for this change (``PBX_MARGIN_S``) — the other
+    way round an unpause (which carries no reason of ours) reached the tick while the row still
+    said 示忙, was followed as 示闲 by ``PBX``, and the desk's own 示闲 row came after it. The PBX
+    refusing takes the row back (when nothing came after it) and raises its ``AmiError``."""
+    old, row = _store(db, s, agent, state, at, **fields)
+    try:
+        _with_ami(s, ami, work)
+    except AmiError:
+        db.refresh(row)
+        if row.ended_at is None:
+            db.delete(row)
+            if old is not None:
+                old.ended_at = None
+            live_signal.notify(db, f"presence:{agent}")
+            db.commit()
+        raise
     return _view(agent, row)
 
 
@@ -198,10 +227,11 @@ def set_state(s: Settings, db: Session, agent: str, state: AgentPresence, reason
     if cur.state == state and cur.reason == reason:
         return PresenceResult(True, f"{agent} is already {state.value}", cur)
     try:
-        _with_ami(s, ami, lambda a: _apply(a, s, agent, cur.state, state, reason))
+        view = _record_then_apply(s, db, agent, state, _now(now),
+                                  lambda a: _apply(a, s, agent, cur.state, state, reason), ami,
+                                  by=by or agent, forced=forced, reason=reason)
     except AmiError as exc:
         return PresenceResult(False, f"the PBX refused: {exc}", cur, reason=Refusal.PBX_REFUSED)
-    view = _record(db, s, agent, state, _now(now), by=by or agent, forced=forced, reason=reason)
     return PresenceResult(True, f"{agent} is {state.value}" + (f" ({reason})" if reason else ""), view, True)
 
 
@@ -216,9 +246,9 @@ def _start_wrapup(s: Settings, db: Session, agent: str, call_id: str | None, at:
                   ami: Ami | None) -> PresenceView:
     if s.desk_wrapup_s <= 0:
         return _record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
-    _with_ami(s, ami, lambda a: members.pause(a, s, agent, True, WRAPUP_REASON))
-    return _record(db, s, agent, P.WRAP_UP, at, by=SYSTEM, call_id=call_id,
-                   wrapup_until=at + timedelta(seconds=s.desk_wrapup_s))
+    return _record_then_apply(s, db, agent, P.WRAP_UP, at,
+                              lambda a: members.pause(a, s, agent, True, WRAPUP_REASON), ami,
+                              by=SYSTEM, call_id=call_id, wrapup_until=at + timedelta(seconds=s.desk_wrapup_s))
 
 
 def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_id: str, at: datetime, *,
@@ -282,17 +312,21 @@ def end_wrapup(s: Settings, db: Session, agent: str, *, by: str | None = None, n
         return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur,
                               reason=Refusal.NOT_IN_WRAPUP)
     try:
-        _with_ami(s, ami, lambda a: members.pause(a, s, agent, False))
+        view = _record_then_apply(s, db, agent, P.AVAILABLE, _now(now),
+                                  lambda a: members.pause(a, s, agent, False), ami, by=by or agent)
     except AmiError as exc:
         return PresenceResult(False, f"the PBX refused: {exc}", cur, reason=Refusal.PBX_REFUSED)
-    view = _record(db, s, agent, P.AVAILABLE, _now(now), by=by or agent)
     return PresenceResult(True, f"{agent} is available", view, True)
 
 
 def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
     """Puts the stored presence back on the queue (a PBX that lost its dynamic members, e.g. its
-    astdb): adds the logged-in agents it lacks and sets each member's pause. Returns the agents
-    it changed something for."""
+    astdb): adds the logged-in agents it lacks and sets each member's pause. The static member
+    of an agent who logged out (签出, stored) is paused again, as ``members.remove`` left it:
+    persistentmembers keeps dynamic members only, so Asterisk 16.28 restarted (``core restart
+    now`` or a new process) brings static ones back unpaused, as queues.conf says, and the queue
+    would ring an agent who logged out. An agent who never used the desk (no row) is left as the
+    operator's queues.conf has it. Returns the agents it changed something for."""
     changed: list[str] = []
 
     def work(a: Ami) -> None:
@@ -301,6 +335,9 @@ def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
             m = live.get(view.agent)
             want_paused = view.state in PAUSED
             if view.state == P.LOGGED_OUT:
+                if view.since is not None and m is not None and not m.dynamic and not m.paused:
+                    members.pause(a, s, view.agent, True, members.LOGGED_OUT_REASON)
+                    changed.append(view.agent)
                 continue
             if m is None:
                 members.add(a, s, view.agent)
@@ -346,16 +383,17 @@ def follow_pbx(s: Settings, db: Session, cur: PresenceView, change: PauseChange 
     to = pbx_follows(cur, change, s.desk_break_reasons)
     if change is None or to is None:
         if change is not None and cur.state == P.LOGGED_OUT:
-            _keep_logged_out(s, cur, change, now, ami)
+            _keep_logged_out(s, cur, change, ami)
         return cur
     return _record(db, s, cur.agent, to[0], min(from_epoch(change.at), now), by=PBX, reason=to[1])
 
 
-def _keep_logged_out(s: Settings, cur: PresenceView, change: PauseChange, now: datetime, ami: Ami | None) -> None:
+def _keep_logged_out(s: Settings, cur: PresenceView, change: PauseChange, ami: Ami | None) -> None:
     """A static member unpaused on the PBX while its agent is 下线 (签出 could only pause it) is
-    paused back, so the queue does not ring an agent who logged out. Not before the unpause is
-    ``PBX_MARGIN_S`` old: a log-in at the desk unpauses the member just before it stores its row."""
-    if change.paused or not _newer(change, cur) or now.timestamp() - change.at <= PBX_MARGIN_S:
+    paused back, so the queue does not ring an agent who logged out. A log-in at the desk stores
+    its row before it unpauses the member (``_record_then_apply``): its unpause is never read
+    against 下线."""
+    if change.paused or not _newer(change, cur):
         return
     try:
         _with_ami(s, ami, lambda a: members.pause(a, s, cur.agent, True, members.LOGGED_OUT_REASON))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from hotline.live_snapshot import AgentLive, LiveSnapshot, PauseChange
 from hotline.metrics.agent_time import agent_time
 from hotline.models import LiveState
 from hotline.models.desk import PresenceChange
+from hotline.pbx.ami import AmiError
 from hotline.settings import load
 from hotline.vocabulary import AgentPresence as P
 from hotline.vocabulary import AgentState
@@ -155,9 +157,7 @@ def test_a_logged_out_static_member_unpaused_on_the_pbx_is_paused_back(tmp_path:
         presence.set_state(s, db, "8001", P.LOGGED_OUT, now=T0, ami=ami)
         ami.sent.clear()
         _live(db, {"8001": _idle(_change(30, False, "phone"))})
-        sync_all(s, db, T0 + timedelta(seconds=30.5), ami=ami)
-        assert ami.sent == []  # a log-in at the desk in flight unpauses before its row is stored
-        sync_all(s, db, T0 + timedelta(seconds=32), ami=ami)
+        sync_all(s, db, T0 + timedelta(seconds=30.2), ami=ami)
         assert presence.current(db, s, "8001").state == P.LOGGED_OUT
         assert ami.sent == [("QueuePause", {"Queue": s.queue_name, "Interface": "Local/8001@agents/n",
                                             "Paused": "true", "Reason": members.LOGGED_OUT_REASON})]
@@ -169,3 +169,105 @@ def test_after_a_followed_change_no_margin_applies() -> None:
     cur = PresenceView("8001", P.BUSY, "phone", T0, presence.PBX)
     assert pbx_follows(cur, _change(PBX_MARGIN_S / 2, False, "phone"), BREAKS) == (P.AVAILABLE, None)
     assert pbx_follows(cur, _change(0.0, False, "phone"), BREAKS) is None  # the same change again
+
+
+class RacingAmi(RecordingAmi):
+    """The PBX with the scheduler's tick in the middle of a desk's action: an unpause (or a
+    QueueAdd) is seen by the listener at once (the live snapshot) and the tick runs, in its own
+    database session, ``tick_s`` after the action, before the desk's call returns. ``static``: the
+    agents are static members (QueueAdd: "Already there", then an unpause)."""
+
+    def __init__(self, sessions, s, at: datetime, tick_s: float, static: bool) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.sessions, self.s, self.at, self.tick_s, self.static = sessions, s, at, tick_s, static
+
+    def action(self, name: str, variables: dict[str, Any] | None = None, **fields: Any) -> dict[str, str]:
+        super().action(name, variables, **fields)
+        if name == "QueueAdd" and self.static:
+            raise AmiError("AMI action QueueAdd: Unable to add interface: Already there")
+        if (name, fields.get("Paused")) in (("QueuePause", "false"), ("QueueAdd", "false")):
+            with self.sessions() as tick:
+                _live(tick, {fields["MemberName"] if name == "QueueAdd" else "8001":
+                             _idle(PauseChange(self.at.timestamp(), False))})
+                tick.commit()
+                sync_all(self.s, tick, self.at + timedelta(seconds=self.tick_s), ami=self)
+                tick.commit()
+        return {"Response": "Success"}
+
+
+# the stored presence (since 10 s), the desk's action at T0, when the tick runs after the PBX's
+# unpause, static members or not → the rows, in order
+RACES = [
+    ((P.BUSY, None), "available", 0.2, False, [("busy", "8001"), ("available", "8001")]),
+    ((P.BREAK, "用餐"), "available", 0.2, False, [("break", "8001"), ("available", "8001")]),
+    ((P.WRAP_UP, None), "end-wrapup", 0.2, False, [("wrap_up", "system"), ("available", "8001")]),
+    ((P.BUSY, None), "available", 3.0, False, [("busy", "8001"), ("available", "8001")]),  # a slow row
+    # a static member's log-in: its QueueAdd answers "Already there", an unpause follows; the tick
+    # must not pause it back as an agent who logged out
+    ((P.LOGGED_OUT, None), "available", 0.2, True, [("logged_out", "8001"), ("available", "8001")]),
+    ((P.LOGGED_OUT, None), "available", 3.0, True, [("logged_out", "8001"), ("available", "8001")]),
+]
+
+
+@pytest.mark.parametrize(("stored", "action", "tick_s", "static", "rows"), RACES)
+def test_the_desks_own_unpause_is_not_followed_whatever_the_tick_reads(
+        tmp_path: Path, db_url: str, stored: tuple[P, str | None], action: str, tick_s: float, static: bool,
+        rows: list[tuple[str, str]]) -> None:
+    """The desk used to unpause the member and store its 示闲 row after: a tick in between read
+    the row still 示忙 against the PBX's unpause, recorded 示闲 by ``pbx``, and the desk's own 示闲
+    row came after it (two 示闲 rows; a static member's log-in was paused back as 下线). The row is
+    now stored first: the tick reads 示闲 and follows nothing."""
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, database_url=db_url)
+    _, sessions = open_db(s)
+    before = T0 - timedelta(seconds=10)
+    with sessions() as db:
+        presence.set_state(s, db, "8001", P.AVAILABLE, now=before - timedelta(seconds=1), ami=RecordingAmi())
+        if stored[0] == P.WRAP_UP:
+            presence._record(db, s, "8001", P.WRAP_UP, before, by=presence.SYSTEM,
+                             wrapup_until=T0 + timedelta(seconds=60))
+        else:
+            presence.set_state(s, db, "8001", stored[0], stored[1], now=before, ami=RecordingAmi())
+        ami = RacingAmi(sessions, s, T0, tick_s, static)
+        if action == "end-wrapup":
+            result = presence.end_wrapup(s, db, "8001", now=T0, ami=ami)
+        else:
+            result = presence.set_state(s, db, "8001", P.AVAILABLE, now=T0, ami=ami)
+        assert result.ok, result.message
+        got = db.scalars(select(PresenceChange)
+                         .where(PresenceChange.agent == "8001", PresenceChange.started_at >= before)
+                         .order_by(PresenceChange.started_at, PresenceChange.id)).all()
+        assert [(r.state, r.by) for r in got] == rows
+        assert ("QueuePause", {"Queue": s.queue_name, "Interface": "Local/8001@agents/n", "Paused": "true",
+                               "Reason": members.LOGGED_OUT_REASON}) not in ami.sent
+
+
+def test_a_foreign_unpause_right_after_the_desks_own_change_is_still_followed(tmp_path: Path, db_url: str) -> None:
+    """The desk's 示忙 stored at T0; a CTI unpauses the member 2 s later: 示闲 by the PBX."""
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, database_url=db_url)
+    _, sessions = open_db(s)
+    with sessions() as db:
+        presence.set_state(s, db, "8001", P.AVAILABLE, now=T0 - timedelta(seconds=30), ami=RecordingAmi())
+        presence.set_state(s, db, "8001", P.BUSY, now=T0, ami=RecordingAmi())
+        _live(db, {"8001": _idle(_change(PBX_MARGIN_S + 1, False))})
+        sync_all(s, db, T0 + timedelta(seconds=PBX_MARGIN_S + 1.2), ami=RecordingAmi())
+        view = presence.current(db, s, "8001")
+        assert (view.state, view.by) == (P.AVAILABLE, presence.PBX)
+
+
+def test_a_change_the_pbx_refuses_leaves_no_row(tmp_path: Path, db_url: str) -> None:
+    """The row is stored before the AMI action: a refusal takes it back."""
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, database_url=db_url)
+    _, sessions = open_db(s)
+
+    class Refusing(RecordingAmi):
+        def action(self, name: str, variables: dict[str, Any] | None = None, **fields: Any) -> dict[str, str]:
+            raise AmiError("AMI action QueuePause: Interface not found")
+
+    with sessions() as db:
+        presence.set_state(s, db, "8001", P.AVAILABLE, now=T0, ami=RecordingAmi())
+        result = presence.set_state(s, db, "8001", P.BUSY, now=T0 + timedelta(seconds=5), ami=Refusing())
+        assert not result.ok and result.presence.state == P.AVAILABLE
+        view = presence.current(db, s, "8001")
+        assert (view.state, view.since) == (P.AVAILABLE, T0)
+        rows = db.scalars(select(PresenceChange).where(PresenceChange.agent == "8001")).all()
+        assert [(r.state, r.ended_at) for r in rows] == [("available", None)]

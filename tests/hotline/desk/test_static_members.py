@@ -13,6 +13,7 @@ from hotline.desk import members, presence
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.vocabulary import AgentPresence as P
+from tests.hotline.desk.conftest import desk_settings, eventually
 from tests.support.postgres import sqlite_url
 
 pytestmark = pytest.mark.asterisk
@@ -49,3 +50,31 @@ def test_the_demo_logs_its_agents_in_at_their_desks(pbx: Asterisk, tmp_path: Pat
     assert demo_desks(s) == "as they were left (log in at /desk)"  # a second start leaves them be
     with Ami.from_settings(s, role=AmiRole.DESK) as ami:
         assert not any(members.status(ami, s)[a].paused for a in s.agents)
+
+
+def test_a_logged_out_static_member_is_paused_again_after_asterisk_restarts(tmp_path: Path) -> None:
+    """persistentmembers keeps dynamic members only: Asterisk 16.28 restarted brings a static
+    member back unpaused, as queues.conf says, and the queue would ring 8003, who logged out.
+    ``reapply`` (the scheduler, when its desk AMI session opens) pauses it again. On an Asterisk of
+    this test's own (the session's one is not restarted), whose agents are static members."""
+    s = desk_settings(tmp_path / "var", database_url=sqlite_url(tmp_path / "restart.db"))
+    _, sessions = open_db(s, upgrade=True)
+    ast = Asterisk(s).start()
+    try:
+        with sessions() as db, Ami.from_settings(s, role=AmiRole.DESK) as ami:
+            eventually(lambda: members.status(ami, s) or None, 5, "queue members")
+            assert presence.set_state(s, db, "8003", P.AVAILABLE, ami=ami).ok
+            assert presence.set_state(s, db, "8003", P.LOGGED_OUT, ami=ami).ok
+            assert members.status(ami, s)["8003"].paused
+        ast.stop()
+        ast.start()
+        with sessions() as db, Ami.from_settings(s, role=AmiRole.DESK) as ami:
+            live = eventually(lambda: members.status(ami, s) or None, 5, "queue members")
+            assert not live["8003"].paused  # what the restart does
+            assert presence.reapply(s, db, ami=ami) == ["8003"]
+            m = members.status(ami, s)["8003"]
+            assert (m.paused, m.reason) == (True, members.LOGGED_OUT_REASON)
+            assert presence.reapply(s, db, ami=ami) == []  # nothing left to put back
+            assert presence.current(db, s, "8003").state == P.LOGGED_OUT
+    finally:
+        ast.stop()
