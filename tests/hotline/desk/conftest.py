@@ -8,21 +8,27 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from ami_listener.listen import Listener
 from hotline.db import open_db
-from hotline.desk import calls
+from hotline.desk import calls, presence
 from hotline.desk.calls import AgentCall
+from hotline.desk.live import sync_all
+from hotline.desk.presence import PresenceView
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.config import TEMPLATES
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings
+from hotline.timeutil import utcnow
+from hotline.vocabulary import AgentPresence
 from tests.support.pbx import pbx_test_settings
-from tests.support.postgres import new_db_url
+from tests.support.postgres import new_db_url, sqlite_url
 
 T = TypeVar("T")
 
@@ -92,3 +98,30 @@ def active_channels(ast: Asterisk) -> int:
 def quiet(ast: Asterisk, timeout: float = 30.0) -> None:
     """Waits until no channel is up (the previous test's calls are over)."""
     eventually(lambda: active_channels(ast) == 0, timeout, "quiet PBX")
+
+
+@contextmanager
+def listening(ast: Asterisk, db_path: Path) -> Iterator[tuple[Settings, sessionmaker[Session]]]:
+    """The listener in-process on a database of its own (``db_path``), started once ``ast`` is
+    quiet: what the scheduler's tick reads (the live snapshot) is written by a real listener."""
+    s = ast.settings.replace(database_url=sqlite_url(db_path))
+    _engine, sessions = open_db(s, upgrade=True)
+    quiet(ast)
+    listener = Listener(s).start()
+    try:
+        assert listener.conn.connected.wait(10), "listener did not log in to AMI"
+        yield s, sessions
+    finally:
+        listener.stop()
+
+
+def followed(s: Settings, sessions: sessionmaker[Session], agent: str, state: AgentPresence,
+             what: str) -> PresenceView:
+    """Runs the scheduler's tick (``sync_all``) until ``agent``'s stored presence is ``state``."""
+    def probe() -> PresenceView | None:
+        with sessions() as db:
+            sync_all(s, db, utcnow())
+            db.commit()
+            view = presence.current(db, s, agent)
+            return view if view.state == state else None
+    return eventually(probe, 8.0, what)

@@ -16,17 +16,14 @@ from typing import Any
 
 import pytest
 
-from ami_listener.listen import Listener
-from hotline.db import open_db
 from hotline.desk import members, presence
 from hotline.desk.live import live_of, sync_all
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.timeutil import utcnow
 from hotline.vocabulary import AgentPresence as P
-from tests.hotline.desk.conftest import eventually, quiet
+from tests.hotline.desk.conftest import followed, listening
 from tests.support.pbx import pbx_test_settings
-from tests.support.postgres import sqlite_url
 from tests.support.sipdial import phone_dials
 from tests.support.sipphone import SipPhone
 
@@ -47,22 +44,18 @@ def phones_pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Asterisk]:
 def stack(phones_pbx: Asterisk, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     """The listener on its own database; 8001 and 8002 logged in at the desk (示闲), their rows
     dated back past the follow margin so what the PBX does next is newer."""
-    s = phones_pbx.settings.replace(database_url=sqlite_url(tmp_path / "key.db"))
-    _engine, sessions = open_db(s, upgrade=True)
-    quiet(phones_pbx)
-    listener = Listener(s).start()
-    try:
-        assert listener.conn.connected.wait(10), "listener did not log in to AMI"
-        with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
-            for agent in AGENTS:
-                login = presence.set_state(s, db, agent, P.AVAILABLE, now=utcnow() - timedelta(seconds=30), ami=ami)
-                assert login.ok, login.message
-        yield s, sessions
-    finally:
-        listener.stop()
-        with Ami.from_settings(s, role=AmiRole.DESK) as ami:
-            for agent in AGENTS:
-                members.pause(ami, s, agent, False)  # as the static members were
+    with listening(phones_pbx, tmp_path / "key.db") as (s, sessions):
+        try:
+            with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
+                for agent in AGENTS:
+                    login = presence.set_state(s, db, agent, P.AVAILABLE, now=utcnow() - timedelta(seconds=30),
+                                               ami=ami)
+                    assert login.ok, login.message
+            yield s, sessions
+        finally:
+            with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+                for agent in AGENTS:
+                    members.pause(ami, s, agent, False)  # as the static members were
 
 
 def _member(s: Any, agent: str) -> tuple[bool, str]:
@@ -71,26 +64,15 @@ def _member(s: Any, agent: str) -> tuple[bool, str]:
         return m.paused, m.reason
 
 
-def _followed(s: Any, sessions: Any, agent: str, state: P, what: str) -> presence.PresenceView:
-    """Runs the scheduler's tick until ``agent``'s stored presence is ``state``."""
-    def probe() -> presence.PresenceView | None:
-        with sessions() as db:
-            sync_all(s, db, utcnow())
-            db.commit()
-            view = presence.current(db, s, agent)
-            return view if view.state == state else None
-    return eventually(probe, 8.0, what)
-
-
 def test_the_phones_pause_key_toggles_busy(stack: tuple[Any, Any], tmp_path: Path) -> None:
     s, sessions = stack
     with SipPhone(s, "8001", busy=True, tmp_dir=tmp_path):
         assert phone_dials(s, "8001", "*46", tmp_path) == "200"  # answered: the tones, then Asterisk hangs up
-        busy = _followed(s, sessions, "8001", P.BUSY, "示忙 after *46")
+        busy = followed(s, sessions, "8001", P.BUSY, "示忙 after *46")
         assert (busy.by, busy.reason) == (presence.PBX, "phone")
         assert _member(s, "8001") == (True, "phone")
         assert phone_dials(s, "8001", "*46", tmp_path) == "200"
-        assert _followed(s, sessions, "8001", P.AVAILABLE, "示闲 after *46 again").by == presence.PBX
+        assert followed(s, sessions, "8001", P.AVAILABLE, "示闲 after *46 again").by == presence.PBX
         assert not _member(s, "8001")[0]
 
 
@@ -110,7 +92,7 @@ def test_another_agents_phone_cannot_pause_8001(stack: tuple[Any, Any], tmp_path
     claims = (f"P-Asserted-Identity: <sip:8001@{s.ami_host}>",
               f"Remote-Party-ID: <sip:8001@{s.ami_host}>;party=calling")
     assert phone_dials(s, "8002", "*46", tmp_path, display="8001", headers=claims) == "200"
-    busy = _followed(s, sessions, "8002", P.BUSY, "8002 示忙 after its own *46")
+    busy = followed(s, sessions, "8002", P.BUSY, "8002 示忙 after its own *46")
     assert (busy.by, busy.reason) == (presence.PBX, "phone")
     assert _member(s, "8001") == (False, "")
     assert _seen_unpaused(sessions, "8001")

@@ -14,16 +14,13 @@ from typing import Any
 
 import pytest
 
-from ami_listener.listen import Listener
-from hotline.db import open_db
 from hotline.desk import members, presence
 from hotline.desk.live import live_of, sync_all
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.timeutil import utcnow
 from hotline.vocabulary import AgentPresence as P
-from tests.hotline.desk.conftest import eventually, quiet
-from tests.support.postgres import sqlite_url
+from tests.hotline.desk.conftest import eventually, followed, listening
 
 pytestmark = pytest.mark.asterisk
 
@@ -32,32 +29,16 @@ pytestmark = pytest.mark.asterisk
 def stack(desk_pbx: Asterisk, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     """The listener on its own database; 8001 logged in at the desk (示闲), that row dated back
     past the follow margin so what the PBX does next is newer."""
-    s = desk_pbx.settings.replace(database_url=sqlite_url(tmp_path / "pause.db"))
-    _engine, sessions = open_db(s, upgrade=True)
-    quiet(desk_pbx)
-    listener = Listener(s).start()
-    try:
-        assert listener.conn.connected.wait(10), "listener did not log in to AMI"
-        with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
-            members.remove(ami, s, "8001")
-            login = presence.set_state(s, db, "8001", P.AVAILABLE, now=utcnow() - timedelta(seconds=30), ami=ami)
-            assert login.ok, login.message
-        yield s, sessions
-    finally:
-        listener.stop()
-        with Ami.from_settings(s, role=AmiRole.DESK) as ami:
-            members.remove(ami, s, "8001")
-
-
-def _followed(s: Any, sessions: Any, state: P, what: str) -> presence.PresenceView:
-    """Runs the scheduler's tick until 8001's stored presence is ``state``."""
-    def probe() -> presence.PresenceView | None:
-        with sessions() as db:
-            sync_all(s, db, utcnow())
-            db.commit()
-            view = presence.current(db, s, "8001")
-            return view if view.state == state else None
-    return eventually(probe, 8.0, what)
+    with listening(desk_pbx, tmp_path / "pause.db") as (s, sessions):
+        try:
+            with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
+                members.remove(ami, s, "8001")
+                login = presence.set_state(s, db, "8001", P.AVAILABLE, now=utcnow() - timedelta(seconds=30), ami=ami)
+                assert login.ok, login.message
+            yield s, sessions
+        finally:
+            with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+                members.remove(ami, s, "8001")
 
 
 def test_a_foreign_cti_pause_and_unpause_move_the_desk(stack: tuple[Any, Any]) -> None:
@@ -65,10 +46,10 @@ def test_a_foreign_cti_pause_and_unpause_move_the_desk(stack: tuple[Any, Any]) -
     iface = members.member(s, "8001").interface
     with Ami.from_settings(s, role=AmiRole.ADMIN) as cti:  # another AMI client than the desk's
         cti.action("QueuePause", Queue=s.queue_name, Interface=iface, Paused="true", Reason="crm-busy")
-        busy = _followed(s, sessions, P.BUSY, "示忙 after the CTI's pause")
+        busy = followed(s, sessions, "8001", P.BUSY, "示忙 after the CTI's pause")
         assert (busy.by, busy.reason) == (presence.PBX, "crm-busy")
         cti.action("QueuePause", Queue=s.queue_name, Interface=iface, Paused="false")
-        assert _followed(s, sessions, P.AVAILABLE, "示闲 after the CTI's unpause").by == presence.PBX
+        assert followed(s, sessions, "8001", P.AVAILABLE, "示闲 after the CTI's unpause").by == presence.PBX
 
 
 def _press_pause_key(s: Any, agent: str = "8001") -> None:
@@ -81,13 +62,13 @@ def _press_pause_key(s: Any, agent: str = "8001") -> None:
 def test_the_desk_phones_pause_key_toggles_busy(stack: tuple[Any, Any]) -> None:
     s, sessions = stack
     _press_pause_key(s)
-    busy = _followed(s, sessions, P.BUSY, "示忙 after *46")
+    busy = followed(s, sessions, "8001", P.BUSY, "示忙 after *46")
     assert (busy.by, busy.reason) == (presence.PBX, "phone")
     with Ami.from_settings(s, role=AmiRole.DESK) as ami:
         m = members.status(ami, s)["8001"]
         assert (m.paused, m.reason) == (True, "phone")
     _press_pause_key(s)
-    assert _followed(s, sessions, P.AVAILABLE, "示闲 after *46 again").by == presence.PBX
+    assert followed(s, sessions, "8001", P.AVAILABLE, "示闲 after *46 again").by == presence.PBX
     with Ami.from_settings(s, role=AmiRole.DESK) as ami:
         assert not members.status(ami, s)["8001"].paused
 
@@ -96,35 +77,30 @@ def test_a_logged_out_static_member_pressing_the_key_stays_out_of_the_queue(pbx:
     """On the session's Asterisk, whose agents are static members: 签出 pauses 8003 (it cannot leave
     the queue); its *46 unpauses it on the PBX, and the tick pauses it back — 8003 stays 下线 and
     nothing rings an agent who logged out."""
-    s = pbx.settings.replace(database_url=sqlite_url(tmp_path / "static.db"))
-    _engine, sessions = open_db(s, upgrade=True)
-    quiet(pbx)
-    listener = Listener(s).start()
-    try:
-        assert listener.conn.connected.wait(10), "listener did not log in to AMI"
-        with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
-            assert presence.set_state(s, db, "8003", P.AVAILABLE, ami=ami).ok
-            assert presence.set_state(s, db, "8003", P.LOGGED_OUT, now=utcnow() - timedelta(seconds=30), ami=ami).ok
-        _press_pause_key(s, "8003")
+    with listening(pbx, tmp_path / "static.db") as (s, sessions):
+        try:
+            with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
+                assert presence.set_state(s, db, "8003", P.AVAILABLE, ami=ami).ok
+                assert presence.set_state(s, db, "8003", P.LOGGED_OUT, now=utcnow() - timedelta(seconds=30), ami=ami).ok
+            _press_pause_key(s, "8003")
 
-        def unpaused() -> bool:  # no tick meanwhile: the PBX's unpause stands
+            def unpaused() -> bool:  # no tick meanwhile: the PBX's unpause stands
+                with sessions() as db:
+                    live, _call, _gap = live_of(db, "8003")
+                return live is not None and live.pause is not None and not live.pause.paused
+            eventually(unpaused, 8.0, "the listener seeing 8003 unpaused")
+            with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+                assert not members.status(ami, s)["8003"].paused  # the queue would ring 8003
+
+            def paused_back() -> bool:
+                with sessions() as db, Ami.from_settings(s, role=AmiRole.DESK) as ami:
+                    sync_all(s, db, utcnow())
+                    db.commit()
+                    m = members.status(ami, s)["8003"]
+                    return (m.paused, m.reason) == (True, members.LOGGED_OUT_REASON)
+            eventually(paused_back, 8.0, "8003 paused back")
             with sessions() as db:
-                live, _call, _gap = live_of(db, "8003")
-            return live is not None and live.pause is not None and not live.pause.paused
-        eventually(unpaused, 8.0, "the listener seeing 8003 unpaused")
-        with Ami.from_settings(s, role=AmiRole.DESK) as ami:
-            assert not members.status(ami, s)["8003"].paused  # the queue would ring 8003
-
-        def paused_back() -> bool:
-            with sessions() as db, Ami.from_settings(s, role=AmiRole.DESK) as ami:
-                sync_all(s, db, utcnow())
-                db.commit()
-                m = members.status(ami, s)["8003"]
-                return (m.paused, m.reason) == (True, members.LOGGED_OUT_REASON)
-        eventually(paused_back, 8.0, "8003 paused back")
-        with sessions() as db:
-            assert presence.current(db, s, "8003").state == P.LOGGED_OUT
-    finally:
-        listener.stop()
-        with Ami.from_settings(s, role=AmiRole.DESK) as ami:
-            members.pause(ami, s, "8003", False)  # the session's other tests ring 8003
+                assert presence.current(db, s, "8003").state == P.LOGGED_OUT
+        finally:
+            with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+                members.pause(ami, s, "8003", False)  # the session's other tests ring 8003
