@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.support.sipphone import SipPhone
+from tests.support.sipphone import OK_TO_REQUEST, SipPhone
 
 _ANSWERED = '<recv request="ACK"><action><log message="answered [call_id]"/></action></recv>'
 _INFO = """  <send retrans="500"><![CDATA[
@@ -82,17 +82,7 @@ Content-Length: 0
 """
 _NOTIFY_OK = """  <nop next="end"/>
   <label id="notify"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <nop next="wait"/>
+""" + OK_TO_REQUEST + """  <nop next="wait"/>
   <label id="end"/>"""
 _WAIT_BYE = '  <recv request="BYE" timeout='
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from hotline.pbx.process import die_with_parent
 from hotline.settings import Settings
 from tests.support.ports import free_port
+from tests.support.sipphone import OK_TO_REQUEST
 
 _INVITE = """  <send retrans="500"><![CDATA[
 INVITE sip:{target}@[remote_ip]:[remote_port] SIP/2.0
@@ -67,17 +68,7 @@ Content-Length: 0
 
 ]]></send>
   <recv request="BYE" timeout="15000"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <nop next="end"><action><log message="bye-received"/></action></nop>
+""" + OK_TO_REQUEST + """  <nop next="end"><action><log message="bye-received"/></action></nop>
 """
 
 REFUSALS = (401, 403, 404, 480, 486, 503, 603)

@@ -56,6 +56,19 @@ _REGISTER = ("""<?xml version="1.0" encoding="ISO-8859-1" ?>
 </scenario>
 """)
 
+# the phone's 200 OK to the request it just received (a BYE, a NOTIFY), in a scenario's steps
+OK_TO_REQUEST = """  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+"""
+
 # One incoming call. [last_*] copy the headers of the last message received (the INVITE, or the
 # CANCEL on the cancelled path, whose Via branch is the INVITE's).
 _PHONE = """<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -158,17 +171,7 @@ a=sendrecv
 ]]></send>
   <recv request="ACK"><action><log message="answered [call_id]"/></action></recv>
   <recv request="BYE" timeout="{talk_ms}" ontimeout="hangup"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <nop next="end"><action><log message="bye-received [call_id]"/></action></nop>
+""" + OK_TO_REQUEST + """  <nop next="end"><action><log message="bye-received [call_id]"/></action></nop>
 
   <label id="hangup"/>
   <send retrans="500"><![CDATA[
