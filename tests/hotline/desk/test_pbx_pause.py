@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from ami_listener.live import LiveView
 from hotline.db import open_db
 from hotline.desk import members, presence
 from hotline.desk.live import sync_all
@@ -25,6 +26,7 @@ from hotline.pbx.ami import AmiError
 from hotline.settings import load
 from hotline.vocabulary import AgentPresence as P
 from hotline.vocabulary import AgentState
+from tests.ami_listener.replay import capture
 from tests.hotline.desk.fakes import RecordingAmi
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
@@ -271,3 +273,17 @@ def test_a_change_the_pbx_refuses_leaves_no_row(tmp_path: Path, db_url: str) -> 
         assert (view.state, view.since) == (P.AVAILABLE, T0)
         rows = db.scalars(select(PresenceChange).where(PresenceChange.agent == "8001")).all()
         assert [(r.state, r.ended_at) for r in rows] == [("available", None)]
+
+
+def test_a_real_autopause_makes_an_available_agent_busy() -> None:
+    """An operator's queue with ``autopause`` pauses a member that let a call ring out (capture
+    foreign_cti_autopause, Asterisk 16.28: reason ``Auto-Pause``): the listener's live view keeps
+    that change and the desk follows it — 示忙 with Asterisk's reason, as 未接自动示忙."""
+    view = LiveView()
+    for msg in capture("foreign_cti_autopause"):
+        view.feed(msg)
+    pause = view.snapshot(0.0).agents["Alice"].pause
+    assert pause is not None and (pause.paused, pause.reason) == (True, "Auto-Pause")
+    before = datetime.fromtimestamp(pause.at - 60, UTC)
+    assert pbx_follows(PresenceView("Alice", P.AVAILABLE, None, before, "Alice"), pause, BREAKS) == \
+        (P.BUSY, "Auto-Pause")
