@@ -162,6 +162,7 @@ def test_complaint_receipt_and_steps(panel: Panel) -> None:
     accepted = complaint.received_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).strftime("%Y-%m-%d %H:%M")
     deadline = complaint.resolve_due.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).strftime("%Y-%m-%d %H:%M")
     assert f'id="receipt-accepted">{accepted}<' in html and f'id="receipt-deadline">{deadline}<' in html
+    assert f'受理于 <b id="receipt-accepted">' in html
     boss = panel.client("boss")
     assert post(boss, f"/cases/{case_id}/complaint", {"step": "contacted", "note": HOSTILE}).status_code == 303
     assert panel.db().get(Complaint, complaint.id).contacted_at is not None

@@ -13,7 +13,7 @@ ENTRIES: dict[str, str] = {
     "This number has open cases (a repeat call about one is linked to it, R-ONE-CALL):":
         "该号码有未办结工单(同一事项再次来电将关联到原工单,R-ONE-CALL):",
     "Complaint": "投诉", "Complaint (R-COMPLAINT)": "投诉(R-COMPLAINT)", "Receipt": "受理回执",
-    "accepted": "受理于", "feedback by": "反馈期限", "SMS sent": "短信已发送", "SMS queued": "短信待发送",
+    "accepted at": "受理于", "feedback by": "反馈期限", "SMS sent": "短信已发送", "SMS queued": "短信待发送",
     "Clock": "时限", "Done": "完成", "Supervisor contact (2 h)": "班长联系客户(2 小时)",
     "Register a complaint": "登记投诉", "Register complaint": "登记投诉",
     "Complaint categories by month": "投诉分类月度分析", "Year": "年", "Month": "月", "Months": "月数",
