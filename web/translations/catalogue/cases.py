@@ -7,7 +7,8 @@ ENTRIES: dict[str, str] = {
     "New case": "新建工单", "Save case": "保存工单", "Case not saved: %(reason)s": "工单未保存:%(reason)s",
     "Case %(id)s saved.": "工单 %(id)s 已保存。", "This case is closed: it is read-only.": "工单已办结,只读。",
     "Address": "地址", "Description": "诉求内容", "What was done": "处理结果", "Resolved on the first call": "一次解决",
-    "Opened": "受理时间", "Edit": "修改", "Save": "保存", "Close case": "办结", "History": "变更记录",
+    "Opened": "受理时间", "Opened as": "受理为",
+    "Edit": "修改", "Save": "保存", "Close case": "办结", "History": "变更记录",
     "Field": "字段", "Old": "原值", "New": "新值", "yes": "是", "no": "否", "None.": "无。",
     "due within a day": "一天内到期", "from call": "来自通话", "Calls and follow-ups": "通话与后续跟进",
     "This number has open cases (a repeat call about one is linked to it, R-ONE-CALL):":
