@@ -11,6 +11,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from hotline import metrics
 from hotline.field.events import FieldEscalation
@@ -30,7 +32,7 @@ bp = Blueprint("i18n", __name__)
 def init(app: Flask, s: Settings) -> None:
     app.config.update(BABEL_DEFAULT_LOCALE="zh", BABEL_TRANSLATION_DIRECTORIES=str(compiled_translations(s)))
     Babel(app, locale_selector=locale)
-    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["label"] = _label_filter
 
 
 def locale() -> str:
@@ -62,6 +64,14 @@ def label(value: object) -> str:
     translated, anything else comes back as plain text for the template to escape."""
     text = "" if value is None else str(value)
     return gettext(text) if text in KNOWN_LABELS else text
+
+
+@pass_context
+def _label_filter(_ctx: Context, value: object) -> str:
+    """:func:`label` as the templates' filter. Taking the context keeps Jinja from folding
+    ``{{ 'general'|label }}`` into the compiled template, which would keep the language of the
+    request that compiled it for every later page."""
+    return label(value)
 
 
 def metric_label(key: str) -> str:

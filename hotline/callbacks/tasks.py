@@ -218,7 +218,7 @@ def on_fault_report(db: Session, s: Settings, report: FaultReport) -> CallbackTa
     task = create_task(db, reason="revisit", number=number.e164, number_raw=report.contact or report.caller,
                        created_at=report.created_at, due_at=due, not_before=opens,
                        call=(report.server, report.call_id), fault_report_id=report.id,
-                       note=f"ticket {report.ticket}" if report.ticket else None,
+                       note=f"报修工单号 {report.ticket}" if report.ticket else None,
                        s=s, caller_id=caller.e164 if caller else None)
     _source(db, task, "fault_report", ref, report.created_at)
     return task

@@ -41,7 +41,7 @@ def case_for_fault_report(db: Session, s: Settings, report: FaultReport, now: da
     at = report.created_at
     category = report.fault_type if report.fault_type in tree(s)[CaseKind.REPAIR].categories else "other"
     form = CaseInput(kind=CaseKind.REPAIR, category=category, number=report.contact or report.caller,
-                     description=f"IVR fault report {report.ticket or report.id}")
+                     description=f"语音报修,工单号 {report.ticket or report.id}")
     case = open_case(db, s, IVR, form, call=None, source="ivr", reuse_open=False, now=at)
     case.fault_report_id = report.id
     case.due_at = due_at(s, CaseKind.REPAIR, at, report=report) or case.due_at

@@ -134,8 +134,8 @@ def test_history_close_and_read_only(panel: Panel) -> None:
     html = agent.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'id="read-only"' in html and 'id="edit-form"' not in html and 'id="close-form"' not in html
     rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", html)
-    assert ("8001", "description", "问套餐", "新的描述") in rows
-    assert ("8001", "status", "in_progress", "closed") in rows
+    assert ("8001", "诉求内容", "问套餐", "新的描述") in rows
+    assert ("8001", "状态", "处理中", "已办结") in rows
     # closed: a change is refused with the read-only message, nothing changes
     assert post(agent, f"/cases/{case_id}/edit", {"description": "再改"}).status_code == 303
     assert "flash error" in agent.get(f"/cases/{case_id}").get_data(as_text=True)
@@ -148,7 +148,23 @@ def test_a_case_without_category_shows_its_kind_alone(panel: Panel) -> None:
     html = agent.get(f"/cases/{new_case(agent, kind='repair', category='')}").get_data(as_text=True)
     kind = re.search(r'id="case-kind">([^<]*)</dd>', html)
     assert kind is not None and kind.group(1) == "报修", kind
-    assert re.search(r"<td>created</td><td></td><td>repair</td>", html), html[html.find('id="history"'):][:800]
+    assert re.search(r"<td>受理为</td><td></td><td>报修</td>", html), html[html.find('id="history"'):][:800]
+
+
+def test_the_history_names_its_fields_and_keys(panel: Panel) -> None:
+    """The history said ``created`` / ``repair/no_picture``, ``status`` / ``in_progress``, ``call``
+    on a Chinese page: fields and stored keys by their labels, in each page's language."""
+    agent = panel.client("agent1")
+    case_id = new_case(agent, kind="repair", category="no_picture")
+    assert post(agent, f"/cases/{case_id}/edit", {"status": "in_progress"}).status_code == 303
+    html = agent.get(f"/cases/{case_id}").get_data(as_text=True)
+    rows = html[html.find('id="history"'):]
+    assert "<td>受理为</td><td></td><td>报修 / 无图像</td>" in rows, rows[:800]
+    assert "<td>状态</td><td>受理</td><td>处理中</td>" in rows, rows[:800]
+    assert "no_picture" not in rows and "in_progress" not in rows and "<td>created</td>" not in rows
+    agent.get("/lang/en")
+    rows = agent.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "<td>Status</td><td>Accepted</td><td>In progress</td>" in rows[rows.find('id="history"'):]
 
 
 def test_complaint_receipt_and_steps(panel: Panel) -> None:
@@ -162,6 +178,7 @@ def test_complaint_receipt_and_steps(panel: Panel) -> None:
     accepted = complaint.received_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).strftime("%Y-%m-%d %H:%M")
     deadline = complaint.resolve_due.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).strftime("%Y-%m-%d %H:%M")
     assert f'id="receipt-accepted">{accepted}<' in html and f'id="receipt-deadline">{deadline}<' in html
+    assert '受理于 <b id="receipt-accepted">' in html
     boss = panel.client("boss")
     assert post(boss, f"/cases/{case_id}/complaint", {"step": "contacted", "note": HOSTILE}).status_code == 303
     assert panel.db().get(Complaint, complaint.id).contacted_at is not None

@@ -136,6 +136,8 @@ def test_technician_accepts_books_arrives_fixes_big(fpanel: Panel) -> None:
     r = c.post(f"/field/orders/{oid}/accept", data={"csrf_token": token}, follow_redirects=True)
     assert r.status_code == 200 and order(fpanel, oid).status == "accepted"
     assert ("Order accepted." in r.get_data(as_text=True)) or ("flash ok" in r.get_data(as_text=True))
+    # its state by the state's name: "accepted" was the complaint receipt's 受理于 ("accepted at")
+    assert '<span class="status">已接单</span>' in r.get_data(as_text=True)
     at = (utcnow() + timedelta(hours=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
     assert c.post(f"/field/orders/{oid}/book", data={"csrf_token": token, "at": at}).status_code == 303
     assert order(fpanel, oid).status == "booked" and order(fpanel, oid).booked_for is not None

@@ -42,3 +42,18 @@ def test_every_known_key_has_its_chinese() -> None:
     from web.translations.zh import ZH
 
     assert sorted(k for k in KNOWN_LABELS if not ZH.get(k)) == []
+
+
+def test_a_constant_label_follows_each_page_language(panel: Panel) -> None:
+    """Jinja folds a filter over a constant (``{{ 'general'|label }}``) when it compiles the
+    template and caches the result: the complaint kinds on /cases/new and /complaints stayed in
+    the language of whoever opened the page first since the start (English: ``general`` /
+    ``complex`` on every Chinese page after)."""
+    english = panel.client("boss")
+    english.get("/lang/en")
+    for path in ("/cases/new", "/complaints"):
+        assert ">general</option>" in english.get(path).get_data(as_text=True)
+    chinese = panel.client("boss")
+    for path in ("/cases/new", "/complaints"):
+        html = chinese.get(path).get_data(as_text=True)
+        assert ">一般投诉</option>" in html and ">复杂投诉</option>" in html, path

@@ -16,6 +16,7 @@ from sqlalchemy import select, tuple_
 from hotline import cases
 from hotline.customers import find_customer
 from hotline.desk import presence
+from hotline.errors import N_
 from hotline.models import Call
 from hotline.models.callbacks import Complaint
 from hotline.models.cases import Case
@@ -162,14 +163,44 @@ def create() -> Any:
     return redirect(url_for("cases.show", case_id=case.id), 303)
 
 
+# the history's field column: the case's columns and the events hotline.cases.records logs, by the
+# names its page gives them (an unknown one, e.g. a future event, is shown by its key)
+HISTORY_FIELDS = {"created": N_("Opened as"), "call": N_("Call"), "follow_up": N_("Calls and follow-ups"),
+                  "status": N_("Status"), "owner": N_("Owner"), "category": N_("Category"),
+                  "description": N_("Description"), "result": N_("What was done"), "name": N_("Name"),
+                  "address": N_("Address"), "number": N_("Number"),
+                  "first_call_resolved": N_("Resolved on the first call"),
+                  "complaint_contacted": N_("Contacted"), "complaint_resolved": N_("Solution / progress clock"),
+                  "receipt_sent_at": N_("SMS sent")}
+
+
+def _history_value(case: Case, field: str, value: str | None) -> str | None:
+    """A logged value by its label where it is a key: a status, the kind/category a case opened with."""
+    if value is None:
+        return None
+    if field == "status":
+        return status_label(value)
+    if field == "first_call_resolved":
+        return {"True": _("yes"), "False": _("no")}.get(value, value)
+    if field == "category":
+        return category_label(case.kind, value)
+    if field == "created":
+        kind, _sep, category = value.partition("/")
+        shown = kind_labels().get(kind, kind)
+        return f"{shown} / {category_label(kind, category)}" if category else shown
+    return value
+
+
 def _history_rows(case: Case) -> list[dict[str, Any]]:
-    """The history as the reader may see it: an inspector sees old and new numbers masked too."""
+    """The history as the reader may see it: fields and keys by their labels; an inspector sees old
+    and new numbers masked too."""
     out = []
     for h in cases.history(db(), case):
-        old, new = h.old, h.new
+        old, new = _history_value(case, h.field, h.old), _history_value(case, h.field, h.new)
         if h.field == "number" and masked_numbers():
             old, new = mask_number(old), mask_number(new)
-        out.append({"at": h.at, "by": h.by, "field": h.field, "old": old, "new": new})
+        field = HISTORY_FIELDS.get(h.field)
+        out.append({"at": h.at, "by": h.by, "field": _(field) if field else h.field, "old": old, "new": new})
     return out
 
 

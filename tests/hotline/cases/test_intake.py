@@ -76,13 +76,15 @@ def test_a_confirmed_fault_report_is_a_repair_case_then_revisited(settings: Sett
     assert (case.kind, case.category, case.fault_report_id, case.due_at) == ("repair", "no_picture", report.id,
                                                                               due.fix_by)
     assert cases_of_call(db, "test", "f-1") == [case]
+    # stored text the operator's staff read on Chinese pages (was "IVR fault report 000002")
+    assert case.description == f"语音报修,工单号 {report.ticket}"
     assert case_for_fault_report(db, settings, report) is None  # once
     incomplete = add_report(db, at=at, status="incomplete", call_id="f-2")
     assert case_for_fault_report(db, settings, incomplete) is None
     # R-FAULT-REVISIT: the repair done, the revisit with both answers makes the case 已回访
     close_case(db, settings, case.id, BOSS, result="technician replaced the amplifier", now=at + timedelta(hours=1))
     task = on_fault_report(db, settings, report)
-    assert task is not None
+    assert task is not None and (task.note or "").startswith(f"报修工单号 {report.ticket}")
     record_revisit(db, task.id, fixed=True, satisfied=None)
     assert revisited_by_task(db, task, "8001") is None and case.status == "closed"
     record_revisit(db, task.id, fixed=True, satisfied=True)

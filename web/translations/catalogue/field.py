@@ -37,7 +37,8 @@ ENTRIES: dict[str, str] = {
     "Work order": "维修工单",
     "Fault report %(t)s has a work order: its technician marks it fixed.": "报修 %(t)s 已派维修工单,由维修员标记修复。",
     # issue 15: work orders' states (the label filter) and the field service's escalations
-    "unassigned": "待派单", "dispatched": "已派单", "booked": "已预约", "arrived": "已到达", "fixed": "已修复",
+    "unassigned": "待派单", "dispatched": "已派单", "accepted": "已接单", "booked": "已预约",
+    "arrived": "已到达", "fixed": "已修复",
     "cannot_fix": "无法修复", "outage": "区域故障中", "restored": "已恢复",
     "order_unassigned": "工单无人可派", "order_unaccepted": "工单超时未接", "order_late_arrival": "维修员未按时到达",
     "order_overdue": "工单超时未修复", "outage_suggested": "疑似区域故障",
