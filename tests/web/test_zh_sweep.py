@@ -26,8 +26,9 @@ from hotline.models.ivr import FaultReport, Outage
 from hotline.timeutil import utcnow
 from hotline.vocabulary import Role
 from scheduler.callbacks import run_pass
-from tests.web.conftest import PASSWORD, USERS, Panel, csrf_of
+from tests.web.conftest import PASSWORD, USERS, Panel
 from tests.web.factory import make_call
+from tests.web.test_quality import _grade
 from web.auth.users import add_user
 
 ROLES = {"agent": "agent1", "supervisor": "boss", "inspector": "insp", "admin": "root", "technician": "technician"}
@@ -125,7 +126,7 @@ def _seed(p: Panel) -> dict[str, list[str]]:
     demo.seed(db, s, now)
     add_user(db, "technician", "technician", PASSWORD, None)
     db.commit()
-    boss, agent = Actor("boss", Role.SUPERVISOR), Actor("agent1", Role.AGENT)
+    boss, agent = Actor("boss", Role.SUPERVISOR), Actor("8001", Role.AGENT)  # agent1, by extension
     answered = make_call(db, number=demo.FAULT_REPORTERS[0].number, recording=None)
     make_call(db, disposition="abandoned", number="13833330003", wait=40)
     make_call(db, disposition="ivr", number="13833330004", agent=None)
@@ -165,10 +166,8 @@ def _seed(p: Panel) -> dict[str, list[str]]:
     run_pass(s, db)  # the abandoned call's callback task
     db.commit()
     db.close()
-    # an inspector's QA grade of the answered call, through the page
-    insp = p.client("insp")
-    insp.post(f"/calls/{answered.id}/qa", data={"csrf_token": csrf_of(insp, f"/calls/{answered.id}"),
-                                                "item_greeting": "1", "remark_polite": "语气生硬"})
+    # an inspector's QA grade of the answered call (one item missed, with its remark), through the page
+    assert _grade(p, answered.id, missed=("polite",), remark_polite="语气生硬").status_code == 303
     return made
 
 
