@@ -16,8 +16,6 @@ from collections import defaultdict
 from datetime import timedelta
 from html.parser import HTMLParser
 
-import pytest
-
 from hotline import callbacks, cases, demo
 from hotline.cases import Actor, CaseInput
 from hotline.field import accept, dispatch_to, on_report_confirmed

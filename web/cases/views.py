@@ -214,7 +214,8 @@ def _history_rows(case: Case) -> list[dict[str, Any]]:
         if h.field == "number" and masked_numbers():
             old, new = mask_number(old), mask_number(new)
         field = HISTORY_FIELDS.get(h.field)
-        out.append({"at": h.at, "by": actor_label(h.by), "field": _(field) if field else h.field, "old": old, "new": new})
+        out.append({"at": h.at, "by": actor_label(h.by), "field": _(field) if field else h.field, "old": old,
+                    "new": new})
     return out
 
 

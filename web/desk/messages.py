@@ -16,9 +16,10 @@ from hotline.vocabulary import AgentPresence as P
 
 def state_label(state: str) -> str:
     """A desk state in the page's language (the page's first render and the results' sentences)."""
-    return {P.LOGGED_OUT: _("Logged out"), P.AVAILABLE: _("Ready for calls"), P.BUSY: _("Not ready"),
-            P.BREAK: _("On a break"), P.RINGING: _("Ringing"), P.TALKING: _("Talking"),
-            P.WRAP_UP: _("After-call work")}.get(state, str(state))
+    labels: dict[str, str] = {
+        P.LOGGED_OUT: _("Logged out"), P.AVAILABLE: _("Ready for calls"), P.BUSY: _("Not ready"),
+        P.BREAK: _("On a break"), P.RINGING: _("Ringing"), P.TALKING: _("Talking"), P.WRAP_UP: _("After-call work")}
+    return labels.get(state, state)
 
 
 def refusal_text(reason: Refusal | None, break_reasons: list[str]) -> str:

@@ -62,7 +62,8 @@ def page() -> Any:
     s = settings()
     ext = _agent()
     first = DeskState(s, ext)(db(), keep_step=False) if ext else None
-    return render_template("desk/desk.html", ext=ext, reasons=s.desk_break_reasons, first=first, state_label=state_label, known_agents=s.agents,
+    return render_template("desk/desk.html", ext=ext, reasons=s.desk_break_reasons, first=first, known_agents=s.agents,
+                           state_label=state_label,
                            agents=[a for a in s.agents if a != ext], phrases=list(controls.Phrase),
                            wrapup_s=s.desk_wrapup_s, hold_warn_s=s.desk_hold_warn_s,
                            values={k: label(k) for k in sorted(KNOWN_LABELS)},

@@ -14,8 +14,8 @@ from flask_login import current_user
 
 from hotline import cases
 from hotline import service_settings as svc
-from hotline.vocabulary import CaseKind
 from hotline.service_settings.store import overrides
+from hotline.vocabulary import CaseKind
 from web.auth.access import roles
 from web.context import db, file_settings, session_factory, settings
 
