@@ -321,8 +321,10 @@ def end_wrapup(s: Settings, db: Session, agent: str, *, by: str | None = None, n
 
 def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
     """Puts the stored presence back on the queue (a PBX that lost its dynamic members, e.g. its
-    astdb): adds the logged-in agents it lacks and sets each member's pause. The static member
-    of an agent who logged out (签出, stored) is paused again, as ``members.remove`` left it:
+    astdb): adds the logged-in agents it lacks and sets each member's pause. An agent who logged
+    out (签出, stored) leaves the queue again if the PBX has it as a dynamic member (kept or added
+    behind the desk's back: it would ring an agent the desk shows 下线, and no pop would follow);
+    a static member cannot leave and is paused again, as ``members.remove`` left it:
     persistentmembers keeps dynamic members only, so Asterisk 16.28 restarted (``core restart
     now`` or a new process) brings static ones back unpaused, as queues.conf says, and the queue
     would ring an agent who logged out. An agent who never used the desk (no row) is left as the
@@ -335,9 +337,12 @@ def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
             m = live.get(view.agent)
             want_paused = view.state in PAUSED
             if view.state == P.LOGGED_OUT:
-                if view.since is not None and m is not None and not m.dynamic and not m.paused:
-                    members.pause(a, s, view.agent, True, members.LOGGED_OUT_REASON)
-                    changed.append(view.agent)
+                if view.since is None or m is None or (m.paused and not m.dynamic):
+                    continue  # never at the desk (queues.conf's say), or out of the queue already
+                # a dynamic member the PBX kept or gained while the desk said 下线 leaves; a static
+                # one cannot, it is paused
+                members.remove(a, s, view.agent)
+                changed.append(view.agent)
                 continue
             if m is None:
                 members.add(a, s, view.agent)

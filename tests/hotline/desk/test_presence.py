@@ -171,6 +171,8 @@ def test_members_survive_an_asterisk_restart(tmp_path: Path, pbx_settings: Setti
             presence.set_state(s, db, "8001", P.AVAILABLE, ami=ami)
             presence.set_state(s, db, "8002", P.AVAILABLE, ami=ami)
             presence.set_state(s, db, "8002", P.BREAK, "培训", ami=ami)
+            presence.set_state(s, db, "8003", P.AVAILABLE, ami=ami)
+            presence.set_state(s, db, "8003", P.LOGGED_OUT, ami=ami)
         ast.stop()
         ast.start()
         with Ami.from_settings(s, role=AmiRole.DESK) as ami:
@@ -183,6 +185,11 @@ def test_members_survive_an_asterisk_restart(tmp_path: Path, pbx_settings: Setti
             assert sorted(presence.reapply(s, db, ami=ami)) == ["8001", "8002"]
             live = members.status(ami, s)
             assert {a: live[a].paused for a in live} == {"8001": False, "8002": True}
+            # 8003 logged out at the desk, added again behind its back (another CTI): the queue
+            # would ring an agent the desk shows 下线 — reapply takes it out
+            members.add(ami, s, "8003")
+            assert presence.reapply(s, db, ami=ami) == ["8003"]
+            assert sorted(members.status(ami, s)) == ["8001", "8002"]
     finally:
         ast.stop()
 
