@@ -167,6 +167,22 @@ def test_the_history_names_its_fields_and_keys(panel: Panel) -> None:
     assert "<td>Status</td><td>Accepted</td><td>In progress</td>" in rows[rows.find('id="history"'):]
 
 
+def test_the_history_names_follow_ups_and_the_hotlines_own_writers(panel: Panel) -> None:
+    """A consultation's callback task was ``task:1`` and an IVR case's writer ``ivr`` on a Chinese
+    page (the zh sweep, tests/web/test_zh_sweep.py): the task by its name and number, the IVR by its."""
+    agent = panel.client("agent1")
+    case_id = new_case(agent)  # a consultation not answered on the call: its callback task
+    db = panel.db()
+    ivr_case = cases.open_case(db, panel.settings, cases.IVR, cases.CaseInput(kind="repair", number=NUMBER),
+                               source="ivr", reuse_open=False)
+    db.commit()
+    rows = agent.get(f"/cases/{case_id}").get_data(as_text=True).split('id="history"')[1]
+    assert re.search(r"<td>通话与后续跟进</td><td></td><td>回访/回呼任务 #\d+</td>", rows), rows[:800]
+    assert "task:" not in rows
+    html = panel.client("boss").get(f"/cases/{ivr_case.id}").get_data(as_text=True)
+    assert "(语音导航)" in html and "<td>语音导航</td>" in html.split('id="history"')[1] and "(ivr)" not in html
+
+
 def test_complaint_receipt_and_steps(panel: Panel) -> None:
     agent = panel.client("agent1")
     case_id = new_case(agent, kind="complaint", category="premium_rate", complaint_kind="general")

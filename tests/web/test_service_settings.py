@@ -84,3 +84,12 @@ def test_a_field_reverts_to_the_file_value_kept_in_the_history(panel: Panel) -> 
         db.close()
     boss = panel.client("boss")
     assert boss.post(f"{PAGE}/unset/hours_open", data={"csrf_token": csrf_of(boss, "/supervisor")}).status_code == 403
+
+
+def test_the_fault_keys_are_named_beside_their_field(panel: Panel) -> None:
+    """The IVR's fault types are repair category keys (stored on cases): the page names each key's
+    category, so an admin who reads Chinese knows what key n of the menu files."""
+    html = panel.client("root").get(PAGE).get_data(as_text=True)
+    hint = html.split('id="fault-keys"')[1].split("</small>")[0]
+    assert '1 <code translate="no">no_picture</code> 无图像' in hint, hint
+    assert hint.count("<code") == len(panel.settings.ivr_fault_types)

@@ -43,6 +43,17 @@ def kind_labels() -> dict[str, str]:
     return {k.value: v.label(lang()) for k, v in cases.tree(settings()).items()}
 
 
+def actor_label(name: str | None) -> str:
+    """Who changed a case: a login as it is, the hotline's own writers (the IVR's intake, the
+    receipt SMS of hotline.cases.records.receipt_sent) by their names in the page's language."""
+    own = {cases.IVR.name: _("IVR"), "outbox": _("SMS outbox")}
+    return own.get(name or "", name or "")
+
+
+def kind_label(kind: str) -> str:
+    return kind_labels().get(kind, kind)
+
+
 def category_label(kind: str, category: str | None) -> str:
     if not category:
         return ""
@@ -54,7 +65,8 @@ def category_label(kind: str, category: str | None) -> str:
 
 @bp.app_context_processor
 def _case_helpers() -> dict[str, Any]:
-    return {"case_status": status_label, "case_category": category_label}
+    return {"case_status": status_label, "case_category": category_label, "case_kind": kind_label,
+            "case_actor": actor_label}
 
 
 def _visible_case(case_id: int) -> Case:
@@ -184,9 +196,11 @@ def _history_value(case: Case, field: str, value: str | None) -> str | None:
         return {"True": _("yes"), "False": _("no")}.get(value, value)
     if field == "category":
         return category_label(case.kind, value)
+    if field == "follow_up" and value.startswith("task:"):
+        return f"{_('Callback task')} #{value.partition(':')[2]}"
     if field == "created":
         kind, _sep, category = value.partition("/")
-        shown = kind_labels().get(kind, kind)
+        shown = kind_label(kind)
         return f"{shown} / {category_label(kind, category)}" if category else shown
     return value
 
@@ -200,7 +214,8 @@ def _history_rows(case: Case) -> list[dict[str, Any]]:
         if h.field == "number" and masked_numbers():
             old, new = mask_number(old), mask_number(new)
         field = HISTORY_FIELDS.get(h.field)
-        out.append({"at": h.at, "by": h.by, "field": _(field) if field else h.field, "old": old, "new": new})
+        out.append({"at": h.at, "by": actor_label(h.by), "field": _(field) if field else h.field, "old": old,
+                    "new": new})
     return out
 
 

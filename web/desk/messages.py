@@ -14,10 +14,12 @@ from hotline.desk.refusals import Refusal
 from hotline.vocabulary import AgentPresence as P
 
 
-def _state(state: P) -> str:
-    return {P.LOGGED_OUT: _("Logged out"), P.AVAILABLE: _("Ready for calls"), P.BUSY: _("Not ready"),
-            P.BREAK: _("On a break"), P.RINGING: _("Ringing"), P.TALKING: _("Talking"),
-            P.WRAP_UP: _("After-call work")}.get(state, str(state))
+def state_label(state: str) -> str:
+    """A desk state in the page's language (the page's first render and the results' sentences)."""
+    labels: dict[str, str] = {
+        P.LOGGED_OUT: _("Logged out"), P.AVAILABLE: _("Ready for calls"), P.BUSY: _("Not ready"),
+        P.BREAK: _("On a break"), P.RINGING: _("Ringing"), P.TALKING: _("Talking"), P.WRAP_UP: _("After-call work")}
+    return labels.get(state, state)
 
 
 def refusal_text(reason: Refusal | None, break_reasons: list[str]) -> str:
@@ -51,7 +53,7 @@ def presence_message(r: PresenceResult, break_reasons: list[str]) -> str:
     left = view.wrapup_left_s(datetime.now(UTC))
     if left is not None:
         return _("After-call work: %(s)s s left", s=int(left))
-    text = _("Your state: %(state)s", state=_state(view.state))
+    text = _("Your state: %(state)s", state=state_label(view.state))
     return f"{text} ({view.reason})" if view.reason else text
 
 
@@ -59,7 +61,7 @@ def forced_presence_message(r: PresenceResult, break_reasons: list[str]) -> str:
     """A supervisor set an agent's state (the wallboard): the agent's new state, or why not."""
     if not r.ok:
         return refusal_text(r.reason, break_reasons)
-    text = _("%(agent)s: %(state)s", agent=r.presence.agent, state=_state(r.presence.state))
+    text = _("%(agent)s: %(state)s", agent=r.presence.agent, state=state_label(r.presence.state))
     return f"{text} ({r.presence.reason})" if r.presence.reason else text
 
 

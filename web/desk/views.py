@@ -25,7 +25,7 @@ from web.auth.access import roles, user_of_session
 from web.callbacks import dial as dial_task
 from web.cases.views import kind_labels, status_label
 from web.context import db, session_factory, settings
-from web.desk.messages import control_message, presence_message
+from web.desk.messages import control_message, presence_message, state_label
 from web.desk.state import DeskState, stream
 from web.i18n import KNOWN_LABELS, label
 from web.reasons import reason
@@ -63,6 +63,7 @@ def page() -> Any:
     ext = _agent()
     first = DeskState(s, ext)(db(), keep_step=False) if ext else None
     return render_template("desk/desk.html", ext=ext, reasons=s.desk_break_reasons, first=first, known_agents=s.agents,
+                           state_label=state_label,
                            agents=[a for a in s.agents if a != ext], phrases=list(controls.Phrase),
                            wrapup_s=s.desk_wrapup_s, hold_warn_s=s.desk_hold_warn_s,
                            values={k: label(k) for k in sorted(KNOWN_LABELS)},

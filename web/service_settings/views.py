@@ -12,10 +12,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hotline import cases
 from hotline import service_settings as svc
 from hotline.service_settings.store import overrides
+from hotline.vocabulary import CaseKind
 from web.auth.access import roles
-from web.context import db, file_settings, session_factory
+from web.context import db, file_settings, session_factory, settings
 
 bp = Blueprint("service_settings", __name__)
 
@@ -41,6 +43,17 @@ def _rows(current: dict[str, Any], entered: dict[str, str], errors: dict[str, st
     return groups
 
 
+def _fault_keys() -> list[tuple[int, str, str]]:
+    """The IVR's fault keys as the caller hears them: (key, category key, its label). The field
+    holds category keys (stable, stored on cases); an admin who reads Chinese needs their names."""
+    s = settings()
+    try:
+        named = cases.tree(s)[CaseKind.REPAIR].categories
+    except cases.CategoryError:  # a bad categories file is said by the categories' own check
+        named = {}
+    return [(n, key, named.get(key, "")) for n, key in enumerate(s.ivr_fault_types, 1)]
+
+
 @bp.route("/admin/settings", methods=["GET", "POST"])
 @roles("admin")
 def index() -> Any:
@@ -64,7 +77,8 @@ def index() -> Any:
             return redirect(url_for("service_settings.index"))
     current = svc.values(file_settings(), db())
     return render_template("service_settings/index.html", groups=_rows(current, entered, errors),
-                           titles=svc.GROUPS, changes=svc.history(db()), fields=svc.BY_KEY), 400 if errors else 200
+                           titles=svc.GROUPS, changes=svc.history(db()), fields=svc.BY_KEY,
+                           fault_keys=_fault_keys()), 400 if errors else 200
 
 
 @bp.route("/admin/settings/unset/<key>", methods=["POST"])

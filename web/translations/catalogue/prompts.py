@@ -126,5 +126,5 @@ ENTRIES: dict[str, str] = {
         '坐席工作台:话务员标记恶意骚扰后,可结束通话',
     # where the district question plays (issue 15: phrases.toml's `used`)
     "IVR fault report, a caller not in the customer master: the district (settings.districts, by keypad)":
-        "语音导航报修,客户资料中没有的来电:按键选择片区(settings.districts)",
+        "语音导航报修,客户资料中没有的来电:按键选择片区(服务参数中的片区)",
 }
