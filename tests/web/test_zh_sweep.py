@@ -59,12 +59,6 @@ VALUES = re.compile("|".join((
 # Pages that cite identifiers on purpose, masked there only.
 IDENTIFIER = r"\b[A-Za-z]+(?:_[A-Za-z0-9*]+)+"  # snake_case / UPPER_SNAKE: a column, a setting, a prompt id
 PAGE_VALUES: dict[str, re.Pattern[str]] = {
-    # the figures' written definitions are formulas over the exported columns (wait_seconds), the
-    # settings an admin sets in hotline.toml (service_level_s) and what Asterisk reports
-    # (QUEUESTATUS JOINEMPTY, the queue options joinempty / maxlen, the AMI): their variables stay
-    # as the CSV, the file and Asterisk spell them
-    "/supervisor": re.compile(IDENTIFIER + r"|\b(?:QUEUESTATUS|JOINEMPTY|LEAVEEMPTY|FULL|AMI|joinempty|"
-                                           r"leavewhenempty|maxlen)\b"),
     # the prompts' descriptions name other prompts by their ids, which are the sound files' names
     "/prompts": re.compile(IDENTIFIER),
     # the import's columns are the CSV header the importer reads (Chinese headers are accepted too)
