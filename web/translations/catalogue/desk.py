@@ -59,7 +59,7 @@ ENTRIES: dict[str, str] = {
     "Your session has ended: log in again.": "登录已失效:请重新登录。",
     # the desk's own words (desk.html, its labels for desk.js): the hosted contact centre's terms the
     # agents know (示闲 / 示忙 / 小休 / 签出), English on the English page
-    "Break": "小休", "Sign out": "签出", "Number to dial": "外呼号码", "Dial out": "外呼",
+    "Take a break": "小休", "Sign out": "签出", "Number to dial": "外呼号码", "Dial out": "外呼",
     "More after-call work": "继续整理", "Back to answering": "返回接听", "On hold": "保持中",
     "Repeat call: an open matter": "重复来电:有未结事项", "This call's IVR": "本次IVR", "Wait": "等待",
     "Hold: press your phone's hold key": "保持:请按话机的保持键", "Queue": "队列", "Consult transfer": "咨询转接",
