@@ -79,6 +79,19 @@ def metric_label(key: str) -> str:
     return metrics.label(key, lang())
 
 
+def setting_phrase(key: str, s: Settings) -> str:
+    """A setting as a reader finds it: its name in the page's language and, for a single value,
+    the value now in force with its unit (服务水平时限(当前 20 秒)). The one way a page cites a
+    setting in words; the key itself is the admin's (hotline.toml), not the reader's."""
+    name = gettext(metrics.SETTING_TERMS[key])
+    value = getattr(s, key)
+    if isinstance(value, list | tuple | dict):
+        return name
+    n = f"{value:g}" if isinstance(value, float) else str(value)
+    unit = {"s": gettext("%(n)s s", n=n), "min": gettext("%(n)s min", n=n), "h": gettext("%(n)s h", n=n)}
+    return gettext("%(name)s (now %(value)s)", name=name, value=unit.get(key.rpartition("_")[2], n))
+
+
 @bp.get("/lang/<code>")
 def set_lang(code: str) -> Any:
     if code in LANGUAGES:

@@ -31,6 +31,8 @@ def _case_kind(value: str) -> str:
 
 
 def _shown(name: str, value: object) -> str:
+    if isinstance(value, Exception):  # a refusal inside another (a list's "line 3: …")
+        return reason(value)
     if isinstance(value, datetime):
         return local_time(value, "%Y-%m-%d %H:%M")
     text = "" if value is None else str(value)

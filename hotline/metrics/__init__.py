@@ -22,7 +22,7 @@ functions; nothing else computes a metric. One module per concept:
 from hotline.metrics.agent_time import AgentTime, agent_time
 from hotline.metrics.cache import clear as clear_cache
 from hotline.metrics.cases import complaint_resolution_cases, on_time_handling
-from hotline.metrics.definitions import KPIS, METRICS, Kpi, Metric, label
+from hotline.metrics.definitions import KPIS, METRICS, SETTING_TERMS, Kpi, Metric, cited, label
 from hotline.metrics.followup import (
                                       callback_closure,
                                       complaint_clocks,
@@ -38,8 +38,9 @@ from hotline.metrics.stamps import one_reading
 from hotline.metrics.team import agent_figures, figures, service_level, team_and_agents
 from hotline.metrics.values import Figures, Ratio
 
-__all__ = ["KPIS", "METRICS", "AgentTime", "Figures", "Kpi", "KpiCell", "Metric", "Ratio", "agent_figures",
-           "agent_time", "callback_closure",
+__all__ = ["KPIS", "METRICS", "SETTING_TERMS", "AgentTime", "Figures", "Kpi", "KpiCell", "Metric", "Ratio",
+           "agent_figures",
+           "agent_time", "callback_closure", "cited",
            "clear_cache", "complaint_clocks", "complaint_resolution_cases", "current_grades", "fault_sla",
            "figures", "kpi_month", "kpis", "label", "local_day_start", "month_range",
            "months_back", "on_time_handling", "one_reading", "period", "repeat_rate", "revisit_done", "series",

@@ -17,7 +17,10 @@ Conventions of every metric:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from hotline.errors import N_
 
 
 @dataclass(frozen=True)
@@ -170,3 +173,37 @@ def label(key: str, lang: str) -> str:
     """The label of a metric key in ``lang`` ("zh", else English); an unknown key is its own label."""
     m = METRICS.get(key)
     return key if m is None else m.label(lang)
+
+
+# The settings the definitions cite, by the name a reader finds them under (English msgids the
+# panel translates): a definition names a threshold by its key, the page says it by this name and
+# its current value (web.i18n.setting_phrase), so a supervisor can tie it to the settings.
+SETTING_TERMS: dict[str, str] = {
+    "service_level_s": N_("service level time limit"),
+    "short_abandon_s": N_("short abandon limit"),
+    "queue_timeout_s": N_("queue time limit"),
+    "max_rings": N_("rings allowed"),
+    "ring_cycle_s": N_("ring cycle"),
+    "repeat_window_h": N_("repeat-call window"),
+    "callback_missed_due_min": N_("missed-call callback limit"),
+    "case_default_due_h": N_("default case limit"),
+    "complaint_solution_h": N_("complaint solution limit"),
+    "desk_break_reasons": N_("break reasons"),
+}
+# What a definition cites as it is spelt elsewhere: a column of the CSV and the database
+# (wait_seconds), a channel variable the dialplan sets (HOTLINE_MALICIOUS), what Asterisk reports
+# or is configured with (QUEUESTATUS JOINEMPTY, joinempty, maxlen, the AMI).
+_CITED = re.compile(r"\b(?:[A-Za-z]+(?:_[A-Za-z0-9*]+)+|QUEUESTATUS|JOINEMPTY|LEAVEEMPTY|FULL|AMI|joinempty|"
+                    r"leavewhenempty|maxlen)\b")
+
+
+def cited(text: str) -> list[tuple[str, str]]:
+    """A (translated) definition cut into its parts, in order: ("text", words), ("setting", a
+    SETTING_TERMS key) and ("name", an identifier kept as it is spelt)."""
+    parts: list[tuple[str, str]] = []
+    at = 0
+    for m in _CITED.finditer(text):
+        parts += [("text", text[at:m.start()])] if m.start() > at else []
+        parts.append(("setting" if m.group() in SETTING_TERMS else "name", m.group()))
+        at = m.end()
+    return parts + ([("text", text[at:])] if at < len(text) else [])

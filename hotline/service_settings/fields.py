@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from hotline.cases.categories import CategoryError, override_lines, tree
+from hotline.errors import N_, DomainError
 from hotline.rules import parse_hhmm, parse_special_period
 from hotline.settings import Settings
 from hotline.vocabulary import CaseKind
@@ -56,9 +57,9 @@ class Field:
     def parse(self, text: str) -> Any:
         """The typed value of ``text`` (one item per line for lists); ValueError says what is wrong."""
         if self.kind == "int":
-            return self._bounded(_number(text, int, "a whole number"))
+            return self._bounded(_number(text, int, N_("not a whole number: %(given)r")))
         if self.kind == "float":
-            return self._bounded(_number(text, float, "a number"))
+            return self._bounded(_number(text, float, N_("not a number: %(given)r")))
         if self.kind == "hhmm":
             parse_hhmm(text)
             hh, mm = text.strip().split(":")
@@ -83,7 +84,7 @@ class Field:
 
     def _bounded(self, value: float) -> Any:
         if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
-            raise ValueError(f"must be from {self.lo:g} to {self.hi:g}")
+            raise DomainError(N_("must be from %(lo)s to %(hi)s"), lo=f"{self.lo:g}", hi=f"{self.hi:g}")
         return value
 
     def _seconds_by(self, items: list[str]) -> dict[str, int]:
@@ -93,58 +94,59 @@ class Field:
             key, sep, seconds = (part.strip() for part in item.rpartition("="))
             try:
                 if not sep or not key:
-                    raise ValueError(f"not KEY=SECONDS: {item!r}")
+                    raise DomainError(N_("not KEY=SECONDS: %(given)r"), given=item)
                 if key in out:
-                    raise ValueError(f"{key!r} is given twice")
-                out[key] = self._bounded(_number(seconds, int, "a whole number of seconds"))
+                    raise DomainError(N_("%(given)r is given twice"), given=key)
+                out[key] = self._bounded(_number(seconds, int, N_("not a whole number of seconds: %(given)r")))
             except ValueError as exc:
-                raise ValueError(f"line {n}: {exc}") from None
+                raise DomainError(N_("line %(n)s: %(why)s"), n=n, why=exc) from None
         return out
 
     def _items(self, text: str) -> list[str]:
         items = [line.strip() for line in text.splitlines() if line.strip()]
         if len(items) < self.min_items:
-            raise ValueError(f"give at least {self.min_items} item(s), one per line")
+            raise DomainError(N_("give at least %(n)s item(s), one per line"), n=self.min_items)
         if len(items) > self.max_items:
-            raise ValueError(f"at most {self.max_items} items")
+            raise DomainError(N_("at most %(n)s items"), n=self.max_items)
         seen: set[str] = set()
         for n, item in enumerate(items, 1):
             if item in seen:
-                raise ValueError(f"line {n}: {item!r} is given twice")
+                raise DomainError(N_("line %(n)s: %(given)r is given twice"), n=n, given=item)
             seen.add(item)
             if self.item is not None:
                 try:
                     self.item(item)
                 except ValueError as exc:
-                    raise ValueError(f"line {n}: {exc}") from None
+                    raise DomainError(N_("line %(n)s: %(why)s"), n=n, why=exc) from None
         if self.whole is not None:
             self.whole(items)
         return items
 
 
-def _number(text: str, typ: type[int] | type[float], what: str) -> float:
+def _number(text: str, typ: type[int] | type[float], template: str) -> float:
     try:
         return typ(text.strip())
     except ValueError:
-        raise ValueError(f"not {what}: {text.strip()!r}") from None
+        raise DomainError(template, given=text.strip()) from None
 
 
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"not a YYYY-MM-DD date: {text!r}") from None
+        raise DomainError(N_("not a YYYY-MM-DD date: %(given)r"), given=text) from None
 
 
 def _fault_type(text: str) -> None:
     if not _KEY.match(text):
-        raise ValueError(f"{text!r}: a fault type is a key of latin letters, digits and _ (stored on reports)")
+        raise DomainError(N_("%(given)r: a fault type is a key of latin letters, digits and _ (stored on reports)"),
+                          given=text)
 
 
 def _short(limit: int) -> Callable[[str], None]:
     def check(text: str) -> None:
         if len(text) > limit:
-            raise ValueError(f"{text!r} is longer than {limit} characters")
+            raise DomainError(N_("%(given)r is longer than %(n)s characters"), given=text, n=limit)
     return check
 
 
@@ -156,10 +158,7 @@ def _category_line(complaint: bool) -> Callable[[str], None]:
 
 def _categories(complaint: bool) -> Callable[[list[str]], None]:
     def check(lines: list[str]) -> None:
-        try:
-            override_lines([] if complaint else lines, lines if complaint else [])
-        except CategoryError as exc:
-            raise ValueError(str(exc)) from None
+        override_lines([] if complaint else lines, lines if complaint else [])  # a CategoryError says why
     return check
 
 
@@ -224,23 +223,26 @@ BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
 RING_RULE_KEYS = frozenset({"ring_cycle_s", "max_rings"})
 
 
-def cross_check(values: dict[str, Any], base: Settings | None = None) -> dict[str, str]:
+def cross_check(values: dict[str, Any], base: Settings | None = None) -> dict[str, DomainError]:
     """Checks that span fields, on the values as they would be after the save: key → message.
     With ``base`` (the file settings), also that the IVR can say every fault type."""
-    errors: dict[str, str] = {}
+    errors: dict[str, DomainError] = {}
     if base is not None:
         unnamed = _unnamed_fault_types(base, values)
         if unnamed:
-            errors["ivr_fault_types"] = (f"{', '.join(unnamed)}: no repair case category of that key names it "
-                                         "(the IVR's fault_type prompt says the categories' labels)")
+            errors["ivr_fault_types"] = DomainError(N_("%(given)s: no repair case category of that key names it (the "
+                                                       "IVR's fault_type prompt says the categories' labels)"),
+                                                    given=", ".join(unnamed))
     if parse_hhmm(values["callback_revisit_start"]) >= parse_hhmm(values["callback_revisit_end"]):
-        errors["callback_revisit_end"] = "must be later than the revisits' start"
+        errors["callback_revisit_end"] = DomainError(N_("must be later than the revisits' start"))
     unknown = [r for r in values["alert_break_reason_s"] if r not in values["desk_break_reasons"]]
     if unknown:
-        errors["alert_break_reason_s"] = f"{', '.join(unknown)}: not one of the break reasons"
+        errors["alert_break_reason_s"] = DomainError(N_("%(given)s: not one of the break reasons"),
+                                                     given=", ".join(unknown))
     both = set(values["calendar_holidays"]) & set(values["calendar_workdays"])
     if both:
-        errors["calendar_workdays"] = f"{', '.join(sorted(both))} also listed as a day off"
+        errors["calendar_workdays"] = DomainError(N_("%(given)s also listed as a day off"),
+                                                  given=", ".join(sorted(both)))
     return errors
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotline.errors import N_, DomainError
 from hotline.models.service_settings import ServiceSetting, ServiceSettingChange
 from hotline.service_settings.fields import BY_KEY, FIELDS, cross_check
 from hotline.settings import Settings
@@ -20,11 +21,13 @@ log = logging.getLogger(__name__)
 
 
 class ValidationFailed(ValueError):
-    """Nothing was saved: ``errors`` maps each bad field to what is wrong with it."""
+    """Nothing was saved: ``errors`` maps each bad field to what is wrong with it (English: the CLI,
+    the log); ``causes`` to the refusal itself, which the panel says in its language (web.reasons)."""
 
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+    def __init__(self, causes: dict[str, ValueError]):
+        self.causes = causes
+        self.errors = {k: str(v) for k, v in causes.items()}
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class Change:
     at: datetime
     by: str
     to_file: bool = False  # reverted to the file's value: the key follows hotline.toml again
+
+
+def _not_editable() -> DomainError:
+    return DomainError(N_("not a service setting editable here (deployment settings stay in hotline.toml)"))
 
 
 def overrides(db: Session) -> dict[str, Any]:
@@ -64,23 +71,24 @@ def save(db: Session, base: Settings, texts: dict[str, str], by: str, at: dateti
     checked before anything is written; ValidationFailed names every bad field and nothing is
     changed. Unchanged fields write nothing. Commit is the caller's (one transaction)."""
     current = values(base, db)
-    errors: dict[str, str] = {}
+    errors: dict[str, ValueError] = {}
     parsed: dict[str, Any] = {}
     for key, text in texts.items():
         f = BY_KEY.get(key)
         if f is None:
-            errors[key] = "not a service setting editable here (deployment settings stay in hotline.toml)"
+            errors[key] = _not_editable()
             continue
         try:
             parsed[key] = f.parse(text)
         except ValueError as exc:
-            errors[key] = str(exc)
+            errors[key] = exc
     if not errors:
-        errors = cross_check({**current, **parsed},
-                             base if {"ivr_fault_types", "case_categories"} & parsed.keys() else None)
+        errors = {**cross_check({**current, **parsed},
+                                base if {"ivr_fault_types", "case_categories"} & parsed.keys() else None)}
     if errors:
-        log.info("service settings not saved (%s): %s", by, errors)
-        raise ValidationFailed(errors)
+        failed = ValidationFailed(errors)
+        log.info("service settings not saved (%s): %s", by, failed.errors)
+        raise failed
     changes = [Change(k, current[k], v, at, by) for k, v in parsed.items() if v != current[k]]
     for c in changes:
         row = db.get(ServiceSetting, c.key)
@@ -101,18 +109,18 @@ def unset(db: Session, base: Settings, keys: list[str], by: str, at: datetime) -
     again (a later change of the file applies); each kept in the history as a change to the file's
     value. Checked like a save (ValidationFailed, nothing changed); a key with no saved value
     changes nothing. Commit is the caller's."""
-    unknown = {k: "not a service setting editable here (deployment settings stay in hotline.toml)"
-               for k in keys if k not in BY_KEY}
+    unknown = [k for k in keys if k not in BY_KEY]
     if unknown:
-        raise ValidationFailed(unknown)
+        raise ValidationFailed({k: _not_editable() for k in unknown})
     current = values(base, db)
     rows = [row for k in dict.fromkeys(keys) if (row := db.get(ServiceSetting, k)) is not None]
     file_values = {row.key: getattr(base, row.key) for row in rows}
     errors = cross_check({**current, **file_values},
                          base if {"ivr_fault_types", "case_categories"} & file_values.keys() else None)
     if errors:
-        log.info("service settings not reverted to the file (%s): %s", by, errors)
-        raise ValidationFailed(errors)
+        failed = ValidationFailed(dict(errors))
+        log.info("service settings not reverted to the file (%s): %s", by, failed.errors)
+        raise failed
     changes = [Change(row.key, current[row.key], file_values[row.key], at, by, to_file=True) for row in rows]
     for row in rows:
         db.delete(row)

@@ -6,6 +6,7 @@ endpoint, and the call page listing the desk's audit rows (R-PRIVACY)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -185,6 +186,29 @@ def test_the_desk_page_and_its_stream(panel: Panel) -> None:
         assert next(events).startswith("retry:")
         first = json.loads(next(events).removeprefix("data: "))
     assert first["pop"]["name"] == EVIL and first["presence"]["state"] == "logged_out"
+
+
+def test_the_desk_in_english_says_its_own_words_in_english(panel: Panel) -> None:
+    """The desk's buttons and its script's labels were Chinese on the English page: each is a
+    message now (the zh catalogue keeps the hosted contact centre's words, 示闲 / 示忙 / 小休 / 签出)."""
+    from tests.web.test_zh_sweep import _Visible
+
+    c = panel.client("agent1")
+    c.get("/lang/en")
+    html = c.get("/desk").get_data(as_text=True)
+    for label in ("Ready for calls", "Not ready", "Take a break", "Sign out", "More after-call work",
+                  "Back to answering", "To the survey", "Malicious call", "Consult transfer", "Hang up"):
+        assert f">{label}</button>" in html, label
+    m = re.search(r'id="desk-labels">(.*?)</script>', html, re.S)
+    assert m
+    labels = json.loads(m.group(1))
+    assert (labels["available"], labels["ended"], labels["menu_agent"]) == ("Ready for calls", "Call ended", "An agent")
+    page = _Visible()
+    page.feed(html)
+    seen = "\n".join([*page.parts, *map(str, labels.values())])
+    # what stays Chinese: the operator's data (its name, its break reasons) and the language switch's 中文
+    data = {*panel.settings.desk_break_reasons, panel.settings.company_name}
+    assert set(re.findall(r"[\u4e00-\u9fff]+", seen)) <= {*data, "中文"}
 
 
 def _refused(r: Any, status: int, error: str, message: str | None = None) -> dict[str, Any]:

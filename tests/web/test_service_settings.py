@@ -39,8 +39,8 @@ def test_bad_fields_are_named_and_nothing_is_saved(panel: Panel) -> None:
     r = c.post(PAGE, data=form)
     html = r.get_data(as_text=True)
     assert r.status_code == 400
-    assert re.search(r'id="error-max_rings">must be from 1 to 20<', html)
-    assert re.search(r'id="error-kpi_on_time_pct">must be from 0 to 100<', html)
+    assert re.search(r'id="error-max_rings">须在 1 到 20 之间<', html)
+    assert re.search(r'id="error-kpi_on_time_pct">须在 0 到 100 之间<', html)
     assert 'id="error-hours_open"' not in html and 'value="07:30"' in html  # the good entry stays on the form
     with panel.app.app_context():
         db = panel.db()

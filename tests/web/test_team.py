@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hotline import metrics
 from hotline.cases import Actor, CaseInput, open_case
 from hotline.models.desk import PresenceChange
 from hotline.vocabulary import Role
-from tests.web.conftest import Panel
+from tests.web.conftest import Panel, open_panel
 
 
 def test_supervisor_page_has_charts_and_kpi_targets(panel: Panel) -> None:
@@ -83,10 +84,31 @@ def test_metric_definitions_in_the_page_language(panel: Panel) -> None:
     missing = [k for k, m in METRICS.items() if m.definition not in ZH]
     assert missing == [], f"definitions without a zh translation: {missing}"
     html = panel.client("boss").get("/supervisor").get_data(as_text=True)
-    assert ZH[METRICS["compliance"].definition] in html and METRICS["compliance"].definition not in html
+    assert ZH[METRICS["answered"].definition] in html and METRICS["answered"].definition not in html
     en = panel.client("boss")
     en.get("/lang/en")
-    assert METRICS["offered"].definition in en.get("/supervisor").get_data(as_text=True)
+    assert METRICS["answered"].definition in en.get("/supervisor").get_data(as_text=True)
+
+
+def test_a_definition_says_its_settings_by_name_and_value(tmp_path: Path, db_url: str) -> None:
+    """A definition names its thresholds by their keys (service_level_s): the page says each by its
+    name and the value in force, in the page's language; what it cites as spelt elsewhere (a column,
+    Asterisk's words) is marked as a name, not left as prose."""
+    gen = open_panel(tmp_path, db_url, service_level_s=15.0)
+    panel = next(gen)
+    try:
+        html = panel.client("boss").get("/supervisor").get_data(as_text=True)
+        sl = html[html.index('id="m-sl"'):].split("</tr>")[0]
+        assert "服务水平时限(当前 15 秒)" in sl and "service_level_s" not in sl
+        assert "短时放弃时限(当前 5 秒)" in sl
+        full = html[html.index('id="m-queue_full"'):].split("</tr>")[0]
+        assert '<code translate="no">QUEUESTATUS</code>' in full and '<code translate="no">maxlen</code>' in full
+        en = panel.client("boss")
+        en.get("/lang/en")
+        html = en.get("/supervisor").get_data(as_text=True)
+        assert "service level time limit (now 15 s)" in html
+    finally:
+        next(gen, None)
 
 
 def test_supervisor_page_shows_first_call_resolution_for_the_team_and_per_agent(panel: Panel) -> None:

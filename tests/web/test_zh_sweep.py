@@ -15,6 +15,9 @@ import re
 from collections import defaultdict
 from datetime import timedelta
 from html.parser import HTMLParser
+from typing import Any
+
+from flask.testing import FlaskClient
 
 from hotline import callbacks, cases, demo
 from hotline.cases import Actor, CaseInput
@@ -24,9 +27,9 @@ from hotline.models.ivr import FaultReport, Outage
 from hotline.timeutil import utcnow
 from hotline.vocabulary import Role
 from scheduler.callbacks import run_pass
-from tests.web.conftest import PASSWORD, USERS, Panel
+from tests.web.conftest import PASSWORD, USERS, Panel, csrf_of
 from tests.web.factory import make_call
-from tests.web.test_quality import _grade
+from tests.web.test_quality import ITEMS, _grade
 from web.auth.users import add_user
 
 ROLES = {"agent": "agent1", "supervisor": "boss", "inspector": "insp", "admin": "root", "technician": "technician"}
@@ -59,12 +62,6 @@ VALUES = re.compile("|".join((
 # Pages that cite identifiers on purpose, masked there only.
 IDENTIFIER = r"\b[A-Za-z]+(?:_[A-Za-z0-9*]+)+"  # snake_case / UPPER_SNAKE: a column, a setting, a prompt id
 PAGE_VALUES: dict[str, re.Pattern[str]] = {
-    # the figures' written definitions are formulas over the exported columns (wait_seconds), the
-    # settings an admin sets in hotline.toml (service_level_s) and what Asterisk reports
-    # (QUEUESTATUS JOINEMPTY, the queue options joinempty / maxlen, the AMI): their variables stay
-    # as the CSV, the file and Asterisk spell them
-    "/supervisor": re.compile(IDENTIFIER + r"|\b(?:QUEUESTATUS|JOINEMPTY|LEAVEEMPTY|FULL|AMI|joinempty|"
-                                           r"leavewhenempty|maxlen)\b"),
     # the prompts' descriptions name other prompts by their ids, which are the sound files' names
     "/prompts": re.compile(IDENTIFIER),
     # the import's columns are the CSV header the importer reads (Chinese headers are accepted too)
@@ -194,3 +191,74 @@ def sweep(p: Panel, made: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def test_every_page_each_role_reaches_is_chinese(panel: Panel) -> None:
     assert sweep(panel, _seed(panel)) == {}
+
+
+def _flashed(r: Any) -> list[str]:
+    """The flash messages a page shows (base.html's ``<p class="flash …">``)."""
+    return re.findall(r'<p class="flash [a-z]+">(.*?)</p>', r.get_data(as_text=True), re.S)
+
+
+def _settings_form(c: FlaskClient) -> dict[str, str]:
+    """The settings page's form as shown: every field with its current text."""
+    page = c.get("/admin/settings").get_data(as_text=True)
+    form = {m[1]: m[2] for m in re.finditer(r'<input id="f-[^"]+" name="([^"]+)" value="([^"]*)"', page)}
+    form.update({m[1]: m[2] for m in re.finditer(r'<textarea id="f-[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>',
+                                                 page)})
+    return {**form, "csrf_token": csrf_of(c, "/admin/settings")}
+
+
+def test_what_the_main_posts_answer_and_the_refusal_pages_are_chinese(panel: Panel) -> None:
+    """After the main POSTs (a case saved or refused, a presence change, a QA grade given or refused,
+    a settings save with errors) the page and its flash message, and the refusal pages (403, 404, 405,
+    an expired form's 400), carry no English word either. The app has no 500 handler of its own:
+    Flask's bare 500 is not swept."""
+    db = panel.db()
+    call = make_call(db, agent="8001")
+    db.commit()
+    call_pk = call.id
+    db.close()
+    said: dict[str, list[str]] = {}  # what was answered → the English words in it
+
+    agent = panel.client("agent1")
+    case = {"kind": "consult", "category": "package", "number": "13912345678", "description": "问套餐",
+            "csrf_token": csrf_of(agent, "/cases")}
+    r = agent.post("/cases/new", data=case, follow_redirects=True)
+    assert r.status_code == 200 and _flashed(r), r.status_code  # the case page and its 已保存
+    said["case saved"] = english_words(r.get_data(as_text=True))
+    r = agent.post("/cases/new", data={**case, "category": "x9"}, follow_redirects=True)
+    assert _flashed(r) or "x9" in r.get_data(as_text=True)
+    said["case refused"] = english_words(r.get_data(as_text=True))
+    h = {"X-CSRFToken": csrf_of(agent, "/desk")}
+    # without a PBX a change the queue must hear of is refused: that refusal is what the desk says then
+    for state in ({"state": "available"}, {"state": "busy"}, {"state": "break", "reason": "用餐"},
+                  {"state": "break", "reason": "nap"}, {"state": "logged_out"}):
+        message = agent.post("/desk/presence", data=state, headers=h).get_json()["message"]
+        assert message, state
+        said[f"presence {state}"] = english_words(message)
+
+    insp = panel.client("insp")
+    ticks = {f"item_{k}": "1" for k in ITEMS}
+    r = insp.post(f"/calls/{call_pk}/qa", data={"csrf_token": csrf_of(insp, f"/calls/{call_pk}"), **ticks},
+                  follow_redirects=True)
+    assert _flashed(r), r.status_code
+    said["grade saved"] = english_words(r.get_data(as_text=True))
+    missed = {k: v for k, v in ticks.items() if k != "item_polite"}  # unticked without the remark it needs
+    r = insp.post(f"/calls/{call_pk}/qa", data={"csrf_token": csrf_of(insp, f"/calls/{call_pk}"), **missed},
+                  follow_redirects=True)
+    assert _flashed(r), r.status_code
+    said["grade refused"] = english_words(r.get_data(as_text=True))
+
+    admin = panel.client("root")
+    r = admin.post("/admin/settings", data={**_settings_form(admin), "max_rings": "4.5",
+                                            "kpi_on_time_pct": "200", "calendar_holidays": "2026-13-01"})
+    assert r.status_code == 400 and _flashed(r)
+    said["settings refused"] = english_words(r.get_data(as_text=True), "/admin/settings")
+
+    for what, (c, method, url, status) in {
+        "403": (agent, "get", "/supervisor", 403), "404": (agent, "get", "/no/such/page", 404),
+        "405": (agent, "get", "/desk/presence", 405), "expired form": (agent, "post", "/cases/new", 400),
+    }.items():
+        r = getattr(c, method)(url)
+        assert (r.status_code, r.mimetype) == (status, "text/html"), what
+        said[what] = english_words(r.get_data(as_text=True))
+    assert {what: words for what, words in said.items() if words} == {}

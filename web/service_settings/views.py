@@ -18,6 +18,7 @@ from hotline.service_settings.store import overrides
 from hotline.vocabulary import CaseKind
 from web.auth.access import roles
 from web.context import db, file_settings, session_factory, settings
+from web.reasons import reason
 
 bp = Blueprint("service_settings", __name__)
 
@@ -33,14 +34,20 @@ class Row:
     saved: bool  # the panel's value (else the file's): it can be reverted to the file's
 
 
-def _rows(current: dict[str, Any], entered: dict[str, str], errors: dict[str, str]) -> dict[str, list[Row]]:
+def _rows(current: dict[str, Any], entered: dict[str, str], errors: dict[str, ValueError]) -> dict[str, list[Row]]:
     base = file_settings()
     saved = overrides(db())
     groups: dict[str, list[Row]] = {g: [] for g in svc.GROUPS}
     for f in svc.FIELDS:
         text = entered.get(f.key, f.text(current[f.key]))
-        groups[f.group].append(Row(f, text, f.display(getattr(base, f.key)), errors.get(f.key), f.key in saved))
+        groups[f.group].append(Row(f, text, f.display(getattr(base, f.key)), _said(errors.get(f.key)),
+                                   f.key in saved))
     return groups
+
+
+def _said(error: ValueError | None) -> str | None:
+    """A field's refusal in the page's language."""
+    return None if error is None else reason(error)
 
 
 def _fault_keys() -> list[tuple[int, str, str]]:
@@ -58,7 +65,7 @@ def _fault_keys() -> list[tuple[int, str, str]]:
 @roles("admin")
 def index() -> Any:
     entered: dict[str, str] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, ValueError] = {}
     if request.method == "POST":
         current = svc.values(file_settings(), db())
         # only what the form changed is saved: a field left as shown keeps following the file
@@ -69,7 +76,7 @@ def index() -> Any:
             db().commit()
         except svc.ValidationFailed as exc:
             db().rollback()
-            errors = exc.errors
+            errors = exc.causes
             flash(_("Nothing saved: %(n)s field(s) to correct.", n=len(errors)), "error")
         else:
             svc.forget(session_factory())
@@ -90,7 +97,7 @@ def unset(key: str) -> Any:
         db().commit()
     except svc.ValidationFailed as exc:
         db().rollback()
-        flash(_("Not reverted: %(why)s", why="; ".join(exc.errors.values())), "error")
+        flash(_("Not reverted: %(why)s", why="; ".join(reason(e) for e in exc.causes.values())), "error")
     else:
         svc.forget(session_factory())
         if done:

@@ -128,7 +128,7 @@
     box.className = "pop " + shown.state;
     root.dataset.popCall = d.call_id;
     root.dataset.popState = shown.state;
-    text("pop-status", L[shown.state] || (shown.state === "ended" ? "已结束" : shown.state));
+    text("pop-status", L[shown.state] || shown.state);
     text("pop-number", d.number || "");
     text("pop-name", d.name || "");
     $("pop-vip").hidden = !(d.vip || (d.customer && d.customer.vip));

@@ -9,12 +9,13 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, render_template, request
 from flask_babel import gettext
+from markupsafe import Markup
 
 from hotline import metrics
 from hotline.metrics import KPIS
 from web.auth.access import roles
 from web.context import db, settings
-from web.i18n import lang, metric_label
+from web.i18n import lang, metric_label, setting_phrase
 from web.periods import from_args
 from web.team import tables
 from web.view import Column, csv_response, export_table
@@ -47,10 +48,20 @@ def index() -> Any:
                            time=tables.time_rows(s, start, end), time_columns=tables.time_columns())
 
 
-def _definition(m: metrics.Metric) -> str:
+def _definition(m: metrics.Metric) -> Markup:
     """A metric's written definition in the page's language (the catalogue holds each one; a
-    definition changed without its translation shows in English). Plain text: the template escapes it."""
-    return gettext(m.definition)
+    definition changed without its translation shows in English), its settings said by name and
+    value, and what it cites as spelt elsewhere (a column, Asterisk's words) marked as a name."""
+    s = settings()
+    out = Markup()
+    for kind, text in metrics.cited(gettext(m.definition)):
+        if kind == "setting":
+            out += setting_phrase(text, s)
+        elif kind == "name":
+            out += Markup('<code translate="no">%s</code>') % text
+        else:
+            out += text
+    return out
 
 
 def _csv(table: str, start: datetime, end: datetime, year: int, month: int) -> Response:

@@ -57,4 +57,25 @@ ENTRIES: dict[str, str] = {
     "No answer from the panel (HTTP %(status)s): try again.": "系统未应答(HTTP %(status)s):请重试。",
     "Network error: nothing was sent. Try again.": "网络错误:未发送,请重试。",
     "Your session has ended: log in again.": "登录已失效:请重新登录。",
+    # the desk's own words (desk.html, its labels for desk.js): the hosted contact centre's terms the
+    # agents know (示闲 / 示忙 / 小休 / 签出), English on the English page
+    "Take a break": "小休", "Sign out": "签出", "Number to dial": "外呼号码", "Dial out": "外呼",
+    "More after-call work": "继续整理", "Back to answering": "返回接听", "On hold": "保持中",
+    "Repeat call: an open matter": "重复来电:有未结事项", "This call's IVR": "本次IVR", "Wait": "等待",
+    "Hold: press your phone's hold key": "保持:请按话机的保持键", "Queue": "队列", "Consult transfer": "咨询转接",
+    "Complete transfer": "完成转接", "Cancel consultation": "取消咨询", "To the survey": "转满意度",
+    "Please speak": "请讲", "Please repeat": "请重复", "Thanks, goodbye": "感谢再见", "Malicious call": "恶意骚扰",
+    "Contacts": "来往记录", "(last %(n)s)": "(最近%(n)s次)", "Call back": "回拨", "Content": "内容",
+    "Idle": "空闲", "Unavailable": "不可用", "Missed": "未接", "Fault report": "故障报修",
+    "An apology plays on answering": "接听时将播放致歉", "Not closed": "未结", "Retrieve": "取回",
+    "Held: the caller hears the hold music": "已保持:客户正在听等待音乐",
+    "Retrieved: thank the caller": "已取回:请向客户致谢",
+    "The phone is busy (the last hold or retrieve is not done): try again shortly":
+        "话机正忙(上一次保持或取回未完成),请稍后再试",
+    "The caller has been on hold over %(limit)s s: retrieve them and thank them for waiting":
+        "客户已保持超过 %(limit)s 秒:请取回,并感谢客户耐心等待",
+    "Menu choice": "菜单选择", "Contact number": "联系电话", "Fault ticket": "报修单号",
+    "Heard the outage notice": "已听停机通知", "Open matters": "未结事项", "Fault area": "区域",
+    "Customer area": "片区", "Consultation": "业务咨询", "An agent": "人工服务", "None chosen": "未选择",
+    "Call ended": "已结束",
 }

@@ -123,4 +123,11 @@ ENTRIES: dict[str, str] = {
      ' cases closed or still open past it'):
         ('在期限内关闭的投诉工单(一般投诉 24 小时解决 / 复杂投诉 72 小时反馈进展)÷ 已关闭或超期'
          '未关闭的投诉工单'),
+    # a definition's settings by name and current value (hotline.metrics.SETTING_TERMS, web.i18n.setting_phrase)
+    "service level time limit": "服务水平时限", "short abandon limit": "短时放弃时限", "queue time limit": "排队时限",
+    "rings allowed": "振铃次数上限", "ring cycle": "振铃周期", "repeat-call window": "重复来电时间窗",
+    "missed-call callback limit": "未接来电回拨时限", "default case limit": "工单默认处理时限",
+    "complaint solution limit": "投诉解决时限", "break reasons": "小休原因",
+    "%(name)s (now %(value)s)": "%(name)s(当前 %(value)s)",
+    "%(n)s s": "%(n)s 秒", "%(n)s min": "%(n)s 分钟", "%(n)s h": "%(n)s 小时",
 }

@@ -73,4 +73,23 @@ ENTRIES: dict[str, str] = {
     "An overdue task is anyone's after, minutes": "超时任务转为公共任务(分钟)",
     "Dials per callback task": "每个回拨任务的拨打次数",
     "Between two dials of a task, minutes": "两次拨打间隔(分钟)",
+    # why a field was refused (hotline/service_settings/fields.py, store.py), under the field
+    "not a whole number: %(given)r": "不是整数:“%(given)s”", "not a number: %(given)r": "不是数字:“%(given)s”",
+    "not a whole number of seconds: %(given)r": "不是整秒数:“%(given)s”",
+    "must be from %(lo)s to %(hi)s": "须在 %(lo)s 到 %(hi)s 之间",
+    "not KEY=SECONDS: %(given)r": "不是“原因=秒数”格式:“%(given)s”", "%(given)r is given twice": "“%(given)s”重复",
+    "line %(n)s: %(why)s": "第 %(n)s 行:%(why)s",
+    "give at least %(n)s item(s), one per line": "至少填写 %(n)s 项,每行一项", "at most %(n)s items": "最多 %(n)s 项",
+    "line %(n)s: %(given)r is given twice": "第 %(n)s 行:“%(given)s”重复",
+    "not a YYYY-MM-DD date: %(given)r": "不是“年-月-日”日期:“%(given)s”",
+    "%(given)r: a fault type is a key of latin letters, digits and _ (stored on reports)":
+        "“%(given)s”:故障类型的键只能由拉丁字母、数字和下划线组成(保存在报修单上)",
+    "%(given)r is longer than %(n)s characters": "“%(given)s”超过 %(n)s 个字符",
+    "%(given)s: no repair case category of that key names it (the IVR's fault_type prompt says the categories' "
+    "labels)": "%(given)s:没有该键的报修工单类别为其命名(语音导航的故障类型提示音播报的是类别名称)",
+    "must be later than the revisits' start": "须晚于回访开始时间",
+    "%(given)s: not one of the break reasons": "%(given)s:不是小休原因之一",
+    "%(given)s also listed as a day off": "%(given)s 同时列为休息日",
+    "not a service setting editable here (deployment settings stay in hotline.toml)":
+        "不是可在此修改的服务参数(部署参数仍在 hotline.toml 中配置)",
 }
