@@ -173,17 +173,17 @@ class SpecialPeriod:
 
 def parse_special_period(text: str) -> SpecialPeriod:
     """"2026-12-24..2027-01-03" (cutoff 24:00) or "2026-12-24..2027-01-03 23:00"; ValueError
-    saying what is wrong otherwise."""
+    saying what is wrong otherwise (a DomainError: the settings page says it in its language)."""
     span, _, cutoff = text.strip().partition(" ")
     first_s, sep, last_s = span.partition("..")
     if not sep:
-        raise ValueError(f"not a period FROM..TO: {text!r} (e.g. 2026-12-24..2027-01-03 24:00)")
+        raise DomainError(N_("not a period FROM..TO: %(given)r (e.g. 2026-12-24..2027-01-03 24:00)"), given=text)
     try:
         first, last = date.fromisoformat(first_s), date.fromisoformat(last_s)
     except ValueError:
-        raise ValueError(f"not YYYY-MM-DD dates: {text!r}") from None
+        raise DomainError(N_("not YYYY-MM-DD dates: %(given)r"), given=text) from None
     if last < first:
-        raise ValueError(f"the period ends before it starts: {text!r}")
+        raise DomainError(N_("the period ends before it starts: %(given)r"), given=text)
     cutoff = cutoff.strip() or "24:00"
     parse_hhmm(cutoff)
     return SpecialPeriod(first, last, cutoff)

@@ -250,7 +250,8 @@ def test_what_the_main_posts_answer_and_the_refusal_pages_are_chinese(panel: Pan
 
     admin = panel.client("root")
     r = admin.post("/admin/settings", data={**_settings_form(admin), "max_rings": "4.5",
-                                            "kpi_on_time_pct": "200", "calendar_holidays": "2026-13-01"})
+                                            "kpi_on_time_pct": "200", "calendar_holidays": "2026-13-01",
+                                            "fault_special_periods": "2027-01-03..2026-12-24"})
     assert r.status_code == 400 and _flashed(r)
     said["settings refused"] = english_words(r.get_data(as_text=True), "/admin/settings")
 

@@ -82,6 +82,10 @@ ENTRIES: dict[str, str] = {
     "give at least %(n)s item(s), one per line": "至少填写 %(n)s 项,每行一项", "at most %(n)s items": "最多 %(n)s 项",
     "line %(n)s: %(given)r is given twice": "第 %(n)s 行:“%(given)s”重复",
     "not a YYYY-MM-DD date: %(given)r": "不是“年-月-日”日期:“%(given)s”",
+    "not a period FROM..TO: %(given)r (e.g. 2026-12-24..2027-01-03 24:00)":
+        "不是“起..止”时段:“%(given)s”(例如 2026-12-24..2027-01-03 24:00)",
+    "not YYYY-MM-DD dates: %(given)r": "不是“年-月-日”日期:“%(given)s”",
+    "the period ends before it starts: %(given)r": "时段的结束早于开始:“%(given)s”",
     "%(given)r: a fault type is a key of latin letters, digits and _ (stored on reports)":
         "“%(given)s”:故障类型的键只能由拉丁字母、数字和下划线组成(保存在报修单上)",
     "%(given)r is longer than %(n)s characters": "“%(given)s”超过 %(n)s 个字符",
