@@ -4,6 +4,9 @@ panel's refusal shape (web/refusal.py) with the same sentence."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from tests.web.conftest import Panel, csrf_of
 
 
@@ -45,3 +48,26 @@ def test_json_callers_get_the_status_and_the_scripts_the_refusal_shape(panel: Pa
     gone = agent.post("/desk/control", data={"control": "hangup"}, headers=h)
     assert gone.status_code == 401 and gone.get_json() == {
         "ok": False, "error": "login_required", "message": "登录已失效:请重新登录。"}
+
+
+def test_a_fault_of_the_panel_is_said_in_the_pages_language_and_logged(panel: Panel, monkeypatch: Any,
+                                                                        caplog: Any) -> None:
+    """A 500 (an exception the panel did not expect) answers the page in Chinese with the panel's
+    header, the scripts in the refusal shape, the API with the plain status; Flask logs the
+    traceback first, and the fault's text reaches no browser."""
+    import web.team.views
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise RuntimeError("secret internals 42")
+    panel.app.config["PROPAGATE_EXCEPTIONS"] = False  # as served (TESTING would raise it into the test)
+    monkeypatch.setattr(web.team.views, "render_template", broken)
+    boss = panel.client("boss")
+    with caplog.at_level(logging.ERROR):
+        page = boss.get("/supervisor")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 500 and "面板处理此请求时出错" in html and 'id="logout"' in html
+    assert "secret internals" not in html and "Internal Server Error" not in html
+    assert any("secret internals 42" in (r.exc_text or "") or r.exc_info for r in caplog.records)
+    script = boss.get("/supervisor", headers={"X-CSRFToken": "x"})
+    assert script.status_code == 500 and script.get_json()["error"] == "server_error"
+    assert "secret internals" not in script.get_data(as_text=True)

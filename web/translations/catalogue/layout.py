@@ -15,6 +15,9 @@ ENTRIES: dict[str, str] = {
     "Your role may not see this page.": "您的角色无权查看此页面。",
     "No such page, or not one you may see.": "页面不存在,或您无权查看。",
     "This address does not take that request.": "此地址不接受该请求。",
+    "The panel failed on this request; what was saved before stays saved. Try again, and tell the "
+    "administrator if it happens again.":
+        "面板处理此请求时出错;此前已保存的内容不受影响。请重试,如再次出现请告知管理员。",
     "The request was not understood.": "请求无效。",
     # web/busy.py: another writer held the database past the busy timeout
     "The database is busy: nothing was saved. Try again in a moment.": "数据库繁忙,未保存任何内容,请稍后重试。",
