@@ -52,7 +52,7 @@ class _PhoneCall:
 def _pause_change(msg: Message) -> PauseChange:
     """A QueueMemberPause as the desk follows it. Only this event: a QueueMemberStatus repeats the
     pause it already said, and a reconnect's QueueStatus rows (``rebuild``) are a state, not a
-    change — following those would fight ``presence.reapply`` putting the stored presence back
+    change — following those would fight ``hotline.desk.reapply`` putting the stored presence back
     after an Asterisk restart. Asterisk 16.28 sends the member's ``PausedReason`` and, when the
     action gave one, ``Reason`` (the same text); both are read, ``Reason`` first."""
     h = msg.headers

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotline.db import log_retry
 from hotline.desk.consult import greet_completed
 from hotline.desk.live import sync_all
-from hotline.desk.presence import reapply
+from hotline.desk.reapply import reapply
 from hotline.field import check_clocks
 from hotline.metrics.refresh import RefreshReport, refresh
 from hotline.models.callbacks import SchedulerState
@@ -142,7 +142,7 @@ class Scheduler:
 
     def _desk_session(self) -> Ami:
         """The kept session; a new one — at start, or once the PBX is back after a restart — first
-        puts the stored presence back on the queue (presence.reapply): a PBX that lost its dynamic
+        puts the stored presence back on the queue (hotline.desk.reapply): a PBX that lost its dynamic
         members (its astdb gone, an operator's Asterisk rebuilt) would leave agents the desk shows
         示闲 whom the queue never rings."""
         if self._desk_ami is not None:

@@ -62,25 +62,26 @@ def agent_in(snaps: list[LiveSnapshot], agent: str) -> tuple[AgentLive | None, C
 def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: datetime, *,
          ami: Ami | None = None) -> PresenceView:
     """Moves the presence after the live calls (see the module's doc); returns the presence."""
-    cur = presence.current(db, s, agent)
-    state = live.state if live is not None else None
-    phase: CallPhase | None = None
-    call_id = live.call_id if live is not None else None
-    if state == AgentState.RINGING and call_id and cur.state == P.AVAILABLE:
-        phase = CallPhase.RINGING
-    elif state == AgentState.TALKING and call_id and cur.state in (P.AVAILABLE, P.RINGING):
-        phase = CallPhase.ANSWERED
-    elif cur.state in presence.ON_CALL and cur.call_id and (
-            state not in (AgentState.RINGING, AgentState.TALKING) or (call_id and call_id != cur.call_id)):
-        phase, call_id = CallPhase.ENDED, cur.call_id  # not on a call any more, or on another one
-    if phase is not None and call_id:
-        result = presence.on_call_event(s, db, agent, phase, call_id, now, ami=ami)
-        if not result.ok:
-            log.warning("desk %s: %s %s: %s", agent, phase.value, call_id, result.message)
-        return result.presence
-    if cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0:
-        return presence.end_wrapup(s, db, agent, by=presence.SYSTEM, now=now, ami=ami).presence
-    return presence.follow_pbx(s, db, cur, live.pause if live is not None else None, now, ami=ami)
+    with presence.serial(db, agent):  # what it reads stays true until it has moved it
+        cur = presence.current(db, s, agent)
+        state = live.state if live is not None else None
+        phase: CallPhase | None = None
+        call_id = live.call_id if live is not None else None
+        if state == AgentState.RINGING and call_id and cur.state == P.AVAILABLE:
+            phase = CallPhase.RINGING
+        elif state == AgentState.TALKING and call_id and cur.state in (P.AVAILABLE, P.RINGING):
+            phase = CallPhase.ANSWERED
+        elif cur.state in presence.ON_CALL and cur.call_id and (
+                state not in (AgentState.RINGING, AgentState.TALKING) or (call_id and call_id != cur.call_id)):
+            phase, call_id = CallPhase.ENDED, cur.call_id  # not on a call any more, or on another one
+        if phase is not None and call_id:
+            result = presence.on_call_event(s, db, agent, phase, call_id, now, ami=ami)
+            if not result.ok:
+                log.warning("desk %s: %s %s: %s", agent, phase.value, call_id, result.message)
+            return result.presence
+        if cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0:
+            return presence.end_wrapup(s, db, agent, by=presence.SYSTEM, now=now, ami=ami).presence
+        return presence.follow_pbx(s, db, cur, live.pause if live is not None else None, now, ami=ami)
 
 
 def sync_all(s: Settings, db: Session, now: datetime, *, ami: Ami | None = None) -> int:

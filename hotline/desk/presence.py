@@ -5,8 +5,8 @@ when until when, set by whom — the agent, a supervisor forcing it, or the syst
 - 签出 / 示闲: ``QueueRemove`` / ``QueueAdd``; 示忙, 小休 (with a reason from
   ``settings.desk_break_reasons``) and 话后整理: ``QueuePause`` with a reason, so the queue rings
   someone else. Dynamic members survive an Asterisk restart (``persistentmembers`` in queues.conf);
-  ``reapply`` (the scheduler, when its desk AMI session opens) puts the stored presence back on a
-  PBX that lost it (and on static members, which a restart brings back unpaused).
+  ``hotline.desk.reapply`` (the scheduler, when its desk AMI session opens) puts the stored presence
+  back on a PBX that lost it (and on static members, which a restart brings back unpaused).
 - ringing / talking / call ended come from the listener's live events: ``on_call_event``.
 - 话后整理: after an answered call the agent stays paused ``settings.desk_wrapup_s``;
   ``extend_wrapup`` (继续整理) and ``end_wrapup`` (返回接听); ``hotline.desk.live.sync`` (the
@@ -21,7 +21,9 @@ opens one). Refusals and PBX errors come back as a ``PresenceResult`` with a mes
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -123,6 +125,25 @@ def board(db: Session, s: Settings) -> list[PresenceView]:
     return [current(db, s, agent) for agent in s.agents]
 
 
+_locks: dict[str, threading.RLock] = {}
+_locks_guard = threading.Lock()
+
+
+@contextmanager
+def serial(db: Session, agent: str) -> Iterator[None]:
+    """One change of ``agent``'s presence at a time in this process: read, decided, stored and made
+    on the PBX before the next one reads. Two at once — a desk page reloaded, its old softphone
+    saying "unregistered" while the new one says "registered"; a click beside the tick — could
+    store in one order and reach the PBX in the other: the desk 示闲 while the queue no longer rings
+    the agent. The session's transaction is ended first (committed) so that what it reads is what
+    the last holder stored (SQLite keeps a transaction's first snapshot). Re-entrant."""
+    with _locks_guard:
+        lock = _locks.setdefault(agent, threading.RLock())
+    with lock:
+        db.commit()
+        yield
+
+
 def _store(db: Session, s: Settings, agent: str, state: AgentPresence, at: datetime, *, by: str,
            forced: bool = False, reason: str | None = None, call_id: str | None = None,
            wrapup_until: datetime | None = None) -> tuple[PresenceChange | None, PresenceChange]:
@@ -153,7 +174,7 @@ def _record_then_apply(s: Settings, db: Session, agent: str, state: AgentPresenc
     refusing takes the row back (when nothing came after it) and raises its ``AmiError``."""
     old, row = _store(db, s, agent, state, at, **fields)
     try:
-        _with_ami(s, ami, work)
+        with_ami(s, ami, work)
     except AmiError:
         db.refresh(row)
         if row.ended_at is None:
@@ -166,14 +187,14 @@ def _record_then_apply(s: Settings, db: Session, agent: str, state: AgentPresenc
     return _view(agent, row)
 
 
-def _pause_reason(state: AgentPresence, reason: str | None) -> str:
+def pause_reason(state: AgentPresence, reason: str | None) -> str:
     if state == P.BREAK:
         return f"{BREAK_PREFIX}{reason}"
     return WRAPUP_REASON if state == P.WRAP_UP else BUSY_REASON
 
 
 def ours(reason: str) -> bool:
-    """A pause reason the hotline gives (``_pause_reason``, a static member's 签出)."""
+    """A pause reason the hotline gives (``pause_reason``, a static member's 签出)."""
     return reason in (BUSY_REASON, WRAPUP_REASON, members.LOGGED_OUT_REASON) or reason.startswith(BREAK_PREFIX)
 
 
@@ -185,12 +206,12 @@ def _apply(ami: Ami, s: Settings, agent: str, old: AgentPresence, new: AgentPres
     if old == P.LOGGED_OUT:
         members.add(ami, s, agent)
     if new in PAUSED:
-        members.pause(ami, s, agent, True, _pause_reason(new, reason))
+        members.pause(ami, s, agent, True, pause_reason(new, reason))
     elif new == P.AVAILABLE and old in PAUSED:
         members.pause(ami, s, agent, False)
 
 
-def _with_ami(s: Settings, ami: Ami | None, work: Callable[[Ami], None]) -> None:
+def with_ami(s: Settings, ami: Ami | None, work: Callable[[Ami], None]) -> None:
     if ami is not None:
         work(ami)
         return
@@ -218,21 +239,22 @@ def set_state(s: Settings, db: Session, agent: str, state: AgentPresence, reason
     """Log in (available), log out, 示忙 or 小休 (with ``reason``). ``by``: who asked (default the
     agent); a supervisor passes ``forced=True`` (``force``). Busy or break chosen during a call
     pauses the member at once, so no next call comes after this one."""
-    state = P(state)
-    reason = reason if state == P.BREAK else None
-    cur = current(db, s, agent)
-    refused = _refusal(s, agent, state, reason, cur)
-    if refused:
-        return PresenceResult(False, refused[1], cur, reason=refused[0])
-    if cur.state == state and cur.reason == reason:
-        return PresenceResult(True, f"{agent} is already {state.value}", cur)
-    try:
-        view = _record_then_apply(s, db, agent, state, _now(now),
-                                  lambda a: _apply(a, s, agent, cur.state, state, reason), ami,
-                                  by=by or agent, forced=forced, reason=reason)
-    except AmiError as exc:
-        return PresenceResult(False, f"the PBX refused: {exc}", cur, reason=Refusal.PBX_REFUSED)
-    return PresenceResult(True, f"{agent} is {state.value}" + (f" ({reason})" if reason else ""), view, True)
+    with serial(db, agent):
+        state = P(state)
+        reason = reason if state == P.BREAK else None
+        cur = current(db, s, agent)
+        refused = _refusal(s, agent, state, reason, cur)
+        if refused:
+            return PresenceResult(False, refused[1], cur, reason=refused[0])
+        if cur.state == state and cur.reason == reason:
+            return PresenceResult(True, f"{agent} is already {state.value}", cur)
+        try:
+            view = _record_then_apply(s, db, agent, state, _now(now),
+                                      lambda a: _apply(a, s, agent, cur.state, state, reason), ami,
+                                      by=by or agent, forced=forced, reason=reason)
+        except AmiError as exc:
+            return PresenceResult(False, f"the PBX refused: {exc}", cur, reason=Refusal.PBX_REFUSED)
+        return PresenceResult(True, f"{agent} is {state.value}" + (f" ({reason})" if reason else ""), view, True)
 
 
 def force(s: Settings, db: Session, supervisor: str, agent: str, state: AgentPresence, reason: str | None = None,
@@ -257,24 +279,25 @@ def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_i
     rings, a ringing one talks; when the call ends, an agent who talked starts 话后整理 (paused
     ``desk_wrapup_s``), one who only rang is available again. An agent who chose busy or a
     break, or is logged out, keeps that state: the calls do not change what a person chose."""
-    phase = CallPhase(phase)
-    cur = current(db, s, agent)
-    same_call = cur.call_id in (None, call_id)
-    try:
-        if phase == CallPhase.RINGING and cur.state == P.AVAILABLE:
-            view = _record(db, s, agent, P.RINGING, at, by=SYSTEM, call_id=call_id)
-        elif phase == CallPhase.ANSWERED and (cur.state == P.AVAILABLE or (cur.state == P.RINGING and same_call)):
-            view = _record(db, s, agent, P.TALKING, at, by=SYSTEM, call_id=call_id)
-            _stop_other_rings(s, db, agent, call_id, at)
-        elif phase == CallPhase.ENDED and cur.state == P.TALKING and same_call:
-            view = _start_wrapup(s, db, agent, call_id, at, ami)
-        elif phase == CallPhase.ENDED and cur.state == P.RINGING and same_call:
-            view = _record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
-        else:
-            return PresenceResult(True, f"{agent} stays {cur.state.value}", cur)
-    except AmiError as exc:
-        return PresenceResult(False, f"the PBX refused the wrap-up pause: {exc}", cur, reason=Refusal.PBX_REFUSED)
-    return PresenceResult(True, f"{agent} is {view.state.value}", view, True)
+    with serial(db, agent):
+        phase = CallPhase(phase)
+        cur = current(db, s, agent)
+        same_call = cur.call_id in (None, call_id)
+        try:
+            if phase == CallPhase.RINGING and cur.state == P.AVAILABLE:
+                view = _record(db, s, agent, P.RINGING, at, by=SYSTEM, call_id=call_id)
+            elif phase == CallPhase.ANSWERED and (cur.state == P.AVAILABLE or (cur.state == P.RINGING and same_call)):
+                view = _record(db, s, agent, P.TALKING, at, by=SYSTEM, call_id=call_id)
+                _stop_other_rings(s, db, agent, call_id, at)
+            elif phase == CallPhase.ENDED and cur.state == P.TALKING and same_call:
+                view = _start_wrapup(s, db, agent, call_id, at, ami)
+            elif phase == CallPhase.ENDED and cur.state == P.RINGING and same_call:
+                view = _record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
+            else:
+                return PresenceResult(True, f"{agent} stays {cur.state.value}", cur)
+        except AmiError as exc:
+            return PresenceResult(False, f"the PBX refused the wrap-up pause: {exc}", cur, reason=Refusal.PBX_REFUSED)
+        return PresenceResult(True, f"{agent} is {view.state.value}", view, True)
 
 
 def _stop_other_rings(s: Settings, db: Session, agent: str, call_id: str, at: datetime) -> None:
@@ -291,68 +314,34 @@ def extend_wrapup(s: Settings, db: Session, agent: str, seconds: float | None = 
                   now: datetime | None = None) -> PresenceResult:
     """继续整理: the wrap-up lasts ``seconds`` (default ``desk_wrapup_s``) more from now, or from
     its current end if that is later. The member is paused already: no AMI."""
-    cur = current(db, s, agent)
-    row = _open_row(db, s, agent)
-    if cur.state != P.WRAP_UP or row is None:
-        return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur,
-                              reason=Refusal.NOT_IN_WRAPUP)
-    start = max(_now(now), row.wrapup_until or _now(now))
-    row.wrapup_until = start + timedelta(seconds=s.desk_wrapup_s if seconds is None else seconds)
-    live_signal.notify(db, f"presence:{agent}")
-    db.commit()
-    return PresenceResult(True, f"{agent}'s after-call work runs until {row.wrapup_until:%H:%M:%S}",
-                          _view(agent, row), True)
+    with serial(db, agent):
+        cur = current(db, s, agent)
+        row = _open_row(db, s, agent)
+        if cur.state != P.WRAP_UP or row is None:
+            return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur,
+                                  reason=Refusal.NOT_IN_WRAPUP)
+        start = max(_now(now), row.wrapup_until or _now(now))
+        row.wrapup_until = start + timedelta(seconds=s.desk_wrapup_s if seconds is None else seconds)
+        live_signal.notify(db, f"presence:{agent}")
+        db.commit()
+        return PresenceResult(True, f"{agent}'s after-call work runs until {row.wrapup_until:%H:%M:%S}",
+                              _view(agent, row), True)
 
 
 def end_wrapup(s: Settings, db: Session, agent: str, *, by: str | None = None, now: datetime | None = None,
                ami: Ami | None = None) -> PresenceResult:
     """返回接听: after-call work ends now, the agent is available."""
-    cur = current(db, s, agent)
-    if cur.state != P.WRAP_UP:
-        return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur,
-                              reason=Refusal.NOT_IN_WRAPUP)
-    try:
-        view = _record_then_apply(s, db, agent, P.AVAILABLE, _now(now),
-                                  lambda a: members.pause(a, s, agent, False), ami, by=by or agent)
-    except AmiError as exc:
-        return PresenceResult(False, f"the PBX refused: {exc}", cur, reason=Refusal.PBX_REFUSED)
-    return PresenceResult(True, f"{agent} is available", view, True)
-
-
-def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
-    """Puts the stored presence back on the queue (a PBX that lost its dynamic members, e.g. its
-    astdb): adds the logged-in agents it lacks and sets each member's pause. An agent who logged
-    out (签出, stored) leaves the queue again if the PBX has it as a dynamic member (kept or added
-    behind the desk's back: it would ring an agent the desk shows 下线, and no pop would follow);
-    a static member cannot leave and is paused again, as ``members.remove`` left it:
-    persistentmembers keeps dynamic members only, so Asterisk 16.28 restarted (``core restart
-    now`` or a new process) brings static ones back unpaused, as queues.conf says, and the queue
-    would ring an agent who logged out. An agent who never used the desk (no row) is left as the
-    operator's queues.conf has it. Returns the agents it changed something for."""
-    changed: list[str] = []
-
-    def work(a: Ami) -> None:
-        live = members.status(a, s)
-        for view in board(db, s):
-            m = live.get(view.agent)
-            want_paused = view.state in PAUSED
-            if view.state == P.LOGGED_OUT:
-                if view.since is None or m is None or (m.paused and not m.dynamic):
-                    continue  # never at the desk (queues.conf's say), or out of the queue already
-                # a dynamic member the PBX kept or gained while the desk said 下线 leaves; a static
-                # one cannot, it is paused
-                members.remove(a, s, view.agent)
-                changed.append(view.agent)
-                continue
-            if m is None:
-                members.add(a, s, view.agent)
-            if m is None or m.paused != want_paused:
-                members.pause(a, s, view.agent, want_paused, _pause_reason(view.state, view.reason)
-                              if want_paused else "")
-                changed.append(view.agent)
-
-    _with_ami(s, ami, work)
-    return changed
+    with serial(db, agent):
+        cur = current(db, s, agent)
+        if cur.state != P.WRAP_UP:
+            return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur,
+                                  reason=Refusal.NOT_IN_WRAPUP)
+        try:
+            view = _record_then_apply(s, db, agent, P.AVAILABLE, _now(now),
+                                      lambda a: members.pause(a, s, agent, False), ami, by=by or agent)
+        except AmiError as exc:
+            return PresenceResult(False, f"the PBX refused: {exc}", cur, reason=Refusal.PBX_REFUSED)
+        return PresenceResult(True, f"{agent} is available", view, True)
 
 
 def _newer(change: PauseChange, cur: PresenceView) -> bool:
@@ -401,6 +390,6 @@ def _keep_logged_out(s: Settings, cur: PresenceView, change: PauseChange, ami: A
     if change.paused or not _newer(change, cur):
         return
     try:
-        _with_ami(s, ami, lambda a: members.pause(a, s, cur.agent, True, members.LOGGED_OUT_REASON))
+        with_ami(s, ami, lambda a: members.pause(a, s, cur.agent, True, members.LOGGED_OUT_REASON))
     except AmiError as e:  # no such member (a dynamic one left the queue): nothing rings it
         log.warning("desk %s: logged out, unpaused on the PBX; pausing it back failed: %s", cur.agent, e)

@@ -1,6 +1,6 @@
 """The scheduler's desk AMI session on a real private Asterisk: when it opens again after the PBX
 came back without its dynamic members (its astdb gone), the stored presence is put back on the
-queue (presence.reapply), so agents the desk shows 示闲 are rung again."""
+queue (hotline.desk.reapply), so agents the desk shows 示闲 are rung again."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ def test_admin_corrects_a_bad_value_saves_and_sees_the_history(served: tuple[Pan
         page.fill("#f-max_rings", "3")
         page.click("#service-settings button[type=submit]")
         page.wait_for_selector("#error-hours_close")
-        assert "not a time of day" in page.locator("#error-hours_close").inner_text()
+        assert "不是一天中的时间" in page.locator("#error-hours_close").inner_text()  # the page's language
         assert page.locator("#service-settings .error").count() == 1  # only the bad field is marked
         assert page.input_value("#f-max_rings") == "3"  # what was typed stays on the form
         assert page.locator("#history tr.change").count() == 0  # nothing saved

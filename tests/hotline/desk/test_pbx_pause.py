@@ -6,6 +6,8 @@ figures counted that time available."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -287,3 +289,47 @@ def test_a_real_autopause_makes_an_available_agent_busy() -> None:
     before = datetime.fromtimestamp(pause.at - 60, UTC)
     assert pbx_follows(PresenceView("Alice", P.AVAILABLE, None, before, "Alice"), pause, BREAKS) == \
         (P.BUSY, "Auto-Pause")
+
+
+class _SlowAmi(RecordingAmi):
+    """Takes its actions after ``delay_s``, logging each to ``log`` as the PBX would apply them."""
+
+    def __init__(self, log: list[tuple[str, str]], delay_s: float, started: threading.Event) -> None:
+        super().__init__()
+        self.log, self.delay_s, self.started = log, delay_s, started
+
+    def action(self, name: str, variables: dict[str, Any] | None = None, **fields: Any) -> dict[str, str]:
+        self.started.set()
+        time.sleep(self.delay_s)
+        self.log.append((name, fields.get("Paused", "")))
+        return super().action(name, variables, **fields)
+
+
+def test_two_changes_at_once_reach_the_pbx_in_the_order_they_are_stored(tmp_path: Path, db_url: str) -> None:
+    """A desk page reloaded: the old softphone's "unregistered" makes the agent 示忙 while the new
+    one's "registered" lifts it. Both at once used to store in one order and reach the PBX in the
+    other (the slow pause after the quick unpause): the desk said 示闲, the queue no longer rang
+    the agent. ``presence.serial`` has the second wait for the first's PBX action."""
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, database_url=db_url)
+    _, sessions = open_db(s)
+    with sessions() as db:
+        assert presence.set_state(s, db, "8001", P.AVAILABLE, now=T0, ami=RecordingAmi()).ok
+    pbx: list[tuple[str, str]] = []
+    started = threading.Event()
+
+    def unregistered() -> None:
+        with sessions() as db:
+            assert presence.set_state(s, db, "8001", P.BUSY, by="softphone", ami=_SlowAmi(pbx, 0.5, started)).ok
+    slow = threading.Thread(target=unregistered)
+    slow.start()
+    assert started.wait(5)  # its row is stored, its pause on the way
+    with sessions() as db:
+        with presence.serial(db, "8001"):  # as web.softphone.follow_registration reads and decides
+            cur = presence.current(db, s, "8001")
+            assert (cur.state, cur.by) == (P.BUSY, "softphone")
+            assert presence.set_state(s, db, "8001", P.AVAILABLE, by="softphone",
+                                      ami=_SlowAmi(pbx, 0.0, threading.Event())).ok
+    slow.join(5)
+    with sessions() as db:
+        assert presence.current(db, s, "8001").state == P.AVAILABLE
+    assert pbx == [("QueuePause", "true"), ("QueuePause", "false")]  # the PBX's last word: unpaused

@@ -17,6 +17,7 @@ from ami_listener.live import LiveView
 from hotline.desk import members, presence
 from hotline.desk.live import sync_all
 from hotline.desk.presence import CallPhase
+from hotline.desk.reapply import reapply
 from hotline.desk.refusals import Refusal
 from hotline.models import LiveState
 from hotline.models.desk import PresenceChange
@@ -178,17 +179,17 @@ def test_members_survive_an_asterisk_restart(tmp_path: Path, pbx_settings: Setti
         with Ami.from_settings(s, role=AmiRole.DESK) as ami:
             live = eventually(lambda: members.status(ami, s) or None, 5, "queue members")
             assert {a: live[a].paused for a in live} == {"8001": False, "8002": True}
-            assert presence.reapply(s, db, ami=ami) == []
+            assert reapply(s, db, ami=ami) == []
             # a PBX that lost them (its astdb gone): reapply puts them back as stored
             members.remove(ami, s, "8001")
             members.remove(ami, s, "8002")
-            assert sorted(presence.reapply(s, db, ami=ami)) == ["8001", "8002"]
+            assert sorted(reapply(s, db, ami=ami)) == ["8001", "8002"]
             live = members.status(ami, s)
             assert {a: live[a].paused for a in live} == {"8001": False, "8002": True}
             # 8003 logged out at the desk, added again behind its back (another CTI): the queue
             # would ring an agent the desk shows 下线 — reapply takes it out
             members.add(ami, s, "8003")
-            assert presence.reapply(s, db, ami=ami) == ["8003"]
+            assert reapply(s, db, ami=ami) == ["8003"]
             assert sorted(members.status(ami, s)) == ["8001", "8002"]
     finally:
         ast.stop()

@@ -10,6 +10,7 @@ import pytest
 
 from hotline.db import open_db
 from hotline.desk import members, presence
+from hotline.desk.reapply import reapply
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.vocabulary import AgentPresence as P
@@ -71,10 +72,10 @@ def test_a_logged_out_static_member_is_paused_again_after_asterisk_restarts(tmp_
         with sessions() as db, Ami.from_settings(s, role=AmiRole.DESK) as ami:
             live = eventually(lambda: members.status(ami, s) or None, 5, "queue members")
             assert not live["8003"].paused  # what the restart does
-            assert presence.reapply(s, db, ami=ami) == ["8003"]
+            assert reapply(s, db, ami=ami) == ["8003"]
             m = members.status(ami, s)["8003"]
             assert (m.paused, m.reason) == (True, members.LOGGED_OUT_REASON)
-            assert presence.reapply(s, db, ami=ami) == []  # nothing left to put back
+            assert reapply(s, db, ami=ami) == []  # nothing left to put back
             assert presence.current(db, s, "8003").state == P.LOGGED_OUT
     finally:
         ast.stop()

@@ -1,0 +1,48 @@
+"""Puts the desk's stored presence back on a PBX that lost it (issue 13 §1): the scheduler runs
+:func:`reapply` each time its desk AMI session opens — at start, and at the first tick after the
+PBX is back (``scheduler.daemon``)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from hotline.desk import members
+from hotline.desk.presence import PAUSED, P, board, pause_reason, with_ami
+from hotline.pbx.ami import Ami
+from hotline.settings import Settings
+
+
+def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
+    """Puts the stored presence back on the queue (a PBX that lost its dynamic members, e.g. its
+    astdb): adds the logged-in agents it lacks and sets each member's pause. An agent who logged
+    out (签出, stored) leaves the queue again if the PBX has it as a dynamic member (kept or added
+    behind the desk's back: it would ring an agent the desk shows 下线, and no pop would follow);
+    a static member cannot leave and is paused again, as ``members.remove`` left it:
+    persistentmembers keeps dynamic members only, so Asterisk 16.28 restarted (``core restart
+    now`` or a new process) brings static ones back unpaused, as queues.conf says, and the queue
+    would ring an agent who logged out. An agent who never used the desk (no row) is left as the
+    operator's queues.conf has it. Returns the agents it changed something for."""
+    changed: list[str] = []
+
+    def work(a: Ami) -> None:
+        live = members.status(a, s)
+        for view in board(db, s):
+            m = live.get(view.agent)
+            want_paused = view.state in PAUSED
+            if view.state == P.LOGGED_OUT:
+                if view.since is None or m is None or (m.paused and not m.dynamic):
+                    continue  # never at the desk (queues.conf's say), or out of the queue already
+                # a dynamic member the PBX kept or gained while the desk said 下线 leaves; a static
+                # one cannot, it is paused
+                members.remove(a, s, view.agent)
+                changed.append(view.agent)
+                continue
+            if m is None:
+                members.add(a, s, view.agent)
+            if m is None or m.paused != want_paused:
+                members.pause(a, s, view.agent, want_paused, pause_reason(view.state, view.reason)
+                              if want_paused else "")
+                changed.append(view.agent)
+
+    with_ami(s, ami, work)
+    return changed
