@@ -245,8 +245,13 @@ def _complaints(db: Session, rep: PassReport) -> None:
 def _overdue(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
     """R-OVERDUE: flag, escalate, and hand an agent's overdue task to anyone after a while."""
     release = timedelta(minutes=s.callback_overdue_release_min)
+    # only the tasks with something left to do: not flagged yet, or an agent's and due for release.
+    # #17: every pass read every open overdue task (and its attempts) — a backlog nobody works grows
+    # all day, and so did the scheduler's memory, with the transient of each pass
+    todo = or_(CallbackTask.overdue_at.is_(None),
+               and_(CallbackTask.owner.isnot(None), CallbackTask.due_at <= now - release))  # as below
     for task in db.scalars(select(CallbackTask).where(CallbackTask.status.in_(OPEN_STATUSES),
-                                                      overdue(CallbackTask.due_at, now))).all():
+                                                      overdue(CallbackTask.due_at, now), todo)).all():
         db.commit()  # the task before: its flag, escalation and release are one unit
         if task.overdue_at is None:
             task.overdue_at = now

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from hotline.callbacks import (
     complaint_clock_counts,
@@ -87,6 +87,31 @@ def test_overdue_task_flagged_then_released_to_anyone(settings, sessions) -> Non
         t = db.get(CallbackTask, task.id)
         assert t.owner is None and t.overdue_at is not None and t.released_at is not None
         assert [x.id for x in open_tasks(db, agent="8003")] == [task.id]  # anyone's now
+
+
+def test_a_pass_reads_only_the_overdue_tasks_with_something_left_to_do(settings, sessions) -> None:
+    """R-OVERDUE, #17: overdue tasks already flagged and nobody's (a backlog nobody works) are not
+    read again by every pass — they were, and the scheduler's memory grew with the backlog."""
+    t0 = local(2025, 11, 12, 10, 0)
+    with sessions() as db:
+        backlog = [mark_consultation(db, settings, f"1380000{i:04d}", now=t0) for i in range(40)]
+        owned = mark_consultation(db, settings, "13900000001", agent="8001", now=t0)
+        db.commit()
+        due, owned_id = max(t.due_at for t in [*backlog, owned]), owned.id
+    sched = Scheduler(settings, sessions)
+    assert sched.once(now=due + timedelta(minutes=1)).overdue == 41
+    loaded: list[int] = []
+
+    def on_load(target: CallbackTask, _ctx: object) -> None:
+        loaded.append(target.id)
+    event.listen(CallbackTask, "load", on_load)
+    try:
+        rep = sched.once(now=due + timedelta(minutes=2))  # nothing new: nothing to read
+        assert (rep.overdue, rep.released, loaded) == (0, 0, [])
+        rep = sched.once(now=due + timedelta(minutes=settings.callback_overdue_release_min + 1))
+        assert (rep.released, loaded) == (1, [owned_id])  # the agent's, due for release: read, released
+    finally:
+        event.remove(CallbackTask, "load", on_load)
 
 
 def test_scheduler_is_idempotent_and_survives_restart(settings, sessions) -> None:
