@@ -249,7 +249,7 @@ def _overdue(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
     # #17: every pass read every open overdue task (and its attempts) — a backlog nobody works grows
     # all day, and so did the scheduler's memory, with the transient of each pass
     todo = or_(CallbackTask.overdue_at.is_(None),
-               and_(CallbackTask.owner.isnot(None), CallbackTask.due_at <= now - release))  # as below
+               and_(CallbackTask.owner.isnot(None), overdue(CallbackTask.due_at, now - release)))  # as below
     for task in db.scalars(select(CallbackTask).where(CallbackTask.status.in_(OPEN_STATUSES),
                                                       overdue(CallbackTask.due_at, now), todo)).all():
         db.commit()  # the task before: its flag, escalation and release are one unit
@@ -257,7 +257,7 @@ def _overdue(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
             task.overdue_at = now
             rep.overdue += 1
             _escalate(db, rep, "task_overdue", due_at=task.due_at, now=now, task=task)
-        if task.owner is not None and now >= task.due_at + release \
+        if task.owner is not None and overdue(task.due_at + release, now) \
                 and not any(a.outcome == "pending" for a in task.attempts):
             log.info("task %s overdue since %s: released from agent %s to anyone", task.id,
                      task.due_at.isoformat(), task.owner)
