@@ -27,20 +27,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, delete, exists, false, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hotline.chanvars import ChanVar
+from hotline import timeutil
 from hotline.metrics import current_grades, local_day_start
-from hotline.metrics.queries import SATISFIED, call_agent_hung_up_first, call_answered_in_time, qa, qa_team
+from hotline.metrics.queries import (
+    SATISFIED,
+    agent_hung_up_first,
+    answered_in_time,
+    call_agent_hung_up_first,
+    call_answered_in_time,
+    qa,
+    qa_team,
+)
 from hotline.models import Call, Case, CaseCall, Complaint, QaGrade, QaSample
 from hotline.qa_sheet import Sheet
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
-from hotline.vocabulary import CaseKind, Direction, Disposition, HangupParty
+from hotline.vocabulary import CaseKind, Direction, Disposition
 
 # why a call was drawn: the record's flags (most urgent first), else these two
 FLAGS = ("late", "hung_up_first", "low_survey", "complaint")
@@ -52,7 +59,7 @@ CATCH_UP_DAYS = 7  # the scheduler draws at most this many finished days missed 
 
 
 def local_day(s: Settings, at: datetime) -> date:
-    return at.astimezone(ZoneInfo(s.timezone)).date()
+    return timeutil.local_day(at, s.timezone)
 
 
 def day_span(s: Settings, day: date) -> tuple[datetime, datetime]:
@@ -83,12 +90,11 @@ def flags_of(c: Call, complained: bool) -> list[str]:
 
 
 def _may_be_flagged(complained: set[int]) -> ColumnElement[bool]:
-    """The calls :func:`flags_of` may flag, in SQL: each flag's necessary condition on the record's
-    columns, so that a draw where only a flagged call can still be added reads no other call. Not
-    the rules: a call read may still not be flagged — its checks decide, on the row, in Python."""
-    apologised = func.coalesce(Call.vars[ChanVar.LATE_APOLOGY].as_string(), "") == "1"
-    return or_(and_(Call.within_4_rings.isnot(True), not_(apologised)),  # late: not within 4 rings, no apology
-               Call.hangup_first == HangupParty.AGENT,  # hung_up_first: the malicious / 强拆 excuses aside
+    """The calls :func:`flags_of` may flag, in SQL — the same rules' SQL homes
+    (``answered_in_time``, ``agent_hung_up_first``) — so that a draw where only a flagged call can
+    still be added reads no other call; :func:`flags_of` still decides on each row read."""
+    return or_(not_(func.coalesce(answered_in_time(), false())),  # late (an apology not stored: not proven)
+               agent_hung_up_first(),  # hung_up_first
                and_(Call.survey.isnot(None), Call.survey != SATISFIED),  # low_survey
                Call.id.in_(complained))  # complaint
 

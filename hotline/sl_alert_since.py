@@ -14,23 +14,20 @@ collide on its key, and the first one stored stands."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline.models.callbacks import SchedulerState
 from hotline.settings import Settings
-from hotline.timeutil import utcnow
+from hotline.timeutil import from_epoch, local_day, utcnow
 
 PREFIX = "sl_under_since:"  # then the local day, 2026-12-06
 
 
 def key(s: Settings, now: float) -> str:
     """Today's row: the operator's local day of ``now`` (epoch seconds)."""
-    return PREFIX + datetime.fromtimestamp(now, ZoneInfo(s.timezone)).date().isoformat()
+    return PREFIX + local_day(from_epoch(now), s.timezone).isoformat()
 
 
 def read(db: Session, s: Settings, now: float) -> float | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -27,3 +27,8 @@ def iso_local(dt: datetime | None, tz: str) -> str | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(ZoneInfo(tz)).isoformat(timespec="milliseconds")
+
+
+def local_day(at: datetime, tz: str) -> date:
+    """The operator's calendar day (zone ``tz``) an instant falls on: the day a "today" counts."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(ZoneInfo(tz)).date()

@@ -35,7 +35,7 @@ from hotline.models.ivr import FaultReport
 from hotline.notifications import Links, Template, queue_sms
 from hotline.rules import overdue
 from hotline.settings import Settings
-from hotline.timeutil import utcnow
+from hotline.timeutil import local_day, utcnow
 from hotline.vocabulary import Direction, Disposition
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def _calls(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
     mark = _calls_mark(db, value)
     bound = now - timedelta(hours=s.scheduler_started_lookback_h) if mark is not None else None
     newest = _read_calls(s, db, rep, None if mark is None else mark - overlap, bound) or mark
-    day = now.astimezone(ZoneInfo(s.timezone)).date().isoformat()
+    day = local_day(now, s.timezone).isoformat()
     if value.get("swept_day") != day:
         swept = datetime.fromisoformat(str(value["swept_since"])) if value.get("swept_since") else mark
         if swept is not None and mark is not None:
