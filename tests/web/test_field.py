@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -138,7 +139,8 @@ def test_technician_accepts_books_arrives_fixes_big(fpanel: Panel) -> None:
     assert ("Order accepted." in r.get_data(as_text=True)) or ("flash ok" in r.get_data(as_text=True))
     # its state by the state's name: "accepted" was the complaint receipt's 受理于 ("accepted at")
     assert '<span class="status">已接单</span>' in r.get_data(as_text=True)
-    at = (utcnow() + timedelta(hours=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    # the picker's time is the hotline's (Asia/Shanghai), not the machine's
+    at = (utcnow() + timedelta(hours=2)).astimezone(ZoneInfo(fpanel.settings.timezone)).strftime("%Y-%m-%dT%H:%M")
     assert c.post(f"/field/orders/{oid}/book", data={"csrf_token": token, "at": at}).status_code == 303
     assert order(fpanel, oid).status == "booked" and order(fpanel, oid).booked_for is not None
     bad = c.post(f"/field/orders/{oid}/book", data={"csrf_token": token, "at": "soon"}, follow_redirects=True)
@@ -150,6 +152,22 @@ def test_technician_accepts_books_arrives_fixes_big(fpanel: Panel) -> None:
     assert (done.status, done.size) == ("fixed", "big") and done.fix_by > before  # R-FAULT-SLA big limit
     actions = [e.action for e in fpanel.db().query(WorkOrderEvent).filter_by(order_id=oid)]
     assert {"accepted", "booked", "arrived", "fixed"} <= set(actions)
+
+
+def test_the_open_orders_clocks_say_met_overdue_and_minutes_left(fpanel: Panel) -> None:
+    """The supervisor's list showed the clocks' raw states through the generic label: "met" in
+    English and 未接回拨 (a callback's "not answered") for an order past its limit."""
+    late, fresh = new_order(fpanel, minutes_ago=60 * 30), new_order(fpanel, caller="13800000002", minutes_ago=1)
+    c = fpanel.client("tech1")
+    token = csrf_of(c, "/field")
+    for step in ("accept", "arrive"):
+        c.post(f"/field/orders/{fresh}/{step}", data={"csrf_token": token})
+    row = {oid: re.search(rf"<tr><td>{order(fpanel, oid).ticket}</td>.*?</tr>",
+                          fpanel.client("boss").get("/field/orders").get_data(as_text=True), re.S)
+           for oid in (late, fresh)}
+    late_row, fresh_row = (m.group(0) if m else "" for m in (row[late], row[fresh]))
+    assert late_row.count('class="clock missed">已超时') == 2 and "未接回拨" not in late_row
+    assert 'class="clock met">达标' in fresh_row and 'class="clock pending">' in fresh_row
 
 
 def test_another_technicians_order_is_a_404(fpanel: Panel) -> None:

@@ -131,7 +131,7 @@ def step(order_id: int, step: str) -> Any:
 @roles("supervisor")
 def orders() -> Any:
     now = utcnow()
-    return render_template("field/orders.html", rows=field.open_orders(db(), now),
+    return render_template("field/orders.html", rows=field.open_orders(db(), now), now=now,
                            techs=field.technicians(db(), settings(), now))
 
 
