@@ -36,6 +36,8 @@ ENTRIES: dict[str, str] = {
     # the score sheet (R-QA, hotline/qa_sheet.toml: its items and bands carry their own zh / en labels)
     "Score sheet (R-QA): untick what the call missed": "质检评分表(R-QA):取消勾选未做到的项目",
     "a deducted item needs a remark saying why: %(items)s": "扣分项须填写扣分原因:%(items)s",
+    "a remark is longer than %(n)s characters": "扣分原因超过 %(n)s 个字",
+    "the comment or the reason is longer than %(n)s characters": "评语或更正原因超过 %(n)s 个字",
     "the call record says it was missed": "通话记录显示未做到",
     "why deducted": "扣分原因", "veto": "一票否决", "Deducted": "扣分项", "typed": "录入", "typed score": "录入分",
     "the sum of the items met; a veto item missed makes it 0": "已做到项目的分值之和;一票否决项未做到则为 0 分",
