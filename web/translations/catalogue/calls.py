@@ -72,6 +72,8 @@ ENTRIES: dict[str, str] = {
     "%(field)s: not a date (YYYY-MM-DD): %(value)s": "%(field)s:不是有效日期(格式 YYYY-MM-DD):%(value)s",
     "%(field)s: out of range (%(first)s – %(last)s): %(value)s": "%(field)s:超出范围(%(first)s 至 %(last)s):%(value)s",
     "%(field)s: one of %(allowed)s, not %(value)s": "%(field)s:应为 %(allowed)s 之一,而不是 %(value)s",
+    "The start date %(first)s is after the end date %(last)s: nothing can match.":
+        "开始日期 %(first)s 晚于结束日期 %(last)s:查不到任何记录。",
     "%(field)s: digits only, not %(value)s": "%(field)s:只能填数字,而不是 %(value)s",
     "The date range is longer than a year: cut to %(days)s days.": "日期范围超过一年:已截为 %(days)s 天。",
 }
