@@ -82,6 +82,10 @@ def test_every_csv_link_on_the_pages_works(panel: Panel) -> None:
         for link in links:
             r = boss.get(link.replace("&amp;", "&"))
             assert r.status_code == 200 and r.mimetype == "text/csv", (page, link)
+            # one charset parameter (the mimetype named it and Flask added it again)
+            assert r.headers["Content-Type"] == "text/csv; charset=utf-8", (page, link)
+    for path in ("/customers/export", "/cases/analysis?year=2026&month=4&format=csv"):
+        assert boss.get(path).headers["Content-Type"] == "text/csv; charset=utf-8", path
 
 
 # every filter name the pages read, each with a value no page accepts (issue 19: clear errors, no 500s)
