@@ -18,6 +18,7 @@ from hotline import callbacks, cases, metrics
 from hotline.models.callbacks import CallbackTask, Complaint, Escalation
 from hotline.models.cases import Case
 from hotline.models.field import WorkOrder
+from hotline.privacy import mask_number
 from hotline.rules import deadline_state
 from hotline.settings import Settings
 from hotline.timeutil import iso_local, utcnow
@@ -76,15 +77,30 @@ def complaint_rows(db: Session, s: Settings, start: datetime, end: datetime,
 
 def _subjects(db: Session, escalations: list[Escalation]) -> dict[int, str]:
     """Each escalation's subject as people read it: a work order's (``order:<id>``, the field
-    clocks' one-per-order key) by its ticket and district — the wallboard said "order:7"."""
+    clocks' one-per-order key) by its ticket and district — the wallboard said "order:7"; a
+    callback task's or a complaint's by its number (the overdue tasks' table and the complaints
+    list show it) and the customer's number masked as the wallboard's queue shows callers — it
+    said "task:4"."""
     ids = {e.id: int(e.subject[6:]) for e in escalations
            if e.subject.startswith("order:") and e.subject[6:].isdigit()}
     orders = {o.id: o for o in db.scalars(select(WorkOrder).where(WorkOrder.id.in_(set(ids.values()))))} if ids else {}
+    tasks = _by_id(db, CallbackTask, {e.task_id for e in escalations if e.task_id is not None})
+    complaints = _by_id(db, Complaint, {e.complaint_id for e in escalations if e.complaint_id is not None})
     out = {}
     for e in escalations:
         o = orders.get(ids.get(e.id, -1))
-        out[e.id] = e.subject if o is None else " · ".join(x for x in (o.ticket or str(o.id), o.district) if x)
+        about = tasks.get(e.task_id) if e.task_id is not None else complaints.get(e.complaint_id or -1)
+        if o is not None:
+            out[e.id] = " · ".join(x for x in (o.ticket or str(o.id), o.district) if x)
+        elif about is not None:
+            out[e.id] = " · ".join(x for x in (f"#{about.id}", mask_number(about.number)) if x)
+        else:
+            out[e.id] = e.subject
     return out
+
+
+def _by_id(db: Session, model: type[CallbackTask] | type[Complaint], ids: set[int]) -> dict[int, Any]:
+    return {r.id: r for r in db.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
 
 
 def escalation_rows(db: Session, s: Settings, now: datetime | None = None) -> list[dict[str, Any]]:

@@ -307,6 +307,13 @@ def test_wallboard_lists_escalations_without_numbers(panel: Panel, late: dict[st
     assert sorted(e["kind"] for e in snap["escalations"]) == ["complaint_contact", "task_overdue", "task_overdue"]
     assert all(e["due_at"] < snap["now"] for e in snap["escalations"])
     assert "1390000000" not in str(snap["escalations"])  # a shared screen shows no customer number (R-PRIVACY)
+    # each says what it is about: the task's or complaint's number and the caller masked (it said "task:4")
+    c1_task = panel.db().query(CallbackTask).filter_by(complaint_id=late["c1"]).one().id
+    one, three = "**********0001", "**********0003"  # +8613900000001 as the queue masks a caller
+    assert sorted(e["subject"] for e in snap["escalations"]) == sorted(
+        [f"#{late['c1']} · {one}", f"#{c1_task} · {one}", f"#{late['task']} · {three}"])
+    page = panel.client("boss").get("/complaints").get_data(as_text=True)
+    assert f"<td>#{late['task']} · {three}</td>" in page and f"task:{late['task']}" not in page
 
 
 # --- metrics ------------------------------------------------------------------------------------
