@@ -252,6 +252,11 @@ def test_the_waiting_callers_longest_first_masked_vip_marked(panel: Panel) -> No
     assert 'id="wb-queue"' in page
     modes = json.loads(page.split('id="wb-modes">')[1].split("</script>")[0])
     assert [m for m, _label in modes] == ["listen", "whisper", "barge", "force_hangup"]
+    assert [label for _m, label in modes] == ["监听", "耳语", "强插", "强拆"]
+    en = panel.client("boss")
+    en.get("/lang/en")  # the buttons were Chinese on the English page too
+    modes = json.loads(en.get("/wallboard").get_data(as_text=True).split('id="wb-modes">')[1].split("</script>")[0])
+    assert [label for _m, label in modes] == ["Listen in", "Whisper", "Barge in", "Force hang-up"]
 
 
 def test_the_stream_carries_the_alerts_and_raises_one_when_a_wait_reaches_its_limit(panel: Panel) -> None:
