@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotline.field import add_technician, dispatch_to, on_report_confirmed
-from hotline.models.field import OutageSuggestion, WorkOrder, WorkOrderEvent
+from hotline.models.field import OutageSuggestion, Technician, WorkOrder, WorkOrderEvent
 from hotline.models.ivr import FaultReport, Outage
 from hotline.models.notifications import OutboxMessage
 from hotline.timeutil import iso_local, utcnow
@@ -255,6 +255,25 @@ def test_supervisor_dispatches_and_edits_technicians(fpanel: Panel) -> None:
     bad_rota = boss.post("/field/technicians", data={"csrf_token": token, "edit": "1", "username": "tech3",
                                                      "phone": "13900000004", "rota_mon": "later"})
     assert bad_rota.status_code == 400
+    assert 'name="rota_mon" size="11" value="later"' in bad_rota.get_data(as_text=True)  # the row as typed
+
+
+def test_a_technician_form_refused_says_why_and_keeps_what_was_typed(fpanel: Panel) -> None:
+    """The supervisor's walk: a phone with letters was saved (phonenumbers keyed 139abc00001 as
+    13922200001: the dispatch SMS went to a stranger), a second technician of the same user was a
+    500, and a refused form came back empty."""
+    boss = fpanel.client("boss")
+    token = csrf_of(boss, "/field/technicians")
+    form = {"csrf_token": token, "username": "tech5", "name": "李师傅", "phone": "139abc00001", "districts": "东城",
+            "rota_mon": "08:00-17:00"}
+    r = boss.post("/field/technicians", data=form)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "不是电话号码" in html and fpanel.db().query(Technician).filter_by(
+        username="tech5").count() == 0
+    for name, value in (("username", "tech5"), ("name", "李师傅"), ("phone", "139abc00001"), ("rota_mon", "08:00-17:00")):
+        assert re.search(rf'<input name="{name}"[^>]*value="{value}"', html), name
+    again = boss.post("/field/technicians", data=form | {"username": "tech1", "phone": "13900000009"})
+    assert again.status_code == 400 and "维修员 tech1 已存在" in again.get_data(as_text=True)
 
 
 def test_suggestion_publish_dismiss_and_restored(fpanel: Panel) -> None:
