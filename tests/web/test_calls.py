@@ -82,6 +82,7 @@ def test_call_page_timeline_and_escaping(panel: Panel) -> None:
                      transfers=[{"to": evil, "at": (t0 + timedelta(seconds=40)).isoformat()}])
     html = panel.client("boss").get(f"/calls/{call.id}").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html and "1<b>" not in html
+    assert '<dd id="survey">—</dd>' in html  # no rating: said, as 保持's —, not an empty line
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     timeline = html[html.index('id="timeline"'):html.index("</ol>")]
     order = [m for m in re.findall(r'class="step-(\w+)"', timeline)]
