@@ -84,8 +84,11 @@ def _subjects(db: Session, escalations: list[Escalation]) -> dict[int, str]:
     ids = {e.id: int(e.subject[6:]) for e in escalations
            if e.subject.startswith("order:") and e.subject[6:].isdigit()}
     orders = {o.id: o for o in db.scalars(select(WorkOrder).where(WorkOrder.id.in_(set(ids.values()))))} if ids else {}
-    tasks = _by_id(db, CallbackTask, {e.task_id for e in escalations if e.task_id is not None})
-    complaints = _by_id(db, Complaint, {e.complaint_id for e in escalations if e.complaint_id is not None})
+    task_ids = {e.task_id for e in escalations if e.task_id is not None}
+    complaint_ids = {e.complaint_id for e in escalations if e.complaint_id is not None}
+    tasks = {t.id: t for t in db.scalars(select(CallbackTask).where(CallbackTask.id.in_(task_ids)))} if task_ids else {}
+    complaints = {c.id: c for c in db.scalars(
+        select(Complaint).where(Complaint.id.in_(complaint_ids)))} if complaint_ids else {}
     out = {}
     for e in escalations:
         o = orders.get(ids.get(e.id, -1))
@@ -97,10 +100,6 @@ def _subjects(db: Session, escalations: list[Escalation]) -> dict[int, str]:
         else:
             out[e.id] = e.subject
     return out
-
-
-def _by_id(db: Session, model: type[CallbackTask] | type[Complaint], ids: set[int]) -> dict[int, Any]:
-    return {r.id: r for r in db.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
 
 
 def escalation_rows(db: Session, s: Settings, now: datetime | None = None) -> list[dict[str, Any]]:

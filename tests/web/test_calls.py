@@ -99,7 +99,8 @@ def test_call_page_timeline_and_escaping(panel: Panel) -> None:
         {"kind": "attended", "from_agent": "8001", "to": "8002", "at": t0.timestamp() + 1, "result": "Fail"}])
     steps = panel.client("boss").get(f"/calls/{handed.id}").get_data(as_text=True)
     steps = steps[steps.index('id="timeline"'):steps.index("</ol>")]
-    assert "转接 8001 → 8003 (直接转接)" in steps and '转接 8001 → 8002 (咨询转接): <span class="bad">失败</span>' in steps
+    assert "转接 8001 → 8003 (直接转接)" in steps
+    assert '转接 8001 → 8002 (咨询转接): <span class="bad">失败</span>' in steps
     assert "kind=" not in steps and "Success" not in steps and "from_agent" not in steps
     # the CSV neutralises formulas in attacker-controlled fields
     make_call(db, agent="8001", caller_name="=HYPERLINK(\"http://x\")")

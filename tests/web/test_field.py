@@ -270,7 +270,8 @@ def test_a_technician_form_refused_says_why_and_keeps_what_was_typed(fpanel: Pan
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and "不是电话号码" in html and fpanel.db().query(Technician).filter_by(
         username="tech5").count() == 0
-    for name, value in (("username", "tech5"), ("name", "李师傅"), ("phone", "139abc00001"), ("rota_mon", "08:00-17:00")):
+    typed = (("username", "tech5"), ("name", "李师傅"), ("phone", "139abc00001"), ("rota_mon", "08:00-17:00"))
+    for name, value in typed:
         assert re.search(rf'<input name="{name}"[^>]*value="{value}"', html), name
     again = boss.post("/field/technicians", data=form | {"username": "tech1", "phone": "13900000009"})
     assert again.status_code == 400 and "维修员 tech1 已存在" in again.get_data(as_text=True)
