@@ -44,8 +44,8 @@ ENTRIES: dict[str, str] = {
     "Unknown mode: %(mode)s": "未知监控方式:%(mode)s",
     "No call: nothing rings or talks on your desk.": "没有通话:您的工作台上没有振铃或通话。",
     "No live call of an agent of this hotline given.": "未指定本热线坐席的当前通话。",
-    "No phone to ring: set an extension on your user or desk_supervisor_endpoint.":
-        "没有可振铃的话机:请为您的账号设置分机号,或设置 desk_supervisor_endpoint。",
+    "No phone to ring: ask an administrator to give your user an extension.":
+        "没有可振铃的话机:请联系管理员为您的账号设置分机号。",
     "%(agent)s is not an agent of this hotline.": "%(agent)s 不是本热线的坐席。",
     "%(agent)s: %(state)s": "%(agent)s:%(state)s",
     "Your phone rings: you listen to the call.": "您的话机正在振铃:接起后监听通话。",

@@ -11,6 +11,8 @@ ENTRIES: dict[str, str] = {
     "idle": "空闲", "ringing": "振铃", "talking": "通话", "paused": "示忙", "unavailable": "离线",
     # 监控告警 (hotline/live_alerts.py TEXTS; the wallboard fills %(for)s with the running clock; 确认 is
     # "Acknowledge", catalogue/callbacks.py)
+    # a supervisor on an agent's live call (hotline.desk.monitor), in the order of escalation
+    "Listen in": "监听", "Whisper": "耳语", "Barge in": "强插", "Force hang-up": "强拆",
     "Alerts": "监控告警", "Sound: on": "提示音:开", "Sound: off": "提示音:关",
     "Click anywhere on the page to let the alerts sound": "请先点击页面任意处,告警提示音才能播放",
     "%(n)s callers waiting in %(queue)s (alert from %(limit)s)": "%(queue)s 排队来电 %(n)s 个(告警阈值 %(limit)s)",
