@@ -67,7 +67,8 @@ def forced_presence_message(r: PresenceResult, break_reasons: list[str]) -> str:
 
 def _done(r: ControlResult) -> str:
     done = {"transfer": _("Call transferred."), "consult": _("Consultation started: the caller is on hold."),
-            "consult_complete": _("Transfer completed."), "consult_cancel": _("Consultation cancelled: you are back with the caller."),
+            "consult_complete": _("Transfer completed."),
+            "consult_cancel": _("Consultation cancelled: you are back with the caller."),
             "survey": _("The caller is rating your service."), "phrase": _("Standard phrase played to the caller."),
             "malicious": _("Flagged as a malicious call: the warning plays to the caller."),
             "hangup": _("Call hung up."),

@@ -18,7 +18,8 @@ ENTRIES: dict[str, str] = {
     "After-call work": "话后整理", "After-call work: %(s)s s left": "话后整理:还剩 %(s)s 秒",
     "Your state: %(state)s": "当前状态:%(state)s",
     "Call transferred.": "已转接。", "Consultation started: the caller is on hold.": "咨询中:客户在保持。",
-    "Transfer completed.": "已完成转接。", "Consultation cancelled: you are back with the caller.": "已取消咨询,回到客户通话。",
+    "Transfer completed.": "已完成转接。",
+    "Consultation cancelled: you are back with the caller.": "已取消咨询,回到客户通话。",
     "The caller is rating your service.": "已转满意度评价。",
     "Standard phrase played to the caller.": "已向客户播放规范用语。",
     "Flagged as a malicious call: the warning plays to the caller.": "已标记恶意骚扰:向对方播放警告。",
@@ -50,8 +51,10 @@ ENTRIES: dict[str, str] = {
     "%(agent)s is not an agent of this hotline.": "%(agent)s 不是本热线的坐席。",
     "%(agent)s: %(state)s": "%(agent)s:%(state)s",
     "Your phone will ring: answer it to listen in.": "您的话机正在振铃:接起后监听通话。",
-    "Your phone will ring: once you answer, only the agent hears you.": "您的话机正在振铃:接起后耳语,仅坐席能听到您。",
-    "Your phone will ring: once you answer, the caller and the agent both hear you.": "您的话机正在振铃:接起后强插,客户和坐席都能听到您。",
+    "Your phone will ring: once you answer, only the agent hears you.":
+        "您的话机正在振铃:接起后耳语,仅坐席能听到您。",
+    "Your phone will ring: once you answer, the caller and the agent both hear you.":
+        "您的话机正在振铃:接起后强插,客户和坐席都能听到您。",
     "The call was ended.": "通话已被强拆。",
     "not a phone number.": "不是电话号码。",
     # what the desk's and the wallboard's scripts say when the answer is no refusal of ours (web/refusal.py)
@@ -62,7 +65,8 @@ ENTRIES: dict[str, str] = {
     # agents know (示闲 / 示忙 / 小休 / 签出), English on the English page
     "Take a break": "小休", "Sign out": "签出", "Number to dial": "外呼号码", "Dial out": "外呼",
     "Extend after-call work": "继续整理", "End after-call work": "返回接听", "On hold": "保持中",
-    "Repeat call: this caller has an open matter": "重复来电:有未结事项", "IVR choices on this call": "本次IVR", "Wait": "等待",
+    "Repeat call: this caller has an open matter": "重复来电:有未结事项", "IVR choices on this call": "本次IVR",
+    "Wait": "等待",
     "Hold: press your phone's hold key": "保持:请按话机的保持键", "Queue": "队列", "Consult transfer": "咨询转接",
     "Complete transfer": "完成转接", "Cancel consultation": "取消咨询", "Transfer to survey": "转满意度",
     "Please speak": "请讲", "Please repeat": "请重复", "Thanks, goodbye": "感谢再见", "Malicious call": "恶意骚扰",
