@@ -104,6 +104,7 @@ def test_the_wallboard_after_its_script_ran_is_chinese(served: tuple[Panel, str]
     # a control's answer written by the script: without a PBX the forced state is refused
     page.click("tr[data-agent='8001'] button.force.busy")
     wait_js(page, "document.getElementById('wb-monitor-message').dataset.outcome !== ''")
+    _page_words(page, "/wallboard", said, "a forced state refused")
     page.click("tr[data-agent='8003'] button.monitor.listen")  # no phone to ring: refused, said
     wait_js(page, "document.getElementById('wb-monitor-message').dataset.error === 'no_phone'")
     page.locator("#wb-alert-list li button.ack").first.click()
@@ -156,6 +157,10 @@ def test_the_desk_after_its_script_ran_is_chinese(served: tuple[Panel, str], bro
     _open(page, base, "agent1", "/desk", errors)
     wait_js(page, "document.getElementById('desk').dataset.popState === 'ringing'", 20)
     wait_js(page, "document.getElementById('pop-apology').textContent !== ''")
+    # what the sweep reads is there: the customer, each IVR answer, the caller's history
+    counts = page.evaluate("['#pop-customer dt', '#pop-ivr dt', '#pop-history tbody tr']"
+                           ".map(q => document.querySelectorAll(q).length)")
+    assert counts == [4, 9, 4], counts
     _page_words(page, "/desk", said, "ringing, past the apology's wait")
     ts = time.time()
     _desk_live(panel, "talking", ts - 300, held_since=ts - 120)
