@@ -77,8 +77,7 @@ def held(db: Session, server: str, agent: str, timeout_s: float | None = None) -
     other process on ``db``'s database; re-entrant. :class:`PresenceBusy` after ``timeout_s``
     (default :data:`TIMEOUT_S`)."""
     timeout_s = TIMEOUT_S if timeout_s is None else timeout_s
-    engine = db.get_bind()
-    assert isinstance(engine, Engine), "a Session bound to an engine"
+    engine = db.get_bind().engine  # a Session bound to a Connection locks on its engine
     entry = _entry((engine.url.render_as_string(hide_password=True), server, agent))
     deadline = time.monotonic() + timeout_s
     if not entry.lock.acquire(timeout=timeout_s):
