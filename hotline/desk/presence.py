@@ -20,6 +20,7 @@ opens one). Refusals and PBX errors come back as a ``PresenceResult`` with a mes
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable, Iterator
@@ -61,6 +62,7 @@ BREAK_PREFIX = "break:"
 # margin applies after it (a phone's key pressed twice in a second is followed twice).
 PBX_MARGIN_S = 1.0
 REASON_MAX = 64  # desk_presence.reason's length
+Args = ParamSpec("Args")  # a presence change's arguments after (s, db, agent): _refused_when_busy
 
 
 class CallPhase(StrEnum):
@@ -129,17 +131,15 @@ def board(db: Session, s: Settings) -> list[PresenceView]:
 @contextmanager
 def serial(s: Settings, db: Session, agent: str) -> Iterator[None]:
     """One change of ``agent``'s presence at a time in every process on the database
-    (``presence_lock``): read, decided, stored and made on the PBX before the next one reads. Two at once — a desk page
-    reloaded, its old softphone's "unregistered" beside the new one's "registered"; a click beside
-    the tick — stored in one order and reached the PBX in the other: the desk 示闲, the queue not
-    ringing. The transaction is ended first: no connection held while waiting, and it reads what
-    the last holder stored (SQLite keeps a transaction's first snapshot). Re-entrant."""
+    (``presence_lock``): read, decided, stored and made on the PBX before the next one reads. Two
+    at once — a desk page reloaded, its old softphone's "unregistered" beside the new one's
+    "registered"; a click beside the tick — stored in one order and reached the PBX in the other:
+    the desk 示闲, the queue not ringing. The transaction is ended first: no connection held while
+    waiting, and it reads what the last holder stored (SQLite keeps a transaction's first
+    snapshot). Re-entrant; :class:`PresenceBusy` when not had in time."""
     db.commit()
     with presence_lock.held(db, s.server_id, agent):
         yield
-
-
-Args = ParamSpec("Args")
 
 
 def _refused_when_busy(change: Callable[Concatenate[Settings, Session, str, Args], PresenceResult]
@@ -314,13 +314,15 @@ def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_i
 
 
 def _stop_other_rings(s: Settings, db: Session, agent: str, call_id: str, at: datetime) -> None:
-    """A call one agent answered stops ringing the others (ringall: no event says so for them)."""
-    ringing = db.scalars(select(PresenceChange).where(
-        PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
-        PresenceChange.state == P.RINGING.value, PresenceChange.call_id == call_id,
-        PresenceChange.agent != agent)).all()
-    for row in ringing:
-        _record(db, s, row.agent, P.AVAILABLE, at, by=SYSTEM)
+    """A call one agent answered stops ringing the others (ringall: no event says so for them),
+    each under its own lock (its desk may be changing it); one held up is left to its own sync."""
+    for other in db.scalars(select(PresenceChange.agent).where(
+            PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
+            PresenceChange.state == P.RINGING.value, PresenceChange.call_id == call_id,
+            PresenceChange.agent != agent)).all():
+        with contextlib.suppress(PresenceBusy), serial(s, db, other):
+            if (cur := current(db, s, other)).state == P.RINGING and cur.call_id == call_id:
+                _record(db, s, other, P.AVAILABLE, at, by=SYSTEM)
 
 
 @_refused_when_busy

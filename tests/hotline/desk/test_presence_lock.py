@@ -225,3 +225,24 @@ def test_an_in_memory_database_serialises_in_its_process(tmp_path: Path) -> None
         assert presence.set_state(s, db, "8001", P.AVAILABLE, now=T0, ami=RecordingAmi()).ok
     assert not list(tmp_path.rglob("*-locks"))
     engine.dispose()
+
+
+def test_an_answer_stops_the_other_rings_each_under_its_own_lock(
+        tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ringall call answered by 8001 ends 8002's ring too (``_stop_other_rings``) — under
+    8002's lock: while another process is changing 8002 (its desk, its tick), its row is not
+    written over; its own sync ends the ring once the holder is done."""
+    monkeypatch.setattr(presence_lock, "TIMEOUT_S", 0.5)
+    s = _settings(str(tmp_path), db_url)
+    engine, sessions = open_db(s)
+    with sessions() as db:
+        for agent in ("8001", "8002"):
+            assert presence.set_state(s, db, agent, P.AVAILABLE, now=T0, ami=RecordingAmi()).ok
+            assert presence.on_call_event(s, db, agent, presence.CallPhase.RINGING, "c1", T0).changed
+        with _held_elsewhere(tmp_path, db_url, "8002"):
+            assert presence.on_call_event(s, db, "8001", presence.CallPhase.ANSWERED, "c1", T0).changed
+            assert presence.current(db, s, "8002").state == P.RINGING
+        # its own sync, once the holder is done: the listener no longer sees it ringing
+        assert presence.on_call_event(s, db, "8002", presence.CallPhase.ENDED, "c1", T0).presence.state == P.AVAILABLE
+        assert presence.current(db, s, "8001").state == P.TALKING
+    engine.dispose()
