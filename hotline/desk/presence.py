@@ -20,20 +20,22 @@ opens one). Refusals and PBX errors come back as a ``PresenceResult`` with a mes
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline import live_signal
-from hotline.desk import members
+from hotline.desk import members, presence_lock
+from hotline.desk.presence_lock import PresenceBusy
 from hotline.desk.refusals import Refusal
 from hotline.live_snapshot import PauseChange
 from hotline.models.desk import PresenceChange
@@ -60,6 +62,7 @@ BREAK_PREFIX = "break:"
 # margin applies after it (a phone's key pressed twice in a second is followed twice).
 PBX_MARGIN_S = 1.0
 REASON_MAX = 64  # desk_presence.reason's length
+Args = ParamSpec("Args")  # a presence change's arguments after (s, db, agent): _refused_when_busy
 
 
 class CallPhase(StrEnum):
@@ -125,23 +128,31 @@ def board(db: Session, s: Settings) -> list[PresenceView]:
     return [current(db, s, agent) for agent in s.agents]
 
 
-_locks: dict[str, threading.RLock] = {}
-_locks_guard = threading.Lock()
-
-
 @contextmanager
-def serial(db: Session, agent: str) -> Iterator[None]:
-    """One change of ``agent``'s presence at a time in this process: read, decided, stored and made
-    on the PBX before the next one reads. Two at once — a desk page reloaded, its old softphone
-    saying "unregistered" while the new one says "registered"; a click beside the tick — could
-    store in one order and reach the PBX in the other: the desk 示闲 while the queue no longer rings
-    the agent. The session's transaction is ended first (committed) so that what it reads is what
-    the last holder stored (SQLite keeps a transaction's first snapshot). Re-entrant."""
-    with _locks_guard:
-        lock = _locks.setdefault(agent, threading.RLock())
-    with lock:
-        db.commit()
+def serial(s: Settings, db: Session, agent: str) -> Iterator[None]:
+    """One change of ``agent``'s presence at a time in every process on the database
+    (``presence_lock``): read, decided, stored and made on the PBX before the next one reads. Two
+    at once — a desk page reloaded, its old softphone's "unregistered" beside the new one's
+    "registered"; a click beside the tick — stored in one order and reached the PBX in the other:
+    the desk 示闲, the queue not ringing. The transaction is ended first: no connection held while
+    waiting, and it reads what the last holder stored (SQLite keeps a transaction's first
+    snapshot). Re-entrant; :class:`PresenceBusy` when not had in time."""
+    db.commit()
+    with presence_lock.held(db, s.server_id, agent):
         yield
+
+
+def _refused_when_busy(change: Callable[Concatenate[Settings, Session, str, Args], PresenceResult]
+                       ) -> Callable[Concatenate[Settings, Session, str, Args], PresenceResult]:
+    """A change whose lock (``serial``) was not had in time is refused, logged, nothing stored."""
+    @functools.wraps(change)
+    def refusing(s: Settings, db: Session, agent: str, *a: Args.args, **kw: Args.kwargs) -> PresenceResult:
+        try:
+            return change(s, db, agent, *a, **kw)
+        except PresenceBusy as exc:
+            log.warning("desk %s: %s; the change is refused", agent, exc)
+            return PresenceResult(False, str(exc), current(db, s, agent), reason=Refusal.PRESENCE_BUSY)
+    return refusing
 
 
 def _store(db: Session, s: Settings, agent: str, state: AgentPresence, at: datetime, *, by: str,
@@ -233,13 +244,14 @@ def _refusal(s: Settings, agent: str, state: AgentPresence, reason: str | None,
     return None
 
 
+@_refused_when_busy
 def set_state(s: Settings, db: Session, agent: str, state: AgentPresence, reason: str | None = None, *,
               by: str | None = None, forced: bool = False, now: datetime | None = None,
               ami: Ami | None = None) -> PresenceResult:
     """Log in (available), log out, 示忙 or 小休 (with ``reason``). ``by``: who asked (default the
     agent); a supervisor passes ``forced=True`` (``force``). Busy or break chosen during a call
     pauses the member at once, so no next call comes after this one."""
-    with serial(db, agent):
+    with serial(s, db, agent):
         state = P(state)
         reason = reason if state == P.BREAK else None
         cur = current(db, s, agent)
@@ -273,13 +285,14 @@ def _start_wrapup(s: Settings, db: Session, agent: str, call_id: str | None, at:
                               by=SYSTEM, call_id=call_id, wrapup_until=at + timedelta(seconds=s.desk_wrapup_s))
 
 
+@_refused_when_busy
 def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_id: str, at: datetime, *,
                   ami: Ami | None = None) -> PresenceResult:
     """The listener's (or a scheduler's) report of a call phase for ``agent``. An available agent
     rings, a ringing one talks; when the call ends, an agent who talked starts 话后整理 (paused
     ``desk_wrapup_s``), one who only rang is available again. An agent who chose busy or a
     break, or is logged out, keeps that state: the calls do not change what a person chose."""
-    with serial(db, agent):
+    with serial(s, db, agent):
         phase = CallPhase(phase)
         cur = current(db, s, agent)
         same_call = cur.call_id in (None, call_id)
@@ -301,20 +314,23 @@ def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_i
 
 
 def _stop_other_rings(s: Settings, db: Session, agent: str, call_id: str, at: datetime) -> None:
-    """A call one agent answered stops ringing the others (ringall: no event says so for them)."""
-    ringing = db.scalars(select(PresenceChange).where(
-        PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
-        PresenceChange.state == P.RINGING.value, PresenceChange.call_id == call_id,
-        PresenceChange.agent != agent)).all()
-    for row in ringing:
-        _record(db, s, row.agent, P.AVAILABLE, at, by=SYSTEM)
+    """A call one agent answered stops ringing the others (ringall: no event says so for them),
+    each under its own lock (its desk may be changing it); one held up is left to its own sync."""
+    for other in db.scalars(select(PresenceChange.agent).where(
+            PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
+            PresenceChange.state == P.RINGING.value, PresenceChange.call_id == call_id,
+            PresenceChange.agent != agent)).all():
+        with contextlib.suppress(PresenceBusy), serial(s, db, other):
+            if (cur := current(db, s, other)).state == P.RINGING and cur.call_id == call_id:
+                _record(db, s, other, P.AVAILABLE, at, by=SYSTEM)
 
 
+@_refused_when_busy
 def extend_wrapup(s: Settings, db: Session, agent: str, seconds: float | None = None, *,
                   now: datetime | None = None) -> PresenceResult:
     """继续整理: the wrap-up lasts ``seconds`` (default ``desk_wrapup_s``) more from now, or from
     its current end if that is later. The member is paused already: no AMI."""
-    with serial(db, agent):
+    with serial(s, db, agent):
         cur = current(db, s, agent)
         row = _open_row(db, s, agent)
         if cur.state != P.WRAP_UP or row is None:
@@ -328,10 +344,11 @@ def extend_wrapup(s: Settings, db: Session, agent: str, seconds: float | None = 
                               _view(agent, row), True)
 
 
+@_refused_when_busy
 def end_wrapup(s: Settings, db: Session, agent: str, *, by: str | None = None, now: datetime | None = None,
                ami: Ami | None = None) -> PresenceResult:
     """返回接听: after-call work ends now, the agent is available."""
-    with serial(db, agent):
+    with serial(s, db, agent):
         cur = current(db, s, agent)
         if cur.state != P.WRAP_UP:
             return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur,
@@ -376,19 +393,27 @@ def follow_pbx(s: Settings, db: Session, cur: PresenceView, change: PauseChange 
     presence, as just read (``current``)."""
     to = pbx_follows(cur, change, s.desk_break_reasons)
     if change is None or to is None:
-        if change is not None and cur.state == P.LOGGED_OUT:
-            _keep_logged_out(s, cur, change, ami)
+        if change is not None and _unpaused_while_out(cur, change):
+            _keep_logged_out(s, cur, ami)
         return cur
     return _record(db, s, cur.agent, to[0], min(from_epoch(change.at), now), by=PBX, reason=to[1])
 
 
-def _keep_logged_out(s: Settings, cur: PresenceView, change: PauseChange, ami: Ami | None) -> None:
+def pbx_acts(s: Settings, cur: PresenceView, change: PauseChange | None) -> bool:
+    """``follow_pbx`` would store a change or act on the PBX (``live.sync`` asks before it locks)."""
+    return change is not None and (pbx_follows(cur, change, s.desk_break_reasons) is not None
+                                   or _unpaused_while_out(cur, change))
+
+
+def _unpaused_while_out(cur: PresenceView, change: PauseChange) -> bool:
+    return cur.state == P.LOGGED_OUT and not change.paused and _newer(change, cur)
+
+
+def _keep_logged_out(s: Settings, cur: PresenceView, ami: Ami | None) -> None:
     """A static member unpaused on the PBX while its agent is 下线 (签出 could only pause it) is
     paused back, so the queue does not ring an agent who logged out. A log-in at the desk stores
     its row before it unpauses the member (``_record_then_apply``): its unpause is never read
     against 下线."""
-    if change.paused or not _newer(change, cur):
-        return
     try:
         with_ami(s, ami, lambda a: members.pause(a, s, cur.agent, True, members.LOGGED_OUT_REASON))
     except AmiError as e:  # no such member (a dynamic one left the queue): nothing rings it

@@ -324,7 +324,7 @@ def test_two_changes_at_once_reach_the_pbx_in_the_order_they_are_stored(tmp_path
     slow.start()
     assert started.wait(5)  # its row is stored, its pause on the way
     with sessions() as db:
-        with presence.serial(db, "8001"):  # as web.softphone.follow_registration reads and decides
+        with presence.serial(s, db, "8001"):  # as web.softphone.follow_registration reads and decides
             cur = presence.current(db, s, "8001")
             assert (cur.state, cur.by) == (P.BUSY, "softphone")
             assert presence.set_state(s, db, "8001", P.AVAILABLE, by="softphone",
