@@ -1,7 +1,7 @@
 """The presence follows the calls (issue 13 §1): the listener's live snapshot says an agent is
 ringing or talking; :func:`sync` moves the stored presence to match — ringing → talking → an
 answered call ends in 话后整理 — ends a wrap-up whose time is up, and then follows a pause made on
-the PBX (``presence.follow_pbx``: a desk phone's pause key, another CTI). The scheduler runs it for every
+the PBX (``pbx_follow.follow_pbx``: a desk phone's pause key, another CTI). The scheduler runs it for every
 agent about once a second (``scheduler.daemon``), and each open desk for its own agent, so the
 presence moves whether or not a desk is open; ``presence.on_call_event`` ignores what does not
 apply, so running it twice does no harm."""
@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.desk import presence
+from hotline.desk import pbx_follow, presence
 from hotline.desk.presence import CallPhase, PresenceView
 from hotline.desk.presence_lock import PresenceBusy
 from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot
@@ -76,7 +76,7 @@ def _phase(cur: PresenceView, live: AgentLive | None) -> tuple[CallPhase, str] |
 
 def _moves(s: Settings, cur: PresenceView, live: AgentLive | None, now: datetime) -> bool:
     return (_phase(cur, live) is not None or (cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0)
-            or presence.pbx_acts(s, cur, live.pause if live is not None else None))
+            or pbx_follow.pbx_acts(s, cur, live.pause if live is not None else None))
 
 
 def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: datetime, *,
@@ -98,7 +98,7 @@ def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: date
             return result.presence
         if cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0:
             return presence.end_wrapup(s, db, agent, by=presence.SYSTEM, now=now, ami=ami).presence
-        return presence.follow_pbx(s, db, cur, live.pause if live is not None else None, now, ami=ami)
+        return pbx_follow.follow_pbx(s, db, cur, live.pause if live is not None else None, now, ami=ami)
 
 
 def sync_all(s: Settings, db: Session, now: datetime, *, ami: Ami | None = None) -> int:
