@@ -18,7 +18,6 @@ from hotline import callbacks, cases, metrics
 from hotline.models.callbacks import CallbackTask, Complaint, Escalation
 from hotline.models.cases import Case
 from hotline.models.field import WorkOrder
-from hotline.privacy import mask_number
 from hotline.rules import deadline_state
 from hotline.settings import Settings
 from hotline.timeutil import iso_local, utcnow
@@ -77,28 +76,15 @@ def complaint_rows(db: Session, s: Settings, start: datetime, end: datetime,
 
 def _subjects(db: Session, escalations: list[Escalation]) -> dict[int, str]:
     """Each escalation's subject as people read it: a work order's (``order:<id>``, the field
-    clocks' one-per-order key) by its ticket and district — the wallboard said "order:7"; a
-    callback task's or a complaint's by its number (the overdue tasks' table and the complaints
-    list show it) and the customer's number masked as the wallboard's queue shows callers — it
-    said "task:4"."""
+    clocks' one-per-order key) by its ticket and district — the wallboard said "order:7"; others as
+    stored, for the CSV (the pages name them: the ``subject`` filter, wallboard.js subjectText)."""
     ids = {e.id: int(e.subject[6:]) for e in escalations
            if e.subject.startswith("order:") and e.subject[6:].isdigit()}
     orders = {o.id: o for o in db.scalars(select(WorkOrder).where(WorkOrder.id.in_(set(ids.values()))))} if ids else {}
-    task_ids = {e.task_id for e in escalations if e.task_id is not None}
-    complaint_ids = {e.complaint_id for e in escalations if e.complaint_id is not None}
-    tasks = {t.id: t for t in db.scalars(select(CallbackTask).where(CallbackTask.id.in_(task_ids)))} if task_ids else {}
-    complaints = {c.id: c for c in db.scalars(
-        select(Complaint).where(Complaint.id.in_(complaint_ids)))} if complaint_ids else {}
     out = {}
     for e in escalations:
         o = orders.get(ids.get(e.id, -1))
-        about = tasks.get(e.task_id) if e.task_id is not None else complaints.get(e.complaint_id or -1)
-        if o is not None:
-            out[e.id] = " · ".join(x for x in (o.ticket or str(o.id), o.district) if x)
-        elif about is not None:
-            out[e.id] = " · ".join(x for x in (f"#{about.id}", mask_number(about.number)) if x)
-        else:
-            out[e.id] = e.subject
+        out[e.id] = e.subject if o is None else " · ".join(x for x in (o.ticket or str(o.id), o.district) if x)
     return out
 
 
