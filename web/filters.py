@@ -7,15 +7,18 @@ session's language (zh unless the user chose English)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from flask_babel import gettext as _
+
+from web.i18n import label
 
 
 def _field(key: str) -> str:
     labels = {"date_from": _("Start date"), "date_to": _("End date"), "period": _("Period"), "number": _("Number"),
               "disposition": _("Disposition"), "status": _("Status"), "kind": _("Kind"), "due": _("Due"),
-              "reason": _("Reason"), "qa_band": _("QA score band")}
+              "reason": _("Reason"), "qa_band": _("QA score band"), "qa": _("QA")}
     return labels.get(key, key)
 
 
@@ -32,9 +35,17 @@ def out_of_range(key: str, raw: str, first: date, last: date) -> str:
              last=str(last), value=_typed(raw))
 
 
-def not_one_of(key: str, raw: str, allowed: list[str]) -> str:
-    return _("%(field)s: one of %(allowed)s, not %(value)s", field=_field(key), allowed=", ".join(allowed),
+def not_one_of(key: str, raw: str, allowed: Sequence[str] | Mapping[str, str]) -> str:
+    """The choices by the names the page's select shows them by (``allowed``: key → name, or keys
+    the stored-key labels know): the stored keys were English words on the Chinese page."""
+    names = list(allowed.values()) if isinstance(allowed, Mapping) else [label(k) for k in allowed]
+    return _("%(field)s: one of %(allowed)s, not %(value)s", field=_field(key), allowed=", ".join(names),
              value=_typed(raw))
+
+
+def backwards(first: date, last: date) -> str:
+    return _("The start date %(first)s is after the end date %(last)s: nothing can match.", first=str(first),
+             last=str(last))
 
 
 def not_digits(key: str, raw: str) -> str:

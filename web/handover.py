@@ -24,14 +24,25 @@ NOTES_MAX = 8000
 @bp.get("/handover")
 @roles("supervisor")
 def index() -> Any:
-    return render_template("handover/index.html", rows=cases.latest_handovers(db(), 50))
+    return render_template("handover/index.html", rows=cases.latest_handovers(db(), 50), notes_max=NOTES_MAX)
+
+
+def _too_long(notes: str) -> bool:
+    """Notes past the limit are refused, not cut (the end of the shift's notes was lost without a
+    word); the textareas' maxlength keeps a browser inside it."""
+    if len(notes) <= NOTES_MAX:
+        return False
+    flash(_("Not saved: the notes are longer than %(n)s characters.", n=NOTES_MAX), "error")
+    return True
 
 
 @bp.post("/handover")
 @roles("supervisor")
 def open_() -> Any:
-    notes = (request.form.get("notes") or "").strip()[:NOTES_MAX] or None
-    h = cases.open_handover(db(), actor(current_user), notes)
+    notes = (request.form.get("notes") or "").strip()
+    if _too_long(notes):
+        return redirect(url_for("handover.index"), 303)
+    h = cases.open_handover(db(), actor(current_user), notes or None)
     db().commit()
     flash(_("Handover %(id)s opened with every open matter.", id=h.id), "ok")
     return redirect(url_for("handover.show", handover_id=h.id), 303)
@@ -43,16 +54,18 @@ def show(handover_id: int) -> Any:
     h = db().get(Handover, handover_id)
     if h is None:
         abort(404)
-    return render_template("handover/show.html", h=h, me=actor(current_user).name)
+    return render_template("handover/show.html", h=h, me=actor(current_user).name, notes_max=NOTES_MAX)
 
 
 def _act(handover_id: int, what: str) -> Any:
     if db().get(Handover, handover_id) is None:
         abort(404)
+    notes = (request.form.get("notes") or "").strip()
+    if what == "notes" and _too_long(notes):
+        return redirect(url_for("handover.show", handover_id=handover_id), 303)
     try:
         if what == "notes":
-            cases.add_notes(db(), handover_id, actor(current_user),
-                            (request.form.get("notes") or "").strip()[:NOTES_MAX])
+            cases.add_notes(db(), handover_id, actor(current_user), notes)
         else:
             cases.acknowledge_handover(db(), handover_id, actor(current_user))
         db().commit()

@@ -20,6 +20,7 @@ from web.reasons import reason
 from web.view import Column, csv_response, export_table, local_time
 
 bp = Blueprint("outages", __name__)
+AREA_MAX, NOTE_MAX = 64, 2000  # the form's maxlength too (templates/outages/index.html)
 
 
 def outages(db: Session, limit: int = 200) -> list[Outage]:
@@ -52,21 +53,25 @@ def csv_columns() -> list[Column]:
 @roles("supervisor")
 def index() -> Any:
     if request.method == "POST":
-        area = (request.form.get("area") or "").strip()[:64]
+        area = (request.form.get("area") or "").strip()
         cause = request.form.get("cause") or ""
-        note = (request.form.get("note") or "").strip()[:2000] or None
+        note = (request.form.get("note") or "").strip()
         try:
-            open_outage(db(), area, cause, note, current_user.username)
+            if len(area) > AREA_MAX or len(note) > NOTE_MAX:  # refused, not cut: nothing typed is lost
+                raise ValueError(_("the area (%(a)s characters) or the note (%(n)s) is too long",
+                                   a=AREA_MAX, n=NOTE_MAX))
+            open_outage(db(), area, cause, note or None, current_user.username)
         except (ValueError, LookupError) as exc:
             db().rollback()
             flash(_("Outage not saved: %(reason)s", reason=reason(exc)), "error")
-            return render_template("outages/index.html", rows=outages(db()), causes=outage_causes()), 400
+            return render_template("outages/index.html", rows=outages(db()), causes=outage_causes(),
+                                   typed={"area": area, "cause": cause, "note": note}), 400
         flash(_("Outage opened: the IVR announces it now."), "ok")
         return redirect(url_for("outages.index"), 303)
     rows = outages(db())
     if export_table(request.args) is not None:
         return csv_response("outages", csv_columns(), rows)
-    return render_template("outages/index.html", rows=rows, causes=outage_causes())
+    return render_template("outages/index.html", rows=rows, causes=outage_causes(), typed={})
 
 
 @bp.post("/outages/<int:outage_id>/close")

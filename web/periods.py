@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+
 from hotline import metrics
 from hotline.settings import Settings
 from web import filters
@@ -32,7 +34,8 @@ def from_args(args: Mapping[str, str], s: Settings) -> tuple[datetime, datetime,
     errors: list[str] = []
     kind = args.get("period") or "day"
     if kind not in ("day", "week", "month"):
-        errors.append(filters.not_one_of("period", kind, ["day", "week", "month"]))
+        errors.append(filters.not_one_of("period", kind, {"day": _("Today"), "week": _("This week"),
+                                                          "month": _("This month")}))
         kind = "day"
     start, end = metrics.period(kind, s)
     raw_from, raw_to = (args.get("date_from") or "").strip(), (args.get("date_to") or "").strip()

@@ -53,6 +53,7 @@ def current_grade(db: Session, call_pk: int) -> QaGrade | None:
 
 
 REMARK_CHARS = 500
+COMMENT_CHARS = 4000  # the comment's and a correction reason's limit (the form's maxlength too)
 
 
 @dataclass
@@ -70,9 +71,18 @@ class Typed:
         (``remark_<key>``; a met item's is dropped), the comment and a correction's reason."""
         checklist = {i.key: form.get(f"item_{i.key}") in ("1", "on", "true") for i in sheet.items}
         remarks = {i.key: text for i in sheet.deducted(checklist)
-                   if (text := (form.get(f"remark_{i.key}") or "").strip()[:REMARK_CHARS])}
-        return cls(checklist, remarks, (form.get("comment") or "").strip()[:4000] or None,
-                   (form.get("reason") or "").strip()[:4000] or None)
+                   if (text := (form.get(f"remark_{i.key}") or "").strip())}
+        return cls(checklist, remarks, (form.get("comment") or "").strip() or None,
+                   (form.get("reason") or "").strip() or None)
+
+    def too_long(self) -> GradeError | None:
+        """What is over its limit, as typed (kept whole: cut to the limit and saved, the end of a
+        pasted comment was lost without a word)."""
+        if any(len(r) > REMARK_CHARS for r in self.remarks.values()):
+            return GradeError(N_("a remark is longer than %(n)s characters"), n=REMARK_CHARS)
+        if len(self.comment or "") > COMMENT_CHARS or len(self.reason or "") > COMMENT_CHARS:
+            return GradeError(N_("the comment or the reason is longer than %(n)s characters"), n=COMMENT_CHARS)
+        return None
 
     def unexplained(self, sheet: qa_sheet.Sheet) -> list[qa_sheet.Item]:
         """R-QA: the deducted items with no remark — every deduction says why; full marks need none."""
@@ -95,6 +105,8 @@ def add_grade(db: Session, c: Call, inspector_id: int, form: Any, sheet: qa_shee
             raise GradeError(N_("a correction needs a reason"))
     elif current is not None:
         raise GradeError(N_("this call is already graded; a change is a correction with a reason"))
+    if over := t.too_long():
+        raise over
     if missing := t.unexplained(sheet):
         raise GradeError(N_("a deducted item needs a remark saying why: %(items)s"),
                          items=("；" if lang() == "zh" else "; ").join(i.label(lang()) for i in missing))

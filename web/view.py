@@ -147,5 +147,5 @@ def _cell(v: Any) -> Any:
 
 def csv_response(name: str, columns: list[Column], rows: Iterable[Any]) -> Response:
     text = csv_text([c.key for c in columns], ([_cell(c.get(row)) for c in columns] for row in rows))
-    return Response(text, mimetype="text/csv; charset=utf-8",
+    return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

@@ -26,6 +26,8 @@ def normalise(raw: str | None, region: str = "CN") -> Number | None:
     if raw is None or is_withheld(raw):
         return None
     text = raw.strip()
+    if any(ch.isalpha() for ch in text):
+        return None  # phonenumbers reads letters as keypad digits (139abc… became 139222…): a typo, not a number
     if text.startswith("00"):
         text = "+" + text[2:]  # international prefix used from China
     try:

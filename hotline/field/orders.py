@@ -156,7 +156,11 @@ def accept(db: Session, order_id: int, username: str, now: datetime) -> WorkOrde
 
 
 def book(db: Session, order_id: int, username: str, at: datetime, now: datetime) -> WorkOrder:
-    """R-FAULT-DISPATCH: the time agreed with the customer (the clocks keep running)."""
+    """R-FAULT-DISPATCH: the time agreed with the customer (the clocks keep running). A time
+    already gone is a typo (the phone's picker keeps the minute: the current minute still counts),
+    never a booking the customer could keep."""
+    if at < now.replace(second=0, microsecond=0):
+        raise FieldError(N_("the booked time %(at)s has already passed"), at=f"{at:%m-%d %H:%M}")
     order, _ = owned_order(db, order_id, username, ("accepted", "booked"))
     order.status, order.booked_for = "booked", at
     record(db, order, username, "booked", now, booked_for=at.isoformat())
@@ -198,7 +202,10 @@ def cannot_fix(db: Session, order_id: int, username: str, reason: str, now: date
 
 
 def explain_delay(db: Session, order_id: int, username: str, reason: str, now: datetime) -> WorkOrder:
-    """R-OVERDUE: the technician's word on why an order is (or will be) late."""
+    """R-OVERDUE: the technician's word on why an order is (or will be) late; a blank one would
+    stand in the monthly review as if a reason had been given."""
+    if not reason.strip():
+        raise FieldError(N_("a delay needs its reason"))
     order, _ = owned_order(db, order_id, username, (*OPEN_ORDER_STATUSES, *CLOSED_ORDER_STATUSES))
     order.overdue_reason = reason.strip()
     record(db, order, username, "delay_reason", now, reason=reason.strip())

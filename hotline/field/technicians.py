@@ -20,6 +20,9 @@ def add_technician(db: Session, s: Settings, username: str, phone: str, district
                    rota: Rota, now: datetime, *, name: str | None = None) -> Technician:
     """A new technician (the panel user ``username`` gets role technician separately). The caller
     commits."""
+    if db.scalar(select(Technician.id).where(Technician.username == username)) is not None:
+        # the unique key would refuse it at the flush: a 500 in the panel
+        raise FieldError(N_("technician %(name)s already exists: change it in the list"), name=username)
     number = normalise(phone, s.phone_region)
     if number is None:
         raise FieldError(N_("technician %(name)s: %(given)r is not a phone number"), name=username, given=phone)

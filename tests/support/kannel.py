@@ -45,10 +45,16 @@ class Received:
     parts: int = 1  # a concatenated SMS: how many parts it came in
 
 
+def _url_bytes(data: str) -> bytes:
+    """fakesmsc logs its bytes URL-encoded the form way (Kannel's octstr_url_encode): a 0x20 byte as
+    '+', a plus sign as %2B. Read without that, every space of a message looked like a '+'."""
+    return unquote_to_bytes(data.replace("+", " "))
+
+
 def _decode(kind: str, data: str) -> str:
     if kind == "text":
         return data
-    raw = unquote_to_bytes(data)
+    raw = _url_bytes(data)
     return raw.decode("utf-16-be") if kind in ("ucs-2", "ucs2") else raw.decode("utf-8", "replace")
 
 
@@ -153,10 +159,10 @@ class PrivateKannel:
                 continue
             udh_text, _, payload = rest.partition(" ")
             _, _, data = payload.partition(" ")  # "data <urlencoded bytes>"
-            udh = unquote_to_bytes(udh_text)
+            udh = _url_bytes(udh_text)
             ref, total, seq = _concat_info(udh)
             key = (sender, receiver, ref)
-            parts.setdefault(key, {})[seq] = unquote_to_bytes(data)
+            parts.setdefault(key, {})[seq] = _url_bytes(data)
             if len(parts[key]) == total:
                 got = parts.pop(key)
                 whole = b"".join(got[i] for i in range(1, total + 1))

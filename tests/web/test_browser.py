@@ -8,8 +8,10 @@ import time
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from hotline.models import QaGrade, RecordingListen
+from hotline import qa_sheet
+from hotline.models import QaGrade, RecordingListen, User
 from hotline.models.desk import PresenceChange
 from hotline.timeutil import utcnow
 from tests.web.browser import login as _login
@@ -274,3 +276,24 @@ def test_wallboard_alerts_say_since_when_sl_is_under_and_a_reasons_own_break_lim
     assert "小休(用餐)" in meal and "上限 4 分钟" in meal
     assert "小休(培训)" in training and "上限 1 分钟" in training
     assert page.locator("#wb-alert-list li[data-key='break:pbx1/8002']").count() == 0  # a meal of 2 minutes: fine
+
+
+def test_a_long_remark_and_comment_wrap_inside_the_page(served: tuple[Panel, str], browser: Any) -> None:
+    """A grade's remark of 500 characters without a space (a pasted link, a row of x) and a 4 000-
+    character comment: stored whole, and the call page wraps them — it was 4 305 px wide, the
+    score sheet off the screen to the right."""
+    panel, base = served
+    db = panel.db()
+    call = make_call(db, agent="8001")
+    insp = db.scalars(select(User.id).where(User.username == "insp")).one()
+    db.add(QaGrade(call_pk=call.id, agent="8001", inspector_id=insp, score=95, checklist={"closing": False},
+                   sheet=qa_sheet.sheet(panel.settings).weights(),
+                   remarks={"closing": "x" * 500}, comment="很长的评语" * 800, created_at=utcnow()))
+    db.commit()
+    page = _page(browser)
+    _login(page, base, "insp")
+    page.goto(f"{base}/calls/{call.id}")
+    page.wait_for_selector("#grades td.deducted")
+    wide, seen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert wide <= seen, (wide, seen)
+    assert ("x" * 500) in page.locator("#grades").inner_text().replace("\n", "")

@@ -82,6 +82,7 @@ def test_call_page_timeline_and_escaping(panel: Panel) -> None:
                      transfers=[{"to": evil, "at": (t0 + timedelta(seconds=40)).isoformat()}])
     html = panel.client("boss").get(f"/calls/{call.id}").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html and "1<b>" not in html
+    assert '<dd id="survey">—</dd>' in html  # no rating: said, as 保持's —, not an empty line
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     timeline = html[html.index('id="timeline"'):html.index("</ol>")]
     order = [m for m in re.findall(r'class="step-(\w+)"', timeline)]
@@ -91,6 +92,16 @@ def test_call_page_timeline_and_escaping(panel: Panel) -> None:
     # the IVR steps in the page's language (the newcomer's walk saw "语音导航 menu: 按键 «» timeout")
     assert "语音导航 主菜单: 按键 «1&lt;b&gt;» 已完成" in timeline and "超时未按键" in timeline
     assert "«»" not in timeline and " timeout" not in timeline
+    # a transfer by who, to whom and how, not its entry's keys (转接 kind=blind from_agent=8002 …)
+    assert "转接 → &lt;script&gt;" in timeline and "to=" not in timeline
+    handed = make_call(db, agent="8001", transfers=[
+        {"kind": "blind", "from_agent": "8001", "to": "8003", "at": t0.timestamp(), "result": "Success"},
+        {"kind": "attended", "from_agent": "8001", "to": "8002", "at": t0.timestamp() + 1, "result": "Fail"}])
+    steps = panel.client("boss").get(f"/calls/{handed.id}").get_data(as_text=True)
+    steps = steps[steps.index('id="timeline"'):steps.index("</ol>")]
+    assert "转接 8001 → 8003 (直接转接)" in steps
+    assert '转接 8001 → 8002 (咨询转接): <span class="bad">失败</span>' in steps
+    assert "kind=" not in steps and "Success" not in steps and "from_agent" not in steps
     # the CSV neutralises formulas in attacker-controlled fields
     make_call(db, agent="8001", caller_name="=HYPERLINK(\"http://x\")")
     csv_text = panel.client("boss").get("/calls?format=csv").get_data(as_text=True)
@@ -245,7 +256,7 @@ def test_inspector_sees_keyed_numbers_masked_on_the_timeline(panel: Panel) -> No
     for secret in ("13700001234", "5550123", "13600009876"):
         assert secret not in insp, secret
     assert "«2»" in insp and "«*******1234»" in insp and "«*******»" in insp
-    assert "to=*******9876" in insp and "to=8002" in insp
+    assert "→ *******9876 (直接转接)" in insp and "→ 8002 (咨询转接)" in insp
     boss = panel.client("boss").get(f"/calls/{call.id}").get_data(as_text=True)
     assert "13700001234" in boss and "5550123" in boss and "13600009876" in boss
 

@@ -327,10 +327,19 @@ def test_monitor_from_the_wallboard_and_the_audit_on_the_call_page(panel: Panel)
     call = make_call(db, agent="8001", server=panel.settings.server_id)
     audit.record(db, panel.settings, "boss", ControlResult("listen", "8001", call.call_id, ControlOutcome.DONE,
                                                            "rings", "Local/s@desk-sim-supervisor"))
+    audit.record(db, panel.settings, "boss", ControlResult("barge", "8001", call.call_id,
+                                                           ControlOutcome.CALL_ENDED, "ended", None))
     pk = db.get(Call, call.id).id
     db.close()
-    html = panel.client("insp").get(f"/calls/{pk}").get_data(as_text=True)
+    insp = panel.client("insp")
+    html = insp.get(f"/calls/{pk}").get_data(as_text=True)
     assert 'id="desk-controls"' in html and "监听" in html and "boss" in html
+    # the outcome by its name, in the page's language (the stored keys done / call_ended showed)
+    assert '<td class="outcome-done">完成</td>' in html and '<td class="outcome-call_ended">已结束</td>' in html
+    assert "<td>强插</td>" in html
+    insp.get("/lang/en")
+    en = insp.get(f"/calls/{pk}").get_data(as_text=True)
+    assert "<td>Barge in</td>" in en and "<td>Listen in</td>" in en and "强插" not in en
 
 
 def test_dial_out_outside_the_dialling_policy_is_held_not_dialled(panel: Panel) -> None:

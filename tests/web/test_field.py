@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from hotline.field import add_technician, dispatch_to, on_report_confirmed
-from hotline.models.field import OutageSuggestion, WorkOrder, WorkOrderEvent
+from hotline.models.field import OutageSuggestion, Technician, WorkOrder, WorkOrderEvent
 from hotline.models.ivr import FaultReport, Outage
 from hotline.models.notifications import OutboxMessage
 from hotline.timeutil import iso_local, utcnow
@@ -138,7 +139,8 @@ def test_technician_accepts_books_arrives_fixes_big(fpanel: Panel) -> None:
     assert ("Order accepted." in r.get_data(as_text=True)) or ("flash ok" in r.get_data(as_text=True))
     # its state by the state's name: "accepted" was the complaint receipt's 受理于 ("accepted at")
     assert '<span class="status">已接单</span>' in r.get_data(as_text=True)
-    at = (utcnow() + timedelta(hours=2)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    # the picker's time is the hotline's (Asia/Shanghai), not the machine's
+    at = (utcnow() + timedelta(hours=2)).astimezone(ZoneInfo(fpanel.settings.timezone)).strftime("%Y-%m-%dT%H:%M")
     assert c.post(f"/field/orders/{oid}/book", data={"csrf_token": token, "at": at}).status_code == 303
     assert order(fpanel, oid).status == "booked" and order(fpanel, oid).booked_for is not None
     bad = c.post(f"/field/orders/{oid}/book", data={"csrf_token": token, "at": "soon"}, follow_redirects=True)
@@ -150,6 +152,22 @@ def test_technician_accepts_books_arrives_fixes_big(fpanel: Panel) -> None:
     assert (done.status, done.size) == ("fixed", "big") and done.fix_by > before  # R-FAULT-SLA big limit
     actions = [e.action for e in fpanel.db().query(WorkOrderEvent).filter_by(order_id=oid)]
     assert {"accepted", "booked", "arrived", "fixed"} <= set(actions)
+
+
+def test_the_open_orders_clocks_say_met_overdue_and_minutes_left(fpanel: Panel) -> None:
+    """The supervisor's list showed the clocks' raw states through the generic label: "met" in
+    English and 未接回拨 (a callback's "not answered") for an order past its limit."""
+    late, fresh = new_order(fpanel, minutes_ago=60 * 30), new_order(fpanel, caller="13800000002", minutes_ago=1)
+    c = fpanel.client("tech1")
+    token = csrf_of(c, "/field")
+    for step in ("accept", "arrive"):
+        c.post(f"/field/orders/{fresh}/{step}", data={"csrf_token": token})
+    row = {oid: re.search(rf"<tr><td>{order(fpanel, oid).ticket}</td>.*?</tr>",
+                          fpanel.client("boss").get("/field/orders").get_data(as_text=True), re.S)
+           for oid in (late, fresh)}
+    late_row, fresh_row = (m.group(0) if m else "" for m in (row[late], row[fresh]))
+    assert late_row.count('class="clock missed">已超时') == 2 and "未接回拨" not in late_row
+    assert 'class="clock met">达标' in fresh_row and 'class="clock pending">' in fresh_row
 
 
 def test_another_technicians_order_is_a_404(fpanel: Panel) -> None:
@@ -237,6 +255,26 @@ def test_supervisor_dispatches_and_edits_technicians(fpanel: Panel) -> None:
     bad_rota = boss.post("/field/technicians", data={"csrf_token": token, "edit": "1", "username": "tech3",
                                                      "phone": "13900000004", "rota_mon": "later"})
     assert bad_rota.status_code == 400
+    assert 'name="rota_mon" size="11" value="later"' in bad_rota.get_data(as_text=True)  # the row as typed
+
+
+def test_a_technician_form_refused_says_why_and_keeps_what_was_typed(fpanel: Panel) -> None:
+    """The supervisor's walk: a phone with letters was saved (phonenumbers keyed 139abc00001 as
+    13922200001: the dispatch SMS went to a stranger), a second technician of the same user was a
+    500, and a refused form came back empty."""
+    boss = fpanel.client("boss")
+    token = csrf_of(boss, "/field/technicians")
+    form = {"csrf_token": token, "username": "tech5", "name": "李师傅", "phone": "139abc00001", "districts": "东城",
+            "rota_mon": "08:00-17:00"}
+    r = boss.post("/field/technicians", data=form)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "不是电话号码" in html and fpanel.db().query(Technician).filter_by(
+        username="tech5").count() == 0
+    typed = (("username", "tech5"), ("name", "李师傅"), ("phone", "139abc00001"), ("rota_mon", "08:00-17:00"))
+    for name, value in typed:
+        assert re.search(rf'<input name="{name}"[^>]*value="{value}"', html), name
+    again = boss.post("/field/technicians", data=form | {"username": "tech1", "phone": "13900000009"})
+    assert again.status_code == 400 and "维修员 tech1 已存在" in again.get_data(as_text=True)
 
 
 def test_suggestion_publish_dismiss_and_restored(fpanel: Panel) -> None:

@@ -62,3 +62,17 @@ def test_open_notes_acknowledge_then_read_only(panel: Panel) -> None:
     assert "flash error" in out.get(f"/handover/{hid}").get_data(as_text=True)
     assert panel.db().get(Handover, hid).notes == HOSTILE
     assert f"/handover/{hid}" in out.get("/handover").get_data(as_text=True)
+
+
+def test_notes_past_the_limit_are_refused_not_cut(panel: Panel) -> None:
+    """The shift's notes were cut at 8 000 characters and saved: the end of a long handover lost
+    without a word. Now refused with the limit said; the forms carry maxlength."""
+    out = panel.client("boss")
+    assert 'maxlength="8000"' in out.get("/handover").get_data(as_text=True)
+    r = post(out, "/handover", {"notes": "事" * 8001})
+    assert r.status_code == 303 and panel.db().query(Handover).count() == 0
+    assert "超过 8000 个字" in out.get("/handover").get_data(as_text=True)
+    hid = int(post(out, "/handover", {"notes": "事" * 8000}).headers["Location"].rsplit("/", 1)[1])
+    assert len(panel.db().get(Handover, hid).notes or "") == 8000
+    post(out, f"/handover/{hid}/notes", {"notes": "改" * 8001})
+    assert panel.db().get(Handover, hid).notes == "事" * 8000

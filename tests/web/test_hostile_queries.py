@@ -48,10 +48,15 @@ def test_far_dates_are_a_400_on_the_api_and_a_message_on_pages(panel: Panel) -> 
 FILTER_ERRORS = [
     ("/calls?date_from=x", "开始日期:不是有效日期(格式 YYYY-MM-DD):&#39;x&#39;"),
     ("/calls?date_to=2026-13-01", "结束日期:不是有效日期"),
-    ("/calls?number=abc", "号码:只能填数字"), ("/calls?disposition=nope", "结果:应为 answered"),
-    ("/supervisor?period=year", "周期:应为 day, week, month 之一,而不是 &#39;year&#39;"),
+    # the choices by the names the page's selects show (they were the stored English keys)
+    ("/calls?number=abc", "号码:只能填数字"), ("/calls?disposition=nope", "结果:应为 已接通, 放弃,"),
+    ("/calls?qa_band=zz", "质检分数段:应为 不合格(&lt;60), 合格(60–79), 良好(80–89), 优秀(≥90) 之一"),
+    ("/calls?qa=x", "质检:应为 已质检, 未质检 之一,而不是 &#39;x&#39;"),
+    ("/calls?date_from=2026-12-07&date_to=2026-12-01", "开始日期 2026-12-07 晚于结束日期 2026-12-01:查不到任何记录。"),
+    ("/supervisor?period=year", "周期:应为 今天, 本周, 本月 之一,而不是 &#39;year&#39;"),
     ("/supervisor?date_from=2020-01-01&date_to=2026-01-01", "日期范围超过一年:已截为 366 天。"),
     ("/cases?status=nope", "状态:应为"), ("/cases?number=abc", "号码:只能填数字"),
+    ("/api/v1/calls?disposition=nope", "结果:应为 已接通, 放弃,"),
     ("/api/v1/callbacks?reason=nope", "事由:应为"),
 ]
 
@@ -77,6 +82,10 @@ def test_every_csv_link_on_the_pages_works(panel: Panel) -> None:
         for link in links:
             r = boss.get(link.replace("&amp;", "&"))
             assert r.status_code == 200 and r.mimetype == "text/csv", (page, link)
+            # one charset parameter (the mimetype named it and Flask added it again)
+            assert r.headers["Content-Type"] == "text/csv; charset=utf-8", (page, link)
+    for path in ("/customers/export", "/cases/analysis?year=2026&month=4&format=csv"):
+        assert boss.get(path).headers["Content-Type"] == "text/csv; charset=utf-8", path
 
 
 # every filter name the pages read, each with a value no page accepts (issue 19: clear errors, no 500s)

@@ -124,7 +124,7 @@ def test_a_deduction_without_a_remark_is_refused_and_the_form_kept(panel: Panel)
     assert "评分未保存:扣分项须填写扣分原因:四声内接听或致歉；规范用语:礼貌、清晰" in page
     assert re.search(r'class="remark bad"[^>]*placeholder="扣分原因"\s*data-item="规范用语:礼貌、清晰" value=""', page)
     assert re.search(r'id="remark_closing"[^>]*value="没有说再见"', page)  # what was typed is shown again
-    assert re.search(r'<textarea name="comment" rows="2">注意语气</textarea>', page)
+    assert re.search(r'<textarea name="comment" rows="2" maxlength="4000">注意语气</textarea>', page)
     assert "checked" not in re.search(r'<input type="checkbox" name="item_polite"[^>]*>', page).group(0)  # type: ignore[union-attr]
     assert re.search(r'<output id="qa-score"[^>]*>(\d+)</output>', page).group(1) == "70"  # type: ignore[union-attr]
     # a remark of blanks is no remark
@@ -140,6 +140,24 @@ def test_a_deduction_without_a_remark_is_refused_and_the_form_kept(panel: Panel)
     ticks = {f"item_{k}": "1" for k in ITEMS if k != "closing"}
     r = en.post(f"/calls/{other.id}/qa", data={"csrf_token": token, **ticks})
     assert r.status_code == 400 and "a deducted item needs a remark saying why: " in r.get_data(as_text=True)
+
+
+def test_a_comment_past_its_limit_is_refused_whole_not_cut(panel: Panel) -> None:
+    """A pasted comment of 5 000 characters was cut to 4 000 and saved: its end lost without a
+    word. Now the grade is refused, saying the limit, and the page gives the whole text back; the
+    same for a remark past 500 and for what a browser would show as typed (escaped)."""
+    call = make_call(panel.db(), agent="8001")
+    long = "<script>x</script>" + "很长的评语" * 1000
+    r = _grade(panel, call.id, comment=long)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and panel.db().query(QaGrade).count() == 0
+    assert "评分未保存:评语或更正原因超过 4000 个字" in page
+    assert "&lt;script&gt;x&lt;/script&gt;" + "很长的评语" * 1000 + "</textarea>" in page and "<script>x" not in page
+    r = _grade(panel, call.id, ("polite",), remark_polite="语" * 501)
+    assert r.status_code == 400 and "扣分原因超过 500 个字" in r.get_data(as_text=True)
+    assert _grade(panel, call.id, ("polite",), remark_polite="语" * 500, comment="很长的评语" * 800).status_code == 303
+    g = panel.db().query(QaGrade).one()
+    assert (len(g.remarks["polite"]), len(g.comment or "")) == (500, 4000)
 
 
 def test_the_calls_csv_carries_the_current_grade(panel: Panel) -> None:

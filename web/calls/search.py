@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from hotline.settings import Settings
 from hotline.timeutil import iso_local
 from hotline.vocabulary import Disposition, Role
 from web import filters
+from web.i18n import lang
 from web.periods import parse_date
 from web.view import VISIBLE_DIGITS, masked_numbers, number_for
 
@@ -70,13 +72,18 @@ class CallFilter:
         f.hangup_first = args.get("hangup_first") in ("1", "on", "true")
         f.malicious = args.get("malicious") in ("1", "on", "true")
         f.recording = args.get("recording") in ("1", "on", "true")
-        qa = args.get("qa") or ""
+        qa = (args.get("qa") or "").strip()
         f.qa = qa if qa in ("graded", "ungraded") else None
+        if qa and f.qa is None:  # as the select names them
+            f.errors.append(filters.not_one_of("qa", qa, {"graded": _("graded"), "ungraded": _("not graded")}))
         band = (args.get("qa_band") or "").strip()
         if band:
             f.qa_band = sheet.band(band) if sheet else None
             if f.qa_band is None:
-                f.errors.append(filters.not_one_of("qa_band", band, [b.key for b in sheet.bands] if sheet else []))
+                bands = {b.key: b.label(lang()) for b in sheet.bands} if sheet else {}
+                f.errors.append(filters.not_one_of("qa_band", band, bands))
+        if f.date_from and f.date_to and f.date_from > f.date_to:
+            f.errors.append(filters.backwards(f.date_from, f.date_to))
         try:
             f.page = max(1, min(int(args.get("page") or 1), 100000))
         except ValueError:

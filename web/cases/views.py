@@ -327,7 +327,7 @@ def analysis() -> Any:
     a = cases.complaint_categories(db(), settings(), year, month, months)
     if export_table(request.args) is not None:
         name = f"complaint-categories-{year:04d}-{month:02d}.csv"
-        return Response(cases.analysis_csv(a), mimetype="text/csv; charset=utf-8",
+        return Response(cases.analysis_csv(a), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     chart = {"labels": [f"{y:04d}-{m:02d}" for y, m in a.months],
              "series": [{"label": r.label, "data": r.counts} for r in a.rows if any(r.counts)]}

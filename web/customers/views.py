@@ -118,5 +118,5 @@ def import_file() -> Any:
 @bp.get("/customers/export")
 @roles("supervisor")
 def export() -> Any:
-    return Response(customers.export_csv(db()), mimetype="text/csv; charset=utf-8",
+    return Response(customers.export_csv(db()), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="customers.csv"'})

@@ -131,7 +131,7 @@ def step(order_id: int, step: str) -> Any:
 @roles("supervisor")
 def orders() -> Any:
     now = utcnow()
-    return render_template("field/orders.html", rows=field.open_orders(db(), now),
+    return render_template("field/orders.html", rows=field.open_orders(db(), now), now=now,
                            techs=field.technicians(db(), settings(), now))
 
 
@@ -172,16 +172,19 @@ def techs() -> Any:
         except (field.FieldError, LookupError, ValueError) as exc:
             db().rollback()
             flash(_("Technician not saved: %(reason)s", reason=reason(exc)), "error")
-            return _techs_page(), 400
+            # the refused form as typed (it came back empty: a typo in the phone cost the whole rota)
+            typed = {k: _text(k, 64) for k in ("username", "name", "phone", "districts")}
+            return _techs_page(typed | {"edit": bool(request.form.get("edit")), "rota": _rota_from_form()}), 400
         flash(_("Technician saved."), "ok")
         return redirect(url_for("field.techs"), 303)
     return _techs_page()
 
 
-def _techs_page() -> str:
+def _techs_page(typed: dict[str, Any] | None = None) -> str:
     rows = field.technicians(db(), settings(), utcnow())
     rotas = {t.username: t.rota for t in db().scalars(select(Technician))}
-    return render_template("field/technicians.html", rows=rows, rotas=rotas, days=_DAYS, day_names=_day_names())
+    return render_template("field/technicians.html", rows=rows, rotas=rotas, days=_DAYS, day_names=_day_names(),
+                           typed=typed or {})
 
 
 def _day_names() -> dict[str, str]:

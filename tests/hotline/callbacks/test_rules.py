@@ -42,6 +42,9 @@ def test_numbers_are_normalised_plus86_aware() -> None:
     assert normalise("010-1234-5678").e164 == "+861012345678"
     for withheld in (None, "", "anonymous", "<unknown>", "8001", "12345"):
         assert normalise(withheld) is None, withheld
+    # a number with letters is a typo: phonenumbers dialled 139abc00001 as 13922200001
+    for typo in ("139abc00001", "1380000000l", "+86 138 0000 OOO1", "１３８ｘ"):
+        assert normalise(typo) is None, typo
     assert dial_digits("+8613800000001") == "13800000001"
     assert dial_digits("+861012345678") == "01012345678"  # trunk prefix kept for landlines
     assert dial_digits("+85291234567") == "0085291234567"

@@ -111,3 +111,20 @@ def test_the_dispatch_board_lists_technicians_on_duty_and_their_load(db: Session
     rows = {r.username: r for r in field.technicians(db, settings, T0)}
     assert (rows["wang"].on_duty, rows["wang"].open_orders) == (True, 1)
     assert (rows["li"].on_duty, rows["li"].open_orders, rows["li"].districts) == (False, 0, ("西城",))
+
+
+def test_a_booking_in_the_past_and_a_blank_delay_reason_are_refused(db: Session, settings: Settings) -> None:
+    """The walk's finds: a booked time already gone was taken as booked, a delay reason of spaces
+    stood in the overdue review as a reason given."""
+    tech(db, settings, "wang", ["东城"])
+    order = field.on_report_confirmed(db, settings, report(db, T0).id, T0, district="东城")
+    now = T0 + timedelta(minutes=3, seconds=30)
+    field.accept(db, order.id, "wang", now)
+    with pytest.raises(FieldError, match="already passed"):
+        field.book(db, order.id, "wang", T0 - timedelta(days=5), now)
+    assert order.status == "accepted" and order.booked_for is None
+    field.book(db, order.id, "wang", T0 + timedelta(minutes=3), now)  # this minute, as the picker gives it
+    assert order.status == "booked"
+    with pytest.raises(FieldError, match="reason"):
+        field.explain_delay(db, order.id, "wang", "   ", now)
+    assert order.overdue_reason is None

@@ -62,6 +62,22 @@ def test_chinese_text_reaches_the_phone_and_the_delivery_report_is_recorded(
         dlr.close()
 
 
+def test_spaces_and_plus_signs_reach_the_phone_as_typed(
+        db: Session, settings: Settings, kannel: PrivateKannel) -> None:
+    """A space in the text (a fault type's "马赛克 / 图像不清", the consult answer's template) and a
+    plus sign (a number's +86) reach the phone as typed, each its own character."""
+    s = kannel_settings(settings, kannel)
+    now = utcnow()
+    msg = queue_sms(db, s, "13800000078", Template.CONSULT_ANSWER,
+                    {"ref": "C-1", "answer": "重启机顶盒 a+b 50% & 完成，+8613800000078"}, now)
+    db.commit()
+    assert msg is not None and " " in msg.text
+    before = len(kannel.received())
+    assert send_due(db, s, now).sent == 1
+    got = kannel.wait_received(before + 1)[before:]
+    assert [r.text for r in got] == [msg.text]
+
+
 def test_kannel_down_messages_wait_then_go_each_once(
         db: Session, settings: Settings, kannel: PrivateKannel) -> None:
     s = kannel_settings(settings, kannel)

@@ -37,6 +37,8 @@ ENTRIES: dict[str, str] = {
     # the score sheet (R-QA, hotline/qa_sheet.toml: its items and bands carry their own zh / en labels)
     "Score sheet (R-QA): untick what the call missed": "质检评分表(R-QA):取消勾选未做到的项目",
     "a deducted item needs a remark saying why: %(items)s": "扣分项须填写扣分原因:%(items)s",
+    "a remark is longer than %(n)s characters": "扣分原因超过 %(n)s 个字",
+    "the comment or the reason is longer than %(n)s characters": "评语或更正原因超过 %(n)s 个字",
     "the call record says it was missed": "通话记录显示未做到",
     "why deducted": "扣分原因", "veto": "一票否决", "Deducted": "扣分项", "typed": "录入", "typed score": "录入分",
     "the sum of the items met; a veto item missed makes it 0": "已做到项目的分值之和;一票否决项未做到则为 0 分",
@@ -71,6 +73,8 @@ ENTRIES: dict[str, str] = {
     "%(field)s: not a date (YYYY-MM-DD): %(value)s": "%(field)s:不是有效日期(格式 YYYY-MM-DD):%(value)s",
     "%(field)s: out of range (%(first)s – %(last)s): %(value)s": "%(field)s:超出范围(%(first)s 至 %(last)s):%(value)s",
     "%(field)s: one of %(allowed)s, not %(value)s": "%(field)s:应为 %(allowed)s 之一,而不是 %(value)s",
+    "The start date %(first)s is after the end date %(last)s: nothing can match.":
+        "开始日期 %(first)s 晚于结束日期 %(last)s:查不到任何记录。",
     "%(field)s: digits only, not %(value)s": "%(field)s:只能填数字,而不是 %(value)s",
     "The date range is longer than a year: cut to %(days)s days.": "日期范围超过一年:已截为 %(days)s 天。",
 }

@@ -36,6 +36,7 @@ ENTRIES: dict[str, str] = {
     "Notes": "交接事项", "Save notes": "保存交接事项", "Notes saved.": "交接事项已保存。",
     "Open a handover (every open matter is listed)": "发起交接(列出全部未了事项)",
     "Handover %(id)s opened with every open matter.": "交接 %(id)s 已发起,已列出全部未了事项。",
+    "Not saved: the notes are longer than %(n)s characters.": "未保存:交接事项超过 %(n)s 个字。",
     "Opened by": "交班人", "Acknowledged by": "接班人", "Acknowledged": "接班时间",
     "Acknowledged: this handover is read-only.": "已接班确认,本交接记录只读。",
     "Acknowledge (I take the shift over)": "确认接班", "Handover acknowledged.": "已确认接班。",

@@ -84,4 +84,6 @@ ENTRIES: dict[str, str] = {
     "Heard the outage notice": "已听停机通知", "Open matters": "未结事项", "Fault area": "区域",
     "Customer area": "片区", "Consultation": "业务咨询", "An agent": "人工服务", "None chosen": "未选择",
     "Call ended": "已结束",
+    # a control's outcome on the call page's audit
+    "not this agent's call": "不是该话务员的通话", "not answered yet": "尚未接通", "refused": "被拒绝",
 }

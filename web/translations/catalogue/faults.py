@@ -4,6 +4,7 @@ Merged into ``ZH`` by web/translations/zh.py."""
 ENTRIES: dict[str, str] = {
     # faults, outages, complaints
     "Fault report closed.": "报修已结单。", "Outage not saved: %(reason)s": "公告未保存:%(reason)s",
+    "the area (%(a)s characters) or the note (%(n)s) is too long": "区域(%(a)s 个字)或说明(%(n)s 个字)太长",
     "Outage opened: the IVR announces it now.": "公告已发布,语音导航现在会播报。", "Outage closed.": "公告已关闭。",
     "Overdue only": "只看超时", "Ticket": "工单号", "Status": "状态",
     "Area": "区域", "Type": "类型", "Reported": "报修时间", "Arrive by": "到达期限", "Fix by": "修复期限",

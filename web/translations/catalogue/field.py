@@ -62,6 +62,9 @@ ENTRIES: dict[str, str] = {
     "work order %(id)s is not %(name)s's": "维修工单 %(id)s 不是 %(name)s 的",
     "fault size must be one of %(choices)s, not %(given)r": "故障大小须为 %(choices)s 之一,不能是“%(given)s”",
     "cannot fix: a reason is required": "无法修复:请填写原因",
+    "technician %(name)s already exists: change it in the list": "维修员 %(name)s 已存在:请在列表中修改",
+    "the booked time %(at)s has already passed": "预约时间 %(at)s 已经过去",
+    "a delay needs its reason": "请填写延误原因",
     "rota: unknown day %(given)r (%(choices)s)": "排班:未知日期“%(given)s”(%(choices)s)",
     "rota %(day)s: a list of HH:MM-HH:MM spans, not %(given)r":
         "排班 %(day)s:须为 HH:MM-HH:MM 时段列表,不能是“%(given)s”",
