@@ -32,6 +32,10 @@ def outbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, *, by_phon
     if rec.agent is None and first is not None:
         m = TECH_EXT.match(first.name) or _LOCAL_EXT.match(first.name)
         rec.agent = m.group(1) if m else None
+    if ChanVar.ORDER_ID in rec.vars:
+        # a technician's call to the customer (hotline/field): the phone rung first is the
+        # technician's, no agent's — named by HOTLINE_TECHNICIAN, kept out of every agent's figures
+        rec.agent = None
     rec.final_agent = rec.agent
     customer_chan = dial.get("DestChannel") if dial else None
     if dial is not None:

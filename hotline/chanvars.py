@@ -15,6 +15,7 @@ class ChanVar(StrEnum):
     AGENT = "HOTLINE_AGENT"  # the agent a callback rings first
     TASK_ID = "HOTLINE_TASK_ID"  # the callback task an outbound call works
     ORDER_ID = "HOTLINE_ORDER_ID"  # the work order a technician's call to the customer works (hotline/field)
+    TECHNICIAN = "HOTLINE_TECHNICIAN"  # who made that call: a technician, not an agent (no agent's figures)
     # the hotline's queue (a dialplan global); set on the caller's channel as it enters Queue(): a
     # caller the queue refuses at the join (full, no agent) is named by no queue event
     QUEUE = "HOTLINE_QUEUE"

@@ -58,7 +58,7 @@ def call_customer(db: Session, s: Settings, order_id: int, username: str, now: d
     call_id = f"wo-{order.id}-{uuid.uuid4().hex[:10]}"
     record(db, order, username, "call", now, call_id=call_id)
     db.commit()
-    chan_vars = {ChanVar.ORDER_ID: str(order.id), ChanVar.AGENT: username, **(variables or {})}
+    chan_vars = {ChanVar.ORDER_ID: str(order.id), ChanVar.TECHNICIAN: username, **(variables or {})}
     try:
         with contextlib.ExitStack() as stack:
             session = ami if ami is not None else stack.enter_context(Ami.from_settings(s, role=AmiRole.ORIGINATE))

@@ -44,6 +44,7 @@ def test_technician_first_then_the_customer_with_the_hotline_number(db: Session,
     assert (sent["context"], sent["exten"]) == ("hotline-callback", "13800000009")
     assert f"<{settings.hotline_number}>" in sent["callerid"] and sent["channel_id"] == call.call_id
     assert sent["variables"][ChanVar.ORDER_ID] == str(order.id)
+    assert sent["variables"][ChanVar.TECHNICIAN] == "wang" and ChanVar.AGENT not in sent["variables"]
     assert field.history(db, order.id)[-1].action == "call"
 
 
