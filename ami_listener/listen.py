@@ -15,13 +15,14 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ami_listener.backfill import CelRepair, backfill_calls
+from ami_listener.backfill import backfill_calls
 from ami_listener.connection import AmiConnection
 from ami_listener.inbox import inbox_of
 from ami_listener.journal import Journal, JournalFull
 from ami_listener.live import LiveView
 from ami_listener.pipeline import DEFERRED, Deferred, Pipeline
 from ami_listener.record import CallRecord
+from ami_listener.repair import CelRepair
 from ami_listener.store import Store
 from hotline.asterisk_logs import log_paths, log_problem
 from hotline.db import open_db

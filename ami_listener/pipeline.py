@@ -37,7 +37,7 @@ class Deferred:
 
 
 DEFERRED = Deferred()
-# completes a call seen only in part (backfill.CelRepair), given the members known; None: as it is
+# completes a call seen only in part (repair.CelRepair), given the members known; None: as it is
 Repair = Callable[[CallRecord, Mapping[str, str]], CallRecord | Deferred | None]
 
 
