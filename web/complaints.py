@@ -76,7 +76,8 @@ def complaint_rows(db: Session, s: Settings, start: datetime, end: datetime,
 
 def _subjects(db: Session, escalations: list[Escalation]) -> dict[int, str]:
     """Each escalation's subject as people read it: a work order's (``order:<id>``, the field
-    clocks' one-per-order key) by its ticket and district — the wallboard said "order:7"."""
+    clocks' one-per-order key) by its ticket and district — the wallboard said "order:7"; others as
+    stored, for the CSV (the pages name them: the ``subject`` filter, wallboard.js subjectText)."""
     ids = {e.id: int(e.subject[6:]) for e in escalations
            if e.subject.startswith("order:") and e.subject[6:].isdigit()}
     orders = {o.id: o for o in db.scalars(select(WorkOrder).where(WorkOrder.id.in_(set(ids.values()))))} if ids else {}

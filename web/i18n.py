@@ -15,6 +15,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from hotline import metrics
+from hotline.errors import N_
 from hotline.field.events import FieldEscalation
 from hotline.models import AREAS, OUTAGE_CAUSES, REPORT_STATUSES, ROLES
 from hotline.models.callbacks import ATTEMPT_OUTCOMES, COMPLAINT_KINDS, ESCALATION_KINDS, TASK_REASONS, TASK_STATUSES
@@ -33,6 +34,7 @@ def init(app: Flask, s: Settings) -> None:
     app.config.update(BABEL_DEFAULT_LOCALE="zh", BABEL_TRANSLATION_DIRECTORIES=str(compiled_translations(s)))
     Babel(app, locale_selector=locale)
     app.jinja_env.filters["label"] = _label_filter
+    app.jinja_env.filters["subject"] = _subject_filter
 
 
 def locale() -> str:
@@ -66,12 +68,30 @@ def label(value: object) -> str:
     return gettext(text) if text in KNOWN_LABELS else text
 
 
+# what a stored reference ("task:12", the escalations' and a case's follow-up's subject) names; the
+# wallboard's stream sends the reference, its page carries these words (wallboard.js subjectText)
+SUBJECTS = {"task": N_("Callback task"), "complaint": N_("Complaint"), "order": N_("Work order")}
+
+
+def subject_label(subject: str) -> str:
+    """A stored reference as people read it: ``task:12`` → 回访/回呼任务 #12 (the ``subject``
+    filter); a subject of another form (an outage suggestion's, written in words) as it is."""
+    kind, sep, ref = subject.partition(":")
+    return f"{gettext(SUBJECTS[kind])} #{ref}" if sep and kind in SUBJECTS and ref.isdigit() else subject
+
+
 @pass_context
 def _label_filter(_ctx: Context, value: object) -> str:
     """:func:`label` as the templates' filter. Taking the context keeps Jinja from folding
     ``{{ 'general'|label }}`` into the compiled template, which would keep the language of the
     request that compiled it for every later page."""
     return label(value)
+
+
+@pass_context
+def _subject_filter(_ctx: Context, value: object) -> str:
+    """:func:`subject_label` as a filter (the context: as :func:`_label_filter`)."""
+    return subject_label(str(value))
 
 
 def metric_label(key: str) -> str:

@@ -49,6 +49,7 @@ from web.auth.access import roles, user_of_session
 from web.complaints import wallboard_escalations
 from web.context import db, session_factory, settings
 from web.desk.messages import control_message, forced_presence_message
+from web.i18n import SUBJECTS
 from web.refusal import BAD_INPUT, CONFLICT, control_answer, presence_answer, refuse
 from web.softphone import has_phone
 
@@ -272,7 +273,8 @@ def board() -> Any:
     # R-OVERDUE: work orders past their fix-by as of the page load; the stream keeps the list current
     return render_template("wallboard/board.html", overdue=overdue_work_orders(db(), settings()),
                            reasons=settings().desk_break_reasons, softphone=has_phone(),
-                           alert_texts={kind.value: _(text) for kind, text in TEXTS.items()})
+                           alert_texts={kind.value: _(text) for kind, text in TEXTS.items()},
+                           subjects={kind: _(word) for kind, word in SUBJECTS.items()})
 
 
 @bp.get("/wallboard/stream")
@@ -323,8 +325,10 @@ def monitor_call() -> Any:
                       call_id=call_id[:64], detail=f"agent {agent[:40]!r}")
     endpoint = supervisor_endpoint(s, current_user.agent)
     if endpoint is None and mode != MonitorMode.FORCE_HANGUP:
-        return refuse(CONFLICT, "no_phone", _("No phone to ring: set an extension on your user or "
-                                              "desk_supervisor_endpoint."), what=mode.value, call_id=call_id[:64])
+        # the setting is the admin's word (hotline.toml), not the supervisor's: the log names it
+        return refuse(CONFLICT, "no_phone", _("No phone to ring: ask an administrator to give your user an "
+                                              "extension."), what=mode.value, call_id=call_id[:64],
+                      detail="no extension on the user, no desk_supervisor_endpoint")
     r = monitor(s, db(), current_user.username, agent, call_id, mode, endpoint or "")
     return control_answer(r, control_message(r))
 

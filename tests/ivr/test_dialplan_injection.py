@@ -14,7 +14,7 @@ import pytest
 
 from hotline.pbx.config import Layout
 from hotline.pbx.process import Asterisk
-from tests.support.pbx import EventTap, pbx_test_settings
+from tests.support.pbx import EventTap, phones_asterisk
 from tests.support.sipdial import phone_dials
 from tests.support.sipphone import SipPhone
 
@@ -23,11 +23,8 @@ pytestmark = pytest.mark.asterisk
 
 @pytest.fixture(scope="module")
 def phones_pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Asterisk]:
-    s = pbx_test_settings(tmp_path_factory.mktemp("inject"), agent_technology="pjsip",
-                          agents=["8001", "8002", "8003"], server_id="inject")
-    ast = Asterisk(s).start()
-    yield ast
-    ast.stop()
+    with phones_asterisk(tmp_path_factory.mktemp("inject"), "inject") as ast:
+        yield ast
 
 
 def dial_begins(tap: EventTap, since: int) -> list[str]:

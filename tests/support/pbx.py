@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ami_listener.connection import AmiConnection
 from ami_listener.reader import Message
 from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
+from hotline.pbx.process import Asterisk
 from hotline.settings import Settings, load
 from tests.support.ports import free_port, rtp_range
 
@@ -27,6 +29,20 @@ def pbx_test_settings(runtime_dir: Path, **overrides: Any) -> Settings:
     )
     values.update(overrides)
     return load(config_file=None, env={}, **values)
+
+
+@contextmanager
+def phones_asterisk(runtime_dir: Path, server_id: str) -> Iterator[Asterisk]:
+    """A private Asterisk whose agents 8001–8003 are real SIP phones (agent_technology = pjsip,
+    static queue members): a test module's own, for its phones (SipPhone) and their dialling
+    (phone_dials)."""
+    s = pbx_test_settings(runtime_dir, agent_technology="pjsip", agents=["8001", "8002", "8003"],
+                          server_id=server_id)
+    ast = Asterisk(s).start()
+    try:
+        yield ast
+    finally:
+        ast.stop()
 
 
 class EventTap:

@@ -17,7 +17,7 @@ from pathlib import Path
 from hotline.pbx.process import die_with_parent
 from hotline.settings import Settings
 from tests.support.ports import free_port
-from tests.support.sipphone import OK_TO_REQUEST
+from tests.support.sipphone import OK_TO_REQUEST, SDP_HEAD
 
 _INVITE = """  <send retrans="500"><![CDATA[
 INVITE sip:{target}@[remote_ip]:[remote_port] SIP/2.0
@@ -31,12 +31,7 @@ Contact: <sip:{from_user}@[local_ip]:[local_port]>
 Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=phone 1 1 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8
+""" + SDP_HEAD + """m=audio [media_port] RTP/AVP 8
 a=rtpmap:8 PCMA/8000
 ]]></send>
 """

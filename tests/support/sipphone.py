@@ -56,17 +56,36 @@ _REGISTER = ("""<?xml version="1.0" encoding="ISO-8859-1" ?>
 </scenario>
 """)
 
-# the phone's 200 OK to the request it just received (a BYE, a NOTIFY), in a scenario's steps
-OK_TO_REQUEST = """  <send><![CDATA[
-SIP/2.0 200 OK
+
+def reply(status: str, *, tagged: bool = True, cseq: str = "[last_CSeq:]", contact: bool = False) -> str:
+    """The phone's response ``status`` to the request it just received, its headers copied from
+    that request ([last_*]). ``tagged``: the To carries the phone's tag (a response within the call
+    the phone answers, not to a request of an existing dialog); ``contact``: the phone's Contact."""
+    to_tag = ";tag=ph[pid]-[call_number]" if tagged else ""
+    contact_line = "Contact: <sip:{ext}@[local_ip]:[local_port]>\n" if contact else ""
+    return f"""  <send><![CDATA[
+SIP/2.0 {status}
 [last_Via:]
 [last_From:]
-[last_To:]
+[last_To:]{to_tag}
 [last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
+{cseq}
+{contact_line}Content-Length: 0
 
 ]]></send>
+"""
+
+
+# the phone's 200 OK to the request it just received (a BYE, a NOTIFY), in a scenario's steps
+OK_TO_REQUEST = reply("200 OK", tagged=False)
+
+# a phone's session description (SDP) after its headers' blank line, up to its media line: the
+# phone dialling offers PCMA, the phone answering PCMA and PCMU
+SDP_HEAD = """v=0
+o=phone 1 1 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
 """
 
 # One incoming call. [last_*] copy the headers of the last message received (the INVITE, or the
@@ -78,17 +97,7 @@ _PHONE = """<?xml version="1.0" encoding="ISO-8859-1" ?>
 {capture}      <log message="invite [call_id]"/>
     </action>
   </recv>
-  <send><![CDATA[
-SIP/2.0 100 Trying
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-{ring}
+""" + reply("100 Trying", tagged=False) + """{ring}
 </scenario>
 """
 
@@ -100,51 +109,12 @@ _CAPTURE = """      <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" assign_
       <ereg regexp="[^ ].*" search_in="hdr" header="To:" assign_to="local"/>
 """
 
-_BUSY = """  <send><![CDATA[
-SIP/2.0 486 Busy Here
-[last_Via:]
-[last_From:]
-[last_To:];tag=ph[pid]-[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <recv request="ACK"><action><log message="busy [call_id]"/></action></recv>
+_BUSY = reply("486 Busy Here") + """  <recv request="ACK"><action><log message="busy [call_id]"/></action></recv>
 """
 
-_RING = """  <send><![CDATA[
-SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=ph[pid]-[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:{ext}@[local_ip]:[local_port]>
-Content-Length: 0
-
-]]></send>
-  <recv request="CANCEL" timeout="{ring_ms}" ontimeout="answer"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=ph[pid]-[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-  <send><![CDATA[
-SIP/2.0 487 Request Terminated
-[last_Via:]
-[last_From:]
-[last_To:];tag=ph[pid]-[call_number]
-[last_Call-ID:]
-CSeq: [$invcseq] INVITE
-Content-Length: 0
-
-]]></send>
+# rings; a CANCEL is answered (200 to it, 487 to the INVITE), else it answers, talks, hangs up
+_RING = reply("180 Ringing", contact=True) + """  <recv request="CANCEL" timeout="{ring_ms}" ontimeout="answer"/>
+""" + reply("200 OK") + reply("487 Request Terminated", cseq="CSeq: [$invcseq] INVITE") + """\
   <recv request="ACK" next="end"><action><log message="cancelled [call_id]"/></action></recv>
 
   <label id="answer"/>
@@ -159,12 +129,7 @@ Contact: <sip:{ext}@[local_ip]:[local_port]>
 Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=phone 1 1 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8 0
+""" + SDP_HEAD + """m=audio [media_port] RTP/AVP 8 0
 a=rtpmap:8 PCMA/8000
 a=rtpmap:0 PCMU/8000
 a=sendrecv

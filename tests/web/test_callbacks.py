@@ -270,6 +270,8 @@ def test_complaints_page_clocks_escalations_and_overdue(panel: Panel, late: dict
     esc = {e.subject: e for e in callbacks.open_escalations(panel.db())}
     assert set(esc) == {f"complaint:{late['c1']}", f"task:{c1_task}", f"task:{late['task']}"}
     assert "投诉未按时联系" in html and "回访任务超时" in html
+    # their subjects as people read them (the stored task:12 / complaint:3 stays the CSV's)
+    assert f"投诉 #{late['c1']}" in html and f"回访/回呼任务 #{c1_task}" in html and "task:" not in html
     assert f'data-task="{late["task"]}"' in html and f'data-task="{c1_task}"' in html  # overdue tasks
     assert 'id="m-complaint_clocks">1/2 (50.0%)' in html  # c1 contact missed, c2 contact met
     # CSV of each table

@@ -196,8 +196,8 @@ def test_the_desk_in_english_says_its_own_words_in_english(panel: Panel) -> None
     c = panel.client("agent1")
     c.get("/lang/en")
     html = c.get("/desk").get_data(as_text=True)
-    for label in ("Ready for calls", "Not ready", "Take a break", "Sign out", "More after-call work",
-                  "Back to answering", "To the survey", "Malicious call", "Consult transfer", "Hang up"):
+    for label in ("Ready for calls", "Not ready", "Take a break", "Sign out", "Extend after-call work",
+                  "End after-call work", "Transfer to survey", "Malicious call", "Consult transfer", "Hang up"):
         assert f">{label}</button>" in html, label
     m = re.search(r'id="desk-labels">(.*?)</script>', html, re.S)
     assert m

@@ -364,3 +364,24 @@ def test_the_sl_alerts_since_is_shared_by_every_panel_process(panel: Panel, monk
     clock[0] += 15 * 60  # past local midnight, still under (the figure stubbed): yesterday's since is not today's
     assert since(two) == [clock[0]]
     assert since(one) == [clock[0]]
+
+
+def test_the_wallboard_in_english_says_its_own_words_in_english(panel: Panel) -> None:
+    """监听 / 耳语 / 强插 / 强拆 and the states a supervisor sets were written in Chinese into the
+    English page's script labels until 6 December: every word the page and its script show is the
+    page's language, the operator's data (its name, its break reasons) and the 中文 switch aside."""
+    import re
+
+    from tests.web.test_zh_sweep import _Visible
+
+    c = panel.client("boss")
+    c.get("/lang/en")
+    html = c.get("/wallboard").get_data(as_text=True)
+    labels = [json.loads(m) for m in re.findall(r'<script type="application/json" id="wb-[a-z-]+">(.*?)</script>',
+                                                html, re.S)]
+    assert len(labels) >= 6 and '"Listen in"' in json.dumps(labels) and '"On a break"' in json.dumps(labels)
+    page = _Visible()
+    page.feed(html)
+    seen = "\n".join([*page.parts, json.dumps(labels, ensure_ascii=False)])
+    data = {*panel.settings.desk_break_reasons, panel.settings.company_name}
+    assert set(re.findall(r"[\u4e00-\u9fff]+", seen)) <= {*data, "中文"}

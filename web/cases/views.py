@@ -27,7 +27,7 @@ from web.calls.search import visible
 from web.cases.forms import STATUS_LABELS, CaseFilter, actor, case_changes, case_input, sees
 from web.cases.search import find
 from web.context import db, settings
-from web.i18n import lang
+from web.i18n import lang, subject_label
 from web.reasons import reason
 from web.view import Column, csv_response, export_table, masked_numbers, number_for
 
@@ -196,8 +196,8 @@ def _history_value(case: Case, field: str, value: str | None) -> str | None:
         return {"True": _("yes"), "False": _("no")}.get(value, value)
     if field == "category":
         return category_label(case.kind, value)
-    if field == "follow_up" and value.startswith("task:"):
-        return f"{_('Callback task')} #{value.partition(':')[2]}"
+    if field == "follow_up":
+        return subject_label(value)
     if field == "created":
         kind, _sep, category = value.partition("/")
         shown = kind_label(kind)

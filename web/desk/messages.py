@@ -34,9 +34,9 @@ def refusal_text(reason: Refusal | None, break_reasons: list[str]) -> str:
     why = {Refusal.NOT_AN_AGENT: _("the extension is not an agent of this hotline."),
            Refusal.NOT_ANOTHER_AGENT: _("choose another agent of this hotline."),
            Refusal.NOT_A_PHRASE: _("not a standard phrase."),
-           Refusal.NOT_CHOSEN: _("this state follows the calls and cannot be chosen."),
+           Refusal.NOT_CHOSEN: _("this state is set by the calls and cannot be chosen."),
            Refusal.BREAK_REASON: _("a break needs one of the reasons %(reasons)s.", reasons="、".join(break_reasons)),
-           Refusal.ON_A_CALL: _("you are on a call: ready for calls once it ends."),
+           Refusal.ON_A_CALL: _("you are on a call: you can be ready for calls once it ends."),
            Refusal.NOT_IN_WRAPUP: _("you are not in after-call work."),
            Refusal.CONSULTING_ALREADY: _("a consultation is already in progress."),
            Refusal.NOT_CONSULTING: _("no consultation is in progress."),
@@ -66,15 +66,16 @@ def forced_presence_message(r: PresenceResult, break_reasons: list[str]) -> str:
 
 
 def _done(r: ControlResult) -> str:
-    done = {"transfer": _("Call transferred."), "consult": _("Consulting: the caller is on hold."),
-            "consult_complete": _("Transfer completed."), "consult_cancel": _("Back with the caller."),
+    done = {"transfer": _("Call transferred."), "consult": _("Consultation started: the caller is on hold."),
+            "consult_complete": _("Transfer completed."),
+            "consult_cancel": _("Consultation cancelled: you are back with the caller."),
             "survey": _("The caller is rating your service."), "phrase": _("Standard phrase played to the caller."),
             "malicious": _("Flagged as a malicious call: the warning plays to the caller."),
             "hangup": _("Call hung up."),
             # the wallboard's monitoring (hotline.desk.monitor)
-            "listen": _("Your phone rings: you listen to the call."),
-            "whisper": _("Your phone rings: only the agent hears you."),
-            "barge": _("Your phone rings: the caller and the agent hear you."),
+            "listen": _("Your phone will ring: answer it to listen in."),
+            "whisper": _("Your phone will ring: once you answer, only the agent hears you."),
+            "barge": _("Your phone will ring: once you answer, the caller and the agent both hear you."),
             "force_hangup": _("The call was ended.")}
     return done.get(r.control, r.message)
 

@@ -125,7 +125,7 @@ def control() -> Any:
     s, f = settings(), request.form
     call_id, what = (f.get("call_id") or "").strip(), f.get("control") or ""
     if not call_id:
-        return refuse(BAD_INPUT, "no_call", _("No call: nothing rings or talks on your desk."), what=what[:40],
+        return refuse(BAD_INPUT, "no_call", _("No call: nothing is ringing or connected at your desk."), what=what[:40],
                       outcome="refused", control=what[:40])
     if what == controls.Control.TRANSFER:
         r = controls.transfer(s, db(), ext, call_id, f.get("to") or "")

@@ -7,6 +7,7 @@
   var kinds = JSON.parse(document.getElementById("wb-kinds").textContent);
   var modes = JSON.parse(document.getElementById("wb-modes").textContent);
   var force = JSON.parse(document.getElementById("wb-force").textContent);
+  var subjects = JSON.parse(document.getElementById("wb-subjects").textContent);
   var chosen = {};  // agent → the break reason picked in its row
   var status = document.getElementById("wb-status");
   var last = null, skew = 0, drawnAgents = null;
@@ -27,6 +28,11 @@
     return m + ":" + (s < 10 ? "0" : "") + s;
   }
   function now() { return Date.now() / 1000 - skew; }
+  // an escalation's stored reference (task:12) by its kind's word, as web.i18n.subject_label names it
+  function subjectText(subject) {
+    var m = /^(\w+):(\d+)$/.exec(subject);
+    return m && subjects[m[1]] ? subjects[m[1]] + " #" + m[2] : subject;
+  }
   function stored(store, key) {
     try { return JSON.parse(store.getItem(key) || "null"); } catch (e) { return null; }
   }
@@ -66,7 +72,7 @@
     text("wb-escalations", String(esc.length));
     document.getElementById("wb-escalations").className = "big" + (esc.length ? " bad" : "");
     rows("#wb-escalation-list", esc, function (e) {
-      return [kinds[e.kind] || e.kind, e.subject, fmt(now() - e.due_at)];
+      return [kinds[e.kind] || e.kind, subjectText(e.subject), fmt(now() - e.due_at)];
     }, function (tr, e) { tr.className = "escalation"; tr.dataset.id = String(e.id); });
     // R-OVERDUE: the overdue work orders (kept as the page drew them until the stream sends a list)
     if (last.overdue_orders) {

@@ -23,7 +23,7 @@ from hotline.pbx.process import Asterisk
 from hotline.timeutil import utcnow
 from hotline.vocabulary import AgentPresence as P
 from tests.hotline.desk.conftest import followed, listening
-from tests.support.pbx import pbx_test_settings
+from tests.support.pbx import phones_asterisk
 from tests.support.sipdial import phone_dials
 from tests.support.sipphone import SipPhone
 
@@ -33,11 +33,8 @@ AGENTS = ("8001", "8002")
 
 @pytest.fixture(scope="module")
 def phones_pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Asterisk]:
-    s = pbx_test_settings(tmp_path_factory.mktemp("pausekey"), agent_technology="pjsip",
-                          agents=["8001", "8002", "8003"], server_id="pausekey")
-    ast = Asterisk(s).start()
-    yield ast
-    ast.stop()
+    with phones_asterisk(tmp_path_factory.mktemp("pausekey"), "pausekey") as ast:
+        yield ast
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ ENTRIES: dict[str, str] = {
     "%(agent)s consulted %(to)s, then gave up: no transfer": "%(agent)s 咨询 %(to)s 后取消(未转接)",
     "blind": "直接转接", "attended": "咨询转接", "redirect": "重定向转接",  # TransferKind
     "Every listen is recorded with your name and the time.": "每次收听都会记录收听人和时间。",
+    "Standard phrase": "标准用语",  # a desk control on the call's page
     "No recording.": "无录音。", "Listened by": "收听记录", "Quality inspection": "质检", "Inspector": "质检员",
     "Corrects": "更正", "Score": "得分", "Time": "时间", "Comment": "评语", "Not graded yet.": "尚未质检。",
     "Saved grades cannot be edited. This form adds a correction of grade #%(id)s.":
