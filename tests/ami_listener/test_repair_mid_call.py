@@ -198,14 +198,14 @@ def _members_paused(pbx: Asterisk, paused: bool) -> None:
 
 
 def _refused_seen_mid_call(pbx: Asterisk, tmp_path: Path, call: SimCall, name: str) -> tuple[dict, CallRecord]:
-    """A caller 4 s in [mid-delay] before our dialplan takes it; the listener starts once its
+    """A caller 6 s in [mid-delay] before our dialplan takes it; the listener starts once its
     channel is up. The stored record, and the one built from the same stream without repair."""
     s = pbx.settings
     with EventTap(s) as tap:
         with pbx.ami() as ami:
             ami.originate(f"Local/{s.hotline_number}@mid-delay", context="sim-caller", exten="s",
                           callerid=f'"{call.caller_name}" <{call.caller_number}>', channel_id=call.call_id,
-                          variables={**call.variables(), "MID_DELAY": "4"}, timeout_s=60)
+                          variables={**call.variables(), "MID_DELAY": "6"}, timeout_s=60)
         with pbx.ami() as ami:
             _wait(lambda: _channel_up(ami, call.call_id), "the caller's channel never came up")
         at = len(tap.messages)
