@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -284,13 +284,16 @@ class _CelCall:
         (CEL logs the BRIDGE_EXITs of a teardown before its HANGUPs, the one hanging up first);
         a party that left and went on (a redirect to the survey, a transfer) hung up on nobody,
         and an agent's ring-out torn down before another answered is no hang-up of the call.
-        Never bridged: the first of the caller's channels torn down, or the one CEL's hangupsource
-        names (real phones); a callback's "caller" is the originated channel with its Local twin,
-        the agent's side (the agent who hung up before the customer answered). (queue_log's
+        Never bridged: the first of the caller's channels torn down (a Local caller's two halves),
+        or the one CEL's hangupsource names (real phones), a dialplan's own Hangup() a soft hang-up;
+        a callback's "caller" is the originated channel with its Local twin, the agent's side (the
+        agent who hung up before the customer answered). (queue_log's
         COMPLETEAGENT / COMPLETECALLER is not needed: the bridge exits say the same, to the
         microsecond.)"""
         first = self.chan_of.get(self.lid, "")
-        twin = first[:-2] + ";2" if self.outbound_at is not None and first.endswith(";1") else None
+        # a Local caller's other half: a callback's agent side, or the side that ran the dialplan
+        # the caller called (its Hangup() after a queue refused the caller is the system's)
+        twin = first[:-2] + ";2" if first.endswith(";1") else None
         # a party gone before the call's last bridge took someone in (an agent who transferred the
         # caller on) hung up on nobody: the call went on without it
         parties = {uid: h for uid, h in self.hangups.items()
@@ -321,6 +324,11 @@ class _CelCall:
             if self.hangups[uid][0] - left_at > 1.0:
                 return self._alone_hangup(uid, left_at, common)
             return _msg("HangupRequest", left_at - 1e-6, **dict(common, Channel=self.chan_of[uid], Uniqueid=uid))
+        if source == "dialplan/builtin" and self.outbound_at is None:
+            # the channel's own dialplan ran Hangup() (a queue that refused its caller, then the
+            # end of the dialplan): AMI shows a soft hang-up, the system's on the channel that ran
+            # the dialplan the caller called, the caller's on its own side (conversation.py)
+            return _msg("SoftHangupRequest", t - 1e-6, **common)
         target = common
         if source:
             found = next((u for u, c in self.chan_of.items() if c == source), None)
@@ -358,11 +366,15 @@ class _CelCall:
 
 
 def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]],
-                    members: Mapping[str, str] | None = None) -> list[Message]:
-    """The AMI events a call's CEL and queue_log rows stand for."""
+                    members: Mapping[str, str] | None = None, statuses: Iterable[Message] = ()) -> list[Message]:
+    """The AMI events a call's CEL and queue_log rows stand for. ``statuses``: QUEUESTATUS
+    VarSets the listener saw of the call, for the channels CEL has none of (a foreign
+    dialplan writes no CELGenUserEvent: its caller refused at the join is in no log)."""
     call = _CelCall(rows[0]["linkedid"], dict(members or {}))
     for r in rows:
         call.row(r)
+    told = {e.get("Uniqueid") for e in call.events if e.name == "VarSet" and e.get("Variable") == QUEUE_STATUS_VAR}
+    call.events += [e for e in statuses if e.get("Variable") == QUEUE_STATUS_VAR and e.get("Uniqueid") not in told]
     call.queue_activity(qlog)
     call.cancelled_rings()
     call.callback_dial()
@@ -375,10 +387,11 @@ def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]]
 
 def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *, server: str, rules: RingRule,
                    members: Mapping[str, str], skip: set[str], only: set[str] | None = None,
-                   lookback: float = MAX_CALL_S,
-                   internal: InternalNumbers = DEFAULT_INTERNAL_NUMBERS) -> list[CallRecord]:
+                   lookback: float = MAX_CALL_S, internal: InternalNumbers = DEFAULT_INTERNAL_NUMBERS,
+                   statuses: Mapping[str, list[Message]] | None = None) -> list[CallRecord]:
     """Records for the calls that ended in [since, until), whenever (within ``lookback``) they
-    started, and are not in ``skip`` (and, with ``only``, are among those)."""
+    started, and are not in ``skip`` (and, with ``only``, are among those); ``statuses``: by
+    call, the QUEUESTATUS VarSets the listener saw (:func:`events_for_call`)."""
     cel = read_cel(cel_csv, since, until, lookback)
     wanted = {lid: rows for lid, rows in cel.items() if lid not in skip and (only is None or lid in only)}
     if not wanted:
@@ -388,8 +401,8 @@ def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *
     out = []
     for lid, rows in wanted.items():
         try:
-            rec = build_call(lid, events_for_call(rows, qlog, members), server=server, rules=rules, members=members,
-                             internal=internal)
+            events = events_for_call(rows, qlog, members, (statuses or {}).get(lid, ()))
+            rec = build_call(lid, events, server=server, rules=rules, members=members, internal=internal)
         except Exception:
             log.exception("backfill of call %s failed", lid)
             continue

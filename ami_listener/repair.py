@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from ami_listener.backfill import backfill_calls
+from ami_listener.outcome import QUEUE_STATUS_VAR
+from ami_listener.reader import Message
 from ami_listener.record import CallRecord
 from hotline.asterisk_logs import MAX_CALL_S, log_paths
 from hotline.rules import RingRule, internal_numbers
@@ -35,12 +37,16 @@ class CelRepair:
     def rules(self) -> RingRule:
         return self._rules if isinstance(self._rules, RingRule) else self._rules()
 
-    def __call__(self, rec: CallRecord, members: Mapping[str, str]) -> CallRecord | None:
+    def __call__(self, rec: CallRecord, members: Mapping[str, str], seen: Iterable[Message] = ()) -> CallRecord | None:
+        """``seen``: the call's events the listener saw. Of them, the QUEUESTATUS Queue() left
+        goes with CEL's: a foreign dialplan leaves none in CEL (our [hotline-queue] does), and its
+        caller refused at the join would come back from CEL alone as one who never queued."""
         since, until, lookback = self._window(rec)
+        statuses = [e for e in seen if e.name == "VarSet" and e.get("Variable") == QUEUE_STATUS_VAR]
         try:
             found = backfill_calls(self.cel, self.queue_log, since, until, server=self.server, rules=self.rules,
                                    members=members, skip=set(), only={rec.call_id}, lookback=lookback,
-                                   internal=self.internal)
+                                   internal=self.internal, statuses={rec.call_id: statuses})
         except Exception:  # keep the incomplete record rather than nothing
             log.exception("completing call %s from CEL failed", rec.call_id)
             return None
