@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ami_listener.reader import SEP, Message
 from ami_listener.record import CallRecord
 from hotline import live_signal
+from hotline.db import advisory_key
 from hotline.live_snapshot import LiveSnapshot
 from hotline.models import (
     AgentPause,
@@ -77,8 +78,8 @@ REFUSED = (DataError, IntegrityError)
 
 
 def _lock_key(server: str) -> int:
-    """The PostgreSQL advisory-lock key of one server's writes (a signed 64-bit int)."""
-    return int.from_bytes(hashlib.sha1(f"hotline-listener:{server}".encode()).digest()[:8], "big", signed=True)
+    """The PostgreSQL advisory-lock key of one server's writes."""
+    return advisory_key(f"hotline-listener:{server}")
 
 
 def _upsert(db: Session, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -6,11 +6,12 @@ other process opens the database as it is and refuses a schema that is not curre
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -28,6 +29,11 @@ class SchemaError(RuntimeError):
     """The database's schema is not the one this hotline's code needs."""
 
 
+class HeldUp(RuntimeError):
+    """A lock of the hotline's own (``hotline.desk.presence_lock``) not had in time: another
+    holder kept it; nothing was written, and the same work a moment later is the answer."""
+
+
 # PostgreSQL's codes for a statement that lost to another transaction's locks: lock_not_available,
 # deadlock_detected, serialization_failure
 _PG_BUSY = frozenset({"55P03", "40P01", "40001"})
@@ -36,7 +42,10 @@ _PG_BUSY = frozenset({"55P03", "40P01", "40001"})
 def is_busy(exc: BaseException) -> bool:
     """``exc`` says another writer held the database past the busy timeout (SQLite's "database is
     locked", PostgreSQL's lock timeout or deadlock): nothing was written, and the same work a
-    moment later is the answer — a clear line in the log, not a traceback."""
+    moment later is the answer — a clear line in the log, not a traceback. So is a lock of ours
+    held up (:class:`HeldUp`)."""
+    if isinstance(exc, HeldUp):
+        return True
     if not isinstance(exc, OperationalError):
         return False
     orig = exc.orig
@@ -122,12 +131,25 @@ def check_schema(engine: Engine) -> None:
         raise SchemaError(f"database schema is at {where}, this hotline needs {need}: run `hotline db upgrade`")
 
 
+def sqlite_path(url: str | URL) -> Path | None:
+    """The file of a SQLite database URL; None for an in-memory one, or another database."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or u.database in (None, "", ":memory:") or u.query.get("mode") == "memory":
+        return None
+    return Path(u.database)
+
+
+def advisory_key(name: str) -> int:
+    """A PostgreSQL advisory-lock key (a signed 64-bit int) for the lock called ``name``."""
+    return int.from_bytes(hashlib.sha1(name.encode()).digest()[:8], "big", signed=True)
+
+
 def settings_engine(s: Settings) -> Engine:
     """The engine for ``s.db_url`` (a SQLite file's directory is made if missing)."""
-    url = s.db_url
-    if url.startswith("sqlite:///") and url not in _MEMORY_URLS:
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return make_engine(url, busy_timeout_s=s.db_busy_timeout_s)
+    path = sqlite_path(s.db_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return make_engine(s.db_url, busy_timeout_s=s.db_busy_timeout_s)
 
 
 def open_db(s: Settings, upgrade: bool = False) -> tuple[Engine, sessionmaker[Session]]:

@@ -73,7 +73,7 @@ PAUSE_REASON_MAX = 128
 @dataclass(frozen=True)
 class PauseChange:
     """The PBX's last explicit pause change of a member (its QueueMemberPause): when, paused or
-    not, and the reason given. The desk's presence follows it (``hotline.desk.presence.follow_pbx``)."""
+    not, and the reason given. The desk's presence follows it (``hotline.desk.pbx_follow.follow_pbx``)."""
 
     at: float
     paused: bool

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
-from hotline.db import is_busy
+from hotline.db import HeldUp, is_busy
 from web.errors import wants_json
 from web.refusal import body
 
@@ -24,9 +24,10 @@ RETRY_AFTER_S = 5
 
 def init(app: Flask) -> None:
     app.register_error_handler(OperationalError, _busy)
+    app.register_error_handler(HeldUp, _busy)  # a presence change held up by another (presence_lock)
 
 
-def _busy(exc: OperationalError) -> Any:
+def _busy(exc: OperationalError | HeldUp) -> Any:
     if not is_busy(exc):
         raise exc  # not ours to say: Flask logs it and answers 500
     db = g.get("db")
@@ -34,7 +35,7 @@ def _busy(exc: OperationalError) -> Any:
         db.rollback()
     who = getattr(current_user, "username", None) or "-"
     log.warning("database busy: %s %s by %s refused with 503, nothing written (%s)", request.method,
-                request.path, who, exc.orig)
+                request.path, who, getattr(exc, "orig", exc))
     text = _("The database is busy: nothing was saved. Try again in a moment.")
     resp: Response
     if wants_json():

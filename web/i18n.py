@@ -65,7 +65,12 @@ def label(value: object) -> str:
     returns as safe, so ``_(stored value)`` would print stored HTML as HTML: known keys are
     translated, anything else comes back as plain text for the template to escape."""
     text = "" if value is None else str(value)
-    return gettext(text) if text in KNOWN_LABELS else text
+    if text not in KNOWN_LABELS:
+        return text
+    said = gettext(text)
+    # the English page has no catalogue: a key says itself in words (task_overdue → task overdue;
+    # lower case, as labels are also said inside sentences: "inspector may not edit …")
+    return said.replace("_", " ") if said == text and text.isascii() and text.islower() else said
 
 
 # what a stored reference ("task:12", the escalations' and a case's follow-up's subject) names; the

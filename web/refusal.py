@@ -10,8 +10,9 @@ mode, a break without one of its reasons, not an agent, a form's CSRF token expi
 session ended, 403 not allowed (another agent's call, no extension on the user, the wrong role),
 409 the call or the desk is not in a state for it (the call ended or not answered yet, on a call,
 not in 话后整理, consulting already …, the PBX refused it), 503 something the panel depends on is
-down (the PBX cannot be reached, the database busy). 404 is only an unknown address: the PBX
-cannot tell a call that ended from one that never was, so both are 409 ``call_ended``."""
+down (the PBX cannot be reached, the database busy, another change of the agent's state held
+up). 404 is only an unknown address: the PBX cannot tell a call that ended from one that never
+was, so both are 409 ``call_ended``."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ STATUS: dict[Refusal, int] = {
     # the PBX answered no: mostly the call changed under the control (a channel gone between the
     # look-up and the action), a conflict; unreachable, it is the panel's outage, not the request's
     Refusal.PBX_REFUSED: CONFLICT, Refusal.PBX_UNREACHABLE: UNAVAILABLE,
+    # another change of the agent's presence (another panel process, the scheduler) stuck on the
+    # PBX or the database: nothing stored, the same click a moment later is the answer
+    Refusal.PRESENCE_BUSY: UNAVAILABLE,
 }
 
 

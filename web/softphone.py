@@ -88,7 +88,7 @@ def follow_registration(s: Settings, session: Session, agent: str, registered: b
     registered (no microphone, connection lost, page closed) is made busy (示忙), so the desk shows
     it and the queue pauses the member; once the phone registers again, a busy the softphone set is
     lifted. An agent's own choices (logged out, busy, a break) and calls in progress are left alone."""
-    with presence.serial(session, agent):  # a reload's "unregistered" and "registered" race
+    with presence.serial(s, session, agent):  # a reload's "unregistered" and "registered" race
         cur = presence.current(session, s, agent)
         if not registered and cur.state == AgentPresence.AVAILABLE:
             return presence.set_state(s, session, agent, AgentPresence.BUSY, by=SOFTPHONE).presence

@@ -1,7 +1,7 @@
 """The presence follows the calls (issue 13 §1): the listener's live snapshot says an agent is
 ringing or talking; :func:`sync` moves the stored presence to match — ringing → talking → an
 answered call ends in 话后整理 — ends a wrap-up whose time is up, and then follows a pause made on
-the PBX (``presence.follow_pbx``: a desk phone's pause key, another CTI). The scheduler runs it for every
+the PBX (``pbx_follow.follow_pbx``: a desk phone's pause key, another CTI). The scheduler runs it for every
 agent about once a second (``scheduler.daemon``), and each open desk for its own agent, so the
 presence moves whether or not a desk is open; ``presence.on_call_event`` ignores what does not
 apply, so running it twice does no harm."""
@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.desk import presence
+from hotline.desk import pbx_follow, presence
 from hotline.desk.presence import CallPhase, PresenceView
+from hotline.desk.presence_lock import PresenceBusy
 from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot
 from hotline.models import LiveState
 from hotline.pbx.ami import Ami
@@ -59,29 +60,45 @@ def agent_in(snaps: list[LiveSnapshot], agent: str) -> tuple[AgentLive | None, C
     return found, call, gap
 
 
+def _phase(cur: PresenceView, live: AgentLive | None) -> tuple[CallPhase, str] | None:
+    """The call phase the live snapshot reports for ``cur``, and its call; None: none to report."""
+    state = live.state if live is not None else None
+    call_id = live.call_id if live is not None else None
+    if state == AgentState.RINGING and call_id and cur.state == P.AVAILABLE:
+        return CallPhase.RINGING, call_id
+    if state == AgentState.TALKING and call_id and cur.state in (P.AVAILABLE, P.RINGING):
+        return CallPhase.ANSWERED, call_id
+    if cur.state in presence.ON_CALL and cur.call_id and (
+            state not in (AgentState.RINGING, AgentState.TALKING) or (call_id and call_id != cur.call_id)):
+        return CallPhase.ENDED, cur.call_id  # not on a call any more, or on another one
+    return None
+
+
+def _moves(s: Settings, cur: PresenceView, live: AgentLive | None, now: datetime) -> bool:
+    return (_phase(cur, live) is not None or (cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0)
+            or pbx_follow.pbx_acts(s, cur, live.pause if live is not None else None))
+
+
 def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: datetime, *,
          ami: Ami | None = None) -> PresenceView:
-    """Moves the presence after the live calls (see the module's doc); returns the presence."""
-    with presence.serial(db, agent):  # what it reads stays true until it has moved it
+    """Moves the presence after the live calls (see the module's doc); returns the presence. The
+    lock (``presence.serial``: another process may hold it) is taken only when a first read says
+    there is something to do — every desk stream of a panel syncs its agent at each change of
+    anyone's — and the presence read again under it. :class:`PresenceBusy` when it is not had."""
+    cur = presence.current(db, s, agent)
+    if not _moves(s, cur, live, now):
+        return cur
+    with presence.serial(s, db, agent):  # what it reads stays true until it has moved it
         cur = presence.current(db, s, agent)
-        state = live.state if live is not None else None
-        phase: CallPhase | None = None
-        call_id = live.call_id if live is not None else None
-        if state == AgentState.RINGING and call_id and cur.state == P.AVAILABLE:
-            phase = CallPhase.RINGING
-        elif state == AgentState.TALKING and call_id and cur.state in (P.AVAILABLE, P.RINGING):
-            phase = CallPhase.ANSWERED
-        elif cur.state in presence.ON_CALL and cur.call_id and (
-                state not in (AgentState.RINGING, AgentState.TALKING) or (call_id and call_id != cur.call_id)):
-            phase, call_id = CallPhase.ENDED, cur.call_id  # not on a call any more, or on another one
-        if phase is not None and call_id:
-            result = presence.on_call_event(s, db, agent, phase, call_id, now, ami=ami)
+        phase = _phase(cur, live)
+        if phase is not None:
+            result = presence.on_call_event(s, db, agent, phase[0], phase[1], now, ami=ami)
             if not result.ok:
-                log.warning("desk %s: %s %s: %s", agent, phase.value, call_id, result.message)
+                log.warning("desk %s: %s %s: %s", agent, phase[0].value, phase[1], result.message)
             return result.presence
         if cur.state == P.WRAP_UP and cur.wrapup_left_s(now) == 0:
             return presence.end_wrapup(s, db, agent, by=presence.SYSTEM, now=now, ami=ami).presence
-        return presence.follow_pbx(s, db, cur, live.pause if live is not None else None, now, ami=ami)
+        return pbx_follow.follow_pbx(s, db, cur, live.pause if live is not None else None, now, ami=ami)
 
 
 def sync_all(s: Settings, db: Session, now: datetime, *, ami: Ami | None = None) -> int:
@@ -93,6 +110,10 @@ def sync_all(s: Settings, db: Session, now: datetime, *, ami: Ami | None = None)
         live, _call, _gap = agent_in(snaps, view.agent)
         if view.state == P.LOGGED_OUT and (live is None or live.pause is None):
             continue  # no call moves a logged-out agent; a pause change on the PBX may (follow_pbx)
-        after = sync(s, db, view.agent, live, now, ami=ami)
+        try:
+            after = sync(s, db, view.agent, live, now, ami=ami)
+        except PresenceBusy as exc:  # another process stuck with this agent: the next tick tries again
+            log.warning("desk %s: %s; left to the next tick", view.agent, exc)
+            continue
         changed += (after.state, after.call_id) != (view.state, view.call_id)
     return changed

@@ -12,7 +12,7 @@ when until when, set by whom — the agent, a supervisor forcing it, or the syst
   ``extend_wrapup`` (继续整理) and ``end_wrapup`` (返回接听); ``hotline.desk.live.sync`` (the
   scheduler's tick) ends the ones whose time is up.
 - a pause made on the PBX — a desk phone's pause key, another CTI's ``QueuePause`` — moves the
-  presence too: ``follow_pbx`` (the same tick), by ``PBX``.
+  presence too: ``hotline.desk.pbx_follow`` (the same tick), by ``PBX``.
 
 Every function takes the database session it commits and, optionally, a logged-in ``Ami`` (else it
 opens one). Refusals and PBX errors come back as a ``PresenceResult`` with a message, not raised.
@@ -20,26 +20,26 @@ opens one). Refusals and PBX errors come back as a ``PresenceResult`` with a mes
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline import live_signal
-from hotline.desk import members
+from hotline.desk import members, presence_lock
+from hotline.desk.presence_lock import PresenceBusy
 from hotline.desk.refusals import Refusal
-from hotline.live_snapshot import PauseChange
 from hotline.models.desk import PresenceChange
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import Settings
-from hotline.timeutil import from_epoch, to_epoch
 from hotline.vocabulary import AgentPresence
 
 log = logging.getLogger(__name__)
@@ -52,14 +52,8 @@ PBX = "pbx"  # ``by`` of changes followed from the PBX: a desk phone's pause key
 WRAPUP_REASON = "wrap-up"
 BUSY_REASON = "busy"
 BREAK_PREFIX = "break:"
-# A PBX pause change is followed only when it is this much newer than the stored row: the PBX
-# stamps its events with its own clock, this host the row with its own (hosts' clocks differ),
-# and a change we make ourselves is stamped by the PBX just after the row that records it
-# (``_record_then_apply``). A change within the margin of a row made here is not followed (it
-# reads as the same moment); a row followed from the PBX is stamped with the PBX's clock, so no
-# margin applies after it (a phone's key pressed twice in a second is followed twice).
-PBX_MARGIN_S = 1.0
 REASON_MAX = 64  # desk_presence.reason's length
+Args = ParamSpec("Args")  # a presence change's arguments after (s, db, agent): _refused_when_busy
 
 
 class CallPhase(StrEnum):
@@ -125,23 +119,31 @@ def board(db: Session, s: Settings) -> list[PresenceView]:
     return [current(db, s, agent) for agent in s.agents]
 
 
-_locks: dict[str, threading.RLock] = {}
-_locks_guard = threading.Lock()
-
-
 @contextmanager
-def serial(db: Session, agent: str) -> Iterator[None]:
-    """One change of ``agent``'s presence at a time in this process: read, decided, stored and made
-    on the PBX before the next one reads. Two at once — a desk page reloaded, its old softphone
-    saying "unregistered" while the new one says "registered"; a click beside the tick — could
-    store in one order and reach the PBX in the other: the desk 示闲 while the queue no longer rings
-    the agent. The session's transaction is ended first (committed) so that what it reads is what
-    the last holder stored (SQLite keeps a transaction's first snapshot). Re-entrant."""
-    with _locks_guard:
-        lock = _locks.setdefault(agent, threading.RLock())
-    with lock:
-        db.commit()
+def serial(s: Settings, db: Session, agent: str) -> Iterator[None]:
+    """One change of ``agent``'s presence at a time in every process on the database
+    (``presence_lock``): read, decided, stored and made on the PBX before the next one reads. Two
+    at once — a desk page reloaded, its old softphone's "unregistered" beside the new one's
+    "registered"; a click beside the tick — stored in one order and reached the PBX in the other:
+    the desk 示闲, the queue not ringing. The transaction is ended first: no connection held while
+    waiting, and it reads what the last holder stored (SQLite keeps a transaction's first
+    snapshot). Re-entrant; :class:`PresenceBusy` when not had in time."""
+    db.commit()
+    with presence_lock.held(db, s.server_id, agent):
         yield
+
+
+def _refused_when_busy(change: Callable[Concatenate[Settings, Session, str, Args], PresenceResult]
+                       ) -> Callable[Concatenate[Settings, Session, str, Args], PresenceResult]:
+    """A change whose lock (``serial``) was not had in time is refused, logged, nothing stored."""
+    @functools.wraps(change)
+    def refusing(s: Settings, db: Session, agent: str, *a: Args.args, **kw: Args.kwargs) -> PresenceResult:
+        try:
+            return change(s, db, agent, *a, **kw)
+        except PresenceBusy as exc:
+            log.warning("desk %s: %s; the change is refused", agent, exc)
+            return PresenceResult(False, str(exc), current(db, s, agent), reason=Refusal.PRESENCE_BUSY)
+    return refusing
 
 
 def _store(db: Session, s: Settings, agent: str, state: AgentPresence, at: datetime, *, by: str,
@@ -160,7 +162,7 @@ def _store(db: Session, s: Settings, agent: str, state: AgentPresence, at: datet
     return old, row
 
 
-def _record(db: Session, s: Settings, agent: str, state: AgentPresence, at: datetime, **row: Any) -> PresenceView:
+def record(db: Session, s: Settings, agent: str, state: AgentPresence, at: datetime, **row: Any) -> PresenceView:
     return _view(agent, _store(db, s, agent, state, at, **row)[1])
 
 
@@ -168,7 +170,7 @@ def _record_then_apply(s: Settings, db: Session, agent: str, state: AgentPresenc
                        work: Callable[[Ami], None], ami: Ami | None, **fields: Any) -> PresenceView:
     """Stores a change made here, then makes it on the PBX (``work``). In this order the
     QueueMemberPause it causes is never older than its row, so the scheduler's tick, reading the
-    stored row after the live snapshot, takes it for this change (``PBX_MARGIN_S``) — the other
+    stored row after the live snapshot, takes it for this change (``pbx_follow.PBX_MARGIN_S``) — the other
     way round an unpause (which carries no reason of ours) reached the tick while the row still
     said 示忙, was followed as 示闲 by ``PBX``, and the desk's own 示闲 row came after it. The PBX
     refusing takes the row back (when nothing came after it) and raises its ``AmiError``."""
@@ -233,13 +235,14 @@ def _refusal(s: Settings, agent: str, state: AgentPresence, reason: str | None,
     return None
 
 
+@_refused_when_busy
 def set_state(s: Settings, db: Session, agent: str, state: AgentPresence, reason: str | None = None, *,
               by: str | None = None, forced: bool = False, now: datetime | None = None,
               ami: Ami | None = None) -> PresenceResult:
     """Log in (available), log out, 示忙 or 小休 (with ``reason``). ``by``: who asked (default the
     agent); a supervisor passes ``forced=True`` (``force``). Busy or break chosen during a call
     pauses the member at once, so no next call comes after this one."""
-    with serial(db, agent):
+    with serial(s, db, agent):
         state = P(state)
         reason = reason if state == P.BREAK else None
         cur = current(db, s, agent)
@@ -267,32 +270,33 @@ def force(s: Settings, db: Session, supervisor: str, agent: str, state: AgentPre
 def _start_wrapup(s: Settings, db: Session, agent: str, call_id: str | None, at: datetime,
                   ami: Ami | None) -> PresenceView:
     if s.desk_wrapup_s <= 0:
-        return _record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
+        return record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
     return _record_then_apply(s, db, agent, P.WRAP_UP, at,
                               lambda a: members.pause(a, s, agent, True, WRAPUP_REASON), ami,
                               by=SYSTEM, call_id=call_id, wrapup_until=at + timedelta(seconds=s.desk_wrapup_s))
 
 
+@_refused_when_busy
 def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_id: str, at: datetime, *,
                   ami: Ami | None = None) -> PresenceResult:
     """The listener's (or a scheduler's) report of a call phase for ``agent``. An available agent
     rings, a ringing one talks; when the call ends, an agent who talked starts 话后整理 (paused
     ``desk_wrapup_s``), one who only rang is available again. An agent who chose busy or a
     break, or is logged out, keeps that state: the calls do not change what a person chose."""
-    with serial(db, agent):
+    with serial(s, db, agent):
         phase = CallPhase(phase)
         cur = current(db, s, agent)
         same_call = cur.call_id in (None, call_id)
         try:
             if phase == CallPhase.RINGING and cur.state == P.AVAILABLE:
-                view = _record(db, s, agent, P.RINGING, at, by=SYSTEM, call_id=call_id)
+                view = record(db, s, agent, P.RINGING, at, by=SYSTEM, call_id=call_id)
             elif phase == CallPhase.ANSWERED and (cur.state == P.AVAILABLE or (cur.state == P.RINGING and same_call)):
-                view = _record(db, s, agent, P.TALKING, at, by=SYSTEM, call_id=call_id)
+                view = record(db, s, agent, P.TALKING, at, by=SYSTEM, call_id=call_id)
                 _stop_other_rings(s, db, agent, call_id, at)
             elif phase == CallPhase.ENDED and cur.state == P.TALKING and same_call:
                 view = _start_wrapup(s, db, agent, call_id, at, ami)
             elif phase == CallPhase.ENDED and cur.state == P.RINGING and same_call:
-                view = _record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
+                view = record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
             else:
                 return PresenceResult(True, f"{agent} stays {cur.state.value}", cur)
         except AmiError as exc:
@@ -301,20 +305,23 @@ def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_i
 
 
 def _stop_other_rings(s: Settings, db: Session, agent: str, call_id: str, at: datetime) -> None:
-    """A call one agent answered stops ringing the others (ringall: no event says so for them)."""
-    ringing = db.scalars(select(PresenceChange).where(
-        PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
-        PresenceChange.state == P.RINGING.value, PresenceChange.call_id == call_id,
-        PresenceChange.agent != agent)).all()
-    for row in ringing:
-        _record(db, s, row.agent, P.AVAILABLE, at, by=SYSTEM)
+    """A call one agent answered stops ringing the others (ringall: no event says so for them),
+    each under its own lock (its desk may be changing it); one held up is left to its own sync."""
+    for other in db.scalars(select(PresenceChange.agent).where(
+            PresenceChange.server == s.server_id, PresenceChange.ended_at.is_(None),
+            PresenceChange.state == P.RINGING.value, PresenceChange.call_id == call_id,
+            PresenceChange.agent != agent)).all():
+        with contextlib.suppress(PresenceBusy), serial(s, db, other):
+            if (cur := current(db, s, other)).state == P.RINGING and cur.call_id == call_id:
+                record(db, s, other, P.AVAILABLE, at, by=SYSTEM)
 
 
+@_refused_when_busy
 def extend_wrapup(s: Settings, db: Session, agent: str, seconds: float | None = None, *,
                   now: datetime | None = None) -> PresenceResult:
     """继续整理: the wrap-up lasts ``seconds`` (default ``desk_wrapup_s``) more from now, or from
     its current end if that is later. The member is paused already: no AMI."""
-    with serial(db, agent):
+    with serial(s, db, agent):
         cur = current(db, s, agent)
         row = _open_row(db, s, agent)
         if cur.state != P.WRAP_UP or row is None:
@@ -328,10 +335,11 @@ def extend_wrapup(s: Settings, db: Session, agent: str, seconds: float | None = 
                               _view(agent, row), True)
 
 
+@_refused_when_busy
 def end_wrapup(s: Settings, db: Session, agent: str, *, by: str | None = None, now: datetime | None = None,
                ami: Ami | None = None) -> PresenceResult:
     """返回接听: after-call work ends now, the agent is available."""
-    with serial(db, agent):
+    with serial(s, db, agent):
         cur = current(db, s, agent)
         if cur.state != P.WRAP_UP:
             return PresenceResult(False, f"{agent} is not in after-call work ({cur.state.value})", cur,
@@ -342,54 +350,3 @@ def end_wrapup(s: Settings, db: Session, agent: str, *, by: str | None = None, n
         except AmiError as exc:
             return PresenceResult(False, f"the PBX refused: {exc}", cur, reason=Refusal.PBX_REFUSED)
         return PresenceResult(True, f"{agent} is available", view, True)
-
-
-def _newer(change: PauseChange, cur: PresenceView) -> bool:
-    """The PBX's change came after the stored row (see ``PBX_MARGIN_S``)."""
-    if cur.since is None:
-        return False
-    return change.at - (to_epoch(cur.since) or 0.0) > (0.0 if cur.by == PBX else PBX_MARGIN_S)
-
-
-def pbx_follows(cur: PresenceView, change: PauseChange | None,
-                break_reasons: list[str]) -> tuple[AgentPresence, str | None] | None:
-    """The presence the PBX's last pause change moves ``cur`` to, or None: the one home of the
-    rule. Followed: a change newer than the stored row by more than ``PBX_MARGIN_S``, not ours
-    (``ours``), that contradicts it — paused while 示闲 (小休 with that reason if it is one of
-    ``break_reasons``, else 示忙 keeping its text), unpaused while 示忙 / 小休 / 话后整理 (示闲).
-    Not followed: ringing and talking (the calls own them), 下线 (the login owns it)."""
-    if change is None or not _newer(change, cur):
-        return None
-    if change.paused and not ours(change.reason) and cur.state == P.AVAILABLE:
-        if change.reason in break_reasons:
-            return P.BREAK, change.reason
-        return P.BUSY, change.reason[:REASON_MAX] or None
-    if not change.paused and cur.state in PAUSED:
-        return P.AVAILABLE, None
-    return None
-
-
-def follow_pbx(s: Settings, db: Session, cur: PresenceView, change: PauseChange | None, now: datetime, *,
-               ami: Ami | None = None) -> PresenceView:
-    """The presence after a pause made on the PBX (``pbx_follows``): recorded by ``PBX`` from the
-    change's time, with no AMI action (the PBX is in that state already). ``cur``: the agent's
-    presence, as just read (``current``)."""
-    to = pbx_follows(cur, change, s.desk_break_reasons)
-    if change is None or to is None:
-        if change is not None and cur.state == P.LOGGED_OUT:
-            _keep_logged_out(s, cur, change, ami)
-        return cur
-    return _record(db, s, cur.agent, to[0], min(from_epoch(change.at), now), by=PBX, reason=to[1])
-
-
-def _keep_logged_out(s: Settings, cur: PresenceView, change: PauseChange, ami: Ami | None) -> None:
-    """A static member unpaused on the PBX while its agent is 下线 (签出 could only pause it) is
-    paused back, so the queue does not ring an agent who logged out. A log-in at the desk stores
-    its row before it unpauses the member (``_record_then_apply``): its unpause is never read
-    against 下线."""
-    if change.paused or not _newer(change, cur):
-        return
-    try:
-        with_ami(s, ami, lambda a: members.pause(a, s, cur.agent, True, members.LOGGED_OUT_REASON))
-    except AmiError as e:  # no such member (a dynamic one left the queue): nothing rings it
-        log.warning("desk %s: logged out, unpaused on the PBX; pausing it back failed: %s", cur.agent, e)

@@ -4,12 +4,17 @@ PBX is back (``scheduler.daemon``)."""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.orm import Session
 
 from hotline.desk import members
-from hotline.desk.presence import PAUSED, P, board, pause_reason, with_ami
+from hotline.desk.presence import PAUSED, P, PresenceView, current, pause_reason, serial, with_ami
+from hotline.desk.presence_lock import PresenceBusy
 from hotline.pbx.ami import Ami
 from hotline.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
@@ -26,23 +31,36 @@ def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
 
     def work(a: Ami) -> None:
         live = members.status(a, s)
-        for view in board(db, s):
-            m = live.get(view.agent)
-            want_paused = view.state in PAUSED
-            if view.state == P.LOGGED_OUT:
-                if view.since is None or m is None or (m.paused and not m.dynamic):
-                    continue  # never at the desk (queues.conf's say), or out of the queue already
-                # a dynamic member the PBX kept or gained while the desk said 下线 leaves; a static
-                # one cannot, it is paused
-                members.remove(a, s, view.agent)
-                changed.append(view.agent)
-                continue
-            if m is None:
-                members.add(a, s, view.agent)
-            if m is None or m.paused != want_paused:
-                members.pause(a, s, view.agent, want_paused, pause_reason(view.state, view.reason)
-                              if want_paused else "")
-                changed.append(view.agent)
+        for agent in s.agents:
+            try:
+                # each agent under its lock, read again under it: a change the panel makes
+                # meanwhile is on the PBX before this looks, or waits for this to be done
+                with serial(s, db, agent):
+                    if _put_back(a, s, current(db, s, agent), live.get(agent)):
+                        changed.append(agent)
+            except PresenceBusy as exc:  # its holder puts its own change on the PBX
+                log.warning("desk %s: %s; not put back", agent, exc)
 
     with_ami(s, ami, work)
     return changed
+
+
+def _put_back(a: Ami, s: Settings, view: PresenceView, m: members.MemberStatus | None) -> bool:
+    """One agent's stored presence put back on its member ``m`` (None: not in the queue), as
+    :func:`reapply` says; whether anything changed. ``m`` was read before the lock: what it
+    does moves the member towards the presence read under it, so a stale ``m`` costs an action
+    the PBX takes as a no-op ("already there", "not there", paused again)."""
+    want_paused = view.state in PAUSED
+    if view.state == P.LOGGED_OUT:
+        if view.since is None or m is None or (m.paused and not m.dynamic):
+            return False  # never at the desk (queues.conf's say), or out of the queue already
+        # a dynamic member the PBX kept or gained while the desk said 下线 leaves; a static one
+        # cannot, it is paused
+        members.remove(a, s, view.agent)
+        return True
+    if m is None:
+        members.add(a, s, view.agent)
+    if m is None or m.paused != want_paused:
+        members.pause(a, s, view.agent, want_paused, pause_reason(view.state, view.reason) if want_paused else "")
+        return True
+    return False

@@ -27,6 +27,8 @@ class Refusal(StrEnum):
     # the PBX
     PBX_REFUSED = "pbx_refused"
     PBX_UNREACHABLE = "pbx_unreachable"
+    # another change of the agent's presence held it too long (hotline.desk.presence_lock)
+    PRESENCE_BUSY = "presence_busy"
 
 
 class Refused(Exception):

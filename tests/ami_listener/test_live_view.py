@@ -304,7 +304,7 @@ def test_a_hold_ends_with_the_call_and_a_caller_side_hold_is_no_agents() -> None
 
 
 def test_a_queue_member_pause_records_the_pbx_change_and_nothing_else_does() -> None:
-    """The desk follows a pause made on the PBX (hotline.desk.presence.follow_pbx): only a
+    """The desk follows a pause made on the PBX (hotline.desk.pbx_follow.follow_pbx): only a
     QueueMemberPause says one, with its time, paused or not, and its reason (Asterisk 16.28 sends
     ``PausedReason`` and, when the action gave one, ``Reason``: both read; a hostile one is cut).
     A QueueMemberStatus repeating the pause, and a reconnect's QueueStatus rebuild, set none."""

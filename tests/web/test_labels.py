@@ -57,3 +57,23 @@ def test_a_constant_label_follows_each_page_language(panel: Panel) -> None:
     for path in ("/cases/new", "/complaints"):
         html = chinese.get(path).get_data(as_text=True)
         assert ">一般投诉</option>" in html and ">复杂投诉</option>" in html, path
+
+
+def test_the_english_page_says_a_key_in_words(panel: Panel) -> None:
+    """The English page has no catalogue: a stored key was shown as it is stored (the wallboard's
+    escalations said ``task_overdue``). Now in words; text that is not a key stays as stored."""
+    db = panel.db()
+    missed = make_call(db, agent="8001", disposition="no_answer", attempts=[("8001", 4.0, "no_answer")])
+    db.commit()
+    english = panel.client("boss")
+    english.get("/lang/en")
+    assert ">no answer<" in english.get(f"/calls/{missed.id}").get_data(as_text=True)
+    board = english.get("/wallboard").get_data(as_text=True)
+    assert '"task_overdue": "task overdue"' in board and '"order_late_arrival": "order late arrival"' in board
+    from flask import session
+
+    with panel.app.test_request_context():
+        session["lang"] = "en"
+        from web.i18n import label
+
+        assert label("VIP") == "VIP" and label("no_answer") == "no answer"

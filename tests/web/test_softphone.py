@@ -25,6 +25,7 @@ from tests.support.softphone import read_mono, tone_share
 from tests.web.browser import shot, wait_js
 from tests.web.softphone_rig import STATE, Rig, browser_rtp, open_rig, registered, rtp_received
 from web.context import session_factory
+from web.softphone import SOFTPHONE
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.browser]
 
@@ -107,6 +108,36 @@ def test_refused_microphone_says_so_and_the_agent_is_not_available(rig: Rig) -> 
     registered(good)
     assert rig.wait_presence("available") == ("available", "softphone")
     good.context.close()
+
+
+def test_a_registration_report_the_panel_could_not_store_is_said_again(rig: Rig) -> None:
+    """The panel answers the phone's "registered" 503 (the database or the agent's presence held
+    up by another change: ``presence_lock``): the page says it again a moment later, and the busy
+    the softphone set is lifted. It said it once: the desk stayed 示忙 with the phone back."""
+    with rig.app.app_context(), session_factory()() as db:
+        assert presence.set_state(rig.settings, db, "8001", presence.P.AVAILABLE).ok
+        assert presence.set_state(rig.settings, db, "8001", presence.P.BUSY, by=SOFTPHONE).ok
+    reports: list[str] = []
+
+    def held_up_once(route: Any) -> None:
+        said = "1" if 'name="registered"\r\n\r\n1' in (route.request.post_data or "") else "0"
+        reports.append(said)
+        if said == "1" and reports.count("1") == 1:
+            route.fulfill(status=503, content_type="application/json", body='{"error": "busy"}')
+        else:
+            route.continue_()
+
+    context = rig.context()
+    context.route("**/softphone/registration", held_up_once)
+    page = rig.phone(context=context)
+    registered(page)
+    deadline = time.monotonic() + 15
+    while reports.count("1") < 2:
+        assert time.monotonic() < deadline, reports
+        page.wait_for_timeout(200)  # the route's handler runs while Playwright waits
+    assert rig.wait_presence("available") == ("available", "softphone")
+    assert not page.errors, page.errors
+    context.close()
 
 
 def test_dropped_websocket_reregisters_and_says_so(rig: Rig) -> None:

@@ -42,7 +42,8 @@ def refusal_text(reason: Refusal | None, break_reasons: list[str]) -> str:
            Refusal.NOT_CONSULTING: _("no consultation is in progress."),
            Refusal.CONSULT_NOT_ANSWERED: _("the consulted agent has not answered yet."),
            Refusal.PBX_REFUSED: _("the phone system refused it."),
-           Refusal.PBX_UNREACHABLE: _("the phone system cannot be reached.")}
+           Refusal.PBX_UNREACHABLE: _("the phone system cannot be reached."),
+           Refusal.PRESENCE_BUSY: _("another change of this state is still under way: try again in a moment.")}
     return _("Not done: %(reason)s", reason=why[reason])
 
 

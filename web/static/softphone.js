@@ -65,8 +65,10 @@
   }
 
   // the panel makes the agent busy while the phone is not registered (web/softphone.py)
-  var reported = null;
+  var reported = null, retry = null;
+  var RETRY_MS = 2000;
   function report(registered, onUnload) {
+    if (retry) { clearTimeout(retry); retry = null; }
     if (reported === registered) { return; }
     reported = registered;
     var form = new FormData();
@@ -74,9 +76,19 @@
     form.append("csrf_token", root.getAttribute("data-csrf"));
     var url = root.getAttribute("data-registration-url");
     if (onUnload && navigator.sendBeacon) { navigator.sendBeacon(url, form); return; }
+    // a report the panel could not store (503: the database or the agent's presence held up by
+    // another change; the network) is said again until it is, unless the phone changed since —
+    // else the desk stays 示忙 though the phone is back; another refusal (403: logged out) is not
+    function again() {
+      if (reported !== registered) { return; }
+      reported = null;
+      retry = setTimeout(function () { retry = null; report(registered); }, RETRY_MS);
+    }
     fetch(url, { method: "POST", body: form, credentials: "same-origin" }).then(function (r) {
+      if (r.status === 503) { again(); return null; }
+      if (!r.ok) { reported = null; return null; }
       return r.json();
-    }).then(function (p) { phone.presence = p.presence; }, function () { reported = null; });
+    }).then(function (p) { if (p) { phone.presence = p.presence; } }, again);
   }
 
   // a ring in the headset while a call rings (China's ring-back cadence: 1 s on, 4 s off, 450 Hz);

@@ -1,5 +1,5 @@
 """The desk's presence follows a pause made on the PBX — a desk phone's pause key, another CTI's
-QueuePause — (hotline.desk.presence.pbx_follows / follow_pbx, run by hotline.desk.live.sync): a
+QueuePause — (hotline.desk.pbx_follow.pbx_follows / follow_pbx, run by hotline.desk.live.sync): a
 change newer than the stored row by more than the margin, not ours, that contradicts it. Until
 6 December the desk said 示闲 while the queue no longer rang the agent, and the agent-time
 figures counted that time available."""
@@ -19,7 +19,8 @@ from ami_listener.live import LiveView
 from hotline.db import open_db
 from hotline.desk import members, presence
 from hotline.desk.live import sync_all
-from hotline.desk.presence import PBX_MARGIN_S, PresenceView, pbx_follows
+from hotline.desk.pbx_follow import PBX_MARGIN_S, pbx_follows
+from hotline.desk.presence import PresenceView
 from hotline.live_snapshot import AgentLive, LiveSnapshot, PauseChange
 from hotline.metrics.agent_time import agent_time
 from hotline.models import LiveState
@@ -227,7 +228,7 @@ def test_the_desks_own_unpause_is_not_followed_whatever_the_tick_reads(
     with sessions() as db:
         presence.set_state(s, db, "8001", P.AVAILABLE, now=before - timedelta(seconds=1), ami=RecordingAmi())
         if stored[0] == P.WRAP_UP:
-            presence._record(db, s, "8001", P.WRAP_UP, before, by=presence.SYSTEM,
+            presence.record(db, s, "8001", P.WRAP_UP, before, by=presence.SYSTEM,
                              wrapup_until=T0 + timedelta(seconds=60))
         else:
             presence.set_state(s, db, "8001", stored[0], stored[1], now=before, ami=RecordingAmi())
@@ -324,7 +325,7 @@ def test_two_changes_at_once_reach_the_pbx_in_the_order_they_are_stored(tmp_path
     slow.start()
     assert started.wait(5)  # its row is stored, its pause on the way
     with sessions() as db:
-        with presence.serial(db, "8001"):  # as web.softphone.follow_registration reads and decides
+        with presence.serial(s, db, "8001"):  # as web.softphone.follow_registration reads and decides
             cur = presence.current(db, s, "8001")
             assert (cur.state, cur.by) == (P.BUSY, "softphone")
             assert presence.set_state(s, db, "8001", P.AVAILABLE, by="softphone",

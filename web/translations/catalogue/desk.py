@@ -40,6 +40,7 @@ ENTRIES: dict[str, str] = {
     "the consulted agent has not answered yet.": "被咨询的坐席尚未接听。",
     "the phone system refused it.": "交换机拒绝了该操作。",
     "the phone system cannot be reached.": "无法连接交换机。",
+    "another change of this state is still under way: try again in a moment.": "另一项状态变更尚未完成,请稍后再试。",
     "Unknown state: %(state)s": "未知状态:%(state)s",
     "Unknown action: %(action)s": "未知操作:%(action)s",
     "Unknown control: %(control)s": "未知控制:%(control)s",
