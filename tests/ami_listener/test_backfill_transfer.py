@@ -1,7 +1,7 @@
 """Calls an agent transferred into a queue again (and a foreign dialplan's refused caller), rebuilt
-from CEL + queue_log as the live listener records them — what a listener that attached mid-call gets from its repair stage
-(`test_repair_mid_call.py` on the real Asterisk). The rows are what that Asterisk wrote
-(tests/captures/mid_call):
+from CEL + queue_log as the live listener records them — what a listener that attached mid-call
+gets from its repair stage (`test_repair_mid_call.py` on the real Asterisk). The rows are what
+that Asterisk wrote (tests/captures/mid_call):
 
 - ``foreign_queue_to_queue``: a foreign dialplan (no HOTLINE_* variable), Alice of queue `first`
   answers, hands the caller to `second` (BlindTransfer to 431); Bob answers after 3 s and hangs up
