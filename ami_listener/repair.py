@@ -2,7 +2,8 @@
 rebuilt from Asterisk's CEL and queue_log once it ended, by the backfill's own path
 (:func:`ami_listener.backfill.backfill_calls` for that one call). What the stream alone cannot
 tell — a caller transferred into a queue again seen from that entry on, a refused caller seen
-without its start — CEL has from the call's first channel on."""
+without its start — CEL has from the call's first channel on. A fact CEL cannot hold on a
+foreign dialplan, the QUEUESTATUS of a caller refused at the join, is kept from what was seen."""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ its queue given an operator's limits, plus a small foreign dialplan of two queue
   who answered there, the transfer, and the final agent;
 - a caller the queue refuses at the join (maxlen 1: queue_full; every member paused: no_agent),
   the listener started after the caller's channel was made and before the refusal: the stored
-  record is refused, its queue named.
+  record is refused, its queue named; a foreign dialplan's caller refused likewise is refused too
+  (the repair keeps the QUEUESTATUS the listener saw: CEL and queue_log have nothing of it).
 
 Each is also built from the same stream without the repair (an event tap started with the
 listener, replayed through the pipeline): what the README's "Known limits" says a replay gets —
