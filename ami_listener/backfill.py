@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,10 +29,9 @@ from ami_listener.builder import build_call
 from ami_listener.outcome import QUEUE_STATUS_VAR
 from ami_listener.reader import Message
 from ami_listener.record import CallRecord
-from hotline.asterisk_logs import MAX_CALL_S, log_paths, read_cel, read_queue_log
+from hotline.asterisk_logs import MAX_CALL_S, read_cel, read_queue_log
 from hotline.chanvars import ChanVar
-from hotline.rules import DEFAULT_INTERNAL_NUMBERS, InternalNumbers, RingRule, internal_numbers
-from hotline.settings import Settings
+from hotline.rules import DEFAULT_INTERNAL_NUMBERS, InternalNumbers, RingRule
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +40,7 @@ CEL_USER_IVR = "HotlineIvr"  # CELGenUserEvent(HotlineIvr,<step>|<digits>|<resul
 # a callback's Dial starts the customer's channel right after HOTLINE_DIRECTION=outbound (two Set()s
 # between them); a channel started later than this is not that Dial's
 DIAL_AFTER_S = 10.0
+BUSY_CAUSE = "17"  # Q.850 user busy
 
 
 def _msg(event: str, t: float, **headers: str | None) -> Message:
@@ -63,23 +62,34 @@ def _interface(channel: str) -> str:
     return channel.rsplit("-", 1)[0] if "-" in channel else channel
 
 
+def _member_interface(channel: str) -> str | None:
+    """The queue member interface an AgentCalled names (a member channel's, as AMI's): the builder
+    learns the member's name from it (``channels.member_names``). A listener that attached
+    mid-call, or a backfill, may know no other: a foreign dialplan's members are not in the
+    settings, and the stream's own member events fell before what was seen, so the agent who
+    answered before a transfer would be nameless in the transfer (its ``from_agent``)."""
+    return _interface(channel) if "/" in channel and not channel.startswith("backfill/") else None
+
+
 @dataclass
 class _CelCall:
     """One call's CEL rows, read: the events they stand for and what the queue_log pass needs."""
 
     lid: str
-    members: Mapping[str, str] = field(default_factory=dict)
+    members: dict[str, str] = field(default_factory=dict)  # member interface → name
     events: list[Message] = field(default_factory=list)
     chan_of: dict[str, str] = field(default_factory=dict)  # Uniqueid → channel name
     first_start: dict[str, float] = field(default_factory=dict)
     answer_at: dict[str, float] = field(default_factory=dict)
     queue_app: dict[str, list[float]] = field(default_factory=dict)  # Uniqueid → [Queue() start, end]
     bridged: set[str] = field(default_factory=set)  # Uniqueids that entered a bridge
+    last_bridge_enter: float = 0.0  # when the call's last bridge took a party in
     bridge_exits: list[tuple[float, str]] = field(default_factory=list)  # (time, Uniqueid)
     # uid → (t, headers, source)
     hangups: dict[str, tuple[float, dict[str, str | None], str]] = field(default_factory=dict)
     start_exten: dict[str, str] = field(default_factory=dict)  # Uniqueid → its extension at CHAN_START
     dial_status: dict[str, str] = field(default_factory=dict)  # Uniqueid → its last Dial's status, at HANGUP
+    causes: dict[str, str] = field(default_factory=dict)  # channel name → its HANGUP's Q.850 cause
     outbound_at: float | None = None  # when the originated channel reached [hotline-callback] (a callback)
     _used: set[str] = field(default_factory=set)  # member channels a queue_log ring was matched to
     _stays: list[tuple[float, float, dict[str, str]]] = field(default_factory=list)  # (entered, left, caller)
@@ -105,6 +115,7 @@ class _CelCall:
         elif kind in ("BRIDGE_ENTER", "BRIDGE_EXIT"):
             if kind == "BRIDGE_ENTER":
                 self.bridged.add(uid)
+                self.last_bridge_enter = max(self.last_bridge_enter, t)
             else:
                 self.bridge_exits.append((t, uid))
             evs.append(_msg("BridgeEnter" if kind == "BRIDGE_ENTER" else "BridgeLeave", t,
@@ -113,6 +124,7 @@ class _CelCall:
             extra = _extra(r)
             self.hangups.setdefault(uid, (t, common, extra.get("hangupsource") or ""))
             self.dial_status[uid] = str(extra.get("dialstatus") or "")
+            self.causes[chan] = str(extra.get("hangupcause", ""))
             evs.append(_msg("Hangup", t, Cause=str(extra.get("hangupcause", "")), **common))
         elif kind == "BLINDTRANSFER":
             evs.append(_msg("BlindTransfer", t, TransfererChannel=chan, TransfererLinkedid=lid,
@@ -165,13 +177,14 @@ class _CelCall:
             self.events.append(_msg("DialEnd", self.hangups[uid][0], DialStatus=status, **base))
 
     def _ring_channel(self, agent: str, rang: float, ended: float) -> str | None:
-        """The member channel CEL has for a queue_log ring of ``agent`` (started by ``ended``)."""
+        """The member channel CEL has for a queue_log ring of ``agent`` (started by ``ended``;
+        queue_log's seconds are cut, not rounded: the ring ended within the second after)."""
         for uid, chan in self.chan_of.items():
             iface = _interface(chan)
             named = self.members.get(iface) or iface.split("/", 1)[-1].split("@", 1)[0]
             start = self.first_start.get(uid)
             if (uid not in self._used and named == agent and start is not None and not chan.endswith(";2")
-                    and rang - 2.0 <= start <= ended + 0.5 and uid not in self.answer_at):
+                    and rang - 2.0 <= start <= ended + 1.0 and uid not in self.answer_at):
                 self._used.add(uid)
                 return uid
         return None
@@ -187,8 +200,19 @@ class _CelCall:
             return span[1]
         return t
 
+    def _learn_members(self, qlog: dict[str, list[list[str]]]) -> None:
+        """The names of members the caller connected with, from queue_log's CONNECT (its agent
+        field, its member channel's Uniqueid): a foreign dialplan's members are in no setting,
+        and a listener that attached mid-call saw none of their member events — without them
+        their ring-outs, cancelled rings and transfers would name no agent."""
+        for uid in self.chan_of:
+            for parts in qlog.get(uid, []):
+                if parts[4] == "CONNECT" and len(parts) > 6 and parts[6] in self.chan_of:
+                    self.members.setdefault(_interface(self.chan_of[parts[6]]), parts[3])
+
     def queue_activity(self, qlog: dict[str, list[list[str]]]) -> None:
         """The queue_log lines of the call's channels, as the queue events they stand for."""
+        self._learn_members(qlog)
         evs = self.events
         for uid, chan in list(self.chan_of.items()):
             for parts in qlog.get(uid, []):
@@ -207,7 +231,8 @@ class _CelCall:
                     member_chan = self.chan_of.get(member_uid, "")
                     rang = self.first_start.get(member_uid, t)
                     answered = self.answer_at.get(member_uid, t)
-                    evs.append(_msg("AgentCalled", rang, DestChannel=member_chan, MemberName=agent, **base))
+                    evs.append(_msg("AgentCalled", rang, DestChannel=member_chan, MemberName=agent,
+                                    Interface=_member_interface(member_chan), **base))
                     evs.append(_msg("DialEnd", answered, DestChannel=member_chan, DialStatus="ANSWER", **base))
                     evs.append(_msg("AgentConnect", answered, DestChannel=member_chan, MemberName=agent, **base))
                 elif what == "RINGNOANSWER" and data:
@@ -232,7 +257,8 @@ class _CelCall:
             stay = next((st for st in self._stays if st[0] - 0.5 <= start <= st[1]), None)
             if stay is not None:
                 self._used.add(uid)
-                self.events.append(_msg("AgentCalled", start, DestChannel=chan, MemberName=agent, **stay[2]))
+                self.events.append(_msg("AgentCalled", start, DestChannel=chan, MemberName=agent,
+                                        Interface=iface, **stay[2]))
 
     def _ring_no_answer(self, agent: str, t: float, ring_s: float, base: dict[str, str]) -> None:
         """A member that rang out: its channel's own CEL times when CEL has it (queue_log's are
@@ -243,8 +269,14 @@ class _CelCall:
             ended = self.hangups[uid][0] if uid in self.hangups else rang + ring_s
         else:
             dest, rang, ended = f"backfill/{agent}/{t}", t - ring_s, t
-        self.events.append(_msg("AgentCalled", rang, DestChannel=dest, MemberName=agent, **base))
-        self.events.append(_msg("AgentRingNoAnswer", ended, DestChannel=dest, MemberName=agent, **base))
+        self.events.append(_msg("AgentCalled", rang, DestChannel=dest, MemberName=agent,
+                                Interface=_member_interface(dest), **base))
+        if self.causes.get(dest[:-2] + ";2") == BUSY_CAUSE and dest.endswith(";1"):
+            # a Local member whose far half said busy (Busy(), a phone's 486 through its Dial):
+            # app_queue's DialEnd says BUSY, queue_log a ring-out, CEL only that half's cause
+            self.events.append(_msg("DialEnd", ended, DestChannel=dest, DialStatus="BUSY", **base))
+        else:
+            self.events.append(_msg("AgentRingNoAnswer", ended, DestChannel=dest, MemberName=agent, **base))
 
     def hangup_request(self) -> Message | None:
         """Who hung up first (R-ANS-HANGUP-LAST), as the HangupRequest AMI would have shown.
@@ -252,15 +284,21 @@ class _CelCall:
         (CEL logs the BRIDGE_EXITs of a teardown before its HANGUPs, the one hanging up first);
         a party that left and went on (a redirect to the survey, a transfer) hung up on nobody,
         and an agent's ring-out torn down before another answered is no hang-up of the call.
-        Never bridged: the first of the caller's channels torn down, or the one CEL's hangupsource
-        names (real phones); a callback's "caller" is the originated channel with its Local twin,
-        the agent's side (the agent who hung up before the customer answered). (queue_log's
+        Never bridged: the first of the caller's channels torn down (a Local caller's two halves),
+        or the one CEL's hangupsource names (real phones), a dialplan's own Hangup() a soft hang-up;
+        a callback's "caller" is the originated channel with its Local twin, the agent's side (the
+        agent who hung up before the customer answered). (queue_log's
         COMPLETEAGENT / COMPLETECALLER is not needed: the bridge exits say the same, to the
         microsecond.)"""
         first = self.chan_of.get(self.lid, "")
-        twin = first[:-2] + ";2" if self.outbound_at is not None and first.endswith(";1") else None
+        # a Local caller's other half: a callback's agent side, or the side that ran the dialplan
+        # the caller called (its Hangup() after a queue refused the caller is the system's)
+        twin = first[:-2] + ";2" if first.endswith(";1") else None
+        # a party gone before the call's last bridge took someone in (an agent who transferred the
+        # caller on) hung up on nobody: the call went on without it
         parties = {uid: h for uid, h in self.hangups.items()
-                   if uid == self.lid or uid in self.bridged or (not self.bridged and self.chan_of[uid] == twin)}
+                   if (uid == self.lid or uid in self.bridged or (not self.bridged and self.chan_of[uid] == twin))
+                   and not (uid in self.bridged and h[0] < self.last_bridge_enter)}
         if not parties:
             return None
         first_uid, (t, common, source) = min(parties.items(), key=lambda p: p[1][0])
@@ -286,6 +324,11 @@ class _CelCall:
             if self.hangups[uid][0] - left_at > 1.0:
                 return self._alone_hangup(uid, left_at, common)
             return _msg("HangupRequest", left_at - 1e-6, **dict(common, Channel=self.chan_of[uid], Uniqueid=uid))
+        if source == "dialplan/builtin" and self.outbound_at is None:
+            # the channel's own dialplan ran Hangup() (a queue that refused its caller, then the
+            # end of the dialplan): AMI shows a soft hang-up, the system's on the channel that ran
+            # the dialplan the caller called, the caller's on its own side (conversation.py)
+            return _msg("SoftHangupRequest", t - 1e-6, **common)
         target = common
         if source:
             found = next((u for u, c in self.chan_of.items() if c == source), None)
@@ -323,11 +366,15 @@ class _CelCall:
 
 
 def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]],
-                    members: Mapping[str, str] | None = None) -> list[Message]:
-    """The AMI events a call's CEL and queue_log rows stand for."""
-    call = _CelCall(rows[0]["linkedid"], members or {})
+                    members: Mapping[str, str] | None = None, statuses: Iterable[Message] = ()) -> list[Message]:
+    """The AMI events a call's CEL and queue_log rows stand for. ``statuses``: QUEUESTATUS
+    VarSets the listener saw of the call, for the channels CEL has none of (a foreign
+    dialplan writes no CELGenUserEvent: its caller refused at the join is in no log)."""
+    call = _CelCall(rows[0]["linkedid"], dict(members or {}))
     for r in rows:
         call.row(r)
+    told = {e.get("Uniqueid") for e in call.events if e.name == "VarSet" and e.get("Variable") == QUEUE_STATUS_VAR}
+    call.events += [e for e in statuses if e.get("Variable") == QUEUE_STATUS_VAR and e.get("Uniqueid") not in told]
     call.queue_activity(qlog)
     call.cancelled_rings()
     call.callback_dial()
@@ -340,10 +387,11 @@ def events_for_call(rows: list[dict[str, str]], qlog: dict[str, list[list[str]]]
 
 def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *, server: str, rules: RingRule,
                    members: Mapping[str, str], skip: set[str], only: set[str] | None = None,
-                   lookback: float = MAX_CALL_S,
-                   internal: InternalNumbers = DEFAULT_INTERNAL_NUMBERS) -> list[CallRecord]:
+                   lookback: float = MAX_CALL_S, internal: InternalNumbers = DEFAULT_INTERNAL_NUMBERS,
+                   statuses: Mapping[str, list[Message]] | None = None) -> list[CallRecord]:
     """Records for the calls that ended in [since, until), whenever (within ``lookback``) they
-    started, and are not in ``skip`` (and, with ``only``, are among those)."""
+    started, and are not in ``skip`` (and, with ``only``, are among those); ``statuses``: by
+    call, the QUEUESTATUS VarSets the listener saw (:func:`events_for_call`)."""
     cel = read_cel(cel_csv, since, until, lookback)
     wanted = {lid: rows for lid, rows in cel.items() if lid not in skip and (only is None or lid in only)}
     if not wanted:
@@ -353,8 +401,8 @@ def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *
     out = []
     for lid, rows in wanted.items():
         try:
-            rec = build_call(lid, events_for_call(rows, qlog, members), server=server, rules=rules, members=members,
-                             internal=internal)
+            events = events_for_call(rows, qlog, members, (statuses or {}).get(lid, ()))
+            rec = build_call(lid, events, server=server, rules=rules, members=members, internal=internal)
         except Exception:
             log.exception("backfill of call %s failed", lid)
             continue
@@ -365,44 +413,3 @@ def backfill_calls(cel_csv: Path, queue_log: Path, since: float, until: float, *
         out.append(rec)
     return out
 
-
-class CelRepair:
-    """Completes a call the listener saw only in part (attached mid-call, AMI gap): Asterisk's
-    CEL has all of it once it ended. The pipeline's ``repair`` stage."""
-
-    def __init__(self, s: Settings, rules: RingRule | Callable[[], RingRule]):
-        """``rules``: the ring rule, or what gives the one in force at each repair (R-ANS-4RINGS:
-        a long-running listener repairs with the panel's rule of the moment, not its start-up one)."""
-        self.server = s.server_id
-        self._rules = rules
-        self.internal = internal_numbers(s)
-        self.cel, self.queue_log = log_paths(s)
-
-    @property
-    def rules(self) -> RingRule:
-        return self._rules if isinstance(self._rules, RingRule) else self._rules()
-
-    def __call__(self, rec: CallRecord, members: Mapping[str, str]) -> CallRecord | None:
-        since, until, lookback = self._window(rec)
-        try:
-            found = backfill_calls(self.cel, self.queue_log, since, until, server=self.server, rules=self.rules,
-                                   members=members, skip=set(), only={rec.call_id}, lookback=lookback,
-                                   internal=self.internal)
-        except Exception:  # keep the incomplete record rather than nothing
-            log.exception("completing call %s from CEL failed", rec.call_id)
-            return None
-        return found[0] if found else None
-
-    @staticmethod
-    def _window(rec: CallRecord) -> tuple[float, float, float]:
-        """Where the call's end (LINKEDID_END) can be, and how far before that it began: what the
-        listener saw of it bounds how much CEL is read (a rebuild repairs calls of any age)."""
-        now = time.time()
-        if rec.ended_at is not None:
-            since, until = rec.ended_at - 600, rec.ended_at + 30
-        elif rec.started_at is not None:
-            since, until = rec.started_at, min(now, rec.started_at + MAX_CALL_S)
-        else:
-            since, until = now - 6 * 3600, now
-        began = rec.started_at if rec.started_at is not None else since - 6 * 3600
-        return since, until, max(0.0, since - began) + 120

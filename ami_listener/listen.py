@@ -15,13 +15,15 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ami_listener.backfill import CelRepair, backfill_calls
+from ami_listener.backfill import backfill_calls
 from ami_listener.connection import AmiConnection
 from ami_listener.inbox import inbox_of
 from ami_listener.journal import Journal, JournalFull
 from ami_listener.live import LiveView
 from ami_listener.pipeline import DEFERRED, Deferred, Pipeline
+from ami_listener.reader import Message
 from ami_listener.record import CallRecord
+from ami_listener.repair import CelRepair
 from ami_listener.store import Store
 from hotline.asterisk_logs import log_paths, log_problem
 from hotline.db import open_db
@@ -202,20 +204,21 @@ class Listener:
             self.live.gap = False
             self.live.changed = True
 
-    def _repair_later(self, rec: CallRecord, members: Mapping[str, str]) -> CallRecord | Deferred | None:
+    def _repair_later(self, rec: CallRecord, members: Mapping[str, str],
+                      seen: list[Message]) -> CallRecord | Deferred | None:
         """The pipeline's repair stage: CEL is read on the repair thread; the record (completed
         or as it was) comes back through the inbox."""
         if not self._repairs_closed:
             try:
-                self._repairs.submit(self._repair, rec, dict(members))
+                self._repairs.submit(self._repair, rec, dict(members), seen)
                 return DEFERRED
             except RuntimeError:  # shut down meanwhile: stopping
                 pass
-        return self.cel_repair(rec, members)
+        return self.cel_repair(rec, members, seen)
 
-    def _repair(self, rec: CallRecord, members: dict[str, str]) -> None:
+    def _repair(self, rec: CallRecord, members: dict[str, str], seen: list[Message]) -> None:
         try:
-            done = self.cel_repair(rec, members) or rec
+            done = self.cel_repair(rec, members, seen) or rec
         except Exception:  # the incomplete record rather than nothing
             log.exception("completing call %s from CEL failed", rec.call_id)
             done = rec

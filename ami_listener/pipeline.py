@@ -37,8 +37,9 @@ class Deferred:
 
 
 DEFERRED = Deferred()
-# completes a call seen only in part (backfill.CelRepair), given the members known; None: as it is
-Repair = Callable[[CallRecord, Mapping[str, str]], CallRecord | Deferred | None]
+# completes a call seen only in part (repair.CelRepair), given the members known and the events
+# seen; None: as it is
+Repair = Callable[[CallRecord, Mapping[str, str], list[Message]], CallRecord | Deferred | None]
 
 
 # vars[HOTLINE_SOURCE] of a record built from events that carried no Timestamp (manager.conf
@@ -182,7 +183,7 @@ class Pipeline:
             rec.vars[ChanVar.SOURCE.value] = ARRIVAL_TIMES
         self.counts["calls"] += 1
         if rec.incomplete and self.repair is not None:
-            repaired = self.repair(rec, self.members)
+            repaired = self.repair(rec, self.members, events)
             if isinstance(repaired, Deferred):
                 return
             rec = repaired or rec

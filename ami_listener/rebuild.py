@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ami_listener.backfill import CelRepair
 from ami_listener.builder import build_call
 from ami_listener.pipeline import default_members
 from ami_listener.reader import read_messages
+from ami_listener.repair import CelRepair
 from ami_listener.store import Store, digest
 from ami_listener.tracker import CallTracker
 from hotline.db import open_db

@@ -143,7 +143,7 @@ def test_completing_a_partial_call_from_cel_is_off_the_worker(db_url: str, tmp_p
     ran_on: list[str] = []
     release = threading.Event()
 
-    def slow_repair(rec: Any, members: Any) -> None:
+    def slow_repair(rec: Any, members: Any, seen: Any) -> None:
         ran_on.append(threading.current_thread().name)
         release.wait(20)  # a large CEL file
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import ami_listener.backfill as backfill
+import ami_listener.repair as repair
 from ami_listener.listen import Listener
 from ami_listener.record import CallRecord
 from hotline import service_settings as svc
@@ -31,7 +31,7 @@ def test_cel_repair_uses_the_ring_rule_in_force_at_the_repair(db_url: str, tmp_p
         seen.append(rules)
         return []
 
-    monkeypatch.setattr(backfill, "backfill_calls", fake_backfill)
+    monkeypatch.setattr(repair, "backfill_calls", fake_backfill)
     listener = Listener(s)  # not started: the repair is called directly
     try:
         rec = CallRecord("1700000000.1", s.server_id, started_at=1_700_000_000.0, incomplete=True)
