@@ -1,0 +1,57 @@
+"""The scenarios of tests/captures/foreign_freepbx/ (``record.py --foreign-freepbx``): a
+FreePBX / Issabel-shaped dialplan (Gosub layers and MixMonitor before Queue(), queue 440 whose
+members are Local/<ext>@from-queue/n with a second Local hop to the phone, a break-out key,
+ring group 600 as the queue's failover destination). SIPp phones registered as 8001 Alice and
+8002 Bob; each scenario runs on a fresh Asterisk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.captures.record import HERE, record_overlay
+from tests.captures.steps import Recorder
+
+
+def _scenarios() -> dict[str, Callable[[Recorder], None]]:
+    from tests.support.sipphone import SipPhone
+
+    def call(r: Recorder, stay: float, **extra: str) -> str:
+        return r.inbound(stay=stay, caller="13600000044", name="福瑞", number="440", **extra)
+
+    def foreign_freepbx_answered(r: Recorder) -> None:
+        # both phones ring (ringall); Alice answers after 1 s, Bob's ring is cancelled; the caller
+        # hangs up 10 s after the line answered
+        with SipPhone(r.s, "8001", answer_after=1, talk=None), SipPhone(r.s, "8002", answer_after=None):
+            r.wait_gone(call(r, stay=10), settle=1)
+
+    def foreign_freepbx_agent_hangs_up(r: Recorder) -> None:
+        # Alice answers after 1 s, talks 3 s and hangs up; the caller would have stayed 20 s
+        with SipPhone(r.s, "8001", answer_after=1, talk=3), SipPhone(r.s, "8002", answer_after=None):
+            r.wait_gone(call(r, stay=20), settle=1)
+
+    def foreign_freepbx_abandon(r: Recorder) -> None:
+        # nobody answers (3 s rings, 2 s apart); the caller gives up 6 s after the line answered
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=None):
+            r.wait_gone(call(r, stay=6), settle=1)
+
+    def foreign_freepbx_failover(r: Recorder) -> None:
+        # Bob answers only after 4 s of ringing, longer than the queue's 3 s rings: the queue
+        # times out after 12 s and sends the caller to ring group 600, where Bob answers after
+        # 4 s, talks 3 s and hangs up
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=4, talk=3):
+            r.wait_gone(call(r, stay=40), settle=1)
+
+    def foreign_freepbx_key_exit(r: Recorder) -> None:
+        # nobody answers; 4 s after the line answered the caller presses 1: the queue's
+        # context= (ivr-3) takes it to voicemail; the caller leaves a message and hangs up 12 s in
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=None):
+            r.wait_gone(call(r, stay=12, dtmf="1", SIM_DTMF_AT="4"), settle=1)
+
+    return {f.__name__: f for f in (foreign_freepbx_answered, foreign_freepbx_agent_hangs_up, foreign_freepbx_abandon,
+                                    foreign_freepbx_failover, foreign_freepbx_key_exit)}
+
+
+def record_foreign_freepbx(names: list[str], out_dir: Path = HERE) -> None:
+    record_overlay(_scenarios(), "foreign_freepbx", names, out_dir, server_id="foreign-freepbx",
+                   hotline_number="440", queue_timeout_s=12)
