@@ -465,6 +465,41 @@ EXPECTED: dict[str, dict] = {
     "foreign_agents_logoff_waiting": dict(dialed="450", queue="pool", disposition="timeout", agent=None,
                                           final_agent=None, hangup_first="system", wait_seconds=12.0,
                                           attempts=[("Bob", "no_answer")], attempt_rings=[2.0]),
+    # FreePBX-shaped (tests/captures/foreign_freepbx/): the trunk's call through ext-queues' Gosub
+    # layers (MixMonitor on the caller's channel) into queue 440 (ringall, 3 s rings 2 s apart),
+    # members Local/<ext>@from-queue/n whose legs dial Local/<ext>@from-internal, which dials the
+    # phone. Both ring; Alice answers after 1 s; the caller hangs up 10 s in
+    "foreign_freepbx_answered": dict(dialed="440", queue="440", disposition="answered", agent="Alice",
+                                     final_agent="Alice", ring_seconds=1.0, rings=2, within_4_rings=True,
+                                     wait_seconds=1.0, talk_seconds=9.0, hangup_first="caller", transfers=[],
+                                     recording=True, holds=0,
+                                     attempt_set={("Alice", "answered"), ("Bob", "cancelled")}),
+    # Alice answers after 1 s, talks 3 s and hangs up
+    "foreign_freepbx_agent_hangs_up": dict(dialed="440", queue="440", disposition="answered", agent="Alice",
+                                           final_agent="Alice", ring_seconds=1.0, within_4_rings=True,
+                                           talk_seconds=3.0, hangup_first="agent", transfers=[],
+                                           attempt_set={("Alice", "answered"), ("Bob", "cancelled")}),
+    # nobody answers: both ring out (3 s), ring again 2 s later; the caller gives up 6 s in
+    "foreign_freepbx_abandon": dict(dialed="440", queue="440", disposition="abandoned", agent=None, final_agent=None,
+                                    answered_at=None, ring_seconds=None, within_4_rings=None, wait_seconds=6.0,
+                                    talk_seconds=None, hangup_first="caller", recording=True,
+                                    attempt_set={("Alice", "no_answer"), ("Bob", "no_answer"), ("Alice", "cancelled"),
+                                                 ("Bob", "cancelled")}, attempt_rings=[3.0, 3.0, 0.95, 0.95]),
+    # nobody answers in the queue (Bob's phone answers only after 4 s of ringing, the queue rings 3 s):
+    # after 12 s the queue lets the caller go (TIMEOUT) to its failover destination, ring group 600
+    # (Dial(Local/8001@from-internal&Local/8002@from-internal)); Bob answers there after 4 s, talks 3 s
+    # and hangs up: answered by Bob (wait from the queue entry to his answer), rung 4.01 s — 5 rings
+    "foreign_freepbx_failover": dict(dialed="440", queue="440", disposition="answered", agent="Bob", final_agent="Bob",
+                                     ring_seconds=4.0, rings=5, within_4_rings=False, wait_seconds=16.0,
+                                     talk_seconds=3.0, hangup_first="agent", transfers=[], holds=0,
+                                     attempts=[("Bob", "no_answer"), ("Alice", "no_answer")] * 3
+                                     + [("Alice", "cancelled"), ("Bob", "answered")],
+                                     attempt_rings=[3.0, 3.0, 3.0, 3.0, 2.0, 2.0, 4.0, 4.0]),
+    # nobody answers; 4 s in the caller presses 1: the queue's context= (ivr-3, FreePBX's break-out
+    # IVR) sends it to voicemail, where it leaves a message and hangs up 12 s in: given up, by the caller
+    "foreign_freepbx_key_exit": dict(dialed="440", queue="440", disposition="abandoned", agent=None, final_agent=None,
+                                     answered_at=None, ring_seconds=None, wait_seconds=(4.0, 4.4), talk_seconds=None,
+                                     hangup_first="caller", attempt_set={("Alice", "no_answer"), ("Bob", "no_answer")}),
 }
 
 
