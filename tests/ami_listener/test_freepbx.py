@@ -1,0 +1,43 @@
+"""A FreePBX / Issabel-shaped dialplan (captures foreign_freepbx_*, tests/captures/foreign_freepbx/):
+Gosub layers and MixMonitor before Queue(), Local members with a second Local hop to the phone, a
+break-out key, a failover ring group. The whole replays are rows of test_captures.EXPECTED and
+every head cut is test_partial_and_bad_input's; here, what those leave unsaid."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ami_listener.replay import as_json, capture, replay_messages
+
+NAMES = ("foreign_freepbx_answered", "foreign_freepbx_agent_hangs_up", "foreign_freepbx_abandon",
+         "foreign_freepbx_failover", "foreign_freepbx_key_exit")
+# what a supervisor reads of a call
+SUPERVISOR = ("direction", "queue", "disposition", "agent", "final_agent", "answered_at", "ring_seconds", "rings",
+              "within_4_rings", "wait_seconds", "talk_seconds", "hangup_first", "transfers", "attempts")
+
+
+def _one(msgs: list) -> dict:
+    (rec,) = [as_json(r) for r in replay_messages(msgs).values()]
+    return rec
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_stream_opening_as_the_caller_joins_the_queue_tells_the_supervisor_all(name: str) -> None:
+    """The listener came up while the caller ran ext-queues' Gosub layers: from the QueueCallerJoin
+    on, the record is incomplete (its start unseen) yet says what the whole stream says of the
+    queue, the answer, the rings, the wait, the talk and who hung up."""
+    msgs = capture(name)
+    join = next(i for i, m in enumerate(msgs) if m.kind == "event" and m.name == "QueueCallerJoin")
+    whole, cut = _one(msgs), _one(msgs[join:])
+    assert cut["incomplete"] and not whole["incomplete"]
+    assert {k: cut[k] for k in SUPERVISOR} == {k: whole[k] for k in SUPERVISOR}
+
+
+def test_the_failover_ring_groups_recording_is_the_calls() -> None:
+    """Queue 440's MixMonitor (q-440-…) and ring group 600's (g-600-…) both record the caller's
+    channel to the end: the record names the last, which a stream seen from after the queue also
+    sees (the first one it would name differently)."""
+    msgs = capture("foreign_freepbx_failover")
+    leave = next(i for i, m in enumerate(msgs) if m.kind == "event" and m.name == "QueueCallerLeave")
+    whole, cut = _one(msgs), _one(msgs[leave:])
+    assert "/g-600-440-" in whole["recording"] and cut["recording"] == whole["recording"]
