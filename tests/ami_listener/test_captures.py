@@ -567,7 +567,8 @@ def test_every_capture_has_a_row() -> None:
     assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge", "foreign_untimed_answered",
                        "foreign_refer_attended", "foreign_refer_attended_app", "foreign_cti_wrapup",
                        "foreign_cti_priority", "foreign_cti_ringinuse", "foreign_queue_full_unfiltered",
-                       "queue_full", "foreign_agents_login_while_waiting"} == set(EXPECTED)
+                       "queue_full", "foreign_agents_login_while_waiting",
+                       "foreign_freepbx_busy_and_wrapup"} == set(EXPECTED)
 
 
 def test_a_capture_without_timestamps_claims_no_time() -> None:

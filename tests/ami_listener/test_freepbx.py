@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ami_listener.replay import as_json, capture, replay_messages
+from tests.ami_listener.test_captures import _check
 
 NAMES = ("foreign_freepbx_answered", "foreign_freepbx_agent_hangs_up", "foreign_freepbx_abandon",
          "foreign_freepbx_failover", "foreign_freepbx_key_exit")
@@ -41,3 +42,23 @@ def test_the_failover_ring_groups_recording_is_the_calls() -> None:
     leave = next(i for i, m in enumerate(msgs) if m.kind == "event" and m.name == "QueueCallerLeave")
     whole, cut = _one(msgs), _one(msgs[leave:])
     assert "/g-600-440-" in whole["recording"] and cut["recording"] == whole["recording"]
+
+
+def test_a_member_in_use_or_in_wrap_up_is_passed_over() -> None:
+    """foreign_freepbx_busy_and_wrapup: Alice answers after 0.5 s, Bob after 1.5 s. The first
+    caller rings both, Alice takes it. The second (2 s later) rings only Bob: Alice's Local member
+    is in use by its state_interface (ringinuse = no). The first caller hangs up 4 s in; the third,
+    joined 1 s later, finds Alice in wrap-up (5 s) and Bob in use: it waits out the rest of her
+    wrap-up (4 s) and her 0.5 s ring — its wait, not a ring of 4.5 s (R-ANS-4RINGS)."""
+    calls = {r["caller_number"]: r for r in (as_json(x) for x in
+                                             replay_messages(capture("foreign_freepbx_busy_and_wrapup")).values())}
+    assert set(calls) == {"13600000045", "13600000046", "13600000047"}
+    for rec in calls.values():
+        _check(rec, dict(dialed="440", queue="440", disposition="answered", hangup_first="caller", incomplete=False,
+                         within_4_rings=True, transfers=[]))
+    _check(calls["13600000045"], dict(agent="Alice", final_agent="Alice", ring_seconds=0.5, wait_seconds=0.5,
+                                      talk_seconds=3.5, attempt_set={("Alice", "answered"), ("Bob", "cancelled")}))
+    _check(calls["13600000046"], dict(agent="Bob", final_agent="Bob", ring_seconds=1.5, wait_seconds=1.5,
+                                      talk_seconds=6.5, attempts=[("Bob", "answered")]))
+    _check(calls["13600000047"], dict(agent="Alice", final_agent="Alice", ring_seconds=0.5, rings=1,
+                                      wait_seconds=4.5, talk_seconds=5.5, attempts=[("Alice", "answered")]))

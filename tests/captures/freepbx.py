@@ -6,6 +6,7 @@ ring group 600 as the queue's failover destination). SIPp phones registered as 8
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,8 +17,8 @@ from tests.captures.steps import Recorder
 def _scenarios() -> dict[str, Callable[[Recorder], None]]:
     from tests.support.sipphone import SipPhone
 
-    def call(r: Recorder, stay: float, **extra: str) -> str:
-        return r.inbound(stay=stay, caller="13600000044", name="福瑞", number="440", **extra)
+    def call(r: Recorder, stay: float, caller: str = "13600000044", **extra: str) -> str:
+        return r.inbound(stay=stay, caller=caller, name="福瑞", number="440", **extra)
 
     def foreign_freepbx_answered(r: Recorder) -> None:
         # both phones ring (ringall); Alice answers after 1 s, Bob's ring is cancelled; the caller
@@ -48,7 +49,23 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
         with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=None):
             r.wait_gone(call(r, stay=12, dtmf="1", SIM_DTMF_AT="4"), settle=1)
 
-    return {f.__name__: f for f in (foreign_freepbx_answered, foreign_freepbx_agent_hangs_up, foreign_freepbx_abandon,
+    def foreign_freepbx_busy_and_wrapup(r: Recorder) -> None:
+        # Alice answers after 0.5 s, Bob after 1.5 s (each call). The first caller rings both and
+        # Alice takes it; 2 s after it joined a second caller rings only Bob (Alice's phone in use:
+        # ringinuse = no, read through state_interface), who takes it; the first caller hangs up
+        # 4 s in; 1 s later a third caller joins with Alice in wrap-up (5 s) and Bob in use: it
+        # waits until her wrap-up ends, she answers; the second caller hangs up 8 s in, the third 10 s in
+        with SipPhone(r.s, "8001", answer_after=0.5, talk=None), SipPhone(r.s, "8002", answer_after=1.5, talk=None):
+            first = call(r, stay=4, caller="13600000045")
+            r.caller_channel(first)
+            time.sleep(2)
+            second = call(r, stay=8, caller="13600000046")
+            r.wait_gone(first)
+            time.sleep(1)
+            third = call(r, stay=10, caller="13600000047")
+            r.wait_gone(second, third, settle=1)
+
+    return {f.__name__: f for f in (foreign_freepbx_answered, foreign_freepbx_busy_and_wrapup, foreign_freepbx_agent_hangs_up, foreign_freepbx_abandon,
                                     foreign_freepbx_failover, foreign_freepbx_key_exit)}
 
 
