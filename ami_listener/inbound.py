@@ -171,9 +171,10 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
     pickers = {e.get("Channel") for e in c.events if e.name == "Pickup"} if "Pickup" in c.names else set()
     queue_call = rec.queue is not None or not c.names.isdisjoint(QUEUE_ANSWER_EVENTS)
     for e in c.events:
-        if e.name in ("VarSet", "QueueCallerJoin") and e.get("Channel") in caller:
-            let_go = e.name == "VarSet" and e.get("Variable") == QUEUE_STATUS_VAR and (
-                e.get("Value") in QUEUE_LEFT_UNANSWERED) or let_go and e.name == "VarSet"
+        if e.name == "QueueCallerJoin" and e.get("Channel") in caller:
+            let_go = False  # queued (again): its rings are the queue's
+        elif e.name == "VarSet" and e.get("Variable") == QUEUE_STATUS_VAR and e.get("Channel") in caller:
+            let_go = e.get("Value") in QUEUE_LEFT_UNANSWERED
         dest = e.get("DestChannel")
         if not dest:
             continue

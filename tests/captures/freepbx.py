@@ -65,7 +65,8 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             third = call(r, stay=10, caller="13600000047")
             r.wait_gone(second, third, settle=1)
 
-    return {f.__name__: f for f in (foreign_freepbx_answered, foreign_freepbx_busy_and_wrapup, foreign_freepbx_agent_hangs_up, foreign_freepbx_abandon,
+    return {f.__name__: f for f in (foreign_freepbx_answered, foreign_freepbx_busy_and_wrapup,
+                                    foreign_freepbx_agent_hangs_up, foreign_freepbx_abandon,
                                     foreign_freepbx_failover, foreign_freepbx_key_exit)}
 
 
