@@ -62,3 +62,26 @@ def test_a_member_in_use_or_in_wrap_up_is_passed_over() -> None:
                                       talk_seconds=6.5, attempts=[("Bob", "answered")]))
     _check(calls["13600000047"], dict(agent="Alice", final_agent="Alice", ring_seconds=0.5, rings=1,
                                       wait_seconds=4.5, talk_seconds=5.5, attempts=[("Alice", "answered")]))
+
+
+def test_the_failover_call_is_stored_as_built(db_url: str) -> None:
+    """reader → tracker → builder → store, through `hotline listener replay`: the failover call's
+    row says what a supervisor reads of it — answered by Bob from the ring group, the queue's six
+    rings before his, Bob hanging up, the ring group's recording."""
+    from sqlalchemy import select
+
+    from hotline.db import open_db
+    from hotline.models import Call
+    from tests.ami_listener.replay import replay_settings
+    from tests.ami_listener.test_store import _replay
+
+    _replay(db_url, "foreign_freepbx_failover")
+    _, sessions = open_db(replay_settings(database_url=db_url))
+    with sessions() as db:
+        (row,) = db.scalars(select(Call)).all()
+        got = (row.queue, row.disposition, row.agent, row.hangup_first, row.within_4_rings, row.incomplete)
+        attempts = [(a.agent, a.result) for a in row.attempts]
+        assert got == ("440", "answered", "Bob", "agent", False, False)
+        assert abs((row.wait_seconds or 0) - 16.06) < 0.01 and abs((row.talk_seconds or 0) - 3.0) < 0.01
+        assert attempts[-2:] == [("Alice", "cancelled"), ("Bob", "answered")] and len(attempts) == 8
+        assert "/g-600-440-" in (row.recording or "")
