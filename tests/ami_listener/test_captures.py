@@ -495,6 +495,15 @@ EXPECTED: dict[str, dict] = {
                                      attempts=[("Bob", "no_answer"), ("Alice", "no_answer")] * 3
                                      + [("Alice", "cancelled"), ("Bob", "answered")],
                                      attempt_rings=[3.0, 3.0, 3.0, 3.0, 2.0, 2.0, 4.0, 4.0]),
+    # Alice answers after 0.5 s; 1.5 s later her phone transfers the caller blind to 8002 in
+    # from-internal, which Bob answers after 1.5 s; the caller hangs up 12 s in. Alice's Local member
+    # (/n) stays in the caller's bridge to the end, its other half now bridged with Bob's phone: the
+    # caller's final agent is Bob
+    "foreign_freepbx_blind_transfer": dict(dialed="440", queue="440", disposition="answered", agent="Alice",
+                                           final_agent="Bob", ring_seconds=0.5, within_4_rings=True,
+                                           talk_seconds=11.5, hangup_first="caller", transfer_after_answer=[1.5],
+                                           transfers=[("blind", "Alice", "8002")], transfer_results=["Success"],
+                                           attempt_set={("Alice", "answered"), ("Bob", "cancelled")}),
     # nobody answers; 4 s in the caller presses 1: the queue's context= (ivr-3, FreePBX's break-out
     # IVR) sends it to voicemail, where it leaves a message and hangs up 12 s in: given up, by the caller
     "foreign_freepbx_key_exit": dict(dialed="440", queue="440", disposition="abandoned", agent=None, final_agent=None,

@@ -11,7 +11,7 @@ from tests.ami_listener.replay import as_json, capture, replay_messages
 from tests.ami_listener.test_captures import _check
 
 NAMES = ("foreign_freepbx_answered", "foreign_freepbx_agent_hangs_up", "foreign_freepbx_abandon",
-         "foreign_freepbx_failover", "foreign_freepbx_key_exit")
+         "foreign_freepbx_failover", "foreign_freepbx_key_exit", "foreign_freepbx_blind_transfer")
 # what a supervisor reads of a call
 SUPERVISOR = ("direction", "queue", "disposition", "agent", "final_agent", "answered_at", "ring_seconds", "rings",
               "within_4_rings", "wait_seconds", "talk_seconds", "hangup_first", "transfers", "attempts")

@@ -65,7 +65,20 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             third = call(r, stay=10, caller="13600000047")
             r.wait_gone(second, third, settle=1)
 
+    def foreign_freepbx_blind_transfer(r: Recorder) -> None:
+        # both ring; Alice answers after 0.5 s (Bob's ring cancelled); 1.5 s later her phone
+        # transfers the caller blind to 8002 in from-internal (FreePBX's transfer context:
+        # macro-dial-one, Dial(PJSIP/8002)); Bob answers after 1.5 s and talks until the caller
+        # hangs up 12 s in
+        with SipPhone(r.s, "8001", answer_after=0.5, talk=None), SipPhone(r.s, "8002", answer_after=1.5, talk=None):
+            cid = call(r, stay=12)
+            r.agent_channel(cid, "Alice")
+            time.sleep(1.5)
+            r.blind_transfer(r.bridged_phone(cid, "8001"), "8002", context="from-internal")
+            r.wait_gone(cid, settle=1)
+
     return {f.__name__: f for f in (foreign_freepbx_answered, foreign_freepbx_busy_and_wrapup,
+                                    foreign_freepbx_blind_transfer,
                                     foreign_freepbx_agent_hangs_up, foreign_freepbx_abandon,
                                     foreign_freepbx_failover, foreign_freepbx_key_exit)}
 
