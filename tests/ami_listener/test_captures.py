@@ -485,16 +485,16 @@ EXPECTED: dict[str, dict] = {
                                     talk_seconds=None, hangup_first="caller", recording=True,
                                     attempt_set={("Alice", "no_answer"), ("Bob", "no_answer"), ("Alice", "cancelled"),
                                                  ("Bob", "cancelled")}, attempt_rings=[3.0, 3.0, 0.95, 0.95]),
-    # nobody answers in the queue (Bob's phone answers only after 4 s of ringing, the queue rings 3 s):
-    # after 12 s the queue lets the caller go (TIMEOUT) to its failover destination, ring group 600
-    # (Dial(Local/8001@from-internal&Local/8002@from-internal)); Bob answers there after 4 s, talks 3 s
-    # and hangs up: answered by Bob (wait from the queue entry to his answer), rung 4.01 s — 5 rings
+    # nobody answers in the queue (Bob's phone answers only after 4.5 s of ringing, the queue rings
+    # 3 s): after 12 s the queue lets the caller go (TIMEOUT) to its failover destination, ring group
+    # 600 (Dial(Local/8001@from-internal&Local/8002@from-internal)); Bob answers there after 4.5 s,
+    # talks 3 s and hangs up: answered by Bob (wait from the queue entry to his answer), 5 rings
     "foreign_freepbx_failover": dict(dialed="440", queue="440", disposition="answered", agent="Bob", final_agent="Bob",
-                                     ring_seconds=4.0, rings=5, within_4_rings=False, wait_seconds=16.0,
+                                     ring_seconds=4.5, rings=5, within_4_rings=False, wait_seconds=16.5,
                                      talk_seconds=3.0, hangup_first="agent", transfers=[], holds=0,
                                      attempts=[("Bob", "no_answer"), ("Alice", "no_answer")] * 3
                                      + [("Alice", "cancelled"), ("Bob", "answered")],
-                                     attempt_rings=[3.0, 3.0, 3.0, 3.0, 2.0, 2.0, 4.0, 4.0]),
+                                     attempt_rings=[3.0, 3.0, 3.0, 3.0, 2.0, 2.0, 4.5, 4.5]),
     # Alice answers after 0.5 s; 1.5 s later her phone transfers the caller blind to 8002 in
     # from-internal, which Bob answers after 1.5 s; the caller hangs up 12 s in. Alice's Local member
     # (/n) stays in the caller's bridge to the end, its other half now bridged with Bob's phone: the
@@ -504,6 +504,14 @@ EXPECTED: dict[str, dict] = {
                                            talk_seconds=11.5, hangup_first="caller", transfer_after_answer=[1.5],
                                            transfers=[("blind", "Alice", "8002")], transfer_results=["Success"],
                                            attempt_set={("Alice", "answered"), ("Bob", "cancelled")}),
+    # Alice answers after 0.5 s; 1.5 s later her phone transfers the caller attended (Atxfer) to 8002
+    # in from-internal; Bob answers after 1.5 s and Alice completes the transfer by hanging up 2 s
+    # later (the caller held meanwhile); Bob talks until the caller hangs up 14 s in
+    "foreign_freepbx_attended_transfer": dict(dialed="440", queue="440", disposition="answered", agent="Alice",
+                                              final_agent="Bob", ring_seconds=0.5, within_4_rings=True,
+                                              talk_seconds=13.5, hangup_first="caller", holds=1,
+                                              transfers=[("attended", "Alice", "Bob")], transfer_results=["Success"],
+                                              attempt_set={("Alice", "answered"), ("Bob", "cancelled")}),
     # nobody answers; 4 s in the caller presses 1: the queue's context= (ivr-3, FreePBX's break-out
     # IVR) sends it to voicemail, where it leaves a message and hangs up 12 s in: given up, by the caller
     "foreign_freepbx_key_exit": dict(dialed="440", queue="440", disposition="abandoned", agent=None, final_agent=None,

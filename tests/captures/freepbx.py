@@ -37,10 +37,10 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.wait_gone(call(r, stay=6), settle=1)
 
     def foreign_freepbx_failover(r: Recorder) -> None:
-        # Bob answers only after 4 s of ringing, longer than the queue's 3 s rings: the queue
+        # Bob answers only after 4.5 s of ringing, longer than the queue's 3 s rings: the queue
         # times out after 12 s and sends the caller to ring group 600, where Bob answers after
-        # 4 s, talks 3 s and hangs up
-        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=4, talk=3):
+        # 4.5 s, talks 3 s and hangs up
+        with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=4.5, talk=3):
             r.wait_gone(call(r, stay=40), settle=1)
 
     def foreign_freepbx_key_exit(r: Recorder) -> None:
@@ -77,8 +77,23 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.blind_transfer(r.bridged_phone(cid, "8001"), "8002", context="from-internal")
             r.wait_gone(cid, settle=1)
 
+    def foreign_freepbx_attended_transfer(r: Recorder) -> None:
+        # Alice answers after 0.5 s; 1.5 s later her phone transfers the caller attended (*2, AMI
+        # Atxfer) to 8002 in from-internal; Bob answers after 1.5 s, Alice completes the transfer by
+        # hanging up 2 s after his answer; Bob talks until the caller hangs up 14 s in
+        with SipPhone(r.s, "8001", answer_after=0.5, talk=None), SipPhone(r.s, "8002", answer_after=1.5, talk=None):
+            cid = call(r, stay=14)
+            r.agent_channel(cid, "Alice")
+            time.sleep(1.5)
+            phone = r.bridged_phone(cid, "8001")
+            r.attended_transfer(phone, "8002", context="from-internal")
+            r.dial_answered("PJSIP/8002", 15, call_id=cid)
+            time.sleep(2)
+            r.hang_up(phone)
+            r.wait_gone(cid, settle=1)
+
     return {f.__name__: f for f in (foreign_freepbx_answered, foreign_freepbx_busy_and_wrapup,
-                                    foreign_freepbx_blind_transfer,
+                                    foreign_freepbx_blind_transfer, foreign_freepbx_attended_transfer,
                                     foreign_freepbx_agent_hangs_up, foreign_freepbx_abandon,
                                     foreign_freepbx_failover, foreign_freepbx_key_exit)}
 
