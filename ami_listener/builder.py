@@ -355,7 +355,10 @@ def _product_facts(c: ChannelIndex, rec: CallRecord) -> None:
             var = (e.get("Variable") or "").removeprefix("__")
             if var.startswith("HOTLINE_"):
                 rec.vars[var] = e.get("Value") or ""
-            elif var == "MIXMONITOR_FILENAME" and e.get("Value") and rec.recording is None:
+            elif var == "MIXMONITOR_FILENAME" and e.get("Value"):
+                # the last recording started: it runs to the call's end as an earlier one does (a
+                # FreePBX failover ring group starts its own after the queue's: capture
+                # foreign_freepbx_failover), and a stream seen from mid-call sees it too
                 rec.recording = e.get("Value")
         elif e.name == "UserEvent" and e.get("UserEvent") == "HotlineIvr":
             path.append({"step": e.get("Step"), "digits": e.get("Digits") or "", "result": e.get("Result") or "ok",

@@ -136,9 +136,12 @@ class Conversation:
         for members in self.bridges.with_party(caller):
             for ch in members - caller:
                 present = True
-                peer_agent = c.agent_of(ch) or c.agent_of(sibling(ch) or "") or peer_agent
-                if peer_agent is None and local_base(ch):
-                    peer_agent = self.bridges.agent_behind_local(ch, c.agent_of)
+                # a Local member (/n) stays in the caller's bridge after its phone transferred the
+                # caller on: whoever its other half is bridged with is the caller's peer, the
+                # member's own name only while its other half is bridged with nobody (capture
+                # foreign_freepbx_blind_transfer)
+                behind = self.bridges.agent_behind_local(ch, c.agent_of) if local_base(ch) else None
+                peer_agent = behind or c.agent_of(ch) or c.agent_of(sibling(ch) or "") or peer_agent
         if peer_agent and (not self.peers or self.peers[-1][1] != peer_agent):
             self.peers.append((e.timestamp or 0.0, peer_agent))
         if present and self.talking_since is None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ami_listener.bridges import Bridges
-from ami_listener.channels import Channel, ChannelIndex, device_of, local_base, number
+from ami_listener.channels import Channel, ChannelIndex, device_of, local_base, number, sibling
 from ami_listener.conversation import Conversation
-from ami_listener.outcome import INBOUND, QUEUE_STATUS_VAR, InboundFacts
+from ami_listener.outcome import INBOUND, QUEUE_LEFT_UNANSWERED, QUEUE_STATUS_VAR, InboundFacts
 from ami_listener.reader import Message
 from ami_listener.record import Attempt, CallRecord
 from hotline.chanvars import ChanVar
@@ -167,9 +167,14 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
     to the agent the endpoint belongs to (queue members, the ``agent_endpoints`` setting), else to
     the endpoint itself."""
     attempts: dict[str, Attempt] = {}
+    let_go = False  # the queue let the caller go unanswered (QUEUESTATUS): its dialplan goes on
     pickers = {e.get("Channel") for e in c.events if e.name == "Pickup"} if "Pickup" in c.names else set()
     queue_call = rec.queue is not None or not c.names.isdisjoint(QUEUE_ANSWER_EVENTS)
     for e in c.events:
+        if e.name == "QueueCallerJoin" and e.get("Channel") in caller:
+            let_go = False  # queued (again): its rings are the queue's
+        elif e.name == "VarSet" and e.get("Variable") == QUEUE_STATUS_VAR and e.get("Channel") in caller:
+            let_go = e.get("Value") in QUEUE_LEFT_UNANSWERED
         dest = e.get("DestChannel")
         if not dest:
             continue
@@ -178,8 +183,12 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
             agent = e.get("MemberName") or c.agent_of(dest) or device_of(dest)
             attempts[dest] = Attempt(agent, e.timestamp or 0.0, None, PENDING, dest)
         elif e.name == "DialBegin" and a is None and e.get("Channel") in caller:
-            if not queue_call:  # a plain Dial(): every phone rung is an attempt (ring groups too)
-                attempts[dest] = Attempt(c.agent_of(dest) or endpoint_of(dest, e.get("DialString")),
+            # a plain Dial(): every phone rung is an attempt (ring groups too); so is a Dial() the
+            # dialplan runs once the queue let the caller go (FreePBX's failover destination, a ring
+            # group or follow-me: capture foreign_freepbx_failover)
+            if not queue_call or let_go:
+                attempts[dest] = Attempt(c.agent_of(dest) or _agent_behind(c, dest)
+                                         or endpoint_of(dest, e.get("DialString")),
                                          e.timestamp or 0.0, None, PENDING, dest)
             elif rec.queue is not None and c.agent_of(dest):
                 attempts[dest] = Attempt(c.agent_of(dest) or "", e.timestamp or 0.0, None, PENDING, dest)
@@ -201,6 +210,14 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
             if end is not None and end.hung_at is not None:
                 a.ring_seconds = end.hung_at - a.rang_at
     return sorted(attempts.values(), key=lambda a: a.rang_at)
+
+
+def _agent_behind(c: ChannelIndex, dest: str) -> str | None:
+    """The agent whose phone a Local channel rung by a Dial() dials in turn (FreePBX rings a
+    group's phones through ``Local/<ext>@from-internal``)."""
+    twin = sibling(dest)
+    return next((c.agent_of(e.get("DestChannel")) for e in c.events if e.name == "DialBegin" and twin
+                 and e.get("Channel") == twin and c.agent_of(e.get("DestChannel"))), None)
 
 
 def _picked_up(c: ChannelIndex, answer: Message, dest: str, attempts: Iterable[Attempt]) -> Attempt:

@@ -465,6 +465,58 @@ EXPECTED: dict[str, dict] = {
     "foreign_agents_logoff_waiting": dict(dialed="450", queue="pool", disposition="timeout", agent=None,
                                           final_agent=None, hangup_first="system", wait_seconds=12.0,
                                           attempts=[("Bob", "no_answer")], attempt_rings=[2.0]),
+    # FreePBX-shaped (tests/captures/foreign_freepbx/): the trunk's call through ext-queues' Gosub
+    # layers (MixMonitor on the caller's channel) into queue 440 (ringall, 3 s rings 2 s apart),
+    # members Local/<ext>@from-queue/n whose legs dial Local/<ext>@from-internal, which dials the
+    # phone. Both ring; Alice answers after 1 s; the caller hangs up 10 s in
+    "foreign_freepbx_answered": dict(dialed="440", queue="440", disposition="answered", agent="Alice",
+                                     final_agent="Alice", ring_seconds=1.0, rings=2, within_4_rings=True,
+                                     wait_seconds=1.0, talk_seconds=9.0, hangup_first="caller", transfers=[],
+                                     recording=True, holds=0,
+                                     attempt_set={("Alice", "answered"), ("Bob", "cancelled")}),
+    # Alice answers after 1 s, talks 3 s and hangs up
+    "foreign_freepbx_agent_hangs_up": dict(dialed="440", queue="440", disposition="answered", agent="Alice",
+                                           final_agent="Alice", ring_seconds=1.0, within_4_rings=True,
+                                           talk_seconds=3.0, hangup_first="agent", transfers=[],
+                                           attempt_set={("Alice", "answered"), ("Bob", "cancelled")}),
+    # nobody answers: both ring out (3 s), ring again 2 s later; the caller gives up 6 s in
+    "foreign_freepbx_abandon": dict(dialed="440", queue="440", disposition="abandoned", agent=None, final_agent=None,
+                                    answered_at=None, ring_seconds=None, within_4_rings=None, wait_seconds=6.0,
+                                    talk_seconds=None, hangup_first="caller", recording=True,
+                                    attempt_set={("Alice", "no_answer"), ("Bob", "no_answer"), ("Alice", "cancelled"),
+                                                 ("Bob", "cancelled")}, attempt_rings=[3.0, 3.0, 0.95, 0.95]),
+    # nobody answers in the queue (Bob's phone answers only after 4.5 s of ringing, the queue rings
+    # 3 s): after 12 s the queue lets the caller go (TIMEOUT) to its failover destination, ring group
+    # 600 (Dial(Local/8001@from-internal&Local/8002@from-internal)); Bob answers there after 4.5 s,
+    # talks 3 s and hangs up: answered by Bob (wait from the queue entry to his answer), 5 rings
+    "foreign_freepbx_failover": dict(dialed="440", queue="440", disposition="answered", agent="Bob", final_agent="Bob",
+                                     ring_seconds=4.5, rings=5, within_4_rings=False, wait_seconds=16.5,
+                                     talk_seconds=3.0, hangup_first="agent", transfers=[], holds=0,
+                                     attempts=[("Bob", "no_answer"), ("Alice", "no_answer")] * 3
+                                     + [("Alice", "cancelled"), ("Bob", "answered")],
+                                     attempt_rings=[3.0, 3.0, 3.0, 3.0, 2.0, 2.0, 4.5, 4.5]),
+    # Alice answers after 0.5 s; 1.5 s later her phone transfers the caller blind to 8002 in
+    # from-internal, which Bob answers after 1.5 s; the caller hangs up 12 s in. Alice's Local member
+    # (/n) stays in the caller's bridge to the end, its other half now bridged with Bob's phone: the
+    # caller's final agent is Bob
+    "foreign_freepbx_blind_transfer": dict(dialed="440", queue="440", disposition="answered", agent="Alice",
+                                           final_agent="Bob", ring_seconds=0.5, within_4_rings=True,
+                                           talk_seconds=11.5, hangup_first="caller", transfer_after_answer=[1.5],
+                                           transfers=[("blind", "Alice", "8002")], transfer_results=["Success"],
+                                           attempt_set={("Alice", "answered"), ("Bob", "cancelled")}),
+    # Alice answers after 0.5 s; 1.5 s later her phone transfers the caller attended (Atxfer) to 8002
+    # in from-internal; Bob answers after 1.5 s and Alice completes the transfer by hanging up 2 s
+    # later (the caller held meanwhile); Bob talks until the caller hangs up 14 s in
+    "foreign_freepbx_attended_transfer": dict(dialed="440", queue="440", disposition="answered", agent="Alice",
+                                              final_agent="Bob", ring_seconds=0.5, within_4_rings=True,
+                                              talk_seconds=13.5, hangup_first="caller", holds=1,
+                                              transfers=[("attended", "Alice", "Bob")], transfer_results=["Success"],
+                                              attempt_set={("Alice", "answered"), ("Bob", "cancelled")}),
+    # nobody answers; 4 s in the caller presses 1: the queue's context= (ivr-3, FreePBX's break-out
+    # IVR) sends it to voicemail, where it leaves a message and hangs up 12 s in: given up, by the caller
+    "foreign_freepbx_key_exit": dict(dialed="440", queue="440", disposition="abandoned", agent=None, final_agent=None,
+                                     answered_at=None, ring_seconds=None, wait_seconds=(4.0, 4.4), talk_seconds=None,
+                                     hangup_first="caller", attempt_set={("Alice", "no_answer"), ("Bob", "no_answer")}),
 }
 
 
@@ -532,7 +584,8 @@ def test_every_capture_has_a_row() -> None:
     assert recorded - {"concurrent_30", "ami_disconnect", "foreign_dial_consult_bridge", "foreign_untimed_answered",
                        "foreign_refer_attended", "foreign_refer_attended_app", "foreign_cti_wrapup",
                        "foreign_cti_priority", "foreign_cti_ringinuse", "foreign_queue_full_unfiltered",
-                       "queue_full", "foreign_agents_login_while_waiting"} == set(EXPECTED)
+                       "queue_full", "foreign_agents_login_while_waiting",
+                       "foreign_freepbx_busy_and_wrapup"} == set(EXPECTED)
 
 
 def test_a_capture_without_timestamps_claims_no_time() -> None:

@@ -9,6 +9,7 @@
     .venv/bin/python -m tests.captures.record --foreign-cti [NAME ...]    (tests/captures/foreign_cti/, cti.py)
     .venv/bin/python -m tests.captures.record --own-limits [NAME ...]     (tests/captures/own_limits/, limits.py)
     .venv/bin/python -m tests.captures.record --foreign-agents [NAME ...] (tests/captures/foreign_agents/, agents.py)
+    .venv/bin/python -m tests.captures.record --foreign-freepbx [NAME ...] (tests/captures/foreign_freepbx/, freepbx.py)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
 raw bytes exactly as AMI sent them (banner and login response included), as ``hotline listener capture``
@@ -734,6 +735,7 @@ SETS_ELSEWHERE = {
     "foreign_cti": ("tests.captures.cti", "record_foreign_cti"),
     "foreign_ops": ("tests.captures.ops", "record_foreign_ops"),
     "foreign_more": ("tests.captures.more", "record_foreign_more"),
+    "foreign_freepbx": ("tests.captures.freepbx", "record_foreign_freepbx"),
 }
 
 
@@ -762,6 +764,10 @@ if __name__ == "__main__":
     ap.add_argument("--foreign-agents", action="store_true",
                     help="record from tests/captures/foreign_agents/ (app_agent_pool: AgentLogin from SIPp "
                          "phones, Local members into AgentRequest) instead")
+    ap.add_argument("--foreign-freepbx", action="store_true",
+                    help="record from tests/captures/foreign_freepbx/ (FreePBX-shaped: Gosub layers and MixMonitor "
+                         "before Queue(), Local members with a second Local hop, break-out key, failover ring "
+                         "group; SIPp phones) instead")
     a = ap.parse_args()
     for flag, (module, recorder) in SETS_ELSEWHERE.items():
         if getattr(a, flag):

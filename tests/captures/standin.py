@@ -320,12 +320,13 @@ def stand_in(run: StandIn) -> Iterator[None]:
 
 def recorders() -> dict[str, Callable[[list[str], Path], None]]:
     """Every recorder entry point, by the option that runs it."""
-    from tests.captures import agents, cti, limits, more, ops, record
+    from tests.captures import agents, cti, freepbx, limits, more, ops, record
 
     return {"": record.record, "--foreign": record.record_foreign, "--foreign-pjsip": record.record_foreign_pjsip,
             "--foreign-dial": record.record_foreign_dial, "--foreign-more": more.record_foreign_more,
             "--foreign-ops": ops.record_foreign_ops, "--foreign-cti": cti.record_foreign_cti,
-            "--own-limits": limits.record_own_limits, "--foreign-agents": agents.record_foreign_agents}
+            "--own-limits": limits.record_own_limits, "--foreign-agents": agents.record_foreign_agents,
+            "--foreign-freepbx": freepbx.record_foreign_freepbx}
 
 
 def run_all() -> dict[str, list[str]]:
