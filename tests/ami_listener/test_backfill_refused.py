@@ -6,10 +6,8 @@ no listener running: the backfill is all there is."""
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -20,21 +18,15 @@ from ami_listener.simulate import SimCall, originate
 from hotline.asterisk_logs import log_paths
 from hotline.pbx.process import Asterisk
 from hotline.rules import ring_rule
-from tests.captures.record import overlay_templates
-from tests.support.pbx import pbx_test_settings
+from tests.captures.record import overlaid_asterisk
 
 pytestmark = pytest.mark.asterisk
 
 
 @pytest.fixture(scope="module")
 def limited() -> Iterator[Asterisk]:
-    with tempfile.TemporaryDirectory() as tmp:
-        s = pbx_test_settings(Path(tmp) / "rt", server_id="refused", agents=["8001", "8002"])
-        ast = Asterisk(s, overlay_templates(tmp, "own_limits")).start()
-        try:
-            yield ast
-        finally:
-            ast.stop()
+    with overlaid_asterisk("own_limits", "refused", ["8001", "8002"]) as ast:
+        yield ast
 
 
 def _backfilled(pbx: Asterisk, t0: float, ids: set[str], timeout: float = 60) -> dict[str, CallRecord]:

@@ -19,7 +19,6 @@ so each test fails without the repair stage.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,8 +37,8 @@ from hotline.models import Call
 from hotline.pbx.ami import Ami
 from hotline.pbx.process import Asterisk
 from tests.ami_listener.replay import replay_messages
-from tests.captures.record import overlay_templates
-from tests.support.pbx import EventTap, pbx_test_settings
+from tests.captures.record import overlaid_asterisk
+from tests.support.pbx import EventTap
 from tests.support.postgres import sqlite_url
 
 pytestmark = pytest.mark.asterisk
@@ -47,13 +46,8 @@ pytestmark = pytest.mark.asterisk
 
 @pytest.fixture(scope="module")
 def mid() -> Iterator[Asterisk]:
-    with tempfile.TemporaryDirectory() as tmp:
-        s = pbx_test_settings(Path(tmp) / "rt", server_id="midcall", agents=["8001", "8002"])
-        ast = Asterisk(s, overlay_templates(tmp, "mid_call")).start()
-        try:
-            yield ast
-        finally:
-            ast.stop()
+    with overlaid_asterisk("mid_call", "midcall", ["8001", "8002"]) as ast:
+        yield ast
 
 
 def _stored(sessions: Any, call_id: str, timeout: float = 60) -> dict[str, Any]:

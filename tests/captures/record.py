@@ -24,7 +24,8 @@ import logging
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ami_listener.connection import AmiConnection
@@ -665,6 +666,19 @@ def overlay_templates(tmp: str, overlay: str) -> Path:
         target = templates / f.name.removesuffix(".append")
         target.write_text(target.read_text(encoding="utf-8") + "\n" + f.read_text(encoding="utf-8"), encoding="utf-8")
     return templates
+
+
+@contextmanager
+def overlaid_asterisk(overlay: str, server_id: str, agents: list[str]) -> Iterator[Asterisk]:
+    """A private Asterisk of a test module's own, our templates with ``overlay`` laid over them
+    (:func:`overlay_templates`), started and stopped."""
+    with tempfile.TemporaryDirectory() as tmp:
+        s = pbx_test_settings(Path(tmp) / "rt", server_id=server_id, agents=agents)
+        ast = Asterisk(s, overlay_templates(tmp, overlay)).start()
+        try:
+            yield ast
+        finally:
+            ast.stop()
 
 
 # Recorded with the IVR (FastAGI) serving; the others with it down, which callers survive too:
