@@ -205,11 +205,11 @@ def test_the_sqlite_lock_files_are_private_and_named_by_a_hash(tmp_path: Path) -
     db_file = tmp_path / "hotline.db"
     s = _settings(str(tmp_path), sqlite_url(db_file))
     engine, sessions = open_db(s)
-    with sessions() as db, presence.serial(s, db, "../8001 x"):
-        pass
-    engine.dispose()
     folder = tmp_path / "hotline.db-locks"
-    [path] = folder.iterdir()
+    with sessions() as db, presence.serial(s, db, "../8001 x"):
+        held = list(folder.iterdir())  # made by the lock, while it is held
+    engine.dispose()
+    [path] = held
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path == presence_lock.lock_file(db_file, s.server_id, "../8001 x") and "8001" not in path.name
     assert presence_lock.lock_file(db_file, s.server_id, "8002") != path
