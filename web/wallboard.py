@@ -48,7 +48,14 @@ from hotline.vocabulary import AgentPresence, AgentState
 from web.auth.access import roles, user_of_session
 from web.complaints import wallboard_escalations
 from web.context import db, session_factory, settings
-from web.desk.messages import control_message, forced_presence_message
+from web.desk.messages import (
+    FORCED_STATES,
+    MONITOR_MODES,
+    control_message,
+    control_name,
+    forced_presence_message,
+    state_label,
+)
 from web.i18n import SUBJECTS
 from web.refusal import BAD_INPUT, CONFLICT, control_answer, presence_answer, refuse
 from web.softphone import has_phone
@@ -274,7 +281,10 @@ def board() -> Any:
     return render_template("wallboard/board.html", overdue=overdue_work_orders(db(), settings()),
                            reasons=settings().desk_break_reasons, softphone=has_phone(),
                            alert_texts={kind.value: _(text) for kind, text in TEXTS.items()},
-                           subjects={kind: _(word) for kind, word in SUBJECTS.items()})
+                           subjects={kind: _(word) for kind, word in SUBJECTS.items()},
+                           # a list: tojson would sort a mapping's keys (强插 / 强拆 first)
+                           modes=[[m, control_name(m)] for m in MONITOR_MODES],
+                           forced_states={str(st): state_label(st) for st in FORCED_STATES})
 
 
 @bp.get("/wallboard/stream")

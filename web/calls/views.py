@@ -21,6 +21,7 @@ from web.calls.search import DISPOSITIONS, CallFilter, get_visible, grades_of, q
 from web.calls.search import search as search_calls
 from web.calls.timeline import ivr_result, ivr_step, timeline
 from web.context import db, settings
+from web.desk.messages import control_name
 from web.i18n import lang
 from web.reasons import reason
 from web.view import Column, csv_response, export_table, local_time, number_for
@@ -107,7 +108,8 @@ def call_page(c: Call, typed: quality.Typed | None = None) -> str:
     desk_uses = audit.of_call(db(), settings(), c.call_id) if c.server == settings().server_id else []
     form = typed or quality.prefill(sheet, current, known)
     return render_template("calls/call.html", c=c, steps=timeline(c), grades=grades, names=names,
-                           desk_uses=desk_uses, current=current, sheet=sheet, form=form, facts=known,
+                           desk_uses=desk_uses, control_name=control_name, current=current, sheet=sheet, form=form,
+                           facts=known,
                            unexplained={i.key for i in typed.unexplained(sheet)} if typed else set(),
                            deductions={g.id: quality.deductions(g, sheet, lang()) for g in grades},
                            lang=lang(), playable=playable, listens=listens,

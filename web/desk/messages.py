@@ -22,6 +22,21 @@ def state_label(state: str) -> str:
     return labels.get(state, state)
 
 
+MONITOR_MODES = ("listen", "whisper", "barge", "force_hangup")  # 监听 → 耳语 → 强插 → 强拆, the escalation
+FORCED_STATES = (P.BUSY, P.BREAK, P.LOGGED_OUT, P.AVAILABLE)  # what a supervisor sets at the wallboard
+
+
+def control_name(control: str) -> str:
+    """A desk control or monitor mode by the words of the button that makes it: the wallboard's,
+    the desk's, and the call page's list of the controls used on the call."""
+    names = {"listen": _("Listen in"), "whisper": _("Whisper"), "barge": _("Barge in"),
+             "force_hangup": _("Force hang-up"), "transfer": _("Transfer"), "survey": _("Transfer to survey"),
+             "phrase": _("Standard phrase"), "malicious": _("Malicious call"), "hangup": _("Hang up"),
+             "consult": _("Consult transfer"), "consult_complete": _("Complete transfer"),
+             "consult_cancel": _("Cancel consultation")}
+    return names.get(control, control)
+
+
 def refusal_text(reason: Refusal | None, break_reasons: list[str]) -> str:
     """Why a control or a state change was not done, as the agent reads it. ``break_reasons``:
     the reasons a break may be taken for (desk_break_reasons), named when one was missing."""
