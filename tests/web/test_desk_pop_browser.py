@@ -135,3 +135,43 @@ def test_a_desk_phones_hold_is_shown_on_the_desk_and_the_wallboard(served: tuple
         assert page.is_hidden("#pop-hold-warn")
         wait_js(board, f"!document.querySelector({row!r}).classList.contains('held')", 15)
         assert "保持" not in board.inner_text(row)
+
+
+def test_the_pop_counts_the_talk_time_from_the_answer_and_stops_it_at_the_hang_up(
+        served: tuple[Panel, str]) -> None:
+    """通话时长: an agent watches how long a call has run (hosted contact centres show it on every
+    call). It is not shown while the call rings, runs from the PBX's answer (the agent's talking
+    state's since) and stops at the hang-up, the ended pop still saying how long the call took.
+    Until 7 December the desk showed the caller's wait only."""
+    panel, base = served
+    _seed(panel)  # ringing
+    with chromium() as browser:
+        page: Any = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'ringing'", 20)
+        assert page.is_hidden("#pop-talk-box")
+        ts = datetime.now(UTC).timestamp()
+        call = {"caller_number": NUMBER, "caller_name": "", "queued_at": ts - 150, "vars": {}}
+        db = panel.db()
+        set_live(db, {"queues": {}, "gap": False, "updated": ts,
+                      "agents": {"8001": {"state": "talking", "since": ts - 125, "call_id": CALL_ID,
+                                          "queue": "hotline"}},
+                      "calls": {CALL_ID: call}}, server=panel.settings.server_id)
+        db.close()
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        wait_js(page, "!document.getElementById('pop-talk-box').hidden")
+        assert page.inner_text("#pop-talk-box h3") == "通话时长"
+        minutes, seconds = (int(x) for x in page.inner_text("#pop-talk").split(":"))
+        assert 125 <= minutes * 60 + seconds < 200
+        shot(page, "desk-talk-time")
+        db = panel.db()
+        set_live(db, {"queues": {}, "gap": False, "updated": ts + 1,
+                      "agents": {"8001": {"state": "idle", "since": ts + 1, "call_id": None, "queue": "hotline"}},
+                      "calls": {}}, server=panel.settings.server_id)
+        db.close()
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'ended'", 20)
+        stopped = page.inner_text("#pop-talk")
+        page.wait_for_timeout(1500)  # three of the page's 0.5 s redraws
+        assert page.is_visible("#pop-talk-box") and page.inner_text("#pop-talk") == stopped
+        assert page.inner_text("#pop-number") == NUMBER  # the ended pop keeps its caller

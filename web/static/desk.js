@@ -115,7 +115,8 @@
         window.deskPopLog.push({call_id: pop.call_id, ring_at: live ? live.since : null, sent_at: last.now,
                                 shown_at: Date.now() / 1000, state: state});
       }
-      shown = {call_id: pop.call_id, state: state, data: pop};
+      shown = {call_id: pop.call_id, state: state, data: pop,
+               talkFrom: shown && shown.call_id === pop.call_id ? shown.talkFrom : null};
     } else if (shown && shown.state === "ringing") {
       shown.state = "missed";  // it rang and stopped without an answer
     } else if (shown && shown.state === "talking") {
@@ -148,6 +149,7 @@
     $("controls").hidden = shown.state !== "talking";
     $("c-dial").hidden = shown.state === "ringing" || shown.state === "talking" || !d.number;
     renderWait();
+    renderTalk();
     renderHold();
   }
 
@@ -201,6 +203,18 @@
     var waited = now() - shown.data.wait_from;
     text("pop-wait", fmt(waited));
     text("pop-apology", waited > shown.data.apology_after_s ? L.apology : "");
+  }
+
+  // 通话时长 runs from the answer the PBX reported (live.since of the agent's talking state) and
+  // stops where it was at the hang-up, so the 已结束 pop still says how long the call took.
+  function renderTalk() {
+    var live = last && last.live;
+    if (shown && shown.state === "talking" && live && live.state === "talking" && live.call_id === shown.call_id
+        && live.since) {
+      shown.talkFrom = live.since;
+      text("pop-talk", fmt(now() - live.since));
+    }
+    $("pop-talk-box").hidden = !(shown && shown.talkFrom);
   }
 
   function render() {
@@ -308,5 +322,5 @@
     render();
   };
   es.onerror = function () { $("desk-message").textContent = L.lost; };
-  setInterval(function () { if (last) { renderPresence(); renderWait(); renderHold(); } }, 500);
+  setInterval(function () { if (last) { renderPresence(); renderWait(); renderTalk(); renderHold(); } }, 500);
 })();
