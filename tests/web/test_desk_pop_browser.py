@@ -175,3 +175,34 @@ def test_the_pop_counts_the_talk_time_from_the_answer_and_stops_it_at_the_hang_u
         page.wait_for_timeout(1500)  # three of the page's 0.5 s redraws
         assert page.is_visible("#pop-talk-box") and page.inner_text("#pop-talk") == stopped
         assert page.inner_text("#pop-number") == NUMBER  # the ended pop keeps its caller
+
+
+def test_the_pop_of_a_first_time_caller_says_so(served: tuple[Panel, str]) -> None:
+    """A caller the customer master does not know, with no earlier contact: the pop says both instead
+    of an empty 客户 box and a history of headers only, which looked still loading (the agent's walk,
+    7 December). A known caller's pop lists no such note."""
+    panel, base = served
+    ts = datetime.now(UTC).timestamp()
+    db = panel.db()
+    set_live(db, {"queues": {}, "gap": False, "updated": ts,
+                  "agents": {"8001": {"state": "ringing", "since": ts - 1, "call_id": CALL_ID, "queue": "hotline"}},
+                  "calls": {CALL_ID: {"caller_number": "13600000000", "caller_name": "", "queued_at": ts - 5,
+                                      "vars": {}}}}, server=panel.settings.server_id)
+    db.close()
+    with chromium() as browser:
+        page: Any = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'ringing'", 20)
+        assert page.inner_text("#pop-customer") == "客户资料中无此号码"
+        assert page.inner_text("#pop-history tbody") == "此号码无来往记录"
+        shot(page, "desk-pop-first-time-caller")
+    _seed(panel)  # 王伟, with a call, a report and a case: the same call id, now his
+    with chromium() as browser:
+        page = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('pop-number').textContent === " + repr(NUMBER), 20)
+        known = page.inner_text("#pop-customer")
+        assert "客户资料中无此号码" not in known and "王伟" in known
+        assert page.locator("#pop-history tr.none").count() == 0

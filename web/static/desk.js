@@ -27,9 +27,13 @@
     var d = new Date(epoch * 1000), p = function (n) { return (n < 10 ? "0" : "") + n; };
     return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes());
   }
-  function dl(id, pairs) {
+  function dl(id, pairs, none) {  // none: what an empty list says (an empty box looks still loading)
     var el = $(id);
     while (el.firstChild) el.removeChild(el.firstChild);
+    if (!pairs.length && none) {
+      var empty = document.createElement("dd"); empty.className = "none"; empty.textContent = none;
+      el.appendChild(empty);
+    }
     pairs.forEach(function (kv) {
       var dt = document.createElement("dt"), dd = document.createElement("dd");
       dt.textContent = L[kv[0]] || kv[0]; dd.textContent = kv[1];
@@ -104,6 +108,11 @@
       tr.appendChild(td);
       tbody.appendChild(tr);
     });
+    if (!(pop.contacts || []).length) {
+      var tr = document.createElement("tr"), td = document.createElement("td");
+      tr.className = "none"; td.colSpan = 5; td.textContent = L.no_contacts;
+      tr.appendChild(td); tbody.appendChild(tr);
+    }
   }
 
   function renderPop() {
@@ -139,7 +148,7 @@
       "&call_id=" + encodeURIComponent(d.call_id || "") + "&number=" + encodeURIComponent(d.number || "");
     var c = d.customer;
     dl("pop-customer", c ? ["name", "address", "area", "account"].filter(function (k) { return c[k]; })
-      .map(function (k) { return [k, c[k]]; }) : []);
+      .map(function (k) { return [k, c[k]]; }) : [], c ? "" : L.no_customer);
     dl("pop-ivr", Object.keys(d.ivr || {}).map(function (k) {
       var v = d.ivr[k];
       // the menu choice and the area are keys (the fault type comes named by the server)

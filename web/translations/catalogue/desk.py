@@ -69,6 +69,8 @@ ENTRIES: dict[str, str] = {
     "Repeat call: this caller has an open matter": "重复来电:有未结事项", "IVR choices on this call": "本次IVR",
     "Wait": "等待",
     "Talk time": "通话时长",
+    "This number is not in the customer master": "客户资料中无此号码",
+    "No earlier contact from this number": "此号码无来往记录",
     "Hold: press your phone's hold key": "保持:请按话机的保持键", "Queue": "队列", "Consult transfer": "咨询转接",
     "Complete transfer": "完成转接", "Cancel consultation": "取消咨询", "Transfer to survey": "转满意度",
     "Please speak": "请讲", "Please repeat": "请重复", "Thanks, goodbye": "感谢再见", "Malicious call": "恶意骚扰",
