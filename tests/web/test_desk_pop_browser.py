@@ -152,7 +152,7 @@ def test_the_pop_counts_the_talk_time_from_the_answer_and_stops_it_at_the_hang_u
         wait_js(page, "document.getElementById('desk').dataset.popState === 'ringing'", 20)
         assert page.is_hidden("#pop-talk-box")
         ts = datetime.now(UTC).timestamp()
-        call = {"caller_number": NUMBER, "caller_name": "", "queued_at": ts - 150, "vars": {}}
+        call = {"caller_number": NUMBER, "caller_name": "", "queued_at": ts - 200, "vars": {}}
         db = panel.db()
         set_live(db, {"queues": {}, "gap": False, "updated": ts,
                       "agents": {"8001": {"state": "talking", "since": ts - 125, "call_id": CALL_ID,
@@ -164,6 +164,14 @@ def test_the_pop_counts_the_talk_time_from_the_answer_and_stops_it_at_the_hang_u
         assert page.inner_text("#pop-talk-box h3") == "通话时长"
         minutes, seconds = (int(x) for x in page.inner_text("#pop-talk").split(":"))
         assert 125 <= minutes * 60 + seconds < 200
+        # the wait stopped at the answer (75 s, past the apology's 20 s): the apology was played, not
+        # "will play" — until 7 December the ringing's words stayed, and a desk opened mid-call showed –
+        assert (page.inner_text("#pop-wait"), page.inner_text("#pop-apology")) == ("1:15", "接听时已播放致歉")
+        again: Any = new_page(browser)
+        login(again, base, "agent1")
+        again.goto(base + "/desk")
+        wait_js(again, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        assert (again.inner_text("#pop-wait"), again.inner_text("#pop-apology")) == ("1:15", "接听时已播放致歉")
         shot(page, "desk-talk-time")
         db = panel.db()
         set_live(db, {"queues": {}, "gap": False, "updated": ts + 1,

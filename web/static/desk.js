@@ -206,12 +206,16 @@
     $("c-hold-phone").hidden = !(shown && shown.state === "talking" && !sp);
   }
 
+  // The wait stops at the answer (the PBX's, live.since of the talking state): a desk opened mid-call
+  // shows it too, and the late apology (R-ANS-LATE-APOLOGY) is then said as played, not as to come.
   function renderWait() {
     if (!shown || !shown.data.wait_from) { text("pop-wait", "–"); text("pop-apology", ""); return; }
-    if (shown.state !== "ringing") return;  // the wait stops at the answer
-    var waited = now() - shown.data.wait_from;
+    var live = last && last.live, ringing = shown.state === "ringing", end = ringing ? now() : null;
+    if (shown.state === "talking" && live && live.state === "talking" && live.call_id === shown.call_id) end = live.since;
+    if (!end) return;  // ended: left as it was
+    var waited = end - shown.data.wait_from;
     text("pop-wait", fmt(waited));
-    text("pop-apology", waited > shown.data.apology_after_s ? L.apology : "");
+    text("pop-apology", waited > shown.data.apology_after_s ? (ringing ? L.apology : L.apology_played) : "");
   }
 
   // 通话时长 runs from the answer the PBX reported (live.since of the agent's talking state) and
