@@ -214,3 +214,35 @@ def test_the_pop_of_a_first_time_caller_says_so(served: tuple[Panel, str]) -> No
         known = page.inner_text("#pop-customer")
         assert "客户资料中无此号码" not in known and "王伟" in known
         assert page.locator("#pop-history tr.none").count() == 0
+
+
+def test_a_call_transferred_from_the_desk_is_shown_transferred_not_ended(served: tuple[Panel, str]) -> None:
+    """转接 done from the pop: the call leaves the agent, and the pop says 已转接 — it said 已结束,
+    as if the caller had hung up (the agent's walk, 7 December). The PBX's answer is stood in for."""
+    panel, base = served
+    ts = datetime.now(UTC).timestamp()
+    call = {"caller_number": NUMBER, "caller_name": "", "queued_at": ts - 30, "vars": {}}
+    db = panel.db()
+    set_live(db, {"queues": {}, "gap": False, "updated": ts, "calls": {CALL_ID: call},
+                  "agents": {"8001": {"state": "talking", "since": ts - 10, "call_id": CALL_ID, "queue": "hotline"}}},
+             server=panel.settings.server_id)
+    db.close()
+    with chromium() as browser:
+        page: Any = new_page(browser)
+        login(page, base, "agent1")
+        page.route("**/desk/control", lambda route: route.fulfill(
+            status=200, content_type="application/json",
+            body='{"ok": true, "message": "已转接。", "outcome": "done", "control": "transfer"}'))
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        page.select_option("#transfer-to", "queue")
+        page.click("#c-transfer")
+        wait_js(page, "document.getElementById('desk-message').textContent === '已转接。'")
+        db = panel.db()
+        set_live(db, {"queues": {}, "gap": False, "updated": ts + 1, "calls": {},
+                      "agents": {"8001": {"state": "idle", "since": ts + 1, "call_id": None, "queue": "hotline"}}},
+                 server=panel.settings.server_id)
+        db.close()
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'transferred'", 20)
+        assert page.inner_text("#pop-status") == "已转接" and page.inner_text("#pop-number") == NUMBER
+        assert page.is_hidden("#controls")

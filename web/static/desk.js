@@ -118,18 +118,21 @@
   function renderPop() {
     var pop = last.pop, live = last.live;
     if (pop) {
-      var state = pop.ended ? "ended" : live.state;  // ended: 话后整理's call (a reloaded desk)
+      // ended: 话后整理's call (a reloaded desk); transferred: handed over from this page
+      var state = pop.ended ? (shown && shown.call_id === pop.call_id && shown.handedOver ? "transferred" : "ended")
+        : live.state;
       if (!shown || shown.call_id !== pop.call_id) {
         // sent_at: when the server wrote the event (the bench tells the server's part from the browser's)
         window.deskPopLog.push({call_id: pop.call_id, ring_at: live ? live.since : null, sent_at: last.now,
                                 shown_at: Date.now() / 1000, state: state});
       }
-      shown = {call_id: pop.call_id, state: state, data: pop,
-               talkFrom: shown && shown.call_id === pop.call_id ? shown.talkFrom : null};
+      var same = shown && shown.call_id === pop.call_id;
+      shown = {call_id: pop.call_id, state: state, data: pop, talkFrom: same ? shown.talkFrom : null,
+               handedOver: same ? shown.handedOver : false};
     } else if (shown && shown.state === "ringing") {
       shown.state = "missed";  // it rang and stopped without an answer
     } else if (shown && shown.state === "talking") {
-      shown.state = "ended";
+      shown.state = shown.handedOver ? "transferred" : "ended";  // 已转接 is no call that ended
     }
     var box = $("pop");
     if (!shown) { box.hidden = true; root.dataset.popState = ""; return; }
@@ -248,12 +251,15 @@
   document.querySelectorAll("#controls [data-control]").forEach(function (b) {
     b.addEventListener("click", function () {
       if (!shown) return;
+      var call = shown.call_id;
       var asked = b.dataset.control === "consult" ? {call: shown.call_id, at: now()} : null;
       if (asked) { consultAsked = asked; renderHold(); }
       post(root.dataset.control, {control: b.dataset.control, call_id: shown.call_id,
                                   to: $("transfer-to").value, phrase: b.dataset.phrase || ""})
         .then(function (j) {
           if (asked && consultAsked === asked && !(j && j.ok)) { consultAsked = null; renderHold(); }
+          var handed = b.dataset.control === "transfer" || b.dataset.control === "consult_complete";
+          if (handed && j && j.ok && shown && shown.call_id === call) shown.handedOver = true;
         });
     });
   });

@@ -69,6 +69,7 @@ ENTRIES: dict[str, str] = {
     "Repeat call: this caller has an open matter": "重复来电:有未结事项", "IVR choices on this call": "本次IVR",
     "Wait": "等待",
     "Talk time": "通话时长",
+    "Transferred": "已转接",
     "An apology was played at the answer": "接听时已播放致歉",
     "This number is not in the customer master": "客户资料中无此号码",
     "No earlier contact from this number": "此号码无来往记录",
