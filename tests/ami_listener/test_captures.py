@@ -394,6 +394,12 @@ EXPECTED: dict[str, dict] = {
     "foreign_cti_autopause": dict(dialed="442", queue="autop", disposition="answered", agent="Bob", final_agent="Bob",
                                   ring_seconds=1.0, wait_seconds=5.0, hangup_first="agent", talk_seconds=3.0,
                                   attempts=[("Alice", "no_answer"), ("Bob", "answered")], attempt_rings=[3.0, 1.0]),
+    # `wrap` at 443: Alice answers after 1 s and talks 8 s while another CTI adds and removes a
+    # member of other queues (the desk's follow: tests/hotline/desk/test_pbx_members.py): the
+    # call's record is Alice's alone
+    "foreign_cti_members": dict(dialed="443", queue="wrap", disposition="answered", agent="Alice",
+                                final_agent="Alice", ring_seconds=1.0, wait_seconds=1.0, hangup_first="agent",
+                                talk_seconds=8.0, attempts=[("Alice", "answered")], attempt_rings=[1.0]),
     # `announce` at 445 (position and periodic announcements; Alice never answers): the caller
     # hangs up 5 s in, during the periodic announcement — abandoned, Alice's ring cancelled
     "foreign_cti_announce_hangup": dict(dialed="445", queue="announce", disposition="abandoned", agent=None,
