@@ -60,7 +60,7 @@ class DeskState:
         the snapshot changes far less."""
         stamps = list(db.execute(select(LiveState.server, LiveState.updated_at).order_by(LiveState.server)))
         if stamps != self._stamps:
-            self._live, self._stamps = live_of(db, self.agent), stamps
+            self._live, self._stamps = live_of(db, self.agent, self.s.queue_name), stamps
         return self._live
 
     def _pop(self, db: Session, call_id: str, call: CallLive | None) -> dict[str, Any]:
@@ -169,7 +169,7 @@ def _events(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Ca
         live_now = None
         if watcher is not None:
             with Session() as db:
-                live_now = agent_in(SHARED.get(db, watcher.live_key), agent)
+                live_now = agent_in(SHARED.get(db, watcher.live_key), agent, s.queue_name)
             concern = (_concern(live_now), watcher.presence_mark(agent))
             if (concern == read_for and now - read_at < PUSH_FALLBACK_S
                     and now - checked < s.wallboard_user_check_s):
