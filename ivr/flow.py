@@ -38,7 +38,7 @@ PROMPTS_USED = [
     "sla_urban", "sla_rural", "sla_urban_next_open", "sla_rural_next_open", "outage_prefix", "outage_cause_power",
     "outage_cause_headend",
     "outage_cause_force_majeure", "outage_cause_other", "outage_apology", "out_of_hours",
-    "consult_callback", "complaint_received", "queue_hold", "late_apology", "work_number_prefix",
+    "consult_callback", "complaint_received", "queue_hold", "all_busy", "late_apology", "work_number_prefix",
     "work_number_suffix", "survey", "survey_thanks", "goodbye",
 ] + [f"digits/{d}" for d in range(10)]
 _PHONE = re.compile(r"^\d{5,20}$")
@@ -234,9 +234,10 @@ class IvrFlows:
     # --- fault report ------------------------------------------------------------------------
     async def fault_report(self, call: Call, staffed: bool) -> bool:
         """R-FAULT-*: keyed report, saved step by step. True when it was confirmed and read back."""
-        rep = Report(started_at=self.clock())
+        started = self.clock()
+        rep = Report(started_at=started)
         writer = self.store.writer()
-        writer.start(call.call_id, call.caller, rep.started_at, not staffed)  # saved before any key
+        writer.start(call.call_id, call.caller, started, not staffed)  # saved before any key
         try:
             return await self._fault_steps(call, rep, writer)
         finally:
