@@ -69,6 +69,9 @@ class Settings:
     queue_retry_s: int = 1
     queue_timeout_s: int = 300  # caller leaves the queue unanswered after this
     queue_wrapup_s: int = 0
+    # R-MISSED-CALLBACK: every this many seconds of waiting the caller hears all_busy (busy, keep
+    # waiting or hang up and be called back), counted from the end of the last one; 0: never
+    queue_periodic_announce_s: int = 30
     agents: list[str] = field(default_factory=lambda: ["8001", "8002", "8003"])
     agent_technology: str = "local"  # local: simulated Local/<ext>@agents; pjsip: real phones
     record_calls: bool = True

@@ -35,9 +35,10 @@ AREA_KEYS = {"1": "urban", "2": "rural"}
 PROMPTS_USED = [
     "welcome", "menu", "invalid_key", "no_input", "fault_contact_confirm", "fault_enter_contact",
     "fault_account", "fault_district", "fault_area", "fault_type", "fault_describe", "fault_confirm", "fault_ticket",
-    "sla_urban", "sla_rural", "outage_prefix", "outage_cause_power", "outage_cause_headend",
+    "sla_urban", "sla_rural", "sla_urban_next_open", "sla_rural_next_open", "outage_prefix", "outage_cause_power",
+    "outage_cause_headend",
     "outage_cause_force_majeure", "outage_cause_other", "outage_apology", "out_of_hours",
-    "consult_callback", "complaint_received", "queue_hold", "late_apology", "work_number_prefix",
+    "consult_callback", "complaint_received", "queue_hold", "all_busy", "late_apology", "work_number_prefix",
     "work_number_suffix", "survey", "survey_thanks", "goodbye",
 ] + [f"digits/{d}" for d in range(10)]
 _PHONE = re.compile(r"^\d{5,20}$")
@@ -149,6 +150,7 @@ class Report:
     district: str | None = None
     fault_type: str | None = None
     recording: str | None = None
+    started_at: datetime | None = None  # the report's created_at, from which its repair clock runs
 
 
 class IvrFlows:
@@ -232,9 +234,10 @@ class IvrFlows:
     # --- fault report ------------------------------------------------------------------------
     async def fault_report(self, call: Call, staffed: bool) -> bool:
         """R-FAULT-*: keyed report, saved step by step. True when it was confirmed and read back."""
-        rep = Report()
+        started = self.clock()
+        rep = Report(started_at=started)
         writer = self.store.writer()
-        writer.start(call.call_id, call.caller, self.clock(), not staffed)  # saved before any key
+        writer.start(call.call_id, call.caller, started, not staffed)  # saved before any key
         try:
             return await self._fault_steps(call, rep, writer)
         finally:
@@ -305,10 +308,13 @@ class IvrFlows:
         await call.setvar(ChanVar.FAULT_REPORT, rep.report_id)
         self._save(writer, rep, "confirm", status="open")
         await call.setvar(ChanVar.FAULT_TICKET, rep.ticket)
-        # read-back: ticket number and the time promise for the area (R-FAULT-SLA)
+        # read-back: ticket number and the time promise for the area (R-FAULT-SLA). A report after
+        # the same-evening cutoff or before opening is handled from the next opening (the work
+        # order's and the receipt SMS's arrive-by): "within 30 minutes" from now would be untrue.
         await call.play("fault_ticket")
         await call.say_digits(rep.ticket or "")
-        await call.play(f"sla_{rep.area}")
+        due = rules.fault_due(call.s, rep.area or "urban", rep.started_at or self.clock())
+        await call.play(f"sla_{rep.area}" if due.same_evening else f"sla_{rep.area}_next_open")
         await call.trace("fault.ticket", rep.ticket or "", "ok")
         return True
 

@@ -271,6 +271,7 @@ def _manager_and_queue(s: Settings) -> dict[str, str]:
         "queue_retry_s": str(s.queue_retry_s),
         "queue_timeout_s": str(s.queue_timeout_s),
         "queue_wrapup_s": str(s.queue_wrapup_s),
+        "queue_periodic_announce_s": str(max(0, s.queue_periodic_announce_s)),
         "queue_members": _members(s),
     }
 

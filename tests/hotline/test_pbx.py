@@ -17,7 +17,7 @@ import pytest
 from hotline.pbx.ami import Ami, AmiError, AmiLogin, AmiRole, ami_login
 from hotline.pbx.config import TEMPLATES, render
 from hotline.pbx.process import Asterisk, AsteriskError
-from hotline.settings import ROOT, SettingsError
+from hotline.settings import ROOT, Settings, SettingsError
 from tests.support.pbx import EventTap, pbx_test_settings
 
 pytestmark = pytest.mark.asterisk
@@ -58,6 +58,33 @@ def test_queued_call_emits_timestamped_events(pbx: Asterisk) -> None:
     assert called.get("MemberName") == "8001" and connect.get("MemberName") == "8001"
     assert 1.8 <= connect.timestamp - called.timestamp <= 3.5
     assert (pbx.layout.queue_log.read_text().count("CONNECT")) >= 1
+
+
+def test_a_waiting_caller_hears_every_so_often_that_the_agents_are_busy(
+        tmp_path: Path, pbx_settings: Settings, built_prompts: object) -> None:
+    """R-MISSED-CALLBACK: while no agent answers, the queue plays hotline/all_busy ("坐席人员正忙,
+    请您耐心等待。您也可以挂机,我们将给您回电。") every queue_periodic_announce_s, in the caller's
+    zh; what a channel plays is in Asterisk's verbose log only (no AMI event names it)."""
+    (tmp_path / "sounds").symlink_to(pbx_settings.runtime_dir / "sounds")  # the built prompts
+    s = pbx_test_settings(tmp_path, queue_periodic_announce_s=2)
+    ast = Asterisk(s).start()
+    try:
+        heard = tmp_path / "played.log"
+        with EventTap(s) as tap, ast.ami() as ami:
+            # over AMI: `asterisk -rx` would raise only its own remote console's verbosity
+            ami.command(f"logger add channel {heard} verbose")
+            ami.command("core set verbose 3")  # "Playing '…' (language …)" is a verbose 3 line
+            chan_id = f"t-{uuid.uuid4().hex[:12]}"
+            # no IVR on agi_port: the caller is queued at once; no agent answers; the caller stays 9 s
+            ami.originate(f"Local/{s.hotline_number}@from-pstn", context="sim-caller", exten="s",
+                          callerid='"测试" <13800000001>', channel_id=chan_id,
+                          variables={"SIM_STAY": "9", "__SIM_MODE": "noanswer"})
+            events = tap.wait_call_gone(chan_id)
+        assert "QueueCallerAbandon" in [e.name for e in events]
+        played = [line for line in heard.read_text().splitlines() if "> Playing '" in line]
+        assert played and all("Playing 'hotline/all_busy." in p and "(language 'zh')" in p for p in played), played
+    finally:
+        ast.stop()
 
 
 def test_two_instances_side_by_side(pbx: Asterisk, tmp_path: Path) -> None:

@@ -9,9 +9,10 @@ import socket
 import sqlite3
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -123,6 +124,38 @@ def test_fault_report_session(served: Any) -> None:
     assert res.variables["HOTLINE_FAULT_TICKET"] == rep.ticket
     assert any(c.startswith('SAY DIGITS "' + rep.ticket) for c in res.commands)
     assert any('"hotline/sla_urban"' in c for c in res.commands)
+
+
+@pytest.mark.parametrize(("utc", "sla"), [
+    (TEN_AM, "sla_urban"),  # 10:00 in Shanghai: handled now, "within 30 minutes" holds
+    (datetime(2026, 3, 2, 14, 30, tzinfo=UTC), "sla_urban_next_open"),  # 22:30: after the 21:00 cutoff
+    (datetime(2026, 3, 1, 23, 0, tzinfo=UTC), "sla_urban_next_open"),  # 07:00: before opening
+])
+def test_the_spoken_repair_promise_is_the_work_orders(tmp_path: Path, utc: datetime, sla: str) -> None:
+    """R-FAULT-SLA: the read-back after the ticket promises what the report's arrive-by (and the
+    receipt SMS) says: a report the repair clock starts on at the next opening is not told
+    "within 30 minutes"."""
+    s = settings(tmp_path)
+    _engine, sessions = open_db(s)
+    apps = {}
+
+    def make() -> AgiServer:
+        apps["app"] = build(s, clock=lambda: utc, sessions=sessions)
+        return apps["app"].server
+
+    with ServerThread(make) as th:
+        [res] = peers(s, PeerScript(caller="13800000001", keys=list(FAULT_KEYS), linkedid="call-sla"))
+        drain(th)
+    apps["app"].store.close()
+    played = [c.split('"')[1] for c in res.commands if c.startswith("STREAM FILE")]
+    assert played[-2:] == [f"hotline/{sla}", "hotline/goodbye"]
+    with sessions() as db:
+        rep = db.scalars(select(FaultReport).where(FaultReport.call_id == "call-sla")).one()
+    # what the caller heard matches the stored promise: 30 minutes from the call, or from 08:00
+    arrive_from = utc if sla == "sla_urban" else rep.arrive_by.replace(tzinfo=UTC) - timedelta(minutes=30)
+    assert rep.arrive_by.replace(tzinfo=UTC) - arrive_from == timedelta(minutes=s.sla_urban_arrive_min)
+    if sla != "sla_urban":
+        assert arrive_from.astimezone(ZoneInfo(s.timezone)).strftime("%H:%M") == s.hours_open
 
 
 def test_vip_and_menu_choice_go_to_queue(served: Any) -> None:

@@ -90,6 +90,10 @@ ENTRIES: dict[str, str] = {
         '语音报修:单号后的上门承诺,城区',
     ('IVR fault report: promise after the ticket number, rural area'):
         '语音报修:单号后的上门承诺,农村',
+    ('IVR fault report: promise after the ticket number, urban area, repair clock from the next opening'):
+        '语音报修:单号后的上门承诺,城区,从下次上班起计时',
+    ('IVR fault report: promise after the ticket number, rural area, repair clock from the next opening'):
+        '语音报修:单号后的上门承诺,农村,从下次上班起计时',
     ('IVR: known outage notice, followed by one outage_cause_* prompt'):
         '语音导航:已知停播通知,随后播放一条停播原因(outage_cause_*)',
     ('IVR: known outage cause'):
