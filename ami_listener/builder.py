@@ -71,7 +71,8 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     # channels that took its Linkedid, and may outlive it (an agent pool's login channel that took
     # a caller's): their end is not the call's
     if hangups and not unended and c.call_id in c.chans:
-        rec.ended_at = max(hangups)
+        left = _agent_went_on(c)
+        rec.ended_at = max(hangups) if left is None else max([h for h in hangups if h <= left] + [left])
 
     _product_facts(c, rec)
     rec.serves = _serves(c, rec)
@@ -100,6 +101,23 @@ def build_call(call_id: str, events: Iterable[Message], *, server: str, rules: R
     if not any(e.timestamp is not None for e in evs):  # stops at the first timed event
         _untimed(rec)
     return rec
+
+
+def _agent_went_on(c: ChannelIndex) -> float | None:
+    """The caller's hang-up (its ``AgentComplete``) when the queue then sent the answering member's
+    channel on into the dialplan (Queue option ``F``: the agent enters a wrap-up code — capture
+    foreign_rules_agent_wrapup): what that channel does after is the agent's time, not the call's
+    (as an agent pool's login channel's is). Told by the channel's later events coming from
+    another place in the dialplan than the one it was bridged from: without ``F`` the queue hangs
+    it up where it stood."""
+    for done in c.named("AgentComplete"):
+        if done.get("Reason") != "caller" or done.timestamp is None:
+            continue
+        where = (done.get("DestContext"), done.get("DestExten"), done.get("DestPriority"))
+        if any(e.get("Channel") == done.get("DestChannel") and (e.get("Context"), e.get("Exten"), e.get("Priority"))
+               != where for e in c.events if e.timestamp is not None and e.timestamp > done.timestamp):
+            return done.timestamp
+    return None
 
 
 def _transferred_out(rec: CallRecord, internal: InternalNumbers) -> str | None:

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 
 from ami_listener.channels import TECH_EXT, device_of, interface_key
 from ami_listener.reader import Message
-from hotline.live_snapshot import PAUSE_REASON_MAX, AgentLive, CallLive, LiveSnapshot, PauseChange, WaitingCaller
+from hotline.live_snapshot import (
+    PAUSE_REASON_MAX,
+    AgentLive,
+    CallLive,
+    LiveSnapshot,
+    MemberChange,
+    PauseChange,
+    WaitingCaller,
+)
 from hotline.rules import DEFAULT_INTERNAL_NUMBERS, InternalNumbers
 from hotline.vocabulary import AgentState
 
@@ -36,6 +44,9 @@ HOLDS = {"Hold", "Unhold"}
 DIALLED = "DialBegin"
 STALE_CALL_S = 4 * 3600.0  # a call whose end was missed (a gap) leaves the snapshot after this
 ENDED_KEPT = 512  # calls ended lately: a VarSet after the hang-up must not bring them back
+# members whose last add / remove the snapshot keeps (``LiveSnapshot.members``): those gone from
+# every queue beyond this many are forgotten, oldest first (member names are a CTI's to choose)
+MEMBERS_KEPT = 2048
 
 
 @dataclass
@@ -61,6 +72,16 @@ def _pause_change(msg: Message) -> PauseChange:
     return PauseChange(at, h.get("Paused") == "1", reason[:PAUSE_REASON_MAX])
 
 
+def _member_change(msg: Message) -> MemberChange:
+    """A QueueMemberAdded / QueueMemberRemoved as the desk follows it (a log-in / log-out made on
+    the PBX). Only these events, as for pauses: a reconnect's QueueStatus rows are a state."""
+    h = msg.headers
+    at = msg.timestamp if msg.timestamp is not None else time.time()
+    added = msg.name == "QueueMemberAdded"
+    paused = added and h.get("Paused") == "1"
+    return MemberChange(at, added, paused, (h.get("PausedReason") or "")[:PAUSE_REASON_MAX] if paused else "")
+
+
 class LiveView:
     def __init__(self, internal: InternalNumbers = DEFAULT_INTERNAL_NUMBERS) -> None:
         """``internal``: the numbers a phone dials inside the PBX (``internal_number_pattern``); a
@@ -75,6 +96,8 @@ class LiveView:
         self._devices: dict[str, set[str]] = {}
         self._own_calls: dict[str, _PhoneCall] = {}  # a call an agent's phone placed itself (Linkedid)
         self._holding: dict[str, set[str]] = {}  # a channel on hold → the members it holds for
+        self._queues: dict[str, set[str]] = {}  # a member → the queues it is in
+        self.members: dict[str, dict[str, MemberChange]] = {}  # a member → queue → its last add / remove
         self.gap = False
         self.changed = False
         # an agent's state changed (a ring starts, is answered, ends): the desk's pop waits for
@@ -126,12 +149,32 @@ class LiveView:
                         self.urgent = True
         elif name == "QueueMemberRemoved":
             if h.get("MemberName"):
-                self.agents.pop(h["MemberName"], None)
-                self.changed = self.urgent = True
+                self._removed(msg, h["MemberName"], queue)
             return
         elif not self._member(msg, queue, lid):
             return
+        if name == "QueueMemberAdded":
+            self._joined(h["MemberName"], queue, _member_change(msg))
         self.changed = True
+
+    def _removed(self, msg: Message, member: str, queue: str) -> None:
+        """A member leaves ``queue``; it leaves the view when no queue holds it any more (a member
+        of two queues removed from one still rings, and shows, in the other)."""
+        queues = self._queues.get(member, set())
+        queues.discard(queue)
+        if not queues:
+            self._queues.pop(member, None)
+            self.agents.pop(member, None)
+        self._joined(member, queue, _member_change(msg))
+        self.changed = self.urgent = True
+
+    def _joined(self, member: str, queue: str, change: MemberChange) -> None:
+        """Keeps ``change`` as the member's last in ``queue`` (``LiveSnapshot.members``)."""
+        self.members[member] = {**self.members.pop(member, {}), queue: change}  # newest last
+        if len(self.members) > MEMBERS_KEPT:
+            gone = next((m for m in self.members if m not in self.agents), None)
+            if gone is not None:
+                del self.members[gone]
 
     def _hold(self, msg: Message) -> None:
         """Hold / Unhold on a member's phone: the member talking holds (a repeated Hold keeps its
@@ -251,6 +294,8 @@ class LiveView:
         for key in ("Interface", "StateInterface"):
             if h.get(key):
                 self._devices.setdefault(interface_key(h[key]), set()).add(member)
+        if queue:
+            self._queues.setdefault(member, set()).add(queue)
         agent = self.agents.get(member)
         if agent is None:
             agent = self.agents[member] = AgentLive(AgentState.IDLE, msg.timestamp, None, queue)
@@ -288,6 +333,8 @@ class LiveView:
         self.calls.clear()
         self._own_calls.clear()
         self._holding.clear()
+        self._queues.clear()
+        self.members.clear()  # what the PBX's members are now is a state, not a change (rebuild)
         self.changed = True
 
     def rebuild(self, status: Sequence[Mapping[str, str]], channels: Sequence[Mapping[str, str]], now: float) -> None:
@@ -317,4 +364,5 @@ class LiveView:
                              for m, a in self.agents.items()},
                             self.gap, now,
                             {c: CallLive(x.caller_number, x.caller_name, x.queued_at, dict(x.vars), x.seen)
-                             for c, x in self.calls.items()})
+                             for c, x in self.calls.items()},
+                            {m: dict(qs) for m, qs in self.members.items()})

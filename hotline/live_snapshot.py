@@ -7,9 +7,15 @@ damaged by hand (a wallboard must never break on one bad row)::
     {"queues": {name: {"waiting": [{"call_id", "caller_number", "caller_name", "since"}]}},
      "agents": {member: {"state": AgentState, "since", "call_id", "queue", "internal"?: true,
                          "held_since"?: epoch seconds,
-                         "pause"?: {"at": epoch seconds, "paused": bool, "reason": str}}},
+                         "pause"?: {"at": epoch seconds, "paused": bool, "reason": str},
+                         "member"?: as in "members" (the desk's reading; no listener writes it)}},
      "calls": {call_id: {"caller_number", "caller_name", "queued_at", "vars": {HOTLINE_*: value}}},
+     "members"?: {member: {queue: {"at": epoch seconds, "added": bool, "paused": bool, "reason": str}}},
      "gap": bool, "updated": epoch seconds}
+
+``members`` holds each member's last QueueMemberAdded / QueueMemberRemoved in each queue, kept
+after the member left every queue (``agents`` forgets it then): the desk follows a log-in or a
+log-out made on the PBX (``hotline.desk.pbx_follow``).
 
 ``calls`` holds the facts of each call still up that the agent desk's screen-pop needs before the
 call record exists (the IVR's HOTLINE_* variables as the listener saw them set).
@@ -91,6 +97,29 @@ class PauseChange:
         return cls(at, d["paused"], (_text(d.get("reason")) or "")[:PAUSE_REASON_MAX])
 
 
+@dataclass(frozen=True)
+class MemberChange:
+    """The PBX's last QueueMemberAdded (``added``; ``paused`` and its ``reason`` as added) or
+    QueueMemberRemoved of a member in one queue, whoever made it (the desk, an operator's CLI,
+    another CTI). The desk's presence follows it (``hotline.desk.pbx_follow.follow_pbx``)."""
+
+    at: float
+    added: bool
+    paused: bool = False
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "added": self.added, "paused": self.paused, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, v: Any) -> MemberChange | None:
+        d = _dict(v)
+        at = _epoch(d.get("at"))
+        if at is None or not isinstance(d.get("added"), bool):
+            return None  # no change one could act on
+        return cls(at, d["added"], d.get("paused") is True, (_text(d.get("reason")) or "")[:PAUSE_REASON_MAX])
+
+
 @dataclass
 class AgentLive:
     state: AgentState = AgentState.IDLE
@@ -106,6 +135,9 @@ class AgentLive:
     # the PBX's last QueueMemberPause of this member, whoever made it (us, a phone, another CTI);
     # None: none seen since the listener (re)built its view
     pause: PauseChange | None = None
+    # the PBX's last add / remove of this member in the desk's queue (``LiveSnapshot.members``, set
+    # by ``hotline.desk.live.agent_in``: the listener does not know which queue is the desk's)
+    member: MemberChange | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"state": self.state, "since": self.since, "call_id": self.call_id,
@@ -116,6 +148,8 @@ class AgentLive:
             d["held_since"] = self.held_since
         if self.pause is not None:
             d["pause"] = self.pause.to_dict()
+        if self.member is not None:
+            d["member"] = self.member.to_dict()
         return d
 
     @classmethod
@@ -126,7 +160,8 @@ class AgentLive:
         except ValueError:
             state = AgentState.UNAVAILABLE  # a state this reader does not know: not available to take calls
         return cls(state, _epoch(d.get("since")), _text(d.get("call_id")), _text(d.get("queue")),
-                   d.get("internal") is True, _epoch(d.get("held_since")), PauseChange.from_dict(d.get("pause")))
+                   d.get("internal") is True, _epoch(d.get("held_since")), PauseChange.from_dict(d.get("pause")),
+                   MemberChange.from_dict(d.get("member")))
 
 
 @dataclass
@@ -158,12 +193,15 @@ class LiveSnapshot:
     gap: bool = False  # AMI is not being read: what is shown may be stale
     updated: float | None = None
     calls: dict[str, CallLive] = field(default_factory=dict)  # call id (Linkedid) → its facts
+    members: dict[str, dict[str, MemberChange]] = field(default_factory=dict)  # member → queue → last add/remove
 
     def to_dict(self) -> dict[str, Any]:
         d = {"queues": {q: {"waiting": [w.to_dict() for w in waiting]} for q, waiting in self.queues.items()},
              "agents": {m: a.to_dict() for m, a in self.agents.items()}, "gap": self.gap, "updated": self.updated}
         if self.calls:  # absent when empty: the rows of a listener that knows no calls stay as they were
             d["calls"] = {c: x.to_dict() for c, x in self.calls.items()}
+        if self.members:  # absent when empty, as calls
+            d["members"] = {m: {q: c.to_dict() for q, c in qs.items()} for m, qs in self.members.items()}
         return d
 
     @classmethod
@@ -175,4 +213,9 @@ class LiveSnapshot:
             queues[str(name)] = [WaitingCaller.from_dict(w) for w in waiting] if isinstance(waiting, list) else []
         agents = {str(m): AgentLive.from_dict(a) for m, a in _dict(d.get("agents")).items()}
         calls = {str(c): CallLive.from_dict(x) for c, x in _dict(d.get("calls")).items()}
-        return cls(queues, agents, bool(d.get("gap")), _epoch(d.get("updated")), calls)
+        members: dict[str, dict[str, MemberChange]] = {}
+        for m, qs in _dict(d.get("members")).items():
+            for q, c in _dict(qs).items():
+                if (change := MemberChange.from_dict(c)) is not None:
+                    members.setdefault(str(m), {})[str(q)] = change
+        return cls(queues, agents, bool(d.get("gap")), _epoch(d.get("updated")), calls, members)

@@ -29,6 +29,9 @@ IVR = Actor("ivr", Role.ADMIN)  # the hotline itself; cases it opens belong to n
 log = logging.getLogger(__name__)
 
 CONFIRMED = ("open", "closed")  # fault_reports.status of a report the caller confirmed
+# the case the IVR opens for an out-of-hours caller: its description, read by agents as stored (as the
+# voice report's 语音报修; until 7 December "out of hours: callback promised by the IVR")
+OUT_OF_HOURS_NOTE = "非服务时间来电,IVR 已承诺回电"
 
 
 def case_for_fault_report(db: Session, s: Settings, report: FaultReport, now: datetime | None = None) -> Case | None:
@@ -69,7 +72,7 @@ def cases_from_call(db: Session, s: Settings, call: Call, now: datetime | None =
                         call.caller_number)
             return made
         form = CaseInput(kind=kind, number=call.caller_number,
-                         description="out of hours: callback promised by the IVR")
+                         description=OUT_OF_HOURS_NOTE)
         made.append(open_case(db, s, IVR, form, call=(call.server, call.call_id), source="ivr", now=at))
     return made
 

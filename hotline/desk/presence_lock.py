@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
@@ -143,22 +143,36 @@ def _flock(path: Path, agent: str, deadline: float, timeout_s: float) -> Release
 def _advisory(engine: Engine, server: str, agent: str, deadline: float, timeout_s: float) -> Release:
     key = advisory_key(f"hotline-presence:{server}:{agent}")
     try:
-        conn = _lock_engine(engine).connect()
+        try:
+            conn = _locked(engine, key, deadline)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # the pool does not ping (a round trip per change): a kept connection the server ended
+            # (a restart) fails here, once, and the pool drops its other old connections with it
+            log.warning("%s's presence lock: its connection was gone (%s); once more on a new one", agent, exc.orig)
+            conn = _locked(engine, key, deadline)
     except PoolTimeout:
         raise _busy(agent, timeout_s, "no lock connection free") from None
-    try:
-        # lock_timeout bounds the wait for an advisory lock as for any other
-        conn.exec_driver_sql(f"SET lock_timeout = {max(1, int((deadline - time.monotonic()) * 1000))}")
-        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
     except OperationalError as exc:
-        conn.close()
         if is_busy(exc):
             raise _busy(agent, timeout_s, "advisory lock") from None
         raise
+    return lambda: _unlock(conn, key, agent)
+
+
+def _locked(engine: Engine, key: int, deadline: float) -> Connection:
+    """A lock connection holding advisory lock ``key``, had in one round trip: a query without
+    parameters goes as one simple query, both statements in it. lock_timeout bounds the wait for
+    an advisory lock as for any other."""
+    conn = _lock_engine(engine).connect()
+    try:
+        ms = max(1, int((deadline - time.monotonic()) * 1000))
+        conn.exec_driver_sql(f"SET lock_timeout = {ms}; SELECT pg_advisory_lock({int(key)})")
     except BaseException:
         conn.close()
         raise
-    return lambda: _unlock(conn, key, agent)
+    return conn
 
 
 def _unlock(conn: Connection, key: int, agent: str) -> None:
@@ -173,12 +187,14 @@ def _unlock(conn: Connection, key: int, agent: str) -> None:
 
 def _lock_engine(engine: Engine) -> Engine:
     """The lock connections' engine for ``engine``'s database: its own small pool, autocommit (a
-    lock connection holds a lock, never a transaction), disposed with ``engine``."""
+    lock connection holds a lock, never a transaction), disposed with ``engine``; no ping when a
+    connection is taken (``_advisory`` tries again on a new one when a kept one is gone)."""
     with _lock_engines_guard:
         found = _lock_engines.get(engine)
         if found is None:
             found = make_engine(engine.url.render_as_string(hide_password=False), pool_size=POOL_SIZE,
-                                max_overflow=POOL_OVERFLOW, pool_timeout=TIMEOUT_S, isolation_level="AUTOCOMMIT")
+                                max_overflow=POOL_OVERFLOW, pool_timeout=TIMEOUT_S, isolation_level="AUTOCOMMIT",
+                                pool_pre_ping=False)
             _lock_engines[engine] = found
             event.listen(engine, "engine_disposed", lambda _e, own=found: own.dispose())
         return found

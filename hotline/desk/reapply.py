@@ -9,10 +9,13 @@ import logging
 from sqlalchemy.orm import Session
 
 from hotline.desk import members
+from hotline.desk.live import agent_in, snapshots
+from hotline.desk.pbx_follow import follow_pbx
 from hotline.desk.presence import PAUSED, P, PresenceView, current, pause_reason, serial, with_ami
 from hotline.desk.presence_lock import PresenceBusy
 from hotline.pbx.ami import Ami
 from hotline.settings import Settings
+from hotline.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +23,10 @@ log = logging.getLogger(__name__)
 def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
     """Puts the stored presence back on the queue (a PBX that lost its dynamic members, e.g. its
     astdb): adds the logged-in agents it lacks and sets each member's pause. An agent who logged
-    out (签出, stored) leaves the queue again if the PBX has it as a dynamic member (kept or added
-    behind the desk's back: it would ring an agent the desk shows 下线, and no pop would follow);
+    out (签出, stored) leaves the queue again if the PBX has it as a dynamic member (kept from
+    before, or added while no listener watched: it would ring an agent the desk shows 下线, and no
+    pop would follow) — an add or a removal the listener saw happen is the operator's act, and is
+    followed first (``follow_pbx``: the tick may not have run since, e.g. the scheduler was down);
     a static member cannot leave and is paused again, as ``members.remove`` left it:
     persistentmembers keeps dynamic members only, so Asterisk 16.28 restarted (``core restart
     now`` or a new process) brings static ones back unpaused, as queues.conf says, and the queue
@@ -31,12 +36,17 @@ def reapply(s: Settings, db: Session, *, ami: Ami | None = None) -> list[str]:
 
     def work(a: Ami) -> None:
         live = members.status(a, s)
+        snaps = snapshots(db)
         for agent in s.agents:
+            seen, _call, _gap = agent_in(snaps, agent, s.queue_name)
             try:
                 # each agent under its lock, read again under it: a change the panel makes
                 # meanwhile is on the PBX before this looks, or waits for this to be done
                 with serial(s, db, agent):
-                    if _put_back(a, s, current(db, s, agent), live.get(agent)):
+                    view = current(db, s, agent)
+                    if seen is not None and seen.member is not None:
+                        view = follow_pbx(s, db, view, None, utcnow(), member=seen.member)
+                    if _put_back(a, s, view, live.get(agent)):
                         changed.append(agent)
             except PresenceBusy as exc:  # its holder puts its own change on the PBX
                 log.warning("desk %s: %s; not put back", agent, exc)

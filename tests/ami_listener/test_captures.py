@@ -394,6 +394,12 @@ EXPECTED: dict[str, dict] = {
     "foreign_cti_autopause": dict(dialed="442", queue="autop", disposition="answered", agent="Bob", final_agent="Bob",
                                   ring_seconds=1.0, wait_seconds=5.0, hangup_first="agent", talk_seconds=3.0,
                                   attempts=[("Alice", "no_answer"), ("Bob", "answered")], attempt_rings=[3.0, 1.0]),
+    # `wrap` at 443: Alice answers after 1 s and talks 8 s while another CTI adds and removes a
+    # member of other queues (the desk's follow: tests/hotline/desk/test_pbx_members.py): the
+    # call's record is Alice's alone
+    "foreign_cti_members": dict(dialed="443", queue="wrap", disposition="answered", agent="Alice",
+                                final_agent="Alice", ring_seconds=1.0, wait_seconds=1.0, hangup_first="agent",
+                                talk_seconds=8.0, attempts=[("Alice", "answered")], attempt_rings=[1.0]),
     # `announce` at 445 (position and periodic announcements; Alice never answers): the caller
     # hangs up 5 s in, during the periodic announcement — abandoned, Alice's ring cancelled
     "foreign_cti_announce_hangup": dict(dialed="445", queue="announce", disposition="abandoned", agent=None,
@@ -517,6 +523,52 @@ EXPECTED: dict[str, dict] = {
     "foreign_freepbx_key_exit": dict(dialed="440", queue="440", disposition="abandoned", agent=None, final_agent=None,
                                      answered_at=None, ring_seconds=None, wait_seconds=(4.0, 4.4), talk_seconds=None,
                                      hangup_first="caller", attempt_set={("Alice", "no_answer"), ("Bob", "no_answer")}),
+    # --- from tests/captures/foreign_rules/ (rules.py): queue rules of an operator's dialplan;
+    # `accept` at 460 (Local/800X@accept-members/n members whose leg dials the phone with Dial's
+    # U(): the phone's user accepts with key 1 after a beep, any other key or none in 3 s refuses
+    # it), `escalate` at 461 (a queue rule moving the caller to penalty 1), `wrapup` at 462 (Queue
+    # option F), `ordered` at 464 (rrordered), `announced` at 465 (a periodic announcement, a key out)
+    # Alice's phone answers after 1 s and her user presses 2 (refuses) 1.5 s later: the queue rings
+    # Bob at once, whose phone answers after 1 s and whose user presses 1 1.5 s later; the caller
+    # hangs up 20 s in. Alice, whose phone was up, never had the caller: not the agent, her attempt
+    # not answered; Bob's ring runs to his key (the connection, R-ANS-4RINGS), as an ackcall's does
+    "foreign_rules_accept_refused": dict(dialed="460", queue="accept", disposition="answered", agent="Bob",
+                                         final_agent="Bob", ring_seconds=2.5, rings=3, within_4_rings=True,
+                                         wait_seconds=5.0, talk_seconds=15.0, hangup_first="caller", transfers=[],
+                                         attempts=[("Alice", "no_answer"), ("Bob", "answered")],
+                                         attempt_rings=[2.5, 2.5]),
+    # Alice's phone answers after 1 s, her user presses nothing; the caller hangs up 3 s in while the
+    # accept prompt waits: given up, nobody answered it
+    "foreign_rules_accept_abandoned": dict(dialed="460", queue="accept", disposition="abandoned", agent=None,
+                                           final_agent=None, answered_at=None, ring_seconds=None,
+                                           within_4_rings=None, wait_seconds=3.0, talk_seconds=None,
+                                           hangup_first="caller", attempts=[("Alice", "cancelled")],
+                                           attempt_rings=[3.0]),
+    # only Alice (penalty 0) rings, twice (3 s, 1 s retry); 5 s in the rule `overflow` moves the
+    # caller to penalty 1: the next cycle rings Bob alone, who answers after 1 s, talks 2 s, hangs up
+    "foreign_rules_penalty_overflow": dict(dialed="461", queue="escalate", disposition="answered", agent="Bob",
+                                           final_agent="Bob", ring_seconds=1.0, within_4_rings=True, wait_seconds=9.0,
+                                           talk_seconds=2.0, hangup_first="agent", transfers=[],
+                                           attempts=[("Alice", "no_answer"), ("Alice", "no_answer"),
+                                                     ("Bob", "answered")], attempt_rings=[3.0, 3.0, 1.0]),
+    # Alice answers after 1 s; the caller hangs up 6 s in; her channel goes on (F) to enter a wrap-up
+    # code, 2 s more: the call's end is the caller's (test_foreign_rules.py)
+    "foreign_rules_agent_wrapup": dict(dialed="462", queue="wrapup", disposition="answered", agent="Alice",
+                                       final_agent="Alice", ring_seconds=1.0, wait_seconds=1.0, talk_seconds=5.0,
+                                       hangup_first="caller", transfers=[], attempts=[("Alice", "answered")]),
+    # `announced` (465): Alice rings out (3 s); 5 s later the periodic announcement plays before her
+    # next ring, and during it (9 s in) the caller presses 5: the queue's context= takes it to a
+    # goodbye and Hangup(): the caller gave up waiting (abandoned), the dialplan hung up
+    "foreign_rules_announce_key_exit": dict(dialed="465", queue="announced", disposition="abandoned", agent=None,
+                                            final_agent=None, answered_at=None, ring_seconds=None,
+                                            wait_seconds=(9.0, 9.4), hangup_first="system", talk_seconds=None,
+                                            attempts=[("Alice", "no_answer")], attempt_rings=[3.0]),
+    # rrordered: Alice rings out (3 s); 1 s later Bob, who answers after 1 s, talks 2 s, hangs up
+    "foreign_rules_rrordered": dict(dialed="464", queue="ordered", disposition="answered", agent="Bob",
+                                    final_agent="Bob", ring_seconds=1.0, wait_seconds=5.0, talk_seconds=2.0,
+                                    hangup_first="agent", transfers=[], attempts=[("Alice", "no_answer"),
+                                                                                  ("Bob", "answered")],
+                                    attempt_rings=[3.0, 1.0]),
 }
 
 
@@ -585,7 +637,7 @@ def test_every_capture_has_a_row() -> None:
                        "foreign_refer_attended", "foreign_refer_attended_app", "foreign_cti_wrapup",
                        "foreign_cti_priority", "foreign_cti_ringinuse", "foreign_queue_full_unfiltered",
                        "queue_full", "foreign_agents_login_while_waiting",
-                       "foreign_freepbx_busy_and_wrapup"} == set(EXPECTED)
+                       "foreign_freepbx_busy_and_wrapup", "foreign_rules_leastrecent"} == set(EXPECTED)
 
 
 def test_a_capture_without_timestamps_claims_no_time() -> None:

@@ -175,11 +175,32 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
             r.redirect(caller, "transfer", "8002")
             r.wait_gone(cid, settle=1)
 
+    def foreign_cti_members(r: Recorder) -> None:
+        # while Alice talks on `wrap` (she answers after 1 s, talks 8 s), another CTI logs 8003 (a
+        # dynamic member named as the desk names it) into `cti` paused (its `crm-break` is
+        # dropped: Asterisk 16.28's QueueAdd takes no reason), then into `second`; 1 s apart it
+        # removes 8003 from `cti` (still in second), adds it back unpaused, and removes it from both
+        iface = "Local/8003@agents/n"
+        steps: list[tuple[str, dict[str, str]]] = [
+            ("QueueAdd", {"Queue": "cti", "Paused": "true", "Reason": "crm-break"}),
+            ("QueueAdd", {"Queue": "second"}), ("QueueRemove", {"Queue": "cti"}),
+            ("QueueAdd", {"Queue": "cti", "Paused": "false"}), ("QueueRemove", {"Queue": "cti"}),
+            ("QueueRemove", {"Queue": "second"})]
+        with SipPhone(r.s, "8001", answer_after=1, talk=8):
+            cid = call(r, "443", stay=30, caller="13600000075")
+            r.agent_channel(cid, "Alice")
+            with r.ast.ami() as ami:
+                for action, fields in steps:
+                    named = {"MemberName": "8003"} if action == "QueueAdd" else {}
+                    ami.action(action, Interface=iface, **named, **fields)
+                    time.sleep(1)
+            r.wait_gone(cid, settle=1)
+
     return {f.__name__: f for f in (foreign_cti_local_answered, foreign_cti_local_atxfer, foreign_cti_redirect_queue,
                                     foreign_cti_pause_midring, foreign_cti_autopause, foreign_cti_wrapup,
                                     foreign_cti_priority, foreign_cti_announce_hangup, foreign_cti_dial_g_bridge,
                                     foreign_cti_bridge_app, foreign_cti_channel_redirect, foreign_cti_ringinuse,
-                                    foreign_cti_atxfer_refused, foreign_cti_redirect_waiting)}
+                                    foreign_cti_atxfer_refused, foreign_cti_redirect_waiting, foreign_cti_members)}
 
 
 def record_foreign_cti(names: list[str], out_dir: Path = HERE) -> None:

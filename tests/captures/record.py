@@ -10,6 +10,7 @@
     .venv/bin/python -m tests.captures.record --own-limits [NAME ...]     (tests/captures/own_limits/, limits.py)
     .venv/bin/python -m tests.captures.record --foreign-agents [NAME ...] (tests/captures/foreign_agents/, agents.py)
     .venv/bin/python -m tests.captures.record --foreign-freepbx [NAME ...] (tests/captures/foreign_freepbx/, freepbx.py)
+    .venv/bin/python -m tests.captures.record --foreign-rules [NAME ...]  (tests/captures/foreign_rules/, rules.py)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
 raw bytes exactly as AMI sent them (banner and login response included), as ``hotline listener capture``
@@ -750,6 +751,7 @@ SETS_ELSEWHERE = {
     "foreign_ops": ("tests.captures.ops", "record_foreign_ops"),
     "foreign_more": ("tests.captures.more", "record_foreign_more"),
     "foreign_freepbx": ("tests.captures.freepbx", "record_foreign_freepbx"),
+    "foreign_rules": ("tests.captures.rules", "record_foreign_rules"),
 }
 
 
@@ -782,6 +784,10 @@ if __name__ == "__main__":
                     help="record from tests/captures/foreign_freepbx/ (FreePBX-shaped: Gosub layers and MixMonitor "
                          "before Queue(), Local members with a second Local hop, break-out key, failover ring "
                          "group; SIPp phones) instead")
+    ap.add_argument("--foreign-rules", action="store_true",
+                    help="record from tests/captures/foreign_rules/ (members accepting with a key, a queue rule "
+                         "moving callers to a second tier, an agent's wrap-up code after the caller (Queue option "
+                         "F), leastrecent, rrordered, a key during a periodic announcement; SIPp phones) instead")
     a = ap.parse_args()
     for flag, (module, recorder) in SETS_ELSEWHERE.items():
         if getattr(a, flag):

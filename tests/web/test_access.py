@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from hotline.models import User
@@ -214,3 +216,13 @@ def test_a_route_names_only_real_roles() -> None:
     roles("supervisor", Role.AGENT)(lambda: None)
     with pytest.raises(ValueError, match="'supervisr' is not a role"):
         roles("supervisr")
+
+
+def test_the_desk_is_in_an_agents_menu(panel: Panel) -> None:
+    """坐席工作台 is an agent's working page: in the menu of every page (found by the agent's walk of
+    7 December: it was a link on 我的指标 only, so an agent on a case or call page went back
+    through 我的指标 to answer the next call). Other roles have no desk and no such item."""
+    for page in ("/agent", "/cases", "/calls", "/customers"):
+        html = panel.client("agent1").get(page).get_data(as_text=True)
+        assert re.search(r'<nav>.*<a href="/desk" id="nav-desk">坐席工作台</a>.*</nav>', html, re.S), page
+    assert 'id="nav-desk"' not in panel.client("boss").get("/calls").get_data(as_text=True)

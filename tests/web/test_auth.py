@@ -187,3 +187,60 @@ def test_pages_and_exports_are_never_cached(panel: Panel) -> None:
         assert r.status_code == 200, path
         assert "no-store" in r.headers.get("Cache-Control", ""), path
     assert "no-store" not in root.get("/static/app.css").headers.get("Cache-Control", "")
+
+
+class _QueueAmi:
+    """The desk's AMI login as far as 下线 goes: what it was asked, answered as Asterisk does."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.asked: list[tuple[str, dict[str, str]]] = []
+        self.refuse = refuse
+
+    def action(self, name: str, **fields: str) -> None:
+        from hotline.pbx.ami import AmiError
+        if self.refuse:
+            raise AmiError("Unable to remove interface: Out of memory")
+        self.asked.append((name, fields))
+
+
+def test_an_agent_logging_out_of_the_panel_is_signed_out_of_the_queue(panel: Panel, monkeypatch: pytest.MonkeyPatch,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """退出 signs a logged-in agent out of the queue (下线), as the hosted centres' workbench does:
+    until 7 December the queue went on ringing a seat nobody watched (R-ANS-4RINGS). A PBX that
+    refuses leaves the presence as it was, logs it, and says so on the login page."""
+    import contextlib
+
+    from hotline.desk import presence
+    from hotline.vocabulary import AgentPresence as P
+
+    ami = _QueueAmi()
+    monkeypatch.setattr(presence.Ami, "from_settings",
+                        classmethod(lambda cls, s, role=None: contextlib.nullcontext(ami)))
+    presence.record(panel.db(), panel.settings, "8001", P.AVAILABLE, utcnow() - timedelta(minutes=5), by="8001")
+    panel.db().commit()
+    c = panel.client("agent1")
+    assert c.post("/logout", data={"csrf_token": csrf_of(c, "/desk")}).status_code == 302
+    now = presence.current(panel.db(), panel.settings, "8001")
+    assert (now.state, now.by) == (P.LOGGED_OUT, "8001")
+    assert [name for name, _f in ami.asked] == ["QueueRemove"]
+
+    # already 下线: nothing asked of the PBX; a user without the agent role: the presence untouched
+    ami.asked.clear()
+    c = panel.client("agent1")
+    assert c.post("/logout", data={"csrf_token": csrf_of(c, "/desk")}).status_code == 302
+    boss = panel.client("boss")
+    assert boss.post("/logout", data={"csrf_token": csrf_of(boss, "/supervisor")}).status_code == 302
+    assert ami.asked == []
+
+    # the PBX refuses: logged out of the panel all the same, still 示闲, said and logged
+    presence.record(panel.db(), panel.settings, "8001", P.AVAILABLE, utcnow(), by="8001")
+    panel.db().commit()
+    ami.refuse = True
+    c = panel.client("agent1")
+    with caplog.at_level("WARNING", logger="web.auth.views"):
+        r = c.post("/logout", data={"csrf_token": csrf_of(c, "/desk")}, follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert "仍在队列中" in page and "未完成" in page, page
+    assert presence.current(panel.db(), panel.settings, "8001").state == P.AVAILABLE
+    assert any("still in the queue" in rec.getMessage() for rec in caplog.records)
+    assert c.get("/desk").status_code == 302  # the session ended nonetheless

@@ -387,3 +387,25 @@ def test_hostile_filters_are_escaped(panel: Panel) -> None:
     assert r.status_code == 200 and HOSTILE not in html and "&lt;script&gt;" in html
     r = boss.get("/cases/new", query_string={"number": HOSTILE, "server": HOSTILE, "call_id": HOSTILE})
     assert r.status_code == 200 and HOSTILE not in r.get_data(as_text=True)
+
+
+def test_a_refused_case_form_comes_back_with_everything_typed(panel: Panel) -> None:
+    """A save the core refuses (a complaint without a number: R-COMPLAINT calls the customer back)
+    shows the form again with all that was typed and the number's open cases (R-ONE-CALL) — until
+    7 December the complaint's kind (复杂投诉 sets a longer clock), 一次解决 and the open cases were
+    lost, and the agent, still on the call, had to notice and choose them again."""
+    agent = panel.client("agent1")
+    open_id = new_case(agent, kind="repair", category="no_picture", number=NUMBER)
+    r = post(agent, "/cases/new", {"kind": "complaint", "category": "", "number": NUMBER + "x", "name": "王伟",
+                                   "complaint_kind": "complex", "first_call_resolved": "0",
+                                   "description": "多次报修未上门", "result": "已安抚"})
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    assert "工单未保存" in html
+    assert '<option value="complex" selected>' in html
+    assert re.search(r'id="first_call_resolved">.*<option value="0" selected>', html, re.S)
+    assert "多次报修未上门" in html and "已安抚" in html and 'value="王伟"' in html
+    r = post(agent, "/cases/new", {"kind": "complaint", "number": NUMBER, "complaint_kind": "bogus",
+                                   "description": "x"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and 'id="open-matters"' in html and f'/cases/{open_id}"' in html

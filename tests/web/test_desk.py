@@ -400,6 +400,11 @@ def test_dial_out_and_call_back_say_which_they_are(panel: Panel, monkeypatch: An
         assert body["ok"] and body["call_id"] == "c-1", body
         said[kind] = body["message"].split(" ")[0]
     assert said == {"out": "正在外呼", "": "正在回拨"}
+    # the task's note, shown as stored on its page: in Chinese (until 7 December "desk dial-out")
+    from sqlalchemy import select
+
+    from hotline.models.callbacks import CallbackTask
+    assert [t.note for t in panel.db().scalars(select(CallbackTask))] == ["坐席外呼"]
 
 
 def test_the_desk_and_the_wallboard_carry_the_pbxs_hold(panel: Panel) -> None:

@@ -135,3 +135,114 @@ def test_a_desk_phones_hold_is_shown_on_the_desk_and_the_wallboard(served: tuple
         assert page.is_hidden("#pop-hold-warn")
         wait_js(board, f"!document.querySelector({row!r}).classList.contains('held')", 15)
         assert "保持" not in board.inner_text(row)
+
+
+def test_the_pop_counts_the_talk_time_from_the_answer_and_stops_it_at_the_hang_up(
+        served: tuple[Panel, str]) -> None:
+    """通话时长: an agent watches how long a call has run (hosted contact centres show it on every
+    call). It is not shown while the call rings, runs from the PBX's answer (the agent's talking
+    state's since) and stops at the hang-up, the ended pop still saying how long the call took.
+    Until 7 December the desk showed the caller's wait only."""
+    panel, base = served
+    _seed(panel)  # ringing
+    with chromium() as browser:
+        page: Any = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'ringing'", 20)
+        assert page.is_hidden("#pop-talk-box")
+        ts = datetime.now(UTC).timestamp()
+        call = {"caller_number": NUMBER, "caller_name": "", "queued_at": ts - 200, "vars": {}}
+        db = panel.db()
+        set_live(db, {"queues": {}, "gap": False, "updated": ts,
+                      "agents": {"8001": {"state": "talking", "since": ts - 125, "call_id": CALL_ID,
+                                          "queue": "hotline"}},
+                      "calls": {CALL_ID: call}}, server=panel.settings.server_id)
+        db.close()
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        wait_js(page, "!document.getElementById('pop-talk-box').hidden")
+        assert page.inner_text("#pop-talk-box h3") == "通话时长"
+        minutes, seconds = (int(x) for x in page.inner_text("#pop-talk").split(":"))
+        assert 125 <= minutes * 60 + seconds < 200
+        # the wait stopped at the answer (75 s, past the apology's 20 s): the apology was played, not
+        # "will play" — until 7 December the ringing's words stayed, and a desk opened mid-call showed –
+        assert (page.inner_text("#pop-wait"), page.inner_text("#pop-apology")) == ("1:15", "接听时已播放致歉")
+        again: Any = new_page(browser)
+        login(again, base, "agent1")
+        again.goto(base + "/desk")
+        wait_js(again, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        assert (again.inner_text("#pop-wait"), again.inner_text("#pop-apology")) == ("1:15", "接听时已播放致歉")
+        shot(page, "desk-talk-time")
+        db = panel.db()
+        set_live(db, {"queues": {}, "gap": False, "updated": ts + 1,
+                      "agents": {"8001": {"state": "idle", "since": ts + 1, "call_id": None, "queue": "hotline"}},
+                      "calls": {}}, server=panel.settings.server_id)
+        db.close()
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'ended'", 20)
+        stopped = page.inner_text("#pop-talk")
+        page.wait_for_timeout(1500)  # three of the page's 0.5 s redraws
+        assert page.is_visible("#pop-talk-box") and page.inner_text("#pop-talk") == stopped
+        assert page.inner_text("#pop-number") == NUMBER  # the ended pop keeps its caller
+
+
+def test_the_pop_of_a_first_time_caller_says_so(served: tuple[Panel, str]) -> None:
+    """A caller the customer master does not know, with no earlier contact: the pop says both instead
+    of an empty 客户 box and a history of headers only, which looked still loading (the agent's walk,
+    7 December). A known caller's pop lists no such note."""
+    panel, base = served
+    ts = datetime.now(UTC).timestamp()
+    db = panel.db()
+    set_live(db, {"queues": {}, "gap": False, "updated": ts,
+                  "agents": {"8001": {"state": "ringing", "since": ts - 1, "call_id": CALL_ID, "queue": "hotline"}},
+                  "calls": {CALL_ID: {"caller_number": "13600000000", "caller_name": "", "queued_at": ts - 5,
+                                      "vars": {}}}}, server=panel.settings.server_id)
+    db.close()
+    with chromium() as browser:
+        page: Any = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'ringing'", 20)
+        assert page.inner_text("#pop-customer") == "客户资料中无此号码"
+        assert page.inner_text("#pop-history tbody") == "此号码无来往记录"
+        shot(page, "desk-pop-first-time-caller")
+    _seed(panel)  # 王伟, with a call, a report and a case: the same call id, now his
+    with chromium() as browser:
+        page = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('pop-number').textContent === " + repr(NUMBER), 20)
+        known = page.inner_text("#pop-customer")
+        assert "客户资料中无此号码" not in known and "王伟" in known
+        assert page.locator("#pop-history tr.none").count() == 0
+
+
+def test_a_call_transferred_from_the_desk_is_shown_transferred_not_ended(served: tuple[Panel, str]) -> None:
+    """转接 done from the pop: the call leaves the agent, and the pop says 已转接 — it said 已结束,
+    as if the caller had hung up (the agent's walk, 7 December). The PBX's answer is stood in for."""
+    panel, base = served
+    ts = datetime.now(UTC).timestamp()
+    call = {"caller_number": NUMBER, "caller_name": "", "queued_at": ts - 30, "vars": {}}
+    db = panel.db()
+    set_live(db, {"queues": {}, "gap": False, "updated": ts, "calls": {CALL_ID: call},
+                  "agents": {"8001": {"state": "talking", "since": ts - 10, "call_id": CALL_ID, "queue": "hotline"}}},
+             server=panel.settings.server_id)
+    db.close()
+    with chromium() as browser:
+        page: Any = new_page(browser)
+        login(page, base, "agent1")
+        page.route("**/desk/control", lambda route: route.fulfill(
+            status=200, content_type="application/json",
+            body='{"ok": true, "message": "已转接。", "outcome": "done", "control": "transfer"}'))
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        page.select_option("#transfer-to", "queue")
+        page.click("#c-transfer")
+        wait_js(page, "document.getElementById('desk-message').textContent === '已转接。'")
+        db = panel.db()
+        set_live(db, {"queues": {}, "gap": False, "updated": ts + 1, "calls": {},
+                      "agents": {"8001": {"state": "idle", "since": ts + 1, "call_id": None, "queue": "hotline"}}},
+                 server=panel.settings.server_id)
+        db.close()
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'transferred'", 20)
+        assert page.inner_text("#pop-status") == "已转接" and page.inner_text("#pop-number") == NUMBER
+        assert page.is_hidden("#controls")

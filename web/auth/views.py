@@ -10,11 +10,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from hotline.desk import presence
 from hotline.models import User
+from hotline.vocabulary import AgentPresence
 from web.auth.access import PanelUser
 from web.auth.limiter import LoginLimiter
 from web.auth.users import check_login, end_sessions
 from web.context import db, ext, settings
+from web.desk.messages import presence_message
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -64,10 +67,27 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
-    """Ends this session and every other of this user (a copied cookie stops working too)."""
+    """Ends this session and every other of this user (a copied cookie stops working too). An
+    agent leaving the desk is signed out of the queue first (下线), as the hosted centres' workbench
+    does on 退出: logged in, the queue would go on ringing a seat nobody watches, and no page
+    would pop the call (R-ANS-4RINGS). Until 7 December 退出 left the presence as it was."""
     row = db().get(User, current_user.id)
+    unsigned = _sign_out_of_queue(current_user.agent) if current_user.has("agent") and current_user.agent else None
     if row is not None:
         end_sessions(row)
         db().commit()
     logout_user()
+    if unsigned:  # said on the login page: the agent may still be rung
+        flash(unsigned, "error")
+        flash(_("Logged out of the panel, but still signed in to the queue: calls may still ring your phone."),
+              "error")
     return redirect(url_for("auth.login"))
+
+
+def _sign_out_of_queue(agent: str) -> str | None:
+    """下线 for ``agent`` (``presence.set_state``, by the agent); what stopped it, or None."""
+    r = presence.set_state(settings(), db(), agent, AgentPresence.LOGGED_OUT)
+    if r.ok:
+        return None
+    log.warning("%s logged out of the panel but is still in the queue: %s", agent, r.message)
+    return presence_message(r, settings().desk_break_reasons)

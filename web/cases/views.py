@@ -145,12 +145,12 @@ def _call_up(server: str | None, call_id: str | None) -> tuple[str, str] | None:
 def new() -> Any:
     """The case form, pre-filled from the call (``?server=&call_id=``) and the customer master
     (``?number=``): what the desk's screen pop opens in one click."""
-    values = _prefill()
+    return _form(_prefill())
+
+
+def _form(values: dict[str, Any], status: int = 200) -> Any:
+    """The form with the number's open cases (R-ONE-CALL), shown again after a refused save too."""
     matters = cases.open_matters(db(), settings(), values["number"]) if values["number"] else []
-    return _form(values, matters)
-
-
-def _form(values: dict[str, Any], matters: list[Case], status: int = 200) -> Any:
     return render_template("cases/new.html", v=values, matters=matters, kinds=kind_labels(),
                            tree=cases.tree(settings())), status
 
@@ -168,9 +168,11 @@ def create() -> Any:
     except cases.CaseError as exc:
         db().rollback()
         flash(_("Case not saved: %(reason)s", reason=reason(exc)), "error")
+        # everything typed comes back (until 7 December the complaint's kind, 一次解决 and the open
+        # cases were lost)
         values = {k: form.get(k, "") for k in ("number", "name", "address", "kind", "category", "description",
-                                               "result", "server", "call_id")}
-        return _form(values, [], 400)
+                                               "result", "server", "call_id", "complaint_kind")}
+        return _form(dict(values, first_call_resolved=case_input(form).first_call_resolved), 400)
     flash(_("Case %(id)s saved.", id=case.id), "ok")
     return redirect(url_for("cases.show", case_id=case.id), 303)
 

@@ -60,7 +60,7 @@ class DeskState:
         the snapshot changes far less."""
         stamps = list(db.execute(select(LiveState.server, LiveState.updated_at).order_by(LiveState.server)))
         if stamps != self._stamps:
-            self._live, self._stamps = live_of(db, self.agent), stamps
+            self._live, self._stamps = live_of(db, self.agent, self.s.queue_name), stamps
         return self._live
 
     def _pop(self, db: Session, call_id: str, call: CallLive | None) -> dict[str, Any]:
@@ -93,12 +93,22 @@ class DeskState:
         """话后整理's pop: the call just ended, its caller and its IVR path (menu, fault report, VIP)
         from the call's record (the live snapshot forgot them at the hang-up), so a desk opened or
         reloaded during the wrap-up still shows whom to record a case for, about what, and whom
-        to call back — until 6 December it showed nothing, then the caller without the IVR's facts."""
+        to call back — until 6 December it showed nothing, then the caller without the IVR's facts.
+        The record is built once the caller hangs up: a caller sent to the survey (转满意度) is still
+        on the line through the whole wrap-up, so the live snapshot still has the call's facts;
+        between a hang-up and its record, the pop this desk showed during the call stands. Until
+        7 December both showed an empty 已结束 pop, the number the agent records a case for gone."""
         rec = db.execute(select(Call.caller_number, Call.caller_name, Call.vars).where(
             Call.server == self.s.server_id, Call.call_id == call_id)).first()
-        caller = None if rec is None else CallLive(
-            caller_number=rec[0], caller_name=rec[1],
-            vars={str(k): str(v) for k, v in (rec[2] or {}).items() if v is not None})
+        if rec is not None:
+            caller: CallLive | None = CallLive(
+                caller_number=rec[0], caller_name=rec[1],
+                vars={str(k): str(v) for k, v in (rec[2] or {}).items() if v is not None})
+        else:
+            caller = next((snap.calls[call_id] for snap in snapshots(db) if call_id in snap.calls), None)
+            seen = [p for k, p in self._pops.items() if k[0] == call_id and p.get("number")]
+            if caller is None and seen:
+                return dict(seen[-1], ended=True)
         return dict(self._pop(db, call_id, caller), ended=True)
 
 
@@ -159,7 +169,7 @@ def _events(Session: sessionmaker[Session], s: Settings, agent: str, allowed: Ca
         live_now = None
         if watcher is not None:
             with Session() as db:
-                live_now = agent_in(SHARED.get(db, watcher.live_key), agent)
+                live_now = agent_in(SHARED.get(db, watcher.live_key), agent, s.queue_name)
             concern = (_concern(live_now), watcher.presence_mark(agent))
             if (concern == read_for and now - read_at < PUSH_FALLBACK_S
                     and now - checked < s.wallboard_user_check_s):

@@ -167,7 +167,10 @@ def dial() -> Any:
     try:
         task = open_task_for(db(), num.e164, "consult")
         if task is None or task.owner not in (None, ext):
-            task = callbacks.mark_consultation(db(), s, number, agent=ext, note="desk dial-out")
+            # the task's note is shown as stored on its page (Chinese: the operator's own records'
+            # language; until 7 December an English "desk dial-out")
+            note = "坐席外呼" if request.form.get("kind") == "out" else "坐席回拨"
+            task = callbacks.mark_consultation(db(), s, number, agent=ext, note=note)
             db().commit()
         attempt = dial_task(db(), s, task.id, ext)
     except (callbacks.CallbackError, LookupError) as exc:

@@ -27,9 +27,13 @@
     var d = new Date(epoch * 1000), p = function (n) { return (n < 10 ? "0" : "") + n; };
     return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes());
   }
-  function dl(id, pairs) {
+  function dl(id, pairs, none) {  // none: what an empty list says (an empty box looks still loading)
     var el = $(id);
     while (el.firstChild) el.removeChild(el.firstChild);
+    if (!pairs.length && none) {
+      var empty = document.createElement("dd"); empty.className = "none"; empty.textContent = none;
+      el.appendChild(empty);
+    }
     pairs.forEach(function (kv) {
       var dt = document.createElement("dt"), dd = document.createElement("dd");
       dt.textContent = L[kv[0]] || kv[0]; dd.textContent = kv[1];
@@ -104,22 +108,31 @@
       tr.appendChild(td);
       tbody.appendChild(tr);
     });
+    if (!(pop.contacts || []).length) {
+      var tr = document.createElement("tr"), td = document.createElement("td");
+      tr.className = "none"; td.colSpan = 5; td.textContent = L.no_contacts;
+      tr.appendChild(td); tbody.appendChild(tr);
+    }
   }
 
   function renderPop() {
     var pop = last.pop, live = last.live;
     if (pop) {
-      var state = pop.ended ? "ended" : live.state;  // ended: 话后整理's call (a reloaded desk)
+      // ended: 话后整理's call (a reloaded desk); transferred: handed over from this page
+      var state = pop.ended ? (shown && shown.call_id === pop.call_id && shown.handedOver ? "transferred" : "ended")
+        : live.state;
       if (!shown || shown.call_id !== pop.call_id) {
         // sent_at: when the server wrote the event (the bench tells the server's part from the browser's)
         window.deskPopLog.push({call_id: pop.call_id, ring_at: live ? live.since : null, sent_at: last.now,
                                 shown_at: Date.now() / 1000, state: state});
       }
-      shown = {call_id: pop.call_id, state: state, data: pop};
+      var same = shown && shown.call_id === pop.call_id;
+      shown = {call_id: pop.call_id, state: state, data: pop, talkFrom: same ? shown.talkFrom : null,
+               handedOver: same ? shown.handedOver : false};
     } else if (shown && shown.state === "ringing") {
       shown.state = "missed";  // it rang and stopped without an answer
     } else if (shown && shown.state === "talking") {
-      shown.state = "ended";
+      shown.state = shown.handedOver ? "transferred" : "ended";  // 已转接 is no call that ended
     }
     var box = $("pop");
     if (!shown) { box.hidden = true; root.dataset.popState = ""; return; }
@@ -138,7 +151,7 @@
       "&call_id=" + encodeURIComponent(d.call_id || "") + "&number=" + encodeURIComponent(d.number || "");
     var c = d.customer;
     dl("pop-customer", c ? ["name", "address", "area", "account"].filter(function (k) { return c[k]; })
-      .map(function (k) { return [k, c[k]]; }) : []);
+      .map(function (k) { return [k, c[k]]; }) : [], c ? "" : L.no_customer);
     dl("pop-ivr", Object.keys(d.ivr || {}).map(function (k) {
       var v = d.ivr[k];
       // the menu choice and the area are keys (the fault type comes named by the server)
@@ -148,6 +161,7 @@
     $("controls").hidden = shown.state !== "talking";
     $("c-dial").hidden = shown.state === "ringing" || shown.state === "talking" || !d.number;
     renderWait();
+    renderTalk();
     renderHold();
   }
 
@@ -195,12 +209,28 @@
     $("c-hold-phone").hidden = !(shown && shown.state === "talking" && !sp);
   }
 
+  // The wait stops at the answer (the PBX's, live.since of the talking state): a desk opened mid-call
+  // shows it too, and the late apology (R-ANS-LATE-APOLOGY) is then said as played, not as to come.
   function renderWait() {
     if (!shown || !shown.data.wait_from) { text("pop-wait", "–"); text("pop-apology", ""); return; }
-    if (shown.state !== "ringing") return;  // the wait stops at the answer
-    var waited = now() - shown.data.wait_from;
+    var live = last && last.live, ringing = shown.state === "ringing", end = ringing ? now() : null;
+    if (shown.state === "talking" && live && live.state === "talking" && live.call_id === shown.call_id) end = live.since;
+    if (!end) return;  // ended: left as it was
+    var waited = end - shown.data.wait_from;
     text("pop-wait", fmt(waited));
-    text("pop-apology", waited > shown.data.apology_after_s ? L.apology : "");
+    text("pop-apology", waited > shown.data.apology_after_s ? (ringing ? L.apology : L.apology_played) : "");
+  }
+
+  // 通话时长 runs from the answer the PBX reported (live.since of the agent's talking state) and
+  // stops where it was at the hang-up, so the 已结束 pop still says how long the call took.
+  function renderTalk() {
+    var live = last && last.live;
+    if (shown && shown.state === "talking" && live && live.state === "talking" && live.call_id === shown.call_id
+        && live.since) {
+      shown.talkFrom = live.since;
+      text("pop-talk", fmt(now() - live.since));
+    }
+    $("pop-talk-box").hidden = !(shown && shown.talkFrom);
   }
 
   function render() {
@@ -221,12 +251,15 @@
   document.querySelectorAll("#controls [data-control]").forEach(function (b) {
     b.addEventListener("click", function () {
       if (!shown) return;
+      var call = shown.call_id;
       var asked = b.dataset.control === "consult" ? {call: shown.call_id, at: now()} : null;
       if (asked) { consultAsked = asked; renderHold(); }
       post(root.dataset.control, {control: b.dataset.control, call_id: shown.call_id,
                                   to: $("transfer-to").value, phrase: b.dataset.phrase || ""})
         .then(function (j) {
           if (asked && consultAsked === asked && !(j && j.ok)) { consultAsked = null; renderHold(); }
+          var handed = b.dataset.control === "transfer" || b.dataset.control === "consult_complete";
+          if (handed && j && j.ok && shown && shown.call_id === call) shown.handedOver = true;
         });
     });
   });
@@ -308,5 +341,5 @@
     render();
   };
   es.onerror = function () { $("desk-message").textContent = L.lost; };
-  setInterval(function () { if (last) { renderPresence(); renderWait(); renderHold(); } }, 500);
+  setInterval(function () { if (last) { renderPresence(); renderWait(); renderTalk(); renderHold(); } }, 500);
 })();

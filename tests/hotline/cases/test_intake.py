@@ -37,6 +37,7 @@ def test_out_of_hours_consultation_is_a_case_with_its_callback(settings: Setting
     db.commit()
     assert (case.kind, case.source, case.owner, case.created_by, case.number) == (
         "consult", "ivr", None, "ivr", "+8613800000001")
+    assert case.description == "非服务时间来电,IVR 已承诺回电"  # shown as stored, to Chinese agents
     (task,) = db.scalars(select(CallbackTask))
     assert (task.reason, task.owner, task.due_at) == ("consult", None, case.due_at)
     assert [(f.kind, f.ref) for f in case.follow_ups] == [("task", str(task.id))]

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.pool import NullPool
 
-from hotline.db import open_db, sqlite_path
+from hotline.db import advisory_key, open_db, sqlite_path
 from hotline.desk import presence, presence_lock
 from hotline.desk.live import sync_all
 from hotline.desk.presence_lock import PresenceBusy
@@ -32,7 +33,7 @@ from hotline.settings import Settings, load
 from hotline.vocabulary import AgentPresence as P
 from hotline.vocabulary import AgentState
 from tests.hotline.desk.fakes import RecordingAmi
-from tests.support.postgres import sqlite_url
+from tests.support.postgres import dispose_engines, server, sqlite_url
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 SPAWN = multiprocessing.get_context("spawn")  # a fresh process, as the panel's and the scheduler's are
@@ -245,4 +246,78 @@ def test_an_answer_stops_the_other_rings_each_under_its_own_lock(
         # its own sync, once the holder is done: the listener no longer sees it ringing
         assert presence.on_call_event(s, db, "8002", presence.CallPhase.ENDED, "c1", T0).presence.state == P.AVAILABLE
         assert presence.current(db, s, "8001").state == P.TALKING
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """PostgreSQL whatever HOTLINE_TEST_DB says: these tests are about the advisory lock."""
+    url = server().create_database("lock")
+    yield url
+    dispose_engines(url)
+    server().drop_database(url)
+
+
+@contextmanager
+def _other_session(url: str) -> Iterator[Any]:
+    """A PostgreSQL session of its own, ended (its advisory locks with it) when the block ends."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _free_elsewhere(url: str, key: int) -> bool:
+    with _other_session(url) as conn:
+        return bool(conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}))
+
+
+def test_a_postgres_lock_is_two_round_trips_and_still_bounded(
+        tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the lock costs a change is its round trips (bench/presence_lock.py): one to take it —
+    the timeout and the lock in one query — and one to let go; no ping of its pool per change. It
+    was four (ping, timeout, lock, unlock). The timeout still bounds a wait for another holder."""
+    s = _settings(str(tmp_path), pg_url)
+    engine, sessions = open_db(s)
+    lock_engine = presence_lock._lock_engine(engine)
+    sent: list[str] = []
+    event.listen(lock_engine, "before_cursor_execute", lambda _c, _cur, statement, *_a: sent.append(statement))
+    pings: list[Any] = []
+    ping = lock_engine.dialect.do_ping
+    monkeypatch.setattr(lock_engine.dialect, "do_ping", lambda conn: pings.append(conn) or ping(conn))
+    key = advisory_key(f"hotline-presence:{s.server_id}:8001")
+    with sessions() as db:
+        for _ in range(3):
+            with presence.serial(s, db, "8001"):
+                assert not _free_elsewhere(pg_url, key)
+        assert _free_elsewhere(pg_url, key)
+        assert (len(sent), pings) == (6, []), sent
+        with _other_session(pg_url) as other:
+            assert other.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
+            with pytest.raises(PresenceBusy, match="advisory lock"):
+                with presence_lock.held(db, s.server_id, "8001", timeout_s=0.3):
+                    pytest.fail("had a lock another session holds")
+    engine.dispose()
+
+
+def test_a_lock_connection_the_server_ended_is_replaced_once(
+        tmp_path: Path, pg_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """No ping (above): a kept lock connection the server ended — a PostgreSQL restart, an idle
+    timeout — fails the next change's lock, which takes a new connection once (logged) and holds
+    the lock; the click goes through."""
+    s = _settings(str(tmp_path), pg_url)
+    engine, sessions = open_db(s)
+    key = advisory_key(f"hotline-presence:{s.server_id}:8001")
+    with sessions() as db:
+        assert presence.set_state(s, db, "8001", P.AVAILABLE, now=T0, ami=RecordingAmi()).ok  # a connection kept
+        with _other_session(pg_url) as admin:
+            ended = admin.scalar(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                      "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        assert ended >= 2  # the engine's and the lock's
+        with caplog.at_level(logging.WARNING), presence.serial(s, db, "8001"):
+            assert not _free_elsewhere(pg_url, key)
+        assert "its connection was gone" in caplog.text
+        assert presence.set_state(s, db, "8001", P.BUSY, ami=RecordingAmi()).ok
     engine.dispose()

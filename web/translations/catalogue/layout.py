@@ -5,6 +5,8 @@ ENTRIES: dict[str, str] = {
     # auth / layout
     "Too many failed logins. Try again later.": "登录失败次数过多,请稍后再试。",
     "Wrong user name or password.": "用户名或密码错误。",
+    "Logged out of the panel, but still signed in to the queue: calls may still ring your phone.":
+        "已退出登录,但您仍在队列中:来电仍可能振铃您的话机。",
     "Hotline panel": "热线管理平台", "Log in": "登录", "Log out": "退出", "User name": "用户名", "Password": "密码",
     "My figures": "我的指标", "Calls": "通话", "Team": "班组", "Fault reports": "故障报修", "Outages": "停播/故障公告",
     "Complaints": "投诉", "Wallboard": "实时看板",
