@@ -10,8 +10,10 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ami_listener.channels import TECH_EXT, device_of, interface_key
+from ami_listener.channels import TECH_EXT, device_of, interface_key, number
+from ami_listener.live_dials import DeskDials
 from ami_listener.reader import Message
+from hotline.chanvars import ChanVar
 from hotline.live_snapshot import (
     PAUSE_REASON_MAX,
     AgentLive,
@@ -42,6 +44,7 @@ PHONE_CALL = "Newchannel"
 # sendonly, the transferer's leg of a consultation), shown on the desk and the wallboard
 HOLDS = {"Hold", "Unhold"}
 DIALLED = "DialBegin"
+DIAL_ENDED = "DialEnd"  # a desk dial's customer answering (ami_listener.live_dials)
 STALE_CALL_S = 4 * 3600.0  # a call whose end was missed (a gap) leaves the snapshot after this
 ENDED_KEPT = 512  # calls ended lately: a VarSet after the hang-up must not bring them back
 # members whose last add / remove the snapshot keeps (``LiveSnapshot.members``): those gone from
@@ -98,6 +101,7 @@ class LiveView:
         self._holding: dict[str, set[str]] = {}  # a channel on hold → the members it holds for
         self._queues: dict[str, set[str]] = {}  # a member → the queues it is in
         self.members: dict[str, dict[str, MemberChange]] = {}  # a member → queue → its last add / remove
+        self._dials = DeskDials()  # the agents' own dials from the desk (外呼 / 回拨)
         self.gap = False
         self.changed = False
         # an agent's state changed (a ring starts, is answered, ends): the desk's pop waits for
@@ -124,6 +128,11 @@ class LiveView:
             return
         if name == DIALLED:
             self._dialled(msg)
+            self.changed |= self._dials.dialled(msg, self.calls)
+            return
+        if name == DIAL_ENDED:
+            if self._dials.answered(msg, self.agents):
+                self.changed = self.urgent = True
             return
         if name not in RELEVANT:
             return
@@ -218,6 +227,8 @@ class LiveView:
                     del self._ended[next(iter(self._ended))]
                 if self.calls.pop(lid, None) is not None:
                     self.changed = True
+                if self._dials.ended(lid, self.agents, msg.timestamp):
+                    self.changed = self.urgent = True
             return
         var = (h.get("Variable") or "").lstrip("_")  # __HOTLINE_WAIT_FROM: inherited, the same variable
         if var.startswith("HOTLINE_"):
@@ -226,8 +237,12 @@ class LiveView:
         if call is None:
             return
         call.vars[var] = h.get("Value") or ""
-        if call.caller_number is None:  # QueueCallerJoin says it for sure; until then, the channel's
-            call.caller_number, call.caller_name = h.get("CallerIDNum"), h.get("CallerIDName")
+        if var == ChanVar.AGENT and h.get("Uniqueid") == lid and self._dials.start(
+                lid, call.vars[var], self.agents, msg.timestamp):
+            self.urgent = True  # the desk's own dial: its party is the customer dialled, not this channel's ID
+        elif call.caller_number is None and call.vars.get(ChanVar.AGENT) is None:
+            # QueueCallerJoin says it for sure; until then, the channel's
+            call.caller_number, call.caller_name = number(h.get("CallerIDNum")), number(h.get("CallerIDName"))
         self.changed = True
 
     def _phone_call(self, msg: Message) -> None:
@@ -319,6 +334,7 @@ class LiveView:
                 # 示忙 / 小休 / 签出 chosen during a call pause the member for the next call; this one
                 # goes on until AgentComplete (shown paused, the desk lost its call and controls)
                 state = AgentState.TALKING
+            state = self._dials.status(member, agent, h.get("Paused") == "1") or state
         if state != agent.state:
             agent.state, agent.since = state, msg.timestamp
             if state != AgentState.TALKING:
@@ -334,6 +350,7 @@ class LiveView:
         self._own_calls.clear()
         self._holding.clear()
         self._queues.clear()
+        self._dials.clear()
         self.members.clear()  # what the PBX's members are now is a state, not a change (rebuild)
         self.changed = True
 
@@ -360,7 +377,7 @@ class LiveView:
             del self.calls[lid]
         return LiveSnapshot({q: sorted(w.values(), key=lambda x: x.since or 0) for q, w in self.queues.items()},
                             {m: AgentLive(a.state, a.since, a.call_id, a.queue, a.internal,
-                                          a.held_since, a.pause)
+                                          a.held_since, a.pause, outbound=a.outbound)
                              for m, a in self.agents.items()},
                             self.gap, now,
                             {c: CallLive(x.caller_number, x.caller_name, x.queued_at, dict(x.vars), x.seen)

@@ -6,6 +6,7 @@ damaged by hand (a wallboard must never break on one bad row)::
 
     {"queues": {name: {"waiting": [{"call_id", "caller_number", "caller_name", "since"}]}},
      "agents": {member: {"state": AgentState, "since", "call_id", "queue", "internal"?: true,
+                         "outbound"?: true,
                          "held_since"?: epoch seconds,
                          "pause"?: {"at": epoch seconds, "paused": bool, "reason": str},
                          "member"?: as in "members" (the desk's reading; no listener writes it)}},
@@ -138,6 +139,9 @@ class AgentLive:
     # the PBX's last add / remove of this member in the desk's queue (``LiveSnapshot.members``, set
     # by ``hotline.desk.live.agent_in``: the listener does not know which queue is the desk's)
     member: MemberChange | None = None
+    # the call ringing / talking is the agent's own dial from the desk (外呼 / 回拨, a callback's
+    # originate): RINGING until the customer answers (外呼中), TALKING after, as a queue call's
+    outbound: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"state": self.state, "since": self.since, "call_id": self.call_id,
@@ -150,6 +154,8 @@ class AgentLive:
             d["pause"] = self.pause.to_dict()
         if self.member is not None:
             d["member"] = self.member.to_dict()
+        if self.outbound:  # absent when false, as internal
+            d["outbound"] = True
         return d
 
     @classmethod
@@ -161,7 +167,7 @@ class AgentLive:
             state = AgentState.UNAVAILABLE  # a state this reader does not know: not available to take calls
         return cls(state, _epoch(d.get("since")), _text(d.get("call_id")), _text(d.get("queue")),
                    d.get("internal") is True, _epoch(d.get("held_since")), PauseChange.from_dict(d.get("pause")),
-                   MemberChange.from_dict(d.get("member")))
+                   MemberChange.from_dict(d.get("member")), d.get("outbound") is True)
 
 
 @dataclass

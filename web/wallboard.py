@@ -104,7 +104,8 @@ def read_live(db: Session) -> tuple[dict[str, Any], Floor]:
         for ext, a in sorted(snap.agents.items()):
             counts[a.state] += 1
             agents.append({"server": row.server, "agent": ext, "state": a.state.value, "since": a.since,
-                           "call_id": a.call_id, "internal": a.internal, "held_since": a.held_since})
+                           "call_id": a.call_id, "internal": a.internal, "held_since": a.held_since,
+                           "outbound": a.outbound})
     chosen = _presences(db, [str(server) for server, _at in stamps])
     for agent in agents:
         agent["presence"], agent["reason"], agent["presence_since"], agent["wrapup_until"] = chosen.get(

@@ -338,3 +338,54 @@ def test_the_pause_changes_of_a_real_foreign_cti_capture() -> None:
         view.feed(msg)
     pause = view.snapshot(0.0).agents["Alice"].pause
     assert pause is not None and (pause.paused, pause.reason) == (True, "cti-break")
+
+
+def _desk_dial_walk(name: str) -> list[tuple[AgentState, str | None, bool, str | None]]:
+    """Member 8001's states on the live view through a capture of a desk dial, each once."""
+    view = LiveView()
+    seen: list[tuple[AgentState, str | None, bool, str | None]] = []
+    for msg in capture(name):
+        view.feed(msg)
+        agent = view.snapshot(msg.timestamp or 0.0).agents.get("8001")
+        if agent is not None:
+            call = view.calls.get(agent.call_id or "")
+            step = (agent.state, agent.call_id, agent.outbound, call.caller_number if call else None)
+            if not seen or seen[-1] != step:
+                seen.append(step)
+    return seen
+
+
+def test_a_desk_dial_shows_the_agent_ringing_out_then_talking_with_the_customer() -> None:
+    """外呼 / 回拨 from the desk (a callback's originate): no queue event names the call, yet the
+    agent is shown ringing out on it, then talking with the customer dialled, then free again
+    at the hang-up — until 7 December it was shown talking on no call (the device's in use)."""
+    lid = "cap-9019950722"
+    assert _desk_dial_walk("callback_answered") == [
+        (AgentState.RINGING, lid, True, None),  # its own phone rings first
+        (AgentState.RINGING, lid, True, "13900000009"),  # the customer rings: 外呼中
+        (AgentState.TALKING, lid, True, "13900000009"),
+        (AgentState.IDLE, None, False, None),
+    ]
+
+
+def test_a_desk_dial_the_agent_does_not_answer_ends_free() -> None:
+    walk = _desk_dial_walk("callback_agent_no_answer")
+    assert walk[0][0] == AgentState.RINGING and walk[0][2] is True
+    assert AgentState.TALKING not in [s for s, *_ in walk]
+    assert walk[-1] == (AgentState.IDLE, None, False, None)
+
+
+def test_a_desk_dial_keeps_a_pause_made_during_it_for_its_end() -> None:
+    view = LiveView()
+    view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline", Status="1", Paused="0"))
+    view.feed(_event("VarSet", 2.0, Linkedid="cb-1", Uniqueid="cb-1", Variable="HOTLINE_AGENT", Value="8001",
+                     CallerIDNum="<unknown>"))
+    assert view.urgent and view.snapshot(2.0).agents["8001"].state == AgentState.RINGING
+    view.feed(_event("DialEnd", 3.0, Linkedid="cb-1", Uniqueid="cb-1", DialStatus="ANSWER"))
+    view.feed(_event("QueueMemberPause", 4.0, MemberName="8001", Queue="hotline", Status="2", Paused="1"))
+    agent = view.snapshot(4.0).agents["8001"]
+    assert (agent.state, agent.call_id, agent.outbound) == (AgentState.TALKING, "cb-1", True)
+    assert LiveSnapshot.from_dict(view.snapshot(4.0).to_dict()).agents["8001"].outbound is True
+    view.feed(_event("Hangup", 5.0, Linkedid="cb-1", Uniqueid="cb-1"))
+    agent = view.snapshot(5.0).agents["8001"]
+    assert (agent.state, agent.call_id, agent.outbound, agent.since) == (AgentState.PAUSED, None, False, 5.0)

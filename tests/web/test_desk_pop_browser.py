@@ -246,3 +246,36 @@ def test_a_call_transferred_from_the_desk_is_shown_transferred_not_ended(served:
         wait_js(page, "document.getElementById('desk').dataset.popState === 'transferred'", 20)
         assert page.inner_text("#pop-status") == "已转接" and page.inner_text("#pop-number") == NUMBER
         assert page.is_hidden("#controls")
+
+
+def test_the_agents_own_dial_pops_as_dialling_out_then_not_reached(served: tuple[Panel, str]) -> None:
+    """外呼 / 回拨 from the desk: the live snapshot marks the agent's call outbound (the listener's
+    desk-dial view); the pop names the customer dialled and says 外呼中, not 振铃, and a dial that
+    ends unanswered says 未接通, not 未接 (a caller the agent missed)."""
+    panel, base = served
+    _seed(panel)
+    db = panel.db()
+    ts = datetime.now(UTC).timestamp()
+    set_live(db, {"queues": {}, "gap": False, "updated": ts,
+                  "agents": {"8001": {"state": "ringing", "since": ts - 1, "call_id": "cb-7-x", "queue": "hotline",
+                                      "outbound": True}},
+                  "calls": {"cb-7-x": {"caller_number": NUMBER, "caller_name": None, "queued_at": None,
+                                       "vars": {"HOTLINE_AGENT": "8001", "HOTLINE_TASK_ID": "7"}}}},
+             server=panel.settings.server_id)
+    db.close()
+    with chromium() as browser:
+        page: Any = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'ringing'", 20)
+        assert page.inner_text("#pop-status") == "外呼中"
+        assert page.inner_text("#pop-number") == NUMBER and "王伟" in page.inner_text("#pop-customer")
+        assert "外呼中" in page.inner_text("#desk-live")
+        shot(page, "desk-pop-dialling-out")
+        db = panel.db()
+        set_live(db, {"queues": {}, "gap": False, "updated": ts + 1,
+                      "agents": {"8001": {"state": "idle", "since": ts + 1, "call_id": None, "queue": "hotline"}}},
+                 server=panel.settings.server_id)
+        db.close()
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'unreached'", 15)
+        assert page.inner_text("#pop-status") == "未接通"

@@ -167,6 +167,20 @@ def test_an_agent_on_an_internal_call_is_labelled(panel: Panel) -> None:
     assert json.loads(page.split('id="wb-states">')[1].split("</script>")[0])["internal"] == "内部通话"
 
 
+def test_an_agent_on_its_own_desk_dial_is_labelled(panel: Panel) -> None:
+    """外呼 / 回拨 from the desk: the listener marks the agent's call outbound; the wallboard says 外呼
+    beside ringing / talking, so a supervisor does not take it for a queue call."""
+    db = panel.db()
+    set_live(db, {"agents": {"8001": {"state": "ringing", "since": time.time() - 5, "call_id": "cb-1-x",
+                                      "outbound": True},
+                             "8002": {"state": "ringing", "since": time.time() - 5, "call_id": "c2"}}})
+    snap = panel.client("boss").get("/wallboard/snapshot").get_json()
+    by_agent = {a["agent"]: a for a in snap["agents"]}
+    assert by_agent["8001"]["outbound"] is True and by_agent["8002"]["outbound"] is False
+    page = panel.client("boss").get("/wallboard").get_data(as_text=True)
+    assert json.loads(page.split('id="wb-states">')[1].split("</script>")[0])["outbound"] == "外呼"
+
+
 def test_streams_share_todays_figures(panel: Panel, monkeypatch: Any) -> None:
     """#17: today's SL (and the overdue orders) is read once for every open wallboard of the
     process, at most every SL_MIN_S after live changes — not by each stream on each change (the

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import dial_digits, normalise
 from hotline.cases.categories import fault_type_name
 from hotline.cases.records import OPEN_CASE_STATUSES
 from hotline.chanvars import ChanVar
@@ -135,6 +135,18 @@ def ivr_path(call: CallLive, db: Session, s: Settings, call_id: str) -> dict[str
     return facts
 
 
+def dialled_number(db: Session, s: Settings, call: CallLive) -> str | None:
+    """The number the agent's own dial (外呼 / 回拨) is for, before the customer is dialled (the
+    agent's phone rings first, and the call's party is known from the customer's DialBegin): its
+    callback task's (HOTLINE_TASK_ID, set by the originate), in the digits the dialler dials, so
+    the pop shows one number from the ring to the answer (the task keeps it as +86…)."""
+    try:
+        task = db.get(CallbackTask, int(call.vars.get(ChanVar.TASK_ID.value, "")))
+    except ValueError:  # no task (a queue call), or a variable set by hand: no number, no error
+        return None
+    return dial_digits(task.number, s.phone_region) if task is not None else None
+
+
 def pop(db: Session, s: Settings, call_id: str, call: CallLive | None, now: datetime | None = None) -> dict[str, Any]:
     """The screen-pop of call ``call_id``. ``wait_from``: when the caller's wait counts from (the
     dialplan's HOTLINE_WAIT_FROM, else the queue join); the apology plays when the wait at the
@@ -145,7 +157,8 @@ def pop(db: Session, s: Settings, call_id: str, call: CallLive | None, now: date
         wait_from = float(call.vars.get(ChanVar.WAIT_FROM.value, "")) or wait_from
     except ValueError:
         pass
-    return {"call_id": call_id, "server": s.server_id, "number": call.caller_number, "name": call.caller_name,
+    number = call.caller_number or dialled_number(db, s, call)
+    return {"call_id": call_id, "server": s.server_id, "number": number, "name": call.caller_name,
             "wait_from": wait_from, "apology_after_s": ring_rule(s).threshold_s,
             "vip": call.vars.get(ChanVar.VIP.value) == "1", "ivr": ivr_path(call, db, s, call_id),
-            **history(db, s, call.caller_number, call_id, now)}
+            **history(db, s, number, call_id, now)}

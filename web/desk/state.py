@@ -78,6 +78,8 @@ class DeskState:
         on_call = live is not None and live.state in (AgentState.RINGING, AgentState.TALKING) and live.call_id
         if on_call and live is not None:
             shown = self._pop(db, str(live.call_id), call)
+            if live.outbound:  # the agent's own dial (外呼 / 回拨): its party is the customer dialled
+                shown = dict(shown, outbound=True)
         elif view.state == P.WRAP_UP and view.call_id:
             shown = self._wrapup_pop(db, view.call_id)
         else:
@@ -86,7 +88,8 @@ class DeskState:
                 # held_since: the PBX's word (Hold/Unhold on the agent's channel), so a reload, a second
                 # tab and a desk phone's hold key show the same 保持中
                 "live": None if live is None else {"state": live.state.value, "since": live.since,
-                                                   "call_id": live.call_id, "held_since": live.held_since},
+                                                   "call_id": live.call_id, "held_since": live.held_since,
+                                                   "outbound": live.outbound},
                 "pop": shown}
 
     def _wrapup_pop(self, db: Session, call_id: str) -> dict[str, Any]:

@@ -69,12 +69,14 @@
 
   function renderPresence() {
     var p = last.presence, live = last.live;
-    text("desk-state", L[p.state] || p.state);
+    // the agent's own dial (外呼 / 回拨) rings its phone, then the customer: 外呼中, not 振铃
+    var dialling = p.state === "ringing" && live && live.outbound;
+    text("desk-state", dialling ? L.dialling : L[p.state] || p.state);
     $("desk-state").dataset.state = p.state;
     text("desk-reason", p.reason ? "(" + p.reason + ")" : "");
     // the call beside a state the agent chose (示忙 · 通话中); not 通话中 · 通话中
     var liveText = live && (live.state === "ringing" || live.state === "talking") && live.state !== p.state
-      ? "· " + (L[live.state] || live.state) : "";
+      ? "· " + (live.state === "ringing" && live.outbound ? L.dialling : L[live.state] || live.state) : "";
     text("desk-live", liveText);
     var left = p.state === "wrap_up" && p.wrapup_until ? p.wrapup_until - now() : null;
     $("desk-countdown").hidden = left === null;
@@ -130,7 +132,8 @@
       shown = {call_id: pop.call_id, state: state, data: pop, talkFrom: same ? shown.talkFrom : null,
                handedOver: same ? shown.handedOver : false};
     } else if (shown && shown.state === "ringing") {
-      shown.state = "missed";  // it rang and stopped without an answer
+      // it rang and stopped without an answer: the agent's own dial did not reach the customer
+      shown.state = shown.data.outbound ? "unreached" : "missed";
     } else if (shown && shown.state === "talking") {
       shown.state = shown.handedOver ? "transferred" : "ended";  // 已转接 is no call that ended
     }
@@ -141,7 +144,7 @@
     box.className = "pop " + shown.state;
     root.dataset.popCall = d.call_id;
     root.dataset.popState = shown.state;
-    text("pop-status", L[shown.state] || shown.state);
+    text("pop-status", shown.state === "ringing" && d.outbound ? L.dialling : L[shown.state] || shown.state);
     text("pop-number", d.number || "");
     text("pop-name", d.name || "");
     $("pop-vip").hidden = !(d.vip || (d.customer && d.customer.vip));

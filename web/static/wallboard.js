@@ -186,7 +186,8 @@
     }
     // 保持: the agent's phone holds the caller (Hold on its channel), its clock from the hold
     if (a.held_since) st += " · " + states.held + " " + fmt(now() - a.held_since);
-    return st + (a.internal ? " · " + states.internal : "");
+    // the agent's own dial from the desk (外呼 / 回拨): ringing is its phone or the customer's, no queue call
+    return st + (a.internal ? " · " + states.internal : "") + (a.outbound ? " · " + states.outbound : "");
   }
   function agentRows() {
     rows("#wb-agents", last.agents, function (a) {

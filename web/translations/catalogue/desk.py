@@ -4,6 +4,8 @@ Merged into ``ZH`` by web/translations/zh.py."""
 ENTRIES: dict[str, str] = {
     # the desk's screen pop (newcomer walk)
     "Record a case": "登记工单",
+    # the agent's own dial (外呼 / 回拨) on the desk: its phone, then the customer, rings; unanswered
+    "Dialling out": "外呼中", "Not reached": "未接通", "own dial-out": "外呼",
     # 保持 during 咨询转接, the keyboard shortcuts (desk.js KEYS)
     "Consultation in progress: the transfer is holding the caller. Hold is available again once you complete or "
     "cancel it.":
