@@ -27,6 +27,9 @@ class ChanVar(StrEnum):
     VIP = "HOTLINE_VIP"  # R-VIP
     CUSTOMER = "HOTLINE_CUSTOMER"
     OPEN_MATTERS = "HOTLINE_OPEN_MATTERS"  # R-ONE-CALL
+    # R-ONE-CALL: the ticket of the open report whose standing the IVR told the caller (not
+    # FAULT_TICKET: that one is a report keyed on this call, which the repeat-call figures count)
+    STATUS_TICKET = "HOTLINE_STATUS_TICKET"
     OUTAGE = "HOTLINE_OUTAGE"  # R-FAULT-OUTAGE
     OUT_OF_HOURS = "HOTLINE_OUT_OF_HOURS"  # R-ANS-HOURS
     CALLBACK = "HOTLINE_CALLBACK"  # a callback was promised

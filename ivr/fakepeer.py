@@ -21,6 +21,7 @@ class PeerScript:
     keys: list[str] = field(default_factory=list)  # one entry per GET DATA ("12345678" for a number)
     hangup_after: int | None = None  # commands answered before the channel hangs up
     media_s: float = 0.0  # how long a prompt / key wait takes before its reply (a caller's pace)
+    listens: tuple[str, ...] = ()  # prompts (``hotline/welcome``) heard to the end: no key pressed over them
 
 
 @dataclass
@@ -95,7 +96,7 @@ async def run_peer(host: str, port: int, script: PeerScript, uniqueid: str = "17
                 key = keys.pop(0) if keys else ""
                 reply = f"200 result={key}" + ("" if key else " (timeout)")
             elif verb == "STREAM FILE":
-                escape = _unquote(parts[3]) if len(parts) > 3 else ""
+                escape = _unquote(parts[3]) if len(parts) > 3 and _unquote(parts[2]) not in script.listens else ""
                 if keys and escape and len(keys[0]) == 1 and keys[0] in escape:
                     reply = f"200 result={ord(keys.pop(0))} endpos=800"
                 else:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hotline import rules
 from hotline.chanvars import ChanVar
+from hotline.field.standing import Stage, Standing
 from hotline.prompt_catalogue import KEYPAD_DISTRICTS
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
@@ -39,8 +40,8 @@ PROMPTS_USED = [
     "outage_cause_headend",
     "outage_cause_force_majeure", "outage_cause_other", "outage_apology", "out_of_hours",
     "consult_callback", "complaint_received", "queue_hold", "all_busy", "late_apology", "work_number_prefix",
-    "work_number_suffix", "survey", "survey_thanks", "goodbye",
-] + [f"digits/{d}" for d in range(10)]
+    "work_number_suffix", "survey", "survey_thanks", "goodbye", "repair_status_ticket", "repair_status_keys",
+] + [f"repair_status_{stage}" for stage in Stage] + [f"digits/{d}" for d in range(10)]
 _PHONE = re.compile(r"^\d{5,20}$")
 _ACCOUNT = re.compile(r"^\d{1,32}$")
 
@@ -183,6 +184,11 @@ class IvrFlows:
         if info.outage_id is not None:
             await self.announce_outage(call, info.outage_id, info.outage_cause)
         staffed = rules.in_service_hours(call.s, now)  # R-ANS-HOURS
+        # a key over the greeting is the caller's menu choice: they know what they called for
+        if info.standing is not None and not key and await self.repair_status(call, info.standing):
+            await call.setvar(ChanVar.MENU, "agent")
+            await self.to_agent(call, "agent", staffed)
+            return
         if not staffed:
             await call.setvar(ChanVar.OUT_OF_HOURS, "1")
             if not key:
@@ -211,6 +217,27 @@ class IvrFlows:
         files = "&".join(prompt(p) for p in ("outage_prefix", f"outage_cause_{cause}", "outage_apology"))
         await call.ch.command("EXEC", "Playback", files)
         await call.trace("outage", cause, "ok")
+
+    async def repair_status(self, call: Call, standing: Standing) -> bool:
+        """R-ONE-CALL: a caller with an open fault report hears its ticket and where it stands
+        before the menu, then 1 hears it once more, 0 urges it (a note on its work order) and asks
+        for an agent — True —, any other key or none goes on to the menu. The ticket is on the call
+        first, so the desk's pop shows which report was told (even after a hang-up here)."""
+        await call.setvar(ChanVar.STATUS_TICKET, standing.ticket)
+        for hearing in range(2):  # the first hearing and one repeat: no loop to be stuck in
+            await call.play("repair_status_ticket")
+            await call.say_digits(standing.ticket)
+            await call.play(f"repair_status_{standing.stage}")
+            await call.trace("repair_status", standing.ticket, standing.stage)
+            digits, timed_out = await call.get_data("repair_status_keys", call.s.ivr_key_timeout_s, 1)
+            if digits == "0":
+                # noted before the next AGI command (a hang-up on it loses nothing) and behind the
+                # call: the caller goes on to the queue without waiting on the database
+                self.store.keep(asyncio.ensure_future(self.store.urge(standing.report_id, self.clock())))
+            await call.trace("repair_status.key", digits, "timeout" if timed_out and not digits else "ok")
+            if digits != "1" or hearing:
+                break
+        return digits == "0"
 
     async def to_agent(self, call: Call, matter: str, staffed: bool) -> None:
         if staffed:

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.customers import find_customer
 from hotline.field import on_report_confirmed
+from hotline.field.standing import Standing, latest_open, open_report_count, urge
 from hotline.models.ivr import Customer, FaultReport
 from hotline.outages import current_outage
 from hotline.rules import fault_due
@@ -39,6 +40,7 @@ class CallerInfo:
     account: str | None = None
     vip: bool = False
     open_reports: int = 0  # R-ONE-CALL: open matters of this number
+    standing: Standing | None = None  # R-ONE-CALL: its latest confirmed report still open
     outage_id: int | None = None
     outage_cause: str | None = None
     known: bool = True  # False when the lookup failed or timed out
@@ -107,13 +109,19 @@ class IvrStore:
             # any of the customer's numbers, in any form (the customer master); else the stored form
             cust = (find_customer(db, self.s, number)
                     or db.scalars(select(Customer).where(Customer.phone == number)).first()) if number else None
-            open_reports = db.scalar(select(func.count(FaultReport.id)).where(
-                FaultReport.caller == number, FaultReport.status.in_(("incomplete", "open")))) if number else 0
+            open_reports = open_report_count(db, number) if number else 0
+            standing = latest_open(db, number) if open_reports else None
             outage = current_outage(db, cust.area if cust else None, at)
             return CallerInfo(cust.id if cust else None, cust.name if cust else None,
-                              cust.account if cust else None, bool(cust and cust.vip), int(open_reports or 0),
+                              cust.account if cust else None, bool(cust and cust.vip), open_reports, standing,
                               outage.id if outage else None, outage.cause if outage else None)
         return await self.bounded(f"caller lookup {number}", fn, UNKNOWN)
+
+    async def urge(self, report_id: int, at: datetime) -> None:
+        """R-ONE-CALL: the caller urged their open report (a note on its work order)."""
+        def fn(db: Session) -> None:
+            urge(db, report_id, at)
+        await self.bounded(f"urge of fault report {report_id}", fn, None, write=True)
 
     async def outage_in(self, district: str, at: datetime) -> tuple[int, str | None] | None:
         """The outage open in ``district`` at ``at`` (id, cause), if any (R-FAULT-OUTAGE)."""

@@ -25,7 +25,8 @@ fault_area fault_type fault_describe fault_confirm fault_ticket sla_urban sla_ru
 sla_rural_next_open outage_prefix
 outage_cause_power outage_cause_headend outage_cause_force_majeure outage_cause_other outage_apology
 out_of_hours consult_callback complaint_received queue_hold all_busy late_apology silent_caller
-please_repeat work_number_prefix work_number_suffix survey survey_thanks goodbye""".split()
+please_repeat work_number_prefix work_number_suffix survey survey_thanks goodbye repair_status_ticket
+repair_status_arranging repair_status_dispatched repair_status_booked repair_status_outage repair_status_keys""".split()
 
 # The rule ids of SERVICE-STANDARDS.md (kept outside the repository, so listed here).
 RULES = set("""R-ANS-4RINGS R-ANS-GREET R-ANS-LATE-APOLOGY R-ANS-SILENT R-ANS-HANGUP-LAST R-ANS-HOURS R-ONE-CALL

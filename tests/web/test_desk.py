@@ -35,7 +35,7 @@ def _live(server: str, call_id: str = "1700.1", state: str = "ringing") -> dict[
             "calls": {call_id: {"caller_number": NUMBER, "caller_name": EVIL, "queued_at": now - 30,
                                 "vars": {"HOTLINE_MENU": "0", "HOTLINE_FAULT_CONTACT": "13800000009",
                                          "HOTLINE_VIP": "1", "HOTLINE_WAIT_FROM": f"{now - 25:.3f}",
-                                         "HOTLINE_FAULT_TYPE": "mosaic"}}},
+                                         "HOTLINE_FAULT_TYPE": "mosaic", "HOTLINE_STATUS_TICKET": "F-1"}}},
             "gap": False, "updated": now}
 
 
@@ -64,8 +64,9 @@ def test_the_pop_of_a_ringing_call(panel: Panel) -> None:
     assert (pop["number"], pop["name"], pop["vip"]) == (NUMBER, EVIL, True)
     assert pop["customer"]["name"] == "王伟" and pop["customer"]["vip"] is True
     # the fault type the caller keyed, by its name (the repair category of its key)
+    # R-ONE-CALL: the open report whose standing the IVR told the caller (HOTLINE_STATUS_TICKET)
     assert pop["ivr"] == {"HOTLINE_MENU": "0", "HOTLINE_FAULT_CONTACT": "13800000009", "HOTLINE_VIP": "1",
-                          "HOTLINE_FAULT_TYPE": "马赛克 / 图像不清"}
+                          "HOTLINE_STATUS_TICKET": "F-1", "HOTLINE_FAULT_TYPE": "马赛克 / 图像不清"}
     assert pop["apology_after_s"] == panel.settings.max_rings * panel.settings.ring_cycle_s
     assert pop["wait_from"] is not None
     kinds = [c["kind"] for c in pop["contacts"]]

@@ -20,6 +20,7 @@ from hotline.cases.categories import fault_type_name
 from hotline.cases.records import OPEN_CASE_STATUSES
 from hotline.chanvars import ChanVar
 from hotline.customers import find_customer
+from hotline.field.standing import OPEN_REPORT_STATUSES
 from hotline.live_snapshot import CallLive
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint
@@ -30,10 +31,9 @@ from hotline.settings import Settings
 from hotline.timeutil import to_epoch
 
 HISTORY = 10  # the last contacts the pop lists
-OPEN_REPORTS = ("incomplete", "open")
 # this call's IVR path: what the pop shows, in this order
 IVR_FACTS = (ChanVar.MENU, ChanVar.FAULT_CONTACT, ChanVar.FAULT_ACCOUNT, ChanVar.FAULT_TICKET, ChanVar.OUTAGE,
-             ChanVar.VIP, ChanVar.OPEN_MATTERS, ChanVar.FAULT_AREA, ChanVar.FAULT_TYPE)
+             ChanVar.VIP, ChanVar.OPEN_MATTERS, ChanVar.STATUS_TICKET, ChanVar.FAULT_AREA, ChanVar.FAULT_TYPE)
 
 
 def number_forms(s: Settings, number: str | None) -> set[str]:
@@ -74,7 +74,7 @@ def _reports(db: Session, forms: set[str], exclude: str | None) -> list[dict[str
                                                 not_this)
                       .order_by(FaultReport.created_at.desc()).limit(HISTORY))
     return [{"kind": "fault", "at": to_epoch(r.created_at), "id": r.id, "what": r.status, "ticket": r.ticket,
-             "open": r.status in OPEN_REPORTS} for r in rows]
+             "open": r.status in OPEN_REPORT_STATUSES} for r in rows]
 
 
 def _tasks(db: Session, forms: set[str]) -> list[dict[str, Any]]:

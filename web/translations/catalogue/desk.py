@@ -88,7 +88,8 @@ ENTRIES: dict[str, str] = {
     "The caller has been on hold for over %(limit)s s: resume the call and thank them for waiting":
         "客户已保持超过 %(limit)s 秒:请取回,并感谢客户耐心等待",
     "Menu choice": "菜单选择", "Contact number": "联系电话", "Fault ticket": "报修单号",
-    "Heard the outage notice": "已听停机通知", "Open matters": "未结事项", "Fault area": "区域",
+    "Heard the outage notice": "已听停机通知", "Open matters": "未结事项",
+    "Told the standing of ticket": "已播报进度的报修单", "Fault area": "区域",
     "Customer area": "片区", "Consultation": "业务咨询", "An agent": "人工服务", "None chosen": "未选择",
     "Call ended": "已结束",
     # a control's outcome on the call page's audit

@@ -94,6 +94,18 @@ ENTRIES: dict[str, str] = {
         '语音报修:单号后的上门承诺,城区,从下次上班起计时',
     ('IVR fault report: promise after the ticket number, rural area, repair clock from the next opening'):
         '语音报修:单号后的上门承诺,农村,从下次上班起计时',
+    ('IVR, a caller with an open fault report: after the greeting, followed by its ticket number as digits'):
+        '语音导航,有未结报修的来电:问候语后播放,随后逐位播报其单号',
+    ('IVR, a caller with an open fault report: after its ticket, no technician has it yet'):
+        '语音导航,有未结报修的来电:单号后播放,尚未派到维修人员',
+    ('IVR, a caller with an open fault report: after its ticket, a technician has it'):
+        '语音导航,有未结报修的来电:单号后播放,已派维修人员',
+    ('IVR, a caller with an open fault report: after its ticket, a visit time is booked'):
+        '语音导航,有未结报修的来电:单号后播放,已预约上门时间',
+    ('IVR, a caller with an open fault report: after its ticket, it waits for a published outage to end'):
+        '语音导航,有未结报修的来电:单号后播放,等待已发布的区域故障修复',
+    ('IVR, a caller with an open fault report: 1 hear it again, 0 urge it and queue for an agent, else the menu'):
+        '语音导航,有未结报修的来电:按1重听,按0催修并转人工,其他进入主菜单',
     ('IVR: known outage notice, followed by one outage_cause_* prompt'):
         '语音导航:已知停播通知,随后播放一条停播原因(outage_cause_*)',
     ('IVR: known outage cause'):
