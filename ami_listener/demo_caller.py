@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 PRESS_AFTER_S = 0.6  # after the trace: the IVR's next command has started (keys before it are dropped)
 AGAIN_S = 2.5  # between the presses of a question asked twice (a recording's beep drops a key over it)
 MAX_AGAIN = 30  # a recording pressed for this long without its trace: the caller gives up
-# what the IVR traces before it asks the menu: the key pressed after it goes to the menu
-_BEFORE_MENU = ("greeting", "out_of_hours", "outage")
+# what the IVR traces before it asks the menu: the key pressed after it goes to the menu (after a
+# repeat caller's repair status, R-ONE-CALL, its key prompt timed out: a press over the status is lost)
+_BEFORE_MENU = ("greeting", "out_of_hours", "outage", "repair_status.key")
 
 
 @dataclass

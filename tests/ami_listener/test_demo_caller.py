@@ -52,3 +52,32 @@ def test_a_press_after_a_quiet_spell_still_reaches_asterisk(pbx: Asterisk, pbx_s
         with Ami.from_settings(pbx_settings, role=AmiRole.DESK) as ami:
             ami.action("Hangup", Channel=channel)
     assert not [r.getMessage() for r in caplog.records if "not pressed" in r.getMessage()]
+
+
+def test_a_repeat_callers_menu_key_follows_the_repair_status(pbx_settings: Settings,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A demo reporter calling again hears its open report's status first (R-ONE-CALL, ivr/flow.py
+    ``repair_status``): the menu key it pressed after the greeting was lost over the status, and
+    it pressed again only once the menu timed out. It presses once the status's own key prompt
+    timed out (the IVR's trace ``repair_status.key``), as after the greeting. The IVR's traces are
+    fed in as the listener's AMI reader gives them (no Asterisk needed)."""
+    from ami_listener.reader import Message
+
+    callers = demo_caller.KeyingCallers(pbx_settings)
+    pressed: list[tuple[str, int]] = []
+    monkeypatch.setattr(callers, "_later",
+                        lambda after_s, call_id, turn, answer, n: pressed.append((answer.step, turn)))
+    callers.expect("c1")
+
+    def trace(step: str, digits: str = "", result: str = "ok") -> None:
+        callers._on_message(Message({"Event": "UserEvent", "UserEvent": "HotlineIvr", "Linkedid": "c1",
+                                     "Channel": "Local/10000@from-pstn-1;2", "Step": step, "Digits": digits,
+                                     "Result": result}, b""))
+
+    trace("greeting")
+    assert pressed == [("menu", 1)]  # pressed after the greeting: lands over the status, lost
+    trace("repair_status", "000123", "dispatched")
+    trace("repair_status.key", "", "timeout")
+    assert pressed == [("menu", 1), ("menu", 2)]  # pressed again, before the menu is asked
+    trace("menu", "1")
+    assert pressed[-1][0] != "menu"  # the menu took it: on to the report's next question
