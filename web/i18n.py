@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 
 from hotline import metrics
 from hotline.errors import N_
+from hotline.field.events import ACTIONS as ORDER_ACTIONS
 from hotline.field.events import FieldEscalation
 from hotline.models import AREAS, OUTAGE_CAUSES, REPORT_STATUSES, ROLES
 from hotline.models.callbacks import ATTEMPT_OUTCOMES, COMPLAINT_KINDS, ESCALATION_KINDS, TASK_REASONS, TASK_STATUSES
@@ -56,6 +57,8 @@ KNOWN_LABELS: frozenset[str] = frozenset(
     | set(ESCALATION_KINDS) | set(OUTAGE_CAUSES) | set(AREAS) | set(REPORT_STATUSES) | {"solution", "progress"}
     # issue 15: work orders' states and the field service's escalations
     | set(ORDER_STATUSES) | {str(k) for k in FieldEscalation}
+    # the steps of an order's history (its page; "urged": the caller's 催单 through the IVR)
+    | ORDER_ACTIONS
     # the SMS outbox's states and templates (/field/outbox)
     | set(OUTBOX_STATUSES) | {str(t) for t in Template})
 

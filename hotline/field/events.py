@@ -17,6 +17,11 @@ from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"
+# the actions an order's history holds (``record``'s callers; ``urged`` is the caller's, through the
+# IVR, hotline.field.standing): the order page names them through the catalogue
+ACTIONS = frozenset({"created", "no_technician", "dispatched", "reassigned", "accepted", "call", "call_failed",
+                     "booked", "arrived", "fixed", "cannot_fix", "delay_reason", "linked_to_outage", "restored",
+                     "overdue", "reviewed", "urged"})
 
 
 class FieldEscalation(StrEnum):

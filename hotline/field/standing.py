@@ -6,6 +6,7 @@ order's history for its technician and supervisor."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.field.events import record
-from hotline.models.field import WorkOrder
+from hotline.models.field import WorkOrder, WorkOrderEvent
 from hotline.models.ivr import FaultReport
 
 log = logging.getLogger(__name__)
@@ -80,3 +81,23 @@ def urge(db: Session, report_id: int, now: datetime) -> bool:
         return False
     record(db, order, CALLER, URGED, now, report=report_id)
     return True
+
+
+@dataclass(frozen=True)
+class Urged:
+    """How often the customer urged an order (客户催单 ×count) and the last time."""
+
+    count: int
+    last_at: datetime
+
+
+def urged(db: Session, order_ids: Iterable[int]) -> dict[int, Urged]:
+    """The urges of the orders ``order_ids``, one query for a whole list page; an order never
+    urged is absent."""
+    ids = set(order_ids)
+    if not ids:
+        return {}
+    rows = db.execute(select(WorkOrderEvent.order_id, func.count(WorkOrderEvent.id), func.max(WorkOrderEvent.at))
+                      .where(WorkOrderEvent.order_id.in_(ids), WorkOrderEvent.action == URGED)
+                      .group_by(WorkOrderEvent.order_id))
+    return {order_id: Urged(int(n), last) for order_id, n, last in rows}

@@ -14,14 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from hotline.db import open_db
 from hotline.field.standing import Stage, latest_open, open_report_count
 from hotline.models.field import WorkOrder, WorkOrderEvent
 from hotline.models.ivr import FaultReport
-from ivr.app import build
 from ivr.fakepeer import PeerResult, PeerScript, run_peer
 from ivr.server import ServerThread
-from tests.ivr.test_server import TEN_AM, settings
+from tests.ivr.test_server import TEN_AM, serving
 
 CALLER = "13800000077"
 GREETING = ("hotline/welcome",)  # the caller listens to it: no key pressed over it
@@ -29,17 +27,8 @@ GREETING = ("hotline/welcome",)  # the caller listens to it: no key pressed over
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Any, Any, Any]]:
-    s = settings(tmp_path, ivr_db_timeout_s=2.0)
-    _engine, sessions = open_db(s)
-    apps = {}
-
-    def make() -> Any:
-        apps["app"] = build(s, clock=lambda: TEN_AM, sessions=sessions)
-        return apps["app"].server
-
-    with ServerThread(make) as th:
-        yield s, th, sessions
-    apps["app"].store.close()
+    with serving(tmp_path, ivr_db_timeout_s=2.0) as got:
+        yield got
 
 
 def call(s: Any, th: ServerThread, keys: list[str], hangup_after: int | None = None) -> PeerResult:

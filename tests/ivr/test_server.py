@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.db import make_engine, open_db
 from hotline.models.ivr import Customer, FaultReport
@@ -37,9 +38,10 @@ def settings(tmp_path: Path, **kw: Any) -> Settings:
                 database_url=sqlite_url(tmp_path / "ivr.db"), **kw)
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Settings, Any]]:
-    s = settings(tmp_path, ivr_db_timeout_s=0.5)
+@contextmanager
+def serving(tmp_path: Path, **kw: Any) -> Iterator[tuple[Settings, ServerThread, sessionmaker[Session]]]:
+    """The IVR's FastAGI server on a database of its own, its clock at ``TEN_AM``."""
+    s = settings(tmp_path, **kw)
     _engine, sessions = open_db(s)
     apps = {}
 
@@ -50,6 +52,12 @@ def served(tmp_path: Path) -> Iterator[tuple[Settings, Any]]:
     with ServerThread(make) as th:
         yield s, th, sessions
     apps["app"].store.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Settings, ServerThread, sessionmaker[Session]]]:
+    with serving(tmp_path, ivr_db_timeout_s=0.5) as got:
+        yield got
 
 
 def peers(s: Settings, *scripts: PeerScript) -> list[Any]:

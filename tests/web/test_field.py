@@ -162,7 +162,7 @@ def test_the_open_orders_clocks_say_met_overdue_and_minutes_left(fpanel: Panel) 
     token = csrf_of(c, "/field")
     for step in ("accept", "arrive"):
         c.post(f"/field/orders/{fresh}/{step}", data={"csrf_token": token})
-    row = {oid: re.search(rf"<tr><td>{order(fpanel, oid).ticket}</td>.*?</tr>",
+    row = {oid: re.search(rf'<tr id="order-{oid}"><td><a [^>]*>{order(fpanel, oid).ticket}</a></td>.*?</tr>',
                           fpanel.client("boss").get("/field/orders").get_data(as_text=True), re.S)
            for oid in (late, fresh)}
     late_row, fresh_row = (m.group(0) if m else "" for m in (row[late], row[fresh]))

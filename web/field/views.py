@@ -19,6 +19,7 @@ from hotline import field
 from hotline.customers import find_customer
 from hotline.errors import N_
 from hotline.field.rota import HOLIDAY, MAKEUP, WEEKDAYS
+from hotline.field.standing import urged
 from hotline.models import OUTAGE_CAUSES, Outage
 from hotline.models.field import Technician, WorkOrder
 from hotline.models.notifications import OutboxMessage
@@ -83,7 +84,7 @@ def mine() -> Any:
     # number (the order keeps the number only; the page showed no address)
     found = {o.id: find_customer(db(), settings(), o.customer_number) for o in rows if o.customer_number}
     who = {oid: c for oid, c in found.items() if c is not None}
-    return render_template("field/mine.html", rows=rows, now=now, who=who)
+    return render_template("field/mine.html", rows=rows, now=now, who=who, urged=urged(db(), (o.id for o in rows)))
 
 
 def _do_step(order_id: int, step: str) -> str:
@@ -131,8 +132,21 @@ def step(order_id: int, step: str) -> Any:
 @roles("supervisor")
 def orders() -> Any:
     now = utcnow()
-    return render_template("field/orders.html", rows=field.open_orders(db(), now), now=now,
-                           techs=field.technicians(db(), settings(), now))
+    rows = field.open_orders(db(), now)
+    return render_template("field/orders.html", rows=rows, now=now, techs=field.technicians(db(), settings(), now),
+                           urged=urged(db(), (o.id for o in rows)))
+
+
+@bp.get("/field/orders/<int:order_id>")
+@roles("supervisor")
+def order_page(order_id: int) -> Any:
+    """One order: its facts, the customer's urges and its history, oldest first."""
+    o = db().get(WorkOrder, order_id)
+    if o is None:
+        abort(404)
+    tech = db().get(Technician, o.technician_id) if o.technician_id is not None else None
+    return render_template("field/order.html", o=o, technician=tech.username if tech else None,
+                           urged=urged(db(), (o.id,)).get(o.id), history=field.history(db(), o.id))
 
 
 @bp.post("/field/orders/<int:order_id>/dispatch")

@@ -9,6 +9,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,10 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ami_listener.listen import Listener
 from hotline.db import open_db
-from hotline.desk import calls, presence
+from hotline.desk import calls, members, presence
 from hotline.desk.calls import AgentCall
 from hotline.desk.live import sync_all
 from hotline.desk.presence import PresenceView
+from hotline.live_snapshot import LiveSnapshot
+from hotline.models import LiveState
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.config import TEMPLATES
 from hotline.pbx.process import Asterisk
@@ -98,6 +101,34 @@ def active_channels(ast: Asterisk) -> int:
 def quiet(ast: Asterisk, timeout: float = 30.0) -> None:
     """Waits until no channel is up (the previous test's calls are over)."""
     eventually(lambda: active_channels(ast) == 0, timeout, "quiet PBX")
+
+
+def set_snapshot(db: Session, snap: LiveSnapshot, at: datetime) -> None:
+    """The listener's live snapshot of server ``pbx1`` is ``snap`` (what the scheduler's tick reads),
+    flushed in ``db``'s transaction."""
+    row = db.get(LiveState, "pbx1")
+    if row is None:
+        db.add(LiveState(server="pbx1", updated_at=at, data=snap.to_dict()))
+    else:
+        row.data = snap.to_dict()
+    db.flush()
+
+
+@contextmanager
+def logged_in(ast: Asterisk, db_path: Path) -> Iterator[tuple[Settings, sessionmaker[Session]]]:
+    """``listening``, with 8001 logged in at the desk (示闲), that row dated back past the PBX-follow
+    margin so what the PBX does next is newer; 8001 out of the queue again after."""
+    with listening(ast, db_path) as (s, sessions):
+        try:
+            with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
+                members.remove(ami, s, "8001")
+                login = presence.set_state(s, db, "8001", AgentPresence.AVAILABLE,
+                                           now=utcnow() - timedelta(seconds=30), ami=ami)
+                assert login.ok, login.message
+            yield s, sessions
+        finally:
+            with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+                members.remove(ami, s, "8001")
 
 
 @contextmanager

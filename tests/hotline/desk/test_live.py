@@ -11,23 +11,17 @@ from hotline.db import open_db
 from hotline.desk import presence
 from hotline.desk.live import sync_all
 from hotline.live_snapshot import AgentLive, LiveSnapshot
-from hotline.models import LiveState
 from hotline.settings import load
 from hotline.vocabulary import AgentPresence as P
 from hotline.vocabulary import AgentState
+from tests.hotline.desk.conftest import set_snapshot
 from tests.hotline.desk.fakes import RecordingAmi
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 
 
 def _live(db, agents: dict[str, AgentLive]) -> None:
-    snap = LiveSnapshot(agents=agents)
-    row = db.get(LiveState, "pbx1")
-    if row is None:
-        db.add(LiveState(server="pbx1", updated_at=T0, data=snap.to_dict()))
-    else:
-        row.data = snap.to_dict()
-    db.flush()
+    set_snapshot(db, LiveSnapshot(agents=agents), T0)
 
 
 def test_presence_follows_the_live_calls_without_a_desk(tmp_path: Path, db_url: str) -> None:

@@ -22,12 +22,12 @@ from hotline.desk.pbx_follow import PBX_MARGIN_S, member_follows
 from hotline.desk.presence import CallPhase, PresenceView
 from hotline.live_snapshot import AgentLive, LiveSnapshot, MemberChange, PauseChange
 from hotline.metrics.agent_time import agent_time
-from hotline.models import LiveState
 from hotline.models.desk import PresenceChange
 from hotline.settings import load
 from hotline.vocabulary import AgentPresence as P
 from hotline.vocabulary import AgentState
 from tests.ami_listener.replay import capture
+from tests.hotline.desk.conftest import set_snapshot
 from tests.hotline.desk.fakes import RecordingAmi
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
@@ -147,12 +147,7 @@ def test_a_damaged_members_entry_is_left_out() -> None:
 
 
 def _live(db, snap: LiveSnapshot) -> None:  # type: ignore[no-untyped-def]
-    row = db.get(LiveState, "pbx1")
-    if row is None:
-        db.add(LiveState(server="pbx1", updated_at=T0, data=snap.to_dict()))
-    else:
-        row.data = snap.to_dict()
-    db.flush()
+    set_snapshot(db, snap, T0)
 
 
 def _rows(db) -> list[tuple[str, str, datetime]]:  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.timeutil import utcnow
 from hotline.vocabulary import AgentPresence as P
-from tests.hotline.desk.conftest import eventually, followed, listening
+from tests.hotline.desk.conftest import eventually, followed, logged_in
 from web.desk.state import DeskState
 
 pytestmark = pytest.mark.asterisk
@@ -31,18 +31,8 @@ pytestmark = pytest.mark.asterisk
 
 @pytest.fixture
 def stack(desk_pbx: Asterisk, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
-    """The listener on its own database; 8001 logged in at the desk (示闲), that row dated back
-    past the follow margin so what the PBX does next is newer."""
-    with listening(desk_pbx, tmp_path / "members.db") as (s, sessions):
-        try:
-            with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
-                members.remove(ami, s, "8001")
-                login = presence.set_state(s, db, "8001", P.AVAILABLE, now=utcnow() - timedelta(seconds=30), ami=ami)
-                assert login.ok, login.message
-            yield s, sessions
-        finally:
-            with Ami.from_settings(s, role=AmiRole.DESK) as ami:
-                members.remove(ami, s, "8001")
+    with logged_in(desk_pbx, tmp_path / "members.db") as (s, sessions):
+        yield s, sessions
 
 
 def _shown(s: Any, sessions: Any) -> str:

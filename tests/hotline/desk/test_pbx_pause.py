@@ -23,13 +23,13 @@ from hotline.desk.pbx_follow import PBX_MARGIN_S, pbx_follows
 from hotline.desk.presence import PresenceView
 from hotline.live_snapshot import AgentLive, LiveSnapshot, PauseChange
 from hotline.metrics.agent_time import agent_time
-from hotline.models import LiveState
 from hotline.models.desk import PresenceChange
 from hotline.pbx.ami import AmiError
 from hotline.settings import load
 from hotline.vocabulary import AgentPresence as P
 from hotline.vocabulary import AgentState
 from tests.ami_listener.replay import capture
+from tests.hotline.desk.conftest import set_snapshot
 from tests.hotline.desk.fakes import RecordingAmi
 
 T0 = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
@@ -90,13 +90,7 @@ def test_no_change_seen_or_no_stored_row_moves_nothing() -> None:
 
 
 def _live(db, agents: dict[str, AgentLive]) -> None:  # type: ignore[no-untyped-def]
-    row = db.get(LiveState, "pbx1")
-    data = LiveSnapshot(agents=agents).to_dict()
-    if row is None:
-        db.add(LiveState(server="pbx1", updated_at=T0, data=data))
-    else:
-        row.data = data
-    db.flush()
+    set_snapshot(db, LiveSnapshot(agents=agents), T0)
 
 
 def _idle(pause: PauseChange | None) -> AgentLive:

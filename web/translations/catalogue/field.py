@@ -42,6 +42,12 @@ ENTRIES: dict[str, str] = {
     "cannot_fix": "无法修复", "outage": "区域故障中", "restored": "已恢复",
     "order_unassigned": "工单无人可派", "order_unaccepted": "工单超时未接", "order_late_arrival": "维修员未按时到达",
     "order_overdue": "工单超时未修复", "outage_suggested": "疑似区域故障",
+    # an order's history (its page, /field/orders/<id>: hotline.field.events.ACTIONS) and the
+    # customer's urges through the IVR (催单, hotline.field.standing.urged)
+    "created": "生成工单", "no_technician": "无在岗维修员", "reassigned": "已改派", "call": "呼叫客户",
+    "call_failed": "呼叫客户失败", "delay_reason": "说明延误", "linked_to_outage": "并入区域故障",
+    "reviewed": "超时复核", "urged": "客户来电催单", "Step": "步骤",
+    "Customer urged ×%(n)s, last at %(at)s": "客户催单 ×%(n)s,最近 %(at)s",
     # the technicians' weekly rota
     "Mon": "周一", "Tue": "周二", "Wed": "周三", "Thu": "周四", "Fri": "周五", "Sat": "周六", "Sun": "周日",
     "Public holiday": "法定节假日", "Make-up workday": "调休工作日",
