@@ -5,6 +5,7 @@ injectable everywhere."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -25,6 +26,8 @@ from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from hotline.vocabulary import CaseKind, CaseStatus, Role
 
+log = logging.getLogger(__name__)
+
 OPEN_CASE_STATUSES = (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS)
 
 
@@ -41,7 +44,9 @@ class CaseInput:
     address: str | None = None
     number: str | None = None  # the contact number, any form; stored E.164
     first_call_resolved: bool | None = None
-    complaint_kind: str = "general"  # R-COMPLAINT: general (solved in 24 h) | complex (progress in 72 h)
+    # R-COMPLAINT: general (solved in 24 h, the default) | complex (progress in 72 h); a complaint's
+    # only — another kind's is ignored (open_case)
+    complaint_kind: str | None = None
     owner: str | None = None  # default: the agent who opens it (a supervisor's or the IVR's: nobody yet)
 
 
@@ -162,6 +167,9 @@ def open_case(db: Session, s: Settings, by: Actor, form: CaseInput, *, call: tup
                 link_call(db, case, call[0], call[1], by.name, now)
             return case
     customer = find_customer(db, s, number)
+    if form.complaint_kind and kind != CaseKind.COMPLAINT:
+        log.info("case of kind %s from %s: the complaint level %r ignored (a complaint's only)",
+                 kind.value, by.name, form.complaint_kind)
     resolved = form.first_call_resolved is True and kind != CaseKind.COMPLAINT
     case = Case(kind=kind.value, category=_text(form.category), description=_text(form.description),
                 result=_text(form.result), number=number, customer_id=customer.id if customer else None,
@@ -196,9 +204,9 @@ def _rule_follow_up(db: Session, s: Settings, case: Case, form: CaseInput, call:
         if case.kind == CaseKind.COMPLAINT:
             if case.number is None:
                 raise CaseError(N_("a complaint needs the customer's number (R-COMPLAINT: they are called back)"))
-            complaint = create_complaint(db, s, case.number, kind=form.complaint_kind, summary=case.description,
-                                         category=case.category, call_id=call_id, created_by=case.created_by,
-                                         now=now)
+            complaint = create_complaint(db, s, case.number, kind=form.complaint_kind or "general",
+                                         summary=case.description, category=case.category, call_id=call_id,
+                                         created_by=case.created_by, now=now)
             case.complaint_id, case.receipt_due = complaint.id, True
             return db.scalar(select(CallbackTask).where(CallbackTask.complaint_id == complaint.id))
         if case.kind == CaseKind.CONSULT and not resolved and case.number is not None:

@@ -20,13 +20,15 @@ from __future__ import annotations
 import re
 import time
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.chanvars import ChanVar
 from hotline.desk import calls
-from hotline.desk.calls import AgentCall, ControlResult
+from hotline.desk.calls import AgentCall, ControlOutcome, ControlResult
 from hotline.desk.controls import Control, refuse, run
 from hotline.desk.refusals import Refusal, Refused
+from hotline.models.desk import DeskControl
 from hotline.pbx.ami import Ami
 from hotline.settings import Settings
 
@@ -34,6 +36,7 @@ CALLER_VAR = "DESK_CONSULT_CALLER"  # on the agent's leg while consulting: the h
 # the consultation Asterisk dials for an attended transfer (desk, *2 or AMI Atxfer alike)
 _CONSULTATION = re.compile(r"^Local/(\d+)@agents-transfer-[0-9a-f]+;1$")
 JOIN_WAIT_S = 5.0  # how long the completion waits for the caller to be bridged with the target
+ASK_SLACK_S = 15.0  # a 咨询转接's hold begins at most this far from its row (under_way)
 
 
 def _consultation(a: Ami, s: Settings, call: AgentCall) -> tuple[str, str] | None:
@@ -120,6 +123,24 @@ def cancel(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | Non
         return f"consultation with {to} ended; back with the caller of {call_id}"
 
     return run(s, db, agent, agent, call_id, Control.CONSULT_CANCEL, None, act, ami)
+
+
+def under_way(db: Session, s: Settings, agent: str, call_id: str, held_since: float | None) -> bool:
+    """Whether a 咨询转接 of the agent's desk on the call is under way (完成转接 / 取消咨询 make
+    sense): the agent's last 咨询转接 / 完成转接 / 取消咨询 done on it (``desk_controls``) is the
+    咨询转接, and the caller is still held by it — Asterisk holds the caller (Hold on the agent's
+    leg, ``held_since``) until the consultation ends, the consulted party's own hang-up included,
+    which leaves no row. The consultation's hold begins as it is asked, its row once the PBX
+    answered: a hold begun more than ASK_SLACK_S from the row (an ask answered late under load)
+    is another, the phone's own — one after the consulted party hung up, one before the ask."""
+    if held_since is None:
+        return False
+    last = db.execute(select(DeskControl.control, DeskControl.at).where(
+        DeskControl.server == s.server_id, DeskControl.agent == agent, DeskControl.call_id == call_id,
+        DeskControl.control.in_([Control.CONSULT, Control.CONSULT_COMPLETE, Control.CONSULT_CANCEL]),
+        DeskControl.outcome == ControlOutcome.DONE)
+        .order_by(DeskControl.at.desc(), DeskControl.id.desc()).limit(1)).first()
+    return last is not None and last[0] == Control.CONSULT and abs(held_since - last[1].timestamp()) <= ASK_SLACK_S
 
 
 def greet_completed(s: Settings, a: Ami) -> list[str]:

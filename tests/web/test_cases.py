@@ -5,6 +5,7 @@ complaint-category page (R-COMPLAINT-CATEGORIES) against cases counted by hand."
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -409,3 +410,23 @@ def test_a_refused_case_form_comes_back_with_everything_typed(panel: Panel) -> N
                                    "description": "x"})
     html = r.get_data(as_text=True)
     assert r.status_code == 400 and 'id="open-matters"' in html and f'/cases/{open_id}"' in html
+
+
+def test_the_complaint_level_is_a_complaints_only(panel: Panel, caplog: pytest.LogCaptureFixture) -> None:
+    """一般 / 复杂 (R-COMPLAINT's clocks) is a complaint's level: the form offers it for kind 投诉
+    only (hidden and disabled otherwise, so not sent); one posted with another kind is ignored and
+    logged, the case saved. Until 7 December it showed for every kind, 报修 included."""
+    agent = panel.client("agent1")
+    html = agent.get("/cases/new").get_data(as_text=True)
+    assert '<label id="complaint-kind-box" hidden>' in html and 'id="complaint_kind" disabled>' in html
+    html = agent.get("/cases/new?kind=complaint").get_data(as_text=True)
+    assert '<label id="complaint-kind-box">' in html and 'id="complaint_kind">' in html
+    with caplog.at_level(logging.INFO, logger="hotline.cases.records"):
+        case_id = new_case(agent, kind="repair", category="no_picture", complaint_kind="complex")
+    db = panel.db()
+    assert db.get(Case, case_id).complaint_id is None and db.query(Complaint).count() == 0  # type: ignore[union-attr]
+    assert "the complaint level 'complex' ignored" in caplog.text
+    # a complaint posted without its level: 一般, the default
+    complaint_id = db.get(Case, new_case(agent, kind="complaint", category="premium_rate")).complaint_id  # type: ignore[union-attr]
+    db.expire_all()
+    assert db.get(Complaint, complaint_id).kind == "general"  # type: ignore[union-attr]

@@ -32,7 +32,11 @@ def test_complaint_case_from_a_call_reaches_the_supervisor(served: tuple[Panel, 
         login(page, base, "agent1")
         page.goto(f"{base}/cases/new?server={call.server}&call_id={call.call_id}&number={call.caller_number}")
         assert page.input_value("#name") == "王五" and page.input_value("#address") == "解放路 9 号"
+        # the complaint's level (一般 / 复杂) is a complaint's only: not shown, nor sent, for 报修
+        page.select_option("#kind", "repair")
+        assert page.is_hidden("#complaint_kind") and page.is_disabled("#complaint_kind")
         page.select_option("#kind", "complaint")
+        assert page.is_visible("#complaint_kind") and not page.is_disabled("#complaint_kind")
         assert page.locator("#category option[value=premium_rate]").count() == 1
         page.select_option("#category", "premium_rate")
         page.fill("#description", "未经同意扣了信息费 <b>bold</b>")

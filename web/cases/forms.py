@@ -48,7 +48,7 @@ def case_input(form: Mapping[str, str]) -> CaseInput:
                      description=_text(form, "description"), result=_text(form, "result"),
                      name=_text(form, "name"), address=_text(form, "address"), number=_text(form, "number"),
                      first_call_resolved=_yes_no(form, "first_call_resolved"),
-                     complaint_kind=form.get("complaint_kind") or "general",
+                     complaint_kind=form.get("complaint_kind") or None,
                      owner=_text(form, "owner") or None)
 
 

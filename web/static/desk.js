@@ -210,6 +210,15 @@
     b.dataset.held = r.held ? "1" : "";
     $("c-hold-note").hidden = !(r.show && r.consulting);
     $("c-hold-phone").hidden = !(shown && shown.state === "talking" && !sp);
+    // 完成转接 / 取消咨询 only while a consultation of this call is under way, 咨询转接 only while
+    // none is: the server's word (live.consulting: one started from this desk, the caller still
+    // held — also after a reload), the softphone's (the PBX holds the caller, the phone does not),
+    // or the ask just made here (before the PBX's Hold). Until 7 December all three showed always.
+    var live = last && last.live, talking = shown && shown.state === "talking";
+    var on = !!talking && (r.consulting || !!consultAsked
+                           || !!(live && live.call_id === shown.call_id && live.consulting));
+    $("c-consult").hidden = on;
+    $("c-consult-complete").hidden = $("c-consult-cancel").hidden = !on;
   }
 
   // The wait stops at the answer (the PBX's, live.since of the talking state): a desk opened mid-call

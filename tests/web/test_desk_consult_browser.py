@@ -1,0 +1,110 @@
+"""The desk's 咨询转接 buttons in headless Chromium without a PBX (the live snapshot and the desk's
+controls written to the database): 完成转接 / 取消咨询 are offered only while a consultation of
+the call is under way, 咨询转接 only while none is (until 7 December all three showed on every
+call, the first two refused with "当前没有进行中的咨询")."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from hotline.desk import audit
+from hotline.desk.calls import ControlOutcome, ControlResult
+from hotline.desk.controls import Control
+from tests.web.browser import chromium, login, new_page, shot, wait_js
+from tests.web.conftest import Panel
+from tests.web.factory import set_live
+
+pytestmark = pytest.mark.browser
+
+AGENT = "8001"
+CALL_ID = "1700.1"
+OFFERED = ("[!document.getElementById('c-consult').hidden, !document.getElementById('c-consult-complete').hidden,"
+           " !document.getElementById('c-consult-cancel').hidden]")
+NONE_UNDER_WAY = [True, False, False]
+UNDER_WAY = [False, True, True]
+
+
+def _live(panel: Panel, held_since: float | None) -> None:
+    ts = datetime.now(UTC).timestamp()
+    agent: dict[str, Any] = {"state": "talking", "since": ts - 100, "call_id": CALL_ID, "queue": "hotline"}
+    if held_since is not None:
+        agent["held_since"] = held_since
+    db = panel.db()
+    set_live(db, {"queues": {}, "gap": False, "updated": ts, "agents": {AGENT: agent},
+                  "calls": {CALL_ID: {"caller_number": "13912345678", "caller_name": "", "queued_at": ts - 120,
+                                      "vars": {}}}},
+             server=panel.settings.server_id)
+    db.close()
+
+
+def _control(panel: Panel, control: Control, outcome: ControlOutcome = ControlOutcome.DONE, ago_s: float = 0) -> None:
+    db = panel.db()
+    audit.record(db, panel.settings, AGENT, ControlResult(control.value, AGENT, CALL_ID, outcome, "", "8002"),
+                 at=datetime.fromtimestamp(datetime.now(UTC).timestamp() - ago_s, UTC))
+    db.close()
+
+
+def _offered(page: Any, want: list[bool]) -> None:
+    wait_js(page, f"JSON.stringify({OFFERED}) === '{json.dumps(want, separators=(',', ':'))}'")
+
+
+def test_complete_and_cancel_only_while_a_consultation_of_the_call_is_under_way(served: tuple[Panel, str]) -> None:
+    """A desk phone (no softphone in the page): the server says whether this desk's 咨询转接 is
+    under way — its last consultation control on the call a done 咨询转接 and the caller held by
+    the transfer — so a reload mid-consultation still offers 完成转接 / 取消咨询; a refused
+    咨询转接 starts nothing, the consulted party's hang-up (the Unhold) and 取消咨询 end it."""
+    panel, base = served
+    _live(panel, None)
+    _control(panel, Control.CONSULT, ControlOutcome.REFUSED)  # a refused ask: no consultation
+    with chromium() as browser:
+        page = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        _offered(page, NONE_UNDER_WAY)
+        # started a minute ago (here or in another tab), the PBX holding the caller since: a reload
+        # still offers 完成转接 / 取消咨询
+        now = datetime.now(UTC).timestamp()
+        _control(panel, Control.CONSULT, ago_s=60)
+        _live(panel, now - 59)
+        page.reload()
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        _offered(page, UNDER_WAY)
+        shot(page, "desk-consulting")
+        # the consulted party hung up: Asterisk gives the caller back (Unhold), no control row
+        _live(panel, None)
+        _offered(page, NONE_UNDER_WAY)
+        # the desk phone's own hold key afterwards is no consultation
+        _live(panel, datetime.now(UTC).timestamp())
+        page.wait_for_timeout(1500)  # a read of the stream's, at least
+        assert page.evaluate(OFFERED) == NONE_UNDER_WAY
+        # a consultation asked while held: under way until its 取消咨询
+        _control(panel, Control.CONSULT)
+        _offered(page, UNDER_WAY)
+        _control(panel, Control.CONSULT_CANCEL)
+        _offered(page, NONE_UNDER_WAY)
+
+
+def test_the_consult_click_offers_complete_and_cancel_at_once(served: tuple[Panel, str]) -> None:
+    """From the 咨询转接 click the ask counts as the consultation (the PBX's Hold is about a second
+    away); a refusal withdraws it at once."""
+    panel, base = served
+    _live(panel, None)
+    with chromium() as browser:
+        page = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        answers: list[dict[str, Any]] = [{"ok": False, "error": "no_target", "message": "refused"}]
+        page.route("**/desk/control", lambda route: route.fulfill(json=answers[0]))
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
+        _offered(page, NONE_UNDER_WAY)
+        page.click("#c-consult")
+        wait_js(page, "document.getElementById('desk-message').dataset.error === 'no_target'")
+        _offered(page, NONE_UNDER_WAY)
+        answers[0] = {"ok": True, "message": "consulting"}
+        page.click("#c-consult")
+        _offered(page, UNDER_WAY)
