@@ -103,8 +103,8 @@ class Call:
         await self.ch.command("SAY DIGITS", digits, "")
 
     async def get_data(self, pid: str, timeout_s: float, max_digits: int) -> tuple[str, bool]:
-        """Play a prompt and collect keys: (digits, timed_out). # ends the entry."""
-        reply = await self.ch.command("GET DATA", prompt(pid), int(timeout_s * 1000), max_digits)
+        """Play a prompt ('' for none) and collect keys: (digits, timed_out). # ends the entry."""
+        reply = await self.ch.command("GET DATA", prompt(pid) if pid else "", int(timeout_s * 1000), max_digits)
         return reply.result, reply.data == "timeout"
 
     async def choose(self, step: str, pid: str, keys: str, first: str = "") -> str | None:
@@ -127,15 +127,25 @@ class Call:
 
     async def enter(self, step: str, pid: str, pattern: re.Pattern[str]) -> str | None:
         """A number ended by # (or the timeout), with re-prompts; None when none was valid."""
+        first = ""
         for attempt in range(self.s.ivr_menu_tries):
-            digits, timed_out = await self.get_data(pid, self.s.ivr_entry_timeout_s, 32)
+            if first == "#":  # # over the apology ends an entry with nothing keyed, as in GET DATA
+                digits, timed_out = "", False
+            elif first:
+                # a key over the apology starts the number: the rest is collected without the
+                # question (the caller knows it); GET DATA with no prompt plays nothing
+                rest, timed_out = await self.get_data("", self.s.ivr_entry_timeout_s, 31)
+                digits = first + rest
+            else:
+                digits, timed_out = await self.get_data(pid, self.s.ivr_entry_timeout_s, 32)
+            first = ""
             if pattern.match(digits):
                 await self.trace(step, digits, "ok")
                 return digits
             result = "timeout" if timed_out and not digits else "invalid"
             await self.trace(step, digits, result)
             if attempt + 1 < self.s.ivr_menu_tries:
-                await self.play("invalid_key" if result == "invalid" else "no_input")
+                first = await self.play("invalid_key" if result == "invalid" else "no_input", keys=ALL_KEYS)
         return None
 
 

@@ -112,6 +112,13 @@ def in_hours(ivr_env: IvrEnv) -> dict[str, Any]:
     def no_keys(tap: EventTap) -> PlacedCall:
         return finish(tap, place_call(s, "13800000105", "", stay=70, __SIM_RING="1", __SIM_TALK="1"), 120)
 
+    def keys_over_apology(tap: EventTap) -> PlacedCall:
+        # another contact number keyed too short, the account as "*": each time the right number
+        # is keyed from 1 s into the 4 s "请重新输入" apology, its first key stopping it
+        keys = ("1" + pause(1) + "2" + pause(1) + "123#" + pause(1) + "13900000109#" + pause(1) + "*#" + pause(1)
+                + ACCOUNT + "#" + pause(1) + "1" + pause(1) + "2" + pause(1) + "#" + pause(1.5) + "#" + pause(1) + "1")
+        return finish(tap, place_call(s, "13800000109", keys, stay=75))
+
     def survey(tap: EventTap) -> PlacedCall:
         # R-SURVEY: the agent sends the caller to the survey; the caller presses 2
         call = place_call(s, "13800000108", "0", stay=40, __SIM_RING="1", __SIM_TALK="30")
@@ -123,7 +130,8 @@ def in_hours(ivr_env: IvrEnv) -> dict[str, Any]:
         return finish(tap, call)
 
     batch = run_batch(env, {"full_report": full_report, "hangs_up": hangs_up, "invalid_keys": invalid_keys,
-                            "outage": outage, "no_keys": no_keys, "survey": survey})
+                            "outage": outage, "no_keys": no_keys, "survey": survey,
+                            "keys_over_apology": keys_over_apology})
     batch["outage_id"] = outage_id
     return batch
 
@@ -155,6 +163,18 @@ def test_fault_report_row_due_times_and_ticket_read_back(ivr_env: IvrEnv, in_hou
     assert v["HOTLINE_IVR"] == "done" and v["HOTLINE_NEXT"] == "hangup"
     assert v["HOTLINE_FAULT_AREA"] == "urban" and v["HOTLINE_FAULT_ACCOUNT"] == ACCOUNT
     assert not call.named("QueueCallerJoin"), "a finished report is not queued"
+
+
+def test_numbers_keyed_over_the_apology_are_stored_whole(ivr_env: IvrEnv, in_hours: dict[str, Any]) -> None:
+    """Digits pressed over "对不起，您的输入有误，请重新输入" start the number asked again (GET DATA
+    with no prompt collects the rest): none is lost, on the real Asterisk."""
+    call = result(in_hours, "keys_over_apology")
+    assert call.path()[2:7] == [
+        ("fault.contact", "2", "ok"), ("fault.contact", "123", "invalid"), ("fault.contact", "13900000109", "ok"),
+        ("fault.account", "*", "invalid"), ("fault.account", ACCOUNT, "ok"),
+    ], call.path()
+    rep = wait_report(ivr_env, call.call_id, lambda r: r.status == "open")
+    assert (rep.contact, rep.account) == ("13900000109", ACCOUNT)
 
 
 def test_hang_up_mid_report_leaves_partial_report(ivr_env: IvrEnv, in_hours: dict[str, Any]) -> None:

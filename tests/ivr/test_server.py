@@ -134,6 +134,28 @@ def test_fault_report_session(served: Any) -> None:
     assert any('"hotline/sla_urban"' in c for c in res.commands)
 
 
+@pytest.mark.parametrize(("keys", "contact", "account"), [
+    # another contact number, first keyed too short: "1" pressed over 请重新输入, the rest after it
+    (["1", "2", "123", "1", "3900000001", "12345678"], "13900000001", "12345678"),
+    # the account not keyed at all (no_input): its first digit over the apology
+    (["1", "1", "", "1", "2345678"], "13800000001", "12345678"),
+])
+def test_digits_keyed_over_the_apology_start_the_number(served: Any, keys: list[str], contact: str,
+                                                        account: str) -> None:
+    """A caller re-asked for a number (contact, account) who keys over the "对不起，您的输入有误，请重新
+    输入" apology has the whole number stored: the key that stopped the apology is its first digit,
+    and the rest is collected without the question played again."""
+    s, th, sessions = served
+    script = PeerScript(caller="13800000001", keys=[*keys, "1", "2", "1"], linkedid="call-early")
+    [res] = peers(s, script)
+    drain(th)
+    with sessions() as db:
+        rep = db.scalars(select(FaultReport).where(FaultReport.call_id == "call-early")).one()
+    assert (rep.status, rep.contact, rep.account) == ("open", contact, account)
+    assert res.variables["HOTLINE_FAULT_CONTACT"] == contact and res.variables["HOTLINE_FAULT_ACCOUNT"] == account
+    assert sum(c.startswith('GET DATA ""') for c in res.commands) == 1  # no question over the keying
+
+
 @pytest.mark.parametrize(("utc", "sla"), [
     (TEN_AM, "sla_urban"),  # 10:00 in Shanghai: handled now, "within 30 minutes" holds
     (datetime(2026, 3, 2, 14, 30, tzinfo=UTC), "sla_urban_next_open"),  # 22:30: after the 21:00 cutoff
