@@ -39,14 +39,15 @@ def settings(tmp_path: Path, **kw: Any) -> Settings:
 
 
 @contextmanager
-def serving(tmp_path: Path, **kw: Any) -> Iterator[tuple[Settings, ServerThread, sessionmaker[Session]]]:
-    """The IVR's FastAGI server on a database of its own, its clock at ``TEN_AM``."""
+def serving(tmp_path: Path, at: datetime = TEN_AM,
+            **kw: Any) -> Iterator[tuple[Settings, ServerThread, sessionmaker[Session]]]:
+    """The IVR's FastAGI server on a database of its own, its clock at ``at``."""
     s = settings(tmp_path, **kw)
     _engine, sessions = open_db(s)
     apps = {}
 
     def make() -> AgiServer:
-        apps["app"] = build(s, clock=lambda: TEN_AM, sessions=sessions)
+        apps["app"] = build(s, clock=lambda: at, sessions=sessions)
         return apps["app"].server
 
     with ServerThread(make) as th:
@@ -165,18 +166,9 @@ def test_the_spoken_repair_promise_is_the_work_orders(tmp_path: Path, utc: datet
     """R-FAULT-SLA: the read-back after the ticket promises what the report's arrive-by (and the
     receipt SMS) says: a report the repair clock starts on at the next opening is not told
     "within 30 minutes"."""
-    s = settings(tmp_path)
-    _engine, sessions = open_db(s)
-    apps = {}
-
-    def make() -> AgiServer:
-        apps["app"] = build(s, clock=lambda: utc, sessions=sessions)
-        return apps["app"].server
-
-    with ServerThread(make) as th:
+    with serving(tmp_path, at=utc) as (s, th, sessions):
         [res] = peers(s, PeerScript(caller="13800000001", keys=list(FAULT_KEYS), linkedid="call-sla"))
         drain(th)
-    apps["app"].store.close()
     played = [c.split('"')[1] for c in res.commands if c.startswith("STREAM FILE")]
     assert played[-2:] == [f"hotline/{sla}", "hotline/goodbye"]
     with sessions() as db:

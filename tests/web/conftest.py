@@ -37,6 +37,16 @@ class Panel:
         with self.app.app_context():
             return session_factory()()
 
+    def desk_state(self, agent: str = "8001") -> dict[str, Any]:
+        """What ``agent``'s desk shows now (``web.desk.state.DeskState``, one step, as a fresh page)."""
+        from web.desk.state import DeskState
+        with self.app.app_context():
+            db = session_factory()()
+            try:
+                return DeskState(self.settings, agent)(db, keep_step=False)
+            finally:
+                db.close()
+
     def client(self, user: str | None = None) -> FlaskClient:
         c = self.app.test_client()
         if user:

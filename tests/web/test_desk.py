@@ -55,10 +55,7 @@ def _seed(panel: Panel) -> None:
 
 def test_the_pop_of_a_ringing_call(panel: Panel) -> None:
     _seed(panel)
-    with panel.app.app_context():
-        db = panel.db()
-        got = DeskState(panel.settings, "8001")(db, keep_step=False)
-        db.close()
+    got = panel.desk_state()
     pop = got["pop"]
     assert got["live"]["state"] == "ringing" and pop["call_id"] == "1700.1"
     assert (pop["number"], pop["name"], pop["vip"]) == (NUMBER, EVIL, True)
@@ -91,11 +88,7 @@ def test_the_pop_lists_the_numbers_cases_and_not_this_calls_own_report(panel: Pa
     db.close()
 
     def pop() -> dict[str, Any]:
-        with panel.app.app_context():
-            db = panel.db()
-            got = DeskState(panel.settings, "8001")(db, keep_step=False)["pop"]
-            db.close()
-        return got
+        return dict(panel.desk_state()["pop"])
 
     first = pop()
     assert first["contacts"] == [] and first["repeat_open"] is False
@@ -133,10 +126,7 @@ def test_a_desk_reloaded_in_wrapup_shows_the_call_just_ended(panel: Panel) -> No
              server=panel.settings.server_id)
     call_id = rec.call_id
     db.close()
-    with panel.app.app_context():
-        db = panel.db()
-        got = DeskState(panel.settings, "8001")(db, keep_step=False)
-        db.close()
+    got = panel.desk_state()
     pop = got["pop"]
     assert got["presence"]["state"] == "wrap_up"
     assert (pop["call_id"], pop["ended"], pop["number"], pop["name"]) == (call_id, True, NUMBER, "王建国")
@@ -157,10 +147,7 @@ def test_the_pop_finds_a_customer_by_any_of_their_numbers(panel: Panel) -> None:
     db.commit()
     set_live(db, _live(panel.settings.server_id), server=panel.settings.server_id)
     db.close()
-    with panel.app.app_context():
-        db = panel.db()
-        pop = DeskState(panel.settings, "8001")(db, keep_step=False)["pop"]
-        db.close()
+    pop = panel.desk_state()["pop"]
     assert (pop["customer"]["name"], pop["customer"]["address"]) == ("李娜", "建设路2号")
 
 

@@ -11,7 +11,6 @@ from hotline.callbacks import mark_consultation
 from hotline.models.ivr import Customer
 from tests.web.conftest import Panel
 from tests.web.factory import set_live
-from web.desk.state import DeskState
 
 NUMBER = "13912345678"
 
@@ -25,10 +24,8 @@ def _dial(panel: Panel, task_id: str) -> dict[str, object]:
                   "calls": {"cb-1-x": {"caller_number": None, "caller_name": None, "queued_at": None,
                                        "vars": {"HOTLINE_AGENT": "8001", "HOTLINE_TASK_ID": task_id}}}},
              server=panel.settings.server_id)
-    with panel.app.app_context():
-        got = DeskState(panel.settings, "8001")(db, keep_step=False)
     db.close()
-    return got
+    return panel.desk_state()
 
 
 def test_the_pop_of_a_dial_names_the_customer_while_the_agents_phone_rings(panel: Panel) -> None:

@@ -35,10 +35,7 @@ def test_the_wrapup_pop_of_a_caller_sent_to_the_survey_keeps_the_caller(panel: P
     record during the agent's wrap-up. The pop still shows whom the agent records a case for
     (from the live snapshot's facts of the call); until 7 December it showed an empty 已结束."""
     _wrapup_without_record(panel, _live(panel.settings.server_id)["calls"])
-    with panel.app.app_context():
-        db = panel.db()
-        got = DeskState(panel.settings, "8001")(db, keep_step=False)
-        db.close()
+    got = panel.desk_state()
     pop = got["pop"]
     assert got["presence"]["state"] == "wrap_up"
     assert (pop["call_id"], pop["ended"], pop["number"], pop["name"]) == ("1700.1", True, NUMBER, EVIL)
