@@ -44,7 +44,10 @@ def test_inspector_finds_plays_and_grades_a_call(served: tuple[Panel, str], brow
     _shot(page, "calls-inspector")
     page.fill("input[name=number]", "5678")
     page.check("input[name=late]")
-    page.click("#do-search")
+    # the rows counted once the results page has loaded: counted at its commit, a loaded machine
+    # showed a page with no rows yet (0 found, in one full run)
+    with page.expect_navigation(wait_until="load"):
+        page.click("#do-search")
     rows = page.locator("#calls tr.call")
     assert rows.count() == 1
     assert "*******5678" in rows.first.inner_text()
