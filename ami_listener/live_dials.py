@@ -73,7 +73,8 @@ class DeskDials:
         agent = agents.get(dial.member) if dial is not None else None
         if dial is None or agent is None or agent.call_id != lid:
             return False
-        agent.state, agent.since, agent.call_id, agent.outbound, agent.held_since = dial.resume, ts, None, False, None
+        agent.state, agent.since, agent.call_id, agent.outbound = dial.resume, ts, None, False
+        agent.held_since = agent.consulting = None
         return True
 
     def status(self, member: str, agent: AgentLive, paused: bool) -> AgentState | None:
