@@ -289,10 +289,12 @@ class LiveView:
                     agent.internal = self.changed = True
         elif dialled_out and call.internal:
             self._not_internal(lid)
-        if dialled_out and call.rang_agents and self._dials.start(lid, call.members, self.agents, ts):
-            party = self._call(lid, ts)  # the pop's party: what the phone dialled, until its DialBegin says
-            if party is not None and party.caller_number is None:
-                party.caller_number = number(call.exten)
+        if not (dialled_out and call.rang_agents):
+            return
+        party = self._call(lid, ts)  # the pop's party: what the phone dialled, until its DialBegin says
+        if party is not None and party.caller_number is None:
+            party.caller_number, self.changed = number(call.exten), True
+        if self._dials.start(lid, call.members, self.agents, ts):
             self.changed = self.urgent = True
 
     def _not_internal(self, lid: str) -> None:
