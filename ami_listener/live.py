@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ami_listener.channels import TECH_EXT, device_of, interface_key, number
+from ami_listener.live_consults import Consultations
 from ami_listener.live_dials import AgentDials
 from ami_listener.reader import Message
 from hotline.chanvars import ChanVar
@@ -102,6 +103,7 @@ class LiveView:
         self._queues: dict[str, set[str]] = {}  # a member → the queues it is in
         self.members: dict[str, dict[str, MemberChange]] = {}  # a member → queue → its last add / remove
         self._dials = AgentDials()  # the agents' own outbound calls: the desk's dials, the phones' (外呼 / 回拨)
+        self._consults = Consultations()  # attended transfers' consultations (咨询转接)
         self.gap = False
         self.changed = False
         # an agent's state changed (a ring starts, is answered, ends): the desk's pop waits for
@@ -118,12 +120,16 @@ class LiveView:
         if name in CALL_FACTS:
             if name == "Hangup" and self._holding:
                 self._unhold(msg.headers.get("Channel") or "")
+            if name == "Hangup" and self._consults.ended(msg.headers.get("Channel") or "", self.agents):
+                self.changed = self.urgent = True
             self._call_fact(msg)
             return
         if name in HOLDS:
             self._hold(msg)
             return
         if name == PHONE_CALL:
+            if self._consults.dialled(msg, self.agents):
+                self.changed = self.urgent = True
             self._phone_call(msg)
             return
         if name == DIALLED:
@@ -347,7 +353,8 @@ class LiveView:
         if state != agent.state:
             agent.state, agent.since = state, msg.timestamp
             if state != AgentState.TALKING:
-                agent.held_since = None  # the call it held is over (handed on, hung up)
+                # the call it held / consulted on is over (handed on, hung up)
+                agent.held_since = agent.consulting = None
             self.urgent = True
         agent.queue = queue
         return True
@@ -360,6 +367,7 @@ class LiveView:
         self._holding.clear()
         self._queues.clear()
         self._dials.clear()
+        self._consults.clear()
         self.members.clear()  # what the PBX's members are now is a state, not a change (rebuild)
         self.changed = True
 
@@ -386,7 +394,7 @@ class LiveView:
             del self.calls[lid]
         return LiveSnapshot({q: sorted(w.values(), key=lambda x: x.since or 0) for q, w in self.queues.items()},
                             {m: AgentLive(a.state, a.since, a.call_id, a.queue, a.internal,
-                                          a.held_since, a.pause, outbound=a.outbound)
+                                          a.held_since, a.pause, outbound=a.outbound, consulting=a.consulting)
                              for m, a in self.agents.items()},
                             self.gap, now,
                             {c: CallLive(x.caller_number, x.caller_name, x.queued_at, dict(x.vars), x.seen)

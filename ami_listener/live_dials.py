@@ -89,7 +89,8 @@ class AgentDials:
             if agent is not None and agent.call_id == lid:
                 resume = dial.resume.get(member, AgentState.IDLE)
                 agent.state, agent.since, agent.call_id, agent.outbound = resume, ts, None, False
-                agent.held_since, changed = None, True
+                agent.held_since = agent.consulting = None
+                changed = True
         return changed
 
     def status(self, member: str, agent: AgentLive, paused: bool) -> AgentState | None:

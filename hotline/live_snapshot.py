@@ -7,7 +7,7 @@ damaged by hand (a wallboard must never break on one bad row)::
     {"queues": {name: {"waiting": [{"call_id", "caller_number", "caller_name", "since"}]}},
      "agents": {member: {"state": AgentState, "since", "call_id", "queue", "internal"?: true,
                          "outbound"?: true,
-                         "held_since"?: epoch seconds,
+                         "held_since"?: epoch seconds, "consulting"?: extension,
                          "pause"?: {"at": epoch seconds, "paused": bool, "reason": str},
                          "member"?: as in "members" (the desk's reading; no listener writes it)}},
      "calls": {call_id: {"caller_number", "caller_name", "queued_at", "vars": {HOTLINE_*: value}}},
@@ -142,6 +142,10 @@ class AgentLive:
     # the call ringing / talking is the agent's own dial from the desk (外呼 / 回拨, a callback's
     # originate): RINGING until the customer answers (外呼中), TALKING after, as a queue call's
     outbound: bool = False
+    # the extension an attended transfer's consultation of the agent's call dials, while its
+    # channel (Local/<ext>@agents-transfer-…;1) is up — begun on the desk or the phone (*2) alike;
+    # ``hotline.desk.consult.under_way`` reads it
+    consulting: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"state": self.state, "since": self.since, "call_id": self.call_id,
@@ -156,6 +160,8 @@ class AgentLive:
             d["member"] = self.member.to_dict()
         if self.outbound:  # absent when false, as internal
             d["outbound"] = True
+        if self.consulting is not None:
+            d["consulting"] = self.consulting
         return d
 
     @classmethod
@@ -167,7 +173,8 @@ class AgentLive:
             state = AgentState.UNAVAILABLE  # a state this reader does not know: not available to take calls
         return cls(state, _epoch(d.get("since")), _text(d.get("call_id")), _text(d.get("queue")),
                    d.get("internal") is True, _epoch(d.get("held_since")), PauseChange.from_dict(d.get("pause")),
-                   MemberChange.from_dict(d.get("member")), d.get("outbound") is True)
+                   MemberChange.from_dict(d.get("member")), d.get("outbound") is True,
+                   _text(d.get("consulting")))
 
 
 @dataclass

@@ -9,11 +9,17 @@ the other channel of its bridge."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from hotline.desk.refusals import Refusal
 from hotline.pbx.ami import Ami
+
+# an attended transfer's consultation: Asterisk dials it as a new Local channel in the context the
+# transfer names — the desk's and a bare AMI Atxfer's [agents-transfer], a phone's *2 the same
+# through the agent's leg's TRANSFER_CONTEXT ([hotline-agent-connect])
+_CONSULTATION = re.compile(r"^Local/(\d+)@agents-transfer-[0-9a-f]+;1$")
 
 
 class ControlOutcome(StrEnum):
@@ -72,6 +78,13 @@ def channels(ami: Ami) -> list[Channel]:
 def is_agent_leg(name: str, agent: str) -> bool:
     """The queue member's channel, or the agent's phone itself (a callback rings ``PJSIP/<ext>``)."""
     return (name.startswith(f"Local/{agent}@agents-") and name.endswith(";1")) or name.startswith(f"PJSIP/{agent}-")
+
+
+def consulted(name: str) -> str | None:
+    """The extension a consultation's channel ``name`` dials, None for any other channel (an
+    agent's leg, a caller sent to [agents-transfer] blind is its own channel)."""
+    m = _CONSULTATION.match(name)
+    return m.group(1) if m else None
 
 
 def find(ami: Ami, agent: str, call_id: str) -> AgentCall | tuple[ControlOutcome, str]:

@@ -13,39 +13,39 @@ R-ANS-GREET: ``HOTLINE_CONSULT`` (inherited by the consultation) keeps [hotline-
 greeting the consulting agent; at the completion the target's work number is played to the caller
 by a Local channel joining the caller's bridge ([desk-worknum], as the desk's phrases are), and
 ``HOTLINE_TRANSFER_WORKNUM`` = the target records it on the caller's channel.
+
+A consultation the agent begins on the phone itself (the ``*2`` feature code) is the same
+Asterisk transfer: [hotline-agent-connect] gives the agent's leg ``TRANSFER_CONTEXT`` =
+agents-transfer, so the phone's digits dial the same ``Local/<target>@agents-transfer`` channel
+— the desk shows it (``under_way``) and completes or cancels it as its own.
 """
 
 from __future__ import annotations
 
-import re
 import time
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.chanvars import ChanVar
 from hotline.desk import calls
-from hotline.desk.calls import AgentCall, ControlOutcome, ControlResult
+from hotline.desk.calls import AgentCall, ControlResult
 from hotline.desk.controls import Control, refuse, run
 from hotline.desk.refusals import Refusal, Refused
-from hotline.models.desk import DeskControl
+from hotline.live_snapshot import AgentLive
 from hotline.pbx.ami import Ami
 from hotline.settings import Settings
+from hotline.vocabulary import AgentState
 
 CALLER_VAR = "DESK_CONSULT_CALLER"  # on the agent's leg while consulting: the held caller's channel
-# the consultation Asterisk dials for an attended transfer (desk, *2 or AMI Atxfer alike)
-_CONSULTATION = re.compile(r"^Local/(\d+)@agents-transfer-[0-9a-f]+;1$")
 JOIN_WAIT_S = 5.0  # how long the completion waits for the caller to be bridged with the target
-ASK_SLACK_S = 15.0  # a 咨询转接's hold begins at most this far from its row (under_way)
 
 
 def _consultation(a: Ami, s: Settings, call: AgentCall) -> tuple[str, str] | None:
     """(target, its channel) of the agent's consultation in progress, else None."""
     for c in calls.channels(a):
-        for to in s.agents:
-            if c.name.startswith(f"Local/{to}@agents-transfer-") and c.name.endswith(";1") \
-                    and c.bridge_id and c.bridge_id == call.bridge_id:
-                return to, c.name
+        to = calls.consulted(c.name)
+        if to in s.agents and c.bridge_id and c.bridge_id == call.bridge_id:
+            return to, c.name
     return None
 
 
@@ -68,6 +68,19 @@ def start(s: Settings, db: Session, agent: str, call_id: str, to: str, *, ami: A
         return f"consulting {to}; the caller of {call_id} is on hold"
 
     return run(s, db, agent, agent, call_id, Control.CONSULT, to, act, ami)
+
+
+def _held_caller(a: Ami, s: Settings, call: AgentCall) -> str:
+    """The caller the consultation holds: the desk's own names it (``CALLER_VAR``); for one begun
+    on the phone (*2) it is the call's one channel left alone in a bridge (its bridge with the
+    agent, hearing hold music) that is no agent's leg. "" if that is not one channel."""
+    named = _getvar(a, call.agent_channel, CALLER_VAR)
+    if named:
+        return named
+    chans = [c for c in calls.channels(a) if c.linkedid == call.call_id and c.bridge_id]
+    alone = [c.name for c in chans if sum(p.bridge_id == c.bridge_id for p in chans) == 1
+             and not any(calls.is_agent_leg(c.name, ag) for ag in s.agents)]
+    return alone[0] if len(alone) == 1 else ""
 
 
 def _joined(a: Ami, caller: str, target_leg: str) -> bool:
@@ -98,7 +111,7 @@ def complete(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | N
         to, leg = found
         if next((c.state for c in calls.channels(a) if c.name == leg), "") != "Up":
             raise Refused(Refusal.CONSULT_NOT_ANSWERED, f"{to} has not answered the consultation")
-        caller = _getvar(a, call.agent_channel, CALLER_VAR)
+        caller = _held_caller(a, s, call)
         if caller:  # before the completion: greet_completed (the scheduler's) leaves this one to us
             a.action("Setvar", Channel=caller, Variable=ChanVar.TRANSFER_WORKNUM.value, Value=to)
         a.action("Hangup", Channel=call.agent_channel)  # atxferdropcall = no: this completes it
@@ -125,39 +138,31 @@ def cancel(s: Settings, db: Session, agent: str, call_id: str, *, ami: Ami | Non
     return run(s, db, agent, agent, call_id, Control.CONSULT_CANCEL, None, act, ami)
 
 
-def under_way(db: Session, s: Settings, agent: str, call_id: str, held_since: float | None) -> bool:
-    """Whether a 咨询转接 of the agent's desk on the call is under way (完成转接 / 取消咨询 make
-    sense): the agent's last 咨询转接 / 完成转接 / 取消咨询 done on it (``desk_controls``) is the
-    咨询转接, and the caller is still held by it — Asterisk holds the caller (Hold on the agent's
-    leg, ``held_since``) until the consultation ends, the consulted party's own hang-up included,
-    which leaves no row. The consultation's hold begins as it is asked, its row once the PBX
-    answered: a hold begun more than ASK_SLACK_S from the row (an ask answered late under load)
-    is another, the phone's own — one after the consulted party hung up, one before the ask."""
-    if held_since is None:
-        return False
-    last = db.execute(select(DeskControl.control, DeskControl.at).where(
-        DeskControl.server == s.server_id, DeskControl.agent == agent, DeskControl.call_id == call_id,
-        DeskControl.control.in_([Control.CONSULT, Control.CONSULT_COMPLETE, Control.CONSULT_CANCEL]),
-        DeskControl.outcome == ControlOutcome.DONE)
-        .order_by(DeskControl.at.desc(), DeskControl.id.desc()).limit(1)).first()
-    return last is not None and last[0] == Control.CONSULT and abs(held_since - last[1].timestamp()) <= ASK_SLACK_S
+def under_way(live: AgentLive) -> bool:
+    """Whether a consultation (咨询转接) of the agent's call is under way — 完成转接 / 取消咨询 make
+    sense — as the PBX shows it (the listener's snapshot), whoever began it: the desk, the phone's
+    *2, a bare AMI Atxfer. The agent talks on the call, Asterisk holds the caller (Hold on the
+    agent's leg) and the consultation's channel, dialled on the agent's call, is up
+    (``AgentLive.consulting``). It ends with that channel (cancelled, the consulted party hung
+    up, no answer) or the agent's leg (completed); the phone's own hold key is none."""
+    return (live.state == AgentState.TALKING and bool(live.call_id) and live.held_since is not None
+            and live.consulting is not None)
 
 
 def greet_completed(s: Settings, a: Ami) -> list[str]:
-    """R-ANS-GREET after an attended transfer made outside the desk (a phone's *2 feature code, a
-    bare AMI ``Atxfer``): its consultation greeted no one ([agents-transfer-consult]); once the
-    consulting agent has left, the consultation's channel ``Local/<target>@agents-transfer-…;1``
-    is bridged with the caller alone — then the caller hears the target's work number, once
-    (``HOTLINE_TRANSFER_WORKNUM`` = the target marks it, set first; the desk's own completion sets
-    it before it completes). The scheduler runs this every ``desk_sync_interval_s``. Returns the
-    calls greeted."""
+    """R-ANS-GREET after an attended transfer completed outside the desk (the phone's *2 and its
+    hang-up, a bare AMI ``Atxfer``): its consultation greeted no one ([agents-transfer-consult]);
+    once the consulting agent has left, the consultation's channel
+    ``Local/<target>@agents-transfer-…;1`` is bridged with the caller alone — then the caller
+    hears the target's work number, once (``HOTLINE_TRANSFER_WORKNUM`` = the target marks it, set
+    first; the desk's own completion sets it before it completes). The scheduler runs this every
+    ``desk_sync_interval_s``. Returns the calls greeted."""
     chans = calls.channels(a)
     done: list[str] = []
     for c in chans:
-        m = _CONSULTATION.match(c.name)
-        if m is None or m.group(1) not in s.agents or not c.bridge_id or c.state != "Up":
+        to = calls.consulted(c.name)
+        if to is None or to not in s.agents or not c.bridge_id or c.state != "Up":
             continue
-        to = m.group(1)
         peers = [p for p in chans if p.bridge_id == c.bridge_id and p.name != c.name]
         if len(peers) != 1 or any(calls.is_agent_leg(peers[0].name, ag) for ag in s.agents):
             continue  # still consulting (the agent's leg), or a bridge of more parties

@@ -1,7 +1,7 @@
-"""The desk's 咨询转接 buttons in headless Chromium without a PBX (the live snapshot and the desk's
-controls written to the database): 完成转接 / 取消咨询 are offered only while a consultation of
-the call is under way, 咨询转接 only while none is (until 7 December all three showed on every
-call, the first two refused with "当前没有进行中的咨询")."""
+"""The desk's 咨询转接 buttons in headless Chromium without a PBX (the live snapshot written to the
+database): 完成转接 / 取消咨询 are offered only while a consultation of the call is under way,
+begun on the desk or the phone (*2), 咨询转接 only while none is (until 7 December all three
+showed on every call, the first two refused with "当前没有进行中的咨询")."""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ from typing import Any
 
 import pytest
 
-from hotline.desk import audit
-from hotline.desk.calls import ControlOutcome, ControlResult
-from hotline.desk.controls import Control
 from tests.web.browser import chromium, login, new_page, shot, wait_js
 from tests.web.conftest import Panel
 from tests.web.factory import set_live
@@ -28,11 +25,13 @@ NONE_UNDER_WAY = [True, False, False]
 UNDER_WAY = [False, True, True]
 
 
-def _live(panel: Panel, held_since: float | None) -> None:
+def _live(panel: Panel, held_since: float | None, consulting: str | None = None) -> None:
     ts = datetime.now(UTC).timestamp()
     agent: dict[str, Any] = {"state": "talking", "since": ts - 100, "call_id": CALL_ID, "queue": "hotline"}
     if held_since is not None:
         agent["held_since"] = held_since
+    if consulting is not None:
+        agent["consulting"] = consulting
     db = panel.db()
     set_live(db, {"queues": {}, "gap": False, "updated": ts, "agents": {AGENT: agent},
                   "calls": {CALL_ID: {"caller_number": "13912345678", "caller_name": "", "queued_at": ts - 120,
@@ -41,51 +40,43 @@ def _live(panel: Panel, held_since: float | None) -> None:
     db.close()
 
 
-def _control(panel: Panel, control: Control, outcome: ControlOutcome = ControlOutcome.DONE, ago_s: float = 0) -> None:
-    db = panel.db()
-    audit.record(db, panel.settings, AGENT, ControlResult(control.value, AGENT, CALL_ID, outcome, "", "8002"),
-                 at=datetime.fromtimestamp(datetime.now(UTC).timestamp() - ago_s, UTC))
-    db.close()
-
-
 def _offered(page: Any, want: list[bool]) -> None:
     wait_js(page, f"JSON.stringify({OFFERED}) === '{json.dumps(want, separators=(',', ':'))}'")
 
 
 def test_complete_and_cancel_only_while_a_consultation_of_the_call_is_under_way(served: tuple[Panel, str]) -> None:
-    """A desk phone (no softphone in the page): the server says whether this desk's 咨询转接 is
-    under way — its last consultation control on the call a done 咨询转接 and the caller held by
-    the transfer — so a reload mid-consultation still offers 完成转接 / 取消咨询; a refused
-    咨询转接 starts nothing, the consulted party's hang-up (the Unhold) and 取消咨询 end it."""
+    """A desk phone (no softphone in the page): the server says whether a consultation of the call
+    is under way — the PBX holding the caller for it and its channel up (the snapshot's
+    ``consulting``), begun here or with the phone's *2 — so a reload mid-consultation still offers
+    完成转接 / 取消咨询; the consulted party's hang-up (the channel gone, then the Unhold) and
+    取消咨询 end it, the phone's own hold key is none."""
     panel, base = served
     _live(panel, None)
-    _control(panel, Control.CONSULT, ControlOutcome.REFUSED)  # a refused ask: no consultation
     with chromium() as browser:
         page = new_page(browser)
         login(page, base, "agent1")
         page.goto(base + "/desk")
         wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
         _offered(page, NONE_UNDER_WAY)
-        # started a minute ago (here or in another tab), the PBX holding the caller since: a reload
-        # still offers 完成转接 / 取消咨询
+        # begun a minute ago (here, in another tab, on the phone): a reload still offers them
         now = datetime.now(UTC).timestamp()
-        _control(panel, Control.CONSULT, ago_s=60)
-        _live(panel, now - 59)
+        _live(panel, now - 59, "8002")
         page.reload()
         wait_js(page, "document.getElementById('desk').dataset.popState === 'talking'", 20)
         _offered(page, UNDER_WAY)
         shot(page, "desk-consulting")
-        # the consulted party hung up: Asterisk gives the caller back (Unhold), no control row
-        _live(panel, None)
+        # the consulted party hung up: its channel goes, Asterisk gives the caller back (Unhold)
+        _live(panel, now - 59)
         _offered(page, NONE_UNDER_WAY)
+        _live(panel, None)
         # the desk phone's own hold key afterwards is no consultation
         _live(panel, datetime.now(UTC).timestamp())
         page.wait_for_timeout(1500)  # a read of the stream's, at least
         assert page.evaluate(OFFERED) == NONE_UNDER_WAY
-        # a consultation asked while held: under way until its 取消咨询
-        _control(panel, Control.CONSULT)
+        # a consultation begun while held: under way until it ends
+        _live(panel, datetime.now(UTC).timestamp(), "8003")
         _offered(page, UNDER_WAY)
-        _control(panel, Control.CONSULT_CANCEL)
+        _live(panel, None)
         _offered(page, NONE_UNDER_WAY)
 
 

@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select, tuple_
+from sqlalchemy import String, select, tuple_
 
 from hotline import cases
 from hotline.customers import find_customer
+from hotline.customers.caller_id import caller_id_name
 from hotline.desk import presence
+from hotline.desk.live import snapshots
 from hotline.errors import N_
 from hotline.models import Call
 from hotline.models.callbacks import Complaint
@@ -104,14 +106,37 @@ def _call_of(server: str | None, call_id: str | None) -> Call | None:
                                           visible(current_user)))
 
 
+def _column_length(column: Any) -> int:
+    if not isinstance(column.type, String) or not column.type.length:
+        raise TypeError(f"{column} is not a text column of a fixed length")
+    return column.type.length
+
+
+NAME_MAX = _column_length(Case.__table__.c.name)  # 姓名's length on the form: what the case keeps
+
+
 def _prefill() -> dict[str, Any]:
-    """The form from the screen pop: the call's number, then the customer master's fields."""
-    call = _call_of(request.args.get("server"), request.args.get("call_id"))
+    """The form from the screen pop: the call's number, then the customer master's fields; a
+    caller the master does not know, by the call's caller-ID name (``_caller_name``)."""
+    server, call_id = request.args.get("server"), request.args.get("call_id")
+    call = _call_of(server, call_id)
     number = (request.args.get("number") or "").strip()[:32] or (call.caller_number if call else "") or ""
     customer = find_customer(db(), settings(), number) if number else None
-    return {"number": number, "name": customer.name if customer else "",
+    return {"number": number, "name": customer.name if customer else _caller_name(call, server, call_id) or "",
             "address": customer.address if customer else "", "kind": request.args.get("kind") or "",
             "customer": customer, **_call_ids(call)}
+
+
+def _caller_name(call: Call | None, server: str | None, call_id: str | None) -> str | None:
+    """The CallerIDName of the form's call as its record has it, else — the call still up, its
+    record not built — as the live snapshot has it, for the agent whose call it is now
+    (``_call_up``); only a name that reads as one (``caller_id_name``: no placeholder, no number,
+    no control characters, cut to the field)."""
+    raw = call.caller_name if call is not None else None
+    if call is None and _call_up(server, call_id) is not None:
+        raw = next((snap.calls[str(call_id)].caller_name for snap in snapshots(db())
+                    if str(call_id) in snap.calls), None)
+    return caller_id_name(raw, NAME_MAX)
 
 
 def _call_ids(call: Call | None) -> dict[str, str]:
@@ -152,7 +177,7 @@ def _form(values: dict[str, Any], status: int = 200) -> Any:
     """The form with the number's open cases (R-ONE-CALL), shown again after a refused save too."""
     matters = cases.open_matters(db(), settings(), values["number"]) if values["number"] else []
     return render_template("cases/new.html", v=values, matters=matters, kinds=kind_labels(),
-                           tree=cases.tree(settings())), status
+                           tree=cases.tree(settings()), name_max=NAME_MAX), status
 
 
 @bp.post("/cases/new")

@@ -86,18 +86,13 @@ class DeskState:
             shown = None
         return {"agent": self.agent, "presence": _presence_dict(view), "gap": gap,
                 # held_since: the PBX's word (Hold/Unhold on the agent's channel), so a reload, a second
-                # tab and a desk phone's hold key show the same 保持中
+                # tab and a desk phone's hold key show the same 保持中; consulting: a 咨询转接 of the
+                # call under way, begun on this desk or the phone (*2): desk.js offers 完成转接 / 取消咨询
                 "live": None if live is None else {"state": live.state.value, "since": live.since,
                                                    "call_id": live.call_id, "held_since": live.held_since,
                                                    "outbound": live.outbound,
-                                                   "consulting": self._consulting(db, live)},
+                                                   "consulting": consult.under_way(live)},
                 "pop": shown}
-
-    def _consulting(self, db: Session, live: AgentLive) -> bool:
-        """A 咨询转接 of this desk under way on the agent's call (``consult.under_way``): desk.js
-        offers 完成转接 / 取消咨询 then, also after a reload. Read only while the caller is held."""
-        return (live.state == AgentState.TALKING and live.held_since is not None and bool(live.call_id)
-                and consult.under_way(db, self.s, self.agent, str(live.call_id), live.held_since))
 
     def _wrapup_pop(self, db: Session, call_id: str) -> dict[str, Any]:
         """话后整理's pop: the call just ended, its caller and its IVR path (menu, fault report, VIP)

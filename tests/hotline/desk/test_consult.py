@@ -8,18 +8,21 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.chanvars import ChanVar
 from hotline.desk import consult, controls
 from hotline.desk.calls import ControlOutcome
+from hotline.desk.live import live_of
 from hotline.desk.refusals import Refusal
+from hotline.live_snapshot import AgentLive
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.vocabulary import CONSULTATION_GIVEN_UP
 from tests.ami_listener.replay import replay_messages
+from tests.captures.phone_keys import KeyPhone
 from tests.hotline.desk.audio import best_match
-from tests.hotline.desk.conftest import answered_by, eventually, quiet
+from tests.hotline.desk.conftest import answered_by, eventually, listening, quiet
 from tests.hotline.desk.test_controls import (
     _admin,
     audits,
@@ -248,3 +251,77 @@ def test_a_consultation_is_cancelled_while_the_target_still_rings(desk_pbx: Aste
         assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
         finish(tap, call, 30)
     assert audits(db, call.call_id)[-2:] == [("8001", "consult_cancel", "done"), ("8001", "hangup", "done")]
+
+
+def _phone_consulting(sessions: sessionmaker[Session], agent: str, call_id: str) -> AgentLive | None:
+    """The agent as the listener's snapshot shows it, once a consultation of ``call_id`` is under
+    way there (``consult.under_way``)."""
+    with sessions() as db:
+        live, _call, _gap = live_of(db, agent)
+    return live if live is not None and live.call_id == call_id and consult.under_way(live) else None
+
+
+def test_a_consultation_begun_on_the_phone_is_the_desks_to_complete(phone_pbx: Asterisk, tmp_path: Path) -> None:
+    """8001's phone presses *2 and 8002 (features.conf's atxfer, SIP INFO keys) while a real listener
+    writes the live snapshot: its digits dial [agents-transfer] (the leg's TRANSFER_CONTEXT), so
+    8002 answers ungreeted, the desk shows the consultation under way (完成转接 / 取消咨询) and its
+    完成转接 hands the caller to 8002, who is announced to the caller (R-ANS-GREET). Until
+    7 December the digits rang 8002's phone through [agents-phone]: 8002's greeting went to 8001,
+    and the desk saw no consultation."""
+    with listening(phone_pbx, tmp_path / "listener.db") as (s, sessions), EventTap(s) as tap, \
+            Ami.from_settings(s, role=AmiRole.DESK) as ami, \
+            KeyPhone(s, "8001", answer_after=0.8, talk=None, keys="*2,8002", keys_after=4.0, tmp_dir=tmp_path), \
+            SipPhone(s, "8002", answer_after=0.8, talk=None, tmp_dir=tmp_path), sessions() as db:
+        call = place_call(s, "13800000426", stay=60)
+        answered_by(ami, "8001", call.call_id)
+        live = eventually(lambda: _phone_consulting(sessions, "8001", call.call_id), 25,
+                          "the phone's consultation under way on the desk")
+        assert live.consulting == "8002"
+        eventually(lambda: _consulting(ami, s, "8001", call.call_id), 15, "8002 answering the consultation")
+        time.sleep(1.0)
+        chan = caller_channel(tap, call)
+        path = tmp_path / "caller-after-phone-consultation.wav"
+        _admin(s, "MixMonitor", Channel=chan, File=str(path))
+        time.sleep(0.5)
+        done = consult.complete(s, db, "8001", call.call_id, ami=ami)
+        assert done.ok and done.message == f"call {call.call_id} transferred to 8002", done.message
+        answered_by(ami, "8002", call.call_id)
+        greeting_said(tap)
+        _admin(s, "StopMixMonitor", Channel=chan)
+        eventually(lambda: _phone_consulting(sessions, "8001", call.call_id) is None, 10, "the consultation over")
+        assert consult.greet_completed(s, ami) == []  # the desk's completion greeted the caller already
+        assert controls.hang_up(s, db, "8002", call.call_id, ami=ami).ok
+        finish(tap, call, 30)
+        rec = replay_messages(list(tap.messages), s)[call.call_id]
+    assert sorted(worknum_legs(call)) == ["8001"], "the consultation greeted the consulting agent"
+    assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
+    assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
+    heard, _ = best_match(path, _greeting(s, "8002"))
+    other, _ = best_match(path, _greeting(s, "8001"))
+    print(f"phone's *2: work number heard {heard:.3f}, 8001's {other:.3f}")
+    assert heard > 0.9 and heard > other, (heard, other)
+
+
+def test_a_consultation_begun_on_the_phone_is_cancelled_from_the_desk(phone_pbx: Asterisk, tmp_path: Path) -> None:
+    """取消咨询 of a consultation begun with the phone's *2: 8001 is back with the caller, and the
+    desk no longer shows a consultation (the snapshot's ``consulting`` gone with its channel)."""
+    with listening(phone_pbx, tmp_path / "listener.db") as (s, sessions), EventTap(s) as tap, \
+            Ami.from_settings(s, role=AmiRole.DESK) as ami, \
+            KeyPhone(s, "8001", answer_after=0.8, talk=None, keys="*2,8002", keys_after=4.0, tmp_dir=tmp_path), \
+            SipPhone(s, "8002", answer_after=0.8, talk=None, tmp_dir=tmp_path), sessions() as db:
+        call = place_call(s, "13800000427", stay=40)
+        answered_by(ami, "8001", call.call_id)
+        eventually(lambda: _phone_consulting(sessions, "8001", call.call_id), 25,
+                   "the phone's consultation under way on the desk")
+        r = consult.cancel(s, db, "8001", call.call_id, ami=ami)
+        assert r.ok and r.message.startswith("consultation with 8002 ended"), r.message
+        caller = queued_caller(tap, call)
+        eventually(lambda: answered_by(ami, "8001", call.call_id).caller_channel == caller, 15,
+                   "8001 bridged with the caller again")
+        eventually(lambda: _phone_consulting(sessions, "8001", call.call_id) is None, 10, "the consultation over")
+        assert controls.hang_up(s, db, "8001", call.call_id, ami=ami).ok
+        finish(tap, call, 30)
+        rec = replay_messages(list(tap.messages), s)[call.call_id]
+    assert rec.final_agent == "8001" and rec.transferred_out is None
+    assert [(t.kind, t.from_agent, t.to, t.result) for t in rec.transfers] == [
+        ("attended", "8001", "8002", CONSULTATION_GIVEN_UP)], rec.transfers

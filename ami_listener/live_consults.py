@@ -1,0 +1,64 @@
+"""Attended transfers' consultations on the live view (咨询转接: ``hotline.desk.consult``).
+
+Asterisk dials a consultation as a new channel ``Local/<target>@agents-transfer-…;1`` on the
+agent's call (its Linkedid), whoever began the transfer: the desk (AMI Atxfer) or the agent's
+phone itself (*2, through the leg's TRANSFER_CONTEXT set by [hotline-agent-connect]). The agent
+talking on that call consults ``target`` (``AgentLive.consulting``) until that channel hangs up
+— cancelled, the consulted party hung up, never answered — or the agent leaves the call (a
+completion hangs the agent's leg up: ``LiveView`` clears it with the call)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ami_listener.reader import Message
+from hotline.desk.calls import consulted
+from hotline.live_snapshot import AgentLive
+from hotline.vocabulary import AgentState
+
+KEPT = 512  # consultations whose hang-up was missed (a gap) are forgotten, oldest first, beyond this many
+
+
+@dataclass(frozen=True)
+class _Consultation:
+    call_id: str
+    target: str
+    members: frozenset[str]  # the members consulting on it
+
+
+class Consultations:
+    def __init__(self) -> None:
+        self._up: dict[str, _Consultation] = {}  # the consultation's channel → it
+
+    def clear(self) -> None:
+        self._up.clear()
+
+    def dialled(self, msg: Message, agents: dict[str, AgentLive]) -> bool:
+        """A Newchannel: a consultation of an agent's call begins. True: the view changed."""
+        h = msg.headers
+        chan, lid = h.get("Channel") or "", h.get("Linkedid") or ""
+        target = consulted(chan)
+        if target is None or not lid:
+            return False
+        members = frozenset(m for m, a in agents.items() if a.state == AgentState.TALKING and a.call_id == lid)
+        if not members:
+            return False
+        self._up[chan] = _Consultation(lid, target, members)
+        if len(self._up) > KEPT:
+            del self._up[next(iter(self._up))]
+        for m in members:
+            agents[m].consulting = target
+        return True
+
+    def ended(self, channel: str, agents: dict[str, AgentLive]) -> bool:
+        """A Hangup: the consultation's channel is gone. True: the view changed."""
+        c = self._up.pop(channel, None)
+        if c is None:
+            return False
+        changed = False
+        for m in c.members:
+            agent = agents.get(m)
+            # a completed transfer's channel lives on with the caller: its agent may consult on another call by now
+            if agent is not None and agent.call_id == c.call_id and agent.consulting == c.target:
+                agent.consulting, changed = None, True
+        return changed
