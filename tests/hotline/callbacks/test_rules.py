@@ -149,6 +149,20 @@ def test_partial_ivr_report_is_a_missed_call_once_the_call_is_over(settings, db)
     assert not _tasks(db, reason="revisit")  # an unconfirmed report is not a repair to revisit
 
 
+def test_a_report_left_incomplete_out_of_hours_is_called_back_after_opening(settings, db) -> None:
+    """R-ANS-HOURS / R-MISSED-CALLBACK: nobody calls back at night; the callback is not dialled
+    before the next opening (08:00) and due within callback_missed_due_min of it."""
+    night = local(2025, 11, 12, 23, 10)
+    add_report(db, at=night, status="incomplete", caller="13600000005", call_id="ivr-night")
+    add_call(db, number="13600000005", disposition="ivr", at=night, call_id="ivr-night")
+    db.commit()
+    run_pass(settings, db, now=night + timedelta(minutes=20))
+    db.commit()
+    (task,) = _tasks(db)
+    opens = local(2025, 11, 13, 8, 0)
+    assert (task.not_before, task.due_at) == (opens, opens + timedelta(minutes=settings.callback_missed_due_min))
+
+
 def test_consultation_due_within_24_working_hours(settings, db) -> None:
     """R-CONSULT-24H: the clock stops on rest days and counts make-up workdays."""
     tz = settings.timezone
