@@ -63,6 +63,18 @@ def in_service_hours(s: Settings, at: datetime) -> bool:
     return t >= open_ or t < close
 
 
+def next_opening(s: Settings, at: datetime) -> datetime:
+    """R-ANS-HOURS: ``at`` itself when staffed, else when the agents next answer (hours_open that
+    day or the next): from when a callback promised out of hours can be made."""
+    if in_service_hours(s, at):
+        return at
+    local = _local(s, at)
+    opens = _midnight(local) + parse_hhmm(s.hours_open)
+    if opens <= local:
+        opens = _midnight(local + timedelta(days=1)) + parse_hhmm(s.hours_open)
+    return opens.astimezone(at.tzinfo)
+
+
 @dataclass(frozen=True)
 class RingRule:
     """R-ANS-4RINGS / R-ANS-LATE-APOLOGY: a seat answers within ``max_rings`` rings of

@@ -32,13 +32,17 @@ Clock = Callable[[], datetime]
 ALL_KEYS = "0123456789*#"
 MENU = {"1": "fault", "2": "consult", "3": "complaint", "0": "agent"}
 AREA_KEYS = {"1": "urban", "2": "rural"}
+# out of hours, the callback promised for a matter the caller named (R-CONSULT-24H, R-COMPLAINT); any
+# other — 0 for an agent, no choice, a fault report the keys ran out on — asked for a person, who
+# calls back after opening (R-MISSED-CALLBACK: hotline.callbacks.tasks.asked_for_agent)
+CALLBACK_PROMISES = {"consult": "consult_callback", "complaint": "complaint_received"}
 # every prompt the flows (and the agent-connect dialplan) play; checked at start
 PROMPTS_USED = [
     "welcome", "menu", "invalid_key", "no_input", "fault_contact_confirm", "fault_enter_contact",
     "fault_account", "fault_district", "fault_area", "fault_type", "fault_describe", "fault_confirm", "fault_ticket",
     "sla_urban", "sla_rural", "sla_urban_next_open", "sla_rural_next_open", "outage_prefix", "outage_cause_power",
     "outage_cause_headend",
-    "outage_cause_force_majeure", "outage_cause_other", "outage_apology", "out_of_hours",
+    "outage_cause_force_majeure", "outage_cause_other", "outage_apology", "out_of_hours", "agent_callback",
     "consult_callback", "complaint_received", "queue_hold", "all_busy", "late_apology", "work_number_prefix",
     "work_number_suffix", "survey", "survey_thanks", "goodbye", "repair_status_ticket", "repair_status_keys",
 ] + [f"repair_status_{stage}" for stage in Stage] + [f"digits/{d}" for d in range(10)]
@@ -255,11 +259,11 @@ class IvrFlows:
             await call.play("queue_hold")
             await self.finish(call, "queue")
             return
-        # R-ANS-HOURS: nobody to queue for; promise a callback (R-ONE-CALL)
+        # R-ANS-HOURS: nobody to queue for; promise a callback (R-ONE-CALL) for what was asked. Played
+        # by the Playback application, as the outage notice: Asterisk's CEL keeps the promise made
         await call.setvar(ChanVar.CALLBACK, "1")
-        if not call.heard_hours:
-            await call.play("out_of_hours")
-        await call.play("complaint_received" if matter == "complaint" else "consult_callback")
+        promise = ([] if call.heard_hours else ["out_of_hours"]) + [CALLBACK_PROMISES.get(matter, "agent_callback")]
+        await call.ch.command("EXEC", "Playback", "&".join(prompt(p) for p in promise))
         await call.trace("callback", "", "ok")
         await call.play("goodbye")
         await self.finish(call, "hangup")

@@ -190,7 +190,7 @@ def _calls_mark(db: Session, value: dict[str, object]) -> datetime | None:
 
 def _call(s: Settings, db: Session, rep: PassReport, call: Call) -> None:
     rep.calls += 1
-    if call.disposition in tasks.MISSED_DISPOSITIONS:
+    if tasks.is_missed(call):
         task = tasks.on_missed_call(db, s, call)
         if task is not None and task.missed_calls == 1:
             rep.tasks_created += 1

@@ -23,6 +23,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
@@ -36,6 +37,7 @@ from hotline.chanvars import ChanVar
 from hotline.desk import presence
 from hotline.desk.monitor import MonitorMode, monitor
 from hotline.field import overdue_orders
+from hotline.field.standing import urged
 from hotline.live_alerts import TEXTS, AgentOnFloor, Floor, QueueOnFloor, alerts
 from hotline.live_snapshot import LiveSnapshot
 from hotline.metrics.values import Ratio
@@ -154,11 +156,18 @@ def today_sl(db: Session, s: Settings) -> dict[str, Any]:
 
 def overdue_work_orders(db: Session, s: Settings) -> list[dict[str, Any]]:
     """R-OVERDUE: open work orders past their fix-by, for a shared screen — ticket, district,
-    technician and fix-by only, no customer number."""
+    technician, fix-by and the customer's urges (客户催单 ×count, last time: R-ONE-CALL, as
+    /field/orders shows them; one query for the list), no customer number."""
+    orders = overdue_orders(db, utcnow())
+    urges = urged(db, (o.id for o in orders))
+
+    def when(at: datetime) -> str:
+        return (iso_local(at, s.timezone) or "")[5:16].replace("T", " ")  # MM-DD HH:MM
+
     return [{"id": o.id, "ticket": o.ticket or str(o.id), "district": o.district or "",
-             "technician": o.technician or "",
-             "fix_by": (iso_local(o.fix_by, s.timezone) or "")[5:16].replace("T", " ")}  # MM-DD HH:MM
-            for o in overdue_orders(db, utcnow())]
+             "technician": o.technician or "", "fix_by": when(o.fix_by),
+             "urged": {"count": u.count, "last_at": when(u.last_at)} if (u := urges.get(o.id)) else None}
+            for o in orders]
 
 
 class _SlowPart:

@@ -47,3 +47,21 @@ def dial_digits(e164: str, region: str = "CN") -> str:
         national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
         return "".join(ch for ch in national if ch.isdigit())
     return f"00{parsed.country_code}{phonenumbers.national_significant_number(parsed)}"
+
+
+def stored_forms(raw: str | None, region: str = "CN") -> frozenset[str]:
+    """The forms a caller id of the same number as ``raw`` may have been stored in as given —
+    trunks differ: E.164, 00 + country code, country code alone, national with or without the
+    trunk 0 (a mobile behind a 0 too) —, each checked through :func:`normalise`, so a column that
+    keeps numbers as the call gave them is matched by an indexed ``IN`` rather than normalising
+    every row. A number that does not normalise (a local landline without its area code, a
+    withheld one) has only its own form."""
+    text = (raw or "").strip()
+    num = normalise(text, region)
+    if num is None:
+        return frozenset({text} if text and not is_withheld(text) else ())
+    parsed = phonenumbers.parse(num.e164, None)
+    cc, nsn = str(parsed.country_code), phonenumbers.national_significant_number(parsed)
+    candidates = {num.e164, f"00{cc}{nsn}", f"{cc}{nsn}", nsn, f"0{nsn}", dial_digits(num.e164, region)}
+    forms = {c for c in candidates if (same := normalise(c, region)) is not None and same.e164 == num.e164}
+    return frozenset(forms | {text})

@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
 from hotline.callbacks.workdays import Overrides, add_working_hours, next_morning
+from hotline.chanvars import ChanVar
 from hotline.dialing_policy import assess
 from hotline.errors import N_, DomainError
 from hotline.models import Call
 from hotline.models.callbacks import COMPLAINT_KINDS, OPEN_STATUSES, CallbackSource, CallbackTask, Complaint
 from hotline.models.ivr import FaultReport
+from hotline.rules import next_opening
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from hotline.vocabulary import Disposition
@@ -31,6 +33,12 @@ PRIORITY = {"complaint": 30, "missed": 20, "consult": 10, "revisit": 10}
 # agent to take them (无坐席), refused by a full queue (队列满): each is called back. The one home
 # of "missed".
 MISSED_DISPOSITIONS = (Disposition.ABANDONED, Disposition.TIMEOUT, Disposition.NO_AGENT, Disposition.QUEUE_FULL)
+# R-ANS-HOURS: out of hours the IVR promises a callback (HOTLINE_CALLBACK=1) for the matter of
+# HOTLINE_MENU. A consultation or a complaint is a case of its own with its rule's callback
+# (hotline.cases.intake); any other — 0 for an agent, no choice, a fault report the keys ran out
+# on — asked for a person and was not answered: a missed call, called back after opening.
+NAMED_CALLBACK_MATTERS = ("consult", "complaint")
+AGENT_ASKED_NOTE = "非服务时间来电,要求人工服务,IVR 已承诺上班后回电"
 # outside the dialling policy (hotline/dialing_policy.py): never dialled until a supervisor approves
 HELD = "held"
 PENDING_STATUSES = (*OPEN_STATUSES, HELD)
@@ -132,10 +140,29 @@ def cancel_task(db: Session, task_id: int, note: str | None = None, now: datetim
 
 
 # -- R-MISSED-CALLBACK ------------------------------------------------------------------------
+def asked_for_agent(call: Call) -> bool:
+    """Out of hours the caller asked for a person, and the IVR promised the callback (see
+    NAMED_CALLBACK_MATTERS)."""
+    vars_ = call.vars or {}
+    return str(vars_.get(ChanVar.CALLBACK) or "") == "1" and vars_.get(ChanVar.MENU) not in NAMED_CALLBACK_MATTERS
+
+
+def is_missed(call: Call) -> bool:
+    """R-MISSED-CALLBACK: an inbound call the queue let go unanswered (MISSED_DISPOSITIONS), or one
+    that asked for a person out of hours (nobody to queue for)."""
+    return call.disposition in MISSED_DISPOSITIONS or asked_for_agent(call)
+
+
+def missed_due(s: Settings, at: datetime) -> tuple[datetime | None, datetime]:
+    """(not before, due) of the callback of a call missed at ``at``: within callback_missed_due_min,
+    counted from the next opening when missed out of hours (R-ANS-HOURS: nobody calls before)."""
+    opens = next_opening(s, at)
+    return (opens if opens > at else None), opens + timedelta(minutes=s.callback_missed_due_min)
+
+
 def on_missed_call(db: Session, s: Settings, call: Call) -> CallbackTask | None:
-    """A missed inbound call (MISSED_DISPOSITIONS: abandoned, timed out, no agent to take it,
-    refused by a full queue): one open task per number, repeated ones add to it. Short abandons
-    count too; withheld or invalid numbers make no task (counted from calls)."""
+    """A missed inbound call (:func:`is_missed`): one open task per number, repeated ones add to
+    it. Short abandons count too; withheld or invalid numbers make no task (counted from calls)."""
     ref = call_ref(call.server, call.call_id)
     if seen(db, "call", ref):
         return None
@@ -147,9 +174,10 @@ def on_missed_call(db: Session, s: Settings, call: Call) -> CallbackTask | None:
         return None
     task = open_task_for(db, number.e164, "missed")
     if task is None:
+        not_before, due = missed_due(s, at)
         task = create_task(db, reason="missed", number=number.e164, number_raw=number.raw, created_at=at,
-                           due_at=at + timedelta(minutes=s.callback_missed_due_min),
-                           call=(call.server, call.call_id), s=s)
+                           due_at=due, not_before=not_before, call=(call.server, call.call_id),
+                           note=AGENT_ASKED_NOTE if asked_for_agent(call) else None, s=s)
     task.missed_calls = (task.missed_calls or 0) + 1
     if task.last_missed_at is None or at > task.last_missed_at:
         task.last_missed_at = at
@@ -186,8 +214,9 @@ def on_partial_report(db: Session, s: Settings, report: FaultReport) -> Callback
         return None
     task = open_task_for(db, number.e164, "missed")
     if task is None:
+        not_before, due = missed_due(s, at)
         task = create_task(db, reason="missed", number=number.e164, number_raw=report.contact or report.caller,
-                           created_at=at, due_at=at + timedelta(minutes=s.callback_missed_due_min),
+                           created_at=at, due_at=due, not_before=not_before,
                            call=(report.server, report.call_id), fault_report_id=report.id,
                            s=s, caller_id=caller.e164 if caller else None)
         task.missed_calls = 1

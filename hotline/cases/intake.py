@@ -1,7 +1,9 @@
 """Cases the hotline opens by itself from what the IVR stored: a confirmed fault report is a
 repair case (R-FAULT-SLA); an out-of-hours consultation or complaint (the call carries
 HOTLINE_CALLBACK=1, HOTLINE_MENU says which) is a case with its callback task (R-ANS-HOURS,
-R-ONE-CALL). Idempotent: a call or a report already tied to a case makes nothing again."""
+R-ONE-CALL); an out-of-hours request for a person is no case but a missed call's callback task
+(R-MISSED-CALLBACK, hotline.callbacks.tasks.on_missed_call). Idempotent: a call or a report
+already tied to a case makes nothing again."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import normalise
+from hotline.callbacks.tasks import NAMED_CALLBACK_MATTERS
 from hotline.cases.access import Actor
 from hotline.cases.categories import tree
 from hotline.cases.due import due_at
@@ -64,8 +67,10 @@ def cases_from_call(db: Session, s: Settings, call: Call, now: datetime | None =
         case = case_for_fault_report(db, s, report, now) if report is not None else None
         if case is not None:
             made.append(case)
-    if str(call.vars.get(ChanVar.CALLBACK) or "") == "1":
-        kind = CaseKind.COMPLAINT if call.vars.get(ChanVar.MENU) == "complaint" else CaseKind.CONSULT
+    matter = call.vars.get(ChanVar.MENU)
+    # a request for a person is a missed call instead (hotline.callbacks.tasks.asked_for_agent)
+    if str(call.vars.get(ChanVar.CALLBACK) or "") == "1" and matter in NAMED_CALLBACK_MATTERS:
+        kind = CaseKind(matter)
         at = call.started_at or now or utcnow()
         if normalise(call.caller_number, s.phone_region) is None:
             log.warning("call %s: callback promised to a withheld number %r, no case", call.call_id,

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hotline.callbacks.numbers import stored_forms
 from hotline.field.events import record
 from hotline.models.field import WorkOrder, WorkOrderEvent
 from hotline.models.ivr import FaultReport
@@ -48,23 +49,27 @@ class Standing:
     stage: Stage
 
 
-def _of_number(number: str) -> Any:
-    # the number as the call gave it: the IVR stores the report's caller in that form
-    return FaultReport.caller == number
+def _of_number(number: str, region: str) -> Any:
+    """The reports filed from ``number``. The IVR stores a report's caller as that call's trunk gave
+    it (13900000109, +8613900000109, 008613900000109, …; ``contact`` is what the caller keyed or
+    confirmed, kept for the callback): the forms of the same number meet through the one
+    normalisation, matched on the indexed caller column. A withheld number matches nothing."""
+    return FaultReport.caller.in_(stored_forms(number, region))
 
 
-def open_report_count(db: Session, number: str) -> int:
+def open_report_count(db: Session, number: str, region: str = "CN") -> int:
     """R-ONE-CALL: the number's open matters among its fault reports."""
     return int(db.scalar(select(func.count(FaultReport.id)).where(
-        _of_number(number), FaultReport.status.in_(OPEN_REPORT_STATUSES))) or 0)
+        _of_number(number, region), FaultReport.status.in_(OPEN_REPORT_STATUSES))) or 0)
 
 
-def latest_open(db: Session, number: str) -> Standing | None:
+def latest_open(db: Session, number: str, region: str = "CN") -> Standing | None:
     """The number's most recent confirmed report still open (its order not fixed or restored:
     those close the report) and the stage of its work order."""
     row = db.execute(select(FaultReport.id, FaultReport.ticket, WorkOrder.status)
                      .outerjoin(WorkOrder, WorkOrder.fault_report_id == FaultReport.id)
-                     .where(_of_number(number), FaultReport.status == "open", FaultReport.ticket.is_not(None))
+                     .where(_of_number(number, region), FaultReport.status == "open",
+                            FaultReport.ticket.is_not(None))
                      .order_by(FaultReport.created_at.desc(), FaultReport.id.desc()).limit(1)).first()
     if row is None:
         return None

@@ -24,7 +24,7 @@ REQUIRED = """welcome menu invalid_key no_input fault_contact_confirm fault_ente
 fault_area fault_type fault_describe fault_confirm fault_ticket sla_urban sla_rural sla_urban_next_open
 sla_rural_next_open outage_prefix
 outage_cause_power outage_cause_headend outage_cause_force_majeure outage_cause_other outage_apology
-out_of_hours consult_callback complaint_received queue_hold all_busy late_apology silent_caller
+out_of_hours agent_callback consult_callback complaint_received queue_hold all_busy late_apology silent_caller
 please_repeat work_number_prefix work_number_suffix survey survey_thanks goodbye repair_status_ticket
 repair_status_arranging repair_status_dispatched repair_status_booked repair_status_outage repair_status_keys""".split()
 

@@ -3,12 +3,13 @@ own SQLite database and an injectable clock; helpers to place simulated calls an
 
 from __future__ import annotations
 
+import csv
 import math
 import threading
 import time
 import uuid
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -144,3 +145,30 @@ def place_call(s: Settings, caller: str, dtmf: str = "", stay: float = 30, delay
 def finish(tap: EventTap, call: PlacedCall, timeout: float = 90) -> PlacedCall:
     call.events = tap.wait_call_gone(call.call_id, timeout)
     return call
+
+
+def poll(what: str, fn: Callable[[], Any], timeout: float = 30) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = fn()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        time.sleep(0.2)
+
+
+def playbacks(pbx: Asterisk, call_id: str) -> list[tuple[str, float]]:
+    """What Asterisk's CEL says the Playback application played on the call: (AppData, seconds from
+    its APP_START to its APP_END); a Playback not ended yet is left out."""
+    started: dict[str, tuple[str, float]] = {}
+    out = []
+    with pbx.layout.cel_csv.open(newline="", encoding="utf-8", errors="replace") as fh:
+        for row in csv.reader(fh):
+            if len(row) > 15 and row[10] == "Playback" and row[15] == call_id:
+                if row[0] == "APP_START":
+                    started[row[14]] = (row[11], float(row[1]))
+                elif row[0] == "APP_END" and row[14] in started:
+                    data, at = started.pop(row[14])
+                    out.append((data, float(row[1]) - at))
+    return out

@@ -7,9 +7,7 @@ Kannel's fake SMSC. Independent calls run concurrently."""
 
 from __future__ import annotations
 
-import csv
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,6 +29,8 @@ from tests.ivr.conftest import (
     ivr_settings,
     pause,
     place_call,
+    playbacks,
+    poll,
     prompt_seconds,
     serve_ivr,
 )
@@ -62,36 +62,9 @@ def unknown_fault_keys(district_key: str) -> str:
             + pause(1) + "2" + pause(1) + "#" + pause(1.5) + "#" + pause(1) + "1")
 
 
-def poll(what: str, fn: Callable[[], Any], timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        got = fn()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.2)
-
-
 def report_of(env: IvrEnv, call: PlacedCall) -> FaultReport | None:
     with env.sessions() as db:
         return db.scalars(select(FaultReport).where(FaultReport.call_id == call.call_id)).first()
-
-
-def playbacks(pbx: Asterisk, call_id: str) -> list[tuple[str, float]]:
-    """What Asterisk's CEL says the Playback application played on the call: (AppData, seconds from
-    its APP_START to its APP_END); a Playback not ended yet is left out."""
-    started: dict[str, tuple[str, float]] = {}
-    out = []
-    with pbx.layout.cel_csv.open(newline="", encoding="utf-8", errors="replace") as fh:
-        for row in csv.reader(fh):
-            if len(row) > 15 and row[10] == "Playback" and row[15] == call_id:
-                if row[0] == "APP_START":
-                    started[row[14]] = (row[11], float(row[1]))
-                elif row[0] == "APP_END" and row[14] in started:
-                    data, at = started.pop(row[14])
-                    out.append((data, float(row[1]) - at))
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -31,8 +31,9 @@ def served(tmp_path: Path) -> Iterator[tuple[Any, Any, Any]]:
         yield got
 
 
-def call(s: Any, th: ServerThread, keys: list[str], hangup_after: int | None = None) -> PeerResult:
-    script = PeerScript(caller=CALLER, keys=keys, linkedid="repeat-1", listens=GREETING, hangup_after=hangup_after)
+def call(s: Any, th: ServerThread, keys: list[str], hangup_after: int | None = None,
+         caller: str = CALLER) -> PeerResult:
+    script = PeerScript(caller=caller, keys=keys, linkedid="repeat-1", listens=GREETING, hangup_after=hangup_after)
     res = asyncio.run(run_peer(s.agi_host, s.agi_port, script, uniqueid="17100.1"))
     deadline = time.monotonic() + 10  # the writes that trail the session (the caller never waits on them)
     while time.monotonic() < deadline and th.server is not None and th.server.stats.active:
@@ -41,10 +42,11 @@ def call(s: Any, th: ServerThread, keys: list[str], hangup_after: int | None = N
     return res
 
 
-def report(sessions: Any, ticket: str, status: str = "open", order: str | None = None, ago_h: int = 1) -> int:
+def report(sessions: Any, ticket: str, status: str = "open", order: str | None = None, ago_h: int = 1,
+           caller: str = CALLER) -> int:
     at = TEN_AM - timedelta(hours=ago_h)
     with sessions.begin() as db:
-        rep = FaultReport(server="t", call_id=f"old-{ticket}", caller=CALLER, status=status, ticket=ticket,
+        rep = FaultReport(server="t", call_id=f"old-{ticket}", caller=caller, status=status, ticket=ticket,
                           area="urban", created_at=at, updated_at=at)
         db.add(rep)
         db.flush()
@@ -96,6 +98,30 @@ def test_no_open_report_leaves_the_path_unchanged(served: Any) -> None:
     assert "HOTLINE_STATUS_TICKET" not in res.variables and res.variables["HOTLINE_OPEN_MATTERS"] == "1"
     with sessions() as db:
         assert latest_open(db, CALLER) is None and open_report_count(db, CALLER) == 1
+
+
+@pytest.mark.parametrize(("filed_from", "calling_from"), [
+    ("13900000109", "+8613900000109"), ("13900000109", "008613900000109"), ("13900000109", "013900000109"),
+    ("+8613900000109", "13900000109"), ("01088888888", "1088888888"), ("1088888888", "+861088888888"),
+])
+def test_the_report_is_found_whatever_form_the_trunk_gives(served: Any, filed_from: str, calling_from: str) -> None:
+    """R-ONE-CALL: trunks give one number in several forms; the report filed from one form is told
+    to a call from another (they meet through hotline.callbacks.numbers.normalise)."""
+    s, th, sessions = served
+    report(sessions, "000151", order="dispatched", caller=filed_from)
+    res = call(s, th, ["", "2"], caller=calling_from)
+    assert played(res)[:4] == ["hotline/welcome", "hotline/repair_status_ticket", "000151",
+                               "hotline/repair_status_dispatched"]
+    assert res.variables["HOTLINE_OPEN_MATTERS"] == "1"
+
+
+def test_a_withheld_caller_hears_no_report(served: Any) -> None:
+    """A withheld caller id is no number: another withheld caller's report is not theirs."""
+    s, th, sessions = served
+    report(sessions, "000162", order="dispatched", caller="anonymous")  # stored as the call gave it
+    res = call(s, th, ["2"], caller="anonymous")
+    assert played(res)[:2] == ["hotline/welcome", "hotline/menu"]
+    assert "HOTLINE_STATUS_TICKET" not in res.variables
 
 
 def test_zero_urges_the_report_and_queues_with_its_ticket(served: Any) -> None:

@@ -229,6 +229,33 @@ def test_the_pass_turns_out_of_hours_matters_and_fault_reports_into_cases(settin
     assert len(consult_tasks) == 1
 
 
+@pytest.mark.parametrize("menu", ["agent", "none", "fault"])
+def test_an_out_of_hours_request_for_an_agent_is_a_missed_call_called_back_after_opening(
+        settings, sessions, menu) -> None:
+    """R-ANS-HOURS / R-MISSED-CALLBACK: out of hours 0 (人工服务), no choice, or a fault report the
+    keys ran out on asked for a person, not a consultation: no consultation case, a missed-call
+    task saying so, not dialled before the next opening (08:00) and due within
+    callback_missed_due_min of it (as a missed call in hours is of the call)."""
+    from hotline.callbacks.tasks import AGENT_ASKED_NOTE
+    from hotline.chanvars import ChanVar
+    from hotline.models.cases import Case
+
+    night = local(2025, 11, 12, 23, 30)
+    with sessions() as db:
+        call = add_call(db, number="13800000079", disposition="ivr", at=night, call_id="oh-agent")
+        call.vars = {ChanVar.OUT_OF_HOURS: "1", ChanVar.MENU: menu, ChanVar.CALLBACK: "1", ChanVar.IVR: "done"}
+        db.commit()
+    for _ in range(2):
+        Scheduler(settings, sessions).once(now=night + timedelta(minutes=5))
+    opens = local(2025, 11, 13, 8, 0)
+    with sessions() as db:
+        assert db.scalars(select(Case)).all() == []
+        (task,) = db.scalars(select(CallbackTask))
+        assert (task.reason, task.number, task.missed_calls, task.note) == (
+            "missed", "+8613800000079", 1, AGENT_ASKED_NOTE)
+        assert (task.not_before, task.due_at) == (opens, opens + timedelta(minutes=settings.callback_missed_due_min))
+
+
 def test_a_complaint_case_gets_its_receipt_by_sms_once(settings, sessions) -> None:
     """R-COMPLAINT: the customer gets a receipt with the acceptance time and the feedback deadline,
     through the outbox, once; when it has gone, the case says so."""

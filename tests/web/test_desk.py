@@ -109,6 +109,27 @@ def test_the_pop_lists_the_numbers_cases_and_not_this_calls_own_report(panel: Pa
         db.close()
 
 
+def test_the_pop_finds_a_report_filed_from_another_form_of_the_number(panel: Panel) -> None:
+    """R-ONE-CALL: the trunk gave 008613912345678 when the report was filed, 13912345678 now — the
+    pop shows the open report (the IVR told it the same way) and flags the repeat call; a withheld
+    caller id is nobody's history (until 7 December every 'anonymous' call was one caller's)."""
+    from web.desk.pop import history
+
+    now = datetime.now(UTC)
+    with panel.app.app_context():
+        db = panel.db()
+        db.add(FaultReport(server=panel.settings.server_id, call_id="old-1", caller="0086" + NUMBER, status="open",
+                           ticket="000771", created_at=now - timedelta(hours=2), updated_at=now))
+        db.add(FaultReport(server=panel.settings.server_id, call_id="old-2", caller="anonymous", status="open",
+                           ticket="000772", created_at=now - timedelta(hours=2), updated_at=now))
+        db.commit()
+        got = history(db, panel.settings, NUMBER, "1700.1", now)
+        assert [(c["kind"], c["ticket"]) for c in got["contacts"]] == [("fault", "000771")]
+        assert got["repeat_open"] is True
+        assert history(db, panel.settings, "anonymous", "1700.2", now)["contacts"] == []
+        db.close()
+
+
 def test_a_desk_reloaded_in_wrapup_shows_the_call_just_ended(panel: Panel) -> None:
     """话后整理 is when the agent records the case and may call back: a desk opened or reloaded
     then shows the call's pop (ended) from its record — the live snapshot forgot the call at the

@@ -18,6 +18,7 @@ import pytest
 
 from hotline import demo
 from hotline.field import on_report_confirmed
+from hotline.field.standing import urge
 from hotline.models.callbacks import ESCALATION_KINDS, Escalation
 from hotline.models.cases import Case
 from hotline.models.desk import PresenceChange
@@ -76,6 +77,7 @@ def _floor(panel: Panel) -> None:
     db.add(rep)
     db.flush()
     order = on_report_confirmed(db, s, rep.id, now - timedelta(days=3), district=demo.reporter_district(s, 1))
+    urge(db, rep.id, now - timedelta(minutes=5))  # the customer's 催单, on the overdue list (R-ONE-CALL)
     kinds = [*ESCALATION_KINDS, "order_unassigned", "order_unaccepted", "order_late_arrival", "order_overdue"]
     raised = {e.kind for e in db.query(Escalation)}  # the order's own clocks raised some already
     for i, kind in enumerate(k for k in kinds if k not in raised):
@@ -100,6 +102,9 @@ def test_the_wallboard_after_its_script_ran_is_chinese(served: tuple[Panel, str]
     assert {"waiting", "longest_wait", "service_level", "break", "wrap_up", "hold"} <= set(kinds), kinds
     assert page.locator("#wb-escalation-list tbody tr").count() == 8
     assert page.locator("#wb-overdue-orders tbody tr").count() == 1
+    # the stream's row, written by the script in the page's words: the urge's count and time
+    wait_js(page, "document.querySelectorAll('#wb-overdue-orders tbody tr td').length === 5")
+    assert page.locator("#wb-overdue-orders tbody tr td").nth(4).inner_text().startswith("客户催单 ×1,最近 ")
     _page_words(page, "/wallboard", said, "the floor")
     # a control's answer written by the script: without a PBX the forced state is refused
     page.click("tr[data-agent='8001'] button.force.busy")

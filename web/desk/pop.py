@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import dial_digits, normalise
+from hotline.callbacks.numbers import dial_digits, stored_forms
 from hotline.cases.categories import fault_type_name
 from hotline.cases.records import OPEN_CASE_STATUSES
 from hotline.chanvars import ChanVar
@@ -37,15 +37,10 @@ IVR_FACTS = (ChanVar.MENU, ChanVar.FAULT_CONTACT, ChanVar.FAULT_ACCOUNT, ChanVar
 
 
 def number_forms(s: Settings, number: str | None) -> set[str]:
-    """The forms one caller's number is stored in: as the call gave it (calls, fault reports)
-    and E.164 (callback tasks, complaints, customers may hold either)."""
-    if not number:
-        return set()
-    forms = {number}
-    num = normalise(number, s.phone_region)
-    if num is not None:
-        forms.add(num.e164)
-    return forms
+    """The forms one caller's number is stored in: as a call gave it, whatever the trunk (calls,
+    fault reports: the IVR's repeat-caller look-up matches the same) and E.164 (callback tasks,
+    complaints, customers may hold either). A withheld caller id has none: it is nobody's history."""
+    return set(stored_forms(number, s.phone_region))
 
 
 def customer(db: Session, s: Settings, number: str | None, forms: set[str]) -> dict[str, Any] | None:

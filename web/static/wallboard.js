@@ -21,6 +21,11 @@
   var audio = null;  // created at the supervisor's first click or key: browsers refuse sound before one
 
   function text(id, v) { document.getElementById(id).textContent = v; }
+  // R-ONE-CALL: the customer's urges of an overdue order (客户催单 ×n, last time), "" when none
+  var urgedWords = document.getElementById("wb-overdue-orders").dataset.urged;
+  function urgedText(u) {
+    return u ? urgedWords.replace("{n}", String(u.count)).replace("{at}", u.last_at) : "";
+  }
   function fmt(sec) {
     if (sec === null || sec === undefined || isNaN(sec)) return "–";
     sec = Math.max(0, Math.floor(sec));
@@ -78,8 +83,8 @@
     if (last.overdue_orders) {
       text("wb-overdue-count", String(last.overdue_orders.length));
       rows("#wb-overdue-orders", last.overdue_orders, function (o) {
-        return [o.ticket, o.district, o.technician, o.fix_by];
-      }, function (tr, o) { tr.className = "overdue-order"; tr.dataset.id = String(o.id); });
+        return [o.ticket, o.district, o.technician, o.fix_by, urgedText(o.urged)];
+      }, function (tr, o) { tr.className = "overdue-order" + (o.urged ? " urged" : ""); tr.dataset.id = String(o.id); });
     }
   }
   // 监控告警 (hotline/live_alerts.py): the template of its kind, in the page's language, filled with

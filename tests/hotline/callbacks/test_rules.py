@@ -21,7 +21,7 @@ from hotline.callbacks import (
     withheld_missed_calls,
 )
 from hotline.callbacks.dialer import apply_outcome
-from hotline.callbacks.numbers import dial_digits, normalise
+from hotline.callbacks.numbers import dial_digits, normalise, stored_forms
 from hotline.callbacks.workdays import add_working_hours, is_workday
 from hotline.models.callbacks import CallbackAttempt, CallbackTask
 from scheduler.callbacks import run_pass
@@ -48,6 +48,19 @@ def test_numbers_are_normalised_plus86_aware() -> None:
     assert dial_digits("+8613800000001") == "13800000001"
     assert dial_digits("+861012345678") == "01012345678"  # trunk prefix kept for landlines
     assert dial_digits("+85291234567") == "0085291234567"
+
+
+def test_stored_forms_are_the_forms_trunks_give_one_number() -> None:
+    """R-ONE-CALL: a column kept as calls gave the number is matched by these forms (IN, indexed)."""
+    mobile = {"13900000109", "013900000109", "8613900000109", "008613900000109", "+8613900000109"}
+    for given in mobile:
+        assert stored_forms(given) == mobile, given
+    landline = {"01088888888", "1088888888", "861088888888", "00861088888888", "+861088888888"}
+    assert stored_forms("010-8888-8888") == landline | {"010-8888-8888"}
+    assert all(normalise(f).e164 == "+861088888888" for f in landline)
+    assert stored_forms("88888888") == {"88888888"}  # no area code: nothing to normalise it by
+    for withheld in (None, "", "anonymous"):
+        assert stored_forms(withheld) == frozenset()
 
 
 def test_missed_calls_make_one_task_per_number_and_an_answered_call_closes_it(settings, db) -> None:
@@ -134,6 +147,20 @@ def test_partial_ivr_report_is_a_missed_call_once_the_call_is_over(settings, db)
     assert (task.reason, task.number, task.fault_report_id, task.missed_calls) == (
         "missed", "+8613600000004", report.id, 1)
     assert not _tasks(db, reason="revisit")  # an unconfirmed report is not a repair to revisit
+
+
+def test_a_report_left_incomplete_out_of_hours_is_called_back_after_opening(settings, db) -> None:
+    """R-ANS-HOURS / R-MISSED-CALLBACK: nobody calls back at night; the callback is not dialled
+    before the next opening (08:00) and due within callback_missed_due_min of it."""
+    night = local(2025, 11, 12, 23, 10)
+    add_report(db, at=night, status="incomplete", caller="13600000005", call_id="ivr-night")
+    add_call(db, number="13600000005", disposition="ivr", at=night, call_id="ivr-night")
+    db.commit()
+    run_pass(settings, db, now=night + timedelta(minutes=20))
+    db.commit()
+    (task,) = _tasks(db)
+    opens = local(2025, 11, 13, 8, 0)
+    assert (task.not_before, task.due_at) == (opens, opens + timedelta(minutes=settings.callback_missed_due_min))
 
 
 def test_consultation_due_within_24_working_hours(settings, db) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,7 +44,7 @@ def test_out_of_hours_consultation_is_a_case_with_its_callback(settings: Setting
     assert [(f.kind, f.ref) for f in case.follow_ups] == [("task", str(task.id))]
     assert cases_from_call(db, settings, call) == []  # once
     # the same caller again that night: linked to the open case, no second case or task
-    again = _ivr_call(db, "+8613800000001", "agent", "n-2")
+    again = _ivr_call(db, "+8613800000001", "consult", "n-2")
     assert cases_from_call(db, settings, again) == [case]
     assert cases_of_call(db, "test", "n-2") == [case]
     assert len(db.scalars(select(CallbackTask)).all()) == 1
@@ -57,6 +58,15 @@ def test_out_of_hours_complaint_starts_its_clocks_from_the_call(settings: Settin
     assert case.receipt_due and case.due_at == complaint.resolve_due
     (task,) = db.scalars(select(CallbackTask))
     assert (task.reason, task.complaint_id) == ("complaint", complaint.id)
+
+
+@pytest.mark.parametrize("menu", ["agent", "none", "fault"])
+def test_an_out_of_hours_request_for_an_agent_is_no_consultation(settings: Settings, db: Session,
+                                                                 menu: str) -> None:
+    """R-MISSED-CALLBACK: 0 (人工服务) out of hours asked for a person: the callback is a missed
+    call's task (hotline.callbacks.tasks.on_missed_call), not a consultation case with R-CONSULT-24H's."""
+    assert cases_from_call(db, settings, _ivr_call(db, "13800000004", menu, f"n-{menu}")) == []
+    assert db.scalars(select(Case)).all() == [] and db.scalars(select(CallbackTask)).all() == []
 
 
 def test_no_case_for_a_withheld_number_or_a_plain_call(settings: Settings, db: Session) -> None:

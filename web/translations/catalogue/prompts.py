@@ -94,6 +94,8 @@ ENTRIES: dict[str, str] = {
         '语音报修:单号后的上门承诺,城区,从下次上班起计时',
     ('IVR fault report: promise after the ticket number, rural area, repair clock from the next opening'):
         '语音报修:单号后的上门承诺,农村,从下次上班起计时',
+    ('IVR, outside staffed hours: a caller who asked for an agent (0, or no choice) is promised a callback'):
+        '语音导航,非服务时间:要求人工服务(按0或未选择)的来电,承诺上班后回电',
     ('IVR, a caller with an open fault report: after the greeting, followed by its ticket number as digits'):
         '语音导航,有未结报修的来电:问候语后播放,随后逐位播报其单号',
     ('IVR, a caller with an open fault report: after its ticket, no technician has it yet'):
