@@ -4,7 +4,7 @@ member's leg: the phone's user hears a beep and presses a key to take the call).
 while the queue still rings the member, so app_queue's word for a member who then turns the call
 down is a ring-out — or, when the phone hung up on the prompt, an answer (Dial takes a gosub
 ended by the hang-up for an accept: capture foreign_rules_accept_hung_up). Either is the member
-refusing the call: the attempt is ``refused``, and its ring ended when the phone answered
+refusing the call: the attempt is ``declined``, and its ring ended when the phone answered
 (R-ANS-4RINGS: the time on the prompt is not ringing)."""
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class AcceptPrompts:
                       if local_base(e.get("DestChannel")) and e.get("Channel") not in bridged}
 
     def judge(self, a: Attempt, closed: int) -> None:
-        """``a``, just closed by the call's event number ``closed``: refused when app_queue had
+        """``a``, just closed by the call's event number ``closed``: declined when app_queue had
         its Local member's leg end untaken after the phone behind it answered, or connected a
         leg already gone (:meth:`connected_after_hang_up`). Its ring ends at the phone's answer
         (unknown if that was not seen)."""
@@ -101,5 +101,5 @@ class AcceptPrompts:
         if up is None and a.result != AttemptResult.ANSWERED:
             return  # not taken, the phone never up: a ring-out
         up_at = None if up is None else self.c.events[up].timestamp
-        a.result = AttemptResult.REFUSED
+        a.result = AttemptResult.DECLINED
         a.ring_seconds = None if up_at is None else up_at - a.rang_at

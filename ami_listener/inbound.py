@@ -311,7 +311,7 @@ def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str], 
     else:
         # a member who refused (hung up on its accept prompt, its ring seen or not) gave no
         # answer, whatever app_queue's AgentConnect and AgentComplete say
-        refused = {a.channel for a in rec.attempts if a.result == AttemptResult.REFUSED} | prompts.gave_no_answer()
+        refused = {a.channel for a in rec.attempts if a.result == AttemptResult.DECLINED} | prompts.gave_no_answer()
         _answer_from_the_tail(c, rec, caller, [e for e in events if e.get("DestChannel") not in refused]
                               if refused else events)
     if rec.agent is None and not rec.incomplete and rec.queue is None and c.names.isdisjoint(QUEUE_ANSWER_EVENTS):

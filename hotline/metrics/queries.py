@@ -212,7 +212,7 @@ def ring_figures(db: Session, s: Settings, start: datetime, end: datetime,
     # and refused the call (an accept-with-a-key prompt) let it ring to the pick-up: no ring-out,
     # and no answer either (not in the rate), but past 4 rings as late as an answer would be — else
     # picking up late to refuse would hide a ring-out. A pick-up of unknown time is not judged.
-    late_refusal = and_(RingAttempt.result == AttemptResult.REFUSED,
+    late_refusal = and_(RingAttempt.result == AttemptResult.DECLINED,
                         not_(ring_rule(s).within(RingAttempt.ring_seconds)))
     q = (select(RingAttempt.agent, count_if(answered).label("a"), count_if(within).label("w"),
                 count_if(RingAttempt.result == AttemptResult.NO_ANSWER).label("na"),

@@ -532,22 +532,22 @@ EXPECTED: dict[str, dict] = {
     # Alice's phone answers after 1 s and her user presses 2 (refuses) 1.5 s later: the queue rings
     # Bob at once, whose phone answers after 1 s and whose user presses 1 1.5 s later; the caller
     # hangs up 20 s in. Alice, whose phone was up, never had the caller: not the agent, her attempt
-    # refused (app_queue: a ring-out), rung until her phone answered (1 s: the prompt is no ring);
+    # declined (app_queue: a ring-out), rung until her phone answered (1 s: the prompt is no ring);
     # Bob's ring runs to his key (the connection, R-ANS-4RINGS), as an ackcall's does
     "foreign_rules_accept_refused": dict(dialed="460", queue="accept", disposition="answered", agent="Bob",
                                          final_agent="Bob", ring_seconds=2.5, rings=3, within_4_rings=True,
                                          wait_seconds=5.0, talk_seconds=15.0, hangup_first="caller", transfers=[],
-                                         attempts=[("Alice", "refused"), ("Bob", "answered")],
+                                         attempts=[("Alice", "declined"), ("Bob", "answered")],
                                          attempt_rings=[1.0, 2.5]),
     # Alice's phone answers after 1 s and hangs up on the prompt 1.5 s later, pressing nothing. Dial
     # takes a U() gosub ended by a hang-up for an accept: app_queue connects the caller to her dead
     # leg, and the call ends there (the foreign dialplan's flaw) — Bob is never rung. Nobody ever
-    # talked with the caller: Alice refused (rung 1 s, to her phone's answer), no agent, the queue
+    # talked with the caller: Alice declined (rung 1 s, to her phone's answer), no agent, the queue
     # let the caller go unanswered (timeout: a missed call, R-MISSED-CALLBACK), the system hung up
     "foreign_rules_accept_hung_up": dict(dialed="460", queue="accept", disposition="timeout", agent=None,
                                          final_agent=None, answered_at=None, ring_seconds=None, rings=None,
                                          within_4_rings=None, wait_seconds=2.5, talk_seconds=None,
-                                         hangup_first="system", transfers=[], attempts=[("Alice", "refused")],
+                                         hangup_first="system", transfers=[], attempts=[("Alice", "declined")],
                                          attempt_rings=[1.0]),
     # Alice's phone answers after 1 s, her user presses nothing; the caller hangs up 3 s in while the
     # accept prompt waits: given up, nobody answered it

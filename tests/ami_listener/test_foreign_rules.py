@@ -59,13 +59,13 @@ def _stamp(iso: str) -> float:
 def test_a_member_who_refuses_with_a_key_never_had_the_caller() -> None:
     """foreign_rules_accept_refused: Alice's phone answered (her leg's Dial U() prompt) and her
     user refused with key 2; the queue rang Bob, who accepted with 1. app_queue calls her ring a
-    ring-out (AgentRingNoAnswer), yet her phone was up: she refused, and her ring ended when her
+    ring-out (AgentRingNoAnswer), yet her phone was up: she declined it, and her ring ended when her
     phone answered — the 1.5 s on the prompt are no ringing, and no ring-out (R-ANS-4RINGS). She
     is no agent of the call: the answer is Bob's key."""
     msgs = capture("foreign_rules_accept_refused")
     assert any(m.name == "AgentRingNoAnswer" and m.get("MemberName") == "Alice" for m in msgs if m.kind == "event")
     rec = _one(msgs)
-    _check(rec, dict(agent="Bob", final_agent="Bob", attempts=[("Alice", "refused"), ("Bob", "answered")]))
+    _check(rec, dict(agent="Bob", final_agent="Bob", attempts=[("Alice", "declined"), ("Bob", "answered")]))
     alice = rec["attempts"][0]
     assert abs(_stamp(alice["rang_at"]) + alice["ring_seconds"] - _phone_up(msgs, "PJSIP/8001")) <= T
     key = next(m for m in msgs if m.kind == "event" and m.name == "DTMFEnd"
@@ -78,7 +78,7 @@ def test_a_member_who_hangs_up_on_the_prompt_refused_and_nobody_answered() -> No
     """foreign_rules_accept_hung_up: Alice's phone answered the accept prompt and hung up on it.
     Dial takes the gosub that hang-up ended for an accept, so app_queue says ANSWER and
     AgentConnect to her leg — already gone: the caller is never bridged with anyone, and the call
-    ends. Not an answer: Alice refused (rung to her phone's answer), no agent, no talk, no
+    ends. Not an answer: Alice declined (rung to her phone's answer), no agent, no talk, no
     R-ANS-4RINGS verdict, and the caller is a missed call (not answered, the queue let it go)."""
     msgs = capture("foreign_rules_accept_hung_up")
     events = [m for m in msgs if m.kind == "event"]
@@ -88,7 +88,7 @@ def test_a_member_who_hangs_up_on_the_prompt_refused_and_nobody_answered() -> No
     assert bye < next(i for i, m in enumerate(events) if m.name == "AgentConnect")
     rec = _one(msgs)
     _check(rec, dict(disposition="timeout", agent=None, final_agent=None, answered_at=None, ring_seconds=None,
-                     within_4_rings=None, talk_seconds=None, attempts=[("Alice", "refused")]))
+                     within_4_rings=None, talk_seconds=None, attempts=[("Alice", "declined")]))
     alice = rec["attempts"][0]
     assert abs(_stamp(alice["rang_at"]) + alice["ring_seconds"] - _phone_up(msgs, "PJSIP/8001")) <= T
 
