@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ami_listener.channels import TECH_EXT, device_of, interface_key, number
-from ami_listener.live_dials import DeskDials
+from ami_listener.live_dials import AgentDials
 from ami_listener.reader import Message
 from hotline.chanvars import ChanVar
 from hotline.live_snapshot import (
@@ -44,7 +44,7 @@ PHONE_CALL = "Newchannel"
 # sendonly, the transferer's leg of a consultation), shown on the desk and the wallboard
 HOLDS = {"Hold", "Unhold"}
 DIALLED = "DialBegin"
-DIAL_ENDED = "DialEnd"  # a desk dial's customer answering (ami_listener.live_dials)
+DIAL_ENDED = "DialEnd"  # the customer of the agent's own dial answering (ami_listener.live_dials)
 STALE_CALL_S = 4 * 3600.0  # a call whose end was missed (a gap) leaves the snapshot after this
 ENDED_KEPT = 512  # calls ended lately: a VarSet after the hang-up must not bring them back
 # members whose last add / remove the snapshot keeps (``LiveSnapshot.members``): those gone from
@@ -101,7 +101,7 @@ class LiveView:
         self._holding: dict[str, set[str]] = {}  # a channel on hold → the members it holds for
         self._queues: dict[str, set[str]] = {}  # a member → the queues it is in
         self.members: dict[str, dict[str, MemberChange]] = {}  # a member → queue → its last add / remove
-        self._dials = DeskDials()  # the agents' own dials from the desk (外呼 / 回拨)
+        self._dials = AgentDials()  # the agents' own outbound calls: the desk's dials, the phones' (外呼 / 回拨)
         self.gap = False
         self.changed = False
         # an agent's state changed (a ring starts, is answered, ends): the desk's pop waits for
@@ -238,7 +238,7 @@ class LiveView:
             return
         call.vars[var] = h.get("Value") or ""
         if var == ChanVar.AGENT and h.get("Uniqueid") == lid and self._dials.start(
-                lid, call.vars[var], self.agents, msg.timestamp):
+                lid, (call.vars[var],), self.agents, msg.timestamp):
             self.urgent = True  # the desk's own dial: its party is the customer dialled, not this channel's ID
         elif call.caller_number is None and call.vars.get(ChanVar.AGENT) is None:
             # QueueCallerJoin says it for sure; until then, the channel's
@@ -254,7 +254,7 @@ class LiveView:
         members = self._members_on(h.get("Channel"))
         if members:
             self._own_calls[lid] = _PhoneCall(members, h.get("Exten"))
-            self._decide(lid)
+            self._decide(lid, msg.timestamp)
 
     def _dialled(self, msg: Message) -> None:
         """A phone's own call rings someone: an agent's phone or not (a trunk, an application)."""
@@ -262,7 +262,7 @@ class LiveView:
         call = self._own_calls.get(h.get("Uniqueid") or "")
         if call is not None and h.get("Uniqueid") == h.get("Linkedid"):
             call.rang_agents.append(bool(self._members_on(h.get("DestChannel"))))
-            self._decide(h["Uniqueid"])
+            self._decide(h["Uniqueid"], msg.timestamp)
 
     def _members_on(self, channel: str | None) -> set[str]:
         """The members whose device ``channel`` is made on."""
@@ -273,20 +273,29 @@ class LiveView:
             members.add(m.group(1))
         return members & self.agents.keys()
 
-    def _decide(self, lid: str) -> None:
+    def _decide(self, lid: str, ts: float | None) -> None:
         """The phone's call is internal unless it dialled out through a trunk — the call record's
         decision (``InternalNumbers.dialled_out``) on what is known so far: a long extension is
-        internal from its first ring of a colleague's phone, a trunk's ring unmarks it."""
+        internal from its first ring of a colleague's phone, a trunk's ring unmarks it. Dialled out
+        and ringing someone, it is the agent's own outbound call (外呼), followed as the desk's
+        dials are (``live_dials``): one rule for both, and none for calls between phones."""
         call = self._own_calls[lid]
-        internal = not self.internal.dialled_out(call.exten, call.rang_agents)
-        if internal and not call.internal:
+        dialled_out = self.internal.dialled_out(call.exten, call.rang_agents)
+        if not dialled_out and not call.internal:
             call.internal = True
             for member in call.members:
                 agent = self.agents.get(member)  # removed from its queues meanwhile: nothing to show
                 if agent is not None and not agent.internal:
                     agent.internal = self.changed = True
-        elif not internal and call.internal:
+        elif dialled_out and call.internal:
             self._not_internal(lid)
+        if not (dialled_out and call.rang_agents):
+            return
+        party = self._call(lid, ts)  # the pop's party: what the phone dialled, until its DialBegin says
+        if party is not None and party.caller_number is None:
+            party.caller_number, self.changed = number(call.exten), True
+        if self._dials.start(lid, call.members, self.agents, ts):
+            self.changed = self.urgent = True
 
     def _not_internal(self, lid: str) -> None:
         call = self._own_calls.pop(lid, None) if lid else None

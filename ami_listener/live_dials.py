@@ -1,16 +1,25 @@
-"""The agent's own dials from the desk on the live view (外呼 / 回拨: ``hotline.callbacks.dialer``).
+"""The agent's own outbound calls on the live view (外呼 / 回拨): its dials from the desk
+(``hotline.callbacks.dialer``) and the calls its phone dials itself.
 
-The originate rings the agent's phone with HOTLINE_AGENT set on its first channel (Uniqueid =
+The desk's originate rings the agent's phone with HOTLINE_AGENT set on its first channel (Uniqueid =
 Linkedid = the attempt's call id), then ``[hotline-callback]`` dials the customer from that
 channel. No queue event names such a call — until 7 December the desk stayed 示闲 while the PBX
 showed the member in use — so the view follows it from what the originate set: the agent rings
 (外呼中: its phone, then the customer) from the VarSet, talks from the customer's answer (the
 originated channel's DialEnd ANSWER), and is done at the first channel's hang-up. The customer's
-number is the call's party (its DialBegin's DestExten, the record's ``dialed``)."""
+number is the call's party (its DialBegin's DestExten, the record's ``dialed``).
+
+A call the agent's phone dials itself (a customer's number keyed on the desk phone or the
+softphone) is the same call seen from its start: its first channel is the phone's own, and once it
+rings an outside party — the call record's own test, ``InternalNumbers.dialled_out`` (the live
+view asks it) — the view follows it here as it follows the desk's: 外呼中, then 通话中 from the
+answer, 未接通 / done at the first channel's hang-up. Until 7 December the desk stayed 示闲 while
+the PBX showed the member in use. Calls between phones stay 内部通话, never 外呼."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
 from ami_listener.channels import number
 from ami_listener.reader import Message
@@ -22,24 +31,26 @@ KEPT = 512  # dials whose hang-up was missed (a gap) are forgotten, oldest first
 
 @dataclass
 class _Dial:
-    member: str
+    members: frozenset[str]  # the names the dialling phone's member goes by (one per queue naming it its way)
     answered: bool = False
-    # what the member is once the call ends: the PBX's last word on its pause during the call
-    resume: AgentState = AgentState.IDLE
+    # what each member is once the call ends: the PBX's last word on its pause during the call
+    resume: dict[str, AgentState] = field(default_factory=dict)
 
 
-class DeskDials:
+class AgentDials:
     def __init__(self) -> None:
         self._dials: dict[str, _Dial] = {}  # Linkedid → the dial
 
     def clear(self) -> None:
         self._dials.clear()
 
-    def start(self, lid: str, member: str, agents: dict[str, AgentLive], ts: float | None) -> bool:
-        """HOTLINE_AGENT set on the call's first channel: ``member`` dials out. True: the view changed."""
-        if not member or lid in self._dials:
+    def start(self, lid: str, members: Collection[str], agents: dict[str, AgentLive], ts: float | None) -> bool:
+        """``members`` dial out on call ``lid`` (HOTLINE_AGENT set on the call's first channel, or
+        the phone's own call ringing an outside party). True: the view changed."""
+        members = frozenset(m for m in members if m)
+        if not members or lid in self._dials:
             return False
-        self._dials[lid] = _Dial(member)
+        self._dials[lid] = _Dial(members)
         if len(self._dials) > KEPT:
             del self._dials[next(iter(self._dials))]
         return self._show(lid, agents, ts)
@@ -70,31 +81,38 @@ class DeskDials:
     def ended(self, lid: str, agents: dict[str, AgentLive], ts: float | None) -> bool:
         """The first channel hung up: the member is back to what the PBX last said of it."""
         dial = self._dials.pop(lid, None)
-        agent = agents.get(dial.member) if dial is not None else None
-        if dial is None or agent is None or agent.call_id != lid:
+        if dial is None:
             return False
-        agent.state, agent.since, agent.call_id, agent.outbound, agent.held_since = dial.resume, ts, None, False, None
-        return True
+        changed = False
+        for member in dial.members:
+            agent = agents.get(member)
+            if agent is not None and agent.call_id == lid:
+                resume = dial.resume.get(member, AgentState.IDLE)
+                agent.state, agent.since, agent.call_id, agent.outbound = resume, ts, None, False
+                agent.held_since, changed = None, True
+        return changed
 
     def status(self, member: str, agent: AgentLive, paused: bool) -> AgentState | None:
         """A device state or pause event of ``member``: the state its dial shows (the device's
         "in use" is this call), None when it has no dial up. The pause is kept for the end."""
         for lid, dial in self._dials.items():
-            if dial.member == member and agent.call_id in (None, lid):
-                dial.resume = AgentState.PAUSED if paused else AgentState.IDLE
+            if member in dial.members and agent.call_id in (None, lid):
+                dial.resume[member] = AgentState.PAUSED if paused else AgentState.IDLE
                 agent.call_id, agent.outbound = lid, True
                 return AgentState.TALKING if dial.answered else AgentState.RINGING
         return None
 
     def _show(self, lid: str, agents: dict[str, AgentLive], ts: float | None) -> bool:
         dial = self._dials[lid]
-        agent = agents.get(dial.member)
-        if agent is None or agent.call_id not in (None, lid):
-            return False  # not (yet) a member the view knows (its status event shows it), or on a queue call
         state = AgentState.TALKING if dial.answered else AgentState.RINGING
-        if (agent.state, agent.call_id) == (state, lid):
-            return False
-        if agent.call_id is None:
-            dial.resume = AgentState.PAUSED if agent.state == AgentState.PAUSED else AgentState.IDLE
-        agent.state, agent.since, agent.call_id, agent.outbound = state, ts, lid, True
-        return True
+        changed = False
+        for member in dial.members:
+            agent = agents.get(member)
+            if agent is None or agent.call_id not in (None, lid):
+                continue  # not (yet) a member the view knows (its status event shows it), or on a queue call
+            if (agent.state, agent.call_id) == (state, lid):
+                continue
+            if agent.call_id is None:
+                dial.resume[member] = AgentState.PAUSED if agent.state == AgentState.PAUSED else AgentState.IDLE
+            agent.state, agent.since, agent.call_id, agent.outbound, changed = state, ts, lid, True, True
+        return changed

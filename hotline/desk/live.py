@@ -71,12 +71,14 @@ def agent_in(snaps: list[LiveSnapshot], agent: str,
 
 
 def _phase(cur: PresenceView, live: AgentLive | None) -> tuple[CallPhase, str] | None:
-    """The call phase the live snapshot reports for ``cur``, and its call; None: none to report."""
+    """The call phase the live snapshot reports for ``cur``, and its call; None: none to report.
+    The agent's own dial rings and talks from 话后整理 too (``presence.dials_in_wrapup``)."""
     state = live.state if live is not None else None
     call_id = live.call_id if live is not None else None
-    if state == AgentState.RINGING and call_id and cur.state == P.AVAILABLE:
+    dialling = live is not None and presence.dials_in_wrapup(cur, call_id, live.outbound)
+    if state == AgentState.RINGING and call_id and (cur.state == P.AVAILABLE or dialling):
         return CallPhase.RINGING, call_id
-    if state == AgentState.TALKING and call_id and cur.state in (P.AVAILABLE, P.RINGING):
+    if state == AgentState.TALKING and call_id and (cur.state in (P.AVAILABLE, P.RINGING) or dialling):
         return CallPhase.ANSWERED, call_id
     if cur.state in presence.ON_CALL and cur.call_id and (
             state not in (AgentState.RINGING, AgentState.TALKING) or (call_id and call_id != cur.call_id)):
@@ -106,7 +108,8 @@ def sync(s: Settings, db: Session, agent: str, live: AgentLive | None, now: date
             return pbx_follow.follow_pbx(s, db, cur, live.pause, now, ami=ami, member=live.member)
         phase = _phase(cur, live)
         if phase is not None:
-            result = presence.on_call_event(s, db, agent, phase[0], phase[1], now, ami=ami)
+            result = presence.on_call_event(s, db, agent, phase[0], phase[1], now, ami=ami,
+                                            outbound=live is not None and live.outbound)
             if not result.ok:
                 log.warning("desk %s: %s %s: %s", agent, phase[0].value, phase[1], result.message)
             return result.presence

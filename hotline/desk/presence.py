@@ -276,32 +276,62 @@ def _start_wrapup(s: Settings, db: Session, agent: str, call_id: str | None, at:
                               by=SYSTEM, call_id=call_id, wrapup_until=at + timedelta(seconds=s.desk_wrapup_s))
 
 
+def dials_in_wrapup(cur: PresenceView, call_id: str | None, outbound: bool) -> bool:
+    """The agent's own dial (``outbound``: 外呼 / 回拨, the desk's or its phone's) on a call other
+    than the one in 话后整理: the agent is on the phone at once, not once the wrap-up's time is up
+    (until 7 December a 回拨 made during 话后整理 showed 通话中 only then). The member stays paused
+    meanwhile: no queue call rings a seat on the phone (R-ANS-4RINGS)."""
+    return outbound and bool(call_id) and cur.state == P.WRAP_UP and cur.call_id != call_id
+
+
 @_refused_when_busy
 def on_call_event(s: Settings, db: Session, agent: str, phase: CallPhase, call_id: str, at: datetime, *,
-                  ami: Ami | None = None) -> PresenceResult:
+                  ami: Ami | None = None, outbound: bool = False) -> PresenceResult:
     """The listener's (or a scheduler's) report of a call phase for ``agent``. An available agent
     rings, a ringing one talks; when the call ends, an agent who talked starts 话后整理 (paused
     ``desk_wrapup_s``), one who only rang is available again. An agent who chose busy or a
-    break, or is logged out, keeps that state: the calls do not change what a person chose."""
+    break, or is logged out, keeps that state: the calls do not change what a person chose.
+    ``outbound``: the agent's own dial, which also rings and talks from 话后整理
+    (:func:`dials_in_wrapup`); unanswered, the wrap-up it interrupted goes on."""
     with serial(s, db, agent):
         phase = CallPhase(phase)
         cur = current(db, s, agent)
         same_call = cur.call_id in (None, call_id)
+        dialling = dials_in_wrapup(cur, call_id, outbound)
         try:
-            if phase == CallPhase.RINGING and cur.state == P.AVAILABLE:
+            if phase == CallPhase.RINGING and (cur.state == P.AVAILABLE or dialling):
                 view = record(db, s, agent, P.RINGING, at, by=SYSTEM, call_id=call_id)
-            elif phase == CallPhase.ANSWERED and (cur.state == P.AVAILABLE or (cur.state == P.RINGING and same_call)):
+            elif phase == CallPhase.ANSWERED and (cur.state == P.AVAILABLE or dialling
+                                                  or (cur.state == P.RINGING and same_call)):
                 view = record(db, s, agent, P.TALKING, at, by=SYSTEM, call_id=call_id)
                 _stop_other_rings(s, db, agent, call_id, at)
             elif phase == CallPhase.ENDED and cur.state == P.TALKING and same_call:
                 view = _start_wrapup(s, db, agent, call_id, at, ami)
             elif phase == CallPhase.ENDED and cur.state == P.RINGING and same_call:
-                view = record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
+                view = _ring_over(s, db, agent, at, ami)
             else:
                 return PresenceResult(True, f"{agent} stays {cur.state.value}", cur)
         except AmiError as exc:
             return PresenceResult(False, f"the PBX refused the wrap-up pause: {exc}", cur, reason=Refusal.PBX_REFUSED)
         return PresenceResult(True, f"{agent} is {view.state.value}", view, True)
+
+
+def _ring_over(s: Settings, db: Session, agent: str, at: datetime, ami: Ami | None) -> PresenceView:
+    """A ring that was not answered ends: the agent is available again — or, when it was the
+    agent's own dial from 话后整理 (the member still paused for it), back in that wrap-up until its
+    end, or available and unpaused when that end has passed meanwhile."""
+    ring = _open_row(db, s, agent)
+    before = None if ring is None or ring.previous != P.WRAP_UP.value else db.scalars(
+        select(PresenceChange).where(PresenceChange.server == s.server_id, PresenceChange.agent == agent,
+                                     PresenceChange.id < ring.id)
+        .order_by(PresenceChange.id.desc()).limit(1)).first()
+    if before is None or before.state != P.WRAP_UP.value:
+        return record(db, s, agent, P.AVAILABLE, at, by=SYSTEM)
+    if before.wrapup_until is not None and before.wrapup_until > at:
+        return record(db, s, agent, P.WRAP_UP, at, by=SYSTEM, call_id=before.call_id,
+                      wrapup_until=before.wrapup_until)
+    return _record_then_apply(s, db, agent, P.AVAILABLE, at, lambda a: members.pause(a, s, agent, False), ami,
+                              by=SYSTEM)
 
 
 def _stop_other_rings(s: Settings, db: Session, agent: str, call_id: str, at: datetime) -> None:

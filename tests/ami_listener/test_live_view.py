@@ -389,3 +389,64 @@ def test_a_desk_dial_keeps_a_pause_made_during_it_for_its_end() -> None:
     view.feed(_event("Hangup", 5.0, Linkedid="cb-1", Uniqueid="cb-1"))
     agent = view.snapshot(5.0).agents["8001"]
     assert (agent.state, agent.call_id, agent.outbound, agent.since) == (AgentState.PAUSED, None, False, 5.0)
+
+
+def _phone_walk(name: str, view: LiveView | None = None) -> list[tuple[AgentState, str | None, bool, str | None]]:
+    """Member 8001's states through capture ``name`` of a call its phone placed itself, each once:
+    8001 a member as the desk adds a phone agent (Local/8001@agents-phone/n, its phone PJSIP/8001
+    the state interface: ``hotline.desk.members``)."""
+    view = view or LiveView()
+    view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline",
+                     Interface="Local/8001@agents-phone/n", StateInterface="PJSIP/8001", Status="1", Paused="0"))
+    seen: list[tuple[AgentState, str | None, bool, str | None]] = []
+    for msg in capture(name):
+        view.feed(msg)
+        agent = view.snapshot(msg.timestamp or 0.0).agents["8001"]
+        call = view.calls.get(agent.call_id or "")
+        step = (agent.state, agent.call_id, agent.outbound, call.caller_number if call else None)
+        if not seen or seen[-1] != step:
+            seen.append(step)
+    return seen
+
+
+def test_a_customer_dialled_on_the_desk_phone_is_the_agents_outbound_call() -> None:
+    """外呼 from the desk phone itself (foreign_phone_trunk_out: 8001 keys 13900000009, out through
+    the trunk): 外呼中 from the customer's ring, 通话中 with the customer as the call's party from
+    the answer, free at the hang-up — as a desk dial. Until 7 December the agent stayed idle on
+    the view (no queue event names the call) while the PBX showed the member in use."""
+    lid = "1796483918.0"
+    assert _phone_walk("foreign_phone_trunk_out") == [
+        (AgentState.IDLE, None, False, None),
+        (AgentState.RINGING, lid, True, "13900000009"),
+        (AgentState.TALKING, lid, True, "13900000009"),
+        (AgentState.IDLE, None, False, None),
+    ]
+
+
+@pytest.mark.parametrize("name", ["foreign_phone_trunk_no_answer", "foreign_phone_trunk_agent_cancels"])
+def test_a_desk_phones_call_nobody_answers_rings_out_then_ends_free(name: str) -> None:
+    """未接通: the customer never answers (the trunk gives up; the agent hangs up while it rings)."""
+    walk = _phone_walk(name)
+    assert [(state, outbound, party) for state, _lid, outbound, party in walk] == [
+        (AgentState.IDLE, False, None), (AgentState.RINGING, True, "13900000006"), (AgentState.IDLE, False, None)]
+
+
+def test_only_the_phones_call_out_is_outbound_not_its_queue_and_internal_calls() -> None:
+    """Alice (PJSIP/8001) takes a queue call (foreign_pjsip_answered), her phone calls 8002 itself
+    (foreign_refer_attended: 内部通话), then dials a customer (foreign_phone_trunk_out): only the
+    last is 外呼 — also under a pattern that takes no 4-digit number for internal (the call to
+    8002 rang only an agent's phone: still internal, as its record says)."""
+    from hotline.rules import internal_numbers
+    from tests.ami_listener.replay import replay_settings
+
+    for view in (LiveView(), LiveView(internal_numbers(replay_settings(internal_number_pattern=r"[*#].*")))):
+        seen: dict[str, set[tuple[str, bool, bool]]] = {}
+        for name in ("foreign_pjsip_answered", "foreign_refer_attended", "foreign_phone_trunk_out"):
+            for msg in capture(name):
+                view.feed(msg)
+                alice = view.snapshot(msg.timestamp or 0.0).agents.get("Alice")
+                if alice is not None and (alice.call_id or alice.internal):
+                    seen.setdefault(name, set()).add((alice.state, alice.internal, alice.outbound))
+        assert not any(outbound for _s, _i, outbound in seen["foreign_pjsip_answered"] | seen["foreign_refer_attended"])
+        assert any(internal for _s, internal, _o in seen["foreign_refer_attended"])
+        assert seen["foreign_phone_trunk_out"] == {(AgentState.RINGING, False, True), (AgentState.TALKING, False, True)}

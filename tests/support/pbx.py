@@ -12,6 +12,7 @@ from typing import Any
 from ami_listener.connection import AmiConnection
 from ami_listener.reader import Message
 from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
+from hotline.pbx.config import TEMPLATES
 from hotline.pbx.process import Asterisk
 from hotline.settings import Settings, load
 from tests.support.ports import free_port, rtp_range
@@ -32,13 +33,13 @@ def pbx_test_settings(runtime_dir: Path, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def phones_asterisk(runtime_dir: Path, server_id: str) -> Iterator[Asterisk]:
+def phones_asterisk(runtime_dir: Path, server_id: str, templates: Path = TEMPLATES) -> Iterator[Asterisk]:
     """A private Asterisk whose agents 8001–8003 are real SIP phones (agent_technology = pjsip,
     static queue members): a test module's own, for its phones (SipPhone) and their dialling
-    (phone_dials)."""
+    (phone_dials); ``templates``: a test's own copy of asterisk/*.conf."""
     s = pbx_test_settings(runtime_dir, agent_technology="pjsip", agents=["8001", "8002", "8003"],
                           server_id=server_id)
-    ast = Asterisk(s).start()
+    ast = Asterisk(s, templates).start()
     try:
         yield ast
     finally:

@@ -74,3 +74,69 @@ def test_a_ringall_answer_an_abandon_and_a_stranger(tmp_path: Path, db_url: str)
         sync_all(s, db, T0 + timedelta(seconds=6), ami=ami)  # L2's caller left: no wrap-up for a ring
         assert presence.current(db, s, "8003").state == P.AVAILABLE
         assert presence.current(db, s, "9999").state == P.LOGGED_OUT
+
+
+def _outbound(state: AgentState, call_id: str | None) -> AgentLive:
+    """8001 on its own dial (外呼 / 回拨), as the listener shows it (``AgentLive.outbound``)."""
+    return AgentLive(state, T0.timestamp(), call_id, "hotline", outbound=call_id is not None)
+
+
+def test_a_callback_during_wrap_up_rings_and_talks_at_once(tmp_path: Path, db_url: str) -> None:
+    """回拨 from 话后整理 (wrap-up 60 s): 外呼中 and 通话中 at once, not once the wrap-up's time is
+    up (until 7 December); the member stays paused meanwhile (no queue call rings a seat on the
+    phone, R-ANS-4RINGS); the callback's end starts its own wrap-up. A queue call's report
+    during 话后整理 moves nothing (the queue rings no paused member)."""
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, database_url=db_url, desk_wrapup_s=60)
+    _, sessions = open_db(s)
+    ami = RecordingAmi()
+    with sessions() as db:
+        presence.set_state(s, db, "8001", P.AVAILABLE, now=T0, ami=ami)
+        _live(db, {"8001": AgentLive(AgentState.TALKING, T0.timestamp(), "L1", "hotline")})
+        sync_all(s, db, T0 + timedelta(seconds=1), ami=ami)
+        _live(db, {"8001": AgentLive(AgentState.IDLE, T0.timestamp(), None, "hotline")})
+        sync_all(s, db, T0 + timedelta(seconds=30), ami=ami)
+        assert (presence.current(db, s, "8001").state, presence.current(db, s, "8001").call_id) == (P.WRAP_UP, "L1")
+        _live(db, {"8001": AgentLive(AgentState.RINGING, T0.timestamp(), "L9", "hotline")})  # no dial of its own
+        sync_all(s, db, T0 + timedelta(seconds=31), ami=ami)
+        assert presence.current(db, s, "8001").state == P.WRAP_UP
+        sent = len(ami.sent)
+        _live(db, {"8001": _outbound(AgentState.RINGING, "cb-1")})
+        sync_all(s, db, T0 + timedelta(seconds=32), ami=ami)
+        ringing = presence.current(db, s, "8001")
+        assert (ringing.state, ringing.call_id) == (P.RINGING, "cb-1")
+        _live(db, {"8001": _outbound(AgentState.TALKING, "cb-1")})
+        sync_all(s, db, T0 + timedelta(seconds=35), ami=ami)
+        assert (presence.current(db, s, "8001").state, presence.current(db, s, "8001").call_id) == (P.TALKING, "cb-1")
+        assert ami.sent[sent:] == []  # still paused for the wrap-up: nothing unpaused it
+        _live(db, {"8001": _outbound(AgentState.IDLE, None)})
+        sync_all(s, db, T0 + timedelta(seconds=95), ami=ami)
+        wrap = presence.current(db, s, "8001")
+        assert (wrap.state, wrap.call_id, wrap.wrapup_until) == (P.WRAP_UP, "cb-1", T0 + timedelta(seconds=155))
+
+
+def test_a_callback_from_wrap_up_nobody_answers_goes_back_to_that_wrap_up(tmp_path: Path, db_url: str) -> None:
+    """未接通: the wrap-up the dial interrupted goes on until its own end; a dial that rang past
+    that end leaves the agent available, the member unpaused."""
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, database_url=db_url, desk_wrapup_s=60)
+    _, sessions = open_db(s)
+    ami = RecordingAmi()
+    with sessions() as db:
+        presence.set_state(s, db, "8001", P.AVAILABLE, now=T0, ami=ami)
+        _live(db, {"8001": AgentLive(AgentState.TALKING, T0.timestamp(), "L1", "hotline")})
+        sync_all(s, db, T0 + timedelta(seconds=1), ami=ami)
+        _live(db, {"8001": AgentLive(AgentState.IDLE, T0.timestamp(), None, "hotline")})
+        sync_all(s, db, T0 + timedelta(seconds=10), ami=ami)  # wrap-up until T0 + 70 s
+        for call_id, ends in (("cb-1", 40), ("cb-2", 80)):
+            _live(db, {"8001": _outbound(AgentState.RINGING, call_id)})
+            sync_all(s, db, T0 + timedelta(seconds=ends - 20), ami=ami)
+            assert presence.current(db, s, "8001").state == P.RINGING
+            _live(db, {"8001": _outbound(AgentState.IDLE, None)})
+            sent = len(ami.sent)
+            sync_all(s, db, T0 + timedelta(seconds=ends), ami=ami)
+            after = presence.current(db, s, "8001")
+            if call_id == "cb-1":
+                assert (after.state, after.call_id, after.wrapup_until) == (P.WRAP_UP, "L1", T0 + timedelta(seconds=70))
+                assert ami.sent[sent:] == []
+        assert (after.state, after.call_id) == (P.AVAILABLE, None)
+        assert ami.sent[sent:] == [("QueuePause", {"Queue": s.queue_name, "Interface": "Local/8001@agents/n",
+                                                  "Paused": "false"})]
