@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ami_listener.accept_prompt import AcceptPrompts
 from ami_listener.bridges import Bridges
 from ami_listener.channels import Channel, ChannelIndex, device_of, local_base, number, sibling
 from ami_listener.conversation import Conversation
@@ -45,8 +46,9 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
     if requeued:
         rec.queue = rec.queued_at = None
     caller = c.party(first.name if first else None, service)
-    rec.attempts = _attempts(c, rec, caller)
-    _answer(c, rec, rule, caller, join if requeued else None)
+    prompts = AcceptPrompts(c)
+    rec.attempts = _attempts(c, rec, caller, prompts)
+    _answer(c, rec, rule, caller, join if requeued else None, prompts)
     leave = next((e for e in c.events if e.name in ("QueueCallerAbandon", "QueueCallerLeave")), None)
     if rec.queued_at is not None:
         end = rec.answered_at if rec.answered_at is not None else (leave.timestamp if leave else None)
@@ -159,18 +161,19 @@ def _caller(rec: CallRecord, first: Channel | None, join: Message | None) -> Non
         rec.caller_number, rec.caller_name = first.caller_num, first.caller_name
 
 
-def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attempt]:
+def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str], prompts: AcceptPrompts) -> list[Attempt]:
     """Every agent rung: AgentCalled opens an attempt, its first DialEnd (or AgentRingNoAnswer)
     closes it. Keeping the first DialEnd matters: a ringall member that rings out gets NOANSWER
-    then CANCEL. A DialBegin from the caller to an agent while queued is a transfer target. A call
-    that never queued rings with plain Dial(): each DialBegin from the caller is an attempt, made
-    to the agent the endpoint belongs to (queue members, the ``agent_endpoints`` setting), else to
-    the endpoint itself."""
+    then CANCEL. A Local member whose phone answered and then turned the call down at an accept
+    prompt refused it, whatever app_queue says (accept_prompt.py). A DialBegin from the caller to
+    an agent while queued is a transfer target. A call that never queued rings with plain Dial():
+    each DialBegin from the caller is an attempt, made to the agent the endpoint belongs to (queue
+    members, the ``agent_endpoints`` setting), else to the endpoint itself."""
     attempts: dict[str, Attempt] = {}
     let_go = False  # the queue let the caller go unanswered (QUEUESTATUS): its dialplan goes on
     pickers = {e.get("Channel") for e in c.events if e.name == "Pickup"} if "Pickup" in c.names else set()
     queue_call = rec.queue is not None or not c.names.isdisjoint(QUEUE_ANSWER_EVENTS)
-    for e in c.events:
+    for at, e in enumerate(c.events):
         if e.name == "QueueCallerJoin" and e.get("Channel") in caller:
             let_go = False  # queued (again): its rings are the queue's
         elif e.name == "VarSet" and e.get("Variable") == QUEUE_STATUS_VAR and e.get("Channel") in caller:
@@ -199,10 +202,12 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> list[Attemp
             continue
         elif e.name == "AgentRingNoAnswer":
             a.result, a.ring_seconds = _refused(c, dest), (e.timestamp or a.rang_at) - a.rang_at
+            prompts.judge(a, at)
         elif e.name == "DialEnd" and (e.get("DialStatus") or "") in DIAL_RESULTS:
             status = e.get("DialStatus") or ""
             a.result = _refused(c, dest) if status == "NOANSWER" else DIAL_RESULTS[status]
             a.ring_seconds = (e.timestamp or a.rang_at) - a.rang_at
+            prompts.judge(a, at)
     for a in attempts.values():
         if a.result == PENDING:  # the call (or the capture) ended while it rang
             a.result = AttemptResult.CANCELLED if not rec.incomplete else AttemptResult.UNKNOWN
@@ -290,7 +295,8 @@ def _bridged_to_an_agent(c: ChannelIndex, rec: CallRecord, caller: set[str]) -> 
             bridges.feed(e)
 
 
-def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str], requeue: Message | None) -> None:
+def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str], requeue: Message | None,
+            prompts: AcceptPrompts) -> None:
     """The answer, who gave it, and how long it rang (R-ANS-4RINGS, by the ring rule). For a call
     requeued (``requeue``: the first queue entry seen, a later one) only what came before it: the
     answer of a later queue is not the call's."""
@@ -303,7 +309,11 @@ def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str], 
         rec.agent = answered.agent
         rec.ring_seconds = answered.ring_seconds
     else:
-        _answer_from_the_tail(c, rec, caller, events)
+        # a member who refused (hung up on its accept prompt, its ring seen or not) gave no
+        # answer, whatever app_queue's AgentConnect and AgentComplete say
+        refused = {a.channel for a in rec.attempts if a.result == AttemptResult.DECLINED} | prompts.gave_no_answer()
+        _answer_from_the_tail(c, rec, caller, [e for e in events if e.get("DestChannel") not in refused]
+                              if refused else events)
     if rec.agent is None and not rec.incomplete and rec.queue is None and c.names.isdisjoint(QUEUE_ANSWER_EVENTS):
         _bridged_to_an_agent(c, rec, caller)
     if rec.ring_seconds is not None:

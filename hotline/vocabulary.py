@@ -46,6 +46,11 @@ class AttemptResult(StrEnum):
     CANCELLED = "cancelled"
     BUSY = "busy"
     UNAVAILABLE = "unavailable"
+    # 拒接: the member's phone answered and its user turned the call down before it was theirs: a
+    # dialplan that asks the member to accept with a key (Dial's U()/M() on a Local member's leg)
+    # heard another key, none, or the phone hang up. Its ring ends at the phone's answer
+    # (R-ANS-4RINGS: no ring-out; a pick-up past 4 rings is as late as an answer's)
+    DECLINED = "declined"
     PENDING = "pending"  # still ringing (only while a call is built)
     UNKNOWN = "unknown"
 

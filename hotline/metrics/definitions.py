@@ -58,7 +58,9 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
            "inbound calls of the period); within = the call's within_4_rings (else ring_seconds ≤ "
            "max_rings × ring_cycle_s)"),
     Metric("four_ring_violations", "超四声违规", "4-ring violations", "R-ANS-4RINGS",
-           "answered attempts past 4 rings + every no_answer attempt (rang out) of that agent"),
+           "answered attempts past 4 rings + every no_answer attempt (rang out) of that agent + declined "
+           "attempts (picked up, then turned down at an accept prompt) picked up past 4 rings; a refusal "
+           "is no ring-out"),
     Metric("no_answer_attempts", "振铃未接", "Rang out", "R-ANS-4RINGS",
            "ring attempts of the agent that rang out unanswered (result no_answer)"),
     Metric("sl", "服务水平", "Service level", None,

@@ -24,7 +24,8 @@ from hotline.rules import ring_rule
 from hotline.settings import Settings
 from hotline.vocabulary import AttemptResult, Direction, Disposition, HangupParty
 
-RingCounts = tuple[int, int, int, int]  # answered attempts, within 4 rings, no_answer attempts, late answers
+# answered attempts, within 4 rings, no_answer attempts, late pick-ups (answers and refusals past 4 rings)
+RingCounts = tuple[int, int, int, int]
 
 
 def count_if(cond: ColumnElement[bool]) -> Any:
@@ -203,19 +204,26 @@ def scan(db: Session, s: Settings, start: datetime, end: datetime,
 
 def ring_figures(db: Session, s: Settings, start: datetime, end: datetime,
                   agents: list[str] | None = None) -> dict[str, RingCounts]:
-    """Per agent: (answered attempts, answered within 4 rings, no_answer attempts, late answers)."""
+    """Per agent: (answered attempts, answered within 4 rings, no_answer attempts, late pick-ups)."""
     answered = RingAttempt.result == AttemptResult.ANSWERED
     within = and_(answered, or_(Call.within_4_rings.is_(True),
                                 and_(Call.within_4_rings.is_(None), ring_rule(s).within(RingAttempt.ring_seconds))))
+    # R-ANS-4RINGS asks that a ringing phone be picked up within 4 rings. A member who picked it up
+    # and refused the call (an accept-with-a-key prompt) let it ring to the pick-up: no ring-out,
+    # and no answer either (not in the rate), but past 4 rings as late as an answer would be — else
+    # picking up late to refuse would hide a ring-out. A pick-up of unknown time is not judged.
+    late_refusal = and_(RingAttempt.result == AttemptResult.DECLINED,
+                        not_(ring_rule(s).within(RingAttempt.ring_seconds)))
     q = (select(RingAttempt.agent, count_if(answered).label("a"), count_if(within).label("w"),
-                count_if(RingAttempt.result == AttemptResult.NO_ANSWER).label("na"))
+                count_if(RingAttempt.result == AttemptResult.NO_ANSWER).label("na"),
+                count_if(late_refusal).label("lr"))
          .select_from(Call).join(RingAttempt, RingAttempt.call_pk == Call.id)
          # attempts belong to the period of their call (like every metric; uses the started_at
          # index); an agent's phone ringing for an outbound (callback) call is not a caller kept waiting
          .where(in_period(start, end), Call.direction == Direction.INBOUND))
     if agents is not None:
         q = q.where(RingAttempt.agent.in_(agents))
-    return {r.agent: (int(r.a), int(r.w), int(r.na), int(r.a) - int(r.w))
+    return {r.agent: (int(r.a), int(r.w), int(r.na), int(r.a) - int(r.w) + int(r.lr))
             for r in db.execute(q.group_by(RingAttempt.agent))}
 
 
@@ -223,7 +231,7 @@ def set_rings(f: Figures, v: tuple[int, ...]) -> None:
     answered, within, no_answer, late = v
     f.four_ring_rate = Ratio(within, answered)
     f.no_answer_attempts = no_answer
-    # R-ANS-4RINGS: every ring-out counts against the agent as well as every late answer
+    # R-ANS-4RINGS: every ring-out counts against the agent as well as every late pick-up
     f.four_ring_violations = late + no_answer
 
 

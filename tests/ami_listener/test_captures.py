@@ -527,16 +527,28 @@ EXPECTED: dict[str, dict] = {
     # `accept` at 460 (Local/800X@accept-members/n members whose leg dials the phone with Dial's
     # U(): the phone's user accepts with key 1 after a beep, any other key or none in 3 s refuses
     # it), `escalate` at 461 (a queue rule moving the caller to penalty 1), `wrapup` at 462 (Queue
-    # option F), `ordered` at 464 (rrordered), `announced` at 465 (a periodic announcement, a key out)
+    # option F), `ordered` at 464 (rrordered), `announced` at 465 (a periodic announcement, a key
+    # out); the two-caller captures (leastrecent, wrandom, fewestcalls) are test_foreign_rules.py's
     # Alice's phone answers after 1 s and her user presses 2 (refuses) 1.5 s later: the queue rings
     # Bob at once, whose phone answers after 1 s and whose user presses 1 1.5 s later; the caller
     # hangs up 20 s in. Alice, whose phone was up, never had the caller: not the agent, her attempt
-    # not answered; Bob's ring runs to his key (the connection, R-ANS-4RINGS), as an ackcall's does
+    # declined (app_queue: a ring-out), rung until her phone answered (1 s: the prompt is no ring);
+    # Bob's ring runs to his key (the connection, R-ANS-4RINGS), as an ackcall's does
     "foreign_rules_accept_refused": dict(dialed="460", queue="accept", disposition="answered", agent="Bob",
                                          final_agent="Bob", ring_seconds=2.5, rings=3, within_4_rings=True,
                                          wait_seconds=5.0, talk_seconds=15.0, hangup_first="caller", transfers=[],
-                                         attempts=[("Alice", "no_answer"), ("Bob", "answered")],
-                                         attempt_rings=[2.5, 2.5]),
+                                         attempts=[("Alice", "declined"), ("Bob", "answered")],
+                                         attempt_rings=[1.0, 2.5]),
+    # Alice's phone answers after 1 s and hangs up on the prompt 1.5 s later, pressing nothing. Dial
+    # takes a U() gosub ended by a hang-up for an accept: app_queue connects the caller to her dead
+    # leg, and the call ends there (the foreign dialplan's flaw) — Bob is never rung. Nobody ever
+    # talked with the caller: Alice declined (rung 1 s, to her phone's answer), no agent, the queue
+    # let the caller go unanswered (timeout: a missed call, R-MISSED-CALLBACK), the system hung up
+    "foreign_rules_accept_hung_up": dict(dialed="460", queue="accept", disposition="timeout", agent=None,
+                                         final_agent=None, answered_at=None, ring_seconds=None, rings=None,
+                                         within_4_rings=None, wait_seconds=2.5, talk_seconds=None,
+                                         hangup_first="system", transfers=[], attempts=[("Alice", "declined")],
+                                         attempt_rings=[1.0]),
     # Alice's phone answers after 1 s, her user presses nothing; the caller hangs up 3 s in while the
     # accept prompt waits: given up, nobody answered it
     "foreign_rules_accept_abandoned": dict(dialed="460", queue="accept", disposition="abandoned", agent=None,
@@ -637,7 +649,8 @@ def test_every_capture_has_a_row() -> None:
                        "foreign_refer_attended", "foreign_refer_attended_app", "foreign_cti_wrapup",
                        "foreign_cti_priority", "foreign_cti_ringinuse", "foreign_queue_full_unfiltered",
                        "queue_full", "foreign_agents_login_while_waiting",
-                       "foreign_freepbx_busy_and_wrapup", "foreign_rules_leastrecent"} == set(EXPECTED)
+                       "foreign_freepbx_busy_and_wrapup", "foreign_rules_leastrecent", "foreign_rules_wrandom",
+                       "foreign_rules_fewestcalls"} == set(EXPECTED)
 
 
 def test_a_capture_without_timestamps_claims_no_time() -> None:

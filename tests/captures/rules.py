@@ -1,12 +1,14 @@
 """The scenarios of tests/captures/foreign_rules/ (``record.py --foreign-rules``): queue settings
 an operator's dialplan uses that the other captures do not — members who accept a call with a
 key, a queue rule moving a waiting caller to a second tier of members, an agent going on to a
-wrap-up code after the caller hangs up (Queue option F), the leastrecent and rrordered
-strategies, a key pressed during the queue's periodic announcement. Members are SIP phones (8001
-Alice, 8002 Bob) or Local channels in front of them. Each scenario runs on a fresh Asterisk."""
+wrap-up code after the caller hangs up (Queue option F), the leastrecent, rrordered, wrandom and
+fewestcalls strategies, a key pressed during the queue's periodic announcement. Members are SIP
+phones (8001 Alice, 8002 Bob) or Local channels in front of them. Each scenario runs on a fresh
+Asterisk."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,6 +29,15 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
         # the queue rings Bob at once, whose phone answers after 1 s; his user presses 1 1.5 s
         # later and is connected; the caller hangs up 20 s in
         with KeyPhone(r.s, "8001", answer_after=1, talk=None, keys="2", keys_after=1.5), \
+                KeyPhone(r.s, "8002", answer_after=1, talk=None, keys="1", keys_after=1.5):
+            r.wait_gone(call(r, "460", stay=20), settle=1)
+
+    def foreign_rules_accept_hung_up(r: Recorder) -> None:
+        # as foreign_rules_accept_refused, but Alice's user refuses by hanging up: her phone
+        # answers after 1 s, hears the beep and hangs up (BYE) 1.5 s later, pressing nothing. Dial
+        # takes the gosub her hang-up ended for an accept: the queue connects the caller to her
+        # gone leg and the call ends there — Bob (ready to accept with 1) is never rung
+        with SipPhone(r.s, "8001", answer_after=1, talk=1.5), \
                 KeyPhone(r.s, "8002", answer_after=1, talk=None, keys="1", keys_after=1.5):
             r.wait_gone(call(r, "460", stay=20), settle=1)
 
@@ -65,6 +76,26 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
         with SipPhone(r.s, "8001", answer_after=None), SipPhone(r.s, "8002", answer_after=1, talk=2):
             r.wait_gone(call(r, "464", stay=20), settle=1)
 
+    def foreign_rules_wrandom(r: Recorder) -> None:
+        # `weighted` (466, wrandom; Alice penalty 0, Bob 2): two callers 1 s apart, each staying
+        # 25 s; whom each ring goes to is drawn at random. Alice answers after 1 s and talks 2 s;
+        # Bob never answers (rings out after 3 s). Both callers end up with Alice, one after the
+        # other (as recorded: the first rang Alice; the second Bob, Bob again once she was free,
+        # then her)
+        with SipPhone(r.s, "8001", answer_after=1, talk=2), SipPhone(r.s, "8002", answer_after=None):
+            first = call(r, "466", stay=25, caller="13600000064")
+            time.sleep(1)
+            r.wait_gone(first, call(r, "466", stay=25, caller="13600000065"), settle=1)
+
+    def foreign_rules_fewestcalls(r: Recorder) -> None:
+        # `fewest` (467, fewestcalls): a first caller rings Bob (neither has taken a call: the tie
+        # goes to him, as leastrecent's does), who answers after 1 s and talks 2 s; 1 s after it is
+        # gone a second caller rings Alice, who has taken fewer (none), and she answers after 1 s,
+        # talks 2 s
+        with SipPhone(r.s, "8001", answer_after=1, talk=2), SipPhone(r.s, "8002", answer_after=1, talk=2):
+            r.wait_gone(call(r, "467", stay=20, caller="13600000066"), settle=1)
+            r.wait_gone(call(r, "467", stay=20, caller="13600000067"), settle=1)
+
     def foreign_rules_announce_key_exit(r: Recorder) -> None:
         # `announced` (465): Alice rings 3 s unanswered; 5 s later, before her next ring, the
         # periodic announcement plays, during which (9 s in) the caller presses 5: the queue's
@@ -72,9 +103,10 @@ def _scenarios() -> dict[str, Callable[[Recorder], None]]:
         with SipPhone(r.s, "8001", answer_after=None):
             r.wait_gone(call(r, "465", stay=30, dtmf="5", SIM_DTMF_AT="9"), settle=1)
 
-    return {f.__name__: f for f in (foreign_rules_accept_refused, foreign_rules_accept_abandoned,
-                                    foreign_rules_penalty_overflow, foreign_rules_agent_wrapup,
-                                    foreign_rules_leastrecent, foreign_rules_rrordered,
+    return {f.__name__: f for f in (foreign_rules_accept_refused, foreign_rules_accept_hung_up,
+                                    foreign_rules_accept_abandoned, foreign_rules_penalty_overflow,
+                                    foreign_rules_agent_wrapup, foreign_rules_leastrecent,
+                                    foreign_rules_rrordered, foreign_rules_wrandom, foreign_rules_fewestcalls,
                                     foreign_rules_announce_key_exit)}
 
 

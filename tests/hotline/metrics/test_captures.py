@@ -248,3 +248,34 @@ def test_an_agents_own_call_out_through_a_trunk_is_outbound(tmp_path: Path, db_u
         rows = re.findall(r'<tr class="call".*?</tr>', found.get_data(as_text=True), re.S)
         assert len(rows) == 1 and "13900000009" in rows[0] and "8001" in rows[0] and "内部通话" not in rows[0], rows
     metrics.clear_cache()
+
+
+# --- a member who refuses at an accept prompt (tests/captures/foreign_rules/, 2026-12-07): Alice's
+# phone answers after 1 s in both; she refuses by key 2 (Bob then answers, his ring 2.5 s to his
+# key) or by hanging up on the prompt (the caller is let go: a timeout, nobody answered)
+ACCEPT_DAY = "2026-12-07"
+ACCEPT = ["foreign_rules_accept_refused", "foreign_rules_accept_hung_up"]
+
+
+@pytest.mark.parametrize("cycle_s,max_rings,alice_late,bob_within", [(1.0, 4, 0, 1), (0.5, 1, 2, 0)])
+def test_a_refusal_at_an_accept_prompt_is_no_ring_out(tmp_path: Path, db_url: str, cycle_s: float, max_rings: int,
+                                                      alice_late: int, bob_within: int) -> None:
+    """R-ANS-4RINGS: a phone picked up within 4 rings and turned down at the accept prompt rang
+    no ring-out and was no answer: Alice has no rang-out attempt, no answer, no violation. The
+    rule asks for the pick-up, so at a cadence where her 1 s pick-ups are past the allowed rings
+    (0.5 s, 1 ring) each refusal is a violation, as a late answer is (Bob's 2.5 s is then late)."""
+    for p in open_panel(tmp_path, db_url, server_id="replay", ring_cycle_s=cycle_s, max_rings=max_rings):
+        metrics.clear_cache()
+        replay(p.settings, ACCEPT)
+        s, db = p.settings, p.db()
+        day = date.fromisoformat(ACCEPT_DAY)
+        start, end = (metrics.local_day_start(d, s.timezone) for d in (day, day + timedelta(days=1)))
+        team, per = metrics.team_and_agents(db, s, start, end)
+        db.close()
+        assert (team.answered, team.timeouts) == (1, 1)
+        alice, bob = per["Alice"], per["Bob"]
+        assert (alice.answered, alice.no_answer_attempts, alice.four_ring_violations) == (0, 0, alice_late)
+        assert alice.four_ring_rate == Ratio(0, 0)
+        assert (bob.answered, bob.four_ring_rate, bob.four_ring_violations) == (1, Ratio(bob_within, 1), 1 - bob_within)
+        assert team.four_ring_violations == alice_late + 1 - bob_within
+    metrics.clear_cache()

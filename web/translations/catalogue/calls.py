@@ -13,6 +13,7 @@ ENTRIES: dict[str, str] = {
     "answered": "已接通", "abandoned": "放弃", "timeout": "排队超时", "no_agent": "无坐席", "queue_full": "队列满",
     "ivr": "仅IVR", "failed": "失败",
     "no_answer": "无人接听", "agent_no_answer": "话务员未接", "cancelled": "已取消", "busy": "忙",
+    "declined": "拒接",
     "caller": "客户", "system": "系统",
     # call page
     "Call": "通话", "Survey": "满意度评价", "Timeline": "通话过程",
