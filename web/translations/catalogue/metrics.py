@@ -32,8 +32,11 @@ ENTRIES: dict[str, str] = {
      's)'):
         ('四声内接起的振铃次数 ÷ 接起的振铃次数,按话务员统计(本期呼入电话的振铃);四声内以通话的 wit'
          'hin_4_rings 为准(否则振铃秒数 ≤ max_rings × ring_cycle_s)'),
-    ('answered attempts past 4 rings + every no_answer attempt (rang out) of that agent'):
-        ('该话务员超过四声才接起的振铃次数 + 每次振铃未接(no_answer)'),
+    ('answered attempts past 4 rings + every no_answer attempt (rang out) of that agent + declined '
+     'attempts (picked up, then turned down at an accept prompt) picked up past 4 rings; a refusal '
+     'is no ring-out'):
+        ('该话务员超过四声才接起的振铃次数 + 每次振铃未接(no_answer)+ 超过四声才摘机、'
+         '又在接听确认提示上拒接(declined)的次数;拒接不算振铃未接'),
     ('ring attempts of the agent that rang out unanswered (result no_answer)'):
         ('该话务员振铃超时未接的次数(结果 no_answer)'),
     ('answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts + no age'
