@@ -36,7 +36,7 @@ ENTRIES: dict[str, str] = {
      'attempts (picked up, then turned down at an accept prompt) picked up past 4 rings; a refusal '
      'is no ring-out'):
         ('该话务员超过四声才接起的振铃次数 + 每次振铃未接(no_answer)+ 超过四声才摘机、'
-         '又在接听确认提示上拒接(declined)的次数;拒接不算振铃未接'),
+         '又在接听确认提示上拒接的次数;拒接不算振铃未接'),
     ('ring attempts of the agent that rang out unanswered (result no_answer)'):
         ('该话务员振铃超时未接的次数(结果 no_answer)'),
     ('answered with wait ≤ service_level_s ÷ (answered + abandoned after short_abandon_s + timeouts + no age'
