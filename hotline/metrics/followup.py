@@ -4,10 +4,9 @@ belong to the team, not to an agent: tasks, reports and complaints are not per a
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal_column, not_, or_, select, union_all
@@ -92,31 +91,32 @@ def _calls_between(db: Session, a: datetime, b: datetime) -> Sequence[Any]:
 
 def _from_kept(spans: Sequence[tuple[datetime, datetime]], kept: repeat_inputs.Calls,
                window: timedelta) -> list[tuple[int, int]]:
-    """:func:`repeat_counts` from the calls kept per hour, in the order of start and id (times in
-    µs): before the first span its open calls of the window, then every call of the spans — what
-    :func:`_tally` counts of its reading of the calls (calls of a number seen once count nothing
-    either way; each number's calls come in the same order)."""
+    """:func:`repeat_counts` from the calls kept per hour, walked once in the order of start and id
+    (times in µs, :meth:`repeat_inputs.Calls.rows`): before the first span its open calls of the
+    window, then every call of the spans — what :func:`_tally` counts of its reading of the calls
+    (calls of a number seen once count nothing either way; each number's calls come in the same
+    order). Each span's calls are counted in the same walk."""
     us = repeat_inputs.micros
-    first, last, back = us(spans[0][0]), us(spans[-1][1]), window // repeat_inputs.US
-    numbers, at, opens = kept.numbers, kept.at, kept.opens
-    i, j, k = (bisect_left(at, t) for t in (first - back, first, last))
-    before = ((numbers[n], at[n], True) for n in range(i, j) if opens[n] == "1")
-    rows = chain(before, zip(numbers[j:k], at[j:k], map("1".__eq__, opens[j:k]), strict=True))
+    first, back = us(spans[0][0]), window // repeat_inputs.US
     cut = [(us(a), us(b)) for a, b in spans]
-    nums = _tally(cut, rows, back)
-    return [(num, bisect_left(at, b) - bisect_left(at, a)) for num, (a, b) in zip(nums, cut, strict=True)]
+    dens = [0] * len(spans)
+    nums = _tally(cut, kept.rows(first - back, first), back, dens)
+    return list(zip(nums, dens, strict=True))
 
 
-def _tally(spans: list[tuple[Any, Any]], rows: Iterable[Any], window: Any) -> list[int]:
+def _tally(spans: list[tuple[Any, Any]], rows: Iterable[Any], window: Any, dens: list[int] | None = None) -> list[int]:
     """The repeat calls of each span from (number, time, open) rows, each number's in the order of
     time and id (times and ``window`` in one unit: datetimes, or µs): a call is one when the last
-    open call of its number before it is within the window."""
+    open call of its number before it is within the window. ``dens``: each span's calls counted
+    into it as well (when the rows are every call of the spans)."""
     nums = [0] * len(spans)
     starts = [a for a, _b in spans]
     last_open: dict[str, Any] = {}
     for number, at, is_open in rows:
         i = bisect_right(starts, at) - 1
         if i >= 0 and at < spans[i][1]:
+            if dens is not None:
+                dens[i] += 1
             prev = last_open.get(number)
             if prev is not None and at - prev <= window:
                 nums[i] += 1

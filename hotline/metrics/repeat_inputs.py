@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import compress
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -48,12 +48,33 @@ def micros(t: datetime) -> int:
 
 @dataclass
 class Calls:
-    """Calls in the order of their start (and id): numbers, starts (µs since the epoch), and
-    whether each is open ("1") or not ("0")."""
+    """Calls in the order of their start (and id), as kept: each closed hour's text and the live
+    rows, turned into (number, start in µs since the epoch, open) only as :meth:`rows` walks them,
+    an hour at a time. #17: parsed all at once into lists, a page's day of kept hours was ~190
+    bytes a call — the panel's and the scheduler's largest transient, growing with the day's calls
+    (2.3 MB at 12 000 calls, every supervisor view of the day at once): it set where their memory's
+    high-water ends."""
 
-    numbers: list[str] = field(default_factory=list)
-    at: list[int] = field(default_factory=list)
-    opens: str = ""
+    # (the hour's start in µs, its numbers' text, starts after it, opens, only its open calls)
+    hours: list[tuple[int, str, str, str, bool]] = field(default_factory=list)
+    live: Sequence[Any] = ()  # the rows read live (of the hour now is in, and after)
+
+    def rows(self, since: int, all_from: int) -> Iterator[tuple[str, int, bool]]:
+        """The calls from ``since`` (µs since the epoch): the open ones only before ``all_from``,
+        then all of them."""
+        return chain.from_iterable(self._hours(since, all_from))  # an hour's calls pass through C
+
+    def _hours(self, since: int, all_from: int) -> Iterator[Iterable[tuple[str, int, bool]]]:
+        for base, numbers, starts, opens, open_only in self.hours:
+            if not opens:
+                continue
+            ats = [base + int(x) for x in starts.split(",")]
+            calls = zip(_numbers(numbers), ats, map("1".__eq__, opens), strict=True)
+            if open_only or ats[0] < max(since, all_from):  # an hour the bounds cut
+                yield ((n, at, o) for n, at, o in calls if at >= since and (o or at >= all_from))
+            else:
+                yield calls
+        yield ((r[0], micros(r[1]), bool(r[2])) for r in self.live)
 
 
 def kept_from(s: Settings, now: datetime | None = None) -> datetime:
@@ -80,25 +101,12 @@ def calls(db: Session, s: Settings, a: datetime, b: datetime, read: Read, open_b
     first, live = utc_hour(a), utc_hour(now)
     hours = [(first + HOUR * i, first + HOUR * (i + 1)) for i in range((min(live, b) - first + HOUR - US) // HOUR)]
     held = _held(db, s, hours, read)  # read before the live hour: its calls end where theirs begin
-    out = Calls()
-    opens: list[str] = []
-    for h, (numbers, at, o) in zip(hours, held, strict=True):
-        base, starts = micros(h[0]), at.split(",") if at else []
-        if open_before is not None and h[1] <= open_before:  # the open calls' alone, in their order
-            mask = [c == "1" for c in o]
-            out.numbers.extend(compress(_numbers(numbers), mask))
-            out.at.extend(base + int(x) for x in compress(starts, mask))
-            opens.append("1" * sum(mask))
-            continue
-        out.numbers.extend(_numbers(numbers))
-        out.at.extend([base + x for x in map(int, starts)])
-        opens.append(o)
+    # of the hours over by ``open_before`` only the open calls (all the repeats need of the window
+    # before their first span)
+    out = Calls([(micros(h[0]), numbers, at, o, open_before is not None and h[1] <= open_before)
+                 for h, (numbers, at, o) in zip(hours, held, strict=True)])
     if live < b:
-        rows = read(db, live, b)
-        out.numbers.extend(r[0] for r in rows)
-        out.at.extend(micros(r[1]) for r in rows)
-        opens.append("".join("1" if r[2] else "0" for r in rows))
-    out.opens = "".join(opens)
+        out.live = read(db, live, b)
     return out
 
 
