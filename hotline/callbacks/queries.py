@@ -98,15 +98,18 @@ def missed_callback_counts(db: Session, s: Settings, since: datetime, until: dat
                            within_min: float | None = None) -> dict[str, int]:
     """R-MISSED-CALLBACK closure for missed-call tasks created in [since, until):
     ``tasks``; ``reached`` (a callback reached them); ``called_in`` (they called again and were
-    answered); ``closed_within`` (either, within ``within_min`` of the missed call — default
-    callback_missed_due_min); ``open``, ``failed``; ``missed_calls`` (all abandons counted in them)."""
+    answered); ``closed_within`` (either, within ``within_min`` — default callback_missed_due_min —
+    of when the task could first be worked: the missed call, or the next opening for one missed out
+    of hours, whose task is not dialled before it (its not_before); ``open``, ``failed``;
+    ``missed_calls`` (all abandons counted in them)."""
     within = timedelta(minutes=s.callback_missed_due_min if within_min is None else within_min)
     t = CallbackTask
-    q = select(t.missed_calls, t.status, t.closed_reason, t.closed_at, t.created_at).where(
+    q = select(t.missed_calls, t.status, t.closed_reason, t.closed_at, t.created_at, t.not_before).where(
         t.reason == "missed", t.created_at >= since, t.created_at < until)
     out = {"tasks": 0, "reached": 0, "called_in": 0, "closed_within": 0, "open": 0, "failed": 0,
            "missed_calls": 0}
-    for missed_calls, status, closed_reason, closed_at, created_at in db.execute(q.execution_options(yield_per=BATCH)):
+    rows = db.execute(q.execution_options(yield_per=BATCH))
+    for missed_calls, status, closed_reason, closed_at, created_at, not_before in rows:
         out["tasks"] += 1
         out["missed_calls"] += missed_calls or 0
         if status in OPEN_STATUSES:
@@ -115,7 +118,8 @@ def missed_callback_counts(db: Session, s: Settings, since: datetime, until: dat
             out["failed"] += 1
         if closed_reason in ("reached", "answered_call"):
             out["reached" if closed_reason == "reached" else "called_in"] += 1
-            if closed_at is not None and closed_at - created_at <= within:
+            workable = max(created_at, not_before) if not_before is not None else created_at
+            if closed_at is not None and in_time(closed_at, workable + within):
                 out["closed_within"] += 1
     return out
 

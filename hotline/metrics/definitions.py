@@ -92,9 +92,11 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
            "still open (that earlier call was not answered by an agent, or left a fault ticket) ÷ "
            "inbound calls with a caller number"),
     Metric("callback_closure", "未接回拨闭环率", "Callback closure", "R-MISSED-CALLBACK",
-           "missed-call tasks made in the period that were closed within callback_missed_due_min of the "
-           "missed call — a callback reached the customer, or they called again and were answered — ÷ "
-           "missed-call tasks made in the period (withheld numbers make no task and are not counted)"),
+           "missed-call tasks made in the period that were closed within callback_missed_due_min — a "
+           "callback reached the customer, or they called again and were answered — counted from the "
+           "missed call, or from the next opening for a call missed out of hours (a request for a person "
+           "included), before which nobody calls back ÷ missed-call tasks made in the period (withheld "
+           "numbers make no task and are not counted)"),
     Metric("revisit_done", "故障回访完成率", "Revisits done", "R-FAULT-REVISIT",
            "revisit tasks due in the period that were done (customer reached, both answers — fixed? "
            "satisfied? — recorded) ÷ revisit tasks due in the period that are done, reached without both "

@@ -138,8 +138,9 @@ def team_only(db: Session, s: Settings, start: datetime, end: datetime, f: Figur
 
 def callback_closure(db: Session, s: Settings, start: datetime, end: datetime) -> Ratio:
     """R-MISSED-CALLBACK: missed-call tasks made in [start, end) closed within
-    callback_missed_due_min of the missed call (reached by a callback, or the customer called again
-    and was answered) ÷ missed-call tasks made in [start, end)."""
+    callback_missed_due_min (reached by a callback, or the customer called again and was answered)
+    of the missed call, or of the next opening for one missed out of hours (nobody calls back
+    before it) ÷ missed-call tasks made in [start, end)."""
     c = callbacks.missed_callback_counts(db, s, start, end, within_min=s.callback_missed_due_min)
     return Ratio(c["closed_within"], c["tasks"])
 

@@ -5,7 +5,6 @@ else goes on to the menu. Against a scripted AGI peer (no Asterisk), as tests/iv
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from hotline.models.field import WorkOrder, WorkOrderEvent
 from hotline.models.ivr import FaultReport
 from ivr.fakepeer import PeerResult, PeerScript, run_peer
 from ivr.server import ServerThread
-from tests.ivr.test_server import TEN_AM, serving
+from tests.ivr.test_server import TEN_AM, drain, serving
 
 CALLER = "13800000077"
 GREETING = ("hotline/welcome",)  # the caller listens to it: no key pressed over it
@@ -35,10 +34,7 @@ def call(s: Any, th: ServerThread, keys: list[str], hangup_after: int | None = N
          caller: str = CALLER) -> PeerResult:
     script = PeerScript(caller=caller, keys=keys, linkedid="repeat-1", listens=GREETING, hangup_after=hangup_after)
     res = asyncio.run(run_peer(s.agi_host, s.agi_port, script, uniqueid="17100.1"))
-    deadline = time.monotonic() + 10  # the writes that trail the session (the caller never waits on them)
-    while time.monotonic() < deadline and th.server is not None and th.server.stats.active:
-        time.sleep(0.05)
-    time.sleep(0.3)
+    drain(th)  # the writes that trail the session (the caller never waits on them)
     return res
 
 

@@ -163,6 +163,41 @@ def test_a_report_left_incomplete_out_of_hours_is_called_back_after_opening(sett
     assert (task.not_before, task.due_at) == (opens, opens + timedelta(minutes=settings.callback_missed_due_min))
 
 
+def test_a_missed_call_out_of_hours_is_called_back_in_time_counted_from_the_opening(settings, db) -> None:
+    """R-MISSED-CALLBACK: the closure figure's callback_missed_due_min runs from when the task could
+    first be worked — the next opening (its not_before) for a call missed at night, which nobody
+    may dial before — not from the missed call; a call missed in hours is counted from the call."""
+    from hotline.metrics import Ratio, callback_closure
+
+    night, opens = local(2025, 11, 12, 23, 10), local(2025, 11, 13, 8, 0)
+    day = local(2025, 11, 13, 10, 0)
+    due = timedelta(minutes=settings.callback_missed_due_min)  # 15
+    reached = {  # number → (missed at, reached at)
+        "13800000011": (night, opens + timedelta(minutes=10)),  # in time
+        "13800000012": (night, opens + timedelta(minutes=20)),  # late
+        "13800000013": (day, day + timedelta(minutes=10)),  # in time, as before
+        "13800000014": (day, day + timedelta(minutes=20)),  # late, as before
+    }
+    for number, (missed, _) in reached.items():
+        add_call(db, number=number, disposition="abandoned", at=missed, wait=0.0)
+    db.commit()
+    run_pass(settings, db, now=day + timedelta(minutes=1))
+    for task in _tasks(db, reason="missed"):
+        missed, at = reached[dial_digits(task.number)]
+        assert task.not_before == (opens if missed == night else None)
+        assert task.due_at == (opens if missed == night else missed) + due
+        attempt = CallbackAttempt(task=task, at=at, agent="8001", call_server="test", call_id=f"cb-{task.id}",
+                                  outcome="pending")
+        db.add(attempt)
+        db.flush()
+        apply_outcome(settings, db, attempt, "reached", at)
+    db.commit()
+    span = (night - timedelta(hours=1), day + timedelta(hours=1))
+    counts = missed_callback_counts(db, settings, *span)
+    assert (counts["tasks"], counts["reached"], counts["closed_within"]) == (4, 4, 2)
+    assert callback_closure(db, settings, *span) == Ratio(2, 4)  # the panel's and wallboard's figure
+
+
 def test_consultation_due_within_24_working_hours(settings, db) -> None:
     """R-CONSULT-24H: the clock stops on rest days and counts make-up workdays."""
     tz = settings.timezone

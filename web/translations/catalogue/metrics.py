@@ -79,11 +79,14 @@ ENTRIES: dict[str, str] = {
      'number'):
         ('来电号码在 repeat_window_h 内已来电且事项未结(上次未被话务员接通,或留下了报修单)'
          '的呼入电话 ÷ 有主叫号码的呼入电话'),
-    ('missed-call tasks made in the period that were closed within callback_missed_due_min of the missed c'
-     'all — a callback reached the customer, or they called again and were answered — ÷ missed-call tasks '
-     'made in the period (withheld numbers make no task and are not counted)'):
-        ('本期生成、在未接来电后 callback_missed_due_min 内关闭的未接来电回拨任务(回'
-         '拨联系到客户,或客户再次来电并被接通)÷ 本期生成的未接来电回拨任务(隐藏号码不生成任务,不计入)'),
+    ('missed-call tasks made in the period that were closed within callback_missed_due_min — a callback r'
+     'eached the customer, or they called again and were answered — counted from the missed call, or from '
+     'the next opening for a call missed out of hours (a request for a person included), before which nobo'
+     'dy calls back ÷ missed-call tasks made in the period (withheld numbers make no task and are not count'
+     'ed)'):
+        ('本期生成、在 callback_missed_due_min 内关闭的未接来电回拨任务(回拨联系到客户,或'
+         '客户再次来电并被接通;自未接来电起算,非服务时间的未接来电(含要求人工服务)自下次上班起算,此前不'
+         '回拨)÷ 本期生成的未接来电回拨任务(隐藏号码不生成任务,不计入)'),
     ('revisit tasks due in the period that were done (customer reached, both answers — fixed? satisfied? —'
      ' recorded) ÷ revisit tasks due in the period that are done, reached without both answers, failed, or'
      ' still open past their deadline; cancelled tasks and deadlines still ahead do not count'):
