@@ -18,7 +18,7 @@ from ami_listener.journal import Journal
 from ami_listener.live import LiveView
 from ami_listener.reader import Message, parse, thin_fields
 from ami_listener.record import CallRecord
-from ami_listener.store import RawBatch, Store
+from ami_listener.store import POOL_EVENTS, RawBatch, Store
 from ami_listener.tracker import CallTracker
 from hotline.chanvars import ChanVar
 from hotline.live_snapshot import LiveSnapshot
@@ -29,7 +29,9 @@ from hotline.settings import Settings
 log = logging.getLogger(__name__)
 
 IGNORED_EVENTS = {"TestEvent"}  # the Debian build emits them; they mean nothing
-PRESENCE_EVENTS = {"QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause"}
+PRESENCE_EVENTS = {"QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause", *POOL_EVENTS}
+
+
 class Deferred:
     """What a repair stage returns when it took the record over: the record comes back later,
     completed or not, through :meth:`Pipeline.add_records` (the live listener reads Asterisk's

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ami_listener.channels import POOL_AGENT
 from ami_listener.reader import SEP, Message
 from ami_listener.record import CallRecord
 from hotline import live_signal
@@ -28,6 +29,7 @@ from hotline.models import (
     LiveState,
     RingAttempt,
 )
+from hotline.pbx_presence import POOL_QUEUE
 from hotline.timeutil import from_epoch, utcnow
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,8 @@ _BATCHES = cast(Table, AmiEventBatch.__table__)
 _BATCH_CALLS = cast(Table, AmiEventCall.__table__)
 _CALLS = cast(Table, Call.__table__)
 _ATTEMPTS = cast(Table, RingAttempt.__table__)
+# app_agent_pool's log-in and log-off: sessions too, as QueueMemberAdded / QueueMemberRemoved (_presence)
+POOL_EVENTS = frozenset({"AgentLogin", "AgentLogoff"})
 # what an incomplete record may know that a rebuild from fewer events does not: kept (keep_better)
 _FACTS = ("answered_at", "ended_at", "agent", "final_agent", "started_at")
 
@@ -232,8 +236,17 @@ class Store:
     def _presence(self, db: Session, msg: Message) -> None:
         h = msg.headers
         # AMI values are the caller's to choose: cut to the columns' sizes (PostgreSQL refuses more)
-        agent, queue = (h.get("MemberName") or "")[:64], (h.get("Queue") or "")[:64]
-        iface = (h.get("Interface") or "")[:255]
+        if msg.name in POOL_EVENTS:
+            # an agent pool's log-in is no queue's: its session is the agent id's in POOL_QUEUE,
+            # on the device state the pool's queue members name (capture foreign_agents_*)
+            agent, queue = (h.get("Agent") or "")[:64], POOL_QUEUE
+            if not agent:
+                log.warning("%s without an Agent header: no session recorded", msg.name)
+                return
+            iface = (POOL_AGENT + agent)[:255]
+        else:
+            agent, queue = (h.get("MemberName") or "")[:64], (h.get("Queue") or "")[:64]
+            iface = (h.get("Interface") or "")[:255]
         at = _dt(msg.timestamp) or utcnow()
         open_session = db.scalars(select(AgentSession).where(
             AgentSession.server == self.server, AgentSession.agent == agent, AgentSession.queue == queue,
@@ -241,9 +254,9 @@ class Store:
         open_pause = db.scalars(select(AgentPause).where(
             AgentPause.server == self.server, AgentPause.agent == agent, AgentPause.queue == queue,
             AgentPause.unpaused_at.is_(None))).first()
-        if msg.name == "QueueMemberAdded" and open_session is None:
+        if msg.name in ("QueueMemberAdded", "AgentLogin") and open_session is None:
             db.add(AgentSession(server=self.server, agent=agent, interface=iface, queue=queue, login_at=at))
-        elif msg.name == "QueueMemberRemoved":
+        elif msg.name in ("QueueMemberRemoved", "AgentLogoff"):
             if open_session is not None:
                 open_session.logout_at = at
             if open_pause is not None:

@@ -29,12 +29,13 @@ def register_blueprints(app: Flask) -> None:
     from web.desk.views import bp as desk
     from web.field.views import bp as field
     from web.field.views import dlr_bp as sms_dlr
+    from web.pbx_presence.views import bp as pbx_presence
     from web.service_settings.views import bp as service_settings
     from web.team.views import bp as team
 
     for bp in (home.bp, i18n.bp, auth, agent.bp, desk, calls, qa_sample.bp, callbacks.bp, faults.bp,
-               outages.bp, complaints.bp, team, wallboard.bp, api.bp, cases, customers, handover.bp, softphone.bp,
-               field, sms_dlr):
+               outages.bp, complaints.bp, team, pbx_presence, wallboard.bp, api.bp, cases, customers, handover.bp,
+               softphone.bp, field, sms_dlr):
         app.register_blueprint(bp)
     app.register_blueprint(service_settings)
     csrf.exempt(api.bp)  # token-authenticated, read-only

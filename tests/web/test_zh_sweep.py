@@ -22,8 +22,10 @@ from flask.testing import FlaskClient
 from hotline import callbacks, cases, demo
 from hotline.cases import Actor, CaseInput
 from hotline.field import accept, dispatch_to, on_report_confirmed
+from hotline.models import AgentPause, AgentSession
 from hotline.models.desk import PresenceChange
 from hotline.models.ivr import FaultReport, Outage
+from hotline.pbx_presence import POOL_QUEUE
 from hotline.timeutil import utcnow
 from hotline.vocabulary import Role
 from scheduler.callbacks import run_pass
@@ -155,6 +157,10 @@ def _seed(p: Panel) -> dict[str, list[str]]:
     made["tasks"].append(f"/callbacks/tasks/{task.id}")
     db.add(Outage(area="东城", cause="headend", note="检修", started_at=now - timedelta(hours=1), created_by="boss"))
     db.add(PresenceChange(server=s.server_id, agent="8001", state="break", started_at=now, by="system"))
+    # the PBX's record (the supervisor's log-ins and pauses page): an agent pool's log-in and an
+    # open pause, both still on
+    db.add(AgentSession(server=s.server_id, agent="1001", interface="Agent:1001", queue=POOL_QUEUE, login_at=now))
+    db.add(AgentPause(server=s.server_id, agent="8001", queue="hotline", reason=None, paused_at=now))
     h = cases.open_handover(db, boss, notes="交班", now=now)
     made["handover"].append(f"/handover/{h.id}")
     db.commit()

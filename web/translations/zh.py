@@ -22,6 +22,7 @@ from web.translations.catalogue import (
     field,
     layout,
     metrics,
+    pbx_presence,
     prompts,
     qa_sample,
     service_settings,
@@ -30,7 +31,7 @@ from web.translations.catalogue import (
 )
 
 FEATURES = (layout, calls, agent, metrics, faults, callbacks, wallboard, cases, softphone, field, prompts,
-            service_settings, agent_time, desk, qa_sample)
+            service_settings, agent_time, desk, qa_sample, pbx_presence)
 
 ZH: dict[str, str] = {}
 for _feature in FEATURES:

@@ -1,0 +1,95 @@
+"""The supervisor's page of the PBX's log-ins and pauses (/supervisor/pbx-presence): a chosen
+day's sessions and pauses with totals per agent, the agent pool's log-ins named as such, CSV of
+each table, supervisors and admins only, hostile text escaped (the record: tests/hotline/
+test_pbx_presence.py)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hotline.models import AgentPause, AgentSession
+from hotline.pbx_presence import POOL_QUEUE
+from tests.web.conftest import Panel
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def _local(p: Panel, day: int, hhmm: str) -> datetime:
+    h, m = (int(x) for x in hhmm.split(":"))
+    return datetime(2026, 12, day, h, m, tzinfo=ZoneInfo(p.settings.timezone))
+
+
+def _seed(p: Panel) -> None:
+    db, server = p.db(), p.settings.server_id
+    db.add(AgentSession(server=server, agent="8001", interface="PJSIP/8001", queue="hotline",
+                        login_at=_local(p, 1, "22:00"), logout_at=_local(p, 2, "01:30")))  # from the day before
+    db.add(AgentSession(server=server, agent="1001", interface="Agent:1001", queue=POOL_QUEUE,
+                        login_at=_local(p, 2, "08:00"), logout_at=None))  # an agent pool's, still on
+    db.add(AgentPause(server=server, agent="8001", queue="hotline", reason="午饭", paused_at=_local(p, 2, "00:10"),
+                      unpaused_at=_local(p, 2, "00:40")))
+    db.add(AgentSession(server=server, agent=HOSTILE, interface="x", queue=HOSTILE, login_at=_local(p, 2, "09:00"),
+                        logout_at=_local(p, 2, "09:01")))
+    db.add(AgentPause(server=server, agent=HOSTILE, queue=HOSTILE, reason="=1+1" + HOSTILE,
+                      paused_at=_local(p, 2, "09:00"), unpaused_at=_local(p, 2, "09:00")))
+    db.commit()
+    db.close()
+
+
+def _rows(html: str, table_id: str) -> list[list[str]]:
+    table = html[html.index(f'id="{table_id}"'):]
+    table = table[:table.index("</table>")]
+    return [re.findall(r"<td[^>]*>([^<]*)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)][1:]
+
+
+def test_a_days_log_ins_and_pauses_per_agent(panel: Panel) -> None:
+    _seed(panel)
+    html = panel.client("boss").get("/supervisor/pbx-presence?date=2026-12-02").get_data(as_text=True)
+    sessions = _rows(html, "pbx-sessions")
+    head = html[html.index('id="pbx-sessions"'):]
+    head = head[:head.index("</thead>")]
+    assert re.findall(r"<th>([^<]*)</th>", head) == ["话务员", "队列", "签入", "签出", "当日时长"]
+    # 签入 of the day before shown with its date; its duration only from midnight
+    assert ["8001", "hotline", "2026-12-01 22:00:00", "01:30:00", "1:30:00"] in sessions
+    pool = next(r for r in sessions if r[0] == "1001")
+    assert pool[:4] == ["1001", "坐席池", "08:00:00", "在线"]
+    assert pool[4] == "16:00:00"  # the day is over: open to the day's end
+    assert ["8001", "hotline", "午饭", "00:10:00", "00:40:00", "0:30:00"] in _rows(html, "pbx-pauses")
+    totals = _rows(html, "pbx-totals")
+    assert ["8001", "1", "1:30:00", "1", "0:30:00"] in totals and ["1001", "1", "16:00:00", "0", "0:00:00"] in totals
+    # another day: none of it
+    other = panel.client("boss").get("/supervisor/pbx-presence?date=2026-11-30").get_data(as_text=True)
+    assert _rows(other, "pbx-sessions") == _rows(other, "pbx-pauses") == [["没有记录。"]]
+    csv = panel.client("boss").get("/supervisor/pbx-presence?date=2026-12-02&format=csv&table=sessions")
+    assert csv.mimetype == "text/csv"
+    assert "8001,hotline,2026-12-01T22:00:00.000+08:00,2026-12-02T01:30:00.000+08:00,5400" in csv.get_data(
+        as_text=True)
+    totals_csv = panel.client("boss").get("/supervisor/pbx-presence?date=2026-12-02&format=csv&table=totals")
+    assert "8001,1,5400,1,1800" in totals_csv.get_data(as_text=True)
+
+
+def test_hostile_text_is_escaped(panel: Panel) -> None:
+    _seed(panel)
+    c = panel.client("boss")
+    html = c.get("/supervisor/pbx-presence?date=2026-12-02").get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 5  # agent, queue ×2, reason
+    csv = c.get("/supervisor/pbx-presence?date=2026-12-02&format=csv&table=pauses").get_data(as_text=True)
+    assert '"\'=1+1<script>' in csv  # a spreadsheet's formula, written as text (hotline.csv_cells)
+
+
+def test_supervisors_and_admins_only_and_linked_from_their_navigation(panel: Panel) -> None:
+    for user in ("agent1", "insp"):
+        assert panel.client(user).get("/supervisor/pbx-presence").status_code == 403
+    for user in ("boss", "root"):
+        r = panel.client(user).get("/supervisor")
+        assert r.status_code == 200 and 'href="/supervisor/pbx-presence"' in r.get_data(as_text=True)
+    assert 'href="/supervisor/pbx-presence"' not in panel.client("agent1").get("/calls").get_data(as_text=True)
+
+
+def test_a_bad_date_is_said_and_today_shown(panel: Panel) -> None:
+    r = panel.client("boss").get("/supervisor/pbx-presence?date=2026-13-45")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'class="flash error"' in html and "2026-13-45" in html
+    assert 'id="pbx-sessions"' in html
