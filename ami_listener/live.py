@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ami_listener.channels import TECH_EXT, device_of, interface_key, number
 from ami_listener.live_consults import Consultations
 from ami_listener.live_dials import AgentDials
+from ami_listener.live_transfers import Transfers
 from ami_listener.reader import Message
 from hotline.chanvars import ChanVar
 from hotline.live_snapshot import (
@@ -104,6 +105,7 @@ class LiveView:
         self.members: dict[str, dict[str, MemberChange]] = {}  # a member → queue → its last add / remove
         self._dials = AgentDials()  # the agents' own outbound calls: the desk's dials, the phones' (外呼 / 回拨)
         self._consults = Consultations()  # attended transfers' consultations (咨询转接)
+        self._transfers = Transfers(self._members_on)  # calls transferred to an agent (转接 received)
         self.gap = False
         self.changed = False
         # an agent's state changed (a ring starts, is answered, ends): the desk's pop waits for
@@ -120,7 +122,9 @@ class LiveView:
         if name in CALL_FACTS:
             if name == "Hangup" and self._holding:
                 self._unhold(msg.headers.get("Channel") or "")
-            if name == "Hangup" and self._consults.ended(msg.headers.get("Channel") or "", self.agents):
+            chan = msg.headers.get("Channel") or ""
+            if name == "Hangup" and (self._consults.ended(chan, self.agents)
+                                     | self._transfers.ended(chan, self.agents, msg.timestamp)):
                 self.changed = self.urgent = True
             self._call_fact(msg)
             return
@@ -135,9 +139,11 @@ class LiveView:
         if name == DIALLED:
             self._dialled(msg)
             self.changed |= self._dials.dialled(msg, self.calls)
+            if self._transfers.dialled(msg, self.agents):
+                self.changed = self.urgent = True
             return
         if name == DIAL_ENDED:
-            if self._dials.answered(msg, self.agents):
+            if self._dials.answered(msg, self.agents) | self._transfers.answered(msg, self.agents):
                 self.changed = self.urgent = True
             return
         if name not in RELEVANT:
@@ -349,7 +355,9 @@ class LiveView:
                 # 示忙 / 小休 / 签出 chosen during a call pause the member for the next call; this one
                 # goes on until AgentComplete (shown paused, the desk lost its call and controls)
                 state = AgentState.TALKING
-            state = self._dials.status(member, agent, h.get("Paused") == "1") or state
+            paused = h.get("Paused") == "1"
+            state = (self._dials.status(member, agent, paused) or self._transfers.status(member, agent, paused)
+                     or state)
         if state != agent.state:
             agent.state, agent.since = state, msg.timestamp
             if state != AgentState.TALKING:
@@ -368,6 +376,7 @@ class LiveView:
         self._queues.clear()
         self._dials.clear()
         self._consults.clear()
+        self._transfers.clear()
         self.members.clear()  # what the PBX's members are now is a state, not a change (rebuild)
         self.changed = True
 

@@ -16,10 +16,12 @@ from enum import StrEnum
 from hotline.desk.refusals import Refusal
 from hotline.pbx.ami import Ami
 
+# the context every transfer to an agent goes through: the desk's 转接 and 咨询转, a phone's #1 and
+# *2 (the agent's leg's TRANSFER_CONTEXT, set by [hotline-agent-connect])
+TRANSFER_CONTEXT = "agents-transfer"
 # an attended transfer's consultation: Asterisk dials it as a new Local channel in the context the
-# transfer names — the desk's and a bare AMI Atxfer's [agents-transfer], a phone's *2 the same
-# through the agent's leg's TRANSFER_CONTEXT ([hotline-agent-connect])
-_CONSULTATION = re.compile(r"^Local/(\d+)@agents-transfer-[0-9a-f]+;1$")
+# transfer names
+_CONSULTATION = re.compile(rf"^Local/(\d+)@{TRANSFER_CONTEXT}-[0-9a-f]+;1$")
 
 
 class ControlOutcome(StrEnum):

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from hotline.chanvars import ChanVar
 from hotline.desk import calls
-from hotline.desk.calls import AgentCall, ControlResult
+from hotline.desk.calls import TRANSFER_CONTEXT, AgentCall, ControlResult
 from hotline.desk.controls import Control, refuse, run
 from hotline.desk.refusals import Refusal, Refused
 from hotline.live_snapshot import AgentLive
@@ -64,7 +64,7 @@ def start(s: Settings, db: Session, agent: str, call_id: str, to: str, *, ami: A
             raise Refused(Refusal.CONSULTING_ALREADY, f"{agent} is consulting already")
         a.action("Setvar", Channel=call.agent_channel, Variable=CALLER_VAR, Value=call.caller_channel)
         a.action("Setvar", Channel=call.agent_channel, Variable=f"__{ChanVar.CONSULT.value}", Value=to)
-        a.action("Atxfer", Channel=call.agent_channel, Context="agents-transfer", Exten=to)
+        a.action("Atxfer", Channel=call.agent_channel, Context=TRANSFER_CONTEXT, Exten=to)
         return f"consulting {to}; the caller of {call_id} is on hold"
 
     return run(s, db, agent, agent, call_id, Control.CONSULT, to, act, ami)

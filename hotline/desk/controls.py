@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from hotline.chanvars import ChanVar
 from hotline.desk import audit, calls
-from hotline.desk.calls import AgentCall, ControlOutcome, ControlResult
+from hotline.desk.calls import TRANSFER_CONTEXT, AgentCall, ControlOutcome, ControlResult
 from hotline.desk.refusals import Refusal, Refused
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import Settings
@@ -96,7 +96,7 @@ def transfer(s: Settings, db: Session, agent: str, call_id: str, to: str, *, ami
     if to != QUEUE and (to not in s.agents or to == agent):
         return refuse(s, db, agent, agent, call_id, Control.TRANSFER, to, Refusal.NOT_ANOTHER_AGENT,
                       f"{to!r} is not another agent of this hotline, nor {QUEUE!r}")
-    context, exten = ("hotline-queue", "s") if to == QUEUE else ("agents-transfer", to)
+    context, exten = ("hotline-queue", "s") if to == QUEUE else (TRANSFER_CONTEXT, to)
 
     def act(a: Ami, call: AgentCall) -> str:
         a.action("BlindTransfer", Channel=call.agent_channel, Context=context, Exten=exten)

@@ -105,7 +105,8 @@ def test_blind_transfer_from_a_webrtc_agent_rings_the_other_agents_softphone(rig
     s = rig.settings
     with EventTap(s) as tap:
         desk, call = answer_at_desk(rig, tap, "13800000411")
-        other = rig.phone(user="agent2")  # 8002's phone registers only now: the queue rang 8001 alone
+        # 8002's desk (its phone too) registers only now: the queue rang 8001 alone
+        other = rig.phone(user="agent2", path="/desk")
         registered(other)
         desk.select_option("#transfer-to", "8002")
         desk.click("#c-transfer")
@@ -116,6 +117,10 @@ def test_blind_transfer_from_a_webrtc_agent_rings_the_other_agents_softphone(rig
         other.click("#softphone-answer")
         wait_js(other, "window.hotlineSoftphone.call === 'in-call'", 10)
         worknum_played(tap, call, "Local/8002@agents-phone-")  # the caller hears 8002's number
+        # the receiving desk is on the call, its pop the caller's (until 7 December: no pop, no
+        # controls — no queue event names the agent a transfer reaches: ami_listener/live_transfers.py)
+        wait_js(other, f"{DESK}.dataset.popCall === {call.call_id!r} && {DESK}.dataset.popState === 'talking'", 15)
+        assert other.inner_text("#pop-number") == "13800000411"
         media = wait_rtp(other)
         assert media["received"] >= 100 and media["sent"] >= 100, media
         from_browser = eventually(lambda: rtp_received(rig.pbx, "8002") or None, 10, "RTP from 8002's page")

@@ -1,0 +1,138 @@
+"""Calls transferred to an agent on the live view (``ami_listener.live_transfers``): the agent
+[agents-transfer] dials — the desk's 转接 (blind) or 咨询转 (attended), a phone's #1 / *2 — rings
+and talks on the caller's call as a queue's agent does, so its desk has the call's pop and
+controls. Until 7 December no queue event named it: the view showed it talking on no call."""
+
+from __future__ import annotations
+
+from ami_listener.live import LiveView
+from ami_listener.reader import Message
+from hotline.live_snapshot import LiveSnapshot
+from hotline.vocabulary import AgentState
+from tests.ami_listener.replay import capture
+
+CALLER = "13800000001"  # the captures' caller
+
+
+def _event(name: str, ts: float, **headers: str) -> Message:
+    return Message({"Event": name, "Timestamp": f"{ts:.6f}", **headers}, b"")
+
+
+Step = tuple[AgentState, str | None, str | None, str | None]
+
+
+def _walk(name: str, member: str) -> list[Step]:
+    """``member``'s states through capture ``name``, each once: state, call, the call's party as
+    the desk's pop reads it, and the extension it consults."""
+    view = LiveView()
+    seen: list[Step] = []
+    for msg in capture(name):
+        view.feed(msg)
+        snap = view.snapshot(msg.timestamp or 0.0)
+        agent = snap.agents.get(member)
+        if agent is None:
+            continue
+        call = snap.calls.get(agent.call_id or "")
+        step = (agent.state, agent.call_id, call.caller_number if call else None, agent.consulting)
+        if not seen or seen[-1] != step:
+            seen.append(step)
+    return seen
+
+
+def test_a_blind_transfer_is_the_receiving_agents_call_from_its_ring_to_its_hang_up() -> None:
+    """queue_blind_transfer: 8001 answers, AMI BlindTransfer to [agents-transfer] 8002 (the desk's
+    转接), 8002 answers after 1 s; 8002 is known to the view only from the device state that
+    follows the transfer's dial (a member of the capture's static queue)."""
+    lid = "cap-9591b2998a"
+    assert _walk("queue_blind_transfer", "8002") == [
+        (AgentState.RINGING, lid, CALLER, None),
+        (AgentState.TALKING, lid, CALLER, None),
+        (AgentState.IDLE, None, None, None),
+    ]
+    assert _walk("queue_blind_transfer", "8001")[-1] == (AgentState.IDLE, None, None, None)
+
+
+def test_an_attended_transfer_is_the_consulted_agents_call_and_stays_its_own_after_the_completion() -> None:
+    """queue_attended_transfer: 8001 consults 8002 (Atxfer), 8002 answers, 8001 hangs up (the
+    completion); 8002 talks on the caller's call until the caller hangs up."""
+    lid = "cap-30379d0763"
+    assert _walk("queue_attended_transfer", "8002") == [
+        (AgentState.RINGING, lid, CALLER, None),
+        (AgentState.TALKING, lid, CALLER, None),
+        (AgentState.IDLE, None, None, None),
+    ]
+    assert _walk("queue_attended_transfer", "8001") == [
+        (AgentState.RINGING, lid, CALLER, None),
+        (AgentState.TALKING, lid, CALLER, None),
+        (AgentState.TALKING, lid, CALLER, "8002"),
+        (AgentState.IDLE, None, None, None),
+    ]
+
+
+def _received(view: LiveView, ts: float, leg: str = "Local/8002@agents-00000009;1") -> None:
+    """[agents-transfer] dials 8002's leg on call c1 and 8002 answers."""
+    view.feed(_event("DialBegin", ts, Channel="Local/8002@agents-transfer-00000008;2", Context="agents-transfer",
+                     Exten="8002", Uniqueid="u2", Linkedid="c1", DestChannel=leg))
+    view.feed(_event("DialEnd", ts + 1, Channel="Local/8002@agents-transfer-00000008;2", Context="agents-transfer",
+                     Uniqueid="u2", Linkedid="c1", DestChannel=leg, DialStatus="ANSWER"))
+
+
+def _member(view: LiveView, member: str, ts: float, status: str = "1", paused: str = "0") -> None:
+    view.feed(_event("QueueMemberStatus", ts, MemberName=member, Queue="hotline", Interface=f"Local/{member}@agents/n",
+                     Status=status, Paused=paused))
+
+
+def test_the_receiving_agent_holds_consults_onward_and_is_paused_again_after() -> None:
+    """On the transferred call 8002's desk works as on a queue call: its hold (保持) and its own
+    consultation onward show; a pause made before (示忙 while free: a transfer rings a paused agent
+    too) is what it is at the end."""
+    view = LiveView()
+    _member(view, "8002", 1.0, paused="1")
+    _received(view, 2.0)
+    assert view.urgent
+    agent = view.snapshot(3.5).agents["8002"]
+    assert (agent.state, agent.call_id, agent.since) == (AgentState.TALKING, "c1", 3.0)
+    _member(view, "8002", 3.6, status="2", paused="1")  # the device in use, still paused: the call goes on
+    view.feed(_event("Hold", 4.0, Channel="Local/8002@agents-00000009;1", Linkedid="c1"))
+    assert view.snapshot(4.0).agents["8002"].held_since == 4.0
+    view.feed(_event("Unhold", 4.5, Channel="Local/8002@agents-00000009;1", Linkedid="c1"))
+    view.feed(_event("Newchannel", 5.0, Channel="Local/8003@agents-transfer-0000000a;1", Uniqueid="u3", Linkedid="c1"))
+    snap = view.snapshot(5.0)
+    assert (snap.agents["8002"].state, snap.agents["8002"].consulting) == (AgentState.TALKING, "8003")
+    assert LiveSnapshot.from_dict(snap.to_dict()) == snap
+    view.feed(_event("Hangup", 6.0, Channel="Local/8002@agents-00000009;2", Uniqueid="u5", Linkedid="c1"))
+    assert view.agents["8002"].call_id == "c1"  # the leg's other half: not its end
+    view.feed(_event("Hangup", 6.0, Channel="Local/8002@agents-00000009;1", Uniqueid="u4", Linkedid="c1"))
+    agent = view.snapshot(6.0).agents["8002"]
+    assert (agent.state, agent.call_id, agent.consulting, agent.since) == (AgentState.PAUSED, None, None, 6.0)
+
+
+def test_a_transfer_ring_not_answered_ends_and_an_agent_on_another_call_keeps_it() -> None:
+    view = LiveView()
+    _member(view, "8002", 1.0)
+    leg = "Local/8002@agents-00000009;1"
+    view.feed(_event("DialBegin", 2.0, Channel="c1-chan", Context="agents-transfer", Uniqueid="u1", Linkedid="c1",
+                     DestChannel=leg))
+    assert (view.agents["8002"].state, view.agents["8002"].call_id) == (AgentState.RINGING, "c1")
+    view.feed(_event("DialEnd", 12.0, Channel="c1-chan", Context="agents-transfer", Uniqueid="u1", Linkedid="c1",
+                     DestChannel=leg, DialStatus="NOANSWER"))
+    assert (view.agents["8002"].state, view.agents["8002"].call_id) == (AgentState.IDLE, None)
+    # talking on a queue call (ringinuse): a transfer's dial of its device is not shown over it
+    view.feed(_event("AgentConnect", 13.0, Queue="hotline", Linkedid="c2", MemberName="8002"))
+    _received(view, 14.0, "Local/8002@agents-0000000b;1")
+    assert (view.agents["8002"].state, view.agents["8002"].call_id) == (AgentState.TALKING, "c2")
+    # a dial from any other context is none of this (the queue's own, a phone's)
+    view.feed(_event("DialBegin", 15.0, Channel="x", Context="agents", Uniqueid="u9", Linkedid="c3",
+                     DestChannel="Local/8003@agents-0000000c;1"))
+    _member(view, "8003", 15.5, status="2")
+    assert view.agents["8003"].call_id is None
+
+
+def test_a_caller_redirected_into_agents_transfer_is_the_receiving_agents_call() -> None:
+    """ami_redirect: a CTI's AMI Redirect of the caller to [agents-transfer] 8003 — the same dial."""
+    lid = "cap-25319599bc"
+    assert _walk("ami_redirect", "8003") == [
+        (AgentState.RINGING, lid, CALLER, None),
+        (AgentState.TALKING, lid, CALLER, None),
+        (AgentState.IDLE, None, None, None),
+    ]

@@ -1,0 +1,108 @@
+"""The desk of the agent who RECEIVED a transfer, on the real private Asterisk (the desk tests'
+own), the listener in-process writing the live snapshot and the scheduler's tick
+(hotline.desk.live.sync_all) polled: a caller queues, 8001 answers, 8001's desk transfers the
+call to 8002 — 转接 (blind) or 咨询转 completed (attended) — and 8002's desk is 通话中 on that
+call with the caller's pop (the original caller, not 8001), its controls act on it (转满意度
+R-SURVEY, 挂断) and its wrap-up follows. Until 7 December no queue event named the receiving
+agent: the snapshot showed 8002 talking on no call, its desk stayed 示闲 with no pop, and the
+controls the desk offers on its call had no call to act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hotline.desk import consult, controls, members, presence
+from hotline.pbx.ami import Ami, AmiRole
+from hotline.pbx.process import Asterisk
+from hotline.timeutil import utcnow
+from hotline.vocabulary import AgentPresence as P
+from tests.hotline.desk.conftest import answered_by, followed, listening
+from tests.ivr.conftest import place_call
+from web.desk.state import DeskState
+
+pytestmark = pytest.mark.asterisk
+
+CALLER = "13800000731"
+
+
+@pytest.fixture
+def stack(desk_pbx: Asterisk, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    """The listener on its own database; 8001 logged in at the desk (示闲), 8002 logged out (the
+    queue rings 8001 alone; 8002 logs in once 8001 talks)."""
+    with listening(desk_pbx, tmp_path / "transfer.db") as (s, sessions):
+        s = s.replace(desk_wrapup_s=120)  # the wrap-up outlasts the test's polls
+        try:
+            with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
+                for agent in ("8001", "8002"):
+                    members.remove(ami, s, agent)
+                login = presence.set_state(s, db, "8001", P.AVAILABLE, now=utcnow() - timedelta(seconds=30), ami=ami)
+                assert login.ok, login.message
+            yield s, sessions
+        finally:
+            with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+                for agent in ("8001", "8002"):
+                    members.remove(ami, s, agent)
+            desk_pbx.cli("channel request hangup all")  # the caller rating the service (R-SURVEY): no wait
+
+
+def _talking_8001_then_8002_in(s: Any, sessions: Any) -> str:
+    """A caller answered by 8001 (both simulated agents answer after 1 s and stay); then 8002 logs in."""
+    call = place_call(s, CALLER, stay=60, __SIM_RING="1", __SIM_TALK="60")
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        answered_by(ami, "8001", call.call_id)
+    followed(s, sessions, "8001", P.TALKING, "8001 通话中")
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
+        login = presence.set_state(s, db, "8002", P.AVAILABLE, now=utcnow() - timedelta(seconds=30), ami=ami)
+        assert login.ok, login.message
+    return call.call_id
+
+
+def _desk_of_8002_on(s: Any, sessions: Any, call_id: str) -> None:
+    """8002's desk: 通话中 on the call, the caller's pop; 8001 is in its wrap-up."""
+    talking = followed(s, sessions, "8002", P.TALKING, "8002 通话中 on the transferred call")
+    assert talking.call_id == call_id
+    with sessions() as db:
+        desk = DeskState(s, "8002")(db, keep_step=False)
+    assert (desk["live"]["state"], desk["live"]["call_id"]) == ("talking", call_id)
+    assert (desk["pop"]["call_id"], desk["pop"]["number"]) == (call_id, CALLER)
+    assert followed(s, sessions, "8001", P.WRAP_UP, "8001's wrap-up after its transfer").call_id == call_id
+
+
+def test_a_blind_transfer_is_the_receiving_agents_call_to_send_to_the_survey(stack: tuple[Any, Any]) -> None:
+    s, sessions = stack
+    call_id = _talking_8001_then_8002_in(s, sessions)
+    with sessions() as db:
+        moved = controls.transfer(s, db, "8001", call_id, "8002")
+    assert moved.ok, moved.message
+    _desk_of_8002_on(s, sessions, call_id)
+    with sessions() as db:
+        survey = controls.send_to_survey(s, db, "8002", call_id)  # R-SURVEY, from the receiving desk
+    assert survey.ok, survey.message
+    wrap = followed(s, sessions, "8002", P.WRAP_UP, "8002's wrap-up after 转满意度")
+    assert wrap.call_id == call_id
+
+
+def test_a_completed_consultation_is_the_receiving_agents_call_to_hang_up(stack: tuple[Any, Any]) -> None:
+    s, sessions = stack
+    call_id = _talking_8001_then_8002_in(s, sessions)
+    with sessions() as db:
+        started = consult.start(s, db, "8001", call_id, "8002")
+    assert started.ok, started.message
+    # 8002 answers the consultation: it talks on the call (with 8001 until the completion)
+    followed(s, sessions, "8002", P.TALKING, "8002 answering the consultation")
+    with sessions() as db:
+        done = consult.complete(s, db, "8001", call_id)
+    assert done.ok, done.message
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        answered_by(ami, "8002", call_id)  # bridged with the caller now
+    _desk_of_8002_on(s, sessions, call_id)
+    with sessions() as db:
+        hung = controls.hang_up(s, db, "8002", call_id)
+    assert hung.ok, hung.message
+    wrap = followed(s, sessions, "8002", P.WRAP_UP, "8002's wrap-up after 挂断")
+    assert wrap.call_id == call_id
