@@ -51,7 +51,7 @@ def cpu_ms(fn: Callable[[], Any], repeat: int = 5) -> float:
     return best * 1000
 
 
-def one_size(n: int, hours: float) -> None:
+def one_size(n: int, hours: float, out: Path) -> None:
     import bench.callgen as callgen
     from hotline import settings
     from hotline.db import open_db
@@ -60,15 +60,15 @@ def one_size(n: int, hours: float) -> None:
     from hotline.metrics.periods import period
     from hotline.metrics.refresh import refresh
 
-    path = OUT / f"repeat_reading_{n}_{hours:g}h.db"
+    path = out / f"repeat_reading_{n}_{hours:g}h.db"
     path.unlink(missing_ok=True)  # the calls must be today's: generated again every run
-    env = dict(os.environ, HOTLINE_DATABASE_URL=f"sqlite:///{path}", HOTLINE_RUNTIME_DIR=str(OUT / "runtime"))
+    env = dict(os.environ, HOTLINE_DATABASE_URL=f"sqlite:///{path}", HOTLINE_RUNTIME_DIR=str(out / "runtime"))
     s = settings.load(env=env)
     _engine, sessions = open_db(s, upgrade=True)
     start, end = period("day", s)
     now = datetime.now(UTC)
     # within today (the day's reading): no further back than the local day's start
-    callgen.SPAN_S = int(min(hours * 3600, (now - start).total_seconds() - 60))
+    callgen.SPAN_S = max(1, int(min(hours * 3600, (now - start).total_seconds() - 1)))
     callgen.generate(f"sqlite:///{path}", n, now=now, say=lambda *_a: None)
     refresh(sessions, s)
     since = now - timedelta(seconds=callgen.SPAN_S)
@@ -102,10 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calls", type=int, nargs="+", default=[20000, 60000])
     ap.add_argument("--hours", type=float, default=10.0, help="the calls' span before now (within today)")
+    ap.add_argument("--out", type=Path, default=OUT, help="where the generated stores are kept")
     a = ap.parse_args(argv)
-    OUT.mkdir(exist_ok=True)
+    a.out.mkdir(exist_ok=True)
     for n in a.calls:
-        one_size(n, a.hours)
+        one_size(n, a.hours, a.out)
     return 0
 
 

@@ -29,7 +29,7 @@ from hotline.retention import PurgeReport, purge
 from hotline.service_settings import effective
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
-from scheduler.callbacks import PassReport, run_pass
+from scheduler.callbacks import FedCalls, PassReport, run_pass
 
 log = logging.getLogger(__name__)
 PURGE_STATE = "retention_purge"
@@ -45,6 +45,7 @@ class Scheduler:
         self._rollups_at: float | None = None  # monotonic time of the last rollup step
         self._desk_ami: Ami | None = None  # the desk step's AMI session (reapply, greet_completed)
         self._desk_ami_failed = False
+        self._fed = FedCalls()  # the calls this process's passes fed: the overlap's re-read skips them
 
     def in_force(self) -> Settings:
         """The settings each pass goes by: the panel's service settings (callback rules, repair
@@ -54,7 +55,7 @@ class Scheduler:
     def once(self, now: datetime | None = None) -> PassReport:
         s = self.in_force()
         with self.sessions() as db:
-            rep = run_pass(s, db, now)  # committed as it goes, unit by unit
+            rep = run_pass(s, db, now, self._fed)  # committed as it goes, unit by unit
         with self.sessions() as db:  # R-FAULT-DISPATCH / R-OVERDUE: work orders' clocks
             clocks = check_clocks(db, s, now or utcnow())
             db.commit()

@@ -190,6 +190,37 @@ def test_ids_committed_out_of_order_are_not_skipped(settings, sessions) -> None:
     assert _missed_tasks(sessions) == ["+8613800000301", "+8613800000302"]
 
 
+def test_one_process_feeds_a_call_once_unless_it_is_built_again_or_commits_late(settings, sessions) -> None:
+    """#17: the re-read of the overlap behind the watermark fed every call of the last 600 s again
+    on every pass (2 600 calls and ~2 s of CPU a pass at the fleet soak's rate); the daemon's passes
+    now skip the calls they fed — not one rebuilt in place (a new build time), nor one that
+    committed late behind the watermark (R-MISSED-CALLBACK: each still makes its task)."""
+    t0 = local(2025, 11, 17, 12, 0)
+    with sessions() as db:
+        rebuilt = add_call(db, number="13800000501", disposition="unknown", at=t0).id
+        for i in range(3):
+            add_call(db, number=f"1380000051{i}", disposition="answered", at=t0 + timedelta(seconds=i), talk=30)
+        db.commit()
+    sch = Scheduler(settings, sessions)
+    assert sch.once(now=t0 + timedelta(minutes=1)).calls == 4
+    assert sch.once(now=t0 + timedelta(minutes=2)).calls == 0, "the overlap's calls were fed already"
+    with sessions() as db:
+        row = db.get(Call, rebuilt)
+        row.disposition, row.incomplete, row.built_at = "abandoned", False, t0 + timedelta(minutes=3)
+        db.commit()
+    assert sch.once(now=t0 + timedelta(minutes=4)).calls == 1
+    with sessions() as db:  # built before the watermark (t0 + 3 min), committed after that pass
+        add_call(db, number="13800000502", disposition="timeout", at=t0 + timedelta(seconds=90), call_id="late")
+        db.commit()
+    assert sch.once(now=t0 + timedelta(minutes=5)).calls == 1
+    assert _missed_tasks(sessions) == ["+8613800000501", "+8613800000502"]
+    assert sch.once(now=t0 + timedelta(minutes=6)).calls == 0
+    assert Scheduler(settings, sessions).once(now=t0 + timedelta(minutes=7)).calls == 5, \
+        "a new process re-reads the overlap whole"
+    with sessions() as db:
+        assert [t.missed_calls for t in _tasks(db, reason="missed")] == [1, 1], "never counted twice"
+
+
 def test_a_call_of_days_ago_rebuilt_makes_its_task_by_the_next_sweep(settings, sessions) -> None:
     """A pass reads calls started within scheduler_started_lookback_h (indexed); once a local day a
     sweep reads every record built since the last sweep, whenever its call started."""
