@@ -36,7 +36,7 @@ from hotline.notifications import Links, Template, queue_sms
 from hotline.rules import overdue
 from hotline.settings import Settings
 from hotline.timeutil import local_day, utcnow
-from hotline.vocabulary import Direction, Disposition
+from hotline.vocabulary import Direction
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -231,7 +231,7 @@ def _call(s: Settings, db: Session, rep: PassReport, call: Call) -> None:
         task = tasks.on_missed_call(db, s, call)
         if task is not None and task.missed_calls == 1:
             rep.tasks_created += 1
-    elif call.disposition == Disposition.ANSWERED:
+    elif tasks.answered(call):
         rep.tasks_closed += len(tasks.on_answered_call(db, s, call))
 
 
@@ -250,11 +250,11 @@ def _reports(s: Settings, db: Session, rep: PassReport, now: datetime) -> None:
         rep.reports += 1
         newest = report.updated_at if newest is None or report.updated_at > newest else newest
         if report.status == "incomplete":
-            ended = db.scalar(select(Call.id).where(Call.server == report.server, Call.call_id == report.call_id))
-            if ended is None and now - report.updated_at < grace:
+            call = db.scalars(select(Call).where(Call.server == report.server, Call.call_id == report.call_id)).first()
+            if call is None and now - report.updated_at < grace:
                 waiting.append(report.updated_at)
                 continue
-            if tasks.on_partial_report(db, s, report) is not None:
+            if tasks.on_partial_report(db, s, report, call) is not None:
                 rep.tasks_created += 1
         else:
             if tasks.on_fault_report(db, s, report) is not None:

@@ -19,7 +19,14 @@ from hotline.errors import N_
 from hotline.field.events import ACTIONS as ORDER_ACTIONS
 from hotline.field.events import FieldEscalation
 from hotline.models import AREAS, OUTAGE_CAUSES, REPORT_STATUSES, ROLES
-from hotline.models.callbacks import ATTEMPT_OUTCOMES, COMPLAINT_KINDS, ESCALATION_KINDS, TASK_REASONS, TASK_STATUSES
+from hotline.models.callbacks import (
+    ATTEMPT_OUTCOMES,
+    COMPLAINT_KINDS,
+    ESCALATION_KINDS,
+    TASK_CLOSE_REASONS,
+    TASK_REASONS,
+    TASK_STATUSES,
+)
 from hotline.models.field import ORDER_STATUSES
 from hotline.models.notifications import OUTBOX_STATUSES
 from hotline.notifications.templates import Template
@@ -53,7 +60,8 @@ def lang() -> str:
 # vocabulary. Anything else (a row written by hand, a future value) is shown as it is, escaped.
 KNOWN_LABELS: frozenset[str] = frozenset(
     {str(v) for enum in (Disposition, AttemptResult, HangupParty, TransferKind, AgentState) for v in enum}
-    | set(ROLES) | set(TASK_REASONS) | set(TASK_STATUSES) | set(ATTEMPT_OUTCOMES) | set(COMPLAINT_KINDS)
+    | set(ROLES) | set(TASK_REASONS) | set(TASK_STATUSES) | set(TASK_CLOSE_REASONS) | set(ATTEMPT_OUTCOMES)
+    | set(COMPLAINT_KINDS)
     | set(ESCALATION_KINDS) | set(OUTAGE_CAUSES) | set(AREAS) | set(REPORT_STATUSES) | {"solution", "progress"}
     # issue 15: work orders' states and the field service's escalations
     | set(ORDER_STATUSES) | {str(k) for k in FieldEscalation}

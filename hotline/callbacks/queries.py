@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from hotline.callbacks.numbers import normalise
-from hotline.callbacks.tasks import MISSED_DISPOSITIONS, revisit_answered
+from hotline.callbacks.tasks import MISSED_DISPOSITIONS, SERVED_ON_CALL, revisit_answered
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation
 from hotline.rules import deadline_state, in_time, overdue
@@ -101,11 +101,13 @@ def missed_callback_counts(db: Session, s: Settings, since: datetime, until: dat
     answered); ``closed_within`` (either, within ``within_min`` — default callback_missed_due_min —
     of when the task could first be worked: the missed call, or the next opening for one missed out
     of hours, whose task is not dialled before it (its not_before); ``open``, ``failed``;
-    ``missed_calls`` (all abandons counted in them)."""
+    ``missed_calls`` (all abandons counted in them). A task closed as SERVED_ON_CALL (its IVR
+    report's call was answered after all) was never a missed call: not counted."""
     within = timedelta(minutes=s.callback_missed_due_min if within_min is None else within_min)
     t = CallbackTask
     q = select(t.missed_calls, t.status, t.closed_reason, t.closed_at, t.created_at, t.not_before).where(
-        t.reason == "missed", t.created_at >= since, t.created_at < until)
+        t.reason == "missed", t.created_at >= since, t.created_at < until,
+        or_(t.closed_reason.is_(None), t.closed_reason != SERVED_ON_CALL))
     out = {"tasks": 0, "reached": 0, "called_in": 0, "closed_within": 0, "open": 0, "failed": 0,
            "missed_calls": 0}
     rows = db.execute(q.execution_options(yield_per=BATCH))

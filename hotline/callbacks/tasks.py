@@ -23,7 +23,7 @@ from hotline.models.ivr import FaultReport
 from hotline.rules import next_opening
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
-from hotline.vocabulary import Disposition
+from hotline.vocabulary import Direction, Disposition
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,11 @@ MISSED_DISPOSITIONS = (Disposition.ABANDONED, Disposition.TIMEOUT, Disposition.N
 # on — asked for a person and was not answered: a missed call, called back after opening.
 NAMED_CALLBACK_MATTERS = ("consult", "complaint")
 AGENT_ASKED_NOTE = "非服务时间来电,要求人工服务,IVR 已承诺上班后回电"
+# R-ONE-CALL: how a task made from a report left incomplete in the IVR is closed when the record of
+# that very call shows an agent answered the caller: it was never a missed call (not one of
+# R-MISSED-CALLBACK's figures: hotline.callbacks.queries.missed_callback_counts)
+SERVED_ON_CALL = "served_on_call"
+SERVED_ON_CALL_NOTE = "IVR 报修未完成,同一通来电已由坐席 {agent} 接听,无需回电"
 # outside the dialling policy (hotline/dialing_policy.py): never dialled until a supervisor approves
 HELD = "held"
 PENDING_STATUSES = (*OPEN_STATUSES, HELD)
@@ -185,13 +190,21 @@ def on_missed_call(db: Session, s: Settings, call: Call) -> CallbackTask | None:
     return task
 
 
+def answered(call: Call) -> bool:
+    """R-ONE-CALL: an inbound call an agent answered (ANSWERED: bridged with an agent, who may be
+    unknown on a requeued call) — the caller was served on it."""
+    return call.direction == Direction.INBOUND and call.disposition == Disposition.ANSWERED
+
+
 def on_answered_call(db: Session, s: Settings, call: Call) -> list[CallbackTask]:
-    """The same number called again and was answered: its missed-call task is done (R-ONE-CALL)."""
+    """An answered call (:func:`answered`) serves the missed-call tasks of its caller (R-ONE-CALL):
+    the same number's misses before it, and a task its own IVR report fed, made before this record
+    existed (:func:`on_partial_report`)."""
+    closed = _served_reports(db, call)
     number = normalise(call.caller_number, s.phone_region)
     started = call.started_at or call.answered_at
     if number is None or started is None:
-        return []
-    closed = []
+        return closed
     for task in db.scalars(select(CallbackTask).where(
             CallbackTask.number == number.e164, CallbackTask.reason == "missed",
             CallbackTask.status.in_(PENDING_STATUSES))):
@@ -201,14 +214,49 @@ def on_answered_call(db: Session, s: Settings, call: Call) -> list[CallbackTask]
     return closed
 
 
-def on_partial_report(db: Session, s: Settings, report: FaultReport) -> CallbackTask | None:
-    """A fault report left incomplete in the IVR is a missed call (R-ONE-CALL)."""
+def _served_reports(db: Session, call: Call) -> list[CallbackTask]:
+    """The pending tasks an incomplete report keyed on ``call`` fed, with no miss after it: found
+    through the report's source, as the report's contact number may not be the caller's. One made
+    of that report alone is no missed call (SERVED_ON_CALL); one that also held earlier misses is
+    answered, as by any later call."""
+    ids = [str(i) for i in db.scalars(select(FaultReport.id).where(
+        FaultReport.server == call.server, FaultReport.call_id == call.call_id))]
+    if not ids:
+        return []
+    at = call.answered_at or call.started_at or utcnow()
+    closed = []
+    for task, fed_at in db.execute(select(CallbackTask, CallbackSource.at).join(
+            CallbackSource, CallbackSource.task_id == CallbackTask.id).where(
+            CallbackSource.kind == "partial_report", CallbackSource.ref.in_(ids),
+            CallbackTask.status.in_(PENDING_STATUSES))).tuples():
+        if task.last_missed_at is not None and task.last_missed_at > fed_at:
+            continue  # missed again after this call's report: that miss is still owed
+        if (task.call_server, task.call_id) == (call.server, call.call_id) and (task.missed_calls or 0) <= 1:
+            close_task(task, "cancelled", SERVED_ON_CALL, at, call.call_id)
+            served = SERVED_ON_CALL_NOTE.format(agent=call.final_agent or call.agent or "")
+            task.note = "\n".join(x for x in (task.note, served) if x)
+        else:
+            close_task(task, "done", "answered_call", at, call.call_id)
+        closed.append(task)
+    return closed
+
+
+def on_partial_report(db: Session, s: Settings, report: FaultReport, call: Call | None) -> CallbackTask | None:
+    """A fault report left incomplete in the IVR is a missed call (R-ONE-CALL) — unless ``call``,
+    the record of its call (None: not stored yet), shows an agent then answered the caller: served,
+    no callback (a task made before the record existed is closed by :func:`on_answered_call`).
+    Either way the report stays as keyed, for the desk."""
     ref = str(report.id)
     if seen(db, "partial_report", ref):
         return None
+    at = report.updated_at or report.created_at
+    if call is not None and answered(call):
+        _source(db, None, "partial_report", ref, at)
+        log.info("incomplete fault report %s: its call %s was answered by agent %s, no callback", report.id,
+                 call.call_id, call.final_agent or call.agent)
+        return None
     number = normalise(report.contact, s.phone_region) or normalise(report.caller, s.phone_region)
     caller = normalise(report.caller, s.phone_region)
-    at = report.updated_at or report.created_at
     if number is None:
         _source(db, None, "partial_report", ref, at)
         return None

@@ -32,6 +32,10 @@ TASK_REASONS = ("missed", "revisit", "consult", "complaint")
 # held: outside the dialling policy (hotline/dialing_policy.py), waits for a supervisor's approval
 TASK_STATUSES = ("open", "in_progress", "done", "failed", "cancelled", "held")
 OPEN_STATUSES = ("open", "in_progress")
+# why a task closed (closed_reason): the dialler's outcome, the customer's answered call (again, or
+# on the very call an IVR report was left on), the case or complaint it served, cancelled by hand
+TASK_CLOSE_REASONS = ("reached", "wrong_number", "attempts", "answered_call", "served_on_call", "case_closed",
+                      "revisited", "contacted", "cancelled")
 # pending: dialled, its call record not built yet; agent_no_answer: the agent never picked up,
 # so the customer was not dialled (does not count against the attempt limit).
 ATTEMPT_OUTCOMES = ("pending", "reached", "no_answer", "busy", "wrong_number", "agent_no_answer", "failed")

@@ -233,6 +233,20 @@ def test_an_old_attempt_note_in_english_still_shows(panel: Panel, three_tasks: d
     assert "originate: &lt;Originate failed&gt;" in html
 
 
+@pytest.mark.parametrize("reason, said", [("served_on_call", "本次来电已由坐席接听"),
+                                           ("answered_call", "客户再次来电已接通"),
+                                           ("attempts", "拨打次数已用完"), ("case_closed", "工单已办结")])
+def test_why_a_task_closed_reads_in_chinese(panel: Panel, three_tasks: dict[str, int], reason: str, said: str) -> None:
+    """The task page's 结案 line showed the stored reason as it is (``served_on_call``: an IVR report's
+    task closed because the same call reached an agent)."""
+    db = panel.db()
+    task = db.get(CallbackTask, three_tasks["mine"])
+    task.status, task.closed_reason, task.closed_at = "done", reason, utcnow()
+    db.commit()
+    html = panel.client("agent1").get(f"/callbacks/tasks/{three_tasks['mine']}").get_data(as_text=True)
+    assert f" {said}</dd>" in html and f" {reason}</dd>" not in html
+
+
 # --- complaints, escalations, overdue tasks -----------------------------------------------------
 
 @pytest.fixture

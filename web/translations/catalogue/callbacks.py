@@ -13,6 +13,9 @@ ENTRIES: dict[str, str] = {
     "missed": "未接回拨", "revisit": "故障回访", "consult": "咨询答复", "complaint": "投诉联系",
     "in_progress": "拨打中", "done": "已完成", "pending": "等待结果", "reached": "已联系上", "wrong_number": "号码错误",
     "held": "待审批",  # outside the dialling policy, waits for a supervisor's approval
+    # why a task closed (CallbackTask.closed_reason, the task page's 结案 line)
+    "answered_call": "客户再次来电已接通", "served_on_call": "本次来电已由坐席接听", "attempts": "拨打次数已用完",
+    "case_closed": "工单已办结", "revisited": "已回访", "contacted": "已联系客户",
     "Escalation acknowledged.": "已确认升级提醒。", "Complaint updated.": "投诉已更新。",
     "Escalations": "升级提醒",
     "Kind": "类别", "Subject": "对象", "Deadline": "期限", "Raised": "提醒时间", "Acknowledge": "确认",
