@@ -401,9 +401,11 @@ class LiveView:
         self.changed = self.urgent = False
         for lid in [c for c, x in self.calls.items() if (x.seen or now) < now - STALE_CALL_S]:
             del self.calls[lid]
+        consulted = self._consults.consulted_by(self.agents)
         return LiveSnapshot({q: sorted(w.values(), key=lambda x: x.since or 0) for q, w in self.queues.items()},
                             {m: AgentLive(a.state, a.since, a.call_id, a.queue, a.internal,
-                                          a.held_since, a.pause, outbound=a.outbound, consulting=a.consulting)
+                                          a.held_since, a.pause, outbound=a.outbound, consulting=a.consulting,
+                                          consulted_by=consulted.get(m))
                              for m, a in self.agents.items()},
                             self.gap, now,
                             {c: CallLive(x.caller_number, x.caller_name, x.queued_at, dict(x.vars), x.seen)
