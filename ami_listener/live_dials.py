@@ -19,8 +19,9 @@ the PBX showed the member in use. Calls between phones stay 内部通话, never 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from ami_listener.agent_follow import FollowedCall
 from ami_listener.channels import number
 from ami_listener.reader import Message
 from hotline.live_snapshot import AgentLive, CallLive
@@ -29,12 +30,10 @@ from hotline.vocabulary import AgentState
 KEPT = 512  # dials whose hang-up was missed (a gap) are forgotten, oldest first, beyond this many
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Dial:
     members: frozenset[str]  # the names the dialling phone's member goes by (one per queue naming it its way)
-    answered: bool = False
-    # what each member is once the call ends: the PBX's last word on its pause during the call
-    resume: dict[str, AgentState] = field(default_factory=dict)
+    call: FollowedCall
 
 
 class AgentDials:
@@ -50,10 +49,10 @@ class AgentDials:
         members = frozenset(m for m in members if m)
         if not members or lid in self._dials:
             return False
-        self._dials[lid] = _Dial(members)
+        dial = self._dials[lid] = _Dial(members, FollowedCall(lid, outbound=True))
         if len(self._dials) > KEPT:
             del self._dials[next(iter(self._dials))]
-        return self._show(lid, agents, ts)
+        return dial.call.show(members, agents, ts)
 
     def dialled(self, msg: Message, calls: dict[str, CallLive]) -> bool:
         """The originated channel dials the customer: the number is the call's party."""
@@ -75,45 +74,18 @@ class AgentDials:
         dial = self._dials.get(lid)
         if dial is None or h.get("Linkedid") != lid or h.get("DialStatus") != "ANSWER":
             return False
-        dial.answered = True
-        return self._show(lid, agents, msg.timestamp)
+        dial.call.answered = True
+        return dial.call.show(dial.members, agents, msg.timestamp)
 
     def ended(self, lid: str, agents: dict[str, AgentLive], ts: float | None) -> bool:
         """The first channel hung up: the member is back to what the PBX last said of it."""
         dial = self._dials.pop(lid, None)
-        if dial is None:
-            return False
-        changed = False
-        for member in dial.members:
-            agent = agents.get(member)
-            if agent is not None and agent.call_id == lid:
-                resume = dial.resume.get(member, AgentState.IDLE)
-                agent.state, agent.since, agent.call_id, agent.outbound = resume, ts, None, False
-                agent.held_since = agent.consulting = None
-                changed = True
-        return changed
+        return dial is not None and dial.call.end(dial.members, agents, ts)
 
     def status(self, member: str, agent: AgentLive, paused: bool) -> AgentState | None:
-        """A device state or pause event of ``member``: the state its dial shows (the device's
-        "in use" is this call), None when it has no dial up. The pause is kept for the end."""
-        for lid, dial in self._dials.items():
-            if member in dial.members and agent.call_id in (None, lid):
-                dial.resume[member] = AgentState.PAUSED if paused else AgentState.IDLE
-                agent.call_id, agent.outbound = lid, True
-                return AgentState.TALKING if dial.answered else AgentState.RINGING
+        """A device state or pause event of ``member``: the state its dial shows, None when it has
+        no dial up (``FollowedCall.status``)."""
+        for dial in self._dials.values():
+            if member in dial.members and (state := dial.call.status(member, agent, paused)) is not None:
+                return state
         return None
-
-    def _show(self, lid: str, agents: dict[str, AgentLive], ts: float | None) -> bool:
-        dial = self._dials[lid]
-        state = AgentState.TALKING if dial.answered else AgentState.RINGING
-        changed = False
-        for member in dial.members:
-            agent = agents.get(member)
-            if agent is None or agent.call_id not in (None, lid):
-                continue  # not (yet) a member the view knows (its status event shows it), or on a queue call
-            if (agent.state, agent.call_id) == (state, lid):
-                continue
-            if agent.call_id is None:
-                dial.resume[member] = AgentState.PAUSED if agent.state == AgentState.PAUSED else AgentState.IDLE
-            agent.state, agent.since, agent.call_id, agent.outbound, changed = state, ts, lid, True, True
-        return changed

@@ -13,8 +13,8 @@ desk reads for a queue call."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from ami_listener.agent_follow import FollowedCall
 from ami_listener.reader import Message
 from hotline.desk.calls import TRANSFER_CONTEXT
 from hotline.live_snapshot import AgentLive
@@ -23,19 +23,11 @@ from hotline.vocabulary import AgentState
 KEPT = 512  # transfers whose hang-up was missed (a gap) are forgotten, oldest first, beyond this many
 
 
-@dataclass
-class _Transfer:
-    call_id: str
-    answered: bool = False
-    # what each member is once the call ends: the PBX's last word on its pause during the call
-    resume: dict[str, AgentState] = field(default_factory=dict)
-
-
 class Transfers:
     def __init__(self, members_on: Callable[[str], set[str]]) -> None:
         """``members_on``: the members a channel is made on (``LiveView``'s one rule)."""
         self._members_on = members_on
-        self._up: dict[str, _Transfer] = {}  # the receiving member's leg (DestChannel) → its transfer
+        self._up: dict[str, FollowedCall] = {}  # the receiving member's leg (DestChannel) → the call
 
     def clear(self) -> None:
         self._up.clear()
@@ -46,58 +38,32 @@ class Transfers:
         leg, lid = h.get("DestChannel") or "", h.get("Linkedid") or ""
         if h.get("Context") != TRANSFER_CONTEXT or not leg or not lid:
             return False
-        self._up[leg] = _Transfer(lid)
+        call = self._up[leg] = FollowedCall(lid)
         if len(self._up) > KEPT:
             del self._up[next(iter(self._up))]
-        return self._show(leg, agents, msg.timestamp)
+        return call.show(self._members_on(leg), agents, msg.timestamp)
 
     def answered(self, msg: Message, agents: dict[str, AgentLive]) -> bool:
         """A DialEnd of the transfer's dial: ANSWER, the agent talks; else the ring is over."""
         h = msg.headers
         leg = h.get("DestChannel") or ""
-        transfer = self._up.get(leg)
-        if transfer is None or h.get("Context") != TRANSFER_CONTEXT:
+        call = self._up.get(leg)
+        if call is None or h.get("Context") != TRANSFER_CONTEXT:
             return False
         if h.get("DialStatus") != "ANSWER":
             return self.ended(leg, agents, msg.timestamp)
-        transfer.answered = True
-        return self._show(leg, agents, msg.timestamp)
+        call.answered = True
+        return call.show(self._members_on(leg), agents, msg.timestamp)
 
     def ended(self, leg: str, agents: dict[str, AgentLive], ts: float | None) -> bool:
         """The agent's leg hung up (or its ring ended): it is back to what the PBX last said of it."""
-        transfer = self._up.pop(leg, None)
-        if transfer is None:
-            return False
-        changed = False
-        for member in self._members_on(leg):
-            agent = agents[member]
-            if agent.call_id == transfer.call_id:
-                agent.state, agent.since, agent.call_id = transfer.resume.get(member, AgentState.IDLE), ts, None
-                agent.held_since = agent.consulting = None
-                changed = True
-        return changed
+        call = self._up.pop(leg, None)
+        return call is not None and call.end(self._members_on(leg), agents, ts)
 
     def status(self, member: str, agent: AgentLive, paused: bool) -> AgentState | None:
-        """A device state or pause event of ``member``: the state its transfer shows (the device's
-        "in use" is this call; a member the view learns of only now is tied to it), None when no
-        transfer to it is up. The pause is kept for the end."""
-        for leg, transfer in self._up.items():
-            if member in self._members_on(leg) and agent.call_id in (None, transfer.call_id):
-                transfer.resume[member] = AgentState.PAUSED if paused else AgentState.IDLE
-                agent.call_id = transfer.call_id
-                return AgentState.TALKING if transfer.answered else AgentState.RINGING
+        """A device state or pause event of ``member``: the state its transfer shows, None when no
+        transfer to it is up (``FollowedCall.status``)."""
+        for leg, call in self._up.items():
+            if member in self._members_on(leg) and (state := call.status(member, agent, paused)) is not None:
+                return state
         return None
-
-    def _show(self, leg: str, agents: dict[str, AgentLive], ts: float | None) -> bool:
-        transfer = self._up[leg]
-        state = AgentState.TALKING if transfer.answered else AgentState.RINGING
-        changed = False
-        for member in self._members_on(leg):
-            agent = agents[member]
-            if agent.call_id not in (None, transfer.call_id) or (agent.state, agent.call_id) == (
-                    state, transfer.call_id):
-                continue  # on another call (ringinuse), or shown so already
-            if agent.call_id is None:
-                transfer.resume[member] = AgentState.PAUSED if agent.state == AgentState.PAUSED else AgentState.IDLE
-            agent.state, agent.since, agent.call_id, changed = state, ts, transfer.call_id, True
-        return changed

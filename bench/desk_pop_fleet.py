@@ -65,6 +65,10 @@ class StreamDesk:
     updates: int = 0
     data_bytes: int = 0  # the events' "data:" lines, UTF-8 (what the panel wrote for this desk, nearly)
     error: str = ""
+    # the panel ends a stream after MAX_STREAM_S (an hour) and the page's EventSource opens it
+    # again: so does this reader. Until 7 December it did not, and every soak's desks went quiet
+    # after their first hour (runs 14 and 15: the panel without its 60 streams from minute ~61)
+    reconnects: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> StreamDesk:
@@ -85,8 +89,13 @@ class StreamDesk:
                               timeout=60)
             if "/login" in r.url:
                 raise RuntimeError("login refused")
-            with http.get(f"{self.base}/desk/stream", stream=True, timeout=(30, 120)) as stream:
-                self._read(stream)
+            while not self._stop.is_set():
+                with http.get(f"{self.base}/desk/stream", stream=True, timeout=(30, 120)) as stream:
+                    if stream.status_code != 200:
+                        raise RuntimeError(f"desk stream answered {stream.status_code}")
+                    self._read(stream)
+                if not self._stop.wait(1.0):  # the stream's "retry: 1000"
+                    self.reconnects += 1
         except Exception as e:  # reported at the end: a desk that never streamed counts as missing
             self.error = f"{type(e).__name__}: {e}"
 

@@ -122,7 +122,8 @@ def soak(fleet: Fleet, a: argparse.Namespace) -> int:
         broken = [d.agent for d in streams if d.error]
         print(f"desk streams open: {len(streams)}; events read {sum(d.updates for d in streams)} "
               f"({sum(d.data_bytes for d in streams) / 1e6:.1f} MB); "
-              f"pops {sum(len(d.pops) for d in streams)}; broken {len(broken)}")
+              f"pops {sum(len(d.pops) for d in streams)}; reconnected {sum(d.reconnects for d in streams)} times "
+              f"(the panel ends a stream every hour); broken {len(broken)}")
     if ledger.missing or ledger.duplicated:
         print(f"missing {ledger.missing[:10]}, duplicated {list(ledger.duplicated)[:10]}")
     if a.tracemalloc:

@@ -5,6 +5,9 @@ the consultation did not play to 8001 — or cancels back to the caller."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,7 @@ from hotline.desk.refusals import Refusal
 from hotline.live_snapshot import AgentLive
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
+from hotline.settings import Settings
 from hotline.vocabulary import CONSULTATION_GIVEN_UP
 from tests.ami_listener.replay import replay_messages
 from tests.captures.phone_keys import KeyPhone
@@ -33,7 +37,7 @@ from tests.hotline.desk.test_controls import (
     prompt_s,
     queued_caller,
 )
-from tests.ivr.conftest import finish, place_call
+from tests.ivr.conftest import PlacedCall, finish, place_call
 from tests.ivr.test_pjsip_agents import phone_pbx, worknum_legs
 from tests.support.pbx import EventTap
 from tests.support.sipphone import SipPhone
@@ -60,6 +64,28 @@ def greeting_said(tap: EventTap) -> None:
     played_out(tap, "desk-worknum")
 
 
+def completed_recording_the_caller(s: consult.Settings, db: Session, ami: Ami, tap: EventTap, call: PlacedCall,
+                                   path: Path) -> None:
+    """The desk's 完成转接 of 8001's consultation with 8002, the caller's channel recorded to
+    ``path`` until 8002's work number was said to it (R-ANS-GREET)."""
+    chan = caller_channel(tap, call)
+    _admin(s, "MixMonitor", Channel=chan, File=str(path))
+    time.sleep(0.5)
+    done = consult.complete(s, db, "8001", call.call_id, ami=ami)
+    assert done.ok and done.message == f"call {call.call_id} transferred to 8002", done.message
+    answered_by(ami, "8002", call.call_id)
+    greeting_said(tap)
+    _admin(s, "StopMixMonitor", Channel=chan)
+
+
+def heard_8002(s: consult.Settings, path: Path, where: str) -> None:
+    """The recording at ``path`` is 8002's work number (R-ANS-GREET), not 8001's."""
+    heard, _ = best_match(path, _greeting(s, "8002"))
+    other, _ = best_match(path, _greeting(s, "8001"))
+    print(f"{where}: work number heard {heard:.3f}, 8001's {other:.3f}")
+    assert heard > 0.9 and heard > other, (heard, other)
+
+
 def test_attended_transfer_greets_the_caller_with_the_targets_work_number(
         desk_pbx: Asterisk, db: Session, ami: Ami, tmp_path: Path) -> None:
     s = desk_pbx.settings
@@ -77,15 +103,8 @@ def test_attended_transfer_greets_the_caller_with_the_targets_work_number(
         time.sleep(1.5)  # the consultation: 8002 is not greeted here (HOTLINE_CONSULT)
         again = consult.start(s, db, "8001", call.call_id, "8002", ami=ami)
         assert not again.ok and "consulting already" in again.message and again.reason == Refusal.CONSULTING_ALREADY
-        chan = caller_channel(tap, call)
         path = tmp_path / "caller-after-transfer.wav"
-        _admin(s, "MixMonitor", Channel=chan, File=str(path))
-        time.sleep(0.5)
-        done = consult.complete(s, db, "8001", call.call_id, ami=ami)
-        assert done.ok and done.message == f"call {call.call_id} transferred to 8002", done.message
-        answered_by(ami, "8002", call.call_id)
-        greeting_said(tap)
-        _admin(s, "StopMixMonitor", Channel=chan)
+        completed_recording_the_caller(s, db, ami, tap, call, path)
         assert controls.hang_up(s, db, "8002", call.call_id, ami=ami).ok
         finish(tap, call, 30)
         rec = replay_messages(list(tap.messages), s)[call.call_id]
@@ -97,10 +116,7 @@ def test_attended_transfer_greets_the_caller_with_the_targets_work_number(
     # the desk's consultation holds the caller (Atxfer: a Hold on 8001's leg) until the completion,
     # 2 s of sleeps after the consultation was answered at the least
     assert rec.holds == 1 and rec.hold_seconds is not None and rec.hold_seconds >= 2.0, (rec.holds, rec.hold_seconds)
-    heard, _ = best_match(path, _greeting(s, "8002"))
-    other, _ = best_match(path, _greeting(s, "8001"))
-    print(f"work number heard {heard:.3f}, 8001's {other:.3f}")
-    assert heard > 0.9 and heard > other, (heard, other)
+    heard_8002(s, path, "desk")
     assert audits(db, call.call_id) == [("8001", "consult", "done"), ("8001", "consult", "refused"),
                                         ("8001", "consult_complete", "done"), ("8002", "hangup", "done")]
 
@@ -155,15 +171,8 @@ def test_attended_transfer_between_sip_phones(phone_pbx: Asterisk, db: Session, 
         assert consult.start(s, db, "8001", call.call_id, "8002", ami=ami).ok
         eventually(lambda: _consulting(ami, s, "8001", call.call_id), 15, "8002 answering the consultation")
         time.sleep(1.0)
-        chan = caller_channel(tap, call)
         path = tmp_path / "caller-after-phone-transfer.wav"
-        _admin(s, "MixMonitor", Channel=chan, File=str(path))
-        time.sleep(0.5)
-        done = consult.complete(s, db, "8001", call.call_id, ami=ami)
-        assert done.message == f"call {call.call_id} transferred to 8002", done.message
-        answered_by(ami, "8002", call.call_id)
-        greeting_said(tap)
-        _admin(s, "StopMixMonitor", Channel=chan)
+        completed_recording_the_caller(s, db, ami, tap, call, path)
         assert controls.hang_up(s, db, "8002", call.call_id, ami=ami).ok
         finish(tap, call, 30)
         rec = replay_messages(list(tap.messages), s)[call.call_id]
@@ -171,10 +180,7 @@ def test_attended_transfer_between_sip_phones(phone_pbx: Asterisk, db: Session, 
     assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
     assert (rec.agent, rec.final_agent) == ("8001", "8002")
     assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
-    heard, _ = best_match(path, _greeting(s, "8002"))
-    other, _ = best_match(path, _greeting(s, "8001"))
-    print(f"phones: work number heard {heard:.3f}, 8001's {other:.3f}")
-    assert heard > 0.9 and heard > other, (heard, other)
+    heard_8002(s, path, "phones")
 
 
 def test_a_bare_ami_atxfer_greets_the_caller_not_the_consulting_agent(
@@ -219,10 +225,7 @@ def test_a_bare_ami_atxfer_greets_the_caller_not_the_consulting_agent(
         rec = replay_messages(list(tap.messages), s)[call.call_id]
     assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
     assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
-    heard, _ = best_match(path, _greeting(s, "8002"))
-    other, _ = best_match(path, _greeting(s, "8001"))
-    print(f"bare Atxfer: work number heard {heard:.3f}, 8001's {other:.3f}")
-    assert heard > 0.9 and heard > other, (heard, other)
+    heard_8002(s, path, "bare Atxfer")
 
 
 def test_a_consultation_is_cancelled_while_the_target_still_rings(desk_pbx: Asterisk, db: Session, ami: Ami) -> None:
@@ -261,6 +264,33 @@ def _phone_consulting(sessions: sessionmaker[Session], agent: str, call_id: str)
     return live if live is not None and live.call_id == call_id and consult.under_way(live) else None
 
 
+@dataclass
+class _PhoneConsultation:
+    s: Settings
+    sessions: sessionmaker[Session]
+    db: Session
+    ami: Ami
+    tap: EventTap
+    call: PlacedCall
+    live: AgentLive  # 8001 as the listener's snapshot shows it, consulting
+
+
+@contextmanager
+def _consulting_on_the_phone(phone_pbx: Asterisk, tmp_path: Path, caller: str,
+                             stay: float) -> Iterator[_PhoneConsultation]:
+    """A caller answered by 8001's phone, which presses *2 and 8002 while a real listener writes the
+    live snapshot; from the moment the desk shows that consultation under way."""
+    with listening(phone_pbx, tmp_path / "listener.db") as (s, sessions), EventTap(s) as tap, \
+            Ami.from_settings(s, role=AmiRole.DESK) as ami, \
+            KeyPhone(s, "8001", answer_after=0.8, talk=None, keys="*2,8002", keys_after=4.0, tmp_dir=tmp_path), \
+            SipPhone(s, "8002", answer_after=0.8, talk=None, tmp_dir=tmp_path), sessions() as db:
+        call = place_call(s, caller, stay=stay)
+        answered_by(ami, "8001", call.call_id)
+        live = eventually(lambda: _phone_consulting(sessions, "8001", call.call_id), 25,
+                          "the phone's consultation under way on the desk")
+        yield _PhoneConsultation(s, sessions, db, ami, tap, call, live)
+
+
 def test_a_consultation_begun_on_the_phone_is_the_desks_to_complete(phone_pbx: Asterisk, tmp_path: Path) -> None:
     """8001's phone presses *2 and 8002 (features.conf's atxfer, SIP INFO keys) while a real listener
     writes the live snapshot: its digits dial [agents-transfer] (the leg's TRANSFER_CONTEXT), so
@@ -268,26 +298,13 @@ def test_a_consultation_begun_on_the_phone_is_the_desks_to_complete(phone_pbx: A
     完成转接 hands the caller to 8002, who is announced to the caller (R-ANS-GREET). Until
     7 December the digits rang 8002's phone through [agents-phone]: 8002's greeting went to 8001,
     and the desk saw no consultation."""
-    with listening(phone_pbx, tmp_path / "listener.db") as (s, sessions), EventTap(s) as tap, \
-            Ami.from_settings(s, role=AmiRole.DESK) as ami, \
-            KeyPhone(s, "8001", answer_after=0.8, talk=None, keys="*2,8002", keys_after=4.0, tmp_dir=tmp_path), \
-            SipPhone(s, "8002", answer_after=0.8, talk=None, tmp_dir=tmp_path), sessions() as db:
-        call = place_call(s, "13800000426", stay=60)
-        answered_by(ami, "8001", call.call_id)
-        live = eventually(lambda: _phone_consulting(sessions, "8001", call.call_id), 25,
-                          "the phone's consultation under way on the desk")
-        assert live.consulting == "8002"
+    with _consulting_on_the_phone(phone_pbx, tmp_path, "13800000426", 60) as c:
+        s, sessions, db, ami, tap, call = c.s, c.sessions, c.db, c.ami, c.tap, c.call
+        assert c.live.consulting == "8002"
         eventually(lambda: _consulting(ami, s, "8001", call.call_id), 15, "8002 answering the consultation")
         time.sleep(1.0)
-        chan = caller_channel(tap, call)
         path = tmp_path / "caller-after-phone-consultation.wav"
-        _admin(s, "MixMonitor", Channel=chan, File=str(path))
-        time.sleep(0.5)
-        done = consult.complete(s, db, "8001", call.call_id, ami=ami)
-        assert done.ok and done.message == f"call {call.call_id} transferred to 8002", done.message
-        answered_by(ami, "8002", call.call_id)
-        greeting_said(tap)
-        _admin(s, "StopMixMonitor", Channel=chan)
+        completed_recording_the_caller(s, db, ami, tap, call, path)
         eventually(lambda: _phone_consulting(sessions, "8001", call.call_id) is None, 10, "the consultation over")
         assert consult.greet_completed(s, ami) == []  # the desk's completion greeted the caller already
         assert controls.hang_up(s, db, "8002", call.call_id, ami=ami).ok
@@ -296,23 +313,14 @@ def test_a_consultation_begun_on_the_phone_is_the_desks_to_complete(phone_pbx: A
     assert sorted(worknum_legs(call)) == ["8001"], "the consultation greeted the consulting agent"
     assert [(t.kind, t.from_agent, t.to) for t in rec.transfers] == [("attended", "8001", "8002")], rec.transfers
     assert rec.vars[ChanVar.TRANSFER_WORKNUM] == "8002"
-    heard, _ = best_match(path, _greeting(s, "8002"))
-    other, _ = best_match(path, _greeting(s, "8001"))
-    print(f"phone's *2: work number heard {heard:.3f}, 8001's {other:.3f}")
-    assert heard > 0.9 and heard > other, (heard, other)
+    heard_8002(s, path, "phone's *2")
 
 
 def test_a_consultation_begun_on_the_phone_is_cancelled_from_the_desk(phone_pbx: Asterisk, tmp_path: Path) -> None:
     """取消咨询 of a consultation begun with the phone's *2: 8001 is back with the caller, and the
     desk no longer shows a consultation (the snapshot's ``consulting`` gone with its channel)."""
-    with listening(phone_pbx, tmp_path / "listener.db") as (s, sessions), EventTap(s) as tap, \
-            Ami.from_settings(s, role=AmiRole.DESK) as ami, \
-            KeyPhone(s, "8001", answer_after=0.8, talk=None, keys="*2,8002", keys_after=4.0, tmp_dir=tmp_path), \
-            SipPhone(s, "8002", answer_after=0.8, talk=None, tmp_dir=tmp_path), sessions() as db:
-        call = place_call(s, "13800000427", stay=40)
-        answered_by(ami, "8001", call.call_id)
-        eventually(lambda: _phone_consulting(sessions, "8001", call.call_id), 25,
-                   "the phone's consultation under way on the desk")
+    with _consulting_on_the_phone(phone_pbx, tmp_path, "13800000427", 40) as c:
+        s, sessions, db, ami, tap, call = c.s, c.sessions, c.db, c.ami, c.tap, c.call
         r = consult.cancel(s, db, "8001", call.call_id, ami=ami)
         assert r.ok and r.message.startswith("consultation with 8002 ended"), r.message
         caller = queued_caller(tap, call)

@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from hotline.db import open_db
 from hotline.desk import presence
 from hotline.desk.live import sync_all
 from hotline.live_snapshot import AgentLive, LiveSnapshot
-from hotline.settings import load
+from hotline.settings import Settings, load
 from hotline.vocabulary import AgentPresence as P
 from hotline.vocabulary import AgentState
 from tests.hotline.desk.conftest import set_snapshot
@@ -81,6 +83,15 @@ def _outbound(state: AgentState, call_id: str | None) -> AgentLive:
     return AgentLive(state, T0.timestamp(), call_id, "hotline", outbound=call_id is not None)
 
 
+def _wrap_up_after_l1(s: Settings, db: Session, ami: RecordingAmi, at_s: int) -> None:
+    """8001 available, talks on L1 from T0 + 1 s, and is in 话后整理 after it at T0 + ``at_s``."""
+    presence.set_state(s, db, "8001", P.AVAILABLE, now=T0, ami=ami)
+    _live(db, {"8001": AgentLive(AgentState.TALKING, T0.timestamp(), "L1", "hotline")})
+    sync_all(s, db, T0 + timedelta(seconds=1), ami=ami)
+    _live(db, {"8001": AgentLive(AgentState.IDLE, T0.timestamp(), None, "hotline")})
+    sync_all(s, db, T0 + timedelta(seconds=at_s), ami=ami)
+
+
 def test_a_callback_during_wrap_up_rings_and_talks_at_once(tmp_path: Path, db_url: str) -> None:
     """回拨 from 话后整理 (wrap-up 60 s): 外呼中 and 通话中 at once, not once the wrap-up's time is
     up (until 7 December); the member stays paused meanwhile (no queue call rings a seat on the
@@ -90,11 +101,7 @@ def test_a_callback_during_wrap_up_rings_and_talks_at_once(tmp_path: Path, db_ur
     _, sessions = open_db(s)
     ami = RecordingAmi()
     with sessions() as db:
-        presence.set_state(s, db, "8001", P.AVAILABLE, now=T0, ami=ami)
-        _live(db, {"8001": AgentLive(AgentState.TALKING, T0.timestamp(), "L1", "hotline")})
-        sync_all(s, db, T0 + timedelta(seconds=1), ami=ami)
-        _live(db, {"8001": AgentLive(AgentState.IDLE, T0.timestamp(), None, "hotline")})
-        sync_all(s, db, T0 + timedelta(seconds=30), ami=ami)
+        _wrap_up_after_l1(s, db, ami, 30)
         assert (presence.current(db, s, "8001").state, presence.current(db, s, "8001").call_id) == (P.WRAP_UP, "L1")
         _live(db, {"8001": AgentLive(AgentState.RINGING, T0.timestamp(), "L9", "hotline")})  # no dial of its own
         sync_all(s, db, T0 + timedelta(seconds=31), ami=ami)
@@ -121,11 +128,7 @@ def test_a_callback_from_wrap_up_nobody_answers_goes_back_to_that_wrap_up(tmp_pa
     _, sessions = open_db(s)
     ami = RecordingAmi()
     with sessions() as db:
-        presence.set_state(s, db, "8001", P.AVAILABLE, now=T0, ami=ami)
-        _live(db, {"8001": AgentLive(AgentState.TALKING, T0.timestamp(), "L1", "hotline")})
-        sync_all(s, db, T0 + timedelta(seconds=1), ami=ami)
-        _live(db, {"8001": AgentLive(AgentState.IDLE, T0.timestamp(), None, "hotline")})
-        sync_all(s, db, T0 + timedelta(seconds=10), ami=ami)  # wrap-up until T0 + 70 s
+        _wrap_up_after_l1(s, db, ami, 10)  # wrap-up until T0 + 70 s
         for call_id, ends in (("cb-1", 40), ("cb-2", 80)):
             _live(db, {"8001": _outbound(AgentState.RINGING, call_id)})
             sync_all(s, db, T0 + timedelta(seconds=ends - 20), ami=ami)

@@ -9,7 +9,7 @@ controls the desk offers on its call had no call to act on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -63,11 +63,6 @@ def _talking_8001_then_8002_in(s: Any, sessions: Any) -> str:
     return call.call_id
 
 
-def _desk(s: Any, sessions: Any, agent: str) -> dict[str, Any]:
-    with sessions() as db:
-        return dict(DeskState(s, agent)(db, keep_step=False))
-
-
 def _desk_of_8002_on(s: Any, sessions: Any, call_id: str) -> None:
     """8002's desk: 通话中 on the call, the caller's pop; 8001 is in its wrap-up."""
     talking = followed(s, sessions, "8002", P.TALKING, "8002 通话中 on the transferred call")
@@ -79,29 +74,39 @@ def _desk_of_8002_on(s: Any, sessions: Any, call_id: str) -> None:
     assert followed(s, sessions, "8001", P.WRAP_UP, "8001's wrap-up after its transfer").call_id == call_id
 
 
+def _desk(s: Any, sessions: Any, action: Callable[..., Any], agent: str, call_id: str, *args: str) -> None:
+    """``agent``'s desk acts on the call (``action``: a control of ``hotline.desk``), which succeeds."""
+    with sessions() as db:
+        result = action(s, db, agent, call_id, *args)
+    assert result.ok, result.message
+
+
+def _state_of(s: Any, sessions: Any, agent: str) -> dict[str, Any]:
+    with sessions() as db:
+        return dict(DeskState(s, agent)(db, keep_step=False))
+
+
+def _wrap_up_of_8002(s: Any, sessions: Any, call_id: str, after: str) -> None:
+    wrap = followed(s, sessions, "8002", P.WRAP_UP, f"8002's wrap-up after {after}")
+    assert wrap.call_id == call_id
+
+
 def test_a_blind_transfer_is_the_receiving_agents_call_to_send_to_the_survey(stack: tuple[Any, Any]) -> None:
     s, sessions = stack
     call_id = _talking_8001_then_8002_in(s, sessions)
-    with sessions() as db:
-        moved = controls.transfer(s, db, "8001", call_id, "8002")
-    assert moved.ok, moved.message
+    _desk(s, sessions, controls.transfer, "8001", call_id, "8002")
     _desk_of_8002_on(s, sessions, call_id)
-    with sessions() as db:
-        survey = controls.send_to_survey(s, db, "8002", call_id)  # R-SURVEY, from the receiving desk
-    assert survey.ok, survey.message
-    wrap = followed(s, sessions, "8002", P.WRAP_UP, "8002's wrap-up after 转满意度")
-    assert wrap.call_id == call_id
+    _desk(s, sessions, controls.send_to_survey, "8002", call_id)  # R-SURVEY, from the receiving desk
+    _wrap_up_of_8002(s, sessions, call_id, "转满意度")
 
 
 def test_a_completed_consultation_is_the_receiving_agents_call_to_hang_up(stack: tuple[Any, Any]) -> None:
     s, sessions = stack
     call_id = _talking_8001_then_8002_in(s, sessions)
-    with sessions() as db:
-        started = consult.start(s, db, "8001", call_id, "8002")
-    assert started.ok, started.message
+    _desk(s, sessions, consult.start, "8001", call_id, "8002")
     # 8002 answers the consultation: it talks on the call (with 8001 until the completion)
     followed(s, sessions, "8002", P.TALKING, "8002 answering the consultation")
-    desk = eventually(lambda: (d := _desk(s, sessions, "8002"))["live"]["consulted_by"] and d, 8.0,
+    desk = eventually(lambda: (d := _state_of(s, sessions, "8002"))["live"]["consulted_by"] and d, 8.0,
                       "8002's desk consulted by 8001")
     assert (desk["live"]["state"], desk["live"]["call_id"], desk["live"]["consulted_by"]) == (
         "talking", call_id, "8001")
@@ -109,17 +114,13 @@ def test_a_completed_consultation_is_the_receiving_agents_call_to_hang_up(stack:
         refused = consult.refuse_consulted(s, db, "8002", call_id, controls.Control.SURVEY)
         assert refused is not None and refused.reason == Refusal.CONSULTED, refused
         assert consult.refuse_consulted(s, db, "8002", call_id, controls.Control.HANGUP) is None
-        done = consult.complete(s, db, "8001", call_id)
-    assert done.ok, done.message
+    _desk(s, sessions, consult.complete, "8001", call_id)
     with Ami.from_settings(s, role=AmiRole.DESK) as ami:
         answered_by(ami, "8002", call_id)  # bridged with the caller now
-    eventually(lambda: _desk(s, sessions, "8002")["live"]["consulted_by"] is None or None, 8.0,
+    eventually(lambda: _state_of(s, sessions, "8002")["live"]["consulted_by"] is None or None, 8.0,
                "8002's desk no longer consulted after the completion")
     with sessions() as db:
         assert consult.refuse_consulted(s, db, "8002", call_id, controls.Control.SURVEY) is None
     _desk_of_8002_on(s, sessions, call_id)
-    with sessions() as db:
-        hung = controls.hang_up(s, db, "8002", call_id)
-    assert hung.ok, hung.message
-    wrap = followed(s, sessions, "8002", P.WRAP_UP, "8002's wrap-up after 挂断")
-    assert wrap.call_id == call_id
+    _desk(s, sessions, controls.hang_up, "8002", call_id)
+    _wrap_up_of_8002(s, sessions, call_id, "挂断")
