@@ -113,39 +113,9 @@ class LiveView:
         self.urgent = False
 
     def feed(self, msg: Message) -> None:
+        if self._channel_event(msg):
+            return
         name = msg.name
-        if self._own_calls:
-            uid = msg.headers.get("Uniqueid") or ""
-            if uid in self._own_calls and (name == "Hangup" or msg.headers.get("Linkedid") != uid):
-                # the phone's channel ended, or joined another call (a pickup: it is that call's now)
-                self._not_internal(uid)
-        if name in CALL_FACTS:
-            if name == "Hangup" and self._holding:
-                self._unhold(msg.headers.get("Channel") or "")
-            chan = msg.headers.get("Channel") or ""
-            if name == "Hangup" and (self._consults.ended(chan, self.agents)
-                                     | self._transfers.ended(chan, self.agents, msg.timestamp)):
-                self.changed = self.urgent = True
-            self._call_fact(msg)
-            return
-        if name in HOLDS:
-            self._hold(msg)
-            return
-        if name == PHONE_CALL:
-            if self._consults.dialled(msg, self.agents):
-                self.changed = self.urgent = True
-            self._phone_call(msg)
-            return
-        if name == DIALLED:
-            self._dialled(msg)
-            self.changed |= self._dials.dialled(msg, self.calls)
-            if self._transfers.dialled(msg, self.agents):
-                self.changed = self.urgent = True
-            return
-        if name == DIAL_ENDED:
-            if self._dials.answered(msg, self.agents) | self._transfers.answered(msg, self.agents):
-                self.changed = self.urgent = True
-            return
         if name not in RELEVANT:
             return
         h = msg.headers
@@ -177,6 +147,44 @@ class LiveView:
         if name == "QueueMemberAdded":
             self._joined(h["MemberName"], queue, _member_change(msg))
         self.changed = True
+
+    def _channel_event(self, msg: Message) -> bool:
+        """A channel's own event (a call's facts, a hold, a phone's call, a dial): True when
+        ``msg`` was one. Every event first tells whether a phone's own call is over."""
+        name = msg.name
+        if self._own_calls:
+            uid = msg.headers.get("Uniqueid") or ""
+            if uid in self._own_calls and (name == "Hangup" or msg.headers.get("Linkedid") != uid):
+                # the phone's channel ended, or joined another call (a pickup: it is that call's now)
+                self._not_internal(uid)
+        if name in CALL_FACTS:
+            if name == "Hangup" and self._holding:
+                self._unhold(msg.headers.get("Channel") or "")
+            chan = msg.headers.get("Channel") or ""
+            if name == "Hangup" and (self._consults.ended(chan, self.agents)
+                                     | self._transfers.ended(chan, self.agents, msg.timestamp)):
+                self.changed = self.urgent = True
+            self._call_fact(msg)
+            return True
+        if name in HOLDS:
+            self._hold(msg)
+            return True
+        if name == PHONE_CALL:
+            if self._consults.dialled(msg, self.agents):
+                self.changed = self.urgent = True
+            self._phone_call(msg)
+            return True
+        if name == DIALLED:
+            self._dialled(msg)
+            self.changed |= self._dials.dialled(msg, self.calls)
+            if self._transfers.dialled(msg, self.agents):
+                self.changed = self.urgent = True
+            return True
+        if name == DIAL_ENDED:
+            if self._dials.answered(msg, self.agents) | self._transfers.answered(msg, self.agents):
+                self.changed = self.urgent = True
+            return True
+        return False
 
     def _removed(self, msg: Message, member: str, queue: str) -> None:
         """A member leaves ``queue``; it leaves the view when no queue holds it any more (a member
