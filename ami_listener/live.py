@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ami_listener.channels import TECH_EXT, device_of, interface_key, number
 from ami_listener.live_consults import Consultations
@@ -409,10 +409,9 @@ class LiveView:
         self.changed = self.urgent = False
         for lid in [c for c, x in self.calls.items() if (x.seen or now) < now - STALE_CALL_S]:
             del self.calls[lid]
+        consulted = self._consults.consulted_by(self.agents)  # derived: the view's agents never carry it
         return LiveSnapshot({q: sorted(w.values(), key=lambda x: x.since or 0) for q, w in self.queues.items()},
-                            {m: AgentLive(a.state, a.since, a.call_id, a.queue, a.internal,
-                                          a.held_since, a.pause, outbound=a.outbound, consulting=a.consulting)
-                             for m, a in self.agents.items()},
+                            {m: replace(a, consulted_by=consulted.get(m)) for m, a in self.agents.items()},
                             self.gap, now,
                             {c: CallLive(x.caller_number, x.caller_name, x.queued_at, dict(x.vars), x.seen)
                              for c, x in self.calls.items()},

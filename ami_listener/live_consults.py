@@ -5,7 +5,12 @@ agent's call (its Linkedid), whoever began the transfer: the desk (AMI Atxfer) o
 phone itself (*2, through the leg's TRANSFER_CONTEXT set by [hotline-agent-connect]). The agent
 talking on that call consults ``target`` (``AgentLive.consulting``) until that channel hangs up
 — cancelled, the consulted party hung up, never answered — or the agent leaves the call (a
-completion hangs the agent's leg up: ``LiveView`` clears it with the call)."""
+completion hangs the agent's leg up: ``LiveView`` clears it with the call).
+
+The consulted agent, tied to the same call by the consultation's dial (``live_transfers``), is
+``AgentLive.consulted_by`` the consulting member meanwhile (:meth:`Consultations.consulted_by`):
+until 7 December its desk showed the caller's call and offered controls that acted on the
+consulting agent's leg."""
 
 from __future__ import annotations
 
@@ -49,6 +54,23 @@ class Consultations:
         for m in members:
             agents[m].consulting = target
         return True
+
+    def consulted_by(self, agents: dict[str, AgentLive]) -> dict[str, str]:
+        """Each agent a consultation rings or talks to → the member consulting it: an agent on the
+        consultation's call other than its consulting members, while one of those still consults
+        it — the completion (the consulting agent leaves the call) or the consultation's hang-up
+        ends it."""
+        by: dict[str, str] = {}
+        for c in self._up.values():
+            still = sorted(m for m in c.members if (a := agents.get(m)) is not None
+                           and a.call_id == c.call_id and a.consulting == c.target)
+            if not still:
+                continue
+            for m, a in agents.items():
+                if m not in c.members and a.call_id == c.call_id and a.state in (AgentState.RINGING,
+                                                                                 AgentState.TALKING):
+                    by[m] = still[0]
+        return by
 
     def ended(self, channel: str, agents: dict[str, AgentLive]) -> bool:
         """A Hangup: the consultation's channel is gone. True: the view changed."""

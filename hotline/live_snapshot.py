@@ -8,6 +8,7 @@ damaged by hand (a wallboard must never break on one bad row)::
      "agents": {member: {"state": AgentState, "since", "call_id", "queue", "internal"?: true,
                          "outbound"?: true,
                          "held_since"?: epoch seconds, "consulting"?: extension,
+                         "consulted_by"?: member,
                          "pause"?: {"at": epoch seconds, "paused": bool, "reason": str},
                          "member"?: as in "members" (the desk's reading; no listener writes it)}},
      "calls": {call_id: {"caller_number", "caller_name", "queued_at", "vars": {HOTLINE_*: value}}},
@@ -146,6 +147,10 @@ class AgentLive:
     # channel (Local/<ext>@agents-transfer-…;1) is up — begun on the desk or the phone (*2) alike;
     # ``hotline.desk.consult.under_way`` reads it
     consulting: str | None = None
+    # the member whose consultation rings / talks to this agent, until the transfer completes (the
+    # agent then talks with the caller) or the consultation ends (``ami_listener.live_consults``):
+    # its desk shows 咨询中 (来自 …) and refuses the controls that would act on the consulting leg
+    consulted_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"state": self.state, "since": self.since, "call_id": self.call_id,
@@ -162,6 +167,8 @@ class AgentLive:
             d["outbound"] = True
         if self.consulting is not None:
             d["consulting"] = self.consulting
+        if self.consulted_by is not None:
+            d["consulted_by"] = self.consulted_by
         return d
 
     @classmethod
@@ -174,7 +181,7 @@ class AgentLive:
         return cls(state, _epoch(d.get("since")), _text(d.get("call_id")), _text(d.get("queue")),
                    d.get("internal") is True, _epoch(d.get("held_since")), PauseChange.from_dict(d.get("pause")),
                    MemberChange.from_dict(d.get("member")), d.get("outbound") is True,
-                   _text(d.get("consulting")))
+                   _text(d.get("consulting")), _text(d.get("consulted_by")))
 
 
 @dataclass

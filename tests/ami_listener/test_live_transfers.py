@@ -136,3 +136,54 @@ def test_a_caller_redirected_into_agents_transfer_is_the_receiving_agents_call()
         (AgentState.TALKING, lid, CALLER, None),
         (AgentState.IDLE, None, None, None),
     ]
+
+
+def _consulted_by(name: str, member: str) -> list[tuple[AgentState, str | None]]:
+    """``member``'s states through capture ``name`` with the member consulting it, each once."""
+    view = LiveView()
+    seen: list[tuple[AgentState, str | None]] = []
+    for msg in capture(name):
+        view.feed(msg)
+        agent = view.snapshot(msg.timestamp or 0.0).agents.get(member)
+        if agent is not None and (not seen or seen[-1] != (agent.state, agent.consulted_by)):
+            seen.append((agent.state, agent.consulted_by))
+    return seen
+
+
+def test_the_consulted_agent_is_marked_until_the_transfer_completes_or_the_consultation_ends() -> None:
+    """While 8001 consults 8002 (the caller held), 8002 rings and talks with 8001: consulted by 8001,
+    so its desk shows 咨询中 (来自 8001) and refuses the controls that would act on 8001's leg.
+    queue_attended_transfer: 8001 completes while 8002 still rings — from then 8002 rings for, and
+    talks with, the caller; queue_consult_cancelled: 8002 answers, then the consultation ends."""
+    assert _consulted_by("queue_attended_transfer", "8002") == [
+        (AgentState.RINGING, "8001"),
+        (AgentState.RINGING, None),
+        (AgentState.TALKING, None),
+        (AgentState.IDLE, None),
+    ]
+    assert _consulted_by("queue_consult_cancelled", "8002") == [
+        (AgentState.RINGING, "8001"),
+        (AgentState.TALKING, "8001"),
+        (AgentState.IDLE, None),
+    ]
+    for capture_name in ("queue_attended_transfer", "queue_consult_cancelled"):
+        assert all(by is None for _state, by in _consulted_by(capture_name, "8001"))
+
+
+def test_the_mark_ends_with_a_completion_after_the_answer() -> None:
+    """8002 answered the consultation, 8001 completes (its leg leaves the call): 8002 talks with the
+    caller, unmarked; the mark reads back from the snapshot the desk reads."""
+    view = LiveView()
+    _member(view, "8002", 0.5)
+    view.feed(_event("AgentConnect", 1.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    view.feed(_event("Newchannel", 2.0, Channel="Local/8002@agents-transfer-00000008;1", Uniqueid="u1",
+                     Linkedid="c1"))
+    _received(view, 2.5)
+    snap = view.snapshot(4.0)
+    assert (snap.agents["8002"].state, snap.agents["8002"].consulted_by) == (AgentState.TALKING, "8001")
+    assert LiveSnapshot.from_dict(snap.to_dict()) == snap
+    view.feed(_event("AgentComplete", 5.0, Queue="hotline", Linkedid="c1", MemberName="8001"))
+    snap = view.snapshot(5.0)
+    assert (snap.agents["8002"].state, snap.agents["8002"].call_id, snap.agents["8002"].consulted_by) == (
+        AgentState.TALKING, "c1", None)
+    assert "consulted_by" not in snap.to_dict()["agents"]["8002"]

@@ -25,9 +25,12 @@ NONE_UNDER_WAY = [True, False, False]
 UNDER_WAY = [False, True, True]
 
 
-def _live(panel: Panel, held_since: float | None, consulting: str | None = None) -> None:
+def _live(panel: Panel, held_since: float | None, consulting: str | None = None,
+          consulted_by: str | None = None) -> None:
     ts = datetime.now(UTC).timestamp()
     agent: dict[str, Any] = {"state": "talking", "since": ts - 100, "call_id": CALL_ID, "queue": "hotline"}
+    if consulted_by is not None:
+        agent["consulted_by"] = consulted_by
     if held_since is not None:
         agent["held_since"] = held_since
     if consulting is not None:
@@ -99,3 +102,29 @@ def test_the_consult_click_offers_complete_and_cancel_at_once(served: tuple[Pane
         answers[0] = {"ok": True, "message": "consulting"}
         page.click("#c-consult")
         _offered(page, UNDER_WAY)
+
+
+CONSULTED_OFF = ("['c-transfer', 'c-consult', 'c-survey', 'c-malicious', 'c-phrase-goodbye']"
+                 ".map(function (id) { return document.getElementById(id).disabled; })"
+                 ".concat([document.getElementById('c-hangup').disabled])")
+
+
+def test_the_consulted_desk_says_whose_consultation_and_offers_only_hang_up(served: tuple[Panel, str]) -> None:
+    """8002 consults this agent (the snapshot's ``consulted_by``): the desk says 咨询中 (来自 8002) in
+    its state and its pop, its controls but 挂断 are disabled (each would act on 8002's leg, not the
+    caller); once the transfer completes (the mark gone) it is 通话中 with every control again."""
+    panel, base = served
+    _live(panel, None, consulted_by="8002")
+    with chromium() as browser:
+        page = new_page(browser)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.consultedBy === '8002'", 20)
+        assert page.inner_text("#desk-state") == "咨询中 (来自 8002)"
+        assert page.inner_text("#pop-status") == "咨询中 (来自 8002)"
+        assert page.evaluate(CONSULTED_OFF) == [True, True, True, True, True, False]
+        shot(page, "desk-consulted")
+        _live(panel, None)  # completed: 8001 talks with the caller now
+        wait_js(page, "document.getElementById('desk').dataset.consultedBy === ''", 20)
+        assert "咨询中" not in page.inner_text("#desk-state") and page.inner_text("#pop-status") == "通话中"
+        assert page.evaluate(CONSULTED_OFF) == [False, False, False, False, False, False]

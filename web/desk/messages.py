@@ -56,6 +56,8 @@ def refusal_text(reason: Refusal | None, break_reasons: list[str]) -> str:
            Refusal.CONSULTING_ALREADY: _("a consultation is already in progress."),
            Refusal.NOT_CONSULTING: _("no consultation is in progress."),
            Refusal.CONSULT_NOT_ANSWERED: _("the consulted agent has not answered yet."),
+           Refusal.CONSULTED: _("you are being consulted: this control would act on the consulting agent, "
+                                "not the caller. Hang up ends the consultation."),
            Refusal.PBX_REFUSED: _("the phone system refused it."),
            Refusal.PBX_UNREACHABLE: _("the phone system cannot be reached."),
            Refusal.PRESENCE_BUSY: _("another change of this state is still under way: try again in a moment.")}

@@ -91,7 +91,9 @@ class DeskState:
                 "live": None if live is None else {"state": live.state.value, "since": live.since,
                                                    "call_id": live.call_id, "held_since": live.held_since,
                                                    "outbound": live.outbound,
-                                                   "consulting": consult.under_way(live)},
+                                                   "consulting": consult.under_way(live),
+                                                   # 咨询中 (来自 …): another agent consults this one
+                                                   "consulted_by": consult.consulted_by(live, live.call_id)},
                 "pop": shown}
 
     def _wrapup_pop(self, db: Session, call_id: str) -> dict[str, Any]:

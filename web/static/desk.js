@@ -67,15 +67,39 @@
     m.dataset.outcome = ok ? "done" : "refused"; m.dataset.error = ok ? "" : error;
   }
 
+  // The agent consulting this one on its call (live.consulted_by), until the transfer completes or
+  // the consultation ends: the desk says 咨询中 (来自 …) and offers only 挂断 — every other control
+  // would act on the consulting agent's leg, not the caller (the server refuses them too).
+  var WHILE_CONSULTED = ["c-hangup"];
+  function consultedBy() {
+    var live = last && last.live;
+    return live && (live.state === "ringing" || live.state === "talking") && live.consulted_by || "";
+  }
+
+  function renderConsulted() {
+    var by = consultedBy();
+    root.dataset.consultedBy = by;
+    document.querySelectorAll("#controls button").forEach(function (b) {
+      if (WHILE_CONSULTED.indexOf(b.id) >= 0) return;
+      if (by) { b.disabled = true; b.title = L.consulted_note; b.dataset.consulted = "1"; }
+      else if (b.dataset.consulted) {  // 保持's own rule (renderHold) has just set it
+        if (b.id !== "c-hold") { b.disabled = false; b.title = ""; }
+        b.dataset.consulted = "";
+      }
+    });
+  }
+
   function renderPresence() {
     var p = last.presence, live = last.live;
     // the agent's own dial (外呼 / 回拨) rings its phone, then the customer: 外呼中, not 振铃
     var dialling = p.state === "ringing" && live && live.outbound;
-    text("desk-state", dialling ? L.dialling : L[p.state] || p.state);
+    // another agent's consultation rings / talks to this one (咨询中 (来自 8001)): not the caller yet
+    var by = consultedBy();
+    text("desk-state", by ? L.consulted.replace("{agent}", by) : dialling ? L.dialling : L[p.state] || p.state);
     $("desk-state").dataset.state = p.state;
     text("desk-reason", p.reason ? "(" + p.reason + ")" : "");
     // the call beside a state the agent chose (示忙 · 通话中); not 通话中 · 通话中
-    var liveText = live && (live.state === "ringing" || live.state === "talking") && live.state !== p.state
+    var liveText = !by && live && (live.state === "ringing" || live.state === "talking") && live.state !== p.state
       ? "· " + (live.state === "ringing" && live.outbound ? L.dialling : L[live.state] || live.state) : "";
     text("desk-live", liveText);
     var left = p.state === "wrap_up" && p.wrapup_until ? p.wrapup_until - now() : null;
@@ -144,7 +168,9 @@
     box.className = "pop " + shown.state;
     root.dataset.popCall = d.call_id;
     root.dataset.popState = shown.state;
-    text("pop-status", shown.state === "ringing" && d.outbound ? L.dialling : L[shown.state] || shown.state);
+    var by = consultedBy();
+    text("pop-status", by && last.live.call_id === d.call_id ? L.consulted.replace("{agent}", by)
+      : shown.state === "ringing" && d.outbound ? L.dialling : L[shown.state] || shown.state);
     text("pop-number", d.number || "");
     text("pop-name", d.name || "");
     $("pop-vip").hidden = !(d.vip || (d.customer && d.customer.vip));
@@ -219,6 +245,7 @@
                            || !!(live && live.call_id === shown.call_id && live.consulting));
     $("c-consult").hidden = on;
     $("c-consult-complete").hidden = $("c-consult-cancel").hidden = !on;
+    renderConsulted();
   }
 
   // The wait stops at the answer (the PBX's, live.since of the talking state): a desk opened mid-call

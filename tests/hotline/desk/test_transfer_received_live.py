@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 
 from hotline.desk import consult, controls, members, presence
+from hotline.desk.refusals import Refusal
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.timeutil import utcnow
 from hotline.vocabulary import AgentPresence as P
-from tests.hotline.desk.conftest import answered_by, followed, listening
+from tests.hotline.desk.conftest import answered_by, eventually, followed, listening
 from tests.ivr.conftest import place_call
 from web.desk.state import DeskState
 
@@ -80,6 +81,11 @@ def _desk(s: Any, sessions: Any, action: Callable[..., Any], agent: str, call_id
     assert result.ok, result.message
 
 
+def _state_of(s: Any, sessions: Any, agent: str) -> dict[str, Any]:
+    with sessions() as db:
+        return dict(DeskState(s, agent)(db, keep_step=False))
+
+
 def _wrap_up_of_8002(s: Any, sessions: Any, call_id: str, after: str) -> None:
     wrap = followed(s, sessions, "8002", P.WRAP_UP, f"8002's wrap-up after {after}")
     assert wrap.call_id == call_id
@@ -100,9 +106,21 @@ def test_a_completed_consultation_is_the_receiving_agents_call_to_hang_up(stack:
     _desk(s, sessions, consult.start, "8001", call_id, "8002")
     # 8002 answers the consultation: it talks on the call (with 8001 until the completion)
     followed(s, sessions, "8002", P.TALKING, "8002 answering the consultation")
+    desk = eventually(lambda: (d := _state_of(s, sessions, "8002"))["live"]["consulted_by"] and d, 8.0,
+                      "8002's desk consulted by 8001")
+    assert (desk["live"]["state"], desk["live"]["call_id"], desk["live"]["consulted_by"]) == (
+        "talking", call_id, "8001")
+    with sessions() as db:
+        refused = consult.refuse_consulted(s, db, "8002", call_id, controls.Control.SURVEY)
+        assert refused is not None and refused.reason == Refusal.CONSULTED, refused
+        assert consult.refuse_consulted(s, db, "8002", call_id, controls.Control.HANGUP) is None
     _desk(s, sessions, consult.complete, "8001", call_id)
     with Ami.from_settings(s, role=AmiRole.DESK) as ami:
         answered_by(ami, "8002", call_id)  # bridged with the caller now
+    eventually(lambda: _state_of(s, sessions, "8002")["live"]["consulted_by"] is None or None, 8.0,
+               "8002's desk no longer consulted after the completion")
+    with sessions() as db:
+        assert consult.refuse_consulted(s, db, "8002", call_id, controls.Control.SURVEY) is None
     _desk_of_8002_on(s, sessions, call_id)
     _desk(s, sessions, controls.hang_up, "8002", call_id)
     _wrap_up_of_8002(s, sessions, call_id, "挂断")

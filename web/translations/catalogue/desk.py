@@ -40,6 +40,9 @@ ENTRIES: dict[str, str] = {
     "a consultation is already in progress.": "已有进行中的咨询。",
     "no consultation is in progress.": "当前没有进行中的咨询。",
     "the consulted agent has not answered yet.": "被咨询的坐席尚未接听。",
+    "you are being consulted: this control would act on the consulting agent, not the caller. Hang up ends the "
+    "consultation.": "您正在被咨询:此操作将作用于发起咨询的坐席,而非来电者;挂断可结束咨询。",
+    "In consultation (from %(agent)s)": "咨询中 (来自 %(agent)s)",
     "the phone system refused it.": "交换机拒绝了该操作。",
     "the phone system cannot be reached.": "无法连接交换机。",
     "another change of this state is still under way: try again in a moment.": "另一项状态变更尚未完成,请稍后再试。",
