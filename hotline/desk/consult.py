@@ -23,7 +23,7 @@ The consulted agent's desk shows 咨询中 (来自 <the consulting agent>) until
 (``consulted_by``, the listener's ``AgentLive.consulted_by``): its leg is bridged with the
 consulting agent's meanwhile, so every control but 挂断 (which ends the consultation) would act on
 that agent rather than the caller — a 转满意度 sent the consulting agent to the survey — and is
-refused (``refuse_consulted``).
+refused (``controls.refuse_consulted``, in the path of every control).
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from hotline.chanvars import ChanVar
 from hotline.desk import calls
 from hotline.desk.calls import TRANSFER_CONTEXT, AgentCall, ControlResult
 from hotline.desk.controls import Control, refuse, run
-from hotline.desk.live import live_of
 from hotline.desk.refusals import Refusal, Refused
 from hotline.live_snapshot import AgentLive
 from hotline.pbx.ami import Ami
@@ -45,10 +44,6 @@ from hotline.vocabulary import AgentState
 
 CALLER_VAR = "DESK_CONSULT_CALLER"  # on the agent's leg while consulting: the held caller's channel
 JOIN_WAIT_S = 5.0  # how long the completion waits for the caller to be bridged with the target
-# what the consulted agent may do during the consultation: its 挂断 ends the consultation (the
-# consulting agent is back with the caller); every other control acts on the party bridged with
-# its leg — the consulting agent — and so is refused
-WHILE_CONSULTED = frozenset({Control.HANGUP})
 
 
 def _consultation(a: Ami, s: Settings, call: AgentCall) -> tuple[str, str] | None:
@@ -158,26 +153,6 @@ def under_way(live: AgentLive) -> bool:
     up, no answer) or the agent's leg (completed); the phone's own hold key is none."""
     return (live.state == AgentState.TALKING and bool(live.call_id) and live.held_since is not None
             and live.consulting is not None)
-
-
-def consulted_by(live: AgentLive | None, call_id: str | None) -> str | None:
-    """The agent whose consultation rings or talks to this one on call ``call_id``, until the
-    transfer completes or the consultation ends (the listener's snapshot); else None."""
-    if (live is None or not call_id or live.call_id != call_id
-            or live.state not in (AgentState.RINGING, AgentState.TALKING)):
-        return None
-    return live.consulted_by
-
-
-def refuse_consulted(s: Settings, db: Session, agent: str, call_id: str, control: Control,
-                     detail: str | None = None) -> ControlResult | None:
-    """The refusal of ``control`` by an agent consulted on ``call_id`` (stored, as every refusal),
-    None when it may go on: the agent is not consulted there, or the control is 挂断."""
-    by = consulted_by(live_of(db, agent, s.queue_name)[0], call_id)
-    if by is None or control in WHILE_CONSULTED:
-        return None
-    return refuse(s, db, agent, agent, call_id, control, detail, Refusal.CONSULTED,
-                  f"{agent} is consulted by {by} on {call_id}: its leg is bridged with {by}'s, not the caller's")
 
 
 def greet_completed(s: Settings, a: Ami) -> list[str]:

@@ -11,6 +11,9 @@ yet answers with a ``ControlResult`` saying so, and every use is stored (``desk_
 - 恶意骚扰 (R-ANS-HANGUP-LAST's exception): ``HOTLINE_MALICIOUS`` names the flagging agent on the
   caller's channel and the warning plays to the caller; the agent may then hang up;
 - hang up the agent's leg.
+
+Every control passes :func:`run`, which first refuses a control of an agent consulted on the call
+(:func:`refuse_consulted`): whoever asks — the desk, the CLI, a script — gets the same answer.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from sqlalchemy.orm import Session
 from hotline.chanvars import ChanVar
 from hotline.desk import audit, calls
 from hotline.desk.calls import TRANSFER_CONTEXT, AgentCall, ControlOutcome, ControlResult
+from hotline.desk.live import live_of
 from hotline.desk.refusals import Refusal, Refused
+from hotline.live_snapshot import AgentLive
 from hotline.pbx.ami import Ami, AmiError, AmiRole
 from hotline.settings import Settings
+from hotline.vocabulary import AgentState
 
 QUEUE = "queue"  # transfer target: back to the hotline queue
 
@@ -50,13 +56,45 @@ class Phrase(StrEnum):
 
 
 MALICIOUS_WARNING = "malicious_warning"
+# what the consulted agent may do during the consultation: its 挂断 ends the consultation (the
+# consulting agent is back with the caller); every other control acts on the party bridged with
+# its leg — the consulting agent — and so is refused
+WHILE_CONSULTED = frozenset({Control.HANGUP})
+
+
+def consulted_by(live: AgentLive | None, call_id: str | None) -> str | None:
+    """The agent whose consultation rings or talks to this one on call ``call_id``, until the
+    transfer completes or the consultation ends (the listener's snapshot); else None."""
+    if (live is None or not call_id or live.call_id != call_id
+            or live.state not in (AgentState.RINGING, AgentState.TALKING)):
+        return None
+    return live.consulted_by
+
+
+def refuse_consulted(s: Settings, db: Session, agent: str, call_id: str, control: str,
+                     detail: str | None = None, actor: str | None = None) -> ControlResult | None:
+    """The refusal of ``control`` by an agent consulted on ``call_id`` (stored, as every refusal),
+    None when it may go on: the agent is not consulted there, or the control is 挂断 or none of the
+    desk's (a supervisor's monitoring goes on: it is not the agent acting on the bridged leg)."""
+    if control not in set(Control) or control in WHILE_CONSULTED:
+        return None
+    by = consulted_by(live_of(db, agent, s.queue_name)[0], call_id)
+    if by is None:
+        return None
+    return refuse(s, db, actor or agent, agent, call_id, control, detail, Refusal.CONSULTED,
+                  f"{agent} is consulted by {by} on {call_id}: its leg is bridged with {by}'s, not the caller's")
 
 
 def run(s: Settings, db: Session, actor: str, agent: str, call_id: str, control: str, detail: str | None,
         act: Callable[[Ami, AgentCall], str], ami: Ami | None = None) -> ControlResult:
     """Finds the call, runs ``act`` on it (its return is the message; it raises ``Refused`` to
-    refuse), stores the use. An AMI error is checked against the call again: a call that ended
-    meanwhile says so."""
+    refuse), stores the use. An agent consulted on the call is refused first, without asking the
+    PBX (:func:`refuse_consulted`). An AMI error is checked against the call again: a call that
+    ended meanwhile says so."""
+    held = refuse_consulted(s, db, agent, call_id, control, detail, actor)
+    if held is not None:
+        return held
+
     def attempt(a: Ami) -> tuple[ControlOutcome, str, Refusal | None]:
         found = calls.find(a, agent, call_id)
         if not isinstance(found, AgentCall):

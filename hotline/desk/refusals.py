@@ -25,7 +25,7 @@ class Refusal(StrEnum):
     NOT_CONSULTING = "not_consulting"
     CONSULT_NOT_ANSWERED = "consult_not_answered"  # 完成转接 before the consulted agent answered
     # the consulted agent's control during the consultation: its leg is bridged with the consulting
-    # agent's, not the caller's (hotline.desk.consult.refuse_consulted)
+    # agent's, not the caller's (hotline.desk.controls.refuse_consulted)
     CONSULTED = "consulted"
     # the PBX
     PBX_REFUSED = "pbx_refused"

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotline import live_signal
 from hotline.db import log_retry
-from hotline.desk import consult, presence
+from hotline.desk import consult, controls, presence
 from hotline.desk.live import agent_in, live_of, snapshots, sync
 from hotline.desk.presence import PresenceView
 from hotline.live_snapshot import AgentLive, CallLive, LiveSnapshot
@@ -93,7 +93,7 @@ class DeskState:
                                                    "outbound": live.outbound,
                                                    "consulting": consult.under_way(live),
                                                    # 咨询中 (来自 …): another agent consults this one
-                                                   "consulted_by": consult.consulted_by(live, live.call_id)},
+                                                   "consulted_by": controls.consulted_by(live, live.call_id)},
                 "pop": shown}
 
     def _wrapup_pop(self, db: Session, call_id: str) -> dict[str, Any]:

@@ -127,9 +127,6 @@ def control() -> Any:
     if not call_id:
         return refuse(BAD_INPUT, "no_call", _("No call: nothing is ringing or connected at your desk."), what=what[:40],
                       outcome="refused", control=what[:40])
-    known = next((c for c in controls.Control if c.value == what), None)
-    if known is not None and (held := consult.refuse_consulted(s, db(), ext, call_id, known)) is not None:
-        return _control_json(held)  # consulted: the control would act on the consulting agent's leg
     if what == controls.Control.TRANSFER:
         r = controls.transfer(s, db(), ext, call_id, f.get("to") or "")
     elif what == controls.Control.CONSULT:  # attended transfer: the caller on hold, the agent rings ``to``

@@ -111,16 +111,16 @@ def test_a_completed_consultation_is_the_receiving_agents_call_to_hang_up(stack:
     assert (desk["live"]["state"], desk["live"]["call_id"], desk["live"]["consulted_by"]) == (
         "talking", call_id, "8001")
     with sessions() as db:
-        refused = consult.refuse_consulted(s, db, "8002", call_id, controls.Control.SURVEY)
+        refused = controls.refuse_consulted(s, db, "8002", call_id, controls.Control.SURVEY)
         assert refused is not None and refused.reason == Refusal.CONSULTED, refused
-        assert consult.refuse_consulted(s, db, "8002", call_id, controls.Control.HANGUP) is None
+        assert controls.refuse_consulted(s, db, "8002", call_id, controls.Control.HANGUP) is None
     _desk(s, sessions, consult.complete, "8001", call_id)
     with Ami.from_settings(s, role=AmiRole.DESK) as ami:
         answered_by(ami, "8002", call_id)  # bridged with the caller now
     eventually(lambda: _state_of(s, sessions, "8002")["live"]["consulted_by"] is None or None, 8.0,
                "8002's desk no longer consulted after the completion")
     with sessions() as db:
-        assert consult.refuse_consulted(s, db, "8002", call_id, controls.Control.SURVEY) is None
+        assert controls.refuse_consulted(s, db, "8002", call_id, controls.Control.SURVEY) is None
     _desk_of_8002_on(s, sessions, call_id)
     _desk(s, sessions, controls.hang_up, "8002", call_id)
     _wrap_up_of_8002(s, sessions, call_id, "挂断")
