@@ -340,10 +340,13 @@ def test_the_pause_changes_of_a_real_foreign_cti_capture() -> None:
     assert pause is not None and (pause.paused, pause.reason) == (True, "cti-break")
 
 
-def _desk_dial_walk(name: str) -> list[tuple[AgentState, str | None, bool, str | None]]:
-    """Member 8001's states on the live view through a capture of a desk dial, each once."""
-    view = LiveView()
-    seen: list[tuple[AgentState, str | None, bool, str | None]] = []
+Walk = list[tuple[AgentState, str | None, bool, str | None]]
+
+
+def _walk(view: LiveView, name: str) -> Walk:
+    """Member 8001's states on ``view`` through capture ``name``, each once: (state, call, 外呼,
+    the call's party)."""
+    seen: Walk = []
     for msg in capture(name):
         view.feed(msg)
         agent = view.snapshot(msg.timestamp or 0.0).agents.get("8001")
@@ -353,6 +356,11 @@ def _desk_dial_walk(name: str) -> list[tuple[AgentState, str | None, bool, str |
             if not seen or seen[-1] != step:
                 seen.append(step)
     return seen
+
+
+def _desk_dial_walk(name: str) -> Walk:
+    """Member 8001's states on the live view through a capture of a desk dial."""
+    return _walk(LiveView(), name)
 
 
 def test_a_desk_dial_shows_the_agent_ringing_out_then_talking_with_the_customer() -> None:
@@ -391,22 +399,14 @@ def test_a_desk_dial_keeps_a_pause_made_during_it_for_its_end() -> None:
     assert (agent.state, agent.call_id, agent.outbound, agent.since) == (AgentState.PAUSED, None, False, 5.0)
 
 
-def _phone_walk(name: str, view: LiveView | None = None) -> list[tuple[AgentState, str | None, bool, str | None]]:
+def _phone_walk(name: str, view: LiveView | None = None) -> Walk:
     """Member 8001's states through capture ``name`` of a call its phone placed itself, each once:
     8001 a member as the desk adds a phone agent (Local/8001@agents-phone/n, its phone PJSIP/8001
     the state interface: ``hotline.desk.members``)."""
     view = view or LiveView()
     view.feed(_event("QueueMemberAdded", 1.0, MemberName="8001", Queue="hotline",
                      Interface="Local/8001@agents-phone/n", StateInterface="PJSIP/8001", Status="1", Paused="0"))
-    seen: list[tuple[AgentState, str | None, bool, str | None]] = []
-    for msg in capture(name):
-        view.feed(msg)
-        agent = view.snapshot(msg.timestamp or 0.0).agents["8001"]
-        call = view.calls.get(agent.call_id or "")
-        step = (agent.state, agent.call_id, agent.outbound, call.caller_number if call else None)
-        if not seen or seen[-1] != step:
-            seen.append(step)
-    return seen
+    return _walk(view, name)
 
 
 def test_a_customer_dialled_on_the_desk_phone_is_the_agents_outbound_call() -> None:

@@ -27,6 +27,7 @@ from ivr.app import IvrApp, build
 from ivr.server import ServerThread
 from tests.support.pbx import EventTap
 from tests.support.postgres import new_db_url
+from tests.support.waiting import eventually
 
 
 class MovableClock:
@@ -148,14 +149,8 @@ def finish(tap: EventTap, call: PlacedCall, timeout: float = 90) -> PlacedCall:
 
 
 def poll(what: str, fn: Callable[[], Any], timeout: float = 30) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        got = fn()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.2)
+    """tests.support.waiting.eventually in this package's argument order."""
+    return eventually(fn, timeout, what)
 
 
 def playbacks(pbx: Asterisk, call_id: str) -> list[tuple[str, float]]:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,8 +31,7 @@ from hotline.timeutil import utcnow
 from hotline.vocabulary import AgentPresence
 from tests.support.pbx import pbx_test_settings
 from tests.support.postgres import new_db_url, sqlite_url
-
-T = TypeVar("T")
+from tests.support.waiting import eventually
 
 
 def dynamic_templates(tmp: Path) -> Path:
@@ -74,15 +72,6 @@ def ami(desk_pbx: Asterisk) -> Iterator[Ami]:
         yield a
 
 
-def eventually(probe: Callable[[], T | None], timeout: float = 15.0, what: str = "condition") -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        got = probe()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no {what} within {timeout} s")
-        time.sleep(0.1)
 
 
 def answered_by(ami: Ami, agent: str, call_id: str, timeout: float = 20.0) -> AgentCall:
