@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.callbacks.workdays import Overrides, add_working_hours, next_morning
 from hotline.chanvars import ChanVar
 from hotline.dialing_policy import assess
@@ -172,7 +172,7 @@ def on_missed_call(db: Session, s: Settings, call: Call) -> CallbackTask | None:
     if seen(db, "call", ref):
         return None
     at = call.ended_at or call.started_at or utcnow()
-    number = normalise(call.caller_number, s.phone_region)
+    number = read_number(s, call.caller_number)
     if number is None:
         _source(db, None, "call", ref, at)
         log.info("missed call %s from %r: withheld or not a number, no callback", call.call_id, call.caller_number)
@@ -201,7 +201,7 @@ def on_answered_call(db: Session, s: Settings, call: Call) -> list[CallbackTask]
     the same number's misses before it, and a task its own IVR report fed, made before this record
     existed (:func:`on_partial_report`)."""
     closed = _served_reports(db, call)
-    number = normalise(call.caller_number, s.phone_region)
+    number = read_number(s, call.caller_number)
     started = call.started_at or call.answered_at
     if number is None or started is None:
         return closed
@@ -266,8 +266,8 @@ def on_partial_report(db: Session, s: Settings, report: FaultReport, call: Call 
         log.info("incomplete fault report %s: its call %s was answered by agent %s, no callback", report.id,
                  call.call_id, call.final_agent or call.agent)
         return None
-    number = normalise(report.contact, s.phone_region) or normalise(report.caller, s.phone_region)
-    caller = normalise(report.caller, s.phone_region)
+    number = read_number(s, report.contact) or read_number(s, report.caller)
+    caller = read_number(s, report.caller)
     if number is None:
         _source(db, None, "partial_report", ref, at)
         return None
@@ -295,8 +295,8 @@ def on_fault_report(db: Session, s: Settings, report: FaultReport) -> CallbackTa
     ref = str(report.id)
     if seen(db, "fault_report", ref):
         return None
-    number = normalise(report.contact, s.phone_region) or normalise(report.caller, s.phone_region)
-    caller = normalise(report.caller, s.phone_region)
+    number = read_number(s, report.contact) or read_number(s, report.caller)
+    caller = read_number(s, report.caller)
     if number is None:
         _source(db, None, "fault_report", ref, report.created_at)
         log.warning("fault report %s has no callable number: no revisit", report.ticket or report.id)
@@ -339,7 +339,7 @@ def mark_consultation(db: Session, s: Settings, number: str, *, agent: str | Non
                       call_id: str | None = None, note: str | None = None,
                       now: datetime | None = None) -> CallbackTask:
     """A question the agent could not answer on the spot: answered within 24 working-day hours."""
-    num = normalise(number, s.phone_region)
+    num = read_number(s, number)
     if num is None:
         raise CallbackError(N_("not a callable number: %(given)r"), given=number)
     now = now or utcnow()
@@ -357,7 +357,7 @@ def create_complaint(db: Session, s: Settings, number: str, *, kind: str = "gene
     if kind not in COMPLAINT_KINDS:
         raise CallbackError(N_("complaint kind must be one of %(choices)s, not %(given)r"), choices=COMPLAINT_KINDS,
                             given=kind)
-    num = normalise(number, s.phone_region)
+    num = read_number(s, number)
     if num is None:
         raise CallbackError(N_("not a callable number: %(given)r"), given=number)
     now = now or utcnow()
