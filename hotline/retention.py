@@ -33,7 +33,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hotline import retention_files as files
 from hotline.asterisk_logs import cel_path, cel_time
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.models import AmiEventBatch, AmiEventCall, Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackSource, CallbackTask, Complaint, Escalation
 from hotline.models.ivr import Customer, FaultReport
@@ -213,8 +213,8 @@ def _unlink_inside(path: str, root: Path, rep: PurgeReport) -> int | None:
     return size
 
 
-def _report_numbers(caller: str | None, contact: str | None, region: str) -> set[str]:
-    return {n.e164 for n in (normalise(caller, region), normalise(contact, region)) if n is not None}
+def _report_numbers(s: Settings, caller: str | None, contact: str | None) -> set[str]:
+    return {n.e164 for n in (read_number(s, caller), read_number(s, contact)) if n is not None}
 
 
 def _purge_reports(s: Settings, sessions: sessionmaker[Session], rep: PurgeReport, now: datetime,
@@ -242,7 +242,7 @@ def _purge_reports(s: Settings, sessions: sessionmaker[Session], rep: PurgeRepor
     doomed, unvoiced = [], []
     for pk, server, call_id, caller, contact, recording, created in rows:
         past = report_cut is not None and created < report_cut
-        if (server, call_id) in keep or pk in tasked or _report_numbers(caller, contact, s.phone_region) & numbers:
+        if (server, call_id) in keep or pk in tasked or _report_numbers(s, caller, contact) & numbers:
             rep.reports_kept += past
             continue
         if recording and (past or (voice_cut is not None and created < voice_cut)):
@@ -309,7 +309,7 @@ def _purge_customers(s: Settings, sessions: sessionmaker[Session], rep: PurgeRep
         numbers = set(db.scalars(select(Complaint.number).where(Complaint.closed_at.is_(None))))
         rows = db.execute(select(Customer.id, Customer.phone).where(Customer.created_at < before,
                                                                     Customer.vip.is_not(True))).all()
-    doomed = [pk for pk, phone in rows if not _report_numbers(phone, None, s.phone_region) & numbers]
+    doomed = [pk for pk, phone in rows if not _report_numbers(s, phone, None) & numbers]
     rep.customers += len(doomed)
     if not rep.dry_run:
         for part in _chunks(doomed):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from typing import Any, get_type_hints
 from hotline.setting_values import SettingsError, coerce
 
 ROOT = Path(__file__).resolve().parent.parent
+# an area code (区号) as operators write it, with or without its trunk 0: 010, 10, 0755
+AREA_CODE = re.compile(r"0?[1-9][0-9]{0,3}")
 __all__ = ["ROOT", "Settings", "SettingsError", "load"]
 
 
@@ -145,6 +148,10 @@ class Settings:
 
     # --- callbacks (hotline/callbacks/) ----------------------------------------------------------
     phone_region: str = "CN"  # numbers without a country code are read as this region's
+    # the operator's own area code (区号, "010"): a 7–8 digit landline number given without it (a trunk
+    # that sends local numbers short) is read as in this area (R-ONE-CALL); empty: such numbers are
+    # not numbers to call back
+    local_area_code: str = ""
     callback_missed_due_min: int = 15  # R-MISSED-CALLBACK: a missed caller is called back within this
     callback_partial_report_grace_min: int = 10  # an incomplete IVR report this old (call gone) is a missed call
     callback_revisit_start: str = "09:00"  # R-FAULT-REVISIT: next working morning, from…
@@ -322,6 +329,12 @@ class Settings:
     # …and R-COMPLAINT-CATEGORIES: "key label" per item replacing the file's complaint categories
     complaint_categories: list[str] = field(default_factory=list)
     service_settings_ttl_s: float = 2.0  # every process re-reads the panel's service settings this often
+
+    def __post_init__(self) -> None:
+        self.local_area_code = self.local_area_code.strip()
+        if self.local_area_code and not AREA_CODE.fullmatch(self.local_area_code):
+            raise SettingsError(f"setting 'local_area_code': {self.local_area_code!r} is no area code: give its "
+                                "digits (010, 0755) or leave it empty")
 
     # --- derived -------------------------------------------------------------------------------
     @property

@@ -109,8 +109,8 @@ class IvrStore:
             # any of the customer's numbers, in any form (the customer master); else the stored form
             cust = (find_customer(db, self.s, number)
                     or db.scalars(select(Customer).where(Customer.phone == number)).first()) if number else None
-            open_reports = open_report_count(db, number, self.s.phone_region) if number else 0
-            standing = latest_open(db, number, self.s.phone_region) if open_reports else None
+            open_reports = open_report_count(db, self.s, number) if number else 0
+            standing = latest_open(db, self.s, number) if open_reports else None
             outage = current_outage(db, cust.area if cust else None, at)
             return CallerInfo(cust.id if cust else None, cust.name if cust else None,
                               cust.account if cust else None, bool(cust and cust.vip), open_reports, standing,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.callbacks.tasks import MISSED_DISPOSITIONS, SERVED_ON_CALL, revisit_answered
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation
@@ -131,7 +131,7 @@ def withheld_missed_calls(db: Session, s: Settings, since: datetime, until: date
     numbers = db.scalars(select(Call.caller_number).where(
         Call.direction == Direction.INBOUND, Call.disposition.in_(MISSED_DISPOSITIONS),
         Call.started_at >= since, Call.started_at < until).execution_options(yield_per=BATCH))
-    return sum(1 for n in numbers if normalise(n, s.phone_region) is None)
+    return sum(1 for n in numbers if read_number(s, n) is None)
 
 
 def revisit_counts(db: Session, since: datetime, until: datetime, now: datetime | None = None) -> dict[str, int]:

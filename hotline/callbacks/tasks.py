@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.callbacks.workdays import Overrides, add_working_hours, next_morning
 from hotline.chanvars import ChanVar
 from hotline.dialing_policy import assess
@@ -172,7 +172,7 @@ def on_missed_call(db: Session, s: Settings, call: Call) -> CallbackTask | None:
     if seen(db, "call", ref):
         return None
     at = call.ended_at or call.started_at or utcnow()
-    number = normalise(call.caller_number, s.phone_region)
+    number = read_number(s, call.caller_number)
     if number is None:
         _source(db, None, "call", ref, at)
         log.info("missed call %s from %r: withheld or not a number, no callback", call.call_id, call.caller_number)
@@ -201,7 +201,7 @@ def on_answered_call(db: Session, s: Settings, call: Call) -> list[CallbackTask]
     the same number's misses before it, and a task its own IVR report fed, made before this record
     existed (:func:`on_partial_report`)."""
     closed = _served_reports(db, call)
-    number = normalise(call.caller_number, s.phone_region)
+    number = read_number(s, call.caller_number)
     started = call.started_at or call.answered_at
     if number is None or started is None:
         return closed
@@ -216,29 +216,40 @@ def on_answered_call(db: Session, s: Settings, call: Call) -> list[CallbackTask]
 
 def _served_reports(db: Session, call: Call) -> list[CallbackTask]:
     """The pending tasks an incomplete report keyed on ``call`` fed, with no miss after it: found
-    through the report's source, as the report's contact number may not be the caller's. One made
-    of that report alone is no missed call (SERVED_ON_CALL); one that also held earlier misses is
+    through the report's source, as the report's contact number may not be the caller's. The call
+    the report added to a task's missed_calls is taken back (it was answered in the end); a task
+    left with no missed call is none (SERVED_ON_CALL), one that also held earlier misses is
     answered, as by any later call."""
     ids = [str(i) for i in db.scalars(select(FaultReport.id).where(
         FaultReport.server == call.server, FaultReport.call_id == call.call_id))]
     if not ids:
         return []
     at = call.answered_at or call.started_at or utcnow()
-    closed = []
+    counted = _report_counts_its_call(db, call.server, call.call_id)
+    fed: dict[int, CallbackTask] = {}
     for task, fed_at in db.execute(select(CallbackTask, CallbackSource.at).join(
             CallbackSource, CallbackSource.task_id == CallbackTask.id).where(
             CallbackSource.kind == "partial_report", CallbackSource.ref.in_(ids),
             CallbackTask.status.in_(PENDING_STATUSES))).tuples():
         if task.last_missed_at is not None and task.last_missed_at > fed_at:
             continue  # missed again after this call's report: that miss is still owed
-        if (task.call_server, task.call_id) == (call.server, call.call_id) and (task.missed_calls or 0) <= 1:
+        if counted:  # R-MISSED-CALLBACK: that call was answered in the end, it is no missed call
+            task.missed_calls = max((task.missed_calls or 0) - 1, 0)
+        fed[task.id] = task
+    for task in fed.values():
+        if not task.missed_calls:
             close_task(task, "cancelled", SERVED_ON_CALL, at, call.call_id)
             served = SERVED_ON_CALL_NOTE.format(agent=call.final_agent or call.agent or "")
             task.note = "\n".join(x for x in (task.note, served) if x)
         else:
             close_task(task, "done", "answered_call", at, call.call_id)
-        closed.append(task)
-    return closed
+    return list(fed.values())
+
+
+def _report_counts_its_call(db: Session, server: str, call_id: str) -> bool:
+    """Whether an incomplete report of call (``server``, ``call_id``) adds that call to its task's
+    missed_calls: not when the call is already counted as a missed call of its own."""
+    return not seen(db, "call", call_ref(server, call_id))
 
 
 def on_partial_report(db: Session, s: Settings, report: FaultReport, call: Call | None) -> CallbackTask | None:
@@ -255,8 +266,8 @@ def on_partial_report(db: Session, s: Settings, report: FaultReport, call: Call 
         log.info("incomplete fault report %s: its call %s was answered by agent %s, no callback", report.id,
                  call.call_id, call.final_agent or call.agent)
         return None
-    number = normalise(report.contact, s.phone_region) or normalise(report.caller, s.phone_region)
-    caller = normalise(report.caller, s.phone_region)
+    number = read_number(s, report.contact) or read_number(s, report.caller)
+    caller = read_number(s, report.caller)
     if number is None:
         _source(db, None, "partial_report", ref, at)
         return None
@@ -268,8 +279,8 @@ def on_partial_report(db: Session, s: Settings, report: FaultReport, call: Call 
                            call=(report.server, report.call_id), fault_report_id=report.id,
                            s=s, caller_id=caller.e164 if caller else None)
         task.missed_calls = 1
-    elif not seen(db, "call", call_ref(report.server, report.call_id)):
-        task.missed_calls = (task.missed_calls or 0) + 1  # a call not already counted as abandoned
+    elif _report_counts_its_call(db, report.server, report.call_id):
+        task.missed_calls = (task.missed_calls or 0) + 1
     if task.fault_report_id is None:
         task.fault_report_id = report.id
     if task.last_missed_at is None or at > task.last_missed_at:
@@ -284,8 +295,8 @@ def on_fault_report(db: Session, s: Settings, report: FaultReport) -> CallbackTa
     ref = str(report.id)
     if seen(db, "fault_report", ref):
         return None
-    number = normalise(report.contact, s.phone_region) or normalise(report.caller, s.phone_region)
-    caller = normalise(report.caller, s.phone_region)
+    number = read_number(s, report.contact) or read_number(s, report.caller)
+    caller = read_number(s, report.caller)
     if number is None:
         _source(db, None, "fault_report", ref, report.created_at)
         log.warning("fault report %s has no callable number: no revisit", report.ticket or report.id)
@@ -328,7 +339,7 @@ def mark_consultation(db: Session, s: Settings, number: str, *, agent: str | Non
                       call_id: str | None = None, note: str | None = None,
                       now: datetime | None = None) -> CallbackTask:
     """A question the agent could not answer on the spot: answered within 24 working-day hours."""
-    num = normalise(number, s.phone_region)
+    num = read_number(s, number)
     if num is None:
         raise CallbackError(N_("not a callable number: %(given)r"), given=number)
     now = now or utcnow()
@@ -346,7 +357,7 @@ def create_complaint(db: Session, s: Settings, number: str, *, kind: str = "gene
     if kind not in COMPLAINT_KINDS:
         raise CallbackError(N_("complaint kind must be one of %(choices)s, not %(given)r"), choices=COMPLAINT_KINDS,
                             given=kind)
-    num = normalise(number, s.phone_region)
+    num = read_number(s, number)
     if num is None:
         raise CallbackError(N_("not a callable number: %(given)r"), given=number)
     now = now or utcnow()

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.callbacks.tasks import NAMED_CALLBACK_MATTERS
 from hotline.cases.access import Actor
 from hotline.cases.categories import tree
@@ -72,7 +72,7 @@ def cases_from_call(db: Session, s: Settings, call: Call, now: datetime | None =
     if str(call.vars.get(ChanVar.CALLBACK) or "") == "1" and matter in NAMED_CALLBACK_MATTERS:
         kind = CaseKind(matter)
         at = call.started_at or now or utcnow()
-        if normalise(call.caller_number, s.phone_region) is None:
+        if read_number(s, call.caller_number) is None:
             log.warning("call %s: callback promised to a withheld number %r, no case", call.call_id,
                         call.caller_number)
             return made

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks import CallbackError, create_complaint, mark_consultation, update_complaint
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.callbacks.tasks import close_task
 from hotline.cases.access import Actor, CaseAccessError, CaseError, check_create, check_edit
 from hotline.cases.categories import CategoryError, check
@@ -86,7 +86,7 @@ def _set(db: Session, case: Case, field: str, new: object, by: str | None, at: d
 def _number(s: Settings, raw: str | None) -> str | None:
     if not _text(raw):
         return None
-    num = normalise(raw, s.phone_region)
+    num = read_number(s, raw)
     if num is None:
         raise CaseError(N_("not a phone number: %(given)r"), given=raw)
     return num.e164
@@ -102,7 +102,7 @@ def get_case(db: Session, case_id: int) -> Case:
 def open_matters(db: Session, s: Settings, number: str | None, kind: CaseKind | None = None) -> list[Case]:
     """R-ONE-CALL: the open cases of a number (any form), oldest first: the screen pop shows them,
     and a repeat call about one is linked to it rather than opening another."""
-    e164 = normalise(number, s.phone_region)
+    e164 = read_number(s, number)
     if e164 is None:
         return []
     q = select(Case).where(Case.number == e164.e164, Case.status.in_(OPEN_CASE_STATUSES))

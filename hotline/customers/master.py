@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import dial_digits, normalise
+from hotline.callbacks.numbers import dial_digits, read_number
 from hotline.errors import N_, DomainError
 from hotline.models.cases import CustomerNumber
 from hotline.models.ivr import AREAS, Customer
@@ -45,7 +45,7 @@ def e164_numbers(s: Settings, raw: list[str]) -> list[str]:
     for text in raw:
         if not _blank(text):
             continue
-        num = normalise(text, s.phone_region)
+        num = read_number(s, text)
         if num is None:
             raise CustomerError(N_("not a phone number: %(given)r"), given=text)
         if num.e164 not in out:
@@ -72,7 +72,7 @@ def check_fields(s: Settings, f: CustomerFields) -> list[str]:
 def find_customer(db: Session, s: Settings, number: str | None) -> Customer | None:
     """The customer one of whose numbers is ``number`` (any form a caller id or a person gives):
     the screen pop, the IVR and the cases look callers up here."""
-    num = normalise(number, s.phone_region)
+    num = read_number(s, number)
     if num is None:
         return None
     found = db.scalar(select(Customer).join(CustomerNumber, CustomerNumber.customer_id == Customer.id)

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.cases.categories import fault_type_name
 from hotline.customers import find_customer
 from hotline.errors import N_
@@ -61,7 +61,7 @@ def on_report_confirmed(db: Session, s: Settings, report_id: int, now: datetime,
     # an area the report lacks gets the stricter (urban) clock rather than none
     area = report.area if report.area in AREAS else "urban"
     due = fault_due(s, area, report.created_at)  # R-FAULT-SLA
-    number = normalise(report.contact or report.caller, s.phone_region)
+    number = read_number(s, report.contact or report.caller)
     order = WorkOrder(fault_report_id=report.id, ticket=report.ticket, district=district or _district_of(db, s, report),
                       area=area, fault_type=report.fault_type, customer_number=number.e164 if number else None,
                       status="unassigned", reported_at=report.created_at, arrive_by=due.arrive_by, fix_by=due.fix_by,

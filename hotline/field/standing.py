@@ -6,19 +6,19 @@ order's history for its technician and supervisor."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import stored_forms
+from hotline.callbacks.numbers import forms_of
 from hotline.field.events import record
 from hotline.models.field import WorkOrder, WorkOrderEvent
 from hotline.models.ivr import FaultReport
+from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -49,26 +49,31 @@ class Standing:
     stage: Stage
 
 
-def _of_number(number: str, region: str) -> Any:
-    """The reports filed from ``number``. The IVR stores a report's caller as that call's trunk gave
-    it (13900000109, +8613900000109, 008613900000109, …; ``contact`` is what the caller keyed or
-    confirmed, kept for the callback): the forms of the same number meet through the one
-    normalisation, matched on the indexed caller column. A withheld number matches nothing."""
-    return FaultReport.caller.in_(stored_forms(number, region))
+def filed_by(forms: Collection[str]) -> ColumnElement[bool]:
+    """R-ONE-CALL: the reports of the number whose stored forms are ``forms``
+    (:func:`~hotline.callbacks.numbers.stored_forms`). The IVR stores a report's caller as that
+    call's trunk gave it (13900000109, +8613900000109, 008613900000109, …) and its contact as the
+    caller keyed or confirmed it: a caller who gave another number to be called back on and now
+    calls from that one is the same customer. Both columns are indexed; no forms match nothing."""
+    return or_(FaultReport.caller.in_(forms), FaultReport.contact.in_(forms))
 
 
-def open_report_count(db: Session, number: str, region: str = "CN") -> int:
+def _of_number(s: Settings, number: str) -> ColumnElement[bool]:
+    return filed_by(forms_of(s, number))
+
+
+def open_report_count(db: Session, s: Settings, number: str) -> int:
     """R-ONE-CALL: the number's open matters among its fault reports."""
     return int(db.scalar(select(func.count(FaultReport.id)).where(
-        _of_number(number, region), FaultReport.status.in_(OPEN_REPORT_STATUSES))) or 0)
+        _of_number(s, number), FaultReport.status.in_(OPEN_REPORT_STATUSES))) or 0)
 
 
-def latest_open(db: Session, number: str, region: str = "CN") -> Standing | None:
+def latest_open(db: Session, s: Settings, number: str) -> Standing | None:
     """The number's most recent confirmed report still open (its order not fixed or restored:
     those close the report) and the stage of its work order."""
     row = db.execute(select(FaultReport.id, FaultReport.ticket, WorkOrder.status)
                      .outerjoin(WorkOrder, WorkOrder.fault_report_id == FaultReport.id)
-                     .where(_of_number(number, region), FaultReport.status == "open",
+                     .where(_of_number(s, number), FaultReport.status == "open",
                             FaultReport.ticket.is_not(None))
                      .order_by(FaultReport.created_at.desc(), FaultReport.id.desc()).limit(1)).first()
     if row is None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.callbacks.workdays import Overrides
 from hotline.errors import N_
 from hotline.field.errors import FieldError
@@ -23,7 +23,7 @@ def add_technician(db: Session, s: Settings, username: str, phone: str, district
     if db.scalar(select(Technician.id).where(Technician.username == username)) is not None:
         # the unique key would refuse it at the flush: a 500 in the panel
         raise FieldError(N_("technician %(name)s already exists: change it in the list"), name=username)
-    number = normalise(phone, s.phone_region)
+    number = read_number(s, phone)
     if number is None:
         raise FieldError(N_("technician %(name)s: %(given)r is not a phone number"), name=username, given=phone)
     validate(rota)
@@ -45,7 +45,7 @@ def update_technician(db: Session, s: Settings, username: str, *, phone: str | N
     never dispatched to; their open orders stay theirs until re-assigned)."""
     tech = technician(db, username)
     if phone is not None:
-        number = normalise(phone, s.phone_region)
+        number = read_number(s, phone)
         if number is None:
             raise FieldError(N_("technician %(name)s: %(given)r is not a phone number"), name=username, given=phone)
         tech.phone = number.e164

@@ -65,6 +65,8 @@ class FaultReport(Base):
     __tablename__ = "fault_reports"
     __table_args__ = (
         Index("ix_fault_reports_caller_created", "caller", "created_at"),
+        # R-ONE-CALL: a repeat caller is found by the contact number they gave too (hotline.field.standing)
+        Index("ix_fault_reports_contact_created", "contact", "created_at"),
         Index("ix_fault_reports_status_created", "status", "created_at"),
         Index("ix_fault_reports_call", "server", "call_id"),
     )

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.dialing_policy import Purpose, assess
 from hotline.models.notifications import OutboxMessage
 from hotline.notifications.templates import Template, render
@@ -48,7 +48,7 @@ def queue_sms(db: Session, s: Settings, to: str, template: Template, fields: dic
         known = db.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).first()
         if known is not None:
             return known
-    number = normalise(to, s.phone_region)
+    number = read_number(s, to)
     if number is None:
         log.info("SMS %s not queued: %r is not a callable number", template.value, to)
         return None

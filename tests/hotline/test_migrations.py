@@ -19,7 +19,7 @@ from hotline.db import MIGRATIONS, SchemaError, check_schema, head_revision, mak
 from hotline.models import AmiEventBatch, Base, Call, User
 from hotline.models.callbacks import CallbackTask, Complaint
 from hotline.models.calls import flagged_malicious
-from hotline.models.ivr import Customer
+from hotline.models.ivr import Customer, FaultReport
 from hotline.settings import load
 from tests.support.alembic import alembic
 from tests.support.postgres import new_db_url
@@ -200,5 +200,26 @@ def test_call_holds_migration_down_and_up(db_url: str) -> None:
     with engine.connect() as conn:
         got = conn.execute(select(Call.call_id, Call.holds, Call.hold_seconds).order_by(Call.call_id)).all()
     assert [tuple(r) for r in got] == [("c-1", None, None), ("c-2", None, None)]
+    check_schema(engine)
+    engine.dispose()
+
+
+def test_fault_reports_contact_index_migration_down_and_up(db_url: str) -> None:
+    """0028 indexes fault_reports.contact (the repeat-caller look-up matches it, R-ONE-CALL); down
+    drops the index alone, up makes it again over the reports already there."""
+    engine = make_engine(db_url)  # (comes migrated)
+    at = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(insert(FaultReport), [{"server": "pbx1", "call_id": "c-1", "caller": "01066001234",
+                                            "contact": "13900000881", "status": "open", "created_at": at,
+                                            "updated_at": at}])
+    index = "ix_fault_reports_contact_created"
+    alembic(engine, "downgrade", "0027")
+    assert index not in {ix["name"] for ix in inspect(engine).get_indexes("fault_reports")}
+    migrate(engine)
+    got = {ix["name"]: ix["column_names"] for ix in inspect(engine).get_indexes("fault_reports")}
+    assert got[index] == ["contact", "created_at"]
+    with engine.connect() as conn:
+        assert conn.execute(select(FaultReport.contact)).scalars().all() == ["13900000881"]
     check_schema(engine)
     engine.dispose()

@@ -39,11 +39,11 @@ def call(s: Any, th: ServerThread, keys: list[str], hangup_after: int | None = N
 
 
 def report(sessions: Any, ticket: str, status: str = "open", order: str | None = None, ago_h: int = 1,
-           caller: str = CALLER) -> int:
+           caller: str = CALLER, contact: str | None = None) -> int:
     at = TEN_AM - timedelta(hours=ago_h)
     with sessions.begin() as db:
-        rep = FaultReport(server="t", call_id=f"old-{ticket}", caller=caller, status=status, ticket=ticket,
-                          area="urban", created_at=at, updated_at=at)
+        rep = FaultReport(server="t", call_id=f"old-{ticket}", caller=caller, contact=contact, status=status,
+                          ticket=ticket, area="urban", created_at=at, updated_at=at)
         db.add(rep)
         db.flush()
         if order is not None:
@@ -93,7 +93,7 @@ def test_no_open_report_leaves_the_path_unchanged(served: Any) -> None:
     assert played(res)[:2] == ["hotline/welcome", "hotline/menu"]
     assert "HOTLINE_STATUS_TICKET" not in res.variables and res.variables["HOTLINE_OPEN_MATTERS"] == "1"
     with sessions() as db:
-        assert latest_open(db, CALLER) is None and open_report_count(db, CALLER) == 1
+        assert latest_open(db, s, CALLER) is None and open_report_count(db, s, CALLER) == 1
 
 
 @pytest.mark.parametrize(("filed_from", "calling_from"), [
@@ -108,6 +108,33 @@ def test_the_report_is_found_whatever_form_the_trunk_gives(served: Any, filed_fr
     res = call(s, th, ["", "2"], caller=calling_from)
     assert played(res)[:4] == ["hotline/welcome", "hotline/repair_status_ticket", "000151",
                                "hotline/repair_status_dispatched"]
+    assert res.variables["HOTLINE_OPEN_MATTERS"] == "1"
+
+
+@pytest.mark.parametrize(("filed_from", "calling_from"), [
+    ("66001234", "+861066001234"), ("66001234", "01066001234"), ("01066001234", "66001234"),
+])
+def test_a_local_landline_without_its_area_code_is_the_same_number(tmp_path: Path, filed_from: str,
+                                                                   calling_from: str) -> None:
+    """R-ONE-CALL: a trunk gives Beijing landlines as 8 digits; with local_area_code 010 the report
+    filed from one form is told to a call from the other."""
+    with serving(tmp_path, ivr_db_timeout_s=2.0, local_area_code="010") as (s, th, sessions):
+        report(sessions, "000155", order="dispatched", caller=filed_from)
+        res = call(s, th, ["", "2"], caller=calling_from)
+    assert played(res)[:4] == ["hotline/welcome", "hotline/repair_status_ticket", "000155",
+                               "hotline/repair_status_dispatched"]
+    assert res.variables["HOTLINE_OPEN_MATTERS"] == "1"
+
+
+def test_a_caller_calling_from_the_contact_number_they_gave_hears_their_report(served: Any) -> None:
+    """R-ONE-CALL: the report was filed from a landline with a mobile given to be called back on;
+    the customer now calls from that mobile (the trunk giving it as +86…): the same customer, the
+    same open matter (hotline.field.standing.filed_by, which the desk's pop shares)."""
+    s, th, sessions = served
+    report(sessions, "000157", order="booked", caller="01088880157", contact="13900000157")
+    res = call(s, th, ["", "2"], caller="+8613900000157")
+    assert played(res)[:4] == ["hotline/welcome", "hotline/repair_status_ticket", "000157",
+                               "hotline/repair_status_booked"]
     assert res.variables["HOTLINE_OPEN_MATTERS"] == "1"
 
 

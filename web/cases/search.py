@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.cases import OPEN_CASE_STATUSES
 from hotline.models.cases import Case
 from hotline.rules import overdue
@@ -50,7 +50,7 @@ def case_query(s: Settings, f: CaseFilter, user: Any, now: datetime | None = Non
 def _number_clause(s: Settings, number: str, user: Any) -> Any:
     """The whole number (any form), or its ending — for an inspector only an ending they can see
     (searching ever longer endings would otherwise recover a number digit by digit)."""
-    full = normalise(number, s.phone_region)
+    full = read_number(s, number)
     whole = Case.number == full.e164 if full is not None else false()
     ending_ok = sum(ch.isdigit() for ch in number) <= VISIBLE_DIGITS or not masked_numbers(user)
     return or_(whole, Case.number.like(f"%{number}") if ending_ok else false())

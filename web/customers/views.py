@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from hotline import customers
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.models.cases import CustomerNumber
 from hotline.models.ivr import AREAS, Customer
 from web.auth.access import roles
@@ -29,7 +29,8 @@ def index() -> Any:
     query = select(Customer)
     if q:
         digits = "".join(ch for ch in q if ch.isdigit())
-        num = normalise(q, settings().phone_region) if digits else None
+        s = settings()
+        num = read_number(s, q) if digits else None
         by_number = select(CustomerNumber.customer_id).where(
             or_(CustomerNumber.number == (num.e164 if num else q), CustomerNumber.number.like(f"%{digits}")
                 if digits else CustomerNumber.number == q))

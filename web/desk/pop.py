@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks.numbers import dial_digits, stored_forms
+from hotline.callbacks.numbers import dial_digits, forms_of
 from hotline.cases.categories import fault_type_name
 from hotline.cases.records import OPEN_CASE_STATUSES
 from hotline.chanvars import ChanVar
 from hotline.customers import find_customer
-from hotline.field.standing import OPEN_REPORT_STATUSES
+from hotline.field.standing import OPEN_REPORT_STATUSES, filed_by
 from hotline.live_snapshot import CallLive
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint
@@ -40,7 +40,7 @@ def number_forms(s: Settings, number: str | None) -> set[str]:
     """The forms one caller's number is stored in: as a call gave it, whatever the trunk (calls,
     fault reports: the IVR's repeat-caller look-up matches the same) and E.164 (callback tasks,
     complaints, customers may hold either). A withheld caller id has none: it is nobody's history."""
-    return set(stored_forms(number, s.phone_region))
+    return set(forms_of(s, number))
 
 
 def customer(db: Session, s: Settings, number: str | None, forms: set[str]) -> dict[str, Any] | None:
@@ -65,8 +65,7 @@ def _reports(db: Session, forms: set[str], exclude: str | None) -> list[dict[str
     # the report keyed in this call's IVR is this call's matter (本次IVR shows its ticket), no
     # earlier contact: counted, it flagged every reporter who then asked for an agent 重复来电
     not_this = or_(FaultReport.call_id.is_(None), FaultReport.call_id != (exclude or ""))
-    rows = db.scalars(select(FaultReport).where(or_(FaultReport.caller.in_(forms), FaultReport.contact.in_(forms)),
-                                                not_this)
+    rows = db.scalars(select(FaultReport).where(filed_by(forms), not_this)
                       .order_by(FaultReport.created_at.desc()).limit(HISTORY))
     return [{"kind": "fault", "at": to_epoch(r.created_at), "id": r.id, "what": r.status, "ticket": r.ticket,
              "open": r.status in OPEN_REPORT_STATUSES} for r in rows]

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from hotline import callbacks
-from hotline.callbacks.numbers import normalise
+from hotline.callbacks.numbers import read_number
 from hotline.callbacks.tasks import open_task_for
 from hotline.desk import consult, controls, presence
 from hotline.desk.calls import ControlResult
@@ -160,7 +160,7 @@ def dial() -> Any:
     if not ext:
         return _no_extension()
     s, number = settings(), (request.form.get("number") or "").strip()
-    num = normalise(number, s.phone_region)
+    num = read_number(s, number)
     if num is None:
         return refuse(BAD_INPUT, "not_a_number", _("Not dialled: %(reason)s", reason=_("not a phone number.")),
                       what="dial", detail=repr(number[:40]))

@@ -100,7 +100,8 @@ def test_a_task_made_before_the_record_is_closed_when_the_record_shows_the_answe
 def test_an_earlier_miss_merged_with_the_report_is_answered_by_the_call(settings, db) -> None:
     """The number's open missed-call task took in the report (its last miss is the report, during
     the call that an agent then answered): the customer called again and was answered — the task
-    is done, as any missed call answered by a later call."""
+    is done, as any missed call answered by a later call, and counts the one call that was missed
+    (R-MISSED-CALLBACK's figures, the panel's task list): the report's call was answered."""
     add_call(db, number="13600000024", disposition="abandoned", at=T0 - timedelta(hours=1))
     _pass(settings, db, T0 - timedelta(minutes=50))
     add_report(db, at=T0, status="incomplete", caller="13600000024", call_id="served-4")
@@ -113,3 +114,6 @@ def test_an_earlier_miss_merged_with_the_report_is_answered_by_the_call(settings
 
     db.refresh(task)
     assert (task.status, task.closed_reason, task.closed_call_id) == ("done", "answered_call", "served-4")
+    assert task.missed_calls == 1
+    counts = missed_callback_counts(db, settings, T0 - timedelta(hours=2), T0 + timedelta(hours=1))
+    assert (counts["tasks"], counts["called_in"], counts["missed_calls"]) == (1, 1, 1)
