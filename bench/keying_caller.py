@@ -8,10 +8,11 @@ question and the script can no longer complete a report. A person hears the ques
 
 This caller runs in the benchmark's process next to the in-process IVR: it wraps
 ``AgiChannel.command``, and when the IVR sends a command that listens for keys (GET DATA, a
-STREAM FILE with escape digits, RECORD FILE) it presses that call's next group of keys on the
-IVR's channel (AMI ``PlayDTMF`` with ``Receive``: as if the caller had sent them) shortly after.
-A group the reply shows was not taken (a timeout, nothing keyed) is pressed again at the next
-listening command — as a caller does when asked again. It counts both, so a run says how many
+STREAM FILE with escape digits, RECORD FILE, the Read of an apology and its question asked again)
+it presses that call's next group of keys on the IVR's channel (AMI ``PlayDTMF`` with ``Receive``:
+as if the caller had sent them) shortly after. A group the reply shows was not taken (a timeout,
+nothing keyed; for a Read, the GET FULL VARIABLE that fetches its keys) is pressed again at the
+next listening command — as a caller does when asked again. It counts both, so a run says how many
 keys were lost.
 """
 
@@ -35,19 +36,27 @@ PRESS_AFTER_S = 0.4  # after the command is sent: Asterisk has started it (keys 
 RECORD_AFTER_S = 1.5  # RECORD FILE plays its beep first, and a key over the beep is dropped
 
 
+def reads(verb: str, args: tuple[object, ...]) -> bool:
+    """The Read application (ivr/flow.py Call.reask): its keys come back by GET FULL VARIABLE."""
+    return verb == "EXEC" and bool(args) and args[0] == "Read"
+
+
 def listens(verb: str, args: tuple[object, ...]) -> bool:
     """Whether this AGI command takes keys from the caller."""
-    if verb in ("GET DATA", "RECORD FILE"):
+    if verb in ("GET DATA", "RECORD FILE") or reads(verb, args):
         return True
     return verb == "STREAM FILE" and len(args) > 1 and bool(str(args[1]))
 
 
 def taken(verb: str, reply: Reply) -> bool:
-    """Whether the reply shows the keys were received (a RECORD FILE ends either way)."""
+    """Whether the reply shows the keys were received (a RECORD FILE ends either way; a Read's
+    keys are the GET FULL VARIABLE's answer that follows it, "<keys>|<READSTATUS>")."""
     if verb == "RECORD FILE":
         return True
     if verb == "GET DATA":
         return bool(reply.result) and reply.result != "-1"
+    if verb == "GET FULL VARIABLE":
+        return bool((reply.data or "").partition("|")[0])
     return bool(reply.digit)
 
 
@@ -55,6 +64,7 @@ def taken(verb: str, reply: Reply) -> bool:
 class _Caller:
     groups: tuple[str, ...]
     next: int = 0
+    reading: int | None = None  # the group pressed into a Read, settled by the GET FULL VARIABLE after it
 
 
 @dataclass
@@ -82,16 +92,20 @@ class KeyingCaller:
 
         async def command(ch: AgiChannel, verb: str, *args: object) -> Reply:
             who = caller._callers.get(ch.request.args[0] if ch.request.args else "")
+            if who is not None and who.reading is not None and verb == "GET FULL VARIABLE":
+                reply = await original(ch, verb, *args)
+                caller._settle(who, who.reading, taken(verb, reply))
+                who.reading = None
+                return reply
             if who is None or who.next >= len(who.groups) or not listens(verb, args):
                 return await original(ch, verb, *args)
             group, sent = who.groups[who.next], who.next
             caller._press(ch.request.channel, group, RECORD_AFTER_S if verb == "RECORD FILE" else PRESS_AFTER_S)
             reply = await original(ch, verb, *args)
-            if taken(verb, reply):
-                who.next = max(who.next, sent + 1)
+            if reads(verb, args):
+                who.reading = sent
             else:
-                with caller._lock:
-                    caller.repeated += 1
+                caller._settle(who, sent, taken(verb, reply))
             return reply
 
         setattr(AgiChannel, "command", command)  # noqa: B010 (a method replaced for the run)
@@ -102,6 +116,13 @@ class KeyingCaller:
             setattr(AgiChannel, "command", self._original)  # noqa: B010
         if self._pool is not None:
             self._pool.shutdown(wait=True)
+
+    def _settle(self, who: _Caller, sent: int, was_taken: bool) -> None:
+        if was_taken:
+            who.next = max(who.next, sent + 1)
+        else:
+            with self._lock:
+                self.repeated += 1
 
     def _press(self, channel: str, keys: str, after_s: float) -> None:
         with self._lock:

@@ -41,6 +41,13 @@ class ChanVar(StrEnum):
     FAULT_RECORDING = "HOTLINE_FAULT_RECORDING"
     FAULT_REPORT = "HOTLINE_FAULT_REPORT"
     FAULT_TICKET = "HOTLINE_FAULT_TICKET"
+    # the keys of an apology and its question asked again, played as one by Asterisk's Read (ivr/flow.py
+    # Call.reask). Not HOTLINE_: the IVR's scratch, no fact of the call (the listener and the desk read
+    # every HOTLINE_* VarSet). READSTATUS is Read's own: OK, TIMEOUT, HANGUP, ERROR…
+    READ_KEYS = "IVR_READ_KEYS"
+    READ_STATUS = "READSTATUS"
+    # a dialplan function, not a variable: the wait between keys after one pressed over an apology
+    DIGIT_TIMEOUT = "TIMEOUT(digit)"
     # the dialplan (asterisk/extensions.conf)
     LATE_APOLOGY = "HOTLINE_LATE_APOLOGY"  # R-ANS-LATE-APOLOGY played
     WORKNUM_PLAYED = "HOTLINE_WORKNUM_PLAYED"  # R-ANS-GREET played

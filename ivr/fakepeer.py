@@ -1,7 +1,8 @@
 """A scripted AGI peer: what Asterisk does on the other end of a FastAGI session, answered at once.
 
 Used by the server tests and the load benchmark (bench/ivr_load.py). Keys are handed out in
-order to GET DATA / STREAM FILE (a key given to STREAM FILE interrupts it, as a caller would);
+order to GET DATA / EXEC Read / STREAM FILE (a key given to STREAM FILE interrupts it, as a caller
+would; Read leaves its keys and READSTATUS in channel variables, which GET FULL VARIABLE reads);
 ``hangup_after`` makes the channel hang up after that many commands (Asterisk's ``HANGUP`` line,
 then ``-1`` / ``511`` replies).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from dataclasses import dataclass, field
 
 
@@ -18,7 +20,7 @@ class PeerScript:
     caller: str = "13800000000"
     path: str = "inbound"
     linkedid: str = "1700000000.1"
-    keys: list[str] = field(default_factory=list)  # one entry per GET DATA ("12345678" for a number)
+    keys: list[str] = field(default_factory=list)  # one entry per GET DATA / Read ("12345678" for a number)
     hangup_after: int | None = None  # commands answered before the channel hangs up
     media_s: float = 0.0  # how long a prompt / key wait takes before its reply (a caller's pace)
     listens: tuple[str, ...] = ()  # prompts (``hotline/welcome``) heard to the end: no key pressed over them
@@ -27,7 +29,8 @@ class PeerScript:
 @dataclass
 class PeerResult:
     commands: list[str] = field(default_factory=list)
-    variables: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)  # what SET VARIABLE set
+    channel: dict[str, str] = field(default_factory=dict)  # what applications (Read) set on the channel
     closed_by_server: bool = False
 
 
@@ -58,6 +61,33 @@ def _split(line: str) -> list[str]:
     return out
 
 
+def _answer(verb: str, parts: list[str], script: PeerScript, keys: list[str], res: PeerResult) -> str:
+    """The reply of a live channel to one command (``keys``: those not pressed yet)."""
+    if verb == "SET VARIABLE":
+        res.variables[_unquote(parts[2])] = _unquote(parts[3]) if len(parts) > 3 else ""
+        return "200 result=1"
+    if verb == "EXEC READ":
+        # Read(variable,files,maxdigits,options,attempts,timeout): the next key entry
+        key = keys.pop(0) if keys else ""
+        res.channel[_unquote(parts[2]).split(",", 1)[0]] = key
+        res.channel["READSTATUS"] = "OK" if key else "TIMEOUT"
+        return "200 result=0"
+    if verb == "GET FULL":  # GET FULL VARIABLE "${A}|${B}"
+        value = re.sub(r"\$\{([^}]*)\}", lambda m: res.channel.get(m.group(1), ""), _unquote(parts[3]))
+        return f"200 result=1 ({value})"
+    if verb == "GET DATA":
+        key = keys.pop(0) if keys else ""
+        return f"200 result={key}" + ("" if key else " (timeout)")
+    if verb == "STREAM FILE":
+        escape = _unquote(parts[3]) if len(parts) > 3 and _unquote(parts[2]) not in script.listens else ""
+        if keys and escape and len(keys[0]) == 1 and keys[0] in escape:
+            return f"200 result={ord(keys.pop(0))} endpos=800"
+        return "200 result=0 endpos=8000"
+    if verb == "RECORD FILE":
+        return "200 result=35 (dtmf) endpos=8000"
+    return "200 result=0"  # EXEC, SAY DIGITS, …
+
+
 async def run_peer(host: str, port: int, script: PeerScript, uniqueid: str = "1700000000.1") -> PeerResult:
     reader, writer = await asyncio.open_connection(host, port)
     env = {
@@ -86,26 +116,12 @@ async def run_peer(host: str, port: int, script: PeerScript, uniqueid: str = "17
                 hung_up = True
                 writer.write(b"HANGUP\n")
             if hung_up:
-                reply = "200 result=1" if verb in ("SET VARIABLE", "GET VARIABLE") else \
+                reply = "200 result=1" if verb in ("SET VARIABLE", "GET VARIABLE", "GET FULL") else \
                     "200 result=-1" if verb in ("STREAM FILE", "GET DATA", "RECORD FILE", "SAY DIGITS") else \
                     "511 Command Not Permitted on a dead channel or intercept routine"
-            elif verb == "SET VARIABLE":
-                res.variables[_unquote(parts[2])] = _unquote(parts[3]) if len(parts) > 3 else ""
-                reply = "200 result=1"
-            elif verb == "GET DATA":
-                key = keys.pop(0) if keys else ""
-                reply = f"200 result={key}" + ("" if key else " (timeout)")
-            elif verb == "STREAM FILE":
-                escape = _unquote(parts[3]) if len(parts) > 3 and _unquote(parts[2]) not in script.listens else ""
-                if keys and escape and len(keys[0]) == 1 and keys[0] in escape:
-                    reply = f"200 result={ord(keys.pop(0))} endpos=800"
-                else:
-                    reply = "200 result=0 endpos=8000"
-            elif verb == "RECORD FILE":
-                reply = "200 result=35 (dtmf) endpos=8000"
-            else:  # EXEC, SAY DIGITS, …
-                reply = "200 result=0"
-            if script.media_s and verb in ("STREAM FILE", "GET DATA", "RECORD FILE", "SAY DIGITS"):
+            else:
+                reply = _answer(verb, parts, script, keys, res)
+            if script.media_s and verb in ("STREAM FILE", "GET DATA", "RECORD FILE", "SAY DIGITS", "EXEC READ"):
                 await asyncio.sleep(script.media_s * random.uniform(0.5, 1.5))  # callers differ
             writer.write((reply + "\n").encode())
             await writer.drain()

@@ -83,6 +83,7 @@ class Call:
         self.heard_hours = False  # the out-of-hours notice was played to the end
         self.known = False  # in the customer master (their district is the master's)
         self.heard_outage = False
+        self.digit_timeout_s: float | None = None  # TIMEOUT(digit) as set on the channel (reask)
 
     async def trace(self, step: str, digits: str = "", result: str = "ok") -> None:
         body = f"HotlineIvr,Step: {step},Digits: {digits},Result: {result}"
@@ -107,50 +108,58 @@ class Call:
         await self.ch.command("SAY DIGITS", digits, "")
 
     async def get_data(self, pid: str, timeout_s: float, max_digits: int) -> tuple[str, bool]:
-        """Play a prompt ('' for none) and collect keys: (digits, timed_out). # ends the entry."""
-        reply = await self.ch.command("GET DATA", prompt(pid) if pid else "", int(timeout_s * 1000), max_digits)
+        """Play a prompt and collect keys: (digits, timed_out). # ends the entry."""
+        reply = await self.ch.command("GET DATA", prompt(pid), int(timeout_s * 1000), max_digits)
         return reply.result, reply.data == "timeout"
 
-    async def choose(self, step: str, pid: str, keys: str, first: str = "") -> str | None:
-        """A one-key menu with re-prompts (at most ivr_menu_tries); None when no valid key came."""
-        for attempt in range(self.s.ivr_menu_tries):
+    async def reask(self, apology: str, pid: str, timeout_s: float, max_digits: int) -> tuple[str, bool]:
+        """The apology and the question asked again as ONE command: Asterisk's Read, its files joined
+        by & (GET DATA plays a single file). A key over the apology starts the answer and the question
+        is then not played; with no AGI command between the two, no key falls in the instant where
+        res_agi, waiting for the next command, reads and drops the channel's frames."""
+        if max_digits > 1 and self.digit_timeout_s != timeout_s:
+            # keys after one pressed over the apology wait as long as those after the question
+            await self.ch.command("SET VARIABLE", ChanVar.DIGIT_TIMEOUT, timeout_s)
+            self.digit_timeout_s = timeout_s
+        files = f"{prompt(apology)}&{prompt(pid)}"
+        ran = await self.ch.command("EXEC", "Read", f"{ChanVar.READ_KEYS},{files},{max_digits},,1,{timeout_s}")
+        got = await self.ch.command("GET FULL VARIABLE", f"${{{ChanVar.READ_KEYS}}}|${{{ChanVar.READ_STATUS}}}")
+        digits, _, status = (got.data or "").rpartition("|")
+        if status == "HANGUP":
+            raise CallerHangup("Read: channel hung up")
+        if ran.result != "0" or status not in ("OK", "TIMEOUT"):
+            # as if nothing was keyed: the question is asked again, or the caller goes to an agent
+            log.warning("FastAGI %s: Read %s: %s, status %r", self.ch.request.channel, files, ran.text, status)
+            return "", True
+        return digits, status == "TIMEOUT"
+
+    async def ask(self, step: str, pid: str, timeout_s: float, max_digits: int, valid: Callable[[str], bool],
+                  first: str = "") -> str | None:
+        """A question asked at most ivr_menu_tries times, each time again after an apology; None when
+        no valid answer came. ``first``: a key the caller already pressed (over the greeting)."""
+        apology = ""
+        for _attempt in range(self.s.ivr_menu_tries):
             if first:
-                digits, timed_out = first, False
-                first = ""
+                digits, timed_out, first = first, False, ""
+            elif apology:
+                digits, timed_out = await self.reask(apology, pid, timeout_s, max_digits)
             else:
-                digits, timed_out = await self.get_data(pid, self.s.ivr_key_timeout_s, 1)
-            if digits and digits in keys:
+                digits, timed_out = await self.get_data(pid, timeout_s, max_digits)
+            if valid(digits):
                 await self.trace(step, digits, "ok")
                 return digits
-            result = "invalid" if digits or not timed_out else "timeout"
+            result = "timeout" if timed_out and not digits else "invalid"  # '#' alone is an entry
             await self.trace(step, digits, result)
-            if attempt + 1 < self.s.ivr_menu_tries:
-                # a key pressed over the apology is the next try
-                first = await self.play("invalid_key" if result == "invalid" else "no_input", keys=ALL_KEYS)
+            apology = "invalid_key" if result == "invalid" else "no_input"
         return None
 
+    async def choose(self, step: str, pid: str, keys: str, first: str = "") -> str | None:
+        """A one-key menu; a key over the apology is the answer to the question asked again."""
+        return await self.ask(step, pid, self.s.ivr_key_timeout_s, 1, lambda d: bool(d) and d in keys, first)
+
     async def enter(self, step: str, pid: str, pattern: re.Pattern[str]) -> str | None:
-        """A number ended by # (or the timeout), with re-prompts; None when none was valid."""
-        first = ""
-        for attempt in range(self.s.ivr_menu_tries):
-            if first == "#":  # # over the apology ends an entry with nothing keyed, as in GET DATA
-                digits, timed_out = "", False
-            elif first:
-                # a key over the apology starts the number: the rest is collected without the
-                # question (the caller knows it); GET DATA with no prompt plays nothing
-                rest, timed_out = await self.get_data("", self.s.ivr_entry_timeout_s, 31)
-                digits = first + rest
-            else:
-                digits, timed_out = await self.get_data(pid, self.s.ivr_entry_timeout_s, 32)
-            first = ""
-            if pattern.match(digits):
-                await self.trace(step, digits, "ok")
-                return digits
-            result = "timeout" if timed_out and not digits else "invalid"
-            await self.trace(step, digits, result)
-            if attempt + 1 < self.s.ivr_menu_tries:
-                first = await self.play("invalid_key" if result == "invalid" else "no_input", keys=ALL_KEYS)
-        return None
+        """A number ended by # (or the timeout); digits over the apology are its start."""
+        return await self.ask(step, pid, self.s.ivr_entry_timeout_s, 32, lambda d: bool(pattern.match(d)))
 
 
 @dataclass

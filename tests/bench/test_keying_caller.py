@@ -11,6 +11,8 @@ def test_listening_commands() -> None:
     assert listens("RECORD FILE", ("/tmp/x", "wav", "#", 6000))
     assert listens("STREAM FILE", ("hotline/welcome", "0123456789*#"))
     assert not listens("STREAM FILE", ("hotline/goodbye", ""))
+    # the apology and the question asked again (ivr/flow.py Call.reask)
+    assert listens("EXEC", ("Read", "IVR_READ_KEYS,hotline/invalid_key&hotline/menu,1,,1,2.0"))
     assert not listens("EXEC", ("UserEvent", "HotlineIvr"))
     assert not listens("SET VARIABLE", ("HOTLINE_MENU", "fault"))
 
@@ -21,3 +23,6 @@ def test_taken_keys() -> None:
     assert taken("STREAM FILE", parse_reply("200 result=49 endpos=800"))
     assert not taken("STREAM FILE", parse_reply("200 result=0 endpos=8000"))
     assert taken("RECORD FILE", parse_reply("200 result=0 (timeout) endpos=48000"))
+    # a Read's keys, fetched after it: "<keys>|<READSTATUS>"
+    assert taken("GET FULL VARIABLE", parse_reply("200 result=1 (12345678|OK)"))
+    assert not taken("GET FULL VARIABLE", parse_reply("200 result=1 (|TIMEOUT)"))

@@ -166,8 +166,8 @@ def test_fault_report_row_due_times_and_ticket_read_back(ivr_env: IvrEnv, in_hou
 
 
 def test_numbers_keyed_over_the_apology_are_stored_whole(ivr_env: IvrEnv, in_hours: dict[str, Any]) -> None:
-    """Digits pressed over "对不起，您的输入有误，请重新输入" start the number asked again (GET DATA
-    with no prompt collects the rest): none is lost, on the real Asterisk."""
+    """Digits pressed over "对不起，您的输入有误，请重新输入" start the number asked again (the Read
+    that plays the apology and the question collects the rest): none is lost, on the real Asterisk."""
     call = result(in_hours, "keys_over_apology")
     assert call.path()[2:7] == [
         ("fault.contact", "2", "ok"), ("fault.contact", "123", "invalid"), ("fault.contact", "13900000109", "ok"),

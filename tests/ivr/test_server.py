@@ -143,17 +143,19 @@ def test_fault_report_session(served: Any) -> None:
     assert any('"hotline/sla_urban"' in c for c in res.commands)
 
 
-@pytest.mark.parametrize(("keys", "contact", "account"), [
-    # another contact number, first keyed too short: "1" pressed over 请重新输入, the rest after it
-    (["1", "2", "123", "1", "3900000001", "12345678"], "13900000001", "12345678"),
-    # the account not keyed at all (no_input): its first digit over the apology
-    (["1", "1", "", "1", "2345678"], "13800000001", "12345678"),
+@pytest.mark.parametrize(("keys", "contact", "account", "reask"), [
+    # another contact number, first keyed too short: asked again, keyed from over 请重新输入
+    (["1", "2", "123", "13900000001", "12345678"], "13900000001", "12345678",
+     "invalid_key&hotline/fault_enter_contact"),
+    # the account not keyed at all (no_input): keyed from over the apology
+    (["1", "1", "", "12345678"], "13800000001", "12345678", "no_input&hotline/fault_account"),
 ])
 def test_digits_keyed_over_the_apology_start_the_number(served: Any, keys: list[str], contact: str,
-                                                        account: str) -> None:
-    """A caller re-asked for a number (contact, account) who keys over the "对不起，您的输入有误，请重新
-    输入" apology has the whole number stored: the key that stopped the apology is its first digit,
-    and the rest is collected without the question played again."""
+                                                        account: str, reask: str) -> None:
+    """A caller re-asked for a number (contact, account) hears the "对不起，您的输入有误，请重新输入"
+    apology and the question in ONE command (Asterisk's Read, files joined by &): digits keyed over
+    the apology are the number's start, the rest collected by the same Read, and no key can fall
+    between two AGI commands, where Asterisk drops it."""
     s, th, sessions = served
     script = PeerScript(caller="13800000001", keys=[*keys, "1", "2", "1"], linkedid="call-early")
     [res] = peers(s, script)
@@ -162,7 +164,11 @@ def test_digits_keyed_over_the_apology_start_the_number(served: Any, keys: list[
         rep = db.scalars(select(FaultReport).where(FaultReport.call_id == "call-early")).one()
     assert (rep.status, rep.contact, rep.account) == ("open", contact, account)
     assert res.variables["HOTLINE_FAULT_CONTACT"] == contact and res.variables["HOTLINE_FAULT_ACCOUNT"] == account
-    assert sum(c.startswith('GET DATA ""') for c in res.commands) == 1  # no question over the keying
+    apologies = [c for c in res.commands if "hotline/invalid_key" in c or "hotline/no_input" in c]
+    timeout = s.ivr_entry_timeout_s
+    assert apologies == [f'EXEC "Read" "IVR_READ_KEYS,hotline/{reask},32,,1,{timeout}"'], apologies
+    assert f'SET VARIABLE "TIMEOUT(digit)" "{timeout}"' in res.commands  # keys after the first wait as long
+    assert not any(c.startswith('GET DATA ""') for c in res.commands)
 
 
 @pytest.mark.parametrize(("question", "keys", "district", "fault_type"), [
@@ -174,10 +180,10 @@ def test_digits_keyed_over_the_apology_start_the_number(served: Any, keys: list[
 ])
 def test_a_key_over_the_apology_answers_the_question_asked_again(
         tmp_path: Path, question: str, keys: list[str], district: str | None, fault_type: str) -> None:
-    """The one-key re-asks (menu, district, fault type, confirmation): a caller who presses the
-    right key over the "对不起，您的输入有误，请重新输入" apology has it taken as their answer —
-    the question is not played again over what they already keyed (Asterisk discards keys between
-    AGI commands: one that stopped the apology and were then dropped would be lost)."""
+    """The one-key re-asks (menu, district, fault type, confirmation): the "对不起，您的输入有误，
+    请重新输入" apology and the question are ONE Read, so a key over the apology is the answer and
+    the question is not played over it — and a key at the apology's end falls in no gap between two
+    AGI commands, where Asterisk discards it."""
     districts = ["东城", "西城"] if district else []  # an unknown caller is asked theirs
     with serving(tmp_path, ivr_db_timeout_s=DB_BOUND_S, districts=districts) as (s, th, sessions):
         script = PeerScript(caller="13800000001", keys=keys, linkedid="call-reask", listens=("hotline/welcome",))
@@ -186,9 +192,11 @@ def test_a_key_over_the_apology_answers_the_question_asked_again(
     with sessions() as db:
         rep = db.scalars(select(FaultReport).where(FaultReport.call_id == "call-reask")).one()
     assert (rep.status, rep.district, rep.fault_type, rep.account) == ("open", district, fault_type, "12345678")
-    apologies = [c for c in res.commands if c.startswith('STREAM FILE "hotline/invalid_key"')]
-    assert apologies == ['STREAM FILE "hotline/invalid_key" "0123456789*#"']  # heard once, stopped by a key
+    apologies = [c for c in res.commands if "hotline/invalid_key" in c]
+    files = f"hotline/invalid_key&hotline/{question}"
+    assert apologies == [f'EXEC "Read" "IVR_READ_KEYS,{files},1,,1,{s.ivr_key_timeout_s}"'], apologies
     assert sum(c.startswith(f'GET DATA "hotline/{question}"') for c in res.commands) == 1
+    assert not any("TIMEOUT(digit)" in c for c in res.commands)  # one key: no wait between keys
 
 
 @pytest.mark.parametrize(("utc", "sla"), [
