@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ami_listener.accept_prompt import AcceptPrompts
+from ami_listener.accept_prompt import AcceptPrompts, refused_by_routine
 from ami_listener.bridges import Bridges
 from ami_listener.channels import Channel, ChannelIndex, device_of, local_base, number, sibling
 from ami_listener.conversation import Conversation
@@ -24,6 +24,7 @@ DIAL_RESULTS = {"ANSWER": AttemptResult.ANSWERED, "NOANSWER": AttemptResult.NO_A
 # up with cause 17 (user busy) before app_queue reads its BUSY frame (capture foreign_pjsip_busy).
 # A member that rings out is hung up with cause 0.
 REFUSED_CAUSES = {"17": AttemptResult.BUSY}
+ANSWERED_ELSEWHERE = "26"  # the Q.850 cause of a phone no longer rung because another one answered
 PENDING = AttemptResult.PENDING
 QUEUE_ANSWER_EVENTS = ("AgentCalled", "AgentConnect", "AgentComplete")
 
@@ -54,16 +55,17 @@ def inbound(c: ChannelIndex, rec: CallRecord, first: Channel | None, joins: list
         end = rec.answered_at if rec.answered_at is not None else (leave.timestamp if leave else None)
         if end is not None:
             rec.wait_seconds = end - rec.queued_at
+    answered = rec.answered_at is not None or rec.agent is not None \
+        or any(a.result == AttemptResult.ANSWERED for a in rec.attempts)
     rec.disposition = INBOUND.decide(InboundFacts(
         # a requeued call's answer seen in a later queue: answered, by whom first is not known
-        answered=rec.answered_at is not None or rec.agent is not None
-        or any(a.result == AttemptResult.ANSWERED for a in rec.attempts),
+        answered=answered, answer_unproven=not answered and bool(prompts.unproven_answers()),
         queue_status=next((e.get("Value") for e in reversed(c.events)
                            if e.name == "VarSet" and e.get("Variable") == QUEUE_STATUS_VAR), None),
         abandoned=any(e.name == "QueueCallerAbandon" for e in c.events),
         left_queue=leave is not None, queued=join is not None, complete=not rec.incomplete,
         caller_up=first is not None and c.is_up(first), dialled=join is None and bool(rec.attempts),
-        left_ringing=join is None and any(a.result == AttemptResult.CANCELLED for a in rec.attempts),
+        left_ringing=join is None and _left_ringing(c, rec.attempts),
         left_by_key=_left_by_key(c, join, leave)))
     if join is None:  # named after the rest: a call's Dial() after a refusing Queue() rings as a plain Dial's
         rec.queue = _queue_app(c, caller)
@@ -164,8 +166,8 @@ def _caller(rec: CallRecord, first: Channel | None, join: Message | None) -> Non
 def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str], prompts: AcceptPrompts) -> list[Attempt]:
     """Every agent rung: AgentCalled opens an attempt, its first DialEnd (or AgentRingNoAnswer)
     closes it. Keeping the first DialEnd matters: a ringall member that rings out gets NOANSWER
-    then CANCEL. A Local member whose phone answered and then turned the call down at an accept
-    prompt refused it, whatever app_queue says (accept_prompt.py). A DialBegin from the caller to
+    then CANCEL. A member whose phone answered and then turned the call down at an accept prompt
+    refused it, whatever app_queue or Dial says (accept_prompt.py). A DialBegin from the caller to
     an agent while queued is a transfer target. A call that never queued rings with plain Dial():
     each DialBegin from the caller is an attempt, made to the agent the endpoint belongs to (queue
     members, the ``agent_endpoints`` setting), else to the endpoint itself."""
@@ -203,9 +205,10 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str], prompts: Accep
         elif e.name == "AgentRingNoAnswer":
             a.result, a.ring_seconds = _refused(c, dest), (e.timestamp or a.rang_at) - a.rang_at
             prompts.judge(a, at)
-        elif e.name == "DialEnd" and (e.get("DialStatus") or "") in DIAL_RESULTS:
+        elif e.name == "DialEnd" and ((e.get("DialStatus") or "") in DIAL_RESULTS
+                                      or refused_by_routine(e.get("DialStatus") or "")):
             status = e.get("DialStatus") or ""
-            a.result = _refused(c, dest) if status == "NOANSWER" else DIAL_RESULTS[status]
+            a.result = _refused(c, dest) if status == "NOANSWER" else DIAL_RESULTS.get(status, AttemptResult.DECLINED)
             a.ring_seconds = (e.timestamp or a.rang_at) - a.rang_at
             prompts.judge(a, at)
     for a in attempts.values():
@@ -215,6 +218,14 @@ def _attempts(c: ChannelIndex, rec: CallRecord, caller: set[str], prompts: Accep
             if end is not None and end.hung_at is not None:
                 a.ring_seconds = end.hung_at - a.rang_at
     return sorted(attempts.values(), key=lambda a: a.rang_at)
+
+
+def _left_ringing(c: ChannelIndex, attempts: list[Attempt]) -> bool:
+    """A plain Dial()'s caller gave up while a phone rang: an attempt cancelled, its phone not
+    hung up because another phone of the group answered (cause 26) — that phone may have gone on
+    to refuse the call at its accept prompt (capture foreign_accept_ringgroup_abort)."""
+    cancelled = [c.by_name.get(a.channel) for a in attempts if a.result == AttemptResult.CANCELLED]
+    return any(ch is None or ch.cause != ANSWERED_ELSEWHERE for ch in cancelled)
 
 
 def _agent_behind(c: ChannelIndex, dest: str) -> str | None:
@@ -252,7 +263,8 @@ def _refused(c: ChannelIndex, dest: str) -> AttemptResult:
     return REFUSED_CAUSES.get(ch.cause or "", AttemptResult.NO_ANSWER) if ch is not None else AttemptResult.NO_ANSWER
 
 
-def _answer_from_the_tail(c: ChannelIndex, rec: CallRecord, caller: set[str], events: list[Message]) -> None:
+def _answer_from_the_tail(c: ChannelIndex, rec: CallRecord, caller: set[str], events: list[Message],
+                          prompts: AcceptPrompts) -> None:
     """An answer whose ring was not seen (the call's start fell in an AMI gap: incomplete). What
     the events seen (``events``: the call's, or those before a later queue entry) prove:
     AgentConnect (the answer and who gave it), a plain Dial()'s DialEnd ANSWER, else AgentComplete
@@ -260,9 +272,13 @@ def _answer_from_the_tail(c: ChannelIndex, rec: CallRecord, caller: set[str], ev
     connect = next((e for e in events if e.name == "AgentConnect"), None)
     if connect is not None:
         rec.agent = connect.get("MemberName") or c.agent_of(connect.get("DestChannel"))
-        # the answer is the member's DialEnd ANSWER (AgentConnect follows a millisecond later)
-        rec.answered_at = next((e.timestamp for e in c.events if e.name == "DialEnd" and e.get("DialStatus") == "ANSWER"
-                                and e.get("DestChannel") == connect.get("DestChannel")), None)
+        # the answer is the member's DialEnd ANSWER (AgentConnect follows a millisecond later),
+        # or the connection when the phone took the call with a key at a prompt
+        member = connect.get("DestChannel") or ""
+        at = next((i for i, e in enumerate(c.events) if e.name == "DialEnd" and e.get("DialStatus") == "ANSWER"
+                   and e.get("DestChannel") == member), None)
+        if at is not None:
+            rec.answered_at = prompts.accepted_at(member, at) or c.events[at].timestamp
         return
     complete = next((e for e in events if e.name == "AgentComplete" and e.get("MemberName")), None)
     if complete is not None:
@@ -312,8 +328,9 @@ def _answer(c: ChannelIndex, rec: CallRecord, rule: RingRule, caller: set[str], 
         # a member who refused (hung up on its accept prompt, its ring seen or not) gave no
         # answer, whatever app_queue's AgentConnect and AgentComplete say
         refused = {a.channel for a in rec.attempts if a.result == AttemptResult.DECLINED} | prompts.gave_no_answer()
+        refused |= prompts.unproven_answers()  # nor taken for an answer
         _answer_from_the_tail(c, rec, caller, [e for e in events if e.get("DestChannel") not in refused]
-                              if refused else events)
+                              if refused else events, prompts)
     if rec.agent is None and not rec.incomplete and rec.queue is None and c.names.isdisjoint(QUEUE_ANSWER_EVENTS):
         _bridged_to_an_agent(c, rec, caller)
     if rec.ring_seconds is not None:

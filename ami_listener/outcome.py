@@ -33,6 +33,9 @@ class InboundFacts:
     dialled: bool = False  # phones were rung by a plain Dial() (not through a queue)
     left_ringing: bool = False  # the caller hung up while phones rang (a Dial() attempt cancelled)
     left_by_key: bool = False  # the queued caller pressed a key and left the queue (its context=)
+    # seen: a member's end of a talk of no whole second, not its connection (accept_prompt.py's
+    # unproven_answers): an answer or a refusal at an accept prompt
+    answer_unproven: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class OutcomeTable(Generic[F]):
 
 INBOUND: OutcomeTable[InboundFacts] = OutcomeTable((
     ("an agent answered", lambda f: f.answered, Disposition.ANSWERED),
+    ("a member's answer neither proven nor ruled out", lambda f: f.answer_unproven, Disposition.UNKNOWN),
     # a queue timeout (and leavewhenempty) also emits QueueCallerAbandon: QUEUESTATUS decides first
     ("the queue had no agent to take the caller", lambda f: f.queue_status in QUEUE_UNSTAFFED, Disposition.NO_AGENT),
     ("the queue was full", lambda f: f.queue_status == QUEUE_FULL, Disposition.QUEUE_FULL),

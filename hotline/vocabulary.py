@@ -47,8 +47,9 @@ class AttemptResult(StrEnum):
     BUSY = "busy"
     UNAVAILABLE = "unavailable"
     # 拒接: the member's phone answered and its user turned the call down before it was theirs: a
-    # dialplan that asks the member to accept with a key (Dial's U()/M() on a Local member's leg)
-    # heard another key, none, or the phone hang up. Its ring ends at the phone's answer
+    # dialplan that asks the member to accept with a key (Dial's U()/M() on a Local member's leg or
+    # in a ring group, Queue()'s gosub on a phone member: ami_listener/accept_prompt.py) heard
+    # another key, none, or the phone hang up. Its ring ends at the phone's answer
     # (R-ANS-4RINGS: no ring-out; a pick-up past 4 rings is as late as an answer's)
     DECLINED = "declined"
     PENDING = "pending"  # still ringing (only while a call is built)

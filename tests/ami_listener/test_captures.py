@@ -581,6 +581,50 @@ EXPECTED: dict[str, dict] = {
                                     hangup_first="agent", transfers=[], attempts=[("Alice", "no_answer"),
                                                                                   ("Bob", "answered")],
                                     attempt_rings=[3.0, 1.0]),
+    # --- from tests/captures/foreign_accept/ (accept.py): phones that accept with a key, no Local
+    # member in between (accept_prompt.py). 470: a ring group, Dial(PJSIP/8001&PJSIP/8002,20,
+    # U(accept-abort)); Alice's phone answers after 1 s (Bob's ring is cancelled by it) and her user
+    # presses 2 1.5 s later: GOSUB_RESULT=ABORT hangs up both legs. Alice declined (rung 1 s, to her
+    # phone's answer: the prompt is no ring), nobody answered, the dialplan ended the call: failed,
+    # as a ring group rung out is (foreign_dial_no_answer) — not given up by the caller
+    "foreign_accept_ringgroup_abort": dict(direction="inbound", dialed="470", queue=None, disposition="failed",
+                                           agent=None, final_agent=None, answered_at=None, ring_seconds=None,
+                                           rings=None, within_4_rings=None, talk_seconds=None, hangup_first="system",
+                                           transfers=[], attempts=[("Alice", "declined"), ("Bob", "cancelled")],
+                                           attempt_rings=[1.0, 1.0]),
+    # 471: the same, its prompt in the macro form M(accept), MACRO_RESULT=ABORT
+    "foreign_accept_ringgroup_macro": dict(direction="inbound", dialed="471", queue=None, disposition="failed",
+                                           agent=None, final_agent=None, answered_at=None, ring_seconds=None,
+                                           within_4_rings=None, talk_seconds=None, hangup_first="system",
+                                           attempts=[("Alice", "declined"), ("Bob", "cancelled")],
+                                           attempt_rings=[1.0, 1.0]),
+    # 472: a hunt, U(accept-busy): Alice's phone answers after 1 s, her user presses 2 1.5 s later
+    # (GOSUB_RESULT=BUSY: Dial says BUSY) and the dialplan dials Bob, whose phone answers after 1 s
+    # and whose user presses 1 1.5 s later; the caller hangs up 15 s in. Alice declined (rung 1 s);
+    # Bob is the agent, his answer his key (Dial's ANSWER comes after the routine: 2.5 s)
+    "foreign_accept_hunt": dict(direction="inbound", dialed="472", queue=None, disposition="answered", agent="Bob",
+                                final_agent="Bob", ring_seconds=2.5, rings=3, within_4_rings=True,
+                                talk_seconds=10.0, hangup_first="caller", transfers=[],
+                                attempts=[("Alice", "declined"), ("Bob", "answered")], attempt_rings=[1.0, 2.5]),
+    # 473 (`direct`: the phones are the members, Alice first, 8 s each; Queue()'s gosub argument is
+    # the prompt): Alice's phone answers after 1 s (app_queue: ANSWER, the caller leaves the queue),
+    # her user presses 2 1.5 s later and the routine hangs her channel up; app_queue connects the
+    # caller to it all the same (AgentConnect) and the call ends — Bob is never rung. Alice declined
+    # (rung 1 s), nobody answered: the queue let the caller go unanswered (timeout, a missed call
+    # called back, R-MISSED-CALLBACK), the system hung up
+    "foreign_accept_queue_refused": dict(direction="inbound", dialed="473", queue="direct", disposition="timeout",
+                                         agent=None, final_agent=None, answered_at=None, ring_seconds=None,
+                                         rings=None, within_4_rings=None, wait_seconds=1.0, talk_seconds=None,
+                                         hangup_first="system", transfers=[], attempts=[("Alice", "declined")],
+                                         attempt_rings=[1.0]),
+    # 473: Alice's phone answers after 1 s, her user presses 1 1.5 s later and is connected; the
+    # caller hangs up 10 s in. Her answer is the key that took the call (the connection, 2.5 s),
+    # as a Local member's is (foreign_rules_accept_refused's Bob)
+    "foreign_accept_queue_accepted": dict(direction="inbound", dialed="473", queue="direct", disposition="answered",
+                                          agent="Alice", final_agent="Alice", ring_seconds=2.5, rings=3,
+                                          within_4_rings=True, wait_seconds=2.5, talk_seconds=7.45,
+                                          hangup_first="caller", transfers=[], attempts=[("Alice", "answered")],
+                                          attempt_rings=[2.5]),
 }
 
 

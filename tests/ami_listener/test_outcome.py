@@ -31,6 +31,14 @@ def test_inbound_rows_in_order() -> None:
     assert INBOUND.decide(replace(QUEUED, queued=False, caller_up=False)) == Disposition.FAILED
 
 
+def test_an_answer_neither_proven_nor_ruled_out_is_no_outcome() -> None:
+    # a phone member's end of a talk of no whole second, its connection unseen (the tail of a
+    # refusal by Queue()'s accept routine, or of a caller who left at once): not a timeout
+    tail = replace(QUEUED, queued=False, complete=False, left_queue=True, answer_unproven=True)
+    assert INBOUND.decide(tail) == Disposition.UNKNOWN
+    assert INBOUND.decide(replace(tail, answered=True)) == Disposition.ANSWERED
+
+
 def test_plain_dial_rows() -> None:
     # phones rung by a plain Dial(): their outcome decides, whatever the dialplan answered before
     dialled = replace(QUEUED, queued=False, dialled=True)

@@ -11,6 +11,7 @@
     .venv/bin/python -m tests.captures.record --foreign-agents [NAME ...] (tests/captures/foreign_agents/, agents.py)
     .venv/bin/python -m tests.captures.record --foreign-freepbx [NAME ...] (tests/captures/foreign_freepbx/, freepbx.py)
     .venv/bin/python -m tests.captures.record --foreign-rules [NAME ...]  (tests/captures/foreign_rules/, rules.py)
+    .venv/bin/python -m tests.captures.record --foreign-accept [NAME ...] (tests/captures/foreign_accept/, accept.py)
 
 Each scenario runs its calls on a private Asterisk and writes ``tests/captures/<name>.ami``: the
 raw bytes exactly as AMI sent them (banner and login response included), as ``hotline listener capture``
@@ -752,6 +753,7 @@ SETS_ELSEWHERE = {
     "foreign_more": ("tests.captures.more", "record_foreign_more"),
     "foreign_freepbx": ("tests.captures.freepbx", "record_foreign_freepbx"),
     "foreign_rules": ("tests.captures.rules", "record_foreign_rules"),
+    "foreign_accept": ("tests.captures.accept", "record_foreign_accept"),
 }
 
 
@@ -788,6 +790,10 @@ if __name__ == "__main__":
                     help="record from tests/captures/foreign_rules/ (members accepting with a key, a queue rule "
                          "moving callers to a second tier, an agent's wrap-up code after the caller (Queue option "
                          "F), leastrecent, rrordered, a key during a periodic announcement; SIPp phones) instead")
+    ap.add_argument("--foreign-accept", action="store_true",
+                    help="record from tests/captures/foreign_accept/ (phones accepting with a key without a Local "
+                         "member: a ring group and a hunt with Dial's U() or M(), a queue of the phones whose "
+                         "prompt is Queue()'s gosub; SIPp phones) instead")
     a = ap.parse_args()
     for flag, (module, recorder) in SETS_ELSEWHERE.items():
         if getattr(a, flag):
