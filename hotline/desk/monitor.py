@@ -34,7 +34,8 @@ SPY_OPTIONS = {MonitorMode.LISTEN: "qE", MonitorMode.WHISPER: "qwE", MonitorMode
 def _force_hang_up(a: Ami, s: Settings, call: AgentCall, supervisor: str) -> str:
     """强拆 ends the customer's call, whichever of its agents it was aimed at — the one talking with
     the caller, the consulting one, the consulted one (``consult.whole_call``): the caller first,
-    named forced on its own channel, then every leg that would outlive it. A 强拆 aimed at the
+    named forced on its own channel (R-ANS-HANGUP-LAST: the figures excuse the call; its hang-up
+    handler keeps the mark in CEL for a backfill), then every leg that would outlive it. A 强拆 aimed at the
     consulted agent ends the whole call too: the wallboard shows it on the customer's call, and
     ending its leg alone would hand the caller back to the consulting agent as if nothing had
     been done."""
