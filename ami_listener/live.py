@@ -404,6 +404,7 @@ class LiveView:
             if h.get("Event") == "QueueEntry" and not h.get("Linkedid"):
                 h["Linkedid"] = linked.get(h.get("Uniqueid", ""), "")
             self.feed(Message(h, b""))
+        self.changed |= self._transfers.rebuild(channels, self.agents, now)  # QueueStatus names none
 
     def snapshot(self, now: float) -> LiveSnapshot:
         self.changed = self.urgent = False

@@ -20,8 +20,11 @@ from hotline.pbx.ami import Ami
 # *2 (the agent's leg's TRANSFER_CONTEXT, set by [hotline-agent-connect])
 TRANSFER_CONTEXT = "agents-transfer"
 # an attended transfer's consultation: Asterisk dials it as a new Local channel in the context the
-# transfer names
-_CONSULTATION = re.compile(rf"^Local/(\d+)@{TRANSFER_CONTEXT}-[0-9a-f]+;1$")
+# transfer names; its ;2 side dials the consulted agent
+# the desk's prompt players ([desk-phrase], [desk-worknum] in extensions.conf): a Local channel
+# added to the caller's bridge for the prompt's length — a third party there, never the caller
+PHRASE_PLAYER, WORKNUM_PLAYER = "desk-phrase", "desk-worknum"
+_CONSULTATION = re.compile(rf"^Local/(\d+)@{TRANSFER_CONTEXT}-[0-9a-f]+;([12])$")
 
 
 class ControlOutcome(StrEnum):
@@ -82,11 +85,22 @@ def is_agent_leg(name: str, agent: str) -> bool:
     return (name.startswith(f"Local/{agent}@agents-") and name.endswith(";1")) or name.startswith(f"PJSIP/{agent}-")
 
 
+def is_player(name: str) -> bool:
+    return any(name.startswith(f"Local/s@{p}-") for p in (PHRASE_PLAYER, WORKNUM_PLAYER))
+
+
 def consulted(name: str) -> str | None:
     """The extension a consultation's channel ``name`` dials, None for any other channel (an
     agent's leg, a caller sent to [agents-transfer] blind is its own channel)."""
     m = _CONSULTATION.match(name)
-    return m.group(1) if m else None
+    return m.group(1) if m and m.group(2) == "1" else None
+
+
+def consultation_of(name: str) -> str | None:
+    """The consultation's channel (``;1``) when ``name`` is its ``;2`` side — the consulted agent's
+    leg is bridged with that side — else None."""
+    m = _CONSULTATION.match(name)
+    return name[:-1] + "1" if m and m.group(2) == "2" else None
 
 
 def find(ami: Ami, agent: str, call_id: str) -> AgentCall | tuple[ControlOutcome, str]:
@@ -100,7 +114,9 @@ def find(ami: Ami, agent: str, call_id: str) -> AgentCall | tuple[ControlOutcome
     if not legs:
         return ControlOutcome.NOT_YOURS, f"call {call_id} is not {agent}'s"
     for leg in legs:
-        peers = [c for c in chans if leg.bridge_id and c.bridge_id == leg.bridge_id and c.name != leg.name]
+        # a prompt playing into the call is in the bridge too: the caller first
+        peers = sorted((c for c in chans if leg.bridge_id and c.bridge_id == leg.bridge_id and c.name != leg.name),
+                       key=lambda c: is_player(c.name))
         if peers:
             return AgentCall(call_id, agent, leg.name, peers[0].name, leg.bridge_id)
     return ControlOutcome.NOT_ANSWERED, f"{agent} has not answered call {call_id}"

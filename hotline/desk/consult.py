@@ -29,6 +29,7 @@ refused (``controls.refuse_consulted``, in the path of every control).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -89,6 +90,42 @@ def _held_caller(a: Ami, s: Settings, call: AgentCall) -> str:
     return alone[0] if len(alone) == 1 else ""
 
 
+@dataclass(frozen=True)
+class WholeCall:
+    """The customer's call an agent's ``AgentCall`` is part of, consultation or not."""
+
+    caller: str  # the customer's channel (its hang-up handler keeps the desk's facts); "" if not told
+    legs: tuple[str, ...]  # the legs that would outlive the caller: the consultation's, the agents'
+
+
+def whole_call(a: Ami, s: Settings, call: AgentCall) -> WholeCall:
+    """What ends the customer's call ``call`` is part of, whichever agent's it is (强拆). The agent
+    talking with the caller: its bridge peer is the caller, and its leg ends with that bridge. The
+    consulting agent: its peer is the consultation's channel, the caller is held in the call's
+    bridge (:func:`_held_caller`). The consulted agent: ``calls.find`` names the consultation's
+    channel (``Local/<it>@agents-transfer-…;1``) or the agent's own leg, bridged with that
+    channel's ``;2`` side, as its leg; that channel is bridged with the consulting agent's leg
+    meanwhile — or with the caller, once the transfer completed. Ending only the caller during a
+    consultation would leave the two agents bridged (Asterisk completes the transfer without the
+    caller); ending only the peer ends the consultation and leaves the caller on the line."""
+    if calls.consulted(call.caller_channel) is not None:
+        return WholeCall(_held_caller(a, s, call), (call.caller_channel, call.agent_channel))
+    first = calls.consultation_of(call.caller_channel)
+    if first is None and calls.consulted(call.agent_channel) is None:
+        return WholeCall(call.caller_channel, ())
+    first = first or call.agent_channel
+    chans = calls.channels(a)
+    bridge = next((c.bridge_id for c in chans if c.name == first), "")
+    peers = [c.name for c in chans
+             if bridge and c.bridge_id == bridge and c.name != first and not calls.is_player(c.name)]
+    by = next(((ag, p) for p in peers for ag in s.agents if calls.is_agent_leg(p, ag)), None)
+    if by is None:  # completed: the consultation's channel is the caller's peer now
+        return WholeCall(peers[0] if len(peers) == 1 else "", tuple(dict.fromkeys((first, call.agent_channel))))
+    agent, leg = by
+    held = _held_caller(a, s, AgentCall(call.call_id, agent, leg, first, bridge))
+    return WholeCall(held, tuple(dict.fromkeys((first, leg, call.agent_channel))))
+
+
 def _joined(a: Ami, caller: str, target_leg: str) -> bool:
     deadline = time.monotonic() + JOIN_WAIT_S
     while time.monotonic() < deadline:
@@ -103,7 +140,7 @@ def _joined(a: Ami, caller: str, target_leg: str) -> bool:
 
 def _play_worknum(a: Ami, caller: str, to: str, call_id: str, by: str) -> None:
     """R-ANS-GREET: ``to``'s work number into the caller's bridge ([desk-worknum])."""
-    a.originate("Local/s@desk-worknum/n", application="BridgeAdd", data=caller,
+    a.originate(f"Local/s@{calls.WORKNUM_PLAYER}/n", application="BridgeAdd", data=caller,
                 callerid=f'"desk {by}" <{by}>', timeout_s=10,
                 variables={"DESK_WORKNUM": to, ChanVar.DESK.value: f"worknum:{call_id}"})
 

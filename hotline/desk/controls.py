@@ -159,7 +159,7 @@ def _play(a: Ami, s: Settings, call: AgentCall, prompt: str) -> None:
     bridge (BridgeAdd: a third party, mixed to caller and agent, so the call's recording holds it
     too), the other side plays the prompt and hangs up, which takes the player out again. The
     mix runs on its own clock: it is heard even while neither party sends audio."""
-    a.originate("Local/s@desk-phrase/n", application="BridgeAdd", data=call.caller_channel,
+    a.originate(f"Local/s@{calls.PHRASE_PLAYER}/n", application="BridgeAdd", data=call.caller_channel,
                 callerid=f'"desk {call.agent}" <{call.agent}>', timeout_s=10,
                 variables={"DESK_PHRASE": prompt, ChanVar.DESK.value: f"phrase:{call.call_id}"})
 

@@ -27,6 +27,8 @@ class Refusal(StrEnum):
     # the consulted agent's control during the consultation: its leg is bridged with the consulting
     # agent's, not the caller's (hotline.desk.controls.refuse_consulted)
     CONSULTED = "consulted"
+    # 强拆 found the call but not which of its channels is the caller's: nothing was ended
+    CALLER_UNKNOWN = "caller_unknown"
     # the PBX
     PBX_REFUSED = "pbx_refused"
     PBX_UNREACHABLE = "pbx_unreachable"

@@ -5,6 +5,8 @@ controls. Until 7 December no queue event named it: the view showed it talking o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ami_listener.live import LiveView
 from ami_listener.reader import Message
 from hotline.live_snapshot import LiveSnapshot
@@ -187,3 +189,107 @@ def test_the_mark_ends_with_a_completion_after_the_answer() -> None:
     assert (snap.agents["8002"].state, snap.agents["8002"].call_id, snap.agents["8002"].consulted_by) == (
         AgentState.TALKING, "c1", None)
     assert "consulted_by" not in snap.to_dict()["agents"]["8002"]
+
+
+def _reconnected(name: str, member: str, split: Callable[[Message], bool], channels: list[dict[str, str]],
+                 status: list[dict[str, str]]) -> list[tuple[AgentState, str | None]]:
+    """``member``'s (state, call) through capture ``name`` whose listener reconnects right after
+    the first event ``split`` picks: the view rebuilt (``LiveView.rebuild``) from ``status``
+    (QueueStatus) and ``channels`` (CoreShowChannels) as the PBX then answers, the rest fed on."""
+    view, rebuilt = LiveView(), False
+    seen: list[tuple[AgentState, str | None]] = []
+    for msg in capture(name):
+        view.feed(msg)
+        if not rebuilt and split(msg):
+            view.rebuild(status, channels, msg.timestamp or 0.0)
+            rebuilt = True
+        agent = view.snapshot(msg.timestamp or 0.0).agents.get(member)
+        if rebuilt and agent is not None and (not seen or seen[-1] != (agent.state, agent.call_id)):
+            seen.append((agent.state, agent.call_id))
+    return seen
+
+
+BLIND_LID = "cap-9591b2998a"
+BLIND_DIALLER = {"Channel": "Local/10000@from-pstn-00000032;2", "Uniqueid": "u2", "Linkedid": BLIND_LID,
+                 "Context": "agents-transfer", "Exten": "8002", "Application": "Dial",
+                 "ApplicationData": "Local/8002@agents/n,60", "ChannelStateDesc": "Up"}
+BLIND_STATUS = [{"Event": "QueueMember", "Queue": "hotline", "Name": m, "Location": f"Local/{m}@agents/n",
+                 "StateInterface": f"Local/{m}@agents/n", "Membership": "static", "InCall": "0", "Status": s,
+                 "Paused": "0"} for m, s in (("8001", "1"), ("8002", "2"))]
+
+
+def test_a_blind_transfer_answered_before_a_reconnect_is_tied_again_from_the_channels() -> None:
+    """The listener reconnects while 8002 talks with the caller [agents-transfer] put through:
+    QueueStatus says 8002's device is in use, on no call; the channels say which (the caller's
+    channel dialling in [agents-transfer] at 8002, bridged with 8002's leg). Until 7 December the
+    desk lost the call (no pop, no controls) until its end."""
+    bridge = "fcaf577e-3c59-479f-bbcc-f198a459d627"
+    channels = [{**BLIND_DIALLER, "BridgeId": bridge},
+                {"Channel": "Local/8002@agents-00000034;1", "Uniqueid": "u3", "Linkedid": BLIND_LID,
+                 "Context": "agents", "Exten": "", "Application": "AppDial", "BridgeId": bridge},
+                {"Channel": "Local/8002@agents-00000034;2", "Uniqueid": "u4", "Linkedid": BLIND_LID,
+                 "Context": "agents", "Exten": "8002", "Application": "Wait", "BridgeId": ""}]
+    walk = _reconnected("queue_blind_transfer", "8002",
+                        lambda m: m.name == "BridgeEnter" and m.get("Context") == "agents-transfer", channels,
+                        BLIND_STATUS)
+    assert walk == [(AgentState.TALKING, BLIND_LID), (AgentState.IDLE, None)], walk
+
+
+def test_a_blind_transfer_ringing_at_a_reconnect_is_tied_again_and_its_answer_followed() -> None:
+    channels = [{**BLIND_DIALLER, "BridgeId": ""},
+                {"Channel": "Local/8002@agents-00000034;1", "Uniqueid": "u3", "Linkedid": BLIND_LID,
+                 "Context": "agents", "Exten": "", "Application": "AppDial", "BridgeId": "",
+                 "ChannelStateDesc": "Ringing"}]
+    status = [{**BLIND_STATUS[0]}, {**BLIND_STATUS[1], "Status": "6"}]  # 6: ringing
+    walk = _reconnected("queue_blind_transfer", "8002",
+                        lambda m: m.name == "DialBegin" and m.get("Context") == "agents-transfer", channels, status)
+    assert walk == [(AgentState.RINGING, BLIND_LID), (AgentState.TALKING, BLIND_LID), (AgentState.IDLE, None)], walk
+
+
+def test_a_consultation_under_way_at_a_reconnect_is_left_untied() -> None:
+    """8001 consults 8002 when the listener reconnects: 8002 is not tied to the caller's call (the
+    consultation is not either, so nothing would refuse 8002's controls acting on 8001's leg);
+    a transfer the caller's own channel dials, on the same channels, is."""
+    lid, consult_bridge = "c1", "b-consult"
+    channels = [{"Channel": "Local/8001@agents-00000001;1", "Uniqueid": "u1", "Linkedid": lid,
+                 "BridgeId": consult_bridge},
+                {"Channel": "Local/8002@agents-transfer-00000002;1", "Uniqueid": "u2", "Linkedid": lid,
+                 "BridgeId": consult_bridge},
+                {"Channel": "Local/8002@agents-transfer-00000002;2", "Uniqueid": "u3", "Linkedid": lid,
+                 "Context": "agents-transfer", "Exten": "8002", "Application": "Dial", "BridgeId": "b-8002"},
+                {"Channel": "Local/8002@agents-00000003;1", "Uniqueid": "u4", "Linkedid": lid, "BridgeId": "b-8002"},
+                {"Channel": "PJSIP/trunk-00000009", "Uniqueid": "u9", "Linkedid": "c2", "Context": "agents-transfer",
+                 "Exten": "8003", "Application": "Dial", "BridgeId": "b-8003"},
+                {"Channel": "Local/8003@agents-0000000a;1", "Uniqueid": "u10", "Linkedid": "c2", "BridgeId": "b-8003"}]
+    status = [{"Event": "QueueMember", "Queue": "hotline", "Name": m, "Location": f"Local/{m}@agents/n",
+               "StateInterface": f"Local/{m}@agents/n", "Status": "2", "Paused": "0"} for m in ("8001", "8002", "8003")]
+    view = LiveView()
+    view.rebuild(status, channels, 10.0)
+    snap = view.snapshot(10.0)
+    assert {m: (a.state, a.call_id) for m, a in snap.agents.items()} == {
+        "8001": (AgentState.TALKING, None), "8002": (AgentState.TALKING, None), "8003": (AgentState.TALKING, "c2")}
+
+
+def test_a_transfer_onward_from_a_completed_consultation_is_tied_again_at_a_reconnect() -> None:
+    """8002, reached by 8001's completed consultation, transfers the caller on to 8001 (its leg is
+    bridged with the consultation's ;2 side, so Asterisk dials 8001 by a Local channel in
+    [agents-transfer] too, joined to the caller's bridge): the caller's bridge holds the completed
+    consultation's channel, which names 8002 but is no agent's leg — the transfer onward is not a
+    consultation under way, and 8001, ringing, is tied to the call (as seen on the real PBX)."""
+    lid = "c1"
+    channels = [{"Channel": "Local/10000@from-pstn-00000000;2", "Uniqueid": "u1", "Linkedid": lid,
+                 "BridgeId": "b-call"},
+                {"Channel": "Local/8002@agents-transfer-00000002;1", "Uniqueid": "u2", "Linkedid": lid,
+                 "BridgeId": "b-call"},
+                {"Channel": "Local/8001@agents-transfer-00000005;1", "Uniqueid": "u5", "Linkedid": lid,
+                 "BridgeId": "b-call"},
+                {"Channel": "Local/8001@agents-transfer-00000005;2", "Uniqueid": "u6", "Linkedid": lid,
+                 "Context": "agents-transfer", "Exten": "8001", "Application": "Dial", "BridgeId": ""},
+                {"Channel": "Local/8001@agents-00000006;1", "Uniqueid": "u7", "Linkedid": lid, "BridgeId": ""}]
+    status = [{"Event": "QueueMember", "Queue": "hotline", "Name": m, "Location": f"Local/{m}@agents/n",
+               "StateInterface": f"Local/{m}@agents/n", "Status": s, "Paused": "1"}
+              for m, s in (("8001", "6"), ("8002", "1"))]
+    view = LiveView()
+    view.rebuild(status, channels, 10.0)
+    agent = view.snapshot(10.0).agents["8001"]
+    assert (agent.state, agent.call_id) == (AgentState.RINGING, lid)

@@ -58,6 +58,7 @@ def refusal_text(reason: Refusal | None, break_reasons: list[str]) -> str:
            Refusal.CONSULT_NOT_ANSWERED: _("the consulted agent has not answered yet."),
            Refusal.CONSULTED: _("you are being consulted: this control would act on the consulting agent, "
                                 "not the caller. Hang up ends the consultation."),
+           Refusal.CALLER_UNKNOWN: _("the caller's line of this call could not be found: nothing was ended."),
            Refusal.PBX_REFUSED: _("the phone system refused it."),
            Refusal.PBX_UNREACHABLE: _("the phone system cannot be reached."),
            Refusal.PRESENCE_BUSY: _("another change of this state is still under way: try again in a moment.")}

@@ -9,6 +9,7 @@ controls the desk offers on its call had no call to act on."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,12 +17,14 @@ from typing import Any
 
 import pytest
 
+from ami_listener.live import LiveView
 from hotline.desk import consult, controls, members, presence
 from hotline.desk.refusals import Refusal
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.timeutil import utcnow
 from hotline.vocabulary import AgentPresence as P
+from hotline.vocabulary import AgentState
 from tests.hotline.desk.conftest import answered_by, eventually, followed, listening
 from tests.ivr.conftest import place_call
 from web.desk.state import DeskState
@@ -124,3 +127,41 @@ def test_a_completed_consultation_is_the_receiving_agents_call_to_hang_up(stack:
     _desk_of_8002_on(s, sessions, call_id)
     _desk(s, sessions, controls.hang_up, "8002", call_id)
     _wrap_up_of_8002(s, sessions, call_id, "挂断")
+
+
+def _after_a_reconnect(s: Any, agent: str) -> tuple[AgentState, str | None]:
+    """``agent`` as a listener reconnecting now sees it: its view rebuilt (``LiveView.rebuild``)
+    from the PBX's QueueStatus and CoreShowChannels answers, as ``Listener._resync`` asks them."""
+    with Ami.from_settings(s, role=AmiRole.LISTENER) as ami:
+        chans = ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
+        status = ami.list_action("QueueStatus", "QueueStatusComplete")
+    view = LiveView()
+    view.rebuild(status, chans, time.time())
+    live = view.snapshot(time.time()).agents[agent]
+    return live.state, live.call_id
+
+
+def test_a_blind_transfer_received_before_a_reconnect_is_tied_again(stack: tuple[Any, Any]) -> None:
+    """QueueStatus names no transfer: the channels (the caller's own channel dialling 8002 in
+    [agents-transfer]) tie 8002 to the caller's call again. Until 7 December the receiving
+    agent's desk lost the call at a reconnect until the call ended."""
+    s, sessions = stack
+    call_id = _talking_8001_then_8002_in(s, sessions)
+    _desk(s, sessions, controls.transfer, "8001", call_id, "8002")
+    followed(s, sessions, "8002", P.TALKING, "8002 talking on the transferred call")
+    assert _after_a_reconnect(s, "8002") == (AgentState.TALKING, call_id)
+
+
+def test_a_completed_consultation_before_a_reconnect_is_tied_again(stack: tuple[Any, Any]) -> None:
+    """During the consultation the consulted agent stays untied at a reconnect, as the
+    consultation does (nothing would refuse its controls acting on the consulting agent's leg);
+    once completed, it is the caller's call's agent again."""
+    s, sessions = stack
+    call_id = _talking_8001_then_8002_in(s, sessions)
+    _desk(s, sessions, consult.start, "8001", call_id, "8002")
+    followed(s, sessions, "8002", P.TALKING, "8002 answering the consultation")
+    assert _after_a_reconnect(s, "8002") == (AgentState.TALKING, None)
+    _desk(s, sessions, consult.complete, "8001", call_id)
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        answered_by(ami, "8002", call_id)
+    assert _after_a_reconnect(s, "8002") == (AgentState.TALKING, call_id)

@@ -43,6 +43,8 @@ ENTRIES: dict[str, str] = {
     "you are being consulted: this control would act on the consulting agent, not the caller. Hang up ends the "
     "consultation.": "您正在被咨询:此操作将作用于发起咨询的坐席,而非来电者;挂断可结束咨询。",
     "In consultation (from %(agent)s)": "咨询中 (来自 %(agent)s)",
+    "the caller's line of this call could not be found: nothing was ended.":
+        "找不到该通话的来电方线路:未挂断任何一方。",
     "the phone system refused it.": "交换机拒绝了该操作。",
     "the phone system cannot be reached.": "无法连接交换机。",
     "another change of this state is still under way: try again in a moment.": "另一项状态变更尚未完成,请稍后再试。",
