@@ -2,7 +2,7 @@
 
 Asterisk dials a consultation as a new channel ``Local/<target>@agents-transfer-…;1`` on the
 agent's call (its Linkedid), whoever began the transfer: the desk (AMI Atxfer) or the agent's
-phone itself (*2, through the leg's TRANSFER_CONTEXT set by [hotline-agent-connect]). The agent
+phone itself (*2, through the leg's TRANSFER_CONTEXT set by [hotline-agent-transfer]). The agent
 talking on that call consults ``target`` (``AgentLive.consulting``) until that channel hangs up
 — cancelled, the consulted party hung up, never answered — or the agent leaves the call (a
 completion hangs the agent's leg up: ``LiveView`` clears it with the call).

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from ami_listener.live import LiveView
-from hotline.desk import consult, controls, members, presence
+from hotline.desk import calls, consult, controls, members, presence
 from hotline.desk.refusals import Refusal
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
@@ -165,3 +165,38 @@ def test_a_completed_consultation_before_a_reconnect_is_tied_again(stack: tuple[
     with Ami.from_settings(s, role=AmiRole.DESK) as ami:
         answered_by(ami, "8002", call_id)
     assert _after_a_reconnect(s, "8002") == (AgentState.TALKING, call_id)
+
+
+
+def _consultation_of_8003(ami: Ami, call_id: str) -> calls.Channel | None:
+    return next((c for c in calls.channels(ami) if calls.consulted(c.name) == "8003" and c.linkedid == call_id), None)
+
+
+def test_the_receiving_agent_consults_and_transfers_onward(stack: tuple[Any, Any]) -> None:
+    """8002, who received the call blind from 8001, consults 8003 (咨询) and completes (完成转接):
+    the caller talks with 8003. Until 7 December the leg [agents-transfer] dialled had no transfer
+    feature: AMI Atxfer queued its digits, Asterisk answered success, nothing rang, and the desk
+    said done."""
+    s, sessions = stack
+    call_id = _talking_8001_then_8002_in(s, sessions)
+    _desk(s, sessions, controls.transfer, "8001", call_id, "8002")
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        caller = answered_by(ami, "8002", call_id).caller_channel
+    followed(s, sessions, "8002", P.TALKING, "8002 通话中 on the transferred call")
+    _desk(s, sessions, consult.start, "8002", call_id, "8003")
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        # 8003's own leg rings (the consultation's ;2 side dials it), then answers
+        eventually(lambda: [c for c in calls.channels(ami) if c.name.startswith("Local/8003@agents-")
+                            and calls.is_agent_leg(c.name, "8003") and calls.consulted(c.name) is None],
+                   10.0, "8003's leg ringing")
+        eventually(lambda: (c := _consultation_of_8003(ami, call_id)) is not None and c.state == "Up", 10.0,
+                   "8003 answering the consultation")
+    _desk(s, sessions, consult.complete, "8002", call_id)
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        def with_8003() -> bool:
+            chans = calls.channels(ami)
+            bridge = next((c.bridge_id for c in chans if c.name == caller), "")
+            to_8003 = _consultation_of_8003(ami, call_id)
+            gone_8002 = not any(calls.is_agent_leg(c.name, "8002") for c in chans)
+            return bool(bridge and to_8003 and to_8003.bridge_id == bridge and gone_8002)
+        eventually(with_8003, 10.0, "the caller bridged with 8003's consultation channel, 8002's leg gone")
