@@ -195,9 +195,18 @@ def pause_reason(state: AgentPresence, reason: str | None) -> str:
     return WRAPUP_REASON if state == P.WRAP_UP else BUSY_REASON
 
 
+def state_of_pause(reason: str) -> tuple[AgentPresence, str | None] | None:
+    """The desk state a pause reason the hotline gives stands for (``pause_reason``'s inverse, a
+    static member's 签出) with a break's own reason; None for a reason of another system."""
+    if reason.startswith(BREAK_PREFIX):
+        return P.BREAK, reason.removeprefix(BREAK_PREFIX) or None
+    states = {BUSY_REASON: P.BUSY, WRAPUP_REASON: P.WRAP_UP, members.LOGGED_OUT_REASON: P.LOGGED_OUT}
+    return (states[reason], None) if reason in states else None
+
+
 def ours(reason: str) -> bool:
     """A pause reason the hotline gives (``pause_reason``, a static member's 签出)."""
-    return reason in (BUSY_REASON, WRAPUP_REASON, members.LOGGED_OUT_REASON) or reason.startswith(BREAK_PREFIX)
+    return state_of_pause(reason) is not None
 
 
 def _apply(ami: Ami, s: Settings, agent: str, old: AgentPresence, new: AgentPresence, reason: str | None) -> None:

@@ -45,12 +45,12 @@ METRICS: dict[str, Metric] = {m.key: m for m in [
            "inbound calls that ended in the IVR without reaching the queue (disposition ivr); counted apart"),
     Metric("answered", "接通", "Answered", None,
            "inbound calls bridged with an agent (disposition answered, agent set)"),
-    Metric("asa", "平均应答时间", "ASA", None, "mean wait_seconds of answered calls"),
-    Metric("avg_hold", "平均保持时长", "Average hold", None,
+    Metric("asa", "平均应答时间(秒)", "ASA (s)", None, "mean wait_seconds of answered calls"),
+    Metric("avg_hold", "平均保持时长(秒)", "Average hold (s)", None,
            "hold_seconds of the answered calls whose holds are known ÷ those calls (per agent: the calls "
            "they answered); a call whose holds could not be proven (an AMI gap, no timestamps) is left out, "
            "not counted as no hold"),
-    Metric("aht", "平均处理时长", "AHT", None,
+    Metric("aht", "平均处理时长(秒)", "AHT (s)", None,
            "(talk_seconds of the answered calls + the agents' after-call work (话后整理, the desk's "
            "presence) in the period) ÷ answered calls"),
     Metric("four_ring_rate", "四声内接听率", "4-ring rate", "R-ANS-4RINGS",

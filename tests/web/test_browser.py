@@ -300,3 +300,21 @@ def test_a_long_remark_and_comment_wrap_inside_the_page(served: tuple[Panel, str
     wide, seen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert wide <= seen, (wide, seen)
     assert ("x" * 500) in page.locator("#grades").inner_text().replace("\n", "")
+
+
+def test_a_supervisors_header_keeps_the_login_and_language_on_its_first_row(
+        served: tuple[Panel, str], browser: Any) -> None:
+    """The supervisor's dozen links pushed 退出 and 中文 | English to a row of their own under the
+    brand at 1400 px (the newcomer's walk, 7 December; the demo's login `supervisor` is longer than
+    this test's `boss`: a laptop's 1280 px shows the same): the links wrap inside the nav instead."""
+    _, base = served
+    page = _page(browser)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _login(page, base, "boss")
+    page.goto(base + "/wallboard")
+    brand, who, lang = (page.locator(f"header.top .{c}").bounding_box() for c in ("brand", "who", "lang"))
+    assert brand and who and lang
+    assert abs(lang["y"] - brand["y"]) < brand["height"] and abs(who["y"] - brand["y"]) < brand["height"]
+    wide, seen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert wide <= seen, (wide, seen)
+    _shot(page, "supervisor-header")

@@ -430,3 +430,15 @@ def test_the_complaint_level_is_a_complaints_only(panel: Panel, caplog: pytest.L
     complaint_id = db.get(Case, new_case(agent, kind="complaint", category="premium_rate")).complaint_id  # type: ignore[union-attr]
     db.expire_all()
     assert db.get(Complaint, complaint_id).kind == "general"  # type: ignore[union-attr]
+
+
+def test_an_empty_case_form_is_not_saved(panel: Panel) -> None:
+    """保存工单 on the form as it came, nothing typed (the newcomer's walk, 7 December) made a case
+    of nothing — no caller, no matter (R-REC-FIELDS). Refused and said; one field is enough."""
+    agent = panel.client("agent1")
+    r = post(agent, "/cases/new", {"kind": "repair", "category": "", "number": "", "description": " "})
+    assert r.status_code == 400
+    assert "工单未保存:未填写任何内容,请至少填写号码或诉求内容。" in r.get_data(as_text=True)
+    assert panel.db().query(Case).count() == 0
+    assert post(agent, "/cases/new", {"kind": "praise", "description": "表扬8001服务热情"}).status_code == 303
+    assert panel.db().query(Case).count() == 1

@@ -16,7 +16,7 @@ from hotline.desk import audit
 from hotline.desk.calls import ControlOutcome, ControlResult
 from hotline.models import Call
 from hotline.models.callbacks import Complaint
-from hotline.models.cases import Case
+from hotline.models.cases import Case, CaseCall
 from hotline.models.desk import PresenceChange
 from hotline.models.ivr import Customer, FaultReport
 from tests.web.conftest import PASSWORD, Panel, csrf_of
@@ -106,6 +106,28 @@ def test_the_pop_lists_the_numbers_cases_and_not_this_calls_own_report(panel: Pa
         db = panel.db()
         from web.desk.pop import history
         assert history(db, panel.settings, NUMBER, "1700.1", now)["repeat_open"] is True
+        db.close()
+
+
+def test_a_case_recorded_on_this_call_is_no_repeat_call(panel: Panel) -> None:
+    """R-ONE-CALL: the agent records the caller's matter (登记工单) during the call; the pop keeps
+    the case listed but does not flag this very call 重复来电 for it — an open case of an earlier
+    call still does."""
+    from web.desk.pop import history
+
+    now = datetime.now(UTC)
+    with panel.app.app_context():
+        db = panel.db()
+        case = Case(number="+86" + NUMBER, kind="repair", status="accepted", created_at=now, updated_at=now)
+        db.add(case)
+        db.flush()
+        db.add(CaseCall(case_id=case.id, server=panel.settings.server_id, call_id="1700.1", linked_at=now))
+        db.commit()
+        got = history(db, panel.settings, NUMBER, "1700.1", now)
+        assert [(c["kind"], c["id"], c["open"]) for c in got["contacts"]] == [("case", case.id, True)]
+        assert got["repeat_open"] is False
+        # the next call of the same number: that case is an earlier, open matter
+        assert history(db, panel.settings, NUMBER, "1700.9", now)["repeat_open"] is True
         db.close()
 
 

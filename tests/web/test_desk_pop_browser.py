@@ -279,3 +279,25 @@ def test_the_agents_own_dial_pops_as_dialling_out_then_not_reached(served: tuple
         db.close()
         wait_js(page, "document.getElementById('desk').dataset.popState === 'unreached'", 15)
         assert page.inner_text("#pop-status") == "未接通"
+
+
+def test_the_pops_history_is_in_the_operators_time_zone(served: tuple[Panel, str]) -> None:
+    """A desk whose browser is not in China (a newcomer's, a remote agent's) lists the caller's
+    contacts at the operator's time (settings.timezone), as the case page shows them — until
+    7 December the browser's own zone put a case made at 13:36 in the pop at 05:36."""
+    from zoneinfo import ZoneInfo
+
+    panel, base = served
+    _seed(panel)
+    made = panel.db().scalars(select(Case.created_at)).one()
+    with chromium() as browser:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
+                                  timezone_id="America/New_York")
+        page: Any = ctx.new_page()
+        page.set_default_timeout(10000)
+        login(page, base, "agent1")
+        page.goto(base + "/desk")
+        wait_js(page, "document.getElementById('desk').dataset.popState === 'ringing'", 20)
+        at = page.locator("#pop-history tr.kind-case td").first.inner_text()
+    local = made.replace(tzinfo=made.tzinfo or UTC).astimezone(ZoneInfo(panel.settings.timezone))
+    assert at == local.strftime("%Y-%m-%d %H:%M")

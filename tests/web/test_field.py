@@ -8,7 +8,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -429,3 +429,25 @@ def test_faults_page_shows_the_work_orders_real_times(fpanel: Panel) -> None:
     assert rows[wo.ticket]["fix_by"] == iso_local(wo.fix_by, s.timezone)
     assert rows[wo.ticket]["fix_by"] != iso_local(fpanel.db().get(FaultReport, wo.fault_report_id).fix_by,
                                                     s.timezone)  # the order's own clock, not the report's
+
+
+def test_a_fixed_order_says_how_it_stood_against_its_repair_limit(fpanel: Panel) -> None:
+    """R-FAULT-SLA: a fixed order leaves the technician's list, and the page said only 已修复 —
+    the technician never read whether the repair met its limit (the newcomer's walk, 7 December)."""
+    c = fpanel.client("tech1")
+    token = csrf_of(c, "/field")
+    said, late_by = {}, 0.0
+    for oid in (new_order(fpanel), new_order(fpanel, caller="13800000002", minutes_ago=60 * 30)):
+        for step in ("accept", "arrive"):
+            c.post(f"/field/orders/{oid}/{step}", data={"csrf_token": token})
+        r = c.post(f"/field/orders/{oid}/fix", data={"csrf_token": token, "size": "small"}, follow_redirects=True)
+        by = iso_local(order(fpanel, oid).fix_by, fpanel.settings.timezone)
+        assert by is not None
+        said[oid] = (r.get_data(as_text=True), f"{by[5:10]} {by[11:16]}")
+        due = order(fpanel, oid).fix_by
+        late_by = (utcnow() - (due if due.tzinfo else due.replace(tzinfo=UTC))).total_seconds() / 60
+    (in_time, by_1), (late, by_2) = said.values()
+    assert f"已修复,在修复期限({by_1})内。" in in_time
+    assert re.search(rf"已修复,超出修复期限\({by_2}\)(\d+) 分钟。", late)
+    minutes = int(re.search(r"超出修复期限\([^)]*\)(\d+) 分钟", late).group(1))  # type: ignore[union-attr]
+    assert abs(minutes - late_by) <= 2  # reported 30 h ago: past its limit by as many minutes

@@ -68,3 +68,15 @@ def test_agent_service_level_is_served_under_its_own_key(panel: Panel, day: dict
     assert "sl" not in agents[0]
     mine = panel.client("agent1").get("/agent").get_data(as_text=True)
     assert "服务水平(÷接通)" in mine  # the catalogue's label, the one source
+
+
+def test_the_average_times_say_their_unit(panel: Panel, day: dict[str, Any]) -> None:
+    """平均应答时间 4.3 read as a bare number on 我的指标 and 班组 (the newcomer's walk, 7 December):
+    the averages in seconds say so, on the pages and in the page's language."""
+    mine = panel.client("agent1").get("/agent").get_data(as_text=True)
+    assert "平均应答时间(秒)" in mine and "平均处理时长(秒)" in mine
+    team = panel.client("boss").get("/supervisor?period=day").get_data(as_text=True)
+    assert all(f"{name}(秒)" in team for name in ("平均应答时间", "平均处理时长", "平均保持时长"))
+    c = panel.client("boss")
+    c.get("/lang/en")
+    assert "ASA (s)" in c.get("/supervisor?period=day").get_data(as_text=True)

@@ -93,3 +93,20 @@ def test_a_bad_date_is_said_and_today_shown(panel: Panel) -> None:
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and 'class="flash error"' in html and "2026-13-45" in html
     assert 'id="pbx-sessions"' in html
+
+
+def test_the_hotlines_own_pause_reasons_in_the_pages_words(panel: Panel) -> None:
+    """A newcomer's first demo day read 暂停 事由 wrap-up and break:培训 on a Chinese page: the
+    hotline's own pause reasons (hotline.desk.presence.pause_reason) are said as the desk says its
+    states; the CSV keeps the PBX's value, another system's reason stays as it is."""
+    db, server = panel.db(), panel.settings.server_id
+    for minute, reason in enumerate(("wrap-up", "break:培训", "busy", "logged-out", "午饭")):
+        at = _local(panel, 3, f"10:0{minute}")
+        db.add(AgentPause(server=server, agent="8001", queue="hotline", reason=reason, paused_at=at,
+                          unpaused_at=_local(panel, 3, f"10:0{minute + 1}")))
+    db.commit()
+    db.close()
+    html = panel.client("boss").get("/supervisor/pbx-presence?date=2026-12-03").get_data(as_text=True)
+    assert [r[2] for r in _rows(html, "pbx-pauses")] == ["话后整理", "小休:培训", "示忙", "签出", "午饭"]
+    csv = panel.client("boss").get("/supervisor/pbx-presence?date=2026-12-03&format=csv&table=pauses")
+    assert ",wrap-up," in csv.get_data(as_text=True)

@@ -26,7 +26,7 @@ from hotline.privacy import mask_number
 from hotline.vocabulary import CaseKind, Role
 from web.auth.access import roles
 from web.calls.search import visible
-from web.cases.forms import STATUS_LABELS, CaseFilter, actor, case_changes, case_input, sees
+from web.cases.forms import STATUS_LABELS, CaseFilter, actor, case_changes, case_input, nothing_entered, sees
 from web.cases.search import find
 from web.context import db, settings
 from web.i18n import lang, subject_label
@@ -186,6 +186,8 @@ def create() -> Any:
     form = request.form
     call = _call_of(form.get("server"), form.get("call_id"))
     try:
+        if nothing_entered(case_input(form)):
+            raise cases.CaseError(N_("nothing was entered: give at least the caller's number or the matter"))
         case = cases.open_case(db(), settings(), actor(current_user), case_input(form),
                                call=(call.server, call.call_id) if call else _call_up(form.get("server"),
                                                                                       form.get("call_id")))

@@ -24,7 +24,7 @@ from hotline.field.standing import OPEN_REPORT_STATUSES, filed_by
 from hotline.live_snapshot import CallLive
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint
-from hotline.models.cases import Case
+from hotline.models.cases import Case, CaseCall
 from hotline.models.ivr import Customer, FaultReport
 from hotline.rules import deadline_state, ring_rule
 from hotline.settings import Settings
@@ -78,11 +78,18 @@ def _tasks(db: Session, forms: set[str]) -> list[dict[str, Any]]:
              "owner": t.owner, "open": t.status in OPEN_STATUSES} for t in rows]
 
 
-def _cases(db: Session, forms: set[str]) -> list[dict[str, Any]]:
-    """The number's cases (工单), an open one an open matter (R-ONE-CALL, ``OPEN_CASE_STATUSES``)."""
-    rows = db.scalars(select(Case).where(Case.number.in_(forms)).order_by(Case.created_at.desc()).limit(HISTORY))
+def _cases(db: Session, s: Settings, forms: set[str], this_call: str | None) -> list[dict[str, Any]]:
+    """The number's cases (工单), an open one an open matter (R-ONE-CALL, ``OPEN_CASE_STATUSES``).
+    A case recorded on this very call stays listed (its link) but is ``this_call``: this call's
+    matter, no earlier contact — until 7 December the agent who recorded the caller's matter saw
+    the call flagged 重复来电 the moment it was saved."""
+    rows = list(db.scalars(select(Case).where(Case.number.in_(forms))
+                           .order_by(Case.created_at.desc()).limit(HISTORY)))
+    on_this = select(CaseCall.case_id).where(CaseCall.case_id.in_([c.id for c in rows]),
+                                             CaseCall.server == s.server_id, CaseCall.call_id == this_call)
+    mine = set(db.scalars(on_this)) if rows and this_call else set()
     return [{"kind": "case", "at": to_epoch(c.created_at), "id": c.id, "what": c.kind, "status": c.status,
-             "open": c.status in OPEN_CASE_STATUSES} for c in rows]
+             "open": c.status in OPEN_CASE_STATUSES, "this_call": c.id in mine} for c in rows]
 
 
 def _complaints(db: Session, forms: set[str], now: datetime) -> list[dict[str, Any]]:
@@ -106,11 +113,12 @@ def history(db: Session, s: Settings, number: str | None, exclude_call: str | No
         return {"contacts": [], "repeat_open": False, "customer": None}
     now = now or datetime.now(UTC)
     items = (_calls(db, forms, exclude_call) + _reports(db, forms, exclude_call) + _tasks(db, forms)
-             + _cases(db, forms) + _complaints(db, forms, now))
+             + _cases(db, s, forms, exclude_call) + _complaints(db, forms, now))
     items.sort(key=lambda i: i["at"] or 0, reverse=True)
     window = (now - timedelta(hours=s.repeat_window_h)).timestamp()
-    recent = any((i["at"] or 0) >= window for i in items)
-    return {"contacts": items[:HISTORY], "repeat_open": recent and any(i["open"] for i in items),
+    earlier = [i for i in items if not i.get("this_call")]
+    recent = any((i["at"] or 0) >= window for i in earlier)
+    return {"contacts": items[:HISTORY], "repeat_open": recent and any(i["open"] for i in earlier),
             "customer": customer(db, s, number, forms)}
 
 

@@ -12,10 +12,12 @@ from flask import Blueprint, flash, render_template, request
 from flask_babel import gettext as _
 
 from hotline import pbx_presence
+from hotline.desk.presence import state_of_pause
 from hotline.pbx_presence import DayRecord, Span
 from hotline.timeutil import iso_local, local_day, utcnow
 from web.auth.access import roles
 from web.context import db, settings
+from web.desk.messages import state_label
 from web.periods import parse_date
 from web.view import Column, csv_response, export_table, hms, local_time
 
@@ -99,12 +101,22 @@ def session_columns() -> list[Column]:
     ]
 
 
+def _said(reason: str | None) -> str:
+    """A pause reason in the page's language: the hotline's own (``wrap-up``, ``break:培训``) by the
+    desk's words for its state (话后整理, 小休:培训); another system's as the PBX has it."""
+    ours = state_of_pause(reason or "")
+    if ours is None:
+        return reason or "—"
+    state, own = ours
+    return f"{state_label(state)}:{own}" if own else state_label(state)
+
+
 def pause_columns() -> list[Column]:
     """Rows are (DayRecord, Span)."""
     return [
         Column("agent", _("Agent"), _r(lambda rec, sp: sp.agent)),
         Column("queue", _("Queue"), _r(lambda rec, sp: _queue(sp))),
-        Column("reason", _("Reason"), _r(lambda rec, sp: sp.reason or ""), show=_r(lambda rec, sp: sp.reason or "—")),
+        Column("reason", _("Reason"), _r(lambda rec, sp: sp.reason or ""), show=_r(lambda rec, sp: _said(sp.reason))),
         Column("paused_at", _("From"), _r(lambda rec, sp: _iso(sp.start)), show=_r(lambda rec, sp: _at(rec, sp.start))),
         Column("unpaused_at", _("To"), _r(lambda rec, sp: _iso(sp.end)),
                show=_r(lambda rec, sp: _("still paused") if sp.end is None else _at(rec, sp.end)),

@@ -22,10 +22,15 @@
     var m = Math.floor(sec / 60), s = sec % 60;
     return m + ":" + (s < 10 ? "0" : "") + s;
   }
+  // in the operator's zone (settings.timezone), as every page the server renders: the browser's
+  // own zone put a case made at 13:36 in the history at 05:36 on a desk outside China
+  var WHEN = new Intl.DateTimeFormat("en-CA", {timeZone: root.dataset.tz, year: "numeric", month: "2-digit",
+    day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23"});
   function when(epoch) {
     if (!epoch) return "";
-    var d = new Date(epoch * 1000), p = function (n) { return (n < 10 ? "0" : "") + n; };
-    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes());
+    var p = {};
+    WHEN.formatToParts(new Date(epoch * 1000)).forEach(function (x) { p[x.type] = x.value; });
+    return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
   }
   function dl(id, pairs, none) {  // none: what an empty list says (an empty box looks still loading)
     var el = $(id);

@@ -5,6 +5,7 @@ ENTRIES: dict[str, str] = {
     # callbacks (agent page, complaints page)
     "Your user has no extension: ask an administrator.": "您的账号没有分机号,请联系管理员。",
     "Not dialled: %(reason)s": "未拨打:%(reason)s",
+    "you are on a call: dial once it has ended": "您正在通话中,通话结束后才能拨打。",
     "Calling back (task %(id)s): your phone rings first, then the customer's.":
         "正在回访(任务 %(id)s):先振铃您的话机,再呼叫客户。",
     "Yours and anyone's, most urgent first. Dial rings your phone first, then the customer's.":

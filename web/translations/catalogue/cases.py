@@ -5,6 +5,7 @@ ENTRIES: dict[str, str] = {
     # cases, customers, handover, callback task page (issue 14: web/cases, web/customers, web/handover.py)
     "Cases": "工单", "Case": "工单", "Customers": "客户", "Customer": "客户", "Shift handover": "交接班",
     "New case": "新建工单", "Save case": "保存工单", "Case not saved: %(reason)s": "工单未保存:%(reason)s",
+    "nothing was entered: give at least the caller's number or the matter": "未填写任何内容,请至少填写号码或诉求内容。",
     "Case %(id)s saved.": "工单 %(id)s 已保存。", "This case is closed: it is read-only.": "工单已办结,只读。",
     "Address": "地址", "Description": "诉求内容", "What was done": "处理结果", "Resolved on the first call": "一次解决",
     "Opened": "受理时间", "Opened as": "受理为",

@@ -8,7 +8,9 @@ ENTRIES: dict[str, str] = {
     "callback_missed": "回拨未接通", "service_restored": "恢复服务", "consult_answer": "咨询答复",
     # field service, the desk's audit on the call page (issues 13, 15: web/field, web/desk)
     "not a date and time: %(v)s": "不是有效的日期时间:%(v)s", "Order accepted.": "已接单。",
-    "Time booked.": "已预约上门时间。", "Arrival recorded.": "已记录到达。", "Order fixed.": "已修复。",
+    "Time booked.": "已预约上门时间。", "Arrival recorded.": "已记录到达。",
+    "Order fixed within its repair time limit (%(by)s).": "已修复,在修复期限(%(by)s)内。",
+    "Order fixed %(minutes)s min past its repair time limit (%(by)s).": "已修复,超出修复期限(%(by)s)%(minutes)s 分钟。",
     "Recorded: cannot fix.": "已记录:无法修复。", "Delay reason recorded.": "已记录延误原因。",
     "Calling: your phone rings first, then the customer.": "正在呼叫:先振铃您的电话,再接通客户。",
     "Not done: %(reason)s": "未完成:%(reason)s", "Not dispatched: %(reason)s": "未派单:%(reason)s",
