@@ -42,7 +42,7 @@ class Message:
             self.kind, self.name = "banner", ""
         else:
             self.kind, self.name = "unknown", ""
-        self.timestamp = _float(headers.get("Timestamp"))
+        self.timestamp = _timestamp(headers.get("Timestamp"))
 
     def __repr__(self) -> str:
         return f"Message({self.kind} {self.name})"
@@ -58,13 +58,21 @@ class Message:
         return self.headers[key]
 
 
-def _float(text: str | None) -> float | None:
+# the latest time a datetime can hold (9999-12-31, as epoch seconds): a Timestamp past it, or
+# not finite ("inf", "nan", "1e400"), is no time at all and would crash whatever shows it
+_LAST_EPOCH = 253402300799.0
+
+
+def _timestamp(text: str | bytes | None) -> float | None:
+    """A frame's ``Timestamp`` as epoch seconds; None when missing or not a time (logged by no
+    one: a frame without a usable time is placed by its order, as one without the header is)."""
     if text is None:
         return None
     try:
-        return float(text)
+        ts = float(text)
     except ValueError:
         return None
+    return ts if 0.0 <= ts <= _LAST_EPOCH else None
 
 
 _new_message = object.__new__
@@ -107,10 +115,7 @@ def thin_fields(frame: bytes) -> tuple[str, str, str | None, float | None] | Non
     at = frame.find(b"\r\nTimestamp: ")
     if at >= 0:
         end = frame.find(b"\r\n", at + 13)
-        try:
-            ts = float(frame[at + 13:] if end < 0 else frame[at + 13:end])
-        except ValueError:
-            pass
+        ts = _timestamp(frame[at + 13:] if end < 0 else frame[at + 13:end])
     at = frame.find(key)
     if at >= 0:
         at += len(key)
