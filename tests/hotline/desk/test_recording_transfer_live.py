@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from hotline.desk import controls, members, presence
+from hotline.desk import consult, controls, members, presence
 from hotline.models import Call
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
@@ -49,7 +49,9 @@ def _seconds(path: Path) -> float:
         return w.getnframes() / w.getframerate()
 
 
-def test_a_blind_transfer_is_recorded_to_the_calls_end(recording_pbx: Asterisk, tmp_path: Path) -> None:
+@pytest.fixture
+def stack(recording_pbx: Asterisk, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    """The listener on its own database; 8001 logged in at the desk (示闲), 8002 logged out."""
     with listening(recording_pbx, tmp_path / "rec.db") as (s, sessions):
         try:
             with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
@@ -57,33 +59,63 @@ def test_a_blind_transfer_is_recorded_to_the_calls_end(recording_pbx: Asterisk, 
                     members.remove(ami, s, agent)
                 assert presence.set_state(s, db, "8001", P.AVAILABLE, now=utcnow() - timedelta(seconds=30),
                                           ami=ami).ok
-            call = place_call(s, CALLER, stay=60, __SIM_RING="1", __SIM_TALK="60")
-            with Ami.from_settings(s, role=AmiRole.DESK) as ami:
-                answered_by(ami, "8001", call.call_id)
-            followed(s, sessions, "8001", P.TALKING, "8001 通话中")
-            time.sleep(3)  # 8001 talks with the caller a while
-            with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
-                assert presence.set_state(s, db, "8002", P.AVAILABLE, now=utcnow() - timedelta(seconds=30),
-                                          ami=ami).ok
-            with sessions() as db:
-                assert controls.transfer(s, db, "8001", call.call_id, "8002").ok
-            with Ami.from_settings(s, role=AmiRole.DESK) as ami:
-                answered_by(ami, "8002", call.call_id)
-            followed(s, sessions, "8002", P.TALKING, "8002 通话中 on the transferred call")
-            time.sleep(4)  # 8002 talks with the caller a while (its work number plays), then the caller goes
-            recording_pbx.cli(f"channel request hangup {call.call_id}")
-
-            def recorded() -> Call | None:
-                with sessions() as db:
-                    c = db.scalar(select(Call).where(Call.call_id == call.call_id))
-                    return c if c is not None and c.recording else None
-            rec = eventually(recorded, 20.0, "the call's record naming its recording")
-            found = parts(rec.call_id, rec.recording)
-            listing = {p.path.name: round(_seconds(p.path), 1) for p in found}
-            assert [p.agent for p in found] == ["8001", "8002"], listing
-            assert all(_seconds(p.path) > 1.0 for p in found), listing
+            yield s, sessions
         finally:
             with Ami.from_settings(s, role=AmiRole.DESK) as ami:
                 for agent in ("8001", "8002"):
                     members.remove(ami, s, agent)
             recording_pbx.cli("channel request hangup all")
+
+
+def _talking_8001_then_8002_in(s: Any, sessions: Any) -> str:
+    call = place_call(s, CALLER, stay=60, __SIM_RING="1", __SIM_TALK="60")
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        answered_by(ami, "8001", call.call_id)
+    followed(s, sessions, "8001", P.TALKING, "8001 通话中")
+    time.sleep(3)  # 8001 talks with the caller a while
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami, sessions() as db:
+        assert presence.set_state(s, db, "8002", P.AVAILABLE, now=utcnow() - timedelta(seconds=30), ami=ami).ok
+    return call.call_id
+
+
+def _parts_after_8002_talked(pbx: Asterisk, sessions: Any, call_id: str) -> dict[str, tuple[str | None, float]]:
+    """8002 talks with the caller a while (its work number plays), the caller hangs up: the call's
+    recording parts, in order, as {file name: (agent, seconds)}."""
+    with Ami.from_settings(pbx.settings, role=AmiRole.DESK) as ami:
+        answered_by(ami, "8002", call_id)
+    time.sleep(4)
+    pbx.cli(f"channel request hangup {call_id}")
+
+    def recorded() -> Call | None:
+        with sessions() as db:
+            c = db.scalar(select(Call).where(Call.call_id == call_id))
+            return c if c is not None and c.recording else None
+    rec = eventually(recorded, 20.0, "the call's record naming its recording")
+    return {p.path.name: (p.agent, round(_seconds(p.path), 1)) for p in parts(rec.call_id, rec.recording)}
+
+
+def test_a_blind_transfer_is_recorded_to_the_calls_end(recording_pbx: Asterisk, stack: tuple[Any, Any]) -> None:
+    s, sessions = stack
+    call_id = _talking_8001_then_8002_in(s, sessions)
+    with sessions() as db:
+        assert controls.transfer(s, db, "8001", call_id, "8002").ok
+    found = _parts_after_8002_talked(recording_pbx, sessions, call_id)
+    assert [agent for agent, _ in found.values()] == ["8001", "8002"], found
+    assert all(secs > 1.0 for _, secs in found.values()), found
+
+
+def test_a_completed_consultation_is_recorded_to_the_calls_end(recording_pbx: Asterisk,
+                                                              stack: tuple[Any, Any]) -> None:
+    """咨询转: 8002's part holds its consultation with 8001 (the caller on hold), then its talk
+    with the caller; no third part."""
+    s, sessions = stack
+    call_id = _talking_8001_then_8002_in(s, sessions)
+    with sessions() as db:
+        assert consult.start(s, db, "8001", call_id, "8002").ok
+    followed(s, sessions, "8002", P.TALKING, "8002 answering the consultation")
+    time.sleep(2)  # the agents consult
+    with sessions() as db:
+        assert consult.complete(s, db, "8001", call_id).ok
+    found = _parts_after_8002_talked(recording_pbx, sessions, call_id)
+    assert [agent for agent, _ in found.values()] == ["8001", "8002"], found
+    assert all(secs > 1.0 for _, secs in found.values()), found
