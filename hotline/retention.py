@@ -2,7 +2,7 @@
 
 What grows with traffic: raw AMI event batches (``retention_raw_events_days``), call records
 (``retention_calls_days``; their ring attempts, QA grades and recording listens go with them),
-call recordings (``retention_recordings_days``; the wav is deleted, the call keeps its row with
+call recordings (``retention_recordings_days``; its wav files, every part, are deleted, the call keeps its row with
 ``recording`` cleared), fault reports and their IVR voice descriptions, closed callback tasks,
 customers (kept unless set), SMS of the outbox once done with (``retention_sms_days``), and files:
 CEL and queue_log lines, the services' logs, set-aside journals, recordings no record names
@@ -39,6 +39,7 @@ from hotline.models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackSou
 from hotline.models.ivr import Customer, FaultReport
 from hotline.models.notifications import PENDING_STATUSES, OutboxMessage
 from hotline.pbx.config import Layout
+from hotline.recording_parts import call_of, parts
 from hotline.retention_report import PurgeReport
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
@@ -114,12 +115,19 @@ def _purge_recordings(s: Settings, sessions: sessionmaker[Session], rep: PurgeRe
     root = recordings_dir(s).resolve()
     when = func.coalesce(Call.started_at, Call.built_at)
     with sessions() as db:
-        rows = db.execute(select(Call.id, Call.recording).where(Call.recording.isnot(None), when < before)).all()
+        rows = db.execute(select(Call.id, Call.call_id, Call.recording)
+                          .where(Call.recording.isnot(None), when < before)).all()
     cleared: list[int] = []
-    for pk, path in rows:
+    for pk, call_id, path in rows:
         if pk in keep_pks:
             rep.kept.add(pk)
             continue
+        # every part of the call's recording goes (a transferred call's agents each recorded
+        # theirs); the part the record names last, so a failure leaves the call naming what is left
+        for other in (str(p.path) for p in parts(call_id, path) if str(p.path) != path):
+            if (other_size := _unlink_inside(other, root, rep)) is not None:
+                rep.recordings += 1
+                rep.recording_bytes += other_size
         # a path the database names but that lies outside the recordings dir is never deleted
         size = _unlink_inside(path, root, rep)
         if size is None:
@@ -359,14 +367,21 @@ def _purge_orphans(s: Settings, sessions: sessionmaker[Session], rep: PurgeRepor
     candidates = files.old_audio(root, before)
     named: set[str] = set()
     names = sorted({str(p) for p in candidates} | {str(p.resolve()) for p in candidates})
+    # a part of a call's recording the record does not name is the call's as the named one is
+    # (hotline/recording_parts.py): kept while the call keeps its recording
+    recorded: set[str] = set()
+    call_ids = sorted({lid for p in candidates if (lid := call_of(p.name)) is not None})
     with sessions() as db:
         for i in range(0, len(names), 500):
             part = names[i:i + 500]
             named.update(db.scalars(select(Call.recording).where(Call.recording.in_(part))))
             named.update(r for r in db.scalars(select(FaultReport.recording).where(FaultReport.recording.in_(part)))
                          if r is not None)
+        for i in range(0, len(call_ids), 500):
+            recorded.update(db.scalars(select(Call.call_id).where(Call.call_id.in_(call_ids[i:i + 500]),
+                                                                  Call.recording.isnot(None))))
     for path in candidates:
-        if str(path) in named or str(path.resolve()) in named:
+        if str(path) in named or str(path.resolve()) in named or call_of(path.name) in recorded:
             continue
         size = _unlink_inside(str(path), root.resolve(), rep)
         if size is not None:

@@ -130,6 +130,34 @@ def test_purge_keeps_what_retention_and_complaints_require(tmp_path: Path, db_ur
         assert db.scalar(select(func.count()).select_from(Complaint)) == 2
 
 
+def test_purge_deletes_every_part_of_a_transferred_calls_recording(tmp_path: Path, db_url: str) -> None:
+    """Each agent's leg records its own part (hotline/recording_parts.py); the record names one.
+    The purge deletes every part of a call past retention_recordings_days, keeps every part of a
+    call a complaint protects (R-COMPLAINT) — the parts the record does not name are not orphans —
+    and deletes a part of no call. Until 7 December only the named part went, and a protected
+    call's other parts went as orphans."""
+    s = _settings(tmp_path, db_url)
+    mon = tmp_path / "monitor"
+    old, kept = "1700000000.1", "1700000100.7"
+    old_parts = [_aged(mon / f"{old}-1700000000.5-8001.wav", 150), _aged(mon / f"{old}-1700000040.12-8002.wav", 150)]
+    kept_parts = [_aged(mon / f"{kept}-1700000100.9-8001.wav", 730),
+                  _aged(mon / f"{kept}-1700000160.11-8002.wav", 730)]
+    stray = _aged(mon / "1700000200.1-1700000200.4-8003.wav", 150)  # no call names its Linkedid
+    _, sessions = open_db(s)
+    now = utcnow()
+    with sessions.begin() as db:
+        _call(db, old, 150, old_parts[-1])  # the listener names the last part started
+        _call(db, kept, 730, kept_parts[-1])
+        db.add(Complaint(number="+8613800000001", call_server="pbx1", call_id=kept, received_at=now - 730 * DAY,
+                         contact_due=now - 729 * DAY, resolve_due=now - 728 * DAY))
+    rep = purge(s, sessions)
+    assert sorted(mon.iterdir()) == sorted(kept_parts)
+    assert not stray.exists() and rep.orphans == 1
+    assert rep.recordings == 2 and rep.kept_for_complaints == 1
+    with sessions() as db:
+        assert db.scalar(select(Call.recording).where(Call.call_id == old)) is None
+
+
 def test_zero_days_keeps_everything(tmp_path: Path, db_url: str) -> None:
     s = _settings(tmp_path, db_url).replace(retention_raw_events_days=0, retention_calls_days=0,
                                             retention_recordings_days=0)

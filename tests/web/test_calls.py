@@ -127,6 +127,28 @@ def test_recording_is_served_with_an_audit_entry(panel: Panel) -> None:
     assert "insp" in panel.client("boss").get(f"/calls/{call.id}").get_data(as_text=True)
 
 
+def test_a_transferred_calls_recording_plays_every_part_in_order(panel: Panel) -> None:
+    """Each agent's leg records its own part (hotline/recording_parts.py): the call page lists
+    them in the order the legs started, with their agent, each playable. Until 7 December the
+    page played the one file the record names, and the inspector heard one agent of two."""
+    db = panel.db()
+    call = make_call(db, agent="8001", final_agent="8002")
+    first = make_wav(panel.monitor / f"{call.call_id}-1700000000.9-8001.wav", 0.3)
+    second = make_wav(panel.monitor / f"{call.call_id}-1700000060.10-8002.wav", 0.5)
+    make_wav(panel.monitor / "1699999999.1-1700000000.8-8003.wav", 0.2)  # another call's part
+    call.recording = str(second)  # the listener names the last part started
+    db.commit()
+    c = panel.client("insp")
+    page = c.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert re.findall(r'<span class="part-agent">[^<]*?(\d+)</span>', page) == ["8001", "8002"]
+    assert re.findall(r'<audio controls preload="none" id="([\w-]+)" src="([^"]+)"', page) == [
+        ("player", f"/calls/{call.id}/recording"), ("player-2", f"/calls/{call.id}/recording/1")]
+    assert c.get(f"/calls/{call.id}/recording").data == first.read_bytes()
+    assert c.get(f"/calls/{call.id}/recording/1").data == second.read_bytes()
+    assert c.get(f"/calls/{call.id}/recording/2").status_code == 404
+    assert [x.username for x in panel.db().query(RecordingListen).all()] == ["insp", "insp"]  # R-PRIVACY
+
+
 def test_recording_outside_the_monitor_dir_is_never_served(panel: Panel, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     db = panel.db()
     outside = make_wav(tmp_path_factory.mktemp("elsewhere") / "x.wav", 0.2)

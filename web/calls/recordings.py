@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from hotline.models import Call, RecordingListen
 from hotline.pbx.config import Layout
+from hotline.recording_parts import Part, parts
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from web.context import db, settings
@@ -39,12 +40,21 @@ def safe_path(s: Settings, stored: str | None) -> Path | None:
     return path
 
 
-def serve(c: Call) -> Response:
-    """The call's recording for the current user (a 404 when there is none to serve)."""
-    path = safe_path(settings(), c.recording)
-    if path is None:
-        if c.recording:
+def playable(s: Settings, c: Call) -> list[Part]:
+    """The parts of the call's recording that may be served, in the order their agents' legs
+    started (hotline/recording_parts.py): a transferred call's agents each recorded theirs."""
+    return [p for p in parts(c.call_id, c.recording) if safe_path(s, str(p.path)) is not None]
+
+
+def serve(c: Call, part: int = 0) -> Response:
+    """Part ``part`` of the call's recording for the current user (a 404 when there is none to serve)."""
+    found = playable(settings(), c)
+    if not 0 <= part < len(found):
+        if c.recording and not found:
             log.warning("call %s: recording %r is not a file inside the recordings dir; not served", c.id, c.recording)
+        abort(404)
+    path = safe_path(settings(), str(found[part].path))
+    if path is None:  # gone since it was listed
         abort(404)
     resp = send_file(path, mimetype="audio/wav", conditional=True, max_age=0)
     resp.headers["Cache-Control"] = "private, no-store"

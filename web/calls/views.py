@@ -102,7 +102,7 @@ def call_page(c: Call, typed: quality.Typed | None = None) -> str:
     if current_user.has("supervisor", "inspector"):
         listens = list(db().scalars(select(RecordingListen).where(RecordingListen.call_pk == c.id)
                                     .order_by(RecordingListen.id.desc()).limit(20)))
-    playable = recordings.safe_path(settings(), c.recording) is not None
+    parts = recordings.playable(settings(), c)
     # R-PRIVACY: listening is never secret — every desk control and supervisor monitoring use of
     # the call is shown with it, to everyone who may see the call
     desk_uses = audit.of_call(db(), settings(), c.call_id) if c.server == settings().server_id else []
@@ -112,7 +112,7 @@ def call_page(c: Call, typed: quality.Typed | None = None) -> str:
                            facts=known,
                            unexplained={i.key for i in typed.unexplained(sheet)} if typed else set(),
                            deductions={g.id: quality.deductions(g, sheet, lang()) for g in grades},
-                           lang=lang(), playable=playable, listens=listens,
+                           lang=lang(), parts=parts, listens=listens,
                            can_grade=current_user.has("inspector"), ivr_step=ivr_step, ivr_result=ivr_result)
 
 
@@ -135,10 +135,11 @@ def grade(call_pk: int) -> Any:
     return redirect(url_for("calls.call", call_pk=c.id), 303)
 
 
-@bp.get("/calls/<int:call_pk>/recording")
+@bp.get("/calls/<int:call_pk>/recording", defaults={"part": 0})
+@bp.get("/calls/<int:call_pk>/recording/<int:part>")
 @roles(*ALL)
-def recording(call_pk: int) -> Any:
+def recording(call_pk: int, part: int) -> Any:
     c = get_visible(db(), call_pk, current_user)
     if c is None:
         abort(404)
-    return recordings.serve(c)
+    return recordings.serve(c, part)
