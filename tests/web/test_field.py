@@ -113,6 +113,35 @@ def test_an_orders_escalation_is_named_by_its_ticket_and_district(fpanel: Panel)
     assert f"<td>{ticket} · 东城</td>" in page and f"order:{oid}" not in page
 
 
+def test_an_escalation_whose_order_was_handled_leaves_the_wallboard(fpanel: Panel) -> None:
+    """工单超时未接 stayed on the wallboard, 已超时 counting, after the order was accepted and fixed
+    (hotline.escalations): it leaves the board and the handover; /complaints keeps it, resolved, till
+    acknowledged."""
+    from hotline.field import accept, arrive, fix
+    from hotline.field.clocks import check_clocks
+
+    oid = new_order(fpanel)
+    db = fpanel.db()
+    check_clocks(db, fpanel.settings, utcnow() + timedelta(minutes=17))  # not accepted in 15 min
+    db.commit()
+    db.close()
+    boss = fpanel.client("boss")
+    assert [e["kind"] for e in boss.get("/wallboard/snapshot").get_json()["escalations"]] == ["order_unaccepted"]
+    db = fpanel.db()
+    accept(db, oid, "tech1", utcnow())
+    arrive(db, oid, "tech1", utcnow())
+    fix(db, fpanel.settings, oid, "tech1", "small", utcnow())
+    db.commit()
+    db.close()
+    assert boss.get("/wallboard/snapshot").get_json()["escalations"] == []
+    page = boss.get("/complaints").get_data(as_text=True)
+    row = page[page.index('class="escalation resolved"'):]
+    row = row[:row.index("</tr>")]
+    assert "已处理 " in row and 'class=bad' not in row
+    csv = boss.get("/complaints?format=csv&table=escalations").get_data(as_text=True)
+    assert csv.splitlines()[0].endswith(",resolved_at") and csv.splitlines()[1].split(",")[-1] != ""
+
+
 def test_cli_adds_a_technician_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hotline import cli
 
