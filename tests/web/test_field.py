@@ -257,6 +257,39 @@ def test_call_customer_originates_technician_first(fpanel: Panel, monkeypatch: p
     assert fpanel.settings.hotline_number in call["callerid"]
 
 
+def test_a_second_call_while_the_first_is_under_way_is_refused(fpanel: Panel,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """呼叫客户 clicked four times made four originates. While the order's last call has no call
+    record (still ringing or talking; hotline.rules.call_record_overdue) another is refused and
+    said; once its record is built — or the PBX refused it — the technician may call again."""
+    import hotline.field.calls as calls
+    from hotline.models import Call
+
+    monkeypatch.setattr(calls.Ami, "from_settings", classmethod(lambda cls, s, role=None: contextlib.nullcontext(
+        FakeAmi())))
+    FakeAmi.calls.clear()
+    oid = new_order(fpanel)
+    c = fpanel.client("tech1")
+    token = csrf_of(c, "/field")
+    assert "flash ok" in c.post(f"/field/orders/{oid}/call", data={"csrf_token": token},
+                                follow_redirects=True).get_data(as_text=True)
+    again = c.post(f"/field/orders/{oid}/call", data={"csrf_token": token}, follow_redirects=True)
+    html = again.get_data(as_text=True)
+    assert "flash error" in html and "仍在进行中" in html
+    assert len(FakeAmi.calls) == 1  # the second click rang nobody
+    db = fpanel.db()
+    (first,) = [e for e in db.query(WorkOrderEvent).filter_by(order_id=oid, action="call")]
+    at = utcnow()
+    db.add(Call(server=fpanel.settings.server_id, call_id=first.detail["call_id"], direction="outbound",
+                disposition="answered",
+                started_at=at, ended_at=at, built_at=at, vars={}))
+    db.commit()
+    db.close()
+    assert "flash ok" in c.post(f"/field/orders/{oid}/call", data={"csrf_token": token},
+                                follow_redirects=True).get_data(as_text=True)
+    assert len(FakeAmi.calls) == 2
+
+
 def test_supervisor_dispatches_and_edits_technicians(fpanel: Panel) -> None:
     oid = new_order(fpanel, "tech1")
     boss = fpanel.client("boss")
