@@ -25,6 +25,9 @@ def _after(paused: bool) -> AgentState:
 class FollowedCall:
     call_id: str
     outbound: bool = False  # the agent's own dial: its members are AgentLive.outbound while on it
+    # a queue's call tied again after a reconnect (``live_legs``): the queue's events say its states
+    # (AgentConnect, AgentComplete, a device's); only its leg's hang-up is this one's to end
+    queued: bool = False
     answered: bool = False
     # what each member is once the call ends: the PBX's last word on its pause during the call
     resume: dict[str, AgentState] = field(default_factory=dict)
@@ -67,7 +70,7 @@ class FollowedCall:
         """A device state or pause event of ``member``, one of the call's: the state the call shows
         (a member the view learns of only now is tied to it), None when it is on another call. The
         pause is kept for the end."""
-        if agent.call_id not in (None, self.call_id):
+        if self.queued or agent.call_id not in (None, self.call_id):
             return None
         self.resume[member] = _after(paused)
         agent.call_id = self.call_id

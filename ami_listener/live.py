@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from ami_listener.channels import TECH_EXT, device_of, interface_key, number
 from ami_listener.live_consults import Consultations
 from ami_listener.live_dials import AgentDials
+from ami_listener.live_legs import callers, consultations, legs
 from ami_listener.live_transfers import Transfers
 from ami_listener.reader import Message
 from hotline.chanvars import ChanVar
@@ -389,12 +390,10 @@ class LiveView:
         self.changed = True
 
     def rebuild(self, status: Sequence[Mapping[str, str]], channels: Sequence[Mapping[str, str]], now: float) -> None:
-        """After a reconnect: the view again from a QueueStatus answer and the channels up. Its rows
-        are not the events': a QueueMember names its member ``Name`` (not MemberName), a QueueEntry
-        has no Linkedid (the channel's, from CoreShowChannels) and no row a Timestamp — until
-        6 December every member was dropped until its next event, and each caller waiting stayed
-        on the wallboard for good (keyed by its channel, which no QueueCallerLeave names), waiting
-        since 1970."""
+        """After a reconnect: the view again from a QueueStatus answer and the channels up. A
+        QueueMember names its member ``Name``, a QueueEntry has no Linkedid (its channel's), no row
+        a Timestamp — until 6 December members were dropped until their next event, and callers
+        waiting stayed on the wallboard for good, since 1970. The calls are the channels'."""
         linked = {c.get("Uniqueid", ""): c.get("Linkedid", "") for c in channels}
         self.reset()
         for row in status:
@@ -404,7 +403,10 @@ class LiveView:
             if h.get("Event") == "QueueEntry" and not h.get("Linkedid"):
                 h["Linkedid"] = linked.get(h.get("Uniqueid", ""), "")
             self.feed(Message(h, b""))
-        self.changed |= self._transfers.rebuild(channels, self.agents, now)  # QueueStatus names none
+        found = legs(channels)  # QueueStatus names no call: the channels do (ami_listener.live_legs)
+        self.changed |= (self._transfers.rebuild(found, self.agents, now)
+                         | self._consults.rebuild(consultations(channels, found), self._members_on, self.agents))
+        callers(channels, lambda lid: self._call(lid, now))
 
     def snapshot(self, now: float) -> LiveSnapshot:
         self.changed = self.urgent = False
@@ -413,7 +415,5 @@ class LiveView:
         consulted = self._consults.consulted_by(self.agents)  # derived: the view's agents never carry it
         return LiveSnapshot({q: sorted(w.values(), key=lambda x: x.since or 0) for q, w in self.queues.items()},
                             {m: replace(a, consulted_by=consulted.get(m)) for m, a in self.agents.items()},
-                            self.gap, now,
-                            {c: CallLive(x.caller_number, x.caller_name, x.queued_at, dict(x.vars), x.seen)
-                             for c, x in self.calls.items()},
+                            self.gap, now, {c: replace(x, vars=dict(x.vars)) for c, x in self.calls.items()},
                             {m: dict(qs) for m, qs in self.members.items()})

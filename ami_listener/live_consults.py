@@ -2,7 +2,7 @@
 
 Asterisk dials a consultation as a new channel ``Local/<target>@agents-transfer-…;1`` on the
 agent's call (its Linkedid), whoever began the transfer: the desk (AMI Atxfer) or the agent's
-phone itself (*2, through the leg's TRANSFER_CONTEXT set by [hotline-agent-connect]). The agent
+phone itself (*2, through the leg's TRANSFER_CONTEXT set by [hotline-agent-transfer]). The agent
 talking on that call consults ``target`` (``AgentLive.consulting``) until that channel hangs up
 — cancelled, the consulted party hung up, never answered — or the agent leaves the call (a
 completion hangs the agent's leg up: ``LiveView`` clears it with the call).
@@ -10,12 +10,15 @@ completion hangs the agent's leg up: ``LiveView`` clears it with the call).
 The consulted agent, tied to the same call by the consultation's dial (``live_transfers``), is
 ``AgentLive.consulted_by`` the consulting member meanwhile (:meth:`Consultations.consulted_by`):
 until 7 December its desk showed the caller's call and offered controls that acted on the
-consulting agent's leg."""
+consulting agent's leg. After a listener reconnect both are tied again from the channels
+(:meth:`Consultations.rebuild`, ``live_legs``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ami_listener.live_legs import Consultation
 from ami_listener.reader import Message
 from hotline.desk.calls import consulted
 from hotline.live_snapshot import AgentLive
@@ -54,6 +57,24 @@ class Consultations:
         for m in members:
             agents[m].consulting = target
         return True
+
+    def rebuild(self, under_way: Sequence[Consultation], members_on: Callable[[str], set[str]],
+                agents: dict[str, AgentLive]) -> bool:
+        """After a reconnect (``LiveView.rebuild``), the agents' legs tied again first: each
+        consultation under way (``live_legs.consultations``) is its consulting agents' again — those
+        talking on its call — so its consulted agent is marked (:meth:`consulted_by`) and the
+        desk's guard (``controls.refuse_consulted``) holds again. True: the view changed."""
+        changed = False
+        for c in under_way:
+            target = consulted(c.channel)
+            members = frozenset(m for leg in c.legs for m in members_on(leg) if (a := agents.get(m)) is not None
+                                and a.state == AgentState.TALKING and a.call_id == c.call_id)
+            if target is None or not members:
+                continue
+            self._up[c.channel] = _Consultation(c.call_id, target, members)
+            for m in members:
+                agents[m].consulting, changed = target, True
+        return changed
 
     def consulted_by(self, agents: dict[str, AgentLive]) -> dict[str, str]:
         """Each agent a consultation rings or talks to → the member consulting it: an agent on the

@@ -9,29 +9,21 @@ ties it to the call from that dial, as a queue's ring: ringing from the DialBegi
 answer (during an attended transfer's consultation that is the consulting agent, the caller after
 the completion), and done at its leg's hang-up — the same ``AgentLive`` state and call_id the
 desk reads for a queue call. After a listener reconnect it is tied again from the channels
-(:meth:`Transfers.rebuild`): QueueStatus names no transfer."""
+(:meth:`Transfers.rebuild`, ``live_legs``): QueueStatus names no transfer — nor a queue's call, whose
+agents' legs are tied again there too, one rule for both."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 from ami_listener.agent_follow import FollowedCall
+from ami_listener.live_legs import Leg
 from ami_listener.reader import Message
-from hotline.desk.calls import TRANSFER_CONTEXT, consultation_of, consulted, is_agent_leg
+from hotline.desk.calls import TRANSFER_CONTEXT
 from hotline.live_snapshot import AgentLive
 from hotline.vocabulary import AgentState
 
 KEPT = 512  # transfers whose hang-up was missed (a gap) are forgotten, oldest first, beyond this many
-
-
-def _under_way(consultation: str | None, channels: Mapping[str, Mapping[str, str]],
-               agents: Mapping[str, AgentLive]) -> bool:
-    """The consultation's channel is bridged with an agent's leg (the consulting agent's), not yet
-    with the caller's — nor with another consultation's channel (``calls.is_agent_leg`` names
-    that one the consulted agent's too): the target of a completed one, transferring on."""
-    bridge = channels.get(consultation or "", {}).get("BridgeId")
-    return bool(bridge) and any(c.get("BridgeId") == bridge and consulted(n) is None and is_agent_leg(n, a)
-                                for n, c in channels.items() for a in agents)
 
 
 class Transfers:
@@ -54,30 +46,17 @@ class Transfers:
             del self._up[next(iter(self._up))]
         return call.show(self._members_on(leg), agents, msg.timestamp)
 
-    def rebuild(self, channels: Sequence[Mapping[str, str]], agents: dict[str, AgentLive], now: float) -> bool:
-        """After a reconnect (``LiveView.rebuild``; QueueStatus names no transfer): each transfer's
-        dial up now is tied again from the channels (CoreShowChannels rows). Its dialling channel
-        runs Dial in [agents-transfer] at the receiving agent's extension; the agent's leg is the
-        call's ``Local/<ext>@agents…;1``, bridged with the dialler once answered, in no bridge
-        while it rings. A consultation still under way (its channel bridged with the consulting
-        agent's leg) is left untied: its consulted agent is tied by no ``Consultations`` either,
-        and its desk's controls would act on the consulting agent (``controls.refuse_consulted``).
+    def rebuild(self, legs: Sequence[Leg], agents: dict[str, AgentLive], now: float) -> bool:
+        """After a reconnect (``LiveView.rebuild``; QueueStatus names no call): each agent's leg up
+        now (``live_legs.legs``) is tied to its call again, ringing or talking — a transfer's
+        followed on as its dial's would be (a consulted agent's too: ``Consultations.rebuild``
+        ties its consultation again), a queue call's by the queue's events, both until the leg
+        hangs up (an AgentComplete just before the reconnect said the queue call's end already).
         True: the view changed."""
-        by_name = {c.get("Channel") or "": c for c in channels}
         changed = False
-        for d in channels:
-            lid, ext, bridge = d.get("Linkedid") or "", d.get("Exten") or "", d.get("BridgeId") or ""
-            if d.get("Context") != TRANSFER_CONTEXT or d.get("Application") != "Dial" or not lid or not ext:
-                continue
-            if _under_way(consultation_of(d.get("Channel") or ""), by_name, agents):
-                continue
-            for name, c in by_name.items():
-                if (c.get("Linkedid") != lid or name == d.get("Channel") or not name.startswith("Local/")
-                        or not is_agent_leg(name, ext) or consulted(name) is not None
-                        or (c.get("BridgeId") or "") not in ("", bridge)):
-                    continue
-                call = self._up[name] = FollowedCall(lid, answered=bool(bridge) and c.get("BridgeId") == bridge)
-                changed |= call.show(self._members_on(name), agents, now)
+        for leg in legs:
+            call = self._up[leg.channel] = FollowedCall(leg.call_id, answered=leg.answered, queued=not leg.transfer)
+            changed |= call.show(self._members_on(leg.channel), agents, now)
         return changed
 
     def answered(self, msg: Message, agents: dict[str, AgentLive]) -> bool:

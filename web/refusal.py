@@ -34,6 +34,8 @@ STATUS: dict[Refusal, int] = {
     Refusal.NOT_CHOSEN: BAD_INPUT, Refusal.BREAK_REASON: BAD_INPUT, Refusal.ON_A_CALL: CONFLICT,
     Refusal.NOT_IN_WRAPUP: CONFLICT, Refusal.CONSULTING_ALREADY: CONFLICT, Refusal.NOT_CONSULTING: CONFLICT,
     Refusal.CONSULT_NOT_ANSWERED: CONFLICT, Refusal.CONSULTED: CONFLICT,
+    # the PBX took the Atxfer and started nothing, as PBX_REFUSED: the call is as it was
+    Refusal.CONSULT_NOT_STARTED: CONFLICT,
     # the PBX answered no: mostly the call changed under the control (a channel gone between the
     # look-up and the action), a conflict; unreachable, it is the panel's outage, not the request's
     Refusal.PBX_REFUSED: CONFLICT, Refusal.PBX_UNREACHABLE: UNAVAILABLE,

@@ -17,7 +17,7 @@ from hotline.desk.refusals import Refusal
 from hotline.pbx.ami import Ami
 
 # the context every transfer to an agent goes through: the desk's 转接 and 咨询转, a phone's #1 and
-# *2 (the agent's leg's TRANSFER_CONTEXT, set by [hotline-agent-connect])
+# *2 (the agent's leg's TRANSFER_CONTEXT, set by [hotline-agent-transfer])
 TRANSFER_CONTEXT = "agents-transfer"
 # an attended transfer's consultation: Asterisk dials it as a new Local channel in the context the
 # transfer names; its ;2 side dials the consulted agent

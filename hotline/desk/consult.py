@@ -1,13 +1,19 @@
 """Attended transfer from the desk (issue 13 §3): the agent consults another agent while the
 caller is on hold, then completes the transfer or cancels back to the caller.
 
-It is Asterisk's own attended transfer, started by AMI ``Atxfer`` on the agent's leg (the queue
-dials members with option ``t``; features.conf maps ``atxfer``): the caller hears hold music in the
-call's bridge, the agent's leg is moved into a consultation bridge with
+It is Asterisk's own attended transfer, started by AMI ``Atxfer`` on the agent's leg (its transfer
+features, set by [hotline-agent-transfer] on every agent's leg, a queue call's or a received
+transfer's; features.conf maps ``atxfer``): the caller hears hold music in the call's bridge, the
+agent's leg is moved into a consultation bridge with
 ``Local/<target>@agents-transfer``. Completing hangs the agent's leg up (``atxferdropcall = no``:
 the caller is then bridged with the target); cancelling hangs the consultation up (the agent is
 back with the caller). Both work the same for simulated Local agents and PJSIP phones: the agent's
 leg is the queue member's Local channel in either case.
+
+``Atxfer`` only queues the feature's digits on the leg (Asterisk 16's ``action_atxfer``), and
+Asterisk answers success whether or not a transfer feature of the leg takes them: 咨询 is done
+only once the consultation's channel is bridged with the agent's leg
+(:func:`_consultation_started`), else refused (``CONSULT_NOT_STARTED``).
 
 R-ANS-GREET: ``HOTLINE_CONSULT`` (inherited by the consultation) keeps [hotline-agent-greet] from
 greeting the consulting agent; at the completion the target's work number is played to the caller
@@ -15,7 +21,7 @@ by a Local channel joining the caller's bridge ([desk-worknum], as the desk's ph
 ``HOTLINE_TRANSFER_WORKNUM`` = the target records it on the caller's channel.
 
 A consultation the agent begins on the phone itself (the ``*2`` feature code) is the same
-Asterisk transfer: [hotline-agent-connect] gives the agent's leg ``TRANSFER_CONTEXT`` =
+Asterisk transfer: [hotline-agent-transfer] gives the agent's leg ``TRANSFER_CONTEXT`` =
 agents-transfer, so the phone's digits dial the same ``Local/<target>@agents-transfer`` channel
 — the desk shows it (``under_way``) and completes or cancels it as its own.
 
@@ -45,6 +51,9 @@ from hotline.vocabulary import AgentState
 
 CALLER_VAR = "DESK_CONSULT_CALLER"  # on the agent's leg while consulting: the held caller's channel
 JOIN_WAIT_S = 5.0  # how long the completion waits for the caller to be bridged with the target
+# how long 咨询 waits for the consultation's channel: Asterisk dials it as soon as the bridge has read
+# the queued digits (an exact extension of [agents-transfer] ends the digit collection)
+START_WAIT_S = 5.0
 
 
 def _consultation(a: Ami, s: Settings, call: AgentCall) -> tuple[str, str] | None:
@@ -72,9 +81,33 @@ def start(s: Settings, db: Session, agent: str, call_id: str, to: str, *, ami: A
         a.action("Setvar", Channel=call.agent_channel, Variable=CALLER_VAR, Value=call.caller_channel)
         a.action("Setvar", Channel=call.agent_channel, Variable=f"__{ChanVar.CONSULT.value}", Value=to)
         a.action("Atxfer", Channel=call.agent_channel, Context=TRANSFER_CONTEXT, Exten=to)
+        if not _consultation_started(a, call.agent_channel, to):
+            # nothing is held for the desk's consultation: a later one begun on the phone names its own
+            a.action("Setvar", Channel=call.agent_channel, Variable=CALLER_VAR, Value="")
+            a.action("Setvar", Channel=call.agent_channel, Variable=f"__{ChanVar.CONSULT.value}", Value="")
+            raise Refused(Refusal.CONSULT_NOT_STARTED,
+                          f"the PBX did not start {agent}'s consultation with {to} within {START_WAIT_S:g} s "
+                          f"(the leg {call.agent_channel} took no attended transfer)")
         return f"consulting {to}; the caller of {call_id} is on hold"
 
     return run(s, db, agent, agent, call_id, Control.CONSULT, to, act, ami)
+
+
+def _consultation_started(a: Ami, leg: str, to: str) -> bool:
+    """Whether the consultation of ``to`` is bridged with the agent's ``leg`` (Asterisk bridges
+    its channel with the leg while it still rings) within ``START_WAIT_S``; False at once when the
+    leg is gone."""
+    deadline = time.monotonic() + START_WAIT_S
+    while True:
+        chans = calls.channels(a)
+        bridge = next((c.bridge_id for c in chans if c.name == leg), None)
+        if bridge is None:
+            return False
+        if bridge and any(calls.consulted(c.name) == to and c.bridge_id == bridge for c in chans):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
 
 
 def _held_caller(a: Ami, s: Settings, call: AgentCall) -> str:

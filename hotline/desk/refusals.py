@@ -24,6 +24,8 @@ class Refusal(StrEnum):
     CONSULTING_ALREADY = "consulting_already"
     NOT_CONSULTING = "not_consulting"
     CONSULT_NOT_ANSWERED = "consult_not_answered"  # 完成转接 before the consulted agent answered
+    # 咨询: the PBX took the Atxfer but no consultation began (hotline.desk.consult.start)
+    CONSULT_NOT_STARTED = "consult_not_started"
     # the consulted agent's control during the consultation: its leg is bridged with the consulting
     # agent's, not the caller's (hotline.desk.controls.refuse_consulted)
     CONSULTED = "consulted"

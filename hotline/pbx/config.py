@@ -282,10 +282,11 @@ def _dialplan(s: Settings) -> dict[str, str]:
         # a phone agent is reached through [agents-phone] as the queue reaches it, not PJSIP/<ext>
         # directly: a caller transferred to it hears its work number too (R-ANS-GREET)
         # R-ANS-LATE-APOLOGY: the transferred caller's wait starts again at the transfer
+        # U(hotline-agent-transfer): the receiving agent's leg transfers onward as a queue call's does
         "agent_transfer_extens": "\n".join(
             f"exten => {ext},1,Set(__{ChanVar.WAIT_FROM}=${{STRFTIME(,,%s.%3q)}})\n"
             f" same => n,Gosub(agents-transfer-consult,s,1({ext}))\n"
-            f" same => n,Dial(Local/{ext}@{'agents' if local else 'agents-phone'}/n,60)\n"
+            f" same => n,Dial(Local/{ext}@{'agents' if local else 'agents-phone'}/n,60,U(hotline-agent-transfer))\n"
             f" same => n,Hangup()" for ext in s.agents),
         # an agent's phone reaches the other agents as a transfer does: through [agents-phone]
         "agent_phone_extens": "\n".join(f"exten => {ext},1,Goto(agents-phone,{ext},1)" for ext in s.agents),

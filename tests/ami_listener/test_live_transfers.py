@@ -246,13 +246,14 @@ def test_a_blind_transfer_ringing_at_a_reconnect_is_tied_again_and_its_answer_fo
     assert walk == [(AgentState.RINGING, BLIND_LID), (AgentState.TALKING, BLIND_LID), (AgentState.IDLE, None)], walk
 
 
-def test_a_consultation_under_way_at_a_reconnect_is_left_untied() -> None:
-    """8001 consults 8002 when the listener reconnects: 8002 is not tied to the caller's call (the
-    consultation is not either, so nothing would refuse 8002's controls acting on 8001's leg);
-    a transfer the caller's own channel dials, on the same channels, is."""
+def test_a_consultation_under_way_at_a_reconnect_is_tied_again_with_its_consulted_agent() -> None:
+    """8001 consults 8002 when the listener reconnects: both are tied to the caller's call again,
+    8001 consulting 8002 and 8002 consulted by it (until 7 December 8002 was left untied, as the
+    consultation was, so nothing refused 8002's controls acting on 8001's leg); a transfer the
+    caller's own channel dials, on the same channels, is tied as before."""
     lid, consult_bridge = "c1", "b-consult"
     channels = [{"Channel": "Local/8001@agents-00000001;1", "Uniqueid": "u1", "Linkedid": lid,
-                 "BridgeId": consult_bridge},
+                 "Application": "AppQueue", "BridgeId": consult_bridge},
                 {"Channel": "Local/8002@agents-transfer-00000002;1", "Uniqueid": "u2", "Linkedid": lid,
                  "BridgeId": consult_bridge},
                 {"Channel": "Local/8002@agents-transfer-00000002;2", "Uniqueid": "u3", "Linkedid": lid,
@@ -266,8 +267,11 @@ def test_a_consultation_under_way_at_a_reconnect_is_left_untied() -> None:
     view = LiveView()
     view.rebuild(status, channels, 10.0)
     snap = view.snapshot(10.0)
-    assert {m: (a.state, a.call_id) for m, a in snap.agents.items()} == {
-        "8001": (AgentState.TALKING, None), "8002": (AgentState.TALKING, None), "8003": (AgentState.TALKING, "c2")}
+    assert {m: (a.state, a.call_id, a.consulting, a.consulted_by) for m, a in snap.agents.items()} == {
+        "8001": (AgentState.TALKING, lid, "8002", None), "8002": (AgentState.TALKING, lid, None, "8001"),
+        "8003": (AgentState.TALKING, "c2", None, None)}
+    view.feed(_event("Hangup", 11.0, Channel="Local/8002@agents-transfer-00000002;1", Linkedid=lid))
+    assert view.snapshot(11.0).agents["8001"].consulting is None  # cancelled: the re-tied consultation ends
 
 
 def test_a_transfer_onward_from_a_completed_consultation_is_tied_again_at_a_reconnect() -> None:

@@ -56,6 +56,8 @@ def refusal_text(reason: Refusal | None, break_reasons: list[str]) -> str:
            Refusal.CONSULTING_ALREADY: _("a consultation is already in progress."),
            Refusal.NOT_CONSULTING: _("no consultation is in progress."),
            Refusal.CONSULT_NOT_ANSWERED: _("the consulted agent has not answered yet."),
+           Refusal.CONSULT_NOT_STARTED: _("the phone system did not start the consultation: the caller is still "
+                                          "with you."),
            Refusal.CONSULTED: _("you are being consulted: this control would act on the consulting agent, "
                                 "not the caller. Hang up ends the consultation."),
            Refusal.CALLER_UNKNOWN: _("the caller's line of this call could not be found: nothing was ended."),

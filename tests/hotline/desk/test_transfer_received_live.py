@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 
 from ami_listener.live import LiveView
-from hotline.desk import consult, controls, members, presence
+from hotline.desk import calls, consult, controls, members, presence
+from hotline.desk.live import agent_in
 from hotline.desk.refusals import Refusal
+from hotline.live_snapshot import LiveSnapshot
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.process import Asterisk
 from hotline.timeutil import utcnow
@@ -129,16 +131,38 @@ def test_a_completed_consultation_is_the_receiving_agents_call_to_hang_up(stack:
     _wrap_up_of_8002(s, sessions, call_id, "挂断")
 
 
-def _after_a_reconnect(s: Any, agent: str) -> tuple[AgentState, str | None]:
-    """``agent`` as a listener reconnecting now sees it: its view rebuilt (``LiveView.rebuild``)
-    from the PBX's QueueStatus and CoreShowChannels answers, as ``Listener._resync`` asks them."""
+def _rebuilt(s: Any) -> tuple[LiveSnapshot, list[dict[str, str]]]:
+    """The live snapshot a listener reconnecting now writes: its view rebuilt (``LiveView.rebuild``)
+    from the PBX's QueueStatus and CoreShowChannels answers, as ``Listener._resync`` asks them;
+    and those channels (shown when a test fails)."""
     with Ami.from_settings(s, role=AmiRole.LISTENER) as ami:
         chans = ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
         status = ami.list_action("QueueStatus", "QueueStatusComplete")
     view = LiveView()
     view.rebuild(status, chans, time.time())
-    live = view.snapshot(time.time()).agents[agent]
+    return view.snapshot(time.time()), chans
+
+
+def _after_a_reconnect(s: Any, agent: str) -> tuple[AgentState, str | None]:
+    """``agent`` as a listener reconnecting now sees it (:func:`_rebuilt`)."""
+    live = _rebuilt(s)[0].agents[agent]
     return live.state, live.call_id
+
+
+def test_a_queue_call_answered_before_a_reconnect_is_tied_again(stack: tuple[Any, Any]) -> None:
+    """The listener restarts while 8001 talks with a queue's caller: QueueStatus says 8001's device
+    is in use, on no call; the channels say which (8001's leg, app_queue's, bridged with the
+    caller's channel the queue holds). 8001 is 通话中 on that call with the caller's number on the
+    pop — until 7 December it showed talking on no call: no pop, no controls, until the call ended."""
+    s, sessions = stack
+    call = place_call(s, CALLER, stay=60, __SIM_RING="1", __SIM_TALK="60")
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        answered_by(ami, "8001", call.call_id)
+    followed(s, sessions, "8001", P.TALKING, "8001 通话中")
+    snap, chans = _rebuilt(s)
+    live, facts, _gap = agent_in([snap], "8001")
+    assert live is not None and (live.state, live.call_id) == (AgentState.TALKING, call.call_id), chans
+    assert facts is not None and facts.caller_number == CALLER, chans
 
 
 def test_a_blind_transfer_received_before_a_reconnect_is_tied_again(stack: tuple[Any, Any]) -> None:
@@ -152,16 +176,57 @@ def test_a_blind_transfer_received_before_a_reconnect_is_tied_again(stack: tuple
     assert _after_a_reconnect(s, "8002") == (AgentState.TALKING, call_id)
 
 
-def test_a_completed_consultation_before_a_reconnect_is_tied_again(stack: tuple[Any, Any]) -> None:
-    """During the consultation the consulted agent stays untied at a reconnect, as the
-    consultation does (nothing would refuse its controls acting on the consulting agent's leg);
-    once completed, it is the caller's call's agent again."""
+def test_a_consultation_under_way_at_a_reconnect_is_tied_again(stack: tuple[Any, Any]) -> None:
+    """During the consultation both agents are tied to the caller's call again, 8001 consulting
+    8002 and 8002 consulted by 8001 — the consulted agent's guard (``controls.refuse_consulted``)
+    holds again; until 7 December both were left on no call. Once completed, 8002 is the caller's
+    call's agent, no longer consulted."""
     s, sessions = stack
     call_id = _talking_8001_then_8002_in(s, sessions)
     _desk(s, sessions, consult.start, "8001", call_id, "8002")
     followed(s, sessions, "8002", P.TALKING, "8002 answering the consultation")
-    assert _after_a_reconnect(s, "8002") == (AgentState.TALKING, None)
+    snap, chans = _rebuilt(s)
+    a, b = snap.agents["8001"], snap.agents["8002"]
+    assert (a.state, a.call_id, a.consulting) == (AgentState.TALKING, call_id, "8002"), chans
+    assert (b.state, b.call_id, b.consulted_by) == (AgentState.TALKING, call_id, "8001"), chans
     _desk(s, sessions, consult.complete, "8001", call_id)
     with Ami.from_settings(s, role=AmiRole.DESK) as ami:
         answered_by(ami, "8002", call_id)
-    assert _after_a_reconnect(s, "8002") == (AgentState.TALKING, call_id)
+    snap, chans = _rebuilt(s)
+    b = snap.agents["8002"]
+    assert (b.state, b.call_id, b.consulted_by) == (AgentState.TALKING, call_id, None), chans
+
+
+
+def _consultation_of_8003(ami: Ami, call_id: str) -> calls.Channel | None:
+    return next((c for c in calls.channels(ami) if calls.consulted(c.name) == "8003" and c.linkedid == call_id), None)
+
+
+def test_the_receiving_agent_consults_and_transfers_onward(stack: tuple[Any, Any]) -> None:
+    """8002, who received the call blind from 8001, consults 8003 (咨询) and completes (完成转接):
+    the caller talks with 8003. Until 7 December the leg [agents-transfer] dialled had no transfer
+    feature: AMI Atxfer queued its digits, Asterisk answered success, nothing rang, and the desk
+    said done."""
+    s, sessions = stack
+    call_id = _talking_8001_then_8002_in(s, sessions)
+    _desk(s, sessions, controls.transfer, "8001", call_id, "8002")
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        caller = answered_by(ami, "8002", call_id).caller_channel
+    followed(s, sessions, "8002", P.TALKING, "8002 通话中 on the transferred call")
+    _desk(s, sessions, consult.start, "8002", call_id, "8003")
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        # 8003's own leg rings (the consultation's ;2 side dials it), then answers
+        eventually(lambda: [c for c in calls.channels(ami) if c.name.startswith("Local/8003@agents-")
+                            and calls.is_agent_leg(c.name, "8003") and calls.consulted(c.name) is None],
+                   10.0, "8003's leg ringing")
+        eventually(lambda: (c := _consultation_of_8003(ami, call_id)) is not None and c.state == "Up", 10.0,
+                   "8003 answering the consultation")
+    _desk(s, sessions, consult.complete, "8002", call_id)
+    with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+        def with_8003() -> bool:
+            chans = calls.channels(ami)
+            bridge = next((c.bridge_id for c in chans if c.name == caller), "")
+            to_8003 = _consultation_of_8003(ami, call_id)
+            gone_8002 = not any(calls.is_agent_leg(c.name, "8002") for c in chans)
+            return bool(bridge and to_8003 and to_8003.bridge_id == bridge and gone_8002)
+        eventually(with_8003, 10.0, "the caller bridged with 8003's consultation channel, 8002's leg gone")

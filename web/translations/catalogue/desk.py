@@ -40,6 +40,8 @@ ENTRIES: dict[str, str] = {
     "a consultation is already in progress.": "已有进行中的咨询。",
     "no consultation is in progress.": "当前没有进行中的咨询。",
     "the consulted agent has not answered yet.": "被咨询的坐席尚未接听。",
+    "the phone system did not start the consultation: the caller is still with you.":
+        "交换机未能发起咨询:来电者仍与您通话。",
     "you are being consulted: this control would act on the consulting agent, not the caller. Hang up ends the "
     "consultation.": "您正在被咨询:此操作将作用于发起咨询的坐席,而非来电者;挂断可结束咨询。",
     "In consultation (from %(agent)s)": "咨询中 (来自 %(agent)s)",

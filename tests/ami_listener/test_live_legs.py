@@ -1,0 +1,172 @@
+"""A live view rebuilt after a listener reconnect ties the agents' legs to their calls again
+(``ami_listener.live_legs``): QueueStatus gives a member's state, not its call, so until 7 December
+an agent talking with a queue's caller at a restart showed talking on no call — its desk lost
+通话中, the caller's pop and its controls — and a consultation under way was tied to nothing (the
+consulted agent's guard gone). Each test cuts a recorded capture mid-call: the view is rebuilt
+from the channels as Asterisk would list them then (:func:`_channels_at`, from the capture's head)
+and QueueStatus's member rows, and the rest of the capture is fed on; from the cut on the agents
+must be what the uninterrupted view shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pytest
+
+from ami_listener.live import LiveView
+from ami_listener.live_legs import QUEUE_CALLER, QUEUE_LEG
+from ami_listener.reader import Message
+from hotline.vocabulary import AgentState
+from tests.ami_listener.replay import capture
+
+CALLER = "13800000001"  # the captures' caller
+CALLER_BRIDGE, CONSULT_BRIDGE = "b74307c1", "861575bd"  # queue_attended_transfer's: the caller's, the consultation's
+SHOWN = ("Context", "Exten", "CallerIDNum", "CallerIDName", "ChannelStateDesc")  # as an event last said them
+DEVICE = {AgentState.TALKING: "2", AgentState.RINGING: "6"}  # AST_DEVICE_* (in use, ringing); else 1: idle
+# what each agent shows on the desk / the wallboard: state, call, the pop's number, consulting, consulted by
+Seen = tuple[AgentState, str | None, str | None, str | None, str | None]
+
+
+def _channels_at(head: Sequence[Message]) -> list[dict[str, str]]:
+    """The CoreShowChannels rows Asterisk 16 gives after the events ``head``: each channel up with
+    its Linkedid, BridgeId, Context / Exten, caller ID and Application — the queue's caller runs
+    Queue, a member's leg app_queue dialled AppQueue, a dialling channel Dial, a leg it dials AppDial
+    (the captures filter Newexten: the events that start them say it)."""
+    rows: dict[str, dict[str, str]] = {}
+    for msg in head:
+        h = msg.headers
+        chan = h.get("Channel") or ""
+        if msg.name == "Newchannel":
+            rows[chan] = {"Channel": chan, "Uniqueid": h.get("Uniqueid", ""), "Linkedid": h.get("Linkedid", ""),
+                          "BridgeId": "", "Application": ""}
+        if msg.name == "Hangup":
+            rows.pop(chan, None)
+            continue
+        row = rows.get(chan)
+        if row is not None:
+            row.update({k: h[k] for k in SHOWN if k in h})
+            if msg.name in ("BridgeEnter", "BridgeLeave"):
+                row["BridgeId"] = h.get("BridgeUniqueid", "") if msg.name == "BridgeEnter" else ""
+        dest = rows.get(h.get("DestChannel") or "", {})
+        if msg.name == "QueueCallerJoin" and row is not None:
+            row["Application"] = QUEUE_CALLER
+        elif msg.name == "AgentCalled" and dest:
+            dest["Application"] = QUEUE_LEG
+        elif msg.name == "DialBegin" and dest and dest["Application"] != QUEUE_LEG:  # not the queue's ring
+            dest["Application"] = "AppDial"
+            if row is not None:
+                row["Application"] = "Dial"
+    return list(rows.values())
+
+
+def _status_at(msgs: Sequence[Message], view: LiveView) -> list[dict[str, str]]:
+    """QueueStatus's member rows as the PBX would answer at a cut: every member the capture names,
+    in use / ringing / not as ``view`` (never cut) shows it then."""
+    states = {m.get("MemberName") or "": "1" for m in msgs if m.get("MemberName")}
+    states.update({m: DEVICE.get(a.state, "1") for m, a in view.agents.items()})
+    return _status(states)
+
+
+def _status(states: dict[str, str]) -> list[dict[str, str]]:
+    """QueueStatus's member rows: member → its device state (AST_DEVICE_*: 1 idle, 2 in use, 6 ringing)."""
+    return [{"Event": "QueueMember", "Queue": "hotline", "Name": m, "Location": f"Local/{m}@agents/n",
+             "StateInterface": f"Local/{m}@agents/n", "Membership": "dynamic", "InCall": "0", "Status": s,
+             "Paused": "0"} for m, s in states.items()]
+
+
+def _seen(view: LiveView, at: float) -> dict[str, Seen]:
+    snap = view.snapshot(at)
+    return {m: (a.state, a.call_id, (c.caller_number if (c := snap.calls.get(a.call_id or "")) else None),
+                a.consulting, a.consulted_by) for m, a in snap.agents.items()}
+
+
+def _walks(name: str, cut: Callable[[Message], bool],
+           states: dict[str, str]) -> tuple[list[dict[str, Seen]], list[dict[str, Seen]]]:
+    """The agents through capture ``name`` from the first event ``cut`` picks on: as the view
+    that never lost the stream shows them, and as one rebuilt there shows them."""
+    msgs = capture(name)
+    at = next(i for i, m in enumerate(msgs) if cut(m)) + 1
+    whole, rebuilt = LiveView(), LiveView()
+    for msg in msgs[:at]:
+        whole.feed(msg)
+    ts = msgs[at - 1].timestamp or 0.0
+    rebuilt.rebuild(_status(states), _channels_at(msgs[:at]), ts)
+    a, b = [_seen(whole, ts)], [_seen(rebuilt, ts)]
+    for msg in msgs[at:]:
+        whole.feed(msg)
+        rebuilt.feed(msg)
+        a.append(_seen(whole, msg.timestamp or 0.0))
+        b.append(_seen(rebuilt, msg.timestamp or 0.0))
+    return a, b
+
+
+def _bridged(chan: str, bridge: str = "") -> Callable[[Message], bool]:
+    """The cut: the channel ``chan`` (its name's start) enters a bridge (``bridge``: that one)."""
+    return lambda m: (m.name == "BridgeEnter" and (m.get("Channel") or "").startswith(chan)
+                      and (m.get("BridgeUniqueid") or "").startswith(bridge))
+
+
+def test_a_queue_call_answered_before_a_reconnect_is_the_agents_call_again() -> None:
+    """quick_answer cut once 8001 and the caller are bridged: 8001 is 通话中 on the caller's call,
+    the caller's number on its pop, until AgentComplete — as if the listener had never left."""
+    whole, rebuilt = _walks("quick_answer", _bridged("Local/10000@from-pstn"), {"8001": "2"})
+    assert rebuilt[0]["8001"] == (AgentState.TALKING, "cap-9309138eca", CALLER, None, None)
+    assert rebuilt == whole
+
+
+def test_a_queue_call_ringing_at_a_reconnect_is_tied_and_its_answer_followed() -> None:
+    """quick_answer cut while 8001's leg rings (app_queue's DialBegin): 8001 rings on the call,
+    then AgentConnect makes it talk on it."""
+    whole, rebuilt = _walks("quick_answer", lambda m: m.name == "DialBegin" and m.get("Context") == "hotline-queue",
+                            {"8001": "6"})
+    assert rebuilt[0]["8001"][:2] == (AgentState.RINGING, "cap-9309138eca")
+    assert rebuilt == whole
+
+
+def test_a_consultation_under_way_at_a_reconnect_is_tied_again() -> None:
+    """queue_attended_transfer cut once 8001's leg is in the consultation's bridge (8001 consults
+    8002, whose leg rings): 8001 talks on the caller's call consulting 8002, 8002 rings on it
+    consulted by 8001 (its desk's guard, ``controls.refuse_consulted``, holds again); then the
+    completion, 8002 talking with the caller alone — all as the uninterrupted view."""
+    lid = "cap-30379d0763"
+    into_consultation = _bridged("Local/8001@agents-0", CONSULT_BRIDGE)
+    whole, rebuilt = _walks("queue_attended_transfer", into_consultation, {"8001": "2", "8002": "6"})
+    assert rebuilt[0]["8001"] == (AgentState.TALKING, lid, CALLER, "8002", None)
+    assert rebuilt[0]["8002"][:2] == (AgentState.RINGING, lid) and rebuilt[0]["8002"][4] == "8001"
+    assert rebuilt == whole
+
+
+def test_a_completed_transfer_optimised_at_a_reconnect_is_the_receiving_agents_call() -> None:
+    """queue_attended_transfer cut once Asterisk optimised the consultation's Local channels away
+    (8002's leg bridged with the caller directly, its dialler gone): 8002 talks on the caller's
+    call to its end, as the uninterrupted view shows it — until 7 December on no call."""
+    whole, rebuilt = _walks("queue_attended_transfer", _bridged("Local/8002@agents-0", CALLER_BRIDGE),
+                            {"8001": "1", "8002": "2"})
+    assert rebuilt[0]["8002"] == (AgentState.TALKING, "cap-30379d0763", CALLER, None, None)
+    assert rebuilt == whole
+
+
+SETTLED_S = 1.0  # by the capture's own clock: the PBX's windows (AgentConnect before the bridge …)
+
+
+@pytest.mark.parametrize("name", ["quick_answer", "queue_blind_transfer", "queue_attended_transfer",
+                                  "queue_consult_cancelled", "ring_no_answer_rollover"])
+def test_a_reconnect_at_any_event_leaves_the_view_as_if_the_stream_never_stopped(name: str) -> None:
+    """The capture cut after each of its events in turn: from SETTLED_S after the cut (by the
+    events' timestamps: the channels can lag the queue's events by milliseconds — AgentConnect
+    before the bridge, AgentComplete before the leg leaves it) to the capture's end, every agent is
+    what the uninterrupted view shows — state, call, the pop's caller, consulting and consulted by."""
+    msgs = capture(name)
+    for at in range(1, len(msgs)):
+        whole, rebuilt = LiveView(), LiveView()
+        for msg in msgs[:at]:
+            whole.feed(msg)
+        cut = msgs[at - 1].timestamp or 0.0
+        rebuilt.rebuild(_status_at(msgs, whole), _channels_at(msgs[:at]), cut)
+        for msg in msgs[at:]:
+            whole.feed(msg)
+            rebuilt.feed(msg)
+            ts = msg.timestamp or cut
+            a, b = _seen(whole, ts), _seen(rebuilt, ts)
+            if ts >= cut + SETTLED_S:
+                assert {m: b[m] for m in a} == a, (at, msgs[at - 1].name, msg.name)
