@@ -70,6 +70,13 @@ class DayRecord:
     agents: list[AgentDay]
     cut: bool  # MAX_ROWS reached in either table: later rows of the day are not in it
 
+    @property
+    def without_sessions(self) -> list[str]:
+        """Agents the PBX paused on the day but recorded no log-in for: static queue members
+        (queues.conf; the private Asterisk's agents are) are in the queue from the PBX's start, so
+        no QueueMemberAdded ever makes a session of theirs — their 签入 are the desk's unpauses."""
+        return [a.agent for a in self.agents if not a.sessions]
+
 
 def day_record(db: Session, s: Settings, day: date, now: datetime | None = None) -> DayRecord:
     """Each agent's sessions and pauses on the PBX on local ``day`` (zone ``s.timezone``), agents

@@ -271,3 +271,11 @@ def deadline_state(due: datetime, done: datetime | None, now: datetime) -> Deadl
     if done is not None:
         return "met" if in_time(done, due) else "missed"
     return "missed" if overdue(due, now) else "pending"
+
+
+def call_record_overdue(s: Settings, dialled_at: datetime, now: datetime) -> bool:
+    """A dial of ours (an Originate with its own call id) whose call record has not appeared
+    ``callback_reconcile_timeout_min`` after it never became a call: the callbacks' reconcile fails
+    such an attempt, and a technician's call to a customer stops counting as under way. Until then a
+    dial with no record is still ringing or talking (the listener builds the record at hang-up)."""
+    return now - dialled_at >= timedelta(minutes=s.callback_reconcile_timeout_min)

@@ -228,11 +228,16 @@ def _approve(s: Settings, args: argparse.Namespace) -> int:
 
 def _escalations(s: Settings, args: argparse.Namespace) -> int:
     from hotline.callbacks import acknowledge, open_escalations
+    from hotline.escalations import resolved_at
     from hotline.timeutil import iso_local
 
     def f(db: Session) -> str:
         if args.ack is not None:
             acknowledge(db, args.ack, args.by)
+        escalations = open_escalations(db)
+        done = resolved_at(db, escalations)
         return "\n".join(f"{e.id:>5} {e.kind:20} {e.subject:16} due {iso_local(e.due_at, s.timezone)} "
-                         f"raised {iso_local(e.raised_at, s.timezone)}" for e in open_escalations(db))
+                         f"raised {iso_local(e.raised_at, s.timezone)}"
+                         + (f" resolved {iso_local(done[e.id], s.timezone)}" if done[e.id] else "")
+                         for e in escalations)
     return _run(s, f)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline import callbacks, cases, metrics
+from hotline.escalations import live_escalations, resolved_at
 from hotline.models.callbacks import CallbackTask, Complaint, Escalation
 from hotline.models.cases import Case
 from hotline.models.field import WorkOrder
@@ -36,7 +37,7 @@ CSV_KEYS = {
     "complaints": ("id", "number", "kind", "category", "summary", "received_at", "contact_due", "contacted_at",
                    "contact_state", "resolve_clock", "resolve_due", "resolved_at", "resolve_state", "closed_at",
                    "created_by", "call_id"),
-    "escalations": ("id", "kind", "subject", "number", "due_at", "raised_at"),
+    "escalations": ("id", "kind", "subject", "number", "due_at", "raised_at", "resolved_at"),
     "overdue": ("id", "reason", "number", "owner", "status", "created_at", "due_at", "missed_calls"),
 }
 CSV_NAMES = {"complaints": "complaints", "escalations": "escalations", "overdue": "overdue-tasks"}
@@ -94,6 +95,7 @@ def escalation_rows(db: Session, s: Settings, now: datetime | None = None) -> li
     out = []
     escalations = callbacks.open_escalations(db)
     subjects = _subjects(db, escalations)
+    done = resolved_at(db, escalations)
     for e in escalations:
         number = None
         if e.task_id is not None:
@@ -105,13 +107,16 @@ def escalation_rows(db: Session, s: Settings, now: datetime | None = None) -> li
         out.append({"id": e.id, "kind": e.kind, "subject": subjects[e.id], "task_id": e.task_id,
                     "complaint_id": e.complaint_id, "number": number, "due_at": iso_local(e.due_at, s.timezone),
                     "raised_at": iso_local(e.raised_at, s.timezone),
-                    "late_s": (now - e.due_at).total_seconds()})
+                    "resolved_at": iso_local(done[e.id], s.timezone),
+                    # a resolved subject is late no more: the lateness stopped when it was handled
+                    "late_s": ((done[e.id] or now) - e.due_at).total_seconds()})
     return out
 
 
 def wallboard_escalations(db: Session) -> list[dict[str, Any]]:
-    """For the wallboard (a shared screen): kind, subject and times only — no customer number."""
-    escalations = callbacks.open_escalations(db)
+    """For the wallboard (a shared screen): the live ones only (hotline.escalations) — kind, subject
+    and times, no customer number."""
+    escalations = live_escalations(db)
     subjects = _subjects(db, escalations)
     return [{"id": e.id, "kind": e.kind, "subject": subjects[e.id], "due_at": e.due_at.timestamp(),
              "raised_at": e.raised_at.timestamp()} for e in escalations]

@@ -28,6 +28,7 @@ from hotline.errors import N_
 from hotline.models import Call
 from hotline.models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackTask, Complaint
 from hotline.pbx.ami import Ami, AmiError
+from hotline.rules import call_record_overdue
 from hotline.settings import Settings
 from hotline.timeutil import utcnow
 from hotline.vocabulary import Disposition
@@ -228,7 +229,7 @@ def reconcile(s: Settings, db: Session, now: datetime | None = None,
         call = db.scalars(select(Call).where(Call.server == attempt.call_server,
                                              Call.call_id == attempt.call_id)).first()
         if call is None:
-            if now - attempt.at >= timedelta(minutes=s.callback_reconcile_timeout_min):
+            if call_record_overdue(s, attempt.at, now):
                 apply_outcome(s, db, attempt, "failed", now, "no call record")
                 settled += 1
                 if settled_one is not None:

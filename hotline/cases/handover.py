@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from hotline.callbacks import open_escalations, overdue_tasks
+from hotline.callbacks import overdue_tasks
 from hotline.cases.access import Actor, CaseAccessError, CaseError
 from hotline.cases.records import OPEN_CASE_STATUSES
 from hotline.errors import N_
+from hotline.escalations import live_escalations
 from hotline.models.callbacks import Complaint
 from hotline.models.cases import Case, Handover
 from hotline.models.ivr import Outage
@@ -53,7 +54,7 @@ def open_matters_snapshot(db: Session, now: datetime) -> dict[str, list[dict[str
         "outages": [{"id": o.id, "area": o.area, "cause": o.cause, "started_at": _iso(o.started_at)}
                     for o in outages],
         "escalations": [{"id": e.id, "kind": e.kind, "subject": e.subject, "due_at": _iso(e.due_at)}
-                        for e in open_escalations(db)],
+                        for e in live_escalations(db)],
     }
 
 

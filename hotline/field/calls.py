@@ -12,7 +12,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.numbers import dial_digits
@@ -22,7 +24,10 @@ from hotline.errors import N_
 from hotline.field.errors import FieldError
 from hotline.field.events import record
 from hotline.field.orders import owned_order
+from hotline.models import Call
+from hotline.models.field import WorkOrder, WorkOrderEvent
 from hotline.pbx.ami import Ami, AmiError, AmiRole
+from hotline.rules import call_record_overdue
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +39,20 @@ class FieldCall:
     call_id: str  # the call's Linkedid (Originate ChannelId): its call record will carry it
     technician_channel: str
     customer_digits: str
+
+
+def call_under_way(db: Session, s: Settings, order: WorkOrder, now: datetime) -> WorkOrderEvent | None:
+    """The order's last call to its customer while it is still ringing or talking: placed, not
+    failed at the PBX, and no call record yet — the same test as a callback attempt still pending
+    (hotline.callbacks.dialer: no record within callback_reconcile_timeout_min, no call)."""
+    last = db.scalars(select(WorkOrderEvent).where(WorkOrderEvent.order_id == order.id,
+                                                    WorkOrderEvent.action.in_(("call", "call_failed")))
+                      .order_by(WorkOrderEvent.at.desc(), WorkOrderEvent.id.desc()).limit(1)).first()
+    if last is None or last.action != "call" or call_record_overdue(s, last.at, now):
+        return None
+    call_id = last.detail.get("call_id")
+    built = db.scalar(select(Call.id).where(Call.server == s.server_id, Call.call_id == call_id).limit(1))
+    return last if built is None else None
 
 
 def call_customer(db: Session, s: Settings, order_id: int, username: str, now: datetime, *,
@@ -52,6 +71,14 @@ def call_customer(db: Session, s: Settings, order_id: int, username: str, now: d
     cap = over_cap(s, db, order.customer_number, now)  # the same daily caps as callbacks
     if cap is not None:
         raise FieldError(N_("work order %(id)s: %(cap)s"), id=order_id, cap=cap)
+    previous = call_under_way(db, s, order, now)
+    if previous is not None:
+        # 4 clicks made 4 originates: the technician's phone rang again over the first call
+        log.info("work order %s: %s's call refused, call %s still under way", order.id, username,
+                 previous.detail.get("call_id"))
+        raise FieldError(N_("work order %(id)s: your call to the customer (placed %(at)s) is still under way; "
+                            "try again once it has ended"), id=order_id,
+                         at=previous.at.astimezone(ZoneInfo(s.timezone)))
     tech_digits = dial_digits(tech.phone, s.phone_region)
     customer = dial_digits(order.customer_number, s.phone_region)
     channel = s.outbound_dial.format(number=tech_digits)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -34,6 +35,21 @@ class FieldEscalation(StrEnum):
     LATE_ARRIVAL = "order_late_arrival"  # R-FAULT-SLA: arrive-by missed
     OVERDUE = "order_overdue"  # R-OVERDUE: fix-by missed
     OUTAGE_SUGGESTED = "outage_suggested"  # R-FAULT-OUTAGE: clustered reports
+
+
+# an outage suggestion's escalation names it in words (the wallboard shows the subject as is);
+# its id closes the subject so that hotline.escalations can tell when the suggestion was decided
+_SUGGESTION_REF = re.compile(r"（建议 #(\d+)）$")
+
+
+def suggestion_subject(district: str, fault_name: str, reports: int, suggestion_id: int) -> str:
+    return f"{district} {fault_name}：{reports}单报修（建议 #{suggestion_id}）"
+
+
+def suggestion_of(subject: str) -> int | None:
+    """The suggestion id a :func:`suggestion_subject` names; None for any other subject."""
+    m = _SUGGESTION_REF.search(subject)
+    return int(m.group(1)) if m else None
 
 
 def record(db: Session, order: WorkOrder, actor: str, action: str, now: datetime, **detail: Any) -> WorkOrderEvent:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hotline.cases.categories import fault_type_name
 from hotline.errors import N_
 from hotline.field.errors import FieldError
-from hotline.field.events import FieldEscalation, escalate, record
+from hotline.field.events import FieldEscalation, escalate, record, suggestion_subject
 from hotline.field.orders import link_to_outage
 from hotline.models.field import OPEN_ORDER_STATUSES, OutageSuggestion, WorkOrder
 from hotline.models.ivr import OUTAGE_CAUSES, FaultReport, Outage
@@ -52,7 +52,7 @@ def detect_cluster(db: Session, s: Settings, order: WorkOrder, now: datetime) ->
     db.add(sug)
     db.flush()
     # the subject is what the wallboard and the complaints page show: readable, and one per suggestion
-    subject = f"{order.district} {fault_type_name(s, order.fault_type)}：{len(cluster)}单报修（建议 #{sug.id}）"
+    subject = suggestion_subject(order.district, fault_type_name(s, order.fault_type), len(cluster), sug.id)
     escalate(db, FieldEscalation.OUTAGE_SUGGESTED, subject, now, now)
     return sug
 

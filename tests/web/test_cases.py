@@ -88,13 +88,35 @@ def test_a_case_recorded_during_the_call_is_tied_to_it(panel: Panel) -> None:
     assert db.get(Case, saved[1]).calls == []
     db.close()
     page = agent.get(f"/cases/{saved[0]}")
-    assert page.status_code == 200 and "up-1" in page.get_data(as_text=True)  # named, not yet a link
+    assert page.status_code == 200
+    # named by its time and the customer's number, not yet a link — the page said "pbx1:up-1"
+    links = _case_links(page.get_data(as_text=True))
+    linked_at = db_local(panel, db_case_call_at(panel, saved[0]))
+    assert "up-1" not in links and f"{linked_at} · +86{NUMBER}" in links and "通话记录尚未生成" in links
+    assert "/calls/" not in links
     # the record built at the hang-up is the case's call
     db = panel.db()
     call = make_call(db, agent="8001", number=NUMBER, server=server, commit=False)
     call.call_id = "up-1"
     db.commit()
-    assert f"/calls/{call.id}" in agent.get(f"/cases/{saved[0]}").get_data(as_text=True)
+    links = _case_links(agent.get(f"/cases/{saved[0]}").get_data(as_text=True))
+    assert f"/calls/{call.id}" in links and "up-1" not in links and "通话记录尚未生成" not in links
+    assert f">{db_local(panel, call.started_at)} · {NUMBER}</a>" in links
+
+
+def _case_links(html: str) -> str:
+    start = html.index('id="case-links"')
+    return html[start:html.index("</ul>", start)]
+
+
+def db_case_call_at(panel: Panel, case_id: int) -> datetime:
+    db = panel.db()
+    (link,) = db.get(Case, case_id).calls
+    return link.linked_at
+
+
+def db_local(panel: Panel, at: datetime) -> str:
+    return at.astimezone(ZoneInfo(panel.settings.timezone)).strftime("%m-%d %H:%M")
 
 
 def test_form_prefilled_from_call_and_customer(panel: Panel) -> None:

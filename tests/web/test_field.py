@@ -113,6 +113,35 @@ def test_an_orders_escalation_is_named_by_its_ticket_and_district(fpanel: Panel)
     assert f"<td>{ticket} · 东城</td>" in page and f"order:{oid}" not in page
 
 
+def test_an_escalation_whose_order_was_handled_leaves_the_wallboard(fpanel: Panel) -> None:
+    """工单超时未接 stayed on the wallboard, 已超时 counting, after the order was accepted and fixed
+    (hotline.escalations): it leaves the board and the handover; /complaints keeps it, resolved, till
+    acknowledged."""
+    from hotline.field import accept, arrive, fix
+    from hotline.field.clocks import check_clocks
+
+    oid = new_order(fpanel)
+    db = fpanel.db()
+    check_clocks(db, fpanel.settings, utcnow() + timedelta(minutes=17))  # not accepted in 15 min
+    db.commit()
+    db.close()
+    boss = fpanel.client("boss")
+    assert [e["kind"] for e in boss.get("/wallboard/snapshot").get_json()["escalations"]] == ["order_unaccepted"]
+    db = fpanel.db()
+    accept(db, oid, "tech1", utcnow())
+    arrive(db, oid, "tech1", utcnow())
+    fix(db, fpanel.settings, oid, "tech1", "small", utcnow())
+    db.commit()
+    db.close()
+    assert boss.get("/wallboard/snapshot").get_json()["escalations"] == []
+    page = boss.get("/complaints").get_data(as_text=True)
+    row = page[page.index('class="escalation resolved"'):]
+    row = row[:row.index("</tr>")]
+    assert "已处理 " in row and 'class=bad' not in row
+    csv = boss.get("/complaints?format=csv&table=escalations").get_data(as_text=True)
+    assert csv.splitlines()[0].endswith(",resolved_at") and csv.splitlines()[1].split(",")[-1] != ""
+
+
 def test_cli_adds_a_technician_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from hotline import cli
 
@@ -226,6 +255,39 @@ def test_call_customer_originates_technician_first(fpanel: Panel, monkeypatch: p
     (call,) = FakeAmi.calls
     assert "13900000001" in call["channel"] and call["exten"].endswith("13800000001")  # technician's phone first
     assert fpanel.settings.hotline_number in call["callerid"]
+
+
+def test_a_second_call_while_the_first_is_under_way_is_refused(fpanel: Panel,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """呼叫客户 clicked four times made four originates. While the order's last call has no call
+    record (still ringing or talking; hotline.rules.call_record_overdue) another is refused and
+    said; once its record is built — or the PBX refused it — the technician may call again."""
+    import hotline.field.calls as calls
+    from hotline.models import Call
+
+    monkeypatch.setattr(calls.Ami, "from_settings", classmethod(lambda cls, s, role=None: contextlib.nullcontext(
+        FakeAmi())))
+    FakeAmi.calls.clear()
+    oid = new_order(fpanel)
+    c = fpanel.client("tech1")
+    token = csrf_of(c, "/field")
+    assert "flash ok" in c.post(f"/field/orders/{oid}/call", data={"csrf_token": token},
+                                follow_redirects=True).get_data(as_text=True)
+    again = c.post(f"/field/orders/{oid}/call", data={"csrf_token": token}, follow_redirects=True)
+    html = again.get_data(as_text=True)
+    assert "flash error" in html and "仍在进行中" in html
+    assert len(FakeAmi.calls) == 1  # the second click rang nobody
+    db = fpanel.db()
+    (first,) = [e for e in db.query(WorkOrderEvent).filter_by(order_id=oid, action="call")]
+    at = utcnow()
+    db.add(Call(server=fpanel.settings.server_id, call_id=first.detail["call_id"], direction="outbound",
+                disposition="answered",
+                started_at=at, ended_at=at, built_at=at, vars={}))
+    db.commit()
+    db.close()
+    assert "flash ok" in c.post(f"/field/orders/{oid}/call", data={"csrf_token": token},
+                                follow_redirects=True).get_data(as_text=True)
+    assert len(FakeAmi.calls) == 2
 
 
 def test_supervisor_dispatches_and_edits_technicians(fpanel: Panel) -> None:

@@ -110,3 +110,23 @@ def test_the_hotlines_own_pause_reasons_in_the_pages_words(panel: Panel) -> None
     assert [r[2] for r in _rows(html, "pbx-pauses")] == ["话后整理", "小休:培训", "示忙", "签出", "午饭"]
     csv = panel.client("boss").get("/supervisor/pbx-presence?date=2026-12-03&format=csv&table=pauses")
     assert ",wrap-up," in csv.get_data(as_text=True)
+
+
+def test_static_members_paused_with_no_log_in_are_explained(panel: Panel) -> None:
+    """The demo's desks showed 签入次数 0, 在线时长 0:00 with no word why: static queue members have
+    no log-in on the PBX (hotline.pbx_presence.DayRecord.without_sessions). The page says so under
+    the totals, naming them — only on a day that shows such an agent."""
+    _seed(panel)  # 8001 and the others: each with a session on the 2nd
+    boss = panel.client("boss")
+    assert 'id="pbx-no-sessions"' not in boss.get("/supervisor/pbx-presence?date=2026-12-02").get_data(as_text=True)
+    db, server = panel.db(), panel.settings.server_id
+    for agent in ("8002", HOSTILE):
+        db.add(AgentPause(server=server, agent=agent, queue="hotline", reason="wrap-up",
+                          paused_at=_local(panel, 3, "09:00"), unpaused_at=_local(panel, 3, "09:01")))
+    db.commit()
+    db.close()
+    html = boss.get("/supervisor/pbx-presence?date=2026-12-03").get_data(as_text=True)
+    note = html[html.index('id="pbx-no-sessions"'):]
+    note = note[:note.index("</p>")]
+    assert "8002" in note and "静态队列成员" in note and "签入次数为 0" in note
+    assert "&lt;script&gt;" in note and HOSTILE not in html  # a name from the PBX, escaped

@@ -23,7 +23,7 @@ from hotline.models import Call
 from hotline.models.callbacks import Complaint
 from hotline.models.cases import Case
 from hotline.privacy import mask_number
-from hotline.vocabulary import CaseKind, Role
+from hotline.vocabulary import CaseKind, Direction, Role
 from web.auth.access import roles
 from web.calls.search import visible
 from web.cases.forms import STATUS_LABELS, CaseFilter, actor, case_changes, case_input, nothing_entered, sees
@@ -31,7 +31,7 @@ from web.cases.search import find
 from web.context import db, settings
 from web.i18n import lang, subject_label
 from web.reasons import reason
-from web.view import Column, csv_response, export_table, masked_numbers, number_for
+from web.view import Column, csv_response, export_table, local_time, masked_numbers, number_for
 
 bp = Blueprint("cases", __name__)
 
@@ -248,12 +248,26 @@ def _history_rows(case: Case) -> list[dict[str, Any]]:
     return out
 
 
-def _call_links(calls: list[tuple[str, str]]) -> list[tuple[str, str, int | None]]:
+def _call_links(case: Case, calls: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The case's calls by their time and the customer's number, a link once the call record
+    exists. The record is built at hang-up, so the call the case was saved on has none yet: the
+    page named it ``pbx1:sim-ac72…``; it is named by when the case took it and the case's number."""
     if not calls:
         return []
-    pks = {(c.server, c.call_id): c.id for c in db().execute(
-        select(Call.server, Call.call_id, Call.id).where(tuple_(Call.server, Call.call_id).in_(calls)))}
-    return [(server, call_id, pks.get((server, call_id))) for server, call_id in calls]
+    built = {(c.server, c.call_id): c for c in db().execute(
+        select(Call.server, Call.call_id, Call.id, Call.started_at, Call.direction, Call.caller_number, Call.dialed)
+        .where(tuple_(Call.server, Call.call_id).in_(calls)))}
+    linked = {(c.server, c.call_id): c.linked_at for c in case.calls}
+    out = []
+    for key in calls:
+        rec = built.get(key)
+        if rec is not None:
+            number = rec.caller_number if rec.direction == Direction.INBOUND else rec.dialed
+            at, pk = rec.started_at, rec.id
+        else:
+            number, at, pk = case.number, linked.get(key), None
+        out.append({"pk": pk, "at": local_time(at, "%m-%d %H:%M"), "number": number_for(number)})
+    return out
 
 
 @bp.get("/cases/<int:case_id>")
@@ -264,7 +278,7 @@ def show(case_id: int) -> Any:
     complaint = db().get(Complaint, case.complaint_id) if case.complaint_id else None
     kind = CaseKind(case.kind)
     return render_template("cases/case.html", c=view, history=_history_rows(case), complaint=complaint,
-                           calls=_call_links(view.calls), kinds=kind_labels(),
+                           calls=_call_links(case, view.calls), kinds=kind_labels(),
                            kind_tree={kind: cases.tree(settings())[kind]},
                            leads=current_user.role in (Role.SUPERVISOR, Role.ADMIN), agents=settings().agents)
 

@@ -66,3 +66,20 @@ def test_an_ami_failure_is_in_the_history(db: Session, settings: Settings) -> No
     with pytest.raises(FieldError, match="could not call"):
         field.call_customer(db, settings, order.id, "wang", T0, ami=RecordingAmi(fail=True))  # type: ignore[arg-type]
     assert [e.action for e in field.history(db, order.id)][-2:] == ["call", "call_failed"]
+
+
+def test_one_call_at_a_time_until_it_failed_or_its_record_is_overdue(db: Session, settings: Settings) -> None:
+    """A second call while the first has no call record is refused (4 clicks made 4 originates); a
+    call the PBX refused, or one with no record after callback_reconcile_timeout_min (the callbacks'
+    bound: hotline.rules.call_record_overdue), no longer holds the next one back."""
+    tech(db, settings, "wang", ["东城"])
+    order = field.on_report_confirmed(db, settings, report(db, T0).id, T0, district="东城")
+    with pytest.raises(FieldError, match="could not call"):
+        field.call_customer(db, settings, order.id, "wang", T0, ami=RecordingAmi(fail=True))  # type: ignore[arg-type]
+    ami = RecordingAmi()
+    field.call_customer(db, settings, order.id, "wang", T0 + timedelta(minutes=1), ami=ami)  # type: ignore[arg-type]
+    with pytest.raises(FieldError, match="still under way"):
+        field.call_customer(db, settings, order.id, "wang", T0 + timedelta(minutes=2), ami=ami)  # type: ignore[arg-type]
+    later = T0 + timedelta(minutes=1 + settings.callback_reconcile_timeout_min)
+    field.call_customer(db, settings, order.id, "wang", later, ami=ami)  # type: ignore[arg-type]
+    assert len(ami.calls) == 2

@@ -20,6 +20,8 @@ ENTRIES: dict[str, str] = {
     "Escalation acknowledged.": "已确认升级提醒。", "Complaint updated.": "投诉已更新。",
     "Escalations": "升级提醒",
     "Kind": "类别", "Subject": "对象", "Deadline": "期限", "Raised": "提醒时间", "Acknowledge": "确认",
+    # hotline.escalations: the escalation's subject was dealt with (not counting any more; still to acknowledge)
+    "Subject handled": "事项处理", "Handled %(when)s": "已处理 %(when)s",
     "No open escalations.": "没有待确认的升级提醒。", "Category": "分类", "Summary": "内容", "Received": "受理时间",
     "Contact by": "联系期限", "Contact clock": "联系时限", "Solution / progress by": "解决/进展期限",
     "Solution / progress clock": "解决/进展时限", "Closed": "结案", "Contacted": "已联系",

@@ -12,6 +12,8 @@ ENTRIES: dict[str, str] = {
     "Edit": "修改", "Save": "保存", "Close case": "办结", "History": "变更记录",
     "Field": "字段", "Old": "原值", "New": "新值", "yes": "是", "no": "否", "None.": "无。",
     "due within a day": "一天内到期", "from call": "来自通话", "Calls and follow-ups": "通话与后续跟进",
+    # the case page's call before its record is built (at the hang-up): named by time and number
+    "call record not built yet: it is made when the call ends": "通话记录尚未生成,通话结束后生成",
     "This number has open cases (a repeat call about one is linked to it, R-ONE-CALL):":
         "该号码有未办结工单(同一事项再次来电将关联到原工单,R-ONE-CALL):",
     "Complaint": "投诉", "Complaint (R-COMPLAINT)": "投诉(R-COMPLAINT)", "Receipt": "受理回执",

@@ -65,6 +65,8 @@ ENTRIES: dict[str, str] = {
     "%(number)s is outside the dialling policy (%(why)s)": "%(number)s 不在拨号策略允许范围内(%(why)s)",
     "work order %(id)s: %(cap)s": "维修工单 %(id)s:%(cap)s",
     "work order %(id)s: could not call: %(why)s": "维修工单 %(id)s:无法呼叫:%(why)s",
+    "work order %(id)s: your call to the customer (placed %(at)s) is still under way; try again once it has ended":
+        "维修工单 %(id)s:您 %(at)s 拨出的客户电话仍在进行中,通话结束后再呼叫。",
     "no work order %(id)s": "没有维修工单 %(id)s", "fault report %(id)s is not confirmed": "报修 %(id)s 尚未确认",
     "work order %(id)s is %(status)s": "维修工单 %(id)s 状态为%(status)s",
     "work order %(id)s is not %(name)s's": "维修工单 %(id)s 不是 %(name)s 的",
