@@ -10,16 +10,21 @@ must be what the uninterrupted view shows."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import pytest
 
 from ami_listener.live import LiveView
 from ami_listener.live_legs import QUEUE_CALLER, QUEUE_LEG
 from ami_listener.reader import Message
+from ami_listener.resync_facts import FACTS, read
+from hotline.chanvars import ChanVar
+from hotline.pbx.ami import Ami, AmiError
 from hotline.vocabulary import AgentState
 from tests.ami_listener.replay import capture
 
 CALLER = "13800000001"  # the captures' caller
+IVR_CALLER = "13800000202"  # ivr_menu_to_agent's
 CALLER_BRIDGE, CONSULT_BRIDGE = "b74307c1", "861575bd"  # queue_attended_transfer's: the caller's, the consultation's
 SHOWN = ("Context", "Exten", "CallerIDNum", "CallerIDName", "ChannelStateDesc")  # as an event last said them
 DEVICE = {AgentState.TALKING: "2", AgentState.RINGING: "6"}  # AST_DEVICE_* (in use, ringing); else 1: idle
@@ -170,3 +175,47 @@ def test_a_reconnect_at_any_event_leaves_the_view_as_if_the_stream_never_stopped
             a, b = _seen(whole, ts), _seen(rebuilt, ts)
             if ts >= cut + SETTLED_S:
                 assert {m: b[m] for m in a} == a, (at, msgs[at - 1].name, msg.name)
+
+
+class _PbxVars:
+    """Asterisk's answers to the re-sync's Getvar (``resync_facts.read``) after the events ``head``:
+    each channel's variables as its VarSets set them (``__HOTLINE_X`` is HOTLINE_X, inherited);
+    a channel hung up or never made is Asterisk's "No such channel"."""
+
+    def __init__(self, head: Sequence[Message]) -> None:
+        self.vars: dict[str, dict[str, str]] = {}
+        for m in head:
+            chan = m.get("Channel") or ""
+            if m.name == "Newchannel":
+                self.vars[chan] = {}
+            elif m.name == "Hangup":
+                self.vars.pop(chan, None)
+            elif m.name == "VarSet" and chan in self.vars:
+                self.vars[chan][(m.get("Variable") or "").lstrip("_")] = m.get("Value") or ""
+
+    def action(self, name: str, **fields: str) -> dict[str, str]:
+        assert name == "Getvar"
+        if fields["Channel"] not in self.vars:
+            raise AmiError("AMI action Getvar: No such channel")
+        return {"Variable": fields["Variable"], "Value": self.vars[fields["Channel"]].get(fields["Variable"], "")}
+
+
+def test_a_call_through_the_ivr_menu_rebuilt_at_a_reconnect_has_its_ivr_path_on_the_pop() -> None:
+    """ivr_menu_to_agent cut once 8001 talks with the caller, who chose 人工 (HOTLINE_MENU agent) in
+    the IVR: the re-sync reads the call's HOTLINE_* facts from the caller's channel (Getvar:
+    CoreShowChannels carries no variable), so the pop rebuilt shows the IVR's path as the
+    uninterrupted view's does — until 7 December the caller's number alone."""
+    msgs = capture("ivr_menu_to_agent")
+    at = next(i for i, m in enumerate(msgs) if m.name == "AgentConnect") + 1
+    whole, rebuilt = LiveView(), LiveView()
+    for msg in msgs[:at]:
+        whole.feed(msg)
+    chans, ts = _channels_at(msgs[:at]), msgs[at - 1].timestamp or 0.0
+    rebuilt.rebuild(_status({"8001": "2"}), chans, ts, read(cast(Ami, _PbxVars(msgs[:at])), chans))
+    lid = "cap-d2d20e405d"
+    assert _seen(rebuilt, ts)["8001"] == (AgentState.TALKING, lid, IVR_CALLER, None, None)
+    facts = rebuilt.snapshot(ts).calls[lid].vars
+    assert facts[ChanVar.MENU] == "agent" and facts[ChanVar.IVR] == "done"
+    followed = whole.snapshot(ts).calls[lid].vars
+    assert facts == {k: v for k, v in followed.items() if k in FACTS and k != ChanVar.WORKNUM_PLAYED}, followed
+
