@@ -14,7 +14,7 @@ from ami_listener.channels import TECH_EXT, device_of, interface_key, number
 from ami_listener.live_consults import Consultations
 from ami_listener.live_dials import AgentDials
 from ami_listener.live_followed_legs import FollowedLegs
-from ami_listener.live_legs import callers, consultations, legs
+from ami_listener.live_legs import callers, consultations, first_channels, legs
 from ami_listener.reader import Message
 from hotline.chanvars import ChanVar
 from hotline.live_snapshot import (
@@ -42,8 +42,7 @@ CALL_FACTS = {"VarSet", "Hangup"}
 # made on a member's own device, to an internal number or ringing only agents' phones (DIALLED:
 # what it rang); the hotline's paths (a HOTLINE_* variable, a queue) unmark it
 PHONE_CALL = "Newchannel"
-# 保持: an agent's phone holding the call it talks on (its hold key, the browser softphone's re-INVITE
-# sendonly, the transferer's leg of a consultation), shown on the desk and the wallboard
+# 保持: an agent's phone holding its call (its hold key, the softphone's sendonly, a consultation's transferer)
 HOLDS = {"Hold", "Unhold"}
 DIALLED = "DialBegin"
 DIAL_ENDED = "DialEnd"  # the customer of the agent's own dial answering (ami_listener.live_dials)
@@ -390,11 +389,10 @@ class LiveView:
 
     def rebuild(self, status: Sequence[Mapping[str, str]], channels: Sequence[Mapping[str, str]], now: float,
                 facts: Mapping[str, Mapping[str, str]] | None = None) -> None:
-        """After a reconnect: the view again from a QueueStatus answer and the channels up. A
-        QueueMember names its member ``Name``, a QueueEntry has no Linkedid (its channel's), no row a
-        Timestamp — until 6 December members were dropped until their next event, and callers waiting
-        stayed on the wallboard for good, since 1970. The calls are the channels', with the HOTLINE_*
-        ``facts`` (Linkedid → variable → value) the listener read from them (``resync_facts``)."""
+        """After a reconnect: the view again from a QueueStatus answer and the channels up. A QueueMember
+        names its member ``Name``, a QueueEntry has no Linkedid (its channel's), no row a Timestamp — until
+        6 December members were dropped until their next event, and callers waiting stayed on the wallboard
+        for good. The calls are the channels', with the HOTLINE_* ``facts`` read from them (``resync_facts``)."""
         linked, facts = {c.get("Uniqueid", ""): c.get("Linkedid", "") for c in channels}, facts or {}
         self.reset()
         for row in status:
@@ -405,9 +403,11 @@ class LiveView:
                 h["Linkedid"] = linked.get(h.get("Uniqueid", ""), "")
             self.feed(Message(h, b""))
         found = legs(channels)  # QueueStatus names no call: the channels do (ami_listener.live_legs)
+        callers(channels, call_of := lambda lid: self._call(lid, now), facts)  # before the dials: HOTLINE_AGENT
         self.changed |= (self._legs.rebuild(found, self.agents, now)
-                         | self._consults.rebuild(consultations(channels, found), self._members_on, self.agents))
-        callers(channels, lambda lid: self._call(lid, now), facts)
+                         | self._consults.rebuild(consultations(channels, found), self._members_on, self.agents)
+                         | self._dials.rebuild(first_channels(channels), self._members_on, self.internal.dialled_out,
+                                               self.calls, call_of, self.agents, now))
 
     def snapshot(self, now: float) -> LiveSnapshot:
         self.changed = self.urgent = False

@@ -13,7 +13,8 @@ one's leg bridged with the caller directly) — talking once Up, ringing before;
 :func:`consultations` the attended transfers' consultations under way on them
 (``Consultations.rebuild``), so the consulted agent's guard holds again. :func:`callers` gives
 the pop its caller; the IVR's HOTLINE_* facts are not in the rows (manager.conf names no
-``channelvars``): the listener reads them from :func:`caller_rows`' channels (``resync_facts``)."""
+``channelvars``): the listener reads them from :func:`caller_rows`' channels (``resync_facts``).
+:func:`first_channels` gives the agents' own dials (``AgentDials.rebuild``)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,18 @@ class Leg:
     answered: bool  # the agent's phone answered (its leg Up, then bridged: the caller's, a consultation's)
     transfer: bool  # dialled by [agents-transfer]: no queue event ends it (``live_followed_legs``)
     dialler: str = ""  # the transfer's channel dialling it (a consultation's ;2 side: the consulted)
+
+
+@dataclass(frozen=True)
+class FirstChannel:
+    """A call's first channel — on an agent's phone, the agent's own dial (外呼 / 回拨: the phone's
+    call, or the desk's originate that rings the phone, then the customer from it; ``live_dials``)."""
+
+    channel: str
+    call_id: str
+    exten: str  # where it runs: a phone's, the number it dialled; the desk's, the customer's once dialling
+    dialling: bool  # running Dial
+    dialled: tuple[tuple[str, bool], ...]  # each channel dialled on the call (AppDial), and whether it is Up
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,20 @@ def consultations(channels: Sequence[Row], found: Sequence[Leg]) -> list[Consult
     return under_way
 
 
+def first_channels(channels: Sequence[Row]) -> list[FirstChannel]:
+    """Each call's first channel (Uniqueid = Linkedid) but a queue's caller or a transfer's
+    dialler: the view keeps those made on an agent's phone (``AgentDials.rebuild``)."""
+    dialled: dict[str, list[tuple[str, bool]]] = {}
+    for c in channels:
+        if c.get("Application") == "AppDial":
+            dialled.setdefault(c.get("Linkedid") or "", []).append(
+                (c.get("Channel") or "", c.get("ChannelStateDesc") == "Up"))
+    return [FirstChannel(c.get("Channel") or "", lid, c.get("Exten") or "", c.get("Application") == "Dial",
+                         tuple(dialled.get(lid, ())))
+            for c in channels if (lid := c.get("Linkedid") or "") and c.get("Uniqueid") == lid
+            and c.get("Application") != QUEUE_CALLER and c.get("Context") != TRANSFER_CONTEXT]
+
+
 def caller_rows(channels: Sequence[Row]) -> dict[str, Row]:
     """Each call's caller channel (Linkedid → its row): the one the queue holds, waiting or bridged
     (what a QueueCallerJoin says), else the one [agents-transfer] dials from — a caller sent there
@@ -134,13 +161,13 @@ def caller_rows(channels: Sequence[Row]) -> dict[str, Row]:
 def callers(channels: Sequence[Row], call_of: Callable[[str], CallLive | None],
             facts: Mapping[str, Mapping[str, str]]) -> None:
     """Each call's caller for the desk's pop (``call_of``: the view's facts of a call, None for
-    one ended) from its channel (:func:`caller_rows`), and the call's HOTLINE_* facts read from
-    that channel (``facts``: Linkedid → variable → value, ``resync_facts.read``) — the IVR's path,
-    the wait's start — where no VarSet said them since."""
+    one ended) from its channel (:func:`caller_rows`), and each call's HOTLINE_* facts read from
+    its caller's or first channel (``facts``: Linkedid → variable → value, ``resync_facts.read``)
+    — the IVR's path, the wait's start, the desk's dial's agent — where no VarSet said them since."""
+    for lid, values in facts.items():
+        if values and (call := call_of(lid)) is not None:
+            call.vars.update({k: v for k, v in values.items() if k not in call.vars})
     for lid, c in caller_rows(channels).items():
         call = call_of(lid)
-        if call is None:
-            continue
-        if call.caller_number is None:
+        if call is not None and call.caller_number is None:
             call.caller_number, call.caller_name = number(c.get("CallerIDNum")), number(c.get("CallerIDName"))
-        call.vars.update({k: v for k, v in facts.get(lid, {}).items() if k not in call.vars})

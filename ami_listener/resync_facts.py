@@ -4,7 +4,8 @@ The live view collects a call's facts — the IVR's path (menu choice, fault rep
 the wait's start — from the VarSets the IVR and the dialplan send while it follows the call. A
 listener that reconnects mid-call missed those, and CoreShowChannels carries no variable (manager.conf
 names no ``channelvars``): until 7 December the pop rebuilt then showed the caller without its
-IVR path. So the re-sync asks the caller's channel (``live_legs.caller_rows``) for each fact with
+IVR path. So the re-sync asks the caller's channel (``live_legs.caller_rows``; for an agent's own
+dial its first channel, whose HOTLINE_AGENT names the desk's: ``first_channels``) for each fact with
 AMI ``Getvar`` (class reporting, the listener's; Asterisk 16's ``Status`` would say them in one
 answer, as repeated ``Variable`` headers the AMI client keeps only the last of). The re-sync runs
 on the listener's worker, which reads no event meanwhile: the reading stops at ``budget_s`` (the
@@ -16,7 +17,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from ami_listener.live_legs import caller_rows
+from ami_listener.live_legs import caller_rows, first_channels
 from hotline.chanvars import ChanVar
 from hotline.pbx.ami import Ami, AmiError
 
@@ -31,7 +32,8 @@ def read(ami: Ami, rows: Sequence[Mapping[str, str]], budget_s: float = BUDGET_S
          clock: Callable[[], float] = time.monotonic) -> dict[str, dict[str, str]]:
     """The facts of each call among ``rows`` (CoreShowChannels'): Linkedid → variable → value, the
     unset ones left out. A channel gone meanwhile (its call ended) is no error: no facts."""
-    channels = {lid: row.get("Channel") or "" for lid, row in caller_rows(rows).items()}
+    channels = {d.call_id: d.channel for d in first_channels(rows)}  # an agent's own dial: the desk's agent
+    channels.update({lid: row.get("Channel") or "" for lid, row in caller_rows(rows).items()})
     deadline = clock() + budget_s
     facts: dict[str, dict[str, str]] = {}
     for lid, channel in channels.items():
