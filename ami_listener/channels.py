@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ami_listener.reader import Message
+from hotline.pbx_presence import POOL_AGENT
 
 _CHAN_SUFFIX = re.compile(r"-[0-9a-fA-F]+(;\d)?$")
 TECH_EXT = re.compile(r"^(?:PJSIP|SIP|IAX2|DAHDI)/([^-/@;]+)")
 # events that name a queue member's interface and its member name
 MEMBER_NAMING = ("AgentCalled", "QueueMemberStatus")
-# An app_agent_pool agent's device state (queue member StateInterface ``Agent:<id>``), and the
-# creator of the holding bridge its login channel waits in between calls
-POOL_AGENT = "Agent:"
+# the creator of the holding bridge an app_agent_pool agent's login channel waits in between calls
+# (its device state, the members' StateInterface ``Agent:<id>``: hotline.pbx_presence.POOL_AGENT)
 POOL_BRIDGE = "AgentPool"
 _POOL_SIGNS = ("AgentLogin", "AgentLogoff", "BridgeEnter", "BridgeLeave")
 

@@ -18,10 +18,11 @@ from ami_listener.journal import Journal
 from ami_listener.live import LiveView
 from ami_listener.reader import Message, parse, thin_fields
 from ami_listener.record import CallRecord
-from ami_listener.store import POOL_EVENTS, RawBatch, Store
+from ami_listener.store import POOL_EVENTS, POOL_NAMING, RawBatch, Store
 from ami_listener.tracker import CallTracker
 from hotline.chanvars import ChanVar
 from hotline.live_snapshot import LiveSnapshot
+from hotline.pbx_presence import pool_agent_id, pool_member_name
 from hotline.rules import RingRule, internal_numbers, ring_rule
 from hotline.service_settings import effective
 from hotline.settings import Settings
@@ -84,6 +85,7 @@ class Pipeline:
         self._raw = RawBatch()
         self._calls: list[CallRecord] = []
         self._presence: list[Message] = []
+        self._pool_names: dict[str, str] = {}  # pool agent id → the name its open session was given
         self.counts = {"events": 0, "calls": 0, "errors": 0, "desk_channels": 0}
         # the events' times are their arrival times (Asterisk sends no Timestamp): records say so
         self.arrival_times = False
@@ -143,12 +145,27 @@ class Pipeline:
                 except Exception:
                     self.counts["errors"] += 1
                     log.exception("live view failed on %s", msg.name)
-            if msg.name in PRESENCE_EVENTS and self.store is not None:
+            if self.store is not None and (self._names_pool_agent(msg) or msg.name in PRESENCE_EVENTS):
                 self._presence.append(msg)
         if self.tracker.finished:
             self._build_finished()
         if self.store is not None:
             self._keep(msg.raw, lid)
+
+    def _names_pool_agent(self, msg: Message) -> bool:
+        """A member's status that names a pool agent's session (Store._pool_named): stored once
+        per log-in and name, not with each of the member's state changes."""
+        if msg.name == "AgentLogin":
+            self._pool_names.pop(msg.get("Agent") or "", None)  # a new session: named anew
+        if msg.name != POOL_NAMING:
+            return False
+        h = msg.headers
+        agent_id = pool_agent_id(h.get("StateInterface"))
+        name = pool_member_name(agent_id, h.get("MemberName"), h.get("Interface")) if agent_id else None
+        if agent_id is None or name is None or self._pool_names.get(agent_id) == name:
+            return False
+        self._pool_names[agent_id] = name
+        return True
 
     def _keep(self, frame: bytes, lid: str | None) -> None:
         raw = self._raw

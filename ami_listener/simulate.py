@@ -1,7 +1,10 @@
 """``hotline simulate``: realistic calls into the private Asterisk, for the demo and for tests.
 
 Callers have random patience and key presses; agents random ring and talk times; some calls
-are abandoned, time out, are transferred, or are hung up by either side. Every ``fault_every``-th
+are abandoned, time out, or are transferred. As on a real floor the caller ends almost every
+answered call: an agent hangs up first (R-ANS-HANGUP-LAST) on :data:`AGENT_HANGS_UP_FIRST` of the
+calls, and lets a call ring out (R-ANS-4RINGS) on few, so the 班组 page shows a normal floor with the
+occasional violation rather than every agent in red. Every ``fault_every``-th
 call (the first included) is a known customer (``hotline.demo.FAULT_REPORTERS``) who reports a
 fault by keypad to the end, keying when the IVR asks (``ami_listener.demo_caller``): its report
 becomes a work order for the demo's technician. Each call is described by a :class:`SimCall` —
@@ -26,6 +29,13 @@ from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# R-ANS-HANGUP-LAST on the demo: the share of calls whose agent hangs up before the caller — a rare
+# slip, as on a real floor (the rest: the agent stays on the line until the caller leaves). README.
+AGENT_HANGS_UP_FIRST = 0.04
+# how an agent treats a call it is offered: answers it, lets it ring out (R-ANS-4RINGS: the queue
+# moves on after queue_member_timeout_s, a violation for the agent), or is busy — mostly the first
+AGENT_MODES = {"answer": 95, "noanswer": 3, "busy": 2}
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"]
 
@@ -38,6 +48,7 @@ class SimCall:
     stay_s: float  # the caller hangs up after this long, answered or not
     agents: dict[str, tuple[str, float, float]] = field(default_factory=dict)  # ext: (mode, ring, talk)
     dtmf: str = ""
+    agent_ends: bool = False  # the agent who answers hangs up before the caller (AGENT_HANGS_UP_FIRST)
     reports_fault: bool = False  # keys a whole fault report when the IVR asks (no SIM_DTMF)…
     answers: tuple[Answer, ...] = FAULT_ANSWERS  # …these keys
 
@@ -58,15 +69,26 @@ def random_call(rnd: random.Random, s: Settings, scale: float = 1.0) -> SimCall:
     if rnd.random() < 0.05:
         number = "0" + "".join(rnd.choice("0123456789") for _ in range(9))  # a landline
     name = rnd.choice(SURNAMES) + rnd.choice(GIVEN)
+    stay = round(rnd.choice([rnd.uniform(2, 10), rnd.uniform(30, 90), rnd.uniform(30, 90)]) * scale, 1)
+    agent_ends = rnd.random() < AGENT_HANGS_UP_FIRST
+    agents = agent_plans(rnd, s, stay, agent_ends, scale)
+    dtmf = rnd.choice(["", "", "0", "1"]) if s.agents else ""
+    return SimCall(f"sim-{uuid.uuid4().hex[:12]}", number, name, stay, agents, dtmf, agent_ends=agent_ends)
+
+
+def agent_plans(rnd: random.Random, s: Settings, stay_s: float, agent_ends: bool,
+                scale: float = 1.0) -> dict[str, tuple[str, float, float]]:
+    """How each agent would treat the call: mode, ring and talk seconds. The talk is counted from
+    the answer, which comes after the caller's stay started, so a talk past the caller's stay leaves
+    the hang-up to the caller (R-ANS-HANGUP-LAST kept); ``agent_ends``: a short talk, the agent
+    hangs up first while the caller still listens."""
     agents = {}
     for ext in s.agents:
-        mode = rnd.choices(["answer", "noanswer", "busy"], [85, 10, 5])[0]
+        mode = rnd.choices(list(AGENT_MODES), list(AGENT_MODES.values()))[0]
         ring = round(rnd.uniform(0.5, 8.0) * scale, 1)
-        talk = round(rnd.uniform(3, 40) * scale, 1)
+        talk = round(rnd.uniform(3, 20) * scale if agent_ends else stay_s + rnd.uniform(5, 30) * scale, 1)
         agents[ext] = (mode, ring, talk)
-    stay = round(rnd.choice([rnd.uniform(2, 10), rnd.uniform(30, 90), rnd.uniform(30, 90)]) * scale, 1)
-    dtmf = rnd.choice(["", "", "0", "1"]) if s.agents else ""
-    return SimCall(f"sim-{uuid.uuid4().hex[:12]}", number, name, stay, agents, dtmf)
+    return agents
 
 
 def fault_call(rnd: random.Random, s: Settings, n: int, scale: float = 1.0) -> SimCall:
@@ -75,8 +97,10 @@ def fault_call(rnd: random.Random, s: Settings, n: int, scale: float = 1.0) -> S
     who = FAULT_REPORTERS[n % len(FAULT_REPORTERS)]
     menu = max(1, min(len(s.ivr_fault_types), 9))  # an operator's shorter fault-type menu: a key it offers
     call = random_call(rnd, s, scale)
-    return SimCall(call.call_id, who.number, who.name, round(90 * scale, 1), call.agents, "", reports_fault=True,
-                   answers=fault_answers(str((int(who.fault_key) - 1) % menu + 1)))
+    stay = round(90 * scale, 1)
+    return SimCall(call.call_id, who.number, who.name, stay, agent_plans(rnd, s, stay, call.agent_ends, scale), "",
+                   reports_fault=True, answers=fault_answers(str((int(who.fault_key) - 1) % menu + 1)),
+                   agent_ends=call.agent_ends)
 
 
 def originate(ami: Ami, s: Settings, call: SimCall) -> None:

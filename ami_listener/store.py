@@ -14,7 +14,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ami_listener.channels import POOL_AGENT
 from ami_listener.reader import SEP, Message
 from ami_listener.record import CallRecord
 from hotline import live_signal
@@ -29,7 +28,7 @@ from hotline.models import (
     LiveState,
     RingAttempt,
 )
-from hotline.pbx_presence import POOL_QUEUE
+from hotline.pbx_presence import POOL_QUEUE, pool_agent_id, pool_interface, pool_member_name
 from hotline.timeutil import from_epoch, utcnow
 
 log = logging.getLogger(__name__)
@@ -42,6 +41,8 @@ _CALLS = cast(Table, Call.__table__)
 _ATTEMPTS = cast(Table, RingAttempt.__table__)
 # app_agent_pool's log-in and log-off: sessions too, as QueueMemberAdded / QueueMemberRemoved (_presence)
 POOL_EVENTS = frozenset({"AgentLogin", "AgentLogoff"})
+# names a queue member, with its StateInterface: for a pool agent's member, the name its session takes
+POOL_NAMING = "QueueMemberStatus"
 # what an incomplete record may know that a rebuild from fewer events does not: kept (keep_better)
 _FACTS = ("answered_at", "ended_at", "agent", "final_agent", "started_at")
 
@@ -235,21 +236,27 @@ class Store:
     # -- agent presence ------------------------------------------------------------------------
     def _presence(self, db: Session, msg: Message) -> None:
         h = msg.headers
+        if msg.name == POOL_NAMING:
+            self._pool_named(db, h.get("StateInterface"), h.get("MemberName"), h.get("Interface"))
+            return
         # AMI values are the caller's to choose: cut to the columns' sizes (PostgreSQL refuses more)
         if msg.name in POOL_EVENTS:
-            # an agent pool's log-in is no queue's: its session is the agent id's in POOL_QUEUE,
-            # on the device state the pool's queue members name (capture foreign_agents_*)
+            # an agent pool's log-in is no queue's: its session is in POOL_QUEUE on the device state
+            # the pool's queue members name (capture foreign_agents_*), under the agent id until a
+            # member names the agent (_pool_named); found by that interface, whatever its name
             agent, queue = (h.get("Agent") or "")[:64], POOL_QUEUE
             if not agent:
                 log.warning("%s without an Agent header: no session recorded", msg.name)
                 return
-            iface = (POOL_AGENT + agent)[:255]
+            iface = pool_interface(agent)[:255]
+            same = AgentSession.interface == iface
         else:
             agent, queue = (h.get("MemberName") or "")[:64], (h.get("Queue") or "")[:64]
             iface = (h.get("Interface") or "")[:255]
+            same = AgentSession.agent == agent
         at = _dt(msg.timestamp) or utcnow()
         open_session = db.scalars(select(AgentSession).where(
-            AgentSession.server == self.server, AgentSession.agent == agent, AgentSession.queue == queue,
+            AgentSession.server == self.server, same, AgentSession.queue == queue,
             AgentSession.logout_at.is_(None))).first()
         open_pause = db.scalars(select(AgentPause).where(
             AgentPause.server == self.server, AgentPause.agent == agent, AgentPause.queue == queue,
@@ -268,6 +275,19 @@ class Store:
                                   reason=_cut(h.get("PausedReason") or h.get("Reason") or None, 255), paused_at=at))
             elif not paused and open_pause is not None:
                 open_pause.unpaused_at = at
+
+    def _pool_named(self, db: Session, state: str | None, member_name: str | None, interface: str | None) -> None:
+        """A pool agent's open session takes the name its queue member gives it: the call records
+        name the agent so (channels.ChannelIndex), and 签入签出明细 shows the same name, the id
+        beside it (hotline.pbx_presence.Span.pool_id)."""
+        agent_id = pool_agent_id(state)
+        name = pool_member_name(agent_id, member_name, interface) if agent_id else None
+        if agent_id is None or name is None:
+            return
+        for session in db.scalars(select(AgentSession).where(
+                AgentSession.server == self.server, AgentSession.queue == POOL_QUEUE,
+                AgentSession.interface == pool_interface(agent_id)[:255], AgentSession.logout_at.is_(None))):
+            session.agent = name[:64]
 
     # -- rebuild -------------------------------------------------------------------------------
     def call_ids_between(self, since: datetime, until: datetime) -> list[str]:

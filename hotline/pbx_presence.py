@@ -5,7 +5,8 @@ The desk's presence (hotline.desk, hotline.metrics.agent_time) covers the agents
 desk. An agent logged in by a phone's feature code, another CTI, an operator's ``queue add member``
 or Asterisk's agent pool leaves only what the listener writes from the PBX's events (ami_listener
 store): ``agent_sessions`` (QueueMemberAdded → QueueMemberRemoved; AgentLogin → AgentLogoff, stored
-under :data:`POOL_QUEUE`) and ``agent_pauses`` (QueueMemberPause with its reason). This module reads
+under :data:`POOL_QUEUE` and named as the calls name the agent, :func:`pool_member_name`) and
+``agent_pauses`` (QueueMemberPause with its reason). This module reads
 them back for a day; the panel's page and its CSV show what it returns.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import null, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hotline.metrics.periods import local_day_start
@@ -27,6 +28,30 @@ from hotline.settings import Settings
 # through whichever queue has the pool's member. Its sessions are stored with this queue name,
 # which a queue event never carries (Asterisk's queues have names).
 POOL_QUEUE = ""
+# A pool agent's device state, ``Agent:<id>``: the StateInterface of the pool's queue members and
+# the interface its sessions are stored with.
+POOL_AGENT = "Agent:"
+
+
+def pool_interface(agent_id: str) -> str:
+    return POOL_AGENT + agent_id
+
+
+def pool_agent_id(interface: str | None) -> str | None:
+    """The pool agent id an interface names (``Agent:1001`` → ``1001``), else None."""
+    if interface and interface.startswith(POOL_AGENT) and len(interface) > len(POOL_AGENT):
+        return interface[len(POOL_AGENT):]
+    return None
+
+
+def pool_member_name(agent_id: str, member_name: str | None, interface: str | None) -> str | None:
+    """The name a pool agent's queue member gives it, which the call records name the agent by
+    (ami_listener.inbound: MemberName): its pool sessions are stored under it too, so a supervisor
+    sees one name for one person. None for a member with no name of its own (Asterisk then reports
+    the interface as its MemberName) or one that is only the id."""
+    if not member_name or member_name == interface or member_name == agent_id:
+        return None
+    return member_name
 # Rows one day's reading takes at most, per table: a day of a large centre is a few thousand; past
 # this the page says the list is cut rather than reading a table without end.
 MAX_ROWS = 5000
@@ -44,10 +69,18 @@ class Span:
     end: datetime | None
     seconds: float
     reason: str | None = None
+    interface: str | None = None  # a session's: the member's interface, ``Agent:<id>`` for the pool
 
     @property
     def in_pool(self) -> bool:
         return self.queue == POOL_QUEUE
+
+    @property
+    def pool_id(self) -> str | None:
+        """A pool session's agent id when the agent is named otherwise (its queue member's name),
+        shown beside the name: the id is what the agent keys at AgentLogin."""
+        got = pool_agent_id(self.interface) if self.in_pool else None
+        return got if got != self.agent else None
 
 
 @dataclass
@@ -60,6 +93,11 @@ class AgentDay:
     pauses: list[Span] = field(default_factory=list)
     online_s: float = 0.0
     paused_s: float = 0.0
+
+    @property
+    def pool_ids(self) -> list[str]:
+        """The pool agent ids the agent logged in with under its member name (usually one)."""
+        return sorted({i for sp in self.sessions if (i := sp.pool_id)})
 
 
 @dataclass
@@ -88,15 +126,15 @@ def day_record(db: Session, s: Settings, day: date, now: datetime | None = None)
     now = now or datetime.now(UTC)
     until = min(end, max(now, start))
     sess, pauses = AgentSession, AgentPause
-    session_rows = _read(db, s, start, end, sess.agent, sess.queue, sess.login_at, sess.logout_at, null())
+    session_rows = _read(db, s, start, end, sess.agent, sess.queue, sess.login_at, sess.logout_at, sess.interface)
     pause_rows = _read(db, s, start, end, pauses.agent, pauses.queue, pauses.paused_at, pauses.unpaused_at,
                        pauses.reason)
     agents: dict[str, AgentDay] = {}
     for rows, pause in ((session_rows, False), (pause_rows, True)):
-        for agent, queue, began, ended, reason in rows:
+        for agent, queue, began, ended, extra in rows:
             a = agents.setdefault(agent, AgentDay(agent))
             span = Span(agent, queue, began, ended, _within(began, ended, start, until),
-                        reason if pause else None)
+                        extra if pause else None, None if pause else extra)
             (a.pauses if pause else a.sessions).append(span)
     for a in agents.values():
         a.online_s = _union_s(a.sessions, start, until)
@@ -107,7 +145,8 @@ def day_record(db: Session, s: Settings, day: date, now: datetime | None = None)
 
 def _read(db: Session, s: Settings, start: datetime, end: datetime, agent: Any, queue: Any, began: Any,
           ended: Any, reason: Any) -> list[tuple[Any, ...]]:
-    """(agent, queue, began, ended, reason) of one table's rows overlapping [start, end)."""
+    """(agent, queue, began, ended, extra: a pause's reason, a session's interface) of one table's
+    rows overlapping [start, end)."""
     server = agent.class_.server
     q = select(agent, queue, began, ended, reason).where(server == s.server_id, began < end,
                                                          or_(ended.is_(None), ended > start))

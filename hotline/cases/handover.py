@@ -1,6 +1,6 @@
 """R-HANDOVER (交接班日志): the outgoing shift lead opens a handover pre-filled with every open
 matter — open cases by due time, overdue callback tasks, running complaint clocks, active
-outages, unacknowledged escalations — and adds notes; the incoming lead acknowledges; both names
+outages, escalations still to handle (live_escalations) — and adds notes; the incoming lead acknowledges; both names
 and times are kept, and nothing changes after the acknowledgement."""
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hotline.field import add_technician, dispatch_to, on_report_confirmed
+from hotline.field import accept, add_technician, arrive, dispatch_to, fix, on_report_confirmed
 from hotline.models.field import OutageSuggestion, Technician, WorkOrder, WorkOrderEvent
 from hotline.models.ivr import FaultReport, Outage
 from hotline.models.notifications import OutboxMessage
@@ -54,6 +54,16 @@ def new_order(p: Panel, tech: str = "tech1", *, minutes_ago: int = 10, caller: s
     order_id = order.id
     db.close()
     return order_id
+
+
+def repaired(p: Panel, order_id: int) -> None:
+    """tech1 accepts the order, arrives and fixes it (small) now."""
+    db = p.db()
+    accept(db, order_id, "tech1", utcnow())
+    arrive(db, order_id, "tech1", utcnow())
+    fix(db, p.settings, order_id, "tech1", "small", utcnow())
+    db.commit()
+    db.close()
 
 
 def order(p: Panel, order_id: int) -> WorkOrder:
@@ -117,7 +127,6 @@ def test_an_escalation_whose_order_was_handled_leaves_the_wallboard(fpanel: Pane
     """工单超时未接 stayed on the wallboard, 已超时 counting, after the order was accepted and fixed
     (hotline.escalations): it leaves the board and the handover; /complaints keeps it, resolved, till
     acknowledged."""
-    from hotline.field import accept, arrive, fix
     from hotline.field.clocks import check_clocks
 
     oid = new_order(fpanel)
@@ -127,12 +136,7 @@ def test_an_escalation_whose_order_was_handled_leaves_the_wallboard(fpanel: Pane
     db.close()
     boss = fpanel.client("boss")
     assert [e["kind"] for e in boss.get("/wallboard/snapshot").get_json()["escalations"]] == ["order_unaccepted"]
-    db = fpanel.db()
-    accept(db, oid, "tech1", utcnow())
-    arrive(db, oid, "tech1", utcnow())
-    fix(db, fpanel.settings, oid, "tech1", "small", utcnow())
-    db.commit()
-    db.close()
+    repaired(fpanel, oid)
     assert boss.get("/wallboard/snapshot").get_json()["escalations"] == []
     page = boss.get("/complaints").get_data(as_text=True)
     row = page[page.index('class="escalation resolved"'):]
@@ -426,7 +430,6 @@ def test_wallboard_stream_carries_the_overdue_orders(fpanel: Panel, monkeypatch:
     import json as json_
 
     import web.wallboard as wallboard
-    from hotline.field import accept, arrive, fix
 
     monkeypatch.setattr(wallboard, "SL_REFRESH_S", 0.3)  # the slow part's refresh, kept short for the test
     late = new_order(fpanel, minutes_ago=60 * 30, caller="13800000009")
@@ -450,12 +453,7 @@ def test_wallboard_stream_carries_the_overdue_orders(fpanel: Panel, monkeypatch:
     assert first["overdue_orders"][0]["ticket"] == order(fpanel, late).ticket
     assert first["overdue_orders"][0]["technician"] == "tech1" and first["overdue_orders"][0]["district"] == "东城"
     assert "13800000009" not in json_.dumps(first)  # a shared screen: no customer number
-    db = fpanel.db()
-    accept(db, late, "tech1", utcnow())
-    arrive(db, late, "tech1", utcnow())
-    fix(db, fpanel.settings, late, "tech1", "small", utcnow())
-    db.commit()
-    db.close()
+    repaired(fpanel, late)
     deadline = time.monotonic() + 60  # pushed on the next refresh of the slow part (0.3 s here)
     for event in stream:
         assert time.monotonic() < deadline, "the repaired order stayed on the wallboard's stream"
@@ -468,7 +466,6 @@ def test_faults_page_shows_the_work_orders_real_times(fpanel: Panel) -> None:
     """Issue 15 §4: the supervisor's fault page reads a report's work order — its state and its
     fix-by (the big-fault limit once the technician said big) — and leaves its repair to the
     technician: no "Repaired" button, and closing it by hand is refused."""
-    from hotline.field import accept, arrive
     from web.faults import fault_rows
 
     oid = new_order(fpanel, caller="13800000007")

@@ -76,3 +76,13 @@ def test_notes_past_the_limit_are_refused_not_cut(panel: Panel) -> None:
     assert len(panel.db().get(Handover, hid).notes or "") == 8000
     post(out, f"/handover/{hid}/notes", {"notes": "改" * 8001})
     assert panel.db().get(Handover, hid).notes == "事" * 8000
+
+
+def test_escalations_heading_names_what_is_listed(panel: Panel) -> None:
+    """The handover lists the live escalations (hotline.escalations.live_escalations: not
+    acknowledged and their subject not handled), so its heading says they are still to handle, not
+    merely unacknowledged."""
+    c = panel.client("boss")
+    hid = int(post(c, "/handover").headers["Location"].rsplit("/", 1)[1])
+    page = c.get(f"/handover/{hid}").get_data(as_text=True)
+    assert "<h2>未处理的升级提醒</h2>" in page and "未确认的升级提醒" not in page

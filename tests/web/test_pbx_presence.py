@@ -130,3 +130,22 @@ def test_static_members_paused_with_no_log_in_are_explained(panel: Panel) -> Non
     note = note[:note.index("</p>")]
     assert "8002" in note and "静态队列成员" in note and "签入次数为 0" in note
     assert "&lt;script&gt;" in note and HOSTILE not in html  # a name from the PBX, escaped
+
+
+def test_a_pool_agent_is_named_as_on_its_calls_with_its_id_beside(panel: Panel) -> None:
+    """A pool agent's session named by its queue member (ami_listener.store: Alice, as the call
+    records name it) shows that name with the id the agent logged in with, and its pauses in the
+    pool's queue (member Alice) count on the same row: one person, one row."""
+    db, server = panel.db(), panel.settings.server_id
+    db.add(AgentSession(server=server, agent="Alice", interface="Agent:1001", queue=POOL_QUEUE,
+                        login_at=_local(panel, 2, "08:00"), logout_at=_local(panel, 2, "12:00")))
+    db.add(AgentPause(server=server, agent="Alice", queue="pool", reason="午饭", paused_at=_local(panel, 2, "10:00"),
+                      unpaused_at=_local(panel, 2, "10:30")))
+    db.commit()
+    db.close()
+    html = panel.client("boss").get("/supervisor/pbx-presence?date=2026-12-02").get_data(as_text=True)
+    assert ["Alice (1001)", "坐席池", "08:00:00", "12:00:00", "4:00:00"] in _rows(html, "pbx-sessions")
+    assert _rows(html, "pbx-totals") == [["Alice (1001)", "1", "4:00:00", "1", "0:30:00"]]
+    assert ["Alice", "pool", "午饭", "10:00:00", "10:30:00", "0:30:00"] in _rows(html, "pbx-pauses")
+    csv = panel.client("boss").get("/supervisor/pbx-presence?date=2026-12-02&table=sessions&format=csv")
+    assert "Alice (1001)" in csv.get_data(as_text=True)

@@ -52,6 +52,12 @@ def index() -> Any:
                            pauses=pauses, pause_columns=pause_columns())
 
 
+def _who(name: str, pool_ids: list[str]) -> str:
+    """An agent as the call records name it, with the pool agent id it logged in with beside it
+    (hotline.pbx_presence.Span.pool_id): ``Alice (1001)``."""
+    return f"{name} ({', '.join(pool_ids)})" if pool_ids else name
+
+
 def _queue(sp: Span) -> str:
     return _("Agent pool") if sp.in_pool else sp.queue
 
@@ -78,7 +84,7 @@ def total_columns() -> list[Column]:
         return Column(key, label, lambda a: round(getattr(a, attr)), show=lambda a: hms(getattr(a, attr)))
 
     return [
-        Column("agent", _("Agent"), lambda a: a.agent),
+        Column("agent", _("Agent"), lambda a: _who(a.agent, a.pool_ids)),
         Column("sessions", _("Sessions"), lambda a: len(a.sessions)),
         t("online_s", _("Online time"), "online_s"),
         Column("pauses", _("Pauses"), lambda a: len(a.pauses)),
@@ -89,7 +95,7 @@ def total_columns() -> list[Column]:
 def session_columns() -> list[Column]:
     """Rows are (DayRecord, Span)."""
     return [
-        Column("agent", _("Agent"), _r(lambda rec, sp: sp.agent)),
+        Column("agent", _("Agent"), _r(lambda rec, sp: _who(sp.agent, [sp.pool_id] if sp.pool_id else []))),
         Column("queue", _("Queue"), _r(lambda rec, sp: _queue(sp))),
         Column("login_at", _("Logged in at"), _r(lambda rec, sp: _iso(sp.start)),
                show=_r(lambda rec, sp: _at(rec, sp.start))),

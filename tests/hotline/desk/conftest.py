@@ -26,7 +26,7 @@ from hotline.models import LiveState
 from hotline.pbx.ami import Ami, AmiRole
 from hotline.pbx.config import TEMPLATES
 from hotline.pbx.process import Asterisk
-from hotline.settings import Settings
+from hotline.settings import Settings, load
 from hotline.timeutil import utcnow
 from hotline.vocabulary import AgentPresence
 from tests.support.pbx import pbx_test_settings
@@ -64,6 +64,16 @@ def db(tmp_path: Path) -> Iterator[Session]:
     _engine, sessions = open_db(desk_settings(tmp_path, database_url=new_db_url(tmp_path, "desk.db")))
     with sessions() as session:
         yield session
+
+
+@pytest.fixture
+def core(tmp_path: Path, db_url: str) -> Iterator[tuple[Settings, Session]]:
+    """Settings on the test's database and a session of it: the desk's core without a PBX."""
+    s = load(config_file=None, env={}, runtime_dir=tmp_path, database_url=db_url)
+    engine, sessions = open_db(s)
+    with sessions() as session:
+        yield s, session
+    engine.dispose()
 
 
 @pytest.fixture

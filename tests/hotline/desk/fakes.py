@@ -17,3 +17,16 @@ class RecordingAmi(Ami):
     def action(self, name: str, variables: dict[str, Any] | None = None, **fields: Any) -> dict[str, str]:
         self.sent.append((name, fields))
         return {"Response": "Success"}
+
+
+class ChannelsAmi(RecordingAmi):
+    """A call's channels as CoreShowChannels lists them: ``chans`` (name, bridge), all Up, of ``call``."""
+
+    def __init__(self, call: str, chans: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.call, self.chans = call, chans
+
+    def list_action(self, name: str, complete: str, **fields: Any) -> list[dict[str, str]]:
+        assert name == "CoreShowChannels"
+        return [{"Event": "CoreShowChannel", "Channel": c, "Uniqueid": f"u{i}", "Linkedid": self.call, "BridgeId": b,
+                 "ChannelStateDesc": "Up"} for i, (c, b) in enumerate(self.chans)]

@@ -7,20 +7,16 @@ test_force_hangup_live.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy.orm import Session
 
 from hotline.chanvars import ChanVar
-from hotline.db import open_db
 from hotline.desk import audit, consult
 from hotline.desk.monitor import MonitorMode, monitor
 from hotline.desk.refusals import Refusal
-from hotline.settings import Settings, load
-from tests.hotline.desk.fakes import RecordingAmi
+from hotline.settings import Settings
+from tests.hotline.desk.fakes import ChannelsAmi as CallChannels
 
 CALL = "c-forced"
 CALLER = "PJSIP/trunk-00000001"
@@ -29,12 +25,12 @@ CONSULTATION = "Local/8002@agents-transfer-00000004;1"
 PLAYER = "Local/s@desk-worknum-00000006;1"
 
 
-class ChannelsAmi(RecordingAmi):
+class ChannelsAmi(CallChannels):
     """The PBX's channels (name, bridge) of call CALL, all Up, and the variables Getvar reads."""
 
     def __init__(self, chans: list[tuple[str, str]], variables: dict[tuple[str, str], str] | None = None) -> None:
-        super().__init__()
-        self.chans, self.variables = chans, variables or {}
+        super().__init__(CALL, chans)
+        self.variables = variables or {}
 
     def action(self, name: str, variables: dict[str, Any] | None = None, **fields: Any) -> dict[str, str]:
         super().action(name, variables, **fields)
@@ -42,27 +38,10 @@ class ChannelsAmi(RecordingAmi):
             return {"Value": self.variables.get((fields["Channel"], fields["Variable"]), "")}
         return {"Response": "Success"}
 
-    def list_action(self, name: str, complete: str, **fields: Any) -> list[dict[str, str]]:
-        assert name == "CoreShowChannels"
-        return [{"Event": "CoreShowChannel", "Channel": c, "Uniqueid": f"u{i}", "Linkedid": CALL, "BridgeId": b,
-                 "ChannelStateDesc": "Up"} for i, (c, b) in enumerate(self.chans)]
-
     def changes(self) -> list[tuple[str, str]]:
         """(action, channel) of what was set or hung up; what was read is left out."""
         return [(n, f["Channel"]) for n, f in self.sent if n in ("Setvar", "Hangup")]
 
-
-@pytest.fixture
-def s(tmp_path: Path, db_url: str) -> Settings:
-    return load(config_file=None, env={}, runtime_dir=tmp_path, database_url=db_url)
-
-
-@pytest.fixture
-def db(s: Settings) -> Iterator[Session]:
-    engine, sessions = open_db(s)
-    with sessions() as session:
-        yield session
-    engine.dispose()
 
 
 def _forced(s: Settings, db: Session, ami: ChannelsAmi, agent: str) -> str:
@@ -74,7 +53,8 @@ def _forced(s: Settings, db: Session, ami: ChannelsAmi, agent: str) -> str:
 
 
 def test_force_hangup_of_the_consulting_agent_ends_the_held_caller_and_the_consultation(
-        s: Settings, db: Session) -> None:
+        core: tuple[Settings, Session]) -> None:
+    s, db = core
     ami = ChannelsAmi([(CONSULTATION, "b-consult"), (LEG_8001, "b-consult"), (CALLER, "b-call"),
                        ("Local/8002@agents-transfer-00000004;2", "b-8002"), (LEG_8002, "b-8002")],
                       {(LEG_8001, consult.CALLER_VAR): CALLER})
@@ -82,8 +62,9 @@ def test_force_hangup_of_the_consulting_agent_ends_the_held_caller_and_the_consu
     assert ami.changes() == [("Setvar", CALLER), ("Hangup", CALLER), ("Hangup", CONSULTATION), ("Hangup", LEG_8001)]
 
 
-def test_force_hangup_of_the_consulted_agent_ends_the_whole_call(s: Settings, db: Session) -> None:
+def test_force_hangup_of_the_consulted_agent_ends_the_whole_call(core: tuple[Settings, Session]) -> None:
     """8002's own leg listed first: calls.find names it, bridged with the consultation's ;2 side."""
+    s, db = core
     ami = ChannelsAmi([(LEG_8002, "b-8002"), ("Local/8002@agents-transfer-00000004;2", "b-8002"),
                        (CONSULTATION, "b-consult"), (LEG_8001, "b-consult"), (CALLER, "b-call")])
     _forced(s, db, ami, "8002")  # the desk did not start it (the phone's *2): the caller alone in its bridge
@@ -91,21 +72,24 @@ def test_force_hangup_of_the_consulted_agent_ends_the_whole_call(s: Settings, db
                              ("Hangup", LEG_8002)]
 
 
-def test_force_hangup_after_a_completion_goes_past_the_work_number_player(s: Settings, db: Session) -> None:
+def test_force_hangup_after_a_completion_goes_past_the_work_number_player(core: tuple[Settings, Session]) -> None:
+    s, db = core
     ami = ChannelsAmi([(LEG_8002, "b-8002"), ("Local/8002@agents-transfer-00000004;2", "b-8002"),
                        (CONSULTATION, "b-call"), (PLAYER, "b-call"), (CALLER, "b-call")])
     _forced(s, db, ami, "8002")
     assert ami.changes() == [("Setvar", CALLER), ("Hangup", CALLER), ("Hangup", CONSULTATION), ("Hangup", LEG_8002)]
 
 
-def test_force_hangup_while_a_prompt_plays_ends_the_caller_not_the_player(s: Settings, db: Session) -> None:
+def test_force_hangup_while_a_prompt_plays_ends_the_caller_not_the_player(core: tuple[Settings, Session]) -> None:
+    s, db = core
     ami = ChannelsAmi([(LEG_8001, "b-call"), ("Local/s@desk-phrase-00000007;1", "b-call"), (CALLER, "b-call")])
     _forced(s, db, ami, "8001")
     assert ami.changes() == [("Setvar", CALLER), ("Hangup", CALLER)]
 
 
-def test_a_caller_that_cannot_be_told_is_refused_and_nothing_ends(s: Settings, db: Session) -> None:
+def test_a_caller_that_cannot_be_told_is_refused_and_nothing_ends(core: tuple[Settings, Session]) -> None:
     """A consultation whose held caller is neither named by the desk nor alone in a bridge."""
+    s, db = core
     ami = ChannelsAmi([(CONSULTATION, "b-consult"), (LEG_8001, "b-consult"), (CALLER, "b-call"),
                        ("PJSIP/trunk-00000009", "b-call")])
     r = monitor(s, db, "boss", "8001", CALL, MonitorMode.FORCE_HANGUP, "", ami=ami)

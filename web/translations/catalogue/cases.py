@@ -44,7 +44,7 @@ ENTRIES: dict[str, str] = {
     "Acknowledged: this handover is read-only.": "已接班确认,本交接记录只读。",
     "Acknowledge (I take the shift over)": "确认接班", "Handover acknowledged.": "已确认接班。",
     "Open cases": "未办结工单", "Running complaint clocks": "进行中的投诉时限", "Active outages": "当前停播/故障",
-    "Unacknowledged escalations": "未确认的升级提醒", "Not saved: %(reason)s": "未保存:%(reason)s",
+    "Escalations still to handle": "未处理的升级提醒", "Not saved: %(reason)s": "未保存:%(reason)s",
     "Callback task": "回访/回呼任务", "Outcome": "结果", "Record outcome": "记录结果",
     "Outcome recorded.": "结果已记录。", "Revisit (R-FAULT-REVISIT)": "回访(R-FAULT-REVISIT)",
     "Fixed?": "是否修好?", "Satisfied?": "是否满意?", "Save answers": "保存回访结果",
