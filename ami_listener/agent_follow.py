@@ -1,5 +1,5 @@
 """An agent on a call no queue event names, as the live view follows it: the agent's own dial
-(外呼 / 回拨, ``live_dials``) and a call transferred to it (``live_transfers``).
+(外呼 / 回拨, ``live_dials``) and a call transferred to it (``live_followed_legs``).
 
 A queue call ties its member with AgentCalled / AgentConnect / AgentComplete; these calls have
 none, so the view ties the member itself, one rule for both: ringing on the call (talking once

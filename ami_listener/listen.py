@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ami_listener import resync_facts
 from ami_listener.backfill import backfill_calls
 from ami_listener.connection import AmiConnection
 from ami_listener.inbox import inbox_of
@@ -262,8 +263,13 @@ class Listener:
             with Ami.from_settings(self.settings, timeout=5, role=AmiRole.LISTENER) as ami:
                 chans = ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
                 status = ami.list_action("QueueStatus", "QueueStatusComplete")
+                try:  # the pops' IVR path: in no row (ami_listener.resync_facts)
+                    facts = resync_facts.read(ami, chans)
+                except OSError as exc:  # the calls are still tied again, their pops without the path
+                    log.warning("re-sync: the calls' facts not read: %s", exc)
+                    facts = {}
         except (AmiError, OSError) as exc:
             log.warning("re-sync after reconnect failed: %s", exc)
             return
         self.pipeline.close_gone({c.get("Uniqueid", "") for c in chans})
-        self.live.rebuild(status, chans, time.time())  # QueueMember / QueueEntry rows rebuild the wallboard
+        self.live.rebuild(status, chans, time.time(), facts)  # QueueMember / QueueEntry rows rebuild the wallboard

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from ami_listener.channels import TECH_EXT, device_of, interface_key, number
 from ami_listener.live_consults import Consultations
 from ami_listener.live_dials import AgentDials
-from ami_listener.live_legs import callers, consultations, legs
-from ami_listener.live_transfers import Transfers
+from ami_listener.live_followed_legs import FollowedLegs
+from ami_listener.live_legs import callers, consultations, first_channels, legs
 from ami_listener.reader import Message
 from hotline.chanvars import ChanVar
 from hotline.live_snapshot import (
@@ -36,15 +36,13 @@ _DEVICE_STATE = {"1": AgentState.IDLE, "2": AgentState.TALKING, "3": AgentState.
 RELEVANT = {"QueueCallerJoin", "QueueCallerLeave", "QueueCallerAbandon", "AgentCalled", "AgentConnect",
             "AgentComplete", "AgentRingNoAnswer", "QueueMemberStatus", "QueueMemberAdded",
             "QueueMemberRemoved", "QueueMemberPause", "QueueEntry", "QueueMember"}
-# the desk's screen-pop: the HOTLINE_* variables of each call up (the reader parses those VarSets in
-# full), dropped when the call's first channel hangs up
+# the desk's screen-pop: each call's HOTLINE_* VarSets (parsed in full by the reader), until its first channel's hang-up
 CALL_FACTS = {"VarSet", "Hangup"}
 # what marks an agent's phone calling another phone (AgentLive.internal): a call's first channel
 # made on a member's own device, to an internal number or ringing only agents' phones (DIALLED:
 # what it rang); the hotline's paths (a HOTLINE_* variable, a queue) unmark it
 PHONE_CALL = "Newchannel"
-# 保持: an agent's phone holding the call it talks on (its hold key, the browser softphone's re-INVITE
-# sendonly, the transferer's leg of a consultation), shown on the desk and the wallboard
+# 保持: an agent's phone holding its call (its hold key, the softphone's sendonly, a consultation's transferer)
 HOLDS = {"Hold", "Unhold"}
 DIALLED = "DialBegin"
 DIAL_ENDED = "DialEnd"  # the customer of the agent's own dial answering (ami_listener.live_dials)
@@ -106,7 +104,7 @@ class LiveView:
         self.members: dict[str, dict[str, MemberChange]] = {}  # a member → queue → its last add / remove
         self._dials = AgentDials()  # the agents' own outbound calls: the desk's dials, the phones' (外呼 / 回拨)
         self._consults = Consultations()  # attended transfers' consultations (咨询转接)
-        self._transfers = Transfers(self._members_on)  # calls transferred to an agent (转接 received)
+        self._legs = FollowedLegs(self._members_on)  # agents' legs followed by channel: 转接 received, re-tied
         self.gap = False
         self.changed = False
         # an agent's state changed (a ring starts, is answered, ends): the desk's pop waits for
@@ -163,7 +161,7 @@ class LiveView:
                 self._unhold(msg.headers.get("Channel") or "")
             chan = msg.headers.get("Channel") or ""
             if name == "Hangup" and (self._consults.ended(chan, self.agents)
-                                     | self._transfers.ended(chan, self.agents, msg.timestamp)):
+                                     | self._legs.ended(chan, self.agents, msg.timestamp)):
                 self.changed = self.urgent = True
             self._call_fact(msg)
             return True
@@ -178,11 +176,11 @@ class LiveView:
         if name == DIALLED:
             self._dialled(msg)
             self.changed |= self._dials.dialled(msg, self.calls)
-            if self._transfers.dialled(msg, self.agents):
+            if self._legs.dialled(msg, self.agents):
                 self.changed = self.urgent = True
             return True
         if name == DIAL_ENDED:
-            if self._dials.answered(msg, self.agents) | self._transfers.answered(msg, self.agents):
+            if self._dials.answered(msg, self.agents) | self._legs.answered(msg, self.agents):
                 self.changed = self.urgent = True
             return True
         return False
@@ -365,7 +363,7 @@ class LiveView:
                 # goes on until AgentComplete (shown paused, the desk lost its call and controls)
                 state = AgentState.TALKING
             paused = h.get("Paused") == "1"
-            state = (self._dials.status(member, agent, paused) or self._transfers.status(member, agent, paused)
+            state = (self._dials.status(member, agent, paused) or self._legs.status(member, agent, paused)
                      or state)
         if state != agent.state:
             agent.state, agent.since = state, msg.timestamp
@@ -385,16 +383,17 @@ class LiveView:
         self._queues.clear()
         self._dials.clear()
         self._consults.clear()
-        self._transfers.clear()
+        self._legs.clear()
         self.members.clear()  # what the PBX's members are now is a state, not a change (rebuild)
         self.changed = True
 
-    def rebuild(self, status: Sequence[Mapping[str, str]], channels: Sequence[Mapping[str, str]], now: float) -> None:
-        """After a reconnect: the view again from a QueueStatus answer and the channels up. A
-        QueueMember names its member ``Name``, a QueueEntry has no Linkedid (its channel's), no row
-        a Timestamp — until 6 December members were dropped until their next event, and callers
-        waiting stayed on the wallboard for good, since 1970. The calls are the channels'."""
-        linked = {c.get("Uniqueid", ""): c.get("Linkedid", "") for c in channels}
+    def rebuild(self, status: Sequence[Mapping[str, str]], channels: Sequence[Mapping[str, str]], now: float,
+                facts: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        """After a reconnect: the view again from a QueueStatus answer and the channels up. A QueueMember
+        names its member ``Name``, a QueueEntry has no Linkedid (its channel's), no row a Timestamp — until
+        6 December members were dropped until their next event, and callers waiting stayed on the wallboard
+        for good. The calls are the channels', with the HOTLINE_* ``facts`` read from them (``resync_facts``)."""
+        linked, facts = {c.get("Uniqueid", ""): c.get("Linkedid", "") for c in channels}, facts or {}
         self.reset()
         for row in status:
             h = {**row, "Timestamp": f"{now:.6f}"}
@@ -404,9 +403,11 @@ class LiveView:
                 h["Linkedid"] = linked.get(h.get("Uniqueid", ""), "")
             self.feed(Message(h, b""))
         found = legs(channels)  # QueueStatus names no call: the channels do (ami_listener.live_legs)
-        self.changed |= (self._transfers.rebuild(found, self.agents, now)
-                         | self._consults.rebuild(consultations(channels, found), self._members_on, self.agents))
-        callers(channels, lambda lid: self._call(lid, now))
+        callers(channels, call_of := lambda lid: self._call(lid, now), facts)  # before the dials: HOTLINE_AGENT
+        self.changed |= (self._legs.rebuild(found, self.agents, now)
+                         | self._consults.rebuild(consultations(channels, found), self._members_on, self.agents)
+                         | self._dials.rebuild(first_channels(channels), self._members_on, self.internal.dialled_out,
+                                               self.calls, call_of, self.agents, now))
 
     def snapshot(self, now: float) -> LiveSnapshot:
         self.changed = self.urgent = False

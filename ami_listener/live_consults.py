@@ -7,7 +7,7 @@ talking on that call consults ``target`` (``AgentLive.consulting``) until that c
 — cancelled, the consulted party hung up, never answered — or the agent leaves the call (a
 completion hangs the agent's leg up: ``LiveView`` clears it with the call).
 
-The consulted agent, tied to the same call by the consultation's dial (``live_transfers``), is
+The consulted agent, tied to the same call by the consultation's dial (``live_followed_legs``), is
 ``AgentLive.consulted_by`` the consulting member meanwhile (:meth:`Consultations.consulted_by`):
 until 7 December its desk showed the caller's call and offered controls that acted on the
 consulting agent's leg. After a listener reconnect both are tied again from the channels

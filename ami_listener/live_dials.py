@@ -14,16 +14,19 @@ softphone) is the same call seen from its start: its first channel is the phone'
 rings an outside party — the call record's own test, ``InternalNumbers.dialled_out`` (the live
 view asks it) — the view follows it here as it follows the desk's: 外呼中, then 通话中 from the
 answer, 未接通 / done at the first channel's hang-up. Until 7 December the desk stayed 示闲 while
-the PBX showed the member in use. Calls between phones stay 内部通话, never 外呼."""
+the PBX showed the member in use. Calls between phones stay 内部通话, never 外呼. After a listener
+reconnect either is followed again from the call's first channel (:meth:`AgentDials.rebuild`)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from ami_listener.agent_follow import FollowedCall
 from ami_listener.channels import number
+from ami_listener.live_legs import FirstChannel
 from ami_listener.reader import Message
+from hotline.chanvars import ChanVar
 from hotline.live_snapshot import AgentLive, CallLive
 from hotline.vocabulary import AgentState
 
@@ -53,6 +56,35 @@ class AgentDials:
         if len(self._dials) > KEPT:
             del self._dials[next(iter(self._dials))]
         return dial.call.show(members, agents, ts)
+
+    def rebuild(self, found: Sequence[FirstChannel], members_on: Callable[[str], set[str]],
+                dialled_out: Callable[[str, list[bool]], bool], calls: Mapping[str, CallLive],
+                call_of: Callable[[str], CallLive | None], agents: dict[str, AgentLive], now: float) -> bool:
+        """After a reconnect (``LiveView.rebuild``; QueueStatus names no dial): each call's first
+        channel (``live_legs.first_channels``) that is the desk's dial (HOTLINE_AGENT read from it,
+        ``resync_facts``) or a phone's own call out (the record's ``dialled_out``, as ``LiveView``
+        decides it live) is followed again: 外呼中, or 通话中 once a channel it dialled that is no
+        agent's phone (the customer's) is Up. ``calls``: the view's calls; ``call_of`` makes one
+        (None: ended). True: the view changed."""
+        changed = False
+        for first in found:
+            facts = calls[first.call_id].vars if first.call_id in calls else {}
+            desk, phone = facts.get(ChanVar.AGENT), members_on(first.channel)
+            rang = [bool(members_on(c)) for c, _up in first.dialled]
+            # a phone's own call on the hotline's path (our IVR, any HOTLINE_* fact) is no dial, as live
+            if not desk and (facts or not phone or not dialled_out(first.exten, rang)):
+                continue
+            call = call_of(first.call_id)
+            if call is None:
+                continue
+            changed |= self.start(first.call_id, {desk} if desk else phone, agents, now)
+            if call.caller_number is None and (first.dialling or not desk):  # the pop's party: the number dialled
+                call.caller_number, call.caller_name = number(first.exten), None
+            dial = self._dials.get(first.call_id)
+            if dial is not None and any(up and not members_on(c) for c, up in first.dialled):
+                dial.call.answered = True
+                changed |= dial.call.show(dial.members, agents, now)
+        return changed
 
     def dialled(self, msg: Message, calls: dict[str, CallLive]) -> bool:
         """The originated channel dials the customer: the number is the call's party."""

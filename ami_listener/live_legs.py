@@ -7,13 +7,14 @@ showed talking on no call, so its desk lost 通话中, the caller's pop and ever
 the call id, and the wallboard the call, until the call ended. CoreShowChannels says which call
 (Asterisk 16's rows carry each channel's Linkedid, BridgeId, Application, Context / Exten and
 caller ID; no variable unless manager.conf names it). :func:`legs` is the one reading of them for
-every kind of call the view ties (``Transfers.rebuild``): a queue's (``AppQueue``: the member
+every kind of call the view ties (``FollowedLegs.rebuild``): a queue's (``AppQueue``: the member
 channel app_queue dialled) and a transfer's (the channel [agents-transfer] dials, or a completed
 one's leg bridged with the caller directly) — talking once Up, ringing before; and
 :func:`consultations` the attended transfers' consultations under way on them
 (``Consultations.rebuild``), so the consulted agent's guard holds again. :func:`callers` gives
-the pop its caller; the IVR's HOTLINE_* facts are not in the rows (the pop lacks them until the
-call's next one)."""
+the pop its caller; the IVR's HOTLINE_* facts are not in the rows (manager.conf names no
+``channelvars``): the listener reads them from :func:`caller_rows`' channels (``resync_facts``).
+:func:`first_channels` gives the agents' own dials (``AgentDials.rebuild``)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,20 @@ class Leg:
     channel: str
     call_id: str  # the call's Linkedid: the call id the listener uses
     answered: bool  # the agent's phone answered (its leg Up, then bridged: the caller's, a consultation's)
-    transfer: bool  # dialled by [agents-transfer]: no queue event ends it (``live_transfers``)
+    transfer: bool  # dialled by [agents-transfer]: no queue event ends it (``live_followed_legs``)
     dialler: str = ""  # the transfer's channel dialling it (a consultation's ;2 side: the consulted)
+
+
+@dataclass(frozen=True)
+class FirstChannel:
+    """A call's first channel — on an agent's phone, the agent's own dial (外呼 / 回拨: the phone's
+    call, or the desk's originate that rings the phone, then the customer from it; ``live_dials``)."""
+
+    channel: str
+    call_id: str
+    exten: str  # where it runs: a phone's, the number it dialled; the desk's, the customer's once dialling
+    dialling: bool  # running Dial
+    dialled: tuple[tuple[str, bool], ...]  # each channel dialled on the call (AppDial), and whether it is Up
 
 
 @dataclass(frozen=True)
@@ -116,20 +129,45 @@ def consultations(channels: Sequence[Row], found: Sequence[Leg]) -> list[Consult
     return under_way
 
 
-def callers(channels: Sequence[Row], call_of: Callable[[str], CallLive | None]) -> None:
-    """Each call's caller for the desk's pop (``call_of``: the view's facts of a call, None for
-    one ended): its channel the queue holds (what a QueueCallerJoin says), else the one
-    [agents-transfer] dials from — a caller sent there blind; a consultation's side dialling is
-    the consulting agent's, not the caller."""
-    done: set[str] = set()
+def first_channels(channels: Sequence[Row]) -> list[FirstChannel]:
+    """Each call's first channel (Uniqueid = Linkedid) but a queue's caller or a transfer's
+    dialler: the view keeps those made on an agent's phone (``AgentDials.rebuild``)."""
+    dialled: dict[str, list[tuple[str, bool]]] = {}
+    for c in channels:
+        if c.get("Application") == "AppDial":
+            dialled.setdefault(c.get("Linkedid") or "", []).append(
+                (c.get("Channel") or "", c.get("ChannelStateDesc") == "Up"))
+    return [FirstChannel(c.get("Channel") or "", lid, c.get("Exten") or "", c.get("Application") == "Dial",
+                         tuple(dialled.get(lid, ())))
+            for c in channels if (lid := c.get("Linkedid") or "") and c.get("Uniqueid") == lid
+            and c.get("Application") != QUEUE_CALLER and c.get("Context") != TRANSFER_CONTEXT]
+
+
+def caller_rows(channels: Sequence[Row]) -> dict[str, Row]:
+    """Each call's caller channel (Linkedid → its row): the one the queue holds, waiting or bridged
+    (what a QueueCallerJoin says), else the one [agents-transfer] dials from — a caller sent there
+    blind; a consultation's side dialling is the consulting agent's, not the caller."""
+    found: dict[str, Row] = {}
     for c in sorted(channels, key=lambda c: c.get("Application") != QUEUE_CALLER):
         lid = c.get("Linkedid") or ""
-        if lid in done or not lid or consultation_of(c.get("Channel") or "") is not None:
+        if lid in found or not lid or consultation_of(c.get("Channel") or "") is not None:
             continue
         if c.get("Application") == QUEUE_CALLER or (c.get("Context") == TRANSFER_CONTEXT
                                                      and c.get("Application") == "Dial"):
-            done.add(lid)
-            call = call_of(lid)
-            if call is not None and call.caller_number is None:
-                call.caller_number, call.caller_name = number(c.get("CallerIDNum")), number(c.get("CallerIDName"))
+            found[lid] = c
+    return found
 
+
+def callers(channels: Sequence[Row], call_of: Callable[[str], CallLive | None],
+            facts: Mapping[str, Mapping[str, str]]) -> None:
+    """Each call's caller for the desk's pop (``call_of``: the view's facts of a call, None for
+    one ended) from its channel (:func:`caller_rows`), and each call's HOTLINE_* facts read from
+    its caller's or first channel (``facts``: Linkedid → variable → value, ``resync_facts.read``)
+    — the IVR's path, the wait's start, the desk's dial's agent — where no VarSet said them since."""
+    for lid, values in facts.items():
+        if values and (call := call_of(lid)) is not None:
+            call.vars.update({k: v for k, v in values.items() if k not in call.vars})
+    for lid, c in caller_rows(channels).items():
+        call = call_of(lid)
+        if call is not None and call.caller_number is None:
+            call.caller_number, call.caller_name = number(c.get("CallerIDNum")), number(c.get("CallerIDName"))

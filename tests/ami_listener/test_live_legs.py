@@ -10,16 +10,21 @@ must be what the uninterrupted view shows."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import pytest
 
 from ami_listener.live import LiveView
 from ami_listener.live_legs import QUEUE_CALLER, QUEUE_LEG
 from ami_listener.reader import Message
+from ami_listener.resync_facts import FACTS, read
+from hotline.chanvars import ChanVar
+from hotline.pbx.ami import Ami, AmiError
 from hotline.vocabulary import AgentState
 from tests.ami_listener.replay import capture
 
 CALLER = "13800000001"  # the captures' caller
+IVR_CALLER = "13800000202"  # ivr_menu_to_agent's
 CALLER_BRIDGE, CONSULT_BRIDGE = "b74307c1", "861575bd"  # queue_attended_transfer's: the caller's, the consultation's
 SHOWN = ("Context", "Exten", "CallerIDNum", "CallerIDName", "ChannelStateDesc")  # as an event last said them
 DEVICE = {AgentState.TALKING: "2", AgentState.RINGING: "6"}  # AST_DEVICE_* (in use, ringing); else 1: idle
@@ -89,8 +94,8 @@ def _walks(name: str, cut: Callable[[Message], bool],
     whole, rebuilt = LiveView(), LiveView()
     for msg in msgs[:at]:
         whole.feed(msg)
-    ts = msgs[at - 1].timestamp or 0.0
-    rebuilt.rebuild(_status(states), _channels_at(msgs[:at]), ts)
+    ts, chans = msgs[at - 1].timestamp or 0.0, _channels_at(msgs[:at])
+    rebuilt.rebuild(_status(states), chans, ts, read(cast(Ami, _PbxVars(msgs[:at])), chans))
     a, b = [_seen(whole, ts)], [_seen(rebuilt, ts)]
     for msg in msgs[at:]:
         whole.feed(msg)
@@ -150,19 +155,40 @@ SETTLED_S = 1.0  # by the capture's own clock: the PBX's windows (AgentConnect b
 
 
 @pytest.mark.parametrize("name", ["quick_answer", "queue_blind_transfer", "queue_attended_transfer",
-                                  "queue_consult_cancelled", "ring_no_answer_rollover"])
+                                  "queue_consult_cancelled", "ring_no_answer_rollover", "ivr_menu_to_agent",
+                                  "callback_answered", "callback_not_answered", "callback_agent_no_answer"])
 def test_a_reconnect_at_any_event_leaves_the_view_as_if_the_stream_never_stopped(name: str) -> None:
     """The capture cut after each of its events in turn: from SETTLED_S after the cut (by the
     events' timestamps: the channels can lag the queue's events by milliseconds — AgentConnect
     before the bridge, AgentComplete before the leg leaves it) to the capture's end, every agent is
     what the uninterrupted view shows — state, call, the pop's caller, consulting and consulted by."""
+    _every_cut(capture(name))
+
+
+@pytest.mark.parametrize("name", ["foreign_phone_trunk_out", "foreign_phone_trunk_no_answer"])
+def test_a_phones_own_call_out_at_a_reconnect_is_followed_again(name: str) -> None:
+    """Phone 8001 (a queue's member) dials a customer itself, out through the trunk: cut after
+    every event, the rebuilt view follows the call again from its first channel (running Dial at
+    the number dialled, a trunk's channel dialled: the record's ``dialled_out``) — 外呼中, 通话中
+    once the customer's channel is Up, done at the first channel's hang-up — as the uninterrupted
+    view does. Until 7 December QueueStatus's "in use" alone: talking on no call."""
     msgs = capture(name)
+    member = Message({"Event": "QueueMemberAdded", "MemberName": "8001", "Queue": "hotline", "Interface": "PJSIP/8001",
+                      "Status": "1", "Paused": "0", "Timestamp": f"{(msgs[0].timestamp or 1.0) - 1:.6f}"}, b"")
+    assert any(_every_cut([member, *msgs]))  # 外呼 shown
+
+
+def _every_cut(msgs: Sequence[Message]) -> list[bool]:
+    """The body of the every-cut tests; returns, for every agent the rebuilt views showed after
+    settling, whether it was on its own outbound call (``AgentLive.outbound``)."""
+    shown: list[bool] = []
     for at in range(1, len(msgs)):
         whole, rebuilt = LiveView(), LiveView()
         for msg in msgs[:at]:
             whole.feed(msg)
         cut = msgs[at - 1].timestamp or 0.0
-        rebuilt.rebuild(_status_at(msgs, whole), _channels_at(msgs[:at]), cut)
+        chans = _channels_at(msgs[:at])
+        rebuilt.rebuild(_status_at(msgs, whole), chans, cut, read(cast(Ami, _PbxVars(msgs[:at])), chans))
         for msg in msgs[at:]:
             whole.feed(msg)
             rebuilt.feed(msg)
@@ -170,3 +196,65 @@ def test_a_reconnect_at_any_event_leaves_the_view_as_if_the_stream_never_stopped
             a, b = _seen(whole, ts), _seen(rebuilt, ts)
             if ts >= cut + SETTLED_S:
                 assert {m: b[m] for m in a} == a, (at, msgs[at - 1].name, msg.name)
+                shown += [a.outbound for a in rebuilt.agents.values()]
+    return shown
+
+
+class _PbxVars:
+    """Asterisk's answers to the re-sync's Getvar (``resync_facts.read``) after the events ``head``:
+    each channel's variables as its VarSets set them (``__HOTLINE_X`` is HOTLINE_X, inherited);
+    a channel hung up or never made is Asterisk's "No such channel"."""
+
+    def __init__(self, head: Sequence[Message]) -> None:
+        self.vars: dict[str, dict[str, str]] = {}
+        for m in head:
+            chan = m.get("Channel") or ""
+            if m.name == "Newchannel":
+                self.vars[chan] = {}
+            elif m.name == "Hangup":
+                self.vars.pop(chan, None)
+            elif m.name == "VarSet" and chan in self.vars:
+                self.vars[chan][(m.get("Variable") or "").lstrip("_")] = m.get("Value") or ""
+
+    def action(self, name: str, **fields: str) -> dict[str, str]:
+        assert name == "Getvar"
+        if fields["Channel"] not in self.vars:
+            raise AmiError("AMI action Getvar: No such channel")
+        return {"Variable": fields["Variable"], "Value": self.vars[fields["Channel"]].get(fields["Variable"], "")}
+
+
+def test_a_call_through_the_ivr_menu_rebuilt_at_a_reconnect_has_its_ivr_path_on_the_pop() -> None:
+    """ivr_menu_to_agent cut once 8001 talks with the caller, who chose 人工 (HOTLINE_MENU agent) in
+    the IVR: the re-sync reads the call's HOTLINE_* facts from the caller's channel (Getvar:
+    CoreShowChannels carries no variable), so the pop rebuilt shows the IVR's path as the
+    uninterrupted view's does — until 7 December the caller's number alone."""
+    msgs = capture("ivr_menu_to_agent")
+    at = next(i for i, m in enumerate(msgs) if m.name == "AgentConnect") + 1
+    whole, rebuilt = LiveView(), LiveView()
+    for msg in msgs[:at]:
+        whole.feed(msg)
+    chans, ts = _channels_at(msgs[:at]), msgs[at - 1].timestamp or 0.0
+    rebuilt.rebuild(_status({"8001": "2"}), chans, ts, read(cast(Ami, _PbxVars(msgs[:at])), chans))
+    lid = "cap-d2d20e405d"
+    assert _seen(rebuilt, ts)["8001"] == (AgentState.TALKING, lid, IVR_CALLER, None, None)
+    facts = rebuilt.snapshot(ts).calls[lid].vars
+    assert facts[ChanVar.MENU] == "agent" and facts[ChanVar.IVR] == "done"
+    followed = whole.snapshot(ts).calls[lid].vars
+    assert facts == {k: v for k, v in followed.items() if k in FACTS and k != ChanVar.WORKNUM_PLAYED}, followed
+
+
+
+def test_the_desks_dial_answered_before_a_reconnect_is_the_agents_outbound_call_again() -> None:
+    """callback_answered (the desk's 回拨: the originate rings 8001's phone, then the customer from
+    it) cut once the customer answered: 8001 is 通话中 on the dial, 外呼 (``outbound``), the pop's
+    party the customer's number — read from the first channel (HOTLINE_AGENT by Getvar, the Exten
+    it dials). Until 7 December QueueStatus's "in use" alone: talking on no call, no pop."""
+    whole, rebuilt = _walks("callback_answered", _bridged("Local/8001@agents-0000003c;1"), {"8001": "2"})
+    assert rebuilt[0]["8001"] == (AgentState.TALKING, "cap-9019950722", "13900000009", None, None)
+    assert rebuilt == whole
+    msgs = capture("callback_answered")
+    at = next(i for i, m in enumerate(msgs) if _bridged("Local/8001@agents-0000003c;1")(m)) + 1
+    chans, ts = _channels_at(msgs[:at]), msgs[at - 1].timestamp or 0.0
+    view = LiveView()
+    view.rebuild(_status({"8001": "2"}), chans, ts, read(cast(Ami, _PbxVars(msgs[:at])), chans))
+    assert view.snapshot(ts).agents["8001"].outbound is True

@@ -118,7 +118,7 @@ def test_blind_transfer_from_a_webrtc_agent_rings_the_other_agents_softphone(rig
         wait_js(other, "window.hotlineSoftphone.call === 'in-call'", 10)
         worknum_played(tap, call, "Local/8002@agents-phone-")  # the caller hears 8002's number
         # the receiving desk is on the call, its pop the caller's (until 7 December: no pop, no
-        # controls — no queue event names the agent a transfer reaches: ami_listener/live_transfers.py)
+        # controls — no queue event names the agent a transfer reaches: ami_listener/live_followed_legs.py)
         wait_js(other, f"{DESK}.dataset.popCall === {call.call_id!r} && {DESK}.dataset.popState === 'talking'", 15)
         assert other.inner_text("#pop-number") == "13800000411"
         media = wait_rtp(other)

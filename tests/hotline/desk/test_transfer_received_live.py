@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ami_listener import resync_facts
 from ami_listener.live import LiveView
+from hotline.chanvars import ChanVar
 from hotline.desk import calls, consult, controls, members, presence
 from hotline.desk.live import agent_in
 from hotline.desk.refusals import Refusal
@@ -28,7 +31,8 @@ from hotline.timeutil import utcnow
 from hotline.vocabulary import AgentPresence as P
 from hotline.vocabulary import AgentState
 from tests.hotline.desk.conftest import answered_by, eventually, followed, listening
-from tests.ivr.conftest import place_call
+from tests.ivr.conftest import ivr_settings, place_call, serve_ivr
+from web.desk.pop import pop
 from web.desk.state import DeskState
 
 pytestmark = pytest.mark.asterisk
@@ -133,13 +137,14 @@ def test_a_completed_consultation_is_the_receiving_agents_call_to_hang_up(stack:
 
 def _rebuilt(s: Any) -> tuple[LiveSnapshot, list[dict[str, str]]]:
     """The live snapshot a listener reconnecting now writes: its view rebuilt (``LiveView.rebuild``)
-    from the PBX's QueueStatus and CoreShowChannels answers, as ``Listener._resync`` asks them;
-    and those channels (shown when a test fails)."""
+    from the PBX's QueueStatus and CoreShowChannels answers and the calls' HOTLINE_* facts, as
+    ``Listener._resync`` asks them; and those channels (shown when a test fails)."""
     with Ami.from_settings(s, role=AmiRole.LISTENER) as ami:
         chans = ami.list_action("CoreShowChannels", "CoreShowChannelsComplete")
         status = ami.list_action("QueueStatus", "QueueStatusComplete")
+        facts = resync_facts.read(ami, chans)
     view = LiveView()
-    view.rebuild(status, chans, time.time())
+    view.rebuild(status, chans, time.time(), facts)
     return view.snapshot(time.time()), chans
 
 
@@ -163,6 +168,30 @@ def test_a_queue_call_answered_before_a_reconnect_is_tied_again(stack: tuple[Any
     live, facts, _gap = agent_in([snap], "8001")
     assert live is not None and (live.state, live.call_id) == (AgentState.TALKING, call.call_id), chans
     assert facts is not None and facts.caller_number == CALLER, chans
+
+
+def test_a_caller_through_the_ivr_menu_has_its_ivr_path_on_the_pop_rebuilt_after_a_reconnect(
+        stack: tuple[Any, Any], desk_pbx: Asterisk, tmp_path: Path) -> None:
+    """The caller goes through the IVR (the real FastAGI app, in service hours) and presses 0 (人工);
+    8001 answers; the listener restarts. CoreShowChannels carries no variable: the re-sync reads
+    the call's HOTLINE_* facts from the caller's channel (AMI Getvar, the listener's own login), so
+    the pop rebuilt says the IVR's path — 人工, the wait's start — as the desk's pop of the call
+    the listener followed from its start does. Until 7 December the caller's number alone."""
+    s, sessions = stack
+    with contextmanager(serve_ivr)(ivr_settings(desk_pbx, tmp_path), desk_pbx) as ivr:
+        ivr.clock.set_local(10, 0)  # R-ANS-HOURS: staffed, the menu is offered
+        call = place_call(s, CALLER, "0", stay=60, __SIM_RING="1", __SIM_TALK="60")
+        with Ami.from_settings(s, role=AmiRole.DESK) as ami:
+            answered_by(ami, "8001", call.call_id, timeout=40.0)
+    followed(s, sessions, "8001", P.TALKING, "8001 通话中")
+    followed_pop = _state_of(s, sessions, "8001")["pop"]
+    snap, chans = _rebuilt(s)
+    live, facts, _gap = agent_in([snap], "8001")
+    assert live is not None and live.call_id == call.call_id and facts is not None, chans
+    with sessions() as db:
+        rebuilt = pop(db, s, call.call_id, facts)
+    assert rebuilt["ivr"][ChanVar.MENU.value] == "agent", (rebuilt, chans)
+    assert rebuilt["ivr"] == followed_pop["ivr"] and rebuilt["wait_from"] == followed_pop["wait_from"], followed_pop
 
 
 def test_a_blind_transfer_received_before_a_reconnect_is_tied_again(stack: tuple[Any, Any]) -> None:

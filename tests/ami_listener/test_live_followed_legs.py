@@ -1,4 +1,4 @@
-"""Calls transferred to an agent on the live view (``ami_listener.live_transfers``): the agent
+"""Agents' legs followed by channel on the live view (``ami_listener.live_followed_legs``): the agent
 [agents-transfer] dials — the desk's 转接 (blind) or 咨询转 (attended), a phone's #1 / *2 — rings
 and talks on the caller's call as a queue's agent does, so its desk has the call's pop and
 controls. Until 7 December no queue event named it: the view showed it talking on no call."""

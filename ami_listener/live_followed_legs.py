@@ -1,4 +1,6 @@
-"""Calls transferred to an agent on the live view (转接 / 咨询转接 received).
+"""Agents' legs the live view follows by their own channel, not by a queue's events: a call
+transferred to an agent (转接 / 咨询转接 received), from its dial, and after a listener reconnect
+every agent's leg up then — a queue call's too (:meth:`FollowedLegs.rebuild`, ``live_legs``).
 
 Every transfer to an agent — the desk's 转接 (AMI BlindTransfer) and 咨询转 (Atxfer), a phone's #1
 and *2 — dials ``[agents-transfer]``, which dials the agent's queue member (``Local/<ext>@agents…``)
@@ -8,9 +10,9 @@ use) and its desk had neither the caller's pop nor controls, nor a wrap-up after
 ties it to the call from that dial, as a queue's ring: ringing from the DialBegin, talking from its
 answer (during an attended transfer's consultation that is the consulting agent, the caller after
 the completion), and done at its leg's hang-up — the same ``AgentLive`` state and call_id the
-desk reads for a queue call. After a listener reconnect it is tied again from the channels
-(:meth:`Transfers.rebuild`, ``live_legs``): QueueStatus names no transfer — nor a queue's call, whose
-agents' legs are tied again there too, one rule for both."""
+desk reads for a queue call. After a reconnect QueueStatus names no call, neither a transfer's nor
+a queue's: each agent's leg is tied again from the channels, one rule for both, and followed here
+until it hangs up. (Until 7 December the class was ``Transfers``, though it held both.)"""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from hotline.vocabulary import AgentState
 KEPT = 512  # transfers whose hang-up was missed (a gap) are forgotten, oldest first, beyond this many
 
 
-class Transfers:
+class FollowedLegs:
     def __init__(self, members_on: Callable[[str], set[str]]) -> None:
         """``members_on``: the members a channel is made on (``LiveView``'s one rule)."""
         self._members_on = members_on
