@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session
 
 from hotline import callbacks, cases
 from hotline.callbacks.dialer import COUNTED
-from hotline.desk import presence
-from hotline.errors import N_
 from hotline.models.callbacks import OPEN_STATUSES, TASK_REASONS, CallbackAttempt, CallbackTask
 from hotline.settings import Settings
 from hotline.vocabulary import Role
@@ -64,10 +62,6 @@ def dial(db: Session, s: Settings, task_id: int, agent: str) -> CallbackAttempt:
     exist for them); anything the callbacks rules refuse is CallbackError, with its reason."""
     if not visible_to(db.get(CallbackTask, task_id), agent):
         raise LookupError(task_id)
-    if presence.current(db, s, agent).state in presence.ON_CALL:
-        # the agent's phone would ring over the caller they are talking to (the newcomer's walk:
-        # 拨打 on 我的指标 went through mid-call); after-call work is when a callback is made
-        raise callbacks.CallbackError(N_("you are on a call: dial once it has ended"))
     return callbacks.dial(s, db, task_id, agent)
 
 

@@ -23,6 +23,7 @@ from hotline.callbacks.numbers import dial_digits
 from hotline.callbacks.refusals import DialRefused
 from hotline.callbacks.tasks import HELD, CallbackError, approved, close_task
 from hotline.chanvars import ChanVar
+from hotline.desk import presence
 from hotline.dialing_policy import Cap, assess, over_cap
 from hotline.errors import N_
 from hotline.models import Call
@@ -49,6 +50,14 @@ def counted_attempts(task: CallbackTask) -> int:
     return sum(1 for a in task.attempts if a.outcome in COUNTED)
 
 
+def _agent_free(s: Settings, db: Session, agent: str) -> None:
+    """The agent's phone rings first: not while it carries a caller (it would ring over the
+    conversation — the panel's 拨打, the desk's 回拨 and 外呼, the CLI alike); 话后整理 is when a
+    callback is made."""
+    if presence.current(db, s, agent).state in presence.ON_CALL:
+        raise DialRefused(N_("you are on a call: dial once it has ended"))
+
+
 def dial(s: Settings, db: Session, task_id: int, agent: str, *, variables: dict[str, Any] | None = None,
          force: bool = False, now: datetime | None = None, ami: Ami | None = None) -> CallbackAttempt:
     """Rings ``agent``, then the task's customer. Commits the attempt (pending) before the
@@ -60,6 +69,7 @@ def dial(s: Settings, db: Session, task_id: int, agent: str, *, variables: dict[
     try:
         task = _dialable(s, db, task_id, now, force)
         _within_policy(s, db, task, now)
+        _agent_free(s, db, agent)
         channel = agent_interface(s, agent)
     except DialRefused as refused:
         log.info("task %s: dial by %s refused: %s", task_id, agent, refused)
