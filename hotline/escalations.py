@@ -14,19 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.callbacks.queries import open_escalations
-from hotline.field.events import FieldEscalation, suggestion_of
+from hotline.field.events import FieldEscalation, order_of, suggestion_of
 from hotline.models.callbacks import OPEN_STATUSES, CallbackTask, Complaint, Escalation
 from hotline.models.field import OutageSuggestion, WorkOrder, WorkOrderEvent
 
 __all__ = ["live_escalations", "resolved_at"]
-
-ORDER_PREFIX = "order:"
-
-
-def _order_id(e: Escalation) -> int | None:
-    rest = e.subject[len(ORDER_PREFIX):]
-    return int(rest) if e.subject.startswith(ORDER_PREFIX) and rest.isdigit() else None
-
 
 def _order_resolved(kind: str, o: WorkOrder, linked_at: datetime | None) -> datetime | None:
     """An order linked to an outage waits for the outage, not for a technician: every field
@@ -49,7 +41,7 @@ def resolved_at(db: Session, escalations: Iterable[Escalation]) -> dict[int, dat
     escalations = list(escalations)
     task_ids = {e.task_id for e in escalations if e.task_id is not None}
     complaint_ids = {e.complaint_id for e in escalations if e.complaint_id is not None}
-    order_ids = {i for e in escalations if (i := _order_id(e)) is not None}
+    order_ids = {i for e in escalations if (i := order_of(e.subject)) is not None}
     suggestion_ids = {i for e in escalations if e.kind == FieldEscalation.OUTAGE_SUGGESTED
                       and (i := suggestion_of(e.subject)) is not None}
     tasks = {t.id: t for t in db.scalars(select(CallbackTask).where(CallbackTask.id.in_(task_ids)))} \
@@ -71,7 +63,7 @@ def resolved_at(db: Session, escalations: Iterable[Escalation]) -> dict[int, dat
             at = None if t.status in OPEN_STATUSES else (t.closed_at or e.raised_at)
         elif e.complaint_id is not None and (c := complaints.get(e.complaint_id)) is not None:
             at = (c.contacted_at if e.kind == "complaint_contact" else c.resolved_at) or c.closed_at
-        elif (oid := _order_id(e)) is not None and (o := orders.get(oid)) is not None:
+        elif (oid := order_of(e.subject)) is not None and (o := orders.get(oid)) is not None:
             at = _order_resolved(e.kind, o, linked.get(oid))
         elif (sid := suggestion_of(e.subject)) is not None and (sug := suggestions.get(sid)) is not None:
             at = sug.decided_at if sug.status != "suggested" else None

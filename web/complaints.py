@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hotline import callbacks, cases, metrics
 from hotline.escalations import live_escalations, resolved_at
+from hotline.field.events import order_of
 from hotline.models.callbacks import CallbackTask, Complaint, Escalation
 from hotline.models.cases import Case
 from hotline.models.field import WorkOrder
@@ -79,8 +80,7 @@ def _subjects(db: Session, escalations: list[Escalation]) -> dict[int, str]:
     """Each escalation's subject as people read it: a work order's (``order:<id>``, the field
     clocks' one-per-order key) by its ticket and district — the wallboard said "order:7"; others as
     stored, for the CSV (the pages name them: the ``subject`` filter, wallboard.js subjectText)."""
-    ids = {e.id: int(e.subject[6:]) for e in escalations
-           if e.subject.startswith("order:") and e.subject[6:].isdigit()}
+    ids = {e.id: i for e in escalations if (i := order_of(e.subject)) is not None}
     orders = {o.id: o for o in db.scalars(select(WorkOrder).where(WorkOrder.id.in_(set(ids.values()))))} if ids else {}
     out = {}
     for e in escalations:

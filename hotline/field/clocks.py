@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from hotline.errors import N_
 from hotline.field.errors import FieldError
-from hotline.field.events import SYSTEM, FieldEscalation, escalate, record
+from hotline.field.events import SYSTEM, FieldEscalation, escalate, order_subject, record
 from hotline.field.orders import get_order
 from hotline.models.field import OPEN_ORDER_STATUSES, Technician, WorkOrder
 from hotline.rules import deadline_state, in_time, overdue
@@ -39,7 +39,7 @@ def check_clocks(db: Session, s: Settings, now: datetime) -> ClockReport:
     rep = ClockReport()
     limit = timedelta(minutes=s.field_unaccepted_escalate_min)
     for order in db.scalars(select(WorkOrder).where(WorkOrder.status.in_(OPEN_ORDER_STATUSES))):
-        subject = f"order:{order.id}"
+        subject = order_subject(order.id)
         if order.status == "dispatched" and order.dispatched_at and overdue(order.dispatched_at + limit, now):
             rep.unaccepted += 1
             if escalate(db, FieldEscalation.UNACCEPTED, subject, order.dispatched_at + limit, now):

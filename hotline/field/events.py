@@ -42,6 +42,19 @@ class FieldEscalation(StrEnum):
 _SUGGESTION_REF = re.compile(r"（建议 #(\d+)）$")
 
 
+ORDER_SUBJECT = "order:"  # + the order's id: the field escalations' one-per-order key
+
+
+def order_subject(order_id: int) -> str:
+    return f"{ORDER_SUBJECT}{order_id}"
+
+
+def order_of(subject: str) -> int | None:
+    """The work order an :func:`order_subject` names; None for any other subject."""
+    rest = subject.removeprefix(ORDER_SUBJECT)
+    return int(rest) if subject.startswith(ORDER_SUBJECT) and rest.isdigit() else None
+
+
 def suggestion_subject(district: str, fault_name: str, reports: int, suggestion_id: int) -> str:
     return f"{district} {fault_name}：{reports}单报修（建议 #{suggestion_id}）"
 

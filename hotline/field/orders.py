@@ -17,7 +17,7 @@ from hotline.cases.categories import fault_type_name
 from hotline.customers import find_customer
 from hotline.errors import N_
 from hotline.field.errors import FieldError
-from hotline.field.events import SYSTEM, FieldEscalation, escalate, local_text, record
+from hotline.field.events import SYSTEM, FieldEscalation, escalate, local_text, order_subject, record
 from hotline.field.technicians import on_duty_for, technician
 from hotline.models.field import CLOSED_ORDER_STATUSES, FAULT_SIZES, OPEN_ORDER_STATUSES, Technician, WorkOrder
 from hotline.models.ivr import AREAS, FaultReport
@@ -103,7 +103,7 @@ def dispatch_auto(db: Session, s: Settings, order: WorkOrder, now: datetime) -> 
     if not techs:
         order.status = "unassigned"
         record(db, order, SYSTEM, "no_technician", now, district=order.district)
-        escalate(db, FieldEscalation.UNASSIGNED, f"order:{order.id}", now, now)
+        escalate(db, FieldEscalation.UNASSIGNED, order_subject(order.id), now, now)
         return None
     _assign(db, s, order, techs[0], SYSTEM, now)
     return techs[0]
