@@ -9,6 +9,12 @@ caller presses the next answer (``hotline.fault_keys``) shortly after it — AMI
 A step traced as a timeout or a wrong key is answered again, over the IVR's "please key again",
 which takes a key as the next try. Nothing here is needed for the keys to be right: a lost key
 only makes the IVR ask again.
+
+The demo's 转满意度 (R-SURVEY, ``ami_listener.simulate.SENDS_TO_SURVEY``): a simulated agent whose
+caller is to rate it asks for the survey at the end of its talk (``UserEvent: HotlineSim``, from the
+dialplan's ``[agents]``); it is sent there as the desk's button sends it
+(``hotline.desk.controls.send_to_survey``), and the caller keys its rating once the survey asks —
+no trace comes before that question, so the key is pressed until the IVR traces the survey.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from dataclasses import dataclass
 
 from ami_listener.connection import AmiConnection
 from ami_listener.reader import Message
+from hotline.db import open_db
+from hotline.desk import calls, controls
 from hotline.fault_keys import FAULT_ANSWERS, Answer
 from hotline.pbx.ami import Ami, AmiError, AmiRole, ami_login
 from hotline.settings import Settings
@@ -32,6 +40,8 @@ MAX_AGAIN = 30  # a recording pressed for this long without its trace: the calle
 # what the IVR traces before it asks the menu: the key pressed after it goes to the menu (after a
 # repeat caller's repair status, R-ONE-CALL, its key prompt timed out: a press over the status is lost)
 _BEFORE_MENU = ("greeting", "out_of_hours", "outage", "repair_status.key")
+SIM_EVENT = "HotlineSim"  # the simulated agent's own UserEvent (asterisk/extensions.conf [agents])
+SURVEY_STEP = "survey"  # the IVR's trace of the survey (ivr/flow.py ``survey``), and the agent's ask
 
 
 @dataclass
@@ -50,6 +60,7 @@ class KeyingCallers:
         self.s = s
         self.pressed: Counter[str] = Counter()  # step → presses sent
         self._callers: dict[str, _Caller] = {}
+        self._raters: dict[str, str] = {}  # call id → the rating its caller keys when sent to the survey
         self._lock = threading.Lock()
         user, secret = ami_login(s, AmiRole.LISTENER)
         self._events = AmiConnection(s.ami_host, s.ami_port, user, secret, on_message=self._on_message, events="user")
@@ -67,13 +78,29 @@ class KeyingCallers:
         with self._lock:
             self._callers[call_id] = _Caller(answers)
 
+    def rate(self, call_id: str, key: str) -> None:
+        """The caller of ``call_id`` keys ``key`` (1 satisfied, 2 fair, 3 dissatisfied) if its
+        agent sends it to the survey."""
+        with self._lock:
+            self._raters[call_id] = key
+
     def keyed_everything(self, call_id: str) -> bool:
         with self._lock:
             caller = self._callers.get(call_id)
             return caller is not None and caller.at >= len(caller.answers)
 
     def _on_message(self, msg: Message) -> None:
-        if msg.name != "UserEvent" or msg.get("UserEvent") != "HotlineIvr":
+        if msg.name != "UserEvent":
+            return
+        if msg.get("UserEvent") == SIM_EVENT and msg.get("Step") == SURVEY_STEP:
+            call_id = msg.get("Linkedid") or ""
+            with self._lock:
+                key = self._raters.pop(call_id, None)
+            if key is not None:  # AMI and the database: not on the event reader's thread
+                threading.Thread(target=self._send_to_survey, args=(call_id, msg.get("Agent") or "", key),
+                                 daemon=True).start()
+            return
+        if msg.get("UserEvent") != "HotlineIvr":
             return
         step, digits, result = msg.get("Step", ""), msg.get("Digits", ""), msg.get("Result", "")
         with self._lock:
@@ -99,10 +126,36 @@ class KeyingCallers:
         timer.daemon = True
         timer.start()
 
+    def _send_to_survey(self, call_id: str, agent: str, key: str) -> None:
+        """The agent's 转满意度, as the desk does it; then the caller presses ``key``."""
+        engine, sessions = open_db(self.s)
+        try:
+            with Ami.from_settings(self.s, role=AmiRole.DESK) as ami, sessions() as db:
+                found = calls.find(ami, agent, call_id)
+                if not isinstance(found, calls.AgentCall):
+                    log.info("call %s not sent to the survey: %s", call_id, found[1])
+                    return
+                result = controls.send_to_survey(self.s, db, agent, call_id, ami=ami)
+        except AmiError as exc:
+            log.info("call %s not sent to the survey: %s", call_id, exc)
+            return
+        finally:
+            engine.dispose()
+        if result.outcome != calls.ControlOutcome.DONE:
+            log.info("call %s not sent to the survey: %s", call_id, result.message)
+            return
+        answer = Answer(SURVEY_STEP, (key,), until_traced=True)
+        with self._lock:
+            self._callers[call_id] = caller = _Caller((answer,), channel=found.caller_channel)
+            caller.turn += 1
+            turn = caller.turn
+        self._later(PRESS_AFTER_S, call_id, turn, answer, 0)
+
     def _press(self, call_id: str, turn: int, answer: Answer, n: int) -> None:
         with self._lock:
             caller = self._callers.get(call_id)
-            if caller is None or caller.turn != turn:
+            # a question answered (traced) is not pressed again
+            if caller is None or caller.turn != turn or caller.at >= len(caller.answers):
                 return
             channel = caller.channel
         keys = answer.groups[min(n, len(answer.groups) - 1)]

@@ -81,3 +81,52 @@ def test_a_repeat_callers_menu_key_follows_the_repair_status(pbx_settings: Setti
     assert pressed == [("menu", 1), ("menu", 2)]  # pressed again, before the menu is asked
     trace("menu", "1")
     assert pressed[-1][0] != "menu"  # the menu took it: on to the report's next question
+
+
+def test_an_agent_asking_for_the_survey_sends_its_rating_caller_there(pbx_settings: Settings,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """R-SURVEY on the demo: the simulated agent's ``HotlineSim`` survey event (asterisk/extensions.conf
+    [agents]) sends its caller to the survey with the rating planned for that call — once, and only
+    for a call planned to rate; the caller's IVR traces before it press nothing."""
+    from ami_listener.reader import Message
+
+    callers = demo_caller.KeyingCallers(pbx_settings)
+    sent: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(callers, "_send_to_survey", lambda call_id, agent, key: sent.append((call_id, agent, key)))
+    monkeypatch.setattr(demo_caller.threading, "Thread",
+                        lambda target, args, daemon: type("T", (), {"start": lambda _self: target(*args)})())
+    pressed: list[str] = []
+    monkeypatch.setattr(callers, "_later", lambda after_s, call_id, turn, answer, n: pressed.append(answer.step))
+    callers.rate("c1", "2")
+
+    def event(name: str, linkedid: str, **headers: str) -> None:
+        callers._on_message(Message({"Event": "UserEvent", "UserEvent": name, "Linkedid": linkedid,
+                                     "Channel": "Local/8001@agents-1;2", **headers}, b""))
+
+    event("HotlineIvr", "c1", Step="greeting", Digits="", Result="ok")
+    assert pressed == []  # an ordinary caller keys no fault report
+    event("HotlineSim", "c2", Step="survey", Agent="8002")
+    event("HotlineSim", "c1", Step="survey", Agent="8001")
+    event("HotlineSim", "c1", Step="survey", Agent="8001")
+    assert sent == [("c1", "8001", "2")]
+
+
+def test_a_rating_taken_is_not_pressed_again(pbx_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The survey's key is pressed until the IVR traces it (no trace comes before its question);
+    once traced, the presses scheduled meanwhile send nothing more into the call."""
+    from ami_listener.reader import Message
+    from hotline.fault_keys import Answer
+
+    callers = demo_caller.KeyingCallers(pbx_settings)
+    sent: list[str] = []
+    monkeypatch.setattr(callers, "_send", lambda channel, keys: sent.append(keys))
+    monkeypatch.setattr(callers, "_later", lambda *a: None)
+    answer = Answer(demo_caller.SURVEY_STEP, ("1",), until_traced=True)
+    callers._callers["c1"] = demo_caller._Caller((answer,), channel="Local/10000@from-pstn-1;2", turn=1)
+    callers._press("c1", 1, answer, 0)
+    assert sent == ["1"]
+    callers._on_message(Message({"Event": "UserEvent", "UserEvent": "HotlineIvr", "Linkedid": "c1",
+                                 "Channel": "Local/10000@from-pstn-1;2", "Step": "survey", "Digits": "1",
+                                 "Result": "ok"}, b""))
+    callers._press("c1", 1, answer, 1)
+    assert sent == ["1"]

@@ -358,10 +358,40 @@ def test_the_demo_reports_a_fault_that_reaches_its_technician(settings: Settings
             while caller not in phones.read_text(errors="replace") and time.monotonic() < deadline:
                 time.sleep(0.5)
             assert caller in phones.read_text(errors="replace"), (s.log_dir / "scheduler.log").read_text()[-2000:]
+        _a_demo_agent_sends_its_caller_to_the_survey(s)
     finally:
         run.stop()
         if run.proc.poll() is None:
             run.proc.kill()
+
+
+def _a_demo_agent_sends_its_caller_to_the_survey(s: Settings) -> None:
+    """R-SURVEY on the running demo (ami_listener/simulate.py SENDS_TO_SURVEY): a call planned to
+    rate ends its talk with the agent's 转满意度 (asterisk/extensions.conf [agents] → the desk's
+    send_to_survey), and its caller keys the planned rating when the survey asks: the call is
+    stored rated, credited to the agent (until 7 December no demo call was ever rated)."""
+    from ami_listener.demo_caller import KeyingCallers
+    from hotline.chanvars import ChanVar
+    from hotline.models import Call
+
+    call = SimCall(f"sim-survey-{time.time_ns()}", "13812345678", "周敏", 120,
+                   {a: ("answer", 1, 3) for a in s.agents}, survey="2")
+    engine, sessions = open_db(s)
+    try:
+        with KeyingCallers(s) as keying:
+            keying.rate(call.call_id, call.survey)
+            with Ami.from_settings(s) as ami:
+                originate(ami, s, call)
+            deadline, rated = time.monotonic() + 120, None
+            while rated is None and time.monotonic() < deadline:
+                with sessions() as db:
+                    rated = db.scalars(select(Call).where(Call.call_id == call.call_id)).first()
+                time.sleep(0.5)
+    finally:
+        engine.dispose()
+    assert rated is not None, f"no survey call stored within 120 s:\n{(s.log_dir / 'demo.log').read_text()[-2000:]}"
+    assert rated.survey == 2, (rated.survey, rated.vars)
+    assert rated.vars.get(ChanVar.SURVEY_AGENT.value) in s.agents, rated.vars
 
 
 def test_the_demo_answers_around_the_clock_unless_the_hours_were_set(settings: Settings) -> None:
