@@ -11,7 +11,6 @@ R-ANS-4RINGS figures, and the call page's ring line (拒接).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from sqlalchemy import select
 from hotline import metrics
 from hotline.metrics import Ratio
 from hotline.models import Call
-from tests.hotline.metrics.test_captures import replay
+from tests.hotline.metrics.test_captures import replayed_day
 from tests.web.conftest import open_panel
 
 DAY = "2026-12-07"
@@ -36,12 +35,8 @@ def test_refusals_without_a_local_member_count_as_declines(tmp_path: Path, db_ur
     (R-ANS-4RINGS): within 4 rings at a 1 s cycle; at 0.5 s and 1 ring her 1 s pick-ups are late,
     as both 2.5 s answers are."""
     for p in open_panel(tmp_path, db_url, server_id="replay", ring_cycle_s=cycle_s, max_rings=max_rings):
-        metrics.clear_cache()
-        replay(p.settings, CALLS)
-        s, db = p.settings, p.db()
-        day = date.fromisoformat(DAY)
-        start, end = (metrics.local_day_start(d, s.timezone) for d in (day, day + timedelta(days=1)))
-        team, per = metrics.team_and_agents(db, s, start, end)
+        team, per = replayed_day(p, CALLS, DAY)
+        db = p.db()
         refused = db.execute(select(Call.id).where(Call.dialed == "473", Call.agent.is_(None))).scalar_one()
         db.close()
         assert (team.answered, team.timeouts, team.abandoned) == (2, 1, 0)

@@ -96,6 +96,20 @@ def replay(s: Settings, names: list[str], store: type[Store] = Store) -> None:
     engine.dispose()
 
 
+def replayed_day(p: Panel, names: list[str], day: str) -> tuple[Any, Any]:
+    """The captures ``names`` replayed into ``p``'s store and the supervisor page's (team, per
+    agent) figures of their ``day`` (ISO), computed afresh."""
+    metrics.clear_cache()
+    replay(p.settings, names)
+    s, db = p.settings, p.db()
+    d = date.fromisoformat(day)
+    start, end = (metrics.local_day_start(x, s.timezone) for x in (d, d + timedelta(days=1)))
+    try:
+        return metrics.team_and_agents(db, s, start, end)
+    finally:
+        db.close()
+
+
 def _panel(tmp_path: Path, db_url: str, ring_cycle_s: float) -> Iterator[Panel]:
     metrics.clear_cache()
     for p in open_panel(tmp_path, db_url, server_id="replay", ring_cycle_s=ring_cycle_s, service_level_s=5.0,
@@ -265,13 +279,7 @@ def test_a_refusal_at_an_accept_prompt_is_no_ring_out(tmp_path: Path, db_url: st
     rule asks for the pick-up, so at a cadence where her 1 s pick-ups are past the allowed rings
     (0.5 s, 1 ring) each refusal is a violation, as a late answer is (Bob's 2.5 s is then late)."""
     for p in open_panel(tmp_path, db_url, server_id="replay", ring_cycle_s=cycle_s, max_rings=max_rings):
-        metrics.clear_cache()
-        replay(p.settings, ACCEPT)
-        s, db = p.settings, p.db()
-        day = date.fromisoformat(ACCEPT_DAY)
-        start, end = (metrics.local_day_start(d, s.timezone) for d in (day, day + timedelta(days=1)))
-        team, per = metrics.team_and_agents(db, s, start, end)
-        db.close()
+        team, per = replayed_day(p, ACCEPT, ACCEPT_DAY)
         assert (team.answered, team.timeouts) == (1, 1)
         alice, bob = per["Alice"], per["Bob"]
         assert (alice.answered, alice.no_answer_attempts, alice.four_ring_violations) == (0, 0, alice_late)
